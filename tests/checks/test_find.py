@@ -24,11 +24,12 @@ def data():
 
 class TestResult:
     def test_every_check_that_applies_adds_its_two_columns(self, data):
-        """With features and labels, every default check but leakage runs and adds is_/score columns."""
+        """With features and labels, every default check but leakage (a split) and near_duplicate_text (texts)
+        runs and adds is_/score columns."""
         found = find_data_issues(data.X, data.y)
         assert isinstance(found, DataIssues)
         ran = set(found.checks_run)
-        assert ran == {name for name, check in CHECKS.items() if check.default} - {"leakage"}
+        assert ran == {name for name, check in CHECKS.items() if check.default} - {"leakage", "near_duplicate_text"}
         for name in ran:
             assert found.issues[f"is_{name}_issue"].dtype == bool
             score = found.issues[f"{name}_score"]

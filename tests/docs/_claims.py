@@ -67,6 +67,8 @@ CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
         ("p = 0.02 with 50 permutations", lambda ns: round(ns["found"].info["non_iid"]["p_value"], 2) == 0.02),
         ("no single row is flagged", lambda ns: int(ns["found"].issues["is_non_iid_issue"].sum()) == 0),
         ("texts: [[0, 2]]", lambda ns: ns["by_text"].info["exact_duplicate"]["sets"] == [[0, 2]]),
+        ("near texts: [[0, 2, 3]]", lambda ns: ns["by_text"].info["near_duplicate_text"]["sets"] == [[0, 2, 3]]),
+        ("text leakage: [2]", lambda ns: ns["leaks"].info["leakage"]["rows"] == [2]),
     ],
     "docs/weak.md": [
         (

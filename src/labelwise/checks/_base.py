@@ -42,7 +42,7 @@ class CheckInputs:
     groups: Rows | None = None
     feature_names: tuple[str, ...] | None = None
     images: list[Any] | None = None  # one path or pixel array per row (the image checks)
-    texts: np.ndarray | None = None  # (n, m) object array of texts, None where missing (exact_duplicate)
+    texts: np.ndarray | None = None  # (n, m) object array of texts, None where missing (duplicates, leakage)
     random_state: int = 0
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -124,11 +124,13 @@ def find_data_issues(
         dark, light, blurry, low-information, odd aspect ratio / size, grayscale, exact and near
         duplicates; with labels, ``spurious_correlations``), which are off without images.
     texts : array-like of shape (n,) or (n, m), or DataFrame, optional
-        Free-text columns of the rows (strings, missing values allowed), compared by
-        ``exact_duplicate``: rows are exact duplicates when their features (if given) and their texts
-        are identical, as written (case and whitespace count; a missing text equals a missing text).
-        With texts alone, a text-only table, ``exact_duplicate`` runs and the checks needing features
-        are skipped.
+        Free-text columns of the rows (strings, missing values allowed). ``exact_duplicate``: rows
+        are exact duplicates when their features (if given) and their texts are identical, as
+        written (case and whitespace count; a missing text equals a missing text).
+        ``near_duplicate_text``: rows whose normalised texts have a Jaccard index of character
+        5-shingles of at least 0.7 (:mod:`labelwise.checks.near_duplicate_text`); ``leakage`` (with
+        ``split``) flags evaluation rows with such a training row too. With texts alone, a
+        text-only table, these run and the checks needing features are skipped.
 
     Returns
     -------

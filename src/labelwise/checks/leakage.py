@@ -1,25 +1,31 @@
 """``leakage`` check: evaluation rows with an exact or near duplicate among the training rows.
 
 Given a split (which rows are for training, which for evaluation), an evaluation row leaks when a
-training row has identical features and texts (row hashing, :mod:`.exact_duplicate`) or is among its ``k``
-neighbours within the near-duplicate radius (:mod:`.near_duplicate`). Score of an evaluation row:
-0 for an exact duplicate, else ``1 - exp(-d / median)`` for its nearest training neighbour in the
-graph (1 when none of its ``k`` neighbours is a training row); training rows score 1.
+training row has identical features and texts (row hashing, :mod:`.exact_duplicate`), is among its ``k``
+neighbours within the near-duplicate radius (:mod:`.near_duplicate`; with features), or has texts
+that are near duplicates of its texts (:mod:`.near_duplicate_text`'s Jaccard index of character
+shingles at least its threshold; with texts, so a text-only table is checked too). Score of an
+evaluation row: 0 for an exact duplicate, else the least of ``1 - exp(-d / median)`` for its
+nearest training neighbour in the graph (1 when none of its ``k`` neighbours is a training row)
+and ``1 -`` the highest Jaccard index of its texts to a training row's; training rows score 1.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .exact_duplicate import cached_groups
 from .near_duplicate import THRESHOLD, radius
+from .near_duplicate_text import cached_pairs, row_best
 
 
 def run(inputs: CheckInputs) -> CheckResult:
     """Flag evaluation rows duplicated (exactly or nearly) in training rows."""
-    is_train, graph = inputs.is_train, inputs.graph
-    assert is_train is not None and graph is not None  # guaranteed by ``requires``
+    is_train = inputs.is_train
+    assert is_train is not None  # guaranteed by ``requires``
     groups = cached_groups(inputs)
     has_train_twin = np.zeros(inputs.n, dtype=bool)
     dup = groups >= 0
@@ -27,19 +33,38 @@ def run(inputs: CheckInputs) -> CheckResult:
         train_groups = np.zeros(int(groups.max()) + 1, dtype=bool)
         train_groups[groups[dup & is_train]] = True
         has_train_twin[dup] = train_groups[groups[dup]]
-    threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
-    cutoff, median = radius(graph, threshold)
-    d_train = _nearest_train(graph.distances, is_train[graph.indices])
-    score = _eval_score(d_train, has_train_twin, is_train, median)
-    is_issue = ~is_train & (has_train_twin | (d_train < cutoff))
-    info = {
+    is_issue = ~is_train & has_train_twin
+    score = np.where(is_train, 1.0, np.where(has_train_twin, 0.0, 1.0))
+    info: dict[str, Any] = {
         "n_train": int(is_train.sum()),
         "n_eval": int((~is_train).sum()),
         "n_exact": int((~is_train & has_train_twin).sum()),
-        "radius": cutoff,
-        "rows": np.flatnonzero(is_issue)[:1000].tolist(),
     }
+    if inputs.graph is not None:
+        graph = inputs.graph
+        threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
+        cutoff, median = radius(graph, threshold)
+        d_train = _nearest_train(graph.distances, is_train[graph.indices])
+        score = np.minimum(score, _eval_score(d_train, has_train_twin, is_train, median))
+        is_issue |= ~is_train & (d_train < cutoff)
+        info["radius"] = cutoff
+    if inputs.texts is not None:
+        near_text, text_score, info["text_threshold"] = _text_leaks(inputs, is_train)
+        info["n_near_text"] = int(near_text.sum())
+        is_issue |= near_text
+        score = np.minimum(score, text_score)
+    info["rows"] = np.flatnonzero(is_issue)[:1000].tolist()
     return CheckResult(columns("leakage", is_issue, score), summary_row("leakage", is_issue, score), info)
+
+
+def _text_leaks(inputs: CheckInputs, is_train: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Evaluation rows whose texts are near duplicates of a training row's (``near_duplicate_text``'s
+    similarity and threshold), the text score ``1 -`` the highest Jaccard index to a training row
+    (training rows 1), and the threshold."""
+    pairs = cached_pairs(inputs)
+    best = row_best(pairs, is_train)
+    near = ~is_train & (best >= pairs.threshold)
+    return near, np.where(is_train, 1.0, 1.0 - best), pairs.threshold
 
 
 def run_partitioned(inputs: CheckInputs) -> CheckResult:
@@ -88,8 +113,8 @@ def _eval_score(d_train: np.ndarray, twin: np.ndarray, is_train: np.ndarray, med
 
 CHECK = Check(
     "leakage",
-    requires=(("split", "features", "graph"),),
+    requires=(("split", "features", "graph"), ("split", "texts")),
     run=run,
-    shares=("exact_duplicate_groups",),
+    shares=("exact_duplicate_groups", "text_near_pairs"),
     partitioned=run_partitioned,
-)  # exact twins need the features
+)  # exact twins need the features or the texts

@@ -1,0 +1,265 @@
+"""Near-duplicate texts: MinHash signatures of character shingles, LSH bands, exact Jaccard.
+
+The texts of a row (one or more columns) are normalised (:func:`normalise`), and rows whose
+normalised texts are equal are one *distinct text* (found exactly, by :func:`pandas.factorize`).
+Each distinct text is the set of character ``k``-shingles of its columns (a column shorter than
+``k`` is one shingle; the same shingle in two columns counts as two), each shingle hashed to 64
+bits (its code points packed three to a word, exactly, then mixed by splitmix64). Two texts are
+near duplicates when the Jaccard index of their shingle sets (Broder 1997's resemblance) is at
+least the threshold.
+
+The pairs are found without comparing every pair: each text gets a MinHash signature of
+``BANDS x ROWS_PER_BAND`` minima of its shingles under random hash functions (multiply-add-shift
+on 64 bits; the chance that two texts share one minimum is their Jaccard index), and texts whose
+signatures agree on every row of some band are candidates (the banding of Leskovec, Rajaraman and
+Ullman): a pair at Jaccard ``s`` is a candidate with probability ``1 - (1 - s^r)^b``. A
+candidate whose signatures agree on fewer minima than a pair at the threshold would with
+probability :data:`PREFILTER_MISS` (a binomial tail, :func:`signature_floor`) is dropped; every
+other candidate's Jaccard index is computed exactly from the shingle sets, so no pair below the
+threshold is reported, and a pair at or above it is missed with probability below 1e-3 at the
+default threshold (:func:`miss_probability`). Memory: the texts' signatures
+(``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text), the candidate pairs (a few tens of bytes
+each, their number growing with the pairs of texts at Jaccard 0.2-0.5; RESULTS.md, session 38) and, for the rows of the pairs kept, their shingle hashes; the shingles are made by blocks of ``block_rows`` texts, and nothing depends on
+the block size, the row order or anything but the texts and ``seed``.
+
+References
+----------
+Broder, A. Z. (1997). On the resemblance and containment of documents. Proceedings of Compression
+and Complexity of Sequences, 21-29.
+Broder, A. Z., Charikar, M., Frieze, A. M., & Mitzenmacher, M. (1998). Min-wise independent
+permutations. STOC, 327-336.
+Leskovec, J., Rajaraman, A., & Ullman, J. D. (2014). Mining of Massive Datasets, 2nd ed.,
+chapter 3.4 (locality-sensitive hashing of signatures by bands).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+
+#: Characters per shingle, and the Jaccard threshold (benchmarks/dev_text_near_duplicates.py).
+SHINGLE = 5
+THRESHOLD = 0.7
+#: LSH bands and signature rows per band: the fewest minima (104) with which a pair at the default
+#: threshold is a candidate with probability >= 0.999 (a miss 7.9e-4) and a pair at Jaccard 0.2 at
+#: most 0.05 (0.041), the dev rule's.
+BANDS, ROWS_PER_BAND = 26, 4
+#: The chance, at most, that a pair at the threshold is dropped before its Jaccard index is
+#: computed because its signatures agree on too few minima (:func:`signature_floor`).
+PREFILTER_MISS = 1e-5
+#: Texts shingled and hashed at a time.
+BLOCK_ROWS = 1 << 11
+_NON_WORD = re.compile(r"[\W_]+")
+_SEP, _PAD = "\x00", "\x01"  # never in a normalised text (both are non-word characters)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def normalise(text: str) -> str:
+    """Unicode NFKC, case folded, every run of characters other than letters and digits one blank, ends stripped."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def miss_probability(jaccard: float, bands: int = BANDS, rows: int = ROWS_PER_BAND) -> float:
+    """The chance that a pair at ``jaccard`` agrees on no band, ``(1 - jaccard^rows)^bands``, plus
+    :data:`PREFILTER_MISS` (a bound on the chance its minima agree too seldom)."""
+    return float((1.0 - jaccard**rows) ** bands) + PREFILTER_MISS
+
+
+def mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser (Steele, Lea & Flood 2014) of an array of uint64, wrapping."""
+    x = x.astype(np.uint64, copy=True)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
+@dataclass(frozen=True)
+class DistinctTexts:
+    """The rows' normalised texts: ``code`` of every row's distinct text (``-1`` when every column is
+    empty or missing after normalising) and the distinct texts, columns joined by ``"\\x00"``."""
+
+    code: np.ndarray
+    keys: np.ndarray
+
+    @classmethod
+    def of(cls, texts: np.ndarray) -> DistinctTexts:
+        """From an ``(n, m)`` object array of texts (``None`` for missing)."""
+        keys = np.array(
+            [_SEP.join("" if t is None else normalise(t) for t in row) for row in texts], dtype=object
+        ).reshape(-1)
+        empty = np.fromiter((not k.replace(_SEP, "") for k in keys), dtype=bool, count=keys.shape[0])
+        code = np.full(keys.shape[0], -1, dtype=np.int64)
+        found, uniques = pd.factorize(keys[~empty])
+        code[~empty] = found
+        return cls(code, np.asarray(uniques, dtype=object))
+
+
+def shingle_hashes(keys: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit hashes of the shingles of ``keys`` (distinct texts, columns joined by ``"\\x00"``)
+    and the position in ``keys`` each comes from (non-decreasing); repeats kept."""
+    parts, col_of, key_of = [], [], []
+    for i, key in enumerate(keys):
+        for c, column in enumerate(key.split(_SEP)):
+            if column:
+                parts.append(column.ljust(k, _PAD))
+                col_of.append(c)
+                key_of.append(i)
+    if not parts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    joined = _SEP.join(parts) + _SEP
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    is_sep = codes == 0
+    segment = np.cumsum(is_sep) - is_sep  # the column segment of each position
+    n_windows = codes.shape[0] - k + 1
+    seps = np.concatenate([[0], np.cumsum(is_sep)])
+    valid = np.flatnonzero(seps[k : k + n_windows] - seps[:n_windows] == 0)
+    h = np.zeros(valid.shape[0], dtype=np.uint64)
+    for start in range(0, k, 3):  # three 21-bit code points per word: exact, then mixed in
+        word = np.zeros(valid.shape[0], dtype=np.uint64)
+        for j in range(start, min(start + 3, k)):
+            word = (word << np.uint64(21)) | codes[valid + j]
+        h = mix(h ^ word)
+    seg = segment[valid]
+    h = mix(h ^ (np.asarray(col_of, dtype=np.uint64)[seg] * _GOLDEN))
+    return h, np.asarray(key_of, dtype=np.int64)[seg]
+
+
+def signatures(keys: np.ndarray, k: int, n_hashes: int, seed: int, block_rows: int = BLOCK_ROWS) -> np.ndarray:
+    """``(len(keys), n_hashes)`` uint32 MinHash signatures: the least of ``(a x h + b) >> 32`` over
+    each text's shingle hashes ``h``, for ``n_hashes`` seeded ``(a, b)`` (``a`` odd)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 2**63, n_hashes, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, n_hashes, dtype=np.uint64)
+    out = np.empty((keys.shape[0], n_hashes), dtype=np.uint32)
+    for s in range(0, keys.shape[0], block_rows):
+        h, of = shingle_hashes(keys[s : s + block_rows], k)
+        starts = np.flatnonzero(np.r_[True, of[1:] != of[:-1]])  # every text has a shingle
+        buf = np.empty_like(h)
+        for p in range(n_hashes):
+            np.multiply(h, a[p], out=buf)
+            buf += b[p]
+            buf >>= np.uint64(32)
+            out[s : s + block_rows, p] = np.minimum.reduceat(buf, starts)
+    return out
+
+
+def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(u, v)``, ``u < v``, of signatures equal on all ``rows`` of at least one of ``bands`` bands
+    (sorted, each once)."""
+    n = sig.shape[0]
+    found = []
+    for band in range(bands):
+        key = np.zeros(n, dtype=np.uint64)
+        for r in range(band * rows, (band + 1) * rows):
+            key = mix(key ^ sig[:, r].astype(np.uint64))
+        order = np.argsort(key, kind="stable")
+        u, v = run_pairs(key[order])
+        a, b = order[u], order[v]
+        found.append(np.minimum(a, b) * n + np.maximum(a, b))
+    codes = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    codes = codes[np.r_[True, codes[1:] != codes[:-1]]] if codes.size else codes  # np.unique: 20x slower here
+    return codes // max(n, 1), codes % max(n, 1)
+
+
+def run_pairs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``(i, j)``, ``i < j``, inside one run of equal values of ``sorted_keys``."""
+    n = sorted_keys.shape[0]
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], n]
+    after = np.repeat(ends, ends - starts) - np.arange(n) - 1  # positions after each in its run
+    total = int(after.sum())
+    left = np.repeat(np.arange(n), after)
+    first = np.cumsum(after) - after  # where each position's pairs begin
+    right = left + 1 + (np.arange(total) - np.repeat(first, after))
+    return left, right
+
+
+def signature_floor(threshold: float, n_hashes: int, miss: float = PREFILTER_MISS) -> int:
+    """The least count of equal minima a candidate needs before its Jaccard index is computed: the
+    largest ``c`` with ``P(Binomial(n_hashes, threshold) < c) <= miss`` (a pair at the threshold
+    agrees on each minimum with probability ``threshold``; above it, more often)."""
+    from scipy.stats import binom
+
+    c = 0
+    while c < n_hashes and binom.cdf(c, n_hashes, threshold) <= miss:
+        c += 1
+    return c
+
+
+def jaccard(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_rows: int = BLOCK_ROWS) -> np.ndarray:
+    """The exact Jaccard index of the shingle sets of ``keys[u]`` and ``keys[v]`` (pairwise)."""
+    if u.size == 0:
+        return np.zeros(0, dtype=np.float64)
+    rows, back = np.unique(np.concatenate([u, v]), return_inverse=True)
+    hashes, owner = [], []
+    for s in range(0, rows.shape[0], block_rows):
+        h, of = shingle_hashes(keys[rows[s : s + block_rows]], k)
+        hashes.append(h)
+        owner.append(of + s)
+    ids = pd.factorize(np.concatenate(hashes))[0]
+    S = csr_matrix((np.ones(ids.shape[0], dtype=np.float64), (np.concatenate(owner), ids)))
+    S.sum_duplicates()
+    S.data[:] = 1.0  # sets: a repeated shingle once
+    size = np.diff(S.indptr).astype(np.float64)
+    bu, bv = back[: u.size], back[u.size :]
+    inter = np.empty(u.size, dtype=np.float64)
+    for s in range(0, u.size, 1 << 16):
+        a, b = bu[s : s + (1 << 16)], bv[s : s + (1 << 16)]
+        inter[s : s + a.size] = np.asarray(S[a].multiply(S[b]).sum(axis=1)).ravel()
+    return inter / (size[bu] + size[bv] - inter)
+
+
+@dataclass(frozen=True)
+class TextPairs:
+    """Near-duplicate pairs among the rows' distinct texts.
+
+    ``code``: each row's distinct text (``-1``: no text); ``count``: rows per distinct text; ``u``,
+    ``v`` (``u < v``), ``similarity``: the pairs of distinct texts whose Jaccard index is at least
+    ``threshold`` (rows that share a distinct text are near duplicates at similarity 1 besides).
+    """
+
+    code: np.ndarray
+    count: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    similarity: np.ndarray
+    threshold: float
+    shingle: int
+
+    def best(self, among: np.ndarray | None = None) -> np.ndarray:
+        """Per distinct text, the highest similarity to another row whose distinct text is in
+        ``among`` (a boolean mask over distinct texts; every row when None), 0 when none."""
+        out = np.zeros(self.count.shape[0], dtype=np.float64)
+        ok_v = np.ones(self.u.size, bool) if among is None else among[self.v]
+        ok_u = np.ones(self.u.size, bool) if among is None else among[self.u]
+        np.maximum.at(out, self.u[ok_v], self.similarity[ok_v])
+        np.maximum.at(out, self.v[ok_u], self.similarity[ok_u])
+        return out
+
+
+def near_duplicate_texts(
+    texts: np.ndarray, threshold: float = THRESHOLD, k: int = SHINGLE, seed: int = 0, block_rows: int = BLOCK_ROWS
+) -> TextPairs:
+    """The near-duplicate pairs of the rows' texts (``(n, m)`` object array, ``None`` for missing)."""
+    distinct = DistinctTexts.of(texts)
+    sig = signatures(distinct.keys, k, BANDS * ROWS_PER_BAND, seed, block_rows)
+    u, v = candidate_pairs(sig, BANDS, ROWS_PER_BAND)
+    floor = signature_floor(threshold, sig.shape[1])
+    agree = np.zeros(u.size, dtype=np.int64)
+    for s in range(0, u.size, 1 << 15):
+        agree[s : s + (1 << 15)] = (sig[u[s : s + (1 << 15)]] == sig[v[s : s + (1 << 15)]]).sum(axis=1)
+    u, v = u[agree >= floor], v[agree >= floor]
+    sim = jaccard(distinct.keys, u, v, k, block_rows)
+    keep = sim >= threshold
+    count = np.bincount(distinct.code[distinct.code >= 0], minlength=distinct.keys.shape[0])
+    return TextPairs(distinct.code, count, u[keep], v[keep], sim[keep], float(threshold), int(k))
