@@ -7,6 +7,7 @@ per unit, worst first), ``summary.json`` and a task-specific table (``classes.cs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,10 @@ def _predictions(path: Path, n_rows: int) -> np.ndarray:
     return _all_finite(np.asarray(pred, dtype=np.float64), pred, "--predictions", "", InvalidParameterError)
 
 
+#: The detection audit's way of naming an image's box: ``labels[3] box 0`` (its list position, then the box's).
+_BOX_AT = re.compile(r"^(labels|predictions)\[(\d+)\] (?=box \d+)")
+
+
 def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
     from ..audit import detection
     from ..io import read_coco, read_coco_predictions
@@ -245,7 +250,17 @@ def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any
     coco = read_coco(data)
     preds = read_coco_predictions(predictions_path, coco)
     sizes = [None if np.isinf(w) else (w, h) for w, h in coco.image_sizes]
-    result = detection.find_label_issues(coco.labels, preds, image_sizes=_sizes_or_none(sizes))
+    try:
+        result = detection.find_label_issues(coco.labels, preds, image_sizes=_sizes_or_none(sizes))
+    except InvalidLabelsError as exc:  # "labels[3] box 0 ..." names a list position the user never saw
+        found = _BOX_AT.match(str(exc))
+        if found is None:
+            raise
+        source = "DATA" if found[1] == "labels" else "--predictions"
+        where = f"{source} image_id {show(coco.image_ids[int(found[2])])}: "
+        raise InvalidLabelsError(
+            where + ("given " if source == "DATA" else "predicted ") + str(exc)[found.end() :]
+        ) from exc
     order = np.argsort(result.image_quality, kind="stable")
     images = pd.DataFrame(
         {
