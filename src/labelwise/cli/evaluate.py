@@ -17,6 +17,7 @@ from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder, require_path
 from ..io.tables import lone_column
 from ..report._evaluation import evaluation_html
+from ._audit_model import check_label_not_continuous
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
 from ._common import (
     SEED,
@@ -203,6 +204,9 @@ def evaluate(
     if (corrections is None) == (human_counts is None):
         raise InvalidParameterError("give exactly one of --corrections or --human-counts")
     given = read_labels(Path(labels_path), label_column)
+    numbers = pd.to_numeric(pd.Series(given), errors="coerce")
+    if numbers.notna().all():  # regression targets: say so, not "predictions must hold one of the classes"
+        check_label_not_continuous(numbers, "", command="evaluate", name="--labels")
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)
     named = _named_classes(classes, preds, given)
