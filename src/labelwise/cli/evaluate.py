@@ -97,6 +97,15 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
     return table[column].to_numpy()
 
 
+def _not_continuous(given: np.ndarray) -> np.ndarray:
+    """``given``, unless its numbers look like regression targets: then an error saying so (not "predictions
+    of model 'a' must hold one of the classes [...]", which reads the targets as classes)."""
+    numbers = pd.to_numeric(pd.Series(given), errors="coerce")
+    if numbers.notna().all():
+        check_label_not_continuous(numbers, "", command="evaluate", name="--labels")
+    return given
+
+
 def _check_lengths(preds: dict[str, np.ndarray | pd.DataFrame], given: np.ndarray) -> None:
     """Every model's file has one prediction per test label (checked before the corrections are matched)."""
     for name, pred in preds.items():
@@ -203,10 +212,7 @@ def evaluate(
     """
     if (corrections is None) == (human_counts is None):
         raise InvalidParameterError("give exactly one of --corrections or --human-counts")
-    given = read_labels(Path(labels_path), label_column)
-    numbers = pd.to_numeric(pd.Series(given), errors="coerce")
-    if numbers.notna().all():  # regression targets: say so, not "predictions must hold one of the classes"
-        check_label_not_continuous(numbers, "", command="evaluate", name="--labels")
+    given = _not_continuous(read_labels(Path(labels_path), label_column))
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)
     named = _named_classes(classes, preds, given)
