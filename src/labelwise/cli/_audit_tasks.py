@@ -29,6 +29,7 @@ from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
+from ._column_hint import column_hint
 from ._common import console, load_npy, print_frame, read_input, renaming
 from ._na_values import na_values_setting
 from ._tag_option import cell_text, check_tag_separator
@@ -60,7 +61,8 @@ def _column(frame: pd.DataFrame, label: str | None) -> pd.Series:
     if label is None:
         raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
     if label not in frame.columns:
-        raise MissingColumnError(f"--label {label!r} is not in the data; columns are {list(frame.columns)}")
+        hint = column_hint(label, frame.columns)  # 'Tags' for 'tags', as the classification audit says
+        raise MissingColumnError(f"--label {label!r} is not in the data{hint}; columns are {list(frame.columns)}")
     return frame[label]
 
 
