@@ -249,7 +249,8 @@ def check_rows_per_class_for_folds(counts: np.ndarray, classes: np.ndarray, cv: 
     if counts[smallest] >= cv:
         return
     fix = "lower --cv / cv, or drop or merge that class" if counts[smallest] >= 2 else "drop or merge that class"
+    alike = look_alike_classes(classes, "the labels")  # 'pos ' beside 'pos': a stray space made the small class
     raise TooFewExamplesError(
         f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
-        f"{show(classes[smallest])} has {counts[smallest]} ({fix})"
+        f"{show(classes[smallest])} has {counts[smallest]} ({fix})" + ("" if alike is None else f"; {alike}")
     )

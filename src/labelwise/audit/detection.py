@@ -104,14 +104,25 @@ def _boxes(entry: Any, i: int, name: str, with_scores: bool, size: Any) -> tuple
             f"{name}[{i}] box {j} has negative width or height: {boxes[j].tolist()} (expected x1 y1 x2 y2 with x2 >= x1, y2 >= y1)"
         )
     if size is not None:
-        w, h = size
-        out = (boxes[:, 0] < 0) | (boxes[:, 1] < 0) | (boxes[:, 2] > w) | (boxes[:, 3] > h)
-        if out.any():
-            j = int(np.flatnonzero(out)[0])
-            raise InvalidLabelsError(
-                f"{name}[{i}] box {j} {boxes[j].tolist()} lies outside the image (width {w}, height {h})"
-            )
+        boxes = _inside(boxes, size, i, name, clip=with_scores)
     return boxes, labels, scores
+
+
+def _inside(boxes: np.ndarray, size: Any, i: int, name: str, *, clip: bool) -> np.ndarray:
+    """``boxes`` checked against their image (width, height): a given box past an edge is an error; a
+    predicted one is clipped to the image (detectors that do not clip predict past the edges of objects
+    the frame cuts), unless it misses the image altogether (wrong coordinates, not an overhang)."""
+    w, h = size
+    out = (boxes[:, 0] < 0) | (boxes[:, 1] < 0) | (boxes[:, 2] > w) | (boxes[:, 3] > h)
+    if clip:
+        out = (boxes[:, 2] < 0) | (boxes[:, 3] < 0) | (boxes[:, 0] > w) | (boxes[:, 1] > h)
+    if out.any():
+        j = int(np.flatnonzero(out)[0])
+        where = "lies entirely outside" if clip else "lies outside"
+        raise InvalidLabelsError(f"{name}[{i}] box {j} {boxes[j].tolist()} {where} the image (width {w}, height {h})")
+    if clip:
+        return np.column_stack([np.clip(boxes[:, [0, 2]], 0, w), np.clip(boxes[:, [1, 3]], 0, h)])[:, [0, 2, 1, 3]]
+    return boxes
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,7 +266,10 @@ def find_label_issues(
     predictions : list of dict
         Per image ``{"boxes", "labels", "scores"}`` from a model that did not train on that image.
     image_sizes : list of (width, height), optional
-        When given, boxes outside their image are an error.
+        When given, a given box past an edge of its image is an error, and a predicted box is clipped
+        to its image (the part outside holds no pixel; a detector that does not clip its outputs
+        predicts past the edge the boxes of objects the frame cuts); a predicted box that misses its
+        image altogether is an error.
     iou_match : float, default 0.5
         IoU at which a prediction and a given box are "the same place".
     min_score : float, default 0.5
@@ -272,7 +286,8 @@ def find_label_issues(
     Raises
     ------
     InvalidLabelsError
-        A box with negative width/height, NaN coordinates or outside its image; a malformed entry.
+        A box with negative width/height, NaN coordinates, a given box outside its image or a
+        predicted box that misses it; a malformed entry.
     ShapeMismatchError
         ``labels`` and ``predictions`` for different numbers of images, or boxes and labels of
         different lengths.

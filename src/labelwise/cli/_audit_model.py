@@ -40,7 +40,7 @@ def time_budget_option():
 
 
 def check_label_not_continuous(
-    labels: pd.Series, label: str, *, command: str = "audit", folds: int | None = None
+    labels: pd.Series, label: str, *, command: str = "audit", folds: int | None = None, name: str | None = None
 ) -> None:
     """Raise :class:`InvalidLabelsError` when ``labels`` look like a continuous (regression) target.
 
@@ -49,7 +49,8 @@ def check_label_not_continuous(
     half occur on fewer than ``folds`` rows (a measurement stored as whole numbers). Such integer
     labels would fail the fold check anyway (their smallest class is below ``folds``), so this
     only words the error; a classification whose classes all fill the folds is never refused.
-    ``command`` words the suggestion (only ``audit`` has ``--task regression``).
+    ``command`` words the suggestion (only ``audit`` has ``--task regression``); ``name`` says what
+    the labels are (default ``--label column 'y'``).
     """
     values = labels.dropna()
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.empty:
@@ -68,7 +69,7 @@ def check_label_not_continuous(
         fix = "audit it as a regression target with --task regression, or bin it into classes first"
     else:
         fix = f"labelwise {command} needs classes: bin it into classes first (labelwise audit --task regression audits it as it is)"
-    raise InvalidLabelsError(f"--label column {label!r} looks continuous ({why}); {fix}")
+    raise InvalidLabelsError(f"{name or f'--label column {label!r}'} looks continuous ({why}); {fix}")
 
 
 def check_two_classes(

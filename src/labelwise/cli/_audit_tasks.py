@@ -7,6 +7,7 @@ per unit, worst first), ``summary.json`` and a task-specific table (``classes.cs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
+from ._column_hint import column_hint
 from ._common import console, load_npy, print_frame, read_input, renaming
 from ._na_values import na_values_setting
 from ._tag_option import cell_text, check_tag_separator
@@ -59,7 +61,8 @@ def _column(frame: pd.DataFrame, label: str | None) -> pd.Series:
     if label is None:
         raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
     if label not in frame.columns:
-        raise MissingColumnError(f"--label {label!r} is not in the data; columns are {list(frame.columns)}")
+        hint = column_hint(label, frame.columns)  # 'Tags' for 'tags', as the classification audit says
+        raise MissingColumnError(f"--label {label!r} is not in the data{hint}; columns are {list(frame.columns)}")
     return frame[label]
 
 
@@ -236,6 +239,10 @@ def _predictions(path: Path, n_rows: int) -> np.ndarray:
     return _all_finite(np.asarray(pred, dtype=np.float64), pred, "--predictions", "", InvalidParameterError)
 
 
+#: The detection audit's way of naming an image's box: ``labels[3] box 0`` (its list position, then the box's).
+_BOX_AT = re.compile(r"^(labels|predictions)\[(\d+)\] (?=box \d+)")
+
+
 def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
     from ..audit import detection
     from ..io import read_coco, read_coco_predictions
@@ -245,7 +252,17 @@ def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any
     coco = read_coco(data)
     preds = read_coco_predictions(predictions_path, coco)
     sizes = [None if np.isinf(w) else (w, h) for w, h in coco.image_sizes]
-    result = detection.find_label_issues(coco.labels, preds, image_sizes=_sizes_or_none(sizes))
+    try:
+        result = detection.find_label_issues(coco.labels, preds, image_sizes=_sizes_or_none(sizes))
+    except InvalidLabelsError as exc:  # "labels[3] box 0 ..." names a list position the user never saw
+        found = _BOX_AT.match(str(exc))
+        if found is None:
+            raise
+        source = "DATA" if found[1] == "labels" else "--predictions"
+        where = f"{source} image_id {show(coco.image_ids[int(found[2])])}: "
+        raise InvalidLabelsError(
+            where + ("given " if source == "DATA" else "predicted ") + str(exc)[found.end() :]
+        ) from exc
     order = np.argsort(result.image_quality, kind="stable")
     images = pd.DataFrame(
         {

@@ -37,6 +37,7 @@ from ..io.paths import require_file
 from ..io.tables import TextColumns, read_table
 from ._column_hint import column_hint
 from ._na_values import given_na_values, remember_table
+from ._tag_option import tag_set_notice
 
 #: The width of the screen when stdout is no terminal and ``COLUMNS`` is not set (a pipe, a file, a CI
 #: log): wider than any line, so sentences are not wrapped and tables keep their natural width.
@@ -291,6 +292,8 @@ def split_label(frame: pd.DataFrame, label: str | None, several: bool = False) -
             f"--label column {label!r} must hold one label per row, row {nested} holds a "
             f"{type(column.iloc[nested]).__name__} (several labels per row: use --task multilabel)"
         )
+    if not several and (notice := tag_set_notice(label, column)) is not None:
+        console().print(f"notice: {escape(notice)}")
     return frame.drop(columns=[label]), frame[label]
 
 

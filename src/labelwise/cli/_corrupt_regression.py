@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import show
 from ..errors import InvalidLabelsError
 from ..noise import OUTLIER_KINDS, corrupt_targets
 from . import _corrupt_files as files
@@ -32,7 +33,7 @@ def numeric_targets(column: pd.Series, label: str) -> np.ndarray:
         row = int(bad[0])
         raise InvalidLabelsError(
             f"--label column {label!r} must hold a finite number on every row for --task regression, row {row} "
-            f"holds {column.iloc[row]!r}"
+            f"holds {show(column.iloc[row])}"
         )
     return values
 

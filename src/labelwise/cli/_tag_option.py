@@ -18,7 +18,7 @@ import pandas as pd
 from .._tag_cells import DEFAULT_SEPARATOR, check_separator, split_tags
 from ..errors import InvalidParameterError
 
-__all__ = ["cell_tags", "cell_text", "check_tag_separator", "tag_lists", "tag_separator_option"]
+__all__ = ["cell_tags", "cell_text", "check_tag_separator", "tag_lists", "tag_separator_option", "tag_set_notice"]
 
 #: Characters no ``--tag-separator`` may hold, and why: each has a meaning in the files read and written.
 COLLISIONS = {
@@ -77,3 +77,25 @@ def cell_tags(cell: Any, separator: str) -> list[Any]:
 def tag_lists(column: pd.Series | Iterable[Any], separator: str) -> list[list[Any]]:
     """Each cell of a label column of tags as a list of tags (see :func:`cell_tags`)."""
     return [cell_tags(cell, separator) for cell in column]
+
+
+def tag_set_notice(label: str, column: pd.Series) -> str | None:
+    """A notice when a one-label-per-row column looks like tag sets, else None.
+
+    The rule: some classes hold ``|`` and the tags they split into (stripped, with those of the
+    other classes) are fewer than the classes, as when 4 tags make 15 combinations ('cat', 'dog',
+    'cat|dog'...). Names that merely hold a ``|`` ('R&D|ops', 'sales|ops') split into more parts
+    than there are classes and say nothing.
+    """
+    classes = [c for c in pd.unique(column.dropna()) if isinstance(c, str)]
+    joined = [c for c in classes if DEFAULT_SEPARATOR in c]
+    if not joined:
+        return None
+    tags = {t for c in classes for t in split_tags(c, DEFAULT_SEPARATOR)}
+    if len(tags) >= len(classes):
+        return None
+    return (
+        f"--label column {label!r} looks like tag sets: its {len(classes)} classes are combinations of {len(tags)} "
+        f"tags split at '|' (e.g. {joined[0]!r}), and each combination is one class here; for several labels per "
+        "row use `labelwise audit --task multilabel` or `labelwise train-tags`"
+    )

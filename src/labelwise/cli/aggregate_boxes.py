@@ -10,11 +10,12 @@ import click
 import pandas as pd
 
 from .._stage_progress import current_stage, stage, stages
+from .._validate.labels import look_alike_classes
 from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus, WeightedBoxesFusion
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
-from ._common import console, option_given, print_frame, quiet_option, read_input, renaming, split_csv_option
+from ._common import console, option_given, plain, print_frame, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 
@@ -306,7 +307,7 @@ def aggregate_boxes(
         with stage("writing boxes.csv and more", count_tasks=False):
             write_outputs(out, est, summary(est, method, given, settings), superseded, coco=coco, categories=categories)
     if not quiet:  # after the bars close: the report alone on stdout
-        _print(est, method, out, top, coco, categories)
+        _print(est, method, out, top, coco, categories, pd.unique(table[label_column]))
 
 
 def _read_boxes(
@@ -330,7 +331,10 @@ def _read_boxes(
     return table, None
 
 
-def _print(est: Any, method: str, out: Path, top: int, coco: bool, categories: dict[Any, str] | None) -> None:
+def _print(
+    est: Any, method: str, out: Path, top: int, coco: bool, categories: dict[Any, str] | None, labels: Any
+) -> None:
+    """The merged boxes, the least precise annotators, a notice for labels written alike, the files."""
     if top:
         shown = est.boxes_.sort_values("score", ascending=False, kind="stable").head(top)
         if categories:
@@ -338,6 +342,9 @@ def _print(est: Any, method: str, out: Path, top: int, coco: bool, categories: d
         print_frame(shown, title=f"{method}: {len(est.boxes_)} boxes from {est.n_input_boxes_} drawn")
     if top and method == "consensus":
         print_frame(_worst(est.annotators_).head(top), title="Annotators, least precise first")
+    alike = look_alike_classes(labels, "BOXES' labels")  # 'car ' beside 'car': two classes, never merged
+    if alike is not None:
+        console().print(f"notice: {plain(alike)}")
     wrote = (", annotators.csv" if method == "consensus" else "") + (", boxes.coco.json" if coco else "")
     console().print(f"wrote {out / 'boxes.csv'}{wrote}, summary.json")
 

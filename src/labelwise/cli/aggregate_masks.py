@@ -74,6 +74,13 @@ def read_mask_table(
             row = int(table[column].isna().to_numpy().nonzero()[0][0]) + 2
             raise AnnotationError(f"TABLE column {column!r} must have no empty cells, got one on line {row}")
     paths = [Path(p) if Path(p).is_absolute() else table_path.parent / p for p in table["path"].astype(str)]
+    odd = next((n for n, p in enumerate(paths) if p.suffix.lower() not in (".npy", ".png")), None)
+    if odd is not None:  # a folder or a .jpg named among .npy files: that line, not the set of suffixes
+        got = "a folder" if paths[odd].is_dir() else f"suffix {paths[odd].suffix!r}"
+        raise DataFileError(
+            f"TABLE line {odd + 2} (item {show(table['item'].iloc[odd])}, annotator "
+            f"{show(table['annotator'].iloc[odd])}) must name a .npy or .png mask file, got {str(paths[odd])!r} ({got})"
+        )
     suffixes = {p.suffix.lower() for p in paths}
     if len(suffixes) > 1:
         raise DataFileError(f"TABLE's masks must be all .npy or all .png, got {sorted(suffixes)}")

@@ -17,6 +17,7 @@ from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder, require_path
 from ..io.tables import lone_column
 from ..report._evaluation import evaluation_html
+from ._audit_model import check_label_not_continuous
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
 from ._common import (
     SEED,
@@ -94,6 +95,15 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
             f"--label-column {column!r} is not in {str(path)!r}; columns are {list(table.columns)}"
         )
     return table[column].to_numpy()
+
+
+def _not_continuous(given: np.ndarray) -> np.ndarray:
+    """``given``, unless its numbers look like regression targets: then an error saying so (not "predictions
+    of model 'a' must hold one of the classes [...]", which reads the targets as classes)."""
+    numbers = pd.to_numeric(pd.Series(given), errors="coerce")
+    if numbers.notna().all():
+        check_label_not_continuous(numbers, "", command="evaluate", name="--labels")
+    return given
 
 
 def _check_lengths(preds: dict[str, np.ndarray | pd.DataFrame], given: np.ndarray) -> None:
@@ -202,7 +212,7 @@ def evaluate(
     """
     if (corrections is None) == (human_counts is None):
         raise InvalidParameterError("give exactly one of --corrections or --human-counts")
-    given = read_labels(Path(labels_path), label_column)
+    given = _not_continuous(read_labels(Path(labels_path), label_column))
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)
     named = _named_classes(classes, preds, given)

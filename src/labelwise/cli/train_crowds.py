@@ -10,6 +10,7 @@ import pandas as pd
 from rich.markup import escape
 
 from .._validate.arguments import plain, show
+from .._validate.labels import look_alike_classes
 from ..aggregate import DawidSkene
 from ..columns import infer_column_roles
 from ..errors import AnnotationError, InvalidLabelsError, InvalidParameterError, MissingColumnError
@@ -298,6 +299,9 @@ def _print(fitted: CrowdClassifier, summary: dict, unused: list[dict], top: int,
             f"notice: {len(unused)} class(es) of ANSWERS are the inferred label of no row: {said}; "
             "their columns in soft_labels.csv stay near 0 (summary.json: classes_never_inferred)"
         )
+    alike = look_alike_classes(fitted.classes_, "the answers")  # 'Adelie ' beside 'Adelie': two classes
+    if alike is not None:
+        con.print(f"notice: {escape(alike)}")
     con.print(
         f"wrote {out / 'model.joblib'}, {out / 'soft_labels.csv'}, {out / 'confusions.csv'}, {out / 'summary.json'}"
     )

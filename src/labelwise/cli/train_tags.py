@@ -154,6 +154,7 @@ def train_tags(data, label, tag_separator, clean, out, cv, folds, n_jobs, model,
         fitted=[m is not None for m in fitted.estimators_], threshold=fitted.thresholds_
     )
     summary = {
+        "task": "multilabel",  # issues.csv and classes.csv are a multi-label audit's: report, review, export read them
         "n_examples": int(len(cells)),
         "n_tags": int(fitted.classes_.size),
         "n_issues": issues.n_issues,
@@ -163,6 +164,7 @@ def train_tags(data, label, tag_separator, clean, out, cv, folds, n_jobs, model,
         "notices": notices,
         "classes": [plain(t) for t in fitted.classes_],
         "settings": {
+            "task": "multilabel",
             "data": str(Path(data).resolve()),
             "label": label,
             "tag_separator": separator,

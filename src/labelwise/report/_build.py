@@ -32,6 +32,7 @@ from ..io.outputs import (
 from . import _plots
 from ._checks_section import checks_sections
 from ._destination import report_destination
+from ._folder_kind import refuse_other_labels
 from ._health_section import health_sections
 from ._previews import Previewer, data_uri
 from ._tasks import task_report
@@ -444,6 +445,7 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
         sections += health_sections(audit) + checks_sections(audit)
         title = f"labelwise report: {Path(str(audit.settings.get('data') or folder.name)).name}"
     if agg_here:
+        refuse_other_labels(folder)  # aggregate-tags writes labels.csv and annotators.csv too
         agg = load_aggregate(folder)
         agg_header, agg_sections = _aggregate_sections(agg, top=top, with_header=not audit_here)
         header = header or agg_header
