@@ -15,6 +15,12 @@ import pandas as pd
 #: Sets and rows shown per section.
 MAX_SETS = 8
 MAX_ROWS = 10
+#: The checks whose ``info["sets"]`` the report shows side by side, with their section titles.
+DUPLICATE_SECTIONS = (
+    ("exact_duplicate", "Exact duplicates"),
+    ("near_duplicate", "Near duplicates"),
+    ("near_duplicate_text", "Near-duplicate texts"),
+)
 
 
 def _rows(audit: Any, rows: list[int]) -> pd.DataFrame:
@@ -111,7 +117,7 @@ def checks_sections(audit: Any) -> list[str]:
         f"score (1 = fine, low = worse){_graph_words(graph)}.</p>"
     )
     out = [f"{intro}{_table(overview)}</section>"]
-    for name, title in (("exact_duplicate", "Exact duplicates"), ("near_duplicate", "Near duplicates")):
+    for name, title in DUPLICATE_SECTIONS:
         sets = checks.get(name, {}).get("info", {}).get("sets", [])
         if sets:
             blocks = "".join(

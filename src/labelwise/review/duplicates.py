@@ -1,7 +1,7 @@
 """The data checks on the review page: which rows each check flagged, and duplicate sets.
 
 ``labelwise audit`` writes one ``is_<check>_issue`` column per data check into ``issues.csv`` and
-lists the duplicate sets (``exact_duplicate``, ``near_duplicate``) in ``summary.json``
+lists the duplicate sets (``exact_duplicate``, ``near_duplicate``, ``near_duplicate_text``) in ``summary.json``
 (``data_checks.<check>.info.sets``). The review page filters its list by a check, and for a row of
 a duplicate set a reviewer can keep that row and exclude the others of its set in one decision
 (:func:`keep_one`); the cleaned export then drops the excluded rows like any other exclusion.
@@ -23,7 +23,7 @@ from .store import DB_NAME, Decision, DecisionStore
 __all__ = ["DUPLICATE_CHECKS", "CheckIndex", "keep_one", "keep_one_of_duplicates"]
 
 #: Checks whose ``info.sets`` list sets of rows of which one is enough.
-DUPLICATE_CHECKS = ("exact_duplicate", "near_duplicate")
+DUPLICATE_CHECKS = ("exact_duplicate", "near_duplicate", "near_duplicate_text")
 _PREFIX, _SUFFIX = "is_", "_issue"
 
 
@@ -123,7 +123,7 @@ def keep_one(
     index : CheckIndex
     row : int
         The data row to keep.
-    check : {"exact_duplicate", "near_duplicate"}
+    check : {"exact_duplicate", "near_duplicate", "near_duplicate_text"}
         Whose set.
     versions : dict of int to int
         The version the reviewer saw of every row of the set (0 for undecided rows).
