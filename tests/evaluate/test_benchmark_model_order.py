@@ -30,7 +30,7 @@ def _case(seed: int, n: int, n_models: int):
 
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(10, 60), n_models=st.integers(2, 4))
-@example(seed=1, n=40, n_models=3)  # m1 and m2 tied at 0.8: share_flipped 0.4 or 0.6 by their order
+@example(seed=0, n=10, n_models=4)  # m2 and m3 tied at 0.6: share_flipped 1.0 or 0.4 by their order
 def test_reordering_the_models_reorders_the_crossover_rows(seed, n, n_models):
     """The models given in another order: the same crossover row for every pair (the same
     ``model_a``, flips, prevalences), the table and the curves reordered, nothing else."""
