@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from labelwise._tag_cells import check_separator, join_tags, split_tags
-from labelwise.errors import InvalidParameterError
+from labelwise.errors import InvalidLabelsError, InvalidParameterError
 
 #: Tags without surrounding spaces, free to hold '|' and ';'.
 TAG = st.text(alphabet="ab|;c d_", min_size=1, max_size=6).map(str.strip).filter(bool)
@@ -40,6 +40,27 @@ class TestSplitTags:
     def test_the_separator_does_not_change_the_tags(self, tags):
         """A cell written with ';' read with ';' gives what it gives written with '|' read with '|'."""
         assert split_tags(join_tags(tags, ";"), ";") == split_tags(join_tags(tags, "|"), "|")
+
+    @given(
+        tags=st.lists(st.text(alphabet="a:/| ;", max_size=4), max_size=4),
+        sep=st.sampled_from(["|", ";", "//", "::", ":/:", "a:"]),
+    )
+    @example(tags=["a:", "b"], sep="::")  # written 'a:::b', read 'a' and ':b' (props38)
+    @example(tags=["R&D|ops", "sales"], sep="|")
+    @example(tags=[" a"], sep="|")
+    @example(tags=["a", ""], sep=";")
+    def test_any_tags_read_back_as_written_or_are_refused(self, tags, sep):
+        """Whatever the tags (blank, spaced, holding the separator or the start of a longer one), a
+        joined cell splits back into exactly them, or ``join_tags`` refuses it naming the tag: a
+        table never reads back other tags than were written. Each refused list holds a tag that
+        does not read back from some cell (the refusal is not broader than that)."""
+        try:
+            cell = join_tags(tags, sep)
+        except InvalidLabelsError as err:
+            assert str(err).startswith("tags hold the tag ")
+            assert any(split_tags(f"x{sep}{t}{sep}x", sep) != ["x", t, "x"] for t in tags)
+        else:
+            assert split_tags(cell, sep) == tags
 
 
 class TestCheckSeparator:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from labelwise._tag_cells import split_tags
 from labelwise.audit import multilabel
-from labelwise.errors import InvalidParameterError
+from labelwise.errors import InvalidLabelsError, InvalidParameterError
 
 
 def _case(seed: int = 0):
@@ -61,3 +64,40 @@ BAR, OTHER = np.array(["x_y", "dog", "owl"]), np.array(["x|y", "dog", "owl"])
 def _respelled(cell: str, sep: str) -> str:
     """A cell of the '|' run as the other run writes it: 'x_y' is 'x|y', tags joined by ``sep``."""
     return sep.join(t.replace("x_y", "x|y") for t in cell.split("|")) if cell else ""
+
+
+class TestTagListsWrittenBack:
+    @settings(max_examples=40, deadline=None)
+    @given(
+        names=st.lists(st.text(alphabet="ab:| ", min_size=1, max_size=3), min_size=1, max_size=4, unique=True),
+        sep=st.sampled_from(["|", ";", "::"]),
+        seed=st.integers(0, 10_000),
+    )
+    @example(names=["a|b", "c"], sep="|", seed=0)  # to_frame wrote 'a|b|c': three tags (props38)
+    @example(names=["a:", "b"], sep="::", seed=0)  # 'a:::b' reads 'a' and ':b'
+    @example(names=[" a", "b"], sep="|", seed=0)  # reads 'a'
+    def test_to_frame_cells_read_back_as_the_given_and_suggested_tags(self, names, sep, seed):
+        """Tags given as lists (JSON Lines, Parquet, Python): each tag cell of ``to_frame`` split at
+        ``tag_separator`` gives back that row's given and suggested tags, or the audit refuses the
+        tags before anything is written, naming ``labels``."""
+        rng = np.random.default_rng(seed)
+        given = rng.random((30, len(names))) < 0.5
+        probs = np.clip(np.where(given, 0.8, 0.2) + rng.normal(0, 0.3, given.shape), 0, 1)
+        rows = [[names[j] for j in np.flatnonzero(r)] for r in given]
+        try:
+            res = multilabel.find_label_issues(rows, probs, classes=names, tag_separator=sep)
+        except InvalidLabelsError as err:
+            assert str(err).startswith("classes name the tag ")
+            assert any(split_tags(f"x{sep}{t}{sep}x", sep) != ["x", t, "x"] for t in names)
+            return
+        frame = res.to_frame()
+        for col, mask in (("given_tags", res.given), ("suggested_tags", res.suggested)):
+            read = [split_tags(cell, sep) for cell in frame[col]]
+            assert read == [[names[j] for j in np.flatnonzero(mask[r])] for r in frame["row"]]
+
+    def test_a_tag_holding_the_separator_is_named_without_classes(self):
+        """Tags found in the lists (no ``classes``): the error names ``labels`` and the tag."""
+        probs = np.full((4, 2), 0.5)
+        expected = r"^labels use the tag 'a\|b', which a cell joined by '\|' would read back as \['a', 'b'\]"
+        with pytest.raises(InvalidLabelsError, match=expected):
+            multilabel.find_label_issues([["a|b", "c"], ["c"], [], ["a|b"]], probs)

@@ -172,6 +172,15 @@ class DetectionIssues:
         }
 
 
+def _swapped_class(other: np.ndarray, scores: np.ndarray, iou: np.ndarray, classes: np.ndarray) -> int:
+    """The class of the most confident prediction ``other`` marks; between equally confident ones,
+    the one overlapping the given box most, so that the order the boxes are listed in decides only
+    a tie of both (then the first listed)."""
+    cand = np.flatnonzero(other)
+    top = cand[scores[cand] == scores[cand].max()]
+    return int(classes[top[np.argmax(iou[top])]])
+
+
 def _image_rows(i, given, pred, iou_match, min_score) -> list[dict]:
     gb, gl, _ = given
     pb, pl, ps = pred
@@ -187,7 +196,7 @@ def _image_rows(i, given, pred, iou_match, min_score) -> list[dict]:
             loc = max(loc, float(iou[j][other].max()))
         if other.any() and (same_iou >= iou_match).any():
             swap = max(swap, 1.0 - float(ps[other].max()) + float(ps[same[j] & (iou[j] >= iou_match)].max()))
-        suggested = int(pl[other][np.argmax(ps[other])]) if swap < 1.0 else int(gl[j])
+        suggested = _swapped_class(other, ps, iou[j], pl) if swap < 1.0 else int(gl[j])
         rows.append(
             {
                 "image": i,
@@ -281,7 +290,9 @@ def find_label_issues(
     ``s`` that no given box overlaps at ``iou_match``; badly located, the best IoU of the given
     box with a prediction of its class (0 when the model predicts none of its class: a spurious box); swapped
     ``1 - s`` for the most confident prediction of another class at ``iou_match``, raised by the
-    confidence of a same-class prediction in the same place.
+    confidence of a same-class prediction in the same place. A swapped box's ``suggested`` class is
+    that prediction's; between equally confident ones, the one overlapping the box most (the order
+    of the boxes in an image decides only a tie of both: then the first listed).
 
     Raises
     ------

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._tag_cells import DEFAULT_SEPARATOR, check_separator, join_tags, split_tags
+from .._tag_cells import DEFAULT_SEPARATOR, check_separator, check_writable_tags, join_tags, split_tags
 from .._validate.arguments import check_fraction, check_positive_int, show
 from ..errors import (
     InvalidLabelsError,
@@ -403,7 +403,8 @@ def find_label_issues(
     Raises
     ------
     InvalidLabelsError
-        An unknown tag, a matrix with values other than 0/1, no examples.
+        An unknown tag, a matrix with values other than 0/1, no examples; a tag that a cell joined by
+        ``tag_separator`` would not give back (one holding it, or with surrounding spaces).
     InvalidProbabilitiesError
         ``probs`` not 2-D or values outside [0, 1].
     ShapeMismatchError
@@ -434,6 +435,8 @@ def find_label_issues(
     check_fraction("alpha", alpha, closed_high=True)
     arr = _check_probs(probs)
     given, cls = encode_multilabel(labels, classes=classes, n_classes=arr.shape[1], tag_separator=tag_separator)
+    # to_frame joins them at tag_separator: refused now, not written as other tags
+    check_writable_tags(cls, tag_separator, "labels use" if classes is None else "classes name")
     if given.shape[0] != arr.shape[0]:
         raise ShapeMismatchError(
             f"labels and probs must have the same number of rows, got {given.shape[0]} and {arr.shape[0]}"

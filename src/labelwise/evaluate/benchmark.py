@@ -155,7 +155,8 @@ class CorrectedBenchmark:
 
         With accuracy, every removal step is checked (exact); with other metrics, the 101 keep
         counts evenly spaced from all clean items to none. Columns: model_a (better on the full
-        corrected test set), model_b, score_a, score_b, base_prevalence, share_flipped (share of
+        corrected test set; between tied models, the one better on the original labels, then the
+        first by name, whatever order the models were given in), model_b, score_a, score_b, base_prevalence, share_flipped (share of
         seeds in which the order flips at all), prevalence (median over flipping seeds), ci_low,
         ci_high (2.5th and 97.5th percentiles) and increase (prevalence - base_prevalence).
         """
@@ -171,8 +172,8 @@ class CorrectedBenchmark:
             order = removal_order(clean_idx, s, self.random_state)
             return keep, scores_after_removal(self.predicted, self.corrected, c_idx, order, keep, self._fast())
 
-        base = self.table["corrected"].to_numpy(dtype=float)
-        return crossover_table(self.models, base, per_seed, len(c_idx), n_clean, self.seeds)
+        base, ties = (self.table[c].to_numpy(dtype=float) for c in ("corrected", "original"))
+        return crossover_table(self.models, base, per_seed, len(c_idx), n_clean, self.seeds, tie_scores=ties)
 
     def _model_index(self, models: Sequence[str] | None) -> list[int]:
         if models is None:

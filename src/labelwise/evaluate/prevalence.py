@@ -138,6 +138,7 @@ def crossover_table(
     n_clean: int,
     seeds: int,
     band: float = 0.95,
+    tie_scores: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """For every pair of models, the prevalence at which their order on corrected labels flips.
 
@@ -145,20 +146,27 @@ def crossover_table(
     items down) and the models' scores there, shape (n_models, len(keep)). ``model_a`` is the
     better of the pair on the full corrected test set; a flip is the first removal step at which
     ``model_b`` scores strictly higher. Seeds without a flip count in ``share_flipped`` only.
+    Between models tied there, ``model_a`` is the one better on ``tie_scores`` (the original
+    labels' ranking, whose flip is the question), then the first by name: never the first
+    listed, so the order of ``models`` only orders the rows.
     """
     if n_correctable == 0:
         raise TooFewExamplesError("crossovers need at least one correctable (relabelled) test item, got 0")
+    ties = np.zeros(len(models)) if tie_scores is None else np.asarray(tie_scores, dtype=float)
+    ranked = sorted(range(len(models)), key=lambda i: (-base_scores[i], -ties[i], str(models[i])))
+    rank = np.empty(len(models), dtype=np.int64)
+    rank[ranked] = np.arange(len(models))
     flips = np.full((seeds, len(models), len(models)), np.nan)
     for s in range(seeds):
         keep, scores = per_seed(s)
         for i in range(len(models)):
             for j in range(len(models)):
-                if i != j and base_scores[i] >= base_scores[j]:
+                if rank[i] < rank[j]:
                     flips[s, i, j] = _first_flip(scores[i] - scores[j], keep)
     rows = []
     for i in range(len(models)):
         for j in range(i + 1, len(models)):
-            a, b = (i, j) if base_scores[i] >= base_scores[j] else (j, i)
+            a, b = (i, j) if rank[i] < rank[j] else (j, i)
             m = flips[:, a, b]
             prev = n_correctable / (n_correctable + m[np.isfinite(m)])
             q = np.percentile(prev, [50 * (1 - band), 50, 50 * (1 + band)]) if prev.size else [np.nan] * 3
