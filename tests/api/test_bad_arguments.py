@@ -62,6 +62,7 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
     ("poison.attack_success_rate", "pixel_value", "zero"): "a value to write into X: any number X's dtype holds",
     ("poison.curie_filter", "theta", "negative"): "a z-score threshold: any finite number",
     ("aggregate.MultiLabelAggregator", "tag_separator", "unknown"): "any non-empty text may separate tags",
+    ("robust.CleanMultilabelClassifier", "tag_separator", "unknown"): "any non-empty text may separate tags",
     ("checks.find_data_issues", "train_value", "unknown"): "the value of `split` that marks training rows: any value",
 }
 _EMPTY_IN_EMPTY_OUT = "an empty input gives an empty result (no rows to select or corrupt), as in numpy"
