@@ -45,6 +45,8 @@ def test_a_rating_beside_texts_flags_only_rows_whose_texts_match_too():
     assert flagged(found, "near_duplicate") == [3, 10, 150, 160]
     assert found.info["near_duplicate"]["sets"] == [[3, 150], [10, 160]]
     assert found.info["near_duplicate"]["texts_must_match"] is True
+    backwards = find_data_issues(X[::-1], checks=["near_duplicate"], texts=texts[::-1], k=3, check_options=MUST)
+    assert flagged(backwards, "near_duplicate") == [39, 49, 189, 196]  # past 3 tied neighbours each
     score = found.issues["near_duplicate_score"].to_numpy()
     assert (score[[3, 10, 150, 160]] == 0).all() and (np.delete(score, [3, 10, 150, 160]) == 1).all()
 
