@@ -8,6 +8,8 @@ shingles at least its threshold; with texts, so a text-only table is checked too
 evaluation row: 0 for an exact duplicate, else the least of ``1 - exp(-d / median)`` for its
 nearest training neighbour in the graph (1 when none of its ``k`` neighbours is a training row)
 and ``1 -`` the highest Jaccard index of its texts to a training row's; training rows score 1.
+Option ``texts_must_match`` (default False; :mod:`._text_match`): a training neighbour in the graph
+counts only when its texts match the evaluation row's too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._text_match import equal_feature_train_match, neighbour_texts_match, option_info, texts_must_match
 from .exact_duplicate import cached_groups
 from .near_duplicate import THRESHOLD, radius
 from .near_duplicate_text import cached_pairs, row_best
@@ -44,10 +47,15 @@ def run(inputs: CheckInputs) -> CheckResult:
         graph = inputs.graph
         threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
         cutoff, median = radius(graph, threshold)
-        d_train = _nearest_train(graph.distances, is_train[graph.indices])
+        train_nb = is_train[graph.indices]
+        keep = neighbour_texts_match(inputs, "leakage", graph.indices)
+        d_train = _nearest_train(graph.distances, train_nb if keep is None else train_nb & keep)
+        if keep is not None:
+            d_train[equal_feature_train_match(inputs, is_train)] = 0.0
         score = np.minimum(score, _eval_score(d_train, has_train_twin, is_train, median))
         is_issue |= ~is_train & (d_train < cutoff)
         info["radius"] = cutoff
+        info |= option_info(inputs, "leakage")
     if inputs.texts is not None:
         near_text, text_score, info["text_threshold"] = _text_leaks(inputs, is_train)
         info["n_near_text"] = int(near_text.sum())
@@ -78,6 +86,7 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
 
     is_train, graph = inputs.is_train, inputs.graph
     assert is_train is not None and graph is not None  # guaranteed by ``requires``
+    texts_must_match(inputs, "leakage")  # checked: True needs texts, which dask features refuse
     groups = partitioned_groups(inputs).groups
     with step("leakage"):
         train_groups = np.unique(compute(groups[(groups >= 0) & is_train])[0])

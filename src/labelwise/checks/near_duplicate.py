@@ -5,6 +5,8 @@ neighbours at a distance below ``threshold x`` the median distance of rows to th
 neighbour (``threshold=0.13``; the median at least 1e-6, Datalab's floor). The sets are the
 connected components of those pairs, so the relation is symmetric and transitive; the flagged rows
 are the rows in any pair, the same rows Datalab flags. Score: ``1 - exp(-d_1 / median)`` for the distance ``d_1`` to the nearest neighbour.
+Option ``texts_must_match`` (default False; :mod:`._text_match`): a pair counts only when the two
+rows' texts match too, and ``d_1`` is to the nearest neighbour whose texts match.
 
 References
 ----------
@@ -21,6 +23,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._text_match import equal_feature_pairs, neighbour_texts_match, option_info, texts_must_match
 from .graph import NeighborGraph
 
 THRESHOLD = 0.13
@@ -36,11 +39,18 @@ def radius(graph: NeighborGraph, threshold: float = THRESHOLD) -> tuple[float, f
     return threshold * median, median
 
 
-def near_duplicate_components(graph: NeighborGraph, cutoff: float) -> np.ndarray:
-    """Component number of every row in a near-duplicate set, ``-1`` elsewhere."""
-    rows, cols = np.nonzero(graph.distances < cutoff)
+def near_duplicate_components(
+    graph: NeighborGraph, cutoff: float, keep: np.ndarray | None = None, extra: tuple[np.ndarray, ...] = ()
+) -> np.ndarray:
+    """Component number of every row in a near-duplicate set, ``-1`` elsewhere (only the graph's
+    pairs where ``keep``, an ``(n, k)`` mask, is True, when given; with the row pairs ``extra``)."""
+    close = graph.distances < cutoff
+    rows, cols = np.nonzero(close if keep is None else close & keep)
+    a, b = rows, graph.indices[rows, cols]
+    if extra:
+        a, b = np.concatenate([a, extra[0]]), np.concatenate([b, extra[1]])
     labels = np.full(graph.n, -1, dtype=np.int64)
-    members, codes = pair_components(rows, graph.indices[rows, cols])
+    members, codes = pair_components(a, b)
     labels[members] = codes
     return labels
 
@@ -63,13 +73,21 @@ def run(inputs: CheckInputs) -> CheckResult:
     graph = inputs.graph
     assert graph is not None  # guaranteed by ``requires``
     cutoff, median = radius(graph, threshold)
-    comp = near_duplicate_components(graph, cutoff)
+    keep = neighbour_texts_match(inputs, "near_duplicate", graph.indices)
+    nearest = graph.distances[:, 0]
+    if keep is None:
+        comp = near_duplicate_components(graph, cutoff)
+    else:
+        extra = equal_feature_pairs(inputs)
+        comp = near_duplicate_components(graph, cutoff, keep, extra)
+        nearest = np.where(keep, graph.distances, np.inf).min(axis=1)
+        nearest[np.concatenate(extra)] = 0.0
     inputs.cache["near_duplicate_cutoff"] = (cutoff, median)
     is_issue = comp >= 0
-    score = 1.0 - np.exp(-graph.distances[:, 0].astype(np.float64) / median)
+    score = 1.0 - np.exp(-nearest.astype(np.float64) / median)
     from .exact_duplicate import sets_from_groups
 
-    info = _info(threshold, median, cutoff, sets_from_groups(comp))
+    info = _info(threshold, median, cutoff, sets_from_groups(comp)) | option_info(inputs, "near_duplicate")
     return CheckResult(columns("near_duplicate", is_issue, score), summary_row("near_duplicate", is_issue, score), info)
 
 
@@ -93,6 +111,7 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
     graph = inputs.graph
     assert graph is not None  # features on dask: the graph is built
+    texts_must_match(inputs, "near_duplicate")  # checked: True needs texts, which dask features refuse
     with step("near duplicates"):
         cutoff, median = partitioned_radius(graph, threshold)
         inputs.cache["near_duplicate_cutoff"] = (cutoff, median)
@@ -143,6 +162,6 @@ CHECK = Check(
     "near_duplicate",
     requires=(("graph",),),
     run=run,
-    shares=("near_duplicate_cutoff",),
+    shares=("near_duplicate_cutoff", "text_near_pairs"),
     partitioned=run_partitioned,
 )

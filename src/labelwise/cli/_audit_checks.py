@@ -120,12 +120,16 @@ class DataChecksRun:
 
     def _check_options(self) -> dict[str, dict[str, Any]]:
         """Features made from the table's columns: the identifier check reports the table's columns
-        (the ones the roles drop) rather than reading the made features (a date's year or day index)."""
+        (the ones the roles drop) rather than reading the made features (a date's year or day index),
+        and beside text columns a near duplicate's (or leak's) texts must match too (not with --features)."""
         options: dict[str, dict[str, Any]] = {}
         if self.roles is not None:
             options["identifier_column"] = {"table_roles": self.roles}
         if self.image_properties is not None:
             options["image"] = {"properties": self.image_properties}
+        if self.texts is not None and self.features_from == "table columns":
+            # beside text columns, the table's own columns (a rating) alone make no near duplicate
+            options |= {check: {"texts_must_match": True} for check in ("near_duplicate", "leakage")}
         return options
 
     def _input_notices(self) -> list[str]:
