@@ -105,6 +105,8 @@ class LureFit:
         self.row = np.repeat(np.arange(self.r), np.diff(lam.indptr))
         self.labeler = np.searchsorted(starts, lam.indices, side="right") - 1
         self.vote = lam.indices - starts[self.labeler] - 1
+        self.answer = self.labeler * k + self.vote  # each answer's row of the (labeler, vote) tables
+        self.row_vote = self.row * k + self.vote  # ... and of a (row, vote) table
         n = len(self.row)
         self.by_row = sp.csr_matrix((np.ones(n), np.arange(n), lam.indptr), shape=(self.r, n))
         self.by_labeler = sp.csr_matrix((np.ones(n), (self.labeler, np.arange(n))), shape=(self.m, n)).tocsr()
@@ -153,15 +155,28 @@ class LureFit:
 
     def e_step(self, x: np.ndarray) -> tuple[Any, ...]:
         """Posterior of every row's (z, normal) and (z, lured, l), each row's ``log P(votes)``, and per answer ``v``."""
-        log_pi, s, rho, log_lam, log_p, mu = self.unpack(x)
+        t0, t1, log_z, tables = self._e_step(self.unpack(x))
+        return t0, t1, log_z, tables[1][self.answer]
+
+    def _tables(self, log_pi: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per (labeler ``j``, vote ``a``) (rows ``j K + a``) and class ``z``: ``log π_j[z, a]``, ``u = log((1 − s_j)
+        π_j[z, a])`` and ``v = log((1 − s_j) π_j[z, a] + s_j)``; an answer's values are its row's (``m K`` rows, not ``n``)."""
+        m, k = self.m, self.k
+        own = np.ascontiguousarray(log_pi.transpose(0, 2, 1)).reshape(m * k, k)  # [j a, z]
+        u = np.repeat(np.log1p(-s), k)[:, None] + own
+        v = np.logaddexp(u, np.repeat(np.log(s), k)[:, None])
+        return own, u, v
+
+    def _e_step(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
+        """:meth:`e_step` at unpacked parameters; its last output is :meth:`_tables`' ``(u, v)``."""
+        log_pi, s, rho, log_lam, log_p, _ = params
         r, k = self.r, self.k
-        own = log_pi[self.labeler, :, self.vote]  # (n, z): log π_j[z, a]
-        u = np.log1p(-s)[self.labeler][:, None] + own
-        v = np.logaddexp(u, np.log(s)[self.labeler][:, None])
+        own_t, u_t, v_t = self._tables(log_pi, s)
+        own = own_t[self.answer]  # (n, z): log π_j[z, a]
         normal = np.asarray(self.by_row @ own) + np.log1p(-rho) + log_p  # (r, z)
         lured = (
-            np.asarray(self.by_row @ u)[:, :, None]
-            + np.asarray(self.by_vote @ (v - u)).reshape(r, k, k).transpose(0, 2, 1)  # [row, z, l]
+            np.asarray(self.by_row @ u_t[self.answer])[:, :, None]
+            + np.asarray(self.by_vote @ (v_t - u_t)[self.answer]).reshape(r, k, k).transpose(0, 2, 1)  # [row, z, l]
             + log_lam[None]
             + np.log(rho)
             + log_p[None, :, None]
@@ -173,7 +188,7 @@ class LureFit:
         log_z = np.log(total_row) + top
         t0 /= total_row[:, None]
         t1 /= total_row[:, None, None]
-        return t0, t1, log_z, v
+        return t0, t1, log_z, (u_t, v_t)
 
     def log_posterior(
         self, log_lik: float, log_pi: np.ndarray, s: np.ndarray, rho: float, log_lam: np.ndarray, mu: float
@@ -195,13 +210,16 @@ class LureFit:
 
     def step(self, x: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """One EM iteration from ``x``: the log posterior per item at ``x``, the M-step's point, and the E-step."""
-        log_pi, s, rho, log_lam, log_p, mu = self.unpack(x)
-        t0, t1, log_z, v = self.e_step(x)
+        params = self.unpack(x)
+        log_pi, s, rho, log_lam, log_p, mu = params
+        t0, t1, log_z, (_, v_t) = self._e_step(params)
         w, wn, k, m = self.w, self.wn, self.k, self.m
         pz = t0 + t1.sum(axis=2)
         p_lured = t1.sum(axis=(1, 2))
         value = self.log_posterior(float(w @ log_z), log_pi, s, rho, log_lam, mu)
-        resp = t1[self.row, :, self.vote] * np.exp(np.log(s)[self.labeler][:, None] - v)  # (n, z): lure votes
+        lure_share = np.exp(np.repeat(np.log(s), k)[:, None] - v_t)  # per (j, a): s_j / P(a | z, lured at a)
+        t1_vote = np.ascontiguousarray(t1.transpose(0, 2, 1)).reshape(self.r * k, k)  # [row l, z]
+        resp = t1_vote[self.row_vote] * lure_share[self.answer]  # (n, z): lure votes
         lure_votes = self.by_labeler @ (wn * resp.sum(axis=1))
         trials = self.by_labeler @ (wn * p_lured[self.row])
         if self.shared:
