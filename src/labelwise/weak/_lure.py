@@ -87,6 +87,25 @@ def _logsumexp(a: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+def _last_sum(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=-1)``, bit for bit: under 8 entries numpy adds them left to right, and so does this
+    (column by column, without numpy's slow reduction over a short last axis); 8 or more: numpy's sum."""
+    if a.shape[-1] >= 8:
+        return a.sum(axis=-1)
+    out = a[..., 0].copy()
+    for i in range(1, a.shape[-1]):
+        out += a[..., i]
+    return out
+
+
+def _last_max(a: np.ndarray) -> np.ndarray:
+    """``a.max(axis=-1)`` (a maximum is exact in any order; NaN propagates as in numpy's) column by column."""
+    out = a[..., 0].copy()
+    for i in range(1, a.shape[-1]):
+        np.maximum(out, a[..., i], out=out)
+    return out
+
+
 def _logit(x: Any) -> Any:
     return np.log(x) - np.log1p(-x)
 
@@ -172,19 +191,23 @@ class LureFit:
         log_pi, s, rho, log_lam, log_p, _ = params
         r, k = self.r, self.k
         own_t, u_t, v_t = self._tables(log_pi, s)
-        own = own_t[self.answer]  # (n, z): log π_j[z, a]
-        normal = np.asarray(self.by_row @ own) + np.log1p(-rho) + log_p  # (r, z)
-        lured = (
-            np.asarray(self.by_row @ u_t[self.answer])[:, :, None]
-            + np.asarray(self.by_vote @ (v_t - u_t)[self.answer]).reshape(r, k, k).transpose(0, 2, 1)  # [row, z, l]
-            + log_lam[None]
-            + np.log(rho)
-            + log_p[None, :, None]
+        normal = np.asarray(self.by_row @ np.take(own_t, self.answer, axis=0))  # (r, z): Σ_j log π_j[z, a]
+        normal += np.log1p(-rho)
+        normal += log_p
+        # [row, z, l], added in the order of B + C + log λ + log ρ + log p (the same bits as one expression)
+        lured = np.empty((r, k, k))
+        np.add(
+            np.asarray(self.by_row @ np.take(u_t, self.answer, axis=0))[:, :, None],
+            np.asarray(self.by_vote @ np.take(v_t - u_t, self.answer, axis=0)).reshape(r, k, k).transpose(0, 2, 1),
+            out=lured,
         )
-        top = np.maximum(normal.max(axis=1), lured.max(axis=(1, 2)))
+        lured += log_lam[None]
+        lured += np.log(rho)
+        lured += log_p[None, :, None]
+        top = np.maximum(_last_max(normal), lured.reshape(r, k * k).max(axis=1))
         t0 = np.exp(normal - top[:, None])
         t1 = np.exp(lured - top[:, None, None])
-        total_row = t0.sum(axis=1) + t1.sum(axis=(1, 2))
+        total_row = _last_sum(t0) + t1.sum(axis=(1, 2))
         log_z = np.log(total_row) + top
         t0 /= total_row[:, None]
         t1 /= total_row[:, None, None]
@@ -214,19 +237,22 @@ class LureFit:
         log_pi, s, rho, log_lam, log_p, mu = params
         t0, t1, log_z, (_, v_t) = self._e_step(params)
         w, wn, k, m = self.w, self.wn, self.k, self.m
-        pz = t0 + t1.sum(axis=2)
+        pz = t0 + _last_sum(t1)
         p_lured = t1.sum(axis=(1, 2))
         value = self.log_posterior(float(w @ log_z), log_pi, s, rho, log_lam, mu)
         lure_share = np.exp(np.repeat(np.log(s), k)[:, None] - v_t)  # per (j, a): s_j / P(a | z, lured at a)
         t1_vote = np.ascontiguousarray(t1.transpose(0, 2, 1)).reshape(self.r * k, k)  # [row l, z]
-        resp = t1_vote[self.row_vote] * lure_share[self.answer]  # (n, z): lure votes
-        lure_votes = self.by_labeler @ (wn * resp.sum(axis=1))
-        trials = self.by_labeler @ (wn * p_lured[self.row])
+        resp = np.take(t1_vote, self.row_vote, axis=0)
+        resp *= np.take(lure_share, self.answer, axis=0)  # (n, z): lure votes
+        lure_votes = self.by_labeler @ (wn * _last_sum(resp))
+        trials = self.by_labeler @ (wn * np.take(p_lured, self.row))
         if self.shared:
             s_new = np.full(m, (lure_votes.sum() + S_PRIOR[0] - 1) / (trials.sum() + S_PRIOR[0] + S_PRIOR[1] - 2))
         else:
             s_new = (lure_votes + KAPPA * mu) / (trials + KAPPA)
-        weight = wn[:, None] * (pz[self.row] - resp)  # (n, z): the answers' ordinary votes
+        weight = np.take(pz, self.row, axis=0)
+        weight -= resp
+        weight *= wn[:, None]  # (n, z): the answers' ordinary votes
         counts = np.asarray(self.by_labeler_vote @ weight).reshape(m, k, k).transpose(0, 2, 1)  # [j, z, a]
         votes = counts + self.a_prior
         pi = votes / np.maximum(votes.sum(axis=2, keepdims=True), FLOOR)
