@@ -98,9 +98,9 @@ def problem(k: int, seed: int, n: int = 150, m: int = 20):
 @pytest.mark.parametrize("k", [2, 3, 4, 7, 8, 11])
 def test_last_axis_sum_and_max_give_numpys_bits(k):
     """Column-by-column sums equal ``a.sum(axis=-1)`` bit for bit (numpy adds fewer than 8 entries left to
-    right; from 8 on it is numpy's own), maxima equal ``a.max(axis=-1)``, NaN included; on 2- and 3-d arrays."""
+    right; from 8 on it is numpy's own), maxima equal ``a.max(axis=-1)``, NaN included; on 1-, 2- and 3-d arrays."""
     rng = np.random.default_rng(k)
-    for shape in [(500, k), (60, k, k)]:
+    for shape in [(k,), (500, k), (60, k, k)]:
         a = rng.standard_normal(shape) * np.exp(3 * rng.standard_normal(shape))
         np.testing.assert_array_equal(_last_sum(a), a.sum(axis=-1))
         a.flat[::7] = np.nan
@@ -142,3 +142,20 @@ def test_both_stages_end_where_the_merged_fit_ends(k, seed, monkeypatch):
         np.testing.assert_array_equal(run_new.theta, run_ref.theta)
         assert run_new.n_evals == run_ref.n_evals
         assert run_new.history == run_ref.history
+
+
+@pytest.mark.parametrize("shape", [(4,), (9,), (30, 3), (7, 4, 4), (5, 9, 9)])
+def test_logsumexp_gives_the_merged_bits(shape):
+    """``_logsumexp`` over the last axis (column by column) equals the merged numpy-reduction version, ``-inf``
+    entries and a whole ``-inf`` slice included; over another axis it is numpy's reduction as before."""
+    rng = np.random.default_rng(len(shape))
+    a = 5 * rng.standard_normal(shape)
+    a.flat[::5] = -np.inf
+    a[..., :] = np.where(np.arange(a.size).reshape(shape) < shape[-1], -np.inf, a)  # the first slice all -inf
+    for axis in range(a.ndim):
+        top = np.max(a, axis=axis, keepdims=True)
+        top = np.where(np.isfinite(top), top, 0.0)
+        with np.errstate(divide="ignore"):
+            ref = np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True)) + top
+            np.testing.assert_array_equal(_lure._logsumexp(a, axis, keepdims=True), ref)
+            np.testing.assert_array_equal(_lure._logsumexp(a, axis), np.squeeze(ref, axis=axis))

@@ -81,9 +81,11 @@ def lure_applies(voted: VotedOutcomes, w: np.ndarray, k: int, groups: list[list[
 
 def _logsumexp(a: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
     """``log Σ exp`` along ``axis``, ``-inf`` entries allowed (scipy's is slow on small arrays)."""
-    top = np.max(a, axis=axis, keepdims=True)
+    last = axis in (-1, a.ndim - 1)  # then column by column (the same bits, see _last_sum)
+    top = np.expand_dims(_last_max(a), -1) if last else np.max(a, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
-    out = np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True)) + top
+    e = np.exp(a - top)
+    out = np.log(np.expand_dims(_last_sum(e), -1) if last else np.sum(e, axis=axis, keepdims=True)) + top
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
@@ -255,8 +257,9 @@ class LureFit:
         weight *= wn[:, None]  # (n, z): the answers' ordinary votes
         counts = np.asarray(self.by_labeler_vote @ weight).reshape(m, k, k).transpose(0, 2, 1)  # [j, z, a]
         votes = counts + self.a_prior
-        pi = votes / np.maximum(votes.sum(axis=2, keepdims=True), FLOOR)
-        pi = np.where(votes.sum(axis=2, keepdims=True) > 0, np.maximum(pi, FLOOR), np.exp(log_pi))
+        row_votes = _last_sum(votes)[:, :, None]
+        pi = votes / np.maximum(row_votes, FLOOR)
+        pi = np.where(row_votes > 0, np.maximum(pi, FLOOR), np.exp(log_pi))
         rho_new = (float(w @ p_lured) + RHO_PRIOR[0] - 1) / (float(w.sum()) + RHO_PRIOR[0] + RHO_PRIOR[1] - 2)
         lam = np.tensordot(w, t1, axes=1) + (LAMBDA_PRIOR - 1)
         lam[~self.off] = 0.0
