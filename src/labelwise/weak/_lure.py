@@ -15,6 +15,9 @@ Everything latent is discrete, so the E-step sums ``(z, type, l)`` out exactly p
 row: the lured product is ``exp(B_iz + C_izl)``, ``B_iz = Σ_j log((1 − s_j) π_j[z, a_ij])``,
 ``C_izl = Σ_{j: a_ij = l} [log((1 − s_j) π_j[z, l] + s_j) − log((1 − s_j) π_j[z, l])]``; an
 iteration costs ``O(n K + r K² + m K²)`` for ``n`` answers on ``r`` distinct rows of ``m`` labelers.
+The logs and exps of an answer depend only on its (labeler, vote), so they are computed on ``m K``
+rows and gathered (session 38, lurespeed38: the same bits as computing them per answer; the sums
+over the short class axis are column by column, numpy's own order, see :func:`_last_sum`).
 The M-step is closed form (MAP): ``π_j`` from its expected non-lure votes plus the label model's
 Dirichlet pseudo-counts, ``s_j`` from its expected lure votes over its answers on lured items,
 ``ρ`` and ``λ`` from the expected item types and lures (priors ``ρ ~ Beta(2, 2)``, each ``λ`` row
