@@ -15,6 +15,9 @@ Everything latent is discrete, so the E-step sums ``(z, type, l)`` out exactly p
 row: the lured product is ``exp(B_iz + C_izl)``, ``B_iz = Σ_j log((1 − s_j) π_j[z, a_ij])``,
 ``C_izl = Σ_{j: a_ij = l} [log((1 − s_j) π_j[z, l] + s_j) − log((1 − s_j) π_j[z, l])]``; an
 iteration costs ``O(n K + r K² + m K²)`` for ``n`` answers on ``r`` distinct rows of ``m`` labelers.
+The logs and exps of an answer depend only on its (labeler, vote), so they are computed on ``m K``
+rows and gathered (session 38, lurespeed38: the same bits as computing them per answer; the sums
+over the short class axis are column by column, numpy's own order, see :func:`_last_sum`).
 The M-step is closed form (MAP): ``π_j`` from its expected non-lure votes plus the label model's
 Dirichlet pseudo-counts, ``s_j`` from its expected lure votes over its answers on lured items,
 ``ρ`` and ``λ`` from the expected item types and lures (priors ``ρ ~ Beta(2, 2)``, each ``λ`` row
@@ -81,10 +84,31 @@ def lure_applies(voted: VotedOutcomes, w: np.ndarray, k: int, groups: list[list[
 
 def _logsumexp(a: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
     """``log Σ exp`` along ``axis``, ``-inf`` entries allowed (scipy's is slow on small arrays)."""
-    top = np.max(a, axis=axis, keepdims=True)
+    last = axis in (-1, a.ndim - 1)  # then column by column (the same bits, see _last_sum)
+    top = np.expand_dims(_last_max(a), -1) if last else np.max(a, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
-    out = np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True)) + top
+    e = np.exp(a - top)
+    out = np.log(np.expand_dims(_last_sum(e), -1) if last else np.sum(e, axis=axis, keepdims=True)) + top
     return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _last_sum(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=-1)``, bit for bit: under 8 entries numpy adds them left to right, and so does this
+    (column by column, without numpy's slow reduction over a short last axis); 8 or more: numpy's sum."""
+    if a.shape[-1] >= 8:
+        return a.sum(axis=-1)
+    out = a[..., 0].copy()
+    for i in range(1, a.shape[-1]):
+        out += a[..., i]
+    return out
+
+
+def _last_max(a: np.ndarray) -> np.ndarray:
+    """``a.max(axis=-1)`` (a maximum is exact in any order; NaN propagates as in numpy's) column by column."""
+    out = a[..., 0].copy()
+    for i in range(1, a.shape[-1]):
+        np.maximum(out, a[..., i], out=out)
+    return out
 
 
 def _logit(x: Any) -> Any:
@@ -105,6 +129,8 @@ class LureFit:
         self.row = np.repeat(np.arange(self.r), np.diff(lam.indptr))
         self.labeler = np.searchsorted(starts, lam.indices, side="right") - 1
         self.vote = lam.indices - starts[self.labeler] - 1
+        self.answer = self.labeler * k + self.vote  # each answer's row of the (labeler, vote) tables
+        self.row_vote = self.row * k + self.vote  # ... and of a (row, vote) table
         n = len(self.row)
         self.by_row = sp.csr_matrix((np.ones(n), np.arange(n), lam.indptr), shape=(self.r, n))
         self.by_labeler = sp.csr_matrix((np.ones(n), (self.labeler, np.arange(n))), shape=(self.m, n)).tocsr()
@@ -153,27 +179,44 @@ class LureFit:
 
     def e_step(self, x: np.ndarray) -> tuple[Any, ...]:
         """Posterior of every row's (z, normal) and (z, lured, l), each row's ``log P(votes)``, and per answer ``v``."""
-        log_pi, s, rho, log_lam, log_p, mu = self.unpack(x)
+        t0, t1, log_z, tables = self._e_step(self.unpack(x))
+        return t0, t1, log_z, tables[1][self.answer]
+
+    def _tables(self, log_pi: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per (labeler ``j``, vote ``a``) (rows ``j K + a``) and class ``z``: ``log π_j[z, a]``, ``u = log((1 − s_j)
+        π_j[z, a])`` and ``v = log((1 − s_j) π_j[z, a] + s_j)``; an answer's values are its row's (``m K`` rows, not ``n``)."""
+        m, k = self.m, self.k
+        own = np.ascontiguousarray(log_pi.transpose(0, 2, 1)).reshape(m * k, k)  # [j a, z]
+        u = np.repeat(np.log1p(-s), k)[:, None] + own
+        v = np.logaddexp(u, np.repeat(np.log(s), k)[:, None])
+        return own, u, v
+
+    def _e_step(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
+        """:meth:`e_step` at unpacked parameters; its last output is :meth:`_tables`' ``(u, v)``."""
+        log_pi, s, rho, log_lam, log_p, _ = params
         r, k = self.r, self.k
-        own = log_pi[self.labeler, :, self.vote]  # (n, z): log π_j[z, a]
-        u = np.log1p(-s)[self.labeler][:, None] + own
-        v = np.logaddexp(u, np.log(s)[self.labeler][:, None])
-        normal = np.asarray(self.by_row @ own) + np.log1p(-rho) + log_p  # (r, z)
-        lured = (
-            np.asarray(self.by_row @ u)[:, :, None]
-            + np.asarray(self.by_vote @ (v - u)).reshape(r, k, k).transpose(0, 2, 1)  # [row, z, l]
-            + log_lam[None]
-            + np.log(rho)
-            + log_p[None, :, None]
+        own_t, u_t, v_t = self._tables(log_pi, s)
+        normal = np.asarray(self.by_row @ np.take(own_t, self.answer, axis=0))  # (r, z): Σ_j log π_j[z, a]
+        normal += np.log1p(-rho)
+        normal += log_p
+        # [row, z, l], added in the order of B + C + log λ + log ρ + log p (the same bits as one expression)
+        lured = np.empty((r, k, k))
+        np.add(
+            np.asarray(self.by_row @ np.take(u_t, self.answer, axis=0))[:, :, None],
+            np.asarray(self.by_vote @ np.take(v_t - u_t, self.answer, axis=0)).reshape(r, k, k).transpose(0, 2, 1),
+            out=lured,
         )
-        top = np.maximum(normal.max(axis=1), lured.max(axis=(1, 2)))
+        lured += log_lam[None]
+        lured += np.log(rho)
+        lured += log_p[None, :, None]
+        top = np.maximum(_last_max(normal), lured.reshape(r, k * k).max(axis=1))
         t0 = np.exp(normal - top[:, None])
         t1 = np.exp(lured - top[:, None, None])
-        total_row = t0.sum(axis=1) + t1.sum(axis=(1, 2))
+        total_row = _last_sum(t0) + t1.sum(axis=(1, 2))
         log_z = np.log(total_row) + top
         t0 /= total_row[:, None]
         t1 /= total_row[:, None, None]
-        return t0, t1, log_z, v
+        return t0, t1, log_z, (u_t, v_t)
 
     def log_posterior(
         self, log_lik: float, log_pi: np.ndarray, s: np.ndarray, rho: float, log_lam: np.ndarray, mu: float
@@ -195,24 +238,31 @@ class LureFit:
 
     def step(self, x: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """One EM iteration from ``x``: the log posterior per item at ``x``, the M-step's point, and the E-step."""
-        log_pi, s, rho, log_lam, log_p, mu = self.unpack(x)
-        t0, t1, log_z, v = self.e_step(x)
+        params = self.unpack(x)
+        log_pi, s, rho, log_lam, log_p, mu = params
+        t0, t1, log_z, (_, v_t) = self._e_step(params)
         w, wn, k, m = self.w, self.wn, self.k, self.m
-        pz = t0 + t1.sum(axis=2)
+        pz = t0 + _last_sum(t1)
         p_lured = t1.sum(axis=(1, 2))
         value = self.log_posterior(float(w @ log_z), log_pi, s, rho, log_lam, mu)
-        resp = t1[self.row, :, self.vote] * np.exp(np.log(s)[self.labeler][:, None] - v)  # (n, z): lure votes
-        lure_votes = self.by_labeler @ (wn * resp.sum(axis=1))
-        trials = self.by_labeler @ (wn * p_lured[self.row])
+        lure_share = np.exp(np.repeat(np.log(s), k)[:, None] - v_t)  # per (j, a): s_j / P(a | z, lured at a)
+        t1_vote = np.ascontiguousarray(t1.transpose(0, 2, 1)).reshape(self.r * k, k)  # [row l, z]
+        resp = np.take(t1_vote, self.row_vote, axis=0)
+        resp *= np.take(lure_share, self.answer, axis=0)  # (n, z): lure votes
+        lure_votes = self.by_labeler @ (wn * _last_sum(resp))
+        trials = self.by_labeler @ (wn * np.take(p_lured, self.row))
         if self.shared:
             s_new = np.full(m, (lure_votes.sum() + S_PRIOR[0] - 1) / (trials.sum() + S_PRIOR[0] + S_PRIOR[1] - 2))
         else:
             s_new = (lure_votes + KAPPA * mu) / (trials + KAPPA)
-        weight = wn[:, None] * (pz[self.row] - resp)  # (n, z): the answers' ordinary votes
+        weight = np.take(pz, self.row, axis=0)
+        weight -= resp
+        weight *= wn[:, None]  # (n, z): the answers' ordinary votes
         counts = np.asarray(self.by_labeler_vote @ weight).reshape(m, k, k).transpose(0, 2, 1)  # [j, z, a]
         votes = counts + self.a_prior
-        pi = votes / np.maximum(votes.sum(axis=2, keepdims=True), FLOOR)
-        pi = np.where(votes.sum(axis=2, keepdims=True) > 0, np.maximum(pi, FLOOR), np.exp(log_pi))
+        row_votes = _last_sum(votes)[:, :, None]
+        pi = votes / np.maximum(row_votes, FLOOR)
+        pi = np.where(row_votes > 0, np.maximum(pi, FLOOR), np.exp(log_pi))
         rho_new = (float(w @ p_lured) + RHO_PRIOR[0] - 1) / (float(w.sum()) + RHO_PRIOR[0] + RHO_PRIOR[1] - 2)
         lam = np.tensordot(w, t1, axes=1) + (LAMBDA_PRIOR - 1)
         lam[~self.off] = 0.0
