@@ -14,9 +14,10 @@ from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
-from ._common import console, option_given, print_frame, quiet_option, read_input, renaming, split_csv_option
+from ._common import option_given, print_frame, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 #: The API's parameter names and the options that give them, for the errors' wording.
 OPTION_NAMES = {
@@ -338,8 +339,8 @@ def _print(est: Any, method: str, out: Path, top: int, coco: bool, categories: d
         print_frame(shown, title=f"{method}: {len(est.boxes_)} boxes from {est.n_input_boxes_} drawn")
     if top and method == "consensus":
         print_frame(_worst(est.annotators_).head(top), title="Annotators, least precise first")
-    wrote = (", annotators.csv" if method == "consensus" else "") + (", boxes.coco.json" if coco else "")
-    console().print(f"wrote {out / 'boxes.csv'}{wrote}, summary.json")
+    extra = (["annotators.csv"] if method == "consensus" else []) + (["boxes.coco.json"] if coco else [])
+    print_wrote(out / n for n in ("boxes.csv", *extra, "summary.json"))
 
 
 def _worst(skill: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from ._common import (
 )
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 from .train import save_model
 
 #: Most --max-iter accepted (each iteration is --cv + 1 model fits).
@@ -298,6 +299,4 @@ def _print(fitted: CrowdClassifier, summary: dict, unused: list[dict], top: int,
             f"notice: {len(unused)} class(es) of ANSWERS are the inferred label of no row: {said}; "
             "their columns in soft_labels.csv stay near 0 (summary.json: classes_never_inferred)"
         )
-    con.print(
-        f"wrote {out / 'model.joblib'}, {out / 'soft_labels.csv'}, {out / 'confusions.csv'}, {out / 'summary.json'}"
-    )
+    print_wrote(out / n for n in ("model.joblib", "soft_labels.csv", "confusions.csv", "summary.json"))
