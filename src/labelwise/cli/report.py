@@ -9,7 +9,6 @@ import click
 from ..errors import StorageError
 from ..io.paths import require_folder
 from ._common import OutputFile, output_folder_problem, reading, renaming
-from ._wrote import print_wrote
 
 
 @click.command("report")
@@ -36,4 +35,4 @@ def report(out_dir: Path, out: Path | None, top: int) -> None:
         raise StorageError(f"OUT_DIR cannot hold report.html: {problem}; choose another file with --out")
     with reading("OUT_DIR"), renaming({"out": "--out", "out_dir": "OUT_DIR"}):
         path = write_report(folder, out=out, top=top)
-    print_wrote([path])
+    click.echo(f"wrote {path}")

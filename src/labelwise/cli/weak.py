@@ -287,12 +287,7 @@ def weak(
             **_model_settings(model),
         }
         if gold is not None:
-            g = gold.reindex(labels.index)
-            has = g.notna().to_numpy() & covered & ~abstained
-            summary["accuracy_on_covered_gold"] = (
-                float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
-            )
-            summary["n_covered_gold"] = int(has.sum())
+            summary.update(_gold_accuracy(gold, labels, covered & ~abstained))
         write_json(summary, out / "summary.json")
         write_json(labelers_json(model, model_name), out / "labelers.json")
     con = console()
@@ -305,6 +300,14 @@ def weak(
     )
     _print_notes(con, summary, votes.classes, report)
     print_wrote(out / n for n in ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"))
+
+
+def _gold_accuracy(gold: pd.Series, labels: pd.DataFrame, counted: np.ndarray) -> dict[str, Any]:
+    """summary.json's accuracy of the labels against ``gold`` on the ``counted`` items that have a gold label."""
+    g = gold.reindex(labels.index)
+    has = g.notna().to_numpy() & counted
+    accuracy = float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
+    return {"accuracy_on_covered_gold": accuracy, "n_covered_gold": int(has.sum())}
 
 
 def _model_options(model_name: str, lured: bool | None) -> dict[str, Any]:
