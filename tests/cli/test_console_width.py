@@ -34,7 +34,7 @@ def test_a_command_piped_prints_a_long_line_whole_and_columns_wraps_it(augment_a
     argv, out = augment_argv
     wide = CliRunner(env={"COLUMNS": None}).invoke(main, argv)
     assert wide.exit_code == 0, wide.output
-    sentence = f"2 rows -> 4 rows (2 transformed copies); wrote augmented.csv, summary.json to {out}"
+    sentence = f"2 rows -> 4 rows (2 transformed copies); wrote {out / 'augmented.csv'}, {out / 'summary.json'}"
     assert sentence in wide.stdout.splitlines()
     narrow = CliRunner(env={"COLUMNS": "60"}).invoke(main, [*argv, "--force"])
     assert narrow.exit_code == 0, narrow.output

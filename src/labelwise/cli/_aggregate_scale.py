@@ -19,6 +19,7 @@ from ..io import files_together, write_csv, write_json
 from ..io.annotations.long import missing_columns_error
 from ..io.paths import require_path
 from ._scale import _PARQUET_PARTS, read_parquet_rows, scheduler
+from ._wrote import wrote_text
 
 #: ``labelwise aggregate`` options the distributed fit does not use, by their parameter names.
 _NOT_AT_SCALE = {"gold": "--gold", "probs_path": "--probs", "unsure": "--unsure", "declared": "--labels"}
@@ -128,7 +129,7 @@ def aggregate_at_scale(
     console().print(
         f"{summary['n_items']} items, {summary['n_answers']} answers ({summary['method']}, "
         f"{summary['iterations']} iterations, {_said_partitions(partitions)}); "
-        f"wrote {', '.join(str(Path(out) / name) for _, _, name in writes)}"
+        + wrote_text(Path(out) / name for _, _, name in writes)
     )
     return summary
 

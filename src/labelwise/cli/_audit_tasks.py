@@ -34,6 +34,7 @@ from ._common import console, load_npy, print_frame, read_input, renaming
 from ._na_values import na_values_setting
 from ._tag_option import cell_text, check_tag_separator
 from ._task_screen import SCREEN_TITLE, screen_frame
+from ._wrote import print_wrote
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 PROBS_TASKS = ("multilabel", "token", "segmentation")
@@ -388,7 +389,7 @@ def run_task_audit(
     if top:  # the few columns that fit a terminal (detection and regression); issues.csv has them all
         narrow = screen_frame(task, frame.head(top))
         print_frame(shown.head(top) if narrow is None else narrow, title="Worst" if narrow is None else SCREEN_TITLE)
-    con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")
+    print_wrote(out / n for n in ["issues.csv", *extra, "summary.json"])
     if report:
         from ..report import write_report
 

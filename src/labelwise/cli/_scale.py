@@ -38,6 +38,7 @@ from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
 from ._common import load_npy
 from ._na_values import given_na_values, na_values_setting, remember_table
+from ._wrote import print_wrote
 
 SCHEDULERS = ("threads", "processes", "local")
 
@@ -340,7 +341,7 @@ def audit_at_scale(
         f"(filter {filter_by}, scheduler {spec or 'threads'}, {said_chunks(summary['settings'])})"
     )
     print_health(console(), summary["health"])
-    console().print(f"wrote {path}, {Path(out) / OVERLAP_FILE}, {Path(out) / 'summary.json'}")
+    print_wrote([path, Path(out) / OVERLAP_FILE, Path(out) / "summary.json"])
     return summary
 
 

@@ -63,6 +63,7 @@ from ._common import (
 )
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
+from ._wrote import print_wrote
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
 #: large sets (K-fold refits), so the default stays Dawid-Skene; ``--method auto`` chooses by held-out likelihood.
@@ -442,4 +443,4 @@ def aggregate(
     if next_n is not None:
         print_next(tables[NEXT_FILE], top, summary["next"])
     written = ("labels.csv", "annotators.csv", "annotators.json", "summary.json", *tables)
-    con.print("wrote " + ", ".join(str(out / name) for name in written + (AGGREGATE_DEMO_FILES if demo else ())))
+    print_wrote(out / name for name in written + (AGGREGATE_DEMO_FILES if demo else ()))

@@ -18,6 +18,7 @@ from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
 from ._common import console, option_given, plain, print_frame, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 #: The API's parameter names and the options that give them, for the errors' wording.
 OPTION_NAMES = {
@@ -345,8 +346,8 @@ def _print(
     alike = look_alike_classes(labels, "BOXES' labels")  # 'car ' beside 'car': two classes, never merged
     if alike is not None:
         console().print(f"notice: {plain(alike)}")
-    wrote = (", annotators.csv" if method == "consensus" else "") + (", boxes.coco.json" if coco else "")
-    console().print(f"wrote {out / 'boxes.csv'}{wrote}, summary.json")
+    extra = (["annotators.csv"] if method == "consensus" else []) + (["boxes.coco.json"] if coco else [])
+    print_wrote(out / n for n in ("boxes.csv", *extra, "summary.json"))
 
 
 def _worst(skill: pd.DataFrame) -> pd.DataFrame:

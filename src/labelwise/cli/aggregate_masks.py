@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from ..io import files_together, write_csv, write_json
 from ..io.mask_files import mask_file_name, read_mask, write_mask
 from ._common import console, print_frame, quiet_option, read_input, renaming
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 COLUMNS = ("item", "annotator", "path")
 METHODS = ("majority", "staple", "em", "rasa")
@@ -327,6 +329,5 @@ def aggregate_masks(
             f"{solo} item{'s' if solo > 1 else ''} drawn by one annotator: the mask is that annotator's, "
             "and its agreement (1.0) measures nothing"
         )
-    console().print(
-        f"wrote {out / 'masks'}/ ({len(files)} mask{'s' if len(files) != 1 else ''}), items.csv, annotators.csv, summary.json"
-    )
+    masks = (f"{out / 'masks'}{os.sep}", f"{len(files)} mask{'s' if len(files) != 1 else ''}")
+    print_wrote([masks, *(out / n for n in ("items.csv", "annotators.csv", "summary.json"))])

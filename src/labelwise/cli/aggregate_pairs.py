@@ -20,6 +20,7 @@ from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._scale import scheduler as on_scheduler
 from ._tags_scale import at_scale, read_parquet_answers, scale_settings
+from ._wrote import print_wrote
 
 #: The API's parameter names and the options that give them, for the errors' wording.
 OPTION_NAMES = {
@@ -201,5 +202,4 @@ def aggregate_pairs(
         warnings.warn(
             f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
         )
-    wrote = ", annotators.csv" if noisy else ""
-    console().print(f"wrote {out / 'scores.csv'}{wrote}, summary.json")
+    print_wrote(out / n for n in ("scores.csv", *(["annotators.csv"] if noisy else []), "summary.json"))

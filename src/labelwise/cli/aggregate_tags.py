@@ -26,6 +26,7 @@ from ._out_folder import out_folder
 from ._scale import scheduler as on_scheduler
 from ._tag_option import check_tag_separator, tag_separator_option
 from ._tags_scale import SCHEDULER_HELP, at_scale, read_parquet_answers, scale_settings
+from ._wrote import print_wrote
 
 DEFAULT_METHOD = "dawid-skene"
 #: The files the command writes in its --out folder.
@@ -261,4 +262,4 @@ def aggregate_tags(
     if top:
         print_frame(pd.DataFrame(summary["tags"]).head(top), title="Tags")
         print_frame(labels.sort_values("confidence", kind="stable").head(top), title="Least certain items")
-    con.print("wrote " + ", ".join(str(out / name) for name in OUTPUTS))
+    print_wrote(out / name for name in OUTPUTS)

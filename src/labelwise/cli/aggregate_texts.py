@@ -16,9 +16,10 @@ from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ._aggregate_params import duplicates_option
 from ._answer_rows import drop_missing, duplicates_summary, keep_last, n_repeated, report
-from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
+from ._common import finite, option_given, print_frame, quiet_option, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 #: closest: on simulated crowds of typo-laden copies (dev seeds 100-101 of benchmarks/bench_embeddings.py)
 #: it chose the true text more often than rasa and hrrasa (0.71-0.73 against 0.64-0.66): with a few
@@ -210,5 +211,4 @@ def aggregate_texts(
         warnings.warn(
             f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
         )
-    wrote = ", annotators.csv" if annotators is not None else ""
-    console().print(f"wrote {out / 'texts.csv'}{wrote}, summary.json")
+    print_wrote(out / n for n in ("texts.csv", *(["annotators.csv"] if annotators is not None else []), "summary.json"))

@@ -55,6 +55,7 @@ from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._scale import audit_at_scale
 from ._tag_option import tag_separator_option
+from ._wrote import print_wrote
 
 
 def run_audit(
@@ -433,4 +434,4 @@ def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: d
         con.print(f"report: {write_report(o.out)}")
     elif (o.out / "report.html").exists():  # left by an earlier run: it no longer describes these files
         con.print(f"notice: {o.out / 'report.html'} is from an earlier run; `labelwise report {o.out}` rewrites it")
-    con.print(f"wrote {o.out / 'issues.csv'}, {o.out / OVERLAP_FILE}, {o.out / 'summary.json'}, {o.out / 'probs.npy'}")
+    print_wrote(o.out / n for n in ("issues.csv", OVERLAP_FILE, "summary.json", "probs.npy"))

@@ -32,6 +32,7 @@ from ..weak import (
 from ._common import SEED, console, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import given_na_values, na_values_option, remember_table
 from ._out_folder import out_folder
+from ._wrote import wrote_text
 from .weak import load_functions
 
 #: A missing cell, equal only to itself (:func:`_equal`).
@@ -365,7 +366,7 @@ def augment_command(
         )
     console().print(
         f"{summary['n_rows']} rows -> {summary['n_augmented']} rows ({summary['n_copies']} transformed copies); "
-        f"wrote {name}, summary.json to {out}"
+        + wrote_text([out / name, out / "summary.json"])
     )
 
 

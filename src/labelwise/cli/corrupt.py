@@ -39,6 +39,7 @@ from ._corrupt_options import NOISE_CHOICES, TASK_KINDS, check_options, new_kind
 from ._corrupt_regression import corrupt_regression
 from ._corrupt_tags import corrupt_tags
 from ._na_values import na_values_option
+from ._wrote import wrote_text
 
 
 def _flip_counts(codes: np.ndarray, new_codes: np.ndarray, k: int) -> np.ndarray:
@@ -309,7 +310,7 @@ def _classification(
 
 def _print(summary: dict[str, Any], paths: dict[str, Path]) -> None:
     """The flips per class, and one line: the rate asked and realised, the files written."""
-    wrote = f"wrote {plain(paths['table'])}, {plain(paths['truth'].name)} and {plain(paths['summary'].name)}"
+    wrote = wrote_text([paths["table"], paths["truth"], paths["summary"]])
     if summary["task"] == "regression":
         console().print(
             f"{summary['n_corrupted']} of {summary['n_rows']} targets changed by --noise {summary['noise']} "

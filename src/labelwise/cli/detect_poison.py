@@ -23,7 +23,6 @@ from ._common import (
     finite,
     load_npy,
     option_given,
-    plain,
     print_frame,
     quiet_option,
     read_input,
@@ -33,6 +32,7 @@ from ._detect_poison_runs import model_of, run_provenance, run_roni
 from ._detect_poison_sources import unjudged_sources_note
 from ._na_values import na_values_option
 from ._out_folder import out_folder
+from ._wrote import wrote_text
 
 DETECTORS = ("spectral-signatures", "activation-clustering", "roni", "provenance")
 #: The models of RONI, provenance and reclassification: a fresh scikit-learn classifier per fit (``--model``).
@@ -423,8 +423,8 @@ def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_row
             console().print(note)
         console().print(
             f"flagged {int(found.per_source['flagged'].sum())} of {len(found.per_source)} sources "
-            f"({found.n_flagged} of {n_rows} rows); wrote {plain(out / 'flags.csv')}, {plain(out / 'sources.csv')}, "
-            f"{plain(out / 'classes.csv')} and {plain(out / 'summary.json')}"
+            f"({found.n_flagged} of {n_rows} rows); "
+            + wrote_text(out / n for n in ("flags.csv", "sources.csv", "classes.csv", "summary.json"))
         )
         return
     classes = found.per_class
@@ -435,6 +435,6 @@ def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_row
     if top:
         print_frame(classes, title=title, float_format="{:.3f}")
     console().print(
-        f"flagged {found.n_flagged} of {n_rows} rows; wrote {plain(out / 'flags.csv')}, "
-        f"{plain(out / 'classes.csv')} and {plain(out / 'summary.json')}"
+        f"flagged {found.n_flagged} of {n_rows} rows; "
+        + wrote_text(out / n for n in ("flags.csv", "classes.csv", "summary.json"))
     )

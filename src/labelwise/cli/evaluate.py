@@ -32,6 +32,7 @@ from ._common import (
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._probs_table import PROBS_TABLE_SUFFIXES, probability_frame
+from ._wrote import print_wrote
 
 PRED_SUFFIXES = (".npy", *PROBS_TABLE_SUFFIXES)
 
@@ -279,4 +280,4 @@ def evaluate(
     )
     print_frame(ev.table.reset_index(), title=f"{metric}: original vs corrected")
     print_frame(cross, title="Crossovers")
-    con.print(f"wrote {out / 'table.csv'}, curve.csv, crossovers.csv, summary.json, evaluation.html")
+    print_wrote(out / n for n in ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"))

@@ -26,6 +26,7 @@ from ._common import SEED, console, finite, option_given, print_frame, read_inpu
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._weights import check_weighted_family, split_weight, takes_weights, weight_option
+from ._wrote import print_wrote
 from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
@@ -223,7 +224,7 @@ def pseudolabel(
     )
     if len(history):
         print_frame(history.drop(columns=["thresholds"]), title="Rounds")
-    con.print(f"wrote {out / 'pseudolabeled.csv'}, {out / 'summary.json'}, {out / 'model.joblib'}")
+    print_wrote(out / n for n in ("pseudolabeled.csv", "summary.json", "model.joblib"))
 
 
 def _data_as_written(frame: pd.DataFrame, label: str) -> pd.DataFrame:

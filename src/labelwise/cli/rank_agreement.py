@@ -16,6 +16,7 @@ from ..io.paths import require_file, require_folder
 from ..report._evaluation import evaluation_html
 from ._common import SEED, console, print_frame, reading, renaming
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 
 @click.command("rank-agreement")
@@ -104,4 +105,7 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
             f"compared on the {len(res.topics if res.topics is not None else [])} topics both qrels judge; "
             f"{len(only_one)} judged in one qrels only were left out (summary.json: topics_in_one_qrels_only)"
         )
-    console().print(f"wrote {out / 'systems.csv'}, agreement.csv, topics_a.csv, topics_b.csv, summary.json")
+    print_wrote(
+        out / n
+        for n in ("systems.csv", "agreement.csv", "topics_a.csv", "topics_b.csv", "summary.json", "agreement.html")
+    )

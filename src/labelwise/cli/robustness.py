@@ -15,9 +15,10 @@ from ..io import files_together, write_csv, write_json
 from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MODELS, MULTICLASS_ATTACKS, robustness_curve
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
-from ._common import console, option_given, print_frame, read_input, renaming, split_csv_option
+from ._common import option_given, print_frame, read_input, renaming, split_csv_option
 from ._na_values import na_values_option
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 
 def _parse_budgets(text: str) -> list:
@@ -171,4 +172,4 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     wide = wide[["attack", "budget", *[m for m in model_names if m in wide.columns]]]
     wide["budget"] = wide["budget"].astype(str)
     print_frame(wide, title=f"mean clean test accuracy over {seeds} seed(s)", float_format="{:.3f}")
-    console().print(f"wrote {out / 'robustness.csv'}, {out / 'robustness.png'} and {out / 'summary.json'}")
+    print_wrote(out / n for n in ("robustness.csv", "robustness.png", "summary.json"))

@@ -14,8 +14,9 @@ from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import SEED, console, load_npy, print_frame, renaming
+from ._common import SEED, load_npy, print_frame, renaming
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 
 def _load(path: Path, option: str) -> np.ndarray:
@@ -131,7 +132,7 @@ def shift(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
     )
-    console().print(f"wrote {out / 'priors.csv'}, adapted_probs.npy, summary.json")
+    print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
 
 
 @click.command("label-shift")
@@ -173,4 +174,4 @@ def label_shift(train_labels, eval_labels, k, out, superseded):
             out / "summary.json",
         )
     print_frame(res.to_frame().reset_index(), title=f"Familiarity {res.score:.4f}")
-    console().print(f"wrote {out / 'familiarity.csv'}, summary.json")
+    print_wrote(out / n for n in ("familiarity.csv", "summary.json"))

@@ -31,6 +31,7 @@ from ._common import (
 )
 from ._na_values import na_values_option
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 from .weak import load_functions
 
 
@@ -235,4 +236,4 @@ def slices(
             f"notice: {len(summary['small'])} slice(s) under --min-size {min_size} rows: "
             f"{', '.join(summary['small'][:10])} (kept, flagged small; their intervals are wide)"
         )
-    console().print(f"wrote slices.csv, membership.parquet, summary.json to {out}")
+    print_wrote(out / n for n in ("slices.csv", "membership.parquet", "summary.json"))

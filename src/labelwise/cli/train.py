@@ -33,6 +33,7 @@ from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._train_methods import METHODS, check_clean_only_options, corrected_model, transition_summary
 from ._weights import check_weighted_family, split_weight, weight_option
+from ._wrote import print_wrote
 
 
 def save_model(model, path: Path) -> Path:
@@ -203,7 +204,7 @@ def train(
     if evaluate:
         names = ("before cleaning (plain)", f"after cleaning ({clean})", "after-cleaning")
         _print_scores(summary["cv_accuracy"], names, cv, weights)
-    con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'summary.json'}")
+    print_wrote(out / n for n in ("model.joblib", "issues.csv", "summary.json"))
 
 
 def _print_scores(scores: dict[str, Any], names: tuple[str, str, str], cv: int, weights: Any) -> None:
@@ -285,4 +286,4 @@ def _train_corrected(
     print_frame(table, title="P(given label = column | true label = row)")
     if evaluate:
         _print_scores(summary["cv_accuracy"], ("plain", f"corrected ({method})", "corrected"), cv, weights)
-    con.print(f"wrote {out / 'model.joblib'}, {out / 'transition.csv'}, {out / 'summary.json'}")
+    print_wrote(out / n for n in ("model.joblib", "transition.csv", "summary.json"))

@@ -30,6 +30,7 @@ from ._common import (
 )
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 from .train import save_model
 
 #: Most --max-iter accepted (each iteration is --cv + 1 model fits).
@@ -302,6 +303,4 @@ def _print(fitted: CrowdClassifier, summary: dict, unused: list[dict], top: int,
     alike = look_alike_classes(fitted.classes_, "the answers")  # 'Adelie ' beside 'Adelie': two classes
     if alike is not None:
         con.print(f"notice: {escape(alike)}")
-    con.print(
-        f"wrote {out / 'model.joblib'}, {out / 'soft_labels.csv'}, {out / 'confusions.csv'}, {out / 'summary.json'}"
-    )
+    print_wrote(out / n for n in ("model.joblib", "soft_labels.csv", "confusions.csv", "summary.json"))

@@ -21,6 +21,7 @@ from ._common import SEED, console, nonzero_jobs, print_frame, read_input, renam
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._tag_option import check_tag_separator, tag_lists, tag_separator_option
+from ._wrote import print_wrote
 from .train import save_model
 
 FOLDS = ("iterative", "kfold")
@@ -193,4 +194,4 @@ def train_tags(data, label, tag_separator, clean, out, cv, folds, n_jobs, model,
         f"[bold red]{summary['n_spurious']}[/] spurious tags flagged on {issues.n_issues} examples; cleaned by {clean}"
     )
     print_frame(pd.DataFrame(per_tag), title="per tag")
-    con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'classes.csv'}, {out / 'summary.json'}")
+    print_wrote(out / n for n in ("model.joblib", "issues.csv", "classes.csv", "summary.json"))

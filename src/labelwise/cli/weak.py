@@ -24,6 +24,7 @@ from ._aggregate_outputs import finite
 from ._common import SEED, console, plain, print_frame, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import na_values_option
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 
 def load_lfs(path: Path) -> list[LabelingFunction]:
@@ -200,11 +201,31 @@ def _classes(value: str | None) -> list[Any] | None:
     help="Snorkel's policy for items whose top classes are within 1e-5: abstain (empty label), random (a hash "
     "of the row), true-random (drawn from --random-state). Default: one seeded draw per distinct vote row.",
 )
+@click.option(
+    "--lured-items/--no-lured-items",
+    "lured",
+    default=None,
+    help="--model label-model: refine the fit by a mixture of normal and lured items (an item whose voters share "
+    "one wrong look-alike class) where it applies: 3+ classes, 10+ votes per item on average [default: on]. "
+    "summary.json: lured_items (asked) and lured_items_applied.",
+)
 @out_folder("weak", Path("labelwise-weak"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @quiet_option
 def weak(
-    lfs_path, data, text_column, id_column, classes, gold_column, model_name, tie, out, random_state, quiet, superseded
+    lfs_path,
+    data,
+    text_column,
+    id_column,
+    classes,
+    gold_column,
+    model_name,
+    tie,
+    lured,
+    out,
+    random_state,
+    quiet,
+    superseded,
 ):
     """Apply the labeling functions in LFS to every row of DATA, analyse them and fit a label model.
 
@@ -213,6 +234,7 @@ def weak(
     votes.csv (item, labeler, label), analysis.csv, labelers.json (each function's estimated
     accuracy and confusion matrix) and summary.json to --out, all or none of them.
     """
+    model_options = _model_options(model_name, lured)
     lfs = load_lfs(Path(lfs_path))
     # ids and gold labels as written where a number parser would merge two (007 and 7, 01 and 1)
     table = read_input(data, "DATA", text_columns=[c for c in (id_column, gold_column) if c is not None])
@@ -234,7 +256,7 @@ def weak(
             f"the labeling functions voted one class only ({votes.classes.tolist()}); a label model needs two or "
             "more: name every class with --classes (e.g. --classes ham,spam)"
         )
-    model = LABEL_MODELS[model_name](random_state=random_state).fit(votes)
+    model = LABEL_MODELS[model_name](random_state=random_state, **model_options).fit(votes)
     gold = None if gold is None else gold_as_classes(gold, votes.classes)
     with renaming({"gold labels": "--gold-column", "gold": "--gold-column"}):
         report = analysis(votes, gold=gold, model=model)
@@ -262,14 +284,10 @@ def weak(
             "tie_break": tie or "seeded draw per distinct vote row",
             "n_abstained": int(abstained.sum()),
             "apply_seconds": round(applied, 3),
+            **_model_settings(model),
         }
         if gold is not None:
-            g = gold.reindex(labels.index)
-            has = g.notna().to_numpy() & covered & ~abstained
-            summary["accuracy_on_covered_gold"] = (
-                float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
-            )
-            summary["n_covered_gold"] = int(has.sum())
+            summary.update(_gold_accuracy(gold, labels, covered & ~abstained))
         write_json(summary, out / "summary.json")
         write_json(labelers_json(model, model_name), out / "labelers.json")
     con = console()
@@ -281,7 +299,42 @@ def weak(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
     _print_notes(con, summary, votes.classes, report)
-    con.print(f"wrote labels.csv, votes.csv, analysis.csv, labelers.json, summary.json to {out}")
+    print_wrote(out / n for n in ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"))
+
+
+def _gold_accuracy(gold: pd.Series, labels: pd.DataFrame, counted: np.ndarray) -> dict[str, Any]:
+    """summary.json's accuracy of the labels against ``gold`` on the ``counted`` items that have a gold label."""
+    g = gold.reindex(labels.index)
+    has = g.notna().to_numpy() & counted
+    accuracy = float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
+    return {"accuracy_on_covered_gold": accuracy, "n_covered_gold": int(has.sum())}
+
+
+def _model_options(model_name: str, lured: bool | None) -> dict[str, Any]:
+    """The label model's options given on the command line (none: the model's defaults).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``--lured-items`` or ``--no-lured-items`` with a ``--model`` other than ``label-model``
+        (Dawid-Skene's model has no lured-item mixture).
+    """
+    if lured is None:
+        return {}
+    if model_name != "label-model":
+        flag = "--lured-items" if lured else "--no-lured-items"
+        raise InvalidParameterError(
+            f"{flag} is an option of --model label-model (its lured-item mixture), got --model {model_name}"
+        )
+    return {"lured_items": lured}
+
+
+def _model_settings(model: Any) -> dict[str, Any]:
+    """summary.json's record of the label model's lured-item mixture: asked (``lured_items``, the
+    model's default when no flag was given) and whether its gate let it run (``lured_items_applied``)."""
+    if not hasattr(model, "lured_items_"):
+        return {}
+    return {"lured_items": bool(model.lured_items), "lured_items_applied": bool(model.lured_items_)}
 
 
 def _print_notes(con: Any, summary: dict[str, Any], classes: Any, report: pd.DataFrame) -> None:

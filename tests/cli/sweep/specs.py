@@ -428,6 +428,13 @@ SPECS: dict[str, Spec] = {
         # the error names the function of LFS whose answer is outside --classes, the row and the classes
         also_named={"--classes=spam": "labeling function"},
     ),
+    # the label model's own options (--no-lured-items: its lured-item mixture off)
+    "weak/label-model": Spec(
+        ("weak", "{lfs}", "{texts}", "--id-column", "id", "--no-lured-items", "--quiet"),
+        {"LFS": ("lfs", PYTHON), "DATA": ("texts", TABLE)},
+        ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"),
+        label_cases=(),
+    ),
     "slices": Spec(
         ("slices", "{sfs}", "{slice_data}", "--label", "y", "--pred", "p", "--issues", "{audit}", "--n-bootstrap", "5"),
         {"SFS": ("sfs", PYTHON), "DATA": ("slice_data", TABLE), "--issues": ("audit", AUDIT)},
