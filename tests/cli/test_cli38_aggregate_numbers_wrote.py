@@ -16,7 +16,8 @@ def test_the_wrote_line_gives_each_file_its_folder(tmp_path):
         {"item": [0, 0, 1, 1, 2, 2], "annotator": ["a", "b"] * 3, "value": [1.0, 1.5, 3.0, 3.2, 5.0, 4.0]}
     ).to_csv(answers, index=False)
     out = tmp_path / "x1"
-    res = CliRunner().invoke(main, ["aggregate-numbers", str(answers), "--out", str(out)])
+    # COLUMNS unset: a width left in the environment by an earlier test would wrap the long line
+    res = CliRunner(env={"COLUMNS": None}).invoke(main, ["aggregate-numbers", str(answers), "--out", str(out)])
     assert res.exit_code == 0, res.output
     wrote = next(line for line in res.output.splitlines() if line.startswith("wrote "))
     named = wrote.removeprefix("wrote ").split(", ")
