@@ -9,7 +9,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_multilabel_classification
 
-from labelwise.errors import InvalidParameterError
+from labelwise.errors import InvalidLabelsError, InvalidParameterError
 from labelwise.robust import CleanMultilabelClassifier
 
 TAGS = np.array(["R&D|ops", "sales", "legal"])  # the first holds a "|" of its own
@@ -27,10 +27,11 @@ def _cells(Y: np.ndarray, sep: str) -> list[str]:
 class TestTagSeparator:
     @pytest.mark.parametrize("sep", [";", "//", "+", "::"])
     def test_string_tags_split_at_the_separator_fit_as_the_lists(self, sep):
-        """Cells joined by ``sep`` and read with ``tag_separator=sep`` give the fit of the tag lists."""
+        """Cells joined by ``sep`` and read with ``tag_separator=sep`` give the fit of the tag lists (given
+        the same separator: 'R&D|ops' could not be written back into a cell joined by the default '|')."""
         X, Y = _data()
         lists = [TAGS[row].tolist() for row in Y]
-        want = CleanMultilabelClassifier(cv=3, random_state=0).fit(X, lists)
+        want = CleanMultilabelClassifier(cv=3, random_state=0, tag_separator=sep).fit(X, lists)
         got = CleanMultilabelClassifier(cv=3, random_state=0, tag_separator=sep).fit(X, _cells(Y, sep))
         assert got.classes_.tolist() == want.classes_.tolist() == sorted(TAGS.tolist())
         np.testing.assert_array_equal(got.issues_.is_issue, want.issues_.is_issue)
@@ -56,3 +57,14 @@ class TestTagSeparator:
         model = CleanMultilabelClassifier(tag_separator=";")
         assert model.get_params()["tag_separator"] == ";"
         assert clone(model).tag_separator == ";"
+
+
+def test_a_tag_holding_the_default_bar_fits_under_another_separator():
+    """Tag lists holding 'R&D|ops' fit with ``tag_separator=";"`` (the audit inside checks its tags against
+    the classifier's separator, not the default '|') and are refused naming the tag under the default."""
+    X, Y = _data()
+    lists = [TAGS[row].tolist() for row in Y]
+    model = CleanMultilabelClassifier(cv=3, random_state=0, tag_separator=";").fit(X, lists)
+    assert "R&D|ops" in model.classes_.tolist()
+    with pytest.raises(InvalidLabelsError, match="R&D"):
+        CleanMultilabelClassifier(cv=3, random_state=0).fit(X, lists)

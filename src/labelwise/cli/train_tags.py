@@ -148,6 +148,7 @@ def train_tags(data, label, tag_separator, clean, out, cv, folds, n_jobs, model,
             thresholds=thresholds,
             n_jobs=n_jobs,
             random_state=random_state,
+            tag_separator=separator,
         )
         fitted = cleaner.fit(features, cells)
     issues = fitted.issues_

@@ -231,7 +231,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         else:
             self._warn_skipped(given, trainable, n_splits)
             probs = np.where(trainable, check_pred_probs(pred_probs, (n, k)), given)
-        issues = find_label_issues(given, probs, classes=tags)
+        issues = find_label_issues(given, probs, classes=tags, tag_separator=self.tag_separator)
         self.pred_probs_ = probs
         self.issues_ = issues
         self.n_flagged_ = issues.is_issue.sum(axis=0)
