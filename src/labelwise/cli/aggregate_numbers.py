@@ -17,6 +17,7 @@ from ._answer_rows import drop_missing, duplicates_summary, n_repeated, numbers_
 from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._wrote import print_wrote
 
 #: The API's parameter names and the options that give them, for the errors' wording.
 OPTION_NAMES = {
@@ -215,4 +216,4 @@ def aggregate_numbers(
         warnings.warn(
             f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
         )
-    console().print("wrote " + ", ".join(str(out / name) for name in ("values.csv", "annotators.csv", "summary.json")))
+    print_wrote(out / name for name in ("values.csv", "annotators.csv", "summary.json"))

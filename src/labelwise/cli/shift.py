@@ -6,17 +6,24 @@ from pathlib import Path
 
 import click
 import numpy as np
+import pandas as pd
 
 from .._validate.arguments import plain
+from .._validate.labels import missing_label
 from .._validate.probabilities import check_probs
-from ..errors import ShapeMismatchError
+from ..errors import InvalidParameterError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
 from ._common import SEED, load_npy, print_frame, renaming
+from ._label_file import read_label_file
+from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._wrote import print_wrote
+
+#: Files of ``label-shift`` read as one label per row (an array or a table column); others are text, one per line.
+_ROW_FILES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
 
 
 def _load(path: Path, option: str) -> np.ndarray:
@@ -48,7 +55,13 @@ def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
     "--train-labels",
     required=True,
     type=click.Path(path_type=Path),
-    help=".npy (n,) their labels: column numbers 0..K-1, or K names (columns in sorted order).",
+    help=".npy (n,) or a table (CSV, TSV, Parquet, JSON Lines) of their labels: column numbers 0..K-1, "
+    "or K names (columns in sorted order).",
+)
+@click.option(
+    "--train-label-column",
+    default=None,
+    help="Label column of a --train-labels table (default: its only column, or 'label').",
 )
 @click.option(
     "--target-probs",
@@ -66,9 +79,11 @@ def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
 @click.option("--n-boot", type=click.IntRange(min=0), default=200, show_default=True)
 @out_folder("shift", Path("labelwise-shift"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
+@na_values_option
 def shift(
     train_probs,
     train_labels,
+    train_label_column,
     target_probs,
     method,
     calibration,
@@ -84,7 +99,7 @@ def shift(
     """
     vp, vl, tp = (
         _load(train_probs, "--train-probs"),
-        _load(train_labels, "--train-labels"),
+        read_label_file(Path(train_labels), "--train-labels", train_label_column, column_option="--train-label-column"),
         _load(target_probs, "--target-probs"),
     )
     _checked(vp, vl, tp)
@@ -119,11 +134,13 @@ def shift(
                 "settings": {  # what ran, as the other commands record it (absolute paths)
                     "train_probs": str(Path(train_probs).resolve()),
                     "train_labels": str(Path(train_labels).resolve()),
+                    "train_label_column": train_label_column,
                     "target_probs": str(Path(target_probs).resolve()),
                     "method": method,
                     "calibration": calibration,
                     "n_boot": n_boot,
                     "random_state": random_state,
+                    **na_values_setting(),
                 },
             },
             out / "summary.json",
@@ -135,18 +152,45 @@ def shift(
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
 
 
+def _names(path: Path, option: str, column: str | None, column_option: str) -> list[str]:
+    """The label names ``option`` gives: a text file's lines, or an ``.npy``'s or a table column's rows."""
+    if path.suffix.lower() not in _ROW_FILES:
+        if column is not None:  # a text file has no columns: the option would be ignored
+            raise InvalidParameterError(
+                f"{column_option} names a column of a {option} table; {str(path)!r} is read as a text file of "
+                f"labels, one per line, got {column_option} {column!r}: leave it out"
+            )
+        return read_names(path, parameter=option, holes=False)
+    labels = read_label_file(path, option, column, column_option=column_option)
+    missing = np.flatnonzero(pd.isna(labels))
+    if missing.size:
+        raise missing_label(option, int(missing[0]), labels[missing[0]])
+    return [str(label) for label in labels]
+
+
 @click.command("label-shift")
 @click.option(
     "--train-labels",
     required=True,
     type=click.Path(path_type=Path),
-    help="Text file, one training label occurrence per line (no blank lines between them).",
+    help="Text file, one training label occurrence per line (no blank lines between them), or an .npy or a "
+    "table (CSV, TSV, Parquet, JSON Lines) with one per row.",
+)
+@click.option(
+    "--train-label-column",
+    default=None,
+    help="Label column of a --train-labels table (default: its only column, or 'label').",
 )
 @click.option(
     "--eval-labels",
     required=True,
     type=click.Path(path_type=Path),
-    help="Text file, one evaluation label per line (no blank lines between them).",
+    help="Text file, one evaluation label per line (no blank lines between them), or an .npy or a table.",
+)
+@click.option(
+    "--eval-label-column",
+    default=None,
+    help="Label column of an --eval-labels table (default: its only column, or 'label').",
 )
 @click.option(
     "--k",
@@ -156,14 +200,15 @@ def shift(
     help="Most similar training occurrences that count.",
 )
 @out_folder("label-shift", Path("labelwise-label-shift"))
-def label_shift(train_labels, eval_labels, k, out, superseded):
+@na_values_option
+def label_shift(train_labels, train_label_column, eval_labels, eval_label_column, k, out, superseded):
     """Familiarity of the evaluation label set to the training labels (offline character n-gram embedding).
 
     Writes familiarity.csv (per evaluation label: familiarity, nearest training label) and summary.json to --out.
     """
     res = familiarity(
-        read_names(train_labels, parameter="--train-labels", holes=False),
-        read_names(eval_labels, parameter="--eval-labels", holes=False),
+        _names(Path(train_labels), "--train-labels", train_label_column, "--train-label-column"),
+        _names(Path(eval_labels), "--eval-labels", eval_label_column, "--eval-label-column"),
         k=k,
     )
     out = Path(out)

@@ -13,11 +13,11 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
-from .._validate.arguments import plain
+from .._validate.arguments import plain, show
 from .._validate.estimators import sample_weight_fit_params
 from .._validate.labels import encode_labels
 from ..audit import FILTERS
-from ..errors import InvalidProbabilitiesError, TooFewExamplesError
+from ..errors import InvalidLabelsError, InvalidProbabilitiesError, TooFewExamplesError
 from ..io import atomic_write, files_together, write_csv, write_json
 from ..robust import TRANSITION_METHODS, CleanClassifier
 from ._audit_model import (
@@ -41,6 +41,20 @@ def save_model(model, path: Path) -> Path:
     with atomic_write(path, "wb") as fh:
         joblib.dump(model, fh)
     return path
+
+
+def _labelled(labels: pd.Series, label: str) -> pd.Series:
+    """``labels``, unless some are missing: then an error saying how many, and which command trains on
+    partly labelled data (``pseudolabel``, which takes a row without a label for unlabeled)."""
+    missing = np.flatnonzero(labels.isna().to_numpy())
+    if missing.size:
+        row = int(missing[0])
+        raise InvalidLabelsError(
+            f"--label column {label!r} must not contain missing values, row {row} is {show(labels.iloc[row])} "
+            f"({missing.size} of {len(labels)} labels are missing; `labelwise pseudolabel` trains on partly "
+            "labelled data, taking the rows without a label for unlabeled)"
+        )
+    return labels
 
 
 def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: int, weights=None) -> float:
@@ -139,7 +153,7 @@ def train(
     if needs_weights:
         needs = {"reweight": "--method reweight"}.get(method, "--weight" if weights is not None else "--clean reweight")
         check_weighted_family(model, needs=needs)
-    check_label_not_continuous(labels, label, command="train", folds=cv)
+    check_label_not_continuous(_labelled(labels, label), label, command="train", folds=cv)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     check_two_classes(classes, label, hint="")
     used_model = "logistic" if method == "forward" else model

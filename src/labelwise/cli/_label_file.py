@@ -1,0 +1,59 @@
+"""One label per row from a file an option names: an ``.npy`` array or a column of a table.
+
+The table formats are :func:`labelwise.cli._common.read_input`'s (CSV, TSV, Parquet, JSON Lines,
+with ``--na-values``); the column is the one a column option names, else the table's only column,
+else ``label`` (as ``evaluate --labels`` reads its test labels). Errors name the option.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..io.paths import require_file
+from ..io.tables import lone_column
+from ._column_hint import column_hint
+from ._common import load_npy, read_input
+
+
+def read_label_file(path: Path, option: str, column: str | None, *, column_option: str) -> np.ndarray:
+    """The labels of ``path`` (given as ``option``), one per row, as a 1-D array.
+
+    Parameters
+    ----------
+    path
+        An ``.npy`` array of labels, or a table (CSV, TSV, Parquet, JSON Lines).
+    option
+        The option that gave ``path`` (``--train-labels``), named in every error.
+    column
+        The table's label column (given as ``column_option``); ``None``: its only column, else ``label``.
+    column_option
+        The option that names ``column`` (``--train-label-column``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The labels; a table's label column keeps texts such as ``"01"`` and ``"1"`` apart.
+    """
+    require_file(path, parameter=option, kind=".npy file or table")
+    if path.suffix.lower() == ".npy":
+        if column is not None:  # an array has no columns: the option would be ignored
+            raise InvalidParameterError(
+                f"{column_option} names a column of a {option} table; {str(path)!r} is an .npy array of labels, "
+                f"got {column_option} {column!r}: leave it out"
+            )
+        labels = load_npy(path, option)
+        if labels.ndim != 1:
+            raise ShapeMismatchError(f"{option} must hold one label per row (1-D), got shape {labels.shape}")
+        return labels
+    table = read_input(path, option, text_columns=lambda names: [column] if column else lone_column(names) or ["label"])
+    chosen = column if column is not None else (table.columns[0] if table.shape[1] == 1 else "label")
+    if chosen not in table.columns:
+        given = f"{column_option} {chosen!r}" if column is not None else "a column named 'label' (or a lone column)"
+        raise MissingColumnError(
+            f"{option} must be a table with {given}{column_hint(chosen, table.columns)}; {str(path)!r} has columns "
+            f"{list(table.columns)}" + ("" if column is not None else f": name one with {column_option}")
+        )
+    return table[chosen].to_numpy()
