@@ -752,6 +752,12 @@ FREE_OPTIONS: dict[tuple[str, str], str] = {
     ("audit", "--predictions"): "--task regression / detection only: covered by test_audit_tasks_cli.py",
     ("aggregate", "--unsure"): "any label value may mean 'unsure'",
     ("pseudolabel", "--unlabeled-value"): "any label value may mark unlabeled rows",
+    ("shift", "--train-label-column"): "names a column of a --train-labels table (the sweep's is .npy): "
+    "covered by tests/cli/test_gaps38b_shift_label_tables.py",
+    ("label-shift", "--train-label-column"): "names a column of a --train-labels table (the sweep's is text): "
+    "covered by tests/cli/test_gaps38b_shift_label_tables.py",
+    ("label-shift", "--eval-label-column"): "names a column of an --eval-labels table (the sweep's is text): "
+    "covered by tests/cli/test_gaps38b_shift_label_tables.py",
     ("review", "--reviewer"): "any name",
     ("export", "--label-studio"): "an output file like --out; an existing one is refused (test_export_cli.py)",
     (
