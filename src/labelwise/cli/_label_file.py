@@ -18,7 +18,7 @@ from ._column_hint import column_hint
 from ._common import load_npy, read_input
 
 
-def read_label_file(path: Path, option: str, column: str | None, *, column_option: str) -> np.ndarray:
+def read_label_file(path: Path, option: str, column: str | None, *, column_option: str, per: str = "row") -> np.ndarray:
     """The labels of ``path`` (given as ``option``), one per row, as a 1-D array.
 
     Parameters
@@ -31,6 +31,8 @@ def read_label_file(path: Path, option: str, column: str | None, *, column_optio
         The table's label column (given as ``column_option``); ``None``: its only column, else ``label``.
     column_option
         The option that names ``column`` (``--train-label-column``).
+    per
+        What one label stands for, in the 1-D error (``"row"``; ``evaluate``: ``"test item"``).
 
     Returns
     -------
@@ -46,7 +48,7 @@ def read_label_file(path: Path, option: str, column: str | None, *, column_optio
             )
         labels = load_npy(path, option)
         if labels.ndim != 1:
-            raise ShapeMismatchError(f"{option} must hold one label per row (1-D), got shape {labels.shape}")
+            raise ShapeMismatchError(f"{option} must hold one label per {per} (1-D), got shape {labels.shape}")
         return labels
     table = read_input(path, option, text_columns=lambda names: [column] if column else lone_column(names) or ["label"])
     chosen = column if column is not None else (table.columns[0] if table.shape[1] == 1 else "label")

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import plain
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import DataFileError, InvalidParameterError, ShapeMismatchError
 from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
-from ..io.paths import require_file, require_folder, require_path
+from ..io.paths import require_folder, require_path
 from ..io.tables import lone_column
 from ..report._evaluation import evaluation_html
 from ._audit_model import check_label_not_continuous
@@ -24,11 +24,11 @@ from ._common import (
     console,
     load_npy,
     print_frame,
-    read_input,
     reading,
     renaming,
     split_csv_option,
 )
+from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._probs_table import PROBS_TABLE_SUFFIXES, probability_frame
@@ -74,28 +74,9 @@ def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
 
 
 def read_labels(path: Path, column: str | None) -> np.ndarray:
-    """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label' column)."""
-    require_file(path, parameter="--labels", kind=".npy file or table")
-    if path.suffix.lower() == ".npy":
-        if column is not None:  # an array has no columns: the option would be ignored
-            raise InvalidParameterError(
-                f"--label-column names a column of a --labels table; {str(path)!r} is an .npy array of labels, "
-                f"got --label-column {column!r}: leave it out"
-            )
-        labels = load_npy(path, "--labels")
-        if labels.ndim != 1:
-            raise ShapeMismatchError(f"--labels must hold one label per test item (1-D), got shape {labels.shape}")
-        return labels
-    table = read_input(
-        path, "--labels", text_columns=lambda names: [column] if column else lone_column(names) or ["label"]
-    )
-    if column is None:
-        column = table.columns[0] if table.shape[1] == 1 else "label"
-    if column not in table.columns:
-        raise MissingColumnError(
-            f"--label-column {column!r} is not in {str(path)!r}; columns are {list(table.columns)}"
-        )
-    return table[column].to_numpy()
+    """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label'
+    column): :func:`~labelwise.cli._label_file.read_label_file`, as ``shift`` reads its labels."""
+    return read_label_file(path, "--labels", column, column_option="--label-column", per="test item")
 
 
 def _not_continuous(given: np.ndarray) -> np.ndarray:
