@@ -29,8 +29,8 @@ from ..io.delimiter import csv_delimiter
 #: Output suffixes, by family.
 _TEXT = {".csv": ",", ".tsv": "\t"}
 WRITERS = tuple(TABLE_FORMATS)
-#: Input suffixes read as delimited text (``.txt``: delimiter sniffed, as ``labelwise.io.read_table`` does).
-_TEXT_IN = {".csv": ",", ".tsv": "\t", ".txt": None}
+#: Input suffixes read as delimited text (``.txt``: delimiter guessed, as ``labelwise.io.read_table`` does).
+_TEXT_IN = (".csv", ".tsv", ".txt")
 
 
 def output_paths(out: Path, data: Path, force: bool) -> dict[str, Path]:
@@ -88,28 +88,25 @@ _BLOCK_CELLS = 1 << 19
 
 def raw_cells(data: Path, n_rows: int) -> Cells:
     """DATA's cells as written, as many rows as the typed read (Arrow's parser; pandas' where Arrow
-    cannot parse the file, or for a ``.txt`` file, whose delimiter pandas sniffs)."""
+    cannot parse the file)."""
     sep = csv_delimiter(data)  # .txt: the delimiter read_table guessed
-    names = [str(c) for c in pd.read_csv(data, sep=sep, engine="python" if sep is None else "c", nrows=0,
-                                         encoding="utf-8-sig").columns]  # fmt: skip
+    names = [str(c) for c in pd.read_csv(data, sep=sep, nrows=0, encoding="utf-8-sig").columns]
     cells: Cells | None = None
-    if sep is not None:
-        with contextlib.suppress(pa.ArrowInvalid):
-            table = pa_csv.read_csv(
-                data,
-                read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
-                parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                    null_values=[],
-                ),
-            )
-            cells = {name: table.column(name) for name in names}
+    with contextlib.suppress(pa.ArrowInvalid):
+        table = pa_csv.read_csv(
+            data,
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+        cells = {name: table.column(name) for name in names}
     if cells is None:
-        frame = pd.read_csv(data, sep=sep, engine="python" if sep is None else "c", dtype=str,
-                            keep_default_na=False, na_filter=False, encoding="utf-8-sig")  # fmt: skip
+        frame = pd.read_csv(data, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
         cells = {str(name): frame[name].to_numpy(dtype=object) for name in frame.columns}
     found = len(next(iter(cells.values())))
     if found != n_rows:  # both reads skip blank lines; anything else is a bug to report

@@ -86,10 +86,11 @@ def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[in
             raise not_utf8_error(path, kind) from None
 
 
-def check_unique_header(path: Path, sep: str | None) -> None:
+def check_unique_header(path: Path, sep: str) -> None:
     """Refuse a header that names a column twice: pandas would rename the second ``y`` to ``y.1``,
-    so a duplicated label column would silently become a feature (a copy of the label)."""
-    header = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", header=None, nrows=1, dtype=str)
+    so a duplicated label column would silently become a feature (a copy of the label). ``sep``:
+    :func:`~labelwise.io.delimiter.csv_delimiter`'s."""
+    header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str)
     names = [str(v) for v in header.iloc[0] if isinstance(v, str)]
     seen = sorted({n for n in names if names.count(n) > 1})
     if seen:
@@ -97,23 +98,22 @@ def check_unique_header(path: Path, sep: str | None) -> None:
         raise DataFileError(f"data file {str(path)!r} must have unique column names; the header repeats {where}")
 
 
-def _csv_texts(p: Path, sep: str | None, names: list[str], na: tuple[str, ...] | None = None) -> pa.Table:
+def _csv_texts(p: Path, sep: str, names: list[str], na: tuple[str, ...] | None = None) -> pa.Table:
     """The columns ``names`` of a CSV file as text, missing cells (pandas' markers, or empty cells and
     ``na``: :func:`~labelwise.io.na_values.check_na_values`) null."""
-    if sep is not None:
-        try:
-            return pa_csv.read_csv(
-                p,
-                parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
-                convert_options=pa_csv.ConvertOptions(
-                    include_columns=names,
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=True,
-                    **arrow_null_values(na),
-                ),
-            )
-        except (pa.ArrowInvalid, pa.ArrowKeyError):
-            pass  # what pandas parsed, Arrow may not (a ragged line): read it as pandas does
+    try:
+        return pa_csv.read_csv(
+            p,
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=names,
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=True,
+                **arrow_null_values(na),
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        pass  # what pandas parsed, Arrow may not (a ragged line): read it as pandas does
     texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str, **csv_na_options(na))
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
