@@ -96,6 +96,15 @@ both pass::
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_lure_stress.py --seeds 95 96 97 --fix
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_lure_stress.py --the93 --fix
+
+The fix's runs, once each (commit 2d0977be). (i) Seeds 95-97 (22:11:58-22:12:55 UTC, load 3.7-6.6):
+**passes (1)-(4)**: 72 sets 91.962 -> 92.457, 32 up / 6 down, largest fall -0.30
+(minimax3_n3000_K6_m150_s95), CPU 1.54x; mixlure 15 up / 1 down (-0.12). (ii) The 93 against
+main's default (22:12:57-22:13:53 UTC, load 6.6-7.1): **fails (1) and (2)**: 86.782 -> 86.763, 1 up
+/ 4 down, all on the six K >= 3 dense crowds (dense4_n600_K4_m30_s0 98.667 -> 97.667, -1.00;
+dense4_s1 -0.50, dense6_s0 -0.25, dense6_s1 -0.25, dense3_s0 +0.25, dense3_s1 0), CPU 0.99x.
+**Not adopted**: ``src`` unchanged, no benchmark run. The per-labeler susceptibilities that cost
+the two-class contests of the stress crowds are what the dense simulator's lured items need.
 """
 
 from __future__ import annotations
