@@ -15,9 +15,10 @@ held-out row is encoded by the means of the training rows only; the out-of-fold 
 :func:`labelwise.audit.regression.find_label_issues` come from models that never saw the held-out
 rows' targets (tested: changing the targets of one fold leaves that fold's predictions unchanged).
 
-Free text (TF-IDF) is left out: the gradient-boosted regressor needs dense features, and a dense
-TF-IDF matrix grows with the vocabulary (up to 20,000 columns per text column), as the classifiers'
-dense families skip text (:mod:`labelwise.models._menu`).
+Free text is TF-IDF, as for the classifiers, but on the ``TEXT_MAX_TERMS`` most frequent terms of
+each text column (the classifiers keep up to 20,000): the gradient-boosted regressor needs dense
+features, and a dense matrix of a 20,000-term vocabulary would take 160 kB a row. A bound on memory
+and fit time, set before any run, not a tuned value.
 
 References
 ----------
@@ -29,43 +30,28 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 
 from .._validate.arguments import seed_from
-from ..columns import ColumnRoles, infer_column_roles
+from ..columns import ColumnRoles
 from ..errors import InvalidParameterError
 
-__all__ = ["LEFT_OUT_ROLES", "column_regressor", "regression_roles"]
+__all__ = ["TEXT_MAX_TERMS", "column_regressor"]
 
-#: Roles the regressor does not read, beyond the dropped identifiers and constants (see the module docstring).
-LEFT_OUT_ROLES = ("text",)
+#: Terms of each text column's TF-IDF the regressor reads (dense; see the module docstring).
+TEXT_MAX_TERMS = 256
 #: Folds of the target encoder's cross-fitting inside each training fold (scikit-learn's default).
 ENCODER_FOLDS = 5
 
 
-def regression_roles(features: pd.DataFrame) -> tuple[ColumnRoles, list[str]]:
-    """The column roles of ``features`` and the notices of what the regressor leaves out.
-
-    The notices are :attr:`ColumnRoles.notices` (dropped identifiers and constants, dates that do
-    not parse) and one line per text column.
-    """
-    roles = infer_column_roles(features)
-    text = [name for name in roles.roles if roles.roles[name] in LEFT_OUT_ROLES]
-    notices = roles.notices + [
-        f"left out text column {str(name)!r}: the regressor needs dense features (TF-IDF's are sparse)" for name in text
-    ]
-    return roles, notices
-
-
 def column_regressor(roles: ColumnRoles, regressor: Any, random_state: Any = 0) -> Pipeline:
-    """``roles``' column features (text left out), then ``regressor``.
+    """``roles``' column features (text on at most ``TEXT_MAX_TERMS`` terms), then ``regressor``.
 
     Parameters
     ----------
     roles : ColumnRoles
-        From :func:`labelwise.columns.infer_column_roles` (or :func:`regression_roles`).
+        From :func:`labelwise.columns.infer_column_roles`.
     regressor : scikit-learn regressor
         Fitted on the column features; it receives a dense matrix.
     random_state : int, Generator or None
@@ -79,21 +65,19 @@ def column_regressor(roles: ColumnRoles, regressor: Any, random_state: Any = 0) 
     Raises
     ------
     InvalidParameterError
-        If no column is left to read (every one an identifier, a constant or text).
+        If no column is left to read (every one an identifier or a constant).
     """
-    kept = {name: role for name, role in roles.roles.items() if role not in LEFT_OUT_ROLES}
-    read = ColumnRoles(kept, {name: roles.reasons[name] for name in kept}, dict(roles.date_formats))
-    if not read.used:
+    if not roles.used:
         described = [f"{name!r} ({role})" for name, role in roles.roles.items()]
         raise InvalidParameterError(
-            "features must have a column the regressor reads (numeric, date or categorical), got only "
-            + ", ".join(described)
+            "features must have a column that is not an identifier or a constant, got only " + ", ".join(described)
         )
     seed = seed_from(random_state)
-    columns = read.transformer(dense=True, random_state=seed)
-    if read.columns("high_cardinality"):  # no classes to stratify by; whole-number targets are not classes either
+    columns = roles.transformer(dense=True, random_state=seed)
+    steps = {step: transformer for step, transformer, _ in columns.transformers}  # not set_params: names with "__"
+    for name in roles.columns("text"):
+        steps[f"text_{name}"].set_params(tfidfvectorizer__max_features=TEXT_MAX_TERMS)
+    if roles.columns("high_cardinality"):  # no classes to stratify by; whole-number targets are not classes either
         folds = KFold(ENCODER_FOLDS, shuffle=True, random_state=seed)
-        columns.set_params(
-            high_cardinality__targetencoder__cv=folds, high_cardinality__targetencoder__target_type="continuous"
-        )
+        steps["high_cardinality"].set_params(targetencoder__cv=folds, targetencoder__target_type="continuous")
     return Pipeline([("columns", columns), ("regressor", regressor)])

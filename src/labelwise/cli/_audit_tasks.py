@@ -207,18 +207,19 @@ def _regression(
     printed, with a notice per column left out, and written to summary.json as ``column_roles``.
     """
     from ..audit import regression
-    from ..audit._regression_columns import column_regressor, regression_roles
+    from ..audit._regression_columns import column_regressor
+    from ..columns import infer_column_roles
     from ..models._finite import check_no_infinity
 
     frame = read_input(data, "DATA")
     y = _column(frame, label)
     features = frame.drop(columns=[label])
     pred = None if predictions_path is None else _predictions(predictions_path, len(frame))
-    roles, notices = regression_roles(features)
-    read = [name for name in roles.used if roles.roles[name] != "text"]
+    roles = infer_column_roles(features)
+    read, notices = roles.used, roles.notices
     if pred is None and not read:
         raise InvalidParameterError(
-            "--task regression needs feature columns it can read (numeric, date or categorical) or --predictions; "
+            "--task regression needs a feature column that is not an identifier or a constant, or --predictions; "
             + (f"DATA's other columns: {_described(roles)}" if roles.roles else "DATA has no other column")
         )
     target = _numeric_target(y, str(label))
