@@ -207,7 +207,6 @@ def _regression(
     printed, with a notice per column left out, and written to summary.json as ``column_roles``.
     """
     from ..audit import regression
-    from ..audit._regression_columns import column_regressor
     from ..columns import infer_column_roles
     from ..models._finite import check_no_infinity
 
@@ -231,7 +230,9 @@ def _regression(
         )
     check_no_infinity(features[read], name="DATA's feature columns")
     _print_roles(roles, notices)
-    model = column_regressor(roles, regression.default_regressor(random_state), random_state) if read else None
+    model = (
+        regression.column_regressor(roles, regression.default_regressor(random_state), random_state) if read else None
+    )
     X = features if read else None
     result = regression.find_label_issues(
         target, pred, X=X, model=model, mixture_prior=mixture_prior, random_state=random_state
