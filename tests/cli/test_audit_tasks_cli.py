@@ -235,8 +235,8 @@ def test_regression_bad_predictions_name_the_option(runner, tmp_path, pred, mess
 
 
 def test_regression_settings_record_the_feature_columns_and_seed(runner, tmp_path):
-    """summary.json's settings name the numeric columns the fit read (a text column is left out, with a notice)
-    and the random state of its folds and cross-fitting halves, as the classification audit's settings do."""
+    """summary.json's settings name the columns the fit read (a categorical one too, since session 39) and the
+    random state of its folds and cross-fitting halves, as the classification audit's settings do."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=60)
     frame = pd.DataFrame({"price": 2 * x + rng.normal(0, 0.1, 60), "x": x, "city": ["a", "b"] * 30})
@@ -245,8 +245,7 @@ def test_regression_settings_record_the_feature_columns_and_seed(runner, tmp_pat
     res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     settings = json.loads((tmp_path / "out" / "summary.json").read_text())["settings"]
-    assert settings["feature_columns"] == ["x"] and settings["random_state"] == 3
-    assert "notice: --task regression reads the numeric columns; left out: city" in res.output
+    assert settings["feature_columns"] == ["x", "city"] and settings["random_state"] == 3
 
 
 def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):

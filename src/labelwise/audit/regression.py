@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ._regression_columns import column_regressor
 from ._residual_mixture import MIXTURE_PRIORS, fit_mixture
 from ._residual_scale import local_location_scale, robust_location_scale
 
@@ -37,6 +38,7 @@ __all__ = [
     "MIXTURE_PRIORS",
     "CleanRegressor",
     "RegressionIssues",
+    "column_regressor",
     "default_regressor",
     "find_label_issues",
 ]

@@ -30,7 +30,7 @@ from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._column_hint import column_hint
-from ._common import console, load_npy, print_frame, read_input, renaming
+from ._common import console, load_npy, plain, print_frame, read_input, renaming
 from ._na_values import na_values_setting
 from ._tag_option import cell_text, check_tag_separator
 from ._task_screen import SCREEN_TITLE, screen_frame
@@ -200,31 +200,61 @@ def _regression(
     settings: dict | None = None,
     **_: Any,
 ) -> tuple[Any, dict]:
-    """The regression audit; ``settings`` receives what the fit read (for summary.json)."""
+    """The regression audit; ``settings`` receives what the fit read (for summary.json).
+
+    DATA's other columns are read by the roles the classification audit gives them
+    (:func:`labelwise.columns.infer_column_roles`, via :mod:`labelwise.audit._regression_columns`):
+    printed, with a notice per column left out, and written to summary.json as ``column_roles``.
+    """
     from ..audit import regression
+    from ..columns import infer_column_roles
+    from ..models._finite import check_no_infinity
 
     frame = read_input(data, "DATA")
     y = _column(frame, label)
-    features = frame.drop(columns=[label]).select_dtypes("number")
+    features = frame.drop(columns=[label])
     pred = None if predictions_path is None else _predictions(predictions_path, len(frame))
-    X = features if features.shape[1] else None
-    if pred is None and X is None:
-        raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
+    roles = infer_column_roles(features)
+    read, notices = roles.used, roles.notices
+    if pred is None and not read:
+        raise InvalidParameterError(
+            "--task regression needs a feature column that is not an identifier or a constant, or --predictions; "
+            + (f"DATA's other columns: {_described(roles)}" if roles.roles else "DATA has no other column")
+        )
     target = _numeric_target(y, str(label))
     folds = regression.CV_FOLDS
-    if X is not None and len(frame) < folds:  # the library would say y= and cv=, which the command line has not
+    if read and len(frame) < folds:  # the library would say y= and cv=, which the command line has not
         raise TooFewExamplesError(
-            f"--task regression fits {folds}-fold models on DATA's numeric columns: DATA needs at least {folds} "
+            f"--task regression fits {folds}-fold models on DATA's columns: DATA needs at least {folds} "
             f"rows, got {len(frame)}"
         )
-    left_out = [str(c) for c in frame.columns if c != label and c not in features.columns]
-    if left_out:  # a text or date column is not a feature of the regressor: say so rather than drop it unseen
-        shown = ", ".join(left_out[:10]) + (f" and {len(left_out) - 10} more" if len(left_out) > 10 else "")
-        console().print(f"notice: --task regression reads the numeric columns; left out: {shown}")
-    result = regression.find_label_issues(target, pred, X=X, mixture_prior=mixture_prior, random_state=random_state)
-    if settings is not None:  # the numeric columns read (the others are left out), the folds' and halves' seed
-        settings.update(feature_columns=list(map(str, features.columns)), random_state=random_state)
+    check_no_infinity(features[read], name="DATA's feature columns")
+    _print_roles(roles, notices)
+    model = (
+        regression.column_regressor(roles, regression.default_regressor(random_state), random_state) if read else None
+    )
+    X = features if read else None
+    result = regression.find_label_issues(
+        target, pred, X=X, model=model, mixture_prior=mixture_prior, random_state=random_state
+    )
+    if settings is not None:  # the columns read, their roles (as classification), the folds' and halves' seed
+        settings.update(feature_columns=list(map(str, read)), random_state=random_state)
+        settings.update(column_roles=roles.to_dict(), notices=notices)  # run_task_audit lifts these two to the top
     return result, {}
+
+
+def _described(roles: Any) -> str:
+    """``'id' (identifier: all 40 values are distinct strings), ...``: each column's role and why."""
+    return "; ".join(f"{str(name)!r} ({role}: {roles.reasons[name]})" for name, role in roles.roles.items())
+
+
+def _print_roles(roles: Any, notices: list[str]) -> None:
+    """The column roles line and the notices, as the classification audit prints them."""
+    from ._audit_model import print_column_roles
+
+    print_column_roles(roles.to_dict())
+    for notice in notices:
+        console().print(f"notice: {plain(notice)}")
 
 
 def _predictions(path: Path, n_rows: int) -> np.ndarray:
@@ -356,6 +386,9 @@ def run_task_audit(
         settings=ran,
     )
     summary = result.summary()
+    for key in ("column_roles", "notices"):  # top-level, where the classification audit writes them
+        if key in ran:
+            summary[key] = ran.pop(key)
     summary["settings"] = {
         "task": task,
         "data": str(Path(data).resolve()),
