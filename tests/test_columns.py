@@ -361,3 +361,20 @@ class TestMonthNameDates:
         # the format found writes these dates as ``fmt`` does (May is both %B and %b: 'May 01, 1970')
         assert list(stamps.strftime(roles.date_formats["d"])) == list(stamps.strftime(fmt))
         np.testing.assert_array_equal(features, _iso_features(stamps))
+
+
+def test_text_columns_whose_names_hold_a_double_underscore_are_encoded():
+    """scikit-learn refuses a step name with ``__``; the transformer used to name each text step after
+    its column, so a text column called ``my__text`` (or ``a__b`` beside ``a_b``) broke every audit."""
+    n = 60
+    frame = pd.DataFrame(
+        {
+            "x": np.linspace(0, 1, n),
+            "my__text": [f"alpha{i % 7} beta{i % 3} gamma delta{i}" for i in range(n)],
+            "my_text": [f"one{i % 5} two{i % 4} three four{i}" for i in range(n)],
+        }
+    )
+    roles = infer_column_roles(frame)
+    assert roles.columns("text") == ["my__text", "my_text"]
+    out = roles.transformer(dense=True).fit_transform(frame, np.arange(n) % 2)
+    assert out.shape[0] == n and out.shape[1] > 3

@@ -182,9 +182,10 @@ class ColumnRoles:
         if high:
             target = TargetEncoder(cv=StratifiedKFold(5, shuffle=True, random_state=random_state))
             parts.append(("high_cardinality", make_pipeline(FunctionTransformer(_as_categories), target), high))
-        for name in self.columns("text"):
+        for i, name in enumerate(self.columns("text")):
             tfidf = TfidfVectorizer(min_df=2, max_features=20000, sublinear_tf=True)
-            parts.append((f"text_{name}", make_pipeline(FunctionTransformer(_as_text), tfidf), name))
+            # by position: scikit-learn refuses step names holding "__", which column names may hold
+            parts.append((f"text_{i}", make_pipeline(FunctionTransformer(_as_text), tfidf), name))
         return ColumnTransformer(parts, sparse_threshold=0.0 if dense else 0.3)
 
 

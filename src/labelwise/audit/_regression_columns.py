@@ -74,9 +74,10 @@ def column_regressor(roles: ColumnRoles, regressor: Any, random_state: Any = 0) 
         )
     seed = seed_from(random_state)
     columns = roles.transformer(dense=True, random_state=seed)
-    steps = {step: transformer for step, transformer, _ in columns.transformers}  # not set_params: names with "__"
-    for name in roles.columns("text"):
-        steps[f"text_{name}"].set_params(tfidfvectorizer__max_features=TEXT_MAX_TERMS)
+    steps = {step: transformer for step, transformer, _ in columns.transformers}
+    for step, transformer in steps.items():
+        if step.startswith("text_"):
+            transformer.set_params(tfidfvectorizer__max_features=TEXT_MAX_TERMS)
     if roles.columns("high_cardinality"):  # no classes to stratify by; whole-number targets are not classes either
         folds = KFold(ENCODER_FOLDS, shuffle=True, random_state=seed)
         steps["high_cardinality"].set_params(targetencoder__cv=folds, targetencoder__target_type="continuous")
