@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...errors import DataFileError
 from .._annotators import Quality, annotator_section
 from .._tasks._common import BLUE, RED, pil, png, scale_to, section
 from ._common import MAX_DRAWINGS, Folder, FolderView, contested, count, histogram, none_contested
@@ -38,11 +39,22 @@ def _tiles(folder: Folder) -> list[tuple[str, str, bool]]:
 
 
 def _boxes(folder: Folder) -> pd.DataFrame:
-    """``boxes.csv`` with its first six columns named image, label, x1, y1, x2, y2."""
+    """``boxes.csv`` with its image, label and coordinate columns (as ``summary["columns"]`` names them,
+    else the first two and the four after the label, past ``--coco``'s ``label_name``) named image,
+    label, x1, y1, x2, y2."""
     frame = folder.table("boxes.csv", required=("score",))
     assert frame is not None  # a file of the view
-    names = dict(zip(frame.columns[:6], ("image", "label", "x1", "y1", "x2", "y2"), strict=False))
-    return frame.rename(columns=names)
+    given = folder.summary.get("columns") or {}
+    named = [given.get("image_col"), given.get("label_col"), *(given.get("coord_cols") or [])]
+    if len(named) != 6 or any(c not in frame.columns for c in named):
+        rest = [c for c in frame.columns[2:] if c != "label_name"]
+        named = [*frame.columns[:2], *rest[:4]]
+    missing = 6 - len(named)
+    if missing:
+        raise DataFileError(
+            f"{str(folder.out_dir / 'boxes.csv')!r} must have image, label and four coordinate columns, got {list(frame.columns)}"
+        )
+    return frame.rename(columns=dict(zip(named, ("image", "label", "x1", "y1", "x2", "y2"), strict=True)))
 
 
 def _canvas(folder: Folder, image: Any, boxes: pd.DataFrame) -> Any:
