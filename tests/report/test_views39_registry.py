@@ -88,3 +88,20 @@ def test_contested_rows_are_those_short_of_the_best_whatever_the_row_order(value
     best = max(values) if ascending else min(values)
     assert sorted(a["item"]) == sorted(b["item"]) == sorted(frame.loc[frame["score"] != best, "item"])
     assert a["score"].tolist() == b["score"].tolist() == sorted(a["score"], reverse=not ascending)
+
+
+def test_names_from_the_files_are_escaped(tmp_path):
+    """An image, label and annotator named as HTML reach the boxes page as text, never as markup."""
+    evil = "<img src=x onerror=alert(1)>"
+    rows = [
+        (evil if img == 0 else f"img{img}", f"{evil}{a}", 10.0 + a, 10.0, 40.0, 40.0, evil)
+        for img in range(2)
+        for a in range(3)
+    ]
+    rows.append(("img1", f"{evil}0", 60.0, 60.0, 90.0, 90.0, evil))  # one annotator's extra box: contested
+    cols = ["image", "annotator", "x_min", "y_min", "x_max", "y_max", "label"]
+    pd.DataFrame(rows, columns=cols).to_csv(tmp_path / "boxes.csv", index=False)
+    run("aggregate-boxes", str(tmp_path / "boxes.csv"), "--min-votes", "1", "--out", str(tmp_path / "out"))
+    page = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    assert evil not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'id="boxes-contested"' in page and "<table" in section(page, "boxes-contested")
