@@ -26,7 +26,9 @@ from ._common import OutputFile, output_folder_problem, reading, renaming
 def report(out_dir: Path, out: Path | None, top: int) -> None:
     """Write OUT_DIR/report.html: label health, noise-matrix heatmap, issues per class, the most
     confused class pairs, label-quality distribution and the worst examples with previews (for an
-    aggregation: per-annotator accuracy and confusion matrices, most disputed items)."""
+    aggregation: per-annotator accuracy and confusion matrices, most disputed items; for the folders
+    of aggregate-tags, -boxes, -masks, -numbers, -texts, -pairs and train-crowds: what was decided,
+    each annotator's quality and the most contested items)."""
     from ..report import write_report
 
     folder = require_folder(out_dir, parameter="OUT_DIR", kind="output folder")

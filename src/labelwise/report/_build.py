@@ -30,9 +30,11 @@ from ..io.outputs import (
     load_audit,
 )
 from . import _plots
+from ._annotators import Quality, annotator_section
 from ._checks_section import checks_sections
 from ._destination import report_destination
 from ._folder_kind import refuse_other_labels
+from ._folders import FOLDER_VIEWS, folder_report
 from ._health_section import health_sections
 from ._previews import Previewer, data_uri
 from ._tasks import task_report
@@ -336,28 +338,12 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
             f'<section id="aggregate-health"><h2>Aggregation</h2><div class="row2">{"".join(tiles)}</div></section>'
         )
 
-    if "accuracy" in ann.columns:
-        order = ann.sort_values("answers" if "answers" in ann.columns else "accuracy", ascending=False)
-        shown = order.head(40).sort_values("accuracy", ascending=False)
-        bar = _plots.bar_png(
-            shown["annotator"].astype(str).tolist(),
-            shown["accuracy"].astype(float).to_numpy(),
-            xlabel="annotator",
-            ylabel="estimated accuracy",
-            horizontal=True,
-            value_fmt="{:.2f}",
-            title="estimated accuracy per annotator" + (" (40 most active)" if len(ann) > 40 else ""),
-        )
-        plot = _img(bar, alt="bar chart of per-annotator accuracy", id_="annotator-accuracy")
-    else:
-        plot = ""
-    worst_first = ann.sort_values("accuracy", kind="stable") if "accuracy" in ann.columns else ann
-    table = _table(worst_first.head(60))
     sections.append(
-        '<section id="annotators"><h2>Annotators</h2>'
-        '<p class="note">Estimated accuracy and agreement with the aggregated labels; the table lists '
-        f"the least accurate first{' (60 of ' + str(len(ann)) + ')' if len(ann) > 60 else ''}.</p>"
-        f'<div class="row2">{plot}{table}</div></section>'
+        annotator_section(
+            ann,
+            Quality("accuracy", "estimated accuracy", "least accurate", active="answers"),
+            note="Estimated accuracy and agreement with the aggregated labels",
+        )
     )
 
     if agg.confusions:
@@ -405,12 +391,16 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     CSP forbidding network loads). Audit: label health, the noise matrix heatmap, issues per class,
     confused pairs, the label-quality distribution and the ``top`` worst examples with previews.
     Aggregation: per-annotator accuracy and confusions, the items with most disagreement. Task
-    audit (``--task``): that task's view (``report._tasks.TASK_VIEWS``).
+    audit (``--task``): that task's view (``report._tasks.TASK_VIEWS``). The folders of
+    ``aggregate-tags``, ``-boxes``, ``-masks``, ``-numbers``, ``-texts``, ``-pairs`` and ``train-crowds``:
+    that command's view (``report._folders.FOLDER_VIEWS``): what was decided, the annotators' quality
+    and the most contested items.
 
     Parameters
     ----------
     out_dir : path-like
-        Folder written by ``labelwise audit`` or ``labelwise aggregate`` (detected by its files).
+        Folder written by ``labelwise audit``, ``aggregate`` or a command of ``FOLDER_VIEWS``
+        (detected by its files and its ``summary.json``).
     out : path-like, optional
         Where to write; default ``out_dir / "report.html"``.
     top : int, default 60
@@ -424,28 +414,31 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     Raises
     ------
     DataFileError
-        If ``out_dir`` is not an audit or aggregation output folder.
+        If ``out_dir`` is none of those folders, or one of its files cannot be read.
     InvalidParameterError
         If the destination is a folder or a file that is not an earlier report (never overwritten).
     """
     folder, top = check_out_dir(out_dir), check_positive_int("top", top)
     dest = report_destination(folder, out)
     audit_here, agg_here = is_audit_dir(folder), is_aggregate_dir(folder)
-    if not (audit_here or agg_here):
+    page = None if audit_here else folder_report(folder, top=top)  # aggregate-tags, -boxes, ..., train-crowds
+    if not (audit_here or agg_here or page):
         raise DataFileError(
             f"{str(folder)!r} is neither an audit output (issues.csv, summary.json) nor an aggregation "
-            "output (labels.csv, annotators.csv)"
+            f"output (labels.csv, annotators.csv) nor the output of {', '.join(FOLDER_VIEWS)}"
         )
     header, title, sections = "", "labelwise report", list[str]()
-    if audit_here and (task_page := task_report(folder, top=top)) is not None:  # audit --task ...
+    if page is not None:
+        title, header, sections = page
+    elif audit_here and (task_page := task_report(folder, top=top)) is not None:  # audit --task ...
         title, header, sections = task_page
     elif audit_here:
         audit = load_audit(folder)
         header, sections = _audit_sections(audit, top=top)
         sections += health_sections(audit) + checks_sections(audit)
         title = f"labelwise report: {Path(str(audit.settings.get('data') or folder.name)).name}"
-    if agg_here:
-        refuse_other_labels(folder)  # aggregate-tags writes labels.csv and annotators.csv too
+    if agg_here and page is None:
+        refuse_other_labels(folder)  # a labels.csv of another shape than aggregate's
         agg = load_aggregate(folder)
         agg_header, agg_sections = _aggregate_sections(agg, top=top, with_header=not audit_here)
         header = header or agg_header

@@ -132,8 +132,16 @@ def bar_png(
     return _render(fig)
 
 
-def histogram_png(scores: np.ndarray, flagged: np.ndarray, *, xlabel: str = "label quality", title: str = "") -> bytes:
-    """Stacked histogram of label-quality scores, flagged examples in red."""
+def histogram_png(
+    scores: np.ndarray,
+    flagged: np.ndarray,
+    *,
+    xlabel: str = "label quality",
+    title: str = "",
+    ylabel: str = "examples",
+    legend: tuple[str, str] = ("not flagged", "flagged"),
+) -> bytes:
+    """Stacked histogram of label-quality scores, flagged examples in red (``legend`` names both parts)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     scores = np.asarray(scores, dtype=float)
@@ -148,10 +156,10 @@ def histogram_png(scores: np.ndarray, flagged: np.ndarray, *, xlabel: str = "lab
         bins=bins,
         stacked=True,
         color=[_GREY, _RED],
-        label=["not flagged", "flagged"],
+        label=list(legend),
     )
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("examples")
+    ax.set_ylabel(ylabel)
     ax.set_yscale("symlog", linthresh=10)
     ax.legend(frameon=False, fontsize=8)
     if title:
