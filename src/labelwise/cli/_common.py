@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .._progress import is_quiet, quiet
-from .._validate.labels import first_unhashable_row
+from .._validate.labels import first_unhashable_row, look_alike_classes
 from ..errors import (
     AnnotationError,
     DataFileError,
@@ -295,7 +295,19 @@ def split_label(frame: pd.DataFrame, label: str | None, several: bool = False) -
     if not several and (notice := tag_set_notice(label, column)) is not None:
         console().print(f"notice: {escape(notice)}")
         remember_tag_set_column(label)
+    if not several:
+        say_look_alike_labels(column, label)
     return frame.drop(columns=[label]), frame[label]
+
+
+def say_look_alike_labels(column: pd.Series, label: str) -> None:
+    """Print a notice when the ``--label`` column holds a class written two ways but for case or spaces
+    (``'barolo '`` beside ``'barolo'``): each spelling is a class of its own, silently."""
+    if column.dtype.kind in "biufcmM":
+        return
+    alike = look_alike_classes(pd.unique(column.dropna()), f"the labels of --label column {label!r}")
+    if alike is not None:
+        console().print(f"notice: {escape(alike)}")
 
 
 def delimiter_hint(frame: pd.DataFrame) -> str:

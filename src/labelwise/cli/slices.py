@@ -9,7 +9,9 @@ from typing import Any
 import click
 import numpy as np
 import pandas as pd
+from rich.markup import escape
 
+from .._validate.labels import look_alike_classes
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..evaluate import slice_scores
 from ..io import files_together, write_csv, write_json
@@ -17,6 +19,7 @@ from ..io.atomic import atomic_write
 from ..io.outputs import load_audit
 from ..io.paths import require_file
 from ..weak import SlicingFunction, apply_slices
+from ._column_hint import column_hint
 from ._common import (
     SEED,
     console,
@@ -100,7 +103,8 @@ def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
     for flag, column in named.items():
         if column not in table.columns:
             raise MissingColumnError(
-                f"{flag} {column!r} is not a column of DATA; columns are {[str(c) for c in table.columns]}"
+                f"{flag} {column!r} is not a column of DATA{column_hint(column, table.columns)}; columns are "
+                f"{[str(c) for c in table.columns]}"
             )
     if len(set(named.values())) < len(named):
         raise InvalidParameterError(f"{', '.join(named)} must name different columns, got {list(named.values())}")
@@ -188,9 +192,14 @@ def slices(
     y_pred, probs = (table[pred].to_numpy(), None) if pred is not None else (None, None)
     if predictions is not None:
         y_pred, probs = _predictions(Path(predictions), len(table))
+    if y_pred is not None:  # 'barolo ' given, 'barolo' predicted: scored wrong, silently
+        both = pd.unique(pd.Series([*table[label].dropna().tolist(), *pd.Series(y_pred).dropna().tolist()]))
+        alike = look_alike_classes(both, f"the labels of --label column {label!r} and the predictions")
+        if alike is not None:
+            console().print(f"notice: {escape(alike)}; a prediction spelled otherwise than its label scores wrong")
     flagged, quality = _issues(Path(issues_dir), len(table)) if issues_dir is not None else (None, None)
     names = {"y_true": "--label", "y_pred": "--pred" if pred else "--predictions", "probs": "--predictions"}
-    with renaming({**names, "metric": "--metrics", "metrics": "--metrics"}):
+    with renaming({**names, "metric": "--metrics", "metrics": "--metrics"}, within=("y_true", "y_pred")):
         scores = slice_scores(
             table[label].to_numpy(),
             y_pred,
