@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .._progress import is_quiet, quiet
-from .._validate.labels import first_unhashable_row, look_alike_classes
+from .._validate.labels import first_unhashable_row
 from ..errors import (
     AnnotationError,
     DataFileError,
@@ -36,6 +36,7 @@ from ..io.arrays import load_npy as read_npy
 from ..io.paths import require_file
 from ..io.tables import TextColumns, read_table
 from ._column_hint import column_hint
+from ._look_alike import label_look_alike, say_notice
 from ._na_values import given_na_values, remember_table, remember_tag_set_column
 from ._tag_option import tag_set_notice
 
@@ -296,18 +297,8 @@ def split_label(frame: pd.DataFrame, label: str | None, several: bool = False) -
         console().print(f"notice: {escape(notice)}")
         remember_tag_set_column(label)
     if not several:
-        say_look_alike_labels(column, label)
+        say_notice(label_look_alike(column, label))
     return frame.drop(columns=[label]), frame[label]
-
-
-def say_look_alike_labels(column: pd.Series, label: str) -> None:
-    """Print a notice when the ``--label`` column holds a class written two ways but for case or spaces
-    (``'barolo '`` beside ``'barolo'``): each spelling is a class of its own, silently."""
-    if column.dtype.kind in "biufcmM":
-        return
-    alike = look_alike_classes(pd.unique(column.dropna()), f"the labels of --label column {label!r}")
-    if alike is not None:
-        console().print(f"notice: {escape(alike)}")
 
 
 def delimiter_hint(frame: pd.DataFrame) -> str:

@@ -16,7 +16,8 @@ from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MODELS, MULTICLASS_ATTACKS, r
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
 from ._column_hint import column_hint
-from ._common import option_given, print_frame, read_input, renaming, say_look_alike_labels, split_csv_option
+from ._common import option_given, print_frame, read_input, renaming, split_csv_option
+from ._look_alike import label_look_alike, say_notice
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._wrote import print_wrote
@@ -136,7 +137,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     classes = encode_labels(frame[label], name=f"--label column {label!r}")[1]
-    say_look_alike_labels(frame[label], label)
+    say_notice(label_look_alike(frame[label], label))
     check_two_classes(classes, label, hint="")
     _binary_attacks_need_two_classes(attack_names, classes.size, label)
     with renaming({"budgets": "--budgets", "test": "--test-size"}):

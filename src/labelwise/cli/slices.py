@@ -9,9 +9,7 @@ from typing import Any
 import click
 import numpy as np
 import pandas as pd
-from rich.markup import escape
 
-from .._validate.labels import look_alike_classes
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..evaluate import slice_scores
 from ..io import files_together, write_csv, write_json
@@ -32,6 +30,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
+from ._look_alike import label_and_prediction_look_alike, say_notice
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._wrote import print_wrote
@@ -192,11 +191,7 @@ def slices(
     y_pred, probs = (table[pred].to_numpy(), None) if pred is not None else (None, None)
     if predictions is not None:
         y_pred, probs = _predictions(Path(predictions), len(table))
-    if y_pred is not None:  # 'barolo ' given, 'barolo' predicted: scored wrong, silently
-        both = pd.unique(pd.Series([*table[label].dropna().tolist(), *pd.Series(y_pred).dropna().tolist()]))
-        alike = look_alike_classes(both, f"the labels of --label column {label!r} and the predictions")
-        if alike is not None:
-            console().print(f"notice: {escape(alike)}; a prediction spelled otherwise than its label scores wrong")
+    say_notice(None if y_pred is None else label_and_prediction_look_alike(table[label], y_pred, label))
     flagged, quality = _issues(Path(issues_dir), len(table)) if issues_dir is not None else (None, None)
     names = {"y_true": "--label", "y_pred": "--pred" if pred else "--predictions", "probs": "--predictions"}
     with renaming({**names, "metric": "--metrics", "metrics": "--metrics"}, within=("y_true", "y_pred")):
