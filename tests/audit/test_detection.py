@@ -114,10 +114,10 @@ class TestBadInput:
             )
 
     def test_box_outside_the_image(self):
-        """With image_sizes, a box past the right edge is an error."""
-        with pytest.raises(InvalidLabelsError, match="outside the image"):
+        """With image_sizes, a box wholly right of the image is an error (one past an edge is clipped)."""
+        with pytest.raises(InvalidLabelsError, match="entirely outside the image"):
             detection.find_label_issues(
-                [{"boxes": [[0, 0, 50, 5]], "labels": [0]}],
+                [{"boxes": [[45, 0, 50, 5]], "labels": [0]}],
                 [{"boxes": [], "labels": [], "scores": []}],
                 image_sizes=[(40, 40)],
             )

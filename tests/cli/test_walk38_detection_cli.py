@@ -10,14 +10,19 @@ from click.testing import CliRunner
 from labelwise.cli import main
 
 
-def _coco(tmp_path, *, given_x2=40.0):
+def _coco(tmp_path, *, given_x2=40.0, given_x1=10.0):
     images = [{"id": 7 + i, "file_name": f"im{i}.jpg", "width": 100, "height": 80} for i in range(3)]
     anns = [
         {
             "id": 1 + i,
             "image_id": 7 + i,
             "category_id": 3,
-            "bbox": [10.0, 10.0, (given_x2 if i == 1 else 40.0) - 10, 20.0],
+            "bbox": [
+                given_x1 if i == 1 else 10.0,
+                10.0,
+                (given_x2 if i == 1 else 40.0) - (given_x1 if i == 1 else 10.0),
+                20.0,
+            ],
         }
         for i in range(3)
     ]
@@ -38,10 +43,13 @@ def test_predictions_past_the_edge_are_audited(tmp_path):
     assert overlooked[["image_id", "x1", "y1", "x2", "y2"]].to_numpy().tolist() == [[8, 70.0, 50.0, 100.0, 80.0]]
 
 
-def test_a_given_box_past_the_edge_names_the_coco_image(tmp_path):
-    """The error names the COCO image_id the user knows, not a list position."""
-    result = _coco(tmp_path, given_x2=101.0)
+def test_a_given_box_outside_the_image_names_the_coco_image(tmp_path):
+    """The error names the COCO image_id the user knows, not a list position (a box past an edge is clipped
+    since session 39: tests/cli/test_walk39_given_box_clipped_cli.py)."""
+    result = _coco(tmp_path, given_x1=101.0, given_x2=120.0)
     assert result.exit_code == 2
     said = " ".join(result.output.split())
-    assert "DATA image_id 8: given box 0 [10.0, 10.0, 101.0, 30.0] lies outside the image (width 100.0" in said
+    assert (
+        "DATA image_id 8: given box 0 [101.0, 10.0, 120.0, 30.0] lies entirely outside the image (width 100.0" in said
+    )
     assert "labels[" not in said

@@ -19,9 +19,9 @@ from scipy.special import expit
 
 from .._validate.arguments import check_choice, check_fraction, check_positive_int
 from ..errors import InvalidParameterError
+from ._masks_base import _TIE, _MaskAggregator
 from ._masks_input import as_mask_set
 from ._masks_patterns import LongTable, count_patterns
-from .masks import _TIE, _MaskAggregator
 
 __all__ = ["SegmentationEM", "item_slots"]
 

@@ -54,8 +54,9 @@ class LabelPatterns:
     counts: np.ndarray
 
 
-def find_classes(data: MaskSet, block: int) -> np.ndarray:
-    """The sorted distinct values of every mask (one pass); refuses values that are not whole numbers."""
+def find_classes(data: MaskSet, block: int, ignore: int | None = None) -> np.ndarray:
+    """The sorted distinct values of every mask but ``ignore`` (one pass); refuses values that are not
+    whole numbers."""
     seen: set = set()
     for i, masks in enumerate(data.masks):
         for j, mask in enumerate(masks):
@@ -71,13 +72,21 @@ def find_classes(data: MaskSet, block: int) -> np.ndarray:
                             f"(pixel {cut.start + at})"
                         )
                 seen.update(np.unique(part).tolist())
+    seen.discard(ignore)
     return np.array(sorted(seen))
 
 
-def _indices(block: np.ndarray, classes: np.ndarray, data: MaskSet, i: int, j: int, start: int) -> np.ndarray:
-    """Each pixel's class index; a value outside ``classes`` is refused (item, annotator, pixel)."""
+def _indices(
+    block: np.ndarray, classes: np.ndarray, data: MaskSet, i: int, j: int, start: int, ignore: int | None = None
+) -> np.ndarray:
+    """Each pixel's class index (``len(classes)`` for the ``ignore`` value: no vote); a value outside
+    ``classes`` is refused (item, annotator, pixel)."""
     idx = np.searchsorted(classes, block)
     bad = (idx >= len(classes)) | (classes[np.minimum(idx, len(classes) - 1)] != block)
+    if ignore is not None:
+        skipped = block == ignore
+        idx = np.where(skipped, len(classes), idx)
+        bad &= ~skipped
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
         raise InvalidLabelsError(
@@ -87,10 +96,10 @@ def _indices(block: np.ndarray, classes: np.ndarray, data: MaskSet, i: int, j: i
     return idx
 
 
-def _rows(data: MaskSet, i: int, cut: slice, classes: np.ndarray) -> np.ndarray:
+def _rows(data: MaskSet, i: int, cut: slice, classes: np.ndarray, ignore: int | None = None) -> np.ndarray:
     """Class indices of the pixels of ``cut``: shape (pixels, annotators)."""
     return np.stack(
-        [_indices(m[cut], classes, data, i, j, cut.start) for j, m in enumerate(data.masks[i])], axis=1
+        [_indices(m[cut], classes, data, i, j, cut.start, ignore) for j, m in enumerate(data.masks[i])], axis=1
     ).astype(np.int64)
 
 
@@ -99,9 +108,12 @@ def _mode(n_classes: int, n_ann: int) -> str:
     return "dense" if cells <= DENSE_CELLS else "keys" if cells < (1 << 62) else "rows"
 
 
-def count_label_patterns(data: MaskSet, block: int, classes: np.ndarray) -> list[LabelPatterns]:
-    """One pass: each item's distinct class patterns and their pixel counts."""
-    k = len(classes)
+def count_label_patterns(
+    data: MaskSet, block: int, classes: np.ndarray, ignore: int | None = None
+) -> list[LabelPatterns]:
+    """One pass: each item's distinct class patterns and their pixel counts (with ``ignore``, an
+    ignored pixel's vote is the index ``len(classes)``)."""
+    k = len(classes) + (ignore is not None)
     found = []
     for i, n in enumerate(data.n_pixels):
         n_ann = len(data.masks[i])
@@ -112,7 +124,7 @@ def count_label_patterns(data: MaskSet, block: int, classes: np.ndarray) -> list
         tallies: list[np.ndarray] = []
         dense = np.zeros(k**n_ann if mode == "dense" else 0, dtype=np.int64)
         for cut in row_blocks(int(n), 1, block):
-            rows = _rows(data, i, cut, classes)
+            rows = _rows(data, i, cut, classes, ignore)
             if mode == "dense":
                 dense += np.bincount(rows @ radix, minlength=len(dense))
             else:
@@ -133,10 +145,12 @@ def count_label_patterns(data: MaskSet, block: int, classes: np.ndarray) -> list
     return found
 
 
-def pattern_index(data: MaskSet, patterns: list[LabelPatterns], classes: np.ndarray, i: int, cut: slice) -> np.ndarray:
+def pattern_index(
+    data: MaskSet, patterns: list[LabelPatterns], classes: np.ndarray, i: int, cut: slice, ignore: int | None = None
+) -> np.ndarray:
     """The index (into ``patterns[i]``) of each pixel of ``cut`` of item ``i``."""
-    k, n_ann = len(classes), len(data.masks[i])
-    rows = _rows(data, i, cut, classes)
+    k, n_ann = len(classes) + (ignore is not None), len(data.masks[i])
+    rows = _rows(data, i, cut, classes, ignore)
     known = patterns[i].keys
     if _mode(k, n_ann) != "rows":
         return np.searchsorted(known, rows @ (k ** np.arange(n_ann, dtype=np.int64)))
@@ -161,14 +175,16 @@ def vote_shares(pat: LabelPatterns, n_classes: int) -> np.ndarray:
 
 def label_dice(pat: LabelPatterns, chosen: np.ndarray, n_classes: int) -> np.ndarray:
     """Per annotator of the item: the mean Dice to the consensus over the classes other than the
-    first (the background) that the annotator's map or the consensus holds; 1 where neither holds one."""
+    first (the background) that the annotator's map or the consensus holds; 1 where neither holds one.
+    The pixels an annotator ignored (index ``n_classes``) are left out of that annotator's Dice."""
     a = pat.votes.shape[1]
     out = np.ones(a)
     for j in range(a):
         d = pat.votes[:, j]
-        inter = np.bincount(d, weights=pat.counts * (d == chosen), minlength=n_classes)[1:]
-        total = np.bincount(d, weights=pat.counts, minlength=n_classes)[1:]
-        total = total + np.bincount(chosen, weights=pat.counts, minlength=n_classes)[1:]
+        seen = pat.counts * (d < n_classes)
+        inter = np.bincount(d, weights=seen * (d == chosen), minlength=n_classes)[1:n_classes]
+        total = np.bincount(d, weights=seen, minlength=n_classes)[1:n_classes]
+        total = total + np.bincount(chosen, weights=seen, minlength=n_classes + 1)[1:n_classes]
         present = total > 0
         if present.any():
             out[j] = float(np.mean(2.0 * inter[present] / total[present]))
@@ -215,24 +231,29 @@ def finish_labels(
     post: list[np.ndarray],
     classes: np.ndarray,
     threshold: float = 0.5,
+    ignore: int | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], np.ndarray]:
     """Per item: the consensus label map (flat, class values), the class probabilities (pixels, K),
     each annotator's Dice to the consensus, and the count of consensus pixels outside the first class.
     With two classes the second is chosen when its probability is at least ``threshold`` (a tie
-    within :data:`TIE` included), as for binary masks; with more, the most probable class."""
+    within :data:`TIE` included), as for binary masks; with more, the most probable class. With
+    ``ignore``, a pixel every annotator ignored (all probabilities 0) keeps the ``ignore`` value."""
     maps, probas, scores, fg = [], [], [], []
+    values = classes if ignore is None else np.append(classes, ignore)
     for i, n in enumerate(data.n_pixels):
         if len(classes) == 2:
             chosen = (post[i][:, 1] >= threshold - TIE).astype(np.int64)
         else:
             chosen = consensus(post[i])
+        if ignore is not None:
+            chosen[post[i].sum(axis=1) == 0] = len(classes)
         scores.append(label_dice(patterns[i], chosen, len(classes)))
-        fg.append(float(patterns[i].counts @ (chosen > 0)))
-        labels = np.empty(int(n), dtype=classes.dtype)
+        fg.append(float(patterns[i].counts @ ((chosen > 0) & (chosen < len(classes)))))
+        labels = np.empty(int(n), dtype=values.dtype)
         proba = np.empty((int(n), len(classes)))
         for cut in row_blocks(int(n), 1, block):
-            at = pattern_index(data, patterns, classes, i, cut)
-            labels[cut] = classes[chosen[at]]
+            at = pattern_index(data, patterns, classes, i, cut, ignore)
+            labels[cut] = values[chosen[at]]
             proba[cut] = post[i][at]
         maps.append(labels)
         probas.append(proba)

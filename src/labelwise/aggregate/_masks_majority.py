@@ -70,14 +70,20 @@ def binary_shares(data: MaskSet, patterns: list[Patterns], weights: np.ndarray |
 
 
 def class_shares(
-    data: MaskSet, patterns: list[LabelPatterns], n_classes: int, weights: np.ndarray | None
+    data: MaskSet, patterns: list[LabelPatterns], n_classes: int, weights: np.ndarray | None, ignore: bool = False
 ) -> list[np.ndarray]:
-    """Per item, per class pattern: the (weighted) share of the item's annotators giving each class."""
+    """Per item, per class pattern: the (weighted) share of the item's annotators giving each class.
+    With ``ignore``, votes of index ``n_classes`` (ignored pixels) are no votes: the shares are over the
+    annotators who gave the pixel a class (all 0 where nobody did)."""
     out = []
     for codes, p in zip(data.codes, patterns, strict=True):
         u, a = p.votes.shape
         w = np.full(a, 1.0 / a) if weights is None else weights[codes] / weights[codes].sum()
-        shares = np.zeros((u, n_classes))
+        shares = np.zeros((u, n_classes + ignore))
         np.add.at(shares, (np.repeat(np.arange(u), a), p.votes.ravel()), np.tile(w, u))
+        if ignore:
+            shares = shares[:, :n_classes]
+            total = shares.sum(axis=1, keepdims=True)
+            shares = np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
         out.append(shares)
     return out

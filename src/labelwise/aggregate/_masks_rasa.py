@@ -16,10 +16,10 @@ import pandas as pd
 from scipy.stats import chi2
 
 from .._validate.arguments import check_choice, check_fraction
+from ._masks_base import _TIE, _MaskAggregator
 from ._masks_em import _slot_item, check_iterations, item_slots
 from ._masks_input import as_mask_set
 from ._masks_patterns import LongTable, count_patterns
-from .masks import _TIE, _MaskAggregator
 
 __all__ = ["SegmentationRASA"]
 

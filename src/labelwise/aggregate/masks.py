@@ -21,124 +21,27 @@ The masks of one item must share a shape (any number of dimensions); values must
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
 
-from .._validate.arguments import check_choice, check_fraction, check_positive_int
+from .._validate.arguments import check_choice, check_fraction, check_positive_int, show
 from ..errors import InvalidParameterError
+from ._masks_base import _MaskAggregator
 from ._masks_input import MaskSet, as_mask_set
 from ._masks_labels import (
     LabelPatterns,
     LabelTable,
-    all_bool,
-    check_classes,
-    count_label_patterns,
-    find_classes,
-    finish_labels,
     initial_confusion,
     label_priors,
 )
 from ._masks_majority import annotator_weights, binary_shares, class_shares, dice
-from ._masks_patterns import Patterns, PatternTable, count_patterns, foreground_priors, m_step, pixel_values
+from ._masks_patterns import PatternTable, count_patterns, foreground_priors, m_step
 from ._masks_squarem import squarem
 
 __all__ = ["MaskMajorityVote", "STAPLE", "dice"]
-
-#: A probability within this of the threshold is a tie (foreground): sums made in another order
-#: (another block size) must not flip a pixel whose two readings are equally likely.
-_TIE = 1e-9
-
-
-class _MaskAggregator(BaseEstimator):
-    """Shared final pass: consensus masks, foreground probabilities, Dice of each annotator to the consensus."""
-
-    block_size: int
-
-    def _check_block(self) -> int:
-        return check_positive_int("block_size", self.block_size)
-
-    def _classes(self, data: MaskSet, block: int) -> np.ndarray | None:
-        """The classes of a label map (sorted), or None for binary masks (values within 0/1, classes not given
-        or [0, 1]); sets ``classes_``."""
-        given = check_classes(self.classes)
-        found = given if given is not None else (np.array([0, 1]) if all_bool(data) else find_classes(data, block))
-        binary = len(found) <= 2 and set(found.tolist()) <= {0, 1}
-        self.classes_ = np.array([0, 1]) if binary else found
-        return None if binary else found
-
-    def _fit_labels(
-        self, data: MaskSet, block: int, classes: np.ndarray, post_of: Any, threshold: float = 0.5
-    ) -> list[LabelPatterns]:
-        patterns = count_label_patterns(data, block, classes)
-        maps, probas, scores, fg = finish_labels(data, block, patterns, post_of(patterns), classes, threshold)
-        self._record(data, maps, probas, scores, fg)
-        return patterns
-
-    def _finish(
-        self, data: MaskSet, block: int, patterns: list[Patterns], post: list[np.ndarray], threshold: float
-    ) -> None:
-        """``post[i][u]``: the foreground probability of item ``i``'s vote pattern ``u``; the consensus is
-        ``probability >= threshold`` (within ``_TIE``: a tie is foreground). Dice comes from the
-        patterns' counts; one pass writes the pixels."""
-        cut = threshold - _TIE
-        inter, drawn, fg = [], [], []
-        for pat, w in zip(patterns, post, strict=True):
-            on = pat.counts * (w >= cut)
-            inter.append(on @ pat.votes)
-            drawn.append(pat.counts @ pat.votes)
-            fg.append(on.sum())
-        probas = pixel_values(data, patterns, post, block)
-        fg_pixels = np.rint(fg).astype(np.int64)
-        scores = [dice(inter[i], drawn[i], fg_pixels[i]) for i in range(len(data.items))]
-        self._record(data, [p >= cut for p in probas], probas, scores, fg_pixels)
-
-    def _record(self, data: MaskSet, consensus: list, probas: list, scores: list, fg_pixels: np.ndarray) -> None:
-        """The fitted attributes, from each item's flat consensus and probabilities and its annotators' Dice."""
-        self.masks_ = {it: c.reshape(s) for it, c, s in zip(data.items, consensus, data.shapes, strict=True)}
-        self.probas_ = {
-            it: p.reshape(s + p.shape[1:]) for it, p, s in zip(data.items, probas, data.shapes, strict=True)
-        }
-        index = pd.Index(data.items, name="item")
-        self.items_ = pd.DataFrame(
-            {
-                "n_annotators": [len(c) for c in data.codes],
-                "n_pixels": data.n_pixels,
-                "foreground": fg_pixels / data.n_pixels,
-                "mean_dice": [float(s.mean()) for s in scores],
-                "min_dice": [float(s.min()) for s in scores],
-            },
-            index=index,
-        )
-        self.agreement_ = self.items_["mean_dice"].rename("agreement")
-        long_codes = np.concatenate(data.codes)
-        long_dice = np.concatenate(scores)
-        n_ann = len(data.annotators)
-        counts = np.bincount(long_codes, minlength=n_ann)
-        self.annotators_ = pd.DataFrame(
-            {
-                "n_items": counts,
-                "mean_dice": np.bincount(long_codes, weights=long_dice, minlength=n_ann) / counts,
-            },
-            index=data.annotators.rename("annotator"),
-        )
-        self.dice_ = pd.Series(
-            long_dice,
-            index=pd.MultiIndex.from_arrays(
-                [
-                    np.repeat(np.array(data.items, dtype=object), [len(c) for c in data.codes]),
-                    data.annotators[long_codes],
-                ],
-                names=["item", "annotator"],
-            ),
-            name="dice",
-        )
-
-    def fit_predict(self, masks: Any) -> dict:
-        """Fit, then return ``masks_`` (item -> consensus mask)."""
-        return self.fit(masks).masks_
 
 
 class MaskMajorityVote(_MaskAggregator):
@@ -161,6 +64,11 @@ class MaskMajorityVote(_MaskAggregator):
     weights : mapping annotator -> float, optional
         Given annotator weights (> 0; a dict or Series covering every annotator): each vote counts
         its annotator's weight; ``probas_`` are then weighted shares. Default: every annotator 1.
+    ignore_value : int, optional
+        A mask value that is no class but "not labelled" (``-1``, VOC's ``255``): an annotator's
+        ignored pixel is no vote (the others' votes decide it), a pixel every annotator ignored keeps
+        the value in ``masks_`` (its ``probas_`` are all 0), and each annotator's Dice leaves out the
+        pixels that annotator ignored. Masks are then label maps (0/1 masks too: classes ``[0, 1]``).
 
     Attributes
     ----------
@@ -198,19 +106,27 @@ class MaskMajorityVote(_MaskAggregator):
            [1, 1]])
     """
 
-    def __init__(self, block_size: int = 1 << 20, classes: Any = None, weights: Any = None) -> None:
+    def __init__(
+        self, block_size: int = 1 << 20, classes: Any = None, weights: Any = None, ignore_value: int | None = None
+    ) -> None:
         self.block_size = block_size
         self.classes = classes
         self.weights = weights
+        self.ignore_value = ignore_value
 
     def fit(self, masks: Any) -> MaskMajorityVote:
         """Vote every pixel of every item; see the class docstring for ``masks``."""
         block = self._check_block()
         data = as_mask_set(masks)
         weights = annotator_weights(self.weights, data)
-        classes = self._classes(data, block)
+        ignore = self.ignore_value
+        if ignore is not None and (isinstance(ignore, bool) or not isinstance(ignore, int | np.integer)):
+            raise InvalidParameterError(f"ignore_value must be None or an integer, got {show(ignore)}")
+        ignore = None if ignore is None else int(ignore)
+        classes = self._classes(data, block, ignore)
         if classes is not None:
-            self._fit_labels(data, block, classes, lambda pats: class_shares(data, pats, len(classes), weights))
+            shares = partial(class_shares, data, n_classes=len(classes), weights=weights, ignore=ignore is not None)
+            self._fit_labels(data, block, classes, shares, ignore=ignore)
             return self
         patterns = count_patterns(data, block)
         # a share of exactly one half meets the 0.5 threshold: ties go to the foreground

@@ -9,6 +9,7 @@ not depend on how images are batched (cleanlab issue #1301).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_fraction, show
-from ..errors import InvalidLabelsError, ShapeMismatchError
+from ..errors import InvalidLabelsError, LabelwiseWarning, ShapeMismatchError
 
 __all__ = ["DetectionIssues", "box_iou", "find_label_issues"]
 
@@ -104,25 +105,53 @@ def _boxes(entry: Any, i: int, name: str, with_scores: bool, size: Any) -> tuple
             f"{name}[{i}] box {j} has negative width or height: {boxes[j].tolist()} (expected x1 y1 x2 y2 with x2 >= x1, y2 >= y1)"
         )
     if size is not None:
-        boxes = _inside(boxes, size, i, name, clip=with_scores)
+        boxes = _inside(boxes, size, i, name)
     return boxes, labels, scores
 
 
-def _inside(boxes: np.ndarray, size: Any, i: int, name: str, *, clip: bool) -> np.ndarray:
-    """``boxes`` checked against their image (width, height): a given box past an edge is an error; a
-    predicted one is clipped to the image (detectors that do not clip predict past the edges of objects
-    the frame cuts), unless it misses the image altogether (wrong coordinates, not an overhang)."""
+def _inside(boxes: np.ndarray, size: Any, i: int, name: str) -> np.ndarray:
+    """``boxes`` clipped to their image (width, height): detectors that do not clip predict past the edges
+    of objects the frame cuts, and boxes converted from other formats (YOLO, Open Images) reach a little
+    past them; a box that misses the image altogether is an error (wrong coordinates, not an overhang)."""
     w, h = size
-    out = (boxes[:, 0] < 0) | (boxes[:, 1] < 0) | (boxes[:, 2] > w) | (boxes[:, 3] > h)
-    if clip:
-        out = (boxes[:, 2] < 0) | (boxes[:, 3] < 0) | (boxes[:, 0] > w) | (boxes[:, 1] > h)
+    out = (boxes[:, 2] < 0) | (boxes[:, 3] < 0) | (boxes[:, 0] > w) | (boxes[:, 1] > h)
     if out.any():
         j = int(np.flatnonzero(out)[0])
-        where = "lies entirely outside" if clip else "lies outside"
-        raise InvalidLabelsError(f"{name}[{i}] box {j} {boxes[j].tolist()} {where} the image (width {w}, height {h})")
-    if clip:
-        return np.column_stack([np.clip(boxes[:, [0, 2]], 0, w), np.clip(boxes[:, [1, 3]], 0, h)])[:, [0, 2, 1, 3]]
-    return boxes
+        raise InvalidLabelsError(
+            f"{name}[{i}] box {j} {boxes[j].tolist()} lies entirely outside the image (width {w}, height {h})"
+        )
+    return np.column_stack([np.clip(boxes[:, [0, 2]], 0, w), np.clip(boxes[:, [1, 3]], 0, h)])[:, [0, 2, 1, 3]]
+
+
+def _all_rows(labels: list, predictions: list, sizes: list, iou_match: float, min_score: float) -> list[dict]:
+    """Every image's box rows; one warning counts the given boxes clipped to their image."""
+    rows: list[dict] = []
+    past: list[tuple[int, int, list, Any]] = []
+    for i, (g, p, size) in enumerate(zip(labels, predictions, sizes, strict=False)):
+        given = _boxes(g, i, "labels", False, size)
+        if size is not None:
+            raw = _boxes(g, i, "labels", False, None)[0]
+            past += [(i, int(j), raw[j].tolist(), size) for j in np.flatnonzero((raw != given[0]).any(axis=1))]
+        pred = _boxes(p, i, "predictions", True, size)
+        rows.extend(_image_rows(i, given, pred, iou_match, min_score))
+    _warn_clipped(past)
+    return rows
+
+
+def _warn_clipped(past: list[tuple[int, int, list, Any]]) -> None:
+    """One warning counting the given boxes past an edge of their image (image position, box, box, size);
+    the first one named."""
+    if not past:
+        return
+    i, j, box, (w, h) = past[0]
+    many = len(past) > 1
+    warnings.warn(
+        f"{len(past)} given box{'es' if many else ''} past the edge of {'their' if many else 'its'} image "
+        f"{'were' if many else 'was'} clipped to it and scored so (the first: image {i} box {j} {box}, width "
+        f"{w:g}, height {h:g}); the issues list the clipped boxes",
+        LabelwiseWarning,
+        stacklevel=4,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -275,10 +304,10 @@ def find_label_issues(
     predictions : list of dict
         Per image ``{"boxes", "labels", "scores"}`` from a model that did not train on that image.
     image_sizes : list of (width, height), optional
-        When given, a given box past an edge of its image is an error, and a predicted box is clipped
-        to its image (the part outside holds no pixel; a detector that does not clip its outputs
-        predicts past the edge the boxes of objects the frame cuts); a predicted box that misses its
-        image altogether is an error.
+        When given, given and predicted boxes are clipped to their image (the part outside holds no
+        pixel; a detector that does not clip its outputs predicts past the edge the boxes of objects
+        the frame cuts, and boxes converted from other formats reach a little past it); a warning
+        counts the given boxes clipped. A box that misses its image altogether is an error.
     iou_match : float, default 0.5
         IoU at which a prediction and a given box are "the same place".
     min_score : float, default 0.5
@@ -297,8 +326,8 @@ def find_label_issues(
     Raises
     ------
     InvalidLabelsError
-        A box with negative width/height, NaN coordinates, a given box outside its image or a
-        predicted box that misses it; a malformed entry.
+        A box with negative width/height, NaN coordinates, a box that misses its image altogether;
+        a malformed entry.
     ShapeMismatchError
         ``labels`` and ``predictions`` for different numbers of images, or boxes and labels of
         different lengths.
@@ -326,11 +355,7 @@ def find_label_issues(
             f"labels and predictions must cover the same images, got {len(labels)} and {len(predictions)}"
         )
     sizes = [None] * len(labels) if image_sizes is None else list(image_sizes)
-    rows: list[dict] = []
-    for i, (g, p, size) in enumerate(zip(labels, predictions, sizes, strict=False)):
-        given = _boxes(g, i, "labels", False, size)
-        pred = _boxes(p, i, "predictions", True, size)
-        rows.extend(_image_rows(i, given, pred, iou_match, min_score))
+    rows = _all_rows(labels, predictions, sizes, iou_match, min_score)
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS))
     scores = frame[[f"{k}_quality" for k in KINDS]].to_numpy(dtype=np.float64).reshape(-1, 3)
     frame["label_quality"] = scores.min(axis=1) if len(frame) else []

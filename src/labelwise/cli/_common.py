@@ -36,7 +36,8 @@ from ..io.arrays import load_npy as read_npy
 from ..io.paths import require_file
 from ..io.tables import TextColumns, read_table
 from ._column_hint import column_hint
-from ._na_values import given_na_values, remember_table
+from ._look_alike import label_look_alike, say_notice
+from ._na_values import given_na_values, remember_table, remember_tag_set_column
 from ._tag_option import tag_set_notice
 
 #: The width of the screen when stdout is no terminal and ``COLUMNS`` is not set (a pipe, a file, a CI
@@ -294,6 +295,9 @@ def split_label(frame: pd.DataFrame, label: str | None, several: bool = False) -
         )
     if not several and (notice := tag_set_notice(label, column)) is not None:
         console().print(f"notice: {escape(notice)}")
+        remember_tag_set_column(label)
+    if not several:
+        say_notice(label_look_alike(column, label))
     return frame.drop(columns=[label]), frame[label]
 
 

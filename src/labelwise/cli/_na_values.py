@@ -28,6 +28,7 @@ from ..io.na_values import is_read_as_missing, raw_cell
 
 _GIVEN = "labelwise.na_values"
 _TABLES = "labelwise.tables_read"
+_TAG_SETS = "labelwise.tag_set_columns"
 #: The library's message for a missing label (``_validate.labels.missing_label`` and its twins).
 _MISSING = re.compile(r"must not contain missing values, row (\d+) is ")
 
@@ -83,9 +84,31 @@ def remember_table(path: str | os.PathLike, parameter: str, columns: list[str]) 
         ctx.meta.setdefault(_TABLES, []).append((Path(path), parameter, [str(c) for c in columns]))
 
 
+def remember_tag_set_column(label: str) -> None:
+    """Note that the running command's ``--label`` column looks like tag sets (its notice was printed)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.setdefault(_TAG_SETS, set()).add(str(label))
+
+
+def _empty_cell(message: str, row: int, column: str, parameter: str, path: Path, meta: dict[str, Any]) -> str:
+    """An empty cell is missing whatever --na-values says; in a column of tag sets it means "no tag"."""
+    said = (
+        f"{message}: row {row} of column {column!r} in {parameter} {path.name!r} is an empty cell, which is "
+        "always read as missing (--na-values names the texts read as missing besides empty cells)"
+    )
+    if column in meta.get(_TAG_SETS, ()):
+        said += (
+            f"; column {column!r} looks like tag sets, where an empty cell is a row without tags: "
+            "labelwise audit --task multilabel and labelwise train-tags read it so"
+        )
+    return said
+
+
 def explain_missing_label(message: str, meta: dict[str, Any]) -> str:
     """``message`` and, when it reports a missing label whose cell in a file read by the command is
-    spelled (``NA``, not empty), what the file holds and how to keep it as a class.
+    spelled (``NA``), what the file holds and how to keep it as a class; when the cell is empty, that
+    ``--na-values`` cannot keep it (and, in a column of tag sets, the multi-label commands).
 
     Only the reported row is looked up, in the files the command remembered, reading each up to
     that row; the column named in ``message`` (``column 'y'``) is preferred.
@@ -99,7 +122,9 @@ def explain_missing_label(message: str, meta: dict[str, Any]) -> str:
         named = [c for c in columns if f"'{c}'" in message] or columns
         for column in named:
             text = raw_cell(path, column, row)
-            if text is not None and text != "" and is_read_as_missing(text, na):
+            if text == "":
+                return _empty_cell(message, row, column, parameter, path, meta)
+            if text is not None and is_read_as_missing(text, na):
                 marker = "pandas' default missing markers" if na is None else "--na-values"
                 return (
                     f"{message}: row {row} of column {column!r} in {parameter} {path.name!r} reads {text!r}, which "

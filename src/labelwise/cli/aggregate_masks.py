@@ -30,7 +30,10 @@ METHOD_OPTIONS = (
     ("--prior", "prior", "all", "staple"),
     ("--em-prior", "em_prior", "posterior", "em"),
     ("--rasa-pool", "rasa_pool", "item", "rasa"),
+    ("--ignore-value", "ignore_value", None, "majority"),
 )
+#: Classes below this next to 255 make 255 look like VOC's "not labelled" rather than a class.
+SMALL_CLASS = 32
 
 
 def _prior(value: str) -> str | float:
@@ -56,6 +59,28 @@ def _two_valued(arrays: pd.Series, method: str) -> list:
             f"{len(values)} values ({shown}); use --method staple or majority for label maps, or --binary"
         )
     return [(np.asarray(a) != 0).astype(np.uint8) for a in arrays]
+
+
+def ignore_notice(classes: list) -> str | None:
+    """A notice when the classes hold a likely "not labelled" marker: a negative value, or 255 beside a
+    class in 1..31 (0/255 alone is a binary mask whose foreground is 255)."""
+    odd = [c for c in classes if c < 0] or (
+        [255] if 255 in classes and any(0 < c < SMALL_CLASS for c in classes) else []
+    )
+    if not odd:
+        return None
+    shown = ", ".join(show(c) for c in odd[:3])
+    return (
+        f"TABLE's masks hold {shown} beside the classes {[c for c in classes if c not in odd][:8]}, and each "
+        "value is one class here; if it marks pixels nobody labelled, --ignore-value "
+        f"{show(odd[0])} --method majority leaves them out of the votes and the agreement"
+    )
+
+
+def _say_ignore_notice(ignore_value: int | None, classes: list) -> None:
+    """Print :func:`ignore_notice` when --ignore-value was not given and the classes call for it."""
+    if ignore_value is None and (notice := ignore_notice(classes)) is not None:
+        console().print(f"notice: {notice}")
 
 
 def read_mask_table(
@@ -172,6 +197,31 @@ def _warn_unfinished(method: str, model: Any, summary: dict, max_iter: int | Non
     )
 
 
+def _check_options(method: str, binary: bool, **given: Any) -> None:
+    """Refuse an option of another method than ``method``, and --ignore-value with --binary."""
+    for name, key, default, owner in METHOD_OPTIONS:
+        if owner != method and given[key] != default:
+            raise InvalidParameterError(
+                f"{name} is an option of --method {owner}: it needs --method {owner}, got --method {method}"
+            )
+    if binary and given["ignore_value"] is not None:
+        raise InvalidParameterError(
+            f"--ignore-value needs the masks' values as they are, got --binary (every non-zero pixel, "
+            f"{show(given['ignore_value'])} included, would be foreground); leave out --binary"
+        )
+
+
+def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> None:
+    """The ``top`` least agreeing annotators and least agreed items (none for ``top=0``)."""
+    if not top:
+        return
+    shown = annotators.sort_values("mean_dice", kind="stable").head(top) if len(annotators) > top else annotators
+    more = f" (the {top} least agreeing of {len(annotators)}; all in annotators.csv)" if len(annotators) > top else ""
+    print_frame(shown, title=f"Annotators{more}")
+    worst = items.sort_values("mean_dice", kind="stable").head(top)
+    print_frame(worst[["item", "n_annotators", "mean_dice", "min_dice"]], title="Least agreed items")
+
+
 @click.command("aggregate-masks")
 @click.argument("table", type=click.Path(path_type=Path))
 @click.option(
@@ -226,6 +276,13 @@ def _warn_unfinished(method: str, model: Any, summary: dict, max_iter: int | Non
     help="Read every non-zero pixel as foreground (without it, each value, grey level or palette index is a class).",
 )
 @click.option(
+    "--ignore-value",
+    type=int,
+    default=None,
+    help="majority: a mask value that is no class but 'not labelled' (e.g. -1, or 255 as in VOC): those pixels "
+    "are no vote, a pixel nobody labelled keeps the value, and Dice leaves them out [none: every value is a class].",
+)
+@click.option(
     "--max-iter",
     type=click.IntRange(min=1),
     default=None,
@@ -249,13 +306,28 @@ def _warn_unfinished(method: str, model: Any, summary: dict, max_iter: int | Non
 @quiet_option
 @out_folder("aggregate-masks", Path("labelwise-masks"))
 def aggregate_masks(
-    table, method, pool, prior, em_prior, rasa_pool, weights, binary, max_iter, block_size, top, quiet, out, superseded
+    table,
+    method,
+    pool,
+    prior,
+    em_prior,
+    rasa_pool,
+    weights,
+    binary,
+    ignore_value,
+    max_iter,
+    block_size,
+    top,
+    quiet,
+    out,
+    superseded,
 ):
     """Combine the masks listed in TABLE (columns item, annotator, path) into one mask per item.
 
     Paths are .npy or single-channel .png files (grey or palette), relative to TABLE's folder, all
     of one kind. Masks of 0/1 are binary; other integer values are the classes of label maps (0/255:
-    255 is the foreground; --binary reads any non-zero PNG pixel as foreground). An annotator who did
+    255 is the foreground; --binary reads any non-zero PNG pixel as foreground; a "not labelled" value
+    such as -1 is a class unless --ignore-value names it). An annotator who did
     not draw an item is missing, not background; each item's masks must have one size. Writes
     masks/<item>.png or .npy (as the input: the inputs' foreground value or class values and palette),
     items.csv (agreement: mean Dice of each annotator to the consensus, per class for label maps),
@@ -265,12 +337,9 @@ def aggregate_masks(
     Example:
       labelwise aggregate-masks masks.csv --out consensus
     """
-    given = {"pool": pool, "prior": prior, "em_prior": em_prior, "rasa_pool": rasa_pool}
-    for name, key, default, owner in METHOD_OPTIONS:
-        if owner != method and given[key] != default:
-            raise InvalidParameterError(
-                f"{name} is an option of --method {owner}: it needs --method {owner}, got --method {method}"
-            )
+    _check_options(
+        method, binary, pool=pool, prior=prior, em_prior=em_prior, rasa_pool=rasa_pool, ignore_value=ignore_value
+    )
     chosen = _prior(prior)
     out = Path(out)
     given_weights = read_weights(weights, method)
@@ -279,7 +348,7 @@ def aggregate_masks(
         masks["mask"] = _two_valued(masks["mask"], method)
     model: MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA
     if method == "majority":
-        model = MaskMajorityVote(block_size=block_size, weights=given_weights)
+        model = MaskMajorityVote(block_size=block_size, weights=given_weights, ignore_value=ignore_value)
     elif method == "staple":
         model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter or 200, block_size=block_size)
     elif method == "em":
@@ -300,6 +369,7 @@ def aggregate_masks(
         "classes": model.classes_.tolist(),
         "n_single_annotator_items": int((items["n_annotators"] == 1).sum()),
         **({"weights": None if weights is None else str(weights)} if method == "majority" else {}),
+        **({"ignore_value": ignore_value} if method == "majority" else {}),
     }
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
@@ -313,16 +383,10 @@ def aggregate_masks(
         write_csv(annotators, out / "annotators.csv")
         write_json(summary, out / "summary.json")
     _warn_unfinished(method, model, summary, max_iter)
+    _say_ignore_notice(ignore_value, model.classes_.tolist())
     if quiet:
         return
-    if top:
-        shown = annotators.sort_values("mean_dice", kind="stable").head(top) if len(annotators) > top else annotators
-        more = (
-            f" (the {top} least agreeing of {len(annotators)}; all in annotators.csv)" if len(annotators) > top else ""
-        )
-        print_frame(shown, title=f"Annotators{more}")
-        worst = items.sort_values("mean_dice", kind="stable").head(top)
-        print_frame(worst[["item", "n_annotators", "mean_dice", "min_dice"]], title="Least agreed items")
+    _print_tables(annotators, items, top)
     solo = int((items["n_annotators"] == 1).sum())
     if solo:
         console().print(

@@ -30,6 +30,7 @@ from ._common import (
 )
 from ._detect_poison_runs import model_of, run_provenance, run_roni
 from ._detect_poison_sources import unjudged_sources_note
+from ._look_alike import label_look_alike, say_notice
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._wrote import wrote_text
@@ -310,6 +311,7 @@ def detect_poison(
         check_unique_ids(frame[id_column])
     features, columns = _features(frame, label, features_path, id_column, source_column)
     labels = frame[label].to_numpy()
+    say_notice(label_look_alike(frame[label], label))
     with renaming(
         {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
     ):

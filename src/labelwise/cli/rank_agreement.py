@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .._extras import require
-from ..errors import InvalidParameterError
+from ..errors import DataFileError, InvalidParameterError
 from ..evaluate import ranking_agreement
 from ..evaluate.trec import read_qrels, read_run_dir, system_scores
 from ..io import files_together, write_csv, write_json
@@ -63,6 +63,12 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     require("ir_measures", "labelwise rank-agreement (its --measure)")  # before the runs are read
     run_dir = require_folder(run_dir, parameter="RUN_DIR", kind="run folder")
     qrels_a, qrels_b = (require_file(q, parameter="--qrels", kind="qrels file") for q in qrels)
+    files = sorted(f.name for f in Path(run_dir).iterdir() if f.is_file() and not f.name.startswith("."))
+    if len(files) < 3:  # read_run_dir's floor is 2 runs; two rankings of 2 systems agree or not, no more
+        raise DataFileError(
+            f"RUN_DIR must hold at least 3 run files (one per system) to compare two rankings of them, got "
+            f"{len(files)}{': ' + ', '.join(files) if files else ''}"
+        )
     with reading("RUN_DIR"):
         runs = read_run_dir(run_dir)
     with reading("--qrels"):

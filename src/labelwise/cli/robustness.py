@@ -15,7 +15,9 @@ from ..io import files_together, write_csv, write_json
 from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MODELS, MULTICLASS_ATTACKS, robustness_curve
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
+from ._column_hint import column_hint
 from ._common import option_given, print_frame, read_input, renaming, split_csv_option
+from ._look_alike import label_look_alike, say_notice
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._wrote import print_wrote
@@ -115,12 +117,17 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     gamma_value = _parse_gamma(gamma)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     if label not in frame.columns:
-        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
+        raise MissingColumnError(
+            f"--label column {label!r} is not in the data{column_hint(label, frame.columns)}; columns are "
+            f"{list(frame.columns)}"
+        )
     features = frame.drop(columns=[label])
     non_numeric = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     if non_numeric:
+        more = f", and {len(non_numeric) - 1} more column(s) are not numeric" if len(non_numeric) > 1 else ""
         raise InvalidParameterError(
-            f"features must be numeric; column {non_numeric[0]!r} has dtype {features[non_numeric[0]].dtype}"
+            f"features must be numeric; column {non_numeric[0]!r} has dtype {features[non_numeric[0]].dtype}{more} "
+            "(every column of DATA but --label is a feature: drop the others from DATA)"
         )
     if features.shape[1] == 0:
         raise InvalidParameterError("the data has no feature columns besides --label")
@@ -130,6 +137,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     classes = encode_labels(frame[label], name=f"--label column {label!r}")[1]
+    say_notice(label_look_alike(frame[label], label))
     check_two_classes(classes, label, hint="")
     _binary_attacks_need_two_classes(attack_names, classes.size, label)
     with renaming({"budgets": "--budgets", "test": "--test-size"}):

@@ -17,6 +17,7 @@ from ..io.atomic import atomic_write
 from ..io.outputs import load_audit
 from ..io.paths import require_file
 from ..weak import SlicingFunction, apply_slices
+from ._column_hint import column_hint
 from ._common import (
     SEED,
     console,
@@ -29,6 +30,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
+from ._look_alike import label_and_prediction_look_alike, say_notice
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._wrote import print_wrote
@@ -100,7 +102,8 @@ def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
     for flag, column in named.items():
         if column not in table.columns:
             raise MissingColumnError(
-                f"{flag} {column!r} is not a column of DATA; columns are {[str(c) for c in table.columns]}"
+                f"{flag} {column!r} is not a column of DATA{column_hint(column, table.columns)}; columns are "
+                f"{[str(c) for c in table.columns]}"
             )
     if len(set(named.values())) < len(named):
         raise InvalidParameterError(f"{', '.join(named)} must name different columns, got {list(named.values())}")
@@ -188,9 +191,10 @@ def slices(
     y_pred, probs = (table[pred].to_numpy(), None) if pred is not None else (None, None)
     if predictions is not None:
         y_pred, probs = _predictions(Path(predictions), len(table))
+    say_notice(None if y_pred is None else label_and_prediction_look_alike(table[label], y_pred, label))
     flagged, quality = _issues(Path(issues_dir), len(table)) if issues_dir is not None else (None, None)
     names = {"y_true": "--label", "y_pred": "--pred" if pred else "--predictions", "probs": "--predictions"}
-    with renaming({**names, "metric": "--metrics", "metrics": "--metrics"}):
+    with renaming({**names, "metric": "--metrics", "metrics": "--metrics"}, within=("y_true", "y_pred")):
         scores = slice_scores(
             table[label].to_numpy(),
             y_pred,

@@ -109,6 +109,16 @@ def _membership(slices: Any, n: int) -> tuple[np.ndarray, list[str]]:
     return matrix, names
 
 
+def _holds(values: np.ndarray) -> str:
+    """What ``values`` hold, for a message: texts, numbers, or both, with an example of each."""
+    kept = values[~_missing_mask(values)].tolist()
+    texts = [v for v in kept if isinstance(v, str)]
+    others = [v for v in kept if not isinstance(v, str)]
+    if texts and others:
+        return f"texts and numbers ({show(texts[0])}, {show(others[0])})"
+    return f"texts (e.g. {show(texts[0])})" if texts else f"numbers (e.g. {show(others[0])})" if others else "nothing"
+
+
 def _labels(
     y_true: Any, y_pred: Any, probs: Any
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
@@ -127,8 +137,10 @@ def _labels(
         classes = np.sort(pd.unique(pd.Series(seen[~_missing_mask(seen)])))
         classes = np.asarray(classes.tolist())  # a numeric or text dtype, as scikit-learn's metrics want
     except TypeError:
+        said = f"y_true holding {_holds(true)}" + ("" if pred is None else f" and y_pred {_holds(pred)}")
         raise InvalidLabelsError(
-            "y_true and y_pred must hold labels of one type (all strings or all numbers)"
+            f"{'y_true' if pred is None else 'y_true and y_pred'} must hold labels of one type (all strings or all "
+            f"numbers), got {said}"
         ) from None
     t = encode_against(true, classes, name="y_true")
     p = None if pred is None else encode_against(pred, classes, name="y_pred")

@@ -772,3 +772,7 @@ FREE_OPTIONS: dict[tuple[str, str], str] = {
 
 #: Commands the sweep does not run, with the reason.
 NOT_COVERED: dict[str, str] = {}
+
+FREE_OPTIONS[("aggregate-masks", "--ignore-value")] = (
+    "any integer may mark unlabelled pixels: covered by tests/cli/test_walk39_mask_ignore_cli.py"
+)
