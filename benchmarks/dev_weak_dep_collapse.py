@@ -54,6 +54,16 @@ sets (the clique search) and 15 of 27 pair crowds (the pair check), never on the
 look-alike crowds; turning it off costs 1.84 points of mean (86.782 -> 84.943), up to 15.15 on
 one pair crowd: the search and the check stay, the refit's start is what changes.
 
+Results
+-------
+**The rule run, once** (``--judge``, commit f36c65da, 22:32:24-22:34:10 UTC, load 4.7-7.1):
+**passes** on both. (i) The 93: 86.782 -> 86.782, no set changed (the pair check fired on 15 pair
+crowds and 2 LF sets; on each the kept refit gave main's labels), CPU 6.46 -> 6.67 s (1.03x).
+(ii) Seeds 95-97 (72 sets): 92.648 -> 93.206, 1 up / 0 down: minimax4_n600_K4_m30_s96 45.00 ->
+85.17 (majority vote 54.83; the only stress set where the pair check fired), worst vs MV -9.83
+-> +0.20, CPU 11.59 -> 11.59 s (1.00x). Collapse removed. Adopted: ``LabelModel(
+pair_check_warm_start=True)`` (``weak._fit_check.refit_best``).
+
 References: A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood from incomplete data
 via the EM algorithm", JRSS B 39(1), 1-38, 1977; A. P. Dawid and A. M. Skene, Applied Statistics
 28(1), 20-28, 1979; D. Zhou, J. C. Platt, S. Basu and Y. Mao, "Learning from the wisdom of crowds
