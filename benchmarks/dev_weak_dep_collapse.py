@@ -63,6 +63,9 @@ crowds and 2 LF sets; on each the kept refit gave main's labels), CPU 6.46 -> 6.
 85.17 (majority vote 54.83; the only stress set where the pair check fired), worst vs MV -9.83
 -> +0.20, CPU 11.59 -> 11.59 s (1.00x). Collapse removed. Adopted: ``LabelModel(
 pair_check_warm_start=True)`` (``weak._fit_check.refit_best``).
+Fresh confirmation after the adoption (``--seeds 98 99 --variants main fix``, 22:39-22:49 UTC, load
+8-10): 48 sets 93.018 -> 93.030, 1 up / 0 down (minimax3_n3000_K6_m150_s98 +0.57, where the pair
+check fired), CPU 0.99x, (1)-(4) pass.
 
 References: A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood from incomplete data
 via the EM algorithm", JRSS B 39(1), 1-38, 1977; A. P. Dawid and A. M. Skene, Applied Statistics
