@@ -19,7 +19,7 @@ from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
-from ._fit_check import fitted_check
+from ._fit_check import fitted_check, refit_best
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
@@ -99,14 +99,13 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     Chosen on simulated data (``benchmarks/dev_weak_dense_crowds.py --covote``).
 
     Dependent crowd workers. When EM keeps missing abstains (Dawid-Skene's model), the dependent-pair check of
-    :class:`labelwise.aggregate.DawidSkene` runs on the votes (``pair_check``): a pair sharing at least 50 items
-    whose agreements exceed, by ``z > dependency_threshold`` and by 3% of the shared items, the number that a fit of
-    every other vote predicts (a posterior predictive check [4]_, aggregate's ``_pair_check``). It asks no co-vote:
-    a fitted model of the crowd explains a lure shared by many workers, so a heavy pair that makes the same mistakes
-    stands out. Pairs found among the functions that the search and ``dependencies`` left alone become cliques
-    (:func:`._crowd_pairs.join_free_pairs`) and the missing-abstain model is refitted: a joint table of the pair's
-    votes given the class. Chosen on simulated crowds over weighting the pair's votes ``1 / 2`` each (the composite
-    likelihood ``DawidSkene`` uses), ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the
+    :class:`labelwise.aggregate.DawidSkene` runs on the votes (``pair_check``): a pair sharing at least 50 items whose
+    agreements exceed, by ``z > dependency_threshold`` and by 3% of the shared items, the number a fit of every other
+    vote predicts (a posterior predictive check [4]_, aggregate's ``_pair_check``; no co-vote asked: a fitted model
+    explains a lure shared by many workers). Pairs found among the functions the search and ``dependencies`` left
+    alone become cliques (:func:`._crowd_pairs.join_free_pairs`) and the model is refitted from majority vote and the
+    checked fit, the higher MAP objective kept (:func:`._fit_check.refit_best`). Chosen on simulated crowds
+    (``benchmarks/dev_weak_pair_check.py``, ``dev_weak_dep_collapse.py``). The abstain model is chosen before the
     check. With informative abstains, ``pair_check`` checks instead the pairs with a one-class function (a keyword
     rule, whose copies the agreement screen can miss) by their co-votes under the fitted model (:mod:`._one_class`).
 
@@ -149,6 +148,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Check the fitted model for dependent pairs and model them as cliques: with missing abstains
         Dawid-Skene's check, with informative abstains one-class functions' co-votes (see "Dependent
         crowd workers"). Needs ``n_em_iter > 0`` and a ``dependency_threshold`` (its ``z`` threshold).
+    pair_check_warm_start : bool, default True
+        Refit after the check from majority vote *and* the checked fit, keeping the higher MAP objective (False:
+        from majority vote only). Adopted by the rule of ``benchmarks/dev_weak_dep_collapse.py``.
     l2 : float, default 0.0
         Pull of ``μ`` toward its initialisation in the moment fit.
     prec_init : float, default 0.7
@@ -262,6 +264,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         max_clique: int = 3,
         min_shared: int = 20,
         pair_check: bool = True,
+        pair_check_warm_start: bool = True,
         l2: float = 0.0,
         prec_init: float = 0.7,
         max_iter: int = 500,
@@ -280,6 +283,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.max_clique = max_clique
         self.min_shared = min_shared
         self.pair_check = pair_check
+        self.pair_check_warm_start = pair_check_warm_start
         self.l2 = l2
         self.prec_init = prec_init
         self.max_iter = max_iter
@@ -386,7 +390,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                     groups, lam_g, n_outcomes, start = changed
                     starts[1] = starts[1] if start is None else start[cov]
                     lam_gc = lam_g if every else lam_g[cov]
-                    run = em(lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains_)[0]
+                    run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
             post_cov, mu_g, p = run.post, run.mu, run.p
             history += run.history
             record_convergence(self, run, self.n_em_iter, self.tol)
@@ -408,14 +412,10 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     def _model_pairs(
         self, matrix: np.ndarray, k: int, groups: list[list[int]], pairs: np.ndarray
     ) -> tuple[list[list[int]], Any, np.ndarray, np.ndarray | None] | None:
-        """The model of the dependent ``pairs``: cliques (:func:`._crowd_pairs.join_free_pairs`).
-        The groups, their outcome indicator and outcome counts and EM's start (``None``: the vote
-        shares), or ``None`` when the groups do not change."""
+        """The dependent ``pairs`` as cliques (:func:`._crowd_pairs.join_free_pairs`): the groups, their outcome
+        indicator and counts and EM's start (``None``: the vote shares), or ``None`` when the groups do not change."""
         new = join_free_pairs(groups, pairs, self.max_clique)
-        if new == groups:
-            return None
-        lam_g, n_outcomes = voted_outcomes(matrix, k, new)
-        return new, lam_g, n_outcomes, None
+        return None if new == groups else (new, *voted_outcomes(matrix, k, new), None)
 
     def _set_results(
         self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, inverse: np.ndarray, matrix: np.ndarray
