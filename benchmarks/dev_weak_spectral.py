@@ -89,6 +89,18 @@ set ``after − MV >= min(before − MV, −0.5)``; (4) summed CPU at most 3x::
 
 Only after a pass: ``src`` (a module of its own, a parameter to turn it off) and ``bench_weak.py
 --skip-apply`` once; after a failure ``src`` stays as on main.
+
+Results (all runs from the ``git archive`` of the registering commit e6423a3b, main's ``src``; load
+2.9-3.7). Confirmation, once each, 22:08:42-22:09:17 UTC: **both seeds pass (1)-(4)**. Seed 83:
+47 sets 87.879 -> 87.879, 0 up / 0 down, CPU 3.01 -> 3.69 s (1.23x), stage 1 ran on 27 sets, kept
+on none (stage 1's own CPU 0.43 s). Seed 85: 87.998 -> 87.998, 0 / 0, CPU 2.94 -> 3.47 s (1.18x),
+ran on 27, kept on none (0.36 s). The 93, once, 22:09:20-22:09:49 UTC: **passes (1)-(4)**: 86.782
+-> 86.782, 0 up / 0 down in every family, worst vs MV -2.40 both, CPU 5.94 -> 7.08 s (1.19x), of
+which stage 1 0.80 s; ran on 59 sets, kept on none: the two starts' MAP objectives differ by at
+most 4.5e-7 per item (dense3_n800_K4_m100_s1), below ``tol``. Adopted as the rule says:
+``weak._spectral``, ``LabelModel(spectral_start=True)``; the ``src`` version gives the saved labels
+on all 93 sets. ``--benchmark-before-after`` (after the one ``bench_weak.py`` run, reporting only)
+prints each benchmark set's accuracy with the switch off and on.
 """
 
 from __future__ import annotations
@@ -279,16 +291,19 @@ _fit_abstain_models = _em.fit_abstain_models
 def fit_with_spectral(lam_g, n_outcomes, starts, p, p_fixed, groups, w, accuracy, *, abstains, prior_strength, **em):
     """Main's ``fit_abstain_models``; when it keeps missing abstains with a prior, the MAP refit is
     also run from the spectral start and the fit of higher MAP objective is kept (module docstring),
-    before the lured-item refinement. Off: main's function."""
+    before the lured-item refinement. Off: main's function. (After adoption ``src``'s own spectral start is
+    switched off here, so that "before" stays main's model and "after" this variant.)"""
+    had_switch = em.pop("spectral_start", None) is not None
     if not Spec.enabled:
         return _fit_abstain_models(
             lam_g, n_outcomes, starts, p, p_fixed, groups, w, accuracy,
-            abstains=abstains, prior_strength=prior_strength, **em,
+            abstains=abstains, prior_strength=prior_strength, **em, **({"spectral_start": False} if had_switch else {}),
         )  # fmt: skip
     lured = bool(em.pop("lured_items", False))
     run, chosen, bic, vote_ll = _fit_abstain_models(
         lam_g, n_outcomes, starts, p, p_fixed, groups, w, accuracy,
         abstains=abstains, prior_strength=prior_strength, lured_items=False, **em,
+        **({"spectral_start": False} if had_switch else {}),
     )  # fmt: skip
     k = starts[-1].shape[1]
     voted = (lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)).weighted(w)
@@ -377,6 +392,34 @@ def evaluate(family: str, name: str, votes, truth, saved: dict) -> dict:
     return row
 
 
+def benchmark_before_after() -> None:
+    """After the rule and the one ``bench_weak.py`` run only (reporting, not design): each benchmark set's
+    ``LabelModel()`` accuracy with ``spectral_start`` off (main's model) and on, what the spectral stage did,
+    and both fits' CPU. Needs ``LABELWISE_CROWD_DATA``."""
+    from bench_weak import crowd_sets, simulated_sets
+
+    from labelwise.weak import as_votes
+
+    label_model.fit_abstain_models = _fit_abstain_models  # src's own switch, not this script's variant
+    sets_ = [(n, as_votes(a.astype({"annotator": str})), g) for n, a, g in crowd_sets()] + simulated_sets(1000)
+    for name, votes, gold in sets_:
+        matrix = votes.matrix()
+        g = gold.reindex(votes.items).to_numpy()
+        scored = (matrix >= 0).any(axis=1) & pd.notna(g)
+        out = []
+        for on in (False, True):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.process_time()
+                model = LabelModel(spectral_start=on).fit(votes)
+                out.append((float(np.mean(model.labels_.to_numpy()[scored] == g[scored])), time.process_time() - start))
+        print(
+            f"{name:34s} before {out[0][0]:.4f} after {out[1][0]:.4f}  {model.spectral_start_[:60]:60s}"
+            f" CPU {out[0][1]:.3f} -> {out[1][1]:.3f} s",
+            flush=True,
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--explore", action="store_true", help="fresh seed's sets instead of the 93")
@@ -385,7 +428,11 @@ def main() -> None:
     ap.add_argument("--save-labels", default=None, help="an .npz of each set's labels after (the src check)")
     ap.add_argument("--families", nargs="+", default=["clique", "dense", "pair", "lookalike"])
     ap.add_argument("--check-relabel", action="store_true", help="diagnosis: EM from rotated classes too")
+    ap.add_argument("--benchmark-before-after", action="store_true", help="after the rule only: reporting")
     args = ap.parse_args()
+    if args.benchmark_before_after:
+        benchmark_before_after()
+        return
     Spec.check_relabel = args.check_relabel
     pd.set_option("display.width", 250)
     rows: list[dict] = []
