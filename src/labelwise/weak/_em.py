@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -21,6 +22,7 @@ from ._posterior import (
     posterior,
     vote_value_log_likelihood,
 )
+from ._spectral import keep_higher_map
 from ._squarem import squarem
 
 __all__ = [
@@ -63,6 +65,7 @@ class EMRun(NamedTuple):
     n_evals: int
     converged: bool
     lure: np.ndarray | None = None  # the lured-item model's parameters when it replaced the fit (``_lure``)
+    spectral: str | None = None  # the MAP fit's spectral start (``_spectral.keep_higher_map``), else None
 
 
 def log_prior(
@@ -162,7 +165,9 @@ def record_convergence(model: Any, run: EMRun | None, n_iter: int, tol: float) -
     when the run stopped at its budget of ``n_iter`` EM steps."""
     if run is None:
         model.em_converged_, model.n_em_evals_, model.em_objective_history_ = True, 0, []
+        model.spectral_start_ = "not run: no EM"
         return
+    model.spectral_start_ = run.spectral or "not run: no Dawid-Skene MAP fit"
     model.em_converged_, model.n_em_evals_, model.em_objective_history_ = run.converged, run.n_evals, run.objective
     if run.converged:
         return
@@ -239,6 +244,7 @@ def fit_abstain_models(
     abstains: str,
     prior_strength: float,
     lured_items: bool = False,
+    spectral_start: bool = False,
     **em: Any,
 ) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
@@ -258,7 +264,8 @@ def fit_abstain_models(
     once EM has slowed down; the dev sets' margins were much wider). ``em``: ``smoothing``, ``n_iter``, ``tol`` of
     :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
     (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
-    per item on average).
+    per item on average). With ``spectral_start``, before that refinement, the MAP fit is also run from
+    Zhang et al.'s spectral estimate and the fit of higher MAP objective kept (:mod:`._spectral`).
 
     Returns
     -------
@@ -306,6 +313,11 @@ def fit_abstain_models(
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
+        if spectral_start:
+            refit = partial(fit, p=p, pats=patterns, fixed=not free, prior=prior)
+            fits[chosen] = keep_higher_map(fits[chosen], voted, w, k, groups, starts[-1], refit, float(em["tol"]))
+        else:
+            fits[chosen] = fits[chosen]._replace(spectral="not run: spectral_start=False")
         if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
             fits[chosen] = refit_lured(voted, fits[chosen], groups, k, prior, free=free, **em)
     return fits[chosen], chosen, bic, vote_ll

@@ -35,6 +35,7 @@ _SCALARS = (
     "em_converged_",
     "n_em_evals_",
     "lured_items_",
+    "spectral_start_",
     "lure_params_",  # the lured-item model's parameters (``weak._lure``), for predict
 )
 

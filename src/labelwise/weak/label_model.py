@@ -116,38 +116,35 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     Parameters
     ----------
     class_balance : "votes", None, "uniform" or array of shape (K,)
-        Prior ``p``. ``"votes"`` (default): fixed at the mean vote shares of the items with a
-        vote; ``None``: start there and estimate it by EM; ``"uniform"`` or an array: fixed.
-        The default was chosen on simulated dev sets, where a free ``p`` sometimes drifted to a
-        degenerate balance on low-coverage sets (see benchmarks/RESULTS.md). With missing
-        abstains (Dawid-Skene's model, where abstains say nothing of the class) ``"votes"`` is
-        only the start and ``p`` is estimated, as Dawid-Skene does.
+        Prior ``p``. ``"votes"`` (default): fixed at the mean vote shares of the items with a vote; ``None``: start
+        there and estimate it by EM; ``"uniform"`` or an array: fixed. The default was chosen on simulated dev sets,
+        where a free ``p`` sometimes drifted to a degenerate balance on low-coverage sets (see benchmarks/RESULTS.md).
+        With missing abstains (Dawid-Skene's model, where abstains say nothing of the class) ``"votes"`` is only the
+        start and ``p`` is estimated, as Dawid-Skene does.
     dependencies : sequence of (labeler, labeler) pairs, optional
         Pairs known to be correlated; their overlap entries are left out of the fit.
     n_em_iter : int, default 100
         Maximum EM steps after the moment fit (0: none), per EM run. Stops when EM's objective
         (``em_objective_history_``) rises by less than ``tol`` over a SQUAREM cycle.
     abstains : {"auto", "informative", "missing"}, default "auto"
-        How EM treats an abstain: ``"informative"``, as an outcome whose probability depends on
-        the class (keyword rules that fire on one class); ``"missing"``, as carrying no
-        information (which functions vote is independent of the class: Dawid-Skene's missing
-        answers, the right model for crowd workers assigned to items). ``"auto"`` fits both
-        and keeps ``"informative"`` only when it has the lower BIC *and* its log-likelihood of
-        the votes' values given which functions voted (``vote_log_likelihood_``) is not lower:
-        a class spent on explaining who votes (workers assigned in batches) predicts what they
-        vote worse. The rule was chosen on simulated data (``benchmarks/dev_weak_abstains.py``).
+        How EM treats an abstain: ``"informative"``, as an outcome whose probability depends on the class (keyword
+        rules that fire on one class); ``"missing"``, as carrying no information (which functions vote is independent
+        of the class: Dawid-Skene's missing answers, the right model for crowd workers assigned to items). ``"auto"``
+        fits both and keeps ``"informative"`` only when it has the lower BIC *and* its log-likelihood of the votes'
+        values given which functions voted (``vote_log_likelihood_``) is not lower: a class spent on explaining who
+        votes (workers assigned in batches) predicts what they vote worse. The rule was chosen on simulated data
+        (``benchmarks/dev_weak_abstains.py``).
     tol : float, default 1e-6
     dependency_threshold : float or None, default 5.0
-        z-score above which a pair of functions may be modelled jointly, if they also vote together
-        more than chance by the same z-score and the BIC test prefers it (None: never, only the
-        given ``dependencies``). Needs ``n_em_iter > 0``.
+        z-score above which a pair of functions may be modelled jointly, if they also vote together more than chance by
+        the same z-score and the BIC test prefers it (None: only the given ``dependencies``). Needs ``n_em_iter > 0``.
     max_clique : int, default 3
     min_shared : int, default 20
         Pairs voting together on fewer items are never joined by the clique search.
     pair_check : bool, default True
-        Check the fitted model for dependent pairs and model them as cliques: with missing abstains
-        Dawid-Skene's check, with informative abstains one-class functions' co-votes (see "Dependent
-        crowd workers"). Needs ``n_em_iter > 0`` and a ``dependency_threshold`` (its ``z`` threshold).
+        Check the fitted model for dependent pairs and model them as cliques: with missing abstains Dawid-Skene's check,
+        with informative abstains one-class functions' co-votes (see "Dependent crowd workers"). Needs ``n_em_iter > 0``
+        and a ``dependency_threshold`` (its ``z`` threshold).
     pair_check_warm_start : bool, default True
         Refit after the check from majority vote *and* the checked fit, keeping the higher MAP objective (False:
         from majority vote only). Adopted by the rule of ``benchmarks/dev_weak_dep_collapse.py``.
@@ -156,32 +153,33 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     prec_init : float, default 0.7
         Initial precision of every function.
     max_iter : int, default 500
-        Projected-gradient iterations for the moment fit. It stops when the loss changes by less
-        than :data:`MOMENT_TOL` (relative) or ``μ`` by less than it; when EM follows, at the
-        looser :data:`MOMENT_TOL_BEFORE_EM`.
+        Projected-gradient iterations for the moment fit. It stops when the loss changes by less than :data:`MOMENT_TOL`
+        (relative) or ``μ`` by less than it; when EM follows, at the looser :data:`MOMENT_TOL_BEFORE_EM`.
     smoothing : float, default 0.01
         Pseudo-count in the EM M-step.
     prior_strength : float, default 8.0
-        With missing abstains (Dawid-Skene's model), the labels come from the MAP fit under the
-        diagonal-favouring Dirichlet prior of :class:`labelwise.aggregate.DawidSkene` (its
-        default strength): each function's vote distribution given a class gets this many
-        pseudo-votes from a function of the crowd's mean accuracy (estimated from how often
-        two votes on an item agree), so a worker with a few answers keeps a diagonal confusion.
-        A clique's joint votes get the same number of pseudo-votes, spread as the product of its
-        members' priors. The abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing
-        only). Chosen on simulated crowds (``benchmarks/dev_weak_abstains.py``).
+        With missing abstains (Dawid-Skene's model), the labels come from the MAP fit under the diagonal-favouring
+        Dirichlet prior of :class:`labelwise.aggregate.DawidSkene` (its default strength): each function's vote
+        distribution given a class gets this many pseudo-votes from a function of the crowd's mean accuracy (estimated
+        from how often two votes on an item agree), so a worker with a few answers keeps a diagonal confusion. A
+        clique's joint votes get the same number of pseudo-votes, spread as the product of its members' priors. The
+        abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing only). Chosen on simulated
+        crowds (``benchmarks/dev_weak_abstains.py``).
     lured_items : bool, default True
-        Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average,
-        refine it by a mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler
-        answers one look-alike wrong class, shared by the item, with its own probability. False: the MAP
-        fit only. Adopted by the rule of ``benchmarks/dev_weak_lure.py``.
+        Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average, refine it by a
+        mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler answers one look-alike wrong
+        class, shared by the item, with its own probability. False: the MAP fit only. Adopted by the rule of
+        ``benchmarks/dev_weak_lure.py``.
+    spectral_start : bool, default True
+        Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
+        of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
+        vote's start only. Adopted by the rule of ``benchmarks/dev_weak_spectral.py``.
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
-        Breaks exact ties between classes in ``labels_`` and ``predict`` (within ``1e-12``): one
-        seeded draw per distinct vote row of the votes given, so items with the same votes get the
-        same label whatever the items' order (a draw per item made an item's label depend on its
-        position).
+        Breaks exact ties between classes in ``labels_`` and ``predict`` (within ``1e-12``): one seeded draw per
+        distinct vote row of the votes given, so items with the same votes get the same label whatever the items' order
+        (a draw per item made an item's label depend on its position).
 
     Attributes
     ----------
@@ -201,9 +199,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     groups_ : list of tuple of str
         The functions modelled jointly (singletons for independent ones).
     dependent_pairs_ : pandas.DataFrame
-        The pairs the dependent-pair check found: ``labeler_a``, ``labeler_b``, ``n_shared`` (items
-        both voted on), ``agreements``, ``expected`` (the number the fit without them predicts)
-        and ``z``; empty when none or when the check did not run.
+        The pairs the dependent-pair check found: ``labeler_a``, ``labeler_b``, ``n_shared`` (items both voted on),
+        ``agreements``, ``expected`` (the number the fit without them predicts) and ``z``; empty when none or not run.
     group_mu_ : ndarray
         ``P(group outcome | y)``, the parameters the posterior uses.
     loss_ : float, n_iter_ : int, converged_ : bool
@@ -211,23 +208,24 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     abstains_ : str
         The abstain model used (``"informative"`` or ``"missing"``; ``"informative"`` without EM).
     bic_ : dict
-        BIC of each abstain model fitted (by maximum likelihood). With ``prior_strength > 0`` the
-        missing model's fit serves only this and the choice, and stops at the looser tolerance
-        :data:`labelwise.weak._em.COMPARISON_TOL`.
+        BIC of each abstain model fitted (by maximum likelihood). With ``prior_strength > 0`` the missing model's fit
+        serves only this and the choice, and stops at the looser tolerance :data:`labelwise.weak._em.COMPARISON_TOL`.
     vote_log_likelihood_ : dict
         Per abstain model fitted, ``Σ log P(votes | which functions voted)`` over the voted items.
     n_distinct_rows_ : int
         Distinct vote rows the model was fitted on.
     n_em_iter_ : int
     log_likelihood_history_ : list of float
-        Mean log-likelihood per item after the moment fit, then after the first M-step and each
-        SQUAREM cycle (three EM steps) of the kept run.
+        Mean log-likelihood per item after the moment fit, then after the first M-step and each SQUAREM cycle (three
+        EM steps) of the kept run.
     em_objective_history_ : list of float
         EM's objective at the same points, from the first M-step: the log posterior per item
         (log-likelihood plus :func:`labelwise.weak._em.log_prior`), never decreasing.
     lured_items_ : bool, lure_params_ : ndarray or None
-        Whether the lured-item mixture refined the fit (``lured_items`` and its gate), and its
-        parameters (``weak._lure.LureFit.unpack``), which ``predict`` uses.
+        Whether the lured-item mixture refined the fit (``lured_items`` and its gate), and its parameters
+        (``weak._lure.LureFit.unpack``), which ``predict`` uses.
+    spectral_start_ : str
+        ``"kept"`` (the spectral start's MAP fit had the higher objective), ``"not kept"`` or ``"not run: <why>"``.
     em_converged_ : bool, n_em_evals_ : int
         Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a
         :class:`~labelwise.errors.LabelwiseWarning`), and its EM steps (True and 0 without EM).
@@ -271,6 +269,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         smoothing: float = 0.01,
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         lured_items: bool = True,
+        spectral_start: bool = True,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -290,6 +289,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.smoothing = smoothing
         self.prior_strength = prior_strength
         self.lured_items = lured_items
+        self.spectral_start = spectral_start
         self.labels = labels
         self.random_state = random_state
 
@@ -376,6 +376,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 accuracy=agreement_accuracy(counts, w[cov]),
                 prior_strength=float(self.prior_strength),
                 lured_items=bool(self.lured_items),
+                spectral_start=bool(self.spectral_start),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
@@ -400,8 +401,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             if run.lure is not None and not every:
                 post[cov] = post_cov  # the lured-item model's posterior of the rows with a vote
         else:
-            self.abstains_, self.bic_ = "informative", {}
-            self.lure_params_ = None
+            self.abstains_, self.bic_, self.lure_params_ = "informative", {}, None
             record_convergence(self, None, 0, self.tol)
         self._groups = groups
         self.lured_items_ = self.lure_params_ is not None
