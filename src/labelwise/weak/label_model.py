@@ -170,10 +170,10 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler answers one look-alike wrong
         class, shared by the item, with its own probability. False: the MAP fit only. Adopted by the rule of
         ``benchmarks/dev_weak_lure.py``.
-    spectral_start : bool, default True
+    spectral_start : bool, default False
         Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
         of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
-        vote's start only. Adopted by the rule of ``benchmarks/dev_weak_spectral.py``.
+        vote's start only. Off: it passed ``benchmarks/dev_weak_spectral.py``'s rule but changed no dev label.
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -269,7 +269,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         smoothing: float = 0.01,
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         lured_items: bool = True,
-        spectral_start: bool = True,
+        spectral_start: bool = False,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
