@@ -105,16 +105,20 @@ def number_texts(digests: np.ndarray, has: np.ndarray) -> tuple[np.ndarray, np.n
     return code, np.sort(rows[first])
 
 
-def band_rows(keys: np.ndarray, local: np.ndarray, codes: np.ndarray, k: int, seed: int, buckets: int) -> list:
-    """For a partition's distinct texts first seen there (``local`` positions, text numbers ``codes``):
-    ``(band, key, code)`` of every LSH band, split into ``buckets`` by band key."""
-    sig = signatures(keys[local], k, BANDS * ROWS_PER_BAND, seed, BLOCK_ROWS)
+def first_signatures(keys: np.ndarray, local: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """The MinHash signatures of a partition's distinct texts first seen there (``local`` positions)."""
+    return signatures(keys[local], k, BANDS * ROWS_PER_BAND, seed, BLOCK_ROWS)
+
+
+def band_rows(sig: np.ndarray, codes: np.ndarray, buckets: int) -> list:
+    """``(band, key, code)`` of every LSH band of the signatures ``sig`` of the texts numbered
+    ``codes``, split into ``buckets`` by band key."""
     band, key, code = [], [], []
     for b in range(BANDS):
-        h = np.zeros(local.size, dtype=np.uint64)
+        h = np.zeros(codes.size, dtype=np.uint64)
         for r in range(b * ROWS_PER_BAND, (b + 1) * ROWS_PER_BAND):
             h = mix(h ^ sig[:, r].astype(np.uint64))  # the band key of candidate_pairs, bit for bit
-        band.append(np.full(local.size, b, dtype=np.int16))
+        band.append(np.full(codes.size, b, dtype=np.int16))
         key.append(h)
         code.append(codes)
     band_a, key_a, code_a = np.concatenate(band), np.concatenate(key), np.concatenate(code)
@@ -139,32 +143,48 @@ def bucket_candidates(parts: list, buckets: int) -> list:
     return [(u[to == b], v[to == b]) for b in range(buckets)]
 
 
-def pair_keys(pairs: list, keys: np.ndarray, first_codes: np.ndarray, first_local: np.ndarray) -> tuple:
-    """The keys of a pair bucket's texts whose first row is in this partition (text numbers
-    ``first_codes``, sorted, at positions ``first_local``)."""
-    wanted = np.unique(np.concatenate([np.concatenate([p[0], p[1]]) for p in pairs]))
-    here = wanted[np.isin(wanted, first_codes)]
-    at = first_local[np.searchsorted(first_codes, here)]
-    return here, keys[at]
+def sorted_unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique(x)`` of integers by a sort (``np.unique``'s hashing is many times slower here)."""
+    x = np.sort(x)
+    return x[np.r_[True, x[1:] != x[:-1]]] if x.size else x
 
 
-def verify_bucket(pairs: list, fetched: list, threshold: float, k: int, seed: int) -> tuple:
-    """A pair bucket's candidates, each once, kept as in memory: signatures agreeing on at least
-    :func:`~._text_minhash.signature_floor` minima, then an exact Jaccard index at least ``threshold``."""
+def merge_pairs(pairs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A pair bucket's candidates ``(u, v)``, each once, sorted, and the text numbers they name."""
     u = np.concatenate([p[0] for p in pairs])
     v = np.concatenate([p[1] for p in pairs])
+    m = np.int64(int(max(u.max(), v.max())) + 1) if u.size else np.int64(1)
+    code = sorted_unique(u * m + v)
+    u, v = code // m, code % m
+    return u, v, sorted_unique(np.concatenate([u, v]))
+
+
+def pair_keys(
+    merged: tuple, keys: np.ndarray, sig: np.ndarray, first_codes: np.ndarray, first_local: np.ndarray
+) -> tuple:
+    """The text numbers, keys and signatures of a pair bucket's texts (:func:`merge_pairs`) whose
+    first row is in this partition (text numbers ``first_codes``, sorted, at positions
+    ``first_local``, signatures ``sig``)."""
+    wanted = merged[2]
+    here = wanted[np.isin(wanted, first_codes, assume_unique=True)]
+    at = np.searchsorted(first_codes, here)
+    return here, keys[first_local[at]], sig[at]
+
+
+def verify_bucket(merged: tuple, fetched: list, threshold: float, k: int) -> tuple:
+    """A pair bucket's candidates (:func:`merge_pairs`) kept as in memory: signatures agreeing on at
+    least :func:`~._text_minhash.signature_floor` minima, then an exact Jaccard index at least ``threshold``."""
+    u, v, _ = merged
     if u.size == 0:
         return u, v, np.zeros(0, dtype=np.float64)
-    m = np.int64(int(max(u.max(), v.max())) + 1)
-    code = np.unique(u * m + v)
-    u, v = code // m, code % m
     codes = np.concatenate([f[0] for f in fetched])
-    keys = np.concatenate([f[1] for f in fetched])
     order = np.argsort(codes)
-    codes, keys = codes[order], keys[order]
+    codes = codes[order]
+    keys, sig = np.concatenate([f[1] for f in fetched])[order], np.concatenate([f[2] for f in fetched])[order]
     iu, iv = np.searchsorted(codes, u), np.searchsorted(codes, v)
-    sig = signatures(keys, k, BANDS * ROWS_PER_BAND, seed, BLOCK_ROWS)
-    agree = (sig[iu] == sig[iv]).sum(axis=1)
+    agree = np.zeros(u.size, dtype=np.int64)
+    for s in range(0, u.size, 1 << 15):  # a block of candidates' signatures at a time, as in memory
+        agree[s : s + (1 << 15)] = (sig[iu[s : s + (1 << 15)]] == sig[iv[s : s + (1 << 15)]]).sum(axis=1)
     ok = agree >= signature_floor(threshold, sig.shape[1])
     u, v, iu, iv = u[ok], v[ok], iu[ok], iv[ok]
     sim = jaccard(keys, iu, iv, k, BLOCK_ROWS)
@@ -205,13 +225,14 @@ def dask_near_duplicate_texts(
     which = np.searchsorted(offsets, first, side="right") - 1  # the partition of each text's first row
     firsts = [np.flatnonzero(which == p) for p in range(len(parts))]  # text numbers, sorted
     local = [first[f] - offsets[p] for p, f in enumerate(firsts)]
-    bands = [delayed(band_rows, nout=buckets)(kp, local[p], firsts[p], k, seed, buckets) for p, kp in enumerate(keys)]
+    sigs = [delayed(first_signatures)(kp, local[p], k, seed) for p, kp in enumerate(keys)]
+    bands = [delayed(band_rows, nout=buckets)(sig, firsts[p], buckets) for p, sig in enumerate(sigs)]
     cands = [delayed(bucket_candidates, nout=buckets)([b[j] for b in bands], buckets) for j in range(buckets)]
     verified = []
     for j in range(buckets):
-        pairs = [c[j] for c in cands]
-        fetched = [delayed(pair_keys)(pairs, kp, firsts[p], local[p]) for p, kp in enumerate(keys)]
-        verified.append(delayed(verify_bucket)(pairs, fetched, float(threshold), k, seed))
+        merged = delayed(merge_pairs, nout=3)([c[j] for c in cands])
+        fetched = [delayed(pair_keys)(merged, kp, sigs[p], firsts[p], local[p]) for p, kp in enumerate(keys)]
+        verified.append(delayed(verify_bucket)(merged, fetched, float(threshold), k))
     with step("texts: near-duplicate pairs"):
         out = compute(*verified, optimize_graph=False) if verified else ()
     u = np.concatenate([o[0] for o in out]).astype(np.int64) if out else np.zeros(0, np.int64)
