@@ -126,9 +126,9 @@ def band_rows(sig: np.ndarray, codes: np.ndarray, buckets: int) -> list:
     return [(band_a[to == j], key_a[to == j], code_a[to == j]) for j in range(buckets)]
 
 
-def bucket_candidates(parts: list, buckets: int) -> list:
-    """A band-key bucket's candidate pairs ``u < v`` (equal band and band key), split into
-    ``buckets`` by pair."""
+def bucket_candidates(parts: list, buckets: int, n_texts: int) -> list:
+    """A band-key bucket's candidate pairs ``u < v`` (equal band and band key), each once, split
+    into ``buckets`` by pair (``n_texts``: the distinct texts)."""
     band = np.concatenate([p[0] for p in parts])
     key = np.concatenate([p[1] for p in parts])
     code = np.concatenate([p[2] for p in parts])
@@ -136,7 +136,9 @@ def bucket_candidates(parts: list, buckets: int) -> list:
     band, key, code = band[order], key[order], code[order]
     change = np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1])]
     i, j = run_pairs(np.cumsum(change))
-    u, v = np.minimum(code[i], code[j]), np.maximum(code[i], code[j])
+    m = np.int64(max(n_texts, 1))
+    pair = sorted_unique(np.minimum(code[i], code[j]) * m + np.maximum(code[i], code[j]))  # met in several bands
+    u, v = pair // m, pair % m
     to = (mix(u.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ v.astype(np.uint64)) % np.uint64(buckets)).astype(
         np.int64
     )
@@ -227,7 +229,9 @@ def dask_near_duplicate_texts(
     local = [first[f] - offsets[p] for p, f in enumerate(firsts)]
     sigs = [delayed(first_signatures)(kp, local[p], k, seed) for p, kp in enumerate(keys)]
     bands = [delayed(band_rows, nout=buckets)(sig, firsts[p], buckets) for p, sig in enumerate(sigs)]
-    cands = [delayed(bucket_candidates, nout=buckets)([b[j] for b in bands], buckets) for j in range(buckets)]
+    cands = [
+        delayed(bucket_candidates, nout=buckets)([b[j] for b in bands], buckets, first.size) for j in range(buckets)
+    ]
     verified = []
     for j in range(buckets):
         merged = delayed(merge_pairs, nout=3)([c[j] for c in cands])
