@@ -127,8 +127,8 @@ def band_rows(sig: np.ndarray, codes: np.ndarray, buckets: int) -> list:
 
 
 def bucket_candidates(parts: list, buckets: int, n_texts: int) -> list:
-    """A band-key bucket's candidate pairs ``u < v`` (equal band and band key), each once, split
-    into ``buckets`` by pair (``n_texts``: the distinct texts)."""
+    """A band-key bucket's candidate pairs ``u < v`` (equal band and band key), each once as
+    ``u * n_texts + v``, split into ``buckets`` by pair (``n_texts``: the distinct texts)."""
     band = np.concatenate([p[0] for p in parts])
     key = np.concatenate([p[1] for p in parts])
     code = np.concatenate([p[2] for p in parts])
@@ -136,13 +136,13 @@ def bucket_candidates(parts: list, buckets: int, n_texts: int) -> list:
     band, key, code = band[order], key[order], code[order]
     change = np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1])]
     i, j = run_pairs(np.cumsum(change))
+    a, b = code[i], code[j]
+    del i, j  # the candidates dominate the memory: one int64 a pair from here on
     m = np.int64(max(n_texts, 1))
-    pair = sorted_unique(np.minimum(code[i], code[j]) * m + np.maximum(code[i], code[j]))  # met in several bands
-    u, v = pair // m, pair % m
-    to = (mix(u.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ v.astype(np.uint64)) % np.uint64(buckets)).astype(
-        np.int64
-    )
-    return [(u[to == b], v[to == b]) for b in range(buckets)]
+    pair = sorted_unique(np.minimum(a, b) * m + np.maximum(a, b))  # a pair met in several bands once
+    del a, b
+    to = (mix(pair.astype(np.uint64)) % np.uint64(buckets)).astype(np.int64)
+    return [pair[to == j] for j in range(buckets)]
 
 
 def sorted_unique(x: np.ndarray) -> np.ndarray:
@@ -151,13 +151,13 @@ def sorted_unique(x: np.ndarray) -> np.ndarray:
     return x[np.r_[True, x[1:] != x[:-1]]] if x.size else x
 
 
-def merge_pairs(pairs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A pair bucket's candidates ``(u, v)``, each once, sorted, and the text numbers they name."""
-    u = np.concatenate([p[0] for p in pairs])
-    v = np.concatenate([p[1] for p in pairs])
-    m = np.int64(int(max(u.max(), v.max())) + 1) if u.size else np.int64(1)
-    code = sorted_unique(u * m + v)
+def merge_pairs(pairs: list, n_texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A pair bucket's candidates ``(u, v)`` (from ``u * n_texts + v``), each once, sorted, and the
+    text numbers they name."""
+    code = sorted_unique(np.concatenate(pairs))
+    m = np.int64(max(n_texts, 1))
     u, v = code // m, code % m
+    del code
     return u, v, sorted_unique(np.concatenate([u, v]))
 
 
@@ -234,7 +234,7 @@ def dask_near_duplicate_texts(
     ]
     verified = []
     for j in range(buckets):
-        merged = delayed(merge_pairs, nout=3)([c[j] for c in cands])
+        merged = delayed(merge_pairs, nout=3)([c[j] for c in cands], first.size)
         fetched = [delayed(pair_keys)(merged, kp, sigs[p], firsts[p], local[p]) for p, kp in enumerate(keys)]
         verified.append(delayed(verify_bucket)(merged, fetched, float(threshold), k))
     with step("texts: near-duplicate pairs"):
