@@ -130,7 +130,10 @@ def find_data_issues(
         ``near_duplicate_text``: rows whose normalised texts have a Jaccard index of character
         5-shingles of at least 0.7 (:mod:`labelwise.checks.near_duplicate_text`); ``leakage`` (with
         ``split``) flags evaluation rows with such a training row too. With texts alone, a
-        text-only table, these run and the checks needing features are skipped.
+        text-only table, these run and the checks needing features are skipped. A dask DataFrame or
+        Series (beside features in memory): ``near_duplicate_text``'s MinHash passes run per
+        partition (:mod:`labelwise.checks._dask_text`; the same pairs), the other checks read the
+        texts in memory; beside dask features, refused.
 
     Returns
     -------
@@ -175,6 +178,8 @@ def find_data_issues(
         random_state=random_state,
         options=dict(check_options or {}),
     )
+    if is_dask(texts):  # near_duplicate_text's passes run per partition (checks/_dask_text.py)
+        inputs.cache["dask_texts"] = texts
     graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
     return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
 

@@ -15,8 +15,11 @@ highest Jaccard index to another row (0 for a row whose normalised text another 
 Rows with no text (every column missing or empty after normalising) are never near duplicates;
 ``exact_duplicate`` compares them as written. Options (``check_options["near_duplicate_text"]``):
 ``threshold`` in (0, 1], ``shingle`` (characters, >= 1), ``block_rows`` (texts shingled at a time;
-nothing depends on it). The texts are read in memory: no per-partition run (``find_data_issues``
-refuses texts beside dask features).
+nothing depends on it). Texts given as a dask DataFrame or Series (beside features in memory, or
+alone): the MinHash passes run per partition (:mod:`._dask_text`, the same pairs; ``block_rows`` is
+then the partition), the texts are also read in memory for ``exact_duplicate``; beside dask
+features, texts are refused (``exact_duplicate``'s and ``texts_must_match``'s per-partition runs
+read no texts).
 
 References
 ----------
@@ -51,7 +54,13 @@ def cached_pairs(inputs: CheckInputs) -> TextPairs:
         )
         k = check_positive_int(f"{where}['shingle']", inputs.option(NAME, "shingle", SHINGLE))
         block = check_positive_int(f"{where}['block_rows']", inputs.option(NAME, "block_rows", BLOCK_ROWS))
-        pairs = near_duplicate_texts(inputs.texts, threshold, k, seed=inputs.random_state, block_rows=block)
+        given = inputs.cache.get("dask_texts")  # texts given as dask: the passes run per partition
+        if given is not None:
+            from ._dask_text import dask_near_duplicate_texts
+
+            pairs = dask_near_duplicate_texts(given, threshold, k, seed=inputs.random_state)
+        else:
+            pairs = near_duplicate_texts(inputs.texts, threshold, k, seed=inputs.random_state, block_rows=block)
         inputs.cache["text_near_pairs"] = pairs
     return inputs.cache["text_near_pairs"]
 

@@ -65,6 +65,7 @@ class DataChecksRun:
     image_properties: ImageProperties | None = None  # the images, scored before the model is trained
     missing_cells: np.ndarray | None = None  # per row, the table's missing cells among the features' columns
     texts: pd.DataFrame | None = None  # the table's text columns (exact_duplicate compares them)
+    texts_must_match: bool | None = None  # --texts-must-match / --no-texts-must-match; None: the automatic choice
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
@@ -94,6 +95,7 @@ class DataChecksRun:
         sections = found.summary_dict()
         self._count_missing_cells(sections)
         sections["features_from"] = self.features_from
+        sections["texts_must_match"] = self.texts_must_match_record()
         if self.feature_columns is not None:
             sections["feature_columns"] = self.feature_columns
         summary["data_checks"] = sections
@@ -121,16 +123,25 @@ class DataChecksRun:
     def _check_options(self) -> dict[str, dict[str, Any]]:
         """Features made from the table's columns: the identifier check reports the table's columns
         (the ones the roles drop) rather than reading the made features (a date's year or day index),
-        and beside text columns a near duplicate's (or leak's) texts must match too (not with --features)."""
+        and a near duplicate's (or leak's) texts must match too when :meth:`texts_must_match_record` says so."""
         options: dict[str, dict[str, Any]] = {}
         if self.roles is not None:
             options["identifier_column"] = {"table_roles": self.roles}
         if self.image_properties is not None:
             options["image"] = {"properties": self.image_properties}
-        if self.texts is not None and self.features_from == "table columns":
-            # beside text columns, the table's own columns (a rating) alone make no near duplicate
+        if self.texts_must_match_record()["value"]:
             options |= {check: {"texts_must_match": True} for check in ("near_duplicate", "leakage")}
         return options
+
+    def texts_must_match_record(self) -> dict[str, Any]:
+        """``summary.json``'s ``data_checks.texts_must_match``: ``value`` and ``chosen_by``. Not given, on
+        when the features are the table's own columns beside text columns (a 1-5 rating alone makes no near
+        duplicate), off with --features (text embeddings find paraphrases whose words differ) or without texts."""
+        if self.texts_must_match is not None:
+            flag = "--texts-must-match" if self.texts_must_match else "--no-texts-must-match"
+            return {"value": self.texts_must_match, "chosen_by": flag}
+        auto = self.texts is not None and self.features_from == "table columns"
+        return {"value": auto, "chosen_by": "auto"}
 
     def _input_notices(self) -> list[str]:
         """What the checks change in the user's input: imputed feature values (a --k lowered to the table
@@ -205,9 +216,12 @@ def prepare_data_checks(
     image_column: str | None = None,
     image_root: Path | None = None,
     quiet: bool = False,
+    texts_must_match: bool | None = None,
 ) -> tuple[pd.DataFrame, DataChecksRun]:
     """Parse the options; return the frame for the model (without the split column) and the run.
 
+    ``texts_must_match``: --texts-must-match (True) / --no-texts-must-match (False), None when not given
+    (:meth:`DataChecksRun.texts_must_match_record`).
     ``image_column``: the column of image paths (relative to ``image_root``) the image checks read;
     they run by default only with it; the images are read here, before the model is trained (a
     progress bar on a terminal, unless ``quiet``).
@@ -259,7 +273,33 @@ def prepare_data_checks(
         run.features_from = "table columns"
         used = [c for role, cols in run.feature_columns.items() if role != "not used" for c in cols]
         run.missing_cells = frame[used].isna().to_numpy().sum(axis=1) if used else None
+    run.texts_must_match = _check_texts_must_match(texts_must_match, run)
     return frame, run
+
+
+def _check_texts_must_match(value: bool | None, run: DataChecksRun) -> bool | None:
+    """--texts-must-match/--no-texts-must-match given: refused when no check reads it, and --texts-must-match
+    when there are no texts to match (--features, or a table without text columns)."""
+    if value is None:
+        return None
+    flag = "--texts-must-match" if value else "--no-texts-must-match"
+    readers = [c for c in ("near_duplicate", "leakage") if c in run.checks]
+    if not readers:
+        raise InvalidParameterError(
+            f"{flag} is read by the near_duplicate and leakage checks, got --checks {','.join(run.checks) or 'label'} "
+            "without either (it would be ignored): add one, or leave the option out"
+        )
+    if value and run.texts is None:
+        got = (
+            f"--features {run.features_from}"
+            if run.features_from not in ("table columns", "none")
+            else ("a table without text columns")
+        )
+        raise InvalidParameterError(
+            f"{flag} needs the table's text columns beside its own columns as the features, got {got}: "
+            "no texts to match; leave it out (or pass --no-texts-must-match)"
+        )
+    return value
 
 
 def _image_paths(frame: pd.DataFrame, column: str, label: str | None) -> list[str]:

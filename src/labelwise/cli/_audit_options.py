@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import click
 
@@ -19,14 +20,34 @@ from ._common import option_given
 CLASSIFICATION_ONLY = (
     "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "demo", "noise_rate",
     "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
-    "label_scaling", "scaling",
+    "label_scaling", "scaling", "texts_must_match",
 )  # fmt: skip
+
+
+def texts_must_match_option(function: Any) -> Any:
+    """``--texts-must-match/--no-texts-must-match``: whether a near duplicate (or a leak) of the data checks'
+    feature graph needs matching texts too; not given, the audit's own choice (:mod:`._audit_checks`)."""
+    return click.option(
+        "--texts-must-match/--no-texts-must-match",
+        "texts_must_match",
+        default=None,
+        help="Whether a near_duplicate / leakage pair of the data checks' graph needs matching texts too (equal "
+        "after normalising, or a near_duplicate_text pair). Default: on when the features are the table's own "
+        "columns beside text columns, off with --features (see docs/checks.md).",
+    )(function)
+
+
+def _as_given(param: click.Parameter) -> str:
+    """The option as the user wrote it: ``--no-texts-must-match`` for the off side of an on/off flag."""
+    value = click.get_current_context().params.get(param.name or "")
+    off = getattr(param, "secondary_opts", None)
+    return off[0] if off and value is False else param.opts[0]
 
 
 def refuse_classification_options(task: str) -> None:
     """An option the task would silently ignore (``--model boosting`` with ``--task regression``) is an error."""
     ctx = click.get_current_context()
-    given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and option_given(p.name)]
+    given = [_as_given(p) for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and option_given(p.name)]
     if given:
         raise InvalidParameterError(
             f"--task {task} does not use {', '.join(given)} (only --task classification does); "
@@ -38,7 +59,7 @@ def refuse_classification_options(task: str) -> None:
 #: probabilities (no model), runs no data check and prints no table of examples (issues.parquet is in row order).
 NOT_READ_AT_SCALE = (
     "cv", "model", "time_budget", "n_jobs", "random_state", "top", "image_column", "features_path", "split_column",
-    "checks", "n_neighbors", "metric", "label_scaling", "scaling",
+    "checks", "n_neighbors", "metric", "label_scaling", "scaling", "texts_must_match",
 )  # fmt: skip
 
 
@@ -51,7 +72,7 @@ def at_scale(o: SimpleNamespace) -> bool:
 def refuse_options_not_read_at_scale() -> None:
     """``--features emb.npy`` or ``--top 5`` with ``--labels`` were left out without a word: an error."""
     ctx = click.get_current_context()
-    given = [p.opts[0] for p in ctx.command.params if p.name in NOT_READ_AT_SCALE and option_given(p.name)]
+    given = [_as_given(p) for p in ctx.command.params if p.name in NOT_READ_AT_SCALE and option_given(p.name)]
     if given:
         raise InvalidParameterError(
             f"the audit at scale (--scheduler, --labels or a .zarr --probs) does not use {', '.join(given)}: it "

@@ -37,6 +37,7 @@ from ._audit_options import (
     refuse_options_not_read_at_scale,
     refuse_other_tasks_options,
     refuse_report_over_a_foreign_file,
+    texts_must_match_option,
 )
 from ._audit_probs import audit_probs
 from ._classes_option import parse_classes
@@ -244,6 +245,7 @@ def run_audit(
     "scale for all columns (their own units: pixels, embeddings); auto = common when the labels agree with their "
     "neighbours significantly better with it, else zscore (see docs/checks.md).",
 )
+@texts_must_match_option
 def audit(**options: Any) -> None:
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
@@ -306,6 +308,7 @@ def audit(**options: Any) -> None:
         metric=o.metric,
         label_scaling=o.label_scaling,
         scaling=o.scaling,
+        texts_must_match=o.texts_must_match,
         image_column=o.image_column,
         image_root=Path(o.data).resolve().parent if o.data is not None else None,
         quiet=o.quiet,

@@ -744,6 +744,23 @@ SPECS: dict[str, Spec] = {
         label_cases=(),
         out_kind="file",
     ),
+    # text39: the off side of the on/off flag on a table of numbers (accepted: off is the automatic choice there)
+    "audit/texts_must_match": Spec(
+        (
+            "audit",
+            "{data}",
+            "--label",
+            "y",
+            "--probs",
+            "{probs}",
+            "--no-texts-must-match",
+            "--checks",
+            "near_duplicate",
+        ),
+        {},
+        _AUDIT_OUT,
+        label_cases=(),
+    ),
 }
 
 #: Options whose every value is meaningful, so the sweep has no bad value for them.
