@@ -248,9 +248,7 @@ def slice_scores(
         scikit-learn metric names (``accuracy``, ``f1``, ``balanced_accuracy``...) or callables
         ``f(y_true, y_pred)``, resolved as :func:`labelwise.evaluate.corrected_benchmark` does;
         ``roc_auc``, ``log_loss``, ``brier`` need ``probs`` (:mod:`~labelwise.evaluate._proba_metrics`).
-        ``f1``, ``precision``, ``recall`` and ``jaccard`` on more than two classes (or two without
-        ``1``) are macro-averaged, in a column ``<metric>_macro``; ``f1_micro``, ``f1_weighted``...
-        name an average (:mod:`~labelwise.evaluate._averaged`).
+        ``f1`` and others beyond two classes: macro, column ``f1_macro`` (:mod:`~labelwise.evaluate._averaged`).
     probs : array-like of shape (n, K), optional
         Predicted probabilities, columns in sorted class order (or a DataFrame naming the classes);
         their argmax is the prediction when ``y_pred`` is not given.
@@ -302,8 +300,7 @@ def slice_scores(
         seed = int(rng.integers(0, 2**31 - 1)) if seed is None else seed
         counts = _cell_counts(true * len(classes) + pred, matrix, len(classes) ** 2)
         for (name, fn), given in zip(resolved, metrics, strict=True):
-            if fn is not None:
-                name, fn = with_default_average(name, fn, given, classes)
+            name, fn = (name, fn) if fn is None else with_default_average(name, fn, given, classes)
             value, low, high, intervals[name] = (
                 proba_columns(name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence)
                 if fn is None  # a metric of the probabilities (given: checked by _resolve)
