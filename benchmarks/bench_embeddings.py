@@ -19,7 +19,7 @@ crowd-kit's HRRASA fails under pandas 3 (a float64 cast of a Series of arrays); 
 one method overridden (same sums, no cast) and with its default similarity (its GLEU compares one
 answer's words with the other's characters, as a user gets it). crowd-kit's RASA uses the upper
 chi-squared quantile; labelwise's RASA is shown with the paper's (``lower``, the default) and with
-crowd-kit's (``upper``). crowd-kit's pandas loops are run only up to ``--peer-max`` items (texts: ``--text-peer-max``; HRRASA,
+crowd-kit's (``upper``, with crowd-kit's absolute floor of the summed distance, ``skill_floor="absolute"``). crowd-kit's pandas loops are run only up to ``--peer-max`` items (texts: ``--text-peer-max``; HRRASA,
 whose local reliabilities loop over pairs of rows with ``iterrows``, up to ``--hrrasa-peer-max``).
 
 No default was chosen on this script's data: labelwise's defaults are the papers' (alpha=0.05,
@@ -101,7 +101,7 @@ def run_vectors(n_items: int, seed: int, peer_max: int, hrrasa_peer_max: int) ->
     models = {
         "closest": ClosestToAverage(),
         "rasa": RASA(),
-        "rasa(upper)": RASA(quantile="upper"),
+        "rasa(upper)": RASA(quantile="upper", skill_floor="absolute"),
         "hrrasa(vectors)": HRRASA(lambda_emb=1.0),
     }
     for name, model in models.items():
@@ -206,7 +206,7 @@ def run_texts(n_items: int, seed: int, peer_max: int, hrrasa_peer_max: int) -> l
     models = {
         "closest": TextClosestToAverage(),
         "rasa": TextRASA(),
-        "rasa(upper)": TextRASA(quantile="upper"),
+        "rasa(upper)": TextRASA(quantile="upper", skill_floor="absolute"),
         "hrrasa": TextHRRASA(),
     }
     for name, model in models.items():

@@ -1,7 +1,8 @@
 """ClosestToAverage, RASA, HRRASA and the text classes against crowd-kit 1.4.2 on the same vectors.
 
 crowd-kit computes the chi-squared quantile as ``chi2.isf(alpha / 2, n)``, so the comparisons use
-``quantile="upper"``. Its HRRASA fails under pandas 3 (``_aggregate_embeddings`` casts a Series of
+``quantile="upper"``, and floors an annotator's summed distance at 1e-5, so they use
+``skill_floor="absolute"``. Its HRRASA fails under pandas 3 (``_aggregate_embeddings`` casts a Series of
 arrays to float64); the peer used here overrides that one method with the same arithmetic, no cast.
 Its default GLEU compares the words of one answer with the characters of the other, so both sides
 get labelwise's word GLEU as the similarity.
@@ -73,7 +74,9 @@ def _means(table: pd.DataFrame) -> pd.Series:
 def test_rasa_equals_crowdkit(seed):
     """Aggregated vectors within 1e-8, the same reliabilities and chosen answers, the same iterations."""
     sim, table = _sim(seed)
-    ours = RASA(quantile="upper", answer_col="answer").fit(table.drop(columns="embedding"), sim.embeddings)
+    ours = RASA(quantile="upper", skill_floor="absolute", answer_col="answer").fit(
+        table.drop(columns="embedding"), sim.embeddings
+    )
     peer = crowdkit.RASA()
     chosen = _quiet(peer.fit_predict, _ck(table))
     assert ours.converged_
@@ -87,7 +90,7 @@ def test_hrrasa_equals_crowdkit(seed):
     """With the same similarity: vectors within 1e-8, same reliabilities, answers, loss history length."""
     _, table = _sim(seed)
     table = table[~((table.item == 3) & (table.annotator != table.annotator[table.item == 3].iloc[0]))]
-    ours = HRRASA(quantile="upper", answer_col="answer", similarity=gleu_similarity).fit(table)
+    ours = HRRASA(quantile="upper", skill_floor="absolute", answer_col="answer", similarity=gleu_similarity).fit(table)
     peer = _HRRASA(output_similarity=gleu_similarity)
     chosen = _quiet(peer.fit_predict, _ck(table))
     assert ours.converged_ and len(ours.loss_history_) == len(peer.loss_history_)
@@ -117,10 +120,10 @@ def test_text_rasa_and_hrrasa_equal_crowdkit_with_the_same_encoder(seed):
     X = tfidf_encoder(answers.text.tolist()).toarray()
     lookup = dict(zip(answers.text, X, strict=False))
     ck = answers.rename(columns={"item": "task", "annotator": "worker"})
-    ours = TextRASA(quantile="upper", tol=1e-5).fit(answers)
+    ours = TextRASA(quantile="upper", skill_floor="absolute", tol=1e-5).fit(answers)
     theirs = _quiet(crowdkit.TextRASA(encoder=lookup.__getitem__).fit_predict, ck, None)
     assert ours.texts_.tolist() == theirs.loc[ours.items_].tolist()
-    ours_h = TextHRRASA(quantile="upper", tol=1e-5, similarity=gleu_similarity).fit(answers)
+    ours_h = TextHRRASA(quantile="upper", skill_floor="absolute", tol=1e-5, similarity=gleu_similarity).fit(answers)
     peer = crowdkit.TextHRRASA(encoder=lookup.__getitem__, output_similarity=gleu_similarity)
     peer._hrrasa = _HRRASA(100, 1e-5, 0.5, 0.5, 0.05, False, gleu_similarity)
     theirs_h = _quiet(peer.fit_predict, ck, None)

@@ -120,8 +120,8 @@ class TestSliceScores:
             slice_scores([1.0, np.nan], [1.0, 1.0], {"a": np.ones(2, bool)})
         with pytest.raises(InvalidParameterError, match="metric must name a function of sklearn.metrics"):
             slice_scores(Y, PRED, SLICES, metrics=["nope"])
-        with pytest.raises(InvalidParameterError, match="metric 'f1' failed on these labels"):
-            slice_scores(Y, PRED, SLICES, metrics=["f1"])  # binary f1 on three classes
+        with pytest.raises(InvalidParameterError, match="metric 'average_precision' failed on these labels"):
+            slice_scores(Y, PRED, SLICES, metrics=["average_precision"])  # a score metric given labels
         with pytest.raises(InvalidParameterError, match="confidence must be a number in"):
             slice_scores(Y, PRED, SLICES, confidence=1.0)
         with pytest.raises(InvalidParameterError, match="n_bootstrap must be an integer >= 0"):

@@ -141,7 +141,7 @@ def test_token_export_drops_the_sentence_of_an_excluded_token(token_dir, tmp_pat
     res = export_cleaned(token_dir, tmp_path / "clean.conll")
     assert (tmp_path / "clean.conll").read_text() == CONLL.replace("Peter B-ORG\nspoke O\n\n", "")
     assert (res.unit, res.n_rows, res.n_removed) == ("sentences", 3, 1)
-    log = pd.read_csv(tmp_path / "clean.changes.csv")
+    log = pd.read_csv(tmp_path / "clean.conll.changes.csv")
     assert log[["row", "sentence", "position", "token", "action", "given_label"]].values.tolist() == [
         [0, 0, 0, "EU", "keep", "B-ORG"],
         [4, 1, 0, "Peter", "exclude", "B-ORG"],
@@ -161,7 +161,7 @@ def test_unreviewed_token_export_is_the_file_itself(token_dir, tmp_path):
     """Without review.sqlite nothing is excluded: the CoNLL file comes out byte for byte, the log is empty."""
     res = export_cleaned(token_dir, tmp_path / "clean.conll")
     assert (tmp_path / "clean.conll").read_bytes() == (token_dir.parent / "c.conll").read_bytes()
-    assert len(res.changes) == 0 and (tmp_path / "clean.changes.csv").is_file()
+    assert len(res.changes) == 0 and (tmp_path / "clean.conll.changes.csv").is_file()
 
 
 def test_detection_export_drops_images_and_their_annotations(detection_dir, tmp_path):
@@ -174,7 +174,7 @@ def test_detection_export_drops_images_and_their_annotations(detection_dir, tmp_
     assert cleaned["images"] == [im for im in gt["images"] if im["id"] != 11]
     assert cleaned["annotations"] == [a for a in gt["annotations"] if a["image_id"] != 11]
     assert (res.n_rows, res.n_removed) == (3, 1)
-    log = pd.read_csv(tmp_path / "clean.changes.csv")
+    log = pd.read_csv(tmp_path / "clean.json.changes.csv")
     assert log[["row", "image_id", "file_name", "action"]].values.tolist() == [
         [1, 11, "im1.jpg", "exclude"],
         [2, 12, "im2.jpg", "keep"],
@@ -418,4 +418,4 @@ def test_a_task_export_over_the_audited_data_is_refused_even_with_force(token_di
         with pytest.raises(InvalidParameterError, match="is the data this audit read"):
             export_cleaned(out, data, force=True)
         assert data.read_bytes() == before
-        assert not data.with_name(f"{data.stem}.changes.csv").exists()
+        assert not data.with_name(f"{data.name}.changes.csv").exists()

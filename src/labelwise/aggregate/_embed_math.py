@@ -13,6 +13,8 @@ from scipy.stats import chi2
 
 __all__ = [
     "BLOCK",
+    "SKILL_FLOORS",
+    "floored_totals",
     "chi2_prior",
     "closest_rows",
     "cosine_to_means",
@@ -143,3 +145,35 @@ def chi2_prior(counts: np.ndarray, alpha: float, quantile: str) -> np.ndarray:
     if quantile == "lower":
         return chi2.ppf(alpha / 2, counts)
     return chi2.isf(alpha / 2, counts)
+
+
+#: The floors of an annotator's summed squared distance (:func:`floored_totals`).
+SKILL_FLOORS = ("relative", "absolute")
+#: The relative floor of an annotator's squared distance per answer, a share of the crowd's mean.
+RELATIVE_FLOOR = 1e-3
+#: crowd-kit's floor of the summed distance; the relative floor's per answer when the crowd's mean is 0.
+MIN_TOTAL_DISTANCE = 1e-5
+
+
+def floored_totals(totals: np.ndarray, counts: np.ndarray, kind: str = "relative") -> np.ndarray:
+    """The floor of each annotator's summed squared distance. ``kind="relative"``: ``RELATIVE_FLOOR``
+    times the crowd's mean squared distance per answer, times the annotator's answers
+    (``MIN_TOTAL_DISTANCE`` per answer when that mean is 0); ``"absolute"``: ``MIN_TOTAL_DISTANCE``
+    on the sum, crowd-kit's ``_EPS``.
+
+    The reliability ``prior / total`` of the papers has no bound: annotators who agree with one another
+    pull the aggregate onto their answers, their distance goes to 0 and their reliability grows
+    without end (crowd-kit floors the total at an absolute 1e-5, which gave two always-agreeing
+    annotators of five answers 83,121 each, whatever the scale of the vectors). Relative to the crowd,
+    the floor is free of the vectors' scale (scaling every vector by ``c`` divides every reliability by
+    ``c**2``) and caps a reliability at 1,000 times what the annotator would get at the crowd's mean
+    distance. An annotator far more accurate than the rest reaches it too: RASA's reliability feeds on
+    itself (a dominant annotator's distance to the mean shrinks as its weight grows), so such an
+    annotator's reliability grows until a floor stops it, the paper's fixed point being infinite.
+    """
+    if kind == "absolute":
+        return np.full(totals.shape, MIN_TOTAL_DISTANCE)
+    n = counts.sum()
+    per_answer = totals.sum() / n if n > 0 else 0.0
+    floor_each = RELATIVE_FLOOR * per_answer if per_answer > 0 else MIN_TOTAL_DISTANCE
+    return np.maximum(counts * floor_each, np.finfo(float).tiny)

@@ -162,7 +162,7 @@ class TextRASA(_Texts, RASA):
     ----------
     encoder : callable or None
         As in :class:`TextClosestToAverage`.
-    alpha, quantile, max_iter, tol
+    alpha, quantile, max_iter, tol, skill_floor
         As in :class:`~labelwise.aggregate.embeddings.RASA`.
     item_col, annotator_col, text_col : str
         Columns of the item, the annotator and the text.
@@ -190,6 +190,7 @@ class TextRASA(_Texts, RASA):
         quantile: str = "lower",
         max_iter: int = 100,
         tol: float = 1e-9,
+        skill_floor: str = "relative",
         item_col: str = "item",
         annotator_col: str = "annotator",
         text_col: str = "text",
@@ -200,6 +201,7 @@ class TextRASA(_Texts, RASA):
         self.quantile = quantile
         self.max_iter = max_iter
         self.tol = tol
+        self.skill_floor = skill_floor
         self.item_col = item_col
         self.annotator_col = annotator_col
         self.text_col = text_col
@@ -220,7 +222,7 @@ class TextHRRASA(_Texts, HRRASA):
     ----------
     encoder : callable or None
         As in :class:`TextClosestToAverage`.
-    lambda_emb, similarity, alpha, quantile, max_iter, tol
+    lambda_emb, similarity, alpha, quantile, max_iter, tol, skill_floor
         As in :class:`~labelwise.aggregate.embeddings.HRRASA`.
     item_col, annotator_col, text_col : str
         Columns of the item, the annotator and the text.
@@ -250,6 +252,7 @@ class TextHRRASA(_Texts, HRRASA):
         quantile: str = "lower",
         max_iter: int = 100,
         tol: float = 1e-9,
+        skill_floor: str = "absolute",
         item_col: str = "item",
         annotator_col: str = "annotator",
         text_col: str = "text",
@@ -262,6 +265,7 @@ class TextHRRASA(_Texts, HRRASA):
         self.quantile = quantile
         self.max_iter = max_iter
         self.tol = tol
+        self.skill_floor = skill_floor
         self.item_col = item_col
         self.annotator_col = annotator_col
         self.text_col = text_col

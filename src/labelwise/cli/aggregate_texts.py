@@ -16,7 +16,7 @@ from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ._aggregate_params import duplicates_option
 from ._answer_rows import drop_missing, duplicates_summary, keep_last, n_repeated, report
-from ._common import finite, option_given, print_frame, quiet_option, read_input, renaming
+from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._wrote import print_wrote
@@ -207,6 +207,13 @@ def aggregate_texts(
     if annotators is not None and top and not quiet:
         print_frame(annotators.sort_values("skill").head(top), title="Least reliable annotators")
     report(n_dropped, n_repeats, "text", duplicates)
+    floored = getattr(est, "skill_floored_", None)
+    if floored is not None and floored.any() and not quiet:
+        names = ", ".join(map(str, floored.index[floored.to_numpy()][:10]))
+        console().print(
+            f"notice: annotator(s) {names} agree with the aggregates almost exactly: their skill is the floor's "
+            f"cap ({est.skill_floor} floor of the summed distance), not a measured reliability"
+        )
     if hasattr(est, "max_iter") and not getattr(est, "converged_", True):
         warnings.warn(
             f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1

@@ -38,7 +38,8 @@ from ._common import OutputFile, reading, renaming
 @click.option("--force", is_flag=True, default=False, help="Overwrite existing output files.")
 def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: Path | None, force: bool) -> None:
     """Write the original data of the audit in OUT_DIR with reviewed labels applied and excluded
-    rows removed, plus a log of every change (<out>.changes.csv).
+    rows removed, plus a log of every change (<out>.changes.csv, a CSV's .csv dropped: clean.csv ->
+    clean.changes.csv, clean.parquet -> clean.parquet.changes.csv).
 
     For a task audit (audit --task) the data keeps its format and excluded units are dropped: rows
     of a multilabel or regression table, sentences of a CoNLL file holding an excluded token, images

@@ -124,7 +124,11 @@ def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
 @click.option("--id-column", default=None, help="Column of row ids (default: the row number).")
 @na_values_option
 @click.option(
-    "--metrics", default="accuracy", show_default=True, help="scikit-learn metrics, comma-separated (accuracy, f1...)."
+    "--metrics",
+    default="accuracy",
+    show_default=True,
+    help="scikit-learn metrics, comma-separated (accuracy, f1...); f1, precision, recall on more "
+    "than two classes are macro-averaged (column f1_macro...), f1_micro or f1_weighted name another average.",
 )
 @click.option(
     "--min-size",

@@ -5,7 +5,8 @@ scikit-learn metric once per resample costs its input checks each time (millisec
 metrics that are functions of the confusion matrix are computed here for all resamples in one
 array expression, with scikit-learn's conventions: a ratio whose denominator is zero is 0
 (``zero_division``'s default), balanced accuracy averages the recall of the classes present in
-the resample's true labels, and F1 / precision / recall are binary with ``pos_label=1``.
+the resample's true labels, F1 / precision / recall are binary with ``pos_label=1``, and their
+``_macro`` forms average over the classes present in the resample's true or predicted labels.
 """
 
 from __future__ import annotations
@@ -54,6 +55,31 @@ def _recall(c: np.ndarray, pos: int | None) -> np.ndarray:
     return _ratio(tp, tp + fn)
 
 
+def _per_class(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    tp = np.diagonal(c, axis1=1, axis2=2)
+    true, pred = c.sum(axis=2), c.sum(axis=1)
+    return tp, pred - tp, true - tp, (true + pred) > 0  # tp, fp, fn, present
+
+
+def _macro(per_class: np.ndarray, present: np.ndarray) -> np.ndarray:
+    return _ratio((per_class * present).sum(axis=1), present.sum(axis=1))
+
+
+def _f1_macro(c: np.ndarray, pos: int | None) -> np.ndarray:
+    tp, fp, fn, present = _per_class(c)
+    return _macro(_ratio(2 * tp, 2 * tp + fp + fn), present)
+
+
+def _precision_macro(c: np.ndarray, pos: int | None) -> np.ndarray:
+    tp, fp, _, present = _per_class(c)
+    return _macro(_ratio(tp, tp + fp), present)
+
+
+def _recall_macro(c: np.ndarray, pos: int | None) -> np.ndarray:
+    tp, _, fn, present = _per_class(c)
+    return _macro(_ratio(tp, tp + fn), present)
+
+
 def _matthews(c: np.ndarray, pos: int | None) -> np.ndarray:
     c = c.astype(float)
     t, p = c.sum(axis=2), c.sum(axis=1)
@@ -70,6 +96,9 @@ _BATCHED: dict[str, tuple[Callable[[np.ndarray, int | None], np.ndarray], bool]]
     "precision": (_precision, True),
     "recall": (_recall, True),
     "matthews_corrcoef": (_matthews, False),
+    "f1_macro": (_f1_macro, False),
+    "precision_macro": (_precision_macro, False),
+    "recall_macro": (_recall_macro, False),
 }
 
 

@@ -34,6 +34,7 @@ from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import _as_1d, _missing_mask
 from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ._averaged import averaged_metric, with_default_average
 from ._confusion_metrics import batch_metric
 from ._inputs import encode_against, is_accuracy, resolve_metric
 from ._proba_metrics import PROBA_METRICS, proba_columns
@@ -206,7 +207,7 @@ def _bootstrap(metric, name, counts, classes, n_bootstrap, rng, confidence) -> t
     full[:, cells] = draws
     batched = (
         batch_metric(name, classes)
-        if isinstance(name, str) and getattr(metric, "__module__", "").startswith("sklearn.")
+        if isinstance(name, str) and getattr(getattr(metric, "func", metric), "__module__", "").startswith("sklearn.")
         else None
     )
     if batched is not None:
@@ -247,6 +248,7 @@ def slice_scores(
         scikit-learn metric names (``accuracy``, ``f1``, ``balanced_accuracy``...) or callables
         ``f(y_true, y_pred)``, resolved as :func:`labelwise.evaluate.corrected_benchmark` does;
         ``roc_auc``, ``log_loss``, ``brier`` need ``probs`` (:mod:`~labelwise.evaluate._proba_metrics`).
+        ``f1`` and others beyond two classes: macro, column ``f1_macro`` (:mod:`~labelwise.evaluate._averaged`).
     probs : array-like of shape (n, K), optional
         Predicted probabilities, columns in sorted class order (or a DataFrame naming the classes);
         their argmax is the prediction when ``y_pred`` is not given.
@@ -298,6 +300,7 @@ def slice_scores(
         seed = int(rng.integers(0, 2**31 - 1)) if seed is None else seed
         counts = _cell_counts(true * len(classes) + pred, matrix, len(classes) ** 2)
         for (name, fn), given in zip(resolved, metrics, strict=True):
+            name, fn = (name, fn) if fn is None else with_default_average(name, fn, given, classes)
             value, low, high, intervals[name] = (
                 proba_columns(name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence)
                 if fn is None  # a metric of the probabilities (given: checked by _resolve)
@@ -316,7 +319,7 @@ def _resolve(metrics: Sequence[Any], probs: Any) -> list[tuple[str, Any]]:
         raise InvalidParameterError(
             f"probs must be given (predicted probabilities, one column per class) for the metric {proba[0]!r}, got none"
         )
-    return [(PROBA_METRICS[m], None) if m in proba else resolve_metric(m) for m in metrics]
+    return [(PROBA_METRICS[m], None) if m in proba else averaged_metric(m) or resolve_metric(m) for m in metrics]
 
 
 def _label_metric(

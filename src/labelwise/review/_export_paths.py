@@ -31,6 +31,15 @@ def _check_out(
     return path
 
 
+def change_log_path(out: Path) -> Path:
+    """The default change log of the cleaned data ``out``: ``<out>.changes.csv`` beside it, a CSV's own
+    ``.csv`` dropped. ``clean.csv`` keeps ``clean.changes.csv`` (the name ``labelwise evaluate
+    --corrections FOLDER`` reads), ``clean.parquet`` gets ``clean.parquet.changes.csv``: exports of one
+    review to several formats each keep their own log (one ``<stem>.changes.csv`` for all refused the
+    second export, or with force replaced the first one's log)."""
+    return out.with_name(f"{out.stem if out.suffix.lower() == '.csv' else out.name}.changes.csv")
+
+
 def cleaned_paths(
     out: str | os.PathLike,
     force: bool,
@@ -45,7 +54,7 @@ def cleaned_paths(
     suffixes = WRITERS if task is None else set(CLEANED_FORMATS[task][2])
     cli = name != "out"
     path = _check_out(out, force, suffixes=suffixes, name=name, cli=cli)
-    log_path = Path(log) if log is not None else path.with_name(f"{path.stem}.changes.csv")
+    log_path = Path(log) if log is not None else change_log_path(path)
     log_path = _check_out(
         log_path, force, suffixes={".csv"}, name=f"the change log of {name}" if cli else "log", cli=cli
     )

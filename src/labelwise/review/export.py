@@ -248,7 +248,9 @@ def export_cleaned(
     force : bool, default False
         Overwrite ``out`` (and the log) when they exist; otherwise refuse.
     log : path-like, optional
-        Where to write the change log (CSV); default ``<out stem>.changes.csv`` beside ``out``.
+        Where to write the change log (CSV); default ``<out>.changes.csv`` beside ``out``, a CSV's
+        ``.csv`` dropped (``clean.csv`` -> ``clean.changes.csv``, ``clean.parquet`` ->
+        ``clean.parquet.changes.csv``), so each export's log follows its own file.
 
     Returns
     -------

@@ -443,7 +443,7 @@ SPECS: dict[str, Spec] = {
         label=("--label", "slice_data"),
         # one row or one class is a valid table to slice; no label at all is refused
         label_cases=("nan",),
-        bad_values=(("--metrics", "no_such_metric"), ("--metrics", "f1")),
+        bad_values=(("--metrics", "no_such_metric"), ("--metrics", "average_precision")),
     ),
     "slices/predictions": Spec(
         ("slices", "{sfs}", "{data}", "--label", "y", "--predictions", "{slice_preds}", "--n-bootstrap", "0"),
