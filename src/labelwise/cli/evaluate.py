@@ -142,7 +142,7 @@ def _count_rows(counts: np.ndarray, given: np.ndarray) -> np.ndarray:
     "--corrections",
     type=click.Path(path_type=Path),
     default=None,
-    help="Review export folder (cleaned.changes.csv), the change log, a .npy of corrected labels, or a row,label table.",
+    help="Review export folder (its cleaned.changes.csv, else its one *.changes.csv), the change log, a .npy of corrected labels, or a row,label table.",
 )
 @click.option(
     "--human-counts",

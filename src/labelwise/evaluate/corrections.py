@@ -34,6 +34,22 @@ __all__ = [
 CHANGES_NAME = "cleaned.changes.csv"
 
 
+def _change_log_in(folder: Path) -> Path:
+    """The change log in an export folder: ``cleaned.changes.csv``, else the folder's one ``*.changes.csv``
+    (an export to ``cleaned.parquet`` writes ``cleaned.parquet.changes.csv``); refused when there is none or
+    several, naming them."""
+    if (folder / CHANGES_NAME).is_file():
+        return folder / CHANGES_NAME
+    logs = sorted(f.name for f in folder.glob("*.changes.csv") if f.is_file())
+    if len(logs) == 1:
+        return folder / logs[0]
+    found = f"it holds {len(logs)}: {logs[:5]}; pass one of them as the file" if logs else "it holds none"
+    raise DataFileError(
+        f"corrections folder {str(folder)!r} must contain {CHANGES_NAME} or one other *.changes.csv "
+        f"(written by labelwise export); {found}"
+    )
+
+
 @dataclass(frozen=True)
 class Corrections:
     """Corrected labels for a test set.
@@ -169,8 +185,8 @@ def _count_classes(given: np.ndarray, k: int) -> np.ndarray:
 def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues = None) -> Corrections:
     """Corrections from a review export or a file of fixed labels.
 
-    ``path`` may be a folder holding ``cleaned.changes.csv`` (``labelwise export``), that change log
-    itself, a ``.npy`` of the corrected label of every item, or a table (CSV, Parquet, JSONL)
+    ``path`` may be a folder holding ``cleaned.changes.csv`` (``labelwise export``; else the folder's one
+    ``*.changes.csv``, as an export to Parquet names it), a change log itself, a ``.npy`` of the corrected label of every item, or a table (CSV, Parquet, JSONL)
     with ``row`` and ``label`` columns (a fixed label per listed item; unlisted items keep theirs;
     an empty label excludes the item). ``na_values`` says which texts of a CSV table are missing
     labels, as :func:`labelwise.io.read_table` takes it: None for pandas' markers (a label written
@@ -178,9 +194,7 @@ def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues
     """
     p = Path(path)
     if p.is_dir():
-        p = p / CHANGES_NAME
-        if not p.is_file():
-            raise DataFileError(f"corrections folder {path} must contain {CHANGES_NAME} (written by labelwise export)")
+        p = _change_log_in(p)
     require_file(p, parameter="path", kind="corrections file")
     g = _as_1d(given, "given")
     if p.suffix == ".npy":
