@@ -64,7 +64,13 @@ Statistics 28(1), 20-28, 1979.
 
 Results
 -------
-(filled in after the runs)
+**The rule run, once** (``--judge``, commit 5eb3a531, 23:40:13-23:41:39 UTC, load 5.0-5.9):
+**passes** on both. (i) The 93: 86.782 -> 86.782, no set changed; the check fired on 17 sets (15
+pair crowds, 2 LF sets) and the triad gate dropped none of their pairs, so what the grouping buys
+(1.84 points) stays; CPU 7.94 -> 8.02 s (1.01x). (ii) Seeds 95-97 (72 sets): 93.206 -> 93.278, 1 up
+/ 0 down: minimax4_n600_K4_m30_s96 85.17 -> 90.33 (both pairs dropped: z_ab 7.27 / 6.92 against a
+shared excess of 5.71; the lured fit runs again), worst vs MV +0.20 -> +0.20, CPU 13.98 -> 13.73 s
+(0.98x). Adopted: ``LabelModel(pair_check_triad=True)`` (``weak._pair_triad``).
 """
 
 from __future__ import annotations
