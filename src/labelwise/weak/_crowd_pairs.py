@@ -23,8 +23,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..aggregate._dependent import MIN_SHARED_ITEMS
 from ..aggregate.dawid_skene import DawidSkene
 from ..errors import LabelwiseWarning
+from ._pair_triad import triad_keep
 from ._votes import Votes
 
 __all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
@@ -33,7 +35,7 @@ __all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
 PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
 
 
-def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float) -> np.ndarray:
+def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float, triad: bool = False) -> np.ndarray:
     """Pairs of functions whose votes agree more than Dawid-Skene's model fitted without them predicts.
 
     The pairs that ``aggregate.DawidSkene(dependency_threshold=threshold,
@@ -47,6 +49,9 @@ def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float) ->
         The check's ``z`` threshold (``DawidSkene(dependency_threshold=...)``).
     prior_strength : float
         Strength of the diagonal prior of the fits the check makes (``DawidSkene(prior_strength=...)``).
+    triad : bool, default False
+        Keep only the pairs whose excess agreement stands out, by ``threshold``, over the excess both
+        share with a third labeler under the check's fitted model (:func:`._pair_triad.triad_keep`).
 
     Returns
     -------
@@ -63,7 +68,12 @@ def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float) ->
     rows[:, 0] = position.loc[found.annotator_a.to_numpy()].to_numpy()
     rows[:, 1] = position.loc[found.annotator_b.to_numpy()].to_numpy()
     rows[:, 2:] = found[list(PAIR_COLUMNS)].to_numpy(dtype=np.float64)
-    return rows
+    if not triad or not len(rows):
+        return rows
+    conf = np.empty_like(est.annotator_confusion_)
+    conf[position.loc[est.annotators_.to_numpy()].to_numpy()] = est.annotator_confusion_  # votes.labelers' order
+    prior = est.priors_.reindex(votes.classes).to_numpy(dtype=np.float64)
+    return rows[triad_keep(votes.matrix(), prior, conf, rows, threshold, MIN_SHARED_ITEMS)]
 
 
 def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:

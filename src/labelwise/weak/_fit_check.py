@@ -37,7 +37,8 @@ def fitted_check(
     indicator of every row) treats as independent but which are not, and the new groups.
 
     Missing abstains (Dawid-Skene's model): :class:`labelwise.aggregate.DawidSkene`'s dependent-pair
-    check on ``votes``, recorded in ``model._pairs`` and modelled by ``model._model_pairs``.
+    check on ``votes`` (with ``model.pair_check_triad``, its pairs through the triad gate of
+    :mod:`._pair_triad`), recorded in ``model._pairs`` and modelled by ``model._model_pairs``.
     Informative abstains: the co-vote check of one-class functions
     (:func:`._one_class.one_class_groups`) under the fitted posterior. Returns the new groups,
     their outcome indicator and outcome counts and EM's start (``None``: the same starts), or
@@ -46,7 +47,8 @@ def fitted_check(
     """
     threshold, k = float(model.dependency_threshold), len(votes.classes)
     if model.abstains_ == "missing":
-        model._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=float(model.prior_strength))
+        strength, triad = float(model.prior_strength), bool(model.pair_check_triad)
+        model._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength, triad=triad)
         return model._model_pairs(matrix, k, groups, model._pairs)
     fitted = posterior(lam_g, run.mu, run.p)[0]
     new = one_class_groups(

@@ -70,28 +70,26 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     Barzilai-Borwein steps on the analytic gradient (Snorkel runs Adam for a fixed number of epochs). The latent
     classes are then matched to the vote classes (the loss is symmetric under relabelling them).
 
-    Refinement (``n_em_iter > 0``, the default). The moment estimate starts expectation-maximisation on the same
-    model (the likelihood of the votes, abstains included as each function's (K+1)-th outcome) over the items with
-    at least one vote, as the spectral-then-EM estimator of Zhang et al. (2014): moments give a start near the right
-    optimum, EM makes the estimate efficient. EM is also started from the majority vote and the run with the higher
-    likelihood is kept (on crowd-like data, where who answers is assignment rather than signal, the moment fit can
-    mislead EM), unless its labels are a relabelling of the majority vote's and the other run's are not. EM is
-    accelerated by SQUAREM [3]_ and stops when a cycle raises its objective (the log posterior of the MAP fit, with
-    the smoothing and prior pseudo-counts; ``em_objective_history_``) by less than ``tol``. ``n_em_iter=0`` gives
-    the paper's estimator alone.
+    Refinement (``n_em_iter > 0``, the default). The moment estimate starts expectation-maximisation on the same model
+    (the likelihood of the votes, abstains included as each function's (K+1)-th outcome) over the items with at least
+    one vote, as the spectral-then-EM estimator of Zhang et al. (2014): moments give a start near the right optimum, EM
+    makes the estimate efficient. EM is also started from the majority vote and the run with the higher likelihood is
+    kept (on crowd-like data, where who answers is assignment rather than signal, the moment fit can mislead EM), unless
+    its labels are a relabelling of the majority vote's and the other run's are not. EM is accelerated by SQUAREM [3]_
+    and stops when a cycle raises its objective (the log posterior of the MAP fit, with the smoothing and prior
+    pseudo-counts; ``em_objective_history_``) by less than ``tol``. ``n_em_iter=0`` gives the paper's estimator alone.
 
-    Speed. Items with the same vote row have the same posterior; the fit runs on the distinct rows, each weighted by
-    its number of items, which gives the fit over every item (up to the order of floating-point sums) at the cost of
-    the distinct rows.
+    Speed. Items with the same vote row have the same posterior; the fit runs on the distinct rows, each weighted by its
+    number of items: the fit over every item (up to the order of floating-point sums) at the rows' cost.
 
-    Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. Before EM, pairs that agree far
-    more than conditional independence predicts under the vote shares (z-score above ``dependency_threshold``, see
+    Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. Before EM, pairs that agree far more
+    than conditional independence predicts under the vote shares (z-score above ``dependency_threshold``, see
     :func:`~labelwise.weak._dependencies.agreement_excess`) *and* whose joint outcome given the class is worth its
     parameters by BIC (:func:`~labelwise.weak._dependencies.joint_bic_gain`) are joined, with the given pairs, into
     cliques of at most ``max_clique`` functions whose joint vote is one categorical outcome: copies of a rule are no
     longer counted twice. The BIC test keeps workers who answer every item apart when the z-score flags them only
-    because there are many items (its size grows with their square root for any small misfit of the shares). The
-    pair must also *vote together* more often than coverages independent given the class explain
+    because there are many items (its size grows with their square root for any small misfit of the shares). The pair
+    must also *vote together* more often than coverages independent given the class explain
     (:meth:`~labelwise.weak._dependencies.PairTables.covote_z` above the same threshold): copies of a rule and rules
     sharing a trigger fire together, whereas crowd workers lured to the same wrong class on hard items do not (who
     answers is assignment), and a joint table for two or three of them models that item difficulty poorly. Functions
@@ -102,12 +100,13 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     :class:`labelwise.aggregate.DawidSkene` runs on the votes (``pair_check``): a pair sharing at least 50 items whose
     agreements exceed, by ``z > dependency_threshold`` and by 3% of the shared items, the number a fit of every other
     vote predicts (a posterior predictive check [4]_, aggregate's ``_pair_check``; no co-vote asked: a fitted model
-    explains a lure shared by many workers). Pairs found among the functions the search and ``dependencies`` left
-    alone become cliques (:func:`._crowd_pairs.join_free_pairs`) and the model is refitted from majority vote and the
-    checked fit, the higher MAP objective kept (:func:`._fit_check.refit_best`). Chosen on simulated crowds
-    (``benchmarks/dev_weak_pair_check.py``, ``dev_weak_dep_collapse.py``). The abstain model is chosen before the
-    check. With informative abstains, ``pair_check`` checks instead the pairs with a one-class function (a keyword
-    rule, whose copies the agreement screen can miss) by their co-votes under the fitted model (:mod:`._one_class`).
+    explains a lure shared by many workers), and (``pair_check_triad``) by ``z > dependency_threshold`` over the excess
+    both share with a third worker. Pairs found among the functions the search and ``dependencies`` left alone become
+    cliques (:func:`._crowd_pairs.join_free_pairs`) and the model is refitted from majority vote and the checked fit,
+    the higher MAP objective kept (:func:`._fit_check.refit_best`). Chosen on simulated crowds
+    (``benchmarks/dev_weak_pair_check.py``, ``dev_weak_dep_collapse.py``). The abstain model is chosen before the check.
+    With informative abstains, ``pair_check`` checks instead the pairs with a one-class function (a keyword rule, whose
+    copies the agreement screen can miss) by their co-votes under the fitted model (:mod:`._one_class`).
 
     Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the outcome probability
     is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an abstain (Snorkel's ``predict_proba``
@@ -117,10 +116,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     ----------
     class_balance : "votes", None, "uniform" or array of shape (K,)
         Prior ``p``. ``"votes"`` (default): fixed at the mean vote shares of the items with a vote; ``None``: start
-        there and estimate it by EM; ``"uniform"`` or an array: fixed. The default was chosen on simulated dev sets,
-        where a free ``p`` sometimes drifted to a degenerate balance on low-coverage sets (see benchmarks/RESULTS.md).
-        With missing abstains (Dawid-Skene's model, where abstains say nothing of the class) ``"votes"`` is only the
-        start and ``p`` is estimated, as Dawid-Skene does.
+        there and estimate it by EM; ``"uniform"`` or an array: fixed. Chosen on simulated dev sets (a free ``p``
+        drifted on low-coverage sets). With missing abstains (Dawid-Skene's model, where abstains say nothing of the
+        class) ``"votes"`` is only the start and ``p`` is estimated, as Dawid-Skene does.
     dependencies : sequence of (labeler, labeler) pairs, optional
         Pairs known to be correlated; their overlap entries are left out of the fit.
     n_em_iter : int, default 100
@@ -146,8 +144,11 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         with informative abstains one-class functions' co-votes (see "Dependent crowd workers"). Needs ``n_em_iter > 0``
         and a ``dependency_threshold`` (its ``z`` threshold).
     pair_check_warm_start : bool, default True
-        Refit after the check from majority vote *and* the checked fit, keeping the higher MAP objective (False:
-        from majority vote only). Adopted by the rule of ``benchmarks/dev_weak_dep_collapse.py``.
+        Refit after the check from majority vote *and* the checked fit, the higher MAP objective kept (False: from
+        majority vote only). Adopted by the rule of ``benchmarks/dev_weak_dep_collapse.py``.
+    pair_check_triad : bool, default True
+        Keep only the check's pairs whose excess stands out, by ``dependency_threshold``, over the excess both share
+        with a third labeler (``weak._pair_triad``; False: every pair). Rule: ``benchmarks/dev_weak_pair_fp.py``.
     l2 : float, default 0.0
         Pull of ``μ`` toward its initialisation in the moment fit.
     prec_init : float, default 0.7
@@ -159,17 +160,15 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Pseudo-count in the EM M-step.
     prior_strength : float, default 8.0
         With missing abstains (Dawid-Skene's model), the labels come from the MAP fit under the diagonal-favouring
-        Dirichlet prior of :class:`labelwise.aggregate.DawidSkene` (its default strength): each function's vote
-        distribution given a class gets this many pseudo-votes from a function of the crowd's mean accuracy (estimated
-        from how often two votes on an item agree), so a worker with a few answers keeps a diagonal confusion. A
-        clique's joint votes get the same number of pseudo-votes, spread as the product of its members' priors. The
-        abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing only). Chosen on simulated
+        Dirichlet prior of :class:`labelwise.aggregate.DawidSkene`: each function's vote distribution given a class gets
+        this many pseudo-votes from a function of the crowd's mean accuracy, so a worker with a few answers keeps a
+        diagonal confusion. A clique's joint votes get the same number of pseudo-votes, spread as the product of its
+        members' priors. The abstain-model choice compares ML fits. 0: no prior (smoothing only). Chosen on simulated
         crowds (``benchmarks/dev_weak_abstains.py``).
     lured_items : bool, default True
         Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average, refine it by a
         mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler answers one look-alike wrong
-        class, shared by the item, with its own probability. False: the MAP fit only. Adopted by the rule of
-        ``benchmarks/dev_weak_lure.py``.
+        class, shared by the item, with its own probability. False: the MAP fit only (``dev_weak_lure.py``).
     spectral_start : bool, default False
         Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
         of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
@@ -178,8 +177,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
         Breaks exact ties between classes in ``labels_`` and ``predict`` (within ``1e-12``): one seeded draw per
-        distinct vote row of the votes given, so items with the same votes get the same label whatever the items' order
-        (a draw per item made an item's label depend on its position).
+        distinct vote row of the votes given, so items with the same votes get the same label whatever the items' order.
 
     Attributes
     ----------
@@ -263,6 +261,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         min_shared: int = 20,
         pair_check: bool = True,
         pair_check_warm_start: bool = True,
+        pair_check_triad: bool = True,
         l2: float = 0.0,
         prec_init: float = 0.7,
         max_iter: int = 500,
@@ -283,6 +282,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.min_shared = min_shared
         self.pair_check = pair_check
         self.pair_check_warm_start = pair_check_warm_start
+        self.pair_check_triad = pair_check_triad
         self.l2 = l2
         self.prec_init = prec_init
         self.max_iter = max_iter
