@@ -18,9 +18,12 @@ probability :data:`PREFILTER_MISS` (a binomial tail, :func:`signature_floor`) is
 other candidate's Jaccard index is computed exactly from the shingle sets, so no pair below the
 threshold is reported, and a pair at or above it is missed with probability below 1e-3 at the
 default threshold (:func:`miss_probability`). Memory: the texts' signatures
-(``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text), the candidate pairs (a few tens of bytes
-each, their number growing with the pairs of texts at Jaccard 0.2-0.5; RESULTS.md, session 38) and, for the rows of the pairs kept, their shingle hashes; the shingles are made by blocks of ``block_rows`` texts, and nothing depends on
-the block size, the row order or anything but the texts and ``seed``.
+(``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text), one block of :data:`PAIR_BLOCK` candidate
+pairs (the candidates themselves can grow as the square of the texts, when thousands of texts share
+the frequent shingles of one band; only those at the signature floor are kept, RESULTS.md, session
+39), the pairs kept and, for their texts, their shingle hashes; the shingles are made by blocks of
+``block_rows`` texts, and nothing depends on the block sizes, the row order or anything but the
+texts and ``seed``.
 
 References
 ----------
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +58,8 @@ BANDS, ROWS_PER_BAND = 26, 4
 PREFILTER_MISS = 1e-5
 #: Texts shingled and hashed at a time.
 BLOCK_ROWS = 1 << 11
+#: Candidate pairs made and checked against the signature floor at a time (:func:`floored_candidates`).
+PAIR_BLOCK = 1 << 16
 _NON_WORD = re.compile(r"[\W_]+")
 _SEP, _PAD = "\x00", "\x01"  # never in a normalised text (both are non-word characters)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -151,37 +157,98 @@ def signatures(keys: np.ndarray, k: int, n_hashes: int, seed: int, block_rows: i
     return out
 
 
+def band_key(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """Each signature's 64-bit key of band ``band`` (its ``rows`` minima mixed in turn)."""
+    key = np.zeros(sig.shape[0], dtype=np.uint64)
+    for r in range(band * rows, (band + 1) * rows):
+        key = mix(key ^ sig[:, r].astype(np.uint64))
+    return key
+
+
 def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(u, v)``, ``u < v``, of signatures equal on all ``rows`` of at least one of ``bands`` bands
-    (sorted, each once)."""
+    (sorted, each once). Holds every candidate: :func:`floored_candidates` is the streamed path."""
     n = sig.shape[0]
     found = []
     for band in range(bands):
-        key = np.zeros(n, dtype=np.uint64)
-        for r in range(band * rows, (band + 1) * rows):
-            key = mix(key ^ sig[:, r].astype(np.uint64))
+        key = band_key(sig, band, rows)
         order = np.argsort(key, kind="stable")
         u, v = run_pairs(key[order])
         a, b = order[u], order[v]
         found.append(np.minimum(a, b) * n + np.maximum(a, b))
-    codes = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return _unique_pairs(found, n)
+
+
+def floored_candidates(
+    sig: np.ndarray, bands: int, rows: int, floor: int, pair_block: int = PAIR_BLOCK
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of :func:`candidate_pairs` whose signatures agree on at least ``floor`` minima (sorted,
+    each once), without holding every candidate: each band's candidates are made and checked by
+    blocks of about ``pair_block`` (:func:`run_pair_blocks`), and only those at the floor are kept.
+
+    Texts that share frequent shingles can put thousands of texts in one band bucket, so the
+    candidates can grow as the square of the texts while the pairs at the floor do not (RESULTS.md,
+    session 39); the memory is then the signatures, one block and the pairs kept.
+    """
+    n = sig.shape[0]
+    kept = []
+    for band in range(bands):
+        key = band_key(sig, band, rows)
+        order = np.argsort(key, kind="stable")
+        for i, j in run_pair_blocks(key[order], pair_block):
+            a, b = order[i], order[j]
+            ok = (sig[a] == sig[b]).sum(axis=1) >= floor
+            a, b = a[ok], b[ok]
+            kept.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return _unique_pairs(kept, n)
+
+
+def _unique_pairs(codes_list: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pair codes ``u * n + v`` from several arrays, sorted and each once, as ``(u, v)``."""
+    codes = np.sort(np.concatenate(codes_list)) if codes_list else np.zeros(0, dtype=np.int64)
     codes = codes[np.r_[True, codes[1:] != codes[:-1]]] if codes.size else codes  # np.unique: 20x slower here
     return codes // max(n, 1), codes % max(n, 1)
 
 
-def run_pairs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of positions ``(i, j)``, ``i < j``, inside one run of equal values of ``sorted_keys``."""
+def _run_lengths(sorted_keys: np.ndarray) -> np.ndarray:
+    """Per position of ``sorted_keys``, how many positions after it hold the same value."""
     n = sorted_keys.shape[0]
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     ends = np.r_[starts[1:], n]
-    after = np.repeat(ends, ends - starts) - np.arange(n) - 1  # positions after each in its run
+    return np.repeat(ends, ends - starts) - np.arange(n) - 1
+
+
+def _pairs_from(lo: int, after: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(i, j)`` whose first position ``i`` is ``lo + t`` with ``after[t]`` equal values after it."""
     total = int(after.sum())
-    left = np.repeat(np.arange(n), after)
+    left = np.repeat(np.arange(lo, lo + after.shape[0]), after)
     first = np.cumsum(after) - after  # where each position's pairs begin
     right = left + 1 + (np.arange(total) - np.repeat(first, after))
     return left, right
+
+
+def run_pairs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``(i, j)``, ``i < j``, inside one run of equal values of ``sorted_keys``."""
+    if sorted_keys.shape[0] == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return _pairs_from(0, _run_lengths(sorted_keys))
+
+
+def run_pair_blocks(sorted_keys: np.ndarray, pair_block: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`run_pairs`'s pairs, in the same order, by blocks of whole first positions: at most
+    ``pair_block`` pairs a block, or one position's pairs when it alone has more (fewer than
+    ``len(sorted_keys)``); no empty block."""
+    n = sorted_keys.shape[0]
+    if n == 0:
+        return
+    after = _run_lengths(sorted_keys)
+    ends = np.cumsum(after)
+    lo = int(np.searchsorted(ends, 0, side="right"))  # skip the positions with no pair
+    while lo < n:
+        done = int(ends[lo - 1]) if lo else 0
+        hi = max(int(np.searchsorted(ends, done + pair_block, side="right")), lo + 1)
+        yield _pairs_from(lo, after[lo:hi])
+        lo = int(np.searchsorted(ends, int(ends[hi - 1]), side="right"))
 
 
 def signature_floor(threshold: float, n_hashes: int, miss: float = PREFILTER_MISS) -> int:
@@ -248,17 +315,19 @@ class TextPairs:
 
 
 def near_duplicate_texts(
-    texts: np.ndarray, threshold: float = THRESHOLD, k: int = SHINGLE, seed: int = 0, block_rows: int = BLOCK_ROWS
+    texts: np.ndarray,
+    threshold: float = THRESHOLD,
+    k: int = SHINGLE,
+    seed: int = 0,
+    block_rows: int = BLOCK_ROWS,
+    pair_block: int = PAIR_BLOCK,
 ) -> TextPairs:
-    """The near-duplicate pairs of the rows' texts (``(n, m)`` object array, ``None`` for missing)."""
+    """The near-duplicate pairs of the rows' texts (``(n, m)`` object array, ``None`` for missing);
+    candidates checked by blocks of ``pair_block`` (nothing depends on it)."""
     distinct = DistinctTexts.of(texts)
     sig = signatures(distinct.keys, k, BANDS * ROWS_PER_BAND, seed, block_rows)
-    u, v = candidate_pairs(sig, BANDS, ROWS_PER_BAND)
     floor = signature_floor(threshold, sig.shape[1])
-    agree = np.zeros(u.size, dtype=np.int64)
-    for s in range(0, u.size, 1 << 15):
-        agree[s : s + (1 << 15)] = (sig[u[s : s + (1 << 15)]] == sig[v[s : s + (1 << 15)]]).sum(axis=1)
-    u, v = u[agree >= floor], v[agree >= floor]
+    u, v = floored_candidates(sig, BANDS, ROWS_PER_BAND, floor, pair_block)
     sim = jaccard(distinct.keys, u, v, k, block_rows)
     keep = sim >= threshold
     count = np.bincount(distinct.code[distinct.code >= 0], minlength=distinct.keys.shape[0])

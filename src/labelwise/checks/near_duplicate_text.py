@@ -8,7 +8,9 @@ were chosen on simulated texts (``benchmarks/dev_text_near_duplicates.py``: copi
 of their words edited are near duplicates, texts with 30-60% of their words replaced or half their
 words new are not). The pairs are found by MinHash and LSH bands and their Jaccard index computed
 exactly (:mod:`labelwise.checks._text_minhash`): nothing below the threshold is flagged, and a pair
-at the threshold is missed with probability below 1e-3. The sets are the connected components of
+at the threshold is missed with probability below 1e-3. The LSH candidates are made and checked by
+blocks, never all held (texts sharing frequent words can make their number grow as the square of
+the texts): memory is the signatures, one block and the pairs kept. The sets are the connected components of
 the pairs (as ``near_duplicate``'s); the flagged rows are the rows in any pair. Score: ``1 -`` the
 highest Jaccard index to another row (0 for a row whose normalised text another row has).
 
