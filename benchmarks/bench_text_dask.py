@@ -69,6 +69,22 @@ def pair_codes(code: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.sort(np.minimum(a, b) * n + np.maximum(a, b))
 
 
+def datasketch_run(path: Path) -> tuple[int, int, np.ndarray]:
+    """datasketch's MinHashLSH on the texts of ``path``: the number of texts, its pairs of equal
+    normalised texts, and its pairs of distinct texts as :func:`pair_codes`."""
+    import pandas as pd
+    from bench_text_near_duplicates import datasketch_pairs
+
+    from labelwise.checks._text_minhash import normalise
+
+    texts = pd.read_parquet(path)["text"].tolist()
+    found_rows = np.array(sorted(datasketch_pairs(texts)), dtype=np.int64).reshape(-1, 2)
+    code = pd.factorize(np.array([normalise(t) for t in texts], dtype=object))[0]
+    same = code[found_rows[:, 0]] == code[found_rows[:, 1]]
+    pairs = np.unique(pair_codes(code, code[found_rows[~same, 0]], code[found_rows[~same, 1]]))
+    return len(texts), int(same.sum()), pairs
+
+
 def run_one(method: str, path: Path, out: Path) -> None:
     """One method on the texts of ``path``; its pairs to ``out`` (.npy), a JSON line to stdout."""
     import pandas as pd
@@ -79,10 +95,6 @@ def run_one(method: str, path: Path, out: Path) -> None:
         from labelwise.checks._dask_text import dask_near_duplicate_texts
     elif method == "memory":
         from labelwise.checks._text_minhash import near_duplicate_texts
-    else:
-        from bench_text_near_duplicates import datasketch_pairs
-
-        from labelwise.checks._text_minhash import normalise
     before = rss_mib()
     t0 = time.perf_counter()
     if method == "dask":
@@ -96,12 +108,7 @@ def run_one(method: str, path: Path, out: Path) -> None:
         n, same_text = found.code.shape[0], int((found.count * (found.count - 1) // 2).sum())
         pairs = pair_codes(found.code, found.u, found.v)
     else:
-        texts = pd.read_parquet(path)["text"].tolist()
-        found_rows = np.array(sorted(datasketch_pairs(texts)), dtype=np.int64).reshape(-1, 2)
-        code = pd.factorize(np.array([normalise(t) for t in texts], dtype=object))[0]
-        same = code[found_rows[:, 0]] == code[found_rows[:, 1]]
-        n, same_text = len(texts), int(same.sum())
-        pairs = np.unique(pair_codes(code, code[found_rows[~same, 0]], code[found_rows[~same, 1]]))
+        n, same_text, pairs = datasketch_run(path)
     seconds = time.perf_counter() - t0
     np.save(out, pairs)
     line = {"method": method, "n": n, "seconds": seconds, "pairs": int(pairs.size), "same_text": same_text}

@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from bench_text_dask import pair_codes, rss_mib, write_texts  # noqa: E402
+from bench_text_dask import datasketch_run, pair_codes, rss_mib, write_texts  # noqa: E402
 
 
 def held_path(rows: np.ndarray) -> tuple[object, dict[str, int]]:
@@ -72,7 +72,7 @@ def run_one(method: str, path: Path, out: Path) -> None:
     """One method on the texts of ``path``; its pairs to ``out`` (.npy), a JSON line to stdout."""
     import pandas as pd
 
-    from labelwise.checks._text_minhash import near_duplicate_texts, normalise
+    from labelwise.checks._text_minhash import near_duplicate_texts
 
     before = rss_mib()
     t0 = time.perf_counter()
@@ -84,14 +84,7 @@ def run_one(method: str, path: Path, out: Path) -> None:
         pairs = pair_codes(found.code, found.u, found.v)
         np.save(out.with_suffix(".sim.npy"), found.similarity)
     else:
-        from bench_text_near_duplicates import datasketch_pairs
-
-        texts = pd.read_parquet(path)["text"].tolist()
-        found_rows = np.array(sorted(datasketch_pairs(texts)), dtype=np.int64).reshape(-1, 2)
-        code = pd.factorize(np.array([normalise(t) for t in texts], dtype=object))[0]
-        same = code[found_rows[:, 0]] == code[found_rows[:, 1]]
-        n, same_text = len(texts), int(same.sum())
-        pairs = np.unique(pair_codes(code, code[found_rows[~same, 0]], code[found_rows[~same, 1]]))
+        n, same_text, pairs = datasketch_run(path)
     seconds = time.perf_counter() - t0
     np.save(out, pairs)
     line = {"method": method, "n": n, "seconds": seconds, "pairs": int(pairs.size), "same_text": same_text}
