@@ -760,6 +760,8 @@ SPECS: dict[str, Spec] = {
         {},
         _AUDIT_OUT,
         label_cases=(),
+        # the flag beside checks that read no texts is refused, the line naming --checks
+        bad_values=(("--checks", "label"),),
     ),
 }
 
