@@ -8,9 +8,9 @@ showing another command's folder means adding one module to ``_MODULES``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from .._summary_file import summary_or_none
 from ._common import Folder, FolderView, header, settings_rows
 from .boxes import VIEW as _BOXES
 from .crowds import VIEW as _CROWDS
@@ -30,11 +30,8 @@ FOLDER_VIEWS: dict[str, FolderView] = {view.command: view for view in _MODULES}
 def folder_view(folder: Path) -> FolderView | None:
     """The view of ``folder`` when one of :data:`FOLDER_VIEWS`' commands wrote it (its files are there
     and its ``summary.json`` has that command's keys), else None."""
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(summary, dict):
+    summary = summary_or_none(folder)
+    if summary is None:
         return None
     return next((view for view in _MODULES if view.shows(folder, summary)), None)
 

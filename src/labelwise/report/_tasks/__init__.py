@@ -7,9 +7,9 @@ registry; adding a task's view means adding one module to ``_MODULES``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from .._summary_file import summary_or_none
 from ._common import TaskRun, TaskView, settings_section, task_header
 from .detection import TASK_VIEW as _DETECTION
 from .multilabel import TASK_VIEW as _MULTILABEL
@@ -26,11 +26,8 @@ TASK_VIEWS: dict[str, TaskView] = {view.task: view for view in _MODULES}
 
 def task_of(folder: Path) -> str | None:
     """The task of an audit folder written by ``labelwise audit --task`` (None for classification)."""
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(summary, dict):
+    summary = summary_or_none(folder)
+    if summary is None:
         return None
     task = summary.get("task") or (summary.get("settings") or {}).get("task")
     return task if task in TASK_VIEWS else None
