@@ -46,6 +46,7 @@ from ._text_minhash import (
     SHINGLE,
     THRESHOLD,
     TextPairs,
+    band_key,
     jaccard,
     mix,
     normalise,
@@ -115,11 +116,8 @@ def band_rows(sig: np.ndarray, codes: np.ndarray, buckets: int) -> list:
     ``codes``, split into ``buckets`` by band key."""
     band, key, code = [], [], []
     for b in range(BANDS):
-        h = np.zeros(codes.size, dtype=np.uint64)
-        for r in range(b * ROWS_PER_BAND, (b + 1) * ROWS_PER_BAND):
-            h = mix(h ^ sig[:, r].astype(np.uint64))  # the band key of candidate_pairs, bit for bit
         band.append(np.full(codes.size, b, dtype=np.int16))
-        key.append(h)
+        key.append(band_key(sig, b, ROWS_PER_BAND))
         code.append(codes)
     band_a, key_a, code_a = np.concatenate(band), np.concatenate(key), np.concatenate(code)
     to = (key_a % np.uint64(buckets)).astype(np.int64)
