@@ -75,6 +75,21 @@ passes; then ``bench_weak.py --skip-apply`` once. If it fails: ``src`` unchanged
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_lure_gate.py --explore --out explore.csv
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_lure_gate.py --rule A --out rule.csv   # once
+
+Result of the rule run (once, commit e0d2b803, 01:28:37-01:34:30 UTC, load 10.6-14.2): **fails**.
+
+* The 93: passes (1)-(4): nothing changed (86.782 -> 86.782, 0 up / 0 down); the lured fit ran on the six
+  K >= 3 dense crowds and the gate kept it on all six (per-answer gain 0.020-0.032, 8-12 standard
+  errors); CPU 7.48 -> 8.90 s (1.19x).
+* Stress seeds 95-97: fails both parts: 72 sets 93.278 -> 93.147, 2 up / 7 down; the gate rejected the
+  lured fit on 17 of the 71 it reached (glad 7, blur 6, minimax 4, mixlure 0), where the per-answer gain
+  is within about one standard error of 0 (-0.0022 to -0.0000); four sets more than 0.5 below the default:
+  minimax2_n1500_K5_m60_s95 83.933 -> 79.133 (-4.80; gain -0.0001 +- 0.0010), minimax0_n300_K3_m20_s95
+  -2.00, minimax0_n300_K3_m20_s96 -2.00, glad0_n300_K3_m20_s97 -0.67. The three ``mixlure`` crowds where
+  lure39 found the lured fit 0.70-1.00 below the plain fit keep it (gain +0.0014 to +0.0064, 2.4-7
+  standard errors): the gate cannot remove the falls it was proposed for. CPU 12.28 -> 43.78 s (3.56x).
+
+Not adopted: ``src`` unchanged, no ``bench_weak.py`` run.
 """
 
 from __future__ import annotations
