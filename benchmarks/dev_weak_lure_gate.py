@@ -49,7 +49,7 @@ lured fit does not run keeps its labels (the gate never runs there). The lured f
 * Not registered, computed from (A)'s records: the margin the other way (drop the lured fit only when the
   plain fit is better by one standard error): 90.736 -> 90.732, 1 up / 2 down, largest fall -0.67.
 * The gate keeps the lured fit on every dense crowd of the 93's generator (per-answer gain 0.017-0.062,
-  10-20 standard errors) and on every ``mixlure`` crowd, including mixlure0_s73 where the lured labels are
+  7-16 standard errors) and on every ``mixlure`` crowd, including mixlure0_s73 where the lured labels are
   below majority vote (96.00 vs 96.33; gain +0.0093, 3.3 standard errors): where the lures are real, the
   lured model predicts the held-out answers better even where its labels are worse.
 * CPU on the 108 reached sets and the rest (unchanged) summed: 22.56 -> 67.90 s (3.0x); on a reached
