@@ -30,14 +30,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 
 from .._validate.arguments import seed_from
-from ..columns import ColumnRoles
+from ..columns import ColumnRoles, infer_column_roles
 from ..errors import InvalidParameterError
 
-__all__ = ["TEXT_MAX_TERMS", "column_regressor"]
+__all__ = ["TEXT_MAX_TERMS", "column_regressor", "table_regressor"]
 
 #: Terms of each text column's TF-IDF the regressor reads (dense; see the module docstring).
 TEXT_MAX_TERMS = 256
@@ -67,11 +68,7 @@ def column_regressor(roles: ColumnRoles, regressor: Any, random_state: Any = 0) 
     InvalidParameterError
         If no column is left to read (every one an identifier or a constant).
     """
-    if not roles.used:
-        described = [f"{name!r} ({role})" for name, role in roles.roles.items()]
-        raise InvalidParameterError(
-            "features must have a column that is not an identifier or a constant, got only " + ", ".join(described)
-        )
+    _check_used(roles, "features")
     seed = seed_from(random_state)
     columns = roles.transformer(dense=True, random_state=seed)
     steps = {step: transformer for step, transformer, _ in columns.transformers}
@@ -82,3 +79,27 @@ def column_regressor(roles: ColumnRoles, regressor: Any, random_state: Any = 0) 
         folds = KFold(ENCODER_FOLDS, shuffle=True, random_state=seed)
         steps["high_cardinality"].set_params(targetencoder__cv=folds, targetencoder__target_type="continuous")
     return Pipeline([("columns", columns), ("regressor", regressor)])
+
+
+def _check_used(roles: ColumnRoles, name: str) -> None:
+    """An error naming ``name`` and every column's role when no column is left to read."""
+    if not roles.used:
+        described = [f"{column!r} ({role})" for column, role in roles.roles.items()]
+        raise InvalidParameterError(
+            f"{name} must have a column that is not an identifier or a constant, got only " + ", ".join(described)
+        )
+
+
+def table_regressor(X: pd.DataFrame, regressor: Any, random_state: Any = 0) -> tuple[Pipeline, ColumnRoles]:
+    """:func:`column_regressor` on ``X``'s inferred roles, and those roles: the default model of
+    :func:`labelwise.audit.regression.find_label_issues` for a DataFrame, as ``labelwise audit --task
+    regression`` builds it for DATA's other columns.
+
+    Raises
+    ------
+    InvalidParameterError
+        If no column of ``X`` is left to read (every one an identifier or a constant), naming ``X``.
+    """
+    roles = infer_column_roles(X)
+    _check_used(roles, "X")
+    return column_regressor(roles, regressor, random_state), roles

@@ -17,7 +17,7 @@ chooses), or thresholded as ``|u| > threshold`` (``rule="zscore"``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -28,8 +28,10 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
+from ..columns import ColumnRoles
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
-from ._regression_columns import column_regressor
+from ._regression_columns import column_regressor, table_regressor
+from ._regression_result import RegressionIssues
 from ._residual_mixture import MIXTURE_PRIORS, fit_mixture
 from ._residual_scale import local_location_scale, robust_location_scale
 
@@ -39,6 +41,7 @@ __all__ = [
     "CleanRegressor",
     "RegressionIssues",
     "column_regressor",
+    "default_model",
     "default_regressor",
     "find_label_issues",
 ]
@@ -56,100 +59,24 @@ def default_regressor(random_state: Any = 0) -> Any:
     )
 
 
-@dataclass(frozen=True, eq=False)
-class RegressionIssues:
-    """Which targets are probably wrong, with the residuals and scales behind the decision.
+def default_model(X: Any, random_state: Any = 0) -> tuple[Any, ColumnRoles | None]:
+    """The model :func:`find_label_issues` fits on ``X`` when none is given, and the column roles it reads.
 
-    Attributes
-    ----------
-    is_issue : ndarray of bool, shape (n,)
-    label_quality : ndarray of float, shape (n,)
-        ``exp(-z)``; low = likely wrong.
-    score : ndarray of float, shape (n,)
-        ``z = |u|``: the residual minus its local location, in units of its local scale (clean
-        Gaussian residuals give ``|N(0, 1)|``).
-    given, predicted : ndarray of float, shape (n,)
-        The given target and the out-of-fold prediction (the suggested fix).
-    scale : ndarray of float, shape (n,)
-        Robust local standard deviation of clean residuals at each point.
-    threshold : float
-        The rule's cut: posterior probability (``mixture``) or ``z`` (``zscore``).
-    ranked_indices : ndarray of int
-        Flagged rows, worst first.
-    rule : str
-        The flagging rule, a key of :data:`FLAG_RULES`.
-    error_probability : ndarray of float, shape (n,), or None
-        Posterior probability that the target is wrong (``mixture`` only).
-    location : ndarray of float, shape (n,), or None
-        Local median residual (the model's local bias) removed before scaling.
-    mixture_fit : {"ml", "map"} or None
-        ``mixture`` only: which fit decided, maximum likelihood or the MAP fit with the prior on
-        the clean t's tails (with ``mixture_prior="auto"``, the MAP fit where maximum likelihood's
-        error weight collapsed below one row:
-        :func:`~labelwise.audit._residual_mixture.fit_guarded_mixture`).
-    mixture_prior : {"auto", "none", "tail"} or None
-        ``mixture`` only: the ``mixture_prior`` asked for (see :func:`find_label_issues`).
+    A DataFrame is read by the classification audit's column roles, as ``labelwise audit --task
+    regression`` reads DATA (:func:`~labelwise.audit._regression_columns.table_regressor`: numbers,
+    dates, categories, high-cardinality categories target-encoded, text; identifiers and constants
+    dropped), then :func:`default_regressor`; any other ``X`` (an array) goes to
+    :func:`default_regressor` as it is, with no roles.
+
+    Raises
+    ------
+    InvalidParameterError
+        A DataFrame whose every column is an identifier or a constant.
     """
-
-    is_issue: np.ndarray
-    label_quality: np.ndarray
-    score: np.ndarray
-    given: np.ndarray
-    predicted: np.ndarray
-    scale: np.ndarray
-    threshold: float
-    ranked_indices: np.ndarray
-    rule: str = "zscore"
-    error_probability: np.ndarray | None = None
-    location: np.ndarray | None = None
-    mixture_fit: str | None = None
-    mixture_prior: str | None = None
-
-    @property
-    def n_issues(self) -> int:
-        """Number of flagged rows."""
-        return int(self.is_issue.sum())
-
-    @property
-    def residual(self) -> np.ndarray:
-        """``given - predicted``."""
-        return self.given - self.predicted
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per example, flagged first (worst first), then the rest by score."""
-        rest = np.flatnonzero(~self.is_issue)
-        order = np.concatenate([self.ranked_indices, rest[np.argsort(-self.score[rest], kind="stable")]])
-        frame = pd.DataFrame(
-            {
-                "row": order,
-                "given_label": self.given[order],
-                "suggested_label": self.predicted[order],
-                "residual": self.residual[order],
-                "scale": self.scale[order],
-                "score": self.score[order],
-                "label_quality": self.label_quality[order],
-                "is_issue": self.is_issue[order],
-            }
-        )
-        if self.error_probability is not None:
-            frame.insert(len(frame.columns) - 1, "error_probability", self.error_probability[order])
-        return frame
-
-    def summary(self) -> dict[str, Any]:
-        """A JSON-ready dictionary of counts and residual statistics."""
-        r = self.residual
-        return {
-            "task": "regression",
-            "n_examples": int(r.size),
-            "n_issues": self.n_issues,
-            "flagged_rate": self.n_issues / r.size,
-            "rule": self.rule,
-            "threshold": self.threshold,
-            "mixture_fit": self.mixture_fit,
-            "mixture_prior": self.mixture_prior,
-            "median_abs_residual": float(np.median(np.abs(r))),
-            "median_scale": float(np.median(self.scale)),
-        }
+    regressor = default_regressor(random_state)
+    if isinstance(X, pd.DataFrame):
+        return table_regressor(X, regressor, random_state)
+    return regressor, None
 
 
 def _check_target(y: Any, name: str = "y") -> np.ndarray:
@@ -304,13 +231,17 @@ def find_label_issues(
     y : array-like of shape (n,)
         Given targets; NaN/inf is an error.
     predictions : array-like of shape (n,), optional
-        Out-of-fold predictions. Computed from ``X`` with ``model`` (default
-        :func:`default_regressor`) by ``cv``-fold cross-validation when omitted.
+        Out-of-fold predictions. Computed from ``X`` with ``model`` by ``cv``-fold cross-validation
+        when omitted.
     X : array-like or DataFrame, optional
         Features. Needed without ``predictions``; with it, also used to model the residual scale.
-        Without ``X`` the scale is a robust, cross-fitted function of the prediction.
+        Without ``X`` the scale is a robust, cross-fitted function of the prediction. A DataFrame is
+        read by column roles (numbers, dates, categories, text) when ``model`` is not given.
     model : scikit-learn regressor, optional
-        Used for the predictions and for the out-of-fold model of ``|residual|``.
+        Used for the predictions and for the out-of-fold model of ``|residual|``; default
+        :func:`default_model` (for a DataFrame, the column roles' features then
+        :func:`default_regressor`, as ``labelwise audit --task regression``; ``column_roles`` of the
+        result says how each column was read).
     uncertainty : float or array of shape (n,), optional
         Expected absolute residual per point; replaces the residual-scale model.
     rule : {"mixture", "zscore"}, default "mixture"
@@ -340,7 +271,8 @@ def find_label_issues(
         ``y``, ``predictions`` and ``X`` of different lengths.
     InvalidParameterError
         Neither ``predictions`` nor ``X``; unknown ``rule`` or ``mixture_prior``; ``mixture_prior``
-        other than ``"auto"`` with ``rule="zscore"``; bad ``threshold`` or ``uncertainty``.
+        other than ``"auto"`` with ``rule="zscore"``; bad ``threshold`` or ``uncertainty``; without
+        ``model``, a DataFrame ``X`` whose every column is an identifier or a constant.
 
     References
     ----------
@@ -369,7 +301,9 @@ def find_label_issues(
     target = _check_target(y)
     check_positive_int("cv", cv, minimum=2)
     flag, cut = _rule_and_cut(rule, threshold, mixture_prior)
-    model = default_regressor(random_state) if model is None else model
+    roles = None
+    if model is None:
+        model, roles = default_model(X, random_state)
     pred = _predictions(target, predictions, X, model, cv, random_state)
     u, location, scale = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
     is_issue, error_probability, mixture_fit = flag(u, cut, mixture_prior)
@@ -377,7 +311,7 @@ def find_label_issues(
     flagged = np.flatnonzero(is_issue)
     ranked = flagged[np.argsort(-score[flagged], kind="stable")]
     prior = mixture_prior if rule == "mixture" else None
-    fitted = (pred, scale, cut, ranked, rule, error_probability, location, mixture_fit, prior)
+    fitted = (pred, scale, cut, ranked, rule, error_probability, location, mixture_fit, prior, roles)
     return RegressionIssues(is_issue, np.exp(-score), score, target, *fitted)
 
 
@@ -387,8 +321,9 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     Parameters
     ----------
     estimator : scikit-learn regressor, optional
-        The model to fit (default :func:`default_regressor`); also used for the out-of-fold
-        predictions and residual scale.
+        The model to fit (default :func:`default_model`: for a DataFrame ``X``, its column roles'
+        features then :func:`default_regressor`); also used for the out-of-fold predictions and
+        residual scale.
     rule : {"mixture", "zscore"}, default "mixture"
     threshold : float, optional
         See :func:`find_label_issues`.
@@ -431,7 +366,7 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             raise InvalidLabelsError("CleanRegressor requires y to be passed, but the target y is None")
         X = check_meta_X(self, X, reset=True)
         y = column_or_1d(y, warn=True)
-        base = self.estimator if self.estimator is not None else default_regressor(self.random_state)
+        base, roles = (self.estimator, None) if self.estimator is not None else default_model(X, self.random_state)
         issues = find_label_issues(
             y,
             X=X,
@@ -445,7 +380,7 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         keep = ~issues.is_issue
         Xk = X.iloc[keep] if hasattr(X, "iloc") else X[keep]
         self.estimator_ = clone(base).fit(Xk, issues.given[keep])
-        self.label_issues_ = issues
+        self.label_issues_ = issues if roles is None else replace(issues, column_roles=roles)
         self.n_removed_ = int(issues.n_issues)
         return self
 

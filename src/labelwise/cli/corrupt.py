@@ -35,6 +35,7 @@ from ._common import (
 )
 from ._corrupt_backdoor import corrupt_backdoor
 from ._corrupt_kinds import KINDS, Corruption, Request
+from ._corrupt_notice import unchanged_notice
 from ._corrupt_options import NOISE_CHOICES, TASK_KINDS, check_options, new_kind_options, read_matrix
 from ._corrupt_regression import corrupt_regression
 from ._corrupt_tags import corrupt_tags
@@ -309,8 +310,15 @@ def _classification(
 
 
 def _print(summary: dict[str, Any], paths: dict[str, Path]) -> None:
+    """What changed (per task), then a notice where a positive rate changed nothing (:mod:`._corrupt_notice`)."""
+    _print_changes(summary, wrote_text([paths["table"], paths["truth"], paths["summary"]]))
+    notice = unchanged_notice(summary)
+    if notice is not None:
+        console().print(f"notice: {plain(notice)}")
+
+
+def _print_changes(summary: dict[str, Any], wrote: str) -> None:
     """The flips per class, and one line: the rate asked and realised, the files written."""
-    wrote = wrote_text([paths["table"], paths["truth"], paths["summary"]])
     if summary["task"] == "regression":
         console().print(
             f"{summary['n_corrupted']} of {summary['n_rows']} targets changed by --noise {summary['noise']} "
@@ -337,32 +345,6 @@ def _print(summary: dict[str, Any], paths: dict[str, Path]) -> None:
         f"{summary['n_flipped']} of {summary['n_rows']} labels changed by --noise {plain(summary['noise'])}: "
         f"rate {summary['rate_realised']:.4f}{asked}; {wrote}"
     )
-    notice = rounding_notice(summary)
-    if notice is not None:
-        console().print(f"notice: {notice}")
-
-
-def rounding_notice(summary: dict[str, Any]) -> str | None:
-    """Why a positive ``--rate`` flipped no label, or None: the flips are exact counts, and on a small
-    table they round to 0. The matrix kinds flip ``rate x (rows of class j)`` spread over the cells of
-    column ``j`` (:func:`labelwise.noise.flip_counts`, largest remainder), the others
-    ``round(rate x rows)``; the rate keeps that meaning (no flip is forced), the notice says it."""
-    rate = summary.get("rate_asked")
-    if not rate or summary["n_flipped"] > 0:
-        return None
-    n = summary["n_rows"]
-    if summary["noise_matrix"] is not None:
-        matrix = np.asarray(summary["noise_matrix"], dtype=float)
-        sizes = np.array([c["n_rows"] for c in summary["per_class"]], dtype=float)
-        expected = (matrix - np.diag(np.diag(matrix))) * sizes[None, :]
-        how = (
-            f"--noise {plain(summary['noise'])} flips exact counts per true class and noise-matrix cell (the cell's "
-            f"rate times the class's rows, rounded by largest remainder), and here the largest cell expects "
-            f"{expected.max():.3g} flips"
-        )
-    else:
-        how = f"--noise {plain(summary['noise'])} flips round(rate x rows) = round({rate * n:.3g}) labels"
-    return f"--rate {rate:g} rounds to 0 flips on this table of {n} rows: {how}; the labels are unchanged"
 
 
 def _print_tags(summary: dict[str, Any], wrote: str) -> None:

@@ -209,6 +209,14 @@ def _classes(value: str | None) -> list[Any] | None:
     "one wrong look-alike class) where it applies: 3+ classes, 10+ votes per item on average [default: on]. "
     "summary.json: lured_items (asked) and lured_items_applied.",
 )
+@click.option(
+    "--spectral-start/--no-spectral-start",
+    "spectral",
+    default=None,
+    help="--model label-model: also run its Dawid-Skene MAP fit from Zhang et al.'s spectral estimate and keep the "
+    "fit of higher objective, where the crowd allows it [default: off]. summary.json: spectral_start (asked) and "
+    "spectral_start_result (kept, not kept, or not run: why).",
+)
 @out_folder("weak", Path("labelwise-weak"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @quiet_option
@@ -222,6 +230,7 @@ def weak(
     model_name,
     tie,
     lured,
+    spectral,
     out,
     random_state,
     quiet,
@@ -234,7 +243,7 @@ def weak(
     votes.csv (item, labeler, label), analysis.csv, labelers.json (each function's estimated
     accuracy and confusion matrix) and summary.json to --out, all or none of them.
     """
-    model_options = _model_options(model_name, lured)
+    model_options = _model_options(model_name, {"lured_items": lured, "spectral_start": spectral})
     lfs = load_lfs(Path(lfs_path))
     # ids and gold labels as written where a number parser would merge two (007 and 7, 01 and 1)
     table = read_input(data, "DATA", text_columns=[c for c in (id_column, gold_column) if c is not None])
@@ -310,31 +319,45 @@ def _gold_accuracy(gold: pd.Series, labels: pd.DataFrame, counted: np.ndarray) -
     return {"accuracy_on_covered_gold": accuracy, "n_covered_gold": int(has.sum())}
 
 
-def _model_options(model_name: str, lured: bool | None) -> dict[str, Any]:
-    """The label model's options given on the command line (none: the model's defaults).
+#: The label model's own options: keyword of ``LabelModel`` -> the flag on and the flag off.
+_MODEL_FLAGS = {
+    "lured_items": ("--lured-items", "--no-lured-items"),
+    "spectral_start": ("--spectral-start", "--no-spectral-start"),
+}
+
+
+def _model_options(model_name: str, flags: dict[str, bool | None]) -> dict[str, Any]:
+    """The label model's options given on the command line, by ``LabelModel`` keyword (none given:
+    the model's defaults).
 
     Raises
     ------
     InvalidParameterError
-        ``--lured-items`` or ``--no-lured-items`` with a ``--model`` other than ``label-model``
-        (Dawid-Skene's model has no lured-item mixture).
+        A flag of :data:`_MODEL_FLAGS` with a ``--model`` other than ``label-model`` (Dawid-Skene's
+        model has neither the lured-item mixture nor the spectral start).
     """
-    if lured is None:
-        return {}
-    if model_name != "label-model":
-        flag = "--lured-items" if lured else "--no-lured-items"
-        raise InvalidParameterError(
-            f"{flag} is an option of --model label-model (its lured-item mixture), got --model {model_name}"
-        )
-    return {"lured_items": lured}
+    given = {key: value for key, value in flags.items() if value is not None}
+    if given and model_name != "label-model":
+        key, value = next(iter(given.items()))
+        flag = _MODEL_FLAGS[key][0 if value else 1]
+        what = "its lured-item mixture" if key == "lured_items" else "its spectral start"
+        raise InvalidParameterError(f"{flag} is an option of --model label-model ({what}), got --model {model_name}")
+    return given
 
 
 def _model_settings(model: Any) -> dict[str, Any]:
-    """summary.json's record of the label model's lured-item mixture: asked (``lured_items``, the
-    model's default when no flag was given) and whether its gate let it run (``lured_items_applied``)."""
+    """summary.json's record of the label model's lured-item mixture and spectral start: each asked
+    (``lured_items``, ``spectral_start``: the model's default when no flag was given) and what came of it
+    (``lured_items_applied``: whether its gate let it run; ``spectral_start_result``: ``kept``, ``not
+    kept`` or ``not run: <why>``)."""
     if not hasattr(model, "lured_items_"):
         return {}
-    return {"lured_items": bool(model.lured_items), "lured_items_applied": bool(model.lured_items_)}
+    return {
+        "lured_items": bool(model.lured_items),
+        "lured_items_applied": bool(model.lured_items_),
+        "spectral_start": bool(model.spectral_start),
+        "spectral_start_result": str(model.spectral_start_),
+    }
 
 
 def _print_notes(con: Any, summary: dict[str, Any], classes: Any, report: pd.DataFrame) -> None:

@@ -428,9 +428,9 @@ SPECS: dict[str, Spec] = {
         # the error names the function of LFS whose answer is outside --classes, the row and the classes
         also_named={"--classes=spam": "labeling function"},
     ),
-    # the label model's own options (--no-lured-items: its lured-item mixture off)
+    # the label model's own options (--no-lured-items: its lured-item mixture off; --spectral-start: on)
     "weak/label-model": Spec(
-        ("weak", "{lfs}", "{texts}", "--id-column", "id", "--no-lured-items", "--quiet"),
+        ("weak", "{lfs}", "{texts}", "--id-column", "id", "--no-lured-items", "--spectral-start", "--quiet"),
         {"LFS": ("lfs", PYTHON), "DATA": ("texts", TABLE)},
         ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"),
         label_cases=(),
