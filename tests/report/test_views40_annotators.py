@@ -43,15 +43,18 @@ def wbf(tmp_path):
 
 
 def test_wbf_annotators_are_their_boxes_matched_to_the_fused_boxes_by_hand(wbf):
-    """The fused car is [0.5, 0, 10.5, 10]: each car box overlaps it at IoU 95 / 105; m1 matches 1 of its
-    1 box and 1 of the 2 fused boxes of its image (precision 1, recall 0.5, F1 2/3), m2 both (F1 1)."""
+    """The fused car [0.5, 0, 10.5, 10] has both models' votes (the strict majority of 2), the fused dog
+    one: the reference is the car alone, which each car box overlaps at IoU 95 / 105. m1 matches its
+    one box (F1 1), m2 one of its two (precision 0.5, recall 1, F1 2/3)."""
     assert not (wbf / "out" / "annotators.csv").exists()
+    fused = pd.read_csv(wbf / "out" / "boxes.csv")
+    assert sorted(zip(fused["label"], fused["votes"], strict=True)) == [("car", 2), ("dog", 1)]
     table = _annotators(_page(wbf / "out"))
     iou = f"{95 / 105:.3f}"
     # n_images, n_boxes, n_reference, n_matched, precision, recall, f1, mean_iou
-    assert table["m1"] == ["1", "1", "2", "1", "1.000", "0.500", f"{2 / 3:.3f}", iou]
-    assert table["m2"] == ["1", "2", "2", "2", "1.000", "1.000", "1.000", f"{(95 / 105 + 1) / 2:.3f}"]
-    assert list(table) == ["m1", "m2"]  # lowest F1 first
+    assert table["m1"] == ["1", "1", "1", "1", "1.000", "1.000", "1.000", iou]
+    assert table["m2"] == ["1", "2", "1", "1", "0.500", "1.000", f"{2 / 3:.3f}", iou]
+    assert list(table) == ["m2", "m1"]  # lowest F1 first
 
 
 def test_wbf_page_says_why_when_the_boxes_it_read_are_gone(wbf):

@@ -7,7 +7,8 @@ box's ``score`` is the share of the image's annotators that drew it (consensus) 
 confidence (wbf): the lowest scores are the boxes the annotators agreed on least. Each image is
 drawn on its file when it can be found (:mod:`._box_images`), else on a grey canvas. A folder
 without ``annotators.csv`` (wbf) scores each annotator here: its boxes, read from the input the run
-read, matched one to one with the fused boxes as ``annotators.csv`` matches them with the consensus.
+read, matched one to one with the fused boxes a strict majority of the models found, as
+``annotators.csv`` matches them with the consensus.
 """
 
 from __future__ import annotations
@@ -92,13 +93,22 @@ def _answers(folder: Folder) -> tuple[pd.DataFrame | None, str]:
     return frame, ""
 
 
-def agreement(folder: Folder) -> tuple[pd.DataFrame | None, str]:
-    """Each annotator's boxes matched one to one with the folder's merged boxes (same image and class,
-    IoU >= the run's ``iou``, greedily by IoU: :func:`~labelwise.aggregate.boxes.compare_boxes`):
-    n_images, n_boxes, n_reference, n_matched, precision (its boxes matched: the match rate),
-    recall (merged boxes of its images it matched), f1, mean_iou; or None and why not.
+def majority(folder: Folder) -> int:
+    """The votes a merged box needs to be a reference of the annotators' scores: a strict majority of the
+    run's models (``n_annotators // 2 + 1``), as :class:`~labelwise.aggregate.boxes.BoxConsensus` keeps a box."""
+    return int(folder.summary.get("n_annotators") or 1) // 2 + 1
 
-    Boxes the run left out (a score below ``skip_box_thr``) are not scored.
+
+def agreement(folder: Folder) -> tuple[pd.DataFrame | None, str]:
+    """Each annotator's boxes matched one to one with the merged boxes a strict majority of the models
+    found (:func:`majority`; same image and class, IoU >= the run's ``iou``, greedily by IoU:
+    :func:`~labelwise.aggregate.boxes.compare_boxes`): n_images, n_boxes, n_reference, n_matched,
+    precision (its boxes matched: the match rate), recall (reference boxes of its images it
+    matched), f1, mean_iou; or None and why not.
+
+    WBF turns every box into a merged box, a lone false one too: scored against all of them, a model
+    drawing random boxes would match its own boxes at IoU 1. Boxes the run left out (a score below
+    ``skip_box_thr``) are not scored.
     """
     from ...aggregate.boxes import compare_boxes
 
@@ -109,6 +119,8 @@ def agreement(folder: Folder) -> tuple[pd.DataFrame | None, str]:
     if "score" in answers.columns and isinstance(skip, (int, float)) and skip > 0:
         answers = answers[answers["score"].astype(float) >= float(skip)]
     merged = _boxes(folder, as_text=True)
+    if "votes" in merged.columns:
+        merged = merged[merged["votes"] >= majority(folder)]
     reference = merged.loc[:, ["image", "label", "x1", "y1", "x2", "y2"]].set_axis(
         ["image", "label", "x_min", "y_min", "x_max", "y_max"], axis=1
     )
@@ -128,11 +140,12 @@ def _scored_here(folder: Folder) -> str:
     if scored is None:
         return unscored_section(f"No annotators.csv in the folder ({folder.summary.get('method')}), and {why}.")
     note = (
-        f"Each annotator's boxes (from {_e(folder.summary.get('boxes'))}) matched one to one with the merged boxes of "
-        f"the same image and class at IoU &ge; {_e(folder.get('iou', 0.5))}: precision (the share of its boxes "
-        "matched), recall, F1, mean IoU of the matched boxes"
+        f"Each annotator's boxes (from {_e(folder.summary.get('boxes'))}) matched one to one with the merged boxes "
+        f"{majority(folder)} or more of the {_e(folder.summary.get('n_annotators'))} models found (a strict "
+        f"majority), of the same image and class at IoU &ge; {_e(folder.get('iou', 0.5))}: precision (the share "
+        "of its boxes matched), recall, F1, mean IoU of the matched boxes (its own boxes entered the fusion, so "
+        "the figures favour every annotator somewhat; they rank them)"
     )
-    note += " (its boxes entered the fusion, so the figures favour every annotator somewhat; they rank them)"
     fused = Quality("f1", "F1 against the merged boxes", "lowest F1", active="n_boxes")
     return annotator_section(scored, fused, note=note, name="annotator")
 
