@@ -123,4 +123,3 @@ def test_scores_do_not_depend_on_the_input_rows_order(folders, seed):
         _pairs_agreement(_folder(folders["root"], "bt")),
         _pairs_agreement(_shuffled(folders, "bt", "pairs", "pairs.csv", seed)),
     )
-
