@@ -32,7 +32,8 @@ from ._common import Folder, input_table
 
 @dataclass(frozen=True)
 class Scoring:
-    """How one method's answers are scored against the chosen texts.
+    """How one method's answers are scored against the chosen texts: a ratio of sums over a group of
+    answers (an annotator's, an item's).
 
     Attributes
     ----------
@@ -40,32 +41,37 @@ class Scoring:
         The score's column and wording in the annotators section.
     what : str
         The score, for the section's note.
-    score : callable
-        ``answers -> float``: the score of a group of answers (columns text and chosen).
+    terms : callable
+        ``answers -> (numerator, denominator)``, one of each per answer (columns text and chosen): a
+        group's score is the sum of its numerators over the sum of its denominators.
     """
 
     quality: Quality
     what: str
-    score: Callable[[pd.DataFrame], float]
+    terms: Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray]]
 
 
-def _mean_similarity(group: pd.DataFrame) -> float:
-    return float(group["similarity"].mean())
+def _similarity_terms(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each answer's cosine similarity to its chosen text, over 1: a group's mean similarity."""
+    return similarities(table), np.ones(len(table))
 
 
-def _word_error_rate(group: pd.DataFrame) -> float:
-    from ...aggregate import word_error_rate
+def _word_error_terms(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each answer's word edits to its chosen text, over the chosen text's words: a group's word error
+    rate as :func:`~labelwise.aggregate.word_error_rate` computes it on the group's pairs."""
+    from ...aggregate._rover_align import edit_distances
+    from ...aggregate._rover_tokens import split_words, tokenize
 
-    try:
-        return word_error_rate(group["chosen"].tolist(), group["text"].tolist())
-    except LabelwiseError:  # the chosen texts of these answers hold no word
-        return float("nan")
+    n = len(table)
+    texts = [*table["chosen"].astype(str), *table["text"].astype(str)]
+    words = tokenize(texts, split_words, "tokenizer", lambda h: f"text {h}")
+    return edit_distances(words.codes, words.lengths, n).astype(float), words.lengths[:n].astype(float)
 
 
 _SIMILARITY = Scoring(
     Quality("mean_similarity", "similarity to the chosen text", "least similar", active="n_answers"),
     "the mean cosine similarity of its answers' TF-IDF vectors to the chosen texts' (the command's encoding)",
-    _mean_similarity,
+    _similarity_terms,
 )
 #: Method -> how its answers are scored (the distance the method chooses its text by).
 SCORINGS: dict[str, Scoring] = {
@@ -75,9 +81,15 @@ SCORINGS: dict[str, Scoring] = {
     "rover": Scoring(
         Quality("word_error_rate", "word error rate to the chosen text", "most words off", False, "n_answers"),
         "the word error rate of its answers against the chosen texts (word edits over the chosen texts' words)",
-        _word_error_rate,
+        _word_error_terms,
     ),
 }
+
+
+def per(table: pd.DataFrame, by: str) -> pd.Series:
+    """The score of each ``by`` group of a :func:`scored` table (NaN where the denominators sum to 0)."""
+    sums = table.groupby(by, sort=True)[["numerator", "denominator"]].sum()
+    return sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
 
 
 def answers_used(folder: Folder, texts: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
@@ -94,7 +106,8 @@ def answers_used(folder: Folder, texts: pd.DataFrame) -> tuple[pd.DataFrame | No
     if isinstance(duplicates, dict) and duplicates.get("policy") == "last":
         table = table.drop_duplicates(["item", "annotator"], keep="last")
     table = table.reset_index(drop=True)
-    chosen = dict(zip(texts["item"].astype(str), texts["text"].astype(str), strict=False))
+    # an empty cell: ROVER composed no word for the item
+    chosen = dict(zip(texts["item"].astype(str), texts["text"].fillna("").astype(str), strict=False))
     table["chosen"] = table["item"].astype(str).map(chosen)
     expected = folder.summary.get("n_answers")
     if (expected is not None and len(table) != int(expected)) or table["chosen"].isna().any():
@@ -116,19 +129,28 @@ def similarities(table: pd.DataFrame) -> np.ndarray:
     return np.asarray(vectors.multiply(vectors[rows.astype(np.int64)]).sum(axis=1)).ravel()
 
 
+def scored(folder: Folder, texts: pd.DataFrame) -> tuple[pd.DataFrame | None, Scoring, str]:
+    """:func:`answers_used` with the method's terms (columns numerator, denominator), and the
+    :class:`Scoring`; or None and why not. Computed once per folder."""
+    if "text-scores" not in folder.cache:
+        scoring = SCORINGS.get(str(folder.summary.get("method")), _SIMILARITY)
+        table, why = answers_used(folder, texts)
+        if table is not None:
+            try:
+                table["numerator"], table["denominator"] = scoring.terms(table)
+            except (LabelwiseError, ValueError) as exc:
+                table, why = None, f"the answers could not be scored: {exc}"
+        folder.cache["text-scores"] = (table, scoring, why)
+    return folder.cache["text-scores"]
+
+
 def text_agreement(folder: Folder, texts: pd.DataFrame) -> tuple[pd.DataFrame | None, Scoring, str]:
     """Per annotator: n_answers, n_chosen (answers that are the chosen text) and the method's score
     (:data:`SCORINGS`); or None and why not."""
-    scoring = SCORINGS.get(str(folder.summary.get("method")), _SIMILARITY)
-    table, why = answers_used(folder, texts)
+    table, scoring, why = scored(folder, texts)
     if table is None:
         return None, scoring, why
-    try:
-        if scoring is _SIMILARITY:
-            table["similarity"] = similarities(table)
-    except (LabelwiseError, ValueError) as exc:
-        return None, scoring, f"the answers could not be encoded: {exc}"
     groups = table.groupby("annotator", sort=True)
-    scored = pd.DataFrame({"n_answers": groups.size(), "n_chosen": groups["is_chosen"].sum()})
-    scored[scoring.quality.column] = pd.Series({name: scoring.score(g) for name, g in groups})
-    return scored.rename_axis("annotator").reset_index(), scoring, ""
+    frame = pd.DataFrame({"n_answers": groups.size(), "n_chosen": groups["is_chosen"].sum()})
+    frame[scoring.quality.column] = per(table, "annotator")
+    return frame.rename_axis("annotator").reset_index(), scoring, ""

@@ -15,7 +15,7 @@ import pandas as pd
 from .._annotators import Quality, annotator_section, unscored_section
 from .._tasks._common import section
 from ._common import Folder, FolderView, contested, count, histogram, input_table, none_contested
-from ._text_agreement import SCORINGS, answers_used, text_agreement
+from ._text_agreement import per, scored, text_agreement
 
 
 def _tiles(folder: Folder) -> list[tuple[str, str, bool]]:
@@ -75,11 +75,10 @@ def _rover_items(folder: Folder, texts: pd.DataFrame, top: int) -> str:
     """rover's least agreed items: the word error rate of each item's answers against its text, worst first."""
     from .._build import _table
 
-    table, why = answers_used(folder, texts)
+    table, _, why = scored(folder, texts)
     if table is None:
         return section("texts-contested", "Least agreed items", f"ROVER gives no similarity, and {why}.", "")
-    scoring = SCORINGS["rover"]
-    per_item = pd.Series({str(item): scoring.score(g) for item, g in table.groupby(table["item"].astype(str))})
+    per_item = per(table.assign(item=table["item"].astype(str)), "item")
     frame = texts.assign(**{"word_error_rate": texts["item"].astype(str).map(per_item).to_numpy()})
     listed = contested(frame, "word_error_rate", ascending=False, n=min(top, 30))
     note = (
