@@ -9,6 +9,8 @@ rover folder's page failed on its missing mean similarity).
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -55,6 +57,27 @@ def test_wbf_annotators_are_their_boxes_matched_to_the_fused_boxes_by_hand(wbf):
     assert table["m1"] == ["1", "1", "1", "1", "1.000", "1.000", "1.000", iou]
     assert table["m2"] == ["1", "2", "1", "1", "0.500", "1.000", f"{2 / 3:.3f}", iou]
     assert list(table) == ["m2", "m1"]  # lowest F1 first
+
+
+def test_wbf_on_coco_files_scores_each_files_annotator_by_its_stem(tmp_path):
+    """The same boxes as COCO files m1.json and m2.json (bbox x, y, width, height): the same figures."""
+    boxes = {"m1": [(1, [0, 0, 10, 10])], "m2": [(1, [1, 0, 10, 10]), (2, [50, 50, 10, 10])]}
+    for name, drawn in boxes.items():
+        data = {
+            "images": [{"id": 7, "width": 100, "height": 100}],
+            "categories": [{"id": 1, "name": "car"}, {"id": 2, "name": "dog"}],
+            "annotations": [
+                {"id": k, "image_id": 7, "category_id": c, "bbox": b} for k, (c, b) in enumerate(drawn, start=1)
+            ],
+        }
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    files = [str(tmp_path / "m1.json"), str(tmp_path / "m2.json")]
+    run("aggregate-boxes", *files, "--coco", "--method", "wbf", "--out", str(tmp_path / "out"))
+    page = _page(tmp_path / "out")
+    table = _annotators(page)
+    assert table["m1"][-4:] == ["1.000", "1.000", "1.000", f"{95 / 105:.3f}"]
+    assert table["m2"][-4:] == ["0.500", "1.000", f"{2 / 3:.3f}", f"{95 / 105:.3f}"]
+    assert "each COCO file's annotator named by the file's stem" in section(page, "annotators")
 
 
 def test_wbf_page_says_why_when_the_boxes_it_read_are_gone(wbf):

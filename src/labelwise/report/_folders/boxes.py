@@ -81,8 +81,8 @@ def _answers(folder: Folder) -> tuple[pd.DataFrame | None, str]:
     else:
         names = [columns.get(k) or k for k in ("image_col", "annotator_col", "label_col")]
         coords = list(columns.get("coord_cols") or ("x_min", "y_min", "x_max", "y_max"))
-        frame = input_table(folder, "boxes", [*names, *coords])
-        if frame is None:
+        frame = input_table(folder, "boxes", names)  # the ids as text, as the run read them
+        if frame is None or any(c not in frame.columns for c in coords):
             return None, f"the box table the run read ({given}) is not there, or lacks its columns {[*names, *coords]}"
         score = columns.get("score_col")
         keep = [*names, *coords, *([score] if score in frame.columns else [])]
@@ -145,6 +145,11 @@ def _scored_here(folder: Folder) -> str:
         f"majority), of the same image and class at IoU &ge; {_e(folder.get('iou', 0.5))}: precision (the share "
         "of its boxes matched), recall, F1, mean IoU of the matched boxes (its own boxes entered the fusion, so "
         "the figures favour every annotator somewhat; they rank them)"
+        + (
+            ", each COCO file's annotator named by the file's stem"
+            if isinstance(folder.summary.get("boxes"), list)
+            else ""
+        )
     )
     fused = Quality("f1", "F1 against the merged boxes", "lowest F1", active="n_boxes")
     return annotator_section(scored, fused, note=note, name="annotator")
