@@ -3,7 +3,10 @@
 One function for every folder with an annotators table: ``aggregate`` (estimated accuracy),
 ``aggregate-boxes`` (F1 against the consensus), ``aggregate-masks`` (Dice), ``aggregate-numbers``
 (noise sd, where higher is worse), ``aggregate-texts`` and ``aggregate-pairs`` (skill),
-``aggregate-tags`` (mean skill over the tags) and ``train-crowds`` (estimated accuracy).
+``aggregate-tags`` (mean skill over the tags) and ``train-crowds`` (estimated accuracy). Where the
+command writes no annotators table (``aggregate-boxes --method wbf``, ``aggregate-texts --method
+closest`` or ``rover``, ``aggregate-pairs --method bt``), the folder's view scores each annotator's
+answers against the result itself; :func:`unscored_section` says why when it cannot.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import pandas as pd
 
 from . import _plots
 
-__all__ = ["Quality", "annotator_section"]
+__all__ = ["Quality", "annotator_section", "unscored_section"]
 
 #: Annotators drawn in the bar chart (the most active) and listed in the table (the worst).
 PLOTTED, LISTED = 40, 60
@@ -78,3 +81,10 @@ def annotator_section(ann: pd.DataFrame, quality: Quality | None, *, note: str, 
         f'<p class="note">{note}{order_note}{more}.</p>'
         f'<div class="row2">{plot}{_table(table.head(LISTED))}</div></section>'
     )
+
+
+def unscored_section(why: str) -> str:
+    """The ``annotators`` section of a folder whose annotators cannot be scored: one note, ``why`` (plain text)."""
+    from ._build import _e
+
+    return f'<section id="annotators"><h2>Annotators</h2><p class="note">{_e(why)}</p></section>'

@@ -5,23 +5,29 @@ box; the columns carry the input's names, in that order), ``annotators.csv`` (co
 annotator's precision, recall, F1 and mean IoU against the consensus) and ``summary.json``. A merged
 box's ``score`` is the share of the image's annotators that drew it (consensus) or its fused
 confidence (wbf): the lowest scores are the boxes the annotators agreed on least. Each image is
-drawn from its file when ``image`` names one beside the input table, else on a grey canvas.
+drawn on its file when it can be found (:mod:`._box_images`), else on a grey canvas. A folder
+without ``annotators.csv`` (wbf) scores each annotator here: its boxes, read from the input the run
+read, matched one to one with the fused boxes a strict majority of the models found, as
+``annotators.csv`` matches them with the consensus.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from ...errors import DataFileError
-from .._annotators import Quality, annotator_section
-from .._tasks._common import BLUE, RED, pil, png, scale_to, section
-from ._common import MAX_DRAWINGS, Folder, FolderView, contested, count, histogram, none_contested
+from ...errors import DataFileError, LabelwiseError
+from ...io.tables import read_table
+from .._annotators import Quality, annotator_section, unscored_section
+from .._tasks._common import section
+from ._box_images import images
+from ._common import MAX_DRAWINGS, Folder, FolderView, contested, count, histogram, input_table, none_contested
 
-#: The longest side of an image's drawing.
-SIDE = 320
+#: How consensus' annotators.csv ranks the annotators.
+#: The input's columns once renamed (as the API's defaults).
+_STANDARD = ("image", "annotator", "label", "x_min", "y_min", "x_max", "y_max")
+QUALITY = Quality("f1", "F1 against the consensus", "lowest F1", active="n_boxes")
 
 
 def _tiles(folder: Folder) -> list[tuple[str, str, bool]]:
@@ -38,12 +44,14 @@ def _tiles(folder: Folder) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _boxes(folder: Folder) -> pd.DataFrame:
+def _boxes(folder: Folder, *, as_text: bool = False) -> pd.DataFrame:
     """``boxes.csv`` with its image, label and coordinate columns (as ``summary["columns"]`` names them,
     else the first two and the four after the label, past ``--coco``'s ``label_name``) named image,
-    label, x1, y1, x2, y2."""
+    label, x1, y1, x2, y2; ``as_text``: its first two columns read as text, as the input's ids are."""
     frame = folder.table("boxes.csv", required=("score",))
     assert frame is not None  # a file of the view
+    if as_text:
+        frame = read_table(folder.out_dir / "boxes.csv", text_columns=list(frame.columns[:2]), na_values="")
     given = folder.summary.get("columns") or {}
     named = [given.get("image_col"), given.get("label_col"), *(given.get("coord_cols") or [])]
     if len(named) != 6 or any(c not in frame.columns for c in named):
@@ -57,51 +65,94 @@ def _boxes(folder: Folder) -> pd.DataFrame:
     return frame.rename(columns=dict(zip(named, ("image", "label", "x1", "y1", "x2", "y2"), strict=True)))
 
 
-def _canvas(folder: Folder, image: Any, boxes: pd.DataFrame) -> Any:
-    """The image's file beside the input table, or a grey canvas holding its boxes."""
-    Image, _ = pil()
-    source = folder.summary.get("boxes")
-    if isinstance(source, str):
-        path = Path(source).parent / str(image)
-        if path.is_file():
-            try:
-                with Image.open(path) as im:
-                    return im.convert("RGB")
-            except OSError:
-                pass
-    w, h = float(boxes["x2"].max()) + 10, float(boxes["y2"].max()) + 10
-    return Image.new("RGB", (max(1, int(w)), max(1, int(h))), (200, 200, 200))
+def _answers(folder: Folder) -> tuple[pd.DataFrame | None, str]:
+    """The boxes the run read (the input table or COCO files ``summary["boxes"]`` names) with the
+    columns image, annotator, label, x_min, y_min, x_max, y_max and score (when read); or None and
+    why they cannot be read (gone, changed since the run, unreadable)."""
+    from ...io.box_answers import read_coco_boxes
+
+    given, columns = folder.summary.get("boxes"), folder.summary.get("columns") or {}
+    if isinstance(given, list):  # --coco: fixed keys, annotators named by the files' stems
+        try:
+            table = read_coco_boxes([Path(p) for p in given], parameter="boxes")
+        except (LabelwiseError, OSError, ValueError) as exc:
+            return None, f"the COCO files the run read cannot be read now: {exc}"
+        frame = table.boxes
+    else:
+        names = [columns.get(k) or k for k in ("image_col", "annotator_col", "label_col")]
+        coords = list(columns.get("coord_cols") or ("x_min", "y_min", "x_max", "y_max"))
+        frame = input_table(folder, "boxes", names)  # the ids as text, as the run read them
+        if frame is None or any(c not in frame.columns for c in coords):
+            return None, f"the box table the run read ({given}) is not there, or lacks its columns {[*names, *coords]}"
+        score = columns.get("score_col")
+        keep = [*names, *coords, *([score] if score in frame.columns else [])]
+        frame = frame.loc[:, keep].set_axis([*_STANDARD, *(["score"] if len(keep) > 7 else [])], axis=1)
+    expected = folder.summary.get("n_input_boxes")
+    if expected is not None and len(frame) != int(expected):
+        return None, f"the boxes the run read have changed since: {len(frame):,} boxes now, {int(expected):,} then"
+    return frame, ""
 
 
-def image_png(folder: Folder, boxes: pd.DataFrame, image: Any, cut: float) -> bytes:
-    """The image's merged boxes: blue, red when their score is below ``cut`` (the best score of the folder), each with label and score."""
-    _, ImageDraw = pil()
-    canvas = _canvas(folder, image, boxes)
-    drawing = scale_to(canvas, SIDE)
-    f = drawing.size[0] / canvas.size[0]
-    draw = ImageDraw.Draw(drawing)
-    for r in boxes.itertuples(index=False):
-        colour = RED if r.score < cut else BLUE
-        draw.rectangle([r.x1 * f, r.y1 * f, r.x2 * f, r.y2 * f], outline=colour, width=2)
-        draw.text((r.x1 * f + 3, max(0, r.y1 * f - 12)), f"{r.label} {r.score:.2f}", fill=colour)
-    return png(drawing)
+def majority(folder: Folder) -> int:
+    """The votes a merged box needs to be a reference of the annotators' scores: a strict majority of the
+    run's models (``n_annotators // 2 + 1``), as :class:`~labelwise.aggregate.boxes.BoxConsensus` keeps a box."""
+    return int(folder.summary.get("n_annotators") or 1) // 2 + 1
 
 
-def _images(folder: Folder, boxes: pd.DataFrame, contested: pd.DataFrame) -> str:
-    """The images of the least supported boxes, each drawn with all its merged boxes."""
-    from .._build import _e, _img
+def agreement(folder: Folder) -> tuple[pd.DataFrame | None, str]:
+    """Each annotator's boxes matched one to one with the merged boxes a strict majority of the models
+    found (:func:`majority`; same image and class, IoU >= the run's ``iou``, greedily by IoU:
+    :func:`~labelwise.aggregate.boxes.compare_boxes`): n_images, n_boxes, n_reference, n_matched,
+    precision (its boxes matched: the match rate), recall (reference boxes of its images it
+    matched), f1, mean_iou; or None and why not.
 
-    cut = float(boxes["score"].max())
-    cards = []
-    for image in pd.unique(contested["image"])[:MAX_DRAWINGS]:
-        mine = boxes[boxes["image"] == image]
-        pic = _img(image_png(folder, mine, image, cut), alt=f"merged boxes of {image}", cls="thumb boxes")
-        low = float(mine["score"].min())
-        cards.append(
-            f'<div class="example">{pic}<div class="meta">{_e(image)} &middot; {len(mine)} boxes &middot; '
-            f"lowest score {low:.2f}</div></div>"
+    WBF turns every box into a merged box, a lone false one too: scored against all of them, a model
+    drawing random boxes would match its own boxes at IoU 1. Boxes the run left out (a score below
+    ``skip_box_thr``) are not scored.
+    """
+    from ...aggregate.boxes import compare_boxes
+
+    answers, why = _answers(folder)
+    if answers is None:
+        return None, why
+    skip = folder.get("skip_box_thr")
+    if "score" in answers.columns and isinstance(skip, (int, float)) and skip > 0:
+        answers = answers[answers["score"].astype(float) >= float(skip)]
+    merged = _boxes(folder, as_text=True)
+    if "votes" in merged.columns:
+        merged = merged[merged["votes"] >= majority(folder)]
+    reference = merged.loc[:, ["image", "label", "x1", "y1", "x2", "y2"]].set_axis(
+        ["image", "label", "x_min", "y_min", "x_max", "y_max"], axis=1
+    )
+    ids = {"image": str, "label": str}
+    try:
+        scored = compare_boxes(answers.astype(ids), reference.astype(ids), iou_thr=float(folder.get("iou", 0.5)))
+    except LabelwiseError as exc:
+        return None, f"the boxes the run read could not be scored: {exc}"
+    return scored.reset_index(), ""
+
+
+def _scored_here(folder: Folder) -> str:
+    """The annotators section of a folder without annotators.csv: scored against the merged boxes, or why not."""
+    from .._build import _e
+
+    scored, why = agreement(folder)
+    if scored is None:
+        return unscored_section(f"No annotators.csv in the folder ({folder.summary.get('method')}), and {why}.")
+    note = (
+        f"Each annotator's boxes (from {_e(folder.summary.get('boxes'))}) matched one to one with the merged boxes "
+        f"{majority(folder)} or more of the {_e(folder.summary.get('n_annotators'))} models found (a strict "
+        f"majority), of the same image and class at IoU &ge; {_e(folder.get('iou', 0.5))}: precision (the share "
+        "of its boxes matched), recall, F1, mean IoU of the matched boxes (its own boxes entered the fusion, so "
+        "the figures favour every annotator somewhat; they rank them)"
+        + (
+            ", each COCO file's annotator named by the file's stem"
+            if isinstance(folder.summary.get("boxes"), list)
+            else ""
         )
-    return f'<div class="grid" id="boxes-images">{"".join(cards)}</div>'
+    )
+    fused = Quality("f1", "F1 against the merged boxes", "lowest F1", active="n_boxes")
+    return annotator_section(scored, fused, note=note, name="annotator")
 
 
 def sections(folder: Folder, top: int) -> list[str]:
@@ -119,8 +170,9 @@ def sections(folder: Folder, top: int) -> list[str]:
     ann = folder.table("annotators.csv", ids=("annotator",))
     if ann is not None and len(ann.columns):
         note = "Each annotator's boxes matched one to one with the consensus: precision, recall, F1, mean IoU"
-        quality = Quality("f1", "F1 against the consensus", "lowest F1", active="n_boxes")
-        out.append(annotator_section(ann, quality, note=note, name=str(ann.columns[0])))
+        out.append(annotator_section(ann, QUALITY, note=note, name=str(ann.columns[0])))
+    else:
+        out.append(_scored_here(folder))
     listed = contested(boxes, "score", n=min(top, 30))
     plot = histogram(
         boxes["score"],
@@ -140,7 +192,7 @@ def sections(folder: Folder, top: int) -> list[str]:
         body = plot + none_contested(boxes, "score", "merged boxes")
     else:
         table = _table(as_written.loc[listed.index])
-        body = plot + _images(folder, boxes, listed) + f'<div class="scroll">{table}</div>'
+        body = plot + images(folder, boxes, listed, MAX_DRAWINGS) + f'<div class="scroll">{table}</div>'
     out.append(section("boxes-contested", "Least supported boxes", note, body))
     return out
 
