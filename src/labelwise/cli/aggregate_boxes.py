@@ -15,6 +15,7 @@ from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
+from ..io.paths import require_folder
 from ._common import console, option_given, plain, print_frame, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
@@ -215,6 +216,13 @@ def _plain(value: Any) -> Any:
     default=None,
     help="--coco: comma-separated names of the BOXES files' annotators, in order [the file names' stems].",
 )
+@click.option(
+    "--images",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of the images the boxes are drawn on (recorded in summary.json: labelwise report draws the "
+    "merged boxes on them) [the BOXES files' folder and its images/].",
+)
 @na_values_option
 @out_folder("aggregate-boxes", Path("labelwise-boxes"))
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print.")
@@ -240,6 +248,7 @@ def aggregate_boxes(
     allow_overflow,
     coco,
     annotator_names,
+    images,
     out,
     top,
     quiet,
@@ -259,6 +268,7 @@ def aggregate_boxes(
       labelwise aggregate-boxes model_a.json model_b.json model_c.json --coco --method wbf --out fused
     """
     _refuse_other_method(method)
+    images_root = None if images is None else require_folder(images, parameter="--images", kind="images folder")
     with stages(False if quiet else None):  # a bar per stage on a terminal's stderr; none with --quiet
         ids = [image_column, annotator_column, label_column]
         reading = f"reading {len(boxes)} COCO file{'s' if len(boxes) != 1 else ''}" if coco else "reading BOXES"
@@ -303,6 +313,9 @@ def aggregate_boxes(
                 est = consensus.fit(table, labeled=pairs)
         out = Path(out)
         settings["coco"] = coco
+        settings["images"] = None if images_root is None else str(images_root.resolve())
+        if coco:  # the report names each COCO file's annotator as the run did
+            settings["annotator_names"] = None if annotator_names is None else split_csv_option(annotator_names)
         given = list(boxes) if coco else Path(boxes[0])
         categories = read.categories if read is not None else None
         with stage("writing boxes.csv and more", count_tasks=False):

@@ -558,7 +558,7 @@ SPECS: dict[str, Spec] = {
         {"BOXES": ("coco_a", TEXT)},
         ("boxes.csv", "boxes.coco.json", "summary.json"),
         label_cases=(),
-        bad_values=(("--annotator-names", "a,b,c"), ("--annotator-names", "x,x")),
+        bad_values=(("--annotator-names", "a,b,c"), ("--annotator-names", "x,x"), ("--images", "no-such-folder")),
     ),
     "aggregate-boxes/wbf": Spec(
         ("aggregate-boxes", "{boxes}", "--method", "wbf", "--score-column", "score"),

@@ -72,9 +72,10 @@ def _answers(folder: Folder) -> tuple[pd.DataFrame | None, str]:
     from ...io.box_answers import read_coco_boxes
 
     given, columns = folder.summary.get("boxes"), folder.summary.get("columns") or {}
-    if isinstance(given, list):  # --coco: fixed keys, annotators named by the files' stems
+    if isinstance(given, list):  # --coco: fixed keys, annotators named as the run named them
+        named = folder.get("annotator_names")
         try:
-            table = read_coco_boxes([Path(p) for p in given], parameter="boxes")
+            table = read_coco_boxes([Path(p) for p in given], annotator_names=named or None, parameter="boxes")
         except (LabelwiseError, OSError, ValueError) as exc:
             return None, f"the COCO files the run read cannot be read now: {exc}"
         frame = table.boxes
@@ -147,7 +148,7 @@ def _scored_here(folder: Folder) -> str:
         "the figures favour every annotator somewhat; they rank them)"
         + (
             ", each COCO file's annotator named by the file's stem"
-            if isinstance(folder.summary.get("boxes"), list)
+            if isinstance(folder.summary.get("boxes"), list) and not folder.get("annotator_names")
             else ""
         )
     )
