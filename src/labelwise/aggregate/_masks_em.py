@@ -23,7 +23,7 @@ from ._masks_base import _TIE, _MaskAggregator
 from ._masks_input import as_mask_set
 from ._masks_patterns import LongTable, count_patterns
 
-__all__ = ["SegmentationEM", "item_slots"]
+__all__ = ["SegmentationEM", "item_slots", "slot_items"]
 
 #: crowd-kit's ``eps``: a posterior below it is set to 0 (``prior="posterior"``).
 _EPS = 1e-15
@@ -35,6 +35,11 @@ def item_slots(codes: list[np.ndarray]) -> list[np.ndarray]:
     """One parameter slot per (item, annotator), numbered in the items' order (``dice_``'s order)."""
     offsets = np.cumsum([0] + [len(c) for c in codes])
     return [np.arange(offsets[i], offsets[i + 1]) for i in range(len(codes))]
+
+
+def slot_items(codes: list[np.ndarray]) -> np.ndarray:
+    """The item of each (item, annotator) slot of :func:`item_slots`."""
+    return np.repeat(np.arange(len(codes)), [len(c) for c in codes])
 
 
 def check_iterations(max_iter: Any, tol: Any) -> tuple[int | None, float]:
@@ -91,6 +96,15 @@ class SegmentationEM(_MaskAggregator):
     threshold : float in (0, 1), default 0.5
     block_size : int, default 1_048_576
         Pixels of one item read at a time.
+    ignore_value : int, optional
+        A mask value that is no class but "not labelled" (``-1``, VOC's ``255``; not 0 or 1): an
+        annotator's ignored pixel is a missing rating, as in Dawid & Skene (1979). It is no factor of
+        that pixel's E-step, nor in the annotator's M-step: ``e_ij``'s sums and ``R_ij`` run over the
+        region's pixels ``j`` labelled. A pixel's vote share (the crowd-kit prior's start, and the
+        majority vote the EM starts from) is over the annotators who labelled it; a pixel every
+        annotator ignored keeps the value in ``masks_``. As in :class:`~labelwise.aggregate.MaskMajorityVote`,
+        ``masks_`` are then label maps of ``[0, 1]`` and the value, ``probas_`` have a last axis of 2
+        (``[1 - W, W]``, ``[0, 0]`` where nobody labelled), and Dice leaves out the pixels an annotator ignored.
 
     Attributes
     ----------
@@ -136,12 +150,14 @@ class SegmentationEM(_MaskAggregator):
         tol: float = 1e-5,
         threshold: float = 0.5,
         block_size: int = 1 << 20,
+        ignore_value: int | None = None,
     ) -> None:
         self.prior = prior
         self.max_iter = max_iter
         self.tol = tol
         self.threshold = threshold
         self.block_size = block_size
+        self.ignore_value = ignore_value
 
     def fit(self, masks: Any) -> SegmentationEM:
         """Run EM on every item; see :mod:`labelwise.aggregate.masks` for ``masks``."""
@@ -149,16 +165,29 @@ class SegmentationEM(_MaskAggregator):
         max_iter, tol = check_iterations(self.max_iter, self.tol)
         threshold = check_fraction("threshold", self.threshold, closed_low=False)
         block = self._check_block()
+        ignore = self._check_ignore()
         data = as_mask_set(masks)
-        self.classes_ = np.array([0, 1])
-        patterns = count_patterns(data, block)
-        slots = item_slots(data.codes)
-        table = LongTable(patterns, slots, int(sum(len(s) for s in slots)))
+        slots, slot_item = item_slots(data.codes), slot_items(data.codes)
         steps = max_iter if max_iter is not None else (10 if self.prior == "posterior" else 100)
         run = _crowdkit if self.prior == "posterior" else _fixed_prior
-        post, acc, pi, n_iter, history, active = run(table, steps, tol)
         # a posterior within _TIE of the threshold is a tie, which goes to the background
-        self._finish(data, block, patterns, np.split(post, table.offsets), threshold + 2 * _TIE)
+        cut = threshold + 2 * _TIE
+        if ignore is None:
+            self.classes_ = np.array([0, 1])
+            patterns = count_patterns(data, block)
+            table = LongTable(patterns, slots, len(slot_item))
+            post, acc, pi, n_iter, history, active = run(table, slot_item, steps, tol)
+            self._finish(data, block, patterns, np.split(post, table.offsets), cut)
+        else:
+            fitted: list = []
+
+            def post_of(patterns: list) -> list[np.ndarray]:
+                table = LongTable(patterns, slots, len(slot_item), ignored=2)
+                fitted.extend(run(table, slot_item, steps, tol))
+                return _two_columns(table, fitted[0])
+
+            self._fit_labels(data, block, self._binary_ignore(ignore), post_of, cut, ignore)
+            post, acc, pi, n_iter, history, active = fitted
         self.annotator_accuracy_ = pd.Series(acc, index=self.dice_.index, name="accuracy")
         codes = np.concatenate(data.codes)
         self.annotators_["accuracy"] = np.bincount(codes, acc, len(data.annotators)) / self.annotators_["n_items"]
@@ -173,41 +202,47 @@ class SegmentationEM(_MaskAggregator):
         return self
 
 
-def _slot_item(table: LongTable) -> np.ndarray:
-    """The item of each (item, annotator) slot."""
-    slot_item = np.zeros(table.n_slots, dtype=np.intp)
-    slot_item[table.slots] = table.item[table.rows]
-    return slot_item
+def _two_columns(table: LongTable, post: np.ndarray) -> list[np.ndarray]:
+    """Per item, ``[1 - W, W]`` of each pattern, ``[0, 0]`` where nobody labelled it (the ignore value)."""
+    return np.split(np.stack([(table.n_seen > 0) * (1.0 - post), post], axis=1), table.offsets)
 
 
-def _region(table: LongTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per pattern: in the region (some vote); per item: the region's pixels (at least 1); per slot:
-    the pixels the annotator marked."""
+def _region(table: LongTable) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per pattern: in the region (some vote); per item: the region's pixels (at least 1); per slot: the
+    region's pixels the annotator labelled (at least 1; the item's region when nobody ignored a pixel)
+    and the pixels the annotator marked."""
     marked = np.bincount(table.rows, table.votes, minlength=table.n_rows) > 0
-    region = np.bincount(table.item, table.counts * marked, minlength=table.n_items)
+    in_region = table.counts * marked
+    region = np.bincount(table.item, in_region, minlength=table.n_items)
+    seen = np.bincount(table.slots, in_region[table.rows], minlength=table.n_slots)
     sizes = np.bincount(table.slots, table.votes * table.counts[table.rows], minlength=table.n_slots)
-    return marked, np.maximum(region, 1.0), sizes
+    return marked, np.maximum(region, 1.0), np.maximum(seen, 1.0), sizes
 
 
-def _accuracy(
-    table: LongTable, slot_item: np.ndarray, post: np.ndarray, region: np.ndarray, sizes: np.ndarray
-) -> np.ndarray:
-    """The M-step: ``1 - (|D_j| + sum W - 2 sum W D_j) / R`` per (item, annotator) slot."""
+def _accuracy(table: LongTable, post: np.ndarray, seen: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The M-step: ``1 - (|D_j| + sum W - 2 sum W D_j) / R_j`` per (item, annotator) slot, the sums over
+    the region's pixels the annotator labelled (the same sums, in the same order, as the item's when
+    nobody ignored a pixel)."""
     mass = table.counts * post
-    total = np.bincount(table.item, mass, minlength=table.n_items)
+    total = np.bincount(table.slots, mass[table.rows], minlength=table.n_slots)
     both = np.bincount(table.slots, table.votes * mass[table.rows], minlength=table.n_slots)
-    return 1.0 - (sizes + total[slot_item] - 2.0 * both) / region[slot_item]
+    return 1.0 - (sizes + total - 2.0 * both) / seen
 
 
-def _crowdkit(table: LongTable, steps: int, tol: float) -> tuple:
+def _vote_share(table: LongTable) -> np.ndarray:
+    """Per pattern: the share of its labellers who marked it (0 where nobody labelled it)."""
+    marks = np.bincount(table.rows, table.votes, minlength=table.n_rows)
+    return np.divide(marks, table.n_seen, out=np.zeros(table.n_rows), where=table.n_seen > 0)
+
+
+def _crowdkit(table: LongTable, slot_item: np.ndarray, steps: int, tol: float) -> tuple:
     """crowd-kit 1.4.2's loop, on the patterns: the per-pixel prior becomes the posterior each step.
     The logs and the ratio of exponentials are crowd-kit's, so that the posteriors match to rounding."""
-    slot_item = _slot_item(table)
-    _, region, sizes = _region(table)
-    n_ann = np.bincount(slot_item, minlength=table.n_items).astype(np.float64)
-    n_pixels = np.bincount(table.item, table.counts, minlength=table.n_items)
-    prior = np.bincount(table.rows, table.votes, minlength=table.n_rows) / n_ann[table.item]
-    acc = _accuracy(table, slot_item, np.round(prior), region, sizes)  # round(0.5) = 0: a tie is background
+    _, _, seen, sizes = _region(table)
+    # the item's pixel votes (its annotators times its pixels when nobody ignored a pixel)
+    n_votes = np.maximum(np.bincount(table.item, table.counts * table.n_seen, minlength=table.n_items), 1.0)
+    prior = _vote_share(table)
+    acc = _accuracy(table, np.round(prior), seen, sizes)  # round(0.5) = 0: a tie is background
     active = np.ones(table.n_items, dtype=bool)
     loss = np.full(table.n_items, -np.inf)
     n_iter = np.zeros(table.n_items, dtype=np.int64)
@@ -220,7 +255,7 @@ def _crowdkit(table: LongTable, steps: int, tol: float) -> tuple:
             neg = np.log(1.0 - prior) + np.bincount(table.rows, np.log(1.0 - ws), minlength=table.n_rows)
             post = np.nan_to_num(np.exp(pos) / (np.exp(pos) + np.exp(neg)), nan=0)
             post[post < _EPS] = 0
-            new_acc = _accuracy(table, slot_item, post, region, sizes)
+            new_acc = _accuracy(table, post, seen, sizes)
             # crowd-kit's bound: the prior's log in every annotator's term, no (1 - W) log(1 - W)
             ws = new_acc[table.slots] * v + (1.0 - new_acc[table.slots]) * (1.0 - v)
             w_rows, log_prior, log_1prior = post[table.rows], np.log(prior)[table.rows], np.log(1.0 - prior)[table.rows]
@@ -229,7 +264,7 @@ def _crowdkit(table: LongTable, steps: int, tol: float) -> tuple:
             )
             per_row = np.bincount(table.rows, terms, minlength=table.n_rows) - np.nan_to_num(np.log(post) * post, nan=0)
             # nan_to_num makes a log(0) term -1.8e308, as crowd-kit's does: times a count it is -inf
-            elbo = np.bincount(table.item, table.counts * per_row, minlength=table.n_items) / (n_ann * n_pixels)
+            elbo = np.bincount(table.item, table.counts * per_row, minlength=table.n_items) / n_votes
         prior = np.where(active[table.item], post, prior)
         acc = np.where(active[slot_item], new_acc, acc)
         n_iter += active
@@ -256,28 +291,26 @@ def _e_step(table: LongTable, marked: np.ndarray, acc: np.ndarray, pi: np.ndarra
     return post, loglik
 
 
-def _fixed_prior(table: LongTable, steps: int, tol: float) -> tuple:
+def _fixed_prior(table: LongTable, slot_item: np.ndarray, steps: int, tol: float) -> tuple:
     """EM of the one-coin model with one foreground prior per item, over the region's patterns."""
-    slot_item = _slot_item(table)
-    marked, region, sizes = _region(table)
-    n_ann = np.bincount(slot_item, minlength=table.n_items).astype(np.float64)
-    share = np.bincount(table.rows, table.votes, minlength=table.n_rows) / n_ann[table.item]
-    post = np.where(marked & (share > 0.5), 1.0, 0.0)  # the majority vote, a tie background
-    acc = _accuracy(table, slot_item, post, region, sizes)
+    marked, region, seen, sizes = _region(table)
+    n_votes = np.maximum(np.bincount(table.item, table.counts * marked * table.n_seen, minlength=table.n_items), 1.0)
+    post = np.where(marked & (_vote_share(table) > 0.5), 1.0, 0.0)  # the majority vote, a tie background
+    acc = _accuracy(table, post, seen, sizes)
     pi = np.bincount(table.item, table.counts * post, minlength=table.n_items) / region
     active = np.ones(table.n_items, dtype=bool)
     n_iter = np.zeros(table.n_items, dtype=np.int64)
     history: list[float] = []
     for _ in range(steps):
         post, loglik = _e_step(table, marked, acc, pi)
-        new_acc = _accuracy(table, slot_item, post, region, sizes)
+        new_acc = _accuracy(table, post, seen, sizes)
         new_pi = np.bincount(table.item, table.counts * post, minlength=table.n_items) / region
         moved = np.abs(new_pi - pi)
         np.maximum.at(moved, slot_item, np.abs(new_acc - acc))
         acc = np.where(active[slot_item], new_acc, acc)
         pi = np.where(active, new_pi, pi)
         n_iter += active
-        history.append(float((-loglik / (region * n_ann)).mean()))
+        history.append(float((-loglik / n_votes).mean()))
         active &= moved > tol
         if not active.any():
             break

@@ -30,7 +30,6 @@ METHOD_OPTIONS = (
     ("--prior", "prior", "all", "staple"),
     ("--em-prior", "em_prior", "posterior", "em"),
     ("--rasa-pool", "rasa_pool", "item", "rasa"),
-    ("--ignore-value", "ignore_value", None, "majority"),
 )
 #: Classes below this next to 255 make 255 look like VOC's "not labelled" rather than a class.
 SMALL_CLASS = 32
@@ -49,16 +48,22 @@ def _prior(value: str) -> str | float:
     return number
 
 
-def _two_valued(arrays: pd.Series, method: str) -> list:
-    """em and rasa model binary masks: masks of two values (0/1, 0/255) as 0/1; more values refused."""
+def _two_valued(arrays: pd.Series, method: str, ignore: int | None = None) -> tuple[list, int]:
+    """em and rasa model binary masks: masks of two values (0/1, 0/255) as 0/1 (the ``ignore`` value kept
+    as it is, and not one of the two); more values refused. Also the foreground value (1 when none)."""
     values = np.unique(np.concatenate([np.unique(np.asarray(a)) for a in arrays]))
+    values = values[values != ignore] if ignore is not None else values
     if len(values) > 2 or (len(values) == 2 and values[0] != 0):
         shown = ", ".join(show(v) for v in values[:6].tolist()) + (", ..." if len(values) > 6 else "")
         raise InvalidParameterError(
             f"--method {method} combines binary masks (0 and one foreground value), got TABLE's masks holding "
             f"{len(values)} values ({shown}); use --method staple or majority for label maps, or --binary"
         )
-    return [(np.asarray(a) != 0).astype(np.uint8) for a in arrays]
+    top = int(values[-1]) if len(values) and values[-1] != 0 else 1
+    if ignore is None:
+        return [(np.asarray(a) != 0).astype(np.uint8) for a in arrays], top
+    kind = np.promote_types(np.min_scalar_type(ignore), np.uint8)
+    return [np.where(np.asarray(a) == ignore, ignore, np.asarray(a) != 0).astype(kind) for a in arrays], top
 
 
 def ignore_notice(classes: list) -> str | None:
@@ -73,7 +78,7 @@ def ignore_notice(classes: list) -> str | None:
     return (
         f"TABLE's masks hold {shown} beside the classes {[c for c in classes if c not in odd][:8]}, and each "
         "value is one class here; if it marks pixels nobody labelled, --ignore-value "
-        f"{show(odd[0])} --method majority leaves them out of the votes and the agreement"
+        f"{show(odd[0])} leaves them out of the votes and the agreement"
     )
 
 
@@ -150,6 +155,13 @@ def read_weights(path: Path | None, method: str) -> pd.Series | None:
     if len(twice):
         raise InvalidParameterError(f"--weights must list each annotator once, got {show(twice.iloc[0])} twice")
     return pd.Series(table["weight"].to_numpy(), index=pd.Index(table["annotator"], dtype=object))
+
+
+def _with_foreground(masks: dict, top: int | None) -> dict:
+    """em's and rasa's label maps of 0/1 (and the ignore value) with the input's foreground value for 1."""
+    if top is None or top == 1:
+        return masks
+    return {item: np.where(m == 1, np.asarray(top).astype(np.result_type(m, top)), m) for item, m in masks.items()}
 
 
 def _write_masks(out: Path, masks: dict, foreground: dict, suffixes: dict, palettes: dict) -> dict:
@@ -279,8 +291,9 @@ def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> No
     "--ignore-value",
     type=int,
     default=None,
-    help="majority: a mask value that is no class but 'not labelled' (e.g. -1, or 255 as in VOC): those pixels "
-    "are no vote, a pixel nobody labelled keeps the value, and Dice leaves them out [none: every value is a class].",
+    help="A mask value that is no class but 'not labelled' (e.g. -1, or 255 as in VOC), for every method: those "
+    "pixels are no vote (nor a count of that annotator's sensitivity, accuracy or weight), a pixel nobody labelled "
+    "keeps the value, and Dice leaves them out [none: every value is a class].",
 )
 @click.option(
     "--max-iter",
@@ -344,19 +357,24 @@ def aggregate_masks(
     out = Path(out)
     given_weights = read_weights(weights, method)
     masks, foreground, suffixes, palettes = read_mask_table(Path(table), out, binary)
+    binary_top = None
     if method in ("em", "rasa"):
-        masks["mask"] = _two_valued(masks["mask"], method)
+        masks["mask"], binary_top = _two_valued(masks["mask"], method, ignore_value)
     model: MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA
+    common = {"block_size": block_size, "ignore_value": ignore_value}
     if method == "majority":
-        model = MaskMajorityVote(block_size=block_size, weights=given_weights, ignore_value=ignore_value)
+        model = MaskMajorityVote(weights=given_weights, **common)
     elif method == "staple":
-        model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter or 200, block_size=block_size)
+        model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter or 200, **common)
     elif method == "em":
-        model = SegmentationEM(prior=em_prior, max_iter=max_iter, block_size=block_size)
+        model = SegmentationEM(prior=em_prior, max_iter=max_iter, **common)
     else:
-        model = SegmentationRASA(pool=rasa_pool, max_iter=max_iter, block_size=block_size)
-    with renaming({"masks": "TABLE's masks", "prior": "--prior", "weights": "--weights"}):
+        model = SegmentationRASA(pool=rasa_pool, max_iter=max_iter, **common)
+    with renaming(
+        {"masks": "TABLE's masks", "prior": "--prior", "weights": "--weights", "ignore_value": "--ignore-value"}
+    ):
         model.fit(masks)
+    consensus = _with_foreground(model.masks_, binary_top) if ignore_value is not None else model.masks_
     items = model.items_.reset_index()
     annotators = model.annotators_.reset_index()
     summary: dict[str, Any] = {
@@ -369,7 +387,7 @@ def aggregate_masks(
         "classes": model.classes_.tolist(),
         "n_single_annotator_items": int((items["n_annotators"] == 1).sum()),
         **({"weights": None if weights is None else str(weights)} if method == "majority" else {}),
-        **({"ignore_value": ignore_value} if method == "majority" else {}),
+        "ignore_value": ignore_value,
     }
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
@@ -377,7 +395,7 @@ def aggregate_masks(
         extra = {"em_prior": em_prior} if method == "em" else {"rasa_pool": rasa_pool}
         summary.update(extra, n_iter=int(model.n_iter_.max()), converged=bool(model.converged_))
     with files_together(supersedes=_superseded_masks(out, superseded)):
-        files = _write_masks(out, model.masks_, foreground, suffixes, palettes)
+        files = _write_masks(out, consensus, foreground, suffixes, palettes)
         items.insert(1, "mask", items["item"].map(files))
         write_csv(items, out / "items.csv")
         write_csv(annotators, out / "annotators.csv")
