@@ -11,6 +11,7 @@ depend on ``block_size``, and a memory-mapped mask is read block by block.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -52,10 +53,13 @@ def check_iterations(max_iter: Any, tol: Any) -> tuple[int | None, float]:
 
 
 class SegmentationEM(_MaskAggregator):
-    """SegmentationEM: one accuracy per annotator of each item, estimated by EM (binary masks).
+    """SegmentationEM: one accuracy per annotator (or per annotator of each item), estimated by EM (binary masks).
 
     The model of Lee, Das Sarma & Parameswaran (2018), their "basic" worker model: annotator ``j``
     of item ``i`` marks each pixel correctly with probability ``e_ij``; the items are independent.
+    With ``pool="annotator"`` (the default) ``e_ij = e_j`` for every item ``j`` drew: the M-step's
+    sums below run over all those items (``e_j = 1 - sum_i (...) / sum_i R_i``), and the items are one
+    model, iterated and stopped together.
     Only the pixels some annotator marked (the item's *region*, of ``R_i`` pixels) are in play; the
     others are background, with a posterior of 0. The M-step is
     ``e_ij = 1 - (|D_ij| + sum_p W_p - 2 sum_p W_p D_ijp) / R_i``, the expected share of the region
@@ -73,8 +77,9 @@ class SegmentationEM(_MaskAggregator):
       becomes the pixel's posterior, so every step multiplies the votes' likelihood in once more;
       posteriors below 1e-15 are set to 0 (a pixel then stays background), and an item stops when its
       crowd-kit evidence lower bound (per pixel vote; it counts the prior's log once per annotator and
-      leaves out ``(1 - W) log(1 - W)``) rises by less than ``tol``. With ``max_iter=10``, ``tol=1e-5``
-      this equals crowd-kit's ``SegmentationEM()``, pixel for pixel (``max_iter=None`` is 10 here).
+      leaves out ``(1 - W) log(1 - W)``) rises by less than ``tol`` (``pool="annotator"``: the bound
+      of all items). With ``pool="item"``, ``max_iter=10``, ``tol=1e-5`` this equals crowd-kit's
+      ``SegmentationEM()``, pixel for pixel (``max_iter=None`` is 10 here).
     - ``"item"``: one foreground prior per item, ``pi_i``, estimated in the M-step as the mean
       posterior over the region: EM of the model, whose likelihood never decreases
       (``loss_history_``). It stops when no accuracy and no prior moves by more than ``tol``.
@@ -86,6 +91,11 @@ class SegmentationEM(_MaskAggregator):
 
     Parameters
     ----------
+    pool : {"annotator", "item"}, default "annotator"
+        ``"annotator"``: one accuracy per annotator over every item they drew; ``"item"``: one per
+        (item, annotator), each item its own EM (Lee et al.'s and crowd-kit's). ``"annotator"`` was the
+        more accurate on simulated crowds by a rule written before the runs
+        (``benchmarks/dev_masks_em_pool.py``; ``benchmarks/RESULTS.md``, session 40).
     prior : {"posterior", "item"}, default "posterior"
         ``"posterior"`` (crowd-kit's) was the more accurate on the simulated dev crowds (the one-coin
         model's EM follows an annotator who draws little: most of the region is background), see
@@ -111,19 +121,20 @@ class SegmentationEM(_MaskAggregator):
     masks_, probas_, classes_, items_, agreement_, dice_ :
         As in :class:`~labelwise.aggregate.MaskMajorityVote`; ``probas_`` holds ``W``.
     annotator_accuracy_ : Series
-        ``e_ij`` per (item, annotator), in ``dice_``'s order.
+        ``e_j`` per annotator (``pool="annotator"``), or ``e_ij`` per (item, annotator), in ``dice_``'s order.
     annotators_ : DataFrame
-        Per annotator: ``n_items``, ``mean_dice`` and ``accuracy`` (the mean of ``e_ij`` over their items).
+        Per annotator: ``n_items``, ``mean_dice`` and ``accuracy`` (``e_j``, or the mean of ``e_ij`` over
+        their items).
     prior_ : Series
         ``prior="item"``: ``pi_i`` per item.
     n_iter_ : Series
-        EM steps per item.
+        EM steps per item (all the same with ``pool="annotator"``).
     converged_ : bool
         Every item stopped before ``max_iter``.
     loss_history_ : list of float
-        The mean over items of each item's loss (``"item"``: negative log-likelihood per pixel vote of the
-        region; ``"posterior"``: crowd-kit's negated bound), after each step (an item that stopped keeps
-        its last).
+        After each step, the loss per pixel vote (``prior="item"``: the negative log-likelihood of the
+        region's votes; ``"posterior"``: crowd-kit's negated bound): of all items with
+        ``pool="annotator"``, else the mean over items of each item's (an item that stopped keeps its last).
 
     References
     ----------
@@ -151,7 +162,9 @@ class SegmentationEM(_MaskAggregator):
         threshold: float = 0.5,
         block_size: int = 1 << 20,
         ignore_value: int | None = None,
+        pool: str = "annotator",
     ) -> None:
+        self.pool = pool
         self.prior = prior
         self.max_iter = max_iter
         self.tol = tol
@@ -162,14 +175,17 @@ class SegmentationEM(_MaskAggregator):
     def fit(self, masks: Any) -> SegmentationEM:
         """Run EM on every item; see :mod:`labelwise.aggregate.masks` for ``masks``."""
         check_choice("prior", self.prior, ("item", "posterior"))
+        pooled = check_choice("pool", self.pool, ("item", "annotator")) == "annotator"
         max_iter, tol = check_iterations(self.max_iter, self.tol)
         threshold = check_fraction("threshold", self.threshold, closed_low=False)
         block = self._check_block()
         ignore = self._check_ignore()
         data = as_mask_set(masks)
         slots, slot_item = item_slots(data.codes), slot_items(data.codes)
+        if pooled:  # one slot per annotator; every item moves (and stops) together: slot 'items' all 0
+            slots, slot_item = data.codes, np.zeros(len(data.annotators), dtype=np.intp)
         steps = max_iter if max_iter is not None else (10 if self.prior == "posterior" else 100)
-        run = _crowdkit if self.prior == "posterior" else _fixed_prior
+        run = partial(_crowdkit if self.prior == "posterior" else _fixed_prior, pooled=pooled)
         # a posterior within _TIE of the threshold is a tie, which goes to the background
         cut = threshold + 2 * _TIE
         if ignore is None:
@@ -188,9 +204,13 @@ class SegmentationEM(_MaskAggregator):
 
             self._fit_labels(data, block, self._binary_ignore(ignore), post_of, cut, ignore)
             post, acc, pi, n_iter, history, active = fitted
-        self.annotator_accuracy_ = pd.Series(acc, index=self.dice_.index, name="accuracy")
         codes = np.concatenate(data.codes)
-        self.annotators_["accuracy"] = np.bincount(codes, acc, len(data.annotators)) / self.annotators_["n_items"]
+        if pooled:
+            self.annotator_accuracy_ = pd.Series(acc, index=data.annotators.rename("annotator"), name="accuracy")
+            self.annotators_["accuracy"] = acc
+        else:
+            self.annotator_accuracy_ = pd.Series(acc, index=self.dice_.index, name="accuracy")
+            self.annotators_["accuracy"] = np.bincount(codes, acc, len(data.annotators)) / self.annotators_["n_items"]
         items = pd.Index(data.items, name="item")
         if pi is not None:
             self.prior_ = pd.Series(pi, index=items, name="prior")
@@ -235,12 +255,13 @@ def _vote_share(table: LongTable) -> np.ndarray:
     return np.divide(marks, table.n_seen, out=np.zeros(table.n_rows), where=table.n_seen > 0)
 
 
-def _crowdkit(table: LongTable, slot_item: np.ndarray, steps: int, tol: float) -> tuple:
+def _crowdkit(table: LongTable, slot_item: np.ndarray, steps: int, tol: float, pooled: bool = False) -> tuple:
     """crowd-kit 1.4.2's loop, on the patterns: the per-pixel prior becomes the posterior each step.
     The logs and the ratio of exponentials are crowd-kit's, so that the posteriors match to rounding."""
     _, _, seen, sizes = _region(table)
     # the item's pixel votes (its annotators times its pixels when nobody ignored a pixel)
-    n_votes = np.maximum(np.bincount(table.item, table.counts * table.n_seen, minlength=table.n_items), 1.0)
+    votes = np.bincount(table.item, table.counts * table.n_seen, minlength=table.n_items)
+    n_votes = np.maximum(votes, 1.0)
     prior = _vote_share(table)
     acc = _accuracy(table, np.round(prior), seen, sizes)  # round(0.5) = 0: a tie is background
     active = np.ones(table.n_items, dtype=bool)
@@ -265,6 +286,8 @@ def _crowdkit(table: LongTable, slot_item: np.ndarray, steps: int, tol: float) -
             per_row = np.bincount(table.rows, terms, minlength=table.n_rows) - np.nan_to_num(np.log(post) * post, nan=0)
             # nan_to_num makes a log(0) term -1.8e308, as crowd-kit's does: times a count it is -inf
             elbo = np.bincount(table.item, table.counts * per_row, minlength=table.n_items) / n_votes
+            if pooled:  # one model of all items: one bound (per pixel vote), one stop
+                elbo = np.full(table.n_items, (elbo * votes).sum() / max(votes.sum(), 1.0))
         prior = np.where(active[table.item], post, prior)
         acc = np.where(active[slot_item], new_acc, acc)
         n_iter += active
@@ -291,7 +314,7 @@ def _e_step(table: LongTable, marked: np.ndarray, acc: np.ndarray, pi: np.ndarra
     return post, loglik
 
 
-def _fixed_prior(table: LongTable, slot_item: np.ndarray, steps: int, tol: float) -> tuple:
+def _fixed_prior(table: LongTable, slot_item: np.ndarray, steps: int, tol: float, pooled: bool = False) -> tuple:
     """EM of the one-coin model with one foreground prior per item, over the region's patterns."""
     marked, region, seen, sizes = _region(table)
     n_votes = np.maximum(np.bincount(table.item, table.counts * marked * table.n_seen, minlength=table.n_items), 1.0)
@@ -307,10 +330,12 @@ def _fixed_prior(table: LongTable, slot_item: np.ndarray, steps: int, tol: float
         new_pi = np.bincount(table.item, table.counts * post, minlength=table.n_items) / region
         moved = np.abs(new_pi - pi)
         np.maximum.at(moved, slot_item, np.abs(new_acc - acc))
+        if pooled:  # one model of all items: one stop
+            moved = np.full(table.n_items, moved.max())
         acc = np.where(active[slot_item], new_acc, acc)
         pi = np.where(active, new_pi, pi)
         n_iter += active
-        history.append(float((-loglik / n_votes).mean()))
+        history.append(float(-loglik.sum() / n_votes.sum() if pooled else (-loglik / n_votes).mean()))
         active &= moved > tol
         if not active.any():
             break

@@ -29,6 +29,7 @@ METHOD_OPTIONS = (
     ("--pool", "pool", "annotator", "staple"),
     ("--prior", "prior", "all", "staple"),
     ("--em-prior", "em_prior", "posterior", "em"),
+    ("--em-pool", "em_pool", "annotator", "em"),
     ("--rasa-pool", "rasa_pool", "item", "rasa"),
 )
 #: Classes below this next to 255 make 255 look like VOC's "not labelled" rather than a class.
@@ -157,6 +158,19 @@ def read_weights(path: Path | None, method: str) -> pd.Series | None:
     return pd.Series(table["weight"].to_numpy(), index=pd.Index(table["annotator"], dtype=object))
 
 
+def _model(
+    method: str, options: dict, weights: pd.Series | None, max_iter: int | None, **common: Any
+) -> MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA:
+    """The estimator of ``method`` with its options (``common``: block_size and ignore_value)."""
+    builders = {
+        "majority": lambda: MaskMajorityVote(weights=weights, **common),
+        "staple": lambda: STAPLE(pool=options["pool"], prior=options["prior"], max_iter=max_iter or 200, **common),
+        "em": lambda: SegmentationEM(prior=options["em_prior"], pool=options["em_pool"], max_iter=max_iter, **common),
+        "rasa": lambda: SegmentationRASA(pool=options["rasa_pool"], max_iter=max_iter, **common),
+    }
+    return builders[method]()
+
+
 def _with_foreground(masks: dict, top: int | None) -> dict:
     """em's and rasa's label maps of 0/1 (and the ignore value) with the input's foreground value for 1."""
     if top is None or top == 1:
@@ -209,17 +223,17 @@ def _warn_unfinished(method: str, model: Any, summary: dict, max_iter: int | Non
     )
 
 
-def _check_options(method: str, binary: bool, **given: Any) -> None:
+def _check_options(method: str, binary: bool, ignore_value: int | None, **given: Any) -> None:
     """Refuse an option of another method than ``method``, and --ignore-value with --binary."""
     for name, key, default, owner in METHOD_OPTIONS:
         if owner != method and given[key] != default:
             raise InvalidParameterError(
                 f"{name} is an option of --method {owner}: it needs --method {owner}, got --method {method}"
             )
-    if binary and given["ignore_value"] is not None:
+    if binary and ignore_value is not None:
         raise InvalidParameterError(
             f"--ignore-value needs the masks' values as they are, got --binary (every non-zero pixel, "
-            f"{show(given['ignore_value'])} included, would be foreground); leave out --binary"
+            f"{show(ignore_value)} included, would be foreground); leave out --binary"
         )
 
 
@@ -242,8 +256,8 @@ def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> No
     default="staple",
     show_default=True,
     help="majority: per-pixel vote (ties -> foreground, or the higher class); staple: STAPLE's EM over each "
-    "annotator's sensitivity and specificity (label maps: confusion matrix); em: crowd-kit's SegmentationEM "
-    "(one accuracy per annotator of each item; binary masks); rasa: crowd-kit's SegmentationRASA (a vote "
+    "annotator's sensitivity and specificity (label maps: confusion matrix); em: SegmentationEM "
+    "(one accuracy per annotator; --em-pool item: per annotator of each item, crowd-kit's; binary masks); rasa: crowd-kit's SegmentationRASA (a vote "
     "weighted by each annotator's IoU with it; binary masks).",
 )
 @click.option(
@@ -267,6 +281,13 @@ def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> No
     show_default=True,
     help="em: each pixel's prior becomes its posterior after each step (crowd-kit's), or one foreground prior "
     "per item (EM of the model).",
+)
+@click.option(
+    "--em-pool",
+    type=click.Choice(("annotator", "item")),
+    default="annotator",
+    show_default=True,
+    help="em: one accuracy per annotator over all items, or one per (item, annotator) as crowd-kit's SegmentationEM.",
 )
 @click.option(
     "--rasa-pool",
@@ -324,6 +345,7 @@ def aggregate_masks(
     pool,
     prior,
     em_prior,
+    em_pool,
     rasa_pool,
     weights,
     binary,
@@ -351,7 +373,7 @@ def aggregate_masks(
       labelwise aggregate-masks masks.csv --out consensus
     """
     _check_options(
-        method, binary, pool=pool, prior=prior, em_prior=em_prior, rasa_pool=rasa_pool, ignore_value=ignore_value
+        method, binary, ignore_value, pool=pool, prior=prior, em_prior=em_prior, em_pool=em_pool, rasa_pool=rasa_pool
     )
     chosen = _prior(prior)
     out = Path(out)
@@ -360,16 +382,8 @@ def aggregate_masks(
     binary_top = None
     if method in ("em", "rasa"):
         masks["mask"], binary_top = _two_valued(masks["mask"], method, ignore_value)
-    model: MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA
-    common = {"block_size": block_size, "ignore_value": ignore_value}
-    if method == "majority":
-        model = MaskMajorityVote(weights=given_weights, **common)
-    elif method == "staple":
-        model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter or 200, **common)
-    elif method == "em":
-        model = SegmentationEM(prior=em_prior, max_iter=max_iter, **common)
-    else:
-        model = SegmentationRASA(pool=rasa_pool, max_iter=max_iter, **common)
+    options = {"pool": pool, "prior": chosen, "em_prior": em_prior, "em_pool": em_pool, "rasa_pool": rasa_pool}
+    model = _model(method, options, given_weights, max_iter, block_size=block_size, ignore_value=ignore_value)
     with renaming(
         {"masks": "TABLE's masks", "prior": "--prior", "weights": "--weights", "ignore_value": "--ignore-value"}
     ):
@@ -392,7 +406,7 @@ def aggregate_masks(
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
     elif isinstance(model, SegmentationEM | SegmentationRASA):
-        extra = {"em_prior": em_prior} if method == "em" else {"rasa_pool": rasa_pool}
+        extra = {"em_prior": em_prior, "em_pool": em_pool} if method == "em" else {"rasa_pool": rasa_pool}
         summary.update(extra, n_iter=int(model.n_iter_.max()), converged=bool(model.converged_))
     with files_together(supersedes=_superseded_masks(out, superseded)):
         files = _write_masks(out, consensus, foreground, suffixes, palettes)
