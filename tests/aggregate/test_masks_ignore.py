@@ -154,6 +154,8 @@ MODELS = [
     pytest.param(STAPLE, {"pool": "item", "tol": 1e-12, "max_iter": 3000}, id="staple-item"),
     pytest.param(SegmentationEM, {}, id="em-posterior"),
     pytest.param(SegmentationEM, {"prior": "item"}, id="em-item"),
+    pytest.param(SegmentationEM, {"pool": "item"}, id="em-posterior-per-item"),
+    pytest.param(SegmentationEM, {"prior": "item", "pool": "item"}, id="em-item-per-item"),
     pytest.param(SegmentationRASA, {}, id="rasa-item"),
     pytest.param(SegmentationRASA, {"pool": "annotator"}, id="rasa-annotator"),
 ]
