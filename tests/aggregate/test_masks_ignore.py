@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from labelwise.aggregate import STAPLE, MaskMajorityVote, SegmentationEM, SegmentationRASA
+from labelwise.aggregate import STAPLE, SegmentationEM, SegmentationRASA
 from labelwise.errors import InvalidLabelsError, InvalidParameterError
 
 IGNORE = -1
@@ -184,9 +184,10 @@ def test_an_ignore_value_nobody_used_changes_no_mask(cls, params):
     np.testing.assert_allclose(given_.probas_["img"][..., 1], plain.probas_["img"], atol=1e-9)
 
 
-@pytest.mark.parametrize(("cls", "params"), [*MODELS, pytest.param(MaskMajorityVote, {}, id="majority")])
+@pytest.mark.parametrize(("cls", "params"), MODELS)
 def test_a_pixel_every_annotator_ignored_keeps_the_ignore_value(cls, params):
-    """Pixels nobody labelled, and an item nobody labelled, keep the ignore value and have no probability."""
+    """Pixels nobody labelled, and an item nobody labelled, keep the ignore value and have no probability
+    (as MaskMajorityVote's: tests/aggregate/test_walk39_mask_ignore.py)."""
     _, stack = _crowd(13, n_ann=3)
     stack[:, 0, :3] = IGNORE
     fit = cls(ignore_value=IGNORE, **params).fit({"a": stack, "b": np.full((2, 3, 3), IGNORE)})
