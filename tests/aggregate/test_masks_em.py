@@ -38,7 +38,7 @@ class TestSegmentationEM:
     def test_the_per_item_prior_matches_a_dense_transcription(self):
         """prior="item" is EM of the one-coin model, pixel by pixel: the same posteriors and accuracies."""
         masks, _ = simulate_masks(3, 16, 4, random_state=1)
-        model = SegmentationEM(prior="item", tol=1e-12, max_iter=500, block_size=37).fit(masks)
+        model = SegmentationEM(prior="item", pool="item", tol=1e-12, max_iter=500, block_size=37).fit(masks)
         for item, drawn in masks.items():
             w, e = dense_em(np.stack(list(drawn.values())))
             np.testing.assert_allclose(model.probas_[item].ravel(), w, atol=1e-8)
@@ -47,7 +47,7 @@ class TestSegmentationEM:
     def test_the_per_item_prior_never_raises_the_loss(self):
         """EM of the model: the negative log-likelihood does not increase from step to step."""
         masks, _ = simulate_masks(4, 24, 5, missing=0.2, random_state=3)
-        history = SegmentationEM(prior="item", max_iter=50).fit(masks).loss_history_
+        history = SegmentationEM(prior="item", pool="item", max_iter=50).fit(masks).loss_history_
         assert np.all(np.diff(history) <= 1e-12)
 
     def test_missing_annotators_are_left_out_not_read_as_background(self):
@@ -55,15 +55,15 @@ class TestSegmentationEM:
         masks, _ = simulate_masks(2, 16, 4, random_state=5)
         drawn = dict(masks[0])
         del drawn[1]
-        for cls in (SegmentationEM, SegmentationRASA):
-            with_gap = cls().fit({"x": drawn, "y": masks[1]})
-            alone = cls().fit({"x": drawn})
+        for cls in (SegmentationEM, SegmentationRASA):  # per item: the other items change nothing
+            with_gap = cls(pool="item").fit({"x": drawn, "y": masks[1]})
+            alone = cls(pool="item").fit({"x": drawn})
             np.testing.assert_array_equal(with_gap.probas_["x"], alone.probas_["x"])
             assert with_gap.items_.loc["x", "n_annotators"] == 3
 
     def test_an_item_nobody_marked_is_empty_with_full_accuracy(self):
         """No pixel in the region: the empty mask, accuracies 1, no NaN."""
-        model = SegmentationEM().fit({"blank": np.zeros((3, 4, 4)), "box": np.ones((3, 4, 4))})
+        model = SegmentationEM(pool="item").fit({"blank": np.zeros((3, 4, 4)), "box": np.ones((3, 4, 4))})
         assert not model.masks_["blank"].any() and model.masks_["box"].all()
         assert np.isfinite(model.annotator_accuracy_).all()
         assert (model.annotator_accuracy_.loc["blank"] == 1).all()

@@ -13,8 +13,19 @@ from labelwise.aggregate import SegmentationEM, SegmentationRASA
 from .test_masks_properties import SETTINGS, crowds
 
 MODELS = [
-    pytest.param(SegmentationEM, {"prior": "posterior"}, "annotator_accuracy_", id="em-posterior"),
-    pytest.param(SegmentationEM, {"prior": "item", "max_iter": 30}, "annotator_accuracy_", id="em-item"),
+    pytest.param(SegmentationEM, {"prior": "posterior", "pool": "item"}, "annotator_accuracy_", id="em-posterior"),
+    pytest.param(
+        SegmentationEM, {"prior": "item", "max_iter": 30, "pool": "item"}, "annotator_accuracy_", id="em-item"
+    ),
+    pytest.param(
+        SegmentationEM, {"prior": "posterior", "pool": "annotator"}, "annotator_accuracy_", id="em-pooled-posterior"
+    ),
+    pytest.param(
+        SegmentationEM,
+        {"prior": "item", "max_iter": 30, "pool": "annotator"},
+        "annotator_accuracy_",
+        id="em-pooled-item",
+    ),
     pytest.param(SegmentationRASA, {"pool": "item"}, "weights_", id="rasa-item"),
     pytest.param(SegmentationRASA, {"pool": "annotator"}, "weights_", id="rasa-annotator"),
 ]

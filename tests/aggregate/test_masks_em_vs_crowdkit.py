@@ -39,7 +39,7 @@ def test_segmentation_em_equals_crowdkit_pixel_for_pixel(n_annotators, missing, 
     """prior="posterior" with crowd-kit's 10 steps: every pixel of every item is crowd-kit's."""
     masks, _ = simulate_masks(6, 24, n_annotators, missing=missing, random_state=seed)
     theirs = _theirs(crowdkit.SegmentationEM, masks)
-    ours = SegmentationEM(prior="posterior", max_iter=10, tol=1e-5, block_size=100).fit(masks).masks_
+    ours = SegmentationEM(prior="posterior", pool="item", max_iter=10, tol=1e-5, block_size=100).fit(masks).masks_
     for item in masks:
         np.testing.assert_array_equal(ours[item], np.asarray(theirs.loc[item], dtype=bool))
 
@@ -54,10 +54,14 @@ def test_segmentation_rasa_equals_crowdkit_pixel_for_pixel(n_annotators, missing
         np.testing.assert_array_equal(ours[item], np.asarray(theirs.loc[item], dtype=bool))
 
 
-def test_the_defaults_are_crowdkits():
-    """SegmentationEM() and SegmentationRASA() are crowd-kit's defaults (10 steps, tol 1e-5, its prior and pool)."""
+def test_the_defaults_but_the_pool_are_crowdkits():
+    """SegmentationEM(pool="item") and SegmentationRASA() are crowd-kit's defaults (10 steps, tol 1e-5, its
+    prior and pool); SegmentationEM's default pools each annotator's accuracy over items (session 40)."""
     masks, _ = simulate_masks(4, 20, 5, random_state=2)
-    for ours, theirs in ((SegmentationEM, crowdkit.SegmentationEM), (SegmentationRASA, crowdkit.SegmentationRASA)):
+    for ours, theirs in (
+        (lambda: SegmentationEM(pool="item"), crowdkit.SegmentationEM),
+        (SegmentationRASA, crowdkit.SegmentationRASA),
+    ):
         expected = _theirs(theirs, masks)
         fitted = ours().fit(masks)
         assert int(fitted.n_iter_.max()) <= 10

@@ -80,9 +80,10 @@ ACCEPTED |= {
     ("semi.SelfTrainer", "X", "strings"): _USERS_MODEL,
     ("weak.expand_soft_labels", "X", "strings"): "X is repeated row by row for any estimator: any rows",
 }
-ACCEPTED["aggregate.MaskMajorityVote", "ignore_value", "negative"] = (
-    "the mask value of unlabelled pixels, -1 the common one: any integer"
-)
+for _masks in ("MaskMajorityVote", "STAPLE", "SegmentationEM", "SegmentationRASA"):
+    ACCEPTED[f"aggregate.{_masks}", "ignore_value", "negative"] = (
+        "the mask value of unlabelled pixels, -1 the common one: any integer"
+    )
 for _kind in ("string", "nan", "negative"):
     ACCEPTED["semi.SelfTrainer", "unlabeled_value", _kind] = "the label value that marks unlabelled rows: any value"
 

@@ -24,6 +24,7 @@ def _long(arrays: dict) -> pd.DataFrame:
     [
         (("--method", "em"), SegmentationEM(), "accuracy"),
         (("--method", "em", "--em-prior", "item"), SegmentationEM(prior="item"), "accuracy"),
+        (("--method", "em", "--em-pool", "item"), SegmentationEM(pool="item"), "accuracy"),
         (("--method", "rasa"), SegmentationRASA(), "weight"),
         (
             ("--method", "rasa", "--rasa-pool", "annotator", "--max-iter", "3"),

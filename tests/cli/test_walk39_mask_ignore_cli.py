@@ -53,7 +53,7 @@ def test_a_negative_class_gets_a_notice(tmp_path):
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "notice: TABLE's masks hold -1 beside the classes [0, 1], and each value is one class here" in said
-    assert "--ignore-value -1 --method majority leaves them out of the votes and the agreement" in said
+    assert "--ignore-value -1 leaves them out of the votes and the agreement" in said
 
 
 def test_voc_255_gets_a_notice_and_binary_0_255_none(tmp_path):
@@ -69,15 +69,15 @@ def test_voc_255_gets_a_notice_and_binary_0_255_none(tmp_path):
 @pytest.mark.parametrize(
     ("extra", "said"),
     [
-        (["--ignore-value", "-1"], "--ignore-value is an option of --method majority: it needs --method majority, "),
         (
             ["--method", "majority", "--ignore-value", "-1", "--binary"],
             "--ignore-value needs the masks' values as they are, got --binary",
         ),
     ],
 )
-def test_ignore_value_with_another_method_or_binary_is_refused(tmp_path, extra, said):
-    """STAPLE has no ignore value (yet), and --binary would turn -1 into foreground: both refused in one line."""
+def test_ignore_value_with_binary_is_refused(tmp_path, extra, said):
+    """--binary would turn -1 into foreground: refused in one line (every method takes --ignore-value since
+    session 40: tests/cli/test_aggregate_masks_ignore_cli.py)."""
     result = CliRunner().invoke(
         main, ["aggregate-masks", _table(tmp_path, STACKS), *extra, "--out", str(tmp_path / "o")]
     )

@@ -28,9 +28,25 @@ class _MaskAggregator(BaseEstimator):
     """Shared final pass: consensus masks, foreground probabilities, Dice of each annotator to the consensus."""
 
     block_size: int
+    ignore_value: Any = None
 
     def _check_block(self) -> int:
         return check_positive_int("block_size", self.block_size)
+
+    def _check_ignore(self) -> int | None:
+        """``ignore_value``: None or an integer (a bool is refused: it reads as 0/1)."""
+        ignore = self.ignore_value
+        if ignore is not None and (isinstance(ignore, bool) or not isinstance(ignore, int | np.integer)):
+            raise InvalidParameterError(f"ignore_value must be None or an integer, got {show(ignore)}")
+        return None if ignore is None else int(ignore)
+
+    def _binary_ignore(self, ignore: int) -> np.ndarray:
+        """The classes ``[0, 1]`` of a binary-only model fitted with an ``ignore`` value (which must not be
+        0 or 1); sets ``classes_``."""
+        if ignore in (0, 1):
+            raise InvalidParameterError(f"ignore_value must not be one of the classes [0, 1], got {show(ignore)}")
+        self.classes_ = np.array([0, 1])
+        return self.classes_
 
     def _classes(self, data: MaskSet, block: int, ignore: int | None = None) -> np.ndarray | None:
         """The classes of a label map (sorted), or None for binary masks (values within 0/1, classes not given

@@ -195,9 +195,16 @@ class LabelTable(LongTable):
     """Every item's class patterns as one long table (pattern, slot, vote): an EM step of the
     multi-category STAPLE is ``K`` ``bincount`` calls over all items at once."""
 
-    def __init__(self, patterns: list[LabelPatterns], slots: list[np.ndarray], prior: np.ndarray, n_slots: int) -> None:
-        super().__init__(patterns, slots, n_slots)
+    def __init__(
+        self,
+        patterns: list[LabelPatterns],
+        slots: list[np.ndarray],
+        prior: np.ndarray,
+        n_slots: int,
+        ignore: bool = False,
+    ) -> None:
         self.k = prior.shape[1]
+        super().__init__(patterns, slots, n_slots, self.k if ignore else None)
         self.cell = self.slots * self.k + self.votes
         with np.errstate(divide="ignore"):  # a class nobody gave has prior 0: log -inf, W 0
             self.log_f = np.log(np.repeat(prior, self.sizes, axis=0))
@@ -212,7 +219,7 @@ class LabelTable(LongTable):
             [np.bincount(self.rows, log_t[:, s], minlength=self.n_rows) for s in range(self.k)], axis=1
         )
         norm = logsumexp(log_w, axis=1)
-        w = np.exp(log_w - norm[:, None])
+        w = np.exp(log_w - norm[:, None]) * (self.n_seen > 0)[:, None]  # a pixel nobody labelled: W = 0
         weight = (self.counts[:, None] * w)[self.rows]
         size = self.n_slots * self.k
         num = np.stack([np.bincount(self.cell, weight[:, s], minlength=size) for s in range(self.k)], axis=1)
@@ -261,16 +268,24 @@ def finish_labels(
 
 
 def label_priors(
-    data: MaskSet, patterns: list[LabelPatterns], n_classes: int, per_item: bool, fixed: float | None = None
+    data: MaskSet,
+    patterns: list[LabelPatterns],
+    n_classes: int,
+    per_item: bool,
+    fixed: float | None = None,
+    ignore: bool = False,
 ) -> np.ndarray:
     """The prior ``f(s)`` of each item (rows): the share of its (``per_item``) or all items' pixel votes for
-    ``s``; with two classes, ``fixed`` gives the second class's prior."""
+    ``s``; with two classes, ``fixed`` gives the second class's prior. With ``ignore`` the votes of index
+    ``n_classes`` are none (an item with no vote at all gets the uniform prior: its pixels are all ignored)."""
     if fixed is not None:
         return np.tile([1.0 - fixed, fixed], (len(patterns), 1))
-    votes = np.stack([p.counts @ vote_shares(p, n_classes) * p.votes.shape[1] for p in patterns])
+    k = n_classes + ignore
+    votes = np.stack([p.counts @ vote_shares(p, k)[:, :n_classes] * p.votes.shape[1] for p in patterns])
     if not per_item:
         votes = np.broadcast_to(votes.sum(axis=0), votes.shape)
-    return votes / votes.sum(axis=1, keepdims=True)
+    total = votes.sum(axis=1, keepdims=True)
+    return np.divide(votes, total, out=np.full(votes.shape, 1.0 / n_classes), where=total > 0)
 
 
 def initial_confusion(n_slots: int, n_classes: int, init: float) -> np.ndarray:

@@ -146,9 +146,12 @@ _CLIP = 1e-10
 class LongTable:
     """Every item's patterns as one long table (pattern, slot, vote), so that an EM step is a few
     ``bincount`` calls over all items at once (no loop over items): the layout shared by the binary
-    :class:`PatternTable` and the multi-class ``_masks_labels.LabelTable``. ``sizes``: patterns per item."""
+    :class:`PatternTable` and the multi-class ``_masks_labels.LabelTable``. ``sizes``: patterns per item.
+    With ``ignored`` (the vote index of an ignored pixel) those votes have no row: an annotator's ignored
+    pixel is no term of its pattern's E-step and no count of the annotator's M-step (a missing rating, as
+    in Dawid & Skene, 1979). ``n_seen``: the annotators who voted on each pattern."""
 
-    def __init__(self, patterns: list, slots: list[np.ndarray], n_slots: int) -> None:
+    def __init__(self, patterns: list, slots: list[np.ndarray], n_slots: int, ignored: int | None = None) -> None:
         sizes = self.sizes = np.array([len(p.counts) for p in patterns])
         self.offsets = np.cumsum(sizes)[:-1]
         self.n_rows, self.n_slots, self.n_items = int(sizes.sum()), n_slots, len(sizes)
@@ -160,6 +163,13 @@ class LongTable:
         self.slots = np.concatenate([np.tile(s, u) for u, s in zip(sizes, slots, strict=True)])
         self.votes = np.concatenate([p.votes.ravel() for p in patterns])
         self.counts = np.concatenate([p.counts for p in patterns])
+        #: some vote was dropped: per-slot sums differ from the item's (else they are the same sums, bit for bit)
+        self.partial = False
+        if ignored is not None:
+            keep = self.votes != ignored
+            self.partial = not bool(keep.all())
+            self.rows, self.slots, self.votes = self.rows[keep], self.slots[keep], self.votes[keep]
+        self.n_seen = np.bincount(self.rows, minlength=self.n_rows).astype(np.float64)
 
 
 class PatternTable(LongTable):

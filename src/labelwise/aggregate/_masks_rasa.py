@@ -9,6 +9,7 @@ counted in one pass over pixel blocks (:mod:`._masks_patterns`), and the answer 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from scipy.stats import chi2
 
 from .._validate.arguments import check_choice, check_fraction
 from ._masks_base import _TIE, _MaskAggregator
-from ._masks_em import _slot_item, check_iterations, item_slots
+from ._masks_em import _two_columns, check_iterations, item_slots, slot_items
 from ._masks_input import as_mask_set
 from ._masks_patterns import LongTable, count_patterns
 
@@ -61,6 +62,14 @@ class SegmentationRASA(_MaskAggregator):
     tol : float, default 1e-5
     block_size : int, default 1_048_576
         Pixels of one item read at a time.
+    ignore_value : int, optional
+        A mask value that is no class but "not labelled" (``-1``, VOC's ``255``; not 0 or 1): an
+        annotator's ignored pixel is a missing answer, as RASA's weighted mean of a task runs over the
+        workers who answered it. ``V_p`` is then over the weights of the annotators who labelled ``p``,
+        ``d_ij`` over the pixels ``j`` labelled, and an (item, annotator) who labelled nothing weighs 0
+        (nor is one of the annotator's ``n_j`` items). A pixel every annotator ignored keeps the value
+        in ``masks_``; ``masks_``, ``probas_`` (``[1 - V, V]``) and Dice are then as in
+        :class:`~labelwise.aggregate.MaskMajorityVote` with an ignore value.
 
     Attributes
     ----------
@@ -103,7 +112,9 @@ class SegmentationRASA(_MaskAggregator):
         max_iter: int | None = None,
         tol: float = 1e-5,
         block_size: int = 1 << 20,
+        ignore_value: int | None = None,
     ) -> None:
+        self.ignore_value = ignore_value
         self.pool = pool
         self.alpha = alpha
         self.max_iter = max_iter
@@ -117,60 +128,101 @@ class SegmentationRASA(_MaskAggregator):
         max_iter, tol = check_iterations(self.max_iter, self.tol)
         steps = 10 if max_iter is None else max_iter
         block = self._check_block()
+        ignore = self._check_ignore()
         data = as_mask_set(masks)
-        self.classes_ = np.array([0, 1])
-        patterns = count_patterns(data, block)
-        slots = item_slots(data.codes)
-        table = LongTable(patterns, slots, int(sum(len(s) for s in slots)))
-        slot_item = _slot_item(table)
+        slots, slot_item = item_slots(data.codes), slot_items(data.codes)
         codes = np.concatenate(data.codes)
-        n_ann = len(data.annotators)
-        per_item = self.pool == "item"
-        scale = chi2.isf(alpha / 2, np.bincount(codes, minlength=n_ann))
-        weights = 1.0 / np.bincount(slot_item, minlength=table.n_items)[slot_item]
-        used, vote, last = weights, np.zeros(table.n_rows), None
-        reliability = np.ones(n_ann)
-        active = np.ones(table.n_items, dtype=bool)
-        self.n_iter_ = np.zeros(table.n_items, dtype=np.int64)
-        history: list[float] = []
-        for _ in range(steps):
-            now = np.bincount(table.rows, weights[table.slots] * table.votes, minlength=table.n_rows)
-            vote = np.where(active[table.item], now, vote)
-            used = np.where(active[slot_item], weights, used)
-            distance = _distances(table, slot_item, now >= 0.5 - _TIE)
-            if per_item:
-                new = np.log(1.0 / (distance + _EPS) + 1.0)
-            else:
-                reliability = scale / np.maximum(np.bincount(codes, distance**2, minlength=n_ann), _EPS)
-                new = reliability[codes]
-            new = new / np.bincount(slot_item, new, minlength=table.n_items)[slot_item]
-            weights = np.where(active[slot_item], new, weights)
-            self.n_iter_ += active
-            if last is not None:
-                change = _change(table, now, last, per_item)
-                history.append(float(change[active].mean()))
-                active &= ~(change < tol)
-            last = now
-            if not active.any():
-                break
-        self._finish(data, block, patterns, np.split(vote, table.offsets), 0.5)
+        loop = partial(_iterate, slot_item=slot_item, codes=codes, n_ann=len(data.annotators), alpha=alpha)
+        loop = partial(loop, per_item=self.pool == "item", steps=steps, tol=tol)
+        if ignore is None:
+            self.classes_ = np.array([0, 1])
+            patterns = count_patterns(data, block)
+            table = LongTable(patterns, slots, len(slot_item))
+            vote, used, reliability, n_iter, history, active = loop(table)
+            self._finish(data, block, patterns, np.split(vote, table.offsets), 0.5)
+        else:
+            fitted: list = []
+
+            def post_of(patterns: list) -> list[np.ndarray]:
+                table = LongTable(patterns, slots, len(slot_item), ignored=2)
+                fitted.extend(loop(table))
+                return _two_columns(table, fitted[0])
+
+            self._fit_labels(data, block, self._binary_ignore(ignore), post_of, 0.5, ignore)
+            vote, used, reliability, n_iter, history, active = fitted
         index = pd.Index(data.items, name="item")
-        self.n_iter_ = pd.Series(self.n_iter_, index=index, name="n_iter")
+        self.n_iter_ = pd.Series(n_iter, index=index, name="n_iter")
         self.converged_ = not active.any()
         self.loss_history_ = history
         self.weights_ = pd.Series(used, index=self.dice_.index, name="weight")
-        self.annotators_["weight"] = np.bincount(codes, used, n_ann) / self.annotators_["n_items"]
-        if not per_item:
+        self.annotators_["weight"] = np.bincount(codes, used, len(data.annotators)) / self.annotators_["n_items"]
+        if self.pool == "annotator":
             self.annotators_["reliability"] = reliability
         return self
 
 
-def _distances(table: LongTable, slot_item: np.ndarray, consensus: np.ndarray) -> np.ndarray:
-    """``1 - IoU`` of each (item, annotator)'s mask with the item's consensus (0 when both are empty)."""
+def _iterate(
+    table: LongTable,
+    slot_item: np.ndarray,
+    codes: np.ndarray,
+    n_ann: int,
+    alpha: float,
+    per_item: bool,
+    steps: int,
+    tol: float,
+) -> tuple:
+    """The loop on the patterns: weighted vote, consensus, distances, new weights. An annotator's ignored
+    pixel has no row: the vote of a pixel is over its labellers' weights, the distance over the pixels the
+    annotator labelled; an (item, annotator) who labelled nothing weighs 0 and, with ``per_item=False``,
+    is not one of the annotator's ``n_j`` items."""
+    labelled = np.bincount(table.slots, table.counts[table.rows], minlength=table.n_slots) > 0
+    n_j = np.bincount(codes, labelled, minlength=n_ann)
+    scale = np.where(n_j > 0, chi2.isf(alpha / 2, np.maximum(n_j, 1)), 0.0)
+    weights = _normalised(np.ones(table.n_slots) * labelled, slot_item, table.n_items)
+    used, vote, last = weights, np.zeros(table.n_rows), None
+    reliability = np.ones(n_ann)
+    active = np.ones(table.n_items, dtype=bool)
+    n_iter = np.zeros(table.n_items, dtype=np.int64)
+    history: list[float] = []
+    for _ in range(steps):
+        now = np.bincount(table.rows, weights[table.slots] * table.votes, minlength=table.n_rows)
+        if table.partial:  # over the weight of the pixel's labellers (1 when all labelled it)
+            weight = np.bincount(table.rows, weights[table.slots], minlength=table.n_rows)
+            now = np.divide(now, weight, out=np.zeros(table.n_rows), where=weight > 0)
+        vote = np.where(active[table.item], now, vote)
+        used = np.where(active[slot_item], weights, used)
+        distance = _distances(table, now >= 0.5 - _TIE)
+        if per_item:
+            new = np.log(1.0 / (distance + _EPS) + 1.0)
+        else:
+            reliability = scale / np.maximum(np.bincount(codes, distance**2, minlength=n_ann), _EPS)
+            new = reliability[codes]
+        new = _normalised(new * labelled, slot_item, table.n_items)
+        weights = np.where(active[slot_item], new, weights)
+        n_iter += active
+        if last is not None:
+            change = _change(table, now, last, per_item)
+            history.append(float(change[active].mean()))
+            active &= ~(change < tol)
+        last = now
+        if not active.any():
+            break
+    return vote, used, reliability, n_iter, history, active
+
+
+def _normalised(weights: np.ndarray, slot_item: np.ndarray, n_items: int) -> np.ndarray:
+    """Weights divided by their item's sum (left as they are where it is 0)."""
+    total = np.bincount(slot_item, weights, minlength=n_items)[slot_item]
+    return np.divide(weights, total, out=weights.copy(), where=total > 0)
+
+
+def _distances(table: LongTable, consensus: np.ndarray) -> np.ndarray:
+    """``1 - IoU`` of each (item, annotator)'s mask with the item's consensus over the pixels the annotator
+    labelled (0 when both are empty)."""
     on = table.counts * consensus
     inter = np.bincount(table.slots, table.votes * on[table.rows], minlength=table.n_slots)
     drawn = np.bincount(table.slots, table.votes * table.counts[table.rows], minlength=table.n_slots)
-    union = drawn + np.bincount(table.item, on, minlength=table.n_items)[slot_item] - inter
+    union = drawn + np.bincount(table.slots, on[table.rows], minlength=table.n_slots) - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(union > 0, 1.0 - inter / union, 0.0)
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_fraction, check_positive_int, show
+from .._validate.arguments import check_choice, check_fraction, check_positive_int
 from ..errors import InvalidParameterError
 from ._masks_base import _MaskAggregator
 from ._masks_input import MaskSet, as_mask_set
@@ -119,10 +119,7 @@ class MaskMajorityVote(_MaskAggregator):
         block = self._check_block()
         data = as_mask_set(masks)
         weights = annotator_weights(self.weights, data)
-        ignore = self.ignore_value
-        if ignore is not None and (isinstance(ignore, bool) or not isinstance(ignore, int | np.integer)):
-            raise InvalidParameterError(f"ignore_value must be None or an integer, got {show(ignore)}")
-        ignore = None if ignore is None else int(ignore)
+        ignore = self._check_ignore()
         classes = self._classes(data, block, ignore)
         if classes is not None:
             shares = partial(class_shares, data, n_classes=len(classes), weights=weights, ignore=ignore is not None)
@@ -165,6 +162,12 @@ class STAPLE(_MaskAggregator):
     probable class (a tie within 1e-9 goes to the higher class). Two classes other than 0/1 (e.g.
     0/255) are the binary model with the second class as foreground.
 
+    With ``ignore_value``, an annotator's ignored pixel is a missing decision, which the model
+    marginalises out (as Dawid & Skene, 1979, do with the patients an observer did not see): the
+    E-step's product for that pixel runs over the annotators who labelled it, and the annotator's
+    M-step sums run over the pixels they labelled; the prior counts only labelled votes. A pixel
+    every annotator ignored has ``W = 0`` for every class and keeps the ignore value in ``masks_``.
+
     Parameters
     ----------
     pool : {"annotator", "item"}, default "annotator"
@@ -188,6 +191,10 @@ class STAPLE(_MaskAggregator):
     classes : list of int, optional
         As in :class:`MaskMajorityVote`. ``prior`` must be ``"all"`` or ``"item"`` for more than two;
         ``threshold`` applies to two classes.
+    ignore_value : int, optional
+        A mask value that is no class but "not labelled" (``-1``, VOC's ``255``): a missing decision (see
+        above). As in :class:`MaskMajorityVote`, the masks are then label maps (0/1 masks: classes
+        ``[0, 1]``, ``probas_`` with a last axis of 2) and Dice leaves out the pixels an annotator ignored.
 
     Attributes
     ----------
@@ -215,6 +222,9 @@ class STAPLE(_MaskAggregator):
 
     References
     ----------
+    A. P. Dawid and A. M. Skene. Maximum likelihood estimation of observer error-rates using the EM
+    algorithm. Journal of the Royal Statistical Society C 28(1): 20-28 (1979).
+
     R. Varadhan and C. Roland. Simple and globally convergent methods for accelerating the
     convergence of any EM algorithm. Scandinavian Journal of Statistics 35(2): 335-353 (2008).
 
@@ -247,8 +257,10 @@ class STAPLE(_MaskAggregator):
         threshold: float = 0.5,
         block_size: int = 1 << 20,
         classes: Any = None,
+        ignore_value: int | None = None,
     ) -> None:
         self.classes = classes
+        self.ignore_value = ignore_value
         self.pool = pool
         self.prior = prior
         self.init = init
@@ -274,6 +286,7 @@ class STAPLE(_MaskAggregator):
     def fit(self, masks: Any) -> STAPLE:
         """Run STAPLE's EM over every item; see the class docstring for ``masks``."""
         block, fixed = self._check_params()
+        ignore = self._check_ignore()
         data = as_mask_set(masks)
         if self.pool == "annotator":
             slots = data.codes
@@ -281,15 +294,15 @@ class STAPLE(_MaskAggregator):
             offsets = np.cumsum([0] + [len(c) for c in data.codes])
             slots = [np.arange(offsets[i], offsets[i + 1]) for i in range(len(data.codes))]
         n_slots = int(max(int(s.max()) for s in slots)) + 1
-        n_votes = float(sum(len(c) * n for c, n in zip(data.codes, data.n_pixels, strict=True)))
-        classes = self._classes(data, block)
+        classes = self._classes(data, block, ignore)
         if classes is not None:
             if fixed is not None and len(classes) > 2:
                 raise InvalidParameterError(
                     f"prior must be 'all' or 'item' for label maps of {len(classes)} classes, got {self.prior!r}"
                 )
-            self._fit_classes(data, block, classes, slots, n_slots, n_votes, fixed)
+            self._fit_classes(data, block, classes, slots, n_slots, fixed, ignore)
             return self
+        n_votes = float(sum(len(c) * n for c, n in zip(data.codes, data.n_pixels, strict=True)))
         patterns = count_patterns(data, block)
         gamma = foreground_priors(data, patterns, fixed, self.prior == "item")
         table = PatternTable(patterns, slots, gamma, n_slots)
@@ -309,15 +322,16 @@ class STAPLE(_MaskAggregator):
         return self
 
     def _fit_classes(
-        self, data: MaskSet, block: int, classes: np.ndarray, slots: list, n_slots: int, n_votes: float, fixed: Any
+        self, data: MaskSet, block: int, classes: np.ndarray, slots: list, n_slots: int, fixed: Any, ignore: Any
     ) -> None:
         """The multi-category STAPLE (Warfield et al., 2004, section II-C; Rohlfing et al., 2004)."""
         k = len(classes)
         state: dict = {}
 
         def post_of(patterns: list[LabelPatterns]) -> list[np.ndarray]:
-            prior = label_priors(data, patterns, k, self.prior == "item", fixed)
-            table = LabelTable(patterns, slots, prior, n_slots)
+            prior = label_priors(data, patterns, k, self.prior == "item", fixed, ignore is not None)
+            table = LabelTable(patterns, slots, prior, n_slots, ignore is not None)
+            n_votes = max(float(table.counts @ table.n_seen), 1.0)
 
             def step(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, None]:
                 new, loglik, _ = table.em_step(theta.reshape(n_slots, k, k))
@@ -327,7 +341,7 @@ class STAPLE(_MaskAggregator):
             state["theta"], state["prior"] = theta.reshape(n_slots, k, k), prior
             return table.em_step(state["theta"])[2]
 
-        self._fit_labels(data, block, classes, post_of, float(self.threshold))
+        self._fit_labels(data, block, classes, post_of, float(self.threshold), ignore)
         theta = state["theta"]
         self.annotator_confusion_ = theta
         index = data.annotators.rename("annotator") if self.pool == "annotator" else self.dice_.index

@@ -29,8 +29,8 @@ METHOD_OPTIONS = (
     ("--pool", "pool", "annotator", "staple"),
     ("--prior", "prior", "all", "staple"),
     ("--em-prior", "em_prior", "posterior", "em"),
+    ("--em-pool", "em_pool", "annotator", "em"),
     ("--rasa-pool", "rasa_pool", "item", "rasa"),
-    ("--ignore-value", "ignore_value", None, "majority"),
 )
 #: Classes below this next to 255 make 255 look like VOC's "not labelled" rather than a class.
 SMALL_CLASS = 32
@@ -49,16 +49,22 @@ def _prior(value: str) -> str | float:
     return number
 
 
-def _two_valued(arrays: pd.Series, method: str) -> list:
-    """em and rasa model binary masks: masks of two values (0/1, 0/255) as 0/1; more values refused."""
+def _two_valued(arrays: pd.Series, method: str, ignore: int | None = None) -> tuple[list, int]:
+    """em and rasa model binary masks: masks of two values (0/1, 0/255) as 0/1 (the ``ignore`` value kept
+    as it is, and not one of the two); more values refused. Also the foreground value (1 when none)."""
     values = np.unique(np.concatenate([np.unique(np.asarray(a)) for a in arrays]))
+    values = values[values != ignore] if ignore is not None else values
     if len(values) > 2 or (len(values) == 2 and values[0] != 0):
         shown = ", ".join(show(v) for v in values[:6].tolist()) + (", ..." if len(values) > 6 else "")
         raise InvalidParameterError(
             f"--method {method} combines binary masks (0 and one foreground value), got TABLE's masks holding "
             f"{len(values)} values ({shown}); use --method staple or majority for label maps, or --binary"
         )
-    return [(np.asarray(a) != 0).astype(np.uint8) for a in arrays]
+    top = int(values[-1]) if len(values) and values[-1] != 0 else 1
+    if ignore is None:
+        return [(np.asarray(a) != 0).astype(np.uint8) for a in arrays], top
+    kind = np.promote_types(np.min_scalar_type(ignore), np.uint8)
+    return [np.where(np.asarray(a) == ignore, ignore, np.asarray(a) != 0).astype(kind) for a in arrays], top
 
 
 def ignore_notice(classes: list) -> str | None:
@@ -73,7 +79,7 @@ def ignore_notice(classes: list) -> str | None:
     return (
         f"TABLE's masks hold {shown} beside the classes {[c for c in classes if c not in odd][:8]}, and each "
         "value is one class here; if it marks pixels nobody labelled, --ignore-value "
-        f"{show(odd[0])} --method majority leaves them out of the votes and the agreement"
+        f"{show(odd[0])} leaves them out of the votes and the agreement"
     )
 
 
@@ -152,6 +158,26 @@ def read_weights(path: Path | None, method: str) -> pd.Series | None:
     return pd.Series(table["weight"].to_numpy(), index=pd.Index(table["annotator"], dtype=object))
 
 
+def _model(
+    method: str, options: dict, weights: pd.Series | None, max_iter: int | None, **common: Any
+) -> MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA:
+    """The estimator of ``method`` with its options (``common``: block_size and ignore_value)."""
+    builders = {
+        "majority": lambda: MaskMajorityVote(weights=weights, **common),
+        "staple": lambda: STAPLE(pool=options["pool"], prior=options["prior"], max_iter=max_iter or 200, **common),
+        "em": lambda: SegmentationEM(prior=options["em_prior"], pool=options["em_pool"], max_iter=max_iter, **common),
+        "rasa": lambda: SegmentationRASA(pool=options["rasa_pool"], max_iter=max_iter, **common),
+    }
+    return builders[method]()
+
+
+def _with_foreground(masks: dict, top: int | None) -> dict:
+    """em's and rasa's label maps of 0/1 (and the ignore value) with the input's foreground value for 1."""
+    if top is None or top == 1:
+        return masks
+    return {item: np.where(m == 1, np.asarray(top).astype(np.result_type(m, top)), m) for item, m in masks.items()}
+
+
 def _write_masks(out: Path, masks: dict, foreground: dict, suffixes: dict, palettes: dict) -> dict:
     """Every consensus mask as ``out/masks/<item>`` (atomic, moved with the run's other files)."""
     names: dict = {}
@@ -197,17 +223,17 @@ def _warn_unfinished(method: str, model: Any, summary: dict, max_iter: int | Non
     )
 
 
-def _check_options(method: str, binary: bool, **given: Any) -> None:
+def _check_options(method: str, binary: bool, ignore_value: int | None, **given: Any) -> None:
     """Refuse an option of another method than ``method``, and --ignore-value with --binary."""
     for name, key, default, owner in METHOD_OPTIONS:
         if owner != method and given[key] != default:
             raise InvalidParameterError(
                 f"{name} is an option of --method {owner}: it needs --method {owner}, got --method {method}"
             )
-    if binary and given["ignore_value"] is not None:
+    if binary and ignore_value is not None:
         raise InvalidParameterError(
             f"--ignore-value needs the masks' values as they are, got --binary (every non-zero pixel, "
-            f"{show(given['ignore_value'])} included, would be foreground); leave out --binary"
+            f"{show(ignore_value)} included, would be foreground); leave out --binary"
         )
 
 
@@ -230,8 +256,8 @@ def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> No
     default="staple",
     show_default=True,
     help="majority: per-pixel vote (ties -> foreground, or the higher class); staple: STAPLE's EM over each "
-    "annotator's sensitivity and specificity (label maps: confusion matrix); em: crowd-kit's SegmentationEM "
-    "(one accuracy per annotator of each item; binary masks); rasa: crowd-kit's SegmentationRASA (a vote "
+    "annotator's sensitivity and specificity (label maps: confusion matrix); em: SegmentationEM "
+    "(one accuracy per annotator; --em-pool item: per annotator of each item, crowd-kit's; binary masks); rasa: crowd-kit's SegmentationRASA (a vote "
     "weighted by each annotator's IoU with it; binary masks).",
 )
 @click.option(
@@ -257,6 +283,13 @@ def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> No
     "per item (EM of the model).",
 )
 @click.option(
+    "--em-pool",
+    type=click.Choice(("annotator", "item")),
+    default="annotator",
+    show_default=True,
+    help="em: one accuracy per annotator over all items, or one per (item, annotator) as crowd-kit's SegmentationEM.",
+)
+@click.option(
     "--rasa-pool",
     type=click.Choice(("item", "annotator")),
     default="item",
@@ -279,8 +312,9 @@ def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> No
     "--ignore-value",
     type=int,
     default=None,
-    help="majority: a mask value that is no class but 'not labelled' (e.g. -1, or 255 as in VOC): those pixels "
-    "are no vote, a pixel nobody labelled keeps the value, and Dice leaves them out [none: every value is a class].",
+    help="A mask value that is no class but 'not labelled' (e.g. -1, or 255 as in VOC), for every method: those "
+    "pixels are no vote (nor a count of that annotator's sensitivity, accuracy or weight), a pixel nobody labelled "
+    "keeps the value, and Dice leaves them out [none: every value is a class].",
 )
 @click.option(
     "--max-iter",
@@ -311,6 +345,7 @@ def aggregate_masks(
     pool,
     prior,
     em_prior,
+    em_pool,
     rasa_pool,
     weights,
     binary,
@@ -338,25 +373,22 @@ def aggregate_masks(
       labelwise aggregate-masks masks.csv --out consensus
     """
     _check_options(
-        method, binary, pool=pool, prior=prior, em_prior=em_prior, rasa_pool=rasa_pool, ignore_value=ignore_value
+        method, binary, ignore_value, pool=pool, prior=prior, em_prior=em_prior, em_pool=em_pool, rasa_pool=rasa_pool
     )
     chosen = _prior(prior)
     out = Path(out)
     given_weights = read_weights(weights, method)
     masks, foreground, suffixes, palettes = read_mask_table(Path(table), out, binary)
+    binary_top = None
     if method in ("em", "rasa"):
-        masks["mask"] = _two_valued(masks["mask"], method)
-    model: MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA
-    if method == "majority":
-        model = MaskMajorityVote(block_size=block_size, weights=given_weights, ignore_value=ignore_value)
-    elif method == "staple":
-        model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter or 200, block_size=block_size)
-    elif method == "em":
-        model = SegmentationEM(prior=em_prior, max_iter=max_iter, block_size=block_size)
-    else:
-        model = SegmentationRASA(pool=rasa_pool, max_iter=max_iter, block_size=block_size)
-    with renaming({"masks": "TABLE's masks", "prior": "--prior", "weights": "--weights"}):
+        masks["mask"], binary_top = _two_valued(masks["mask"], method, ignore_value)
+    options = {"pool": pool, "prior": chosen, "em_prior": em_prior, "em_pool": em_pool, "rasa_pool": rasa_pool}
+    model = _model(method, options, given_weights, max_iter, block_size=block_size, ignore_value=ignore_value)
+    with renaming(
+        {"masks": "TABLE's masks", "prior": "--prior", "weights": "--weights", "ignore_value": "--ignore-value"}
+    ):
         model.fit(masks)
+    consensus = _with_foreground(model.masks_, binary_top) if ignore_value is not None else model.masks_
     items = model.items_.reset_index()
     annotators = model.annotators_.reset_index()
     summary: dict[str, Any] = {
@@ -369,15 +401,15 @@ def aggregate_masks(
         "classes": model.classes_.tolist(),
         "n_single_annotator_items": int((items["n_annotators"] == 1).sum()),
         **({"weights": None if weights is None else str(weights)} if method == "majority" else {}),
-        **({"ignore_value": ignore_value} if method == "majority" else {}),
+        "ignore_value": ignore_value,
     }
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
     elif isinstance(model, SegmentationEM | SegmentationRASA):
-        extra = {"em_prior": em_prior} if method == "em" else {"rasa_pool": rasa_pool}
+        extra = {"em_prior": em_prior, "em_pool": em_pool} if method == "em" else {"rasa_pool": rasa_pool}
         summary.update(extra, n_iter=int(model.n_iter_.max()), converged=bool(model.converged_))
     with files_together(supersedes=_superseded_masks(out, superseded)):
-        files = _write_masks(out, model.masks_, foreground, suffixes, palettes)
+        files = _write_masks(out, consensus, foreground, suffixes, palettes)
         items.insert(1, "mask", items["item"].map(files))
         write_csv(items, out / "items.csv")
         write_csv(annotators, out / "annotators.csv")

@@ -532,6 +532,13 @@ SPECS: dict[str, Spec] = {
         label_cases=(),
         bad_values=(("--prior", "x"), ("--prior", "1.5"), ("--prior", "0")),
     ),
+    "aggregate-masks/em-ignore": Spec(
+        ("aggregate-masks", "{masks}", "--method", "em", "--ignore-value", "-1"),
+        {"TABLE": ("masks", TABLE)},
+        ("masks", "items.csv", "annotators.csv", "summary.json"),
+        label_cases=(),
+        bad_values=(("--ignore-value", "1"), ("--ignore-value", "0")),  # a class of em's 0/1 masks
+    ),
     "aggregate-masks/weights": Spec(
         ("aggregate-masks", "{masks}", "--method", "majority", "--weights", "{mask_weights}"),
         {"TABLE": ("masks", TABLE), "--weights": ("mask_weights", TABLE)},
@@ -793,5 +800,6 @@ FREE_OPTIONS: dict[tuple[str, str], str] = {
 NOT_COVERED: dict[str, str] = {}
 
 FREE_OPTIONS[("aggregate-masks", "--ignore-value")] = (
-    "any integer may mark unlabelled pixels: covered by tests/cli/test_walk39_mask_ignore_cli.py"
+    "any integer that is no class may mark unlabelled pixels (0 and 1 are refused with em and rasa: the "
+    "aggregate-masks/em-ignore spec): tests/cli/test_walk39_mask_ignore_cli.py, test_aggregate_masks_ignore_cli.py"
 )
