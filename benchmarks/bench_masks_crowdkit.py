@@ -5,12 +5,14 @@ Masks are simulated by ``labelwise.aggregate._masks_simulate.simulate_masks`` (c
 shift the boundary by 0-2 pixels, miss a shape now and then and flip 1% of pixels; one spammer drawing
 random blobs; each (item, annotator) missing with probability 0.1). Each setting is scored by the mean
 Dice and IoU of the consensus to the truth, by the pixels where labelwise's crowd-kit mode
-(``SegmentationEM(prior="posterior")``, ``SegmentationRASA(pool="item")``, the defaults) and crowd-kit
+(``SegmentationEM(pool="item", prior="posterior")``, ``SegmentationRASA(pool="item")``) and crowd-kit
 disagree, and timed (best of ``--repeat``; the large case once). The last setting is the large case:
 100 images of 512x512 with 5 annotators.
 
 ``--dev`` compares the options (EM's prior, RASA's pool) on the dev seeds (100+), which chose the
-defaults; the benchmark seeds (0+) are not used for that.
+defaults; the benchmark seeds (0+) are not used for that. ``lw-EM/pooled`` is today's
+``SegmentationEM()`` default, one accuracy per annotator over all its images (session 40's
+``benchmarks/dev_masks_em_pool.py`` chose it on seeds 900-909).
 
     python benchmarks/bench_masks_crowdkit.py [--repeat 3] [--dev] [--no-large]
 """
@@ -36,8 +38,9 @@ LARGE = (512, 5, 100)
 
 OURS = {
     "lw-MV": MaskMajorityVote,
-    "lw-EM": SegmentationEM,
-    "lw-EM/item": lambda: SegmentationEM(prior="item"),
+    "lw-EM": lambda: SegmentationEM(pool="item"),
+    "lw-EM/item": lambda: SegmentationEM(pool="item", prior="item"),
+    "lw-EM/pooled": SegmentationEM,
     "lw-RASA": SegmentationRASA,
     "lw-RASA/annotator": lambda: SegmentationRASA(pool="annotator"),
 }
