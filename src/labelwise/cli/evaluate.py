@@ -253,8 +253,7 @@ def evaluate(
             curve,
             cross,
             title="labelwise evaluate",
-            notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; "
-            f"metric: {ev.metric_name}",
+            notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; metric: {ev.metric_name}",
         )
         with atomic_write(out / "evaluation.html") as fh:
             fh.write(page)

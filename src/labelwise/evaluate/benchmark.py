@@ -278,14 +278,11 @@ def corrected_benchmark(
     given : array-like of shape (n,)
         The original test labels.
     corrected : array-like of shape (n,)
-        The corrected labels; missing (None/NaN) for items excluded from the corrected test set
-        (e.g. no agreed correct label). Equal to ``given`` where the label stands.
+        The corrected labels (``given``'s where it stands); None/NaN excludes an item (no agreed label).
     metric : str or callable
         A scikit-learn metric name (``"accuracy"``, ``"balanced_accuracy"``, ``"f1_score"``...) or
-        ``f(y_true, y_pred) -> float`` (called with class codes ``0..K-1``); higher is better.
-        ``f1``, ``precision``, ``recall`` and ``jaccard`` are scikit-learn's binary scores of the
-        class ``1`` where the classes are two and include it, else macro-averaged (``metric_name``
-        ``f1_macro``); ``f1_micro``, ``f1_weighted`` (and ``f1_macro``) name an average.
+        ``f(y_true, y_pred) -> float`` (called with class codes ``0..K-1``); higher is better. ``f1``,
+        ``precision``, ``recall``, ``jaccard``: binary for the class 1, else ``f1_macro`` (:func:`_on_codes`).
     soft_labels : array-like of shape (n, K), optional
         Human label distributions (e.g. vote shares); adds the ``expected_corrected`` column.
     classes : array-like, optional
