@@ -222,12 +222,12 @@ def test_shift_and_label_shift_cli(tmp_path):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--metric", "f1_score"], "metric 'f1_score' must score (y_true, y_pred) label arrays"),
+        (["--metric", "fbeta_score"], "metric 'fbeta_score' must score (y_true, y_pred) label arrays"),
         (["--labels-2d"], "--labels must hold one label per test item (1-D), got shape (300, 2)"),
     ],
 )
 def test_evaluate_bad_metric_or_labels_array_exits_2_with_one_line(bench, extra, message):
-    """f1_score on 3 classes was a sklearn traceback; a 2-D --labels .npy was called 'given'."""
+    """fbeta_score (no beta) was a sklearn traceback, as f1_score on 3 classes was; a 2-D --labels .npy was called 'given'."""
     d, given, *_ = bench
     labels = d / "test.csv"
     if extra == ["--labels-2d"]:

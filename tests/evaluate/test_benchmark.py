@@ -91,9 +91,10 @@ class TestTable:
         expect = balanced_accuracy_score(corrected[kept].astype(int), preds["m0"][kept])
         assert ev.table.loc["m0", "corrected"] == pytest.approx(expect)
 
-    @pytest.mark.parametrize("metric", ["f1_score", "roc_auc_score", "make_scorer"])
+    @pytest.mark.parametrize("metric", ["fbeta_score", "roc_auc_score", "make_scorer"])
     def test_a_metric_that_cannot_score_these_labels_names_itself(self, metric):
-        """f1_score on four classes raised sklearn's ValueError (a traceback on the command line); now it is named."""
+        """A metric that fails on the labels (fbeta_score without beta; f1_score on four classes before it was
+        macro-averaged) raised scikit-learn's error (a traceback on the command line); now it is named."""
         preds, given, corrected = _problem()
         with pytest.raises(InvalidParameterError, match=f"metric {metric!r} must score .* it failed on these labels"):
             corrected_benchmark(preds, given, corrected, metric=metric)

@@ -41,6 +41,6 @@ def test_batched_metric_equals_sklearn(name, k):
 
 def test_unknown_or_non_binary_metric_is_not_batched():
     """A metric not computed here, or binary F1 without the class 1, falls back to scikit-learn."""
-    assert batch_metric("jaccard", np.arange(2)) is None
+    assert batch_metric("cohen_kappa", np.arange(2)) is None
     assert batch_metric("f1", np.array(["ham", "spam"])) is None
     assert batch_metric("f1_score", np.arange(2)) is not None

@@ -154,7 +154,9 @@ def _count_rows(counts: np.ndarray, given: np.ndarray) -> np.ndarray:
     "--metric",
     default="accuracy",
     show_default=True,
-    help="A sklearn.metrics name (accuracy, balanced_accuracy, matthews_corrcoef; f1_score with two classes).",
+    help="A sklearn.metrics name (accuracy, balanced_accuracy, matthews_corrcoef...); f1, precision, recall and "
+    "jaccard score the class 1 when the classes are two and include it, else are macro-averaged (f1_macro); "
+    "f1_micro or f1_weighted name another average.",
 )
 @click.option(
     "--seeds",
@@ -251,7 +253,7 @@ def evaluate(
             curve,
             cross,
             title="labelwise evaluate",
-            notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; metric: {metric}",
+            notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; metric: {ev.metric_name}",
         )
         with atomic_write(out / "evaluation.html") as fh:
             fh.write(page)
@@ -259,6 +261,6 @@ def evaluate(
     con.print(
         f"{summary['n_items']} items, [bold]{summary['n_correctable']}[/] corrected, {summary['n_excluded']} excluded"
     )
-    print_frame(ev.table.reset_index(), title=f"{metric}: original vs corrected")
+    print_frame(ev.table.reset_index(), title=f"{ev.metric_name}: original vs corrected")
     print_frame(cross, title="Crossovers")
     print_wrote(out / n for n in ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"))

@@ -9,28 +9,40 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import plain
+from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import missing_label
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
+from ..io.paths import require_file
+from ..io.tables import read_table
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import SEED, load_npy, print_frame, renaming
+from ._common import SEED, load_npy, print_frame, reading, renaming
 from ._label_file import read_label_file
-from ._na_values import na_values_option, na_values_setting
+from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._probs_table import is_probs_table, probability_frame
 from ._wrote import print_wrote
 
 #: Files of ``label-shift`` read as one label per row (an array or a table column); others are text, one per line.
 _ROW_FILES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
 
 
-def _load(path: Path, option: str) -> np.ndarray:
-    return load_npy(Path(path), option)
+def _load(path: Path, option: str) -> np.ndarray | pd.DataFrame:
+    """Probabilities: an ``.npy`` (columns in sorted class order) or a table whose header may name the
+    classes (any order; matched by name, as ``evaluate`` and ``audit --probs`` read them)."""
+    if not is_probs_table(Path(path)):
+        return load_npy(Path(path), option)
+    with reading(option):
+        table = read_table(require_file(Path(path), parameter=option), na_values=given_na_values())
+        return probability_frame(
+            table, Path(path), what=f"{option} file", expected="one numeric column of probabilities per class"
+        )
 
 
-def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
+def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.DataFrame) -> None:
     """The arrays' shapes and probabilities checked under their option names (the API calls them val_*)."""
     vp = check_probs(vp, name="--train-probs")
     tp = check_probs(tp, name="--target-probs")
@@ -49,7 +61,8 @@ def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
     "--train-probs",
     required=True,
     type=click.Path(path_type=Path),
-    help=".npy (n x K) held-out probabilities on labelled source data.",
+    help=".npy (n x K) held-out probabilities on labelled source data, or a table with a column per class "
+    "(a header of class names is matched by name, in any order).",
 )
 @click.option(
     "--train-labels",
@@ -67,7 +80,7 @@ def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
     "--target-probs",
     required=True,
     type=click.Path(path_type=Path),
-    help=".npy (m x K) probabilities on the target data.",
+    help=".npy (m x K) probabilities on the target data, or a table with a column per class.",
 )
 @click.option("--method", type=click.Choice(list(METHODS)), default="mlls", show_default=True)
 @click.option(
@@ -114,7 +127,8 @@ def shift(
             n_boot=n_boot,
             random_state=random_state,
         )
-    adapted = est.calibrator(tp.astype(float)) * est.weights[None, :]
+    in_order = np.asarray(columns_in_class_order(tp, est.classes, name="--target-probs"), dtype=float)
+    adapted = est.calibrator(in_order) * est.weights[None, :]
     adapted /= np.clip(adapted.sum(axis=1, keepdims=True), 1e-300, None)
     out = Path(out)
     with files_together(supersedes=superseded):

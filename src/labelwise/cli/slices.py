@@ -15,7 +15,7 @@ from ..evaluate import slice_scores
 from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.outputs import load_audit
-from ..io.paths import require_file
+from ..io.paths import require_file, require_folder
 from ..weak import SlicingFunction, apply_slices
 from ._column_hint import column_hint
 from ._common import (
@@ -55,6 +55,7 @@ def _predictions(path: Path, n_rows: int) -> tuple[Any, Any]:
 
 def _issues(folder: Path, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """``--issues``: an audit folder's flags and label-quality scores, in DATA's row order."""
+    require_folder(folder, parameter="--issues", kind="audit output folder (labelwise audit --out)")
     with reading("--issues"):
         audit = load_audit(folder, with_data=False)
     rows = audit.issues["row"].to_numpy(np.int64)

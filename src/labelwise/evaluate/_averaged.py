@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["averaged_metric", "with_default_average"]
+__all__ = ["averaged_metric", "positive_code", "with_default_average"]
 
 AVERAGED = ("f1", "precision", "recall", "jaccard")
 AVERAGES = ("macro", "micro", "weighted")
@@ -43,7 +43,18 @@ def with_default_average(
     base = given.removesuffix("_score") if isinstance(given, str) else None
     if base not in AVERAGED:
         return name, metric
-    has_one = any(c == 1 and not isinstance(c, str) for c in classes.tolist())
-    if len(classes) <= 2 and has_one:
+    if positive_code(given, classes) is not None:
         return name, metric
     return f"{base}_macro", partial(metric, average="macro")
+
+
+def positive_code(given: Any, classes: np.ndarray) -> int | None:
+    """The position of class ``1`` in ``classes`` when ``given`` names a metric of :data:`AVERAGED` with
+    scikit-learn's binary default that can score ``classes`` (at most two, one of them the number 1),
+    else None. A caller that scores class codes ``0..K-1`` instead of the classes passes it as
+    ``pos_label``, so that the positive class is the class 1 (not whichever class has code 1)."""
+    base = given.removesuffix("_score") if isinstance(given, str) else None
+    if base not in AVERAGED or len(classes) > 2:
+        return None
+    where = [i for i, c in enumerate(classes.tolist()) if c == 1 and not isinstance(c, str)]
+    return where[0] if where else None

@@ -5,8 +5,9 @@ scikit-learn metric once per resample costs its input checks each time (millisec
 metrics that are functions of the confusion matrix are computed here for all resamples in one
 array expression, with scikit-learn's conventions: a ratio whose denominator is zero is 0
 (``zero_division``'s default), balanced accuracy averages the recall of the classes present in
-the resample's true labels, F1 / precision / recall are binary with ``pos_label=1``, and their
-``_macro`` forms average over the classes present in the resample's true or predicted labels.
+the resample's true labels, F1 / precision / recall / Jaccard are binary with ``pos_label=1``, and
+their ``_macro``, ``_weighted`` and ``_micro`` forms average over the classes present in the resample's
+true or predicted labels (scikit-learn's ``unique_labels``), weighted by true counts for ``_weighted``.
 """
 
 from __future__ import annotations
@@ -34,50 +35,43 @@ def _balanced_accuracy(c: np.ndarray, pos: int | None) -> np.ndarray:
     return _ratio((recall * (true > 0)).sum(axis=1), (true > 0).sum(axis=1))
 
 
-def _binary(c: np.ndarray, pos: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    assert pos is not None
-    tp = c[:, pos, pos]
-    return tp, c[:, :, pos].sum(axis=1) - tp, c[:, pos, :].sum(axis=1) - tp  # tp, fp, fn
+#: per-class score of each metric of :data:`~labelwise.evaluate._averaged.AVERAGED` from tp, fp, fn counts
+_SCORES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
+    "f1": lambda tp, fp, fn: _ratio(2 * tp, 2 * tp + fp + fn),
+    "precision": lambda tp, fp, fn: _ratio(tp, tp + fp),
+    "recall": lambda tp, fp, fn: _ratio(tp, tp + fn),
+    "jaccard": lambda tp, fp, fn: _ratio(tp, tp + fp + fn),
+}
 
 
-def _f1(c: np.ndarray, pos: int | None) -> np.ndarray:
-    tp, fp, fn = _binary(c, pos)
-    return _ratio(2 * tp, 2 * tp + fp + fn)
+def _binary(score: Callable) -> Callable[[np.ndarray, int | None], np.ndarray]:
+    def batched(c: np.ndarray, pos: int | None) -> np.ndarray:
+        assert pos is not None
+        tp = c[:, pos, pos]
+        return score(tp, c[:, :, pos].sum(axis=1) - tp, c[:, pos, :].sum(axis=1) - tp)
+
+    return batched
 
 
-def _precision(c: np.ndarray, pos: int | None) -> np.ndarray:
-    tp, fp, _ = _binary(c, pos)
-    return _ratio(tp, tp + fp)
-
-
-def _recall(c: np.ndarray, pos: int | None) -> np.ndarray:
-    tp, _, fn = _binary(c, pos)
-    return _ratio(tp, tp + fn)
-
-
-def _per_class(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _per_class(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     tp = np.diagonal(c, axis1=1, axis2=2)
     true, pred = c.sum(axis=2), c.sum(axis=1)
-    return tp, pred - tp, true - tp, (true + pred) > 0  # tp, fp, fn, present
+    return tp, pred - tp, true - tp, (true + pred) > 0, true  # tp, fp, fn, present, support
 
 
-def _macro(per_class: np.ndarray, present: np.ndarray) -> np.ndarray:
-    return _ratio((per_class * present).sum(axis=1), present.sum(axis=1))
+def _averaged(score: Callable, average: str) -> Callable[[np.ndarray, int | None], np.ndarray]:
+    """``score`` averaged over the classes present in each resample (true or predicted), as scikit-learn's
+    ``average=``: ``macro`` the plain mean, ``weighted`` weighted by true counts, ``micro`` the score of the
+    summed counts."""
 
+    def batched(c: np.ndarray, pos: int | None) -> np.ndarray:
+        tp, fp, fn, present, support = _per_class(c)
+        if average == "micro":
+            return score(tp.sum(axis=1), fp.sum(axis=1), fn.sum(axis=1))
+        weights = present if average == "macro" else support * present
+        return _ratio((score(tp, fp, fn) * weights).sum(axis=1), weights.sum(axis=1))
 
-def _f1_macro(c: np.ndarray, pos: int | None) -> np.ndarray:
-    tp, fp, fn, present = _per_class(c)
-    return _macro(_ratio(2 * tp, 2 * tp + fp + fn), present)
-
-
-def _precision_macro(c: np.ndarray, pos: int | None) -> np.ndarray:
-    tp, fp, _, present = _per_class(c)
-    return _macro(_ratio(tp, tp + fp), present)
-
-
-def _recall_macro(c: np.ndarray, pos: int | None) -> np.ndarray:
-    tp, _, fn, present = _per_class(c)
-    return _macro(_ratio(tp, tp + fn), present)
+    return batched
 
 
 def _matthews(c: np.ndarray, pos: int | None) -> np.ndarray:
@@ -92,13 +86,13 @@ def _matthews(c: np.ndarray, pos: int | None) -> np.ndarray:
 _BATCHED: dict[str, tuple[Callable[[np.ndarray, int | None], np.ndarray], bool]] = {
     "accuracy": (_accuracy, False),
     "balanced_accuracy": (_balanced_accuracy, False),
-    "f1": (_f1, True),
-    "precision": (_precision, True),
-    "recall": (_recall, True),
     "matthews_corrcoef": (_matthews, False),
-    "f1_macro": (_f1_macro, False),
-    "precision_macro": (_precision_macro, False),
-    "recall_macro": (_recall_macro, False),
+    **{base: (_binary(score), True) for base, score in _SCORES.items()},
+    **{
+        f"{base}_{average}": (_averaged(score, average), False)
+        for base, score in _SCORES.items()
+        for average in ("macro", "micro", "weighted")
+    },
 }
 
 

@@ -138,8 +138,22 @@ def predictions_to_codes(
                 )
             out[i] = probs.argmax(axis=1)
         else:
-            out[i] = encode_against(arr, classes, name=f"predictions of model {name!r}")
+            out[i] = _predicted_codes(arr, classes, name)
     return names, out
+
+
+def _predicted_codes(labels: np.ndarray, classes: np.ndarray, model: str) -> np.ndarray:
+    """Codes of a model's predicted labels; a label that is no class says how to name it (a model may
+    predict a class that no test item has, given or corrected)."""
+    try:
+        return encode_against(labels, classes, name=f"predictions of model {model!r}")
+    except InvalidLabelsError as exc:
+        if pd.isna(labels).any():
+            raise
+        raise InvalidLabelsError(
+            f"{exc}; for a class no test item has (given or corrected), pass classes= (--classes on the command "
+            "line) naming every class"
+        ) from None
 
 
 def listed_classes(classes: np.ndarray) -> str:

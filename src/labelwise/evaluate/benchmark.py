@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ from .._validate.arguments import check_fraction, check_positive_int, is_number,
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ._averaged import averaged_metric, positive_code, with_default_average
 from ._inputs import (
     classes_named_by_columns,
     encode_against,
@@ -214,6 +215,17 @@ def _score_table(
     return pd.DataFrame(columns, index=pd.Index(models, name="model"))
 
 
+def _on_codes(name: str, fn: Callable, metric: Any, classes: np.ndarray) -> tuple[str, Callable]:
+    """The metric as it scores class codes ``0..K-1``: F1, precision, recall and Jaccard named without an
+    average are binary for class ``1`` (``pos_label`` is its code, not code 1, which is the second class
+    sorted) and macro-averaged (``f1_macro``) where that binary default cannot apply, as
+    :func:`~labelwise.evaluate.slice_scores` reads them."""
+    if not isinstance(metric, str):
+        return name, fn
+    pos = positive_code(metric, classes)
+    return (name, partial(fn, pos_label=pos)) if pos is not None else with_default_average(name, fn, metric, classes)
+
+
 def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions: Any) -> np.ndarray:
     """Given ``classes``, or the labels seen: the given ones, then corrected ones not written as one of them.
 
@@ -266,11 +278,11 @@ def corrected_benchmark(
     given : array-like of shape (n,)
         The original test labels.
     corrected : array-like of shape (n,)
-        The corrected labels; missing (None/NaN) for items excluded from the corrected test set
-        (e.g. no agreed correct label). Equal to ``given`` where the label stands.
+        The corrected labels (``given``'s where it stands); None/NaN excludes an item (no agreed label).
     metric : str or callable
         A scikit-learn metric name (``"accuracy"``, ``"balanced_accuracy"``, ``"f1_score"``...) or
-        ``f(y_true, y_pred) -> float``; higher is better.
+        ``f(y_true, y_pred) -> float`` (called with class codes ``0..K-1``); higher is better. ``f1``,
+        ``precision``, ``recall``, ``jaccard``: binary for the class 1, else ``f1_macro`` (:func:`_on_codes`).
     soft_labels : array-like of shape (n, K), optional
         Human label distributions (e.g. vote shares); adds the ``expected_corrected`` column.
     classes : array-like, optional
@@ -297,7 +309,7 @@ def corrected_benchmark(
     .. [1] C. G. Northcutt, A. Athalye and J. Mueller, "Pervasive Label Errors in Test Sets Destabilize
        Machine Learning Benchmarks", NeurIPS Datasets and Benchmarks, 2021.
     """
-    name, fn = resolve_metric(metric)
+    name, fn = averaged_metric(metric) or resolve_metric(metric)
     given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
     if len(given_arr) == 0:
         raise TooFewExamplesError("given must hold at least one test label, got 0")
@@ -306,6 +318,7 @@ def corrected_benchmark(
             f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"
         )
     cls = _classes(given_arr, corrected_arr, classes, predictions)
+    name, fn = _on_codes(name, fn, metric, cls)
     g = encode_against(given_arr, cls, name="given")
     c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True)
     models, pred = predictions_to_codes(predictions, cls, len(g))

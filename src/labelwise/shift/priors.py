@@ -65,7 +65,9 @@ def _named_columns(val_probs: Any, val_labels: Any, target_probs: Any, classes: 
     """Probability DataFrames whose columns name the classes, put in one column order.
 
     With ``classes`` given, both tables follow it; otherwise ``target_probs`` follows the column
-    names of ``val_probs``, which also become the classes when the labels are text.
+    names of ``val_probs``, which also become the classes when the labels are text. Integer labels
+    beside a header of integer names (``3,1,0,2`` read from a CSV) are matched to them by value,
+    both tables put in sorted class order, not taken as column positions.
     """
     if classes is not None:
         order = list(np.asarray(classes, dtype=object))
@@ -78,8 +80,30 @@ def _named_columns(val_probs: Any, val_labels: Any, target_probs: Any, classes: 
     if names is None:
         return val_probs, target_probs, classes
     labels = np.asarray(val_labels, dtype=object).ravel()
+    numbered = _numbered_classes(labels, names)
+    if numbered is not None:
+        return (
+            columns_in_class_order(val_probs, numbered, name="val_probs"),
+            columns_in_class_order(target_probs, numbered, name="target_probs"),
+            numbered,
+        )
     text = labels.size > 0 and all(isinstance(v, str) for v in labels)
     return val_probs, columns_in_class_order(target_probs, names, name="target_probs"), names if text else None
+
+
+def _numbered_classes(labels: np.ndarray, names: list[str]) -> list[int] | None:
+    """The header's names as sorted integers when they are integers and the labels are integers among
+    them (column ``"3"`` is class 3, wherever it stands); else None (the columns keep their positions)."""
+    if labels.size == 0 or not all(n.lstrip("-").isdecimal() for n in names):
+        return None
+    try:
+        values = np.asarray(labels.tolist(), dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(values).all() or np.any(np.mod(values, 1) != 0):
+        return None
+    numbers = sorted(int(n) for n in names)
+    return numbers if set(values.astype(np.int64).tolist()) <= set(numbers) else None
 
 
 def _check_every_class_seen(codes: np.ndarray, classes: np.ndarray) -> None:

@@ -510,7 +510,7 @@ SPECS: dict[str, Spec] = {
         label=("--label-column", "test"),
         label_cases=("nan", "one_row"),
         # --classes a,b leaves the test labels 0, 1, 2 out: the line names them
-        bad_values=(("--metric", "no_such_metric"), ("--metric", "f1_score"), ("--classes", "a,b")),
+        bad_values=(("--metric", "no_such_metric"), ("--metric", "fbeta_score"), ("--classes", "a,b")),
     ),
     "evaluate/human-counts": Spec(
         ("evaluate", "{preds}", "--labels", "{test}", "--human-counts", "{counts}", "--seeds", "1"),
