@@ -83,7 +83,7 @@ def scheduler(spec: str | None) -> Iterator[None]:
     Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     if spec == "local":
-        with LocalCluster(dashboard_address=None) as cluster, Client(cluster):
+        with LocalCluster(dashboard_address=None) as cluster, Client(cluster), _workers_lost(spec, distributed):
             yield
         return
     try:
@@ -93,8 +93,25 @@ def scheduler(spec: str | None) -> Iterator[None]:
             f"--scheduler must be threads, processes, local or a reachable scheduler address, "
             f"got {spec!r} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreachable'})"
         ) from None
-    with client:
+    with client, _workers_lost(spec, distributed):
         yield
+
+
+@contextlib.contextmanager
+def _workers_lost(spec: str, distributed: Any) -> Iterator[None]:
+    """Dask's ``KilledWorker`` (a task's workers died more times than the scheduler's
+    ``distributed.scheduler.allowed-failures``: most often out of memory) as one line naming the
+    task, instead of a traceback; the command's files are not written (they are moved into place
+    only at the end)."""
+    try:
+        yield
+    except distributed.KilledWorker as exc:
+        task = exc.args[0] if exc.args else "?"
+        raise InvalidParameterError(
+            f"--scheduler {spec}: the workers running task {task!r} died (Dask's KilledWorker, most often a "
+            "worker out of memory): give the workers more memory or the tasks fewer rows (--chunk-rows, smaller Parquet "
+            "parts); no output was written"
+        ) from None
 
 
 @contextlib.contextmanager
