@@ -1,6 +1,7 @@
 """Workers that die while running a command's tasks (Dask's ``KilledWorker``, most often out of
 memory) are one line and exit status 2 with no output written, not a traceback (session 40, dask40:
-before, the CLI let ``distributed.KilledWorker`` through with exit status 1)."""
+before, the CLI let ``distributed.KilledWorker`` through with exit status 1), and so is a scheduler that
+goes away in the middle of a run."""
 
 from __future__ import annotations
 
@@ -78,3 +79,41 @@ def test_audit_whose_workers_die_is_one_line_and_exit_2(tmp_path):
     with _dying_cluster() as address:
         res = CliRunner().invoke(main, [*args, "--scheduler", address, "--out", str(out), "--quiet"])
     _assert_one_line(res, out, address)
+
+
+class _SchedulerClosesOnFirstTask(distributed.SchedulerPlugin):
+    """Closes the scheduler as soon as a task is sent to a worker (the client loses its connection)."""
+
+    def start(self, scheduler) -> None:
+        self.scheduler, self.closing = scheduler, False
+
+    def transition(self, key, start, finish, *args, **kwargs) -> None:
+        if finish == "processing" and not self.closing:
+            self.closing = True
+            self.scheduler.loop.add_callback(self.scheduler.close)
+
+
+@pytest.mark.slow
+def test_aggregate_whose_scheduler_goes_away_is_one_line_and_exit_2(tmp_path):
+    """Before: ``FutureCancelledError ... scheduler-connection-lost`` as a traceback, exit status 1."""
+    true = np.random.default_rng(41).integers(0, 3, 200)
+    answers = lw.aggregate.simulate_annotators(true, n_annotators=5, random_state=41).answers
+    (tmp_path / "parts").mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(answers)), 3)):
+        answers.iloc[rows].to_parquet(tmp_path / "parts" / f"part.{i}.parquet")
+    out = tmp_path / "out"
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
+    try:
+        with distributed.Client(cluster) as client:
+            client.register_plugin(_SchedulerClosesOnFirstTask())
+        address = cluster.scheduler_address
+        res = CliRunner().invoke(
+            main, ["aggregate", str(tmp_path / "parts"), "--scheduler", address, "--out", str(out), "--quiet"]
+        )
+    finally:
+        cluster.close()
+    assert res.exit_code == 2, (res.exit_code, res.output, res.exception)
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: --scheduler {address}: the run was cancelled"), res.output
+    assert "scheduler-connection-lost" in lines[0] and "no output was written" in lines[0], lines[0]
+    assert not out.exists() or not any(out.iterdir())

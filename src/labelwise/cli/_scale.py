@@ -100,9 +100,11 @@ def scheduler(spec: str | None) -> Iterator[None]:
 @contextlib.contextmanager
 def _workers_lost(spec: str, distributed: Any) -> Iterator[None]:
     """Dask's ``KilledWorker`` (a task's workers died more times than the scheduler's
-    ``distributed.scheduler.allowed-failures``: most often out of memory) as one line naming the
-    task, instead of a traceback; the command's files are not written (they are moved into place
-    only at the end)."""
+    ``distributed.scheduler.allowed-failures``: most often out of memory) and the client's lost
+    connection to the scheduler (its futures cancelled) as one line, instead of a traceback; the
+    command's files are not written (they are moved into place only at the end)."""
+    from distributed.client import FutureCancelledError
+
     try:
         yield
     except distributed.KilledWorker as exc:
@@ -111,6 +113,11 @@ def _workers_lost(spec: str, distributed: Any) -> Iterator[None]:
             f"--scheduler {spec}: the workers running task {task!r} died (Dask's KilledWorker, most often a "
             "worker out of memory): give the workers more memory or the tasks fewer rows (--chunk-rows, smaller Parquet "
             "parts); no output was written"
+        ) from None
+    except FutureCancelledError as exc:
+        raise InvalidParameterError(
+            f"--scheduler {spec}: the run was cancelled, {exc.reason} (task {exc.key!r}): is the scheduler still "
+            "running? no output was written"
         ) from None
 
 
