@@ -76,7 +76,7 @@ def scheduler(spec: str | None) -> Iterator[None]:
         return
     dask = require("dask", f"--scheduler {spec}")
     if spec == "processes":
-        with _one_process_pool(dask) as pool, dask.config.set(scheduler=spec, pool=pool):
+        with _one_process_pool(dask) as pool, dask.config.set(scheduler=spec, pool=pool), _pool_broken():
             yield
         return
     distributed = require("distributed", f"--scheduler {spec}")
@@ -118,6 +118,21 @@ def _workers_lost(spec: str, distributed: Any) -> Iterator[None]:
         raise InvalidParameterError(
             f"--scheduler {spec}: the run was cancelled, {exc.reason} (task {exc.key!r}): is the scheduler still "
             "running? no output was written"
+        ) from None
+
+
+@contextlib.contextmanager
+def _pool_broken() -> Iterator[None]:
+    """A worker process of ``--scheduler processes`` that died (killed, most often out of memory:
+    ``BrokenProcessPool``) as one line instead of a traceback; nothing is written."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        yield
+    except BrokenProcessPool:
+        raise InvalidParameterError(
+            "--scheduler processes: a worker process died in the middle of a task (killed, most often out of "
+            "memory): give the tasks fewer rows (--chunk-rows), or use --scheduler threads; no output was written"
         ) from None
 
 
