@@ -76,14 +76,14 @@ def scheduler(spec: str | None) -> Iterator[None]:
         return
     dask = require("dask", f"--scheduler {spec}")
     if spec == "processes":
-        with _one_process_pool(dask) as pool, dask.config.set(scheduler=spec, pool=pool):
+        with _one_process_pool(dask) as pool, dask.config.set(scheduler=spec, pool=pool), _pool_broken():
             yield
         return
     distributed = require("distributed", f"--scheduler {spec}")
     Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     if spec == "local":
-        with LocalCluster(dashboard_address=None) as cluster, Client(cluster):
+        with LocalCluster(dashboard_address=None) as cluster, Client(cluster), _workers_lost(spec, distributed):
             yield
         return
     try:
@@ -93,8 +93,47 @@ def scheduler(spec: str | None) -> Iterator[None]:
             f"--scheduler must be threads, processes, local or a reachable scheduler address, "
             f"got {spec!r} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreachable'})"
         ) from None
-    with client:
+    with client, _workers_lost(spec, distributed):
         yield
+
+
+@contextlib.contextmanager
+def _workers_lost(spec: str, distributed: Any) -> Iterator[None]:
+    """Dask's ``KilledWorker`` (a task's workers died more times than the scheduler's
+    ``distributed.scheduler.allowed-failures``: most often out of memory) and the client's lost
+    connection to the scheduler (its futures cancelled) as one line, instead of a traceback; the
+    command's files are not written (they are moved into place only at the end)."""
+    from distributed.client import FutureCancelledError
+
+    try:
+        yield
+    except distributed.KilledWorker as exc:
+        task = exc.args[0] if exc.args else "?"
+        raise InvalidParameterError(
+            f"--scheduler {spec}: the workers running task {task!r} died (Dask's KilledWorker, most often a "
+            "worker out of memory): give the workers more memory or the tasks fewer rows (--chunk-rows, smaller Parquet "
+            "parts); no output was written"
+        ) from None
+    except FutureCancelledError as exc:
+        raise InvalidParameterError(
+            f"--scheduler {spec}: the run was cancelled, {exc.reason} (task {exc.key!r}): is the scheduler still "
+            "running? no output was written"
+        ) from None
+
+
+@contextlib.contextmanager
+def _pool_broken() -> Iterator[None]:
+    """A worker process of ``--scheduler processes`` that died (killed, most often out of memory:
+    ``BrokenProcessPool``) as one line instead of a traceback; nothing is written."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        yield
+    except BrokenProcessPool:
+        raise InvalidParameterError(
+            "--scheduler processes: a worker process died in the middle of a task (killed, most often out of "
+            "memory): give the tasks fewer rows (--chunk-rows), or use --scheduler threads; no output was written"
+        ) from None
 
 
 @contextlib.contextmanager
