@@ -169,6 +169,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         smoothing: float | str = "auto",
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         dependency_threshold: float | None = DEFAULT_DEPENDENCY_THRESHOLD,
+        dependency_triad: bool = True,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -181,6 +182,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         self.smoothing = smoothing
         self.prior_strength = prior_strength
         self.dependency_threshold = dependency_threshold
+        self.dependency_triad = dependency_triad
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
