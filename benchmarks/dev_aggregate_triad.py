@@ -47,7 +47,14 @@ H. Stern, Statistica Sinica 6, 733-807, 1996; A. P. Dawid and A. M. Skene, Appli
 
 Results
 -------
-(appended after the rule run)
+**The rule run, once** (``--judge``, commit bf0b186c, 01:21:12-01:26:47 UTC, load 6.4-9.4, other
+runs beside it): **passes**. (i) The 93 aggregate crowds: ``DawidSkene()`` 83.655 -> 83.655 and
+``AutoAggregator()`` 83.971 -> 83.971, no crowd changed; the check fires on 15 (all pair crowds,
+the planted pair each time, z 7.98-16.57) and the gate keeps every pair; CPU 4.28 -> 4.57 s
+(1.07x), auto 24.56 -> 25.18 s (1.03x). (ii) Seeds 33-36 (96 sets): 92.466 -> 92.473, 1 up / 0
+down: ``minimax2_n1500_K5_m60_s35`` 84.73 -> 85.40 (w20-w35 dropped), ``blur2_n1500_K5_m60_s33``
+98.00 -> 98.00 (w29-w57 dropped, no label moves); worst vs MV +0.20 -> +0.20; CPU 1.55 -> 1.69 s
+(1.09x). Adopted: ``DawidSkene(dependency_triad=True)`` is the default.
 """
 
 from __future__ import annotations
