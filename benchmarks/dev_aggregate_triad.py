@@ -39,6 +39,7 @@ the mean must GAIN (after > before), (2), (3) and (4). Adopted as the default on
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_aggregate_triad.py --case    # the named case
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_aggregate_triad.py --judge   # the rule, once
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_aggregate_triad.py --minimax1  # step 3's diagnosis
 
 References: J. A. Hagenaars, Sociological Methods and Research 16(3), 379-405, 1988; W.-H. Chen and
 D. Thissen, J. Educational and Behavioral Statistics 22(3), 265-289, 1997; A. Gelman, X.-L. Meng and
@@ -188,13 +189,94 @@ def show_gate() -> None:
     _dependent.triad_keep = loud
 
 
+def _ds_map(onehot: np.ndarray, pseudo: np.ndarray, start: np.ndarray, n_iter: int) -> tuple[np.ndarray, float]:
+    """Dawid-Skene MAP EM on dense one-hot votes ``[item, labeler, label]`` from the posterior ``start``
+    for ``n_iter`` steps (fixed, no tolerance): the last posterior and the MAP objective per item."""
+    post, obj = start, np.nan
+    for _ in range(max(n_iter, 0) + 1):
+        prior = post.mean(axis=0)
+        counts = np.einsum("ik,ijl->jkl", post, onehot) + pseudo[None]
+        conf = counts / counts.sum(axis=2, keepdims=True)
+        joint = np.log(prior)[None] + np.einsum("ijl,jkl->ik", onehot, np.log(conf))
+        top = joint.max(axis=1, keepdims=True)
+        log_z = top[:, 0] + np.log(np.exp(joint - top).sum(axis=1))
+        obj = float(log_z.sum() + (pseudo[None] * np.log(conf)).sum()) / len(post)
+        if n_iter == 0:
+            return np.exp(joint - log_z[:, None]), obj
+        post, n_iter = np.exp(joint - log_z[:, None]), n_iter - 1
+    return post, obj
+
+
+def diagnose_minimax1() -> None:
+    """Step 3: ``minimax1_n800_K4_m109_s87``, where ``weak.LabelModel()`` falls below majority vote
+    with no grouping: the peers, and the Dawid-Skene MAP objective of the fit from majority vote, of
+    a fit started at the truth, and at the parameters of the truth's M-step (the oracle)."""
+    import crowdkit.aggregation as ck
+
+    from labelwise.aggregate import GLAD, OneCoinDawidSkene
+    from labelwise.weak import LabelModel
+
+    votes, truth = next((v, t) for _, name, v, t in stress_sets(87) if name.startswith("minimax1"))
+    answers = votes.to_annotations()
+    ck_answers = answers.rename(columns={"item": "task", "annotator": "worker"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = DawidSkene().fit(answers)
+        runs = {
+            "majority vote": MajorityVote().fit(answers).labels_,
+            "weak.LabelModel()": LabelModel().fit(votes).labels_,
+            "weak.LabelModel(lured_items=False)": LabelModel(lured_items=False).fit(votes).labels_,
+            "DawidSkene()": ds.labels_,
+            "DawidSkene(smoothing=0)": DawidSkene(smoothing=0).fit(answers).labels_,
+            "DawidSkene(prior_strength=50)": DawidSkene(prior_strength=50).fit(answers).labels_,
+            "OneCoinDawidSkene()": OneCoinDawidSkene().fit(answers).labels_,
+            "GLAD()": GLAD(verbose=False).fit(answers).labels_,
+            "crowd-kit DawidSkene": ck.DawidSkene(n_iter=100, tol=1e-5).fit_predict(ck_answers),
+            "crowd-kit OneCoinDawidSkene": ck.OneCoinDawidSkene(n_iter=100, tol=1e-5).fit_predict(ck_answers),
+            "crowd-kit GLAD": ck.GLAD().fit_predict(ck_answers),
+            "crowd-kit MMSR": ck.MMSR().fit_predict(ck_answers),
+        }
+    for what, labels in runs.items():
+        print(f"{what}: {_acc(labels, truth):.2f}")
+    matrix = votes.matrix()
+    n, k = matrix.shape[0], len(votes.classes)
+    g = pd.Index(votes.classes).get_indexer(truth.reindex(votes.items).to_numpy())
+    onehot = np.zeros((*matrix.shape, k))
+    rows, cols = np.nonzero(matrix >= 0)
+    onehot[rows, cols, matrix[rows, cols]] = 1.0
+    shares = onehot.sum(axis=1) / onehot.sum(axis=(1, 2))[:, None]
+    for what, start, steps in (("from majority vote", shares, 2000), ("from the truth", np.eye(k)[g], 2000),
+                               ("the truth's M-step (oracle)", np.eye(k)[g], 0)):  # fmt: skip
+        post, obj = _ds_map(onehot, ds.pseudo_counts_, start, steps)
+        print(f"DS MAP {what}: accuracy {100 * np.mean(post.argmax(1) == g):.2f}, objective/item {obj:.5f}")
+    halves = np.random.default_rng(0).random(n) < 0.5  # the oracle out of fold: parameters from the other half
+    post = np.zeros((n, k))
+    for half in (halves, ~halves):
+        counts = np.einsum("ik,ijl->jkl", np.eye(k)[g[~half]], onehot[~half]) + ds.pseudo_counts_[None]
+        conf, prior = counts / counts.sum(axis=2, keepdims=True), np.bincount(g[~half], minlength=k) / (~half).sum()
+        post[half] = np.log(prior)[None] + np.einsum("ijl,jkl->ik", onehot[half], np.log(conf))
+    print(
+        f"DS posterior at the truth's parameters, out of fold (two halves): accuracy {100 * np.mean(post.argmax(1) == g):.2f}"
+    )
+    fitted = ds.labels_.reindex(votes.items).to_numpy()
+    right = shares[np.arange(n), g]
+    for t in range(k):
+        for f in range(k):
+            if ((g == t) & (fitted == f)).sum() > 20:
+                sel = (g == t) & (fitted == f)
+                print(f"truth {t}, DawidSkene() {f}: {sel.sum()} items, votes for the truth {right[sel].mean():.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--case", action="store_true", help="the named case, with each pair's z and shared excess")
     ap.add_argument("--judge", action="store_true", help="the rule, once: the 93 aggregate crowds and seeds 33-36")
     ap.add_argument("--out", default=None, help="CSV prefix for the per-set tables")
+    ap.add_argument("--minimax1", action="store_true", help="step 3: the diagnosis of minimax1_n800_K4_m109_s87")
     args = ap.parse_args()
     pd.set_option("display.width", 250)
+    if args.minimax1:
+        diagnose_minimax1()
     if args.case:
         show_gate()
         for family, name, votes, truth in stress_sets(96):
