@@ -39,6 +39,7 @@ from ._pair_check import (
     sample_items,
     shared_pairs,
 )
+from ._pair_triad import triad_keep
 from ._patterns import AnswerPatterns
 
 #: Pairs of annotators sharing fewer items are not checked for dependence.
@@ -100,7 +101,7 @@ def _pair_fitted(
 
 
 def find_dependent_pairs(
-    data: PairData, pseudo: np.ndarray, threshold: float, max_iter: int, tol: float
+    data: PairData, pseudo: np.ndarray, threshold: float, max_iter: int, tol: float, *, triad: bool = True
 ) -> np.ndarray | None:
     """Dependent pairs of annotators; rows ``(a, b, n_shared, agreements, expected, z)``, or None.
 
@@ -114,7 +115,8 @@ def find_dependent_pairs(
     would flag every pair of them. A screened pair must stay over the thresholds with its own two
     confusion matrices fitted by EM against that model; the :data:`MAX_CONFIRMED_PAIRS` of largest
     screen ``z`` are then each confirmed against an EM fit without their answers, strongest first,
-    each fit weighing the groups found so far.
+    each fit weighing the groups found so far. With ``triad``, the pairs found then pass the triad
+    gate (:func:`_triad_gate`).
     """
     candidates = data.shared(MIN_SHARED_ITEMS)
     if not len(candidates[0]):
@@ -136,7 +138,32 @@ def find_dependent_pairs(
         check = _pair_fitted(data, held_prior, held_conf, pseudo, a, b, max_iter, tol)
         if _over(check, threshold)[0]:
             rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
-    return np.array(rows) if rows else None
+    found = np.array(rows).reshape(-1, 6)
+    if triad and len(found):
+        found = _triad_gate(data, found, candidates, pseudo, threshold, max_iter, tol)
+    return found if len(found) else None
+
+
+def _triad_gate(
+    data: PairData,
+    found: np.ndarray,
+    candidates: tuple,
+    pseudo: np.ndarray,
+    threshold: float,
+    max_iter: int,
+    tol: float,
+) -> np.ndarray:
+    """The rows of ``found`` that pass :func:`._pair_triad.triad_keep` under the check's fit of every
+    answer with the groups of ``found`` weighted (``fit_without`` holding no annotator out), third
+    annotators among the screen's ``candidates``: a pair's excess must not be one that both members
+    share with a third annotator (a group-wide misfit, not a dependent pair)."""
+    groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
+    prior, conf = data.fit_without(groups, -1, -1, pseudo, max_iter, tol)
+
+    def z_of(x: int, y: int) -> float:
+        return float(data.check_pair(prior, conf, conf, x, y).z[0])
+
+    return found[triad_keep(found, z_of, candidates, MIN_SHARED_ITEMS, threshold)]
 
 
 def pairs_frame(found: np.ndarray | None, names: pd.Index) -> pd.DataFrame:
@@ -225,6 +252,7 @@ class DependentPairs:
     max_iter: int
     tol: float
     dependency_threshold: float | None
+    dependency_triad: bool
     dependent_pairs_: pd.DataFrame | None
     _m_step: Any
     _e_step: Any
@@ -236,7 +264,8 @@ class DependentPairs:
         each dependent group's answers on an item weighted to count as one answer, or None."""
         data = MemoryPairs(self, enc, pat, obs, vote)
         threshold = float(self.dependency_threshold)  # type: ignore[arg-type]  # None skips the check
-        found = find_dependent_pairs(data, pseudo, threshold, int(self.max_iter), float(self.tol))
+        triad = bool(self.dependency_triad)
+        found = find_dependent_pairs(data, pseudo, threshold, int(self.max_iter), float(self.tol), triad=triad)
         if found is None:
             return None
         self.dependent_pairs_ = pairs_frame(found, enc.annotator_index())

@@ -99,7 +99,13 @@ class DawidSkene(DependentPairs, BaseAggregator):
     into groups, and on each item the answers of a group's ``m`` members weigh ``1 / m`` each, in
     the E-step and the M-step alike: a weighted (composite) likelihood in which a dependent group's
     answers on an item count as one [5]_, [6]_; EM then starts from the weighted vote shares. The
-    pairs are reported in ``dependent_pairs_``; with none, the fit is the plain MAP fit.
+    pairs are reported in ``dependent_pairs_``; with none, the fit is the plain MAP fit. Triad gate
+    (``dependency_triad=True``): a few good annotators among many lured ones all agree more than the
+    model predicts, pair by pair, and grouping them is a false positive; so a confirmed pair is kept
+    only if its ``z`` under the fit with the groups weighted exceeds, by ``dependency_threshold``,
+    the largest excess both share with a third annotator (``max_c min(z_ac, z_bc)``; a direct effect
+    between two indicators raises the pair's residual alone [7]_, [8]_;
+    :mod:`labelwise.aggregate._pair_triad`, chosen by ``benchmarks/dev_aggregate_triad.py``).
 
     Guard (``smoothing="auto"`` only). If the fitted labels relabel a class, i.e. most items on which majority vote has a
     strict winner ``k`` get one other label (:func:`relabelled_classes`), EM has ended in a
@@ -122,6 +128,9 @@ class DawidSkene(DependentPairs, BaseAggregator):
         ``z`` over which a pair of annotators is dependent (see above); ``None`` assumes every
         answer independent given the class, as the paper does. Ignored with a numeric
         ``smoothing``.
+    dependency_triad : bool, default True
+        Keep a dependent pair only if its excess agreement is not shared with a third annotator (the
+        triad gate above); ``False`` keeps every pair the check confirms.
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote` (``random_state`` breaks exact ties).
 
@@ -159,6 +168,10 @@ class DawidSkene(DependentPairs, BaseAggregator):
        cluster size is informative", Biometrics 59(1), 36-42, 2003.
     .. [6] C. Varin, N. Reid and D. Firth, "An overview of composite likelihood methods",
        Statistica Sinica 21, 5-42, 2011.
+    .. [7] J. A. Hagenaars, "Latent structure models with direct effects between indicators",
+       Sociological Methods and Research 16(3), 379-405, 1988.
+    .. [8] W.-H. Chen and D. Thissen, "Local dependence indexes for item pairs using item response
+       theory", Journal of Educational and Behavioral Statistics 22(3), 265-289, 1997.
     """
 
     def __init__(
@@ -169,6 +182,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         smoothing: float | str = "auto",
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         dependency_threshold: float | None = DEFAULT_DEPENDENCY_THRESHOLD,
+        dependency_triad: bool = True,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -181,6 +195,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         self.smoothing = smoothing
         self.prior_strength = prior_strength
         self.dependency_threshold = dependency_threshold
+        self.dependency_triad = dependency_triad
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
@@ -202,6 +217,8 @@ class DawidSkene(DependentPairs, BaseAggregator):
             isinstance(t, (int, float)) and not isinstance(t, bool) and np.isfinite(t) and t >= 0
         ):
             raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {t!r}")
+        if not isinstance(self.dependency_triad, (bool, np.bool_)):
+            raise InvalidParameterError(f"dependency_triad must be True or False, got {self.dependency_triad!r}")
 
     def _pseudo_counts(self, pat: AnswerPatterns) -> np.ndarray:
         """The prior's (K x K) pseudo-count array ``A`` for these answers."""

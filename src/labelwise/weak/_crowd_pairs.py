@@ -59,7 +59,12 @@ def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float, tr
         One row ``(a, b, n_shared, agreements, expected, z)`` per dependent pair (``a``, ``b``:
         positions in ``votes.labelers``), as ``DawidSkene.dependent_pairs_`` reports them.
     """
-    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold, labels=list(votes.classes))
+    est = DawidSkene(  # ungated: with ``triad`` the label model gates this fit's pairs below
+        prior_strength=prior_strength,
+        dependency_threshold=threshold,
+        dependency_triad=False,
+        labels=list(votes.classes),
+    )
     with warnings.catch_warnings():  # only the pairs are used: the fit's own warnings are not the label model's
         warnings.simplefilter("ignore", LabelwiseWarning)
         found = est.fit(votes.to_annotations()).dependent_pairs_

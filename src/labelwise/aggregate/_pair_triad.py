@@ -1,0 +1,131 @@
+"""The triad gate of the dependent-pair check: a pair's excess agreement must be its own.
+
+A pair of annotators whose agreements exceed what a fitted Dawid-Skene model predicts may be a
+dependent pair (a direct effect between two indicators, Hagenaars 1988 [1]_) or a misfit that is
+not the pair's: on crowds where a few good annotators stand among many lured ones, every pair of
+the good ones agrees more than the class-conditional model predicts (what a second latent
+dimension does; Chen and Thissen 1997 [2]_ note that their pairwise local-dependence index flags
+it too). Such an excess is shared with a third annotator; a pair's own link is not. A pair is
+kept only if its agreement ``z`` exceeds, by the check's threshold, the largest excess both
+members share with any third annotator ``c``:
+
+.. math:: z_{ab} - \\max(0, \\max_c \\min(z_{ac}, z_{bc})) > \\text{threshold},
+
+``c`` over the annotators sharing at least ``min_shared`` items with each member, every ``z`` the
+pair's agreements on its shared items against the model's prediction from each item's other
+answers (the posterior predictive discrepancy of :mod:`._pair_check`, Gelman, Meng and Stern 1996
+[3]_). :func:`triad_keep` is the gate for any ``z``; :func:`model_z` is that ``z`` under a model
+``(prior, confusion)`` of count rows (:class:`._pair_check.CountRows`), and :class:`MatrixRows`
+makes the count rows of a dense label matrix (``weak.LabelModel``'s votes), so that the label
+model's gate and ``aggregate.DawidSkene``'s are one computation.
+
+References
+----------
+.. [1] J. A. Hagenaars, "Latent structure models with direct effects between indicators",
+   Sociological Methods and Research 16(3), 379-405, 1988.
+.. [2] W.-H. Chen and D. Thissen, "Local dependence indexes for item pairs using item response
+   theory", Journal of Educational and Behavioral Statistics 22(3), 265-289, 1997.
+.. [3] A. Gelman, X.-L. Meng and H. Stern, "Posterior predictive assessment of model fitness via
+   realized discrepancies", Statistica Sinica 6, 733-807, 1996.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._pair_check import CountRows, Entries, check_one_pair, log_given_of, shared_pairs
+
+__all__ = ["MatrixRows", "matrix_triad_keep", "model_z", "triad_keep"]
+
+
+def triad_keep(
+    pairs: np.ndarray,
+    z_of: Callable[[int, int], float],
+    shared: tuple[np.ndarray, np.ndarray, np.ndarray],
+    min_shared: float,
+    threshold: float,
+) -> np.ndarray:
+    """Which of ``pairs`` (rows ``a, b, ...``) pass the triad gate (module docstring).
+
+    Parameters
+    ----------
+    pairs : ndarray of shape (n_pairs, >= 2)
+        The pairs the check found, annotator codes in the first two columns.
+    z_of : callable
+        ``z_of(x, y)``: the agreement ``z`` of annotators ``x < y`` under the model (called once per
+        pair of annotators).
+    shared : (ndarray, ndarray, ndarray)
+        Pairs of annotators ``(x, y)`` and the items each shares (as :func:`._pair_check.shared_pairs`
+        returns them); a third annotator is compared only if it shares ``min_shared`` items with
+        each member.
+    min_shared : float
+    threshold : float
+        The check's ``z`` threshold.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_pairs,)
+    """
+    x, y, n = shared
+    big = np.asarray(n) >= min_shared
+    partners: dict[int, set[int]] = {}
+    for u, v in zip(np.asarray(x)[big].tolist(), np.asarray(y)[big].tolist(), strict=True):
+        partners.setdefault(u, set()).add(v)
+        partners.setdefault(v, set()).add(u)
+    cache: dict[tuple[int, int], float] = {}
+
+    def z(u: int, v: int) -> float:
+        key = (min(u, v), max(u, v))
+        if key not in cache:
+            cache[key] = float(z_of(*key))
+        return cache[key]
+
+    keep = np.zeros(len(pairs), dtype=bool)
+    for t, row in enumerate(pairs):
+        a, b = int(row[0]), int(row[1])
+        thirds = (partners.get(a, set()) & partners.get(b, set())) - {a, b}
+        base = max([0.0, *(min(z(a, c), z(b, c)) for c in sorted(thirds))])
+        keep[t] = z(a, b) - base > threshold
+    return keep
+
+
+def model_z(obs: CountRows, ent: Entries, prior: np.ndarray, conf: np.ndarray) -> Callable[[int, int], float]:
+    """``z_of(x, y)`` for :func:`triad_keep`: the held-out agreement ``z`` of annotators ``x`` and ``y``
+    on the rows of ``obs`` both answered, under the model ``prior``, ``conf[j, true, given]``
+    (:func:`._pair_check.check_one_pair`, the pair's own confusion matrices those of the model)."""
+    log_given, log_prior = log_given_of(obs, conf), np.log(prior)
+    return lambda x, y: float(check_one_pair(obs, ent, log_given, log_prior, conf, x, y).z[0])
+
+
+@dataclass(frozen=True)
+class MatrixRows:
+    """The count rows (:class:`._pair_check.CountRows`) of a dense label matrix: one row per item
+    (weight 1), one column per (labeler, class), one entry per vote."""
+
+    m: sp.csr_matrix
+    weights: np.ndarray
+    annotator_of: np.ndarray
+    label_of: np.ndarray
+
+    @classmethod
+    def build(cls, matrix: np.ndarray, k: int) -> MatrixRows:
+        """From ``matrix`` (items x labelers, class codes ``0 .. k - 1``, ``-1`` where no vote)."""
+        n, m = matrix.shape
+        rows, cols = np.nonzero(matrix >= 0)
+        m_csr = sp.csr_matrix((np.ones(len(rows)), (rows, cols * k + matrix[rows, cols])), shape=(n, m * k))
+        return cls(m_csr, np.ones(n), np.repeat(np.arange(m), k), np.tile(np.arange(k), m))
+
+
+def matrix_triad_keep(
+    matrix: np.ndarray, prior: np.ndarray, conf: np.ndarray, pairs: np.ndarray, threshold: float, min_shared: int
+) -> np.ndarray:
+    """:func:`triad_keep` of ``pairs`` for a dense label matrix (``-1``: no vote) under the model
+    ``prior``, ``conf[j, true, given]``: the gate of ``weak.LabelModel(pair_check_triad=True)``."""
+    obs = MatrixRows.build(matrix, len(prior))
+    n_lab = matrix.shape[1]
+    shared = shared_pairs(obs.m, obs.weights, obs.annotator_of, n_lab, float(min_shared))
+    return triad_keep(pairs, model_z(obs, Entries.build(obs, n_lab), prior, conf), shared, min_shared, threshold)
