@@ -11,7 +11,10 @@ members share with any third annotator ``c``:
 
 .. math:: z_{ab} - \\max(0, \\max_c \\min(z_{ac}, z_{bc})) > \\text{threshold},
 
-``c`` over the annotators sharing at least ``min_shared`` items with each member, every ``z`` the
+``c`` over the annotators sharing at least ``min_shared`` items with each member and not found
+dependent with both (a triangle of found pairs is one clique, as three accounts of one worker are:
+the excess each pair shares with the third is the clique's own links, so the third does not count
+against them), every ``z`` the
 pair's agreements on its shared items against the model's prediction from each item's other
 answers (the posterior predictive discrepancy of :mod:`._pair_check`, Gelman, Meng and Stern 1996
 [3]_). :func:`triad_keep` is the gate for any ``z``; :func:`model_z` is that ``z`` under a model
@@ -84,10 +87,19 @@ def triad_keep(
             cache[key] = float(z_of(*key))
         return cache[key]
 
+    found = {(min(int(u), int(v)), max(int(u), int(v))) for u, v in np.asarray(pairs)[:, :2].tolist()}
+
+    def linked(u: int, v: int) -> bool:
+        return (min(u, v), max(u, v)) in found
+
     keep = np.zeros(len(pairs), dtype=bool)
     for t, row in enumerate(pairs):
         a, b = int(row[0]), int(row[1])
-        thirds = (partners.get(a, set()) & partners.get(b, set())) - {a, b}
+        # a third the check links to both members is one clique with them (three accounts of one
+        # worker): its excess is the clique's own, not a misfit shared from outside
+        thirds = {
+            c for c in (partners.get(a, set()) & partners.get(b, set())) - {a, b} if not (linked(a, c) and linked(b, c))
+        }
         base = max([0.0, *(min(z(a, c), z(b, c)) for c in sorted(thirds))])
         keep[t] = z(a, b) - base > threshold
     return keep
