@@ -65,7 +65,8 @@ SPARSE = [  # (answers per item, K, n_items, n_annotators, spammer share, advers
 SPARSE_SEEDS = (100, 101)
 
 SETS = REAL_CROWD_SETS
-LW_METHODS = [m for m in METHODS if m != "crowdlab"]  # crowdlab needs a model's probabilities
+# crowdlab needs a model's probabilities, gold-majority-vote the true labels of some items
+LW_METHODS = [m for m in METHODS if m not in ("crowdlab", "gold-majority-vote")]
 CK_METHODS = {
     "majority-vote": "MajorityVote",
     "wawa": "Wawa",

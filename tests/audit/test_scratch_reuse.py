@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -138,10 +139,12 @@ class TestCleanChunkCheck:
         k=st.integers(2, 30),
         seed=st.integers(0, 2**31 - 1),
         bads=st.lists(st.sampled_from([np.nan, np.inf, 1e38, 3.0, "sum+", "sum-", "edge+", "edge-"]), max_size=3),
+        block=st.sampled_from([1, 3, 64, 1 << 14]),
     )
-    def test_equals_the_row_sums_checked_test_on_poisoned_buffers(self, n, k, seed, bads):
+    def test_equals_the_row_sums_checked_test_on_poisoned_buffers(self, n, k, seed, bads, block):
         """The scratch-buffer steps decide as ``|row_sums_checked - 1| <= atol`` for every row, rows at
-        the float32 rounding edge of ``1 +- atol`` and non-finite sums included."""
+        the float32 rounding edge of ``1 +- atol`` and non-finite sums included, whatever the rows per
+        step of the check."""
         atol = 1e-4
         rng = np.random.default_rng(seed)
         probs = rng.dirichlet(np.full(k, 0.7), n).astype(np.float32)
@@ -156,7 +159,20 @@ class TestCleanChunkCheck:
             sums = np.einsum("ij->i", probs)
         expected = bool((np.abs(row_sums_checked(probs, atol, sums) - 1.0) <= atol).all())
         _poison()
-        assert _passes._clean_float32_chunk(probs, sums, float(probs.min()), atol) == expected
+        with mock.patch.object(_passes, "CLEAN_CHECK_ROWS", block):
+            assert _passes._clean_float32_chunk(probs, sums, float(probs.min()), atol) == expected
+
+    def test_scratch_vectors_do_not_grow_with_the_chunk(self):
+        """A chunk of 100,000 float32 rows is checked in steps: none of the check's scratch vectors
+        holds a value per row of the chunk (they weighed about a float32 chunk of 10 classes)."""
+        n = 100_000
+        probs, _ = _chunk(n, 10, 0, read_only=False)
+        sums = np.einsum("ij->i", probs)
+        _scratch._buffers().clear()
+        assert _passes._clean_float32_chunk(probs, sums, float(probs.min()), 1e-4)
+        held = {name: b.nbytes for name, b in _scratch._buffers().items()}
+        assert "audit._passes.clean.sums" in held
+        assert max(held.values()) <= n * 8 // 4, held  # float64 vectors of at most a quarter of the rows
 
 
 class TestOrderedBitsInto:

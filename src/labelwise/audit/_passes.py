@@ -33,6 +33,10 @@ FIRST_PASS_ELEMENTS = BLOCK_ELEMENTS
 #: Rows of a block of pass 2 (:func:`row_statistics_pass`): its temporaries are a dozen vectors of
 #: this many rows (about 1.5 MB in all), where a whole chunk's would be tens of MB of fresh memory.
 SECOND_PASS_ROWS = 1 << 16
+#: Rows per step of the float32 chunk's value check (:func:`_clean_float32_chunk`): its half dozen
+#: scratch vectors are this long (about 0.6 MB in all), not as long as the chunk, where they weighed
+#: about as much as a float32 chunk of 10 classes (benchmarks/RESULTS.md, session 40, bench40).
+CLEAN_CHECK_ROWS = 1 << 14
 
 
 def self_confidence_pass(
@@ -93,15 +97,20 @@ def _clean_float32_chunk(probs: np.ndarray, sums: np.ndarray, low: float, atol: 
     float64 sum (:func:`~labelwise._validate.probabilities.row_sums_checked`), is within ``atol`` of 1: the same
     test as :func:`~labelwise._validate.probabilities.probs_problems` makes on each block. Every vector as long as
     the chunk is one of the thread's scratch vectors (:func:`~labelwise._scratch.scratch`), not a
-    fresh array: on a Dask worker every fresh one is page-faulted again.
+    fresh array: on a Dask worker every fresh one is page-faulted again. The rows are checked in
+    blocks of :data:`CLEAN_CHECK_ROWS`, so those vectors do not grow with the chunk.
     """
     if low < 0:
         return False
-    n = sums.shape[0]
-    checked = row_sums_checked(probs, atol, sums, out=scratch("audit._passes.clean.sums", n, np.float64))
-    with np.errstate(invalid="ignore"):
-        gap = distance_to_one(checked, scratch("audit._passes.clean.gap", n, np.float64))
-        return bool(np.less_equal(gap, atol, out=scratch("audit._passes.clean.near", n, bool)).all())
+    for block in row_blocks(sums.shape[0], 1, CLEAN_CHECK_ROWS):  # row by row: any blocks decide the same
+        n = block.stop - block.start
+        out = scratch("audit._passes.clean.sums", n, np.float64)
+        checked = row_sums_checked(probs[block], atol, sums[block], out=out)
+        with np.errstate(invalid="ignore"):
+            gap = distance_to_one(checked, scratch("audit._passes.clean.gap", n, np.float64))
+            if not np.less_equal(gap, atol, out=scratch("audit._passes.clean.near", n, bool)).all():
+                return False
+    return True
 
 
 def copy_into(buffer: np.ndarray, part: np.ndarray) -> np.ndarray:
