@@ -75,14 +75,14 @@ def test_export_writes_the_labels_and_refuses_to_overwrite(agg, tmp_path):
 
 
 def test_other_label_folders_are_refused_in_one_line(tmp_path, no_serve):
-    """An aggregate-tags folder gets one error naming its kind and what review opens, from review and export."""
-    (tmp_path / "tags.csv").write_text("item,annotator,tags\n1,a,cat|dog\n1,b,cat\n2,a,dog\n2,b,dog\n")
+    """An aggregate-numbers folder gets one error naming its kind and what review opens, from review and export."""
+    (tmp_path / "nums.csv").write_text("item,annotator,value\n1,a,1.0\n1,b,2.0\n2,a,3.0\n2,b,3.5\n")
     made = CliRunner().invoke(
-        main, ["aggregate-tags", str(tmp_path / "tags.csv"), "--out", str(tmp_path / "t"), "--quiet"]
+        main, ["aggregate-numbers", str(tmp_path / "nums.csv"), "--out", str(tmp_path / "n"), "--quiet"]
     )
     assert made.exit_code == 0, made.output
-    for args in (["review", str(tmp_path / "t"), "--port", "0"], ["export", str(tmp_path / "t"), "--out", "x.csv"]):
+    for args in (["review", str(tmp_path / "n"), "--port", "0"], ["export", str(tmp_path / "n"), "--out", "x.csv"]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 2 and not no_serve, res.output
-        assert "is a labelwise aggregate-tags folder" in res.output and "labelwise aggregate's" in res.output
+        assert "is a labelwise aggregate-numbers folder" in res.output and "labelwise aggregate's" in res.output
         assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1

@@ -199,24 +199,24 @@ class TestExport:
 
 class TestOtherFolders:
     @pytest.fixture
-    def tags_folder(self, tmp_path) -> Path:
-        (tmp_path / "tags.csv").write_text("item,annotator,tags\n1,a,cat|dog\n1,b,cat\n2,a,dog\n2,b,dog\n")
+    def numbers_folder(self, tmp_path) -> Path:
+        (tmp_path / "nums.csv").write_text("item,annotator,value\n1,a,1.0\n1,b,2.0\n2,a,3.0\n2,b,3.5\n")
         res = CliRunner().invoke(
-            main, ["aggregate-tags", str(tmp_path / "tags.csv"), "--out", str(tmp_path / "tags"), "--quiet"]
+            main, ["aggregate-numbers", str(tmp_path / "nums.csv"), "--out", str(tmp_path / "nums"), "--quiet"]
         )
         assert res.exit_code == 0, res.output
-        return tmp_path / "tags"
+        return tmp_path / "nums"
 
-    def test_folders_review_does_not_open_are_refused_by_name(self, tags_folder, tmp_path):
-        """An aggregate-tags folder is refused by the page, the export and Label Studio, naming its kind."""
-        pattern = r"is a labelwise aggregate-tags folder .*they open an audit's folder .* labelwise aggregate's"
+    def test_folders_review_does_not_open_are_refused_by_name(self, numbers_folder, tmp_path):
+        """An aggregate-numbers folder is refused by the page, the export and Label Studio, naming its kind."""
+        pattern = r"is a labelwise aggregate-numbers folder .*they open an audit's folder .* labelwise aggregate's"
         with pytest.raises(DataFileError, match=pattern):
-            create_app(tags_folder)
+            create_app(numbers_folder)
         with pytest.raises(DataFileError, match=pattern):
-            export_cleaned(tags_folder, tmp_path / "x.csv")
+            export_cleaned(numbers_folder, tmp_path / "x.csv")
         with pytest.raises(DataFileError, match=pattern):
-            label_studio_tasks(tags_folder)
-        assert not (tags_folder / "review.sqlite").exists()
+            label_studio_tasks(numbers_folder)
+        assert not (numbers_folder / "review.sqlite").exists()
         assert not (tmp_path / "x.csv").exists()
 
 

@@ -84,7 +84,7 @@ class _Review:
         a = self.audit
         self.previewer: Previewer = units.previewer if units is not None else Previewer.from_audit(a)
         self.task: str | None = units.task if units is not None else None
-        self.relabel = units is None or units.relabel
+        self.relabel, self.unit_kind = units is None or units.relabel, units.kind if units is not None else "an audit"
         self.data_found = a.data is not None if units is None else units.data_found
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
         self.store.bind_audit(a.issues)
@@ -384,7 +384,7 @@ def create_app(
         if action == "relabel" and not state.relabel:  # the export of a task audit applies exclusions only
             return error(
                 422,
-                f"action 'relabel' does not apply to a {state.task} audit: its review records keep or exclude "
+                f"action 'relabel' does not apply to {state.unit_kind}: its review records keep or exclude "
                 f"per unit, got label {body.get('label')!r}",
             )
         if action == "relabel":

@@ -2,11 +2,12 @@
 
 ``labelwise review`` and ``labelwise export`` open an audit's folder (classification: the app's own
 loader; ``audit --task``: :mod:`labelwise.review.tasks`) and the folders of :data:`FOLDER_KINDS`,
-one module per kind: ``labelwise aggregate``'s (:mod:`labelwise.review.crowd`). Each kind says how
+one module per kind: ``labelwise aggregate``'s (:mod:`labelwise.review.crowd`) and
+``labelwise aggregate-tags``' (:mod:`labelwise.review.tag_sets`). Each kind says how
 its folder is recognised, turns it into the review's units (an :class:`~labelwise.io.outputs.AuditOutput`
 whose ``issues`` are the units, worst first, and a previewer for their cards) and applies the
-decisions to its labels file. The folders of the other label commands (``aggregate-tags``,
-``aggregate-boxes``... whose pages ``labelwise report`` shows) are refused with one message naming
+decisions to its labels file. The folders of the other label commands (``aggregate-boxes``,
+``aggregate-numbers``... whose pages ``labelwise report`` shows) are refused with one message naming
 the folder's command and what the review opens (:func:`refuse_unopened`).
 """
 
@@ -23,8 +24,10 @@ from ..io.outputs import AuditOutput, check_out_dir, is_aggregate_dir, is_audit_
 from ..report._folders import folder_view
 from ..report._previews import Previewer
 from ..report._summary_file import summary_or_none
+from ..report._tasks import TASK_VIEWS
 from .crowd import answers_file, crowd_cleaned, crowd_units, is_crowd_folder
 from .store import DB_NAME
+from .tag_sets import is_tags_folder, tags_cleaned, tags_units
 from .task_export import TaskCleaned
 from .tasks import load_task_audit
 
@@ -64,6 +67,11 @@ class ReviewUnits:
     task: str
     relabel: bool
     data_found: bool
+
+    @property
+    def kind(self) -> str:
+        """The folder, in messages: ``a token audit``, ``a labelwise aggregate-tags folder``."""
+        return f"a {self.task} audit" if self.task in TASK_VIEWS else f"a labelwise {self.task} folder"
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,19 @@ def _crowd_cleaned(folder: Path, mark_excluded: bool, column: str) -> TaskCleane
     return crowd_cleaned(folder, mark_excluded=mark_excluded, excluded_column=column)
 
 
+def _tags_review(folder: Path) -> ReviewUnits:
+    audit, previewer, _ = tags_units(folder)
+    return ReviewUnits(audit, previewer, task="aggregate-tags", relabel=False, data_found=True)
+
+
+def _tags_cleaned(folder: Path, mark_excluded: bool, column: str) -> TaskCleaned:
+    return tags_cleaned(folder, mark_excluded=mark_excluded, excluded_column=column)
+
+
+def _source(folder: Path) -> Path | None:
+    return answers_file(folder, summary_or_none(folder) or {})
+
+
 #: The folder kinds besides an audit's that the review opens (one module each).
 FOLDER_KINDS: tuple[FolderKind, ...] = (
     FolderKind(
@@ -115,13 +136,22 @@ FOLDER_KINDS: tuple[FolderKind, ...] = (
         load=_crowd_review,
         cleaned=_crowd_cleaned,
         own_files=(*AGGREGATE_OUTPUTS, "answers.csv", "gold.csv", "demo.csv"),  # and --demo's files
-        source=lambda folder: answers_file(folder, summary_or_none(folder) or {}),
+        source=_source,
+    ),
+    FolderKind(
+        command="aggregate-tags",
+        what="a tag set per item, kept or excluded",
+        recognise=is_tags_folder,
+        load=_tags_review,
+        cleaned=_tags_cleaned,
+        own_files=("labels.csv", "probs.csv", "annotators.csv", "summary.json"),
+        source=_source,
     ),
 )
 
 #: What the review opens, for messages.
 OPENS = "an audit's folder (labelwise audit, any --task) or " + ", ".join(
-    f"labelwise {k.command}'s ({k.what})" for k in FOLDER_KINDS
+    f"labelwise {k.command}'{'' if k.command.endswith('s') else 's'} ({k.what})" for k in FOLDER_KINDS
 )
 
 
