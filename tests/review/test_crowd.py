@@ -118,6 +118,14 @@ class TestUnits:
         text = previewer.describe(int(audit.issues["row"].iloc[0]))["text"]
         assert "answers not shown" in text and "moved.csv" in text and "was not found" in text
 
+    def test_card_says_so_when_the_answers_file_changed(self, agg):
+        """An answers file naming an item labels.csv lacks is not shown as this folder's answers."""
+        with (agg.parent / "answers.csv").open("a") as fh:
+            fh.write("zz,ann,cat\n")
+        audit, previewer, _ = crowd_units(agg)
+        card = previewer.describe(int(audit.issues["row"].iloc[0]))
+        assert card["answers"] == [] and "has item 'zz', which labels.csv lacks" in card["text"]
+
 
 class TestReviewPage:
     def test_relabel_round_trip_reaches_the_download(self, agg):

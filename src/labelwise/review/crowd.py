@@ -63,10 +63,25 @@ def is_crowd_folder(folder: Path) -> bool:
 
 @dataclass(frozen=True)
 class _Answers:
-    """Per row of ``labels.csv``: its answers as ``(annotator, label)``; or why there are none."""
+    """The answers sorted by row of ``labels.csv`` (row ``r``'s are ``starts[r]:starts[r + 1]`` of
+    ``who`` and ``label``, as text); or why there are none (``missing``)."""
 
-    by_row: dict[int, list[tuple[str, str]]]
+    who: np.ndarray
+    label: np.ndarray
+    starts: np.ndarray
     missing: str | None
+
+    @classmethod
+    def none(cls, why: str) -> _Answers:
+        empty = np.array([], dtype=object)
+        return cls(empty, empty, np.zeros(1, dtype=np.int64), why)
+
+    def of_row(self, row: int) -> list[tuple[str, str]]:
+        """Row ``row``'s answers as ``(annotator, label)``, in file order."""
+        if row + 1 >= len(self.starts):
+            return []
+        lo, hi = self.starts[row], self.starts[row + 1]
+        return list(zip(self.who[lo:hi].tolist(), self.label[lo:hi].tolist(), strict=True))
 
 
 def answers_file(folder: Path, summary: dict) -> Path | None:
@@ -87,24 +102,29 @@ def _read_answers(folder: Path, summary: dict, items: pd.Series) -> _Answers:
     path = answers_file(folder, summary)
     if path is None:
         named = (summary.get("settings") or {}).get("path")
-        return _Answers({}, f"the answers file {named!r} named in summary.json was not found")
+        return _Answers.none(f"the answers file {named!r} named in summary.json was not found")
     settings = summary.get("settings") or {}
     fmt = "long" if settings.get("demo") else str(settings.get("format") or "auto")
     try:
         read = read_annotations(path, fmt, na_values=settings.get("na_values"))
     except LabelwiseError as exc:
-        return _Answers({}, f"the answers file {str(path)!r} could not be read as the aggregation read it ({exc})")
-    position = {str(item): i for i, item in enumerate(items)}
+        return _Answers.none(f"the answers file {str(path)!r} could not be read as the aggregation read it ({exc})")
     answers = read.answers
-    keys = answers["item"].astype(str).to_numpy()
-    rows = np.array([position.get(k, -1) for k in keys], dtype=np.int64)
+    keys = answers["item"].astype(str).to_numpy(dtype=object)
+    index = pd.Index(items.astype(str).to_numpy(dtype=object))
+    if not index.is_unique:
+        return _Answers.none(f"labels.csv names item {index[index.duplicated()][0]!r} twice")
+    rows = index.get_indexer(keys)
     if (rows < 0).any():
         stray = keys[int(np.argmax(rows < 0))]
-        return _Answers({}, f"the answers file {str(path)!r} has item {stray!r}, which labels.csv lacks: it changed")
-    by_row: dict[int, list[tuple[str, str]]] = {}
-    for r, who, label in zip(rows, answers["annotator"].astype(str), answers["label"].astype(str), strict=True):
-        by_row.setdefault(int(r), []).append((who, label))
-    return _Answers(by_row, None)
+        return _Answers.none(f"the answers file {str(path)!r} has item {stray!r}, which labels.csv lacks: it changed")
+    order = np.argsort(rows, kind="stable")
+    return _Answers(
+        who=answers["annotator"].astype(str).to_numpy(dtype=object)[order],
+        label=answers["label"].astype(str).to_numpy(dtype=object)[order],
+        starts=np.searchsorted(rows[order], np.arange(len(items) + 1)),
+        missing=None,
+    )
 
 
 def _fmt(value: float) -> str:
@@ -124,7 +144,7 @@ class CrowdPreviewer(Previewer):
 
     def answer_list(self, row: int) -> list[dict[str, Any]]:
         """The item's answers, most reliable annotator first: annotator, label, accuracy (None if unknown)."""
-        got = self.answers.by_row.get(int(row), [])
+        got = self.answers.of_row(int(row))
         acc = [self.accuracy.get(who, float("nan")) for who, _ in got]
         order = sorted(range(len(got)), key=lambda i: (-acc[i] if np.isfinite(acc[i]) else np.inf, got[i][0]))
         return [
@@ -202,9 +222,10 @@ def _units(labels: pd.DataFrame, classes: list[str]) -> tuple[pd.DataFrame, np.n
     return units, probs
 
 
-def crowd_units(out_dir: Path) -> tuple[AuditOutput, CrowdPreviewer, pd.DataFrame]:
+def crowd_units(out_dir: Path, *, with_answers: bool = True) -> tuple[AuditOutput, CrowdPreviewer, pd.DataFrame]:
     """An aggregation folder's items as the review's units (an :class:`AuditOutput`, least certain
-    first), their previewer, and ``labels.csv`` as read (ids and labels as text).
+    first), their previewer (its cards without answers unless ``with_answers``: the export needs
+    none), and ``labels.csv`` as read (ids and labels as text).
 
     Raises
     ------
@@ -222,7 +243,8 @@ def crowd_units(out_dir: Path) -> tuple[AuditOutput, CrowdPreviewer, pd.DataFram
         if "accuracy" in ann.columns
         else {}
     )
-    previewer = CrowdPreviewer(units, _read_answers(agg.out_dir, agg.summary, labels["item"]), accuracy)
+    answers = _read_answers(agg.out_dir, agg.summary, labels["item"]) if with_answers else _Answers.none("not read")
+    previewer = CrowdPreviewer(units, answers, accuracy)
     audit = AuditOutput(
         out_dir=agg.out_dir,
         summary=agg.summary,
@@ -283,7 +305,7 @@ def crowd_cleaned(out_dir: Path, *, mark_excluded: bool = False, excluded_column
     StorageError
         If ``review.sqlite`` belongs to another folder.
     """
-    audit, _, labels = crowd_units(out_dir)
+    audit, _, labels = crowd_units(out_dir, with_answers=False)
     decided = _decisions(audit)
     rows = np.array([d.row for d in decided], dtype=np.int64)
     old = labels["label"].astype(str).to_numpy()

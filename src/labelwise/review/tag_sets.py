@@ -134,9 +134,10 @@ class TagSetPreviewer(Previewer):
         return {"kind": "text", "task": COMMAND, "text": self.text(row), "answers": self.answer_list(row)}
 
 
-def tags_units(out_dir: Path) -> tuple[AuditOutput, TagSetPreviewer, pd.DataFrame]:
+def tags_units(out_dir: Path, *, with_answers: bool = True) -> tuple[AuditOutput, TagSetPreviewer, pd.DataFrame]:
     """An ``aggregate-tags`` folder's items as the review's units (least certain first), their
-    previewer, and ``labels.csv`` as read.
+    previewer (without the answers unless ``with_answers``, and then contested by confidence alone:
+    the export needs neither), and ``labels.csv`` as read.
 
     Raises
     ------
@@ -152,7 +153,7 @@ def tags_units(out_dir: Path) -> tuple[AuditOutput, TagSetPreviewer, pd.DataFram
     probs = run.table("probs.csv", ids=("item",))
     if probs is not None and ("item" not in probs.columns or len(probs) != len(labels)):
         probs = None
-    answers, missing = _answers(run, labels["item"], sep)
+    answers, missing = _answers(run, labels["item"], sep) if with_answers else ({}, "not read")
     given = [_tag_set(c, sep) for c in labels["tags"]]
     quality = pd.to_numeric(labels["confidence"], errors="coerce").to_numpy(dtype=np.float64)
     differs = np.array([any(t != given[r] for _, t in answers.get(r, [])) for r in range(len(labels))], dtype=bool)
@@ -200,7 +201,7 @@ def tags_cleaned(out_dir: Path, *, mark_excluded: bool = False, excluded_column:
     StorageError
         If ``review.sqlite`` belongs to another folder.
     """
-    audit, _, labels = tags_units(out_dir)
+    audit, _, labels = tags_units(out_dir, with_answers=False)
     path = audit.out_dir / DB_NAME
     decided = []
     if path.is_file():
