@@ -43,7 +43,9 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
 
     For a task audit (audit --task) the data keeps its format and excluded units are dropped: rows
     of a multilabel or regression table, sentences of a CoNLL file holding an excluded token, images
-    (and their annotations) of a COCO file; segmentation writes a manifest of the kept masks."""
+    (and their annotations) of a COCO file; segmentation writes a manifest of the kept masks.
+    For a `labelwise aggregate` (or `aggregate-tags`) folder it writes its labels.csv (same columns)
+    with the reviewed labels and without the excluded items."""
     from ..errors import InvalidParameterError
     from ..review.export import (
         cleaned_paths,

@@ -31,7 +31,11 @@ from ._common import reading, renaming
 def review(out_dir: Path, host: str, port: int, allow_remote: bool, reviewer: str | None) -> None:
     """Serve the review page for the audit in OUT_DIR: worst examples first, keep / relabel /
     exclude with keyboard shortcuts. Decisions are saved in OUT_DIR/review.sqlite as you go;
-    `labelwise export OUT_DIR --out cleaned.csv` applies them."""
+    `labelwise export OUT_DIR --out cleaned.csv` applies them.
+
+    OUT_DIR may also be a `labelwise aggregate` folder: its items least certain first, each with
+    every annotator's answer and estimated accuracy; the export is its labels.csv, corrected. An
+    `aggregate-tags` folder's tag sets are kept or excluded."""
     from ..review.server import is_loopback, prepare_server
 
     if allow_remote and not is_loopback(host):

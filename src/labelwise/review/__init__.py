@@ -1,6 +1,7 @@
 """Review what an audit flagged: a local web app, its SQLite store of decisions, and exports.
 
-- :func:`create_app` builds the FastAPI app over an audit's output folder (``labelwise review``).
+- :func:`create_app` builds the FastAPI app over an audit's output folder (``labelwise review``),
+  or an aggregation's (``labelwise aggregate``, ``aggregate-tags``: :mod:`labelwise.review.folders`).
 - :class:`DecisionStore` keeps every decision (keep / relabel / exclude) in ``review.sqlite``.
 - :func:`export_cleaned` writes the original data with the decisions applied plus a change log
   (``labelwise export``), for a task audit in the data's own format

@@ -53,9 +53,9 @@ from ..report._previews import Previewer
 from ._label_dtype import class_of
 from .duplicates import CheckIndex, keep_one
 from .export import label_studio_tasks
+from .folders import load_units
 from .store import ACTIONS, DB_NAME, DecisionStore
 from .task_export import cleaned_download
-from .tasks import load_task_audit
 
 __all__ = ["create_app"]
 
@@ -79,12 +79,13 @@ class _Review:
     """State shared by the routes: the loaded audit, its previews and the decision store."""
 
     def __init__(self, out_dir: str | os.PathLike, *, reviewer: str | None, db_timeout: float) -> None:
-        task = load_task_audit(out_dir)  # audit --task ...: the units and drawings of the report's task view
-        self.audit: AuditOutput = task[0] if task is not None else load_audit(out_dir)
+        units = load_units(out_dir)  # audit --task, aggregate: the units and cards of that folder (review.folders)
+        self.audit: AuditOutput = units.audit if units is not None else load_audit(out_dir)
         a = self.audit
-        self.previewer: Previewer = task[1] if task is not None else Previewer.from_audit(a)
-        self.task = task[1].view.task if task is not None else None
-        self.data_found = a.data is not None if task is None else task[1].run.path("data") is not None
+        self.previewer: Previewer = units.previewer if units is not None else Previewer.from_audit(a)
+        self.task: str | None = units.task if units is not None else None
+        self.relabel, self.unit_kind = units is None or units.relabel, units.kind if units is not None else "an audit"
+        self.data_found = a.data is not None if units is None else units.data_found
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
         self.store.bind_audit(a.issues)
         self.reviewer = reviewer or _default_reviewer()
@@ -380,10 +381,10 @@ def create_app(
             return error(422, f"version must be the example's version (an integer >= 0) you saw, got {version!r}")
         reviewer = body.get("reviewer") or state.reviewer
         label = None
-        if action == "relabel" and state.task is not None:  # the export of a task audit applies exclusions only
+        if action == "relabel" and not state.relabel:  # the export of a task audit applies exclusions only
             return error(
                 422,
-                f"action 'relabel' does not apply to a {state.task} audit: its review records keep or exclude "
+                f"action 'relabel' does not apply to {state.unit_kind}: its review records keep or exclude "
                 f"per unit, got label {body.get('label')!r}",
             )
         if action == "relabel":

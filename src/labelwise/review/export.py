@@ -118,6 +118,9 @@ def cleaned_table(
     """
     if audit_task(out_dir) is not None:
         return _task_table(out_dir, mark_excluded, excluded_column)
+    if (kind := _folder_kind(out_dir)) is not None:  # an aggregation's folder: its labels.csv
+        res = kind.cleaned(Path(out_dir), mark_excluded, excluded_column)
+        return res.content, res.changes
     audit = load_audit(out_dir)
     if audit.data is None and not audit.settings.get("data"):
         raise DataFileError(
@@ -209,6 +212,13 @@ def _warn_new_classes(classes: list[Any], rows: np.ndarray, labels: np.ndarray) 
         )
 
 
+def _folder_kind(out_dir: str | os.PathLike) -> Any:
+    """The :mod:`labelwise.review.folders` kind of ``out_dir`` (None for an audit's folder)."""
+    from .folders import folder_kind
+
+    return folder_kind(out_dir)
+
+
 def _task_table(out_dir: str | os.PathLike, mark_excluded: bool, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     res = task_cleaned(out_dir, mark_excluded=mark_excluded, excluded_column=column)
     if isinstance(res.content, bytes):
@@ -264,6 +274,10 @@ def export_cleaned(
         review recorded a ``relabel`` (its units are kept or excluded only).
     """
     task = audit_task(out_dir)
+    if task is None and (kind := _folder_kind(out_dir)) is not None:  # an aggregation's folder (review.folders)
+        from .folder_export import export_folder
+
+        return export_folder(kind, Path(out_dir), out, mark_excluded=mark_excluded, force=force, log=log)
     path, log_path = cleaned_paths(out, force, log, task=task)
     audited = (
         load_audit(out_dir, with_data=False).data_path if task is None else TaskRun.load(Path(out_dir)).path("data")

@@ -348,7 +348,15 @@ def task_cleaned(
 def refuse_label_studio(out_dir: str | os.PathLike, *, name: str = "Label Studio export") -> None:
     """Raise :class:`InvalidParameterError` when ``out_dir`` is a task audit: Label Studio tasks here
     carry one class per example (a ``choices`` prediction), which no task's units have."""
+    from .folders import folder_kind
+
     task = audit_task(out_dir)
+    other = folder_kind(out_dir) if task is None else None  # refuses the folders review does not open
+    if other is not None:
+        raise InvalidParameterError(
+            f"{name} applies to classification audits only; {str(out_dir)!r} is a labelwise {other.command} "
+            "folder: export its labels with --out (export_cleaned) instead"
+        )
     if task is not None:
         kind = CLEANED_FORMATS[task][0]
         raise InvalidParameterError(
@@ -379,7 +387,10 @@ def cleaned_download(out_dir: str | os.PathLike, *, mark_excluded: bool = False)
     the CoNLL file of a token audit, the COCO JSON of a detection audit.
     """
     from .export import cleaned_csv_bytes
+    from .folders import folder_kind
 
+    if audit_task(out_dir) is None and (kind := folder_kind(out_dir)) is not None:  # an aggregation's labels
+        return kind.cleaned(check_out_dir(out_dir), mark_excluded, "excluded").to_bytes(), "cleaned.csv", "text/csv"
     if audit_task(out_dir) is None:
         return cleaned_csv_bytes(out_dir, mark_excluded=mark_excluded), "cleaned.csv", "text/csv"
     res = task_cleaned(out_dir, mark_excluded=mark_excluded)
