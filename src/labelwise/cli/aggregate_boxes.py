@@ -299,11 +299,7 @@ def aggregate_boxes(
             with renaming(OPTION_NAMES, within=("boxes",)), merging:
                 est = fusion.fit(table)
         else:
-            pairs = None
-            if read is not None:  # each COCO file's images: its annotator looked at them, boxes drawn or not
-                pairs = read.images.loc[:, ["image", "annotator"]] if len(read.images) else None
-            elif labeled is not None:
-                pairs = read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
+            pairs = _labeled_pairs(read, labeled, ids)
             consensus = BoxConsensus(
                 iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, skill=skill, **columns
             )
@@ -312,16 +308,32 @@ def aggregate_boxes(
             with renaming(OPTION_NAMES, within=("boxes",)), merging:
                 est = consensus.fit(table, labeled=pairs)
         out = Path(out)
-        settings["coco"] = coco
-        settings["images"] = None if images_root is None else str(images_root.resolve())
-        if coco:  # the report names each COCO file's annotator as the run did
-            settings["annotator_names"] = None if annotator_names is None else split_csv_option(annotator_names)
+        settings |= _sources(coco, images_root, annotator_names)
         given = list(boxes) if coco else Path(boxes[0])
         categories = read.categories if read is not None else None
         with stage("writing boxes.csv and more", count_tasks=False):
             write_outputs(out, est, summary(est, method, given, settings), superseded, coco=coco, categories=categories)
     if not quiet:  # after the bars close: the report alone on stdout
         _print(est, method, out, top, coco, categories, pd.unique(table[label_column]))
+
+
+def _labeled_pairs(read: CocoBoxTable | None, labeled: Path | None, ids: list[str]) -> pd.DataFrame | None:
+    """The (image, annotator) pairs that were labeled: each COCO file's images (its annotator looked at
+    them, boxes drawn or not), or --labeled's table; None when neither says."""
+    if read is not None:
+        return read.images.loc[:, ["image", "annotator"]] if len(read.images) else None
+    if labeled is not None:
+        return read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
+    return None
+
+
+def _sources(coco: bool, images: Path | None, annotator_names: str | None) -> dict[str, Any]:
+    """summary.json's record of where the boxes and images came from: --coco, --images (resolved) and,
+    for COCO files, --annotator-names (so the report names each file's annotator as the run did)."""
+    info: dict[str, Any] = {"coco": coco, "images": None if images is None else str(images.resolve())}
+    if coco:
+        info["annotator_names"] = None if annotator_names is None else split_csv_option(annotator_names)
+    return info
 
 
 def _read_boxes(
