@@ -293,14 +293,13 @@ def audit_at_scale(
     quiet: bool = False,
     classes: list[str] | None = None,
     superseded: Iterable[Path] = (),
-    checks: str | None = None,
-    split_column: str | None = None,
+    text_checks: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler; one
     progress bar per pass and one for the writing on a terminal, none with ``quiet``. ``classes``:
     ``--classes`` (parsed), the class of each column of ``--probs``, read as in memory; ``superseded``: the
     earlier outputs the files replace (an earlier in-memory audit's issues.csv would be read first);
-    ``checks``, ``split_column``: ``--checks`` naming text checks only, and ``--split-column``
+    ``text_checks``: ``--checks`` (run when it names text checks only) and ``--split-column``
     (:mod:`._audit_text_scale`)."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
         if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
@@ -318,12 +317,12 @@ def audit_at_scale(
     from ..audit import find_label_issues
     from ._audit_text_scale import TextChecksAtScale, text_checks_at_scale
 
-    names = text_checks_at_scale(checks)
-    text_checks = None if names is None else TextChecksAtScale(names, data, label, split_column)
+    names = text_checks_at_scale(text_checks[0])
+    texts = None if names is None else TextChecksAtScale(names, data, label, text_checks[1])
     with scheduler(spec), stages(False if quiet else None):
         lazy = spec not in (None, "threads") or probs_path.suffix == ".zarr"
-        if text_checks is not None:  # DATA's texts read and checked before the audit's passes
-            text_checks.prepare(lazy)
+        if texts is not None:  # DATA's texts read and checked before the audit's passes
+            texts.prepare(lazy)
         probs = load_probs(Path(probs_path), chunk_rows, lazy=lazy)
         labels = load_labels(labels_path, data, label, probs)
         if not lazy and hasattr(labels, "compute"):
@@ -336,7 +335,7 @@ def audit_at_scale(
             )
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = add_health(result.summary(), result)
-        extra = None if text_checks is None else text_checks.run(summary)
+        extra = None if texts is None else texts.run(summary)
         labels_file = labels_path or data
         summary["settings"] = {
             "probs": str(Path(probs_path).resolve()),  # absolute, as data: which files ran, from any folder
