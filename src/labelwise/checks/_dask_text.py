@@ -10,15 +10,21 @@ up to the numbering of the distinct texts, any row order. The passes, each a set
    about ``n^2 / 2^129``);
 2. per partition, for the distinct texts first seen there: MinHash signatures and their LSH band
    keys, split into ``buckets`` by band key (Leskovec et al.'s banding, as in memory);
-3. per bucket: the candidate pairs (texts equal on every minimum of one band), split by pair into
-   ``buckets`` again, so every copy of a pair meets in one bucket;
-4. per bucket: its candidates once each, the texts they name fetched from the partitions that hold
-   them, the signature-agreement floor and the exact Jaccard index of the shingle sets (Broder 1997),
-   as in memory. Only the pairs at or above the threshold come to the client, with one text number
-   a row (8 bytes).
+3. per bucket: the rows that share their band and band key with another (the others make no
+   candidate), the signatures of their texts fetched from the partitions that hold them, and the
+   candidate pairs (texts equal on every minimum of one band) made and checked against the
+   signature-agreement floor by blocks (:func:`~._text_minhash.run_pair_blocks`, as in memory); the
+   pairs at the floor split by pair into ``buckets`` again, so every copy of a pair meets in one
+   bucket;
+4. per bucket: its pairs once each, the texts they name fetched from the partitions that hold
+   them, the exact Jaccard index of the shingle sets (Broder 1997), as in memory. Only the pairs at
+   or above the threshold come to the client, with one text number a row (8 bytes).
 
 Memory on a worker: a partition's texts, its distinct texts' signatures (``4 x 104`` bytes each) and
-band keys, a bucket's candidates and the shingles of the texts they name.
+band keys, a bucket's band rows and its shared rows' signatures, one block of candidates, the pairs at
+the floor and the shingles of one block of them. The candidates are never all held: texts that share
+frequent words make them grow as the square of the texts (RESULTS.md, session 39), the pairs at the
+floor do not.
 
 References
 ----------
@@ -42,6 +48,7 @@ from ._text_minhash import (
     _SEP,
     BANDS,
     BLOCK_ROWS,
+    PAIR_BLOCK,
     ROWS_PER_BAND,
     SHINGLE,
     THRESHOLD,
@@ -50,7 +57,7 @@ from ._text_minhash import (
     jaccard,
     mix,
     normalise,
-    run_pairs,
+    run_pair_blocks,
     signature_floor,
     signatures,
 )
@@ -124,21 +131,51 @@ def band_rows(sig: np.ndarray, codes: np.ndarray, buckets: int) -> list:
     return [(band_a[to == j], key_a[to == j], code_a[to == j]) for j in range(buckets)]
 
 
-def bucket_candidates(parts: list, buckets: int, n_texts: int) -> list:
-    """A band-key bucket's candidate pairs ``u < v`` (equal band and band key), each once as
-    ``u * n_texts + v``, split into ``buckets`` by pair (``n_texts``: the distinct texts)."""
+def bucket_runs(parts: list) -> tuple[np.ndarray, np.ndarray]:
+    """A band-key bucket's rows that share their band and band key with another row: their text
+    numbers, sorted by (band, key, text), and each row's run number (non-decreasing); the other rows
+    make no candidate."""
     band = np.concatenate([p[0] for p in parts])
     key = np.concatenate([p[1] for p in parts])
     code = np.concatenate([p[2] for p in parts])
     order = np.lexsort((code, key, band))
     band, key, code = band[order], key[order], code[order]
-    change = np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1])]
-    i, j = run_pairs(np.cumsum(change))
-    a, b = code[i], code[j]
-    del i, j  # the candidates dominate the memory: one int64 a pair from here on
+    del order
+    if code.size == 0:
+        return code, np.zeros(0, dtype=np.int64)
+    run = np.cumsum(np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1])])
+    shared = np.r_[run[1:] == run[:-1], False] | np.r_[False, run[1:] == run[:-1]]
+    return code[shared], run[shared]
+
+
+def run_signatures(runs: tuple, sig: np.ndarray, first_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The text numbers and signatures of a bucket's runs' texts (:func:`bucket_runs`) whose first row
+    is in this partition (text numbers ``first_codes``, sorted, signatures ``sig``)."""
+    wanted = sorted_unique(runs[0])
+    here = wanted[np.isin(wanted, first_codes, assume_unique=True)]
+    return here, sig[np.searchsorted(first_codes, here)]
+
+
+def bucket_candidates(
+    runs: tuple, fetched: list, floor: int, buckets: int, n_texts: int, pair_block: int = PAIR_BLOCK
+) -> list:
+    """A band-key bucket's candidate pairs ``u < v`` (texts in one run of :func:`bucket_runs`) whose
+    signatures agree on at least ``floor`` minima, each once as ``u * n_texts + v``, split into
+    ``buckets`` by pair: made and checked by blocks of about ``pair_block``
+    (:func:`~._text_minhash.run_pair_blocks`), as in memory, never all held (``fetched``: the runs'
+    texts' signatures, :func:`run_signatures`)."""
+    code, run = runs
+    have = np.concatenate([f[0] for f in fetched])
+    order = np.argsort(have)
+    have, sig = have[order], np.concatenate([f[1] for f in fetched])[order]
+    at = np.searchsorted(have, code)  # each row's signature
     m = np.int64(max(n_texts, 1))
-    pair = sorted_unique(np.minimum(a, b) * m + np.maximum(a, b))  # a pair met in several bands once
-    del a, b
+    kept = [np.zeros(0, np.int64)]
+    for i, j in run_pair_blocks(run, pair_block):
+        ok = (sig[at[i]] == sig[at[j]]).sum(axis=1) >= floor
+        a, b = code[i[ok]], code[j[ok]]
+        kept.append(np.minimum(a, b) * m + np.maximum(a, b))
+    pair = sorted_unique(np.concatenate(kept))  # a pair met in several bands once
     to = (mix(pair.astype(np.uint64)) % np.uint64(buckets)).astype(np.int64)
     return [pair[to == j] for j in range(buckets)]
 
@@ -193,11 +230,17 @@ def verify_bucket(merged: tuple, fetched: list, threshold: float, k: int) -> tup
 
 
 def dask_near_duplicate_texts(
-    texts: Any, threshold: float = THRESHOLD, k: int = SHINGLE, seed: int = 0, buckets: int | None = None
+    texts: Any,
+    threshold: float = THRESHOLD,
+    k: int = SHINGLE,
+    seed: int = 0,
+    buckets: int | None = None,
+    pair_block: int = PAIR_BLOCK,
 ) -> TextPairs:
     """The near-duplicate pairs of a dask DataFrame (a text column each) or Series of texts, as
     :func:`~._text_minhash.near_duplicate_texts` finds them in memory (module docstring); ``buckets``
-    (default: the partitions, at most :data:`BUCKETS`) changes the tasks, not the answer."""
+    (default: the partitions, at most :data:`BUCKETS`) and ``pair_block`` (candidates checked at a time)
+    change the tasks, not the answer."""
     if not hasattr(texts, "divisions"):  # a dask DataFrame or Series (a dask array has none)
         raise InvalidParameterError(
             f"texts given as dask must be a dask DataFrame or Series, got {type(texts).__name__}: "
@@ -227,9 +270,12 @@ def dask_near_duplicate_texts(
     local = [first[f] - offsets[p] for p, f in enumerate(firsts)]
     sigs = [delayed(first_signatures)(kp, local[p], k, seed) for p, kp in enumerate(keys)]
     bands = [delayed(band_rows, nout=buckets)(sig, firsts[p], buckets) for p, sig in enumerate(sigs)]
-    cands = [
-        delayed(bucket_candidates, nout=buckets)([b[j] for b in bands], buckets, first.size) for j in range(buckets)
-    ]
+    floor = signature_floor(float(threshold), BANDS * ROWS_PER_BAND)
+    cands = []
+    for j in range(buckets):
+        runs = delayed(bucket_runs, nout=2)([b[j] for b in bands])
+        fetched = [delayed(run_signatures)(runs, sig, firsts[p]) for p, sig in enumerate(sigs)]
+        cands.append(delayed(bucket_candidates, nout=buckets)(runs, fetched, floor, buckets, first.size, pair_block))
     verified = []
     for j in range(buckets):
         merged = delayed(merge_pairs, nout=3)([c[j] for c in cands], first.size)

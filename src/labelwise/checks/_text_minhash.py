@@ -60,6 +60,8 @@ PREFILTER_MISS = 1e-5
 BLOCK_ROWS = 1 << 11
 #: Candidate pairs made and checked against the signature floor at a time (:func:`floored_candidates`).
 PAIR_BLOCK = 1 << 16
+#: Pairs whose exact Jaccard index is computed at a time (:func:`jaccard`).
+JACCARD_BLOCK = 1 << 11
 _NON_WORD = re.compile(r"[\W_]+")
 _SEP, _PAD = "\x00", "\x01"  # never in a normalised text (both are non-word characters)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -263,8 +265,28 @@ def signature_floor(threshold: float, n_hashes: int, miss: float = PREFILTER_MIS
     return c
 
 
-def jaccard(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_rows: int = BLOCK_ROWS) -> np.ndarray:
-    """The exact Jaccard index of the shingle sets of ``keys[u]`` and ``keys[v]`` (pairwise)."""
+def jaccard(
+    keys: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    k: int,
+    block_rows: int = BLOCK_ROWS,
+    pair_block: int = JACCARD_BLOCK,
+) -> np.ndarray:
+    """The exact Jaccard index of the shingle sets of ``keys[u]`` and ``keys[v]`` (pairwise), by blocks
+    of ``pair_block`` pairs (:func:`_block_jaccard`). Memory: one block's shingle sets, whatever the
+    number of pairs (all the pairs' texts' sets at once were the in-memory path's peak, RESULTS.md,
+    session 40); nothing depends on the block sizes (the counts are exact integers)."""
+    out = np.empty(u.size, dtype=np.float64)
+    for s in range(0, u.size, pair_block):
+        out[s : s + pair_block] = _block_jaccard(keys, u[s : s + pair_block], v[s : s + pair_block], k, block_rows)
+    return out
+
+
+def _block_jaccard(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_rows: int) -> np.ndarray:
+    """:func:`jaccard` of one block of pairs: the shingle sets of its texts as the rows of a sparse
+    0/1 matrix (hashes numbered by :func:`pandas.factorize`), each pair's intersection the sum of
+    the product of its two rows."""
     if u.size == 0:
         return np.zeros(0, dtype=np.float64)
     rows, back = np.unique(np.concatenate([u, v]), return_inverse=True)
@@ -279,10 +301,7 @@ def jaccard(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_rows: 
     S.data[:] = 1.0  # sets: a repeated shingle once
     size = np.diff(S.indptr).astype(np.float64)
     bu, bv = back[: u.size], back[u.size :]
-    inter = np.empty(u.size, dtype=np.float64)
-    for s in range(0, u.size, 1 << 16):
-        a, b = bu[s : s + (1 << 16)], bv[s : s + (1 << 16)]
-        inter[s : s + a.size] = np.asarray(S[a].multiply(S[b]).sum(axis=1)).ravel()
+    inter = np.asarray(S[bu].multiply(S[bv]).sum(axis=1)).ravel()
     return inter / (size[bu] + size[bv] - inter)
 
 

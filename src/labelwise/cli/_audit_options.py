@@ -56,7 +56,8 @@ def refuse_classification_options(task: str) -> None:
 
 
 #: The options the audit at scale (--scheduler, --labels, a .zarr --probs) does not read: it audits given
-#: probabilities (no model), runs no data check and prints no table of examples (issues.parquet is in row order).
+#: probabilities (no model), runs no data check but the text ones (--checks near_duplicate_text, leakage with
+#: --split-column: cli/_audit_text_scale.py) and prints no table of examples (issues.parquet is in row order).
 NOT_READ_AT_SCALE = (
     "cv", "model", "time_budget", "n_jobs", "random_state", "top", "image_column", "features_path", "split_column",
     "checks", "n_neighbors", "metric", "label_scaling", "scaling", "texts_must_match",
@@ -71,13 +72,21 @@ def at_scale(o: SimpleNamespace) -> bool:
 
 def refuse_options_not_read_at_scale() -> None:
     """``--features emb.npy`` or ``--top 5`` with ``--labels`` were left out without a word: an error."""
+    from ._audit_text_scale import text_checks_at_scale
+
     ctx = click.get_current_context()
-    given = [_as_given(p) for p in ctx.command.params if p.name in NOT_READ_AT_SCALE and option_given(p.name)]
+    read = ("checks", "split_column") if text_checks_at_scale(ctx.params.get("checks")) else ()  # text checks run
+    given = [
+        _as_given(p)
+        for p in ctx.command.params
+        if p.name in NOT_READ_AT_SCALE and p.name not in read and option_given(p.name)
+    ]
     if given:
         raise InvalidParameterError(
             f"the audit at scale (--scheduler, --labels or a .zarr --probs) does not use {', '.join(given)}: it "
-            "audits the given probabilities without a model or data checks and writes issues.parquet in row "
-            f"order; leave {'it' if len(given) == 1 else 'them'} out (docs/scale.md)"
+            "audits the given probabilities without a model or data checks (but --checks near_duplicate_text and "
+            "leakage with --split-column, on DATA's text columns) and writes issues.parquet in row order; leave "
+            f"{'it' if len(given) == 1 else 'them'} out (docs/scale.md)"
         )
 
 

@@ -267,15 +267,18 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
         values = values.astype(object)
     if not hasattr(values, "to_dask_array"):
         return values.to_numpy()
-    array = values.to_dask_array(lengths=True)
+    # optimised first: a column of small Parquet parts is read from fewer partitions than the frame has, and
+    # lengths counted on the unoptimised column do not match them (Dask's ValueError, before session 40)
+    array = values.optimize().to_dask_array(lengths=True)
     rows = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
     # the Parquet parts are the user's; the chunks are this command's choice: align them here, without
     # the library's warning about labels chunked unlike probs (a length mismatch is still the library's error)
     return array.rechunk((rows,)) if rows and array.shape[0] == like.shape[0] else array
 
 
-def write_issues(result: Any, out: Path) -> Path:
-    """Per-example table as ``issues.parquet`` (a directory written partition by partition, then renamed).
+def write_issues(result: Any, out: Path, extra: dict[str, np.ndarray] | None = None) -> Path:
+    """Per-example table as ``issues.parquet`` (a directory written partition by partition, then renamed),
+    with the columns ``extra`` (one value a row, in row order: the text checks') after the audit's.
 
     Inside a :func:`~labelwise.io.files_together` block the folder is moved into place when the
     block ends, with ``summary.json``: never a new ``issues.parquet`` beside the previous summary.
@@ -286,7 +289,15 @@ def write_issues(result: Any, out: Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         if hasattr(result, "to_dask_frame"):  # partition by partition, on the workers
-            compute(result.to_dask_frame().to_parquet(str(tmp), write_index=False, compute=False))
+            frame = result.to_dask_frame()
+            if extra:
+                import dask.array as da
+                import dask.dataframe as dd
+
+                chunks = result.label_codes.chunks
+                added = [dd.from_dask_array(da.from_array(v, chunks=chunks), columns=k) for k, v in extra.items()]
+                frame = dd.concat([frame, *added], axis=1)
+            compute(frame.to_parquet(str(tmp), write_index=False, compute=False))
         else:
             tmp.mkdir()
             frame = pd.DataFrame(
@@ -296,6 +307,7 @@ def write_issues(result: Any, out: Path) -> Path:
                     "suggested_label": result.suggested_label,
                     "label_quality": result.label_quality,
                     "is_issue": result.is_issue,
+                    **(extra or {}),
                 }
             )
             frame.to_parquet(tmp / "part.0.parquet", index=False)
@@ -320,11 +332,14 @@ def audit_at_scale(
     quiet: bool = False,
     classes: list[str] | None = None,
     superseded: Iterable[Path] = (),
+    text_checks: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler; one
     progress bar per pass and one for the writing on a terminal, none with ``quiet``. ``classes``:
     ``--classes`` (parsed), the class of each column of ``--probs``, read as in memory; ``superseded``: the
-    earlier outputs the files replace (an earlier in-memory audit's issues.csv would be read first)."""
+    earlier outputs the files replace (an earlier in-memory audit's issues.csv would be read first);
+    ``text_checks``: ``--checks`` (run when it names text checks only) and ``--split-column``
+    (:mod:`._audit_text_scale`)."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
         if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
             raise InvalidParameterError(
@@ -339,9 +354,14 @@ def audit_at_scale(
             "the cluster with labelwise.probs.out_of_fold_probs_on_cluster (docs/scale.md)"
         )
     from ..audit import find_label_issues
+    from ._audit_text_scale import TextChecksAtScale, text_checks_at_scale
 
+    names = text_checks_at_scale(text_checks[0])
+    texts = None if names is None else TextChecksAtScale(names, data, label, text_checks[1])
     with scheduler(spec), stages(False if quiet else None):
         lazy = spec not in (None, "threads") or probs_path.suffix == ".zarr"
+        if texts is not None:  # DATA's texts read and checked before the audit's passes
+            texts.prepare(lazy)
         probs = load_probs(Path(probs_path), chunk_rows, lazy=lazy)
         labels = load_labels(labels_path, data, label, probs)
         if not lazy and hasattr(labels, "compute"):
@@ -354,6 +374,7 @@ def audit_at_scale(
             )
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = add_health(result.summary(), result)
+        extra = None if texts is None else texts.run(summary)
         labels_file = labels_path or data
         summary["settings"] = {
             "probs": str(Path(probs_path).resolve()),  # absolute, as data: which files ran, from any folder
@@ -369,7 +390,7 @@ def audit_at_scale(
         if data is not None and Path(data).is_file() and label is not None:  # what export cleans
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
         with files_together(supersedes=superseded), stage("writing issues.parquet"):
-            path = write_issues(result, Path(out))
+            path = write_issues(result, Path(out), extra)
             write_overlap(result, Path(out))
             write_audit_summary(summary, Path(out))
     from ._common import console

@@ -287,6 +287,7 @@ def audit(**options: Any) -> None:
         "filter_by": o.filter_by,
         "quiet": o.quiet,
         "superseded": o.superseded,
+        "text_checks": (o.checks, o.split_column),  # --checks of text checks at scale (cli/_audit_text_scale.py)
     }
     named = parse_classes(o.classes, what="class")
     if not o.demo and at_scale(o):
