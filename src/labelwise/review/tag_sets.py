@@ -31,7 +31,7 @@ from ..report._previews import Previewer
 from ._task_formats import cleaned_rows
 from .crowd import CONTESTED_BELOW, MAX_ANSWERS_SHOWN, answers_file
 from .store import DB_NAME, DecisionStore
-from .task_export import LOG_COLUMNS, TaskCleaned
+from .task_export import TaskCleaned, keep_exclude_log
 
 __all__ = ["TagSetPreviewer", "is_tags_folder", "tags_cleaned", "tags_units"]
 
@@ -216,23 +216,8 @@ def tags_cleaned(out_dir: Path, *, mark_excluded: bool = False, excluded_column:
         )
     excluded = [d.row for d in decided if d.action == "exclude"]
     rows = np.array([d.row for d in decided], dtype=np.int64)
-    old = labels["tags"].astype(object).to_numpy()[rows]
-    changes = pd.DataFrame(
-        {
-            "row": rows,
-            "item": labels["item"].astype(str).to_numpy()[rows],
-            "action": [d.action for d in decided],
-            "given_label": pd.Series(old, dtype=object),
-            "new_label": pd.Series(
-                [o if d.action == "keep" else None for o, d in zip(old, decided, strict=True)], dtype=object
-            ),
-            "changed": [d.action == "exclude" for d in decided],
-            "reviewer": [d.reviewer for d in decided],
-            "decided_at": [d.decided_at for d in decided],
-            "version": np.array([d.version for d in decided], dtype=np.int64),
-        },
-        columns=["row", "item", *LOG_COLUMNS[1:]],
-    )
+    old = list(labels["tags"].astype(object).to_numpy()[rows])
+    changes = keep_exclude_log(decided, old, pd.DataFrame({"item": labels["item"].astype(str).to_numpy()[rows]}))
     cleaned = cleaned_rows(labels, excluded, mark_excluded=mark_excluded, column=excluded_column)
     return TaskCleaned(
         task=COMMAND,

@@ -52,6 +52,7 @@ __all__ = [
     "TaskCleaned",
     "audit_task",
     "cleaned_download",
+    "keep_exclude_log",
     "refuse_label_studio",
     "task_cleaned",
     "write_task_cleaned",
@@ -138,12 +139,13 @@ def _decisions(run: TaskRun, units: pd.DataFrame, task: str) -> list[Decision]:
     return decided
 
 
-def _changes(decided: list[Decision], given: dict[int, Any], where: pd.DataFrame | None) -> pd.DataFrame:
-    rows = np.array([d.row for d in decided], dtype=np.int64)
-    old = [given.get(int(r)) for r in rows]
+def keep_exclude_log(decided: list[Decision], old: list[Any], located: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The change log of keep/exclude decisions (:data:`LOG_COLUMNS`): ``old`` each decided unit's given
+    label, kept as the new label on ``keep``; ``located`` (one row per decision, e.g. the item or the
+    unit's place in its file) goes right after ``row``."""
     frame = pd.DataFrame(
         {
-            "row": rows,
+            "row": np.array([d.row for d in decided], dtype=np.int64),
             "action": [d.action for d in decided],
             "given_label": pd.Series(old, dtype=object),
             "new_label": pd.Series(
@@ -156,10 +158,14 @@ def _changes(decided: list[Decision], given: dict[int, Any], where: pd.DataFrame
         },
         columns=LOG_COLUMNS,
     )
-    if where is None:
+    if located is None:
         return frame
-    located = where.reindex(rows).reset_index(drop=True)
-    return pd.concat([frame[["row"]], located, frame.drop(columns="row")], axis=1)
+    return pd.concat([frame[["row"]], located.reset_index(drop=True), frame.drop(columns="row")], axis=1)
+
+
+def _changes(decided: list[Decision], given: dict[int, Any], where: pd.DataFrame | None) -> pd.DataFrame:
+    rows = np.array([d.row for d in decided], dtype=np.int64)
+    return keep_exclude_log(decided, [given.get(int(r)) for r in rows], None if where is None else where.reindex(rows))
 
 
 def _data_path(run: TaskRun) -> Path:
