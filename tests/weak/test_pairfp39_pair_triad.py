@@ -65,7 +65,9 @@ def test_a_copying_pair_is_still_grouped():
 
 def test_triad_keep_drops_a_pair_whose_excess_a_third_shares():
     # three labelers who always agree with each other, three noisy independent ones: each pair of the
-    # three has a large excess, shared with the third, so none is kept; an isolated pair is kept
+    # three has a large excess, shared with the third. Found as a path (two of the three pairs) none is
+    # kept; found as a triangle (all three: one clique, session 40's lead mend) all are; an isolated pair
+    # is kept
     rng = np.random.default_rng(0)
     n, k = 400, 2
     y = rng.integers(0, k, n)
@@ -75,7 +77,8 @@ def test_triad_keep_drops_a_pair_whose_excess_a_third_shares():
     conf = np.tile(np.array([[0.7, 0.3], [0.3, 0.7]]), (6, 1, 1))
     prior = np.array([0.5, 0.5])
     pairs = np.array([[0, 1], [0, 2], [1, 2]])
-    assert not triad_keep(matrix, prior, conf, pairs, 5.0, 50).any()
+    assert not triad_keep(matrix, prior, conf, pairs[:2], 5.0, 50).any()
+    assert triad_keep(matrix, prior, conf, pairs, 5.0, 50).all()
     isolated = matrix[:, [0, 1, 3, 4, 5]]
     assert triad_keep(isolated, prior, conf[:5], pairs[:1], 5.0, 50).all()
 
