@@ -41,7 +41,15 @@ from ._task_formats import cleaned_rows
 from .store import DB_NAME, Decision, DecisionStore
 from .task_export import LOG_COLUMNS, TaskCleaned
 
-__all__ = ["CONTESTED_BELOW", "CrowdPreviewer", "answers_file", "crowd_cleaned", "crowd_units", "is_crowd_folder"]
+__all__ = [
+    "CONTESTED_BELOW",
+    "CrowdPreviewer",
+    "answers_file",
+    "card_text",
+    "crowd_cleaned",
+    "crowd_units",
+    "is_crowd_folder",
+]
 
 #: An item whose label has a probability below this is contested (its label is less likely than not).
 CONTESTED_BELOW = 0.5
@@ -127,6 +135,15 @@ def _read_answers(folder: Path, summary: dict, items: pd.Series) -> _Answers:
     )
 
 
+def card_text(lines: list[str], n_answers: int, limit: int) -> str:
+    """A card's text: ``lines`` (the header and the first :data:`MAX_ANSWERS_SHOWN` answers), a line for the
+    ``n_answers`` not shown, cut to ``limit`` characters with an ellipsis."""
+    if n_answers > MAX_ANSWERS_SHOWN:
+        lines = [*lines, f"... and {n_answers - MAX_ANSWERS_SHOWN} more answers"]
+    s = "\n".join(lines)
+    return s if len(s) <= limit else s[: limit - 1] + "\u2026"
+
+
 def _fmt(value: float) -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.2f}"
 
@@ -166,10 +183,7 @@ class CrowdPreviewer(Previewer):
             acc = "accuracy n/a" if a["accuracy"] is None else f"accuracy {a['accuracy']:.2f}"
             mark = "" if a["label"] == str(u["given_label"]) else "  *"
             lines.append(f"{a['annotator']} ({acc}): {a['label']}{mark}")
-        if len(shown) > MAX_ANSWERS_SHOWN:
-            lines.append(f"... and {len(shown) - MAX_ANSWERS_SHOWN} more answers")
-        s = "\n".join(lines)
-        return s if len(s) <= limit else s[: limit - 1] + "\u2026"
+        return card_text(lines, len(shown), limit)
 
     def media_value(self, row: int) -> str:
         return self.text(row) or ""

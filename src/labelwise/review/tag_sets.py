@@ -29,7 +29,7 @@ from ..io.tables import read_table
 from ..report._folders import Folder, folder_view
 from ..report._previews import Previewer
 from ._task_formats import cleaned_rows
-from .crowd import CONTESTED_BELOW, MAX_ANSWERS_SHOWN, answers_file
+from .crowd import CONTESTED_BELOW, MAX_ANSWERS_SHOWN, answers_file, card_text
 from .store import DB_NAME, DecisionStore
 from .task_export import TaskCleaned, keep_exclude_log
 
@@ -122,10 +122,7 @@ class TagSetPreviewer(Previewer):
             skill = "skill n/a" if a["skill"] is None else f"mean skill {a['skill']:.2f}"
             mark = "" if frozenset(a["tags"]) == given else "  *"
             lines.append(f"{a['annotator']} ({skill}): {self.sep.join(a['tags']) or '(none)'}{mark}")
-        if len(shown) > MAX_ANSWERS_SHOWN:
-            lines.append(f"... and {len(shown) - MAX_ANSWERS_SHOWN} more answers")
-        s = "\n".join(lines)
-        return s if len(s) <= limit else s[: limit - 1] + "\u2026"
+        return card_text(lines, len(shown), limit)
 
     def media_value(self, row: int) -> str:
         return self.text(row) or ""
