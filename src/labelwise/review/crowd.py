@@ -45,6 +45,7 @@ __all__ = [
     "CONTESTED_BELOW",
     "CrowdPreviewer",
     "answers_file",
+    "bound_decisions",
     "card_text",
     "crowd_cleaned",
     "crowd_units",
@@ -273,7 +274,7 @@ def crowd_units(out_dir: Path, *, with_answers: bool = True) -> tuple[AuditOutpu
     return audit, previewer, labels
 
 
-def _decisions(audit: AuditOutput) -> list[Decision]:
+def bound_decisions(audit: AuditOutput) -> list[Decision]:
     """The current decisions, the store bound as the review page binds it (refused when it is another folder's)."""
     path = audit.out_dir / DB_NAME
     if not path.is_file():
@@ -320,7 +321,7 @@ def crowd_cleaned(out_dir: Path, *, mark_excluded: bool = False, excluded_column
         If ``review.sqlite`` belongs to another folder.
     """
     audit, _, labels = crowd_units(out_dir, with_answers=False)
-    decided = _decisions(audit)
+    decided = bound_decisions(audit)
     rows = np.array([d.row for d in decided], dtype=np.int64)
     old = labels["label"].astype(str).to_numpy()
     new = [

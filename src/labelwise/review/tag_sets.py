@@ -29,8 +29,7 @@ from ..io.tables import read_table
 from ..report._folders import Folder, folder_view
 from ..report._previews import Previewer
 from ._task_formats import cleaned_rows
-from .crowd import CONTESTED_BELOW, MAX_ANSWERS_SHOWN, answers_file, card_text
-from .store import DB_NAME, DecisionStore
+from .crowd import CONTESTED_BELOW, MAX_ANSWERS_SHOWN, answers_file, bound_decisions, card_text
 from .task_export import TaskCleaned, keep_exclude_log
 
 __all__ = ["TagSetPreviewer", "is_tags_folder", "tags_cleaned", "tags_units"]
@@ -199,12 +198,7 @@ def tags_cleaned(out_dir: Path, *, mark_excluded: bool = False, excluded_column:
         If ``review.sqlite`` belongs to another folder.
     """
     audit, _, labels = tags_units(out_dir, with_answers=False)
-    path = audit.out_dir / DB_NAME
-    decided = []
-    if path.is_file():
-        store = DecisionStore(path, n_examples=len(audit.issues))
-        store.bind_audit(audit.issues)
-        decided = sorted((d for d in store.current().values() if d.action != "clear"), key=lambda d: d.row)
+    decided = bound_decisions(audit)
     relabelled = [d.row for d in decided if d.action == "relabel"]
     if relabelled:
         raise DataFileError(
