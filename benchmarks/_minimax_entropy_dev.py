@@ -32,6 +32,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
 
+#: the last fit's regularised marginal log-likelihood (``objective``) and last posterior move (``moved``)
+LAST: dict[str, float] = {}
+
 
 @dataclass
 class Answers:
@@ -165,4 +168,8 @@ def mme_posterior(
         mu = new
         if moved < tol:
             break
+    top = ll.max(axis=1)
+    marginal = top + np.log(np.exp(ll - top[:, None]).mean(axis=1))  # log Σ_c P(votes | c) / K, uniform prior
+    ridge = 0.5 * beta * float((s * s).sum()) + 0.5 * alpha * float(ans.counts @ (t * t).reshape(len(t), -1).sum(1))
+    LAST.update(objective=float(ans.counts @ marginal) - ridge, moved=moved)
     return mu[inverse], rounds

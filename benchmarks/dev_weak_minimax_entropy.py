@@ -67,6 +67,28 @@ and, for the record, with (B) ungated (``--case B``)::
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_minimax_entropy.py --explore --out explore.csv
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_minimax_entropy.py --rule B2 --out rule.csv  # once
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_minimax_entropy.py --case B
+
+Result of the rule run (once, ``--rule B2``, commit b36f5bab, 04:39:35-04:40:23 UTC, load 8.5-8.8): **fails
+(2)**; (1), (3), (4) pass. The 93: 86.782 -> 86.943, 6 up / 2 down, CPU 7.42 -> 10.40 s (1.40x); the gate
+reached the 8 two-class dense crowds. Per group (mean before -> after; up / down): LF (14), crowds (26),
+pair (27), look-alike (12) unchanged; dense (14) 93.940 -> 95.007, 6 / 2 (dense0_s0 +10.00, dense0_s1
++4.00, dense1_s0 +2.00, dense1_s1 +2.67, dense2_s0 +2.67, dense5_s1 +0.20). The sets more than 0.5 below
+main's ``LabelModel()``: **dense2_n300_K2_m60_s1 86.333 -> 81.333 (-5.00)** and **dense5_n500_K2_m140_s0
+93.800 -> 92.200 (-1.60)**. Not adopted: ``src`` unchanged, no ``bench_weak.py`` run.
+
+The named crowd (registered, not part of the rule; 04:40-04:41 UTC): ``minimax1_n800_K4_m109_s87`` (MV
+54.375, ``LabelModel()`` 52.000): B2 52.000 (K = 4, not reached); (B) ungated 49.750 (50 rounds); (A)
+49.625 (50 rounds).
+
+Diagnosis after the rule run (not a rule; ``--diagnose``, 04:44-04:48 UTC, load 12.8-15.6): on the named
+crowd, the MME fit from the truth (one-hot) scores 71.12 after 50 rounds and 65.12 run to the tolerance
+(142 rounds), with a HIGHER objective (regularised marginal log-likelihood -10320.19) than the fit from
+majority vote run to the tolerance (50.25, 73 rounds, -10324.45): unlike Dawid-Skene's (dsdep40: EM
+from the truth ends at 52.12%), the MME optimum near the truth is better than the one majority vote
+leads to; the start is what fails there. With the item ridge ``α`` at a tenth of the authors' setting
+the fit from the truth scores 76.75 (50 rounds) and the one from majority vote 46.38. On the explore
+seeds' ``minimax1`` crowds (110-113), the authors' ``α`` reaches one optimum from both starts
+(69.00-76.50, above ``LabelModel()``'s 65.88-72.75 on all four).
 """
 
 from __future__ import annotations
@@ -88,7 +110,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _minimax_entropy_dev import mme_posterior  # noqa: E402
+from _minimax_entropy_dev import LAST, mme_posterior  # noqa: E402
 from dev_weak_labeler_strength import dev_set, score  # noqa: E402
 from dev_weak_lure_stress import report, stress_sets  # noqa: E402
 
@@ -181,6 +203,35 @@ def named_case():
             yield 87, family, name, votes, truth
 
 
+def diagnose(only_case: bool = False) -> None:
+    """Not a rule: is the MME optimum itself wrong on ``minimax1_n800_K4_m109_s87`` (the model that generated it)?
+    MME from majority vote and from the truth (one-hot), with the paper's item ridge ``α`` and with ``α/10``,
+    ``α/100``; then the same on the explore seeds' ``minimax1`` crowds (110-113, for a future registration)."""
+    cases = list(named_case())
+    if not only_case:
+        cases += [
+            (s, f, n, v, t) for s in (110, 111, 112, 113) for f, n, v, t in stress_sets(s) if n.startswith("minimax1")
+        ]
+    for _, family, name, votes, truth in cases:
+        matrix, k, g, scored, _, row = dev_set(family, name, votes, truth)
+        codes0, _, _ = fit_default(matrix, k)
+        print(f"{name}: MV {row['mv']:.2f}, LabelModel() {score(codes0, g, scored):.2f}", flush=True)
+        per_item = (matrix >= 0).sum(axis=1)
+        per_lab = (matrix >= 0).sum(axis=0)
+        alpha = 0.25 * k * k * per_lab[per_lab > 0].mean() / per_item[per_item > 0].mean()
+        truth_start = np.eye(k)[np.where(g >= 0, g, 0)]
+        for scale, n_iter in ((1.0, 50), (1.0, 1000), (0.1, 50), (0.01, 50)):  # 1000: run to the tolerance
+            for start_name, start in (("MV", None), ("truth", truth_start)):
+                t0 = time.process_time()
+                mu, rounds = mme_posterior(matrix, k, lam_task=alpha * scale, start=start, n_iter=n_iter)
+                print(
+                    f"  alpha x{scale:<5} from {start_name:5s}: {score(mu.argmax(axis=1), g, scored):.2f}"
+                    f"  ({rounds} rounds, last move {LAST['moved']:.4f}, objective {LAST['objective']:.2f},"
+                    f" {time.process_time() - t0:.2f} s)",
+                    flush=True,
+                )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--explore", action="store_true", help="fresh seeds 110-113, variants A and B")
@@ -189,7 +240,11 @@ def main() -> None:
     ap.add_argument("--only", default=None, help="substring of the set names to run (smoke runs)")
     ap.add_argument("--reached-only", action="store_true", help="explore: skip the sets the gate does not reach")
     ap.add_argument("--out", default=None, help="CSV of the per-set table")
+    ap.add_argument("--diagnose", action="store_true", help="the MME optimum on minimax1_s87 (not a rule)")
     args = ap.parse_args()
+    if args.diagnose:
+        diagnose(only_case=bool(args.only))
+        return
     pd.set_option("display.width", 250)
     if args.explore:
         variants, source = ["A", "B"], explore_sets()
