@@ -46,7 +46,21 @@ J. Carbonell and P. Jansen, HCOMP 2014; A. P. Dawid and A. M. Skene, Applied Sta
 
 Results
 -------
-(filled in after the run)
+**The rule run, once** (``--judge``, commit 7fe13473, 04:56-04:59 UTC, load 15-17, other runs
+beside it): **fails (a)** on the stress seeds. (a) the 93: 83.655 -> 83.655, no pair changed, CPU
+4.59 -> 4.96 s (1.08x): passes. Seeds 33-36: 92.473 -> 92.455, 0 up / 1 down:
+``minimax5_n2000_K3_m100_s35`` 85.30 -> 83.55 (-1.75; MV 74.95): the screen joins five good
+annotators (skill 0.75-0.81, each pair agreeing >= 0.8) and, held out together, one pair of them
+(w35-w95, 161 agreements of 197 against 128.9, z 5.06) passes the thresholds: the item-difficulty
+misfit of pairfp39 / dsdep40 (the triad gate's case), 1 of the group's 10 pairs. (b) the ring
+crowds of seeds 124-127: 85.534 -> 89.723 (MV 84.072), 45 up / 3 down, largest fall -0.50, rise
++22.67; every mediocre ring of 4-8 back to the no-copy level (mediocre6 78.04 -> 90.08, mediocre8
+78.02 -> 90.08); passes. The 3 down: ``good5/6/8_f0.1_s127`` (K = 2, ~3 answers per item, a 0.9
+worker's copies with 10% redrawn answers, -0.50 / -0.33 / -0.33): only 3 / 4 / 11 of the ring's
+10 / 15 / 28 pairs pass z > 5, and their connected part is weighted while the rest of the ring
+still counts fully. Not adopted: ``src`` is main's; the variant's code lives in this script (moved
+unchanged from the judged commit; ``minimax5_s35``, ``good5_f0.1_s127`` and ``mediocre6_f0.0_s127``
+rerun from here give the judged rows digit for digit).
 """
 
 from __future__ import annotations
@@ -61,9 +75,12 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
@@ -73,9 +90,159 @@ from dev_aggregate_auto_glad import crowds  # noqa: E402
 from dev_weak_lure_stress import stress_sets  # noqa: E402
 
 from labelwise.aggregate import DawidSkene, MajorityVote  # noqa: E402
+from labelwise.aggregate._answers import EncodedAnswers  # noqa: E402
+from labelwise.aggregate._converged import loss_settled  # noqa: E402
+from labelwise.aggregate._dependent import CONFIRM_TOL, MIN_EXCESS_SHARE, MIN_SHARED_ITEMS, MemoryPairs, pairs_frame  # noqa: E402
+from labelwise.aggregate._observed import _Observed, _vote_shares, _with_answer_weights  # noqa: E402
+from labelwise.aggregate._pair_check import (  # noqa: E402
+    answer_bases,
+    check_one_pair,
+    group_answer_weights,
+    log_given_of,
+    one_annotator_em,
+    shared_pairs,
+)
+from labelwise.aggregate._patterns import AnswerPatterns  # noqa: E402
 from labelwise.aggregate.simulate import simulate_annotators  # noqa: E402
 
 SIZES = (2, 4, 5, 6, 8)
+
+# ---- the variant (was ``src/labelwise/aggregate/_ring_check.py`` in the judged commit 7fe13473; moved
+# here unchanged after the rule failed, so that the run can be repeated with ``src`` as main's) ----
+
+#: Pairs agreeing on at least this share of their shared items are candidates of one ring.
+RING_AGREEMENT = 0.8
+#: Candidate groups of fewer annotators are left to the pair check (a pair, or a clique of three).
+MIN_RING = 3
+#: Larger candidate groups are not checked (a crowd of many good annotators, not a ring).
+MAX_RING = 12
+#: At most this many candidate groups are confirmed (largest first), each by one fit without it.
+MAX_RINGS = 3
+
+
+def agreement_rates(obs: _Observed, n_annotators: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``(a, b)`` sharing at least :data:`MIN_SHARED_ITEMS` items and the share of those items
+    on which they gave the same label (rows of ``obs.m`` weighted by ``obs.weights``)."""
+    a, b, shared = shared_pairs(obs.m, obs.weights, obs.annotator_of, n_annotators, MIN_SHARED_ITEMS)
+    if not len(a):
+        return a, b, np.empty(0)
+    m = obs.m.copy()
+    m.data[:] = 1.0  # an item answered twice the same by one annotator counts once
+    same = (m.T @ sp.diags(np.asarray(obs.weights, dtype=np.float64)) @ m).tocoo()  # [column, column]
+    ca, cb = obs.annotator_of[same.row], obs.annotator_of[same.col]
+    keep = (obs.label_of[same.row] == obs.label_of[same.col]) & (ca < cb)
+    agree = sp.coo_matrix((same.data[keep], (ca[keep], cb[keep])), shape=(n_annotators, n_annotators)).tocsr()
+    return a, b, np.asarray(agree[a, b]).ravel() / shared
+
+
+def candidate_rings(obs: _Observed, n_annotators: int) -> list[np.ndarray]:
+    """The screen's candidate groups (sorted members), largest first, at most :data:`MAX_RINGS`."""
+    a, b, rate = agreement_rates(obs, n_annotators)
+    close = rate >= RING_AGREEMENT
+    if not close.any():
+        return []
+    graph = sp.csr_matrix((np.ones(int(close.sum())), (a[close], b[close])), shape=(n_annotators, n_annotators))
+    _, comp = connected_components(graph, directed=False)
+    size = np.bincount(comp)
+    groups = [np.flatnonzero(comp == c) for c in np.flatnonzero((size >= MIN_RING) & (size <= MAX_RING))]
+    groups.sort(key=lambda g: (-len(g), int(g[0])))
+    return groups[:MAX_RINGS]
+
+
+def _fit_without_group(
+    data: MemoryPairs, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, tol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """EM on every answer but the ``members``' (the groups of ``pairs`` weighted), then one M-step of
+    every answer from its posterior: as :meth:`MemoryPairs.fit_without`, for a whole group."""
+    obs, est = data.obs, data.est
+    weights = group_answer_weights(obs.m, obs.annotator_of, data.enc.n_annotators, *pairs)
+    out = np.isin(obs.annotator_of[obs.m.indices], members)
+    held = _with_answer_weights(obs, np.where(out, 0.0, weights))
+    n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)
+    post = _vote_shares(held, data.enc.n_classes)
+    last = np.inf
+    for _ in range(int(est.max_iter)):
+        prior, given, total = est._m_step(held, post, pseudo)
+        post, nll = est._e_step(held, prior, given, total, n_held, pseudo)
+        if loss_settled(last - nll, nll, tol):
+            break
+        last = nll
+    return data._model(obs, post, pseudo)
+
+
+def confirm_ring(
+    data: MemoryPairs,
+    pairs: tuple[np.ndarray, np.ndarray],
+    members: np.ndarray,
+    pseudo: np.ndarray,
+    threshold: float,
+) -> list[tuple[float, ...]]:
+    """Rows ``(a, b, n_shared, agreements, expected, z)`` of the pairs of ``members`` that agree
+    more than the model without the whole group predicts (module docstring, step 2)."""
+    est = data.est
+    prior, conf = _fit_without_group(data, pairs, members, pseudo, max(float(est.tol), CONFIRM_TOL))
+    masked = conf.copy()
+    masked[members] = 1.0 / conf.shape[1]  # a member's answer moves no posterior: the group is held out
+    log_given, log_prior = log_given_of(data.obs, masked), np.log(prior)
+    fitted = conf.copy()
+    for j in members:
+        base, labels, weights = answer_bases(data.obs, data.ent, log_given, log_prior, int(j), int(j), int(j))
+        fitted[j] = one_annotator_em(base, labels, weights, pseudo, int(est.max_iter), float(est.tol))
+    rows: list[tuple[float, ...]] = []
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            check = check_one_pair(data.obs, data.ent, log_given, log_prior, fitted, int(a), int(b))
+            excess = check.observed[0] - check.expected[0]
+            if check.n_shared[0] >= MIN_SHARED_ITEMS and check.z[0] > threshold:
+                if excess >= MIN_EXCESS_SHARE * check.n_shared[0]:
+                    rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
+    return rows
+
+
+def weigh_rings(
+    est: Any,
+    enc: EncodedAnswers,
+    pat: AnswerPatterns,
+    obs: _Observed,
+    vote: np.ndarray,
+    pseudo: np.ndarray,
+) -> _Observed | None:
+    """Find rings (module docstring) beside the pairs already in ``est.dependent_pairs_``; add their
+    pairs there and return ``obs`` with every dependent group's answers on an item counting as one,
+    or None when no ring is found."""
+    data = MemoryPairs(est, enc, pat, obs, vote)
+    groups = candidate_rings(data.screened, enc.n_annotators)
+    if not groups:
+        return None
+    names = enc.annotator_index()
+    found = est.dependent_pairs_
+    known = np.column_stack(
+        [names.get_indexer(found.annotator_a), names.get_indexer(found.annotator_b), found.iloc[:, 2:].to_numpy()]
+    ).reshape(-1, 6)
+    rows: list[tuple[float, ...]] = []
+    for members in groups:
+        pairs = np.array([*known, *rows]).reshape(-1, 6)
+        ab = (pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64))
+        seen = set(zip(*ab, strict=True))
+        rows += [
+            r for r in confirm_ring(data, ab, members, pseudo, float(est.dependency_threshold)) if r[:2] not in seen
+        ]
+    if not rows:
+        return None
+    every = np.array([*known, *rows]).reshape(-1, 6)
+    new = pairs_frame(np.array(rows), names)
+    est.dependent_pairs_ = pd.concat([found, new], ignore_index=True) if len(found) else new
+    pa, pb = every[:, 0].astype(np.int64), every[:, 1].astype(np.int64)
+    return _with_answer_weights(obs, group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb))
+
+
+_PLAIN = DawidSkene._weigh_dependent
+
+
+def _weigh_with_rings(self: Any, enc: Any, pat: Any, obs: Any, vote: Any, pseudo: Any) -> Any:
+    """The variant's hook in ``DawidSkene._fit``: the pair check, then :func:`weigh_rings`."""
+    weighted = _PLAIN(self, enc, pat, obs, vote, pseudo)
+    return weigh_rings(self, enc, pat, obs, vote, pseudo) or weighted
 
 
 def ring_crowd(seed: int, worker: str, size: int, flip: float) -> tuple[pd.DataFrame, pd.Series]:
@@ -112,12 +279,16 @@ def _acc(labels: pd.Series, truth: pd.Series) -> float:
 
 
 def ds(answers: pd.DataFrame, truth: pd.Series, rings: bool) -> tuple[float, float, int]:
-    """``DawidSkene(dependency_rings=rings)``: accuracy, CPU seconds, dependent pairs."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = time.process_time()
-        est = DawidSkene(dependency_rings=rings).fit(answers)
-        cpu = time.process_time() - start
+    """``DawidSkene()``, with the variant's hook when ``rings``: accuracy, CPU seconds, dependent pairs."""
+    DawidSkene._weigh_dependent = _weigh_with_rings if rings else _PLAIN  # type: ignore[method-assign]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.process_time()
+            est = DawidSkene().fit(answers)
+            cpu = time.process_time() - start
+    finally:
+        DawidSkene._weigh_dependent = _PLAIN  # type: ignore[method-assign]
     return _acc(est.labels_, truth), cpu, len(est.dependent_pairs_)
 
 

@@ -17,7 +17,6 @@ from ._dependent import DependentPairs
 from ._guard import relabelled_classes, relabelled_given, strict_classes
 from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
 from ._patterns import AnswerPatterns
-from ._ring_check import weigh_rings
 from .majority import _vote_shares_in_place
 from .priors import agreement_accuracy, diagonal_confusion_prior
 
@@ -132,9 +131,6 @@ class DawidSkene(DependentPairs, BaseAggregator):
     dependency_triad : bool, default True
         Keep a dependent pair only if its excess agreement is not shared with a third annotator (the
         triad gate above); ``False`` keeps every pair the check confirms.
-    dependency_rings : bool, default True
-        Also look for groups of three or more accounts of one worker, each group held out of the fit
-        as a whole (:mod:`labelwise.aggregate._ring_check`); their pairs join ``dependent_pairs_``.
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote` (``random_state`` breaks exact ties).
 
@@ -187,7 +183,6 @@ class DawidSkene(DependentPairs, BaseAggregator):
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         dependency_threshold: float | None = DEFAULT_DEPENDENCY_THRESHOLD,
         dependency_triad: bool = True,
-        dependency_rings: bool = True,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -201,7 +196,6 @@ class DawidSkene(DependentPairs, BaseAggregator):
         self.prior_strength = prior_strength
         self.dependency_threshold = dependency_threshold
         self.dependency_triad = dependency_triad
-        self.dependency_rings = dependency_rings
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
@@ -225,8 +219,6 @@ class DawidSkene(DependentPairs, BaseAggregator):
             raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {t!r}")
         if not isinstance(self.dependency_triad, (bool, np.bool_)):
             raise InvalidParameterError(f"dependency_triad must be True or False, got {self.dependency_triad!r}")
-        if not isinstance(self.dependency_rings, (bool, np.bool_)):
-            raise InvalidParameterError(f"dependency_rings must be True or False, got {self.dependency_rings!r}")
 
     def _pseudo_counts(self, pat: AnswerPatterns) -> np.ndarray:
         """The prior's (K x K) pseudo-count array ``A`` for these answers."""
@@ -312,8 +304,6 @@ class DawidSkene(DependentPairs, BaseAggregator):
         obs_em, start = obs, vote
         if isinstance(self.smoothing, str) and self.dependency_threshold is not None:
             weighted = self._weigh_dependent(enc, pat, obs, vote, pseudo)
-            if self.dependency_rings:  # groups of accounts held out together (_ring_check)
-                weighted = weigh_rings(self, enc, pat, obs, vote, pseudo) or weighted
             if weighted is not None:  # EM from the weighted vote shares
                 obs_em, start = weighted, _vote_shares(weighted, enc.n_classes)
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
