@@ -1,0 +1,357 @@
+"""Dev runs: the ring check of ``aggregate.DawidSkene`` (issue 15's safe default, session 41, ring41).
+
+REGISTRATION (written and committed before the judging run; results at the end).
+
+The case (lead, session 40): a worker behind four or more accounts is not found by the pair check,
+with or without the triad gate: the other copies stay in the model each pair is checked against,
+dominate the held-out posterior and look accurate, so one mediocre worker counts four or more times.
+
+The variant (``DawidSkene(dependency_rings=True)``, ``labelwise.aggregate._ring_check``): pairs
+sharing >= 50 items and agreeing on >= 0.8 of them are joined; each connected group of 3-12
+annotators (at most 3 groups, largest first) is held out as a whole: EM on every other answer, each
+member's confusion matrix fitted by one-annotator EM against the posterior without the group, and
+each pair of members kept if its agreements exceed the prediction by z > ``dependency_threshold``
+and by >= 3% of its shared items (the pair check's own thresholds). Kept pairs join
+``dependent_pairs_`` and their groups' answers weigh 1/m per item. Constants (0.8, 3, 12, 3) were
+set before any run; exploration (disclosed) on fresh seeds 120-123 only (``--explore``).
+
+Exploration, before registration (commit of the variant as written, 04:53-04:56 UTC, load 15-17):
+the ring crowds of seeds 120-123 (88): 80.991 -> 86.326 (MV 81.227), 59 up / 0 down, every ring of
+4-8 found (all its pairs), rings of 2 left to the pair check, no-ring crowds unchanged; CPU 1.62x.
+The families of the 93 on seeds 120-121 (62 crowds): 82.559 -> 82.559, no pair changed, CPU 1.07x;
+the stress families on seeds 120-123 (96 sets): 92.173 -> 92.173, no pair changed. Nothing changed
+after it; the registered seeds (0-2, 33-36, 124-127) were not run with the variant.
+
+Ring crowds (``ring_crowds(seed)``, fixed here): 600 items, ``simulate_annotators`` with 15
+annotators, K drawn from {2, 3, 4, 5, 6}, 3-10 answers per item, accuracies uniform in (0.55, 0.9) for
+K = 2 and (0.45, 0.8) otherwise (dsdep40 / lead-40 ranges); a ring = the annotator of median
+(``mediocre``) or highest (``good``) accuracy copied into 1, 3, 4, 5, 7 more accounts (rings of 2, 4,
+5, 6, 8), each copy identical (``flip 0``) or with each answer redrawn uniformly with probability 0.1
+(``flip 0.1``); plus 2 crowds with no ring. 2 workers x 5 sizes x 2 flips + 2 = 22 crowds per seed.
+
+Rule, run ONCE with ``OMP_NUM_THREADS=1`` (``--judge``); before = main's default
+(``dependency_rings=False``), after = the variant, ``DawidSkene()`` only (not ``AutoAggregator``:
+time, disclosed): (a) the 93 crowds of ``dev_aggregate_pair_check.py`` (as
+``dev_aggregate_triad.py`` builds them) and the 96 stress sets of seeds 33-36 each: unchanged, or
+mean not lower and no set more than 0.5 point below before; (b) the ring crowds of seeds 124-127
+(88 crowds): mean accuracy higher than before and no crowd more than 0.5 point below before;
+(c) summed CPU on the 93 at most 1.5x before. Adopted as the default only if all pass::
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_aggregate_rings.py --explore  # seeds 120-123
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_aggregate_rings.py --judge    # the rule, once
+
+References: A. Gelman, X.-L. Meng and H. Stern, Statistica Sinica 6, 733-807, 1996; A. KhudaBukhsh,
+J. Carbonell and P. Jansen, HCOMP 2014; A. P. Dawid and A. M. Skene, Applied Statistics 28(1),
+20-28, 1979.
+
+Results
+-------
+**The rule run, once** (``--judge``, commit 7fe13473, 04:56-04:59 UTC, load 15-17, other runs
+beside it): **fails (a)** on the stress seeds. (a) the 93: 83.655 -> 83.655, no pair changed, CPU
+4.59 -> 4.96 s (1.08x): passes. Seeds 33-36: 92.473 -> 92.455, 0 up / 1 down:
+``minimax5_n2000_K3_m100_s35`` 85.30 -> 83.55 (-1.75; MV 74.95): the screen joins five good
+annotators (skill 0.75-0.81, each pair agreeing >= 0.8) and, held out together, one pair of them
+(w35-w95, 161 agreements of 197 against 128.9, z 5.06) passes the thresholds: the item-difficulty
+misfit of pairfp39 / dsdep40 (the triad gate's case), 1 of the group's 10 pairs. (b) the ring
+crowds of seeds 124-127: 85.534 -> 89.723 (MV 84.072), 45 up / 3 down, largest fall -0.50, rise
++22.67; every mediocre ring of 4-8 back to the no-copy level (mediocre6 78.04 -> 90.08, mediocre8
+78.02 -> 90.08); passes. The 3 down: ``good5/6/8_f0.1_s127`` (K = 2, ~3 answers per item, a 0.9
+worker's copies with 10% redrawn answers, -0.50 / -0.33 / -0.33): only 3 / 4 / 11 of the ring's
+10 / 15 / 28 pairs pass z > 5, and their connected part is weighted while the rest of the ring
+still counts fully. Not adopted: ``src`` is main's; the variant's code lives in this script (moved
+unchanged from the judged commit; ``minimax5_s35``, ``good5_f0.1_s127`` and ``mediocre6_f0.0_s127``
+rerun from here give the judged rows digit for digit).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _machine import machine_line  # noqa: E402
+from dev_aggregate_auto_glad import crowds  # noqa: E402
+from dev_weak_lure_stress import stress_sets  # noqa: E402
+
+from labelwise.aggregate import DawidSkene, MajorityVote  # noqa: E402
+from labelwise.aggregate._answers import EncodedAnswers  # noqa: E402
+from labelwise.aggregate._converged import loss_settled  # noqa: E402
+from labelwise.aggregate._dependent import CONFIRM_TOL, MIN_EXCESS_SHARE, MIN_SHARED_ITEMS, MemoryPairs, pairs_frame  # noqa: E402
+from labelwise.aggregate._observed import _Observed, _vote_shares, _with_answer_weights  # noqa: E402
+from labelwise.aggregate._pair_check import (  # noqa: E402
+    answer_bases,
+    check_one_pair,
+    group_answer_weights,
+    log_given_of,
+    one_annotator_em,
+    shared_pairs,
+)
+from labelwise.aggregate._patterns import AnswerPatterns  # noqa: E402
+from labelwise.aggregate.simulate import simulate_annotators  # noqa: E402
+
+SIZES = (2, 4, 5, 6, 8)
+
+# ---- the variant (was ``src/labelwise/aggregate/_ring_check.py`` in the judged commit 7fe13473; moved
+# here unchanged after the rule failed, so that the run can be repeated with ``src`` as main's) ----
+
+#: Pairs agreeing on at least this share of their shared items are candidates of one ring.
+RING_AGREEMENT = 0.8
+#: Candidate groups of fewer annotators are left to the pair check (a pair, or a clique of three).
+MIN_RING = 3
+#: Larger candidate groups are not checked (a crowd of many good annotators, not a ring).
+MAX_RING = 12
+#: At most this many candidate groups are confirmed (largest first), each by one fit without it.
+MAX_RINGS = 3
+
+
+def agreement_rates(obs: _Observed, n_annotators: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``(a, b)`` sharing at least :data:`MIN_SHARED_ITEMS` items and the share of those items
+    on which they gave the same label (rows of ``obs.m`` weighted by ``obs.weights``)."""
+    a, b, shared = shared_pairs(obs.m, obs.weights, obs.annotator_of, n_annotators, MIN_SHARED_ITEMS)
+    if not len(a):
+        return a, b, np.empty(0)
+    m = obs.m.copy()
+    m.data[:] = 1.0  # an item answered twice the same by one annotator counts once
+    same = (m.T @ sp.diags(np.asarray(obs.weights, dtype=np.float64)) @ m).tocoo()  # [column, column]
+    ca, cb = obs.annotator_of[same.row], obs.annotator_of[same.col]
+    keep = (obs.label_of[same.row] == obs.label_of[same.col]) & (ca < cb)
+    agree = sp.coo_matrix((same.data[keep], (ca[keep], cb[keep])), shape=(n_annotators, n_annotators)).tocsr()
+    return a, b, np.asarray(agree[a, b]).ravel() / shared
+
+
+def candidate_rings(obs: _Observed, n_annotators: int) -> list[np.ndarray]:
+    """The screen's candidate groups (sorted members), largest first, at most :data:`MAX_RINGS`."""
+    a, b, rate = agreement_rates(obs, n_annotators)
+    close = rate >= RING_AGREEMENT
+    if not close.any():
+        return []
+    graph = sp.csr_matrix((np.ones(int(close.sum())), (a[close], b[close])), shape=(n_annotators, n_annotators))
+    _, comp = connected_components(graph, directed=False)
+    size = np.bincount(comp)
+    groups = [np.flatnonzero(comp == c) for c in np.flatnonzero((size >= MIN_RING) & (size <= MAX_RING))]
+    groups.sort(key=lambda g: (-len(g), int(g[0])))
+    return groups[:MAX_RINGS]
+
+
+def _fit_without_group(
+    data: MemoryPairs, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, tol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """EM on every answer but the ``members``' (the groups of ``pairs`` weighted), then one M-step of
+    every answer from its posterior: as :meth:`MemoryPairs.fit_without`, for a whole group."""
+    obs, est = data.obs, data.est
+    weights = group_answer_weights(obs.m, obs.annotator_of, data.enc.n_annotators, *pairs)
+    out = np.isin(obs.annotator_of[obs.m.indices], members)
+    held = _with_answer_weights(obs, np.where(out, 0.0, weights))
+    n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)
+    post = _vote_shares(held, data.enc.n_classes)
+    last = np.inf
+    for _ in range(int(est.max_iter)):
+        prior, given, total = est._m_step(held, post, pseudo)
+        post, nll = est._e_step(held, prior, given, total, n_held, pseudo)
+        if loss_settled(last - nll, nll, tol):
+            break
+        last = nll
+    return data._model(obs, post, pseudo)
+
+
+def confirm_ring(
+    data: MemoryPairs,
+    pairs: tuple[np.ndarray, np.ndarray],
+    members: np.ndarray,
+    pseudo: np.ndarray,
+    threshold: float,
+) -> list[tuple[float, ...]]:
+    """Rows ``(a, b, n_shared, agreements, expected, z)`` of the pairs of ``members`` that agree
+    more than the model without the whole group predicts (module docstring, step 2)."""
+    est = data.est
+    prior, conf = _fit_without_group(data, pairs, members, pseudo, max(float(est.tol), CONFIRM_TOL))
+    masked = conf.copy()
+    masked[members] = 1.0 / conf.shape[1]  # a member's answer moves no posterior: the group is held out
+    log_given, log_prior = log_given_of(data.obs, masked), np.log(prior)
+    fitted = conf.copy()
+    for j in members:
+        base, labels, weights = answer_bases(data.obs, data.ent, log_given, log_prior, int(j), int(j), int(j))
+        fitted[j] = one_annotator_em(base, labels, weights, pseudo, int(est.max_iter), float(est.tol))
+    rows: list[tuple[float, ...]] = []
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            check = check_one_pair(data.obs, data.ent, log_given, log_prior, fitted, int(a), int(b))
+            excess = check.observed[0] - check.expected[0]
+            if check.n_shared[0] >= MIN_SHARED_ITEMS and check.z[0] > threshold:
+                if excess >= MIN_EXCESS_SHARE * check.n_shared[0]:
+                    rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
+    return rows
+
+
+def weigh_rings(
+    est: Any,
+    enc: EncodedAnswers,
+    pat: AnswerPatterns,
+    obs: _Observed,
+    vote: np.ndarray,
+    pseudo: np.ndarray,
+) -> _Observed | None:
+    """Find rings (module docstring) beside the pairs already in ``est.dependent_pairs_``; add their
+    pairs there and return ``obs`` with every dependent group's answers on an item counting as one,
+    or None when no ring is found."""
+    data = MemoryPairs(est, enc, pat, obs, vote)
+    groups = candidate_rings(data.screened, enc.n_annotators)
+    if not groups:
+        return None
+    names = enc.annotator_index()
+    found = est.dependent_pairs_
+    known = np.column_stack(
+        [names.get_indexer(found.annotator_a), names.get_indexer(found.annotator_b), found.iloc[:, 2:].to_numpy()]
+    ).reshape(-1, 6)
+    rows: list[tuple[float, ...]] = []
+    for members in groups:
+        pairs = np.array([*known, *rows]).reshape(-1, 6)
+        ab = (pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64))
+        seen = set(zip(*ab, strict=True))
+        rows += [
+            r for r in confirm_ring(data, ab, members, pseudo, float(est.dependency_threshold)) if r[:2] not in seen
+        ]
+    if not rows:
+        return None
+    every = np.array([*known, *rows]).reshape(-1, 6)
+    new = pairs_frame(np.array(rows), names)
+    est.dependent_pairs_ = pd.concat([found, new], ignore_index=True) if len(found) else new
+    pa, pb = every[:, 0].astype(np.int64), every[:, 1].astype(np.int64)
+    return _with_answer_weights(obs, group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb))
+
+
+_PLAIN = DawidSkene._weigh_dependent
+
+
+def _weigh_with_rings(self: Any, enc: Any, pat: Any, obs: Any, vote: Any, pseudo: Any) -> Any:
+    """The variant's hook in ``DawidSkene._fit``: the pair check, then :func:`weigh_rings`."""
+    weighted = _PLAIN(self, enc, pat, obs, vote, pseudo)
+    return weigh_rings(self, enc, pat, obs, vote, pseudo) or weighted
+
+
+def ring_crowd(seed: int, worker: str, size: int, flip: float) -> tuple[pd.DataFrame, pd.Series]:
+    """One registered ring crowd (module docstring); ``size`` 1: no ring."""
+    rng = np.random.default_rng([seed, 7])
+    k, per_item = int(rng.integers(2, 7)), int(rng.integers(3, 11))
+    truth = pd.Series(rng.integers(0, k, 600))
+    acc = (0.55, 0.9) if k == 2 else (0.45, 0.8)
+    sim = simulate_annotators(truth, n_annotators=15, answers_per_item=per_item, accuracy=acc, random_state=seed)
+    order = sim.annotator_accuracy.sort_values(kind="stable").index
+    who = order[len(order) // 2] if worker == "mediocre" else order[-1]
+    own = sim.answers[sim.answers["annotator"] == who]
+    parts = [sim.answers]
+    for c in range(1, size):
+        labels = own["label"].to_numpy().copy()
+        redraw = rng.random(len(labels)) < flip
+        labels[redraw] = rng.integers(0, k, int(redraw.sum()))
+        parts.append(own.assign(annotator=f"{who}_copy{c}", label=labels))
+    return pd.concat(parts, ignore_index=True), truth
+
+
+def ring_crowds(seed: int):
+    """(family, name, answers, truth) of the 22 ring crowds of one seed."""
+    for worker in ("mediocre", "good"):
+        for size in SIZES:
+            for flip in (0.0, 0.1):
+                yield f"{worker}{size}", f"{worker}{size}_f{flip}_s{seed}", *ring_crowd(seed, worker, size, flip)
+    for extra in (0, 1):
+        yield "none", f"none{extra}_s{seed}", *ring_crowd(seed * 10 + extra, "mediocre", 1, 0.0)
+
+
+def _acc(labels: pd.Series, truth: pd.Series) -> float:
+    return 100 * float((labels.to_numpy() == truth.reindex(labels.index).to_numpy()).mean())
+
+
+def ds(answers: pd.DataFrame, truth: pd.Series, rings: bool) -> tuple[float, float, int]:
+    """``DawidSkene()``, with the variant's hook when ``rings``: accuracy, CPU seconds, dependent pairs."""
+    DawidSkene._weigh_dependent = _weigh_with_rings if rings else _PLAIN  # type: ignore[method-assign]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.process_time()
+            est = DawidSkene().fit(answers)
+            cpu = time.process_time() - start
+    finally:
+        DawidSkene._weigh_dependent = _PLAIN  # type: ignore[method-assign]
+    return _acc(est.labels_, truth), cpu, len(est.dependent_pairs_)
+
+
+def row_of(family: str, name: str, answers: pd.DataFrame, truth: pd.Series) -> dict:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        row: dict = {"family": family, "set": name, "mv": _acc(MajorityVote().fit(answers).labels_, truth)}
+    row["before"], row["cpu_before"], row["pairs_before"] = ds(answers, truth, False)
+    row["after"], row["cpu_after"], row["pairs_after"] = ds(answers, truth, True)
+    print(pd.DataFrame([row]).round(2).to_string(index=False, header=False), flush=True)
+    return row
+
+
+def judge(frame: pd.DataFrame, gain: bool, cpu_limit: float | None) -> bool:
+    """(a) or (b), and (c) where ``cpu_limit`` is given (module docstring)."""
+    diff = frame.after - frame.before
+    cpu = frame.cpu_after.sum() / max(frame.cpu_before.sum(), 1e-12)
+    unchanged = bool((diff == 0).all())
+    mean_ok = frame.after.mean() > frame.before.mean() if gain else frame.after.mean() >= frame.before.mean() - 1e-12
+    rules = {"mean": bool(mean_ok) or (unchanged and not gain), "none > 0.5 below": bool((diff >= -0.5 - 1e-9).all())}
+    if cpu_limit is not None:
+        rules["CPU"] = bool(cpu <= cpu_limit)
+    print(
+        f"  mean {frame.before.mean():.3f} -> {frame.after.mean():.3f} (MV {frame.mv.mean():.3f}), "
+        f"{int((diff > 0).sum())} up / {int((diff < 0).sum())} down, largest fall {diff.min():+.2f}, rise "
+        f"{diff.max():+.2f}, pairs on {int((frame.pairs_after != frame.pairs_before).sum())} sets changed, CPU "
+        f"{frame.cpu_before.sum():.2f} -> {frame.cpu_after.sum():.2f} s ({cpu:.2f}x); "
+        + ", ".join(f"{k} {'passes' if v else 'fails'}" for k, v in rules.items())
+    )
+    for family, part in frame.groupby("family", sort=False):
+        print(f"    {family:10s} ({len(part):2d}) MV {part.mv.mean():.2f} before {part.before.mean():.2f} "
+              f"after {part.after.mean():.2f}")  # fmt: skip
+    return all(rules.values())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--explore", action="store_true", help="ring crowds of seeds 120-123 (exploration)")
+    ap.add_argument("--judge", action="store_true", help="the rule, once")
+    args = ap.parse_args()
+    pd.set_option("display.width", 250)
+    print(machine_line(), flush=True)
+    if args.explore:
+        frame = pd.DataFrame([row_of(*c) for s in (120, 121, 122, 123) for c in ring_crowds(s)])
+        judge(frame, True, None)
+    if not args.judge:
+        return
+    rings = pd.DataFrame([row_of(*c) for s in (124, 125, 126, 127) for c in ring_crowds(s)])
+    dev = pd.DataFrame(
+        [row_of(f, f"{n} s{s}", a, t) for f in ("auto", "lookalike", "dense", "pair") for s in (0, 1, 2)
+         for n, a, t in crowds(f, s)]
+    )  # fmt: skip
+    stress = pd.DataFrame(
+        [row_of(f, n, v.to_annotations(), t) for s in (33, 34, 35, 36) for f, n, v, t in stress_sets(s)]
+    )
+    print("\n(a) the 93 aggregate dev crowds")
+    ok = judge(dev, False, 1.5)
+    print("(a) stress seeds 33-36")
+    ok &= judge(stress, False, None)
+    print("(b) ring crowds, seeds 124-127")
+    ok &= judge(rings, True, None)
+    print("rule:", "passes" if ok else "fails", flush=True)
+
+
+if __name__ == "__main__":
+    main()
