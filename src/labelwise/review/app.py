@@ -8,7 +8,9 @@ Routes
                                             ``klass``, ``decision``, ``check``), worst first
 ``GET /api/examples/{row}``                 one example
 ``GET /api/examples/{row}/image``           its thumbnail (pixel columns) or image file
-``POST /api/examples/{row}/decision``       JSON ``{action, label?, version, reviewer}``
+``POST /api/examples/{row}/decision``       JSON ``{action, label?, version, reviewer}``; on an
+                                            ``aggregate-tags`` folder a relabel's label is the new
+                                            tag set (a list of the folder's tags, ``meta.tags``)
 ``POST /api/examples/{row}/keep-one``       JSON ``{check, versions, reviewer}``: keep this row,
                                             exclude the rest of its duplicate set
 ``GET /api/progress``                       reviewed / flagged counts

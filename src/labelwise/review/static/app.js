@@ -155,11 +155,11 @@ function renderCard(item, index) {
     button.addEventListener("click", () => { setFocus(index); keepOne(index, set); });
     return button;
   });
-  card.append(
+  const parts = [
     preview(item),
     el("div", { class: "labels" },
       el("span", {}, "given ", el("span", { class: "given", text: labelText(item.given) })),
-      el("span", {}, "suggested ", el("span", { class: "suggested", text: labelText(item.suggested) }))),
+      state.tags ? null : el("span", {}, "suggested ", el("span", { class: "suggested", text: labelText(item.suggested) }))),
     el("div", { class: "meta", text: "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + quality(item.quality) +
       (item.prob_suggested !== null ? " \u00b7 p(suggested) " + fmt(item.prob_suggested, 2) : "") }),
     el("div", { class: "actions" }, keep, exclude),
@@ -168,7 +168,8 @@ function renderCard(item, index) {
     checks,
     dupButtons.length ? el("div", { class: "actions" }, ...dupButtons) : null,
     status,
-  );
+  ];
+  card.append(...parts.filter((part) => part !== null));  // append() would write a null as the text "null"
   return card;
 }
 
