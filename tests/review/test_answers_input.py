@@ -116,9 +116,33 @@ class TestCrowdCards:
     def test_export_refuses_a_file_inside_the_answers_parquet_folder(self, tmp_path):
         """An export written among the Parquet parts would be read as answers by the next run: refused, none written."""
         _run("aggregate", *_given("parquet-parts", tmp_path), "--out", tmp_path / "agg")
-        with pytest.raises(InvalidParameterError, match="inside .*the folder of Parquet parts labelwise aggregate read"):
+        with pytest.raises(
+            InvalidParameterError, match="inside .*the folder of Parquet parts labelwise aggregate read"
+        ):
             export_cleaned(tmp_path / "agg", tmp_path / "parts" / "clean.parquet")
         assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == ["part-0.parquet", "part-1.parquet"]
+
+
+class TestGold:
+    def test_cards_show_the_gold_label_and_a_wrong_label_is_contested(self, tmp_path):
+        """With --gold the card of a gold item shows its true label, marked where the aggregation's label is
+        another; such an item is contested even when every answer agreed."""
+        answers = _answers()
+        answers["label"] = answers["item"].map(lambda i: CLASSES[int(i[1:]) % 3])  # every answer agrees
+        answers.to_csv(tmp_path / "a.csv", index=False)
+        gold = pd.DataFrame({"item": ["q00", "q01"], "label": ["cat", "cat"]})  # q01's answers all say dog
+        gold.to_csv(tmp_path / "gold.csv", index=False)
+        _run("aggregate", tmp_path / "a.csv", "--gold", tmp_path / "gold.csv", "--out", tmp_path / "agg")
+        audit, previewer, _ = crowd_units(tmp_path / "agg")
+        units = audit.issues.set_index("item")
+        right, wrong = (previewer.describe(int(units.at[i, "row"])) for i in ("q00", "q01"))
+        assert (
+            right["gold"] == "cat"
+            and "gold label cat\n" in right["text"] + "\n"
+            and "not the label" not in right["text"]
+        )
+        assert wrong["gold"] == "cat" and "gold label cat  * not the label" in wrong["text"]
+        assert units.loc[["q00", "q01", "q02"], "is_issue"].tolist() == [False, True, False]
 
 
 class TestTagCards:

@@ -17,10 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import DataFileError
+from ..errors import DataFileError, LabelwiseError
 from ..io.parquet_parts import parquet_part_files
+from ..io.tables import read_table
 
-__all__ = ["NO_RECORD", "PARTS", "AnswersInput", "answers_input", "read_parquet_parts"]
+__all__ = ["NO_RECORD", "PARTS", "AnswersInput", "answers_input", "gold_labels", "read_parquet_parts"]
 
 #: The ``format`` of a folder of Parquet parts.
 PARTS = "parquet-parts"
@@ -116,3 +117,29 @@ def read_parquet_parts(folder: Path, columns: list[str]) -> pd.DataFrame:
         except Exception as exc:  # pyarrow raises its own types for corrupt parts
             raise DataFileError(f"Parquet part {str(part)!r} could not be read: {exc}") from None
     return pd.concat(frames, ignore_index=True)
+
+
+def gold_labels(folder: Path, summary: dict) -> tuple[dict[str, str], str | None]:
+    """The true labels of the run's ``--gold`` table (``summary.json``'s ``gold.file``; ``--demo``'s
+    ``gold.csv``) by item, ids and labels as text (an item's last row, as the run's accuracy counts
+    it); or why there are none (``None`` when the run had no gold table).
+
+    The table is read as ``labelwise aggregate --gold`` reads it: its ``item`` and ``label`` columns,
+    or its only two columns.
+    """
+    gold = summary.get("gold")
+    if not isinstance(gold, dict) or not gold.get("file"):
+        return {}, None
+    raw = str(gold["file"])
+    path = next((c for c in _candidates(folder, raw) if c.is_file()), None)
+    if path is None:
+        return {}, f"the --gold file {raw!r} named in summary.json was not found"
+    try:
+        table = read_table(path, text_columns=lambda names: names)
+    except LabelwiseError as exc:
+        return {}, f"the --gold file {str(path)!r} could not be read ({exc})"
+    names = ["item", "label"] if {"item", "label"} <= set(table.columns) else list(table.columns)
+    if len(names) != 2:
+        return {}, f"the --gold file {str(path)!r} has neither item and label columns nor two columns"
+    table = table[names].dropna()
+    return dict(zip(table[names[0]].astype(str), table[names[1]].astype(str), strict=True)), None

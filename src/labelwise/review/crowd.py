@@ -37,7 +37,7 @@ from ..io.annotations import read_annotations
 from ..io.outputs import AuditOutput, is_aggregate_dir, is_audit_dir, load_aggregate
 from ..report._folders import folder_view
 from ..report._previews import Previewer
-from ._answers_input import PARTS, AnswersInput, answers_input, read_parquet_parts
+from ._answers_input import PARTS, AnswersInput, answers_input, gold_labels, read_parquet_parts
 from ._label_dtype import class_of, relabelled_column
 from ._task_formats import cleaned_rows
 from .store import DB_NAME, Decision, DecisionStore
@@ -165,10 +165,17 @@ class CrowdPreviewer(Previewer):
 
     kind = "text"
 
-    def __init__(self, units: pd.DataFrame, answers: _Answers, accuracy: dict[str, float]) -> None:
+    def __init__(
+        self,
+        units: pd.DataFrame,
+        answers: _Answers,
+        accuracy: dict[str, float],
+        gold: tuple[dict[str, str], str | None] = ({}, None),
+    ) -> None:
         super().__init__(None)
         self.units = units.set_index("row", drop=False)
         self.answers = answers
+        self.gold, self.gold_missing = gold
         self.accuracy = accuracy
 
     def answer_list(self, row: int) -> list[dict[str, Any]]:
@@ -188,6 +195,11 @@ class CrowdPreviewer(Previewer):
             f"runner-up {u['suggested_label']} ({_fmt(float(u['runner_up_prob']))}); "
             f"{int(u['n_answers'])} answers, agreement {_fmt(float(u['agreement']))}"
         ]
+        truth = self.gold.get(str(u["item"]))
+        if truth is not None:
+            lines.append(f"gold label {truth}" + ("" if truth == str(u["given_label"]) else "  * not the label"))
+        if self.gold_missing is not None:
+            lines.append(f"gold labels not shown: {self.gold_missing}")
         if self.answers.missing is not None:
             lines.append(f"answers not shown: {self.answers.missing}")
         shown = self.answer_list(row)
@@ -201,7 +213,14 @@ class CrowdPreviewer(Previewer):
         return self.text(row) or ""
 
     def describe(self, row: int) -> dict:
-        return {"kind": "text", "task": "aggregate", "text": self.text(row), "answers": self.answer_list(row)}
+        gold = self.gold.get(str(self.units.loc[int(row), "item"]))
+        return {
+            "kind": "text",
+            "task": "aggregate",
+            "text": self.text(row),
+            "answers": self.answer_list(row),
+            "gold": gold,
+        }
 
 
 def _units(labels: pd.DataFrame, classes: list[str]) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -270,7 +289,11 @@ def crowd_units(out_dir: Path, *, with_answers: bool = True) -> tuple[AuditOutpu
         else {}
     )
     answers = _read_answers(agg.out_dir, agg.summary, labels["item"]) if with_answers else _Answers.none("not read")
-    previewer = CrowdPreviewer(units, answers, accuracy)
+    gold = gold_labels(agg.out_dir, agg.summary) if with_answers else ({}, None)
+    if gold[0]:  # an item whose label is not its gold label is contested too
+        truth = units["item"].map(gold[0])
+        units["is_issue"] |= truth.notna().to_numpy() & (truth != units["given_label"]).to_numpy()
+    previewer = CrowdPreviewer(units, answers, accuracy, gold)
     audit = AuditOutput(
         out_dir=agg.out_dir,
         summary=agg.summary,
