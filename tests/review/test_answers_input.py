@@ -90,13 +90,18 @@ class TestCrowdCards:
         assert record == {"path": str((tmp_path / "a.csv").resolve()), "format": "long", "columns": RENAMED}
 
     def test_a_relative_path_is_found_from_another_working_folder(self, tmp_path, monkeypatch):
-        """The run named its answers relative to its working folder; the review, run elsewhere, still finds them."""
+        """The run named its answers and gold relative to its working folder; the review, run elsewhere, still
+        finds them."""
         (tmp_path / "data").mkdir()
         _answers().to_csv(tmp_path / "data" / "answers.csv", index=False)
+        pd.DataFrame({"item": ["q03"], "label": ["owl"]}).to_csv(tmp_path / "data" / "gold.csv", index=False)
         monkeypatch.chdir(tmp_path)
-        _run("aggregate", "data/answers.csv", "--out", "runs/agg")
+        _run("aggregate", "data/answers.csv", "--gold", "data/gold.csv", "--out", "runs/agg")
         monkeypatch.chdir(tmp_path / "data")
         assert _card_answers(tmp_path / "runs" / "agg") == _expected(_answers())
+        audit, previewer, _ = crowd_units(tmp_path / "runs" / "agg")
+        row = int(audit.issues.set_index("item").at["q03", "row"])
+        assert previewer.describe(row)["gold"] == "owl"
 
     def test_an_older_folder_keeps_the_defaults_and_says_so_when_they_fail(self, tmp_path):
         """Without the record, the defaults are tried (they read a plain table); where they fail the card says

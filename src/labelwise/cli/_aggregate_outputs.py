@@ -101,6 +101,7 @@ def gold_accuracy(path: Path, labels: pd.Series, classes: Any = None) -> dict[st
     hits = ours.loc[common].to_numpy() == gold_label.loc[common].to_numpy()
     return {
         "file": str(path),
+        "path": str(Path(path).resolve()),  # where labelwise review finds it from any working folder
         "n_gold": int(len(gold_label)),
         "n_matched": int(len(common)),
         "accuracy": float(hits.mean()),

@@ -120,7 +120,7 @@ def read_parquet_parts(folder: Path, columns: list[str]) -> pd.DataFrame:
 
 
 def gold_labels(folder: Path, summary: dict) -> tuple[dict[str, str], str | None]:
-    """The true labels of the run's ``--gold`` table (``summary.json``'s ``gold.file``; ``--demo``'s
+    """The true labels of the run's ``--gold`` table (``summary.json``'s ``gold.path``, then ``gold.file``; ``--demo``'s
     ``gold.csv``) by item, ids and labels as text (an item's last row, as the run's accuracy counts
     it); or why there are none (``None`` when the run had no gold table).
 
@@ -131,7 +131,8 @@ def gold_labels(folder: Path, summary: dict) -> tuple[dict[str, str], str | None
     if not isinstance(gold, dict) or not gold.get("file"):
         return {}, None
     raw = str(gold["file"])
-    path = next((c for c in _candidates(folder, raw) if c.is_file()), None)
+    names = [str(n) for n in (gold.get("path"), raw) if n]
+    path = next((c for n in names for c in _candidates(folder, n) if c.is_file()), None)
     if path is None:
         return {}, f"the --gold file {raw!r} named in summary.json was not found"
     try:
