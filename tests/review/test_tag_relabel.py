@@ -124,6 +124,8 @@ class TestExport:
             ["3", "relabel", labels.at[r3, "tags"], ""],
         ]
         assert res.n_relabelled == 2 and res.n_rows == len(labels)
+        export_cleaned(tags, tmp_path / "clean.parquet")  # no tag: a missing cell, as labels.csv reads an empty one
+        assert pd.isna(pd.read_parquet(tmp_path / "clean.parquet").at[r3, "tags"])
         with pytest.raises(InvalidParameterError, match="already exists"):
             export_cleaned(tags, tmp_path / "clean.csv")
         assert _csv(tmp_path / "clean.csv").equals(out)

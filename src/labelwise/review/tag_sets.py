@@ -287,7 +287,7 @@ def tags_cleaned(out_dir: Path, *, mark_excluded: bool = False, excluded_column:
         labels["tags"] = labels["tags"].astype(object)
         for row, text in new.items():
             tags = frozenset(split_tags(text, previewer.sep))
-            labels.loc[row, "tags"] = text
+            labels.loc[row, "tags"] = text or None  # no tag: a missing cell, as labels.csv reads an empty one
             if "n_tags" in labels.columns:
                 labels.loc[row, "n_tags"] = len(tags)
             labels.loc[row, "confidence"] = _set_confidence(previewer.probs, row, tags)
