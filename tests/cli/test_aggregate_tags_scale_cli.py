@@ -43,7 +43,7 @@ def _run(args, code: int = 0):
 )
 def test_a_parquet_folder_writes_the_in_memory_files(tmp_path, extra, scale):
     """labels.csv, probs.csv and annotators.csv are byte for byte the in-memory command's; summary.json
-    differs only in its time and the scheduler and partitions in its settings."""
+    differs only in its time, the scheduler and partitions in its settings and the input it read."""
     csv, folder = _write(tmp_path)
     _run([csv, "--out", tmp_path / "memory", *extra])
     _run([folder, "--out", tmp_path / "blocks", "--quiet", *extra, *scale])
@@ -51,6 +51,7 @@ def test_a_parquet_folder_writes_the_in_memory_files(tmp_path, extra, scale):
         assert (tmp_path / "memory" / name).read_bytes() == (tmp_path / "blocks" / name).read_bytes(), name
     memory, blocks = (json.loads((tmp_path / d / "summary.json").read_text()) for d in ("memory", "blocks"))
     assert blocks["settings"].pop("scheduler") == "threads" and blocks["settings"].pop("n_partitions") == 3
+    assert [s.pop("input")["format"] for s in (memory, blocks)] == ["table", "parquet-parts"]
     for summary in (memory, blocks):
         summary.pop("seconds")
         summary["settings"].pop("path")

@@ -251,3 +251,47 @@ def test_task_audit_cards_show_the_drawing_and_exclude_with_the_keyboard(browser
         page.keyboard.press("x")
         expect(page.locator(".card.d-exclude")).to_have_count(1)
     assert DecisionStore(out / "review.sqlite").current()[2].action == "exclude"
+
+
+def test_tag_set_checkboxes_relabel_an_aggregate_tags_item(browser, tmp_path):
+    """An aggregate-tags folder: a card has a checkbox per tag checked as the item's set; toggling one with a
+    digit and pressing 'r' saves the new set, which survives a reload and reaches the export."""
+    answers = "item,annotator,tags\n1,a,cat\n1,b,cat|dog\n1,c,owl\n2,a,dog\n2,b,dog\n2,c,cat\n3,a,owl\n3,b,owl|dog\n"
+    (tmp_path / "tags.csv").write_text(answers)
+    res = CliRunner().invoke(main, ["aggregate-tags", str(tmp_path / "tags.csv"), "--out", str(tmp_path / "t")])
+    assert res.exit_code == 0, res.output
+    labels = pd.read_csv(tmp_path / "t" / "labels.csv", dtype=str, keep_default_na=False)
+    with serving(tmp_path / "t", reviewer="e2e") as url:
+        page = _open(browser, url)
+        card = page.locator(".card").nth(0)
+        row = int(card.get_attribute("data-row"))
+        boxes = card.locator(".tag-boxes input")
+        expect(boxes).to_have_count(3)  # cat, dog, owl
+        had = {t for t in labels.at[row, "tags"].split("|") if t}
+        assert [boxes.nth(i).is_checked() for i in range(3)] == [t in had for t in ("cat", "dog", "owl")]
+        page.locator("#grid").click(position={"x": 1, "y": 1})
+        page.keyboard.press("2")  # toggle 'dog'
+        page.keyboard.press("r")
+        expect(card).to_have_class(re.compile(r"\bd-relabel\b"))
+        new = sorted(had ^ {"dog"}, key=["cat", "dog", "owl"].index)
+        page.reload()
+        page.wait_for_selector("body[data-ready=true]")
+        assert _status(page, 0).startswith("tags set to " + ("|".join(new) or "(no tags)") + " by e2e")
+        page.close()
+    assert DecisionStore(tmp_path / "t" / "review.sqlite").current()[row].label == "|".join(new)
+
+
+def test_aggregation_cards_show_the_answers_and_no_stray_text(browser, tmp_path):
+    """An aggregate folder's card shows its answers and its controls, and no 'null' where a card has no data
+    checks or duplicate sets (the page wrote the missing parts as the text 'null')."""
+    rows = [(f"q{i}", who, "cat" if (i + j) % 3 else "dog") for i in range(6) for j, who in enumerate("abc")]
+    pd.DataFrame(rows, columns=["item", "annotator", "label"]).to_csv(tmp_path / "answers.csv", index=False)
+    res = CliRunner().invoke(main, ["aggregate", str(tmp_path / "answers.csv"), "--out", str(tmp_path / "agg")])
+    assert res.exit_code == 0, res.output
+    with serving(tmp_path / "agg", reviewer="e2e") as url:
+        page = _open(browser, url)
+        card = page.locator(".card").nth(0)
+        expect(card.locator("select.chooser")).to_have_count(1)
+        text = card.inner_text()
+        assert "(accuracy " in text and "null" not in text, text
+        page.close()

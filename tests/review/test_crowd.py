@@ -52,7 +52,7 @@ def agg(built, tmp_path) -> Path:
     shutil.copytree(built, tmp_path / "base")
     folder = tmp_path / "base" / "agg"
     summary = json.loads((folder / "summary.json").read_text())
-    summary["settings"]["path"] = str(folder.parent / "answers.csv")  # the copy's answers
+    summary["settings"]["path"] = summary["input"]["path"] = str(folder.parent / "answers.csv")  # the copy's answers
     (folder / "summary.json").write_text(json.dumps(summary))
     return folder
 
@@ -112,7 +112,7 @@ class TestUnits:
     def test_card_says_why_when_the_answers_file_is_gone(self, agg):
         """Without the answers file the card shows the label and says where the answers were looked for."""
         summary = json.loads((agg / "summary.json").read_text())
-        summary["settings"]["path"] = str(agg.parent / "moved.csv")
+        summary["settings"]["path"] = summary["input"]["path"] = str(agg.parent / "moved.csv")
         (agg / "summary.json").write_text(json.dumps(summary))
         audit, previewer, _ = crowd_units(agg)
         text = previewer.describe(int(audit.issues["row"].iloc[0]))["text"]

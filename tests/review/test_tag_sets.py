@@ -64,12 +64,10 @@ def test_items_least_certain_first_with_every_answer(tags):
 
 
 def test_keep_exclude_over_http_and_export(tags, tmp_path):
-    """The page refuses relabel, records exclude, and the export drops that item, the rest as written."""
+    """The page records exclude and keep, and the export drops the excluded item, the rest as written."""
     with TestClient(create_app(tags, reviewer="tester"), base_url=BASE) as c:
         meta = c.get("/api/meta").json()
         assert meta["task"] == "aggregate-tags" and meta["classes"] == []
-        bad = c.post("/api/examples/0/decision", json={"action": "relabel", "label": "cat", "version": 0})
-        assert bad.status_code == 422 and "labelwise aggregate-tags folder" in bad.json()["detail"]
         assert c.post("/api/examples/2/decision", json={"action": "exclude", "version": 0}).status_code == 200
         assert c.post("/api/examples/1/decision", json={"action": "keep", "version": 0}).status_code == 200
     res = export_cleaned(tags, tmp_path / "clean.csv")
@@ -86,9 +84,10 @@ def test_keep_exclude_over_http_and_export(tags, tmp_path):
         export_cleaned(tags, tags / "labels.csv", force=True, log=tmp_path / "l.csv")
 
 
-def test_a_relabel_recorded_from_python_is_refused_by_the_export(tags, tmp_path):
-    """A relabel (recorded outside the page) is not guessed at: the export names the row and writes nothing."""
-    DecisionStore(tags / "review.sqlite").record(0, "relabel", version=0, reviewer="ann", label="cat")
-    with pytest.raises(DataFileError, match="relabels row 0"):
+def test_a_relabel_to_an_unknown_tag_recorded_from_python_is_refused_by_the_export(tags, tmp_path):
+    """A relabel naming a tag outside the folder's (recorded outside the page) is not guessed at: the export
+    names the row and the tag, and writes nothing."""
+    DecisionStore(tags / "review.sqlite").record(0, "relabel", version=0, reviewer="ann", label="cat|emu")
+    with pytest.raises(DataFileError, match=r"relabels row 0 to 'cat\|emu'.*'emu', which is not one"):
         export_cleaned(tags, tmp_path / "clean.csv")
     assert not (tmp_path / "clean.csv").exists() and not (tmp_path / "clean.changes.csv").exists()

@@ -21,6 +21,7 @@ __all__ = [
     "fit_summary",
     "gold_accuracy",
     "gold_labels_for",
+    "input_record",
     "kos_order",
     "labels_frame",
     "size_summary",
@@ -100,6 +101,7 @@ def gold_accuracy(path: Path, labels: pd.Series, classes: Any = None) -> dict[st
     hits = ours.loc[common].to_numpy() == gold_label.loc[common].to_numpy()
     return {
         "file": str(path),
+        "path": str(Path(path).resolve()),  # where labelwise review finds it from any working folder
         "n_gold": int(len(gold_label)),
         "n_matched": int(len(common)),
         "accuracy": float(hits.mean()),
@@ -171,6 +173,18 @@ def fit_summary(est: Any, method: str) -> dict[str, Any]:
         "converged": bool(est.converged_),
         "fallback": getattr(est, "fallback_", None),
         "dependent_pairs": dependent_pairs(est),
+    }
+
+
+def input_record(path: Path, fmt: str, item: str | None, annotator: str | None, label: str | None) -> dict[str, Any]:
+    """``summary.json``'s ``input``: what ``labelwise review`` needs to read the answers again as the run
+    read them: the path (absolute), the format read (a reader's name of
+    :data:`labelwise.io.annotations.FORMATS`, or ``"parquet-parts"`` for a folder) and the column
+    options as given (None: the format's default)."""
+    return {
+        "path": str(Path(path).resolve()),
+        "format": fmt.removesuffix("-min"),  # labelstudio-min is read by the labelstudio reader
+        "columns": {"item": item, "annotator": annotator, "label": label},
     }
 
 

@@ -78,6 +78,7 @@ def aggregate_at_scale(
         )
     from ..aggregate import distributed
     from ._aggregate_outputs import annotators_json, fit_summary, labels_frame, size_summary, vote_entropy
+    from ._aggregate_outputs import input_record as _input_record
     from ._aggregate_params import METHODS
 
     answers = read_parquet_rows(Path(path), "PATH")  # PATH's problems first, then the options'
@@ -104,6 +105,7 @@ def aggregate_at_scale(
         **fit_summary(est, method),
         **size_summary(est),
         "loss_history": [float(v) for v in est.loss_history_],
+        "input": _input_record(path, "parquet-parts" if Path(path).is_dir() else "long", *names),
         "settings": {
             "path": str(path),
             "scheduler": spec or "threads",

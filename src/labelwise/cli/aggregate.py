@@ -36,6 +36,7 @@ from ._aggregate_outputs import (
     finite,
     gold_accuracy,
     gold_labels_for,
+    input_record,
     kos_order,
     labels_frame,
 )
@@ -375,6 +376,7 @@ def aggregate(
         "n_dropped": int(read_info["n_dropped"]),
         "unsure": unsure_info,
         "gold": gold_accuracy(Path(gold), est.labels_, est.classes_) if gold is not None else None,
+        "input": None if demo else input_record(path, read_info["format"], item_column, annotator_column, label_column),
         "settings": {
             "path": str(path) if path is not None else None,
             "format": fmt,

@@ -227,6 +227,11 @@ def aggregate_tags(
             "n_dropped": int(est.n_duplicates_dropped_),
         },
         "tags": _tag_summary(est),
+        "input": {  # what labelwise review reads the answers again with
+            "path": str(Path(answers_path).resolve()),
+            "format": "parquet-parts" if Path(answers_path).is_dir() else "table",
+            "columns": {"item": item_column, "annotator": annotator_column, "tags": tags_column},
+        },
         "settings": {
             "path": str(answers_path),
             "columns": {"item": item_column, "annotator": annotator_column, "tags": tags_column},

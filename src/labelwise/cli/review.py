@@ -35,7 +35,7 @@ def review(out_dir: Path, host: str, port: int, allow_remote: bool, reviewer: st
 
     OUT_DIR may also be a `labelwise aggregate` folder: its items least certain first, each with
     every annotator's answer and estimated accuracy; the export is its labels.csv, corrected. An
-    `aggregate-tags` folder's tag sets are kept or excluded."""
+    `aggregate-tags` folder's tag sets are kept, set (a checkbox per tag) or excluded."""
     from ..review.server import is_loopback, prepare_server
 
     if allow_remote and not is_loopback(host):

@@ -8,7 +8,9 @@ Routes
                                             ``klass``, ``decision``, ``check``), worst first
 ``GET /api/examples/{row}``                 one example
 ``GET /api/examples/{row}/image``           its thumbnail (pixel columns) or image file
-``POST /api/examples/{row}/decision``       JSON ``{action, label?, version, reviewer}``
+``POST /api/examples/{row}/decision``       JSON ``{action, label?, version, reviewer}``; on an
+                                            ``aggregate-tags`` folder a relabel's label is the new
+                                            tag set (a list of the folder's tags, ``meta.tags``)
 ``POST /api/examples/{row}/keep-one``       JSON ``{check, versions, reviewer}``: keep this row,
                                             exclude the rest of its duplicate set
 ``GET /api/progress``                       reviewed / flagged counts
@@ -38,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .._extras import missing
-from ..errors import ConflictError, InvalidParameterError, LabelwiseError, StorageError
+from ..errors import ConflictError, LabelwiseError, StorageError
 
 try:
     from fastapi import FastAPI, Request
@@ -48,13 +50,10 @@ try:
     from starlette.staticfiles import StaticFiles
 except ImportError:
     raise missing("fastapi", "the review app") from None
-from ..io.outputs import AuditOutput, load_audit
-from ..report._previews import Previewer
-from ._label_dtype import class_of
-from .duplicates import CheckIndex, keep_one
+from ._state import ReviewState, jsonable
+from .duplicates import keep_one
 from .export import label_studio_tasks
-from .folders import load_units
-from .store import ACTIONS, DB_NAME, DecisionStore
+from .store import ACTIONS, DB_NAME
 from .task_export import cleaned_download
 
 __all__ = ["create_app"]
@@ -67,105 +66,6 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-class _Review:
-    """State shared by the routes: the loaded audit, its previews and the decision store."""
-
-    def __init__(self, out_dir: str | os.PathLike, *, reviewer: str | None, db_timeout: float) -> None:
-        units = load_units(out_dir)  # audit --task, aggregate: the units and cards of that folder (review.folders)
-        self.audit: AuditOutput = units.audit if units is not None else load_audit(out_dir)
-        a = self.audit
-        self.previewer: Previewer = units.previewer if units is not None else Previewer.from_audit(a)
-        self.task: str | None = units.task if units is not None else None
-        self.relabel, self.unit_kind = units is None or units.relabel, units.kind if units is not None else "an audit"
-        self.data_found = a.data is not None if units is None else units.data_found
-        self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
-        self.store.bind_audit(a.issues)
-        self.reviewer = reviewer or _default_reviewer()
-        issues = a.issues
-        self.rows = issues["row"].to_numpy(dtype=np.int64)
-        self.by_row = {int(r): i for i, r in enumerate(self.rows)}
-        self.given_text = issues["given_label"].astype(str).to_numpy()
-        self.class_text = {str(c): c for c in a.classes}
-        self.class_index = {str(c): i for i, c in enumerate(a.classes)}
-        self.flagged_rows = frozenset(a.flagged["row"].tolist())
-        self.checks = CheckIndex.from_audit(a)
-
-    def _n_rows(self) -> int:
-        return int(self.audit.issues["row"].max()) + 1
-
-    def example(self, i: int, decisions: dict) -> dict:
-        rec = self.audit.issues.iloc[i]
-        row = int(rec["row"])
-        d = decisions.get(row)
-        prob = None
-        col = self.class_index.get(str(rec["suggested_label"]))
-        probs = self.audit.probs
-        if probs is not None and col is not None and row < probs.shape[0] and col < probs.shape[1]:
-            prob = float(probs[row, col])
-        preview = self.previewer.describe(row)
-        if preview.get("has_image"):
-            preview["image_url"] = f"/api/examples/{row}/image"
-        return {
-            "row": row,
-            "rank": int(rec["rank"]),
-            "given": _jsonable(rec["given_label"]),
-            "suggested": _jsonable(rec["suggested_label"]),
-            "quality": float(rec["label_quality"]),
-            "prob_suggested": prob,
-            "is_issue": bool(rec["is_issue"]),
-            "version": d.version if d is not None else 0,
-            "decision": d.to_dict() if d is not None and d.action != "clear" else None,
-            "preview": preview,
-            "checks": self.checks.flagged_by(i),
-            "duplicate_sets": [
-                {"check": c, "rows": s, "versions": {str(r): _version(decisions, r) for r in s}}
-                for c, s in self.checks.sets_of(row)
-            ],
-        }
-
-    def progress(self, decisions: dict) -> dict:
-        flagged = self.flagged_rows
-        active = {r: d for r, d in decisions.items() if d.action != "clear"}
-        counts = {a: 0 for a in ("keep", "relabel", "exclude")}
-        for d in active.values():
-            counts[d.action] += 1
-        return {
-            "n_examples": len(self.rows),
-            "flagged": len(flagged),
-            "reviewed": len(active),
-            "reviewed_flagged": sum(1 for r in active if r in flagged),
-            **counts,
-        }
-
-    def resolve_label(self, label: Any) -> Any:
-        """Return the class matching ``label`` (:func:`~labelwise.review._label_dtype.class_of`)."""
-        found = class_of(self.audit.classes, label)
-        if found is not None:
-            return found
-        shown = [str(c) for c in self.audit.classes[:30]]
-        raise InvalidParameterError(f"label must be one of the classes {shown}, got {label!r}")
-
-
-def _version(decisions: dict, row: int) -> int:
-    d = decisions.get(row)
-    return d.version if d is not None else 0
-
-
-def _default_reviewer() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser() or "reviewer"
-    except Exception:  # no user name in this environment
-        return "reviewer"
 
 
 def create_app(
@@ -200,7 +100,7 @@ def create_app(
     DataFileError, StorageError
         If the folder is not an audit output or its database cannot be opened.
     """
-    state = _Review(out_dir, reviewer=reviewer, db_timeout=db_timeout)
+    state = ReviewState(out_dir, reviewer=reviewer, db_timeout=db_timeout)
     hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOOPBACK_HOSTS)
     app = FastAPI(title="labelwise review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.review = state
@@ -278,7 +178,7 @@ def create_app(
         return {
             "title": Path(str(a.settings.get("data") or a.out_dir.name)).name,
             "out_dir": str(a.out_dir),
-            "classes": [_jsonable(c) for c in a.classes],
+            "classes": [jsonable(c) for c in a.classes],
             "n_examples": len(state.rows),
             "preview_kind": state.previewer.kind,
             "reviewer": state.reviewer,
@@ -287,6 +187,7 @@ def create_app(
             "rank_by": a.settings.get("rank_by"),
             "checks": state.checks.counts(),
             "task": state.task,
+            "tags": state.tags,  # an aggregate-tags folder: a relabel sets the item's tags among these
             "progress": state.progress(decisions),
         }
 

@@ -9,11 +9,12 @@ answers that agree with the label (``agreement``), then file order. An item is *
 The suggestion is the runner-up class (the second largest ``prob_<class>``).
 
 A card lists the item's answers by annotator, most reliable first, with each annotator's estimated
-accuracy from ``annotators.csv``. The answers are read again from the file the aggregation read
-(``settings.path`` of ``summary.json``, or ``--demo``'s ``answers.csv``) with the format and missing
-markers it was read with; when that file is gone, cannot be read with them (it needed
-``--item-column`` and the like) or names items that ``labels.csv`` lacks (it changed since), the card
-says so and shows the label and its probabilities alone.
+accuracy from ``annotators.csv``. The answers are read again from the file (or folder of Parquet
+parts) the aggregation read, with the format, column options and missing markers it read them with
+(``summary.json``'s ``input`` record, :mod:`labelwise.review._answers_input`; ``--demo``'s
+``answers.csv``); when that file is gone, cannot be read with them (a folder written before the
+record, whose run needed ``--item-column`` and the like) or names items that ``labels.csv`` lacks
+(it changed since), the card says so and shows the label and its probabilities alone.
 
 The reviewer keeps, relabels (to one of the classes) or excludes items; :func:`crowd_cleaned` applies
 the decisions to ``labels.csv``: a relabelled row gets the new label and, as ``confidence`` is the
@@ -36,6 +37,7 @@ from ..io.annotations import read_annotations
 from ..io.outputs import AuditOutput, is_aggregate_dir, is_audit_dir, load_aggregate
 from ..report._folders import folder_view
 from ..report._previews import Previewer
+from ._answers_input import PARTS, AnswersInput, answers_input, gold_labels, read_parquet_parts
 from ._label_dtype import class_of, relabelled_column
 from ._task_formats import cleaned_rows
 from .store import DB_NAME, Decision, DecisionStore
@@ -94,31 +96,38 @@ class _Answers:
 
 
 def answers_file(folder: Path, summary: dict) -> Path | None:
-    """The answers file the aggregation read (``--demo``'s ``answers.csv``), found as the audit finds its
-    data (as named, in the folder, beside it); None when it is not there."""
-    settings = summary.get("settings") or {}
-    if settings.get("demo"):
-        return folder / "answers.csv" if (folder / "answers.csv").is_file() else None
-    raw = settings.get("path")
-    if not raw:
-        return None
-    p = Path(str(raw)).expanduser()
-    return next((c for c in (p, folder / p, folder.parent / p.name, folder / p.name) if c.is_file()), None)
+    """The answers file (or folder of Parquet parts) the aggregation read, found as
+    :func:`~labelwise.review._answers_input.answers_input` finds it; None when it is not there."""
+    return answers_input(folder, summary).path
+
+
+def _read_table(src: AnswersInput, path: Path) -> pd.DataFrame:
+    """The answers (item, annotator, label) at ``path`` as the aggregation read them (``src``)."""
+    if src.format == PARTS:
+        names = [str(src.columns.get(k) or k) for k in ("item", "annotator", "label")]
+        table = read_parquet_parts(path, names).set_axis(["item", "annotator", "label"], axis=1)
+        return table.dropna().reset_index(drop=True)
+    read = read_annotations(
+        path,
+        src.format,
+        item_column=src.columns.get("item"),
+        annotator_column=src.columns.get("annotator"),
+        label_column=src.columns.get("label"),
+        na_values=src.na_values,
+    )
+    return read.answers
 
 
 def _read_answers(folder: Path, summary: dict, items: pd.Series) -> _Answers:
     """The answers the aggregation read, by row of ``labels.csv`` (items matched as text)."""
-    path = answers_file(folder, summary)
-    if path is None:
-        named = (summary.get("settings") or {}).get("path")
-        return _Answers.none(f"the answers file {named!r} named in summary.json was not found")
-    settings = summary.get("settings") or {}
-    fmt = "long" if settings.get("demo") else str(settings.get("format") or "auto")
+    src = answers_input(folder, summary)
+    if src.path is None:
+        return _Answers.none(f"the answers file {src.named!r} named in summary.json was not found{src.note}")
     try:
-        read = read_annotations(path, fmt, na_values=settings.get("na_values"))
+        answers = _read_table(src, src.path)
     except LabelwiseError as exc:
-        return _Answers.none(f"the answers file {str(path)!r} could not be read as the aggregation read it ({exc})")
-    answers = read.answers
+        why = f"could not be read as the aggregation read it ({exc}){src.note}"
+        return _Answers.none(f"the answers file {str(src.path)!r} {why}")
     keys = answers["item"].astype(str).to_numpy(dtype=object)
     index = pd.Index(items.astype(str).to_numpy(dtype=object))
     if not index.is_unique:
@@ -126,7 +135,9 @@ def _read_answers(folder: Path, summary: dict, items: pd.Series) -> _Answers:
     rows = index.get_indexer(keys)
     if (rows < 0).any():
         stray = keys[int(np.argmax(rows < 0))]
-        return _Answers.none(f"the answers file {str(path)!r} has item {stray!r}, which labels.csv lacks: it changed")
+        return _Answers.none(
+            f"the answers file {str(src.path)!r} has item {stray!r}, which labels.csv lacks: it changed"
+        )
     order = np.argsort(rows, kind="stable")
     return _Answers(
         who=answers["annotator"].astype(str).to_numpy(dtype=object)[order],
@@ -154,10 +165,17 @@ class CrowdPreviewer(Previewer):
 
     kind = "text"
 
-    def __init__(self, units: pd.DataFrame, answers: _Answers, accuracy: dict[str, float]) -> None:
+    def __init__(
+        self,
+        units: pd.DataFrame,
+        answers: _Answers,
+        accuracy: dict[str, float],
+        gold: tuple[dict[str, str], str | None] = ({}, None),
+    ) -> None:
         super().__init__(None)
         self.units = units.set_index("row", drop=False)
         self.answers = answers
+        self.gold, self.gold_missing = gold
         self.accuracy = accuracy
 
     def answer_list(self, row: int) -> list[dict[str, Any]]:
@@ -177,6 +195,11 @@ class CrowdPreviewer(Previewer):
             f"runner-up {u['suggested_label']} ({_fmt(float(u['runner_up_prob']))}); "
             f"{int(u['n_answers'])} answers, agreement {_fmt(float(u['agreement']))}"
         ]
+        truth = self.gold.get(str(u["item"]))
+        if truth is not None:
+            lines.append(f"gold label {truth}" + ("" if truth == str(u["given_label"]) else "  * not the label"))
+        if self.gold_missing is not None:
+            lines.append(f"gold labels not shown: {self.gold_missing}")
         if self.answers.missing is not None:
             lines.append(f"answers not shown: {self.answers.missing}")
         shown = self.answer_list(row)
@@ -190,7 +213,14 @@ class CrowdPreviewer(Previewer):
         return self.text(row) or ""
 
     def describe(self, row: int) -> dict:
-        return {"kind": "text", "task": "aggregate", "text": self.text(row), "answers": self.answer_list(row)}
+        gold = self.gold.get(str(self.units.loc[int(row), "item"]))
+        return {
+            "kind": "text",
+            "task": "aggregate",
+            "text": self.text(row),
+            "answers": self.answer_list(row),
+            "gold": gold,
+        }
 
 
 def _units(labels: pd.DataFrame, classes: list[str]) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -259,7 +289,11 @@ def crowd_units(out_dir: Path, *, with_answers: bool = True) -> tuple[AuditOutpu
         else {}
     )
     answers = _read_answers(agg.out_dir, agg.summary, labels["item"]) if with_answers else _Answers.none("not read")
-    previewer = CrowdPreviewer(units, answers, accuracy)
+    gold = gold_labels(agg.out_dir, agg.summary) if with_answers else ({}, None)
+    if gold[0]:  # an item whose label is not its gold label is contested too
+        truth = units["item"].map(gold[0])
+        units["is_issue"] |= truth.notna().to_numpy() & (truth != units["given_label"]).to_numpy()
+    previewer = CrowdPreviewer(units, answers, accuracy, gold)
     audit = AuditOutput(
         out_dir=agg.out_dir,
         summary=agg.summary,

@@ -37,7 +37,8 @@ def export_folder(
     ------
     InvalidParameterError
         If ``out`` or ``log`` exists and ``force`` is False, has an unknown suffix, or (even with
-        ``force``) is one of the folder's own files or the answers file it was made from.
+        ``force``) is one of the folder's own files, the answers file it was made from, or inside the
+        folder of Parquet parts it was made from.
     """
     path, log_path = cleaned_paths(out, force, log)
     source = kind.source(out_dir)
@@ -47,6 +48,11 @@ def export_folder(
             raise InvalidParameterError(
                 f"{name} {str(target)!r} is the file labelwise {kind.command} read; write to another file: over "
                 "it, the folder would describe answers that are gone"
+            )
+        if source is not None and source.is_dir() and target.resolve().is_relative_to(source.resolve()):
+            raise InvalidParameterError(
+                f"{name} {str(target)!r} is inside {str(source)!r}, the folder of Parquet parts labelwise "
+                f"{kind.command} read; write outside it: a file there would be read as answers by the next run"
             )
     res = kind.cleaned(out_dir, mark_excluded, "excluded")
     write_task_cleaned(res, path, log_path)

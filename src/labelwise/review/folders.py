@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import DataFileError, InvalidParameterError
 from ..io.output_sets import AGGREGATE_OUTPUTS
@@ -25,7 +26,8 @@ from ..report._folders import folder_view
 from ..report._previews import Previewer
 from ..report._summary_file import summary_or_none
 from ..report._tasks import TASK_VIEWS
-from .crowd import answers_file, crowd_cleaned, crowd_units, is_crowd_folder
+from ._answers_input import answers_input
+from .crowd import crowd_cleaned, crowd_units, is_crowd_folder
 from .store import DB_NAME
 from .tag_sets import is_tags_folder, tags_cleaned, tags_units
 from .task_export import TaskCleaned
@@ -60,6 +62,12 @@ class ReviewUnits:
         Whether a unit may be relabelled (else kept or excluded only).
     data_found : bool
         Whether the export can be written (the data it cleans is there).
+    tags : dict, optional
+        For units whose label is a tag set: ``{"names": the tags a relabel chooses among (the page's
+        checkboxes), "separator": what joins them in a label}``.
+    resolve : callable, optional
+        A relabel's posted label -> the label stored (checked: an error naming what is wrong); None:
+        one of ``audit.classes``.
     """
 
     audit: AuditOutput
@@ -67,6 +75,8 @@ class ReviewUnits:
     task: str
     relabel: bool
     data_found: bool
+    tags: dict[str, Any] | None = None
+    resolve: Callable[[Any], Any] | None = None
 
     @property
     def kind(self) -> str:
@@ -116,7 +126,10 @@ def _crowd_cleaned(folder: Path, mark_excluded: bool, column: str) -> TaskCleane
 
 def _tags_review(folder: Path) -> ReviewUnits:
     audit, previewer, _ = tags_units(folder)
-    return ReviewUnits(audit, previewer, task="aggregate-tags", relabel=False, data_found=True)
+    return ReviewUnits(
+        audit, previewer, "aggregate-tags", relabel=True, data_found=True,
+        tags={"names": previewer.vocabulary, "separator": previewer.sep}, resolve=previewer.tag_set_label,
+    )  # fmt: skip
 
 
 def _tags_cleaned(folder: Path, mark_excluded: bool, column: str) -> TaskCleaned:
@@ -124,7 +137,7 @@ def _tags_cleaned(folder: Path, mark_excluded: bool, column: str) -> TaskCleaned
 
 
 def _source(folder: Path) -> Path | None:
-    return answers_file(folder, summary_or_none(folder) or {})
+    return answers_input(folder, summary_or_none(folder) or {}).path
 
 
 #: The folder kinds besides an audit's that the review opens (one module each).
@@ -140,7 +153,7 @@ FOLDER_KINDS: tuple[FolderKind, ...] = (
     ),
     FolderKind(
         command="aggregate-tags",
-        what="a tag set per item, kept or excluded",
+        what="a tag set per item",
         recognise=is_tags_folder,
         load=_tags_review,
         cleaned=_tags_cleaned,

@@ -6,6 +6,7 @@
 const state = {
   meta: null,
   classes: [],
+  tags: null,  // an aggregate-tags folder: {names, separator}; a relabel sets the item's tags among them
   items: [],
   focus: 0,
   page: 1,
@@ -57,7 +58,37 @@ function reviewer() {
   return ($("reviewer").value || "").trim() || (state.meta && state.meta.reviewer) || "reviewer";
 }
 
-function labelText(value) { return String(value); }
+function labelText(value) { return state.tags && value === "" ? "(no tags)" : String(value); }
+
+// Up to this many tags get a checkbox each; more get one text field (tags joined by the separator).
+const MAX_TAG_BOXES = 30;
+
+function tagSet(text) {
+  const sep = state.tags.separator;
+  return new Set(String(text).split(sep).map((t) => t.trim()).filter((t) => t));
+}
+
+function tagControl(item) {
+  const current = item.decision && item.decision.action === "relabel" ? item.decision.label : item.given;
+  const names = state.tags.names;
+  if (names.length > MAX_TAG_BOXES) {
+    return el("input", { type: "text", class: "tag-text", value: String(current),
+      title: "tags joined by " + state.tags.separator + " (the folder's tags only)" });
+  }
+  const chosen = tagSet(current);
+  const box = el("span", { class: "tag-boxes" });
+  for (const name of names) {
+    const check = el("input", { type: "checkbox", value: name, checked: chosen.has(name) });
+    box.append(el("label", { class: "tag" }, check, " " + name));
+  }
+  return box;
+}
+
+function chosenTags(card) {
+  const text = card.querySelector("input.tag-text");
+  if (text) return text.value;
+  return Array.from(card.querySelectorAll(".tag-boxes input:checked")).map((c) => c.value);
+}
 
 function quality(q) { return q >= 1e-3 || q === 0 ? q.toFixed(3) : q.toExponential(1); }
 
@@ -68,7 +99,7 @@ function describeDecision(d) {
   const when = new Date(d.decided_at).toLocaleTimeString();
   if (d.action === "keep") return "kept by " + d.reviewer + " at " + when;
   if (d.action === "exclude") return "excluded by " + d.reviewer + " at " + when;
-  return "relabelled to " + labelText(d.label) + " by " + d.reviewer + " at " + when;
+  return (state.tags ? "tags set to " : "relabelled to ") + labelText(d.label) + " by " + d.reviewer + " at " + when;
 }
 
 function preview(item) {
@@ -124,19 +155,21 @@ function renderCard(item, index) {
     button.addEventListener("click", () => { setFocus(index); keepOne(index, set); });
     return button;
   });
-  card.append(
+  const parts = [
     preview(item),
     el("div", { class: "labels" },
       el("span", {}, "given ", el("span", { class: "given", text: labelText(item.given) })),
-      el("span", {}, "suggested ", el("span", { class: "suggested", text: labelText(item.suggested) }))),
+      state.tags ? null : el("span", {}, "suggested ", el("span", { class: "suggested", text: labelText(item.suggested) }))),
     el("div", { class: "meta", text: "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + quality(item.quality) +
       (item.prob_suggested !== null ? " \u00b7 p(suggested) " + fmt(item.prob_suggested, 2) : "") }),
     el("div", { class: "actions" }, keep, exclude),
     state.classes.length ? el("div", { class: "actions" }, select, relabel) : null,
+    state.tags ? el("div", { class: "actions tags" }, tagControl(item), relabel) : null,
     checks,
     dupButtons.length ? el("div", { class: "actions" }, ...dupButtons) : null,
     status,
-  );
+  ];
+  card.append(...parts.filter((part) => part !== null));  // append() would write a null as the text "null"
   return card;
 }
 
@@ -183,8 +216,9 @@ async function decide(index, action) {
   if (!item || state.busy.has(item.row)) return;
   const card = document.querySelectorAll(".card")[index];
   const body = { action: action, version: item.version, reviewer: reviewer() };
-  if (action === "relabel" && !state.classes.length) return;  // task audits: keep or exclude only
-  if (action === "relabel") {
+  if (action === "relabel" && !state.classes.length && !state.tags) return;  // task audits: keep or exclude only
+  if (action === "relabel" && state.tags) body.label = chosenTags(card);
+  else if (action === "relabel") {
     const select = card.querySelector("select.chooser");
     body.label = state.classes[Number(select.value)];
   }
@@ -278,6 +312,12 @@ function readQuery() {
 function chooseClass(delta, exact) {
   const card = document.querySelectorAll(".card")[state.focus];
   if (!card) return;
+  if (state.tags && exact !== undefined) {  // a digit toggles that tag's checkbox (1 = the first, 0 = the tenth)
+    const boxes = card.querySelectorAll(".tag-boxes input");
+    const box = boxes[(exact === "0" ? 10 : Number(exact)) - 1];
+    if (box) box.checked = !box.checked;
+    return;
+  }
   const select = card.querySelector("select.chooser");
   if (!select) return;
   if (exact !== undefined) {
@@ -295,7 +335,8 @@ function chooseClass(delta, exact) {
 
 function onKey(ev) {
   const target = ev.target;
-  if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
+  const typing = target && (target.tagName === "TEXTAREA" || (target.tagName === "INPUT" && target.type !== "checkbox"));
+  if (typing) return;
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
   const inSelect = target && target.tagName === "SELECT";
   // Enter and space keep their usual meaning on links and buttons (e.g. the export link).
@@ -329,6 +370,7 @@ async function init() {
   if (!res.ok) { toast((res.body && res.body.detail) || "could not load the review", true); return; }
   state.meta = res.body;
   state.classes = res.body.classes;
+  state.tags = res.body.tags || null;
   document.title = "labelwise review: " + res.body.title;
   $("dataset").textContent = res.body.title + " \u00b7 " + res.body.n_examples + " examples \u00b7 " + res.body.out_dir;
   const stored = localStorage.getItem("labelwise.reviewer");
