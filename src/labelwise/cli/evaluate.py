@@ -9,9 +9,17 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import plain
+from .._validate.arguments import plain, show
 from ..errors import DataFileError, InvalidParameterError, ShapeMismatchError
-from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
+from ..evaluate import (
+    CorrectedBenchmark,
+    Corrections,
+    PrevalenceCurve,
+    corrected_benchmark,
+    corrections_from_counts,
+    read_corrections,
+)
+from ..evaluate.prevalence import CROSSOVER_COLUMNS, CURVE_COLUMNS
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_folder, require_path
@@ -200,18 +208,7 @@ def evaluate(
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)
     named = _named_classes(classes, preds, given)
-    if human_counts is not None:
-        counts = _count_rows(load_npy(Path(human_counts), "--human-counts"), given)
-        if named is not None and counts.ndim == 2:
-            check_class_count(named, counts.shape[1], what="class", columns="--human-counts")
-        with renaming({"counts": "--human-counts", "given": "--labels"}, within=["counts"]):
-            fixes = corrections_from_counts(counts, given, classes=named)
-    else:
-        require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
-        with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
-            fixes = read_corrections(corrections, given, na_values=given_na_values())
-        if named is not None:
-            check_labels_named(fixes.corrected, named, source="--corrections")
+    fixes = _read_fixes(corrections, human_counts, given, named)
     with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds", "soft_labels": "--human-counts"}):
         ev = corrected_benchmark(
             preds,
@@ -223,38 +220,85 @@ def evaluate(
             seeds=seeds,
             random_state=random_state,
         )
-    curve = ev.prevalence_curve()
-    cross = ev.crossovers
-    out = Path(out)
+    settings = {
+        **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),
+        **_input_paths(human_counts=human_counts),
+        **({"label_column": label_column} if label_column is not None else {}),
+        **{"metric": metric, "seeds": seeds, "random_state": random_state, **na_values_setting()},
+        **({"classes": split_csv_option(classes)} if named is not None else {}),
+    }
+    _write_outputs(ev, fixes, settings, Path(out), superseded)
+
+
+def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: list | None) -> Corrections:
+    """The corrected labels from ``--human-counts`` (plurality, vote shares) or from ``--corrections``."""
+    if human_counts is not None:
+        counts = _count_rows(load_npy(Path(human_counts), "--human-counts"), given)
+        if named is not None and counts.ndim == 2:
+            check_class_count(named, counts.shape[1], what="class", columns="--human-counts")
+        with renaming({"counts": "--human-counts", "given": "--labels"}, within=["counts"]):
+            return corrections_from_counts(counts, given, classes=named)
+    require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
+    with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
+        fixes = read_corrections(corrections, given, na_values=given_na_values())
+    if named is not None:
+        check_labels_named(fixes.corrected, named, source="--corrections")
+    return fixes
+
+
+def _curve_and_crossovers(ev: CorrectedBenchmark) -> tuple[PrevalenceCurve | None, pd.DataFrame | None]:
+    """The prevalence curve and the crossovers; None for both when no corrected label differs from its given one
+    (nothing to raise the prevalence of: the files are written with their header only)."""
+    if not ev.correctable.any():
+        return None, None
+    return ev.prevalence_curve(), ev.crossovers
+
+
+def _new_classes_line(ev: CorrectedBenchmark) -> str | None:
+    """A line when corrections relabel items to classes no test label has (``2`` beside labels ``c0, c1, c2``:
+    most likely written otherwise than --labels writes its classes, so each such item scores as corrected)."""
+    new = np.setdiff1d(ev.corrected[ev.corrected >= 0], ev.given)
+    if not len(new):
+        return None
+    n = [int((ev.corrected == c).sum()) for c in new[:5]]
+    counts = ", ".join(f"{show(ev.classes[c])} ({k} item{'s' if k > 1 else ''})" for c, k in zip(new, n, strict=False))
+    return (
+        f"the corrections relabel items to classes that no label of --labels has: {counts}; if they are not new classes, "
+        "write them as --labels writes its labels (--classes names every class and silences this line)"
+    )
+
+
+def _write_outputs(ev: CorrectedBenchmark, fixes: Corrections, settings: dict, out: Path, superseded: Any) -> None:
+    """table.csv, curve.csv, crossovers.csv, summary.json and evaluation.html, all or none; then the console lines."""
+    curve, cross = _curve_and_crossovers(ev)
+    curve_frame = curve.to_frame() if curve is not None else pd.DataFrame(columns=list(CURVE_COLUMNS))
+    cross_frame = cross if cross is not None else pd.DataFrame(columns=list(CROSSOVER_COLUMNS))
+    summary = {
+        "n_items": len(ev.given),
+        "n_correctable": int(ev.correctable.sum()),
+        "n_excluded": int((ev.corrected < 0).sum()),
+        "base_prevalence": ev.base_prevalence,
+        "metric": ev.metric_name,
+        "models": list(ev.models),
+        "classes": [plain(c) for c in ev.classes],
+        "corrections": fixes.source,
+        "settings": settings,
+    }
+    counts = f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded"
+    unchanged = (
+        "the corrections change no label: the corrected scores are those on the original labels"
+        + (" less the excluded items" if summary["n_excluded"] else "")
+        + "; curve.csv and crossovers.csv have no rows"
+    )
+    notes = f"{counts}; metric: {ev.metric_name}" + (
+        f". {unchanged[0].upper()}{unchanged[1:]}." if curve is None else ""
+    )
     with files_together(supersedes=superseded):
         write_csv(ev.table.reset_index(), out / "table.csv")
-        write_csv(curve.to_frame(), out / "curve.csv")
-        write_csv(cross, out / "crossovers.csv")
-        summary = {
-            "n_items": len(ev.given),
-            "n_correctable": int(ev.correctable.sum()),
-            "n_excluded": int((ev.corrected < 0).sum()),
-            "base_prevalence": ev.base_prevalence,
-            "metric": ev.metric_name,
-            "models": list(ev.models),
-            "classes": [plain(c) for c in ev.classes],
-            "corrections": fixes.source,
-            "settings": {
-                **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),
-                **_input_paths(human_counts=human_counts),
-                **({"label_column": label_column} if label_column is not None else {}),
-                **{"metric": metric, "seeds": seeds, "random_state": random_state, **na_values_setting()},
-                **({"classes": split_csv_option(classes)} if named is not None else {}),
-            },
-        }
+        write_csv(curve_frame, out / "curve.csv")
+        write_csv(cross_frame, out / "crossovers.csv")
         write_json(summary, out / "summary.json")
-        page = evaluation_html(
-            ev.table,
-            curve,
-            cross,
-            title="labelwise evaluate",
-            notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; metric: {ev.metric_name}",
-        )
+        page = evaluation_html(ev.table, curve, cross, title="labelwise evaluate", notes=notes)
         with atomic_write(out / "evaluation.html") as fh:
             fh.write(page)
     con = console()
@@ -262,5 +306,11 @@ def evaluate(
         f"{summary['n_items']} items, [bold]{summary['n_correctable']}[/] corrected, {summary['n_excluded']} excluded"
     )
     print_frame(ev.table.reset_index(), title=f"{ev.metric_name}: original vs corrected")
-    print_frame(cross, title="Crossovers")
+    new_classes = None if "classes" in settings else _new_classes_line(ev)
+    if new_classes:
+        con.print(new_classes, markup=False)
+    if cross is None:
+        con.print(unchanged)
+    else:
+        print_frame(cross, title="Crossovers")
     print_wrote(out / n for n in ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"))
