@@ -116,7 +116,7 @@ def _rows_in_test_set(row: pd.Series, n: int, source: str) -> np.ndarray:
     bad = ~np.isfinite(rows) | (rows < 0) | (rows >= n) | (np.mod(np.nan_to_num(rows), 1) != 0)
     if bad.any():
         where = np.flatnonzero(bad)
-        listed = ", ".join(f"row {show(row.iloc[i])} (line {i + 2})" for i in where[:10])
+        listed = ", ".join(f"row {_as_written(row.iloc[i])} (line {i + 2})" for i in where[:10])
         more = f" and {len(where) - 10} more" if len(where) > 10 else ""
         many = f"{len(where)} corrections for items" if len(where) > 1 else "a correction for an item"
         raise InvalidLabelsError(
@@ -124,6 +124,13 @@ def _rows_in_test_set(row: pd.Series, n: int, source: str) -> np.ndarray:
             "count from 0 in the order of the test labels): were the corrections made for another test file?"
         )
     return rows.astype(np.int64)
+
+
+def _as_written(value: Any) -> str:
+    """A row number as the file wrote it: ``9`` (not ``9.0``, as a column that also holds ``2.5`` reads it)."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return show(value)
 
 
 def _same(a: Any, b: Any) -> bool:
