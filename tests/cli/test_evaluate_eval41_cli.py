@@ -128,3 +128,20 @@ class TestCorrectionsToUnseenClasses:
         )
         assert res.exit_code == 0, res.output
         assert "no label of --labels" not in _one_line(res.output)
+
+
+class TestPredictionTableWithAnIdColumn:
+    def test_id_and_pred_columns_say_how_the_file_is_read(self, folder):
+        """id,pred was read as two probability columns: 'must sum to 1, row 0 sums to 2' (which probabilities?);
+        now the line names the file and its columns and says to keep the predicted labels' column only."""
+        d, given, preds = folder
+        (d / "preds" / "good.npy").unlink()
+        pd.DataFrame({"id": np.arange(60), "pred": preds["good"]}).to_csv(d / "preds" / "good.csv", index=False)
+        pd.DataFrame({"row": [4], "label": [(given[4] + 1) % 3]}).to_csv(d / "fix.csv", index=False)
+        res = _run(d, "fix.csv")
+        assert res.exit_code == 2
+        text = _one_line(res.output)
+        assert "good.csv' has 2 columns (id, pred), so it is read as probabilities" in text
+        sums = np.arange(60) + preds["good"]
+        r = int(np.flatnonzero(sums != 1)[0])
+        assert f"row {r} (line {r + 2}) sums to {sums[r]}, not 1" in text and "write their column only" in text

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import plain, show
+from .._validate.probabilities import ROUNDED_SUM_GAP
 from ..errors import DataFileError, InvalidParameterError, ShapeMismatchError
 from ..evaluate import (
     CorrectedBenchmark,
@@ -78,7 +79,18 @@ def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     if table.shape[1] == 1:
         return table.iloc[:, 0].to_numpy()
     expected = "one column of predicted labels or one numeric column of probabilities per class"
-    return probability_frame(table, path, what="predictions file", expected=expected)  # as audit --probs
+    frame = probability_frame(table, path, what="predictions file", expected=expected)  # as audit --probs
+    sums = frame.to_numpy().sum(axis=1)
+    off = np.flatnonzero(np.isfinite(sums) & (np.abs(sums - 1) > ROUNDED_SUM_GAP))
+    if off.size:  # an id column beside the predicted labels reads as two "probabilities" (rounding: check_probs)
+        r = int(off[0])
+        columns = ", ".join(map(str, list(frame.columns)[:10]))
+        raise DataFileError(
+            f"predictions file {str(path)!r} has {frame.shape[1]} columns ({columns}), so it is read as probabilities "
+            f"(one column per class), but row {r} (line {r + 2}) sums to {sums[r]:.6g}, not 1; for predicted labels, "
+            "write their column only (rows in the order of --labels)"
+        )
+    return frame
 
 
 def read_labels(path: Path, column: str | None) -> np.ndarray:
