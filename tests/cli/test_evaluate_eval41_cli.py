@@ -145,3 +145,25 @@ class TestPredictionTableWithAnIdColumn:
         sums = np.arange(60) + preds["good"]
         r = int(np.flatnonzero(sums != 1)[0])
         assert f"row {r} (line {r + 2}) sums to {sums[r]}, not 1" in text and "write their column only" in text
+
+
+class TestProbabilityHeaderOfOtherNames:
+    def test_p0_p1_p2_header_gets_a_line_a_class_header_does_not(self, folder):
+        """A p0,p1,p2 header was taken by position without a word (as shift now says too); a header naming the
+        classes (2,0,1) is matched by name: no line, and the scores of the same probabilities as an .npy."""
+        d, given, _ = folder
+        probs = np.random.default_rng(5).dirichlet(np.ones(3), 60)
+        for f in (d / "preds").iterdir():
+            f.unlink()
+        pd.DataFrame(probs, columns=["p0", "p1", "p2"]).to_csv(d / "preds" / "other.csv", index=False)
+        pd.DataFrame(probs[:, [2, 0, 1]], columns=["2", "0", "1"]).to_csv(d / "preds" / "named.csv", index=False)
+        np.save(d / "preds" / "array.npy", probs)
+        pd.DataFrame({"row": [4], "label": [(given[4] + 1) % 3]}).to_csv(d / "fix.csv", index=False)
+        res = _run(d, "fix.csv")
+        assert res.exit_code == 0, res.output
+        text = _one_line(res.output)
+        assert "the header of the PREDICTIONS file of model 'other' (p0, p1, p2) names none of the classes" in text
+        assert "model 'named'" not in text and "model 'array'" not in text
+        table = pd.read_csv(d / "out" / "table.csv").set_index("model")
+        assert table.loc["named", "original"] == pytest.approx(table.loc["array", "original"])
+        assert table.loc["named", "original"] == pytest.approx(np.mean(probs.argmax(1) == given))

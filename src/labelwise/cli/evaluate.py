@@ -40,7 +40,7 @@ from ._common import (
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._probs_table import PROBS_TABLE_SUFFIXES, probability_frame
+from ._probs_table import PROBS_TABLE_SUFFIXES, position_lines, probability_frame
 from ._wrote import print_wrote
 
 PRED_SUFFIXES = (".npy", *PROBS_TABLE_SUFFIXES)
@@ -239,7 +239,7 @@ def evaluate(
         **{"metric": metric, "seeds": seeds, "random_state": random_state, **na_values_setting()},
         **({"classes": split_csv_option(classes)} if named is not None else {}),
     }
-    _write_outputs(ev, fixes, settings, Path(out), superseded)
+    _write_outputs(ev, preds, fixes, settings, Path(out), superseded)
 
 
 def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: list | None) -> Corrections:
@@ -280,7 +280,9 @@ def _new_classes_line(ev: CorrectedBenchmark) -> str | None:
     )
 
 
-def _write_outputs(ev: CorrectedBenchmark, fixes: Corrections, settings: dict, out: Path, superseded: Any) -> None:
+def _write_outputs(
+    ev: CorrectedBenchmark, preds: dict, fixes: Corrections, settings: dict, out: Path, superseded: Any
+) -> None:
     """table.csv, curve.csv, crossovers.csv, summary.json and evaluation.html, all or none; then the console lines."""
     curve, cross = _curve_and_crossovers(ev)
     curve_frame = curve.to_frame() if curve is not None else pd.DataFrame(columns=list(CURVE_COLUMNS))
@@ -318,9 +320,10 @@ def _write_outputs(ev: CorrectedBenchmark, fixes: Corrections, settings: dict, o
         f"{summary['n_items']} items, [bold]{summary['n_correctable']}[/] corrected, {summary['n_excluded']} excluded"
     )
     print_frame(ev.table.reset_index(), title=f"{ev.metric_name}: original vs corrected")
-    new_classes = None if "classes" in settings else _new_classes_line(ev)
-    if new_classes:
-        con.print(new_classes, markup=False)
+    tables = {f"the PREDICTIONS file of model {name!r}": pred for name, pred in preds.items()}
+    lines = [] if "classes" in settings else [_new_classes_line(ev), *position_lines(tables, ev.classes)]
+    for line in filter(None, lines):
+        con.print(line, markup=False)
     if cross is None:
         con.print(unchanged)
     else:

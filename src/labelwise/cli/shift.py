@@ -23,7 +23,7 @@ from ._common import SEED, console, load_npy, print_frame, reading, renaming
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._probs_table import is_probs_table, probability_frame
+from ._probs_table import is_probs_table, position_lines, probability_frame
 from ._wrote import print_wrote
 
 #: Files of ``label-shift`` read as one label per row (an array or a table column); others are text, one per line.
@@ -54,19 +54,6 @@ def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.
         raise ShapeMismatchError(
             f"--train-labels must hold one label per row of --train-probs ({len(vp)}), got shape {vl.shape}"
         )
-
-
-def _position_lines(tables: dict[str, np.ndarray | pd.DataFrame], classes: np.ndarray) -> list[str]:
-    """A line per probability table whose header names none of the classes (``cat,dog,owl`` beside labels 0..2):
-    its columns are then taken by position, in sorted class order, which is right only if the header is too."""
-    known = {str(c) for c in classes}
-    listed = ", ".join(str(c) for c in classes[:10])
-    return [
-        f"the header of {option} ({', '.join(map(str, list(t.columns)[:10]))}) names none of the classes: its columns "
-        f"are taken by position as the classes {listed}; write the class names in the header to match them by name"
-        for option, t in tables.items()
-        if isinstance(t, pd.DataFrame) and not known & {str(c) for c in t.columns}
-    ]
 
 
 @click.command()
@@ -176,7 +163,7 @@ def shift(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
     )
-    for line in _position_lines({"--train-probs": vp, "--target-probs": tp}, est.classes):
+    for line in position_lines({"--train-probs": vp, "--target-probs": tp}, est.classes):
         console().print(line, markup=False)
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
 
