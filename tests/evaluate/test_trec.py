@@ -46,11 +46,11 @@ class TestReaders:
         """A non-numeric score or relevance names the file and line."""
         f = tmp_path / "a.run"
         f.write_text("1 Q0 d1 1 high x\n")
-        with pytest.raises(DataFileError, match="line 1: score must be a number"):
+        with pytest.raises(DataFileError, match=r"line 1: score \(field 5\) must be a finite number"):
             read_run(f)
         q = tmp_path / "h.qrels"
         q.write_text("1 0 d1 1\n\n1 0 d2 yes\n")
-        with pytest.raises(DataFileError, match=r"h\.qrels' line 3: relevance must be an integer"):
+        with pytest.raises(DataFileError, match=r"h\.qrels' line 3: relevance \(field 4\) must be an integer"):
             read_qrels(q)
 
     def test_run_name_twice(self, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError
@@ -33,3 +34,16 @@ def probability_frame(table: pd.DataFrame, path: Path, *, what: str, expected: s
     if text:
         raise DataFileError(f"{what} {str(path)!r} must hold {expected}; columns {text} are not numeric")
     return table.astype(float)
+
+
+def position_lines(tables: dict[str, np.ndarray | pd.DataFrame], classes: np.ndarray) -> list[str]:
+    """A line per probability table whose header names none of the classes (``cat,dog,owl`` beside labels 0..2):
+    its columns are then taken by position, in sorted class order, which is right only if the header is too."""
+    known = {str(c) for c in classes}
+    listed = ", ".join(str(c) for c in classes[:10])
+    return [
+        f"the header of {name} ({', '.join(map(str, list(t.columns)[:10]))}) names none of the classes: its columns "
+        f"are taken by position as the classes {listed}; write the class names in the header to match them by name"
+        for name, t in tables.items()
+        if isinstance(t, pd.DataFrame) and not known & {str(c) for c in t.columns}
+    ]

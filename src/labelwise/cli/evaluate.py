@@ -9,9 +9,18 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import plain
+from .._validate.arguments import plain, show
+from .._validate.probabilities import ROUNDED_SUM_GAP
 from ..errors import DataFileError, InvalidParameterError, ShapeMismatchError
-from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
+from ..evaluate import (
+    CorrectedBenchmark,
+    Corrections,
+    PrevalenceCurve,
+    corrected_benchmark,
+    corrections_from_counts,
+    read_corrections,
+)
+from ..evaluate.prevalence import CROSSOVER_COLUMNS, CURVE_COLUMNS
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_folder, require_path
@@ -31,7 +40,7 @@ from ._common import (
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._probs_table import PROBS_TABLE_SUFFIXES, probability_frame
+from ._probs_table import PROBS_TABLE_SUFFIXES, position_lines, probability_frame
 from ._wrote import print_wrote
 
 PRED_SUFFIXES = (".npy", *PROBS_TABLE_SUFFIXES)
@@ -70,7 +79,18 @@ def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     if table.shape[1] == 1:
         return table.iloc[:, 0].to_numpy()
     expected = "one column of predicted labels or one numeric column of probabilities per class"
-    return probability_frame(table, path, what="predictions file", expected=expected)  # as audit --probs
+    frame = probability_frame(table, path, what="predictions file", expected=expected)  # as audit --probs
+    sums = frame.to_numpy().sum(axis=1)
+    off = np.flatnonzero(np.isfinite(sums) & (np.abs(sums - 1) > ROUNDED_SUM_GAP))
+    if off.size:  # an id column beside the predicted labels reads as two "probabilities" (rounding: check_probs)
+        r = int(off[0])
+        columns = ", ".join(map(str, list(frame.columns)[:10]))
+        raise DataFileError(
+            f"predictions file {str(path)!r} has {frame.shape[1]} columns ({columns}), so it is read as probabilities "
+            f"(one column per class), but row {r} (line {r + 2}) sums to {sums[r]:.6g}, not 1; for predicted labels, "
+            "write their column only (rows in the order of --labels)"
+        )
+    return frame
 
 
 def read_labels(path: Path, column: str | None) -> np.ndarray:
@@ -200,18 +220,7 @@ def evaluate(
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)
     named = _named_classes(classes, preds, given)
-    if human_counts is not None:
-        counts = _count_rows(load_npy(Path(human_counts), "--human-counts"), given)
-        if named is not None and counts.ndim == 2:
-            check_class_count(named, counts.shape[1], what="class", columns="--human-counts")
-        with renaming({"counts": "--human-counts", "given": "--labels"}, within=["counts"]):
-            fixes = corrections_from_counts(counts, given, classes=named)
-    else:
-        require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
-        with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
-            fixes = read_corrections(corrections, given, na_values=given_na_values())
-        if named is not None:
-            check_labels_named(fixes.corrected, named, source="--corrections")
+    fixes = _read_fixes(corrections, human_counts, given, named)
     with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds", "soft_labels": "--human-counts"}):
         ev = corrected_benchmark(
             preds,
@@ -223,38 +232,87 @@ def evaluate(
             seeds=seeds,
             random_state=random_state,
         )
-    curve = ev.prevalence_curve()
-    cross = ev.crossovers
-    out = Path(out)
+    settings = {
+        **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),
+        **_input_paths(human_counts=human_counts),
+        **({"label_column": label_column} if label_column is not None else {}),
+        **{"metric": metric, "seeds": seeds, "random_state": random_state, **na_values_setting()},
+        **({"classes": split_csv_option(classes)} if named is not None else {}),
+    }
+    _write_outputs(ev, preds, fixes, settings, Path(out), superseded)
+
+
+def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: list | None) -> Corrections:
+    """The corrected labels from ``--human-counts`` (plurality, vote shares) or from ``--corrections``."""
+    if human_counts is not None:
+        counts = _count_rows(load_npy(Path(human_counts), "--human-counts"), given)
+        if named is not None and counts.ndim == 2:
+            check_class_count(named, counts.shape[1], what="class", columns="--human-counts")
+        with renaming({"counts": "--human-counts", "given": "--labels"}, within=["counts"]):
+            return corrections_from_counts(counts, given, classes=named)
+    require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
+    with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
+        fixes = read_corrections(corrections, given, na_values=given_na_values())
+    if named is not None:
+        check_labels_named(fixes.corrected, named, source="--corrections")
+    return fixes
+
+
+def _curve_and_crossovers(ev: CorrectedBenchmark) -> tuple[PrevalenceCurve | None, pd.DataFrame | None]:
+    """The prevalence curve and the crossovers; None for both when no corrected label differs from its given one
+    (nothing to raise the prevalence of: the files are written with their header only)."""
+    if not ev.correctable.any():
+        return None, None
+    return ev.prevalence_curve(), ev.crossovers
+
+
+def _new_classes_line(ev: CorrectedBenchmark) -> str | None:
+    """A line when corrections relabel items to classes no test label has (``2`` beside labels ``c0, c1, c2``:
+    most likely written otherwise than --labels writes its classes, so each such item scores as corrected)."""
+    new = np.setdiff1d(ev.corrected[ev.corrected >= 0], ev.given)
+    if not len(new):
+        return None
+    n = [int((ev.corrected == c).sum()) for c in new[:5]]
+    counts = ", ".join(f"{show(ev.classes[c])} ({k} item{'s' if k > 1 else ''})" for c, k in zip(new, n, strict=False))
+    return (
+        f"the corrections relabel items to classes that no label of --labels has: {counts}; if they are not new classes, "
+        "write them as --labels writes its labels (--classes names every class and silences this line)"
+    )
+
+
+def _write_outputs(
+    ev: CorrectedBenchmark, preds: dict, fixes: Corrections, settings: dict, out: Path, superseded: Any
+) -> None:
+    """table.csv, curve.csv, crossovers.csv, summary.json and evaluation.html, all or none; then the console lines."""
+    curve, cross = _curve_and_crossovers(ev)
+    curve_frame = curve.to_frame() if curve is not None else pd.DataFrame(columns=list(CURVE_COLUMNS))
+    cross_frame = cross if cross is not None else pd.DataFrame(columns=list(CROSSOVER_COLUMNS))
+    summary = {
+        "n_items": len(ev.given),
+        "n_correctable": int(ev.correctable.sum()),
+        "n_excluded": int((ev.corrected < 0).sum()),
+        "base_prevalence": ev.base_prevalence,
+        "metric": ev.metric_name,
+        "models": list(ev.models),
+        "classes": [plain(c) for c in ev.classes],
+        "corrections": fixes.source,
+        "settings": settings,
+    }
+    counts = f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded"
+    unchanged = (
+        "the corrections change no label: the corrected scores are those on the original labels"
+        + (" less the excluded items" if summary["n_excluded"] else "")
+        + "; curve.csv and crossovers.csv have no rows"
+    )
+    notes = f"{counts}; metric: {ev.metric_name}" + (
+        f". {unchanged[0].upper()}{unchanged[1:]}." if curve is None else ""
+    )
     with files_together(supersedes=superseded):
         write_csv(ev.table.reset_index(), out / "table.csv")
-        write_csv(curve.to_frame(), out / "curve.csv")
-        write_csv(cross, out / "crossovers.csv")
-        summary = {
-            "n_items": len(ev.given),
-            "n_correctable": int(ev.correctable.sum()),
-            "n_excluded": int((ev.corrected < 0).sum()),
-            "base_prevalence": ev.base_prevalence,
-            "metric": ev.metric_name,
-            "models": list(ev.models),
-            "classes": [plain(c) for c in ev.classes],
-            "corrections": fixes.source,
-            "settings": {
-                **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),
-                **_input_paths(human_counts=human_counts),
-                **({"label_column": label_column} if label_column is not None else {}),
-                **{"metric": metric, "seeds": seeds, "random_state": random_state, **na_values_setting()},
-                **({"classes": split_csv_option(classes)} if named is not None else {}),
-            },
-        }
+        write_csv(curve_frame, out / "curve.csv")
+        write_csv(cross_frame, out / "crossovers.csv")
         write_json(summary, out / "summary.json")
-        page = evaluation_html(
-            ev.table,
-            curve,
-            cross,
-            title="labelwise evaluate",
-            notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; metric: {ev.metric_name}",
-        )
+        page = evaluation_html(ev.table, curve, cross, title="labelwise evaluate", notes=notes)
         with atomic_write(out / "evaluation.html") as fh:
             fh.write(page)
     con = console()
@@ -262,5 +320,12 @@ def evaluate(
         f"{summary['n_items']} items, [bold]{summary['n_correctable']}[/] corrected, {summary['n_excluded']} excluded"
     )
     print_frame(ev.table.reset_index(), title=f"{ev.metric_name}: original vs corrected")
-    print_frame(cross, title="Crossovers")
+    tables = {f"the PREDICTIONS file of model {name!r}": pred for name, pred in preds.items()}
+    lines = [] if "classes" in settings else [_new_classes_line(ev), *position_lines(tables, ev.classes)]
+    for line in filter(None, lines):
+        con.print(line, markup=False)
+    if cross is None:
+        con.print(unchanged)
+    else:
+        print_frame(cross, title="Crossovers")
     print_wrote(out / n for n in ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from .._extras import require
 from ..errors import DataFileError, InvalidParameterError
 from ..evaluate import ranking_agreement
-from ..evaluate.trec import read_qrels, read_run_dir, system_scores
+from ..evaluate.trec import read_qrels, read_run_dir, system_scores, topic_order
 from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder
@@ -17,6 +18,21 @@ from ..report._evaluation import evaluation_html
 from ._common import SEED, console, print_frame, reading, renaming
 from ._out_folder import out_folder
 from ._wrote import print_wrote
+
+
+def _unjudged_runs(runs: dict[str, pd.DataFrame], judged: list[pd.DataFrame]) -> list[str]:
+    """A line per run that answers none of the topics both qrels judge: it scores 0 on each (as ``trec_eval -c``),
+    which is most often a run of another collection or topic ids written otherwise (``q1`` against ``1``)."""
+    topics = set(judged[0]["query_id"]) & set(judged[1]["query_id"])
+    lines = []
+    for name, run in runs.items():
+        if not topics & set(run["query_id"]):
+            some = ", ".join(map(repr, topic_order(run["query_id"])[:3]))
+            lines.append(
+                f"run {name!r} answers none of the {len(topics)} topics both qrels judge (its topics: {some}...): it "
+                "scores 0 on each"
+            )
+    return lines
 
 
 @click.command("rank-agreement")
@@ -106,6 +122,8 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
             fh.write(page)
     print_frame(res.systems_frame().reset_index(), title=f"{measure} per system")
     print_frame(res.to_frame().reset_index(), title="Agreement")
+    for line in _unjudged_runs(runs, judged):
+        console().print(line, markup=False)
     if only_one:
         console().print(
             f"compared on the {len(res.topics if res.topics is not None else [])} topics both qrels judge; "

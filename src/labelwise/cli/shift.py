@@ -19,11 +19,11 @@ from ..io.paths import require_file
 from ..io.tables import read_table
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import SEED, load_npy, print_frame, reading, renaming
+from ._common import SEED, console, load_npy, print_frame, reading, renaming
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._probs_table import is_probs_table, probability_frame
+from ._probs_table import is_probs_table, position_lines, probability_frame
 from ._wrote import print_wrote
 
 #: Files of ``label-shift`` read as one label per row (an array or a table column); others are text, one per line.
@@ -163,6 +163,8 @@ def shift(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
     )
+    for line in position_lines({"--train-probs": vp, "--target-probs": tp}, est.classes):
+        console().print(line, markup=False)
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
 
 

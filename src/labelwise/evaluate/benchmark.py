@@ -109,7 +109,8 @@ class CorrectedBenchmark:
             Number of random removal orders (default: :attr:`seeds`).
         prevalences : list of float, optional
             Target shares of correctable items, each at least :attr:`base_prevalence`
-            (default: 21 points from it to ``max(0.5, base)``).
+            (default: 21 points from it to ``max(0.5, base)``, each reachable keep count once: fewer
+            points on a test set too small to reach 21 distinct prevalences).
         random_state : int, optional
             Seed of the removal orders (default: :attr:`random_state`).
         band : float
@@ -128,6 +129,8 @@ class CorrectedBenchmark:
         base = self.base_prevalence
         grid = np.linspace(base, max(0.5, base), 21) if prevalences is None else prevalences
         keep = keep_counts(len(c_idx), len(clean_idx), grid)
+        if prevalences is None:  # on a small test set grid points round to one keep count: each once
+            keep = np.unique(keep)[::-1]
         scores = np.stack(
             [
                 scores_after_removal(

@@ -84,23 +84,58 @@ def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str =
     for col in ("row", "action", "new_label"):
         if col not in changes.columns:
             raise MissingColumnError(f"{source} must have a {col!r} column (columns: {list(changes.columns)[:20]})")
-    rows = pd.to_numeric(changes["row"], errors="coerce").to_numpy()
-    bad = ~np.isfinite(rows) | (rows < 0) | (rows >= len(g)) | (np.mod(np.nan_to_num(rows), 1) != 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidLabelsError(
-            f"{source} has a correction for an item not in the test set: row {show(changes['row'].iloc[i])} "
-            f"(line {i + 2}); the test set has items 0..{len(g) - 1}"
-        )
+    rows = _rows_in_test_set(changes["row"], len(g), source)
     corrected = g.copy()
-    for r, action, new in zip(rows.astype(np.int64), changes["action"].astype(str), changes["new_label"], strict=False):
+    done: dict[int, tuple[int, Any]] = {}  # row -> (line, what the row was set to)
+    for line, r, action, new in zip(
+        range(2, len(rows) + 2), rows, changes["action"].astype(str), changes["new_label"], strict=False
+    ):
         if action == "relabel":
-            corrected[r] = _like(new, g)
+            value = _like(new, g)
         elif action == "exclude":
-            corrected[r] = None
-        elif action not in ("keep", "clear"):
+            value = None
+        elif action in ("keep", "clear"):
+            value = g[r]
+        else:
             raise InvalidParameterError(f"{source}: action must be relabel, exclude or keep, got {action!r}")
+        if r in done and not _same(done[r][1], value):
+            first, before = done[r]
+            raise InvalidLabelsError(
+                f"{source} must correct each test item once, row {r} is set to {show(before)} (line {first}) and to "
+                f"{show(value)} (line {line}); keep one of the two lines"
+            )
+        done[r] = (line, value)
+        corrected[r] = value
     return Corrections(corrected, None, source)
+
+
+def _rows_in_test_set(row: pd.Series, n: int, source: str) -> np.ndarray:
+    """The ``row`` column as item positions ``0..n-1``; rows outside the test set are one error listing them
+    (corrections made for another version of the test file would otherwise score the wrong items)."""
+    rows = pd.to_numeric(row, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(rows) | (rows < 0) | (rows >= n) | (np.mod(np.nan_to_num(rows), 1) != 0)
+    if bad.any():
+        where = np.flatnonzero(bad)
+        listed = ", ".join(f"row {_as_written(row.iloc[i])} (line {i + 2})" for i in where[:10])
+        more = f" and {len(where) - 10} more" if len(where) > 10 else ""
+        many = f"{len(where)} corrections for items" if len(where) > 1 else "a correction for an item"
+        raise InvalidLabelsError(
+            f"{source} has {many} not in the test set: {listed}{more}; the test set has items 0..{n - 1} (rows "
+            "count from 0 in the order of the test labels): were the corrections made for another test file?"
+        )
+    return rows.astype(np.int64)
+
+
+def _as_written(value: Any) -> str:
+    """A row number as the file wrote it: ``9`` (not ``9.0``, as a column that also holds ``2.5`` reads it)."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return show(value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Two corrected labels are the same (both excluded, or equal)."""
+    return (a is None and b is None) or (a is not None and b is not None and a == b)
 
 
 def _like(value: Any, given: np.ndarray) -> Any:

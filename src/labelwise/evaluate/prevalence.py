@@ -18,12 +18,29 @@ import pandas as pd
 from ..errors import InvalidParameterError, TooFewExamplesError
 
 __all__ = [
+    "CROSSOVER_COLUMNS",
+    "CURVE_COLUMNS",
     "PrevalenceCurve",
     "crossover_table",
     "keep_counts",
     "removal_order",
     "scores_after_removal",
 ]
+
+#: Columns of :meth:`PrevalenceCurve.to_frame` and of :func:`crossover_table` (also when a table has no rows).
+CURVE_COLUMNS = ("model", "prevalence", "n_removed", "mean", "std", "low", "high")
+CROSSOVER_COLUMNS = (
+    "model_a",
+    "model_b",
+    "score_a",
+    "score_b",
+    "base_prevalence",
+    "share_flipped",
+    "prevalence",
+    "ci_low",
+    "ci_high",
+    "increase",
+)
 
 
 def removal_order(clean_idx: np.ndarray, seed: int, random_state: int) -> np.ndarray:
@@ -111,7 +128,7 @@ class PrevalenceCurve:
         """One row per model and prevalence: mean, std, low, high (the band over seeds)."""
         lo, hi = np.percentile(self.scores, [50 * (1 - self.band), 50 * (1 + self.band)], axis=0)
         m, p = len(self.models), len(self.prevalence)
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "model": np.repeat(np.array(self.models, dtype=object), p),
                 "prevalence": np.tile(self.prevalence, m),
@@ -122,6 +139,7 @@ class PrevalenceCurve:
                 "high": hi.ravel(),
             }
         )
+        return frame[list(CURVE_COLUMNS)]
 
 
 def _first_flip(diff: np.ndarray, keep: np.ndarray) -> float:
@@ -185,4 +203,4 @@ def crossover_table(
                     "increase": q[1] - base,
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(CROSSOVER_COLUMNS))

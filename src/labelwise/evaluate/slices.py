@@ -33,7 +33,7 @@ from .._validate.arguments import check_fraction, check_positive_int, check_rand
 from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import _as_1d, _missing_mask
 from .._validate.probabilities import check_probs
-from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._averaged import averaged_metric, with_default_average
 from ._confusion_metrics import batch_metric
 from ._inputs import encode_against, is_accuracy, resolve_metric
@@ -126,6 +126,8 @@ def _labels(
     """Classes, the codes of the true and predicted labels (from ``probs`` by argmax when no
     ``y_pred``) and the probabilities in class order (None when not given)."""
     true = _as_1d(y_true, "y_true")
+    if len(true) == 0:
+        raise TooFewExamplesError("y_true must hold at least one label, got 0")
     missing = _missing_mask(true)
     if missing.any():
         row = int(np.flatnonzero(missing)[0])

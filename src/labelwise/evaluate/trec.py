@@ -9,6 +9,8 @@ files (with file-and-line errors) and arranges the per-topic results as a system
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +20,10 @@ from .._extras import require
 from ..errors import DataFileError, InvalidParameterError
 from ..io.paths import require_file, require_folder
 
-__all__ = ["read_qrels", "read_run", "read_run_dir", "system_scores"]
+__all__ = ["read_qrels", "read_run", "read_run_dir", "system_scores", "topic_order"]
 
 RUN_SUFFIXES = (".run", ".txt", ".trec", "")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _lines(path: Path, kind: str):
@@ -35,19 +38,48 @@ def _lines(path: Path, kind: str):
         raise DataFileError(f"{kind} file {str(path)!r} is not UTF-8 text ({exc.reason})") from None
 
 
+def _field(text: str, convert: type, p: Path, kind: str, number: int, what: str) -> float | int:
+    """``text`` as a finite number (``int`` or ``float``), else an error naming the file, the line, the field and
+    the value (``nan`` would order the documents arbitrarily)."""
+    try:
+        value = convert(text)
+    except ValueError:
+        value = None
+    if value is None or not np.isfinite(value):
+        a = "an integer" if convert is int else "a finite number"
+        raise DataFileError(f"{kind} file {str(p)!r} line {number}: {what} must be {a}, got {text!r}")
+    return value
+
+
+def _once(seen: dict, key: tuple[str, str], value: object, p: Path, kind: str, number: int) -> None:
+    """Record line ``number`` of topic ``key[0]``'s document ``key[1]``; a second line for it with another
+    ``value`` is an error (ir-measures, like a dict, would keep the last one without a word)."""
+    if key in seen and seen[key][1] != value:
+        raise DataFileError(
+            f"{kind} file {str(p)!r} line {number}: document {key[1]!r} appears twice for topic {key[0]!r} (first "
+            f"on line {seen[key][0]}); keep one line per topic and document"
+        )
+    seen.setdefault(key, (number, value))
+
+
 def read_run(path: str | os.PathLike) -> pd.DataFrame:
-    """A TREC run: ``qid Q0 docno rank score tag`` per line -> columns query_id, doc_id, score."""
+    """A TREC run: ``qid Q0 docno rank score tag`` per line -> columns query_id, doc_id, score.
+
+    The rank must be an integer and the score a number (the score orders the documents, as in
+    trec_eval); a document listed twice for one topic is an error naming both lines (ir-measures would
+    score the last one without a word).
+    """
     p = Path(path)
     rows = []
+    seen: dict[tuple[str, str], tuple[int, object]] = {}
     for number, f in _lines(p, "run"):
         if len(f) != 6:
             raise DataFileError(
                 f"run file {str(p)!r} line {number}: expected 6 fields 'qid Q0 docno rank score tag', got {len(f)}"
             )
-        try:
-            score = float(f[4])
-        except ValueError:
-            raise DataFileError(f"run file {str(p)!r} line {number}: score must be a number, got {f[4]!r}") from None
+        _field(f[3], int, p, "run", number, "rank (field 4)")
+        score = float(_field(f[4], float, p, "run", number, "score (field 5)"))
+        _once(seen, (f[0], f[2]), number, p, "run", number)  # a line number: any repeat differs
         rows.append((f[0], f[2], score))
     if not rows:
         raise DataFileError(f"run file {str(p)!r} has no result lines")
@@ -55,24 +87,32 @@ def read_run(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def read_qrels(path: str | os.PathLike) -> pd.DataFrame:
-    """TREC qrels: ``qid iter docno relevance`` per line -> columns query_id, doc_id, relevance."""
+    """TREC qrels: ``qid iter docno relevance`` per line -> columns query_id, doc_id, relevance.
+
+    A document judged twice for one topic with different relevance is an error naming both lines.
+    """
     p = Path(path)
     rows = []
+    seen: dict[tuple[str, str], tuple[int, object]] = {}
     for number, f in _lines(p, "qrels"):
         if len(f) != 4:
             raise DataFileError(
                 f"qrels file {str(p)!r} line {number}: expected 4 fields 'qid iter docno relevance', got {len(f)}"
             )
-        try:
-            rel = int(f[3])
-        except ValueError:
-            raise DataFileError(
-                f"qrels file {str(p)!r} line {number}: relevance must be an integer, got {f[3]!r}"
-            ) from None
+        rel = int(_field(f[3], int, p, "qrels", number, "relevance (field 4)"))
+        _once(seen, (f[0], f[2]), rel, p, "qrels", number)
         rows.append((f[0], f[2], rel))
     if not rows:
         raise DataFileError(f"qrels file {str(p)!r} has no judgment lines")
     return pd.DataFrame(rows, columns=["query_id", "doc_id", "relevance"])
+
+
+def topic_order(topics: Iterable[str]) -> list[str]:
+    """Distinct topic ids in order: by number when every id is an integer (``2`` before ``10``), else as text."""
+    ids = sorted({str(t) for t in topics})
+    if ids and all(_INTEGER.fullmatch(t) for t in ids):
+        return sorted(ids, key=lambda t: (int(t), t))
+    return ids
 
 
 def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
@@ -103,7 +143,7 @@ def system_scores(runs: dict[str, pd.DataFrame], qrels: pd.DataFrame, measure: s
             f"measure must be an ir-measures name such as 'nDCG@10' or 'AP', got {measure!r} ({exc})"
         ) from None
     q = [ir_measures.Qrel(str(a), str(b), int(c)) for a, b, c in qrels.itertuples(index=False)]
-    topics = sorted(qrels["query_id"].astype(str).unique())
+    topics = topic_order(qrels["query_id"].astype(str))
     table = pd.DataFrame(0.0, index=pd.Index(list(runs), name="system"), columns=topics)
     for name, run in runs.items():
         r = [ir_measures.ScoredDoc(str(a), str(b), float(c)) for a, b, c in run.itertuples(index=False)]
