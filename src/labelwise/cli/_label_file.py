@@ -2,7 +2,9 @@
 
 The table formats are :func:`labelwise.cli._common.read_input`'s (CSV, TSV, Parquet, JSON Lines,
 with ``--na-values``); the column is the one a column option names, else the table's only column,
-else ``label`` (as ``evaluate --labels`` reads its test labels). Errors name the option.
+else ``label`` (as ``evaluate --labels`` reads its test labels). Errors name the option. A blank line
+between the labels of a one-column text table is refused: pandas skips it, so a label lost in an edit
+would otherwise shift every later row against the other file.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io.paths import require_file
 from ..io.tables import lone_column
 from ._column_hint import column_hint
@@ -58,4 +60,32 @@ def read_label_file(path: Path, option: str, column: str | None, *, column_optio
             f"{option} must be a table with {given}{column_hint(chosen, table.columns)}; {str(path)!r} has columns "
             f"{list(table.columns)}" + ("" if column is not None else f": name one with {column_option}")
         )
+    if table.shape[1] == 1 and path.suffix.lower() in _TEXT_SUFFIXES:
+        _refuse_blank_lines(path, option)
     return table[chosen].to_numpy()
+
+
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def _refuse_blank_lines(path: Path, option: str) -> None:
+    """Refuse a blank line before the last label of a one-column text table, naming the line.
+
+    Blank lines after the last label (the newline that ends the file, an editor's extra empty lines)
+    are kept, as :func:`labelwise.io.read_names` keeps them with ``holes=False``.
+    """
+    with open(path, encoding="utf-8-sig", errors="replace", newline=None) as handle:
+        blank: list[int] = []
+        pending: list[int] = []
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                blank.extend(pending)
+                pending = []
+            else:
+                pending.append(number)
+    if blank:
+        more = f" (and {len(blank) - 1} more)" if len(blank) > 1 else ""
+        raise DataFileError(
+            f"{option} file {str(path)!r} has a blank line between labels at line {blank[0]}{more}: a one-column "
+            "table skips it, which would move every later label up one row; write one label per line"
+        )
