@@ -37,7 +37,7 @@ from .. import _stage_progress
 from .._chunks import row_starts
 from ..errors import InvalidParameterError
 from . import exact_duplicate
-from ._partitioned import lookup, row_numbers
+from ._partitioned import _looked_up, row_numbers
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,22 @@ def partitioned_duplicate_groups(X: Any) -> DuplicateGroups:
     dup_rows, dup_groups = rows[is_dup], compact[is_dup]
     sizes = np.bincount(dup_groups).astype(np.int64) if dup_groups.size else np.zeros(0, dtype=np.int64)
     sets = [rows[s].tolist() for s in exact_duplicate.sets_from_groups(compact)[: exact_duplicate.MAX_SETS_IN_INFO]]
-    groups = lookup(row_numbers(tuple(X.chunks[0])), dup_rows, dup_groups, -1)  # dup_rows: sorted, as rows are
+    groups = _group_of_rows(tuple(X.chunks[0]), dup_rows, dup_groups)
     return DuplicateGroups(groups, sizes, sets, int(sizes.shape[0]), int(rows.shape[0]))
+
+
+def _group_of_rows(chunks: tuple[int, ...], dup_rows: np.ndarray, dup_groups: np.ndarray) -> Any:
+    """Each row's group (``dup_groups[j]`` for row ``dup_rows[j]``, sorted; ``-1`` elsewhere), per chunk.
+
+    Its keys are named for this check: ``near_duplicate`` looks its sets up from the same row
+    numbers, and when both find the same sets the two arrays (and ``>= 0`` of them) would share keys,
+    which ``distributed`` then receives fused differently by two computations (its "different
+    run_spec" warning, dask/dask#9888)."""
+    import dask
+
+    table = dask.delayed((np.asarray(dup_rows), np.asarray(dup_groups)), pure=True)
+    rows = row_numbers(chunks)
+    return rows.map_blocks(_looked_up, table, -1, dtype=np.int64, token="exact-duplicate-groups")
 
 
 def _check_features(X: Any) -> None:

@@ -16,6 +16,8 @@ its columns go back to the workers.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -49,6 +51,52 @@ def dask_data_issues(
     """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
     DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
     ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
+    with _stable_keys():
+        return _data_issues(features, given, selected, build, scaling, options, impute)
+
+
+@contextlib.contextmanager
+def _stable_keys() -> Iterator[None]:
+    """On ``distributed``, Dask's low-level (linear) task fusion off for the checks' computations.
+
+    The scheduler keeps the keys of persisted results, and of their released dependencies, from one
+    computation to the next. Linear fusion names a chain of tasks after its last key and leaves
+    the others as aliases, and which chain it fuses depends on what each computation asks for: the
+    dask labels' chunk merge (``rechunk-merge``) and the per-row lookups reached the scheduler once
+    fused, once plain, under the same keys ("different run_spec", dask/dask#9888). Blockwise fusion
+    (the per-chunk chains of array operations) stays on: it names its tasks after the output.
+    """
+    if _on_distributed():
+        import dask
+
+        with dask.config.set({"optimization.fuse.active": False}):
+            yield
+    else:
+        yield
+
+
+def _on_distributed() -> bool:
+    """Whether the computations go to a ``distributed`` client (the scheduler Dask would use now)."""
+    import sys
+
+    if "distributed" not in sys.modules:
+        return False
+    from dask.base import get_scheduler
+    from distributed import Client
+
+    return isinstance(getattr(get_scheduler(), "__self__", None), Client)
+
+
+def _data_issues(
+    features: Any,
+    given: dict[str, Any],
+    selected: list,
+    build: dict[str, Any],
+    scaling: str,
+    options: dict[str, dict[str, Any]],
+    impute: bool,
+) -> DataIssues:
+    """:func:`dask_data_issues` in the keys' context."""
     given_chunks = features.npartitions if hasattr(features, "columns") else len(features.chunks[0])
     X, missing, vary, names = dask_features(features, impute)
     n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
