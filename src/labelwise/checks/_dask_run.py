@@ -27,7 +27,7 @@ from .._chunk_floor import chunks_record
 from .._chunks import is_dask
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
-from ..errors import ShapeMismatchError
+from ..errors import InvalidParameterError, ShapeMismatchError
 from ._base import CheckInputs, CheckResult
 from ._dask_find import dask_features, dask_graphs
 from ._dask_groups import dask_group_codes
@@ -109,7 +109,9 @@ def _data_issues(
     )
     groups = given["groups"]
     groups = dask_group_codes(groups, chunks) if is_dask(groups) else check_groups(groups, n)
-    graph = given["graph"]
+    graph, texts = given["graph"], given.get("texts")
+    if texts is not None:
+        _check_dask_texts(texts, n, options)
     inputs = CheckInputs(
         n=n,
         features=X,
@@ -121,6 +123,7 @@ def _data_issues(
         is_train=None if split is None else as_rows(split, chunks),
         groups=groups,
         feature_names=names,
+        texts=texts,
         random_state=build["random_state"],
         options=options,
     )
@@ -137,6 +140,19 @@ def _data_issues(
     issues = issues_frame(cols, chunks) if cols else None
     ran = chunks_record(chunks, given=given_chunks)  # chunks under the floor merged: what ran, and what was given
     return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=label_found, row_chunks=ran)
+
+
+def _check_dask_texts(texts: Any, n: int, options: dict[str, dict[str, Any]]) -> None:
+    """Texts beside dask features: one row per row of the features, and no ``texts_must_match``
+    (its per-partition runs in ``near_duplicate`` and ``leakage`` read no texts)."""
+    if len(texts) != n:
+        raise ShapeMismatchError(f"texts must have one row per row of features ({n}), got {len(texts)}")
+    for check in ("near_duplicate", "leakage"):
+        if options.get(check, {}).get("texts_must_match", False) is True:
+            raise InvalidParameterError(
+                f"check_options[{check!r}]['texts_must_match'] is True: not available on dask features, "
+                "got dask features and texts; give the features in memory or leave the option out"
+            )
 
 
 def _labels_probs(given: dict[str, Any], n: int, chunks: tuple[int, ...]) -> tuple[Any, Any, Any]:
