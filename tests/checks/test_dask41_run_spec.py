@@ -38,7 +38,7 @@ def _data(n: int = 2400, seed: int = 0):
 @pytest.mark.slow
 def test_no_different_run_spec_warning_on_an_in_process_cluster() -> None:
     """Dask labels (merged to the features' chunks), dask probs and split, every default check: the
-    scheduler never logs "Detected different `run_spec`" (main: 7 such warnings), and the flags
+    scheduler never logs "Detected different `run_spec`" (main logged several), and the flags
     are the in-memory ones."""
     import pandas as pd
 
