@@ -90,8 +90,10 @@ class TestBadTexts:
         with pytest.raises(InvalidParameterError, match=r"\['block_rows'\] must be an integer >= 1, got 0"):
             find_data_issues(texts=TEXTS, check_options={"exact_duplicate": {"block_rows": 0}})
 
-    def test_texts_with_dask_features_are_refused(self):
-        """Texts are compared in memory, as images are read."""
+    def test_texts_in_memory_beside_dask_features_are_refused(self):
+        """Beside dask features the texts must be dask too (they stay on the workers)."""
         da = pytest.importorskip("dask.array")
-        with pytest.raises(InvalidParameterError, match="texts are read in memory"):
+        with pytest.raises(
+            InvalidParameterError, match="texts beside dask features must be a dask DataFrame or Series"
+        ):
             find_data_issues(da.zeros((9, 2), chunks=3), texts=TEXTS)

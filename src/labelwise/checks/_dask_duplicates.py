@@ -37,7 +37,7 @@ from .. import _stage_progress
 from .._chunks import row_starts
 from ..errors import InvalidParameterError
 from . import exact_duplicate
-from ._partitioned import lookup, row_numbers
+from ._partitioned import _looked_up, row_numbers
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,20 @@ class DuplicateGroups:
     n_candidates: int
 
 
-def partitioned_duplicate_groups(X: Any) -> DuplicateGroups:
-    """Exact duplicate groups of the rows of ``X``, grouped by a hash-partitioned shuffle.
+def partitioned_duplicate_groups(X: Any, texts: Any = None) -> DuplicateGroups:
+    """Exact duplicate groups of the rows of ``X`` (and their ``texts``), grouped by a hash-partitioned shuffle.
 
     Parameters
     ----------
     X : dask.array.Array
         Shape ``(n, d)``, numbers, one chunk along the columns, finite (not checked here: the
         caller's feature check does it).
+    texts : DaskTexts, optional
+        The rows' texts on the workers (:class:`~labelwise.checks._dask_text_rows.DaskTexts`, any
+        partitioning): a row is a duplicate only when its features and its texts are the same, as
+        in memory. Each row's text hash is mixed into its feature hash on the workers; the texts of
+        the candidates that are not their group's first row, and of those first rows, come to
+        the client to be compared.
 
     Returns
     -------
@@ -88,20 +94,47 @@ def partitioned_duplicate_groups(X: Any) -> DuplicateGroups:
         ``X`` is not a 2-D dask array with one column chunk.
     """
     _check_features(X)
-    candidates = _candidate_table(X)
+    hashes = X.map_blocks(_block_hashes, drop_axis=1, dtype=np.uint64)
+    if texts is not None:
+        hashes = hashes.map_blocks(_mixed, texts.hash_array(tuple(X.chunks[0])), dtype=np.uint64)
+    candidates = _candidate_table(hashes)
     rows, firsts = candidates[:, 0], candidates[:, 1]
     same = _same_as_first(X, rows, firsts)
+    held = None
+    if texts is not None:  # the candidates' texts, compared here
+        check = np.flatnonzero(rows != firsts)
+        held = exact_duplicate._Fetched(texts, np.union1d(rows[check], firsts[check]))
+        same[check] &= (held[rows[check]] == held[firsts[check]]).all(axis=1)
+
+    def values_of(idx: np.ndarray) -> np.ndarray:
+        at = rows[idx]
+        return exact_duplicate._row_values(_rows_of(X, at), None if held is None else held[at], np.arange(at.shape[0]))
+
     # the candidates renumbered 0..m-1 in row order (every first row is a candidate itself):
     # the in-memory rule numbers groups by their first row, which the renumbering keeps in order
     compact = exact_duplicate.groups_from_checks(
-        np.arange(rows.shape[0]), np.searchsorted(rows, firsts), same, lambda idx: _rows_of(X, rows[idx])
+        np.arange(rows.shape[0]), np.searchsorted(rows, firsts), same, values_of
     )
     is_dup = compact >= 0
     dup_rows, dup_groups = rows[is_dup], compact[is_dup]
     sizes = np.bincount(dup_groups).astype(np.int64) if dup_groups.size else np.zeros(0, dtype=np.int64)
     sets = [rows[s].tolist() for s in exact_duplicate.sets_from_groups(compact)[: exact_duplicate.MAX_SETS_IN_INFO]]
-    groups = lookup(row_numbers(tuple(X.chunks[0])), dup_rows, dup_groups, -1)  # dup_rows: sorted, as rows are
+    groups = _group_of_rows(tuple(X.chunks[0]), dup_rows, dup_groups)
     return DuplicateGroups(groups, sizes, sets, int(sizes.shape[0]), int(rows.shape[0]))
+
+
+def _group_of_rows(chunks: tuple[int, ...], dup_rows: np.ndarray, dup_groups: np.ndarray) -> Any:
+    """Each row's group (``dup_groups[j]`` for row ``dup_rows[j]``, sorted; ``-1`` elsewhere), per chunk.
+
+    Its keys are named for this check: ``near_duplicate`` looks its sets up from the same row
+    numbers, and when both find the same sets the two arrays (and ``>= 0`` of them) would share keys,
+    which ``distributed`` then receives fused differently by two computations (its "different
+    run_spec" warning, dask/dask#9888)."""
+    import dask
+
+    table = dask.delayed((np.asarray(dup_rows), np.asarray(dup_groups)), pure=True)
+    rows = row_numbers(chunks)
+    return rows.map_blocks(_looked_up, table, -1, dtype=np.int64, token="exact-duplicate-groups")
 
 
 def _check_features(X: Any) -> None:
@@ -116,12 +149,12 @@ def _check_features(X: Any) -> None:
         )
 
 
-def _candidate_table(X: Any) -> np.ndarray:
-    """``(m, 2)`` int64: each row that shares its hash with another row, and its hash group's first
-    row, sorted by row (the shuffle runs on the workers; only this table comes to the client)."""
+def _candidate_table(hashes: Any) -> np.ndarray:
+    """``(m, 2)`` int64: each row that shares its hash (``hashes``, a dask array) with another row,
+    and its hash group's first row, sorted by row (the shuffle runs on the workers; only this table
+    comes to the client)."""
     import dask.dataframe as dd
 
-    hashes = X.map_blocks(_block_hashes, drop_axis=1, dtype=np.uint64)
     pairs = dd.from_dask_array(hashes, columns="hash").to_frame()  # indexed by row number
     meta = pd.DataFrame({"row": np.zeros(0, np.int64), "first": np.zeros(0, np.int64)})
     shuffled = pairs.shuffle(on="hash", shuffle_method=_shuffle_method())
@@ -208,6 +241,12 @@ def _rows_of(X: Any, rows: np.ndarray) -> np.ndarray:
 
 def _block_hashes(block: np.ndarray) -> np.ndarray:
     return exact_duplicate.row_hashes(_as_float(block))
+
+
+def _mixed(h: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Feature hashes ``h`` with text hashes ``t`` mixed in, as :func:`~labelwise.checks.exact_duplicate.duplicate_groups` mixes them."""
+    with np.errstate(over="ignore"):
+        return (h * exact_duplicate._MIX) ^ t
 
 
 def _compare_rows(A: np.ndarray, B: np.ndarray, rows: np.ndarray, firsts: np.ndarray) -> np.ndarray:

@@ -16,6 +16,8 @@ its columns go back to the workers.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -25,7 +27,7 @@ from .._chunk_floor import chunks_record
 from .._chunks import is_dask
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
-from ..errors import ShapeMismatchError
+from ..errors import InvalidParameterError, ShapeMismatchError
 from ._base import CheckInputs, CheckResult
 from ._dask_find import dask_features, dask_graphs
 from ._dask_groups import dask_group_codes
@@ -49,6 +51,52 @@ def dask_data_issues(
     """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
     DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
     ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
+    with _stable_keys():
+        return _data_issues(features, given, selected, build, scaling, options, impute)
+
+
+@contextlib.contextmanager
+def _stable_keys() -> Iterator[None]:
+    """On ``distributed``, Dask's low-level (linear) task fusion off for the checks' computations.
+
+    The scheduler keeps the keys of persisted results, and of their released dependencies, from one
+    computation to the next. Linear fusion names a chain of tasks after its last key and leaves
+    the others as aliases, and which chain it fuses depends on what each computation asks for: the
+    dask labels' chunk merge (``rechunk-merge``) and the per-row lookups reached the scheduler once
+    fused, once plain, under the same keys ("different run_spec", dask/dask#9888). Blockwise fusion
+    (the per-chunk chains of array operations) stays on: it names its tasks after the output.
+    """
+    if _on_distributed():
+        import dask
+
+        with dask.config.set({"optimization.fuse.active": False}):
+            yield
+    else:
+        yield
+
+
+def _on_distributed() -> bool:
+    """Whether the computations go to a ``distributed`` client (the scheduler Dask would use now)."""
+    import sys
+
+    if "distributed" not in sys.modules:
+        return False
+    from dask.base import get_scheduler
+    from distributed import Client
+
+    return isinstance(getattr(get_scheduler(), "__self__", None), Client)
+
+
+def _data_issues(
+    features: Any,
+    given: dict[str, Any],
+    selected: list,
+    build: dict[str, Any],
+    scaling: str,
+    options: dict[str, dict[str, Any]],
+    impute: bool,
+) -> DataIssues:
+    """:func:`dask_data_issues` in the keys' context."""
     given_chunks = features.npartitions if hasattr(features, "columns") else len(features.chunks[0])
     X, missing, vary, names = dask_features(features, impute)
     n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
@@ -61,7 +109,9 @@ def dask_data_issues(
     )
     groups = given["groups"]
     groups = dask_group_codes(groups, chunks) if is_dask(groups) else check_groups(groups, n)
-    graph = given["graph"]
+    graph, texts = given["graph"], given.get("texts")
+    if texts is not None:
+        _check_dask_texts(texts, n, options)
     inputs = CheckInputs(
         n=n,
         features=X,
@@ -73,6 +123,7 @@ def dask_data_issues(
         is_train=None if split is None else as_rows(split, chunks),
         groups=groups,
         feature_names=names,
+        texts=texts,
         random_state=build["random_state"],
         options=options,
     )
@@ -89,6 +140,19 @@ def dask_data_issues(
     issues = issues_frame(cols, chunks) if cols else None
     ran = chunks_record(chunks, given=given_chunks)  # chunks under the floor merged: what ran, and what was given
     return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=label_found, row_chunks=ran)
+
+
+def _check_dask_texts(texts: Any, n: int, options: dict[str, dict[str, Any]]) -> None:
+    """Texts beside dask features: one row per row of the features, and no ``texts_must_match``
+    (its per-partition runs in ``near_duplicate`` and ``leakage`` read no texts)."""
+    if len(texts) != n:
+        raise ShapeMismatchError(f"texts must have one row per row of features ({n}), got {len(texts)}")
+    for check in ("near_duplicate", "leakage"):
+        if options.get(check, {}).get("texts_must_match", False) is True:
+            raise InvalidParameterError(
+                f"check_options[{check!r}]['texts_must_match'] is True: not available on dask features, "
+                "got dask features and texts; give the features in memory or leave the option out"
+            )
 
 
 def _labels_probs(given: dict[str, Any], n: int, chunks: tuple[int, ...]) -> tuple[Any, Any, Any]:

@@ -10,7 +10,9 @@ among themselves by their values, so two equal rows behind a colliding first row
 Texts (``find_data_issues(texts=)``, the text columns of ``labelwise audit``'s table) make a
 text-only table checkable: without features its rows are compared by their texts alone; with
 features, a row is a duplicate only when its features and its texts are the same. Memory: a few
-arrays of ``n`` integers, and the texts.
+arrays of ``n`` integers, and the texts. Texts given as dask stay on the workers
+(:mod:`._dask_text_rows`): their row hashes are made there, and only the texts of rows that share
+a hash with another row are fetched to rule out collisions.
 """
 
 from __future__ import annotations
@@ -55,38 +57,57 @@ def text_hashes(texts: np.ndarray, block_rows: int = BLOCK_ROWS) -> np.ndarray:
     return h
 
 
-def duplicate_groups(X: np.ndarray | None, texts: np.ndarray | None = None, block_rows: int = BLOCK_ROWS) -> np.ndarray:
+def duplicate_groups(X: np.ndarray | None, texts: Any = None, block_rows: int = BLOCK_ROWS) -> np.ndarray:
     """Group number of every row (rows with identical features and texts share one), ``-1`` for unique rows.
 
     ``X``: ``(n, d)`` features or None; ``texts``: ``(n, m)`` object array of texts (``None`` for
-    missing) or None; one of them given. ``block_rows``: rows hashed and compared at a time (the
-    groups do not depend on it).
+    missing), a :class:`~labelwise.checks._dask_text_rows.DaskTexts` (texts on the workers: their
+    row hashes come here, and the texts of the rows that share a hash with another row), or None;
+    one of them given. ``block_rows``: rows hashed and compared at a time (the groups do not depend
+    on it).
     """
     if X is None and texts is None:
         raise InvalidParameterError("duplicate_groups needs features or texts, got neither")
-    h = row_hashes(X) if X is not None else np.zeros(0 if texts is None else texts.shape[0], dtype=np.uint64)
+    on_workers = texts is not None and not isinstance(texts, np.ndarray)
+    h = row_hashes(X) if X is not None else np.zeros(0 if texts is None else len(texts), dtype=np.uint64)
     if texts is not None:
         with np.errstate(over="ignore"):
-            h = (h * _MIX) ^ text_hashes(texts, block_rows)
+            h = (h * _MIX) ^ (texts.hashes() if on_workers else text_hashes(texts, block_rows))
     order, first = hash_groups(h)
+    check = np.flatnonzero(order != first)  # a group's first row equals itself
+    if on_workers:
+        texts = _Fetched(texts, np.union1d(order[check], first[check]))
     same = np.ones(order.shape[0], dtype=bool)
-    for s in range(0, order.shape[0], block_rows):  # value check against the group's first row
-        rows, firsts = order[s : s + block_rows], first[s : s + block_rows]
+    for s in range(0, check.size, block_rows):  # value check against the group's first row
+        at = check[s : s + block_rows]
+        rows, firsts = order[at], first[at]
+        ok = np.ones(at.shape[0], dtype=bool)
         if X is not None:
-            same[s : s + block_rows] = (X[rows] == X[firsts]).all(axis=1)
+            ok &= (X[rows] == X[firsts]).all(axis=1)
         if texts is not None:
-            same[s : s + block_rows] &= (texts[rows] == texts[firsts]).all(axis=1)
+            ok &= (texts[rows] == texts[firsts]).all(axis=1)
+        same[at] = ok
     return groups_from_checks(order, first, same, lambda rows: _row_values(X, texts, rows))
 
 
-def _row_values(X: np.ndarray | None, texts: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+class _Fetched:
+    """The texts of some rows (sorted, unique) fetched from the workers, indexed by row number."""
+
+    def __init__(self, texts: Any, rows: np.ndarray) -> None:
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.values = texts.take(self.rows) if self.rows.size else np.empty((0, texts.width), dtype=object)
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        return self.values[np.searchsorted(self.rows, rows)]
+
+
+def _row_values(X: np.ndarray | None, texts: Any, rows: np.ndarray) -> np.ndarray:
     """The values of ``rows`` as one numeric matrix (each text column as codes of its distinct texts
     among these rows, missing as -1), for grouping the rows a hash collision set apart."""
     parts = [X[rows]] if X is not None else []
     if texts is not None:
-        parts += [
-            pd.factorize(texts[rows, c], use_na_sentinel=True)[0].astype(np.float64) for c in range(texts.shape[1])
-        ]
+        held = texts[rows]
+        parts += [pd.factorize(held[:, c], use_na_sentinel=True)[0].astype(np.float64) for c in range(held.shape[1])]
     return np.column_stack(parts)
 
 
@@ -177,7 +198,7 @@ def partitioned_groups(inputs: CheckInputs) -> Any:
     if "exact_duplicate_groups" not in inputs.cache:
         from ._dask_duplicates import partitioned_duplicate_groups
 
-        inputs.cache["exact_duplicate_groups"] = partitioned_duplicate_groups(inputs.features)
+        inputs.cache["exact_duplicate_groups"] = partitioned_duplicate_groups(inputs.features, inputs.texts)
     return inputs.cache["exact_duplicate_groups"]
 
 

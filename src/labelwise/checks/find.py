@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ from ..errors import InvalidParameterError, ShapeMismatchError
 from ..io.images import check_images
 from ._base import CheckInputs, CheckResult, drop_shared, last_readers
 from ._dask_find import local
+from ._dask_text_rows import DaskTexts
 from ._inputs import (
     check_features,
     check_graph,
@@ -131,9 +132,11 @@ def find_data_issues(
         5-shingles of at least 0.7 (:mod:`labelwise.checks.near_duplicate_text`); ``leakage`` (with
         ``split``) flags evaluation rows with such a training row too. With texts alone, a
         text-only table, these run and the checks needing features are skipped. A dask DataFrame or
-        Series (beside features in memory): ``near_duplicate_text``'s MinHash passes run per
-        partition (:mod:`labelwise.checks._dask_text`; the same pairs), the other checks read the
-        texts in memory; beside dask features, refused.
+        Series (alone, beside features in memory, or beside dask features) stays on the workers:
+        ``near_duplicate_text``'s MinHash passes run per partition (:mod:`labelwise.checks._dask_text`;
+        the same pairs) and ``exact_duplicate`` hashes each partition's rows there
+        (:mod:`labelwise.checks._dask_text_rows`; the same groups); the client holds a few numbers
+        a row, not the texts. Beside dask features, ``texts_must_match`` is refused.
 
     Returns
     -------
@@ -144,13 +147,17 @@ def find_data_issues(
     selected = [CHECKS[name] for name in names]
     build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
     if is_dask(features):  # the features, the graph and the per-example results stay on the workers
-        for name, given in (("images", images), ("texts", texts)):
-            if given is not None:
-                raise InvalidParameterError(f"{name} are read in memory: give features in memory with {name}, got dask")
+        if images is not None:
+            raise InvalidParameterError("images are read in memory: give features in memory with images, got dask")
+        if texts is not None and not is_dask(texts):
+            raise InvalidParameterError(
+                f"texts beside dask features must be a dask DataFrame or Series, got {type(texts).__name__}"
+            )
         from ._dask_run import dask_data_issues
 
         given = {"labels": labels, "probs": probs, "classes": classes, "split": split}
         given.update(train_value=train_value, groups=groups, graph=graph, label_scaling=label_scaling)
+        given.update(texts=None if texts is None else DaskTexts.of(texts))
         return dask_data_issues(features, given, selected, build, scaling, dict(check_options or {}), impute)
     X = missing = None
     names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
@@ -158,7 +165,7 @@ def find_data_issues(
     if features is not None:
         X, missing = check_features(features, impute=impute)
     image_list = check_images(images) if images is not None else None
-    text_rows = check_texts(local(texts), None) if texts is not None else None
+    text_rows = None if texts is None else DaskTexts.of(texts) if is_dask(texts) else check_texts(texts, None)
     n = _n_rows(X, labels, probs, graph, image_list, text_rows)
     codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
     graph = check_graph(graph, n) if graph is not None else None
@@ -174,12 +181,10 @@ def find_data_issues(
         groups=check_groups(groups, n),
         feature_names=names_of_columns,
         images=image_list,
-        texts=text_rows,
+        texts=cast(Any, text_rows),  # an (n, m) array, or a DaskTexts (texts on the workers)
         random_state=random_state,
         options=dict(check_options or {}),
     )
-    if is_dask(texts):  # near_duplicate_text's passes run per partition (checks/_dask_text.py)
-        inputs.cache["dask_texts"] = texts
     graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
     return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
 

@@ -86,7 +86,7 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
 
     is_train, graph = inputs.is_train, inputs.graph
     assert is_train is not None and graph is not None  # guaranteed by ``requires``
-    texts_must_match(inputs, "leakage")  # checked: True needs texts, which dask features refuse
+    texts_must_match(inputs, "leakage")  # checked: True needs texts, and is refused beside dask features
     groups = partitioned_groups(inputs).groups
     with step("leakage"):
         train_groups = np.unique(compute(groups[(groups >= 0) & is_train])[0])
@@ -97,6 +97,9 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
         d_train = graph.distances.map_blocks(_nearest_train, near, drop_axis=1, dtype=np.float64)
         score = d_train.map_blocks(_eval_score, has_train_twin, is_train, median, dtype=np.float64)
         is_issue = ~is_train & (has_train_twin | (d_train < cutoff))
+        text: dict[str, Any] = {}
+        if inputs.texts is not None:  # the texts' pairs, found as in memory, spread over the row chunks
+            is_issue, score, text = _partitioned_text_leaks(inputs, is_issue, score)
         held, row = persisted_summary("leakage", dask_columns("leakage", is_issue, score))
         n_train, n_exact = compute(is_train.sum(), (~is_train & has_train_twin).sum())
     info = {
@@ -104,9 +107,25 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
         "n_eval": inputs.n - int(n_train),
         "n_exact": int(n_exact),
         "radius": cutoff,
+        **text,
         "rows": first_rows(held["is_leakage_issue"], 1000),
     }
     return CheckResult(held, row, info)
+
+
+def _partitioned_text_leaks(inputs: CheckInputs, is_issue: Any, score: Any) -> tuple[Any, Any, dict[str, Any]]:
+    """The feature leaks ``is_issue`` / ``score`` (dask) with the text leaks of :func:`_text_leaks`
+    added (the split comes to the client: one boolean a row)."""
+    import dask.array as da
+
+    from .._stage_progress import compute
+    from ._partitioned import as_rows
+
+    (is_train,) = compute(inputs.is_train)
+    near, text_score, threshold = _text_leaks(inputs, np.asarray(is_train, dtype=bool))
+    chunks = tuple(int(c) for c in is_issue.chunks[0])
+    info = {"text_threshold": threshold, "n_near_text": int(near.sum())}
+    return is_issue | as_rows(near, chunks), da.minimum(score, as_rows(text_score, chunks)), info
 
 
 def _nearest_train(distances: np.ndarray, train_nb: np.ndarray) -> np.ndarray:

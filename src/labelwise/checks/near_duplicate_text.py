@@ -18,11 +18,10 @@ highest Jaccard index to another row (0 for a row whose normalised text another 
 Rows with no text (every column missing or empty after normalising) are never near duplicates;
 ``exact_duplicate`` compares them as written. Options (``check_options["near_duplicate_text"]``):
 ``threshold`` in (0, 1], ``shingle`` (characters, >= 1), ``block_rows`` (texts shingled at a time;
-nothing depends on it). Texts given as a dask DataFrame or Series (beside features in memory, or
-alone): the MinHash passes run per partition (:mod:`._dask_text`, the same pairs; ``block_rows`` is
-then the partition), the texts are also read in memory for ``exact_duplicate``; beside dask
-features, texts are refused (``exact_duplicate``'s and ``texts_must_match``'s per-partition runs
-read no texts).
+nothing depends on it). Texts given as a dask DataFrame or Series (alone, beside features in
+memory or beside dask features): the MinHash passes run per partition (:mod:`._dask_text`, the same
+pairs; ``block_rows`` is then the partition) and the texts stay on the workers (``exact_duplicate``
+hashes them there, :mod:`._dask_text_rows`); the client holds a few numbers a row.
 
 References
 ----------
@@ -36,6 +35,7 @@ import numpy as np
 
 from .._validate.arguments import check_fraction, check_positive_int
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._dask_text_rows import DaskTexts
 from ._text_minhash import BLOCK_ROWS, SHINGLE, THRESHOLD, TextPairs, near_duplicate_texts
 from .exact_duplicate import MAX_SETS_IN_INFO, sets_from_groups
 from .near_duplicate import pair_components
@@ -57,11 +57,10 @@ def cached_pairs(inputs: CheckInputs) -> TextPairs:
         )
         k = check_positive_int(f"{where}['shingle']", inputs.option(NAME, "shingle", SHINGLE))
         block = check_positive_int(f"{where}['block_rows']", inputs.option(NAME, "block_rows", BLOCK_ROWS))
-        given = inputs.cache.get("dask_texts")  # texts given as dask: the passes run per partition
-        if given is not None:
+        if isinstance(inputs.texts, DaskTexts):  # texts given as dask: the passes run per partition
             from ._dask_text import dask_near_duplicate_texts
 
-            pairs = dask_near_duplicate_texts(given, threshold, k, seed=inputs.random_state)
+            pairs = dask_near_duplicate_texts(inputs.texts.frame, threshold, k, seed=inputs.random_state)
         else:
             pairs = near_duplicate_texts(inputs.texts, threshold, k, seed=inputs.random_state, block_rows=block)
         inputs.cache["text_near_pairs"] = pairs
@@ -114,4 +113,15 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(columns(NAME, is_issue, score), summary_row(NAME, is_issue, score), info)
 
 
-CHECK = Check(NAME, requires=(("texts",),), run=run, shares=("text_near_pairs",))
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` beside dask features: the pairs as in memory (found per partition when the texts
+    are dask), the columns spread over the features' row chunks."""
+    from ._partitioned import as_rows
+
+    result = run(inputs)
+    assert inputs.features is not None  # runs per partition only beside dask features
+    chunks = tuple(int(c) for c in inputs.features.chunks[0])
+    return CheckResult({c: as_rows(v, chunks) for c, v in result.columns.items()}, result.summary, result.info)
+
+
+CHECK = Check(NAME, requires=(("texts",),), run=run, shares=("text_near_pairs",), partitioned=run_partitioned)
