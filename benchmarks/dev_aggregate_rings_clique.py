@@ -19,7 +19,7 @@ check's). Every constant is ring41's; the only new choice is "clique of >= 3", f
 Seeds: ring41's judged seeds (0-2, 33-36, 124-127) and its exploration seeds (120-123) are seen.
 Exploration here on fresh seeds 128-131 only (``--explore``: their ring crowds and stress sets).
 
-Exploration, before registration (the variant as written, 05:12-05:16 UTC, load 16-18; also, as a
+Exploration, before registration (the variant as written, 05:04-05:05 UTC, load 16-18; also, as a
 check of the mechanism only, the seen rows ``minimax5_s35`` 85.30 -> 85.30 (no clique: left as
 main), ``good5/6_f0.1_s127`` 81.33 -> 81.33, ``good8_f0.1_s127`` 81.33 -> 80.83 (a clique of 4 of
 the 8 accounts), ``mediocre6_f0.0_s127`` 79.17 -> 82.33): ring crowds of seeds 128-131 (88):
