@@ -48,6 +48,25 @@ all pass::
 References: A. Gelman, X.-L. Meng and H. Stern, Statistica Sinica 6, 733-807, 1996; A. KhudaBukhsh,
 J. Carbonell and P. Jansen, HCOMP 2014; A. P. Dawid and A. M. Skene, Applied Statistics 28(1),
 20-28, 1979; R. D. Luce and A. D. Perry, Psychometrika 14(2), 95-116, 1949 (cliques).
+
+Results
+-------
+**The rule run, once** (``--judge``, commit 7d11b136, 05:06:41-05:08:21 UTC, load 16.6-18.7 with
+other sessions' runs beside it): **passes**. (a) the 93: 83.655 -> 83.655, no pair changed, CPU
+4.05 -> 4.86 s (1.20x); stress seeds 33-36: 92.473 -> 92.473, no pair changed (``minimax5_s35``
+left as main: no clique); fresh stress seeds 137-140: 92.352 -> 92.352, no pair changed. (b) fresh
+ring crowds 132-135: 89.536 -> 94.369 (MV 88.527), 47 up / 0 down, largest rise +19.67; every ring
+of 4-8 (mediocre and good) back to about 94.6; rings of 2 and no-ring crowds unchanged.
+(c) 1.20x. The variant moved into ``src/labelwise/aggregate/_ring_check.py`` unchanged (the same
+posterior and pairs as this script's hook on seed 130's 22 ring crowds and ``minimax5_s35``).
+
+**After the rule, the real crowd sets (run once)**: 8 of the 9 unchanged (no candidate group), but
+on ZenCrowd_us (2,040 items, 74 annotators, K = 2) the check groups the three heaviest annotators
+(1,239-1,888 answers, gold accuracy 72.8 / 81.3 / 91.9%: not copies of one worker; pair z 7.6-12.2)
+and aggregate's ``DawidSkene()`` falls 88.775 -> 82.843 (MV 86.029; ring41's variant: 82.059);
+``weak.LabelModel()`` (whose pair search builds ``DawidSkene(dependency_triad=False)``) would fall
+86.863 -> 84.363. So the check is in ``src`` but OFF by default (``DawidSkene(dependency_rings=True)``
+to run it); weak's labels and every default result are main's.
 """
 
 from __future__ import annotations
@@ -145,7 +164,7 @@ def ds(answers: pd.DataFrame, truth: pd.Series, variant: bool) -> tuple[float, f
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             start = time.process_time()
-            est = DawidSkene().fit(answers)
+            est = DawidSkene(dependency_rings=False).fit(answers)  # main before ring41b: the hook adds the variant
             cpu = time.process_time() - start
     finally:
         DawidSkene._weigh_dependent = _PLAIN  # type: ignore[method-assign]
