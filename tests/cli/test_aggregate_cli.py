@@ -456,7 +456,7 @@ class TestMethodParams:
         [
             (
                 "nope=1",
-                "not a parameter of --method dawid-skene; valid: dependency_threshold, dependency_triad, max_iter, prior_strength",
+                "not a parameter of --method dawid-skene; valid: dependency_rings, dependency_threshold, dependency_triad, max_iter, prior_strength",
             ),
             ("smoothing", "must be name=value"),
             ("random_state=3", "not a parameter"),

@@ -17,6 +17,7 @@ from ._dependent import DependentPairs
 from ._guard import relabelled_classes, relabelled_given, strict_classes
 from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
 from ._patterns import AnswerPatterns
+from ._ring_check import weigh_rings
 from .majority import _vote_shares_in_place
 from .priors import agreement_accuracy, diagonal_confusion_prior
 
@@ -106,6 +107,10 @@ class DawidSkene(DependentPairs, BaseAggregator):
     the largest excess both share with a third annotator (``max_c min(z_ac, z_bc)``; a direct effect
     between two indicators raises the pair's residual alone [7]_, [8]_;
     :mod:`labelwise.aggregate._pair_triad`, chosen by ``benchmarks/dev_aggregate_triad.py``).
+    Ring check (``dependency_rings=True``, in memory only): a worker behind four or more accounts
+    escapes the pair check (the other copies dominate the fit each pair is tested against); groups
+    of annotators agreeing on >= 80% of shared items are held out whole, and a ring is the largest
+    set whose every pair passes (:mod:`labelwise.aggregate._ring_check`), weighted as a group.
 
     Guard (``smoothing="auto"`` only). If the fitted labels relabel a class, i.e. most items on which majority vote has a
     strict winner ``k`` get one other label (:func:`relabelled_classes`), EM has ended in a
@@ -131,6 +136,9 @@ class DawidSkene(DependentPairs, BaseAggregator):
     dependency_triad : bool, default True
         Keep a dependent pair only if its excess agreement is not shared with a third annotator (the
         triad gate above); ``False`` keeps every pair the check confirms.
+    dependency_rings : bool, default False
+        Run the ring check above after the pair check. Off by default: it can group a few heavy
+        honest annotators of a real crowd (ZenCrowd_us; benchmarks/RESULTS.md, session 41).
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote` (``random_state`` breaks exact ties).
 
@@ -153,6 +161,9 @@ class DawidSkene(DependentPairs, BaseAggregator):
         (items both answered), ``agreements`` (items where they gave the same label),
         ``expected`` (the number the fit without them predicts) and ``z``; empty when none (also
         on Dask, :mod:`labelwise.aggregate.distributed`, which runs the same check).
+    dependent_rings_ : list of list
+        The members (annotator names) of each ring the ring check found; its pairs are in
+        ``dependent_pairs_``; empty when none. Not set by a Dask fit (it runs the pair check only).
 
     References
     ----------
@@ -183,6 +194,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         dependency_threshold: float | None = DEFAULT_DEPENDENCY_THRESHOLD,
         dependency_triad: bool = True,
+        dependency_rings: bool = False,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -196,6 +208,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         self.prior_strength = prior_strength
         self.dependency_threshold = dependency_threshold
         self.dependency_triad = dependency_triad
+        self.dependency_rings = dependency_rings
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
@@ -219,6 +232,8 @@ class DawidSkene(DependentPairs, BaseAggregator):
             raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {t!r}")
         if not isinstance(self.dependency_triad, (bool, np.bool_)):
             raise InvalidParameterError(f"dependency_triad must be True or False, got {self.dependency_triad!r}")
+        if not isinstance(self.dependency_rings, (bool, np.bool_)):
+            raise InvalidParameterError(f"dependency_rings must be True or False, got {self.dependency_rings!r}")
 
     def _pseudo_counts(self, pat: AnswerPatterns) -> np.ndarray:
         """The prior's (K x K) pseudo-count array ``A`` for these answers."""
@@ -301,9 +316,12 @@ class DawidSkene(DependentPairs, BaseAggregator):
         obs = _Observed.build(pat, consume_keys=owned, consume_codes=owned)
         self.fallback_: str | None = None
         self.dependent_pairs_ = _no_pairs(enc)
+        self.dependent_rings_: list[list[Any]] = []
         obs_em, start = obs, vote
         if isinstance(self.smoothing, str) and self.dependency_threshold is not None:
             weighted = self._weigh_dependent(enc, pat, obs, vote, pseudo)
+            ringed = weigh_rings(self, enc, pat, obs, vote, pseudo) if self.dependency_rings else None
+            weighted = weighted if ringed is None else ringed
             if weighted is not None:  # EM from the weighted vote shares
                 obs_em, start = weighted, _vote_shares(weighted, enc.n_classes)
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
@@ -345,3 +363,4 @@ class DawidSkene(DependentPairs, BaseAggregator):
         self.pseudo_counts_ = np.zeros((1, 1))
         self.fallback_ = None
         self.dependent_pairs_ = _no_pairs(enc)
+        self.dependent_rings_ = []
