@@ -23,6 +23,7 @@ Usage::
     python benchmarks/bench_aggregate.py                 # all sets, 120 s limit per crowd-kit method
     python benchmarks/bench_aggregate.py --sets CF MS --timeout 30 --json out.json
     python benchmarks/bench_aggregate.py --sparse-only   # just the simulated sparse crowds
+    python benchmarks/bench_aggregate.py --no-sparse --lw-methods dawid-skene --ck-methods dawid-skene  # DS rows
     python benchmarks/bench_aggregate.py --large         # 10M answers in memory, per stage (issue 12)
     python benchmarks/bench_aggregate.py --large --before /tmp/before/src   # ... next to an older tree
 """
@@ -223,6 +224,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3, help="timing of both libraries: best of N (runs under 2 s)")
     ap.add_argument("--no-crowdkit", action="store_true")
     ap.add_argument("--ck-methods", nargs="*", default=list(CK_METHODS), help="crowd-kit methods to run")
+    ap.add_argument("--lw-methods", nargs="*", default=LW_METHODS, choices=LW_METHODS, help="labelwise methods to run")
     ap.add_argument(
         "--legacy-python",
         help="a Python with crowd-kit 1.4.2 and scikit-learn 1.5.2: reruns the crowd-kit methods that "
@@ -258,7 +260,7 @@ def main() -> None:
             f"gold {len(gold):,}"
         )
         lw = {}
-        for m in LW_METHODS:
+        for m in args.lw_methods:
             labels, t = run_labelwise(m, answers, args.repeats)
             lw[m] = {"acc": accuracy(labels, gold), "time": t, "labels": labels}
         ck = {}
@@ -322,7 +324,8 @@ def main() -> None:
     frame = pd.DataFrame(rows)
     if args.json:
         args.json.write_text(frame.to_json(orient="records", indent=1))
-    default_goals(frame)
+    if {"majority-vote", *GOAL_METHODS} <= set(args.lw_methods):
+        default_goals(frame)
     if args.no_crowdkit:
         return
     print("\n== goals")
