@@ -99,13 +99,24 @@ def _listed_entries(ent: Entries, n_rows: int, a: np.ndarray, b: np.ndarray) -> 
     in_b = np.repeat(np.arange(2 * n) >= n, np.diff(sub))
     entries = ent.order[pos].astype(np.int64)
     key = owner * n_rows + ent.row_of[entries]
-    shared = np.intersect1d(key[~in_b], key[in_b])
+    # each member's keys come sorted (pairs in order, an annotator's rows in CSR order)
+    shared = _sorted_intersection(key[~in_b], key[in_b])
     if not len(shared):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), shared
     hit = np.minimum(np.searchsorted(shared, key), len(shared) - 1)
     keep = np.flatnonzero(shared[hit] == key)
     keep = keep[np.lexsort((entries[keep], owner[keep]))]
     return entries[keep], key[keep], shared
+
+
+def _sorted_intersection(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``np.intersect1d(x, y)`` of two sorted arrays (repeats allowed), without sorting them again."""
+    if not len(x) or not len(y):
+        return np.empty(0, dtype=np.int64)
+    first = np.ones(len(x), dtype=bool)
+    np.not_equal(x[1:], x[:-1], out=first[1:])
+    uniq = x[first]
+    return uniq[y[np.minimum(np.searchsorted(y, uniq), len(y) - 1)] == uniq]
 
 
 def _check_block(
@@ -120,32 +131,103 @@ def _check_block(
     out: dict[str, np.ndarray],
 ) -> None:
     """:func:`check_pair_list`'s numbers of the pairs ``(a[t], b[t])``, written at ``out[...][block[t]]``."""
-    n_rows = obs.m.shape[0]
-    entries, key, shared = _listed_entries(ent, n_rows, a, b)
-    shared_pair = shared // n_rows
+    first, second, pid, rows, shared_pair, per_pair = _instances(obs, ent, a, b)
     bounds = np.searchsorted(shared_pair, np.arange(len(a) + 1))
     weights = np.asarray(obs.weights)
     for t, p in enumerate(block.tolist()):  # numpy's sum of the pair's rows, as check_one_pair takes it
-        out["n_shared"][p] = float(weights[shared[bounds[t] : bounds[t + 1]] % n_rows].sum())
-    if not len(entries):
-        return
-    lengths = np.bincount(np.searchsorted(shared, key), minlength=len(shared))
-    instances = np.bincount(shared_pair, weights=lengths * (lengths - 1.0) / 2, minlength=len(a))
-    large = np.flatnonzero(instances > PAIR_BLOCK)  # check_pairs would add several blocks' sums
-    for t in large.tolist():
+        out["n_shared"][p] = float(weights[rows[bounds[t] : bounds[t + 1]]].sum())
+    large = np.flatnonzero(per_pair > PAIR_BLOCK)
+    for t in large.tolist():  # check_pairs would add several blocks' sums: left to it
         one = check_one_pair(obs, ent, log_given, log_prior, confs[t], int(a[t]), int(b[t]))
         for name in ("observed", "expected", "variance"):
             out[name][block[t]] = getattr(one, name)[0]
     if len(large):
-        small = ~np.isin(shared_pair, large)
-        entries, key = entries[~np.isin(key // n_rows, large)], key[~np.isin(key // n_rows, large)]
-        shared, shared_pair, lengths = shared[small], shared_pair[small], lengths[small]
-        if not len(entries):
-            return
+        small = ~np.isin(pid, large)
+        first, second, pid = first[small], second[small], pid[small]
+    if not len(pid):
+        return
     agree = np.concatenate([pair_agreement(c, int(x), int(y)) for c, x, y in zip(confs, a, b, strict=True)])
-    sums = _sum_instances(obs, log_given, log_prior, agree, entries, key % n_rows, shared_pair, lengths)
+    sums = _sum_instances(obs, log_given, log_prior, agree, first, second, pid)
     for t, name in enumerate(("observed", "expected", "variance")):
         out[name][block] += sums[t]
+
+
+#: Largest (rows x listed annotators) table :func:`_dense_instances` makes.
+DENSE_CELLS = 1 << 22
+
+
+def _instances(obs: CountRows, ent: Entries, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The pair instances of the pairs ``(a[t], b[t])``: ``(first, second, pair, row, pair of each
+    row)`` (first and second CSR positions, first < second, by pair, row, first then second as
+    ``check_pairs`` makes them; the rows both answered, by pair) and the instances ``check_pairs``
+    makes of each pair (what its blocks count). From tables of each member's entries on each row
+    (:func:`_table_instances`), or by grouping entries (:func:`_grouped_instances`) when the tables
+    would be large (:data:`DENSE_CELLS`)."""
+    n_rows = obs.m.shape[0]
+    members, local = np.unique(np.concatenate([a, b]), return_inverse=True)
+    sub, pos = gather_rows(ent.starts, members)
+    entries = ent.order[pos].astype(np.int64)
+    rows = ent.row_of[entries]
+    column = np.repeat(np.arange(len(members)), np.diff(sub))
+    # the rank of each entry among its member's entries on its row (rows come sorted per member)
+    new_cell = np.ones(len(rows), dtype=bool)
+    np.not_equal(rows[1:], rows[:-1], out=new_cell[1:])
+    new_cell[1:] |= column[1:] != column[:-1]
+    start = np.maximum.accumulate(np.where(new_cell, np.arange(len(rows)), 0))
+    rank = np.arange(len(rows)) - start
+    depth = int(rank.max()) + 1 if len(rank) else 1
+    if depth * n_rows * len(members) > DENSE_CELLS:
+        return _grouped_instances(obs, ent, n_rows, a, b)
+    table = np.full((depth, len(members), n_rows), -1, dtype=np.int64)
+    table[rank, column, rows] = entries
+    return _table_instances(table, local[: len(a)], local[len(a) :])
+
+
+def _table_instances(table: np.ndarray, la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`_instances`' arrays from ``table[d, member, row]`` (the member's ``d``-th entry on the
+    row, -1 when none), the pairs' members at ``la``, ``lb``."""
+    ta, tb = table[0, la], table[0, lb]
+    both = (ta >= 0) & (tb >= 0)  # [pair, row]: both answered
+    shared_pair, shared_row = np.nonzero(both)  # by pair, then row
+    ea, eb = ta[shared_pair, shared_row], tb[shared_pair, shared_row]
+    per_pair = np.bincount(shared_pair, minlength=len(la)).astype(np.float64)
+    if table.shape[0] == 1:  # one instance per shared row
+        return np.minimum(ea, eb), np.maximum(ea, eb), shared_pair, shared_row, shared_pair, per_pair
+    parts = [(np.minimum(ea, eb), np.maximum(ea, eb), shared_pair, shared_row)]
+    extra = np.flatnonzero((table[1:] >= 0).any(axis=(0, 1)))  # rows where a member answered twice
+    sub = table[:, :, extra]
+    for da in range(table.shape[0]):
+        for db in range(table.shape[0]):
+            if da or db:
+                xa, xb = sub[da, la], sub[db, lb]
+                pid, col = np.nonzero((xa >= 0) & (xb >= 0))
+                xa, xb = xa[pid, col], xb[pid, col]
+                parts.append((np.minimum(xa, xb), np.maximum(xa, xb), pid, extra[col]))
+    first, second, pid, row = (np.concatenate([part[i] for part in parts]) for i in range(4))
+    order = np.lexsort((second, first, row, pid))
+    # check_pairs' instances of a pair: every two of the members' entries on each shared row
+    count = ((sub[:, la] >= 0).sum(axis=0) + (sub[:, lb] >= 0).sum(axis=0)) * both[:, extra]
+    per_pair += (np.maximum(count * (count - 1) // 2 - 1, 0)).sum(axis=1)
+    return first[order], second[order], pid[order], shared_row, shared_pair, per_pair
+
+
+def _grouped_instances(
+    obs: CountRows, ent: Entries, n_rows: int, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """:func:`_instances`' arrays, by grouping the members' entries by pair and row (any
+    number of entries per annotator and row: every two of a row's entries of different annotators)."""
+    entries, key, shared = _listed_entries(ent, n_rows, a, b)
+    shared_pair = shared // n_rows
+    lengths = np.bincount(np.searchsorted(shared, key), minlength=len(shared))
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    first, second = row_pairs(indptr, 0, len(lengths))
+    pid = np.repeat(shared_pair, lengths * (lengths - 1) // 2)  # row_pairs goes group by group
+    first, second = entries[first], entries[second]
+    ann = obs.annotator_of[obs.m.indices]
+    mixed = ann[first] != ann[second]  # two answers of one annotator are no instance of a pair
+    per_pair = np.bincount(shared_pair, weights=lengths * (lengths - 1.0) / 2, minlength=len(a))
+    return first[mixed], second[mixed], pid[mixed], shared % n_rows, shared_pair, per_pair
 
 
 def _sum_instances(
@@ -153,28 +235,26 @@ def _sum_instances(
     log_given: np.ndarray,
     log_prior: np.ndarray,
     agree: np.ndarray,
-    entries: np.ndarray,
-    rows: np.ndarray,
-    group_pair: np.ndarray,
-    lengths: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    pid: np.ndarray,
 ) -> np.ndarray:
-    """``check_pairs``' three sums per pair (rows of the result: observed, expected, variance):
-    ``entries`` (with their ``rows``) in groups of ``lengths`` (one per pair and row, of pair
-    ``group_pair``, each pair under :data:`PAIR_BLOCK` instances), one ``bincount`` per sum: each
-    pair's instances in its own order, summed one after the other from 0, as ``check_pairs``'
-    single block sums them."""
-    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    first, second = row_pairs(indptr, 0, len(lengths))
-    pid = np.repeat(group_pair, lengths * (lengths - 1) // 2)  # row_pairs goes group by group
-    cols = obs.m.indices[entries]
-    ann = obs.annotator_of[cols]
-    mixed = ann[first] != ann[second]  # two answers of one annotator are no instance of a pair
-    first, second, pid = first[mixed], second[mixed], pid[mixed]
+    """``check_pairs``' three sums per pair (rows: observed, expected, variance) over the instances
+    ``(first, second)`` (CSR positions) of pair ``pid``, each pair's in its order (under
+    :data:`PAIR_BLOCK` of them), one ``bincount`` per sum: the pair's instances summed one after
+    the other from 0, as ``check_pairs``' single block sums them."""
+    both = np.concatenate([first, second])
+    rows = ent_rows(obs, both)
     used, local = np.unique(rows, return_inverse=True)
     # each row's log joint from those rows alone: a row of a sparse product is its own sum
     log_joint = rows_times_dense(obs.m, used, log_given) + log_prior
     w = np.asarray(obs.weights, dtype=np.float64)[used]
-    entry_terms = EntryTerms.build(cols, local, w, obs.annotator_of, obs.label_of, log_given, log_joint)
-    terms = instance_terms(entry_terms, agree, first, second, pid)
+    entry_terms = EntryTerms.build(obs.m.indices[both], local, w, obs.annotator_of, obs.label_of, log_given, log_joint)
+    n = len(first)
+    terms = instance_terms(entry_terms, agree, np.arange(n), np.arange(n, 2 * n), pid)
     return np.stack([np.bincount(pid, weights=terms[t], minlength=len(agree)) for t in range(3)])
+
+
+def ent_rows(obs: CountRows, entries: np.ndarray) -> np.ndarray:
+    """The row of each entry (CSR position) of ``obs.m``."""
+    return np.searchsorted(obs.m.indptr, entries, side="right") - 1
