@@ -11,10 +11,10 @@ from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_random_state
 from ..aggregate import DawidSkene
-from ..aggregate.dawid_skene import DEFAULT_DEPENDENCY_TRIAD
 from ..aggregate._answers import encode_answers
 from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_weights
 from ..aggregate._pair_check import group_answer_weights
+from ..aggregate.dawid_skene import DEFAULT_DEPENDENCY_TRIAD
 from ..errors import EstimatorError, InvalidParameterError
 from ._compress import compress_rows
 from ._model_api import LabelModelAPI, balance_from_dev
