@@ -118,7 +118,10 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         k = len(v.classes)
         fixed = check_class_balance(self.class_balance, k) if y_dev is None else balance_from_dev(y_dev, v.classes)
         est = DawidSkene(
-            labels=list(v.classes), random_state=self.random_state, dependency_triad=self.dependency_triad, **self.params
+            labels=list(v.classes),
+            random_state=self.random_state,
+            dependency_triad=self.dependency_triad,
+            **self.params,
         )
         est.fit(v.to_annotations())
         fitted_p = np.maximum(est.priors_.reindex(v.classes).to_numpy(dtype=float), FLOOR)
