@@ -216,8 +216,8 @@ def shared_pairs(
     ind, w, kept = _indicator(m, weights, annotator_of, n_annotators, min_shared)
     scale = sp.diags(w).tocsr()  # ``ind[block] @ scale``: the rows of ``ind @ diags(w)``, as ``@`` converts it
     right = ind.T.tocsr()  # the product's right operand, as ``@`` converts it
-    # entries of each left row's product at most: the answers on the rows it touches
-    cum = np.cumsum(ind @ np.diff(right.indptr).astype(np.float64))
+    # entries of each left row's product at most: the answers on the rows it touches, and one per annotator
+    cum = np.cumsum(np.minimum(ind @ np.diff(right.indptr).astype(np.float64), right.shape[1]))
     empty = np.empty(0, dtype=np.int64)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [(empty, empty, np.empty(0))]
     start, n_rows = 0, ind.shape[0]
