@@ -115,6 +115,8 @@ def _pairs_fitted(
     pass (:func:`._pair_list.check_pair_list`: ``check_pair``'s numbers, bit for bit)."""
     confs = [_own_confusion(data, prior, conf, pseudo, a, b, max_iter, tol) for a, b in pairs]
     a, b = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+    if not pairs:  # nothing flagged: no entry index is built
+        return PairCheck(a, b, *(np.zeros(0) for _ in range(4)))
     if isinstance(data, MemoryPairs):
         return data.check_pair_list(prior, conf, confs, a, b)
     checks = [data.check_pair(prior, conf, c, x, y) for (x, y), c in zip(pairs, confs, strict=True)]
