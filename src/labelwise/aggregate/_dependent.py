@@ -39,7 +39,8 @@ from ._pair_check import (
     sample_items,
     shared_pairs,
 )
-from ._pair_triad import triad_keep
+from ._pair_list import check_pair_list
+from ._pair_triad import triad_keep, triad_pairs
 from ._patterns import AnswerPatterns
 
 #: Pairs of annotators sharing fewer items are not checked for dependence.
@@ -88,16 +89,39 @@ def _over(check: PairCheck, threshold: float) -> np.ndarray:
     return (check.z > threshold) & (excess >= MIN_EXCESS_SHARE * check.n_shared)
 
 
-def _pair_fitted(
+def _own_confusion(
     data: PairData, prior: np.ndarray, conf: np.ndarray, pseudo: np.ndarray, a: int, b: int, max_iter: int, tol: float
-) -> PairCheck:
-    """The check of ``(a, b)`` against the model ``(prior, conf)`` with the pair's own confusion
-    matrices fitted by EM against its posterior without the pair (:func:`one_annotator_em`)."""
+) -> np.ndarray:
+    """``conf`` with the pair's own confusion matrices fitted by EM against its posterior without
+    the pair (:func:`one_annotator_em`)."""
     pair_conf = conf.copy()
     for j in (a, b):  # one annotator's answers at a time
         base, labels, weights = data.bases(prior, conf, a, b, j)
         pair_conf[j] = one_annotator_em(base, labels, weights, pseudo, max_iter, tol)
-    return data.check_pair(prior, conf, pair_conf, a, b)
+    return pair_conf
+
+
+def _pairs_fitted(
+    data: PairData,
+    prior: np.ndarray,
+    conf: np.ndarray,
+    pseudo: np.ndarray,
+    pairs: list[tuple[int, int]],
+    max_iter: int,
+    tol: float,
+) -> PairCheck:
+    """The check of each of ``pairs`` against the model ``(prior, conf)`` with the pair's own
+    confusion matrices fitted (:func:`_own_confusion`); an in-memory fit's pairs are checked in one
+    pass (:func:`._pair_list.check_pair_list`: ``check_pair``'s numbers, bit for bit)."""
+    confs = [_own_confusion(data, prior, conf, pseudo, a, b, max_iter, tol) for a, b in pairs]
+    a, b = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+    if not pairs:  # nothing flagged: no entry index is built
+        return PairCheck(a, b, *(np.zeros(0) for _ in range(4)))
+    if isinstance(data, MemoryPairs):
+        return data.check_pair_list(prior, conf, confs, a, b)
+    checks = [data.check_pair(prior, conf, c, x, y) for (x, y), c in zip(pairs, confs, strict=True)]
+    fields = ("n_shared", "observed", "expected", "variance")
+    return PairCheck(a, b, *(np.array([getattr(c, f)[0] for c in checks], dtype=np.float64) for f in fields))
 
 
 def find_dependent_pairs(
@@ -127,15 +151,14 @@ def find_dependent_pairs(
     flagged = np.flatnonzero(_over(screen, threshold))
     flagged = flagged[np.argsort(-z[flagged], kind="stable")][:MAX_CONFIRMED_PAIRS]
     pairs = [(int(screen.a[p]), int(screen.b[p])) for p in flagged]
-    suspects = [
-        (a, b) for a, b in pairs if _over(_pair_fitted(data, prior, conf, pseudo, a, b, max_iter, tol), threshold)[0]
-    ]
+    over = _over(_pairs_fitted(data, prior, conf, pseudo, pairs, max_iter, tol), threshold)
+    suspects = [pair for pair, keep in zip(pairs, over.tolist(), strict=True) if keep]
     rows: list[tuple[float, ...]] = []
     for a, b in suspects:  # strongest first; the fits without a pair weigh the groups found so far
         found = np.array(rows).reshape(-1, 6)
         groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
         held_prior, held_conf = data.fit_without(groups, a, b, pseudo, max_iter, max(tol, CONFIRM_TOL))
-        check = _pair_fitted(data, held_prior, held_conf, pseudo, a, b, max_iter, tol)
+        check = _pairs_fitted(data, held_prior, held_conf, pseudo, [(a, b)], max_iter, tol)
         if _over(check, threshold)[0]:
             rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
     found = np.array(rows).reshape(-1, 6)
@@ -156,12 +179,20 @@ def _triad_gate(
     """The rows of ``found`` that pass :func:`._pair_triad.triad_keep` under the check's fit of every
     answer with the groups of ``found`` weighted (``fit_without`` holding no annotator out), third
     annotators among the screen's ``candidates``: a pair's excess must not be one that both members
-    share with a third annotator (a group-wide misfit, not a dependent pair)."""
+    share with a third annotator (a group-wide misfit, not a dependent pair). An in-memory fit's
+    ``z`` are computed in one pass (:func:`._pair_triad.triad_pairs`, :func:`._pair_list.check_pair_list`)."""
     groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
     prior, conf = data.fit_without(groups, -1, -1, pseudo, max_iter, tol)
+    table: dict[tuple[int, int], float] = {}
+    if isinstance(data, MemoryPairs):
+        listed = triad_pairs(found, candidates, MIN_SHARED_ITEMS)
+        a, b = np.array(listed, dtype=np.int64).reshape(-1, 2).T
+        table = dict(zip(listed, data.check_pair_list(prior, conf, conf, a, b).z.tolist(), strict=True))
 
     def z_of(x: int, y: int) -> float:
-        return float(data.check_pair(prior, conf, conf, x, y).z[0])
+        if (x, y) not in table:
+            table[(x, y)] = float(data.check_pair(prior, conf, conf, x, y).z[0])
+        return table[(x, y)]
 
     return found[triad_keep(found, z_of, candidates, MIN_SHARED_ITEMS, threshold)]
 
@@ -226,6 +257,13 @@ class MemoryPairs:
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         return check_one_pair(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), pair_conf, a, b)
+
+    def check_pair_list(
+        self, prior: np.ndarray, conf: np.ndarray, pair_conf: Any, a: np.ndarray, b: np.ndarray
+    ) -> PairCheck:
+        """:meth:`check_pair` of every pair ``(a[p], b[p])`` in one pass (``pair_conf``: one array or
+        one per pair; :func:`._pair_list.check_pair_list`, the same bits)."""
+        return check_pair_list(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), pair_conf, a, b)
 
     def fit_without(
         self, found: tuple[np.ndarray, np.ndarray], a: int, b: int, pseudo: np.ndarray, max_iter: int, tol: float

@@ -50,6 +50,7 @@ from scipy.sparse.csgraph import connected_components
 from .._validate.arguments import check_positive_int
 from ._base import csr_entry_rows, log_normalize
 from ._observed import _FLOOR
+from ._pair_rows import rows_times_dense
 from ._pair_terms import EntryTerms, instance_terms, pair_ids, pair_instances, pair_table
 
 __all__ = [
@@ -215,8 +216,8 @@ def shared_pairs(
     ind, w, kept = _indicator(m, weights, annotator_of, n_annotators, min_shared)
     scale = sp.diags(w).tocsr()  # ``ind[block] @ scale``: the rows of ``ind @ diags(w)``, as ``@`` converts it
     right = ind.T.tocsr()  # the product's right operand, as ``@`` converts it
-    # entries of each left row's product at most: the answers on the rows it touches
-    cum = np.cumsum(ind @ np.diff(right.indptr).astype(np.float64))
+    # entries of each left row's product at most: the answers on the rows it touches, and one per annotator
+    cum = np.cumsum(np.minimum(ind @ np.diff(right.indptr).astype(np.float64), right.shape[1]))
     empty = np.empty(0, dtype=np.int64)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [(empty, empty, np.empty(0))]
     start, n_rows = 0, ind.shape[0]
@@ -369,8 +370,15 @@ class Entries:
         return entries, self.row_of[entries]
 
     def shared_rows(self, a: int, b: int) -> np.ndarray:
-        """The rows both ``a`` and ``b`` answered (sorted)."""
-        return np.intersect1d(self.of(a)[1], self.of(b)[1])
+        """The rows both ``a`` and ``b`` answered (sorted, distinct: ``np.intersect1d`` of their rows,
+        without its sorts, as each annotator's rows come sorted)."""
+        rows_a, rows_b = self.of(a)[1], self.of(b)[1]
+        if not len(rows_a) or not len(rows_b):
+            return np.empty(0, dtype=np.int64)
+        first = np.ones(len(rows_a), dtype=bool)
+        np.not_equal(rows_a[1:], rows_a[:-1], out=first[1:])
+        uniq = rows_a[first]
+        return uniq[rows_b[np.minimum(np.searchsorted(rows_b, uniq), len(rows_b) - 1)] == uniq]
 
 
 def posterior_without_pair(
@@ -379,10 +387,8 @@ def posterior_without_pair(
     """For each answer of annotator ``j`` (``a`` or ``b``), the posterior of its item under the
     model ``log_given``/``log_prior`` without the answers of ``a`` and ``b``."""
     _, rows = ent.of(j)
-    sub = obs.m[rows]
-    pair = np.isin(obs.annotator_of[sub.indices], (a, b))
-    rest = sp.csr_matrix((np.where(pair, 0.0, sub.data), sub.indices, sub.indptr), shape=sub.shape)
-    base, _ = log_normalize(np.asarray(rest @ log_given) + log_prior, overwrite=True)
+    pair = np.isin(obs.annotator_of, (a, b))  # the columns whose answers are held out
+    base, _ = log_normalize(rows_times_dense(obs.m, rows, log_given, pair) + log_prior, overwrite=True)
     return base
 
 

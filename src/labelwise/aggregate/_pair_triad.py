@@ -34,15 +34,57 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._pair_check import CountRows, Entries, check_one_pair, log_given_of, shared_pairs
+from ._pair_list import check_pair_list
 
-__all__ = ["MatrixRows", "matrix_triad_keep", "model_z", "triad_keep"]
+__all__ = ["MatrixRows", "matrix_triad_keep", "model_z", "triad_keep", "triad_pairs"]
+
+
+def _thirds(
+    pairs: np.ndarray, shared: tuple[np.ndarray, np.ndarray, np.ndarray], min_shared: float
+) -> list[tuple[int, int, list[int]]]:
+    """Each row of ``pairs`` as ``(a, b, thirds)``: the annotators compared with the pair by
+    :func:`triad_keep` (sorted)."""
+    x, y, n = shared
+    big = np.asarray(n) >= min_shared
+    partners: dict[int, set[int]] = {}
+    for u, v in zip(np.asarray(x)[big].tolist(), np.asarray(y)[big].tolist(), strict=True):
+        partners.setdefault(u, set()).add(v)
+        partners.setdefault(v, set()).add(u)
+    found = {(min(int(u), int(v)), max(int(u), int(v))) for u, v in np.asarray(pairs)[:, :2].tolist()}
+
+    def linked(u: int, v: int) -> bool:
+        return (min(u, v), max(u, v)) in found
+
+    out = []
+    for row in np.asarray(pairs)[:, :2].tolist():
+        a, b = int(row[0]), int(row[1])
+        # a third the check links to both members is one clique with them (three accounts of one
+        # worker): its excess is the clique's own, not a misfit shared from outside
+        thirds = {
+            c for c in (partners.get(a, set()) & partners.get(b, set())) - {a, b} if not (linked(a, c) and linked(b, c))
+        }
+        out.append((a, b, sorted(thirds)))
+    return out
+
+
+def triad_pairs(
+    pairs: np.ndarray, shared: tuple[np.ndarray, np.ndarray, np.ndarray], min_shared: float
+) -> list[tuple[int, int]]:
+    """The pairs of annotators ``(x, y)``, ``x < y``, whose ``z`` :func:`triad_keep` reads (in the
+    order it first reads them), so that a caller can compute them all at once."""
+    keys: dict[tuple[int, int], None] = {}
+    for a, b, thirds in _thirds(pairs, shared, min_shared):
+        for c in thirds:
+            keys[(min(a, c), max(a, c))] = keys[(min(b, c), max(b, c))] = None
+        keys[(min(a, b), max(a, b))] = None
+    return list(keys)
 
 
 def triad_keep(
@@ -60,7 +102,7 @@ def triad_keep(
         The pairs the check found, annotator codes in the first two columns.
     z_of : callable
         ``z_of(x, y)``: the agreement ``z`` of annotators ``x < y`` under the model (called once per
-        pair of annotators).
+        pair of annotators; :func:`triad_pairs` lists them).
     shared : (ndarray, ndarray, ndarray)
         Pairs of annotators ``(x, y)`` and the items each shares (as :func:`._pair_check.shared_pairs`
         returns them); a third annotator is compared only if it shares ``min_shared`` items with
@@ -73,12 +115,6 @@ def triad_keep(
     -------
     ndarray of bool, shape (n_pairs,)
     """
-    x, y, n = shared
-    big = np.asarray(n) >= min_shared
-    partners: dict[int, set[int]] = {}
-    for u, v in zip(np.asarray(x)[big].tolist(), np.asarray(y)[big].tolist(), strict=True):
-        partners.setdefault(u, set()).add(v)
-        partners.setdefault(v, set()).add(u)
     cache: dict[tuple[int, int], float] = {}
 
     def z(u: int, v: int) -> float:
@@ -87,30 +123,33 @@ def triad_keep(
             cache[key] = float(z_of(*key))
         return cache[key]
 
-    found = {(min(int(u), int(v)), max(int(u), int(v))) for u, v in np.asarray(pairs)[:, :2].tolist()}
-
-    def linked(u: int, v: int) -> bool:
-        return (min(u, v), max(u, v)) in found
-
     keep = np.zeros(len(pairs), dtype=bool)
-    for t, row in enumerate(pairs):
-        a, b = int(row[0]), int(row[1])
-        # a third the check links to both members is one clique with them (three accounts of one
-        # worker): its excess is the clique's own, not a misfit shared from outside
-        thirds = {
-            c for c in (partners.get(a, set()) & partners.get(b, set())) - {a, b} if not (linked(a, c) and linked(b, c))
-        }
-        base = max([0.0, *(min(z(a, c), z(b, c)) for c in sorted(thirds))])
+    for t, (a, b, thirds) in enumerate(_thirds(pairs, shared, min_shared)):
+        base = max([0.0, *(min(z(a, c), z(b, c)) for c in thirds)])
         keep[t] = z(a, b) - base > threshold
     return keep
 
 
-def model_z(obs: CountRows, ent: Entries, prior: np.ndarray, conf: np.ndarray) -> Callable[[int, int], float]:
+def model_z(
+    obs: CountRows, ent: Entries, prior: np.ndarray, conf: np.ndarray, listed: Sequence[tuple[int, int]] = ()
+) -> Callable[[int, int], float]:
     """``z_of(x, y)`` for :func:`triad_keep`: the held-out agreement ``z`` of annotators ``x`` and ``y``
     on the rows of ``obs`` both answered, under the model ``prior``, ``conf[j, true, given]``
-    (:func:`._pair_check.check_one_pair`, the pair's own confusion matrices those of the model)."""
+    (:func:`._pair_check.check_one_pair`, the pair's own confusion matrices those of the model).
+    The pairs ``listed`` are computed at once (:func:`._pair_list.check_pair_list`, the same bits),
+    any other pair when asked."""
     log_given, log_prior = log_given_of(obs, conf), np.log(prior)
-    return lambda x, y: float(check_one_pair(obs, ent, log_given, log_prior, conf, x, y).z[0])
+    table: dict[tuple[int, int], float] = {}
+    if len(listed):
+        a, b = np.array(listed, dtype=np.int64).reshape(-1, 2).T
+        table = dict(zip(listed, check_pair_list(obs, ent, log_given, log_prior, conf, a, b).z.tolist(), strict=True))
+
+    def z_of(x: int, y: int) -> float:
+        if (x, y) not in table:
+            table[(x, y)] = float(check_one_pair(obs, ent, log_given, log_prior, conf, x, y).z[0])
+        return table[(x, y)]
+
+    return z_of
 
 
 @dataclass(frozen=True)
@@ -140,4 +179,5 @@ def matrix_triad_keep(
     obs = MatrixRows.build(matrix, len(prior))
     n_lab = matrix.shape[1]
     shared = shared_pairs(obs.m, obs.weights, obs.annotator_of, n_lab, float(min_shared))
-    return triad_keep(pairs, model_z(obs, Entries.build(obs, n_lab), prior, conf), shared, min_shared, threshold)
+    z_of = model_z(obs, Entries.build(obs, n_lab), prior, conf, triad_pairs(pairs, shared, min_shared))
+    return triad_keep(pairs, z_of, shared, min_shared, threshold)

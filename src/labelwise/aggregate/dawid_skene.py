@@ -28,6 +28,9 @@ __all__ = ["DawidSkene", "relabelled_classes"]
 DEFAULT_PRIOR_STRENGTH = 8.0
 #: Default z-score over which a pair of annotators agrees more than the fitted model predicts.
 DEFAULT_DEPENDENCY_THRESHOLD = 5.0
+#: Whether the dependent-pair check keeps only pairs whose excess is not shared with a third annotator
+#: by default (the triad gate; ``benchmarks/dev_aggregate_triad.py``).
+DEFAULT_DEPENDENCY_TRIAD = True
 
 
 def _check_smoothing(smoothing: Any) -> None:
@@ -193,7 +196,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         smoothing: float | str = "auto",
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         dependency_threshold: float | None = DEFAULT_DEPENDENCY_THRESHOLD,
-        dependency_triad: bool = True,
+        dependency_triad: bool = DEFAULT_DEPENDENCY_TRIAD,
         dependency_rings: bool = False,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",

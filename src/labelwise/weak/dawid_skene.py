@@ -14,6 +14,7 @@ from ..aggregate import DawidSkene
 from ..aggregate._answers import encode_answers
 from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_weights
 from ..aggregate._pair_check import group_answer_weights
+from ..aggregate.dawid_skene import DEFAULT_DEPENDENCY_TRIAD
 from ..errors import EstimatorError, InvalidParameterError
 from ._compress import compress_rows
 from ._model_api import LabelModelAPI, balance_from_dev
@@ -46,6 +47,11 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         vote shares of the items with a vote).
     labels : sequence, optional
     random_state : int or Generator, default 0
+    dependency_triad : bool, default True
+        Keep a dependent pair of labelers only if its excess agreement is not shared with a third
+        labeler (the triad gate of :class:`~labelwise.aggregate.DawidSkene`'s dependent-pair check,
+        passed to it, which checks it: ``True`` or ``False``); ``False`` keeps every pair the check
+        confirms.
     **params
         Passed to :class:`~labelwise.aggregate.DawidSkene` (``max_iter``, ``tol``, ``smoothing``,
         ``prior_strength``, ``dependency_threshold``, ``duplicates``); any other name is an error
@@ -71,11 +77,18 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
     """
 
     def __init__(
-        self, *, class_balance: Any = None, labels: Sequence[Any] | None = None, random_state: Any = 0, **params: Any
+        self,
+        *,
+        class_balance: Any = None,
+        labels: Sequence[Any] | None = None,
+        random_state: Any = 0,
+        dependency_triad: bool = DEFAULT_DEPENDENCY_TRIAD,
+        **params: Any,
     ) -> None:
         self.class_balance = class_balance
         self.labels = labels
         self.random_state = random_state
+        self.dependency_triad = dependency_triad
         self.params = params
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -83,13 +96,14 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
             "class_balance": self.class_balance,
             "labels": self.labels,
             "random_state": self.random_state,
+            "dependency_triad": self.dependency_triad,
             **self.params,
         }
 
     def set_params(self, **params: Any) -> DawidSkeneLabelModel:
         """Set this wrapper's parameters and those passed to :class:`~labelwise.aggregate.DawidSkene`."""
         for key, value in params.items():
-            if key in ("class_balance", "labels", "random_state"):
+            if key in _OWN:
                 setattr(self, key, value)
             else:
                 _check_passed([key])
@@ -103,7 +117,12 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         v = fit_votes(votes, self.labels)  # a table's labelers sorted, as LabelModel's
         k = len(v.classes)
         fixed = check_class_balance(self.class_balance, k) if y_dev is None else balance_from_dev(y_dev, v.classes)
-        est = DawidSkene(labels=list(v.classes), random_state=self.random_state, **self.params)
+        est = DawidSkene(
+            labels=list(v.classes),
+            random_state=self.random_state,
+            dependency_triad=self.dependency_triad,
+            **self.params,
+        )
         est.fit(v.to_annotations())
         fitted_p = np.maximum(est.priors_.reindex(v.classes).to_numpy(dtype=float), FLOOR)
         if fixed is None:
@@ -225,10 +244,14 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         return out
 
 
+#: The wrapper's own parameters (``dependency_triad`` is passed to ``DawidSkene`` by name).
+_OWN = ("class_balance", "labels", "random_state", "dependency_triad")
+
+
 def _passed() -> list[str]:
     """The parameters of :class:`~labelwise.aggregate.DawidSkene` the wrapper passes on (not the
     columns of its table, which the wrapper builds, nor those it sets itself)."""
-    own = {"item_col", "annotator_col", "label_col", "labels", "random_state"}
+    own = {"item_col", "annotator_col", "label_col", *_OWN}
     return sorted(set(DawidSkene().get_params()) - own)
 
 
@@ -237,7 +260,7 @@ def _check_passed(names: Any) -> None:
     if unknown:
         raise InvalidParameterError(
             f"DawidSkeneLabelModel got unknown parameter(s) {unknown}; it takes class_balance, labels, "
-            f"random_state and DawidSkene's {_passed()}"
+            f"random_state, dependency_triad and DawidSkene's {_passed()}"
         )
 
 
