@@ -59,7 +59,8 @@ class TestClassQueue:
         members = partial(_select.margin_members, mispredicted_only=mispredicted_only)
         cells = np.repeat(np.arange(k), k)
         one = _chunks.RowChunks(n, [(0, n)], use_dask=False, n_jobs=1)
-        many = _chunks.RowChunks(n, [(0, n)], use_dask=False, n_jobs=n_jobs)
+        # as many row chunks as threads: the selection uses no more threads than chunks
+        many = _chunks.RowChunks(n, _chunks.chunk_bounds(n, -(-n // n_jobs)), use_dask=False, n_jobs=n_jobs)
         arrays = [probs, codes, predicted]
         expected = _selection.select_top(one, fn, arrays, limits, cell_class=cells, members=members)
         got = _selection.select_top(many, fn, arrays, limits, cell_class=cells, members=members)
@@ -103,7 +104,7 @@ class TestClassQueue:
         perm, rename = rng.permutation(n), rng.permutation(k)
         fn = partial(_select.margin_entries, mispredicted_only=True)
         members = partial(_select.margin_members, mispredicted_only=True)
-        chunks = _chunks.RowChunks(n, [(0, n)], use_dask=False, n_jobs=2)
+        chunks = _chunks.RowChunks(n, _chunks.chunk_bounds(n, -(-n // 2)), use_dask=False, n_jobs=2)
         cells = np.repeat(np.arange(k), k)
         first = _selection.select_top(chunks, fn, [probs, codes, predicted], limits, cell_class=cells, members=members)
         new_probs = np.empty_like(probs)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import labelwise as lw
 from labelwise import _chunks
-from labelwise.audit import _columns, _passes, _ranking
+from labelwise.audit import _blocks, _columns, _passes, _ranking
 
 from ._data import noisy_probs
 
@@ -102,7 +102,8 @@ class TestPassTwoBlocks:
         """Pass 2's memory beyond its outputs is that of one row block: a chunk of 8 blocks peaks
         no more above its outputs than a chunk of 2 (a thread's heap does not grow with its chunk)."""
         rows = 1 << 12
-        with mock.patch.object(_passes, "SECOND_PASS_ROWS", rows):
+        # both chunks' blocks at the cap (a small chunk's blocks are smaller still: _blocks.step_rows)
+        with mock.patch.object(_passes, "SECOND_PASS_ROWS", rows), mock.patch.object(_blocks, "MIN_STEP_ROWS", rows):
             small, small_out = self._peak(2 * rows, 6, 0)
             large, large_out = self._peak(8 * rows, 6, 0)
         assert large - large_out <= small - small_out + 16 * 1024

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._scratch import scratch
+from ._blocks import step_rows
 
 #: Self-confidences are summed exactly as integers in units of ``2**-(_LIMB_BITS * _N_LIMBS)``.
 _LIMB_BITS = 30
@@ -41,12 +42,19 @@ def fixed_point_limbs(values: np.ndarray, out: np.ndarray | None = None) -> np.n
     return limbs
 
 
-def class_limb_sums(codes: np.ndarray, values: np.ndarray, n_classes: int) -> np.ndarray:
-    """Per-class sums of the fixed-point limbs of ``values``, int64 of shape ``(_N_LIMBS, K)``."""
+def class_limb_sums(codes: np.ndarray, values: np.ndarray, n_classes: int, row_bytes: int = 0) -> np.ndarray:
+    """Per-class sums of the fixed-point limbs of ``values``, int64 of shape ``(_N_LIMBS, K)``.
+
+    ``row_bytes``: the bytes of ``probs`` per row of the chunk, with which the limbs' buffer (32
+    bytes per row of a step) shrinks for small chunks (:func:`~labelwise.audit._blocks.step_rows`);
+    0: steps of ``_SUM_ROWS``. The sums are exact integers, so the steps change nothing.
+    """
     out = np.zeros((_N_LIMBS, n_classes), dtype=np.int64)
-    buf = scratch("audit._exact.limbs", (_N_LIMBS + 1, min(codes.shape[0], _SUM_ROWS)), np.float64)
-    for lo in range(0, codes.shape[0], _SUM_ROWS):
-        block = slice(lo, lo + _SUM_ROWS)
+    n = codes.shape[0]
+    rows = step_rows(n, row_bytes, (_N_LIMBS + 1) * 8, _SUM_ROWS) if row_bytes else min(n, _SUM_ROWS)
+    buf = scratch("audit._exact.limbs", (_N_LIMBS + 1, rows), np.float64)
+    for lo in range(0, n, max(1, rows)):
+        block = slice(lo, lo + rows)
         limbs = fixed_point_limbs(values[block], buf)
         for i in range(_N_LIMBS):
             out[i] += np.bincount(codes[block], weights=limbs[i], minlength=n_classes).astype(np.int64)

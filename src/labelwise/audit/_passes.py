@@ -22,7 +22,7 @@ import numpy as np
 
 from .._scratch import scratch
 from .._validate.probabilities import distance_to_one, first_problem_rows, probs_problems, row_sums_checked
-from ._blocks import BLOCK_ELEMENTS, index_dtype, row_blocks
+from ._blocks import BLOCK_ELEMENTS, index_dtype, row_blocks, step_rows
 from ._exact import class_limb_sums
 from .confident_joint import RowStatistics, row_statistics_from_top
 
@@ -30,6 +30,9 @@ from .confident_joint import RowStatistics, row_statistics_from_top
 #: two gathers) while it is cached. Smaller blocks mean more numpy calls per row, which with several
 #: threads cost more than the closer cache saves (benchmarks/RESULTS.md, issue 12, session 6).
 FIRST_PASS_ELEMENTS = BLOCK_ELEMENTS
+#: Bytes per row of a block of pass 1 at most: the row positions and the argmax (int64), two gathered
+#: probabilities, and (float64 rows) the value checks' float64 row sums and their distance to 1.
+_FIRST_PASS_BYTES = 48
 #: Rows of a block of pass 2 (:func:`row_statistics_pass`): its temporaries are a dozen vectors of
 #: this many rows (about 1.5 MB in all), where a whole chunk's would be tens of MB of fresh memory.
 SECOND_PASS_ROWS = 1 << 16
@@ -37,6 +40,11 @@ SECOND_PASS_ROWS = 1 << 16
 #: scratch vectors are this long (about 0.6 MB in all), not as long as the chunk, where they weighed
 #: about as much as a float32 chunk of 10 classes (benchmarks/RESULTS.md, session 40, bench40).
 CLEAN_CHECK_ROWS = 1 << 14
+#: Bytes per row of a step of that check: four float64 and three bool vectors.
+_CLEAN_CHECK_BYTES = 4 * 8 + 3
+#: Bytes per row of a block of pass 2 at most: its temporaries (two int64 vectors of the joint's
+#: cells, a probability and a comparison per row, the outputs' pieces).
+_SECOND_PASS_BYTES = 40
 
 
 def self_confidence_pass(
@@ -47,9 +55,11 @@ def self_confidence_pass(
     Each row block is checked and its argmax taken while it is in cache, so pass 2 need not read
     ``probs`` again but for the few rows whose top class misses its threshold. For float32 rows a
     block costs five numpy calls (its row sums, minimum, argmax and two gathers): the value checks
-    on the row sums run once per chunk (:func:`_clean_float32_chunk`), and only a chunk that is
-    not clean is checked again block by block (:func:`~labelwise._validate.probabilities.probs_problems`), so
-    the problems found are the same. Every numpy call is a release and a re-acquisition of the GIL,
+    on the row sums run once per span of blocks (:func:`_clean_float32_chunk`; a span's sums take
+    a few hundred kB at most, and less in a small chunk), and only a chunk that is not clean is
+    checked again block by block (:func:`~labelwise._validate.probabilities.probs_problems`), so
+    the problems found are the same. The blocks, too, are smaller in a small chunk
+    (:func:`~labelwise.audit._blocks.step_rows`): their temporaries stay a small part of the chunk. Every numpy call is a release and a re-acquisition of the GIL,
     which with several threads is a hand-off between them (benchmarks/RESULTS.md, issue 12).
     """
     n, k = probs.shape
@@ -57,7 +67,7 @@ def self_confidence_pass(
     predicted = np.empty(n, dtype=index_dtype(k))
     top = np.empty(n, dtype=probs.dtype)
     conf = np.empty(n, dtype=probs.dtype)
-    step = min(n, max(1, FIRST_PASS_ELEMENTS // max(1, k)))
+    step = step_rows(n, k * probs.itemsize, _FIRST_PASS_BYTES, max(1, FIRST_PASS_ELEMENTS // max(1, k)))
     positions = np.arange(step)
     # numpy's argmax copies an input that is not writeable (a memory map opened read-only, as Dask
     # workers read .npy chunks) into a fresh array, block after block; where every large allocation
@@ -66,15 +76,22 @@ def self_confidence_pass(
     # The buffer and the row sums are temporaries: the thread's scratch buffers (reused by its next chunk).
     buffer = None if probs.flags.writeable else scratch("audit._passes.first.buffer", (step, k), probs.dtype)
     fused = probs.dtype == np.float32 and n > 0
-    sums = scratch("audit._passes.first.sums", n if fused else 0, np.float32)
-    low = np.inf
-    for block in row_blocks(n, k, FIRST_PASS_ELEMENTS):
+    # The row sums of a span of whole blocks, checked (:func:`_clean_float32_chunk`) once it is full.
+    check_rows = step_rows(n, k * probs.itemsize, _CLEAN_CHECK_BYTES, CLEAN_CHECK_ROWS)
+    span = step * -(-check_rows // step) if fused else 0
+    sums = scratch("audit._passes.first.sums", min(n, span), np.float32)
+    low, clean, begun = np.inf, True, 0
+    for block in row_blocks(n, 1, step):
         part = probs[block]
         if buffer is not None:
             part = copy_into(buffer, part)
         if fused:
-            np.einsum("ij->i", part, out=sums[block])  # any order: see _validate.row_sums_checked
+            np.einsum("ij->i", part, out=sums[block.start - begun : block.stop - begun])  # any order: see _validate
             low = min(low, float(part.min()))
+            if block.stop == n or block.stop + step - begun > span:
+                done = slice(begun, block.stop)
+                clean = clean and _clean_float32_chunk(probs[done], sums[: done.stop - begun], low, atol, check_rows)
+                begun = block.stop
         else:
             found.append(probs_problems(start + block.start, part, atol))
         pred = part.argmax(axis=1)
@@ -82,14 +99,14 @@ def self_confidence_pass(
         at = positions[: pred.shape[0]]
         top[block] = part[at, pred]
         conf[block] = part[at, codes[block]]
-    if fused and not _clean_float32_chunk(probs, sums, low, atol):  # the checks of every block, as before
-        found = [probs_problems(start + b.start, probs[b], atol) for b in row_blocks(n, k, FIRST_PASS_ELEMENTS)]
-    limb_sums = class_limb_sums(codes, conf, n_classes)
+    if fused and not clean:  # the checks of every block, as before
+        found = [probs_problems(start + b.start, probs[b], atol) for b in row_blocks(n, 1, step)]
+    limb_sums = class_limb_sums(codes, conf, n_classes, row_bytes=k * probs.itemsize)
     problems = first_problem_rows(found) if found else np.full(3, -1, dtype=np.int64)
     return (conf, predicted, top), (problems, limb_sums, np.bincount(codes, minlength=n_classes))
 
 
-def _clean_float32_chunk(probs: np.ndarray, sums: np.ndarray, low: float, atol: float) -> bool:
+def _clean_float32_chunk(probs: np.ndarray, sums: np.ndarray, low: float, atol: float, rows: int = 0) -> bool:
     """Whether :func:`~labelwise._validate.probabilities.probs_problems` would find nothing in a float32 chunk,
     from its float32 row sums ``sums`` (summed in any order) and its minimum ``low``.
 
@@ -98,11 +115,13 @@ def _clean_float32_chunk(probs: np.ndarray, sums: np.ndarray, low: float, atol: 
     test as :func:`~labelwise._validate.probabilities.probs_problems` makes on each block. Every vector as long as
     the chunk is one of the thread's scratch vectors (:func:`~labelwise._scratch.scratch`), not a
     fresh array: on a Dask worker every fresh one is page-faulted again. The rows are checked in
-    blocks of :data:`CLEAN_CHECK_ROWS`, so those vectors do not grow with the chunk.
+    steps of ``rows`` rows (0: :func:`~labelwise.audit._blocks.step_rows` of :data:`CLEAN_CHECK_ROWS`),
+    so those vectors do not grow with the chunk.
     """
     if low < 0:
         return False
-    for block in row_blocks(sums.shape[0], 1, CLEAN_CHECK_ROWS):  # row by row: any blocks decide the same
+    rows = rows or step_rows(sums.shape[0], probs.shape[1] * probs.itemsize, _CLEAN_CHECK_BYTES, CLEAN_CHECK_ROWS)
+    for block in row_blocks(sums.shape[0], 1, rows):  # row by row: any blocks decide the same
         n = block.stop - block.start
         out = scratch("audit._passes.clean.sums", n, np.float64)
         checked = row_sums_checked(probs[block], atol, sums[block], out=out)
@@ -189,7 +208,7 @@ def row_statistics_pass(
     scores: list[np.ndarray | None] = [None] * len(scorers)
     joint = np.zeros(k * k, dtype=np.int64)
     n_off = 0
-    for block in row_blocks(n, 1, SECOND_PASS_ROWS):
+    for block in row_blocks(n, 1, step_rows(n, k * probs.itemsize, _SECOND_PASS_BYTES, SECOND_PASS_ROWS)):
         block_codes = codes[block]
         stats = row_statistics_from_top(
             probs[block], self_conf[block], predicted[block], top[block], thresholds, rule=rule

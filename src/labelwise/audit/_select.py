@@ -140,16 +140,17 @@ def _class_rows(
     """``(rows, order, bounds)``: the rows of the ``classes`` marked (with ``mispredicted_only``,
     mispredicted ones only); class ``c``'s are ``rows[order[bounds[c]:bounds[c + 1]]]``, in row order."""
     take = scratch("audit._select.margin.take", codes.shape[0], bool)
-    np.take(np.asarray(classes), codes, out=take, mode="clip")  # codes are in 0..K-1
-    if mispredicted_only:
-        other = scratch("audit._select.margin.other", codes.shape[0], bool)
-        take &= np.not_equal(predicted, codes, out=other)
+    if not mispredicted_only:
+        np.take(np.asarray(classes), codes, out=take, mode="clip")  # codes are in 0..K-1
+    else:
+        np.not_equal(predicted, codes, out=take)
+        if not np.all(classes):  # a class without a wanted cell (usually every class has one)
+            take &= np.take(classes, codes, out=scratch("audit._select.margin.other", take.shape, bool), mode="clip")
     rows = np.flatnonzero(take)
-    class_codes = np.take(
-        codes, rows, out=scratch("audit._select.margin.codes", rows.shape[0], codes.dtype), mode="clip"
-    )
     # A stable sort of 16-bit integers is a radix sort: several times faster than of int64 codes.
-    order = np.argsort(class_codes.astype(index_dtype(classes.shape[0]), copy=False), kind="stable")
+    small = index_dtype(classes.shape[0])
+    class_codes = np.take(codes, rows, out=scratch("audit._select.margin.codes", rows.shape[0], small), mode="clip")
+    order = np.argsort(class_codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(class_codes, minlength=classes.shape[0]))])
     return rows, order, bounds
 
@@ -198,7 +199,8 @@ def margin_entries(
     by_column = scratch("audit._select.margin.by_column", k * most, probs.dtype)  # contiguous (k, m) views
     mask = scratch("audit._select.margin.mask", k * most, bool)
     work = scratch("audit._select.margin.work", k * most, probs.dtype)
-    block = scratch("audit._select.margin.block", (block_rows(k), k), probs.dtype)
+    # the gather's block: as many rows as the largest class has, up to a cache-sized block
+    block = scratch("audit._select.margin.block", (min(block_rows(k), most), k), probs.dtype)
     found = _EntryBuffer(sum(int(np.minimum(wanted[c], sizes[c]).sum()) for c in active), probs.dtype)
     for cls in active if queue is None else iter(queue.take, None):
         if cls not in sizes or not sizes[cls]:  # a queue's class without wanted cells or rows

@@ -41,7 +41,7 @@ def select_in_memory(
     """:func:`~labelwise.audit._selection.select_top` on numpy arrays: all rows at once, each cell's
     entries already its best ones (no merge).
 
-    One thread: one call of ``fn``. Several threads, with ``cell_class`` (the class of each cell):
+    One thread (or one row chunk: no more threads than chunks): one call of ``fn``. Several threads, with ``cell_class`` (the class of each cell):
     with ``members`` (``members(*arrays, limits=, lo=, hi=)``: per class, the rows ``lo..hi-1`` that
     ``fn`` reads for it, as ``fn``'s ``members`` argument takes them), the classes are handed out
     one at a time (:func:`_classes_from_a_queue`); without, in one group per thread fixed in
@@ -49,25 +49,29 @@ def select_in_memory(
     thread's entries stay a part of their own (no serial concatenation).
     """
     n_cells = limits.shape[0]
+    # no more threads than row chunks: a chunk is sized to be worth a thread, and every thread of
+    # the selection holds scratch buffers of its own (a small input's would outweigh its data)
+    n_jobs = min(chunks.n_jobs, len(chunks.bounds))
 
     def counted(cell_limits: np.ndarray, **extra: Any) -> tuple[Entries, np.ndarray]:
         entries = fn(0, *arrays, limits=cell_limits, merge=False, **extra)
         return entries, cell_counts(entries, n_cells)
 
-    if cell_class is None or chunks.n_jobs == 1:
+    if cell_class is None or n_jobs <= 1:
         found = [counted(limits)]
     elif members is not None:
-        found = _classes_from_a_queue(chunks, counted, members, arrays, limits, cell_class)
+        found = _classes_from_a_queue(chunks.n_rows, n_jobs, counted, members, arrays, limits, cell_class)
     else:
         n_classes = int(cell_class.max()) + 1
         weights = np.ones(n_classes) if class_weights is None else class_weights
-        groups = balanced_groups(weights, chunks.n_jobs)
+        groups = balanced_groups(weights, n_jobs)
         found = thread_map(lambda g: counted(limits * np.isin(cell_class, g)), groups, len(groups))
     return Selection([f[0] for f in found], np.sum([f[1] for f in found], axis=0), per_chunk=False)
 
 
 def _classes_from_a_queue(
-    chunks: RowChunks,
+    n_rows: int,
+    n_jobs: int,
     counted: Callable[..., tuple[Entries, np.ndarray]],
     members: Callable[..., list[np.ndarray]],
     arrays: Sequence[Any],
@@ -88,9 +92,8 @@ def _classes_from_a_queue(
     .. [1] Graham, R. L. (1969). Bounds on multiprocessing timing anomalies. SIAM Journal on
        Applied Mathematics, 17(2), 416-429.
     """
-    n_jobs = chunks.n_jobs
     n_classes = int(cell_class.max()) + 1
-    edges = np.linspace(0, chunks.n_rows, n_jobs + 1).astype(np.int64).tolist()
+    edges = np.linspace(0, n_rows, n_jobs + 1).astype(np.int64).tolist()
     with SharedWork(n_jobs) as pool:
         pieces = pool.map(lambda i: members(*arrays, limits=limits, lo=edges[i], hi=edges[i + 1]), range(n_jobs))
         by_class = [[p[c] for p in pieces] for c in range(n_classes)]
