@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..errors import InvalidParameterError
+from ._inputs import text_cells
 from .exact_duplicate import text_hashes
 
 
@@ -28,13 +29,9 @@ def object_rows(part: Any) -> tuple[np.ndarray, tuple[int, str, str] | None]:
     value neither text nor missing as ``(row in the partition, column, value)``."""
     frame = part.to_frame() if isinstance(part, pd.Series) else part
     arr = frame.to_numpy(dtype=object)
-    missing = np.asarray(pd.isna(arr), dtype=bool)
-    out = arr.copy()
-    out[missing] = None
-    is_text = np.fromiter((isinstance(v, str) for v in out.ravel()), dtype=np.bool_, count=out.size)
-    bad = np.flatnonzero(~(missing.ravel() | is_text))
-    if bad.size:
-        row, col = divmod(int(bad[0]), arr.shape[1])
+    out, bad = text_cells(arr)
+    if bad is not None:
+        row, col = divmod(bad, arr.shape[1])
         return out, (row, str(frame.columns[col]), show(out[row, col]))
     return out, None
 

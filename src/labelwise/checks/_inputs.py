@@ -167,17 +167,24 @@ def check_texts(texts: Any, n: int | None) -> np.ndarray:
         )
     if n is not None and arr.shape[0] != n:
         raise ShapeMismatchError(f"texts must have one row per row of the data ({n}), got {arr.shape[0]}")
+    out, bad = text_cells(arr)
+    if bad is not None:
+        row, col = divmod(bad, arr.shape[1])
+        raise InvalidParameterError(
+            f"texts must hold strings (or missing values), got {show(out[row, col])} at row {row}, column {names[col]!r}"
+        )
+    return out
+
+
+def text_cells(arr: np.ndarray) -> tuple[np.ndarray, int | None]:
+    """A 2-D object array's cells with ``None`` where missing, and the flat index of the first cell
+    that is neither a string nor missing (``None`` if every cell is)."""
     missing = np.asarray(pd.isna(arr), dtype=bool)
     out = arr.copy()
     out[missing] = None
     is_text = np.fromiter((isinstance(v, str) for v in out.ravel()), dtype=np.bool_, count=out.size)
     bad = np.flatnonzero(~(missing.ravel() | is_text))
-    if bad.size:
-        row, col = divmod(int(bad[0]), arr.shape[1])
-        raise InvalidParameterError(
-            f"texts must hold strings (or missing values), got {show(out[row, col])} at row {row}, column {names[col]!r}"
-        )
-    return out
+    return out, (int(bad[0]) if bad.size else None)
 
 
 def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
