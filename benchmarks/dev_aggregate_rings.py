@@ -58,9 +58,11 @@ crowds of seeds 124-127: 85.534 -> 89.723 (MV 84.072), 45 up / 3 down, largest f
 78.02 -> 90.08); passes. The 3 down: ``good5/6/8_f0.1_s127`` (K = 2, ~3 answers per item, a 0.9
 worker's copies with 10% redrawn answers, -0.50 / -0.33 / -0.33): only 3 / 4 / 11 of the ring's
 10 / 15 / 28 pairs pass z > 5, and their connected part is weighted while the rest of the ring
-still counts fully. Not adopted: ``src`` is main's; the variant's code lives in this script (moved
-unchanged from the judged commit; ``minimax5_s35``, ``good5_f0.1_s127`` and ``mediocre6_f0.0_s127``
-rerun from here give the judged rows digit for digit).
+still counts fully. Not adopted. The variant's screen and
+confirmation are in ``src/labelwise/aggregate/_ring_check.py`` since ring41b (unchanged; ring41b
+adds its clique decision there) and are imported from it; its per-pair weighting lives in this
+script (``minimax5_s35``, ``good5_f0.1_s127`` and ``mediocre6_f0.0_s127`` rerun from here give the
+judged rows digit for digit).
 """
 
 from __future__ import annotations
@@ -79,8 +81,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
@@ -91,112 +91,18 @@ from dev_weak_lure_stress import stress_sets  # noqa: E402
 
 from labelwise.aggregate import DawidSkene, MajorityVote  # noqa: E402
 from labelwise.aggregate._answers import EncodedAnswers  # noqa: E402
-from labelwise.aggregate._converged import loss_settled  # noqa: E402
-from labelwise.aggregate._dependent import CONFIRM_TOL, MIN_EXCESS_SHARE, MIN_SHARED_ITEMS, MemoryPairs, pairs_frame  # noqa: E402
-from labelwise.aggregate._observed import _Observed, _vote_shares, _with_answer_weights  # noqa: E402
-from labelwise.aggregate._pair_check import (  # noqa: E402
-    answer_bases,
-    check_one_pair,
-    group_answer_weights,
-    log_given_of,
-    one_annotator_em,
-    shared_pairs,
-)
+from labelwise.aggregate._dependent import MemoryPairs, pairs_frame  # noqa: E402
+from labelwise.aggregate._observed import _Observed, _with_answer_weights  # noqa: E402
+from labelwise.aggregate._pair_check import group_answer_weights  # noqa: E402
 from labelwise.aggregate._patterns import AnswerPatterns  # noqa: E402
 from labelwise.aggregate.simulate import simulate_annotators  # noqa: E402
 
 SIZES = (2, 4, 5, 6, 8)
 
-# ---- the variant (was ``src/labelwise/aggregate/_ring_check.py`` in the judged commit 7fe13473; moved
-# here unchanged after the rule failed, so that the run can be repeated with ``src`` as main's) ----
-
-#: Pairs agreeing on at least this share of their shared items are candidates of one ring.
-RING_AGREEMENT = 0.8
-#: Candidate groups of fewer annotators are left to the pair check (a pair, or a clique of three).
-MIN_RING = 3
-#: Larger candidate groups are not checked (a crowd of many good annotators, not a ring).
-MAX_RING = 12
-#: At most this many candidate groups are confirmed (largest first), each by one fit without it.
-MAX_RINGS = 3
-
-
-def agreement_rates(obs: _Observed, n_annotators: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs ``(a, b)`` sharing at least :data:`MIN_SHARED_ITEMS` items and the share of those items
-    on which they gave the same label (rows of ``obs.m`` weighted by ``obs.weights``)."""
-    a, b, shared = shared_pairs(obs.m, obs.weights, obs.annotator_of, n_annotators, MIN_SHARED_ITEMS)
-    if not len(a):
-        return a, b, np.empty(0)
-    m = obs.m.copy()
-    m.data[:] = 1.0  # an item answered twice the same by one annotator counts once
-    same = (m.T @ sp.diags(np.asarray(obs.weights, dtype=np.float64)) @ m).tocoo()  # [column, column]
-    ca, cb = obs.annotator_of[same.row], obs.annotator_of[same.col]
-    keep = (obs.label_of[same.row] == obs.label_of[same.col]) & (ca < cb)
-    agree = sp.coo_matrix((same.data[keep], (ca[keep], cb[keep])), shape=(n_annotators, n_annotators)).tocsr()
-    return a, b, np.asarray(agree[a, b]).ravel() / shared
-
-
-def candidate_rings(obs: _Observed, n_annotators: int) -> list[np.ndarray]:
-    """The screen's candidate groups (sorted members), largest first, at most :data:`MAX_RINGS`."""
-    a, b, rate = agreement_rates(obs, n_annotators)
-    close = rate >= RING_AGREEMENT
-    if not close.any():
-        return []
-    graph = sp.csr_matrix((np.ones(int(close.sum())), (a[close], b[close])), shape=(n_annotators, n_annotators))
-    _, comp = connected_components(graph, directed=False)
-    size = np.bincount(comp)
-    groups = [np.flatnonzero(comp == c) for c in np.flatnonzero((size >= MIN_RING) & (size <= MAX_RING))]
-    groups.sort(key=lambda g: (-len(g), int(g[0])))
-    return groups[:MAX_RINGS]
-
-
-def _fit_without_group(
-    data: MemoryPairs, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, tol: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """EM on every answer but the ``members``' (the groups of ``pairs`` weighted), then one M-step of
-    every answer from its posterior: as :meth:`MemoryPairs.fit_without`, for a whole group."""
-    obs, est = data.obs, data.est
-    weights = group_answer_weights(obs.m, obs.annotator_of, data.enc.n_annotators, *pairs)
-    out = np.isin(obs.annotator_of[obs.m.indices], members)
-    held = _with_answer_weights(obs, np.where(out, 0.0, weights))
-    n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)
-    post = _vote_shares(held, data.enc.n_classes)
-    last = np.inf
-    for _ in range(int(est.max_iter)):
-        prior, given, total = est._m_step(held, post, pseudo)
-        post, nll = est._e_step(held, prior, given, total, n_held, pseudo)
-        if loss_settled(last - nll, nll, tol):
-            break
-        last = nll
-    return data._model(obs, post, pseudo)
-
-
-def confirm_ring(
-    data: MemoryPairs,
-    pairs: tuple[np.ndarray, np.ndarray],
-    members: np.ndarray,
-    pseudo: np.ndarray,
-    threshold: float,
-) -> list[tuple[float, ...]]:
-    """Rows ``(a, b, n_shared, agreements, expected, z)`` of the pairs of ``members`` that agree
-    more than the model without the whole group predicts (module docstring, step 2)."""
-    est = data.est
-    prior, conf = _fit_without_group(data, pairs, members, pseudo, max(float(est.tol), CONFIRM_TOL))
-    masked = conf.copy()
-    masked[members] = 1.0 / conf.shape[1]  # a member's answer moves no posterior: the group is held out
-    log_given, log_prior = log_given_of(data.obs, masked), np.log(prior)
-    fitted = conf.copy()
-    for j in members:
-        base, labels, weights = answer_bases(data.obs, data.ent, log_given, log_prior, int(j), int(j), int(j))
-        fitted[j] = one_annotator_em(base, labels, weights, pseudo, int(est.max_iter), float(est.tol))
-    rows: list[tuple[float, ...]] = []
-    for i, a in enumerate(members):
-        for b in members[i + 1 :]:
-            check = check_one_pair(data.obs, data.ent, log_given, log_prior, fitted, int(a), int(b))
-            excess = check.observed[0] - check.expected[0]
-            if check.n_shared[0] >= MIN_SHARED_ITEMS and check.z[0] > threshold:
-                if excess >= MIN_EXCESS_SHARE * check.n_shared[0]:
-                    rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
-    return rows
+# ---- the variant (was ``src/labelwise/aggregate/_ring_check.py`` in the judged commit 7fe13473; ring41b
+# then moved its screen and confirmation into ``src`` unchanged, where they are imported from; the per-pair
+# weighting below is this variant's own, ring41b's decides per clique) ----
+from labelwise.aggregate._ring_check import candidate_rings, confirm_ring  # noqa: E402
 
 
 def weigh_rings(
