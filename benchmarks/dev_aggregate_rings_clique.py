@@ -60,6 +60,9 @@ ring crowds 132-135: 89.536 -> 94.369 (MV 88.527), 47 up / 0 down, largest rise 
 of 4-8 (mediocre and good) back to about 94.6; rings of 2 and no-ring crowds unchanged.
 (c) 1.20x. The variant moved into ``src/labelwise/aggregate/_ring_check.py`` unchanged (the same
 posterior and pairs as this script's hook on seed 130's 22 ring crowds and ``minimax5_s35``).
+Since the lead's reread the script runs the ``src`` check (``DawidSkene(dependency_rings=True)``)
+instead of its own copy of the hook (``good8_f0.1_s127`` 81.33 -> 80.83 and ``mediocre6_f0.0_s127``
+79.17 -> 82.33 again).
 
 **After the rule, the real crowd sets** (``--real``; run once, then once more from this flag with the
 same digits): 8 of the 9 unchanged (no candidate group), but
@@ -82,7 +85,6 @@ import argparse
 import sys
 import time
 import warnings
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -98,78 +100,16 @@ from dev_aggregate_auto_glad import crowds  # noqa: E402
 from dev_weak_lure_stress import stress_sets  # noqa: E402
 
 from labelwise.aggregate import DawidSkene  # noqa: E402
-from labelwise.aggregate._dependent import MemoryPairs, pairs_frame  # noqa: E402
-from labelwise.aggregate._observed import _with_answer_weights  # noqa: E402
-from labelwise.aggregate._pair_check import group_answer_weights  # noqa: E402
-
-
-def largest_clique(rows: list[tuple[float, ...]], members: np.ndarray) -> list[tuple[float, ...]]:
-    """The rows (pairs) of the largest set of >= 3 ``members`` whose every pair is in ``rows``
-    (ties: larger summed z, then smaller indices); empty when there is none."""
-    z = {(int(r[0]), int(r[1])): float(r[5]) for r in rows}
-    row_of = {(int(r[0]), int(r[1])): r for r in rows}
-    nodes = sorted({j for ab in z for j in ab})
-    for size in range(len(nodes), 2, -1):
-        best: tuple[float, tuple[int, ...]] | None = None
-        for subset in combinations(nodes, size):
-            pairs = list(combinations(subset, 2))
-            if all(p in z for p in pairs):
-                score = sum(z[p] for p in pairs)
-                if best is None or score > best[0]:  # combinations come in index order: ties keep the first
-                    best = (score, subset)
-        if best is not None:
-            return [row_of[p] for p in combinations(best[1], 2)]
-    return []
-
-
-def weigh_cliques(est: Any, enc: Any, pat: Any, obs: Any, vote: Any, pseudo: Any) -> Any:
-    """As ring41's ``weigh_rings``, but each candidate group keeps only its largest clique of
-    confirmed pairs (module docstring); None when no group has one."""
-    data = MemoryPairs(est, enc, pat, obs, vote)
-    groups = ring41.candidate_rings(data.screened, enc.n_annotators)
-    if not groups:
-        return None
-    names = enc.annotator_index()
-    found = est.dependent_pairs_
-    known = np.column_stack(
-        [names.get_indexer(found.annotator_a), names.get_indexer(found.annotator_b), found.iloc[:, 2:].to_numpy()]
-    ).reshape(-1, 6)
-    rows: list[tuple[float, ...]] = []
-    for members in groups:
-        pairs = np.array([*known, *rows]).reshape(-1, 6)
-        ab = (pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64))
-        seen = set(zip(*ab, strict=True))
-        confirmed = ring41.confirm_ring(data, ab, members, pseudo, float(est.dependency_threshold))
-        rows += [r for r in largest_clique(confirmed, members) if (int(r[0]), int(r[1])) not in seen]
-    if not rows:
-        return None
-    every = np.array([*known, *rows]).reshape(-1, 6)
-    new = pairs_frame(np.array(rows), names)
-    est.dependent_pairs_ = pd.concat([found, new], ignore_index=True) if len(found) else new
-    pa, pb = every[:, 0].astype(np.int64), every[:, 1].astype(np.int64)
-    return _with_answer_weights(obs, group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb))
-
-
-_PLAIN = ring41._PLAIN
-
-
-def _weigh_with_cliques(self: Any, enc: Any, pat: Any, obs: Any, vote: Any, pseudo: Any) -> Any:
-    """The variant's hook in ``DawidSkene._fit``: the pair check, then :func:`weigh_cliques`."""
-    weighted = _PLAIN(self, enc, pat, obs, vote, pseudo)
-    return weigh_cliques(self, enc, pat, obs, vote, pseudo) or weighted
 
 
 def ds(answers: pd.DataFrame, truth: pd.Series, variant: bool) -> tuple[float, float, int]:
-    """``DawidSkene()``, with the clique hook when ``variant``: accuracy, CPU seconds, dependent pairs."""
-    DawidSkene._weigh_dependent = _weigh_with_cliques if variant else _PLAIN  # type: ignore[method-assign]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            start = time.process_time()
-            est = DawidSkene(dependency_rings=False).fit(answers)  # main before ring41b: the hook adds the variant
-            cpu = time.process_time() - start
-    finally:
-        DawidSkene._weigh_dependent = _PLAIN  # type: ignore[method-assign]
+    """``DawidSkene()``, with the clique check when ``variant`` (``dependency_rings=True``, the judged hook
+    moved into ``src`` unchanged): accuracy, CPU seconds, dependent pairs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.process_time()
+        est = DawidSkene(dependency_rings=variant).fit(answers)
+        cpu = time.process_time() - start
     return ring41._acc(est.labels_, truth), cpu, len(est.dependent_pairs_)
 
 
