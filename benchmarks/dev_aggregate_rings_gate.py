@@ -63,6 +63,20 @@ References: A. Gelman, X.-L. Meng and H. Stern, Statistica Sinica 6, 733-807, 19
 Hagenaars, Sociological Methods and Research 16(3), 379-405, 1988 (direct effects; the triad gate);
 W.-H. Chen and D. Thissen, J. Educational and Behavioral Statistics 22(3), 265-289, 1997; A. P.
 Dawid and A. M. Skene, Applied Statistics 28(1), 20-28, 1979.
+Results
+-------
+**The rule run, once** (``--judge``, commit 99636d02, 05:44:29-05:44:57 UTC, load 2.9-3.5):
+**fails on (b)**, as the exploration predicted. (a) the 93: 83.655 -> 83.655, no pair changed, CPU
+3.05 -> 3.21 s (1.05x); stress seeds 33-36: 92.473 -> 92.473 and 137-140: 92.352 -> 92.352, no pair
+changed. (b) heavy-honest seeds 145-148 (48): 86.328 -> 84.526, 5 down (every one a whole honest
+group of 4 or 5 heavy annotators: ``heavy5_K3_h0.2_s146`` 92.46 -> 78.79, ``heavy4_K2_h0.2_s147``
+89.86 -> 69.51, ``heavy4_K3_h0.2_s147`` 92.60 -> 80.27, ``heavy5_K2_h0.2_s147`` 92.19 -> 72.05,
+``heavy5_K2_h0.2_s148`` 92.27 -> 72.27); heavy3 unchanged. (c) ring crowds seeds 149-152 (88):
+87.822 -> 93.765, 47 up / 0 down. (d) 1.05x. Not adopted: ``src`` unchanged.
+
+**After the rule, the real crowd sets once** (``--real``, 05:44:59-05:45:02 UTC): all nine unchanged
+(no ring; ZenCrowd_us 88.775 -> 88.775, its clique of 3 being below the minimum ring). Reported only:
+the rule failed, so the variant is not the default.
 """
 
 from __future__ import annotations
