@@ -230,8 +230,10 @@ def test_threads_share_classes_by_size_with_the_same_answer(filter_by, monkeypat
     original, original_queue = _select.balanced_groups, _select.ClassQueue
     monkeypatch.setattr(_select_memory, "balanced_groups", lambda w, n: calls.append(w.copy()) or original(w, n))
     monkeypatch.setattr(_select_memory, "ClassQueue", lambda order: queued.append(list(order)) or original_queue(order))
-    for jobs in (2, 3):
-        got = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs)
+    for jobs in (2, 3):  # as many row chunks as threads: the selection uses no more threads than chunks
+        got = lw.find_label_issues(
+            skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs, chunk_rows=-(-3000 // jobs)
+        )
         assert_same(got, reference)
     if filter_by != "prune_by_noise_rate":
         assert calls and all(np.array_equal(w, reference.label_counts) for w in calls)  # split by class size
