@@ -39,22 +39,6 @@ from .graph import NeighborGraph
 from .result import DataIssues
 
 
-def dask_data_issues(
-    features: Any,
-    given: dict[str, Any],
-    selected: list,
-    build: dict[str, Any],
-    scaling: str,
-    options: dict[str, dict[str, Any]],
-    impute: bool = False,
-) -> DataIssues:
-    """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
-    DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
-    ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
-    with _stable_keys():
-        return _data_issues(features, given, selected, build, scaling, options, impute)
-
-
 @contextlib.contextmanager
 def _stable_keys() -> Iterator[None]:
     """On ``distributed``, Dask's low-level (linear) task fusion off for the checks' computations.
@@ -87,16 +71,20 @@ def _on_distributed() -> bool:
     return isinstance(getattr(get_scheduler(), "__self__", None), Client)
 
 
-def _data_issues(
+@_stable_keys()
+def dask_data_issues(
     features: Any,
     given: dict[str, Any],
     selected: list,
     build: dict[str, Any],
     scaling: str,
     options: dict[str, dict[str, Any]],
-    impute: bool,
+    impute: bool = False,
 ) -> DataIssues:
-    """:func:`dask_data_issues` in the keys' context."""
+    """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
+    DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
+    ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``). Runs
+    in :func:`_stable_keys`' context (a decorator: a new context each call)."""
     given_chunks = features.npartitions if hasattr(features, "columns") else len(features.chunks[0])
     X, missing, vary, names = dask_features(features, impute)
     n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
