@@ -86,8 +86,9 @@ already below it: pair3_s0 -0.10, look2_s1 -0.05, look3_s2 -0.05. Not adopted: `
 item on two sets, both down.
 
 Diagnosis after the rule run (``--diagnose``, not a rule, 07:07:02-07:07:41 UTC, load 3.3): B, C and U on the
-93 (mean; up / down; sets more than 0.5 below main): B 86.657, 33 / 38; C 86.805, 32 / 33; U (Snorkel's fixed
-uniform) 82.505, 12 / 61 (pair crowds -11.35 on average). On the dense crowds all three fall (B 1 / 6, C 0 / 2,
+93 (mean; up / down; sets more than 0.5 below main): B 86.657, 33 / 38, 14 (worst sparse_K5_r4_s1 -3.50); C
+86.805, 32 / 33, 10 (sparse_K2_r2_s0 -3.20); U (Snorkel's fixed uniform) 82.505, 12 / 61, 47 (pair8_s2 -25.45;
+pair crowds -11.35 on average). On the dense crowds all three fall (B 1 / 6, C 0 / 2,
 U 3 / 7). The largest fitted class share is closer to the true one with main's free ``p`` than at the vote
 shares (mean absolute gap on the 93's dense crowds 0.005 against 0.018, crowds 0.011 against 0.033; on the
 strongly imbalanced exploration crowds 0.005 against 0.231).
