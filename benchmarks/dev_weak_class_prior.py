@@ -118,7 +118,7 @@ from dev_weak_lure_stress import report  # noqa: E402
 
 from labelwise.aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH  # noqa: E402
 from labelwise.weak import LabelModel, _em, _lure  # noqa: E402
-from labelwise.weak._posterior import FLOOR, VotedOutcomes, em_m_step, em_m_step_missing, posterior  # noqa: E402
+from labelwise.weak._posterior import FLOOR, VotedOutcomes, em_m_step_missing, posterior  # noqa: E402
 from labelwise.weak._squarem import squarem  # noqa: E402
 
 VARIANTS = ("A", "B", "C", "U")
@@ -133,7 +133,7 @@ class Prior:
 
 def p_step(mass: np.ndarray, p_old: np.ndarray) -> np.ndarray:
     """The variant's M-step of ``p`` from the posterior's class mass (the lured refit's and the MAP refit's)."""
-    total, k, v = float(mass.sum()), len(mass), Prior.shares
+    total, v = float(mass.sum()), Prior.shares
     if Prior.variant == "A":
         p = mass + DEFAULT_PRIOR_STRENGTH
     elif Prior.variant == "C" and v is not None:
@@ -143,7 +143,7 @@ def p_step(mass: np.ndarray, p_old: np.ndarray) -> np.ndarray:
     else:
         p = mass
     p = np.maximum(p / p.sum(), FLOOR)
-    return p / p.sum() if k else p
+    return p / p.sum()
 
 
 def p_log_prior(p: np.ndarray, total: float) -> float:
@@ -224,7 +224,6 @@ def lure_step_variant(self, x: np.ndarray):
 
 _em.run_em = run_em_variant
 _lure.LureFit.step = lure_step_variant
-assert em_m_step is not None  # the informative model's step is main's (imported for the record)
 
 
 def fit(matrix: np.ndarray, k: int, variant: str | None) -> tuple[np.ndarray, float, np.ndarray]:
