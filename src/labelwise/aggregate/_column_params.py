@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import InvalidParameterError, MissingColumnError
@@ -29,3 +29,19 @@ def check_named_columns(
             raise MissingColumnError(
                 f"{param} {column!r} is not a column of {table_name}; its columns are {[str(c) for c in table.columns]}"
             )
+
+
+def check_has_columns(table: Any, columns: Sequence[str], params: Sequence[str] | None, name: str) -> None:
+    """Every one of ``columns`` is a column of ``table`` (called ``name`` in the message), or a
+    :class:`~labelwise.errors.MissingColumnError` naming the missing ones, the parameters that name
+    them (``params``, aligned with ``columns``; None: fixed columns, which no parameter names) and
+    the table's first 30 columns."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        which = (
+            "" if params is None else f" ({', '.join(p for p, c in zip(params, columns, strict=True) if c in missing)})"
+        )
+        raise MissingColumnError(
+            f"{name} must have the columns {list(columns)}; missing {missing}{which}, the table has "
+            f"{[str(c) for c in table.columns][:30]}"
+        )
