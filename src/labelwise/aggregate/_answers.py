@@ -22,6 +22,7 @@ from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
+from ._column_params import check_has_columns
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
     DeferredItemCodes,
     GatheredCodes,
@@ -336,13 +337,7 @@ def encode_answers(
             f"got {type(answers).__name__}"
         )
     cols = [item_col, annotator_col, label_col]
-    missing = [c for c in cols if c not in answers.columns]
-    if missing:
-        params = [p for p, c in zip(("item_col", "annotator_col", "label_col"), cols, strict=True) if c in missing]
-        raise MissingColumnError(
-            f"{name} must have the columns {cols}; missing {missing} ({', '.join(params)}), the table has "
-            f"{[str(c) for c in answers.columns][:30]}"
-        )
+    check_has_columns(answers, cols, ("item_col", "annotator_col", "label_col"), name)
     if len(answers) == 0:
         raise AnnotationError(f"{name} must have at least one answer, got an empty table")
 

@@ -22,6 +22,7 @@ from threadpoolctl import ThreadpoolController
 from .._validate.arguments import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
+from ._column_params import check_column_name
 from ._converged import loss_settled
 
 __all__ = [
@@ -455,6 +456,4 @@ def check_common(est: BaseAggregator) -> None:
     """Validate the parameters every estimator shares."""
     check_choice("duplicates", est.duplicates, DUPLICATE_POLICIES)
     for attr in ("item_col", "annotator_col", "label_col"):
-        value = getattr(est, attr)
-        if not isinstance(value, str) or not value:
-            raise InvalidParameterError(f"{attr} must be a non-empty column name (str), got {value!r}")
+        check_column_name(attr, getattr(est, attr))

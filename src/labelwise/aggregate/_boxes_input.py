@@ -65,16 +65,23 @@ def encode_ids(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype(np.int64), pd.Index(uniques)
 
 
-def _checked_ids(table: pd.DataFrame, column: str, name: str, what: str) -> tuple[np.ndarray, pd.Index]:
+def _check_no_missing(table: pd.DataFrame, column: str, name: str, what: str | None = None) -> pd.Series:
+    """``table[column]``, or an :class:`AnnotationError` at its first missing value (``what``: what
+    the column holds, for the message)."""
     values = table[column]
     missing = values.isna().to_numpy()
     if missing.any():
         pos = int(np.argmax(missing))
+        holds = "" if what is None else f" ({what})"
         raise AnnotationError(
-            f"{name} must have no missing values in column {column!r} ({what}), got a missing one at "
+            f"{name} must have no missing values in column {column!r}{holds}, got a missing one at "
             f"{row_label(table.index, pos)}"
         )
-    return encode_ids(values)
+    return values
+
+
+def _checked_ids(table: pd.DataFrame, column: str, name: str, what: str) -> tuple[np.ndarray, pd.Index]:
+    return encode_ids(_check_no_missing(table, column, name, what))
 
 
 def _number_column(table: pd.DataFrame, column: str, name: str) -> np.ndarray:
@@ -186,14 +193,7 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
         known = {"images": table.images, "annotators": table.annotators}
         codes = []
         for column, field in ((image_col, "images"), (annotator_col, "annotators")):
-            values = labeled[column]
-            missing = values.isna().to_numpy()
-            if missing.any():
-                pos = int(np.argmax(missing))
-                raise AnnotationError(
-                    f"labeled must have no missing values in column {column!r}, got a missing one at "
-                    f"{row_label(labeled.index, pos)}"
-                )
+            values = _check_no_missing(labeled, column, "labeled")
             distinct = pd.Index(values.unique())
             new = distinct.difference(known[field], sort=False)
             if len(distinct) and len(new) == len(distinct):  # ids of another kind (7 and "7"), not new ones

@@ -16,6 +16,7 @@ from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label
 from ..errors import AnnotationError, MissingColumnError, ShapeMismatchError
 from ._answers import DUPLICATE_POLICIES
+from ._column_params import check_has_columns
 from ._factorize import _factorize, encode_hashable
 
 __all__ = ["VectorAnswers", "encode_vector_answers", "check_table", "last_answers"]
@@ -63,19 +64,14 @@ class VectorAnswers:
         return len(self.annotators)
 
 
-def check_table(answers: Any, columns: list[str], params: list[str], name: str = "answers") -> None:
-    """``answers`` is a non-empty DataFrame with each of ``columns`` once (``params`` name them)."""
+def check_table(answers: Any, columns: list[str], params: list[str] | None, name: str = "answers") -> None:
+    """``answers`` is a non-empty DataFrame with each of ``columns`` once (``params`` name them; None:
+    fixed columns, which no parameter names)."""
     if not isinstance(answers, pd.DataFrame):
         raise MissingColumnError(
             f"{name} must be a pandas DataFrame with columns {columns}, got {type(answers).__name__}"
         )
-    missing = [c for c in columns if c not in answers.columns]
-    if missing:
-        which = [p for p, c in zip(params, columns, strict=True) if c in missing]
-        raise MissingColumnError(
-            f"{name} must have the columns {columns}; missing {missing} ({', '.join(which)}), the table has "
-            f"{[str(c) for c in answers.columns][:30]}"
-        )
+    check_has_columns(answers, columns, params, name)
     for col in columns:
         if isinstance(answers[col], pd.DataFrame):
             raise MissingColumnError(

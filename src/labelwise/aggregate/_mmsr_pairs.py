@@ -19,7 +19,7 @@ from scipy.sparse.linalg import eigsh
 
 from ._answers import EncodedAnswers
 
-__all__ = ["DENSE_SIGN_NODES", "AnnotatorPairs", "annotator_pairs", "bipartite_sides", "pair_signs"]
+__all__ = ["DENSE_SIGN_NODES", "AnnotatorPairs", "annotator_pairs", "answer_incidence", "bipartite_sides", "pair_signs"]
 
 #: Graphs up to this many nodes take a dense eigendecomposition in the sign step, larger ones Lanczos
 #: (ARPACK, from a fixed start): on the real crowd sets both give the same signs, Lanczos in a
@@ -68,6 +68,20 @@ def _sorted_product(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.n
     return rows, product.indices.astype(np.int64), product.data.astype(np.float64)
 
 
+def answer_incidence(enc: EncodedAnswers) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """The answers as two 0/1 CSR matrices: annotator x item and annotator x (item, label) (column
+    ``item * K + label``); their products with their transposes count, for every annotator pair,
+    the answer pairs on common items and the agreeing ones."""
+    k, n_ann = enc.n_classes, enc.n_annotators
+    ann = np.asarray(enc.annotator_idx, dtype=np.int64)
+    item = np.asarray(enc.item_idx, dtype=np.int64)
+    ones = np.ones(ann.shape[0])
+    by_item = sp.csr_matrix((ones, (ann, item)), shape=(n_ann, enc.n_items))
+    cell = item * k + np.asarray(enc.label_idx, dtype=np.int64)
+    by_cell = sp.csr_matrix((ones, (ann, cell)), shape=(n_ann, enc.n_items * k))
+    return by_item, by_cell
+
+
 def annotator_pairs(enc: EncodedAnswers) -> AnnotatorPairs:
     r"""The centred agreement :math:`C_{jl}` and shared answer count of every co-labelled pair.
 
@@ -78,12 +92,7 @@ def annotator_pairs(enc: EncodedAnswers) -> AnnotatorPairs:
     the answer pairs of ``j`` and ``l`` on common items that agree.
     """
     k, n_ann = enc.n_classes, enc.n_annotators
-    ann = np.asarray(enc.annotator_idx, dtype=np.int64)
-    item = np.asarray(enc.item_idx, dtype=np.int64)
-    ones = np.ones(ann.shape[0])
-    by_item = sp.csr_matrix((ones, (ann, item)), shape=(n_ann, enc.n_items))
-    cell = item * k + np.asarray(enc.label_idx, dtype=np.int64)
-    by_cell = sp.csr_matrix((ones, (ann, cell)), shape=(n_ann, enc.n_items * k))
+    by_item, by_cell = answer_incidence(enc)
     rows, cols, common = _sorted_product(by_item)
     off = rows != cols
     rows, cols, common = rows[off], cols[off], common[off]

@@ -26,8 +26,9 @@ import pandas as pd
 
 from .._stage_progress import compute, stage
 from .._validate.arguments import show
-from ..errors import AnnotationError, LabelwiseError, MissingColumnError
+from ..errors import AnnotationError, LabelwiseError
 from ._answers import EncodedAnswers
+from ._column_params import check_has_columns
 from ._multilabel_tags import TagPairs, parse_tags
 
 if TYPE_CHECKING:
@@ -149,13 +150,7 @@ def fit_blocks(est: MultiLabelAggregator, answers: Any) -> MultiLabelAggregator:
 
     template = est._template()
     cols = (est.item_col, est.annotator_col, est.tags_col)
-    missing = [c for c in cols if c not in answers.columns]
-    if missing:
-        names = [p for p, c in zip(("item_col", "annotator_col", "tags_col"), cols, strict=True) if c in missing]
-        raise MissingColumnError(
-            f"answers must have the columns {list(cols)}; missing {missing} ({', '.join(names)}), the table has "
-            f"{[str(c) for c in answers.columns][:30]}"
-        )
+    check_has_columns(answers, cols, ("item_col", "annotator_col", "tags_col"), "answers")
     from ._multilabel_tags import check_separator
 
     separator = check_separator(est.tag_separator)

@@ -20,7 +20,8 @@ from scipy.sparse.csgraph import connected_components
 
 from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label
-from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
+from ..errors import AnnotationError, InvalidParameterError
+from ._column_params import check_named_columns
 from ._factorize import _factorize, duplicate_pairs
 
 __all__ = ["BLOCK_ROWS", "NUMERIC_DUPLICATES", "NumericAnswers", "encode_numbers", "item_sums", "annotator_sums"]
@@ -99,13 +100,7 @@ def _check_columns(answers: Any, columns: dict[str, str]) -> pd.DataFrame:
         raise AnnotationError(
             f"answers must be a pandas DataFrame with one numeric answer per row, got {type(answers).__name__}"
         )
-    for param, column in columns.items():
-        if not isinstance(column, str) or not column:
-            raise InvalidParameterError(f"{param} must be a non-empty column name (str), got {column!r}")
-        if column not in answers.columns:
-            raise MissingColumnError(
-                f"{param} {column!r} is not a column of answers; its columns are {[str(c) for c in answers.columns]}"
-            )
+    check_named_columns(answers, columns, "answers")
     names = list(columns.items())
     for k, (param, column) in enumerate(names):
         for other, other_column in names[:k]:

@@ -119,15 +119,19 @@ def robust_em(
     log_u_prior_const = 0.5 * df * np.log(0.5 * df) - gammaln(0.5 * df)
     n, n_w_ann = data.n_answers, n_ann
 
-    def step(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """One coordinate-ascent sweep from ``(log u, bias, log precision)``: the ELBO it reaches
-        (per answer) and the sweep's output in the same coordinates."""
-        u, bias, precision = np.exp(theta[:n]), theta[n : n + n_w_ann], np.exp(theta[n + n_w_ann :])
-        # q(z): Gaussian, precision sum tau u
+    def truths(u: np.ndarray, bias: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """q(z), Gaussian with precision sum tau u: each item's variance and its (centred) mean."""
         weighted = sp.csr_matrix((u, indices, indptr), shape=design.counts.shape)
         both = weighted @ np.column_stack([precision, precision * bias])
         var = 1.0 / both[:, 0]
         shifted = (sp.csr_matrix((u * yc, indices, indptr), shape=design.counts.shape) @ precision - both[:, 1]) * var
+        return var, shifted
+
+    def step(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """One coordinate-ascent sweep from ``(log u, bias, log precision)``: the ELBO it reaches
+        (per answer) and the sweep's output in the same coordinates."""
+        u, bias, precision = np.exp(theta[:n]), theta[n : n + n_w_ann], np.exp(theta[n + n_w_ann :])
+        var, shifted = truths(u, bias, precision)
         # q(u): Gamma(alpha, beta)
         r = yc - shifted[item]
         v_row = var[item]
@@ -157,11 +161,7 @@ def robust_em(
         step, np.concatenate([np.zeros(n), bias, np.log(precision)]), max_iter, tol, accelerate
     )
     u, bias, precision = np.exp(theta[:n]), theta[n : n + n_ann], np.exp(theta[n + n_ann :])
-    # the truths' posterior at the final parameters and weights
-    weighted = sp.csr_matrix((u, indices, indptr), shape=design.counts.shape)
-    both = weighted @ np.column_stack([precision, precision * bias])
-    var = 1.0 / both[:, 0]
-    shifted = (sp.csr_matrix((u * yc, indices, indptr), shape=design.counts.shape) @ precision - both[:, 1]) * var
+    var, shifted = truths(u, bias, precision)  # the truths' posterior at the final parameters and weights
     order = np.argsort(data.item, kind="stable")  # the design's answer order -> table order
     weights = np.empty_like(u)
     weights[order] = u

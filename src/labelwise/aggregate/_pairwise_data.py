@@ -20,7 +20,8 @@ from scipy.sparse.csgraph import connected_components
 
 from .._validate.arguments import show
 from .._validate.labels import row_label
-from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
+from ..errors import AnnotationError, InvalidParameterError
+from ._column_params import check_named_columns
 from ._factorize import _factorize
 
 __all__ = ["EncodedPairs", "encode_pairs", "ford_condition", "never_lost_or_won"]
@@ -80,15 +81,7 @@ class EncodedPairs:
 def check_column_names(pairs: Any, columns: dict[str, str | None]) -> None:
     """Each named column (parameter -> column, ``None`` = not used) is a non-empty string and a column of
     ``pairs`` (a pandas or dask DataFrame), or an error naming the parameter."""
-    for param, column in columns.items():
-        if column is None:
-            continue
-        if not isinstance(column, str) or not column:
-            raise InvalidParameterError(f"{param} must be a non-empty column name (str), got {column!r}")
-        if column not in pairs.columns:
-            raise MissingColumnError(
-                f"{param} {column!r} is not a column of pairs; its columns are {[str(c) for c in pairs.columns]}"
-            )
+    check_named_columns(pairs, columns, "pairs", none_unused=True)
 
 
 def _check_columns(pairs: Any, columns: dict[str, str | None]) -> pd.DataFrame:

@@ -86,15 +86,20 @@ def prepare(frame: pd.DataFrame, k: int) -> Part:
 
 
 # -- per-partition work, one function per method ---------------------------------------------------
+def _posterior(part: Part, k: int, params: tuple | None, posterior: Callable[..., tuple]) -> tuple[np.ndarray, float]:
+    """The E-step's posterior of the partition's items, ``posterior(part, k, params)``, and its
+    log-likelihood; without ``params`` (the first pass) the vote shares and 0."""
+    if params is None:
+        return part.shares(k), 0.0
+    post, z = posterior(part, k, params)
+    return post, float(z.sum())
+
+
 def ds_stats(part: Part, k: int, n_ann: int, params: tuple | None, every_answer: bool = False) -> tuple:
     """The E-step's posterior (vote shares without ``params``), its M-step statistics and
     log-likelihood; ``every_answer``: the M-step counts every answer once (the E-step still
     weighs them)."""
-    if params is None:
-        post, log_z = part.shares(k), 0.0
-    else:
-        post, z = ds_posterior(part, k, params)
-        log_z = float(z.sum())
+    post, log_z = _posterior(part, k, params, ds_posterior)
     counts, totals = ds_counts(part, k, n_ann, post, None if every_answer else part.w)
     return counts, totals, log_z
 
@@ -123,11 +128,7 @@ def ds_posterior(part: Part, k: int, params: tuple) -> tuple[np.ndarray, np.ndar
 
 
 def onecoin_stats(part: Part, k: int, n_ann: int, params: tuple | None) -> tuple:
-    if params is None:
-        post, log_z = part.shares(k), 0.0
-    else:
-        post, z = onecoin_posterior(part, k, params)
-        log_z = float(z.sum())
+    post, log_z = _posterior(part, k, params, onecoin_posterior)
     hits = np.bincount(part.annotator, weights=post[part.item, part.label], minlength=n_ann)
     return hits, post.sum(axis=0), log_z
 

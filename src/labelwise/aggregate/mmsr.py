@@ -8,14 +8,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, check_tol, log_normalize
 from ._mmsr_msr import GroupedTrimmedMeans
-from ._mmsr_pairs import DENSE_SIGN_NODES, AnnotatorPairs, annotator_pairs, bipartite_sides
+from ._mmsr_pairs import DENSE_SIGN_NODES, AnnotatorPairs, annotator_pairs, answer_incidence, bipartite_sides
 from ._mmsr_signs import SIGN_CHANGE_ITEMS, SIGN_STEPS, CheckedSigns, checked_signs
 from .majority import weighted_vote_shares
 
@@ -50,12 +49,8 @@ def agreement_covariance(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
     and pairs with no common item are 0 and count as unobserved. :class:`MMSR` itself keeps only
     the observed pairs (:func:`~labelwise.aggregate._mmsr_pairs.annotator_pairs`, the same values).
     """
-    k, n_ann = enc.n_classes, enc.n_annotators
-    ann = np.asarray(enc.annotator_idx, dtype=np.int64)
-    item = np.asarray(enc.item_idx, dtype=np.int64)
-    ones = np.ones(ann.shape[0])
-    by_item = sp.csr_matrix((ones, (ann, item)), shape=(n_ann, enc.n_items))
-    by_cell = sp.csr_matrix((ones, (ann, item * k + np.asarray(enc.label_idx))), shape=(n_ann, enc.n_items * k))
+    k = enc.n_classes
+    by_item, by_cell = answer_incidence(enc)
     common = (by_item @ by_item.T).toarray()
     agree = (by_cell @ by_cell.T).toarray()
     np.fill_diagonal(common, 0.0)

@@ -17,6 +17,7 @@ from .._validate.arguments import check_choice, check_fraction, check_positive_i
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._base import BaseAggregator, _blas_controller
+from ._column_params import check_column_name
 from ._multilabel_blocks import fit_blocks, is_dask_frame
 from ._multilabel_simulate import MultiLabelCrowd, simulate_multilabel_crowd
 from ._multilabel_tags import TagPairs, check_separator, parse_tags
@@ -195,9 +196,7 @@ class MultiLabelAggregator(BaseEstimator):
         check_separator(self.tag_separator)
         check_choice("duplicates", self.duplicates, DUPLICATE_POLICIES)
         for attr in ("item_col", "annotator_col", "tags_col"):
-            value = getattr(self, attr)
-            if not isinstance(value, str) or not value:
-                raise InvalidParameterError(f"{attr} must be a non-empty column name (str), got {value!r}")
+            check_column_name(attr, getattr(self, attr))
         if len({self.item_col, self.annotator_col, self.tags_col}) < 3:
             raise InvalidParameterError(
                 f"item_col, annotator_col and tags_col must be three different columns, got "

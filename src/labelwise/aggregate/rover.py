@@ -15,6 +15,7 @@ from .._validate.arguments import check_choice, check_fraction, show
 from .._validate.labels import row_label
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ._answers import DUPLICATE_POLICIES
+from ._embed_data import check_table
 from ._rover_align import edit_distances
 from ._rover_network import Scoring, Tokens, build_networks
 from ._rover_tokens import check_callable, join_words, split_words, tokenize
@@ -218,23 +219,7 @@ class ROVER(BaseEstimator):
 def _check_answers(answers: Any) -> pd.DataFrame:
     """The answer table, checked: a DataFrame with the three columns, at least one row, no missing
     ids, texts that are strings or missing."""
-    if not isinstance(answers, pd.DataFrame):
-        raise MissingColumnError(
-            f"answers must be a pandas DataFrame with columns {list(COLUMNS)}, got {type(answers).__name__}"
-        )
-    missing = [c for c in COLUMNS if c not in answers.columns]
-    if missing:
-        raise MissingColumnError(
-            f"answers must have the columns {list(COLUMNS)}; missing {missing}, the table has "
-            f"{[str(c) for c in answers.columns][:30]}"
-        )
-    for col in COLUMNS:
-        if isinstance(answers[col], pd.DataFrame):
-            raise MissingColumnError(
-                f"answers must have exactly one column named {col!r}, found {answers[col].shape[1]}"
-            )
-    if len(answers) == 0:
-        raise AnnotationError("answers must have at least one answer, got an empty table")
+    check_table(answers, list(COLUMNS), None)
     for col in ("item", "annotator"):
         null = pd.isna(answers[col]).to_numpy(dtype=bool)
         if null.any():

@@ -65,22 +65,9 @@ class ChunkedLabelIssues(LabelIssues):
         """Number of flagged examples."""
         return int(self.flagged_per_class.sum())
 
-    @property
-    def class_summary(self) -> pd.DataFrame:
-        """As :attr:`LabelIssues.class_summary`, from counts gathered on the workers."""
-        off_diag_share = self.joint.sum(axis=1) - np.diag(self.joint)
-        noise = 1.0 - np.diag(self.inverse_noise_matrix)
-        return pd.DataFrame(
-            {
-                "class": self.classes,
-                "n_given": self.label_counts,
-                "n_flagged": self.flagged_per_class,
-                "estimated_issues": np.rint(off_diag_share * self.n_examples).astype(np.int64),
-                "noise_rate": noise,
-                "inverse_noise_rate": 1.0 - np.diag(self.noise_matrix),
-                "label_quality": 1.0 - noise,
-            }
-        )
+    def _flagged_per_given_class(self) -> np.ndarray:
+        """The counts gathered on the workers: :attr:`LabelIssues.class_summary` reads no per-example field."""
+        return self.flagged_per_class
 
     def compute(self) -> LabelIssues:
         """Gather every per-example field: the in-memory :class:`LabelIssues`."""

@@ -93,6 +93,10 @@ class LabelIssues:
         """Estimated share of examples whose given label is wrong: ``1 - trace(joint)``."""
         return float(1.0 - np.trace(self.joint))
 
+    def _flagged_per_given_class(self) -> np.ndarray:
+        """Flagged examples per given class (``class_summary``'s ``n_flagged``)."""
+        return np.bincount(self.label_codes[self.is_issue], minlength=len(self.classes))
+
     @property
     def class_summary(self) -> pd.DataFrame:
         """One row per class: examples given it, flagged, estimated issues and noise rates.
@@ -101,7 +105,7 @@ class LabelIssues:
         wrong); ``inverse_noise_rate`` is ``P(given != k | true = k)`` (share of the true class
         labelled as something else); ``label_quality = 1 - noise_rate``.
         """
-        codes_flagged = np.bincount(self.label_codes[self.is_issue], minlength=len(self.classes))
+        codes_flagged = self._flagged_per_given_class()
         off_diag_share = self.joint.sum(axis=1) - np.diag(self.joint)
         noise = 1.0 - np.diag(self.inverse_noise_matrix)
         return pd.DataFrame(

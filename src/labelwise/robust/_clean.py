@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.model_selection import StratifiedKFold
@@ -29,6 +28,7 @@ from .._validate.labels import check_rows_per_class_for_folds, check_same_length
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
 from ..errors import InvalidLabelsError, TooFewExamplesError
 from ..probs import out_of_fold_probs
+from ._transition_fit import one_dim_targets
 
 __all__ = ["CleanClassifier", "ACTIONS"]
 
@@ -236,13 +236,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         if y is None:
             raise InvalidLabelsError(f"{type(self).__name__} requires y to be passed, but the target y is None")
         X = check_meta_X(self, X, reset=True)
-        y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.Index)) else np.asarray(y)
-        if y_arr.ndim == 2 and y_arr.shape[1] == 1:
-            from sklearn.utils.validation import column_or_1d
-
-            y_arr = column_or_1d(y_arr, warn=True)
-        if y_arr.ndim != 1:
-            raise InvalidLabelsError(f"y must be one-dimensional (one label per example), got shape {y_arr.shape}")
+        y_arr = one_dim_targets(y)
         check_same_length("X", range(_num_samples(X)), "y", y_arr)
         given = fit_sample_weight(sample_weight, y_arr.shape[0], template)
         y_arr, codes, classes = encode_class_targets(y_arr)

@@ -1,4 +1,5 @@
-"""Shared steps of the loss-correction estimators: targets, out-of-fold probabilities, the transition."""
+"""Shared steps of the loss-correction estimators: targets (also :class:`~labelwise.robust.CleanClassifier`'s
+1-D check), out-of-fold probabilities, the transition."""
 
 from __future__ import annotations
 
@@ -17,16 +18,22 @@ from ..errors import InvalidLabelsError, InvalidParameterError
 from .transition import TRANSITION_METHODS, check_transition, estimate_transition
 
 
-def class_targets(y: Any, *, owner: str) -> tuple[np.ndarray, np.ndarray]:
-    """Codes ``0..K-1`` and sorted classes of ``y`` (1-D, at least 2 classes) for the estimator ``owner``."""
-    if y is None:
-        raise InvalidLabelsError(f"{owner} requires y to be passed, but the target y is None")
+def one_dim_targets(y: Any) -> np.ndarray:
+    """``y`` (a Series, an Index or array-like) as a 1-D array; a column vector is raveled with
+    scikit-learn's ``DataConversionWarning``, any other shape is an error."""
     arr = y.to_numpy() if isinstance(y, (pd.Series, pd.Index)) else np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = column_or_1d(arr, warn=True)
     if arr.ndim != 1:
         raise InvalidLabelsError(f"y must be one-dimensional (one label per example), got shape {arr.shape}")
-    _, codes, classes = encode_class_targets(arr)
+    return arr
+
+
+def class_targets(y: Any, *, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``0..K-1`` and sorted classes of ``y`` (1-D, at least 2 classes) for the estimator ``owner``."""
+    if y is None:
+        raise InvalidLabelsError(f"{owner} requires y to be passed, but the target y is None")
+    _, codes, classes = encode_class_targets(one_dim_targets(y))
     if len(classes) < 2:
         raise InvalidLabelsError(f"y must contain at least 2 classes, got 1 class ({show(classes[0])})")
     return codes, classes

@@ -31,6 +31,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +62,17 @@ def _confidence(conf: np.ndarray, name: str = "conf") -> np.ndarray:
         raise InvalidParameterError(f"{name} must be numbers, got {type(conf).__name__} of non-numbers") from None
     if arr.ndim != 1:
         raise InvalidParameterError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _positive_per_class(name: str, values: Any, n_classes: int) -> np.ndarray:
+    """``values`` as ``n_classes`` positive floats (a class prior or a target distribution, not
+    necessarily normalised), or an error naming ``name``."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.shape != (n_classes,) or not np.all(arr > 0):
+        raise InvalidParameterError(
+            f"{name} must be {n_classes} positive numbers, got {np.array2string(arr, precision=3)}"
+        )
     return arr
 
 
@@ -185,11 +197,7 @@ def flexmatch_thresholds(
     check_same_length("pred", pred, "conf", conf)
     sigma = np.bincount(pred[conf > threshold], minlength=n_classes).astype(np.float64)
     if class_prior is not None:
-        prior = np.asarray(class_prior, dtype=np.float64)
-        if prior.shape != (n_classes,) or not np.all(prior > 0):
-            raise InvalidParameterError(
-                f"class_prior must be {n_classes} positive numbers, got {np.array2string(prior, precision=3)}"
-            )
+        prior = _positive_per_class("class_prior", class_prior, n_classes)
         sigma = sigma / (n_classes * prior / prior.sum())
     denom = sigma.max()
     if warmup:
@@ -315,11 +323,7 @@ def softmatch_weights(probs: np.ndarray, *, align: bool = True, target: np.ndarr
         if target is None:
             goal = np.full(k, 1.0 / k)
         else:
-            goal = np.asarray(target, dtype=np.float64)
-            if goal.shape != (k,) or not np.all(goal > 0):
-                raise InvalidParameterError(
-                    f"target must be {k} positive numbers, got {np.array2string(goal, precision=3)}"
-                )
+            goal = _positive_per_class("target", target, k)
             goal = goal / goal.sum()
         expected = p.mean(axis=0)
         ratio = np.divide(goal, expected, out=np.zeros(k), where=expected > 0)
