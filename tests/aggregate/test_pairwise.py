@@ -190,6 +190,14 @@ class TestBadInput:
         with pytest.raises(MissingColumnError, match=r"winner_col 'label' is not a column of pairs"):
             BradleyTerry(winner_col="label").fit(CYCLE)
 
+    @pytest.mark.parametrize("param", ["left_col", "right_col", "winner_col"])
+    def test_a_required_column_given_as_none_is_named(self, param):
+        """left_col, right_col or winner_col=None is an InvalidParameterError naming it (not a KeyError)."""
+        with pytest.raises(InvalidParameterError, match=rf"^{param} must be a non-empty column name"):
+            BradleyTerry(**{param: None}).fit(CYCLE)
+        with pytest.raises(InvalidParameterError, match=rf"^{param} must be a non-empty column name"):
+            encode_pairs(CYCLE, **{"left_col": "left", "right_col": "right", "winner_col": "winner", param: None})
+
     def test_empty_and_not_a_frame(self):
         """An empty table and a non-DataFrame are refused."""
         with pytest.raises(AnnotationError, match="at least one comparison"):

@@ -184,6 +184,14 @@ class TestSoftMatchWeights:
         with pytest.raises(InvalidParameterError, match="target"):
             softmatch_weights(probs, target=np.array([1.0, 0.0]))
 
+    def test_a_non_numeric_target_or_class_prior_names_the_parameter(self):
+        """target="abc" / class_prior="abc" are InvalidParameterErrors naming them, not numpy's ValueError."""
+        probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])
+        with pytest.raises(InvalidParameterError, match=r"^target must be 2 positive numbers, got 'abc'"):
+            softmatch_weights(probs, target="abc")
+        with pytest.raises(InvalidParameterError, match=r"^class_prior must be 2 positive numbers, got 'abc'"):
+            flexmatch_thresholds(probs.max(axis=1), probs.argmax(axis=1), 2, class_prior="abc")
+
     def test_equal_confidences_all_weigh_one(self):
         """With zero variance (or one example) nothing is below the mean: every weight is 1."""
         np.testing.assert_array_equal(softmatch_weights(np.array([[0.7, 0.3]] * 4)).weights, np.ones(4))

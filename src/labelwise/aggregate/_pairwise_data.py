@@ -79,9 +79,11 @@ class EncodedPairs:
 
 
 def check_column_names(pairs: Any, columns: dict[str, str | None]) -> None:
-    """Each named column (parameter -> column, ``None`` = not used) is a non-empty string and a column of
-    ``pairs`` (a pandas or dask DataFrame), or an error naming the parameter."""
-    check_named_columns(pairs, columns, "pairs", none_unused=True)
+    """Each named column (parameter -> column; ``annotator_col`` may be ``None``, not used) is a non-empty
+    string and a column of ``pairs`` (a pandas or dask DataFrame), or an error naming the parameter."""
+    optional = {"annotator_col"}
+    check_named_columns(pairs, {p: c for p, c in columns.items() if p not in optional}, "pairs")
+    check_named_columns(pairs, {p: c for p, c in columns.items() if p in optional}, "pairs", none_unused=True)
 
 
 def _check_columns(pairs: Any, columns: dict[str, str | None]) -> pd.DataFrame:

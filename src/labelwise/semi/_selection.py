@@ -68,7 +68,10 @@ def _confidence(conf: np.ndarray, name: str = "conf") -> np.ndarray:
 def _positive_per_class(name: str, values: Any, n_classes: int) -> np.ndarray:
     """``values`` as ``n_classes`` positive floats (a class prior or a target distribution, not
     necessarily normalised), or an error naming ``name``."""
-    arr = np.asarray(values, dtype=np.float64)
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be {n_classes} positive numbers, got {values!r}") from None
     if arr.shape != (n_classes,) or not np.all(arr > 0):
         raise InvalidParameterError(
             f"{name} must be {n_classes} positive numbers, got {np.array2string(arr, precision=3)}"
