@@ -40,7 +40,7 @@ from ._common import (
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._probs_table import PROBS_TABLE_SUFFIXES, position_lines, probability_frame
+from ._probs_table import PROBS_TABLE_SUFFIXES, check_table_probs, position_lines, probability_frame, row_in_file
 from ._wrote import print_wrote
 
 PRED_SUFFIXES = (".npy", *PROBS_TABLE_SUFFIXES)
@@ -87,9 +87,10 @@ def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
         columns = ", ".join(map(str, list(frame.columns)[:10]))
         raise DataFileError(
             f"predictions file {str(path)!r} has {frame.shape[1]} columns ({columns}), so it is read as probabilities "
-            f"(one column per class), but row {r} (line {r + 2}) sums to {sums[r]:.6g}, not 1; for predicted labels, "
+            f"(one column per class), but {row_in_file(path, r)} sums to {sums[r]:.6g}, not 1; for predicted labels, "
             "write their column only (rows in the order of --labels)"
         )
+    check_table_probs(frame, path, name=f"predictions file {str(path)!r}")  # NaN or negative: the file's line
     return frame
 
 

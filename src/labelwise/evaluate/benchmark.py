@@ -16,6 +16,8 @@ from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._averaged import averaged_metric, positive_code, with_default_average
 from ._inputs import (
+    align_predictions,
+    align_rows,
     classes_named_by_columns,
     encode_against,
     is_accuracy,
@@ -277,7 +279,10 @@ def corrected_benchmark(
     predictions : mapping of str -> array
         Per model, predicted labels (n,) or probabilities (n, K) with columns in ``classes`` order;
         a DataFrame of probabilities whose columns are named by class is matched by name, and the
-        classes it names that no test item has join the default ``classes``.
+        classes it names that no test item has join the default ``classes``. Rows are paired with
+        ``given``'s by position, except that pandas objects beside a ``given`` Series are matched
+        by index, as pandas does (also ``corrected`` and ``soft_labels``; an index with other keys
+        is an error naming them).
     given : array-like of shape (n,)
         The original test labels.
     corrected : array-like of shape (n,)
@@ -313,6 +318,10 @@ def corrected_benchmark(
        Machine Learning Benchmarks", NeurIPS Datasets and Benchmarks, 2021.
     """
     name, fn = averaged_metric(metric) or resolve_metric(metric)
+    predictions = align_predictions(given, "given", predictions)
+    corrected, soft_labels = (
+        align_rows(given, "given", v, n) for v, n in ((corrected, "corrected"), (soft_labels, "soft_labels"))
+    )
     given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
     if len(given_arr) == 0:
         raise TooFewExamplesError("given must hold at least one test label, got 0")

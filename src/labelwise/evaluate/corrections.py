@@ -23,6 +23,7 @@ from ..io.arrays import load_npy
 from ..io.na_values import NaValues
 from ..io.paths import require_file
 from ..io.tables import read_table
+from ._inputs import align_rows
 
 __all__ = [
     "Corrections",
@@ -160,13 +161,15 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
     Parameters
     ----------
     counts : array-like of shape (n, K)
-        Number of annotators who chose each class (columns in ``classes`` order).
+        Number of annotators who chose each class (columns in ``classes`` order); a DataFrame beside
+        a ``given`` Series is matched to it by index, as pandas does.
     given : array-like of shape (n,)
         The original labels; a tie that includes the given label keeps it.
     classes : array-like of shape (K,), optional
         Class of each column (default: ``0..K-1`` for integer labels; for other labels such as
         ``"yes"``/``"no"``, their sorted distinct values when there are K of them).
     """
+    counts = align_rows(given, "given", counts, "counts")
     try:
         c = np.asarray(counts, dtype=float)
     except (TypeError, ValueError):

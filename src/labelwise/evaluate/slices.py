@@ -36,7 +36,7 @@ from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._averaged import averaged_metric, with_default_average
 from ._confusion_metrics import batch_metric
-from ._inputs import encode_against, is_accuracy, resolve_metric
+from ._inputs import align_rows, encode_against, is_accuracy, resolve_metric
 from ._proba_metrics import PROBA_METRICS, proba_columns
 
 __all__ = ["SliceScores", "slice_scores", "wilson_interval"]
@@ -81,6 +81,15 @@ def wilson_interval(successes: Any, n: Any, confidence: float = 0.95) -> tuple[n
         centre = (p + z * z / (2 * m)) / denom
         half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def _aligned_slices(y_true: Any, slices: Any) -> Any:
+    """``slices`` matched to ``y_true`` by index where both are pandas objects (:func:`._inputs.align_rows`)."""
+    if hasattr(slices, "to_frame") and not isinstance(slices, pd.DataFrame):
+        slices = slices.to_frame()  # a SliceMembership: indexed by the rows' ids
+    if isinstance(slices, Mapping):
+        return {k: align_rows(y_true, "y_true", v, f"slice {str(k)!r}") for k, v in slices.items()}
+    return align_rows(y_true, "y_true", slices, "slices")
 
 
 def _membership(slices: Any, n: int) -> tuple[np.ndarray, list[str]]:
@@ -240,7 +249,9 @@ def slice_scores(
     Parameters
     ----------
     y_true : array-like of shape (n,)
-        The given labels.
+        The given labels. Every other per-row input is paired with them by position, except that
+        pandas objects beside a ``y_true`` Series are matched by index, as pandas does (an index
+        with other keys is an error naming them).
     y_pred : array-like of shape (n,), optional
         A model's predicted labels (default: the argmax of ``probs``; neither: no metric is
         computed, only sizes and label issues).
@@ -288,6 +299,11 @@ def slice_scores(
     confidence = check_fraction("confidence", confidence, closed_low=False)
     n_bootstrap = check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
     rng = check_random_state(random_state)
+    y_pred, probs, issues, label_quality = (
+        align_rows(y_true, "y_true", v, n)
+        for v, n in ((y_pred, "y_pred"), (probs, "probs"), (issues, "issues"), (label_quality, "label_quality"))
+    )
+    slices = _aligned_slices(y_true, slices)
     if isinstance(metrics, (str, bytes)) or callable(metrics):
         metrics = [metrics]
     resolved = _resolve(metrics, probs)
