@@ -81,6 +81,10 @@ def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str =
     ``keep`` leaves the given label. This is the log that ``labelwise export`` writes beside the
     cleaned table (``cleaned.changes.csv``).
     """
+    if not isinstance(changes, pd.DataFrame):  # a dict of columns raised AttributeError: no 'columns'
+        raise InvalidParameterError(
+            f"changes must be a DataFrame with columns row, action and new_label, got {type(changes).__name__}"
+        )
     g = _as_1d(given, "given").astype(object)
     for col in ("row", "action", "new_label"):
         if col not in changes.columns:

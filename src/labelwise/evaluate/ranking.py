@@ -42,14 +42,19 @@ def _as_scores(values: Any, name: str) -> np.ndarray:
     return x
 
 
-def _check_pair(a: Any, b: Any, names: tuple[str, str] = ("a", "b")) -> tuple[np.ndarray, np.ndarray]:
-    """Two score lists as float arrays; two pandas Series are matched by index (system names), as pandas does."""
+def _check_pair(
+    a: Any, b: Any, names: tuple[str, str] = ("a", "b"), *, least: int = 0, measure: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two score lists as float arrays (at least ``least`` systems for ``measure``); two pandas Series are matched
+    by index (system names), as pandas does."""
     b = align_rows(a, names[0], b, names[1])
     x, y = _as_scores(a, names[0]), _as_scores(b, names[1])
     if x.ndim != 1 or x.shape != y.shape:
         raise ShapeMismatchError(
             f"the two score lists must be 1-D and of equal length, got shapes {x.shape} and {y.shape}"
         )
+    if len(x) < least:  # an empty list gave NaN and numpy's "Mean of empty slice"
+        raise TooFewExamplesError(f"{measure} needs at least {least} systems, got {len(x)}")
     return x, y
 
 
@@ -59,7 +64,7 @@ def kendall_tau(a: Any, b: Any) -> float:
     Counts concordant minus discordant pairs over ``sqrt((n0 - n1)(n0 - n2))`` where ``n1``, ``n2``
     are pairs tied in one list. O(n^2) memory in the number of systems.
     """
-    x, y = _check_pair(a, b)
+    x, y = _check_pair(a, b, least=2, measure="kendall_tau")
     sx = np.sign(x[:, None] - x[None, :])
     sy = np.sign(y[:, None] - y[None, :])
     iu = np.triu_indices(len(x), 1)
@@ -81,7 +86,7 @@ def _average_ranks(x: np.ndarray) -> np.ndarray:
 
 def spearman_rho(a: Any, b: Any) -> float:
     """Spearman's rho: Pearson correlation of the average ranks (equals ``scipy.stats.spearmanr``)."""
-    x, y = _check_pair(a, b)
+    x, y = _check_pair(a, b, least=2, measure="spearman_rho")
     rx, ry = _average_ranks(x), _average_ranks(y)
     rx, ry = rx - rx.mean(), ry - ry.mean()
     denom = np.sqrt(np.sum(rx * rx) * np.sum(ry * ry))
@@ -145,6 +150,15 @@ def _warn_unordered(lists: dict[str, np.ndarray], what: str) -> None:
             )
 
 
+def _warn_unordered_tables(sa: np.ndarray, sb: np.ndarray, per_topic: bool) -> None:
+    """:func:`_warn_unordered` for the two system scores of :func:`ranking_agreement` (means over topics)."""
+    mean = " (its mean over the topics)" if per_topic else ""
+    _warn_unordered(
+        {f"scores_a{mean}": sa, f"scores_b{mean}": sb},
+        "Kendall's tau, tau-AP, Spearman's rho and RBO are NaN (undefined without an order)",
+    )
+
+
 def _ranking_items(name: str, ranking: Any) -> list[Any]:
     """``ranking`` as a list of distinct hashable items, or an error naming ``name`` and the first bad position."""
     if isinstance(ranking, (str, bytes)) or not isinstance(ranking, (Sequence, np.ndarray, pd.Series, pd.Index)):
@@ -196,9 +210,7 @@ def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
     .. [1] W. Webber, A. Moffat and J. Zobel, "A similarity measure for indefinite rankings",
        ACM Transactions on Information Systems 28(4), 2010.
     """
-    p = check_fraction("p", p, low=0.0, high=1.0)
-    if p == 0:
-        raise InvalidParameterError("p must be in (0, 1), got 0")
+    p = check_fraction("p", p, closed_low=False)
     s_items, t_items = _ranking_items("s", s), _ranking_items("t", t)
     S, L = (s_items, t_items) if len(s_items) <= len(t_items) else (t_items, s_items)
     ns, nl = len(S), len(L)
@@ -366,10 +378,8 @@ def ranking_agreement(
     -----
     Permuting the systems (or topics) changes no value and no interval, except that tau-AP and
     RBO order tied scores by the systems' position in ``scores_a`` (as :func:`tau_ap` does). The
-    same ``random_state`` gives the same intervals. A score table that gives every system the same
-    score orders none of them: every measure is NaN, with a
-    :class:`~labelwise.errors.LabelwiseWarning` naming the table (bootstrap samples in which this
-    happens are left out of the intervals).
+    same ``random_state`` gives the same intervals. Scores equal for every system order none: every
+    measure is NaN, with a :class:`~labelwise.errors.LabelwiseWarning` naming the table.
 
     References
     ----------
@@ -382,15 +392,12 @@ def ranking_agreement(
     """
     a, b = _align(scores_a, scores_b)
     n_boot = check_positive_int("n_boot", n_boot, minimum=0)
-    ci = check_fraction("ci", ci, low=0.0, high=1.0)
+    ci = check_fraction("ci", ci, closed_low=False)  # 0 made both ends of the interval the median
+    p = check_fraction("p", p, closed_low=False)
     names = np.asarray(a.index)
     sa, sb = a.mean(axis=1).to_numpy(), b.mean(axis=1).to_numpy()
     values = _measures(sa, sb, names, p)
-    mean = " (its mean over the topics)" if a.shape[1] > 1 else ""
-    _warn_unordered(
-        {f"{k}{mean}": v for k, v in (("scores_a", sa), ("scores_b", sb))},
-        "Kendall's tau, tau-AP, Spearman's rho and RBO are NaN (undefined without an order)",
-    )
+    _warn_unordered_tables(sa, sb, a.shape[1] > 1)
     rng = check_random_state(random_state)
     by_topic = a.shape[1] > 1
     # Draws index systems and topics sorted by name, so the intervals do not depend on the order

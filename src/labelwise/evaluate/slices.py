@@ -83,13 +83,20 @@ def wilson_interval(successes: Any, n: Any, confidence: float = 0.95) -> tuple[n
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def _aligned_slices(y_true: Any, slices: Any) -> Any:
-    """``slices`` matched to ``y_true`` by index where both are pandas objects (:func:`._inputs.align_rows`)."""
+def _aligned(y_true: Any, y_pred: Any, slices: Any, probs: Any, issues: Any, label_quality: Any) -> tuple:
+    """``y_pred, slices, probs, issues, label_quality``, each pandas object matched to a ``y_true`` Series by index
+    (:func:`._inputs.align_rows`); ``slices`` must be given."""
+    if slices is None:
+        raise InvalidParameterError("slices must be given (weak.apply_slices(sfs, df) makes them), got None")
     if hasattr(slices, "to_frame") and not isinstance(slices, pd.DataFrame):
         slices = slices.to_frame()  # a SliceMembership: indexed by the rows' ids
     if isinstance(slices, Mapping):
-        return {k: align_rows(y_true, "y_true", v, f"slice {str(k)!r}") for k, v in slices.items()}
-    return align_rows(y_true, "y_true", slices, "slices")
+        slices = {k: align_rows(y_true, "y_true", v, f"slice {str(k)!r}") for k, v in slices.items()}
+    else:
+        slices = align_rows(y_true, "y_true", slices, "slices")
+    given = {"y_pred": y_pred, "probs": probs, "issues": issues, "label_quality": label_quality}
+    y_pred, probs, issues, label_quality = (align_rows(y_true, "y_true", v, n) for n, v in given.items())
+    return y_pred, slices, probs, issues, label_quality
 
 
 def _membership(slices: Any, n: int) -> tuple[np.ndarray, list[str]]:
@@ -249,9 +256,8 @@ def slice_scores(
     Parameters
     ----------
     y_true : array-like of shape (n,)
-        The given labels. Every other per-row input is paired with them by position, except that
-        pandas objects beside a ``y_true`` Series are matched by index, as pandas does (an index
-        with other keys is an error naming them).
+        The given labels. The other per-row inputs are paired with them by position; pandas objects
+        beside a ``y_true`` Series are matched by index, as pandas does (other keys: an error).
     y_pred : array-like of shape (n,), optional
         A model's predicted labels (default: the argmax of ``probs``; neither: no metric is
         computed, only sizes and label issues).
@@ -293,19 +299,12 @@ def slice_scores(
     ShapeMismatchError, InvalidLabelsError
         Inputs of different lengths; missing true labels, or labels of mixed types.
     """
-    if slices is None:
-        raise InvalidParameterError("slices must be given (weak.apply_slices(sfs, df) makes them), got None")
+    y_pred, slices, probs, issues, label_quality = _aligned(y_true, y_pred, slices, probs, issues, label_quality)
     min_size = check_positive_int("min_size", min_size, minimum=1)
     confidence = check_fraction("confidence", confidence, closed_low=False)
     n_bootstrap = check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
     rng = check_random_state(random_state)
-    y_pred, probs, issues, label_quality = (
-        align_rows(y_true, "y_true", v, n)
-        for v, n in ((y_pred, "y_pred"), (probs, "probs"), (issues, "issues"), (label_quality, "label_quality"))
-    )
-    slices = _aligned_slices(y_true, slices)
-    if isinstance(metrics, (str, bytes)) or callable(metrics):
-        metrics = [metrics]
+    metrics = [metrics] if isinstance(metrics, (str, bytes)) or callable(metrics) else metrics
     resolved = _resolve(metrics, probs)
     classes, pred, true, probas = _labels(y_true, y_pred, probs)
     matrix, names = _membership(slices, n := len(true))
