@@ -60,7 +60,7 @@ STANDINS: dict[str, Callable[[Path], None]] = {
 
 
 #: Inline code that names a command or an option in the prose, not a command to type.
-NAMES = {"labelwise slices", "labelwise shift --calibration"}
+NAMES = {"labelwise slices", "labelwise shift --calibration", "labelwise rank-agreement"}
 
 
 def inline_commands() -> list[str]:
@@ -86,3 +86,14 @@ def test_inline_command_runs(command, tmp_path, monkeypatch):
     wrote = re.search(r"wrote (.+)", res.output.replace("\n", " "))
     assert wrote is not None, res.output
     assert all((tmp_path / f.strip()).is_file() for f in wrote.group(1).split(", ")), res.output
+
+
+def test_index_alignment_example_gives_what_its_comment_says():
+    """The page's example of Series in another row order scores 1.0 as its comment says (main: 0.0, by position)."""
+    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), flags=re.S)
+    block = next(b for b in blocks if "y_pred = pd.Series" in b)
+    *setup, last = block.strip().splitlines()
+    namespace: dict = {}
+    exec("import numpy as np, pandas as pd\nimport labelwise as lw\n" + "\n".join(setup), namespace)
+    code, comment = last.split("#")
+    assert eval(code, namespace) == float(comment.split()[0]) == 1.0
