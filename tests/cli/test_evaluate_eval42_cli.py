@@ -57,3 +57,23 @@ def test_an_id_column_read_as_probabilities_names_the_jsonl_line(tmp_path):
     text = "".join(json.dumps({"id": 10 + i, "pred": i % 2}) + "\n" for i in range(4))
     res = _run(tmp_path, "m.jsonl", text)
     assert res.exit_code == 2 and "but row 0 (line 1) sums to 10, not 1" in res.output, res.output
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("row,lab\n0,1\n", "fixes.csv must have 'row' and 'label' columns"),
+        ("row,action\n0,relabel\n", "fixes.csv must have a 'new_label' column"),
+        ("row,action,new_label\n0,keep,0\n1,zap,1\n", "action must be relabel, exclude or keep, got 'zap' (line 3)"),
+    ],
+)
+def test_a_corrections_file_of_the_wrong_shape_is_named_by_its_option(tmp_path, text, said):
+    """main said "fixes.csv must have a 'new_label' column" without the option, and an unknown action without its
+    line."""
+    (tmp_path / "preds").mkdir()
+    np.save(tmp_path / "preds" / "m.npy", np.array([0, 1, 0, 1]))
+    (tmp_path / "labels.csv").write_text("label\n0\n1\n0\n1\n")
+    (tmp_path / "fixes.csv").write_text(text)
+    args = ["evaluate", str(tmp_path / "preds"), "--labels", str(tmp_path / "labels.csv"), "--out", str(tmp_path / "o")]
+    res = CliRunner().invoke(main, [*args, "--corrections", str(tmp_path / "fixes.csv")])
+    assert res.exit_code == 2 and said in res.output and res.output.startswith("error: --corrections: "), res.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pandas as pd
 
 from .._validate.arguments import plain, show
 from .._validate.probabilities import ROUNDED_SUM_GAP
-from ..errors import DataFileError, InvalidParameterError, ShapeMismatchError
+from ..errors import DataFileError, InvalidParameterError, LabelwiseError, ShapeMismatchError
 from ..evaluate import (
     CorrectedBenchmark,
     Corrections,
@@ -252,11 +254,23 @@ def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: l
         with renaming({"counts": "--human-counts", "given": "--labels"}, within=["counts"]):
             return corrections_from_counts(counts, given, classes=named)
     require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
-    with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
+    with _named("--corrections"), reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
         fixes = read_corrections(corrections, given, na_values=given_na_values())
     if named is not None:
         check_labels_named(fixes.corrected, named, source="--corrections")
     return fixes
+
+
+@contextlib.contextmanager
+def _named(option: str) -> Iterator[None]:
+    """Errors about the file ``option`` gives start with ``option`` (``--corrections: fixed.csv must have a
+    'label' column``), as :func:`~labelwise.cli._common.reading` says its read errors."""
+    try:
+        yield
+    except LabelwiseError as exc:
+        if option in str(exc):
+            raise
+        raise type(exc)(f"{option}: {exc}") from exc
 
 
 def _curve_and_crossovers(ev: CorrectedBenchmark) -> tuple[PrevalenceCurve | None, pd.DataFrame | None]:

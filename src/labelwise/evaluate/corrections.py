@@ -102,7 +102,9 @@ def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str =
         elif action in ("keep", "clear"):
             value = g[r]
         else:
-            raise InvalidParameterError(f"{source}: action must be relabel, exclude or keep, got {action!r}")
+            raise InvalidParameterError(
+                f"{source}: action must be relabel, exclude or keep, got {action!r} (line {line})"
+            )
         if r in done and not _same(done[r][1], value):
             first, before = done[r]
             raise InvalidLabelsError(
