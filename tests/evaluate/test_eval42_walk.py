@@ -13,6 +13,8 @@ from labelwise.evaluate import (
     kendall_tau,
     ranking_agreement,
     rbo_ext,
+    read_corrections,
+    slice_scores,
     spearman_rho,
 )
 
@@ -51,6 +53,23 @@ class TestCorrectedBenchmark:
             InvalidParameterError, match="changes must be a DataFrame with columns row, action and new_label, got dict"
         ):
             corrections_from_changes({"row": [0], "action": ["relabel"], "new_label": [1]}, GIVEN)
+
+    def test_read_corrections_without_a_path_names_the_parameter(self):
+        """read_corrections(None, given) raised pathlib's TypeError."""
+        with pytest.raises(
+            InvalidParameterError,
+            match="path must be a review export folder or a corrections file path, got NoneType None",
+        ):
+            read_corrections(None, GIVEN)
+
+
+class TestSliceScores:
+    def test_metrics_that_are_neither_a_name_nor_a_list_are_refused(self):
+        """metrics=5 raised "'int' object is not iterable"."""
+        with pytest.raises(
+            InvalidParameterError, match="metrics must be a metric name, a callable or a list of them, got int 5"
+        ):
+            slice_scores(GIVEN, FIXED, {"s": GIVEN > 0}, metrics=5)
 
 
 class TestRanking:

@@ -236,6 +236,10 @@ def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues
     labels, as :func:`labelwise.io.read_table` takes it: None for pandas' markers (a label written
     ``NA`` is missing, so a relabel to ``NA`` would read as an exclusion), ``""`` for only empty cells.
     """
+    if not isinstance(path, (str, os.PathLike)):  # None raised TypeError from pathlib
+        raise InvalidParameterError(
+            f"path must be a review export folder or a corrections file path, got {type(path).__name__} {show(path)}"
+        )
     p = Path(path)
     if p.is_dir():
         p = _change_log_in(p)

@@ -331,6 +331,10 @@ def slice_scores(
 def _resolve(metrics: Sequence[Any], probs: Any) -> list[tuple[str, Any]]:
     """``(name, function)`` of each metric; the function is None for a metric of the probabilities
     (``roc_auc``, ``log_loss``, ``brier``), which needs ``probs``."""
+    if not isinstance(metrics, (Sequence, np.ndarray, pd.Index)):  # a number raised "'int' object is not iterable"
+        raise InvalidParameterError(
+            f"metrics must be a metric name, a callable or a list of them, got {type(metrics).__name__} {show(metrics)}"
+        )
     proba = [m for m in metrics if isinstance(m, str) and m in PROBA_METRICS]
     if proba and probs is None:
         raise InvalidParameterError(
