@@ -8,12 +8,14 @@ a column. Here: which files are tables, and the check that every probability col
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFileError
+from .._validate.probabilities import check_probs
+from ..errors import DataFileError, InvalidProbabilitiesError
 
 #: The suffixes read as a table of probabilities (CSV, TSV, Parquet, JSON Lines); ``.npy`` is an array.
 PROBS_TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".jsonl")
@@ -34,6 +36,42 @@ def probability_frame(table: pd.DataFrame, path: Path, *, what: str, expected: s
     if text:
         raise DataFileError(f"{what} {str(path)!r} must hold {expected}; columns {text} are not numeric")
     return table.astype(float)
+
+
+#: Text tables: the lines before the first row (a header) per suffix; blank lines hold no row.
+_LINES_BEFORE_ROWS = {".csv": 1, ".tsv": 1, ".jsonl": 0}
+
+
+def row_in_file(path: Path, row: int) -> str:
+    """Where a table's ``row`` (0-based, in the order read) stands: ``row 3 (line 5)`` in a CSV with a header.
+
+    The line is counted as an editor shows it (header counted, from 1; blank lines, which the table
+    reader skips, counted too); Parquet has no lines, so its rows are named alone.
+    """
+    before = _LINES_BEFORE_ROWS.get(Path(path).suffix.lower())
+    if before is None:
+        return f"row {row}"
+    wanted = row + before + 1  # the wanted-th line that is not blank
+    with open(path, encoding="utf-8-sig", errors="replace", newline=None) as handle:
+        for number, line in enumerate(handle, start=1):
+            wanted -= bool(line.strip())
+            if wanted == 0:
+                return f"row {row} (line {number})"
+    return f"row {row}"
+
+
+def check_table_probs(frame: pd.DataFrame, path: Path, *, name: str) -> np.ndarray:
+    """:func:`~labelwise._validate.probabilities.check_probs` of a table read from ``path``, its errors naming
+    the file's line of the row (a missing or negative value, a row not summing to one), not only the 0-based row."""
+    try:
+        return check_probs(frame.to_numpy(dtype=float), name=name)
+    except InvalidProbabilitiesError as exc:
+        message = str(exc)
+        found = re.search(r"\brow (\d+)\b", message)
+        if found is None:
+            raise
+        where = row_in_file(path, int(found.group(1)))
+        raise InvalidProbabilitiesError(message[: found.start()] + where + message[found.end() :]) from None
 
 
 def position_lines(tables: dict[str, np.ndarray | pd.DataFrame], classes: np.ndarray) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pandas as pd
 
 from .._validate.arguments import plain, show
 from .._validate.probabilities import ROUNDED_SUM_GAP
-from ..errors import DataFileError, InvalidParameterError, ShapeMismatchError
+from ..errors import DataFileError, InvalidParameterError, LabelwiseError, ShapeMismatchError
 from ..evaluate import (
     CorrectedBenchmark,
     Corrections,
@@ -40,7 +42,7 @@ from ._common import (
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._probs_table import PROBS_TABLE_SUFFIXES, position_lines, probability_frame
+from ._probs_table import PROBS_TABLE_SUFFIXES, check_table_probs, position_lines, probability_frame, row_in_file
 from ._wrote import print_wrote
 
 PRED_SUFFIXES = (".npy", *PROBS_TABLE_SUFFIXES)
@@ -87,9 +89,10 @@ def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
         columns = ", ".join(map(str, list(frame.columns)[:10]))
         raise DataFileError(
             f"predictions file {str(path)!r} has {frame.shape[1]} columns ({columns}), so it is read as probabilities "
-            f"(one column per class), but row {r} (line {r + 2}) sums to {sums[r]:.6g}, not 1; for predicted labels, "
+            f"(one column per class), but {row_in_file(path, r)} sums to {sums[r]:.6g}, not 1; for predicted labels, "
             "write their column only (rows in the order of --labels)"
         )
+    check_table_probs(frame, path, name=f"predictions file {str(path)!r}")  # NaN or negative: the file's line
     return frame
 
 
@@ -251,11 +254,23 @@ def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: l
         with renaming({"counts": "--human-counts", "given": "--labels"}, within=["counts"]):
             return corrections_from_counts(counts, given, classes=named)
     require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
-    with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
+    with _named("--corrections"), reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
         fixes = read_corrections(corrections, given, na_values=given_na_values())
     if named is not None:
         check_labels_named(fixes.corrected, named, source="--corrections")
     return fixes
+
+
+@contextlib.contextmanager
+def _named(option: str) -> Iterator[None]:
+    """Errors about the file ``option`` gives start with ``option`` (``--corrections: fixed.csv must have a
+    'label' column``), as :func:`~labelwise.cli._common.reading` says its read errors."""
+    try:
+        yield
+    except LabelwiseError as exc:
+        if option in str(exc):
+            raise
+        raise type(exc)(f"{option}: {exc}") from exc
 
 
 def _curve_and_crossovers(ev: CorrectedBenchmark) -> tuple[PrevalenceCurve | None, pd.DataFrame | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -91,7 +92,9 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
         judged = [read_qrels(qrels_a), read_qrels(qrels_b)]
     with renaming({"measure": "--measure"}):
         a, b = (system_scores(runs, q, measure) for q in judged)
-    res = ranking_agreement(a, b, p=persistence, n_boot=n_boot, random_state=random_state)
+    # a qrels under which every system scores the same orders none: the warning names that file
+    with renaming({f"scores_{k}": f"the {measure} under --qrels {str(q)!r}" for k, q in zip("ab", qrels, strict=True)}):
+        res = ranking_agreement(a, b, p=persistence, n_boot=n_boot, random_state=random_state)
     only_one = sorted(map(str, set(a.columns) ^ set(b.columns)))
     out = Path(out)
     with files_together(supersedes=superseded):
@@ -107,7 +110,8 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
                 "resampled": res.resampled,
                 "n_topics": len(res.topics) if res.topics is not None else None,
                 "topics_in_one_qrels_only": only_one,
-                "values": res.values,
+                # NaN (a ranking without order) is null: JSON has no NaN
+                "values": {m: (v if math.isfinite(v) else None) for m, v in res.values.items()},
                 "n_boot": n_boot,
             },
             out / "summary.json",

@@ -23,7 +23,7 @@ from ._common import SEED, console, load_npy, print_frame, reading, renaming
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._probs_table import is_probs_table, position_lines, probability_frame
+from ._probs_table import check_table_probs, is_probs_table, position_lines, probability_frame
 from ._wrote import print_wrote
 
 #: Files of ``label-shift`` read as one label per row (an array or a table column); others are text, one per line.
@@ -37,9 +37,11 @@ def _load(path: Path, option: str) -> np.ndarray | pd.DataFrame:
         return load_npy(Path(path), option)
     with reading(option):
         table = read_table(require_file(Path(path), parameter=option), na_values=given_na_values())
-        return probability_frame(
+        frame = probability_frame(
             table, Path(path), what=f"{option} file", expected="one numeric column of probabilities per class"
         )
+    check_table_probs(frame, Path(path), name=f"{option} file {str(path)!r}")  # a missing value names its line
+    return frame
 
 
 def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.DataFrame) -> None:

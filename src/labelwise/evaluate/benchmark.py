@@ -16,6 +16,8 @@ from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._averaged import averaged_metric, positive_code, with_default_average
 from ._inputs import (
+    align_predictions,
+    align_rows,
     classes_named_by_columns,
     encode_against,
     is_accuracy,
@@ -23,6 +25,7 @@ from ._inputs import (
     predictions_to_codes,
     resolve_metric,
 )
+from ._proba_metrics import PROBA_METRICS
 from .prevalence import (
     PrevalenceCurve,
     crossover_table,
@@ -182,6 +185,16 @@ class CorrectedBenchmark:
     def _model_index(self, models: Sequence[str] | None) -> list[int]:
         if models is None:
             return list(range(len(self.models)))
+        if (
+            isinstance(models, (str, bytes))
+            or not isinstance(models, (Sequence, np.ndarray, pd.Index))
+            or not len(models)
+        ):
+            # a bare name was read letter by letter ("cv_model" -> unknown ['c', 'v', ...])
+            raise InvalidParameterError(
+                f"models must be a non-empty list of model names (among {list(self.models)}), got "
+                f"{type(models).__name__} {show(models)}" + (f"; write [{models!r}]" if isinstance(models, str) else "")
+            )
         unknown = [m for m in models if m not in self.models]
         if unknown:
             raise InvalidParameterError(f"models must be among {list(self.models)}, got unknown {unknown}")
@@ -259,6 +272,30 @@ def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions
         return seen
 
 
+def _label_metric(metric: Any) -> tuple[str, Callable]:
+    """The metric's name and function; a metric of probabilities (``roc_auc``) is refused saying why (scikit-learn's
+    own error named ``multi_class`` or ``y_prob``): the models are scored on their predicted labels."""
+    if isinstance(metric, str) and metric in PROBA_METRICS:
+        raise InvalidParameterError(
+            f"metric must score predicted labels (each model's argmax), got {metric!r}, which scores probabilities: "
+            "choose a label metric such as 'accuracy', 'balanced_accuracy' or 'f1'"
+        )
+    return averaged_metric(metric) or resolve_metric(metric)
+
+
+def _expected_accuracy(soft_labels: Any, pred: np.ndarray, cls: np.ndarray) -> np.ndarray:
+    """Each model's expected accuracy under the human label distributions ``soft_labels`` (n, K)."""
+    soft = check_probs(soft_labels, name="soft_labels")
+    n = pred.shape[1]
+    if soft.shape != (n, len(cls)):
+        raise ShapeMismatchError(
+            f"soft_labels must have shape {(n, len(cls))}, one column per class {listed_classes(cls)}, got "
+            f"{soft.shape}; for classes no given or corrected label has, pass classes= (--classes on the "
+            "command line)"
+        )
+    return soft[np.arange(n)[None, :], pred].mean(axis=1)
+
+
 def corrected_benchmark(
     predictions: Mapping[str, Any],
     given: Any,
@@ -277,7 +314,10 @@ def corrected_benchmark(
     predictions : mapping of str -> array
         Per model, predicted labels (n,) or probabilities (n, K) with columns in ``classes`` order;
         a DataFrame of probabilities whose columns are named by class is matched by name, and the
-        classes it names that no test item has join the default ``classes``.
+        classes it names that no test item has join the default ``classes``. Rows are paired with
+        ``given``'s by position, except that pandas objects beside a ``given`` Series are matched
+        by index, as pandas does (also ``corrected`` and ``soft_labels``; an index with other keys
+        is an error naming them).
     given : array-like of shape (n,)
         The original test labels.
     corrected : array-like of shape (n,)
@@ -312,7 +352,11 @@ def corrected_benchmark(
     .. [1] C. G. Northcutt, A. Athalye and J. Mueller, "Pervasive Label Errors in Test Sets Destabilize
        Machine Learning Benchmarks", NeurIPS Datasets and Benchmarks, 2021.
     """
-    name, fn = averaged_metric(metric) or resolve_metric(metric)
+    name, fn = _label_metric(metric)
+    predictions = align_predictions(given, "given", predictions)
+    corrected, soft_labels = (
+        align_rows(given, "given", v, n) for v, n in ((corrected, "corrected"), (soft_labels, "soft_labels"))
+    )
     given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
     if len(given_arr) == 0:
         raise TooFewExamplesError("given must hold at least one test label, got 0")
@@ -327,14 +371,7 @@ def corrected_benchmark(
     models, pred = predictions_to_codes(predictions, cls, len(g))
     table = _score_table(name, fn, models, pred, g, c)
     if soft_labels is not None:
-        soft = check_probs(soft_labels, name="soft_labels")
-        if soft.shape != (len(g), len(cls)):
-            raise ShapeMismatchError(
-                f"soft_labels must have shape {(len(g), len(cls))}, one column per class {listed_classes(cls)}, got "
-                f"{soft.shape}; for classes no given or corrected label has, pass classes= (--classes on the "
-                "command line)"
-            )
-        table["expected_corrected"] = soft[np.arange(len(g))[None, :], pred].mean(axis=1)
+        table["expected_corrected"] = _expected_accuracy(soft_labels, pred, cls)
     for col in list(table.columns):
         table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")
     return CorrectedBenchmark(

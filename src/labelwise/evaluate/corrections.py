@@ -23,6 +23,7 @@ from ..io.arrays import load_npy
 from ..io.na_values import NaValues
 from ..io.paths import require_file
 from ..io.tables import read_table
+from ._inputs import align_rows
 
 __all__ = [
     "Corrections",
@@ -80,6 +81,10 @@ def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str =
     ``keep`` leaves the given label. This is the log that ``labelwise export`` writes beside the
     cleaned table (``cleaned.changes.csv``).
     """
+    if not isinstance(changes, pd.DataFrame):  # a dict of columns raised AttributeError: no 'columns'
+        raise InvalidParameterError(
+            f"changes must be a DataFrame with columns row, action and new_label, got {type(changes).__name__}"
+        )
     g = _as_1d(given, "given").astype(object)
     for col in ("row", "action", "new_label"):
         if col not in changes.columns:
@@ -97,7 +102,9 @@ def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str =
         elif action in ("keep", "clear"):
             value = g[r]
         else:
-            raise InvalidParameterError(f"{source}: action must be relabel, exclude or keep, got {action!r}")
+            raise InvalidParameterError(
+                f"{source}: action must be relabel, exclude or keep, got {action!r} (line {line})"
+            )
         if r in done and not _same(done[r][1], value):
             first, before = done[r]
             raise InvalidLabelsError(
@@ -160,13 +167,15 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
     Parameters
     ----------
     counts : array-like of shape (n, K)
-        Number of annotators who chose each class (columns in ``classes`` order).
+        Number of annotators who chose each class (columns in ``classes`` order); a DataFrame beside
+        a ``given`` Series is matched to it by index, as pandas does.
     given : array-like of shape (n,)
         The original labels; a tie that includes the given label keeps it.
     classes : array-like of shape (K,), optional
         Class of each column (default: ``0..K-1`` for integer labels; for other labels such as
         ``"yes"``/``"no"``, their sorted distinct values when there are K of them).
     """
+    counts = align_rows(given, "given", counts, "counts")
     try:
         c = np.asarray(counts, dtype=float)
     except (TypeError, ValueError):
@@ -227,6 +236,10 @@ def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues
     labels, as :func:`labelwise.io.read_table` takes it: None for pandas' markers (a label written
     ``NA`` is missing, so a relabel to ``NA`` would read as an exclusion), ``""`` for only empty cells.
     """
+    if not isinstance(path, (str, os.PathLike)):  # None raised TypeError from pathlib
+        raise InvalidParameterError(
+            f"path must be a review export folder or a corrections file path, got {type(path).__name__} {show(path)}"
+        )
     p = Path(path)
     if p.is_dir():
         p = _change_log_in(p)

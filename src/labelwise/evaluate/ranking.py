@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_fraction, check_positive_int, check_random_state, show
-from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
+from ._inputs import align_rows
 
 __all__ = [
     "RankingAgreement",
@@ -40,12 +42,19 @@ def _as_scores(values: Any, name: str) -> np.ndarray:
     return x
 
 
-def _check_pair(a: Any, b: Any, names: tuple[str, str] = ("a", "b")) -> tuple[np.ndarray, np.ndarray]:
+def _check_pair(
+    a: Any, b: Any, names: tuple[str, str] = ("a", "b"), *, least: int = 0, measure: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two score lists as float arrays (at least ``least`` systems for ``measure``); two pandas Series are matched
+    by index (system names), as pandas does."""
+    b = align_rows(a, names[0], b, names[1])
     x, y = _as_scores(a, names[0]), _as_scores(b, names[1])
     if x.ndim != 1 or x.shape != y.shape:
         raise ShapeMismatchError(
             f"the two score lists must be 1-D and of equal length, got shapes {x.shape} and {y.shape}"
         )
+    if len(x) < least:  # an empty list gave NaN and numpy's "Mean of empty slice"
+        raise TooFewExamplesError(f"{measure} needs at least {least} systems, got {len(x)}")
     return x, y
 
 
@@ -55,7 +64,7 @@ def kendall_tau(a: Any, b: Any) -> float:
     Counts concordant minus discordant pairs over ``sqrt((n0 - n1)(n0 - n2))`` where ``n1``, ``n2``
     are pairs tied in one list. O(n^2) memory in the number of systems.
     """
-    x, y = _check_pair(a, b)
+    x, y = _check_pair(a, b, least=2, measure="kendall_tau")
     sx = np.sign(x[:, None] - x[None, :])
     sy = np.sign(y[:, None] - y[None, :])
     iu = np.triu_indices(len(x), 1)
@@ -77,7 +86,7 @@ def _average_ranks(x: np.ndarray) -> np.ndarray:
 
 def spearman_rho(a: Any, b: Any) -> float:
     """Spearman's rho: Pearson correlation of the average ranks (equals ``scipy.stats.spearmanr``)."""
-    x, y = _check_pair(a, b)
+    x, y = _check_pair(a, b, least=2, measure="spearman_rho")
     rx, ry = _average_ranks(x), _average_ranks(y)
     rx, ry = rx - rx.mean(), ry - ry.mean()
     denom = np.sqrt(np.sum(rx * rx) * np.sum(ry * ry))
@@ -89,18 +98,33 @@ def tau_ap(truth: Any, estimate: Any) -> float:
 
     ``tau_AP = 2/(N-1) * sum_{i=2..N} C(i)/(i-1) - 1`` where, walking down the estimated ranking,
     ``C(i)`` counts the items above rank ``i`` that the true ranking also puts above the item at
-    rank ``i``. Swaps near the top cost more than swaps near the bottom. The measure assumes no
-    ties; tied scores are ordered by their position in the input.
+    rank ``i``. Swaps near the top cost more than swaps near the bottom.
+
+    Yilmaz et al. define the measure for rankings without ties. Here tied scores are ordered by
+    their position in the input (the value then depends on that order); a list whose scores are
+    all equal orders nothing, and tau-AP is NaN with a :class:`~labelwise.errors.LabelwiseWarning`
+    naming it (as Kendall's tau-b and Spearman's rho are 0/0 there). Urbano & Marrero [2]_ extend
+    tau-AP to ties (their tau_AP,a and tau_AP,b); labelwise does not implement them.
 
     References
     ----------
     .. [1] E. Yilmaz, J. A. Aslam and S. Robertson, "A new rank correlation coefficient for
        information retrieval", SIGIR 2008.
+    .. [2] J. Urbano and M. Marrero, "The treatment of ties in AP correlation", ICTIR 2017.
     """
     t, e = _check_pair(truth, estimate, ("truth", "estimate"))
     n = len(t)
     if n < 2:
         raise TooFewExamplesError(f"tau_ap needs at least 2 systems, got {n}")
+    _warn_unordered({"truth": t, "estimate": e}, "tau-AP is undefined (NaN)")
+    return _tau_ap(t, e)
+
+
+def _tau_ap(t: np.ndarray, e: np.ndarray) -> float:
+    """:func:`tau_ap` of checked arrays; NaN when either gives every system the same score."""
+    n = len(t)
+    if _all_tied(t) or _all_tied(e):
+        return np.nan
     order = np.argsort(-e, kind="stable")
     true_rank = np.empty(n, np.int64)
     true_rank[np.argsort(-t, kind="stable")] = np.arange(n)
@@ -108,6 +132,31 @@ def tau_ap(truth: Any, estimate: Any) -> float:
     above = r[None, :] < r[:, None]  # above[i, j]: item at est. position j is truly above item at i
     c = np.tril(above, -1).sum(axis=1)[1:]
     return float(2.0 / (n - 1) * np.sum(c / np.arange(1, n)) - 1.0)
+
+
+def _all_tied(scores: np.ndarray) -> bool:
+    return len(scores) > 0 and bool((scores == scores[0]).all())
+
+
+def _warn_unordered(lists: dict[str, np.ndarray], what: str) -> None:
+    """A warning for each score list that gives every system the same score (it orders none of them)."""
+    for name, scores in lists.items():
+        if _all_tied(scores):
+            warnings.warn(
+                f"{name} gives every system the same score ({float(scores[0]):g}), so it orders none of the "
+                f"{len(scores)} systems: {what}",
+                LabelwiseWarning,
+                stacklevel=3,
+            )
+
+
+def _warn_unordered_tables(sa: np.ndarray, sb: np.ndarray, per_topic: bool) -> None:
+    """:func:`_warn_unordered` for the two system scores of :func:`ranking_agreement` (means over topics)."""
+    mean = " (its mean over the topics)" if per_topic else ""
+    _warn_unordered(
+        {f"scores_a{mean}": sa, f"scores_b{mean}": sb},
+        "Kendall's tau, tau-AP, Spearman's rho and RBO are NaN (undefined without an order)",
+    )
 
 
 def _ranking_items(name: str, ranking: Any) -> list[Any]:
@@ -161,9 +210,7 @@ def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
     .. [1] W. Webber, A. Moffat and J. Zobel, "A similarity measure for indefinite rankings",
        ACM Transactions on Information Systems 28(4), 2010.
     """
-    p = check_fraction("p", p, low=0.0, high=1.0)
-    if p == 0:
-        raise InvalidParameterError("p must be in (0, 1), got 0")
+    p = check_fraction("p", p, closed_low=False)
     s_items, t_items = _ranking_items("s", s), _ranking_items("t", t)
     S, L = (s_items, t_items) if len(s_items) <= len(t_items) else (t_items, s_items)
     ns, nl = len(S), len(L)
@@ -192,12 +239,14 @@ def _ranked(scores: np.ndarray, names: np.ndarray) -> list[Any]:
 
 
 def _measures(a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float) -> dict[str, float]:
+    """Every measure of two score arrays; all NaN when either gives every system the same score."""
+    unordered = _all_tied(a) or _all_tied(b)
     return {
         "kendall_tau": kendall_tau(a, b),
-        "tau_ap": tau_ap(a, b),
-        "tau_ap_symmetric": 0.5 * (tau_ap(a, b) + tau_ap(b, a)),
+        "tau_ap": _tau_ap(a, b),
+        "tau_ap_symmetric": np.nan if unordered else 0.5 * (_tau_ap(a, b) + _tau_ap(b, a)),
         "spearman": spearman_rho(a, b),
-        "rbo_ext": rbo_ext(_ranked(a, names), _ranked(b, names), p),
+        "rbo_ext": np.nan if unordered else rbo_ext(_ranked(a, names), _ranked(b, names), p),
     }
 
 
@@ -329,7 +378,8 @@ def ranking_agreement(
     -----
     Permuting the systems (or topics) changes no value and no interval, except that tau-AP and
     RBO order tied scores by the systems' position in ``scores_a`` (as :func:`tau_ap` does). The
-    same ``random_state`` gives the same intervals.
+    same ``random_state`` gives the same intervals. Scores equal for every system order none: every
+    measure is NaN, with a :class:`~labelwise.errors.LabelwiseWarning` naming the table.
 
     References
     ----------
@@ -342,10 +392,12 @@ def ranking_agreement(
     """
     a, b = _align(scores_a, scores_b)
     n_boot = check_positive_int("n_boot", n_boot, minimum=0)
-    ci = check_fraction("ci", ci, low=0.0, high=1.0)
+    ci = check_fraction("ci", ci, closed_low=False)  # 0 made both ends of the interval the median
+    p = check_fraction("p", p, closed_low=False)
     names = np.asarray(a.index)
     sa, sb = a.mean(axis=1).to_numpy(), b.mean(axis=1).to_numpy()
     values = _measures(sa, sb, names, p)
+    _warn_unordered_tables(sa, sb, a.shape[1] > 1)
     rng = check_random_state(random_state)
     by_topic = a.shape[1] > 1
     # Draws index systems and topics sorted by name, so the intervals do not depend on the order

@@ -36,7 +36,7 @@ from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._averaged import averaged_metric, with_default_average
 from ._confusion_metrics import batch_metric
-from ._inputs import encode_against, is_accuracy, resolve_metric
+from ._inputs import align_rows, encode_against, is_accuracy, resolve_metric
 from ._proba_metrics import PROBA_METRICS, proba_columns
 
 __all__ = ["SliceScores", "slice_scores", "wilson_interval"]
@@ -81,6 +81,22 @@ def wilson_interval(successes: Any, n: Any, confidence: float = 0.95) -> tuple[n
         centre = (p + z * z / (2 * m)) / denom
         half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def _aligned(y_true: Any, y_pred: Any, slices: Any, probs: Any, issues: Any, label_quality: Any) -> tuple:
+    """``y_pred, slices, probs, issues, label_quality``, each pandas object matched to a ``y_true`` Series by index
+    (:func:`._inputs.align_rows`); ``slices`` must be given."""
+    if slices is None:
+        raise InvalidParameterError("slices must be given (weak.apply_slices(sfs, df) makes them), got None")
+    if hasattr(slices, "to_frame") and not isinstance(slices, pd.DataFrame):
+        slices = slices.to_frame()  # a SliceMembership: indexed by the rows' ids
+    if isinstance(slices, Mapping):
+        slices = {k: align_rows(y_true, "y_true", v, f"slice {str(k)!r}") for k, v in slices.items()}
+    else:
+        slices = align_rows(y_true, "y_true", slices, "slices")
+    given = {"y_pred": y_pred, "probs": probs, "issues": issues, "label_quality": label_quality}
+    y_pred, probs, issues, label_quality = (align_rows(y_true, "y_true", v, n) for n, v in given.items())
+    return y_pred, slices, probs, issues, label_quality
 
 
 def _membership(slices: Any, n: int) -> tuple[np.ndarray, list[str]]:
@@ -240,7 +256,8 @@ def slice_scores(
     Parameters
     ----------
     y_true : array-like of shape (n,)
-        The given labels.
+        The given labels. The other per-row inputs are paired with them by position; pandas objects
+        beside a ``y_true`` Series are matched by index, as pandas does (other keys: an error).
     y_pred : array-like of shape (n,), optional
         A model's predicted labels (default: the argmax of ``probs``; neither: no metric is
         computed, only sizes and label issues).
@@ -282,14 +299,12 @@ def slice_scores(
     ShapeMismatchError, InvalidLabelsError
         Inputs of different lengths; missing true labels, or labels of mixed types.
     """
-    if slices is None:
-        raise InvalidParameterError("slices must be given (weak.apply_slices(sfs, df) makes them), got None")
+    y_pred, slices, probs, issues, label_quality = _aligned(y_true, y_pred, slices, probs, issues, label_quality)
     min_size = check_positive_int("min_size", min_size, minimum=1)
     confidence = check_fraction("confidence", confidence, closed_low=False)
     n_bootstrap = check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
     rng = check_random_state(random_state)
-    if isinstance(metrics, (str, bytes)) or callable(metrics):
-        metrics = [metrics]
+    metrics = [metrics] if isinstance(metrics, (str, bytes)) or callable(metrics) else metrics
     resolved = _resolve(metrics, probs)
     classes, pred, true, probas = _labels(y_true, y_pred, probs)
     matrix, names = _membership(slices, n := len(true))
@@ -316,6 +331,10 @@ def slice_scores(
 def _resolve(metrics: Sequence[Any], probs: Any) -> list[tuple[str, Any]]:
     """``(name, function)`` of each metric; the function is None for a metric of the probabilities
     (``roc_auc``, ``log_loss``, ``brier``), which needs ``probs``."""
+    if not isinstance(metrics, (Sequence, np.ndarray, pd.Index)):  # a number raised "'int' object is not iterable"
+        raise InvalidParameterError(
+            f"metrics must be a metric name, a callable or a list of them, got {type(metrics).__name__} {show(metrics)}"
+        )
     proba = [m for m in metrics if isinstance(m, str) and m in PROBA_METRICS]
     if proba and probs is None:
         raise InvalidParameterError(
