@@ -206,3 +206,27 @@ class TestOptionsAndClasses:
         )
         assert got.classes.tolist() == names.tolist()
         np.testing.assert_allclose(got.priors, ref.priors)
+
+
+def _probs_problem():
+    model, xv, yv, xt, _, _ = shifted_problem([0.6, 0.3, 0.1], n_target=500)
+    return model.predict_proba(xv), yv, model.predict_proba(xt)
+
+
+class TestPandasRows:
+    def test_val_labels_series_is_matched_to_a_val_probs_frame_by_index(self):
+        """A val_probs DataFrame in another row order than the val_labels Series gives the in-order estimate."""
+        vp, vl, tp = _probs_problem()
+        frame = pd.DataFrame(vp, index=pd.RangeIndex(len(vp)) + 100)
+        labels = pd.Series(vl, index=frame.index)
+        order = np.random.default_rng(0).permutation(len(vp))
+        expected = estimate_priors(vp, vl, tp).priors
+        got = estimate_priors(frame.iloc[order], labels, tp).priors
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+    def test_val_probs_with_other_index_keys_is_refused(self):
+        """An index that does not match val_labels' names val_probs and the missing keys."""
+        vp, vl, tp = _probs_problem()
+        labels = pd.Series(vl)
+        with pytest.raises(ShapeMismatchError, match=r"^val_probs must have one row per index key of val_labels"):
+            estimate_priors(pd.DataFrame(vp, index=labels.index + 1), labels, tp)

@@ -12,6 +12,7 @@ from .._validate.arguments import plain, show
 from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
+from .._validate.row_alignment import align_rows
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 
 __all__ = [
@@ -26,35 +27,6 @@ __all__ = [
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
 
-def align_rows(reference: Any, reference_name: str, value: Any, name: str) -> Any:
-    """``value`` with its rows in the order of ``reference``'s, when both are pandas objects (pandas' semantics).
-
-    A Series or DataFrame beside labels given as a Series (or DataFrame) is matched to them by index,
-    as pandas matches two Series; arrays, lists and a pandas object beside an array are paired by
-    position. Indexes that hold different keys, or repeat one, are an error naming ``name`` and a few
-    keys (pairing rows by position then would score each prediction against another item's label).
-    """
-    ref, own = _row_index(reference), _row_index(value)
-    if ref is None or own is None or own.equals(ref):
-        return value
-    for index, who in ((ref, reference_name), (own, name)):
-        if index.has_duplicates:
-            raise ShapeMismatchError(
-                f"{name} must be matched to {reference_name} by index (both are pandas objects), but {who}'s index "
-                f"repeats the key {show(index[index.duplicated()][0])}; give arrays (.to_numpy()) to pair rows by position"
-            )
-    missing, extra = ref.difference(own, sort=False), own.difference(ref, sort=False)
-    if len(missing) or len(extra):
-        said = (
-            f"no row for {_keys(missing)}" if len(missing) else f"rows for keys {reference_name} lacks: {_keys(extra)}"
-        )
-        raise ShapeMismatchError(
-            f"{name} must have one row per index key of {reference_name} (pandas objects are matched by index, as "
-            f"pandas does), got {said}; give arrays (.to_numpy()) to pair rows by position"
-        )
-    return value.loc[ref]
-
-
 def align_predictions(reference: Any, reference_name: str, predictions: Any) -> Any:
     """Each model's predictions (a mapping, or a DataFrame with a column per model) matched to ``reference``
     by :func:`align_rows`; anything else is returned as it is (:func:`predictions_to_codes` refuses it)."""
@@ -65,16 +37,6 @@ def align_predictions(reference: Any, reference_name: str, predictions: Any) -> 
     return {
         k: align_rows(reference, reference_name, v, f"predictions of model {str(k)!r}") for k, v in predictions.items()
     }
-
-
-def _row_index(value: Any) -> pd.Index | None:
-    return value.index if isinstance(value, (pd.Series, pd.DataFrame)) else None
-
-
-def _keys(index: pd.Index) -> str:
-    """The first five keys of ``index`` and how many there are, for a message."""
-    shown = ", ".join(show(k) for k in index[:5])
-    return f"{shown}" + (f" and {len(index) - 5} more ({len(index)} keys)" if len(index) > 5 else "")
 
 
 def resolve_metric(metric: str | Metric) -> tuple[str, Metric]:

@@ -22,6 +22,7 @@ from .._validate.arguments import (
 from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
+from .._validate.row_alignment import align_rows
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from . import bbse, mlls, rlls
 from .calibration import Calibrator, fit_calibrator
@@ -207,7 +208,8 @@ def estimate_priors(
         named by class is read by name: ``target_probs`` (if also named) is put in its column
         order, and with text labels its names are the classes.
     val_labels : array-like of shape (n,)
-        Their true labels.
+        Their true labels. A Series beside a ``val_probs`` DataFrame is matched to its rows by index,
+        as pandas matches two Series (different keys are an error); arrays are paired by position.
     target_probs : array-like of shape (m, K)
         Predicted probabilities on the unlabelled target data.
     method : {"mlls", "bbse", "rlls"}
@@ -243,6 +245,7 @@ def estimate_priors(
     method = check_choice("method", method, list(METHODS))
     calibration = check_choice("calibration", calibration, CALIBRATIONS)
     calibration = DEFAULT_CALIBRATION[method] if calibration == "auto" else calibration
+    val_probs = align_rows(val_labels, "val_labels", val_probs, "val_probs")
     val_probs, target_probs, classes = _named_columns(val_probs, val_labels, target_probs, classes)
     vp = check_probs(val_probs, name="val_probs")
     tp = check_probs(target_probs, name="target_probs")
