@@ -20,7 +20,7 @@ from ..errors import (
 )
 from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
-from ._audit_checks import prepare_data_checks
+from ._audit_checks import checks_named, prepare_data_checks
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._audit_model import (
     audit_probabilities,
@@ -211,6 +211,7 @@ def run_audit(
 @click.option(
     "--checks",
     default=None,
+    callback=checks_named,
     help="Comma list of checks to run (default: all that apply); 'label' alone = label issues only.",
 )
 @click.option(
