@@ -153,3 +153,11 @@ def refuse_classes_without_probs(named: list[str] | None) -> None:
             "column per class of the --label column (a class with no row cannot be learned); leave --classes out "
             "or give the out-of-fold probabilities with --probs"
         )
+
+
+def refuse_before_any_work(o: SimpleNamespace) -> None:
+    """The checks of every audit before it reads anything: options of another task, what ``--demo`` (or its
+    absence) would leave unread, and a ``report.html`` of the user's that ``--report`` would replace."""
+    refuse_other_tasks_options(o.task)
+    refuse_demo_mismatches(o)
+    refuse_report_over_a_foreign_file(o)

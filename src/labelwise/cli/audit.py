@@ -32,12 +32,10 @@ from ._audit_model import (
 )
 from ._audit_options import (
     at_scale,
+    refuse_before_any_work,
     refuse_classes_without_probs,
     refuse_classification_options,
-    refuse_demo_mismatches,
     refuse_options_not_read_at_scale,
-    refuse_other_tasks_options,
-    refuse_report_over_a_foreign_file,
     texts_must_match_option,
 )
 from ._audit_probs import audit_probs
@@ -258,9 +256,7 @@ def audit(**options: Any) -> None:
     """
     o = SimpleNamespace(**options)
     o.out = Path(o.out)
-    refuse_other_tasks_options(o.task)
-    refuse_demo_mismatches(o)
-    refuse_report_over_a_foreign_file(o)
+    refuse_before_any_work(o)
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
