@@ -284,6 +284,18 @@ class TestAuditErrors:
         assert named in runner.invoke(main, [*given, "--out", str(out)]).output
         assert not out.exists()
 
+    def test_a_failed_demo_rerun_leaves_the_earlier_demos_table(self, runner, tmp_path):
+        """--demo wrote data.csv before auditing: a --force rerun with another --noise-rate that then failed (or was
+        interrupted) left the new table beside the earlier run's issues.csv, whose given labels it no longer had."""
+        out = tmp_path / "demo"
+        args = ["audit", "--demo", "--checks", "label", "--no-report", "--model", "logistic", "--out", str(out)]
+        assert runner.invoke(main, args).exit_code == 0
+        table = (out / "data.csv").read_bytes()
+        self._fails(runner, [*args, "--force", "--noise-rate", "0.3", "--cv", "500"], "every class needs at least")
+        assert (out / "data.csv").read_bytes() == table
+        given = pd.read_csv(out / "issues.csv").sort_values("row")["given_label"].to_numpy()
+        assert (pd.read_csv(out / "data.csv")["label"].to_numpy() == given).all()
+
     def test_noise_rate_without_demo_is_refused(self, runner, tmp_path):
         """--noise-rate 0.2 on one's own table was ignored without a word: no label was flipped."""
         _table().to_csv(tmp_path / "d.csv", index=False)

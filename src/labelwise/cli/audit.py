@@ -330,6 +330,7 @@ def audit(**options: Any) -> None:
     )
     summary = add_health(_summary(o, result, frame, truth, model_info), result)
     with files_together(supersedes=o.superseded):
+        _write_demo_table(o)
         write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
         write_overlap(result, o.out)
         write_npy(probs, o.out / "probs.npy")
@@ -346,8 +347,8 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
         digits = load_demo_digits(o.noise_rate, random_state=o.random_state)
         o.data = o.out / "data.csv"
         _check_demo_may_write(o.data)
-        write_csv(digits.frame, o.data)
-        frame, o.label, truth = digits.frame, "label", digits.is_flipped
+        o.demo_table = frame = digits.frame  # written with the outputs: never beside another run's issues
+        o.label, truth = "label", digits.is_flipped
         o.report = True if o.report is None else o.report
     else:
         if o.data is None:
@@ -360,6 +361,13 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"
         )
     return frame, truth
+
+
+def _write_demo_table(o: SimpleNamespace) -> None:
+    """--demo's digits to OUT/data.csv, in the block of the outputs that describe them: an interrupted or
+    failed ``--demo --force`` run leaves the earlier run's table beside the earlier run's issues."""
+    if getattr(o, "demo_table", None) is not None:
+        write_csv(o.demo_table, o.data)
 
 
 def _check_demo_may_write(path: Path) -> None:
