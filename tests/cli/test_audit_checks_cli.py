@@ -119,6 +119,8 @@ def test_bad_options_are_one_line_errors(runner, tmp_path):
         (["--features", str(tmp_path / "bad.npy")], "--features must have shape"),
         (["--metric", "cosine", "--label-scaling", "fenced"], "--label-scaling fenced needs --metric euclidean"),
         (["--label-scaling", "range"], "Invalid value for '--label-scaling'"),
+        (["--checks", ""], "--checks': must name at least one check"),
+        (["--checks", " , "], "--checks': must name at least one check"),
     ]:
         result = runner.invoke(main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "o"), *args])
         assert result.exit_code == 2, result.output

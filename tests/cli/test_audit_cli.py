@@ -267,6 +267,43 @@ class TestAuditErrors:
             result = runner.invoke(main, args)
             assert result.exit_code == 0, result.output
 
+    @pytest.mark.parametrize(
+        ("args", "named"),
+        [
+            (["{data}", "--demo"], "does not use DATA ("),
+            (["--demo", "--label", "species"], "does not use --label;"),
+            (["--demo", "--features", "{data}", "--split-column", "s"], "does not use --features, --split-column;"),
+        ],
+    )
+    def test_demo_refuses_the_inputs_it_would_leave_unread(self, runner, tmp_path, args, named):
+        """`audit data.csv --demo` audited the digits and never read data.csv (--label, --features... too)."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        given = ["audit", *(a.replace("{data}", str(tmp_path / "d.csv")) for a in args)]
+        self._fails(runner, [*given, "--checks", "label", "--out", str(out)], "--demo audits scikit-learn's digits")
+        assert named in runner.invoke(main, [*given, "--out", str(out)]).output
+        assert not out.exists()
+
+    def test_a_failed_demo_rerun_leaves_the_earlier_demos_table(self, runner, tmp_path):
+        """--demo wrote data.csv before auditing: a --force rerun with another --noise-rate that then failed (or was
+        interrupted) left the new table beside the earlier run's issues.csv, whose given labels it no longer had."""
+        out = tmp_path / "demo"
+        args = ["audit", "--demo", "--checks", "label", "--no-report", "--model", "logistic", "--out", str(out)]
+        assert runner.invoke(main, args).exit_code == 0
+        table = (out / "data.csv").read_bytes()
+        self._fails(runner, [*args, "--force", "--noise-rate", "0.3", "--cv", "500"], "every class needs at least")
+        assert (out / "data.csv").read_bytes() == table
+        given = pd.read_csv(out / "issues.csv").sort_values("row")["given_label"].to_numpy()
+        assert (pd.read_csv(out / "data.csv")["label"].to_numpy() == given).all()
+
+    def test_noise_rate_without_demo_is_refused(self, runner, tmp_path):
+        """--noise-rate 0.2 on one's own table was ignored without a word: no label was flipped."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--noise-rate", "0.2", "--out", str(out)]
+        self._fails(runner, args, "--noise-rate is the share of labels --demo flips, and there is no --demo")
+        assert not out.exists()
+
     def test_probs_with_a_class_no_row_has(self, runner, tmp_path):
         """String labels missing one of the --probs columns: the message pointed to classes=, which the CLI lacks."""
         frame = _table()

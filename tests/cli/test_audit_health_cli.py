@@ -86,6 +86,27 @@ class TestAuditHealth:
         assert "no two classes overlap in 0.10% of the examples or more" in result.output
         assert pd.read_csv(out / "class_overlap.csv").empty
 
+    @pytest.mark.parametrize(
+        ("k", "rule"),
+        [(3, "(half the estimated noise)"), (6, "(3x a pair's share of the noise)")],
+    )
+    def test_the_screen_names_the_bound_that_set_the_floor(self, runner, tmp_path, k, rule):
+        """With three classes the floor is half the noise (not 3x a pair's share), and the line says so."""
+        n = 600
+        rng = np.random.default_rng(0)
+        true = np.arange(n) % k
+        probs = rng.dirichlet(np.ones(k), n) * 0.2
+        probs[np.arange(n), true] += 0.8
+        labels = np.where(rng.random(n) < 0.1, rng.integers(0, k, n), true)
+        pd.DataFrame({"x": np.arange(n), "label": labels}).to_csv(tmp_path / "d.csv", index=False)
+        np.save(tmp_path / "p.npy", probs)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "label", "--probs", str(tmp_path / "p.npy")]
+        result = runner.invoke(main, [*args, "--checks", "label", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 0, result.output
+        health = json.loads((tmp_path / "o" / "summary.json").read_text())["health"]
+        assert health["overlap_floor"] > 0.001
+        assert f"{health['overlap_floor']:.2%} of the examples or more {rule}" in " ".join(result.output.split())
+
     def test_force_rerun_replaces_class_overlap(self, runner, tmp_path):
         """class_overlap.csv is an audit output: a second run into the folder is refused without --force."""
         _inputs(tmp_path, n=300)

@@ -256,3 +256,15 @@ def test_train_with_a_one_row_class_is_not_told_to_lower_cv(tmp_path):
     result = _run(["train", str(tmp_path / "d.csv"), "--label", "y", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2, result.output
     assert "class 'c' has 1 (drop or merge that class)" in result.output and "lower" not in result.output
+
+
+@pytest.mark.parametrize("columns", [{"path": [f"img/{i}.png" for i in range(60)]}, {}])
+def test_a_table_with_no_learnable_column_points_to_probs(tmp_path, columns):
+    """A table of image paths (or of the label alone) is refused with the way out: --probs of one's own model."""
+    frame = pd.DataFrame({**columns, "y": ["cat", "dog"] * 30})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    result = _run(["audit", str(tmp_path / "d.csv"), "--label", "y", "--checks", "label", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "DATA must have a column a model can learn from besides the label, got none" in result.output
+    assert "with --probs" in result.output
+    assert not (tmp_path / "o").exists()

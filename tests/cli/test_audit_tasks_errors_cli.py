@@ -234,3 +234,14 @@ def test_a_regression_table_with_fewer_rows_than_folds_is_refused_in_one_line(tm
     res, out = _invoke(tmp_path, tmp_path / "r.csv", "--label", "y", "--task", "regression")
     assert res.exit_code == 2 and "DATA needs at least 5 rows, got 3" in res.output, res.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("task", "shape"), [("multilabel", "(n, K)"), ("token", "(n_tokens, K)")])
+def test_a_task_without_probs_names_the_task_and_what_probs_holds(tmp_path, conll, multilabel, task, shape):
+    """This said '--probs is required for this --task': now which task, and the array it wants."""
+    data = {"multilabel": multilabel[0], "token": conll[0]}[task]
+    label = ("--label", "tags") if task == "multilabel" else ()
+    res, out = _invoke(tmp_path, data, "--task", task, *label)
+    assert res.exit_code == 2, res.output
+    assert f"--task {task} needs --probs (an {shape}" in res.output
+    assert not out.exists()

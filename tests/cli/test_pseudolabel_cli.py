@@ -156,3 +156,16 @@ class TestPseudolabelCommand:
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 2, result.output
         assert "3 labeled, 1 with an empty label, 2 with --unlabeled-value '?'" in " ".join(result.output.split())
+
+
+def test_quiet_prints_nothing_and_writes_the_same_files(tmp_path):
+    """pseudolabel had no --quiet (audit, corrupt, augment... have it): now stdout stays empty, same files."""
+    frame, _ = _semi_table()
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    args = ["pseudolabel", str(tmp_path / "d.csv"), "--label", "y", "--model", "logistic"]
+    loud = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "loud")])
+    quiet = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "quiet"), "--quiet"])
+    assert loud.exit_code == 0 and quiet.exit_code == 0, quiet.output
+    assert loud.stdout.strip() != "" and quiet.stdout == ""
+    name = "pseudolabeled.csv"
+    assert (tmp_path / "quiet" / name).read_bytes() == (tmp_path / "loud" / name).read_bytes()

@@ -134,3 +134,16 @@ class TestTrainCommand:
         result = CliRunner().invoke(main, ["train", str(path), "--label", "nope", "--rounds", "10000000000"])
         assert result.exit_code == 2 and "Invalid value for '--rounds'" in result.output
         assert "1<=x<=100" in result.output
+
+
+def test_quiet_prints_nothing_and_writes_the_same_files(noisy_csv, tmp_path):
+    """train had no --quiet (audit, corrupt, augment... have it): now stdout stays empty and the files are the same."""
+    path, _, _ = noisy_csv
+    args = ["train", str(path), "--label", "y", "--model", "logistic", "--cv", "3", "--no-evaluate"]
+    loud = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "loud")])
+    quiet = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "quiet"), "--quiet"])
+    assert loud.exit_code == 0 and quiet.exit_code == 0, quiet.output
+    assert loud.stdout.strip() != "" and quiet.stdout == ""
+    for name in ("issues.csv", "summary.json"):
+        assert (tmp_path / "quiet" / name).exists()
+    assert (tmp_path / "quiet" / "issues.csv").read_bytes() == (tmp_path / "loud" / "issues.csv").read_bytes()

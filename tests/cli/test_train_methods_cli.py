@@ -98,6 +98,7 @@ class TestOptionErrors:
             (("--method", "reweight", "--model", "knn"), "--method reweight needs a --model that takes sample weights"),
             (("--method", "sideways"), "--method"),
             (("--method", "forward", "--transition", "gold"), "--transition"),
+            (("--transition", "anchor"), "--transition applies to --method reweight or forward only"),
         ],
     )
     def test_refused_with_one_line_naming_the_option(self, noisy_csv, tmp_path, args, match):

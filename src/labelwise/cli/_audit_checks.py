@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
 import numpy as np
 import pandas as pd
 
@@ -166,6 +167,14 @@ class DataChecksRun:
         if self.feature_columns:
             parts = [f"{role} {len(cols)}" for role, cols in self.feature_columns.items() if cols]
             console().print(f"data checks use the table's columns: {'; '.join(parts) or 'none'}")
+
+
+def checks_named(ctx: Any, param: Any, value: str | None) -> str | None:
+    """The callback of ``--checks``: a list that names no check (``--checks ""``, ``--checks ,``) is a
+    usage error, not a silent ``label``-only audit."""
+    if value is not None and not split_csv_option(value):
+        raise click.BadParameter(f"must name at least one check ('label' alone: the label issues only), got {value!r}")
+    return value
 
 
 def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles, dict[str, list[str]]]:

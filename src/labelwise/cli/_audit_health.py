@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..audit.overlap import MAX_SHOWN_PAIRS
+from ..audit.overlap import MAX_SHOWN_PAIRS, MIN_OVERLAP_JOINT, OVERLAP_RATIO
 from ..io import write_csv
 
 #: The table of every overlapping pair of classes, beside issues.csv.
@@ -31,7 +31,8 @@ def write_overlap(result: Any, out: Path) -> Path:
 
 def print_health(con: Any, health: dict[str, Any]) -> None:
     """The health score, then one line per overlapping pair (at most five, joint >= the floor: three
-    times a pair's share of the estimated noise, at least 0.1% of the examples)."""
+    times a pair's share of the estimated noise, at most half the noise, at least 0.1% of the
+    examples; the line names the bound that set it)."""
     issues = health["n_label_issues"]
     said = (  # a count of its own, next to the estimated noise rate (the calibrated joint) printed above it
         ""
@@ -41,12 +42,12 @@ def print_health(con: Any, health: dict[str, Any]) -> None:
     con.print(f"label health [bold]{health['health_score']:.3f}[/]{said}")
     pairs = health["overlapping_pairs"]
     floor = f"{health['overlap_floor']:.2%}"
+    rule = _floor_rule(health)
     if not pairs:
-        con.print(f"no two classes overlap in {floor} of the examples or more (3x a pair's share of the noise)")
+        con.print(f"no two classes overlap in {floor} of the examples or more ({rule})")
         return
     con.print(
-        f"classes that overlap (share of examples >= {floor}, 3x a pair's share of the noise; "
-        "consider merging them or defining them apart):"
+        f"classes that overlap (share of examples >= {floor}, {rule}; consider merging them or defining them apart):"
     )
     for pair in pairs:
         a, b = pair["class_a"], pair["class_b"]
@@ -57,6 +58,18 @@ def print_health(con: Any, health: dict[str, Any]) -> None:
             markup=False,
             highlight=False,
         )
+
+
+def _floor_rule(health: dict[str, Any]) -> str:
+    """Which bound of :attr:`labelwise.audit.ClassOverlap.overlap_floor` set the floor, in words."""
+    k = len(health["classes_by_quality"])
+    n_pairs = k * (k - 1) / 2
+    ratio = min(OVERLAP_RATIO, n_pairs / 2)
+    if ratio * max(health["noise_rate"], 0.0) / max(n_pairs, 1.0) <= MIN_OVERLAP_JOINT:
+        return f"the floor of {MIN_OVERLAP_JOINT:.1%} of the examples"
+    if ratio < OVERLAP_RATIO:
+        return "half the estimated noise"
+    return f"{OVERLAP_RATIO:g}x a pair's share of the noise"
 
 
 def _shown(label: Any) -> str:

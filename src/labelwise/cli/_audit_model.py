@@ -12,7 +12,7 @@ from .._meta import accepts_sample_weight
 from .._validate.arguments import show
 from .._validate.labels import encode_labels
 from ..columns import infer_column_roles
-from ..errors import InvalidLabelsError, LabelwiseError
+from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError
 from ..models import DEFAULT_TIME_BUDGET, FAMILIES, MODEL_CHOICES, choose_model, default_model
 from ..probs import out_of_fold_probs
 from ._common import console, plain, print_frame
@@ -100,16 +100,28 @@ def audit_probabilities(
     """Out-of-fold probabilities for the audit and what to write about them in summary.json.
 
     ``model="auto"`` runs :func:`labelwise.models.choose_model`; a family name cross-validates
-    that family alone (on the same folds).
+    that family alone (on the same folds). A table with no column the model can learn from (only
+    identifiers, constants, or an ``--image-column`` of paths) is refused with the way out: ``--probs``.
     """
-    if model == "auto":
-        choice = choose_model(
-            features, labels, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
-        )
-        return choice.probs, {"column_roles": choice.roles.to_dict(), "model_choice": choice.to_dict()}
-    roles = infer_column_roles(features)
-    estimator = default_model(features, model=model, random_state=random_state, roles=roles)
-    probs = out_of_fold_probs(estimator, features, labels, cv=cv, random_state=random_state, n_jobs=n_jobs)
+    try:
+        if model == "auto":
+            choice = choose_model(
+                features, labels, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
+            )
+            return choice.probs, {"column_roles": choice.roles.to_dict(), "model_choice": choice.to_dict()}
+        roles = infer_column_roles(features)
+        estimator = default_model(features, model=model, random_state=random_state, roles=roles)
+        probs = out_of_fold_probs(estimator, features, labels, cv=cv, random_state=random_state, n_jobs=n_jobs)
+    except InvalidParameterError:
+        found = infer_column_roles(features)
+        if found.used:
+            raise
+        why = "; ".join(found.notices) or "it holds the label column only"
+        raise InvalidParameterError(
+            f"DATA must have a column a model can learn from besides the label, got none ({why}): give the "
+            "out-of-fold probabilities of your own model (one trained on the images or embeddings) with --probs "
+            "(--features and --image-column feed the data checks only)"
+        ) from None
     return probs, {"column_roles": roles.to_dict(), "notices": roles.notices}
 
 

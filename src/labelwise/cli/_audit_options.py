@@ -103,6 +103,33 @@ def refuse_other_tasks_options(task: str) -> None:
             )
 
 
+#: What ``--demo`` brings itself (the digits table, its label column, a model of its own): given beside
+#: it, these would be left unread.
+DEMO_OWN = ("label", "probs_path", "labels_path", "classes", "features_path", "split_column", "image_column",
+            "scheduler", "chunk_rows")  # fmt: skip
+
+
+def refuse_demo_mismatches(o: SimpleNamespace) -> None:
+    """``audit data.csv --demo`` audited the digits and left data.csv unread, and ``--noise-rate`` without
+    ``--demo`` was ignored: both are errors, before any work."""
+    if not o.demo:
+        if option_given("noise_rate"):
+            raise InvalidParameterError(
+                "--noise-rate is the share of labels --demo flips, and there is no --demo; leave it out "
+                "(to flip labels of your own table: labelwise corrupt DATA --label ... --rate ...)"
+            )
+        return
+    ctx = click.get_current_context()
+    given = [_as_given(p) for p in ctx.command.params if p.name in DEMO_OWN and option_given(p.name)]
+    if o.data is not None:
+        given.insert(0, f"DATA ({str(o.data)!r})")
+    if given:
+        raise InvalidParameterError(
+            f"--demo audits scikit-learn's digits (its own table, label column and model), so it does not use "
+            f"{', '.join(given)}; leave {'it' if len(given) == 1 else 'them'} out, or drop --demo to audit your data"
+        )
+
+
 def refuse_report_over_a_foreign_file(o: SimpleNamespace) -> None:
     """--report (on by default with --demo) writes OUT/report.html: a file there that is not an earlier report
     (the user's own) is refused before any work, not after the audit's files are written."""
@@ -126,3 +153,11 @@ def refuse_classes_without_probs(named: list[str] | None) -> None:
             "column per class of the --label column (a class with no row cannot be learned); leave --classes out "
             "or give the out-of-fold probabilities with --probs"
         )
+
+
+def refuse_before_any_work(o: SimpleNamespace) -> None:
+    """The checks of every audit before it reads anything: options of another task, what ``--demo`` (or its
+    absence) would leave unread, and a ``report.html`` of the user's that ``--report`` would replace."""
+    refuse_other_tasks_options(o.task)
+    refuse_demo_mismatches(o)
+    refuse_report_over_a_foreign_file(o)

@@ -49,9 +49,17 @@ TASK_OPTIONS = {
 }
 
 
-def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
+#: What ``--probs`` holds for each task that needs it (the error when it is missing says so).
+PROBS_SHAPES = {
+    "multilabel": "an (n, K) .npy of each tag's out-of-fold probability",
+    "token": "an (n_tokens, K) .npy, or an .npz of one array per sentence",
+    "segmentation": "an (N, K, H, W) .npy of the pixels' out-of-fold probabilities",
+}
+
+
+def _load_array(path: Path | None, option: str, *, task: str, mmap: bool = False) -> Any:
     if path is None:
-        raise InvalidParameterError(f"{option} is required for this --task")
+        raise InvalidParameterError(f"--task {task} needs {option} ({PROBS_SHAPES[task]}); it trains no model itself")
     if str(path).endswith(".npz"):
         data = load_npz(path, parameter=option)
         return [data[k] for k in sorted(data, key=lambda k: (len(k), k))]
@@ -92,7 +100,7 @@ def _multilabel(
 
     separator = check_tag_separator(tag_separator)
     tags = _column(read_input(data, "DATA", text_columns=[label] if label else ()), label)
-    probs = _load_array(probs_path, "--probs")
+    probs = _load_array(probs_path, "--probs", task="multilabel")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
     check_class_count(classes, _probs_columns(probs))
     if len(probs) != len(tags):
@@ -122,7 +130,7 @@ def _token(
     from ..audit import token
 
     corpus = read_conll(data)
-    probs = _load_array(probs_path, "--probs")
+    probs = _load_array(probs_path, "--probs", task="token")
     found = sorted({t for s in corpus.tags for t in s})
     if classes is not None:
         check_labels_named(found, classes, source="DATA", what="tag")
@@ -178,7 +186,7 @@ def _segmentation(
     from ..audit import segmentation
 
     masks, names = read_masks(require_folder(data, parameter="DATA", kind="folder of mask PNGs"))
-    probs = _load_array(probs_path, "--probs", mmap=True)
+    probs = _load_array(probs_path, "--probs", task="segmentation", mmap=True)
     if (isinstance(probs, list) or np.ndim(probs) == 4) and len(probs) != len(masks):  # (N, K, H, W) or one per key
         got = f"{len(probs)} arrays" if isinstance(probs, list) else f"shape {np.shape(probs)}"
         raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")

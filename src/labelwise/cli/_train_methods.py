@@ -19,20 +19,28 @@ METHODS = ("clean", "reweight", "forward")
 _CLEAN_ONLY = {"clean": "--clean", "rounds": "--rounds", "filter_by": "--filter-by"}
 
 
-def check_clean_only_options(method: str, model: str) -> None:
+def check_method_options(method: str, model: str) -> None:
     """Refuse options the chosen ``--method`` would silently ignore (given on the command line).
 
-    ``--clean``, ``--rounds`` and ``--filter-by`` belong to ``--method clean``; ``--method forward``
-    trains its own logistic regression, so a ``--model`` other than ``logistic`` is refused too.
+    ``--clean``, ``--rounds`` and ``--filter-by`` belong to ``--method clean``, and ``--transition``
+    to ``--method reweight`` and ``forward``; ``--method forward`` trains its own logistic
+    regression, so a ``--model`` other than ``logistic`` is refused too.
     """
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return
     given = {
         name
-        for name in (*_CLEAN_ONLY, "model")
+        for name in (*_CLEAN_ONLY, "model", "transition")
         if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
     }
+    if method == "clean":
+        if "transition" in given:
+            raise InvalidParameterError(
+                "--transition applies to --method reweight or forward only, got --method clean "
+                "(which finds the label issues by confident learning); leave --transition out, or add --method reweight"
+            )
+        return
     for name, option in _CLEAN_ONLY.items():
         if name in given:
             raise InvalidParameterError(f"{option} applies to --method clean only, got --method {method}")

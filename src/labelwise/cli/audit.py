@@ -20,7 +20,7 @@ from ..errors import (
 )
 from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
-from ._audit_checks import prepare_data_checks
+from ._audit_checks import checks_named, prepare_data_checks
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._audit_model import (
     audit_probabilities,
@@ -32,11 +32,10 @@ from ._audit_model import (
 )
 from ._audit_options import (
     at_scale,
+    refuse_before_any_work,
     refuse_classes_without_probs,
     refuse_classification_options,
     refuse_options_not_read_at_scale,
-    refuse_other_tasks_options,
-    refuse_report_over_a_foreign_file,
     texts_must_match_option,
 )
 from ._audit_probs import audit_probs
@@ -211,6 +210,7 @@ def run_audit(
 @click.option(
     "--checks",
     default=None,
+    callback=checks_named,
     help="Comma list of checks to run (default: all that apply); 'label' alone = label issues only.",
 )
 @click.option(
@@ -256,8 +256,7 @@ def audit(**options: Any) -> None:
     """
     o = SimpleNamespace(**options)
     o.out = Path(o.out)
-    refuse_other_tasks_options(o.task)
-    refuse_report_over_a_foreign_file(o)
+    refuse_before_any_work(o)
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
@@ -331,6 +330,7 @@ def audit(**options: Any) -> None:
     )
     summary = add_health(_summary(o, result, frame, truth, model_info), result)
     with files_together(supersedes=o.superseded):
+        _write_demo_table(o)
         write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
         write_overlap(result, o.out)
         write_npy(probs, o.out / "probs.npy")
@@ -347,8 +347,8 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
         digits = load_demo_digits(o.noise_rate, random_state=o.random_state)
         o.data = o.out / "data.csv"
         _check_demo_may_write(o.data)
-        write_csv(digits.frame, o.data)
-        frame, o.label, truth = digits.frame, "label", digits.is_flipped
+        o.demo_table = frame = digits.frame  # written with the outputs: never beside another run's issues
+        o.label, truth = "label", digits.is_flipped
         o.report = True if o.report is None else o.report
     else:
         if o.data is None:
@@ -361,6 +361,13 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"
         )
     return frame, truth
+
+
+def _write_demo_table(o: SimpleNamespace) -> None:
+    """--demo's digits to OUT/data.csv, in the block of the outputs that describe them: an interrupted or
+    failed ``--demo --force`` run leaves the earlier run's table beside the earlier run's issues."""
+    if getattr(o, "demo_table", None) is not None:
+        write_csv(o.demo_table, o.data)
 
 
 def _check_demo_may_write(path: Path) -> None:

@@ -22,7 +22,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, console, finite, option_given, print_frame, read_input, renaming, split_label
+from ._common import SEED, console, finite, option_given, print_frame, quiet_option, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._weights import check_weighted_family, split_weight, takes_weights, weight_option
@@ -135,9 +135,10 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 )
 @out_folder("pseudolabel", Path("labelwise-pseudolabels"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
+@quiet_option
 def pseudolabel(
     data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, weight_column, model, time_budget,
-    teacher_model, safeguard, out, random_state, superseded,
+    teacher_model, safeguard, out, random_state, quiet, superseded,
 ):  # fmt: skip
     """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
 

@@ -28,10 +28,10 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, console, print_frame, read_input, renaming, split_label
+from ._common import SEED, console, print_frame, quiet_option, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._train_methods import METHODS, check_clean_only_options, corrected_model, transition_summary
+from ._train_methods import METHODS, check_method_options, corrected_model, transition_summary
 from ._weights import check_weighted_family, split_weight, weight_option
 from ._wrote import print_wrote
 
@@ -131,9 +131,10 @@ MAX_ROUNDS = 100
     show_default=True,
     help="Cross-validate the accuracy before and after cleaning.",
 )
+@quiet_option
 def train(
     data, label, method, transition, clean, out, cv, rounds, filter_by, weight_column, model, time_budget, random_state, evaluate,
-    superseded,
+    quiet, superseded,
 ):  # fmt: skip
     """Fit a model on DATA whose labels may be wrong: find the label issues, clean, refit.
 
@@ -144,8 +145,7 @@ def train(
     loss corrected by the estimated noise transition matrix, written to transition.csv instead of
     issues.csv.
     """
-    if method != "clean":
-        check_clean_only_options(method, model)
+    check_method_options(method, model)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
