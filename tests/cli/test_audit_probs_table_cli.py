@@ -107,9 +107,9 @@ class TestBadTables:
             (lambda p, d: p.assign(note="x"), r"--probs file .* columns \['note'\] are not numeric"),
             (
                 lambda p, d: p.assign(dog=p["dog"].mask(p.index == 5)),
-                r"--probs must be finite \(no NaN or inf\), row 5 contains nan",
+                r"--probs must be finite \(no NaN or inf\), row 5 \(line 7\) contains nan",
             ),
-            (lambda p, d: p.assign(cat=p["cat"] + (p.index == 9) * 0.2), r"row 9 sums to 1\.2"),
+            (lambda p, d: p.assign(cat=p["cat"] + (p.index == 9) * 0.2), r"row 9 \(line 11\) sums to 1\.2"),
             (lambda p, d: p.iloc[:-1], r"--probs must have one row per row of DATA \(60\), got 59 rows"),
             (lambda p, d: p.assign(id=d["id"].replace("r004", "zz")), r"got none for 'r004' \(DATA's row 4"),
             (lambda p, d: p.assign(id=d["id"], a=0.0), r"--probs may have one id column .* \['id', 'a'\]"),

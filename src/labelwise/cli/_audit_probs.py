@@ -20,12 +20,11 @@ import pandas as pd
 
 from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import encode_labels_for_probs
-from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ..evaluate._inputs import classes_named_by_columns
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
 from ._common import check_unique_ids, load_row_array, read_input
-from ._probs_table import is_probs_table, probability_frame
+from ._probs_table import check_file_rows_probs, is_probs_table, probability_frame
 
 #: What a --probs table must hold, for the message about a column that is not numeric.
 EXPECTED = (
@@ -48,7 +47,7 @@ def audit_probs(
     values, rows = _read_table(path, frame, label, [str(c) for c in (named or classes)])
     found = _named_columns(values, labels, label, classes, named)  # the header first: a missing class is named
     probs = found[0] if found is not None else values.to_numpy()
-    check_probs(probs, name="--probs")  # NaN, negative, rows not summing to one: rows of the file
+    check_file_rows_probs(probs, path, name="--probs")  # NaN, negative, rows not summing to one: lines of the file
     columns_of = found[1] if found is not None else _classes_of_positions(probs.shape[1], labels, label, classes, named)
     return (probs if rows is None else probs[rows]), columns_of
 

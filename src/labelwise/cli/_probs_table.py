@@ -63,8 +63,14 @@ def row_in_file(path: Path, row: int) -> str:
 def check_table_probs(frame: pd.DataFrame, path: Path, *, name: str) -> np.ndarray:
     """:func:`~labelwise._validate.probabilities.check_probs` of a table read from ``path``, its errors naming
     the file's line of the row (a missing or negative value, a row not summing to one), not only the 0-based row."""
+    return check_file_rows_probs(frame.to_numpy(dtype=float), path, name=name)
+
+
+def check_file_rows_probs(probs: np.ndarray, path: Path, *, name: str) -> np.ndarray:
+    """:func:`check_table_probs` of the values of a table read from ``path``, rows in the file's order
+    (columns may have been put in class order)."""
     try:
-        return check_probs(frame.to_numpy(dtype=float), name=name)
+        return check_probs(probs, name=name)
     except InvalidProbabilitiesError as exc:
         message = str(exc)
         found = re.search(r"\brow (\d+)\b", message)
