@@ -21,7 +21,17 @@ from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ..weak._model_api import abstain_value
 from ..weak.predictions import TIE_BREAK_POLICIES
 from ._aggregate_outputs import finite
-from ._common import SEED, console, plain, print_frame, quiet_option, read_input, renaming, split_csv_option
+from ._common import (
+    SEED,
+    check_unique_ids,
+    console,
+    plain,
+    print_frame,
+    quiet_option,
+    read_input,
+    renaming,
+    split_csv_option,
+)
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._wrote import print_wrote
@@ -249,8 +259,8 @@ def weak(
     table = read_input(data, "DATA", text_columns=[c for c in (id_column, gold_column) if c is not None])
     _check_columns(table, data, {"--text-column": text_column, "--id-column": id_column, "--gold-column": gold_column})
     if id_column is not None:
-        if table[id_column].duplicated().any():
-            raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
+        # a missing id also made the others floats (1.0, 2.0); object: the id repr 7, not np.int64(7)
+        check_unique_ids(table[id_column].astype(object))
         table = table.set_index(id_column)
     table.index.name = "item"
     gold = table.pop(gold_column) if gold_column is not None else None
