@@ -276,3 +276,16 @@ def annotators_json(est: Any, method: str, table: pd.DataFrame) -> dict[str, Any
         "confusion_layout": "rows = true class, columns = given label, rows sum to 1" if matrices else None,
         "annotators": records,
     }
+
+
+def auto_line(auto: dict[str, Any], est: Any) -> str:
+    """The screen's line on what ``--method auto`` chose: by the candidates' held-out likelihood, or,
+    where none was scored, why (a choice "by held-out likelihood" with every score None misled)."""
+    if auto["n_scored"]:
+        return f"auto chose [bold]{auto['chosen']}[/] by held-out likelihood: {auto['scores']}"
+    if len(est.candidates) == 1:
+        return f"auto chose [bold]{auto['chosen']}[/], the only one of --param candidates, without scoring it"
+    return (
+        f"auto chose [bold]{auto['chosen']}[/] without scoring the candidates: the held-out likelihood needs "
+        f"two classes and at least --param min_items={est.min_items} items with two or more answers"
+    )
