@@ -32,8 +32,8 @@ from ._aggregate_active import (
 from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
 from ._aggregate_outputs import (
     annotators_frame,
-    auto_line,
     annotators_json,
+    auto_line,
     finite,
     gold_accuracy,
     gold_labels_for,
