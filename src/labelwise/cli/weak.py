@@ -20,8 +20,8 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
-from ..weak.apply import LabelingFunctionError
 from ..weak._model_api import abstain_value
+from ..weak.apply import LabelingFunctionError
 from ..weak.predictions import TIE_BREAK_POLICIES
 from ._aggregate_outputs import finite
 from ._common import (
