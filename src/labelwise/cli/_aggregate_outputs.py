@@ -11,7 +11,8 @@ import pandas as pd
 
 from ..aggregate.agreement import annotator_agreement, item_agreement
 from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
-from ..errors import AnnotationError, LabelwiseWarning, MissingColumnError
+from .._validate.arguments import show
+from ..errors import AnnotationError, InvalidLabelsError, LabelwiseWarning, MissingColumnError
 from ._common import finite, read_input
 
 __all__ = [
@@ -207,6 +208,22 @@ def vote_entropy(counts: pd.Series) -> pd.Series:
     return terms.groupby(level=0).sum().rename("uncertainty")
 
 
+def prob_columns(classes: Any) -> list[str]:
+    """labels.csv's ``prob_<class>`` column names, one per class; two classes written alike, such as
+    the number 4 and the text ``"4"`` of a JSON file, are an error: one column overwrote the other."""
+    names: dict[str, Any] = {}
+    for cls in classes:
+        name = f"prob_{cls}"
+        if name in names:
+            raise InvalidLabelsError(
+                f"the classes {show(names[name])} and {show(cls)} ({type(names[name]).__name__} and "
+                f"{type(cls).__name__}) would both be labels.csv's column {name!r}: write each class one way "
+                "in the input (e.g. every answer as text)"
+            )
+        names[name] = cls
+    return list(names)
+
+
 def labels_frame(
     est: Any, answers: pd.DataFrame | None, agreement: pd.Series | None = None, uncertainty: pd.Series | None = None
 ) -> pd.DataFrame:
@@ -222,8 +239,8 @@ def labels_frame(
     values = probas.to_numpy()
     frame = pd.DataFrame({"item": labels.index.to_numpy(), "label": labels.to_numpy()})
     frame["confidence"] = values[np.arange(len(codes)), codes]
-    for j, cls in enumerate(probas.columns):
-        frame[f"prob_{cls}"] = values[:, j]
+    for j, name in enumerate(prob_columns(probas.columns)):
+        frame[name] = values[:, j]
     frame["n_answers"] = est.n_answers_per_item_.to_numpy()
     if agreement is None:
         agreement = item_agreement(answers, labels).reindex(labels.index)
