@@ -9,9 +9,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import show
 from ..aggregate.agreement import annotator_agreement, item_agreement
 from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
-from .._validate.arguments import show
 from ..errors import AnnotationError, InvalidLabelsError, LabelwiseWarning, MissingColumnError
 from ._common import finite, read_input
 
