@@ -18,6 +18,7 @@ from ._common import finite, read_input
 __all__ = [
     "annotators_frame",
     "annotators_json",
+    "auto_line",
     "finite",
     "fit_summary",
     "gold_accuracy",
@@ -25,6 +26,7 @@ __all__ = [
     "input_record",
     "kos_order",
     "labels_frame",
+    "prob_columns",
     "size_summary",
     "vote_entropy",
 ]
