@@ -433,8 +433,12 @@ def aggregate_masks(
         write_json(summary, out / "summary.json")
     _warn_unfinished(method, model, summary, max_iter)
     _say_ignore_notice(ignore_value, model.classes_.tolist())
-    if quiet:
-        return
+    if not quiet:
+        _say_done(annotators, items, top, out, len(files))
+
+
+def _say_done(annotators: pd.DataFrame, items: pd.DataFrame, top: int, out: Path, n_files: int) -> None:
+    """The tables, a line on items drawn by one annotator, and the files written."""
     _print_tables(annotators, items, top)
     solo = int((items["n_annotators"] == 1).sum())
     if solo:
@@ -442,5 +446,5 @@ def aggregate_masks(
             f"{solo} item{'s' if solo > 1 else ''} drawn by one annotator: the mask is that annotator's, "
             "and its agreement (1.0) measures nothing"
         )
-    masks = (f"{out / 'masks'}{os.sep}", f"{len(files)} mask{'s' if len(files) != 1 else ''}")
+    masks = (f"{out / 'masks'}{os.sep}", f"{n_files} mask{'s' if n_files != 1 else ''}")
     print_wrote([masks, *(out / n for n in ("items.csv", "annotators.csv", "summary.json"))])
