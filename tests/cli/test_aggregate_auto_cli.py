@@ -97,3 +97,30 @@ def test_unknown_candidate_in_the_list_is_one_line_exit_2(tmp_path):
         ],
     )
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "candidates" in result.output
+
+
+def _auto_output(tmp_path, answers: str, *options: str) -> str:
+    path = tmp_path / "answers.csv"
+    path.write_text(answers)
+    args = ["aggregate", str(path), "--method", "auto", *options, "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["auto"]["n_scored"] == 0
+    return " ".join(result.output.split())
+
+
+SMALL = "item,annotator,label\n1,a,cat\n1,b,cat\n1,c,dog\n2,a,dog\n2,b,dog\n3,a,cat\n3,c,cat\n"
+
+
+def test_a_choice_without_scores_says_why_not_by_likelihood(tmp_path):
+    """Under min_items items with two answers no candidate is scored: the line says why, not
+    "by held-out likelihood" beside a None score for each candidate."""
+    text = _auto_output(tmp_path, SMALL)
+    assert "auto chose majority-vote without scoring the candidates" in text
+    assert "--param min_items=20" in text and "by held-out likelihood" not in text
+
+
+def test_a_single_candidate_is_said_to_be_the_only_one(tmp_path):
+    """--param candidates=one-coin: the line says it was the only candidate, not a likelihood choice."""
+    text = _auto_output(tmp_path, SMALL, "--param", "candidates=one-coin")
+    assert "auto chose one-coin, the only one of --param candidates" in text

@@ -522,3 +522,18 @@ class TestEdgesOfTheOptions:
         assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
         assert f"--unsure-policy {policy}" in result.output and "'unsure'" in result.output
         assert "negative" not in result.output and "positive" not in result.output
+
+
+def test_classes_4_and_text_4_of_a_json_file_are_refused_not_written_as_one_column(tmp_path):
+    """A JSON votes file answering the number 4 and the text "4" holds two classes whose labels.csv
+    columns are both prob_4: the command refuses it naming both (it wrote one prob_4 column, the
+    other class's probabilities lost, beside a label 4 of confidence 1 and prob_4 0)."""
+    path = tmp_path / "samples.jsonl"
+    records = [("q1", 0, 4), ("q1", 1, "4"), ("q1", 2, 5), ("q2", 0, 4), ("q2", 1, 4)]
+    path.write_text("".join(json.dumps({"item": i, "sample": s, "answer": a}) + "\n" for i, s, a in records))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["aggregate", str(path), "--method", "majority-vote", "--out", str(out)])
+    assert result.exit_code != 0
+    text = " ".join(result.output.split())
+    assert "the classes 4 and '4' (int and str) would both be labels.csv's column 'prob_4'" in text
+    assert not (out / "labels.csv").exists()

@@ -128,3 +128,34 @@ def test_a_fractional_mask_value_names_the_table(tmp_path):
     res = _run(table, "--out", tmp_path / "o")
     assert res.exit_code == 2 and "TABLE's masks must hold whole-number class labels" in res.output, res.output
     assert "annotator 'c'" in " ".join(res.output.split())
+
+
+def test_other_column_names_are_read_with_the_column_options(tmp_path):
+    """--item-column, --annotator-column and --path-column read a table with other column names, as
+    every other aggregate-* command names its columns: the same masks as with the default names."""
+    table, _ = _crowd(tmp_path, suffix=".npy")
+    renamed = tmp_path / "renamed.csv"
+    pd.read_csv(table).rename(columns={"item": "image", "annotator": "rater", "path": "file"}).to_csv(
+        renamed, index=False
+    )
+    plain = _run(table, "--out", tmp_path / "a")
+    assert plain.exit_code == 0, plain.output
+    options = ("--item-column", "image", "--annotator-column", "rater", "--path-column", "file")
+    res = _run(renamed, *options, "--out", tmp_path / "b")
+    assert res.exit_code == 0, res.output
+    for name in ("cat_1.npy", "dog_2.npy"):
+        np.testing.assert_array_equal(
+            np.load(tmp_path / "b" / "masks" / name), np.load(tmp_path / "a" / "masks" / name)
+        )
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert summary["columns"] == {"item": "image", "annotator": "rater", "path": "file"}
+
+
+def test_a_column_option_naming_no_column_is_said_with_the_option(tmp_path):
+    """A table without the default columns: the error names each missing option and column."""
+    table, _ = _crowd(tmp_path, suffix=".npy")
+    res = _run(table, "--path-column", "file", "--out", tmp_path / "o")
+    assert res.exit_code != 0
+    assert "TABLE must have the columns --path-column 'file'; its columns are ['item', 'annotator', 'path']" in (
+        " ".join(res.output.split())
+    )

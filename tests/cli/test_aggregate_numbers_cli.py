@@ -157,3 +157,14 @@ def test_quiet_still_warns_that_the_fit_did_not_converge(answers, tmp_path):
     assert res.exit_code == 0, res.output
     assert "wrote" not in res.stdout
     assert "warning: not converged after 1 iterations" in res.stderr
+
+
+def test_a_text_after_an_empty_value_is_named_by_its_row_in_the_file(tmp_path):
+    """A text among the values after a row of no value: the error names the text's row in ANSWERS
+    (5), not its row among the rows left once the empty one is dropped (4)."""
+    path = tmp_path / "numbers.csv"
+    path.write_text("item,annotator,value\n1,a,10\n1,b,12\n1,c,\n2,a,5\n2,b,6\n2,c,abc\n")
+    res = _run("aggregate-numbers", path, "--out", tmp_path / "o")
+    assert res.exit_code == 2
+    assert "--value-column column 'value' must hold numbers, row 5 is 'abc'" in res.output
+    assert not (tmp_path / "o").exists()

@@ -119,3 +119,16 @@ def test_min_tags_at_least_the_number_of_tags_is_warned_in_the_options_words(tmp
     assert "every item gets every tag: --min-tags=2" in result.output
     labels = pd.read_csv(tmp_path / "o" / "labels.csv")
     assert labels["tags"].tolist() == ["cat|dog", "cat|dog"]
+
+
+def test_tags_table_says_none_for_a_tag_without_fallback(tmp_path):
+    """The Tags table's fallback cell of a tag whose model kept its fit reads 'none', not 'nan', when
+    another tag's model fell back to majority vote."""
+    path = tmp_path / "tags.csv"
+    path.write_text("item,annotator,tags\n1,a,cat|dog\n1,b,cat\n1,c,\n2,a,dog\n2,b,dog|cat\n3,a,cat\n")
+    result = CliRunner().invoke(main, ["aggregate-tags", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    fallbacks = [t["fallback"] for t in json.loads((tmp_path / "o" / "summary.json").read_text())["tags"]]
+    assert fallbacks == [None, "majority-vote"]  # the mixed column that printed nan
+    table = result.output.split("Tags")[1].split("Least certain items")[0]
+    assert " none " in table and "nan" not in table

@@ -151,3 +151,12 @@ class TestTrainCrowdsCommand:
         assert result.exit_code == 2, result.output
         assert "--label-column 'label' of ANSWERS must hold at least 2 classes, got 1 class ('x')" in text
         assert "labels=" not in text
+
+
+def test_a_repeated_integer_id_is_named_as_written(tmp_path):
+    """A repeated integer --id-column id is named as the file writes it, 1, not np.int64(1)."""
+    pd.DataFrame({"id": [0, 1, 1], "x": [0.1, 0.2, 0.3]}).to_csv(tmp_path / "d.csv", index=False)
+    pd.DataFrame({"item": [0, 1], "annotator": ["a", "a"], "label": [0, 1]}).to_csv(tmp_path / "a.csv", index=False)
+    result = _run(tmp_path / "d.csv", tmp_path / "a.csv", "--id-column", "id", "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "got 1 twice (row 2)" in result.output and "np.int64" not in result.output

@@ -248,3 +248,32 @@ class TestNeverVotedFunction:
         assert entry["never"]["estimated_accuracy"] is None
         said = " ".join(result.output.split())
         assert "notice: 1 labeling function(s) never voted (never): no estimated accuracy" in said
+
+
+READS_HELD_BACK = """
+from labelwise.weak import labeling_function
+
+@labeling_function()
+def by_field(row):
+    return "spam" if str(getattr(row, FIELD)).startswith("w") else None
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "options", "said"),
+    [
+        ("id", ["--id-column", "id"], "--id-column 'id' gives the items, not a field of the rows"),
+        ("gold", ["--gold-column", "gold"], "--gold-column 'gold' is kept from the functions"),
+        ("body", ["--text-column", "body"], "--text-column 'body' is given to the functions as row.text"),
+    ],
+)
+def test_a_function_reading_a_column_the_command_keeps_is_told_why(tmp_path, field, options, said):
+    """A function that reads the --id-column, --gold-column or renamed --text-column column gets an
+    error saying why the rows lack it (it listed the fields only)."""
+    lfs, data = _files(tmp_path, lfs=READS_HELD_BACK.replace("FIELD", repr(field)))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["weak", str(lfs), str(data), *options, "--out", str(out)])
+    assert result.exit_code != 0
+    text = " ".join(result.output.split())
+    assert f"has no attribute '{field}'" in text and said in text
+    assert not out.exists()

@@ -83,3 +83,19 @@ class TestWeakTextIds:
         table = pd.read_csv(out / "analysis.csv").set_index("labeler")
         assert table["correct"].tolist() == [1, 1] and table["incorrect"].tolist() == [0, 0]
         assert json.loads((out / "summary.json").read_text())["accuracy_on_covered_gold"] == 1.0
+
+    def test_missing_id_is_refused_naming_its_row(self, tmp_path):
+        """A row without an --id-column id is an error naming the row (it was an item '' and made the
+        other ids floats, 1.0 and 2.0, in labels.csv)."""
+        data = "id,body\n1,see http://x\n2,hi mom\n,go http://y\n"
+        result, out = _run(tmp_path, data, "--text-column", "body", "--id-column", "id")
+        assert result.exit_code != 0
+        assert "--id-column 'id' must hold a unique id on every row, got a missing id (row 2)" in result.output
+        assert not out.exists()
+
+    def test_repeated_id_is_named(self, tmp_path):
+        """A repeated --id-column id is named in the error, with its row."""
+        data = "id,body\n1,see http://x\n7,hi mom\n7,go http://y\n"
+        result, _ = _run(tmp_path, data, "--text-column", "body", "--id-column", "id")
+        assert result.exit_code != 0
+        assert "got 7 twice (row 2)" in result.output

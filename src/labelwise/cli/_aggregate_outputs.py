@@ -9,14 +9,16 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import show
 from ..aggregate.agreement import annotator_agreement, item_agreement
 from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
-from ..errors import AnnotationError, LabelwiseWarning, MissingColumnError
+from ..errors import AnnotationError, InvalidLabelsError, LabelwiseWarning, MissingColumnError
 from ._common import finite, read_input
 
 __all__ = [
     "annotators_frame",
     "annotators_json",
+    "auto_line",
     "finite",
     "fit_summary",
     "gold_accuracy",
@@ -24,6 +26,7 @@ __all__ = [
     "input_record",
     "kos_order",
     "labels_frame",
+    "prob_columns",
     "size_summary",
     "vote_entropy",
 ]
@@ -207,6 +210,22 @@ def vote_entropy(counts: pd.Series) -> pd.Series:
     return terms.groupby(level=0).sum().rename("uncertainty")
 
 
+def prob_columns(classes: Any) -> list[str]:
+    """labels.csv's ``prob_<class>`` column names, one per class; two classes written alike, such as
+    the number 4 and the text ``"4"`` of a JSON file, are an error: one column overwrote the other."""
+    names: dict[str, Any] = {}
+    for cls in classes:
+        name = f"prob_{cls}"
+        if name in names:
+            raise InvalidLabelsError(
+                f"the classes {show(names[name])} and {show(cls)} ({type(names[name]).__name__} and "
+                f"{type(cls).__name__}) would both be labels.csv's column {name!r}: write each class one way "
+                "in the input (e.g. every answer as text)"
+            )
+        names[name] = cls
+    return list(names)
+
+
 def labels_frame(
     est: Any, answers: pd.DataFrame | None, agreement: pd.Series | None = None, uncertainty: pd.Series | None = None
 ) -> pd.DataFrame:
@@ -222,8 +241,8 @@ def labels_frame(
     values = probas.to_numpy()
     frame = pd.DataFrame({"item": labels.index.to_numpy(), "label": labels.to_numpy()})
     frame["confidence"] = values[np.arange(len(codes)), codes]
-    for j, cls in enumerate(probas.columns):
-        frame[f"prob_{cls}"] = values[:, j]
+    for j, name in enumerate(prob_columns(probas.columns)):
+        frame[name] = values[:, j]
     frame["n_answers"] = est.n_answers_per_item_.to_numpy()
     if agreement is None:
         agreement = item_agreement(answers, labels).reindex(labels.index)
@@ -276,3 +295,16 @@ def annotators_json(est: Any, method: str, table: pd.DataFrame) -> dict[str, Any
         "confusion_layout": "rows = true class, columns = given label, rows sum to 1" if matrices else None,
         "annotators": records,
     }
+
+
+def auto_line(auto: dict[str, Any], est: Any) -> str:
+    """The screen's line on what ``--method auto`` chose: by the candidates' held-out likelihood, or,
+    where none was scored, why (a choice "by held-out likelihood" with every score None misled)."""
+    if auto["n_scored"]:
+        return f"auto chose [bold]{auto['chosen']}[/] by held-out likelihood: {auto['scores']}"
+    if len(est.candidates) == 1:
+        return f"auto chose [bold]{auto['chosen']}[/], the only one of --param candidates, without scoring it"
+    return (
+        f"auto chose [bold]{auto['chosen']}[/] without scoring the candidates: the held-out likelihood needs "
+        f"two classes and at least --param min_items={est.min_items} items with two or more answers"
+    )

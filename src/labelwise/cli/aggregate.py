@@ -33,6 +33,7 @@ from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
 from ._aggregate_outputs import (
     annotators_frame,
     annotators_json,
+    auto_line,
     finite,
     gold_accuracy,
     gold_labels_for,
@@ -417,9 +418,7 @@ def aggregate(
         if notice is not None:
             con.print(f"notice: {plain(notice)}")
     if summary["auto"] is not None:
-        con.print(
-            f"auto chose [bold]{summary['auto']['chosen']}[/] by held-out likelihood: {summary['auto']['scores']}"
-        )
+        con.print(auto_line(summary["auto"], est))
     if unsure_info is not None:
         con.print(f"unsure answers: {unsure_info['n_unsure']} handled by policy {unsure_info['policy']!r}")
         if "notice" in unsure_info:

@@ -23,6 +23,7 @@ from ._out_folder import out_folder
 from ._wrote import print_wrote
 
 COLUMNS = ("item", "annotator", "path")
+COLUMN_OPTIONS = ("--item-column", "--annotator-column", "--path-column")
 METHODS = ("majority", "staple", "em", "rasa")
 #: Options of one method: (option, its parameter, its default, the method).
 METHOD_OPTIONS = (
@@ -90,22 +91,29 @@ def _say_ignore_notice(ignore_value: int | None, classes: list) -> None:
 
 
 def read_mask_table(
-    table_path: Path, out: Path, binary: bool = False
+    table_path: Path, out: Path, binary: bool = False, columns: tuple[str, str, str] = COLUMNS
 ) -> tuple[pd.DataFrame, dict[Any, int], dict[Any, str], dict[Any, list[int] | None]]:
     """The table's masks as a long table (item, annotator, mask), each item's foreground value, suffix
-    and palette (of its first palette PNG). Paths are relative to the table's folder; one suffix per table."""
-    table = read_input(table_path, "TABLE", kind="mask table", text_columns=["item", "annotator", "path"])
-    missing = [c for c in COLUMNS if c not in table.columns]
+    and palette (of its first palette PNG). ``columns``: TABLE's item, annotator and path columns
+    (--item-column, --annotator-column, --path-column). Paths are relative to the table's folder; one
+    suffix per table."""
+    named = dict(zip(COLUMN_OPTIONS, columns, strict=True))
+    if len(set(columns)) < len(columns):
+        given = ", ".join(f"{option} {column!r}" for option, column in named.items())
+        raise InvalidParameterError(f"{', '.join(COLUMN_OPTIONS)} must name three different columns, got {given}")
+    table = read_input(table_path, "TABLE", kind="mask table", text_columns=list(columns))
+    missing = [f"{option} {column!r}" for option, column in named.items() if column not in table.columns]
     if missing:
         raise MissingColumnError(
-            f"TABLE must have columns {list(COLUMNS)}, got {[str(c) for c in table.columns]} (missing {missing})"
+            f"TABLE must have the columns {', '.join(missing)}; its columns are {[str(c) for c in table.columns]}"
         )
     if table.empty:
         raise AnnotationError(f"TABLE {str(table_path)!r} must list at least one mask, got no rows")
-    for column in COLUMNS:
+    for option, column in named.items():
         if table[column].isna().any():
             row = int(table[column].isna().to_numpy().nonzero()[0][0]) + 2
-            raise AnnotationError(f"TABLE column {column!r} must have no empty cells, got one on line {row}")
+            raise AnnotationError(f"TABLE column {column!r} ({option}) must have no empty cells, got one on line {row}")
+    table = pd.DataFrame({name: table[column].to_numpy() for name, column in zip(COLUMNS, columns, strict=True)})
     paths = [Path(p) if Path(p).is_absolute() else table_path.parent / p for p in table["path"].astype(str)]
     odd = next((n for n, p in enumerate(paths) if p.suffix.lower() not in (".npy", ".png")), None)
     if odd is not None:  # a folder or a .jpg named among .npy files: that line, not the set of suffixes
@@ -337,6 +345,9 @@ def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> No
     show_default=True,
     help="Rows to print of each table (annotators, least agreed items).",
 )
+@click.option("--item-column", default="item", show_default=True, help="Column of the item ids of TABLE.")
+@click.option("--annotator-column", default="annotator", show_default=True, help="Column of the annotator ids.")
+@click.option("--path-column", default="path", show_default=True, help="Column of the mask files' paths.")
 @quiet_option
 @out_folder("aggregate-masks", Path("labelwise-masks"))
 def aggregate_masks(
@@ -353,11 +364,15 @@ def aggregate_masks(
     max_iter,
     block_size,
     top,
+    item_column,
+    annotator_column,
+    path_column,
     quiet,
     out,
     superseded,
 ):
-    """Combine the masks listed in TABLE (columns item, annotator, path) into one mask per item.
+    """Combine the masks listed in TABLE (columns item, annotator, path; --item-column,
+    --annotator-column and --path-column name others) into one mask per item.
 
     Paths are .npy or single-channel .png files (grey or palette), relative to TABLE's folder, all
     of one kind. Masks of 0/1 are binary; other integer values are the classes of label maps (0/255:
@@ -378,7 +393,8 @@ def aggregate_masks(
     chosen = _prior(prior)
     out = Path(out)
     given_weights = read_weights(weights, method)
-    masks, foreground, suffixes, palettes = read_mask_table(Path(table), out, binary)
+    columns = (item_column, annotator_column, path_column)
+    masks, foreground, suffixes, palettes = read_mask_table(Path(table), out, binary, columns)
     binary_top = None
     if method in ("em", "rasa"):
         masks["mask"], binary_top = _two_valued(masks["mask"], method, ignore_value)
@@ -394,6 +410,7 @@ def aggregate_masks(
     summary: dict[str, Any] = {
         "method": method,
         "table": str(table),
+        "columns": dict(zip(COLUMNS, columns, strict=True)),
         "n_items": len(items),
         "n_annotators": len(annotators),
         "n_masks": len(masks),
@@ -416,8 +433,12 @@ def aggregate_masks(
         write_json(summary, out / "summary.json")
     _warn_unfinished(method, model, summary, max_iter)
     _say_ignore_notice(ignore_value, model.classes_.tolist())
-    if quiet:
-        return
+    if not quiet:
+        _say_done(annotators, items, top, out, len(files))
+
+
+def _say_done(annotators: pd.DataFrame, items: pd.DataFrame, top: int, out: Path, n_files: int) -> None:
+    """The tables, a line on items drawn by one annotator, and the files written."""
     _print_tables(annotators, items, top)
     solo = int((items["n_annotators"] == 1).sum())
     if solo:
@@ -425,5 +446,5 @@ def aggregate_masks(
             f"{solo} item{'s' if solo > 1 else ''} drawn by one annotator: the mask is that annotator's, "
             "and its agreement (1.0) measures nothing"
         )
-    masks = (f"{out / 'masks'}{os.sep}", f"{len(files)} mask{'s' if len(files) != 1 else ''}")
+    masks = (f"{out / 'masks'}{os.sep}", f"{n_files} mask{'s' if n_files != 1 else ''}")
     print_wrote([masks, *(out / n for n in ("items.csv", "annotators.csv", "summary.json"))])

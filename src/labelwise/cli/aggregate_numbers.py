@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
+from .._validate.arguments import show
+from .._validate.labels import row_label
 from ..aggregate.numeric import NUMERIC_METHODS
-from ..errors import InvalidParameterError, LabelwiseWarning
+from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning
 from ..io import files_together, write_csv, write_json
 from ._answer_rows import drop_missing, duplicates_summary, n_repeated, numbers_duplicates_option, report
 from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
@@ -48,6 +51,20 @@ def annotators_frame(est: Any) -> pd.DataFrame:
     """annotators.csv: annotator, bias, sd (noise sd), n (answers)."""
     frame = pd.DataFrame({"bias": est.annotator_bias_, "sd": est.annotator_sd_, "n": est.annotator_n_answers_})
     return frame.reset_index()
+
+
+def check_numbers(table: pd.DataFrame, column: str) -> None:
+    """Refuse a text of ``column`` that is not a number, naming its row in ANSWERS as read: the fit
+    sees the table without the rows of no value, where a later row has another number."""
+    col = table[column]
+    if col.dtype.kind in "iufb" or str(col.dtype) == "boolean":
+        return  # numbers, or booleans that the fit refuses as a column
+    bad = np.flatnonzero(pd.to_numeric(col, errors="coerce").isna().to_numpy() & col.notna().to_numpy())
+    if bad.size:
+        row = int(bad[0])
+        raise AnnotationError(
+            f"--value-column column {column!r} must hold numbers, {row_label(table.index, row)} is {show(col.iloc[row])}"
+        )
 
 
 def summary(
@@ -184,6 +201,7 @@ def aggregate_numbers(
         answers, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in columns if c in names]
     )
     if value_column in table.columns:  # else the fit names --value-column
+        check_numbers(table, value_column)
         table, n_dropped = drop_missing(table, value_column)
     else:
         n_dropped = 0

@@ -263,6 +263,7 @@ def aggregate_tags(
             + ('pass --na-values "" to read them as tags' if given_na_values() is None else "see --na-values")
         )
     if top:
-        print_frame(pd.DataFrame(summary["tags"]).head(top), title="Tags")
+        tags = pd.DataFrame(summary["tags"]).head(top)
+        print_frame(tags.astype({"fallback": object}).fillna({"fallback": "none"}), title="Tags")  # not "nan"
         print_frame(labels.sort_values("confidence", kind="stable").head(top), title="Least certain items")
     print_wrote(out / name for name in OUTPUTS)

@@ -6,6 +6,8 @@ import importlib.util
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,20 @@ from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ..weak._model_api import abstain_value
+from ..weak.apply import LabelingFunctionError
 from ..weak.predictions import TIE_BREAK_POLICIES
 from ._aggregate_outputs import finite
-from ._common import SEED, console, plain, print_frame, quiet_option, read_input, renaming, split_csv_option
+from ._common import (
+    SEED,
+    check_unique_ids,
+    console,
+    plain,
+    print_frame,
+    quiet_option,
+    read_input,
+    renaming,
+    split_csv_option,
+)
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._wrote import print_wrote
@@ -249,15 +262,15 @@ def weak(
     table = read_input(data, "DATA", text_columns=[c for c in (id_column, gold_column) if c is not None])
     _check_columns(table, data, {"--text-column": text_column, "--id-column": id_column, "--gold-column": gold_column})
     if id_column is not None:
-        if table[id_column].duplicated().any():
-            raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
+        # a missing id also made the others floats (1.0, 2.0); object: the id repr 7, not np.int64(7)
+        check_unique_ids(table[id_column].astype(object))
         table = table.set_index(id_column)
     table.index.name = "item"
     gold = table.pop(gold_column) if gold_column is not None else None
     if text_column is not None and text_column != "text":
         table = table.rename(columns={text_column: "text"})
     started = time.perf_counter()
-    with renaming({"classes": "--classes"}):
+    with renaming({"classes": "--classes"}), _held_back(id_column, gold_column, text_column):
         votes = apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
     applied = time.perf_counter() - started
     if len(votes.classes) < 2:
@@ -324,6 +337,28 @@ _MODEL_FLAGS = {
     "lured_items": ("--lured-items", "--no-lured-items"),
     "spectral_start": ("--spectral-start", "--no-spectral-start"),
 }
+
+
+@contextmanager
+def _held_back(id_column: str | None, gold_column: str | None, text_column: str | None) -> Iterator[None]:
+    """A function that reads a column the command keeps from the rows (``row.id`` of --id-column,
+    ``row.label`` of --gold-column, ``row.body`` of a --text-column renamed ``text``) fails with an
+    AttributeError that listed the fields but not why the column is missing: the error says it."""
+    why: dict[str, str] = {}
+    if text_column not in (None, "text"):
+        why[str(text_column)] = f"--text-column {text_column!r} is given to the functions as row.text"
+    if gold_column is not None:
+        why[gold_column] = f"--gold-column {gold_column!r} is kept from the functions"
+    if id_column is not None:
+        why[id_column] = f"--id-column {id_column!r} gives the items, not a field of the rows"
+    try:
+        yield
+    except LabelingFunctionError as exc:
+        cause = exc.__cause__
+        name = getattr(cause, "name", None) if isinstance(cause, AttributeError) else None
+        if name not in why:
+            raise
+        raise LabelingFunctionError(f"{exc}; {why[name]}", row=exc.row, position=exc.position) from cause
 
 
 def _model_options(model_name: str, flags: dict[str, bool | None]) -> dict[str, Any]:

@@ -529,6 +529,7 @@ SPECS: dict[str, Spec] = {
         ("aggregate-masks", "{masks}", "--max-iter", "5"),
         {"TABLE": ("masks", TABLE)},
         ("masks", "items.csv", "annotators.csv", "summary.json"),
+        columns={"--item-column": "masks", "--annotator-column": "masks", "--path-column": "masks"},
         label_cases=(),
         bad_values=(("--prior", "x"), ("--prior", "1.5"), ("--prior", "0")),
     ),
