@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from labelwise.cli import main
 from labelwise.cli._common import (
     OutputFolder,
+    check_unique_ids,
     delimiter_hint,
     label_text,
     load_npy,
@@ -22,7 +23,7 @@ from labelwise.cli._common import (
     output_folder_problem,
     print_frame,
 )
-from labelwise.errors import DataFileError, ShapeMismatchError
+from labelwise.errors import DataFileError, InvalidParameterError, ShapeMismatchError
 
 
 def _deny(*args, **kwargs):
@@ -235,3 +236,19 @@ class TestPrintFrame:
     def test_label_text_is_the_value_as_pandas_shows_it(self, value, text):
         """Labels keep their own str; a long float (a predicted target) is cut to 6 decimals, as pandas displays it."""
         assert label_text(value) == text
+
+
+class TestCheckUniqueIds:
+    @pytest.mark.parametrize(
+        ("ids", "said"),
+        [
+            ([3, 7, 7], "got 7 twice (row 2)"),
+            (["a", "b", "a"], "got 'a' twice (row 2)"),
+            ([1.5, 2.5, 1.5], "1.5 twice"),
+        ],
+    )
+    def test_a_repeated_id_is_named_as_written(self, ids, said):
+        """An integer id is named 7, not np.int64(7) (corrupt, detect-poison, audit --probs share this check)."""
+        with pytest.raises(InvalidParameterError, match=r"^--id-column 'id' must hold a unique id") as raised:
+            check_unique_ids(pd.Series(ids, name="id"))
+        assert said in str(raised.value) and "np." not in str(raised.value)

@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .._progress import is_quiet, quiet
+from .._validate.arguments import show
 from .._validate.labels import first_unhashable_row
 from ..errors import (
     AnnotationError,
@@ -450,7 +451,7 @@ def check_unique_ids(ids: pd.Series, option: str = "--id-column") -> None:
     bad = np.flatnonzero(ids.isna().to_numpy() | ids.duplicated().to_numpy())
     if bad.size:
         value = ids.iloc[bad[0]]
-        got = "a missing id" if pd.isna(value) else f"{value!r} twice"
+        got = "a missing id" if pd.isna(value) else f"{show(value)} twice"
         raise InvalidParameterError(
             f"{option} {ids.name!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
         )

@@ -76,7 +76,7 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> pd.Index:
     if id_column not in frame.columns:
         raise MissingColumnError(f"--id-column {id_column!r} is not in DATA; columns are {list(frame.columns)}")
     ids = frame[id_column]
-    check_unique_ids(ids.astype(object))  # the id as written: 7, not np.int64(7)
+    check_unique_ids(ids)
     return pd.Index(ids.to_numpy(), name=id_column)
 
 

@@ -262,8 +262,8 @@ def weak(
     table = read_input(data, "DATA", text_columns=[c for c in (id_column, gold_column) if c is not None])
     _check_columns(table, data, {"--text-column": text_column, "--id-column": id_column, "--gold-column": gold_column})
     if id_column is not None:
-        # a missing id also made the others floats (1.0, 2.0); object: the id repr 7, not np.int64(7)
-        check_unique_ids(table[id_column].astype(object))
+        # a missing id also made the others floats (1.0, 2.0)
+        check_unique_ids(table[id_column])
         table = table.set_index(id_column)
     table.index.name = "item"
     gold = table.pop(gold_column) if gold_column is not None else None
