@@ -230,6 +230,23 @@ class TestAggregateVotes:
         labels = pd.read_csv(out / "labels.csv")
         assert set(labels["label"]) == {"A"}
 
+    @pytest.mark.parametrize(
+        ("field", "fmt", "method"),
+        [("sample", "votes", "majority-vote"), ("sample", "auto", "majority-vote"), ("prompt", "votes", "dawid-skene")],
+    )
+    def test_sample_numbers_as_annotators_default_to_majority_vote(self, tmp_path, field, fmt, method):
+        """Without --method, a votes file whose annotators are sample numbers gets self-consistency's majority
+        vote, with a notice; prompts (or models) stay annotators for Dawid-Skene."""
+        records = [{"item": f"q{i}", field: s, "answer": "AB"[(i * s) % 3 == 1]} for i in range(12) for s in range(4)]
+        path = tmp_path / "samples.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in records))
+        out = tmp_path / "agg"
+        result = CliRunner().invoke(main, ["aggregate", str(path), "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert json.loads((out / "summary.json").read_text())["method"] == method
+        said = " ".join(result.output.split())
+        assert ("notice: the annotators are the votes file's sample numbers" in said) == (field == "sample")
+
 
 class TestNeverVotedFunction:
     @pytest.mark.parametrize("model", ["dawid-skene", "label-model"])

@@ -42,7 +42,11 @@ from ._aggregate_outputs import (
     labels_frame,
 )
 from ._aggregate_params import (
+    DEFAULT_METHOD,
+    PROBS_METHOD,
+    SAMPLES_METHOD,
     build_method,
+    default_method,
     duplicates_option,
     method_params,
     param_names,
@@ -66,12 +70,6 @@ from ._common import (
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
 from ._wrote import print_wrote
-
-#: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
-#: large sets (K-fold refits), so the default stays Dawid-Skene; ``--method auto`` chooses by held-out likelihood.
-DEFAULT_METHOD = "dawid-skene"
-PROBS_METHOD = "crowdlab"
-
 
 # ------------------------------------------------------------------------------------ inputs
 
@@ -171,7 +169,8 @@ def _refuse_demo_inputs() -> None:
     "--method",
     type=click.Choice(list(METHODS)),
     default=None,
-    help=f"Aggregation method [default: {DEFAULT_METHOD}; {PROBS_METHOD} when --probs is given].",
+    help=f"Aggregation method [default: {DEFAULT_METHOD}; {PROBS_METHOD} when --probs is given; {SAMPLES_METHOD} "
+    "for a votes file whose annotators are sample numbers].",
 )
 @param_option
 @click.option("--gold", type=click.Path(path_type=Path), help="Table of true labels (item, label) to measure accuracy.")
@@ -260,7 +259,7 @@ def aggregate(
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     if demo:
         _refuse_demo_inputs()
-    method = method or (PROBS_METHOD if probs_path else DEFAULT_METHOD)
+    method = method or default_method(None if demo else path, fmt, annotator_column, bool(probs_path))
     if method == PROBS_METHOD and not probs_path and not demo:
         raise InvalidParameterError(
             f"--method {PROBS_METHOD} needs --probs: a model's predicted probabilities of every item "

@@ -20,7 +20,7 @@ from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
 from ._common import Annotations, first_nested
 
-__all__ = ["NAME", "read", "recognise"]
+__all__ = ["NAME", "annotators_are_samples", "read", "recognise"]
 
 NAME = "votes"
 SOURCES = ("model", "prompt", "sample")
@@ -47,6 +47,15 @@ def recognise(path: str | os.PathLike) -> bool:
     if not keys:
         return False
     return {"item", "answer"} <= keys and bool(keys & set(SOURCES)) and "label" not in keys
+
+
+def annotators_are_samples(path: str | os.PathLike, annotator_column: str | None = None) -> bool:
+    """Whether :func:`read` would take the ``sample`` field as the annotator: no ``annotator_column``,
+    no ``model`` or ``prompt`` field. The samples of one model are then exchangeable draws, not
+    annotators with skills of their own: self-consistency (Wang et al., ICLR 2023) takes their
+    majority vote."""
+    keys = None if annotator_column else _keys(Path(path))
+    return bool(keys) and "sample" in keys and not keys & set(SOURCES[:2])  # type: ignore[operator]
 
 
 def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
