@@ -40,10 +40,26 @@ def test_writes_one_chosen_text_per_item(method, tmp_path):
     texts = pd.read_csv(out / "texts.csv", dtype={"text": str})
     assert texts.item.tolist() == ["q1", "q2", "q3"]
     assert texts.text.iloc[0] != "dogs bark loudly" and texts.text.iloc[2] == "007"
-    assert texts.similarity.between(0, 1 + 1e-12).all() and texts.n_answers.tolist() == [4, 3, 1]
+    assert texts.similarity.between(0, 1).all() and texts.n_answers.tolist() == [4, 3, 1]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["method"] == method and summary["n_items"] == 3 and summary["n_answers"] == 8
     assert (out / "annotators.csv").exists() == (method != "closest")
+
+
+def test_a_blank_only_answer_has_no_similarity_and_single_answers_at_most_one(tmp_path):
+    """An item answered only by a blank text (no direction to compare) has an empty similarity, not -inf;
+    a single answer's similarity is exactly 1, not 1.0000000000000002; the mean leaves the blank out."""
+    path = _answers(tmp_path / "a.csv")
+    with path.open("a") as handle:
+        handle.write('q4,a,"   "\n')
+    out = tmp_path / "out"
+    result = _run(path, "--out", out)
+    assert result.exit_code == 0, result.output
+    texts = pd.read_csv(out / "texts.csv", dtype={"text": str}).set_index("item")
+    assert texts.similarity.loc["q3"] == 1.0 and pd.isna(texts.similarity.loc["q4"])
+    assert texts.similarity.drop("q4").between(0, 1).all()
+    mean = json.loads((out / "summary.json").read_text())["mean_similarity"]
+    assert mean == pytest.approx(texts.similarity.drop("q4").mean())
 
 
 def test_default_method_is_closest_without_annotators_file(tmp_path):

@@ -50,12 +50,25 @@ def _columns(answers: pd.DataFrame, given: dict[str, str]) -> None:
             )
 
 
+def cosine_similarity(distance: np.ndarray) -> np.ndarray:
+    """``1 - distance`` of cosine distances, within [-1, 1] (rounding can pass 1); NaN where the cosine is
+    undefined (a blank answer's all-zero vector has no direction: distance ``inf``)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(distance), np.clip(1.0 - distance, -1.0, 1.0), np.nan)
+
+
+def _mean(values: np.ndarray) -> float | None:
+    """The mean of the defined values (None if there is none)."""
+    values = values[np.isfinite(values)]
+    return finite(float(values.mean())) if values.size else None
+
+
 def texts_frame(est: Any, n_answers: pd.Series) -> pd.DataFrame:
     """texts.csv: item, the chosen text, its cosine similarity to the item's aggregated vector (the
     methods that have one), the item's number of answers."""
     frame = pd.DataFrame({"item": est.texts_.index, "text": est.texts_.to_numpy()})
     if getattr(est, "distance_", None) is not None:
-        frame["similarity"] = 1.0 - est.distance_.reindex(est.texts_.index).to_numpy()
+        frame["similarity"] = cosine_similarity(est.distance_.reindex(est.texts_.index).to_numpy(dtype=float))
     frame["n_answers"] = n_answers.reindex(est.texts_.index).to_numpy()
     return frame
 
@@ -97,7 +110,7 @@ def summary(
         "duplicates": duplicates_summary(duplicates, n_repeats, n_repeats if duplicates == "last" else 0),
         "n_items": int(len(est.texts_)),
         "n_annotators": None if skill is None else int(len(skill)),
-        "mean_similarity": None if distance is None else finite(float(np.mean(1.0 - distance.to_numpy()))),
+        "mean_similarity": None if distance is None else _mean(cosine_similarity(distance.to_numpy(dtype=float))),
         "n_iter": int(est.n_iter_) if hasattr(est, "n_iter_") else None,
         "converged": bool(est.converged_) if hasattr(est, "converged_") else None,
         "final_loss": finite(losses[-1]) if losses else None,
