@@ -245,6 +245,16 @@ class TestLongTable:
         assert result.exit_code == 2 and "--unsure-policy zeros needs --unsure" in result.output
         assert not (tmp_path / "o").exists()
 
+    def test_an_item_with_only_empty_answers_is_named_in_a_notice(self, tmp_path):
+        """Item 3's only answers are empty: it has no row in labels.csv, and a notice and summary.json say so."""
+        path = write(tmp_path, "answers.csv", "item,annotator,label\n1,a,x\n1,b,x\n2,a,y\n2,b,y\n3,a,\n3,b, \n")
+        result = invoke(path, "--method", "majority-vote", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, _, _, summary = outputs(tmp_path / "o")
+        assert labels["item"].tolist() == [1, 2] and summary["read"]["items_without_answers"] == ["3"]
+        said = " ".join(result.output.split())
+        assert "notice: 1 item(s) of PATH had only dropped answers and have no label in labels.csv: 3" in said
+
     def test_declared_labels(self, tmp_path):
         """--labels declares the label set; an answer outside it exits 2."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)

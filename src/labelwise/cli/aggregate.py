@@ -67,6 +67,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
+from ._look_alike import say_notice
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
 from ._wrote import print_wrote
@@ -402,6 +403,11 @@ def aggregate(
         + (f"; {read_info['n_dropped']} dropped: {read_info['dropped']}" if read_info["n_dropped"] else "")
         + ")"
     )
+    if read_info.get("n_items_without_answers"):
+        say_notice(
+            f"{read_info['n_items_without_answers']} item(s) of PATH had only dropped answers and have no label in "
+            f"labels.csv: {', '.join(read_info['items_without_answers'][:10])} (summary.json read.items_without_answers)"
+        )
     alpha, kappa = summary["krippendorff_alpha"], summary["fleiss_kappa"]
     con.print(
         f"agreement: Krippendorff's alpha {'n/a' if alpha is None else f'{alpha:.3f}'}, "

@@ -54,6 +54,9 @@ class Annotations:
     dropped : dict
         Reason -> number of records dropped for it (``cancelled``, ``rejected``, ``ignored``,
         ``empty``, ``multiple_choices``, ``no_choice``).
+    items_without_answers : tuple
+        Items of the file whose every record was dropped (long tables and votes files): they have no
+        answer left, so no aggregated label; ``summary()`` names the first 20.
     """
 
     answers: pd.DataFrame
@@ -62,6 +65,7 @@ class Annotations:
     n_records: int
     n_cancelled: int = 0
     dropped: Mapping[str, int] = field(default_factory=dict)
+    items_without_answers: tuple[Any, ...] = ()
 
     @property
     def n_answers(self) -> int:
@@ -83,6 +87,8 @@ class Annotations:
             "n_cancelled": int(self.n_cancelled),
             "n_dropped": self.n_dropped,
             "dropped": {k: int(v) for k, v in sorted(self.dropped.items())},
+            "n_items_without_answers": len(self.items_without_answers),
+            "items_without_answers": [str(i) for i in self.items_without_answers[:20]],
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -250,3 +256,12 @@ def require_key(path: Path, table: pd.DataFrame, option: str, key: str | None) -
         raise MissingColumnError(
             f"annotation file {str(path)!r}: {option} {key!r} is not a key; found {sorted(map(str, table.columns))}"
         )
+
+
+def items_without_answers(items: pd.Series, kept: np.ndarray) -> tuple[Any, ...]:
+    """The distinct ``items`` (in file order) none of whose rows is ``kept``."""
+    lost = pd.unique(items[~kept].to_numpy())
+    if not lost.size:
+        return ()
+    still = set(items[kept].to_numpy().tolist())
+    return tuple(i for i in lost.tolist() if i not in still)

@@ -14,7 +14,7 @@ import numpy as np
 from ...errors import MissingColumnError
 from ..na_values import NaValues
 from ..tables import read_table
-from ._common import Annotations, empty_label, frame_of, require_ids
+from ._common import Annotations, empty_label, frame_of, items_without_answers, require_ids
 
 NAME = "long"
 
@@ -55,7 +55,8 @@ def _read(p: Path, item: str | None, annotator: str | None, label: str | None, n
     if lab.dtype.kind == "f" and np.all(np.mod(lab.to_numpy(), 1) == 0):
         # a missing label turned an integer column into floats: give the integers back
         kept["label"] = lab.astype(np.int64)
-    return Annotations(kept, "long", str(p), n_records=int(frame.shape[0]), dropped=dropped)
+    lost = items_without_answers(frame["item"], ~empty)
+    return Annotations(kept, "long", str(p), n_records=int(frame.shape[0]), dropped=dropped, items_without_answers=lost)
 
 
 def missing_columns_error(path: Path, names: list[str], found: list[Any]) -> MissingColumnError:

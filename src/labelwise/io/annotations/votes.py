@@ -18,7 +18,7 @@ import pandas as pd
 from ...errors import DataFileError
 from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
-from ._common import Annotations, first_nested
+from ._common import Annotations, first_nested, items_without_answers
 
 __all__ = ["NAME", "annotators_are_samples", "read", "recognise"]
 
@@ -127,4 +127,5 @@ def read(
     frame = pd.DataFrame({"item": table[item].to_numpy(), "annotator": who.to_numpy(), "label": answers.to_numpy()})
     kept = frame.loc[~empty].reset_index(drop=True).infer_objects()
     dropped = {"empty": int(empty.sum())} if empty.any() else {}
-    return Annotations(kept, NAME, str(p), n_records=len(frame), dropped=dropped)
+    lost = items_without_answers(frame["item"], ~empty)
+    return Annotations(kept, NAME, str(p), n_records=len(frame), dropped=dropped, items_without_answers=lost)
