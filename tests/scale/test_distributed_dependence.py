@@ -213,3 +213,14 @@ class TestRingsOnDask:
             got = distributed.fit(DawidSkene(dependency_rings=True), dd.from_pandas(answers, npartitions=3))
         assert len(ref.dependent_rings_) == 1
         _assert_same(ref, got, atol=1e-9)
+
+
+def test_the_in_memory_screen_counts_an_item_answered_twice_alike_once():
+    """Two annotators answering each of 100 items twice with the same label agree on 100 of their 100
+    shared items (share 1; main's in-memory screen counted every pair of repeated answers: 4)."""
+    labels = np.random.default_rng(0).integers(0, 3, 100)
+    once = pd.concat([pd.DataFrame({"item": np.arange(100), "annotator": who, "label": labels}) for who in "ab"])
+    enc = encode_answers(pd.concat([once, once], ignore_index=True))
+    a, b, rate = ring_check.agreement_rates(_Observed.build(enc.patterns), enc.n_annotators)
+    assert (a.tolist(), b.tolist()) == ([0], [1])
+    np.testing.assert_array_equal(rate, [1.0])
