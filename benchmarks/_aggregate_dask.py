@@ -96,11 +96,11 @@ def worker(out: Path, n_answers: int, scheduler: str) -> None:
                 "max |posterior difference|": float(np.abs(got.probas_.to_numpy() - ref.probas_.to_numpy()).max()),
             }
             np.save(out / f"{name.replace(' ', '_')}.npy", got.probas_.to_numpy())
+            (out / "dask.json").write_text(json.dumps(res))  # each mode as it ends (the parent may stop us)
     finally:
         if cluster is not None:
             client.close()
             cluster.close()
-    (out / "dask.json").write_text(json.dumps(res))
 
 
 class _nothing:
@@ -111,8 +111,11 @@ class _nothing:
         return None
 
 
-def run_dask(before: str | None = None, n_answers: int = 1_000_000, scheduler: str = "sync") -> None:
-    """Run :func:`worker` with ``ROOT/src`` (and first with ``before``, another tree's ``src``)."""
+def run_dask(
+    before: str | None = None, n_answers: int = 1_000_000, scheduler: str = "sync", limit: float | None = None
+) -> None:
+    """Run :func:`worker` with ``ROOT/src`` (and first with ``before``, another tree's ``src``), each
+    stopped after ``limit`` seconds (the modes it finished are printed, the others as not finished)."""
     root = Path(__file__).resolve().parents[1]
     trees = ([("before", Path(before).resolve())] if before else []) + [("after", root / "src")]
     print(f"\n== dask: Dawid-Skene's dependence checks, about {n_answers:,} answers, {scheduler} scheduler")
@@ -124,13 +127,20 @@ def run_dask(before: str | None = None, n_answers: int = 1_000_000, scheduler: s
             load = os.getloadavg()
             env = dict(os.environ, PYTHONPATH=str(src))
             cmd = [sys.executable, __file__, str(src), str(out), str(n_answers), scheduler]
-            subprocess.run(cmd, check=True, env=env)
-            res[side] = json.loads((out / "dask.json").read_text())
+            t0 = time.perf_counter()
+            try:
+                subprocess.run(cmd, check=True, env=env, timeout=limit)
+            except subprocess.TimeoutExpired:
+                print(f"  {side}: stopped after {time.perf_counter() - t0:.0f} s (limit {limit:.0f} s)")
+            res[side] = json.loads((out / "dask.json").read_text()) if (out / "dask.json").exists() else {}
             print(f"  {side}: load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
         after = res["after"]
         print(f"  {after['n_answers']:,} answers, {after['n_items']:,} items")
         for name in MODES:
             for side, _ in trees:
+                if name not in res[side]:
+                    print(f"  {name:<10} {side:<7} not finished")
+                    continue
                 r = res[side][name]
                 print(
                     f"  {name:<10} {side:<7} dask {r['dask'][0]:7.2f} s wall / {r['dask'][1]:7.2f} s CPU; "
@@ -138,7 +148,7 @@ def run_dask(before: str | None = None, n_answers: int = 1_000_000, scheduler: s
                     f"{r['memory pairs']}), rings {r['rings']} (memory {r['memory rings']}); same labels "
                     f"{r['same labels']}, max |posterior diff| {r['max |posterior difference|']:.1e}; {r['stages']}"
                 )
-            if before:
+            if before and name in res["before"]:
                 b, a = res["before"][name]["dask"], after[name]["dask"]
                 same = np.abs(
                     np.load(Path(tmp) / "before" / f"{name.replace(' ', '_')}.npy")
