@@ -167,10 +167,10 @@ def candidate_rings(obs: _Observed, n_annotators: int) -> list[np.ndarray]:
 
 
 def _fit_without_group(
-    data: RingData, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, tol: float
+    data: Any, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, tol: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``data.fit_without_group`` with the fit's ``max_iter`` (a plain ``MemoryPairs``, as the dev
-    scripts' judged variants build it, fitted as :class:`MemoryRings`)."""
+    """``data.fit_without_group`` with the fit's ``max_iter`` (``data``: a :class:`RingData`, or a plain
+    ``MemoryPairs`` as the dev scripts' judged variants build it, fitted as :class:`MemoryRings`)."""
     if not hasattr(data, "fit_without_group"):
         data = MemoryRings(data.est, data.enc, data.pat, data.obs, data.vote)
     return data.fit_without_group(pairs, members, pseudo, int(data.est.max_iter), tol)
