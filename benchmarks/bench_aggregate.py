@@ -26,6 +26,7 @@ Usage::
     python benchmarks/bench_aggregate.py --no-sparse --lw-methods dawid-skene --ck-methods dawid-skene  # DS rows
     python benchmarks/bench_aggregate.py --large         # 10M answers in memory, per stage (issue 12)
     python benchmarks/bench_aggregate.py --large --before /tmp/before/src   # ... next to an older tree
+    python benchmarks/bench_aggregate.py --dask [--before /tmp/before/src]  # Dawid-Skene's checks on Dask, 1e6 answers
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "crowd"
 sys.path.insert(0, str(ROOT / "src"))
 
+from _aggregate_dask import run_dask
 from _aggregate_large import run_large
 from _crowd_sets import REAL_CROWD_SETS, accuracy, read_crowd_set
 from _machine import cpu_model
@@ -245,15 +247,25 @@ def main() -> None:
     ap.add_argument("--sparse-only", action="store_true", help="only the simulated sparse crowds")
     ap.add_argument("--no-sparse", action="store_true", help="skip the simulated sparse crowds")
     ap.add_argument("--large", action="store_true", help="only time 10M answers in memory per stage (issue 12)")
-    ap.add_argument("--before", help="with --large: another tree's src/ (e.g. git archive of main) run side by side")
-    ap.add_argument("--large-answers", type=int, default=10_000_000, help="with --large: number of answers")
+    ap.add_argument(
+        "--dask", action="store_true", help="only time Dawid-Skene's dependence checks on Dask (1e6 answers)"
+    )
+    ap.add_argument(
+        "--before", help="with --large or --dask: another tree's src/ (e.g. git archive of main) run side by side"
+    )
+    ap.add_argument("--large-answers", type=int, help="with --large (default 1e7) or --dask (1e6): number of answers")
+    ap.add_argument("--scheduler", choices=("sync", "cluster"), default="sync", help="with --dask: where the fit runs")
+    ap.add_argument("--limit", type=float, help="with --dask: stop each tree's run after this many seconds")
     args = ap.parse_args()
     global CLOCK
     CLOCK = CLOCKS[args.clock]
 
     print("machine:", machine(), f"(fits timed by {args.clock} time)")
     if args.large:
-        run_large(args.before, args.large_answers)
+        run_large(args.before, args.large_answers or 10_000_000)
+        return
+    if args.dask:
+        run_dask(args.before, args.large_answers or 1_000_000, args.scheduler, args.limit)
         return
     if not args.no_sparse:
         sparse_ok = run_sparse()

@@ -14,6 +14,13 @@ split by the first annotator into buckets and summed bucket by bucket; each buck
 the pairs sharing :data:`~labelwise.aggregate._dependent.MIN_SHARED_ITEMS` before it reaches the
 client, so no task holds more than one bucket of the distinct pairs (about
 :data:`KEYS_PER_BUCKET` pair instances each) and the client only the candidate pairs.
+
+The pairs' checks that read every item (a screened pair's confirmation, the triad gate's ``z``, a
+ring's pairs) run all their pairs in one pass: each partition's
+:func:`~labelwise.aggregate._pair_list.check_pair_list` (the in-memory fit's one-pass check), its
+sums added over partitions. The ring check (:mod:`._ring_check`, ``DawidSkene(dependency_rings=True)``)
+reads the same statistics, and the screen's same-label counts of the candidate pairs
+(:func:`part_agreements`), summed over partitions: nothing of it needs every answer in one place.
 """
 
 from __future__ import annotations
@@ -21,30 +28,31 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from .._chunks import tree_reduce_delayed
-from .._stage_progress import compute, persist
+from .._stage_progress import compute, persist, stage
 from ._converged import loss_settled
-from ._dependent import Bases
+from ._dependent import Bases, find_dependent_pairs, pairs_frame
 from ._pair_check import (
     Entries,
     PairCheck,
     _gram,
     answer_bases,
-    check_one_pair,
     check_pairs,
     group_answer_weights,
     log_given_of,
     sample_items,
 )
+from ._pair_list import check_pair_list
 from ._partition_stats import Part, dawid_skene_m_step, ds_counts, ds_loss, ds_stats, sum_stats
+from ._ring_check import find_rings
 
-__all__ = ["DaskPairs", "weigh"]
+__all__ = ["DaskPairs", "dependent_parts", "weigh"]
 
 #: Pair instances (two answers on one screened item) per bucket of the pair count reduction.
 KEYS_PER_BUCKET = 1 << 22
@@ -107,12 +115,31 @@ def part_bases(part: Part, k: int, n_ann: int, prior: np.ndarray, conf: np.ndarr
     return answer_bases(blk, Entries.build(blk, n_ann), log_given_of(blk, conf), np.log(prior), a, b, j)
 
 
-def part_check_pair(
-    part: Part, k: int, n_ann: int, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int
+def part_check_pair_list(
+    part: Part, k: int, n_ann: int, prior: np.ndarray, conf: np.ndarray, pair_conf: Any, a: np.ndarray, b: np.ndarray
 ) -> tuple:
+    """:func:`~labelwise.aggregate._pair_list.check_pair_list`'s sums of the pairs ``(a[p], b[p])`` on
+    the partition's items (``pair_conf``: one confusion array, or one per pair)."""
     blk = part.block(k)
-    c = check_one_pair(blk, Entries.build(blk, n_ann), log_given_of(blk, conf), np.log(prior), pair_conf, a, b)
+    c = check_pair_list(blk, Entries.build(blk, n_ann), log_given_of(blk, conf), np.log(prior), pair_conf, a, b)
     return c.n_shared, c.observed, c.expected, c.variance
+
+
+def part_agreements(part: Part, k: int, sample: np.ndarray | None, keys: np.ndarray, n_ann: int) -> tuple[np.ndarray]:
+    """The screen's items (``sample``: sorted item codes, or all) on which each pair ``keys[p] = a *
+    n_ann + b`` gave the same label, an item answered twice alike by one annotator counted once (as
+    :func:`._ring_check.agreement_rates` counts the count rows in memory)."""
+    blk = _screen_block(part, k, sample)
+    m = blk.m.copy()
+    m.sum_duplicates()  # a partition's rows hold one entry per answer
+    m.data[:] = 1.0
+    same = (m.T @ sp.diags(blk.weights) @ m).tocoo()  # [column, column]
+    ca, cb = blk.annotator_of[same.row].astype(np.int64), blk.annotator_of[same.col].astype(np.int64)
+    keep = (blk.label_of[same.row] == blk.label_of[same.col]) & (ca < cb)
+    key = ca[keep] * n_ann + cb[keep]
+    pos = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
+    hit = keys[pos] == key if len(keys) else np.zeros(len(key), dtype=bool)
+    return (np.bincount(pos[hit], weights=same.data[keep][hit], minlength=len(keys)),)
 
 
 def weigh(part: Part, k: int, n_ann: int, found_a: np.ndarray, found_b: np.ndarray, held: tuple = ()) -> Part:
@@ -136,21 +163,29 @@ def _stack(bases: list[Bases]) -> Bases:
 
 @dataclass(eq=False)
 class DaskPairs:
-    """:class:`~labelwise.aggregate._dependent.PairData` over persisted partitions of answers."""
+    """:class:`~labelwise.aggregate._dependent.PairData` over persisted partitions of answers, and the
+    ring check's :class:`~labelwise.aggregate._ring_check.RingData`."""
 
     parts: tuple
     k: int
     n_items: int
     n_ann: int
     pair_instances: float  #: Σ_i n_i (n_i - 1) over every item (``setup_stats``)
+    est: Any = None  #: the DawidSkene being fitted (the ring check reads its ``max_iter`` and ``tol``)
+    _shared: dict = field(default_factory=dict, repr=False)  # shared(min_shared), counted once
 
     def _sum(self, fn: Any, *args: Any) -> tuple:
         import dask
 
-        shared = [dask.delayed(a) if isinstance(a, np.ndarray) and a.size > 1000 else a for a in args]
+        shared = [dask.delayed(a) if _large(a) else a for a in args]
         return compute(tree_reduce_delayed([dask.delayed(fn)(p, *shared) for p in self.parts], sum_stats))[0]
 
     def shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if min_shared not in self._shared:  # the pair check's screen, then the ring check's
+            self._shared[min_shared] = self._count_shared(min_shared)
+        return self._shared[min_shared]
+
+    def _count_shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         import dask
 
         sample = sample_items(self.n_items)
@@ -171,6 +206,15 @@ class DaskPairs:
         keys, counts = keys[order], counts[order]
         return keys // self.n_ann, keys % self.n_ann, counts
 
+    def agreement_rates(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs sharing ``min_shared`` of the screen's items and the share of them on which they
+        gave the same label (:func:`._ring_check.agreement_rates` on the partitions)."""
+        a, b, n = self.shared(min_shared)
+        if not len(a):
+            return a, b, np.empty(0)
+        (same,) = self._sum(part_agreements, self.k, sample_items(self.n_items), a * self.n_ann + b, self.n_ann)
+        return a, b, same / n
+
     def screen_model(self, pseudo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         counts, totals = self._sum(part_vote_counts, self.k, self.n_ann)
         prior, given = dawid_skene_m_step(counts, totals, pseudo.T)
@@ -189,15 +233,32 @@ class DaskPairs:
         return _stack(list(compute(*calls)))
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
-        n, o, e, v = self._sum(part_check_pair, self.k, self.n_ann, prior, conf, pair_conf, a, b)
-        return PairCheck(np.array([a]), np.array([b]), n, o, e, v)
+        return self.check_pair_list(prior, conf, pair_conf, np.array([a]), np.array([b]))
+
+    def check_pair_list(
+        self, prior: np.ndarray, conf: np.ndarray, pair_conf: Any, a: np.ndarray, b: np.ndarray
+    ) -> PairCheck:
+        """:meth:`check_pair` of every pair ``(a[p], b[p])`` in one pass over the partitions (each
+        partition's :func:`~labelwise.aggregate._pair_list.check_pair_list`, summed)."""
+        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        pair_conf = pair_conf if isinstance(pair_conf, np.ndarray) else list(pair_conf)
+        n, o, e, v = self._sum(part_check_pair_list, self.k, self.n_ann, prior, conf, pair_conf, a, b)
+        return PairCheck(a, b, *(np.asarray(x, dtype=np.float64).reshape(len(a)) for x in (n, o, e, v)))
 
     def fit_without(
         self, found: tuple[np.ndarray, np.ndarray], a: int, b: int, pseudo: np.ndarray, max_iter: int, tol: float
     ) -> tuple[np.ndarray, np.ndarray]:
+        return self.fit_without_group(found, np.array([a, b]), pseudo, max_iter, tol)
+
+    def fit_without_group(
+        self, found: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, max_iter: int, tol: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """EM on every answer but the ``members``' (the groups of ``found`` weighted), then one M-step
+        of every answer from its posterior (as ``MemoryPairs.fit_without`` and the ring check's fit)."""
         import dask
 
-        held = persist(*[dask.delayed(weigh)(p, self.k, self.n_ann, *found, (a, b)) for p in self.parts])
+        held_out = tuple(int(j) for j in members)
+        held = persist(*[dask.delayed(weigh)(p, self.k, self.n_ann, *found, held_out) for p in self.parts])
         data = DaskPairs(held, self.k, self.n_items, self.n_ann, self.pair_instances)
         n_held = max(data._sum(_answer_weight)[0], 1.0)
         stats = data._sum(ds_stats, self.k, self.n_ann, None)
@@ -213,3 +274,37 @@ class DaskPairs:
         counts = data._sum(ds_stats, self.k, self.n_ann, params, True)  # every answer counted once
         prior, given = dawid_skene_m_step(counts[0], counts[1], pseudo.T)
         return prior, given.transpose(0, 2, 1).copy()
+
+
+def _large(arg: Any) -> bool:
+    """Whether a task argument travels as one graph node (not copied into every partition's task)."""
+    if isinstance(arg, list):
+        return sum(np.size(x) for x in arg) > 1000
+    return isinstance(arg, np.ndarray) and arg.size > 1000
+
+
+def dependent_parts(est: Any, data: DaskPairs, pseudo: np.ndarray, names: Any) -> tuple:
+    """``DawidSkene``'s dependent-pair check (:func:`~._dependent.find_dependent_pairs`, its triad
+    gate as ``dependency_triad`` says) and, with ``dependency_rings``, its ring check
+    (:func:`~._ring_check.find_rings`) on the partitions, as the in-memory fit runs them; sets
+    ``dependent_pairs_`` and ``dependent_rings_``. Returns the partitions with each dependent group's
+    answers on an item weighing one answer (``data.parts`` when there is none)."""
+    import dask
+
+    est.dependent_rings_ = []
+    if not (isinstance(est.smoothing, str) and est.dependency_threshold is not None):
+        return data.parts
+    threshold, max_iter, tol = float(est.dependency_threshold), int(est.max_iter), float(est.tol)
+    with stage("dependent-pair check"):
+        found = find_dependent_pairs(data, pseudo, threshold, max_iter, tol, triad=bool(est.dependency_triad))
+    pairs = None
+    if found is not None:
+        est.dependent_pairs_ = pairs_frame(found, names)
+        pairs = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
+    if est.dependency_rings:
+        with stage("ring check"):
+            every = find_rings(est, data, names, pseudo)
+        pairs = pairs if every is None else every
+    if pairs is None:
+        return data.parts
+    return persist(*[dask.delayed(weigh)(p, data.k, data.n_ann, *pairs) for p in data.parts])

@@ -117,7 +117,7 @@ def _pairs_fitted(
     a, b = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
     if not pairs:  # nothing flagged: no entry index is built
         return PairCheck(a, b, *(np.zeros(0) for _ in range(4)))
-    if isinstance(data, MemoryPairs):
+    if hasattr(data, "check_pair_list"):  # one pass (MemoryPairs, _dask_pairs.DaskPairs)
         return data.check_pair_list(prior, conf, confs, a, b)
     checks = [data.check_pair(prior, conf, c, x, y) for (x, y), c in zip(pairs, confs, strict=True)]
     fields = ("n_shared", "observed", "expected", "variance")
@@ -184,7 +184,7 @@ def _triad_gate(
     groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
     prior, conf = data.fit_without(groups, -1, -1, pseudo, max_iter, tol)
     table: dict[tuple[int, int], float] = {}
-    if isinstance(data, MemoryPairs):
+    if hasattr(data, "check_pair_list"):  # one pass (MemoryPairs, _dask_pairs.DaskPairs)
         listed = triad_pairs(found, candidates, MIN_SHARED_ITEMS)
         a, b = np.array(listed, dtype=np.int64).reshape(-1, 2).T
         table = dict(zip(listed, data.check_pair_list(prior, conf, conf, a, b).z.tolist(), strict=True))

@@ -3,7 +3,7 @@
 The pair check (:mod:`._dependent`) tests each pair of annotators against a fit of every other
 answer. A worker behind four or more accounts escapes it: the other copies stay in that fit,
 dominate its posterior and look accurate, so the pair agrees about as much as predicted and one
-worker counts four or more times. This module, run after the pair check (in memory only):
+worker counts four or more times. This module, run after the pair check:
 
 1. Screen. Pairs sharing at least :data:`~._dependent.MIN_SHARED_ITEMS` items that gave the same
    label on at least :data:`RING_AGREEMENT` of them are joined; each connected group of
@@ -21,6 +21,12 @@ worker counts four or more times. This module, run after the pair check (in memo
    check's groups do [3]_. A lone confirmed pair or a star is not a ring (a group of good honest
    annotators may have one pair over the threshold; it is left to the pair check).
 
+The check reads the answers through :class:`RingData` (the pair check's
+:class:`~._dependent.PairData` and three more statistics): :class:`MemoryRings` in memory,
+:class:`~._dask_pairs.DaskPairs` on the partitions of a Dask DataFrame, which sum each statistic
+over partitions (the screen's pair counts and same-label counts, the fits' M-step statistics, the
+pairs' agreements); only one member's answers at a time (its one-annotator EM) reach the client.
+
 The constants and the rule that made it the default are in ``benchmarks/dev_aggregate_rings.py``
 and ``benchmarks/dev_aggregate_rings_clique.py`` (benchmarks/RESULTS.md, sessions ring41 and ring41b).
 
@@ -36,8 +42,9 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import combinations
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -46,19 +53,22 @@ from scipy.sparse.csgraph import connected_components
 
 from ._answers import EncodedAnswers
 from ._converged import loss_settled
-from ._dependent import CONFIRM_TOL, MIN_EXCESS_SHARE, MIN_SHARED_ITEMS, MemoryPairs, pairs_frame
+from ._dependent import CONFIRM_TOL, MIN_EXCESS_SHARE, MIN_SHARED_ITEMS, MemoryPairs, PairData, pairs_frame
 from ._observed import _Observed, _vote_shares, _with_answer_weights
-from ._pair_check import (
-    answer_bases,
-    check_one_pair,
-    group_answer_weights,
-    log_given_of,
-    one_annotator_em,
-    shared_pairs,
-)
+from ._pair_check import PairCheck, group_answer_weights, one_annotator_em, shared_pairs
 from ._patterns import AnswerPatterns
 
-__all__ = ["MAX_RING", "MAX_RINGS", "MIN_RING", "RING_AGREEMENT", "largest_clique", "weigh_rings"]
+__all__ = [
+    "MAX_RING",
+    "MAX_RINGS",
+    "MIN_RING",
+    "RING_AGREEMENT",
+    "MemoryRings",
+    "RingData",
+    "find_rings",
+    "largest_clique",
+    "weigh_rings",
+]
 
 #: Pairs agreeing on at least this share of their shared items are candidates of one ring.
 RING_AGREEMENT = 0.8
@@ -72,13 +82,16 @@ MAX_RINGS = 3
 Row = tuple[float, ...]
 
 
-def agreement_rates(obs: _Observed, n_annotators: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs ``(a, b)`` sharing at least :data:`MIN_SHARED_ITEMS` items and the share of those items
-    on which they gave the same label (rows of ``obs.m`` weighted by ``obs.weights``)."""
-    a, b, shared = shared_pairs(obs.m, obs.weights, obs.annotator_of, n_annotators, MIN_SHARED_ITEMS)
+def agreement_rates(
+    obs: _Observed, n_annotators: int, min_shared: float = MIN_SHARED_ITEMS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``(a, b)`` sharing at least ``min_shared`` items and the share of those items on which
+    they gave the same label (rows of ``obs.m`` weighted by ``obs.weights``)."""
+    a, b, shared = shared_pairs(obs.m, obs.weights, obs.annotator_of, n_annotators, min_shared)
     if not len(a):
         return a, b, np.empty(0)
     m = obs.m.copy()
+    m.sum_duplicates()  # the count rows may hold one entry per answer
     m.data[:] = 1.0  # an item answered twice the same by one annotator counts once
     same = (m.T @ sp.diags(np.asarray(obs.weights, dtype=np.float64)) @ m).tocoo()  # [column, column]
     ca, cb = obs.annotator_of[same.row], obs.annotator_of[same.col]
@@ -87,9 +100,56 @@ def agreement_rates(obs: _Observed, n_annotators: int) -> tuple[np.ndarray, np.n
     return a, b, np.asarray(agree[a, b]).ravel() / shared
 
 
-def candidate_rings(obs: _Observed, n_annotators: int) -> list[np.ndarray]:
-    """The screen's candidate groups (sorted members), largest first, at most :data:`MAX_RINGS`."""
-    a, b, rate = agreement_rates(obs, n_annotators)
+class RingData(PairData, Protocol):
+    """What the ring check needs beside the pair check's :class:`~._dependent.PairData`."""
+
+    est: Any  #: the DawidSkene being fitted: its ``max_iter`` and ``tol``
+
+    def agreement_rates(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`agreement_rates` on the screen's items (the pair check's sample)."""
+
+    def check_pair_list(
+        self, prior: np.ndarray, conf: np.ndarray, pair_conf: Any, a: np.ndarray, b: np.ndarray
+    ) -> PairCheck:
+        """``check_pair`` of every pair ``(a[p], b[p])``, in one pass."""
+
+    def fit_without_group(
+        self, found: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, max_iter: int, tol: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """EM on every answer but the ``members``' (the groups of ``found`` weighted), then one
+        M-step of every answer from its posterior."""
+
+
+@dataclasses.dataclass(eq=False)
+class MemoryRings(MemoryPairs):
+    """:class:`RingData` of an in-memory fit (the answer patterns' count rows)."""
+
+    def agreement_rates(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return agreement_rates(self.screened, self.enc.n_annotators, min_shared)
+
+    def fit_without_group(
+        self, found: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, max_iter: int, tol: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`MemoryPairs.fit_without`, for a whole group."""
+        obs, est = self.obs, self.est
+        weights = group_answer_weights(obs.m, obs.annotator_of, self.enc.n_annotators, *found)
+        out = np.isin(obs.annotator_of[obs.m.indices], members)
+        held = _with_answer_weights(obs, np.where(out, 0.0, weights))
+        n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)
+        post = _vote_shares(held, self.enc.n_classes)
+        last = np.inf
+        for _ in range(max_iter):
+            prior, given, total = est._m_step(held, post, pseudo)
+            post, nll = est._e_step(held, prior, given, total, n_held, pseudo)
+            if loss_settled(last - nll, nll, tol):
+                break
+            last = nll
+        return self._model(obs, post, pseudo)
+
+
+def rings_of(a: np.ndarray, b: np.ndarray, rate: np.ndarray, n_annotators: int) -> list[np.ndarray]:
+    """The screen's candidate groups (sorted members) of the pairs ``(a, b)`` agreeing at ``rate``,
+    largest first, at most :data:`MAX_RINGS`."""
     close = rate >= RING_AGREEMENT
     if not close.any():
         return []
@@ -101,29 +161,23 @@ def candidate_rings(obs: _Observed, n_annotators: int) -> list[np.ndarray]:
     return groups[:MAX_RINGS]
 
 
+def candidate_rings(obs: _Observed, n_annotators: int) -> list[np.ndarray]:
+    """The screen's candidate groups of the count rows ``obs`` (:func:`rings_of`)."""
+    return rings_of(*agreement_rates(obs, n_annotators), n_annotators)
+
+
 def _fit_without_group(
-    data: MemoryPairs, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, tol: float
+    data: Any, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, tol: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """EM on every answer but the ``members``' (the groups of ``pairs`` weighted), then one M-step of
-    every answer from its posterior: as :meth:`MemoryPairs.fit_without`, for a whole group."""
-    obs, est = data.obs, data.est
-    weights = group_answer_weights(obs.m, obs.annotator_of, data.enc.n_annotators, *pairs)
-    out = np.isin(obs.annotator_of[obs.m.indices], members)
-    held = _with_answer_weights(obs, np.where(out, 0.0, weights))
-    n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)
-    post = _vote_shares(held, data.enc.n_classes)
-    last = np.inf
-    for _ in range(int(est.max_iter)):
-        prior, given, total = est._m_step(held, post, pseudo)
-        post, nll = est._e_step(held, prior, given, total, n_held, pseudo)
-        if loss_settled(last - nll, nll, tol):
-            break
-        last = nll
-    return data._model(obs, post, pseudo)
+    """``data.fit_without_group`` with the fit's ``max_iter`` (``data``: a :class:`RingData`, or a plain
+    ``MemoryPairs`` as the dev scripts' judged variants build it, fitted as :class:`MemoryRings`)."""
+    if not hasattr(data, "fit_without_group"):
+        data = MemoryRings(data.est, data.enc, data.pat, data.obs, data.vote)
+    return data.fit_without_group(pairs, members, pseudo, int(data.est.max_iter), tol)
 
 
 def confirm_ring(
-    data: MemoryPairs, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, threshold: float
+    data: RingData, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, threshold: float
 ) -> list[Row]:
     """Rows ``(a, b, n_shared, agreements, expected, z)`` of the pairs of ``members`` that agree
     more than the model without the whole group predicts (module docstring, step 2)."""
@@ -131,19 +185,18 @@ def confirm_ring(
     prior, conf = _fit_without_group(data, pairs, members, pseudo, max(float(est.tol), CONFIRM_TOL))
     masked = conf.copy()
     masked[members] = 1.0 / conf.shape[1]  # a member's answer moves no posterior: the group is held out
-    log_given, log_prior = log_given_of(data.obs, masked), np.log(prior)
     fitted = conf.copy()
     for j in members:
-        base, labels, weights = answer_bases(data.obs, data.ent, log_given, log_prior, int(j), int(j), int(j))
+        base, labels, weights = data.bases(prior, masked, int(j), int(j), int(j))
         fitted[j] = one_annotator_em(base, labels, weights, pseudo, int(est.max_iter), float(est.tol))
+    a, b = np.array(list(combinations(members.tolist(), 2)), dtype=np.int64).reshape(-1, 2).T
+    check = data.check_pair_list(prior, masked, fitted, a, b)  # every pair of members in one pass
     rows: list[Row] = []
-    for i, a in enumerate(members):
-        for b in members[i + 1 :]:
-            check = check_one_pair(data.obs, data.ent, log_given, log_prior, fitted, int(a), int(b))
-            excess = check.observed[0] - check.expected[0]
-            if check.n_shared[0] >= MIN_SHARED_ITEMS and check.z[0] > threshold:
-                if excess >= MIN_EXCESS_SHARE * check.n_shared[0]:
-                    rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
+    for p in range(len(a)):
+        excess = check.observed[p] - check.expected[p]
+        if check.n_shared[p] >= MIN_SHARED_ITEMS and check.z[p] > threshold:
+            if excess >= MIN_EXCESS_SHARE * check.n_shared[p]:
+                rows.append((a[p], b[p], check.n_shared[p], check.observed[p], check.expected[p], check.z[p]))
     return rows
 
 
@@ -165,17 +218,13 @@ def largest_clique(rows: list[Row]) -> list[Row]:
     return []
 
 
-def weigh_rings(
-    est: Any, enc: EncodedAnswers, pat: AnswerPatterns, obs: _Observed, vote: np.ndarray, pseudo: np.ndarray
-) -> _Observed | None:
+def find_rings(est: Any, data: RingData, names: pd.Index, pseudo: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Find rings (module docstring) beside the pairs already in ``est.dependent_pairs_``; add their
-    pairs there and their members to ``est.dependent_rings_``; return ``obs`` with every dependent
-    group's answers on an item counting as one, or None when no ring is found."""
-    data = MemoryPairs(est, enc, pat, obs, vote)
-    groups = candidate_rings(data.screened, enc.n_annotators)
+    pairs there and their members to ``est.dependent_rings_``. Returns every dependent pair ``(a, b)``
+    (annotator codes of ``names``), or None when no ring adds a pair."""
+    groups = rings_of(*data.agreement_rates(MIN_SHARED_ITEMS), len(names))
     if not groups:
         return None
-    names = enc.annotator_index()
     found = est.dependent_pairs_
     known = np.column_stack(
         [names.get_indexer(found.annotator_a), names.get_indexer(found.annotator_b), found.iloc[:, 2:].to_numpy()]
@@ -196,5 +245,15 @@ def weigh_rings(
     every = np.array([*known, *rows]).reshape(-1, 6)
     new = pairs_frame(np.array(rows), names)
     est.dependent_pairs_ = pd.concat([found, new], ignore_index=True) if len(found) else new
-    pa, pb = every[:, 0].astype(np.int64), every[:, 1].astype(np.int64)
-    return _with_answer_weights(obs, group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb))
+    return every[:, 0].astype(np.int64), every[:, 1].astype(np.int64)
+
+
+def weigh_rings(
+    est: Any, enc: EncodedAnswers, pat: AnswerPatterns, obs: _Observed, vote: np.ndarray, pseudo: np.ndarray
+) -> _Observed | None:
+    """:func:`find_rings` in memory; return ``obs`` with every dependent group's answers on an item
+    counting as one, or None when no ring is found."""
+    every = find_rings(est, MemoryRings(est, enc, pat, obs, vote), enc.annotator_index(), pseudo)
+    if every is None:
+        return None
+    return _with_answer_weights(obs, group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, *every))

@@ -13,8 +13,9 @@ which runs the E-step on its items and returns the M-step's sufficient statistic
 per annotator and label expected counts) and its log-likelihood; these are summed by a tree
 reduction and the M-step runs on the client. Posteriors never travel until the end, when the
 final E-step's posteriors are gathered to build ``labels_`` and ``probas_`` (one row per item, as
-in memory). Before EM, ``DawidSkene``'s dependent-pair check runs on the partitions
-(:mod:`._dask_pairs`, the in-memory check's statistics summed over partitions) and, when it finds
+in memory). Before EM, ``DawidSkene``'s dependent-pair check (with its triad gate as
+``dependency_triad`` says) and, with ``dependency_rings=True``, its ring check run on the partitions
+(:mod:`._dask_pairs`, the in-memory checks' statistics summed over partitions) and, when they find
 dependent annotators, each partition weighs their answers as the in-memory fit does.
 """
 
@@ -35,8 +36,8 @@ from .._stage_progress import compute, persist, stage, stages
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator, loss_settled
-from ._dask_pairs import DaskPairs, weigh
-from ._dependent import find_dependent_pairs, pairs_frame
+from ._dask_pairs import DaskPairs, dependent_parts
+from ._dependent import pairs_frame
 from ._observed import _FLOOR
 from ._partition_stats import (
     answer_agreement,
@@ -107,24 +108,6 @@ def _sorted_uniques(ddf: Any, column: str) -> pd.Index:
         return pd.Index(values).sort_values()
     except TypeError:
         return pd.Index(values)
-
-
-def _weigh_dependent(est: Any, em: _EM, parts: tuple, n_items: int, pair_instances: float, names: pd.Index) -> tuple:
-    """``DawidSkene``'s dependent-pair check (:func:`~._dependent.find_dependent_pairs` on the
-    partitions); the partitions with each dependent group's answers on an item weighing one answer."""
-    import dask
-
-    if not (isinstance(est, DawidSkene) and isinstance(est.smoothing, str) and est.dependency_threshold is not None):
-        return parts
-    data = DaskPairs(parts, em.k, n_items, em.n_ann, pair_instances)
-    threshold, max_iter, tol = float(est.dependency_threshold), int(est.max_iter), float(est.tol)
-    with stage("dependent-pair check"):
-        found = find_dependent_pairs(data, em.pseudo, threshold, max_iter, tol)
-    if found is None:
-        return parts
-    est.dependent_pairs_ = pairs_frame(found, names)
-    pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
-    return persist(*[dask.delayed(weigh)(p, em.k, em.n_ann, pa, pb) for p in parts])
 
 
 def _guard(
@@ -310,9 +293,12 @@ def _fit(
     posterior, params, em, fitted = None, None, None, parts
     if isinstance(estimator, DawidSkene):
         estimator.dependent_pairs_ = pairs_frame(None, cats[1].rename(cols[1]))
+        estimator.dependent_rings_ = []
     if not isinstance(estimator, MajorityVote) and k > 1:
         em = _EM(estimator, k, n_ann, per_annotator, n_answers, accuracy=accuracy_from_agreement(agree, pairs, k))
-        fitted = _weigh_dependent(estimator, em, parts, len(cats[0]), pairs, cats[1].rename(cols[1]))
+        if isinstance(estimator, DawidSkene):
+            data = DaskPairs(parts, k, len(cats[0]), n_ann, pairs, estimator)
+            fitted = dependent_parts(estimator, data, em.pseudo, cats[1].rename(cols[1]))
         lap("pair_check")
         params, last = _run_em(estimator, em, fitted)
         posterior = em.posterior
