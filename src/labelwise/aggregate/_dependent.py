@@ -76,6 +76,11 @@ class PairData(Protocol):
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         """:func:`check_one_pair` over every item (``conf``: the model; ``pair_conf``: its agreement)."""
 
+    def check_pair_list(
+        self, prior: np.ndarray, conf: np.ndarray, pair_conf: Any, a: np.ndarray, b: np.ndarray
+    ) -> PairCheck:
+        """:meth:`check_pair` of every pair ``(a[p], b[p])`` in one pass (``pair_conf``: one array or one per pair)."""
+
     def fit_without(
         self, found: tuple[np.ndarray, np.ndarray], a: int, b: int, pseudo: np.ndarray, max_iter: int, tol: float
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -111,17 +116,13 @@ def _pairs_fitted(
     tol: float,
 ) -> PairCheck:
     """The check of each of ``pairs`` against the model ``(prior, conf)`` with the pair's own
-    confusion matrices fitted (:func:`_own_confusion`); an in-memory fit's pairs are checked in one
-    pass (:func:`._pair_list.check_pair_list`: ``check_pair``'s numbers, bit for bit)."""
+    confusion matrices fitted (:func:`_own_confusion`), checked in one pass (``data.check_pair_list``, in memory
+    and on Dask: :func:`._pair_list.check_pair_list`, ``check_pair``'s numbers bit for bit)."""
     confs = [_own_confusion(data, prior, conf, pseudo, a, b, max_iter, tol) for a, b in pairs]
     a, b = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
     if not pairs:  # nothing flagged: no entry index is built
         return PairCheck(a, b, *(np.zeros(0) for _ in range(4)))
-    if hasattr(data, "check_pair_list"):  # one pass (MemoryPairs, _dask_pairs.DaskPairs)
-        return data.check_pair_list(prior, conf, confs, a, b)
-    checks = [data.check_pair(prior, conf, c, x, y) for (x, y), c in zip(pairs, confs, strict=True)]
-    fields = ("n_shared", "observed", "expected", "variance")
-    return PairCheck(a, b, *(np.array([getattr(c, f)[0] for c in checks], dtype=np.float64) for f in fields))
+    return data.check_pair_list(prior, conf, confs, a, b)
 
 
 def find_dependent_pairs(
@@ -183,11 +184,9 @@ def _triad_gate(
     ``z`` are computed in one pass (:func:`._pair_triad.triad_pairs`, :func:`._pair_list.check_pair_list`)."""
     groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
     prior, conf = data.fit_without(groups, -1, -1, pseudo, max_iter, tol)
-    table: dict[tuple[int, int], float] = {}
-    if hasattr(data, "check_pair_list"):  # one pass (MemoryPairs, _dask_pairs.DaskPairs)
-        listed = triad_pairs(found, candidates, MIN_SHARED_ITEMS)
-        a, b = np.array(listed, dtype=np.int64).reshape(-1, 2).T
-        table = dict(zip(listed, data.check_pair_list(prior, conf, conf, a, b).z.tolist(), strict=True))
+    listed = triad_pairs(found, candidates, MIN_SHARED_ITEMS)
+    a, b = np.array(listed, dtype=np.int64).reshape(-1, 2).T
+    table = dict(zip(listed, data.check_pair_list(prior, conf, conf, a, b).z.tolist(), strict=True))
 
     def z_of(x: int, y: int) -> float:
         if (x, y) not in table:

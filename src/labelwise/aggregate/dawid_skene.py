@@ -110,7 +110,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
     the largest excess both share with a third annotator (``max_c min(z_ac, z_bc)``; a direct effect
     between two indicators raises the pair's residual alone [7]_, [8]_;
     :mod:`labelwise.aggregate._pair_triad`, chosen by ``benchmarks/dev_aggregate_triad.py``).
-    Ring check (``dependency_rings=True``, in memory only): a worker behind four or more accounts
+    Ring check (``dependency_rings=True``; in memory and on Dask): a worker behind four or more accounts
     escapes the pair check (the other copies dominate the fit each pair is tested against); groups
     of annotators agreeing on >= 80% of shared items are held out whole, and a ring is the largest
     set whose every pair passes (:mod:`labelwise.aggregate._ring_check`), weighted as a group.
@@ -166,7 +166,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         on Dask, :mod:`labelwise.aggregate.distributed`, which runs the same check).
     dependent_rings_ : list of list
         The members (annotator names) of each ring the ring check found; its pairs are in
-        ``dependent_pairs_``; empty when none. Not set by a Dask fit (it runs the pair check only).
+        ``dependent_pairs_``; empty when none (also on Dask, which runs the same check).
 
     References
     ----------
