@@ -55,7 +55,7 @@ from ._answers import EncodedAnswers
 from ._converged import loss_settled
 from ._dependent import CONFIRM_TOL, MIN_EXCESS_SHARE, MIN_SHARED_ITEMS, MemoryPairs, PairData, pairs_frame
 from ._observed import _Observed, _vote_shares, _with_answer_weights
-from ._pair_check import PairCheck, group_answer_weights, one_annotator_em, shared_pairs
+from ._pair_check import group_answer_weights, one_annotator_em, shared_pairs
 from ._patterns import AnswerPatterns
 
 __all__ = [
@@ -107,11 +107,6 @@ class RingData(PairData, Protocol):
 
     def agreement_rates(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`agreement_rates` on the screen's items (the pair check's sample)."""
-
-    def check_pair_list(
-        self, prior: np.ndarray, conf: np.ndarray, pair_conf: Any, a: np.ndarray, b: np.ndarray
-    ) -> PairCheck:
-        """``check_pair`` of every pair ``(a[p], b[p])``, in one pass."""
 
     def fit_without_group(
         self, found: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, max_iter: int, tol: float
