@@ -35,6 +35,7 @@ from ._common import (
     console,
     load_npy,
     print_frame,
+    quiet_option,
     reading,
     renaming,
     split_csv_option,
@@ -197,6 +198,7 @@ def _count_rows(counts: np.ndarray, given: np.ndarray) -> np.ndarray:
     "--labels and the corrections, sorted (a table's header names its classes itself).",
 )
 @click.option("--random-state", type=SEED, default=0, show_default=True)
+@quiet_option
 def evaluate(
     predictions,
     labels_path,
@@ -208,6 +210,7 @@ def evaluate(
     out,
     classes,
     random_state,
+    quiet,
     superseded,
 ):
     """Score the models in PREDICTIONS (one .npy/.csv per model) on original and corrected test labels.

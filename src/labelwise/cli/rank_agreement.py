@@ -16,7 +16,7 @@ from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder
 from ..report._evaluation import evaluation_html
-from ._common import SEED, console, print_frame, reading, renaming
+from ._common import SEED, console, print_frame, quiet_option, reading, renaming
 from ._out_folder import out_folder
 from ._wrote import print_wrote
 
@@ -68,7 +68,8 @@ def _unjudged_runs(runs: dict[str, pd.DataFrame], judged: list[pd.DataFrame]) ->
 )
 @out_folder("rank-agreement", Path("labelwise-rank-agreement"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_state, superseded):
+@quiet_option
+def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_state, quiet, superseded):
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.
 
     Writes systems.csv (score and rank per system under each qrels), topics_a.csv/topics_b.csv

@@ -16,7 +16,7 @@ from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MODELS, MULTICLASS_ATTACKS, r
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
 from ._column_hint import column_hint
-from ._common import option_given, print_frame, read_input, renaming, split_csv_option
+from ._common import option_given, print_frame, quiet_option, read_input, renaming, split_csv_option
 from ._look_alike import label_look_alike, say_notice
 from ._na_values import na_values_option
 from ._out_folder import out_folder
@@ -104,7 +104,8 @@ def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: 
     "--gamma", default="scale", show_default=True, help="RBF gamma of every model: a number, 'scale' or 'auto'."
 )
 @out_folder("robustness", Path("labelwise-robustness"))
-def robustness(data, label, attacks, budgets, models, seeds, test_size, standardize, C, gamma, out, superseded):
+@quiet_option
+def robustness(data, label, attacks, budgets, models, seeds, test_size, standardize, C, gamma, out, quiet, superseded):
     """Attack the training labels of DATA at several budgets and measure each defence.
 
     Writes robustness.csv (one row per model, attack, budget and seed: clean test accuracy),

@@ -19,7 +19,7 @@ from ..io.paths import require_file
 from ..io.tables import read_table
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import SEED, console, load_npy, print_frame, reading, renaming
+from ._common import SEED, console, load_npy, print_frame, quiet_option, reading, renaming
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
@@ -95,6 +95,7 @@ def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.
 @out_folder("shift", Path("labelwise-shift"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @na_values_option
+@quiet_option
 def shift(
     train_probs,
     train_labels,
@@ -105,6 +106,7 @@ def shift(
     n_boot,
     out,
     random_state,
+    quiet,
     superseded,
 ):
     """Estimate the class priors of the target data and adapt its probabilities to them.
@@ -219,7 +221,8 @@ def _names(path: Path, option: str, column: str | None, column_option: str) -> l
 )
 @out_folder("label-shift", Path("labelwise-label-shift"))
 @na_values_option
-def label_shift(train_labels, train_label_column, eval_labels, eval_label_column, k, out, superseded):
+@quiet_option
+def label_shift(train_labels, train_label_column, eval_labels, eval_label_column, k, out, quiet, superseded):
     """Familiarity of the evaluation label set to the training labels (offline character n-gram embedding).
 
     Writes familiarity.csv (per evaluation label: familiarity, nearest training label) and summary.json to --out.

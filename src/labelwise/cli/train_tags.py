@@ -17,7 +17,7 @@ from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import MULTILABEL_ACTIONS, CleanMultilabelClassifier
 from ..robust._multilabel_targets import encode_tag_targets, trainable_tags
-from ._common import SEED, console, nonzero_jobs, print_frame, read_input, renaming, split_label
+from ._common import SEED, console, nonzero_jobs, print_frame, quiet_option, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._tag_option import check_tag_separator, tag_lists, tag_separator_option
@@ -113,7 +113,10 @@ def _check_weighted(estimator: Any, model: str) -> None:
     "or a number in (0, 1).",
 )
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-def train_tags(data, label, tag_separator, clean, out, cv, folds, n_jobs, model, thresholds, random_state, superseded):
+@quiet_option
+def train_tags(
+    data, label, tag_separator, clean, out, cv, folds, n_jobs, model, thresholds, random_state, quiet, superseded
+):
     """Fit one model per tag on DATA whose tags may be missing or wrong: flag the noisy (row, tag)
     cells by confident learning, clean them, refit.
 
