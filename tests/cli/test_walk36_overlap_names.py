@@ -13,9 +13,11 @@ def _screen(pairs: list[dict]) -> str:
         "n_label_issues": 3,
         "n_examples": 344,
         "health_score": 0.99,
+        "noise_rate": 0.08,
         "overlap_floor": 0.04,
         "overlapping_pairs": pairs,
-    }
+        "classes_by_quality": [{"class": c} for c in ("Adelie", "Adelie ", "Chinstrap", "Gentoo", "gentoo")],
+    }  # the keys of ClassOverlap.summary() that print_health reads
     print_health(con, health)
     return con.export_text()
 
