@@ -372,13 +372,17 @@ class Entries:
     def shared_rows(self, a: int, b: int) -> np.ndarray:
         """The rows both ``a`` and ``b`` answered (sorted, distinct: ``np.intersect1d`` of their rows,
         without its sorts, as each annotator's rows come sorted)."""
-        rows_a, rows_b = self.of(a)[1], self.of(b)[1]
-        if not len(rows_a) or not len(rows_b):
-            return np.empty(0, dtype=np.int64)
-        first = np.ones(len(rows_a), dtype=bool)
-        np.not_equal(rows_a[1:], rows_a[:-1], out=first[1:])
-        uniq = rows_a[first]
-        return uniq[rows_b[np.minimum(np.searchsorted(rows_b, uniq), len(rows_b) - 1)] == uniq]
+        return sorted_intersection(self.of(a)[1], self.of(b)[1])
+
+
+def sorted_intersection(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``np.intersect1d(x, y)`` of two sorted arrays (repeats allowed), without sorting them again."""
+    if not len(x) or not len(y):
+        return np.empty(0, dtype=np.int64)
+    first = np.ones(len(x), dtype=bool)
+    np.not_equal(x[1:], x[:-1], out=first[1:])
+    uniq = x[first]
+    return uniq[y[np.minimum(np.searchsorted(y, uniq), len(y) - 1)] == uniq]
 
 
 def posterior_without_pair(

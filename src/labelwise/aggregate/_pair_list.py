@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._pair_check import PAIR_BLOCK, CountRows, Entries, PairCheck, check_one_pair, row_pairs
+from ._pair_check import PAIR_BLOCK, CountRows, Entries, PairCheck, check_one_pair, row_pairs, sorted_intersection
 from ._pair_rows import gather_rows, rows_times_dense
 from ._pair_terms import EntryTerms, instance_terms
 
@@ -100,23 +100,13 @@ def _listed_entries(ent: Entries, n_rows: int, a: np.ndarray, b: np.ndarray) -> 
     entries = ent.order[pos].astype(np.int64)
     key = owner * n_rows + ent.row_of[entries]
     # each member's keys come sorted (pairs in order, an annotator's rows in CSR order)
-    shared = _sorted_intersection(key[~in_b], key[in_b])
+    shared = sorted_intersection(key[~in_b], key[in_b])
     if not len(shared):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), shared
     hit = np.minimum(np.searchsorted(shared, key), len(shared) - 1)
     keep = np.flatnonzero(shared[hit] == key)
     keep = keep[np.lexsort((entries[keep], owner[keep]))]
     return entries[keep], key[keep], shared
-
-
-def _sorted_intersection(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``np.intersect1d(x, y)`` of two sorted arrays (repeats allowed), without sorting them again."""
-    if not len(x) or not len(y):
-        return np.empty(0, dtype=np.int64)
-    first = np.ones(len(x), dtype=bool)
-    np.not_equal(x[1:], x[:-1], out=first[1:])
-    uniq = x[first]
-    return uniq[y[np.minimum(np.searchsorted(y, uniq), len(y) - 1)] == uniq]
 
 
 def _check_block(
