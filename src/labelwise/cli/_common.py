@@ -232,7 +232,15 @@ def read_input(
     """The table an argument or option gives (:func:`labelwise.io.read_table`), its errors naming ``parameter``;
     ``text_columns`` (label or id columns) keep texts such as ``"01"`` and ``"1"`` apart. Missing cells
     are the command's ``--na-values`` (:mod:`labelwise.cli._na_values`), which also remembers the
-    ``text_columns`` read, to say what the file holds where a label is missing."""
+    ``text_columns`` read, to say what the file holds where a label is missing. A folder is read as
+    Parquet parts, as pandas, pyarrow and Dask write a table (:func:`labelwise.io.parquet_parts.read_parquet_folder`)."""
+    if Path(path).is_dir():
+        from ..io.parquet_parts import read_parquet_folder
+
+        frame = read_parquet_folder(Path(path), parameter)
+        names = text_columns([str(c) for c in frame.columns]) if callable(text_columns) else text_columns
+        remember_table(Path(path), parameter, [c for c in names if c in frame.columns])
+        return frame
     checked = require_file(path, parameter=parameter, kind=kind)
     with reading(parameter):
         frame = read_table(checked, text_columns=text_columns, na_values=given_na_values())
