@@ -207,6 +207,9 @@ _HINTS = (
     (re.compile(r"pass \w+= \(([^;()]*); (--[\w-]+) on the command line\)"), r"pass \2 (\1)"),
     (re.compile(r"pass \w+=[^\s,]+, (--[\w-]+ [^\s,]+) on the command line,"), r"pass \1"),
     (re.compile(r"lower (--[\w-]+) / \w+(?=[,;)])"), r"lower \1"),  # "lower --cv / cv, or drop ..."
+    # soft-average's member warnings: "set it on the member, methods=[DawidSkene(max_iter=...), ...] (on the
+    # command line --param cannot reach ...)"
+    (re.compile(r"set (?:it|them) on the member, methods=\[[^\]]*\] \(on the command line ([^()]*)\)"), r"\1"),
 )
 #: A quoted text ('a b', "it's"): an apostrophe inside a word (DATA's) opens none.
 _QUOTED = re.compile(r"""((?<!\w)'[^']*'(?!\w)|(?<!\w)"[^"]*"(?!\w))""")
