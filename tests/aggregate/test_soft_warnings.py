@@ -72,7 +72,10 @@ def test_the_cli_warning_of_soft_average_names_an_option_that_works(tmp_path, mo
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "warning: SoftLabelAverage's member 'dawid-skene' warned: DawidSkene did not converge" in said
-    assert "run --method dawid-skene --param max_iter=... on its own, or leave dawid-skene out with --param methods=" in said
+    assert (
+        "run --method dawid-skene --param max_iter=... on its own, or leave dawid-skene out with --param methods="
+        in said
+    )
     refused = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "o2"), "--param", "max_iter=500"])
     assert refused.exit_code != 0 and "not a parameter of --method soft-average" in refused.output
 

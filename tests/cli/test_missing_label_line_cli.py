@@ -51,9 +51,13 @@ class TestLabelsFile:
         (tmp_path / "t.tsv").write_text("label\tw\na\t1\nb\t1\nc\t1\n\t1\na\t1\nb\t1\n")
         (tmp_path / "c.csv").write_text("row,label\n0,a\n")
         args = ["evaluate", str(tmp_path / "preds"), "--labels", str(tmp_path / "t.tsv"), "--label-column", "label"]
-        result = CliRunner().invoke(main, [*args, "--corrections", str(tmp_path / "c.csv"), "--out", str(tmp_path / "o")])
+        result = CliRunner().invoke(
+            main, [*args, "--corrections", str(tmp_path / "c.csv"), "--out", str(tmp_path / "o")]
+        )
         assert result.exit_code == 2, result.output
-        assert "row 3 (line 5) of column 'label' in --labels 't.tsv' is an empty cell" in " ".join(result.output.split())
+        assert "row 3 (line 5) of column 'label' in --labels 't.tsv' is an empty cell" in " ".join(
+            result.output.split()
+        )
 
 
 class TestLineOfRow:

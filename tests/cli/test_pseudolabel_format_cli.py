@@ -33,7 +33,12 @@ def _run(tmp_path, data, out="out", *extra):
     ("name", "write", "read", "table"),
     [
         ("d.parquet", lambda f, p: f.to_parquet(p), pd.read_parquet, "pseudolabeled.parquet"),
-        ("d.tsv", lambda f, p: f.to_csv(p, sep="\t", index=False), lambda p: pd.read_csv(p, sep="\t"), "pseudolabeled.tsv"),
+        (
+            "d.tsv",
+            lambda f, p: f.to_csv(p, sep="\t", index=False),
+            lambda p: pd.read_csv(p, sep="\t"),
+            "pseudolabeled.tsv",
+        ),
         (
             "d.jsonl",
             lambda f, p: f.to_json(p, orient="records", lines=True),
@@ -94,4 +99,4 @@ def test_force_replaces_an_earlier_csv_run_with_the_parquet_table(tmp_path):
 def test_help_says_the_format():
     """--help says that the table keeps DATA's format."""
     said = " ".join(CliRunner().invoke(main, ["pseudolabel", "--help"]).output.split())
-    assert "The table keeps DATA's format: pseudolabeled.parquet for Parquet DATA" in said
+    assert "in DATA's format: .parquet for a Parquet file or folder, .tsv, .jsonl for JSON" in said

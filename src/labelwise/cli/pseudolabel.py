@@ -161,12 +161,9 @@ def pseudolabel(
 ):  # fmt: skip
     """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
 
-    Writes the pseudolabeled table (the data plus pseudo_label, pseudo_confidence,
-    pseudo_round [0 = given, -1 = never labeled] and label_source [given, pseudo, none]),
-    summary.json (counts per round, thresholds, termination) and model.joblib to --out. The
-    table keeps DATA's format: pseudolabeled.parquet for Parquet DATA (a file or a folder of
-    parts), .tsv for TSV, .jsonl for JSON Lines or JSON, else pseudolabeled.csv. Each file is
-    written to a temporary file, then renamed.
+    Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round [0 = given, -1 = never
+    labeled], label_source [given, pseudo, none]; in DATA's format: .parquet for a Parquet file or folder, .tsv, .jsonl
+    for JSON), summary.json (counts per round, termination) and model.joblib to --out, each by a temp file and rename.
     """
     check_rule_options(selection)
     out = Path(out)
@@ -233,9 +230,8 @@ def pseudolabel(
         "random_state": random_state,
     }
     summary.update(model_info)
-    table = output_table(data)
     with files_together(supersedes=superseded):
-        write_table(result, out / table)
+        write_table(result, out / output_table(data))
         write_json(summary, out / "summary.json")
         save_model(trainer, out / "model.joblib")
 
@@ -248,7 +244,7 @@ def pseudolabel(
     )
     if len(history):
         print_frame(history.drop(columns=["thresholds"]), title="Rounds")
-    print_wrote(out / n for n in (table, "summary.json", "model.joblib"))
+    print_wrote(out / n for n in (output_table(data), "summary.json", "model.joblib"))
 
 
 def _data_as_written(frame: pd.DataFrame, label: str) -> pd.DataFrame:

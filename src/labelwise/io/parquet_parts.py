@@ -162,7 +162,9 @@ def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
     try:
         columns = [c for c in pq.read_schema(parts[0]).names if not c.startswith("__")]  # not pandas' index
         check_parquet_parts(folder, what, columns)
-        dataset = ds.dataset([str(p) for p in parts], format="parquet", partitioning="hive", partition_base_dir=str(folder))
+        dataset = ds.dataset(
+            [str(p) for p in parts], format="parquet", partitioning="hive", partition_base_dir=str(folder)
+        )
         frame = dataset.to_table().to_pandas()
     except DataFileError:
         raise
