@@ -137,11 +137,11 @@ def test_reweight_trains_the_best_family_that_takes_sample_weights(monkeypatch):
     )
     kwargs = {"model": "auto", "cv": 5, "time_budget": 1e6, "random_state": 0}
     plain, info = _audit_model.chosen_estimator(X, y, **kwargs)
-    assert info["model_choice"]["estimator"] == "KNeighborsClassifier" and not info["notices"]
+    assert info["model_choice"]["estimator"] == "CappedNeighbors" and not info["notices"]
     weighted, info = _audit_model.chosen_estimator(X, y, **kwargs, needs_sample_weight=True)
     assert info["model_choice"]["estimator"] == "LogisticRegression"
     assert info["notices"] == [
-        "the best family, KNeighborsClassifier, takes no sample weights; trained logistic, the best one that does"
+        "the best family, CappedNeighbors, takes no sample weights; trained logistic, the best one that does"
     ]
     assert type(weighted.named_steps["classifier"]) is type(FAMILIES["logistic"].classifier(0))
 

@@ -76,7 +76,7 @@ def test_default_stops_at_na_and_says_what_the_file_holds(audited):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "must not contain missing values, row 0 is" in lines[0]
-    assert "row 0 of column 'label' in DATA 'regions.csv' reads 'NA', which is read as missing" in lines[0]
+    assert "row 0 (line 2) of column 'label' in DATA 'regions.csv' reads 'NA', which is read as missing" in lines[0]
     assert '--na-values ""' in lines[0]
 
 
@@ -173,7 +173,7 @@ def test_a_labels_table_for_probs_keeps_na_as_a_class(tmp_path):
     args = ["audit", "--probs", str(tmp_path / "p.npy"), "--labels", str(tmp_path / "labels.csv")]
     refused = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "a")])
     assert refused.exit_code == 2
-    assert "row 0 of column 'region' in --labels 'labels.csv' reads 'NA'" in refused.output
+    assert "row 0 (line 2) of column 'region' in --labels 'labels.csv' reads 'NA'" in refused.output
     result = CliRunner().invoke(main, [*args, "--na-values", "", "--out", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "b" / "summary.json").read_text())["settings"]["na_values"] == []

@@ -30,7 +30,7 @@ def test_an_empty_cell_of_tag_sets_names_the_multilabel_commands(tmp_path, comma
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     said = " ".join(result.output.split())
-    assert "row 1 of column 'tags' in DATA 'd.csv' is an empty cell, which is always read as missing" in said
+    assert "row 1 (line 3) of column 'tags' in DATA 'd.csv' is an empty cell, which is always read as missing" in said
     assert (
         "where an empty cell is a row without tags: labelwise audit --task multilabel and labelwise train-tags" in said
     )
@@ -43,5 +43,5 @@ def test_an_empty_cell_of_plain_classes_says_only_that_it_is_empty(tmp_path):
     )
     assert result.exit_code == 2
     said = " ".join(result.output.split())
-    assert "row 1 of column 'tags' in DATA 'd.csv' is an empty cell, which is always read as missing" in said
+    assert "row 1 (line 3) of column 'tags' in DATA 'd.csv' is an empty cell, which is always read as missing" in said
     assert "tag" not in said.split("is an empty cell")[1]

@@ -13,7 +13,7 @@ from .._validate.arguments import check_positive_int
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill
 
-__all__ = ["KOS", "kos_messages", "threshold_posterior"]
+__all__ = ["KOS", "kos_messages", "threshold_posterior", "tie_by_vote"]
 
 #: Item scores (scaled to at most 1 in absolute value) this close to 0 are ties: messages that
 #: cancel exactly in arithmetic can leave a rounding residue of either sign.
@@ -88,6 +88,18 @@ def threshold_posterior(scores: np.ndarray) -> np.ndarray:
     return post
 
 
+def tie_by_vote(score: np.ndarray, item: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    """The decision of each item on one binary task: the sign of its KOS score, and where that is 0
+    (a tie) the sign of its answers' vote on the task (``+1`` answers less ``-1`` answers), 0 where
+    that ties too.
+
+    An item whose annotators answer nothing else that another annotator answers gets no message:
+    with a single annotator every item's score is 0, and the vote is that annotator's answer.
+    """
+    vote = np.bincount(item, weights=sign, minlength=score.shape[0])
+    return np.where(score != 0, np.sign(score), np.sign(vote))
+
+
 def _pair_index(item: np.ndarray, annotator: np.ndarray) -> np.ndarray:
     """The number of each answer's (item, annotator) pair, counted from 0 in the answers' order
     (sorted by item, then annotator)."""
@@ -112,8 +124,11 @@ class KOS(BaseAggregator):
     out) and annotator messages :math:`y_{j \to i}` (how reliable ``j`` is, leaving item ``i``
     out) are updated ``n_iter`` times (see :func:`kos_messages`), starting from annotator messages
     drawn independently from :math:`\mathcal{N}(1, 1)` as the paper states [1]_. The label of item
-    ``i`` is the sign of :math:`x_i = \sum_j A_{ij} y_{j \to i}` (a zero is a tie, broken at
-    random with ``random_state``). The iteration is a power iteration on the non-backtracking
+    ``i`` is the sign of :math:`x_i = \sum_j A_{ij} y_{j \to i}`; a zero is a tie, decided as
+    majority vote decides (the sign of the item's answers :math:`\sum_j A_{ij}`, :func:`tie_by_vote`)
+    and, when the vote ties too, at random with ``random_state``. A tie is what KOS gives an item
+    whose annotators share no other item with anyone (its messages are empty): with a single
+    annotator who answers each item once, every item's label is that annotator's answer. The iteration is a power iteration on the non-backtracking
     operator of the graph, so with enough iterations the labels stop depending on the draws.
     Exchanging the two classes exchanges the labels (the messages are symmetric in the sign).
 
@@ -205,6 +220,7 @@ class KOS(BaseAggregator):
         rng = self._rng()
         n_tasks = enc.n_classes - 1
         scores = np.empty((enc.n_items, n_tasks))
+        decisions = np.empty((enc.n_items, n_tasks))
         reliabilities = np.empty((enc.n_annotators, n_tasks))
         for task in range(n_tasks):  # task t: "is the label among classes 0..t?" (+1 yes, -1 no)
             # one draw per (item, annotator) pair: repeated answers of a pair start alike, so which
@@ -216,9 +232,10 @@ class KOS(BaseAggregator):
             _rescale(reliability)
             score[np.abs(score) <= TIE_SCALE] = 0.0  # cancelled to rounding: a tie
             scores[:, task], reliabilities[:, task] = score, reliability
+            decisions[:, task] = tie_by_vote(score, item, sign)
         self._set_scores(enc, scores, reliabilities)
         self.n_iter_ = self.n_iter
-        post = threshold_posterior(scores)
+        post = threshold_posterior(decisions)
         codes = self._hard_labels(post)
         return post, agreement_skill(enc, codes)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +21,7 @@ from .one_coin import OneCoinDawidSkene
 from .wawa import Wawa
 from .zero_based_skill import ZeroBasedSkill
 
-__all__ = ["SOFT_MEMBERS", "SoftLabelAverage"]
+__all__ = ["SOFT_MEMBERS", "SoftLabelAverage", "member_warning"]
 
 #: The methods :class:`SoftLabelAverage` averages by name (the first entries of
 #: ``labelwise.aggregate.METHODS``, which is built from this map).
@@ -34,6 +36,36 @@ SOFT_MEMBERS: dict[str, type[BaseAggregator]] = {
 }
 
 DEFAULT_METHODS = ("majority-vote", "wawa", "zero-based-skill", "dawid-skene", "glad", "mace")
+
+#: Parameters a member gets from the average (not its own to set).
+_SHARED = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state")
+
+
+def member_warning(message: str, name: str, member: Any, names: Sequence[str]) -> str:
+    """A warning of member ``name`` (of the average's members ``names``), said so that its advice can be
+    followed: the member's own parameters it names are set on the member, in ``methods=``, which
+    ``--param`` on the command line cannot reach (there: the method alone, or the average without it).
+
+    The two-audience hint ``set ... on the member, methods=[...] (on the command line ...)`` is said
+    for the command line by ``labelwise.cli._common.cli_wording``.
+    """
+    own = [p for p in member.get_params(deep=False) if p not in _SHARED]
+    named = [p for p in own if re.search(rf"(?<![\w.]){re.escape(p)}(?!\w)", message)]
+    said = f"SoftLabelAverage's member {name!r} warned: {message}"
+    if not named:
+        return said
+    cls = type(member).__name__
+    key = next((k for k, v in SOFT_MEMBERS.items() if type(member) is v), None)
+    settings = ", ".join(f"{p}=..." for p in named)
+    them = "it" if len(named) == 1 else "them"
+    others = [n for n in names if n != name and n in SOFT_MEMBERS]
+    run_alone = f"run --method {key} --param {named[0]}=... on its own" if key else "run that method on its own"
+    leave_out = f", or leave {name} out with --param methods={','.join(others)}" if others else ""
+    return (
+        f"{said}; {' and '.join(named)} {'is' if len(named) == 1 else 'are'} {cls}'s own: set {them} on the member, "
+        f"methods=[{cls}({settings}), ...] (on the command line --param cannot reach a member's parameters: "
+        f"{run_alone}{leave_out})"
+    )
 
 
 class SoftLabelAverage(BaseAggregator):
@@ -50,6 +82,9 @@ class SoftLabelAverage(BaseAggregator):
     aggregation methods gives better-calibrated training targets, and models trained on them
     better uncertainty under distribution shift, than any single method's labels.
     ``annotator_skill_`` is each annotator's mean averaged probability of the labels they gave.
+    A member's warning is issued again naming the member; where it names the member's own
+    parameters (DawidSkene's ``raise max_iter``), it says how to set them: on a member passed as an
+    estimator in ``methods`` (:func:`member_warning`).
 
     Parameters
     ----------
@@ -145,8 +180,14 @@ class SoftLabelAverage(BaseAggregator):
         w = np.ones(len(members)) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
         self.estimators_ = {}
         total = np.zeros((enc.n_items, enc.n_classes))
+        names = [name for name, _ in members]
         for (name, est), wm in zip(members, w, strict=False):
-            est._fit_encoded(enc)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                est._fit_encoded(enc)
+            for found in caught:  # the member named, and its advice said as the average's user can follow it
+                said = member_warning(str(found.message), name, est, names)
+                warnings.warn_explicit(said, found.category, found.filename, found.lineno, module=__name__)
             self.estimators_[name] = est
             total += wm * est.probas_.to_numpy()
         post = total / w.sum()

@@ -207,6 +207,7 @@ _HINTS = (
     (re.compile(r"pass \w+= \(([^;()]*); (--[\w-]+) on the command line\)"), r"pass \2 (\1)"),
     (re.compile(r"pass \w+=[^\s,]+, (--[\w-]+ [^\s,]+) on the command line,"), r"pass \1"),
     (re.compile(r"lower (--[\w-]+) / \w+(?=[,;)])"), r"lower \1"),  # "lower --cv / cv, or drop ..."
+    (re.compile(r"set (?:it|them) on the member, methods=\[[^\]]*\] \(on the command line ([^()]*)\)"), r"\1"),
 )
 #: A quoted text ('a b', "it's"): an apostrophe inside a word (DATA's) opens none.
 _QUOTED = re.compile(r"""((?<!\w)'[^']*'(?!\w)|(?<!\w)"[^"]*"(?!\w))""")
@@ -232,10 +233,13 @@ def read_input(
     """The table an argument or option gives (:func:`labelwise.io.read_table`), its errors naming ``parameter``;
     ``text_columns`` (label or id columns) keep texts such as ``"01"`` and ``"1"`` apart. Missing cells
     are the command's ``--na-values`` (:mod:`labelwise.cli._na_values`), which also remembers the
-    ``text_columns`` read, to say what the file holds where a label is missing."""
-    checked = require_file(path, parameter=parameter, kind=kind)
+    ``text_columns`` read, to say what the file holds where a label is missing. A folder is Parquet parts."""
+    from ..io.parquet_parts import read_parquet_folder as parts
+
+    checked = Path(path) if Path(path).is_dir() else require_file(path, parameter=parameter, kind=kind)
     with reading(parameter):
-        frame = read_table(checked, text_columns=text_columns, na_values=given_na_values())
+        na, folder = given_na_values(), checked.is_dir()
+        frame = parts(checked, parameter) if folder else read_table(checked, text_columns=text_columns, na_values=na)
     names = text_columns([str(c) for c in frame.columns]) if callable(text_columns) else text_columns
     remember_table(checked, parameter, [c for c in names if c in frame.columns])
     return frame
@@ -306,8 +310,7 @@ def delimiter_hint(frame: pd.DataFrame) -> str:
     """A hint when a table read as one column looks delimited by something else than the suffix's delimiter."""
     if len(frame.columns) != 1:
         return ""
-    name = str(frame.columns[0])
-    found = [sep for sep in (";", "\t", "|", ",") if sep in name]
+    found = [sep for sep in (";", "\t", "|", ",") if sep in str(frame.columns[0])]
     if not found:
         return ""
     return (

@@ -16,6 +16,7 @@ the file (that one row, read up to it) and says how to keep it as a class.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from pathlib import Path
@@ -23,7 +24,8 @@ from typing import Any
 
 import click
 
-from ..errors import InvalidParameterError
+from ..errors import DataFileError, InvalidParameterError
+from ..io.delimiter import csv_delimiter
 from ..io.na_values import is_read_as_missing, raw_cell
 
 _GIVEN = "labelwise.na_values"
@@ -91,10 +93,36 @@ def remember_tag_set_column(label: str) -> None:
         ctx.meta.setdefault(_TAG_SETS, set()).add(str(label))
 
 
+def line_of_row(path: Path, row: int) -> int | None:
+    """The line of a CSV-family file where its ``row`` (0-based, after the header) starts, counted from 1
+    as an editor counts (the header and blank lines too); None if the file has no such row or cannot
+    be read. Records are parsed as pandas parses them (quoted cells may span lines; blank lines hold no row)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=csv_delimiter(path))
+            seen, end = -1, 0  # the header is row -1; end: the last line read
+            for record in reader:
+                start, end = end + 1, reader.line_num
+                if not record:  # a blank line
+                    continue
+                if seen == row:
+                    return start
+                seen += 1
+    except (OSError, csv.Error, DataFileError):
+        return None
+    return None
+
+
+def _row_words(row: int, path: Path) -> str:
+    """``row 2 (line 4)``: the 0-based row and its line in the file, where the file has lines."""
+    line = line_of_row(path, row)
+    return f"row {row}" if line is None else f"row {row} (line {line})"
+
+
 def _empty_cell(message: str, row: int, column: str, parameter: str, path: Path, meta: dict[str, Any]) -> str:
     """An empty cell is missing whatever --na-values says; in a column of tag sets it means "no tag"."""
     said = (
-        f"{message}: row {row} of column {column!r} in {parameter} {path.name!r} is an empty cell, which is "
+        f"{message}: {_row_words(row, path)} of column {column!r} in {parameter} {path.name!r} is an empty cell, which is "
         "always read as missing (--na-values names the texts read as missing besides empty cells)"
     )
     if column in meta.get(_TAG_SETS, ()):
@@ -107,7 +135,7 @@ def _empty_cell(message: str, row: int, column: str, parameter: str, path: Path,
 
 def explain_missing_label(message: str, meta: dict[str, Any]) -> str:
     """``message`` and, when it reports a missing label whose cell in a file read by the command is
-    spelled (``NA``), what the file holds and how to keep it as a class; when the cell is empty, that
+    spelled (``NA``), where (the row's line in the file), what the file holds and how to keep it as a class; when the cell is empty, that
     ``--na-values`` cannot keep it (and, in a column of tag sets, the multi-label commands).
 
     Only the reported row is looked up, in the files the command remembered, reading each up to
@@ -120,6 +148,11 @@ def explain_missing_label(message: str, meta: dict[str, Any]) -> str:
     na = meta.get(_GIVEN)
     for path, parameter, columns in meta.get(_TABLES, []):
         named = [c for c in columns if f"'{c}'" in message] or columns
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            said = _json_line(message, row, named, parameter, path)
+            if said is not None:
+                return said
+            continue
         for column in named:
             text = raw_cell(path, column, row)
             if text == "":
@@ -127,8 +160,27 @@ def explain_missing_label(message: str, meta: dict[str, Any]) -> str:
             if text is not None and is_read_as_missing(text, na):
                 marker = "pandas' default missing markers" if na is None else "--na-values"
                 return (
-                    f"{message}: row {row} of column {column!r} in {parameter} {path.name!r} reads {text!r}, which "
+                    f"{message}: {_row_words(row, path)} of column {column!r} in {parameter} {path.name!r} reads {text!r}, which "
                     f'is read as missing ({marker}); to keep it as a class pass --na-values "" (only empty cells '
                     "are missing) or the texts that do mean missing"
                 )
     return message
+
+
+def _json_line(message: str, row: int, columns: list[str], parameter: str, path: Path) -> str | None:
+    """``message`` with the line of a JSON Lines file holding ``row``, when its object has a null
+    or no value for one of ``columns``; None otherwise (or if the file cannot be read)."""
+    from ..io.tables import iter_json_lines
+
+    try:
+        found, record = next(((line, obj) for i, (line, obj) in enumerate(iter_json_lines(path)) if i == row), (0, {}))
+    except (OSError, DataFileError):
+        return None
+    if not found:
+        return None
+    for column in columns:
+        if column not in record:
+            return f"{message}: row {row} (line {found}) of {parameter} {path.name!r} has no {column!r} key"
+        if record[column] is None:
+            return f"{message}: row {row} (line {found}) of column {column!r} in {parameter} {path.name!r} is null"
+    return None

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._validate.arguments import plain
 from ..errors import InvalidLabelsError, InvalidParameterError
-from ..io import files_together, write_csv, write_json
+from ..io import files_together, write_json, write_table
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
 from ._audit_model import (
@@ -31,6 +31,18 @@ from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
 ADDED_COLUMNS = ("pseudo_label", "pseudo_confidence", "pseudo_round", "label_source")
+#: DATA's suffix -> the suffix of the pseudolabeled table: DATA's format (a ``.json`` list of records
+#: gives JSON Lines, a ``.txt`` table CSV); a folder of Parquet parts gives Parquet.
+OUTPUT_SUFFIXES = {
+    ".tsv": ".tsv",
+    ".parquet": ".parquet",
+    ".pq": ".parquet",
+    ".jsonl": ".jsonl",
+    ".ndjson": ".jsonl",
+    ".json": ".jsonl",
+}
+#: The names the pseudolabeled table may have (one per suffix :data:`OUTPUT_SUFFIXES` gives, and CSV).
+OUTPUT_TABLES = tuple(f"pseudolabeled{suffix}" for suffix in dict.fromkeys((".csv", *OUTPUT_SUFFIXES.values())))
 #: Folds of --model auto's comparison on the labeled rows.
 AUTO_FOLDS = 5
 #: The selection rules that read each rule option (adaptive: FlexMatch, the trainer's default, reads tau).
@@ -39,6 +51,13 @@ RULE_OPTIONS = {
     "k_best": ("--k-best", ("k_best", "class_balanced")),
     "recheck": ("--recheck", ("threshold", "k_best", "class_balanced")),
 }
+
+
+def output_table(data: Path) -> str:
+    """The pseudolabeled table's file name, in DATA's format: ``pseudolabeled.parquet`` for a Parquet
+    file or folder of parts, ``.tsv`` / ``.jsonl`` for TSV and JSON (Lines), else ``pseudolabeled.csv``."""
+    suffix = ".parquet" if Path(data).is_dir() else OUTPUT_SUFFIXES.get(Path(data).suffix.lower(), ".csv")
+    return f"pseudolabeled{suffix}"
 
 
 def check_rule_options(selection: str) -> None:
@@ -142,9 +161,9 @@ def pseudolabel(
 ):  # fmt: skip
     """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
 
-    Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round
-    [0 = given, -1 = never labeled] and label_source [given, pseudo, none]), summary.json
-    (counts per round, thresholds, termination) and model.joblib to --out.
+    Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round [0 = given, -1 = never
+    labeled], label_source [given, pseudo, none]; in DATA's format: .parquet for a Parquet file or folder, .tsv, .jsonl
+    for JSON), summary.json (counts per round, termination) and model.joblib to --out, each by a temp file and rename.
     """
     check_rule_options(selection)
     out = Path(out)
@@ -212,7 +231,7 @@ def pseudolabel(
     }
     summary.update(model_info)
     with files_together(supersedes=superseded):
-        write_csv(result, out / "pseudolabeled.csv")
+        write_table(result, out / output_table(data))
         write_json(summary, out / "summary.json")
         save_model(trainer, out / "model.joblib")
 
@@ -225,11 +244,11 @@ def pseudolabel(
     )
     if len(history):
         print_frame(history.drop(columns=["thresholds"]), title="Rounds")
-    print_wrote(out / n for n in ("pseudolabeled.csv", "summary.json", "model.joblib"))
+    print_wrote(out / n for n in (output_table(data), "summary.json", "model.joblib"))
 
 
 def _data_as_written(frame: pd.DataFrame, label: str) -> pd.DataFrame:
-    """A copy of the data for pseudolabeled.csv, with a label column of whole numbers and empty cells
+    """A copy of the data for the pseudolabeled table, with a label column of whole numbers and empty cells
     kept integers (``0``, not the ``0.0`` that pandas makes of a column with gaps)."""
     result = frame.copy()
     column = result[label]

@@ -15,13 +15,15 @@ column that is null in every row of a part (Arrow's ``null`` type) fits any kind
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 
 from ..errors import DataFileError
 
-__all__ = ["PARQUET_PARTS", "arrow_kind", "check_parquet_parts", "parquet_part_files"]
+__all__ = ["PARQUET_PARTS", "arrow_kind", "check_parquet_parts", "parquet_part_files", "read_parquet_folder"]
 
 #: Suffixes of the Parquet files of a folder of parts.
 PARQUET_PARTS = (".parquet", ".parq", ".pq")
@@ -119,3 +121,55 @@ def _example(a: str, b: str) -> str:
 def _few(names: list[str], n: int = 6) -> str:
     """A list of column names for a message, cut after ``n`` with the count."""
     return str(names) if len(names) <= n else f"{str(names[:n])[:-1]}, ... ({len(names)} in all)]"
+
+
+def _natural_key(path: Path) -> list:
+    """``part.2`` before ``part.10``: digit runs compared as numbers (the order Dask gives its parts)."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", path.as_posix())]
+
+
+def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
+    """A folder of Parquet parts (as pandas, pyarrow or Dask write one) as one in-memory table.
+
+    The parts are read in their names' natural order (``part.2`` before ``part.10``), the order
+    in which Dask reads them, so a row has the same number here as in the commands that read the
+    folder part by part (pyarrow alone would put ``part.10`` second). Every part must hold the same
+    columns of the same kinds (:func:`check_parquet_parts`); the folder names of a hive-partitioned
+    dataset (``year=2024/``) become columns, as in pandas and Dask.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder.
+    what : str
+        How the messages name it (``"DATA"``).
+
+    Raises
+    ------
+    DataFileError
+        The folder holds no Parquet part, its parts disagree (see :func:`check_parquet_parts`), a
+        part cannot be read, or the parts hold no rows.
+    """
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    parts = sorted(parquet_part_files(folder), key=lambda p: _natural_key(p.relative_to(folder)))
+    if not parts:
+        raise DataFileError(
+            f"{what} {str(folder)!r} is a folder without Parquet files ({', '.join(PARQUET_PARTS)}); give a table "
+            "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
+        )
+    try:
+        columns = [c for c in pq.read_schema(parts[0]).names if not c.startswith("__")]  # not pandas' index
+        check_parquet_parts(folder, what, columns)
+        dataset = ds.dataset(
+            [str(p) for p in parts], format="parquet", partitioning="hive", partition_base_dir=str(folder)
+        )
+        frame = dataset.to_table().to_pandas()
+    except DataFileError:
+        raise
+    except Exception as exc:  # pyarrow's own error types for a corrupt or unreadable part
+        raise DataFileError(f"{what} {str(folder)!r} could not be read as Parquet parts: {exc}") from None
+    if frame.shape[0] == 0:
+        raise DataFileError(f"{what} {str(folder)!r} is a folder of Parquet parts with no rows")
+    return frame

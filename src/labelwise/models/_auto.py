@@ -309,6 +309,10 @@ def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline,
             notices.append(f"skipped {name}: {run.skipped}")
             results.append(CandidateResult(name, description, seconds=run.seconds, skipped=run.skipped))
             continue
+        note = None if run.family.out_of_bag else run.family.fold_note([len(train) for train, _ in folds])
+        if note is not None:
+            description = f"{description}; {note}"
+            notices.append(f"{name}: {note}")
         probs = run.probs / run.probs.sum(axis=1, keepdims=True)
         if calibrate:
             calibrated[name] = cross_fit_temperature(probs, codes, tests)

@@ -19,11 +19,11 @@ from typing import Any
 
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 
 from ..columns import ColumnRoles
 from ._forward import ForwardLogistic
+from ._knn import CappedNeighbors, capped_neighbors_note
 from ._subbag import SubsampledExtraTrees
 
 
@@ -64,6 +64,10 @@ class Family:
         ``random_state -> unfitted classifier`` whose out-of-fold probabilities ``auto`` compares
         and audits with, when not ``classifier``'s (the logistic family's noise-corrected fit);
         ``classifier`` stays what ``--model NAME`` and training use.
+    fold_note : callable
+        ``training rows of each fold -> None`` when the settings hold on folds of those sizes, else
+        the words for how they change (kNN's neighbours capped at the rows), which ``auto`` adds
+        to the candidate's description and notices.
     """
 
     name: str
@@ -77,6 +81,7 @@ class Family:
     in_default_menu: bool = True
     out_of_bag: bool = False
     audit_classifier: Callable[[int | None], Any] | None = None
+    fold_note: Callable[[list[int]], str | None] = lambda train_rows: None
 
     def audit_model(self, random_state: int | None = 0) -> Any:
         """The unfitted classifier ``auto`` cross-validates (``audit_classifier``, else ``classifier``)."""
@@ -105,6 +110,9 @@ def _no_text(roles: ColumnRoles) -> str | None:
     return None
 
 
+#: Neighbours of the kNN family (fewer where a training part holds fewer rows: :class:`CappedNeighbors`).
+KNN_NEIGHBORS = 15
+
 #: Below this many rows ``auto`` leaves boosting out: on the dev seeds of
 #: ``benchmarks/bench_default_model.py`` (tables of 150 to 1,797 rows) adding it to logistic, kNN
 #: and the forest lowered the F1 of the flagged set (it often won on log loss, then flagged worse)
@@ -128,11 +136,12 @@ FAMILIES: dict[str, Family] = {
         ),
         Family(
             "knn",
-            "15 nearest neighbours (distance-weighted) on the standardised column features",
-            lambda rs: KNeighborsClassifier(n_neighbors=15, weights="distance"),
+            f"{KNN_NEIGHBORS} nearest neighbours (distance-weighted) on the standardised column features",
+            lambda rs: CappedNeighbors(n_neighbors=KNN_NEIGHBORS, weights="distance"),
             dense=True,
             applies=_no_text,
             lazy=True,
+            fold_note=lambda train_rows: capped_neighbors_note(KNN_NEIGHBORS, train_rows),
         ),
         Family(
             "boosting",
