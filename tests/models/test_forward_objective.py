@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 from labelwise.models import _forward
 from labelwise.models._calibrate import row_max
-from labelwise.models._forward import ForwardLogistic, _objective, anchor_transition, transpose_times
+from labelwise.models._forward import ForwardLogistic, _objective, anchor_transition
 
 
 def _reference_objective(theta, X, codes, T_given, penalty):
@@ -66,24 +66,6 @@ class TestRowMax:
     def test_is_the_row_maximum(self, values):
         """The same numbers as ``ndarray.max(axis=1)``, NaN and infinities included."""
         np.testing.assert_array_equal(row_max(values), values.max(axis=1))
-
-
-class TestTransposeTimes:
-    @pytest.mark.parametrize("n, d", [(1000, 3), (60_000, 55), (120_000, 20)])
-    @pytest.mark.parametrize("k", [1, 2, 3, 5, 10])
-    def test_same_bits_as_the_transposed_product(self, n, d, k):
-        """``(dZᵀ X)ᵀ`` and ``Xᵀ dZ`` agree bit for bit on the objective's shapes (C-ordered X)."""
-        rng = np.random.default_rng(n + d + k)
-        X = rng.normal(size=(n, d))
-        dZ = rng.normal(size=(n, k + 1))[:, 1:] / n  # a column slice, as the two-class gradient is
-        assert np.array_equal(transpose_times(X, dZ), X.T @ dZ)
-
-    def test_sparse_and_fortran_ordered_input_take_the_plain_product(self):
-        rng = np.random.default_rng(0)
-        X = rng.normal(size=(500, 7))
-        dZ = rng.normal(size=(500, 4))
-        assert np.array_equal(transpose_times(sp.csr_matrix(X), dZ), sp.csr_matrix(X).T @ dZ)
-        assert np.array_equal(transpose_times(np.asfortranarray(X), dZ), np.asfortranarray(X).T @ dZ)
 
 
 class TestObjective:

@@ -50,18 +50,6 @@ def anchor_transition(probs: np.ndarray, percentile: float = ANCHOR_PERCENTILE) 
     return normalise_rows(anchor_rows(probs, cut))
 
 
-def transpose_times(X, dZ: np.ndarray) -> np.ndarray:
-    """``Xᵀ dZ``; for a C-ordered dense ``X`` computed as ``(dZᵀ X)ᵀ``.
-
-    Both are one BLAS matrix product over the same inner (row) dimension, blocked and summed
-    alike: on the OpenBLAS this project installs they give the same bits (a test checks it on the
-    objective's shapes), and the second is faster for a tall ``X`` and a few columns of ``dZ``.
-    """
-    if isinstance(X, np.ndarray) and X.flags.c_contiguous:
-        return (dZ.T @ X).T
-    return np.asarray(X.T @ dZ)
-
-
 def _objective(theta, X, codes, T_given, penalty):
     """Mean forward-corrected log loss plus ``penalty * ||W||² / 2``, and its gradient.
 
@@ -91,7 +79,7 @@ def _objective(theta, X, codes, T_given, penalty):
     dZ /= n
     if k == 2:
         dZ = dZ[:, 1:]
-    grad_W = transpose_times(X, dZ) + penalty * W
+    grad_W = np.asarray(X.T @ dZ) + penalty * W
     return loss, np.concatenate([grad_W.ravel(), dZ.sum(axis=0)])
 
 
