@@ -26,6 +26,7 @@ from ._inputs import (
     features_vary,
     neighbour_count,
 )
+from ._options import checked_options
 from ._scaling import (
     LabelScaling,
     check_scaling_options,
@@ -35,6 +36,7 @@ from ._scaling import (
     rescaled,
 )
 from .graph import METHODS, METRICS, NeighborGraph, StandardizedRows
+from .image_issues import PASS_KEYS
 from .registry import CHECKS
 from .result import DataIssues
 
@@ -110,7 +112,10 @@ def find_data_issues(
     method : {"auto", "exact", "approximate"}, default "auto"
         Neighbour search (see :meth:`NeighborGraph.build`).
     check_options : dict, optional
-        Per-check options, e.g. ``{"near_duplicate": {"threshold": 0.2}}``.
+        Per-check options, e.g. ``{"near_duplicate": {"threshold": 0.2}}``; a key that is no check
+        (nor ``"image"``, the image checks' shared pass), an option the check does not read, or a value
+        out of its range is an :class:`~labelwise.errors.InvalidParameterError` before any work
+        (:mod:`labelwise.checks._options`; each check's ``options`` lists its own).
     label_scaling : {"zscore", "auto", "fenced"}, default "zscore"
         The label-using checks' graph: ``"zscore"``, the shared graph; ``"fenced"`` or ``"auto"``, a
         graph of its own on the fenced range (:func:`label_graphs`; the shared graph is z-scored).
@@ -143,6 +148,7 @@ def find_data_issues(
     DataIssues
     """
     names = _check_names(checks, with_images=images is not None)
+    options = checked_options(check_options, {**{n: c.options for n, c in CHECKS.items()}, "image": PASS_KEYS})
     k = _check_search(metric, method, k, label_scaling, graph, scaling)
     selected = [CHECKS[name] for name in names]
     build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
@@ -158,7 +164,7 @@ def find_data_issues(
         given = {"labels": labels, "probs": probs, "classes": classes, "split": split}
         given.update(train_value=train_value, groups=groups, graph=graph, label_scaling=label_scaling)
         given.update(texts=None if texts is None else DaskTexts.of(texts))
-        return dask_data_issues(features, given, selected, build, scaling, dict(check_options or {}), impute)
+        return dask_data_issues(features, given, selected, build, scaling, options, impute)
     X = missing = None
     names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
@@ -183,7 +189,7 @@ def find_data_issues(
         images=image_list,
         texts=cast(Any, text_rows),  # an (n, m) array, or a DaskTexts (texts on the workers)
         random_state=random_state,
-        options=dict(check_options or {}),
+        options=options,
     )
     graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
     return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
