@@ -196,7 +196,11 @@ def _segmentation(
         result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
-    return result, {"regions.csv": regions}
+    # issues.csv names each image's file too: `image` is a position in DATA's *.png sorted by name (img10.png
+    # before img2.png), which is the order --probs must follow, and the file shows it
+    issues = result.to_frame()
+    issues.insert(1, "file", [names[i] for i in issues["image"]])
+    return result, {"issues.csv": issues, "regions.csv": regions}
 
 
 def _regression(
@@ -412,8 +416,9 @@ def run_task_audit(
         **({"tag_separator": tag_separator} if task in TASK_OPTIONS["tag_separator"] else {}),
         **ran,
     }
-    shown = result.to_frame()
-    frame = extra.pop("issues.csv", shown)  # a task may add columns to issues.csv (detection: the COCO ids)
+    frame = extra.pop("issues.csv", None)  # a task may add columns to issues.csv (detection: the COCO ids)
+    if frame is None:
+        frame = result.to_frame()
     out = Path(out)
     with files_together(supersedes=superseded):
         write_csv(frame, out / "issues.csv")
@@ -429,7 +434,7 @@ def run_task_audit(
     con.print(f"--task {task}: {_flagged(task, summary)}{how}")
     if top:  # the few columns that fit a terminal (detection and regression); issues.csv has them all
         narrow = screen_frame(task, frame.head(top))
-        print_frame(shown.head(top) if narrow is None else narrow, title="Worst" if narrow is None else SCREEN_TITLE)
+        print_frame(frame.head(top) if narrow is None else narrow, title="Worst" if narrow is None else SCREEN_TITLE)
     print_wrote(out / n for n in ["issues.csv", *extra, "summary.json"])
     if report:
         from ..report import write_report
