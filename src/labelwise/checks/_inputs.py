@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import issparse
 
 from .._validate.arguments import show
 from .._validate.labels import encode_labels, encode_labels_for_probs
@@ -56,6 +57,12 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
     them as they are); the checks that need a neighbour graph refuse them
     (:func:`labelwise.checks.find._needed_graphs`).
     """
+    if issparse(features):  # np.asarray made it a 0-d object array: "got <...sparse matrix...> at index ()"
+        raise InvalidParameterError(
+            f"features must be a dense array, got a sparse {type(features).__name__} of shape {features.shape}: "
+            "pass features.toarray() (the neighbour graph and the checks read dense rows), or reduce them first "
+            "(e.g. sklearn's TruncatedSVD for TF-IDF features)"
+        )
     if isinstance(features, pd.DataFrame):
         bad = [
             c
