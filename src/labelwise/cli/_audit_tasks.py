@@ -20,6 +20,7 @@ from .._validate.arguments import show
 from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,
+    LabelwiseError,
     MissingColumnError,
     ShapeMismatchError,
     TooFewExamplesError,
@@ -180,6 +181,10 @@ def _check_sentences(probs: list, lengths: list[int]) -> None:
         )
 
 
+#: The segmentation audit's way of naming an image: ``image 3 has 255``, ``image 3 does not`` (its position).
+_IMAGE_AT = re.compile(r"\bimage (\d+)(?= (?:has|does not)\b)")
+
+
 def _segmentation(
     data: Path, probs_path: Path | None, ignore_index: int | None, **_: Any
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
@@ -192,8 +197,14 @@ def _segmentation(
         raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")
     # mid-message too: "labels (6, 24, 32) is (N, H, W), probs ..." (the segmentation audit says labels only of its masks)
     options = {"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}
-    with renaming(options, within=["probs", "labels", "ignore_index"]):
-        result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
+    try:
+        with renaming(options, within=["probs", "labels", "ignore_index"]):
+            result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
+    except LabelwiseError as exc:  # "image 3 has 255": a position in the sorted files; name the file too
+        named = _IMAGE_AT.sub(lambda m: f"{m[0]} ({names[int(m[1])]})", str(exc))
+        if named == str(exc):
+            raise
+        raise type(exc)(named) from exc
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
     # issues.csv names each image's file too: `image` is a position in DATA's *.png sorted by name (img10.png
