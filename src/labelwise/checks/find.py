@@ -21,6 +21,7 @@ from ._inputs import (
     check_graph,
     check_groups,
     check_labels_probs,
+    check_row_order,
     check_split,
     check_texts,
     features_vary,
@@ -168,6 +169,8 @@ def find_data_issues(
     X = missing = None
     names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
+    if isinstance(features, pd.DataFrame):
+        check_row_order(features.index, labels=labels, probs=probs, split=split, groups=groups, texts=texts)
     if features is not None:
         X, missing = check_features(features, impute=impute)
     image_list = check_images(images) if images is not None else None
