@@ -423,9 +423,10 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     dest = report_destination(folder, out)
     audit_here, agg_here = is_audit_dir(folder), is_aggregate_dir(folder)
     page = None if audit_here else folder_report(folder, top=top)  # aggregate-tags, -boxes, ..., train-crowds
-    if not (audit_here or agg_here or page) and issues_file(folder) is not None:  # issues alone: an audit's part
+    lone = None if audit_here or agg_here or page else issues_file(folder)
+    if lone is not None:  # issues alone: part of an audit's folder
         raise DataFileError(
-            f"{str(folder)!r} holds {issues_file(folder).name} but no summary.json, which `labelwise audit` (and "
+            f"{str(folder)!r} holds {lone.name} but no summary.json, which `labelwise audit` (and "
             "`train`, `train-tags`) writes beside it: a run stopped before it finished, or the file was removed "
             "or renamed; run the command again (with --force over this folder)"
         )
