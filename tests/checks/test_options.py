@@ -107,3 +107,10 @@ class TestOptionValues:
         }
         found = find_data_issues(X, y, checks=["outlier", "near_duplicate"], check_options=options)
         assert found.info["near_duplicate"]["threshold"] == 0.2
+
+
+def test_a_misspelled_check_name_in_checks_names_the_close_one(table):
+    """``checks=["near_duplicates"]`` listed every name only."""
+    X, y = table
+    with pytest.raises(InvalidParameterError, match=r"got \['near_duplicates'\] \(did you mean 'near_duplicate'\?\)"):
+        find_data_issues(X, y, checks=["near_duplicates"])

@@ -12,7 +12,7 @@ that is none (``{"near_duplicates": ...}``) was ignored without a word, and the 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .._validate.arguments import check_fraction, check_positive, check_positive_int
@@ -61,7 +61,7 @@ def checked_options(given: Any, rules: Mapping[str, Mapping[str, Rule]]) -> dict
     for key, options in given.items():
         if key not in rules:
             raise InvalidParameterError(
-                f"check_options has no check {key!r}{_hint(key, rules)}: its keys are check names among {list(rules)}"
+                f"check_options has no check {key!r}{did_you_mean(key, rules)}: its keys are check names among {list(rules)}"
             )
         if not isinstance(options, Mapping):
             raise InvalidParameterError(
@@ -72,7 +72,7 @@ def checked_options(given: Any, rules: Mapping[str, Mapping[str, Rule]]) -> dict
             if name not in known:
                 offered = f"its options are {list(known)}" if known else "it takes no options"
                 raise InvalidParameterError(
-                    f"check_options[{key!r}] has no option {name!r}{_hint(name, known)}: {offered}"
+                    f"check_options[{key!r}] has no option {name!r}{did_you_mean(name, known)}: {offered}"
                 )
             rule = known[name]
             if rule is not None:
@@ -81,7 +81,7 @@ def checked_options(given: Any, rules: Mapping[str, Mapping[str, Rule]]) -> dict
     return out
 
 
-def _hint(name: Any, known: Mapping[str, Any]) -> str:
+def did_you_mean(name: Any, known: Iterable[str]) -> str:
     """`` (did you mean 'threshold'?)`` for a close name, else nothing."""
     close = difflib.get_close_matches(str(name), list(known), n=1) if isinstance(name, str) else []
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -27,7 +27,7 @@ from ._inputs import (
     features_vary,
     neighbour_count,
 )
-from ._options import checked_options
+from ._options import checked_options, did_you_mean
 from ._scaling import (
     LabelScaling,
     check_scaling_options,
@@ -351,7 +351,8 @@ def _check_names(checks: Sequence[str] | str | None, with_images: bool = False) 
     wanted = [c.strip() for c in checks.split(",")] if isinstance(checks, str) else list(checks)
     unknown = [c for c in wanted if c not in CHECKS]
     if unknown or not wanted:
-        raise InvalidParameterError(f"checks must be names among {list(CHECKS)}, got {unknown or wanted}")
+        hint = did_you_mean(unknown[0], CHECKS) if unknown else ""
+        raise InvalidParameterError(f"checks must be names among {list(CHECKS)}, got {unknown or wanted}{hint}")
     return [name for name in CHECKS if name in wanted]
 
 
