@@ -46,8 +46,8 @@ def test_check_options_set_thresholds_and_the_shared_pass():
 
 
 def test_an_unknown_image_option_is_refused():
-    """check_options['image'] with an unknown key names the allowed keys."""
-    with pytest.raises(InvalidParameterError, match=r"check_options\['image'\] must have keys among.*'blocks'"):
+    """check_options['image'] with an unknown key names it and the allowed keys (before any image is read)."""
+    with pytest.raises(InvalidParameterError, match=r"check_options\['image'\] has no option 'blocks'.*'block_size'"):
         find_data_issues(images=IMAGES, checks=["dark"], check_options={"image": {"blocks": 4}})
 
 

@@ -127,6 +127,16 @@ def test_bad_options_are_one_line_errors(runner, tmp_path):
         assert message in result.output
 
 
+@pytest.mark.parametrize(("given", "close"), [("Outlier", "outlier"), ("near_duplicates", "near_duplicate")])
+def test_a_misspelled_check_names_the_close_one(runner, tmp_path, given, close):
+    """--checks Outlier listed the 22 names only; the close name is said, and nothing is written."""
+    data = tmp_path / "data.csv"
+    _table().to_csv(data, index=False)
+    result = runner.invoke(main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "o"), "--checks", given])
+    assert result.exit_code == 2 and f"got ['{given}'] (did you mean '{close}'?)" in result.output, result.output
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [

@@ -260,6 +260,49 @@ def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):
     assert regions.file.tolist() == ["img2.png"] and regions.area.tolist() == [9]
 
 
+def test_segmentation_issues_name_each_image_file_in_name_order(runner, tmp_path):
+    """issues.csv names each image's file beside its position (it gave the position alone): masks img1..img11
+    are read sorted by name (img10.png second), the order --probs follows, and the flagged one is named."""
+    from PIL import Image
+
+    names = sorted(f"img{i}.png" for i in range(1, 12))  # img1, img10, img11, img2, ...
+    masks = np.zeros((len(names), 16, 16), np.uint8)
+    masks[:, 4:12, 4:12] = 1
+    np.save(tmp_path / "p.npy", np.stack([1.0 - masks, masks], axis=1) * 0.9 + 0.05)
+    masks[names.index("img10.png"), 0:3, 0:3] = 1
+    (tmp_path / "masks").mkdir()
+    for name, m in zip(names, masks, strict=True):
+        Image.fromarray(m, mode="L").save(tmp_path / "masks" / name)
+    argv = ["audit", str(tmp_path / "masks"), "--task", "segmentation", "--probs", str(tmp_path / "p.npy")]
+    res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    issues = pd.read_csv(tmp_path / "out" / "issues.csv")
+    assert list(issues.columns[:2]) == ["image", "file"]
+    assert issues.loc[0, ["image", "file", "is_issue"]].tolist() == [1, "img10.png", True]
+    assert issues["file"].tolist() == [names[i] for i in issues["image"]]
+    assert "img10.png" in res.output  # the console's table too
+
+
+def test_segmentation_errors_name_the_mask_file_of_the_image(runner, tmp_path):
+    """A mask value out of range and probs that do not sum to 1 named "image 2" alone (a position in the
+    sorted files); the file is named beside it."""
+    from PIL import Image
+
+    folder = _mask_folder(tmp_path)
+    Image.fromarray(np.full((16, 16), 7, np.uint8), mode="L").save(folder / "img2.png")
+    argv = ["audit", str(folder), "--task", "segmentation", "--probs", str(tmp_path / "p.npy")]
+    res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "image 2 (img2.png) has 7" in res.output, res.output
+    probs = np.load(tmp_path / "p.npy")
+    probs[1, 0, 5, 5] = 3.0
+    np.save(tmp_path / "bad.npy", probs)
+    Image.fromarray(np.zeros((16, 16), np.uint8), mode="L").save(folder / "img2.png")
+    argv[-1] = str(tmp_path / "bad.npy")
+    res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "image 1 (img1.png) does not" in res.output, res.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_bad_input_is_one_line_and_exit_2(runner, tmp_path):
     """A CoNLL line with a missing field: exit 2 with file and line."""
     (tmp_path / "bad.conll").write_text("EU NNP B-ORG\nrejects O\n")

@@ -167,6 +167,15 @@ class TestErrors:
         with pytest.raises(DataFileError, match="neither an audit output"):
             write_report(tmp_path)
 
+    def test_issues_without_summary_names_the_missing_file(self, tmp_path):
+        """issues.csv without its summary.json (a run stopped, a file removed) was "neither an audit output
+        nor ..."; the report names the file that is missing, and writes nothing."""
+        out = write_audit(tmp_path, kind="features", n=40)
+        (out / "summary.json").unlink()
+        with pytest.raises(DataFileError, match="holds issues.csv but no summary.json.*run the command again"):
+            write_report(out)
+        assert not (out / "report.html").exists()
+
     def test_issues_missing_column(self, tmp_path):
         """issues.csv without a required column raises MissingColumnError listing it."""
         out = write_audit(tmp_path, kind="features", n=40)

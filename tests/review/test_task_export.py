@@ -419,3 +419,15 @@ def test_a_task_export_over_the_audited_data_is_refused_even_with_force(token_di
             export_cleaned(out, data, force=True)
         assert data.read_bytes() == before
         assert not data.with_name(f"{data.name}.changes.csv").exists()
+
+
+def test_summary_without_the_data_setting_is_named_not_printed_as_none(regression_dir, tmp_path):
+    """A task folder whose summary.json has no settings (edited, or an older run's) said
+    "the audited data None named in summary.json was not found"; it now says the data is not named."""
+    summary = json.loads((regression_dir / "summary.json").read_text())
+    summary.pop("settings")
+    (regression_dir / "summary.json").write_text(json.dumps(summary))
+    with pytest.raises(DataFileError, match="summary.json names no audited data") as e:
+        export_cleaned(regression_dir, tmp_path / "clean.csv")
+    assert "None" not in str(e.value)
+    assert not (tmp_path / "clean.csv").exists()

@@ -7,7 +7,7 @@ needs are not met is skipped with a one-line reason built from this declaration.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +78,9 @@ class Check:
     per-row arrays are then row-chunked dask arrays and the graph a
     :class:`~labelwise.checks._partitioned.PartitionedGraph`; its columns are dask arrays). A check
     without one reads the graph whole: for dask features it runs on the graph brought to the client.
+    ``options``: the names of the options the check reads from ``check_options[name]``, each with its
+    rule (:mod:`labelwise.checks._options`; ``None``: checked where the check reads it); any other
+    name is refused before the checks run.
     """
 
     name: str
@@ -86,6 +89,7 @@ class Check:
     default: bool = True
     shares: tuple[str, ...] = ()
     partitioned: Callable[[CheckInputs], CheckResult] | None = None
+    options: Mapping[str, Callable[[str, Any], object] | None] = field(default_factory=dict)
 
     def skip_reason(self, inputs: CheckInputs) -> str | None:
         """``None`` when one of the alternatives is met, else a one-line reason."""

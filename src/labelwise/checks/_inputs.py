@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import issparse
 
 from .._validate.arguments import show
 from .._validate.labels import encode_labels, encode_labels_for_probs
@@ -47,6 +48,27 @@ def numeric_matrix(X: Any) -> Any:
     return X if X.dtype.kind == "f" else X.astype(np.float64)
 
 
+def check_row_order(index: pd.Index, **given: Any) -> None:
+    """Refuse a pandas input (labels, split, ...) whose index holds the rows of the features' index in
+    another order: the checks match rows by position, so a shuffled Series gave every row another row's
+    label without a word. An index of other values (one side reset) is read by position, as scikit-learn does.
+    """
+    if not index.is_unique:
+        return
+    for name, value in given.items():
+        if not isinstance(value, (pd.Series, pd.DataFrame)) or len(value) != len(index) or value.index.equals(index):
+            continue
+        at = index.get_indexer(value.index) if value.index.is_unique else np.array([-1])
+        if at.min() < 0:  # not the same rows: read by position
+            continue
+        first = int(np.flatnonzero(at != np.arange(len(at)))[0])
+        raise InvalidParameterError(
+            f"{name} must list the rows in the order of features' index: its position {first} is index "
+            f"{show(value.index[first])}, features' position {first} is {show(index[first])} (the checks match rows "
+            f"by position, not by index); pass {name}.reindex(features.index)"
+        )
+
+
 def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarray]:
     """Finite float features and the count of missing (NaN or infinite) values per row.
 
@@ -56,6 +78,12 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
     them as they are); the checks that need a neighbour graph refuse them
     (:func:`labelwise.checks.find._needed_graphs`).
     """
+    if issparse(features):  # np.asarray made it a 0-d object array: "got <...sparse matrix...> at index ()"
+        raise InvalidParameterError(
+            f"features must be a dense array, got a sparse {type(features).__name__} of shape {features.shape}: "
+            "pass features.toarray() (the neighbour graph and the checks read dense rows), or reduce them first "
+            "(e.g. sklearn's TruncatedSVD for TF-IDF features)"
+        )
     if isinstance(features, pd.DataFrame):
         bad = [
             c

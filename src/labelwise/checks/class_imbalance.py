@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._options import share
 
 THRESHOLD = 0.1
 
@@ -64,4 +65,6 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     return CheckResult(held, row, _info(classes, share, rare))
 
 
-CHECK = Check("class_imbalance", requires=(("labels",),), run=run, partitioned=run_partitioned)
+CHECK = Check(
+    "class_imbalance", requires=(("labels",),), run=run, partitioned=run_partitioned, options={"threshold": share}
+)

@@ -35,7 +35,9 @@ from typing import Any
 import numpy as np
 
 from .._exact_sum import N_LIMBS, join_limbs, scattered_limb_sums, split_limbs
+from ..errors import InvalidParameterError
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._options import positive_int
 
 #: A value within this of 0 is 0: exact cancellations are common (the values are a few rationals),
 #: and each term was rounded once to float64 before the (exact, order-free) sum.
@@ -115,7 +117,12 @@ def run(inputs: CheckInputs) -> CheckResult:
 def _shapley_k(inputs: CheckInputs) -> int:
     assert inputs.graph is not None
     K = int(inputs.option("data_valuation", "k", max(1, inputs.graph.k // 2)))
-    return max(1, min(K, inputs.graph.k))
+    if K > inputs.graph.k:  # was lowered to the graph's k without a word
+        raise InvalidParameterError(
+            f"check_options['data_valuation']['k'] must be at most the graph's k ({inputs.graph.k}: the "
+            f"neighbours each row has), got {K}; raise k to use more neighbours"
+        )
+    return K
 
 
 def run_partitioned(inputs: CheckInputs) -> CheckResult:
@@ -182,4 +189,5 @@ CHECK = Check(
     run=run,
     shares=("neighbour_labels",),
     partitioned=run_partitioned,
+    options={"k": positive_int},  # at most the graph's k: checked where it is read
 )

@@ -26,6 +26,7 @@ import pandas as pd
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._options import positive_int
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 #: At most this many sets are listed in ``info`` (all are counted).
@@ -227,4 +228,5 @@ CHECK = Check(
     run=run,
     shares=("exact_duplicate_groups",),
     partitioned=run_partitioned,
+    options={"block_rows": positive_int},
 )

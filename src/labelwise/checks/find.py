@@ -21,11 +21,13 @@ from ._inputs import (
     check_graph,
     check_groups,
     check_labels_probs,
+    check_row_order,
     check_split,
     check_texts,
     features_vary,
     neighbour_count,
 )
+from ._options import checked_options, did_you_mean
 from ._scaling import (
     LabelScaling,
     check_scaling_options,
@@ -35,6 +37,7 @@ from ._scaling import (
     rescaled,
 )
 from .graph import METHODS, METRICS, NeighborGraph, StandardizedRows
+from .image_issues import PASS_KEYS
 from .registry import CHECKS
 from .result import DataIssues
 
@@ -110,7 +113,10 @@ def find_data_issues(
     method : {"auto", "exact", "approximate"}, default "auto"
         Neighbour search (see :meth:`NeighborGraph.build`).
     check_options : dict, optional
-        Per-check options, e.g. ``{"near_duplicate": {"threshold": 0.2}}``.
+        Per-check options, e.g. ``{"near_duplicate": {"threshold": 0.2}}``; a key that is no check
+        (nor ``"image"``, the image checks' shared pass), an option the check does not read, or a value
+        out of its range is an :class:`~labelwise.errors.InvalidParameterError` before any work
+        (:mod:`labelwise.checks._options`; each check's ``options`` lists its own).
     label_scaling : {"zscore", "auto", "fenced"}, default "zscore"
         The label-using checks' graph: ``"zscore"``, the shared graph; ``"fenced"`` or ``"auto"``, a
         graph of its own on the fenced range (:func:`label_graphs`; the shared graph is z-scored).
@@ -143,6 +149,7 @@ def find_data_issues(
     DataIssues
     """
     names = _check_names(checks, with_images=images is not None)
+    options = checked_options(check_options, {**{n: c.options for n, c in CHECKS.items()}, "image": PASS_KEYS})
     k = _check_search(metric, method, k, label_scaling, graph, scaling)
     selected = [CHECKS[name] for name in names]
     build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
@@ -158,10 +165,12 @@ def find_data_issues(
         given = {"labels": labels, "probs": probs, "classes": classes, "split": split}
         given.update(train_value=train_value, groups=groups, graph=graph, label_scaling=label_scaling)
         given.update(texts=None if texts is None else DaskTexts.of(texts))
-        return dask_data_issues(features, given, selected, build, scaling, dict(check_options or {}), impute)
+        return dask_data_issues(features, given, selected, build, scaling, options, impute)
     X = missing = None
     names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
+    if isinstance(features, pd.DataFrame):
+        check_row_order(features.index, labels=labels, probs=probs, split=split, groups=groups, texts=texts)
     if features is not None:
         X, missing = check_features(features, impute=impute)
     image_list = check_images(images) if images is not None else None
@@ -183,7 +192,7 @@ def find_data_issues(
         images=image_list,
         texts=cast(Any, text_rows),  # an (n, m) array, or a DaskTexts (texts on the workers)
         random_state=random_state,
-        options=dict(check_options or {}),
+        options=options,
     )
     graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
     return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
@@ -342,7 +351,8 @@ def _check_names(checks: Sequence[str] | str | None, with_images: bool = False) 
     wanted = [c.strip() for c in checks.split(",")] if isinstance(checks, str) else list(checks)
     unknown = [c for c in wanted if c not in CHECKS]
     if unknown or not wanted:
-        raise InvalidParameterError(f"checks must be names among {list(CHECKS)}, got {unknown or wanted}")
+        hint = did_you_mean(unknown[0], CHECKS) if unknown else ""
+        raise InvalidParameterError(f"checks must be names among {list(CHECKS)}, got {unknown or wanted}{hint}")
     return [name for name in CHECKS if name in wanted]
 
 

@@ -117,4 +117,10 @@ def _info(found: dict[int, tuple[str, str]], names: Any) -> dict[str, Any]:
     }
 
 
-CHECK = Check("identifier_column", requires=(("features",),), run=run, partitioned=run_partitioned)
+CHECK = Check(
+    "identifier_column",
+    requires=(("features",),),
+    run=run,
+    partitioned=run_partitioned,
+    options={"table_roles": None},  # a ColumnRoles: checked where it is read
+)

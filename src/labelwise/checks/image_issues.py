@@ -118,5 +118,15 @@ def _set_numbers(sets: list[list[int]], n: int) -> np.ndarray:
 
 
 CHECKS = tuple(
-    Check(name, requires=(("images",),), run=_runner(name), default=False, shares=(CACHE_KEY,)) for name in NAMES
+    Check(
+        name,
+        requires=(("images",),),
+        run=_runner(name),
+        default=False,
+        shares=(CACHE_KEY,),
+        options={"threshold": None} if issue in THRESHOLDS else {},
+    )
+    for name, issue in NAMES.items()
 )
+#: The options of the shared pass, ``check_options["image"]`` (checked where the pass reads them).
+PASS_KEYS = {name: None for name in (*PASS_OPTIONS, "properties")}

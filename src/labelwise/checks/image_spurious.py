@@ -167,5 +167,10 @@ def run(inputs: CheckInputs) -> CheckResult:
 
 
 CHECK = Check(
-    "spurious_correlations", requires=(("images", "labels"),), run=run, default=False, shares=("image_properties",)
+    "spurious_correlations",
+    requires=(("images", "labels"),),
+    run=run,
+    default=False,
+    shares=("image_properties",),
+    options={"threshold": None},
 )

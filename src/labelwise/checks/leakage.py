@@ -145,4 +145,5 @@ CHECK = Check(
     run=run,
     shares=("exact_duplicate_groups", "text_near_pairs"),
     partitioned=run_partitioned,
+    options={"texts_must_match": None},  # the radius is near_duplicate's threshold
 )  # exact twins need the features or the texts

@@ -23,6 +23,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._options import positive_number
 from ._text_match import equal_feature_pairs, neighbour_texts_match, option_info, texts_must_match
 from .graph import NeighborGraph
 
@@ -164,4 +165,5 @@ CHECK = Check(
     run=run,
     shares=("near_duplicate_cutoff", "text_near_pairs"),
     partitioned=run_partitioned,
+    options={"threshold": positive_number, "texts_must_match": None},
 )

@@ -124,4 +124,11 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     return CheckResult({c: as_rows(v, chunks) for c, v in result.columns.items()}, result.summary, result.info)
 
 
-CHECK = Check(NAME, requires=(("texts",),), run=run, shares=("text_near_pairs",), partitioned=run_partitioned)
+CHECK = Check(
+    NAME,
+    requires=(("texts",),),
+    run=run,
+    shares=("text_near_pairs",),
+    partitioned=run_partitioned,
+    options=dict.fromkeys(("threshold", "shingle", "block_rows")),  # checked where they are read
+)

@@ -243,4 +243,10 @@ def _chunk_mean_gaps(indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return mean_gaps(indices, rows[:, 0])
 
 
-CHECK = Check("non_iid", requires=(("graph",),), run=run, partitioned=run_partitioned)
+CHECK = Check(
+    "non_iid",
+    requires=(("graph",),),
+    run=run,
+    partitioned=run_partitioned,
+    options=dict.fromkeys(("n_permutations", "alpha")),  # checked where they are read
+)

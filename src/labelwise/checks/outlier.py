@@ -39,6 +39,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._options import positive_number
 
 #: Tukey's far-out fence: flagged beyond ``Q3 + FENCE * IQR``.
 FENCE = 3.0
@@ -129,4 +130,10 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     return CheckResult(held, row, {"method": "knn distance ratio", "cutoff_ratio": cutoff})
 
 
-CHECK = Check("outlier", requires=(("graph",), ("probs",)), run=run, partitioned=run_partitioned)
+CHECK = Check(
+    "outlier",
+    requires=(("graph",), ("probs",)),
+    run=run,
+    partitioned=run_partitioned,
+    options={"fence": positive_number, "ratio": None},  # ratio: checked where it is read
+)

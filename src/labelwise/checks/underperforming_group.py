@@ -47,6 +47,7 @@ import numpy as np
 
 from .._validate.arguments import check_positive_int
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+from ._options import positive_int, unit_interval
 from .graph import NeighborGraph
 from .label import given_label_probs, given_vote_of, neighbour_vote_given
 
@@ -350,4 +351,5 @@ CHECK = Check(
     run=run,
     shares=("label_given_probs", "neighbour_labels"),
     partitioned=run_partitioned,
+    options={"threshold": unit_interval, "min_group_size": positive_int, "min_cluster_size": positive_int},
 )

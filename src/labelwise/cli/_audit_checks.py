@@ -32,6 +32,7 @@ from .._validate.arguments import show
 from ..checks import CHECKS, find_data_issues
 from ..checks._graph_record import describe_graph
 from ..checks._inputs import check_split_complete
+from ..checks._options import did_you_mean
 from ..checks._scaling import check_scaling_options
 from ..checks.image_properties import ImageProperties, image_properties
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
@@ -238,7 +239,8 @@ def prepare_data_checks(
     names = split_csv_option(checks) if checks is not None else _default_checks(image_column is not None)
     unknown = [c for c in names if c not in CHECKS]
     if unknown:
-        raise InvalidParameterError(f"--checks must be names among {list(CHECKS)}, got {unknown}")
+        hint = did_you_mean(unknown[0], CHECKS)  # 'Outlier', 'near_duplicates'
+        raise InvalidParameterError(f"--checks must be names among {list(CHECKS)}, got {unknown}{hint}")
     names = [c for c in names if c != "label"]  # the audit itself finds the label issues
     split = None
     if split_column is not None:

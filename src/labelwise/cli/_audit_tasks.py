@@ -20,6 +20,7 @@ from .._validate.arguments import show
 from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,
+    LabelwiseError,
     MissingColumnError,
     ShapeMismatchError,
     TooFewExamplesError,
@@ -180,6 +181,10 @@ def _check_sentences(probs: list, lengths: list[int]) -> None:
         )
 
 
+#: The segmentation audit's way of naming an image: ``image 3 has 255``, ``image 3 does not`` (its position).
+_IMAGE_AT = re.compile(r"\bimage (\d+)(?= (?:has|does not)\b)")
+
+
 def _segmentation(
     data: Path, probs_path: Path | None, ignore_index: int | None, **_: Any
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
@@ -192,11 +197,21 @@ def _segmentation(
         raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")
     # mid-message too: "labels (6, 24, 32) is (N, H, W), probs ..." (the segmentation audit says labels only of its masks)
     options = {"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}
-    with renaming(options, within=["probs", "labels", "ignore_index"]):
-        result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
+    try:
+        with renaming(options, within=["probs", "labels", "ignore_index"]):
+            result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
+    except LabelwiseError as exc:  # "image 3 has 255": a position in the sorted files; name the file too
+        named = _IMAGE_AT.sub(lambda m: f"{m[0]} ({names[int(m[1])]})", str(exc))
+        if named == str(exc):
+            raise
+        raise type(exc)(named) from exc
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
-    return result, {"regions.csv": regions}
+    # issues.csv names each image's file too: `image` is a position in DATA's *.png sorted by name (img10.png
+    # before img2.png), which is the order --probs must follow, and the file shows it
+    issues = result.to_frame()
+    issues.insert(1, "file", [names[i] for i in issues["image"]])
+    return result, {"issues.csv": issues, "regions.csv": regions}
 
 
 def _regression(
@@ -412,8 +427,9 @@ def run_task_audit(
         **({"tag_separator": tag_separator} if task in TASK_OPTIONS["tag_separator"] else {}),
         **ran,
     }
-    shown = result.to_frame()
-    frame = extra.pop("issues.csv", shown)  # a task may add columns to issues.csv (detection: the COCO ids)
+    frame = extra.pop("issues.csv", None)  # a task may add columns to issues.csv (detection: the COCO ids)
+    if frame is None:
+        frame = result.to_frame()
     out = Path(out)
     with files_together(supersedes=superseded):
         write_csv(frame, out / "issues.csv")
@@ -429,7 +445,7 @@ def run_task_audit(
     con.print(f"--task {task}: {_flagged(task, summary)}{how}")
     if top:  # the few columns that fit a terminal (detection and regression); issues.csv has them all
         narrow = screen_frame(task, frame.head(top))
-        print_frame(shown.head(top) if narrow is None else narrow, title="Worst" if narrow is None else SCREEN_TITLE)
+        print_frame(frame.head(top) if narrow is None else narrow, title="Worst" if narrow is None else SCREEN_TITLE)
     print_wrote(out / n for n in ["issues.csv", *extra, "summary.json"])
     if report:
         from ..report import write_report

@@ -20,6 +20,7 @@ import pandas as pd
 from .._validate.arguments import check_positive_int
 from ..errors import DataFileError
 from ..io.atomic import atomic_write
+from ..io.issues_table import issues_file
 from ..io.outputs import (
     AggregateOutput,
     AuditOutput,
@@ -422,6 +423,13 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     dest = report_destination(folder, out)
     audit_here, agg_here = is_audit_dir(folder), is_aggregate_dir(folder)
     page = None if audit_here else folder_report(folder, top=top)  # aggregate-tags, -boxes, ..., train-crowds
+    lone = None if audit_here or agg_here or page else issues_file(folder)
+    if lone is not None:  # issues alone: part of an audit's folder
+        raise DataFileError(
+            f"{str(folder)!r} holds {lone.name} but no summary.json, which `labelwise audit` (and "
+            "`train`, `train-tags`) writes beside it: a run stopped before it finished, or the file was removed "
+            "or renamed; run the command again (with --force over this folder)"
+        )
     if not (audit_here or agg_here or page):
         raise DataFileError(
             f"{str(folder)!r} is neither an audit output (issues.csv, summary.json) nor an aggregation "

@@ -170,6 +170,11 @@ def _changes(decided: list[Decision], given: dict[int, Any], where: pd.DataFrame
 
 def _data_path(run: TaskRun) -> Path:
     path = run.path("data")
+    if path is None and not run.settings.get("data"):  # was "the audited data None named in summary.json"
+        raise DataFileError(
+            "summary.json names no audited data (its settings have no 'data': an edited summary or an older "
+            "folder); the export writes a cleaned copy of that data: run `labelwise audit --task ...` again"
+        )
     if path is None:
         raise DataFileError(
             f"the audited data {run.settings.get('data')!r} named in summary.json was not found; the export "
