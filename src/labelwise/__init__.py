@@ -1,22 +1,22 @@
 """labelwise: find, fix and defend against bad training labels.
 
-The public API, re-exported from the subpackages; nothing else lives here. The names are loaded on
-first use (PEP 562 ``__getattr__``), so ``import labelwise`` (and the ``labelwise`` command's
-``--help``) does not import scikit-learn, scipy or pandas until a name that needs them is used.
+The public API, re-exported from the subpackages; nothing else lives here. The names are imported
+on first use (:mod:`labelwise._lazy`), so ``import labelwise`` and the ``labelwise`` command's
+``--help`` do not wait for scikit-learn, scipy or pandas.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from ._lazy import attach
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:  # the static names, for mypy and the documentation; at run time __getattr__ loads them
+if TYPE_CHECKING:  # the re-exports: read here by mypy and the docs, imported on first use at run time
     from . import errors
     from .audit import LabelIssues, find_label_issues, label_quality_scores
     from .probs import out_of_fold_probs
 
+    # Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
     # (one import per line; keep sorted)
     from . import aggregate
     from . import checks
@@ -31,26 +31,7 @@ if TYPE_CHECKING:  # the static names, for mypy and the documentation; at run ti
     from . import weak
     # END OF SUBPACKAGES
 
-#: Where each public name lives: ``"module"`` (a subpackage re-exported as a namespace,
-#: ``lw.aggregate.DawidSkene``) or ``"module:attribute"``, relative to this package.
-_WHERE: dict[str, str] = {
-    "errors": "errors",
-    "LabelIssues": "audit:LabelIssues",
-    "find_label_issues": "audit:find_label_issues",
-    "label_quality_scores": "audit:label_quality_scores",
-    "out_of_fold_probs": "probs:out_of_fold_probs",
-    "aggregate": "aggregate",
-    "checks": "checks",
-    "evaluate": "evaluate",
-    "noise": "noise",
-    "poison": "poison",
-    "report": "report",
-    "review": "review",
-    "robust": "robust",
-    "semi": "semi",
-    "shift": "shift",
-    "weak": "weak",
-}
+__getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "aggregate",
@@ -70,19 +51,3 @@ __all__ = [
     "shift",
     "weak",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    """Import the public ``name`` on first use and keep it (PEP 562)."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, _, attribute = _WHERE[name].partition(":")
-    value = importlib.import_module(f".{module}", __name__)
-    if attribute:
-        value = getattr(value, attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
