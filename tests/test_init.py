@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import subprocess
 import sys
 
@@ -11,20 +12,8 @@ import pytest
 import labelwise
 from labelwise._lazy import lazy_names
 
-#: The subpackages ``labelwise`` re-exports as namespaces (``lw.aggregate.DawidSkene``).
-SUBPACKAGES = [
-    "aggregate",
-    "checks",
-    "evaluate",
-    "noise",
-    "poison",
-    "report",
-    "review",
-    "robust",
-    "semi",
-    "shift",
-    "weak",
-]
+#: Every subpackage of labelwise (``io`` and ``models`` too, which ``labelwise`` does not re-export).
+SUBPACKAGES = sorted(m.name for m in pkgutil.iter_modules(labelwise.__path__) if m.ispkg)
 #: Heavy libraries ``import labelwise`` must not import by itself.
 HEAVY = {"sklearn", "scipy", "pandas", "pyarrow", "matplotlib", "dask"}
 
@@ -55,7 +44,7 @@ def test_every_subpackage_name_resolves(package):
     """Each name in a subpackage's ``__all__`` resolves, and ``labelwise.<package>`` is that subpackage."""
     module = importlib.import_module(f"labelwise.{package}")
     assert getattr(labelwise, package) is module
-    missing = [name for name in module.__all__ if not hasattr(module, name)]
+    missing = [name for name in getattr(module, "__all__", []) if not hasattr(module, name)]
     assert missing == []
 
 
@@ -83,3 +72,17 @@ def test_unknown_name_is_an_attribute_error():
 def test_all_matches_the_lazy_table():
     """Every public name has a place to load it from, and every such place is public."""
     assert set(labelwise.__all__) == set(lazy_names(labelwise.__file__))
+    assert set(labelwise.io.__all__) == set(lazy_names(labelwise.io.__file__))
+
+
+def test_lazy_names_reads_only_the_type_checking_block(tmp_path):
+    """Imports outside ``if TYPE_CHECKING:`` are not lazy names; ``as`` names and ``from . import`` are."""
+    init = tmp_path / "__init__.py"
+    init.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from .eager import not_lazy\n"
+        "if TYPE_CHECKING:\n"
+        "    from . import sub\n"
+        "    from .mod import a, b as c\n"
+    )
+    assert lazy_names(str(init)) == {"sub": (".sub", None), "a": (".mod", "a"), "c": (".mod", "b")}
