@@ -1,28 +1,37 @@
 """labelwise: find, fix and defend against bad training labels.
 
-The public API, re-exported from the subpackages; nothing else lives here.
+The public API, re-exported from the subpackages; nothing else lives here. The names are imported
+on first use (:mod:`labelwise._lazy`), so ``import labelwise`` and the ``labelwise`` command's
+``--help`` do not wait for scikit-learn, scipy or pandas.
 """
 
-from . import errors
-from .audit import LabelIssues, find_label_issues, label_quality_scores
-from .probs import out_of_fold_probs
+from typing import TYPE_CHECKING
+
+from ._lazy import attach
 
 __version__ = "0.1.0"
 
-# Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
-# (one import per line; keep sorted)
-from . import aggregate  # noqa: E402
-from . import checks  # noqa: E402
-from . import evaluate  # noqa: E402
-from . import noise  # noqa: E402
-from . import poison  # noqa: E402
-from . import report  # noqa: E402
-from . import review  # noqa: E402
-from . import robust  # noqa: E402
-from . import semi  # noqa: E402
-from . import shift  # noqa: E402
-from . import weak  # noqa: E402
-# END OF SUBPACKAGES
+if TYPE_CHECKING:  # the re-exports: read here by mypy and the docs, imported on first use at run time
+    from . import errors
+    from .audit import LabelIssues, find_label_issues, label_quality_scores
+    from .probs import out_of_fold_probs
+
+    # Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
+    # (one import per line; keep sorted)
+    from . import aggregate
+    from . import checks
+    from . import evaluate
+    from . import noise
+    from . import poison
+    from . import report
+    from . import review
+    from . import robust
+    from . import semi
+    from . import shift
+    from . import weak
+    # END OF SUBPACKAGES
+
+__getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "aggregate",

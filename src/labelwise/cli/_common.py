@@ -7,23 +7,16 @@ import functools
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-import pandas as pd
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from .._progress import is_quiet, quiet
 from .._validate.arguments import show
-from .._validate.labels import first_unhashable_row
 from ..errors import (
     AnnotationError,
     DataFileError,
@@ -35,11 +28,16 @@ from ..errors import (
 )
 from ..io.arrays import load_npy as read_npy
 from ..io.paths import require_file
-from ..io.tables import TextColumns, read_table
 from ._column_hint import column_hint
 from ._look_alike import label_look_alike, say_notice
 from ._na_values import given_na_values, remember_table, remember_tag_set_column
-from ._tag_option import tag_set_notice
+from ._output_paths import OutputFile, OutputFolder, output_folder_problem  # noqa: F401 (their home was here)
+
+if TYPE_CHECKING:  # rich's console, pandas and the table reader are imported where used: --help needs none
+    import pandas as pd
+    from rich.console import Console
+
+    from ..io.tables import TextColumns
 
 #: The width of the screen when stdout is no terminal and ``COLUMNS`` is not set (a pipe, a file, a CI
 #: log): wider than any line, so sentences are not wrapped and tables keep their natural width.
@@ -59,6 +57,8 @@ def console() -> Console:
     a CI log, where rich would wrap at 80 columns) :data:`UNWRAPPED_WIDTH`: every line as long as it is.
     Plain text (no colour codes) when stdout is not a terminal.
     """
+    from rich.console import Console
+
     con = Console(highlight=False, soft_wrap=False, quiet=is_quiet())
     if not con.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
         con.width = UNWRAPPED_WIDTH
@@ -84,6 +84,8 @@ def quiet_option(function: Callable) -> Callable:
 def plain(text: Any) -> str:
     """``text`` (a name from the user's data: a column, a class, a file) escaped for a rich markup
     string, so ``[/]`` or ``size [cm]`` is printed as written, neither read as markup nor an error."""
+    from rich.markup import escape
+
     return escape(str(text))
 
 
@@ -100,6 +102,9 @@ def print_frame(frame: pd.DataFrame, *, title: str | None = None, float_format: 
     terminal (:data:`UNWRAPPED_WIDTH`) a title wider than the table is printed as one line above it
     (rich would wrap it to the table's width).
     """
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(show_lines=False)
     for col in frame.columns:
         table.add_column(Text(str(col)), overflow="fold")
@@ -235,6 +240,7 @@ def read_input(
     are the command's ``--na-values`` (:mod:`labelwise.cli._na_values`), which also remembers the
     ``text_columns`` read, to say what the file holds where a label is missing. A folder is Parquet parts."""
     from ..io.parquet_parts import read_parquet_folder as parts
+    from ..io.tables import read_table
 
     checked = Path(path) if Path(path).is_dir() else require_file(path, parameter=parameter, kind=kind)
     with reading(parameter):
@@ -291,6 +297,9 @@ def split_label(frame: pd.DataFrame, label: str | None, several: bool = False) -
             f"--label column {label!r} is not in the data{column_hint(label, frame.columns)}; columns are "
             f"{list(frame.columns)}{delimiter_hint(frame)}"
         )
+    from .._validate.labels import first_unhashable_row
+    from ._tag_option import tag_set_notice
+
     column = frame[label]
     nested = None if several else first_unhashable_row(column)
     if nested is not None:  # lists or dicts from JSON Lines: pandas cannot factorize them
@@ -299,7 +308,7 @@ def split_label(frame: pd.DataFrame, label: str | None, several: bool = False) -
             f"{type(column.iloc[nested]).__name__} (several labels per row: use --task multilabel)"
         )
     if not several and (notice := tag_set_notice(label, column)) is not None:
-        console().print(f"notice: {escape(notice)}")
+        console().print(f"notice: {plain(notice)}")
         remember_tag_set_column(label)
     if not several:
         say_notice(label_look_alike(column, label))
@@ -317,66 +326,6 @@ def delimiter_hint(frame: pd.DataFrame) -> str:
         f" (one column only: the file looks delimited by {found[0]!r}; a .csv is read with ',' and a .tsv with "
         "tabs, a .txt has its delimiter detected)"
     )
-
-
-def output_folder_problem(path: Path) -> str | None:
-    """Why no output can be written in folder ``path`` (None: it can), checked before any work.
-
-    The folder, or the nearest folder above it that exists (``path`` is created later), must be
-    a folder in which a file can be created: a probe file is created and removed at once, which
-    also catches read-only file systems and permissions a superuser's ``os.access`` ignores.
-    """
-    if path.exists() and not path.is_dir():
-        return f"{str(path)!r} is a file, expected a folder"
-    existing = next((p for p in (path, *path.parents) if p.exists()), Path.cwd())
-    if not existing.is_dir():
-        return f"{str(path)!r} cannot be created: {str(existing)!r} is a file, not a folder"
-    try:
-        fd, probe = tempfile.mkstemp(dir=existing, prefix=".labelwise-probe-")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        why = exc.strerror or str(exc)
-        if existing == path:
-            return f"{str(path)!r} is not writable ({why})"
-        return f"{str(path)!r} cannot be created: {str(existing)!r} is not writable ({why})"
-    return None
-
-
-class OutputFolder(click.Path):
-    """The type of an ``--out`` folder option: a usage error (exit 2) at once when nothing can be written there."""
-
-    name = "folder"
-
-    def __init__(self) -> None:
-        super().__init__(path_type=Path)
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: D102
-        path = super().convert(value, param, ctx)
-        problem = output_folder_problem(Path(os.fsdecode(path)))
-        if problem is not None:
-            self.fail(problem, param, ctx)
-        return path
-
-
-class OutputFile(click.Path):
-    """The type of an output file option: a usage error (exit 2) at once when it cannot be written.
-
-    An existing folder is refused by :class:`click.Path`; a file whose folder cannot hold it
-    (a file in the way, no permission) is refused here, before any input is read.
-    """
-
-    name = "file"
-
-    def __init__(self) -> None:
-        super().__init__(dir_okay=False, path_type=Path)
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: D102
-        path = super().convert(value, param, ctx)
-        problem = output_folder_problem(Path(os.fsdecode(path)).parent)
-        if problem is not None:
-            self.fail(f"cannot write {os.fsdecode(path)!r}: {problem}", param, ctx)
-        return path
 
 
 def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
@@ -454,7 +403,7 @@ def check_unique_ids(ids: pd.Series, option: str = "--id-column") -> None:
     bad = np.flatnonzero(ids.isna().to_numpy() | ids.duplicated().to_numpy())
     if bad.size:
         value = ids.iloc[bad[0]]
-        got = "a missing id" if pd.isna(value) else f"{show(value)} twice"
+        got = "a missing id" if ids.isna().iloc[bad[0]] else f"{show(value)} twice"
         raise InvalidParameterError(
             f"{option} {ids.name!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
         )

@@ -4,18 +4,20 @@ each spelling is a class of its own, which noise, detectors and scores use witho
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from rich.markup import escape
-
-from .._validate.labels import look_alike_classes
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["label_and_prediction_look_alike", "label_look_alike", "say_notice"]
 
 
 def label_look_alike(column: pd.Series, label: str) -> str | None:
     """The notice for ``--label`` column ``label``'s classes written alike, or None (numbers: None)."""
+    import pandas as pd  # here, not on top: the command line's --help does not import pandas
+
+    from .._validate.labels import look_alike_classes
+
     if column.dtype.kind in "biufcmM":
         return None
     return look_alike_classes(pd.unique(column.dropna()), f"the labels of --label column {label!r}")
@@ -24,6 +26,10 @@ def label_look_alike(column: pd.Series, label: str) -> str | None:
 def label_and_prediction_look_alike(labels: pd.Series, predictions: Any, label: str) -> str | None:
     """The notice for a class of ``labels`` and one of ``predictions`` written alike ('barolo ' given,
     'barolo' predicted: scored wrong), or None."""
+    import pandas as pd
+
+    from .._validate.labels import look_alike_classes
+
     both = pd.unique(pd.Series([*labels.dropna().tolist(), *pd.Series(predictions).dropna().tolist()]))
     alike = look_alike_classes(both, f"the labels of --label column {label!r} and the predictions")
     return None if alike is None else f"{alike}; a prediction spelled otherwise than its label scores wrong"
@@ -32,6 +38,6 @@ def label_and_prediction_look_alike(labels: pd.Series, predictions: Any, label: 
 def say_notice(notice: str | None) -> None:
     """Print ``notice: ...`` on the console (nothing for None)."""
     if notice is not None:
-        from ._common import console  # _common reads labels through this module
+        from ._common import console, plain  # _common reads labels through this module
 
-        console().print(f"notice: {escape(notice)}")
+        console().print(f"notice: {plain(notice)}")

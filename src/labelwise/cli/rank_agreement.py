@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from .._extras import require
 from ..errors import DataFileError, InvalidParameterError
-from ..evaluate import ranking_agreement
-from ..evaluate.trec import read_qrels, read_run_dir, system_scores, topic_order
 from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder
-from ..report._evaluation import evaluation_html
 from ._common import SEED, console, print_frame, quiet_option, reading, renaming
 from ._out_folder import out_folder
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _unjudged_runs(runs: dict[str, pd.DataFrame], judged: list[pd.DataFrame]) -> list[str]:
     """A line per run that answers none of the topics both qrels judge: it scores 0 on each (as ``trec_eval -c``),
     which is most often a run of another collection or topic ids written otherwise (``q1`` against ``1``)."""
+    from ..evaluate.trec import topic_order
+
     topics = set(judged[0]["query_id"]) & set(judged[1]["query_id"])
     lines = []
     for name, run in runs.items():
@@ -76,6 +78,11 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     (per-topic values), agreement.csv (Kendall tau, tau-AP, Spearman, RBO with bootstrap CIs),
     agreement.html (table and scatter of the two scores per system) and summary.json to --out.
     """
+    # the API is imported here, not on top: `labelwise rank-agreement --help` does not wait for it
+    from ..evaluate import ranking_agreement
+    from ..evaluate.trec import read_qrels, read_run_dir, system_scores
+    from ..report._evaluation import evaluation_html
+
     if len(qrels) != 2:
         raise InvalidParameterError(f"--qrels must be given exactly twice, got {len(qrels)}")
     require("ir_measures", "labelwise rank-agreement (its --measure)")  # before the runs are read

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-import pandas as pd
 
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
-from ..evaluate import slice_scores
 from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
-from ..io.outputs import load_audit
 from ..io.paths import require_file, require_folder
-from ..weak import SlicingFunction, apply_slices
 from ._column_hint import column_hint
 from ._common import (
     SEED,
@@ -34,7 +30,9 @@ from ._look_alike import label_and_prediction_look_alike, say_notice
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._wrote import print_wrote
-from .weak import load_functions
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _predictions(path: Path, n_rows: int) -> tuple[Any, Any]:
@@ -55,6 +53,8 @@ def _predictions(path: Path, n_rows: int) -> tuple[Any, Any]:
 
 def _issues(folder: Path, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """``--issues``: an audit folder's flags and label-quality scores, in DATA's row order."""
+    from ..io.outputs import load_audit
+
     require_folder(folder, parameter="--issues", kind="audit output folder (labelwise audit --out)")
     with reading("--issues"):
         audit = load_audit(folder, with_data=False)
@@ -184,6 +184,11 @@ def slices(
     slice, indexed by --id-column or else item, the row number) and summary.json to --out, all or
     none of them.
     """
+    # the API is imported here, not on top: `labelwise slices --help` does not wait for it
+    from ..evaluate import slice_scores
+    from ..weak import SlicingFunction, apply_slices
+    from .weak import load_functions
+
     if pred is not None and predictions is not None:
         raise InvalidParameterError("--pred and --predictions must not both be given: choose one")
     sfs = load_functions(Path(sfs_path), SlicingFunction, parameter="SFS", listed="sfs")

@@ -21,12 +21,14 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, StorageError
+
+if TYPE_CHECKING:  # only the frames' own methods are called: the command line's --help does not import pandas
+    import pandas as pd
 
 
 @contextlib.contextmanager

@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..errors import DataFileError, InvalidParameterError
 from .delimiter import csv_delimiter
 
@@ -104,6 +102,8 @@ def raw_cell(path: str | os.PathLike, column: str, row: int) -> str | None:
     (about the cost of reading the file that far); None for a Parquet or JSON file (their nulls are
     typed), a row or column the file lacks, or a file that cannot be read.
     """
+    import pandas as pd  # here, not on top: the command line's --help does not import pandas
+
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in _CSV or row < 0:

@@ -1,0 +1,88 @@
+"""``import labelwise`` is lazy (PEP 562) and every public name still resolves."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import labelwise
+from labelwise._lazy import lazy_names
+
+#: Every subpackage of labelwise (``io`` and ``models`` too, which ``labelwise`` does not re-export).
+SUBPACKAGES = sorted(m.name for m in pkgutil.iter_modules(labelwise.__path__) if m.ispkg)
+#: Heavy libraries ``import labelwise`` must not import by itself.
+HEAVY = {"sklearn", "scipy", "pandas", "pyarrow", "matplotlib", "dask"}
+
+
+def _fresh(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_import_labelwise_imports_no_heavy_library():
+    """A fresh ``import labelwise`` leaves scikit-learn, scipy, pandas, pyarrow, matplotlib and dask unimported."""
+    code = f"import sys, labelwise; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(HEAVY)!r})))"
+    assert _fresh(code) == "[]"
+
+
+@pytest.mark.parametrize("name", sorted(labelwise.__all__))
+def test_every_public_name_resolves(name):
+    """Each name of ``labelwise.__all__`` is an attribute and ``from labelwise import name`` works."""
+    value = getattr(labelwise, name)
+    namespace: dict = {}
+    exec(f"from labelwise import {name}", namespace)
+    assert namespace[name] is value
+
+
+@pytest.mark.parametrize("package", SUBPACKAGES)
+def test_every_subpackage_name_resolves(package):
+    """Each name in a subpackage's ``__all__`` resolves, and ``labelwise.<package>`` is that subpackage."""
+    module = importlib.import_module(f"labelwise.{package}")
+    assert getattr(labelwise, package) is module
+    missing = [name for name in getattr(module, "__all__", []) if not hasattr(module, name)]
+    assert missing == []
+
+
+def test_namespace_attribute_access_in_a_fresh_interpreter():
+    """``lw.aggregate.DawidSkene`` and ``lw.find_label_issues`` work without importing anything first."""
+    code = (
+        "import labelwise as lw; "
+        "print(lw.aggregate.DawidSkene.__name__, lw.find_label_issues.__name__, lw.errors.LabelwiseError.__name__)"
+    )
+    assert _fresh(code) == "DawidSkene find_label_issues LabelwiseError"
+
+
+def test_dir_lists_every_public_name():
+    """``dir(labelwise)`` shows the public names before they are loaded."""
+    assert set(labelwise.__all__) <= set(dir(labelwise))
+
+
+def test_unknown_name_is_an_attribute_error():
+    """A name that is not public raises AttributeError (so ``hasattr`` and ``getattr(.., default)`` work)."""
+    with pytest.raises(AttributeError, match="no_such_name"):
+        labelwise.no_such_name  # noqa: B018
+    assert getattr(labelwise, "no_such_name", None) is None
+
+
+def test_all_matches_the_lazy_table():
+    """Every public name has a place to load it from, and every such place is public."""
+    assert set(labelwise.__all__) == set(lazy_names(labelwise.__file__))
+    assert set(labelwise.io.__all__) == set(lazy_names(labelwise.io.__file__))
+
+
+def test_lazy_names_reads_only_the_type_checking_block(tmp_path):
+    """Imports outside ``if TYPE_CHECKING:`` are not lazy names; ``as`` names and ``from . import`` are."""
+    init = tmp_path / "__init__.py"
+    init.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from .eager import not_lazy\n"
+        "if TYPE_CHECKING:\n"
+        "    from . import sub\n"
+        "    from .mod import a, b as c\n"
+    )
+    assert lazy_names(str(init)) == {"sub": (".sub", None), "a": (".mod", "a"), "c": (".mod", "b")}
