@@ -9,8 +9,11 @@ redrawn with probability 0.1 (a ring of five accounts): about ``N`` answers. Eac
 ``DawidSkene()`` (the pair check and its triad gate), ``DawidSkene(dependency_triad=False)`` and
 ``DawidSkene(dependency_rings=True)`` in memory and with ``labelwise.aggregate.distributed.fit``
 on 8 partitions (the synchronous scheduler, timed by wall and the process's CPU; or ``cluster``: a
-``LocalCluster`` of two single-threaded worker processes, wall only), and writes the timings, the
-stage timings, what each found and whether the Dask fit gives the in-memory labels and posteriors.
+``LocalCluster`` of two single-threaded worker processes, wall only: the CPU column is then the
+client's and scheduler's process alone), and writes the timings, the stage timings, each Dask fit's
+peak resident memory (this process, which holds the client and a ``LocalCluster``'s scheduler, and
+each worker: Linux's ``VmHWM``, reset before the fit), what each found and whether the Dask fit gives
+the in-memory labels and posteriors.
 The parent prints both trees side by side, the ratio, the load and the machine line.
 
 Make a copy of an older tree with ``git archive <commit> src | tar -x -C /tmp/before``.
@@ -80,14 +83,17 @@ def worker(out: Path, n_answers: int, scheduler: str) -> None:
                 ref = DawidSkene(**params).fit(answers)
                 memory = (time.perf_counter() - t0, time.process_time() - c0)
                 timings: dict = {}
+                _reset_peaks(client if cluster is not None else None)
                 with dask.config.set(scheduler="sync") if cluster is None else _nothing():
                     t0, c0 = time.perf_counter(), time.process_time()
                     got = distributed.fit(DawidSkene(**params), ddf, npartitions=8, timings=timings)
                     on_dask = (time.perf_counter() - t0, time.process_time() - c0)
+                peaks = _peaks(client if cluster is not None else None)
             res[name] = {
                 "memory": memory,
                 "dask": on_dask,
                 "stages": {k: round(v, 2) for k, v in timings.items()},
+                "peak MiB": peaks,
                 "pairs": len(got.dependent_pairs_),
                 "rings": len(getattr(got, "dependent_rings_", []) or []),
                 "memory pairs": len(ref.dependent_pairs_),
@@ -101,6 +107,41 @@ def worker(out: Path, n_answers: int, scheduler: str) -> None:
         if cluster is not None:
             client.close()
             cluster.close()
+
+
+def _hwm_reset() -> None:
+    """Reset this process's peak resident memory (Linux: ``VmHWM``, ``/proc/self/clear_refs``)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _hwm_mib() -> float:
+    """This process's peak resident memory since the last reset (MiB; NaN where not readable)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _reset_peaks(client) -> None:
+    """Reset the peak memory of this process (the client and, on a ``LocalCluster``, its scheduler,
+    which runs in this process) and of every worker."""
+    _hwm_reset()
+    if client is not None:
+        client.run(_hwm_reset)
+
+
+def _peaks(client) -> dict:
+    """Peak memory since :func:`_reset_peaks`: this process (client and scheduler) and each worker (MiB)."""
+    out = {"client+scheduler": _hwm_mib()}
+    if client is not None:
+        out["workers"] = sorted(client.run(_hwm_mib).values())
+    return out
 
 
 class _nothing:
@@ -146,7 +187,8 @@ def run_dask(
                     f"  {name:<10} {side:<7} dask {r['dask'][0]:7.2f} s wall / {r['dask'][1]:7.2f} s CPU; "
                     f"memory {r['memory'][0]:6.2f} / {r['memory'][1]:6.2f}; pairs {r['pairs']} (memory "
                     f"{r['memory pairs']}), rings {r['rings']} (memory {r['memory rings']}); same labels "
-                    f"{r['same labels']}, max |posterior diff| {r['max |posterior difference|']:.1e}; {r['stages']}"
+                    f"{r['same labels']}, max |posterior diff| {r['max |posterior difference|']:.1e}; {r['stages']}; "
+                    f"peak MiB {r.get('peak MiB')}"
                 )
             if before and name in res["before"]:
                 b, a = res["before"][name]["dask"], after[name]["dask"]
