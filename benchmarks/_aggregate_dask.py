@@ -59,7 +59,7 @@ def simulate(n_answers: int) -> pd.DataFrame:
     return pd.concat([answers, *copies], ignore_index=True)
 
 
-def worker(out: Path, n_answers: int, scheduler: str) -> None:
+def worker(out: Path, n_answers: int, scheduler: str, modes: list[str]) -> None:
     """Fit every mode in memory and on Dask with the ``labelwise`` on ``sys.path``; write ``dask.json``."""
     import dask
     import dask.dataframe as dd
@@ -76,7 +76,8 @@ def worker(out: Path, n_answers: int, scheduler: str) -> None:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
         client = Client(cluster)
     try:
-        for name, params in MODES.items():
+        for name in modes:
+            params = MODES[name]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 t0, c0 = time.perf_counter(), time.process_time()
@@ -153,10 +154,16 @@ class _nothing:
 
 
 def run_dask(
-    before: str | None = None, n_answers: int = 1_000_000, scheduler: str = "sync", limit: float | None = None
+    before: str | None = None,
+    n_answers: int = 1_000_000,
+    scheduler: str = "sync",
+    limit: float | None = None,
+    modes: list[str] | None = None,
 ) -> None:
     """Run :func:`worker` with ``ROOT/src`` (and first with ``before``, another tree's ``src``), each
-    stopped after ``limit`` seconds (the modes it finished are printed, the others as not finished)."""
+    stopped after ``limit`` seconds (the modes it finished are printed, the others as not finished);
+    ``modes``: the keys of :data:`MODES` to fit (default: all)."""
+    modes = list(MODES) if modes is None else modes
     root = Path(__file__).resolve().parents[1]
     trees = ([("before", Path(before).resolve())] if before else []) + [("after", root / "src")]
     print(f"\n== dask: Dawid-Skene's dependence checks, about {n_answers:,} answers, {scheduler} scheduler")
@@ -167,7 +174,7 @@ def run_dask(
             out.mkdir()
             load = os.getloadavg()
             env = dict(os.environ, PYTHONPATH=str(src))
-            cmd = [sys.executable, __file__, str(src), str(out), str(n_answers), scheduler]
+            cmd = [sys.executable, __file__, str(src), str(out), str(n_answers), scheduler, ",".join(modes)]
             t0 = time.perf_counter()
             try:
                 subprocess.run(cmd, check=True, env=env, timeout=limit)
@@ -177,7 +184,7 @@ def run_dask(
             print(f"  {side}: load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
         after = res["after"]
         print(f"  {after['n_answers']:,} answers, {after['n_items']:,} items")
-        for name in MODES:
+        for name in modes:
             for side, _ in trees:
                 if name not in res[side]:
                     print(f"  {name:<10} {side:<7} not finished")
@@ -204,4 +211,4 @@ def run_dask(
 
 if __name__ == "__main__":
     sys.path.insert(0, sys.argv[1])
-    worker(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    worker(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5].split(","))
