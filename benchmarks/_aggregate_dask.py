@@ -9,8 +9,11 @@ redrawn with probability 0.1 (a ring of five accounts): about ``N`` answers. Eac
 ``DawidSkene()`` (the pair check and its triad gate), ``DawidSkene(dependency_triad=False)`` and
 ``DawidSkene(dependency_rings=True)`` in memory and with ``labelwise.aggregate.distributed.fit``
 on 8 partitions (the synchronous scheduler, timed by wall and the process's CPU; or ``cluster``: a
-``LocalCluster`` of two single-threaded worker processes, wall only), and writes the timings, the
-stage timings, what each found and whether the Dask fit gives the in-memory labels and posteriors.
+``LocalCluster`` of two single-threaded worker processes, wall only: the CPU column is then the
+client's and scheduler's process alone), and writes the timings, the stage timings, each Dask fit's
+peak resident memory (this process, which holds the client and a ``LocalCluster``'s scheduler, and
+each worker: Linux's ``VmHWM``, reset before the fit), what each found and whether the Dask fit gives
+the in-memory labels and posteriors.
 The parent prints both trees side by side, the ratio, the load and the machine line.
 
 Make a copy of an older tree with ``git archive <commit> src | tar -x -C /tmp/before``.
@@ -56,7 +59,7 @@ def simulate(n_answers: int) -> pd.DataFrame:
     return pd.concat([answers, *copies], ignore_index=True)
 
 
-def worker(out: Path, n_answers: int, scheduler: str) -> None:
+def worker(out: Path, n_answers: int, scheduler: str, modes: list[str]) -> None:
     """Fit every mode in memory and on Dask with the ``labelwise`` on ``sys.path``; write ``dask.json``."""
     import dask
     import dask.dataframe as dd
@@ -73,21 +76,25 @@ def worker(out: Path, n_answers: int, scheduler: str) -> None:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
         client = Client(cluster)
     try:
-        for name, params in MODES.items():
+        for name in modes:
+            params = MODES[name]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 t0, c0 = time.perf_counter(), time.process_time()
                 ref = DawidSkene(**params).fit(answers)
                 memory = (time.perf_counter() - t0, time.process_time() - c0)
                 timings: dict = {}
+                _reset_peaks(client if cluster is not None else None)
                 with dask.config.set(scheduler="sync") if cluster is None else _nothing():
                     t0, c0 = time.perf_counter(), time.process_time()
                     got = distributed.fit(DawidSkene(**params), ddf, npartitions=8, timings=timings)
                     on_dask = (time.perf_counter() - t0, time.process_time() - c0)
+                peaks = _peaks(client if cluster is not None else None)
             res[name] = {
                 "memory": memory,
                 "dask": on_dask,
                 "stages": {k: round(v, 2) for k, v in timings.items()},
+                "peak MiB": peaks,
                 "pairs": len(got.dependent_pairs_),
                 "rings": len(getattr(got, "dependent_rings_", []) or []),
                 "memory pairs": len(ref.dependent_pairs_),
@@ -103,6 +110,41 @@ def worker(out: Path, n_answers: int, scheduler: str) -> None:
             cluster.close()
 
 
+def _hwm_reset() -> None:
+    """Reset this process's peak resident memory (Linux: ``VmHWM``, ``/proc/self/clear_refs``)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _hwm_mib() -> float:
+    """This process's peak resident memory since the last reset (MiB; NaN where not readable)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _reset_peaks(client) -> None:
+    """Reset the peak memory of this process (the client and, on a ``LocalCluster``, its scheduler,
+    which runs in this process) and of every worker."""
+    _hwm_reset()
+    if client is not None:
+        client.run(_hwm_reset)
+
+
+def _peaks(client) -> dict:
+    """Peak memory since :func:`_reset_peaks`: this process (client and scheduler) and each worker (MiB)."""
+    out = {"client+scheduler": _hwm_mib()}
+    if client is not None:
+        out["workers"] = sorted(client.run(_hwm_mib).values())
+    return out
+
+
 class _nothing:
     def __enter__(self) -> None:
         return None
@@ -112,10 +154,16 @@ class _nothing:
 
 
 def run_dask(
-    before: str | None = None, n_answers: int = 1_000_000, scheduler: str = "sync", limit: float | None = None
+    before: str | None = None,
+    n_answers: int = 1_000_000,
+    scheduler: str = "sync",
+    limit: float | None = None,
+    modes: list[str] | None = None,
 ) -> None:
     """Run :func:`worker` with ``ROOT/src`` (and first with ``before``, another tree's ``src``), each
-    stopped after ``limit`` seconds (the modes it finished are printed, the others as not finished)."""
+    stopped after ``limit`` seconds (the modes it finished are printed, the others as not finished);
+    ``modes``: the keys of :data:`MODES` to fit (default: all)."""
+    modes = list(MODES) if modes is None else modes
     root = Path(__file__).resolve().parents[1]
     trees = ([("before", Path(before).resolve())] if before else []) + [("after", root / "src")]
     print(f"\n== dask: Dawid-Skene's dependence checks, about {n_answers:,} answers, {scheduler} scheduler")
@@ -126,7 +174,7 @@ def run_dask(
             out.mkdir()
             load = os.getloadavg()
             env = dict(os.environ, PYTHONPATH=str(src))
-            cmd = [sys.executable, __file__, str(src), str(out), str(n_answers), scheduler]
+            cmd = [sys.executable, __file__, str(src), str(out), str(n_answers), scheduler, ",".join(modes)]
             t0 = time.perf_counter()
             try:
                 subprocess.run(cmd, check=True, env=env, timeout=limit)
@@ -136,7 +184,7 @@ def run_dask(
             print(f"  {side}: load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
         after = res["after"]
         print(f"  {after['n_answers']:,} answers, {after['n_items']:,} items")
-        for name in MODES:
+        for name in modes:
             for side, _ in trees:
                 if name not in res[side]:
                     print(f"  {name:<10} {side:<7} not finished")
@@ -146,7 +194,8 @@ def run_dask(
                     f"  {name:<10} {side:<7} dask {r['dask'][0]:7.2f} s wall / {r['dask'][1]:7.2f} s CPU; "
                     f"memory {r['memory'][0]:6.2f} / {r['memory'][1]:6.2f}; pairs {r['pairs']} (memory "
                     f"{r['memory pairs']}), rings {r['rings']} (memory {r['memory rings']}); same labels "
-                    f"{r['same labels']}, max |posterior diff| {r['max |posterior difference|']:.1e}; {r['stages']}"
+                    f"{r['same labels']}, max |posterior diff| {r['max |posterior difference|']:.1e}; {r['stages']}; "
+                    f"peak MiB {r.get('peak MiB')}"
                 )
             if before and name in res["before"]:
                 b, a = res["before"][name]["dask"], after[name]["dask"]
@@ -162,4 +211,4 @@ def run_dask(
 
 if __name__ == "__main__":
     sys.path.insert(0, sys.argv[1])
-    worker(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    worker(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5].split(","))

@@ -256,6 +256,12 @@ def main() -> None:
     ap.add_argument("--large-answers", type=int, help="with --large (default 1e7) or --dask (1e6): number of answers")
     ap.add_argument("--scheduler", choices=("sync", "cluster"), default="sync", help="with --dask: where the fit runs")
     ap.add_argument("--limit", type=float, help="with --dask: stop each tree's run after this many seconds")
+    ap.add_argument(
+        "--modes",
+        nargs="+",
+        choices=("default", "triad-off", "rings"),
+        help="with --dask: the fits to run (default: all)",
+    )
     args = ap.parse_args()
     global CLOCK
     CLOCK = CLOCKS[args.clock]
@@ -265,7 +271,8 @@ def main() -> None:
         run_large(args.before, args.large_answers or 10_000_000)
         return
     if args.dask:
-        run_dask(args.before, args.large_answers or 1_000_000, args.scheduler, args.limit)
+        modes = [m.replace("-", " ") for m in args.modes] if args.modes else None
+        run_dask(args.before, args.large_answers or 1_000_000, args.scheduler, args.limit, modes)
         return
     if not args.no_sparse:
         sparse_ok = run_sparse()

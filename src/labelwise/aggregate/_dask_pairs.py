@@ -3,11 +3,12 @@
 :class:`DaskPairs` is the :class:`~labelwise.aggregate._dependent.PairData` of
 :mod:`labelwise.aggregate.distributed`: each partition (answers shuffled by item) computes the
 statistics of :mod:`._pair_check` on its own items (:meth:`Part.block`, one row per item) and the
-client sums them with a tree reduction, as the EM steps are. Nothing item-sized is gathered except,
-one annotator at a time, the answers of the annotators of screened pairs (at most
-``MAX_CONFIRMED_PAIRS`` pairs, each once for the screen and once for its confirmation): their
-items' posteriors without the pair (``answers x K``), from which the annotator's own EM runs on
-the client (:func:`~labelwise.aggregate._pair_check.answer_bases`, ``one_annotator_em``).
+client sums them with a tree reduction, as the EM steps are. Nothing item-sized is gathered except
+the answers of the annotators of screened pairs (at most ``MAX_CONFIRMED_PAIRS`` pairs, each once
+for the screen and once for its confirmation) and of a candidate ring's members (all of a group's
+members in one pass, :meth:`DaskPairs.bases_list`): their items' posteriors without the pair or
+group (``answers x K``), from which the annotator's own EM runs on the client
+(:func:`~labelwise.aggregate._pair_check.answer_bases`, ``one_annotator_em``).
 
 The pairs sharing items are counted per partition as sparse (annotators x annotators) matrices,
 split by the first annotator into buckets and summed bucket by bucket; each bucket's sum keeps only
@@ -115,6 +116,16 @@ def part_bases(part: Part, k: int, n_ann: int, prior: np.ndarray, conf: np.ndarr
     return answer_bases(blk, Entries.build(blk, n_ann), log_given_of(blk, conf), np.log(prior), a, b, j)
 
 
+def part_bases_list(
+    part: Part, k: int, n_ann: int, prior: np.ndarray, conf: np.ndarray, triples: tuple[tuple[int, int, int], ...]
+) -> list[Bases]:
+    """:func:`part_bases` of each ``(a, b, j)`` of ``triples`` (the block, its entry index and the
+    model's log terms built once)."""
+    blk = part.block(k)
+    ent, log_given, log_prior = Entries.build(blk, n_ann), log_given_of(blk, conf), np.log(prior)
+    return [answer_bases(blk, ent, log_given, log_prior, a, b, j) for a, b, j in triples]
+
+
 def part_check_pair_list(
     part: Part, k: int, n_ann: int, prior: np.ndarray, conf: np.ndarray, pair_conf: Any, a: np.ndarray, b: np.ndarray
 ) -> tuple:
@@ -152,8 +163,10 @@ def weigh(part: Part, k: int, n_ann: int, found_a: np.ndarray, found_b: np.ndarr
     return Part(part.items, part.item, part.annotator, part.label, part.n_duplicates, w)
 
 
-def _answer_weight(part: Part) -> tuple[float]:
-    return (float(part.item.size if part.w is None else part.w.sum()),)
+def _held_start(part: Part, k: int, n_ann: int) -> tuple:
+    """The first E-step's statistics of a fit without a group (:func:`ds_stats` of the vote shares)
+    and the partition's answer weight, in one pass."""
+    return (*ds_stats(part, k, n_ann, None), float(part.item.size if part.w is None else part.w.sum()))
 
 
 def _stack(bases: list[Bases]) -> Bases:
@@ -232,6 +245,20 @@ class DaskPairs:
         calls = [dask.delayed(part_bases)(p, self.k, self.n_ann, prior, arg, a, b, j) for p in self.parts]
         return _stack(list(compute(*calls)))
 
+    def bases_list(self, prior: np.ndarray, conf: np.ndarray, triples: list[tuple[int, int, int]]) -> list[Bases]:
+        """:meth:`bases` of each ``(a, b, j)`` of ``triples`` in one pass over the partitions (the same
+        arrays, bit for bit): each partition returns every annotator's answers' bases, the client
+        stacks them per annotator."""
+        import dask
+
+        if not triples:
+            return []
+        arg = dask.delayed(conf)
+        wanted = tuple((int(a), int(b), int(j)) for a, b, j in triples)
+        calls = [dask.delayed(part_bases_list)(p, self.k, self.n_ann, prior, arg, wanted) for p in self.parts]
+        per_part = compute(*calls)
+        return [_stack([part[t] for part in per_part]) for t in range(len(wanted))]
+
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         return self.check_pair_list(prior, conf, pair_conf, np.array([a]), np.array([b]))
 
@@ -260,8 +287,8 @@ class DaskPairs:
         held_out = tuple(int(j) for j in members)
         held = persist(*[dask.delayed(weigh)(p, self.k, self.n_ann, *found, held_out) for p in self.parts])
         data = DaskPairs(held, self.k, self.n_items, self.n_ann, self.pair_instances)
-        n_held = max(data._sum(_answer_weight)[0], 1.0)
-        stats = data._sum(ds_stats, self.k, self.n_ann, None)
+        start = data._sum(_held_start, self.k, self.n_ann)
+        stats, n_held = start[:3], max(start[3], 1.0)
         last = np.inf
         params = dawid_skene_m_step(stats[0], stats[1], pseudo.T)
         for _ in range(max_iter):  # as MemoryPairs.fit_without
