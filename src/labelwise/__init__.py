@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # the re-exports: read here by mypy and the docs, imported on
     from . import weak
     # END OF SUBPACKAGES
 
-__getattr__, __dir__ = attach(__name__, __file__)
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "aggregate",

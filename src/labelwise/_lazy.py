@@ -1,8 +1,8 @@
 """Lazy re-exports for a package's ``__init__`` (PEP 562): a name is imported on first use.
 
 A package lists its re-exports as ordinary imports inside ``if TYPE_CHECKING:``, so mypy and the
-documentation see them statically, and ends with
-``__getattr__, __dir__ = attach(__name__, __file__)``. At run time nothing in that block is
+documentation see them statically, and ends with ``if not TYPE_CHECKING: __getattr__, __dir__ =
+attach(__name__, __file__)`` (hidden from mypy, so a misspelt name stays a type error). At run time nothing in that block is
 executed: :func:`attach` reads the block's ``from .module import name`` lines once and imports a
 module the first time one of its names is used. This is the pattern of scientific-python's
 ``lazy_loader.attach_stub`` (SPEC 1), with the stub kept in the ``__init__`` itself.

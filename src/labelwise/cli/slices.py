@@ -110,6 +110,19 @@ def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
         raise InvalidParameterError(f"{', '.join(named)} must name different columns, got {list(named.values())}")
 
 
+def _summary(membership: Any, frame: pd.DataFrame, scores: Any) -> dict[str, Any]:
+    """summary.json's slices: their counts, the small ones, the metrics and the overall row."""
+    return {
+        "n_rows": membership.n_items,
+        "slices": list(membership.names),
+        "counts": {k: int(v) for k, v in membership.counts.items()},
+        "small": [str(s) for s in frame.loc[frame["small"], "slice"]],
+        "metrics": list(scores.intervals),
+        "intervals": scores.intervals,
+        "overall": {k: finite(v) for k, v in frame.iloc[0].drop("slice").items()},
+    }
+
+
 @click.command("slices")
 @click.argument("sfs_path", metavar="SFS", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
@@ -225,20 +238,8 @@ def slices(
         with atomic_write(out / "membership.parquet", "wb") as fh:
             # the ids under their own column's name (to_frame names them item)
             membership.to_frame().rename_axis(table.index.name).reset_index().to_parquet(fh, index=False)
-        summary = {
-            "sfs": str(sfs_path),
-            "data": str(data),
-            "n_rows": membership.n_items,
-            "slices": list(membership.names),
-            "counts": {k: int(v) for k, v in membership.counts.items()},
-            "small": [str(s) for s in frame.loc[frame["small"], "slice"]],
-            "metrics": list(scores.intervals),
-            "intervals": scores.intervals,
-            "confidence": confidence,
-            "n_bootstrap": n_bootstrap,
-            "overall": {k: finite(v) for k, v in frame.iloc[0].drop("slice").items()},
-            "apply_seconds": round(applied, 3),
-        }
+        summary = {"sfs": str(sfs_path), "data": str(data), **_summary(membership, frame, scores)}
+        summary.update(confidence=confidence, n_bootstrap=n_bootstrap, apply_seconds=round(applied, 3))
         write_json(summary, out / "summary.json")
     if top:
         shown = f"; {top} of {len(frame)} rows, all in slices.csv" if len(frame) > top else ""

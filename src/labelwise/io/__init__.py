@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on firs
     from .paths import require_file, require_folder, require_path
     from .tables import read_table
 
-__getattr__, __dir__ = attach(__name__, __file__)
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "Annotations",
