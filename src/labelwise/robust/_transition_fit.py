@@ -56,10 +56,14 @@ def check_transition_param(transition: Any, percentile: Any, cv: Any) -> None:
 
 
 def out_of_fold(
-    template: Any, X: Any, codes: np.ndarray, n_classes: int, cv: int, seed: Any, weights: Any
+    template: Any, X: Any, codes: np.ndarray, classes: np.ndarray, cv: int, seed: Any, weights: Any
 ) -> np.ndarray:
-    """Out-of-fold ``predict_proba`` of clones of ``template`` (stratified shuffled folds; sparse ``X`` works)."""
-    check_rows_per_class_for_folds(np.bincount(codes, minlength=n_classes), np.arange(n_classes), cv)
+    """Out-of-fold ``predict_proba`` of clones of ``template`` (stratified shuffled folds; sparse ``X`` works).
+
+    ``classes`` are the labels behind ``codes``, so that a class too small for ``cv`` folds is named as the user wrote it.
+    """
+    n_classes = classes.size
+    check_rows_per_class_for_folds(np.bincount(codes, minlength=n_classes), classes, cv)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     probs = np.zeros((codes.size, n_classes))
     for train, test in folds.split(np.zeros(codes.size), codes):

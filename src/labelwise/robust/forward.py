@@ -162,7 +162,7 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
             self.transition,
             n_classes,
             probs_fn=lambda: out_of_fold(
-                self._plain(), X, codes, n_classes, self.cv, seed_from(self.random_state), given
+                self._plain(), X, codes, classes, self.cv, seed_from(self.random_state), given
             ),
             codes=codes,
             percentile=self.percentile,

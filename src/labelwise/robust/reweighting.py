@@ -136,7 +136,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         n_classes = classes.size
         given = check_sample_weight(sample_weight, codes.size)
         seed = seed_from(self.random_state)
-        probs = out_of_fold(template, X, codes, n_classes, self.cv, seed, given)
+        probs = out_of_fold(template, X, codes, classes, self.cv, seed, given)
         T, _ = resolve_transition(
             self.transition,
             n_classes,
