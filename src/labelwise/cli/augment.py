@@ -173,7 +173,9 @@ def _reader(path: Path, suffix: str, size: int) -> Iterator[pd.DataFrame]:
                 chunk = pa.Table.from_batches([batch]).to_pandas()
                 if named_range is not None:  # pandas stores a RangeIndex as metadata only, not as a column
                     name, start, step = named_range
-                    chunk.index = pd.RangeIndex(start + step * done, start + step * (done + len(chunk)), step, name=name)
+                    chunk.index = pd.RangeIndex(
+                        start + step * done, start + step * (done + len(chunk)), step, name=name
+                    )
                 done += len(chunk)
                 yield chunk
     elif suffix in (".jsonl", ".ndjson"):
@@ -286,7 +288,9 @@ def _write_batch(fh: IO, frame: pd.DataFrame, table_format: str, state: dict[str
 )
 @na_values_option
 @out_folder("augment", Path("labelwise-augment"))
-@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--random-state", type=SEED, default=0, show_default=True, help="Seed of --policy random and mean-field's draws."
+)
 @click.option(
     "--format",
     "table_format",

@@ -101,7 +101,13 @@ def _features(
     "per row of DATA; default: DATA's numeric columns other than --label.",
 )
 @na_values_option
-@click.option("--detector", type=click.Choice(DETECTORS), default=DETECTORS[0], show_default=True)
+@click.option(
+    "--detector",
+    type=click.Choice(DETECTORS),
+    default=DETECTORS[0],
+    show_default=True,
+    help="The detector (each described above); the options below name the detectors they are read by.",
+)
 @click.option(
     "--eps",
     type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
@@ -125,8 +131,23 @@ def _features(
     help="spectral-signatures, activation-clustering: rows of --features read per block (default: about 4 "
     "million values per block); the flags do not depend on it. summary.json records the rows used.",
 )
-@click.option("--reduce", type=click.Choice(REDUCTIONS), default="ica", show_default=True)
-@click.option("--analysis", type=click.Choice(ANALYSES), default="relative-size", show_default=True)
+@click.option(
+    "--reduce",
+    type=click.Choice(REDUCTIONS),
+    default="ica",
+    show_default=True,
+    help="activation-clustering: the reduction before 2-means: ica (the paper's; the top principal components "
+    "whitened) or pca (ART's default; unwhitened).",
+)
+@click.option(
+    "--analysis",
+    type=click.Choice(ANALYSES),
+    default="relative-size",
+    show_default=True,
+    help="activation-clustering: which cluster is poisoned: relative-size (the smaller one under --size-threshold "
+    "of its class), silhouette (the same, only when the split is real), smaller (always the smaller one, ART's "
+    "default), distance or distance-reduced (a cluster nearer another class's centre; ART's distance analysis).",
+)
 @click.option(
     "--size-threshold",
     type=click.FloatRange(0, 0.5, min_open=True),
@@ -203,7 +224,14 @@ def _features(
     show_default=True,
     help="roni: flag rows whose impact is below the calibration's centre minus k standard deviations.",
 )
-@click.option("--center", type=click.Choice(CENTERS), default="mean", show_default=True)
+@click.option(
+    "--center",
+    type=click.Choice(CENTERS),
+    default="mean",
+    show_default=True,
+    help="roni: the centre of the calibration rows' impacts that --k standard deviations are counted from "
+    "(ART 1.20.1 uses the median).",
+)
 @click.option(
     "--draws",
     type=click.IntRange(min=1),

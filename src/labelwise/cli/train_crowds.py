@@ -181,8 +181,12 @@ def _check_answers(
     "positions 0..n-1.",
 )
 @click.option("--item-column", default="item", show_default=True, help="Column of ANSWERS naming the row.")
-@click.option("--annotator-column", default="annotator", show_default=True)
-@click.option("--label-column", default="label", show_default=True)
+@click.option(
+    "--annotator-column", default="annotator", show_default=True, help="Column of ANSWERS naming who answered."
+)
+@click.option(
+    "--label-column", default="label", show_default=True, help="Column of ANSWERS holding the answer (a class)."
+)
 @na_values_option
 @out_folder("train-crowds", Path("labelwise-crowd-model"))
 @click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Model family.")
@@ -217,7 +221,13 @@ def _check_answers(
     callback=_prior_strength,
     help="Pseudo-answers per confusion row of --smoothing auto's prior (only read with auto).",
 )
-@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--random-state",
+    type=SEED,
+    default=0,
+    show_default=True,
+    help="Seed of the folds, the model and --init dawid-skene.",
+)
 @click.option(
     "--top",
     type=click.IntRange(min=0),
