@@ -64,6 +64,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
     estimator : classifier with ``predict_proba`` and ``sample_weight`` in ``fit``, default LogisticRegression(max_iter=1000)
     transition : {"anchor", "confident_joint"} or array of shape (n_classes, n_classes), default "confident_joint"
         ``T``, rows (true class) summing to 1, classes in sorted order (``classes_``); must be invertible.
+        A DataFrame whose index (true class) and columns (noisy class) name the classes is matched by name.
     percentile : float in (0, 100], default 97
         Percentile of the anchor-point rule (``transition="anchor"``).
     cv : int >= 2, default 5
@@ -139,7 +140,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         probs = out_of_fold(template, X, codes, classes, self.cv, seed, given)
         T, _ = resolve_transition(
             self.transition,
-            n_classes,
+            classes,
             probs_fn=lambda: probs,
             codes=codes,
             percentile=self.percentile,
