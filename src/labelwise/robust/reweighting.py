@@ -134,7 +134,6 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         codes, classes = class_targets(y, owner=type(self).__name__)
         check_same_length("X", range(_num_samples(X)), "y", codes)
         self.classes_ = classes
-        n_classes = classes.size
         given = check_sample_weight(sample_weight, codes.size)
         seed = seed_from(self.random_state)
         probs = out_of_fold(template, X, codes, classes, self.cv, seed, given)
