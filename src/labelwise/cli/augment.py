@@ -138,7 +138,10 @@ def _chunks(data: Path, size: int) -> Iterator[pd.DataFrame]:
     remember_table(path, "DATA", [])
     start = 0
     try:
+        from ._index_columns import index_as_columns
+
         for chunk in _reader(path, suffix, size):
+            chunk = index_as_columns(chunk)
             chunk.index = pd.RangeIndex(start, start + len(chunk))
             start += len(chunk)
             yield chunk
@@ -150,14 +153,31 @@ def _chunks(data: Path, size: int) -> Iterator[pd.DataFrame]:
         raise DataFileError(f"DATA: data file {str(path)!r} could not be read: {str(exc).strip()}") from None
 
 
+def _named_range_index(metadata: dict[str, Any]) -> tuple[str, int, int] | None:
+    """``(name, start, step)`` of the named RangeIndex that pandas' Parquet ``metadata`` describes, if any."""
+    index = metadata.get("index_columns", [])
+    if len(index) == 1 and isinstance(index[0], dict) and index[0].get("kind") == "range" and index[0].get("name"):
+        return str(index[0]["name"]), int(index[0]["start"]), int(index[0]["step"])
+    return None
+
+
 def _reader(path: Path, suffix: str, size: int) -> Iterator[pd.DataFrame]:
     if suffix in (".parquet", ".pq"):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         with pq.ParquetFile(path) as file:
+            named_range = _named_range_index(file.schema_arrow.pandas_metadata or {})
+            done = 0
             for batch in file.iter_batches(batch_size=size):
-                yield pa.Table.from_batches([batch]).to_pandas()
+                chunk = pa.Table.from_batches([batch]).to_pandas()
+                if named_range is not None:  # pandas stores a RangeIndex as metadata only, not as a column
+                    name, start, step = named_range
+                    chunk.index = pd.RangeIndex(
+                        start + step * done, start + step * (done + len(chunk)), step, name=name
+                    )
+                done += len(chunk)
+                yield chunk
     elif suffix in (".jsonl", ".ndjson"):
         with pd.read_json(path, lines=True, chunksize=size, dtype=True, encoding="utf-8-sig") as reader:
             yield from reader
@@ -268,7 +288,9 @@ def _write_batch(fh: IO, frame: pd.DataFrame, table_format: str, state: dict[str
 )
 @na_values_option
 @out_folder("augment", Path("labelwise-augment"))
-@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--random-state", type=SEED, default=0, show_default=True, help="Seed of --policy random and mean-field's draws."
+)
 @click.option(
     "--format",
     "table_format",
@@ -318,6 +340,9 @@ def augment_command(
         )
     table = None if batch_size is not None else read_input(data, "DATA", text_columns=[id_column] if id_column else [])
     if table is not None:
+        from ._index_columns import index_as_columns
+
+        table = index_as_columns(table)  # source_row counts rows; a Parquet's named index is kept as a column
         if id_column is not None and id_column not in table.columns:
             raise MissingColumnError(f"--id-column {id_column!r} is not in DATA; columns are {list(table.columns)}")
         _check_columns(table.columns)

@@ -36,6 +36,14 @@ from ._out_folder import out_folder
 from ._wrote import wrote_text
 
 DETECTORS = ("spectral-signatures", "activation-clustering", "roni", "provenance")
+_REDUCE_HELP = (
+    "activation-clustering: before 2-means, ica (the paper's: top principal components whitened) or pca (ART's)."
+)
+_ANALYSIS_HELP = (
+    "activation-clustering: the poisoned cluster: relative-size (the smaller under --size-threshold of its class), "
+    "silhouette (the same where the split is real), smaller (always; ART's default), distance or distance-reduced "
+    "(nearer another class's centre; ART's distance analysis)."
+)
 #: The models of RONI, provenance and reclassification: a fresh scikit-learn classifier per fit (``--model``).
 RONI_MODELS = ("logistic", "svc")
 #: The options each detector reads; one given with another detector is refused (it would be ignored).
@@ -101,7 +109,9 @@ def _features(
     "per row of DATA; default: DATA's numeric columns other than --label.",
 )
 @na_values_option
-@click.option("--detector", type=click.Choice(DETECTORS), default=DETECTORS[0], show_default=True)
+@click.option(
+    "--detector", type=click.Choice(DETECTORS), default=DETECTORS[0], show_default=True, help="Which (see above)."
+)
 @click.option(
     "--eps",
     type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
@@ -125,8 +135,10 @@ def _features(
     help="spectral-signatures, activation-clustering: rows of --features read per block (default: about 4 "
     "million values per block); the flags do not depend on it. summary.json records the rows used.",
 )
-@click.option("--reduce", type=click.Choice(REDUCTIONS), default="ica", show_default=True)
-@click.option("--analysis", type=click.Choice(ANALYSES), default="relative-size", show_default=True)
+@click.option("--reduce", type=click.Choice(REDUCTIONS), default="ica", show_default=True, help=_REDUCE_HELP)
+@click.option(
+    "--analysis", type=click.Choice(ANALYSES), default="relative-size", show_default=True, help=_ANALYSIS_HELP
+)
 @click.option(
     "--size-threshold",
     type=click.FloatRange(0, 0.5, min_open=True),
@@ -203,7 +215,9 @@ def _features(
     show_default=True,
     help="roni: flag rows whose impact is below the calibration's centre minus k standard deviations.",
 )
-@click.option("--center", type=click.Choice(CENTERS), default="mean", show_default=True)
+@click.option(
+    "--center", type=click.Choice(CENTERS), default="mean", show_default=True, help="roni: the centre --k counts from."
+)
 @click.option(
     "--draws",
     type=click.IntRange(min=1),

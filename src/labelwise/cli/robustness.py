@@ -90,7 +90,14 @@ def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: 
     show_default=True,
     help="Repetitions (split, attack and model seeds 0..N-1).",
 )
-@click.option("--test-size", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.3, show_default=True)
+@click.option(
+    "--test-size",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.3,
+    show_default=True,
+    help="Share of DATA's rows held out (stratified, per seed) as the clean test set; the attacks flip labels of "
+    "the others.",
+)
 @click.option(
     "--standardize/--no-standardize",
     default=True,

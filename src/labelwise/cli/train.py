@@ -120,11 +120,23 @@ MAX_ROUNDS = 100
     help=f"Rounds of re-estimating the issues after cleaning (at most {MAX_ROUNDS}; they stop early "
     "once a round keeps the same rows as the one before).",
 )
-@click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
+@click.option(
+    "--filter-by",
+    type=click.Choice(list(FILTERS)),
+    default="prune_by_noise_rate",
+    show_default=True,
+    help="--method clean: the rule that flags a label (labelwise.find_label_issues' filter_by).",
+)
 @weight_option()
 @model_option()
 @time_budget_option()
-@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--random-state",
+    type=SEED,
+    default=0,
+    show_default=True,
+    help="Seed of the cross-validation folds, --model auto's comparison and the model.",
+)
 @click.option(
     "--evaluate/--no-evaluate",
     default=True,

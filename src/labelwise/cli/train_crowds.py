@@ -98,6 +98,40 @@ def _check_items(items: pd.Series, ids: pd.Index, item_column: str, id_column: s
         )
 
 
+#: Cohen's kappa with the answers' majority vote from which a DATA column holding their classes is named as
+#: a label column left among the features (0.41-0.60 is "moderate" agreement, Landis & Koch 1977).
+LABEL_COPY_KAPPA = 0.5
+
+
+def _label_copy(features: pd.DataFrame, table: pd.DataFrame, ids: pd.Index, columns: dict[str, str]) -> str | None:
+    """A notice when a column of DATA holds classes of ANSWERS and agrees with their majority vote
+    (Cohen's kappa over the answered rows at least :data:`LABEL_COPY_KAPPA`): a label column left in DATA,
+    which the model would read its labels from (``true_label`` or the majority vote kept beside the features)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    answered = table.dropna(subset=[columns["item_col"], columns["label_col"]])
+    items = answered[columns["item_col"]]
+    if ids.name is None:  # positions 0..n-1, checked by _check_items
+        items = pd.to_numeric(items).astype(np.int64)
+    votes = answered[columns["label_col"]].groupby(items.to_numpy()).agg(lambda v: v.value_counts().index[0])
+    classes = pd.Index(pd.unique(answered[columns["label_col"]]))
+    voted = classes.get_indexer(votes.reindex(ids).to_numpy())
+    for name in features.columns:
+        column = classes.get_indexer(features[name].to_numpy())
+        rows = (voted >= 0) & (column >= 0)
+        if rows.sum() < 2 or (column[features[name].notna().to_numpy()] < 0).any() or np.unique(column[rows]).size < 2:
+            continue
+        kappa = cohen_kappa_score(column[rows], voted[rows])
+        if kappa >= LABEL_COPY_KAPPA:
+            return (
+                f"DATA's column {str(name)!r} holds classes of ANSWERS and agrees with their majority vote on "
+                f"{np.mean(column[rows] == voted[rows]):.0%} of the answered rows (Cohen's kappa {kappa:.2f}): "
+                "the model reads it as a feature, so it learns the labels from that column and not from the "
+                "others; if it is a label column, drop it from DATA"
+            )
+    return None
+
+
 def _check_classes(labels: pd.Series, label_column: str) -> None:
     """ANSWERS give at least two classes (the API's hint ``labels=`` has no option here)."""
     classes = labels.dropna().unique()
@@ -147,8 +181,12 @@ def _check_answers(
     "positions 0..n-1.",
 )
 @click.option("--item-column", default="item", show_default=True, help="Column of ANSWERS naming the row.")
-@click.option("--annotator-column", default="annotator", show_default=True)
-@click.option("--label-column", default="label", show_default=True)
+@click.option(
+    "--annotator-column", default="annotator", show_default=True, help="Column of ANSWERS naming who answered."
+)
+@click.option(
+    "--label-column", default="label", show_default=True, help="Column of ANSWERS holding the answer (a class)."
+)
 @na_values_option
 @out_folder("train-crowds", Path("labelwise-crowd-model"))
 @click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Model family.")
@@ -183,7 +221,13 @@ def _check_answers(
     callback=_prior_strength,
     help="Pseudo-answers per confusion row of --smoothing auto's prior (only read with auto).",
 )
-@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--random-state",
+    type=SEED,
+    default=0,
+    show_default=True,
+    help="Seed of the folds, the model and --init dawid-skene.",
+)
 @click.option(
     "--top",
     type=click.IntRange(min=0),
@@ -238,6 +282,7 @@ def train_crowds(
     }
     with renaming(names, within=("max_iter",)):  # "did not converge in max_iter=3 ...; raise max_iter"
         fitted = crowd.fit(features, table)
+    copied = _label_copy(features, table, ids, columns)
     classes = fitted.classes_
     soft = pd.DataFrame(fitted.posterior_, columns=[f"p_{plain(c)}" for c in classes])
     soft.insert(0, "label", classes[fitted.posterior_.argmax(axis=1)])
@@ -269,6 +314,8 @@ def train_crowds(
             "feature_columns": list(features.columns),
         },
     }
+    if copied is not None:
+        summary["notices"] = [copied]
     with files_together(supersedes=superseded):
         save_model(fitted, out / "model.joblib")
         write_csv(soft, out / "soft_labels.csv")
@@ -300,6 +347,8 @@ def _print(fitted: CrowdClassifier, summary: dict, unused: list[dict], top: int,
             f"notice: {len(unused)} class(es) of ANSWERS are the inferred label of no row: {said}; "
             "their columns in soft_labels.csv stay near 0 (summary.json: classes_never_inferred)"
         )
+    for notice in summary.get("notices", []):
+        con.print(f"notice: {escape(notice)}")
     alike = look_alike_classes(fitted.classes_, "the answers")  # 'Adelie ' beside 'Adelie': two classes
     if alike is not None:
         con.print(f"notice: {escape(alike)}")

@@ -13,7 +13,7 @@ from .._validate.arguments import check_fraction, check_random_state
 from .._validate.labels import _as_1d, check_same_length, encode_labels, encode_labels_for_probs
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError
-from ._matrix import _check_rate_bound, check_noise_matrix, noise_matrix
+from ._matrix import _check_rate_bound, check_noise_matrix, matrix_in_class_order, noise_matrix
 
 __all__ = ["FlippedLabels", "flip_labels", "instance_dependent_flips", "flip_counts"]
 
@@ -130,9 +130,10 @@ def flip_labels(
     ----------
     labels : array-like of shape (n,)
         True labels, any hashable values.
-    noise_matrix_or_rate : (K, K) array or float
-        ``[i, j] = P(given = i | true = j)`` with columns in the order of ``classes``; a float
-        ``r`` means the symmetric matrix ``noise_matrix(K, r)``.
+    noise_matrix_or_rate : (K, K) array, DataFrame or float
+        ``[i, j] = P(given = i | true = j)`` with columns in the order of ``classes``; a DataFrame
+        whose index (the given class) and columns (the true class) name the classes is matched to
+        them by name, in any order. A float ``r`` means the symmetric matrix ``noise_matrix(K, r)``.
     random_state : int, Generator or None
     classes : array-like of shape (K,), optional
         The label values in matrix order (default: the sorted unique labels). Pass it when a class
@@ -162,7 +163,10 @@ def flip_labels(
             raise InvalidParameterError(f"labels must contain at least 2 classes to flip, got {k}")
         matrix = noise_matrix(k, float(noise_matrix_or_rate), kind="symmetric")
     else:
-        matrix = check_noise_matrix(noise_matrix_or_rate, k, name="noise_matrix_or_rate")
+        given = matrix_in_class_order(
+            noise_matrix_or_rate, found, name="noise_matrix_or_rate", rows="the given class", columns="the true class"
+        )
+        matrix = check_noise_matrix(given, k, name="noise_matrix_or_rate")
     rng = check_random_state(random_state)
     counts = flip_counts(np.bincount(codes, minlength=k), matrix)
     # Shuffle, then group by true class (stable), so each class's members come in random order;

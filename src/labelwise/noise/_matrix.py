@@ -11,15 +11,44 @@ import numbers
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .._validate.arguments import check_fraction, check_positive_int, check_random_state
+from .._validate.class_columns import class_column_names, columns_in_class_order
 from ..errors import InvalidParameterError, ShapeMismatchError
 
-__all__ = ["noise_matrix", "check_noise_matrix", "KINDS"]
+__all__ = ["noise_matrix", "check_noise_matrix", "matrix_in_class_order", "KINDS"]
 
 KINDS = ("symmetric", "pair", "random")
 _COLUMN_ATOL = 1e-6
 _MAX_TRIES = 10_000
+
+
+def matrix_in_class_order(matrix: Any, classes: Any, *, name: str, rows: str, columns: str) -> Any:
+    """A class-by-class ``matrix`` as a DataFrame whose index and columns name the classes, put in the
+    order of ``classes``; anything else (an array, a frame on pandas' default ``0..K-1``) as it is.
+
+    ``rows`` and ``columns`` say what each axis holds (``"the given class"``), for the errors.
+
+    Raises
+    ------
+    ShapeMismatchError
+        The names are not exactly ``classes`` (compared as text), or only one axis is named by class
+        (which class a row of the other axis is would be a guess).
+    """
+    if not isinstance(matrix, pd.DataFrame):
+        return matrix
+    ordered = columns_in_class_order(matrix, classes, name=f"{name} (columns: {columns})")
+    ordered = columns_in_class_order(ordered.T, classes, name=f"{name} (index: {rows})").T
+    wanted = {str(c) for c in classes}
+    named = [set(names or ()) == wanted for names in (class_column_names(matrix.T), class_column_names(matrix))]
+    if named[0] != named[1]:
+        raise ShapeMismatchError(
+            f"{name} must name the classes {[str(c) for c in classes][:20]} on both its index ({rows}) and its "
+            f"columns ({columns}), or on neither (then both are in class order), got index "
+            f"{[str(c) for c in matrix.index][:20]} and columns {[str(c) for c in matrix.columns][:20]}"
+        )
+    return ordered
 
 
 def check_noise_matrix(matrix: Any, n_classes: int | None = None, *, name: str = "noise_matrix") -> np.ndarray:

@@ -242,7 +242,7 @@ def activation_clustering(
         k-means and the silhouette use Euclidean distances, which the turn leaves unchanged, so the
         clusters are FastICA's without its iterations. ``"pca"``: the principal components
         unwhitened (ART's default).
-    analysis : {"relative-size", "silhouette", "smaller"}, default "relative-size"
+    analysis : {"relative-size", "silhouette", "smaller", "distance", "distance-reduced"}, default "relative-size"
         How the poisoned cluster is chosen (above).
     size_threshold : float, default 0.35
         A cluster with a smaller share of its class is suspicious; in (0, 0.5]. The paper's 0.35

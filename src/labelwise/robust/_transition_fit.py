@@ -15,6 +15,7 @@ from .._meta import checked_proba, encode_class_targets, fit_clone
 from .._validate.arguments import check_fraction, check_positive_int, show
 from .._validate.labels import check_rows_per_class_for_folds
 from ..errors import InvalidLabelsError, InvalidParameterError
+from ..noise._matrix import matrix_in_class_order
 from .transition import TRANSITION_METHODS, check_transition, estimate_transition
 
 
@@ -56,10 +57,14 @@ def check_transition_param(transition: Any, percentile: Any, cv: Any) -> None:
 
 
 def out_of_fold(
-    template: Any, X: Any, codes: np.ndarray, n_classes: int, cv: int, seed: Any, weights: Any
+    template: Any, X: Any, codes: np.ndarray, classes: np.ndarray, cv: int, seed: Any, weights: Any
 ) -> np.ndarray:
-    """Out-of-fold ``predict_proba`` of clones of ``template`` (stratified shuffled folds; sparse ``X`` works)."""
-    check_rows_per_class_for_folds(np.bincount(codes, minlength=n_classes), np.arange(n_classes), cv)
+    """Out-of-fold ``predict_proba`` of clones of ``template`` (stratified shuffled folds; sparse ``X`` works).
+
+    ``classes`` are the labels behind ``codes``, so that a class too small for ``cv`` folds is named as the user wrote it.
+    """
+    n_classes = classes.size
+    check_rows_per_class_for_folds(np.bincount(codes, minlength=n_classes), classes, cv)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     probs = np.zeros((codes.size, n_classes))
     for train, test in folds.split(np.zeros(codes.size), codes):
@@ -70,16 +75,21 @@ def out_of_fold(
 
 def resolve_transition(
     transition: Any,
-    n_classes: int,
+    classes: np.ndarray,
     *,
     probs_fn: Any,
     codes: np.ndarray,
     percentile: float,
     invertible: bool,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """``(T, out-of-fold probabilities or None)``: a given matrix checked, or one estimated by name."""
+    """``(T, out-of-fold probabilities or None)``: a given matrix checked (a DataFrame naming the
+    classes matched to ``classes`` by name), or one estimated by name."""
+    n_classes = classes.size
     if not isinstance(transition, str):
-        return check_transition(transition, n_classes, invertible=invertible), None
+        given = matrix_in_class_order(
+            transition, classes, name="transition", rows="the true class", columns="the noisy class"
+        )
+        return check_transition(given, n_classes, invertible=invertible), None
     probs = probs_fn()
     T = estimate_transition(probs, codes, method=transition, percentile=percentile, classes=np.arange(n_classes))
     if invertible:

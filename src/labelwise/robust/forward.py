@@ -52,7 +52,8 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
     C : float > 0, default 1.0
         Inverse regularisation strength, as in scikit-learn.
     transition : {"anchor", "confident_joint"} or array of shape (n_classes, n_classes), default "confident_joint"
-        ``T[i, j] = P(noisy j | true i)``, classes in sorted order (``classes_``); rows sum to 1.
+        ``T[i, j] = P(noisy j | true i)``, classes in sorted order (``classes_``); rows sum to 1. A
+        DataFrame whose index (true class) and columns (noisy class) name the classes is matched by name.
         The default was chosen on development seeds (``benchmarks/dev_noisy_transition.py``), where
         the confident joint's estimate gave more accurate models than the anchor points.
     correction : {"forward", "backward"}, default "forward"
@@ -160,9 +161,9 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
         weights = np.ones(codes.size) if given is None else given
         T, self.pred_probs_ = resolve_transition(
             self.transition,
-            n_classes,
+            classes,
             probs_fn=lambda: out_of_fold(
-                self._plain(), X, codes, n_classes, self.cv, seed_from(self.random_state), given
+                self._plain(), X, codes, classes, self.cv, seed_from(self.random_state), given
             ),
             codes=codes,
             percentile=self.percentile,

@@ -64,6 +64,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
     estimator : classifier with ``predict_proba`` and ``sample_weight`` in ``fit``, default LogisticRegression(max_iter=1000)
     transition : {"anchor", "confident_joint"} or array of shape (n_classes, n_classes), default "confident_joint"
         ``T``, rows (true class) summing to 1, classes in sorted order (``classes_``); must be invertible.
+        A DataFrame whose index (true class) and columns (noisy class) name the classes is matched by name.
     percentile : float in (0, 100], default 97
         Percentile of the anchor-point rule (``transition="anchor"``).
     cv : int >= 2, default 5
@@ -133,13 +134,12 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         codes, classes = class_targets(y, owner=type(self).__name__)
         check_same_length("X", range(_num_samples(X)), "y", codes)
         self.classes_ = classes
-        n_classes = classes.size
         given = check_sample_weight(sample_weight, codes.size)
         seed = seed_from(self.random_state)
-        probs = out_of_fold(template, X, codes, n_classes, self.cv, seed, given)
+        probs = out_of_fold(template, X, codes, classes, self.cv, seed, given)
         T, _ = resolve_transition(
             self.transition,
-            n_classes,
+            classes,
             probs_fn=lambda: probs,
             codes=codes,
             percentile=self.percentile,

@@ -275,9 +275,17 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         self.n_iter_ = 0
         history: list[dict] = []
         if not unlabeled.any():
+            marker = [
+                c for c in self.classes_ if isinstance(c, str) and c.strip() in ("", "?")
+            ]  # '' trained as a class
+            hint = (
+                f"; the class {marker[0]!r} looks like the marker of unlabeled rows: pass unlabeled_value={marker[0]!r}"
+                if marker
+                else ""
+            )
             warnings.warn(
                 f"y has no unlabeled examples (none equal unlabeled_value={self.unlabeled_value!r} or are "
-                "missing); fitting the estimator on all labels (plain supervised fit)",
+                f"missing); fitting the estimator on all labels (plain supervised fit){hint}",
                 LabelwiseWarning,
                 stacklevel=2,
             )
