@@ -96,12 +96,24 @@ def _all_finite(values: np.ndarray, cells: Any, name: str, context: str, error: 
 
 
 def _multilabel(
-    data: Path, label: str | None, probs_path: Path | None, classes: list[str] | None, tag_separator: str, **_: Any
+    data: Path,
+    label: str | None,
+    probs_path: Path | None,
+    classes: list[str] | None,
+    tag_separator: str,
+    settings: dict | None = None,
+    **_: Any,
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
+    from ._tag_cell_notices import tag_cell_notices
 
     separator = check_tag_separator(tag_separator)
     tags = _column(read_input(data, "DATA", text_columns=[label] if label else ()), label)
+    notices = tag_cell_notices(tags, separator, str(label), Path(data))
+    for notice in notices:
+        console().print(f"notice: {plain(notice)}")
+    if notices and settings is not None:
+        settings["notices"] = notices  # run_task_audit lifts them to summary.json's top
     probs = _load_array(probs_path, "--probs", task="multilabel")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
     check_class_count(classes, _probs_columns(probs))
