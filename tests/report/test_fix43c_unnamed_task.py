@@ -22,7 +22,9 @@ from tests.report.test_tasks import _audit, _segmentation_case
 def _multilabel(tmp_path):
     (tmp_path / "t.csv").write_text("tags\n" + "a|b\na\nb\na|b\n" * 5)
     np.save(tmp_path / "p.npy", np.full((20, 2), 0.9))
-    return _audit(tmp_path, tmp_path / "t.csv", "--task", "multilabel", "--label", "tags", "--probs", tmp_path / "p.npy")
+    return _audit(
+        tmp_path, tmp_path / "t.csv", "--task", "multilabel", "--label", "tags", "--probs", tmp_path / "p.npy"
+    )
 
 
 def _token(tmp_path):
@@ -51,7 +53,9 @@ def _without_task(out):
 def test_a_summary_without_task_is_refused_by_report_review_and_export(tmp_path, task):
     """report, export and the review name the file, the task its keys belong to, and the key to add back."""
     out = CASES[task](tmp_path)
-    assert task_of(out) == task and all(key in json.loads((out / "summary.json").read_text()) for key in TASK_KEYS[task])
+    assert task_of(out) == task and all(
+        key in json.loads((out / "summary.json").read_text()) for key in TASK_KEYS[task]
+    )
     _without_task(out)
     expected = f"names no task (no 'task' key, at the top or in 'settings') but holds a {task} audit's"
     for args in (["report", str(out)], ["export", str(out), "--out", str(tmp_path / "clean.csv")]):

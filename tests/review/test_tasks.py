@@ -125,4 +125,7 @@ def test_an_unknown_id_of_a_segmentation_audit_is_said_to_count_images(segmentat
     """A 404 on a segmentation audit says its ids are the images in the mask files' name order."""
     with TestClient(create_app(segmentation_dir, reviewer="t"), base_url=BASE) as c:
         detail = c.post("/api/examples/9/decision", json={"action": "keep", "version": 0}).json()["detail"]
-        assert detail == "unknown image id '9': ids are the images (the mask files in name order) 0..2 of a segmentation audit"
+        assert (
+            detail
+            == "unknown image id '9': ids are the images (the mask files in name order) 0..2 of a segmentation audit"
+        )
