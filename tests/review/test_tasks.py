@@ -109,3 +109,23 @@ def test_detection_units_are_images_with_their_boxes(tmp_path):
         png = c.get(first["preview"]["image_url"]).content
         pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
         assert (np.abs(pixels - [220, 38, 38]).sum(axis=2) < 10).any()
+
+
+def test_an_unknown_id_of_a_token_audit_is_said_to_count_tokens(token_dir):
+    """A 404 on a token audit says its ids are tokens (83 of them), not data rows (session 43's walk)."""
+    with TestClient(create_app(token_dir, reviewer="t"), base_url=BASE) as c:
+        r = c.get("/api/examples/500")
+        assert r.status_code == 404
+        detail = r.json()["detail"]
+        assert detail.startswith("unknown token id '500': ids are the tokens (counted over the whole file"), detail
+        assert "0..82 of a token audit" in detail and "data rows" not in detail
+
+
+def test_an_unknown_id_of_a_segmentation_audit_is_said_to_count_images(segmentation_dir):
+    """A 404 on a segmentation audit says its ids are the images in the mask files' name order."""
+    with TestClient(create_app(segmentation_dir, reviewer="t"), base_url=BASE) as c:
+        detail = c.post("/api/examples/9/decision", json={"action": "keep", "version": 0}).json()["detail"]
+        assert (
+            detail
+            == "unknown image id '9': ids are the images (the mask files in name order) 0..2 of a segmentation audit"
+        )

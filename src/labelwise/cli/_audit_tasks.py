@@ -29,6 +29,7 @@ from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
+from ._audit_detection import run_detection
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._column_hint import column_hint
 from ._common import console, load_npy, plain, print_frame, read_input, renaming
@@ -95,12 +96,24 @@ def _all_finite(values: np.ndarray, cells: Any, name: str, context: str, error: 
 
 
 def _multilabel(
-    data: Path, label: str | None, probs_path: Path | None, classes: list[str] | None, tag_separator: str, **_: Any
+    data: Path,
+    label: str | None,
+    probs_path: Path | None,
+    classes: list[str] | None,
+    tag_separator: str,
+    settings: dict | None = None,
+    **_: Any,
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
+    from ._tag_cell_notices import tag_cell_notices
 
     separator = check_tag_separator(tag_separator)
     tags = _column(read_input(data, "DATA", text_columns=[label] if label else ()), label)
+    notices = tag_cell_notices(tags, separator, str(label), Path(data))
+    for notice in notices:
+        console().print(f"notice: {plain(notice)}")
+    if notices and settings is not None:
+        settings["notices"] = notices  # run_task_audit lifts them to summary.json's top
     probs = _load_array(probs_path, "--probs", task="multilabel")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
     check_class_count(classes, _probs_columns(probs))
@@ -293,48 +306,6 @@ def _predictions(path: Path, n_rows: int) -> np.ndarray:
     return _all_finite(np.asarray(pred, dtype=np.float64), pred, "--predictions", "", InvalidParameterError)
 
 
-#: The detection audit's way of naming an image's box: ``labels[3] box 0`` (its list position, then the box's).
-_BOX_AT = re.compile(r"^(labels|predictions)\[(\d+)\] (?=box \d+)")
-
-
-def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
-    from ..audit import detection
-    from ..io import read_coco, read_coco_predictions
-
-    if predictions_path is None:
-        raise InvalidParameterError("--task detection needs --predictions (a COCO results JSON)")
-    coco = read_coco(data)
-    preds = read_coco_predictions(predictions_path, coco)
-    sizes = [None if np.isinf(w) else (w, h) for w, h in coco.image_sizes]
-    try:
-        result = detection.find_label_issues(coco.labels, preds, image_sizes=_sizes_or_none(sizes))
-    except InvalidLabelsError as exc:  # "labels[3] box 0 ..." names a list position the user never saw
-        found = _BOX_AT.match(str(exc))
-        if found is None:
-            raise
-        source = "DATA" if found[1] == "labels" else "--predictions"
-        where = f"{source} image_id {show(coco.image_ids[int(found[2])])}: "
-        raise InvalidLabelsError(
-            where + ("given " if source == "DATA" else "predicted ") + str(exc)[found.end() :]
-        ) from exc
-    order = np.argsort(result.image_quality, kind="stable")
-    images = pd.DataFrame(
-        {
-            "image": order,
-            "image_id": [coco.image_ids[i] for i in order],
-            "image_quality": result.image_quality[order],
-            "is_issue": result.is_image_issue[order],
-        }
-    )
-    frame = result.to_frame()  # image and class codes index the file's images and sorted category ids: add those
-    frame["image_id"] = [coco.image_ids[i] for i in frame["image"]]
-    for column in ("given", "suggested"):
-        frame[f"{column}_category_id"] = pd.array(
-            [coco.categories[c] if c >= 0 else None for c in frame[column]], dtype=object
-        )
-    return result, {"issues.csv": frame, "images.csv": images}
-
-
 #: The console's count of each task: what was flagged, of how many (summary.json's keys), and what beside it.
 _FLAGGED = {
     "multilabel": ("n_issues", "n_examples", "examples", "{n_missing} missing and {n_spurious} spurious tags"),
@@ -352,16 +323,12 @@ def _flagged(task: str, summary: dict) -> str:
     return f"[bold red]{summary[count]}[/] of {summary[total]} {unit} flagged{extra}"
 
 
-def _sizes_or_none(sizes: list) -> list | None:
-    return None if any(s is None for s in sizes) else sizes
-
-
 RUNNERS: dict[str, Callable[..., tuple[Any, dict]]] = {
     "multilabel": _multilabel,
     "token": _token,
     "segmentation": _segmentation,
     "regression": _regression,
-    "detection": _detection,
+    "detection": run_detection,
 }
 
 

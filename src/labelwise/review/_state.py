@@ -20,6 +20,7 @@ from ._label_dtype import class_of
 from .duplicates import CheckIndex
 from .folders import load_units
 from .store import DB_NAME, DecisionStore
+from .tasks import UNIT_IDS
 
 __all__ = ["ReviewState", "jsonable"]
 
@@ -54,6 +55,11 @@ class ReviewState:
         self.class_index = {str(c): i for i, c in enumerate(a.classes)}
         self.flagged_rows = frozenset(a.flagged["row"].tolist())
         self.checks = CheckIndex.from_audit(a)
+
+    def unknown_id(self, row: Any) -> str:
+        """The 404's words for an id that is no card's: what the ids count (data rows, tokens, images) and their range."""
+        unit, ids = UNIT_IDS.get(self.task or "", ("example", "data rows"))
+        return f"unknown {unit} id {row!r}: ids are the {ids} 0..{self._n_rows() - 1} of {self.unit_kind}"
 
     def _n_rows(self) -> int:
         return int(self.audit.issues["row"].max()) + 1

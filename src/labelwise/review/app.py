@@ -162,7 +162,7 @@ def create_app(
         return r, i, body
 
     def unknown(row: Any) -> JSONResponse:
-        return error(404, f"unknown example id {row!r}: ids are the data rows 0..{state._n_rows() - 1} of the audit")
+        return error(404, state.unknown_id(row))
 
     @app.get("/", include_in_schema=False)
     def index():

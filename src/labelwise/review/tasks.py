@@ -20,7 +20,16 @@ from ..io.outputs import AuditOutput, check_out_dir
 from ..report._previews import Previewer
 from ..report._tasks import TASK_VIEWS, TaskRun, TaskView, task_of
 
-__all__ = ["TaskPreviewer", "load_task_audit"]
+__all__ = ["UNIT_IDS", "TaskPreviewer", "load_task_audit"]
+
+#: What a review id counts in each task audit (one card per id): a unit's noun, and the ids' noun.
+UNIT_IDS: dict[str, tuple[str, str]] = {
+    "multilabel": ("example", "data rows"),
+    "regression": ("example", "data rows"),
+    "token": ("token", "tokens (counted over the whole file, sentence after sentence)"),
+    "segmentation": ("image", "images (the mask files in name order)"),
+    "detection": ("image", "images (in the COCO file's order)"),
+}
 
 
 class TaskPreviewer(Previewer):
