@@ -18,6 +18,7 @@ from labelwise.cli._task_screen import screen_frame
 def narrow(monkeypatch):
     """The console of an 80-column terminal (what most terminals open with)."""
     monkeypatch.setattr(_common, "console", lambda: Console(width=80, highlight=False, soft_wrap=False))
+    monkeypatch.setenv("COLUMNS", "80")  # modules that bound ``console`` before the patch (an earlier test) read it
 
 
 def _rows(output: str) -> list[list[str]]:

@@ -97,7 +97,6 @@ def _cases(tmp_path):
     out = ["--out", str(tmp_path / "o")]
     return [
         (["audit", str(missing), "--label", "y", *out], "DATA", missing, "does not exist"),
-        (["audit", str(folder), "--label", "y", *out], "DATA", folder, "is a folder"),
         (["train", str(missing), "--label", "y", *out], "DATA", missing, "does not exist"),
         (["aggregate", str(missing), *out], "PATH", missing, "does not exist"),
         (["aggregate", str(data), "--gold", str(folder), *out], "--gold", folder, "is a folder"),
@@ -124,3 +123,14 @@ def test_the_cli_exits_2_with_one_line_naming_the_input(tmp_path):
         assert result.exit_code == 2, (args, result.output)
         assert len(lines) == 1 and "Traceback" not in result.output, (args, result.output)
         assert f"{name} must be an existing " in lines[0] and f"{str(path)!r} {found}" in lines[0], (args, lines)
+
+
+def test_audit_given_a_folder_without_parquet_parts_says_what_a_folder_must_hold(tmp_path):
+    """A folder as DATA is read as Parquet parts (walk43a); one without any names the part suffixes."""
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    result = CliRunner().invoke(main, ["audit", str(folder), "--label", "y", "--out", str(tmp_path / "o")])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert f"DATA {str(folder)!r} is a folder without Parquet files" in lines[0], lines
+    assert "give a table file" in lines[0] and "a folder of Parquet parts" in lines[0], lines
