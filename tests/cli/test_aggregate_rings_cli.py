@@ -3,7 +3,7 @@ dependency_rings=true``) in summary.json's ``dependent_rings`` and on screen, ea
 named, in memory and on Dask (``--scheduler``), as it reports the dependent pairs.
 
 On main summary.json had no ``dependent_rings`` field and the screen named neither pairs nor rings:
-every test here but the majority-vote one fails there.
+every test here fails there.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
-from labelwise.cli._aggregate_outputs import dependence_line
 from tests.aggregate.test_ring_check import crowd, with_ring
 
 
@@ -76,6 +75,8 @@ def test_a_method_without_the_check_has_no_rings(ring_files, tmp_path):
 def test_the_screen_line_names_pairs_alone_and_cuts_long_lists():
     """Pairs without a ring are said without rings; a ring of more than 10 accounts shows 10 and
     ``...``, more than 5 rings show 5 and how many more."""
+    from labelwise.cli._aggregate_outputs import dependence_line
+
     pair = {"dependent_pairs": [{"annotator_a": "a", "annotator_b": "b"}], "dependent_rings": []}
     assert dependence_line(pair) == (
         "1 dependent pair(s) of annotators weighed as one answer (summary.json dependent_pairs)"
