@@ -19,6 +19,8 @@ __all__ = [
     "annotators_frame",
     "annotators_json",
     "auto_line",
+    "dependence_line",
+    "dependent_rings",
     "finite",
     "fit_summary",
     "gold_accuracy",
@@ -168,14 +170,39 @@ def dependent_pairs(est: Any) -> list[dict[str, Any]] | None:
     ]
 
 
+def dependent_rings(est: Any) -> list[list[Any]] | None:
+    """``summary.json``'s copy rings of annotators whose answers Dawid-Skene weighed as one
+    (``dependent_rings_``, each ring's members); ``None`` for methods without the check."""
+    rings = getattr(est, "dependent_rings_", None)
+    if rings is None:
+        return None
+    return [[finite(member) for member in ring] for ring in rings]
+
+
+def dependence_line(summary: dict[str, Any]) -> str | None:
+    """The screen's line on the dependent pairs and copy rings of ``summary`` (from
+    :func:`fit_summary`), each ring's annotators named; ``None`` when the fit found neither."""
+    pairs, rings = summary.get("dependent_pairs") or [], summary.get("dependent_rings") or []
+    if not pairs and not rings:
+        return None
+    said = f"{len(pairs)} dependent pair(s) of annotators weighed as one answer"
+    if rings:
+        shown = "; ".join(", ".join(map(str, ring[:10])) + (" ..." if len(ring) > 10 else "") for ring in rings[:5])
+        more = f"; and {len(rings) - 5} more" if len(rings) > 5 else ""
+        said += f", {len(rings)} copy ring(s) among them: {shown}{more}"
+    return f"{said} (summary.json {'dependent_pairs, dependent_rings' if rings else 'dependent_pairs'})"
+
+
 def fit_summary(est: Any, method: str) -> dict[str, Any]:
-    """``summary.json``'s fields on the fit: method, iterations, converged, fallback, dependent_pairs."""
+    """``summary.json``'s fields on the fit: method, iterations, converged, fallback, dependent_pairs,
+    dependent_rings."""
     return {
         "method": method,
         "iterations": int(est.n_iter_),
         "converged": bool(est.converged_),
         "fallback": getattr(est, "fallback_", None),
         "dependent_pairs": dependent_pairs(est),
+        "dependent_rings": dependent_rings(est),
     }
 
 

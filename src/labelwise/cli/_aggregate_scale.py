@@ -77,7 +77,14 @@ def aggregate_at_scale(
             "as Parquet, or leave out --scheduler to aggregate it in memory"
         )
     from ..aggregate import distributed
-    from ._aggregate_outputs import annotators_json, fit_summary, labels_frame, size_summary, vote_entropy
+    from ._aggregate_outputs import (
+        annotators_json,
+        dependence_line,
+        fit_summary,
+        labels_frame,
+        size_summary,
+        vote_entropy,
+    )
     from ._aggregate_outputs import input_record as _input_record
     from ._aggregate_params import METHODS
 
@@ -126,13 +133,15 @@ def aggregate_at_scale(
                 write(value, Path(out) / name)
                 if shown is not None:
                     shown.advance()
-    from ._common import console
+    from ._common import console, plain
 
     console().print(
         f"{summary['n_items']} items, {summary['n_answers']} answers ({summary['method']}, "
         f"{summary['iterations']} iterations, {_said_partitions(partitions)}); "
         + wrote_text(Path(out) / name for _, _, name in writes)
     )
+    if (dependence := dependence_line(summary)) is not None:
+        console().print(plain(dependence))
     return summary
 
 

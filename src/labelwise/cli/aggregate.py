@@ -34,6 +34,7 @@ from ._aggregate_outputs import (
     annotators_frame,
     annotators_json,
     auto_line,
+    dependence_line,
     finite,
     gold_accuracy,
     gold_labels_for,
@@ -419,6 +420,8 @@ def aggregate(
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
         + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
+    if (dependence := dependence_line(summary)) is not None:
+        con.print(plain(dependence))
     for notice in (probs_notice, look_alike_classes(est.classes_, "the answers"), kos_order(est, method, labels)):
         if notice is not None:
             con.print(f"notice: {plain(notice)}")
