@@ -98,6 +98,14 @@ class TestCleanClassifier:
         assert model.predict(X).shape == (90,)
 
 
+class TestImportanceReweighting:
+    def test_nan_is_named(self):
+        """ImportanceReweighting(LogisticRegression) on X with NaN names X's first NaN."""
+        X, y = _with_nan()
+        with pytest.raises(InvalidParameterError, match=r"^X must have no missing values.*row 7, column 2"):
+            lw.robust.ImportanceReweighting(LogisticRegression(), cv=3, random_state=0).fit(X, y)
+
+
 class TestSelfTrainer:
     def test_nan_in_a_labeled_row_is_named(self):
         """SelfTrainer(LogisticRegression) with NaN in a labeled row names it."""
