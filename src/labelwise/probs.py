@@ -89,8 +89,7 @@ def out_of_fold_probs(
     TooFewExamplesError
         A class has fewer than ``cv`` examples.
     InvalidParameterError
-        ``X`` has NaN and the estimator does not accept it (the message names the first row and
-        column with one); an estimator that accepts NaN gets ``X`` as it is.
+        ``X`` has NaN and the estimator refuses NaN (the first row and column with one are named).
 
     References
     ----------
@@ -111,17 +110,16 @@ def out_of_fold_probs(
     codes, classes = _check_folds_possible(X, labels, cv)
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed_from(random_state)).split(codes, codes))
     probs = np.zeros((codes.shape[0], len(classes)))
-    if n_jobs is None or n_jobs == 1:
-        results = (
-            _fit_fold(estimator, X, codes, train, test, len(classes))
-            for train, test in track(folds, total=cv, description="cross-validation folds", verbose=verbose)
-        )
-    else:
-        with naming_nan_in(X, estimator):
+    with naming_nan_in(X, estimator):
+        if n_jobs is None or n_jobs == 1:
+            results = (
+                _fit_fold(estimator, X, codes, train, test, len(classes))
+                for train, test in track(folds, total=cv, description="cross-validation folds", verbose=verbose)
+            )
+        else:
             results = Parallel(n_jobs=n_jobs)(
                 delayed(_fit_fold)(estimator, X, codes, train, test, len(classes)) for train, test in folds
             )
-    with naming_nan_in(X, estimator):
         for test, fold_probs in results:
             probs[test] = fold_probs
     # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
