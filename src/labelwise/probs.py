@@ -15,6 +15,7 @@ from ._progress import track
 from ._validate.arguments import check_positive, check_positive_int, seed_from
 from ._validate.label_copy import warn_label_in_features
 from ._validate.labels import check_rows_per_class_for_folds, encode_labels
+from ._validate.nan_features import naming_nan_in
 from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 
 
@@ -87,6 +88,8 @@ def out_of_fold_probs(
         The estimator has no ``predict_proba``, or is a string other than ``"auto"``.
     TooFewExamplesError
         A class has fewer than ``cv`` examples.
+    InvalidParameterError
+        ``X`` has NaN and the estimator refuses NaN (the first row and column with one are named).
 
     References
     ----------
@@ -107,17 +110,18 @@ def out_of_fold_probs(
     codes, classes = _check_folds_possible(X, labels, cv)
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed_from(random_state)).split(codes, codes))
     probs = np.zeros((codes.shape[0], len(classes)))
-    if n_jobs is None or n_jobs == 1:
-        results = (
-            _fit_fold(estimator, X, codes, train, test, len(classes))
-            for train, test in track(folds, total=cv, description="cross-validation folds", verbose=verbose)
-        )
-    else:
-        results = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_fold)(estimator, X, codes, train, test, len(classes)) for train, test in folds
-        )
-    for test, fold_probs in results:
-        probs[test] = fold_probs
+    with naming_nan_in(X, estimator):
+        if n_jobs is None or n_jobs == 1:
+            results = (
+                _fit_fold(estimator, X, codes, train, test, len(classes))
+                for train, test in track(folds, total=cv, description="cross-validation folds", verbose=verbose)
+            )
+        else:
+            results = Parallel(n_jobs=n_jobs)(
+                delayed(_fit_fold)(estimator, X, codes, train, test, len(classes)) for train, test in folds
+            )
+        for test, fold_probs in results:
+            probs[test] = fold_probs
     # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
     probs /= probs.sum(axis=1, keepdims=True)
     return probs

@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 
 from .._validate.labels import check_same_length, encode_labels
+from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ..noise._flip import raw_labels
 
 MULTICLASS_ATTACKS = ("random", "farthest")
 BINARY_ONLY_ATTACKS = ("topk_sv", "alfa", "lfa")
+READER = "the poison attacks and detectors"  # who pairs X and labels by position, for messages
 
 
 class FlippedRows:
@@ -181,6 +183,7 @@ def rbf_kernel(A: np.ndarray, B: np.ndarray, gamma: float) -> np.ndarray:
 
 def check_labels_X(X: Any, labels: Any, attack: str | None):
     """Validate an attack's inputs; ``X`` may be ``None`` only for ``random``."""
+    check_row_order(X, "X", READER, labels=labels)
     arr, codes, classes = encode(labels, attack=attack)
     Xa = None if X is None else check_X(X)
     if Xa is not None:

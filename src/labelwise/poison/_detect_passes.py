@@ -31,7 +31,9 @@ import numpy as np
 
 from .._chunks import SPLIT_EVERY, RowChunks, chunk_bounds, is_dask, row_blocks
 from .._validate.arguments import check_positive_int
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, ShapeMismatchError
+from ._common import READER
 from ._detect_common import as_array, check_2d_numbers
 
 #: The scatter matrices of one pass at most (bytes); more classes take one pass per group.
@@ -238,6 +240,7 @@ def prepare(features: Any, labels: Any, block_size: int | None) -> tuple[Any, An
     from .._validate.labels import check_same_length, encode_labels
     from ._detect_common import ClassRows
 
+    check_row_order(features, "features", READER, labels=labels)
     X = open_features(features)
     if is_dask(labels):
         labels = np.asarray(labels.compute())

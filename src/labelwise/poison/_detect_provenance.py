@@ -13,7 +13,9 @@ from sklearn.base import clone
 from .._progress import track
 from .._validate.arguments import check_choice, check_fraction, seed_from, show
 from .._validate.labels import check_same_length, encode_labels
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ._common import READER
 from ._detect_common import check_features
 from ._detect_result import PoisonDetection
 
@@ -212,6 +214,7 @@ def provenance(
     >>> found.per_source.loc[found.per_source["flagged"], "source"].tolist()
     ['c']
     """
+    check_row_order(X, "X", READER, labels=labels, sources=sources)
     X = check_features(X, name="X")
     n = X.shape[0]
     if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):

@@ -16,7 +16,9 @@ from threadpoolctl import threadpool_limits
 from .._chunks import check_n_jobs
 from .._validate.arguments import check_choice, check_positive_int, check_random_state, show
 from .._validate.labels import check_same_length, encode_labels
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ._common import READER
 from ._detect_common import check_features
 from ._detect_result import PoisonDetection
 
@@ -233,6 +235,8 @@ def roni(
     >>> found.flagged_indices  # three of the five (rows 0-4), and a clean row 1-NN also finds harmful
     array([ 3,  4, 18])
     """
+    check_row_order(X, "X", READER, labels=labels)
+    check_row_order(X_valid, "X_valid", READER, y_valid=y_valid)
     X = check_features(X, name="X")
     Xv = check_features(X_valid, name="X_valid")
     if Xv.shape[1] != X.shape[1]:

@@ -17,8 +17,10 @@ from sklearn.svm import SVC
 from .._progress import track
 from .._validate.arguments import check_choice, check_fraction, check_positive, check_positive_int, check_random_state
 from .._validate.labels import check_same_length, encode_labels
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError
 from ._common import (
+    READER,
     PoisonedLabels,
     budget_count,
     check_labels_X,
@@ -315,6 +317,7 @@ def lfa(
     if X_val is None:
         Xv, yv = Xa, y
     else:
+        check_row_order(X_val, "X_val", READER, y_val=y_val)
         Xv = check_X(X_val, name="X_val")
         v_codes, _ = encode_labels(np.asarray(y_val), name="y_val", classes=classes)
         check_same_length("X_val", Xv, "y_val", v_codes)

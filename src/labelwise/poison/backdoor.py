@@ -16,9 +16,10 @@ import pandas as pd
 
 from .._validate.arguments import check_positive_int, check_random_state
 from .._validate.labels import _as_1d, check_same_length, encode_labels
+from .._validate.row_order import check_row_order
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError
 from ..noise._flip import raw_labels
-from ._common import FlippedRows, budget_count
+from ._common import READER, FlippedRows, budget_count
 from ._triggers import TRIGGERS, Trigger, check_images, make_trigger
 
 __all__ = ["BackdoorPoisoning", "BackdoorScore", "TRIGGERS", "Trigger", "attack_success_rate", "backdoor"]
@@ -101,6 +102,7 @@ def _class_code(value: Any, classes: np.ndarray, name: str, labels_name: str) ->
 
 def _training_set(X: Any, labels: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``X`` as an array, the labels as given, their codes and the sorted classes (two at least)."""
+    check_row_order(X, "X", READER, labels=labels)
     Xa = check_images(X)
     arr = raw_labels(labels)
     codes, classes = encode_labels(arr, name="labels")
@@ -279,6 +281,7 @@ def attack_success_rate(
     """
     if not callable(getattr(model, "predict", None)):
         raise EstimatorError(f"model must be a fitted estimator with a predict method, got {type(model).__name__}")
+    check_row_order(X_test, "X_test", READER, y_test=y_test)
     Xa = check_images(X_test, name="X_test")
     y = _as_1d(y_test, "y_test")
     check_same_length("X_test", Xa, "y_test", y)

@@ -19,9 +19,10 @@ from sklearn.svm import SVC
 from .._progress import track
 from .._validate.arguments import check_fraction, check_positive, check_positive_int, check_random_state, show
 from .._validate.labels import _as_1d, check_same_length, encode_labels
+from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ..io.atomic import atomic_write
-from ._common import BINARY_ONLY_ATTACKS, PoisonedLabels, budget_count, check_X, first_appearance_codes
+from ._common import BINARY_ONLY_ATTACKS, READER, PoisonedLabels, budget_count, check_X, first_appearance_codes
 from .attacks import ATTACKS
 from .defences import LNSVC, AuditThenTrain, CurieSVC, GraphSanitizedSVC, LabelSanitizedSVC
 from .floral import FloralSVC
@@ -237,6 +238,7 @@ def robustness_curve(
     -------
     RobustnessCurve
     """
+    check_row_order(X, "X", READER, y=y)
     Xa = check_X(X)
     arr = _as_1d(y, "y")
     check_same_length("X", Xa, "y", arr)
@@ -258,6 +260,7 @@ def robustness_curve(
     if isinstance(test, tuple):
         if len(test) != 2:
             raise InvalidParameterError("test must be a fraction or a tuple (X_test, y_test)")
+        check_row_order(test[0], "X_test", READER, y_test=test[1])
         Xt = check_X(test[0], name="X_test")
         yt = _as_1d(test[1], "y_test")
         check_same_length("X_test", Xt, "y_test", yt)

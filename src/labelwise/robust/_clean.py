@@ -25,6 +25,7 @@ from .._validate.estimators import (
     sample_weight_fit_params,
 )
 from .._validate.labels import check_rows_per_class_for_folds, check_same_length
+from .._validate.nan_features import naming_nan_in
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
 from ..errors import InvalidLabelsError, TooFewExamplesError
 from ..probs import out_of_fold_probs
@@ -248,27 +249,30 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         self.classes_ = classes
         use_weights = accepts_sample_weight(template)
         base = np.ones(codes.size) if given is None else given
-        seed = seed_from(self.random_state)
-        # out_of_fold_probs takes no sample weights, and len(X), which sparse matrices refuse
-        if sp.issparse(X) or given is not None:
-            probs = self._refit_probs(template, X, codes, base, n_classes, seed)
-        else:
-            probs = out_of_fold_probs(
-                template, X, codes, cv=self.cv, random_state=seed, n_jobs=self.n_jobs, verbose=self.verbose
-            )
-        rounds: list[LabelIssues] = []
-        weights = base  # replaced by each round's weights
-        for round_ in range(self.n_rounds):
-            if round_ > 0:
-                probs = self._refit_probs(template, X, codes, weights, n_classes, seed, round_)
-            issues = find_label_issues(y_arr, probs, filter_by=self.filter_by, rank_by=self.rank_by, classes=classes)
-            rounds.append(issues)
-            previous, weights = weights, self._weights(issues, codes, use_weights) * base
-            if round_ > 0 and np.array_equal(weights, previous):
-                break  # a fixed point: the next round would train on the same rows and weights and repeat this one
-        rows = np.flatnonzero(weights > 0)
-        self._check_kept(codes, rows, len(rounds), "for the final model")
-        self.estimator_ = fit_clone(template, X, codes, rows, weights if use_weights else None)
+        with naming_nan_in(X, template):  # scikit-learn's NaN refusal, from any fit of the rounds
+            seed = seed_from(self.random_state)
+            # out_of_fold_probs takes no sample weights, and len(X), which sparse matrices refuse
+            if sp.issparse(X) or given is not None:
+                probs = self._refit_probs(template, X, codes, base, n_classes, seed)
+            else:
+                probs = out_of_fold_probs(
+                    template, X, codes, cv=self.cv, random_state=seed, n_jobs=self.n_jobs, verbose=self.verbose
+                )
+            rounds: list[LabelIssues] = []
+            weights = base  # replaced by each round's weights
+            for round_ in range(self.n_rounds):
+                if round_ > 0:
+                    probs = self._refit_probs(template, X, codes, weights, n_classes, seed, round_)
+                issues = find_label_issues(
+                    y_arr, probs, filter_by=self.filter_by, rank_by=self.rank_by, classes=classes
+                )
+                rounds.append(issues)
+                previous, weights = weights, self._weights(issues, codes, use_weights) * base
+                if round_ > 0 and np.array_equal(weights, previous):
+                    break  # a fixed point: the next round would train on the same rows and weights and repeat this one
+            rows = np.flatnonzero(weights > 0)
+            self._check_kept(codes, rows, len(rounds), "for the final model")
+            self.estimator_ = fit_clone(template, X, codes, rows, weights if use_weights else None)
         self.label_issues_ = rounds[-1]
         self.label_issues_rounds_ = rounds
         self.n_rounds_ = len(rounds)

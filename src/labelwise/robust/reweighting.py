@@ -10,6 +10,7 @@ from .._meta import PredictWithFittedEstimator, base_estimator, fit_clone
 from .._validate.arguments import seed_from
 from .._validate.estimators import check_estimator_method, check_meta_X, check_sample_weight, sample_weight_fit_params
 from .._validate.labels import check_same_length
+from .._validate.nan_features import naming_nan_in
 from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
 
 __all__ = ["ImportanceReweighting", "importance_weights"]
@@ -136,7 +137,8 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         self.classes_ = classes
         given = check_sample_weight(sample_weight, codes.size)
         seed = seed_from(self.random_state)
-        probs = out_of_fold(template, X, codes, classes, self.cv, seed, given)
+        with naming_nan_in(X, template):  # scikit-learn's NaN refusal, from the folds' fits
+            probs = out_of_fold(template, X, codes, classes, self.cv, seed, given)
         T, _ = resolve_transition(
             self.transition,
             classes,
@@ -151,5 +153,6 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         self.transition_ = T
         self.pred_probs_ = probs
         self.sample_weight_ = beta
-        self.estimator_ = fit_clone(template, X, codes, np.flatnonzero(beta > 0), beta)
+        with naming_nan_in(X, template):
+            self.estimator_ = fit_clone(template, X, codes, np.flatnonzero(beta > 0), beta)
         return self

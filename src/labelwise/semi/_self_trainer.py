@@ -14,6 +14,7 @@ from sklearn.utils import _safe_indexing
 from .._meta import PredictWithFittedEstimator, accepts_sample_weight, checked_proba, fit_clone
 from .._progress import track
 from .._validate.estimators import fit_sample_weight, sample_weight_fit_params
+from .._validate.nan_features import naming_nan_in
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._labels import split_unlabeled
 from ._params import check_params, encode_target
@@ -274,31 +275,32 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         self.safeguard_ = None
         self.n_iter_ = 0
         history: list[dict] = []
-        if not unlabeled.any():
-            marker = [
-                c for c in self.classes_ if isinstance(c, str) and c.strip() in ("", "?")
-            ]  # '' trained as a class
-            hint = (
-                f"; the class {marker[0]!r} looks like the marker of unlabeled rows: pass unlabeled_value={marker[0]!r}"
-                if marker
-                else ""
-            )
-            warnings.warn(
-                f"y has no unlabeled examples (none equal unlabeled_value={self.unlabeled_value!r} or are "
-                f"missing); fitting the estimator on all labels (plain supervised fit){hint}",
-                LabelwiseWarning,
-                stacklevel=2,
-            )
-            self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows, given)
-            self.termination_condition_ = "all_labeled"
-        else:
-            if self.safeguard == "cv":
-                self.safeguard_ = cv_safeguard(self, X, codes, labeled_rows, n_classes, params, given)
-            if self.safeguard_ is not None and self.safeguard_.decision == "labeled_only":
+        with naming_nan_in(X, params["estimator"]):  # scikit-learn's NaN refusal, from any fit or prediction
+            if not unlabeled.any():
+                marker = [
+                    c for c in self.classes_ if isinstance(c, str) and c.strip() in ("", "?")
+                ]  # '' trained as a class
+                hint = (
+                    f"; the class {marker[0]!r} looks like the marker of unlabeled rows: pass unlabeled_value={marker[0]!r}"
+                    if marker
+                    else ""
+                )
+                warnings.warn(
+                    f"y has no unlabeled examples (none equal unlabeled_value={self.unlabeled_value!r} or are "
+                    f"missing); fitting the estimator on all labels (plain supervised fit){hint}",
+                    LabelwiseWarning,
+                    stacklevel=2,
+                )
                 self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows, given)
-                self.termination_condition_ = "safeguard"
+                self.termination_condition_ = "all_labeled"
             else:
-                self._self_train(X, codes, labeled_iter, confidence, history, params, given)
+                if self.safeguard == "cv":
+                    self.safeguard_ = cv_safeguard(self, X, codes, labeled_rows, n_classes, params, given)
+                if self.safeguard_ is not None and self.safeguard_.decision == "labeled_only":
+                    self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows, given)
+                    self.termination_condition_ = "safeguard"
+                else:
+                    self._self_train(X, codes, labeled_iter, confidence, history, params, given)
         self._finish(y_arr, codes, labeled_iter, confidence, history)
         return self
 

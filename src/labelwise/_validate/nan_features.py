@@ -1,0 +1,93 @@
+"""Name the first NaN of ``X`` when the user's estimator refuses missing values.
+
+Whether NaN is allowed is the estimator's call (HistGradientBoostingClassifier and a Pipeline with
+an imputer take it), so ``X`` is not checked up front: scikit-learn's ``ValueError`` about NaN,
+raised inside a fit or a prediction, is re-raised as a labelwise error naming ``X``'s row and
+column and what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import InvalidParameterError, LabelwiseError
+
+_SKLEARN_NAN = re.compile(r"Input (?:X )?contains NaN")
+_REFUSER = re.compile(r"(\w+) does not accept missing values")
+
+
+def first_nan(X: Any) -> tuple[int, Any, int] | None:
+    """Position of the first NaN (or None) in ``X``: ``(row, column, rows with one)``; None if none.
+
+    ``column`` is the DataFrame's column label, the column position of a 2-D array or sparse
+    matrix, or None for 1-D input (e.g. a list of texts). Returns None for input it cannot read.
+    """
+    if sp.issparse(X):
+        coo = sp.coo_matrix(X)
+        bad = np.isnan(coo.data) if coo.data.dtype.kind in "fc" else np.zeros(coo.data.shape, bool)
+        if not bad.any():
+            return None
+        rows, cols = coo.row[bad], coo.col[bad]
+        first = int(np.lexsort((cols, rows))[0])
+        return int(rows[first]), int(cols[first]), int(np.unique(rows).size)
+    try:
+        if isinstance(X, pd.DataFrame):
+            missing = X.isna().to_numpy()
+            labels: Any = X.columns
+        else:
+            missing = np.asarray(pd.isna(np.asarray(X, dtype=object) if isinstance(X, (list, tuple)) else X))
+            labels = None
+    except (TypeError, ValueError):
+        return None
+    if missing.ndim == 1:
+        missing = missing[:, None]
+    if missing.ndim != 2 or not missing.any():
+        return None
+    by_row = missing.any(axis=1)
+    row = int(np.flatnonzero(by_row)[0])
+    col = int(np.flatnonzero(missing[row])[0])
+    if np.ndim(X) == 1:
+        return row, None, int(by_row.sum())
+    return row, (labels[col] if labels is not None else col), int(by_row.sum())
+
+
+def nan_message(X: Any, estimator: Any, error: BaseException, *, name: str = "X") -> str:
+    """The labelwise message for ``error`` (scikit-learn's NaN refusal) on ``X``."""
+    refuser = _REFUSER.search(str(error))
+    who = refuser.group(1) if refuser else type(estimator).__name__
+    where = first_nan(X)
+    if where is None:
+        found = f"got NaN from a step of the estimator ({str(error).splitlines()[0]})"
+    else:
+        row, col, n_bad = where
+        cell = f"row {row}" if col is None else f"row {row}, column {col!r}"
+        found = f"got NaN at {cell} ({n_bad} row(s) with NaN)"
+    return (
+        f"{name} must have no missing values (NaN) for this estimator ({who} does not accept them), {found}; "
+        "impute them first (e.g. a Pipeline of sklearn.impute.SimpleImputer and the model), drop those rows, or use "
+        "an estimator that accepts NaN, such as sklearn.ensemble.HistGradientBoostingClassifier"
+    )
+
+
+@contextmanager
+def naming_nan_in(X: Any, estimator: Any, *, name: str = "X") -> Iterator[None]:
+    """Re-raise scikit-learn's ``ValueError`` about NaN in the block as :class:`InvalidParameterError`.
+
+    ``X`` is the whole feature matrix as the user gave it (rows and columns are named in its
+    positions); other errors pass through unchanged, and the original is chained.
+    """
+    try:
+        yield
+    except LabelwiseError:
+        raise
+    except ValueError as exc:
+        if not _SKLEARN_NAN.search(str(exc)):
+            raise
+        raise InvalidParameterError(nan_message(X, estimator, exc, name=name)) from exc
