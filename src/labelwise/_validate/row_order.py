@@ -4,7 +4,7 @@ Functions that follow scikit-learn's ``fit(X, y)`` convention pair ``X`` and ``y
 labels Series whose index holds exactly the rows of ``X``'s index, in another order, then gives
 every row another row's label without a word; that one case is an error. An index of other values
 (one side reset, as after ``reset_index``) is read by position, as scikit-learn reads it.
-``labelwise.checks`` has the same rule for its features (``checks._inputs.check_row_order``).
+``labelwise.checks`` and ``labelwise.poison`` both use it.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def check_row_order(reference: Any, reference_name: str, reader: str, **given: A
     """
     if not isinstance(reference, (pd.Series, pd.DataFrame)) or not reference.index.is_unique:
         return
-    index = reference.index
+    index, owner = reference.index, reference_name + ("'" if reference_name.endswith("s") else "'s")
     for name, value in given.items():
         if not isinstance(value, (pd.Series, pd.DataFrame)) or len(value) != len(index) or value.index.equals(index):
             continue
@@ -47,7 +47,7 @@ def check_row_order(reference: Any, reference_name: str, reader: str, **given: A
             continue
         first = int(np.flatnonzero(at != np.arange(len(at)))[0])
         raise InvalidParameterError(
-            f"{name} must list the rows in the order of {reference_name}'s index: its position {first} is index "
-            f"{show(value.index[first])}, {reference_name}'s position {first} is {show(index[first])} ({reader} "
+            f"{name} must list the rows in the order of {owner} index: its position {first} is index "
+            f"{show(value.index[first])}, {owner} position {first} is {show(index[first])} ({reader} "
             f"pair rows by position, as scikit-learn does, not by index); pass {name}.reindex({reference_name}.index)"
         )

@@ -48,27 +48,6 @@ def numeric_matrix(X: Any) -> Any:
     return X if X.dtype.kind == "f" else X.astype(np.float64)
 
 
-def check_row_order(index: pd.Index, **given: Any) -> None:
-    """Refuse a pandas input (labels, split, ...) whose index holds the rows of the features' index in
-    another order: the checks match rows by position, so a shuffled Series gave every row another row's
-    label without a word. An index of other values (one side reset) is read by position, as scikit-learn does.
-    """
-    if not index.is_unique:
-        return
-    for name, value in given.items():
-        if not isinstance(value, (pd.Series, pd.DataFrame)) or len(value) != len(index) or value.index.equals(index):
-            continue
-        at = index.get_indexer(value.index) if value.index.is_unique else np.array([-1])
-        if at.min() < 0:  # not the same rows: read by position
-            continue
-        first = int(np.flatnonzero(at != np.arange(len(at)))[0])
-        raise InvalidParameterError(
-            f"{name} must list the rows in the order of features' index: its position {first} is index "
-            f"{show(value.index[first])}, features' position {first} is {show(index[first])} (the checks match rows "
-            f"by position, not by index); pass {name}.reindex(features.index)"
-        )
-
-
 def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarray]:
     """Finite float features and the count of missing (NaN or infinite) values per row.
 

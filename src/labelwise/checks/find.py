@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ..io.images import check_images
 from ._base import CheckInputs, CheckResult, drop_shared, last_readers
@@ -21,7 +22,6 @@ from ._inputs import (
     check_graph,
     check_groups,
     check_labels_probs,
-    check_row_order,
     check_split,
     check_texts,
     features_vary,
@@ -170,7 +170,9 @@ def find_data_issues(
     names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
     if isinstance(features, pd.DataFrame):
-        check_row_order(features.index, labels=labels, probs=probs, split=split, groups=groups, texts=texts)
+        check_row_order(
+            features, "features", "the checks", labels=labels, probs=probs, split=split, groups=groups, texts=texts
+        )
     if features is not None:
         X, missing = check_features(features, impute=impute)
     image_list = check_images(images) if images is not None else None
