@@ -48,7 +48,9 @@ CALLS = {
 def test_reordered_labels_series_is_refused(call):
     """Labels with X's index keys in another order: an error naming labels, the first position and the fix."""
     X, y = _frame()
-    with pytest.raises(InvalidParameterError, match=r"^labels must list the rows in the order of (X's|features') index"):
+    with pytest.raises(
+        InvalidParameterError, match=r"^labels must list the rows in the order of (X's|features') index"
+    ):
         call(X, _shuffled(y))
 
 
