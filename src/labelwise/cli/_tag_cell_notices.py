@@ -10,17 +10,13 @@ naming the first, as the other readers' notices do (``notice: ...``, and in summ
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from ..io.delimiter import csv_delimiter
-from ..io.na_values import PANDAS_NA_VALUES
+from ..io.na_values import is_read_as_missing, raw_column
 from ._na_values import _row_words, given_na_values
 
 __all__ = ["tag_cell_notices"]
-
-_CSV = {".csv", ".tsv", ".txt"}
 
 
 def tag_cell_notices(tags: pd.Series, separator: str, label: str, path: Path) -> list[str]:
@@ -52,13 +48,13 @@ def _marker_cells(tags: pd.Series, separator: str, label: str, path: Path) -> st
     """Missing cells of a CSV file that are not empty there (``NA``, ``None``, ``null``): read as no tags.
     Said only under pandas' markers (``--na-values`` not given): a user who named the texts chose them."""
     missing = tags.isna().to_numpy()
-    if given_na_values() is not None or path.suffix.lower() not in _CSV or not missing.any():
+    if given_na_values() is not None or not missing.any():
         return None
-    raw = _raw_column(path, label)
+    raw = raw_column(path, label)
     if raw is None or len(raw) != len(tags):
         return None
     texts = raw.to_numpy(dtype=object)
-    rows = [int(i) for i in missing.nonzero()[0] if texts[i] != "" and texts[i] in PANDAS_NA_VALUES]
+    rows = [int(i) for i in missing.nonzero()[0] if texts[i] != "" and is_read_as_missing(texts[i], None)]
     if not rows:
         return None
     text = str(texts[rows[0]])
@@ -67,12 +63,3 @@ def _marker_cells(tags: pd.Series, separator: str, label: str, path: Path) -> st
         f"without tags (the first: {_row_words(rows[0], path)} reads {text!r}); if {text!r} is a tag, "
         f'pass --na-values "" (only empty cells are missing)'
     )
-
-
-def _raw_column(path: Path, label: str) -> Any:
-    """The ``label`` column of a CSV file as written (no text read as missing), or None if it cannot be read."""
-    try:
-        frame = pd.read_csv(path, sep=csv_delimiter(path), usecols=[label], dtype=str, keep_default_na=False)
-    except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError):
-        return None
-    return frame[label]

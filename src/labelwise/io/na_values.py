@@ -26,6 +26,7 @@ __all__ = [
     "csv_na_options",
     "is_read_as_missing",
     "raw_cell",
+    "raw_column",
 ]
 
 #: The texts pandas reads as missing by default (``pandas.read_csv``'s ``keep_default_na``).
@@ -109,7 +110,7 @@ def raw_cell(path: str | os.PathLike, column: str, row: int) -> str | None:
     if suffix not in _CSV or row < 0:
         return None
     try:
-        options = {"sep": csv_delimiter(p), "dtype": str, "keep_default_na": False}
+        options = _raw_options(p)
         # the one column in blocks up to the row, in bounded memory: skipping the rows before it
         # (skiprows, a number or a list) takes pandas twice as long (benchmarks/RESULTS.md, session 30)
         with pd.read_csv(p, usecols=[column], chunksize=_BLOCK, **options) as blocks:
@@ -119,3 +120,23 @@ def raw_cell(path: str | os.PathLike, column: str, row: int) -> str | None:
     except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, DataFileError):
         return None
     return None
+
+
+def raw_column(path: str | os.PathLike, column: str) -> Any:
+    """The whole ``column`` of a CSV file as it writes it (a Series of texts, no missing markers), as
+    :func:`raw_cell` reads one cell; None for a Parquet or JSON file, a column the file lacks, or a file
+    that cannot be read."""
+    import pandas as pd  # here, not on top: the command line's --help does not import pandas
+
+    p = Path(path)
+    if p.suffix.lower() not in _CSV:
+        return None
+    try:
+        return pd.read_csv(p, usecols=[column], **_raw_options(p))[column]
+    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, DataFileError):
+        return None
+
+
+def _raw_options(path: Path) -> dict[str, Any]:
+    """``pandas.read_csv``'s options that read a CSV file's cells as written: texts, none of them missing."""
+    return {"sep": csv_delimiter(path), "dtype": str, "keep_default_na": False}
