@@ -36,12 +36,13 @@ def lazy_names(file: str) -> dict[str, tuple[str, str | None]]:
         if not (isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
             continue
         for statement in node.body:
-            if isinstance(statement, ast.ImportFrom) and statement.level == 1:
+            if isinstance(statement, ast.ImportFrom) and statement.level >= 1:
+                dots = "." * statement.level  # ``from ..audit.scores import x`` is relative to the parent
                 for alias in statement.names:
                     if statement.module is None:
-                        names[alias.asname or alias.name] = (f".{alias.name}", None)
+                        names[alias.asname or alias.name] = (f"{dots}{alias.name}", None)
                     else:
-                        names[alias.asname or alias.name] = (f".{statement.module}", alias.name)
+                        names[alias.asname or alias.name] = (f"{dots}{statement.module}", alias.name)
     return names
 
 

@@ -1,0 +1,6 @@
+"""The names of the weak-supervision registries, in a module that imports nothing (the command line's ``--help``)."""
+
+__all__ = ["LABEL_MODEL_NAMES"]
+
+#: The keys of :data:`labelwise.weak.LABEL_MODELS`.
+LABEL_MODEL_NAMES = ("label-model", "dawid-skene")
