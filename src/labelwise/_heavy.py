@@ -58,7 +58,11 @@ class LazyModule:
 
 if TYPE_CHECKING:  # what mypy sees: the modules themselves
     import pandas
-    import sklearn.model_selection as sklearn_model_selection
+    import pyarrow
+    import pyarrow.compute as pyarrow_compute
+    import pyarrow.csv as pyarrow_csv
 else:
     pandas = LazyModule("pandas")
-    sklearn_model_selection = LazyModule("sklearn.model_selection")
+    pyarrow = LazyModule("pyarrow")
+    pyarrow_compute = LazyModule("pyarrow.compute")
+    pyarrow_csv = LazyModule("pyarrow.csv")

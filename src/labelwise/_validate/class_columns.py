@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
+from .._heavy import pandas as pd
 
 from ..errors import ShapeMismatchError
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from ..aggregate.activelab import ActiveLabScores, active_learning_scores
 from ..errors import InvalidParameterError, ShapeMismatchError

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.arguments import show
 from ..aggregate.agreement import annotator_agreement, item_agreement

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import click
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.arguments import plain
 from ..aggregate import METHODS

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._stage_progress import stage, stages
 from ..errors import InvalidParameterError

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
-import pandas as pd
+from .._heavy import pandas as pd
 
 from ._common import console
 

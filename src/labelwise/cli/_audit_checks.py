@@ -26,7 +26,7 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.arguments import show
 from ..checks import CHECKS, find_data_issues

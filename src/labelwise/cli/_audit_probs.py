@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import encode_labels_for_probs

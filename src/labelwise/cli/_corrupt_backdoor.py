@@ -31,7 +31,7 @@ import re
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError

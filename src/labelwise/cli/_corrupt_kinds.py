@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from ..errors import InvalidParameterError
 from ..noise import flip_labels, instance_dependent_flips, noise_matrix

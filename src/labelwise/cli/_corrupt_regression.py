@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError

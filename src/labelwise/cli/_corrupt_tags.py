@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._tag_cells import DEFAULT_SEPARATOR, join_tags, split_tags
 from .._validate.arguments import check_fraction

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.probabilities import check_probs
 from ..errors import DataFileError, InvalidProbabilitiesError

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._chunk_floor import chunks_record
 from .._dask_rows import inlined

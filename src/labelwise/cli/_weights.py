@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._meta import accepts_sample_weight
 from .._validate.arguments import show

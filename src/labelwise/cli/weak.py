@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.labels import look_alike_classes
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError

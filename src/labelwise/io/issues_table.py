@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from ..errors import DataFileError
 

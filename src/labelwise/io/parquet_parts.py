@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
+from .._heavy import pandas as pd
+from .._heavy import pyarrow as pa
 
 from ..errors import DataFileError
 

@@ -12,8 +12,8 @@ if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on firs
     from ._auto import CandidateResult, ModelChoice, choose_model
     from ._default import column_kinds, default_model
     from ._menu import FAMILIES, Family
-    from ._names import MODEL_CHOICES as MODEL_CHOICES  # not in __all__, kept as before
     from ._names import DEFAULT_TIME_BUDGET, MODELS
+    from ._names import MODEL_CHOICES as MODEL_CHOICES  # not in __all__, kept as before
     from ._subbag import SubsampledExtraTrees
 
 if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from ..._heavy import pandas as pd
 
 from ..._validate.labels import first_unhashable_row
 from ...errors import AnnotationError, DataFileError, MissingColumnError
