@@ -8,13 +8,9 @@ import click
 import numpy as np
 from .._heavy import pandas as pd
 
-from .._meta import accepts_sample_weight
 from .._validate.arguments import show
 from .._validate.labels import encode_labels
-from ..columns import infer_column_roles
 from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError
-from ..models import DEFAULT_TIME_BUDGET, FAMILIES, MODEL_CHOICES, choose_model, default_model
-from ..probs import out_of_fold_probs
 from ._common import console, plain, print_frame
 
 #: A numeric label with more distinct non-integer values than this looks like a regression target.
@@ -23,6 +19,7 @@ CONTINUOUS_MIN_DISTINCT = 20
 
 def model_option(help_text: str = "Model family; auto compares the menu by out-of-fold log loss."):
     """The ``--model`` option: ``auto`` (default) or one family."""
+    from ..models import MODEL_CHOICES
     return click.option(
         "--model", type=click.Choice(list(MODEL_CHOICES)), default="auto", show_default=True, help=help_text
     )
@@ -30,6 +27,7 @@ def model_option(help_text: str = "Model family; auto compares the menu by out-o
 
 def time_budget_option():
     """The ``--time-budget`` option (seconds for ``--model auto``)."""
+    from ..models import DEFAULT_TIME_BUDGET
     return click.option(
         "--time-budget",
         type=click.FloatRange(min=0, min_open=True),
@@ -103,6 +101,9 @@ def audit_probabilities(
     that family alone (on the same folds). A table with no column the model can learn from (only
     identifiers, constants, or an ``--image-column`` of paths) is refused with the way out: ``--probs``.
     """
+    from ..columns import infer_column_roles
+    from ..models import choose_model, default_model
+    from ..probs import out_of_fold_probs
     try:
         if model == "auto":
             choice = choose_model(
@@ -143,6 +144,9 @@ def chosen_estimator(
     (``train --clean reweight``) and a best family whose classifier takes no ``sample_weight``
     (kNN), the best family by log loss that does take it is used instead, and a notice says so.
     """
+    from .._meta import accepts_sample_weight
+    from ..columns import infer_column_roles
+    from ..models import FAMILIES, choose_model, default_model
     smallest, n_classes = 0, 0
     if model == "auto":
         try:

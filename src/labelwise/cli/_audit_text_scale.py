@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from ..checks import find_data_issues
 from ..errors import InvalidParameterError, MissingColumnError

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from .._heavy import pandas as pd
 
 __all__ = ["index_as_columns"]
 
