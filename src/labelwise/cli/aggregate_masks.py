@@ -5,22 +5,24 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import click
 import numpy as np
-import pandas as pd
+from .._heavy import pandas as pd
 
 from .._validate.arguments import show
-from ..aggregate._masks_em import SegmentationEM
-from ..aggregate._masks_rasa import SegmentationRASA
-from ..aggregate.masks import STAPLE, MaskMajorityVote
 from ..errors import AnnotationError, DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.mask_files import mask_file_name, read_mask, write_mask
 from ._common import console, print_frame, quiet_option, read_input, renaming
 from ._out_folder import out_folder
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    from ..aggregate._masks_em import SegmentationEM
+    from ..aggregate._masks_rasa import SegmentationRASA
+    from ..aggregate.masks import MaskMajorityVote, STAPLE
 
 COLUMNS = ("item", "annotator", "path")
 COLUMN_OPTIONS = ("--item-column", "--annotator-column", "--path-column")
@@ -170,6 +172,9 @@ def _model(
     method: str, options: dict, weights: pd.Series | None, max_iter: int | None, **common: Any
 ) -> MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA:
     """The estimator of ``method`` with its options (``common``: block_size and ignore_value)."""
+    from ..aggregate._masks_em import SegmentationEM
+    from ..aggregate._masks_rasa import SegmentationRASA
+    from ..aggregate.masks import MaskMajorityVote, STAPLE
     builders = {
         "majority": lambda: MaskMajorityVote(weights=weights, **common),
         "staple": lambda: STAPLE(pool=options["pool"], prior=options["prior"], max_iter=max_iter or 200, **common),
@@ -387,6 +392,8 @@ def aggregate_masks(
     Example:
       labelwise aggregate-masks masks.csv --out consensus
     """
+    from ..aggregate._masks_em import SegmentationEM
+    from ..aggregate._masks_rasa import SegmentationRASA
     _check_options(
         method, binary, ignore_value, pool=pool, prior=prior, em_prior=em_prior, em_pool=em_pool, rasa_pool=rasa_pool
     )

@@ -29,12 +29,10 @@ from ._crowd_em import (
     encode_crowd_answers,
     pseudo_counts,
 )
+from ._names import DEFAULT_CV
 
 __all__ = ["CrowdClassifier", "DEFAULT_CV"]
 
-#: Default folds of the out-of-fold classifier probabilities in the E-step (chosen on simulated
-#: crowds with dev seeds, see benchmarks/RESULTS.md, "crowd classifier, session 34").
-DEFAULT_CV = 5
 
 
 class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):

@@ -1,6 +1,8 @@
 """The names of the weak-supervision registries, in a module that imports nothing (the command line's ``--help``)."""
 
-__all__ = ["LABEL_MODEL_NAMES"]
+__all__ = ["LABEL_MODEL_NAMES", "TIE_BREAK_POLICIES"]
 
 #: The keys of :data:`labelwise.weak.LABEL_MODELS`.
 LABEL_MODEL_NAMES = ("label-model", "dawid-skene")
+#: How :func:`~labelwise.weak.probs_to_preds` breaks a tie.
+TIE_BREAK_POLICIES = ("abstain", "random", "true-random")
