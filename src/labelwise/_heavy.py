@@ -61,8 +61,10 @@ if TYPE_CHECKING:  # what mypy sees: the modules themselves
     import pyarrow
     import pyarrow.compute as pyarrow_compute
     import pyarrow.csv as pyarrow_csv
+    import sklearn.base as sklearn_base
 else:
     pandas = LazyModule("pandas")
     pyarrow = LazyModule("pyarrow")
     pyarrow_compute = LazyModule("pyarrow.compute")
     pyarrow_csv = LazyModule("pyarrow.csv")
+    sklearn_base = LazyModule("sklearn.base")

@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 
-
 class _BoxAggregator(BaseEstimator):
     """Columns and the fitted output shared by the box estimators."""
 

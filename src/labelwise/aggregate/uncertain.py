@@ -22,7 +22,6 @@ from .agreement import check_answers
 __all__ = ["POLICIES", "UncertainAnswers", "apply_uncertain_policy"]
 
 
-
 @dataclass(frozen=True)
 class UncertainAnswers:
     """Answers after an uncertain-label policy.

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import TooFewExamplesError
 from ..io import write_csv
@@ -28,6 +28,7 @@ def demo_gold_params(truth: pd.Series) -> dict[str, Any]:
 def demo_methods() -> list[str]:
     """The methods the demo compares: every one of ``METHODS`` (each takes the digits' ten classes)."""
     from ..aggregate import METHODS
+
     return list(METHODS)
 
 
@@ -51,12 +52,12 @@ def demo_folds(labels: np.ndarray) -> int:
 
 def _demo_probs(sim: Any, random_state: int) -> pd.DataFrame:
     """Out-of-fold probabilities of a model trained on the majority-vote labels of the digits."""
-    from ..aggregate import METHODS
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    from ..aggregate import METHODS
     from ..probs import out_of_fold_probs
 
     mv = METHODS["majority-vote"](random_state=random_state).fit(sim.answers)
@@ -72,8 +73,9 @@ def run_demo(
     out: Path, method: str, random_state: int, duplicates: str, n_items: int | None = None
 ) -> tuple[Any, pd.DataFrame, Any, Any]:
     """Simulate annotators over digits; fit every method; return the comparison table."""
-    from ..aggregate.simulate import simulate_annotators
     from sklearn.datasets import load_digits
+
+    from ..aggregate.simulate import simulate_annotators
 
     target = load_digits().target.astype(np.int64)
     sim = simulate_annotators(

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import AnnotationError, InvalidLabelsError, LabelwiseWarning, MissingColumnError
 from ._common import finite, read_input
@@ -262,6 +262,7 @@ def labels_frame(
     from ``answers``."""
     from ..aggregate.agreement import item_agreement
     from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
+
     probas = est.probas_
     labels = est.labels_
     codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
@@ -286,6 +287,7 @@ def labels_frame(
 def annotators_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
     """``annotators.csv``: annotator, answers, accuracy (estimated), agreement (with consensus)."""
     from ..aggregate.agreement import annotator_agreement
+
     agree = annotator_agreement(answers, est.labels_)
     skill = est.annotator_skill_.reindex(agree.index)
     return pd.DataFrame(

@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 import click
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import plain
 from ..errors import InvalidParameterError, LabelwiseError
 from ..io.annotations import votes
@@ -62,6 +62,7 @@ def _parse_value(text: str) -> Any:
 def param_names(method: str) -> list[str]:
     """The names ``--param`` takes for ``method``: its estimator's parameters less the shared options."""
     from ..aggregate import METHODS
+
     return sorted(k for k in METHODS[method]().get_params() if k not in SHARED_PARAMS)
 
 
@@ -74,6 +75,7 @@ def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, 
     An unknown name or a pair without ``=`` is an error that lists the method's parameters.
     """
     from ..aggregate import METHODS
+
     defaults = METHODS[method]().get_params()
     valid = param_names(method)
     params: dict[str, Any] = {}
@@ -98,6 +100,7 @@ def build_method(
 ) -> Any:
     """An estimator of ``METHODS[method]`` with the shared options and method-specific ``params``."""
     from ..aggregate import METHODS
+
     if method not in METHODS:
         raise InvalidParameterError(f"--method must be one of {sorted(METHODS)}, got {method!r}")
     return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state, **(params or {}))

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from .._heavy import pandas as pd
-
 from .._stage_progress import stage, stages
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json

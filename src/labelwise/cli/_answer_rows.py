@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from ._common import console
 
 #: ``aggregate-numbers --duplicates``: ``labelwise aggregate``'s choices and default, and ``mean``.

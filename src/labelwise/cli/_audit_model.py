@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError
@@ -20,6 +20,7 @@ CONTINUOUS_MIN_DISTINCT = 20
 def model_option(help_text: str = "Model family; auto compares the menu by out-of-fold log loss."):
     """The ``--model`` option: ``auto`` (default) or one family."""
     from ..models import MODEL_CHOICES
+
     return click.option(
         "--model", type=click.Choice(list(MODEL_CHOICES)), default="auto", show_default=True, help=help_text
     )
@@ -28,6 +29,7 @@ def model_option(help_text: str = "Model family; auto compares the menu by out-o
 def time_budget_option():
     """The ``--time-budget`` option (seconds for ``--model auto``)."""
     from ..models import DEFAULT_TIME_BUDGET
+
     return click.option(
         "--time-budget",
         type=click.FloatRange(min=0, min_open=True),
@@ -104,6 +106,7 @@ def audit_probabilities(
     from ..columns import infer_column_roles
     from ..models import choose_model, default_model
     from ..probs import out_of_fold_probs
+
     try:
         if model == "auto":
             choice = choose_model(
@@ -147,6 +150,7 @@ def chosen_estimator(
     from .._meta import accepts_sample_weight
     from ..columns import infer_column_roles
     from ..models import FAMILIES, choose_model, default_model
+
     smallest, n_classes = 0, 0
     if model == "auto":
         try:

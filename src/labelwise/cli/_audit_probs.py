@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import encode_labels_for_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
@@ -80,6 +80,7 @@ def _named_columns(
     them only integers beside integer labels (classes no row has, as ``evaluate`` reads them).
     """
     from ..evaluate._inputs import classes_named_by_columns
+
     header = [str(c) for c in values.columns]
     wanted: list[Any] = list(named) if named is not None else list(classes)
     if not set(header) & {str(c) for c in wanted}:

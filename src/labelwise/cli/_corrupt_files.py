@@ -17,10 +17,10 @@ import os
 from pathlib import Path
 
 import numpy as np
+
 from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_csv as pa_csv
-
 from ..errors import InvalidParameterError
 from ..io.atomic import TABLE_FORMATS, atomic_write
 from ..io.atomic import write_table as io_write_table

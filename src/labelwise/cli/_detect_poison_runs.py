@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from ..errors import InvalidParameterError, MissingColumnError
 from ._common import read_input, renaming
 
@@ -46,6 +46,7 @@ def run_provenance(
 ) -> Any:
     """Run :func:`labelwise.poison.provenance` by --source-column, on --trusted rows when given."""
     from ..poison import provenance
+
     pair = None
     if trusted is not None:
         table, X_t = _trusted_table(trusted, label, columns)
@@ -76,6 +77,7 @@ def run_roni(
 ) -> Any:
     """Run :func:`labelwise.poison.roni` with the --trusted table's rows (same feature columns as DATA)."""
     from ..poison import roni
+
     table, X_valid = _trusted_table(trusted, label, columns)
     estimator = model_of(model)
     names = {

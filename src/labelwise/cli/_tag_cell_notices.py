@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .._heavy import pandas as pd
-
 from ..io.na_values import is_read_as_missing, raw_column
 from ._na_values import _row_words, given_na_values
 

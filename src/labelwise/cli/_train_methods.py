@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import plain
 from ..errors import InvalidParameterError
 
@@ -52,8 +52,10 @@ def check_method_options(method: str, model: str) -> None:
 def corrected_model(method: str, estimator: Any, *, transition: str, cv: int, random_state: int) -> Any:
     """The unfitted model of ``--method``: ImportanceReweighting around ``estimator``, or ``estimator``'s
     pipeline with ForwardCorrection (same ``C``) in place of its logistic regression."""
-    from ..robust import ForwardCorrection, ImportanceReweighting
     from sklearn.base import clone
+
+    from ..robust import ForwardCorrection, ImportanceReweighting
+
     if method == "reweight":
         return ImportanceReweighting(estimator, transition=transition, cv=cv, random_state=random_state)
     steps = getattr(estimator, "steps", None)

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, MissingColumnError
 
@@ -20,6 +20,7 @@ def takes_weights(family: str) -> bool:
     """Whether the classifier of model family ``family`` (``--model``, ``--teacher``) takes ``sample_weight``."""
     from .._meta import accepts_sample_weight
     from ..models import FAMILIES
+
     return accepts_sample_weight(FAMILIES[family].classifier(0))
 
 
@@ -33,6 +34,7 @@ def check_weighted_family(model: str, *, needs: str) -> None:
         error names the pipeline's last step and ``sample_weight``, words the command line has not).
     """
     from ..models import FAMILIES
+
     if model == "auto" or takes_weights(model):
         return
     weighted = [name for name in FAMILIES if takes_weights(name)]

@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import look_alike_classes
-from ..aggregate import METHODS
-from ..aggregate.agreement import agreement
-from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
+from ..aggregate._names import METHOD_NAMES, POLICIES
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
@@ -119,6 +117,8 @@ def unsure_answers(answers: pd.DataFrame, value: Any, policy: str, unsure: str) 
     The API names its ``negative`` / ``positive`` parameters, which the command line does not have:
     ``zeros`` and ``ones`` map unsure answers to 0 and 1, so they need 0/1 labels besides ``--unsure``.
     """
+    from ..aggregate.uncertain import apply_uncertain_policy
+
     try:
         return apply_uncertain_policy(answers, value, policy)
     except InvalidParameterError as exc:
@@ -169,7 +169,7 @@ def _refuse_demo_inputs() -> None:
 )
 @click.option(
     "--method",
-    type=click.Choice(list(METHODS)),
+    type=click.Choice(list(METHOD_NAMES)),
     default=None,
     help=f"Aggregation method [default: {DEFAULT_METHOD}; {PROBS_METHOD} when --probs is given; {SAMPLES_METHOD} "
     "for a votes file whose annotators are sample numbers].",
@@ -255,6 +255,8 @@ def aggregate(
     --method majority-vote for self-consistency). Writes labels.csv, annotators.csv,
     annotators.json and summary.json to --out.
     """
+    from ..aggregate.agreement import agreement
+
     out = Path(out)
     con = console()
     if unsure is None and option_given("unsure_policy"):  # it was silently a no-op

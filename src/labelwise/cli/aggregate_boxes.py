@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._stage_progress import current_stage, stage, stages
 from .._validate.labels import look_alike_classes
-from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus, WeightedBoxesFusion
+from ..aggregate._names import BOX_METHOD_NAMES, CONF_TYPES, SKILL_TYPES
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
@@ -20,6 +20,9 @@ from ._common import console, option_given, plain, print_frame, quiet_option, re
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    from ..aggregate.boxes import BoxConsensus, WeightedBoxesFusion
 
 #: The API's parameter names and the options that give them, for the errors' wording.
 OPTION_NAMES = {
@@ -144,7 +147,7 @@ def _plain(value: Any) -> Any:
 @click.argument("boxes", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--method",
-    type=click.Choice(list(BOX_METHODS)),
+    type=click.Choice(list(BOX_METHOD_NAMES)),
     default="consensus",
     show_default=True,
     help="consensus: human annotators (one box per annotator in a cluster, median, majority vote); "
@@ -267,6 +270,8 @@ def aggregate_boxes(
       labelwise aggregate-boxes detections.csv --method wbf --score-column score --out fused
       labelwise aggregate-boxes model_a.json model_b.json model_c.json --coco --method wbf --out fused
     """
+    from ..aggregate.boxes import BoxConsensus, WeightedBoxesFusion
+
     _refuse_other_method(method)
     images_root = None if images is None else require_folder(images, parameter="--images", kind="images folder")
     with stages(False if quiet else None):  # a bar per stage on a terminal's stderr; none with --quiet

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import AnnotationError, DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io import files_together, write_csv, write_json
@@ -22,7 +22,7 @@ from ._wrote import print_wrote
 if TYPE_CHECKING:
     from ..aggregate._masks_em import SegmentationEM
     from ..aggregate._masks_rasa import SegmentationRASA
-    from ..aggregate.masks import MaskMajorityVote, STAPLE
+    from ..aggregate.masks import STAPLE, MaskMajorityVote
 
 COLUMNS = ("item", "annotator", "path")
 COLUMN_OPTIONS = ("--item-column", "--annotator-column", "--path-column")
@@ -174,7 +174,8 @@ def _model(
     """The estimator of ``method`` with its options (``common``: block_size and ignore_value)."""
     from ..aggregate._masks_em import SegmentationEM
     from ..aggregate._masks_rasa import SegmentationRASA
-    from ..aggregate.masks import MaskMajorityVote, STAPLE
+    from ..aggregate.masks import STAPLE, MaskMajorityVote
+
     builders = {
         "majority": lambda: MaskMajorityVote(weights=weights, **common),
         "staple": lambda: STAPLE(pool=options["pool"], prior=options["prior"], max_iter=max_iter or 200, **common),
@@ -394,6 +395,7 @@ def aggregate_masks(
     """
     from ..aggregate._masks_em import SegmentationEM
     from ..aggregate._masks_rasa import SegmentationRASA
+
     _check_options(
         method, binary, ignore_value, pool=pool, prior=prior, em_prior=em_prior, em_pool=em_pool, rasa_pool=rasa_pool
     )

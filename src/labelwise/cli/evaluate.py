@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-from .._heavy import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import plain, show
 from .._validate.probabilities import ROUNDED_SUM_GAP
 from ..errors import DataFileError, InvalidParameterError, LabelwiseError, ShapeMismatchError
@@ -214,6 +214,7 @@ def evaluate(
     evaluation.html to --out.
     """
     from ..evaluate import corrected_benchmark
+
     if (corrections is None) == (human_counts is None):
         raise InvalidParameterError("give exactly one of --corrections or --human-counts")
     given = _not_continuous(read_labels(Path(labels_path), label_column))
@@ -245,6 +246,7 @@ def evaluate(
 def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: list | None) -> Corrections:
     """The corrected labels from ``--human-counts`` (plurality, vote shares) or from ``--corrections``."""
     from ..evaluate import corrections_from_counts, read_corrections
+
     if human_counts is not None:
         counts = _count_rows(load_npy(Path(human_counts), "--human-counts"), given)
         if named is not None and counts.ndim == 2:
@@ -299,6 +301,7 @@ def _write_outputs(
     """table.csv, curve.csv, crossovers.csv, summary.json and evaluation.html, all or none; then the console lines."""
     from ..evaluate.prevalence import CROSSOVER_COLUMNS, CURVE_COLUMNS
     from ..report._evaluation import evaluation_html
+
     curve, cross = _curve_and_crossovers(ev)
     curve_frame = curve.to_frame() if curve is not None else pd.DataFrame(columns=list(CURVE_COLUMNS))
     cross_frame = cross if cross is not None else pd.DataFrame(columns=list(CROSSOVER_COLUMNS))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Collection
 
 import numpy as np
+
 from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_compute as pc

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
-
 from ..errors import DataFileError
 
 __all__ = ["PARQUET_PARTS", "arrow_kind", "check_parquet_parts", "parquet_part_files", "read_parquet_folder"]

@@ -11,7 +11,6 @@ from pathlib import Path
 from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_csv as pa_csv
-
 from ..errors import DataFileError
 from ._text_ids import numbers_unless_merged, restore_merged_texts, text_dtypes
 from .delimiter import csv_delimiter

@@ -31,7 +31,6 @@ from .floral import FloralSVC
 __all__ = ["MODELS", "make_model", "robustness_curve", "RobustnessCurve"]
 
 
-
 def make_model(name: str, *, C: float = 10.0, gamma: Any = "scale", random_state: Any = None):
     """A fresh estimator for a model name of :data:`MODELS` (RBF SVMs with the same ``C``, ``gamma``)."""
     check_positive("C", C)

@@ -34,7 +34,6 @@ from ._names import DEFAULT_CV
 __all__ = ["CrowdClassifier", "DEFAULT_CV"]
 
 
-
 class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     r"""Train any scikit-learn classifier directly from several annotators' answers (learning from crowds).
 

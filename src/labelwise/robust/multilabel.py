@@ -38,7 +38,6 @@ from ._tag_thresholds import auto_thresholds, check_thresholds
 __all__ = ["MULTILABEL_ACTIONS", "CleanMultilabelClassifier"]
 
 
-
 class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train on noisy tags: flag the wrong (row, tag) cells by confident learning, then refit per tag.
 
