@@ -2,7 +2,7 @@
 
 The command line's options list these names (``--method``, ``--conf-type``, ...) and its ``--help``
 must not import scipy, scikit-learn or pandas to show them; each registry keeps its classes beside
-them in its own module, and ``tests/aggregate/test_names.py`` checks that the two agree.
+them in its own module, and ``tests/test_registry_names.py`` checks that the two agree.
 """
 
 __all__ = [

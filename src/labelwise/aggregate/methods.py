@@ -1,7 +1,7 @@
 """``METHODS``: the single-label aggregation methods by command-line name.
 
 Its names are :data:`labelwise.aggregate._names.METHOD_NAMES` (read by the command line without
-importing the classes); ``tests/aggregate/test_names.py`` checks that the two agree.
+importing the classes); ``tests/test_registry_names.py`` checks that the two agree.
 """
 
 from .auto import AutoAggregator

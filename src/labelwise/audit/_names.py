@@ -1,4 +1,8 @@
-"""The names of the audit's registries, in a module that imports nothing: the command line's ``--help`` lists them without importing scipy, scikit-learn or pandas; ``tests/test_registry_names.py`` checks them against the registries."""
+"""The names of the audit's registries.
+
+This module imports nothing: the command line's ``--help`` lists these names without importing
+scipy, scikit-learn or pandas. ``tests/test_registry_names.py`` checks them against the registries.
+"""
 
 __all__ = ["FILTER_NAMES", "MIXTURE_PRIORS", "SCORER_NAMES"]
 

@@ -1,7 +1,7 @@
 """The model families' names and the audit's time budget, in a module that imports nothing.
 
 The command line's ``--model`` lists these names and its ``--help`` must not import scikit-learn to
-show them; ``tests/models/test_names.py`` checks them against :data:`labelwise.models.FAMILIES`.
+show them; ``tests/test_registry_names.py`` checks them against :data:`labelwise.models.FAMILIES`.
 """
 
 __all__ = ["DEFAULT_TIME_BUDGET", "MODELS", "MODEL_CHOICES"]

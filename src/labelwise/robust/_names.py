@@ -1,4 +1,8 @@
-"""The names and defaults of the noisy-label training options, in a module that imports nothing: the command line's ``--help`` lists them without importing scipy, scikit-learn or pandas; ``tests/test_registry_names.py`` checks them against the registries."""
+"""The names and defaults of the noisy-label training options.
+
+This module imports nothing: the command line's ``--help`` lists these names without importing
+scipy, scikit-learn or pandas. ``tests/test_registry_names.py`` checks them against the registries.
+"""
 
 __all__ = ["DEFAULT_CV", "MULTILABEL_ACTIONS", "TRANSITION_METHODS"]
 

@@ -1,4 +1,8 @@
-"""The names of the weak-supervision registries, in a module that imports nothing (the command line's ``--help``)."""
+"""The names of the weak-supervision registries and options.
+
+This module imports nothing: the command line's ``--help`` lists these names without importing
+scipy, scikit-learn or pandas. ``tests/test_registry_names.py`` checks them against the registries.
+"""
 
 __all__ = ["LABEL_MODEL_NAMES", "TIE_BREAK_POLICIES"]
 
