@@ -11,6 +11,7 @@ from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError
+from ..models._names import DEFAULT_TIME_BUDGET, MODEL_CHOICES
 from ._common import console, plain, print_frame
 
 #: A numeric label with more distinct non-integer values than this looks like a regression target.
@@ -19,8 +20,6 @@ CONTINUOUS_MIN_DISTINCT = 20
 
 def model_option(help_text: str = "Model family; auto compares the menu by out-of-fold log loss."):
     """The ``--model`` option: ``auto`` (default) or one family."""
-    from ..models import MODEL_CHOICES
-
     return click.option(
         "--model", type=click.Choice(list(MODEL_CHOICES)), default="auto", show_default=True, help=help_text
     )
@@ -28,8 +27,6 @@ def model_option(help_text: str = "Model family; auto compares the menu by out-o
 
 def time_budget_option():
     """The ``--time-budget`` option (seconds for ``--model auto``)."""
-    from ..models import DEFAULT_TIME_BUDGET
-
     return click.option(
         "--time-budget",
         type=click.FloatRange(min=0, min_open=True),
