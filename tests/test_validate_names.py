@@ -76,8 +76,8 @@ class TestMessagesThatChanged:
             find_data_issues(X, y, checks=["NEAR_DUPLICATE"])
 
     def test_an_option_in_another_case_is_suggested(self):
-        """``check_options={"outlier": {"Fence": 2}}``: the option ``fence``."""
+        """``check_options={"outlier": {"FENCE": 2}}``: the option ``fence`` (main compared with case)."""
         X = np.random.default_rng(0).normal(size=(30, 3))
         y = np.repeat([0, 1, 2], 10)
-        with pytest.raises(InvalidParameterError, match=r"has no option 'Fence' \(did you mean 'fence'\?\)"):
-            find_data_issues(X, y, checks=["outlier"], check_options={"outlier": {"Fence": 2.0}})
+        with pytest.raises(InvalidParameterError, match=r"has no option 'FENCE' \(did you mean 'fence'\?\)"):
+            find_data_issues(X, y, checks=["outlier"], check_options={"outlier": {"FENCE": 2.0}})
