@@ -206,9 +206,7 @@ def _refuse_demo_inputs() -> None:
 @click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
 @out_folder("aggregate", Path("labelwise-agg"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-@click.option(
-    "--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table; 0: none."
-)
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows shown per table; 0: none.")
 @click.option(
     "--demo",
     is_flag=True,

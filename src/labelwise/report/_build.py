@@ -407,8 +407,7 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     out : path-like, optional
         Where to write; default ``out_dir / "report.html"``.
     top : int, default 60
-        How many worst examples (or most contested items) to show; 0: none, the page's other
-        sections as usual.
+        How many worst examples (or most contested items) to show; 0: none.
 
     Returns
     -------
