@@ -18,6 +18,7 @@ from .._progress import track
 from .._soft_labels import expand_soft_labels
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
+from .._validate.nan_features import naming_nan_in
 from ..aggregate._base import _blas_controller, check_tol
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
 from ._crowd_em import (
@@ -281,7 +282,7 @@ class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         template = self._check_params()
         # Each iteration makes cv + 1 small fits: BLAS threads only spin between them (4-8x slower
         # on a loaded 2-core machine), so BLAS runs on one thread, as the aggregators' EM does.
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        with _blas_controller().limit(limits=1, user_api="blas"), naming_nan_in(X, template):
             return self._fit(template, X, answers)
 
     def _fit(self, template: Any, X: Any, answers: Any) -> CrowdClassifier:
