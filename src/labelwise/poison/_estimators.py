@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validate.arguments import check_positive, show
 from .._validate.nan_features import nan_refusal
+from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ._common import resolve_gamma
 
@@ -24,9 +25,14 @@ def _raise_nan_refusal(X: Any, estimator: Any, exc: ValueError) -> None:
 
 
 class _DefenceClassifier(ClassifierMixin, BaseEstimator):
-    """Validation shared by the defences: scikit-learn's checks, re-raised as labelwise errors."""
+    """Validation shared by the defences: scikit-learn's checks, re-raised as labelwise errors.
+
+    ``fit`` pairs ``X`` and ``y`` by position, as scikit-learn does; a ``y`` Series that lists the
+    rows of a DataFrame ``X`` in another order is refused (:func:`~labelwise._validate.row_order.check_row_order`).
+    """
 
     def _validate_fit(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        check_row_order(X, "X", "the poison defences", y=y)
         X_given = X
         try:
             X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
