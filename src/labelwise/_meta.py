@@ -22,8 +22,12 @@ from .errors import EstimatorError, InvalidLabelsError
 
 
 def base_estimator(meta: Any) -> Any:
-    """``meta.estimator``, or the default classifier (LogisticRegression(max_iter=1000)) when None."""
-    return meta.estimator if meta.estimator is not None else LogisticRegression(max_iter=1000)
+    """``meta.estimator``, or the default classifier when None: the meta-estimator's own
+    ``_default_estimator()`` where it has one, else LogisticRegression(max_iter=1000)."""
+    if meta.estimator is not None:
+        return meta.estimator
+    own = getattr(meta, "_default_estimator", None)
+    return own() if own is not None else LogisticRegression(max_iter=1000)
 
 
 def accepts_sample_weight(estimator: Any) -> bool:
