@@ -216,7 +216,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         with naming_nan_in(X, template):  # scikit-learn's NaN refusal, from any fit of the folds or the tags
             return self._fit(template, X, y, pred_probs, sample_weight)
 
-    def _fit(self, template, X, y, pred_probs, sample_weight) -> CleanMultilabelClassifier:
+    def _fit(self, template, X, y, pred_probs, sample_weight):
         X = check_meta_X(self, X, reset=True)
         given, tags = encode_tag_targets(y, _num_samples(X), tag_separator=self.tag_separator)
         n, k = given.shape
