@@ -143,13 +143,11 @@ def typed_labels(column: pd.Series, noisy: np.ndarray) -> pd.Series:
 
 def write_table(table: pd.DataFrame | Cells, path: Path) -> None:
     """Write ``table`` atomically in the format of ``path``'s suffix (one of :data:`WRITERS`): a frame by
-    :func:`labelwise.io.atomic.write_table`, its named index (a Parquet DATA's ``set_index`` column) as
-    its first columns; cells as written (:data:`Cells`) to a delimited text file, quoted only where the
-    text needs it."""
+    :func:`labelwise.io.atomic.write_table` (a Parquet DATA's named index is a column since it was read,
+    :func:`labelwise.io.read_table`); cells as written (:data:`Cells`) to a delimited text file, quoted
+    only where the text needs it."""
     if not isinstance(table, dict):
-        from ._index_columns import index_as_columns
-
-        io_write_table(index_as_columns(table), path)
+        io_write_table(table, path)
         return
     with atomic_write(path, "w") as fh:
         writer = csv.writer(fh, delimiter=_TEXT[path.suffix.lower()], lineterminator="\n")
