@@ -251,12 +251,18 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
         summary = {**settings, **counts}
     else:
         table, truth, summary = _classification(frame, features, raw, label, noise, rate, matrix, options, settings)
-    with files_together():
+    replaced = files.other_run(paths)  # noisy.csv's run, which --out noisy.parquet replaces: one summary per stem
+    with files_together(supersedes=replaced):
         files.write_table(table, paths["table"])
         files.write_table(truth, paths["truth"])
         summary["seconds"] = round(time.perf_counter() - started, 3)
         write_json(summary, paths["summary"])
     _print(summary, paths)
+    if replaced:
+        console().print(
+            f"removed {' and '.join(str(p) for p in replaced)}: the earlier run whose summary "
+            f"{paths['summary'].name} described them was replaced"
+        )
 
 
 def _tag_settings(noise: str, rate: float, options: dict[str, Any]) -> dict[str, Any]:
