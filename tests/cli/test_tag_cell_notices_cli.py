@@ -15,7 +15,16 @@ from labelwise.cli import main
 
 def _audit(tmp_path, data: str, n: int, k: int, *extra: str):
     np.save(tmp_path / "p.npy", np.random.default_rng(0).uniform(0.05, 0.95, (n, k)))
-    args = ["audit", str(tmp_path / data), "--task", "multilabel", "--label", "tags", "--probs", str(tmp_path / "p.npy")]
+    args = [
+        "audit",
+        str(tmp_path / data),
+        "--task",
+        "multilabel",
+        "--label",
+        "tags",
+        "--probs",
+        str(tmp_path / "p.npy"),
+    ]
     return CliRunner().invoke(main, [*args, *extra, "--out", str(tmp_path / "out")])
 
 

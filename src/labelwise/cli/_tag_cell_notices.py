@@ -116,7 +116,7 @@ _OTHER_SEPARATORS = ("|", ";", ",", "/")
 def _other_separator(tags: pd.Series, separator: str, label: str, path: Path) -> str | None:
     """Cells read as one tag that another common separator splits into tags the column holds on their
     own (``a;b`` read with ``|``, beside cells ``a`` and ``b``): the separator most such cells use."""
-    cells = pd.unique(tags[tags.map(type) == str])
+    cells = pd.unique(tags[[isinstance(cell, str) for cell in tags]])
     read = {cell: split_tags(cell, separator) for cell in cells}
     known = {tag for cell_tags in read.values() for tag in cell_tags}
     joined: dict[str, list[tuple[str, str]]] = {}  # other separator -> (cell, the tag it joins)
