@@ -26,18 +26,34 @@ def tag_cell_notices(tags: pd.Series, separator: str, label: str, path: Path) ->
     """The notices on ``tags`` (the ``--label`` column as read from ``path``): marker cells of a CSV file and
     null cells of a Parquet or JSON file read as no tags, cells with an empty tag between separators, and
     cells whose tags are joined by another separator than ``separator``."""
-    said = [_empty_tags(tags, separator, label, path)]
+    texts = _texts(tags)
+    said = [_empty_tags(tags, texts, separator, label, path)]
     said.append(_marker_cells(tags, separator, label, path))
     said.append(_null_cells(tags, label, path))
-    said.append(_other_separator(tags, separator, label, path))
+    said.append(_other_separator(tags, texts, separator, label, path))
     return [notice for notice in said if notice is not None]
 
 
-def _empty_tags(tags: pd.Series, separator: str, label: str, path: Path) -> str | None:
-    """``a||b``, ``|a``, ``a|``: cells where a separator has no tag beside it."""
-    rows = [i for i, cell in enumerate(tags) if isinstance(cell, str) and _has_empty_tag(cell, separator)]
-    if not rows:
+def _texts(tags: pd.Series) -> list[str]:
+    """The distinct text cells of ``tags`` (a cell may also be a list of tags, a number or missing)."""
+    try:
+        values = pd.unique(tags.dropna())
+    except TypeError:  # lists of tags (JSON Lines, Parquet) are not hashable
+        values = pd.unique(pd.Series([cell for cell in tags if isinstance(cell, str)], dtype=object))
+    return [cell for cell in values if isinstance(cell, str)]
+
+
+def _rows_of(tags: pd.Series, cells: set[str]) -> list[int]:
+    """The rows of ``tags`` whose cell is one of ``cells`` (texts)."""
+    return [i for i, cell in enumerate(tags) if isinstance(cell, str) and cell in cells]
+
+
+def _empty_tags(tags: pd.Series, texts: list[str], separator: str, label: str, path: Path) -> str | None:
+    """``a||b``, ``|a``, ``a|``: cells where a separator has no tag beside it (``texts``: :func:`_texts`)."""
+    flagged = {cell for cell in texts if _has_empty_tag(cell, separator)}
+    if not flagged:
         return None
+    rows = _rows_of(tags, flagged)
     first = str(tags.iloc[rows[0]])
     kept = separator.join(t for t in map(str.strip, first.split(separator)) if t)
     return (
@@ -113,11 +129,10 @@ def _where(row: int, path: Path) -> str:
 _OTHER_SEPARATORS = ("|", ";", ",", "/")
 
 
-def _other_separator(tags: pd.Series, separator: str, label: str, path: Path) -> str | None:
+def _other_separator(tags: pd.Series, texts: list[str], separator: str, label: str, path: Path) -> str | None:
     """Cells read as one tag that another common separator splits into tags the column holds on their
     own (``a;b`` read with ``|``, beside cells ``a`` and ``b``): the separator most such cells use."""
-    cells = pd.unique(tags[[isinstance(cell, str) for cell in tags]])
-    read = {cell: split_tags(cell, separator) for cell in cells}
+    read = {cell: split_tags(cell, separator) for cell in texts}
     known = {tag for cell_tags in read.values() for tag in cell_tags}
     joined: dict[str, list[tuple[str, str]]] = {}  # other separator -> (cell, the tag it joins)
     for cell, cell_tags in read.items():
@@ -130,7 +145,7 @@ def _other_separator(tags: pd.Series, separator: str, label: str, path: Path) ->
         return None
     other, found = max(joined.items(), key=lambda item: len(item[1]))
     tag_of = dict(found)
-    rows = [i for i, cell in enumerate(tags) if type(cell) is str and cell in tag_of]
+    rows = _rows_of(tags, set(tag_of))
     cell = str(tags.iloc[rows[0]])
     tag = tag_of[cell]
     parts = split_tags(tag, other)
