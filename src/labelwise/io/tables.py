@@ -142,7 +142,8 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     line into as many cells as the header, see :mod:`labelwise.io.delimiter`), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
     The frame is on row numbers ``0..n-1``: a Parquet file's named index (pandas' ``df.set_index("id")``)
-    is its first column, as in the CSV file written from the same frame (see
+    is its first column, as in the CSV file written from the same frame, and an unnamed one (rows left
+    by a filter) is dropped, as that CSV would not hold it (see
     :func:`labelwise.io.index_columns.index_as_columns`).
 
     Parameters
