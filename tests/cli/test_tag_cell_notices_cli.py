@@ -109,3 +109,25 @@ class TestNullCellsOfTypedFiles:
         assert "notice" not in _said(_audit(tmp_path, "l.parquet", 24, 2))
         pd.DataFrame({"tags": ["a", "", "b"] * 8, "x": range(24)}).to_parquet(tmp_path / "t.parquet")
         assert "notice" not in _said(_audit(tmp_path, "t.parquet", 24, 2, "--force"))
+
+
+class TestCorruptSaysTheSame:
+    """``corrupt --task multilabel`` reads the tag cells as the audit does, and says the same notices."""
+
+    def _corrupt(self, tmp_path, data: str):
+        argv = ["corrupt", str(tmp_path / data), "--task", "multilabel", "--label", "tags", "--rate", "0.1"]
+        return CliRunner().invoke(main, [*argv, "--out", str(tmp_path / "noisy.csv")])
+
+    def test_tags_joined_by_another_separator_are_said_and_kept_in_the_summary(self, tmp_path):
+        cells = ["a", "a;b", "b"] * 8
+        (tmp_path / "t.csv").write_text("tags,x\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells)))
+        said = _said(self._corrupt(tmp_path, "t.csv"))
+        assert "notice: 8 cell(s) of --label column 'tags' hold tags joined by ';'" in said, said
+        summary = json.loads((tmp_path / "noisy.summary.json").read_text())
+        assert any("joined by ';'" in n for n in summary["notices"])
+
+    def test_a_null_tag_cell_of_a_parquet_file_is_said(self, tmp_path):
+        pd.DataFrame({"tags": ["a|b", None, "b"] * 8, "x": range(24)}).to_parquet(tmp_path / "t.parquet")
+        said = _said(self._corrupt(tmp_path, "t.parquet"))
+        assert "8 cell(s) of --label column 'tags' are null in the Parquet file" in said, said
+        assert "(the first: row 1)" in said

@@ -238,6 +238,10 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
             seed=options["random_state"], names=names, separator=options["tag_separator"],
         )  # fmt: skip
         summary = {**settings, **counts}
+        from ._tag_cell_notices import tag_cell_notices  # audit's notices on cells read otherwise than written
+
+        notices = tag_cell_notices(frame[label], options["tag_separator"], label, data)
+        summary |= {"notices": notices} if notices else {}
     elif noise == "backdoor":
         table, truth, counts = corrupt_backdoor(
             frame, features, raw, label, rate=rate, seed=options["random_state"], options=options
@@ -316,11 +320,12 @@ def _classification(
 
 
 def _print(summary: dict[str, Any], paths: dict[str, Path]) -> None:
-    """What changed (per task), then a notice where a positive rate changed nothing (:mod:`._corrupt_notice`)."""
+    """What changed (per task), then the tag cells' notices and a notice where a positive rate changed nothing
+    (:mod:`._corrupt_notice`)."""
     _print_changes(summary, wrote_text([paths["table"], paths["truth"], paths["summary"]]))
-    notice = unchanged_notice(summary)
-    if notice is not None:
-        console().print(f"notice: {plain(notice)}")
+    for notice in [*summary.get("notices", []), unchanged_notice(summary)]:
+        if notice is not None:
+            console().print(f"notice: {plain(notice)}")
 
 
 def _print_changes(summary: dict[str, Any], wrote: str) -> None:
