@@ -17,12 +17,17 @@ from sklearn.utils.validation import check_is_fitted
 from ._validate.arguments import show
 from ._validate.estimators import check_meta_X, sample_weight_fit_params
 from ._validate.labels import encode_labels
+from ._validate.nan_features import naming_nan_in
 from .errors import EstimatorError, InvalidLabelsError
 
 
 def base_estimator(meta: Any) -> Any:
-    """``meta.estimator``, or the default classifier (LogisticRegression(max_iter=1000)) when None."""
-    return meta.estimator if meta.estimator is not None else LogisticRegression(max_iter=1000)
+    """``meta.estimator``, or the default classifier when None: the meta-estimator's own
+    ``_default_estimator()`` where it has one, else LogisticRegression(max_iter=1000)."""
+    if meta.estimator is not None:
+        return meta.estimator
+    own = getattr(meta, "_default_estimator", None)
+    return own() if own is not None else LogisticRegression(max_iter=1000)
 
 
 def accepts_sample_weight(estimator: Any) -> bool:
@@ -111,7 +116,8 @@ class PredictWithFittedEstimator:
 
     The wrapped model is fitted on class codes ``0..K-1``; ``predict`` maps them back to
     ``classes_``. Each method exists only when the wrapped estimator has it, and ``X`` is checked
-    as at fit time. Put this mixin first among the bases so that ``__sklearn_tags__`` adds the
+    as at fit time: the wrapped estimator's refusal of NaN is named as fit names it
+    (:func:`~labelwise._validate.nan_features.naming_nan_in`). Put this mixin first among the bases so that ``__sklearn_tags__`` adds the
     wrapped estimator's input tags to scikit-learn's.
     """
 
@@ -123,13 +129,19 @@ class PredictWithFittedEstimator:
         """Class probabilities of the fitted ``estimator_``, columns in the order of ``classes_``
         (0 for a class the final fit had no row of, e.g. every row of it dropped or weighted 0)."""
         check_is_fitted(self)
-        return self._every_class(self.estimator_.predict_proba(check_meta_X(self, X, reset=False)), 0.0)
+        return self._every_class(self._ask("predict_proba", X), 0.0)
 
     @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the fitted ``estimator_`` (``-inf`` for an unseen class)."""
         check_is_fitted(self)
-        return self._every_class(self.estimator_.predict_log_proba(check_meta_X(self, X, reset=False)), -np.inf)
+        return self._every_class(self._ask("predict_log_proba", X), -np.inf)
+
+    def _ask(self, method: str, X: Any) -> Any:
+        """``estimator_.<method>(X)`` on the checked ``X``, scikit-learn's NaN refusal named."""
+        checked = check_meta_X(self, X, reset=False)
+        with naming_nan_in(X, self.estimator_):
+            return getattr(self.estimator_, method)(checked)
 
     def _every_class(self, values: Any, fill: float) -> Any:
         """``values``, one column per class code the fitted ``estimator_`` saw, as one column per
@@ -147,8 +159,7 @@ class PredictWithFittedEstimator:
     def predict(self, X):
         """Predicted class labels (values of ``classes_``)."""
         check_is_fitted(self)
-        X = check_meta_X(self, X, reset=False)
-        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.int64)]
+        return self.classes_[np.asarray(self._ask("predict", X), dtype=np.int64)]
 
     @available_if(estimator_has("decision_function"))
     def decision_function(self, X):
@@ -163,7 +174,7 @@ class PredictWithFittedEstimator:
         the first and ``s`` for the second, as scikit-learn scores the first class of a binary problem.
         """
         check_is_fitted(self)
-        values = self.estimator_.decision_function(check_meta_X(self, X, reset=False))
+        values = self._ask("decision_function", X)
         k = len(self.classes_)
         seen = getattr(self.estimator_, "classes_", None)
         if seen is None or np.array_equal(seen, np.arange(k)):

@@ -190,7 +190,9 @@ def out_of_fold_probs_on_cluster(
     MissingDependencyError
         Dask or distributed (or zarr, with ``out``; the ``dask`` extra) is not installed.
     InvalidParameterError
-        No Dask client is running (``distributed.Client(...)`` first).
+        No Dask client is running (``distributed.Client(...)`` first); or ``X`` has NaN and the
+        estimator refuses NaN, as in :func:`out_of_fold_probs` (the computed ``X`` is searched for
+        the first NaN only then: no extra pass over the Dask input).
     """
     import joblib
 

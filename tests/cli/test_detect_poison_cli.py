@@ -138,7 +138,7 @@ class TestDetectPoisonPrinting:
         argv = ["detect-poison", str(backdoored / "one.csv"), "--label", "y", "--quiet"]
         result = CliRunner().invoke(main, [*argv, "--out", str(backdoored / "o")])
         assert result.exit_code == 0, result.output
-        assert "warning: --label: 1 class(es) have fewer than 2 rows (lonely)" in result.output
+        assert "warning: --label: 1 class(es) have fewer than 3 rows (lonely)" in result.output
 
     def test_an_option_of_the_other_detector_is_refused(self, backdoored):
         """--n-components with spectral signatures, --eps with activation clustering: refused (they

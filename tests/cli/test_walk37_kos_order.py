@@ -38,7 +38,7 @@ def test_kos_notice_names_the_sorted_order_and_the_option(tmp_path):
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "notice: kos takes the 3 classes as ordered, here in sorted order ['high', 'low', 'mid']" in said
-    assert "declare it with --labels" in said
+    assert "declare it with --classes (or --labels)" in said
 
 
 def test_no_kos_notice_with_declared_labels_or_another_method(tmp_path):

@@ -24,3 +24,19 @@ class TestBudgetsOnce:
             ["svc"], X, y, attacks=["random"], budgets=[0.0, 0.1], seeds=2, include_clean=False
         ).to_frame()
         assert sorted(table["budget"].tolist()) == [0.0, 0.0, 0.1, 0.1]
+
+
+class TestBudgetsAsGiven:
+    def test_a_count_beside_fractions_stays_an_integer(self, moons):
+        """budgets=[5, 0.1]: to_frame and summary hold the int 5 and the float 0.1, the reference 0 (fix44a)."""
+        X, y, _, _ = moons
+        curve = robustness_curve(["svc"], X, y, attacks=["random"], budgets=[5, 0.1], seeds=1)
+        for frame in (curve.to_frame(), curve.summary()):
+            assert [(b, type(b)) for b in frame["budget"]] == [(0, int), (0.1, float), (5, int)]
+        assert curve.to_frame()["n_flipped"].tolist()[2] == 5
+
+    def test_the_plot_names_counts_on_its_axis(self, moons):
+        """Counts only: the x axis says flipped labels, not a fraction."""
+        X, y, _, _ = moons
+        figure = robustness_curve(["svc"], X, y, attacks=["random"], budgets=[3, 6], seeds=1).plot()
+        assert figure.axes[0].get_xlabel() == "budget (training labels flipped)"

@@ -193,10 +193,11 @@ class TestErrors:
             load_audit(out)
 
     def test_bad_top(self, tmp_path):
-        """top must be a positive integer."""
+        """top must be an integer >= 0 (0: no example cards, as ``labelwise report --top 0``)."""
         out = write_audit(tmp_path, kind="features", n=40)
-        with pytest.raises(InvalidParameterError, match="top must be an integer >= 1, got 0"):
-            write_report(out, top=0)
+        with pytest.raises(InvalidParameterError, match="top must be an integer >= 0, got -1"):
+            write_report(out, top=-1)
+        assert write_report(out, top=0).is_file()
 
     def test_wrong_matrix_shape(self, tmp_path):
         """A noise matrix of the wrong shape raises DataFileError with the shape."""

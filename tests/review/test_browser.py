@@ -295,3 +295,36 @@ def test_aggregation_cards_show_the_answers_and_no_stray_text(browser, tmp_path)
         text = card.inner_text()
         assert "(accuracy " in text and "null" not in text, text
         page.close()
+
+
+def test_an_aggregation_s_copy_ring_is_shown_above_the_cards_as_text(browser, tmp_path):
+    """An aggregate folder whose fit found a copy ring: the page lists the ring's accounts and its pairs above
+    the cards, a name holding markup shown as text (no element made of it), and the cards mark the accounts;
+    a folder without copying shows no such box."""
+    from tests.aggregate.test_ring_check import crowd, with_ring
+
+    answers, _, who = crowd(0)
+    name = "<b>ann</b>"
+    answers["annotator"] = answers["annotator"].replace({who: name})
+    with_ring(answers, name, 5).to_csv(tmp_path / "answers.csv", index=False)
+    args = ["aggregate", str(tmp_path / "answers.csv"), "--method", "dawid-skene", "--out", str(tmp_path / "agg")]
+    res = CliRunner().invoke(main, [*args, "--param", "dependency_rings=true", "--quiet"])
+    assert res.exit_code == 0, res.output
+    with serving(tmp_path / "agg", reviewer="e2e") as url:
+        page = _open(browser, url)
+        box = page.locator("#dependence")
+        expect(box).to_be_visible()
+        text = box.inner_text()
+        ring = ", ".join(sorted([name, *(f"{name}_copy{c}" for c in range(1, 5))]))
+        assert f"copy ring 1: {ring}" in text, text
+        assert text.count("pair ") == 10 and "shared items" in text
+        expect(box.locator("b")).to_have_count(0)
+        page.locator("#scope").select_option("all")
+        expect(page.locator(".card", has_text="copy ring 1 of 5 accounts").first).to_be_visible()
+        page.close()
+    res = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "plain"), "--quiet"])
+    assert res.exit_code == 0, res.output
+    with serving(tmp_path / "plain", reviewer="e2e") as url:
+        page = _open(browser, url)
+        expect(page.locator("#dependence")).to_be_hidden()
+        page.close()

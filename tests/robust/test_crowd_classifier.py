@@ -11,6 +11,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from labelwise.aggregate import DawidSkene, MajorityVote
@@ -176,9 +177,10 @@ class TestCrowdClassifier:
         assert (out_of_fold.posterior_.argmax(1) == y).mean() > (in_sample.posterior_.argmax(1) == y).mean()
 
     def test_string_labels_and_a_default_estimator(self):
-        """String labels map back in predict; the default estimator is a logistic regression."""
+        """String labels map back in predict; the default estimator is a logistic regression on standardised features."""
         X, y, answers = simulated_crowd(60)
         names = np.array(["cat", "dog", "owl"])
         model = _fit(X, answers.assign(label=names[answers["label"]]), estimator=None, cv=2, max_iter=2)
         assert set(model.predict(X)) <= set(names) and list(model.classes_) == list(names)
-        assert isinstance(model.estimator_, LogisticRegression)
+        assert isinstance(model.estimator_[-1], LogisticRegression)
+        assert isinstance(model.estimator_[0], StandardScaler)

@@ -65,7 +65,7 @@ def test_a_parquet_folder_writes_the_in_memory_commands_files_and_columns(answer
         (["--method", "glad"], "--method must be majority-vote, dawid-skene or one-coin"),
         (["--duplicates", "last"], "--duplicates must be keep"),
         (["--gold", "answers.parquet"], "--gold cannot be used"),
-        (["--unsure", "1", "--labels", "0,1,2"], "--unsure, --labels cannot be used"),
+        (["--unsure", "1", "--labels", "0,1,2"], "--unsure, --classes (--labels) cannot be used"),
         (["--format", "prodigy"], "--format prodigy cannot be used"),
     ],
 )

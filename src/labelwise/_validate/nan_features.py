@@ -76,6 +76,17 @@ def nan_message(X: Any, estimator: Any, error: BaseException, *, name: str = "X"
     )
 
 
+def nan_refusal(X: Any, estimator: Any, error: BaseException, *, name: str = "X") -> InvalidParameterError | None:
+    """The labelwise error for ``error`` when it is scikit-learn's refusal of NaN in ``X``; else None.
+
+    For code that catches scikit-learn's ``ValueError`` itself (e.g. around ``validate_data``):
+    ``raise nan_refusal(...) from exc`` names ``X``'s first NaN as :func:`naming_nan_in` does.
+    """
+    if isinstance(error, LabelwiseError) or not isinstance(error, ValueError) or not _SKLEARN_NAN.search(str(error)):
+        return None
+    return InvalidParameterError(nan_message(X, estimator, error, name=name))
+
+
 @contextmanager
 def naming_nan_in(X: Any, estimator: Any, *, name: str = "X") -> Iterator[None]:
     """Re-raise scikit-learn's ``ValueError`` about NaN in the block as :class:`InvalidParameterError`.
@@ -88,6 +99,7 @@ def naming_nan_in(X: Any, estimator: Any, *, name: str = "X") -> Iterator[None]:
     except LabelwiseError:
         raise
     except ValueError as exc:
-        if not _SKLEARN_NAN.search(str(exc)):
+        refusal = nan_refusal(X, estimator, exc, name=name)
+        if refusal is None:
             raise
-        raise InvalidParameterError(nan_message(X, estimator, exc, name=name)) from exc
+        raise refusal from exc

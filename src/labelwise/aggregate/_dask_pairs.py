@@ -4,10 +4,11 @@
 :mod:`labelwise.aggregate.distributed`: each partition (answers shuffled by item) computes the
 statistics of :mod:`._pair_check` on its own items (:meth:`Part.block`, one row per item) and the
 client sums them with a tree reduction, as the EM steps are. Nothing item-sized is gathered except
-the answers of the annotators of screened pairs (at most ``MAX_CONFIRMED_PAIRS`` pairs, each once
-for the screen and once for its confirmation) and of a candidate ring's members (all of a group's
-members in one pass, :meth:`DaskPairs.bases_list`): their items' posteriors without the pair or
-group (``answers x K``), from which the annotator's own EM runs on the client
+the answers of the annotators of screened pairs (at most ``MAX_CONFIRMED_PAIRS`` pairs: every
+screened pair's two members in one pass, then each suspect's in one pass for its confirmation) and
+of a candidate ring's members (all of a group's members in one pass), by :meth:`DaskPairs.bases_list`:
+their items' posteriors without the pair or group (``answers x K``), from which each annotator's own
+EM runs on the client
 (:func:`~labelwise.aggregate._pair_check.answer_bases`, ``one_annotator_em``).
 
 The pairs sharing items are counted per partition as sparse (annotators x annotators) matrices,

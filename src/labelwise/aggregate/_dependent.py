@@ -70,8 +70,9 @@ class PairData(Protocol):
     def screen(self, prior: np.ndarray, conf: np.ndarray, pairs: tuple) -> PairCheck:
         """:func:`check_pairs` of ``pairs`` on the screen's items."""
 
-    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int, j: int) -> Bases:
-        """:func:`answer_bases` of ``j`` (``a`` or ``b``) over every item."""
+    def bases_list(self, prior: np.ndarray, conf: np.ndarray, triples: list[tuple[int, int, int]]) -> list[Bases]:
+        """:func:`answer_bases` of ``j`` (``a`` or ``b``) over every item, for each ``(a, b, j)`` of
+        ``triples``, in one pass over the answers."""
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         """:func:`check_one_pair` over every item (``conf``: the model; ``pair_conf``: its agreement)."""
@@ -95,13 +96,12 @@ def _over(check: PairCheck, threshold: float) -> np.ndarray:
 
 
 def _own_confusion(
-    data: PairData, prior: np.ndarray, conf: np.ndarray, pseudo: np.ndarray, a: int, b: int, max_iter: int, tol: float
+    conf: np.ndarray, pair: tuple[int, int], bases: list[Bases], pseudo: np.ndarray, max_iter: int, tol: float
 ) -> np.ndarray:
     """``conf`` with the pair's own confusion matrices fitted by EM against its posterior without
-    the pair (:func:`one_annotator_em`)."""
+    the pair (:func:`one_annotator_em`; ``bases``: the answer bases of the pair's two members)."""
     pair_conf = conf.copy()
-    for j in (a, b):  # one annotator's answers at a time
-        base, labels, weights = data.bases(prior, conf, a, b, j)
+    for j, (base, labels, weights) in zip(pair, bases, strict=True):  # one annotator's answers at a time
         pair_conf[j] = one_annotator_em(base, labels, weights, pseudo, max_iter, tol)
     return pair_conf
 
@@ -116,12 +116,16 @@ def _pairs_fitted(
     tol: float,
 ) -> PairCheck:
     """The check of each of ``pairs`` against the model ``(prior, conf)`` with the pair's own
-    confusion matrices fitted (:func:`_own_confusion`), checked in one pass (``data.check_pair_list``, in memory
+    confusion matrices fitted (:func:`_own_confusion`): every member's answer bases gathered in one
+    pass (``data.bases_list``), the pairs checked in one pass (``data.check_pair_list``, in memory
     and on Dask: :func:`._pair_list.check_pair_list`, ``check_pair``'s numbers bit for bit)."""
-    confs = [_own_confusion(data, prior, conf, pseudo, a, b, max_iter, tol) for a, b in pairs]
     a, b = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
     if not pairs:  # nothing flagged: no entry index is built
         return PairCheck(a, b, *(np.zeros(0) for _ in range(4)))
+    bases = data.bases_list(prior, conf, [(x, y, j) for x, y in pairs for j in (x, y)])
+    confs = [
+        _own_confusion(conf, pair, bases[2 * p : 2 * p + 2], pseudo, max_iter, tol) for p, pair in enumerate(pairs)
+    ]
     return data.check_pair_list(prior, conf, confs, a, b)
 
 
@@ -252,7 +256,14 @@ class MemoryPairs:
         )  # fmt: skip
 
     def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int, j: int) -> Bases:
+        """:func:`answer_bases` of ``j`` (``a`` or ``b``) over every item (one triple of :meth:`bases_list`)."""
         return answer_bases(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), a, b, j)
+
+    def bases_list(self, prior: np.ndarray, conf: np.ndarray, triples: list[tuple[int, int, int]]) -> list[Bases]:
+        """:meth:`bases` of each ``(a, b, j)`` of ``triples``, the model's log terms taken once (the
+        same arrays, bit for bit)."""
+        log_given, log_prior = log_given_of(self.obs, conf), np.log(prior)
+        return [answer_bases(self.obs, self.ent, log_given, log_prior, a, b, j) for a, b, j in triples]
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         return check_one_pair(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), pair_conf, a, b)

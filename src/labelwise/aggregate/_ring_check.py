@@ -26,7 +26,7 @@ The check reads the answers through :class:`RingData` (the pair check's
 :class:`~._dask_pairs.DaskPairs` on the partitions of a Dask DataFrame, which sum each statistic
 over partitions (the screen's pair counts and same-label counts, the fits' M-step statistics, the
 pairs' agreements); the members' answers (each member's one-annotator EM) reach the client in one
-pass for the whole group (``bases_list``).
+pass for the whole group (``bases_list``, as the pair check gathers its screened pairs').
 
 The constants and the rule that made it the default are in ``benchmarks/dev_aggregate_rings.py``
 and ``benchmarks/dev_aggregate_rings_clique.py`` (benchmarks/RESULTS.md, sessions ring41 and ring41b).
@@ -54,7 +54,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ._answers import EncodedAnswers
 from ._converged import loss_settled
-from ._dependent import CONFIRM_TOL, MIN_EXCESS_SHARE, MIN_SHARED_ITEMS, Bases, MemoryPairs, PairData, pairs_frame
+from ._dependent import CONFIRM_TOL, MIN_EXCESS_SHARE, MIN_SHARED_ITEMS, MemoryPairs, PairData, pairs_frame
 from ._observed import _Observed, _vote_shares, _with_answer_weights
 from ._pair_check import group_answer_weights, one_annotator_em, shared_pairs
 from ._patterns import AnswerPatterns
@@ -109,9 +109,6 @@ class RingData(PairData, Protocol):
     def agreement_rates(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`agreement_rates` on the screen's items (the pair check's sample)."""
 
-    def bases_list(self, prior: np.ndarray, conf: np.ndarray, triples: list[tuple[int, int, int]]) -> list[Bases]:
-        """:meth:`~._dependent.PairData.bases` of each ``(a, b, j)`` of ``triples``, in one pass over the answers."""
-
     def fit_without_group(
         self, found: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, max_iter: int, tol: float
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -125,9 +122,6 @@ class MemoryRings(MemoryPairs):
 
     def agreement_rates(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return agreement_rates(self.screened, self.enc.n_annotators, min_shared)
-
-    def bases_list(self, prior: np.ndarray, conf: np.ndarray, triples: list[tuple[int, int, int]]) -> list[Bases]:
-        return [self.bases(prior, conf, *t) for t in triples]
 
     def fit_without_group(
         self, found: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, max_iter: int, tol: float
@@ -178,16 +172,6 @@ def _fit_without_group(
     return data.fit_without_group(pairs, members, pseudo, int(data.est.max_iter), tol)
 
 
-def _member_bases(data: Any, prior: np.ndarray, conf: np.ndarray, members: np.ndarray) -> list[Bases]:
-    """``data.bases(prior, conf, j, j, j)`` of every member ``j``: what each member's one-annotator EM
-    fits from, gathered in one pass where ``data`` has ``bases_list`` (:class:`RingData`; a plain
-    ``MemoryPairs`` of the dev scripts' judged variants: one call per member, the same arrays)."""
-    triples = [(int(j), int(j), int(j)) for j in members]
-    if hasattr(data, "bases_list"):
-        return list(data.bases_list(prior, conf, triples))
-    return [data.bases(prior, conf, *t) for t in triples]
-
-
 def confirm_ring(
     data: RingData, pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray, pseudo: np.ndarray, threshold: float
 ) -> list[Row]:
@@ -198,7 +182,8 @@ def confirm_ring(
     masked = conf.copy()
     masked[members] = 1.0 / conf.shape[1]  # a member's answer moves no posterior: the group is held out
     fitted = conf.copy()
-    for j, (base, labels, weights) in zip(members, _member_bases(data, prior, masked, members), strict=True):
+    triples = [(int(j), int(j), int(j)) for j in members]  # every member's answers in one pass
+    for j, (base, labels, weights) in zip(members, data.bases_list(prior, masked, triples), strict=True):
         fitted[j] = one_annotator_em(base, labels, weights, pseudo, int(est.max_iter), float(est.tol))
     a, b = np.array(list(combinations(members.tolist(), 2)), dtype=np.int64).reshape(-1, 2).T
     check = data.check_pair_list(prior, masked, fitted, a, b)  # every pair of members in one pass

@@ -7,15 +7,16 @@ rule); a rule raises :class:`~labelwise.errors.InvalidParameterError` naming
 it reads it (an option whose range depends on the data, such as a ``ColumnRoles``). Before session 43
 an option name the check does not read (``{"near_duplicate": {"thresh": 0.2}}``) or a check name
 that is none (``{"near_duplicates": ...}``) was ignored without a word, and the run used the defaults.
+A wrong name is answered with the close one (:func:`labelwise._validate.names.did_you_mean`).
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._validate.arguments import check_fraction, check_positive, check_positive_int
+from .._validate.names import did_you_mean  # the one rule of every "did you mean" (re-exported here)
 from ..errors import InvalidParameterError
 
 #: An option's rule: called with the option's name as the user wrote it (``check_options['outlier']['fence']``)
@@ -79,9 +80,3 @@ def checked_options(given: Any, rules: Mapping[str, Mapping[str, Rule]]) -> dict
                 rule(f"check_options[{key!r}][{name!r}]", value)
         out[key] = dict(options)
     return out
-
-
-def did_you_mean(name: Any, known: Iterable[str]) -> str:
-    """`` (did you mean 'threshold'?)`` for a close name, else nothing."""
-    close = difflib.get_close_matches(str(name), list(known), n=1) if isinstance(name, str) else []
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -138,14 +138,14 @@ def _check_gold_classes(path: Path, gold: pd.Series, classes: Any, *, warn: bool
 
 def kos_order(est: Any, method: str, declared: list[Any] | None) -> str | None:
     """A notice that ``--method kos`` read more than two text classes in sorted order (its thresholds
-    assume ordered classes), when ``--labels`` did not declare their order; ``None`` otherwise."""
+    assume ordered classes), when ``--classes`` (``--labels``) did not declare their order; ``None`` otherwise."""
     classes = list(est.classes_)
     if method != "kos" or declared or len(classes) < 3 or not all(isinstance(c, str) for c in classes):
         return None
     return (
         f"kos takes the {len(classes)} classes as ordered, here in sorted order {classes[:10]}"
         f"{' ...' if len(classes) > 10 else ''}; if they have another order (ratings, grades), declare it "
-        "with --labels, the classes comma-separated in that order"
+        "with --classes (or --labels), the classes comma-separated in that order"
     )
 
 

@@ -21,7 +21,7 @@ from ._scale import _PARQUET_PARTS, read_parquet_rows, scheduler
 from ._wrote import wrote_text
 
 #: ``labelwise aggregate`` options the distributed fit does not use, by their parameter names.
-_NOT_AT_SCALE = {"gold": "--gold", "probs_path": "--probs", "unsure": "--unsure", "declared": "--labels"}
+_NOT_AT_SCALE = {"gold": "--gold", "probs_path": "--probs", "unsure": "--unsure", "declared": "--classes (--labels)"}
 
 
 def _distributed_estimator(estimator: Any) -> Any:

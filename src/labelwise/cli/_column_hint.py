@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
+
+from .._validate.names import did_you_mean
 
 
 def column_hint(column: str, columns: Iterable[object]) -> str:
-    """`` (did you mean 'x'?)`` for the column ``column`` most likely meant, or ``""``.
-
-    A column equal to ``column`` but for case and surrounding spaces comes first; otherwise the
-    closest name by :func:`difflib.get_close_matches` (ratio at least 0.8), compared without case.
-    """
-    names = [str(c) for c in columns]
-    wanted = str(column).strip().casefold()
-    same = [name for name in names if name.strip().casefold() == wanted]
-    if same:
-        return f" (did you mean {same[0]!r}?)"
-    folded = {name.casefold(): name for name in reversed(names)}
-    close = difflib.get_close_matches(wanted, list(folded), n=1, cutoff=0.8)
-    return f" (did you mean {folded[close[0]]!r}?)" if close else ""
+    """`` (did you mean 'x'?)`` for the column ``column`` most likely meant, or ``""``: the one rule of
+    every labelwise "did you mean" (:func:`labelwise._validate.names.did_you_mean`: a column equal but
+    for case and surrounding spaces first, else the closest by difflib's ratio, at least 0.6)."""
+    return did_you_mean(column, columns)

@@ -6,13 +6,15 @@ or row number, the true and the written label, whether it changed) and ``noisy.s
 table keeps DATA's format where the suffixes are of one family: a CSV (or TSV, or text) file is
 copied cell by cell as text, so a number keeps its digits (``0.1`` stays ``0.1``, ``007`` stays
 ``007``) and an empty cell stays empty; a Parquet file keeps its column types. Across families
-(CSV in, Parquet out) the table is written as the commands read it.
+(CSV in, Parquet out) the table is written as the commands read it. One stem has one summary: a run
+to ``noisy.parquet`` replaces a run to ``noisy.csv`` whole (:func:`other_run`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -59,11 +61,39 @@ def output_paths(out: Path, data: Path, force: bool) -> dict[str, Path]:
             )
     existing = [str(p) for p in paths.values() if p.exists()]
     if existing and not force:
+        other = other_run(paths)
+        of_other = (
+            f" ({paths['summary'].name} is the summary of {' and '.join(p.name for p in other)}, an earlier run with "
+            "this stem: --force replaces that run and removes them)"
+            if other
+            else ""
+        )
         raise InvalidParameterError(
-            f"--out {str(out)!r} would replace {', '.join(repr(p) for p in existing)}; pass --force to replace "
-            "them, or choose another --out"
+            f"--out {str(out)!r} would replace {', '.join(repr(p) for p in existing)}{of_other}; pass --force to "
+            "replace them, or choose another --out"
         )
     return paths
+
+
+def other_run(paths: dict[str, Path]) -> list[Path]:
+    """The table and truth file of an earlier run whose ``--out`` had the same stem and another suffix
+    (``noisy.csv`` before ``--out noisy.parquet``): the summary they share (``noisy.summary.json``)
+    names them. Replacing the summary supersedes that run, so that no table is left beside a summary
+    of another (:func:`labelwise.io.files_together`'s ``supersedes``). Only files beside ``--out``
+    that the summary names as its ``out`` and ``truth`` are returned; none when the summary is not
+    one of corrupt's."""
+    try:
+        summary = json.loads(paths["summary"].read_text(encoding="utf-8"))
+        named = {Path(str(summary[key])).name for key in ("out", "truth")}
+    except (OSError, ValueError, TypeError, KeyError):
+        return []
+    folder, stem, own = paths["table"].parent, paths["table"].stem, paths["table"].suffix.lower()
+    found = []
+    for suffix in {s for s in WRITERS if s != own}:
+        for name in (f"{stem}{suffix}", f"{stem}.truth{suffix}"):
+            if name in named and (folder / name).is_file():
+                found.append(folder / name)
+    return sorted(found)
 
 
 def _same_file(path: Path, data: Path) -> bool:
@@ -143,13 +173,11 @@ def typed_labels(column: pd.Series, noisy: np.ndarray) -> pd.Series:
 
 def write_table(table: pd.DataFrame | Cells, path: Path) -> None:
     """Write ``table`` atomically in the format of ``path``'s suffix (one of :data:`WRITERS`): a frame by
-    :func:`labelwise.io.atomic.write_table`, its named index (a Parquet DATA's ``set_index`` column) as
-    its first columns; cells as written (:data:`Cells`) to a delimited text file, quoted only where the
-    text needs it."""
+    :func:`labelwise.io.atomic.write_table` (a Parquet DATA's named index is a column since it was read,
+    :func:`labelwise.io.read_table`); cells as written (:data:`Cells`) to a delimited text file, quoted
+    only where the text needs it."""
     if not isinstance(table, dict):
-        from ._index_columns import index_as_columns
-
-        io_write_table(index_as_columns(table), path)
+        io_write_table(table, path)
         return
     with atomic_write(path, "w") as fh:
         writer = csv.writer(fh, delimiter=_TEXT[path.suffix.lower()], lineterminator="\n")

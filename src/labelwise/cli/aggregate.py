@@ -194,14 +194,19 @@ def _refuse_demo_inputs() -> None:
 )
 @duplicates_option
 @click.option(
-    "--labels", "declared", default=None, help="Declared label set, comma-separated (an answer outside it is an error)."
+    "--classes",
+    "--labels",
+    "declared",
+    default=None,
+    help="The classes, comma-separated, in their order (an answer outside them is an error); --labels is the "
+    "same option, its older name.",
 )
 @click.option("--item-column", default=None, help="Item column / field (default depends on the format).")
 @click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")
 @click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
 @out_folder("aggregate", Path("labelwise-agg"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows shown per table; 0: none.")
 @click.option(
     "--demo",
     is_flag=True,
@@ -344,7 +349,7 @@ def aggregate(
         outside = ~answers["label"].isin(labels)
         if outside.any():
             raise InvalidLabelsError(
-                f"--labels must list every label of the answers: answer row {int(outside.argmax())} is "
+                f"--classes (--labels) must list every label of the answers: answer row {int(outside.argmax())} is "
                 f"{show(answers['label'][outside].iloc[0])}, not one of the declared labels {labels} "
                 f"({int(outside.sum())} answer(s) outside the label set)"
             )

@@ -228,7 +228,7 @@ def _plain(value: Any) -> Any:
 )
 @na_values_option
 @out_folder("aggregate-boxes", Path("labelwise-boxes"))
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print; 0: none.")
 @quiet_option
 def aggregate_boxes(
     boxes,

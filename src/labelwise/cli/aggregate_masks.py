@@ -349,7 +349,7 @@ def _print_tables(annotators: pd.DataFrame, items: pd.DataFrame, top: int) -> No
     type=click.IntRange(min=0),
     default=10,
     show_default=True,
-    help="Rows to print of each table (annotators, least agreed items).",
+    help="Rows to print of each table (annotators, least agreed items); 0: none.",
 )
 @click.option("--item-column", default="item", show_default=True, help="Column of the item ids of TABLE.")
 @click.option("--annotator-column", default="annotator", show_default=True, help="Column of the annotator ids.")

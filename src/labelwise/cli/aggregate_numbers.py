@@ -159,7 +159,7 @@ def write_outputs(
 @numbers_duplicates_option
 @na_values_option
 @out_folder("aggregate-numbers", Path("labelwise-numbers"))
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Annotators to print.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Annotators to print; 0: none.")
 @quiet_option
 def aggregate_numbers(
     answers,

@@ -127,7 +127,7 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
 @click.option("--tol", type=click.FloatRange(min=0), default=1e-7, show_default=True, help="Convergence tolerance.")
 @na_values_option
 @out_folder("aggregate-pairs", Path("labelwise-pairs"))
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Items to print.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Items to print; 0: none.")
 @click.option(
     "--scheduler",
     default=None,

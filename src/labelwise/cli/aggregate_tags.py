@@ -139,7 +139,7 @@ def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
 @na_values_option
 @out_folder("aggregate-tags", Path("labelwise-tags"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows shown per table; 0: none.")
 @click.option("--scheduler", default=None, help=SCHEDULER_HELP)
 @quiet_option
 def aggregate_tags(

@@ -160,7 +160,7 @@ def write_outputs(
 @duplicates_option
 @na_values_option
 @out_folder("aggregate-texts", Path("labelwise-texts"))
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Items to print.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Items to print; 0: none.")
 @quiet_option
 def aggregate_texts(
     answers, item_column, annotator_column, text_column, method, max_iter, tol, duplicates, out, top, quiet, superseded

@@ -121,7 +121,7 @@ def run_audit(
     type=click.IntRange(min=0),
     default=15,
     show_default=True,
-    help="Flagged examples to print, worst first (the worst one when none is flagged).",
+    help="Flagged examples to print, worst first (the worst one when none is flagged); 0: none.",
 )
 @click.option(
     "--image-column",

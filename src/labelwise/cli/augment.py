@@ -132,7 +132,7 @@ def _chunks(data: Path, size: int) -> Iterator[pd.DataFrame]:
     remember_table(path, "DATA", [])
     start = 0
     try:
-        from ._index_columns import index_as_columns
+        from ..io.index_columns import index_as_columns
 
         for chunk in _reader(path, suffix, size):
             chunk = index_as_columns(chunk)
@@ -336,9 +336,6 @@ def augment_command(
         )
     table = None if batch_size is not None else read_input(data, "DATA", text_columns=[id_column] if id_column else [])
     if table is not None:
-        from ._index_columns import index_as_columns
-
-        table = index_as_columns(table)  # source_row counts rows; a Parquet's named index is kept as a column
         if id_column is not None and id_column not in table.columns:
             raise MissingColumnError(f"--id-column {id_column!r} is not in DATA; columns are {list(table.columns)}")
         _check_columns(table.columns)

@@ -238,6 +238,10 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
             seed=options["random_state"], names=names, separator=options["tag_separator"],
         )  # fmt: skip
         summary = {**settings, **counts}
+        from ._tag_cell_notices import tag_cell_notices  # audit's notices on cells read otherwise than written
+
+        notices = tag_cell_notices(frame[label], options["tag_separator"], label, data)
+        summary |= {"notices": notices} if notices else {}
     elif noise == "backdoor":
         table, truth, counts = corrupt_backdoor(
             frame, features, raw, label, rate=rate, seed=options["random_state"], options=options
@@ -251,12 +255,18 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
         summary = {**settings, **counts}
     else:
         table, truth, summary = _classification(frame, features, raw, label, noise, rate, matrix, options, settings)
-    with files_together():
+    replaced = files.other_run(paths)  # noisy.csv's run, which --out noisy.parquet replaces: one summary per stem
+    with files_together(supersedes=replaced):
         files.write_table(table, paths["table"])
         files.write_table(truth, paths["truth"])
         summary["seconds"] = round(time.perf_counter() - started, 3)
         write_json(summary, paths["summary"])
     _print(summary, paths)
+    if replaced:
+        console().print(
+            f"removed {' and '.join(str(p) for p in replaced)}: the earlier run whose summary "
+            f"{paths['summary'].name} described them was replaced"
+        )
 
 
 def _tag_settings(noise: str, rate: float, options: dict[str, Any]) -> dict[str, Any]:
@@ -310,11 +320,12 @@ def _classification(
 
 
 def _print(summary: dict[str, Any], paths: dict[str, Path]) -> None:
-    """What changed (per task), then a notice where a positive rate changed nothing (:mod:`._corrupt_notice`)."""
+    """What changed (per task), then the tag cells' notices and a notice where a positive rate changed nothing
+    (:mod:`._corrupt_notice`)."""
     _print_changes(summary, wrote_text([paths["table"], paths["truth"], paths["summary"]]))
-    notice = unchanged_notice(summary)
-    if notice is not None:
-        console().print(f"notice: {plain(notice)}")
+    for notice in [*summary.get("notices", []), unchanged_notice(summary)]:
+        if notice is not None:
+            console().print(f"notice: {plain(notice)}")
 
 
 def _print_changes(summary: dict[str, Any], wrote: str) -> None:

@@ -231,7 +231,7 @@ def _features(
     default=20,
     show_default=True,
     help="Rows of the printed table: classes (those with the most flagged rows first when there are more; all in "
-    "classes.csv), or sources for provenance (the highest removal effect first; all in sources.csv).",
+    "classes.csv), or sources for provenance (the highest removal effect first; all in sources.csv); 0: none.",
 )
 @click.option(
     "--random-state",

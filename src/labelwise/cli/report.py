@@ -21,7 +21,11 @@ from ._common import OutputFile, output_folder_problem, reading, renaming
     help="Where to write the report [default: OUT_DIR/report.html].",
 )
 @click.option(
-    "--top", type=click.IntRange(min=1), default=60, show_default=True, help="How many worst examples to show."
+    "--top",
+    type=click.IntRange(min=0),
+    default=60,
+    show_default=True,
+    help="Worst examples (or most contested items) to show on the page; 0: none.",
 )
 def report(out_dir: Path, out: Path | None, top: int) -> None:
     """Write OUT_DIR/report.html: label health, noise-matrix heatmap, issues per class, the most

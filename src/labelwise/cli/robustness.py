@@ -188,8 +188,9 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
             },
             out / "summary.json",
         )
-    wide = summ.pivot_table(index=["attack", "budget"], columns="model", values="mean", sort=False).reset_index()
+    # budgets as given (5 a count, 0.1 a fraction): text before the pivot, whose keys would be floats
+    shown = summ.assign(budget=summ["budget"].map(str))
+    wide = shown.pivot_table(index=["attack", "budget"], columns="model", values="mean", sort=False).reset_index()
     wide = wide[["attack", "budget", *[m for m in model_names if m in wide.columns]]]
-    wide["budget"] = wide["budget"].astype(str)
     print_frame(wide, title=f"mean clean test accuracy over {seeds} seed(s)", float_format="{:.3f}")
     print_wrote(out / n for n in ("robustness.csv", "robustness.png", "summary.json"))

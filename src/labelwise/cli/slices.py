@@ -168,7 +168,7 @@ def _summary(membership: Any, frame: pd.DataFrame, scores: Any) -> dict[str, Any
 @out_folder("slices", Path("labelwise-slices"))
 @click.option("--random-state", type=SEED, default=0, show_default=True, help="Seed of the metrics' bootstrap.")
 @quiet_option
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows shown per table; 0: none.")
 def slices(
     sfs_path,
     data,

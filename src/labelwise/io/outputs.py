@@ -21,6 +21,7 @@ from .._heavy import pandas as pd
 from ..errors import DataFileError, MissingColumnError
 from .arrays import load_npy
 from .audit_summary import summary_matrix
+from .dependence import dependent_pairs_of, dependent_rings_of
 from .issues_table import issues_file, read_issues
 from .paths import require_folder
 from .tables import read_table
@@ -268,6 +269,12 @@ class AggregateOutput:
         Annotator -> (classes, K x K confusion matrix, rows = true class, columns = answer), from
         ``annotators.json`` (empty when the file is absent).
     summary : dict
+    dependent_pairs : DataFrame
+        The pairs of annotators found dependent (weighed as one answer), from ``summary.json``
+        (:func:`~labelwise.io.dependence.dependent_pairs_of`: no rows for a method without the
+        check or a folder written before it).
+    dependent_rings : list of list of str
+        The copy rings' accounts, from ``summary.json`` (empty likewise).
     """
 
     out_dir: Path
@@ -281,6 +288,16 @@ class AggregateOutput:
     def method(self) -> str:
         """The aggregation method named in ``summary.json``."""
         return str(self.summary.get("method", "unknown"))
+
+    @property
+    def dependent_pairs(self) -> pd.DataFrame:
+        """``summary.json``'s dependent pairs of annotators (:func:`~labelwise.io.dependence.dependent_pairs_of`)."""
+        return dependent_pairs_of(self.summary)
+
+    @property
+    def dependent_rings(self) -> list[list[str]]:
+        """``summary.json``'s copy rings (:func:`~labelwise.io.dependence.dependent_rings_of`)."""
+        return dependent_rings_of(self.summary)
 
 
 def _parse_confusions(raw: Any, classes: list) -> dict[str, tuple[list, np.ndarray]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
 from ..errors import DataFileError
+from .index_columns import index_as_columns
 
 __all__ = ["PARQUET_PARTS", "arrow_kind", "check_parquet_parts", "parquet_part_files", "read_parquet_folder"]
 
@@ -134,7 +135,8 @@ def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
     in which Dask reads them, so a row has the same number here as in the commands that read the
     folder part by part (pyarrow alone would put ``part.10`` second). Every part must hold the same
     columns of the same kinds (:func:`check_parquet_parts`); the folder names of a hive-partitioned
-    dataset (``year=2024/``) become columns, as in pandas and Dask.
+    dataset (``year=2024/``) become columns, as in pandas and Dask, and so does a named index
+    (:func:`labelwise.io.index_columns.index_as_columns`).
 
     Parameters
     ----------
@@ -164,7 +166,7 @@ def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
         dataset = ds.dataset(
             [str(p) for p in parts], format="parquet", partitioning="hive", partition_base_dir=str(folder)
         )
-        frame = dataset.to_table().to_pandas()
+        frame = index_as_columns(dataset.to_table().to_pandas())
     except DataFileError:
         raise
     except Exception as exc:  # pyarrow's own error types for a corrupt or unreadable part

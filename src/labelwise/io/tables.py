@@ -14,6 +14,7 @@ from .._heavy import pyarrow_csv as pa_csv
 from ..errors import DataFileError
 from ._text_ids import numbers_unless_merged, restore_merged_texts, text_dtypes
 from .delimiter import csv_delimiter
+from .index_columns import index_as_columns
 from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
 from .paths import require_file
 
@@ -139,6 +140,10 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter guessed: the one character that splits every
     line into as many cells as the header, see :mod:`labelwise.io.delimiter`), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
+    The frame is on row numbers ``0..n-1``: a Parquet file's named index (pandas' ``df.set_index("id")``)
+    is its first column, as in the CSV file written from the same frame, and an unnamed one (rows left
+    by a filter) is dropped, as that CSV would not hold it (see
+    :func:`labelwise.io.index_columns.index_as_columns`).
 
     Parameters
     ----------
@@ -181,7 +186,7 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
             check_unique_header(p, sep)
             restore_merged_texts(frame, _names(text_columns, frame), lambda names: _csv_texts(p, sep, names, na))
         elif suffix in _PARQUET:
-            frame = pd.read_parquet(p)
+            frame = index_as_columns(pd.read_parquet(p))
         else:
             frame = _read_json(p, suffix, text_columns)
     except DataFileError:

@@ -22,6 +22,7 @@ from sklearn.tree import ExtraTreeClassifier
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from .._validate.nan_features import naming_nan_in
 from ..errors import InvalidParameterError
 
 
@@ -110,7 +111,8 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SubsampledExtraTrees:
         """Grow the trees, each on its own subsample of the rows (``sample_weight`` weighs the rows in it)."""
         self._check_params()
-        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float32)
+        with naming_nan_in(X, self):
+            X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float32)
         row_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, codes = np.unique(y, return_inverse=True)
@@ -171,7 +173,8 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Mean of the trees' class probabilities (columns in ``classes_`` order)."""
         check_is_fitted(self, "estimators_")
-        X = validate_data(self, X, accept_sparse="csr", dtype=np.float32, reset=False)
+        with naming_nan_in(X, self):
+            X = validate_data(self, X, accept_sparse="csr", dtype=np.float32, reset=False)
         if sp.issparse(X):
             X = X.tocsr()
             X.indices, X.indptr = X.indices.astype(np.intc), X.indptr.astype(np.intc)

@@ -62,9 +62,10 @@ class ClassRows:
     rows: list[np.ndarray]
 
 
-def skip_small_classes(groups: ClassRows, minimum: int, detector: str) -> np.ndarray:
+def skip_small_classes(groups: ClassRows, minimum: int, detector: str, why: str = "") -> np.ndarray:
     """Classes with fewer than ``minimum`` rows are skipped: none of their rows is flagged, their
-    score is NaN, and a :class:`LabelwiseWarning` names them. No class left is an error."""
+    score is NaN, and a :class:`LabelwiseWarning` names them (and ``why``, when given). No class
+    left is an error."""
     sizes = np.array([len(r) for r in groups.rows])
     small = np.flatnonzero(sizes < minimum)
     if small.size == len(sizes):
@@ -74,9 +75,10 @@ def skip_small_classes(groups: ClassRows, minimum: int, detector: str) -> np.nda
         )
     if small.size:
         names = [str(groups.classes[k]) for k in small[:10]]
+        reason = f" ({why})" if why else ""
         warnings.warn(
             f"labels: {small.size} class(es) have fewer than {minimum} rows ({', '.join(names)}); {detector} "
-            "skips them: their rows are not flagged and their score is NaN",
+            f"skips them: their rows are not flagged and their score is NaN{reason}",
             LabelwiseWarning,
             stacklevel=3,
         )

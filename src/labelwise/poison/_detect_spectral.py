@@ -14,6 +14,12 @@ from ._detect_common import skip_small_classes, top_directions
 from ._detect_passes import prepare, project
 from ._detect_result import PoisonDetection
 
+#: Classes with fewer rows are not scored. Two rows centred are ``r`` and ``-r``: the top direction
+#: is theirs and their two scores are always equal, so nothing tells the poisoned one apart (the
+#: paper's rule, the top ``1.5 eps`` share of ``n``, removes none of 2 rows; the quantile flagged both).
+MIN_CLASS_ROWS = 3
+TIED_PAIR = "two rows of a class always score alike: their centred representations are opposite"
+
 
 def flag_count(n: int, share: float) -> int:
     """Rows at or above the ``1 - share`` quantile of ``n`` distinct scores (numpy's linear
@@ -77,10 +83,13 @@ def spectral_signatures(
         ``eps`` outside (0, 0.5), ``multiplier`` not positive or ``multiplier * eps >= 1``,
         features not finite.
     TooFewExamplesError
-        No class has two rows. A class with a single row is skipped with a
-        :class:`~labelwise.errors.LabelwiseWarning` (its row is not flagged, its score is NaN); a
-        class of identical rows has no direction: its scores are 0 and none is flagged. Rows tied
-        at a class's cutoff score are all flagged.
+        No class has three rows. A class of one or two rows is skipped with a
+        :class:`~labelwise.errors.LabelwiseWarning` (its rows are not flagged, their scores are
+        NaN): two rows, centred, are opposite points, so their scores always tie and nothing tells
+        a poisoned one from a clean one (the paper's rule removes the top ``1.5 eps`` share of a
+        class, none of two rows; ART's quantile cutoff flags both). A class of identical rows has
+        no direction: its scores are 0 and none is flagged. Rows tied at a class's cutoff score are
+        all flagged.
 
     Notes
     -----
@@ -111,7 +120,7 @@ def spectral_signatures(
     if share >= 1.0:
         raise InvalidParameterError(f"multiplier * eps must be below 1 (the share of a class flagged), got {share:g}")
     X, groups, chunks, arrays, (_, means, scatters) = prepare(features, labels, block_size)
-    usable = skip_small_classes(groups, 2, "spectral_signatures")
+    usable = skip_small_classes(groups, MIN_CLASS_ROWS, "spectral_signatures", TIED_PAIR)
     K, d = len(groups.classes), X.shape[1]
     directions = np.zeros((K, d, 1))
     tops = np.zeros(K)

@@ -11,18 +11,34 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validate.arguments import check_positive, show
+from .._validate.nan_features import nan_refusal
+from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ._common import resolve_gamma
 
 
+def _raise_nan_refusal(X: Any, estimator: Any, exc: ValueError) -> None:
+    """Raise scikit-learn's refusal of NaN in ``X`` as a labelwise error naming the first NaN (else return)."""
+    refusal = nan_refusal(X, estimator, exc)
+    if refusal is not None:
+        raise refusal from exc
+
+
 class _DefenceClassifier(ClassifierMixin, BaseEstimator):
-    """Validation shared by the defences: scikit-learn's checks, re-raised as labelwise errors."""
+    """Validation shared by the defences: scikit-learn's checks, re-raised as labelwise errors.
+
+    ``fit`` pairs ``X`` and ``y`` by position, as scikit-learn does; a ``y`` Series that lists the
+    rows of a DataFrame ``X`` in another order is refused (:func:`~labelwise._validate.row_order.check_row_order`).
+    """
 
     def _validate_fit(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        check_row_order(X, "X", "the poison defences", y=y)
+        X_given = X
         try:
             X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
             check_classification_targets(y)
         except ValueError as exc:  # keep scikit-learn's message, raise a labelwise error
+            _raise_nan_refusal(X_given, self, exc)
             raise InvalidParameterError(f"X and y are not a valid training set: {exc}") from None
         classes, codes = np.unique(y, return_inverse=True)
         if classes.size < 2:
@@ -37,6 +53,7 @@ class _DefenceClassifier(ClassifierMixin, BaseEstimator):
         try:
             return validate_data(self, X, dtype=np.float64, reset=False)
         except ValueError as exc:
+            _raise_nan_refusal(X, self, exc)
             raise InvalidParameterError(f"X is not a valid feature matrix: {exc}") from None
 
     def predict(self, X: Any) -> np.ndarray:

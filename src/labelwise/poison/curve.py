@@ -53,6 +53,21 @@ def make_model(name: str, *, C: float = 10.0, gamma: Any = "scale", random_state
     raise InvalidParameterError(f"model must be one of {list(MODELS)}, got {name!r}")
 
 
+def _is_count(budget: Any) -> bool:
+    """Whether a budget is a count of flips (an integer), not a fraction (as :func:`budget_count` reads it)."""
+    return isinstance(budget, (numbers.Integral, np.integer)) and not isinstance(budget, bool)
+
+
+def _budget_axis(budgets: pd.Series) -> str:
+    """The plot's x label: fractions, counts, or both, of the training labels flipped."""
+    kinds = {_is_count(b) for b in budgets if b != 0}
+    if kinds == {True}:
+        return "budget (training labels flipped)"
+    if kinds == {True, False}:
+        return "budget (training labels flipped: a count, or a fraction below 1)"
+    return "budget (fraction of training labels flipped)"
+
+
 @dataclass(frozen=True)
 class RobustnessCurve:
     """Accuracy on clean test labels of models trained on attacked labels.
@@ -60,7 +75,9 @@ class RobustnessCurve:
     Attributes
     ----------
     table : DataFrame
-        One row per (model, attack, budget, seed): ``model``, ``attack``, ``budget`` (as given),
+        One row per (model, attack, budget, seed): ``model``, ``attack``, ``budget`` (as given: a
+        count stays an integer beside fractions, in a column of objects; the clean reference's
+        budget is ``0`` when counts were given, else ``0.0``),
         ``n_flipped``, ``seed``, ``accuracy``, ``fit_seconds``, ``attack_seconds``.
     """
 
@@ -72,9 +89,11 @@ class RobustnessCurve:
 
     def summary(self) -> pd.DataFrame:
         """Mean and standard deviation of accuracy per model, attack and budget."""
-        g = self.table.groupby(["attack", "budget", "model"], sort=False)["accuracy"]
-        out = g.agg(mean="mean", std="std", n_seeds="count").reset_index()
+        groups = self.table.groupby(["attack", "budget", "model"], sort=False)
+        out = groups["accuracy"].agg(mean="mean", std="std", n_seeds="count").reset_index()
         out["std"] = out["std"].fillna(0.0)
+        if self.table["budget"].dtype == object:  # the keys come back as floats: the budgets as given
+            out["budget"] = pd.Series(groups["budget"].first().to_numpy(), dtype=object)
         return out
 
     def plot(self, path: str | os.PathLike | None = None, *, title: str | None = None):
@@ -96,7 +115,7 @@ class RobustnessCurve:
                 m = part[part["model"] == model]
                 ax.errorbar(m["budget"].astype(float), m["mean"], yerr=m["std"], marker="o", capsize=3, label=model)
             ax.set_title(f"attack: {attack}")
-            ax.set_xlabel("budget (fraction of training labels flipped)")
+            ax.set_xlabel(_budget_axis(part["budget"]))
             ax.grid(alpha=0.3)
         axes[0][0].set_ylabel("clean test accuracy")
         axes[0][-1].legend(fontsize="small")
@@ -290,10 +309,12 @@ def robustness_curve(
     # A budget given twice, or 0 beside the clean reference (itself budget 0), would run twice per seed
     # and count twice in every mean and in n_seeds: each budget once, 0 as the reference when there is one.
     budget_list = [b for b in dict.fromkeys(budget_list) if not (include_clean and b == 0)]
+    is_count = [_is_count(b) for b in budgets]
+    clean_budget = 0 if any(is_count) else 0.0  # no label flipped: a count when counts were given
     cells = []
     for seed in seed_list:
         if include_clean:
-            cells.append((seed, "none", 0.0))
+            cells.append((seed, "none", clean_budget))
         for a in attack_map:
             for b in budget_list:
                 cells.append((seed, a, b))
@@ -345,6 +366,8 @@ def robustness_curve(
     for _ in ticks:
         pass
     table = pd.DataFrame(rows)
+    if any(is_count) and not all(is_count):  # as given: a float column would print the count 5 as 5.0
+        table["budget"] = pd.Series([r["budget"] for r in rows], dtype=object)
     if include_clean:
         # The clean reference belongs to every attack's curve: repeat it under each attack name.
         clean = table[table["attack"] == "none"]

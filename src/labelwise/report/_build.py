@@ -289,7 +289,9 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
     previewer = Previewer.from_audit(audit)
     worst = issues[flagged_mask].head(top)
     note = f"The {len(worst)} flagged examples with the lowest label quality, worst first"
-    if worst.empty:
+    if top == 0:  # --top 0: the page without example cards
+        note = "No examples shown (top 0)"
+    elif worst.empty:
         worst = issues.head(min(top, 12))
         note = "No example was flagged; these are the examples with the lowest label quality"
     cards = "".join(_example_card(audit, previewer, rec) for rec in worst.itertuples(index=False))
@@ -405,7 +407,7 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     out : path-like, optional
         Where to write; default ``out_dir / "report.html"``.
     top : int, default 60
-        How many worst examples to show.
+        How many worst examples (or most contested items) to show; 0: none.
 
     Returns
     -------
@@ -419,7 +421,7 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     InvalidParameterError
         If the destination is a folder or a file that is not an earlier report (never overwritten).
     """
-    folder, top = check_out_dir(out_dir), check_positive_int("top", top)
+    folder, top = check_out_dir(out_dir), check_positive_int("top", top, minimum=0)
     dest = report_destination(folder, out)
     audit_here, agg_here = is_audit_dir(folder), is_aggregate_dir(folder)
     page = None if audit_here else folder_report(folder, top=top)  # aggregate-tags, -boxes, ..., train-crowds

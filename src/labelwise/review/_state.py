@@ -17,6 +17,7 @@ from ..errors import InvalidParameterError
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import Previewer
 from ._label_dtype import class_of
+from .crowd import dependence
 from .duplicates import CheckIndex
 from .folders import load_units
 from .store import DB_NAME, DecisionStore
@@ -55,6 +56,8 @@ class ReviewState:
         self.class_index = {str(c): i for i, c in enumerate(a.classes)}
         self.flagged_rows = frozenset(a.flagged["row"].tolist())
         self.checks = CheckIndex.from_audit(a)
+        # an aggregation's copying annotators (summary.json), shown above its cards
+        self.dependence = dependence(a.summary) if self.task == "aggregate" else None
 
     def unknown_id(self, row: Any) -> str:
         """The 404's words for an id that is no card's: what the ids count (data rows, tokens, images) and their range."""

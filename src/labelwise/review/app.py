@@ -188,6 +188,7 @@ def create_app(
             "checks": state.checks.counts(),
             "task": state.task,
             "tags": state.tags,  # an aggregate-tags folder: a relabel sets the item's tags among these
+            "dependence": state.dependence,  # an aggregate folder: its copying annotators (pairs, rings)
             "progress": state.progress(decisions),
         }
 

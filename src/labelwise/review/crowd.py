@@ -9,7 +9,10 @@ answers that agree with the label (``agreement``), then file order. An item is *
 The suggestion is the runner-up class (the second largest ``prob_<class>``).
 
 A card lists the item's answers by annotator, most reliable first, with each annotator's estimated
-accuracy from ``annotators.csv``. The answers are read again from the file (or folder of Parquet
+accuracy from ``annotators.csv`` and, for an annotator that Dawid-Skene's dependence checks found
+copying (``summary.json``'s ``dependent_pairs`` and ``dependent_rings``), its copy ring or the
+annotators it depends on (:func:`copy_marks`); the page's header lists those pairs and rings
+(:func:`dependence`). The answers are read again from the file (or folder of Parquet
 parts) the aggregation read, with the format, column options and missing markers it read them with
 (``summary.json``'s ``input`` record, :mod:`labelwise.review._answers_input`; ``--demo``'s
 ``answers.csv``); when that file is gone, cannot be read with them (a folder written before the
@@ -34,6 +37,7 @@ import pandas as pd
 
 from ..errors import DataFileError, LabelwiseError
 from ..io.annotations import read_annotations
+from ..io.dependence import dependent_pairs_of, dependent_rings_of
 from ..io.outputs import AuditOutput, is_aggregate_dir, is_audit_dir, load_aggregate
 from ..report._folders import folder_view
 from ..report._previews import Previewer
@@ -49,8 +53,10 @@ __all__ = [
     "answers_file",
     "bound_decisions",
     "card_text",
+    "copy_marks",
     "crowd_cleaned",
     "crowd_units",
+    "dependence",
     "is_crowd_folder",
 ]
 
@@ -58,6 +64,8 @@ __all__ = [
 CONTESTED_BELOW = 0.5
 #: Answers listed on one card at most (the rest are counted).
 MAX_ANSWERS_SHOWN = 40
+#: Partners named beside an annotator of several dependent pairs (the rest are counted).
+MAX_PARTNERS = 3
 
 
 def is_crowd_folder(folder: Path) -> bool:
@@ -171,20 +179,28 @@ class CrowdPreviewer(Previewer):
         answers: _Answers,
         accuracy: dict[str, float],
         gold: tuple[dict[str, str], str | None] = ({}, None),
+        copies: dict[str, str] | None = None,
     ) -> None:
         super().__init__(None)
         self.units = units.set_index("row", drop=False)
         self.answers = answers
         self.gold, self.gold_missing = gold
         self.accuracy = accuracy
+        self.copies = copies or {}
 
     def answer_list(self, row: int) -> list[dict[str, Any]]:
-        """The item's answers, most reliable annotator first: annotator, label, accuracy (None if unknown)."""
+        """The item's answers, most reliable annotator first: annotator, label, accuracy (None if unknown),
+        and ``copies``: how the aggregation found the annotator copying (:func:`copy_marks`; None if not)."""
         got = self.answers.of_row(int(row))
         acc = [self.accuracy.get(who, float("nan")) for who, _ in got]
         order = sorted(range(len(got)), key=lambda i: (-acc[i] if np.isfinite(acc[i]) else np.inf, got[i][0]))
         return [
-            {"annotator": got[i][0], "label": got[i][1], "accuracy": acc[i] if np.isfinite(acc[i]) else None}
+            {
+                "annotator": got[i][0],
+                "label": got[i][1],
+                "accuracy": acc[i] if np.isfinite(acc[i]) else None,
+                "copies": self.copies.get(got[i][0]),
+            }
             for i in order
         ]
 
@@ -205,6 +221,7 @@ class CrowdPreviewer(Previewer):
         shown = self.answer_list(row)
         for a in shown[:MAX_ANSWERS_SHOWN]:
             acc = "accuracy n/a" if a["accuracy"] is None else f"accuracy {a['accuracy']:.2f}"
+            acc += "" if a["copies"] is None else f"; {a['copies']}"
             mark = "" if a["label"] == str(u["given_label"]) else "  *"
             lines.append(f"{a['annotator']} ({acc}): {a['label']}{mark}")
         return card_text(lines, len(shown), limit)
@@ -221,6 +238,38 @@ class CrowdPreviewer(Previewer):
             "answers": self.answer_list(row),
             "gold": gold,
         }
+
+
+def copy_marks(pairs: pd.DataFrame, rings: list[list[str]]) -> dict[str, str]:
+    """What a card says beside an annotator the aggregation found copying (``summary.json``'s
+    ``dependent_pairs`` and ``dependent_rings``, :class:`~labelwise.io.outputs.AggregateOutput`): a ring's
+    accounts ``copy ring 2 of 5 accounts``, any other annotator of a dependent pair ``dependent on a03,
+    a07`` (at most :data:`MAX_PARTNERS` named, then how many more)."""
+    marks: dict[str, str] = {}
+    for n, ring in enumerate(rings, 1):
+        for who in ring:
+            marks.setdefault(who, f"copy ring {n} of {len(ring)} accounts")
+    partners: dict[str, list[str]] = {}
+    for a, b in zip(pairs["annotator_a"], pairs["annotator_b"], strict=True):
+        partners.setdefault(a, []).append(b)
+        partners.setdefault(b, []).append(a)
+    for who, others in partners.items():
+        if who not in marks:
+            shown = ", ".join(others[:MAX_PARTNERS])
+            more = f" and {len(others) - MAX_PARTNERS} more" if len(others) > MAX_PARTNERS else ""
+            marks[who] = f"dependent on {shown}{more}"
+    return marks
+
+
+def dependence(summary: dict[str, Any]) -> dict[str, Any]:
+    """The review page's note on an aggregation's copying annotators: ``summary.json``'s dependent pairs
+    (names, shared items, agreements, expected, z) and copy rings; both empty for a method without the
+    check or a folder written before it."""
+    rows = [
+        {c: v if isinstance(v, str) else (float(v) if np.isfinite(v) else None) for c, v in row.items()}
+        for row in dependent_pairs_of(summary).to_dict("records")
+    ]
+    return {"pairs": rows, "rings": dependent_rings_of(summary)}
 
 
 def _units(labels: pd.DataFrame, classes: list[str]) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -293,7 +342,7 @@ def crowd_units(out_dir: Path, *, with_answers: bool = True) -> tuple[AuditOutpu
     if gold[0]:  # an item whose label is not its gold label is contested too
         truth = units["item"].map(gold[0])
         units["is_issue"] |= truth.notna().to_numpy() & (truth != units["given_label"]).to_numpy()
-    previewer = CrowdPreviewer(units, answers, accuracy, gold)
+    previewer = CrowdPreviewer(units, answers, accuracy, gold, copy_marks(agg.dependent_pairs, agg.dependent_rings))
     audit = AuditOutput(
         out_dir=agg.out_dir,
         summary=agg.summary,

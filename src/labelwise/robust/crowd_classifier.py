@@ -8,8 +8,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
@@ -18,6 +22,7 @@ from .._progress import track
 from .._soft_labels import expand_soft_labels
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
+from .._validate.nan_features import naming_nan_in
 from ..aggregate._base import _blas_controller, check_tol
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
 from ._crowd_em import (
@@ -31,7 +36,19 @@ from ._crowd_em import (
 )
 from ._names import DEFAULT_CV
 
-__all__ = ["CrowdClassifier", "DEFAULT_CV"]
+__all__ = ["CrowdClassifier", "DEFAULT_CV", "default_estimator"]
+
+
+def default_estimator(*, sparse: bool = False) -> Pipeline:
+    """CrowdClassifier's default model: ``StandardScaler`` then ``LogisticRegression(max_iter=1000)``.
+
+    Standardising makes the L2 penalty weigh every feature alike and keeps the solver's problem well
+    conditioned: on columns of very different scales the plain logistic regression's lbfgs runs to
+    ``max_iter`` in every fit, and EM makes ``cv + 1`` fits per iteration (measured in
+    benchmarks/RESULTS.md, "session 44 (fix44a)"). Sparse ``X`` is scaled without centring
+    (``with_mean=False``), which keeps it sparse.
+    """
+    return make_pipeline(StandardScaler(with_mean=not sparse), LogisticRegression(max_iter=1000))
 
 
 class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -77,8 +94,13 @@ class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
 
     Parameters
     ----------
-    estimator : classifier, default LogisticRegression(max_iter=1000)
-        Needs ``predict_proba`` and ``sample_weight`` in ``fit``; cloned for every fit.
+    estimator : classifier, default make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        Needs ``predict_proba`` and ``sample_weight`` in ``fit``; cloned for every fit. The default
+        standardises the features inside each fit (``with_mean=False`` for sparse ``X``): an
+        L2-penalised logistic regression is not scale-invariant, and on columns of very different
+        scales its solver runs to ``max_iter`` in every fit of every EM iteration (see
+        :func:`default_estimator`). Its coefficients, ``estimator_[-1].coef_``, are per standard
+        deviation of each feature (``estimator_[0].scale_``). A given estimator is used as it is.
     cv : int >= 2 or None, default 5
         Folds of the out-of-fold classifier probabilities in the E-step; ``None``: in-sample (the
         paper).
@@ -109,7 +131,8 @@ class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
     Attributes
     ----------
     estimator_ : estimator
-        Fitted (on class codes ``0..K-1``) on the final soft labels of the answered rows.
+        Fitted (on class codes ``0..K-1``) on the final soft labels of the answered rows (by
+        default a Pipeline: ``estimator_[-1]`` is the logistic regression on standardised features).
     classes_ : ndarray of shape (K,)
     posterior_ : ndarray of shape (n_samples, K)
         The soft training labels ``T`` (columns in the order of ``classes_``); rows without an
@@ -184,8 +207,12 @@ class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_params(self) -> Any:
-        estimator = base_estimator(self)
+    def _default_estimator(self, sparse: bool = False) -> Pipeline:
+        return default_estimator(sparse=sparse)
+
+    def _check_params(self, X: Any) -> Any:
+        sparse_default = self.estimator is None and sp.issparse(X)
+        estimator = default_estimator(sparse=True) if sparse_default else base_estimator(self)
         check_estimator_method(estimator, "predict_proba", name="estimator")
         sample_weight_fit_params(estimator, np.ones(1), name="estimator (trained on soft labels as sample weights)")
         if self.cv is not None:
@@ -275,10 +302,10 @@ class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         -------
         self : CrowdClassifier
         """
-        template = self._check_params()
+        template = self._check_params(X)
         # Each iteration makes cv + 1 small fits: BLAS threads only spin between them (4-8x slower
         # on a loaded 2-core machine), so BLAS runs on one thread, as the aggregators' EM does.
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        with _blas_controller().limit(limits=1, user_api="blas"), naming_nan_in(X, template):
             return self._fit(template, X, answers)
 
     def _fit(self, template: Any, X: Any, answers: Any) -> CrowdClassifier:

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._validate.arguments import check_choice, check_positive, check_positive_int, seed_from
 from .._validate.estimators import check_sample_weight
 from .._validate.labels import check_same_length
+from .._validate.nan_features import nan_refusal
 from ..errors import InvalidParameterError
 from . import _corrected_loss as loss
 from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
@@ -127,6 +128,9 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
         try:
             return validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=reset)
         except ValueError as exc:  # keep scikit-learn's message, raise a labelwise error naming X
+            refusal = nan_refusal(X, self, exc)
+            if refusal is not None:
+                raise refusal from exc
             raise InvalidParameterError(f"X is not a valid feature matrix: {exc}") from None
 
     def _plain(self) -> LogisticRegression:

@@ -20,6 +20,7 @@ from .._validate.estimators import (
     fit_sample_weight,
     sample_weight_fit_params,
 )
+from .._validate.nan_features import naming_nan_in
 from ..audit.multilabel import MultilabelIssues, find_label_issues
 from ..errors import LabelwiseWarning
 from ._multilabel_targets import (
@@ -211,6 +212,10 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         self : CleanMultilabelClassifier
         """
         template = self._check_params()
+        with naming_nan_in(X, template):  # scikit-learn's NaN refusal, from any fit of the folds or the tags
+            return self._fit(template, X, y, pred_probs, sample_weight)
+
+    def _fit(self, template, X, y, pred_probs, sample_weight):
         X = check_meta_X(self, X, reset=True)
         given, tags = encode_tag_targets(y, _num_samples(X), tag_separator=self.tag_separator)
         n, k = given.shape
@@ -305,12 +310,12 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
     def predict_proba(self, X):
         """``P(tag present)`` per row and tag, shape (n_rows, n_tags), columns in the order of ``classes_``."""
         check_is_fitted(self)
-        X = check_meta_X(self, X, reset=False)
-        n = _num_samples(X)
-        out = np.tile(self.prior_, (n, 1))
+        checked = check_meta_X(self, X, reset=False)
+        out = np.tile(self.prior_, (_num_samples(checked), 1))
         for j, model in enumerate(self.estimators_):
             if model is not None:
-                out[:, j] = positive_column(model, model.predict_proba(X))
+                with naming_nan_in(X, model):
+                    out[:, j] = positive_column(model, model.predict_proba(checked))
         return out
 
     def predict(self, X):

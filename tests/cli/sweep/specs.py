@@ -324,7 +324,7 @@ SPECS: dict[str, Spec] = {
         bad_values=(
             ("--param", "max_iter"),
             ("--param", "no_such_param=1"),
-            ("--labels", "cat"),
+            ("--classes", "cat"),
             ("--scheduler", "nope"),
         ),
     ),

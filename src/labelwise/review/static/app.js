@@ -365,6 +365,29 @@ function toggleHelp() {
   $("help-button").setAttribute("aria-expanded", String(!help.hidden));
 }
 
+const MAX_PAIRS_SHOWN = 20;
+
+function renderDependence(dep) {
+  // An aggregation's annotators found copying (summary.json's dependent_pairs, dependent_rings).
+  const box = $("dependence");
+  const pairs = (dep && dep.pairs) || [], rings = (dep && dep.rings) || [];
+  box.replaceChildren();
+  box.hidden = !pairs.length && !rings.length;
+  if (box.hidden) return;
+  box.append(el("strong", { text: "Annotators found copying" }),
+    " (the aggregation weighed their answers on an item as one answer):");
+  const list = el("ul", {});
+  rings.forEach((ring, n) => list.append(el("li", { text: "copy ring " + (n + 1) + ": " + ring.join(", ") })));
+  const num = (x, digits) => (x === null || x === undefined ? "n/a" : Number(x).toFixed(digits));
+  for (const p of pairs.slice(0, MAX_PAIRS_SHOWN)) {
+    list.append(el("li", { text: "pair " + p.annotator_a + " and " + p.annotator_b + ": agreed on " +
+      num(p.agreements, 0) + " of " + num(p.n_shared, 0) + " shared items, " + num(p.expected, 1) +
+      " expected (z " + num(p.z, 1) + ")" }));
+  }
+  if (pairs.length > MAX_PAIRS_SHOWN) list.append(el("li", { text: "and " + (pairs.length - MAX_PAIRS_SHOWN) + " more pairs (summary.json)" }));
+  box.append(list);
+}
+
 async function init() {
   const res = await api("/api/meta");
   if (!res.ok) { toast((res.body && res.body.detail) || "could not load the review", true); return; }
@@ -396,6 +419,7 @@ async function init() {
   }
   if (res.body.report_url) { $("report-link").href = res.body.report_url; $("report-link").hidden = false; }
   renderProgress(res.body.progress);
+  renderDependence(res.body.dependence);
   readQuery();
   for (const [id, key] of [["scope", "scope"], ["klass", "klass"], ["decision", "decision"], ["check", "check"]]) {
     $(id).addEventListener("change", () => { state[key] = $(id).value; state.page = 1; load(false); $(id).blur(); });
