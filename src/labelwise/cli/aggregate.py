@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from .. import aggregate as aggregate_api
 from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import look_alike_classes
@@ -117,10 +118,8 @@ def unsure_answers(answers: pd.DataFrame, value: Any, policy: str, unsure: str) 
     The API names its ``negative`` / ``positive`` parameters, which the command line does not have:
     ``zeros`` and ``ones`` map unsure answers to 0 and 1, so they need 0/1 labels besides ``--unsure``.
     """
-    from ..aggregate.uncertain import apply_uncertain_policy
-
     try:
-        return apply_uncertain_policy(answers, value, policy)
+        return aggregate_api.apply_uncertain_policy(answers, value, policy)
     except InvalidParameterError as exc:
         if not str(exc).startswith(("negative ", "positive ")):
             raise
@@ -260,8 +259,6 @@ def aggregate(
     --method majority-vote for self-consistency). Writes labels.csv, annotators.csv,
     annotators.json and summary.json to --out.
     """
-    from ..aggregate.agreement import agreement
-
     out = Path(out)
     con = console()
     if unsure is None and option_given("unsure_policy"):  # it was silently a no-op
@@ -366,7 +363,7 @@ def aggregate(
     probs_notice = probs_column_notice(probs[0] if isinstance(probs, list) else probs, est.classes_)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
-    agree = agreement(answers, labels=labels)
+    agree = aggregate_api.agreement(answers, labels=labels)
     summary: dict[str, Any] = {
         **_aggregate_outputs.fit_summary(est, method),
         "auto": auto_summary(est),
