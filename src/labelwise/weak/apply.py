@@ -17,6 +17,7 @@ from ..errors import (
     LabelwiseError,
     ShapeMismatchError,
 )
+from ._per_row import per_row
 from ._rows import iter_rows
 from ._votes import Votes, as_votes
 from .labeling_function import LabelingFunction, labeling_function
@@ -114,8 +115,8 @@ def call_vectorized(fn: Any, frame: pd.DataFrame, kind: str) -> Any:
 
 
 def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
-    values = call_vectorized(lf, frame, lf.kind)
-    values = np.asarray(values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values)
+    what = f"{lf.kind} {lf.name!r} (vectorized)"
+    values = per_row(call_vectorized(lf, frame, lf.kind), frame.index, what, LabelingFunctionError)
     if values.shape != (len(frame),):
         raise LabelingFunctionError(
             f"{lf.kind} {lf.name!r} (vectorized) must return one value per row, shape ({len(frame)},); "
