@@ -19,7 +19,7 @@ from ..errors import (
 )
 from ._per_row import per_row
 from ._rows import iter_rows
-from ._votes import Votes, as_votes
+from ._votes import Votes, as_votes, ordered_classes
 from .labeling_function import LabelingFunction, labeling_function
 from .preprocessor import check_unique, prepared
 
@@ -241,8 +241,8 @@ def _check_declared(classes: Any) -> np.ndarray | None:
     repeated = pd.Index(listed)[pd.Index(listed).duplicated()]
     if len(repeated):
         raise InvalidParameterError(f"classes must be distinct, {show(repeated[0])} is given twice in {listed!r}")
-    declared = np.asarray(classes)
-    return declared if declared.ndim == 1 else np.asarray(listed)  # a set or another iterable
+    declared = np.asarray(ordered_classes(classes))
+    return declared if declared.ndim == 1 else np.asarray(listed)  # an iterable that is not a sequence
 
 
 def _check_unique(index: pd.Index) -> None:
