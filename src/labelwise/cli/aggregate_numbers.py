@@ -202,7 +202,8 @@ def aggregate_numbers(
     )
     if value_column in table.columns:  # else the fit names --value-column
         check_numbers(table, value_column)
-        table, n_dropped = drop_missing(table, value_column)
+        ids = {"--item-column": item_column, "--annotator-column": annotator_column}
+        table, n_dropped = drop_missing(table, value_column, ids)
     else:
         n_dropped = 0
     n_repeats = n_repeated(table, item_column, annotator_column) if {item_column, annotator_column} <= set(table) else 0
