@@ -135,7 +135,14 @@ def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
 @duplicates_option
 @na_values_option
 @out_folder("aggregate-tags", Path("labelwise-tags"))
-@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--random-state",
+    type=SEED,
+    default=0,
+    show_default=True,
+    help="Seed of each tag's method where it draws (kos's and mmsr's starting values, mace's, ties broken at "
+    "random): the same seed gives the same files.",
+)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows shown per table; 0: none.")
 @click.option("--scheduler", default=None, help=SCHEDULER_HELP)
 @quiet_option
