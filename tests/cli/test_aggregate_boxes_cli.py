@@ -84,3 +84,20 @@ def test_bad_box_names_its_row(drawn):
     result = _run(tmp / "bad.csv", "--out", tmp / "out")
     assert result.exit_code == 2
     assert "BOXES must have x_max > x_min in every row" in result.output and "at row 3" in result.output
+
+
+def test_an_annotators_box_submitted_twice_makes_one_box_and_is_counted(tmp_path):
+    """A row repeating an annotator's box exactly: one consensus box (not two), a warning naming the
+    rows, and summary.json n_repeated_boxes."""
+    path = tmp_path / "boxes.csv"
+    path.write_text(
+        "image,annotator,x_min,y_min,x_max,y_max,label\n"
+        "im 1,a,10,10,40,40,car\nim 1,b,12,10,41,40,car\nim 1,c,11,10,40,42,car\nim 1,a,10,10,40,40,car\n"
+    )
+    result = _run(path, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(tmp_path / "out" / "boxes.csv")) == 1
+    assert "warning: BOXES has 1 exact copies of a box of the same annotator" in result.stderr
+    assert "row 3 repeats row 0: annotator 'a' on image 'im 1'" in result.stderr
+    info = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert info["n_repeated_boxes"] == 1 and info["n_input_boxes"] == 4 and info["n_input_boxes_in_output"] == 4

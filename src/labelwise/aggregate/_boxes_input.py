@@ -210,6 +210,29 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
     return table, np.column_stack([keys // n_ann, keys % n_ann])
 
 
+def distinct_boxes(table: BoxTable) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``table`` that are no exact copy of an earlier row of the same annotator (same
+    image, class and coordinates), ascending, and each row's position among them (a copy: its first's)."""
+    key = np.column_stack([table.image, table.annotator, table.label, table.coords + 0.0])  # + 0.0: -0.0 is 0.0
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    kept = np.sort(first)
+    position = np.empty(len(first), dtype=np.int64)
+    position[np.argsort(first)] = np.arange(len(first))
+    return kept, position[inverse.reshape(-1)]
+
+
+def take_boxes(table: BoxTable, rows: np.ndarray) -> BoxTable:
+    """``table`` with only ``rows`` (its ids unchanged)."""
+    return replace(
+        table,
+        image=table.image[rows],
+        annotator=table.annotator[rows],
+        label=table.label[rows],
+        coords=table.coords[rows],
+        score=table.score[rows],
+    )
+
+
 def check_iou(value: Any, name: str = "iou_thr") -> float:
     """Raise :class:`InvalidParameterError` unless ``value`` is a number in (0, 1]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) <= 1:

@@ -99,6 +99,7 @@ def summary(est: Any, method: str, boxes: Path | list[Path], settings: dict[str,
     }
     if method == "consensus":
         info["n_clusters"] = int(est.n_clusters_)
+        info["n_repeated_boxes"] = int(est.n_repeated_boxes_)
     return info
 
 
