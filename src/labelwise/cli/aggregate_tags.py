@@ -194,6 +194,11 @@ def aggregate_tags(
             f"--item-column, --annotator-column and --tags-column must be three different columns, got "
             f"{[item_column, annotator_column, tags_column]}"
         )
+    if not scaled:
+        from ._ids_alike import refuse_ids_written_alike
+
+        ids = {"--item-column": item_column, "--annotator-column": annotator_column}
+        refuse_ids_written_alike(answers, ids, "ANSWERS", "labels.csv")
     markers = None if scaled else _marker_cells(Path(answers_path), tags_column, answers[tags_column])
     est = MultiLabelAggregator(
         method,
