@@ -172,7 +172,7 @@ class TestBoxConsensus:
         """labeled with a missing annotator is refused, naming the row."""
         with pytest.raises(
             AnnotationError,
-            match=r"labeled must have no missing values in column 'annotator', got a missing one at row 1",
+            match=r"labeled column 'annotator' must not contain missing values, row 1 is nan",
         ):
             BoxConsensus().fit(THREE, labeled=pd.DataFrame({"image": ["i", "j"], "annotator": ["a", None]}))
 
@@ -188,7 +188,7 @@ class TestBadBoxes:
             (
                 "image",
                 None,
-                r"boxes must have no missing values in column 'image' \(the image\), got a missing one at row 1",
+                r"boxes column 'image' \(the image\) must not contain missing values, row 1 is None",
             ),
         ],
     )

@@ -74,8 +74,8 @@ def _check_no_missing(table: pd.DataFrame, column: str, name: str, what: str | N
         pos = int(np.argmax(missing))
         holds = "" if what is None else f" ({what})"
         raise AnnotationError(
-            f"{name} must have no missing values in column {column!r}{holds}, got a missing one at "
-            f"{row_label(table.index, pos)}"
+            f"{name} column {column!r}{holds} must not contain missing values, {row_label(table.index, pos)} is "
+            f"{show(values.iloc[pos])}"
         )
     return values
 

@@ -286,6 +286,9 @@ def aggregate_boxes(
         settings: dict[str, Any] = {"columns": {**columns, "score_col": score_column}}
         est: WeightedBoxesFusion | BoxConsensus
         merging = stage(f"merging boxes ({method})", total=1, count_tasks=False)
+        from ._row_lines import naming_lines
+
+        lines = naming_lines(None if coco else Path(boxes[0]), "BOXES")
         if method == "wbf":
             fusion = WeightedBoxesFusion(
                 iou_thr=0.55 if iou is None else iou,
@@ -297,7 +300,7 @@ def aggregate_boxes(
             )
             settings |= {"iou": fusion.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
             settings["allow_overflow"] = allow_overflow
-            with renaming(OPTION_NAMES, within=("boxes",)), merging:
+            with lines, renaming(OPTION_NAMES, within=("boxes",)), merging:
                 est = fusion.fit(table)
         else:
             pairs = _labeled_pairs(read, labeled, ids)
@@ -306,7 +309,7 @@ def aggregate_boxes(
             )
             settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}
             settings["labeled"] = None if labeled is None else str(labeled)
-            with renaming(OPTION_NAMES, within=("boxes",)), merging:
+            with lines, renaming(OPTION_NAMES, within=("boxes",)), merging:
                 est = consensus.fit(table, labeled=pairs)
         out = Path(out)
         settings |= _sources(coco, images_root, annotator_names)
@@ -355,6 +358,14 @@ def _read_boxes(
             f"BOXES must be one table (or, with --coco, one COCO file per annotator), got {len(boxes)} files"
         )
     table = read_input(boxes[0], "BOXES", kind="box table", text_columns=lambda names: [c for c in ids if c in names])
+    from ._ids_alike import refuse_ids_written_alike
+
+    refuse_ids_written_alike(
+        table,
+        dict(zip(("--image-column", "--annotator-column", "--label-column"), ids, strict=True)),
+        "BOXES",
+        "boxes.csv",
+    )
     return table, None
 
 
