@@ -74,3 +74,21 @@ def test_ids_of_one_kind_and_csv_ids_that_look_alike_run(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o2" / "values.csv").read_text().splitlines()[1:] == ["007,1.0,,1", "7,2.0,,1"]
+
+
+def test_a_tag_written_as_a_number_and_as_text_is_refused(tmp_path):
+    """aggregate-tags: the tag 2 of one JSON list and "2" of another are two tags to the fit (neither
+    chosen on an item both annotators tagged 2) and two columns '2' of probs.csv: refused."""
+    rows = [
+        {"item": "p", "annotator": "a", "tags": [2, "cat"]},
+        {"item": "p", "annotator": "b", "tags": ["2"]},
+        {"item": "q", "annotator": "b", "tags": ["cat"]},
+    ]
+    path = _jsonl(tmp_path / "tags.jsonl", rows)
+    result = CliRunner().invoke(main, ["aggregate-tags", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert (
+        "--tags-column column 'tags' of ANSWERS must write each tag one way, got the tags 2 (int) and '2' (str)"
+        in result.output
+    )
+    assert not (tmp_path / "o").exists()

@@ -30,19 +30,41 @@ def refuse_ids_written_alike(
         if not present or all(table[c].dtype != object for c in present):
             continue  # a column of one dtype writes each of its values one way
         values = pd.concat([table[c] for c in present], ignore_index=True)
-        distinct = pd.unique(values.dropna())
-        texts = pd.Series([str(v) for v in distinct], dtype=object)
-        alike = texts.duplicated(keep=False).to_numpy()
-        if not alike.any():
+        found = written_alike(pd.unique(values.dropna()))
+        if found is None:
             continue
-        text = texts[int(np.argmax(alike))]
-        first, second = (distinct[i] for i in np.flatnonzero(texts.to_numpy() == text)[:2])
+        first, second, text = found
         rows = [_first_row(values, value, len(table), present) for value in (first, second)]
         raise AnnotationError(
             f"{option} {_columns(present)} of {parameter} must write each id one way, got {show(first)} "
             f"({type(first).__name__}, {rows[0]}) and {show(second)} ({type(second).__name__}, {rows[1]}): two ids "
             f"that {output} would write alike as {text!r}; write every id as text, or every id as a number"
         )
+
+
+def refuse_tags_written_alike(tags: Sequence[object], column: str, output: str) -> None:
+    """Raise :class:`AnnotationError` when two distinct tags of ``tags`` (read from ANSWERS' ``column``)
+    print alike (the number 2 of a JSON list and the text ``"2"``): ``output``'s columns would be
+    one tag twice."""
+    found = written_alike(tags)
+    if found is not None:
+        first, second, text = found
+        raise AnnotationError(
+            f"--tags-column column {column!r} of ANSWERS must write each tag one way, got the tags {show(first)} "
+            f"({type(first).__name__}) and {show(second)} ({type(second).__name__}): two tags that {output} would "
+            f"write alike as {text!r}; write every tag as text, or every tag as a number"
+        )
+
+
+def written_alike(distinct: Sequence[object]) -> tuple[object, object, str] | None:
+    """Two of the ``distinct`` values whose ``str`` is one text, and that text; None if there are none."""
+    texts = pd.Series([str(v) for v in distinct], dtype=object)
+    alike = texts.duplicated(keep=False).to_numpy()
+    if not alike.any():
+        return None
+    text = texts[int(np.argmax(alike))]
+    first, second = (distinct[i] for i in np.flatnonzero(texts.to_numpy() == text)[:2])
+    return first, second, text
 
 
 def _first_row(values: pd.Series, value: object, n_rows: int, columns: list[str]) -> str:

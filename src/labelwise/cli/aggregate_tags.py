@@ -220,6 +220,9 @@ def aggregate_tags(
         with on_scheduler(scheduler if scaled else None), stages(False if quiet or not scaled else None):
             est.fit(answers)
     seconds = time.perf_counter() - start
+    from ._ids_alike import refuse_tags_written_alike
+
+    refuse_tags_written_alike(est.tags_, tags_column, "probs.csv and annotators.csv")
     labels, probs, skills = _frames(est, tag_separator)
     summary = {
         "method": method,
