@@ -123,6 +123,17 @@ class TestBoxConsensus:
             est = BoxConsensus(min_votes=1).fit(boxes)
         assert est.n_repeated_boxes_ == 0 and len(est.boxes_) == 2
 
+    def test_min_votes_above_every_images_annotators_warns(self):
+        """min_votes=4 with 3 annotators: no box can be kept, and a warning says so (not a silent empty table)."""
+        with pytest.warns(
+            LabelwiseWarning, match=r"min_votes 4 is more than the annotators of any image \(3 at most\)"
+        ):
+            est = BoxConsensus(min_votes=4).fit(THREE)
+        assert est.boxes_.empty
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", LabelwiseWarning)
+            assert len(BoxConsensus(min_votes=3).fit(THREE).boxes_) == 1
+
     def test_labeled_pairs_raise_the_majority(self):
         """a and b agree on a cat (2 of 2: kept); listing c and d, who drew nothing, needs 3 of 4."""
         boxes = THREE[THREE.annotator != "c"]

@@ -129,3 +129,12 @@ def test_a_bad_box_is_named_by_its_row_and_line(tmp_path, method):
     result = _run(path, "--method", method, "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert "got x_max=10.0 and x_min=11.0 at row 2 (line 5 of BOXES 'boxes.csv')" in result.output
+
+
+def test_min_votes_above_every_images_annotators_is_a_warning(drawn):
+    """--min-votes 9 with 4 annotators: the empty boxes.csv comes with a warning in the option's words."""
+    _, tmp = drawn
+    result = _run(tmp / "drawn.csv", "--min-votes", "9", "--quiet", "--out", tmp / "out")
+    assert result.exit_code == 0, result.output
+    assert "warning: --min-votes 9 is more than the annotators of any image (4 at most)" in result.stderr
+    assert pd.read_csv(tmp / "out" / "boxes.csv").empty

@@ -29,7 +29,16 @@ from sklearn.base import BaseEstimator
 from .._validate.arguments import check_choice, check_positive_int, show
 from .._validate.labels import row_label
 from ..errors import InvalidParameterError, LabelwiseWarning
-from ._boxes_input import COORDS, BoxTable, check_iou, distinct_boxes, group_starts, read_boxes, read_labeled, take_boxes
+from ._boxes_input import (
+    COORDS,
+    BoxTable,
+    check_iou,
+    distinct_boxes,
+    group_starts,
+    read_boxes,
+    read_labeled,
+    take_boxes,
+)
 from ._boxes_loo import cluster_consensus, leave_one_out_skill
 from ._boxes_simulate import SimulatedBoxes, simulate_boxes
 from ._boxes_skill import compare_boxes, skill_table
@@ -400,6 +409,13 @@ class BoxConsensus(_BoxAggregator):
         table, pairs = read_labeled(labeled, table, image_col=self.image_col, annotator_col=self.annotator_col)
         pair_image, pair_annotator = pairs[:, 0], pairs[:, 1]
         labelers = np.bincount(pair_image, minlength=len(table.images))
+        if self.min_votes is not None and self.min_votes > labelers.max():
+            warnings.warn(
+                f"min_votes {self.min_votes} is more than the annotators of any image ({labelers.max()} at most): no "
+                "box can get that many votes, so none is kept",
+                LabelwiseWarning,
+                stacklevel=2,
+            )
         order, cluster, coords, votes = cluster_consensus(
             table.coords, table.annotator, table.group(), iou_thr, self.fuse
         )
