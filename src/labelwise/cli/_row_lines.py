@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import AnnotationError
+from ..errors import AnnotationError, DataFileError
 from ._na_values import line_of_row
 
 #: ``at row 5`` ending a message or a clause of it.
@@ -34,3 +34,17 @@ def naming_lines(path: Path | None, parameter: str) -> Iterator[None]:
             raise
         where = f" (line {line} of {parameter} {path.name!r})"
         raise type(exc)(said[: found.end()] + where + said[found.end() :]) from exc
+
+
+def line_words(path: Path, row: int) -> str:
+    """Where the table's ``row`` (0-based, after a header) is, as an editor shows it: ``line 5`` of a
+    CSV/TSV file (the header and blank lines counted) or of a JSON Lines file; ``row 3`` of another
+    (Parquet) or of a file that cannot be read again."""
+    suffix = path.suffix.lower()
+    line = line_of_row(path, row) if suffix in (".csv", ".tsv") else None
+    if suffix in (".jsonl", ".ndjson"):
+        from ..io.tables import iter_json_lines
+
+        with contextlib.suppress(OSError, DataFileError):
+            line = next((number for i, (number, _) in enumerate(iter_json_lines(path)) if i == row), None)
+    return f"row {row}" if line is None else f"line {line}"
