@@ -191,6 +191,15 @@ class TestBadInput:
         with pytest.raises(AnnotationError, match=match):
             BradleyTerry().fit(_pairs(rows))
 
+    @pytest.mark.parametrize("side", ["left", "Right", "right "])
+    def test_a_winner_column_of_sides_is_told_to_name_the_item(self, side):
+        """A winner written as the side ('left', 'right') instead of the item: the message says so and how
+        to write it; a winner that is some other item keeps the tie hint."""
+        with pytest.raises(AnnotationError, match=r"row 0 has .*; column 'winner' names a side, not the winning item"):
+            BradleyTerry().fit(_pairs([("a", "b", side), ("b", "c", "left")]))
+        with pytest.raises(AnnotationError, match=r"has 'left' .*\(ties are not supported"):
+            BradleyTerry().fit(_pairs([("a", "b", "left"), ("b", "c", "z")]))
+
     def test_missing_annotator_named(self):
         """A missing annotator is refused naming the column and row."""
         pairs = _pairs([("a", "b", "a", "w"), ("a", "b", "b", None)], annotator=True)
