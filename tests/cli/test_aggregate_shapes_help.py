@@ -8,7 +8,14 @@ import pytest
 
 from labelwise.cli import main
 
-COMMANDS = ("aggregate-boxes", "aggregate-masks", "aggregate-texts", "aggregate-numbers", "aggregate-pairs", "aggregate-tags")
+COMMANDS = (
+    "aggregate-boxes",
+    "aggregate-masks",
+    "aggregate-texts",
+    "aggregate-numbers",
+    "aggregate-pairs",
+    "aggregate-tags",
+)
 
 
 @pytest.mark.parametrize("name", COMMANDS)
