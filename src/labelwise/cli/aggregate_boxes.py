@@ -286,9 +286,7 @@ def aggregate_boxes(
         settings: dict[str, Any] = {"columns": {**columns, "score_col": score_column}}
         est: WeightedBoxesFusion | BoxConsensus
         merging = stage(f"merging boxes ({method})", total=1, count_tasks=False)
-        from ._row_lines import naming_lines
-
-        lines = naming_lines(None if coco else Path(boxes[0]), "BOXES")
+        lines = _lines(None if coco else Path(boxes[0]))
         if method == "wbf":
             fusion = WeightedBoxesFusion(
                 iou_thr=0.55 if iou is None else iou,
@@ -319,6 +317,13 @@ def aggregate_boxes(
             write_outputs(out, est, summary(est, method, given, settings), superseded, coco=coco, categories=categories)
     if not quiet:  # after the bars close: the report alone on stdout
         _print(est, method, out, top, coco, categories, pd.unique(table[label_column]))
+
+
+def _lines(table: Path | None) -> Any:
+    """Errors of the fit that name a row of BOXES' ``table`` (a CSV/TSV) name its line too."""
+    from ._row_lines import naming_lines
+
+    return naming_lines(table, "BOXES")
 
 
 def _labeled_pairs(read: CocoBoxTable | None, labeled: Path | None, ids: list[str]) -> pd.DataFrame | None:
