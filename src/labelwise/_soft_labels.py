@@ -12,6 +12,7 @@ import pandas as pd
 
 from ._validate.arguments import check_fraction
 from ._validate.probabilities import check_probs
+from ._validate.row_alignment import align_rows
 from .errors import ShapeMismatchError
 
 __all__ = ["expand_soft_labels"]
@@ -36,7 +37,9 @@ def expand_soft_labels(X: Any, probas: Any, *, min_weight: float = 0.0) -> tuple
     ----------
     X : array, sparse matrix or DataFrame of shape (n, ...)
     probas : DataFrame or array of shape (n, K)
-        E.g. ``LabelModel().fit(votes).probas_`` (a DataFrame: its columns are the labels).
+        E.g. ``LabelModel().fit(votes).probas_`` (a DataFrame: its columns are the labels). Beside a
+        DataFrame or Series ``X`` it is matched to ``X``'s rows by index, as pandas matches two
+        frames (keys that differ are an error; give ``.to_numpy()`` to pair rows by position).
     min_weight : float in [0, 1), default 0
         Drop repeated rows whose weight is not above this (0 drops only zero weights).
 
@@ -49,6 +52,7 @@ def expand_soft_labels(X: Any, probas: Any, *, min_weight: float = 0.0) -> tuple
     .. [1] A. Ratner, C. De Sa, S. Wu, D. Selsam and C. Ré, "Data Programming: Creating Large Training
        Sets, Quickly", NeurIPS 2016.
     """
+    probas = align_rows(X, "X", probas, "probas")
     classes = np.asarray(probas.columns) if isinstance(probas, pd.DataFrame) else None
     p = check_probs(probas.to_numpy() if isinstance(probas, pd.DataFrame) else probas, name="probas")
     check_fraction("min_weight", min_weight)

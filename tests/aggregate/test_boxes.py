@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from labelwise.aggregate import _boxes_wbf
 from labelwise.aggregate.boxes import BoxConsensus, WeightedBoxesFusion, compare_boxes, simulate_boxes
-from labelwise.errors import AnnotationError, InvalidParameterError, MissingColumnError
+from labelwise.errors import AnnotationError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 
 
 def _table(rows: list[tuple]) -> pd.DataFrame:
@@ -96,6 +98,42 @@ class TestBoxConsensus:
         est = BoxConsensus(min_votes=1).fit(boxes)
         assert sorted(est.boxes_.votes) == [1, 2]
 
+    def test_an_exact_copy_of_an_annotators_box_is_read_once(self):
+        """a's cat submitted twice (same image, class, coordinates): one consensus box, as without the
+        copy (main made a second one from the copy and c's box), the copy pointing to it, with a warning."""
+        rows = [
+            ("im 1", "a", 0.10, 0.10, 0.40, 0.40, "car"),
+            ("im 1", "b", 0.12, 0.10, 0.41, 0.40, "car"),
+            ("im 1", "c", 0.11, 0.10, 0.40, 0.42, "car"),
+        ]
+        once = _table(rows).set_axis([50, 40, 30])
+        twice = _table([*rows, rows[0]]).set_axis([50, 40, 30, 10])
+        with pytest.warns(LabelwiseWarning, match=r"1 exact copies .* row 3 \(index 10\) repeats row 0 \(index 50\)"):
+            est = BoxConsensus().fit(twice)
+        pd.testing.assert_frame_equal(est.boxes_, BoxConsensus().fit(once).boxes_)
+        np.testing.assert_array_equal(est.box_index_, [0, 0, 0, 0])
+        assert est.n_repeated_boxes_ == 1 and est.n_input_boxes_ == 4
+        assert est.annotators_.loc["a", "n_boxes"] == 1 and est.annotators_.loc["a", "precision"] == 1.0
+
+    def test_boxes_of_one_annotator_differing_in_class_or_place_are_no_copies(self):
+        """The same coordinates in another class, or another annotator's identical box, are not copies."""
+        boxes = _table([("i", "a", 0, 0, 10, 10, "x"), ("i", "a", 0, 0, 10, 10, "y"), ("i", "b", 0, 0, 10, 10, "x")])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", LabelwiseWarning)
+            est = BoxConsensus(min_votes=1).fit(boxes)
+        assert est.n_repeated_boxes_ == 0 and len(est.boxes_) == 2
+
+    def test_min_votes_above_every_images_annotators_warns(self):
+        """min_votes=4 with 3 annotators: no box can be kept, and a warning says so (not a silent empty table)."""
+        with pytest.warns(
+            LabelwiseWarning, match=r"min_votes 4 is more than the annotators of any image \(3 at most\)"
+        ):
+            est = BoxConsensus(min_votes=4).fit(THREE)
+        assert est.boxes_.empty
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", LabelwiseWarning)
+            assert len(BoxConsensus(min_votes=3).fit(THREE).boxes_) == 1
+
     def test_labeled_pairs_raise_the_majority(self):
         """a and b agree on a cat (2 of 2: kept); listing c and d, who drew nothing, needs 3 of 4."""
         boxes = THREE[THREE.annotator != "c"]
@@ -145,7 +183,7 @@ class TestBoxConsensus:
         """labeled with a missing annotator is refused, naming the row."""
         with pytest.raises(
             AnnotationError,
-            match=r"labeled must have no missing values in column 'annotator', got a missing one at row 1",
+            match=r"labeled column 'annotator' must not contain missing values, row 1 is nan",
         ):
             BoxConsensus().fit(THREE, labeled=pd.DataFrame({"image": ["i", "j"], "annotator": ["a", None]}))
 
@@ -161,7 +199,7 @@ class TestBadBoxes:
             (
                 "image",
                 None,
-                r"boxes must have no missing values in column 'image' \(the image\), got a missing one at row 1",
+                r"boxes column 'image' \(the image\) must not contain missing values, row 1 is None",
             ),
         ],
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate.boxes import BoxConsensus, WeightedBoxesFusion, simulate_boxes
+from labelwise.errors import LabelwiseWarning
 
 COORDS = ["x_min", "y_min", "x_max", "y_max"]
 ESTIMATORS = {
@@ -85,3 +87,21 @@ def test_translation_moves_the_fused_boxes(seed, method, dx, dy):
     np.testing.assert_allclose(ours.score, theirs.score, rtol=1e-12)
     shift = np.array([dx, dy, dx, dy], dtype=float)
     np.testing.assert_allclose(ours[COORDS].to_numpy() + shift, theirs[COORDS].to_numpy(), atol=1e-9)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), copies=st.lists(st.integers(0, 10_000), min_size=1, max_size=6))
+def test_exact_copies_of_rows_change_no_consensus_box(seed, copies):
+    """Rows repeated exactly (a double submission), anywhere in the table: the consensus boxes and
+    skill table of the table without them, each copy pointing to its original's box."""
+    boxes = _boxes(seed)
+    boxes = boxes.drop_duplicates(["image", "annotator", "label", *COORDS], ignore_index=True)
+    rows = [c % len(boxes) for c in copies]
+    doubled = pd.concat([boxes, boxes.iloc[rows]], ignore_index=True).sample(frac=1, random_state=seed)
+    once = BoxConsensus().fit(boxes)
+    with pytest.warns(LabelwiseWarning, match=f"{len(rows)} exact copies"):
+        twice = BoxConsensus().fit(doubled)
+    pd.testing.assert_frame_equal(once.boxes_, twice.boxes_)
+    pd.testing.assert_frame_equal(once.annotators_, twice.annotators_)
+    source = np.r_[np.arange(len(boxes)), rows][doubled.index.to_numpy()]  # each row's row of boxes
+    np.testing.assert_array_equal(twice.box_index_, once.box_index_[source])

@@ -208,6 +208,25 @@ class TestBadInput:
         with pytest.raises(AnnotationError, match="one mask per"):
             STAPLE().fit(table)
 
+    @pytest.mark.parametrize("cls", [MaskMajorityVote, STAPLE])
+    def test_a_repeated_pair_names_both_rows(self, cls):
+        """The message names the first row of the pair and its repeat, by position and index label."""
+        table = pd.DataFrame(
+            {"item": [1, 2, 1], "annotator": ["u", "u", "u"], "mask": [np.zeros(2), np.ones(2), np.ones(2)]},
+            index=[30, 20, 10],
+        )
+        with pytest.raises(AnnotationError, match=r"annotator 'u' \(row 0 \(index 30\) and row 2 \(index 10\)\)"):
+            cls().fit(table)
+
+    @pytest.mark.parametrize("cls", [MaskMajorityVote, STAPLE])
+    def test_a_missing_mask_is_named_as_missing(self, cls):
+        """A None mask is a missing value named by its row (main called it a mask of shape ())."""
+        table = pd.DataFrame({"item": [1, 1], "annotator": ["u", "v"], "mask": [np.zeros((2, 2)), None]})
+        with pytest.raises(
+            AnnotationError, match=r"masks column 'mask' must not contain missing values .* row 1 is None"
+        ):
+            cls().fit(table)
+
     def test_a_table_without_the_mask_column_is_refused(self):
         """The missing column is named."""
         with pytest.raises(MissingColumnError, match="mask"):

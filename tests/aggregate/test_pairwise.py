@@ -90,8 +90,20 @@ class TestBradleyTerry:
         assert bt.n_components_ == 3
         assert bt.components_["a"] == bt.components_["b"] != bt.components_["x"]
         assert bt.components_["p"] == 2
-        assert sorted(bt.rank_[bt.components_ == 0]) == [1, 2, 3]
+        assert sorted(bt.rank_[bt.components_ == 0]) == [1, 2, 2]  # b and c: one score (1 win, 2 losses each)
         assert list(bt.to_frame().columns) == ["score", "rank", "component"]
+
+    @pytest.mark.parametrize("model", [BradleyTerry(), NoisyBradleyTerry()])
+    def test_items_of_equal_score_share_a_rank(self, model):
+        """A cycle a > b > c > a (each pair once): equal scores, so every item is ranked 1, not 1, 2, 3
+        by name; d, beaten by all, is 4th."""
+        pairs = _pairs(
+            [("a", "b", "a", "u"), ("b", "c", "b", "u"), ("c", "a", "c", "u")] + [(x, "d", x, "u") for x in "abc"],
+            annotator=True,
+        )
+        fit = model.fit(pairs)
+        assert fit.scores_["a"] == fit.scores_["b"] == fit.scores_["c"] > fit.scores_["d"]
+        assert fit.rank_.to_dict() == {"a": 1, "b": 1, "c": 1, "d": 4}
 
     def test_one_component_no_warning(self):
         """A connected comparison graph fits without a warning."""
@@ -178,6 +190,15 @@ class TestBadInput:
         """A winner outside the pair, an item against itself, a tie or a missing item: the row is named."""
         with pytest.raises(AnnotationError, match=match):
             BradleyTerry().fit(_pairs(rows))
+
+    @pytest.mark.parametrize("side", ["left", "Right", "right "])
+    def test_a_winner_column_of_sides_is_told_to_name_the_item(self, side):
+        """A winner written as the side ('left', 'right') instead of the item: the message says so and how
+        to write it; a winner that is some other item keeps the tie hint."""
+        with pytest.raises(AnnotationError, match=r"row 0 has .*; column 'winner' names a side, not the winning item"):
+            BradleyTerry().fit(_pairs([("a", "b", side), ("b", "c", "left")]))
+        with pytest.raises(AnnotationError, match=r"has 'left' .*\(ties are not supported"):
+            BradleyTerry().fit(_pairs([("a", "b", "left"), ("b", "c", "z")]))
 
     def test_missing_annotator_named(self):
         """A missing annotator is refused naming the column and row."""

@@ -95,3 +95,14 @@ def test_refit_is_identical(pairs, model):
     """Two fits of the same table give bit-identical results."""
     a, b = _fit(model, pairs).scores_, _fit(model, pairs).scores_
     pd.testing.assert_series_equal(a, b, check_exact=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(comparisons(), MODELS)
+def test_rank_counts_the_stronger_items_of_the_component(pairs, model):
+    """rank_ is 1 + the number of items of the item's component with a strictly higher score, so
+    items of equal score share a rank whatever their names."""
+    fit = _fit(model, pairs)
+    frame = fit.to_frame()
+    expected = frame.groupby("component")["score"].rank(method="min", ascending=False).astype("int64")
+    pd.testing.assert_series_equal(frame["rank"], expected, check_names=False)

@@ -159,3 +159,26 @@ def test_a_column_option_naming_no_column_is_said_with_the_option(tmp_path):
     assert "TABLE must have the columns --path-column 'file'; its columns are ['item', 'annotator', 'path']" in (
         " ".join(res.output.split())
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [("", "must have no empty cells, got one on line 5"), ("nope.npy", "TABLE line 5 (item 'c', annotator 'b')")],
+)
+def test_a_bad_row_after_blank_lines_is_named_by_its_line(tmp_path, cell, said):
+    """An empty path cell or a missing file on the third row, after two blank lines: line 5, not line 3."""
+    np.save(tmp_path / "a.npy", np.eye(3, dtype=np.uint8))
+    table = tmp_path / "table.csv"
+    table.write_text(f"item,annotator,path\n\nc,a,a.npy\n\nc,b,{cell}\n")
+    res = _run(table, "--out", tmp_path / "o")
+    assert res.exit_code == 2 and said in res.output, res.output
+
+
+def test_a_missing_file_of_a_json_lines_table_is_named_by_its_line(tmp_path):
+    """JSON Lines has no header: the second record is line 2 (main said line 3)."""
+    np.save(tmp_path / "a.npy", np.eye(3, dtype=np.uint8))
+    table = tmp_path / "table.jsonl"
+    rows = [{"item": "c", "annotator": "a", "path": "a.npy"}, {"item": "c", "annotator": "b", "path": "nope.npy"}]
+    table.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    res = _run(table, "--out", tmp_path / "o")
+    assert res.exit_code == 2 and "TABLE line 2 (item 'c', annotator 'b')" in res.output, res.output

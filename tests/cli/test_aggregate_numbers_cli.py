@@ -81,7 +81,7 @@ def test_a_value_that_is_not_a_number_is_named_with_its_row_and_option(answers, 
     frame.to_csv(answers, index=False)
     res = _run("aggregate-numbers", answers, *COLUMNS, "--out", tmp_path / "o")
     assert res.exit_code == 2
-    assert "--value-column column 'price' must hold numbers, row 4 is '12,5 EUR'" in res.output
+    assert "--value-column column 'price' must hold numbers, row 4 (line 6) is '12,5 EUR'" in res.output
 
 
 def test_one_column_for_two_roles_is_said_in_options(answers, tmp_path):
@@ -166,5 +166,28 @@ def test_a_text_after_an_empty_value_is_named_by_its_row_in_the_file(tmp_path):
     path.write_text("item,annotator,value\n1,a,10\n1,b,12\n1,c,\n2,a,5\n2,b,6\n2,c,abc\n")
     res = _run("aggregate-numbers", path, "--out", tmp_path / "o")
     assert res.exit_code == 2
-    assert "--value-column column 'value' must hold numbers, row 5 is 'abc'" in res.output
+    assert "--value-column column 'value' must hold numbers, row 5 (line 7) is 'abc'" in res.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("column", "row"), [("item", "2,b,6\n,c,7\n"), ("annotator", "2,b,6\n2,,7\n")])
+def test_a_missing_id_after_an_empty_value_is_named_by_its_row_and_line(tmp_path, column, row):
+    """A missing item or annotator after a row of no value: the error names the id's row (4) and
+    line (6) in ANSWERS, not the row it has once the empty one is dropped (3, which has its id)."""
+    path = tmp_path / "numbers.csv"
+    path.write_text("item,annotator,value\n1,a,10\n1,c,\n2,a,5\n" + row)
+    res = _run("aggregate-numbers", path, "--out", tmp_path / "o")
+    assert res.exit_code == 2
+    option = "--item-column" if column == "item" else "--annotator-column"
+    assert f"{option} column '{column}' must not contain missing values, row 4 is nan" in res.output
+    assert f"row 4 (line 6) of column '{column}' in ANSWERS 'numbers.csv' is an empty cell" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_text_among_the_values_names_its_line_past_blank_lines(tmp_path):
+    """'12,5 EUR' on the third row after a blank line: row 2, line 5 of the file."""
+    path = tmp_path / "numbers.csv"
+    path.write_text('item,annotator,value\n1,a,10\n\n1,b,12\n1,c,"12,5 EUR"\n')
+    res = _run("aggregate-numbers", path, "--out", tmp_path / "o")
+    assert res.exit_code == 2
+    assert "--value-column column 'value' must hold numbers, row 2 (line 5) is '12,5 EUR'" in res.output

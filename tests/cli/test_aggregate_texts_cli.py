@@ -127,3 +127,18 @@ def test_rover_reads_the_column_options_and_writes_no_similarity(tmp_path):
     assert texts.columns.tolist() == ["item", "text", "n_answers"] and texts.item.tolist() == ["q1", "q2", "q3"]
     assert texts.text.iloc[0] == "the cat sat on the mat" and not (out / "annotators.csv").exists()
     assert json.loads((out / "summary.json").read_text())["n_iter"] is None
+
+
+@pytest.mark.parametrize("method", ["closest", "rover"])
+@pytest.mark.parametrize(("column", "row"), [("item", ",c,hi\n"), ("annotator", "q2,,hi\n")])
+def test_a_missing_id_after_an_empty_text_is_named_by_its_row_and_line(tmp_path, method, column, row):
+    """A missing item or annotator after a row of no text: the error names the id's row (3) and line
+    (5) in ANSWERS, not the row it has once the empty one is dropped (2, which has its id)."""
+    path = tmp_path / "texts.csv"
+    path.write_text("item,annotator,text\nq1,a,hello\nq1,b,\nq2,a,bye\n" + row)
+    result = _run(path, "--method", method, "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    option = "--item-column" if column == "item" else "--annotator-column"
+    assert f"{option} column '{column}' must not contain missing values, row 3 is nan" in result.output
+    assert f"row 3 (line 5) of column '{column}' in ANSWERS 'texts.csv' is an empty cell" in result.output
+    assert not (tmp_path / "o").exists()

@@ -74,8 +74,8 @@ def _check_no_missing(table: pd.DataFrame, column: str, name: str, what: str | N
         pos = int(np.argmax(missing))
         holds = "" if what is None else f" ({what})"
         raise AnnotationError(
-            f"{name} must have no missing values in column {column!r}{holds}, got a missing one at "
-            f"{row_label(table.index, pos)}"
+            f"{name} column {column!r}{holds} must not contain missing values, {row_label(table.index, pos)} is "
+            f"{show(values.iloc[pos])}"
         )
     return values
 
@@ -208,6 +208,29 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
     n_ann = len(table.annotators)
     keys = np.unique(pairs[:, 0] * n_ann + pairs[:, 1])  # distinct pairs, by one sort of int keys
     return table, np.column_stack([keys // n_ann, keys % n_ann])
+
+
+def distinct_boxes(table: BoxTable) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``table`` that are no exact copy of an earlier row of the same annotator (same
+    image, class and coordinates), ascending, and each row's position among them (a copy: its first's)."""
+    key = np.column_stack([table.image, table.annotator, table.label, table.coords + 0.0])  # + 0.0: -0.0 is 0.0
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    kept = np.sort(first)
+    position = np.empty(len(first), dtype=np.int64)
+    position[np.argsort(first)] = np.arange(len(first))
+    return kept, position[inverse.reshape(-1)]
+
+
+def take_boxes(table: BoxTable, rows: np.ndarray) -> BoxTable:
+    """``table`` with only ``rows`` (its ids unchanged)."""
+    return replace(
+        table,
+        image=table.image[rows],
+        annotator=table.annotator[rows],
+        label=table.label[rows],
+        coords=table.coords[rows],
+        score=table.score[rows],
+    )
 
 
 def check_iou(value: Any, name: str = "iou_thr") -> float:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
+from .._validate.labels import row_label
 from ..errors import AnnotationError, InvalidLabelsError, MissingColumnError, ShapeMismatchError
 
 __all__ = ["MaskSet", "as_mask_set"]
@@ -62,16 +63,23 @@ def _from_table(table: pd.DataFrame) -> tuple[list, list]:
         )
     if table.empty:
         raise AnnotationError("masks must hold at least one mask, got an empty table")
-    for column in ("item", "annotator"):
-        if table[column].isna().any():
-            row = int(np.flatnonzero(table[column].isna().to_numpy())[0])
-            raise AnnotationError(f"masks column {column!r} must have no missing values, got one in row {row}")
+    for column in MASK_COLUMNS:
+        absent = table[column].isna().to_numpy()  # an array in a cell is no missing value
+        if absent.any():
+            pos = int(np.argmax(absent))
+            why = " (an annotator who did not draw an item has no row for it)" if column == "mask" else ""
+            raise AnnotationError(
+                f"masks column {column!r} must not contain missing values{why}, {row_label(table.index, pos)} is "
+                f"{show(table[column].iloc[pos])}"
+            )
     dup = table.duplicated(["item", "annotator"]).to_numpy()
     if dup.any():
-        row = table.iloc[int(np.flatnonzero(dup)[0])]
+        pos = int(np.argmax(dup))
+        row = table.iloc[pos]
+        first = int(np.argmax(((table["item"] == row["item"]) & (table["annotator"] == row["annotator"])).to_numpy()))
         raise AnnotationError(
             f"masks must hold one mask per (item, annotator), got two for item {show(row['item'])}, "
-            f"annotator {show(row['annotator'])}"
+            f"annotator {show(row['annotator'])} ({row_label(table.index, first)} and {row_label(table.index, pos)})"
         )
     items, per_item = [], []
     for item, group in table.groupby("item", sort=False):

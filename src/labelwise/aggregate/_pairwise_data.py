@@ -161,10 +161,17 @@ def encode_pairs(
     bad = ~(left_won | right_won)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        sides = {"left", "right", str(left_col).lower(), str(right_col).lower()}
+        named_sides = all(isinstance(v, str) and v.strip().lower() in sides for v in pd.unique(win_v[bad]))
+        hint = (
+            f"; column {winner_col!r} names a side, not the winning item: write the item instead (the item of "
+            f"column {left_col!r} where it says left, of column {right_col!r} where it says right)"
+            if named_sides
+            else " (ties are not supported: drop those rows)"
+        )
         raise AnnotationError(
             f"winner_col {winner_col!r} must be the left or the right item of its row, {row_label(pairs.index, row)} "
-            f"has {show(win_v.iloc[row])} for the pair ({show(left_v.iloc[row])}, {show(right_v.iloc[row])}) "
-            "(ties are not supported: drop those rows)"
+            f"has {show(win_v.iloc[row])} for the pair ({show(left_v.iloc[row])}, {show(right_v.iloc[row])}){hint}"
         )
     both = pd.concat([left_v, right_v], ignore_index=True)
     codes, items = _factorize(both)

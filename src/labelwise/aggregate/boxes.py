@@ -18,6 +18,7 @@ y_max, label`` and an optional ``score``):
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,8 +27,18 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_choice, check_positive_int, show
-from ..errors import InvalidParameterError
-from ._boxes_input import COORDS, BoxTable, check_iou, group_starts, read_boxes, read_labeled
+from .._validate.labels import row_label
+from ..errors import InvalidParameterError, LabelwiseWarning
+from ._boxes_input import (
+    COORDS,
+    BoxTable,
+    check_iou,
+    distinct_boxes,
+    group_starts,
+    read_boxes,
+    read_labeled,
+    take_boxes,
+)
 from ._boxes_loo import cluster_consensus, leave_one_out_skill
 from ._boxes_simulate import SimulatedBoxes, simulate_boxes
 from ._boxes_skill import compare_boxes, skill_table
@@ -331,6 +342,11 @@ class BoxConsensus(_BoxAggregator):
         precision, recall, f1, mean_iou (of its matched boxes with the consensus box).
     n_labelers_ : pandas.Series
         Annotators of each image.
+    n_repeated_boxes_ : int
+        Rows that repeat an earlier row of the same annotator exactly (image, class, coordinates): a
+        double submission, read once with a warning (one annotator's two boxes never share a
+        cluster, so the copy would make a second consensus box); ``box_index_`` gives a copy its
+        first's box.
     n_clusters_, n_images_, n_annotators_, n_input_boxes_ : int
 
     References
@@ -380,9 +396,22 @@ class BoxConsensus(_BoxAggregator):
         check_choice("fuse", self.fuse, ("median", "mean"))
         check_choice("skill", self.skill, SKILL_TYPES)
         table = self._read(boxes)
+        n_rows = table.n_boxes
+        kept, to_kept = distinct_boxes(table)
+        self.n_repeated_boxes_ = n_rows - len(kept)
+        if self.n_repeated_boxes_:
+            self._warn_repeated(boxes, table, kept, to_kept)
+            table = take_boxes(table, kept)
         table, pairs = read_labeled(labeled, table, image_col=self.image_col, annotator_col=self.annotator_col)
         pair_image, pair_annotator = pairs[:, 0], pairs[:, 1]
         labelers = np.bincount(pair_image, minlength=len(table.images))
+        if self.min_votes is not None and self.min_votes > labelers.max():
+            warnings.warn(
+                f"min_votes {self.min_votes} is more than the annotators of any image ({labelers.max()} at most): no "
+                "box can get that many votes, so none is kept",
+                LabelwiseWarning,
+                stacklevel=2,
+            )
         order, cluster, coords, votes = cluster_consensus(
             table.coords, table.annotator, table.group(), iou_thr, self.fuse
         )
@@ -397,6 +426,7 @@ class BoxConsensus(_BoxAggregator):
         score = votes / labelers[image]
         self.n_clusters_ = n
         self._publish(table, coords[keep], image[keep], label[keep], score[keep], votes[keep], votes[keep], row_cluster)
+        self.box_index_, self.n_input_boxes_ = self.box_index_[to_kept], n_rows  # a copy: its first's box
         self.n_labelers_ = pd.Series(labelers, index=pd.Index(table.images, name=self.image_col), name="n_labelers")
         if self.skill == "in-sample":
             self._skill(table, pair_image, pair_annotator)
@@ -405,6 +435,20 @@ class BoxConsensus(_BoxAggregator):
                 table, pairs, iou_thr, self.min_votes, self.fuse, index_name=self.annotator_col
             )
         return self
+
+    def _warn_repeated(self, boxes: pd.DataFrame, table: BoxTable, kept: np.ndarray, to_kept: np.ndarray) -> None:
+        """Say that exact copies of an annotator's box are read once, with the first copy's rows."""
+        copy = int(np.flatnonzero(kept[to_kept] != np.arange(len(to_kept)))[0])
+        first = int(kept[to_kept[copy]])
+        warnings.warn(
+            f"boxes has {self.n_repeated_boxes_} exact copies of a box of the same annotator (same image, class and "
+            f"coordinates; e.g. {row_label(boxes.index, copy)} repeats {row_label(boxes.index, first)}: annotator "
+            f"{show(table.annotators[table.annotator[copy]])} on image {show(table.images[table.image[copy]])}): each "
+            "is read once, as one box (a copy cannot join its first's cluster, so it would make a second consensus "
+            "box); counted in n_repeated_boxes_ (summary.json: n_repeated_boxes)",
+            LabelwiseWarning,
+            stacklevel=3,
+        )
 
 
 #: The ``--method`` names of ``labelwise aggregate-boxes`` and their classes.

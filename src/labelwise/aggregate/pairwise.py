@@ -104,8 +104,11 @@ class _PairwiseAggregator(BaseEstimator):
         order = np.lexsort((-theta, enc.component))  # components in turn, strongest first
         self.ranking_ = index[order]
         rank = np.empty(len(theta), dtype=np.int64)
-        starts = np.searchsorted(enc.component[order], np.arange(enc.n_components))
-        rank[order] = np.arange(len(theta)) - starts[enc.component[order]] + 1
+        component, score = enc.component[order], theta[order]
+        starts = np.searchsorted(component, np.arange(enc.n_components))
+        place = np.arange(len(theta)) - starts[component] + 1
+        new = np.r_[True, (component[1:] != component[:-1]) | (score[1:] != score[:-1])]
+        rank[order] = place[np.maximum.accumulate(np.where(new, np.arange(len(theta)), 0))]  # a tie: its best place
         self.rank_ = pd.Series(rank, index=index, name="rank")
         self.n_items_ = enc.n_items
         self.n_comparisons_ = len(enc.left)
@@ -175,7 +178,8 @@ class BradleyTerry(_PairwiseAggregator):
     ranking_ : pandas.Index
         Items by component (largest first), strongest first within each.
     rank_ : pandas.Series
-        Rank of each item within its component (1 = strongest).
+        Rank of each item within its component (1 = strongest); items of exactly equal score share
+        the best rank of their tie (1, 1, 3), as nothing in the data orders them.
     components_ : pandas.Series
         Connected component of each item (0 is the largest); scores compare only within one.
     n_components_, n_items_, n_comparisons_ : int

@@ -10,6 +10,9 @@ from typing import Any
 import click
 
 from .._heavy import pandas as pd
+from .._validate.arguments import show
+from .._validate.labels import row_label
+from ..errors import AnnotationError
 from ._common import console
 
 #: ``aggregate-numbers --duplicates``: ``labelwise aggregate``'s choices and default, and ``mean``.
@@ -29,8 +32,21 @@ _RESOLVED = {
 }
 
 
-def drop_missing(table: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
-    """``table`` without the rows whose ``column`` is missing (NA, an empty CSV cell), and their number."""
+def drop_missing(table: pd.DataFrame, column: str, ids: dict[str, str]) -> tuple[pd.DataFrame, int]:
+    """``table`` without the rows whose ``column`` is missing (NA, an empty CSV cell), and their number.
+
+    A missing id of the ``ids`` columns (option -> column) is refused first, naming its row as the
+    table was read: the rows kept after the drop are numbered anew, and a later row would be named.
+    """
+    for option, name in ids.items():
+        if name in table.columns:
+            absent = table[name].isna().to_numpy()
+            if absent.any():
+                pos = int(absent.argmax())
+                raise AnnotationError(
+                    f"{option} column {name!r} must not contain missing values, {row_label(table.index, pos)} is "
+                    f"{show(table[name].iloc[pos])}"
+                )
     missing = table[column].isna().to_numpy()
     n_missing = int(missing.sum())
     if n_missing:

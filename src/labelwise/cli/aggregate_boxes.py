@@ -102,6 +102,7 @@ def summary(est: Any, method: str, boxes: Path | list[Path], settings: dict[str,
     }
     if method == "consensus":
         info["n_clusters"] = int(est.n_clusters_)
+        info["n_repeated_boxes"] = int(est.n_repeated_boxes_)
     return info
 
 
@@ -290,6 +291,7 @@ def aggregate_boxes(
         settings: dict[str, Any] = {"columns": {**columns, "score_col": score_column}}
         est: WeightedBoxesFusion | BoxConsensus
         merging = stage(f"merging boxes ({method})", total=1, count_tasks=False)
+        lines = _lines(None if coco else Path(boxes[0]))
         if method == "wbf":
             fusion = WeightedBoxesFusion(
                 iou_thr=0.55 if iou is None else iou,
@@ -301,7 +303,7 @@ def aggregate_boxes(
             )
             settings |= {"iou": fusion.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
             settings["allow_overflow"] = allow_overflow
-            with renaming(OPTION_NAMES, within=("boxes",)), merging:
+            with lines, renaming(OPTION_NAMES, within=("boxes",)), merging:
                 est = fusion.fit(table)
         else:
             pairs = _labeled_pairs(read, labeled, ids)
@@ -310,7 +312,7 @@ def aggregate_boxes(
             )
             settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}
             settings["labeled"] = None if labeled is None else str(labeled)
-            with renaming(OPTION_NAMES, within=("boxes",)), merging:
+            with lines, renaming(OPTION_NAMES, within=("boxes",)), merging:
                 est = consensus.fit(table, labeled=pairs)
         out = Path(out)
         settings |= _sources(coco, images_root, annotator_names)
@@ -320,6 +322,13 @@ def aggregate_boxes(
             write_outputs(out, est, summary(est, method, given, settings), superseded, coco=coco, categories=categories)
     if not quiet:  # after the bars close: the report alone on stdout
         _print(est, method, out, top, coco, categories, pd.unique(table[label_column]))
+
+
+def _lines(table: Path | None) -> Any:
+    """Errors of the fit that name a row of BOXES' ``table`` (a CSV/TSV) name its line too."""
+    from ._row_lines import naming_lines
+
+    return naming_lines(table, "BOXES")
 
 
 def _labeled_pairs(read: CocoBoxTable | None, labeled: Path | None, ids: list[str]) -> pd.DataFrame | None:
@@ -359,6 +368,14 @@ def _read_boxes(
             f"BOXES must be one table (or, with --coco, one COCO file per annotator), got {len(boxes)} files"
         )
     table = read_input(boxes[0], "BOXES", kind="box table", text_columns=lambda names: [c for c in ids if c in names])
+    from ._ids_alike import refuse_ids_written_alike
+
+    refuse_ids_written_alike(
+        table,
+        dict(zip(("--image-column", "--annotator-column", "--label-column"), ids, strict=True)),
+        "BOXES",
+        "boxes.csv",
+    )
     return table, None
 
 

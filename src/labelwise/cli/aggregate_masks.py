@@ -109,19 +109,23 @@ def read_mask_table(
         raise MissingColumnError(
             f"TABLE must have the columns {', '.join(missing)}; its columns are {[str(c) for c in table.columns]}"
         )
+    from ._ids_alike import refuse_ids_written_alike
+    from ._row_lines import line_words
+
+    refuse_ids_written_alike(table, dict(zip(COLUMN_OPTIONS[:2], columns[:2], strict=True)), "TABLE", "items.csv")
     if table.empty:
         raise AnnotationError(f"TABLE {str(table_path)!r} must list at least one mask, got no rows")
     for option, column in named.items():
         if table[column].isna().any():
-            row = int(table[column].isna().to_numpy().nonzero()[0][0]) + 2
-            raise AnnotationError(f"TABLE column {column!r} ({option}) must have no empty cells, got one on line {row}")
+            where = line_words(table_path, int(table[column].isna().to_numpy().nonzero()[0][0]))
+            raise AnnotationError(f"TABLE column {column!r} ({option}) must have no empty cells, got one on {where}")
     table = pd.DataFrame({name: table[column].to_numpy() for name, column in zip(COLUMNS, columns, strict=True)})
     paths = [Path(p) if Path(p).is_absolute() else table_path.parent / p for p in table["path"].astype(str)]
     odd = next((n for n, p in enumerate(paths) if p.suffix.lower() not in (".npy", ".png")), None)
     if odd is not None:  # a folder or a .jpg named among .npy files: that line, not the set of suffixes
         got = "a folder" if paths[odd].is_dir() else f"suffix {paths[odd].suffix!r}"
         raise DataFileError(
-            f"TABLE line {odd + 2} (item {show(table['item'].iloc[odd])}, annotator "
+            f"TABLE {line_words(table_path, odd)} (item {show(table['item'].iloc[odd])}, annotator "
             f"{show(table['annotator'].iloc[odd])}) must name a .npy or .png mask file, got {str(paths[odd])!r} ({got})"
         )
     suffixes = {p.suffix.lower() for p in paths}
@@ -130,11 +134,11 @@ def read_mask_table(
     _refuse_masks_in_out(out, paths)
     arrays, tops = [], []
     palettes: dict[Any, list[int] | None] = {}
-    for line, (item, annotator, p) in enumerate(zip(table["item"], table["annotator"], paths, strict=True), 2):
+    for row, (item, annotator, p) in enumerate(zip(table["item"], table["annotator"], paths, strict=True)):
         try:
             array, top, palette = read_mask(p, parameter="TABLE", binary=binary)
         except DataFileError as exc:
-            where = f"TABLE line {line} (item {show(item)}, annotator {show(annotator)})"
+            where = f"TABLE {line_words(table_path, row)} (item {show(item)}, annotator {show(annotator)})"
             raise DataFileError(f"{where} {str(exc).removeprefix('TABLE ')}") from None
         arrays.append(array)
         tops.append(top)

@@ -53,17 +53,23 @@ def annotators_frame(est: Any) -> pd.DataFrame:
     return frame.reset_index()
 
 
-def check_numbers(table: pd.DataFrame, column: str) -> None:
-    """Refuse a text of ``column`` that is not a number, naming its row in ANSWERS as read: the fit
-    sees the table without the rows of no value, where a later row has another number."""
+def check_numbers(table: pd.DataFrame, column: str, path: Path | None = None) -> None:
+    """Refuse a text of ``column`` that is not a number, naming its row in ANSWERS as read (and its
+    line in ``path``): the fit sees the table without the rows of no value, where a later row has
+    another number."""
     col = table[column]
     if col.dtype.kind in "iufb" or str(col.dtype) == "boolean":
         return  # numbers, or booleans that the fit refuses as a column
     bad = np.flatnonzero(pd.to_numeric(col, errors="coerce").isna().to_numpy() & col.notna().to_numpy())
     if bad.size:
         row = int(bad[0])
+        from ._row_lines import line_words
+
+        words = "" if path is None else line_words(path, row)
+        line = f" ({words})" if words.startswith("line") else ""
         raise AnnotationError(
-            f"--value-column column {column!r} must hold numbers, {row_label(table.index, row)} is {show(col.iloc[row])}"
+            f"--value-column column {column!r} must hold numbers, {row_label(table.index, row)}{line} is "
+            f"{show(col.iloc[row])}"
         )
 
 
@@ -202,9 +208,15 @@ def aggregate_numbers(
     table = read_input(
         answers, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in columns if c in names]
     )
+    from ._ids_alike import refuse_ids_written_alike
+
+    refuse_ids_written_alike(
+        table, {"--item-column": item_column, "--annotator-column": annotator_column}, "ANSWERS", "values.csv"
+    )
     if value_column in table.columns:  # else the fit names --value-column
-        check_numbers(table, value_column)
-        table, n_dropped = drop_missing(table, value_column)
+        check_numbers(table, value_column, Path(answers))
+        ids = {"--item-column": item_column, "--annotator-column": annotator_column}
+        table, n_dropped = drop_missing(table, value_column, ids)
     else:
         n_dropped = 0
     n_repeats = n_repeated(table, item_column, annotator_column) if {item_column, annotator_column} <= set(table) else 0

@@ -138,7 +138,14 @@ def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
 @duplicates_option
 @na_values_option
 @out_folder("aggregate-tags", Path("labelwise-tags"))
-@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--random-state",
+    type=SEED,
+    default=0,
+    show_default=True,
+    help="Seed of each tag's method where it draws (kos's and mmsr's starting values, mace's, ties broken at "
+    "random): the same seed gives the same files.",
+)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows shown per table; 0: none.")
 @click.option("--scheduler", default=None, help=SCHEDULER_HELP)
 @quiet_option
@@ -192,6 +199,11 @@ def aggregate_tags(
             f"--item-column, --annotator-column and --tags-column must be three different columns, got "
             f"{[item_column, annotator_column, tags_column]}"
         )
+    if not scaled:
+        from ._ids_alike import refuse_ids_written_alike
+
+        ids = {"--item-column": item_column, "--annotator-column": annotator_column}
+        refuse_ids_written_alike(answers, ids, "ANSWERS", "labels.csv")
     markers = None if scaled else _marker_cells(Path(answers_path), tags_column, answers[tags_column])
     est = MultiLabelAggregator(
         method,
@@ -213,6 +225,9 @@ def aggregate_tags(
         with on_scheduler(scheduler if scaled else None), stages(False if quiet or not scaled else None):
             est.fit(answers)
     seconds = time.perf_counter() - start
+    from ._ids_alike import refuse_tags_written_alike
+
+    refuse_tags_written_alike(est.tags_, tags_column, "probs.csv and annotators.csv")
     labels, probs, skills = _frames(est, tag_separator)
     summary = {
         "method": method,

@@ -217,6 +217,11 @@ def evaluate(
 
     if (corrections is None) == (human_counts is None):
         raise InvalidParameterError("give exactly one of --corrections or --human-counts")
+    if Path(out).resolve() == Path(predictions).resolve():  # table.csv, curve.csv... would be read as models
+        raise InvalidParameterError(
+            f"--out {str(out)!r} is the PREDICTIONS folder: its tables would be read as models by the next evaluate "
+            "on it; write to another folder (a folder inside PREDICTIONS is not read)"
+        )
     given = _not_continuous(read_labels(Path(labels_path), label_column))
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)

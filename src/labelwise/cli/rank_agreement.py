@@ -88,6 +88,11 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     require("ir_measures", "labelwise rank-agreement (its --measure)")  # before the runs are read
     run_dir = require_folder(run_dir, parameter="RUN_DIR", kind="run folder")
     qrels_a, qrels_b = (require_file(q, parameter="--qrels", kind="qrels file") for q in qrels)
+    if Path(out).resolve() == Path(run_dir).resolve():  # every later run would read the outputs as runs
+        raise InvalidParameterError(
+            f"--out {str(out)!r} is RUN_DIR: its files would be read as runs by the next rank-agreement on it; "
+            "write to another folder (a folder inside RUN_DIR is not read)"
+        )
     files = sorted(f.name for f in Path(run_dir).iterdir() if f.is_file() and not f.name.startswith("."))
     if len(files) < 3:  # read_run_dir's floor is 2 runs; two rankings of 2 systems agree or not, no more
         raise DataFileError(

@@ -43,6 +43,14 @@ def _load(path: Path, option: str) -> np.ndarray | pd.DataFrame:
     return frame
 
 
+def _by_position(probs: np.ndarray | pd.DataFrame, labels: np.ndarray) -> np.ndarray | pd.DataFrame:
+    """A table whose header names none of the labels (``p0,p1,p2`` beside ``cat, dog``) as its values: its
+    columns are the classes in sorted order, as an ``.npy``'s (the API would take its names for the classes)."""
+    if not isinstance(probs, pd.DataFrame) or {str(c) for c in probs.columns} & {str(v) for v in pd.unique(labels)}:
+        return probs
+    return probs.to_numpy(dtype=float)
+
+
 def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.DataFrame) -> None:
     """The arrays' shapes and probabilities checked under their option names (the API calls them val_*)."""
     vp = check_probs(vp, name="--train-probs")
@@ -121,6 +129,8 @@ def shift(
         _load(target_probs, "--target-probs"),
     )
     _checked(vp, vl, tp)
+    shown = {"--train-probs": vp, "--target-probs": tp}  # as read, for position_lines
+    vp, tp = (_by_position(t, vl) for t in (vp, tp))
     # the library's checks of the labels (a value that is no column, a class no label has) name val_labels
     with renaming({"val_labels": "--train-labels", "val_probs": "--train-probs", "target_probs": "--target-probs"}):
         est = estimate_priors(
@@ -168,7 +178,7 @@ def shift(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
     )
-    for line in position_lines({"--train-probs": vp, "--target-probs": tp}, est.classes):
+    for line in position_lines(shown, est.classes):
         console().print(line, markup=False)
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_fraction, check_positive_int, is_number, seed_from, show
+from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
@@ -285,7 +286,7 @@ def _label_metric(metric: Any) -> tuple[str, Callable]:
 
 def _expected_accuracy(soft_labels: Any, pred: np.ndarray, cls: np.ndarray) -> np.ndarray:
     """Each model's expected accuracy under the human label distributions ``soft_labels`` (n, K)."""
-    soft = check_probs(soft_labels, name="soft_labels")
+    soft = check_probs(columns_in_class_order(soft_labels, cls, name="soft_labels"), name="soft_labels")
     n = pred.shape[1]
     if soft.shape != (n, len(cls)):
         raise ShapeMismatchError(

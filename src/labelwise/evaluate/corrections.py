@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
+from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import _as_1d, are_column_numbers, encode_labels
 from ..errors import (
     DataFileError,
@@ -168,7 +169,8 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
     ----------
     counts : array-like of shape (n, K)
         Number of annotators who chose each class (columns in ``classes`` order); a DataFrame beside
-        a ``given`` Series is matched to it by index, as pandas does.
+        a ``given`` Series is matched to it by index, as pandas does, and a DataFrame whose header
+        names the classes is matched to them by name, in any order.
     given : array-like of shape (n,)
         The original labels; a tie that includes the given label keeps it.
     classes : array-like of shape (K,), optional
@@ -176,6 +178,13 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
         ``"yes"``/``"no"``, their sorted distinct values when there are K of them).
     """
     counts = align_rows(given, "given", counts, "counts")
+    named = None
+    if isinstance(counts, pd.DataFrame):  # a header naming the classes: matched by name
+        named = (
+            _count_classes(_as_1d(given, "given"), counts.shape[1]) if classes is None else _as_1d(classes, "classes")
+        )
+        if len(named) == counts.shape[1]:
+            counts = columns_in_class_order(counts, named, name="counts")
     try:
         c = np.asarray(counts, dtype=float)
     except (TypeError, ValueError):
@@ -193,7 +202,9 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
         raise InvalidParameterError(
             f"counts must be finite and non-negative numbers of votes, row {r} column {j} is {show(c[r, j])}"
         )
-    cls = _count_classes(g, c.shape[1]) if classes is None else _as_1d(classes, "classes")
+    cls = (
+        named if named is not None else _count_classes(g, c.shape[1]) if classes is None else _as_1d(classes, "classes")
+    )
     if len(cls) != c.shape[1]:
         raise ShapeMismatchError(f"classes must have one entry per column of counts ({c.shape[1]}), got {len(cls)}")
     col = pd.Index(cls).get_indexer(g.astype(object))

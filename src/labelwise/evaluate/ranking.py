@@ -165,6 +165,13 @@ def _ranking_items(name: str, ranking: Any) -> list[Any]:
         raise InvalidParameterError(
             f"{name} must be a list of item ids (best first), got {type(ranking).__name__} {show(ranking)}"
         )
+    if isinstance(ranking, pd.Series) and ranking.dtype.kind == "f" and len(ranking):
+        # the shape kendall_tau and tau_ap take (scores by system): read as ids, its scores never overlap
+        raise InvalidParameterError(
+            f"{name} must be a ranking of item ids (best first), got a Series of numbers, which reads as "
+            f"scores by item ({show(ranking.index[0])}: {show(ranking.iloc[0])}); rank the items first: "
+            f"{name}.sort_values(ascending=False).index"
+        )
     items = list(ranking)
     first: dict[Any, int] = {}
     for i, item in enumerate(items):
@@ -195,7 +202,9 @@ def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
     ----------
     s, t : sequence of hashable
         The two rankings, best first (a list, tuple, numpy array or pandas Series of item ids;
-        no item twice; a bare string is refused rather than read letter by letter).
+        no item twice; a bare string is refused rather than read letter by letter). A Series of
+        floats is refused: it is scores by item (what :func:`kendall_tau` takes), whose values
+        read as ids would never overlap; rank it with ``scores.sort_values(ascending=False).index``.
     p : float
         Persistence in (0, 1): the weight of depth ``d`` falls as ``p**d``.
 

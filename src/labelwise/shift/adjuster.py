@@ -11,6 +11,7 @@ from .._arrays import n_rows
 from .._validate.arguments import check_choice
 from .._validate.estimators import check_estimator_method
 from .._validate.labels import encode_labels_for_probs
+from .._validate.row_alignment import align_rows
 from ..errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 from .calibration import fit_calibrator
 from .priors import CALIBRATIONS, DEFAULT_CALIBRATION, METHODS, estimate_priors
@@ -51,14 +52,18 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
         self.calibration = calibration
 
     def fit(self, X_val: Any, y_val: Any) -> PriorShiftAdjuster:
-        """Store validation posteriors and fit the calibration on them."""
+        """Store validation posteriors and fit the calibration on them.
+
+        A Series ``y_val`` beside a DataFrame ``X_val`` is matched to its rows by index, as pandas
+        matches two Series (other keys are an error; give ``.to_numpy()`` to pair rows by position).
+        """
         check_estimator_method(self.model, "predict_proba", name="model")
         if not hasattr(self.model, "classes_"):
             raise EstimatorError("model must be fitted (it has no classes_); fit it on training data first")
         check_choice("method", self.method, list(METHODS))
         check_choice("calibration", self.calibration, CALIBRATIONS)
         self.classes_ = np.asarray(self.model.classes_)
-        self.y_val_ = np.asarray(y_val)
+        self.y_val_ = np.asarray(align_rows(X_val, "X_val", y_val, "y_val"))
         if self.y_val_.ndim != 1 or len(self.y_val_) != n_rows(X_val):
             raise ShapeMismatchError(
                 f"y_val must hold one label per row of X_val ({n_rows(X_val)}), got shape {self.y_val_.shape}"

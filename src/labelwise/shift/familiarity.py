@@ -79,7 +79,21 @@ def _label_names(values: Iterable[Any], name: str) -> list[str]:
     return out
 
 
+def _check_not_counts(values: Any, name: str, fix: str) -> None:
+    """Refuse a Series of integers indexed by something other than ``0..n-1``: the shape of
+    ``value_counts()`` (counts by label), whose values read as labels would be the counts."""
+    if isinstance(values, pd.Series) and values.dtype.kind in "iu" and not isinstance(values.index, pd.RangeIndex):
+        first = f" ({show(values.index[0])}: {show(values.iloc[0])}, ...)" if len(values) else ""
+        raise InvalidLabelsError(
+            f"{name} is a Series of integers by key{first}, the shape of value_counts(), whose values would "
+            f"be read as label names; {fix}, or pass {name}.tolist() if its values are the labels"
+        )
+
+
 def _counts(train_labels: Iterable[Any] | Mapping[Any, int]) -> Counter:
+    _check_not_counts(
+        train_labels, "train_labels", "pass train_labels.to_dict() if it counts each label (as value_counts() does)"
+    )
     if isinstance(train_labels, Mapping):
         names = _label_names(train_labels.keys(), "train_labels")
         values = list(train_labels.values())
@@ -119,6 +133,8 @@ def familiarity(
     Parameters
     ----------
     train_labels : iterable of labels (one per occurrence) or mapping label -> count
+        A Series of integers with an index other than ``0..n-1`` (``value_counts()``) is refused:
+        give ``.to_dict()`` for counts by label or ``.tolist()`` for labels.
     eval_labels : iterable of labels (distinct values are used)
     embed : callable, optional
         ``embed(names) -> array (len(names), d)``; default :func:`tfidf_embed` (offline, lexical).
@@ -133,6 +149,7 @@ def familiarity(
        Training Data", NAACL 2025.
     """
     counts = _counts(train_labels)
+    _check_not_counts(eval_labels, "eval_labels", "pass eval_labels.index if it counts each label")
     evals = list(dict.fromkeys(_label_names(eval_labels, "eval_labels")))
     if not evals:
         raise InvalidLabelsError("eval_labels must hold at least one label")

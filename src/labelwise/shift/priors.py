@@ -79,7 +79,7 @@ def _named_columns(val_probs: Any, val_labels: Any, target_probs: Any, classes: 
         )
     names = class_column_names(val_probs)
     if names is None:
-        return val_probs, target_probs, classes
+        return val_probs, _target_in_sorted_order(target_probs, val_labels), classes
     labels = np.asarray(val_labels, dtype=object).ravel()
     numbered = _numbered_classes(labels, names)
     if numbered is not None:
@@ -90,6 +90,22 @@ def _named_columns(val_probs: Any, val_labels: Any, target_probs: Any, classes: 
         )
     text = labels.size > 0 and all(isinstance(v, str) for v in labels)
     return val_probs, columns_in_class_order(target_probs, names, name="target_probs"), names if text else None
+
+
+def _target_in_sorted_order(target_probs: Any, val_labels: Any) -> Any:
+    """Beside unnamed validation columns (an array: the classes in sorted order), a target DataFrame whose
+    header names the classes, put in that sorted order (taken by position, its named columns would be
+    read as other classes)."""
+    labels = np.asarray(val_labels, dtype=object).ravel()
+    if class_column_names(target_probs) is None or labels.size == 0 or pd.isna(labels).any():
+        return target_probs
+    try:
+        seen = sorted(pd.unique(labels))
+    except TypeError:  # labels of several types: encode_labels_for_probs says so
+        return target_probs
+    if len(seen) != np.shape(target_probs)[1]:
+        return target_probs
+    return columns_in_class_order(target_probs, seen, name="target_probs")
 
 
 def _numbered_classes(labels: np.ndarray, names: list[str]) -> list[int] | None:

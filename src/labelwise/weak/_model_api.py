@@ -29,8 +29,13 @@ def _missing(values: pd.Series) -> np.ndarray:
 
 def gold_codes(y: Any, items: pd.Index, classes: np.ndarray, *, name: str = "y") -> np.ndarray:
     """Class codes of gold labels ``y`` (a Series matched by item, else by position), -1 = unknown
-    (-1, None or NaN). A label not among ``classes`` is an error naming ``name``."""
-    if isinstance(y, pd.Series) and not isinstance(y.index, pd.RangeIndex):
+    (-1, None or NaN). A label not among ``classes`` is an error naming ``name``.
+
+    A Series indexed ``0..n-1`` is matched by item too when its index holds every item (integer items
+    in another order, or a subset of its rows), and read by position only when it does not (items that
+    are not its keys: a Series made from a list)."""
+    by_item = isinstance(y, pd.Series) and (not isinstance(y.index, pd.RangeIndex) or bool(items.isin(y.index).all()))
+    if by_item:
         missing = items.difference(y.index)
         if len(missing):
             raise ShapeMismatchError(

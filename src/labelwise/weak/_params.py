@@ -3,13 +3,13 @@ and the labelers' order the label models fit a vote table in."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_positive_int
+from .._validate.arguments import check_choice, check_positive_int, plain
 from ..errors import InvalidParameterError
 from ._posterior import FLOOR, vote_shares
 from ._votes import Votes, as_votes
@@ -24,16 +24,35 @@ __all__ = [
 ]
 
 
-def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
-    """``None`` (estimate), ``"votes"``, ``"uniform"``, or K probabilities summing to 1."""
+def check_class_balance(class_balance: Any, classes: Sequence[Any] | np.ndarray) -> np.ndarray | str | None:
+    """``None`` (estimate), ``"votes"``, ``"uniform"``, or K probabilities summing to 1, in the order of
+    ``classes``; a dict or Series gives each class's probability by name."""
     if class_balance is None or (isinstance(class_balance, str) and class_balance in ("uniform", "votes")):
         return class_balance
+    n_classes = len(classes)
+    if isinstance(class_balance, (Mapping, pd.Series)):
+        class_balance = _by_class(class_balance, classes)
     p = np.asarray(class_balance, dtype=np.float64) if not isinstance(class_balance, str) else np.zeros(0)
     if p.shape != (n_classes,) or not np.all(np.isfinite(p)) or p.min() <= 0 or abs(p.sum() - 1) > 1e-6:
         raise InvalidParameterError(
             f"class_balance must be None, 'uniform', 'votes' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
         )
     return p
+
+
+def _by_class(class_balance: Mapping[Any, Any] | pd.Series, classes: Sequence[Any] | np.ndarray) -> list[Any]:
+    """The probabilities of a dict or Series of class -> probability, in the order of ``classes`` (keys matched
+    as the classes, or as their text: ``"1"`` for the class 1)."""
+    given = dict(class_balance.items())
+    text = {str(k): v for k, v in given.items()}
+    missing = [c for c in classes if c not in given and str(c) not in text]
+    extra = [k for k in given if k not in set(classes) and str(k) not in {str(c) for c in classes}]
+    if missing or extra:
+        raise InvalidParameterError(
+            f"class_balance as a mapping must give a probability for each class {[plain(c) for c in classes]}, "
+            + (f"got none for {[plain(c) for c in missing]}" if missing else f"got classes the votes lack {extra}")
+        )
+    return [given[c] if c in given else text[str(c)] for c in classes]
 
 
 def initial_balance(p_fixed: Any, lam: Any, m: int, k: int, w: np.ndarray) -> np.ndarray:

@@ -226,6 +226,18 @@ def _one_vote_per_pair(
     return keep
 
 
+def ordered_classes(classes: Any) -> Any:
+    """``classes`` given as a set: sorted (by text where the values do not compare), so that the class codes,
+    the columns of ``probas_`` and the seeded tie-breaks do not follow the set's order, which for strings
+    changes from one Python process to the next (hash randomisation). Anything else as given."""
+    if not isinstance(classes, (set, frozenset)):
+        return classes
+    try:
+        return sorted(classes)
+    except TypeError:
+        return sorted(classes, key=repr)
+
+
 def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     """Coerce a :class:`Votes`, a long DataFrame or a dense label matrix (-1 = abstain) to :class:`Votes`.
 
@@ -236,6 +248,7 @@ def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     MissingColumnError, InvalidLabelsError, ShapeMismatchError
         The table or matrix is malformed.
     """
+    classes = ordered_classes(classes)
     if isinstance(votes, Votes):
         out = votes
     elif isinstance(votes, pd.DataFrame):

@@ -17,8 +17,9 @@ from ..errors import (
     LabelwiseError,
     ShapeMismatchError,
 )
+from ._per_row import per_row
 from ._rows import iter_rows
-from ._votes import Votes, as_votes
+from ._votes import Votes, as_votes, ordered_classes
 from .labeling_function import LabelingFunction, labeling_function
 from .preprocessor import check_unique, prepared
 
@@ -114,8 +115,8 @@ def call_vectorized(fn: Any, frame: pd.DataFrame, kind: str) -> Any:
 
 
 def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
-    values = call_vectorized(lf, frame, lf.kind)
-    values = np.asarray(values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values)
+    what = f"{lf.kind} {lf.name!r} (vectorized)"
+    values = per_row(call_vectorized(lf, frame, lf.kind), frame.index, what, LabelingFunctionError)
     if values.shape != (len(frame),):
         raise LabelingFunctionError(
             f"{lf.kind} {lf.name!r} (vectorized) must return one value per row, shape ({len(frame)},); "
@@ -240,8 +241,8 @@ def _check_declared(classes: Any) -> np.ndarray | None:
     repeated = pd.Index(listed)[pd.Index(listed).duplicated()]
     if len(repeated):
         raise InvalidParameterError(f"classes must be distinct, {show(repeated[0])} is given twice in {listed!r}")
-    declared = np.asarray(classes)
-    return declared if declared.ndim == 1 else np.asarray(listed)  # a set or another iterable
+    declared = np.asarray(ordered_classes(classes))
+    return declared if declared.ndim == 1 else np.asarray(listed)  # an iterable that is not a sequence
 
 
 def _check_unique(index: pd.Index) -> None:

@@ -111,7 +111,7 @@ class MajorityClassVoter(_Baseline):
 
     Parameters
     ----------
-    class_balance : "votes", "uniform" or array of shape (K,), default "votes"
+    class_balance : "votes", "uniform", array of shape (K,) or dict / Series by class, default "votes"
         The class shares: ``"votes"``, the mean vote shares of the items with a vote in ``fit``.
         ``fit(votes, y_dev=...)`` takes them from gold dev labels instead (Snorkel's ``balance``).
     labels : sequence, optional
@@ -144,7 +144,7 @@ class MajorityClassVoter(_Baseline):
         if y_dev is not None:
             self.class_balance_ = balance_from_dev(y_dev, self.classes_)
             return self
-        fixed = check_class_balance(self.class_balance, k)
+        fixed = check_class_balance(self.class_balance, self.classes_)
         if fixed is None or isinstance(fixed, str) and fixed == "votes":
             counts = _class_counts(fit_votes(votes, self.labels).matrix(), k).astype(float)
             voted = counts.sum(axis=1) > 0

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .._validate.arguments import plain
 from .._validate.probabilities import check_probs
+from .._validate.row_alignment import align_rows
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._votes import ABSTAIN, Votes, as_votes
 
@@ -137,7 +138,8 @@ def filter_unlabeled(df: pd.DataFrame, votes: Any, probas: Any = None) -> Labele
     votes : Votes, DataFrame (item, labeler, label), or int matrix (n_rows, n_functions), -1 = abstain
         Votes and a long table are matched to ``df`` by item (its index); a matrix by position.
     probas : array-like of shape (n_rows, n_classes), optional
-        Probabilities (a label model's ``predict_proba``), filtered alike.
+        Probabilities (a label model's ``predict_proba``), filtered alike. A DataFrame (what
+        ``predict_proba`` returns, indexed by item) is matched to ``df`` by index; an array by position.
 
     Returns
     -------
@@ -190,6 +192,7 @@ def filter_unlabeled(df: pd.DataFrame, votes: Any, probas: Any = None) -> Labele
         kept = (matrix != ABSTAIN).any(axis=1)
     out_probas = None
     if probas is not None:
+        probas = align_rows(df, "df", probas, "probas")  # a DataFrame indexed by item, as predict_proba gives it
         out_probas = np.asarray(check_probs(probas, name="probas"))
         if out_probas.shape[0] != len(df):
             raise ShapeMismatchError(

@@ -42,7 +42,7 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
 
     Parameters
     ----------
-    class_balance : None, "votes", "uniform" or array of shape (K,)
+    class_balance : None, "votes", "uniform", array of shape (K,) or dict / Series class -> probability
         ``None`` (default): Dawid-Skene's fitted prior; otherwise fixed (``"votes"``: the mean
         vote shares of the items with a vote).
     labels : sequence, optional
@@ -116,7 +116,9 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         _check_passed(self.params)
         v = fit_votes(votes, self.labels)  # a table's labelers sorted, as LabelModel's
         k = len(v.classes)
-        fixed = check_class_balance(self.class_balance, k) if y_dev is None else balance_from_dev(y_dev, v.classes)
+        fixed = (
+            check_class_balance(self.class_balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
+        )
         est = DawidSkene(
             labels=list(v.classes),
             random_state=self.random_state,

@@ -114,8 +114,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
 
     Parameters
     ----------
-    class_balance : "votes", None, "uniform" or array of shape (K,)
-        Prior ``p``. ``"votes"`` (default): fixed at the mean vote shares of the items with a vote; ``None``: start
+    class_balance : "votes", None, "uniform", array of shape (K,) or dict / Series class -> probability
+        Prior ``p`` (an array in the order of the classes, a dict or Series by class name). ``"votes"`` (default): fixed at the mean vote shares of the items with a vote; ``None``: start
         there and estimate it by EM; ``"uniform"`` or an array: fixed. Chosen on simulated dev sets (a free ``p``
         drifted on low-coverage sets). With missing abstains (Dawid-Skene's model, where abstains say nothing of the
         class) ``"votes"`` is only the start and ``p`` is estimated, as Dawid-Skene does.
@@ -321,7 +321,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self._check_params()
         v = fit_votes(votes, self.labels)  # a table's labelers sorted: the fit does not depend on its row order
         k, full = n_classes(v.classes, self.labels), v.matrix()
-        p_fixed = check_class_balance(self.class_balance, k) if y_dev is None else balance_from_dev(y_dev, v.classes)
+        p_fixed = (
+            check_class_balance(self.class_balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
+        )
         rows = compress_rows(full, k)
         mu, p, post = self._fit_rows(
             rows.matrix, rows.weights, p_fixed, labeler_pairs(self.dependencies, v.labelers), v

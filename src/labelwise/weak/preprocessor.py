@@ -38,6 +38,7 @@ import pandas as pd
 from .._validate.arguments import show
 from ..errors import InvalidParameterError
 from ._augment_memo import KeyFailure, custom_key
+from ._per_row import per_row
 from ._rows import iter_rows
 
 __all__ = ["Preprocessor", "check_function", "check_options", "check_pre", "prepared", "preprocessor"]
@@ -347,8 +348,8 @@ def _vectorized_columns(p: Preprocessor, frame: pd.DataFrame) -> dict[Any, np.nd
         )
     out = {}
     for column in got:
-        values = got[column]
-        values = np.asarray(values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values)
+        what = f"preprocessor {p.name!r} (vectorized), column {show(column)},"
+        values = per_row(got[column], frame.index, what, _error)
         if values.shape != (len(frame),):
             raise _error(
                 f"preprocessor {p.name!r} (vectorized) must return one value per row for each column, shape "
