@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import numpy as np
 
+from .. import aggregate as aggregate_api
 from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import AnnotationError, DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError
@@ -20,9 +21,7 @@ from ._out_folder import out_folder
 from ._wrote import print_wrote
 
 if TYPE_CHECKING:
-    from ..aggregate._masks_em import SegmentationEM
-    from ..aggregate._masks_rasa import SegmentationRASA
-    from ..aggregate.masks import STAPLE, MaskMajorityVote
+    from ..aggregate import STAPLE, MaskMajorityVote, SegmentationEM, SegmentationRASA
 
 COLUMNS = ("item", "annotator", "path")
 COLUMN_OPTIONS = ("--item-column", "--annotator-column", "--path-column")
@@ -176,9 +175,7 @@ def _model(
     method: str, options: dict, weights: pd.Series | None, max_iter: int | None, **common: Any
 ) -> MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA:
     """The estimator of ``method`` with its options (``common``: block_size and ignore_value)."""
-    from ..aggregate._masks_em import SegmentationEM
-    from ..aggregate._masks_rasa import SegmentationRASA
-    from ..aggregate.masks import STAPLE, MaskMajorityVote
+    from ..aggregate import STAPLE, MaskMajorityVote, SegmentationEM, SegmentationRASA
 
     builders = {
         "majority": lambda: MaskMajorityVote(weights=weights, **common),
@@ -397,9 +394,6 @@ def aggregate_masks(
     Example:
       labelwise aggregate-masks masks.csv --out consensus
     """
-    from ..aggregate._masks_em import SegmentationEM
-    from ..aggregate._masks_rasa import SegmentationRASA
-
     _check_options(
         method, binary, ignore_value, pool=pool, prior=prior, em_prior=em_prior, em_pool=em_pool, rasa_pool=rasa_pool
     )
@@ -435,7 +429,7 @@ def aggregate_masks(
     }
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
-    elif isinstance(model, SegmentationEM | SegmentationRASA):
+    elif isinstance(model, aggregate_api.SegmentationEM | aggregate_api.SegmentationRASA):
         extra = {"em_prior": em_prior, "em_pool": em_pool} if method == "em" else {"rasa_pool": rasa_pool}
         summary.update(extra, n_iter=int(model.n_iter_.max()), converged=bool(model.converged_))
     with files_together(supersedes=_superseded_masks(out, superseded)):
