@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import aggregate as aggregate_api
 from .._heavy import pandas as pd
 from .._stage_progress import current_stage, stage, stages
 from .._validate.labels import look_alike_classes
@@ -271,8 +272,6 @@ def aggregate_boxes(
       labelwise aggregate-boxes detections.csv --method wbf --score-column score --out fused
       labelwise aggregate-boxes model_a.json model_b.json model_c.json --coco --method wbf --out fused
     """
-    from ..aggregate.boxes import BoxConsensus, WeightedBoxesFusion
-
     _refuse_other_method(method)
     images_root = None if images is None else require_folder(images, parameter="--images", kind="images folder")
     with stages(False if quiet else None):  # a bar per stage on a terminal's stderr; none with --quiet
@@ -293,7 +292,7 @@ def aggregate_boxes(
         merging = stage(f"merging boxes ({method})", total=1, count_tasks=False)
         lines = _lines(None if coco else Path(boxes[0]))
         if method == "wbf":
-            fusion = WeightedBoxesFusion(
+            fusion = aggregate_api.WeightedBoxesFusion(
                 iou_thr=0.55 if iou is None else iou,
                 skip_box_thr=skip_box_thr,
                 conf_type=conf_type,
@@ -307,7 +306,7 @@ def aggregate_boxes(
                 est = fusion.fit(table)
         else:
             pairs = _labeled_pairs(read, labeled, ids)
-            consensus = BoxConsensus(
+            consensus = aggregate_api.BoxConsensus(
                 iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, skill=skill, **columns
             )
             settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}
