@@ -62,3 +62,14 @@ def test_a_parquet_row_is_named_by_row_only(tmp_path):
     assert result.exit_code == 2, result.output
     output = " ".join(result.output.split())
     assert "division by zero on row 2" in output and "line" not in output
+
+
+def test_a_vectorised_function_that_raises_names_the_line_in_one_bracket(tmp_path):
+    lfs = """from labelwise.weak import labeling_function
+
+@labeling_function(vectorized=True)
+def bulk(df):
+    return df.text.map(lambda t: 1 / 0 if "cash" in t else None)
+"""
+    output = _run(tmp_path, lfs, "data.csv", CSV)
+    assert "on row 4 (line 8 of DATA 'data.csv'; the first row it raises on by itself)" in output, output

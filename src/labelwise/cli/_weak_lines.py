@@ -30,7 +30,10 @@ def naming_data_lines(path: Path, parameter: str = "DATA") -> Iterator[None]:
         where = line_words(path, int(position))
         if found is None or not where.startswith("line "):
             raise
-        exc.args = (f"{said[: found.end()]} ({where} of {parameter} {path.name!r}){said[found.end() :]}",)
+        line, rest = f"{where} of {parameter} {path.name!r}", said[found.end() :]
+        # a bracket already after the row ("(the first row it raises on by itself)") takes the line first
+        line_and_rest = f" ({line}; {rest[2:]}" if rest.startswith(" (") else f" ({line}){rest}"
+        exc.args = (said[: found.end()] + line_and_rest,)
         raise
 
 
