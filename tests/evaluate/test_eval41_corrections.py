@@ -14,9 +14,10 @@ from labelwise.evaluate import corrections_from_changes, read_corrections
 
 class TestRowsOutsideTheTestSet:
     def test_all_outside_rows_are_named_with_their_lines(self):
-        """Rows 9, -1 and 2.5 of a 5-item test set are all named, with the count, not only the first."""
-        ch = pd.DataFrame({"row": [1, 9, -1, 2.5], "action": "relabel", "new_label": ["dog"] * 4})
-        with pytest.raises(InvalidLabelsError, match=r"3 corrections .* row 9 \(line 3\), row -1 \(line 4\), row 2\.5"):
+        """Rows 9, -1 and 7 of a 5-item test set are all named, with the count, not only the first (a row 2.5:
+        tests/evaluate/test_corrections_row_cells.py)."""
+        ch = pd.DataFrame({"row": [1, 9, -1, 7], "action": "relabel", "new_label": ["dog"] * 4})
+        with pytest.raises(InvalidLabelsError, match=r"3 corrections .* row 9 \(line 3\), row -1 \(line 4\), row 7"):
             corrections_from_changes(ch, np.array(["cat"] * 5, dtype=object))
 
 

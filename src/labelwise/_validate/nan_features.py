@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import is_regressor
 
 from ..errors import InvalidParameterError, LabelwiseError
 
@@ -69,10 +70,11 @@ def nan_message(X: Any, estimator: Any, error: BaseException, *, name: str = "X"
         row, col, n_bad = where
         cell = f"row {row}" if col is None else f"row {row}, column {col!r}"
         found = f"got NaN at {cell} ({n_bad} row(s) with NaN)"
+    accepting = "HistGradientBoostingRegressor" if is_regressor(estimator) else "HistGradientBoostingClassifier"
     return (
         f"{name} must have no missing values (NaN) for this estimator ({who} does not accept them), {found}; "
         "impute them first (e.g. a Pipeline of sklearn.impute.SimpleImputer and the model), drop those rows, or use "
-        "an estimator that accepts NaN, such as sklearn.ensemble.HistGradientBoostingClassifier"
+        f"an estimator that accepts NaN, such as sklearn.ensemble.{accepting}"
     )
 
 

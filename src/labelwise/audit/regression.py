@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
+from .._validate.nan_features import naming_nan_in
 from ..columns import ColumnRoles
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._regression_columns import column_regressor, table_regressor
@@ -304,8 +305,9 @@ def find_label_issues(
     roles = None
     if model is None:
         model, roles = default_model(X, random_state)
-    pred = _predictions(target, predictions, X, model, cv, random_state)
-    u, location, scale = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
+    with naming_nan_in(X, model):  # scikit-learn's NaN refusal, from the folds' fits
+        pred = _predictions(target, predictions, X, model, cv, random_state)
+        u, location, scale = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
     is_issue, error_probability, mixture_fit = flag(u, cut, mixture_prior)
     score = np.abs(u)
     flagged = np.flatnonzero(is_issue)
@@ -379,7 +381,8 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         )
         keep = ~issues.is_issue
         Xk = X.iloc[keep] if hasattr(X, "iloc") else X[keep]
-        self.estimator_ = clone(base).fit(Xk, issues.given[keep])
+        with naming_nan_in(X, base):
+            self.estimator_ = clone(base).fit(Xk, issues.given[keep])
         self.label_issues_ = issues if roles is None else replace(issues, column_roles=roles)
         self.n_removed_ = int(issues.n_issues)
         return self
@@ -387,4 +390,6 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Predictions of the regressor fitted on the kept rows."""
         check_is_fitted(self)
-        return self.estimator_.predict(check_meta_X(self, X, reset=False))
+        checked = check_meta_X(self, X, reset=False)
+        with naming_nan_in(X, self.estimator_):
+            return self.estimator_.predict(checked)

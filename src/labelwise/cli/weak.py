@@ -35,6 +35,7 @@ from ._common import (
 )
 from ._na_values import na_values_option
 from ._out_folder import out_folder
+from ._weak_lines import naming_data_lines
 from ._wrote import print_wrote
 
 if TYPE_CHECKING:
@@ -277,7 +278,11 @@ def weak(
     if text_column is not None and text_column != "text":
         table = table.rename(columns={text_column: "text"})
     started = time.perf_counter()
-    with renaming({"classes": "--classes"}), _held_back(id_column, gold_column, text_column):
+    with (
+        naming_data_lines(Path(data)),
+        renaming({"classes": "--classes"}),
+        _held_back(id_column, gold_column, text_column),
+    ):
         votes = weak_api.apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
     applied = time.perf_counter() - started
     if len(votes.classes) < 2:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -13,7 +15,7 @@ from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from .._validate.row_alignment import align_rows
-from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError, ShapeMismatchError
 
 __all__ = [
     "align_predictions",
@@ -22,6 +24,7 @@ __all__ = [
     "encode_against",
     "predictions_to_codes",
     "resolve_metric",
+    "rows_named_by_index",
 ]
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
@@ -37,6 +40,34 @@ def align_predictions(reference: Any, reference_name: str, predictions: Any) -> 
     return {
         k: align_rows(reference, reference_name, v, f"predictions of model {str(k)!r}") for k, v in predictions.items()
     }
+
+
+_ROW = re.compile(r"\brow (\d+)\b(?! \(index| of )")
+
+
+@contextmanager
+def rows_named_by_index(reference: Any, reference_name: str) -> Iterator[None]:
+    """Name the index key beside each ``row N`` of the labelwise errors raised in the block.
+
+    The block works on rows in ``reference``'s order (after :func:`align_rows`); where
+    ``reference`` is a pandas object whose index is not ``0..n-1``, ``row 4`` of a message becomes
+    ``row 4 of given (index 'i5')``, the key that finds the row in every table matched by index.
+    """
+    index = reference.index if isinstance(reference, (pd.Series, pd.DataFrame)) else None
+    try:
+        yield
+    except LabelwiseError as exc:
+        if index is None or index.equals(pd.RangeIndex(len(index))) or not exc.args:
+            raise
+
+        def keyed(match: re.Match[str]) -> str:
+            pos = int(match.group(1))
+            if pos >= len(index):
+                return match.group(0)
+            return f"row {pos} of {reference_name} (index {show(index[pos])})"
+
+        exc.args = (_ROW.sub(keyed, str(exc.args[0])), *exc.args[1:])
+        raise
 
 
 def resolve_metric(metric: str | Metric) -> tuple[str, Metric]:

@@ -25,6 +25,7 @@ from ._inputs import (
     listed_classes,
     predictions_to_codes,
     resolve_metric,
+    rows_named_by_index,
 )
 from ._proba_metrics import PROBA_METRICS
 from .prevalence import (
@@ -306,7 +307,7 @@ def corrected_benchmark(
     soft_labels: Any = None,
     classes: Any = None,
     seeds: int = 10,
-    random_state: int = 0,
+    random_state: int | np.random.Generator = 0,
 ) -> CorrectedBenchmark:
     """Score models on the original labels, the corrected labels and the correctable subset.
 
@@ -332,8 +333,10 @@ def corrected_benchmark(
     classes : array-like, optional
         All classes in column order (default: sorted labels seen in ``given`` and ``corrected``, and
         the classes that probability DataFrames name).
-    seeds, random_state : int
+    seeds : int
         Removal orders for :meth:`CorrectedBenchmark.prevalence_curve` and ``crossovers``.
+    random_state : int or numpy.random.Generator
+        Seeds those removal orders (a Generator gives one seed drawn from it).
 
     Returns
     -------
@@ -358,21 +361,22 @@ def corrected_benchmark(
     corrected, soft_labels = (
         align_rows(given, "given", v, n) for v, n in ((corrected, "corrected"), (soft_labels, "soft_labels"))
     )
-    given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
-    if len(given_arr) == 0:
-        raise TooFewExamplesError("given must hold at least one test label, got 0")
-    if len(given_arr) != len(corrected_arr):
-        raise ShapeMismatchError(
-            f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"
-        )
-    cls = _classes(given_arr, corrected_arr, classes, predictions)
-    name, fn = _on_codes(name, fn, metric, cls)
-    g = encode_against(given_arr, cls, name="given")
-    c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True)
-    models, pred = predictions_to_codes(predictions, cls, len(g))
-    table = _score_table(name, fn, models, pred, g, c)
-    if soft_labels is not None:
-        table["expected_corrected"] = _expected_accuracy(soft_labels, pred, cls)
+    with rows_named_by_index(given, "given"):
+        given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
+        if len(given_arr) == 0:
+            raise TooFewExamplesError("given must hold at least one test label, got 0")
+        if len(given_arr) != len(corrected_arr):
+            raise ShapeMismatchError(
+                f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"
+            )
+        cls = _classes(given_arr, corrected_arr, classes, predictions)
+        name, fn = _on_codes(name, fn, metric, cls)
+        g = encode_against(given_arr, cls, name="given")
+        c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True)
+        models, pred = predictions_to_codes(predictions, cls, len(g))
+        table = _score_table(name, fn, models, pred, g, c)
+        if soft_labels is not None:
+            table["expected_corrected"] = _expected_accuracy(soft_labels, pred, cls)
     for col in list(table.columns):
         table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")
     return CorrectedBenchmark(

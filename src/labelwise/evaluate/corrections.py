@@ -121,7 +121,8 @@ def _rows_in_test_set(row: pd.Series, n: int, source: str) -> np.ndarray:
     """The ``row`` column as item positions ``0..n-1``; rows outside the test set are one error listing them
     (corrections made for another version of the test file would otherwise score the wrong items)."""
     rows = pd.to_numeric(row, errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(rows) | (rows < 0) | (rows >= n) | (np.mod(np.nan_to_num(rows), 1) != 0)
+    _check_row_numbers(row, rows, source)
+    bad = (rows < 0) | (rows >= n)
     if bad.any():
         where = np.flatnonzero(bad)
         listed = ", ".join(f"row {_as_written(row.iloc[i])} (line {i + 2})" for i in where[:10])
@@ -132,6 +133,24 @@ def _rows_in_test_set(row: pd.Series, n: int, source: str) -> np.ndarray:
             "count from 0 in the order of the test labels): were the corrections made for another test file?"
         )
     return rows.astype(np.int64)
+
+
+def _check_row_numbers(row: pd.Series, rows: np.ndarray, source: str) -> None:
+    """Refuse an empty ``row`` cell, or one that is not a whole number, naming its line."""
+    empty = row.isna().to_numpy()
+    not_whole = ~empty & (~np.isfinite(rows) | (np.mod(np.nan_to_num(rows), 1) != 0))
+    for bad, what in ((empty, "is empty"), (not_whole, "is not a whole number")):
+        if not bad.any():
+            continue
+        where = np.flatnonzero(bad)
+        listed = ", ".join(
+            f"line {i + 2}" + ("" if what == "is empty" else f" ({_as_written(row.iloc[i])})") for i in where[:10]
+        )
+        more = f" and {len(where) - 10} more" if len(where) > 10 else ""
+        raise InvalidLabelsError(
+            f"{source} must give each correction's test item in its 'row' column as a whole number from 0 (the "
+            f"item's position in the test labels); the row {what} at {listed}{more}"
+        )
 
 
 def _as_written(value: Any) -> str:

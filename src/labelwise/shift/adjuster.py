@@ -11,6 +11,7 @@ from .._arrays import n_rows
 from .._validate.arguments import check_choice
 from .._validate.estimators import check_estimator_method
 from .._validate.labels import encode_labels_for_probs
+from .._validate.nan_features import naming_nan_in
 from .._validate.row_alignment import align_rows
 from ..errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 from .calibration import fit_calibrator
@@ -68,7 +69,7 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
             raise ShapeMismatchError(
                 f"y_val must hold one label per row of X_val ({n_rows(X_val)}), got shape {self.y_val_.shape}"
             )
-        self.val_probs_ = np.asarray(self.model.predict_proba(X_val), dtype=float)
+        self.val_probs_ = np.asarray(self._model_probs(X_val, "X_val"), dtype=float)
         kind = DEFAULT_CALIBRATION[self.method] if self.calibration == "auto" else self.calibration
         codes, _ = encode_labels_for_probs(self.y_val_, len(self.classes_), classes=self.classes_, name="y_val")
         self.calibrator_ = fit_calibrator(self.val_probs_, codes, kind)
@@ -83,7 +84,7 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
         self.estimate_ = estimate_priors(
             self.val_probs_,
             self.y_val_,
-            self.model.predict_proba(X_target),
+            self._model_probs(X_target, "X_target"),
             method=self.method,
             calibration=self.calibration,
             classes=self.classes_,
@@ -96,12 +97,17 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
         """Posteriors under the target priors (calibrated source posteriors before :meth:`adapt`)."""
         if not hasattr(self, "calibrator_"):
             raise EstimatorError("PriorShiftAdjuster must be fit before predict_proba")
-        p = self.calibrator_(np.asarray(self.model.predict_proba(X), dtype=float))
+        p = self.calibrator_(np.asarray(self._model_probs(X, "X"), dtype=float))
         if hasattr(self, "weights_"):
             p = p * self.weights_[None, :]
             s = p.sum(axis=1, keepdims=True)
             p = np.divide(p, s, out=np.full_like(p, 1.0 / p.shape[1]), where=s > 0)
         return p
+
+    def _model_probs(self, X: Any, name: str) -> Any:
+        """``model.predict_proba(X)``, scikit-learn's refusal of NaN in ``X`` named by row and column."""
+        with naming_nan_in(X, self.model, name=name):
+            return self.model.predict_proba(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """The class with the highest adapted posterior."""

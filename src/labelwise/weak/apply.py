@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -62,12 +63,26 @@ def _check_lfs(
     for position, lf in enumerate(out):
         if lf.name in seen:
             raise InvalidParameterError(
-                f"{name} must have unique names; {lf.name!r} is the name of {name}[{seen[lf.name]}] and "
-                f"{name}[{position}] (rename one with @{make.__name__}(name=...))"
+                f"{name} must have unique names; {lf.name!r} is the name of {name}[{seen[lf.name]}]"
+                f"{_defined_at(out[seen[lf.name]])} and {name}[{position}]{_defined_at(lf)} "
+                f"(rename one with @{make.__name__}(name=...))"
             )
         seen[lf.name] = position
     check_unique([p for lf in out for p in lf.pre], [lf.name for lf in out for _ in lf.pre], name)
     return out
+
+
+def _defined_at(lf: LabelingFunction) -> str:
+    """`` (function f at lfs.py:12)``: where ``lf``'s Python function is defined, as far as known."""
+    func = inspect.unwrap(lf.func)
+    qualname = getattr(func, "__qualname__", None) or getattr(func, "__name__", None)
+    if qualname is None:
+        return ""
+    try:
+        where = f" at {inspect.getsourcefile(func)}:{inspect.getsourcelines(func)[1]}"
+    except (OSError, TypeError):  # a builtin, a callable object, or code typed into a shell
+        where = ""
+    return f" (function {qualname}{where})"
 
 
 def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:

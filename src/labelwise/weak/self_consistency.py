@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_random_state
+from .._validate.arguments import check_choice, check_random_state, show
 from .._validate.labels import row_label, unhashable_value
-from ..errors import AnnotationError, MissingColumnError
+from ..errors import AnnotationError, LabelwiseWarning, MissingColumnError
 
 __all__ = ["self_consistency"]
 
@@ -21,6 +22,7 @@ def self_consistency(
     sample_col: str = "annotator",
     label_col: str = "label",
     random_state: Any = 0,
+    duplicates: str = "keep",
 ) -> pd.DataFrame:
     """Majority answer per item over repeated samples of a model, with per-item confidence.
 
@@ -32,6 +34,12 @@ def self_consistency(
     item_col, sample_col, label_col : str
     random_state : int or Generator
         Breaks ties between equally frequent answers.
+    duplicates : {"keep", "last"}
+        Several answers of one sample on one item (as ``duplicates`` of :mod:`labelwise.aggregate`):
+        ``"keep"`` counts each (right when ``sample_col`` names prompts or models, each sampled
+        several times), with a :class:`~labelwise.errors.LabelwiseWarning` naming the first
+        repeated rows; ``"last"`` keeps only the last in row order (right when ``sample_col``
+        names single draws, so that a repeated record, e.g. a line written twice, is one vote).
 
     Returns
     -------
@@ -52,13 +60,15 @@ def self_consistency(
         raise MissingColumnError(
             f"answers is missing columns {', '.join(missing)}; found {[str(c) for c in answers.columns]}"
         )
+    check_choice("duplicates", duplicates, ("keep", "last"))
     no_item = answers[item_col].isna().to_numpy()
     if no_item.any():  # groupby would drop the row without a word
         row = row_label(answers.index, int(np.flatnonzero(no_item)[0]))
         raise AnnotationError(
             f"answers must name the item of every answer (column item_col={item_col!r}); {row} has none"
         )
-    has_answer = answers[label_col].notna().to_numpy()
+    has_answer = answers[label_col].notna().to_numpy().copy()
+    has_answer &= _not_repeated(answers, item_col, sample_col, label_col, has_answer, duplicates)
     kept = answers.loc[has_answer, [item_col, label_col]]
     if kept.empty:
         raise AnnotationError("answers has no non-empty answer to vote on")
@@ -90,3 +100,41 @@ def self_consistency(
     )
     out.index.name = "item"
     return out
+
+
+def _not_repeated(
+    answers: pd.DataFrame, item_col: str, sample_col: str, label_col: str, has_answer: np.ndarray, duplicates: str
+) -> np.ndarray:
+    """Rows to count under ``duplicates``: all, or the last answer of each (item, sample); warns of repeats."""
+    keep = np.ones(len(answers), dtype=bool)
+    answered = answers.loc[has_answer, [item_col, sample_col]]
+    try:
+        repeated = answered.duplicated(keep="last").to_numpy()
+    except TypeError:  # an unhashable cell: named below by the answers' own check
+        return keep
+    if not repeated.any():
+        return keep
+    positions = np.flatnonzero(has_answer)
+    first = int(positions[np.flatnonzero(repeated)[0]])
+    item, sample = answers[item_col].iloc[first], answers[sample_col].iloc[first]
+    same = np.flatnonzero(
+        has_answer & (answers[item_col] == item).to_numpy() & (answers[sample_col] == sample).to_numpy()
+    )
+    rows = ", ".join(row_label(answers.index, int(p)) for p in (same[:5] if len(same) else [first]))
+    n_rep = int(repeated.sum())
+    if duplicates == "last":
+        action = "only the last of each (item, sample) is counted (duplicates='last')"
+    else:
+        action = (
+            "each counts as a vote (duplicates='keep'); pass duplicates='last' if they are repeated "
+            "records of one sample (e.g. a line written twice)"
+        )
+    warnings.warn(
+        f"answers holds {n_rep} repeated answer(s) of one sample on one item (columns item_col={item_col!r}, "
+        f"sample_col={sample_col!r}), e.g. item {show(item)} by sample {show(sample)} at {rows}; {action}",
+        LabelwiseWarning,
+        stacklevel=3,
+    )
+    if duplicates == "last":
+        keep[positions[repeated]] = False
+    return keep
