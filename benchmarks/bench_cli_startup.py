@@ -30,6 +30,10 @@ CALLS = [
     ["report", "--help"],
     ["slices", "--help"],
     ["audit", "--help"],
+    ["aggregate", "--help"],
+    ["train", "--help"],
+    ["corrupt", "--help"],
+    ["weak", "--help"],
 ]
 
 

@@ -86,3 +86,57 @@ def test_lazy_names_reads_only_the_type_checking_block(tmp_path):
         "    from .mod import a, b as c\n"
     )
     assert lazy_names(str(init)) == {"sub": (".sub", None), "a": (".mod", "a"), "c": (".mod", "b")}
+
+
+#: The subpackages whose ``__init__`` re-exports lazily (``labelwise._lazy.attach``).
+LAZY_SUBPACKAGES = sorted(
+    p
+    for p in SUBPACKAGES
+    if "attach(" in importlib.import_module(f"labelwise.{p}").__loader__.get_source(f"labelwise.{p}")
+)
+
+
+def test_lazy_subpackages_import_no_heavy_library():
+    """A fresh ``import labelwise.aggregate`` (and every other lazy subpackage) imports none of the heavy libraries."""
+    assert {"aggregate", "audit", "models", "poison", "weak"} <= set(LAZY_SUBPACKAGES)
+    imports = "; ".join(f"import labelwise.{p}" for p in LAZY_SUBPACKAGES)
+    code = f"import sys; {imports}; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(HEAVY)!r})))"
+    assert _fresh(code) == "[]"
+
+
+@pytest.mark.parametrize("package", LAZY_SUBPACKAGES)
+def test_lazy_subpackage_all_is_in_its_table(package):
+    """Every name of a lazy subpackage's ``__all__`` has a place to load it from."""
+    module = importlib.import_module(f"labelwise.{package}")
+    assert set(module.__all__) <= set(lazy_names(module.__file__))
+
+
+#: Re-exported functions named like the submodule that defines them (``labelwise.weak.apply``).
+SHADOWED = sorted(
+    (package, name)
+    for package in LAZY_SUBPACKAGES
+    for name, (module, attribute) in lazy_names(importlib.import_module(f"labelwise.{package}").__file__).items()
+    if attribute and module == f".{name}"
+)
+
+
+@pytest.mark.parametrize(("package", "name"), SHADOWED, ids=lambda v: str(v))
+def test_function_stays_over_its_same_named_submodule(package, name):
+    """After ``import labelwise.weak.apply`` (the submodule), ``labelwise.weak.apply`` is still the function."""
+    code = (
+        f"import importlib; sub = importlib.import_module('labelwise.{package}.{name}'); "
+        f"import labelwise.{package} as pkg; print(pkg.{name} is getattr(sub, {name!r}))"
+    )
+    assert _fresh(code) == "True"
+
+
+def test_shadowed_names_are_checked():
+    """The submodule-named functions exist (the test above is not empty): ``weak.apply``, ``aggregate.agreement``."""
+    assert {("weak", "apply"), ("aggregate", "agreement")} <= set(SHADOWED)
+
+
+def test_lazy_names_reads_parent_relative_imports(tmp_path):
+    """``from ..audit.scores import x`` in the block is lazy too, relative to the package's parent."""
+    init = tmp_path / "__init__.py"
+    init.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..audit.scores import entropy\n")
+    assert lazy_names(str(init)) == {"entropy": ("..audit.scores", "entropy")}

@@ -21,6 +21,7 @@ import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
@@ -36,12 +37,13 @@ def lazy_names(file: str) -> dict[str, tuple[str, str | None]]:
         if not (isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
             continue
         for statement in node.body:
-            if isinstance(statement, ast.ImportFrom) and statement.level == 1:
+            if isinstance(statement, ast.ImportFrom) and statement.level >= 1:
+                dots = "." * statement.level  # ``from ..audit.scores import x`` is relative to the parent
                 for alias in statement.names:
                     if statement.module is None:
-                        names[alias.asname or alias.name] = (f".{alias.name}", None)
+                        names[alias.asname or alias.name] = (f"{dots}{alias.name}", None)
                     else:
-                        names[alias.asname or alias.name] = (f".{statement.module}", alias.name)
+                        names[alias.asname or alias.name] = (f"{dots}{statement.module}", alias.name)
     return names
 
 
@@ -56,6 +58,7 @@ def attach(package: str, file: str) -> tuple[Callable[[str], Any], Callable[[], 
         The package's ``__file__``, read for its ``if TYPE_CHECKING:`` imports (:func:`lazy_names`).
     """
     names = lazy_names(file)
+    _keep_functions_over_submodules(package, names)
 
     def __getattr__(name: str) -> Any:
         if name not in names:
@@ -71,3 +74,25 @@ def attach(package: str, file: str) -> tuple[Callable[[str], Any], Callable[[], 
         return sorted({*vars(sys.modules[package]), *names})
 
     return __getattr__, __dir__
+
+
+def _keep_functions_over_submodules(package: str, names: dict[str, tuple[str, str | None]]) -> None:
+    """Keep ``package.name`` the re-exported object where a submodule has the same name.
+
+    ``from .apply import apply`` in an eager ``__init__`` leaves ``labelwise.weak.apply`` the function;
+    lazily, importing the submodule ``labelwise.weak.apply`` (from anywhere) would set the package's
+    attribute to the submodule instead, as the import system does for every submodule. The package's
+    module class is swapped (``module.__class__`` may be set since Python 3.5) for one that sets the
+    re-exported object in that case.
+    """
+    shadowed = {name: attribute for name, (module, attribute) in names.items() if attribute and module == f".{name}"}
+    if not shadowed:
+        return
+
+    class _Package(ModuleType):
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name in shadowed and isinstance(value, ModuleType) and value.__name__ == f"{package}.{name}":
+                value = getattr(value, shadowed[name])  # the submodule's function, as the eager import left it
+            super().__setattr__(name, value)
+
+    sys.modules[package].__class__ = _Package

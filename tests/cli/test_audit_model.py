@@ -126,14 +126,17 @@ def test_train_with_auto_records_the_choice(table, tmp_path):
 
 def test_reweight_trains_the_best_family_that_takes_sample_weights(monkeypatch):
     """``train --clean reweight``: when kNN (no sample weights) wins, the best family that takes them is used."""
+    import labelwise.models
     from labelwise.cli import _audit_model
     from labelwise.models import choose_model
 
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(200, 2)), columns=["a", "b"])
     y = ((X["a"] > 0) ^ (X["b"] > 0)).astype(int).to_numpy()  # XOR: kNN beats the linear model
-    monkeypatch.setattr(
-        _audit_model, "choose_model", lambda *a, **k: choose_model(*a, **k, families=["logistic", "knn"], blend=False)
+    monkeypatch.setattr(  # the command imports choose_model from labelwise.models when it runs
+        labelwise.models,
+        "choose_model",
+        lambda *a, **k: choose_model(*a, **k, families=["logistic", "knn"], blend=False),
     )
     kwargs = {"model": "auto", "cv": 5, "time_budget": 1e6, "random_state": 0}
     plain, info = _audit_model.chosen_estimator(X, y, **kwargs)

@@ -3,7 +3,6 @@ progress bar follows --quiet, the trusted classes, the --n-components recorded a
 
 from __future__ import annotations
 
-import importlib
 import json
 
 import numpy as np
@@ -12,9 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import labelwise.poison as poison
-from labelwise.cli import _detect_poison_runs, main
-
-detect_poison = importlib.import_module("labelwise.cli.detect_poison")
+from labelwise.cli import main
 
 
 @pytest.fixture
@@ -54,7 +51,7 @@ PROVENANCE = ("--label", "y", "--detector", "provenance", "--source-column", "de
 
 class TestRandomState:
     def test_provenance_draws_with_the_seed_and_summary_records_it(self, sourced, monkeypatch):
-        calls = recording(_detect_poison_runs, "provenance", monkeypatch)
+        calls = recording(poison, "provenance", monkeypatch)
         out = sourced / "out"
         result = run(sourced / "data.csv", *PROVENANCE, "--random-state", "7", "--quiet", "--out", out)
         assert result.exit_code == 0, result.output
@@ -62,7 +59,7 @@ class TestRandomState:
         assert json.loads((out / "summary.json").read_text())["random_state"] == 7
 
     def test_roni_draws_with_the_seed(self, sourced, monkeypatch):
-        calls = recording(_detect_poison_runs, "roni", monkeypatch)
+        calls = recording(poison, "roni", monkeypatch)
         result = run(
             sourced / "data.csv", "--label", "y", "--detector", "roni", "--trusted", sourced / "trusted.csv",
             "--draws", "1", "--random-state", "3", "--quiet", "--out", sourced / "out",
@@ -71,7 +68,7 @@ class TestRandomState:
         assert calls[0]["random_state"] == 3
 
     def test_activation_clustering_draws_with_the_seed(self, sourced, monkeypatch):
-        calls = recording(detect_poison, "activation_clustering", monkeypatch)
+        calls = recording(poison, "activation_clustering", monkeypatch)
         result = run(
             sourced / "data.csv", "--label", "y", "--detector", "activation-clustering", "--analysis", "silhouette",
             "--random-state", "11", "--quiet", "--out", sourced / "out",
@@ -96,7 +93,7 @@ class TestProvenanceProgress:
         self, sourced, monkeypatch, quiet, verbose
     ):
         """Without --quiet the library draws its bar when stderr is a terminal (verbose=None)."""
-        calls = recording(_detect_poison_runs, "provenance", monkeypatch)
+        calls = recording(poison, "provenance", monkeypatch)
         result = run(sourced / "data.csv", *PROVENANCE, *quiet, "--out", sourced / "out")
         assert result.exit_code == 0, result.output
         assert calls[0]["verbose"] is verbose

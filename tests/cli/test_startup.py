@@ -19,10 +19,10 @@ from labelwise.cli._lazy_commands import LazyCommands
 #: Libraries that take seconds to import, which answering ``--help`` must not wait for.
 HEAVY = ["dask", "matplotlib", "pandas", "pyarrow", "scipy", "sklearn"]
 
-#: Commands whose module still imports heavy libraries at its top (the API it calls, pandas, and for
-#: most the registries their options' choices come from); remove a name when its ``--help`` is light
-#: (the xfail is strict, so a command made light must leave this set).
-STILL_HEAVY: set[str] = set(COMMANDS) - {"export", "rank-agreement", "report", "review", "slices"}
+#: Commands whose ``--help`` still imports a heavy library (a strict xfail); none since session 44: a
+#: command module imports the API where it is used and its options' choices from the registries'
+#: light ``_names`` modules.
+STILL_HEAVY: set[str] = set()
 
 _RUN = """
 import json, sys

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
+from .._heavy import pandas as pd
 from ..errors import ShapeMismatchError
 
 __all__ = ["class_column_names", "columns_in_class_order"]

@@ -43,6 +43,7 @@ from ._boxes_loo import cluster_consensus, leave_one_out_skill
 from ._boxes_simulate import SimulatedBoxes, simulate_boxes
 from ._boxes_skill import compare_boxes, skill_table
 from ._boxes_wbf import wbf_clusters
+from ._names import CONF_TYPES, SKILL_TYPES
 
 __all__ = [
     "WeightedBoxesFusion",
@@ -54,11 +55,6 @@ __all__ = [
     "SKILL_TYPES",
     "BOX_METHODS",
 ]
-
-#: How :class:`WeightedBoxesFusion` scores a fused box (the names of ensemble-boxes' ``conf_type``).
-CONF_TYPES = ("avg", "max", "box_and_model_avg", "absent_model_aware_avg")
-#: The reference of :class:`BoxConsensus`'s skill table: the consensus, or the other annotators' consensus.
-SKILL_TYPES = ("in-sample", "leave-one-out")
 
 
 class _BoxAggregator(BaseEstimator):

@@ -21,6 +21,7 @@ from ._column_params import check_column_name
 from ._multilabel_blocks import fit_blocks, is_dask_frame
 from ._multilabel_simulate import MultiLabelCrowd, simulate_multilabel_crowd
 from ._multilabel_tags import TagPairs, check_separator, parse_tags
+from ._names import MULTILABEL_METHODS
 from .auto import AutoAggregator
 from .bwa import BWA
 from .kos import KOS
@@ -52,7 +53,6 @@ TAG_METHODS: dict[str, type[BaseAggregator]] = {
     "soft-average": SoftLabelAverage,
     "auto": AutoAggregator,
 }
-MULTILABEL_METHODS = tuple(TAG_METHODS)
 
 
 class MultiLabelAggregator(BaseEstimator):

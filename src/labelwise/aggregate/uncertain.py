@@ -16,11 +16,10 @@ import pandas as pd
 
 from .._validate.arguments import check_choice, plain
 from ..errors import AnnotationError, InvalidParameterError
+from ._names import POLICIES
 from .agreement import check_answers
 
 __all__ = ["POLICIES", "UncertainAnswers", "apply_uncertain_policy"]
-
-POLICIES = ("ignore", "zeros", "ones", "class")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, gammaln
 
+from ._names import MIXTURE_PRIORS
+
 __all__ = ["MIXTURE_PRIORS", "ResidualMixture", "fit_guarded_mixture", "fit_mixture", "fit_residual_mixture"]
 
 #: Degrees of freedom searched for the clean component (nu <= 1 would be as heavy as the errors).
@@ -40,9 +42,6 @@ MAX_ERROR_WEIGHT = 0.5
 #: chosen among 10, 20, 40, 80 on the development grid of benchmarks/dev_regression_small.py
 #: (session 27, seeds 100-101) and not tuned since.
 TAIL_PRIOR = 20.0
-#: How :func:`fit_mixture` fits: ``"auto"`` the guarded fit (:func:`fit_guarded_mixture`), ``"none"``
-#: maximum likelihood, ``"tail"`` the MAP fit with the prior on the clean t's tails, always.
-MIXTURE_PRIORS = ("auto", "none", "tail")
 
 
 @dataclass(frozen=True)

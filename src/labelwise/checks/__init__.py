@@ -7,13 +7,21 @@ order, class imbalance, underperforming groups, missing values and data valuatio
 >>> found.issues, found.summary, found.info, found.graph, found.label_graph  # doctest: +SKIP
 """
 
-from ._base import Check, CheckInputs, CheckResult
-from .find import find_data_issues
-from .graph import NeighborGraph
-from .image_properties import ImageProperties, image_properties
-from .image_spurious import spurious_correlations
-from .registry import CHECKS
-from .result import DataIssues
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from ._base import Check, CheckInputs, CheckResult
+    from .find import find_data_issues
+    from .graph import NeighborGraph
+    from .image_properties import ImageProperties, image_properties
+    from .image_spurious import spurious_correlations
+    from .registry import CHECKS
+    from .result import DataIssues
+
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "CHECKS",

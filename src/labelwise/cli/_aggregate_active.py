@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-import pandas as pd
 
-from ..aggregate.activelab import ActiveLabScores, active_learning_scores
+from .._heavy import pandas as pd
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._common import console, load_item_probs, print_frame, renaming
+
+if TYPE_CHECKING:
+    from ..aggregate.activelab import ActiveLabScores
 
 __all__ = [
     "NEXT_FILE",
@@ -203,6 +205,8 @@ def next_to_label(
 ) -> tuple[pd.DataFrame, ActiveLabScores]:
     """The ``next_n`` items to label next (item, score, labeled, consensus), lowest score first, and all scores;
     ``probs`` and ``unlabeled_path``: one model's, or an ensemble's (matched by position)."""
+    from ..aggregate.activelab import active_learning_scores
+
     unlabeled = load_models(unlabeled_path, "--unlabeled-probs")  # a .npy: items numbered by row
     for part in unlabeled if isinstance(unlabeled, list) else [unlabeled] if unlabeled is not None else []:
         if isinstance(part, pd.DataFrame):

@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
-from ..aggregate import METHODS
-from ..aggregate.simulate import simulate_annotators
 from ..errors import TooFewExamplesError
 from ..io import write_csv
 from ._aggregate_params import build_method, run_method
@@ -29,6 +27,8 @@ def demo_gold_params(truth: pd.Series) -> dict[str, Any]:
 
 def demo_methods() -> list[str]:
     """The methods the demo compares: every one of ``METHODS`` (each takes the digits' ten classes)."""
+    from ..aggregate import METHODS
+
     return list(METHODS)
 
 
@@ -57,6 +57,7 @@ def _demo_probs(sim: Any, random_state: int) -> pd.DataFrame:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    from ..aggregate import METHODS
     from ..probs import out_of_fold_probs
 
     mv = METHODS["majority-vote"](random_state=random_state).fit(sim.answers)
@@ -73,6 +74,8 @@ def run_demo(
 ) -> tuple[Any, pd.DataFrame, Any, Any]:
     """Simulate annotators over digits; fit every method; return the comparison table."""
     from sklearn.datasets import load_digits
+
+    from ..aggregate.simulate import simulate_annotators
 
     target = load_digits().target.astype(np.int64)
     sim = simulate_annotators(

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
-from ..aggregate.agreement import annotator_agreement, item_agreement
-from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
 from ..errors import AnnotationError, InvalidLabelsError, LabelwiseWarning, MissingColumnError
 from ._common import finite, read_input
 
@@ -262,6 +260,9 @@ def labels_frame(
     answers' label shares (:func:`labelwise.aggregate.uncertainty` by item, every skill 1: 0 when
     all answers agree), indexed by item, where they were computed elsewhere (on the cluster); else
     from ``answers``."""
+    from ..aggregate.agreement import item_agreement
+    from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
+
     probas = est.probas_
     labels = est.labels_
     codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
@@ -285,6 +286,8 @@ def labels_frame(
 
 def annotators_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
     """``annotators.csv``: annotator, answers, accuracy (estimated), agreement (with consensus)."""
+    from ..aggregate.agreement import annotator_agreement
+
     agree = annotator_agreement(answers, est.labels_)
     skill = est.annotator_skill_.reindex(agree.index)
     return pd.DataFrame(

@@ -6,10 +6,9 @@ import time
 from typing import Any
 
 import click
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import plain
-from ..aggregate import METHODS
 from ..errors import InvalidParameterError, LabelwiseError
 from ..io.annotations import votes
 from ..io.annotations.registry import detect_format
@@ -62,6 +61,8 @@ def _parse_value(text: str) -> Any:
 
 def param_names(method: str) -> list[str]:
     """The names ``--param`` takes for ``method``: its estimator's parameters less the shared options."""
+    from ..aggregate import METHODS
+
     return sorted(k for k in METHODS[method]().get_params() if k not in SHARED_PARAMS)
 
 
@@ -73,6 +74,8 @@ def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, 
     comma-separated list, each item parsed the same way. The estimator validates them when it fits.
     An unknown name or a pair without ``=`` is an error that lists the method's parameters.
     """
+    from ..aggregate import METHODS
+
     defaults = METHODS[method]().get_params()
     valid = param_names(method)
     params: dict[str, Any] = {}
@@ -96,6 +99,8 @@ def build_method(
     method: str, *, duplicates: str, labels: Any, random_state: int, params: dict[str, Any] | None = None
 ) -> Any:
     """An estimator of ``METHODS[method]`` with the shared options and method-specific ``params``."""
+    from ..aggregate import METHODS
+
     if method not in METHODS:
         raise InvalidParameterError(f"--method must be one of {sorted(METHODS)}, got {method!r}")
     return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state, **(params or {}))

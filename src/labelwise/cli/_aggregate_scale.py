@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from .._heavy import pandas as pd
 from .._stage_progress import stage, stages
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
@@ -31,8 +30,8 @@ def _distributed_estimator(estimator: Any) -> Any:
     an option silently left out)."""
     import click
 
-    from ..aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
-    from ._aggregate_params import METHODS, method_params
+    from ..aggregate import METHODS, DawidSkene, MajorityVote, OneCoinDawidSkene
+    from ._aggregate_params import method_params
 
     ctx = click.get_current_context(silent=True)
     options = ctx.params if ctx is not None else {}
@@ -76,7 +75,7 @@ def aggregate_at_scale(
             f"--scheduler needs PATH as Parquet (a file or a folder of parts), got {str(path)!r}: write it "
             "as Parquet, or leave out --scheduler to aggregate it in memory"
         )
-    from ..aggregate import distributed
+    from ..aggregate import METHODS, distributed
     from ._aggregate_outputs import (
         annotators_json,
         dependence_line,
@@ -86,7 +85,6 @@ def aggregate_at_scale(
         vote_entropy,
     )
     from ._aggregate_outputs import input_record as _input_record
-    from ._aggregate_params import METHODS
 
     answers = read_parquet_rows(Path(path), "PATH")  # PATH's problems first, then the options'
     estimator = _distributed_estimator(estimator)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import click
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import row_label
 from ..errors import AnnotationError

@@ -22,24 +22,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
-from ..checks import CHECKS, find_data_issues
 from ..checks._graph_record import describe_graph
-from ..checks._inputs import check_split_complete
 from ..checks._options import did_you_mean
-from ..checks._scaling import check_scaling_options
-from ..checks.image_properties import ImageProperties, image_properties
-from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
-from ..report._checks_section import check_finding
 from ._audit_model import print_column_roles
 from ._common import console, load_row_array, plain, renaming, split_csv_option
+
+if TYPE_CHECKING:
+    from ..checks.image_properties import ImageProperties
+    from ..columns import ColumnRoles
 
 MAX_ONE_HOT = 50
 #: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
@@ -71,6 +69,9 @@ class DataChecksRun:
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
+        from ..checks import find_data_issues
+        from ..report._checks_section import check_finding
+
         frame = result.to_frame()
         if not self.checks:
             return frame
@@ -188,6 +189,8 @@ def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles,
     are not made numbers here (free text, high-cardinality and many-valued categorical columns),
     which ``exact_duplicate`` compares as written (:func:`table_texts`).
     """
+    from ..columns import DateFeatures, infer_column_roles
+
     roles = infer_column_roles(frame)
     numeric, dates = roles.columns("numeric"), roles.columns("date")
     parts = [frame[numeric].apply(pd.to_numeric, errors="coerce").astype(float)] if numeric else []
@@ -236,6 +239,9 @@ def prepare_data_checks(
     they run by default only with it; the images are read here, before the model is trained (a
     progress bar on a terminal, unless ``quiet``).
     """
+    from ..checks import CHECKS
+    from ..checks._scaling import check_scaling_options
+
     names = split_csv_option(checks) if checks is not None else _default_checks(image_column is not None)
     unknown = [c for c in names if c not in CHECKS]
     if unknown:
@@ -332,6 +338,8 @@ def _image_paths(frame: pd.DataFrame, column: str, label: str | None) -> list[st
 def _read_images(paths: list[str], column: str, root: Path | None, quiet: bool) -> ImageProperties:
     """Score the images before the model is trained: a missing file or one that does not decode stops
     the run there, naming the row and the path (the image checks then use these scores)."""
+    from ..checks.image_properties import image_properties
+
     for row, value in enumerate(paths):  # a missing file is named before any image is read
         path = Path(value) if root is None or Path(value).is_absolute() else root / value
         if not path.is_file():
@@ -344,12 +352,16 @@ def _read_images(paths: list[str], column: str, root: Path | None, quiet: bool) 
 
 def _default_checks(with_images: bool) -> list[str]:
     """The checks run without --checks: the default ones, and the image checks with --image-column."""
+    from ..checks import CHECKS
+
     return [name for name, check in CHECKS.items() if check.default or (with_images and "images" in check.requires[0])]
 
 
 def _check_split_column(values: np.ndarray, name: str) -> None:
     """The split column needs training rows (the value ``train``, or True) and evaluation rows, and no
     missing cells."""
+    from ..checks._inputs import check_split_complete
+
     check_split_complete(values, f"--split-column {name!r}")
     distinct = pd.unique(values)
     if len(distinct) < 2:

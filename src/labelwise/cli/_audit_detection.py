@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError, InvalidParameterError
 

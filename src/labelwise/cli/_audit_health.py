@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..audit.overlap import MAX_SHOWN_PAIRS, MIN_OVERLAP_JOINT, OVERLAP_RATIO
 from ..io import write_csv
 
 #: The table of every overlapping pair of classes, beside issues.csv.
@@ -20,6 +19,8 @@ OVERLAP_FILE = "class_overlap.csv"
 
 def add_health(summary: dict[str, Any], result: Any) -> dict[str, Any]:
     """``summary`` with its ``health`` block: score, noise rate, top pairs, classes by quality."""
+    from ..audit.overlap import MAX_SHOWN_PAIRS
+
     summary["health"] = result.health(max_pairs=MAX_SHOWN_PAIRS)
     return summary
 
@@ -62,6 +63,8 @@ def print_health(con: Any, health: dict[str, Any]) -> None:
 
 def _floor_rule(health: dict[str, Any]) -> str:
     """Which bound of :attr:`labelwise.audit.ClassOverlap.overlap_floor` set the floor, in words."""
+    from ..audit.overlap import MIN_OVERLAP_JOINT, OVERLAP_RATIO
+
     k = len(health["classes_by_quality"])
     n_pairs = k * (k - 1) / 2
     ratio = min(OVERLAP_RATIO, n_pairs / 2)

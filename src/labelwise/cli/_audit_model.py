@@ -6,15 +6,12 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
-from .._meta import accepts_sample_weight
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import encode_labels
-from ..columns import infer_column_roles
 from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError
-from ..models import DEFAULT_TIME_BUDGET, FAMILIES, MODEL_CHOICES, choose_model, default_model
-from ..probs import out_of_fold_probs
+from ..models._names import DEFAULT_TIME_BUDGET, MODEL_CHOICES
 from ._common import console, plain, print_frame
 
 #: A numeric label with more distinct non-integer values than this looks like a regression target.
@@ -103,6 +100,10 @@ def audit_probabilities(
     that family alone (on the same folds). A table with no column the model can learn from (only
     identifiers, constants, or an ``--image-column`` of paths) is refused with the way out: ``--probs``.
     """
+    from ..columns import infer_column_roles
+    from ..models import choose_model, default_model
+    from ..probs import out_of_fold_probs
+
     try:
         if model == "auto":
             choice = choose_model(
@@ -143,6 +144,10 @@ def chosen_estimator(
     (``train --clean reweight``) and a best family whose classifier takes no ``sample_weight``
     (kNN), the best family by log loss that does take it is used instead, and a notice says so.
     """
+    from .._meta import accepts_sample_weight
+    from ..columns import infer_column_roles
+    from ..models import FAMILIES, choose_model, default_model
+
     smallest, n_classes = 0, 0
     if model == "auto":
         try:

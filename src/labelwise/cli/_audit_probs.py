@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import encode_labels_for_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
-from ..evaluate._inputs import classes_named_by_columns
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
 from ._common import check_unique_ids, load_row_array, read_input
 from ._probs_table import check_file_rows_probs, is_probs_table, probability_frame
@@ -80,6 +79,8 @@ def _named_columns(
     With ``--classes`` the header must name exactly those; without, the labels' classes, and besides
     them only integers beside integer labels (classes no row has, as ``evaluate`` reads them).
     """
+    from ..evaluate._inputs import classes_named_by_columns
+
     header = [str(c) for c in values.columns]
     wanted: list[Any] = list(named) if named is not None else list(classes)
     if not set(header) & {str(c) for c in wanted}:

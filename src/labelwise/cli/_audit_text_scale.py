@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from ..checks import find_data_issues
+from .._heavy import pandas as pd
 from ..errors import InvalidParameterError, MissingColumnError
-from ..report._checks_section import check_finding
 from ._audit_checks import _check_split_column
 from ._common import console, plain, split_csv_option
 
@@ -104,6 +102,9 @@ class TextChecksAtScale:
     def run(self, summary: dict) -> dict[str, np.ndarray]:
         """Run the checks on the texts; add ``summary["data_checks"]``, print a line per check, and return
         the per-row columns for issues.parquet."""
+        from ..checks import find_data_issues
+        from ..report._checks_section import check_finding
+
         found = find_data_issues(
             None, checks=self.names, texts=self.texts, split=self.split, random_state=SEED, impute=True
         )

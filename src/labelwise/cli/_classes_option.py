@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import plain
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ._common import coerce_like, split_csv_option

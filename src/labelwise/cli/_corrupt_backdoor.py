@@ -31,11 +31,10 @@ import re
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError
-from ..poison import backdoor
 from . import _corrupt_files as files
 from ._common import coerce_like, plain, renaming
 
@@ -114,6 +113,8 @@ def _typed_column(column: pd.Series, rows: np.ndarray, value: float) -> pd.Serie
 
 def poison_rows(frame: pd.DataFrame, features: pd.DataFrame, label: str, rate: float, seed: int, options: dict) -> Any:
     """The :class:`~labelwise.poison.backdoor.BackdoorPoisoning` of the table, and the pixel columns."""
+    from ..poison import backdoor
+
     shape = image_shape(options["image_shape"])
     columns = pixel_columns(features, options["pixel_prefix"], shape)
     if options["target"] is None:

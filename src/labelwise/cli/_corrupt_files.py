@@ -19,10 +19,10 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 
+from .._heavy import pandas as pd
+from .._heavy import pyarrow as pa
+from .._heavy import pyarrow_csv as pa_csv
 from ..errors import InvalidParameterError
 from ..io.atomic import TABLE_FORMATS, atomic_write
 from ..io.atomic import write_table as io_write_table
@@ -110,7 +110,7 @@ def copies_cells(data: Path, out: Path) -> bool:
 
 #: A table's cells as written, column by column (every cell a string, an empty cell ``""``): Arrow's
 #: strings as read (converted to Python's block by block when written), or an array of them.
-Cells = dict[str, pa.ChunkedArray | np.ndarray]
+Cells = dict[str, "pa.ChunkedArray | np.ndarray"]
 #: Cells of :data:`Cells` converted to Python strings and written at a time (65,536 rows of 8 columns;
 #: fewer rows of a wide table, such as images of 784 pixel columns).
 _BLOCK_CELLS = 1 << 19

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from ..errors import InvalidParameterError
-from ..noise import flip_labels, instance_dependent_flips, noise_matrix
-from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS
-from ..poison._common import check_X
+from ..poison._names import ATTACK_NAMES as POISON_ATTACK_NAMES
+from ..poison._names import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS
 from ._audit_model import audit_probabilities
 from ._common import finite, load_row_array, renaming
 
@@ -77,6 +76,8 @@ def _class_conditional(kind: str) -> Callable[[Request], Corruption]:
     :func:`flip_labels` (exact counts per cell)."""
 
     def run(request: Request) -> Corruption:
+        from ..noise import flip_labels, noise_matrix
+
         matrix = request.matrix
         if matrix is None:
             with renaming({"noise_rate": "--rate", "frac_zero_noise_rates": "--frac-zero"}):
@@ -131,6 +132,8 @@ def strict_json(value: Any) -> Any:
 
 def _instance(request: Request) -> Corruption:
     """Instance-dependent flips (:func:`instance_dependent_flips`): the confusing rows first."""
+    from ..noise import instance_dependent_flips
+
     probs, info = instance_probs(request)
     with renaming({"noise_rate": "--rate", "sharpness": "--sharpness", "probs": "--probs"}, within=("probs",)):
         flipped = instance_dependent_flips(
@@ -146,6 +149,8 @@ def _instance(request: Request) -> Corruption:
 
 def attack_features(features: pd.DataFrame) -> np.ndarray:
     """The feature columns as the attacks' ``X``: numeric, finite, standardised (as ``labelwise robustness`` does)."""
+    from ..poison._common import check_X
+
     if features.shape[1] == 0:
         raise InvalidParameterError("the attacks need feature columns: DATA has none besides --label (and --id-column)")
     text = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
@@ -163,6 +168,8 @@ def _attack(name: str) -> Callable[[Request], Corruption]:
     """A label-flipping attack of :mod:`labelwise.poison` with budget ``--rate``, on the standardised features."""
 
     def run(request: Request) -> Corruption:
+        from ..poison import ATTACKS
+
         if name in BINARY_ONLY_ATTACKS and request.classes.size != 2:
             raise InvalidParameterError(
                 f"--noise {name} needs binary labels, but --label has {request.classes.size} classes; the attacks "
@@ -177,7 +184,7 @@ def _attack(name: str) -> Callable[[Request], Corruption]:
 
 
 #: ``--noise`` names of the attacks of :data:`labelwise.poison.ATTACKS` (``random`` is taken by the matrix kind).
-ATTACK_NAMES = {name: "random-flips" if name == "random" else name for name in ATTACKS}
+ATTACK_NAMES = {name: "random-flips" if name == "random" else name for name in POISON_ATTACK_NAMES}
 
 #: Every ``--noise`` kind: its function, and whether it reads ``--rate`` as a noise rate or a budget.
 KINDS: dict[str, Callable[[Request], Corruption]] = {

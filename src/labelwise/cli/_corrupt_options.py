@@ -16,7 +16,6 @@ import numpy as np
 
 from .._validate.arguments import check_fraction
 from ..errors import InvalidParameterError
-from ..noise import check_noise_matrix
 from ._common import option_given, read_input, renaming
 from ._corrupt_backdoor import TRIGGER_CHOICES
 from ._corrupt_kinds import KINDS, MATRIX_KINDS
@@ -95,6 +94,8 @@ def read_matrix(path: Path, classes: np.ndarray) -> np.ndarray:
     """``--matrix``: a table whose first column names the given class and whose other columns are the
     true classes, ``P(given = row | true = column)``; rows and columns in any order, every class of
     the label column once. Returned in the order of ``classes``."""
+    from ..noise import check_noise_matrix
+
     table = read_input(path, "--matrix", kind="noise matrix file", text_columns=lambda names: names[:1])
     names = [str(c) for c in classes]
     rows = [str(v) for v in table.iloc[:, 0]]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError
 from ..noise import OUTLIER_KINDS, corrupt_targets

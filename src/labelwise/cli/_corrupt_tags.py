@@ -25,19 +25,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._tag_cells import DEFAULT_SEPARATOR, join_tags, split_tags
 from .._validate.arguments import check_fraction
-from ..audit.multilabel import encode_multilabel
 from ..errors import InvalidParameterError, LabelwiseError
-from ..noise import NoisyTags, flip_tags
 from . import _corrupt_files as files
 from ._common import plain, read_input
 from ._tag_option import cell_tags, cell_text
+
+if TYPE_CHECKING:
+    from ..noise import NoisyTags
 
 #: ``--noise`` kinds of ``--task multilabel``; the first is the default.
 TAG_KINDS = ("symmetric", "drop-add")
@@ -94,6 +95,8 @@ def check_tag_options(noise: str, rate: float | None, drop: float | None, add: f
 
 def read_tags(column: pd.Series, label: str, separator: str) -> tuple[np.ndarray, np.ndarray]:
     """The label column as an ``(n, K)`` boolean matrix and the tag of each column, as the audit reads it."""
+    from ..audit.multilabel import encode_multilabel
+
     cells = [list(t) if isinstance(t, (list, tuple, np.ndarray)) else cell_tags(t, separator) for t in column]
     try:
         given, tags = encode_multilabel(cells)
@@ -142,6 +145,8 @@ def tag_rates(noise: str, tags: np.ndarray, scalars: dict[str, float | None], fi
 def flip_tag_cells(given: np.ndarray, rates: TagRates, seed: int) -> NoisyTags:
     """The flips: one :func:`flip_tags` call per distinct (drop, add) pair of rates, each with the
     same seed (so the same uniform number per cell), tag ``k`` taken from its own pair's call."""
+    from ..noise import NoisyTags, flip_tags
+
     pairs = np.stack([rates.drop, rates.add], axis=1)
     unique, which = np.unique(pairs, axis=0, return_inverse=True)
     which = np.asarray(which).reshape(-1)

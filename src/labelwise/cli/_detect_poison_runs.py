@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from ..errors import InvalidParameterError, MissingColumnError
-from ..poison import provenance, roni
 from ._common import read_input, renaming
 
 
@@ -46,6 +45,8 @@ def run_provenance(
     frame, label, features, columns, source_column, trusted, model, threshold, order, *, random_state, quiet
 ) -> Any:
     """Run :func:`labelwise.poison.provenance` by --source-column, on --trusted rows when given."""
+    from ..poison import provenance
+
     pair = None
     if trusted is not None:
         table, X_t = _trusted_table(trusted, label, columns)
@@ -75,6 +76,8 @@ def run_roni(
     frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws, *, random_state
 ) -> Any:
     """Run :func:`labelwise.poison.roni` with the --trusted table's rows (same feature columns as DATA)."""
+    from ..poison import roni
+
     table, X_valid = _trusted_table(trusted, label, columns)
     estimator = model_of(model)
     names = {

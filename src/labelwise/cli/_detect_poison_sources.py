@@ -5,7 +5,7 @@ Kept out of ``detect_poison.py`` (near its size limit, shared by several helpers
 
 from __future__ import annotations
 
-import pandas as pd
+from .._heavy import pandas as pd
 
 
 def unjudged_sources_note(per_source: pd.DataFrame) -> str:

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.probabilities import check_probs
 from ..errors import DataFileError, InvalidProbabilitiesError
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .._chunk_floor import chunks_record
 from .._dask_rows import inlined
 from .._extras import require
+from .._heavy import pandas as pd
 from .._stage_progress import compute, stage, stages
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together

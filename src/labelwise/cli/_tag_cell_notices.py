@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
+from .._heavy import pandas as pd
 from .._tag_cells import split_tags
 from ..io.na_values import is_read_as_missing, raw_column
 from ._na_values import _row_words, given_na_values

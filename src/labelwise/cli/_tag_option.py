@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._tag_cells import DEFAULT_SEPARATOR, check_separator, split_tags
 from ..errors import InvalidParameterError
 

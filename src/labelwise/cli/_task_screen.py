@@ -6,7 +6,7 @@ issues.csv keeps every column; detection's 15 (18 with the COCO ids) and regress
 
 from __future__ import annotations
 
-import pandas as pd
+from .._heavy import pandas as pd
 
 __all__ = ["SCREEN_TITLE", "screen_frame"]
 

@@ -6,12 +6,10 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
-from sklearn.base import clone
 
+from .._heavy import pandas as pd
 from .._validate.arguments import plain
 from ..errors import InvalidParameterError
-from ..robust import ForwardCorrection, ImportanceReweighting
 
 #: ``--method`` choices: CleanClassifier, ImportanceReweighting, ForwardCorrection.
 METHODS = ("clean", "reweight", "forward")
@@ -54,6 +52,10 @@ def check_method_options(method: str, model: str) -> None:
 def corrected_model(method: str, estimator: Any, *, transition: str, cv: int, random_state: int) -> Any:
     """The unfitted model of ``--method``: ImportanceReweighting around ``estimator``, or ``estimator``'s
     pipeline with ForwardCorrection (same ``C``) in place of its logistic regression."""
+    from sklearn.base import clone
+
+    from ..robust import ForwardCorrection, ImportanceReweighting
+
     if method == "reweight":
         return ImportanceReweighting(estimator, transition=transition, cv=cv, random_state=random_state)
     steps = getattr(estimator, "steps", None)

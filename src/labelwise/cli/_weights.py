@@ -8,18 +8,19 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
-from .._meta import accepts_sample_weight
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, MissingColumnError
-from ..models import FAMILIES
 
 __all__ = ["check_weighted_family", "split_weight", "takes_weights", "weight_option"]
 
 
 def takes_weights(family: str) -> bool:
     """Whether the classifier of model family ``family`` (``--model``, ``--teacher``) takes ``sample_weight``."""
+    from .._meta import accepts_sample_weight
+    from ..models import FAMILIES
+
     return accepts_sample_weight(FAMILIES[family].classifier(0))
 
 
@@ -32,6 +33,8 @@ def check_weighted_family(model: str, *, needs: str) -> None:
         Naming ``needs``, the family given and the families that would do (the estimator's own
         error names the pipeline's last step and ``sample_weight``, words the command line has not).
     """
+    from ..models import FAMILIES
+
     if model == "auto" or takes_weights(model):
         return
     weighted = [name for name in FAMILIES if takes_weights(name)]

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 
+from .. import aggregate as aggregate_api
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import look_alike_classes
-from ..aggregate import METHODS
-from ..aggregate.agreement import agreement
-from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
+from ..aggregate._names import METHOD_NAMES, POLICIES
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
@@ -120,7 +119,7 @@ def unsure_answers(answers: pd.DataFrame, value: Any, policy: str, unsure: str) 
     ``zeros`` and ``ones`` map unsure answers to 0 and 1, so they need 0/1 labels besides ``--unsure``.
     """
     try:
-        return apply_uncertain_policy(answers, value, policy)
+        return aggregate_api.apply_uncertain_policy(answers, value, policy)
     except InvalidParameterError as exc:
         if not str(exc).startswith(("negative ", "positive ")):
             raise
@@ -169,7 +168,7 @@ def _refuse_demo_inputs() -> None:
 )
 @click.option(
     "--method",
-    type=click.Choice(list(METHODS)),
+    type=click.Choice(list(METHOD_NAMES)),
     default=None,
     help=f"Aggregation method [default: {DEFAULT_METHOD}; {PROBS_METHOD} when --probs is given; {SAMPLES_METHOD} "
     "for a votes file whose annotators are sample numbers].",
@@ -364,7 +363,7 @@ def aggregate(
     probs_notice = probs_column_notice(probs[0] if isinstance(probs, list) else probs, est.classes_)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
-    agree = agreement(answers, labels=labels)
+    agree = aggregate_api.agreement(answers, labels=labels)
     summary: dict[str, Any] = {
         **_aggregate_outputs.fit_summary(est, method),
         "auto": auto_summary(est),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
+from .. import aggregate as aggregate_api
+from .._heavy import pandas as pd
 from .._stage_progress import current_stage, stage, stages
 from .._validate.labels import look_alike_classes
-from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus, WeightedBoxesFusion
+from ..aggregate._names import BOX_METHOD_NAMES, CONF_TYPES, SKILL_TYPES
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
@@ -20,6 +21,9 @@ from ._common import console, option_given, plain, print_frame, quiet_option, re
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    from ..aggregate.boxes import BoxConsensus, WeightedBoxesFusion
 
 #: The API's parameter names and the options that give them, for the errors' wording.
 OPTION_NAMES = {
@@ -145,7 +149,7 @@ def _plain(value: Any) -> Any:
 @click.argument("boxes", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--method",
-    type=click.Choice(list(BOX_METHODS)),
+    type=click.Choice(list(BOX_METHOD_NAMES)),
     default="consensus",
     show_default=True,
     help="consensus: human annotators (one box per annotator in a cluster, median, majority vote); "
@@ -288,7 +292,7 @@ def aggregate_boxes(
         merging = stage(f"merging boxes ({method})", total=1, count_tasks=False)
         lines = _lines(None if coco else Path(boxes[0]))
         if method == "wbf":
-            fusion = WeightedBoxesFusion(
+            fusion = aggregate_api.WeightedBoxesFusion(
                 iou_thr=0.55 if iou is None else iou,
                 skip_box_thr=skip_box_thr,
                 conf_type=conf_type,
@@ -302,7 +306,7 @@ def aggregate_boxes(
                 est = fusion.fit(table)
         else:
             pairs = _labeled_pairs(read, labeled, ids)
-            consensus = BoxConsensus(
+            consensus = aggregate_api.BoxConsensus(
                 iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, skill=skill, **columns
             )
             settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}

@@ -5,22 +5,23 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .. import aggregate as aggregate_api
+from .._heavy import pandas as pd
 from .._validate.arguments import show
-from ..aggregate._masks_em import SegmentationEM
-from ..aggregate._masks_rasa import SegmentationRASA
-from ..aggregate.masks import STAPLE, MaskMajorityVote
 from ..errors import AnnotationError, DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.mask_files import mask_file_name, read_mask, write_mask
 from ._common import console, print_frame, quiet_option, read_input, renaming
 from ._out_folder import out_folder
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    from ..aggregate import STAPLE, MaskMajorityVote, SegmentationEM, SegmentationRASA
 
 COLUMNS = ("item", "annotator", "path")
 COLUMN_OPTIONS = ("--item-column", "--annotator-column", "--path-column")
@@ -174,6 +175,8 @@ def _model(
     method: str, options: dict, weights: pd.Series | None, max_iter: int | None, **common: Any
 ) -> MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA:
     """The estimator of ``method`` with its options (``common``: block_size and ignore_value)."""
+    from ..aggregate import STAPLE, MaskMajorityVote, SegmentationEM, SegmentationRASA
+
     builders = {
         "majority": lambda: MaskMajorityVote(weights=weights, **common),
         "staple": lambda: STAPLE(pool=options["pool"], prior=options["prior"], max_iter=max_iter or 200, **common),
@@ -426,7 +429,7 @@ def aggregate_masks(
     }
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
-    elif isinstance(model, SegmentationEM | SegmentationRASA):
+    elif isinstance(model, aggregate_api.SegmentationEM | aggregate_api.SegmentationRASA):
         extra = {"em_prior": em_prior, "em_pool": em_pool} if method == "em" else {"rasa_pool": rasa_pool}
         summary.update(extra, n_iter=int(model.n_iter_.max()), converged=bool(model.converged_))
     with files_together(supersedes=_superseded_masks(out, superseded)):

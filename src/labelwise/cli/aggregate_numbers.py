@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import row_label
-from ..aggregate.numeric import NUMERIC_METHODS
+from ..aggregate._names import NUMERIC_METHOD_NAMES
 from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning
 from ..io import files_together, write_csv, write_json
 from ._answer_rows import drop_missing, duplicates_summary, n_repeated, numbers_duplicates_option, report
@@ -126,7 +126,7 @@ def write_outputs(
 @click.option("--value-column", default="value", show_default=True, help="Column of the numeric answer.")
 @click.option(
     "--method",
-    type=click.Choice(list(NUMERIC_METHODS)),
+    type=click.Choice(list(NUMERIC_METHOD_NAMES)),
     default="bias-precision",
     show_default=True,
     help="bias-precision: each annotator's bias and noise learnt by EM, answers weighed by them; "
@@ -189,6 +189,8 @@ def aggregate_numbers(
     of answers), annotators.csv (annotator, bias, sd, n: how much the annotator's answers exceed the
     values on average, the spread of its errors, its answers) and summary.json.
     """
+    from ..aggregate.numeric import NUMERIC_METHODS
+
     model = method in MODEL_METHODS
     if not model:
         given = [option for name, option in MODEL_OPTIONS.items() if option_given(name)]

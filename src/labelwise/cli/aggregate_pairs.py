@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._stage_progress import stages
-from ..aggregate.pairwise import PAIRWISE_METHODS
+from ..aggregate._names import PAIRWISE_METHOD_NAMES
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ..io import files_together, write_csv, write_json
 from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
@@ -110,7 +110,7 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
 )
 @click.option(
     "--method",
-    type=click.Choice(list(PAIRWISE_METHODS)),
+    type=click.Choice(list(PAIRWISE_METHOD_NAMES)),
     default="bt",
     show_default=True,
     help="bt: Bradley-Terry (MM); noisy-bt: with each annotator's reliability and left/right bias.",
@@ -158,6 +158,8 @@ def aggregate_pairs(
     one), annotators.csv (noisy-bt: each annotator's reliability and left bias) and summary.json.
     Ties (no winner) are refused: drop those rows.
     """
+    from ..aggregate.pairwise import PAIRWISE_METHODS
+
     noisy = method == "noisy-bt"
     if not noisy and option_given("annotator_column"):
         raise InvalidParameterError(

@@ -6,14 +6,14 @@ import time
 from collections import Counter
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._stage_progress import stages
 from .._tag_cells import join_tags
-from ..aggregate.multilabel import MULTILABEL_METHODS, MultiLabelAggregator
+from ..aggregate._names import MULTILABEL_METHODS
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.delimiter import csv_delimiter
@@ -27,6 +27,9 @@ from ._scale import scheduler as on_scheduler
 from ._tag_option import check_tag_separator, tag_separator_option
 from ._tags_scale import SCHEDULER_HELP, at_scale, read_parquet_answers, scale_settings
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    from ..aggregate.multilabel import MultiLabelAggregator
 
 DEFAULT_METHOD = "dawid-skene"
 #: The files the command writes in its --out folder.
@@ -173,6 +176,8 @@ def aggregate_tags(
     summary.json to --out. A folder of Parquet parts (or --scheduler) is read partition by
     partition, keeping integer codes only: the same files, without the table in memory.
     """
+    from ..aggregate.multilabel import MultiLabelAggregator
+
     out = Path(out)
     tag_separator = check_tag_separator(tag_separator)
     extra = method_params(method, params)

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
-from ..aggregate.texts import TEXT_METHODS
+from .._heavy import pandas as pd
+from ..aggregate._names import TEXT_METHOD_NAMES
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ._aggregate_params import duplicates_option
@@ -135,7 +135,7 @@ def write_outputs(
 @click.option("--text-column", default="text", show_default=True, help="Column of the answers' texts.")
 @click.option(
     "--method",
-    type=click.Choice(list(TEXT_METHODS)),
+    type=click.Choice(list(TEXT_METHOD_NAMES)),
     default=DEFAULT_METHOD,
     show_default=True,
     help="closest: the text nearest the mean of its item's TF-IDF vectors; rasa: annotators weighted by "
@@ -172,6 +172,8 @@ def aggregate_texts(
     text, similarity to the mean, n_answers), annotators.csv (rasa, hrrasa: each annotator's
     reliability) and summary.json.
     """
+    from ..aggregate.texts import TEXT_METHODS
+
     cls = TEXT_METHODS[method]
     params = cls().get_params()
     for name, option in (("max_iter", "--max-iter"), ("tol", "--tol")):

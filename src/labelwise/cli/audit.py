@@ -9,11 +9,10 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.labels import encode_labels
-from ..audit import FILTERS, SCORERS, find_label_issues
-from ..audit.regression import MIXTURE_PRIORS
+from ..audit._names import FILTER_NAMES, MIXTURE_PRIORS, SCORER_NAMES
 from ..errors import (
     InvalidParameterError,
     MissingColumnError,
@@ -74,6 +73,8 @@ def run_audit(
     named: list[str] | None = None,
 ) -> tuple[Any, np.ndarray]:
     """Out-of-fold probabilities (unless given) and label issues for one table; ``named``: ``--classes``."""
+    from ..audit import find_label_issues
+
     features, labels = split_label(frame, label)
     check_label_not_continuous(labels, label, folds=cv if probs_path is None else None)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
@@ -107,8 +108,8 @@ def run_audit(
 )
 @out_folder("audit", Path("labelwise-out"), rewrites={"probs.npy": "probs_path"})
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
-@click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)
+@click.option("--filter-by", type=click.Choice(list(FILTER_NAMES)), default="prune_by_noise_rate", show_default=True)
+@click.option("--rank-by", type=click.Choice(list(SCORER_NAMES)), default="self_confidence", show_default=True)
 @model_option()
 @time_budget_option()
 @click.option("--random-state", type=SEED, default=0, show_default=True)

@@ -6,34 +6,26 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import atomic_write, files_together, write_json, write_table
 from ..io.delimiter import csv_delimiter
 from ..io.na_values import check_na_values, csv_na_options
 from ..io.paths import require_file
 from ..io.tables import check_unique_header
-from ..weak import (
-    ApplyAllPolicy,
-    ApplyEachPolicy,
-    ApplyOnePolicy,
-    MeanFieldPolicy,
-    Policy,
-    RandomPolicy,
-    TransformationFunction,
-    augment,
-    augment_batches,
-)
 from ._common import SEED, console, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import given_na_values, na_values_option, remember_table
 from ._out_folder import out_folder
 from ._wrote import wrote_text
 from .weak import load_functions
+
+if TYPE_CHECKING:
+    from ..weak import Policy
 
 #: A missing cell, equal only to itself (:func:`_equal`).
 _MISSING = object()
@@ -68,6 +60,8 @@ def _probabilities(p: str | None, policy: str) -> list[float] | None:
 
 
 def _policy(name: str, tfs: list, n_per_original: int, length: int, p: Any, keep: bool, seed: int) -> Policy:
+    from ..weak import ApplyAllPolicy, ApplyEachPolicy, ApplyOnePolicy, MeanFieldPolicy, RandomPolicy
+
     n_tfs, named = len(tfs), ", ".join(tf.name for tf in tfs[:5]) + (", ..." if len(tfs) > 5 else "")
     if name == "one" and n_tfs != 1:
         raise InvalidParameterError(
@@ -332,6 +326,8 @@ def augment_command(
     writes N rows at a time: the same table (the same bytes, but for Parquet's row groups). A copy equal
     to its row (a function returned the row unchanged) is kept, as Snorkel keeps it, and counted.
     """
+    from ..weak import TransformationFunction
+
     tfs = load_functions(Path(tfs_path), TransformationFunction, parameter="TFS", listed="tfs")
     if batch_size is not None and id_column is not None:
         raise InvalidParameterError(
@@ -415,6 +411,8 @@ def _stats(frame: pd.DataFrame, applied: tuple, unchanged: Counter, n_rows: int)
 
 def _augment_whole(tfs: list, table: pd.DataFrame, policy: Policy, quiet: bool, path: Path) -> dict[str, Any]:
     """Augment DATA in memory and write the table (its counts returned)."""
+    from ..weak import augment
+
     result = augment(tfs, table, policy=policy, verbose=False if quiet else None)
     frame = result.to_frame()
     write_table(frame, path)
@@ -424,6 +422,8 @@ def _augment_whole(tfs: list, table: pd.DataFrame, policy: Policy, quiet: bool, 
 def _augment_streamed(tfs: list, data: Path, policy: Policy, batch_size: int, path: Path) -> dict[str, Any]:
     """``--batch-size``: DATA read, augmented (:func:`labelwise.weak.augment_batches`) and written batch
     after batch into one temporary file, moved into place at the end (its counts returned)."""
+    from ..weak import augment_batches
+
     rows = _Rows(_chunks(data, batch_size))
     table_format = next(f for f, suffix in FORMATS.items() if suffix == path.suffix)
     total: dict[str, Any] = {"n_rows": 0, "n_augmented": 0, "n_copies": 0, "applied": Counter(), "unchanged": Counter()}

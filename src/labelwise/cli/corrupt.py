@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.labels import encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_json

@@ -9,12 +9,11 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
-from ..poison import activation_clustering, spectral_signatures
-from ..poison.detectors import ANALYSES, CENTERS, ORDERS, REDUCTIONS
+from ..poison._names import ANALYSES, CENTERS, ORDERS, REDUCTIONS
 from ._column_hint import column_hint
 from ._common import (
     SEED,
@@ -286,6 +285,8 @@ def detect_poison(
     then by score), classes.csv (one row per class), sources.csv (provenance: one row per source) and
     summary.json to --out, and prints the classes (the sources for provenance).
     """
+    from ..poison import activation_clustering, spectral_signatures
+
     for name in sorted({n for names in DETECTOR_OPTIONS.values() for n in names} - set(DETECTOR_OPTIONS[detector])):
         if option_given(name):
             option = "--" + name.replace("_", "-")

@@ -5,29 +5,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import plain, show
 from .._validate.probabilities import ROUNDED_SUM_GAP
 from ..errors import DataFileError, InvalidParameterError, LabelwiseError, ShapeMismatchError
-from ..evaluate import (
-    CorrectedBenchmark,
-    Corrections,
-    PrevalenceCurve,
-    corrected_benchmark,
-    corrections_from_counts,
-    read_corrections,
-)
-from ..evaluate.prevalence import CROSSOVER_COLUMNS, CURVE_COLUMNS
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_folder, require_path
 from ..io.tables import lone_column
-from ..report._evaluation import evaluation_html
 from ._audit_model import check_label_not_continuous
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
 from ._common import (
@@ -45,6 +35,9 @@ from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._probs_table import PROBS_TABLE_SUFFIXES, check_table_probs, position_lines, probability_frame, row_in_file
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    from ..evaluate import CorrectedBenchmark, Corrections, PrevalenceCurve
 
 PRED_SUFFIXES = (".npy", *PROBS_TABLE_SUFFIXES)
 
@@ -220,6 +213,8 @@ def evaluate(
     seeds), crossovers.csv (prevalence at which each pair of models swaps), summary.json and
     evaluation.html to --out.
     """
+    from ..evaluate import corrected_benchmark
+
     if (corrections is None) == (human_counts is None):
         raise InvalidParameterError("give exactly one of --corrections or --human-counts")
     if Path(out).resolve() == Path(predictions).resolve():  # table.csv, curve.csv... would be read as models
@@ -255,6 +250,8 @@ def evaluate(
 
 def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: list | None) -> Corrections:
     """The corrected labels from ``--human-counts`` (plurality, vote shares) or from ``--corrections``."""
+    from ..evaluate import corrections_from_counts, read_corrections
+
     if human_counts is not None:
         counts = _count_rows(load_npy(Path(human_counts), "--human-counts"), given)
         if named is not None and counts.ndim == 2:
@@ -307,6 +304,9 @@ def _write_outputs(
     ev: CorrectedBenchmark, preds: dict, fixes: Corrections, settings: dict, out: Path, superseded: Any
 ) -> None:
     """table.csv, curve.csv, crossovers.csv, summary.json and evaluation.html, all or none; then the console lines."""
+    from ..evaluate.prevalence import CROSSOVER_COLUMNS, CURVE_COLUMNS
+    from ..report._evaluation import evaluation_html
+
     curve, cross = _curve_and_crossovers(ev)
     curve_frame = curve.to_frame() if curve is not None else pd.DataFrame(columns=list(CURVE_COLUMNS))
     cross_frame = cross if cross is not None else pd.DataFrame(columns=list(CROSSOVER_COLUMNS))

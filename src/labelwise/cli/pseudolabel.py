@@ -7,13 +7,14 @@ from typing import Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .. import semi
+from .._heavy import pandas as pd
 from .._validate.arguments import plain
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_json, write_table
-from ..models import MODELS, default_model
-from ..semi import SELECTIONS, SelfTrainer
+from ..models._names import MODELS
+from ..semi._names import SELECTIONS
 from ._audit_model import (
     check_label_not_continuous,
     check_two_classes,
@@ -176,7 +177,7 @@ def pseudolabel(
     y = _plain_labels(labels, unlabeled)
     if selection == "llkd" and teacher_model is None:
         teacher_model = "forest"
-    teacher = None if teacher_model is None else default_model(features, model=teacher_model, random_state=random_state)
+    teacher = None if teacher_model is None else _teacher(features, teacher_model, random_state)
     known = ~unlabeled if (model == "auto" and (~unlabeled).any()) else np.ones(len(frame), dtype=bool)
     student, model_info = chosen_estimator(
         features[known],
@@ -189,7 +190,7 @@ def pseudolabel(
     )
     if weights is not None and teacher_model is not None and not takes_weights(teacher_model):
         model_info["notices"] = [*model_info.get("notices", []), _unweighted_teacher(teacher_model)]
-    trainer = SelfTrainer(
+    trainer = semi.SelfTrainer(
         student,
         selection=selection,
         threshold=threshold,
@@ -257,6 +258,13 @@ def _data_as_written(frame: pd.DataFrame, label: str) -> pd.DataFrame:
         if known.size and np.all(np.isfinite(known)) and np.all(np.mod(known, 1) == 0):
             result[label] = column.astype("Int64")
     return result
+
+
+def _teacher(features: pd.DataFrame, teacher_model: str, random_state: int) -> Any:
+    """The estimator of ``--teacher-model`` (:func:`labelwise.models.default_model`)."""
+    from ..models import default_model
+
+    return default_model(features, model=teacher_model, random_state=random_state)
 
 
 def _unweighted_teacher(teacher_model: str) -> str:

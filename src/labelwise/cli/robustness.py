@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
-from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MODELS, MULTICLASS_ATTACKS, robustness_curve
-from ..poison._common import check_X
+from ..poison._names import ATTACK_NAMES, BINARY_ONLY_ATTACKS, MODELS, MULTICLASS_ATTACKS
 from ._audit_model import check_two_classes
 from ._column_hint import column_hint
 from ._common import option_given, print_frame, quiet_option, read_input, renaming, split_csv_option
@@ -76,7 +75,9 @@ def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: 
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", required=True, help="Name of the label column; the other (numeric) columns are features.")
 @na_values_option
-@click.option("--attacks", default="random,alfa", show_default=True, help=f"Comma-separated, from {list(ATTACKS)}.")
+@click.option(
+    "--attacks", default="random,alfa", show_default=True, help=f"Comma-separated, from {list(ATTACK_NAMES)}."
+)
 @click.option(
     "--budgets", default="0.05,0.1,0.25", show_default=True, help="Fractions in [0, 1) or counts of training labels."
 )
@@ -119,7 +120,10 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     robustness.png (mean accuracy against budget, error bars = standard deviation over seeds) and
     summary.json to --out, and prints the mean accuracy table.
     """
-    attack_names = _names(attacks, ATTACKS, "--attacks")
+    from ..poison import robustness_curve
+    from ..poison._common import check_X
+
+    attack_names = _names(attacks, ATTACK_NAMES, "--attacks")
     model_names = _names(models, MODELS, "--models")
     budget_list = _parse_budgets(budgets)
     gamma_value = _parse_gamma(gamma)

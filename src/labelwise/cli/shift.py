@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._validate.arguments import plain
 from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import missing_label
@@ -17,8 +17,7 @@ from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
 from ..io.paths import require_file
 from ..io.tables import read_table
-from ..shift import METHODS, estimate_priors, familiarity
-from ..shift.priors import CALIBRATIONS
+from ..shift._names import CALIBRATIONS, METHOD_NAMES
 from ._common import SEED, console, load_npy, print_frame, quiet_option, reading, renaming
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
@@ -92,7 +91,7 @@ def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.
     type=click.Path(path_type=Path),
     help=".npy (m x K) probabilities on the target data, or a table with a column per class.",
 )
-@click.option("--method", type=click.Choice(list(METHODS)), default="mlls", show_default=True)
+@click.option("--method", type=click.Choice(list(METHOD_NAMES)), default="mlls", show_default=True)
 @click.option(
     "--calibration",
     type=click.Choice(list(CALIBRATIONS)),
@@ -122,6 +121,8 @@ def shift(
     Writes priors.csv (source and target prior, weight, bootstrap CI per class),
     adapted_probs.npy (target posteriors under the new priors) and summary.json to --out.
     """
+    from ..shift import estimate_priors
+
     vp, vl, tp = (
         _load(train_probs, "--train-probs"),
         read_label_file(Path(train_labels), "--train-labels", train_label_column, column_option="--train-label-column"),
@@ -237,6 +238,8 @@ def label_shift(train_labels, train_label_column, eval_labels, eval_label_column
 
     Writes familiarity.csv (per evaluation label: familiarity, nearest training label) and summary.json to --out.
     """
+    from ..shift import familiarity
+
     res = familiarity(
         _names(Path(train_labels), "--train-labels", train_label_column, "--train-label-column"),
         _names(Path(eval_labels), "--eval-labels", eval_label_column, "--eval-label-column"),

@@ -9,17 +9,16 @@ from typing import Any
 import click
 import joblib
 import numpy as np
-import pandas as pd
-from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
 
+from .._heavy import pandas as pd
+from .._heavy import sklearn_base
 from .._validate.arguments import plain, show
 from .._validate.estimators import sample_weight_fit_params
 from .._validate.labels import encode_labels
-from ..audit import FILTERS
+from ..audit._names import FILTER_NAMES
 from ..errors import InvalidLabelsError, InvalidProbabilitiesError, TooFewExamplesError
 from ..io import atomic_write, files_together, write_csv, write_json
-from ..robust import TRANSITION_METHODS, CleanClassifier
+from ..robust._names import TRANSITION_METHODS
 from ._audit_model import (
     check_label_not_continuous,
     check_two_classes,
@@ -66,6 +65,9 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
     ``weights`` (``--weight``), each training part is fitted with its rows' weights and the
     accuracy is weighted the same way.
     """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
     pred = np.empty(codes.size, dtype=np.int64)
     for train, test in folds.split(codes, codes):
@@ -122,7 +124,7 @@ MAX_ROUNDS = 100
 )
 @click.option(
     "--filter-by",
-    type=click.Choice(list(FILTERS)),
+    type=click.Choice(list(FILTER_NAMES)),
     default="prune_by_noise_rate",
     show_default=True,
     help="--method clean: the rule that flags a label (labelwise.find_label_issues' filter_by).",
@@ -157,6 +159,8 @@ def train(
     loss corrected by the estimated noise transition matrix, written to transition.csv instead of
     issues.csv.
     """
+    from ..robust import CleanClassifier
+
     check_method_options(method, model)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
@@ -199,7 +203,7 @@ def train(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
     )
     with renaming({"n_rounds": "--rounds", "filter_by": "--filter-by", "y": f"--label column {label!r}"}):
-        fitted = clone(cleaner).fit(features, classes[codes], sample_weight=weights)
+        fitted = sklearn_base.clone(cleaner).fit(features, classes[codes], sample_weight=weights)
     issues = fitted.label_issues_
 
     summary = {
@@ -285,6 +289,8 @@ def _train_corrected(
 
     ``fit`` is ``(features, codes, classes, weights)``; ``settings`` is summary.json's settings.
     """
+    from sklearn.base import clone
+
     features, codes, classes, weights = fit
     cv, random_state = settings["cv"], settings["random_state"]
     corrected = corrected_model(method, estimator, transition=transition, cv=cv, random_state=random_state)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
-import pandas as pd
 from rich.markup import escape
 
+from .. import aggregate, robust
+from .._heavy import pandas as pd
 from .._validate.arguments import plain, show
 from .._validate.labels import look_alike_classes
-from ..aggregate import DawidSkene
-from ..columns import infer_column_roles
 from ..errors import AnnotationError, InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
-from ..models import MODELS, default_model
-from ..robust import CrowdClassifier
-from ..robust.crowd_classifier import DEFAULT_CV
+from ..models._names import MODELS
+from ..robust._names import DEFAULT_CV
 from ._common import (
     SEED,
     check_unique_ids,
@@ -32,6 +31,9 @@ from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._wrote import print_wrote
 from .train import save_model
+
+if TYPE_CHECKING:
+    from ..robust import CrowdClassifier
 
 #: Most --max-iter accepted (each iteration is --cv + 1 model fits).
 MAX_ITER = 1000
@@ -250,6 +252,9 @@ def train_crowds(
     ANSWERS that is the inferred label of no row is named on screen and in summary.json
     (``classes_never_inferred``).
     """
+    from ..columns import infer_column_roles
+    from ..models import default_model
+
     if option_given("prior_strength") and smoothing != "auto":
         raise InvalidParameterError(
             f"--prior-strength is only read with --smoothing auto, got it with --smoothing {smoothing:g} "
@@ -267,9 +272,9 @@ def train_crowds(
     estimator = default_model(features, model=model, random_state=random_state, roles=infer_column_roles(features))
     columns = {"item_col": item_column, "annotator_col": annotator_column, "label_col": label_column}
     prior = {"smoothing": smoothing, "prior_strength": prior_strength}
-    start = "majority" if init == "majority" else DawidSkene(**prior, **columns, random_state=random_state)
+    start = "majority" if init == "majority" else aggregate.DawidSkene(**prior, **columns, random_state=random_state)
     em = {"cv": cv or None, "init": start, "max_iter": max_iter, "random_state": random_state, **prior}
-    crowd = CrowdClassifier(estimator, verbose=False if quiet else None, **em, **columns)
+    crowd = robust.CrowdClassifier(estimator, verbose=False if quiet else None, **em, **columns)
     names = {
         "answers column": "ANSWERS column",
         "answers": "ANSWERS",

@@ -8,15 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
-from sklearn.model_selection import KFold
 
-from .._meta import accepts_sample_weight
+from .._heavy import pandas as pd
 from .._validate.arguments import plain
 from ..io import files_together, write_csv, write_json
-from ..models import MODELS, default_model
-from ..robust import MULTILABEL_ACTIONS, CleanMultilabelClassifier
-from ..robust._multilabel_targets import encode_tag_targets, trainable_tags
+from ..models._names import MODELS
+from ..robust._names import MULTILABEL_ACTIONS
 from ._common import SEED, console, nonzero_jobs, print_frame, quiet_option, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
@@ -29,6 +26,8 @@ FOLDS = ("iterative", "kfold")
 
 def _splitter(folds: str, cv: int, random_state: int | None) -> Any:
     """``--cv`` and ``--folds`` as the model's ``cv``: a fold count (iterative stratification) or a shuffled ``KFold``."""
+    from sklearn.model_selection import KFold
+
     return cv if folds == "iterative" else KFold(cv, shuffle=True, random_state=random_state)
 
 
@@ -51,6 +50,8 @@ class AutoOrFraction(click.FloatRange):
 
 def _check_weighted(estimator: Any, model: str) -> None:
     """``--clean reweight`` weighs each cell in its tag's fit: the model family must take sample weights."""
+    from .._meta import accepts_sample_weight
+
     if not accepts_sample_weight(estimator):
         raise click.BadParameter(
             f"reweight weighs the flagged cells in each tag's fit, but --model {model} takes no sample "
@@ -129,6 +130,11 @@ def train_tags(
     missing from some fold's training rows, is skipped with a warning); --thresholds auto picks,
     per tag, the threshold with the best F1 on its out-of-fold probabilities.
     """
+    from .._meta import accepts_sample_weight
+    from ..models import default_model
+    from ..robust import CleanMultilabelClassifier
+    from ..robust._multilabel_targets import encode_tag_targets, trainable_tags
+
     separator = check_tag_separator(tag_separator)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, tags = split_label(frame, label, several=True)

@@ -9,20 +9,18 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-import pandas as pd
 
+from .. import weak as weak_api
+from .._heavy import pandas as pd
 from .._validate.labels import look_alike_classes
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
-from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
-from ..weak._model_api import abstain_value
-from ..weak.apply import LabelingFunctionError
-from ..weak.predictions import TIE_BREAK_POLICIES
+from ..weak._names import LABEL_MODEL_NAMES, TIE_BREAK_POLICIES
 from ._aggregate_outputs import finite
 from ._common import (
     SEED,
@@ -40,9 +38,14 @@ from ._out_folder import out_folder
 from ._weak_lines import naming_data_lines
 from ._wrote import print_wrote
 
+if TYPE_CHECKING:
+    from ..weak import LabelingFunction
+
 
 def load_lfs(path: Path) -> list[LabelingFunction]:
     """The labeling functions of a Python file (:func:`load_functions`)."""
+    from ..weak import LabelingFunction
+
     return load_functions(path, LabelingFunction)
 
 
@@ -54,6 +57,8 @@ def load_functions(
     once; a function of another kind, a slicing function in a file of labeling functions, is not
     taken). While it is imported its folder is first on ``sys.path``, so it may import modules
     beside it (``from kb import SPAM_WORDS``). ``parameter`` is the argument the errors name."""
+    from ..weak import LabelingFunction
+
     kind = cls.kind
     require_file(path, parameter=parameter, kind="Python file (.py)")
     if path.suffix != ".py":
@@ -157,6 +162,8 @@ def labels_frame(model: Any, votes: Any, tie_break: str | None) -> tuple[pd.Data
     """``labels.csv``'s rows (label, confidence, votes, one probability per class) and which items
     abstained: with a ``tie_break`` policy (Snorkel's), the labels are ``model.predict``'s under it,
     and an abstained item's label is empty; else the fitted ``labels_``."""
+    from ..weak._model_api import abstain_value
+
     probs, predicted = model.probas_, model.labels_
     abstained = np.zeros(len(predicted), dtype=bool)
     if tie_break is not None:
@@ -202,7 +209,7 @@ def _classes(value: str | None) -> list[Any] | None:
 @click.option(
     "--model",
     "model_name",
-    type=click.Choice(list(LABEL_MODELS)),
+    type=click.Choice(list(LABEL_MODEL_NAMES)),
     default="label-model",
     show_default=True,
     help="Label model.",
@@ -276,17 +283,17 @@ def weak(
         renaming({"classes": "--classes"}),
         _held_back(id_column, gold_column, text_column),
     ):
-        votes = apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
+        votes = weak_api.apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
     applied = time.perf_counter() - started
     if len(votes.classes) < 2:
         raise InvalidParameterError(
             f"the labeling functions voted one class only ({votes.classes.tolist()}); a label model needs two or "
             "more: name every class with --classes (e.g. --classes ham,spam)"
         )
-    model = LABEL_MODELS[model_name](random_state=random_state, **model_options).fit(votes)
+    model = weak_api.LABEL_MODELS[model_name](random_state=random_state, **model_options).fit(votes)
     gold = None if gold is None else gold_as_classes(gold, votes.classes)
     with renaming({"gold labels": "--gold-column", "gold": "--gold-column"}):
-        report = analysis(votes, gold=gold, model=model)
+        report = weak_api.analysis(votes, gold=gold, model=model)
     labels, abstained = labels_frame(model, votes, tie)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -349,6 +356,8 @@ def _held_back(id_column: str | None, gold_column: str | None, text_column: str 
     """A function that reads a column the command keeps from the rows (``row.id`` of --id-column,
     ``row.label`` of --gold-column, ``row.body`` of a --text-column renamed ``text``) fails with an
     AttributeError that listed the fields but not why the column is missing: the error says it."""
+    from ..weak.apply import LabelingFunctionError
+
     why: dict[str, str] = {}
     if text_column not in (None, "text"):
         why[str(text_column)] = f"--text-column {text_column!r} is given to the functions as row.text"

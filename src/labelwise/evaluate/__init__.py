@@ -10,23 +10,31 @@
 - :mod:`~labelwise.evaluate.trec`: TREC run/qrels readers and per-system IR measures (ir-measures).
 """
 
-from .benchmark import CorrectedBenchmark, corrected_benchmark
-from .corrections import (
-    Corrections,
-    corrections_from_changes,
-    corrections_from_counts,
-    read_corrections,
-)
-from .prevalence import PrevalenceCurve
-from .ranking import (
-    RankingAgreement,
-    kendall_tau,
-    ranking_agreement,
-    rbo_ext,
-    spearman_rho,
-    tau_ap,
-)
-from .slices import SliceScores, slice_scores
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from .benchmark import CorrectedBenchmark, corrected_benchmark
+    from .corrections import (
+        Corrections,
+        corrections_from_changes,
+        corrections_from_counts,
+        read_corrections,
+    )
+    from .prevalence import PrevalenceCurve
+    from .ranking import (
+        RankingAgreement,
+        kendall_tau,
+        ranking_agreement,
+        rbo_ext,
+        spearman_rho,
+        tau_ap,
+    )
+    from .slices import SliceScores, slice_scores
+
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "CorrectedBenchmark",

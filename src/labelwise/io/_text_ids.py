@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable, Collection
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+
+from .._heavy import pandas as pd
+from .._heavy import pyarrow as pa
+from .._heavy import pyarrow_compute as pc
 
 __all__ = ["numbers_unless_merged", "restore_merged_texts", "text_dtypes"]
 

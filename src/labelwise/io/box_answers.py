@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from .._stage_progress import current_stage
 from .._validate.arguments import show
 from ..errors import DataFileError, InvalidParameterError

@@ -10,7 +10,7 @@ to the outputs, and never taken for row numbers.
 
 from __future__ import annotations
 
-import pandas as pd
+from .._heavy import pandas as pd
 
 __all__ = ["index_as_columns"]
 

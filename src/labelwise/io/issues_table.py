@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from ..errors import DataFileError
 
 __all__ = ["ISSUES_FILES", "issues_file", "read_issues"]

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._heavy import pandas as pd
 from ..errors import DataFileError, MissingColumnError
 from .arrays import load_npy
 from .audit_summary import summary_matrix

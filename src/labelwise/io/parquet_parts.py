@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-
+from .._heavy import pandas as pd
+from .._heavy import pyarrow as pa
 from ..errors import DataFileError
 from .index_columns import index_as_columns
 

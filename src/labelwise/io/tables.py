@@ -8,10 +8,9 @@ import os
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-
+from .._heavy import pandas as pd
+from .._heavy import pyarrow as pa
+from .._heavy import pyarrow_csv as pa_csv
 from ..errors import DataFileError
 from ._text_ids import numbers_unless_merged, restore_merged_texts, text_dtypes
 from .delimiter import csv_delimiter

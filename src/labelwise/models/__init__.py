@@ -4,18 +4,20 @@
 of the menu by out-of-fold log loss on the same folds and returns the winner's probabilities.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from sklearn.pipeline import Pipeline
+from .._lazy import attach
 
-from .._validate.arguments import check_choice
-from ..columns import ColumnRoles, infer_column_roles
-from ..errors import InvalidParameterError
-from ._auto import DEFAULT_TIME_BUDGET, CandidateResult, ModelChoice, choose_model
-from ._finite import check_no_infinity
-from ._menu import FAMILIES, Family
-from ._subbag import SubsampledExtraTrees
+if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from ._auto import CandidateResult, ModelChoice, choose_model
+    from ._default import column_kinds, default_model
+    from ._menu import FAMILIES, Family
+    from ._names import DEFAULT_TIME_BUDGET, MODELS
+    from ._names import MODEL_CHOICES as MODEL_CHOICES  # not in __all__, kept as before
+    from ._subbag import SubsampledExtraTrees
+
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "DEFAULT_TIME_BUDGET",
@@ -29,64 +31,3 @@ __all__ = [
     "column_kinds",
     "default_model",
 ]
-
-#: Model families one can ask for by name (``"auto"`` chooses among them, see :func:`choose_model`).
-MODELS = tuple(FAMILIES)
-#: Choices of ``--model`` on the command line: ``auto`` first, then the families.
-MODEL_CHOICES = ("auto", *MODELS)
-
-
-def column_kinds(frame: pd.DataFrame) -> dict[str, list[str]]:
-    """Split feature columns into ``numeric``, ``categorical`` and ``text`` (by their roles).
-
-    Numeric and date columns are ``numeric``; categorical and high-cardinality ones are
-    ``categorical``; identifiers and constants are left out. See
-    :func:`labelwise.columns.infer_column_roles` for the full roles and their reasons.
-    """
-    roles = infer_column_roles(frame)
-    groups = {"numeric": ("numeric", "date"), "categorical": ("categorical", "high_cardinality"), "text": ("text",)}
-    return {kind: [n for n, r in roles.roles.items() if r in members] for kind, members in groups.items()}
-
-
-def default_model(
-    features: pd.DataFrame,
-    *,
-    model: str = "logistic",
-    random_state: int | None = 0,
-    roles: ColumnRoles | None = None,
-) -> Pipeline:
-    """A pipeline for ``features``: per-role column features (:mod:`labelwise.columns`), then a classifier.
-
-    Parameters
-    ----------
-    features : DataFrame
-        The feature columns (not the label).
-    model : {"logistic", "knn", "boosting", "forest", "extra_trees"}
-        The family (see ``labelwise.models.FAMILIES``): multinomial logistic regression (fast,
-        well-calibrated probabilities), kNN, histogram gradient boosting, a random forest, or
-        extremely randomised trees (:class:`SubsampledExtraTrees`).
-    random_state : int or None
-        Seed of the classifier and of the target encoder's folds.
-    roles : ColumnRoles, optional
-        Column roles, if already inferred.
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-        Missing values are tolerated: numeric ones imputed by the median, categorical ones are
-        their own category, text is the empty string. Identifier and constant columns are dropped.
-
-    Raises
-    ------
-    InvalidParameterError
-        An unknown ``model``, ``features`` not a DataFrame or without columns, or a numeric column
-        holding ``inf`` (no imputer replaces it; the message names the column and rows).
-    """
-    check_choice("model", model, MODELS)
-    if not isinstance(features, pd.DataFrame):
-        raise InvalidParameterError(f"features must be a pandas DataFrame, got {type(features).__name__}")
-    if features.shape[1] == 0:
-        raise InvalidParameterError("features must have at least one column besides the label, got none")
-    check_no_infinity(features)
-    roles = infer_column_roles(features) if roles is None else roles
-    return FAMILIES[model].build(roles, random_state)

@@ -26,10 +26,9 @@ from ._agree import Option, agreeing_pick
 from ._calibrate import cross_fit_blend, cross_fit_temperature, log_loss
 from ._finite import check_no_infinity
 from ._menu import FAMILIES
+from ._names import DEFAULT_TIME_BUDGET
 from ._runner import FamilyRun, FoldEncoder, first_fold, other_folds, screen
 
-#: Seconds the chooser may spend on all candidates by default (a laptop-sized wait).
-DEFAULT_TIME_BUDGET = 30.0
 #: The blend is kept only if its cross-fitted log loss beats the best single one by this share.
 BLEND_MIN_GAIN = 0.01
 

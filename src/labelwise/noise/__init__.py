@@ -10,13 +10,21 @@ of :func:`labelwise.find_label_issues`.
 12
 """
 
-from ._flip import FlippedLabels, flip_counts, flip_labels, instance_dependent_flips
-from ._matrix import KINDS, check_noise_matrix, noise_matrix
-from .detection import NoisyBoxes, corrupt_boxes
-from .multilabel import NoisyTags, flip_tags
-from .regression import OUTLIER_KINDS, NoisyTargets, corrupt_targets
-from .segmentation import MASK_NOISE_KINDS, NoisyMasks, corrupt_masks, kms_field
-from .token import NoisyTokenTags, flip_token_tags
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from ._flip import FlippedLabels, flip_counts, flip_labels, instance_dependent_flips
+    from ._matrix import KINDS, check_noise_matrix, noise_matrix
+    from .detection import NoisyBoxes, corrupt_boxes
+    from .multilabel import NoisyTags, flip_tags
+    from .regression import OUTLIER_KINDS, NoisyTargets, corrupt_targets
+    from .segmentation import MASK_NOISE_KINDS, NoisyMasks, corrupt_masks, kms_field
+    from .token import NoisyTokenTags, flip_token_tags
+
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "KINDS",

@@ -16,10 +16,10 @@ import pandas as pd
 from .._validate.arguments import check_fraction, check_positive_int, check_random_state
 from .._validate.class_columns import class_column_names, columns_in_class_order
 from ..errors import InvalidParameterError, ShapeMismatchError
+from ._names import KINDS
 
 __all__ = ["noise_matrix", "check_noise_matrix", "matrix_in_class_order", "KINDS"]
 
-KINDS = ("symmetric", "pair", "random")
 _COLUMN_ATOL = 1e-6
 _MAX_TRIES = 10_000
 

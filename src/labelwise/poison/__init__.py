@@ -25,23 +25,31 @@ trigger on a budget of rows, labelled as a target class; ``attack_success_rate``
 seeded split (and ``random``'s draw) numbers the classes by first appearance, not by name.
 """
 
-from ._common import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS, PoisonedLabels, budget_count
-from ._dual import dual_violation, project_dual
-from .attacks import ATTACKS, alfa, farthest_first, lfa, random_flips, topk_sv
-from .backdoor import BackdoorPoisoning, BackdoorScore, Trigger, attack_success_rate, backdoor
-from .curve import MODELS, RobustnessCurve, make_model, robustness_curve
-from .defences import (
-    LNSVC,
-    AuditThenTrain,
-    CurieSVC,
-    GraphSanitizedSVC,
-    LabelSanitizedSVC,
-    curie_filter,
-    sanitize_islands,
-    sanitize_labels,
-)
-from .detectors import PoisonDetection, activation_clustering, provenance, roni, spectral_signatures
-from .floral import FloralSVC, randomized_topk_flips
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from ._common import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS, PoisonedLabels, budget_count
+    from ._dual import dual_violation, project_dual
+    from .attacks import ATTACKS, alfa, farthest_first, lfa, random_flips, topk_sv
+    from .backdoor import BackdoorPoisoning, BackdoorScore, Trigger, attack_success_rate, backdoor
+    from .curve import MODELS, RobustnessCurve, make_model, robustness_curve
+    from .defences import (
+        LNSVC,
+        AuditThenTrain,
+        CurieSVC,
+        GraphSanitizedSVC,
+        LabelSanitizedSVC,
+        curie_filter,
+        sanitize_islands,
+        sanitize_labels,
+    )
+    from .detectors import PoisonDetection, activation_clustering, provenance, roni, spectral_signatures
+    from .floral import FloralSVC, randomized_topk_flips
+
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "ATTACKS",

@@ -13,9 +13,8 @@ from .._validate.labels import check_same_length, encode_labels
 from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ..noise._flip import raw_labels
+from ._names import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS
 
-MULTICLASS_ATTACKS = ("random", "farthest")
-BINARY_ONLY_ATTACKS = ("topk_sv", "alfa", "lfa")
 READER = "the poison attacks and detectors"  # who pairs X and labels by position, for messages
 
 

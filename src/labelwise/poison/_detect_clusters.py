@@ -24,9 +24,8 @@ from ._detect_lloyd import RowReduced, reduce_rows
 from ._detect_passes import cluster_sums, prepare
 from ._detect_result import PoisonDetection
 from ._detect_slabs import group_rows
+from ._names import ANALYSES, REDUCTIONS
 
-REDUCTIONS = ("ica", "pca")
-ANALYSES = ("relative-size", "silhouette", "smaller", "distance", "distance-reduced")
 DISTANCES = ("distance", "distance-reduced")
 
 

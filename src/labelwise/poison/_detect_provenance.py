@@ -18,8 +18,8 @@ from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesEr
 from ._common import READER
 from ._detect_common import check_features
 from ._detect_result import PoisonDetection
+from ._names import ORDERS
 
-ORDERS = ("sequential", "independent")
 SPLITS = ("by-source", "random")
 #: Accuracies are ratios of counts: an effect this close to the threshold counts as equal to it.
 TOLERANCE = 1e-12

@@ -21,8 +21,8 @@ from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesEr
 from ._common import READER
 from ._detect_common import check_features
 from ._detect_result import PoisonDetection
+from ._names import CENTERS
 
-CENTERS = ("mean", "median")
 #: Suspect rows per joblib task: enough fits to amortise dispatch, few enough to spread the work.
 ROWS_PER_TASK = 32
 

@@ -23,13 +23,12 @@ from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ..io.atomic import atomic_write
 from ._common import BINARY_ONLY_ATTACKS, READER, PoisonedLabels, budget_count, check_X, first_appearance_codes
+from ._names import MODELS
 from .attacks import ATTACKS
 from .defences import LNSVC, AuditThenTrain, CurieSVC, GraphSanitizedSVC, LabelSanitizedSVC
 from .floral import FloralSVC
 
 __all__ = ["MODELS", "make_model", "robustness_curve", "RobustnessCurve"]
-
-MODELS = ("svc", "floral", "ln-svm", "curie", "ls-svm", "graph", "audit")
 
 
 def make_model(name: str, *, C: float = 10.0, gamma: Any = "scale", random_state: Any = None):

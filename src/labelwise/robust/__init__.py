@@ -4,12 +4,20 @@ transition matrix, :func:`estimate_transition`), :class:`CrowdClassifier` (a cla
 from several annotators' answers, Raykar et al. 2010) and :class:`CleanMultilabelClassifier`
 (confident learning per tag, for noisy tag sets)."""
 
-from ._clean import ACTIONS, CleanClassifier
-from .crowd_classifier import CrowdClassifier
-from .forward import CORRECTIONS, ForwardCorrection
-from .multilabel import MULTILABEL_ACTIONS, CleanMultilabelClassifier
-from .reweighting import ImportanceReweighting
-from .transition import TRANSITION_METHODS, estimate_transition
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from ._clean import ACTIONS, CleanClassifier
+    from .crowd_classifier import CrowdClassifier
+    from .forward import CORRECTIONS, ForwardCorrection
+    from .multilabel import MULTILABEL_ACTIONS, CleanMultilabelClassifier
+    from .reweighting import ImportanceReweighting
+    from .transition import TRANSITION_METHODS, estimate_transition
+
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "ACTIONS",

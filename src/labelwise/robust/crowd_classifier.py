@@ -34,12 +34,9 @@ from ._crowd_em import (
     encode_crowd_answers,
     pseudo_counts,
 )
+from ._names import DEFAULT_CV
 
 __all__ = ["CrowdClassifier", "DEFAULT_CV", "default_estimator"]
-
-#: Default folds of the out-of-fold classifier probabilities in the E-step (chosen on simulated
-#: crowds with dev seeds, see benchmarks/RESULTS.md, "crowd classifier, session 34").
-DEFAULT_CV = 5
 
 
 def default_estimator(*, sparse: bool = False) -> Pipeline:

@@ -33,11 +33,10 @@ from ._multilabel_targets import (
     tag_splitter,
     trainable_tags,
 )
+from ._names import MULTILABEL_ACTIONS
 from ._tag_thresholds import auto_thresholds, check_thresholds
 
 __all__ = ["MULTILABEL_ACTIONS", "CleanMultilabelClassifier"]
-
-MULTILABEL_ACTIONS = ("drop", "flip", "reweight")
 
 
 class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):

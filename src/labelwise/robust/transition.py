@@ -17,11 +17,10 @@ from .._validate.arguments import check_choice, check_fraction
 from .._validate.probabilities import check_probs
 from ..audit import find_label_issues
 from ..errors import InvalidParameterError, InvalidProbabilitiesError
+from ._names import TRANSITION_METHODS
 
 __all__ = ["TRANSITION_METHODS", "check_transition", "estimate_transition"]
 
-#: Estimators of ``T`` accepted by :func:`estimate_transition` (and as ``transition=`` strings).
-TRANSITION_METHODS = ("anchor", "confident_joint")
 
 #: Rows of a given ``T`` must sum to 1 within this tolerance.
 ROW_SUM_ATOL = 1e-4

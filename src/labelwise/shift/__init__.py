@@ -6,10 +6,18 @@
 - :func:`familiarity`: semantic closeness of evaluation labels to the training labels.
 """
 
-from ._common import SingularConfusionError
-from .adjuster import PriorShiftAdjuster
-from .familiarity import Familiarity, familiarity, tfidf_embed
-from .priors import METHODS, PriorShiftEstimate, estimate_priors
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from ._common import SingularConfusionError
+    from .adjuster import PriorShiftAdjuster
+    from .familiarity import Familiarity, familiarity, tfidf_embed
+    from .priors import METHODS, PriorShiftEstimate, estimate_priors
+
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
 
 __all__ = [
     "METHODS",

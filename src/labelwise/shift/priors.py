@@ -25,6 +25,7 @@ from .._validate.probabilities import check_probs
 from .._validate.row_alignment import align_rows
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from . import bbse, mlls, rlls
+from ._names import CALIBRATIONS
 from .calibration import Calibrator, fit_calibrator
 
 __all__ = ["METHODS", "PriorShiftEstimate", "estimate_priors"]
@@ -37,7 +38,6 @@ METHODS: dict[str, Callable[..., dict]] = {
 }
 #: calibration applied by default before each method (Alexandari et al. pair EM with BCTS)
 DEFAULT_CALIBRATION = {"bbse": "none", "rlls": "none", "mlls": "bcts"}
-CALIBRATIONS = ("auto", "bcts", "ts", "none")
 #: option name -> check of its value, for the options the methods of :data:`METHODS` take
 OPTION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "max_iter": check_positive_int,

@@ -1,28 +1,35 @@
 """Programmatic labelers: labeling functions, their analysis, label models, model votes."""
 
-from ._augment_points import AugmentedPoints
-from ._votes import Votes, as_votes
-from .analysis import analysis, lf_empirical_probs, lf_statistics
-from .apply import LabelingFunctionError, apply
-from .augment_stream import augment_batches
-from .augmentation import Augmented, TransformationFunctionError, augment
-from .baselines import MajorityClassVoter, MajorityLabelVoter, RandomVoter
-from .buckets import Labeled, filter_unlabeled, label_buckets
-from .dawid_skene import DawidSkeneLabelModel
-from .label_model import LabelModel
-from .labeling_function import LabelingFunction, labeling_function
-from .policies import ApplyAllPolicy, ApplyEachPolicy, ApplyOnePolicy, MeanFieldPolicy, Policy, RandomPolicy
-from .predictions import filter_labels, preds_to_probs, probs_to_preds, score_predictions
-from .preprocessor import Preprocessor, preprocessor
-from .self_consistency import self_consistency
-from .simulate import SimulatedVotes, simulate_lfs
-from .slices import SliceMembership, apply_slices, slice_dataframe
-from .slicing_function import SlicingFunction, slicing_function
-from .training import expand_soft_labels, training_labels
-from .transformation_function import AugmentRow, TransformationFunction, transformation_function
+from typing import TYPE_CHECKING
 
-#: Label models by command-line name.
-LABEL_MODELS = {"label-model": LabelModel, "dawid-skene": DawidSkeneLabelModel}
+from .._lazy import attach
+
+if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from ._augment_points import AugmentedPoints
+    from ._votes import Votes, as_votes
+    from .analysis import analysis, lf_empirical_probs, lf_statistics
+    from .apply import LabelingFunctionError, apply
+    from .augment_stream import augment_batches
+    from .augmentation import Augmented, TransformationFunctionError, augment
+    from .baselines import MajorityClassVoter, MajorityLabelVoter, RandomVoter
+    from .buckets import Labeled, filter_unlabeled, label_buckets
+    from .dawid_skene import DawidSkeneLabelModel
+    from .label_model import LabelModel
+    from .labeling_function import LabelingFunction, labeling_function
+    from .policies import ApplyAllPolicy, ApplyEachPolicy, ApplyOnePolicy, MeanFieldPolicy, Policy, RandomPolicy
+    from .predictions import filter_labels, preds_to_probs, probs_to_preds, score_predictions
+    from .preprocessor import Preprocessor, preprocessor
+    from .registry import LABEL_MODELS
+    from .self_consistency import self_consistency
+    from .simulate import SimulatedVotes, simulate_lfs
+    from .slices import SliceMembership, apply_slices, slice_dataframe
+    from .slicing_function import SlicingFunction, slicing_function
+    from .training import expand_soft_labels, training_labels
+    from .transformation_function import AugmentRow, TransformationFunction, transformation_function
+
+if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a type error
+    __getattr__, __dir__ = attach(__name__, __file__)
+
 
 __all__ = [
     "LABEL_MODELS",

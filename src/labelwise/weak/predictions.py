@@ -18,6 +18,7 @@ from sklearn import metrics as skm
 
 from .._validate.arguments import check_choice, check_random_state, show
 from ..errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError, ShapeMismatchError
+from ._names import TIE_BREAK_POLICIES
 
 __all__ = [
     "METRICS",
@@ -30,10 +31,6 @@ __all__ = [
     "score_predictions",
 ]
 
-#: How a tie between the most probable classes becomes a prediction: ``"abstain"`` gives -1,
-#: ``"random"`` one of the tied classes chosen by a hash of the row's position (Snorkel's rule, the
-#: same on every run), ``"true-random"`` one drawn from ``random_state``.
-TIE_BREAK_POLICIES = ("abstain", "random", "true-random")
 
 #: The metrics :func:`score_predictions` computes (Snorkel's ``Scorer`` names); ``roc_auc`` needs
 #: probabilities of two classes, ``f1``, ``precision`` and ``recall`` score class 1 of two.

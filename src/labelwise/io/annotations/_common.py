@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from ..._heavy import pandas as pd
 from ..._validate.labels import first_unhashable_row
 from ...errors import AnnotationError, DataFileError, MissingColumnError
 from ..paths import require_file

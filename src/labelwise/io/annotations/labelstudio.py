@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from ..._heavy import pandas as pd
 from ...errors import AnnotationError, DataFileError, MissingColumnError
 from ._common import (
     Annotations,

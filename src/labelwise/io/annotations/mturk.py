@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from ..._heavy import pandas as pd
 from ...errors import AnnotationError, DataFileError, MissingColumnError
 from ..tables import not_utf8_error
 from ._common import Annotations, empty_label, frame_of, require_ids

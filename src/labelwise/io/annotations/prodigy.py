@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from ..._heavy import pandas as pd
 from ...errors import DataFileError
 from ._common import Annotations, first_record, frame_of, infer_dtypes, is_json_lines, read_jsonl_records, require_key
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from ..._heavy import pandas as pd
 from ...errors import DataFileError
 from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error

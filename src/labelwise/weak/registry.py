@@ -1,0 +1,9 @@
+"""``LABEL_MODELS``: the label models by command-line name (the names: ``weak._names.LABEL_MODEL_NAMES``)."""
+
+from .dawid_skene import DawidSkeneLabelModel
+from .label_model import LabelModel
+
+__all__ = ["LABEL_MODELS"]
+
+#: Label models by command-line name.
+LABEL_MODELS = {"label-model": LabelModel, "dawid-skene": DawidSkeneLabelModel}
