@@ -304,24 +304,8 @@ def weak(
             report.assign(polarity=report["polarity"].map(lambda v: " ".join(map(str, v)))).reset_index(),
             out / "analysis.csv",
         )
-        covered = labels["n_votes"].to_numpy() > 0
-        summary = {
-            "lfs": str(lfs_path),
-            "data": str(data),
-            "model": model_name,
-            "n_items": votes.n_items,
-            "n_labelers": votes.n_labelers,
-            "n_votes": len(votes.answers),
-            "coverage": float(covered.mean()),
-            "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
-            "class_balance": [float(x) for x in model.class_balance_],
-            "tie_break": tie or "seeded draw per distinct vote row",
-            "n_abstained": int(abstained.sum()),
-            "apply_seconds": round(applied, 3),
-            **_model_settings(model),
-        }
-        if gold is not None:
-            summary.update(_gold_accuracy(gold, labels, covered & ~abstained))
+        summary = {"lfs": str(lfs_path), "data": str(data), "model": model_name}
+        summary.update(_summary(votes, model, labels, abstained, gold, tie, applied))
         write_json(summary, out / "summary.json")
         write_json(labelers_json(model, model_name), out / "labelers.json")
     con = console()
@@ -334,6 +318,28 @@ def weak(
     )
     _print_notes(con, summary, votes.classes, report)
     print_wrote(out / n for n in ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"))
+
+
+def _summary(
+    votes: Any, model: Any, labels: pd.DataFrame, abstained: np.ndarray, gold: Any, tie: Any, applied: float
+) -> dict[str, Any]:
+    """summary.json's counts, classes, settings and (with ``gold``) accuracy of a fitted label model."""
+    covered = labels["n_votes"].to_numpy() > 0
+    summary = {
+        "n_items": votes.n_items,
+        "n_labelers": votes.n_labelers,
+        "n_votes": len(votes.answers),
+        "coverage": float(covered.mean()),
+        "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
+        "class_balance": [float(x) for x in model.class_balance_],
+        "tie_break": tie or "seeded draw per distinct vote row",
+        "n_abstained": int(abstained.sum()),
+        "apply_seconds": round(applied, 3),
+        **_model_settings(model),
+    }
+    if gold is not None:
+        summary.update(_gold_accuracy(gold, labels, covered & ~abstained))
+    return summary
 
 
 def _gold_accuracy(gold: pd.Series, labels: pd.DataFrame, counted: np.ndarray) -> dict[str, Any]:

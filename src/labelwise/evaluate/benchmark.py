@@ -379,15 +379,5 @@ def corrected_benchmark(
             table["expected_corrected"] = _expected_accuracy(soft_labels, pred, cls)
     for col in list(table.columns):
         table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")
-    return CorrectedBenchmark(
-        table,
-        tuple(models),
-        cls,
-        g,
-        c,
-        pred,
-        name,
-        fn,
-        check_positive_int("seeds", seeds),
-        seed_from(random_state) or 0,
-    )
+    n_seeds, seed = check_positive_int("seeds", seeds), seed_from(random_state) or 0
+    return CorrectedBenchmark(table, tuple(models), cls, g, c, pred, name, fn, n_seeds, seed)

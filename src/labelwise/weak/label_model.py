@@ -44,10 +44,9 @@ __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_bala
 #: when it is the estimate (``n_em_iter=0``).
 MOMENT_TOL = 1e-9
 
-#: The same when the moment fit only starts EM (``n_em_iter > 0``, the default): EM moves the
-#: estimate much further than the last digits of the loss. Chosen on simulated dev sets
-#: (``benchmarks/dev_weak_speed.py --moment-tol``): the same labels, abstain model and cliques as
-#: with ``MOMENT_TOL`` on all of them, in a fraction of the iterations.
+#: The same when the moment fit only starts EM (``n_em_iter > 0``, the default): EM moves the estimate much further
+#: than the last digits of the loss. Chosen on simulated dev sets (``benchmarks/dev_weak_speed.py --moment-tol``): the
+#: same labels, abstain model and cliques as with ``MOMENT_TOL`` on all of them, in a fraction of the iterations.
 MOMENT_TOL_BEFORE_EM = 1e-6
 
 
@@ -115,10 +114,10 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     Parameters
     ----------
     class_balance : "votes", None, "uniform", array of shape (K,) or dict / Series class -> probability
-        Prior ``p`` (an array in the order of the classes, a dict or Series by class name). ``"votes"`` (default): fixed at the mean vote shares of the items with a vote; ``None``: start
-        there and estimate it by EM; ``"uniform"`` or an array: fixed. Chosen on simulated dev sets (a free ``p``
-        drifted on low-coverage sets). With missing abstains (Dawid-Skene's model, where abstains say nothing of the
-        class) ``"votes"`` is only the start and ``p`` is estimated, as Dawid-Skene does.
+        Prior ``p``: ``"votes"`` (default) fixed at the mean vote shares of the items with a vote; ``None`` starts
+        there and is estimated by EM; ``"uniform"``, an array (class order) or a dict / Series (by class name): fixed.
+        Chosen on simulated dev sets (a free ``p`` drifted on low-coverage sets). With missing abstains (Dawid-Skene's
+        model: abstains say nothing of the class) ``"votes"`` is only the start and ``p`` is estimated, as DS does.
     dependencies : sequence of (labeler, labeler) pairs, optional
         Pairs known to be correlated; their overlap entries are left out of the fit.
     n_em_iter : int, default 100
@@ -321,9 +320,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self._check_params()
         v = fit_votes(votes, self.labels)  # a table's labelers sorted: the fit does not depend on its row order
         k, full = n_classes(v.classes, self.labels), v.matrix()
-        p_fixed = (
-            check_class_balance(self.class_balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
-        )
+        balance = self.class_balance
+        p_fixed = check_class_balance(balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         rows = compress_rows(full, k)
         mu, p, post = self._fit_rows(
             rows.matrix, rows.weights, p_fixed, labeler_pairs(self.dependencies, v.labelers), v
