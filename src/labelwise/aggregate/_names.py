@@ -34,21 +34,9 @@ METHOD_NAMES = (
     "crowdlab",
     "auto",
 )
-#: The keys of :data:`labelwise.aggregate.multilabel.TAG_METHODS`: the methods binary relevance runs per tag.
-MULTILABEL_METHODS = (
-    "majority-vote",
-    "wawa",
-    "zero-based-skill",
-    "dawid-skene",
-    "one-coin",
-    "glad",
-    "mace",
-    "bwa",
-    "kos",
-    "mmsr",
-    "soft-average",
-    "auto",
-)
+#: The keys of :data:`labelwise.aggregate.multilabel.TAG_METHODS`: the methods binary relevance runs per tag (every
+#: method but the two that need more than a tag's answers: gold labels, a classifier's probabilities).
+MULTILABEL_METHODS = tuple(m for m in METHOD_NAMES if m not in ("gold-majority-vote", "crowdlab"))
 #: The keys of :data:`labelwise.aggregate.numeric.NUMERIC_METHODS`.
 NUMERIC_METHOD_NAMES = ("mean", "median", "bias-precision", "robust")
 #: The keys of :data:`labelwise.aggregate.pairwise.PAIRWISE_METHODS`.
