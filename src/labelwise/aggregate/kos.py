@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_positive_int
+from .._validate.arguments import check_positive_int, show
+from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill
 
@@ -106,6 +108,33 @@ def _pair_index(item: np.ndarray, annotator: np.ndarray) -> np.ndarray:
     new = np.ones(item.shape[0], dtype=bool)
     new[1:] = (item[1:] != item[:-1]) | (annotator[1:] != annotator[:-1])
     return np.cumsum(new) - 1
+
+
+def _warn_against_unanimous(enc: EncodedAnswers, item: np.ndarray, label: np.ndarray, codes: np.ndarray) -> None:
+    """Warn when an item whose answers all give one class is labelled another.
+
+    Neither Karger, Oh & Shah's Algorithm 1 nor crowd-kit's ``KOS`` fixes the messages' signs: on a small or
+    sparse crowd the messages can make an annotator look adversarial (a negative reliability) and turn
+    the answers it gave, and the labels change with ``random_state`` (the run has not settled)."""
+    first = np.full(enc.n_items, -1)
+    first[item[::-1]] = label[::-1]
+    unanimous = np.bincount(item, weights=label != first[item], minlength=enc.n_items) == 0
+    against = np.flatnonzero(unanimous & (np.bincount(item, minlength=enc.n_items) > 0) & (codes != first))
+    if not against.size:
+        return
+    i = int(against[0])
+    classes, items = enc.class_index(), enc.item_index()
+    n_answers = int((item == i).sum())
+    warnings.warn(
+        LabelwiseWarning(
+            f"KOS labelled {against.size} item(s) against all of their answers (the first: item {show(items[i])}, whose "
+            f"{n_answers} answer(s) all say {show(classes[first[i]])}, labelled {show(classes[codes[i]])}): on a small or "
+            "sparse crowd KOS's messages can take an annotator for an adversary and turn its answers, and the "
+            "labels change with random_state (crowd-kit's KOS does the same); check them with majority-vote or "
+            "dawid-skene"
+        ),
+        stacklevel=4,
+    )
 
 
 def _rescale(messages: np.ndarray) -> None:
@@ -237,6 +266,7 @@ class KOS(BaseAggregator):
         self.n_iter_ = self.n_iter
         post = threshold_posterior(decisions)
         codes = self._hard_labels(post)
+        _warn_against_unanimous(enc, item, label, codes)
         return post, agreement_skill(enc, codes)
 
     def _set_scores(self, enc: EncodedAnswers, scores: np.ndarray, reliabilities: np.ndarray) -> None:
