@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_positive_int
+from .._validate.arguments import check_positive_int, show
+from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill
 
@@ -18,6 +20,11 @@ __all__ = ["KOS", "kos_messages", "threshold_posterior", "tie_by_vote"]
 #: Item scores (scaled to at most 1 in absolute value) this close to 0 are ties: messages that
 #: cancel exactly in arithmetic can leave a rounding residue of either sign.
 TIE_SCALE = 1e-12
+
+#: Seed of the second draws that tell an unsettled label from a settled one (``KOS._warn_unsettled``).
+_SECOND_DRAWS = 20111953
+#: How many second draws: an item whose decision any of them changes has not settled.
+_N_SECOND_DRAWS = 4
 
 
 def kos_messages(
@@ -106,6 +113,25 @@ def _pair_index(item: np.ndarray, annotator: np.ndarray) -> np.ndarray:
     new = np.ones(item.shape[0], dtype=bool)
     new[1:] = (item[1:] != item[:-1]) | (annotator[1:] != annotator[:-1])
     return np.cumsum(new) - 1
+
+
+def _task_decisions(
+    item: np.ndarray, annotator: np.ndarray, sign: np.ndarray, y0: np.ndarray, n_iter: int, shape: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One binary task's scaled item scores, annotator reliabilities and decisions (ties by vote)."""
+    score, reliability = kos_messages(item, annotator, sign, y0, n_iter, *shape)
+    _rescale(score)
+    _rescale(reliability)
+    score[np.abs(score) <= TIE_SCALE] = 0.0  # cancelled to rounding: a tie
+    return score, reliability, tie_by_vote(score, item, sign)
+
+
+def _against_unanimous(item: np.ndarray, label: np.ndarray, codes: np.ndarray, n_items: int) -> np.ndarray:
+    """The items whose answers all give one class and whose label is another."""
+    first = np.full(n_items, -1)
+    first[item[::-1]] = label[::-1]
+    unanimous = np.bincount(item, weights=label != first[item], minlength=n_items) == 0
+    return np.flatnonzero(unanimous & (np.bincount(item, minlength=n_items) > 0) & (codes != first))
 
 
 def _rescale(messages: np.ndarray) -> None:
@@ -222,22 +248,71 @@ class KOS(BaseAggregator):
         scores = np.empty((enc.n_items, n_tasks))
         decisions = np.empty((enc.n_items, n_tasks))
         reliabilities = np.empty((enc.n_annotators, n_tasks))
+        shape = (enc.n_items, enc.n_annotators)
         for task in range(n_tasks):  # task t: "is the label among classes 0..t?" (+1 yes, -1 no)
             # one draw per (item, annotator) pair: repeated answers of a pair start alike, so which
             # of them carries which class (renaming the classes) cannot move the draws between them
             y0: np.ndarray = np.asarray(rng.normal(1.0, 1.0, size=n_pairs))[pair]
             sign = np.where(label <= task, 1.0, -1.0)  # K = 2: class 0 -> +1, class 1 -> -1
-            score, reliability = kos_messages(item, annotator, sign, y0, self.n_iter, enc.n_items, enc.n_annotators)
-            _rescale(score)
-            _rescale(reliability)
-            score[np.abs(score) <= TIE_SCALE] = 0.0  # cancelled to rounding: a tie
-            scores[:, task], reliabilities[:, task] = score, reliability
-            decisions[:, task] = tie_by_vote(score, item, sign)
+            scores[:, task], reliabilities[:, task], decisions[:, task] = _task_decisions(
+                item, annotator, sign, y0, self.n_iter, shape
+            )
         self._set_scores(enc, scores, reliabilities)
         self.n_iter_ = self.n_iter
         post = threshold_posterior(decisions)
         codes = self._hard_labels(post)
+        against = _against_unanimous(item, label, codes, enc.n_items)
+        if against.size:
+            self._warn_unsettled(enc, (item, annotator, label, pair), decisions, codes[against], against)
         return post, agreement_skill(enc, codes)
+
+    def _warn_unsettled(
+        self,
+        enc: EncodedAnswers,
+        answers: tuple[np.ndarray, ...],
+        decisions: np.ndarray,
+        labelled: np.ndarray,
+        against: np.ndarray,
+    ) -> None:
+        """Warn when items labelled against all of their answers get other decisions from other draws.
+
+        Neither Karger, Oh & Shah's Algorithm 1 nor crowd-kit's ``KOS`` fixes the messages' signs: on
+        a small or sparse crowd the messages can make an annotator look adversarial and turn the answers
+        it gave, and which annotator depends on the draws (the iteration has not forgotten them).
+        ``_N_SECOND_DRAWS`` more sets of draws, from a generator of their own (``random_state``'s
+        draws are left as they are), tell such items from an adversary undone on a crowd large
+        enough to settle: only items whose decision one of them changes are said.
+        """
+        item, annotator, label, pair = answers
+        other = np.random.default_rng(_SECOND_DRAWS)
+        shape = (enc.n_items, enc.n_annotators)
+        moved = np.zeros(against.size, dtype=bool)
+        for _ in range(_N_SECOND_DRAWS):
+            again = np.column_stack([
+                _task_decisions(
+                    item, annotator, np.where(label <= task, 1.0, -1.0),
+                    np.asarray(other.normal(1.0, 1.0, size=int(pair[-1]) + 1))[pair], self.n_iter, shape,
+                )[2]
+                for task in range(decisions.shape[1])
+            ])  # fmt: skip
+            moved |= (again[against] != decisions[against]).any(axis=1)
+        unsettled = against[moved]
+        if not unsettled.size:
+            return
+        i, code = int(unsettled[0]), int(labelled[moved][0])
+        classes, items = enc.class_index(), enc.item_index()
+        said = classes[int(label[np.flatnonzero(item == i)[0]])]
+        warnings.warn(
+            LabelwiseWarning(
+                f"KOS labelled {unsettled.size} item(s) against all of their answers, and other draws label them "
+                f"otherwise (the first: item {show(items[i])}, whose {int((item == i).sum())} answer(s) all say "
+                f"{show(said)}, labelled {show(classes[code])}): on a small or sparse "
+                "crowd KOS's messages can take an annotator for an adversary and turn its answers, and which one "
+                "depends on random_state (crowd-kit's KOS does the same); check these items with majority-vote "
+                "or dawid-skene"
+            ),
+            stacklevel=5,
+        )
 
     def _set_scores(self, enc: EncodedAnswers, scores: np.ndarray, reliabilities: np.ndarray) -> None:
         """``item_scores_`` and ``annotator_reliability_``: Series for two classes, else one column

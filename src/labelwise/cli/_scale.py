@@ -46,7 +46,11 @@ SCHEDULERS = ("threads", "processes", "local")
 
 def read_parquet_rows(path: Path, what: str) -> Any:
     """``dask.dataframe.read_parquet(path)``; a folder without Parquet parts, or parts that do not
-    read, is a :class:`DataFileError` naming ``what`` and the path, not Dask's traceback."""
+    read, is a :class:`DataFileError` naming ``what`` and the path, not Dask's traceback.
+
+    A named index of the files (pandas' ``df.set_index("item")``) is read as a column, as
+    :func:`labelwise.io.index_columns.index_as_columns` does for the in-memory readers: the same file
+    gives the same columns with and without ``--scheduler``."""
     dd = require("dask.dataframe", f"{what} {str(path)!r} (Parquet parts read one by one)")
     p = Path(path)
     if p.is_dir() and not any(f.suffix.lower() in _PARQUET_PARTS and f.is_file() for f in p.rglob("*")):
@@ -55,7 +59,11 @@ def read_parquet_rows(path: Path, what: str) -> Any:
             "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
         )
     try:
-        frame = dd.read_parquet(str(p))
+        with warnings.catch_warnings():  # Dask's own reading of a pandas index uses pandas 3.1's deprecated inplace=
+            warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame")
+            frame = dd.read_parquet(str(p))
+            if frame.index.name is not None and frame.index.name not in frame.columns:
+                frame = frame.reset_index()  # a named index is a column, as io.index_columns reads it
     except (OSError, ValueError) as exc:
         why = " ".join(str(exc).split("Original Message:")[-1].split())  # Dask wraps pyarrow's reason
         raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None

@@ -21,16 +21,26 @@ from ._na_values import _row_words, given_na_values
 __all__ = ["tag_cell_notices"]
 
 
-def tag_cell_notices(tags: pd.Series, separator: str, label: str, path: Path) -> list[str]:
-    """The notices on ``tags`` (the ``--label`` column as read from ``path``): marker cells of a CSV file and
-    null cells of a Parquet or JSON file read as no tags, cells with an empty tag between separators, and
-    cells whose tags are joined by another separator than ``separator``."""
+def tag_cell_notices(
+    tags: pd.Series,
+    separator: str,
+    label: str,
+    path: Path,
+    *,
+    option: str = "--label",
+    parameter: str = "DATA",
+    markers: bool = True,
+) -> list[str]:
+    """The notices on ``tags`` (the ``option`` column ``label`` as read from ``path``, the command's
+    ``parameter``): marker cells of a CSV file (unless ``markers`` is False: a command that says them
+    itself) and null cells of a Parquet or JSON file read as no tags, cells with an empty tag between
+    separators, and cells whose tags are joined by another separator than ``separator``."""
     texts = _texts(tags)
     said = [_empty_tags(tags, texts, separator, label, path)]
-    said.append(_marker_cells(tags, separator, label, path))
-    said.append(_null_cells(tags, label, path))
+    said.append(_marker_cells(tags, separator, label, path) if markers else None)
+    said.append(_null_cells(tags, label, path, parameter))
     said.append(_other_separator(tags, texts, separator, label, path))
-    return [notice for notice in said if notice is not None]
+    return [notice.replace("--label column", f"{option} column", 1) for notice in said if notice is not None]
 
 
 def _texts(tags: pd.Series) -> list[str]:
@@ -90,7 +100,7 @@ def _marker_cells(tags: pd.Series, separator: str, label: str, path: Path) -> st
 _TYPED = (".parquet", ".pq", ".json", ".jsonl", ".ndjson")
 
 
-def _null_cells(tags: pd.Series, label: str, path: Path) -> str | None:
+def _null_cells(tags: pd.Series, label: str, path: Path, parameter: str = "DATA") -> str | None:
     """Null cells of a Parquet or JSON file (or a folder of Parquet parts): read as rows without tags,
     where such a file writes no tags as an empty list or text (a CSV's empty cell says nothing)."""
     if not (path.is_dir() or path.suffix.lower() in _TYPED):
@@ -102,7 +112,7 @@ def _null_cells(tags: pd.Series, label: str, path: Path) -> str | None:
     return (
         f"{rows.size} cell(s) of --label column {label!r} are null in the {kind} file and are read as rows "
         f"without tags (the first: {_where(int(rows[0]), path)}); no tags is written as an empty list "
-        "or text, so if these rows were not labelled, leave them out of DATA"
+        f"or text, so if these rows were not labelled, leave them out of {parameter}"
     )
 
 

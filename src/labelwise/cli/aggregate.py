@@ -15,7 +15,7 @@ from .._validate.labels import look_alike_classes
 from ..aggregate._names import METHOD_NAMES, POLICIES
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_csv, write_json
-from ..io.annotations import FORMATS, read_annotations
+from ..io.annotations import FORMATS
 from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_active import (
@@ -54,6 +54,7 @@ from ._aggregate_params import (
     probs_column_notice,
     run_method,
 )
+from ._aggregate_read import read_answers
 from ._aggregate_scale import aggregate_at_scale
 from ._common import (
     SEED,
@@ -63,12 +64,11 @@ from ._common import (
     plain,
     print_frame,
     quiet_option,
-    reading,
     renaming,
     split_csv_option,
 )
 from ._look_alike import say_notice
-from ._na_values import given_na_values, na_values_option, na_values_setting
+from ._na_values import na_values_option, na_values_setting
 from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
 from ._wrote import print_wrote
 
@@ -204,7 +204,14 @@ def _refuse_demo_inputs() -> None:
 @click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")
 @click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
 @out_folder("aggregate", Path("labelwise-agg"))
-@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--random-state",
+    type=SEED,
+    default=0,
+    show_default=True,
+    help="Seed of the random draws: tied votes broken at random, a method's random start, --method auto's held-out "
+    "answers and --demo's simulated annotators.",
+)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows shown per table; 0: none.")
 @click.option(
     "--demo",
@@ -316,15 +323,7 @@ def aggregate(
     else:
         if path is None:
             raise InvalidParameterError("PATH is required (an annotation export), or use --demo")
-        with reading("PATH"):
-            read = read_annotations(
-                require_file(path, parameter="PATH", kind="annotation file"),
-                fmt,
-                item_column=item_column,
-                annotator_column=annotator_column,
-                label_column=label_column,
-                na_values=given_na_values(),
-            )
+        read = read_answers(path, fmt, item_column, annotator_column, label_column)
         answers = read.answers
         read_info = read.summary()
         probs = load_models(probs_path, "--probs")  # a .npy: rows in sorted item order; several: a list

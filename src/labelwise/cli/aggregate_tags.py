@@ -19,7 +19,7 @@ from ..io import files_together, write_csv, write_json
 from ..io.delimiter import csv_delimiter
 from ._aggregate_params import duplicates_option, method_params, param_names, param_option
 from ._answer_rows import report
-from ._common import SEED, console, finite, print_frame, quiet_option, read_input, renaming
+from ._common import SEED, console, finite, plain, print_frame, quiet_option, read_input, renaming
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import OUTPUTS as OUT_FILES
 from ._out_folder import out_folder
@@ -59,6 +59,14 @@ def _marker_cells(path: Path, column: str, read: pd.Series) -> dict[str, Any] | 
     if not written.any():
         return None
     return {"n_cells": int(written.sum()), "texts": sorted(set(raw[written].str.strip()))[:5]}
+
+
+def _cell_notices(tags: pd.Series, separator: str, column: str, path: Path) -> list[str]:
+    """audit's notices on tag cells read otherwise than written (an empty tag between separators, tags
+    joined by another separator, JSON or Parquet nulls); a CSV's marker cells are said by :func:`_marker_cells`."""
+    from ._tag_cell_notices import tag_cell_notices
+
+    return tag_cell_notices(tags, separator, column, path, option="--tags-column", parameter="ANSWERS", markers=False)
 
 
 def _frames(est: MultiLabelAggregator, separator: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -205,6 +213,7 @@ def aggregate_tags(
         ids = {"--item-column": item_column, "--annotator-column": annotator_column}
         refuse_ids_written_alike(answers, ids, "ANSWERS", "labels.csv")
     markers = None if scaled else _marker_cells(Path(answers_path), tags_column, answers[tags_column])
+    notices = [] if scaled else _cell_notices(answers[tags_column], tag_separator, tags_column, Path(answers_path))
     est = MultiLabelAggregator(
         method,
         threshold=threshold,
@@ -247,6 +256,7 @@ def aggregate_tags(
             "n_dropped": int(est.n_duplicates_dropped_),
         },
         "tags": _tag_summary(est),
+        "notices": notices,
         "input": {  # what labelwise review reads the answers again with
             "path": str(Path(answers_path).resolve()),
             "format": "parquet-parts" if Path(answers_path).is_dir() else "table",
@@ -282,6 +292,8 @@ def aggregate_tags(
             "are read as missing, so as the empty set ('none of them'); "
             + ('pass --na-values "" to read them as tags' if given_na_values() is None else "see --na-values")
         )
+    for notice in notices:
+        con.print(f"notice: {plain(notice)}")
     if top:
         tags = pd.DataFrame(summary["tags"]).head(top)
         print_frame(tags.astype({"fallback": object}).fillna({"fallback": "none"}), title="Tags")  # not "nan"

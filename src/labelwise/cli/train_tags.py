@@ -139,11 +139,14 @@ def train_tags(
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, tags = split_label(frame, label, several=True)
     cells = tag_lists(tags, separator)
+    from ._tag_cell_notices import tag_cell_notices  # audit's notices on cells read otherwise than written
+
+    read_notices = tag_cell_notices(tags, separator, str(label), Path(data))
     column = f"--label column {label!r}"
     with renaming({"y": column, "cv": "--cv"}, within=["cv"]):
         trainable_tags(encode_tag_targets(cells, len(cells))[0], cv)  # the tags' own errors before the features'
         estimator = default_model(features, model=model, random_state=random_state)
-        notices = []
+        notices = list(read_notices)
         if clean is None:
             clean = "reweight" if accepts_sample_weight(estimator) else "flip"
             if clean == "flip":

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataFileError, LabelwiseError
+from ..io.index_columns import index_as_columns
 from ..io.parquet_parts import parquet_part_files
 from ..io.tables import read_table
 
@@ -93,7 +94,8 @@ def answers_input(folder: Path, summary: dict) -> AnswersInput:
 
 
 def read_parquet_parts(folder: Path, columns: list[str]) -> pd.DataFrame:
-    """The ``columns`` of every Parquet part of ``folder``, in part order.
+    """The ``columns`` of every Parquet part of ``folder``, in part order; a part's named index (pandas'
+    ``df.set_index("item")``) is one of its columns, as :func:`labelwise.io.read_table` reads it.
 
     Raises
     ------
@@ -111,7 +113,8 @@ def read_parquet_parts(folder: Path, columns: list[str]) -> pd.DataFrame:
             names = pq.read_schema(part).names
             if any(c not in names for c in columns):
                 raise DataFileError(f"Parquet part {str(part)!r} lacks the columns {columns} (has {names[:20]})")
-            frames.append(pq.read_table(part, columns=columns).to_pandas())
+            # a named index of the part (df.set_index("item")) is one of its columns, as io.read_table reads it
+            frames.append(index_as_columns(pq.read_table(part, columns=columns).to_pandas())[columns])
         except DataFileError:
             raise
         except Exception as exc:  # pyarrow raises its own types for corrupt parts
