@@ -134,16 +134,14 @@ def train_tags(
     from ..models import default_model
     from ..robust import CleanMultilabelClassifier
     from ..robust._multilabel_targets import encode_tag_targets, trainable_tags
+    from ._tag_cell_notices import tag_cell_notices  # audit's notices on cells read otherwise than written
 
     separator = check_tag_separator(tag_separator)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, tags = split_label(frame, label, several=True)
     cells = tag_lists(tags, separator)
-    from ._tag_cell_notices import tag_cell_notices  # audit's notices on cells read otherwise than written
-
     read_notices = tag_cell_notices(tags, separator, str(label), Path(data))
-    column = f"--label column {label!r}"
-    with renaming({"y": column, "cv": "--cv"}, within=["cv"]):
+    with renaming({"y": f"--label column {label!r}", "cv": "--cv"}, within=["cv"]):
         trainable_tags(encode_tag_targets(cells, len(cells))[0], cv)  # the tags' own errors before the features'
         estimator = default_model(features, model=model, random_state=random_state)
         notices = list(read_notices)
@@ -164,9 +162,8 @@ def train_tags(
         )
         fitted = cleaner.fit(features, cells)
     issues = fitted.issues_
-    per_tag = issues.class_summary.assign(
-        fitted=[m is not None for m in fitted.estimators_], threshold=fitted.thresholds_
-    )
+    fitted_tags = [m is not None for m in fitted.estimators_]
+    per_tag = issues.class_summary.assign(fitted=fitted_tags, threshold=fitted.thresholds_)
     summary = {
         "task": "multilabel",  # issues.csv and classes.csv are a multi-label audit's: report, review, export read them
         "n_examples": int(len(cells)),
