@@ -44,8 +44,9 @@ def test_another_format_of_the_same_stem_is_refused_naming_the_run_it_would_repl
     assert not (data / "noisy.parquet").exists() and _summary(data)["rate_asked"] == 0.2
 
 
-def test_forced_another_format_replaces_the_earlier_run_whole(data):
+def test_forced_another_format_replaces_the_earlier_run_whole(data, monkeypatch):
     """With --force: noisy.csv and noisy.truth.csv go with their summary; the summary is the Parquet run's."""
+    monkeypatch.setenv("COLUMNS", "1000")  # the note names long temporary paths: unwrapped, whatever the folder
     assert _corrupt(data, "noisy.csv", "0.2").exit_code == 0
     result = _corrupt(data, "noisy.parquet", "0.3", "--force")
     assert result.exit_code == 0, result.output
