@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._default_model import default_estimator
 from ._validate.arguments import show
 from ._validate.estimators import check_meta_X, sample_weight_fit_params
 from ._validate.labels import encode_labels
@@ -21,12 +21,13 @@ from ._validate.nan_features import naming_nan_in
 from .errors import EstimatorError, InvalidLabelsError
 
 
-def base_estimator(meta: Any, *, sparse: bool = False) -> Any:
-    """``meta.estimator`` as given, or when it is None a fresh default model,
-    :func:`~labelwise._default_model.default_estimator` (``sparse``: for sparse ``X``)."""
+def base_estimator(meta: Any) -> Any:
+    """``meta.estimator``, or the default classifier when None: the meta-estimator's own
+    ``_default_estimator()`` where it has one, else LogisticRegression(max_iter=1000)."""
     if meta.estimator is not None:
         return meta.estimator
-    return default_estimator(sparse=sparse)
+    own = getattr(meta, "_default_estimator", None)
+    return own() if own is not None else LogisticRegression(max_iter=1000)
 
 
 def accepts_sample_weight(estimator: Any) -> bool:
@@ -103,9 +104,8 @@ def estimator_has(attr: str) -> Callable[[Any], bool]:
 
 
 def inherit_input_tags(tags: Any, meta: Any) -> Any:
-    """Copy the wrapped estimator's sparse / NaN input tags onto the meta-estimator's ``tags``
-    (the default model's as for sparse ``X``, which it scales without centring)."""
-    inner = get_tags(base_estimator(meta, sparse=True)).input_tags
+    """Copy the wrapped estimator's sparse / NaN input tags onto the meta-estimator's ``tags``."""
+    inner = get_tags(base_estimator(meta)).input_tags
     tags.input_tags.sparse = inner.sparse
     tags.input_tags.allow_nan = inner.allow_nan
     return tags

@@ -65,11 +65,8 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
 
     Parameters
     ----------
-    estimator : classifier with ``fit`` and ``predict_proba``, default make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    estimator : classifier with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
         Cloned for every fold and for the final fit.
-        The default (``estimator=None``) standardises the features inside each fit (``with_mean=False``
-        for sparse ``X``; :func:`labelwise._default_model.default_estimator`): a plain logistic
-        regression's lbfgs crawls on columns of very different scales. A given estimator is used as it is.
     cv : int >= 2, default 5
         Cross-validation folds; every class needs at least ``cv`` examples.
     filter_by : str, default "prune_by_noise_rate"
@@ -94,8 +91,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
     Attributes
     ----------
     estimator_ : estimator
-        Fitted on the cleaned data. By default a Pipeline: ``estimator_[-1].coef_`` are per standard deviation of each feature
-        (``estimator_[0].scale_``).
+        Fitted on the cleaned data.
     classes_ : ndarray of shape (n_classes,)
     label_issues_ : LabelIssues
         The issues found in the last round (over all examples).
@@ -160,8 +156,8 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def _check_params(self, X):
-        estimator = base_estimator(self, sparse=sp.issparse(X))
+    def _check_params(self):
+        estimator = base_estimator(self)
         check_estimator_method(estimator, "predict_proba", name="estimator")
         check_positive_int("cv", self.cv, minimum=2)
         check_choice("filter_by", self.filter_by, list(FILTERS))
@@ -237,7 +233,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         -------
         self : CleanClassifier
         """
-        template = self._check_params(X)
+        template = self._check_params()
         if y is None:
             raise InvalidLabelsError(f"{type(self).__name__} requires y to be passed, but the target y is None")
         X = check_meta_X(self, X, reset=True)

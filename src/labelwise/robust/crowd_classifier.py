@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
-from .._default_model import default_estimator
 from .._meta import PredictWithFittedEstimator, base_estimator
 from .._progress import track
 from .._soft_labels import expand_soft_labels
@@ -35,6 +37,18 @@ from ._crowd_em import (
 from ._names import DEFAULT_CV
 
 __all__ = ["CrowdClassifier", "DEFAULT_CV", "default_estimator"]
+
+
+def default_estimator(*, sparse: bool = False) -> Pipeline:
+    """CrowdClassifier's default model: ``StandardScaler`` then ``LogisticRegression(max_iter=1000)``.
+
+    Standardising makes the L2 penalty weigh every feature alike and keeps the solver's problem well
+    conditioned: on columns of very different scales the plain logistic regression's lbfgs runs to
+    ``max_iter`` in every fit, and EM makes ``cv + 1`` fits per iteration (measured in
+    benchmarks/RESULTS.md, "session 44 (fix44a)"). Sparse ``X`` is scaled without centring
+    (``with_mean=False``), which keeps it sparse.
+    """
+    return make_pipeline(StandardScaler(with_mean=not sparse), LogisticRegression(max_iter=1000))
 
 
 class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -85,7 +99,7 @@ class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         standardises the features inside each fit (``with_mean=False`` for sparse ``X``): an
         L2-penalised logistic regression is not scale-invariant, and on columns of very different
         scales its solver runs to ``max_iter`` in every fit of every EM iteration (see
-        :func:`labelwise._default_model.default_estimator`). Its coefficients, ``estimator_[-1].coef_``, are per standard
+        :func:`default_estimator`). Its coefficients, ``estimator_[-1].coef_``, are per standard
         deviation of each feature (``estimator_[0].scale_``). A given estimator is used as it is.
     cv : int >= 2 or None, default 5
         Folds of the out-of-fold classifier probabilities in the E-step; ``None``: in-sample (the
@@ -193,8 +207,12 @@ class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         self.random_state = random_state
         self.verbose = verbose
 
+    def _default_estimator(self, sparse: bool = False) -> Pipeline:
+        return default_estimator(sparse=sparse)
+
     def _check_params(self, X: Any) -> Any:
-        estimator = base_estimator(self, sparse=sp.issparse(X))
+        sparse_default = self.estimator is None and sp.issparse(X)
+        estimator = default_estimator(sparse=True) if sparse_default else base_estimator(self)
         check_estimator_method(estimator, "predict_proba", name="estimator")
         sample_weight_fit_params(estimator, np.ones(1), name="estimator (trained on soft labels as sample weights)")
         if self.cv is not None:

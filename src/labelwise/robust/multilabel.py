@@ -6,7 +6,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.utils.validation import _num_samples, check_is_fitted
@@ -84,11 +83,8 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
 
     Parameters
     ----------
-    estimator : binary classifier with ``fit`` and ``predict_proba``, default make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    estimator : binary classifier with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
         Cloned for every tag and fold.
-        The default (``estimator=None``) standardises the features inside each fit (``with_mean=False``
-        for sparse ``X``; :func:`labelwise._default_model.default_estimator`): a plain logistic
-        regression's lbfgs crawls on columns of very different scales. A given estimator is used as it is.
     cv : int >= 2, splitter or list of (train, test) pairs, default 5
         An int: that many folds of :class:`~labelwise.robust.multilabel_folds.IterativeStratifiedKFold`.
         A splitter (an object with ``split(X, y)`` and ``get_n_splits()``, e.g. scikit-learn's
@@ -113,8 +109,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
     classes_ : ndarray of shape (n_tags,)
         The tag of each column of ``predict`` / ``predict_proba``.
     estimators_ : list of (estimator or None)
-        Per tag, the binary model fitted on the cleaned column (None: predicted with ``prior_``); by
-        default Pipelines, whose ``[-1].coef_`` are per standard deviation of each feature.
+        Per tag, the binary model fitted on the cleaned column (None: predicted with ``prior_``).
     prior_ : ndarray of float, shape (n_tags,)
         Per tag, the share of rows with the tag in the cleaned column (the given one for a skipped tag).
     skipped_tags_ : ndarray
@@ -177,8 +172,8 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         self.verbose = verbose
         self.tag_separator = tag_separator
 
-    def _check_params(self, X: Any) -> Any:
-        estimator = base_estimator(self, sparse=sp.issparse(X))
+    def _check_params(self) -> Any:
+        estimator = base_estimator(self)
         check_estimator_method(estimator, "predict_proba", name="estimator")
         tag_splitter(self.cv, None)
         check_choice("action", self.action, MULTILABEL_ACTIONS)
@@ -216,7 +211,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         -------
         self : CleanMultilabelClassifier
         """
-        template = self._check_params(X)
+        template = self._check_params()
         with naming_nan_in(X, template):  # scikit-learn's NaN refusal, from any fit of the folds or the tags
             return self._fit(template, X, y, pred_probs, sample_weight)
 

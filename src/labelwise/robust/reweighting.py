@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.utils.validation import _num_samples
 
@@ -63,10 +62,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
 
     Parameters
     ----------
-    estimator : classifier with ``predict_proba`` and ``sample_weight`` in ``fit``, default make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-        The default (``estimator=None``) standardises the features inside each fit (``with_mean=False``
-        for sparse ``X``; :func:`labelwise._default_model.default_estimator`): a plain logistic
-        regression's lbfgs crawls on columns of very different scales. A given estimator is used as it is.
+    estimator : classifier with ``predict_proba`` and ``sample_weight`` in ``fit``, default LogisticRegression(max_iter=1000)
     transition : {"anchor", "confident_joint"} or array of shape (n_classes, n_classes), default "confident_joint"
         ``T``, rows (true class) summing to 1, classes in sorted order (``classes_``); must be invertible.
         A DataFrame whose index (true class) and columns (noisy class) name the classes is matched by name.
@@ -80,8 +76,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
     Attributes
     ----------
     estimator_ : estimator
-        Fitted with the importance weights. By default a Pipeline: ``estimator_[-1].coef_`` are per standard deviation of each feature
-        (``estimator_[0].scale_``).
+        Fitted with the importance weights.
     classes_ : ndarray of shape (n_classes,)
     transition_ : ndarray of shape (n_classes, n_classes)
     pred_probs_ : ndarray of shape (n_samples, n_classes)
@@ -132,7 +127,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         -------
         self : ImportanceReweighting
         """
-        template = base_estimator(self, sparse=sp.issparse(X))
+        template = base_estimator(self)
         check_estimator_method(template, "predict_proba", name="estimator")
         sample_weight_fit_params(template, np.ones(1), name="estimator (importance weights are sample weights)")
         check_transition_param(self.transition, self.percentile, self.cv)

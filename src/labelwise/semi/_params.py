@@ -6,7 +6,6 @@ import numbers
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.utils.validation import _num_samples
 
 from .._meta import base_estimator, encode_class_targets
@@ -20,9 +19,8 @@ from ._rules import ADAPTIVE_THRESHOLDS, RULES, SELECTIONS, rule_key
 __all__ = ["check_params", "encode_target"]
 
 
-def check_params(trainer: Any, X: Any = None) -> dict:
-    """Check a :class:`~labelwise.semi.SelfTrainer`'s parameters; return the checked values and its rule class
-    (the default estimator, ``estimator=None``, made for ``X``: sparse or not)."""
+def check_params(trainer: Any) -> dict:
+    """Check a :class:`~labelwise.semi.SelfTrainer`'s parameters; return the checked values and its rule class."""
     selection = check_choice("selection", trainer.selection, SELECTIONS)
     default_tau = 0.95 if selection == "adaptive" else 0.75
     threshold = default_tau if trainer.threshold is None else check_fraction("threshold", trainer.threshold)
@@ -55,7 +53,7 @@ def check_params(trainer: Any, X: Any = None) -> dict:
         raise InvalidParameterError(
             "teacher must be an estimator when selection='llkd' (LLKD needs a separate teacher), got None"
         )
-    estimator = base_estimator(trainer, sparse=sp.issparse(X))
+    estimator = base_estimator(trainer)
     check_estimator_method(estimator, "predict_proba", name="estimator")
     if trainer.teacher is not None:
         check_estimator_method(trainer.teacher, "predict_proba", name="teacher")

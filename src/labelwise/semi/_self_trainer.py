@@ -60,11 +60,8 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
 
     Parameters
     ----------
-    estimator : estimator with ``fit`` and ``predict_proba``, default make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    estimator : estimator with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
         The student, cloned before each fit.
-        The default (``estimator=None``) standardises the features inside each fit (``with_mean=False``
-        for sparse ``X``; :func:`labelwise._default_model.default_estimator`): a plain logistic
-        regression's lbfgs crawls on columns of very different scales. A given estimator is used as it is.
     selection : {"threshold", "k_best", "class_balanced", "curriculum", "adaptive", "llkd"}, default "threshold"
     threshold : float in [0, 1), optional
         Confidence threshold of ``"threshold"`` (default 0.75) and FlexMatch's upper threshold
@@ -129,8 +126,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
     Attributes
     ----------
     estimator_ : estimator
-        The student fitted on the given labels plus the final pseudo-labels. By default a Pipeline: ``estimator_[-1].coef_`` are per standard deviation of each feature
-        (``estimator_[0].scale_``).
+        The student fitted on the given labels plus the final pseudo-labels.
     teacher_ : estimator or None
         The fitted teacher.
     classes_ : ndarray of shape (n_classes,)
@@ -266,7 +262,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         -------
         self : SelfTrainer
         """
-        params = check_params(self, X)
+        params = check_params(self)
         X, y_arr, codes, unlabeled = encode_target(self, X, y)
         given = fit_sample_weight(sample_weight, y_arr.size, params["estimator"])
         labeled_rows = np.flatnonzero(~unlabeled)
