@@ -67,6 +67,8 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
     ----------
     estimator : classifier with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
         Cloned for every fold and for the final fit.
+        On columns of very different scales pass ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``:
+        the plain default's lbfgs then runs to ``max_iter`` in every fit (benchmarks/RESULTS.md, session 45).
     cv : int >= 2, default 5
         Cross-validation folds; every class needs at least ``cv`` examples.
     filter_by : str, default "prune_by_noise_rate"

@@ -85,6 +85,8 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
     ----------
     estimator : binary classifier with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
         Cloned for every tag and fold.
+        On columns of very different scales pass ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``:
+        the plain default's lbfgs then runs to ``max_iter`` in every fit (benchmarks/RESULTS.md, session 45).
     cv : int >= 2, splitter or list of (train, test) pairs, default 5
         An int: that many folds of :class:`~labelwise.robust.multilabel_folds.IterativeStratifiedKFold`.
         A splitter (an object with ``split(X, y)`` and ``get_n_splits()``, e.g. scikit-learn's

@@ -63,6 +63,8 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
     Parameters
     ----------
     estimator : classifier with ``predict_proba`` and ``sample_weight`` in ``fit``, default LogisticRegression(max_iter=1000)
+        On columns of very different scales pass ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``:
+        the plain default's lbfgs then runs to ``max_iter`` in every fit (benchmarks/RESULTS.md, session 45).
     transition : {"anchor", "confident_joint"} or array of shape (n_classes, n_classes), default "confident_joint"
         ``T``, rows (true class) summing to 1, classes in sorted order (``classes_``); must be invertible.
         A DataFrame whose index (true class) and columns (noisy class) name the classes is matched by name.

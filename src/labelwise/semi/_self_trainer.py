@@ -62,6 +62,8 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
     ----------
     estimator : estimator with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
         The student, cloned before each fit.
+        On columns of very different scales pass ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``:
+        the plain default's lbfgs then runs to ``max_iter`` in every fit (benchmarks/RESULTS.md, session 45).
     selection : {"threshold", "k_best", "class_balanced", "curriculum", "adaptive", "llkd"}, default "threshold"
     threshold : float in [0, 1), optional
         Confidence threshold of ``"threshold"`` (default 0.75) and FlexMatch's upper threshold
