@@ -390,8 +390,9 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     One self-contained HTML file (inline CSS, matplotlib PNGs and thumbnails as ``data:`` URIs, a
     CSP forbidding network loads). Audit: label health, the noise matrix heatmap, issues per class,
     confused pairs, the label-quality distribution and the ``top`` worst examples with previews.
-    Aggregation: per-annotator accuracy and confusions, the items with most disagreement. Task
-    audit (``--task``): that task's view (``report._tasks.TASK_VIEWS``). The folders of
+    Aggregation: per-annotator accuracy and confusions, the annotators found copying (dependent
+    pairs and copy rings, ``report._dependence``), the items with most disagreement. Task audit
+    (``--task``): that task's view (``report._tasks.TASK_VIEWS``). The folders of
     ``aggregate-tags``, ``-boxes``, ``-masks``, ``-numbers``, ``-texts``, ``-pairs`` and ``train-crowds``:
     that command's view (``report._folders.FOLDER_VIEWS``): what was decided, the annotators' quality
     and the most contested items.
