@@ -196,6 +196,14 @@ def test_a_dask_written_folder_shows_the_same_ring_pairs_and_marks(page, tmp_pat
     assert "the run's dependency_threshold, 5 unless set; this folder does not record it" in _note(dask_page)
 
 
+def test_the_default_threshold_named_is_dawid_skene_s():
+    """The note's default threshold is the estimator's (kept as a number in the report, whose import of
+    the estimator's module would cost the page seconds)."""
+    from labelwise.aggregate.dawid_skene import DEFAULT_DEPENDENCY_THRESHOLD
+
+    assert _dependence.DEFAULT_THRESHOLD == DEFAULT_DEPENDENCY_THRESHOLD
+
+
 def test_a_threshold_the_run_set_is_the_one_named(summary):
     """``--param dependency_threshold=4`` (summary.json's settings) is the threshold the note gives."""
     summary["settings"]["params"]["dependency_threshold"] = 4.0

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..io.dependence import copy_marks, dependent_pairs_of, dependent_rings_of
 
-__all__ = ["MARK_COLUMN", "MAX_NAMES", "MAX_PAIRS", "dependence_section", "with_marks"]
+__all__ = ["DEFAULT_THRESHOLD", "MARK_COLUMN", "MAX_NAMES", "MAX_PAIRS", "dependence_section", "with_marks"]
 
 #: The annotator table's column for the marks.
 MARK_COLUMN = "dependence"
@@ -27,6 +27,9 @@ MARK_COLUMN = "dependence"
 MAX_PAIRS = 100
 #: Accounts named per ring at most (the rest are counted).
 MAX_NAMES = 50
+#: Dawid-Skene's default ``dependency_threshold`` (``aggregate.dawid_skene.DEFAULT_DEPENDENCY_THRESHOLD``,
+#: pinned equal by a test): importing that module costs the page seconds.
+DEFAULT_THRESHOLD = 5.0
 
 
 def with_marks(annotators: pd.DataFrame, summary: dict[str, Any]) -> pd.DataFrame:
@@ -88,11 +91,9 @@ def _note(summary: dict[str, Any], pairs: pd.DataFrame, rings: list[list[str]]) 
 def _threshold(summary: dict[str, Any]) -> str:
     """The check's ``z`` threshold: the run's ``--param dependency_threshold``, else Dawid-Skene's default;
     a folder that records no ``params`` (a Dask run's) leaves it open."""
-    from ..aggregate.dawid_skene import DEFAULT_DEPENDENCY_THRESHOLD
-
     settings = summary.get("settings")
     params = settings.get("params") if isinstance(settings, dict) else None
-    default = f"{DEFAULT_DEPENDENCY_THRESHOLD:g}"
+    default = f"{DEFAULT_THRESHOLD:g}"
     if not isinstance(params, dict):
         return f"the run's dependency_threshold, {default} unless set; this folder does not record it"
     given = params.get("dependency_threshold")
