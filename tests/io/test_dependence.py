@@ -84,3 +84,27 @@ class TestLoadAggregate:
         check: the folder loads, with no pairs and no rings."""
         agg = load_aggregate(_folder(tmp_path, summary))
         assert agg.dependent_pairs.empty and agg.dependent_rings == []
+
+
+class TestCopyMarks:
+    def test_a_ring_s_accounts_and_a_pair_s_members_are_marked(self):
+        """A ring's accounts say their ring and its size, a pair's members outside a ring their partners."""
+        from labelwise.io.dependence import copy_marks
+
+        pairs = dependent_pairs_of({"dependent_pairs": [PAIR, {**PAIR, "annotator_a": "r1", "annotator_b": "r2"}]})
+        marks = copy_marks(pairs, [["r1", "r2", "r3"]])
+        assert marks == {
+            "r1": "copy ring 1 of 3 accounts",
+            "r2": "copy ring 1 of 3 accounts",
+            "r3": "copy ring 1 of 3 accounts",
+            "a1": "dependent on a2",
+            "a2": "dependent on a1",
+        }
+
+    def test_the_review_and_the_report_mark_with_this_one_function(self):
+        """The review's cards and the report's annotator table use the same words: one function."""
+        from labelwise.io.dependence import copy_marks
+        from labelwise.report._dependence import copy_marks as report_marks
+        from labelwise.review.crowd import copy_marks as review_marks
+
+        assert review_marks is copy_marks and report_marks is copy_marks

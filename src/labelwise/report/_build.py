@@ -33,6 +33,7 @@ from ..io.outputs import (
 from . import _plots
 from ._annotators import Quality, annotator_section
 from ._checks_section import checks_sections
+from ._dependence import dependence_section, with_marks
 from ._destination import report_destination
 from ._folder_kind import refuse_other_labels
 from ._folders import FOLDER_VIEWS, folder_report
@@ -321,7 +322,7 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
 def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) -> tuple[str, list[str]]:
     """Long because it assembles the aggregation sections in page order, one short block of HTML per section."""
     labels = agg.labels
-    ann = agg.annotators
+    ann = with_marks(agg.annotators, agg.summary)  # who copied whom, when the fit found it
     n_items = len(labels)
     tiles = [_tile(agg.method, "method"), _tile(f"{n_items:,}", "items"), _tile(f"{len(ann):,}", "annotators")]
     if "answers" in ann.columns:
@@ -341,13 +342,9 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
             f'<section id="aggregate-health"><h2>Aggregation</h2><div class="row2">{"".join(tiles)}</div></section>'
         )
 
-    sections.append(
-        annotator_section(
-            ann,
-            Quality("accuracy", "estimated accuracy", "least accurate", active="answers"),
-            note="Estimated accuracy and agreement with the aggregated labels",
-        )
-    )
+    quality = Quality("accuracy", "estimated accuracy", "least accurate", active="answers")
+    note = "Estimated accuracy and agreement with the aggregated labels"
+    sections += [annotator_section(ann, quality, note=note), dependence_section(agg.summary)]  # "": no pair
 
     if agg.confusions:
         if "answers" in ann.columns:
@@ -393,8 +390,9 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     One self-contained HTML file (inline CSS, matplotlib PNGs and thumbnails as ``data:`` URIs, a
     CSP forbidding network loads). Audit: label health, the noise matrix heatmap, issues per class,
     confused pairs, the label-quality distribution and the ``top`` worst examples with previews.
-    Aggregation: per-annotator accuracy and confusions, the items with most disagreement. Task
-    audit (``--task``): that task's view (``report._tasks.TASK_VIEWS``). The folders of
+    Aggregation: per-annotator accuracy and confusions, the annotators found copying (dependent
+    pairs and copy rings, ``report._dependence``), the items with most disagreement. Task audit
+    (``--task``): that task's view (``report._tasks.TASK_VIEWS``). The folders of
     ``aggregate-tags``, ``-boxes``, ``-masks``, ``-numbers``, ``-texts``, ``-pairs`` and ``train-crowds``:
     that command's view (``report._folders.FOLDER_VIEWS``): what was decided, the annotators' quality
     and the most contested items.

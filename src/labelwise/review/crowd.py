@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..errors import DataFileError, LabelwiseError
 from ..io.annotations import read_annotations
-from ..io.dependence import dependent_pairs_of, dependent_rings_of
+from ..io.dependence import copy_marks, dependent_pairs_of, dependent_rings_of
 from ..io.outputs import AuditOutput, is_aggregate_dir, is_audit_dir, load_aggregate
 from ..report._folders import folder_view
 from ..report._previews import Previewer
@@ -64,8 +64,6 @@ __all__ = [
 CONTESTED_BELOW = 0.5
 #: Answers listed on one card at most (the rest are counted).
 MAX_ANSWERS_SHOWN = 40
-#: Partners named beside an annotator of several dependent pairs (the rest are counted).
-MAX_PARTNERS = 3
 
 
 def is_crowd_folder(folder: Path) -> bool:
@@ -238,27 +236,6 @@ class CrowdPreviewer(Previewer):
             "answers": self.answer_list(row),
             "gold": gold,
         }
-
-
-def copy_marks(pairs: pd.DataFrame, rings: list[list[str]]) -> dict[str, str]:
-    """What a card says beside an annotator the aggregation found copying (``summary.json``'s
-    ``dependent_pairs`` and ``dependent_rings``, :class:`~labelwise.io.outputs.AggregateOutput`): a ring's
-    accounts ``copy ring 2 of 5 accounts``, any other annotator of a dependent pair ``dependent on a03,
-    a07`` (at most :data:`MAX_PARTNERS` named, then how many more)."""
-    marks: dict[str, str] = {}
-    for n, ring in enumerate(rings, 1):
-        for who in ring:
-            marks.setdefault(who, f"copy ring {n} of {len(ring)} accounts")
-    partners: dict[str, list[str]] = {}
-    for a, b in zip(pairs["annotator_a"], pairs["annotator_b"], strict=True):
-        partners.setdefault(a, []).append(b)
-        partners.setdefault(b, []).append(a)
-    for who, others in partners.items():
-        if who not in marks:
-            shown = ", ".join(others[:MAX_PARTNERS])
-            more = f" and {len(others) - MAX_PARTNERS} more" if len(others) > MAX_PARTNERS else ""
-            marks[who] = f"dependent on {shown}{more}"
-    return marks
 
 
 def dependence(summary: dict[str, Any]) -> dict[str, Any]:

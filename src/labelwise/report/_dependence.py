@@ -1,0 +1,149 @@
+"""The aggregation report's "Dependent annotators" section and the marks in its annotator table.
+
+Dawid-Skene's dependence checks (``labelwise aggregate``, in memory and on Dask) record in
+``summary.json`` the pairs of annotators whose answers agree more than the model fitted without the
+pair predicts (``dependent_pairs``) and the copy rings of three or more accounts (``dependent_rings``);
+the fit weighs each dependent group's answers on an item as one answer. :func:`dependence_section`
+lists them with the check's numbers and says what the fit did; :func:`with_marks` adds the review's
+words (``copy ring 1 of 5 accounts``, ``dependent on a03``) to the annotator table. Both read the
+summary through :mod:`labelwise.io.dependence`; a folder without a pair or ring (a method without the
+check, a folder written before the fields, a crowd without copies) gets neither.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from ..io.dependence import copy_marks, dependent_pairs_of, dependent_rings_of
+
+__all__ = ["DEFAULT_THRESHOLD", "MARK_COLUMN", "MAX_NAMES", "MAX_PAIRS", "dependence_section", "with_marks"]
+
+#: The annotator table's column for the marks.
+MARK_COLUMN = "dependence"
+#: Pairs listed at most (strongest ``z`` first; the rest are counted).
+MAX_PAIRS = 100
+#: Accounts named per ring at most (the rest are counted).
+MAX_NAMES = 50
+#: Dawid-Skene's default ``dependency_threshold`` (``aggregate.dawid_skene.DEFAULT_DEPENDENCY_THRESHOLD``,
+#: pinned equal by a test): importing that module costs the page seconds.
+DEFAULT_THRESHOLD = 5.0
+
+
+def with_marks(annotators: pd.DataFrame, summary: dict[str, Any]) -> pd.DataFrame:
+    """``annotators`` with a :data:`MARK_COLUMN` column after ``annotator`` saying how the fit found each
+    annotator copying (:func:`~labelwise.io.dependence.copy_marks`; empty for the others), when the
+    summary names a dependent pair or ring; ``annotators`` itself otherwise."""
+    marks = copy_marks(dependent_pairs_of(summary), dependent_rings_of(summary))
+    if not marks or "annotator" not in annotators.columns or MARK_COLUMN in annotators.columns:
+        return annotators
+    column = annotators["annotator"].astype(str).map(lambda who: marks.get(who, "")).astype(object)
+    return annotators.assign(**{MARK_COLUMN: column})[_after_annotator(list(annotators.columns))]
+
+
+def dependence_section(summary: dict[str, Any]) -> str:
+    """The ``dependence`` section: what the check found and what the fit did with it (one note), each
+    copy ring's accounts, and each dependent pair with the check's numbers (strongest ``z`` first, at
+    most :data:`MAX_PAIRS`). ``""`` when the summary names no pair and no ring."""
+    from ._build import _e, _table
+
+    pairs, rings = dependent_pairs_of(summary), dependent_rings_of(summary)
+    if pairs.empty and not rings:
+        return ""
+    parts = [
+        f'<section id="dependence"><h2>Dependent annotators</h2><p class="note">{_e(_note(summary, pairs, rings))}</p>'
+    ]
+    if rings:
+        parts.append(_table(_ring_rows(rings), numeric={"accounts"}, cls="rings"))
+    if not pairs.empty:
+        shown = pairs.sort_values("z", ascending=False, kind="stable", na_position="last").head(MAX_PAIRS)
+        more = f" ({MAX_PAIRS} of {len(pairs)}, strongest first)" if len(pairs) > MAX_PAIRS else ""
+        parts.append(
+            f'<p class="note">Each dependent pair{_e(more)}: the items both answered, how many of them they '
+            "answered alike, how many a model fitted on every other answer expects, and z, the excess in "
+            "standard deviations.</p>"
+        )
+        parts.append(_table(_pair_rows(shown, rings), numeric={"shared items", "agreed", "expected", "z"}, cls="pairs"))
+    return "".join(parts) + "</section>"
+
+
+def _note(summary: dict[str, Any], pairs: pd.DataFrame, rings: list[list[str]]) -> str:
+    """What the check found and what the fit did with it, in words."""
+    said = (
+        f"Dawid-Skene's dependence check found {len(pairs)} pair(s) of annotators who answer alike more often "
+        f"than a model fitted on every other answer predicts (z above {_threshold(summary)})"
+    )
+    if rings:
+        said += f", among them {len(rings)} copy ring(s): three or more accounts whose every pair passes the check"
+    if summary.get("fallback"):
+        return (
+            f"{said}. The fit weighed each such group's answers on an item as one answer, but the labels are "
+            f"{summary['fallback']}'s (the fit fell back to it), which counts every answer."
+        )
+    return (
+        f"{said}. The fit weighed each such group's answers on an item as one answer (each of its m members "
+        "1/m), so copied answers were counted once; the annotator table marks the members."
+    )
+
+
+def _threshold(summary: dict[str, Any]) -> str:
+    """The check's ``z`` threshold: the run's ``--param dependency_threshold``, else Dawid-Skene's default;
+    a folder that records no ``params`` (a Dask run's) leaves it open."""
+    settings = summary.get("settings")
+    params = settings.get("params") if isinstance(settings, dict) else None
+    default = f"{DEFAULT_THRESHOLD:g}"
+    if not isinstance(params, dict):
+        return f"the run's dependency_threshold, {default} unless set; this folder does not record it"
+    given = params.get("dependency_threshold")
+    if isinstance(given, (int, float)) and not isinstance(given, bool):
+        return f"{given:g}"
+    return f"{default}, the default" if given is None else str(given)
+
+
+def _ring_rows(rings: list[list[str]]) -> pd.DataFrame:
+    names = [
+        ", ".join(r[:MAX_NAMES]) + (f" and {len(r) - MAX_NAMES} more" if len(r) > MAX_NAMES else "") for r in rings
+    ]
+    return pd.DataFrame(
+        {"copy ring": range(1, len(rings) + 1), "accounts": [len(r) for r in rings], "members": names}
+    ).astype(object)
+
+
+def _pair_rows(pairs: pd.DataFrame, rings: list[list[str]]) -> pd.DataFrame:
+    """The pairs as text: ring number (when both are of one ring), counts, rates and ``z``."""
+    ring_of = {who: n for n, ring in enumerate(rings, 1) for who in ring}
+    rows = []
+    for p in pairs.itertuples(index=False):
+        same = ring_of.get(p.annotator_a) if ring_of.get(p.annotator_a) == ring_of.get(p.annotator_b) else None
+        rows.append(
+            {
+                "annotator a": p.annotator_a,
+                "annotator b": p.annotator_b,
+                "copy ring": "" if same is None else str(same),
+                "shared items": _count(p.n_shared),
+                "agreed": _share(p.agreements, p.n_shared, "{:.0f}"),
+                "expected": _share(p.expected, p.n_shared, "{:.1f}"),
+                "z": "" if math.isnan(p.z) else f"{p.z:.1f}",
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["annotator a", "annotator b", "copy ring", "shared items", "agreed", "expected", "z"]
+    )
+
+
+def _count(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:,.0f}"
+
+
+def _share(value: float, of: float, fmt: str) -> str:
+    """``value`` and its share of ``of`` (``188 (93.1%)``); ``""`` when the file lacks it."""
+    if math.isnan(value):
+        return ""
+    return fmt.format(value) + (f" ({100.0 * value / of:.1f}%)" if of > 0 and not math.isnan(of) else "")
+
+
+def _after_annotator(columns: list[str]) -> list[str]:
+    at = columns.index("annotator") + 1
+    return [*columns[:at], MARK_COLUMN, *columns[at:]]
