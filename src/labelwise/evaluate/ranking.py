@@ -418,14 +418,7 @@ def ranking_agreement(
     for _ in range(n_boot):
         if by_topic:
             cols = topics[rng.integers(0, a.shape[1], a.shape[1])]
-            boots.append(
-                _measures(
-                    a.to_numpy()[:, cols].mean(1),
-                    b.to_numpy()[:, cols].mean(1),
-                    names,
-                    p,
-                )
-            )
+            boots.append(_measures(a.to_numpy()[:, cols].mean(1), b.to_numpy()[:, cols].mean(1), names, p))
         else:
             rows = np.sort(systems[np.unique(rng.integers(0, len(sa), len(sa)))])
             if len(rows) >= 3:
