@@ -123,7 +123,8 @@ def run_files(path: str | os.PathLike) -> tuple[list[Path], list[str]]:
     ``.gz``) is not a run and is left out, its name in the second list. Folders are not read.
     """
     p = require_folder(path, parameter="path", kind="run folder")
-    found, other = [], []
+    found: list[Path] = []
+    other: list[Path] = []
     for f in sorted(p.iterdir()):
         if f.is_file() and not f.name.startswith("."):
             (found if f.suffix.lower() in RUN_SUFFIXES else other).append(f)
