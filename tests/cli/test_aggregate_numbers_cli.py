@@ -42,7 +42,7 @@ def test_writes_the_libraries_values_annotators_and_summary(answers, tmp_path):
     values = pd.read_csv(out / "values.csv")
     annotators = pd.read_csv(out / "annotators.csv")
     assert list(values.columns) == ["item", "value", "sd", "n"]
-    assert list(annotators.columns) == ["annotator", "bias", "sd", "n"]
+    assert list(annotators.columns) == ["annotator", "bias", "sd", "n", "n_items"]
     api = BiasPrecision(prior=3, item_col="task", annotator_col="who", value_col="price").fit(pd.read_csv(answers))
     np.testing.assert_allclose(values["value"], api.values_.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(annotators["bias"], api.annotator_bias_.to_numpy(), rtol=1e-12, atol=1e-12)

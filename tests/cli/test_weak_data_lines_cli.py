@@ -73,3 +73,17 @@ def bulk(df):
 """
     output = _run(tmp_path, lfs, "data.csv", CSV)
     assert "on row 4 (line 8 of DATA 'data.csv'; the first row it raises on by itself)" in output, output
+
+
+LISTED = RAISES.replace('1 / 0 if "cash"', '["spam"] if "cash"').replace("boom", "listy")
+
+
+@pytest.mark.parametrize(
+    ("extra", "row"), [((), "row 4"), (("--id-column", "id"), "row 5")], ids=["position", "id-column"]
+)
+def test_a_list_returned_without_classes_is_named_with_the_function_and_csv_line(tmp_path, extra, row):
+    """Without --classes a list label is found when the votes are sorted, after every function ran: the
+    error still names the function, the row and its line past a blank line and a quoted line break."""
+    output = _run(tmp_path, LISTED, "data.csv", CSV, *extra)
+    assert f"'listy' returned ['spam'] (a list) on {row}" in output, output
+    assert f"on {row} (line 8 of DATA 'data.csv'), expected a single label" in output, output

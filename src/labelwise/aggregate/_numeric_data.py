@@ -79,6 +79,16 @@ class NumericAnswers:
         return [slice(s, s + block_rows) for s in range(0, self.n_answers, block_rows)]
 
 
+def shared_items_per_annotator(data: NumericAnswers) -> np.ndarray:
+    """Per annotator, the distinct items it answered that hold at least two answers in all: the items its
+    bias and noise are estimated from (an item's only answer says nothing about its annotator)."""
+    n_annotators = len(data.annotators)
+    pairs = np.unique(data.item.astype(np.int64) * n_annotators + data.annotator)
+    item, annotator = np.divmod(pairs, n_annotators)
+    shared = data.n_per_item[item] >= 2
+    return np.bincount(annotator[shared], minlength=n_annotators).astype(np.int64)
+
+
 def item_sums(data: NumericAnswers, weights: Any, block_rows: int | None = None) -> np.ndarray:
     """Sum ``weights(block)`` (a function of a row block, giving one float per answer) by item, block by block."""
     out = np.zeros(len(data.items))

@@ -15,7 +15,7 @@ from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill
 
-__all__ = ["KOS", "kos_messages", "threshold_posterior", "tie_by_vote"]
+__all__ = ["KOS", "UnsettledLabelsWarning", "kos_messages", "threshold_posterior", "tie_by_vote", "unsettled_message"]
 
 #: Item scores (scaled to at most 1 in absolute value) this close to 0 are ties: messages that
 #: cancel exactly in arithmetic can leave a rounding residue of either sign.
@@ -25,6 +25,41 @@ TIE_SCALE = 1e-12
 _SECOND_DRAWS = 20111953
 #: How many second draws: an item whose decision any of them changes has not settled.
 _N_SECOND_DRAWS = 4
+
+
+class UnsettledLabelsWarning(LabelwiseWarning):
+    """KOS labelled items against all of their answers, and other draws label them otherwise.
+
+    ``details`` is ``(count, item, n_answers, said, labelled)`` of the first such item, so that a caller
+    fitting one binary model per tag (:class:`~labelwise.aggregate.MultiLabelAggregator`) can word it
+    with :func:`unsettled_message` and the tag's name.
+    """
+
+    def __init__(self, message: str, details: tuple[int, Any, int, Any, Any] | None = None) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+def unsettled_message(
+    count: int, item: Any, n_answers: int, said: Any, labelled: Any, *, tag: Any = None, has_tag: Any = 1
+) -> str:
+    """The words of :class:`UnsettledLabelsWarning`; with ``tag``, the binary classes are said as
+    having the tag (class ``has_tag``) or not."""
+    if tag is None:
+        answers, decision = f"say {show(said)}", f"labelled {show(labelled)}"
+    else:
+        has = "has" if said == has_tag else "does not have"
+        answers, decision = (
+            f"say it {has} tag {show(tag)}",
+            "labelled " + ("with it" if labelled == has_tag else "without it"),
+        )
+    return (
+        f"KOS labelled {count} item(s) against all of their answers, and other draws label them otherwise (the "
+        f"first: item {show(item)}, whose {n_answers} answer(s) all {answers}, {decision}): on a small or sparse "
+        "crowd KOS's messages can take an annotator for an adversary and turn its answers, and which one "
+        "depends on random_state (crowd-kit's KOS does the same); check these items with majority-vote "
+        "or dawid-skene"
+    )
 
 
 def kos_messages(
@@ -302,17 +337,8 @@ class KOS(BaseAggregator):
         i, code = int(unsettled[0]), int(labelled[moved][0])
         classes, items = enc.class_index(), enc.item_index()
         said = classes[int(label[np.flatnonzero(item == i)[0]])]
-        warnings.warn(
-            LabelwiseWarning(
-                f"KOS labelled {unsettled.size} item(s) against all of their answers, and other draws label them "
-                f"otherwise (the first: item {show(items[i])}, whose {int((item == i).sum())} answer(s) all say "
-                f"{show(said)}, labelled {show(classes[code])}): on a small or sparse "
-                "crowd KOS's messages can take an annotator for an adversary and turn its answers, and which one "
-                "depends on random_state (crowd-kit's KOS does the same); check these items with majority-vote "
-                "or dawid-skene"
-            ),
-            stacklevel=5,
-        )
+        details = (unsettled.size, items[i], int((item == i).sum()), said, classes[code])
+        warnings.warn(UnsettledLabelsWarning(unsettled_message(*details), details), stacklevel=5)
 
     def _set_scores(self, enc: EncodedAnswers, scores: np.ndarray, reliabilities: np.ndarray) -> None:
         """``item_scores_`` and ``annotator_reliability_``: Series for two classes, else one column

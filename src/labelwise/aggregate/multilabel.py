@@ -24,7 +24,7 @@ from ._multilabel_tags import TagPairs, check_separator, parse_tags
 from ._names import MULTILABEL_METHODS
 from .auto import AutoAggregator
 from .bwa import BWA
-from .kos import KOS
+from .kos import KOS, UnsettledLabelsWarning, unsettled_message
 from .mmsr import MMSR
 from .soft import SOFT_MEMBERS, SoftLabelAverage
 
@@ -305,8 +305,11 @@ class MultiLabelAggregator(BaseEstimator):
                     warnings.simplefilter("always")
                     est = clone(template)._fit_encoded(enc)
                 for w in caught:  # the tag named: the same message for several tags is otherwise a puzzle
+                    said = w.message
+                    if isinstance(said, UnsettledLabelsWarning) and said.details:  # classes 1 / 0: the tag or not
+                        said = unsettled_message(*said.details, tag=tag, has_tag=_BINARY[1])
                     warnings.warn_explicit(
-                        f"tag {show(tag)}: {w.message}", w.category, w.filename, w.lineno, module=__name__
+                        f"tag {show(tag)}: {said}", w.category, w.filename, w.lineno, module=__name__
                     )
                 models[tag] = est
                 probas[:, t] = est.probas_.to_numpy()[:, 1]

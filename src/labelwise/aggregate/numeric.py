@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError
 from ._base import check_tol
-from ._numeric_data import NumericAnswers, annotator_sums, encode_numbers, item_sums
+from ._numeric_data import NumericAnswers, annotator_sums, encode_numbers, item_sums, shared_items_per_annotator
 from ._numeric_em import bias_precision_em
 from ._numeric_robust import robust_em
 
@@ -58,6 +58,7 @@ class _NumericAggregator(BaseEstimator):
         self.std_ = pd.Series(std, index=data.items, name="sd")
         self.n_answers_ = pd.Series(data.n_per_item, index=data.items, name="n")
         self.annotator_n_answers_ = pd.Series(data.n_per_annotator, index=data.annotators, name="n")
+        self.annotator_n_items_ = pd.Series(shared_items_per_annotator(data), index=data.annotators, name="n_items")
         self.n_items_ = len(data.items)
         self.n_annotators_ = len(data.annotators)
         self.n_components_ = data.n_components
@@ -108,6 +109,9 @@ class NumericMean(_NumericAggregator):
         Answers per item.
     annotator_n_answers_ : pandas.Series
         Answers per annotator.
+    annotator_n_items_ : pandas.Series
+        Per annotator, the items it answered that hold two answers or more: what its bias and sd rest on
+        (0: none; an item's only answer tells nothing of its annotator).
     annotator_bias_, annotator_sd_ : pandas.Series
         Each annotator's mean deviation from the items' values, and the sd of its deviations
         (descriptive: the values do not use them).
@@ -152,8 +156,8 @@ class NumericMedian(_NumericAggregator):
         Median answer of each item.
     std_ : pandas.Series
         Not estimated: NaN.
-    n_answers_, annotator_n_answers_, annotator_bias_, annotator_sd_, n_items_, n_annotators_, n_components_,
-    n_duplicates_, n_duplicates_dropped_, n_iter_, converged_, loss_history_
+    n_answers_, annotator_n_answers_, annotator_n_items_, annotator_bias_, annotator_sd_, n_items_, n_annotators_,
+    n_components_, n_duplicates_, n_duplicates_dropped_, n_iter_, converged_, loss_history_
         As in :class:`NumericMean`.
     """
 
@@ -245,6 +249,12 @@ class BiasPrecision(_NumericAggregator):
         Posterior sd :math:`\sqrt{v_i}` given the fitted biases and precisions.
     n_answers_, annotator_n_answers_ : pandas.Series
         Answers per item and per annotator.
+    annotator_n_items_ : pandas.Series
+        Per annotator, the items it answered that hold two answers or more: the items its bias and
+        precision rest on. An annotator answering one such item once gets a bias of about
+        :math:`1/(1+a)` of its answer's deviation from the item's value (a third at ``prior=2``) and a
+        sd of the order of :math:`\sqrt{s_0}`, the prior's: a guess from one answer, not a measured
+        bias (``labelwise aggregate-numbers`` writes this count as annotators.csv's ``n_items``).
     annotator_bias_ : pandas.Series
         :math:`b_w` (index ``annotator``): how much the annotator's answers exceed the truth on average.
     annotator_sd_ : pandas.Series
@@ -347,8 +357,8 @@ class RobustBiasPrecision(BiasPrecision):
 
     Attributes
     ----------
-    values_, std_, n_answers_, annotator_n_answers_, annotator_bias_, n_items_, n_annotators_, n_components_, prior_scale_,
-    n_duplicates_, n_duplicates_dropped_
+    values_, std_, n_answers_, annotator_n_answers_, annotator_n_items_, annotator_bias_, n_items_, n_annotators_,
+    n_components_, prior_scale_, n_duplicates_, n_duplicates_dropped_
         As in :class:`BiasPrecision` (``std_`` given the final weights).
     annotator_sd_ : pandas.Series
         The annotator's noise scale :math:`1/\sqrt{\tau_w}` (its sd is larger by

@@ -17,13 +17,13 @@ from ..errors import AnnotationError, DataFileError, InvalidParameterError, Labe
 from ..io import files_together, write_csv, write_json
 from ..io.mask_files import mask_file_name, read_mask, write_mask
 from ._common import console, print_frame, quiet_option, read_input, renaming
+from ._mask_table import COLUMNS, checked_rows
 from ._out_folder import out_folder
 from ._wrote import print_wrote
 
 if TYPE_CHECKING:
     from ..aggregate import STAPLE, MaskMajorityVote, SegmentationEM, SegmentationRASA
 
-COLUMNS = ("item", "annotator", "path")
 COLUMN_OPTIONS = ("--item-column", "--annotator-column", "--path-column")
 METHODS = ("majority", "staple", "em", "rasa")
 #: Options of one method: (option, its parameter, its default, the method).
@@ -114,19 +114,7 @@ def read_mask_table(
     refuse_ids_written_alike(table, dict(zip(COLUMN_OPTIONS[:2], columns[:2], strict=True)), "TABLE", "items.csv")
     if table.empty:
         raise AnnotationError(f"TABLE {str(table_path)!r} must list at least one mask, got no rows")
-    for option, column in named.items():
-        if table[column].isna().any():
-            where = line_words(table_path, int(table[column].isna().to_numpy().nonzero()[0][0]))
-            raise AnnotationError(f"TABLE column {column!r} ({option}) must have no empty cells, got one on {where}")
-    table = pd.DataFrame({name: table[column].to_numpy() for name, column in zip(COLUMNS, columns, strict=True)})
-    paths = [Path(p) if Path(p).is_absolute() else table_path.parent / p for p in table["path"].astype(str)]
-    odd = next((n for n, p in enumerate(paths) if p.suffix.lower() not in (".npy", ".png")), None)
-    if odd is not None:  # a folder or a .jpg named among .npy files: that line, not the set of suffixes
-        got = "a folder" if paths[odd].is_dir() else f"suffix {paths[odd].suffix!r}"
-        raise DataFileError(
-            f"TABLE {line_words(table_path, odd)} (item {show(table['item'].iloc[odd])}, annotator "
-            f"{show(table['annotator'].iloc[odd])}) must name a .npy or .png mask file, got {str(paths[odd])!r} ({got})"
-        )
+    table, paths = checked_rows(table, table_path, named)
     suffixes = {p.suffix.lower() for p in paths}
     if len(suffixes) > 1:
         raise DataFileError(f"TABLE's masks must be all .npy or all .png, got {sorted(suffixes)}")

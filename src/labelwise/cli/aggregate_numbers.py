@@ -48,8 +48,16 @@ def values_frame(est: Any) -> pd.DataFrame:
 
 
 def annotators_frame(est: Any) -> pd.DataFrame:
-    """annotators.csv: annotator, bias, sd (noise sd), n (answers)."""
-    frame = pd.DataFrame({"bias": est.annotator_bias_, "sd": est.annotator_sd_, "n": est.annotator_n_answers_})
+    """annotators.csv: annotator, bias, sd (noise sd), n (answers), n_items (its items holding two answers or
+    more, which the bias and sd rest on: 1 is a guess from one item, 0 no estimate at all)."""
+    frame = pd.DataFrame(
+        {
+            "bias": est.annotator_bias_,
+            "sd": est.annotator_sd_,
+            "n": est.annotator_n_answers_,
+            "n_items": est.annotator_n_items_,
+        }
+    )
     return frame.reset_index()
 
 
@@ -186,8 +194,9 @@ def aggregate_numbers(
     """Aggregate the numeric answers in ANSWERS (one row per answer: item, annotator, value).
 
     Writes values.csv (item, value, sd, n: the value of each item, its uncertainty and its number
-    of answers), annotators.csv (annotator, bias, sd, n: how much the annotator's answers exceed the
-    values on average, the spread of its errors, its answers) and summary.json.
+    of answers), annotators.csv (annotator, bias, sd, n, n_items: how much the annotator's answers exceed
+    the values on average, the spread of its errors, its answers, and the items with two answers or more
+    those two rest on; an estimate from 1 item is a guess) and summary.json.
     """
     from ..aggregate.numeric import NUMERIC_METHODS
 

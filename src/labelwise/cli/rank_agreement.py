@@ -20,6 +20,15 @@ from ._wrote import print_wrote
 if TYPE_CHECKING:
     import pandas as pd
 
+#: The suffixes of run files (``evaluate.trec.RUN_SUFFIXES`` less the empty one), kept here so ``--help`` stays light.
+_SUFFIXES = ".run, .txt, .trec"
+
+
+def _listed(names: list[str]) -> str:
+    """Up to 10 file names, then how many more."""
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    return ", ".join(names[:10]) + more
+
 
 def _unjudged_runs(runs: dict[str, pd.DataFrame], judged: list[pd.DataFrame]) -> list[str]:
     """A line per run that answers none of the topics both qrels judge: it scores 0 on each (as ``trec_eval -c``),
@@ -74,13 +83,17 @@ def _unjudged_runs(runs: dict[str, pd.DataFrame], judged: list[pd.DataFrame]) ->
 def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_state, quiet, superseded):
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.
 
+    RUN_DIR's runs are its files ending .run, .txt, .trec or without a suffix (one system each, named by
+    the file's stem); other files (README.md, notes.csv) and folders are not read, and the other files
+    are listed on screen.
+
     Writes systems.csv (score and rank per system under each qrels), topics_a.csv/topics_b.csv
     (per-topic values), agreement.csv (Kendall tau, tau-AP, Spearman, RBO with bootstrap CIs),
     agreement.html (table and scatter of the two scores per system) and summary.json to --out.
     """
     # the API is imported here, not on top: `labelwise rank-agreement --help` does not wait for it
     from ..evaluate import ranking_agreement
-    from ..evaluate.trec import read_qrels, read_run_dir, system_scores
+    from ..evaluate.trec import read_qrels, read_run_dir, run_files, system_scores
     from ..report._evaluation import evaluation_html
 
     if len(qrels) != 2:
@@ -93,11 +106,17 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
             f"--out {str(out)!r} is RUN_DIR: its files would be read as runs by the next rank-agreement on it; "
             "write to another folder (a folder inside RUN_DIR is not read)"
         )
-    files = sorted(f.name for f in Path(run_dir).iterdir() if f.is_file() and not f.name.startswith("."))
+    found, skipped = run_files(run_dir)
+    files = [f.name for f in found]
     if len(files) < 3:  # read_run_dir's floor is 2 runs; two rankings of 2 systems agree or not, no more
         raise DataFileError(
-            f"RUN_DIR must hold at least 3 run files (one per system) to compare two rankings of them, got "
-            f"{len(files)}{': ' + ', '.join(files) if files else ''}"
+            f"RUN_DIR must hold at least 3 run files (one per system; files ending {_SUFFIXES} or without a "
+            f"suffix) to compare two rankings of them, got {len(files)}{': ' + ', '.join(files) if files else ''}"
+            + (f" (not runs, not read: {_listed(skipped)})" if skipped else "")
+        )
+    if skipped:
+        console().print(
+            f"RUN_DIR: {len(skipped)} file(s) not read as runs (by suffix): {_listed(skipped)}", markup=False
         )
     with reading("RUN_DIR"):
         runs = read_run_dir(run_dir)

@@ -33,6 +33,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
+from ._lf_places import refuse_repeated_names
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._weak_lines import naming_data_lines
@@ -96,6 +97,8 @@ def load_functions(
             f"{parameter} file {str(path)!r}: {listed}[{bad}] must be a {kind} (or a function), "
             f"got {type(found[bad]).__name__} {found[bad]!r}"
         )
+    if issubclass(cls, LabelingFunction):  # two of one name: said as the file names them
+        refuse_repeated_names(path, module, list(found), listed, kind)
     return list(found)
 
 

@@ -307,7 +307,7 @@ def corrected_benchmark(
     soft_labels: Any = None,
     classes: Any = None,
     seeds: int = 10,
-    random_state: int | np.random.Generator = 0,
+    random_state: int | np.random.Generator | None = 0,
 ) -> CorrectedBenchmark:
     """Score models on the original labels, the corrected labels and the correctable subset.
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from ..io.arrays import load_npy
 from ..io.na_values import NaValues
 from ..io.paths import require_file
 from ..io.tables import read_table
+from ._corrections_lines import file_rows, frame_rows
 from ._inputs import align_rows
 
 __all__ = [
@@ -80,21 +83,27 @@ def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str =
 
     ``relabel`` sets the new label, ``exclude`` drops the item from the corrected test set and
     ``keep`` leaves the given label. This is the log that ``labelwise export`` writes beside the
-    cleaned table (``cleaned.changes.csv``).
+    cleaned table (``cleaned.changes.csv``). Errors name a log entry by the line it would have in
+    such a CSV file (entry 0 on line 2); :func:`read_corrections` names the file's own lines.
     """
     if not isinstance(changes, pd.DataFrame):  # a dict of columns raised AttributeError: no 'columns'
         raise InvalidParameterError(
             f"changes must be a DataFrame with columns row, action and new_label, got {type(changes).__name__}"
         )
+    return _from_changes(changes, given, source, lambda: frame_rows(len(changes)))
+
+
+def _from_changes(changes: pd.DataFrame, given: Any, source: str, lines: Callable[[], list[str]]) -> Corrections:
+    """:func:`corrections_from_changes`, its errors naming entry ``i`` as ``lines()[i]`` (computed on error only)."""
     g = _as_1d(given, "given").astype(object)
     for col in ("row", "action", "new_label"):
         if col not in changes.columns:
             raise MissingColumnError(f"{source} must have a {col!r} column (columns: {list(changes.columns)[:20]})")
-    rows = _rows_in_test_set(changes["row"], len(g), source)
+    rows = _rows_in_test_set(changes["row"], len(g), source, lines)
     corrected = g.copy()
-    done: dict[int, tuple[int, Any]] = {}  # row -> (line, what the row was set to)
-    for line, r, action, new in zip(
-        range(2, len(rows) + 2), rows, changes["action"].astype(str), changes["new_label"], strict=False
+    done: dict[int, tuple[int, Any]] = {}  # row -> (entry of the log, what the row was set to)
+    for entry, (r, action, new) in enumerate(
+        zip(rows, changes["action"].astype(str), changes["new_label"], strict=False)
     ):
         if action == "relabel":
             value = _like(new, g)
@@ -104,28 +113,28 @@ def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str =
             value = g[r]
         else:
             raise InvalidParameterError(
-                f"{source}: action must be relabel, exclude or keep, got {action!r} (line {line})"
+                f"{source}: action must be relabel, exclude or keep, got {action!r} ({lines()[entry]})"
             )
         if r in done and not _same(done[r][1], value):
             first, before = done[r]
             raise InvalidLabelsError(
-                f"{source} must correct each test item once, row {r} is set to {show(before)} (line {first}) and to "
-                f"{show(value)} (line {line}); keep one of the two lines"
+                f"{source} must correct each test item once, row {r} is set to {show(before)} ({lines()[first]}) and "
+                f"to {show(value)} ({lines()[entry]}); keep one of the two lines"
             )
-        done[r] = (line, value)
+        done[r] = (entry, value)
         corrected[r] = value
     return Corrections(corrected, None, source)
 
 
-def _rows_in_test_set(row: pd.Series, n: int, source: str) -> np.ndarray:
+def _rows_in_test_set(row: pd.Series, n: int, source: str, lines: Callable[[], list[str]]) -> np.ndarray:
     """The ``row`` column as item positions ``0..n-1``; rows outside the test set are one error listing them
     (corrections made for another version of the test file would otherwise score the wrong items)."""
     rows = pd.to_numeric(row, errors="coerce").to_numpy(dtype=float)
-    _check_row_numbers(row, rows, source)
+    _check_row_numbers(row, rows, source, lines)
     bad = (rows < 0) | (rows >= n)
     if bad.any():
         where = np.flatnonzero(bad)
-        listed = ", ".join(f"row {_as_written(row.iloc[i])} (line {i + 2})" for i in where[:10])
+        listed = ", ".join(f"row {_as_written(row.iloc[i])} ({lines()[i]})" for i in where[:10])
         more = f" and {len(where) - 10} more" if len(where) > 10 else ""
         many = f"{len(where)} corrections for items" if len(where) > 1 else "a correction for an item"
         raise InvalidLabelsError(
@@ -135,7 +144,7 @@ def _rows_in_test_set(row: pd.Series, n: int, source: str) -> np.ndarray:
     return rows.astype(np.int64)
 
 
-def _check_row_numbers(row: pd.Series, rows: np.ndarray, source: str) -> None:
+def _check_row_numbers(row: pd.Series, rows: np.ndarray, source: str, lines: Callable[[], list[str]]) -> None:
     """Refuse an empty ``row`` cell, or one that is not a whole number, naming its line."""
     empty = row.isna().to_numpy()
     not_whole = ~empty & (~np.isfinite(rows) | (np.mod(np.nan_to_num(rows), 1) != 0))
@@ -144,7 +153,7 @@ def _check_row_numbers(row: pd.Series, rows: np.ndarray, source: str) -> None:
             continue
         where = np.flatnonzero(bad)
         listed = ", ".join(
-            f"line {i + 2}" + ("" if what == "is empty" else f" ({_as_written(row.iloc[i])})") for i in where[:10]
+            lines()[i] + ("" if what == "is empty" else f" ({_as_written(row.iloc[i])})") for i in where[:10]
         )
         more = f" and {len(where) - 10} more" if len(where) > 10 else ""
         raise InvalidLabelsError(
@@ -283,8 +292,9 @@ def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues
             )
         return Corrections(arr.astype(object), None, str(p))
     table = read_table(p, text_columns=("label", "new_label"), na_values=na_values)
+    lines = functools.cache(lambda: file_rows(p, len(table)))  # the file's lines, read again on error only
     if "action" in table.columns:
-        return corrections_from_changes(table, g, source=str(p))
+        return _from_changes(table, g, str(p), lines)
     if "row" not in table.columns or "label" not in table.columns:
         raise MissingColumnError(
             f"corrections {p} must have 'row' and 'label' columns (columns: {list(table.columns)[:20]})"
@@ -296,4 +306,4 @@ def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues
             "new_label": table["label"],
         }
     )
-    return corrections_from_changes(changes, g, source=str(p))
+    return _from_changes(changes, g, str(p), lines)

@@ -364,7 +364,7 @@ def ranking_agreement(
     p: float = 0.9,
     n_boot: int = 1000,
     ci: float = 0.95,
-    random_state: Any = 0,
+    random_state: int | np.random.Generator | None = 0,
 ) -> RankingAgreement:
     """Kendall tau, tau-AP, Spearman and RBO between two rankings of the same systems, with bootstrap CIs.
 
@@ -382,6 +382,8 @@ def ranking_agreement(
         Bootstrap replicates (0: no intervals).
     ci : float
         Confidence level of the percentile intervals.
+    random_state : int, numpy.random.Generator or None
+        Seeds the bootstrap draws (None: fresh entropy, so the intervals change from run to run).
 
     Notes
     -----
@@ -416,14 +418,7 @@ def ranking_agreement(
     for _ in range(n_boot):
         if by_topic:
             cols = topics[rng.integers(0, a.shape[1], a.shape[1])]
-            boots.append(
-                _measures(
-                    a.to_numpy()[:, cols].mean(1),
-                    b.to_numpy()[:, cols].mean(1),
-                    names,
-                    p,
-                )
-            )
+            boots.append(_measures(a.to_numpy()[:, cols].mean(1), b.to_numpy()[:, cols].mean(1), names, p))
         else:
             rows = np.sort(systems[np.unique(rng.integers(0, len(sa), len(sa)))])
             if len(rows) >= 3:

@@ -115,17 +115,42 @@ def topic_order(topics: Iterable[str]) -> list[str]:
     return ids
 
 
-def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Every run file of a folder (any non-hidden file), keyed by file name without suffix."""
+def run_files(path: str | os.PathLike) -> tuple[list[Path], list[str]]:
+    """The run files of a folder and the names of its other files.
+
+    A run file is a non-hidden file whose suffix is one of ``RUN_SUFFIXES`` (``.run``, ``.txt``,
+    ``.trec`` or none, as TREC names its runs); any other file (``README.md``, ``scores.csv``, a
+    ``.gz``) is not a run and is left out, its name in the second list. Folders are not read.
+    """
     p = require_folder(path, parameter="path", kind="run folder")
-    runs: dict[str, pd.DataFrame] = {}
+    found: list[Path] = []
+    other: list[Path] = []
     for f in sorted(p.iterdir()):
         if f.is_file() and not f.name.startswith("."):
-            if f.stem in runs:
-                raise InvalidParameterError(f"run folder {str(p)!r} holds two runs named {f.stem!r}; rename one file")
+            (found if f.suffix.lower() in RUN_SUFFIXES else other).append(f)
+    return found, [f.name for f in other]
+
+
+def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
+    """Every run file of a folder (:func:`run_files`: by suffix; other files are not read), keyed by file
+    name without suffix."""
+    p = require_folder(path, parameter="path", kind="run folder")
+    runs: dict[str, pd.DataFrame] = {}
+    for f in run_files(p)[0]:
+        if f.stem in runs:
+            raise InvalidParameterError(f"run folder {str(p)!r} holds two runs named {f.stem!r}; rename one file")
+        try:
             runs[f.stem] = read_run(f)
+        except DataFileError as exc:
+            raise DataFileError(
+                f"{exc}; a run folder's files ending {', '.join(s for s in RUN_SUFFIXES if s)} or without a suffix are "
+                "read as runs: move any other such file out of it"
+            ) from exc
     if len(runs) < 2:
-        raise DataFileError(f"run folder {str(p)!r} must hold at least 2 run files, got {len(runs)}")
+        raise DataFileError(
+            f"run folder {str(p)!r} must hold at least 2 run files (ending {', '.join(s for s in RUN_SUFFIXES if s)} or "
+            f"without a suffix), got {len(runs)}"
+        )
     return runs
 
 

@@ -220,15 +220,19 @@ def _apply_frame(
     return out
 
 
-def _label_type_error(answers: pd.DataFrame) -> LabelwiseError:
-    """Which function returned what, when the votes cannot be sorted into classes (unhashable or mixed types)."""
+def _label_type_error(answers: pd.DataFrame, items: pd.Index) -> LabelwiseError:
+    """Which function returned what, when the votes cannot be sorted into classes (unhashable or mixed types);
+    an unhashable label's error carries its row's ``position`` in ``items`` (the command names its line)."""
     labels = answers["label"]
     unhashable = np.flatnonzero(~labels.map(lambda v: isinstance(v, Hashable)).to_numpy(dtype=bool))
     if unhashable.size:
         first = answers.iloc[int(unhashable[0])]
+        found = items.get_indexer([first["item"]])[0]
         return LabelingFunctionError(
             f"labeling function {first['labeler']!r} returned {first['label']!r} (a {type(first['label']).__name__}) "
-            f"on row {show(first['item'])}, expected a single label (a string or a number) or its abstain value"
+            f"on row {show(first['item'])}, expected a single label (a string or a number) or its abstain value",
+            row=first["item"],
+            position=int(found) if found >= 0 else None,
         )
     kinds = labels.map(lambda v: type(v).__name__)
     examples = [
@@ -438,6 +442,6 @@ def apply(
         try:
             declared = np.sort(pd.unique(answers["label"]))
         except TypeError:
-            raise _label_type_error(answers) from None
+            raise _label_type_error(answers, pd.Index(items)) from None
     votes = Votes(answers, pd.Index(items), tuple(lf.name for lf in checked), declared)
     return as_votes(votes)
