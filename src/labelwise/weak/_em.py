@@ -8,11 +8,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..aggregate._base import log_normalize
 from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
-from ._anneal import annealed_run, keep_higher_objective
 from ._lure import lure_applies, refit_lured
 from ._posterior import (
     FLOOR,
@@ -68,7 +66,6 @@ class EMRun(NamedTuple):
     converged: bool
     lure: np.ndarray | None = None  # the lured-item model's parameters when it replaced the fit (``_lure``)
     spectral: str | None = None  # the MAP fit's spectral start (``_spectral.keep_higher_map``), else None
-    annealed: str | None = None  # the MAP fit's annealed start (``_anneal.keep_higher_objective``), else None
 
 
 def log_prior(
@@ -116,7 +113,6 @@ def run_em(
     n_iter: int,
     tol: float,
     prior: np.ndarray | None = None,
-    beta: float = 1.0,
 ) -> EMRun:
     """EM on the group model from a posterior: M-step first, accelerated by SQUAREM
     (:func:`~labelwise.weak._squarem.squarem`, at most ``n_iter`` EM steps), stopped when a cycle
@@ -129,9 +125,7 @@ def run_em(
     form (the products then run over the outcomes with a vote only; the same results).
     Row ``i`` of ``lam_g`` stands for ``w[i]`` items with the same votes: the M-step sums are
     weighted (through the weights of a weighted ``VotedOutcomes``, which must then be ``w``).
-    ``fixed`` keeps the class balance ``p``. ``beta < 1`` tempers the E-step, ``T ∝ (p_y Π μ)^β``
-    (deterministic annealing, :mod:`._anneal`): EM then raises ``(1/β) Σ_i w_i log Σ_y (p_y Π μ)^β``
-    plus the log prior, the objective reported, and ``post`` is the tempered posterior.
+    ``fixed`` keeps the class balance ``p``.
     """
     # the products run over the outcomes with a vote (most of a sparse indicator is abstains)
     voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
@@ -151,12 +145,7 @@ def run_em(
 
     def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
-        if beta == 1.0:
-            post, log_z = posterior(voted, mu_g, p)
-        else:  # the tempered E-step; log_z is then (1/β) log Σ_y (p_y Π μ)^β, the free energy's term
-            log_joint = voted.log_joint(np.log(np.maximum(mu_g, FLOOR)), np.log(np.maximum(p, FLOOR)))
-            post, log_z = log_normalize(beta * log_joint, overwrite=True)
-            log_z /= beta
+        post, log_z = posterior(voted, mu_g, p)
         objective = (float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior)) / total
         return objective, m_step(post, p), (post, log_z)
 
@@ -176,10 +165,9 @@ def record_convergence(model: Any, run: EMRun | None, n_iter: int, tol: float) -
     when the run stopped at its budget of ``n_iter`` EM steps."""
     if run is None:
         model.em_converged_, model.n_em_evals_, model.em_objective_history_ = True, 0, []
-        model.spectral_start_ = model.annealing_ = "not run: no EM"
+        model.spectral_start_ = "not run: no EM"
         return
     model.spectral_start_ = run.spectral or "not run: no Dawid-Skene MAP fit"
-    model.annealing_ = run.annealed or "not run: no Dawid-Skene MAP fit"
     model.em_converged_, model.n_em_evals_, model.em_objective_history_ = run.converged, run.n_evals, run.objective
     if run.converged:
         return
@@ -257,7 +245,6 @@ def fit_abstain_models(
     prior_strength: float,
     lured_items: bool = False,
     spectral_start: bool = False,
-    annealing: float | None = None,
     **em: Any,
 ) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
@@ -277,8 +264,7 @@ def fit_abstain_models(
     once EM has slowed down; the dev sets' margins were much wider). ``em``: ``smoothing``, ``n_iter``, ``tol`` of
     :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
     (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
-    per item on average). With ``annealing`` (``β0``), the MAP fit is also run by deterministic annealing
-    EM from the same start (:mod:`._anneal`) and the run of higher MAP objective kept. With ``spectral_start``, before that refinement, the MAP fit is also run from
+    per item on average). With ``spectral_start``, before that refinement, the MAP fit is also run from
     Zhang et al.'s spectral estimate and the fit of higher MAP objective kept (:mod:`._spectral`).
 
     Returns
@@ -292,17 +278,10 @@ def fit_abstain_models(
     voted = (lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)).weighted(w)
 
     def fit(
-        start: np.ndarray,
-        p: np.ndarray,
-        pats: Any,
-        *,
-        fixed: bool,
-        prior: np.ndarray | None = None,
-        tol: float = 0.0,
-        beta: float = 1.0,
+        start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0
     ) -> EMRun:
         settings = {**em, "tol": max(float(em["tol"]), tol)}
-        return run_em(voted, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, beta=beta, **settings)
+        return run_em(voted, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, **settings)
 
     # with a MAP refit to follow, the missing model's maximum-likelihood fit only feeds the choice
     # (and bic_): it stops at the looser COMPARISON_TOL
@@ -334,12 +313,6 @@ def fit_abstain_models(
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
-        if annealing is not None:  # a second, annealed start; the higher MAP objective kept
-            anneal = partial(fit, pats=patterns, fixed=not free, prior=prior)
-            annealed = annealed_run(anneal, starts[-1], p, annealing, fixed=not free)
-            fits[chosen] = keep_higher_objective(fits[chosen], annealed)
-        else:
-            fits[chosen] = fits[chosen]._replace(annealed="not run: annealing=None")
         if spectral_start:
             refit = partial(fit, p=p, pats=patterns, fixed=not free, prior=prior)
             fits[chosen] = keep_higher_map(fits[chosen], voted, w, k, groups, starts[-1], refit, float(em["tol"]))

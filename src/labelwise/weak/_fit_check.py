@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._crowd_pairs import dependent_pairs, join_free_pairs
+from ._crowd_pairs import dependent_pairs
 from ._one_class import one_class_groups
 from ._posterior import posterior, voted_outcomes
 from ._votes import Votes
@@ -38,7 +38,7 @@ def fitted_check(
 
     Missing abstains (Dawid-Skene's model): :class:`labelwise.aggregate.DawidSkene`'s dependent-pair
     check on ``votes`` (with ``model.pair_check_triad``, its pairs through the triad gate of
-    :mod:`._pair_triad`), recorded in ``model._pairs`` and modelled as cliques (:func:`._crowd_pairs.join_free_pairs`).
+    :mod:`._pair_triad`), recorded in ``model._pairs`` and modelled by ``model._model_pairs``.
     Informative abstains: the co-vote check of one-class functions
     (:func:`._one_class.one_class_groups`) under the fitted posterior. Returns the new groups,
     their outcome indicator and outcome counts and EM's start (``None``: the same starts), or
@@ -49,8 +49,7 @@ def fitted_check(
     if model.abstains_ == "missing":
         strength, triad = float(model.prior_strength), bool(model.pair_check_triad)
         model._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength, triad=triad)
-        new = join_free_pairs(groups, model._pairs, model.max_clique)
-        return None if new == groups else (new, *voted_outcomes(matrix, k, new), None)
+        return model._model_pairs(matrix, k, groups, model._pairs)
     fitted = posterior(lam_g, run.mu, run.p)[0]
     new = one_class_groups(
         matrix,

@@ -36,7 +36,6 @@ _SCALARS = (
     "n_em_evals_",
     "lured_items_",
     "spectral_start_",
-    "annealing_",
     "lure_params_",  # the lured-item model's parameters (``weak._lure``), for predict
 )
 

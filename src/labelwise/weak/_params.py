@@ -136,9 +136,6 @@ def check_label_model_params(model: Any) -> None:
         or not 0 < model.prec_init <= 1
     ):
         raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {model.prec_init!r}")
-    beta0 = model.annealing
-    if beta0 is not None and (isinstance(beta0, bool) or not isinstance(beta0, (int, float)) or not 0 < beta0 <= 1):
-        raise InvalidParameterError(f"annealing must be None or a number in (0, 1], got {beta0!r}")
     thr = model.dependency_threshold
     if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 <= thr < np.inf):
         raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {thr!r}")

@@ -16,7 +16,7 @@ from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from . import _params
 from ._compress import compress_rows
-from ._crowd_pairs import pairs_frame
+from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
 from ._fit_check import fitted_check, refit_best
@@ -172,10 +172,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
         of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
         vote's start only. Off: it passed ``benchmarks/dev_weak_spectral.py``'s rule but changed no dev label.
-    annealing : float or None, default 0.5
-        Where that MAP fit is kept, also run it from the same start by deterministic annealing EM (Ueda and Nakano
-        1998; ``weak._anneal``: the E-step tempered by ``β`` rising from ``annealing`` to 1 in 3 geometric steps, EM to
-        convergence at each) and keep the run of higher MAP objective. None: off (``dev_weak_annealing.py``).
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -225,8 +221,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     lured_items_ : bool, lure_params_ : ndarray or None
         Whether the lured-item mixture refined the fit (``lured_items`` and its gate), and its parameters
         (``weak._lure.LureFit.unpack``), which ``predict`` uses.
-    spectral_start_, annealing_ : str
-        ``"kept"`` (that start's MAP fit had the higher objective), ``"not kept"`` or ``"not run: <why>"``.
+    spectral_start_ : str
+        ``"kept"`` (the spectral start's MAP fit had the higher objective), ``"not kept"`` or ``"not run: <why>"``.
     em_converged_ : bool, n_em_evals_ : int
         Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a
         :class:`~labelwise.errors.LabelwiseWarning`), and its EM steps (True and 0 without EM).
@@ -272,7 +268,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         lured_items: bool = True,
         spectral_start: bool = False,
-        annealing: float | None = 0.5,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -294,7 +289,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.prior_strength = prior_strength
         self.lured_items = lured_items
         self.spectral_start = spectral_start
-        self.annealing = annealing
         self.labels = labels
         self.random_state = random_state
 
@@ -383,7 +377,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 prior_strength=float(self.prior_strength),
                 lured_items=bool(self.lured_items),
                 spectral_start=bool(self.spectral_start),
-                annealing=None if self.annealing is None else float(self.annealing),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
@@ -415,6 +408,14 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.group_mu_ = mu_g
         self.n_em_iter_, self.log_likelihood_history_ = len(history) - 1, history
         return mu, p, post
+
+    def _model_pairs(
+        self, matrix: np.ndarray, k: int, groups: list[list[int]], pairs: np.ndarray
+    ) -> tuple[list[list[int]], Any, np.ndarray, np.ndarray | None] | None:
+        """The dependent ``pairs`` as cliques (:func:`._crowd_pairs.join_free_pairs`): the groups, their outcome
+        indicator and counts and EM's start (``None``: the vote shares), or ``None`` when the groups do not change."""
+        new = join_free_pairs(groups, pairs, self.max_clique)
+        return None if new == groups else (new, *voted_outcomes(matrix, k, new), None)
 
     def _set_results(
         self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, inverse: np.ndarray, matrix: np.ndarray
