@@ -85,6 +85,17 @@ once. If it fails: ``src`` unchanged, no benchmark run::
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_annealing.py --explore --out explore.csv
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_annealing.py --rule M0.5 --out rule.csv  # once
+
+Result of the rule run (once, ``--rule M0.5``, commit 7a5e9b0e run from ``git archive``, 16:08-16:17 UTC
+2026-12-06, load 8-10): **fails (1) on the 93**, by 0.0002 point; everything else passes. The 93: 86.7823 ->
+86.7821 (main's mean as in sessions 38-42), 2 up / 2 down, each one item: batches_K2_b20_s0 -0.05, pair7_s0
+-0.05, sparse_K10_r2_s1 +0.03, look0_s1 +0.05; (2) and (3) pass; CPU 10.61 -> 13.50 s (1.27x). The annealed
+run was kept in 53 of the 111 MAP fits, and moved a label in 4. Stress seeds 33-36 and 137-140 (192 sets):
+93.633 -> 93.642, 15 up / 2 down (worst minimax2_s140 -0.13; best mixlure1_s35 +0.38, minimax3_s36 +0.33, 80
+items moved), (1)-(3) pass, CPU 50.86 -> 56.90 s (1.12x). Not adopted: ``src`` unchanged. Deterministic
+annealing reaches a different MAP optimum on the dense many-class crowds (K 5-6, 1,500-3,000 items), where it
+gains a little; on the 93 (LF sets, crowds with few votes per item, dense K = 2-4 crowds) it lands where
+majority vote's start does, up to one-item ties.
 """
 
 from __future__ import annotations
