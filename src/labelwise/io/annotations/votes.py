@@ -60,8 +60,8 @@ def annotators_are_samples(path: str | os.PathLike, annotator_column: str | None
 
 def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The table, the file line of each row, and whether each row has the answer key at all."""
-    if path.suffix.lower() in _JSONL:
-        numbered = list(iter_json_lines(path, kind="votes file"))
+    if path.suffix.lower() in _JSONL:  # numbers as the file writes them: a CSV's cells are text
+        numbered = list(iter_json_lines(path, kind="votes file", numbers_as_text=True))
         has_answer = np.array([label in r for _, r in numbered], dtype=bool)
         return pd.DataFrame([r for _, r in numbered]), np.array([n for n, _ in numbered], dtype=np.int64), has_answer
     try:
