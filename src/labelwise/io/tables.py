@@ -61,7 +61,9 @@ def not_utf8_error(path: Path, kind: str) -> DataFileError:
     )
 
 
-def iter_json_lines(path: Path, *, kind: str = "data file", numbers_as_text: bool = False) -> Iterator[tuple[int, dict]]:
+def iter_json_lines(
+    path: Path, *, kind: str = "data file", numbers_as_text: bool = False
+) -> Iterator[tuple[int, dict]]:
     """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file; with
     ``numbers_as_text``, a JSON number is the text the file writes it with (``2.0`` is ``"2.0"``).
 
