@@ -158,7 +158,12 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
         Id or label columns (those that exist) of a CSV or JSON file that are read as text and
         become numbers only where no two texts would become one number: ``"01"`` next to ``"1"``,
         or ``"1.0"`` next to ``"1"``, stay two values, as written (see
-        ``labelwise.io._text_ids.numbers_unless_merged``). Parquet columns keep their types. A
+        ``labelwise.io._text_ids.numbers_unless_merged``). One rule for both: a JSON file's cells
+        are read as the CSV file of the same table is (a number as the file writes it, ``true`` as
+        ``True``, null as an empty cell), so the number ``2`` and the text ``"2"`` are one id, and
+        ``2.0`` next to ``2`` two; a list cell (tags) keeps its list, its numbers as text; a
+        JSON string ``""`` is missing, as an empty CSV cell is. Parquet columns keep their stored
+        types (an int64 id column stays int64: it cannot hold ``"2"`` beside ``2``, nor ``007``). A
         callable gets the file's column names and returns the text columns among them (a CSV file
         is still parsed once).
     na_values : None, str or list of str, optional

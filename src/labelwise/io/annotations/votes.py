@@ -3,7 +3,9 @@
 JSON Lines (``{"item": "q1", "sample": 3, "answer": "B"}``) or CSV with the same columns. The
 annotator of an answer is ``annotator_column`` when given; else the ``model`` and ``prompt``
 fields present, joined with ``/`` (so prompts or models are the annotators Dawid-Skene weighs);
-else the ``sample`` field. Records whose answer is null or blank are dropped and counted.
+else the ``sample`` field. Records whose answer is null or blank are dropped and counted. Every
+field is read as text, as the CSV's cells are: a JSON number as the file writes it (item ``2``
+and item ``"2"`` are one item, ``2.0`` another).
 """
 
 from __future__ import annotations
