@@ -33,6 +33,7 @@ def _box(image, annotator, label="car"):
 #: command, rows (an id written as a number and as text), options, the output file of one row per item.
 CASES = {
     "aggregate": ("aggregate", [{"item": 2, "annotator": "a", "label": "x"}, {"item": "2", "annotator": "b", "label": "x"}, {"item": 3, "annotator": "a", "label": "y"}], ["--method", "majority-vote"], "labels.csv"),
+    "votes": ("aggregate", [{"item": 10, "sample": 0, "answer": "a"}, {"item": "2", "sample": 0, "answer": 1}, {"item": 2, "sample": 1, "answer": "1"}], ["--format", "votes", "--method", "majority-vote"], "labels.csv"),
     "numbers": ("aggregate-numbers", [{"item": 2, "annotator": "a", "value": 1.0}, {"item": "2", "annotator": "b", "value": 3.0}], ["--method", "mean"], "values.csv"),
     "texts": ("aggregate-texts", [{"item": 2, "annotator": "a", "text": "x"}, {"item": "2", "annotator": "b", "text": "x"}], [], "texts.csv"),
     "tags": ("aggregate-tags", [{"item": "p", "annotator": 7, "tags": [2, "cat"]}, {"item": "p", "annotator": "7", "tags": ["2"]}, {"item": "q", "annotator": 8, "tags": ["cat"]}], [], "labels.csv"),
