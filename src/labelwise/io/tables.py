@@ -24,6 +24,7 @@ _PARQUET = {".parquet", ".pq"}
 _JSONL = {".jsonl", ".ndjson"}
 SUPPORTED = sorted(_CSV | _PARQUET | _JSONL | {".json"})
 _NUMBERS_AS_TEXT: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str}
+_TEXT_DECODER = json.JSONDecoder(**_NUMBERS_AS_TEXT)  # one decoder: json.loads(**hooks) makes one per call
 
 
 def first_non_utf8(path: Path, *, block: int = 1 << 20) -> tuple[int, int] | None:
@@ -79,7 +80,7 @@ def iter_json_lines(
                 if not line.strip():
                     continue
                 try:
-                    value = json.loads(line, **(_NUMBERS_AS_TEXT if numbers_as_text else {}))
+                    value = _TEXT_DECODER.decode(line) if numbers_as_text else json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise DataFileError(f"{kind} {str(path)!r}: line {number} is not valid JSON ({exc.msg})") from None
                 if not isinstance(value, dict):
@@ -264,10 +265,11 @@ def _ids_as_csv_reads(frame: pd.DataFrame, cells: dict[str, list[Any]], names: l
     its lists, their numbers as text; one holding an object keeps JSON's values."""
     texts = {}
     for name in names:
-        written = _cell_texts(cells[name]) if len(cells[name]) == len(frame) else None
+        kinds = set(map(type, cells[name]))
+        written = _cell_texts(cells[name], kinds) if len(cells[name]) == len(frame) else None
         if written is None:
             frame[name] = numbers_unless_merged(frame[name])
-        elif any(isinstance(cell, list) for cell in written):
+        elif list in kinds:
             frame[name] = pd.Series(written, index=frame.index, dtype=object)
         else:
             texts[name] = written
@@ -277,7 +279,7 @@ def _ids_as_csv_reads(frame: pd.DataFrame, cells: dict[str, list[Any]], names: l
             frame[name] = read[name].to_numpy()
 
 
-def _cell_texts(values: list[Any]) -> list[Any] | None:
+def _cell_texts(values: list[Any], kinds: set[type]) -> list[Any] | None:
     """Each JSON cell's text as a CSV file would hold it (null: None; ``true``: ``"True"``, as pandas
     writes it; a list: the list of its values' texts), or None if a cell is (or holds) an object."""
 
@@ -288,6 +290,8 @@ def _cell_texts(values: list[Any]) -> list[Any] | None:
             return str(value)
         raise TypeError
 
+    if kinds <= {str, type(None)}:  # the usual id column (``kinds``: the cells' types): nothing to convert
+        return values
     try:
         return [[text(v) for v in value] if isinstance(value, list) else text(value) for value in values]
     except TypeError:
