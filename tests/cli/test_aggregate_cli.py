@@ -534,16 +534,19 @@ class TestEdgesOfTheOptions:
         assert "negative" not in result.output and "positive" not in result.output
 
 
-def test_classes_4_and_text_4_of_a_json_file_are_refused_not_written_as_one_column(tmp_path):
-    """A JSON votes file answering the number 4 and the text "4" holds two classes whose labels.csv
-    columns are both prob_4: the command refuses it naming both (it wrote one prob_4 column, the
-    other class's probabilities lost, beside a label 4 of confidence 1 and prob_4 0)."""
-    path = tmp_path / "samples.jsonl"
+def test_classes_4_and_text_4_of_a_json_votes_file_are_one_class_as_in_its_csv(tmp_path):
+    """A JSON votes file answering the number 4 and the text "4" is read as its CSV (every field text):
+    one class 4, one prob_4 column, and labels.csv byte for byte the CSV's (main refused the file;
+    before that it wrote one prob_4 column and lost the other class's probabilities)."""
     records = [("q1", 0, 4), ("q1", 1, "4"), ("q1", 2, 5), ("q2", 0, 4), ("q2", 1, 4)]
+    path = tmp_path / "samples.jsonl"
     path.write_text("".join(json.dumps({"item": i, "sample": s, "answer": a}) + "\n" for i, s, a in records))
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["aggregate", str(path), "--method", "majority-vote", "--out", str(out)])
-    assert result.exit_code != 0
-    text = " ".join(result.output.split())
-    assert "the classes 4 and '4' (int and str) would both be labels.csv's column 'prob_4'" in text
-    assert not (out / "labels.csv").exists()
+    (tmp_path / "samples.csv").write_text("item,sample,answer\n" + "".join(f"{i},{s},{a}\n" for i, s, a in records))
+    for name in ("samples.jsonl", "samples.csv"):
+        out = tmp_path / f"out-{name}"
+        options = ["--method", "majority-vote", "--format", "votes", "--out", str(out)]
+        result = CliRunner().invoke(main, ["aggregate", str(tmp_path / name), *options])
+        assert result.exit_code == 0, result.output
+    labels = (tmp_path / "out-samples.jsonl" / "labels.csv").read_text()
+    assert labels == (tmp_path / "out-samples.csv" / "labels.csv").read_text()
+    assert labels.splitlines()[0].count("prob_4") == 1 and labels.splitlines()[1].startswith("q1,4,")

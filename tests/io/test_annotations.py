@@ -317,20 +317,21 @@ class TestLongTable:
         assert read.answers["label"].dtype.kind == "i"
 
     @pytest.mark.parametrize(
-        ("name", "text"),
+        ("name", "text", "item"),
         [
-            ("a.csv", "item,annotator,label\n1,w1,0\n2,w1,\n2,w2, \n1,w2,1\n3,w1,\n3,w2,1\n"),
+            ("a.csv", "item,annotator,label\n1,w1,0\n2,w1,\n2,w2, \n1,w2,1\n3,w1,\n3,w2,1\n", 2),
             (
                 "s.jsonl",
                 '{"item":1,"sample":0,"answer":0}\n{"item":2,"sample":0,"answer":null}\n'
                 '{"item":2,"sample":1,"answer":" "}\n{"item":3,"sample":0,"answer":null}\n{"item":3,"sample":1,"answer":1}\n',
+                "2",  # a votes file's fields are text, as in its CSV
             ),
         ],
     )
-    def test_items_whose_every_answer_is_dropped_are_named(self, tmp_path, name, text):
+    def test_items_whose_every_answer_is_dropped_are_named(self, tmp_path, name, text, item):
         """Item 2 lost every answer (empty): it is named in items_without_answers and the summary; item 3 kept one."""
         read = read_annotations(write(tmp_path, name, text))
-        assert read.items_without_answers == (2,)
+        assert read.items_without_answers == (item,)
         assert read.summary()["n_items_without_answers"] == 1 and read.summary()["items_without_answers"] == ["2"]
 
     def test_reads_parquet_and_jsonl(self, tmp_path):

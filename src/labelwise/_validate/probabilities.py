@@ -7,6 +7,7 @@ caller fold the check into a pass of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ def check_probs(
     atol: float = PROB_SUM_ATOL,
     check_values: bool = True,
     n_jobs: int | None = None,
+    row_name: Callable[[int], str] | None = None,
 ) -> Any:
     """Return ``probs`` as a 2-D float array (float32 kept, no copy when already an array).
 
@@ -38,6 +40,9 @@ def check_probs(
     check_values : bool, default True
         Check the values (one pass over the rows); a caller that checks them in its own pass
         (with :func:`probs_problems` and :func:`raise_probs_problems`) passes False.
+    row_name : callable, optional
+        The words for row ``i`` in an error (default ``row i``); a caller whose rows have keys
+        of the user's names them (``row 4 of given (index 'i5')``).
 
     Raises
     ------
@@ -76,7 +81,7 @@ def check_probs(
     if check_values:
         chunks = RowChunks.for_arrays(arr, n_jobs=n_jobs)
         problems = chunks.run(lambda s, p: ((), probs_problems(s, p, atol)), [arr], combine=first_problem_rows)[1]
-        raise_probs_problems(arr, problems, name=name, atol=atol)
+        raise_probs_problems(arr, problems, name=name, atol=atol, row_name=row_name)
     return arr
 
 
@@ -166,23 +171,39 @@ def first_problem_rows(parts: list[np.ndarray]) -> np.ndarray:
     return np.where(np.isfinite(lowest), lowest, -1).astype(np.int64)
 
 
-def raise_probs_problems(probs: Any, problems: np.ndarray, *, name: str = "probs", atol: float = PROB_SUM_ATOL) -> None:
-    """Raise :class:`InvalidProbabilitiesError` for the first problem found by :func:`probs_problems`."""
+def raise_probs_problems(
+    probs: Any,
+    problems: np.ndarray,
+    *,
+    name: str = "probs",
+    atol: float = PROB_SUM_ATOL,
+    row_name: Callable[[int], str] | None = None,
+) -> None:
+    """Raise :class:`InvalidProbabilitiesError` for the first problem found by :func:`probs_problems`;
+    ``row_name(i)`` words row ``i`` (default ``row i``)."""
+    where = row_name or default_row_name
     if problems[0] >= 0:
         values = _row_values(probs, int(problems[0]))
         raise InvalidProbabilitiesError(
-            f"{name} must be finite (no NaN or inf), row {problems[0]} contains {values[~np.isfinite(values)][0]}"
+            f"{name} must be finite (no NaN or inf), {where(int(problems[0]))} contains {values[~np.isfinite(values)][0]}"
         )
     if problems[1] >= 0:
         values = _row_values(probs, int(problems[1]))
-        raise InvalidProbabilitiesError(f"{name} must be non-negative, row {problems[1]} contains {values.min():.6g}")
+        raise InvalidProbabilitiesError(
+            f"{name} must be non-negative, {where(int(problems[1]))} contains {values.min():.6g}"
+        )
     if problems[2] >= 0:
         total = float(_row_values(probs, int(problems[2])).sum(dtype=np.float64))
         rounded = abs(total - 1.0) <= ROUNDED_SUM_GAP  # e.g. a file written with 3 decimals
         raise InvalidProbabilitiesError(
-            f"{name} must sum to 1 in every row (within {atol:g}); row {problems[2]} sums to {total:.6g}"
+            f"{name} must sum to 1 in every row (within {atol:g}); {where(int(problems[2]))} sums to {total:.6g}"
             + (" (rounded when written? divide each row by its sum, or write more digits)" if rounded else "")
         )
+
+
+def default_row_name(row: int) -> str:
+    """``row 17``: a row named by its position."""
+    return f"row {row}"
 
 
 def _row_values(probs: Any, row: int) -> np.ndarray:

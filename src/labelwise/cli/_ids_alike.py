@@ -1,9 +1,10 @@
-"""Ids that a command's CSV output would write alike: the number ``2`` and the text ``"2"`` of one id
-column of a JSON Lines (or object Parquet) input are two items to pandas, and two rows ``2`` of
-values.csv, labels.csv, scores.csv or boxes.csv, which a reader of the file takes for one item
-twice. A CSV input cannot hold them (its id columns are read as text); the aggregate-<shape>
-commands refuse them, naming both values and their rows, as ``aggregate`` refuses two classes
-written alike (:func:`labelwise.cli._aggregate_outputs.prob_columns`)."""
+"""Ids that ``aggregate``'s CSV output would write alike: the number ``2`` and the text ``"2"`` of an
+id field of a Label Studio or Prodigy export are two items to pandas, and two rows ``2`` of
+labels.csv. Only those exports need it: a long table's and a votes file's ids are read as the CSV
+file of the same table reads them (:func:`labelwise.io.read_table`: ``2`` and ``"2"`` are one id),
+while an export's ids are fields of the tool's JSON, kept as the tool wrote them. ``aggregate``
+refuses them, naming both values and their rows, as it refuses two classes written alike
+(:func:`labelwise.cli._aggregate_outputs.prob_columns`)."""
 
 from __future__ import annotations
 
@@ -39,20 +40,6 @@ def refuse_ids_written_alike(
             f"{option} {_columns(present)} of {parameter} must write each id one way, got {show(first)} "
             f"({type(first).__name__}, {rows[0]}) and {show(second)} ({type(second).__name__}, {rows[1]}): two ids "
             f"that {output} would write alike as {text!r}; write every id as text, or every id as a number"
-        )
-
-
-def refuse_tags_written_alike(tags: Sequence[object], column: str, output: str) -> None:
-    """Raise :class:`AnnotationError` when two distinct tags of ``tags`` (read from ANSWERS' ``column``)
-    print alike (the number 2 of a JSON list and the text ``"2"``): ``output``'s columns would be
-    one tag twice."""
-    found = written_alike(tags)
-    if found is not None:
-        first, second, text = found
-        raise AnnotationError(
-            f"--tags-column column {column!r} of ANSWERS must write each tag one way, got the tags {show(first)} "
-            f"({type(first).__name__}) and {show(second)} ({type(second).__name__}): two tags that {output} would "
-            f"write alike as {text!r}; write every tag as text, or every tag as a number"
         )
 
 

@@ -367,14 +367,6 @@ def _read_boxes(
             f"BOXES must be one table (or, with --coco, one COCO file per annotator), got {len(boxes)} files"
         )
     table = read_input(boxes[0], "BOXES", kind="box table", text_columns=lambda names: [c for c in ids if c in names])
-    from ._ids_alike import refuse_ids_written_alike
-
-    refuse_ids_written_alike(
-        table,
-        dict(zip(("--image-column", "--annotator-column", "--label-column"), ids, strict=True)),
-        "BOXES",
-        "boxes.csv",
-    )
     return table, None
 
 

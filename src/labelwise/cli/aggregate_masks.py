@@ -108,10 +108,8 @@ def read_mask_table(
         raise MissingColumnError(
             f"TABLE must have the columns {', '.join(missing)}; its columns are {[str(c) for c in table.columns]}"
         )
-    from ._ids_alike import refuse_ids_written_alike
     from ._row_lines import line_words
 
-    refuse_ids_written_alike(table, dict(zip(COLUMN_OPTIONS[:2], columns[:2], strict=True)), "TABLE", "items.csv")
     if table.empty:
         raise AnnotationError(f"TABLE {str(table_path)!r} must list at least one mask, got no rows")
     table, paths = checked_rows(table, table_path, named)

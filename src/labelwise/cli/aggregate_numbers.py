@@ -217,11 +217,6 @@ def aggregate_numbers(
     table = read_input(
         answers, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in columns if c in names]
     )
-    from ._ids_alike import refuse_ids_written_alike
-
-    refuse_ids_written_alike(
-        table, {"--item-column": item_column, "--annotator-column": annotator_column}, "ANSWERS", "values.csv"
-    )
     if value_column in table.columns:  # else the fit names --value-column
         check_numbers(table, value_column, Path(answers))
         ids = {"--item-column": item_column, "--annotator-column": annotator_column}

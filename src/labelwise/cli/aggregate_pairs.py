@@ -175,14 +175,6 @@ def aggregate_pairs(
             pairs, "PAIRS", kind="comparison table", text_columns=lambda names: [c for c in columns if c in names]
         )
         same_id_kind(table, [left_column, right_column, winner_column])
-        from ._ids_alike import refuse_ids_written_alike
-
-        ids: dict[str, str | list[str]] = {
-            "--left-column, --right-column and --winner-column": [left_column, right_column, winner_column]
-        }
-        if noisy:
-            ids["--annotator-column"] = annotator_column
-        refuse_ids_written_alike(table, ids, "PAIRS", "scores.csv")
     columns_given = {"left_col": left_column, "right_col": right_column, "winner_col": winner_column}
     if noisy:
         columns_given["annotator_col"] = annotator_column

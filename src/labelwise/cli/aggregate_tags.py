@@ -207,11 +207,6 @@ def aggregate_tags(
             f"--item-column, --annotator-column and --tags-column must be three different columns, got "
             f"{[item_column, annotator_column, tags_column]}"
         )
-    if not scaled:
-        from ._ids_alike import refuse_ids_written_alike
-
-        ids = {"--item-column": item_column, "--annotator-column": annotator_column}
-        refuse_ids_written_alike(answers, ids, "ANSWERS", "labels.csv")
     markers = None if scaled else _marker_cells(Path(answers_path), tags_column, answers[tags_column])
     notices = [] if scaled else _cell_notices(answers[tags_column], tag_separator, tags_column, Path(answers_path))
     est = MultiLabelAggregator(
@@ -234,9 +229,6 @@ def aggregate_tags(
         with on_scheduler(scheduler if scaled else None), stages(False if quiet or not scaled else None):
             est.fit(answers)
     seconds = time.perf_counter() - start
-    from ._ids_alike import refuse_tags_written_alike
-
-    refuse_tags_written_alike(est.tags_, tags_column, "probs.csv and annotators.csv")
     labels, probs, skills = _frames(est, tag_separator)
     summary = {
         "method": method,

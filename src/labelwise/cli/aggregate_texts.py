@@ -191,9 +191,6 @@ def aggregate_texts(
         table, {"--item-column": item_column, "--annotator-column": annotator_column, "--text-column": text_column}
     )
     ids = {"--item-column": item_column, "--annotator-column": annotator_column}
-    from ._ids_alike import refuse_ids_written_alike
-
-    refuse_ids_written_alike(table, ids, "ANSWERS", "texts.csv")
     table, n_dropped = drop_missing(table, text_column, ids)
     n_repeats = n_repeated(table, item_column, annotator_column)
     table = keep_last(table, item_column, annotator_column, duplicates)

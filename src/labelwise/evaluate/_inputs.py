@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -13,9 +11,9 @@ import pandas as pd
 from .._validate.arguments import plain, show
 from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import _as_1d
-from .._validate.probabilities import check_probs
+from .._validate.probabilities import check_probs, default_row_name
 from .._validate.row_alignment import align_rows
-from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError, ShapeMismatchError
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 
 __all__ = [
     "align_predictions",
@@ -42,32 +40,18 @@ def align_predictions(reference: Any, reference_name: str, predictions: Any) -> 
     }
 
 
-_ROW = re.compile(r"\brow (\d+)\b(?! \(index| of )")
+RowName = Callable[[int], str]
 
 
-@contextmanager
-def rows_named_by_index(reference: Any, reference_name: str) -> Iterator[None]:
-    """Name the index key beside each ``row N`` of the labelwise errors raised in the block.
-
-    The block works on rows in ``reference``'s order (after :func:`align_rows`); where
-    ``reference`` is a pandas object whose index is not ``0..n-1``, ``row 4`` of a message becomes
-    ``row 4 of given (index 'i5')``, the key that finds the row in every table matched by index.
-    """
+def rows_named_by_index(reference: Any, reference_name: str) -> RowName | None:
+    """The words for row ``i`` (in ``reference``'s order, after :func:`align_rows`) in the errors of the
+    validators that take a ``row_name``: ``row 4 of given (index 'i5')``, the key that finds the row in
+    every table matched by index; None (plain ``row 4``) where ``reference`` is no pandas object or its
+    index is ``0..n-1``."""
     index = reference.index if isinstance(reference, (pd.Series, pd.DataFrame)) else None
-    try:
-        yield
-    except LabelwiseError as exc:
-        if index is None or index.equals(pd.RangeIndex(len(index))) or not exc.args:
-            raise
-
-        def keyed(match: re.Match[str]) -> str:
-            pos = int(match.group(1))
-            if pos >= len(index):
-                return match.group(0)
-            return f"row {pos} of {reference_name} (index {show(index[pos])})"
-
-        exc.args = (_ROW.sub(keyed, str(exc.args[0])), *exc.args[1:])
-        raise
+    if index is None or index.equals(pd.RangeIndex(len(index))):
+        return None
+    return lambda pos: f"row {pos} of {reference_name} (index {show(index[pos])})"
 
 
 def resolve_metric(metric: str | Metric) -> tuple[str, Metric]:
@@ -93,16 +77,20 @@ def is_accuracy(metric: str | Metric) -> bool:
     return metric in ("accuracy", "accuracy_score")
 
 
-def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing: bool = False) -> np.ndarray:
+def encode_against(
+    values: Any, classes: np.ndarray, *, name: str, allow_missing: bool = False, row_name: RowName | None = None
+) -> np.ndarray:
     """Codes of ``values`` in ``classes``; missing values become -1 when ``allow_missing``.
 
     A value that is not a class but is written like one (``"1"`` for the class ``1``) gets its code.
+    ``row_name(i)`` words row ``i`` in an error (default ``row i``: :func:`rows_named_by_index`).
     """
+    where = row_name or default_row_name
     arr = _as_1d(values, name)
     missing = pd.isna(arr) if arr.dtype.kind not in "iub" else np.zeros(arr.shape, bool)
     if missing.any() and not allow_missing:
         row = int(np.flatnonzero(missing)[0])
-        raise InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(arr[row])}")
+        raise InvalidLabelsError(f"{name} must not contain missing values, {where(row)} is {show(arr[row])}")
     filled = arr.astype(object)
     filled[missing] = classes[0]
     codes = pd.Index(classes).get_indexer(filled)
@@ -115,7 +103,7 @@ def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidLabelsError(
-            f"{name} must hold one of the classes {[plain(c) for c in classes[:20]]}, row {row} is {show(arr[row])}"
+            f"{name} must hold one of the classes {[plain(c) for c in classes[:20]]}, {where(row)} is {show(arr[row])}"
         )
     codes = codes.astype(np.int64)
     codes[missing] = -1
@@ -143,13 +131,13 @@ def classes_named_by_columns(predictions: Any, seen: np.ndarray) -> list[Any]:
 
 
 def predictions_to_codes(
-    predictions: Mapping[str, Any], classes: np.ndarray, n_items: int
+    predictions: Mapping[str, Any], classes: np.ndarray, n_items: int, *, row_name: RowName | None = None
 ) -> tuple[list[str], np.ndarray]:
     """Each model's predicted class codes, shape (n_models, n_items).
 
     A 2-D entry is a probability matrix (columns in the order of ``classes``, or a DataFrame whose
     columns are named by class in any order) and is turned into its row-wise argmax; a 1-D entry
-    holds predicted labels.
+    holds predicted labels. ``row_name(i)`` words row ``i`` in an error (default ``row i``).
     """
     if isinstance(predictions, pd.DataFrame):
         predictions = {str(c): predictions[c].to_numpy() for c in predictions.columns}
@@ -174,7 +162,7 @@ def predictions_to_codes(
                 f"predictions of model {name!r} must have one row per test item ({n_items}), got {arr.shape[0]}"
             )
         if arr.ndim == 2:
-            probs = check_probs(arr, name=f"predictions of model {name!r}")
+            probs = check_probs(arr, name=f"predictions of model {name!r}", row_name=row_name)
             if probs.shape[1] != len(classes):
                 raise ShapeMismatchError(
                     f"probabilities of model {name!r} must have one column per class ({len(classes)}), "
@@ -189,15 +177,15 @@ def predictions_to_codes(
                 )
             out[i] = probs.argmax(axis=1)
         else:
-            out[i] = _predicted_codes(arr, classes, name)
+            out[i] = _predicted_codes(arr, classes, name, row_name)
     return names, out
 
 
-def _predicted_codes(labels: np.ndarray, classes: np.ndarray, model: str) -> np.ndarray:
+def _predicted_codes(labels: np.ndarray, classes: np.ndarray, model: str, row_name: RowName | None) -> np.ndarray:
     """Codes of a model's predicted labels; a label that is no class says how to name it (a model may
     predict a class that no test item has, given or corrected)."""
     try:
-        return encode_against(labels, classes, name=f"predictions of model {model!r}")
+        return encode_against(labels, classes, name=f"predictions of model {model!r}", row_name=row_name)
     except InvalidLabelsError as exc:
         if pd.isna(labels).any():
             raise

@@ -285,9 +285,12 @@ def _label_metric(metric: Any) -> tuple[str, Callable]:
     return averaged_metric(metric) or resolve_metric(metric)
 
 
-def _expected_accuracy(soft_labels: Any, pred: np.ndarray, cls: np.ndarray) -> np.ndarray:
+def _expected_accuracy(
+    soft_labels: Any, pred: np.ndarray, cls: np.ndarray, row_name: Callable[[int], str] | None
+) -> np.ndarray:
     """Each model's expected accuracy under the human label distributions ``soft_labels`` (n, K)."""
-    soft = check_probs(columns_in_class_order(soft_labels, cls, name="soft_labels"), name="soft_labels")
+    ordered = columns_in_class_order(soft_labels, cls, name="soft_labels")
+    soft = check_probs(ordered, name="soft_labels", row_name=row_name)
     n = pred.shape[1]
     if soft.shape != (n, len(cls)):
         raise ShapeMismatchError(
@@ -361,22 +364,22 @@ def corrected_benchmark(
     corrected, soft_labels = (
         align_rows(given, "given", v, n) for v, n in ((corrected, "corrected"), (soft_labels, "soft_labels"))
     )
-    with rows_named_by_index(given, "given"):
-        given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
-        if len(given_arr) == 0:
-            raise TooFewExamplesError("given must hold at least one test label, got 0")
-        if len(given_arr) != len(corrected_arr):
-            raise ShapeMismatchError(
-                f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"
-            )
-        cls = _classes(given_arr, corrected_arr, classes, predictions)
-        name, fn = _on_codes(name, fn, metric, cls)
-        g = encode_against(given_arr, cls, name="given")
-        c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True)
-        models, pred = predictions_to_codes(predictions, cls, len(g))
-        table = _score_table(name, fn, models, pred, g, c)
-        if soft_labels is not None:
-            table["expected_corrected"] = _expected_accuracy(soft_labels, pred, cls)
+    row_name = rows_named_by_index(given, "given")
+    given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
+    if len(given_arr) == 0:
+        raise TooFewExamplesError("given must hold at least one test label, got 0")
+    if len(given_arr) != len(corrected_arr):
+        raise ShapeMismatchError(
+            f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"
+        )
+    cls = _classes(given_arr, corrected_arr, classes, predictions)
+    name, fn = _on_codes(name, fn, metric, cls)
+    g = encode_against(given_arr, cls, name="given", row_name=row_name)
+    c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True, row_name=row_name)
+    models, pred = predictions_to_codes(predictions, cls, len(g), row_name=row_name)
+    table = _score_table(name, fn, models, pred, g, c)
+    if soft_labels is not None:
+        table["expected_corrected"] = _expected_accuracy(soft_labels, pred, cls, row_name)
     for col in list(table.columns):
         table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")
     n_seeds, seed = check_positive_int("seeds", seeds), seed_from(random_state) or 0

@@ -9,8 +9,9 @@ share becomes numbers, as the parser would have made it.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_compute as pc
 
-__all__ = ["numbers_unless_merged", "restore_merged_texts", "text_dtypes"]
+__all__ = ["csv_read_of_texts", "numbers_unless_merged", "restore_merged_texts", "text_dtypes"]
 
 _CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]*")
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -61,6 +62,36 @@ def restore_merged_texts(
             lossless = kept == "b" if frame[column].dtype.kind == "b" else kept in "iuf"
         if not lossless:
             frame[column] = pd.Series(strings.to_pylist(), index=frame.index, dtype=object).where(frame[column].notna())
+
+
+def csv_read_of_texts(texts: Mapping[str, Sequence[str | None]]) -> pd.DataFrame:
+    """The columns that a CSV file holding ``texts`` (None or ``""``: an empty cell) is read into by
+    :func:`labelwise.io.read_table` when ``text_columns`` names them: the CSV parser's types, with the
+    texts that it would merge kept (:func:`restore_merged_texts`). A JSON file's id columns are read
+    through it, so that a JSON file and the CSV file of the same table give the same ids: one rule,
+    the CSV reader's, for both.
+
+    Parameters
+    ----------
+    texts : mapping of str to sequence of str or None
+        Column name -> each row's text, all of one length.
+
+    Returns
+    -------
+    DataFrame
+        One column per name, on rows ``0..n-1``; empty cells missing (no other marker is).
+    """
+    written = pd.DataFrame({name: pd.Series(list(cells), dtype=object) for name, cells in texts.items()})
+    buffer = io.StringIO()
+    written.to_csv(buffer, index=False)
+    frame = pd.read_csv(io.StringIO(buffer.getvalue()), keep_default_na=False, na_values=[""])
+    frame.columns = written.columns  # a name that looks like a number stays the key's text
+
+    def read_texts(names: list[str]) -> pa.Table:
+        return pa.table({n: pa.array([t or None for t in texts[n]], type=pa.string()) for n in names})
+
+    restore_merged_texts(frame, list(written.columns), read_texts)
+    return frame
 
 
 def _booleans(column: pd.Series) -> bool:

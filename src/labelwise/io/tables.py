@@ -7,12 +7,13 @@ import json
 import os
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
+from typing import Any
 
 from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_csv as pa_csv
 from ..errors import DataFileError
-from ._text_ids import numbers_unless_merged, restore_merged_texts, text_dtypes
+from ._text_ids import csv_read_of_texts, numbers_unless_merged, restore_merged_texts, text_dtypes
 from .delimiter import csv_delimiter
 from .index_columns import index_as_columns
 from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
@@ -22,6 +23,8 @@ _CSV = {".csv", ".tsv", ".txt"}
 _PARQUET = {".parquet", ".pq"}
 _JSONL = {".jsonl", ".ndjson"}
 SUPPORTED = sorted(_CSV | _PARQUET | _JSONL | {".json"})
+_NUMBERS_AS_TEXT: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str}
+_TEXT_DECODER = json.JSONDecoder(**_NUMBERS_AS_TEXT)  # one decoder: json.loads(**hooks) makes one per call
 
 
 def first_non_utf8(path: Path, *, block: int = 1 << 20) -> tuple[int, int] | None:
@@ -59,8 +62,11 @@ def not_utf8_error(path: Path, kind: str) -> DataFileError:
     )
 
 
-def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[int, dict]]:
-    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file.
+def iter_json_lines(
+    path: Path, *, kind: str = "data file", numbers_as_text: bool = False
+) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file; with
+    ``numbers_as_text``, a JSON number is the text the file writes it with (``2.0`` is ``"2.0"``).
 
     Raises
     ------
@@ -74,7 +80,7 @@ def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[in
                 if not line.strip():
                     continue
                 try:
-                    value = json.loads(line)
+                    value = _TEXT_DECODER.decode(line) if numbers_as_text else json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise DataFileError(f"{kind} {str(path)!r}: line {number} is not valid JSON ({exc.msg})") from None
                 if not isinstance(value, dict):
@@ -153,7 +159,12 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
         Id or label columns (those that exist) of a CSV or JSON file that are read as text and
         become numbers only where no two texts would become one number: ``"01"`` next to ``"1"``,
         or ``"1.0"`` next to ``"1"``, stay two values, as written (see
-        ``labelwise.io._text_ids.numbers_unless_merged``). Parquet columns keep their types. A
+        ``labelwise.io._text_ids.numbers_unless_merged``). One rule for both: a JSON file's cells
+        are read as the CSV file of the same table is (a number as the file writes it, ``true`` as
+        ``True``, null as an empty cell), so the number ``2`` and the text ``"2"`` are one id, and
+        ``2.0`` next to ``2`` two; a list cell (tags) keeps its list, its numbers as text; a
+        JSON string ``""`` is missing, as an empty CSV cell is. Parquet columns keep their stored
+        types (an int64 id column stays int64: it cannot hold ``"2"`` beside ``2``, nor ``007``). A
         callable gets the file's column names and returns the text columns among them (a CSV file
         is still parsed once).
     na_values : None, str or list of str, optional
@@ -206,13 +217,13 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
 
 
 def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
-    """A JSON or JSON Lines file, its ``text_columns`` read as written (JSON strings stay strings)
-    and then made numbers where :func:`numbers_unless_merged` allows; read twice only when
-    ``text_columns`` is a callable that picks some."""
+    """A JSON or JSON Lines file; its ``text_columns`` are read as the CSV file of the same table
+    would be (:func:`_ids_as_csv_reads`)."""
     with p.open(encoding="utf-8-sig") as fh:
         head = fh.read(64).lstrip()
     records = suffix == ".json" and head.startswith("[")
-    if not records:
+    cells = None if callable(text_columns) else _json_cells(p, records, list(text_columns))  # checks each line
+    if cells is None and not records:
         for _ in iter_json_lines(p):  # names the first malformed line, if any
             pass
 
@@ -229,6 +240,59 @@ def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
     else:
         frame = read(text_columns)
         names = _names(text_columns, frame)
-    for column in names:
-        frame[column] = numbers_unless_merged(frame[column])
+    if names:
+        _ids_as_csv_reads(frame, cells if cells is not None else _json_cells(p, records, names), names)
     return frame
+
+
+def _json_cells(p: Path, records: bool, names: list[str]) -> dict[str, list[Any]]:
+    """The cells of ``names`` in each record of a JSON list (``records``) or JSON Lines file, JSON
+    numbers as the text the file writes them with (a missing key: None)."""
+    if records:
+        with p.open(encoding="utf-8-sig") as fh:
+            rows = json.loads(fh.read(), **_NUMBERS_AS_TEXT)
+        rows = [r if isinstance(r, dict) else {} for r in rows] if isinstance(rows, list) else []
+    else:
+        rows = [record for _, record in iter_json_lines(p, numbers_as_text=True)]
+    return {name: [row.get(name) for row in rows] for name in names}
+
+
+def _ids_as_csv_reads(frame: pd.DataFrame, cells: dict[str, list[Any]], names: list[str]) -> None:
+    """Replace, in place, the columns ``names`` of a JSON ``frame`` by what a CSV file of the same
+    table gives (:func:`~labelwise.io._text_ids.csv_read_of_texts`): the number ``2`` and the text
+    ``"2"`` are one id, ``2.0`` and ``2`` two, ``true`` is ``True``. A column holding lists (a JSON
+    tag list: ``[2, "cat"]`` is ``["2", "cat"]``, as the cell ``2|cat`` of a CSV file splits) keeps
+    its lists, their numbers as text; one holding an object keeps JSON's values."""
+    texts = {}
+    for name in names:
+        kinds = set(map(type, cells[name]))
+        written = _cell_texts(cells[name], kinds) if len(cells[name]) == len(frame) else None
+        if written is None:
+            frame[name] = numbers_unless_merged(frame[name])
+        elif list in kinds:
+            frame[name] = pd.Series(written, index=frame.index, dtype=object)
+        else:
+            texts[name] = written
+    if texts:
+        read = csv_read_of_texts(texts)
+        for name in texts:
+            frame[name] = read[name].to_numpy()
+
+
+def _cell_texts(values: list[Any], kinds: set[type]) -> list[Any] | None:
+    """Each JSON cell's text as a CSV file would hold it (null: None; ``true``: ``"True"``, as pandas
+    writes it; a list: the list of its values' texts), or None if a cell is (or holds) an object."""
+
+    def text(value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return str(value)
+        raise TypeError
+
+    if kinds <= {str, type(None)}:  # the usual id column (``kinds``: the cells' types): nothing to convert
+        return values
+    try:
+        return [[text(v) for v in value] if isinstance(value, list) else text(value) for value in values]
+    except TypeError:
+        return None

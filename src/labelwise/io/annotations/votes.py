@@ -3,7 +3,9 @@
 JSON Lines (``{"item": "q1", "sample": 3, "answer": "B"}``) or CSV with the same columns. The
 annotator of an answer is ``annotator_column`` when given; else the ``model`` and ``prompt``
 fields present, joined with ``/`` (so prompts or models are the annotators Dawid-Skene weighs);
-else the ``sample`` field. Records whose answer is null or blank are dropped and counted.
+else the ``sample`` field. Records whose answer is null or blank are dropped and counted. Every
+field is read as text, as the CSV's cells are: a JSON number as the file writes it (item ``2``
+and item ``"2"`` are one item, ``2.0`` another).
 """
 
 from __future__ import annotations
@@ -60,8 +62,8 @@ def annotators_are_samples(path: str | os.PathLike, annotator_column: str | None
 
 def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The table, the file line of each row, and whether each row has the answer key at all."""
-    if path.suffix.lower() in _JSONL:
-        numbered = list(iter_json_lines(path, kind="votes file"))
+    if path.suffix.lower() in _JSONL:  # numbers as the file writes them: a CSV's cells are text
+        numbered = list(iter_json_lines(path, kind="votes file", numbers_as_text=True))
         has_answer = np.array([label in r for _, r in numbered], dtype=bool)
         return pd.DataFrame([r for _, r in numbered]), np.array([n for n, _ in numbered], dtype=np.int64), has_answer
     try:
