@@ -31,7 +31,7 @@ import functools
 import math
 import operator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -186,6 +186,8 @@ class DaskPairs:
     n_ann: int
     pair_instances: float  #: Σ_i n_i (n_i - 1) over every item (``setup_stats``)
     est: Any = None  #: the DawidSkene being fitted (the ring check reads its ``max_iter`` and ``tol``)
+    #: The pair check confirms its suspects in lock step (:mod:`._pair_confirm`; False: one by one).
+    lock_step: ClassVar[bool] = True
     _shared: dict = field(default_factory=dict, repr=False)  # shared(min_shared), counted once
 
     def _reduction(self, fn: Any, *args: Any) -> Any:

@@ -160,7 +160,7 @@ def find_dependent_pairs(
     suspects = [pair for pair, keep in zip(pairs, over.tolist(), strict=True) if keep]
     rows: list[tuple[float, ...]] = []
     gate = None
-    if hasattr(data, "fit_without_list"):  # on Dask: the same rows, the fits in lock step
+    if getattr(data, "lock_step", False):  # on Dask: the same rows, the fits in lock step
         from ._pair_confirm import confirm_in_lock_step
 
         rows, gate = confirm_in_lock_step(data, suspects, candidates, pseudo, threshold, max_iter, tol, triad)

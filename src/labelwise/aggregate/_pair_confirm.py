@@ -54,7 +54,8 @@ def confirm_in_lock_step(
     ``triad`` when the triad gate's fit was run for exactly those rows, ``(prior, conf, z table)``
     for :func:`~._dependent._triad_gate`; else None.
 
-    ``data`` has ``fit_without_list`` and ``gather`` (:class:`~._dask_pairs.DaskPairs`).
+    ``data`` has ``fit_without_list`` and ``gather`` (:class:`~._dask_pairs.DaskPairs`, whose
+    ``lock_step`` chooses this path).
     """
     from ._dependent import CONFIRM_TOL, MIN_SHARED_ITEMS, _over, _own_confusion
 
