@@ -1,9 +1,10 @@
 """Graphs sent to a ``distributed`` client by Dawid-Skene's Dask fit, a source tree against another in one run.
 
-``python benchmarks/bench_dask_round_trips.py [--before OLD/src] [--answers N] [--modes default,rings]``
+``python benchmarks/bench_dask_round_trips.py [--before OLD/src] [--answers N] [--modes default,rings] [--processes]``
 runs this file as a script once per source tree (a fresh process each, ``labelwise`` imported from
 that tree) on the pair-and-ring crowd of :mod:`_aggregate_dask` (about ``N`` answers), with a local
-``distributed.Client(processes=False)`` (one worker, two threads, in the process). Each process fits
+``distributed.Client(processes=False)`` (one worker, two threads, in the process; ``--processes``: a
+``LocalCluster`` of two single-threaded worker processes, as session 43's cluster run). Each process fits
 each mode with ``labelwise.aggregate.distributed.fit`` on 8 partitions and counts the graphs the fit
 sends (every ``compute``, ``persist`` and ``get`` goes through ``Client._graph_to_futures``, one call
 per graph), with the fit's wall time and stage timings; it writes sha256 hashes of ``labels_``,
@@ -43,7 +44,7 @@ def _digest(est) -> str:
     return h.hexdigest()
 
 
-def worker(out: Path, n_answers: int, modes: list[str]) -> None:
+def worker(out: Path, n_answers: int, modes: list[str], processes: bool) -> None:
     """Fit every mode on Dask with the ``labelwise`` on ``sys.path``; write ``trips.json``."""
     import dask.dataframe as dd
     from distributed import Client
@@ -57,7 +58,8 @@ def worker(out: Path, n_answers: int, modes: list[str]) -> None:
     ddf = dd.from_pandas(answers, npartitions=8)
     res: dict = {"n_answers": len(answers)}
     graphs = [0]
-    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as client:
+    workers = {"n_workers": 2, "threads_per_worker": 1} if processes else {"n_workers": 1, "threads_per_worker": 2}
+    with Client(processes=processes, dashboard_address=":0", **workers) as client:
         send = type(client)._graph_to_futures
 
         def counted(self, *args, **kwargs):
@@ -89,10 +91,11 @@ def main() -> None:
     parser.add_argument("--before", help="another tree's src (e.g. main's, from git archive)")
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--modes", default="default,triad off,rings")
+    parser.add_argument("--processes", action="store_true", help="two worker processes (default: in this process)")
     args = parser.parse_args()
     modes = args.modes.split(",")
     trees = ([("before", Path(args.before).resolve())] if args.before else []) + [("after", HERE.parent / "src")]
-    print(f"== Dawid-Skene on Dask, distributed.Client(processes=False), about {args.answers:,} answers")
+    print(f"== Dawid-Skene on Dask, distributed.Client(processes={args.processes}), about {args.answers:,} answers")
     res = {}
     with tempfile.TemporaryDirectory(prefix="lw_trips_") as tmp:
         for side, src in trees:
@@ -101,6 +104,7 @@ def main() -> None:
             load = os.getloadavg()[0]
             env = dict(os.environ, PYTHONPATH=str(src))
             cmd = [sys.executable, __file__, "--worker", str(src), str(out), str(args.answers), ",".join(modes)]
+            cmd += ["processes"] if args.processes else []
             subprocess.run(cmd, check=True, env=env)
             res[side] = json.loads((out / "trips.json").read_text())
             print(f"  {side}: {src} (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)")
@@ -120,6 +124,6 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         sys.path.insert(0, sys.argv[2])
-        worker(Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5].split(","))
+        worker(Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5].split(","), sys.argv[6:] == ["processes"])
     else:
         main()
