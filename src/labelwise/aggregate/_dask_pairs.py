@@ -5,7 +5,8 @@
 statistics of :mod:`._pair_check` on its own items (:meth:`Part.block`, one row per item) and the
 client sums them with a tree reduction, as the EM steps are. Nothing item-sized is gathered except
 the answers of the annotators of screened pairs (at most ``MAX_CONFIRMED_PAIRS`` pairs: every
-screened pair's two members in one pass, then each suspect's in one pass for its confirmation) and
+screened pair's two members in one pass, then every suspect's in one pass for their confirmations,
+whose fits without a pair run in lock step: :mod:`._pair_confirm`) and
 of a candidate ring's members (all of a group's members in one pass), by :meth:`DaskPairs.bases_list`:
 their items' posteriors without the pair or group (``answers x K``), from which each annotator's own
 EM runs on the client
