@@ -120,3 +120,23 @@ def test_a_parquet_folder_without_a_column_names_the_folder_and_the_renaming_opt
     assert "missing ['annotator']" in res.output and "--annotator-column" in res.output and "'worker'" in res.output
     res = _aggregate([folder, "--scheduler", "threads", "--annotator-column", "worker", "--out", tmp_path / "out"])
     assert res.exit_code == 0, res.output
+
+
+def test_an_item_whose_answers_all_agree_writes_uncertainty_0_as_in_memory(tmp_path):
+    """An item answered alike by all has entropy 0: the distributed fit wrote ``-0.0`` (-1 * log 1)
+    where the in-memory command writes ``0.0``; now both commands' files are the same, byte for byte
+    (majority vote: nothing else differs by rounding)."""
+    rng = np.random.default_rng(45)
+    rows = [(f"i{i:02d}", f"a{a}", i % 3 if i < 20 else int(rng.integers(0, 3))) for i in range(40) for a in range(5)]
+    answers = pd.DataFrame(rows, columns=["item", "annotator", "label"])
+    answers.to_parquet(tmp_path / "answers.parquet")
+    (tmp_path / "parts").mkdir()
+    for i, part in enumerate(np.array_split(np.arange(len(answers)), 2)):
+        answers.iloc[part].to_parquet(tmp_path / "parts" / f"part.{i}.parquet")
+    memory, scale = tmp_path / "memory", tmp_path / "scale"
+    for source, out in ((tmp_path / "answers.parquet", memory), (tmp_path / "parts", scale)):
+        res = _aggregate([source, "--method", "majority-vote", "--out", out, "--quiet"])
+        assert res.exit_code == 0, res.output
+    assert "-0.0" not in (scale / "labels.csv").read_text()
+    for name in ("labels.csv", "annotators.csv"):
+        assert (scale / name).read_bytes() == (memory / name).read_bytes(), name

@@ -5,7 +5,8 @@
 statistics of :mod:`._pair_check` on its own items (:meth:`Part.block`, one row per item) and the
 client sums them with a tree reduction, as the EM steps are. Nothing item-sized is gathered except
 the answers of the annotators of screened pairs (at most ``MAX_CONFIRMED_PAIRS`` pairs: every
-screened pair's two members in one pass, then each suspect's in one pass for its confirmation) and
+screened pair's two members in one pass, then every suspect's in one pass for their confirmations,
+whose fits without a pair run in lock step: :mod:`._pair_confirm`) and
 of a candidate ring's members (all of a group's members in one pass), by :meth:`DaskPairs.bases_list`:
 their items' posteriors without the pair or group (``answers x K``), from which each annotator's own
 EM runs on the client
@@ -31,7 +32,7 @@ import functools
 import math
 import operator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -186,13 +187,19 @@ class DaskPairs:
     n_ann: int
     pair_instances: float  #: Σ_i n_i (n_i - 1) over every item (``setup_stats``)
     est: Any = None  #: the DawidSkene being fitted (the ring check reads its ``max_iter`` and ``tol``)
+    #: The pair check confirms its suspects in lock step (:mod:`._pair_confirm`; False: one by one).
+    lock_step: ClassVar[bool] = True
     _shared: dict = field(default_factory=dict, repr=False)  # shared(min_shared), counted once
 
-    def _sum(self, fn: Any, *args: Any) -> tuple:
+    def _reduction(self, fn: Any, *args: Any) -> Any:
+        """The tree reduction (``sum_stats``) of ``fn(part, *args)`` over the partitions, not computed."""
         import dask
 
         shared = [dask.delayed(a) if _large(a) else a for a in args]
-        return compute(tree_reduce_delayed([dask.delayed(fn)(p, *shared) for p in self.parts], sum_stats))[0]
+        return tree_reduce_delayed([dask.delayed(fn)(p, *shared) for p in self.parts], sum_stats)
+
+    def _sum(self, fn: Any, *args: Any) -> tuple:
+        return compute(self._reduction(fn, *args))[0]
 
     def shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if min_shared not in self._shared:  # the pair check's screen, then the ring check's
@@ -250,15 +257,9 @@ class DaskPairs:
         """:meth:`bases` of each ``(a, b, j)`` of ``triples`` in one pass over the partitions (the same
         arrays, bit for bit): each partition returns every annotator's answers' bases, the client
         stacks them per annotator."""
-        import dask
-
         if not triples:
             return []
-        arg = dask.delayed(conf)
-        wanted = tuple((int(a), int(b), int(j)) for a, b, j in triples)
-        calls = [dask.delayed(part_bases_list)(p, self.k, self.n_ann, prior, arg, wanted) for p in self.parts]
-        per_part = compute(*calls)
-        return [_stack([part[t] for part in per_part]) for t in range(len(wanted))]
+        return self.gather([(prior, conf, triples)], [])[0][0]
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         return self.check_pair_list(prior, conf, pair_conf, np.array([a]), np.array([b]))
@@ -268,10 +269,34 @@ class DaskPairs:
     ) -> PairCheck:
         """:meth:`check_pair` of every pair ``(a[p], b[p])`` in one pass over the partitions (each
         partition's :func:`~labelwise.aggregate._pair_list.check_pair_list`, summed)."""
-        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-        pair_conf = pair_conf if isinstance(pair_conf, np.ndarray) else list(pair_conf)
-        n, o, e, v = self._sum(part_check_pair_list, self.k, self.n_ann, prior, conf, pair_conf, a, b)
-        return PairCheck(a, b, *(np.asarray(x, dtype=np.float64).reshape(len(a)) for x in (n, o, e, v)))
+        return self.gather([], [(prior, conf, pair_conf, a, b)])[1][0]
+
+    def gather(self, bases: list[tuple], checks: list[tuple]) -> tuple[list[list[Bases]], list[PairCheck]]:
+        """:meth:`bases_list` of each ``(prior, conf, triples)`` of ``bases`` and :meth:`check_pair_list`
+        of each ``(prior, conf, pair_conf, a, b)`` of ``checks``, all in one graph (each the tasks and
+        the tree reduction it has alone: the same bits)."""
+        import dask
+
+        calls, wanted, sums, pairs = [], [], [], []
+        for prior, conf, triples in bases:
+            wanted.append(tuple((int(a), int(b), int(j)) for a, b, j in triples))
+            arg = dask.delayed(conf)
+            calls += [dask.delayed(part_bases_list)(p, self.k, self.n_ann, prior, arg, wanted[-1]) for p in self.parts]
+        for prior, conf, pair_conf, a, b in checks:
+            pairs.append((np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)))
+            pair_conf = pair_conf if isinstance(pair_conf, np.ndarray) else list(pair_conf)
+            sums.append(self._reduction(part_check_pair_list, self.k, self.n_ann, prior, conf, pair_conf, *pairs[-1]))
+        got = compute(*calls, *sums)
+        n = len(self.parts)
+        out = [
+            [_stack([part[t] for part in got[m * n : (m + 1) * n]]) for t in range(len(want))]
+            for m, want in enumerate(wanted)
+        ]
+        checked = [
+            PairCheck(a, b, *(np.asarray(x, dtype=np.float64).reshape(len(a)) for x in total))
+            for (a, b), total in zip(pairs, got[len(calls) :], strict=True)
+        ]
+        return out, checked
 
     def fit_without(
         self, found: tuple[np.ndarray, np.ndarray], a: int, b: int, pseudo: np.ndarray, max_iter: int, tol: float
@@ -283,25 +308,72 @@ class DaskPairs:
     ) -> tuple[np.ndarray, np.ndarray]:
         """EM on every answer but the ``members``' (the groups of ``found`` weighted), then one M-step
         of every answer from its posterior (as ``MemoryPairs.fit_without`` and the ring check's fit)."""
+        return self.fit_without_list([(found, members, tol)], pseudo, max_iter)[0]
+
+    def fit_without_list(
+        self, jobs: list[tuple[tuple[np.ndarray, np.ndarray], Any, float]], pseudo: np.ndarray, max_iter: int
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`fit_without_group` of each ``(found, members, tol)`` of ``jobs``, the fits in lock
+        step: their held-out partitions in one ``persist``, then one graph per round holding every
+        running fit's next reduction (each fit's the same tree as alone: the same bits)."""
         import dask
 
-        held_out = tuple(int(j) for j in members)
-        held = persist(*[dask.delayed(weigh)(p, self.k, self.n_ann, *found, held_out) for p in self.parts])
-        data = DaskPairs(held, self.k, self.n_items, self.n_ann, self.pair_instances)
-        start = data._sum(_held_start, self.k, self.n_ann)
-        stats, n_held = start[:3], max(start[3], 1.0)
-        last = np.inf
+        if not jobs:
+            return []
+        held_out = [tuple(int(j) for j in np.atleast_1d(members)) for _, members, _ in jobs]
+        weighed = [
+            [dask.delayed(weigh)(p, self.k, self.n_ann, *job[0], out) for p in self.parts]
+            for job, out in zip(jobs, held_out, strict=True)
+        ]
+        flat = persist(*[p for parts in weighed for p in parts])
+        n = len(self.parts)
+        fits = [
+            _held_fit(
+                DaskPairs(flat[f * n : (f + 1) * n], self.k, self.n_items, self.n_ann, self.pair_instances),
+                pseudo,
+                max_iter,
+                tol,
+            )
+            for f, (_, _, tol) in enumerate(jobs)
+        ]
+        return _lock_step(fits)
+
+
+def _held_fit(data: DaskPairs, pseudo: np.ndarray, max_iter: int, tol: float) -> Any:
+    """One fit without a group on its held-out partitions ``data``, as a generator: it yields each
+    reduction it needs (``(fn, *args)`` of :meth:`DaskPairs._reduction`), is sent its sum, and returns
+    the model (as ``MemoryPairs.fit_without``: EM, then one M-step of every answer)."""
+    start = yield data, (_held_start, data.k, data.n_ann)
+    stats, n_held = start[:3], max(start[3], 1.0)
+    last = np.inf
+    params = dawid_skene_m_step(stats[0], stats[1], pseudo.T)
+    for _ in range(max_iter):  # as MemoryPairs.fit_without
         params = dawid_skene_m_step(stats[0], stats[1], pseudo.T)
-        for _ in range(max_iter):  # as MemoryPairs.fit_without
-            params = dawid_skene_m_step(stats[0], stats[1], pseudo.T)
-            stats = data._sum(ds_stats, self.k, self.n_ann, params)
-            nll = ds_loss(stats[2], params[1], pseudo, n_held)
-            if loss_settled(last - nll, nll, tol):
-                break
-            last = nll
-        counts = data._sum(ds_stats, self.k, self.n_ann, params, True)  # every answer counted once
-        prior, given = dawid_skene_m_step(counts[0], counts[1], pseudo.T)
-        return prior, given.transpose(0, 2, 1).copy()
+        stats = yield data, (ds_stats, data.k, data.n_ann, params)
+        nll = ds_loss(stats[2], params[1], pseudo, n_held)
+        if loss_settled(last - nll, nll, tol):
+            break
+        last = nll
+    counts = yield data, (ds_stats, data.k, data.n_ann, params, True)  # every answer counted once
+    prior, given = dawid_skene_m_step(counts[0], counts[1], pseudo.T)
+    return prior, given.transpose(0, 2, 1).copy()
+
+
+def _lock_step(fits: list[Any]) -> list[Any]:
+    """Run the generators of :func:`_held_fit` together: each round computes every running fit's
+    next reduction in one graph; returns their results in order."""
+    out: list[Any] = [None] * len(fits)
+    wants = {f: fit.send(None) for f, fit in enumerate(fits)}
+    while wants:
+        sums = compute(*[data._reduction(*call) for data, call in wants.values()])
+        running = {}
+        for (f, _), total in zip(wants.items(), sums, strict=True):
+            try:
+                running[f] = fits[f].send(total)
+            except StopIteration as stop:
+                out[f] = stop.value
+        wants = running
+    return out
 
 
 def _large(arg: Any) -> bool:

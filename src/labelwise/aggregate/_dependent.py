@@ -159,6 +159,12 @@ def find_dependent_pairs(
     over = _over(_pairs_fitted(data, prior, conf, pseudo, pairs, max_iter, tol), threshold)
     suspects = [pair for pair, keep in zip(pairs, over.tolist(), strict=True) if keep]
     rows: list[tuple[float, ...]] = []
+    gate = None
+    if getattr(data, "lock_step", False):  # on Dask: the same rows, the fits in lock step
+        from ._pair_confirm import confirm_in_lock_step
+
+        rows, gate = confirm_in_lock_step(data, suspects, candidates, pseudo, threshold, max_iter, tol, triad)
+        suspects = []
     for a, b in suspects:  # strongest first; the fits without a pair weigh the groups found so far
         found = np.array(rows).reshape(-1, 6)
         groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
@@ -168,7 +174,7 @@ def find_dependent_pairs(
             rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
     found = np.array(rows).reshape(-1, 6)
     if triad and len(found):
-        found = _triad_gate(data, found, candidates, pseudo, threshold, max_iter, tol)
+        found = _triad_gate(data, found, candidates, pseudo, threshold, max_iter, tol, gate)
     return found if len(found) else None
 
 
@@ -180,17 +186,22 @@ def _triad_gate(
     threshold: float,
     max_iter: int,
     tol: float,
+    fitted: tuple | None = None,
 ) -> np.ndarray:
     """The rows of ``found`` that pass :func:`._pair_triad.triad_keep` under the check's fit of every
     answer with the groups of ``found`` weighted (``fit_without`` holding no annotator out), third
     annotators among the screen's ``candidates``: a pair's excess must not be one that both members
     share with a third annotator (a group-wide misfit, not a dependent pair). An in-memory fit's
-    ``z`` are computed in one pass (:func:`._pair_triad.triad_pairs`, :func:`._pair_list.check_pair_list`)."""
-    groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
-    prior, conf = data.fit_without(groups, -1, -1, pseudo, max_iter, tol)
-    listed = triad_pairs(found, candidates, MIN_SHARED_ITEMS)
-    a, b = np.array(listed, dtype=np.int64).reshape(-1, 2).T
-    table = dict(zip(listed, data.check_pair_list(prior, conf, conf, a, b).z.tolist(), strict=True))
+    ``z`` are computed in one pass (:func:`._pair_triad.triad_pairs`, :func:`._pair_list.check_pair_list`).
+    ``fitted``: that fit and its ``z`` table, already computed (:func:`._pair_confirm.confirm_in_lock_step`)."""
+    if fitted is None:
+        groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
+        prior, conf = data.fit_without(groups, -1, -1, pseudo, max_iter, tol)
+        listed = triad_pairs(found, candidates, MIN_SHARED_ITEMS)
+        a, b = np.array(listed, dtype=np.int64).reshape(-1, 2).T
+        table = dict(zip(listed, data.check_pair_list(prior, conf, conf, a, b).z.tolist(), strict=True))
+    else:
+        prior, conf, table = fitted
 
     def z_of(x: int, y: int) -> float:
         if (x, y) not in table:

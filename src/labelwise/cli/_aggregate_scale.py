@@ -100,7 +100,8 @@ def aggregate_at_scale(
         counts = answers.groupby([estimator.item_col, estimator.label_col]).size().compute()  # item x label
     # the same files and columns as the in-memory command writes (labelwise.io.load_aggregate reads them)
     method = next(name for name, cls in METHODS.items() if cls is type(est))
-    labels = labels_frame(est, None, agreement["item"], vote_entropy(counts))
+    # + 0.0: an item whose answers all agree has entropy -0.0 here (-1 * log 1); 0.0, as in memory
+    labels = labels_frame(est, None, agreement["item"], vote_entropy(counts) + 0.0)
     per = agreement["annotator"]
     skill = est.annotator_skill_.reindex(per.index).to_numpy()
     annotators = pd.DataFrame(
