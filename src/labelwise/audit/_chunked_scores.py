@@ -4,7 +4,8 @@
 (:class:`labelwise._chunks.RowChunks`): each chunk checks its probabilities (the first bad rows,
 numbered in the whole array) and scores its rows with the in-memory scorer, so the scores are the
 in-memory ones to the bit for any chunking. Dask inputs give a dask array (persisted on the
-workers, chunked like ``probs``); a zarr array gives a numpy array, read chunk by chunk.
+workers, chunked like ``probs``, chunks under 1 MiB merged); a zarr array gives a numpy array,
+read chunk by chunk.
 """
 
 from __future__ import annotations

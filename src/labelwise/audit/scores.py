@@ -111,8 +111,9 @@ def label_quality_scores(
     -------
     ndarray of shape (n,), the dtype of ``probs``
         Scores in [0, 1]; lower means more likely mislabeled. For a dask ``probs`` or ``labels``, a
-        dask array of the same scores (computed, kept on the workers, chunked like ``probs``); a zarr
-        ``probs`` is read chunk by chunk. The scores are the in-memory ones to the bit.
+        dask array of the same scores (computed, kept on the workers, chunked like ``probs``, chunks
+        under 1 MiB merged); a zarr ``probs`` is read chunk by chunk. The scores are the in-memory
+        ones to the bit.
 
     References
     ----------
