@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._chunks import is_dask
 from .._validate.arguments import check_choice
 from .._validate.labels import check_same_length, encode_labels_for_probs
 from .._validate.probabilities import check_probs
@@ -109,7 +110,10 @@ def label_quality_scores(
     Returns
     -------
     ndarray of shape (n,), the dtype of ``probs``
-        Scores in [0, 1]; lower means more likely mislabeled.
+        Scores in [0, 1]; lower means more likely mislabeled. For a dask ``probs`` or ``labels``, a
+        dask array of the same scores (computed, kept on the workers, chunked like ``probs``, chunks
+        under 1 MiB merged); a zarr ``probs`` is read chunk by chunk. The scores are the in-memory
+        ones to the bit.
 
     References
     ----------
@@ -126,6 +130,10 @@ def label_quality_scores(
     array([0.9, 0.8, 0.3])
     """
     check_choice("method", method, list(SCORERS))
+    if is_dask(probs) or is_dask(labels) or not isinstance(check_probs(probs, check_values=False), np.ndarray):
+        from ._chunked_scores import chunked_label_quality_scores  # dask, zarr: chunk by chunk
+
+        return chunked_label_quality_scores(labels, probs, SCORERS[method], classes)
     arr = check_probs(probs)
     codes, _ = encode_labels_for_probs(labels, arr.shape[1], classes=classes)
     check_same_length("labels", codes, "probs", arr)
