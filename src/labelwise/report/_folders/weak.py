@@ -140,7 +140,7 @@ def _model_view(folder: Folder) -> list[str]:
         png = _plots.small_heatmaps_png([(a, mats[a][0], mats[a][1]) for a in drawn])
         out.append(
             '<section id="annotator-confusions"><h2>Confusion matrices of the functions</h2>'
-            "<p class=\"note\">Rows: true class, columns: the function's vote, given that it votes "
+            '<p class="note">Rows: true class, columns: the function\'s vote, given that it votes '
             f"({len(drawn)} least accurate functions).</p>"
             f"{_img(png, alt='per-function confusion matrices', cls='plot heatmap', id_='confusion-heatmaps')}</section>"
         )
@@ -171,7 +171,9 @@ def _balance(folder: Folder, labels: pd.DataFrame) -> str:
         title="items per label",
         value_fmt="{:.0f}",
     )
-    note = "The class balance the label model fitted and the labels it gave (items without a label: abstained on a tie)."
+    note = (
+        "The class balance the label model fitted and the labels it gave (items without a label: abstained on a tie)."
+    )
     body = f'<div class="row2">{_img(bar, alt="bar chart of items per label")}<div class="scroll">{_table(frame)}</div></div>'
     return section("weak-balance", "Class balance", note, body)
 
@@ -182,7 +184,9 @@ def _votes_of(folder: Folder, items: pd.Series) -> pd.Series:
     if votes is None or not {"item", "labeler", "label"} <= set(votes.columns):
         return pd.Series("", index=items.index)
     mine = votes[votes["item"].isin(set(items))]
-    said = (mine["labeler"].astype(str) + "=" + mine["label"].astype(str)).groupby(mine["item"], sort=False).agg("; ".join)
+    said = (
+        (mine["labeler"].astype(str) + "=" + mine["label"].astype(str)).groupby(mine["item"], sort=False).agg("; ".join)
+    )
     return items.map(said).fillna("")
 
 
@@ -203,18 +207,51 @@ def _items(folder: Folder, labels: pd.DataFrame, top: int) -> str:
         "of, with the functions' votes on them."
     )
     if listed.empty:
-        return section("weak-contested", "Least certain items", note, plot + none_contested(labels, "confidence", "items"))
+        return section(
+            "weak-contested", "Least certain items", note, plot + none_contested(labels, "confidence", "items")
+        )
     listed = listed.assign(votes=_votes_of(folder, listed["item"]))
     return section("weak-contested", "Least certain items", note, plot + f'<div class="scroll">{_table(listed)}</div>')
+
+
+#: What the label model did with the dependent pairs, for the "Dependent annotators" note.
+_CLIQUES = (
+    "The label model joined each such pair of functions into a clique whose joint vote it models as one "
+    "outcome given the class, so copied votes were not counted as independent evidence; the table of the "
+    "model's functions marks the members."
+)
+
+
+def _groups(folder: Folder) -> list[str]:
+    """The cliques of functions the label model fitted as one (``joint_groups``: from its dependent-pair
+    check and its own search of dependencies); none when the folder records none."""
+    from .._build import _table
+
+    groups = [g for g in folder.summary.get("joint_groups") or [] if isinstance(g, list) and len(g) > 1]
+    if not groups:
+        return []
+    frame = pd.DataFrame(
+        {
+            "group": range(1, len(groups) + 1),
+            "functions": [len(g) for g in groups],
+            "members": [", ".join(map(str, g)) for g in groups],
+        }
+    ).astype(object)
+    note = (
+        "Functions whose joint vote the label model fits as one outcome given the class: pairs its dependent-pair "
+        "check found and pairs whose agreement and co-votes independence given the class does not explain."
+    )
+    return [section("weak-groups", "Functions modelled together", note, _table(frame, numeric={"functions"}))]
 
 
 def sections(folder: Folder, top: int) -> list[str]:
     """The functions' analysis, the label model's view of them, dependent functions, the class balance and
     the least certain items."""
     out = [_analysis(folder), *_model_view(folder)]
-    dependence = dependence_section(folder.summary)
-    if dependence:
-        out.append(dependence)
+    label_model = folder.summary.get("model") == "label-model"
+    dependence = dependence_section(folder.summary, fit=_CLIQUES if label_model else None)
+    out += [dependence] if dependence else []
+    out += _groups(folder)
     labels = folder.table("labels.csv", ids=("item", "label"), required=("item", "label", "confidence"))
     assert labels is not None  # a file of the view
     out.append(_balance(folder, labels))
