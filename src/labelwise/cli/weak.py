@@ -36,8 +36,8 @@ from ._common import (
 from ._lf_places import refuse_repeated_names
 from ._na_values import na_values_option
 from ._out_folder import out_folder
-from ._weak_lines import naming_data_lines
 from ._weak_dependence import dependence_fields
+from ._weak_lines import naming_data_lines
 from ._wrote import print_wrote
 
 if TYPE_CHECKING:
