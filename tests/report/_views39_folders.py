@@ -139,6 +139,76 @@ def crowds_folder(root: Path) -> Path:
     return root / "crowds-out"
 
 
+WEAK_LFS = """
+from labelwise.weak import labeling_function
+
+@labeling_function()
+def has_link(row):
+    return "spam" if "http" in row.text else None
+
+@labeling_function(vectorized=True)
+def short(df):
+    return df.text.str.len().lt(12).map({True: "ham", False: None})
+
+@labeling_function()
+def money(row):
+    return "spam" if "$" in row.text else None
+
+@labeling_function()
+def kin(row):
+    return "ham" if "mom" in row.text or "please" in row.text else None
+"""
+
+WEAK_DATA = (
+    "id,body,gold\n1,win $ now http://x,spam\n2,hi mom,ham\n3,see http://y.com please,spam\n4,lunch today?,ham\n"
+    "5,$$$ cash http://z,spam\n6,ok,ham\n7,call mom please,ham\n8,$ deal,spam\n"
+)
+
+
+def weak_folder(root: Path, *, gold: bool = True, lfs: str = WEAK_LFS) -> Path:
+    """8 rows, 4 labeling functions (two spam rules, two ham rules; short and kin each miss once against gold)."""
+    (root / "lfs.py").write_text(lfs, encoding="utf-8")
+    (root / "data.csv").write_text(WEAK_DATA, encoding="utf-8")
+    args = ["--text-column", "body", "--id-column", "id", *(["--gold-column", "gold"] if gold else [])]
+    run("weak", str(root / "lfs.py"), str(root / "data.csv"), *args, "--out", str(root / "weak-out"))
+    return root / "weak-out"
+
+
+COPIES = """
+from labelwise.weak import labeling_function
+
+def _make(col):
+    @labeling_function(name=col)
+    def lf(row):
+        v = getattr(row, col)
+        return v if isinstance(v, str) and v else None
+    return lf
+
+lfs = [_make(c) for c in ("v1", "v2", "v3", "v4", "v5")]
+"""
+
+
+def copies_folder(root, model: str):
+    """400 rows, 3 classes, 5 functions of accuracy 0.6-0.8; v4 a copy of v3."""
+    rng = np.random.default_rng(0)
+    n, classes = 400, np.array(["a", "b", "c"])
+    truth = rng.integers(0, 3, n)
+
+    def noisy(acc):
+        votes = classes[np.where(rng.random(n) < acc, truth, rng.integers(0, 3, n))].astype(object)
+        votes[rng.random(n) > 0.9] = ""
+        return votes
+
+    data = pd.DataFrame({"id": [f"r{i}" for i in range(n)], "gold": classes[truth]})
+    data["v1"], data["v2"], data["v3"] = noisy(0.8), noisy(0.75), noisy(0.6)
+    data["v4"], data["v5"] = data["v3"], noisy(0.7)
+    data.to_csv(root / "data.csv", index=False)
+    (root / "lfs.py").write_text(COPIES, encoding="utf-8")
+    out = root / model
+    run("weak", str(root / "lfs.py"), str(root / "data.csv"), "--id-column", "id", "--model", model, "--out", str(out))
+    return out
+
+
 BUILDERS = {
     "aggregate-tags": tags_folder,
     "aggregate-boxes": boxes_folder,
@@ -147,6 +217,7 @@ BUILDERS = {
     "aggregate-texts": texts_folder,
     "aggregate-pairs": pairs_folder,
     "train-crowds": crowds_folder,
+    "weak": weak_folder,
 }
 
 

@@ -36,6 +36,7 @@ from ._common import (
 from ._lf_places import refuse_repeated_names
 from ._na_values import na_values_option
 from ._out_folder import out_folder
+from ._weak_dependence import dependence_fields
 from ._weak_lines import naming_data_lines
 from ._wrote import print_wrote
 
@@ -339,6 +340,7 @@ def _summary(
         "n_abstained": int(abstained.sum()),
         "apply_seconds": round(applied, 3),
         **_model_settings(model),
+        **dependence_fields(model),
     }
     if gold is not None:
         summary.update(_gold_accuracy(gold, labels, covered & ~abstained))

@@ -43,17 +43,20 @@ def with_marks(annotators: pd.DataFrame, summary: dict[str, Any]) -> pd.DataFram
     return annotators.assign(**{MARK_COLUMN: column})[_after_annotator(list(annotators.columns))]
 
 
-def dependence_section(summary: dict[str, Any]) -> str:
+def dependence_section(summary: dict[str, Any], *, fit: str | None = None) -> str:
     """The ``dependence`` section: what the check found and what the fit did with it (one note), each
     copy ring's accounts, and each dependent pair with the check's numbers (strongest ``z`` first, at
-    most :data:`MAX_PAIRS`). ``""`` when the summary names no pair and no ring."""
+    most :data:`MAX_PAIRS`). ``""`` when the summary names no pair and no ring.
+
+    ``fit``: what the fit did with the pairs, in words, for a model that does not weigh a group's answers
+    as one (``labelwise weak``'s label model, which models a clique's joint vote); default Dawid-Skene's."""
     from ._build import _e, _table
 
     pairs, rings = dependent_pairs_of(summary), dependent_rings_of(summary)
     if pairs.empty and not rings:
         return ""
     parts = [
-        f'<section id="dependence"><h2>Dependent annotators</h2><p class="note">{_e(_note(summary, pairs, rings))}</p>'
+        f'<section id="dependence"><h2>Dependent annotators</h2><p class="note">{_e(_note(summary, pairs, rings, fit))}</p>'
     ]
     if rings:
         parts.append(_table(_ring_rows(rings), numeric={"accounts"}, cls="rings"))
@@ -69,14 +72,16 @@ def dependence_section(summary: dict[str, Any]) -> str:
     return "".join(parts) + "</section>"
 
 
-def _note(summary: dict[str, Any], pairs: pd.DataFrame, rings: list[list[str]]) -> str:
-    """What the check found and what the fit did with it, in words."""
+def _note(summary: dict[str, Any], pairs: pd.DataFrame, rings: list[list[str]], fit: str | None = None) -> str:
+    """What the check found and what the fit did with it (``fit`` when given), in words."""
     said = (
         f"Dawid-Skene's dependence check found {len(pairs)} pair(s) of annotators who answer alike more often "
         f"than a model fitted on every other answer predicts (z above {_threshold(summary)})"
     )
     if rings:
         said += f", among them {len(rings)} copy ring(s): three or more accounts whose every pair passes the check"
+    if fit is not None:
+        return f"{said}. {fit}"
     if summary.get("fallback"):
         return (
             f"{said}. The fit weighed each such group's answers on an item as one answer, but the labels are "
@@ -89,10 +94,13 @@ def _note(summary: dict[str, Any], pairs: pd.DataFrame, rings: list[list[str]]) 
 
 
 def _threshold(summary: dict[str, Any]) -> str:
-    """The check's ``z`` threshold: the run's ``--param dependency_threshold``, else Dawid-Skene's default;
-    a folder that records no ``params`` (a Dask run's) leaves it open."""
+    """The check's ``z`` threshold: the run's ``--param dependency_threshold`` (or the summary's own
+    ``dependency_threshold``, as ``labelwise weak`` writes it), else Dawid-Skene's default; a folder that
+    records neither (a Dask run's) leaves it open."""
     settings = summary.get("settings")
     params = settings.get("params") if isinstance(settings, dict) else None
+    if not isinstance(params, dict) and "dependency_threshold" in summary:
+        params = {"dependency_threshold": summary["dependency_threshold"]}
     default = f"{DEFAULT_THRESHOLD:g}"
     if not isinstance(params, dict):
         return f"the run's dependency_threshold, {default} unless set; this folder does not record it"

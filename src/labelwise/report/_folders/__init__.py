@@ -19,10 +19,11 @@ from .numbers import VIEW as _NUMBERS
 from .pairs import VIEW as _PAIRS
 from .tags import VIEW as _TAGS
 from .texts import VIEW as _TEXTS
+from .weak import VIEW as _WEAK
 
 __all__ = ["FOLDER_VIEWS", "Folder", "FolderView", "folder_report", "folder_view"]
 
-_MODULES = (_TAGS, _BOXES, _MASKS, _NUMBERS, _TEXTS, _PAIRS, _CROWDS)
+_MODULES = (_TAGS, _BOXES, _MASKS, _NUMBERS, _TEXTS, _PAIRS, _CROWDS, _WEAK)
 #: Command -> the view of its output folder.
 FOLDER_VIEWS: dict[str, FolderView] = {view.command: view for view in _MODULES}
 

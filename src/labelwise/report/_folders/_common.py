@@ -20,6 +20,8 @@ from ...io.tables import TextColumns, read_table
 
 #: Rows of a table of contested items (and drawings of them) a view shows at most.
 MAX_ROWS, MAX_DRAWINGS = 30, 12
+#: Summary keys a page shows in its own section (the dependent functions of ``labelwise weak``), not as settings.
+NOT_SETTINGS = frozenset({"dependent_pairs", "dependent_rings", "joint_groups"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,13 +126,13 @@ def count(value: Any) -> str:
 
 def settings_rows(summary: dict) -> dict[str, Any]:
     """The settings a command ran with, from its ``summary.json``: ``settings`` when it has one, else
-    the summary's values that are not counts (``n_*``) nor lists of records; a dict's keys are joined
+    the summary's values that are not counts (``n_*``), lists of records nor :data:`NOT_SETTINGS`; a dict's keys are joined
     to its name with a dot (``columns.item``)."""
     settings = summary.get("settings")
     source: dict = settings if isinstance(settings, dict) else summary
     rows: dict[str, Any] = {}
     for key, value in source.items():
-        if key.startswith("n_") or key == "settings":
+        if key.startswith("n_") or key == "settings" or key in NOT_SETTINGS:
             continue
         if isinstance(value, dict):
             rows.update({f"{key}.{k}": v for k, v in value.items() if not isinstance(v, (dict, list))})
