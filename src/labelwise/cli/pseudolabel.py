@@ -168,8 +168,7 @@ def pseudolabel(
 
     Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round [0 = given, -1 = never
     labeled], label_source [given, pseudo, none]; in DATA's format: .parquet for a Parquet file or folder, .tsv, .jsonl
-    for JSON), summary.json (counts per round, termination) and model.joblib (the fitted SelfTrainer, without the per-row
-    attributes the table holds) to --out, each by a temp file and rename.
+    for JSON), summary.json and model.joblib (the SelfTrainer, less the table's per-row arrays) to --out, atomically.
     """
     check_rule_options(selection)
     out = Path(out)
