@@ -8,7 +8,9 @@ data are, and the counting lives here, not in the algorithms:
 - numpy, memory-mapped and zarr arrays: the row chunks of every pass the stage runs
   (:class:`labelwise._chunks.RowChunks` ticks one per chunk done);
 - Dask's local schedulers (threads, processes, synchronous): every task of every computation the
-  stage starts, through a :class:`dask.callbacks.Callback`;
+  stage starts, through a :class:`dask.callbacks.Callback`; a later computation's tasks are not
+  known before it starts, so from the first one on the line shows no total (``7/?``) until the
+  stage ends, rather than a total that grows (``7/17``, then ``21/22``, then ``23/31``);
 - ``distributed``: the futures each :func:`persist` or :func:`compute` sends, counted by a done
   callback as they finish (nothing is gathered to count them, nothing waits for them but the end of
   the stage).
@@ -35,7 +37,10 @@ _STAGE: ContextVar[Stage | None] = ContextVar("labelwise_stage", default=None)
 
 
 class Stage:
-    """One line of the display: a total that grows as the stage's passes start, and what is done."""
+    """One line of the display: a total that grows as the stage's passes start, and what is done.
+
+    Once Dask tasks are counted (:meth:`add_tasks`) the line shows no total until :meth:`finish`.
+    """
 
     def __init__(self, bars: Any, name: str, total: int | None) -> None:
         self._bars = bars
@@ -45,12 +50,25 @@ class Stage:
         self._task = bars.add_task(name, total=total)
         self.futures: list[Any] = []  # ``distributed`` futures to wait for before the stage ends
         self.closed = False  # after :meth:`finish`: a late done callback changes nothing
+        self.total_hidden = False  # after :meth:`add_tasks`: the line shows done/? until the end
 
     def add(self, n: int) -> None:
-        """``n`` more units to do (a pass's chunks, a computation's tasks)."""
+        """``n`` more units to do (a pass's chunks, ``distributed`` futures)."""
         with self._lock:
             self.total += int(n)
-            self._bars.update(self._task, total=self.total)
+            if not self.total_hidden:
+                self._bars.update(self._task, total=self.total)
+
+    def add_tasks(self, n: int) -> None:
+        """``n`` more Dask tasks (a computation started on a local scheduler): counted in ``total``,
+        but the line shows no total from now until the stage ends, since the stage's next
+        computations are not known yet."""
+        with self._lock:
+            self.total += int(n)
+            self.total_hidden = True
+            for task in self._bars.tasks:  # rich's update() cannot unset a total
+                if task.id == self._task:
+                    task.total = None
 
     def advance(self, n: int = 1) -> None:
         """``n`` units done (thread-safe: the numpy backend's threads and done callbacks call it)."""
@@ -71,7 +89,8 @@ class Stage:
         """The total is ``n`` after all (a loop that stopped early: EM that converged)."""
         with self._lock:
             self.total = int(n)
-            self._bars.update(self._task, total=self.total)
+            if not self.total_hidden:
+                self._bars.update(self._task, total=self.total)
 
     def finish(self) -> None:
         """Show the stage complete: done equals the total (a stage that counted nothing shows 1/1)."""
@@ -171,7 +190,7 @@ class _TaskCounter:
         from dask.callbacks import Callback
 
         def start_state(dsk: Any, state: dict) -> None:
-            target.add(sum(len(state[k]) for k in ("ready", "waiting", "running")))
+            target.add_tasks(sum(len(state[k]) for k in ("ready", "waiting", "running")))
 
         def posttask(key: Any, result: Any, dsk: Any, state: dict, worker_id: Any) -> None:
             target.advance()

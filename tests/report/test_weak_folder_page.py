@@ -5,6 +5,7 @@ the folder's files; every name escaped; a folder written before labelers.json an
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -171,3 +172,37 @@ def test_dependence_note_reads_the_summarys_own_threshold_and_the_fit_given():
     html = dependence_section(summary, fit="Joined as a clique.")
     assert "z above 7.5). Joined as a clique." in html and "1/m" not in html
     assert "1/m" in dependence_section(summary)
+
+
+def _heads(body: str) -> list[list[str]]:
+    """The column names of each table in ``body``."""
+    return [re.findall(r"<th[^>]*>(.*?)</th>", head, re.S) for head in re.findall(r"<thead>(.*?)</thead>", body, re.S)]
+
+
+@pytest.mark.parametrize("model", ["label-model", "dawid-skene"])
+def test_dependent_functions_section_names_functions_not_annotators(tmp_path, model):
+    """On a weak folder's page the section and its pair table speak of labeling functions (main said
+    "Dependent annotators" and "annotator a"); an aggregation's wording is unchanged (the other test)."""
+    page = write_report(copies_folder(tmp_path, model)).read_text(encoding="utf-8")
+    dep = section(page, "dependence")
+    assert "<h2>Dependent labeling functions</h2>" in dep and "annotator" not in dep
+    assert "1 pair(s) of labeling functions that vote alike" in dep and "the items both voted on" in dep
+    assert _heads(dep)[-1][:2] == ["function a", "function b"]
+
+
+def test_dependence_section_words_follow_the_kind_of_folder():
+    """The same summary gives the annotators' words by default and the functions' with who="functions",
+    rings included (their count column: accounts or functions)."""
+    pair = {"annotator_a": "f1", "annotator_b": "f2", "n_shared": 60, "agreements": 60, "expected": 30, "z": 9.0}
+    summary = {"dependent_pairs": [pair], "dependent_rings": [["f1", "f2", "f3"]]}
+    crowd, weak = dependence_section(summary), dependence_section(summary, who="functions")
+    assert "<h2>Dependent annotators</h2>" in crowd and "pair(s) of annotators who answer alike" in crowd
+    assert _heads(crowd) == [
+        ["copy ring", "accounts", "members"],
+        ["annotator a", "annotator b", "copy ring", "shared items", "agreed", "expected", "z"],
+    ]
+    assert "three or more functions" in weak and "the table of the model&#x27;s functions marks" in weak
+    assert _heads(weak) == [
+        ["copy ring", "functions", "members"],
+        ["function a", "function b", "copy ring", "shared items", "agreed", "expected", "z"],
+    ]

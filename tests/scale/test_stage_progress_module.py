@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from labelwise._stage_progress import bars_open, compute, current_stage, persist, stage, stages
 
-from ._bars import drawn, final_stages
+from ._bars import _ANSI, _LINE, drawn, final_stages
 
 
 class TestStages:
@@ -86,3 +88,26 @@ class TestDaskHooks:
         pytest.importorskip("dask")
         da = pytest.importorskip("dask.array")
         assert compute(da.ones(4, chunks=2).sum(), 7) == (4.0, 7)
+
+    def test_a_stage_of_several_computations_never_shows_a_growing_total(self):
+        """Two computations in one stage: every frame drawn shows no total or the final one (main drew
+        10/10, then 11/20: a total that grew as the second computation started)."""
+        dask = pytest.importorskip("dask")
+        da = pytest.importorskip("dask.array")
+        from dask.callbacks import Callback
+
+        from labelwise._stage_progress import _BARS
+
+        x = da.arange(100, chunks=10)
+        redraw = Callback(posttask=lambda *_: _BARS.get().refresh())  # a frame after every task
+        with dask.config.set(scheduler="synchronous"), drawn() as buf:
+            with stage("two sums"), redraw:
+                (first,) = compute(x.sum())
+                (second,) = compute((x * 2).sum())
+        assert (int(first), int(second)) == (4950, 9900)
+        frames = [_LINE.match(raw.strip()) for raw in re.split(r"[\r\n]", _ANSI.sub("", buf.getvalue()))]
+        shown = [(int(m["done"]), m["total"]) for m in frames if m and m["name"] == "two sums"]
+        done, total = final_stages(buf.getvalue())["two sums"]
+        assert done == int(total) >= 20
+        assert {t for _, t in shown} == {"?", total}  # no total while running, then the final one
+        assert all(t == "?" for d, t in shown if d < done)

@@ -16,7 +16,6 @@ the file (that one row, read up to it) and says how to keep it as a class.
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 import click
 
 from ..errors import DataFileError, InvalidParameterError
-from ..io.delimiter import csv_delimiter
+from ..io.csv_lines import line_of_row
 from ..io.na_values import is_read_as_missing, raw_cell
 
 _GIVEN = "labelwise.na_values"
@@ -91,26 +90,6 @@ def remember_tag_set_column(label: str) -> None:
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.meta.setdefault(_TAG_SETS, set()).add(str(label))
-
-
-def line_of_row(path: Path, row: int) -> int | None:
-    """The line of a CSV-family file where its ``row`` (0-based, after the header) starts, counted from 1
-    as an editor counts (the header and blank lines too); None if the file has no such row or cannot
-    be read. Records are parsed as pandas parses them (quoted cells may span lines; blank lines hold no row)."""
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-            reader = csv.reader(handle, delimiter=csv_delimiter(path))
-            seen, end = -1, 0  # the header is row -1; end: the last line read
-            for record in reader:
-                start, end = end + 1, reader.line_num
-                if not record:  # a blank line
-                    continue
-                if seen == row:
-                    return start
-                seen += 1
-    except (OSError, csv.Error, DataFileError):
-        return None
-    return None
 
 
 def _row_words(row: int, path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ OUTPUT_SUFFIXES = {
 }
 #: The names the pseudolabeled table may have (one per suffix :data:`OUTPUT_SUFFIXES` gives, and CSV).
 OUTPUT_TABLES = tuple(f"pseudolabeled{suffix}" for suffix in dict.fromkeys((".csv", *OUTPUT_SUFFIXES.values())))
+#: The SelfTrainer's per-row attributes, left out of model.joblib: the pseudolabeled table holds them as
+#: pseudo_label, pseudo_round and pseudo_confidence, so the saved model does not grow with the rows.
+PER_ROW_ATTRIBUTES = ("transduction_", "labeled_iter_", "pseudo_confidence_")
 #: Folds of --model auto's comparison on the labeled rows.
 AUTO_FOLDS = 5
 #: The selection rules that read each rule option (adaptive: FlexMatch, the trainer's default, reads tau).
@@ -164,7 +168,7 @@ def pseudolabel(
 
     Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round [0 = given, -1 = never
     labeled], label_source [given, pseudo, none]; in DATA's format: .parquet for a Parquet file or folder, .tsv, .jsonl
-    for JSON), summary.json (counts per round, termination) and model.joblib to --out, each by a temp file and rename.
+    for JSON), summary.json and model.joblib (the SelfTrainer, less the table's per-row arrays) to --out, atomically.
     """
     check_rule_options(selection)
     out = Path(out)
@@ -234,7 +238,7 @@ def pseudolabel(
     with files_together(supersedes=superseded):
         write_table(result, out / output_table(data))
         write_json(summary, out / "summary.json")
-        save_model(trainer, out / "model.joblib")
+        save_model(model_to_save(trainer), out / "model.joblib")
 
     con = console()
     print_model_info(model_info)
@@ -246,6 +250,14 @@ def pseudolabel(
     if len(history):
         print_frame(history.drop(columns=["thresholds"]), title="Rounds")
     print_wrote(out / n for n in (output_table(data), "summary.json", "model.joblib"))
+
+
+def model_to_save(trainer: Any) -> Any:
+    """A shallow copy of the fitted ``trainer`` without :data:`PER_ROW_ATTRIBUTES` (``trainer`` keeps them)."""
+    saved = copy.copy(trainer)
+    for name in PER_ROW_ATTRIBUTES:
+        saved.__dict__.pop(name, None)
+    return saved
 
 
 def _data_as_written(frame: pd.DataFrame, label: str) -> pd.DataFrame:

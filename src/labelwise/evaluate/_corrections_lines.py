@@ -1,16 +1,15 @@
 """Where each row of a corrections file is, as an editor shows it: the line of a CSV/TSV record (the
-header, blank lines and quoted line breaks counted, as pandas parses the file) or of a JSON Lines
+header, blank lines and quoted line breaks counted, as pandas parses the file: :mod:`labelwise.io.csv_lines`) or of a JSON Lines
 object (blank lines counted). A file without lines (Parquet, a JSON array) names its rows by position.
 One pass over the file, made only when an error names a row."""
 
 from __future__ import annotations
 
 import contextlib
-import csv
 from pathlib import Path
 
 from ..errors import DataFileError
-from ..io.delimiter import csv_delimiter
+from ..io.csv_lines import row_lines
 from ..io.tables import iter_json_lines
 
 _CSV = {".csv", ".tsv", ".txt"}
@@ -25,26 +24,10 @@ def frame_rows(n: int) -> list[str]:
 def file_rows(path: Path, n: int) -> list[str]:
     """The words for the ``n`` rows read from ``path``: ``line 5`` where the file has lines, else
     ``record 3 of 'fix.parquet'`` (0-based); the same when the file cannot be read again."""
-    lines = _csv_lines(path) if path.suffix.lower() in _CSV else _json_lines(path)
+    lines = row_lines(path) if path.suffix.lower() in _CSV else _json_lines(path)
     if lines is None or len(lines) != n:
         return [f"record {i} of {path.name!r}" for i in range(n)]
     return [f"line {line}" for line in lines]
-
-
-def _csv_lines(path: Path) -> list[int] | None:
-    """The first line of each record after the header; None if the file cannot be parsed."""
-    starts: list[int] = []
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-            reader = csv.reader(handle, delimiter=csv_delimiter(path))
-            end = 0  # the last line read
-            for record in reader:
-                start, end = end + 1, reader.line_num
-                if record:  # a blank line holds no row
-                    starts.append(start)
-    except (OSError, csv.Error, DataFileError):
-        return None
-    return starts[1:]  # the header is no row
 
 
 def _json_lines(path: Path) -> list[int] | None:

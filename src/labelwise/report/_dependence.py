@@ -13,13 +13,23 @@ check, a folder written before the fields, a crowd without copies) gets neither.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from ..io.dependence import copy_marks, dependent_pairs_of, dependent_rings_of
 
-__all__ = ["DEFAULT_THRESHOLD", "MARK_COLUMN", "MAX_NAMES", "MAX_PAIRS", "dependence_section", "with_marks"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "MARK_COLUMN",
+    "MAX_NAMES",
+    "MAX_PAIRS",
+    "WHO",
+    "Who",
+    "dependence_section",
+    "with_marks",
+]
 
 #: The annotator table's column for the marks.
 MARK_COLUMN = "dependence"
@@ -30,6 +40,46 @@ MAX_NAMES = 50
 #: Dawid-Skene's default ``dependency_threshold`` (``aggregate.dawid_skene.DEFAULT_DEPENDENCY_THRESHOLD``,
 #: pinned equal by a test): importing that module costs the page seconds.
 DEFAULT_THRESHOLD = 5.0
+
+
+@dataclass(frozen=True)
+class Who:
+    """The section's words for whoever gives the answers: its heading, the note's nouns and verbs and
+    the tables' column names."""
+
+    heading: str  # "Dependent annotators"
+    many: str  # "annotators", in "pair(s) of annotators"
+    one: str  # "annotator", the pair table's "annotator a" and "annotator b"
+    members: str  # "accounts": a ring's members, the ring table's count column
+    alike: str  # "who answer", in "who answer alike"
+    answered: str  # "answered": "the items both answered"
+    answers: str  # "answer" (the noun): "every other answer"
+    table: str  # "the annotator table", which marks the members
+
+
+#: The words of each kind of folder: an aggregation's annotators, ``labelwise weak``'s labeling functions.
+WHO = {
+    "annotators": Who(
+        heading="Dependent annotators",
+        many="annotators",
+        one="annotator",
+        members="accounts",
+        alike="who answer",
+        answered="answered",
+        answers="answer",
+        table="the annotator table",
+    ),
+    "functions": Who(
+        heading="Dependent labeling functions",
+        many="labeling functions",
+        one="function",
+        members="functions",
+        alike="that vote",
+        answered="voted on",
+        answers="vote",
+        table="the table of the model's functions",
+    ),
+}
 
 
 def with_marks(annotators: pd.DataFrame, summary: dict[str, Any]) -> pd.DataFrame:
@@ -43,43 +93,50 @@ def with_marks(annotators: pd.DataFrame, summary: dict[str, Any]) -> pd.DataFram
     return annotators.assign(**{MARK_COLUMN: column})[_after_annotator(list(annotators.columns))]
 
 
-def dependence_section(summary: dict[str, Any], *, fit: str | None = None) -> str:
+def dependence_section(summary: dict[str, Any], *, fit: str | None = None, who: str = "annotators") -> str:
     """The ``dependence`` section: what the check found and what the fit did with it (one note), each
     copy ring's accounts, and each dependent pair with the check's numbers (strongest ``z`` first, at
     most :data:`MAX_PAIRS`). ``""`` when the summary names no pair and no ring.
 
     ``fit``: what the fit did with the pairs, in words, for a model that does not weigh a group's answers
-    as one (``labelwise weak``'s label model, which models a clique's joint vote); default Dawid-Skene's."""
+    as one (``labelwise weak``'s label model, which models a clique's joint vote); default Dawid-Skene's.
+    ``who``: a key of :data:`WHO`, whose words the heading, note and columns use (``"functions"`` on a
+    ``labelwise weak`` folder's page)."""
     from ._build import _e, _table
 
+    words = WHO[who]
     pairs, rings = dependent_pairs_of(summary), dependent_rings_of(summary)
     if pairs.empty and not rings:
         return ""
     parts = [
-        f'<section id="dependence"><h2>Dependent annotators</h2><p class="note">{_e(_note(summary, pairs, rings, fit))}</p>'
+        f'<section id="dependence"><h2>{_e(words.heading)}</h2>'
+        f'<p class="note">{_e(_note(summary, pairs, rings, fit, words))}</p>'
     ]
     if rings:
-        parts.append(_table(_ring_rows(rings), numeric={"accounts"}, cls="rings"))
+        parts.append(_table(_ring_rows(rings, words), numeric={words.members}, cls="rings"))
     if not pairs.empty:
         shown = pairs.sort_values("z", ascending=False, kind="stable", na_position="last").head(MAX_PAIRS)
         more = f" ({MAX_PAIRS} of {len(pairs)}, strongest first)" if len(pairs) > MAX_PAIRS else ""
         parts.append(
-            f'<p class="note">Each dependent pair{_e(more)}: the items both answered, how many of them they '
-            "answered alike, how many a model fitted on every other answer expects, and z, the excess in "
-            "standard deviations.</p>"
+            f'<p class="note">Each dependent pair{_e(more)}: the items both {words.answered}, how many of them '
+            f"they {words.answered.split()[0]} alike, how many a model fitted on every other {words.answers} "
+            "expects, and z, the excess in standard deviations.</p>"
         )
-        parts.append(_table(_pair_rows(shown, rings), numeric={"shared items", "agreed", "expected", "z"}, cls="pairs"))
+        numeric = {"shared items", "agreed", "expected", "z"}
+        parts.append(_table(_pair_rows(shown, rings, words), numeric=numeric, cls="pairs"))
     return "".join(parts) + "</section>"
 
 
-def _note(summary: dict[str, Any], pairs: pd.DataFrame, rings: list[list[str]], fit: str | None = None) -> str:
+def _note(summary: dict[str, Any], pairs: pd.DataFrame, rings: list[list[str]], fit: str | None, words: Who) -> str:
     """What the check found and what the fit did with it (``fit`` when given), in words."""
     said = (
-        f"Dawid-Skene's dependence check found {len(pairs)} pair(s) of annotators who answer alike more often "
-        f"than a model fitted on every other answer predicts (z above {_threshold(summary)})"
+        f"Dawid-Skene's dependence check found {len(pairs)} pair(s) of {words.many} {words.alike} alike more "
+        f"often than a model fitted on every other {words.answers} predicts (z above {_threshold(summary)})"
     )
     if rings:
-        said += f", among them {len(rings)} copy ring(s): three or more accounts whose every pair passes the check"
+        said += (
+            f", among them {len(rings)} copy ring(s): three or more {words.members} whose every pair passes the check"
+        )
     if fit is not None:
         return f"{said}. {fit}"
     if summary.get("fallback"):
@@ -89,7 +146,7 @@ def _note(summary: dict[str, Any], pairs: pd.DataFrame, rings: list[list[str]], 
         )
     return (
         f"{said}. The fit weighed each such group's answers on an item as one answer (each of its m members "
-        "1/m), so copied answers were counted once; the annotator table marks the members."
+        f"1/m), so copied answers were counted once; {words.table} marks the members."
     )
 
 
@@ -110,16 +167,16 @@ def _threshold(summary: dict[str, Any]) -> str:
     return f"{default}, the default" if given is None else str(given)
 
 
-def _ring_rows(rings: list[list[str]]) -> pd.DataFrame:
+def _ring_rows(rings: list[list[str]], words: Who) -> pd.DataFrame:
     names = [
         ", ".join(r[:MAX_NAMES]) + (f" and {len(r) - MAX_NAMES} more" if len(r) > MAX_NAMES else "") for r in rings
     ]
     return pd.DataFrame(
-        {"copy ring": range(1, len(rings) + 1), "accounts": [len(r) for r in rings], "members": names}
+        {"copy ring": range(1, len(rings) + 1), words.members: [len(r) for r in rings], "members": names}
     ).astype(object)
 
 
-def _pair_rows(pairs: pd.DataFrame, rings: list[list[str]]) -> pd.DataFrame:
+def _pair_rows(pairs: pd.DataFrame, rings: list[list[str]], words: Who) -> pd.DataFrame:
     """The pairs as text: ring number (when both are of one ring), counts, rates and ``z``."""
     ring_of = {who: n for n, ring in enumerate(rings, 1) for who in ring}
     rows = []
@@ -127,8 +184,8 @@ def _pair_rows(pairs: pd.DataFrame, rings: list[list[str]]) -> pd.DataFrame:
         same = ring_of.get(p.annotator_a) if ring_of.get(p.annotator_a) == ring_of.get(p.annotator_b) else None
         rows.append(
             {
-                "annotator a": p.annotator_a,
-                "annotator b": p.annotator_b,
+                f"{words.one} a": p.annotator_a,
+                f"{words.one} b": p.annotator_b,
                 "copy ring": "" if same is None else str(same),
                 "shared items": _count(p.n_shared),
                 "agreed": _share(p.agreements, p.n_shared, "{:.0f}"),
@@ -136,9 +193,8 @@ def _pair_rows(pairs: pd.DataFrame, rings: list[list[str]]) -> pd.DataFrame:
                 "z": "" if math.isnan(p.z) else f"{p.z:.1f}",
             }
         )
-    return pd.DataFrame(
-        rows, columns=["annotator a", "annotator b", "copy ring", "shared items", "agreed", "expected", "z"]
-    )
+    columns = [f"{words.one} a", f"{words.one} b", "copy ring", "shared items", "agreed", "expected", "z"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _count(value: float) -> str:

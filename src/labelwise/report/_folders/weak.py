@@ -214,7 +214,7 @@ def _items(folder: Folder, labels: pd.DataFrame, top: int) -> str:
     return section("weak-contested", "Least certain items", note, plot + f'<div class="scroll">{_table(listed)}</div>')
 
 
-#: What the label model did with the dependent pairs, for the "Dependent annotators" note.
+#: What the label model did with the dependent pairs, for the "Dependent labeling functions" note.
 _CLIQUES = (
     "The label model joined each such pair of functions into a clique whose joint vote it models as one "
     "outcome given the class, so copied votes were not counted as independent evidence; the table of the "
@@ -249,7 +249,7 @@ def sections(folder: Folder, top: int) -> list[str]:
     the least certain items."""
     out = [_analysis(folder), *_model_view(folder)]
     label_model = folder.summary.get("model") == "label-model"
-    dependence = dependence_section(folder.summary, fit=_CLIQUES if label_model else None)
+    dependence = dependence_section(folder.summary, fit=_CLIQUES if label_model else None, who="functions")
     out += [dependence] if dependence else []
     out += _groups(folder)
     labels = folder.table("labels.csv", ids=("item", "label"), required=("item", "label", "confidence"))
