@@ -325,7 +325,7 @@ def audit_at_scale(
         }
         if classes is not None:
             summary["settings"]["classes"] = classes
-        if data is not None and Path(data).is_file() and label is not None:  # what export cleans
+        if data is not None and Path(data).exists() and label is not None:  # what export cleans (a file or parts)
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
         with files_together(supersedes=superseded), stage("writing issues.parquet"):
             path = write_issues(result, Path(out), extra)
