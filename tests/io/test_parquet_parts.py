@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from labelwise.errors import DataFileError
-from labelwise.io.parquet_parts import arrow_kind, check_parquet_parts
+from labelwise.io.parquet_parts import arrow_kind, check_parquet_parts, read_parquet_folder
 
 COLUMNS = ["item", "annotator", "label"]
 
@@ -86,3 +86,22 @@ class TestKinds:
         assert arrow_kind(pa.timestamp("s")) == arrow_kind(pa.date32()) == "dates or times"
         assert arrow_kind(pa.binary()) == "bytes"
         assert arrow_kind(pa.list_(pa.int64())) == "list<item: int64>"
+
+
+class TestUnreadablePart:
+    def test_a_corrupt_part_is_a_data_file_error_naming_the_part(self, tmp_path):
+        """Bytes that are not Parquet under a part's name: DataFileError naming the folder and the part, not ArrowInvalid."""
+        _part(tmp_path, "part-0.parquet", [1, 0])
+        (tmp_path / "part-1.parquet").write_bytes(b"PAR1 but truncated")
+        with pytest.raises(DataFileError) as info:
+            check_parquet_parts(tmp_path, "--labels", COLUMNS)
+        said = " ".join(str(info.value).split())
+        assert f"--labels '{tmp_path}' must be a folder of Parquet parts; its part 'part-1.parquet'" in said
+        assert "could not be read as Parquet" in said
+
+    def test_read_parquet_folder_names_a_corrupt_first_part(self, tmp_path):
+        """The in-memory reader's first read (the columns) goes through the same guard."""
+        (tmp_path / "part-0.parquet").write_bytes(b"garbage")
+        _part(tmp_path, "part-1.parquet", [1, 0])
+        with pytest.raises(DataFileError, match=r"its part 'part-0.parquet' could not be read as Parquet"):
+            read_parquet_folder(tmp_path, "DATA")

@@ -182,8 +182,8 @@ def test_a_script_named_annotator_is_text_everywhere_on_the_page(ring, page):
 
 def test_a_dask_written_folder_shows_the_same_ring_pairs_and_marks(page, tmp_path):
     """The Parquet file aggregated on Dask (``--scheduler threads``) writes the same keys: the same
-    tables and marks as the in-memory folder; its summary records no params, so the note names no
-    threshold as the run's."""
+    tables and marks as the in-memory folder, and its summary records the run's params (session 45,
+    fix45a), so the note gives the same threshold as the in-memory page."""
     pytest.importorskip("dask.dataframe")
     answers, _, _ = _crowd()
     answers.to_parquet(tmp_path / "answers.parquet", index=False)
@@ -193,7 +193,9 @@ def test_a_dask_written_folder_shows_the_same_ring_pairs_and_marks(page, tmp_pat
     dask_page = _page(tmp_path / "dask")
     assert _tables(dask_page) == _tables(page)
     assert _marks(dask_page) == _marks(page)
-    assert "the run's dependency_threshold, 5 unless set; this folder does not record it" in _note(dask_page)
+    assert summary["settings"]["params"] == {"dependency_rings": True}
+    assert "z above 5, the default" in _note(dask_page)
+    assert "does not record it" not in _note(dask_page)
 
 
 def test_the_default_threshold_named_is_dawid_skene_s():

@@ -195,3 +195,15 @@ class TestErrors:
         memory = frame.set_index(pd.Index(np.arange(len(frame)) % 50))
         with pytest.raises(ShapeMismatchError, match="must have a unique index"):
             apply([by_x], dd.from_pandas(memory, chunksize=3, sort=False))
+
+
+@SETTINGS
+@given(frame=frames(), data=st.data(), own_index=st.booleans(), kind=st.sampled_from(sorted(LFS)))
+def test_merged_partitions_give_memory_s_answers_in_memory_s_row_order(frame, data, own_index, kind):
+    """With the floor on (partitions labelled in groups), ``votes.answers`` unsorted is memory's row for row."""
+    cuts = data.draw(st.lists(st.integers(0, len(frame)), max_size=4), label="cuts")
+    got, expected = _outcome(LFS[kind], _partitioned(frame, cuts, own_index)), _outcome(LFS[kind], frame)
+    if isinstance(expected[0], type):
+        assert got == expected
+        return
+    pd.testing.assert_frame_equal(got[0].answers, expected[0].answers)

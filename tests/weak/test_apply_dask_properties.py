@@ -170,3 +170,24 @@ def test_permuting_the_rows_permutes_the_items_and_nothing_else(frame, data, kin
     else:
         np.testing.assert_array_equal(gp.to_numpy(), ep.to_numpy()[perm])
         np.testing.assert_array_equal(gp.index.to_numpy(), ep.index.to_numpy()[perm])
+
+
+@SETTINGS
+@given(frame=frames(), data=st.data(), own_index=st.booleans(), kind=st.sampled_from(sorted(LFS)))
+def test_any_partitioning_gives_memory_s_answers_in_memory_s_row_order(frame, data, own_index, kind):
+    """``votes.answers`` unsorted is memory's, row for row: labeler by labeler, each labeler's votes in
+    row order (Dask gave them partition by partition before session 45)."""
+    cuts = data.draw(st.lists(st.integers(0, len(frame)), max_size=4), label="cuts")
+    got, expected = _outcome(LFS[kind], _partitioned(frame, cuts, own_index)), _outcome(LFS[kind], frame)
+    if isinstance(expected[0], type):
+        assert got == expected
+        return
+    pd.testing.assert_frame_equal(got[0].answers, expected[0].answers)
+
+
+def test_two_partitions_give_answers_labeler_by_labeler_as_memory():
+    """A fixed case of the property: 2 functions, 2 partitions, every row voted by both."""
+    frame = pd.DataFrame({"x": [-2.0, 1.0, -1.0, 2.0], "t": ["a", "a", "a", "a"]})
+    votes = _outcome([sign, is_a], _partitioned(frame, [2], own_index=False))[0]
+    assert votes.answers["labeler"].tolist() == ["sign"] * 4 + ["is_a"] * 4
+    assert votes.answers["item"].tolist() == [0, 1, 2, 3, 0, 1, 2, 3]

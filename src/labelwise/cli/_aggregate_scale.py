@@ -24,10 +24,11 @@ from ._wrote import wrote_text
 _NOT_AT_SCALE = {"gold": "--gold", "probs_path": "--probs", "unsure": "--unsure", "declared": "--classes (--labels)"}
 
 
-def _distributed_estimator(estimator: Any) -> Any:
-    """``estimator`` with the command's ``--param`` and column options; an error naming the option for
-    what the distributed fit does not do (rather than an error naming the estimator's own parameter, or
-    an option silently left out)."""
+def _distributed_estimator(estimator: Any) -> tuple[Any, dict[str, Any]]:
+    """``estimator`` with the command's ``--param`` and column options, and the ``--param`` values (as
+    the in-memory command records them in ``settings.params``); an error naming the option for what
+    the distributed fit does not do (rather than an error naming the estimator's own parameter, or an
+    option silently left out)."""
     import click
 
     from ..aggregate import METHODS, DawidSkene, MajorityVote, OneCoinDawidSkene
@@ -47,11 +48,11 @@ def _distributed_estimator(estimator: Any) -> Any:
         raise InvalidParameterError(f"{', '.join(given)} cannot be used {where}; run on a table file for them")
     if estimator.duplicates != "keep":
         raise InvalidParameterError(f"--duplicates must be keep {where}, got {estimator.duplicates!r}")
-    if options.get("params"):
-        method = next(name for name, cls in METHODS.items() if cls is type(estimator))
-        estimator.set_params(**method_params(method, options["params"]))
+    method = next(name for name, cls in METHODS.items() if cls is type(estimator))
+    params = method_params(method, options.get("params") or ())
+    estimator.set_params(**params)
     columns = {"item_col": "item_column", "annotator_col": "annotator_column", "label_col": "label_column"}
-    return estimator.set_params(**{k: options[v] for k, v in columns.items() if options.get(v)})
+    return estimator.set_params(**{k: options[v] for k, v in columns.items() if options.get(v)}), params
 
 
 def aggregate_at_scale(
@@ -87,7 +88,7 @@ def aggregate_at_scale(
     from ._aggregate_outputs import input_record as _input_record
 
     answers = read_parquet_rows(Path(path), "PATH")  # PATH's problems first, then the options'
-    estimator = _distributed_estimator(estimator)
+    estimator, params = _distributed_estimator(estimator)
     names = [estimator.item_col, estimator.annotator_col, estimator.label_col]
     if any(name not in answers.columns for name in names):
         raise missing_columns_error(Path(path), names, list(answers.columns))
@@ -115,6 +116,7 @@ def aggregate_at_scale(
         "settings": {
             "path": str(path),
             "scheduler": spec or "threads",
+            "params": params,  # --param, as the in-memory command records it
             # what ran: PATH's partitions, those under about 1 MiB merged (labelwise._chunk_floor)
             "n_partitions": partitions["shuffled"],
             "n_partitions_given": partitions["given"],

@@ -32,7 +32,7 @@ from ..io.arrays import load_zarr
 from ..io.atomic import move_into_place
 from ..io.audit_summary import write_audit_summary
 from ..io.parquet_parts import PARQUET_PARTS as _PARQUET_PARTS
-from ..io.parquet_parts import check_parquet_parts
+from ..io.parquet_parts import check_parquet_parts, parquet_part_files, read_part_schema
 from ..io.paths import require_path
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
@@ -65,6 +65,8 @@ def read_parquet_rows(path: Path, what: str) -> Any:
             if frame.index.name is not None and frame.index.name not in frame.columns:
                 frame = frame.reset_index()  # a named index is a column, as io.index_columns reads it
     except (OSError, ValueError) as exc:
+        for part in parquet_part_files(p) if p.is_dir() else ():
+            read_part_schema(part, p, what)  # names the unreadable part in the parts' own words
         why = " ".join(str(exc).split("Original Message:")[-1].split())  # Dask wraps pyarrow's reason
         raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None
     if p.is_dir():
@@ -77,17 +79,18 @@ def _refuse_named_range_index(path: Path, what: str) -> None:
     """A :class:`DataFileError` for a Parquet file (or a folder's first part) whose index is a named
     ``RangeIndex`` (``df.rename_axis("row").to_parquet(...)``): pandas keeps it in the metadata only,
     and Dask's reader fails on it when the rows are read (``KeyError: '[nan] not in index'``)."""
-    import pyarrow.parquet as pq
-
-    from ..io.parquet_parts import parquet_part_files
-
     first = next(iter(parquet_part_files(path)), None) if path.is_dir() else path
     if first is None:
         return
-    try:
-        meta = pq.read_schema(first).pandas_metadata or {}
-    except (OSError, ValueError):
-        return  # Dask read the schema; the rows' own errors are Dask's
+    if path.is_dir():
+        meta = read_part_schema(first, path, what).pandas_metadata or {}
+    else:
+        import pyarrow.parquet as pq
+
+        try:
+            meta = pq.read_schema(first).pandas_metadata or {}
+        except (OSError, ValueError):
+            return  # Dask read the schema; the rows' own errors are Dask's
     named = [i["name"] for i in meta.get("index_columns", []) if isinstance(i, dict) and i.get("name") is not None]
     if named:
         raise DataFileError(
@@ -322,7 +325,7 @@ def audit_at_scale(
         }
         if classes is not None:
             summary["settings"]["classes"] = classes
-        if data is not None and Path(data).is_file() and label is not None:  # what export cleans
+        if data is not None and Path(data).exists() and label is not None:  # what export cleans (a file or parts)
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
         with files_together(supersedes=superseded), stage("writing issues.parquet"):
             path = write_issues(result, Path(out), extra)

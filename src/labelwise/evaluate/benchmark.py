@@ -59,7 +59,8 @@ class CorrectedBenchmark:
     predicted : ndarray of int, shape (n_models, n_items)
     metric_name : str
     seeds, random_state : int
-        Removal orders used by :meth:`prevalence_curve` and :attr:`crossovers`.
+        Removal orders used by :meth:`prevalence_curve` and :attr:`crossovers` (``random_state``: the
+        seed that ran, drawn afresh when :func:`corrected_benchmark` was given None).
 
     References
     ----------
@@ -338,8 +339,10 @@ def corrected_benchmark(
         the classes that probability DataFrames name).
     seeds : int
         Removal orders for :meth:`CorrectedBenchmark.prevalence_curve` and ``crossovers``.
-    random_state : int or numpy.random.Generator
-        Seeds those removal orders (a Generator gives one seed drawn from it).
+    random_state : int, numpy.random.Generator or None
+        Seeds those removal orders (a Generator gives one seed drawn from it). None draws a fresh
+        seed from the operating system, as scikit-learn means None, so two runs differ; the seed
+        drawn is the result's ``random_state``, to repeat the run.
 
     Returns
     -------
@@ -382,5 +385,7 @@ def corrected_benchmark(
         table["expected_corrected"] = _expected_accuracy(soft_labels, pred, cls, row_name)
     for col in list(table.columns):
         table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")
-    n_seeds, seed = check_positive_int("seeds", seeds), seed_from(random_state) or 0
+    n_seeds, seed = check_positive_int("seeds", seeds), seed_from(random_state)
+    if seed is None:  # fresh randomness, recorded in the result
+        seed = int(np.random.default_rng().integers(0, 2**31 - 1))
     return CorrectedBenchmark(table, tuple(models), cls, g, c, pred, name, fn, n_seeds, seed)

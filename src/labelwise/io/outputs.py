@@ -23,6 +23,7 @@ from .arrays import load_npy
 from .audit_summary import summary_matrix
 from .dependence import dependent_pairs_of, dependent_rings_of
 from .issues_table import issues_file, read_issues
+from .parquet_parts import parquet_part_files, read_parquet_folder
 from .paths import require_folder
 from .tables import read_table
 
@@ -100,7 +101,7 @@ def _resolve_data_path(raw: Any, out_dir: Path) -> Path | None:
     # or beside it (`labelwise audit data.csv` writes labelwise-out/ next to data.csv), by its name.
     candidates = [p, out_dir / p, out_dir / p.name, out_dir.parent / p.name]
     for cand in candidates:
-        if cand.is_file():
+        if cand.is_file() or (cand.is_dir() and parquet_part_files(cand)):  # a table, or a folder of Parquet parts
             return cand.resolve()
     return None
 
@@ -228,7 +229,10 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
     na_values = settings.get("na_values")  # the audit's `--na-values`: a class written NA reads back as NA
     data = None
     if with_data and data_path is not None:
-        data = read_table(data_path, text_columns=labels_text, na_values=na_values)
+        if data_path.is_dir():  # DATA given as a folder of Parquet parts, read as the audit read it
+            data = read_parquet_folder(data_path, "the audit's data (summary.json's settings.data)")
+        else:
+            data = read_table(data_path, text_columns=labels_text, na_values=na_values)
     image_column = settings.get("image_column") or None
     feature_columns = [str(c) for c in (settings.get("feature_columns") or [])]
     if data is not None:

@@ -23,7 +23,14 @@ from .._heavy import pyarrow as pa
 from ..errors import DataFileError
 from .index_columns import index_as_columns
 
-__all__ = ["PARQUET_PARTS", "arrow_kind", "check_parquet_parts", "parquet_part_files", "read_parquet_folder"]
+__all__ = [
+    "PARQUET_PARTS",
+    "arrow_kind",
+    "check_parquet_parts",
+    "parquet_part_files",
+    "read_parquet_folder",
+    "read_part_schema",
+]
 
 #: Suffixes of the Parquet files of a folder of parts.
 PARQUET_PARTS = (".parquet", ".parq", ".pq")
@@ -64,6 +71,28 @@ def parquet_part_files(folder: Path) -> list[Path]:
     )
 
 
+def read_part_schema(part: Path, folder: Path, what: str) -> pa.Schema:
+    """The Arrow schema in the footer of one Parquet ``part`` of ``folder``.
+
+    Raises
+    ------
+    DataFileError
+        Naming the folder, the part and pyarrow's reason, when the part is not a readable Parquet
+        file (a truncated copy, another format under a ``.parquet`` name: pyarrow's own
+        ``ArrowInvalid: Parquet magic bytes not found``).
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_schema(part)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError, ArrowIOError an OSError
+        name = str(part.relative_to(folder)) if part.is_relative_to(folder) else str(part)
+        raise DataFileError(
+            f"{what} {str(folder)!r} must be a folder of Parquet parts; its part {name!r} could not be read as "
+            f"Parquet ({' '.join(str(exc).split())}): replace or remove that file"
+        ) from None
+
+
 def check_parquet_parts(folder: Path, what: str, columns: list[str]) -> None:
     """Every Parquet part of ``folder`` holds ``columns`` (those Dask read from the parts' metadata),
     each with values of one kind (:func:`arrow_kind`) in all parts. Reads each part's footer only.
@@ -81,13 +110,12 @@ def check_parquet_parts(folder: Path, what: str, columns: list[str]) -> None:
     ------
     DataFileError
         Naming the part and the columns it lacks (and those it holds), or the part, the column and
-        its type beside the type of an earlier part.
+        its type beside the type of an earlier part, or a part that is not readable Parquet
+        (:func:`read_part_schema`).
     """
-    import pyarrow.parquet as pq
-
     first: dict[str, tuple[str, pa.DataType, Path]] = {}  # column -> its kind, type and part, where first not null
     for part in parquet_part_files(folder):
-        schema = pq.read_schema(part)
+        schema = read_part_schema(part, folder, what)
         missing = [c for c in columns if c not in schema.names]
         if missing:
             raise DataFileError(
@@ -152,7 +180,6 @@ def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
         part cannot be read, or the parts hold no rows.
     """
     import pyarrow.dataset as ds
-    import pyarrow.parquet as pq
 
     parts = sorted(parquet_part_files(folder), key=lambda p: _natural_key(p.relative_to(folder)))
     if not parts:
@@ -161,7 +188,9 @@ def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
             "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
         )
     try:
-        columns = [c for c in pq.read_schema(parts[0]).names if not c.startswith("__")]  # not pandas' index
+        columns = [
+            c for c in read_part_schema(parts[0], folder, what).names if not c.startswith("__")
+        ]  # not pandas' index
         check_parquet_parts(folder, what, columns)
         dataset = ds.dataset(
             [str(p) for p in parts], format="parquet", partitioning="hive", partition_base_dir=str(folder)

@@ -117,3 +117,13 @@ def _apply_group(
     rows = frame.index.get_indexer(out["item"])  # the group's index is unique (else renumbered or refused)
     partition = np.searchsorted(ends, rows, side="right")
     return out.iloc[np.argsort(partition, kind="stable")].reset_index(drop=True)
+
+
+def labeler_major(answers: pd.DataFrame, labelers: list[str]) -> pd.DataFrame:
+    """A Dask frame's answers (partition by partition, each partition's labeler by labeler) in the
+    order :func:`labelwise.weak.apply` gives for a pandas frame: labeler by labeler in the order of
+    ``labelers``, each labeler's votes in row order (a stable sort keeps the partitions' order)."""
+    order = {name: i for i, name in enumerate(labelers)}
+    codes, names = pd.factorize(answers["labeler"])  # a lookup per labeler, not per answer (Series.map is slower)
+    position = np.array([order[name] for name in names], dtype=np.int64)[codes]
+    return answers.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)

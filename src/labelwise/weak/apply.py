@@ -18,6 +18,7 @@ from ..errors import (
     LabelwiseError,
     ShapeMismatchError,
 )
+from ._apply_groups import labeler_major
 from ._per_row import per_row
 from ._rows import iter_rows
 from ._votes import Votes, as_votes, ordered_classes
@@ -425,6 +426,7 @@ def apply(
         raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
     if _is_dask(df):
         answers, items = _apply_dask(df, checked, declared, verbose)
+        answers = labeler_major(answers, [lf.name for lf in checked])  # pandas' order, not partition-major
     elif isinstance(df, pd.DataFrame):
         _check_unique(df.index)
         answers = _apply_frame(df, checked, declared, verbose)
