@@ -18,9 +18,9 @@ probability :data:`PREFILTER_MISS` (a binomial tail, :func:`signature_floor`) is
 other candidate's Jaccard index is computed exactly from the shingle sets, so no pair below the
 threshold is reported, and a pair at or above it is missed with probability below 1e-3 at the
 default threshold (:func:`miss_probability`). Memory: the texts' signatures
-(``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text, and their low bytes, a quarter of that), one block of :data:`PAIR_BLOCK` candidate
-pairs (the candidates themselves can grow as the square of the texts, when thousands of texts share
-the frequent shingles of one band; only those at the signature floor are kept, RESULTS.md, session
+(``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text, and a quarter of that for their low
+bytes), one block of :data:`PAIR_BLOCK` candidate pairs (the candidates themselves can grow as
+the square of the texts, when thousands of texts share the frequent shingles of one band; only those at the signature floor are kept, RESULTS.md, session
 39), the pairs kept and, for their texts, their shingle hashes; the shingles are made by blocks of
 ``block_rows`` texts, and nothing depends on the block sizes, the row order or anything but the
 texts and ``seed``.
