@@ -18,9 +18,9 @@ probability :data:`PREFILTER_MISS` (a binomial tail, :func:`signature_floor`) is
 other candidate's Jaccard index is computed exactly from the shingle sets, so no pair below the
 threshold is reported, and a pair at or above it is missed with probability below 1e-3 at the
 default threshold (:func:`miss_probability`). Memory: the texts' signatures
-(``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text), one block of :data:`PAIR_BLOCK` candidate
-pairs (the candidates themselves can grow as the square of the texts, when thousands of texts share
-the frequent shingles of one band; only those at the signature floor are kept, RESULTS.md, session
+(``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text, and a quarter of that for their low
+bytes), one block of :data:`PAIR_BLOCK` candidate pairs (the candidates themselves can grow as
+the square of the texts, when thousands of texts share the frequent shingles of one band; only those at the signature floor are kept, RESULTS.md, session
 39), the pairs kept and, for their texts, their shingle hashes; the shingles are made by blocks of
 ``block_rows`` texts, and nothing depends on the block sizes, the row order or anything but the
 texts and ``seed``.
@@ -190,16 +190,22 @@ def floored_candidates(
 
     Texts that share frequent shingles can put thousands of texts in one band bucket, so the
     candidates can grow as the square of the texts while the pairs at the floor do not (RESULTS.md,
-    session 39); the memory is then the signatures, one block and the pairs kept.
+    session 39); the memory is then the signatures, one block and the pairs kept. Each block is
+    first counted on the minima's low bytes (a quarter of the bytes; equal minima have equal low
+    bytes, so the count is never below the true one and no pair at the floor is lost), and only
+    the blocks' pairs at the floor there are counted on the full minima (RESULTS.md, session 45).
     """
     n = sig.shape[0]
+    low = sig.astype(np.uint8)  # equal minima have equal low bytes: a count that can only be higher
     kept = []
     for band in range(bands):
         key = band_key(sig, band, rows)
         order = np.argsort(key, kind="stable")
         for i, j in run_pair_blocks(key[order], pair_block):
             a, b = order[i], order[j]
-            ok = (sig[a] == sig[b]).sum(axis=1) >= floor
+            near = np.count_nonzero(low[a] == low[b], axis=1) >= floor
+            a, b = a[near], b[near]
+            ok = np.count_nonzero(sig[a] == sig[b], axis=1) >= floor
             a, b = a[ok], b[ok]
             kept.append(np.minimum(a, b) * n + np.maximum(a, b))
     return _unique_pairs(kept, n)
