@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
-from labelwise.cli._na_values import line_of_row
+from labelwise.io.csv_lines import line_of_row
 
 
 def _probs(tmp_path, n: int) -> str:

@@ -1,7 +1,7 @@
 """The line of a CSV or TSV input's row in an error that names the row (``... at row 5``): rows count
 from 0 after the header, an editor's lines from 1 with the header and blank lines, so ``row 5``
 alone sends a user to the wrong line. The library names rows; the command, which knows the file,
-adds the line (:func:`labelwise.cli._na_values.line_of_row`)."""
+adds the line (:func:`labelwise.io.csv_lines.line_of_row`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import AnnotationError, DataFileError
-from ._na_values import line_of_row
+from ..io.csv_lines import line_of_row
 
 #: ``at row 5`` ending a message or a clause of it.
 _AT_ROW = re.compile(r"\bat row (\d+)(?=$|[\s,;:)])")

@@ -47,6 +47,8 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     For a `labelwise aggregate` (or `aggregate-tags`) folder it writes its labels.csv (same columns)
     with the reviewed labels and without the excluded items."""
     from ..errors import InvalidParameterError
+    from ..io.outputs import load_audit
+    from ..review._export_paths import refuse_audited_data
     from ..review.export import (
         cleaned_paths,
         export_cleaned,
@@ -69,8 +71,11 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
         for target in cleaned_paths(out, force, name="--out", task=task):
             refuse_audit_file(out_dir, target, "--out" if target == Path(out) else "the change log of --out")
     if label_studio is not None:
+        with reading("OUT_DIR"):  # a plain audit here: refuse_label_studio passed
+            audited = load_audit(out_dir, with_data=False).data_path
         for target in label_studio_paths(label_studio, force, name="--label-studio"):
             refuse_audit_file(out_dir, target, "--label-studio")
+            refuse_audited_data(audited, target, "--label-studio")
     # The cleaned data, its change log and the tasks file are moved into place together: all or none.
     with reading("OUT_DIR"), files_together(), renaming({"out": "--out"}):
         res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force) if out is not None else None

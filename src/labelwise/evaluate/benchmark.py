@@ -125,7 +125,7 @@ class CorrectedBenchmark:
         idx = self._model_index(models)
         seeds = check_positive_int("seeds", self.seeds if seeds is None else seeds)
         band = check_fraction("band", band, closed_low=False, closed_high=True)
-        rs = self.random_state if random_state is None else (seed_from(random_state) or 0)
+        rs = self.random_state if (seed := seed_from(random_state)) is None else seed
         c_idx, clean_idx = np.flatnonzero(self.correctable), np.flatnonzero(self.clean)
         if len(c_idx) == 0:
             raise TooFewExamplesError(

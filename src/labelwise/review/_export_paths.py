@@ -79,6 +79,27 @@ def refuse_audit_file(out_dir: str | os.PathLike, target: Path, name: str) -> No
         )
 
 
+def refuse_audited_data(audited: Path | None, target: Path, name: str) -> None:
+    """Refuse, even with ``force``, an export ``target`` that is the data the audit read (``audited``) or,
+    when that data is a folder (of Parquet parts), any file inside it: there the file would become part of
+    the user's table (a new part the next read of the folder takes in), and the audit folder would describe
+    rows that are not the data. The audit's output folder is not refused (only its own files, see
+    :func:`refuse_audit_file`): an export beside the audit is how ``evaluate --corrections`` finds its log."""
+    if audited is None:
+        return
+    data, where = audited.resolve(), target.resolve()
+    if where == data:
+        raise InvalidParameterError(
+            f"{name} {str(target)!r} is the data this audit read; write to another file: over it, the "
+            "audit folder would describe rows that are gone"
+        )
+    if data.is_dir() and data in where.parents:
+        raise InvalidParameterError(
+            f"{name} {str(target)!r} is inside {str(audited)!r}, the data folder this audit read; write "
+            "outside that folder: in it the file would become part of the data (a new part of the table)"
+        )
+
+
 def label_studio_paths(out: str | os.PathLike, force: bool, *, name: str = "out") -> tuple[Path, Path]:
     """The Label Studio tasks file's and its labeling config's paths, checked like :func:`cleaned_paths`."""
     cli = name != "out"

@@ -19,7 +19,7 @@ from ..io.atomic import atomic_write, write_table
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import PREVIEWERS, Previewer
 from ..report._tasks import TaskRun
-from ._export_paths import WRITERS, cleaned_paths, label_studio_paths, refuse_audit_file
+from ._export_paths import WRITERS, cleaned_paths, label_studio_paths, refuse_audit_file, refuse_audited_data
 from ._label_dtype import class_of, relabelled_column
 from .store import DB_NAME, DecisionStore
 from .task_export import CLEANED_FORMATS, audit_task, refuse_label_studio, task_cleaned, write_task_cleaned
@@ -270,8 +270,9 @@ def export_cleaned(
     ------
     InvalidParameterError
         If ``out`` or ``log`` exists and ``force`` is False, or ``out`` has an unknown suffix, or
-        (even with ``force``) ``out`` or ``log`` is the audited data itself; for a task audit, if the
-        review recorded a ``relabel`` (its units are kept or excluded only).
+        (even with ``force``) ``out`` or ``log`` is the audited data itself or a file inside its folder
+        (a folder of Parquet parts); for a task audit, if the review recorded a ``relabel`` (its units
+        are kept or excluded only).
     """
     task = audit_task(out_dir)
     if task is None and (kind := _folder_kind(out_dir)) is not None:  # an aggregation's folder (review.folders)
@@ -283,11 +284,7 @@ def export_cleaned(
         load_audit(out_dir, with_data=False).data_path if task is None else TaskRun.load(Path(out_dir)).path("data")
     )
     for name, target in (("out", path), ("log", log_path)):
-        if audited is not None and target.resolve() == audited.resolve():  # even with force
-            raise InvalidParameterError(
-                f"{name} {str(target)!r} is the data this audit read; write to another file: over it, the "
-                "audit folder would describe rows that are gone"
-            )
+        refuse_audited_data(audited, target, name)
         refuse_audit_file(out_dir, target, name)
     if task is not None:
         res = task_cleaned(out_dir, mark_excluded=mark_excluded)
@@ -429,6 +426,8 @@ def export_label_studio(
         refuse_audit_file(out_dir, target, name)
     tasks = label_studio_tasks(out_dir, scope=scope)
     audit = load_audit(out_dir, with_data=False)
+    for name, target in (("out", path), ("label config", config_path)):
+        refuse_audited_data(audit.data_path, target, name)
     kind = "image" if tasks and "image" in tasks[0]["data"] else "text"
     with atomic_write(config_path, "w") as fh:
         fh.write(label_studio_config(audit.classes, kind=kind))
