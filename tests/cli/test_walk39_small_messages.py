@@ -73,5 +73,9 @@ def test_rank_agreement_with_two_runs_names_the_folder_and_files(tmp_path):
         (tmp_path / f"{q}.qrels").write_text("1 0 d1 1\n1 0 d2 0\n")
     args = ["rank-agreement", str(tmp_path / "runs"), "--qrels", str(tmp_path / "a.qrels")]
     said = _said([*args, "--qrels", str(tmp_path / "b.qrels"), "--out", str(tmp_path / "o")])
-    assert "RUN_DIR must hold at least 3 run files (one per system) to compare two rankings of them, got 2: " in said
+    assert (
+        "RUN_DIR must hold at least 3 run files (one per system; files ending .run, .txt, .trec or without a suffix) "
+        in said
+    )
+    assert "to compare two rankings of them, got 2: " in said
     assert said.endswith("sys0.run, sys1.run")

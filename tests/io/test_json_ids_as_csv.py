@@ -16,7 +16,7 @@ from labelwise.io import read_annotations, read_table
 
 #: ids as a JSON file may hold them: numbers, texts of digits, zero-padded, floats, texts with spaces.
 IDS = st.one_of(
-    st.integers(-1000, 10**20),
+    st.integers(-1000, 2**64 - 1),  # beyond 64 bits pandas' JSON parser refuses the file (tested below)
     st.integers(0, 999).map(str),
     st.sampled_from(["007", "7", "2.0", "2", "1e3", "a b", " 2", "x ", "True", "0"]),
     st.floats(allow_nan=False, allow_infinity=False, width=32).map(float),
@@ -47,6 +47,18 @@ def test_json_lines_ids_read_as_the_csv_of_the_same_table(tmp_path_factory, item
     from_csv = read_table(path, text_columns=names, na_values="")[names]
     pd.testing.assert_frame_equal(from_json.astype(object), from_csv.astype(object))
     assert [c.dtype.kind for _, c in from_json.items()] == [c.dtype.kind for _, c in from_csv.items()]
+
+
+def test_a_json_number_beyond_64_bits_is_refused_naming_the_file(tmp_path):
+    """pandas' JSON parser cannot hold 2**64: the file is refused with a labelwise error naming it (the
+    same id written as a JSON string is read)."""
+    from labelwise.errors import DataFileError
+
+    jsonl, _ = _write_both(tmp_path, [{"item": 2**64, "v": 1}])
+    with pytest.raises(DataFileError, match=r"t\.jsonl"):
+        read_table(jsonl, text_columns=["item"])
+    (tmp_path / "s.jsonl").write_text(json.dumps({"item": str(2**64), "v": 1}) + "\n")
+    assert read_table(tmp_path / "s.jsonl", text_columns=["item"])["item"].astype(str).tolist() == [str(2**64)]
 
 
 def test_a_number_and_the_same_number_as_text_are_one_id(tmp_path):

@@ -163,8 +163,10 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
         are read as the CSV file of the same table is (a number as the file writes it, ``true`` as
         ``True``, null as an empty cell), so the number ``2`` and the text ``"2"`` are one id, and
         ``2.0`` next to ``2`` two; a list cell (tags) keeps its list, its numbers as text; a
-        JSON string ``""`` is missing, as an empty CSV cell is. Parquet columns keep their stored
-        types (an int64 id column stays int64: it cannot hold ``"2"`` beside ``2``, nor ``007``). A
+        JSON string ``""`` is missing, as an empty CSV cell is. A JSON number beyond 64 bits
+        (``2**64``) is refused with the file named, as pandas' JSON parser cannot hold it: write
+        such ids as JSON strings. Parquet columns keep their stored types (an int64 id column
+        stays int64: it cannot hold ``"2"`` beside ``2``, nor ``007``). A
         callable gets the file's column names and returns the text columns among them (a CSV file
         is still parsed once).
     na_values : None, str or list of str, optional
