@@ -3,7 +3,7 @@
 :func:`~._dependent.find_dependent_pairs` confirms its suspects one by one, strongest first, each
 against an EM fit without the pair that weighs the pairs confirmed before it. On Dask each fit
 sends one graph per EM iteration, and on a ``distributed`` cluster every graph is a round trip
-through the scheduler (session 43: 150 graphs took 46.8 s of a 52.0 s fit). :func:`confirm_in_lock_step`
+through the scheduler (measured in benchmarks/RESULTS.md, session 43, daskring43). :func:`confirm_in_lock_step`
 gives the same rows with far fewer graphs: it assumes every remaining suspect will be confirmed,
 so each suspect's fit (and the triad gate's fit of every answer) is known before any check, and runs
 all the fits in lock step (``data.fit_without_list``: one graph per EM round for all of them), then
