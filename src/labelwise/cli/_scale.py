@@ -40,7 +40,7 @@ from ._na_values import given_na_values, na_values_setting, remember_table
 from ._scheduler import scheduler
 from ._wrote import print_wrote
 
-SCHEDULERS = ("threads", "processes", "local")
+SCHEDULERS = ("threads", "processes", "synchronous", "local")
 
 
 def read_parquet_rows(path: Path, what: str) -> Any:
