@@ -120,3 +120,20 @@ def test_on_distributed_the_workers_write_the_same_parts(noisy, tmp_path, client
 
     monkeypatch.setattr(_issues_parquet, "_write_parts_here", not_here)
     _assert_same_parts(write_issues(result, tmp_path / "cluster"), local)
+
+
+def test_the_write_stage_counts_the_parts_to_a_known_total(noisy, tmp_path):
+    """On a local scheduler the ``writing issues.parquet`` line counts the parts, 1/5 ... 5/5 (main
+    counted the tasks: 7/? until the end)."""
+    import re
+
+    from labelwise._stage_progress import stage
+
+    from ._bars import _ANSI, _LINE, drawn
+
+    result = _audit(*noisy)
+    with dask.config.set(scheduler="synchronous"), drawn() as buf, stage("writing issues.parquet"):
+        write_issues(result, tmp_path)
+    frames = [_LINE.match(raw.strip()) for raw in re.split(r"[\r\n]", _ANSI.sub("", buf.getvalue()))]
+    shown = {(int(m["done"]), m["total"]) for m in frames if m and int(m["done"]) > 0}
+    assert (5, "5") in shown and shown <= {(i, "5") for i in range(1, 6)}  # frames drawn: some of these

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._chunk_floor import active_client
 from .._heavy import pandas as pd
-from .._stage_progress import compute
+from .._stage_progress import compute, current_stage
 from ..io.atomic import move_into_place
 
 __all__ = ["write_issues"]
@@ -101,10 +101,15 @@ def _write_parts_here(result: Any, extra: dict[str, np.ndarray] | None, tmp: Pat
         "label_quality": result.label_quality,
         "is_issue": result.is_issue,
     }
+    sizes = result.label_codes.chunks[0]
+    shown = current_stage()
+    if shown is not None:  # the stage counts the parts, known before the first: not the tasks picking them
+        shown.add(len(sizes))
+    uncounted = {} if shown is None else {"callbacks": ()}
     tmp.mkdir()
     start = 0
-    for i, rows in enumerate(result.label_codes.chunks[0]):
-        values = dask.compute(*(c.blocks[i] for c in columns.values()), scheduler="sync")
+    for i, rows in enumerate(sizes):
+        values = dask.compute(*(c.blocks[i] for c in columns.values()), scheduler="sync", **uncounted)
         block = pd.DataFrame(
             {
                 "row": np.arange(start, start + rows),
@@ -115,3 +120,5 @@ def _write_parts_here(result: Any, extra: dict[str, np.ndarray] | None, tmp: Pat
         table = pa.Table.from_pandas(block, nthreads=1, preserve_index=False, schema=schema)
         pq.write_table(table, tmp / f"part.{i}.parquet", compression="snappy")
         start += rows
+        if shown is not None:
+            shown.advance()
