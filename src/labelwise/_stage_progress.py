@@ -8,12 +8,17 @@ data are, and the counting lives here, not in the algorithms:
 - numpy, memory-mapped and zarr arrays: the row chunks of every pass the stage runs
   (:class:`labelwise._chunks.RowChunks` ticks one per chunk done);
 - Dask's local schedulers (threads, processes, synchronous): every task of every computation the
-  stage starts, through a :class:`dask.callbacks.Callback`; a later computation's tasks are not
-  known before it starts, so from the first one on the line shows no total (``7/?``) until the
-  stage ends, rather than a total that grows (``7/17``, then ``21/22``, then ``23/31``);
+  stage starts, through a :class:`dask.callbacks.Callback`;
 - ``distributed``: the futures each :func:`persist` or :func:`compute` sends, counted by a done
   callback as they finish (nothing is gathered to count them, nothing waits for them but the end of
   the stage).
+
+A line never shows a total that grows once its work has begun (``7/17``, then ``21/22``, then
+``23/31``): a later pass's chunks, or a later computation's tasks or futures, are not known before
+it starts. So a total given when the stage opens is shown; the chunks of a stage's first pass are
+shown as its total until a later pass adds more, and from then on the line shows ``done/?``; Dask's
+tasks and futures (one stage may start several computations) show ``done/?`` from the first one
+on. When the stage ends the line shows done/done.
 
 With no bars open (tests, ``verbose=False``, stderr not a terminal) :func:`stage` yields ``None`` and
 :func:`persist` / :func:`compute` are ``dask.persist`` / ``dask.compute``: one context-variable read.
@@ -37,9 +42,11 @@ _STAGE: ContextVar[Stage | None] = ContextVar("labelwise_stage", default=None)
 
 
 class Stage:
-    """One line of the display: a total that grows as the stage's passes start, and what is done.
+    """One line of the display: what is done and, while it is known, the total.
 
-    Once Dask tasks are counted (:meth:`add_tasks`) the line shows no total until :meth:`finish`.
+    The total shown stays as it is once a unit is done: more units added after that (a later
+    pass, :meth:`add`) hide it until :meth:`finish`, and Dask's tasks and futures
+    (:meth:`add_tasks`, :meth:`track`) hide it from the first.
     """
 
     def __init__(self, bars: Any, name: str, total: int | None) -> None:
@@ -50,25 +57,28 @@ class Stage:
         self._task = bars.add_task(name, total=total)
         self.futures: list[Any] = []  # ``distributed`` futures to wait for before the stage ends
         self.closed = False  # after :meth:`finish`: a late done callback changes nothing
-        self.total_hidden = False  # after :meth:`add_tasks`: the line shows done/? until the end
+        self.total_hidden = False  # the line shows done/? until the end
 
     def add(self, n: int) -> None:
-        """``n`` more units to do (a pass's chunks, ``distributed`` futures)."""
-        with self._lock:
-            self.total += int(n)
-            if not self.total_hidden:
-                self._bars.update(self._task, total=self.total)
+        """``n`` more units to do (a pass's chunks): shown in the total while none is done yet."""
+        self._grow(n, hide=self.done > 0)
 
     def add_tasks(self, n: int) -> None:
         """``n`` more Dask tasks (a computation started on a local scheduler): counted in ``total``,
         but the line shows no total from now until the stage ends, since the stage's next
         computations are not known yet."""
+        self._grow(n, hide=True)
+
+    def _grow(self, n: int, *, hide: bool) -> None:
         with self._lock:
             self.total += int(n)
-            self.total_hidden = True
-            for task in self._bars.tasks:  # rich's update() cannot unset a total
-                if task.id == self._task:
-                    task.total = None
+            if hide and not self.total_hidden:
+                self.total_hidden = True
+                for task in self._bars.tasks:  # rich's update() cannot unset a total
+                    if task.id == self._task:
+                        task.total = None
+            if not self.total_hidden:
+                self._bars.update(self._task, total=self.total)
 
     def advance(self, n: int = 1) -> None:
         """``n`` units done (thread-safe: the numpy backend's threads and done callbacks call it)."""
@@ -79,8 +89,9 @@ class Stage:
             self._bars.update(self._task, completed=self.done)
 
     def track(self, futures: list[Any]) -> None:
-        """Count ``distributed`` futures: one unit each, done when it finishes (a callback, no waiting)."""
-        self.add(len(futures))
+        """Count ``distributed`` futures: one unit each, done when it finishes (a callback, no waiting);
+        as for :meth:`add_tasks`, the line shows no total until the stage ends."""
+        self._grow(len(futures), hide=True)
         self.futures.extend(futures)
         for future in futures:
             future.add_done_callback(lambda _: self.advance())

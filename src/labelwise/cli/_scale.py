@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import threading
 import warnings
 from collections import OrderedDict
@@ -29,7 +28,6 @@ from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, Mis
 from ..io import files_together
 from ..io.arrays import load_npy as read_npy
 from ..io.arrays import load_zarr
-from ..io.atomic import move_into_place
 from ..io.audit_summary import write_audit_summary
 from ..io.parquet_parts import PARQUET_PARTS as _PARQUET_PARTS
 from ..io.parquet_parts import check_parquet_parts, parquet_part_files, read_part_schema
@@ -37,11 +35,12 @@ from ..io.paths import require_path
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
 from ._common import load_npy
+from ._issues_parquet import write_issues
 from ._na_values import given_na_values, na_values_setting, remember_table
 from ._scheduler import scheduler
 from ._wrote import print_wrote
 
-SCHEDULERS = ("threads", "processes", "local")
+SCHEDULERS = ("threads", "processes", "synchronous", "local")
 
 
 def read_parquet_rows(path: Path, what: str) -> Any:
@@ -212,48 +211,6 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     # the Parquet parts are the user's; the chunks are this command's choice: align them here, without
     # the library's warning about labels chunked unlike probs (a length mismatch is still the library's error)
     return array.rechunk((rows,)) if rows and array.shape[0] == like.shape[0] else array
-
-
-def write_issues(result: Any, out: Path, extra: dict[str, np.ndarray] | None = None) -> Path:
-    """Per-example table as ``issues.parquet`` (a directory written partition by partition, then renamed),
-    with the columns ``extra`` (one value a row, in row order: the text checks') after the audit's.
-
-    Inside a :func:`~labelwise.io.files_together` block the folder is moved into place when the
-    block ends, with ``summary.json``: never a new ``issues.parquet`` beside the previous summary.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "issues.parquet"
-    tmp = out / f".issues.parquet.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        if hasattr(result, "to_dask_frame"):  # partition by partition, on the workers
-            frame = result.to_dask_frame()
-            if extra:
-                import dask.array as da
-                import dask.dataframe as dd
-
-                chunks = result.label_codes.chunks
-                added = [dd.from_dask_array(da.from_array(v, chunks=chunks), columns=k) for k, v in extra.items()]
-                frame = dd.concat([frame, *added], axis=1)
-            compute(frame.to_parquet(str(tmp), write_index=False, compute=False))
-        else:
-            tmp.mkdir()
-            frame = pd.DataFrame(
-                {
-                    "row": np.arange(result.n_examples),
-                    "given_label": result.given_label,
-                    "suggested_label": result.suggested_label,
-                    "label_quality": result.label_quality,
-                    "is_issue": result.is_issue,
-                    **(extra or {}),
-                }
-            )
-            frame.to_parquet(tmp / "part.0.parquet", index=False)
-        move_into_place(tmp, target)
-    except BaseException:  # Ctrl-C or a failed partition: no half-written folder is left behind
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
 
 
 def audit_at_scale(

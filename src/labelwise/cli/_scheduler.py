@@ -1,5 +1,6 @@
-"""``--scheduler``: where a command's Dask computations run (threads, processes, a LocalCluster or a
-scheduler address), and the ways a cluster fails mid-run said in one line instead of a traceback."""
+"""``--scheduler``: where a command's Dask computations run (threads, processes, synchronous, a
+LocalCluster or a scheduler address), and the ways a cluster fails mid-run said in one line instead of
+a traceback."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ from typing import Any
 from .._extras import require
 from ..errors import InvalidParameterError
 
-__all__ = ["scheduler"]
+__all__ = ["SCHEDULERS_SAID", "scheduler"]
+
+#: The values of ``--scheduler``, in the words of every command's help and error.
+SCHEDULERS_SAID = (
+    "threads (default), processes, synchronous (one thread, for debugging), local (a LocalCluster) "
+    "or a scheduler address"
+)
 
 
 @contextlib.contextmanager
 def scheduler(spec: str | None) -> Iterator[None]:
-    """Run the block on ``threads`` (default), ``processes``, a LocalCluster (``local``) or an address.
+    """Run the block on ``threads`` (default), ``processes``, ``synchronous`` (Dask's scheduler of one
+    thread, in this one: a debugger or a profiler sees every task), a LocalCluster (``local``) or an
+    address.
 
     Without ``--scheduler`` (or with ``threads``) nothing of Dask is imported here: the memory-mapped
     audit runs on labelwise's own threads, and Dask (an extra) is imported only by the inputs that
@@ -30,6 +39,10 @@ def scheduler(spec: str | None) -> Iterator[None]:
         with _one_process_pool(dask) as pool, dask.config.set(scheduler=spec, pool=pool), _pool_broken():
             yield
         return
+    if spec == "synchronous":
+        with dask.config.set(scheduler=spec):
+            yield
+        return
     distributed = require("distributed", f"--scheduler {spec}")
     Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
@@ -41,8 +54,8 @@ def scheduler(spec: str | None) -> Iterator[None]:
         client = Client(spec, timeout="5s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise InvalidParameterError(
-            f"--scheduler must be threads, processes, local or a reachable scheduler address, "
-            f"got {spec!r} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreachable'})"
+            f"--scheduler must be {SCHEDULERS_SAID.replace(' (default)', '')}, got {spec!r}, which cannot be "
+            f"reached ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreachable'})"
         ) from None
     with client, _workers_lost(spec, distributed):
         yield

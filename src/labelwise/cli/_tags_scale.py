@@ -14,12 +14,12 @@ from typing import Any
 from ..errors import InvalidParameterError
 from ..io.paths import require_path
 from ._scale import _PARQUET_PARTS, read_parquet_rows
+from ._scheduler import SCHEDULERS_SAID
 
 __all__ = ["SCHEDULER_HELP", "at_scale", "read_parquet_answers", "scale_settings"]
 
 SCHEDULER_HELP = (
-    "Dask scheduler for a Parquet folder of answers, read partition by partition: threads (default), "
-    "processes, local or an address (every --method)."
+    f"Dask scheduler for a Parquet folder of answers, read partition by partition: {SCHEDULERS_SAID} (every --method)."
 )
 
 

@@ -70,6 +70,7 @@ from ._common import (
 from ._look_alike import say_notice
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
+from ._scheduler import SCHEDULERS_SAID
 from ._wrote import print_wrote
 
 # ------------------------------------------------------------------------------------ inputs
@@ -228,7 +229,7 @@ def _refuse_demo_inputs() -> None:
 @click.option(
     "--scheduler",
     default=None,
-    help="Dask scheduler for a Parquet directory of answers: threads (default), processes, local or an address (majority-vote, dawid-skene, one-coin).",
+    help=f"Dask scheduler for a Parquet directory of answers: {SCHEDULERS_SAID} (majority-vote, dawid-skene, one-coin).",
 )
 @quiet_option
 @active_options

@@ -19,6 +19,7 @@ from ._common import console, finite, option_given, print_frame, quiet_option, r
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._scale import scheduler as on_scheduler
+from ._scheduler import SCHEDULERS_SAID
 from ._tags_scale import at_scale, read_parquet_answers, scale_settings
 from ._wrote import print_wrote
 
@@ -131,8 +132,8 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
 @click.option(
     "--scheduler",
     default=None,
-    help="Dask scheduler for a Parquet folder of comparisons, read partition by partition: threads (default), "
-    "processes, local or an address (every --method).",
+    help=f"Dask scheduler for a Parquet folder of comparisons, read partition by partition: {SCHEDULERS_SAID} "
+    "(every --method).",
 )
 @quiet_option
 def aggregate_pairs(

@@ -53,6 +53,7 @@ from ._common import (
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._scale import audit_at_scale
+from ._scheduler import SCHEDULERS_SAID
 from ._tag_option import tag_separator_option
 from ._wrote import print_wrote
 
@@ -187,7 +188,7 @@ def run_audit(
 @click.option(
     "--scheduler",
     default=None,
-    help="Dask scheduler: threads (default), processes, local (a LocalCluster) or an address; for --probs .npy/.zarr too large for memory.",
+    help=f"Dask scheduler: {SCHEDULERS_SAID}; for --probs .npy/.zarr too large for memory.",
 )
 @click.option(
     "--chunk-rows",

@@ -1,0 +1,124 @@
+"""``issues.parquet``, the per-example table of an audit at scale: a folder of Parquet parts, one per
+row chunk, written under a temporary name and moved into place.
+
+Where the parts are written depends on where the audit's per-example outputs are:
+
+- on ``distributed`` (``--scheduler local`` or an address) they are on the workers, which build and
+  write their partitions themselves (Dask's ``to_parquet``);
+- on Dask's local schedulers (threads, processes, synchronous) they were persisted in this process:
+  each chunk's columns are taken from there and written here, one part at a time (numpy, then
+  pyarrow), as Dask's ``to_parquet`` writes them. On ``processes`` Dask would send each persisted
+  chunk to a worker process to build its partition, pickled there and back (the write took 18 of
+  20 s of an audit of 3M rows: benchmarks/RESULTS.md, sessions 45 and 46).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._chunk_floor import active_client
+from .._heavy import pandas as pd
+from .._stage_progress import compute, current_stage
+from ..io.atomic import move_into_place
+
+__all__ = ["write_issues"]
+
+
+def write_issues(result: Any, out: Path, extra: dict[str, np.ndarray] | None = None) -> Path:
+    """Per-example table as ``issues.parquet`` (a directory written part by part, then renamed),
+    with the columns ``extra`` (one value a row, in row order: the text checks') after the audit's.
+
+    Inside a :func:`~labelwise.io.files_together` block the folder is moved into place when the
+    block ends, with ``summary.json``: never a new ``issues.parquet`` beside the previous summary.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "issues.parquet"
+    tmp = out / f".issues.parquet.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        if not hasattr(result, "to_dask_frame"):  # in memory: one part
+            tmp.mkdir()
+            _frame(result, 0, result.n_examples, extra).to_parquet(tmp / "part.0.parquet", index=False)
+        elif active_client() is not None:  # partition by partition, on the workers
+            compute(_dask_frame(result, extra).to_parquet(str(tmp), write_index=False, compute=False))
+        else:
+            _write_parts_here(result, extra, tmp)
+        move_into_place(tmp, target)
+    except BaseException:  # Ctrl-C or a failed partition: no half-written folder is left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _frame(result: Any, start: int, stop: int, extra: dict[str, np.ndarray] | None) -> pd.DataFrame:
+    """Rows ``start:stop`` of an in-memory result (and of ``extra``) as the table's columns."""
+    return pd.DataFrame(
+        {
+            "row": np.arange(start, stop),
+            "given_label": result.given_label,
+            "suggested_label": result.suggested_label,
+            "label_quality": result.label_quality,
+            "is_issue": result.is_issue,
+            **{k: v[start:stop] for k, v in (extra or {}).items()},
+        }
+    )
+
+
+def _dask_frame(result: Any, extra: dict[str, np.ndarray] | None) -> Any:
+    """The result's dask frame (:meth:`~labelwise.audit.chunked.ChunkedLabelIssues.to_dask_frame`)
+    with the ``extra`` columns, chunked like it."""
+    frame = result.to_dask_frame()
+    if not extra:
+        return frame
+    import dask.array as da
+    import dask.dataframe as dd
+
+    chunks = result.label_codes.chunks
+    added = [dd.from_dask_array(da.from_array(v, chunks=chunks), columns=k) for k, v in extra.items()]
+    return dd.concat([frame, *added], axis=1)
+
+
+def _write_parts_here(result: Any, extra: dict[str, np.ndarray] | None, tmp: Path) -> None:
+    """One Parquet part per row chunk, each chunk's columns computed in this process (Dask's
+    synchronous scheduler: the chunks are persisted here, picking them out is all that is left) and
+    written with the schema and the pandas metadata Dask's ``to_parquet`` gives the same frame."""
+    import dask
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from dask.dataframe.dispatch import pyarrow_schema_dispatch
+
+    frame = _dask_frame(result, extra)
+    schema = pyarrow_schema_dispatch(frame._meta_nonempty).remove_metadata()  # as to_parquet infers it
+    dtypes = frame.dtypes.to_dict()
+    columns = {
+        "given_label": result.given_label,
+        "suggested_label": result.suggested_label,
+        "label_quality": result.label_quality,
+        "is_issue": result.is_issue,
+    }
+    sizes = result.label_codes.chunks[0]
+    shown = current_stage()
+    if shown is not None:  # the stage counts the parts, known before the first: not the tasks picking them
+        shown.add(len(sizes))
+    uncounted = {} if shown is None else {"callbacks": ()}
+    tmp.mkdir()
+    start = 0
+    for i, rows in enumerate(sizes):
+        values = dask.compute(*(c.blocks[i] for c in columns.values()), scheduler="sync", **uncounted)
+        block = pd.DataFrame(
+            {
+                "row": np.arange(start, start + rows),
+                **dict(zip(columns, values, strict=True)),
+                **{k: v[start : start + rows] for k, v in (extra or {}).items()},
+            }
+        ).astype(dtypes)
+        table = pa.Table.from_pandas(block, nthreads=1, preserve_index=False, schema=schema)
+        pq.write_table(table, tmp / f"part.{i}.parquet", compression="snappy")
+        start += rows
+        if shown is not None:
+            shown.advance()
