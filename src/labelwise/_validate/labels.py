@@ -123,6 +123,24 @@ def look_alike_classes(classes: Any, what: str) -> str | None:
     )
 
 
+def same_text_classes(classes: Any, what: str) -> str | None:
+    """A notice naming the classes that are values of different types written the same (``1`` and
+    ``'1'``, ``True`` and ``'True'``): different classes, each with its own votes; ``None`` when none.
+    ``what`` says where the classes come from (``"answers column 'label'"``)."""
+    groups: dict[str, list[Any]] = {}
+    for value in np.asarray(classes, dtype=object).tolist():
+        groups.setdefault(str(value), []).append(value)
+    alike = [values for values in groups.values() if len({type(v) for v in values}) > 1]
+    if not alike:
+        return None
+    shown = "; ".join(" and ".join(f"{v!r} ({type(v).__name__})" for v in values) for values in alike[:5])
+    return (
+        f"{what}: {len(alike)} class(es) are values of different types written alike ({shown}"
+        f"{'; ...' if len(alike) > 5 else ''}): each is a class of its own; convert the column to one type "
+        "(e.g. .astype(str)) to merge them"
+    )
+
+
 def missing_label(name: str, row: int, value: Any) -> InvalidLabelsError:
     """The error for a missing value in row ``row`` of labels called ``name``."""
     return InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(value)}")
