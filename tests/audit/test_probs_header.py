@@ -79,6 +79,12 @@ class TestFindLabelIssuesHeader:
             got = lw.find_label_issues(NAMES[Y], probs)
         assert list(got.classes) == ["cat", "dog", "fox", "ant"]
 
+    def test_a_header_naming_a_class_twice_is_an_error_naming_it(self):
+        """Columns cat, dog, cat: which column is cat is unknown, so an error names the repeated name."""
+        probs = pd.DataFrame(PROBS, columns=["cat", "dog", "cat"])
+        with pytest.raises(LabelwiseError, match=r"each must be named once; \['cat'\] repeat"):
+            lw.find_label_issues(NAMES[Y], probs)
+
 
 class TestLabelQualityScoresHeader:
     def test_a_header_in_another_order_than_sorted_is_read_by_name(self):

@@ -76,16 +76,20 @@ def classes_from_header(labels: Any, probs: Any, classes: Any, *, name: str = "p
     names = class_column_names(probs)
     if names is None:
         return probs, None
-    values = pd.Series(np.asarray(labels, dtype=object).ravel())
-    seen = {str(v): v for v in values.dropna().unique().tolist()}
+    try:
+        seen = {str(v): v for v in pd.Series(np.asarray(labels, dtype=object).ravel()).dropna().unique().tolist()}
+    except (TypeError, ValueError):  # unhashable or ragged labels: the labels' own check names them
+        return probs, None
     if not set(seen) & set(names):
         return probs, None
+    if len(set(names)) != len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise ShapeMismatchError(f"{name}'s columns name classes, so each must be named once; {repeated[:10]} repeat")
     outside = [v for text, v in seen.items() if text not in names]
-    if outside or len(set(names)) != len(names):
+    if outside:
         raise ShapeMismatchError(
-            f"{name}'s columns {names[:20]} name classes, but not every label's: labels hold "
-            f"{outside[:10]} that no column names" + (" (a column name repeats)" if len(set(names)) != len(names) else "")
-            + "; name one column per class, or pass classes= to say which class each column is"
+            f"{name}'s columns {names[:20]} name classes, but not every label's: labels hold {outside[:10]} that "
+            "no column names; name one column per class, or pass classes= to say which class each column is"
         )
     header = [seen.get(text, column) for text, column in zip(names, probs.columns, strict=True)]
     return probs, np.array(header, dtype=object) if _mixed(header) else np.asarray(header)
