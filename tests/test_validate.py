@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -43,6 +44,17 @@ class TestEncodeLabels:
         """Tuples of different lengths raised numpy's 'inhomogeneous shape' ValueError; now a labelwise error."""
         with pytest.raises(InvalidLabelsError, match="labels must hold one label per example, got nested sequences"):
             encode_labels([(1, 2), (3,), (1, 2)])
+
+    def test_a_nullable_integer_column_names_its_missing_value_as_na(self):
+        """Int64 with <NA> is refused naming <NA> in its row (it was read as floats and named 'nan')."""
+        with pytest.raises(InvalidLabelsError, match="row 2 is <NA>"):
+            encode_labels(pd.Series([1, 2, None], dtype="Int64"))
+
+    @pytest.mark.parametrize("dtype", ["Int64", "int64[pyarrow]", "category"])
+    def test_a_nullable_integer_column_without_na_keeps_integer_classes(self, dtype):
+        """Int64, Arrow ints and a categorical of ints give integer classes, read by value (not codes)."""
+        _, classes = encode_labels(pd.Series(pd.array([12, 10, 11, 10], dtype=dtype)))
+        assert classes.dtype.kind == "i" and list(classes) == [10, 11, 12]
 
 
 class TestCheckProbs:

@@ -20,9 +20,32 @@ from ..errors import (
 from .arguments import plain, show
 
 
-def _as_1d(values: Any, name: str) -> np.ndarray:
+def label_values(values: pd.Series | pd.Index | Any) -> np.ndarray:
+    """A pandas column of labels as a numpy array of its own values.
+
+    ``to_numpy`` turns a nullable integer or boolean column holding ``<NA>`` (``Int64``, ``boolean``,
+    ``int64[pyarrow]``, a categorical of integers with a missing value) into floats beside ``NaN``:
+    class ``2`` would come back as ``2.0``. Such a column becomes objects instead, its values keeping
+    their type and ``<NA>`` marking the missing ones; any other column is ``to_numpy()``.
+    """
     if isinstance(values, (pd.Series, pd.Index)):
-        arr = values.to_numpy()
+        values = values.array
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = np.asarray(values.codes)
+        if dtype.categories.dtype.kind not in "iub" or not (codes < 0).any():
+            return values.to_numpy()
+        out = np.full(codes.size, pd.NA, dtype=object)
+        out[codes >= 0] = dtype.categories.to_numpy()[codes[codes >= 0]].tolist()
+        return out
+    if getattr(dtype, "kind", "O") in "iub" and not isinstance(dtype, np.dtype) and values.isna().any():
+        return values.to_numpy(dtype=object, na_value=pd.NA)
+    return values.to_numpy()
+
+
+def _as_1d(values: Any, name: str) -> np.ndarray:
+    if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        arr = label_values(values)
     else:
         try:
             arr = np.asarray(values)
@@ -97,6 +120,24 @@ def look_alike_classes(classes: Any, what: str) -> str | None:
     return (
         f"{what} hold {len(alike)} class name(s) written two or more ways but for case or spaces ({shown}"
         f"{'; ...' if len(alike) > 5 else ''}): each spelling is a class of its own; write them one way to merge them"
+    )
+
+
+def same_text_classes(classes: Any, what: str) -> str | None:
+    """A notice naming the classes that are values of different types written the same (``1`` and
+    ``'1'``, ``True`` and ``'True'``): different classes, each with its own votes; ``None`` when none.
+    ``what`` says where the classes come from (``"answers column 'label'"``)."""
+    groups: dict[str, list[Any]] = {}
+    for value in np.asarray(classes, dtype=object).tolist():
+        groups.setdefault(str(value), []).append(value)
+    alike = [values for values in groups.values() if len({type(v) for v in values}) > 1]
+    if not alike:
+        return None
+    shown = "; ".join(" and ".join(f"{v!r} ({type(v).__name__})" for v in values) for values in alike[:5])
+    return (
+        f"{what}: {len(alike)} class(es) are values of different types written alike ({shown}"
+        f"{'; ...' if len(alike) > 5 else ''}): each is a class of its own; convert the column to one type "
+        "(e.g. .astype(str)) to merge them"
     )
 
 

@@ -9,6 +9,7 @@ Dawid-Skene's count matrix over the used (annotator, label) columns in ``dawid_s
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -19,8 +20,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._validate.arguments import check_choice, show
-from .._validate.labels import row_label
-from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
+from .._validate.labels import row_label, same_text_classes
+from ..errors import AnnotationError, EstimatorError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._column_params import check_has_columns
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
@@ -377,6 +378,8 @@ def encode_answers(
         label_idx, class_values = hashed("label", label_col, _factorize, series["label"])
         check_codes("label", label_col, label_idx)
         classes = class_values.to_numpy()
+        if classes.dtype == object and (alike := same_text_classes(classes, f"{name} column {label_col!r}")):
+            warnings.warn(alike, LabelwiseWarning, stacklevel=3)  # 1 beside '1': votes split between two classes
     else:
         check_not_null("label", label_col, series["label"].isna().to_numpy())
         class_values = None

@@ -11,6 +11,7 @@ import numpy as np
 from .._chunks import Output, RowChunks, check_n_jobs, is_dask
 from .._stage_progress import bars_open, persist, stage, stages
 from .._validate.arguments import check_choice, check_positive_int
+from .._validate.class_columns import classes_from_header
 from .._validate.labels import check_class_counts, check_same_length, encode_labels_for_probs
 from .._validate.probabilities import PROB_SUM_ATOL, check_probs, raise_probs_problems
 from ..errors import InvalidParameterError
@@ -156,6 +157,7 @@ def find_label_issues(
                 min_examples_per_class=min_examples_per_class,
                 confident_class_rule=confident_class_rule,
             )
+    probs, classes = classes_from_header(labels, probs, classes)  # a header naming classes, matched by name
     arr = check_probs(probs, check_values=False)
     n_classes = arr.shape[1]
     codes, class_values = encode_labels_for_probs(labels, n_classes, classes=classes)

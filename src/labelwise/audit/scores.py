@@ -9,6 +9,7 @@ import numpy as np
 
 from .._chunks import is_dask
 from .._validate.arguments import check_choice
+from .._validate.class_columns import classes_from_header
 from .._validate.labels import check_same_length, encode_labels_for_probs
 from .._validate.probabilities import check_probs
 from ._blocks import max_other, row_blocks, self_confidence
@@ -134,6 +135,7 @@ def label_quality_scores(
         from ._chunked_scores import chunked_label_quality_scores  # dask, zarr: chunk by chunk
 
         return chunked_label_quality_scores(labels, probs, SCORERS[method], classes)
+    probs, classes = classes_from_header(labels, probs, classes)  # a header naming classes, matched by name
     arr = check_probs(probs)
     codes, _ = encode_labels_for_probs(labels, arr.shape[1], classes=classes)
     check_same_length("labels", codes, "probs", arr)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import DataConversionWarning
 
+from .._validate.labels import label_values
 from ..errors import InvalidLabelsError
 
 __all__ = ["split_unlabeled"]
@@ -20,8 +21,8 @@ def split_unlabeled(y: Any, unlabeled_value: Any, *, name: str = "y") -> tuple[n
 
     Unlabeled entries equal ``unlabeled_value`` or are missing (``None``/``NaN``).
     """
-    if isinstance(y, (pd.Series, pd.Index)):
-        arr = y.to_numpy()
+    if isinstance(y, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        arr = label_values(y)  # Int64 with <NA>: its ints, not floats
     else:
         arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
@@ -39,8 +40,9 @@ def split_unlabeled(y: Any, unlabeled_value: Any, *, name: str = "y") -> tuple[n
     missing = pd.isna(arr) if arr.dtype.kind in "fOcmM" else np.zeros(arr.shape, dtype=bool)
     if unlabeled_value is None or (isinstance(unlabeled_value, float) and np.isnan(unlabeled_value)):
         marked = np.zeros(arr.shape, dtype=bool)
-    elif arr.dtype.kind == "O":
-        marked = np.asarray(arr == unlabeled_value, dtype=bool)
+    elif arr.dtype.kind == "O":  # compared where present: <NA> == -1 is <NA>, neither True nor False
+        marked = np.zeros(arr.shape, dtype=bool)
+        marked[~missing] = np.asarray(arr[~missing] == unlabeled_value, dtype=bool)
     elif arr.dtype.kind in "iufb" and isinstance(unlabeled_value, (numbers.Number, np.number)):
         marked = arr == unlabeled_value
     else:

@@ -20,11 +20,12 @@ from ._labels import split_unlabeled
 from ._params import check_params, encode_target
 from ._rules import SELECTIONS, RoundInput, Rule, RuleSettings
 from ._safeguard import SafeguardResult, cv_safeguard
+from ._score import LabeledRowsScore
 
 __all__ = ["SelfTrainer", "SafeguardResult", "SELECTIONS", "split_unlabeled"]
 
 
-class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class SelfTrainer(LabeledRowsScore, PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Self-training: fit on the labeled examples, pseudo-label the unlabeled ones, refit.
 
     Each round fits a fresh clone of ``estimator`` on the given labels plus the current

@@ -1,0 +1,143 @@
+"""The column transformers of :mod:`labelwise.columns`' pipelines: median imputation and date features.
+
+Both read pandas' nullable columns (``<NA>`` is NaN) and, fitted on a DataFrame, name their output
+columns after its columns (``feature_names_in_``), as scikit-learn's own transformers do.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+__all__ = ["DateFeatures", "MedianImputer", "to_datetime"]
+
+
+class MedianImputer(TransformerMixin, BaseEstimator):
+    """Replace NaN by the column's median in fit (0 for a column that is all NaN).
+
+    The same result as ``SimpleImputer(strategy="median")`` (which keeps all-NaN columns as 0
+    with ``keep_empty_features=True``), with ``np.nanmedian`` instead of masked arrays: about
+    ten times faster on 50,000 rows.
+    """
+
+    def fit(self, X: Any, y: Any = None) -> MedianImputer:
+        values = _floats(X)
+        _record_names(self, X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            median = np.nanmedian(values, axis=0) if values.shape[0] else np.zeros(values.shape[1])
+        self.statistics_ = np.where(np.isnan(median), 0.0, median)
+        self.n_features_in_ = values.shape[1]
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        values = _floats(X, copy=True)
+        missing = np.isnan(values)
+        if missing.any():
+            values[missing] = np.broadcast_to(self.statistics_, values.shape)[missing]
+        return values
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray(_names_in(self, input_features), dtype=object)
+
+
+class DateFeatures(TransformerMixin, BaseEstimator):
+    """Dates (datetimes or parseable strings) to numeric features.
+
+    Each date column becomes five features: year, sine and cosine of the day of year, weekday
+    (0 = Monday) and days since the earliest date seen in ``fit`` (a linear time index).
+    Missing or unparseable dates give NaN (impute after this step).
+
+    Parameters
+    ----------
+    formats : dict of str to str or None, optional
+        ``strftime`` format per string column (from :func:`infer_column_roles`); other columns
+        are parsed by pandas.
+    """
+
+    def __init__(self, formats: dict[str, str | None] | None = None):
+        self.formats = formats
+
+    def _parse(self, X: Any) -> pd.DataFrame:
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+        formats = self.formats or {}
+        out = {}
+        for name in frame.columns:
+            out[name] = to_datetime(frame[name], formats.get(name))
+        return pd.DataFrame(out, index=frame.index)
+
+    def fit(self, X: Any, y: Any = None) -> DateFeatures:
+        parsed = self._parse(X)
+        self.n_features_in_ = parsed.shape[1]
+        _record_names(self, X)
+        self.origin_ = [col.min() for _, col in parsed.items()]
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        parsed = self._parse(X)
+        blocks = []
+        for origin, (_, col) in zip(self.origin_, parsed.items(), strict=False):
+            day = col.dt.day_of_year.to_numpy(dtype=float, na_value=np.nan)
+            angle = 2 * np.pi * (day - 1) / 365.25
+            index = (col - origin).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 86400.0
+            blocks += [
+                col.dt.year.to_numpy(dtype=float, na_value=np.nan),
+                np.sin(angle),
+                np.cos(angle),
+                col.dt.day_of_week.to_numpy(dtype=float, na_value=np.nan),
+                index,
+            ]
+        return np.column_stack(blocks) if blocks else np.empty((len(parsed), 0))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.array(
+            [
+                f"{n}_{p}"
+                for n in _names_in(self, input_features)
+                for p in ("year", "doy_sin", "doy_cos", "weekday", "days")
+            ],
+            dtype=object,
+        )
+
+
+def _floats(X: Any, copy: bool = False) -> np.ndarray:
+    """``X`` as float64, pandas' ``<NA>`` (nullable ``Float64``, ``Int64`` columns) as NaN."""
+    if isinstance(X, pd.DataFrame):
+        return X.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.array(X, dtype=np.float64) if copy else np.asarray(X, dtype=np.float64)
+
+
+def _record_names(transformer: Any, X: Any) -> None:
+    """``feature_names_in_`` of a DataFrame with text column names, as scikit-learn's transformers set it."""
+    if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+        transformer.feature_names_in_ = np.asarray(X.columns, dtype=object)
+    elif hasattr(transformer, "feature_names_in_"):
+        del transformer.feature_names_in_
+
+
+def _names_in(transformer: Any, input_features: Any) -> list[str]:
+    """The input feature names: ``input_features``, else the fitted column names, else ``x0, x1...``."""
+    if input_features is not None:
+        return list(input_features)
+    if hasattr(transformer, "feature_names_in_"):
+        return list(transformer.feature_names_in_)
+    return [f"x{i}" for i in range(transformer.n_features_in_)]
+
+
+def to_datetime(column: pd.Series, fmt: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        out = column
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                out = pd.to_datetime(column, format=fmt, errors="coerce")
+            except ValueError:  # offsets that differ between rows ("+0100", "-0500"): pandas asks for utc=True
+                out = pd.to_datetime(column, format=fmt, errors="coerce", utc=True)
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
