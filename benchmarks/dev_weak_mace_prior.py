@@ -85,6 +85,8 @@ patched in, to say whether it moves the four misses at all::
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_mace_prior.py --explore --out explore.csv
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_mace_prior.py --rule V --out rule.csv  # once
+    # after a failed rule, a diagnosis only (LABELWISE_CROWD_DATA=/work/shared/data/crowd):
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_mace_prior.py --bench V --no-snorkel --skip-apply
 """
 
 from __future__ import annotations
@@ -186,6 +188,27 @@ def fit(matrix: np.ndarray, k: int, variant: str | None) -> tuple[np.ndarray, fl
     return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, Mace.used
 
 
+def bench(variant: str, argv: list[str]) -> None:
+    """A diagnosis after the rule (not a rule): ``bench_weak.py`` with ``argv``, every ``LabelModel().fit`` under
+    ``variant`` (the MACE means from the votes the fit is given, as :func:`fit` does)."""
+    import bench_weak
+
+    from labelwise.weak._params import fit_votes
+
+    plain = LabelModel.fit
+
+    def fit_variant(self, votes, y=None, *, y_dev=None):
+        Mace.variant, Mace.matrix, Mace.means = variant, fit_votes(votes, self.labels).matrix(), None
+        try:
+            return plain(self, votes, y, y_dev=y_dev)
+        finally:
+            Mace.variant, Mace.matrix, Mace.means = None, None, None
+
+    LabelModel.fit = fit_variant
+    sys.argv = ["bench_weak.py", *argv]
+    bench_weak.main()
+
+
 def _biased_crowd():
     """is15n's ``biased_crowd`` (importing its module patches ``_em.run_em`` and the lured step: undone)."""
     saved = _em.run_em, _lure.LureFit.step
@@ -273,7 +296,13 @@ def main() -> None:
     ap.add_argument("--variants", nargs="+", default=None, choices=list(VARIANTS), help="explore: these only")
     ap.add_argument("--only", default=None, help="substring of the set names to run (smoke runs)")
     ap.add_argument("--out", default=None, help="CSV of the per-set table")
-    args = ap.parse_args()
+    ap.add_argument("--bench", default=None, choices=list(VARIANTS), help="after the rule: bench_weak.py under it")
+    args, rest = ap.parse_known_args()
+    if args.bench:
+        bench(args.bench, rest)
+        return
+    if rest:
+        ap.error(f"unrecognized arguments: {rest}")
     pd.set_option("display.width", 250)
     if args.explore:
         variants, source = args.variants or list(VARIANTS), explore_sets()
