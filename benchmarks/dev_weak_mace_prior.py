@@ -87,6 +87,28 @@ patched in, to say whether it moves the four misses at all::
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_mace_prior.py --rule V --out rule.csv  # once
     # after a failed rule, a diagnosis only (LABELWISE_CROWD_DATA=/work/shared/data/crowd):
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_mace_prior.py --bench V --no-snorkel --skip-apply
+
+Result of the rule run (once, ``--rule V``, commit fb502aa0 run from ``git archive``, 18:40:41-18:54:40 UTC
+2026-12-06, load 9-15): **fails**. The 93: **(1) fails** 86.782 -> 86.542 (main's mean as in sessions 38-45),
+25 up / 46 down; **(2) fails** on 26 sets (sparse_K2_r2_s1 -4.73, pair6_s2 -3.45, pair5_s1 -2.60, pair4_s0
+-2.50; 14 pair crowds, 7 look-alike crowds, 4 crowds, dense2_n300_K2_m60_s1 -1.33); **(3) fails** on 11 sets
+(pair3_s0, pair2_s2, look3_s0 among them); (4) passes, CPU 10.49 -> 29.95 s
+(2.85x). By group (mean before -> after; up / down): LF 83.822 -> 83.826, 1 / 0; crowds 84.511 -> 84.636, 12 / 7
+(sparse_K10_r2_s1 +7.33); dense 93.940 -> 94.160, 6 / 6; pair 86.185 -> 85.370, 4 / 23; look-alike 88.150 ->
+87.587, 2 / 10. Stress seeds 33-36 and 137-140 (192): (1) passes 93.633 -> 93.922, 73 / 70 (minimax 82.009 ->
+83.419, 32 / 14, minimax1_s137 +15.12); **(2) fails** on 10 sets (blur3_n3000_K6_m150_s137 -8.00,
+blur3_s140 -2.67, minimax0_n300 -0.67 to -1.33 on five seeds); (3) passes; CPU 49.98 -> 108.48 s (2.17x). Not
+adopted: ``src`` unchanged.
+
+Diagnosis after the rule (not a rule; no choice made from it). (a) The two largest falls on dense many-class
+crowds (explore glad4_n600_K4_m30_s179 -16.50, rule blur3_n3000_K6_m150_s137 -8.00) come from the lured-item
+refinement under the MACE pseudo-counts: with ``lured_items=False`` the MACE mean gives 100.0 (main 100.0)
+and 94.77 (main 94.87) there, and the MACE fit alone 99.83 on glad4_s179. (b) ``--bench V --no-snorkel
+--skip-apply`` (18:54:46-18:56:10 UTC, load 9-10), against main's 19 on record (session 45): CF 0.8867 ->
+0.8833, MS 0.7886 -> 0.7957, ZenCrowd_us 0.8686 -> 0.8368 (2.35 points below majority vote 0.8603; that
+goal's limit is 0.5), s4_Dog_data 0.8228 -> 0.8240, smem_rte 0.9288 -> 0.9300, the other 14 unchanged. Of the
+four misses only Dog moves (one item; crowd-kit DS 0.8426); SP_amt 0.944, cifar10n_slots 0.9195 and Face
+0.6421 do not. With Snorkel's accuracies on record ZenCrowd_us becomes a miss too (DS 0.8373): 14 of 19.
 """
 
 from __future__ import annotations
