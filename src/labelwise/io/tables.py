@@ -14,7 +14,9 @@ from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_csv as pa_csv
 from ..errors import DataFileError
 from ._text_ids import csv_read_of_texts, numbers_unless_merged, restore_merged_texts, text_dtypes
+from .csv_grid import read_csv_frame, read_decimal_commas
 from .delimiter import csv_delimiter
+from .file_kind import content_hint, suffix_hint
 from .index_columns import index_as_columns
 from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
 from .paths import require_file
@@ -53,7 +55,12 @@ def first_non_utf8(path: Path, *, block: int = 1 << 20) -> tuple[int, int] | Non
 
 
 def not_utf8_error(path: Path, kind: str) -> DataFileError:
-    """``data file 'x.csv' is not UTF-8 text (line 12, byte 345); ...``: where, and how to fix it."""
+    """``data file 'x.csv' is not UTF-8 text (line 12, byte 345); ...``: where, and how to fix it; or,
+    where its first bytes say what it is (UTF-16 text, a workbook, a compressed file:
+    :func:`~labelwise.io.file_kind.content_hint`), that and how to fix it."""
+    hint = content_hint(path)
+    if hint is not None:
+        return DataFileError(f"{kind} {str(path)!r} is not UTF-8 text: {hint}")
     where = first_non_utf8(path)
     at = f" (line {where[0]}, byte {where[1]})" if where else ""
     return DataFileError(
@@ -120,7 +127,7 @@ def _csv_texts(p: Path, sep: str, names: list[str], na: tuple[str, ...] | None =
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         pass  # what pandas parsed, Arrow may not (a ragged line): read it as pandas does
-    texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str, **csv_na_options(na))
+    texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str, index_col=False, **csv_na_options(na))
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
 
@@ -189,15 +196,19 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     p = require_file(path, parameter="path", kind="data file")
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED:
-        raise DataFileError(f"data file {str(p)!r} must end in one of {SUPPORTED}, got {suffix or 'no suffix'!r}")
+        raise DataFileError(
+            f"data file {str(p)!r} must end in one of {SUPPORTED}, got {suffix or 'no suffix'!r}{suffix_hint(p)}"
+        )
     if p.stat().st_size == 0:
         raise DataFileError(f"data file {str(p)!r} is empty")
     try:
         if suffix in _CSV:
             sep = csv_delimiter(p)
-            frame = pd.read_csv(p, sep=sep, **csv_na_options(na))
+            frame = read_csv_frame(p, sep, csv_na_options(na))
             check_unique_header(p, sep)
-            restore_merged_texts(frame, _names(text_columns, frame), lambda names: _csv_texts(p, sep, names, na))
+            names = _names(text_columns, frame)
+            restore_merged_texts(frame, names, lambda names: _csv_texts(p, sep, names, na))
+            read_decimal_commas(frame, sep, keep=names)
         elif suffix in _PARQUET:
             frame = index_as_columns(pd.read_parquet(p))
         else:
