@@ -1,7 +1,7 @@
 """Read a CSV-family file as the grid its header draws: no row label made of extra cells, and
-numbers written with a decimal comma read as numbers.
+numbers written with a decimal comma or commas between thousands read as numbers.
 
-Two shapes of real files that pandas' ``read_csv`` reads wrong without a word:
+Shapes of real files that pandas' ``read_csv`` reads wrong without a word:
 
 * **A line with more cells than the header names columns.** pandas then takes the first cells of
   every line for row labels (an "implicit index") and shifts each column onto its neighbour's
@@ -16,6 +16,12 @@ Two shapes of real files that pandas' ``read_csv`` reads wrong without a word:
   decimal comma (``1,5``, ``-0,25``, ``3``, ``2,5e3``) and one cell at least holds the comma.
   ``1.234,5`` (a thousands separator) or a column mixing ``1.5`` and ``1,5`` stays text: which
   one a comma is cannot be told there.
+* **Thousands separators.** A spreadsheet in a locale that writes ``1,234.5`` saves its tables
+  with ``,`` between cells and such numbers quoted (``"1,234.5"``); pandas reads them as text.
+  In a file delimited by ``,`` (where a decimal comma is not the locale's), a column whose every
+  cell is a number with its thousands grouped by commas (``"1,234"``, ``"-12,345,678.9"``) or a
+  plain number (``5``, ``0.25``), one cell at least with the comma, becomes numbers; ``"1,23"``
+  (not groups of three digits) keeps the column text.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from ..errors import DataFileError
 __all__ = ["first_extra_cells", "read_csv_frame", "read_decimal_commas"]
 
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d+,\d*|\d*,\d+|\d+)(?:[eE][+-]?\d+)?\s*")
+_THOUSANDS = re.compile(r"\s*[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?\s*")
 _NAMES = {"\t": "tab", " ": "space"}
 
 
@@ -94,21 +101,21 @@ def _refuse_extra_cells(path: Path, sep: str) -> None:
 
 
 def read_decimal_commas(frame: pd.DataFrame, sep: str, keep: Collection[str] = ()) -> list[str]:
-    """Make numbers, in place, of the text columns of ``frame`` (read with delimiter ``sep``, not
-    ``,``) written with a decimal comma (see the module); ``keep``: columns left as they are (ids,
-    labels). Returns the names of the columns it changed."""
-    if sep == ",":
-        return []
+    """Make numbers, in place, of the text columns of ``frame`` (read with delimiter ``sep``) written
+    with a decimal comma (``sep`` not ``,``) or with commas between thousands (``sep`` ``,``), as the
+    module says; ``keep``: columns left as they are (ids, labels). Returns the names of the columns
+    it changed."""
+    pattern, mark = (_THOUSANDS, "") if sep == "," else (_DECIMAL_COMMA, ".")
     changed = []
     for name in frame.columns:
         column = frame[name]
         if name in keep or not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
             continue
         cells = column.dropna()
-        if cells.empty or not all(isinstance(v, str) and _DECIMAL_COMMA.fullmatch(v) for v in cells):
+        if cells.empty or not all(isinstance(v, str) and pattern.fullmatch(v) for v in cells):
             continue
         if not any("," in v for v in cells):
             continue
-        frame[name] = pd.to_numeric(column.str.replace(",", ".", regex=False).str.strip()).astype("float64")
+        frame[name] = pd.to_numeric(column.str.replace(",", mark, regex=False).str.strip()).astype("float64")
         changed.append(str(name))
     return changed
