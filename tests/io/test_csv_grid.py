@@ -92,30 +92,6 @@ class TestDecimalCommas:
         (tmp_path / "d.csv").write_text('a,b\n"1,234",x\n"2,5",y\n')
         assert read_table(tmp_path / "d.csv")["a"].tolist() == ["1,234", "2,5"]
 
-
-class TestThousandsSeparators:
-    """Numbers written "1,234.5" (quoted) in a ',' table are numbers."""
-
-    def test_a_spreadsheet_export_with_grouped_thousands(self, tmp_path):
-        """'"1,234"', '"-12,345,678.9"' and plain numbers: floats; the label column stays text."""
-        (tmp_path / "d.csv").write_text('a,c,label\n"1,234",5,x\n"-12,345,678.9","3,000",y\n0.25,6,"1,000"\n')
-        frame = read_table(tmp_path / "d.csv", text_columns=["label"])
-        assert frame["a"].tolist() == [1234.0, -12345678.9, 0.25] and frame["c"].tolist() == [5.0, 3000.0, 6.0]
-        assert frame["label"].tolist() == ["x", "y", "1,000"]
-
-    def test_a_semicolon_file_does_not_read_thousands(self, tmp_path):
-        """In a ';' table the comma is the decimal mark: '1,234' is 1.234."""
-        (tmp_path / "d.txt").write_text("a;b\n1,234;x\n2;y\n")
-        assert read_table(tmp_path / "d.txt")["a"].tolist() == [1.234, 2.0]
-
-    @settings(max_examples=40, deadline=None)
-    @given(st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=20))
-    def test_integers_written_with_grouped_thousands_read_back(self, tmp_path_factory, values):
-        """Any integers written '{:,}' (quoted where they hold a comma) read back as the same numbers."""
-        path = tmp_path_factory.mktemp("th") / "d.csv"
-        pd.DataFrame({"v": [f"{v:,}" for v in values], "w": ["x"] * len(values)}).to_csv(path, index=False)
-        assert read_table(path)["v"].astype("int64").tolist() == values
-
     def test_kept_columns_and_the_changed_ones(self):
         """read_decimal_commas leaves the kept columns and returns the names of those it changed."""
         frame = pd.DataFrame({"a": ["1,5", "2"], "id": ["1,5", "2"], "n": [1.0, 2.0]}, dtype=object)
@@ -139,3 +115,27 @@ class TestThousandsSeparators:
         frame.to_csv(path, sep=sep, decimal=",", index=False)
         read = read_table(path)
         np.testing.assert_allclose(read["v"].to_numpy(dtype=float), np.asarray(values), rtol=1e-12)
+
+
+class TestThousandsSeparators:
+    """Numbers written "1,234.5" (quoted) in a ',' table are numbers."""
+
+    def test_a_spreadsheet_export_with_grouped_thousands(self, tmp_path):
+        """'"1,234"', '"-12,345,678.9"' and plain numbers: floats; the label column stays text."""
+        (tmp_path / "d.csv").write_text('a,c,label\n"1,234",5,x\n"-12,345,678.9","3,000",y\n0.25,6,"1,000"\n')
+        frame = read_table(tmp_path / "d.csv", text_columns=["label"])
+        assert frame["a"].tolist() == [1234.0, -12345678.9, 0.25] and frame["c"].tolist() == [5.0, 3000.0, 6.0]
+        assert frame["label"].tolist() == ["x", "y", "1,000"]
+
+    def test_a_semicolon_file_does_not_read_thousands(self, tmp_path):
+        """In a ';' table the comma is the decimal mark: '1,234' is 1.234."""
+        (tmp_path / "d.txt").write_text("a;b\n1,234;x\n2;y\n")
+        assert read_table(tmp_path / "d.txt")["a"].tolist() == [1.234, 2.0]
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=20))
+    def test_integers_written_with_grouped_thousands_read_back(self, tmp_path_factory, values):
+        """Any integers written '{:,}' (quoted where they hold a comma) read back as the same numbers."""
+        path = tmp_path_factory.mktemp("th") / "d.csv"
+        pd.DataFrame({"v": [f"{v:,}" for v in values], "w": ["x"] * len(values)}).to_csv(path, index=False)
+        assert read_table(path)["v"].astype("int64").tolist() == values
