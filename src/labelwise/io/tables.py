@@ -153,6 +153,10 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter guessed: the one character that splits every
     line into as many cells as the header, see :mod:`labelwise.io.delimiter`), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
+    A CSV-family file is read as the grid its header draws (:mod:`labelwise.io.csv_grid`): empty
+    cells past the header's last column (a delimiter ending each line) are dropped, never taken for
+    a row index; numbers written with a decimal comma (``1,5`` in a ``;`` or tab table) or with
+    commas between thousands (``"1,234.5"`` in a ``,`` table) are numbers, outside ``text_columns``.
     The frame is on row numbers ``0..n-1``: a Parquet file's named index (pandas' ``df.set_index("id")``)
     is its first column, as in the CSV file written from the same frame, and an unnamed one (rows left
     by a filter) is dropped, as that CSV would not hold it (see
@@ -187,8 +191,10 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     ------
     DataFileError
         If the file is missing, empty, has an unsupported suffix, cannot be parsed (the message
-        names the file and, where the parser knows it, the line), its header repeats a name, or
-        it is a ``.txt`` table whose delimiter is ambiguous or also inside cells.
+        names the file and, where the parser knows it, the line), its header repeats a name, a
+        line holds a value past the header's columns, it is not UTF-8 text (UTF-16, a workbook or
+        a compressed file is named as such, with the fix), or it is a ``.txt`` table whose
+        delimiter is ambiguous or also inside cells.
     InvalidParameterError
         If ``na_values`` is not None, a string or a list of strings.
     """
