@@ -107,20 +107,43 @@ def unhashable_value(
 
 def look_alike_classes(classes: Any, what: str) -> str | None:
     """A notice naming the classes written alike but for case or surrounding spaces (``'pos'`` and
-    ``'pos '``, ``'Cat'`` and ``'cat'``), which are different classes; ``None`` when there are none.
-    ``what`` says where the classes come from (``"the answers"``)."""
+    ``'pos '``, ``'Cat'`` and ``'cat'``), or written as one number two ways (``'0'`` and ``'0.0'``,
+    ``'7'`` and ``'007'``: texts are kept as written), which are different classes; ``None`` when
+    there are none. ``what`` says where the classes come from (``"the answers"``)."""
+    texts = [v for v in np.asarray(classes, dtype=object).tolist() if isinstance(v, str)]
     groups: dict[str, list[str]] = {}
-    for value in np.asarray(classes, dtype=object).tolist():
-        if isinstance(value, str):
-            groups.setdefault(value.strip().casefold(), []).append(value)
-    alike = [names for names in groups.values() if len(names) > 1]
-    if not alike:
+    numbers: dict[float, list[str]] = {}
+    for value in texts:
+        groups.setdefault(value.strip().casefold(), []).append(value)
+    for value in texts:
+        number = _as_number(value)
+        if number is not None:
+            numbers.setdefault(number, []).append(value)
+    parts = []
+    for alike, how in ((groups, "but for case or spaces"), (numbers, "as one number")):
+        found = [names for names in alike.values() if len(names) > 1 and (alike is groups or _spellings(names) > 1)]
+        if found:
+            shown = "; ".join(" and ".join(repr(n) for n in names) for names in found[:5])
+            more = "; ..." if len(found) > 5 else ""
+            parts.append(f"{len(found)} class name(s) written two or more ways {how} ({shown}{more})")
+    if not parts:
         return None
-    shown = "; ".join(" and ".join(repr(n) for n in names) for names in alike[:5])
-    return (
-        f"{what} hold {len(alike)} class name(s) written two or more ways but for case or spaces ({shown}"
-        f"{'; ...' if len(alike) > 5 else ''}): each spelling is a class of its own; write them one way to merge them"
-    )
+    return f"{what} hold {' and '.join(parts)}: each spelling is a class of its own; write them one way to merge them"
+
+
+def _spellings(names: list[str]) -> int:
+    """How many ways ``names`` write their number once the spaces around them are set aside (counted
+    with case and spaces)."""
+    return len({n.strip() for n in names})
+
+
+def _as_number(text: str) -> float | None:
+    """The number a class name writes (``'0.0'``, ``' 7'``, ``'1e3'``), or None (a word, nan, inf)."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if np.isfinite(number) else None
 
 
 def same_text_classes(classes: Any, what: str) -> str | None:

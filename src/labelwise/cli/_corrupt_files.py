@@ -136,7 +136,9 @@ def raw_cells(data: Path, n_rows: int) -> Cells:
         )
         cells = {name: table.column(name) for name in names}
     if cells is None:
-        frame = pd.read_csv(data, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+        frame = pd.read_csv(
+            data, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", index_col=False
+        )
         cells = {str(name): frame[name].to_numpy(dtype=object) for name in frame.columns}
     found = len(next(iter(cells.values())))
     if found != n_rows:  # both reads skip blank lines; anything else is a bug to report

@@ -54,7 +54,7 @@ def _marker_cells(path: Path, column: str, read: pd.Series) -> dict[str, Any] | 
     if suffix not in (".csv", ".tsv", ".txt") or not read.isna().any():
         return None
     sep = csv_delimiter(path)
-    raw = pd.read_csv(path, sep=sep, usecols=[column], dtype=str, na_filter=False)[column]
+    raw = pd.read_csv(path, sep=sep, usecols=[column], dtype=str, na_filter=False, index_col=False)[column]
     written = read.isna().to_numpy() & raw.str.strip().ne("").to_numpy()
     if not written.any():
         return None

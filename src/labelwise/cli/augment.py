@@ -179,7 +179,7 @@ def _reader(path: Path, suffix: str, size: int) -> Iterator[pd.DataFrame]:
         sep = csv_delimiter(path)
         check_unique_header(path, sep)
         na = csv_na_options(check_na_values(given_na_values()))
-        with pd.read_csv(path, sep=sep, chunksize=size, **na) as reader:
+        with pd.read_csv(path, sep=sep, chunksize=size, index_col=False, **na) as reader:
             yield from reader
 
 

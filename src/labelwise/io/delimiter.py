@@ -13,7 +13,8 @@ What a user means by a ``.txt`` table is a grid: each line holds as many cells a
 columns. :func:`guess_delimiter` takes that literally. It reads the start of the file (the header
 and the lines after it, up to :data:`SAMPLE_CHARS` characters), splits it as CSV (quotes honoured)
 at each candidate (tab, ``,``, ``;``, ``|``, ``:``, then space), and keeps a candidate that splits
-the header into two or more cells and every sampled line into as many:
+the header into two or more cells and every sampled line into as many (or more, the ones past the
+header's last column empty: a delimiter ending the line, which the reader drops):
 
 1. exactly one such candidate among tab, ``,``, ``;``, ``|`` and ``:``: that one;
 2. more than one: the file is ambiguous, and refused (save it as ``.csv`` or ``.tsv``);
@@ -62,17 +63,25 @@ def _sample(path: Path) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def _cells_per_record(lines: list[str], sep: str) -> list[tuple[int, int]]:
-    """``(line number, number of cells)`` of each non-blank CSV record of ``lines`` split at ``sep``."""
+def _cells_per_record(lines: list[str], sep: str) -> list[tuple[int, int, int]]:
+    """``(line number, number of cells, cells up to the last non-empty one)`` of each non-blank CSV
+    record of ``lines`` split at ``sep``."""
     reader = csv.reader(lines, delimiter=sep)
     out = []
     try:
         for record in reader:
             if record and any(cell.strip() for cell in record):
-                out.append((reader.line_num, len(record)))
+                filled = max(i + 1 for i, cell in enumerate(record) if cell.strip())
+                out.append((reader.line_num, len(record), filled))
     except csv.Error:  # a stray quote: this candidate does not read the file as a grid
-        out.append((reader.line_num, -1))
+        out.append((reader.line_num, -1, -1))
     return out
+
+
+def _fits(n: int, filled: int, width: int) -> bool:
+    """Whether a record of ``n`` cells fits a header of ``width``: as many cells, or more that are empty
+    past the header's last column (a delimiter ending the line)."""
+    return n == width or (n > width and filled <= width)
 
 
 def guess_delimiter(path: str | Path) -> str:
@@ -90,7 +99,7 @@ def guess_delimiter(path: str | Path) -> str:
     lines = _sample(p)
     counts = {sep: _cells_per_record(lines, sep) for sep in (*CANDIDATES, " ")}
     header = {sep: c[0][1] if c else 1 for sep, c in counts.items()}
-    fits = [sep for sep, c in counts.items() if header[sep] >= 2 and all(n == header[sep] for _, n in c)]
+    fits = [sep for sep, c in counts.items() if header[sep] >= 2 and all(_fits(n, f, header[sep]) for _, n, f in c)]
     strong = [sep for sep in fits if sep != " "]
     if len(strong) == 1:
         return strong[0]
@@ -105,7 +114,7 @@ def guess_delimiter(path: str | Path) -> str:
         return " "
     if split:
         sep = split[0]
-        line, n = next((line, n) for line, n in counts[sep] if n != header[sep])
+        line, n = next((line, n) for line, n, f in counts[sep] if not _fits(n, f, header[sep]))
         cells = "a stray quote" if n < 0 else f"{n} cell(s)"
         raise DataFileError(
             f"data file {str(p)!r}: its column delimiter looks like {_name(sep)} (the header has {header[sep]} "

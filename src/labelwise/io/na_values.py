@@ -139,4 +139,4 @@ def raw_column(path: str | os.PathLike, column: str) -> Any:
 
 def _raw_options(path: Path) -> dict[str, Any]:
     """``pandas.read_csv``'s options that read a CSV file's cells as written: texts, none of them missing."""
-    return {"sep": csv_delimiter(path), "dtype": str, "keep_default_na": False}
+    return {"sep": csv_delimiter(path), "dtype": str, "keep_default_na": False, "index_col": False}

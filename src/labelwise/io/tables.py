@@ -14,7 +14,9 @@ from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_csv as pa_csv
 from ..errors import DataFileError
 from ._text_ids import csv_read_of_texts, numbers_unless_merged, restore_merged_texts, text_dtypes
+from .csv_grid import read_csv_frame, read_decimal_commas
 from .delimiter import csv_delimiter
+from .file_kind import content_hint, suffix_hint
 from .index_columns import index_as_columns
 from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
 from .paths import require_file
@@ -53,7 +55,12 @@ def first_non_utf8(path: Path, *, block: int = 1 << 20) -> tuple[int, int] | Non
 
 
 def not_utf8_error(path: Path, kind: str) -> DataFileError:
-    """``data file 'x.csv' is not UTF-8 text (line 12, byte 345); ...``: where, and how to fix it."""
+    """``data file 'x.csv' is not UTF-8 text (line 12, byte 345); ...``: where, and how to fix it; or,
+    where its first bytes say what it is (UTF-16 text, a workbook, a compressed file:
+    :func:`~labelwise.io.file_kind.content_hint`), that and how to fix it."""
+    hint = content_hint(path)
+    if hint is not None:
+        return DataFileError(f"{kind} {str(path)!r} is not UTF-8 text: {hint}")
     where = first_non_utf8(path)
     at = f" (line {where[0]}, byte {where[1]})" if where else ""
     return DataFileError(
@@ -120,7 +127,7 @@ def _csv_texts(p: Path, sep: str, names: list[str], na: tuple[str, ...] | None =
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         pass  # what pandas parsed, Arrow may not (a ragged line): read it as pandas does
-    texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str, **csv_na_options(na))
+    texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str, index_col=False, **csv_na_options(na))
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
 
@@ -146,6 +153,10 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter guessed: the one character that splits every
     line into as many cells as the header, see :mod:`labelwise.io.delimiter`), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
+    A CSV-family file is read as the grid its header draws (:mod:`labelwise.io.csv_grid`): empty
+    cells past the header's last column (a delimiter ending each line) are dropped, never taken for
+    a row index; numbers written with a decimal comma (``1,5`` in a ``;`` or tab table) or with
+    commas between thousands (``"1,234.5"`` in a ``,`` table) are numbers, outside ``text_columns``.
     The frame is on row numbers ``0..n-1``: a Parquet file's named index (pandas' ``df.set_index("id")``)
     is its first column, as in the CSV file written from the same frame, and an unnamed one (rows left
     by a filter) is dropped, as that CSV would not hold it (see
@@ -180,8 +191,10 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     ------
     DataFileError
         If the file is missing, empty, has an unsupported suffix, cannot be parsed (the message
-        names the file and, where the parser knows it, the line), its header repeats a name, or
-        it is a ``.txt`` table whose delimiter is ambiguous or also inside cells.
+        names the file and, where the parser knows it, the line), its header repeats a name, a
+        line holds a value past the header's columns, it is not UTF-8 text (UTF-16, a workbook or
+        a compressed file is named as such, with the fix), or it is a ``.txt`` table whose
+        delimiter is ambiguous or also inside cells.
     InvalidParameterError
         If ``na_values`` is not None, a string or a list of strings.
     """
@@ -189,15 +202,19 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     p = require_file(path, parameter="path", kind="data file")
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED:
-        raise DataFileError(f"data file {str(p)!r} must end in one of {SUPPORTED}, got {suffix or 'no suffix'!r}")
+        raise DataFileError(
+            f"data file {str(p)!r} must end in one of {SUPPORTED}, got {suffix or 'no suffix'!r}{suffix_hint(p)}"
+        )
     if p.stat().st_size == 0:
         raise DataFileError(f"data file {str(p)!r} is empty")
     try:
         if suffix in _CSV:
             sep = csv_delimiter(p)
-            frame = pd.read_csv(p, sep=sep, **csv_na_options(na))
+            frame = read_csv_frame(p, sep, csv_na_options(na))
             check_unique_header(p, sep)
-            restore_merged_texts(frame, _names(text_columns, frame), lambda names: _csv_texts(p, sep, names, na))
+            names = _names(text_columns, frame)
+            restore_merged_texts(frame, names, lambda names: _csv_texts(p, sep, names, na))
+            read_decimal_commas(frame, sep, keep=names)
         elif suffix in _PARQUET:
             frame = index_as_columns(pd.read_parquet(p))
         else:

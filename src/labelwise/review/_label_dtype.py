@@ -151,7 +151,7 @@ def labels_as_written(
     if suffix in (".csv", ".tsv", ".txt"):
         sep = csv_delimiter(path)
         na = csv_na_options(check_na_values(na_values))
-        raw = pd.read_csv(path, sep=sep, usecols=[label], dtype=str, **na)
+        raw = pd.read_csv(path, sep=sep, usecols=[label], dtype=str, index_col=False, **na)
         raw = raw[label]
         raw = raw.str.strip()  # blanks around a value are layout, as the audit read it
         values = numbers_unless_merged(raw)
