@@ -9,12 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ...errors import MissingColumnError
 from ..na_values import NaValues
 from ..tables import read_table
-from ._common import Annotations, empty_label, frame_of, items_without_answers, require_ids
+from ._common import Annotations, empty_label, frame_of, integer_labels, items_without_answers, require_ids
 
 NAME = "long"
 
@@ -50,11 +48,7 @@ def _read(p: Path, item: str | None, annotator: str | None, label: str | None, n
     require_ids(frame, p, "line" if is_csv else "row", first_line=2 if is_csv else 1)
     empty = empty_label(frame["label"])
     dropped = {"empty": int(empty.sum())} if empty.any() else {}
-    kept = frame.loc[~empty].reset_index(drop=True)
-    lab = kept["label"]
-    if lab.dtype.kind == "f" and np.all(np.mod(lab.to_numpy(), 1) == 0):
-        # a missing label turned an integer column into floats: give the integers back
-        kept["label"] = lab.astype(np.int64)
+    kept = integer_labels(frame.loc[~empty].reset_index(drop=True))
     lost = items_without_answers(frame["item"], ~empty)
     return Annotations(kept, "long", str(p), n_records=int(frame.shape[0]), dropped=dropped, items_without_answers=lost)
 
