@@ -39,7 +39,11 @@ def test_votes_file_gives_the_long_tables_output_files(tmp_path, case):
     """labels.csv and annotators.csv from a votes CSV or JSON Lines file are byte for byte the long table's."""
     folder = _write(tmp_path / "in", ROWS[case])
     outs = {}
-    for name, options in (("long.csv", []), ("votes.csv", ["--format", "votes"]), ("votes.jsonl", ["--format", "votes"])):
+    for name, options in (
+        ("long.csv", []),
+        ("votes.csv", ["--format", "votes"]),
+        ("votes.jsonl", ["--format", "votes"]),
+    ):
         out = tmp_path / name.replace(".", "-")
         args = ["aggregate", str(folder / name), "--out", str(out), "--method", "majority-vote", "--quiet", *options]
         result = CliRunner().invoke(main, args)

@@ -220,31 +220,62 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
 
 def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
     """A JSON or JSON Lines file; its ``text_columns`` are read as the CSV file of the same table
-    would be (:func:`_ids_as_csv_reads`)."""
+    would be (:func:`_ids_as_csv_reads`). The file is parsed once, by pandas (twice with a callable
+    ``text_columns``, whose names are known only from the first read); the id cells' texts are the
+    values pandas parsed, unless a cell is a JSON float (``2.0``, ``1e3``: pandas keeps the number,
+    not its text), when the id columns are parsed once more with the numbers as the file writes them."""
     with p.open(encoding="utf-8-sig") as fh:
         head = fh.read(64).lstrip()
     records = suffix == ".json" and head.startswith("[")
-    cells = None if callable(text_columns) else _json_cells(p, records, list(text_columns))  # checks each line
-    if cells is None and not records:
-        for _ in iter_json_lines(p):  # names the first malformed line, if any
-            pass
 
     def read(names: Collection[str]) -> pd.DataFrame:
         as_written = text_dtypes(names, dtype=object)
-        if records:
-            return pd.read_json(p, orient="records", dtype=as_written or True, encoding="utf-8-sig")
-        return pd.read_json(p, lines=True, dtype=as_written or True, encoding="utf-8-sig")
+        try:
+            if records:
+                return pd.read_json(p, orient="records", dtype=as_written or True, encoding="utf-8-sig")
+            return pd.read_json(p, lines=True, dtype=as_written or True, encoding="utf-8-sig")
+        except (ValueError, TypeError):
+            if not records:
+                for _ in iter_json_lines(p):  # names the first malformed line, if any
+                    pass
+            raise
 
-    if callable(text_columns):
-        frame = read(())
-        names = _names(text_columns, frame)
-        frame = read(names) if names else frame
-    else:
-        frame = read(text_columns)
-        names = _names(text_columns, frame)
+    frame = read(()) if callable(text_columns) else read(text_columns)
+    names = _names(text_columns, frame)
+    if callable(text_columns) and names:
+        frame = read(names)
     if names:
-        _ids_as_csv_reads(frame, cells if cells is not None else _json_cells(p, records, names), names)
+        cells = {name: _parsed_texts(frame[name]) for name in names}
+        if any(texts is None for texts in cells.values()):  # a JSON float among the ids: its text
+            cells = _json_cells(p, records, names)
+        _ids_as_csv_reads(frame, cells, names)
     return frame
+
+
+def _parsed_texts(column: pd.Series) -> list[Any] | None:
+    """The cells of an id ``column`` as pandas parsed them (read as objects) when each one is what
+    the file writes: a string, a JSON integer as its text (JSON writes ``2`` as ``str(2)`` does), a
+    boolean, null, an object, or a list of these; None if a cell is a float (``2.0``, ``1e3``, or an
+    integer column that a missing cell made floats: the parse lost its text) or NaN (a missing key,
+    or JSON's ``NaN``, which the file's text would keep)."""
+    values = column.tolist()
+    if set(map(type, values)) <= {str, type(None)}:  # the usual id column: nothing to look at
+        return values
+    try:
+        return [_as_written(value) for value in values]
+    except TypeError:
+        return None
+
+
+def _as_written(value: Any) -> Any:
+    """``value`` (a cell pandas parsed) with a JSON integer as its text; TypeError for a float."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | dict):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return [_as_written(v) for v in value]
+    raise TypeError(type(value).__name__)
 
 
 def _json_cells(p: Path, records: bool, names: list[str]) -> dict[str, list[Any]]:
