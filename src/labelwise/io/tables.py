@@ -14,15 +14,14 @@ from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_csv as pa_csv
 from ..errors import DataFileError
 from ._text_ids import csv_read_of_texts, numbers_unless_merged, restore_merged_texts, text_dtypes
-from .delimiter import csv_delimiter
+from .delimiter import CSV_SUFFIXES, csv_delimiter
 from .index_columns import index_as_columns
 from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
 from .paths import require_file
 
-_CSV = {".csv", ".tsv", ".txt"}
 _PARQUET = {".parquet", ".pq"}
 _JSONL = {".jsonl", ".ndjson"}
-SUPPORTED = sorted(_CSV | _PARQUET | _JSONL | {".json"})
+SUPPORTED = sorted(CSV_SUFFIXES | _PARQUET | _JSONL | {".json"})
 _NUMBERS_AS_TEXT: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str}
 _TEXT_DECODER = json.JSONDecoder(**_NUMBERS_AS_TEXT)  # one decoder: json.loads(**hooks) makes one per call
 
@@ -193,7 +192,7 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     if p.stat().st_size == 0:
         raise DataFileError(f"data file {str(p)!r} is empty")
     try:
-        if suffix in _CSV:
+        if suffix in CSV_SUFFIXES:
             sep = csv_delimiter(p)
             frame = pd.read_csv(p, sep=sep, **csv_na_options(na))
             check_unique_header(p, sep)
@@ -213,7 +212,7 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     except Exception as exc:  # pyarrow raises its own types for corrupt Parquet
         raise DataFileError(f"data file {str(p)!r} could not be read: {type(exc).__name__}: {exc}") from None
     if frame.shape[0] == 0:
-        what = "a header but no rows" if suffix in _CSV else "no rows (no records)"  # a JSON '[]' has no header
+        what = "a header but no rows" if suffix in CSV_SUFFIXES else "no rows (no records)"  # a JSON '[]' has no header
         raise DataFileError(f"data file {str(p)!r} has {what}")
     return frame
 

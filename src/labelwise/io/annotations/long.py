@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import MissingColumnError
+from ..delimiter import CSV_SUFFIXES
 from ..na_values import NaValues
 from ..tables import read_table
 from ._common import Annotations, empty_label, frame_of, integer_labels, items_without_answers, require_ids
@@ -44,7 +45,7 @@ def _read(p: Path, item: str | None, annotator: str | None, label: str | None, n
     frame = frame_of(
         table[names["item"]].to_numpy(), table[names["annotator"]].to_numpy(), table[names["label"]].to_numpy()
     )
-    is_csv = p.suffix.lower() in (".csv", ".tsv", ".txt")
+    is_csv = p.suffix.lower() in CSV_SUFFIXES
     require_ids(frame, p, "line" if is_csv else "row", first_line=2 if is_csv else 1)
     empty = empty_label(frame["label"])
     dropped = {"empty": int(empty.sum())} if empty.any() else {}
