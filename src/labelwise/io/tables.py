@@ -123,6 +123,27 @@ def _csv_texts(p: Path, sep: str, names: list[str], na: tuple[str, ...] | None =
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
 
+def read_texts(path: str | os.PathLike, names: Collection[str], *, na_values: NaValues = None) -> pd.DataFrame:
+    """The columns ``names`` (those the file has) of a CSV, TSV or text table as the text the file
+    writes, with no number made of any (``2`` is ``"2"``, ``007`` stays ``007``); a missing cell
+    (``na_values`` as :func:`read_table` takes it) is None. Where a table's ids are shown as names,
+    not counted (a report's item column).
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, or its suffix is not one of :data:`~labelwise.io.delimiter.CSV_SUFFIXES`.
+    """
+    p = require_file(path, parameter="path", kind="data file")
+    if p.suffix.lower() not in CSV_SUFFIXES:
+        raise DataFileError(f"data file {str(p)!r} must end in one of {sorted(CSV_SUFFIXES)}, got {p.suffix!r}")
+    sep = csv_delimiter(p)
+    header = [str(c) for c in pd.read_csv(p, sep=sep, nrows=0).columns]
+    present = [n for n in names if n in header]
+    texts = _csv_texts(p, sep, present, check_na_values(na_values)) if present else pa.table({})
+    return pd.DataFrame({n: pd.Series(texts.column(n).to_pylist(), dtype=object) for n in present})
+
+
 #: ``read_table``'s ``text_columns``: names, or a function of the file's column names that returns them
 #: (for a column known by its place, e.g. the only one, which the caller can name only after reading).
 TextColumns = Collection[str] | Callable[[list[str]], Collection[str]]
