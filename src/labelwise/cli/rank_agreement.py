@@ -84,8 +84,8 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.
 
     RUN_DIR's runs are its files ending .run, .txt, .trec or without a suffix (one system each, named by
-    the file's stem); other files (README.md, notes.csv) and folders are not read, and the other files
-    are listed on screen.
+    the file's stem), a file without a suffix only when its first line is a run line; other files
+    (README.md, notes.csv, a README) and folders are not read, and the other files are listed on screen.
 
     Writes systems.csv (score and rank per system under each qrels), topics_a.csv/topics_b.csv
     (per-topic values), agreement.csv (Kendall tau, tau-AP, Spearman, RBO with bootstrap CIs),
@@ -114,9 +114,16 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
             f"suffix) to compare two rankings of them, got {len(files)}{': ' + ', '.join(files) if files else ''}"
             + (f" (not runs, not read: {_listed(skipped)})" if skipped else "")
         )
-    if skipped:
+    by_suffix, by_line = [n for n in skipped if Path(n).suffix], [n for n in skipped if not Path(n).suffix]
+    if by_suffix:
         console().print(
-            f"RUN_DIR: {len(skipped)} file(s) not read as runs (by suffix): {_listed(skipped)}", markup=False
+            f"RUN_DIR: {len(by_suffix)} file(s) not read as runs (by suffix): {_listed(by_suffix)}", markup=False
+        )
+    if by_line:
+        console().print(
+            f"RUN_DIR: {len(by_line)} file(s) without a suffix not read as runs (the first line is not a run line "
+            f"'qid Q0 docno rank score tag'): {_listed(by_line)}",
+            markup=False,
         )
     with reading("RUN_DIR"):
         runs = read_run_dir(run_dir)
