@@ -265,8 +265,9 @@ def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
     if callable(text_columns) and names:
         frame = read(names)
     if names:
-        cells = {name: _parsed_texts(frame[name]) for name in names}
-        if any(texts is None for texts in cells.values()):  # a JSON float among the ids: its text
+        parsed = {name: _parsed_texts(frame[name]) for name in names}
+        cells = {n: t for n, t in parsed.items() if t is not None}
+        if len(cells) < len(names):  # a JSON float among the ids: their texts from the file
             cells = _json_cells(p, records, names)
         _ids_as_csv_reads(frame, cells, names)
     return frame

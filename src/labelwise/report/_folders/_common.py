@@ -64,7 +64,7 @@ class Folder:
                 if frame is None or callable(ids)
                 else [c for c in ids if c in frame.columns and frame[c].dtype != object]
             )
-            if names:  # the parser made numbers (or booleans) of them: the file's text instead
+            if frame is not None and names:  # the parser made numbers (or booleans) of them: the file's text
                 texts = read_texts(path, names, na_values="")
                 frame = frame.assign(**{c: texts[c].to_numpy() for c in names})
             self.cache[name] = frame
