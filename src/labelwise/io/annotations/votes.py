@@ -140,4 +140,7 @@ def read(
 
 def _texts(values: pd.Series) -> list[str | None]:
     """Each cell as the CSV file of the votes would hold it: null None, ``true`` ``"True"``."""
-    return [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
+    return [
+        v if isinstance(v, str) else None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+        for v in values.to_numpy(dtype=object)
+    ]
