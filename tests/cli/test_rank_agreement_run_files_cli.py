@@ -58,3 +58,21 @@ def test_the_help_suffixes_are_the_readers():
     from labelwise.evaluate.trec import RUN_SUFFIXES
 
     assert _SUFFIXES == ", ".join(s for s in RUN_SUFFIXES if s)
+
+
+def test_a_readme_without_a_suffix_is_skipped_and_listed(tmp_path):
+    """A README and NOTES without a suffix beside three runs are not read as runs (main: a parse error naming
+    README), and are listed apart from the files left out by suffix."""
+    args = _inputs(tmp_path)
+    (tmp_path / "runs" / "README").write_text("# my runs\nthree BM25 variants\n")
+    (tmp_path / "runs" / "NOTES").write_text("s0 is the baseline\n")
+    (tmp_path / "runs" / "notes.csv").write_text("run,comment\ns0,baseline\n")
+    res = CliRunner().invoke(main, args, env={"COLUMNS": "1000"})
+    assert res.exit_code == 0, res.output
+    output = " ".join(res.output.split())
+    assert "RUN_DIR: 1 file(s) not read as runs (by suffix): notes.csv" in output
+    assert (
+        "RUN_DIR: 2 file(s) without a suffix not read as runs (the first line is not a run line "
+        "'qid Q0 docno rank score tag'): NOTES, README"
+    ) in output
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["n_systems"] == 3

@@ -324,7 +324,7 @@ class TestLongTable:
                 "s.jsonl",
                 '{"item":1,"sample":0,"answer":0}\n{"item":2,"sample":0,"answer":null}\n'
                 '{"item":2,"sample":1,"answer":" "}\n{"item":3,"sample":0,"answer":null}\n{"item":3,"sample":1,"answer":1}\n',
-                "2",  # a votes file's fields are text, as in its CSV
+                2,  # read as a long table reads it: the integer 2
             ),
         ],
     )

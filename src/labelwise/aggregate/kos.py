@@ -41,10 +41,18 @@ class UnsettledLabelsWarning(LabelwiseWarning):
 
 
 def unsettled_message(
-    count: int, item: Any, n_answers: int, said: Any, labelled: Any, *, tag: Any = None, has_tag: Any = 1
+    count: int,
+    item: Any,
+    n_answers: int,
+    said: Any,
+    labelled: Any,
+    *,
+    tag: Any = None,
+    has_tag: Any = 1,
+    counted: str = "",
 ) -> str:
     """The words of :class:`UnsettledLabelsWarning`; with ``tag``, the binary classes are said as
-    having the tag (class ``has_tag``) or not."""
+    having the tag (class ``has_tag``) or not; ``counted`` follows the count (``, counted per tag``)."""
     if tag is None:
         answers, decision = f"say {show(said)}", f"labelled {show(labelled)}"
     else:
@@ -54,7 +62,7 @@ def unsettled_message(
             "labelled " + ("with it" if labelled == has_tag else "without it"),
         )
     return (
-        f"KOS labelled {count} item(s) against all of their answers, and other draws label them otherwise (the "
+        f"KOS labelled {count} item(s){counted} against all of their answers, and other draws label them otherwise (the "
         f"first: item {show(item)}, whose {n_answers} answer(s) all {answers}, {decision}): on a small or sparse "
         "crowd KOS's messages can take an annotator for an adversary and turn its answers, and which one "
         "depends on random_state (crowd-kit's KOS does the same); check these items with majority-vote "

@@ -286,6 +286,7 @@ class MultiLabelAggregator(BaseEstimator):
         models: dict[Any, BaseAggregator] = {}
         probas = np.empty((base.n_items, len(tags.tags)))
         skills = np.empty((base.n_annotators, len(tags.tags)))
+        unsettled: list[tuple[Any, warnings.WarningMessage]] = []  # (tag, KOS's warning): said once, after the loop
         with _blas_controller().limit(limits=1, user_api="blas"):
             for t, tag in enumerate(tags.tags):
                 label = np.zeros(item.shape[0], dtype=np.int64)
@@ -305,15 +306,19 @@ class MultiLabelAggregator(BaseEstimator):
                     warnings.simplefilter("always")
                     est = clone(template)._fit_encoded(enc)
                 for w in caught:  # the tag named: the same message for several tags is otherwise a puzzle
-                    said = w.message
-                    if isinstance(said, UnsettledLabelsWarning) and said.details:  # classes 1 / 0: the tag or not
-                        said = unsettled_message(*said.details, tag=tag, has_tag=_BINARY[1])
+                    if isinstance(w.message, UnsettledLabelsWarning) and w.message.details:
+                        unsettled.append((tag, w))
+                        continue
                     warnings.warn_explicit(
-                        f"tag {show(tag)}: {said}", w.category, w.filename, w.lineno, module=__name__
+                        f"tag {show(tag)}: {w.message}", w.category, w.filename, w.lineno, module=__name__
                     )
                 models[tag] = est
                 probas[:, t] = est.probas_.to_numpy()[:, 1]
                 skills[:, t] = est.annotator_skill_.to_numpy()
+        if unsettled:
+            w = unsettled[0][1]
+            said = _unsettled_tags([(tag, w.message.details) for tag, w in unsettled])  # type: ignore[union-attr]
+            warnings.warn_explicit(said, w.category, w.filename, w.lineno, module=__name__)
         items, tag_index = base.item_index(), tags.tags
         chosen = select_tags(probas, float(self.threshold), int(self.min_tags))
         if 0 < len(tag_index) <= int(self.min_tags):
@@ -369,3 +374,17 @@ def _select_rows(tags: TagPairs, keep: np.ndarray, n: int) -> TagPairs:
     np.cumsum(np.bincount(tag_of, minlength=len(tags.tags)), out=bounds[1:])
     n_with = np.unique(rows[kept]).size
     return TagPairs(rows=rows[kept], bounds=bounds, tags=tags.tags, n_empty=int(keep.size - n_with))
+
+
+def _unsettled_tags(found: list[tuple[Any, Any]], shown: int = 5) -> str:
+    """One warning for the tags on which KOS labelled items against all of their answers (``found``:
+    each tag and its :class:`UnsettledLabelsWarning` details, classes 1 / 0 the tag or not): the tags
+    (the first ``shown``, then how many more) and the first tag's first item."""
+    first_tag, details = found[0]
+    if len(found) == 1:
+        return f"tag {show(first_tag)}: {unsettled_message(*details, tag=first_tag, has_tag=_BINARY[1])}"
+    names = ", ".join(show(tag) for tag, _ in found[:shown])
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    total = sum(int(d[0]) for _, d in found)
+    words = unsettled_message(total, *details[1:], tag=first_tag, has_tag=_BINARY[1], counted=" (counted per tag)")
+    return f"{len(found)} tags ({names}{more}): {words}"

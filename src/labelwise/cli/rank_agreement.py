@@ -30,6 +30,22 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names[:10]) + more
 
 
+def _say_skipped(skipped: list[str]) -> None:
+    """Print RUN_DIR's files not read as runs: those left out by suffix, then the suffix-less ones whose
+    first line is not a run line (a README)."""
+    by_suffix, by_line = [n for n in skipped if Path(n).suffix], [n for n in skipped if not Path(n).suffix]
+    if by_suffix:
+        console().print(
+            f"RUN_DIR: {len(by_suffix)} file(s) not read as runs (by suffix): {_listed(by_suffix)}", markup=False
+        )
+    if by_line:
+        console().print(
+            f"RUN_DIR: {len(by_line)} file(s) without a suffix not read as runs (the first line is not a run line "
+            f"'qid Q0 docno rank score tag'): {_listed(by_line)}",
+            markup=False,
+        )
+
+
 def _unjudged_runs(runs: dict[str, pd.DataFrame], judged: list[pd.DataFrame]) -> list[str]:
     """A line per run that answers none of the topics both qrels judge: it scores 0 on each (as ``trec_eval -c``),
     which is most often a run of another collection or topic ids written otherwise (``q1`` against ``1``)."""
@@ -84,8 +100,8 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.
 
     RUN_DIR's runs are its files ending .run, .txt, .trec or without a suffix (one system each, named by
-    the file's stem); other files (README.md, notes.csv) and folders are not read, and the other files
-    are listed on screen.
+    the file's stem), a file without a suffix only when its first line is a run line; other files
+    (README.md, notes.csv, a README) and folders are not read, and the other files are listed on screen.
 
     Writes systems.csv (score and rank per system under each qrels), topics_a.csv/topics_b.csv
     (per-topic values), agreement.csv (Kendall tau, tau-AP, Spearman, RBO with bootstrap CIs),
@@ -114,10 +130,7 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
             f"suffix) to compare two rankings of them, got {len(files)}{': ' + ', '.join(files) if files else ''}"
             + (f" (not runs, not read: {_listed(skipped)})" if skipped else "")
         )
-    if skipped:
-        console().print(
-            f"RUN_DIR: {len(skipped)} file(s) not read as runs (by suffix): {_listed(skipped)}", markup=False
-        )
+    _say_skipped(skipped)
     with reading("RUN_DIR"):
         runs = read_run_dir(run_dir)
     with reading("--qrels"):

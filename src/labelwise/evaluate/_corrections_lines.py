@@ -10,9 +10,8 @@ from pathlib import Path
 
 from ..errors import DataFileError
 from ..io.csv_lines import row_lines
+from ..io.delimiter import CSV_SUFFIXES
 from ..io.tables import iter_json_lines
-
-_CSV = {".csv", ".tsv", ".txt"}
 
 
 def frame_rows(n: int) -> list[str]:
@@ -24,7 +23,7 @@ def frame_rows(n: int) -> list[str]:
 def file_rows(path: Path, n: int) -> list[str]:
     """The words for the ``n`` rows read from ``path``: ``line 5`` where the file has lines, else
     ``record 3 of 'fix.parquet'`` (0-based); the same when the file cannot be read again."""
-    lines = row_lines(path) if path.suffix.lower() in _CSV else _json_lines(path)
+    lines = row_lines(path) if path.suffix.lower() in CSV_SUFFIXES else _json_lines(path)
     if lines is None or len(lines) != n:
         return [f"record {i} of {path.name!r}" for i in range(n)]
     return [f"line {line}" for line in lines]

@@ -120,15 +120,37 @@ def run_files(path: str | os.PathLike) -> tuple[list[Path], list[str]]:
 
     A run file is a non-hidden file whose suffix is one of ``RUN_SUFFIXES`` (``.run``, ``.txt``,
     ``.trec`` or none, as TREC names its runs); any other file (``README.md``, ``scores.csv``, a
-    ``.gz``) is not a run and is left out, its name in the second list. Folders are not read.
+    ``.gz``) is not a run and is left out, its name in the second list. A file without a suffix is a
+    run only when its first line (blank and ``#`` lines skipped) is a run line
+    (:func:`starts_as_run`): a ``README`` or ``NOTES`` file is left out too. Folders are not read.
     """
     p = require_folder(path, parameter="path", kind="run folder")
     found: list[Path] = []
     other: list[Path] = []
     for f in sorted(p.iterdir()):
         if f.is_file() and not f.name.startswith("."):
-            (found if f.suffix.lower() in RUN_SUFFIXES else other).append(f)
+            is_run = f.suffix.lower() in RUN_SUFFIXES and (f.suffix != "" or starts_as_run(f))
+            (found if is_run else other).append(f)
     return found, [f.name for f in other]
+
+
+def starts_as_run(path: Path) -> bool:
+    """Whether the first line of ``path`` (blank and ``#`` lines skipped) is a TREC run line: six fields
+    ``qid Q0 docno rank score tag``, the rank an integer and the score a finite number. False for an
+    empty file or one that is not UTF-8 text."""
+    lines = _lines(path, "run")
+    try:
+        number, fields = next(lines)
+    except (StopIteration, DataFileError, OSError):
+        return False
+    finally:
+        lines.close()
+    try:
+        _field(fields[3], int, path, "run", number, "rank")
+        _field(fields[4], float, path, "run", number, "score")
+    except (DataFileError, IndexError):
+        return False
+    return len(fields) == 6
 
 
 def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
@@ -143,8 +165,8 @@ def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
             runs[f.stem] = read_run(f)
         except DataFileError as exc:
             raise DataFileError(
-                f"{exc}; a run folder's files ending {', '.join(s for s in RUN_SUFFIXES if s)} or without a suffix are "
-                "read as runs: move any other such file out of it"
+                f"{exc}; a run folder's files ending {', '.join(s for s in RUN_SUFFIXES if s)}, or without a suffix "
+                "and starting with a run line, are read as runs: move any other such file out of it"
             ) from exc
     if len(runs) < 2:
         raise DataFileError(

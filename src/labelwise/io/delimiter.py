@@ -37,7 +37,11 @@ from pathlib import Path
 
 from ..errors import DataFileError
 
-__all__ = ["CANDIDATES", "ONE_COLUMN", "SAMPLE_CHARS", "csv_delimiter", "guess_delimiter"]
+__all__ = ["CANDIDATES", "CSV_SUFFIXES", "ONE_COLUMN", "SAMPLE_CHARS", "csv_delimiter", "guess_delimiter"]
+
+#: The suffixes of the delimited text tables labelwise reads (:func:`labelwise.io.read_table`): one set
+#: for every module that asks whether a file is a CSV (its rows are lines, its cells text).
+CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 
 #: The delimiters a ``.txt`` table may use, in the order of the messages; space is tried last.
 CANDIDATES = ("\t", ",", ";", "|", ":")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataFileError, InvalidParameterError
-from .delimiter import csv_delimiter
+from .delimiter import CSV_SUFFIXES, csv_delimiter
 
 __all__ = [
     "PANDAS_NA_VALUES",
@@ -38,7 +38,6 @@ PANDAS_NA_VALUES: frozenset[str] = frozenset(
 #: ``na_values``: None (pandas' markers), ``""`` or an empty list (only empty cells), or the texts.
 NaValues = str | Sequence[str] | None
 
-_CSV = {".csv", ".tsv", ".txt"}
 #: Rows per block that :func:`raw_cell` reads.
 _BLOCK = 1 << 17
 
@@ -107,7 +106,7 @@ def raw_cell(path: str | os.PathLike, column: str, row: int) -> str | None:
 
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix not in _CSV or row < 0:
+    if suffix not in CSV_SUFFIXES or row < 0:
         return None
     try:
         options = _raw_options(p)
@@ -129,7 +128,7 @@ def raw_column(path: str | os.PathLike, column: str) -> Any:
     import pandas as pd  # here, not on top: the command line's --help does not import pandas
 
     p = Path(path)
-    if p.suffix.lower() not in _CSV:
+    if p.suffix.lower() not in CSV_SUFFIXES:
         return None
     try:
         return pd.read_csv(p, usecols=[column], **_raw_options(p))[column]

@@ -15,16 +15,15 @@ from .._heavy import pyarrow_csv as pa_csv
 from ..errors import DataFileError
 from ._text_ids import csv_read_of_texts, numbers_unless_merged, restore_merged_texts, text_dtypes
 from .csv_grid import read_csv_frame, read_decimal_commas
-from .delimiter import csv_delimiter
+from .delimiter import CSV_SUFFIXES, csv_delimiter
 from .file_kind import content_hint, suffix_hint
 from .index_columns import index_as_columns
 from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
 from .paths import require_file
 
-_CSV = {".csv", ".tsv", ".txt"}
 _PARQUET = {".parquet", ".pq"}
 _JSONL = {".jsonl", ".ndjson"}
-SUPPORTED = sorted(_CSV | _PARQUET | _JSONL | {".json"})
+SUPPORTED = sorted(CSV_SUFFIXES | _PARQUET | _JSONL | {".json"})
 _NUMBERS_AS_TEXT: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str}
 _TEXT_DECODER = json.JSONDecoder(**_NUMBERS_AS_TEXT)  # one decoder: json.loads(**hooks) makes one per call
 
@@ -131,6 +130,27 @@ def _csv_texts(p: Path, sep: str, names: list[str], na: tuple[str, ...] | None =
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
 
+def read_texts(path: str | os.PathLike, names: Collection[str], *, na_values: NaValues = None) -> pd.DataFrame:
+    """The columns ``names`` (those the file has) of a CSV, TSV or text table as the text the file
+    writes, with no number made of any (``2`` is ``"2"``, ``007`` stays ``007``); a missing cell
+    (``na_values`` as :func:`read_table` takes it) is None. Where a table's ids are shown as names,
+    not counted (a report's item column).
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, or its suffix is not one of :data:`~labelwise.io.delimiter.CSV_SUFFIXES`.
+    """
+    p = require_file(path, parameter="path", kind="data file")
+    if p.suffix.lower() not in CSV_SUFFIXES:
+        raise DataFileError(f"data file {str(p)!r} must end in one of {sorted(CSV_SUFFIXES)}, got {p.suffix!r}")
+    sep = csv_delimiter(p)
+    header = [str(c) for c in pd.read_csv(p, sep=sep, nrows=0).columns]
+    present = [n for n in names if n in header]
+    texts = _csv_texts(p, sep, present, check_na_values(na_values)) if present else pa.table({})
+    return pd.DataFrame({n: pd.Series(texts.column(n).to_pylist(), dtype=object) for n in present})
+
+
 #: ``read_table``'s ``text_columns``: names, or a function of the file's column names that returns them
 #: (for a column known by its place, e.g. the only one, which the caller can name only after reading).
 TextColumns = Collection[str] | Callable[[list[str]], Collection[str]]
@@ -208,7 +228,7 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     if p.stat().st_size == 0:
         raise DataFileError(f"data file {str(p)!r} is empty")
     try:
-        if suffix in _CSV:
+        if suffix in CSV_SUFFIXES:
             sep = csv_delimiter(p)
             frame = read_csv_frame(p, sep, csv_na_options(na))
             check_unique_header(p, sep)
@@ -230,38 +250,70 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     except Exception as exc:  # pyarrow raises its own types for corrupt Parquet
         raise DataFileError(f"data file {str(p)!r} could not be read: {type(exc).__name__}: {exc}") from None
     if frame.shape[0] == 0:
-        what = "a header but no rows" if suffix in _CSV else "no rows (no records)"  # a JSON '[]' has no header
+        what = "a header but no rows" if suffix in CSV_SUFFIXES else "no rows (no records)"  # a JSON '[]' has no header
         raise DataFileError(f"data file {str(p)!r} has {what}")
     return frame
 
 
 def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
     """A JSON or JSON Lines file; its ``text_columns`` are read as the CSV file of the same table
-    would be (:func:`_ids_as_csv_reads`)."""
+    would be (:func:`_ids_as_csv_reads`). The file is parsed once, by pandas (twice with a callable
+    ``text_columns``, whose names are known only from the first read); the id cells' texts are the
+    values pandas parsed, unless a cell is a JSON float (``2.0``, ``1e3``: pandas keeps the number,
+    not its text), when the id columns are parsed once more with the numbers as the file writes them."""
     with p.open(encoding="utf-8-sig") as fh:
         head = fh.read(64).lstrip()
     records = suffix == ".json" and head.startswith("[")
-    cells = None if callable(text_columns) else _json_cells(p, records, list(text_columns))  # checks each line
-    if cells is None and not records:
-        for _ in iter_json_lines(p):  # names the first malformed line, if any
-            pass
 
     def read(names: Collection[str]) -> pd.DataFrame:
         as_written = text_dtypes(names, dtype=object)
-        if records:
-            return pd.read_json(p, orient="records", dtype=as_written or True, encoding="utf-8-sig")
-        return pd.read_json(p, lines=True, dtype=as_written or True, encoding="utf-8-sig")
+        try:
+            if records:
+                return pd.read_json(p, orient="records", dtype=as_written or True, encoding="utf-8-sig")
+            return pd.read_json(p, lines=True, dtype=as_written or True, encoding="utf-8-sig")
+        except (ValueError, TypeError):
+            if not records:
+                for _ in iter_json_lines(p):  # names the first malformed line, if any
+                    pass
+            raise
 
-    if callable(text_columns):
-        frame = read(())
-        names = _names(text_columns, frame)
-        frame = read(names) if names else frame
-    else:
-        frame = read(text_columns)
-        names = _names(text_columns, frame)
+    frame = read(()) if callable(text_columns) else read(text_columns)
+    names = _names(text_columns, frame)
+    if callable(text_columns) and names:
+        frame = read(names)
     if names:
-        _ids_as_csv_reads(frame, cells if cells is not None else _json_cells(p, records, names), names)
+        parsed = {name: _parsed_texts(frame[name]) for name in names}
+        cells = {n: t for n, t in parsed.items() if t is not None}
+        if len(cells) < len(names):  # a JSON float among the ids: their texts from the file
+            cells = _json_cells(p, records, names)
+        _ids_as_csv_reads(frame, cells, names)
     return frame
+
+
+def _parsed_texts(column: pd.Series) -> list[Any] | None:
+    """The cells of an id ``column`` as pandas parsed them (read as objects) when each one is what
+    the file writes: a string, a JSON integer as its text (JSON writes ``2`` as ``str(2)`` does), a
+    boolean, null, an object, or a list of these; None if a cell is a float (``2.0``, ``1e3``, or an
+    integer column that a missing cell made floats: the parse lost its text) or NaN (a missing key,
+    or JSON's ``NaN``, which the file's text would keep)."""
+    values = column.tolist()
+    if set(map(type, values)) <= {str, type(None)}:  # the usual id column: nothing to look at
+        return values
+    try:
+        return [_as_written(value) for value in values]
+    except TypeError:
+        return None
+
+
+def _as_written(value: Any) -> Any:
+    """``value`` (a cell pandas parsed) with a JSON integer as its text; TypeError for a float."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | dict):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return [_as_written(v) for v in value]
+    raise TypeError(type(value).__name__)
 
 
 def _json_cells(p: Path, records: bool, names: list[str]) -> dict[str, list[Any]]:

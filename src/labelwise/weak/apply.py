@@ -13,12 +13,12 @@ from .._progress import track
 from .._validate.arguments import show
 from ..errors import (
     AnnotationError,
-    InvalidLabelsError,
     InvalidParameterError,
     LabelwiseError,
     ShapeMismatchError,
 )
 from ._apply_groups import labeler_major
+from ._mixed_types import mixed_types_error
 from ._per_row import per_row
 from ._rows import iter_rows
 from ._votes import Votes, as_votes, ordered_classes
@@ -223,7 +223,7 @@ def _apply_frame(
 
 def _label_type_error(answers: pd.DataFrame, items: pd.Index) -> LabelwiseError:
     """Which function returned what, when the votes cannot be sorted into classes (unhashable or mixed types);
-    an unhashable label's error carries its row's ``position`` in ``items`` (the command names its line)."""
+    the error carries the position in ``items`` of each row it names (the command names their lines)."""
     labels = answers["label"]
     unhashable = np.flatnonzero(~labels.map(lambda v: isinstance(v, Hashable)).to_numpy(dtype=bool))
     if unhashable.size:
@@ -235,15 +235,7 @@ def _label_type_error(answers: pd.DataFrame, items: pd.Index) -> LabelwiseError:
             row=first["item"],
             position=int(found) if found >= 0 else None,
         )
-    kinds = labels.map(lambda v: type(v).__name__)
-    examples = [
-        f"{kind} from {answers['labeler'].iloc[i]!r} (e.g. {show(labels.iloc[i])} on row {show(answers['item'].iloc[i])})"
-        for kind, i in ((kind, int(np.flatnonzero(kinds.to_numpy() == kind)[0])) for kind in pd.unique(kinds))
-    ]
-    return InvalidLabelsError(
-        f"the labeling functions returned labels of mixed types: {'; '.join(examples)}; make them return one "
-        "type (e.g. all strings)"
-    )
+    return mixed_types_error(answers, items)
 
 
 def _check_declared(classes: Any) -> np.ndarray | None:

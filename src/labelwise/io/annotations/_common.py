@@ -206,6 +206,15 @@ def empty_label(values: pd.Series) -> np.ndarray:
     return missing
 
 
+def integer_labels(kept: pd.DataFrame) -> pd.DataFrame:
+    """``kept`` (the answers left when empty ones are dropped) with a float label column of whole
+    numbers made int64 again: a missing label had turned the integer column into floats."""
+    lab = kept["label"]
+    if lab.dtype.kind == "f" and np.all(np.mod(lab.to_numpy(), 1) == 0):
+        kept["label"] = lab.astype(np.int64)
+    return kept
+
+
 def require_ids(frame: pd.DataFrame, path: Path, where: str, first_line: int = 2) -> None:
     """Null item or annotator ids are an error naming the first offending row, and so is a list or
     an object (nested JSON) as an item, annotator or label, which cannot be counted."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ...errors import MissingColumnError
+from ..delimiter import CSV_SUFFIXES
 from ..na_values import NaValues
 from ..tables import read_table
-from ._common import Annotations, empty_label, frame_of, items_without_answers, require_ids
+from ._common import Annotations, empty_label, frame_of, integer_labels, items_without_answers, require_ids
 
 NAME = "long"
 
@@ -46,15 +45,11 @@ def _read(p: Path, item: str | None, annotator: str | None, label: str | None, n
     frame = frame_of(
         table[names["item"]].to_numpy(), table[names["annotator"]].to_numpy(), table[names["label"]].to_numpy()
     )
-    is_csv = p.suffix.lower() in (".csv", ".tsv", ".txt")
+    is_csv = p.suffix.lower() in CSV_SUFFIXES
     require_ids(frame, p, "line" if is_csv else "row", first_line=2 if is_csv else 1)
     empty = empty_label(frame["label"])
     dropped = {"empty": int(empty.sum())} if empty.any() else {}
-    kept = frame.loc[~empty].reset_index(drop=True)
-    lab = kept["label"]
-    if lab.dtype.kind == "f" and np.all(np.mod(lab.to_numpy(), 1) == 0):
-        # a missing label turned an integer column into floats: give the integers back
-        kept["label"] = lab.astype(np.int64)
+    kept = integer_labels(frame.loc[~empty].reset_index(drop=True))
     lost = items_without_answers(frame["item"], ~empty)
     return Annotations(kept, "long", str(p), n_records=int(frame.shape[0]), dropped=dropped, items_without_answers=lost)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..._heavy import pandas as pd
 from ...errors import AnnotationError, DataFileError, MissingColumnError
+from ..delimiter import CSV_SUFFIXES
 from ..tables import not_utf8_error
 from ._common import Annotations, empty_label, frame_of, require_ids
 
@@ -23,7 +24,7 @@ NAME = "mturk"
 def recognise(path: Path) -> bool:
     """A CSV/TSV whose header has ``WorkerId`` and an ``Answer.*`` column."""
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".tsv", ".txt"):
+    if suffix not in CSV_SUFFIXES:
         return False
     try:
         header = pd.read_csv(path, nrows=0, sep="\t" if suffix == ".tsv" else ",").columns

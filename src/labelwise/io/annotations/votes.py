@@ -5,7 +5,11 @@ annotator of an answer is ``annotator_column`` when given; else the ``model`` an
 fields present, joined with ``/`` (so prompts or models are the annotators Dawid-Skene weighs);
 else the ``sample`` field. Records whose answer is null or blank are dropped and counted. Every
 field is read as text, as the CSV's cells are: a JSON number as the file writes it (item ``2``
-and item ``"2"`` are one item, ``2.0`` another).
+and item ``"2"`` are one item, ``2.0`` another). The item, annotator and answer columns then follow
+the rule of a long table's ids (:func:`labelwise.io._text_ids.csv_read_of_texts`): numbers where no
+two texts become one number (items ``2`` and ``10`` are the integers, ordered ``2`` before ``10``),
+the text where one would (``007`` beside ``7``: two items, as written), so a votes file and the long
+table of the same answers give the same outputs.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import numpy as np
 
 from ..._heavy import pandas as pd
 from ...errors import DataFileError
+from .._text_ids import csv_read_of_texts
 from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
-from ._common import Annotations, first_nested, items_without_answers
+from ._common import Annotations, first_nested, integer_labels, items_without_answers
 
 __all__ = ["NAME", "annotators_are_samples", "read", "recognise"]
 
@@ -126,8 +131,16 @@ def read(
         who = who + "/" + table[column].astype(str)
     answers = table[label]
     empty = answers.isna().to_numpy() | answers.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy()
-    frame = pd.DataFrame({"item": table[item].to_numpy(), "annotator": who.to_numpy(), "label": answers.to_numpy()})
-    kept = frame.loc[~empty].reset_index(drop=True).infer_objects()
+    frame = csv_read_of_texts({"item": _texts(table[item]), "annotator": who.tolist(), "label": _texts(answers)})
+    kept = integer_labels(frame.loc[~empty].reset_index(drop=True))
     dropped = {"empty": int(empty.sum())} if empty.any() else {}
     lost = items_without_answers(frame["item"], ~empty)
     return Annotations(kept, NAME, str(p), n_records=len(frame), dropped=dropped, items_without_answers=lost)
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    """Each cell as the CSV file of the votes would hold it: null None, ``true`` ``"True"``."""
+    return [
+        v if isinstance(v, str) else None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+        for v in values.to_numpy(dtype=object)
+    ]

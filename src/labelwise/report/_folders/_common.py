@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataFileError
-from ...io.tables import TextColumns, read_table
+from ...io.tables import TextColumns, read_table, read_texts
 
 #: Rows of a table of contested items (and drawings of them) a view shows at most.
 MAX_ROWS, MAX_DRAWINGS = 30, 12
@@ -53,11 +53,21 @@ class Folder:
         return cls(out_dir=folder, summary=summary)
 
     def table(self, name: str, *, ids: TextColumns = (), required: tuple[str, ...] = ()) -> pd.DataFrame | None:
-        """The CSV file ``name`` of the folder (None when absent), its ``ids`` columns read as text as the
-        command wrote them; :class:`DataFileError` naming the file when it lacks a ``required`` column."""
+        """The CSV file ``name`` of the folder (None when absent), its ``ids`` columns the text the command
+        wrote (names, not numbers: item ``2`` is ``"2"``, shown left-aligned as a name); :class:`DataFileError`
+        naming the file when it lacks a ``required`` column."""
         if name not in self.cache:
             path = self.out_dir / name
-            self.cache[name] = read_table(path, text_columns=ids, na_values="") if path.is_file() else None
+            frame = read_table(path, text_columns=ids, na_values="") if path.is_file() else None
+            names = (
+                []
+                if frame is None or callable(ids)
+                else [c for c in ids if c in frame.columns and frame[c].dtype != object]
+            )
+            if frame is not None and names:  # the parser made numbers (or booleans) of them: the file's text
+                texts = read_texts(path, names, na_values="")
+                frame = frame.assign(**{c: texts[c].to_numpy() for c in names})
+            self.cache[name] = frame
         frame = self.cache[name]
         missing = [c for c in required if frame is not None and c not in frame.columns]
         if missing:
