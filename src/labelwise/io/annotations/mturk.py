@@ -14,6 +14,7 @@ import numpy as np
 
 from ..._heavy import pandas as pd
 from ...errors import AnnotationError, DataFileError, MissingColumnError
+from ..csv_grid import read_csv_frame
 from ..delimiter import CSV_SUFFIXES
 from ..tables import not_utf8_error
 from ._common import Annotations, empty_label, frame_of, require_ids
@@ -40,7 +41,9 @@ def read(path: Path, *, item_column: str | None = None, label_column: str | None
     """
     p, item, label = path, item_column, label_column
     try:
-        table = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+        table = read_csv_frame(
+            p, "\t" if p.suffix.lower() == ".tsv" else ",", {"dtype": str, "keep_default_na": False, "na_values": [""]}
+        )
     except UnicodeDecodeError:
         raise not_utf8_error(p, "annotation file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

@@ -23,6 +23,7 @@ import numpy as np
 from ..._heavy import pandas as pd
 from ...errors import DataFileError
 from .._text_ids import csv_read_of_texts
+from ..csv_grid import read_csv_frame
 from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
 from ._common import Annotations, first_nested, integer_labels, items_without_answers
@@ -72,7 +73,7 @@ def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
         has_answer = np.array([label in r for _, r in numbered], dtype=bool)
         return pd.DataFrame([r for _, r in numbered]), np.array([n for n, _ in numbered], dtype=np.int64), has_answer
     try:
-        table = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
+        table = read_csv_frame(path, ",", {"dtype": object, "keep_default_na": False, "na_values": [""]})
     except UnicodeDecodeError:
         raise not_utf8_error(path, "votes file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
