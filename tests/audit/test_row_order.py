@@ -36,9 +36,7 @@ CLASS_CALLS = {
     "find_label_issues": lambda y, p: lw.find_label_issues(y, p).label_quality,
     "label_quality_scores": lambda y, p: lw.label_quality_scores(y, p),
     "class_overlap": lambda y, p: lw.audit.class_overlap(y, p).pairs().to_numpy(),
-    "estimate_transition_confident_joint": lambda y, p: lw.robust.estimate_transition(
-        p, y, method="confident_joint"
-    ),
+    "estimate_transition_confident_joint": lambda y, p: lw.robust.estimate_transition(p, y, method="confident_joint"),
 }
 
 
@@ -46,8 +44,11 @@ CLASS_CALLS = {
 def test_reordered_labels_series_is_refused_naming_the_fix(call):
     """Labels holding the probs frame's rows in another order: an error naming labels, a position and the fix."""
     labels, probs = _probs()
-    with pytest.raises(InvalidParameterError, match=r"^labels must list the rows in the order of probs' index.*"
-                       r"the label audits pair rows by position.*labels\.reindex\(probs\.index\)"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^labels must list the rows in the order of probs' index.*"
+        r"the label audits pair rows by position.*labels\.reindex\(probs\.index\)",
+    ):
         call(_shuffled(labels), probs)
 
 
@@ -70,7 +71,7 @@ def test_multilabel_audit_refuses_reordered_tags():
     rng = np.random.default_rng(0)
     truth = rng.random((N, 3)) < 0.4
     probs = pd.DataFrame(np.where(truth, 0.9, 0.1), index=INDEX, columns=["a", "b", "c"])
-    tags = pd.Series(["|".join(t for t, on in zip("abc", row) if on) for row in truth], index=INDEX)
+    tags = pd.Series(["|".join(t for t, on in zip("abc", row, strict=True) if on) for row in truth], index=INDEX)
     with pytest.raises(InvalidParameterError, match=r"^labels must list the rows in the order of probs' index"):
         multilabel.find_label_issues(_shuffled(tags), probs, classes=["a", "b", "c"])
     assert not multilabel.find_label_issues(tags, probs, classes=["a", "b", "c"]).is_issue.any()

@@ -27,8 +27,11 @@ def test_reordered_labels_are_refused_naming_the_fix():
     """Labels with the properties' index keys in another order: an error naming labels and the fix."""
     props, labels = _data()
     shuffled = labels.iloc[np.random.default_rng(1).permutation(N)]
-    with pytest.raises(InvalidParameterError, match=r"^labels must list the rows in the order of properties' index.*"
-                       r"labels\.reindex\(properties\.index\)"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^labels must list the rows in the order of properties' index.*"
+        r"labels\.reindex\(properties\.index\)",
+    ):
         spurious_correlations(props, shuffled, cv=3)
 
 

@@ -29,8 +29,11 @@ def _shuffled(s):
 def test_out_of_fold_probs_refuses_reordered_labels():
     """out_of_fold_probs(est, X, labels) with labels in another row order: an error naming labels and the fix."""
     X, y = _data()
-    with pytest.raises(InvalidParameterError, match=r"^labels must list the rows in the order of X's index.*"
-                       r"out-of-fold fits.*labels\.reindex\(X\.index\)"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^labels must list the rows in the order of X's index.*"
+        r"out-of-fold fits.*labels\.reindex\(X\.index\)",
+    ):
         lw.out_of_fold_probs(LogisticRegression(), X, _shuffled(y), cv=3, random_state=0)
 
 

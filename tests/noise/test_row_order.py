@@ -24,8 +24,11 @@ def test_reordered_labels_are_refused_naming_the_fix():
     """Labels with the probs' index keys in another order: an error naming labels and labels.reindex(probs.index)."""
     labels, probs = _data()
     shuffled = labels.iloc[np.random.default_rng(1).permutation(N)]
-    with pytest.raises(InvalidParameterError, match=r"^labels must list the rows in the order of probs' index.*"
-                       r"noise generators.*labels\.reindex\(probs\.index\)"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^labels must list the rows in the order of probs' index.*"
+        r"noise generators.*labels\.reindex\(probs\.index\)",
+    ):
         instance_dependent_flips(shuffled, probs, 0.2, random_state=0)
 
 

@@ -36,8 +36,11 @@ ESTIMATORS = {
 def test_reordered_y_is_refused_naming_the_fix(make):
     """y with X's index keys in another order: an error naming y, the first position and y.reindex(X.index)."""
     X, y = _data()
-    with pytest.raises(InvalidParameterError, match=r"^y must list the rows in the order of X's index.*"
-                       r"the robust estimators pair rows by position.*y\.reindex\(X\.index\)"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^y must list the rows in the order of X's index.*"
+        r"the robust estimators pair rows by position.*y\.reindex\(X\.index\)",
+    ):
         make().fit(X, _shuffled(y))
 
 

@@ -26,8 +26,11 @@ def test_reordered_y_is_refused_naming_the_fix():
     """y with X's index keys in another order: an error naming y and y.reindex(X.index)."""
     X, y = _data()
     shuffled = y.iloc[np.random.default_rng(1).permutation(N)]
-    with pytest.raises(InvalidParameterError, match=r"^y must list the rows in the order of X's index.*"
-                       r"self-training estimators.*y\.reindex\(X\.index\)"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^y must list the rows in the order of X's index.*"
+        r"self-training estimators.*y\.reindex\(X\.index\)",
+    ):
         SelfTrainer(LogisticRegression()).fit(X, shuffled)
 
 
