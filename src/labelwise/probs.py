@@ -65,9 +65,7 @@ def out_of_fold_probs(
     X : array-like, sparse matrix or DataFrame of shape (n, ...)
         Features.
     labels : array-like of shape (n,)
-        Given labels (any hashable values), paired with ``X``'s rows by position as scikit-learn
-        pairs them; a pandas ``labels`` whose index holds a DataFrame ``X``'s rows in another order
-        is refused (``labels.reindex(X.index)``).
+        Given labels, paired with ``X``'s rows by position (pandas listing ``X``'s rows in another order: refused).
     cv : int, default 5
         Number of folds; every class needs at least ``cv`` examples.
     random_state : int, Generator or None
@@ -126,8 +124,7 @@ def out_of_fold_probs(
             )
         for test, fold_probs in results:
             probs[test] = fold_probs
-    # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
-    probs /= probs.sum(axis=1, keepdims=True)
+    probs /= probs.sum(axis=1, keepdims=True)  # a fold may miss a class; some models' rows sum to 1 +- 1e-7
     return probs
 
 
