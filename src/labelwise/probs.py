@@ -16,6 +16,7 @@ from ._validate.arguments import check_positive, check_positive_int, seed_from
 from ._validate.label_copy import warn_label_in_features
 from ._validate.labels import check_rows_per_class_for_folds, encode_labels
 from ._validate.nan_features import naming_nan_in
+from ._validate.row_order import check_row_order
 from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 
 
@@ -64,7 +65,7 @@ def out_of_fold_probs(
     X : array-like, sparse matrix or DataFrame of shape (n, ...)
         Features.
     labels : array-like of shape (n,)
-        Given labels (any hashable values).
+        Given labels, paired with ``X``'s rows by position (pandas listing ``X``'s rows in another order: refused).
     cv : int, default 5
         Number of folds; every class needs at least ``cv`` examples.
     random_state : int, Generator or None
@@ -99,6 +100,7 @@ def out_of_fold_probs(
     n_jobs = check_n_jobs("n_jobs", n_jobs)
     if time_budget is not None:
         check_positive("time_budget", time_budget)
+    check_row_order(X, "X", "the out-of-fold fits", labels=labels)
     if isinstance(estimator, str) and estimator == "auto":
         from .models import DEFAULT_TIME_BUDGET, choose_model
 
@@ -122,8 +124,7 @@ def out_of_fold_probs(
             )
         for test, fold_probs in results:
             probs[test] = fold_probs
-    # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
-    probs /= probs.sum(axis=1, keepdims=True)
+    probs /= probs.sum(axis=1, keepdims=True)  # a fold may miss a class; some models' rows sum to 1 +- 1e-7
     return probs
 
 

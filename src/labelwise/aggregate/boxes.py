@@ -163,7 +163,9 @@ class WeightedBoxesFusion(_BoxAggregator):
         One row per fused box: image, class, the coordinates, ``score`` (the rescaled confidence),
         ``votes`` (distinct models in the cluster), ``n_boxes``; sorted by image, class, decreasing score.
     box_index_ : ndarray of int64
-        For each input row, its fused box's row in ``boxes_`` (-1: skipped by ``skip_box_thr``).
+        By position of the input rows (``box_index_[i]`` is ``boxes.iloc[i]``'s, whatever the frame's
+        index; a bare array, as scikit-learn's per-sample attributes): each row's fused box's row in
+        ``boxes_`` (-1: skipped by ``skip_box_thr``). ``pd.Series(est.box_index_, index=boxes.index)`` keys it by the input's ids.
     n_images_, n_annotators_, n_input_boxes_ : int
 
     References
@@ -336,7 +338,9 @@ class BoxConsensus(_BoxAggregator):
         One row per consensus box: image, class, coordinates, ``score`` (votes over the image's
         annotators), ``votes`` (annotators who drew it), ``n_boxes`` (equal to ``votes``).
     box_index_ : ndarray of int64
-        For each input row, its consensus box's row in ``boxes_`` (-1: in no kept cluster).
+        By position of the input rows (``box_index_[i]`` is ``boxes.iloc[i]``'s, whatever the frame's
+        index; a bare array, as scikit-learn's per-sample attributes): each row's consensus box's row in
+        ``boxes_`` (-1: in no kept cluster). ``pd.Series(est.box_index_, index=boxes.index)`` keys it by the input's ids.
     annotators_ : pandas.DataFrame
         Per annotator: n_images, n_boxes, n_reference (consensus boxes on its images), n_matched,
         precision, recall, f1, mean_iou (of its matched boxes with the consensus box).

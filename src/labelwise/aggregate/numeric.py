@@ -364,8 +364,11 @@ class RobustBiasPrecision(BiasPrecision):
         The annotator's noise scale :math:`1/\sqrt{\tau_w}` (its sd is larger by
         :math:`\sqrt{\nu / (\nu - 2)}` for :math:`\nu > 2`).
     answer_weight_ : numpy.ndarray
-        :math:`E[u_r]` of each answer, in the table's row order (near 1 for a typical answer, small
-        for an outlier; NaN for a row that ``duplicates="last"`` or ``"mean"`` folded into a later one).
+        :math:`E[u_r]` of each answer, by position of the input rows (``answer_weight_[i]`` is
+        ``answers.iloc[i]``'s, whatever the table's index; near 1 for a typical answer, small for an
+        outlier; NaN for a row that ``duplicates="last"`` or ``"mean"`` folded into a later one). A bare
+        array, as scikit-learn's per-sample attributes; ``pd.Series(est.answer_weight_, index=answers.index)``
+        keys it by the table's own ids.
     n_iter_, converged_ : int, bool
         Of the variational EM (``n_iter_``: coordinate-ascent sweeps, SQUAREM's included).
     loss_history_ : list of float

@@ -14,6 +14,7 @@ from .._validate.arguments import check_choice, check_positive_int
 from .._validate.class_columns import classes_from_header
 from .._validate.labels import check_class_counts, check_same_length, encode_labels_for_probs
 from .._validate.probabilities import PROB_SUM_ATOL, check_probs, raise_probs_problems
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError
 from . import _passes
 from ._ranking import ranked_flagged
@@ -27,7 +28,7 @@ from .confident_joint import (
 )
 from .filters import FILTERS, SCORE_FILTERS, FilterInputs
 from .result import LabelIssues
-from .scores import SCORERS
+from .scores import READER, SCORERS
 
 
 def find_label_issues(
@@ -60,7 +61,9 @@ def find_label_issues(
         ``classes``, the sorted unique values of ``labels`` are taken as the columns' classes.
     probs : array-like of shape (n, K)
         Out-of-fold predicted probabilities (e.g. from :func:`labelwise.out_of_fold_probs`);
-        float32 or float64, rows summing to 1 within 1e-4. Not copied.
+        float32 or float64, rows summing to 1 within 1e-4. Not copied. Rows are paired with
+        ``labels`` by position, as scikit-learn pairs them; a pandas ``labels`` whose index holds
+        a ``probs`` DataFrame's rows in another order is refused (``labels.reindex(probs.index)``).
     filter_by : str, default "prune_by_noise_rate"
         One of ``prune_by_noise_rate``, ``prune_by_class``, ``both``, ``confident_learning``,
         ``predicted_neq_given``, ``low_self_confidence``, ``low_normalized_margin`` (see
@@ -144,6 +147,7 @@ def find_label_issues(
         chunk_rows = check_positive_int("chunk_rows", chunk_rows)
     if verbose is not None and not isinstance(verbose, bool):
         raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
+    check_row_order(probs, "probs", READER, labels=labels)
     if is_dask(probs) or is_dask(labels):
         from .chunked import find_label_issues_chunked
 

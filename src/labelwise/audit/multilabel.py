@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._tag_cells import DEFAULT_SEPARATOR, check_separator, check_writable_tags, join_tags, split_tags
 from .._validate.arguments import check_fraction, check_positive_int, show
+from .._validate.row_order import check_row_order
 from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,
@@ -274,7 +275,9 @@ class MultilabelIssues:
         }
 
 
-def _check_probs(probs: Any) -> np.ndarray:
+def _check_probs(probs: Any, labels: Any) -> np.ndarray:
+    """``probs`` as a float array in [0, 1]; a pandas ``labels`` listing its rows in another order is refused."""
+    check_row_order(probs, "probs", "the label audits", labels=labels)
     arr = np.asarray(probs)
     if arr.dtype.kind not in "fiu" or arr.ndim != 2:
         raise InvalidProbabilitiesError(
@@ -386,7 +389,7 @@ def find_label_issues(
     labels : (n, K) 0/1 array, or sequence of n lists of tags
         Given tags; ``"a|b"`` strings are split at ``tag_separator``. See :func:`encode_multilabel`.
     probs : array-like of shape (n, K)
-        Out-of-fold per-tag probabilities (independent; rows need not sum to 1).
+        Out-of-fold per-tag probabilities (rows need not sum to 1), paired with ``labels`` by position.
     classes : sequence of length K, optional
         The tag of each column of ``probs``.
     min_examples_per_class : int, default 1
@@ -433,7 +436,7 @@ def find_label_issues(
     """
     check_positive_int("min_examples_per_class", min_examples_per_class, minimum=0)
     check_fraction("alpha", alpha, closed_high=True)
-    arr = _check_probs(probs)
+    arr = _check_probs(probs, labels)
     given, cls = encode_multilabel(labels, classes=classes, n_classes=arr.shape[1], tag_separator=tag_separator)
     # to_frame joins them at tag_separator: refused now, not written as other tags
     check_writable_tags(cls, tag_separator, "labels use" if classes is None else "classes name")

@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
 from .._validate.nan_features import naming_nan_in
+from .._validate.row_order import check_row_order
 from ..columns import ColumnRoles
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._regression_columns import column_regressor, table_regressor
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 _TINY = 1e-12
+READER = "the regression audits"  # who pairs y, predictions and X by position, for check_row_order
 
 
 def default_regressor(random_state: Any = 0) -> Any:
@@ -230,7 +232,9 @@ def find_label_issues(
     Parameters
     ----------
     y : array-like of shape (n,)
-        Given targets; NaN/inf is an error.
+        Given targets; NaN/inf is an error. ``y``, ``predictions``, ``X`` and ``uncertainty`` are
+        paired by position, as scikit-learn pairs them; a pandas one whose index holds another's
+        rows in another order is refused (``predictions.reindex(y.index)``).
     predictions : array-like of shape (n,), optional
         Out-of-fold predictions. Computed from ``X`` with ``model`` by ``cv``-fold cross-validation
         when omitted.
@@ -299,6 +303,8 @@ def find_label_issues(
     >>> regression.find_label_issues(y, pred).ranked_indices.tolist()
     [7]
     """
+    check_row_order(y, "y", READER, predictions=predictions, X=X, uncertainty=uncertainty)
+    check_row_order(X, "X", READER, predictions=predictions, uncertainty=uncertainty)
     target = _check_target(y)
     check_positive_int("cv", cv, minimum=2)
     flag, cut = _rule_and_cut(rule, threshold, mixture_prior)
@@ -366,6 +372,7 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         """Find target issues out-of-fold, then fit ``estimator`` on the other rows."""
         if y is None:
             raise InvalidLabelsError("CleanRegressor requires y to be passed, but the target y is None")
+        check_row_order(X, "X", READER, y=y)
         X = check_meta_X(self, X, reset=True)
         y = column_or_1d(y, warn=True)
         base, roles = (self.estimator, None) if self.estimator is not None else default_model(X, self.random_state)

@@ -12,9 +12,11 @@ from .._validate.arguments import check_choice
 from .._validate.class_columns import classes_from_header
 from .._validate.labels import check_same_length, encode_labels_for_probs
 from .._validate.probabilities import check_probs
+from .._validate.row_order import check_row_order
 from ._blocks import max_other, row_blocks, self_confidence
 
 _CLIP = 1e-6
+READER = "the label audits"  # who pairs labels and probs by position, for check_row_order's message
 
 
 def self_confidence_score(codes: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -100,7 +102,8 @@ def label_quality_scores(
         Given labels: integers ``0..K-1`` indexing the columns of ``probs``, or any values with
         ``classes`` naming the class of each column (sorted unique values are assumed otherwise).
     probs : array-like of shape (n, K)
-        Out-of-fold predicted probabilities; rows sum to 1.
+        Out-of-fold predicted probabilities; rows sum to 1. Paired with ``labels`` by position; a
+        pandas ``labels`` whose index holds a ``probs`` DataFrame's rows in another order is refused.
     method : {"self_confidence", "normalized_margin", "confidence_weighted_entropy"}
         ``self_confidence``: ``p(given | x)``. ``normalized_margin``: ``(p(given|x) - max other + 1)/2``.
         ``confidence_weighted_entropy``: ``log(1+x)/x`` with ``x`` = normalised entropy over
@@ -131,6 +134,7 @@ def label_quality_scores(
     array([0.9, 0.8, 0.3])
     """
     check_choice("method", method, list(SCORERS))
+    check_row_order(probs, "probs", READER, labels=labels)
     if is_dask(probs) or is_dask(labels) or not isinstance(check_probs(probs, check_values=False), np.ndarray):
         from ._chunked_scores import chunked_label_quality_scores  # dask, zarr: chunk by chunk
 

@@ -38,6 +38,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from .._validate.arguments import check_positive_int, show
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import Check, CheckInputs, CheckResult
 from .image_issues import shared_properties
@@ -54,7 +55,8 @@ def spurious_correlations(properties: Any, labels: Any, *, cv: int = 5, threshol
     properties : DataFrame of shape (n, p)
         Numeric properties per row (e.g. ``image_properties(...).scores``); NaN rows are left out.
     labels : array-like of shape (n,)
-        Given labels (any hashable values).
+        Given labels (any hashable values), paired with the rows by position; a pandas ``labels``
+        whose index holds ``properties``' rows in another order is refused.
     cv : int, default 5
         Stratified folds.
     threshold : float, default 0.3
@@ -73,6 +75,7 @@ def spurious_correlations(properties: Any, labels: Any, *, cv: int = 5, threshol
     """
     if not isinstance(properties, pd.DataFrame):
         raise InvalidParameterError(f"properties must be a pandas DataFrame, got {type(properties).__name__}")
+    check_row_order(properties, "properties", "the checks", labels=labels)
     y = np.asarray(labels)
     if y.ndim != 1 or len(y) != len(properties):
         raise InvalidParameterError(

@@ -15,6 +15,7 @@ from .._chunks import check_n_jobs
 from .._validate.arguments import check_positive_int, seed_from
 from .._validate.label_copy import warn_label_in_features
 from .._validate.labels import check_rows_per_class_for_folds, encode_labels
+from .._validate.row_order import check_row_order
 from ..columns import ColumnRoles, infer_column_roles
 from ..errors import (
     EstimatorError,
@@ -199,7 +200,8 @@ def choose_model(
     features : DataFrame or 2-D array
         Feature columns (roles inferred by :func:`labelwise.columns.infer_column_roles`).
     labels : array-like of shape (n,)
-        Given labels.
+        Given labels, paired with the rows of ``features`` by position (a pandas ``labels`` whose
+        index holds a DataFrame's rows in another order is refused: ``labels.reindex(features.index)``).
     cv : int, default 5
         Folds; every class needs at least ``cv`` examples.
     time_budget : float, default DEFAULT_TIME_BUDGET
@@ -253,6 +255,7 @@ def choose_model(
        Loss Correction Approach", CVPR 2017.
     """
     start = time.perf_counter()
+    check_row_order(features, "features", "the model families' folds", labels=labels)
     frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)
     warn_label_in_features(features, labels)
     n_jobs = check_n_jobs("n_jobs", n_jobs)

@@ -12,6 +12,7 @@ import pandas as pd
 from .._validate.arguments import check_fraction, check_random_state
 from .._validate.labels import _as_1d, check_same_length, encode_labels, encode_labels_for_probs
 from .._validate.probabilities import check_probs
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError
 from ._matrix import _check_rate_bound, check_noise_matrix, matrix_in_class_order, noise_matrix
 
@@ -201,7 +202,9 @@ def instance_dependent_flips(
     labels : array-like of shape (n,)
         True labels.
     probs : array-like of shape (n, K)
-        A model's predicted probabilities (ideally out-of-fold), columns in class order.
+        A model's predicted probabilities (ideally out-of-fold), columns in class order; paired
+        with ``labels`` by position (a pandas ``labels`` listing a ``probs`` DataFrame's rows in
+        another order is refused: ``labels.reindex(probs.index)``).
     noise_rate : float in [0, 1)
         Fraction of labels to flip (exact count ``round(noise_rate * n)``).
     random_state : int, Generator or None
@@ -223,6 +226,7 @@ def instance_dependent_flips(
     .. [2] Efraimidis & Spirakis, "Weighted random sampling with a reservoir", Information
        Processing Letters 97(5) (2006).
     """
+    check_row_order(probs, "probs", "the noise generators", labels=labels)
     arr = raw_labels(labels)
     p = check_probs(probs).astype(np.float64, copy=False)
     check_same_length("labels", arr, "probs", p)

@@ -26,6 +26,7 @@ from .._validate.estimators import (
 )
 from .._validate.labels import check_rows_per_class_for_folds, check_same_length
 from .._validate.nan_features import naming_nan_in
+from .._validate.row_order import check_row_order
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
 from ..errors import InvalidLabelsError, TooFewExamplesError
 from ..probs import out_of_fold_probs
@@ -238,6 +239,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         template = self._check_params()
         if y is None:
             raise InvalidLabelsError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        check_row_order(X, "X", "the robust estimators", y=y, sample_weight=sample_weight)
         X = check_meta_X(self, X, reset=True)
         y_arr = one_dim_targets(y)
         check_same_length("X", range(_num_samples(X)), "y", y_arr)

@@ -15,6 +15,7 @@ from .._validate.arguments import check_choice, check_positive, check_positive_i
 from .._validate.estimators import check_sample_weight
 from .._validate.labels import check_same_length
 from .._validate.nan_features import nan_refusal
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError
 from . import _corrected_loss as loss
 from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
@@ -156,6 +157,7 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
         check_positive_int("max_iter", self.max_iter)
         tol = check_positive("tol", self.tol)
         check_transition_param(self.transition, self.percentile, self.cv)
+        check_row_order(X, "X", "the robust estimators", y=y, sample_weight=sample_weight)
         X = self._features(X, reset=True)
         codes, classes = class_targets(y, owner=type(self).__name__)
         check_same_length("X", range(X.shape[0]), "y", codes)

@@ -21,6 +21,7 @@ from .._validate.estimators import (
     sample_weight_fit_params,
 )
 from .._validate.nan_features import naming_nan_in
+from .._validate.row_order import check_row_order
 from ..audit.multilabel import MultilabelIssues, find_label_issues
 from ..errors import LabelwiseWarning
 from ._multilabel_targets import (
@@ -214,6 +215,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         self : CleanMultilabelClassifier
         """
         template = self._check_params()
+        check_row_order(X, "X", "the robust estimators", y=y, pred_probs=pred_probs, sample_weight=sample_weight)
         with naming_nan_in(X, template):  # scikit-learn's NaN refusal, from any fit of the folds or the tags
             return self._fit(template, X, y, pred_probs, sample_weight)
 

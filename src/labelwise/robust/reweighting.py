@@ -11,6 +11,7 @@ from .._validate.arguments import seed_from
 from .._validate.estimators import check_estimator_method, check_meta_X, check_sample_weight, sample_weight_fit_params
 from .._validate.labels import check_same_length
 from .._validate.nan_features import naming_nan_in
+from .._validate.row_order import check_row_order
 from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
 
 __all__ = ["ImportanceReweighting", "importance_weights"]
@@ -133,6 +134,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         check_estimator_method(template, "predict_proba", name="estimator")
         sample_weight_fit_params(template, np.ones(1), name="estimator (importance weights are sample weights)")
         check_transition_param(self.transition, self.percentile, self.cv)
+        check_row_order(X, "X", "the robust estimators", y=y, sample_weight=sample_weight)
         X = check_meta_X(self, X, reset=True)
         codes, classes = class_targets(y, owner=type(self).__name__)
         check_same_length("X", range(_num_samples(X)), "y", codes)

@@ -15,6 +15,7 @@ from .._meta import PredictWithFittedEstimator, accepts_sample_weight, checked_p
 from .._progress import track
 from .._validate.estimators import fit_sample_weight, sample_weight_fit_params
 from .._validate.nan_features import naming_nan_in
+from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._labels import split_unlabeled
 from ._params import check_params, encode_target
@@ -266,6 +267,7 @@ class SelfTrainer(LabeledRowsScore, PredictWithFittedEstimator, ClassifierMixin,
         self : SelfTrainer
         """
         params = check_params(self)
+        check_row_order(X, "X", "the self-training estimators", y=y, sample_weight=sample_weight)
         X, y_arr, codes, unlabeled = encode_target(self, X, y)
         given = fit_sample_weight(sample_weight, y_arr.size, params["estimator"])
         labeled_rows = np.flatnonzero(~unlabeled)

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn import metrics as skm
 
 from .._validate.arguments import check_choice, check_random_state, show
+from .._validate.row_alignment import align_rows
 from ..errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError, ShapeMismatchError
 from ._names import TIE_BREAK_POLICIES
 
@@ -344,7 +345,9 @@ def score_predictions(
     preds : array-like of int of shape (n,)
         Predicted class codes, -1 = abstain.
     probs : array-like of shape (n, K), optional
-        Needed by ``roc_auc`` (binary).
+        Needed by ``roc_auc`` (binary). With ``y`` a pandas Series, a pandas ``preds`` or ``probs``
+        is matched to it by index, as pandas matches two Series (other keys: an error); arrays
+        are paired by position.
     metrics : sequence of str or callable, or dict, default ("accuracy",)
         Names from :data:`METRICS` and custom metrics ``f(golds, preds, probs) -> float``, the
         signature of Snorkel's ``Scorer(custom_metric_funcs=...)``: called with the rows left to
@@ -376,6 +379,7 @@ def score_predictions(
     {'accuracy': 1.0, 'coverage': 0.75}
     """
     named = check_metrics(metrics)
+    preds, probs = align_rows(y, "y", preds, "preds"), align_rows(y, "y", probs, "probs")
     golds, predicted = _check_codes(y, "y"), _check_codes(preds, "preds")
     p = None if probs is None else _check_scores(probs, "probs")
     sizes = {"y": len(golds), "preds": len(predicted), **({} if p is None else {"probs": len(p)})}
