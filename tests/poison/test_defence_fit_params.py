@@ -10,7 +10,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import has_fit_parameter
 
 from labelwise.errors import InvalidParameterError, LabelwiseError
-from labelwise.poison import AuditThenTrain, CurieSVC, FloralSVC, GraphSanitizedSVC, LabelSanitizedSVC, LNSVC
+from labelwise.poison import LNSVC, AuditThenTrain, CurieSVC, FloralSVC, GraphSanitizedSVC, LabelSanitizedSVC
 
 DEFENCES = [
     LNSVC(),

@@ -65,3 +65,12 @@ class TestLabelModelsWideFrame:
         by_matrix = model().fit(matrix).predict_proba(matrix)
         assert np.allclose(np.asarray(by_frame), np.asarray(by_matrix))
         assert by_frame.index.equals(frame.index)
+
+
+class TestWideFrameColumnsByName:
+    def test_reordered_columns_are_matched_by_name(self):
+        """At predict time a wide frame's columns are labelers by name, so their order does not matter."""
+        _, frame = _wide()
+        model = LabelModel().fit(frame)
+        shuffled = frame[NAMES[::-1]]
+        assert np.allclose(model.predict_proba(shuffled).to_numpy(), model.predict_proba(frame).to_numpy())
