@@ -25,9 +25,11 @@ class FlippedLabels:
 
     Attributes
     ----------
-    labels : ndarray of shape (n,)
-        The noisy labels, with the same dtype and label values as the input.
-    true_labels : ndarray of shape (n,)
+    labels : ndarray, Series, Index or Categorical of shape (n,)
+        The noisy labels, in the input's kind: a pandas ``Series`` (its index and name), ``Index``
+        or ``Categorical`` comes back as one of the same dtype (a categorical keeps its categories
+        and order), anything else as an ndarray of the input's dtype.
+    true_labels : same kind as ``labels``
         The input labels (a copy).
     is_flipped : ndarray of bool, shape (n,)
         ``labels != true_labels``.
@@ -38,8 +40,8 @@ class FlippedLabels:
         The label values in matrix order.
     """
 
-    labels: np.ndarray
-    true_labels: np.ndarray
+    labels: Any
+    true_labels: Any
     is_flipped: np.ndarray
     noise_matrix: np.ndarray
     classes: np.ndarray
@@ -108,12 +110,44 @@ def raw_labels(labels: Any) -> np.ndarray:
     return arr.reshape(-1) if arr.ndim == 1 else _as_1d(arr, "labels")
 
 
-def _finish(arr: np.ndarray, classes: np.ndarray, codes: np.ndarray, new_codes: np.ndarray, matrix: np.ndarray):
+def in_input_kind(labels: Any, values: np.ndarray) -> Any:
+    """``values`` (one label per row of ``labels``) in the kind and dtype of ``labels``.
+
+    A pandas ``Categorical`` or a categorical ``Series`` keeps its categories and their order; a value
+    outside them (a class passed only through ``classes=``) is added as a category at the end rather
+    than becoming a missing value. A ``Series`` keeps its index and name. An extension dtype that
+    cannot hold a value (an ``Int64`` column given a string class) falls back to objects.
+    """
+    if not isinstance(labels, (pd.Series, pd.Index, pd.Categorical)):
+        return values
+    dtype = labels.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        new = pd.Index(pd.unique(values)).difference(dtype.categories, sort=False)
+        if len(new):
+            dtype = pd.CategoricalDtype(dtype.categories.append(new), ordered=dtype.ordered)
+    try:
+        array: Any = pd.array(values, dtype=dtype)
+    except (TypeError, ValueError):
+        array = values
+    if isinstance(labels, pd.Series):
+        return pd.Series(array, index=labels.index, name=labels.name, copy=False)
+    if isinstance(labels, pd.Index):
+        return pd.Index(array, name=labels.name)
+    return array if isinstance(array, pd.Categorical) else pd.Categorical(array)
+
+
+def _finish(
+    labels: Any, arr: np.ndarray, classes: np.ndarray, codes: np.ndarray, new_codes: np.ndarray, matrix: np.ndarray
+) -> FlippedLabels:
     noisy = arr.copy()
     flipped = new_codes != codes
     noisy[flipped] = classes[new_codes[flipped]]
     return FlippedLabels(
-        labels=noisy, true_labels=arr.copy(), is_flipped=flipped, noise_matrix=matrix, classes=np.asarray(classes)
+        labels=in_input_kind(labels, noisy),
+        true_labels=in_input_kind(labels, arr.copy()),
+        is_flipped=flipped,
+        noise_matrix=matrix,
+        classes=np.asarray(classes),
     )
 
 
@@ -130,7 +164,8 @@ def flip_labels(
     Parameters
     ----------
     labels : array-like of shape (n,)
-        True labels, any hashable values.
+        True labels, any hashable values. A pandas ``Series``, ``Index`` or ``Categorical`` gives
+        its noisy labels back in the same kind and dtype (see :class:`FlippedLabels`).
     noise_matrix_or_rate : (K, K) array, DataFrame or float
         ``[i, j] = P(given = i | true = j)`` with columns in the order of ``classes``; a DataFrame
         whose index (the given class) and columns (the true class) name the classes is matched to
@@ -177,7 +212,7 @@ def flip_labels(
     order = perm[np.argsort(small[perm], kind="stable")]
     new_codes = np.empty_like(codes)
     new_codes[order] = np.repeat(np.tile(np.arange(k), k), counts.T.ravel())
-    return _finish(arr, found, codes, new_codes, matrix)
+    return _finish(labels, arr, found, codes, new_codes, matrix)
 
 
 def instance_dependent_flips(
@@ -263,4 +298,4 @@ def instance_dependent_flips(
     np.add.at(realised, (new_codes, codes), 1.0)
     col = realised.sum(axis=0, keepdims=True)
     realised = np.where(col > 0, realised / np.where(col > 0, col, 1.0), np.eye(k))
-    return _finish(arr, np.asarray(found), codes, new_codes, realised)
+    return _finish(labels, arr, np.asarray(found), codes, new_codes, realised)

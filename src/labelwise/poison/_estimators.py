@@ -31,6 +31,30 @@ class _DefenceClassifier(ClassifierMixin, BaseEstimator):
     rows of a DataFrame ``X`` in another order is refused (:func:`~labelwise._validate.row_order.check_row_order`).
     """
 
+    def _refuse_fit_params(self, fit_params: dict[str, Any]) -> None:
+        """Refuse what ``fit`` takes besides ``X`` and ``y`` (``sample_weight`` from a Pipeline) by name.
+
+        The defences take no ``sample_weight``: each decides by its own rule how much a row counts (a
+        filter, a relabelling, a corrected kernel or FLORAL's game sees every row alike), so a weight
+        could reach the final fit only and would not mean what it means to scikit-learn (a repeated
+        row). ``fit`` takes ``**fit_params`` rather than a ``sample_weight`` argument so that
+        :func:`sklearn.utils.validation.has_fit_parameter` stays False: ``BaggingClassifier`` then
+        draws rows instead of passing weights, as before.
+        """
+        if not fit_params:
+            return
+        name = type(self).__name__
+        given = ", ".join(sorted(fit_params))
+        hint = (
+            "drop the rows of weight 0 and fit without weights (in a Pipeline, do not pass <step>__sample_weight)"
+            if "sample_weight" in fit_params
+            else "fit takes only X and y"
+        )
+        raise InvalidParameterError(
+            f"{name}.fit takes no {given}: the defence decides how much each row counts by its own rule and "
+            f"takes no weights or other fit parameters ({hint})"
+        )
+
     def _validate_fit(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         check_row_order(X, "X", "the poison defences", y=y)
         X_given = X

@@ -78,8 +78,9 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
         self.gamma = gamma
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any) -> AuditThenTrain:
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> AuditThenTrain:
         """Audit with out-of-fold probabilities, then fit the final model on the cleaned data."""
+        self._refuse_fit_params(fit_params)
         from ..audit import find_label_issues
         from ..probs import out_of_fold_probs
 

@@ -93,8 +93,9 @@ class LNSVC(_SVCMixin, _DefenceClassifier):
             raise InvalidParameterError(f"mu must be in [0, 0.5), got {self.mu!r}")
         return 1.0 - 4.0 * mu * (1.0 - mu)
 
-    def fit(self, X: Any, y: Any) -> LNSVC:
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> LNSVC:
         """Fit an SVC on the noise-corrected kernel."""
+        self._refuse_fit_params(fit_params)
         factor = self._factor()
         X, codes = self._validate_fit(X, y)
         self.gamma_ = resolve_gamma(self.gamma, X)
@@ -213,8 +214,9 @@ class CurieSVC(_SVCMixin, _DefenceClassifier):
         self.label_weight = label_weight
         self.theta = theta
 
-    def fit(self, X: Any, y: Any) -> CurieSVC:
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> CurieSVC:
         """Drop suspected poison with Curie's filter (which checks the parameters), then fit the SVC on the rest."""
+        self._refuse_fit_params(fit_params)
         X, codes = self._validate_fit(X, y)
         self.kept_ = curie_filter(
             X, codes, eps=self.eps, min_samples=self.min_samples, label_weight=self.label_weight, theta=self.theta
@@ -281,8 +283,9 @@ class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
         self.n_neighbors = n_neighbors
         self.eta = eta
 
-    def fit(self, X: Any, y: Any) -> LabelSanitizedSVC:
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> LabelSanitizedSVC:
         """Sanitise the labels with kNN (which checks the parameters), then fit the SVC."""
+        self._refuse_fit_params(fit_params)
         X, codes = self._validate_fit(X, y)
         new = sanitize_labels(X, codes, n_neighbors=self.n_neighbors, eta=self.eta, n_classes=self.classes_.size)
         return _fit_sanitised(self, X, codes, new)
@@ -407,8 +410,9 @@ class GraphSanitizedSVC(_SVCMixin, _DefenceClassifier):
         self.min_island = min_island
         self.max_rounds = max_rounds
 
-    def fit(self, X: Any, y: Any) -> GraphSanitizedSVC:
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> GraphSanitizedSVC:
         """Relabel islands (which checks the parameters), then fit the SVC."""
+        self._refuse_fit_params(fit_params)
         X, codes = self._validate_fit(X, y)
         islands = sanitize_islands(
             X,

@@ -187,8 +187,9 @@ class FloralSVC(_DefenceClassifier):
             b = 0.0
         return alpha, labels_of_alpha, b, flips, objective
 
-    def fit(self, X: Any, y: Any) -> FloralSVC:
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> FloralSVC:
         """Play the FLORAL game on ``(X, y)`` and keep the final dual solution."""
+        self._refuse_fit_params(fit_params)
         self._check_params()
         X, codes = self._validate_fit(X, y)
         n = X.shape[0]

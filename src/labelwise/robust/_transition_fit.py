@@ -13,7 +13,7 @@ from sklearn.utils.validation import column_or_1d
 
 from .._meta import checked_proba, encode_class_targets, fit_clone
 from .._validate.arguments import check_fraction, check_positive_int, show
-from .._validate.labels import check_rows_per_class_for_folds
+from .._validate.labels import check_rows_per_class_for_folds, label_values
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..noise._matrix import matrix_in_class_order
 from .transition import TRANSITION_METHODS, check_transition, estimate_transition
@@ -21,8 +21,10 @@ from .transition import TRANSITION_METHODS, check_transition, estimate_transitio
 
 def one_dim_targets(y: Any) -> np.ndarray:
     """``y`` (a Series, an Index or array-like) as a 1-D array; a column vector is raveled with
-    scikit-learn's ``DataConversionWarning``, any other shape is an error."""
-    arr = y.to_numpy() if isinstance(y, (pd.Series, pd.Index)) else np.asarray(y)
+    scikit-learn's ``DataConversionWarning``, any other shape is an error. A pandas column is read by
+    :func:`~labelwise._validate.labels.label_values`: an ``Int64`` / ``boolean`` column holding ``<NA>``
+    keeps its values' type and ``<NA>`` (``to_numpy`` would give floats and ``nan``)."""
+    arr = label_values(y) if isinstance(y, (pd.Series, pd.Index)) else np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = column_or_1d(arr, warn=True)
     if arr.ndim != 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .._arrays import n_rows
@@ -20,12 +21,29 @@ from .priors import CALIBRATIONS, DEFAULT_CALIBRATION, METHODS, estimate_priors
 __all__ = ["PriorShiftAdjuster"]
 
 
+def numbers_as_classes(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """``y`` as the values of ``classes`` where both are numbers (bool, int, float) of different dtypes and
+    every label equals a class as a number (``True == 1.0``); else ``y`` unchanged (the encoding then
+    names the first label that is no class)."""
+    if y.dtype.kind not in "biuf" or classes.dtype.kind not in "biuf" or y.dtype == classes.dtype:
+        return y
+    where = pd.Index(classes.astype(np.float64)).get_indexer(y.astype(np.float64))
+    return y if (where < 0).any() else classes[where]
+
+
 class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
     """Wrap a fitted probabilistic classifier; re-weight its posteriors by estimated target priors.
 
     ``fit(X_val, y_val)`` fits the recalibration on labelled held-out source data;
     ``adapt(X_target)`` estimates the target priors with ``method``; then ``predict_proba`` returns
     ``p(y | x) ∝ p_cal(y | x) * q(y) / p(y)`` (Saerens et al. 2002, eq. 2.4) and ``predict`` its argmax.
+
+    ``y_val`` is matched to the model's ``classes_`` by value. Where both are numbers of different
+    kinds (scikit-learn gives float ``classes_`` ``0.0, 1.0`` to a model fitted on a pandas ``Int64`` or
+    ``boolean`` Series, while ``y_val`` stays ``bool`` or ``int``), they are matched as numbers are
+    compared, ``True == 1.0`` and ``2 == 2.0``: the model's classes came from those very values (scikit-learn
+    turned ``True`` into ``1.0``), so the match names no class the model did not learn. A label equal
+    to no class (``0.5``, or text ``"1"`` beside numbers) is still refused, naming its row.
 
     Parameters
     ----------
@@ -36,6 +54,8 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray
+    y_val_ : ndarray
+        ``y_val`` as the model's classes (a ``bool`` ``True`` becomes a float class ``1.0``).
     calibrator_ : Calibrator
     estimate_ : PriorShiftEstimate
         Set by :meth:`adapt`.
@@ -69,6 +89,7 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
             raise ShapeMismatchError(
                 f"y_val must hold one label per row of X_val ({n_rows(X_val)}), got shape {self.y_val_.shape}"
             )
+        self.y_val_ = numbers_as_classes(self.y_val_, self.classes_)
         self.val_probs_ = np.asarray(self._model_probs(X_val, "X_val"), dtype=float)
         kind = DEFAULT_CALIBRATION[self.method] if self.calibration == "auto" else self.calibration
         codes, _ = encode_labels_for_probs(self.y_val_, len(self.classes_), classes=self.classes_, name="y_val")

@@ -3,7 +3,9 @@
 Every function of :mod:`labelwise.weak` accepts votes as a :class:`Votes` (what
 :func:`~labelwise.weak.apply` returns), a long DataFrame with columns ``item``, ``labeler`` (or
 ``annotator``) and ``label`` where an abstain is simply no row, or a dense integer label matrix of
-shape (n_items, n_labelers) with ``-1`` for abstain (Snorkel's convention, classes ``0..K-1``).
+shape (n_items, n_labelers) with ``-1`` for abstain (Snorkel's convention, classes ``0..K-1``), also as a
+wide DataFrame (Snorkel's ``L`` as a frame): one integer column per labeler, named by the column, one row
+per item, named by the index.
 A long table only knows the items that got at least one vote; the label models treat abstains as
 informative, so pass :class:`Votes` or a matrix to keep the items nobody voted on. A labeler votes
 once on an item: a table's repeated (item, labeler) rows count once, as their most frequent label,
@@ -124,13 +126,51 @@ def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:
     return Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, known)
 
 
+# Column names of a long table (here, crowd-kit's and common exports'): a frame with any of them is
+# never read as a wide label matrix, whatever its dtypes.
+LONG_TABLE_NAMES = frozenset({"item", "labeler", "annotator", "label", "task", "worker", "answer", "annotation"})
+
+
+def is_wide_matrix(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` is unambiguously a wide label matrix: at least one column, every column of integer
+    dtype (numpy or nullable without ``<NA>``), no column named as a long table's (``item``, ``label``,
+    ``task``, ``worker``...), and the column names distinct."""
+    if frame.shape[1] == 0 or not frame.columns.is_unique:
+        return False
+    if any(str(c).strip().casefold() in LONG_TABLE_NAMES for c in frame.columns):
+        return False
+    return all(pd.api.types.is_integer_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes) and not (
+        frame.isna().to_numpy().any()
+    )
+
+
+def _from_wide(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
+    """A wide frame as :class:`Votes`: the matrix's votes, labelers named by the columns, items by the index."""
+    matrix = _from_matrix(frame.to_numpy(dtype=np.int64), classes)
+    labelers = tuple(str(c) for c in frame.columns)
+    if len(set(labelers)) != len(labelers):
+        raise InvalidLabelsError(
+            f"votes as a wide frame must name each labeler once; its columns {list(labelers)} repeat a name as text"
+        )
+    answers = matrix.answers.assign(
+        item=frame.index.to_numpy()[matrix.answers["item"].to_numpy()],
+        labeler=np.asarray(labelers, dtype=object)[_positions(pd.Index(matrix.labelers), matrix.answers["labeler"])],
+    )
+    return Votes(answers, frame.index.copy(), labelers, matrix.classes)
+
+
 def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
     who = "labeler" if "labeler" in frame.columns else "annotator"
     missing = [c for c in ("item", who, "label") if c not in frame.columns]
+    if missing and is_wide_matrix(frame):
+        return _from_wide(frame, classes)
     if missing:
         raise MissingColumnError(
             f"votes must have columns item, labeler (or annotator) and label; missing {missing}, "
-            f"found {[str(c) for c in frame.columns]}"
+            f"found {[str(c) for c in frame.columns]} (a long table under other names: rename its columns; a wide "
+            "label matrix, one column per labeler with -1 = abstain, is read as one where every column holds "
+            "integers without <NA> and none is named item, label, task, worker or answer; else pass "
+            "votes.to_numpy(dtype=int), the labelers then named lf_0, lf_1, ...)"
         )
     answers = pd.DataFrame(
         {"item": frame["item"].to_numpy(), "labeler": frame[who].to_numpy(), "label": frame["label"].to_numpy()}
@@ -240,6 +280,11 @@ def ordered_classes(classes: Any) -> Any:
 
 def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     """Coerce a :class:`Votes`, a long DataFrame or a dense label matrix (-1 = abstain) to :class:`Votes`.
+
+    A DataFrame without the long table's columns whose every column holds integers (no ``<NA>``) and
+    none is named as a long table's (``item``, ``labeler``, ``annotator``, ``label``, ``task``,
+    ``worker``, ``answer``, ``annotation``) is a wide label matrix: each column a labeler named by
+    the column (as text), each row an item named by the index, ``-1`` an abstain.
 
     Raises
     ------
