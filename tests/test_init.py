@@ -57,6 +57,13 @@ def test_namespace_attribute_access_in_a_fresh_interpreter():
     assert _fresh(code) == "DawidSkene find_label_issues LabelwiseError"
 
 
+def test_probs_module_is_a_namespace_in_a_fresh_interpreter():
+    """README's ``lw.probs.out_of_fold_probs_on_cluster`` works without importing ``labelwise.probs`` first
+    (before: AttributeError, unless another import had loaded the module)."""
+    code = "import labelwise as lw; print(lw.probs.out_of_fold_probs_on_cluster.__name__)"
+    assert _fresh(code) == "out_of_fold_probs_on_cluster"
+
+
 def test_dir_lists_every_public_name():
     """``dir(labelwise)`` shows the public names before they are loaded."""
     assert set(labelwise.__all__) <= set(dir(labelwise))

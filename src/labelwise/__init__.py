@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the re-exports: read here by mypy and the docs, imported on
     from . import evaluate
     from . import noise
     from . import poison
+    from . import probs
     from . import report
     from . import review
     from . import robust
@@ -45,6 +46,7 @@ __all__ = [
     "noise",
     "out_of_fold_probs",
     "poison",
+    "probs",
     "report",
     "review",
     "robust",
