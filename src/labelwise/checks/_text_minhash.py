@@ -282,7 +282,7 @@ def near_duplicate_texts(
             u, v = floored_candidates(sig, BANDS, ROWS_PER_BAND, floor, pair_block, progress=shown)
         blocks = -(-u.size // JACCARD_BLOCK)
         with stage("near-duplicate texts: exact Jaccard", total=blocks, count_tasks=False) as shown:
-            sim = jaccard(distinct.keys, u, v, k, block_rows, progress=shown)
+            sim = jaccard(distinct.keys, u, v, k, block_rows, JACCARD_BLOCK, progress=shown)
     keep = sim >= threshold
     count = np.bincount(distinct.code[distinct.code >= 0], minlength=distinct.keys.shape[0])
     return TextPairs(distinct.code, count, u[keep], v[keep], sim[keep], float(threshold), int(k))
