@@ -78,8 +78,9 @@ def shingle_count(key: str, k: int) -> int:
 
 
 def cached_texts(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_rows: int, budget: int) -> ShingleCache:
-    """The hashes of the texts of the pairs ``(u, v)`` named by the most pairs, as many as fit in
-    ``budget`` bytes (:data:`SHINGLE_CACHE_BYTES`) with their offsets, counted before any is hashed."""
+    """The hashes of the texts of the pairs ``(u, v)`` named by the most pairs (two at least), as many
+    as fit in ``budget`` bytes (:data:`SHINGLE_CACHE_BYTES`) with their offsets, counted before any
+    is hashed."""
     rows = np.unique(np.concatenate([u, v]))
     if budget <= 0 or rows.size == 0:
         return ShingleCache.of(keys, rows[:0], k, block_rows)
@@ -87,6 +88,7 @@ def cached_texts(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_r
     order = np.argsort(-uses, kind="stable")  # the texts in the most pairs first
     count = np.fromiter((shingle_count(keys[r], k) for r in rows[order]), dtype=np.int64, count=rows.size)
     fits = np.cumsum(8 * count + _TEXT_BYTES) <= budget - 8  # 8: the last end offset
+    fits &= uses[order] >= 2  # a text of one pair is in one block: shingled once without a cache
     return ShingleCache.of(keys, np.sort(rows[order[fits]]), k, block_rows)
 
 
