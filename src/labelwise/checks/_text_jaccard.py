@@ -30,8 +30,9 @@ from ._text_shingles import _SEP, BLOCK_ROWS, shingle_hashes
 
 #: Pairs whose exact Jaccard index is computed at a time (:func:`jaccard`).
 JACCARD_BLOCK = 1 << 11
-#: Bytes the cached shingle sets of :func:`jaccard` may take (8 a shingle, 16 a text): 256 MiB, the
-#: sets of about a million texts of 30 characters; texts beyond it are shingled per block instead.
+#: Bytes the shingle hashes cached by :func:`jaccard` may take (8 a shingle, 16 a text): 256 MiB, the
+#: hashes of about a million texts of 30 characters; a fixed size, not a share of the texts, so the
+#: memory stays bounded (texts beyond it are shingled again in each block of pairs that names them).
 SHINGLE_CACHE_BYTES = 256 * 2**20
 _TEXT_BYTES = 16  # a cached text's start offset and number
 
@@ -86,9 +87,9 @@ def cached_texts(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_r
         return ShingleCache.of(keys, rows[:0], k, block_rows)
     uses = np.bincount(np.searchsorted(rows, np.concatenate([u, v])), minlength=rows.size)
     order = np.argsort(-uses, kind="stable")  # the texts in the most pairs first
-    count = np.fromiter((shingle_count(keys[r], k) for r in rows[order]), dtype=np.int64, count=rows.size)
+    order = order[uses[order] >= 2]  # a text of one pair is in one block: shingled once without a cache
+    count = np.fromiter((shingle_count(keys[r], k) for r in rows[order]), dtype=np.int64, count=order.size)
     fits = np.cumsum(8 * count + _TEXT_BYTES) <= budget - 8  # 8: the last end offset
-    fits &= uses[order] >= 2  # a text of one pair is in one block: shingled once without a cache
     return ShingleCache.of(keys, np.sort(rows[order[fits]]), k, block_rows)
 
 
