@@ -56,12 +56,16 @@ def _peak_bytes(*args, **kwargs) -> int:
 
 
 def test_many_pairs_are_scored_in_a_memory_that_does_not_hold_every_texts_shingles():
-    """6,000 pairs over 3,000 long texts: blocks of 64 pairs peak below 6 MB; all the pairs' shingle sets
-    at once (the step before session 40, one block of every pair) pass that bound."""
+    """6,000 pairs over 3,000 long texts: blocks of 64 pairs with no shingle cache peak below 6 MB; all
+    the pairs' shingle sets at once (the step before session 40, one block of every pair) pass that
+    bound. With a cache (session 46) the peak is at most its budget more: the cache is filled a
+    block's texts at a time, and the default budget is a constant, not a share of the texts."""
     rng = np.random.default_rng(0)
     letters = np.array(list("abcdefghij "))
     keys = np.array(["".join(rng.choice(letters, 400)) for _ in range(3000)], dtype=object)
     u, v = np.repeat(np.arange(3000), 2), rng.integers(0, 3000, 6000)
     bound = 6 * 2**20
-    assert _peak_bytes(keys, u, v, SHINGLE, pair_block=64) < bound
-    assert _peak_bytes(keys, u, v, SHINGLE, pair_block=u.size) > bound
+    assert _peak_bytes(keys, u, v, SHINGLE, pair_block=64, cache_bytes=0) < bound
+    assert _peak_bytes(keys, u, v, SHINGLE, pair_block=u.size, cache_bytes=0) > bound
+    for budget in (2**20, 4 * 2**20):
+        assert _peak_bytes(keys, u, v, SHINGLE, pair_block=64, cache_bytes=budget) < bound + budget

@@ -22,7 +22,8 @@ up to the numbering of the distinct texts, any row order. The passes, each a set
 
 Memory on a worker: a partition's texts, its distinct texts' signatures (``4 x 104`` bytes each) and
 band keys, a bucket's band rows and its shared rows' signatures, one block of candidates, the pairs at
-the floor and the shingles of one block of them. The candidates are never all held: texts that share
+the floor and the shingles of one block of them, besides those of the bucket's texts named by several
+pairs, kept within :data:`~._text_jaccard.SHINGLE_CACHE_BYTES` (:func:`~._text_jaccard.jaccard`). The candidates are never all held: texts that share
 frequent words make them grow as the square of the texts (RESULTS.md, session 39), the pairs at the
 floor do not.
 

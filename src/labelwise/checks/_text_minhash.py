@@ -21,8 +21,10 @@ default threshold (:func:`miss_probability`). Memory: the texts' signatures
 (``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text, and a quarter of that for their low
 bytes), one block of :data:`PAIR_BLOCK` candidate pairs (the candidates themselves can grow as
 the square of the texts, when thousands of texts share the frequent shingles of one band; only those at the signature floor are kept, RESULTS.md, session
-39), the pairs kept and, for their texts, their shingle hashes; the shingles are made by blocks of
-``block_rows`` texts, and nothing depends on the block sizes, the row order or anything but the
+39), the pairs kept and, for their texts, their shingle hashes: those of the texts in the most
+pairs kept once, within :data:`._text_jaccard.SHINGLE_CACHE_BYTES`, the others made again for each
+block of pairs (:mod:`._text_jaccard`); the shingles are made by blocks of ``block_rows`` texts,
+and nothing depends on the block sizes, the cache's budget, the row order or anything but the
 texts and ``seed``.
 
 References
@@ -41,10 +43,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
+
+from ._text_jaccard import JACCARD_BLOCK, jaccard
+from ._text_shingles import _SEP, BLOCK_ROWS, mix, shingle_hashes
 
 #: Characters per shingle, and the Jaccard threshold (benchmarks/dev_text_near_duplicates.py).
 SHINGLE = 5
@@ -56,15 +61,9 @@ BANDS, ROWS_PER_BAND = 26, 4
 #: The chance, at most, that a pair at the threshold is dropped before its Jaccard index is
 #: computed because its signatures agree on too few minima (:func:`signature_floor`).
 PREFILTER_MISS = 1e-5
-#: Texts shingled and hashed at a time.
-BLOCK_ROWS = 1 << 11
 #: Candidate pairs made and checked against the signature floor at a time (:func:`floored_candidates`).
 PAIR_BLOCK = 1 << 16
-#: Pairs whose exact Jaccard index is computed at a time (:func:`jaccard`).
-JACCARD_BLOCK = 1 << 11
 _NON_WORD = re.compile(r"[\W_]+")
-_SEP, _PAD = "\x00", "\x01"  # never in a normalised text (both are non-word characters)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def normalise(text: str) -> str:
@@ -76,17 +75,6 @@ def miss_probability(jaccard: float, bands: int = BANDS, rows: int = ROWS_PER_BA
     """The chance that a pair at ``jaccard`` agrees on no band, ``(1 - jaccard^rows)^bands``, plus
     :data:`PREFILTER_MISS` (a bound on the chance its minima agree too seldom)."""
     return float((1.0 - jaccard**rows) ** bands) + PREFILTER_MISS
-
-
-def mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser (Steele, Lea & Flood 2014) of an array of uint64, wrapping."""
-    x = x.astype(np.uint64, copy=True)
-    x ^= x >> np.uint64(30)
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
-    return x
 
 
 @dataclass(frozen=True)
@@ -108,36 +96,6 @@ class DistinctTexts:
         found, uniques = pd.factorize(keys[~empty])
         code[~empty] = found
         return cls(code, np.asarray(uniques, dtype=object))
-
-
-def shingle_hashes(keys: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The 64-bit hashes of the shingles of ``keys`` (distinct texts, columns joined by ``"\\x00"``)
-    and the position in ``keys`` each comes from (non-decreasing); repeats kept."""
-    parts, col_of, key_of = [], [], []
-    for i, key in enumerate(keys):
-        for c, column in enumerate(key.split(_SEP)):
-            if column:
-                parts.append(column.ljust(k, _PAD))
-                col_of.append(c)
-                key_of.append(i)
-    if not parts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    joined = _SEP.join(parts) + _SEP
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    is_sep = codes == 0
-    segment = np.cumsum(is_sep) - is_sep  # the column segment of each position
-    n_windows = codes.shape[0] - k + 1
-    seps = np.concatenate([[0], np.cumsum(is_sep)])
-    valid = np.flatnonzero(seps[k : k + n_windows] - seps[:n_windows] == 0)
-    h = np.zeros(valid.shape[0], dtype=np.uint64)
-    for start in range(0, k, 3):  # three 21-bit code points per word: exact, then mixed in
-        word = np.zeros(valid.shape[0], dtype=np.uint64)
-        for j in range(start, min(start + 3, k)):
-            word = (word << np.uint64(21)) | codes[valid + j]
-        h = mix(h ^ word)
-    seg = segment[valid]
-    h = mix(h ^ (np.asarray(col_of, dtype=np.uint64)[seg] * _GOLDEN))
-    return h, np.asarray(key_of, dtype=np.int64)[seg]
 
 
 def signatures(keys: np.ndarray, k: int, n_hashes: int, seed: int, block_rows: int = BLOCK_ROWS) -> np.ndarray:
@@ -182,7 +140,7 @@ def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray,
 
 
 def floored_candidates(
-    sig: np.ndarray, bands: int, rows: int, floor: int, pair_block: int = PAIR_BLOCK
+    sig: np.ndarray, bands: int, rows: int, floor: int, pair_block: int = PAIR_BLOCK, progress: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pairs of :func:`candidate_pairs` whose signatures agree on at least ``floor`` minima (sorted,
     each once), without holding every candidate: each band's candidates are made and checked by
@@ -194,6 +152,7 @@ def floored_candidates(
     first counted on the minima's low bytes (a quarter of the bytes; equal minima have equal low
     bytes, so the count is never below the true one and no pair at the floor is lost), and only
     the blocks' pairs at the floor there are counted on the full minima (RESULTS.md, session 45).
+    ``progress`` (a :class:`labelwise._stage_progress.Stage`, optional) advances once a band.
     """
     n = sig.shape[0]
     low = sig.astype(np.uint8)  # equal minima have equal low bytes: a count that can only be higher
@@ -208,6 +167,8 @@ def floored_candidates(
             ok = np.count_nonzero(sig[a] == sig[b], axis=1) >= floor
             a, b = a[ok], b[ok]
             kept.append(np.minimum(a, b) * n + np.maximum(a, b))
+        if progress is not None:
+            progress.advance()
     return _unique_pairs(kept, n)
 
 
@@ -271,46 +232,6 @@ def signature_floor(threshold: float, n_hashes: int, miss: float = PREFILTER_MIS
     return c
 
 
-def jaccard(
-    keys: np.ndarray,
-    u: np.ndarray,
-    v: np.ndarray,
-    k: int,
-    block_rows: int = BLOCK_ROWS,
-    pair_block: int = JACCARD_BLOCK,
-) -> np.ndarray:
-    """The exact Jaccard index of the shingle sets of ``keys[u]`` and ``keys[v]`` (pairwise), by blocks
-    of ``pair_block`` pairs (:func:`_block_jaccard`). Memory: one block's shingle sets, whatever the
-    number of pairs (all the pairs' texts' sets at once were the in-memory path's peak, RESULTS.md,
-    session 40); nothing depends on the block sizes (the counts are exact integers)."""
-    out = np.empty(u.size, dtype=np.float64)
-    for s in range(0, u.size, pair_block):
-        out[s : s + pair_block] = _block_jaccard(keys, u[s : s + pair_block], v[s : s + pair_block], k, block_rows)
-    return out
-
-
-def _block_jaccard(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_rows: int) -> np.ndarray:
-    """:func:`jaccard` of one block of pairs: the shingle sets of its texts as the rows of a sparse
-    0/1 matrix (hashes numbered by :func:`pandas.factorize`), each pair's intersection the sum of
-    the product of its two rows."""
-    if u.size == 0:
-        return np.zeros(0, dtype=np.float64)
-    rows, back = np.unique(np.concatenate([u, v]), return_inverse=True)
-    hashes, owner = [], []
-    for s in range(0, rows.shape[0], block_rows):
-        h, of = shingle_hashes(keys[rows[s : s + block_rows]], k)
-        hashes.append(h)
-        owner.append(of + s)
-    ids = pd.factorize(np.concatenate(hashes))[0]
-    S = csr_matrix((np.ones(ids.shape[0], dtype=np.float64), (np.concatenate(owner), ids)))
-    S.sum_duplicates()
-    S.data[:] = 1.0  # sets: a repeated shingle once
-    size = np.diff(S.indptr).astype(np.float64)
-    bu, bv = back[: u.size], back[u.size :]
-    inter = np.asarray(S[bu].multiply(S[bv]).sum(axis=1)).ravel()
-    return inter / (size[bu] + size[bv] - inter)
-
-
 @dataclass(frozen=True)
 class TextPairs:
     """Near-duplicate pairs among the rows' distinct texts.
@@ -348,12 +269,20 @@ def near_duplicate_texts(
     pair_block: int = PAIR_BLOCK,
 ) -> TextPairs:
     """The near-duplicate pairs of the rows' texts (``(n, m)`` object array, ``None`` for missing);
-    candidates checked by blocks of ``pair_block`` (nothing depends on it)."""
+    candidates checked by blocks of ``pair_block`` (nothing depends on it). On a terminal, two
+    stages show the LSH bands done and the blocks of pairs whose Jaccard index is computed
+    (:mod:`labelwise._stage_progress`; nothing is drawn off a terminal)."""
+    from .._stage_progress import stage, stages
+
     distinct = DistinctTexts.of(texts)
     sig = signatures(distinct.keys, k, BANDS * ROWS_PER_BAND, seed, block_rows)
     floor = signature_floor(threshold, sig.shape[1])
-    u, v = floored_candidates(sig, BANDS, ROWS_PER_BAND, floor, pair_block)
-    sim = jaccard(distinct.keys, u, v, k, block_rows)
+    with stages(None):
+        with stage("near-duplicate texts: LSH bands", total=BANDS, count_tasks=False) as shown:
+            u, v = floored_candidates(sig, BANDS, ROWS_PER_BAND, floor, pair_block, progress=shown)
+        blocks = -(-u.size // JACCARD_BLOCK)
+        with stage("near-duplicate texts: exact Jaccard", total=blocks, count_tasks=False) as shown:
+            sim = jaccard(distinct.keys, u, v, k, block_rows, JACCARD_BLOCK, progress=shown)
     keep = sim >= threshold
     count = np.bincount(distinct.code[distinct.code >= 0], minlength=distinct.keys.shape[0])
     return TextPairs(distinct.code, count, u[keep], v[keep], sim[keep], float(threshold), int(k))

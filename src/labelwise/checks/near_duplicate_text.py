@@ -10,8 +10,10 @@ words new are not). The pairs are found by MinHash and LSH bands and their Jacca
 exactly (:mod:`labelwise.checks._text_minhash`): nothing below the threshold is flagged, and a pair
 at the threshold is missed with probability below 1e-3. The LSH candidates are made and checked by
 blocks, never all held (texts sharing frequent words can make their number grow as the square of
-the texts), and the exact Jaccard index is computed by blocks of pairs: memory is the signatures, one
-block and the pairs kept. The sets are the connected components of
+the texts), and the exact Jaccard index is computed by blocks of pairs, the shingle hashes of the
+texts named by several pairs kept once within a fixed budget (:data:`._text_jaccard.SHINGLE_CACHE_BYTES`):
+memory is the signatures, that cache, one block and the pairs kept. On a terminal, the LSH bands
+and the blocks of pairs are shown as they are done. The sets are the connected components of
 the pairs (as ``near_duplicate``'s); the flagged rows are the rows in any pair. Score: ``1 -`` the
 highest Jaccard index to another row (0 for a row whose normalised text another row has).
 
