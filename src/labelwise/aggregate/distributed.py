@@ -397,7 +397,7 @@ def _run_em(est: BaseAggregator, em: _EM, parts: tuple, batch: int | None = None
                     break
         if shown is not None:  # converged: the bar ends at the iterations run
             shown.set_total(est.n_iter_)
-    assert stats is not None  # max_iter >= 1, as the estimator's checks say
+    assert stats is not None and params is not None  # max_iter >= 1, as the estimator's checks say
     if not est.converged_ and em.is_ds:  # as the in-memory Dawid-Skene warns (one-coin does not)
         warnings.warn(
             LabelwiseWarning(
