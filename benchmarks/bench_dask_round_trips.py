@@ -1,6 +1,7 @@
 """Graphs sent to a ``distributed`` client by Dawid-Skene's Dask fit, a source tree against another in one run.
 
-``python benchmarks/bench_dask_round_trips.py [--before OLD/src] [--answers N] [--modes default,rings] [--processes]``
+``python benchmarks/bench_dask_round_trips.py [--before OLD/src] [--answers N] [--modes default,rings] [--processes]
+[--tol T] [--max-iter M]``
 runs this file as a script once per source tree (a fresh process each, ``labelwise`` imported from
 that tree) on the pair-and-ring crowd of :mod:`_aggregate_dask` (about ``N`` answers), with a local
 ``distributed.Client(processes=False)`` (one worker, two threads, in the process; ``--processes``: a
@@ -9,7 +10,7 @@ each mode with ``labelwise.aggregate.distributed.fit`` on 8 partitions and count
 sends (every ``compute``, ``persist`` and ``get`` goes through ``Client._graph_to_futures``, one call
 per graph), with the fit's wall time and stage timings; it writes sha256 hashes of ``labels_``,
 ``probas_``, ``annotator_confusion_``, ``priors_``, ``loss_history_``, ``dependent_pairs_`` and
-``dependent_rings_``. The parent prints both trees side by side and whether the hashes are equal.
+``dependent_rings_`` (the one-coin mode: ``skills_`` for the confusion matrices, no pairs). The parent prints both trees side by side and whether the hashes are equal.
 
 Make a copy of an older tree with ``git archive <commit> src | tar -x -C /tmp/before``.
 """
@@ -30,21 +31,28 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-MODES = {"default": {}, "triad off": {"dependency_triad": False}, "rings": {"dependency_rings": True}}
+MODES = {
+    "default": {},
+    "triad off": {"dependency_triad": False},
+    "rings": {"dependency_rings": True},
+    "one-coin": {},  # OneCoinDawidSkene (no pair check)
+}
 
 
 def _digest(est) -> str:
     """sha256 of the fitted attributes the Dask fit sets (bit for bit)."""
     h = hashlib.sha256()
-    for arr in (est.labels_.to_numpy(), est.probas_.to_numpy(), est.annotator_confusion_, est.priors_.to_numpy()):
+    model = est.annotator_confusion_ if hasattr(est, "annotator_confusion_") else est.skills_
+    for arr in (est.labels_.to_numpy(), est.probas_.to_numpy(), model, est.priors_.to_numpy()):
         h.update(np.ascontiguousarray(arr).tobytes())
     h.update(np.asarray(est.loss_history_, dtype=np.float64).tobytes())
-    h.update(est.dependent_pairs_.to_csv().encode())
-    h.update(repr(est.dependent_rings_).encode())
+    if hasattr(est, "dependent_pairs_"):
+        h.update(est.dependent_pairs_.to_csv().encode())
+        h.update(repr(est.dependent_rings_).encode())
     return h.hexdigest()
 
 
-def worker(out: Path, n_answers: int, modes: list[str], processes: bool) -> None:
+def worker(out: Path, n_answers: int, modes: list[str], processes: bool, em: dict) -> None:
     """Fit every mode on Dask with the ``labelwise`` on ``sys.path``; write ``trips.json``."""
     import dask.dataframe as dd
     from distributed import Client
@@ -52,7 +60,7 @@ def worker(out: Path, n_answers: int, modes: list[str], processes: bool) -> None
     sys.path.insert(0, str(HERE))
     from _aggregate_dask import simulate
 
-    from labelwise.aggregate import DawidSkene, distributed
+    from labelwise.aggregate import DawidSkene, OneCoinDawidSkene, distributed
 
     answers = simulate(n_answers)
     ddf = dd.from_pandas(answers, npartitions=8)
@@ -73,14 +81,16 @@ def worker(out: Path, n_answers: int, modes: list[str], processes: bool) -> None
                 timings: dict = {}
                 graphs[0] = 0
                 t0 = time.perf_counter()
-                got = distributed.fit(DawidSkene(**MODES[name]), ddf, npartitions=8, timings=timings)
+                method = OneCoinDawidSkene if name == "one-coin" else DawidSkene
+                got = distributed.fit(method(**MODES[name], **em), ddf, npartitions=8, timings=timings)
                 wall = time.perf_counter() - t0
             res[name] = {
                 "graphs": graphs[0],
                 "wall": wall,
                 "stages": {k: round(v, 2) for k, v in timings.items()},
-                "pairs": len(got.dependent_pairs_),
-                "rings": len(got.dependent_rings_),
+                "n_iter": got.n_iter_,
+                "pairs": len(getattr(got, "dependent_pairs_", ())),
+                "rings": len(getattr(got, "dependent_rings_", ())),
                 "sha256": _digest(got),
             }
             (out / "trips.json").write_text(json.dumps(res))
@@ -90,12 +100,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", help="another tree's src (e.g. main's, from git archive)")
     parser.add_argument("--answers", type=int, default=100_000)
-    parser.add_argument("--modes", default="default,triad off,rings")
+    parser.add_argument("--modes", default="default,triad off,rings,one-coin")
     parser.add_argument("--processes", action="store_true", help="two worker processes (default: in this process)")
+    parser.add_argument("--tol", type=float, help="EM's tol (default: the estimator's; 0 runs max_iter iterations)")
+    parser.add_argument("--max-iter", type=int, help="EM's max_iter (default: the estimator's)")
     args = parser.parse_args()
     modes = args.modes.split(",")
     trees = ([("before", Path(args.before).resolve())] if args.before else []) + [("after", HERE.parent / "src")]
-    print(f"== Dawid-Skene on Dask, distributed.Client(processes={args.processes}), about {args.answers:,} answers")
+    print(
+        f"== Dawid-Skene on Dask, distributed.Client(processes={args.processes}), about {args.answers:,} answers, "
+        f"tol={args.tol}, max_iter={args.max_iter} (None: the estimator's)"
+    )
     res = {}
     with tempfile.TemporaryDirectory(prefix="lw_trips_") as tmp:
         for side, src in trees:
@@ -103,8 +118,9 @@ def main() -> None:
             out.mkdir()
             load = os.getloadavg()[0]
             env = dict(os.environ, PYTHONPATH=str(src))
+            em = {k: v for k, v in (("tol", args.tol), ("max_iter", args.max_iter)) if v is not None}
             cmd = [sys.executable, __file__, "--worker", str(src), str(out), str(args.answers), ",".join(modes)]
-            cmd += ["processes"] if args.processes else []
+            cmd += [json.dumps(em), "processes" if args.processes else "threads"]
             subprocess.run(cmd, check=True, env=env)
             res[side] = json.loads((out / "trips.json").read_text())
             print(f"  {side}: {src} (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)")
@@ -113,7 +129,8 @@ def main() -> None:
         for side, _ in trees:
             r = res[side][name]
             print(
-                f"  {name:<10} {side:<7} {r['graphs']:4d} graphs, {r['wall']:7.2f} s wall; pairs {r['pairs']}, "
+                f"  {name:<10} {side:<7} {r['graphs']:4d} graphs, {r['wall']:7.2f} s wall; EM {r['n_iter']} iterations, "
+                f"pairs {r['pairs']}, "
                 f"rings {r['rings']}; {r['stages']}"
             )
         if args.before:
@@ -124,6 +141,12 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         sys.path.insert(0, sys.argv[2])
-        worker(Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5].split(","), sys.argv[6:] == ["processes"])
+        worker(
+            Path(sys.argv[3]),
+            int(sys.argv[4]),
+            sys.argv[5].split(","),
+            sys.argv[7] == "processes",
+            json.loads(sys.argv[6]),
+        )
     else:
         main()

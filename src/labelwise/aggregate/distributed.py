@@ -36,6 +36,7 @@ from .._stage_progress import compute, persist, stage, stages
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator, loss_settled
+from ._dask_em_batches import batch_size, em_chain
 from ._dask_pairs import DaskPairs, dependent_parts
 from ._dependent import pairs_frame
 from ._observed import _FLOOR
@@ -364,36 +365,39 @@ def _shuffle_method() -> str:
     return "tasks" if active_client() is None else "p2p"
 
 
-def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:
+def _run_em(est: BaseAggregator, em: _EM, parts: tuple, batch: int | None = None) -> tuple[tuple, tuple]:
     """Iterate as the in-memory ``_fit``: M-step from the current posterior, E-step, stop on ``tol``.
 
+    Several iterations go in one graph on a ``distributed`` cluster (:mod:`._dask_em_batches`;
+    ``batch``: that many in every graph instead of :func:`~._dask_em_batches.batch_size`'s count);
+    their results are read in order and the first settled one ends the fit, as one graph each would.
     Returns the final parameters (M-step of the last posterior) and those of the last E-step
     (which gave the posterior the estimator reports).
     """
     import dask
 
-    def reduce(params: tuple | None) -> tuple:
-        return tree_reduce_delayed(
-            [dask.delayed(em.stats)(p, em.k, em.n_ann, params) for p in parts], sum_stats
-        ).compute()
-
-    stats = reduce(None)
-    est.converged_, prev, change = False, np.inf, np.inf
+    on_cluster = active_client() is not None
+    stats, params, sent = None, None, 0
+    est.n_iter_, est.converged_, prev, change = 0, False, np.inf, np.inf
     with stage("EM iterations", total=est.max_iter, count_tasks=False) as shown:
-        for it in range(1, est.max_iter + 1):
-            params = em.m_step(stats)
-            stats = reduce(params)
-            nll = em.loss(stats[2], params)
-            est.loss_history_.append(nll)
-            est.n_iter_ = it
-            if shown is not None:
-                shown.advance()
-            change, prev = prev - nll, nll
-            if loss_settled(change, nll, est.tol):
-                est.converged_ = True
-                break
+        while not est.converged_ and est.n_iter_ < est.max_iter:
+            left = est.max_iter - est.n_iter_
+            b = batch_size(sent, left, on_cluster) if batch is None else min(batch, left)
+            steps = dask.compute(*em_chain(em, parts, stats, b))
+            sent += 1
+            for params, stats in steps:
+                nll = em.loss(stats[2], params)
+                est.loss_history_.append(nll)
+                est.n_iter_ += 1
+                if shown is not None:
+                    shown.advance()
+                change, prev = prev - nll, nll
+                if loss_settled(change, nll, est.tol):
+                    est.converged_ = True
+                    break
         if shown is not None:  # converged: the bar ends at the iterations run
             shown.set_total(est.n_iter_)
+    assert stats is not None and params is not None  # max_iter >= 1, as the estimator's checks say
     if not est.converged_ and em.is_ds:  # as the in-memory Dawid-Skene warns (one-coin does not)
         warnings.warn(
             LabelwiseWarning(
