@@ -44,7 +44,7 @@ def batch_size(sent: int, left: int, on_cluster: bool) -> int:
 
 @dataclass(frozen=True, eq=False)
 class MStep:
-    """The client's M-step (``distributed._EM.m_step``) as a small picklable task: Dawid-Skene's
+    """The M-step of the Dask EM (``distributed._EM.m_step`` calls it) as a small picklable task: Dawid-Skene's
     (``pseudo_t``: the pseudo-counts ``[given l, true k]``) or the one-coin model's (``per_annotator``:
     each annotator's answers)."""
 

@@ -36,10 +36,9 @@ from .._stage_progress import compute, persist, stage, stages
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator, loss_settled
-from ._dask_em_batches import batch_size, em_chain
+from ._dask_em_batches import MStep, batch_size, em_chain
 from ._dask_pairs import DaskPairs, dependent_parts
 from ._dependent import pairs_frame
-from ._observed import _FLOOR
 from ._partition_stats import (
     answer_agreement,
     dawid_skene_m_step,
@@ -193,11 +192,7 @@ class _EM:
                 self.pseudo = np.full((k, k), float(smoothing))
 
     def m_step(self, stats: tuple) -> tuple:
-        if self.is_ds:
-            return dawid_skene_m_step(stats[0], stats[1], self.pseudo.T)
-        prior = np.maximum(stats[1], _FLOOR)
-        skill = stats[0] / np.maximum(self.per_annotator, 1)
-        return prior / prior.sum(), np.clip(skill, _FLOOR, 1 - _FLOOR)
+        return MStep.of(self)(stats)  # the same task a cluster's chained iterations run
 
     def loss(self, log_z: float, params: tuple) -> float:
         if self.is_ds:  # MAP: with the Dirichlet prior's log density sum_j sum_{k,l} A[k, l] log pi_j[k, l]
