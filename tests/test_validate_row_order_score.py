@@ -33,7 +33,9 @@ BY_ITEM_ID = {"LabelModel", "DawidSkeneLabelModel", "MajorityLabelVoter", "Major
 def _frame() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     y = np.arange(N) % 2
-    return pd.DataFrame(rng.normal(size=(N, 3)) + 2 * y[:, None], columns=["a", "b", "c"], index=np.arange(100, 100 + N))
+    return pd.DataFrame(
+        rng.normal(size=(N, 3)) + 2 * y[:, None], columns=["a", "b", "c"], index=np.arange(100, 100 + N)
+    )
 
 
 def _classes(X: pd.DataFrame) -> pd.Series:

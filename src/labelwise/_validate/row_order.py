@@ -64,7 +64,7 @@ def check_score_rows(estimator: Any, X: Any, y: Any, sample_weight: Any = None) 
     X, y, sample_weight : Any
         The arguments of ``score``.
     """
-    reader = f"{type(estimator).__name__}.score and scikit-learn's scorers"
+    reader = f"{type(estimator).__name__}.score and cross_val_score"
     check_row_order(X, "X", reader, y=y, sample_weight=sample_weight)
 
 

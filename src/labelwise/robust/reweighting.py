@@ -40,7 +40,9 @@ def importance_weights(noisy_probs: np.ndarray, codes: np.ndarray, transition: n
     return clean[rows, codes] / np.maximum(implied, _TINY)
 
 
-class ImportanceReweighting(PredictWithFittedEstimator, RowOrderScore, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class ImportanceReweighting(
+    PredictWithFittedEstimator, RowOrderScore, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Train any classifier on noisy labels by importance reweighting (Liu & Tao, 2016).
 
     Under class-conditional noise, the risk of a classifier on the clean distribution ``D`` equals
