@@ -4,7 +4,8 @@ Functions that follow scikit-learn's ``fit(X, y)`` convention pair ``X`` and ``y
 labels Series whose index holds exactly the rows of ``X``'s index, in another order, then gives
 every row another row's label without a word; that one case is an error. An index of other values
 (one side reset, as after ``reset_index``) is read by position, as scikit-learn reads it.
-``labelwise.checks`` and ``labelwise.poison`` both use it.
+``labelwise.checks`` and ``labelwise.poison`` both use it. :class:`RowOrderScore` applies the same rule
+to an estimator's ``score(X, y, sample_weight)`` (what ``cross_val_score`` and ``GridSearchCV`` call).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 from ..errors import InvalidParameterError
 from .arguments import show
 
-__all__ = ["check_row_order"]
+__all__ = ["RowOrderScore", "check_score_rows", "check_row_order"]
 
 
 def check_row_order(reference: Any, reference_name: str, reader: str, **given: Any) -> None:
@@ -51,3 +52,43 @@ def check_row_order(reference: Any, reference_name: str, reader: str, **given: A
             f"{show(value.index[first])}, {owner} position {first} is {show(index[first])} ({reader} "
             f"pair rows by position, as scikit-learn does, not by index); pass {name}.reindex({reference_name}.index)"
         )
+
+
+def check_score_rows(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> None:
+    """:func:`check_row_order` for ``estimator.score(X, y, sample_weight)``: ``y`` and ``sample_weight`` in ``X``'s order.
+
+    Parameters
+    ----------
+    estimator : Any
+        The estimator scored; its class name goes in the message.
+    X, y, sample_weight : Any
+        The arguments of ``score``.
+    """
+    reader = f"{type(estimator).__name__}.score and cross_val_score"
+    check_row_order(X, "X", reader, y=y, sample_weight=sample_weight)
+
+
+class RowOrderScore:
+    """Mixin: ``score(X, y, sample_weight)`` refuses a pandas ``y`` holding ``X``'s rows in another order.
+
+    Put it before scikit-learn's ``ClassifierMixin`` / ``RegressorMixin`` (or any class whose
+    ``score`` it guards) among the bases; it checks the rows (:func:`check_score_rows`), then calls
+    the next class's ``score``. A ``y`` on another index (one side reset) is still read by position.
+    """
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """The next base's ``score(X, y, sample_weight)``, once ``y`` and ``sample_weight`` are in ``X``'s order.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets, paired with ``X``'s rows by position.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        score : float
+        """
+        check_score_rows(self, X, y, sample_weight)
+        return float(super().score(X, y, sample_weight=sample_weight))  # type: ignore[misc]

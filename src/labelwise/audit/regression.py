@@ -29,7 +29,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
 from .._validate.nan_features import naming_nan_in
-from .._validate.row_order import check_row_order
+from .._validate.row_order import RowOrderScore, check_row_order
 from ..columns import ColumnRoles
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._regression_columns import column_regressor, table_regressor
@@ -323,7 +323,7 @@ def find_label_issues(
     return RegressionIssues(is_issue, np.exp(-score), score, target, *fitted)
 
 
-class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+class CleanRegressor(MetaEstimatorMixin, RowOrderScore, RegressorMixin, BaseEstimator):
     """Fit a regressor on the rows whose targets :func:`find_label_issues` does not flag.
 
     Parameters

@@ -28,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .._anchor import anchor_rows, normalise_rows
+from .._validate.row_order import RowOrderScore
 from ._calibrate import row_max
 
 #: Percentile of the anchor-point rule (Patrini et al.'s code).
@@ -83,7 +84,7 @@ def _objective(theta, X, codes, T_given, penalty):
     return loss, np.concatenate([grad_W.ravel(), dZ.sum(axis=0)])
 
 
-class ForwardLogistic(ClassifierMixin, BaseEstimator):
+class ForwardLogistic(RowOrderScore, ClassifierMixin, BaseEstimator):
     """Logistic regression fitted with the forward loss correction; predicts the noisy-label posterior.
 
     ``fit`` runs Patrini et al.'s two stages [1]_ on the rows it is given: a plain

@@ -15,6 +15,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
+from .._validate.row_order import RowOrderScore
+
 __all__ = ["CappedNeighbors", "capped_neighbors_note"]
 
 
@@ -28,7 +30,7 @@ def capped_neighbors_note(n_neighbors: int, train_rows: list[int]) -> str | None
     return f"n_neighbors capped at each fold's training rows where they are fewer than {n_neighbors} ({held} rows)"
 
 
-class CappedNeighbors(ClassifierMixin, BaseEstimator):
+class CappedNeighbors(RowOrderScore, ClassifierMixin, BaseEstimator):
     """k nearest neighbours with ``k = min(n_neighbors, training rows)``.
 
     On at least ``n_neighbors`` training rows it is scikit-learn's

@@ -23,10 +23,11 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._validate.nan_features import naming_nan_in
+from .._validate.row_order import RowOrderScore
 from ..errors import InvalidParameterError
 
 
-class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
+class SubsampledExtraTrees(RowOrderScore, ClassifierMixin, BaseEstimator):
     """Subagged extremely randomised trees: each tree grown on a random share of the rows.
 
     Every tree is one of Geurts et al.'s extremely randomised trees [1]_ (scikit-learn's

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validate.arguments import check_positive, show
 from .._validate.nan_features import nan_refusal
-from .._validate.row_order import check_row_order
+from .._validate.row_order import RowOrderScore, check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ._common import resolve_gamma
 
@@ -24,7 +24,7 @@ def _raise_nan_refusal(X: Any, estimator: Any, exc: ValueError) -> None:
         raise refusal from exc
 
 
-class _DefenceClassifier(ClassifierMixin, BaseEstimator):
+class _DefenceClassifier(RowOrderScore, ClassifierMixin, BaseEstimator):
     """Validation shared by the defences: scikit-learn's checks, re-raised as labelwise errors.
 
     ``fit`` pairs ``X`` and ``y`` by position, as scikit-learn does; a ``y`` Series that lists the

@@ -26,7 +26,7 @@ from .._validate.estimators import (
 )
 from .._validate.labels import check_rows_per_class_for_folds, check_same_length
 from .._validate.nan_features import naming_nan_in
-from .._validate.row_order import check_row_order
+from .._validate.row_order import RowOrderScore, check_row_order
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
 from ..errors import InvalidLabelsError, TooFewExamplesError
 from ..probs import out_of_fold_probs
@@ -37,7 +37,7 @@ __all__ = ["CleanClassifier", "ACTIONS"]
 ACTIONS = ("drop", "reweight")
 
 
-class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class CleanClassifier(PredictWithFittedEstimator, RowOrderScore, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Train on noisy labels: find the label issues by confident learning, then refit without them.
 
     ``fit`` computes out-of-fold predicted probabilities with ``cv``-fold cross-validation

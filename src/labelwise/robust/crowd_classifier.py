@@ -23,6 +23,7 @@ from .._soft_labels import expand_soft_labels
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
 from .._validate.nan_features import naming_nan_in
+from .._validate.row_order import RowOrderScore
 from ..aggregate._base import _blas_controller, check_tol
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
 from ._crowd_em import (
@@ -51,7 +52,7 @@ def default_estimator(*, sparse: bool = False) -> Pipeline:
     return make_pipeline(StandardScaler(with_mean=not sparse), LogisticRegression(max_iter=1000))
 
 
-class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class CrowdClassifier(PredictWithFittedEstimator, RowOrderScore, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     r"""Train any scikit-learn classifier directly from several annotators' answers (learning from crowds).
 
     Raykar et al. [1]_ fit the classifier ``P(k | x)`` and one confusion matrix per annotator,

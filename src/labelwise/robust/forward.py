@@ -15,7 +15,7 @@ from .._validate.arguments import check_choice, check_positive, check_positive_i
 from .._validate.estimators import check_sample_weight
 from .._validate.labels import check_same_length
 from .._validate.nan_features import nan_refusal
-from .._validate.row_order import check_row_order
+from .._validate.row_order import RowOrderScore, check_row_order
 from ..errors import InvalidParameterError
 from . import _corrected_loss as loss
 from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
@@ -25,7 +25,7 @@ __all__ = ["CORRECTIONS", "ForwardCorrection"]
 CORRECTIONS = ("forward", "backward")
 
 
-class ForwardCorrection(ClassifierMixin, BaseEstimator):
+class ForwardCorrection(RowOrderScore, ClassifierMixin, BaseEstimator):
     """Multinomial logistic regression on noisy labels, with Patrini et al.'s loss correction.
 
     The model ``q(x) = softmax(W x + b)`` estimates the *clean* class posterior. Under class-

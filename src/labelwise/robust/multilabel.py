@@ -21,7 +21,7 @@ from .._validate.estimators import (
     sample_weight_fit_params,
 )
 from .._validate.nan_features import naming_nan_in
-from .._validate.row_order import check_row_order
+from .._validate.row_order import RowOrderScore, check_row_order
 from ..audit.multilabel import MultilabelIssues, find_label_issues
 from ..errors import LabelwiseWarning
 from ._multilabel_targets import (
@@ -40,7 +40,7 @@ from ._tag_thresholds import auto_thresholds, check_thresholds
 __all__ = ["MULTILABEL_ACTIONS", "CleanMultilabelClassifier"]
 
 
-class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class CleanMultilabelClassifier(MetaEstimatorMixin, RowOrderScore, ClassifierMixin, BaseEstimator):
     """Train on noisy tags: flag the wrong (row, tag) cells by confident learning, then refit per tag.
 
     Multi-label data is read one-vs-rest: every tag is a binary problem "present / absent". ``fit``

@@ -11,7 +11,7 @@ from .._validate.arguments import seed_from
 from .._validate.estimators import check_estimator_method, check_meta_X, check_sample_weight, sample_weight_fit_params
 from .._validate.labels import check_same_length
 from .._validate.nan_features import naming_nan_in
-from .._validate.row_order import check_row_order
+from .._validate.row_order import RowOrderScore, check_row_order
 from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
 
 __all__ = ["ImportanceReweighting", "importance_weights"]
@@ -40,7 +40,9 @@ def importance_weights(noisy_probs: np.ndarray, codes: np.ndarray, transition: n
     return clean[rows, codes] / np.maximum(implied, _TINY)
 
 
-class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class ImportanceReweighting(
+    PredictWithFittedEstimator, RowOrderScore, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Train any classifier on noisy labels by importance reweighting (Liu & Tao, 2016).
 
     Under class-conditional noise, the risk of a classifier on the clean distribution ``D`` equals

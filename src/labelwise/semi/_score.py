@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score
 from sklearn.utils import _safe_indexing
 
+from .._validate.row_order import check_score_rows
 from ..errors import InvalidLabelsError
 from ._labels import split_unlabeled
 
@@ -43,6 +44,7 @@ class LabeledRowsScore:
         -------
         score : float
         """
+        check_score_rows(self, X, y, sample_weight)
         y_arr, unlabeled = split_unlabeled(y, self.unlabeled_value)
         rows = np.flatnonzero(~unlabeled)
         if rows.size == 0:

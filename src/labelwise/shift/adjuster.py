@@ -14,6 +14,7 @@ from .._validate.estimators import check_estimator_method
 from .._validate.labels import encode_labels_for_probs
 from .._validate.nan_features import naming_nan_in
 from .._validate.row_alignment import align_rows
+from .._validate.row_order import RowOrderScore
 from ..errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 from .calibration import fit_calibrator
 from .priors import CALIBRATIONS, DEFAULT_CALIBRATION, METHODS, estimate_priors
@@ -31,7 +32,7 @@ def numbers_as_classes(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return y if (where < 0).any() else classes[where]
 
 
-class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
+class PriorShiftAdjuster(RowOrderScore, ClassifierMixin, BaseEstimator):
     """Wrap a fitted probabilistic classifier; re-weight its posteriors by estimated target priors.
 
     ``fit(X_val, y_val)`` fits the recalibration on labelled held-out source data;
