@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -62,6 +64,18 @@ def test_probs_module_is_a_namespace_in_a_fresh_interpreter():
     (before: AttributeError, unless another import had loaded the module)."""
     code = "import labelwise as lw; print(lw.probs.out_of_fold_probs_on_cluster.__name__)"
     assert _fresh(code) == "out_of_fold_probs_on_cluster"
+
+
+def test_every_lw_name_the_docs_use_resolves_in_a_fresh_interpreter():
+    """Each ``lw.<name>`` written in README.md or docs/*.md is an attribute of a freshly imported
+    ``labelwise`` (``lw.audit.class_overlap`` in docs/audit.md raised AttributeError unless an earlier
+    call had imported ``labelwise.audit``)."""
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    names = sorted({m for page in pages for m in re.findall(r"\blw\.([A-Za-z_]\w*)", page.read_text(encoding="utf-8"))})
+    assert "audit" in names and "aggregate" in names
+    code = f"import labelwise as lw; print([n for n in {names!r} if not hasattr(lw, n)])"
+    assert _fresh(code) == "[]"
 
 
 def test_dir_lists_every_public_name():

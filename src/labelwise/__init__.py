@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the re-exports: read here by mypy and the docs, imported on
     # Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
     # (one import per line; keep sorted)
     from . import aggregate
+    from . import audit
     from . import checks
     from . import evaluate
     from . import noise
@@ -37,6 +38,7 @@ if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a
 
 __all__ = [
     "aggregate",
+    "audit",
     "checks",
     "LabelIssues",
     "errors",
