@@ -41,6 +41,7 @@ _NONE_IS_FINE = "0 is documented and means none (no bootstrap, no round, no mini
 ACCEPTED: dict[tuple[str, str, str], str] = {
     ("out_of_fold_probs", "n_jobs", "negative"): _ALL_CORES,
     ("find_label_issues", "n_jobs", "negative"): _ALL_CORES,
+    ("audit.class_overlap", "n_jobs", "negative"): _ALL_CORES,
     ("robust.CleanClassifier", "n_jobs", "negative"): _ALL_CORES,
     ("poison.roni", "n_jobs", "negative"): _ALL_CORES,
     ("find_label_issues", "min_examples_per_class", "zero"): _NONE_IS_FINE,
