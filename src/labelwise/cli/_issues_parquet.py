@@ -43,7 +43,7 @@ def write_issues(result: Any, out: Path, extra: dict[str, np.ndarray] | None = N
     try:
         if not hasattr(result, "to_dask_frame"):  # in memory: one part
             tmp.mkdir()
-            _frame(result, 0, result.n_examples, extra).to_parquet(tmp / "part.0.parquet", index=False)
+            _block(0, {c: getattr(result, c) for c in _COLUMNS}, extra).to_parquet(tmp / "part.0.parquet", index=False)
         elif active_client() is not None:  # partition by partition, on the workers
             compute(_dask_frame(result, extra).to_parquet(str(tmp), write_index=False, compute=False))
         else:
@@ -55,17 +55,16 @@ def write_issues(result: Any, out: Path, extra: dict[str, np.ndarray] | None = N
     return target
 
 
-def _frame(result: Any, start: int, stop: int, extra: dict[str, np.ndarray] | None) -> pd.DataFrame:
-    """Rows ``start:stop`` of an in-memory result (and of ``extra``) as the table's columns."""
+#: The audit's per-example columns, after ``row`` and before ``extra``'s.
+_COLUMNS = ("given_label", "suggested_label", "label_quality", "is_issue")
+
+
+def _block(start: int, columns: dict[str, Any], extra: dict[str, np.ndarray] | None) -> pd.DataFrame:
+    """The table's rows from ``start`` on: ``columns`` (the :data:`_COLUMNS` values of those rows, all
+    of one length) and the same rows of ``extra``."""
+    stop = start + len(next(iter(columns.values())))
     return pd.DataFrame(
-        {
-            "row": np.arange(start, stop),
-            "given_label": result.given_label,
-            "suggested_label": result.suggested_label,
-            "label_quality": result.label_quality,
-            "is_issue": result.is_issue,
-            **{k: v[start:stop] for k, v in (extra or {}).items()},
-        }
+        {"row": np.arange(start, stop), **columns, **{k: v[start:stop] for k, v in (extra or {}).items()}}
     )
 
 
@@ -95,12 +94,7 @@ def _write_parts_here(result: Any, extra: dict[str, np.ndarray] | None, tmp: Pat
     frame = _dask_frame(result, extra)
     schema = pyarrow_schema_dispatch(frame._meta_nonempty).remove_metadata()  # as to_parquet infers it
     dtypes = frame.dtypes.to_dict()
-    columns = {
-        "given_label": result.given_label,
-        "suggested_label": result.suggested_label,
-        "label_quality": result.label_quality,
-        "is_issue": result.is_issue,
-    }
+    columns = [getattr(result, c) for c in _COLUMNS]
     sizes = result.label_codes.chunks[0]
     shown = current_stage()
     if shown is not None:  # the stage counts the parts, known before the first: not the tasks picking them
@@ -109,14 +103,8 @@ def _write_parts_here(result: Any, extra: dict[str, np.ndarray] | None, tmp: Pat
     tmp.mkdir()
     start = 0
     for i, rows in enumerate(sizes):
-        values = dask.compute(*(c.blocks[i] for c in columns.values()), scheduler="sync", **uncounted)
-        block = pd.DataFrame(
-            {
-                "row": np.arange(start, start + rows),
-                **dict(zip(columns, values, strict=True)),
-                **{k: v[start : start + rows] for k, v in (extra or {}).items()},
-            }
-        ).astype(dtypes)
+        values = dask.compute(*(c.blocks[i] for c in columns), scheduler="sync", **uncounted)
+        block = _block(start, dict(zip(_COLUMNS, values, strict=True)), extra).astype(dtypes)
         table = pa.Table.from_pandas(block, nthreads=1, preserve_index=False, schema=schema)
         pq.write_table(table, tmp / f"part.{i}.parquet", compression="snappy")
         start += rows
