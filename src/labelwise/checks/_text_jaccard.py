@@ -52,10 +52,14 @@ class ShingleCache:
         return int(self.ids.nbytes + self.start.nbytes + self.hashes.nbytes)
 
     @classmethod
-    def of(cls, keys: np.ndarray, ids: np.ndarray, k: int, block_rows: int) -> ShingleCache:
+    def of(
+        cls, keys: np.ndarray, ids: np.ndarray, k: int, block_rows: int, count: np.ndarray | None = None
+    ) -> ShingleCache:
         """The hashes of ``keys[ids]`` (``ids`` sorted), shingled by blocks of ``block_rows`` texts into
-        one array of their :func:`shingle_count` (the exact size: nothing is copied or grown)."""
-        count = np.fromiter((shingle_count(keys[t], k) for t in ids), dtype=np.int64, count=ids.size)
+        one array of their :func:`shingle_count` (the exact size: nothing is copied or grown);
+        ``count``: those counts, where the caller has them already."""
+        if count is None:
+            count = np.fromiter((shingle_count(keys[t], k) for t in ids), dtype=np.int64, count=ids.size)
         start = np.r_[0, np.cumsum(count)].astype(np.int64)
         hashes = np.empty(int(start[-1]), dtype=np.uint64)
         for s in range(0, ids.size, block_rows):
@@ -90,7 +94,9 @@ def cached_texts(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_r
     order = order[uses[order] >= 2]  # a text of one pair is in one block: shingled once without a cache
     count = np.fromiter((shingle_count(keys[r], k) for r in rows[order]), dtype=np.int64, count=order.size)
     fits = np.cumsum(8 * count + _TEXT_BYTES) <= budget - 8  # 8: the last end offset
-    return ShingleCache.of(keys, np.sort(rows[order[fits]]), k, block_rows)
+    kept, count = rows[order[fits]], count[fits]
+    by_id = np.argsort(kept, kind="stable")
+    return ShingleCache.of(keys, kept[by_id], k, block_rows, count[by_id])
 
 
 def jaccard(
