@@ -1,8 +1,8 @@
 """Same ``random_state``, same result: every public callable that takes one, on the small valid
 calls of ``tests/api/specs.py``.
 
-The project promises that every random step takes ``random_state`` and that a repeat with the
-same seed is identical. Each callable is run twice with the same drawn seed and the two results
+The project promises that every random step takes ``random_state`` (an int or a numpy Generator)
+and that a repeat with the same seed is identical. Each callable is run twice with the same drawn seed and the two results
 are compared all the way down (arrays and frames exactly, NaN equal to NaN; estimators by their
 fitted attributes, those ending in ``_``; other objects by type).
 """
@@ -91,13 +91,18 @@ def test_the_sweep_covers_the_seeded_callables():
 
 @pytest.mark.parametrize("name", RANDOM)
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**31 - 1))
-def test_same_random_state_same_result(name, seed):
-    """Two calls with the same ``random_state`` give identical results."""
+@given(seed=st.integers(0, 2**31 - 1), as_generator=st.booleans())
+def test_same_random_state_same_result(name, seed, as_generator):
+    """Two calls with the same ``random_state`` (an int, or a fresh Generator of the same seed)
+    give identical results."""
+
+    def state():
+        return np.random.default_rng(seed) if as_generator else seed
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # small inputs: convergence and few-rows notices
-        first = SPECS[name](random_state=seed, **FAST.get(name, {}))
-        second = SPECS[name](random_state=seed, **FAST.get(name, {}))
+        first = SPECS[name](random_state=state(), **FAST.get(name, {}))
+        second = SPECS[name](random_state=state(), **FAST.get(name, {}))
     assert_same(first, second, name)
 
 
