@@ -36,7 +36,7 @@ from typing import IO
 
 from ..errors import DataFileError, LabelwiseError
 
-__all__ = ["COMPRESSIONS", "plain_text", "shown_as", "table_suffix"]
+__all__ = ["COMPRESSIONS", "compressed_writer", "plain_text", "shown_as", "table_suffix"]
 
 #: The compression suffixes read, and the codec each names (pandas' names).
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zip": "zip"}
@@ -111,6 +111,44 @@ def _open_compressed(path: Path, codec: str) -> IO[bytes]:
     member = _zip_member(path)
     archive = zipfile.ZipFile(path)
     return archive.open(member)  # the member's handle keeps the archive open
+
+
+@contextmanager
+def compressed_writer(raw: IO[bytes], codec: str, member: str) -> Iterator[IO[str]]:
+    """A UTF-8 text handle whose writes reach ``raw`` compressed with ``codec`` (one of
+    :data:`COMPRESSIONS`' values; ``zip``: an archive of one file named ``member``). Closing it
+    finishes the compressed stream and leaves ``raw`` open."""
+    import io
+
+    if codec == "gzip":
+        import gzip
+
+        stream: IO[bytes] = gzip.GzipFile(filename=member, fileobj=raw, mode="wb", mtime=0)  # type: ignore[assignment]
+    elif codec == "bz2":
+        import bz2
+
+        stream = bz2.BZ2File(raw, "wb")  # type: ignore[assignment]
+    elif codec == "xz":
+        import lzma
+
+        stream = lzma.LZMAFile(raw, "wb")  # type: ignore[assignment]
+    elif codec == "zstd":
+        import zstandard
+
+        stream = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
+    else:
+        import zipfile
+
+        archive = zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED)
+        stream = archive.open(member, "w")
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    try:
+        yield text
+    finally:
+        text.flush()
+        text.detach().close()
+        if codec == "zip":
+            archive.close()
 
 
 def _encoding(head: bytes) -> str | None:
