@@ -68,7 +68,13 @@ def _zip_member(path: Path) -> str:
 def table_suffix(path: str | os.PathLike) -> str:
     """The suffix that says the format of the table ``path`` (lower case): its own, or under a
     compression suffix the one before it (``data.csv.gz`` -> ``.csv``); a ``.zip`` without one is
-    its member's (``data.zip`` holding ``data.tsv`` -> ``.tsv``; ``.zip`` when it cannot be read)."""
+    its member's (``data.zip`` holding ``data.tsv`` -> ``.tsv``).
+
+    Raises
+    ------
+    DataFileError
+        For a ``.zip`` without a suffix before it that cannot be read or holds other than one file.
+    """
     p = Path(path)
     suffixes = [s.lower() for s in p.suffixes]
     if not suffixes or suffixes[-1] not in COMPRESSIONS:
@@ -76,10 +82,7 @@ def table_suffix(path: str | os.PathLike) -> str:
     if len(suffixes) >= 2 and Path(p.stem).suffix:
         return Path(p.stem).suffix.lower()
     if suffixes[-1] == ".zip":
-        try:
-            return Path(_zip_member(p)).suffix.lower() or ".zip"
-        except DataFileError:
-            return ".zip"
+        return Path(_zip_member(p)).suffix.lower() or ".zip"
     return suffixes[-1]
 
 

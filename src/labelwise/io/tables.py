@@ -26,6 +26,9 @@ _PARQUET = {".parquet", ".pq"}
 _JSONL = {".jsonl", ".ndjson"}
 SUPPORTED = sorted(CSV_SUFFIXES | _PARQUET | _JSONL | {".json"})
 _NUMBERS_AS_TEXT: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str}
+#: How far into a JSON file the first record's keys are looked for (a callable ``text_columns``).
+_FIRST_RECORD_CHARS = 1 << 20
+_FIRST_DECODER = json.JSONDecoder()
 _TEXT_DECODER = json.JSONDecoder(**_NUMBERS_AS_TEXT)  # one decoder: json.loads(**hooks) makes one per call
 
 
@@ -272,8 +275,9 @@ def _read_plain(p: Path, suffix: str, text_columns: TextColumns, na: tuple[str, 
 
 def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
     """A JSON or JSON Lines file; its ``text_columns`` are read as the CSV file of the same table
-    would be (:func:`_ids_as_csv_reads`). The file is parsed once, by pandas (twice with a callable
-    ``text_columns``, whose names are known only from the first read); the id cells' texts are the
+    would be (:func:`_ids_as_csv_reads`). The file is parsed once, by pandas (a callable
+    ``text_columns`` is given the first record's keys, which begin the frame's columns; a second
+    parse only when the whole frame's columns make it name others); the id cells' texts are the
     values pandas parsed, unless a cell is a JSON float (``2.0``, ``1e3``: pandas keeps the number,
     not its text), when the id columns are parsed once more with the numbers as the file writes them."""
     with p.open(encoding="utf-8-sig") as fh:
@@ -292,10 +296,16 @@ def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
                     pass
             raise
 
-    frame = read(()) if callable(text_columns) else read(text_columns)
-    names = _names(text_columns, frame)
-    if callable(text_columns) and names:
-        frame = read(names)
+    if callable(text_columns):  # its names from the first record's keys; again only if the rest change them
+        first = _first_keys(p, records)
+        guess = [c for c in text_columns(first) if c in first]
+        frame = read(guess)
+        names = _names(text_columns, frame)
+        if set(names) != set(guess):
+            frame = read(names)
+    else:
+        frame = read(text_columns)
+        names = _names(text_columns, frame)
     if names:
         parsed = {name: _parsed_texts(frame[name]) for name in names}
         cells = {n: t for n, t in parsed.items() if t is not None}
@@ -303,6 +313,31 @@ def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
             cells = _json_cells(p, records, names)
         _ids_as_csv_reads(frame, cells, names)
     return frame
+
+
+def _first_keys(p: Path, records: bool) -> list[str]:
+    """The keys of the first object of a JSON list (``records``, looked for in the first
+    :data:`_FIRST_RECORD_CHARS`) or JSON Lines file (its first non-blank line); ``[]`` if it holds
+    none or it does not decode (pandas' parse then says why)."""
+    with p.open(encoding="utf-8-sig") as fh:
+        if not records:
+            return _keys_of(next((line for line in fh if line.strip()), "").strip()) or []
+        text = ""
+        while (block := fh.read(1 << 16)) and len(text) < _FIRST_RECORD_CHARS:
+            text += block
+            keys = _keys_of(text.lstrip()[1:].lstrip())  # None: the record goes on in the next block
+            if keys is not None:
+                return keys
+    return []
+
+
+def _keys_of(text: str) -> list[str] | None:
+    """The keys of the JSON object ``text`` starts with (``[]`` for another value), None if it does not decode."""
+    try:
+        first, _ = _FIRST_DECODER.raw_decode(text)
+    except json.JSONDecodeError:
+        return None
+    return [str(k) for k in first] if isinstance(first, dict) else []
 
 
 def _parsed_texts(column: pd.Series) -> list[Any] | None:
