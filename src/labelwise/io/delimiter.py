@@ -61,6 +61,7 @@ def is_csv(path: str | os.PathLike) -> bool:
     :func:`labelwise.io.plain_text.table_suffix`) is one of :data:`CSV_SUFFIXES`."""
     return table_suffix(path) in CSV_SUFFIXES
 
+
 #: The delimiters a ``.txt`` table may use, in the order of the messages; space is tried last.
 CANDIDATES = ("\t", ",", ";", "|", ":")
 #: The delimiter a one-column table is read with: the ASCII unit separator, which no text table holds.

@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import DataFileError, LabelwiseError
 
@@ -41,7 +41,12 @@ __all__ = ["COMPRESSIONS", "compressed_writer", "plain_text", "shown_as", "table
 #: The compression suffixes read, and the codec each names (pandas' names).
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zip": "zip"}
 #: Byte order marks that make a copy, longest first (UTF-32 LE starts as UTF-16 LE does).
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 _BLOCK = 1 << 20
 #: The copies made: (file, size, modification time) -> the copy.
 _COPIES: dict[tuple[str, int, int], Path] = {}
@@ -86,8 +91,8 @@ def table_suffix(path: str | os.PathLike) -> str:
     return suffixes[-1]
 
 
-def _open_compressed(path: Path, codec: str) -> IO[bytes]:
-    """``path`` opened for reading its decompressed bytes."""
+def _open_compressed(path: Path, codec: str) -> Any:
+    """``path`` opened for reading its decompressed bytes (a binary file object)."""
     if codec == "gzip":
         import gzip
 
@@ -108,7 +113,7 @@ def _open_compressed(path: Path, codec: str) -> IO[bytes]:
                 f"data file {str(path)!r} is zstd-compressed, which needs the 'zstandard' package: "
                 "pip install zstandard, or decompress it first (unzstd FILE)"
             ) from None
-        return zstandard.open(path, "rb")  # type: ignore[no-any-return]
+        return zstandard.open(path, "rb")
     import zipfile
 
     member = _zip_member(path)
@@ -126,15 +131,15 @@ def compressed_writer(raw: IO[bytes], codec: str, member: str) -> Iterator[IO[st
     if codec == "gzip":
         import gzip
 
-        stream: IO[bytes] = gzip.GzipFile(filename=member, fileobj=raw, mode="wb", mtime=0)  # type: ignore[assignment]
+        stream: Any = gzip.GzipFile(filename=member, fileobj=raw, mode="wb", mtime=0)
     elif codec == "bz2":
         import bz2
 
-        stream = bz2.BZ2File(raw, "wb")  # type: ignore[assignment]
+        stream = bz2.BZ2File(raw, "wb")
     elif codec == "xz":
         import lzma
 
-        stream = lzma.LZMAFile(raw, "wb")  # type: ignore[assignment]
+        stream = lzma.LZMAFile(raw, "wb")
     elif codec == "zstd":
         import zstandard
 

@@ -76,7 +76,9 @@ def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
         has_answer = np.array([label in r for _, r in numbered], dtype=bool)
         return pd.DataFrame([r for _, r in numbered]), np.array([n for n, _ in numbered], dtype=np.int64), has_answer
     try:
-        table = read_csv_frame(path, csv_delimiter(path), {"dtype": object, "keep_default_na": False, "na_values": [""]})
+        table = read_csv_frame(
+            path, csv_delimiter(path), {"dtype": object, "keep_default_na": False, "na_values": [""]}
+        )
     except UnicodeDecodeError:
         raise not_utf8_error(path, "votes file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
