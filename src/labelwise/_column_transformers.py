@@ -1,6 +1,7 @@
-"""The column transformers of :mod:`labelwise.columns`' pipelines: median imputation and date features.
+"""The column transformers of :mod:`labelwise.columns`' pipelines and of the data checks' table features:
+median imputation, date features and one-hot indicators that keep a missing cell missing.
 
-Both read pandas' nullable columns (``<NA>`` is NaN) and, fitted on a DataFrame, name their output
+They read pandas' nullable columns (``<NA>`` is NaN) and, fitted on a DataFrame, name their output
 columns after its columns (``feature_names_in_``), as scikit-learn's own transformers do.
 """
 
@@ -12,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import OneHotEncoder
 
-__all__ = ["DateFeatures", "MedianImputer", "to_datetime"]
+__all__ = ["DateFeatures", "MedianImputer", "MissingOneHot", "to_datetime"]
 
 
 class MedianImputer(TransformerMixin, BaseEstimator):
@@ -102,6 +104,57 @@ class DateFeatures(TransformerMixin, BaseEstimator):
             ],
             dtype=object,
         )
+
+
+class MissingOneHot(TransformerMixin, BaseEstimator):
+    """One-hot indicators of one column of categories; a missing cell is NaN in every indicator.
+
+    scikit-learn's :class:`~sklearn.preprocessing.OneHotEncoder` (fitted on the column's non-missing
+    cells, ``handle_unknown="infrequent_if_exist"``) makes the indicators; unlike it, a missing cell
+    is not a category of its own but missing, so it is imputed and counted as a missing number is.
+
+    Parameters
+    ----------
+    min_frequency : int or float or None, default None
+        Categories seen in fewer rows are grouped into one ``infrequent`` indicator (the encoder's
+        option of the same name).
+    max_categories : int or None, default None
+        At most this many indicators, the least frequent categories grouped (the encoder's option).
+    """
+
+    def __init__(self, min_frequency: int | float | None = None, max_categories: int | None = None):
+        self.min_frequency = min_frequency
+        self.max_categories = max_categories
+
+    def fit(self, X: Any, y: Any = None) -> MissingOneHot:
+        values, missing = _category_cells(X)
+        _record_names(self, X)
+        self.n_features_in_ = 1
+        self.encoder_ = OneHotEncoder(
+            handle_unknown="infrequent_if_exist",
+            min_frequency=self.min_frequency,
+            max_categories=self.max_categories,
+            sparse_output=False,
+            dtype=np.float64,
+        ).fit(values[~missing].reshape(-1, 1))
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        values, missing = _category_cells(X)
+        filled = np.where(missing, self.encoder_.categories_[0][0], values)  # any category: overwritten below
+        out = np.asarray(self.encoder_.transform(filled.reshape(-1, 1)), dtype=np.float64)
+        out[missing] = np.nan
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray(self.encoder_.get_feature_names_out(_names_in(self, input_features)), dtype=object)
+
+
+def _category_cells(X: Any) -> tuple[np.ndarray, np.ndarray]:
+    """One column of categories as a 1-D object array, and where it is missing."""
+    values = X.to_numpy(dtype=object) if isinstance(X, (pd.DataFrame, pd.Series)) else np.asarray(X, dtype=object)
+    values = values.reshape(-1)
+    return values, np.asarray(pd.isna(values), dtype=bool)
 
 
 def _floats(X: Any, copy: bool = False) -> np.ndarray:

@@ -28,6 +28,7 @@ from ._inputs import (
     neighbour_count,
 )
 from ._options import checked_options, did_you_mean
+from ._table_features import TableFeatures, needs_encoding, table_features
 from ._scaling import (
     LabelScaling,
     check_scaling_options,
@@ -166,15 +167,12 @@ def find_data_issues(
         given.update(train_value=train_value, groups=groups, graph=graph, label_scaling=label_scaling)
         given.update(texts=None if texts is None else DaskTexts.of(texts))
         return dask_data_issues(features, given, selected, build, scaling, options, impute)
-    X = missing = None
-    names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
     if isinstance(features, pd.DataFrame):
         check_row_order(
             features, "features", "the checks", labels=labels, probs=probs, split=split, groups=groups, texts=texts
         )
-    if features is not None:
-        X, missing = check_features(features, impute=impute)
+    X, missing, names_of_columns, table = _features(features, impute)
     image_list = check_images(images) if images is not None else None
     text_rows = None if texts is None else DaskTexts.of(texts) if is_dask(texts) else check_texts(texts, None)
     n = _n_rows(X, labels, probs, graph, image_list, text_rows)
@@ -193,11 +191,34 @@ def find_data_issues(
         feature_names=names_of_columns,
         images=image_list,
         texts=cast(Any, text_rows),  # an (n, m) array, or a DaskTexts (texts on the workers)
+        feature_keys=None if table is None else table.keys,
         random_state=random_state,
         options=options,
     )
     graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
-    return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
+    found = _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
+    if table is not None:
+        found.info["feature_encoding"] = {**table.encoding, "line": table.line()}
+        if "missing_values" in found.info.get("null", {}):  # the table's cells, not its indicators
+            found.info["null"]["missing_values"] = int(table.missing.sum())
+    return found
+
+
+def _features(features: Any, impute: bool) -> tuple[Any, Any, tuple[str, ...] | None, TableFeatures | None]:
+    """The finite features, the missing values per row, the column names and, for a DataFrame with
+    columns other than numbers and booleans, its encoding (:mod:`._table_features`; else None: a
+    DataFrame of numbers is read as it always was)."""
+    if features is None:
+        return None, None, None, None
+    if not isinstance(features, pd.DataFrame):
+        return (*check_features(features, impute=impute), None, None)
+    if not needs_encoding(features):
+        return (*check_features(features, impute=impute), tuple(map(str, features.columns)), None)
+    table = table_features(features)
+    if table.missing.any() and not impute:
+        raise table.missing_error(features)
+    X, missing = check_features(table.X, impute=impute)  # null's score: the share of the row's features present
+    return X, missing, table.names, table
 
 
 def _needed_graphs(

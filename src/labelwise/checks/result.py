@@ -82,7 +82,7 @@ class DataIssues:
             out["graph"] = _settings(self.graph)
         if self.label_graph is not None and self.label_graph is not self.graph:
             out["label_graph"] = _settings(self.label_graph)
-        for key in ("scaling", "label_scaling"):
+        for key in ("scaling", "label_scaling", "feature_encoding"):
             if key in self.info:
                 out[key] = self.info[key]
         if self.row_chunks is not None:
