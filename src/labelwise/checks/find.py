@@ -28,7 +28,6 @@ from ._inputs import (
     neighbour_count,
 )
 from ._options import checked_options, did_you_mean
-from ._table_features import TableFeatures, needs_encoding, table_features
 from ._scaling import (
     LabelScaling,
     check_scaling_options,
@@ -37,6 +36,7 @@ from ._scaling import (
     fenced_range,
     rescaled,
 )
+from ._table_features import TableFeatures, needs_encoding, table_features
 from .graph import METHODS, METRICS, NeighborGraph, StandardizedRows
 from .image_issues import PASS_KEYS
 from .registry import CHECKS
