@@ -109,9 +109,11 @@ class DateFeatures(TransformerMixin, BaseEstimator):
 class MissingOneHot(TransformerMixin, BaseEstimator):
     """One-hot indicators of one column of categories; a missing cell is NaN in every indicator.
 
-    scikit-learn's :class:`~sklearn.preprocessing.OneHotEncoder` (fitted on the column's non-missing
-    cells, ``handle_unknown="infrequent_if_exist"``) makes the indicators; unlike it, a missing cell
-    is not a category of its own but missing, so it is imputed and counted as a missing number is.
+    scikit-learn's :class:`~sklearn.preprocessing.OneHotEncoder` (``handle_unknown="infrequent_if_exist"``)
+    makes the indicators, fitted on the codes of the column's non-missing cells in sorted order
+    (``pd.factorize(sort=True)``: the encoder's own sorting of strings is in Python, some 20 times
+    slower); unlike it, a missing cell is not a category of its own but missing, so it is imputed
+    and counted as a missing number is.
 
     Parameters
     ----------
@@ -130,24 +132,35 @@ class MissingOneHot(TransformerMixin, BaseEstimator):
         values, missing = _category_cells(X)
         _record_names(self, X)
         self.n_features_in_ = 1
+        try:
+            codes, categories = pd.factorize(values[~missing], sort=True)
+        except TypeError:  # values that do not sort together (numbers and strings): in order of appearance
+            codes, categories = pd.factorize(values[~missing])
+        self.categories_ = np.asarray(categories, dtype=object)
         self.encoder_ = OneHotEncoder(
             handle_unknown="infrequent_if_exist",
             min_frequency=self.min_frequency,
             max_categories=self.max_categories,
             sparse_output=False,
             dtype=np.float64,
-        ).fit(values[~missing].reshape(-1, 1))
+        ).fit(codes.reshape(-1, 1))
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         values, missing = _category_cells(X)
-        filled = np.where(missing, self.encoder_.categories_[0][0], values)  # any category: overwritten below
-        out = np.asarray(self.encoder_.transform(filled.reshape(-1, 1)), dtype=np.float64)
+        codes = pd.Index(self.categories_).get_indexer(values)  # -1: unseen, encoded as infrequent (or zeros)
+        codes[missing] = 0  # any category: overwritten below
+        out = np.asarray(self.encoder_.transform(codes.reshape(-1, 1)), dtype=np.float64)
         out[missing] = np.nan
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(self.encoder_.get_feature_names_out(_names_in(self, input_features)), dtype=object)
+        name = _names_in(self, input_features)[0]
+        grouping = self.min_frequency is not None or self.max_categories is not None
+        rare = self.encoder_.infrequent_categories_[0] if grouping else None  # the attribute raises without
+        rare = set() if rare is None else set(rare.tolist())
+        names = [f"{name}_{self.categories_[code]}" for code in self.encoder_.categories_[0] if code not in rare]
+        return np.asarray(names + ([f"{name}_infrequent_sklearn"] if rare else []), dtype=object)
 
 
 def _category_cells(X: Any) -> tuple[np.ndarray, np.ndarray]:
