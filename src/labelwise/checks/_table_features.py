@@ -191,10 +191,10 @@ def _check_categories(name: Any, col: pd.Series) -> None:
             f"features column {str(name)!r} must hold single values (numbers, categories, dates), got a "
             f"{type(col.iloc[row]).__name__} at row {row} ({show(col.iloc[row])}): flatten it into columns or drop it"
         )
-    strings = col.dropna()
-    strings = strings[[isinstance(v, str) for v in strings]]
-    if len(strings):
-        words = float(strings.str.split().str.len().mean())
+    counts = col.value_counts()  # the words of each distinct value, weighted by its rows
+    counts = counts[[isinstance(v, str) for v in counts.index]]
+    if len(counts):
+        words = float(np.dot([len(v.split()) for v in counts.index], counts.to_numpy()) / counts.sum())
         if words >= TEXT_MIN_WORDS:
             raise InvalidParameterError(
                 f"features column {str(name)!r} must hold numbers, categories or dates, got free text "
