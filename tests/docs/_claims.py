@@ -92,8 +92,10 @@ CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
         ("table: [[0, 1]]", lambda ns: ns["by_table"].info["exact_duplicate"]["sets"] == [[0, 1]]),
         (
             "features: as numbers: price, member; one-hot: country (3 indicators)",
-            lambda ns: ns["by_table"].info["feature_encoding"]["line"]
-            == "features: as numbers: price, member; one-hot: country (3 indicators)",
+            lambda ns: (
+                ns["by_table"].info["feature_encoding"]["line"]
+                == "features: as numbers: price, member; one-hot: country (3 indicators)"
+            ),
         ),
     ],
     "docs/weak.md": [

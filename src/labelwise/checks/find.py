@@ -76,8 +76,12 @@ def find_data_issues(
 
     Parameters
     ----------
-    features : array-like of shape (n, d), optional
-        Numeric features or embeddings; a row-chunked ``dask.array`` (or dask DataFrame) stays on
+    features : array-like of shape (n, d) or DataFrame, optional
+        Numeric features or embeddings, or a table: a DataFrame with category, string or datetime
+        columns is encoded (numbers and booleans as they are, one-hot categories with a category
+        seen once grouped, five numbers per date; free text refused, to pass as ``texts``) and
+        ``info["feature_encoding"]`` says how (:mod:`labelwise.checks._table_features`;
+        docs/checks.md, "A table with categories"); a DataFrame of numbers is read as before. A row-chunked ``dask.array`` (or dask DataFrame) stays on
         the workers, with the graph and the results: a sharded graph (exact: the same result as
         ``method="exact"`` in memory; approximate: one HNSW index per shard) held there, the
         per-example checks run per partition, ``issues`` a dask DataFrame

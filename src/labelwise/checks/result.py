@@ -31,7 +31,9 @@ class DataIssues:
         Per check: duplicate sets, the non-IID p-value, weak groups, thresholds used...; and, when
         the graphs were built here on euclidean features, ``scaling`` (the shared graph's column
         scaling) and ``label_scaling`` (the label graph's): what was asked, what was used, why, and
-        the labels' statistic (see :class:`labelwise.checks._scaling.LabelScaling`).
+        the labels' statistic (see :class:`labelwise.checks._scaling.LabelScaling`); for features
+        given as a table with categorical columns, ``feature_encoding`` (which columns were encoded
+        how, and ``line``, that in one line).
     graph : NeighborGraph, PartitionedGraph or None
         The graph the checks that do not read the labels shared (None when none needed one), or
         the graph passed in; for dask features a
