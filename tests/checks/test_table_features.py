@@ -186,3 +186,20 @@ class TestInvariance:
         second = find_data_issues(other, checks=GRAPH_CHECKS, k=3, method="exact")
         flags = [f"is_{name}_issue" for name in GRAPH_CHECKS]
         pd.testing.assert_frame_equal(first.issues[flags], second.issues[flags])
+
+
+class TestIdentifierColumns:
+    def test_the_tables_columns_are_judged_not_the_features_made_from_them(self):
+        """A date's year (constant) and days index (monotone) are not flagged; an all-distinct string column
+        is an identifier, named (before the table roles, '3_year' and '3_days' were flagged)."""
+        rng = np.random.default_rng(0)
+        frame = pd.DataFrame(
+            {
+                "x": rng.normal(size=40),
+                "day": pd.date_range("2020-01-01", periods=40),
+                "ref": [f"r{i:03d}" for i in range(40)],
+                "c": rng.choice(["a", "b"], 40),
+            }
+        )
+        found = find_data_issues(frame, checks=["identifier_column"])
+        assert found.info["identifier_column"]["columns"] == {"ref": "identifier: all 40 values are distinct strings"}

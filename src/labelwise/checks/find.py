@@ -197,7 +197,7 @@ def find_data_issues(
         texts=cast(Any, text_rows),  # an (n, m) array, or a DaskTexts (texts on the workers)
         feature_keys=None if table is None else table.keys,
         random_state=random_state,
-        options=options,
+        options=_table_options(options, features, table, names),
     )
     graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
     found = _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
@@ -206,6 +206,20 @@ def find_data_issues(
         if "missing_values" in found.info.get("null", {}):  # the table's cells, not its indicators
             found.info["null"]["missing_values"] = int(table.missing.sum())
     return found
+
+
+def _table_options(
+    options: dict[str, Any], frame: Any, table: TableFeatures | None, names: list[str]
+) -> dict[str, Any]:
+    """For an encoded table, ``identifier_column`` reads the table's columns by their roles
+    (:func:`labelwise.columns.infer_column_roles`; ``labelwise audit`` passes them too): a date's
+    year or days since the first date, or a category's indicator, is no column of the user's."""
+    own = options.get("identifier_column", {})
+    if table is None or "identifier_column" not in names or "table_roles" in own:
+        return options
+    from ..columns import infer_column_roles
+
+    return {**options, "identifier_column": {**own, "table_roles": infer_column_roles(frame)}}
 
 
 def _features(features: Any, impute: bool) -> tuple[Any, Any, tuple[str, ...] | None, TableFeatures | None]:
