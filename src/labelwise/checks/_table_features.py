@@ -103,28 +103,19 @@ def needs_encoding(frame: pd.DataFrame) -> bool:
     return not all(_is_number(frame[c]) for c in frame.columns)
 
 
-def table_features(frame: pd.DataFrame, kinds: dict[str, list[Any]] | None = None) -> TableFeatures:
-    """Encode ``frame``'s columns (see the module docstring).
-
-    Parameters
-    ----------
-    frame : DataFrame
-        The feature columns.
-    kinds : dict, optional
-        ``{"numeric": [...], "date": [...], "categorical": [...]}``: the columns of each kind, e.g.
-        from :func:`labelwise.columns.infer_column_roles` (``labelwise audit``); by default each
-        column's kind comes from its dtype.
+def table_features(frame: pd.DataFrame) -> TableFeatures:
+    """Encode ``frame``'s columns, each by its dtype (see the module docstring).
 
     Raises
     ------
     InvalidParameterError
-        A column whose cells are lists or other containers, a column with no value, free text, or
-        a timedelta column: each named.
+        A column whose cells are lists or other containers, a column with no value, free text, a
+        timedelta column, or two columns of one name: each named.
     """
     if frame.columns.has_duplicates:
         dupes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise InvalidParameterError(f"features must have unique column names, got duplicates {dupes}")
-    kinds = kinds if kinds is not None else column_kinds(frame)
+    kinds = column_kinds(frame)
     parts: list[tuple[str, Any, Any]] = []
     if kinds["numeric"]:
         parts.append(("numeric", "passthrough", kinds["numeric"]))
@@ -137,13 +128,13 @@ def table_features(frame: pd.DataFrame, kinds: dict[str, list[Any]] | None = Non
     parts = [(step, how, [str(c) for c in cols]) for step, how, cols in parts]
     encoder = ColumnTransformer(parts, sparse_threshold=0.0, verbose_feature_names_out=False)
     X = np.ascontiguousarray(encoder.fit_transform(table), dtype=np.float64)
-    widths = {
-        str(c): encoder.named_transformers_[f"categorical{i}"].encoder_ for i, c in enumerate(kinds["categorical"])
-    }
+    one_hot = [encoder.named_transformers_[f"categorical{i}"] for i in range(len(kinds["categorical"]))]
     encoding = {
         "numeric": [str(c) for c in kinds["numeric"]],
         "date": [str(c) for c in kinds["date"]],
-        "categorical": {c: len(enc.get_feature_names_out()) for c, enc in widths.items()},
+        "categorical": {
+            str(c): len(t.get_feature_names_out()) for c, t in zip(kinds["categorical"], one_hot, strict=True)
+        },
     }
     keys = None
     if kinds["categorical"]:

@@ -81,8 +81,9 @@ def find_data_issues(
         columns is encoded (numbers and booleans as they are, one-hot categories with a category
         seen once grouped, five numbers per date; free text refused, to pass as ``texts``) and
         ``info["feature_encoding"]`` says how (:mod:`labelwise.checks._table_features`;
-        docs/checks.md, "A table with categories"); a DataFrame of numbers is read as before. A row-chunked ``dask.array`` (or dask DataFrame) stays on
-        the workers, with the graph and the results: a sharded graph (exact: the same result as
+        docs/checks.md, "A table with categories"); a DataFrame of numbers is read as before. A
+        row-chunked ``dask.array`` (or dask DataFrame, numbers only) stays on the workers, with the
+        graph and the results: a sharded graph (exact: the same result as
         ``method="exact"`` in memory; approximate: one HNSW index per shard) held there, the
         per-example checks run per partition, ``issues`` a dask DataFrame
         (:mod:`labelwise.checks._dask_run`; docs/scale.md).
