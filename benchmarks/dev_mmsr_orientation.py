@@ -1,0 +1,105 @@
+"""Dev check for MMSR's overall sign per component (session 47, trace47): the labels of one source
+tree on mmsr38's crowds and on crowds where the adversaries outnumber the honest annotators, saved to
+compare two trees.
+
+The sign step fixes the skills' signs up to one flip per connected part of the crowd; the paper (and
+crowd-kit) take the flip that makes most annotators positive. For ``K >= 3`` the one-coin model
+says more: a skill ``s = (K p - 1) / (K - 1)`` is never below ``-1/(K-1)`` (an annotator never
+right), so an orientation that puts annotators of estimated magnitude far above ``1/(K-1)`` on the
+negative side is impossible. The change takes, per component, the orientation whose negative side
+holds less magnitude beyond ``1/(K-1)`` (ties: the paper's). With more adversaries than honest
+annotators and ``K >= 3`` the paper's rule makes the adversaries the positive side and MMSR's
+labels nearly all wrong in silence (dev seed 0: accuracy 0.000 where the vote has 0.23-0.51).
+
+The rule, written down before any run of this script (2026-12-06 21:40 UTC):
+
+1. mmsr38's crowds of rule 1 and 2 (real sets, kos36's simulated crowds, the batched crowd of 500,
+   the dense crowds with 30% / 45% adversaries): labels identical to main.
+2. mmsr38's locally joined crowds (rule 3 there): accuracy at least main's minus 0.5 points.
+3. New: dense crowds (30 annotators, 5 answers per item, 1,000 items) with 60% adversaries (right
+   w.p. 0.05), K = 3, 4, 5, seeds 1 and 2 (seed 0 was looked at while writing the change): MMSR's
+   accuracy at least the vote's minus 2 points.
+4. The same with K = 2: labels identical to main (the floor is -1 there and says nothing).
+
+Run: ``PYTHONPATH=<tree>/src python benchmarks/dev_mmsr_orientation.py --save out.npz`` for each tree,
+then ``python benchmarks/dev_mmsr_orientation.py --compare main.npz branch.npz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine_line  # noqa: E402
+from dev_mmsr_signs import adversary_crowd, crowds  # noqa: E402
+
+
+def all_crowds() -> Iterator[tuple[str, int, pd.DataFrame, np.ndarray]]:
+    """(name, rule of this script, answers, truth by item code in sorted item order)."""
+    for name, rule, answers, truth in crowds():
+        yield name, 1 if rule in (1, 2) else 2, answers, truth
+    for k in (3, 4, 5, 2):
+        for seed in (1, 2):
+            answers, truth = adversary_crowd(0.6, seed, k=k)
+            yield f"adversaries 60% K={k} {seed}", 3 if k > 2 else 4, answers, truth
+
+
+def save(path: str, max_iter: int) -> None:
+    from labelwise.aggregate import MMSR, MajorityVote
+
+    out: dict[str, np.ndarray] = {}
+    for name, rule, answers, truth in all_crowds():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            labels = MMSR(max_iter=max_iter).fit(answers).labels_.sort_index().to_numpy()
+            seconds = time.perf_counter() - t0
+            vote = MajorityVote().fit(answers).labels_.sort_index().to_numpy()
+        out[name], out[name + "|vote"], out[name + "|truth"] = labels, vote, truth
+        out[name + "|rule"] = np.array(rule)
+        print(
+            f"{name}: rule {rule}, acc {np.mean(labels == truth):.3f}, vote {np.mean(vote == truth):.3f}, "
+            f"{seconds:.1f} s",
+            flush=True,
+        )
+    np.savez(path, **out)
+
+
+def compare(main_path: str, branch_path: str) -> None:
+    a, b = np.load(main_path), np.load(branch_path)
+    print(machine_line())
+    print("| crowd | rule | main acc | branch acc | vote acc | labels changed | holds |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for name in [k for k in a.files if "|" not in k]:
+        truth, rule = a[name + "|truth"], int(a[name + "|rule"])
+        acc_a, acc_b = np.mean(a[name] == truth), np.mean(b[name] == truth)
+        vote = np.mean(a[name + "|vote"] == truth)
+        changed = np.mean(a[name] != b[name])
+        holds = {1: changed == 0, 2: acc_b >= acc_a - 0.005, 3: acc_b >= vote - 0.02, 4: changed == 0}[rule]
+        print(
+            f"| {name} | {rule} | {acc_a:.3f} | {acc_b:.3f} | {vote:.3f} | {changed:.1%} | {'yes' if holds else 'NO'} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--save")
+    parser.add_argument("--compare", nargs=2)
+    parser.add_argument("--max-iter", type=int, default=500)
+    args = parser.parse_args()
+    if args.save:
+        save(args.save, args.max_iter)
+    if args.compare:
+        compare(*args.compare)
+
+
+if __name__ == "__main__":
+    main()
