@@ -21,6 +21,23 @@ The rule, written down before any run of this script (2026-12-06 21:40 UTC):
    accuracy at least the vote's minus 2 points.
 4. The same with K = 2: labels identical to main (the floor is -1 there and says nothing).
 
+**Result of that rule (21:27 UTC): it failed on one crowd.** Rule 2, ring 200 seed 1: 0.435 -> 0.405
+(99.8% of labels changed; the eigenvector's signs there are about half wrong, so the floor turns a
+part on noise). Every other crowd held (rules 1 and 4: no label changed; rule 3: 0.79-0.90 against
+main's 0.01-0.02 and the vote's 0.30-0.44). As mmsr38 did when its rule failed, the floor is not made
+the default's behaviour.
+
+**Second rule, written before its run (21:29 UTC)** (``--sign-step`` saves both steps): the default
+``sign_step="eigenvector"`` keeps the paper's orientation and warns (MMSR's existing sign warning, at
+least :data:`SIGN_CHANGE_ITEMS` of the items relabelled by the checked step) naming the floor where it
+turns a part; ``sign_step="checked"`` turns parts by the floor.
+
+5. Default step: labels identical to main on every crowd; the sign warning fires on all six
+   adversary-majority crowds with K >= 3.
+6. Checked step: on the crowds of rules 1 and 4, labels identical to main's checked step; on the
+   locally joined crowds, accuracy at least main's checked minus 0.5 points; on the six
+   adversary-majority crowds with K >= 3, accuracy at least the vote's minus 2 points.
+
 Run: ``PYTHONPATH=<tree>/src python benchmarks/dev_mmsr_orientation.py --save out.npz`` for each tree,
 then ``python benchmarks/dev_mmsr_orientation.py --compare main.npz branch.npz``.
 """
