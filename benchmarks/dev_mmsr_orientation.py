@@ -69,41 +69,69 @@ def all_crowds() -> Iterator[tuple[str, int, pd.DataFrame, np.ndarray]]:
             yield f"adversaries 60% K={k} {seed}", 3 if k > 2 else 4, answers, truth
 
 
-def save(path: str, max_iter: int) -> None:
-    from labelwise.aggregate import MMSR, MajorityVote
+def _fit(answers: pd.DataFrame, max_iter: int, sign_step: str | None) -> tuple[np.ndarray, bool]:
+    """Labels in sorted item order, and whether MMSR's sign warning fired."""
+    from labelwise.aggregate import MMSR
+
+    kwargs = {} if sign_step is None else {"sign_step": sign_step}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        labels = MMSR(max_iter=max_iter, **kwargs).fit(answers).labels_.sort_index().to_numpy()
+    return labels, any("sign" in str(w.message) and "refit with" in str(w.message) for w in caught)
+
+
+def save(path: str, max_iter: int, both: bool) -> None:
+    from labelwise.aggregate import MajorityVote
 
     out: dict[str, np.ndarray] = {}
     for name, rule, answers, truth in all_crowds():
+        t0 = time.perf_counter()
+        labels, warned = _fit(answers, max_iter, None)
+        seconds = time.perf_counter() - t0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            t0 = time.perf_counter()
-            labels = MMSR(max_iter=max_iter).fit(answers).labels_.sort_index().to_numpy()
-            seconds = time.perf_counter() - t0
             vote = MajorityVote().fit(answers).labels_.sort_index().to_numpy()
         out[name], out[name + "|vote"], out[name + "|truth"] = labels, vote, truth
-        out[name + "|rule"] = np.array(rule)
-        print(
-            f"{name}: rule {rule}, acc {np.mean(labels == truth):.3f}, vote {np.mean(vote == truth):.3f}, "
-            f"{seconds:.1f} s",
-            flush=True,
-        )
+        out[name + "|rule"], out[name + "|warned"] = np.array(rule), np.array(warned)
+        line = f"{name}: rule {rule}, acc {np.mean(labels == truth):.3f}, vote {np.mean(vote == truth):.3f}"
+        if both:
+            out[name + "|checked"], _ = _fit(answers, max_iter, "checked")
+            line += f", checked {np.mean(out[name + '|checked'] == truth):.3f}"
+        print(f"{line}, warned {warned}, {seconds:.1f} s", flush=True)
     np.savez(path, **out)
 
 
 def compare(main_path: str, branch_path: str) -> None:
+    """The first rule (rules 1-4) on the default step; with ``|checked`` saved, the second (5, 6)."""
     a, b = np.load(main_path), np.load(branch_path)
+    second = any(k.endswith("|checked") for k in b.files)
     print(machine_line())
     print("| crowd | rule | main acc | branch acc | vote acc | labels changed | holds |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name in [k for k in a.files if "|" not in k]:
         truth, rule = a[name + "|truth"], int(a[name + "|rule"])
-        acc_a, acc_b = np.mean(a[name] == truth), np.mean(b[name] == truth)
         vote = np.mean(a[name + "|vote"] == truth)
-        changed = np.mean(a[name] != b[name])
-        holds = {1: changed == 0, 2: acc_b >= acc_a - 0.005, 3: acc_b >= vote - 0.02, 4: changed == 0}[rule]
-        print(
-            f"| {name} | {rule} | {acc_a:.3f} | {acc_b:.3f} | {vote:.3f} | {changed:.1%} | {'yes' if holds else 'NO'} |"
-        )
+        cells = []
+        if second:
+            same = bool(np.all(a[name] == b[name]))
+            holds = same and (rule != 3 or bool(b[name + "|warned"]))
+            cells.append(("default", np.mean(a[name] == truth), np.mean(b[name] == truth), 1 - same, holds))
+            ca, cb = a[name + "|checked"], b[name + "|checked"]
+            acc_a, acc_b = np.mean(ca == truth), np.mean(cb == truth)
+            changed = np.mean(ca != cb)
+            holds = {1: changed == 0, 2: acc_b >= acc_a - 0.005, 3: acc_b >= vote - 0.02, 4: changed == 0}[rule]
+            cells.append(("checked", acc_a, acc_b, changed, holds))
+        else:
+            acc_a, acc_b = np.mean(a[name] == truth), np.mean(b[name] == truth)
+            changed = np.mean(a[name] != b[name])
+            holds = {1: changed == 0, 2: acc_b >= acc_a - 0.005, 3: acc_b >= vote - 0.02, 4: changed == 0}[rule]
+            cells.append(("", acc_a, acc_b, changed, holds))
+        for step, acc_a, acc_b, changed, holds in cells:
+            warned = f", warned {bool(b[name + '|warned'])}" if step == "default" else ""
+            print(
+                f"| {name} {step} | {rule} | {acc_a:.3f} | {acc_b:.3f}{warned} | {vote:.3f} | {changed:.1%} | "
+                f"{'yes' if holds else 'NO'} |"
+            )
 
 
 def main() -> None:
@@ -111,9 +139,10 @@ def main() -> None:
     parser.add_argument("--save")
     parser.add_argument("--compare", nargs=2)
     parser.add_argument("--max-iter", type=int, default=500)
+    parser.add_argument("--sign-step", action="store_true", help="also save sign_step='checked' (second rule)")
     args = parser.parse_args()
     if args.save:
-        save(args.save, args.max_iter)
+        save(args.save, args.max_iter, args.sign_step)
     if args.compare:
         compare(*args.compare)
 
