@@ -16,7 +16,7 @@ from .._validate.estimators import check_sample_weight
 from .._validate.labels import check_same_length
 from .._validate.nan_features import nan_refusal
 from .._validate.row_order import RowOrderScore, check_row_order
-from ..errors import InvalidParameterError, LabelwiseWarning
+from ..errors import InvalidParameterError
 from . import _corrected_loss as loss
 from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
 
@@ -59,8 +59,6 @@ class ForwardCorrection(RowOrderScore, ClassifierMixin, BaseEstimator):
         The default was chosen on development seeds (``benchmarks/dev_noisy_transition.py``), where
         the confident joint's estimate gave more accurate models than the anchor points.
     correction : {"forward", "backward"}, default "forward"
-        ``"backward"`` warns when its corrected training loss ends below 0 (see
-        :func:`_warn_if_backward_ran_off`): the fit then follows ``T⁻¹``'s negative weights, not the data.
     percentile : float in (0, 100], default 97
         Percentile of the anchor-point rule (``transition="anchor"``).
     cv : int >= 2, default 5
@@ -196,8 +194,6 @@ class ForwardCorrection(RowOrderScore, ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        if self.correction == "backward":
-            _warn_if_backward_ran_off(result.x, X, codes, weights / total, T, bool(self.fit_intercept))
         W, b = loss.unpack(result.x, X.shape[1], n_out, bool(self.fit_intercept))
         self.coef_ = W.T.copy()
         self.intercept_ = b.copy()
@@ -230,31 +226,3 @@ class ForwardCorrection(RowOrderScore, ClassifierMixin, BaseEstimator):
         """The most probable clean class of each row."""
         check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-
-def _warn_if_backward_ran_off(
-    theta: np.ndarray, X, codes: np.ndarray, weights: np.ndarray, T: np.ndarray, fit_intercept: bool
-) -> None:
-    """Warn when the backward-corrected training loss (the penalty left out) at the fit is below 0.
-
-    The backward loss is an unbiased estimate of the clean log loss, which is never negative; its
-    weights ``T⁻¹[ỹ, j]`` are negative off the diagonal, so a model can lower it without limit by
-    driving the probability of a class it is told to avoid towards 0, and only the penalty stops
-    it. A negative value at the fit says that this happened: the coefficients grew to follow
-    ``T⁻¹`` rather than the data (with a ``T`` that overstates the noise, accuracy can fall to
-    chance). The larger ``T``'s condition number, the larger those weights.
-    """
-    data_loss, _ = loss.objective(theta, X, codes, weights, np.linalg.inv(T), 0.0, fit_intercept, "backward")
-    if data_loss >= 0:
-        return
-    warnings.warn(
-        LabelwiseWarning(
-            f"ForwardCorrection(correction='backward') ended at a corrected training loss of {data_loss:.3g}, "
-            f"below 0, which no log loss can be: the negative weights of the inverse of transition (condition "
-            f"number {np.linalg.cond(T):.3g}) let the fit lower the loss by growing its coefficients (largest "
-            f"|coefficient| {np.abs(theta).max():.3g}), so its predictions follow T's inverse rather than the data. "
-            "transition may overstate the noise or be near-singular; use correction='forward' (its loss is "
-            "bounded) or check transition"
-        ),
-        stacklevel=3,
-    )
