@@ -56,3 +56,26 @@ class TestDefaultModel:
         names = list(model[:-1].get_feature_names_out())
         assert len(names) == model[:-1].transform(FRAME).shape[1]
         assert "numeric__b" in names and "date__e_year" in names and any(n.startswith("categorical__c") for n in names)
+
+
+class TestMissingOneHot:
+    def test_a_missing_cell_is_nan_in_every_indicator_not_a_category(self):
+        """Fitted on the present cells: two indicators for 'p', 'q'; the missing row NaN in both."""
+        from labelwise._column_transformers import MissingOneHot
+
+        column = pd.DataFrame({"c": ["p", None, "q", "p"]}, dtype=object)
+        encoder = MissingOneHot().fit(column)
+        out = encoder.transform(column)
+        assert list(encoder.get_feature_names_out()) == ["c_p", "c_q"]
+        assert np.isnan(out[1]).all()
+        assert out[[0, 2, 3]].tolist() == [[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]
+
+    def test_rare_and_unseen_categories_share_the_infrequent_indicator(self):
+        """min_frequency=2 groups 'r' and 's' (seen once); an unseen 't' is counted with them."""
+        from labelwise._column_transformers import MissingOneHot
+
+        column = pd.DataFrame({"c": ["p", "p", "q", "q", "r", "s"]}, dtype=object)
+        encoder = MissingOneHot(min_frequency=2).fit(column)
+        assert list(encoder.get_feature_names_out()) == ["c_p", "c_q", "c_infrequent_sklearn"]
+        out = encoder.transform(pd.DataFrame({"c": ["r", "s", "t"]}, dtype=object))
+        assert out.tolist() == [[0.0, 0.0, 1.0]] * 3

@@ -1,6 +1,7 @@
-"""The column transformers of :mod:`labelwise.columns`' pipelines: median imputation and date features.
+"""The column transformers of :mod:`labelwise.columns`' pipelines and of the data checks' table features:
+median imputation, date features and one-hot indicators that keep a missing cell missing.
 
-Both read pandas' nullable columns (``<NA>`` is NaN) and, fitted on a DataFrame, name their output
+They read pandas' nullable columns (``<NA>`` is NaN) and, fitted on a DataFrame, name their output
 columns after its columns (``feature_names_in_``), as scikit-learn's own transformers do.
 """
 
@@ -12,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import OneHotEncoder
 
-__all__ = ["DateFeatures", "MedianImputer", "to_datetime"]
+__all__ = ["DateFeatures", "MedianImputer", "MissingOneHot", "to_datetime"]
 
 
 class MedianImputer(TransformerMixin, BaseEstimator):
@@ -102,6 +104,70 @@ class DateFeatures(TransformerMixin, BaseEstimator):
             ],
             dtype=object,
         )
+
+
+class MissingOneHot(TransformerMixin, BaseEstimator):
+    """One-hot indicators of one column of categories; a missing cell is NaN in every indicator.
+
+    scikit-learn's :class:`~sklearn.preprocessing.OneHotEncoder` (``handle_unknown="infrequent_if_exist"``)
+    makes the indicators, fitted on the codes of the column's non-missing cells in sorted order
+    (``pd.factorize(sort=True)``: the encoder's own sorting of strings is in Python, some 20 times
+    slower); unlike it, a missing cell is not a category of its own but missing, so it is imputed
+    and counted as a missing number is.
+
+    Parameters
+    ----------
+    min_frequency : int or float or None, default None
+        Categories seen in fewer rows are grouped into one ``infrequent`` indicator (the encoder's
+        option of the same name).
+    max_categories : int or None, default None
+        At most this many indicators, the least frequent categories grouped (the encoder's option).
+    """
+
+    def __init__(self, min_frequency: int | float | None = None, max_categories: int | None = None):
+        self.min_frequency = min_frequency
+        self.max_categories = max_categories
+
+    def fit(self, X: Any, y: Any = None) -> MissingOneHot:
+        values, missing = _category_cells(X)
+        _record_names(self, X)
+        self.n_features_in_ = 1
+        try:
+            codes, categories = pd.factorize(values[~missing], sort=True)
+        except TypeError:  # values that do not sort together (numbers and strings): in order of appearance
+            codes, categories = pd.factorize(values[~missing])
+        self.categories_ = np.asarray(categories, dtype=object)
+        self.encoder_ = OneHotEncoder(
+            handle_unknown="infrequent_if_exist",
+            min_frequency=self.min_frequency,
+            max_categories=self.max_categories,
+            sparse_output=False,
+            dtype=np.float64,
+        ).fit(codes.reshape(-1, 1))
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        values, missing = _category_cells(X)
+        codes = pd.Index(self.categories_).get_indexer(values)  # -1: unseen, encoded as infrequent (or zeros)
+        codes[missing] = 0  # any category: overwritten below
+        out = np.asarray(self.encoder_.transform(codes.reshape(-1, 1)), dtype=np.float64)
+        out[missing] = np.nan
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        name = _names_in(self, input_features)[0]
+        grouping = self.min_frequency is not None or self.max_categories is not None
+        rare = self.encoder_.infrequent_categories_[0] if grouping else None  # the attribute raises without
+        rare = set() if rare is None else set(rare.tolist())
+        names = [f"{name}_{self.categories_[code]}" for code in self.encoder_.categories_[0] if code not in rare]
+        return np.asarray(names + ([f"{name}_infrequent_sklearn"] if rare else []), dtype=object)
+
+
+def _category_cells(X: Any) -> tuple[np.ndarray, np.ndarray]:
+    """One column of categories as a 1-D object array, and where it is missing."""
+    values = X.to_numpy(dtype=object) if isinstance(X, (pd.DataFrame, pd.Series)) else np.asarray(X, dtype=object)
+    values = values.reshape(-1)
+    return values, np.asarray(pd.isna(values), dtype=bool)
 
 
 def _floats(X: Any, copy: bool = False) -> np.ndarray:

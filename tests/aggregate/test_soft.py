@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from labelwise.aggregate import GLAD, DawidSkene, MajorityVote, SoftLabelAverage
+from labelwise.aggregate import GLAD, METHODS, DawidSkene, MajorityVote, SoftLabelAverage
+from labelwise.aggregate.soft import DEFAULT_METHODS
 from labelwise.errors import InvalidParameterError
 from tests.aggregate._crowd import accuracy, confusion_crowd, load_crowd
 
@@ -72,3 +73,26 @@ def test_accuracy_on_real_set(shared_data):
     """The soft average reaches its measured accuracy on RTE."""
     answers, gold = load_crowd(shared_data, "smem_rte")
     assert accuracy(SoftLabelAverage().fit(answers).labels_, gold) >= 0.92
+
+
+@pytest.mark.slow
+def test_default_average_on_a_real_set_is_the_mean_of_its_members_fitted_alone(shared_data):
+    """On ZenCrowd_us, where Dawid-Skene's dependent-pair check acts, each default member's posterior
+    equals that member fitted alone with its defaults, and the average is their mean."""
+    answers, _ = load_crowd(shared_data, "ZenCrowd_us")
+    avg = SoftLabelAverage().fit(answers)
+    alone = [METHODS[name]().fit(answers).probas_.to_numpy() for name in avg.estimators_]
+    for name, post in zip(avg.estimators_, alone, strict=True):
+        np.testing.assert_array_equal(avg.estimators_[name].probas_.to_numpy(), post, err_msg=name)
+    np.testing.assert_allclose(avg.probas_.to_numpy(), np.mean(alone, axis=0), atol=1e-15)
+
+
+@pytest.mark.slow
+def test_session_one_dawid_skene_member_gives_session_one_average(shared_data):
+    """With session 1's Dawid-Skene (smoothing 0.01, no pair check) as its member, the default average
+    gives session 1's accuracy on Duck again (0.8889; today's defaults: 0.8611, RESULTS session 47)."""
+    answers, gold = load_crowd(shared_data, "d_Duck_Identification")
+    methods = [
+        DawidSkene(smoothing=0.01, dependency_threshold=None) if m == "dawid-skene" else m for m in DEFAULT_METHODS
+    ]
+    assert accuracy(SoftLabelAverage(methods=methods).fit(answers).labels_, gold) == pytest.approx(96 / 108)

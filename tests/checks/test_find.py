@@ -146,11 +146,12 @@ class TestBadInput:
         assert found.graph.k == 9
 
     def test_string_feature_matrix(self):
-        """A matrix or frame of strings is refused, naming the columns."""
-        with pytest.raises(InvalidParameterError, match="numeric"):
+        """A matrix of strings is refused, pointing to a DataFrame; a frame's free-text column is refused,
+        naming it (its short strings are one-hot encoded since session 47: tests/checks/test_table_features.py)."""
+        with pytest.raises(InvalidParameterError, match="numeric.*a pandas DataFrame's category and string columns"):
             find_data_issues(np.array([["a", "b"]] * 20))
-        frame = pd.DataFrame({"x": np.arange(20.0), "colour": ["red"] * 20})
-        with pytest.raises(InvalidParameterError, match="colour"):
+        frame = pd.DataFrame({"x": np.arange(20.0), "colour": ["a red and blue one"] * 20})
+        with pytest.raises(InvalidParameterError, match="colour.*free text"):
             find_data_issues(frame)
 
     def test_all_constant_features(self):

@@ -208,10 +208,12 @@ def _mixed_table(n=120, seed=2):
 
 def test_table_features_follow_the_models_column_roles():
     """A date column becomes 5 numbers (not one-hot, not NaN); the id is dropped; text is for exact_duplicate only."""
+    from labelwise.checks._table_features import table_features as encode
     from labelwise.cli._audit_checks import table_features
 
     frame = _mixed_table().drop(columns="y")
-    X, roles, used = table_features(frame)
+    columns, roles, used = table_features(frame)  # the kept columns, encoded by find_data_issues (session 47)
+    X = encode(columns).X
     assert roles.roles == {
         "id": "identifier",
         "day": "date",

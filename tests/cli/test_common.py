@@ -117,8 +117,9 @@ class TestDelimiterHint:
         assert delimiter_hint(pd.DataFrame({"label": [1]})) == ""
 
     def test_the_cli_shows_it(self, tmp_path):
-        """audit on a semicolon file saved as .csv: exit 2, the hint on the line."""
-        (tmp_path / "d.csv").write_text("a;b;y\n1;2;x\n3;4;z\n")
+        """audit on a semicolon file saved as .csv whose lines are not a ';' grid (a tag cell holds ';', so
+        it is read at ','): exit 2, the hint on the line. A ';' grid is read (tests/io/test_delimiter.py)."""
+        (tmp_path / "d.csv").write_text("a;b;y\n1;2;x\n3;4;z;w\n")
         result = CliRunner().invoke(
             main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(tmp_path / "o")]
         )

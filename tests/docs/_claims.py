@@ -89,6 +89,14 @@ CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
         ("texts: [[0, 2]]", lambda ns: ns["by_text"].info["exact_duplicate"]["sets"] == [[0, 2]]),
         ("near texts: [[0, 2, 3]]", lambda ns: ns["by_text"].info["near_duplicate_text"]["sets"] == [[0, 2, 3]]),
         ("text leakage: [2]", lambda ns: ns["leaks"].info["leakage"]["rows"] == [2]),
+        ("table: [[0, 1]]", lambda ns: ns["by_table"].info["exact_duplicate"]["sets"] == [[0, 1]]),
+        (
+            "features: as numbers: price, member; one-hot: country (3 indicators)",
+            lambda ns: (
+                ns["by_table"].info["feature_encoding"]["line"]
+                == "features: as numbers: price, member; one-hot: country (3 indicators)"
+            ),
+        ),
     ],
     "docs/weak.md": [
         (

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from labelwise.errors import DataFileError
 from labelwise.io import read_table
-from labelwise.io.delimiter import ONE_COLUMN, guess_delimiter
+from labelwise.io.delimiter import ONE_COLUMN, csv_delimiter, guess_delimiter, semicolon_grid
 
 
 def _txt(tmp_path, text: str, name: str = "t.txt"):
@@ -74,6 +74,38 @@ class TestAmbiguous:
         """A .csv is read at ',' whatever its cells hold (the guess is for .txt only)."""
         frame = read_table(_txt(tmp_path, "id,tags\n1,a;b;c\n2,d\n", "t.csv"))
         assert frame["tags"].tolist() == ["a;b;c", "d"]
+
+
+class TestSemicolonCsv:
+    """A ``.csv`` saved by Excel where the decimal mark is a comma holds ``;``-delimited cells: read at ``;``
+    when its header has no ``,`` and every line is a ``;`` grid (main read it at ``,``: one column, or a refusal)."""
+
+    def test_a_semicolon_csv_with_decimal_commas_reads_as_numbers(self, tmp_path):
+        """id;x;label then 1;1,5;cat: three columns, x numbers (the decimal-comma rule of a ';' table)."""
+        frame = read_table(_txt(tmp_path, "id;x;label\n1;1,5;cat\n2;-0,25;dog\n3;2;cat\n", "t.csv"))
+        assert frame.columns.tolist() == ["id", "x", "label"] and frame["x"].tolist() == [1.5, -0.25, 2.0]
+
+    def test_a_delimiter_ending_each_line_is_still_a_grid(self, tmp_path):
+        """Excel on Windows with a trailing ';': the header's columns, nothing shifted."""
+        frame = read_table(_txt(tmp_path, "a;b\r\n1;x;\r\n2;y;\r\n", "t.csv"))
+        assert frame.to_dict("list") == {"a": [1, 2], "b": ["x", "y"]}
+
+    def test_a_comma_in_the_header_keeps_the_comma(self, tmp_path):
+        """id,tags then 1,a;b: ',' (tags joined by ';'), as before."""
+        assert semicolon_grid(_txt(tmp_path, "id,tags\n1,a;b\n", "t.csv")) is False
+
+    def test_a_line_of_another_width_keeps_the_comma(self, tmp_path):
+        """a;b then 1;2;3: not a ';' grid, so ',' (a one-column table named 'a;b'), as before."""
+        path = _txt(tmp_path, "a;b\n1;2;3\n4;5\n", "t.csv")
+        assert semicolon_grid(path) is False and csv_delimiter(path) == ","
+
+    def test_a_one_column_csv_with_semicolon_tags_stays_one_column(self, tmp_path):
+        """tags then cat;dog: the header splits into one cell, so ','."""
+        assert read_table(_txt(tmp_path, "tags\ncat;dog\ndog\n", "t.csv"))["tags"].tolist() == ["cat;dog", "dog"]
+
+    def test_a_tsv_is_never_guessed(self, tmp_path):
+        """A .tsv is read at tab whatever it holds."""
+        assert csv_delimiter(_txt(tmp_path, "a;b\n1;2\n", "t.tsv")) == "\t"
 
 
 _CELL = st.text(alphabet="ab; ", min_size=1, max_size=6).filter(lambda s: s.strip() == s and s.strip(";"))

@@ -108,3 +108,42 @@ def test_malformed_line_still_named(tmp_path, text, words):
     (tmp_path / "t.jsonl").write_text(text)
     with pytest.raises(DataFileError, match=words):
         read_table(tmp_path / "t.jsonl", text_columns=["item"])
+
+
+@pytest.fixture
+def pandas_parses(monkeypatch):
+    """Counts pandas' parses of a JSON file (``pandas.read_json``)."""
+    calls = []
+    real = pd.read_json
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("dtype"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pd, "read_json", counted)
+    return calls
+
+
+@pytest.mark.parametrize("name", ["t.jsonl", "t.json"])
+def test_callable_text_columns_parse_the_file_once(tmp_path, pandas_parses, name):
+    """The callable gets the first record's keys, so pandas parses the file once, the ids as text
+    (main: a typed parse to learn the names, then a second one)."""
+    frame = read_table(_write(tmp_path / name, ROWS), text_columns=lambda names: [n for n in names if n in IDS])
+    assert len(pandas_parses) == 1
+    assert frame["item"].tolist() == [2, 2, 10] and frame["annotator"].astype(str).tolist() == ["a", "7", "7"]
+
+
+def test_a_callable_whose_names_change_with_later_keys_parses_again(tmp_path, pandas_parses):
+    """The lone column of the first record is no longer alone once a later record adds a key: the
+    callable's answer on the whole frame wins (a second parse, read as a typed table)."""
+    rows = [{"label": "01"}, {"label": "1", "x": 2}]
+    frame = read_table(_write(tmp_path / "t.jsonl", rows), text_columns=tables.lone_column)
+    assert len(pandas_parses) == 2 and frame.columns.tolist() == ["label", "x"]
+    assert frame["label"].tolist() == [1, 1]  # typed, as with text_columns=(): the lone-column rule is off
+
+
+def test_a_callable_on_a_lone_column_keeps_its_texts(tmp_path, pandas_parses):
+    """One key in every record: the lone column read as text, "01" and "1" two labels, in one parse."""
+    rows = [{"label": "01"}, {"label": "1"}, {"label": 1}]
+    frame = read_table(_write(tmp_path / "t.jsonl", rows), text_columns=tables.lone_column)
+    assert len(pandas_parses) == 1 and frame["label"].tolist() == ["01", "1", "1"]

@@ -24,7 +24,16 @@ from scipy.sparse.csgraph import connected_components
 from ._answers import EncodedAnswers
 from ._mmsr_pairs import AnnotatorPairs, pair_signs
 
-__all__ = ["SIGN_CHANGE_ITEMS", "SIGN_STEPS", "CheckedSigns", "checked_signs", "sign_fit", "vote_agreement_signs"]
+__all__ = [
+    "SIGN_CHANGE_ITEMS",
+    "SIGN_STEPS",
+    "CheckedSigns",
+    "checked_signs",
+    "one_coin_orientation",
+    "sign_fit",
+    "sign_parts",
+    "vote_agreement_signs",
+]
 
 #: MMSR's ``sign_step`` choices: the paper's eigenvector alone, or checked against the vote's signs.
 SIGN_STEPS = ("eigenvector", "checked")
@@ -96,15 +105,49 @@ def sign_fit(pairs: AnnotatorPairs, signs: np.ndarray, part: np.ndarray, n_parts
     return np.bincount(part[i], weights=agree, minlength=n_parts)
 
 
+def sign_parts(pairs: AnnotatorPairs) -> tuple[int, np.ndarray]:
+    """The connected components of the sign graph (annotators joined by pairs of non-zero
+    covariance): their number and each annotator's component, as scipy's ``connected_components``."""
+    nonzero = pairs.cov != 0
+    n = pairs.n_annotators
+    graph = sp.csr_matrix((np.ones(int(nonzero.sum())), (pairs.rows[nonzero], pairs.cols[nonzero])), shape=(n, n))
+    n_parts, part = connected_components(graph, directed=False)
+    return int(n_parts), part
+
+
+def one_coin_orientation(
+    signs: np.ndarray, magnitude: np.ndarray, k: int, n_parts: int, part: np.ndarray
+) -> tuple[np.ndarray, int]:
+    r"""``signs`` with each component's overall sign chosen by the one-coin model's floor, and how
+    many components were turned.
+
+    The sign step fixes the skills' signs up to one flip per component of the sign graph, and takes
+    the flip that makes most annotators positive (adversaries the minority). Under the one-coin model
+    a skill :math:`s = \frac{K p - 1}{K - 1}` is never below :math:`-\frac{1}{K-1}` (an annotator
+    never right), so for ``K >= 3`` an orientation that puts annotators of magnitude
+    :math:`|s| > \frac{1}{K-1}` on the negative side is impossible. Per component, the flip is
+    taken when the negative side it leaves holds strictly less magnitude beyond
+    :math:`\frac{1}{K-1}` (:math:`\sum_{\sigma_j < 0} \max(|s_j| - \frac{1}{K-1}, 0)`) than the
+    given signs' does; otherwise (and always for ``K = 2``, whose floor -1 excludes nothing) the
+    given signs stand. This is what lets honest annotators outnumbered by adversaries keep the
+    positive side.
+    """
+    if k <= 2 or not signs.size:
+        return signs, 0
+    beyond = np.maximum(np.abs(magnitude) - 1.0 / (k - 1), 0.0)
+    now = np.bincount(part, weights=beyond * (signs < 0), minlength=n_parts)
+    flipped = np.bincount(part, weights=beyond * (signs > 0), minlength=n_parts)
+    turn = flipped < now
+    return np.where(turn[part], -signs, signs), int(turn.sum())
+
+
 def checked_signs(pairs: AnnotatorPairs, enc: EncodedAnswers) -> CheckedSigns:
     """The sign step's signs, replaced by :func:`vote_agreement_signs` in each connected component
     of the sign graph (annotators joined by pairs of non-zero covariance) where those satisfy
     strictly more covariance signs (:func:`sign_fit`); ties keep the sign step's."""
     eigen = pair_signs(pairs)
-    nonzero = pairs.cov != 0
     n = pairs.n_annotators
-    graph = sp.csr_matrix((np.ones(int(nonzero.sum())), (pairs.rows[nonzero], pairs.cols[nonzero])), shape=(n, n))
-    n_parts, part = connected_components(graph, directed=False)
+    n_parts, part = sign_parts(pairs)
     has_pair = np.bincount(pairs.rows, minlength=n) > 0
     vote = vote_agreement_signs(enc) * has_pair  # no sign for an annotator without a pair
     better = sign_fit(pairs, vote, part, n_parts) > sign_fit(pairs, eigen, part, n_parts)

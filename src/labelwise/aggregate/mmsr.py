@@ -15,7 +15,7 @@ from ._answers import EncodedAnswers
 from ._base import BaseAggregator, check_tol, log_normalize
 from ._mmsr_msr import GroupedTrimmedMeans
 from ._mmsr_pairs import DENSE_SIGN_NODES, AnnotatorPairs, annotator_pairs, answer_incidence, bipartite_sides
-from ._mmsr_signs import SIGN_CHANGE_ITEMS, SIGN_STEPS, CheckedSigns, checked_signs
+from ._mmsr_signs import SIGN_CHANGE_ITEMS, SIGN_STEPS, CheckedSigns, checked_signs, one_coin_orientation, sign_parts
 from .majority import weighted_vote_shares
 
 __all__ = [
@@ -178,7 +178,13 @@ class MMSR(BaseAggregator):
     M-MSR completes it from the observed pairs with a robust alternating mean that drops up to
     ``F`` extreme values on each side (:func:`msr_rank_one`), so that up to ``F`` adversarial
     annotators per neighbourhood cannot drag the estimate; the signs of :math:`s` come from the
-    signs of the covariances (:func:`sign_determination`). Skills :math:`s_j` are clipped to
+    signs of the covariances (:func:`sign_determination`), which fix them up to one flip per
+    connected part of the crowd. The paper takes the flip that makes most annotators positive. For
+    ``K >= 3`` the one-coin floor :math:`s \ge -\frac{1}{K-1}` says more: ``sign_step="checked"``
+    turns a part when the other flip leaves less estimated magnitude beyond :math:`\frac{1}{K-1}` on
+    the negative side (:func:`~labelwise.aggregate._mmsr_signs.one_coin_orientation`), so that honest
+    annotators outnumbered by adversaries are not weighted as adversaries; the default keeps the
+    paper's flip and warns where the floor's would relabel items (``sign_step`` below). Skills :math:`s_j` are clipped to
     :math:`[-\frac{1}{K-1} + n^{-1/2}, 1 - n^{-1/2}]` (``n`` items), turned into accuracies
     :math:`p_j = \frac{K-1}{K} s_j + \frac{1}{K}` and into the one-coin log-odds weights
     :math:`w_j = \log\frac{(K-1) p_j}{1 - p_j}`. The item posterior is the one-coin posterior
@@ -198,7 +204,8 @@ class MMSR(BaseAggregator):
 
     ``annotator_skill_`` is :math:`p_j`; ``annotator_weight_`` holds :math:`w_j` (crowd-kit's
     ``skills_``); ``n_sign_changes_`` how many annotators' signs differ between the two sign steps
-    (whichever was used); ``loss_history_`` the change of :math:`u v^T` per iteration. An item whose
+    (whichever was used); ``n_turned_parts_`` how many connected parts the one-coin floor turns
+    against the paper's flip in the checked step (whichever was used); ``loss_history_`` the change of :math:`u v^T` per iteration. An item whose
     annotators all have weight 0 keeps its plain vote shares (the one-coin posterior would be
     uniform). The agreement matrix is kept on the pairs of annotators who share an item only
     (:func:`~labelwise.aggregate._mmsr_pairs.annotator_pairs`; the iteration and the sign graph read
@@ -224,11 +231,13 @@ class MMSR(BaseAggregator):
         each connected part of the sign graph, the signs of each annotator's chance-corrected
         agreement with the leave-one-out majority vote where they satisfy strictly more of the observed
         covariance signs than the eigenvector's (the split the eigenvector approximates;
-        :func:`~labelwise.aggregate._mmsr_signs.checked_signs`), the eigenvector's elsewhere. On large
+        :func:`~labelwise.aggregate._mmsr_signs.checked_signs`), the eigenvector's elsewhere; then, for
+        ``K >= 3``, each part's overall sign by the one-coin floor (above). On large
         crowds joined only locally (a ring of annotators, groups joined by one-item guests) the
         eigenvector's signs can be mostly wrong and MMSR far below the vote; with
         ``"eigenvector"`` MMSR warns when the checked signs would relabel at least
-        :data:`SIGN_CHANGE_ITEMS` of the items.
+        :data:`SIGN_CHANGE_ITEMS` of the items (as they do when adversaries outnumber the honest
+        annotators of a part, ``K >= 3``).
     labels, duplicates, item_col, annotator_col, label_col
         As in :class:`~labelwise.aggregate.MajorityVote`.
     random_state : int, Generator or None, default 0
@@ -291,14 +300,18 @@ class MMSR(BaseAggregator):
         self.converged_ = bool(history and history[-1] < self.tol) or not pairs.rows.size
         self.n_adversaries_ = f
         signs = checked_signs(pairs, enc)
+        n_parts, part = sign_parts(pairs)  # the checked step orients each part by the one-coin floor
+        checked, turned = one_coin_orientation(signs.signs, self._magnitude(u, v), k, n_parts, part)
+        signs = CheckedSigns(checked, signs.eigen, int((checked != signs.eigen).sum()))
         self.n_sign_changes_ = signs.replaced
+        self.n_turned_parts_ = turned
         chosen = signs.signs if self.sign_step == "checked" else signs.eigen
         accuracy, weight = _accuracy_weight(self._signed_skill(chosen, u, v, k, n), k)
         self.annotator_weight_ = pd.Series(weight, index=enc.annotator_index(), name="weight")
         note = ""
         if self.sign_step == "eigenvector" and signs.replaced:
             _, other = _accuracy_weight(self._signed_skill(signs.signs, u, v, k, n), k)
-            note = self._sign_note(enc, pairs, weight, other, signs)
+            note = self._sign_note(enc, pairs, weight, other, signs, turned, k)
         if not self._warn_if_sparse(pairs, weight, note) and note:
             warnings.warn(LabelwiseWarning(note), stacklevel=4)
         scores = enc.item_class_sum(weight[enc.annotator_idx])
@@ -310,10 +323,16 @@ class MMSR(BaseAggregator):
 
     @staticmethod
     def _sign_note(
-        enc: EncodedAnswers, pairs: AnnotatorPairs, weight: np.ndarray, checked: np.ndarray, signs: CheckedSigns
+        enc: EncodedAnswers,
+        pairs: AnnotatorPairs,
+        weight: np.ndarray,
+        checked: np.ndarray,
+        signs: CheckedSigns,
+        turned: int,
+        k: int,
     ) -> str:
         """What to tell the user when the checked signs would relabel at least
-        :data:`SIGN_CHANGE_ITEMS` of the items ("" otherwise)."""
+        :data:`SIGN_CHANGE_ITEMS` of the items ("" otherwise); ``turned`` parts turned by the one-coin floor."""
         ann = enc.annotator_idx
         now = enc.item_class_sum(weight[ann]).argmax(axis=1)
         then = enc.item_class_sum(checked[ann]).argmax(axis=1)
@@ -321,13 +340,20 @@ class MMSR(BaseAggregator):
         if share < SIGN_CHANGE_ITEMS:
             return ""
         n_valid = int((pairs.co_annotators() > 0).sum())
+        counts = f"{signs.replaced} of {n_valid} annotators would change sign and {share:.0%} of the items their label"
+        advice = "refit with sign_step='checked', or compare with majority-vote or dawid-skene"
+        if turned:
+            return (
+                f"MMSR's overall sign (the paper's: most annotators positive) breaks the one-coin floor in {turned} "
+                f"connected part(s) of the crowd: it weighs as adversaries annotators who agree with each other "
+                f"beyond what any skill above -1/(K-1) = {-1.0 / (k - 1):.3g} allows, as honest annotators outnumbered "
+                f"by adversaries do; {counts} with the floor's orientation: {advice}"
+            )
         return (
             f"The sign step of MMSR (the eigenvector of the sign graph of Ma & Olshevsky) fits the signs of the "
-            f"agreements between annotators worse than the signs of their agreement with the majority vote: {signs.replaced} of "
-            f"{n_valid} annotators would change sign and {share:.0%} of the items their label. On large crowds "
-            "joined only locally (a ring of annotators, groups joined by a few guests) the signs of the eigenvector are "
-            "unreliable and MMSR can fall far below majority vote: refit with sign_step='checked', or compare "
-            "with majority-vote or dawid-skene"
+            f"agreements between annotators worse than the signs of their agreement with the majority vote: {counts}. "
+            "On large crowds joined only locally (a ring of annotators, groups joined by a few guests) the signs of the "
+            f"eigenvector are unreliable and MMSR can fall far below majority vote: {advice}"
         )
 
     @staticmethod
@@ -365,14 +391,19 @@ class MMSR(BaseAggregator):
         return True
 
     @staticmethod
-    def _signed_skill(signs: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, n: int) -> np.ndarray:
-        """``u`` rescaled to the geometric scale of ``u`` and ``v``, signed, clipped to the valid range."""
+    def _magnitude(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """The skills' magnitudes :math:`|s|`: ``u`` rescaled to the geometric scale of ``u`` and ``v``."""
         nu, nv = np.linalg.norm(u), np.linalg.norm(v)
-        magnitude = u * np.sqrt(nv / nu) if nu > 0 and nv > 0 else u
-        skill = signs * magnitude
+        return u * np.sqrt(nv / nu) if nu > 0 and nv > 0 else u
+
+    @staticmethod
+    def _signed_skill(signs: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, n: int) -> np.ndarray:
+        """:meth:`_magnitude` signed, clipped to the valid range."""
+        skill = signs * MMSR._magnitude(u, v)
         return np.maximum(np.minimum(skill, 1.0 - 1.0 / np.sqrt(n)), -1.0 / (k - 1) + 1.0 / np.sqrt(n))
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.annotator_weight_ = pd.Series(np.zeros(enc.n_annotators), index=enc.annotator_index(), name="weight")
         self.n_adversaries_ = 0
         self.n_sign_changes_ = 0
+        self.n_turned_parts_ = 0

@@ -86,6 +86,15 @@ class SoftLabelAverage(BaseAggregator):
     parameters (DawidSkene's ``raise max_iter``), it says how to set them: on a member passed as an
     estimator in ``methods`` (:func:`member_warning`).
 
+    A member named in ``methods`` runs with its own defaults (as ``METHODS[name]()``, given only
+    the shared settings below), so a change of a member's default changes the average on purpose.
+    Since session 1 every change of the default average's accuracy on the real crowd sets
+    came from Dawid-Skene's defaults: its empirical-Bayes prior (``smoothing="auto"`` and
+    ``prior_strength``) and its check of dependent annotator pairs; the commits and each set's
+    numbers are in ``benchmarks/RESULTS.md`` (session 47, trace47). Pass an estimator, e.g.
+    ``DawidSkene(smoothing=0.01, dependency_threshold=None)`` (session 1's Dawid-Skene,
+    which gives session 1's averages again), to average another setting.
+
     Parameters
     ----------
     methods : sequence of str or estimators, default ("majority-vote", "wawa", "zero-based-skill", "dawid-skene", "glad", "mace")

@@ -25,7 +25,9 @@ class CheckInputs:
     ``features`` are the finite (imputed) features; ``missing`` the count of missing values per row
     of the raw features; ``labels`` integer codes ``0..K-1`` of ``classes``; ``is_train`` marks
     training rows when a split was given; ``groups`` user-given group codes; ``feature_names`` the
-    column names of features given as a DataFrame; ``texts`` the rows' free-text columns. For features given as a dask array, the per-row
+    column names of features given as a DataFrame (of the encoded columns for a table with categorical
+    columns, :mod:`labelwise.checks._table_features`, whose values as written are ``feature_keys``);
+    ``texts`` the rows' free-text columns. For features given as a dask array, the per-row
     arrays are dask arrays on the features' row chunks and ``graph`` a
     :class:`~labelwise.checks._partitioned.PartitionedGraph` (``Check.partitioned``). ``cache`` holds
     intermediate results shared between checks (e.g. the exact-duplicate groups).
@@ -43,6 +45,7 @@ class CheckInputs:
     feature_names: tuple[str, ...] | None = None
     images: list[Any] | None = None  # one path or pixel array per row (the image checks)
     texts: np.ndarray | None = None  # (n, m) object array of texts, None where missing (duplicates, leakage)
+    feature_keys: np.ndarray | None = None  # (n, m) codes of a table's categorical columns (exact duplicates)
     random_state: int = 0
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -55,7 +55,8 @@ def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, 
         bad = [c for c, t in features.dtypes.items() if t.kind not in "fiub"]
         if bad:
             raise InvalidParameterError(
-                f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)"
+                f"features on dask must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or "
+                "embeddings; a pandas DataFrame's category and string columns are one-hot encoded in memory)"
             )
         features = features.map_partitions(_float_frame, meta=_float_frame(features._meta))
     X = numeric_matrix(align_dask_rows([features], ["features"])[0])

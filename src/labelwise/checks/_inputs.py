@@ -29,7 +29,7 @@ def _numbers_from_objects(X: np.ndarray) -> np.ndarray:
             where = np.unravel_index(i, X.shape)
             raise InvalidParameterError(
                 f"features must be a numeric matrix (floats or ints), got {show(v)} at index {tuple(map(int, where))} "
-                f"of an object array; encode strings first"
+                f"of an object array; encode strings first (a pandas DataFrame's category and string columns are one-hot encoded)"
             )
     return np.array([np.nan if v is None else float(v) for v in flat], dtype=np.float64).reshape(X.shape)
 
@@ -39,7 +39,8 @@ def numeric_matrix(X: Any) -> Any:
     as floats (integers and booleans as float64)."""
     if X.dtype.kind not in "fiub":
         raise InvalidParameterError(
-            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first"
+            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first "
+            "(a pandas DataFrame's category and string columns are one-hot encoded)"
         )
     if X.ndim != 2:
         raise InvalidParameterError(f"features must be 2-D (n_rows, n_features), got shape {X.shape}")

@@ -171,11 +171,16 @@ def sets_from_pairs(rows: np.ndarray, codes: np.ndarray) -> list[list[int]]:
 
 def cached_groups(inputs: CheckInputs) -> np.ndarray:
     """Duplicate groups of the features and texts, computed once per call of ``find_data_issues``
-    (option ``block_rows``: rows hashed and compared at a time, :data:`BLOCK_ROWS`)."""
+    (option ``block_rows``: rows hashed and compared at a time, :data:`BLOCK_ROWS`). A table's
+    categorical columns are compared as written (``feature_keys``) beside the features, so two
+    categories one-hot encoded into one ``infrequent`` indicator still differ."""
     if "exact_duplicate_groups" not in inputs.cache:
         given = inputs.option("exact_duplicate", "block_rows", BLOCK_ROWS)
         block = check_positive_int("check_options['exact_duplicate']['block_rows']", given)
-        inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features, inputs.texts, block)
+        X = inputs.features
+        if X is not None and inputs.feature_keys is not None:
+            X = np.column_stack([X, inputs.feature_keys.astype(np.float64)])
+        inputs.cache["exact_duplicate_groups"] = duplicate_groups(X, inputs.texts, block)
     return inputs.cache["exact_duplicate_groups"]
 
 

@@ -36,6 +36,7 @@ from ._scaling import (
     fenced_range,
     rescaled,
 )
+from ._table_features import TableFeatures, needs_encoding, table_features
 from .graph import METHODS, METRICS, NeighborGraph, StandardizedRows
 from .image_issues import PASS_KEYS
 from .registry import CHECKS
@@ -75,9 +76,14 @@ def find_data_issues(
 
     Parameters
     ----------
-    features : array-like of shape (n, d), optional
-        Numeric features or embeddings; a row-chunked ``dask.array`` (or dask DataFrame) stays on
-        the workers, with the graph and the results: a sharded graph (exact: the same result as
+    features : array-like of shape (n, d) or DataFrame, optional
+        Numeric features or embeddings, or a table: a DataFrame with category, string or datetime
+        columns is encoded (numbers and booleans as they are, one-hot categories with a category
+        seen once grouped, five numbers per date; free text refused, to pass as ``texts``) and
+        ``info["feature_encoding"]`` says how (:mod:`labelwise.checks._table_features`;
+        docs/checks.md, "A table with categories"); a DataFrame of numbers is read as before. A
+        row-chunked ``dask.array`` (or dask DataFrame, numbers only) stays on the workers, with the
+        graph and the results: a sharded graph (exact: the same result as
         ``method="exact"`` in memory; approximate: one HNSW index per shard) held there, the
         per-example checks run per partition, ``issues`` a dask DataFrame
         (:mod:`labelwise.checks._dask_run`; docs/scale.md).
@@ -166,15 +172,12 @@ def find_data_issues(
         given.update(train_value=train_value, groups=groups, graph=graph, label_scaling=label_scaling)
         given.update(texts=None if texts is None else DaskTexts.of(texts))
         return dask_data_issues(features, given, selected, build, scaling, options, impute)
-    X = missing = None
-    names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
     if isinstance(features, pd.DataFrame):
         check_row_order(
             features, "features", "the checks", labels=labels, probs=probs, split=split, groups=groups, texts=texts
         )
-    if features is not None:
-        X, missing = check_features(features, impute=impute)
+    X, missing, names_of_columns, table = _features(features, impute)
     image_list = check_images(images) if images is not None else None
     text_rows = None if texts is None else DaskTexts.of(texts) if is_dask(texts) else check_texts(texts, None)
     n = _n_rows(X, labels, probs, graph, image_list, text_rows)
@@ -193,11 +196,48 @@ def find_data_issues(
         feature_names=names_of_columns,
         images=image_list,
         texts=cast(Any, text_rows),  # an (n, m) array, or a DaskTexts (texts on the workers)
+        feature_keys=None if table is None else table.keys,
         random_state=random_state,
-        options=options,
+        options=_table_options(options, features, table, names),
     )
     graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
-    return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
+    found = _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
+    if table is not None:
+        found.info["feature_encoding"] = {**table.encoding, "line": table.line()}
+        if "missing_values" in found.info.get("null", {}):  # the table's cells, not its indicators
+            found.info["null"]["missing_values"] = int(table.missing.sum())
+    return found
+
+
+def _table_options(
+    options: dict[str, Any], frame: Any, table: TableFeatures | None, names: list[str]
+) -> dict[str, Any]:
+    """For an encoded table, ``identifier_column`` reads the table's columns by their roles
+    (:func:`labelwise.columns.infer_column_roles`; ``labelwise audit`` passes them too): a date's
+    year or days since the first date, or a category's indicator, is no column of the user's."""
+    own = options.get("identifier_column", {})
+    if table is None or "identifier_column" not in names or "table_roles" in own:
+        return options
+    from ..columns import infer_column_roles
+
+    return {**options, "identifier_column": {**own, "table_roles": infer_column_roles(frame)}}
+
+
+def _features(features: Any, impute: bool) -> tuple[Any, Any, tuple[str, ...] | None, TableFeatures | None]:
+    """The finite features, the missing values per row, the column names and, for a DataFrame with
+    columns other than numbers and booleans, its encoding (:mod:`._table_features`; else None: a
+    DataFrame of numbers is read as it always was)."""
+    if features is None:
+        return None, None, None, None
+    if not isinstance(features, pd.DataFrame):
+        return (*check_features(features, impute=impute), None, None)
+    if not needs_encoding(features):
+        return (*check_features(features, impute=impute), tuple(map(str, features.columns)), None)
+    table = table_features(features)
+    if table.missing.any() and not impute:
+        raise table.missing_error(features)
+    X, missing = check_features(table.X, impute=impute)  # null's score: the share of the row's features present
+    return X, missing, table.names, table
 
 
 def _needed_graphs(

@@ -31,7 +31,9 @@ class DataIssues:
         Per check: duplicate sets, the non-IID p-value, weak groups, thresholds used...; and, when
         the graphs were built here on euclidean features, ``scaling`` (the shared graph's column
         scaling) and ``label_scaling`` (the label graph's): what was asked, what was used, why, and
-        the labels' statistic (see :class:`labelwise.checks._scaling.LabelScaling`).
+        the labels' statistic (see :class:`labelwise.checks._scaling.LabelScaling`); for features
+        given as a table with categorical columns, ``feature_encoding`` (which columns were encoded
+        how, and ``line``, that in one line).
     graph : NeighborGraph, PartitionedGraph or None
         The graph the checks that do not read the labels shared (None when none needed one), or
         the graph passed in; for dask features a
@@ -82,7 +84,7 @@ class DataIssues:
             out["graph"] = _settings(self.graph)
         if self.label_graph is not None and self.label_graph is not self.graph:
             out["label_graph"] = _settings(self.label_graph)
-        for key in ("scaling", "label_scaling"):
+        for key in ("scaling", "label_scaling", "feature_encoding"):
             if key in self.info:
                 out[key] = self.info[key]
         if self.row_chunks is not None:

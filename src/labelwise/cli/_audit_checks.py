@@ -50,7 +50,7 @@ SCALING_FLAGS = {"scaling": "--scaling", "label_scaling": "--label-scaling", "me
 class DataChecksRun:
     """What ``audit`` needs to run the data checks after the label audit."""
 
-    features: np.ndarray | None
+    features: np.ndarray | pd.DataFrame | None  # --features' array, or the table's feature columns
     labels: pd.Series
     split: np.ndarray | None
     checks: list[str]
@@ -102,7 +102,7 @@ class DataChecksRun:
         if self.feature_columns is not None:
             sections["feature_columns"] = self.feature_columns
         summary["data_checks"] = sections
-        self._report_roles(summary)
+        self._report_roles(summary, found.info.get("feature_encoding"))
         extra = found.issues.drop(columns=[c for c in ("given_label", "predicted_label") if c in found.issues])
         extra.insert(0, "row", np.arange(len(extra)))
         con = console()
@@ -150,25 +150,43 @@ class DataChecksRun:
         """What the checks change in the user's input: imputed feature values (a --k lowered to the table
         is the API's warning, :func:`labelwise.checks._inputs.neighbour_count`)."""
         notices = []
-        if self.features is not None and self.features.dtype.kind == "f":
-            rows = np.flatnonzero(~np.isfinite(self.features).all(axis=1))
-            if rows.size:
-                notices.append(
-                    f"the data checks filled missing or infinite feature values ({self.features_from}) in "
-                    f"{rows.size} rows (e.g. rows {rows[:5].tolist()}) with column medians; the null check scores them"
-                )
+        rows = _unfilled_rows(self.features)
+        if rows.size:
+            notices.append(
+                f"the data checks filled missing or infinite feature values ({self.features_from}) in "
+                f"{rows.size} rows (e.g. rows {rows[:5].tolist()}) with column medians; the null check scores them"
+            )
         return notices
 
-    def _report_roles(self, summary: dict) -> None:
+    def _report_roles(self, summary: dict, encoding: dict | None = None) -> None:
         """Column roles in summary.json and on screen, unless the model's already are (same roles)."""
         if self.roles is not None and "column_roles" not in summary:
             summary["column_roles"] = self.roles.to_dict()
             print_column_roles(summary["column_roles"])
             for notice in self.roles.notices:
                 console().print(f"notice: {plain(notice)}")
-        if self.feature_columns:
-            parts = [f"{role} {len(cols)}" for role, cols in self.feature_columns.items() if cols]
-            console().print(f"data checks use the table's columns: {'; '.join(parts) or 'none'}")
+        if self.feature_columns:  # one line: which columns were encoded how
+            encoded = (encoding or {}).get("line", "").removeprefix("features: ")
+            texts = self.feature_columns.get("text") or []
+            parts = [encoded] if encoded else []
+            parts += [f"texts, as written: {', '.join(_few(texts))}"] if texts else []
+            console().print(f"data checks use the table's columns: {'; '.join(parts) or 'none'}", soft_wrap=True)
+
+
+def _few(names: list[str], most: int = 10) -> list[str]:
+    """At most ``most`` names, then how many more."""
+    return names if len(names) <= most else [*names[:most], f"and {len(names) - most} more"]
+
+
+def _unfilled_rows(features: Any) -> np.ndarray:
+    """The rows with a missing (or infinite) feature value: the checks fill them (``impute=True``)."""
+    if isinstance(features, pd.DataFrame):  # the table's columns: a missing cell of any kind
+        numbers = features.select_dtypes("number").to_numpy(dtype=np.float64)
+        bad = features.isna().to_numpy().any(axis=1) | ~np.isfinite(numbers).all(axis=1)
+        return np.flatnonzero(bad)
+    if features is not None and features.dtype.kind == "f":
+        return np.flatnonzero(~np.isfinite(features).all(axis=1))
+    return np.array([], dtype=np.int64)
 
 
 def checks_named(ctx: Any, param: Any, value: str | None) -> str | None:
@@ -179,33 +197,32 @@ def checks_named(ctx: Any, param: Any, value: str | None) -> str | None:
     return value
 
 
-def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles, dict[str, list[str]]]:
+def table_features(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, ColumnRoles, dict[str, list[str]]]:
     """The check features of a table, its column roles, and which columns each part of them uses.
 
-    Numeric columns (NaN kept for the null check), five numbers per date column, one-hot
-    categorical columns (NaN in every indicator of a missing cell), as floats; None when the table has none of these (e.g. text only): the
-    checks that need features are then skipped. The third value maps ``numeric``, ``date``,
-    ``categorical`` (one-hot) and ``text`` to column names: ``text``, the columns the model reads that
-    are not made numbers here (free text, high-cardinality and many-valued categorical columns),
-    which ``exact_duplicate`` compares as written (:func:`table_texts`).
+    The table's numeric, date (parsed with the roles' formats) and categorical columns (at most
+    ``MAX_ONE_HOT`` values; as strings, so a boolean is one-hot too), as a DataFrame that
+    ``find_data_issues`` encodes as it does the API's table (:mod:`labelwise.checks._table_features`:
+    numbers as they are, five numbers per date, one-hot categories, a missing cell missing); None
+    when the table has none of these (e.g. text only): the checks that need features are then
+    skipped. The third value maps ``numeric``, ``date``, ``categorical`` (one-hot) and ``text`` to
+    column names: ``text``, the columns the model reads that are not made numbers here (free text,
+    high-cardinality and many-valued categorical columns), which ``exact_duplicate`` compares as
+    written (:func:`table_texts`).
     """
-    from ..columns import DateFeatures, infer_column_roles
+    from ..columns import infer_column_roles, to_datetime
 
     roles = infer_column_roles(frame)
     numeric, dates = roles.columns("numeric"), roles.columns("date")
-    parts = [frame[numeric].apply(pd.to_numeric, errors="coerce").astype(float)] if numeric else []
-    if dates:
-        parts.append(pd.DataFrame(DateFeatures(roles.date_formats).fit_transform(frame[dates]), index=frame.index))
     one_hot = [name for name in roles.columns("categorical") if frame[name].nunique() <= MAX_ONE_HOT]
-    for name in one_hot:
-        indicators = pd.get_dummies(frame[name].astype("string"), prefix=str(name), dtype=float)
-        indicators[frame[name].isna().to_numpy()] = np.nan  # a missing cell is missing, not a category of zeros
-        parts.append(indicators)
+    parts = {name: pd.to_numeric(frame[name], errors="coerce").astype(float) for name in numeric}
+    parts |= {name: to_datetime(frame[name], roles.date_formats.get(name)) for name in dates}
+    parts |= {name: frame[name].astype("string") for name in one_hot}
     used = {"numeric": numeric, "date": dates, "categorical": one_hot}
     taken = {name for names in used.values() for name in names}
     used["text"] = [name for name in roles.used if name not in taken]  # compared as written by exact_duplicate
-    X = pd.concat(parts, axis=1).to_numpy(dtype=np.float64) if parts else None
-    return X, roles, {role: [str(n) for n in names] for role, names in used.items()}
+    features = pd.DataFrame(parts, index=frame.index) if parts else None
+    return features, roles, {role: [str(n) for n in names] for role, names in used.items()}
 
 
 def table_texts(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame | None:

@@ -323,8 +323,8 @@ def delimiter_hint(frame: pd.DataFrame) -> str:
     if not found:
         return ""
     return (
-        f" (one column only: the file looks delimited by {found[0]!r}; a .csv is read with ',' and a .tsv with "
-        "tabs, a .txt has its delimiter detected)"
+        f" (one column only: the file looks delimited by {found[0]!r}; a .csv is read with ',' (with ';' only when "
+        "every line splits at ';' into the header's columns) and a .tsv with tabs, a .txt has its delimiter detected)"
     )
 
 

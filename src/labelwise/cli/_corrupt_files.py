@@ -26,13 +26,12 @@ from .._heavy import pyarrow_csv as pa_csv
 from ..errors import InvalidParameterError
 from ..io.atomic import TABLE_FORMATS, atomic_write
 from ..io.atomic import write_table as io_write_table
-from ..io.delimiter import csv_delimiter
+from ..io.delimiter import csv_delimiter, is_csv
+from ..io.plain_text import plain_text
 
 #: Output suffixes, by family.
 _TEXT = {".csv": ",", ".tsv": "\t"}
 WRITERS = tuple(TABLE_FORMATS)
-#: Input suffixes read as delimited text (``.txt``: delimiter guessed, as ``labelwise.io.read_table`` does).
-_TEXT_IN = (".csv", ".tsv", ".txt")
 
 
 def output_paths(out: Path, data: Path, force: bool) -> dict[str, Path]:
@@ -105,7 +104,7 @@ def _same_file(path: Path, data: Path) -> bool:
 
 def copies_cells(data: Path, out: Path) -> bool:
     """Whether DATA is copied cell by cell as text: both are delimited text files."""
-    return data.suffix.lower() in _TEXT_IN and out.suffix.lower() in _TEXT
+    return is_csv(data) and out.suffix.lower() in _TEXT
 
 
 #: A table's cells as written, column by column (every cell a string, an empty cell ``""``): Arrow's
@@ -119,6 +118,7 @@ _BLOCK_CELLS = 1 << 19
 def raw_cells(data: Path, n_rows: int) -> Cells:
     """DATA's cells as written, as many rows as the typed read (Arrow's parser; pandas' where Arrow
     cannot parse the file)."""
+    shown, data = data, plain_text(data)  # a compressed or UTF-16 file: its decoded copy
     sep = csv_delimiter(data)  # .txt: the delimiter read_table guessed
     names = [str(c) for c in pd.read_csv(data, sep=sep, nrows=0, encoding="utf-8-sig").columns]
     cells: Cells | None = None
@@ -143,7 +143,7 @@ def raw_cells(data: Path, n_rows: int) -> Cells:
     found = len(next(iter(cells.values())))
     if found != n_rows:  # both reads skip blank lines; anything else is a bug to report
         raise InvalidParameterError(
-            f"DATA {str(data)!r} read as {n_rows} rows but as text {found}: write it with --out .parquet instead"
+            f"DATA {str(shown)!r} read as {n_rows} rows but as text {found}: write it with --out .parquet instead"
         )
     return cells
 

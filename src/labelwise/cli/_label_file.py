@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..io.delimiter import is_csv
 from ..io.paths import require_file
+from ..io.plain_text import plain_text
 from ..io.tables import lone_column
 from ._column_hint import column_hint
 from ._common import load_npy, read_input
@@ -60,12 +62,9 @@ def read_label_file(path: Path, option: str, column: str | None, *, column_optio
             f"{option} must be a table with {given}{column_hint(chosen, table.columns)}; {str(path)!r} has columns "
             f"{list(table.columns)}" + ("" if column is not None else f": name one with {column_option}")
         )
-    if table.shape[1] == 1 and path.suffix.lower() in _TEXT_SUFFIXES:
+    if table.shape[1] == 1 and is_csv(path):
         _refuse_blank_lines(path, option)
     return table[chosen].to_numpy()
-
-
-_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 def _refuse_blank_lines(path: Path, option: str) -> None:
@@ -74,7 +73,7 @@ def _refuse_blank_lines(path: Path, option: str) -> None:
     Blank lines after the last label (the newline that ends the file, an editor's extra empty lines)
     are kept, as :func:`labelwise.io.read_names` keeps them with ``holes=False``.
     """
-    with open(path, encoding="utf-8-sig", errors="replace", newline=None) as handle:
+    with open(plain_text(path), encoding="utf-8-sig", errors="replace", newline=None) as handle:
         blank: list[int] = []
         pending: list[int] = []
         for number, line in enumerate(handle, start=1):

@@ -16,14 +16,16 @@ import numpy as np
 from .._heavy import pandas as pd
 from .._validate.probabilities import check_probs
 from ..errors import DataFileError, InvalidProbabilitiesError
+from ..io.plain_text import plain_text, table_suffix
 
 #: The suffixes read as a table of probabilities (CSV, TSV, Parquet, JSON Lines); ``.npy`` is an array.
 PROBS_TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".jsonl")
 
 
 def is_probs_table(path: Path) -> bool:
-    """Whether ``path`` is read as a table (by its suffix), not as a ``.npy`` array."""
-    return Path(path).suffix.lower() in PROBS_TABLE_SUFFIXES
+    """Whether ``path`` is read as a table (by its suffix, under a compression one: ``probs.csv.gz``),
+    not as a ``.npy`` array."""
+    return table_suffix(path) in PROBS_TABLE_SUFFIXES
 
 
 def probability_frame(table: pd.DataFrame, path: Path, *, what: str, expected: str) -> pd.DataFrame:
@@ -48,11 +50,11 @@ def row_in_file(path: Path, row: int) -> str:
     The line is counted as an editor shows it (header counted, from 1; blank lines, which the table
     reader skips, counted too); Parquet has no lines, so its rows are named alone.
     """
-    before = _LINES_BEFORE_ROWS.get(Path(path).suffix.lower())
+    before = _LINES_BEFORE_ROWS.get(table_suffix(path))
     if before is None:
         return f"row {row}"
     wanted = row + before + 1  # the wanted-th line that is not blank
-    with open(path, encoding="utf-8-sig", errors="replace", newline=None) as handle:
+    with open(plain_text(path), encoding="utf-8-sig", errors="replace", newline=None) as handle:
         for number, line in enumerate(handle, start=1):
             wanted -= bool(line.strip())
             if wanted == 0:

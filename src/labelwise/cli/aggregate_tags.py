@@ -16,7 +16,8 @@ from .._tag_cells import join_tags
 from ..aggregate._names import MULTILABEL_METHODS
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
-from ..io.delimiter import csv_delimiter
+from ..io.delimiter import csv_delimiter, is_csv
+from ..io.plain_text import plain_text
 from ._aggregate_params import duplicates_option, method_params, param_names, param_option
 from ._answer_rows import report
 from ._common import SEED, console, finite, plain, print_frame, quiet_option, read_input, renaming
@@ -50,11 +51,11 @@ def _columns(answers: pd.DataFrame, given: dict[str, str]) -> None:
 def _marker_cells(path: Path, column: str, read: pd.Series) -> dict[str, Any] | None:
     """Tag cells of a CSV/TSV file that are written (``NA``, ``None``...) but read as missing under
     --na-values, so counted as the empty set: how many and the texts; None when there are none."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".tsv", ".txt") or not read.isna().any():
+    if not is_csv(path) or not read.isna().any():
         return None
-    sep = csv_delimiter(path)
-    raw = pd.read_csv(path, sep=sep, usecols=[column], dtype=str, na_filter=False, index_col=False)[column]
+    src = plain_text(path)  # a compressed or UTF-16 file: its decoded copy
+    sep = csv_delimiter(src)
+    raw = pd.read_csv(src, sep=sep, usecols=[column], dtype=str, na_filter=False, index_col=False)[column]
     written = read.isna().to_numpy() & raw.str.strip().ne("").to_numpy()
     if not written.any():
         return None

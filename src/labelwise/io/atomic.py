@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DataFileError, InvalidParameterError, StorageError
+from .plain_text import COMPRESSIONS, compressed_writer
 
 if TYPE_CHECKING:  # only the frames' own methods are called: the command line's --help does not import pandas
     import pandas as pd
@@ -289,7 +290,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     path : path-like
         Ends in ``.csv``, ``.tsv`` (tab-separated), ``.parquet`` / ``.pq`` or ``.jsonl`` / ``.ndjson``
         (one JSON object per row): :data:`TABLE_FORMATS`, the formats :func:`labelwise.io.read_table`
-        reads back.
+        reads back. A text format followed by a compression suffix (``out.csv.gz``, ``.bz2``, ``.xz``,
+        ``.zst`` with ``zstandard`` installed, ``.zip``) is written compressed; otherwise uncompressed.
 
     Raises
     ------
@@ -301,12 +303,16 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
         The file cannot be written (:func:`atomic_write`).
     """
     dest = Path(path)
-    suffix = dest.suffix.lower()
-    if suffix not in TABLE_FORMATS:
+    codec = COMPRESSIONS.get(dest.suffix.lower())
+    suffix = Path(dest.stem).suffix.lower() if codec else dest.suffix.lower()
+    if suffix not in TABLE_FORMATS or (codec and TABLE_FORMATS[suffix] == "Parquet"):
         raise InvalidParameterError(
-            f"path must end in one of {', '.join(TABLE_FORMATS)} (the table's format), got {str(dest)!r}"
+            f"path must end in one of {', '.join(TABLE_FORMATS)} (the table's format), each but Parquet "
+            f"compressed if followed by one of {', '.join(COMPRESSIONS)}, got {str(dest)!r}"
         )
-    if TABLE_FORMATS[suffix] == "Parquet":
+    if codec:
+        _write_compressed(frame, dest, suffix, codec)
+    elif TABLE_FORMATS[suffix] == "Parquet":
         try:
             with atomic_write(dest, "wb") as fh:
                 frame.to_parquet(fh, index=False)
@@ -321,6 +327,23 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
         with atomic_write(dest, "w") as fh:
             frame.to_csv(fh, index=False, sep="\t" if suffix == ".tsv" else ",")
     return dest
+
+
+def _write_compressed(frame: pd.DataFrame, dest: Path, suffix: str, codec: str) -> None:
+    """:func:`write_table` of a text format (``suffix``) compressed with ``codec``, atomically."""
+    if codec == "zstd":
+        try:
+            import zstandard  # noqa: F401
+        except ImportError:
+            raise InvalidParameterError(
+                f"path {str(dest)!r} asks for zstd compression, which needs the 'zstandard' package: "
+                "pip install zstandard, or choose .gz"
+            ) from None
+    with atomic_write(dest, "wb") as raw, compressed_writer(raw, codec, dest.stem) as fh:
+        if TABLE_FORMATS[suffix] == "JSON Lines":
+            frame.to_json(fh, orient="records", lines=True, force_ascii=False)
+        else:
+            frame.to_csv(fh, index=False, sep="\t" if suffix == ".tsv" else ",")
 
 
 def _json_default(obj: Any) -> Any:

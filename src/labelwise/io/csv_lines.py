@@ -11,12 +11,14 @@ from pathlib import Path
 
 from ..errors import DataFileError
 from .delimiter import csv_delimiter
+from .plain_text import plain_text
 
 __all__ = ["line_of_row", "row_lines"]
 
 
 def _record_starts(path: Path) -> Iterator[int]:
     """The first line of each row after the header; raises what opening or parsing ``path`` raises."""
+    path = plain_text(path)  # a compressed or UTF-16 file: its decoded copy
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=csv_delimiter(path))
         header, end = True, 0  # end: the last line read

@@ -25,8 +25,10 @@ header's last column empty: a delimiter ending the line, which the reader drops)
    ``.csv`` / ``.tsv``, or join the tags with another ``--tag-separator``);
 5. otherwise the header is one column name, and each line is one cell (:data:`ONE_COLUMN`).
 
-A refusal is a :class:`~labelwise.errors.DataFileError` that names the file; ``.csv`` and ``.tsv``
-files are never guessed (``,`` and tab).
+A refusal is a :class:`~labelwise.errors.DataFileError` that names the file; ``.tsv`` files are never
+guessed (tab), nor ``.csv`` files but for one case: Excel in most of Europe saves "CSV" with ``;``
+(the comma being the decimal mark), so a ``.csv`` whose header has no ``,`` and which is a ``;`` grid
+by the rule above (:func:`semicolon_grid`) is read at ``;``; any other ``.csv`` at ``,``.
 """
 
 from __future__ import annotations
@@ -36,12 +38,29 @@ import os
 from pathlib import Path
 
 from ..errors import DataFileError
+from .plain_text import table_suffix
 
-__all__ = ["CANDIDATES", "CSV_SUFFIXES", "ONE_COLUMN", "SAMPLE_CHARS", "csv_delimiter", "guess_delimiter"]
+__all__ = [
+    "CANDIDATES",
+    "CSV_SUFFIXES",
+    "ONE_COLUMN",
+    "SAMPLE_CHARS",
+    "csv_delimiter",
+    "guess_delimiter",
+    "is_csv",
+    "semicolon_grid",
+]
 
 #: The suffixes of the delimited text tables labelwise reads (:func:`labelwise.io.read_table`): one set
 #: for every module that asks whether a file is a CSV (its rows are lines, its cells text).
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+
+
+def is_csv(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a CSV-family table: its format's suffix (under a compression one:
+    :func:`labelwise.io.plain_text.table_suffix`) is one of :data:`CSV_SUFFIXES`."""
+    return table_suffix(path) in CSV_SUFFIXES
+
 
 #: The delimiters a ``.txt`` table may use, in the order of the messages; space is tried last.
 CANDIDATES = ("\t", ",", ";", "|", ":")
@@ -128,9 +147,25 @@ def guess_delimiter(path: str | Path) -> str:
     return ONE_COLUMN
 
 
+def semicolon_grid(path: str | os.PathLike) -> bool:
+    """Whether the ``.csv`` file ``path`` is a ``;`` table (as Excel saves CSV where the decimal mark is a
+    comma): its header holds no ``,`` and splits at ``;`` into two or more cells, and every sampled line
+    into as many (or more, the ones past the header's last column empty)."""
+    lines = _sample(Path(path))
+    header = next((line for line in lines if line.strip()), "")
+    if "," in header or ";" not in header:
+        return False
+    counts = _cells_per_record(lines, ";")
+    width = counts[0][1]
+    return width >= 2 and all(_fits(n, f, width) for _, n, f in counts)
+
+
 def csv_delimiter(path: str | os.PathLike) -> str:
-    """The column delimiter of a CSV-family file: ``,`` for ``.csv``, tab for ``.tsv``, and for any other
-    suffix (``.txt``) the one :func:`guess_delimiter` finds (it may refuse the file)."""
+    """The column delimiter of a plain (uncompressed, UTF-8) CSV-family file: tab for ``.tsv``; for
+    ``.csv``, ``;`` when :func:`semicolon_grid` says so, else ``,``; for any other suffix (``.txt``)
+    the one :func:`guess_delimiter` finds (it may refuse the file)."""
     p = Path(path)
     suffix = p.suffix.lower()
-    return "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else guess_delimiter(p))
+    if suffix == ".csv":
+        return ";" if semicolon_grid(p) else ","
+    return "\t" if suffix == ".tsv" else guess_delimiter(p)

@@ -1,16 +1,19 @@
 """What a data file that labelwise cannot read as text is, and what to do: the words of the messages.
 
-Files come from spreadsheets and other tools in forms a text table reader cannot take: Excel's
-"Unicode Text" (UTF-16), a workbook (``.xlsx``, a ZIP archive; ``.xls``, an OLE file), a
-compressed file (``.csv.gz``, ``.csv.zip``), or a Parquet file under a ``.csv`` name. Their first
-bytes tell them apart (:func:`content_hint`), and so does their suffix (:func:`suffix_hint`); the
-readers add the hint to their refusal, so the user learns what the file is and how to save it
-as UTF-8 text, not only that it is not.
+A compressed table whose name says so (``data.csv.gz``) and UTF-16 text with a byte order mark are
+read (:mod:`labelwise.io.plain_text`). Other files come from spreadsheets and tools in forms a text
+table reader cannot take: UTF-16 without its mark, a workbook (``.xlsx``, a ZIP archive; ``.xls``,
+an OLE file), compressed bytes under a plain name (gzip in ``data.csv``), a ``.7z`` archive, or a
+Parquet file under a ``.csv`` name. Their first bytes tell them apart (:func:`content_hint`), and so
+does their suffix (:func:`suffix_hint`); the readers add the hint to their refusal, so the user
+learns what the file is and how to save it as UTF-8 text, not only that it is not.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from .plain_text import COMPRESSIONS
 
 __all__ = ["content_hint", "suffix_hint"]
 
@@ -55,6 +58,11 @@ def suffix_hint(path: str | Path) -> str:
     """What to do with a file whose suffix no table reader takes: ``"; ..."`` for a compressed file
     or a spreadsheet workbook, else ``""``."""
     suffix = Path(path).suffix.lower()
+    if suffix in COMPRESSIONS:
+        return (
+            f"; a compressed table is read when its name gives the table's format before {suffix} "
+            f"(data.csv{suffix}, data.jsonl{suffix}): rename it"
+        )
     if suffix in _COMPRESSED:
         return f"; {suffix} files are not read compressed: decompress it first and give the file inside"
     if suffix in _WORKBOOKS:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataFileError, InvalidParameterError
-from .delimiter import CSV_SUFFIXES, csv_delimiter
+from .delimiter import csv_delimiter, is_csv
+from .plain_text import plain_text
 
 __all__ = [
     "PANDAS_NA_VALUES",
@@ -104,11 +105,10 @@ def raw_cell(path: str | os.PathLike, column: str, row: int) -> str | None:
     """
     import pandas as pd  # here, not on top: the command line's --help does not import pandas
 
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in CSV_SUFFIXES or row < 0:
+    if not is_csv(path) or row < 0:
         return None
     try:
+        p = plain_text(path)  # a compressed or UTF-16 file: its decoded copy
         options = _raw_options(p)
         # the one column in blocks up to the row, in bounded memory: skipping the rows before it
         # (skiprows, a number or a list) takes pandas twice as long (benchmarks/RESULTS.md, session 30)
@@ -127,10 +127,10 @@ def raw_column(path: str | os.PathLike, column: str) -> Any:
     that cannot be read."""
     import pandas as pd  # here, not on top: the command line's --help does not import pandas
 
-    p = Path(path)
-    if p.suffix.lower() not in CSV_SUFFIXES:
+    if not is_csv(path):
         return None
     try:
+        p = plain_text(path)
         return pd.read_csv(p, usecols=[column], **_raw_options(p))[column]
     except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, DataFileError):
         return None

@@ -15,16 +15,20 @@ from .._heavy import pyarrow_csv as pa_csv
 from ..errors import DataFileError
 from ._text_ids import csv_read_of_texts, numbers_unless_merged, restore_merged_texts, text_dtypes
 from .csv_grid import read_csv_frame, read_decimal_commas
-from .delimiter import CSV_SUFFIXES, csv_delimiter
+from .delimiter import CSV_SUFFIXES, csv_delimiter, is_csv
 from .file_kind import content_hint, suffix_hint
 from .index_columns import index_as_columns
 from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
 from .paths import require_file
+from .plain_text import plain_text, shown_as, table_suffix
 
 _PARQUET = {".parquet", ".pq"}
 _JSONL = {".jsonl", ".ndjson"}
 SUPPORTED = sorted(CSV_SUFFIXES | _PARQUET | _JSONL | {".json"})
 _NUMBERS_AS_TEXT: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str}
+#: How far into a JSON file the first record's keys are looked for (a callable ``text_columns``).
+_FIRST_RECORD_CHARS = 1 << 20
+_FIRST_DECODER = json.JSONDecoder()
 _TEXT_DECODER = json.JSONDecoder(**_NUMBERS_AS_TEXT)  # one decoder: json.loads(**hooks) makes one per call
 
 
@@ -141,10 +145,12 @@ def read_texts(path: str | os.PathLike, names: Collection[str], *, na_values: Na
     DataFileError
         If the file is missing, or its suffix is not one of :data:`~labelwise.io.delimiter.CSV_SUFFIXES`.
     """
-    p = require_file(path, parameter="path", kind="data file")
-    if p.suffix.lower() not in CSV_SUFFIXES:
-        raise DataFileError(f"data file {str(p)!r} must end in one of {sorted(CSV_SUFFIXES)}, got {p.suffix!r}")
-    sep = csv_delimiter(p)
+    shown = require_file(path, parameter="path", kind="data file")
+    if not is_csv(shown):
+        raise DataFileError(f"data file {str(shown)!r} must end in one of {sorted(CSV_SUFFIXES)}, got {shown.suffix!r}")
+    p = plain_text(shown)
+    with shown_as(p, shown):
+        sep = csv_delimiter(p)
     header = [str(c) for c in pd.read_csv(p, sep=sep, nrows=0).columns]
     present = [n for n in names if n in header]
     texts = _csv_texts(p, sep, present, check_na_values(na_values)) if present else pa.table({})
@@ -173,7 +179,11 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter guessed: the one character that splits every
     line into as many cells as the header, see :mod:`labelwise.io.delimiter`), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
-    A CSV-family file is read as the grid its header draws (:mod:`labelwise.io.csv_grid`): empty
+    Each may be compressed (``data.csv.gz``, ``.bz2``, ``.xz``, ``.zst`` with ``zstandard`` installed, or
+    a ``.zip`` of that one file) and its text UTF-8 (a BOM is skipped) or UTF-16 with a BOM, as Excel's
+    "Unicode Text" is (see :mod:`labelwise.io.plain_text`). A ``.csv`` is read at ``,``, or at ``;``
+    when its header has no ``,`` and every line is a ``;`` grid (Excel's CSV where the decimal mark
+    is a comma). A CSV-family file is read as the grid its header draws (:mod:`labelwise.io.csv_grid`): empty
     cells past the header's last column (a delimiter ending each line) are dropped, never taken for
     a row index; numbers written with a decimal comma (``1,5`` in a ``;`` or tab table) or with
     commas between thousands (``"1,234.5"`` in a ``,`` table) are numbers, outside ``text_columns``.
@@ -220,13 +230,21 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     """
     na = check_na_values(na_values)
     p = require_file(path, parameter="path", kind="data file")
-    suffix = p.suffix.lower()
+    suffix = table_suffix(p)
     if suffix not in SUPPORTED:
         raise DataFileError(
             f"data file {str(p)!r} must end in one of {SUPPORTED}, got {suffix or 'no suffix'!r}{suffix_hint(p)}"
         )
     if p.stat().st_size == 0:
         raise DataFileError(f"data file {str(p)!r} is empty")
+    src = plain_text(p)
+    with shown_as(src, p):
+        return _read_plain(src, suffix, text_columns, na)
+
+
+def _read_plain(p: Path, suffix: str, text_columns: TextColumns, na: tuple[str, ...] | None) -> pd.DataFrame:
+    """:func:`read_table` of the plain file ``p`` (:func:`~labelwise.io.plain_text.plain_text`'s), whose
+    format ``suffix`` says."""
     try:
         if suffix in CSV_SUFFIXES:
             sep = csv_delimiter(p)
@@ -257,8 +275,9 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
 
 def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
     """A JSON or JSON Lines file; its ``text_columns`` are read as the CSV file of the same table
-    would be (:func:`_ids_as_csv_reads`). The file is parsed once, by pandas (twice with a callable
-    ``text_columns``, whose names are known only from the first read); the id cells' texts are the
+    would be (:func:`_ids_as_csv_reads`). The file is parsed once, by pandas (a callable
+    ``text_columns`` is given the first record's keys, which begin the frame's columns; a second
+    parse only when the whole frame's columns make it name others); the id cells' texts are the
     values pandas parsed, unless a cell is a JSON float (``2.0``, ``1e3``: pandas keeps the number,
     not its text), when the id columns are parsed once more with the numbers as the file writes them."""
     with p.open(encoding="utf-8-sig") as fh:
@@ -277,10 +296,16 @@ def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
                     pass
             raise
 
-    frame = read(()) if callable(text_columns) else read(text_columns)
-    names = _names(text_columns, frame)
-    if callable(text_columns) and names:
-        frame = read(names)
+    if callable(text_columns):  # its names from the first record's keys; again only if the rest change them
+        first = _first_keys(p, records)
+        guess = [c for c in text_columns(first) if c in first]
+        frame = read(guess)
+        names = _names(text_columns, frame)
+        if set(names) != set(guess):
+            frame = read(names)
+    else:
+        frame = read(text_columns)
+        names = _names(text_columns, frame)
     if names:
         parsed = {name: _parsed_texts(frame[name]) for name in names}
         cells = {n: t for n, t in parsed.items() if t is not None}
@@ -288,6 +313,31 @@ def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
             cells = _json_cells(p, records, names)
         _ids_as_csv_reads(frame, cells, names)
     return frame
+
+
+def _first_keys(p: Path, records: bool) -> list[str]:
+    """The keys of the first object of a JSON list (``records``, looked for in the first
+    :data:`_FIRST_RECORD_CHARS`) or JSON Lines file (its first non-blank line); ``[]`` if it holds
+    none or it does not decode (pandas' parse then says why)."""
+    with p.open(encoding="utf-8-sig") as fh:
+        if not records:
+            return _keys_of(next((line for line in fh if line.strip()), "").strip()) or []
+        text = ""
+        while (block := fh.read(1 << 16)) and len(text) < _FIRST_RECORD_CHARS:
+            text += block
+            keys = _keys_of(text.lstrip()[1:].lstrip())  # None: the record goes on in the next block
+            if keys is not None:
+                return keys
+    return []
+
+
+def _keys_of(text: str) -> list[str] | None:
+    """The keys of the JSON object ``text`` starts with (``[]`` for another value), None if it does not decode."""
+    try:
+        first, _ = _FIRST_DECODER.raw_decode(text)
+    except json.JSONDecodeError:
+        return None
+    return [str(k) for k in first] if isinstance(first, dict) else []
 
 
 def _parsed_texts(column: pd.Series) -> list[Any] | None:

@@ -43,8 +43,9 @@ import pandas as pd
 from .._validate.arguments import is_number
 from ..errors import LabelwiseWarning
 from ..io._text_ids import numbers_unless_merged
-from ..io.delimiter import csv_delimiter
+from ..io.delimiter import CSV_SUFFIXES, csv_delimiter
 from ..io.na_values import NaValues, check_na_values, csv_na_options
+from ..io.plain_text import plain_text, table_suffix
 from ..io.tables import iter_json_lines
 
 
@@ -145,10 +146,11 @@ def labels_as_written(
     """The ``label`` column of the table ``data`` read from ``path``, typed as the file holds it
     (see the module's docstring): the column to write back in a cleaned copy of the table. A CSV
     cell is missing as ``na_values`` says (:func:`labelwise.io.read_table`; the audit's setting)."""
-    suffix = Path(path).suffix.lower()
+    suffix = table_suffix(path)
     if suffix in (".parquet", ".pq"):
         return data[label]
-    if suffix in (".csv", ".tsv", ".txt"):
+    path = plain_text(path)  # a compressed or UTF-16 file: its decoded copy
+    if suffix in CSV_SUFFIXES:
         sep = csv_delimiter(path)
         na = csv_na_options(check_na_values(na_values))
         raw = pd.read_csv(path, sep=sep, usecols=[label], dtype=str, index_col=False, **na)

@@ -1,5 +1,7 @@
 """Every command reads a table as Excel on Windows writes it the same as the plain file: a UTF-8
-byte order mark, CRLF line ends and a delimiter ending each data line (session 46's walk).
+byte order mark, CRLF line ends and a delimiter ending each data line (session 46's walk); and, as
+users keep tables (session 47), gzip-compressed (``data.csv.gz``) or as UTF-16 text with a byte
+order mark, tab-delimited, under ``.txt`` (Excel's "Unicode Text").
 
 A delimiter ending each line made pandas take the first cells for a row index and shift every
 column onto its neighbour's name, silently in some readers; each command's readers must agree.
@@ -8,6 +10,7 @@ column onto its neighbour's name, silently in some readers; each command's reade
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 from pathlib import Path
 
@@ -52,20 +55,49 @@ def _written(folder: Path) -> dict[str, dict]:
     return tables
 
 
+def make_gzip(path: Path) -> Path:
+    """A gzip-compressed copy of the CSV file ``path`` beside it (``t.csv.gz``)."""
+    target = path.with_name(path.name + ".gz")
+    target.write_bytes(gzip.compress(path.read_bytes()))
+    return target
+
+
+def make_utf16(path: Path) -> Path:
+    """A copy of the CSV file ``path`` as Excel's "Unicode Text" writes it: UTF-16 LE with a byte order
+    mark, tab-delimited, CRLF line ends, ``.txt``."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    target = path.with_name(path.stem + ".utf16.txt")
+    target.write_bytes(buffer.getvalue().encode("utf-16"))
+    return target
+
+
+def _variant(kind: str, spec, inputs: dict[str, Path]) -> dict[str, Path]:
+    """``inputs`` with each CSV table of ``spec`` made ``kind`` (in place, or a new file in its place)."""
+    given = dict(inputs)
+    for key, table in spec.inputs.values():
+        if table == TABLE and inputs[key].suffix == ".csv":
+            if kind == "messy":
+                make_messy(inputs[key])
+            else:
+                given[key] = (make_gzip if kind == "gzip" else make_utf16)(inputs[key])
+    return given
+
+
+@pytest.mark.parametrize("kind", ["messy", "gzip", "utf16"])
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_table_from_excel_on_windows_gives_the_same_outputs(command, inputs, tmp_path):
-    """The command's valid run, then the same run with its CSV tables made messy: the same text outputs."""
+def test_a_table_from_excel_on_windows_gives_the_same_outputs(command, kind, inputs, tmp_path):
+    """The command's valid run, then the same run with its CSV tables made messy (Excel on Windows),
+    gzip-compressed, or UTF-16 tab-delimited text: the same text outputs."""
     spec = SPECS[command]
     runs = {}
-    for kind in ("plain", "messy"):
-        folder = tmp_path / kind
+    for run in ("plain", kind):
+        folder = tmp_path / run
         folder.mkdir()
         out = folder / spec.outputs[0] if spec.out_kind == "file" else folder / "out"
-        if kind == "messy":
-            for key, table in spec.inputs.values():
-                if table == TABLE and inputs[key].suffix == ".csv":
-                    make_messy(inputs[key])
-        result = CliRunner().invoke(main, fill(spec, inputs, out), catch_exceptions=False)
-        assert result.exit_code == 0, f"{kind}: {result.output}"
-        runs[kind] = _written(out.parent if spec.out_kind == "file" else out) if spec.out_kind != "none" else {}
-    assert runs["messy"] == runs["plain"]
+        given = inputs if run == "plain" else _variant(kind, spec, inputs)
+        result = CliRunner().invoke(main, fill(spec, given, out), catch_exceptions=False)
+        assert result.exit_code == 0, f"{run}: {result.output}"
+        runs[run] = _written(out.parent if spec.out_kind == "file" else out) if spec.out_kind != "none" else {}
+    assert runs[kind] == runs["plain"]

@@ -15,7 +15,7 @@ import numpy as np
 from ..._heavy import pandas as pd
 from ...errors import AnnotationError, DataFileError, MissingColumnError
 from ..csv_grid import read_csv_frame
-from ..delimiter import CSV_SUFFIXES
+from ..delimiter import CSV_SUFFIXES, csv_delimiter
 from ..tables import not_utf8_error
 from ._common import Annotations, empty_label, frame_of, require_ids
 
@@ -24,12 +24,11 @@ NAME = "mturk"
 
 def recognise(path: Path) -> bool:
     """A CSV/TSV whose header has ``WorkerId`` and an ``Answer.*`` column."""
-    suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES:
+    if path.suffix.lower() not in CSV_SUFFIXES:
         return False
     try:
-        header = pd.read_csv(path, nrows=0, sep="\t" if suffix == ".tsv" else ",").columns
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        header = pd.read_csv(path, nrows=0, sep=csv_delimiter(path)).columns
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, DataFileError):
         return False
     return "WorkerId" in header and any(str(c).startswith("Answer.") for c in header)
 
@@ -41,9 +40,7 @@ def read(path: Path, *, item_column: str | None = None, label_column: str | None
     """
     p, item, label = path, item_column, label_column
     try:
-        table = read_csv_frame(
-            p, "\t" if p.suffix.lower() == ".tsv" else ",", {"dtype": str, "keep_default_na": False, "na_values": [""]}
-        )
+        table = read_csv_frame(p, csv_delimiter(p), {"dtype": str, "keep_default_na": False, "na_values": [""]})
     except UnicodeDecodeError:
         raise not_utf8_error(p, "annotation file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

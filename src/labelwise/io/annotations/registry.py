@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..._validate.arguments import check_choice
 from ...errors import AnnotationError
 from ..na_values import NaValues, check_na_values
+from ..plain_text import plain_text, shown_as
 from . import labelstudio, long, mturk, prodigy, votes
 from ._common import Annotations, check_file, clear_cache
 
@@ -53,8 +55,10 @@ def detect_format(path: str | os.PathLike) -> str:
         ``"prodigy"``, ``"labelstudio"``, ``"mturk"``, ``"votes"`` or ``"long"``.
     """
     p = check_file(path)
+    src = plain_text(p)
     try:
-        return _recognise(p).NAME
+        with shown_as(src, p):
+            return _recognise(src).NAME
     finally:
         clear_cache()
 
@@ -73,7 +77,8 @@ def read_annotations(
     Parameters
     ----------
     path : path-like
-        The export file.
+        The export file; it may be compressed (``export.jsonl.gz``, ``answers.csv.zip``...) or UTF-16
+        text with a BOM, as :func:`labelwise.io.read_table` reads them.
     format : {"auto", "prodigy", "labelstudio", "mturk", "votes", "long"}
         The source format (one of :data:`FORMATS`); ``"auto"`` detects it with :func:`detect_format`.
     item_column : str, optional
@@ -120,13 +125,17 @@ def read_annotations(
     check_choice("format", format, FORMATS)
     na = check_na_values(na_values)
     p = check_file(path)
+    src = plain_text(p)  # a compressed or UTF-16 export: its decoded copy
     try:
-        reader = _recognise(p) if format == "auto" else READERS_BY_NAME[format]
-        result = reader.read(
-            p, item_column=item_column, annotator_column=annotator_column, label_column=label_column, na_values=na
-        )
+        with shown_as(src, p):
+            reader = _recognise(src) if format == "auto" else READERS_BY_NAME[format]
+            result = reader.read(
+                src, item_column=item_column, annotator_column=annotator_column, label_column=label_column, na_values=na
+            )
     finally:
         clear_cache()
+    if src != p:
+        result = replace(result, source=str(p))
     if result.answers.shape[0] == 0:
         raise AnnotationError(
             f"annotation file {str(p)!r} ({result.format}) has no usable answers: {result.n_records} record(s) read, "

@@ -24,7 +24,9 @@ from ..._heavy import pandas as pd
 from ...errors import DataFileError
 from .._text_ids import csv_read_of_texts
 from ..csv_grid import read_csv_frame
+from ..delimiter import csv_delimiter
 from ..paths import require_file
+from ..plain_text import plain_text
 from ..tables import iter_json_lines, not_utf8_error
 from ._common import Annotations, first_nested, integer_labels, items_without_answers
 
@@ -36,14 +38,15 @@ _JSONL = (".jsonl", ".ndjson")
 
 
 def _keys(path: Path) -> set[str] | None:
-    suffix = path.suffix.lower()
     try:
+        path = plain_text(path)  # a compressed or UTF-16 file: its decoded copy
+        suffix = path.suffix.lower()
         if suffix in _JSONL:
             for _, record in iter_json_lines(path, kind="votes file"):
                 return set(record)
             return None
         if suffix == ".csv":
-            return {str(c) for c in pd.read_csv(path, nrows=0).columns}
+            return {str(c) for c in pd.read_csv(path, nrows=0, sep=csv_delimiter(path)).columns}
     except (DataFileError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError):
         return None
     return None
@@ -73,7 +76,9 @@ def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
         has_answer = np.array([label in r for _, r in numbered], dtype=bool)
         return pd.DataFrame([r for _, r in numbered]), np.array([n for n, _ in numbered], dtype=np.int64), has_answer
     try:
-        table = read_csv_frame(path, ",", {"dtype": object, "keep_default_na": False, "na_values": [""]})
+        table = read_csv_frame(
+            path, csv_delimiter(path), {"dtype": object, "keep_default_na": False, "na_values": [""]}
+        )
     except UnicodeDecodeError:
         raise not_utf8_error(path, "votes file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

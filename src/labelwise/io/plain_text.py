@@ -1,0 +1,255 @@
+"""Tables as users have them: compressed (``data.csv.gz``, ``.bz2``, ``.xz``, ``.zst``, a ``.zip`` of one
+table) or UTF-16 text (Excel's "Unicode Text"), read as the plain UTF-8 file they hold.
+
+Every reader of a table file (pandas, Arrow, the csv module that counts lines, the delimiter guess)
+opens it by its path, more than once. :func:`plain_text` gives them one path to open: the file itself
+when it is plain (an uncompressed file, UTF-8 with or without a BOM), else a decoded UTF-8 copy made
+once per process in a private temporary folder (removed at exit), named as the file inside is
+(``data.csv.gz`` -> ``data.csv``), so the suffix rules and every reader work on it unchanged.
+Decompressing once costs less than each reader decompressing again. The file's format is the suffix
+under the compression one: :func:`table_suffix` (``data.tsv.gz`` is ``.tsv``; ``data.zip`` is its
+one member's suffix).
+
+Rules:
+
+* compression is named by the last suffix (:data:`COMPRESSIONS`), as pandas infers it; zstd needs the
+  ``zstandard`` package, and a file is refused naming it when it is missing;
+* a ``.zip`` must hold exactly one file (folders aside); its name gives the format;
+* text is decoded by its byte order mark: UTF-16 (LE or BE) and UTF-32 become UTF-8; a UTF-8 BOM is
+  left for the readers, which skip it; text without a BOM is UTF-8 (the readers refuse it otherwise,
+  naming the line and byte).
+
+Messages name the user's file, never the copy: :func:`shown_as` rewrites them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import codecs
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import DataFileError, LabelwiseError
+
+__all__ = ["COMPRESSIONS", "compressed_writer", "plain_text", "shown_as", "table_suffix"]
+
+#: The compression suffixes read, and the codec each names (pandas' names).
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zip": "zip"}
+#: Byte order marks that make a copy, longest first (UTF-32 LE starts as UTF-16 LE does).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_BLOCK = 1 << 20
+#: The copies made: (file, size, modification time) -> the copy.
+_COPIES: dict[tuple[str, int, int], Path] = {}
+_FOLDER: list[Path] = []
+
+
+def _zip_member(path: Path) -> str:
+    """The one file of the ZIP archive ``path``; DataFileError if it holds none or several."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/") and not n.startswith("__MACOSX/")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataFileError(f"data file {str(path)!r} is not a readable ZIP archive ({exc})") from None
+    if len(names) != 1:
+        raise DataFileError(
+            f"data file {str(path)!r} must be a ZIP archive of exactly one table, got {len(names)} files "
+            f"{names[:5]}: unzip it and give the table's file"
+        )
+    return names[0]
+
+
+def table_suffix(path: str | os.PathLike) -> str:
+    """The suffix that says the format of the table ``path`` (lower case): its own, or under a
+    compression suffix the one before it (``data.csv.gz`` -> ``.csv``); a ``.zip`` without one is
+    its member's (``data.zip`` holding ``data.tsv`` -> ``.tsv``).
+
+    Raises
+    ------
+    DataFileError
+        For a ``.zip`` without a suffix before it that cannot be read or holds other than one file.
+    """
+    p = Path(path)
+    suffixes = [s.lower() for s in p.suffixes]
+    if not suffixes or suffixes[-1] not in COMPRESSIONS:
+        return p.suffix.lower()
+    if len(suffixes) >= 2 and Path(p.stem).suffix:
+        return Path(p.stem).suffix.lower()
+    if suffixes[-1] == ".zip":
+        return Path(_zip_member(p)).suffix.lower() or ".zip"
+    return suffixes[-1]
+
+
+def _open_compressed(path: Path, codec: str) -> Any:
+    """``path`` opened for reading its decompressed bytes (a binary file object)."""
+    if codec == "gzip":
+        import gzip
+
+        return gzip.open(path, "rb")
+    if codec == "bz2":
+        import bz2
+
+        return bz2.open(path, "rb")
+    if codec == "xz":
+        import lzma
+
+        return lzma.open(path, "rb")
+    if codec == "zstd":
+        try:
+            import zstandard
+        except ImportError:
+            raise DataFileError(
+                f"data file {str(path)!r} is zstd-compressed, which needs the 'zstandard' package: "
+                "pip install zstandard, or decompress it first (unzstd FILE)"
+            ) from None
+        return zstandard.open(path, "rb")
+    import zipfile
+
+    member = _zip_member(path)
+    archive = zipfile.ZipFile(path)
+    return archive.open(member)  # the member's handle keeps the archive open
+
+
+@contextmanager
+def compressed_writer(raw: IO[bytes], codec: str, member: str) -> Iterator[IO[str]]:
+    """A UTF-8 text handle whose writes reach ``raw`` compressed with ``codec`` (one of
+    :data:`COMPRESSIONS`' values; ``zip``: an archive of one file named ``member``). Closing it
+    finishes the compressed stream and leaves ``raw`` open."""
+    import io
+
+    if codec == "gzip":
+        import gzip
+
+        stream: Any = gzip.GzipFile(filename=member, fileobj=raw, mode="wb", mtime=0)
+    elif codec == "bz2":
+        import bz2
+
+        stream = bz2.BZ2File(raw, "wb")
+    elif codec == "xz":
+        import lzma
+
+        stream = lzma.LZMAFile(raw, "wb")
+    elif codec == "zstd":
+        import zstandard
+
+        stream = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
+    else:
+        import zipfile
+
+        archive = zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED)
+        stream = archive.open(member, "w")
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    try:
+        yield text
+    finally:
+        text.flush()
+        text.detach().close()
+        if codec == "zip":
+            archive.close()
+
+
+def _encoding(head: bytes) -> str | None:
+    return next((name for bom, name in _BOMS if head.startswith(bom)), None)
+
+
+def _inner_name(path: Path, codec: str | None) -> str:
+    if codec is None:
+        return path.name
+    if codec == "zip" and not Path(path.stem).suffix:
+        return Path(_zip_member(path)).name
+    return path.stem
+
+
+def _folder() -> Path:
+    if not _FOLDER:
+        _FOLDER.append(Path(tempfile.mkdtemp(prefix="labelwise-plain-")))
+        atexit.register(shutil.rmtree, _FOLDER[0], True)
+    return _FOLDER[0]
+
+
+def _copy(source: IO[bytes], head: bytes, encoding: str | None, target: Path) -> None:
+    """Write the bytes of ``source`` (``head`` read already) to ``target``, as UTF-8 if ``encoding``."""
+    decoder = codecs.getincrementaldecoder(encoding)() if encoding else None
+    with open(target, "wb") as out:
+        chunk = head
+        while chunk:
+            out.write(decoder.decode(chunk).encode("utf-8") if decoder else chunk)
+            chunk = source.read(_BLOCK)
+        if decoder:
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+
+
+def plain_text(path: str | os.PathLike) -> Path:
+    """A path to ``path``'s table as a plain file: ``path`` itself when it is neither compressed nor
+    UTF-16/32 text, else its decoded UTF-8 copy (made once per process; see the module's rules).
+
+    Raises
+    ------
+    DataFileError
+        Naming the file: a compressed file that cannot be decompressed (corrupt, cut short, a ZIP of
+        several files, zstd without ``zstandard``), or UTF-16 text that does not decode.
+    """
+    p = Path(path)
+    codec = COMPRESSIONS.get(p.suffix.lower())
+    if codec is None:
+        with open(p, "rb") as fh:
+            if _encoding(fh.read(4)) is None:
+                return p
+    stat = p.stat()
+    key = (str(p.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key in _COPIES and _COPIES[key].exists():
+        return _COPIES[key]
+    folder = Path(tempfile.mkdtemp(dir=_folder()))
+    target = folder / _inner_name(p, codec)
+    part = folder / ".part"
+    try:
+        with _open_compressed(p, codec) if codec else open(p, "rb") as source:
+            head = source.read(4)
+            encoding = _encoding(head)
+            _copy(source, head, encoding, part)
+    except LabelwiseError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    except UnicodeDecodeError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise DataFileError(
+            f"data file {str(p)!r} starts with a {encoding} byte order mark but is not {encoding} text "
+            f"({exc.reason}): save it as 'CSV UTF-8'"
+        ) from None
+    except (OSError, EOFError, ValueError) as exc:  # gzip.BadGzipFile, lzma.LZMAError, zlib.error, zstd's
+        shutil.rmtree(folder, ignore_errors=True)
+        what = COMPRESSIONS[p.suffix.lower()] if codec else "text"
+        raise DataFileError(
+            f"data file {str(p)!r} could not be decompressed as {what} ({type(exc).__name__}: {exc}): "
+            "is it cut short, or compressed otherwise than its suffix says?"
+        ) from None
+    part.replace(target)
+    _COPIES[key] = target
+    return target
+
+
+def _renamed(exc: LabelwiseError, copy: Path, shown: Path) -> None:
+    exc.args = tuple(a.replace(str(copy), str(shown)) if isinstance(a, str) else a for a in exc.args)
+
+
+@contextmanager
+def shown_as(copy: Path, shown: Path) -> Iterator[None]:
+    """Within the block, a labelwise error naming the file ``copy`` (:func:`plain_text`'s) names ``shown``
+    (the user's file) instead."""
+    try:
+        yield
+    except LabelwiseError as exc:
+        if copy != shown:
+            _renamed(exc, copy, shown)
+        raise
