@@ -85,7 +85,8 @@ class CleanClassifier(PredictWithFittedEstimator, RowOrderScore, ClassifierMixin
     n_rounds : int >= 1, default 1
         Rounds of (re-)estimating probabilities and issues.
     random_state : int, Generator or None
-        Seed of the fold shuffling.
+        Seed of the fold shuffling. The folds are drawn over the rows in
+        their order, so the same seed on reordered rows gives other folds (and may flag other rows).
     n_jobs : int or None
         Folds fitted in parallel (first round).
     verbose : bool or None, default False

@@ -125,7 +125,8 @@ class CrowdClassifier(PredictWithFittedEstimator, RowOrderScore, ClassifierMixin
     item_col, annotator_col, label_col : str
         Columns of ``answers`` (default ``item``, ``annotator``, ``label``).
     random_state : int, Generator or None, default None
-        Seed of the ``cv`` folds.
+        Seed of the ``cv`` folds. The folds are drawn over the rows in
+        their order, so the same seed on reordered rows gives other folds (and may flag other rows).
     verbose : bool or None, default False
         A progress bar over the EM iterations (``None``: only on a terminal).
 

@@ -69,7 +69,8 @@ class ForwardCorrection(RowOrderScore, ClassifierMixin, BaseEstimator):
     tol : float, default 1e-4
         L-BFGS-B's projected-gradient tolerance (``gtol``).
     random_state : int, Generator or None
-        Seed of the fold shuffling.
+        Seed of the fold shuffling. The folds are drawn over the rows in
+        their order, so the same seed on reordered rows gives other folds (and may flag other rows).
 
     Attributes
     ----------

@@ -99,7 +99,8 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, RowOrderScore, ClassifierMix
     n_jobs : int or None
         joblib workers for the per-tag (and per-fold) fits; -1: all cores, None: 1.
     random_state : int, Generator or None
-        Seed of the folds (the same folds for every tag).
+        Seed of the folds (the same folds for every tag). The folds are drawn over the rows in
+        their order, so the same seed on reordered rows gives other folds (and may flag other rows).
     verbose : bool or None, default False
         Progress bars (``None``: only on a terminal).
     tag_separator : str, default "|"

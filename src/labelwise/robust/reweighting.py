@@ -76,7 +76,8 @@ class ImportanceReweighting(
     cv : int >= 2, default 5
         Folds of the out-of-fold probabilities.
     random_state : int, Generator or None
-        Seed of the fold shuffling.
+        Seed of the fold shuffling. The folds are drawn over the rows in
+        their order, so the same seed on reordered rows gives other folds (and may flag other rows).
 
     Attributes
     ----------
