@@ -16,15 +16,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_fraction
+from .._validate.arguments import check_choice, check_fraction, show
 from .._validate.probabilities import check_probs
-from ..errors import InvalidLabelsError, ShapeMismatchError
+from .._validate.row_order import check_row_order
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from .find import find_label_issues as _find_flat
 from .result import LabelIssues
 
 __all__ = ["SENTENCE_SCORES", "TokenIssues", "entity_type", "find_label_issues", "flatten_sentences"]
 
 SENTENCE_SCORES = ("min", "softmin")
+READER = "the token audit"  # who pairs sentences (or flat tokens) by position, for check_row_order
 
 
 def entity_type(tag: Any) -> Any:
@@ -285,11 +287,28 @@ def find_label_issues(
     return TokenIssues(result, lens, sentence_quality, words)
 
 
+def _lengths(sentence_lengths: Any) -> np.ndarray:
+    """``sentence_lengths`` as int64, refused when a value is not a whole number (2.7 read as 2 in silence)."""
+    raw = np.asarray(sentence_lengths)
+    if raw.dtype.kind in "iu":
+        return raw.astype(np.int64)
+    num = pd.to_numeric(pd.Series(raw.reshape(-1), dtype=object), errors="coerce").to_numpy(np.float64)
+    bad = ~np.isfinite(num) | (num != np.round(num)) if raw.dtype.kind != "b" else np.ones(num.shape, bool)
+    if bad.any():
+        s = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(
+            f"sentence_lengths must be whole numbers of tokens; sentence {s} has {show(raw.reshape(-1)[s])}"
+        )
+    return num.astype(np.int64).reshape(raw.shape)
+
+
 def _flatten_inputs(
     labels: Any, probs: Any, sentence_lengths: Any, tokens: Any
 ) -> tuple[Any, np.ndarray, np.ndarray, Any]:
     """Check the sentences and flatten them: (tags, probability rows, sentence lengths, words or None)."""
-    given_lengths = None if sentence_lengths is None else np.asarray(sentence_lengths, dtype=np.int64)
+    check_row_order(probs, "probs", READER, labels=labels, tokens=tokens)
+    check_row_order(labels, "labels", READER, tokens=tokens)
+    given_lengths = None if sentence_lengths is None else _lengths(sentence_lengths)
     if given_lengths is not None and (given_lengths.ndim != 1 or (given_lengths <= 0).any()):
         bad = np.flatnonzero(given_lengths <= 0)
         raise InvalidLabelsError(
