@@ -28,6 +28,7 @@ from ..errors import (
     ShapeMismatchError,
 )
 from ._blocks import row_blocks
+from ._tag_table import frame_matrix
 from .confident_joint import FUZZ, calibrate_confident_joint
 from .filters import keep_at_least
 
@@ -48,8 +49,8 @@ def encode_multilabel(
 
     Parameters
     ----------
-    labels : (n, K) 0/1 array, or a sequence of n lists of tags
-        A 0/1 (or boolean) matrix, or per example a list of tags (column indices when ``classes``
+    labels : (n, K) 0/1 array or DataFrame, or a sequence of n lists of tags
+        A 0/1 (or boolean) matrix (a DataFrame's column names are its tags), or per example a list of tags (column indices when ``classes``
         is omitted and the tags are integers, or all strings of digits such as ``"3|10"``; any
         hashable values otherwise). A string ``"a|b"`` is read as the tags ``["a", "b"]`` (split at
         ``tag_separator``, each stripped); an empty or missing entry is an example without tags.
@@ -65,6 +66,8 @@ def encode_multilabel(
         raise InvalidParameterError(
             f"classes must be a list of tag names (one per column of probs), got the single string {show(classes)}"
         )
+    if isinstance(labels, pd.DataFrame):  # a 0/1 table; iterating it would give its column names
+        labels, classes = frame_matrix(labels, classes)
     if isinstance(labels, np.ndarray) and labels.ndim == 2:
         arr = labels
         if arr.dtype.kind == "f" and np.isnan(arr).any():
