@@ -24,14 +24,17 @@ class TestImagesOfDifferentSizes:
         """A list of masks of two sizes: an error naming the first image of another shape than image 0."""
         labels, probs = _images()
         masks = [labels[0], labels[1], labels[2][:4], labels[3]]
-        with pytest.raises(ShapeMismatchError, match=r"^labels must be images of one size.*image 0 has shape \(6, 5\), image 2 \(4, 5\)"):  # fmt: skip
+        with pytest.raises(ShapeMismatchError, match=r"^labels must be images of one size.*image 2 has shape \(4, 5\), image 0 has \(6, 5\)"):  # fmt: skip
             segmentation.find_label_issues(masks, probs)
 
     def test_probabilities_of_different_sizes_are_named(self):
         """A list of per-image probabilities of two sizes: an error naming probs and the image."""
         labels, probs = _images()
         per_image = [probs[0], probs[1][:, :, :3], probs[2], probs[3]]
-        with pytest.raises(ShapeMismatchError, match=r"^probs must be images of one size.*image 1 \(3, 6, 3\)"):
+        with pytest.raises(
+            ShapeMismatchError,
+            match=r"^probs must be images of one size.*image 1 has shape \(3, 6, 3\), image 0 has \(3, 6, 5\)",
+        ):
             segmentation.find_label_issues(labels, per_image)
 
     def test_lists_of_one_size_give_the_arrays_result(self):

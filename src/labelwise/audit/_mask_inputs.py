@@ -62,7 +62,7 @@ def _stacked(values: Any, name: str, each: str) -> np.ndarray:
             raise ShapeMismatchError(f"{name} must be arrays of numbers, each of shape {each}") from None
         raise ShapeMismatchError(
             f"{name} must be images of one size, each of shape {each} (pad or resize them, or audit each size "
-            f"apart); image 0 has shape {shapes[0]}, image {other} {shapes[other]}"
+            f"apart); image {other} has shape {shapes[other]}, image 0 has {shapes[0]}"
         ) from None
 
 
