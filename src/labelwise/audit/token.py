@@ -9,6 +9,7 @@ whose tag is probably wrong, and each sentence is scored by its worst token(s) (
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +20,14 @@ import pandas as pd
 from .._validate.arguments import check_choice, check_fraction, show
 from .._validate.probabilities import check_probs
 from .._validate.row_order import check_row_order
-from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError, ShapeMismatchError
 from .find import find_label_issues as _find_flat
 from .result import LabelIssues
 
 __all__ = ["SENTENCE_SCORES", "TokenIssues", "entity_type", "find_label_issues", "flatten_sentences"]
 
 SENTENCE_SCORES = ("min", "softmin")
+_ROW = re.compile(r"\brow (\d+)\b")  # how the flat audit names a token in its errors
 READER = "the token audit"  # who pairs sentences (or flat tokens) by position, for check_row_order
 
 
@@ -277,14 +279,26 @@ def find_label_issues(
     check_choice("sentence_score", sentence_score, SENTENCE_SCORES)
     check_fraction("temperature", temperature, low=1e-9, high=np.inf)
     flat_labels, arr, lens, words = _flatten_inputs(labels, probs, sentence_lengths, tokens)
-    result = _find_flat(flat_labels, arr, filter_by=filter_by, classes=classes)
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    try:
+        result = _find_flat(flat_labels, arr, filter_by=filter_by, classes=classes)
+    except LabelwiseError as exc:  # "row 12" is a token of the flattened sentences: name its sentence
+        named = _ROW.sub(lambda m: _token_named(int(m[1]), starts), str(exc), count=1)
+        if named == str(exc):
+            raise
+        raise type(exc)(named) from exc
     quality = np.asarray(result.label_quality, dtype=np.float64)  # no copy when already float64
     if sentence_score == "min":
         sentence_quality = np.minimum.reduceat(quality, starts)
     else:
         sentence_quality = _softmin(quality, starts, temperature)
     return TokenIssues(result, lens, sentence_quality, words)
+
+
+def _token_named(row: int, starts: np.ndarray) -> str:
+    """``sentence 2 token 0 (row 7 of the tokens)``: where the flat token ``row`` is."""
+    sentence = int(np.searchsorted(starts, row, side="right")) - 1
+    return f"sentence {sentence} token {row - int(starts[sentence])} (row {row} of the tokens)"
 
 
 def _lengths(sentence_lengths: Any) -> np.ndarray:
