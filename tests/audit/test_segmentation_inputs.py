@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from labelwise.audit import segmentation
-from labelwise.errors import ShapeMismatchError
+from labelwise.errors import InvalidProbabilitiesError, ShapeMismatchError
 
 N, K, H, W = 4, 3, 6, 5
 
@@ -65,3 +65,14 @@ def test_masks_of_small_integer_types_give_the_int64_result(dtype):
     ref = segmentation.find_label_issues(labels, probs)
     np.testing.assert_array_equal(got.image_quality, ref.image_quality)
     np.testing.assert_array_equal(got.is_issue, ref.is_issue)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"), [(np.nan, "hold NaN or inf"), (np.inf, "hold NaN or inf"), (-0.5, "hold -0.5"), (2.0, "sum to")]
+)
+def test_a_bad_pixel_of_probs_is_named_with_what_is_wrong(value, said):
+    """A NaN, inf, negative or oversized probability: the error names the image, the pixel and what is wrong there."""
+    labels, probs = _images()
+    probs[2, 1, 3, 4] = value
+    with pytest.raises(InvalidProbabilitiesError, match=rf"image 2 does not: at row 3, column 4 they {said}"):
+        segmentation.find_label_issues(labels, probs)

@@ -9,7 +9,7 @@ import numpy as np
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError, ShapeMismatchError
 
-__all__ = ["check_ignore_index", "check_segmentation_inputs", "raise_bad_class"]
+__all__ = ["check_ignore_index", "check_segmentation_inputs", "raise_bad_class", "raise_bad_probs"]
 
 
 def check_segmentation_inputs(labels: Any, probs: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -97,3 +97,22 @@ def check_ignore_index(ignore_index: Any, k: int) -> int | None:
             f"ignore_index must not be a class (0..{k - 1}, the columns of probs on axis 1), got {int(ignore_index)}"
         )
     return int(ignore_index)
+
+
+def raise_bad_probs(p: np.ndarray, total: np.ndarray, start: int) -> None:
+    """The error for a block's probabilities ``p`` (images, K, H, W) with a pixel that holds NaN or inf, a
+    negative value, or does not sum to 1 (``total``): the first such image and pixel, and what is wrong there."""
+    bad = ~np.isfinite(total) | (np.abs(total - 1) > 1e-3) | (p < 0).any(axis=1)
+    img, row, col = (int(i[0]) for i in np.nonzero(bad))
+    pixel = p[img, :, row, col]
+    what = (
+        "hold NaN or inf"
+        if not np.isfinite(pixel).all()
+        else f"hold {pixel.min():g}"
+        if pixel.min() < 0
+        else f"sum to {float(total[img, row, col]):g}"
+    )
+    raise InvalidProbabilitiesError(
+        f"probs must be non-negative and sum to 1 over axis 1 (classes) at every pixel; image {start + img} does "
+        f"not: at row {row}, column {col} they {what}"
+    )

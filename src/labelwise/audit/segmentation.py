@@ -21,11 +21,10 @@ import pandas as pd
 
 from .._validate.arguments import check_choice, check_fraction, check_positive_int
 from ..errors import (
-    InvalidProbabilitiesError,
     TooFewExamplesError,
 )
 from ._mask_blocks import N_BINS, bin_of, blocks, image_softmin, lowest_cut, read_block, self_conf
-from ._mask_inputs import check_ignore_index, check_segmentation_inputs, raise_bad_class
+from ._mask_inputs import check_ignore_index, check_segmentation_inputs, raise_bad_class, raise_bad_probs
 from ._mask_regions import concat_regions, drop_small_regions, regions_columns
 from .confident_joint import (
     FUZZ,
@@ -154,14 +153,7 @@ def _first_pass(
             raise_bad_class(y, b.start, k, ignore_index)
         total = p.sum(axis=1, dtype=np.float64)
         if not np.isfinite(total).all() or np.abs(total - 1).max() > 1e-3 or p.min() < 0:
-            img = b.start + int(
-                np.flatnonzero(
-                    (~np.isfinite(total) | (np.abs(total - 1) > 1e-3)).any(axis=(1, 2)) | (p < 0).any(axis=(1, 2, 3))
-                )[0]
-            )
-            raise InvalidProbabilitiesError(
-                f"probs must be non-negative and sum to 1 over axis 1 (classes) at every pixel; image {img} does not"
-            )
+            raise_bad_probs(p, total, b.start)
         sc = self_conf(p, y)
         yf, scf = (y.ravel(), sc.ravel()) if keep is None else (y[keep], sc[keep])
         counts += np.bincount(yf, minlength=k)
