@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from labelwise.audit import detection
-from labelwise.errors import InvalidParameterError, ShapeMismatchError
+from labelwise.errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 
 N = 6
 
@@ -90,3 +90,18 @@ class TestImageSizes:
         res = detection.find_label_issues(labels, preds, image_sizes=np.full((N, 2), 100.0))
         ref = detection.find_label_issues(labels, preds)
         np.testing.assert_array_equal(res.image_quality, ref.image_quality)
+
+
+class TestDicts:
+    def test_a_dict_keyed_by_image_is_refused_naming_a_series(self):
+        """labels as {image_id: entry}: an error saying a dict keyed by image is not read, and what to give."""
+        labels, preds = _images()
+        keyed = {f"img{i}": entry for i, entry in enumerate(labels)}
+        with pytest.raises(InvalidLabelsError, match=r"^labels must be a list \(or pandas Series\) with one dict per image, got a dict keyed by image \(first key 'img0'\)"):  # fmt: skip
+            detection.find_label_issues(keyed, preds)
+
+    def test_one_images_dict_is_refused_naming_the_list(self):
+        """predictions as one image's dict (not in a list): an error saying to wrap it in a list."""
+        labels, preds = _images()
+        with pytest.raises(InvalidLabelsError, match=r"^predictions must be a list with one dict per image, got one image's dict"):  # fmt: skip
+            detection.find_label_issues(labels[:1], preds[0])

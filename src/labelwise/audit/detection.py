@@ -10,6 +10,7 @@ not depend on how images are batched (cleanlab issue #1301).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,6 +126,21 @@ def _inside(boxes: np.ndarray, size: Any, i: int, name: str) -> np.ndarray:
             f"{name}[{i}] box {j} {boxes[j].tolist()} lies entirely outside the image (width {w}, height {h})"
         )
     return np.column_stack([np.clip(boxes[:, [0, 2]], 0, w), np.clip(boxes[:, [1, 3]], 0, h)])[:, [0, 2, 1, 3]]
+
+
+def _check_not_mapping(value: Any, name: str) -> None:
+    """A dict is refused by what it is: one image's entry, or entries keyed by image (its keys read as images)."""
+    if not isinstance(value, Mapping):
+        return
+    if "boxes" in value:
+        raise InvalidLabelsError(
+            f"{name} must be a list with one dict per image, got one image's dict: wrap it in a list"
+        )
+    first = show(next(iter(value), None))
+    raise InvalidLabelsError(
+        f"{name} must be a list (or pandas Series) with one dict per image, got a dict keyed by image (first key "
+        f"{first}); give pd.Series({name}), its images in the order of the other inputs, or a list"
+    )
 
 
 def _image_sizes(image_sizes: Any, n: int) -> list:
@@ -376,6 +392,8 @@ def find_label_issues(
     """
     for name, v in (("iou_match", iou_match), ("min_score", min_score), ("threshold", threshold)):
         check_fraction(name, v, closed_high=True)
+    for name, value in (("labels", labels), ("predictions", predictions)):
+        _check_not_mapping(value, name)
     check_row_order(labels, "labels", READER, predictions=predictions, image_sizes=image_sizes)
     check_row_order(predictions, "predictions", READER, image_sizes=image_sizes)
     labels, predictions = list(labels), list(predictions)
