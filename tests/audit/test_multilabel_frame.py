@@ -65,3 +65,38 @@ def test_a_numbered_frame_is_read_as_its_array():
     """A frame built from an array (columns 0..K-1) gives the array's result, tags 0..K-1."""
     given, probs = _data()
     _same(multilabel.find_label_issues(pd.DataFrame(given), probs), multilabel.find_label_issues(given, probs))
+
+
+class TestProbsHeader:
+    """A probs DataFrame whose header names the tags is matched to them by name (main read it by position)."""
+
+    def test_a_header_in_another_order_than_classes_is_matched_by_name(self):
+        """probs' columns reversed, classes given: the result of probs in classes' order."""
+        given, probs = _data()
+        frame = pd.DataFrame(probs, columns=TAGS)[TAGS[::-1]]
+        got = multilabel.find_label_issues(given, frame, classes=TAGS)
+        _same(got, multilabel.find_label_issues(given, probs, classes=TAGS))
+
+    def test_a_header_in_another_order_than_the_sorted_tags_is_matched_by_name(self):
+        """Tags as "a|b" strings without classes (sorted tags): a header in another order is matched by name."""
+        given, probs = _data()
+        cells = ["|".join(np.array(TAGS)[row]) for row in given]
+        frame = pd.DataFrame(probs, columns=TAGS)
+        got = multilabel.find_label_issues(cells, frame)
+        ref = multilabel.find_label_issues(given, probs, classes=TAGS)
+        order = [TAGS.index(t) for t in got.classes]
+        np.testing.assert_array_equal(got.is_issue, ref.is_issue[:, order])
+        assert got.n_issues == ref.n_issues > 0
+
+    def test_a_header_that_names_other_tags_is_refused(self):
+        """A header naming some tags but not all: an error naming probs and the missing tag."""
+        given, probs = _data()
+        frame = pd.DataFrame(probs, columns=["cat", "dog", "owl", "bat"])
+        with pytest.raises(ShapeMismatchError, match=r"^probs must have one column per class.*miss \['fox'\]"):
+            multilabel.find_label_issues(given, frame, classes=TAGS)
+
+    def test_a_header_of_other_names_keeps_the_column_order(self):
+        """A header naming no tag (p0..p3) is read by position."""
+        given, probs = _data()
+        frame = pd.DataFrame(probs, columns=[f"p{j}" for j in range(len(TAGS))])
+        _same(multilabel.find_label_issues(given, frame, classes=TAGS), multilabel.find_label_issues(given, probs, classes=TAGS))  # fmt: skip
