@@ -57,6 +57,8 @@ def flatten_sentences(values: Any, name: str, lengths: np.ndarray | None = None)
         raise InvalidLabelsError(
             f"{name}: sentence {int(np.flatnonzero(lens == 0)[0])} is empty (every sentence needs at least one token)"
         )
+    if all(isinstance(p, pd.DataFrame) for p in parts):  # one header (matched by name) for the flat audit
+        return pd.concat(parts, ignore_index=True), lens
     first = np.asarray(parts[0])
     if first.ndim == 1 and first.dtype.kind in "iu" and isinstance(parts[0], list):
         # Lists of ints: one pass through an iterator instead of one array per sentence.
@@ -318,7 +320,7 @@ def _lengths(sentence_lengths: Any) -> np.ndarray:
 
 def _flatten_inputs(
     labels: Any, probs: Any, sentence_lengths: Any, tokens: Any
-) -> tuple[Any, np.ndarray, np.ndarray, Any]:
+) -> tuple[Any, Any, np.ndarray, Any]:
     """Check the sentences and flatten them: (tags, probability rows, sentence lengths, words or None)."""
     check_row_order(probs, "probs", READER, labels=labels, tokens=tokens)
     check_row_order(labels, "labels", READER, tokens=tokens)
@@ -349,4 +351,5 @@ def _flatten_inputs(
         words = np.asarray(words, dtype=object)
         if wlens.shape != lens.shape or (wlens != lens).any() or words.shape[0] != arr.shape[0]:
             raise ShapeMismatchError("tokens must have one word per tag in every sentence")
-    return flat_labels, arr, lens, words
+    # a DataFrame's header may name the classes: the flat audit matches its columns to them by name
+    return flat_labels, flat_probs if isinstance(flat_probs, pd.DataFrame) else arr, lens, words
