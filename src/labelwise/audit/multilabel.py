@@ -421,8 +421,7 @@ def find_label_issues(
     arr = check_tag_probs(probs, labels)
     given, cls = encode_multilabel(labels, classes=classes, n_classes=arr.shape[1], tag_separator=tag_separator)
     arr = probs_in_tag_order(probs, arr, cls)  # a header naming the tags, in another order: matched by name
-    # to_frame joins them at tag_separator: refused now, not written as other tags
-    check_writable_tags(cls, tag_separator, "labels use" if classes is None else "classes name")
+    check_writable_tags(cls, tag_separator, "labels use" if classes is None else "classes name")  # as to_frame joins
     if given.shape[0] != arr.shape[0]:
         raise ShapeMismatchError(
             f"labels and probs must have the same number of rows, got {given.shape[0]} and {arr.shape[0]}"
