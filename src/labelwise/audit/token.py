@@ -318,9 +318,7 @@ def _lengths(sentence_lengths: Any) -> np.ndarray:
     return num.astype(np.int64).reshape(raw.shape)
 
 
-def _flatten_inputs(
-    labels: Any, probs: Any, sentence_lengths: Any, tokens: Any
-) -> tuple[Any, Any, np.ndarray, Any]:
+def _flatten_inputs(labels: Any, probs: Any, sentence_lengths: Any, tokens: Any) -> tuple[Any, Any, np.ndarray, Any]:
     """Check the sentences and flatten them: (tags, probability rows, sentence lengths, words or None)."""
     check_row_order(probs, "probs", READER, labels=labels, tokens=tokens)
     check_row_order(labels, "labels", READER, tokens=tokens)
