@@ -53,3 +53,16 @@ def test_a_given_box_outside_the_image_names_the_coco_image(tmp_path):
         "DATA image_id 8: given box 0 [101.0, 10.0, 120.0, 30.0] lies entirely outside the image (width 100.0" in said
     )
     assert "labels[" not in said
+
+
+def test_an_image_of_zero_width_is_named_by_its_image_id(tmp_path):
+    """A COCO image with width 0: an error naming DATA's image_id and the size (shapes47)."""
+    images = [{"id": 7 + i, "file_name": f"im{i}.jpg", "width": 0 if i == 1 else 100, "height": 80} for i in range(3)]
+    anns = [{"id": 1 + i, "image_id": 7 + i, "category_id": 3, "bbox": [10.0, 10.0, 30.0, 20.0]} for i in range(3)]
+    preds = [{"image_id": 7, "category_id": 3, "bbox": [10.0, 10.0, 30.0, 20.0], "score": 0.9}]
+    (tmp_path / "gt.json").write_text(json.dumps({"images": images, "annotations": anns, "categories": [{"id": 3}]}))
+    (tmp_path / "pred.json").write_text(json.dumps(preds))
+    args = ["audit", str(tmp_path / "gt.json"), "--task", "detection", "--predictions", str(tmp_path / "pred.json")]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code != 0
+    assert "DATA image_id 8: width and height must be two positive finite numbers, got (0.0, 80.0)" in result.output

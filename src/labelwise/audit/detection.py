@@ -10,6 +10,7 @@ not depend on how images are batched (cleanlab issue #1301).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_fraction, show
-from ..errors import InvalidLabelsError, LabelwiseWarning, ShapeMismatchError
+from .._validate.row_order import check_row_order
+from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 
 __all__ = ["DetectionIssues", "box_iou", "find_label_issues"]
 
 KINDS = ("overlooked", "badly_located", "swapped")
+READER = "the detection audit"  # who pairs images (and an image's boxes) by position, for check_row_order
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -85,6 +88,8 @@ def _boxes(entry: Any, i: int, name: str, with_scores: bool, size: Any) -> tuple
             f"{name}[{i}] must be a dict with 'boxes' (m, 4) and 'labels' (m,)"
             + (" and 'scores'" if with_scores else "")
         )
+    at = f"{name}[{i}]"
+    check_row_order(entry["boxes"], f"{at}['boxes']", READER, **{f"{at}['labels']": entry["labels"], f"{at}['scores']": entry.get("scores")})  # fmt: skip
     boxes = _box_array(entry["boxes"], i, name)
     labels = _class_ids(entry["labels"], i, name)
     scores = _numbers(entry.get("scores", np.ones(len(labels))), f"{name}[{i}] 'scores'").reshape(-1)
@@ -121,6 +126,44 @@ def _inside(boxes: np.ndarray, size: Any, i: int, name: str) -> np.ndarray:
             f"{name}[{i}] box {j} {boxes[j].tolist()} lies entirely outside the image (width {w}, height {h})"
         )
     return np.column_stack([np.clip(boxes[:, [0, 2]], 0, w), np.clip(boxes[:, [1, 3]], 0, h)])[:, [0, 2, 1, 3]]
+
+
+def _check_not_mapping(value: Any, name: str) -> None:
+    """A dict is refused by what it is: one image's entry, or entries keyed by image (its keys read as images)."""
+    if not isinstance(value, Mapping):
+        return
+    if "boxes" in value:
+        raise InvalidLabelsError(
+            f"{name} must be a list with one dict per image, got one image's dict: wrap it in a list"
+        )
+    first = show(next(iter(value), None))
+    raise InvalidLabelsError(
+        f"{name} must be a list (or pandas Series) with one dict per image, got a dict keyed by image (first key "
+        f"{first}); give pd.Series({name}), its images in the order of the other inputs, or a list"
+    )
+
+
+def _image_sizes(image_sizes: Any, n: int) -> list:
+    """``image_sizes`` as one ``(width, height)`` of positive finite numbers per image (``None`` each when not given)."""
+    if image_sizes is None:
+        return [None] * n
+    sizes = list(image_sizes)
+    if len(sizes) != n:  # zip would stop at the shorter list: the images past it unscored, quality 1
+        raise ShapeMismatchError(
+            f"image_sizes must give one (width, height) per image, got {len(sizes)} for {n} images"
+        )
+    out = []
+    for i, size in enumerate(sizes):
+        try:
+            wh = np.asarray(size, dtype=np.float64)
+        except (TypeError, ValueError):
+            wh = np.empty(0)
+        if wh.shape != (2,) or not (np.isfinite(wh) & (wh > 0)).all():
+            raise InvalidParameterError(
+                f"image_sizes[{i}] must be the image's (width, height), two positive finite numbers, got {show(size)[:80]}"
+            )
+        out.append((float(wh[0]), float(wh[1])))
+    return out
 
 
 def _all_rows(labels: list, predictions: list, sizes: list, iou_match: float, min_score: float) -> list[dict]:
@@ -349,12 +392,16 @@ def find_label_issues(
     """
     for name, v in (("iou_match", iou_match), ("min_score", min_score), ("threshold", threshold)):
         check_fraction(name, v, closed_high=True)
+    for name, value in (("labels", labels), ("predictions", predictions)):
+        _check_not_mapping(value, name)
+    check_row_order(labels, "labels", READER, predictions=predictions, image_sizes=image_sizes)
+    check_row_order(predictions, "predictions", READER, image_sizes=image_sizes)
     labels, predictions = list(labels), list(predictions)
     if len(labels) != len(predictions):
         raise ShapeMismatchError(
             f"labels and predictions must cover the same images, got {len(labels)} and {len(predictions)}"
         )
-    sizes = [None] * len(labels) if image_sizes is None else list(image_sizes)
+    sizes = _image_sizes(image_sizes, len(labels))
     rows = _all_rows(labels, predictions, sizes, iou_match, min_score)
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS))
     scores = frame[[f"{k}_quality" for k in KINDS]].to_numpy(dtype=np.float64).reshape(-1, 3)

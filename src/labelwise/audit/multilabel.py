@@ -20,14 +20,13 @@ import pandas as pd
 
 from .._tag_cells import DEFAULT_SEPARATOR, check_separator, check_writable_tags, join_tags, split_tags
 from .._validate.arguments import check_fraction, check_positive_int, show
-from .._validate.row_order import check_row_order
 from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,
-    InvalidProbabilitiesError,
     ShapeMismatchError,
 )
 from ._blocks import row_blocks
+from ._multilabel_inputs import check_tag_probs, frame_matrix, probs_in_tag_order
 from .confident_joint import FUZZ, calibrate_confident_joint
 from .filters import keep_at_least
 
@@ -48,8 +47,8 @@ def encode_multilabel(
 
     Parameters
     ----------
-    labels : (n, K) 0/1 array, or a sequence of n lists of tags
-        A 0/1 (or boolean) matrix, or per example a list of tags (column indices when ``classes``
+    labels : (n, K) 0/1 array or DataFrame, or a sequence of n lists of tags
+        A 0/1 (or boolean) matrix (a DataFrame's column names are its tags), or per example a list of tags (column indices when ``classes``
         is omitted and the tags are integers, or all strings of digits such as ``"3|10"``; any
         hashable values otherwise). A string ``"a|b"`` is read as the tags ``["a", "b"]`` (split at
         ``tag_separator``, each stripped); an empty or missing entry is an example without tags.
@@ -65,6 +64,8 @@ def encode_multilabel(
         raise InvalidParameterError(
             f"classes must be a list of tag names (one per column of probs), got the single string {show(classes)}"
         )
+    if isinstance(labels, pd.DataFrame):  # a 0/1 table; iterating it would give its column names
+        labels, classes = frame_matrix(labels, classes)
     if isinstance(labels, np.ndarray) and labels.ndim == 2:
         arr = labels
         if arr.dtype.kind == "f" and np.isnan(arr).any():
@@ -275,25 +276,6 @@ class MultilabelIssues:
         }
 
 
-def _check_probs(probs: Any, labels: Any) -> np.ndarray:
-    """``probs`` as a float array in [0, 1]; a pandas ``labels`` listing its rows in another order is refused."""
-    check_row_order(probs, "probs", "the label audits", labels=labels)
-    arr = np.asarray(probs)
-    if arr.dtype.kind not in "fiu" or arr.ndim != 2:
-        raise InvalidProbabilitiesError(
-            f"probs must be a 2-D numeric array of shape (n_examples, n_classes), got shape {arr.shape} and dtype {arr.dtype}"
-        )
-    if arr.dtype.kind != "f":
-        arr = arr.astype(np.float64)
-    bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise InvalidProbabilitiesError(
-            f"probs must hold per-class probabilities in [0, 1] (rows need not sum to 1), row {r} column {c} is {show(arr[r, c])}"
-        )
-    return arr
-
-
 def binary_confident_learning(
     given: np.ndarray, probs: np.ndarray, *, min_examples_per_class: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -436,10 +418,10 @@ def find_label_issues(
     """
     check_positive_int("min_examples_per_class", min_examples_per_class, minimum=0)
     check_fraction("alpha", alpha, closed_high=True)
-    arr = _check_probs(probs, labels)
+    arr = check_tag_probs(probs, labels)
     given, cls = encode_multilabel(labels, classes=classes, n_classes=arr.shape[1], tag_separator=tag_separator)
-    # to_frame joins them at tag_separator: refused now, not written as other tags
-    check_writable_tags(cls, tag_separator, "labels use" if classes is None else "classes name")
+    arr = probs_in_tag_order(probs, arr, cls)  # a header naming the tags, in another order: matched by name
+    check_writable_tags(cls, tag_separator, "labels use" if classes is None else "classes name")  # as to_frame joins
     if given.shape[0] != arr.shape[0]:
         raise ShapeMismatchError(
             f"labels and probs must have the same number of rows, got {given.shape[0]} and {arr.shape[0]}"

@@ -19,15 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_fraction, check_positive_int, show
+from .._validate.arguments import check_choice, check_fraction, check_positive_int
 from ..errors import (
-    InvalidLabelsError,
-    InvalidParameterError,
-    InvalidProbabilitiesError,
-    ShapeMismatchError,
     TooFewExamplesError,
 )
 from ._mask_blocks import N_BINS, bin_of, blocks, image_softmin, lowest_cut, read_block, self_conf
+from ._mask_inputs import check_ignore_index, check_segmentation_inputs, raise_bad_class, raise_bad_probs
 from ._mask_regions import concat_regions, drop_small_regions, regions_columns
 from .confident_joint import (
     FUZZ,
@@ -143,43 +140,6 @@ class SegmentationIssues:
         }
 
 
-def check_segmentation_inputs(labels: Any, probs: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Check shapes: ``labels`` (N, H, W) integers, ``probs`` (N, K, H, W); arrays are not copied.
-
-    Raises
-    ------
-    ShapeMismatchError
-        Different N/H/W, or the class axis of ``probs`` is last instead of second (the message
-        says which axes and how to move them).
-    InvalidLabelsError
-        ``labels`` not integers.
-    """
-    lab = labels if isinstance(labels, np.ndarray) else np.asarray(labels)
-    arr = probs if isinstance(probs, np.ndarray) else np.asarray(probs)
-    if lab.ndim != 3:
-        raise ShapeMismatchError(f"labels must have shape (N, H, W), got {lab.shape}")
-    if lab.dtype.kind not in "iub":
-        raise InvalidLabelsError(f"labels must hold integer class indices, got dtype {lab.dtype}")
-    if arr.ndim != 4:
-        raise ShapeMismatchError(f"probs must have shape (N, K, H, W), got {arr.shape}")
-    if arr.dtype.kind != "f":
-        raise InvalidProbabilitiesError(f"probs must be a float array, got dtype {arr.dtype}")
-    n, h, w = lab.shape
-    if arr.shape[0] == n and arr.shape[1:3] == (h, w) and arr.shape[2:] != (h, w):
-        raise ShapeMismatchError(
-            f"probs has its class axis last (axis 3, shape {arr.shape}); the class axis must be axis 1, "
-            f"shape (N, K, H, W) = ({n}, K, {h}, {w}): use np.moveaxis(probs, -1, 1)"
-        )
-    if arr.shape[0] != n or arr.shape[2:] != (h, w):
-        raise ShapeMismatchError(
-            f"labels and probs describe different images: labels {lab.shape} is (N, H, W), probs {arr.shape} "
-            f"must be (N, K, H, W) = ({n}, K, {h}, {w})"
-        )
-    if arr.shape[1] < 2:
-        raise ShapeMismatchError(f"probs must have at least 2 classes on axis 1, got shape {arr.shape}")
-    return lab, arr
-
-
 def _first_pass(
     lab: np.ndarray, arr: np.ndarray, k: int, step: int | None, ignore_index: int | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -190,17 +150,10 @@ def _first_pass(
     for b in blocks(lab.shape[0], arr[0].size, step):
         p, y, keep = read_block(lab, arr, b, ignore_index)
         if int(y.min()) < 0 or int(y.max()) >= k:
-            _raise_bad_class(y, b.start, k, ignore_index)
+            raise_bad_class(y, b.start, k, ignore_index)
         total = p.sum(axis=1, dtype=np.float64)
         if not np.isfinite(total).all() or np.abs(total - 1).max() > 1e-3 or p.min() < 0:
-            img = b.start + int(
-                np.flatnonzero(
-                    (~np.isfinite(total) | (np.abs(total - 1) > 1e-3)).any(axis=(1, 2)) | (p < 0).any(axis=(1, 2, 3))
-                )[0]
-            )
-            raise InvalidProbabilitiesError(
-                f"probs must be non-negative and sum to 1 over axis 1 (classes) at every pixel; image {img} does not"
-            )
+            raise_bad_probs(p, total, b.start)
         sc = self_conf(p, y)
         yf, scf = (y.ravel(), sc.ravel()) if keep is None else (y[keep], sc[keep])
         counts += np.bincount(yf, minlength=k)
@@ -208,39 +161,6 @@ def _first_pass(
         if keep is not None:
             n_ignored[b] = (~keep).reshape(keep.shape[0], -1).sum(axis=1)
     return counts, sums, n_ignored
-
-
-def _raise_bad_class(y: np.ndarray, start: int, k: int, ignore_index: int | None) -> None:
-    """The error for a class index outside [0, K-1] (not the ignore value), naming the image and the value."""
-    out = (y < 0) | (y >= k)
-    img = int(np.flatnonzero(out.any(axis=(1, 2)))[0])
-    bad = int(y[img][out[img]][0])
-    hint = (
-        f" (or pass ignore_index={bad}, --ignore-index {bad} on the command line, if it marks unlabeled "
-        "pixels, as 255 does in Pascal VOC and Cityscapes)"
-        if ignore_index is None and bad > k - 1
-        else f" or ignore_index={ignore_index}"
-        if ignore_index is not None
-        else ""
-    )
-    raise InvalidLabelsError(
-        f"labels must be class indices in [0, {k - 1}] (axis 1 of probs){hint}; image {start + img} has {bad}"
-    )
-
-
-def _check_ignore_index(ignore_index: Any, k: int) -> int | None:
-    """``ignore_index`` as an int outside the classes ``0..k-1``, or None; else an error naming it."""
-    if ignore_index is None:
-        return None
-    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index, (int, np.integer)):
-        raise InvalidParameterError(
-            f"ignore_index must be None or an integer (e.g. 255), got {type(ignore_index).__name__} {show(ignore_index)}"
-        )
-    if 0 <= int(ignore_index) < k:
-        raise InvalidParameterError(
-            f"ignore_index must not be a class (0..{k - 1}, the columns of probs on axis 1), got {int(ignore_index)}"
-        )
-    return int(ignore_index)
 
 
 def find_label_issues(
@@ -330,7 +250,7 @@ def find_label_issues(
     check_positive_int("min_region_size", min_region_size)
     check_choice("filter_by", filter_by, SEGMENTATION_FILTERS)
     k = arr.shape[1]
-    ignore_index = _check_ignore_index(ignore_index, k)
+    ignore_index = check_ignore_index(ignore_index, k)
     counts, sums, n_ignored = _first_pass(lab, arr, k, images_per_block, ignore_index)
     if counts.sum() == 0:
         raise TooFewExamplesError(f"labels has no pixel to audit: every pixel holds the ignore_index {ignore_index}")

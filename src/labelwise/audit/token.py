@@ -9,6 +9,7 @@ whose tag is probably wrong, and each sentence is scored by its worst token(s) (
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,15 +17,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_fraction
+from .._validate.arguments import check_choice, check_fraction, show
 from .._validate.probabilities import check_probs
-from ..errors import InvalidLabelsError, ShapeMismatchError
+from .._validate.row_order import check_row_order
+from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError, ShapeMismatchError
 from .find import find_label_issues as _find_flat
 from .result import LabelIssues
 
 __all__ = ["SENTENCE_SCORES", "TokenIssues", "entity_type", "find_label_issues", "flatten_sentences"]
 
 SENTENCE_SCORES = ("min", "softmin")
+_ROW = re.compile(r"\brow (\d+)\b")  # how the flat audit names a token in its errors
+READER = "the token audit"  # who pairs sentences (or flat tokens) by position, for check_row_order
 
 
 def entity_type(tag: Any) -> Any:
@@ -53,6 +57,8 @@ def flatten_sentences(values: Any, name: str, lengths: np.ndarray | None = None)
         raise InvalidLabelsError(
             f"{name}: sentence {int(np.flatnonzero(lens == 0)[0])} is empty (every sentence needs at least one token)"
         )
+    if all(isinstance(p, pd.DataFrame) for p in parts):  # one header (matched by name) for the flat audit
+        return pd.concat(parts, ignore_index=True), lens
     first = np.asarray(parts[0])
     if first.ndim == 1 and first.dtype.kind in "iu" and isinstance(parts[0], list):
         # Lists of ints: one pass through an iterator instead of one array per sentence.
@@ -275,8 +281,14 @@ def find_label_issues(
     check_choice("sentence_score", sentence_score, SENTENCE_SCORES)
     check_fraction("temperature", temperature, low=1e-9, high=np.inf)
     flat_labels, arr, lens, words = _flatten_inputs(labels, probs, sentence_lengths, tokens)
-    result = _find_flat(flat_labels, arr, filter_by=filter_by, classes=classes)
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    try:
+        result = _find_flat(flat_labels, arr, filter_by=filter_by, classes=classes)
+    except LabelwiseError as exc:  # "row 12" is a token of the flattened sentences: name its sentence
+        named = _ROW.sub(lambda m: _token_named(int(m[1]), starts), str(exc), count=1)
+        if named == str(exc):
+            raise
+        raise type(exc)(named) from exc
     quality = np.asarray(result.label_quality, dtype=np.float64)  # no copy when already float64
     if sentence_score == "min":
         sentence_quality = np.minimum.reduceat(quality, starts)
@@ -285,11 +297,32 @@ def find_label_issues(
     return TokenIssues(result, lens, sentence_quality, words)
 
 
-def _flatten_inputs(
-    labels: Any, probs: Any, sentence_lengths: Any, tokens: Any
-) -> tuple[Any, np.ndarray, np.ndarray, Any]:
+def _token_named(row: int, starts: np.ndarray) -> str:
+    """``sentence 2 token 0 (row 7 of the tokens)``: where the flat token ``row`` is."""
+    sentence = int(np.searchsorted(starts, row, side="right")) - 1
+    return f"sentence {sentence} token {row - int(starts[sentence])} (row {row} of the tokens)"
+
+
+def _lengths(sentence_lengths: Any) -> np.ndarray:
+    """``sentence_lengths`` as int64, refused when a value is not a whole number (2.7 read as 2 in silence)."""
+    raw = np.asarray(sentence_lengths)
+    if raw.dtype.kind in "iu":
+        return raw.astype(np.int64)
+    num = pd.to_numeric(pd.Series(raw.reshape(-1), dtype=object), errors="coerce").to_numpy(np.float64)
+    bad = ~np.isfinite(num) | (num != np.round(num)) if raw.dtype.kind != "b" else np.ones(num.shape, bool)
+    if bad.any():
+        s = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(
+            f"sentence_lengths must be whole numbers of tokens; sentence {s} has {show(raw.reshape(-1)[s])}"
+        )
+    return num.astype(np.int64).reshape(raw.shape)
+
+
+def _flatten_inputs(labels: Any, probs: Any, sentence_lengths: Any, tokens: Any) -> tuple[Any, Any, np.ndarray, Any]:
     """Check the sentences and flatten them: (tags, probability rows, sentence lengths, words or None)."""
-    given_lengths = None if sentence_lengths is None else np.asarray(sentence_lengths, dtype=np.int64)
+    check_row_order(probs, "probs", READER, labels=labels, tokens=tokens)
+    check_row_order(labels, "labels", READER, tokens=tokens)
+    given_lengths = None if sentence_lengths is None else _lengths(sentence_lengths)
     if given_lengths is not None and (given_lengths.ndim != 1 or (given_lengths <= 0).any()):
         bad = np.flatnonzero(given_lengths <= 0)
         raise InvalidLabelsError(
@@ -316,4 +349,5 @@ def _flatten_inputs(
         words = np.asarray(words, dtype=object)
         if wlens.shape != lens.shape or (wlens != lens).any() or words.shape[0] != arr.shape[0]:
             raise ShapeMismatchError("tokens must have one word per tag in every sentence")
-    return flat_labels, arr, lens, words
+    # a DataFrame's header may name the classes: the flat audit matches its columns to them by name
+    return flat_labels, flat_probs if isinstance(flat_probs, pd.DataFrame) else arr, lens, words

@@ -20,6 +20,8 @@ from ..errors import InvalidLabelsError, InvalidParameterError
 
 #: The detection audit's way of naming an image's box: ``labels[3] box 0`` (its list position, then the box's).
 _BOX_AT = re.compile(r"^(labels|predictions)\[(\d+)\] (?=box \d+)")
+#: The detection audit's way of naming an image's size: ``image_sizes[3] must be ...``.
+_SIZE_AT = re.compile(r"^image_sizes\[(\d+)\] must be the image's \(width, height\), (.*)$")
 #: The clipped-box warning's first box: ``the first: image 3 box 0``.
 _CLIPPED_AT = re.compile(r"\(the first: image (\d+) (?=box \d+)")
 
@@ -65,6 +67,13 @@ def run_detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[
         where = f"{source} {_image_named(coco.image_ids, int(found[2]))}: "
         raise InvalidLabelsError(
             where + ("given " if source == "DATA" else "predicted ") + str(exc)[found.end() :]
+        ) from exc
+    except InvalidParameterError as exc:  # "image_sizes[3]": the width and height of DATA's image with that position
+        found = _SIZE_AT.match(str(exc))
+        if found is None:
+            raise
+        raise InvalidLabelsError(
+            f"DATA {_image_named(coco.image_ids, int(found[1]))}: width and height must be {found[2]}"
         ) from exc
     for message in said:
         _renamed_warning(message, coco.image_ids)

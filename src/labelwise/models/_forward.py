@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .._anchor import anchor_rows, normalise_rows
-from .._validate.row_order import RowOrderScore
+from .._validate.row_order import RowOrderScore, check_row_order
 from ._calibrate import row_max
 
 #: Percentile of the anchor-point rule (Patrini et al.'s code).
@@ -126,6 +126,7 @@ class ForwardLogistic(RowOrderScore, ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         """Fit the plain model, estimate ``T`` from its probabilities on ``X``, fit the corrected model."""
+        check_row_order(X, "X", f"{type(self).__name__}.fit", y=y)
         plain = LogisticRegression(C=self.C, max_iter=self.max_iter, tol=self.tol).fit(X, y)
         self.classes_ = plain.classes_
         codes = np.searchsorted(self.classes_, np.asarray(y))

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from .._validate.row_order import RowOrderScore
+from .._validate.row_order import RowOrderScore, check_row_order
 
 __all__ = ["CappedNeighbors", "capped_neighbors_note"]
 
@@ -72,6 +72,7 @@ class CappedNeighbors(RowOrderScore, ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> CappedNeighbors:
         """Fit on ``X``, ``y`` with ``min(n_neighbors, len(X))`` neighbours."""
+        check_row_order(X, "X", f"{type(self).__name__}.fit", y=y)
         self.n_neighbors_ = max(1, min(int(self.n_neighbors), _num_samples(X)))
         self.estimator_ = KNeighborsClassifier(n_neighbors=self.n_neighbors_, weights=self.weights).fit(X, y)
         self.classes_ = self.estimator_.classes_

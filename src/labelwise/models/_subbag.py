@@ -23,7 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._validate.nan_features import naming_nan_in
-from .._validate.row_order import RowOrderScore
+from .._validate.row_order import RowOrderScore, check_row_order
 from ..errors import InvalidParameterError
 
 
@@ -112,6 +112,7 @@ class SubsampledExtraTrees(RowOrderScore, ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SubsampledExtraTrees:
         """Grow the trees, each on its own subsample of the rows (``sample_weight`` weighs the rows in it)."""
         self._check_params()
+        check_row_order(X, "X", f"{type(self).__name__}.fit", y=y, sample_weight=sample_weight)
         with naming_nan_in(X, self):
             X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float32)
         row_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
