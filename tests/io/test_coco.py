@@ -78,3 +78,18 @@ def test_a_byte_order_mark_is_read(tmp_path):
     p = _write(tmp_path, [{"id": 1, "image_id": 3, "category_id": 5, "bbox": [10, 20, 30, 40]}])
     p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
     assert read_coco(p).image_ids == [7, 3]
+
+
+def test_a_null_image_size_is_unknown_and_text_is_refused_naming_the_image(tmp_path):
+    """``"width": null`` reads as an unknown size (as an absent key); a text width names the image."""
+    data = {
+        "images": [{"id": 7, "width": None, "height": 80}, {"id": 3}],
+        "categories": [{"id": 5, "name": "dog"}],
+        "annotations": [{"id": 1, "image_id": 3, "category_id": 5, "bbox": [10, 20, 30, 40]}],
+    }
+    (tmp_path / "gt.json").write_text(json.dumps(data))
+    assert read_coco(tmp_path / "gt.json").image_sizes == [(np.inf, 80.0), (np.inf, np.inf)]
+    data["images"][0]["width"] = "100px"
+    (tmp_path / "gt.json").write_text(json.dumps(data))
+    with pytest.raises(DataFileError, match=r"image 7 has width '100px'; expected a number or null"):
+        read_coco(tmp_path / "gt.json")

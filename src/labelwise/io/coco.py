@@ -100,8 +100,18 @@ def read_coco(path: str | os.PathLike) -> CocoBoxes:
         {"boxes": np.asarray(b, dtype=np.float64).reshape(-1, 4), "labels": np.asarray(c, dtype=np.int64)}
         for b, c in zip(boxes, classes, strict=False)
     ]
-    sizes = [(float(im.get("width", np.inf)), float(im.get("height", np.inf))) for im in data["images"]]
+    sizes = [(_side(im, "width", path), _side(im, "height", path)) for im in data["images"]]
     return CocoBoxes(labels, ids, sizes, cats)
+
+
+def _side(image: dict, key: str, path: str | os.PathLike) -> float:
+    """An image's ``width`` or ``height``; absent or null is unknown (inf), anything but a number is refused."""
+    value = image.get(key)
+    if value is None:
+        return float(np.inf)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DataFileError(f"{path}: image {image.get('id', '?')!r} has {key} {value!r}; expected a number or null")
+    return float(value)
 
 
 def read_coco_predictions(path: str | os.PathLike, reference: CocoBoxes) -> list[dict]:
