@@ -96,7 +96,9 @@ def test_on_distributed_the_workers_parts_have_the_in_memory_schema(noisy, tmp_p
     memory = lw.find_label_issues(labels, probs)
     lazy = lw.find_label_issues(da.from_array(labels, chunks=(300,)), da.from_array(probs, chunks=(300, -1)))
     extra = _extra(len(labels))
-    _assert_one_schema(write_issues(memory, tmp_path / "memory", extra), write_issues(lazy, tmp_path / "cluster", extra))
+    _assert_one_schema(
+        write_issues(memory, tmp_path / "memory", extra), write_issues(lazy, tmp_path / "cluster", extra)
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".npy"])

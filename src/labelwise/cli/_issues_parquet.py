@@ -75,7 +75,7 @@ def _texts_typed(frame: Any) -> Any:
         name: TEXT
         for name, dtype in frame.dtypes.items()
         if dtype != TEXT
-        and (isinstance(dtype, pd.StringDtype) or dtype == object)
+        and (isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype))
         and (lazy or pd.api.types.infer_dtype(frame[name], skipna=True) == "string")
     }
     return frame.astype(texts) if texts else frame
