@@ -55,11 +55,12 @@ def _digest(est) -> str:
 
 
 def more_rings(answers, n: int):
-    """``answers`` with ``n`` more rings: the 4th, 5th, ... heaviest annotators each copied into 3 more
-    accounts, each copy's answers redrawn with probability 0.1 (as the crowd's own ring)."""
+    """``answers`` with ``n`` more rings: the 4th, 5th, ... heaviest of the crowd's own annotators (not
+    its copies) each copied into 3 more accounts, each copy's answers redrawn with probability 0.1 (as
+    the crowd's own ring)."""
     import pandas as pd
 
-    heavy = answers["annotator"].value_counts().index
+    heavy = [a for a in answers["annotator"].value_counts().index if "_" not in a]
     rng = np.random.default_rng(47)
     copies = []
     for r in range(n):
