@@ -1,9 +1,11 @@
 """Graphs sent to a ``distributed`` client by Dawid-Skene's Dask fit, a source tree against another in one run.
 
 ``python benchmarks/bench_dask_round_trips.py [--before OLD/src] [--answers N] [--modes default,rings] [--processes]
-[--tol T] [--max-iter M]``
+[--tol T] [--max-iter M] [--rings R]``
 runs this file as a script once per source tree (a fresh process each, ``labelwise`` imported from
-that tree) on the pair-and-ring crowd of :mod:`_aggregate_dask` (about ``N`` answers), with a local
+that tree) on the pair-and-ring crowd of :mod:`_aggregate_dask` (about ``N`` answers; ``--rings R``: with
+``R - 1`` more rings, each a heavy annotator copied into 3 more accounts, 10% of each copy's answers
+redrawn, so the ring check has ``R`` candidate groups), with a local
 ``distributed.Client(processes=False)`` (one worker, two threads, in the process; ``--processes``: a
 ``LocalCluster`` of two single-threaded worker processes, as session 43's cluster run). Each process fits
 each mode with ``labelwise.aggregate.distributed.fit`` on 8 partitions and counts the graphs the fit
@@ -52,7 +54,26 @@ def _digest(est) -> str:
     return h.hexdigest()
 
 
-def worker(out: Path, n_answers: int, modes: list[str], processes: bool, em: dict) -> None:
+def more_rings(answers, n: int):
+    """``answers`` with ``n`` more rings: the 4th, 5th, ... heaviest of the crowd's own annotators (not
+    its copies) each copied into 3 more accounts, each copy's answers redrawn with probability 0.1 (as
+    the crowd's own ring)."""
+    import pandas as pd
+
+    heavy = [a for a in answers["annotator"].value_counts().index if "_" not in a]
+    rng = np.random.default_rng(47)
+    copies = []
+    for r in range(n):
+        own = answers[answers["annotator"] == heavy[3 + r]]
+        for c in range(1, 4):
+            labels = own["label"].to_numpy().copy()
+            redraw = rng.random(len(labels)) < 0.1
+            labels[redraw] = rng.integers(0, 3, int(redraw.sum()))
+            copies.append(own.assign(annotator=f"{heavy[3 + r]}_ring{c}", label=labels))
+    return pd.concat([answers, *copies], ignore_index=True)
+
+
+def worker(out: Path, n_answers: int, modes: list[str], processes: bool, em: dict, rings: int = 1) -> None:
     """Fit every mode on Dask with the ``labelwise`` on ``sys.path``; write ``trips.json``."""
     import dask.dataframe as dd
     from distributed import Client
@@ -62,7 +83,7 @@ def worker(out: Path, n_answers: int, modes: list[str], processes: bool, em: dic
 
     from labelwise.aggregate import DawidSkene, OneCoinDawidSkene, distributed
 
-    answers = simulate(n_answers)
+    answers = more_rings(simulate(n_answers), rings - 1)
     ddf = dd.from_pandas(answers, npartitions=8)
     res: dict = {"n_answers": len(answers)}
     graphs = [0]
@@ -104,12 +125,13 @@ def main() -> None:
     parser.add_argument("--processes", action="store_true", help="two worker processes (default: in this process)")
     parser.add_argument("--tol", type=float, help="EM's tol (default: the estimator's; 0 runs max_iter iterations)")
     parser.add_argument("--max-iter", type=int, help="EM's max_iter (default: the estimator's)")
+    parser.add_argument("--rings", type=int, default=1, help="candidate rings of the crowd (default 1: its own)")
     args = parser.parse_args()
     modes = args.modes.split(",")
     trees = ([("before", Path(args.before).resolve())] if args.before else []) + [("after", HERE.parent / "src")]
     print(
         f"== Dawid-Skene on Dask, distributed.Client(processes={args.processes}), about {args.answers:,} answers, "
-        f"tol={args.tol}, max_iter={args.max_iter} (None: the estimator's)"
+        f"tol={args.tol}, max_iter={args.max_iter} (None: the estimator's), {args.rings} ring(s)"
     )
     res = {}
     with tempfile.TemporaryDirectory(prefix="lw_trips_") as tmp:
@@ -120,7 +142,7 @@ def main() -> None:
             env = dict(os.environ, PYTHONPATH=str(src))
             em = {k: v for k, v in (("tol", args.tol), ("max_iter", args.max_iter)) if v is not None}
             cmd = [sys.executable, __file__, "--worker", str(src), str(out), str(args.answers), ",".join(modes)]
-            cmd += [json.dumps(em), "processes" if args.processes else "threads"]
+            cmd += [json.dumps(em), "processes" if args.processes else "threads", str(args.rings)]
             subprocess.run(cmd, check=True, env=env)
             res[side] = json.loads((out / "trips.json").read_text())
             print(f"  {side}: {src} (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)")
@@ -147,6 +169,7 @@ if __name__ == "__main__":
             sys.argv[5].split(","),
             sys.argv[7] == "processes",
             json.loads(sys.argv[6]),
+            int(sys.argv[8]),
         )
     else:
         main()

@@ -39,7 +39,7 @@ import scipy.sparse as sp
 
 from .._chunks import tree_reduce_delayed
 from .._stage_progress import compute, persist, stage
-from ._converged import loss_settled
+from ._dask_held_fits import held_fit, lock_step
 from ._dependent import Bases, find_dependent_pairs, pairs_frame
 from ._pair_check import (
     Entries,
@@ -52,7 +52,7 @@ from ._pair_check import (
     sample_items,
 )
 from ._pair_list import check_pair_list
-from ._partition_stats import Part, dawid_skene_m_step, ds_counts, ds_loss, ds_stats, sum_stats
+from ._partition_stats import Part, dawid_skene_m_step, ds_counts, sum_stats
 from ._ring_check import find_rings
 
 __all__ = ["DaskPairs", "dependent_parts", "weigh"]
@@ -165,12 +165,6 @@ def weigh(part: Part, k: int, n_ann: int, found_a: np.ndarray, found_b: np.ndarr
     return Part(part.items, part.item, part.annotator, part.label, part.n_duplicates, w)
 
 
-def _held_start(part: Part, k: int, n_ann: int) -> tuple:
-    """The first E-step's statistics of a fit without a group (:func:`ds_stats` of the vote shares)
-    and the partition's answer weight, in one pass."""
-    return (*ds_stats(part, k, n_ann, None), float(part.item.size if part.w is None else part.w.sum()))
-
-
 def _stack(bases: list[Bases]) -> Bases:
     base, labels, weights = (np.concatenate([b[i] for b in bases]) for i in range(3))
     return base, labels, weights
@@ -189,6 +183,8 @@ class DaskPairs:
     est: Any = None  #: the DawidSkene being fitted (the ring check reads its ``max_iter`` and ``tol``)
     #: The pair check confirms its suspects in lock step (:mod:`._pair_confirm`; False: one by one).
     lock_step: ClassVar[bool] = True
+    #: EM rounds per graph of those fits (None: :func:`~._dask_held_fits.rounds_in`'s rule; tests).
+    em_batch: ClassVar[int | None] = None
     _shared: dict = field(default_factory=dict, repr=False)  # shared(min_shared), counted once
 
     def _reduction(self, fn: Any, *args: Any) -> Any:
@@ -315,7 +311,8 @@ class DaskPairs:
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """:meth:`fit_without_group` of each ``(found, members, tol)`` of ``jobs``, the fits in lock
         step: their held-out partitions in one ``persist``, then one graph per round holding every
-        running fit's next reduction (each fit's the same tree as alone: the same bits)."""
+        running fit's next reductions (:mod:`._dask_held_fits`: on a cluster several EM rounds per
+        graph; each reduction the same tree as alone: the same bits)."""
         import dask
 
         if not jobs:
@@ -328,52 +325,16 @@ class DaskPairs:
         flat = persist(*[p for parts in weighed for p in parts])
         n = len(self.parts)
         fits = [
-            _held_fit(
+            held_fit(
                 DaskPairs(flat[f * n : (f + 1) * n], self.k, self.n_items, self.n_ann, self.pair_instances),
                 pseudo,
                 max_iter,
                 tol,
+                self.em_batch,
             )
             for f, (_, _, tol) in enumerate(jobs)
         ]
-        return _lock_step(fits)
-
-
-def _held_fit(data: DaskPairs, pseudo: np.ndarray, max_iter: int, tol: float) -> Any:
-    """One fit without a group on its held-out partitions ``data``, as a generator: it yields each
-    reduction it needs (``(fn, *args)`` of :meth:`DaskPairs._reduction`), is sent its sum, and returns
-    the model (as ``MemoryPairs.fit_without``: EM, then one M-step of every answer)."""
-    start = yield data, (_held_start, data.k, data.n_ann)
-    stats, n_held = start[:3], max(start[3], 1.0)
-    last = np.inf
-    params = dawid_skene_m_step(stats[0], stats[1], pseudo.T)
-    for _ in range(max_iter):  # as MemoryPairs.fit_without
-        params = dawid_skene_m_step(stats[0], stats[1], pseudo.T)
-        stats = yield data, (ds_stats, data.k, data.n_ann, params)
-        nll = ds_loss(stats[2], params[1], pseudo, n_held)
-        if loss_settled(last - nll, nll, tol):
-            break
-        last = nll
-    counts = yield data, (ds_stats, data.k, data.n_ann, params, True)  # every answer counted once
-    prior, given = dawid_skene_m_step(counts[0], counts[1], pseudo.T)
-    return prior, given.transpose(0, 2, 1).copy()
-
-
-def _lock_step(fits: list[Any]) -> list[Any]:
-    """Run the generators of :func:`_held_fit` together: each round computes every running fit's
-    next reduction in one graph; returns their results in order."""
-    out: list[Any] = [None] * len(fits)
-    wants = {f: fit.send(None) for f, fit in enumerate(fits)}
-    while wants:
-        sums = compute(*[data._reduction(*call) for data, call in wants.values()])
-        running = {}
-        for (f, _), total in zip(wants.items(), sums, strict=True):
-            try:
-                running[f] = fits[f].send(total)
-            except StopIteration as stop:
-                out[f] = stop.value
-        wants = running
-    return out
+        return lock_step(fits, compute)
 
 
 def _large(arg: Any) -> bool:

@@ -10,6 +10,9 @@ Where the parts are written depends on where the audit's per-example outputs are
   pyarrow), as Dask's ``to_parquet`` writes them. On ``processes`` Dask would send each persisted
   chunk to a worker process to build its partition, pickled there and back (the write took 18 of
   20 s of an audit of 3M rows: benchmarks/RESULTS.md, sessions 45 and 46).
+
+Every path writes text columns (string labels) as :data:`TEXT`, so the same audit's table has one
+schema, and reads back as one pandas frame, whichever scheduler wrote it.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ def write_issues(result: Any, out: Path, extra: dict[str, np.ndarray] | None = N
     try:
         if not hasattr(result, "to_dask_frame"):  # in memory: one part
             tmp.mkdir()
-            _block(0, {c: getattr(result, c) for c in _COLUMNS}, extra).to_parquet(tmp / "part.0.parquet", index=False)
+            block = _block(0, {c: getattr(result, c) for c in _COLUMNS}, extra)
+            _texts_typed(block).to_parquet(tmp / "part.0.parquet", index=False)
         elif active_client() is not None:  # partition by partition, on the workers
             compute(_dask_frame(result, extra).to_parquet(str(tmp), write_index=False, compute=False))
         else:
@@ -58,6 +62,24 @@ def write_issues(result: Any, out: Path, extra: dict[str, np.ndarray] | None = N
 #: The audit's per-example columns, after ``row`` and before ``extra``'s.
 _COLUMNS = ("given_label", "suggested_label", "label_quality", "is_issue")
 
+#: The dtype of every text column: the one Dask's ``dataframe.convert-string`` gives a frame's texts
+#: (pandas 3's default ``str`` has NaN, not NA, as its missing value: its metadata and frame differ).
+TEXT = "string[pyarrow]"
+
+
+def _texts_typed(frame: Any) -> Any:
+    """``frame`` (pandas or dask) with its text columns as :data:`TEXT`: a pandas column of strings
+    (``str`` or ``object`` holding only strings), a dask column of a string or object dtype."""
+    lazy = hasattr(frame, "dask")
+    texts = {
+        name: TEXT
+        for name, dtype in frame.dtypes.items()
+        if dtype != TEXT
+        and (isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype))
+        and (lazy or pd.api.types.infer_dtype(frame[name], skipna=True) == "string")
+    }
+    return frame.astype(texts) if texts else frame
+
 
 def _block(start: int, columns: dict[str, Any], extra: dict[str, np.ndarray] | None) -> pd.DataFrame:
     """The table's rows from ``start`` on: ``columns`` (the :data:`_COLUMNS` values of those rows, all
@@ -71,7 +93,7 @@ def _block(start: int, columns: dict[str, Any], extra: dict[str, np.ndarray] | N
 def _dask_frame(result: Any, extra: dict[str, np.ndarray] | None) -> Any:
     """The result's dask frame (:meth:`~labelwise.audit.chunked.ChunkedLabelIssues.to_dask_frame`)
     with the ``extra`` columns, chunked like it."""
-    frame = result.to_dask_frame()
+    frame = _texts_typed(result.to_dask_frame())
     if not extra:
         return frame
     import dask.array as da
@@ -79,7 +101,7 @@ def _dask_frame(result: Any, extra: dict[str, np.ndarray] | None) -> Any:
 
     chunks = result.label_codes.chunks
     added = [dd.from_dask_array(da.from_array(v, chunks=chunks), columns=k) for k, v in extra.items()]
-    return dd.concat([frame, *added], axis=1)
+    return _texts_typed(dd.concat([frame, *added], axis=1))
 
 
 def _write_parts_here(result: Any, extra: dict[str, np.ndarray] | None, tmp: Path) -> None:
