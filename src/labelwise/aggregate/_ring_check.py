@@ -179,42 +179,14 @@ def confirm_ring(
     more than the model without the whole group predicts (module docstring, step 2)."""
     est = data.est
     prior, conf = _fit_without_group(data, pairs, members, pseudo, max(float(est.tol), CONFIRM_TOL))
-    masked = masked_members(conf, members)
-    bases = data.bases_list(prior, masked, member_triples(members))  # every member's answers in one pass
-    a, b = member_pairs(members)
-    check = data.check_pair_list(prior, masked, own_fits(est, conf, members, bases, pseudo), a, b)
-    return confirmed_rows(check, a, b, threshold)
-
-
-def masked_members(conf: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """``conf`` with each member's answer moving no posterior: the group is held out."""
     masked = conf.copy()
-    masked[members] = 1.0 / conf.shape[1]
-    return masked
-
-
-def member_triples(members: np.ndarray) -> list[tuple[int, int, int]]:
-    """``bases_list``'s triples of every member's own answers."""
-    return [(int(j), int(j), int(j)) for j in members]
-
-
-def member_pairs(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair ``a < b`` of ``members`` (sorted), in :func:`itertools.combinations` order."""
-    a, b = np.array(list(combinations(members.tolist(), 2)), dtype=np.int64).reshape(-1, 2).T
-    return a, b
-
-
-def own_fits(est: Any, conf: np.ndarray, members: np.ndarray, bases: list, pseudo: np.ndarray) -> np.ndarray:
-    """``conf`` with each member's confusion matrix fitted by one-annotator EM on its ``bases``."""
+    masked[members] = 1.0 / conf.shape[1]  # a member's answer moves no posterior: the group is held out
     fitted = conf.copy()
-    for j, (base, labels, weights) in zip(members, bases, strict=True):
+    triples = [(int(j), int(j), int(j)) for j in members]  # every member's answers in one pass
+    for j, (base, labels, weights) in zip(members, data.bases_list(prior, masked, triples), strict=True):
         fitted[j] = one_annotator_em(base, labels, weights, pseudo, int(est.max_iter), float(est.tol))
-    return fitted
-
-
-def confirmed_rows(check: Any, a: np.ndarray, b: np.ndarray, threshold: float) -> list[Row]:
-    """The rows of the pairs ``(a[p], b[p])`` of ``check`` over ``threshold`` with an excess of
-    :data:`MIN_EXCESS_SHARE` of their shared items."""
+    a, b = np.array(list(combinations(members.tolist(), 2)), dtype=np.int64).reshape(-1, 2).T
+    check = data.check_pair_list(prior, masked, fitted, a, b)  # every pair of members in one pass
     rows: list[Row] = []
     for p in range(len(a)):
         excess = check.observed[p] - check.expected[p]
@@ -255,14 +227,11 @@ def find_rings(est: Any, data: RingData, names: pd.Index, pseudo: np.ndarray) ->
     ).reshape(-1, 6)
     rows: list[Row] = []
     rings: list[list[Any]] = []
-    checked: dict[int, tuple[tuple[np.ndarray, np.ndarray], list[Row]]] = {}
-    for g in range(len(groups)):
+    for members in groups:
         pairs = np.array([*known, *rows]).reshape(-1, 6)
         ab = (pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64))
         seen = set(zip(ab[0].tolist(), ab[1].tolist(), strict=True))
-        if g not in checked or not _same_pairs(checked[g][0], ab):  # first, or checked weighing other pairs
-            checked.update(_check_groups(data, groups, g, ab, pseudo, float(est.dependency_threshold)))
-        clique = largest_clique(checked[g][1])
+        clique = largest_clique(confirm_ring(data, ab, members, pseudo, float(est.dependency_threshold)))
         if clique:
             rings.append(sorted({names[int(j)] for r in clique for j in r[:2]}))
             rows += [r for r in clique if (int(r[0]), int(r[1])) not in seen]
@@ -273,22 +242,6 @@ def find_rings(est: Any, data: RingData, names: pd.Index, pseudo: np.ndarray) ->
     new = pairs_frame(np.array(rows), names)
     est.dependent_pairs_ = pd.concat([found, new], ignore_index=True) if len(found) else new
     return every[:, 0].astype(np.int64), every[:, 1].astype(np.int64)
-
-
-def _same_pairs(x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]) -> bool:
-    return all(np.array_equal(u, v) for u, v in zip(x, y, strict=True))
-
-
-def _check_groups(
-    data: Any, groups: list[np.ndarray], g: int, ab: tuple[np.ndarray, np.ndarray], pseudo: np.ndarray, threshold: float
-) -> dict[int, tuple[tuple[np.ndarray, np.ndarray], list[Row]]]:
-    """``{h: (pairs weighed, confirm_ring's rows)}`` of group ``g`` (weighing ``ab``) and, when ``data``
-    checks in lock step (Dask), of the groups after it, together (:mod:`._ring_lock_step`)."""
-    if getattr(data, "lock_step", False) and g + 1 < len(groups):
-        from ._ring_lock_step import check_groups_together
-
-        return check_groups_together(data, groups[g:], g, ab, pseudo, threshold)
-    return {g: (ab, confirm_ring(data, ab, groups[g], pseudo, threshold))}
 
 
 def weigh_rings(
