@@ -106,3 +106,18 @@ class TestChangedData:
         ]
         assert CliRunner().invoke(main, [*args, "--out", str(tmp_path / "a"), "--quiet"]).exit_code == 0
         assert export_cleaned(tmp_path / "a", tmp_path / "c.csv").n_rows == 20
+
+
+def test_report_leaves_out_the_previews_of_edited_data(reviewed):
+    """The report's cards would show other rows' texts: it warns and shows none (main: the wrong texts)."""
+    from labelwise.errors import LabelwiseWarning
+    from labelwise.report import write_report
+
+    data, out = reviewed
+    shown = write_report(out).read_text(encoding="utf-8")
+    assert "<td>text</td><td>text 1</td>" in shown
+    _rewrite(data, lambda f: f.iloc[::-1])
+    with pytest.warns(LabelwiseWarning, match=r"previews left out: .*changed since the audit"):
+        html = write_report(out).read_text(encoding="utf-8")
+    assert "changed since the audit" in html
+    assert "<td>text</td>" not in html and "no preview: data table not found, or changed since the audit" in html

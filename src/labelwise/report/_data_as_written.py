@@ -16,25 +16,36 @@ cell is an integer text:
   ``7``, not ``7.0``.
 
 Other columns are left as they were read. A Parquet file (or folder) keeps its stored types.
+
+:func:`check_data_unchanged` refuses a data table edited since the audit (the review's decisions
+and the report's cards name rows by number); :func:`previewed_audit` is what the report shows.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import numbers
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..errors import DataFileError, LabelwiseWarning
 from ..io.delimiter import csv_delimiter
 from ..io.na_values import check_na_values, csv_na_options
 from ..io.outputs import AuditOutput
 from ..io.tables import iter_json_lines
 
-__all__ = ["audit_as_written", "columns_as_written"]
+__all__ = ["CHANGED", "audit_as_written", "check_data_unchanged", "columns_as_written", "previewed_audit"]
+
+CHANGED = (
+    "it changed since the audit (rows sorted, edited, removed or added), so the review's row numbers "
+    "would name other examples: restore the audited file, or rerun the audit"
+)
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _CANONICAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
@@ -113,3 +124,54 @@ def _raw_columns(path: Path, columns: list[str], na_values: Any) -> pd.DataFrame
 
 def _na(audit: AuditOutput) -> Any:
     return audit.settings.get("na_values")  # the audit's `--na-values`
+
+
+def check_data_unchanged(audit: AuditOutput) -> None:
+    """Refuse ``audit``'s data table when it is not the table the audit read: another number of
+    rows, or at some row another label than ``issues.csv``'s ``given_label`` (the same class written
+    otherwise, ``2`` for ``2.0``, is the same label).
+
+    Raises
+    ------
+    DataFileError
+        Naming the file, the first row that differs and both labels.
+    """
+    data, label = audit.data, audit.label_column
+    if data is None or label is None or label not in data.columns:
+        return  # no table, or no label column: the callers say so themselves
+    where = str(audit.data_path)
+    if len(data) != len(audit.issues):
+        raise DataFileError(
+            f"the data table {where!r} has {len(data)} rows and the audit had {len(audit.issues)}; {CHANGED}"
+        )
+    given = audit.issues.set_index("row")["given_label"].sort_index()
+    now = data[label].to_numpy(dtype=object)[given.index.to_numpy(dtype=np.int64)]
+    audited = given.to_numpy(dtype=object)
+    for i in np.flatnonzero(now.astype(str) != audited.astype(str)):
+        if not _same_number(now[i], audited[i]):
+            row = int(given.index[i])
+            raise DataFileError(
+                f"label column {label!r} of the data table {where!r} holds {now[i]!r} at row {row} "
+                f"(counting data rows from 0), where the audit read {audited[i]!r}; {CHANGED}"
+            )
+
+
+def previewed_audit(audit: AuditOutput) -> AuditOutput:
+    """``audit`` for the report's previews: its ids as written, and without its data table (no
+    previews, with a warning) when the table changed since the audit, whose rows would show other
+    examples beside the flagged labels."""
+    audit = audit_as_written(audit)
+    try:
+        check_data_unchanged(audit)
+    except DataFileError as exc:
+        warnings.warn(f"report: previews left out: {exc}", LabelwiseWarning, stacklevel=2)
+        return dataclasses.replace(audit, data=None)
+    return audit
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    """Whether two labels are one number (``2`` and ``2.0``); booleans only equal themselves."""
+    numeric = (numbers.Number, np.number)
+    if isinstance(a, bool | np.bool_) or isinstance(b, bool | np.bool_):
+        return False
+    return isinstance(a, numeric) and isinstance(b, numeric) and bool(a == b)
