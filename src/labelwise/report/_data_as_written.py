@@ -68,7 +68,7 @@ def columns_as_written(
     returned when nothing changes (a Parquet file, no such column)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    candidates = [c for c in data.columns if c not in exclude and data[c].dtype.kind in "iuf"]
+    candidates = [c for c in data.columns if c not in exclude and _maybe_integers(data[c])]
     if not candidates or path.is_dir() or suffix not in (".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson"):
         return data
     raw = _raw_columns(path, [str(c) for c in candidates], na_values)
@@ -86,14 +86,24 @@ def columns_as_written(
     return out
 
 
+def _maybe_integers(column: pd.Series) -> bool:
+    """Whether ``column`` may have been read from integer texts: integers, or whole floats with a gap."""
+    if column.dtype.kind in "iu":
+        return True
+    if column.dtype.kind != "f" or not column.isna().any():
+        return False
+    values = column.dropna().to_numpy()
+    return bool(np.all(np.isfinite(values)) and np.all(values == np.floor(values)))
+
+
 def _as_written(cells: pd.Series, typed: pd.Series) -> pd.Series | None:
     """The column to write back for ``cells`` (the file's values, missing as NaN), or None to keep ``typed``."""
     present = cells.dropna()
-    if present.empty or not present.map(lambda v: isinstance(v, str)).all():
+    if present.empty or (cells.dtype == object and not present.map(lambda v: isinstance(v, str)).all()):
         return None  # JSON numbers: the file types them itself
     texts = present.str.strip()
-    if not texts.str.fullmatch(_INT).all():
-        return None
+    if typed.dtype.kind not in "iu" and not texts.str.fullmatch(_INT).all():
+        return None  # integers typed as such were integer texts: only the float columns need the look
     if not texts.str.fullmatch(_CANONICAL).all():
         return cells.where(cells.isna(), cells.str.strip()).astype(object)
     if typed.dtype.kind == "f" and typed.isna().any():
@@ -111,7 +121,13 @@ def _raw_columns(path: Path, columns: list[str], na_values: Any) -> pd.DataFrame
         if suffix in (".csv", ".tsv", ".txt"):
             na = csv_na_options(check_na_values(na_values))
             return pd.read_csv(
-                path, sep=csv_delimiter(path), usecols=columns, dtype=str, index_col=False, encoding="utf-8-sig", **na
+                path,
+                sep=csv_delimiter(path),
+                usecols=columns,
+                dtype="string[pyarrow]",
+                index_col=False,
+                encoding="utf-8-sig",
+                **na,
             )
         with open(path, encoding="utf-8-sig") as fh:
             text = fh.read()
