@@ -105,7 +105,8 @@ def _as_written(cells: pd.Series, typed: pd.Series) -> pd.Series | None:
     if typed.dtype.kind not in "iu" and not texts.str.fullmatch(_INT).all():
         return None  # integers typed as such were integer texts: only the float columns need the look
     if not texts.str.fullmatch(_CANONICAL).all():
-        return cells.where(cells.isna(), cells.str.strip()).astype(object)
+        texts = cells.str.strip().astype(object)
+        return texts.where(cells.notna(), np.nan)  # missing cells as NaN, as read_table's text columns
     if typed.dtype.kind == "f" and typed.isna().any():
         try:
             return pd.Series(pd.array([None if pd.isna(v) else int(v) for v in cells.str.strip()], dtype="Int64"))
