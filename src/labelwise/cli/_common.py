@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import functools
 import math
 import os
@@ -259,10 +260,16 @@ def option_given(name: str | None) -> bool:
 
 
 def split_csv_option(value: str | None) -> list[str]:
-    """``"a,b, c"`` -> ``["a", "b", "c"]``; ``None`` or ``""`` -> ``[]``."""
+    """``"a,b, c"`` -> ``["a", "b", "c"]``; ``None`` or ``""`` -> ``[]``.
+
+    A name holding a comma is written in double quotes, as in a CSV row (``"sports, outdoor",tech``
+    -> ``["sports, outdoor", "tech"]``; ``""`` inside quotes is one ``"``); without a double quote
+    every comma separates two names.
+    """
     if not value:
         return []
-    return [part.strip() for part in value.split(",") if part.strip()]
+    parts = next(csv.reader([value], skipinitialspace=True)) if '"' in value else value.split(",")
+    return [part.strip() for part in parts if part.strip()]
 
 
 def coerce_like(value: str, sample: pd.Series) -> Any:

@@ -198,8 +198,8 @@ def _refuse_demo_inputs() -> None:
     "--labels",
     "declared",
     default=None,
-    help="The classes, comma-separated, in their order (an answer outside them is an error); --labels is the "
-    "same option, its older name.",
+    help="The classes, comma-separated, in their order (an answer outside them is an error; a class holding a "
+    "comma in double quotes: '\"sports, outdoor\",tech'); --labels is the same option, its older name.",
 )
 @click.option("--item-column", default=None, help="Item column / field (default depends on the format).")
 @click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")

@@ -148,7 +148,8 @@ def run_audit(
     "--classes",
     default=None,
     help="With --probs (--task classification / multilabel / token): the class or tag of each --probs column, "
-    "comma-separated in column order (e.g. cat,dog,owl or O,B-PER,I-PER), so that a class or tag no row uses can "
+    "comma-separated in column order (e.g. cat,dog,owl or O,B-PER,I-PER; a name holding a comma in double quotes: "
+    "'\"sports, outdoor\",tech'), so that a class or tag no row uses can "
     "be named; default: the labels or tags in DATA, sorted (integer labels and multilabel digit tags such as "
     "3|10: column numbers).",
 )

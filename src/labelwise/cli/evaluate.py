@@ -187,7 +187,8 @@ def _count_rows(counts: np.ndarray, given: np.ndarray) -> np.ndarray:
     "--classes",
     default=None,
     help="The class of each probability column (PREDICTIONS .npy files and --human-counts), comma-separated in "
-    "column order (e.g. cat,dog,owl), so that a class no test item has can be named; default: the labels in "
+    "column order (e.g. cat,dog,owl; a class holding a comma in double quotes: '\"sports, outdoor\",tech'), so that "
+    "a class no test item has can be named; default: the labels in "
     "--labels and the corrections, sorted (a table's header names its classes itself).",
 )
 @click.option("--random-state", type=SEED, default=0, show_default=True)

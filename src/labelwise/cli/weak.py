@@ -206,7 +206,12 @@ def _classes(value: str | None) -> list[Any] | None:
 )
 @click.option("--id-column", default=None, help="Column of item ids (default: the row number).")
 @na_values_option
-@click.option("--classes", default=None, help="Allowed labels, comma-separated (any other returned value is an error).")
+@click.option(
+    "--classes",
+    default=None,
+    help="Allowed labels, comma-separated (any other returned value is an error); a label holding a comma in "
+    "double quotes: '\"sports, outdoor\",tech'.",
+)
 @click.option(
     "--gold-column", default=None, help="Column of true labels, for empirical accuracy (not given to the functions)."
 )

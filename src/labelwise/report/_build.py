@@ -33,6 +33,7 @@ from ..io.outputs import (
 from . import _plots
 from ._annotators import Quality, annotator_section
 from ._checks_section import checks_sections
+from ._data_as_written import previewed_audit
 from ._dependence import dependence_section, with_marks
 from ._destination import report_destination
 from ._folder_kind import refuse_other_labels
@@ -441,7 +442,7 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     elif audit_here and (task_page := task_report(folder, top=top)) is not None:  # audit --task ...
         title, header, sections = task_page
     elif audit_here:
-        audit = load_audit(folder)
+        audit = previewed_audit(load_audit(folder))  # ids "007" as written; no previews of edited data
         header, sections = _audit_sections(audit, top=top)
         sections += health_sections(audit) + checks_sections(audit)
         title = f"labelwise report: {Path(str(audit.settings.get('data') or folder.name)).name}"

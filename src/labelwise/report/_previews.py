@@ -414,7 +414,7 @@ class NoPreviewer(Previewer):
     """No data table (or nothing in it to show)."""
 
     kind = "none"
-    placeholder = "no preview: data table not found"
+    placeholder = "no preview: data table not found, or changed since the audit"
 
 
 #: The kinds of preview, in the order they are tried on a data table.

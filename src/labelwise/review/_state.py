@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError
-from ..io.outputs import AuditOutput, load_audit
+from ..io.outputs import AuditOutput
 from ..report._previews import Previewer
+from ._audited_data import load_reviewed_audit
 from ._label_dtype import class_of
 from .crowd import dependence
 from .duplicates import CheckIndex
@@ -37,7 +38,7 @@ class ReviewState:
 
     def __init__(self, out_dir: str | os.PathLike, *, reviewer: str | None, db_timeout: float) -> None:
         units = load_units(out_dir)  # audit --task, aggregate: the units and cards of that folder (review.folders)
-        self.audit: AuditOutput = units.audit if units is not None else load_audit(out_dir)
+        self.audit: AuditOutput = units.audit if units is not None else load_reviewed_audit(out_dir)
         a = self.audit
         self.previewer: Previewer = units.previewer if units is not None else Previewer.from_audit(a)
         self.task: str | None = units.task if units is not None else None

@@ -19,6 +19,7 @@ from ..io.atomic import atomic_write, write_table
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import PREVIEWERS, Previewer
 from ..report._tasks import TaskRun
+from ._audited_data import load_reviewed_audit
 from ._export_paths import WRITERS, cleaned_paths, label_studio_paths, refuse_audit_file, refuse_audited_data
 from ._label_dtype import class_of, relabelled_column
 from .store import DB_NAME, DecisionStore
@@ -121,7 +122,7 @@ def cleaned_table(
     if (kind := _folder_kind(out_dir)) is not None:  # an aggregation's folder: its labels.csv
         res = kind.cleaned(Path(out_dir), mark_excluded, excluded_column)
         return res.content, res.changes
-    audit = load_audit(out_dir)
+    audit = load_reviewed_audit(out_dir)  # refused when the data changed since the audit
     if audit.data is None and not audit.settings.get("data"):
         raise DataFileError(
             "export needs the audit's data table, and this audit ran without one (probabilities and labels "
@@ -354,7 +355,7 @@ def label_studio_tasks(
     if scope not in ("flagged", "all"):
         raise InvalidParameterError(f"scope must be one of ['flagged', 'all'], got {scope!r}")
     refuse_label_studio(out_dir)
-    audit = load_audit(out_dir)
+    audit = load_reviewed_audit(out_dir)  # refused when the data changed since the audit
     previewer = Previewer.from_audit(audit)
     rows = audit.flagged if scope == "flagged" else audit.issues
     class_index = {str(c): i for i, c in enumerate(audit.classes)}

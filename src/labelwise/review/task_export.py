@@ -41,6 +41,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_table
 from ..io.atomic import atomic_write
 from ..io.outputs import check_out_dir
+from ..report._data_as_written import columns_as_written
 from ..report._tasks import TaskRun, task_of
 from ._label_dtype import labels_as_written
 from ._task_formats import cleaned_coco, cleaned_conll, cleaned_rows, coco_bytes, mask_manifest
@@ -196,6 +197,7 @@ def _table(
         )
     # written back as the user's file has it
     data[label] = labels_as_written(path, data, str(label), na_values=na_values)
+    data = columns_as_written(data, path, exclude=(label,), na_values=na_values)  # ids "007" too
     if len(data) != len(run.issues):
         raise DataFileError(
             f"the data table has {len(data)} rows and the audit had {len(run.issues)}; it changed since the audit: "
