@@ -76,7 +76,10 @@ def main() -> None:
                 f"{r['p_soft']:.3f} / {r['r_soft']:.3f}  {r['w_soft']!s:<5}"
             )
     mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
-    f1 = {kind: 2 * mean[f"p_{kind}"] * mean[f"r_{kind}"] / (mean[f"p_{kind}"] + mean[f"r_{kind}"]) for kind in ("sig", "soft")}
+    f1 = {
+        kind: 2 * mean[f"p_{kind}"] * mean[f"r_{kind}"] / (mean[f"p_{kind}"] + mean[f"r_{kind}"])
+        for kind in ("sig", "soft")
+    }
     print(
         f"mean: sigmoid P {mean['p_sig']:.3f} R {mean['r_sig']:.3f} F1(of means) {f1['sig']:.3f}; softmax P "
         f"{mean['p_soft']:.3f} R {mean['r_soft']:.3f} F1(of means) {f1['soft']:.3f}; warned on sigmoid "
