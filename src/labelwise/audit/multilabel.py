@@ -27,10 +27,17 @@ from ..errors import (
 )
 from ._blocks import row_blocks
 from ._multilabel_inputs import check_tag_probs, frame_matrix, probs_in_tag_order
+from ._multilabel_softmax import SoftmaxProbsWarning, warn_if_softmax
 from .confident_joint import FUZZ, calibrate_confident_joint
 from .filters import keep_at_least
 
-__all__ = ["MultilabelIssues", "encode_multilabel", "exponential_moving_average", "find_label_issues"]
+__all__ = [
+    "MultilabelIssues",
+    "SoftmaxProbsWarning",
+    "encode_multilabel",
+    "exponential_moving_average",
+    "find_label_issues",
+]
 
 _MIN_THRESHOLD = 2 * FUZZ
 _ABSENT_THRESHOLD = 2.0
@@ -371,7 +378,8 @@ def find_label_issues(
     labels : (n, K) 0/1 array, or sequence of n lists of tags
         Given tags; ``"a|b"`` strings are split at ``tag_separator``. See :func:`encode_multilabel`.
     probs : array-like of shape (n, K)
-        Out-of-fold per-tag probabilities (rows need not sum to 1), paired with ``labels`` by position.
+        Out-of-fold per-tag probabilities (rows need not sum to 1; a softmax is warned about:
+        :class:`SoftmaxProbsWarning`), paired with ``labels`` by position.
     classes : sequence of length K, optional
         The tag of each column of ``probs``.
     min_examples_per_class : int, default 1
@@ -428,12 +436,19 @@ def find_label_issues(
         )
     if arr.shape[1] < 1:
         raise InvalidParameterError("probs must have at least one column")
+    warn_if_softmax(arr, given)  # a multiclass model's softmax: said, the flags computed as asked
     mask, calibrated, thresholds = binary_confident_learning(given, arr, min_examples_per_class=min_examples_per_class)
     quality = np.where(given, arr, 1.0 - arr).astype(arr.dtype, copy=False)
-    example_quality = np.empty(arr.shape[0])
-    for b in row_blocks(*arr.shape):
-        example_quality[b] = exponential_moving_average(quality[b], alpha)
+    example_quality = _pooled_quality(quality, alpha)
     flagged = np.flatnonzero(mask.any(axis=1))
     ranked = flagged[np.argsort(example_quality[flagged], kind="stable")]
     joints = calibrated / np.maximum(calibrated.sum(axis=(1, 2), keepdims=True), 1)
     return MultilabelIssues(mask, quality, example_quality, ranked, cls, joints, thresholds, given, tag_separator)
+
+
+def _pooled_quality(quality: np.ndarray, alpha: float) -> np.ndarray:
+    """:func:`exponential_moving_average` of each row of ``quality``, in row blocks."""
+    example_quality = np.empty(quality.shape[0])
+    for b in row_blocks(*quality.shape):
+        example_quality[b] = exponential_moving_average(quality[b], alpha)
+    return example_quality
