@@ -74,7 +74,9 @@ def test_multilabel_table_with_classes_names_a_tag_no_row_uses(tmp_path):
     table, table_out = _audit(tmp_path, data, "multilabel", "--probs", tmp_path / "p5.parquet", *classes)
     assert npy.exit_code == 0 and table.exit_code == 0, (npy.output, table.output)
     _same_outputs(npy_out, table_out, ["issues.csv", "classes.csv"])
-    refused, _ = _audit(tmp_path, data, "multilabel", "--probs", tmp_path / "p5.parquet", "--label", "tags", out_name="o")
+    refused, _ = _audit(
+        tmp_path, data, "multilabel", "--probs", tmp_path / "p5.parquet", "--label", "tags", out_name="o"
+    )
     assert refused.exit_code == 2, refused.output
     assert "columns ['yak'] that are not the tags of DATA" in refused.output and "--classes" in refused.output
 
@@ -121,6 +123,19 @@ def test_multilabel_table_naming_no_tag_is_read_in_column_order_with_a_notice(tm
     _same_outputs(npy_out, csv_out, ["issues.csv", "classes.csv"])
 
 
+def test_multilabel_json_lines_table_names_the_line_of_a_bad_value(tmp_path):
+    """JSON Lines has no header line: row 2's value -0.5 is on line 3; the same table with no bad value runs."""
+    data, probs = _multilabel_files(tmp_path)
+    frame = pd.DataFrame(probs, columns=["cat", "dog", "fox", "owl"])
+    frame[["dog", "cat", "owl", "fox"]].to_json(tmp_path / "p.jsonl", orient="records", lines=True)
+    ok, _ = _audit(tmp_path, data, "multilabel", "--probs", tmp_path / "p.jsonl", "--label", "tags")
+    assert ok.exit_code == 0, ok.output
+    frame.iloc[2, 1] = -0.5
+    frame.to_json(tmp_path / "bad.jsonl", orient="records", lines=True)
+    res, _ = _audit(tmp_path, data, "multilabel", "--probs", tmp_path / "bad.jsonl", "--label", "tags")
+    assert res.exit_code == 2 and "column 'dog' row 2 (line 3) is -0.5" in res.output, res.output
+
+
 def _token_files(tmp_path):
     """A CoNLL file (B-ORG / O / B-MISC sentences, 'Peter' tagged B-ORG, 'Anna' B-PER) and an .npy of the
     tokens' probabilities (columns: the sorted tags)."""
@@ -155,6 +170,20 @@ def test_token_table_errors_name_the_tag_and_the_line(tmp_path):
     table.to_csv(tmp_path / "nan.csv", index=False)
     res, _ = _audit(tmp_path, data, "token", "--probs", tmp_path / "nan.csv")
     assert res.exit_code == 2 and "nan.csv" in res.output and "row 10 (line 12)" in res.output, res.output
+
+
+def test_token_table_naming_no_tag_is_read_in_the_order_of_classes(tmp_path):
+    """A header p0..p3 with --classes: the columns are --classes' tags by position, as an .npy's; a notice says so."""
+    data, table = _token_files(tmp_path)
+    reordered = table[["O", "B-ORG", "B-MISC", "B-PER"]]
+    np.save(tmp_path / "q.npy", reordered.to_numpy())
+    reordered.set_axis(["p0", "p1", "p2", "p3"], axis=1).to_csv(tmp_path / "q.csv", index=False)
+    classes = ["--classes", "O,B-ORG,B-MISC,B-PER"]
+    npy, npy_out = _audit(tmp_path, data, "token", "--probs", tmp_path / "q.npy", *classes)
+    csv, csv_out = _audit(tmp_path, data, "token", "--probs", tmp_path / "q.csv", *classes)
+    assert npy.exit_code == 0 and csv.exit_code == 0, (npy.output, csv.output)
+    assert "taken by position as the classes O, B-ORG, B-MISC, B-PER" in csv.output
+    _same_outputs(npy_out, csv_out, ["issues.csv", "sentences.csv"])
 
 
 def _regression_files(tmp_path):

@@ -98,17 +98,18 @@ def tag_probs_table(
     table = read_input(path, "--probs", kind=".npy file or table")
     values = _numbers(table, path, "--probs", TAG_COLUMNS)
     header = [str(c) for c in values.columns]
-    texts = sorted(map(str, tags))
-    known = set(classes if classes is not None else texts)
+    numbered = numbered and all(str(t).isdecimal() for t in tags)
+    texts = sorted(map(str, tags), key=int if numbered else None)
+    listed = classes if classes is not None else texts  # the tag of each column, when read by position
     order: list[str] | None = None
-    if known & set(header):
+    if set(listed) & set(header):
         try:
-            order = _column_order(header, texts, classes, numbered=numbered and all(t.isdecimal() for t in texts))
+            order = _column_order(header, texts, classes, numbered=numbered)
         except ShapeMismatchError as exc:
             raise ShapeMismatchError(f"--probs file {str(path)!r} {exc}") from None
         values = values.loc[:, order]
     else:
-        for line in position_lines({f"--probs file {str(path)!r}": values}, np.asarray(sorted(known), dtype=object)):
+        for line in position_lines({f"--probs file {str(path)!r}": values}, np.asarray(listed, dtype=object)):
             console().print(f"notice: {plain(line)}")
     probs = values.to_numpy(dtype=np.float64)
     if sums_to_one:
