@@ -53,6 +53,21 @@ def _tasks(folder: Path, ns: dict) -> None:
     ns.update(f.detection_files(folder))
 
 
+def _multilabel_table(folder: Path, ns: dict) -> None:
+    """photos.csv (a ``tags`` column of "cat|dog") and probs.csv: the per-tag probabilities, header owl,cat,dog."""
+    files = f.multilabel_files(folder, names=("cat", "dog", "owl"))
+    pd.read_csv(folder / "tags.csv").to_csv(folder / "photos.csv", index=False)
+    pd.DataFrame(files["probs"], columns=files["tags"])[["owl", "cat", "dog"]].to_csv(folder / "probs.csv", index=False)
+
+
+def _predictions_table(folder: Path, _: dict) -> None:
+    """houses.csv (``id`` and the ``price`` target, a few wrong) and predictions.csv (``id``, ``prediction``)."""
+    data = f.regression_data()
+    ids = np.arange(len(data["y"])) + 1000
+    pd.DataFrame({"id": ids, "price": data["y"]}).to_csv(folder / "houses.csv", index=False)
+    pd.DataFrame({"id": ids, "prediction": data["oof_predictions"]}).to_csv(folder / "predictions.csv", index=False)
+
+
 def _boxes(folder: Path, ns: dict) -> None:
     """Four annotators' boxes of 30 images as boxes.csv and detections.csv, and who saw what (assignments.csv)."""
     from labelwise.aggregate.boxes import simulate_boxes
@@ -393,6 +408,8 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("lw.shift.estimate_priors(val_probs", _shift_python),
     ],
     "docs/tasks.md": [
+        ("labelwise audit photos.csv --task multilabel", _multilabel_table),
+        ("labelwise audit houses.csv --task regression", _predictions_table),
         ('read_conll("train.conll")', lambda d, ns: ns.update(sentence_probs=f.token_files(d)["sentence_probs"])),
         ("segmentation.find_label_issues(masks", lambda d, ns: ns.update(f.segmentation_files(d))),
         ("regression.find_label_issues(y, X=X)", lambda d, ns: ns.update(f.regression_data())),

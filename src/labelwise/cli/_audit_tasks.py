@@ -34,7 +34,8 @@ from ._classes_option import check_class_count, check_labels_named, parse_classe
 from ._column_hint import column_hint
 from ._common import console, load_npy, plain, print_frame, read_input, renaming
 from ._na_values import na_values_setting
-from ._tag_option import cell_text, check_tag_separator
+from ._tag_option import cell_tags, cell_text, check_tag_separator
+from ._task_probs_files import is_probs_table, predictions_table, tag_probs_table
 from ._task_screen import SCREEN_TITLE, screen_frame
 from ._wrote import print_wrote
 
@@ -53,8 +54,8 @@ TASK_OPTIONS = {
 
 #: What ``--probs`` holds for each task that needs it (the error when it is missing says so).
 PROBS_SHAPES = {
-    "multilabel": "an (n, K) .npy of each tag's out-of-fold probability",
-    "token": "an (n_tokens, K) .npy, or an .npz of one array per sentence",
+    "multilabel": "an (n, K) .npy of each tag's out-of-fold probability, or a table with a column per tag",
+    "token": "an (n_tokens, K) .npy or table (a column per tag), or an .npz of one array per sentence",
     "segmentation": "an (N, K, H, W) .npy of the pixels' out-of-fold probabilities",
 }
 
@@ -114,7 +115,12 @@ def _multilabel(
         console().print(f"notice: {plain(notice)}")
     if notices and settings is not None:
         settings["notices"] = notices  # run_task_audit lifts them to summary.json's top
-    probs = _load_array(probs_path, "--probs", task="multilabel")
+    if probs_path is not None and is_probs_table(Path(probs_path)):  # a header naming the tags: matched by name
+        found = {t for cell in tags for t in cell_tags(cell, separator)}
+        probs, named = tag_probs_table(Path(probs_path), found, classes, numbered=True)
+        classes = classes if named is None else named
+    else:
+        probs = _load_array(probs_path, "--probs", task="multilabel")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
     check_class_count(classes, _probs_columns(probs))
     if len(probs) != len(tags):
@@ -144,10 +150,14 @@ def _token(
     from ..audit import token
 
     corpus = read_conll(data)
-    probs = _load_array(probs_path, "--probs", task="token")
     found = sorted({t for s in corpus.tags for t in s})
     if classes is not None:
         check_labels_named(found, classes, source="DATA", what="tag")
+    if probs_path is not None and is_probs_table(Path(probs_path)):  # one row per token, a column per tag
+        probs, named = tag_probs_table(Path(probs_path), found, classes, sums_to_one=True)
+        classes = classes if named is None else named
+    else:
+        probs = _load_array(probs_path, "--probs", task="token")
     check_class_count(classes, _probs_columns(probs))
     if classes is None and len(found) < _probs_columns(probs):
         raise InvalidParameterError(
@@ -249,7 +259,7 @@ def _regression(
     frame = read_input(data, "DATA")
     y = _column(frame, label)
     features = frame.drop(columns=[label])
-    pred = None if predictions_path is None else _predictions(predictions_path, len(frame))
+    pred = None if predictions_path is None else _predictions(predictions_path, len(frame), label)
     roles = infer_column_roles(features)
     read, notices = roles.used, roles.notices
     if pred is None and not read:
@@ -293,9 +303,12 @@ def _print_roles(roles: Any, notices: list[str]) -> None:
         console().print(f"notice: {plain(notice)}")
 
 
-def _predictions(path: Path, n_rows: int) -> np.ndarray:
+def _predictions(path: Path, n_rows: int, label: str | None = None) -> np.ndarray:
     """``--predictions`` for --task regression: one finite number per row of DATA, or an error naming the option
-    (the library's message names ``predictions`` and ``y``, which the command line has not)."""
+    (the library's message names ``predictions`` and ``y``, which the command line has not); from an ``.npy``
+    or a table (its one column, or the one named as ``label`` or ``prediction``)."""
+    if is_probs_table(Path(path)):
+        return predictions_table(Path(path), n_rows, label)
     pred = load_npy(Path(path), "--predictions")
     if pred.shape != (n_rows,):
         raise ShapeMismatchError(

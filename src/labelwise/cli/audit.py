@@ -104,8 +104,8 @@ def run_audit(
     "probs_path",
     type=click.Path(path_type=Path),
     help="Out-of-fold probabilities: .npy (n x K, columns in sorted class order or as --classes names them), or a "
-    "table (CSV, Parquet, JSON Lines) with one column per class named by the class, in any order, and optionally an "
-    "id column DATA has too (rows matched by id); skips model training.",
+    "table (CSV, Parquet, JSON Lines) with one column per class (--task multilabel / token: per tag; token: a row per "
+    "token) named by it, in any order, and (classification) optionally an id column DATA has too; skips training.",
 )
 @out_folder("audit", Path("labelwise-out"), rewrites={"probs.npy": "probs_path"})
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
@@ -142,7 +142,8 @@ def run_audit(
     "--predictions",
     "predictions_path",
     type=click.Path(path_type=Path),
-    help="--task regression: out-of-fold predictions (.npy); --task detection: COCO results JSON.",
+    help="--task regression: out-of-fold predictions (.npy, or a table of one column, or of one named 'prediction' "
+    "or as --label); --task detection: COCO results JSON.",
 )
 @click.option(
     "--classes",

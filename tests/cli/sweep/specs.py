@@ -84,6 +84,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     probs[np.arange(30), np.arange(30) % 3] += 0.6
     np.save(p["probs"], probs)
     pd.DataFrame(probs, columns=["u", "v", "w"])[["w", "u", "v"]].to_csv(p["probs_table"], index=False)
+    pd.DataFrame({"prediction": frame.a + rng.normal(0, 0.1, len(frame))}).to_csv(p["pred_table"], index=False)
     np.save(p["counts"], rng.integers(0, 3, size=(40, 3)) + np.eye(3, dtype=int)[np.arange(40) % 3])
     np.save(p["agg_probs"], rng.dirichlet(np.ones(2), size=10))
     np.save(p["agg_unlabeled"], rng.dirichlet(np.ones(2), size=4))
@@ -203,6 +204,7 @@ INPUT_FILES = {
     "partial": "partial.csv",
     "probs": "probs.npy",
     "probs_table": "probs.csv",  # audit --probs as a table: one column per class, named by it
+    "pred_table": "predictions.csv",  # audit --task regression --predictions as a table: one column
     "agg_probs": "agg_probs.npy",
     "agg_unlabeled": "agg_unlabeled.npy",
     "agg_probs_b": "agg_probs_b.npy",
@@ -313,6 +315,19 @@ SPECS: dict[str, Spec] = {
         ("issues.csv", "classes.csv", "summary.json"),
         label_cases=(),
         bad_values=(("--tag-separator", ","), ("--tag-separator", " ; "), ("--tag-separator", '"')),
+    ),
+    # the tags' probabilities as a table (one column per tag, named by it) and regression's predictions as one
+    "audit/multilabel_table": Spec(
+        ("audit", "{data}", "--task", "multilabel", "--label", "y", "--probs", "{probs_table}"),
+        {"--probs": ("probs_table", TABLE)},
+        ("issues.csv", "classes.csv", "summary.json"),
+        label_cases=(),
+    ),
+    "audit/regression_table": Spec(
+        ("audit", "{data}", "--task", "regression", "--label", "a", "--predictions", "{pred_table}"),
+        {"--predictions": ("pred_table", TABLE)},
+        ("issues.csv", "summary.json"),
+        label_cases=(),
     ),
     "aggregate": Spec(
         ("aggregate", "{answers}", "--method", "majority-vote", "--gold", "{gold}"),
