@@ -21,6 +21,7 @@ from ..shift._names import CALIBRATIONS, METHOD_NAMES
 from ._common import SEED, console, load_npy, print_frame, quiet_option, reading, renaming
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
+from ._npy_columns import sorted_text_columns_line
 from ._out_folder import out_folder
 from ._probs_table import check_table_probs, is_probs_table, position_lines, probability_frame
 from ._wrote import print_wrote
@@ -178,8 +179,12 @@ def shift(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
     )
-    for line in position_lines(shown, est.classes):
-        console().print(line, markup=False)
+    # a named --train-probs table orders an .npy --target-probs by its header: only an .npy --train-probs is sorted
+    unnamed = shown if not isinstance(shown["--train-probs"], pd.DataFrame) else {}
+    fix = "write them as a table whose header names the classes (CSV, TSV, Parquet)"
+    for line in [*position_lines(shown, est.classes), sorted_text_columns_line(unnamed, est.classes, fix)]:
+        if line:
+            console().print(line, markup=False)
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
 
 
