@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
@@ -25,6 +26,9 @@ from ._npy_columns import sorted_text_columns_line
 from ._out_folder import out_folder
 from ._probs_table import check_table_probs, is_probs_table, position_lines, probability_frame
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    from ..shift import PriorShiftEstimate
 
 #: Files of ``label-shift`` read as one label per row (an array or a table column); others are text, one per line.
 _ROW_FILES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
@@ -161,6 +165,7 @@ def shift(
                 "source_priors": est.source_priors.tolist(),
                 "n_boot": n_boot,
                 "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
+                "raw_priors": (est.raw_weights * est.source_priors).tolist(),
                 "settings": {  # what ran, as the other commands record it (absolute paths)
                     "train_probs": str(Path(train_probs).resolve()),
                     "train_labels": str(Path(train_labels).resolve()),
@@ -182,10 +187,29 @@ def shift(
     # a named --train-probs table orders an .npy --target-probs by its header: only an .npy --train-probs is sorted
     unnamed = shown if not isinstance(shown["--train-probs"], pd.DataFrame) else {}
     fix = "write them as a table whose header names the classes (CSV, TSV, Parquet)"
-    for line in [*position_lines(shown, est.classes), sorted_text_columns_line(unnamed, est.classes, fix)]:
+    lines = [*position_lines(shown, est.classes), sorted_text_columns_line(unnamed, est.classes, fix)]
+    for line in [*lines, _clipped_line(est, len(tp))]:
         if line:
             console().print(line, markup=False)
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
+
+
+def _clipped_line(est: PriorShiftEstimate, n_target: int) -> str | None:
+    """A line when the method's solution gave priors below 0 (BBSE solves a linear system; RLLS keeps w >= 0 and
+    MLLS's priors are means of posteriors):
+    priors.csv shows them clipped to 0 and the others renormalised, which reads as a confident "absent"."""
+    raw = est.raw_weights * est.source_priors
+    low = np.flatnonzero(raw < 0)
+    if not low.size:
+        return None
+    shown = ", ".join(f"{plain(est.classes[i])} ({raw[i]:.3g})" for i in low[:10])
+    more = f" and {low.size - 10} more" if low.size > 10 else ""
+    return (
+        f"{est.method}'s solution has negative target priors for {low.size} class{'es' if low.size > 1 else ''}: "
+        f"{shown}{more}; priors.csv has them clipped to 0 and the other priors renormalised (summary.json's raw_priors "
+        f"keeps the solution). Negative priors mean the estimate is noisy: {n_target} target rows, or a confusion "
+        "matrix close to singular; the bootstrap interval (--n-boot) shows how much"
+    )
 
 
 def _names(path: Path, option: str, column: str | None, column_option: str) -> list[str]:
