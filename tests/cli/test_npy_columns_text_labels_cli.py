@@ -47,6 +47,20 @@ class TestEvaluateNpyBesideTextLabels:
         text = _one_line(res.output)
         assert f"PREDICTIONS m.npy has {LINE}" in text and "--classes" in text
 
+    def test_human_counts_npy_is_named_too(self, data):
+        """--human-counts has no header either: votes in digit order beside names relabel most items; the line
+        names it (a PREDICTIONS table of class names gets none)."""
+        d, y, probs = data
+        (d / "preds").mkdir()
+        pd.DataFrame(probs, columns=NAMES).to_csv(d / "preds" / "m.csv", index=False)
+        pd.DataFrame({"label": NAMES[y]}).to_csv(d / "test.csv", index=False)
+        np.save(d / "votes.npy", np.eye(3, dtype=int)[y] * 3)
+        args = ["evaluate", str(d / "preds"), "--labels", str(d / "test.csv"), "--human-counts", str(d / "votes.npy")]
+        res = CliRunner().invoke(main, [*args, "--out", str(d / "out"), "--seeds", "2"])
+        assert res.exit_code == 0, res.output
+        text = _one_line(res.output)
+        assert f"--human-counts has {LINE}" in text and "PREDICTIONS m" not in text
+
     def test_classes_names_the_columns_and_silences_the_line(self, data):
         """With --classes in column order the scores are right and the line is not printed."""
         d, y, probs = data
