@@ -58,11 +58,16 @@ def _by_position(probs: np.ndarray | pd.DataFrame, labels: np.ndarray) -> np.nda
 
 def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.DataFrame) -> None:
     """The arrays' shapes and probabilities checked under their option names (the API calls them val_*)."""
+    both_tables = isinstance(vp, pd.DataFrame) and isinstance(tp, pd.DataFrame)
+    columns = [list(map(str, t.columns)) for t in (vp, tp)] if both_tables else None
     vp = check_probs(vp, name="--train-probs")
     tp = check_probs(tp, name="--target-probs")
     if tp.shape[1] != vp.shape[1]:
+        extra = [c for c in columns[1] if c not in columns[0]] if columns else []
         raise ShapeMismatchError(
             f"--target-probs must have as many classes as --train-probs ({vp.shape[1]} columns), got {tp.shape[1]}"
+            + (f"; its columns {extra[:10]} name no class of --train-probs" if extra else "")
+            + (" (a class the labelled source data lacks has no source prior to shift from)" if extra else "")
         )
     if vl.ndim != 1 or len(vl) != len(vp):
         raise ShapeMismatchError(
