@@ -58,8 +58,11 @@ def _by_position(probs: np.ndarray | pd.DataFrame, labels: np.ndarray) -> np.nda
 
 def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.DataFrame) -> None:
     """The arrays' shapes and probabilities checked under their option names (the API calls them val_*)."""
-    both_tables = isinstance(vp, pd.DataFrame) and isinstance(tp, pd.DataFrame)
-    columns = [list(map(str, t.columns)) for t in (vp, tp)] if both_tables else None
+    columns = (
+        [list(map(str, vp.columns)), list(map(str, tp.columns))]
+        if isinstance(vp, pd.DataFrame) and isinstance(tp, pd.DataFrame)
+        else None
+    )
     vp = check_probs(vp, name="--train-probs")
     tp = check_probs(tp, name="--target-probs")
     if tp.shape[1] != vp.shape[1]:
