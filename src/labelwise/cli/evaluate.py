@@ -32,6 +32,7 @@ from ._common import (
 )
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
+from ._npy_columns import sorted_text_columns_line
 from ._out_folder import out_folder
 from ._probs_table import PROBS_TABLE_SUFFIXES, check_table_probs, position_lines, probability_frame, row_in_file
 from ._wrote import print_wrote
@@ -345,7 +346,19 @@ def _write_outputs(
     )
     print_frame(ev.table.reset_index(), title=f"{ev.metric_name}: original vs corrected")
     tables = {f"the PREDICTIONS file of model {name!r}": pred for name, pred in preds.items()}
-    lines = [] if "classes" in settings else [_new_classes_line(ev), *position_lines(tables, ev.classes)]
+    arrays = {f"PREDICTIONS {name}.npy": pred for name, pred in preds.items()}
+    if "human_counts" in settings:
+        arrays["--human-counts"] = fixes.soft_labels
+    fix = "name each column's class with --classes, in column order"
+    lines = (
+        []
+        if "classes" in settings
+        else [
+            _new_classes_line(ev),
+            *position_lines(tables, ev.classes),
+            sorted_text_columns_line(arrays, ev.classes, fix),
+        ]
+    )
     for line in filter(None, lines):
         con.print(line, markup=False)
     if cross is None:

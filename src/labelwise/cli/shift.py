@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
@@ -21,9 +22,13 @@ from ..shift._names import CALIBRATIONS, METHOD_NAMES
 from ._common import SEED, console, load_npy, print_frame, quiet_option, reading, renaming
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
+from ._npy_columns import sorted_text_columns_line
 from ._out_folder import out_folder
 from ._probs_table import check_table_probs, is_probs_table, position_lines, probability_frame
 from ._wrote import print_wrote
+
+if TYPE_CHECKING:
+    from ..shift import PriorShiftEstimate
 
 #: Files of ``label-shift`` read as one label per row (an array or a table column); others are text, one per line.
 _ROW_FILES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
@@ -53,11 +58,19 @@ def _by_position(probs: np.ndarray | pd.DataFrame, labels: np.ndarray) -> np.nda
 
 def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.DataFrame) -> None:
     """The arrays' shapes and probabilities checked under their option names (the API calls them val_*)."""
+    columns = (
+        [list(map(str, vp.columns)), list(map(str, tp.columns))]
+        if isinstance(vp, pd.DataFrame) and isinstance(tp, pd.DataFrame)
+        else None
+    )
     vp = check_probs(vp, name="--train-probs")
     tp = check_probs(tp, name="--target-probs")
     if tp.shape[1] != vp.shape[1]:
+        extra = [c for c in columns[1] if c not in columns[0]] if columns else []
         raise ShapeMismatchError(
             f"--target-probs must have as many classes as --train-probs ({vp.shape[1]} columns), got {tp.shape[1]}"
+            + (f"; its columns {extra[:10]} name no class of --train-probs" if extra else "")
+            + (" (a class the labelled source data lacks has no source prior to shift from)" if extra else "")
         )
     if vl.ndim != 1 or len(vl) != len(vp):
         raise ShapeMismatchError(
@@ -160,6 +173,7 @@ def shift(
                 "source_priors": est.source_priors.tolist(),
                 "n_boot": n_boot,
                 "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
+                "raw_priors": (est.raw_weights * est.source_priors).tolist(),
                 "settings": {  # what ran, as the other commands record it (absolute paths)
                     "train_probs": str(Path(train_probs).resolve()),
                     "train_labels": str(Path(train_labels).resolve()),
@@ -178,9 +192,32 @@ def shift(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
     )
-    for line in position_lines(shown, est.classes):
-        console().print(line, markup=False)
+    # a named --train-probs table orders an .npy --target-probs by its header: only an .npy --train-probs is sorted
+    unnamed = shown if not isinstance(shown["--train-probs"], pd.DataFrame) else {}
+    fix = "write them as a table whose header names the classes (CSV, TSV, Parquet)"
+    lines = [*position_lines(shown, est.classes), sorted_text_columns_line(unnamed, est.classes, fix)]
+    for line in [*lines, _clipped_line(est, len(tp))]:
+        if line:
+            console().print(line, markup=False)
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
+
+
+def _clipped_line(est: PriorShiftEstimate, n_target: int) -> str | None:
+    """A line when the method's solution gave priors below 0 (BBSE solves a linear system; RLLS keeps w >= 0 and
+    MLLS's priors are means of posteriors):
+    priors.csv shows them clipped to 0 and the others renormalised, which reads as a confident "absent"."""
+    raw = est.raw_weights * est.source_priors
+    low = np.flatnonzero(raw < 0)
+    if not low.size:
+        return None
+    shown = ", ".join(f"{plain(est.classes[i])} ({raw[i]:.3g})" for i in low[:10])
+    more = f" and {low.size - 10} more" if low.size > 10 else ""
+    return (
+        f"{est.method}'s solution has negative target priors for {low.size} class{'es' if low.size > 1 else ''}: "
+        f"{shown}{more}; priors.csv has them clipped to 0 and the other priors renormalised (summary.json's raw_priors "
+        f"keeps the solution). Negative priors mean the estimate is noisy: {n_target} target rows, or a confusion "
+        "matrix close to singular; the bootstrap interval (--n-boot) shows how much"
+    )
 
 
 def _names(path: Path, option: str, column: str | None, column_option: str) -> list[str]:

@@ -283,7 +283,19 @@ def _label_metric(metric: Any) -> tuple[str, Callable]:
             f"metric must score predicted labels (each model's argmax), got {metric!r}, which scores probabilities: "
             "choose a label metric such as 'accuracy', 'balanced_accuracy' or 'f1'"
         )
-    return averaged_metric(metric) or resolve_metric(metric)
+    name, fn = averaged_metric(metric) or resolve_metric(metric)
+    base = getattr(fn, "func", fn)  # a partial (f1_macro...) names its function
+    sk_name = getattr(base, "__name__", "") if str(getattr(base, "__module__", "")).startswith("sklearn") else ""
+    if isinstance(metric, str) and sk_name.endswith(("_loss", "_error")):
+        # scikit-learn's convention: *_score is maximised, *_loss and *_error minimised; ranks, crossovers and the
+        # "better model" here take higher as better, so a loss would rank the worst model first without a word
+        better = {"zero_one_loss": " (1 - zero_one_loss)", "hamming_loss": " (1 - hamming_loss on class labels)"}
+        raise InvalidParameterError(
+            f"metric must be a score where higher is better (ranks and crossovers take the higher score as the "
+            f"better model), got {metric!r}, a loss that is lower for better models: use 'accuracy'"
+            f"{better.get(sk_name, '')} or another score, or a callable returning minus the loss"
+        )
+    return name, fn
 
 
 def _expected_accuracy(

@@ -13,6 +13,7 @@ from .._validate.arguments import check_choice
 from .._validate.estimators import check_estimator_method
 from .._validate.labels import encode_labels_for_probs
 from .._validate.nan_features import naming_nan_in
+from .._validate.probabilities import check_probs
 from .._validate.row_alignment import align_rows
 from .._validate.row_order import RowOrderScore
 from ..errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
@@ -127,9 +128,12 @@ class PriorShiftAdjuster(RowOrderScore, ClassifierMixin, BaseEstimator):
         return p
 
     def _model_probs(self, X: Any, name: str) -> Any:
-        """``model.predict_proba(X)``, scikit-learn's refusal of NaN in ``X`` named by row and column."""
+        """``model.predict_proba(X)``, scikit-learn's refusal of NaN in ``X`` named by row and column; probabilities
+        that are not (NaN, negative scores, rows not summing to 1) are refused here, naming the call, not later
+        under ``val_probs`` (a name the caller never gave) or never (``predict_proba`` before ``adapt``)."""
         with naming_nan_in(X, self.model, name=name):
-            return self.model.predict_proba(X)
+            probs = self.model.predict_proba(X)
+        return check_probs(probs, name=f"model.predict_proba({name})")
 
     def predict(self, X: Any) -> np.ndarray:
         """The class with the highest adapted posterior."""
