@@ -36,7 +36,7 @@ from typing import IO, Any
 
 from ..errors import DataFileError, LabelwiseError
 
-__all__ = ["COMPRESSIONS", "compressed_writer", "plain_text", "shown_as", "table_suffix"]
+__all__ = ["COMPRESSIONS", "compressed_writer", "plain_text", "shown_as", "table_stem", "table_suffix"]
 
 #: The compression suffixes read, and the codec each names (pandas' names).
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zip": "zip"}
@@ -89,6 +89,15 @@ def table_suffix(path: str | os.PathLike) -> str:
     if suffixes[-1] == ".zip":
         return Path(_zip_member(p)).suffix.lower() or ".zip"
     return suffixes[-1]
+
+
+def table_stem(path: str | os.PathLike) -> str:
+    """The name of ``path`` without its format suffix nor the compression one under it
+    (``model.csv.gz`` -> ``model``, ``model.csv`` -> ``model``, ``model.zip`` -> ``model``)."""
+    p = Path(path)
+    if p.suffix.lower() in COMPRESSIONS:
+        p = Path(p.stem)
+    return p.stem
 
 
 def _open_compressed(path: Path, codec: str) -> Any:
