@@ -78,4 +78,4 @@ def test_a_compressed_npy_is_refused_naming_the_fix(tmp_path):
     (tmp_path / "preds" / "m2.npy.gz").write_bytes(gzip.compress(buffer.read_bytes()))
     res = _run(tmp_path)
     assert res.exit_code != 0
-    assert "m2.npy.gz" in res.output and "compressed .npy" in res.output and "decompress it" in res.output
+    assert "m2.npy.gz" in res.output and "it is compressed (.gz)" in res.output and "decompress it" in res.output

@@ -83,17 +83,10 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray | pd.DataFrame]:
 
 
 def _model_suffix(path: Path) -> str:
-    """The format suffix of a PREDICTIONS file (``.csv`` for ``model.csv.gz``); a compressed ``.npy`` is refused
-    (numpy does not read it)."""
-    if path.suffix.lower() not in COMPRESSIONS:
-        return path.suffix.lower()
-    suffix = table_suffix(path)
-    if suffix == ".npy":
-        raise DataFileError(
-            f"PREDICTIONS file {str(path)!r} is a compressed .npy, which numpy does not read: decompress it "
-            "(or save the model's array as .npy)"
-        )
-    return suffix
+    """The format suffix of a PREDICTIONS file (``.csv`` for ``model.csv.gz``; ``.npy`` for ``model.npy.gz``,
+    which :func:`load_npy` refuses naming the fix). A ZIP of several files or none is refused naming it: it
+    may hold a model."""
+    return table_suffix(path) if path.suffix.lower() in COMPRESSIONS else path.suffix.lower()
 
 
 def _listed(names: list[str]) -> str:
