@@ -28,7 +28,7 @@ from ..errors import InvalidParameterError
 from ..io.atomic import TABLE_FORMATS, atomic_write, written_suffix
 from ..io.atomic import write_table as io_write_table
 from ..io.delimiter import csv_delimiter, is_csv
-from ..io.plain_text import COMPRESSIONS, compressed_writer, plain_text
+from ..io.plain_text import COMPRESSIONS, compressed_writer, plain_text, shown_as
 
 #: Output suffixes, by family.
 _TEXT = {".csv": ",", ".tsv": "\t"}
@@ -131,7 +131,8 @@ def raw_cells(data: Path, n_rows: int) -> Cells:
     """DATA's cells as written, as many rows as the typed read (Arrow's parser; pandas' where Arrow
     cannot parse the file)."""
     shown, data = data, plain_text(data)  # a compressed or UTF-16 file: its decoded copy
-    sep = csv_delimiter(data)  # .txt: the delimiter read_table guessed
+    with shown_as(data, shown):
+        sep = csv_delimiter(data)  # .txt: the delimiter read_table guessed
     names = [str(c) for c in pd.read_csv(data, sep=sep, nrows=0, encoding="utf-8-sig").columns]
     cells: Cells | None = None
     with contextlib.suppress(pa.ArrowInvalid):

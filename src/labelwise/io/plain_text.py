@@ -249,13 +249,24 @@ def plain_text(path: str | os.PathLike) -> Path:
 
 
 def _renamed(exc: LabelwiseError, copy: Path, shown: Path) -> None:
-    exc.args = tuple(a.replace(str(copy), str(shown)) if isinstance(a, str) else a for a in exc.args)
+    """``exc``'s message with the copy's path, and its name quoted alone (``'t.csv'``), the user's file's."""
+    pairs = [(str(copy), str(shown))]
+    if copy.name != shown.name:
+        pairs += [(f"{q}{copy.name}{q}", f"{q}{shown.name}{q}") for q in ("'", '"')]
+
+    def renamed(text: str) -> str:
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+
+    exc.args = tuple(renamed(a) if isinstance(a, str) else a for a in exc.args)
 
 
 @contextmanager
 def shown_as(copy: Path, shown: Path) -> Iterator[None]:
     """Within the block, a labelwise error naming the file ``copy`` (:func:`plain_text`'s) names ``shown``
-    (the user's file) instead."""
+    (the user's file) instead: by its path, or by its name alone when quoted (``'data.csv'`` for the
+    copy of ``data.csv.gz`` is ``'data.csv.gz'``)."""
     try:
         yield
     except LabelwiseError as exc:
