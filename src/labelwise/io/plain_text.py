@@ -36,7 +36,7 @@ from typing import IO, Any
 
 from ..errors import DataFileError, LabelwiseError
 
-__all__ = ["COMPRESSIONS", "compressed_writer", "plain_text", "shown_as", "table_stem", "table_suffix"]
+__all__ = ["COMPRESSIONS", "compressed_writer", "format_suffix", "plain_text", "shown_as", "table_stem", "table_suffix"]
 
 #: The compression suffixes read, and the codec each names (pandas' names).
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zip": "zip"}
@@ -89,6 +89,15 @@ def table_suffix(path: str | os.PathLike) -> str:
     if suffixes[-1] == ".zip":
         return Path(_zip_member(p)).suffix.lower() or ".zip"
     return suffixes[-1]
+
+
+def format_suffix(path: str | os.PathLike) -> str:
+    """:func:`table_suffix` where a file is told apart by its format only: a ``.zip`` that cannot be read
+    (or holds other than one file) gives ``.zip``, which its reader then refuses naming the file."""
+    try:
+        return table_suffix(path)
+    except DataFileError:
+        return Path(path).suffix.lower()
 
 
 def table_stem(path: str | os.PathLike) -> str:
