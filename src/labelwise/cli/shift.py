@@ -15,8 +15,8 @@ from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
-from ..io.plain_text import format_suffix
 from ..io.paths import require_file
+from ..io.plain_text import format_suffix
 from ..io.tables import read_table
 from ..shift._names import CALIBRATIONS, METHOD_NAMES
 from ._common import SEED, console, load_npy, print_frame, quiet_option, reading, renaming
