@@ -17,6 +17,7 @@ import csv
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,10 +25,10 @@ from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
 from .._heavy import pyarrow_csv as pa_csv
 from ..errors import InvalidParameterError
-from ..io.atomic import TABLE_FORMATS, atomic_write
+from ..io.atomic import TABLE_FORMATS, atomic_write, written_suffix
 from ..io.atomic import write_table as io_write_table
 from ..io.delimiter import csv_delimiter, is_csv
-from ..io.plain_text import plain_text
+from ..io.plain_text import COMPRESSIONS, compressed_writer, plain_text, shown_as
 
 #: Output suffixes, by family.
 _TEXT = {".csv": ",", ".tsv": "\t"}
@@ -43,13 +44,17 @@ def output_paths(out: Path, data: Path, force: bool) -> dict[str, Path]:
         ``--out`` has a suffix no writer takes; one of the three is DATA itself (``--force`` or not);
         or one exists and ``force`` is off.
     """
-    suffix = out.suffix.lower()
-    if suffix not in WRITERS:
-        raise InvalidParameterError(f"--out must end in one of {list(WRITERS)}, got {str(out)!r}")
+    suffix = written_suffix(out)
+    if suffix is None:
+        raise InvalidParameterError(
+            f"--out must end in one of {list(WRITERS)}, each but Parquet also compressed (e.g. .csv.gz), "
+            f"got {str(out)!r}"
+        )
+    stem = out.name[: -len(suffix)]
     paths = {
         "table": out,
-        "truth": out.with_name(f"{out.stem}.truth{out.suffix}"),
-        "summary": out.with_name(f"{out.stem}.summary.json"),
+        "truth": out.with_name(f"{stem}.truth{suffix}"),
+        "summary": out.with_name(f"{stem}.summary.json"),
     }
     for role, path in paths.items():
         if _same_file(path, data):
@@ -86,12 +91,14 @@ def other_run(paths: dict[str, Path]) -> list[Path]:
         named = {Path(str(summary[key])).name for key in ("out", "truth")}
     except (OSError, ValueError, TypeError, KeyError):
         return []
-    folder, stem, own = paths["table"].parent, paths["table"].stem, paths["table"].suffix.lower()
+    folder = paths["table"].parent
+    stem = paths["summary"].name[: -len(".summary.json")]
+    own = {paths["table"].name, paths["truth"].name}
     found = []
-    for suffix in {s for s in WRITERS if s != own}:
-        for name in (f"{stem}{suffix}", f"{stem}.truth{suffix}"):
-            if name in named and (folder / name).is_file():
-                found.append(folder / name)
+    for name in named - own:
+        suffix = written_suffix(name)
+        if suffix and name[: -len(suffix)] in (stem, f"{stem}.truth") and (folder / name).is_file():
+            found.append(folder / name)
     return sorted(found)
 
 
@@ -104,7 +111,12 @@ def _same_file(path: Path, data: Path) -> bool:
 
 def copies_cells(data: Path, out: Path) -> bool:
     """Whether DATA is copied cell by cell as text: both are delimited text files."""
-    return is_csv(data) and out.suffix.lower() in _TEXT
+    return is_csv(data) and _format(out) in _TEXT
+
+
+def _format(out: Path) -> str:
+    """The format suffix of an output name :func:`written_suffix` takes (``noisy.tsv.gz`` -> ``.tsv``)."""
+    return out.suffix.lower() if out.suffix.lower() not in COMPRESSIONS else Path(out.stem).suffix.lower()
 
 
 #: A table's cells as written, column by column (every cell a string, an empty cell ``""``): Arrow's
@@ -119,7 +131,8 @@ def raw_cells(data: Path, n_rows: int) -> Cells:
     """DATA's cells as written, as many rows as the typed read (Arrow's parser; pandas' where Arrow
     cannot parse the file)."""
     shown, data = data, plain_text(data)  # a compressed or UTF-16 file: its decoded copy
-    sep = csv_delimiter(data)  # .txt: the delimiter read_table guessed
+    with shown_as(data, shown):
+        sep = csv_delimiter(data)  # .txt: the delimiter read_table guessed
     names = [str(c) for c in pd.read_csv(data, sep=sep, nrows=0, encoding="utf-8-sig").columns]
     cells: Cells | None = None
     with contextlib.suppress(pa.ArrowInvalid):
@@ -181,10 +194,20 @@ def write_table(table: pd.DataFrame | Cells, path: Path) -> None:
     if not isinstance(table, dict):
         io_write_table(table, path)
         return
-    with atomic_write(path, "w") as fh:
-        writer = csv.writer(fh, delimiter=_TEXT[path.suffix.lower()], lineterminator="\n")
-        writer.writerow(list(table))
-        n_rows = len(next(iter(table.values())))
-        block = max(1, _BLOCK_CELLS // len(table))
-        for start in range(0, n_rows, block):  # Python's strings for one block of rows at a time
-            writer.writerows(zip(*(texts(c[start : start + block]) for c in table.values()), strict=True))
+    codec = COMPRESSIONS.get(path.suffix.lower())
+    with atomic_write(path, "wb" if codec else "w") as raw:
+        if codec:
+            with compressed_writer(raw, codec, path.stem) as fh:
+                _write_cells(table, fh, _TEXT[_format(path)])
+        else:
+            _write_cells(table, raw, _TEXT[_format(path)])
+
+
+def _write_cells(table: Cells, fh: Any, delimiter: str) -> None:
+    """:data:`Cells` to the text handle ``fh``, quoted only where the text needs it."""
+    writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(list(table))
+    n_rows = len(next(iter(table.values())))
+    block = max(1, _BLOCK_CELLS // len(table))
+    for start in range(0, n_rows, block):  # Python's strings for one block of rows at a time
+        writer.writerows(zip(*(texts(c[start : start + block]) for c in table.values()), strict=True))

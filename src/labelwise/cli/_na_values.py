@@ -26,6 +26,7 @@ import click
 from ..errors import DataFileError, InvalidParameterError
 from ..io.csv_lines import line_of_row
 from ..io.na_values import is_read_as_missing, raw_cell
+from ..io.plain_text import format_suffix
 
 _GIVEN = "labelwise.na_values"
 _TABLES = "labelwise.tables_read"
@@ -127,7 +128,7 @@ def explain_missing_label(message: str, meta: dict[str, Any]) -> str:
     na = meta.get(_GIVEN)
     for path, parameter, columns in meta.get(_TABLES, []):
         named = [c for c in columns if f"'{c}'" in message] or columns
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
+        if format_suffix(path) in (".jsonl", ".ndjson"):
             said = _json_line(message, row, named, parameter, path)
             if said is not None:
                 return said

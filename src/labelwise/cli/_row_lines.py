@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import AnnotationError, DataFileError
 from ..io.csv_lines import line_of_row
+from ..io.plain_text import format_suffix
 
 #: ``at row 5`` ending a message or a clause of it.
 _AT_ROW = re.compile(r"\bat row (\d+)(?=$|[\s,;:)])")
@@ -27,7 +28,7 @@ def naming_lines(path: Path | None, parameter: str) -> Iterator[None]:
     except AnnotationError as exc:
         said = str(exc)
         found = _AT_ROW.search(said)
-        if found is None or path is None or path.suffix.lower() not in (".csv", ".tsv"):
+        if found is None or path is None or format_suffix(path) not in (".csv", ".tsv"):
             raise
         line = line_of_row(path, int(found.group(1)))
         if line is None:
@@ -40,7 +41,7 @@ def line_words(path: Path, row: int) -> str:
     """Where the table's ``row`` (0-based, after a header) is, as an editor shows it: ``line 5`` of a
     CSV/TSV file (the header and blank lines counted) or of a JSON Lines file; ``row 3`` of another
     (Parquet) or of a file that cannot be read again."""
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)
     line = line_of_row(path, row) if suffix in (".csv", ".tsv") else None
     if suffix in (".jsonl", ".ndjson"):
         from ..io.tables import iter_json_lines

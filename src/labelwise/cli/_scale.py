@@ -37,6 +37,7 @@ from ._classes_option import check_class_count, check_labels_named, classes_like
 from ._common import load_npy
 from ._issues_parquet import write_issues
 from ._na_values import given_na_values, na_values_setting, remember_table
+from ._probs_table import PROBS_TABLE_SUFFIXES
 from ._scheduler import scheduler
 from ._wrote import print_wrote
 
@@ -146,6 +147,7 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
                 stacklevel=2,
             )
         return arr.rechunk({0: chunk_rows or "auto", 1: -1}) if chunk_rows or len(arr.chunks[1]) > 1 else arr
+    _refuse_probs_table(path)
     mm = load_npy(path, "--probs", mmap=True)
     if not lazy:
         return mm
@@ -167,6 +169,23 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
         tuple(mm.shape[1:]),
         lambda i, key: task(resolved, bounds[i][0], bounds[i][1], dask_key_name=key),
     )
+
+
+def _refuse_probs_table(path: Path) -> None:
+    """A :class:`DataFileError` for a ``--probs`` table (``probs.csv``, ``probs.csv.gz``) at scale, which
+    reads ``--probs`` as an array file in blocks: saying so, not that it lacks numpy's header."""
+    from ..io.plain_text import table_suffix
+
+    try:
+        suffix = table_suffix(path)
+    except DataFileError:  # a ZIP that cannot be read: load_npy names the file
+        return
+    if suffix in PROBS_TABLE_SUFFIXES:
+        raise DataFileError(
+            f"--probs {str(path)!r} is a table: --scheduler and --labels read --probs as a .npy file or "
+            "a .zarr store, in blocks; save the probabilities with numpy.save, or leave out --scheduler and "
+            "--labels and give the labels as DATA's --label column (a table is read in memory)"
+        )
 
 
 def load_labels(labels_path: Path | None, data: Path | None, label: str | None, like: Any) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 from .._heavy import pandas as pd
 from .._tag_cells import split_tags
 from ..io.na_values import is_read_as_missing, raw_column
+from ..io.plain_text import format_suffix
 from ._na_values import _row_words, given_na_values
 
 __all__ = ["tag_cell_notices"]
@@ -103,12 +104,12 @@ _TYPED = (".parquet", ".pq", ".json", ".jsonl", ".ndjson")
 def _null_cells(tags: pd.Series, label: str, path: Path, parameter: str = "DATA") -> str | None:
     """Null cells of a Parquet or JSON file (or a folder of Parquet parts): read as rows without tags,
     where such a file writes no tags as an empty list or text (a CSV's empty cell says nothing)."""
-    if not (path.is_dir() or path.suffix.lower() in _TYPED):
+    if not (path.is_dir() or format_suffix(path) in _TYPED):
         return None
     rows = tags.isna().to_numpy().nonzero()[0]
     if not rows.size:
         return None
-    kind = "JSON" if path.suffix.lower() in _TYPED[2:] else "Parquet"
+    kind = "JSON" if format_suffix(path) in _TYPED[2:] else "Parquet"
     return (
         f"{rows.size} cell(s) of --label column {label!r} are null in the {kind} file and are read as rows "
         f"without tags (the first: {_where(int(rows[0]), path)}); no tags is written as an empty list "
@@ -119,9 +120,9 @@ def _null_cells(tags: pd.Series, label: str, path: Path, parameter: str = "DATA"
 def _where(row: int, path: Path) -> str:
     """``row 2 (line 4)``: the row and, in a CSV-family or JSON Lines file, its line (in a JSON Lines file
     its non-blank lines are its rows); ``row 2`` in a Parquet file or folder, or a JSON list."""
-    if not (path.is_dir() or path.suffix.lower() in _TYPED):
+    if not (path.is_dir() or format_suffix(path) in _TYPED):
         return _row_words(row, path)
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json") and not path.is_dir():
+    if format_suffix(path) in (".jsonl", ".ndjson", ".json") and not path.is_dir():
         from ..errors import DataFileError
         from ..io.tables import iter_json_lines
 

@@ -17,7 +17,7 @@ from ..aggregate._names import MULTILABEL_METHODS
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.delimiter import csv_delimiter, is_csv
-from ..io.plain_text import plain_text
+from ..io.plain_text import plain_text, shown_as
 from ._aggregate_params import duplicates_option, method_params, param_names, param_option
 from ._answer_rows import report
 from ._common import SEED, console, finite, plain, print_frame, quiet_option, read_input, renaming
@@ -54,7 +54,8 @@ def _marker_cells(path: Path, column: str, read: pd.Series) -> dict[str, Any] | 
     if not is_csv(path) or not read.isna().any():
         return None
     src = plain_text(path)  # a compressed or UTF-16 file: its decoded copy
-    sep = csv_delimiter(src)
+    with shown_as(src, path):
+        sep = csv_delimiter(src)
     raw = pd.read_csv(src, sep=sep, usecols=[column], dtype=str, na_filter=False, index_col=False)[column]
     written = read.isna().to_numpy() & raw.str.strip().ne("").to_numpy()
     if not written.any():

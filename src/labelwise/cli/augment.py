@@ -17,6 +17,7 @@ from ..io import atomic_write, files_together, write_json, write_table
 from ..io.delimiter import csv_delimiter
 from ..io.na_values import check_na_values, csv_na_options
 from ..io.paths import require_file
+from ..io.plain_text import format_suffix, plain_text, shown_as
 from ..io.tables import check_unique_header
 from ._common import SEED, console, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import given_na_values, na_values_option, remember_table
@@ -41,7 +42,7 @@ def table_name(table_format: str | None, data: Path) -> str:
     """The augmented table's file name: ``augmented`` and the suffix of ``--format``, by default of
     DATA's format (a Parquet DATA keeps its column types; a ``.json`` DATA gives JSON Lines, others CSV)."""
     if table_format is None:
-        suffix = data.suffix.lower()
+        suffix = format_suffix(data)  # data.tsv.gz: TSV
         table_format = "jsonl" if suffix == ".json" else _DATA_FORMATS.get(suffix, "csv")
     return "augmented" + FORMATS[table_format]
 
@@ -123,7 +124,7 @@ def _chunks(data: Path, size: int) -> Iterator[pd.DataFrame]:
     record batches, JSON Lines by ``chunksize``; a ``.json`` file, which may be one list, whole), each
     chunk on the running row numbers, so that ``source_row`` counts DATA's rows as without ``--batch-size``."""
     path = require_file(data, parameter="DATA", kind="data file")
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)
     if suffix == ".json":
         yield read_input(data, "DATA")
         return
@@ -134,11 +135,13 @@ def _chunks(data: Path, size: int) -> Iterator[pd.DataFrame]:
     try:
         from ..io.index_columns import index_as_columns
 
-        for chunk in _reader(path, suffix, size):
-            chunk = index_as_columns(chunk)
-            chunk.index = pd.RangeIndex(start, start + len(chunk))
-            start += len(chunk)
-            yield chunk
+        src = plain_text(path)  # data.csv.gz, UTF-16 text: the decoded copy, read in chunks
+        with shown_as(src, path):
+            for chunk in _reader(src, suffix, size):
+                chunk = index_as_columns(chunk)
+                chunk.index = pd.RangeIndex(start, start + len(chunk))
+                start += len(chunk)
+                yield chunk
     except pd.errors.EmptyDataError:
         raise DataFileError(f"DATA: data file {str(path)!r} has no rows or columns") from None
     except UnicodeDecodeError:

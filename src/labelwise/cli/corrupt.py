@@ -144,8 +144,8 @@ def _columns(
     "out",
     type=OutputFile(),
     required=True,
-    help=f"The corrupted table ({', '.join(files.WRITERS)}); <stem>.truth<suffix> and <stem>.summary.json "
-    "are written beside it.",
+    help=f"The corrupted table ({', '.join(files.WRITERS)}; each but Parquet also compressed: .csv.gz, .bz2, .xz, "
+    ".zip); <stem>.truth<suffix> and <stem>.summary.json are written beside it.",
 )
 @click.option(
     "--task",

@@ -17,6 +17,7 @@ from ..errors import DataFileError, InvalidParameterError, LabelwiseError, Shape
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_folder, require_path
+from ..io.plain_text import COMPRESSIONS, table_stem, table_suffix
 from ..io.tables import lone_column
 from ._audit_model import check_label_not_continuous
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
@@ -44,29 +45,54 @@ PRED_SUFFIXES = (".npy", *PROBS_TABLE_SUFFIXES)
 
 
 def read_predictions(folder: Path) -> dict[str, np.ndarray | pd.DataFrame]:
-    """One model per file of ``folder``: ``.npy`` (labels or probabilities) or a table.
+    """One model per file of ``folder``: ``.npy`` (labels or probabilities) or a table, compressed or not
+    (``model.csv.gz``: :func:`~labelwise.io.plain_text.table_suffix`).
 
     A table with one column holds predicted labels; with several, probabilities (columns = classes,
     matched by name when the header names the classes, else taken in sorted class order).
-    The model's name is the file name without suffix; two files with the same name are an error.
+    The model's name is the file name without its suffixes (``model.csv.gz`` -> ``model``); two files with
+    the same name are an error. The other files (not hidden) are named on the console as not read.
     """
     require_folder(folder, parameter="PREDICTIONS", kind="folder of predictions")
     preds: dict[str, np.ndarray | pd.DataFrame] = {}
+    skipped: list[str] = []
     for f in sorted(folder.iterdir()):
-        if not f.is_file() or f.name.startswith(".") or f.suffix.lower() not in PRED_SUFFIXES:
+        if not f.is_file() or f.name.startswith("."):
             continue
-        if f.stem in preds:
+        suffix = _model_suffix(f)
+        if suffix not in PRED_SUFFIXES:
+            skipped.append(f.name)
+            continue
+        name = table_stem(f)
+        if name in preds:
             raise InvalidParameterError(
-                f"model name {f.stem!r} appears twice in {str(folder)!r}; keep one file per model"
+                f"model name {name!r} appears twice in {str(folder)!r} ({f.name} is one); keep one file per model"
             )
-        if f.suffix.lower() == ".npy":
-            preds[f.stem] = load_npy(f, "PREDICTIONS")
+        if suffix == ".npy":
+            preds[name] = load_npy(f, "PREDICTIONS")
         else:
             with reading("PREDICTIONS"):
-                preds[f.stem] = _table_predictions(f)
+                preds[name] = _table_predictions(f)
     if not preds:
-        raise DataFileError(f"PREDICTIONS folder {str(folder)!r} holds no model files ({', '.join(PRED_SUFFIXES)})")
+        raise DataFileError(
+            f"PREDICTIONS folder {str(folder)!r} holds no model files ({', '.join(PRED_SUFFIXES)}, a table also "
+            f"compressed: .csv.gz ...)" + (f"; it holds {_listed(skipped)}" if skipped else "")
+        )
+    if skipped:
+        console().print(f"PREDICTIONS: {len(skipped)} file(s) not read as models: {_listed(skipped)}", markup=False)
     return preds
+
+
+def _model_suffix(path: Path) -> str:
+    """The format suffix of a PREDICTIONS file (``.csv`` for ``model.csv.gz``; ``.npy`` for ``model.npy.gz``,
+    which :func:`load_npy` refuses naming the fix). A ZIP of several files or none is refused naming it: it
+    may hold a model."""
+    return table_suffix(path) if path.suffix.lower() in COMPRESSIONS else path.suffix.lower()
+
+
+def _listed(names: list[str]) -> str:
+    """Up to 10 file names, then how many more."""
+    return ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
 
 def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:

@@ -14,6 +14,7 @@ from .._heavy import pandas as pd
 from .._validate.arguments import plain
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_json, write_table
+from ..io.plain_text import format_suffix
 from ..models._names import MODELS
 from ..semi._names import SELECTIONS
 from ._audit_model import (
@@ -61,7 +62,7 @@ RULE_OPTIONS = {
 def output_table(data: Path) -> str:
     """The pseudolabeled table's file name, in DATA's format: ``pseudolabeled.parquet`` for a Parquet
     file or folder of parts, ``.tsv`` / ``.jsonl`` for TSV and JSON (Lines), else ``pseudolabeled.csv``."""
-    suffix = ".parquet" if Path(data).is_dir() else OUTPUT_SUFFIXES.get(Path(data).suffix.lower(), ".csv")
+    suffix = ".parquet" if Path(data).is_dir() else OUTPUT_SUFFIXES.get(format_suffix(data), ".csv")
     return f"pseudolabeled{suffix}"
 
 

@@ -17,6 +17,7 @@ from ..errors import InvalidParameterError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
 from ..io.paths import require_file
+from ..io.plain_text import format_suffix
 from ..io.tables import read_table
 from ..shift._names import CALIBRATIONS, METHOD_NAMES
 from ._common import SEED, console, load_npy, print_frame, quiet_option, reading, renaming
@@ -222,7 +223,7 @@ def _clipped_line(est: PriorShiftEstimate, n_target: int) -> str | None:
 
 def _names(path: Path, option: str, column: str | None, column_option: str) -> list[str]:
     """The label names ``option`` gives: a text file's lines, or an ``.npy``'s or a table column's rows."""
-    if path.suffix.lower() not in _ROW_FILES:
+    if format_suffix(path) not in _ROW_FILES:
         if column is not None:  # a text file has no columns: the option would be ignored
             raise InvalidParameterError(
                 f"{column_option} names a column of a {option} table; {str(path)!r} is read as a text file of "

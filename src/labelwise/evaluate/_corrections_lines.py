@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import DataFileError
 from ..io.csv_lines import row_lines
 from ..io.delimiter import CSV_SUFFIXES
+from ..io.plain_text import format_suffix, plain_text
 from ..io.tables import iter_json_lines
 
 
@@ -23,7 +24,7 @@ def frame_rows(n: int) -> list[str]:
 def file_rows(path: Path, n: int) -> list[str]:
     """The words for the ``n`` rows read from ``path``: ``line 5`` where the file has lines, else
     ``record 3 of 'fix.parquet'`` (0-based); the same when the file cannot be read again."""
-    lines = row_lines(path) if path.suffix.lower() in CSV_SUFFIXES else _json_lines(path)
+    lines = row_lines(path) if format_suffix(path) in CSV_SUFFIXES else _json_lines(path)
     if lines is None or len(lines) != n:
         return [f"record {i} of {path.name!r}" for i in range(n)]
     return [f"line {line}" for line in lines]
@@ -31,11 +32,11 @@ def file_rows(path: Path, n: int) -> list[str]:
 
 def _json_lines(path: Path) -> list[int] | None:
     """The line of each JSON Lines object; None for a file that is no JSON Lines file (Parquet, a JSON array)."""
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)
     if suffix not in (".jsonl", ".ndjson", ".json"):
         return None
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        with path.open(encoding="utf-8-sig") as handle:
+    with contextlib.suppress(OSError, UnicodeDecodeError, DataFileError):
+        with plain_text(path).open(encoding="utf-8-sig") as handle:
             if suffix == ".json" and handle.read(64).lstrip().startswith("["):
                 return None
     with contextlib.suppress(OSError, DataFileError):

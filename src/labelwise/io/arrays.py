@@ -23,6 +23,7 @@ import numpy as np
 from .._extras import require
 from ..errors import DataFileError
 from .paths import require_file
+from .plain_text import COMPRESSIONS
 
 __all__ = ["NpzArrays", "load_npy", "load_npz", "load_zarr", "unreadable"]
 
@@ -61,7 +62,9 @@ def _checked(path: str | os.PathLike, parameter: str, kind: str, magic: bytes) -
     if not head:
         raise unreadable(parameter, p, kind, "it is empty (0 bytes)")
     if head != magic:
-        if kind == ".npy" and head.startswith(_ZIP_MAGIC):
+        if p.suffix.lower() in COMPRESSIONS:  # probs.npy.gz
+            reason = f"it is compressed ({p.suffix}), and numpy reads {kind} files as saved: decompress it first"
+        elif kind == ".npy" and head.startswith(_ZIP_MAGIC):
             reason = "it is a .npz archive, not a .npy array; give one array saved with numpy.save(path, array)"
         elif kind == ".npy":
             reason = "it is not a .npy array (it lacks numpy's header); save the array with numpy.save(path, array)"

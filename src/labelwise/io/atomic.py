@@ -280,6 +280,17 @@ TABLE_FORMATS = {
 }
 
 
+def written_suffix(path: str | os.PathLike) -> str | None:
+    """The suffix :func:`write_table` writes ``path`` by, as written: ``.csv``, ``.parquet``, or a text
+    format and its compression (``out.csv.gz`` -> ``.csv.gz``); None for a name it refuses."""
+    p = Path(path)
+    codec = COMPRESSIONS.get(p.suffix.lower())
+    inner = Path(p.stem).suffix if codec else p.suffix
+    if inner.lower() not in TABLE_FORMATS or (codec and TABLE_FORMATS[inner.lower()] == "Parquet"):
+        return None
+    return inner + p.suffix if codec else inner
+
+
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write ``frame`` (without its index) atomically, in the format of ``path``'s suffix.
 
@@ -305,7 +316,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     dest = Path(path)
     codec = COMPRESSIONS.get(dest.suffix.lower())
     suffix = Path(dest.stem).suffix.lower() if codec else dest.suffix.lower()
-    if suffix not in TABLE_FORMATS or (codec and TABLE_FORMATS[suffix] == "Parquet"):
+    if written_suffix(dest) is None:
         raise InvalidParameterError(
             f"path must end in one of {', '.join(TABLE_FORMATS)} (the table's format), each but Parquet "
             f"compressed if followed by one of {', '.join(COMPRESSIONS)}, got {str(dest)!r}"

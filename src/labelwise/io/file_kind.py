@@ -58,6 +58,9 @@ def suffix_hint(path: str | Path) -> str:
     """What to do with a file whose suffix no table reader takes: ``"; ..."`` for a compressed file
     or a spreadsheet workbook, else ``""``."""
     suffix = Path(path).suffix.lower()
+    inner = Path(Path(path).stem).suffix.lower()
+    if suffix in COMPRESSIONS and inner:  # lab.npy.gz: renaming does not make it a table
+        return f"; a compressed {inner} file is not read: decompress it first and give the file inside"
     if suffix in COMPRESSIONS:
         return (
             f"; a compressed table is read when its name gives the table's format before {suffix} "

@@ -6,6 +6,7 @@ import os
 
 from ..errors import DataFileError
 from .paths import require_file
+from .plain_text import plain_text
 from .tables import not_utf8_error
 
 __all__ = ["read_names"]
@@ -19,7 +20,7 @@ def read_names(path: str | os.PathLike, *, parameter: str = "path", holes: bool 
     otherwise pass unnoticed (the API refuses a blank name). Blank lines after the last name, such
     as the newline that ends the file, are never holes.
 
-    A UTF-8 byte-order mark (written by Windows editors and spreadsheet exports) is dropped and
+    A compressed file (``names.txt.gz``) or UTF-16 text is read as the text it holds. A UTF-8 byte-order mark (written by Windows editors and spreadsheet exports) is dropped and
     Windows line ends are accepted, so the first name of such a file equals the same name typed
     elsewhere. Lines end at ``\n``, ``\r\n`` or ``\r`` only: other Unicode line breaks (U+2028,
     U+0085, form feed) are part of a name, as in a CSV cell.
@@ -32,7 +33,7 @@ def read_names(path: str | os.PathLike, *, parameter: str = "path", holes: bool 
     """
     p = require_file(path, parameter=parameter, kind="file of names")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = plain_text(p).read_text(encoding="utf-8-sig")  # names.txt.gz, UTF-16: the decoded copy
     except UnicodeDecodeError:
         raise not_utf8_error(p, f"{parameter} file") from None
     # read_text reads "\r\n" and "\r" as "\n"; str.splitlines would also break a name at U+2028, U+0085, \f ...

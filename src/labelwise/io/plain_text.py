@@ -36,7 +36,7 @@ from typing import IO, Any
 
 from ..errors import DataFileError, LabelwiseError
 
-__all__ = ["COMPRESSIONS", "compressed_writer", "plain_text", "shown_as", "table_suffix"]
+__all__ = ["COMPRESSIONS", "compressed_writer", "format_suffix", "plain_text", "shown_as", "table_stem", "table_suffix"]
 
 #: The compression suffixes read, and the codec each names (pandas' names).
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zip": "zip"}
@@ -89,6 +89,24 @@ def table_suffix(path: str | os.PathLike) -> str:
     if suffixes[-1] == ".zip":
         return Path(_zip_member(p)).suffix.lower() or ".zip"
     return suffixes[-1]
+
+
+def format_suffix(path: str | os.PathLike) -> str:
+    """:func:`table_suffix` where a file is told apart by its format only: a ``.zip`` that cannot be read
+    (or holds other than one file) gives ``.zip``, which its reader then refuses naming the file."""
+    try:
+        return table_suffix(path)
+    except DataFileError:
+        return Path(path).suffix.lower()
+
+
+def table_stem(path: str | os.PathLike) -> str:
+    """The name of ``path`` without its format suffix nor the compression one under it
+    (``model.csv.gz`` -> ``model``, ``model.csv`` -> ``model``, ``model.zip`` -> ``model``)."""
+    p = Path(path)
+    if p.suffix.lower() in COMPRESSIONS:
+        p = Path(p.stem)
+    return p.stem
 
 
 def _open_compressed(path: Path, codec: str) -> Any:
@@ -240,13 +258,24 @@ def plain_text(path: str | os.PathLike) -> Path:
 
 
 def _renamed(exc: LabelwiseError, copy: Path, shown: Path) -> None:
-    exc.args = tuple(a.replace(str(copy), str(shown)) if isinstance(a, str) else a for a in exc.args)
+    """``exc``'s message with the copy's path, and its name quoted alone (``'t.csv'``), the user's file's."""
+    pairs = [(str(copy), str(shown))]
+    if copy.name != shown.name:
+        pairs += [(f"{q}{copy.name}{q}", f"{q}{shown.name}{q}") for q in ("'", '"')]
+
+    def renamed(text: str) -> str:
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+
+    exc.args = tuple(renamed(a) if isinstance(a, str) else a for a in exc.args)
 
 
 @contextmanager
 def shown_as(copy: Path, shown: Path) -> Iterator[None]:
     """Within the block, a labelwise error naming the file ``copy`` (:func:`plain_text`'s) names ``shown``
-    (the user's file) instead."""
+    (the user's file) instead: by its path, or by its name alone when quoted (``'data.csv'`` for the
+    copy of ``data.csv.gz`` is ``'data.csv.gz'``)."""
     try:
         yield
     except LabelwiseError as exc:

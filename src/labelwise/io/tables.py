@@ -84,7 +84,7 @@ def iter_json_lines(
         Naming the file (as ``kind``) and the line that is not valid JSON or not a JSON object,
         or saying the file is not UTF-8 text.
     """
-    with path.open(encoding="utf-8-sig", errors="strict") as fh:
+    with plain_text(path).open(encoding="utf-8-sig", errors="strict") as fh:  # a .jsonl.gz: its copy
         try:
             for number, line in enumerate(fh, start=1):
                 if not line.strip():
