@@ -58,7 +58,7 @@ def test_a_probs_table_at_scale_is_refused_as_a_table(files, scheduler):
     extra = ["--scheduler", scheduler] if scheduler else []
     res = _audit("--probs", files / "probs.csv.gz", "--labels", files / "labels.npy", *extra, "--out", files / "o")
     assert res.exit_code != 0
-    assert "--probs 'probs.csv.gz' is a table" in res.output
+    assert "probs.csv.gz' is a table" in res.output
     assert "numpy.save" in res.output and "lacks numpy's header" not in res.output
     assert not (files / "o").exists()
 
