@@ -7,6 +7,7 @@ The audit reads every column but the label as pandas types it, so a CSV or JSON 
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import numpy as np
@@ -43,8 +44,8 @@ def _audit(tmp_path, suffix=".csv", ids=None):
     probs[np.arange(n), np.arange(n) % 3] += 0.8
     probs[7] = [0.96, 0.02, 0.02]  # row 7 ("007", politics) looks like café
     data = tmp_path / f"data{suffix}"
-    if suffix == ".csv":
-        frame.to_csv(data, index=False)
+    if suffix.startswith(".csv"):
+        frame.to_csv(data, index=False)  # .csv.gz: pandas compresses by the suffix
     else:
         frame.to_json(data, orient="records", lines=True, force_ascii=False)
     np.save(tmp_path / "probs.npy", probs)
@@ -105,6 +106,29 @@ class TestExportKeepsTheIds:
         lines = [json.loads(line) for line in (tmp_path / "clean.jsonl").read_text(encoding="utf-8").splitlines()]
         assert [r["id"] for r in lines[:3]] == ["000", "001", "002"]
         assert next(r for r in lines if r["id"] == "007")["label"] == "café ☕"
+
+    @pytest.mark.parametrize("suffix", [".csv.gz", ".jsonl.gz"])
+    def test_a_compressed_datas_ids_are_written_as_the_file_has_them(self, tmp_path, suffix):
+        """``data.csv.gz`` (read through its decoded copy) keeps ids ``007`` too: the raw cells are read
+        from the copy, by the format under the compression suffix."""
+        if suffix == ".jsonl.gz":
+            data, out = _audit(tmp_path, suffix=".jsonl")
+            compressed = tmp_path / "data.jsonl.gz"
+            compressed.write_bytes(gzip.compress(data.read_bytes()))
+            res = CliRunner().invoke(
+                main,
+                ["audit", str(compressed), "--label", "label", "--probs", str(tmp_path / "probs.npy"),
+                 "--checks", "label", "--out", str(tmp_path / "audit-gz"), "--quiet"],
+            )  # fmt: skip
+            assert res.exit_code == 0, res.output
+            out = tmp_path / "audit-gz"
+        else:
+            _, out = _audit(tmp_path, suffix=suffix)
+        _decide(out)
+        export_cleaned(out, tmp_path / "clean.csv")
+        cleaned = pd.read_csv(tmp_path / "clean.csv", dtype=str, keep_default_na=False)
+        assert cleaned["id"].tolist()[:3] == ["000", "001", "002"]
+        assert cleaned.loc[cleaned["id"] == "007", "label"].item() == "café ☕"
 
     def test_integer_ids_with_a_missing_cell_are_not_written_as_floats(self, tmp_path):
         """Ids 1..30 with one empty cell are written ``5``, not ``5.0`` (another id)."""

@@ -38,6 +38,7 @@ from ..errors import DataFileError, LabelwiseWarning
 from ..io.delimiter import csv_delimiter
 from ..io.na_values import check_na_values, csv_na_options
 from ..io.outputs import AuditOutput
+from ..io.plain_text import format_suffix, plain_text
 from ..io.tables import iter_json_lines
 
 __all__ = ["CHANGED", "audit_as_written", "check_data_unchanged", "columns_as_written", "previewed_audit"]
@@ -67,11 +68,17 @@ def columns_as_written(
     nullable ``Int64`` where some cell is missing (the module's docstring). ``data`` itself is
     returned when nothing changes (a Parquet file, no such column)."""
     path = Path(path)
-    suffix = path.suffix.lower()
     candidates = [c for c in data.columns if c not in exclude and _maybe_integers(data[c])]
-    if not candidates or path.is_dir() or suffix not in (".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson"):
+    if not candidates or path.is_dir():
         return data
-    raw = _raw_columns(path, [str(c) for c in candidates], na_values)
+    suffix = format_suffix(path)  # under a compression suffix: data.csv.gz is a .csv
+    if suffix not in (".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson"):
+        return data
+    try:
+        plain = plain_text(path)  # compressed or UTF-16: the decoded copy read_table read
+    except DataFileError:
+        return data
+    raw = _raw_columns(plain, suffix, [str(c) for c in candidates], na_values)
     if raw is None or len(raw) != len(data):
         return data
     out = data
@@ -115,9 +122,9 @@ def _as_written(cells: pd.Series, typed: pd.Series) -> pd.Series | None:
     return None
 
 
-def _raw_columns(path: Path, columns: list[str], na_values: Any) -> pd.DataFrame | None:
-    """``columns`` of the file at ``path`` as its cells (CSV: text; JSON: the JSON values)."""
-    suffix = path.suffix.lower()
+def _raw_columns(path: Path, suffix: str, columns: list[str], na_values: Any) -> pd.DataFrame | None:
+    """``columns`` of the plain file at ``path``, a ``suffix`` table, as its cells (CSV: text; JSON: the
+    JSON values)."""
     try:
         if suffix in (".csv", ".tsv", ".txt"):
             na = csv_na_options(check_na_values(na_values))
