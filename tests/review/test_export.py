@@ -208,6 +208,27 @@ class TestExportCleaned:
         with pytest.raises(DataFileError, match="original data table .* was not found"):
             export_cleaned(out, tmp_path / "cleaned.csv")
 
+    @pytest.mark.parametrize("name", ["cleaned.csv.gz", "cleaned.tsv.bz2", "cleaned.jsonl.xz"])
+    def test_a_compressed_name_writes_the_table_compressed(self, reviewed, tmp_path, name):
+        """``clean.csv.gz`` is written gzip-compressed (as ``corrupt --out`` and ``write_table`` do), holding
+        the rows the plain export holds; its change log is a plain CSV beside it."""
+        out, _ = reviewed
+        plain = export_cleaned(out, tmp_path / "plain.csv")
+        packed = export_cleaned(out, tmp_path / name)
+        assert packed.path == tmp_path / name and (tmp_path / f"{name}.changes.csv").is_file()
+        from labelwise.io import read_table
+
+        expected = read_table(plain.path)
+        got = read_table(packed.path)
+        assert got.shape == expected.shape
+        assert got.astype(str).to_numpy().tolist() == expected.astype(str).to_numpy().tolist()
+
+    def test_a_compressed_parquet_name_is_refused(self, reviewed, tmp_path):
+        """Parquet compresses inside the file: ``cleaned.parquet.gz`` is refused with the text formats' rule."""
+        out, _ = reviewed
+        with pytest.raises(InvalidParameterError, match=r"may be followed by \.gz"):
+            export_cleaned(out, tmp_path / "cleaned.parquet.gz")
+
     def test_bad_suffix(self, reviewed, tmp_path):
         """An unknown output format is refused with the accepted suffixes."""
         out, _ = reviewed

@@ -18,7 +18,8 @@ from ._common import OutputFile, reading, renaming
     "out",
     type=OutputFile(),
     default=None,
-    help="Cleaned table (.csv, .tsv, .parquet, .jsonl); for an `audit --task` folder the data in its own "
+    help="Cleaned table (.csv, .tsv, .parquet, .jsonl; a text format may end in .gz, .bz2, .xz or .zip to be "
+    "written compressed); for an `audit --task` folder the data in its own "
     "format (token: .conll, detection: .json, segmentation: a manifest table). A change log is written beside it.",
 )
 @click.option(

@@ -7,7 +7,9 @@ import os
 from pathlib import Path
 
 from ..errors import InvalidParameterError
+from ..io.atomic import written_suffix
 from ..io.output_sets import AUDIT_OUTPUTS
+from ..io.plain_text import COMPRESSIONS
 from .store import DB_NAME
 from .task_export import CLEANED_FORMATS
 
@@ -16,13 +18,23 @@ WRITERS = {".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson"}
 
 
 def _check_out(
-    out: str | os.PathLike, force: bool, *, suffixes: set[str], name: str = "out", cli: bool = False
+    out: str | os.PathLike,
+    force: bool,
+    *,
+    suffixes: set[str],
+    name: str = "out",
+    cli: bool = False,
+    compressed: bool = False,
 ) -> Path:
     if not isinstance(out, (str, os.PathLike)):
         raise InvalidParameterError(f"{name} must be a file path, got {type(out).__name__}")
     path = Path(out).expanduser()
-    if path.suffix.lower() not in suffixes:
-        raise InvalidParameterError(f"{name} must end in one of {sorted(suffixes)}, got {str(path)!r}")
+    suffix = path.suffix.lower()
+    if compressed and suffix in COMPRESSIONS and suffix != ".zst" and written_suffix(path) is not None:
+        suffix = Path(path.stem).suffix.lower()  # clean.csv.gz: write_table compresses a text format
+    if suffix not in suffixes:
+        more = " (a text format may be followed by .gz, .bz2, .xz or .zip)" if compressed else ""
+        raise InvalidParameterError(f"{name} must end in one of {sorted(suffixes)}{more}, got {str(path)!r}")
     if path.is_dir():
         raise InvalidParameterError(f"{name} must be a file path, got the folder {str(path)!r}")
     if path.exists() and not force:
@@ -53,7 +65,7 @@ def cleaned_paths(
     ``task`` (a task audit's) picks the suffixes of its data's format (:data:`CLEANED_FORMATS`)."""
     suffixes = WRITERS if task is None else set(CLEANED_FORMATS[task][2])
     cli = name != "out"
-    path = _check_out(out, force, suffixes=suffixes, name=name, cli=cli)
+    path = _check_out(out, force, suffixes=suffixes, name=name, cli=cli, compressed=task is None)
     log_path = Path(log) if log is not None else change_log_path(path)
     log_path = _check_out(
         log_path, force, suffixes={".csv"}, name=f"the change log of {name}" if cli else "log", cli=cli
