@@ -130,12 +130,14 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _dev_weak_sets import explore_sets as dev_explore_sets  # noqa: E402
+from _dev_weak_sets import rule_sets  # noqa: E402
 from dev_weak_labeler_strength import dev_set, score  # noqa: E402
-from dev_weak_lure_stress import report, stress_sets  # noqa: E402
+from dev_weak_lure_stress import report  # noqa: E402
 
 from labelwise.aggregate import MACE  # noqa: E402
 from labelwise.aggregate.priors import diagonal_confusion_prior  # noqa: E402
-from labelwise.weak import LabelModel, _em, _lure, label_model  # noqa: E402
+from labelwise.weak import LabelModel, _em  # noqa: E402
 from labelwise.weak._posterior import FLOOR  # noqa: E402
 
 VARIANTS = ("M", "V")
@@ -231,45 +233,9 @@ def bench(variant: str, argv: list[str]) -> None:
     bench_weak.main()
 
 
-def _biased_crowd():
-    """is15n's ``biased_crowd`` (importing its module patches ``_em.run_em`` and the lured step: undone)."""
-    saved = _em.run_em, _lure.LureFit.step
-    from dev_weak_class_prior import biased_crowd
-
-    _em.run_em, _lure.LureFit.step = saved
-    return biased_crowd
-
-
 def explore_sets(seeds: tuple[int, ...] = (173, 174, 175, 176, 177, 178, 179, 180)):
     """Exploration (fresh seeds 173-180 only)."""
-    saved = label_model.fit_abstain_models, label_model.posterior
-    from dev_weak_item_difficulty import explore_sets as gen93  # patches label_model (pass-through): undone
-
-    label_model.fit_abstain_models, label_model.posterior = saved
-    biased_crowd = _biased_crowd()
-    for seed in seeds[:4]:
-        for kk in (2, 3, 4):
-            for imbalance in ("none", "moderate", "strong"):
-                for bias in ("none", "shared", "own"):
-                    name, votes, truth = biased_crowd(kk, imbalance, bias, seed)
-                    yield seed, f"biased_{bias}", name, votes, truth
-    for seed in seeds[::2]:
-        for family, name, votes, truth in gen93(seed):
-            yield seed, family, name, votes, truth
-    for seed in seeds:
-        for family, name, votes, truth in stress_sets(seed):
-            yield seed, f"stress_{family}", name, votes, truth
-
-
-def rule_sets():
-    """The rule's sets: the 93 dev sets (seed -1), then the stress sets of seeds 33-36 and 137-140."""
-    from dev_weak_pair_check import sets
-
-    for family, name, votes, truth in sets(["clique", "dense", "pair", "lookalike"]):
-        yield -1, family, name, votes, truth
-    for seed in (33, 34, 35, 36, 137, 138, 139, 140):
-        for family, name, votes, truth in stress_sets(seed):
-            yield seed, f"stress_{family}", name, votes, truth
+    return dev_explore_sets(seeds)
 
 
 def evaluate(family: str, name: str, votes, truth, variants: list[str]) -> list[dict]:

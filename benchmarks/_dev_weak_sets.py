@@ -1,0 +1,60 @@
+"""The sets the issue-15 dev scripts judge a label-model variant on, shared by ``dev_weak_mace_prior.py``
+(is15o) and ``dev_weak_spammer_score.py`` (is15p).
+
+* :func:`explore_sets`: exploration on fresh seeds only (each script passes its own, never used before):
+  is15n's biased crowds on the first four seeds, the 93's generators on every other seed, lure39's stress
+  families on every seed;
+* :func:`rule_sets`: the rule's sets, the 93 dev sets (seed -1), then the stress sets of seeds 33-36 and 137-140.
+
+The generator modules patch labelwise when imported; what they patch is put back here, so importing them
+leaves the code under test as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from dev_weak_lure_stress import stress_sets
+
+from labelwise.weak import _em, _lure, label_model
+
+
+def _biased_crowd():
+    """is15n's ``biased_crowd`` (importing its module patches ``_em.run_em`` and the lured step: undone)."""
+    saved = _em.run_em, _lure.LureFit.step
+    from dev_weak_class_prior import biased_crowd
+
+    _em.run_em, _lure.LureFit.step = saved
+    return biased_crowd
+
+
+def explore_sets(seeds: Sequence[int]) -> Iterator[tuple]:
+    """``(seed, family, name, votes, truth)`` of the exploration sets of ``seeds`` (eight fresh seeds)."""
+    saved = label_model.fit_abstain_models, label_model.posterior
+    from dev_weak_item_difficulty import explore_sets as gen93  # patches label_model (pass-through): undone
+
+    label_model.fit_abstain_models, label_model.posterior = saved
+    biased_crowd = _biased_crowd()
+    for seed in seeds[:4]:
+        for kk in (2, 3, 4):
+            for imbalance in ("none", "moderate", "strong"):
+                for bias in ("none", "shared", "own"):
+                    name, votes, truth = biased_crowd(kk, imbalance, bias, seed)
+                    yield seed, f"biased_{bias}", name, votes, truth
+    for seed in seeds[::2]:
+        for family, name, votes, truth in gen93(seed):
+            yield seed, family, name, votes, truth
+    for seed in seeds:
+        for family, name, votes, truth in stress_sets(seed):
+            yield seed, f"stress_{family}", name, votes, truth
+
+
+def rule_sets() -> Iterator[tuple]:
+    """The rule's sets: the 93 dev sets (seed -1), then the stress sets of seeds 33-36 and 137-140."""
+    from dev_weak_pair_check import sets
+
+    for family, name, votes, truth in sets(["clique", "dense", "pair", "lookalike"]):
+        yield -1, family, name, votes, truth
+    for seed in (33, 34, 35, 36, 137, 138, 139, 140):
+        for family, name, votes, truth in stress_sets(seed):
+            yield seed, f"stress_{family}", name, votes, truth
