@@ -123,10 +123,13 @@ def _check_unit_interval(probs: np.ndarray, columns: list, path: Path) -> None:
     """Every value a probability in [0, 1] (rows of tag probabilities need not sum to one), else its line."""
     bad = ~np.isfinite(probs) | (probs < 0) | (probs > 1)
     if bad.any():
+        from ..audit._multilabel_softmax import scale_hint  # percentages, a softmax in percent: said
+
         row, col = (int(i) for i in np.argwhere(bad)[0])
         raise InvalidProbabilitiesError(
             f"--probs file {str(path)!r} must hold probabilities in [0, 1]; column {str(columns[col])!r} "
             f"{row_in_file(path, row)} is {show(probs[row, col])} ({int(bad.sum())} such cell(s))"
+            f"{scale_hint(probs, 'its values')}"
         )
 
 
