@@ -324,8 +324,7 @@ def run_task_audit(
     **tables: str | None,
 ) -> None:
     """Audit DATA for ``task`` and write the outputs to ``out``, replacing ``superseded`` (the earlier outputs);
-    with ``report``, ``report.html`` too (the task's view, as ``labelwise report`` writes it); ``tables``:
-    ``id_column``, ``sentence_column`` and ``token_column`` (:mod:`._task_tables`)."""
+    with ``report``, ``report.html`` too; ``tables``: ``id_column`` and the others of :mod:`._task_tables`."""
     if data is None:
         raise InvalidParameterError(f"DATA is required for --task {task}")
     # Each task reads one of the two; the other was silently ignored (and recorded in summary.json as used).
@@ -371,9 +370,8 @@ def run_task_audit(
         **{k: v for k, v in tables.items() if task in TASK_OPTIONS[k]},  # id_column, sentence_column...
         **ran,
     }
-    frame = extra.pop("issues.csv", None)  # a task may add columns to issues.csv (detection: the COCO ids)
-    if frame is None:
-        frame = result.to_frame()
+    # a task may add columns to issues.csv (detection: the COCO ids; the --id-column values)
+    frame = extra.pop("issues.csv") if "issues.csv" in extra else result.to_frame()
     out = Path(out)
     with files_together(supersedes=superseded):
         write_csv(frame, out / "issues.csv")

@@ -260,8 +260,7 @@ def audit(**options: Any) -> None:
     writes issues.csv, summary.json and the task's table (docs/tasks.md); --scheduler /
     --labels runs write issues.parquet and summary.json (docs/scale.md).
     """
-    o = SimpleNamespace(**options)
-    o.out = Path(o.out)
+    o = SimpleNamespace(**{**options, "out": Path(options["out"])})
     refuse_before_any_work(o)
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
