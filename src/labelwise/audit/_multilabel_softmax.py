@@ -70,7 +70,7 @@ def constant_row_sum(probs: np.ndarray) -> float | None:
         part = probs[b].astype(np.float64, copy=False)
         if not (np.abs(part.sum(axis=1) - target) <= tol).all():
             return None
-        differ = differ or bool((np.abs(part - first) > tol).any())
+        differ = differ or bool((np.abs(part - first) > tol).any())  # settled in the first block, mostly
     return target if differ else None
 
 
@@ -108,11 +108,13 @@ def warn_if_softmax(probs: np.ndarray, given: np.ndarray) -> bool:
     n_tags = probs.shape[1]
     if n_tags < MIN_TAGS:
         return False
-    if _warn_if_scaled(probs):
-        return True
+    total = constant_row_sum(probs)  # one pass for a softmax, the first block for per-tag sigmoids
+    near_one = total is not None and abs(total - 1.0) <= sum_tolerance(probs.dtype, n_tags)
+    if total is not None and not near_one:
+        return _warn_scaled(total)
     per_row = given.sum(axis=1)
     multi = np.flatnonzero(per_row > 1)
-    if multi.size == 0 or not softmax_rows(probs):
+    if multi.size == 0 or not (near_one or softmax_rows(probs)):  # identical rows (one row) checked here
         return False
     row = int(multi[0])
     warnings.warn(
@@ -126,11 +128,8 @@ def warn_if_softmax(probs: np.ndarray, given: np.ndarray) -> bool:
     return True
 
 
-def _warn_if_scaled(probs: np.ndarray) -> bool:
-    """Warn when every row sums to one constant other than 1 (a scaled softmax): module docstring's rule."""
-    total = constant_row_sum(probs)
-    if total is None or abs(total - 1.0) <= sum_tolerance(probs.dtype, probs.shape[1]):
-        return False
+def _warn_scaled(total: float) -> bool:
+    """Warn that every row sums to ``total``, a constant other than 1 (a scaled softmax): the module's rule."""
     warnings.warn(
         f"probs sum to {total:.6g} in every row, not to 1 (a softmax scaled by {total:.6g}?): the multi-label "
         f"audit reads each column as that tag's own probability in [0, 1]; dividing by {total:.6g} would give "
