@@ -57,7 +57,9 @@ def run_token(
                 f"{'it' if len(given) == 1 else 'them'} out"
             )
         corpus = read_conll(data)
-        tags, words, sentence_ids, ids = list(corpus.tags), list(corpus.tokens), None, None
+        tags: Any = list(corpus.tags)
+        words: Any = list(corpus.tokens)
+        sentence_ids, ids = None, None
     else:
         table, ids = token_table(data, label, sentence_column, token_column, id_column)
         tags = table["tag"].astype(str).to_numpy(dtype=object)
