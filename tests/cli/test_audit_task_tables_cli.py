@@ -186,21 +186,25 @@ class TestTokenTable:
         assert "sort the table by sentence" in _text(res)
 
     def test_a_probs_table_of_one_row_per_token_is_read(self, tmp_path):
-        """--probs as a CSV with a column per tag (any order) gives the .npy's flags."""
+        """--probs as a CSV with a column per tag (any order), or an .npz of one array per sentence in the order
+        the sentences appear, gives the .npy's flags."""
         table, probs = _sentences(seed=3)
         table.to_csv(tmp_path / "tok.csv", index=False)
         np.save(tmp_path / "p.npy", probs)
         pd.DataFrame(probs, columns=["B-LOC", "B-PER", "I-PER", "O"])[["O", "B-PER", "I-PER", "B-LOC"]].to_csv(
             tmp_path / "p.csv", index=False
         )
+        lengths = table.groupby("sid", sort=False).size().to_numpy()
+        np.savez(tmp_path / "p.npz", *np.split(probs, np.cumsum(lengths)[:-1]))
         args = ["--task", "token", "--label", "tag", "--sentence-column", "sid"]
-        for name in ("p.npy", "p.csv"):
+        for name in ("p.npy", "p.csv", "p.npz"):
             res = _run(
                 tmp_path / "tok.csv", *args, "--probs", tmp_path / name, "--out", tmp_path / name.replace(".", "_")
             )
             assert res.exit_code == 0, res.output
-        a, b = (pd.read_csv(tmp_path / f / "issues.csv") for f in ("p_npy", "p_csv"))
+        a, b, c = (pd.read_csv(tmp_path / f / "issues.csv") for f in ("p_npy", "p_csv", "p_npz"))
         pd.testing.assert_frame_equal(a, b)
+        pd.testing.assert_frame_equal(a, c)
 
     def test_a_table_without_the_label_option_is_refused(self, tmp_path):
         """--sentence-column without --label: the error asks for the tag column."""
