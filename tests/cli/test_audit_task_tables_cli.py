@@ -81,6 +81,24 @@ class TestIdColumn:
         assert issues["id"].tolist() == [ids[r] for r in issues["row"]]
         assert json.loads((tmp_path / "o" / "summary.json").read_text())["settings"]["feature_columns"] == ["x"]
 
+    def test_a_probs_table_with_the_id_column_is_matched_by_id(self, tmp_path):
+        """A --probs table holding the ids, its rows shuffled, gives the flags of the rows in DATA's order; a
+        table without one of DATA's ids is refused naming it (it was refused as an unknown tag column)."""
+        args = _multilabel(tmp_path)
+        probs = pd.DataFrame(np.load(tmp_path / "p.npy"), columns=["cat", "dog", "sky"])
+        probs.to_csv(tmp_path / "p.csv", index=False)
+        ids = pd.read_csv(tmp_path / "d.csv", dtype=str)["sample"]
+        shuffled = probs.assign(sample=ids).sample(frac=1, random_state=0)
+        shuffled.to_csv(tmp_path / "ps.csv", index=False)
+        for name in ("p.csv", "ps.csv"):
+            out = tmp_path / f"o_{name}"
+            res = _run(tmp_path / "d.csv", *args[:5], tmp_path / name, "--out", out, "--id-column", "sample")
+            assert res.exit_code == 0, res.output
+        pd.testing.assert_frame_equal(*(pd.read_csv(tmp_path / f"o_{n}" / "issues.csv") for n in ("p.csv", "ps.csv")))
+        shuffled[shuffled["sample"] != "007"].to_csv(tmp_path / "pm.csv", index=False)
+        res = _run(tmp_path / "d.csv", *args[:5], tmp_path / "pm.csv", "--id-column", "sample")
+        assert res.exit_code != 0 and "got none for '007'" in _text(res)
+
     def test_a_repeated_id_is_refused_naming_it_and_both_lines(self, tmp_path):
         """'007' twice: the error names the value, both rows and their lines, and nothing is written."""
         args = _multilabel(tmp_path, ids=["007", *[f"s{i}" for i in range(38)], "007"])

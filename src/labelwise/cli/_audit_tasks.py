@@ -124,7 +124,7 @@ def _multilabel(
         settings["notices"] = notices  # run_task_audit lifts them to summary.json's top
     if probs_path is not None and is_probs_table(Path(probs_path)):  # a header naming the tags: matched by name
         found = {t for cell in tags for t in cell_tags(cell, separator)}
-        probs, named = tag_probs_table(Path(probs_path), found, classes, numbered=True)
+        probs, named = tag_probs_table(Path(probs_path), found, classes, numbered=True, ids=ids)
         classes = classes if named is None else named
     else:
         probs = _load_array(probs_path, "--probs", task="multilabel")

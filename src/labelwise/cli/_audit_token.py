@@ -69,7 +69,7 @@ def run_token(
     if classes is not None:
         check_labels_named(found, classes, source="DATA", what="tag")
     if probs_path is not None and is_probs_table(Path(probs_path)):  # one row per token, a column per tag
-        probs, named = tag_probs_table(Path(probs_path), found, classes, sums_to_one=True)
+        probs, named = tag_probs_table(Path(probs_path), found, classes, sums_to_one=True, ids=ids)
         classes = classes if named is None else named
     else:
         probs = load_array(probs_path, "--probs", task="token")
