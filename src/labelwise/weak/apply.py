@@ -17,6 +17,7 @@ from ..errors import (
     LabelwiseError,
     ShapeMismatchError,
 )
+from ._abstain_hint import warn_minus_one_class
 from ._apply_groups import labeler_major
 from ._mixed_types import mixed_types_error
 from ._per_row import per_row
@@ -411,6 +412,12 @@ def apply(
         Every function abstained on every row.
     InvalidLabelsError
         Without ``classes``, labels of several types (each type named with a function and a row).
+
+    Warns
+    -----
+    LabelwiseWarning
+        Without ``classes``, a function whose abstain value is not ``-1`` returned ``-1`` (Snorkel's
+        abstain value), which is then a class.
     """
     checked = _check_lfs(lfs)
     declared = _check_declared(classes)
@@ -437,5 +444,6 @@ def apply(
             declared = np.sort(pd.unique(answers["label"]))
         except TypeError:
             raise _label_type_error(answers, pd.Index(items)) from None
+        warn_minus_one_class(answers, checked, declared)
     votes = Votes(answers, pd.Index(items), tuple(lf.name for lf in checked), declared)
     return as_votes(votes)
