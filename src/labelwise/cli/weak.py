@@ -33,7 +33,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
-from ._lf_places import refuse_repeated_names
+from ._lf_places import import_failure_line, refuse_repeated_names
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._weak_dependence import dependence_fields
@@ -77,7 +77,9 @@ def load_functions(
         spec.loader.exec_module(module)  # type: ignore[union-attr]
     except (Exception, SystemExit) as exc:  # SystemExit: e.g. an argparse call at module level
         sys.modules.pop(name, None)
-        raise DataFileError(f"{parameter} file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
+        raise DataFileError(
+            f"{parameter} file {str(path)!r} failed to import: {type(exc).__name__}: {exc}{import_failure_line(exc, path)}"
+        ) from exc
     finally:
         sys.path.remove(folder)
     found = getattr(module, listed, None)
