@@ -19,6 +19,7 @@ from ..errors import (
 )
 from ._abstain_hint import warn_minus_one_class
 from ._apply_groups import labeler_major
+from ._float_votes import integral_float_votes
 from ._mixed_types import mixed_types_error
 from ._per_row import per_row
 from ._rows import iter_rows
@@ -439,6 +440,7 @@ def apply(
             f"every labeling function abstained on every row ({len(checked)} functions, {len(items)} rows): "
             f"no votes to analyse or aggregate"
         )
+    answers = integral_float_votes(answers, declared)
     if declared is None:
         try:
             declared = np.sort(pd.unique(answers["label"]))
