@@ -36,6 +36,7 @@ from ._common import (
 from ._lf_places import import_failure_line, refuse_repeated_names
 from ._na_values import na_values_option
 from ._out_folder import out_folder
+from ._weak_baseline import gold_line, majority_vote_accuracy
 from ._weak_dependence import dependence_fields
 from ._weak_lines import naming_data_lines
 from ._wrote import print_wrote
@@ -351,6 +352,7 @@ def _summary(
     }
     if gold is not None:
         summary.update(_gold_accuracy(gold, labels, covered & ~abstained))
+        summary["majority_vote_accuracy_on_covered_gold"] = majority_vote_accuracy(votes, gold, covered & ~abstained)
     return summary
 
 
@@ -430,11 +432,8 @@ def _model_settings(model: Any) -> dict[str, Any]:
 def _print_notes(con: Any, summary: dict[str, Any], classes: Any, report: pd.DataFrame) -> None:
     """The lines under the functions' table: the accuracy against gold, classes written two ways,
     functions that never voted (each only when it applies)."""
-    if summary.get("accuracy_on_covered_gold") is not None:  # as aggregate's "accuracy vs gold"
-        con.print(
-            f"accuracy vs gold: [bold]{summary['accuracy_on_covered_gold']:.4f}[/] on the "
-            f"{summary['n_covered_gold']} items with a gold label that a function voted on"
-        )
+    if (line := gold_line(summary)) is not None:  # as aggregate's "accuracy vs gold"
+        con.print(line)
     alike = look_alike_classes(classes, "the functions' votes")
     if alike is not None:
         con.print(f"notice: {plain(alike)}")
