@@ -22,7 +22,7 @@ from ._apply_groups import labeler_major
 from ._float_votes import integral_float_votes
 from ._mixed_types import mixed_types_error
 from ._per_row import per_row
-from ._rows import iter_rows
+from ._rows import attribute_hint, iter_rows
 from ._votes import Votes, as_votes, ordered_classes
 from .labeling_function import LabelingFunction, labeling_function
 from .preprocessor import check_unique, prepared
@@ -95,22 +95,13 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         try:
             out[position] = lf.run(row)
         except Exception as exc:
-            hint = _fields_hint(row, frame.columns) if isinstance(exc, AttributeError) else ""
+            hint = attribute_hint(exc, row, frame.columns) if isinstance(exc, AttributeError) else ""
             raise LabelingFunctionError(
                 f"{lf.kind} {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}",
                 row=index[position],
                 position=position,
             ) from exc
     return out
-
-
-def _fields_hint(row: Any, columns: pd.Index) -> str:
-    """What a row function can read, for an AttributeError: the row's fields, and the columns that
-    :meth:`pandas.DataFrame.itertuples` gave by position (names that are not Python identifiers)."""
-    fields = list(getattr(row, "_fields", ()))
-    renamed = [f"{str(c)!r} is row.{f}" for c, f in zip(columns, fields, strict=False) if str(c) != f]
-    where = f"; columns that are not Python names come by position: {', '.join(renamed)}" if renamed else ""
-    return f" (a row's fields are {fields}{where})"
 
 
 def call_vectorized(fn: Any, frame: pd.DataFrame, kind: str) -> Any:
