@@ -78,13 +78,17 @@ def _spam_table(n: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "text", "label"])
 
 
-def _expected_majority_accuracy(votes_csv, gold: pd.Series) -> float:
-    """By hand with pandas: per item, the share of its top-voted classes that is the gold label."""
+def _expected_majority_accuracy(votes_csv, gold: pd.Series, ties: float | None = None) -> float:
+    """By hand with pandas: per item, the share of its top-voted classes that is the gold label (``ties``:
+    the score of a tied item instead)."""
     votes = pd.read_csv(votes_csv)
     counts = votes.groupby(["item", "label"]).size().unstack(fill_value=0)
     top = counts.eq(counts.max(axis=1), axis=0)
     g = gold.reindex(counts.index)
-    return float(np.mean([top.loc[i, g[i]] / top.loc[i].sum() for i in counts.index]))
+    scores = [top.loc[i, g[i]] / top.loc[i].sum() for i in counts.index]
+    if ties is not None:
+        scores = [ties if top.loc[i].sum() > 1 else s for i, s in zip(counts.index, scores, strict=True)]
+    return float(np.mean(scores))
 
 
 def _run(tmp_path, lfs, table, *extra):
@@ -104,9 +108,17 @@ class TestMajorityBaseline:
         summary, said, out = _run(tmp_path, LFS, table)
         mv = summary["majority_vote_accuracy_on_covered_gold"]
         assert mv == _expected_majority_accuracy(out / "votes.csv", table.set_index("id")["label"])
-        assert mv > summary["accuracy_on_covered_gold"]
-        assert f"(the functions' majority vote: {mv:.4f}, ties split)" in said
+        lost = summary["majority_vote_accuracy_ties_lost"]
+        assert lost == _expected_majority_accuracy(out / "votes.csv", table.set_index("id")["label"], ties=0.0)
+        assert mv > lost > summary["accuracy_on_covered_gold"]
+        assert f"(the functions' majority vote: {mv:.4f} with ties split, {lost:.4f} with every tie lost)" in said
         assert "notice: the label model's labels are less accurate than the functions' majority vote" in said
+
+    def test_a_label_model_that_falls_back_to_majority_vote_gets_no_notice(self, tmp_path):
+        """Dawid-Skene falls back to majority vote on these one-class rules: below ties split, above ties lost, no notice."""
+        summary, said, _ = _run(tmp_path, LFS, _spam_table(3000, seed=4), "--model", "dawid-skene")
+        assert summary["majority_vote_accuracy_ties_lost"] <= summary["accuracy_on_covered_gold"]
+        assert "notice: the label model's labels are less accurate" not in said
 
     def test_ties_count_as_the_share_of_tied_classes_that_is_right(self, tmp_path):
         """One vote each way on an item scores 1/2; an item no function voted on is not counted."""
@@ -118,3 +130,4 @@ class TestMajorityBaseline:
         table = pd.DataFrame({"id": ["i1", "i2", "i3", "i4"], "text": ["x1", "x2", "x3", "x4"], "label": ["pos"] * 4})
         summary, _, _ = _run(tmp_path, lfs, table)
         assert summary["majority_vote_accuracy_on_covered_gold"] == (1 + 0.5 + 0) / 3
+        assert summary["majority_vote_accuracy_ties_lost"] == 1 / 3

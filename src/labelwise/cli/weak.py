@@ -352,7 +352,7 @@ def _summary(
     }
     if gold is not None:
         summary.update(_gold_accuracy(gold, labels, covered & ~abstained))
-        summary["majority_vote_accuracy_on_covered_gold"] = majority_vote_accuracy(votes, gold, covered & ~abstained)
+        summary.update(majority_vote_accuracy(votes, gold, covered & ~abstained))
     return summary
 
 
