@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from labelwise.cli import main
 
-LFS = '''import re
+LFS = """import re
 from labelwise import weak
 
 URL = re.compile(r"https?://([^/\\s]+)")
@@ -53,17 +53,32 @@ def greeting(row):
 @weak.labeling_function(vectorized=True)
 def work_words(df):
     return df.text.str.contains("meeting|report|minutes").map({True: "ham", False: None})
-'''
+"""
 
 
 def _spam_table(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     spam_dom = ["bit.ly", "free-prize.biz", "cheap-loans.io", "win-now.top", "deal.shop"]
     ok_dom = ["github.com", "docs.google.com", "wikipedia.org"]
-    spam_phr = ["WIN a free prize", "cheap loans for you", "claim your $100 reward", "limited offer only $5",
-                "you have been selected", "lottery winner notice", "act now, exclusive deal"]
-    ham_phr = ["are we still on for lunch", "see you tomorrow", "can you send the report", "thanks, got it",
-               "please find the minutes of the meeting attached", "hi, how are you", "ok", "happy birthday!"]
+    spam_phr = [
+        "WIN a free prize",
+        "cheap loans for you",
+        "claim your $100 reward",
+        "limited offer only $5",
+        "you have been selected",
+        "lottery winner notice",
+        "act now, exclusive deal",
+    ]
+    ham_phr = [
+        "are we still on for lunch",
+        "see you tomorrow",
+        "can you send the report",
+        "thanks, got it",
+        "please find the minutes of the meeting attached",
+        "hi, how are you",
+        "ok",
+        "happy birthday!",
+    ]
     rows = []
     for i in range(n):
         spam = rng.random() < 0.35

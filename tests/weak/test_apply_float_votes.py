@@ -49,7 +49,11 @@ class TestIntegralFloatVotes:
         assert weak.apply([link], DF, classes=[0.0, 1.0]).answers["label"].dtype == np.float64
 
     @settings(max_examples=25, deadline=None)
-    @given(st.lists(st.sampled_from([None, 0, 1, 2]), min_size=6, max_size=6).filter(lambda v: any(x is not None for x in v)))
+    @given(
+        st.lists(st.sampled_from([None, 0, 1, 2]), min_size=6, max_size=6).filter(
+            lambda v: any(x is not None for x in v)
+        )
+    )
     def test_same_votes_as_the_function_returning_integers(self, values):
         """The float column gives the votes an object column of the same integers gives."""
 
@@ -75,8 +79,13 @@ class TestIntegralFloatVotes:
             "def hi(row):\n    return 0 if row.text.startswith('hi') else None\n"
         )
         DF.to_csv(tmp_path / "data.csv", index=False)
-        res = CliRunner().invoke(main, ["weak", str(tmp_path / "lfs.py"), str(tmp_path / "data.csv"), "--out", str(tmp_path / "o")])
+        res = CliRunner().invoke(
+            main, ["weak", str(tmp_path / "lfs.py"), str(tmp_path / "data.csv"), "--out", str(tmp_path / "o")]
+        )
         assert res.exit_code == 0, res.output
         labels = (tmp_path / "o" / "labels.csv").read_text().splitlines()
         assert labels[0] == "item,label,confidence,n_votes,prob_0,prob_1"
-        assert {line.split(",")[2] for line in (tmp_path / "o" / "votes.csv").read_text().splitlines()[1:]} == {"0", "1"}
+        assert {line.split(",")[2] for line in (tmp_path / "o" / "votes.csv").read_text().splitlines()[1:]} == {
+            "0",
+            "1",
+        }

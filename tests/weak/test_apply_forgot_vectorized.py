@@ -24,7 +24,9 @@ class TestForgotVectorized:
         message = str(info.value)
         assert "'link' raised AttributeError" in message and "on row 0" in message
         assert "a row's fields are ['text']" in message
-        assert ".str is a pandas frame's or column's: a function of the whole DataFrame needs vectorized=True" in message
+        assert (
+            ".str is a pandas frame's or column's: a function of the whole DataFrame needs vectorized=True" in message
+        )
 
     def test_a_missing_field_gets_no_vectorized_hint(self):
         """`row.body` on a row without it: the fields are listed, vectorized is not suggested."""

@@ -51,7 +51,10 @@ def gold_line(summary: dict[str, Any]) -> str | None:
     if accuracy is None:
         return None
     line = f"accuracy vs gold: [bold]{accuracy:.4f}[/] on the {summary['n_covered_gold']} items with a gold label that a function voted on"
-    baseline, lowest = summary.get("majority_vote_accuracy_on_covered_gold"), summary.get("majority_vote_accuracy_ties_lost")
+    baseline, lowest = (
+        summary.get("majority_vote_accuracy_on_covered_gold"),
+        summary.get("majority_vote_accuracy_ties_lost"),
+    )
     if baseline is None:
         return line
     line += f" (the functions' majority vote: {baseline:.4f} with ties split, {lowest:.4f} with every tie lost)"

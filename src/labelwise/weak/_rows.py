@@ -17,8 +17,35 @@ import pandas as pd
 #: Attributes of a pandas Series or DataFrame that a row's values lack: a row function reading one was
 #: written for the whole frame (``df.text.str.contains(...)``) and needs ``vectorized=True``.
 FRAME_ATTRIBUTES = frozenset(
-    {"str", "dt", "map", "apply", "isin", "loc", "iloc", "to_numpy", "values", "where", "mask", "between", "fillna",
-     "astype", "any", "all", "shape", "columns", "index", "notna", "isna", "eq", "ne", "lt", "gt", "le", "ge"}
+    {
+        "str",
+        "dt",
+        "map",
+        "apply",
+        "isin",
+        "loc",
+        "iloc",
+        "to_numpy",
+        "values",
+        "where",
+        "mask",
+        "between",
+        "fillna",
+        "astype",
+        "any",
+        "all",
+        "shape",
+        "columns",
+        "index",
+        "notna",
+        "isna",
+        "eq",
+        "ne",
+        "lt",
+        "gt",
+        "le",
+        "ge",
+    }
 )
 
 

@@ -114,9 +114,7 @@ def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
     return table, rows[0], has_answer, rows[1]
 
 
-def _short_row(
-    table: pd.DataFrame, widths: np.ndarray | None, needed: tuple[str, ...]
-) -> tuple[int, int, str] | None:
+def _short_row(table: pd.DataFrame, widths: np.ndarray | None, needed: tuple[str, ...]) -> tuple[int, int, str] | None:
     """``(row, cells, column)`` of the first CSV row cut short before a needed column (a cell missing, not
     empty): its number of cells and the first needed column it lacks."""
     if widths is None:
