@@ -53,3 +53,23 @@ def test_robustness_curve_refuses_a_sparse_X():
     X, y = _data()
     with pytest.raises(InvalidParameterError, match=DENSE_HINT):
         poison.robustness_curve(["svc"], sp.csr_matrix(X), y, attacks=["random"], budgets=[0.1], seeds=1)
+
+
+@pytest.mark.parametrize("detector", ["spectral_signatures", "activation_clustering"])
+def test_the_representation_detectors_refuse_sparse_features_as_sparse(detector):
+    """A csr_matrix of features is named as sparse (main: 'must be a 2-D array ... got 0-D with shape ()')."""
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match=r"features must be a dense array, got a sparse csr_matrix"):
+        getattr(poison, detector)(sp.csr_matrix(X), y)
+
+
+def test_roni_and_provenance_refuse_a_sparse_X_as_sparse():
+    """The model-based detectors say X is sparse, not that it is 0-D."""
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match=DENSE_HINT):
+        poison.roni(sp.csr_matrix(X), y, estimator=LogisticRegression(), X_valid=X, y_valid=y, random_state=0)
+    sources = np.array(["a", "b", "c"])[np.arange(60) % 3]
+    with pytest.raises(InvalidParameterError, match=DENSE_HINT):
+        poison.provenance(sp.csr_matrix(X), y, sources, estimator=LogisticRegression(), random_state=0)

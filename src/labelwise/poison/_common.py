@@ -93,13 +93,15 @@ def budget_count(budget: Any, n: int, *, name: str = "budget") -> int:
     raise InvalidParameterError(f"{name} must be a fraction in [0, 1) or an integer count, got {type(budget).__name__}")
 
 
-def refuse_sparse(X: Any, name: str = "X") -> None:
-    """Refuse a scipy sparse matrix by name: the attacks' and defences' RBF kernels are dense."""
+DENSE_KERNELS = "the poison attacks and defences work on dense RBF kernels (n x n)"
+
+
+def refuse_sparse(X: Any, name: str = "X", why: str = DENSE_KERNELS) -> None:
+    """Refuse a scipy sparse matrix by name, saying ``why`` dense rows are needed and how to get them."""
     if sp.issparse(X):
         raise InvalidParameterError(
-            f"{name} must be a dense array, got a sparse {type(X).__name__} of shape {X.shape}: the poison "
-            f"attacks and defences work on dense RBF kernels (n x n); pass {name}.toarray(), or reduce it "
-            "first (e.g. sklearn.decomposition.TruncatedSVD)"
+            f"{name} must be a dense array, got a sparse {type(X).__name__} of shape {X.shape}: {why}; pass "
+            f"{name}.toarray(), or reduce it first (e.g. sklearn.decomposition.TruncatedSVD)"
         )
 
 
@@ -170,7 +172,7 @@ def warn_budget_over_bound(budget: int, n: int, k: int, attack: str) -> None:
         f"(K-1)/K = {(k - 1) / k:.4g} of them for K={k} classes: the attacked labels are wrong more often "
         "than a uniform guess"
         + (", and a model trained on them learns the two classes swapped" if k == 2 else "")
-        + " (labelwise.noise refuses such a rate; attack budgets in the literature stay at or below a quarter)",
+        + " (labelwise.noise refuses such a rate)",
         LabelwiseWarning,
         stacklevel=4,
     )
