@@ -19,12 +19,20 @@ def _binary() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize(
     ("attack", "name"),
-    [("random_flips", "random"), ("farthest_first", "farthest"), ("topk_sv", "topk_sv"), ("alfa", "alfa"), ("lfa", "lfa")],
+    [
+        ("random_flips", "random"),
+        ("farthest_first", "farthest"),
+        ("topk_sv", "topk_sv"),
+        ("alfa", "alfa"),
+        ("lfa", "lfa"),
+    ],
 )
 def test_a_binary_budget_above_half_warns_that_the_classes_come_out_swapped(attack, name):
     """Flipping 36 of 60 binary labels warns, naming the attack, the counts and the swap; the flips are made."""
     X, y = _binary()
-    with pytest.warns(LabelwiseWarning, match=rf"the '{name}' attack's budget flips 36 of 60 labels.*two classes swapped"):
+    with pytest.warns(
+        LabelwiseWarning, match=rf"the '{name}' attack's budget flips 36 of 60 labels.*two classes swapped"
+    ):
         out = getattr(poison, attack)(X, y, 0.6, random_state=0)
     assert out.n_flipped == 36
 
