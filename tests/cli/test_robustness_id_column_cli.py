@@ -75,3 +75,59 @@ def test_an_id_column_that_is_the_label_or_missing_is_refused(tmp_path, column, 
     result = _run(data, "--label", "y", "--id-column", column, "--out", tmp_path / "out")
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_numeric_row_ids_read_as_a_feature_are_named_with_the_way_out(tmp_path):
+    """Without --id-column, a column of increasing whole numbers is read as a feature and a notice names it."""
+    data = _table(tmp_path / "moons.csv", np.arange(120) + 1000)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        [
+            "robustness",
+            str(data),
+            "--label",
+            "y",
+            "--attacks",
+            "random",
+            "--budgets",
+            "0.1",
+            "--models",
+            "svc",
+            "--seeds",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "notice: column(s) 'sample' hold distinct whole numbers in increasing order" in said
+    assert "pass --id-column sample" in said
+    assert json.loads((out / "summary.json").read_text())["feature_columns"] == ["sample", "x1", "x2"]
+
+
+def test_measurements_and_shuffled_numbers_raise_no_row_id_notice(tmp_path):
+    """Real-valued features and whole numbers out of order (counts, codes) say nothing."""
+    data = _table(tmp_path / "moons.csv", np.random.default_rng(0).permutation(120))
+    result = CliRunner().invoke(
+        main,
+        [
+            "robustness",
+            str(data),
+            "--label",
+            "y",
+            "--attacks",
+            "random",
+            "--budgets",
+            "0.1",
+            "--models",
+            "svc",
+            "--seeds",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "row ids" not in result.output

@@ -59,6 +59,25 @@ def _names(text: str, allowed, option: str) -> list[str]:
     return names
 
 
+def _row_number_notice(features: pd.DataFrame) -> str | None:
+    """A notice naming the feature columns that look like row ids: at least 10 distinct whole numbers in
+    increasing order (a row number, or ids given in order). Read as a feature, such a column can give
+    the class away (rows sorted by class), so the command says so and names --id-column."""
+    names = []
+    for name in features.columns:
+        values = features[name].to_numpy(dtype=float, na_value=np.nan)
+        if values.size >= 10 and np.isfinite(values).all() and (values == np.round(values)).all():
+            if (np.diff(values) > 0).all():
+                names.append(str(name))
+    if not names:
+        return None
+    return (
+        f"column(s) {', '.join(map(repr, names))} hold distinct whole numbers in increasing order, like row ids, "
+        f"and are read as features (on rows sorted by class a row number gives the class away); if "
+        f"{names[0]!r} is an id, pass --id-column {names[0]}"
+    )
+
+
 def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: str) -> None:
     """Refuse, naming ``--attacks``, binary-only attacks on labels of more than two classes."""
     binary = [name for name in attacks if name in BINARY_ONLY_ATTACKS]
@@ -156,6 +175,7 @@ def robustness(
         raise InvalidParameterError("the data has no feature columns besides --label and --id-column")
     # checked before scaling: one NaN would make its whole column NaN and the error point at row 0
     X = check_X(features, name="DATA features")
+    say_notice(_row_number_notice(features))
     if standardize:
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
