@@ -633,6 +633,13 @@ SPECS: dict[str, Spec] = {
             ("--gamma", "-1"),
         ),
     ),
+    "robustness/ids": Spec(
+        ("robustness", "{binary}", "--label", "y", "--id-column", "a", "--attacks", "random", "--budgets", "0.1"),
+        {"DATA": ("binary", TABLE)},
+        ("robustness.csv", "robustness.png", "summary.json"),
+        columns={"--label": "binary", "--id-column": "binary"},
+        bad_values=(("--id-column", "y"),),
+    ),
     "detect-poison": Spec(
         ("detect-poison", "{data}", "--label", "y"),
         {"DATA": ("data", TABLE)},
