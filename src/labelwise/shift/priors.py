@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
 from .._validate.row_alignment import align_rows
-from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
 from . import bbse, mlls, rlls
 from ._names import CALIBRATIONS
 from .calibration import Calibrator, fit_calibrator
@@ -150,7 +151,9 @@ class PriorShiftEstimate:
     raw_weights : ndarray of shape (K,)
         The method's weights before clipping negative priors (BBSE, RLLS).
     ci_low, ci_high : ndarray of shape (K,) or None
-        Percentile bootstrap interval of ``priors`` (source and target rows resampled).
+        Percentile bootstrap interval of ``priors`` (source and target rows resampled); NaN for a
+        class that every resample gave the same prior (a zero-width "interval", as a few target rows
+        give: see :func:`estimate_priors`).
     calibrator : Calibrator
     n_iter : int
     """
@@ -236,7 +239,11 @@ def estimate_priors(
         temperature scaling, or none. ``"auto"``: BCTS for MLLS (Alexandari et al. 2020), none for
         BBSE and RLLS (which only use argmax predictions).
     n_boot : int
-        Bootstrap replicates for the confidence interval of the priors (0: none).
+        Bootstrap replicates for the confidence interval of the priors (0: none). A class that every
+        resample gives the same prior (on a target of a few rows, a class no row points to is 0 in
+        every resample) has no interval: its ``ci_low`` and ``ci_high`` are NaN, with a
+        :class:`~labelwise.errors.LabelwiseWarning` naming it and the number of target rows; a
+        percentile interval ``[0, 0]`` would read as certainty where the data say nothing.
     **options
         Passed to the method (``max_iter``, ``tol`` for MLLS; ``alpha``, ``delta``, ``lam`` for RLLS;
         ``rcond`` for BBSE); a name the method does not take, or an out-of-range value, is an error.
@@ -286,6 +293,7 @@ def estimate_priors(
     check_random_state(random_state)  # checked even when n_boot=0 leaves it unused
     out, cal = _run(method, calibration, vp, vc, tp, options)
     low, high = _bootstrap_interval(method, calibration, vp, vc, tp, options, n_boot, ci, random_state)
+    low, high = _no_flat_intervals(low, high, cls, len(tp))
     src = out["source_priors"]
     weights = np.divide(out["priors"], src, out=np.zeros_like(src), where=src > 0)
     return PriorShiftEstimate(
@@ -318,4 +326,34 @@ def _bootstrap_interval(
     if not boots:
         return None, None
     low, high = np.percentile(np.array(boots), [50 * (1 - ci), 50 * (1 + ci)], axis=0)
+    return low, high
+
+
+def _no_flat_intervals(
+    low: np.ndarray | None, high: np.ndarray | None, classes: np.ndarray, n_target: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """NaN for each class whose bootstrap interval has zero width, with one warning naming them.
+
+    Every resample gave the class the same prior, so the percentile "interval" is a point; the
+    bootstrap cannot show the uncertainty there (a class that none of a few target rows points to
+    stays 0 in every resample), and ``[0, 0]`` would read as a certain 0.
+    """
+    if low is None or high is None:
+        return low, high
+    flat = np.flatnonzero(high - low < 1e-6)  # EM reaches 0 only in the limit
+    if not flat.size:
+        return low, high
+    low, high = low.copy(), high.copy()
+    shown = ", ".join(f"{show(plain(classes[i]))} ({low[i]:.3g})" for i in flat[:10])
+    more = f" and {flat.size - 10} more" if flat.size > 10 else ""
+    low[flat] = high[flat] = np.nan
+    warnings.warn(
+        f"the bootstrap interval (n_boot) of the target prior is not an interval for {flat.size} "
+        f"class{'es' if flat.size > 1 else ''}: every resample gave {shown}{more} the same prior, so "
+        f"it says nothing about the uncertainty ({n_target} target row{'s' if n_target != 1 else ''}: "
+        "too few to resample from, or a prior clipped at 0 in every resample); their ci_low and ci_high "
+        "are NaN. More target rows give an interval",
+        LabelwiseWarning,
+        stacklevel=3,
+    )
     return low, high
