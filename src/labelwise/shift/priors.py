@@ -47,6 +47,7 @@ OPTION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "delta": lambda name, v: check_fraction(name, v, closed_low=False),
     "lam": check_positive,
     "rcond": lambda name, v: check_fraction(name, v, high=np.inf),
+    "source_prior": lambda name, v: check_choice(name, v, mlls.SOURCE_PRIORS),
 }
 
 
@@ -245,8 +246,12 @@ def estimate_priors(
         :class:`~labelwise.errors.LabelwiseWarning` naming it and the number of target rows; a
         percentile interval ``[0, 0]`` would read as certainty where the data say nothing.
     **options
-        Passed to the method (``max_iter``, ``tol`` for MLLS; ``alpha``, ``delta``, ``lam`` for RLLS;
-        ``rcond`` for BBSE); a name the method does not take, or an out-of-range value, is an error.
+        Passed to the method (``max_iter``, ``tol``, ``source_prior`` for MLLS; ``alpha``, ``delta``,
+        ``lam`` for RLLS; ``rcond`` for BBSE); a name the method does not take, or an out-of-range
+        value, is an error. MLLS's ``source_prior="labels"`` starts the EM from the validation label
+        frequencies, as Saerens et al. write it; the default ``"posterior"`` uses the mean calibrated
+        validation posterior (Alexandari et al.), which differs from it only when the posteriors are
+        miscalibrated (``calibration="none"``): :func:`labelwise.shift.mlls.estimate`.
 
     Raises
     ------
