@@ -46,9 +46,13 @@ def fit_pair(X, noisy, Xte, yte, T, C=1.0) -> tuple[float, float, bool, str]:
 
 def rows(seed: int, grid: bool):
     for k in (2, 3):
-        sizes, costs, rates = ((500, 8000), (0.1, 1.0, 10.0), (0.3,)) if grid else ((2000,), (1.0,), (0.0, 0.2, 0.35 if k == 2 else 0.4))
+        sizes, costs, rates = (
+            ((500, 8000), (0.1, 1.0, 10.0), (0.3,)) if grid else ((2000,), (1.0,), (0.0, 0.2, 0.35 if k == 2 else 0.4))
+        )
         for n in sizes:
-            X, y = make_classification(n + 2000, 10, n_informative=6, n_classes=k, n_clusters_per_class=1, random_state=seed)
+            X, y = make_classification(
+                n + 2000, 10, n_informative=6, n_classes=k, n_clusters_per_class=1, random_state=seed
+            )
             X_tr, y_tr, X_te, y_te = X[:n], y[:n], X[n:], y[n:]
             for rho in rates:
                 noisy = flip(y_tr, symmetric(k, rho), np.random.default_rng(seed))
@@ -62,7 +66,9 @@ def rows(seed: int, grid: bool):
                 for name, T in given.items():
                     for C in costs:
                         fwd, bwd, warned, slope = fit_pair(X_tr, noisy, X_te, y_te, T, C)
-                        yield dict(seed=seed, K=k, n=n, C=C, rho=rho, T=name, fwd=fwd, bwd=bwd, warned=warned, slope=slope)
+                        yield dict(
+                            seed=seed, K=k, n=n, C=C, rho=rho, T=name, fwd=fwd, bwd=bwd, warned=warned, slope=slope
+                        )
 
 
 def main() -> int:

@@ -82,6 +82,9 @@ class TestTauAPTies:
         first = ranking_agreement(a, b, n_boot=20, random_state=0)
         moved = ranking_agreement(a.iloc[perm], b.iloc[perm], n_boot=20, random_state=0)
         for m in ("tau_ap", "tau_ap_symmetric"):
-            for got, want in ((moved.values, first.values), (moved.ci_low, first.ci_low), (moved.ci_high, first.ci_high)):
+            for got, want in (
+                (moved.values, first.values),
+                (moved.ci_low, first.ci_low),
+                (moved.ci_high, first.ci_high),
+            ):
                 np.testing.assert_allclose(got[m], want[m], rtol=0, atol=1e-12, err_msg=m)
-

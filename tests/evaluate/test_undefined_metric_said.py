@@ -53,7 +53,9 @@ class TestCorrectedBenchmark:
         odd = GIVEN.copy()
         odd[4] = "fox"
         _, raw, ours = _said(
-            lambda: corrected_benchmark({"a": odd}, GIVEN, GIVEN, metric="recall_macro", classes=["cat", "dog", "eel", "fox"])
+            lambda: corrected_benchmark(
+                {"a": odd}, GIVEN, GIVEN, metric="recall_macro", classes=["cat", "dog", "eel", "fox"]
+            )
         )
         assert raw == [] and len(ours) == 1
         assert "model 'a': no true row of class 'fox'" in ours[0]
@@ -95,4 +97,6 @@ class TestSliceScores:
         assert len(ours) == 1, ours
         assert "all rows: no predicted row of class 'eel'" in ours[0]
         assert "slice 'first_half': no predicted row of class 'eel'" in ours[0]
-        assert result.table.loc["overall", "precision_macro"] == pytest.approx(precision_score(GIVEN, NEVER_EEL, average="macro", zero_division=0))
+        assert result.table.loc["overall", "precision_macro"] == pytest.approx(
+            precision_score(GIVEN, NEVER_EEL, average="macro", zero_division=0)
+        )

@@ -37,8 +37,8 @@ from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchErr
 from ._averaged import averaged_metric, with_default_average
 from ._confusion_metrics import batch_metric
 from ._inputs import align_rows, encode_against, is_accuracy, resolve_metric
-from ._undefined_metric import UndefinedScores
 from ._proba_metrics import PROBA_METRICS, proba_columns
+from ._undefined_metric import UndefinedScores
 
 __all__ = ["SliceScores", "slice_scores", "wilson_interval"]
 
@@ -333,7 +333,9 @@ def slice_scores(
             value, low, high, intervals[name] = (
                 proba_columns(name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence)
                 if fn is None  # a metric of the probabilities (given: checked by _resolve)
-                else _label_metric(fn, name, given, counts, classes, sizes, (n_bootstrap, seed, confidence), table.index)
+                else _label_metric(
+                    fn, name, given, counts, classes, sizes, (n_bootstrap, seed, confidence), table.index
+                )
             )
             table[name], table[f"{name}_low"], table[f"{name}_high"] = value, low, high
     _label_columns(table, matrix, issues, label_quality, confidence, intervals)
