@@ -327,15 +327,14 @@ def slice_scores(
     if pred is not None and resolved:
         seed = seed_from(random_state)
         seed = int(rng.integers(0, 2**31 - 1)) if seed is None else seed
+        draws = (n_bootstrap, seed, confidence)
         counts = _cell_counts(true * len(classes) + pred, matrix, len(classes) ** 2)
         for (name, fn), given in zip(resolved, metrics, strict=True):
             name, fn = (name, fn) if fn is None else with_default_average(name, fn, given, classes)
             value, low, high, intervals[name] = (
                 proba_columns(name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence)
                 if fn is None  # a metric of the probabilities (given: checked by _resolve)
-                else _label_metric(
-                    fn, name, given, counts, classes, sizes, (n_bootstrap, seed, confidence), table.index
-                )
+                else _label_metric(fn, name, given, counts, classes, sizes, draws, table.index)
             )
             table[name], table[f"{name}_low"], table[f"{name}_high"] = value, low, high
     _label_columns(table, matrix, issues, label_quality, confidence, intervals)

@@ -240,18 +240,11 @@ def estimate_priors(
         temperature scaling, or none. ``"auto"``: BCTS for MLLS (Alexandari et al. 2020), none for
         BBSE and RLLS (which only use argmax predictions).
     n_boot : int
-        Bootstrap replicates for the confidence interval of the priors (0: none). A class that every
-        resample gives the same prior (on a target of a few rows, a class no row points to is 0 in
-        every resample) has no interval: its ``ci_low`` and ``ci_high`` are NaN, with a
-        :class:`~labelwise.errors.LabelwiseWarning` naming it and the number of target rows; a
-        percentile interval ``[0, 0]`` would read as certainty where the data say nothing.
+        Bootstrap replicates for the confidence interval of the priors (0: none); a zero-width
+        interval (a few target rows) is NaN, with a warning (:func:`_no_flat_intervals`).
     **options
-        Passed to the method (``max_iter``, ``tol``, ``source_prior`` for MLLS; ``alpha``, ``delta``,
-        ``lam`` for RLLS; ``rcond`` for BBSE); a name the method does not take, or an out-of-range
-        value, is an error. MLLS's ``source_prior="labels"`` starts the EM from the validation label
-        frequencies, as Saerens et al. write it; the default ``"posterior"`` uses the mean calibrated
-        validation posterior (Alexandari et al.), which differs from it only when the posteriors are
-        miscalibrated (``calibration="none"``): :func:`labelwise.shift.mlls.estimate`.
+        Passed to the method (``max_iter``, ``tol``, ``source_prior`` for MLLS: :func:`.mlls.estimate`;
+        ``alpha``, ``delta``, ``lam`` for RLLS; ``rcond`` for BBSE); unknown or out of range: an error.
 
     Raises
     ------
@@ -297,8 +290,7 @@ def estimate_priors(
     ci = check_fraction("ci", ci, closed_low=False)
     check_random_state(random_state)  # checked even when n_boot=0 leaves it unused
     out, cal = _run(method, calibration, vp, vc, tp, options)
-    low, high = _bootstrap_interval(method, calibration, vp, vc, tp, options, n_boot, ci, random_state)
-    low, high = _no_flat_intervals(low, high, cls, len(tp))
+    low, high = _bootstrap_interval(method, calibration, vp, vc, tp, options, n_boot, ci, random_state, cls)
     src = out["source_priors"]
     weights = np.divide(out["priors"], src, out=np.zeros_like(src), where=src > 0)
     return PriorShiftEstimate(
@@ -316,8 +308,10 @@ def _bootstrap_interval(
     n_boot: int,
     ci: float,
     random_state: Any,
+    classes: np.ndarray,
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Percentile bootstrap interval of the target priors (validation and target rows resampled)."""
+    """Percentile bootstrap interval of the target priors (validation and target rows resampled); NaN
+    where it has zero width (:func:`_no_flat_intervals`)."""
     if not n_boot:
         return None, None
     rng = check_random_state(random_state)
@@ -331,7 +325,7 @@ def _bootstrap_interval(
     if not boots:
         return None, None
     low, high = np.percentile(np.array(boots), [50 * (1 - ci), 50 * (1 + ci)], axis=0)
-    return low, high
+    return _no_flat_intervals(low, high, classes, len(tp))
 
 
 def _no_flat_intervals(
@@ -359,6 +353,6 @@ def _no_flat_intervals(
         "too few to resample from, or a prior clipped at 0 in every resample); their ci_low and ci_high "
         "are NaN. More target rows give an interval",
         LabelwiseWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     return low, high
