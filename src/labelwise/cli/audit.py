@@ -23,6 +23,7 @@ from ._audit_checks import checks_named, prepare_data_checks
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._audit_model import (
     audit_probabilities,
+    ids_written_as_text,
     check_label_not_continuous,
     check_two_classes,
     model_option,
@@ -332,6 +333,7 @@ def audit(**options: Any) -> None:
         model_info=model_info,
         named=named,
     )
+    ids_written_as_text(model_info, frame, None if o.demo else o.data)  # "003" is no integer to the user
     summary = add_health(_summary(o, result, frame, truth, model_info), result)
     with files_together(supersedes=o.superseded):
         _write_demo_table(o)
