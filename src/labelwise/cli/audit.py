@@ -23,9 +23,9 @@ from ._audit_checks import checks_named, prepare_data_checks
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._audit_model import (
     audit_probabilities,
-    ids_written_as_text,
     check_label_not_continuous,
     check_two_classes,
+    ids_written_as_text,
     model_option,
     print_model_info,
     time_budget_option,
