@@ -333,7 +333,6 @@ def audit(**options: Any) -> None:
         model_info=model_info,
         named=named,
     )
-    ids_written_as_text(model_info, frame, None if o.demo else o.data)  # "003" is no integer to the user
     summary = add_health(_summary(o, result, frame, truth, model_info), result)
     with files_together(supersedes=o.superseded):
         _write_demo_table(o)
@@ -394,6 +393,7 @@ def _check_demo_may_write(path: Path) -> None:
 
 def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, model_info: dict) -> dict:
     """summary.json: the audit's counts and estimates, the model choice, the settings and the demo's scores."""
+    ids_written_as_text(model_info, frame, None if o.demo else o.data)  # "003" is no integer to the user
     summary = result.summary()
     summary.update(model_info)
     summary["settings"] = {
