@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from labelwise.cli import main
 from labelwise.io import read_annotations
 from labelwise.io.outputs import load_audit
-from labelwise.review import cleaned_table, export_cleaned, label_studio_tasks
+from labelwise.review import DecisionStore, cleaned_table, export_cleaned, label_studio_tasks
 from tests.review._ids_audit import audit_with_decisions as _audit
 
 
@@ -98,3 +99,28 @@ class TestLabelStudioIds:
         (tmp_path / "ls.json").write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
         answers = read_annotations(tmp_path / "ls.json", item_column="id").answers
         assert "007" in set(answers["item"].astype(str)) and "7" not in set(answers["item"].astype(str))
+
+
+class TestTaskAuditLogIds:
+    def test_a_regression_audits_log_carries_the_id_as_written(self, tmp_path):
+        """``audit --task regression`` of a table with ids ``007``...: the export's log has them after ``row``."""
+        from labelwise.review.tasks import load_task_audit
+        from tests.report.test_tasks import _audit as task_audit
+
+        rng = np.random.default_rng(1)
+        y = rng.normal(size=40)
+        pred = y + rng.normal(0, 0.1, 40)
+        pd.DataFrame({"id": [f"{i:03d}" for i in range(40)], "size": rng.integers(1, 9, 40), "price": y}).to_csv(
+            tmp_path / "d.csv", index=False
+        )
+        np.save(tmp_path / "pred.npy", pred)
+        args = ("--task", "regression", "--label", "price", "--predictions", tmp_path / "pred.npy")
+        out = task_audit(tmp_path, tmp_path / "d.csv", *args)
+        units = load_task_audit(out)[0].issues
+        store = DecisionStore(out / "review.sqlite", n_examples=40)
+        store.bind_audit(units)
+        store.record(7, "exclude", version=0, reviewer="ann")
+        res = export_cleaned(out, tmp_path / "clean.csv")
+        log = pd.read_csv(res.log_path, dtype=str)
+        assert list(log.columns[:3]) == ["row", "id", "action"]
+        assert log[["row", "id"]].values.tolist() == [["7", "007"]]

@@ -23,15 +23,12 @@ import pandas as pd
 
 from ..io.outputs import AuditOutput
 
-__all__ = ["data_ids", "id_key", "jsonable_id"]
+__all__ = ["data_ids", "id_key", "jsonable_id", "table_ids"]
 
 
-def _candidates(audit: AuditOutput) -> list[Any]:
-    """The columns that may be ids, best first (the module's rule), the label column left out."""
-    data = audit.data
-    if data is None:
-        return []
-    roles = audit.summary.get("column_roles") if isinstance(audit.summary, dict) else None
+def _candidates(data: pd.DataFrame, summary: Any, label: Any) -> list[Any]:
+    """The columns of ``data`` that may be ids, best first (the module's rule), the label column left out."""
+    roles = summary.get("column_roles") if isinstance(summary, dict) else None
     dropped = set()
     if isinstance(roles, dict):  # texts whose words never repeat are texts, not ids
         dropped = {
@@ -43,18 +40,25 @@ def _candidates(audit: AuditOutput) -> list[Any]:
         }
     named = [c for c in data.columns if str(c) in dropped]
     named += [c for c in data.columns if str(c).lower() == "id" or str(c).lower().endswith("_id")]
-    return [c for c in dict.fromkeys(named) if c != audit.label_column]
+    return [c for c in dict.fromkeys(named) if c != label]
+
+
+def table_ids(data: pd.DataFrame | None, summary: Any, label: Any) -> tuple[str | None, pd.Series | None]:
+    """The id column of the audited table ``data`` (its audit's ``summary.json`` as ``summary``, its label
+    column ``label``) and its cells (one per row, positions as index), or ``(None, None)`` (see the module)."""
+    if data is None:
+        return None, None
+    for col in _candidates(data, summary, label):
+        cells = data[col]
+        if len(cells) and not cells.isna().any() and cells.astype(str).is_unique:
+            return str(col), cells.reset_index(drop=True)
+    return None, None
 
 
 def data_ids(audit: AuditOutput) -> tuple[str | None, pd.Series | None]:
     """The audited data's id column and its cells as written (one per row of the data), or ``(None, None)``
     when the data has no such column (see the module)."""
-    for col in _candidates(audit):
-        assert audit.data is not None  # _candidates is empty without data
-        cells = audit.data[col]
-        if len(cells) and not cells.isna().any() and cells.astype(str).is_unique:
-            return str(col), cells.reset_index(drop=True)
-    return None, None
+    return table_ids(audit.data, audit.summary, audit.label_column)
 
 
 def id_key(name: str, taken: Any) -> str:
