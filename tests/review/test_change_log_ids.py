@@ -72,8 +72,9 @@ class TestChangeLogIds:
 
 
 class TestDataIdsRule:
-    def test_identifier_of_the_audits_column_roles_comes_first(self, tmp_path):
-        """A column the audit dropped as an identifier (``column_roles``) is the id, before one named ``*_id``."""
+    def test_identifier_of_the_audits_column_roles_when_no_id_name_is_unique(self, tmp_path):
+        """A column the audit dropped as an identifier (``column_roles``) is the id when the column named
+        ``*_id`` repeats values."""
         from labelwise.review._data_ids import data_ids
 
         out = _audit(tmp_path, {"user_id": [f"u{i % 3}" for i in range(30)], "key": [f"k{i}" for i in range(30)]})
@@ -82,6 +83,8 @@ class TestDataIdsRule:
         audit = type(audit)(**{**audit.__dict__, "summary": summary})
         name, ids = data_ids(audit)
         assert name == "key" and ids is not None and ids.iloc[7] == "k7"
+        named = type(audit)(**{**audit.__dict__, "data": audit.data.assign(user_id=[f"u{i}" for i in range(30)])})
+        assert data_ids(named)[0] == "user_id"  # a unique column named like an id comes first
 
 
 class TestLabelStudioIds:
