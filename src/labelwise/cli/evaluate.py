@@ -282,8 +282,10 @@ def _test_table(corrections: Any, labels_path: Any) -> pd.DataFrame | None:
     items' ids (a change log is then matched to them by id); None for an ``.npy`` or without ``--corrections``."""
     if corrections is None or Path(labels_path).suffix.lower() == ".npy":
         return None
-    with reading("--labels"):
+    try:  # read as labels already: a table that reads otherwise has no ids to give
         return read_table(Path(labels_path), text_columns=lambda names: names, na_values=given_na_values())
+    except LabelwiseError:
+        return None
 
 
 def _read_fixes(
