@@ -25,6 +25,7 @@ from ._audit_model import (
     audit_probabilities,
     check_label_not_continuous,
     check_two_classes,
+    ids_written_as_text,
     model_option,
     print_model_info,
     time_budget_option,
@@ -394,6 +395,7 @@ def _check_demo_may_write(path: Path) -> None:
 
 def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, model_info: dict) -> dict:
     """summary.json: the audit's counts and estimates, the model choice, the settings and the demo's scores."""
+    ids_written_as_text(model_info, frame, None if o.demo else o.data)  # "003" is no integer to the user
     summary = result.summary()
     summary.update(model_info)
     summary["settings"] = {
