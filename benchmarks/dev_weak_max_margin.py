@@ -42,7 +42,7 @@ objective is kept. Informative-abstain fits (labeling functions) and the maximum
 abstain model are main's. Left out: the Gibbs sampler (a point estimate, as the rest of the label model), the
 paper's selection of ``c`` and ``ℓ`` on each data set, and ordinal labels.
 
-Exploration (disclosed; fresh seeds 189-196 only, 00:19-00:49 UTC 2026-12-07, load 4-17, ``--explore``): 472 sets
+Exploration (disclosed; fresh seeds 189-196 only, 00:19-00:53 UTC 2026-12-07, load 4-17, ``--explore``): 472 sets
 (108 biased crowds of 189-192; the 93's generators on 189/191/193/195: 40 LF, 24 crowds, 56 dense crowds of
 189-196, 36 pair, 16 look-alike; 192 stress sets of 189-196), before = main's ``LabelModel()``. Before it, one smoke
 run on four seed-189-192 biased crowds (nothing changed after it but a lint fix: the loop variable's name).
@@ -82,6 +82,25 @@ their CPU ratio stated. Adopted only if all pass: ``src``: ``weak/_max_margin.py
 a ``LabelModel(margin_weight=...)`` option and then the default, tests, then ``bench_weak.py --no-snorkel
 --skip-apply`` once. If it fails: ``src`` unchanged; then, as a diagnosis after the rule (not a rule, no choice
 made from it), ``--bench A --no-snorkel --skip-apply`` to say whether it moves the four misses at all.
+
+Result of the rule run (once, ``--rule A``, commit ac1d6dd0 run from ``git archive``, 00:54:40-01:03:54 UTC
+2026-12-07, load 7.6-15.8): **fails**. The 93: **(1) fails** 86.782 -> 86.722 (main's mean as in sessions 38-47), 32
+up / 31 down; **(2) fails** on 6 sets (sparse_K2_r2_s0 -2.07, pair6_s2 -1.55, pair3_s0 -1.20, pair5_s2 -1.00,
+pair1_s2 -0.70, pair0_s2 -0.55); **(3) fails** on the same sets (worst against majority vote -2.40 -> -3.60);
+(4) passes, CPU 10.74 -> 21.75 s (2.03x). By group (mean before -> after; up / down): LF 83.822 -> 83.835, 1 / 1;
+crowds 84.511 -> 84.512, 16 / 8; dense 93.940 -> 93.916, 0 / 1; pair 86.185 -> 85.954, 7 / 19; look-alike 88.150 ->
+88.217, 8 / 2. Stress seeds 33-36 and 137-140 (192): (1), (2), (3) pass, 93.633 -> 93.634, 8 / 2 (all minimax but
+one; largest fall -0.12); CPU 56.53 -> 76.86 s (1.36x). Not adopted: ``src`` unchanged. The alternation stopped at
+its 30-round cap in 24 of the 285 sets' fits, all on 2-5-vote sparse and pair crowds (the hard labels cycle there).
+
+Diagnosis after the rule (not a rule; no choice made from it). ``--bench A --no-snorkel --skip-apply`` (01:05:49-
+01:06:15 UTC, load 8), against main's 19 on record (sessions 38-47): MS 0.7886 -> 0.7957 (552 -> 557 of 700),
+ZenCrowd_us 0.8686 -> 0.8863 (1,772 -> 1,808 of 2,040), cifar10n_slots 0.9195 -> 0.9196 (45,975 -> 45,979 of 50,000;
+crowd-kit's Dawid-Skene 45,981: still 2 items short); SP_amt (472 of 500), s4_Dog_data (664 of 807) and
+s4_Face_Sentiment_Identification (375 of 584) do not move by one item; the ten LF sets keep informative abstains
+and are untouched. With Snorkel's accuracies on record the count stays 15 of 19. (Item counts: a one-off
+refit of those six sets, main and A, with crowd-kit's ``DawidSkene(n_iter=100)`` as ``bench_weak.py`` calls it,
+01:09-01:12 UTC, load 6-8.)
 
 Reference: T. Tian and J. Zhu, "Max-Margin Majority Voting for Learning from Crowds", NeurIPS 2015, 1621-1629
 (read through its abstract and reviews in the stored pages and the authors' group's Python port of the code,
