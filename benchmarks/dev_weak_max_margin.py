@@ -90,8 +90,9 @@ pair1_s2 -0.70, pair0_s2 -0.55); **(3) fails** on the same sets (worst against m
 (4) passes, CPU 10.74 -> 21.75 s (2.03x). By group (mean before -> after; up / down): LF 83.822 -> 83.835, 1 / 1;
 crowds 84.511 -> 84.512, 16 / 8; dense 93.940 -> 93.916, 0 / 1; pair 86.185 -> 85.954, 7 / 19; look-alike 88.150 ->
 88.217, 8 / 2. Stress seeds 33-36 and 137-140 (192): (1), (2), (3) pass, 93.633 -> 93.634, 8 / 2 (all minimax but
-one; largest fall -0.12); CPU 56.53 -> 76.86 s (1.36x). Not adopted: ``src`` unchanged. The alternation stopped at
-its 30-round cap in 24 of the 285 sets' fits, all on 2-5-vote sparse and pair crowds (the hard labels cycle there).
+one; largest fall -0.12); CPU 56.53 -> 76.86 s (1.36x). Not adopted: ``src`` unchanged. The rounds summed over a
+set's MAP fits reached 30 (one fit's cap) on 24 of the 285 sets: 17 of the 93's sparse and pair crowds (2-5 votes
+per item; up to three MAP fits a pair crowd, 12 of them 53-90 rounds) and 7 minimax stress crowds.
 
 Diagnosis after the rule (not a rule; no choice made from it). ``--bench A --no-snorkel --skip-apply`` (01:05:49-
 01:06:15 UTC, load 8), against main's 19 on record (sessions 38-47): MS 0.7886 -> 0.7957 (552 -> 557 of 700),
@@ -100,7 +101,7 @@ crowd-kit's Dawid-Skene 45,981: still 2 items short); SP_amt (472 of 500), s4_Do
 s4_Face_Sentiment_Identification (375 of 584) do not move by one item; the ten LF sets keep informative abstains
 and are untouched. With Snorkel's accuracies on record the count stays 15 of 19. (Item counts: a one-off
 refit of those six sets, main and A, with crowd-kit's ``DawidSkene(n_iter=100)`` as ``bench_weak.py`` calls it,
-01:09-01:12 UTC, load 6-8.)
+01:07-01:08 UTC, load 6-8.)
 
 Reference: T. Tian and J. Zhu, "Max-Margin Majority Voting for Learning from Crowds", NeurIPS 2015, 1621-1629
 (read through its abstract and reviews in the stored pages and the authors' group's Python port of the code,
