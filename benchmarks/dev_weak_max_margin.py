@@ -58,7 +58,7 @@ C c=2^-1   92.522 -> 92.395    37 / 71    45                    1.80x  pair7_s18
 By family (A; mean before -> after; up / down): crowds 83.264 -> 83.073, 9 / 13 (sparse_K2_r2_s193 -3.80); pair
 87.118 -> 87.081, 18 / 14 (pair7_s189 -2.10); look-alike 87.588 -> 87.769, 13 / 2; dense 93.371 -> 93.385, 2 / 1;
 LF 84.312 -> 84.353 (one LF set moves +2.84, two fall up to -0.63); biased crowds within 0.02 per kind; stress:
-minimax 81.949 -> 81.968, 4 / 4 (+7.17 and -6.40 on the 3,000-item K = 6 crowds, both stopped at 30 rounds);
+minimax 81.949 -> 81.968, 4 / 4 (minimax4_n600_K4_m30_s189 +7.17; minimax3_n3000_K6_m150_s194 -6.40, stopped at 30 rounds);
 glad, mixlure, blur unchanged but one set (the lured refit, where it runs, starts from this fit and lands where
 main's lands). The larger ``c``, the harder the pull toward a weighted vote and the more the sparse crowds (2-5
 votes per item) and pair crowds fall (C: crowds -1.75, pair -1.15 on average), while look-alike crowds and
