@@ -89,8 +89,8 @@ up / 31 down; **(2) fails** on 6 sets (sparse_K2_r2_s0 -2.07, pair6_s2 -1.55, pa
 pair1_s2 -0.70, pair0_s2 -0.55); **(3) fails** on the same sets (worst against majority vote -2.40 -> -3.60);
 (4) passes, CPU 10.74 -> 21.75 s (2.03x). By group (mean before -> after; up / down): LF 83.822 -> 83.835, 1 / 1;
 crowds 84.511 -> 84.512, 16 / 8; dense 93.940 -> 93.916, 0 / 1; pair 86.185 -> 85.954, 7 / 19; look-alike 88.150 ->
-88.217, 8 / 2. Stress seeds 33-36 and 137-140 (192): (1), (2), (3) pass, 93.633 -> 93.634, 8 / 2 (all minimax but
-one; largest fall -0.12); CPU 56.53 -> 76.86 s (1.36x). Not adopted: ``src`` unchanged. The rounds summed over a
+88.217, 8 / 2. Stress seeds 33-36 and 137-140 (192): (1), (2), (3) pass, 93.633 -> 93.634, 8 / 2 (all ten
+minimax crowds; largest fall -0.12); CPU 56.53 -> 76.86 s (1.36x). Not adopted: ``src`` unchanged. The rounds summed over a
 set's MAP fits reached 30 (one fit's cap) on 24 of the 285 sets: 17 of the 93's sparse and pair crowds (2-5 votes
 per item; up to three MAP fits a pair crowd, 12 of them 53-90 rounds) and 7 minimax stress crowds.
 
