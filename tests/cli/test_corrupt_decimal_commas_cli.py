@@ -37,9 +37,7 @@ def _same_features(data, out):
     assert copy["label"].isin(["a", "b"]).all()
 
 
-@pytest.mark.parametrize(
-    ("name", "sep"), [("data.csv", ";"), ("data.txt", "\t"), ("data.tsv", "\t")]
-)
+@pytest.mark.parametrize(("name", "sep"), [("data.csv", ";"), ("data.txt", "\t"), ("data.tsv", "\t")])
 def test_decimal_commas_copied_into_a_comma_csv_read_as_the_same_numbers(tmp_path, name, sep):
     """A ';' .csv, a tab .txt and a .tsv with decimal commas, copied to noisy.csv: x and y are the numbers
     DATA holds (main: x the text '0,64', y 637.0 for '0,637')."""

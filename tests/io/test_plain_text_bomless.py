@@ -69,7 +69,9 @@ class TestWithoutAMark:
         """A UTF-16 mark, then a low surrogate alone at byte 22."""
         path = tmp_path / "t.csv"
         path.write_bytes(b"\xff\xfe" + CSV.encode("utf-16-le")[:20] + b"\x00\xdcb\x00")
-        with pytest.raises(DataFileError, match=r"starts with a utf-16 byte order mark but is not utf-16 text at byte 22"):
+        with pytest.raises(
+            DataFileError, match=r"starts with a utf-16 byte order mark but is not utf-16 text at byte 22"
+        ):
             read_table(path)
 
     def test_binary_and_utf8_heads_are_not_taken_for_utf16(self, tmp_path):
@@ -132,4 +134,3 @@ class TestFullTemporaryFolder:
             plain_text(path)
         monkeypatch.undo()
         pd.testing.assert_frame_equal(read_table(path, text_columns=["item"]), _utf8(tmp_path))
-

@@ -41,7 +41,16 @@ from typing import IO, Any
 
 from ..errors import DataFileError, LabelwiseError
 
-__all__ = ["COMPRESSIONS", "bomless_utf16", "compressed_writer", "format_suffix", "plain_text", "shown_as", "table_stem", "table_suffix"]
+__all__ = [
+    "COMPRESSIONS",
+    "bomless_utf16",
+    "compressed_writer",
+    "format_suffix",
+    "plain_text",
+    "shown_as",
+    "table_stem",
+    "table_suffix",
+]
 
 #: The compression suffixes read, and the codec each names (pandas' names).
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zip": "zip"}
