@@ -25,10 +25,11 @@ from ...errors import DataFileError
 from .._text_ids import csv_read_of_texts
 from ..csv_grid import read_csv_frame
 from ..delimiter import csv_delimiter
+from ..json_records import json_records
 from ..paths import require_file
 from ..plain_text import plain_text
 from ..tables import iter_json_lines, not_utf8_error
-from ._common import Annotations, first_nested, integer_labels, items_without_answers
+from ._common import Annotations, empty_label, first_nested, integer_labels, items_without_answers
 
 __all__ = ["NAME", "annotators_are_samples", "read", "recognise"]
 
@@ -72,9 +73,9 @@ def annotators_are_samples(path: str | os.PathLike, annotator_column: str | None
 def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The table, the file line of each row, and whether each row has the answer key at all."""
     if path.suffix.lower() in _JSONL:  # numbers as the file writes them: a CSV's cells are text
-        numbered = list(iter_json_lines(path, kind="votes file", numbers_as_text=True))
-        has_answer = np.array([label in r for _, r in numbered], dtype=bool)
-        return pd.DataFrame([r for _, r in numbered]), np.array([n for n, _ in numbered], dtype=np.int64), has_answer
+        numbers, records = json_records(path, kind="votes file", numbers_as_text=True)
+        has_answer = np.array([label in r for r in records], dtype=bool)
+        return pd.DataFrame(records), np.array(numbers, dtype=np.int64), has_answer
     try:
         table = read_csv_frame(
             path, csv_delimiter(path), {"dtype": object, "keep_default_na": False, "na_values": [""]}
@@ -136,7 +137,7 @@ def read(
     for column in sources[1:]:
         who = who + "/" + table[column].astype(str)
     answers = table[label]
-    empty = answers.isna().to_numpy() | answers.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy()
+    empty = empty_label(answers)  # null, or a blank text
     frame = csv_read_of_texts({"item": _texts(table[item]), "annotator": who.tolist(), "label": _texts(answers)})
     kept = integer_labels(frame.loc[~empty].reset_index(drop=True))
     dropped = {"empty": int(empty.sum())} if empty.any() else {}
