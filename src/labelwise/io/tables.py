@@ -134,11 +134,15 @@ def _csv_texts(p: Path, sep: str, names: list[str], na: tuple[str, ...] | None =
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
 
-def read_texts(path: str | os.PathLike, names: Collection[str], *, na_values: NaValues = None) -> pd.DataFrame:
+def read_texts(
+    path: str | os.PathLike, names: Collection[str], *, na_values: NaValues = None, arrow: bool = False
+) -> pd.DataFrame:
     """The columns ``names`` (those the file has) of a CSV, TSV or text table as the text the file
     writes, with no number made of any (``2`` is ``"2"``, ``007`` stays ``007``); a missing cell
     (``na_values`` as :func:`read_table` takes it) is None. Where a table's ids are shown as names,
-    not counted (a report's item column).
+    not counted (a report's item column). With ``arrow``, the columns are pandas' Arrow-backed
+    strings (``string[pyarrow]``, a missing cell NA), as Arrow's parser reads them, with no Python
+    string made per cell.
 
     Raises
     ------
@@ -154,6 +158,8 @@ def read_texts(path: str | os.PathLike, names: Collection[str], *, na_values: Na
     header = [str(c) for c in pd.read_csv(p, sep=sep, nrows=0).columns]
     present = [n for n in names if n in header]
     texts = _csv_texts(p, sep, present, check_na_values(na_values)) if present else pa.table({})
+    if arrow:
+        return pd.DataFrame({n: pd.Series(pd.arrays.ArrowStringArray(texts.column(n))) for n in present})
     return pd.DataFrame({n: pd.Series(texts.column(n).to_pylist(), dtype=object) for n in present})
 
 
