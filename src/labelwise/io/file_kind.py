@@ -1,8 +1,8 @@
 """What a data file that labelwise cannot read as text is, and what to do: the words of the messages.
 
-A compressed table whose name says so (``data.csv.gz``) and UTF-16 text with a byte order mark are
-read (:mod:`labelwise.io.plain_text`). Other files come from spreadsheets and tools in forms a text
-table reader cannot take: UTF-16 without its mark, a workbook (``.xlsx``, a ZIP archive; ``.xls``,
+A compressed table whose name says so (``data.csv.gz``) and UTF-16 text, with a byte order mark or
+without, are read (:mod:`labelwise.io.plain_text`). Other files come from spreadsheets and tools in forms
+a text table reader cannot take: a workbook (``.xlsx``, a ZIP archive; ``.xls``,
 an OLE file), compressed bytes under a plain name (gzip in ``data.csv``), a ``.7z`` archive, or a
 Parquet file under a ``.csv`` name. Their first bytes tell them apart (:func:`content_hint`), and so
 does their suffix (:func:`suffix_hint`); the readers add the hint to their refusal, so the user

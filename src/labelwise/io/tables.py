@@ -186,8 +186,8 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     line into as many cells as the header, see :mod:`labelwise.io.delimiter`), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
     Each may be compressed (``data.csv.gz``, ``.bz2``, ``.xz``, ``.zst`` with ``zstandard`` installed, or
-    a ``.zip`` of that one file) and its text UTF-8 (a BOM is skipped) or UTF-16 with a BOM, as Excel's
-    "Unicode Text" is (see :mod:`labelwise.io.plain_text`). A ``.csv`` is read at ``,``, or at ``;``
+    a ``.zip`` of that one file) and its text UTF-8 (a BOM is skipped) or UTF-16 (with a BOM, as Excel's
+    "Unicode Text" is, or without one; see :mod:`labelwise.io.plain_text`). A ``.csv`` is read at ``,``, or at ``;``
     when its header has no ``,`` and every line is a ``;`` grid (Excel's CSV where the decimal mark
     is a comma). A CSV-family file is read as the grid its header draws (:mod:`labelwise.io.csv_grid`): empty
     cells past the header's last column (a delimiter ending each line) are dropped, never taken for
