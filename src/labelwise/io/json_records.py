@@ -12,6 +12,7 @@ the first line that is not a JSON object.
 from __future__ import annotations
 
 import json
+from json.scanner import make_scanner
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,11 @@ from .tables import _TEXT_DECODER, iter_json_lines, not_utf8_error
 
 __all__ = ["json_records"]
 
-_DECODER = json.JSONDecoder()  # json.loads' own settings
+#: The scanners ``json.loads`` (its own settings) and the numbers-as-text decoder call (C, where built).
+_SCANNERS = {  # typeshed types make_scanner's argument as the scanner class itself
+    False: make_scanner(json.JSONDecoder()),  # type: ignore[arg-type]
+    True: make_scanner(_TEXT_DECODER),  # type: ignore[arg-type]
+}
 _JSON_SPACE = " \t\r"  # JSON's whitespace around a value, less the newline the lines are split at
 
 
@@ -34,7 +39,7 @@ def json_records(path: Path, *, kind: str = "data file", numbers_as_text: bool =
         As :func:`~labelwise.io.tables.iter_json_lines` does: naming the file (as ``kind``) and the first
         line that is not valid JSON or not a JSON object, or saying the file is not UTF-8 text.
     """
-    scan = (_TEXT_DECODER if numbers_as_text else _DECODER).scan_once
+    scan = _SCANNERS[numbers_as_text]
     try:
         with plain_text(path).open(encoding="utf-8-sig") as fh:  # universal newlines, as iter_json_lines reads
             text = fh.read()
