@@ -126,7 +126,8 @@ def read(
             raise DataFileError(
                 f"votes file {str(p)!r}: line {lines[row]} has no {column!r} field (each record needs {need})"
             )
-    found = first_nested(table, (item, label))  # nested JSON (answers as a list, an object as id)
+    # nested JSON (answers as a list, an object as id); a CSV's cells are texts
+    found = first_nested(table, (item, label)) if p.suffix.lower() in _JSONL else None
     if found is not None:
         column, row, value = found
         raise DataFileError(
@@ -137,12 +138,20 @@ def read(
     for column in sources[1:]:
         who = who + "/" + table[column].astype(str)
     answers = table[label]
-    empty = empty_label(answers)  # null, or a blank text
+    empty = _blank(answers)
     frame = csv_read_of_texts({"item": _texts(table[item]), "annotator": who.tolist(), "label": _texts(answers)})
     kept = integer_labels(frame.loc[~empty].reset_index(drop=True))
     dropped = {"empty": int(empty.sum())} if empty.any() else {}
     lost = items_without_answers(frame["item"], ~empty)
     return Annotations(kept, NAME, str(p), n_records=len(frame), dropped=dropped, items_without_answers=lost)
+
+
+def _blank(answers: pd.Series) -> np.ndarray:
+    """Null or blank answers: a string column's by pandas' string methods, an object column's cell by cell."""
+    if answers.dtype != object:
+        return empty_label(answers)
+    cells = answers.to_numpy(dtype=object)
+    return answers.isna().to_numpy() | np.array([isinstance(v, str) and not v.strip() for v in cells], dtype=bool)
 
 
 def _texts(values: pd.Series) -> list[str | None]:
