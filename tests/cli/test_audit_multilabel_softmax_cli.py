@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from scipy.special import expit, softmax
 
@@ -39,3 +40,35 @@ def test_per_tag_sigmoids_print_no_warning(tmp_path):
     res = _run(tmp_path, expit)
     assert res.exit_code == 0, res.output
     assert "warning:" not in res.output
+
+
+def test_a_softmax_scaled_by_two_prints_one_warning_naming_the_sum(tmp_path):
+    """Rows summing to 2 (kept in [0, 1]) are warned about with the constant, and the audit is written."""
+    res = _run(tmp_path, lambda z: 2 * softmax(z / 20, axis=1))
+    assert res.exit_code == 0, res.output
+    lines = [line for line in res.output.splitlines() if line.startswith("warning:")]
+    assert len(lines) == 1, res.output
+    assert lines[0].startswith("warning: --probs sum to 2 in every row, not to 1 (a softmax scaled by 2?)")
+
+
+@pytest.mark.parametrize("table", [False, True])
+def test_a_softmax_in_percent_is_refused_naming_the_sum(tmp_path, table):
+    """Percentages (rows summing to 100), as an .npy or a CSV with a column per tag: the error says so."""
+    res = _run(tmp_path, lambda z: 100 * softmax(z, axis=1))
+    if table:
+        probs = np.load(tmp_path / "p.npy")
+        pd.DataFrame(probs, columns=["cat", "dog", "sky", "sea"]).to_csv(tmp_path / "p.csv", index=False)
+        args = [
+            "audit",
+            str(tmp_path / "d.csv"),
+            "--task",
+            "multilabel",
+            "--label",
+            "tags",
+            "--out",
+            str(tmp_path / "t"),
+        ]
+        res = CliRunner().invoke(main, [*args, "--probs", str(tmp_path / "p.csv")])
+    assert res.exit_code != 0
+    text = " ".join(res.output.split())
+    assert "every row sums to 100 (a softmax in percent?)" in text, res.output

@@ -96,3 +96,21 @@ def test_regression_screen_without_error_probability_keeps_the_flag():
         "flagged",
     ]
     assert screen_frame("multilabel", frame) is None
+
+
+def test_regression_screen_shows_the_id_column_after_the_row(tmp_path, narrow):
+    """With --id-column the Worst table names each row's id as written ('007'), after its position."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=60) * 300
+    pred = y + rng.normal(0, 0.1, 60)
+    y[7] += 4000
+    ids = [f"{i:03d}" for i in range(60)]
+    pd.DataFrame({"sku": ids, "price": y}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", pred)
+    args = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price", "--id-column", "sku"]
+    args += ["--predictions", str(tmp_path / "pred.npy"), "--top", "3", "--out", str(tmp_path / "o")]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    rows = _rows(res.output)
+    assert rows[0][:2] == ["7", "007"] and rows[0][-1] == "yes"
+    assert all(len(line) <= 80 for line in res.output.splitlines())

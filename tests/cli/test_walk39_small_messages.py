@@ -58,8 +58,8 @@ def test_robustness_suggests_the_near_column_and_says_to_drop_text_columns(wine)
     args = ["robustness", str(wine / "wine.csv"), "--out", str(wine / "o")]
     assert "--label column 'Target' is not in the data (did you mean 'target'?)" in _said([*args, "--label", "Target"])
     assert (
-        "features must be numeric; column 'model' has dtype str (every column of DATA but --label is a feature: "
-        "drop the others from DATA)"
+        "features must be numeric; column 'model' has dtype str (every column of DATA but --label and --id-column "
+        "is a feature: name a column of row ids with --id-column, drop the others from DATA)"
     ) in _said([*args, "--label", "target"])
 
 

@@ -29,12 +29,13 @@ class TestTauAP:
             assert np.isnan(tau_ap(order, [0.5] * 4))
 
     def test_truth_that_ties_every_system_is_nan_and_partial_ties_keep_a_number(self):
-        """Equal true scores: NaN naming ``truth``; a partial tie still gives the documented position order."""
+        """Equal true scores: NaN naming ``truth``; a partial tie still gives a number, the mean over the
+        tie orders (session 48): the tied pair counts 0, the rest weigh ``1/(i-1)`` averaged over the group."""
         with pytest.warns(LabelwiseWarning, match=r"truth gives every system the same score"):
             assert np.isnan(tau_ap([2, 2, 2], [1, 2, 3]))
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            assert tau_ap([3, 2, 2, 1], [3, 2, 2, 1]) == 1.0
+            assert tau_ap([3, 2, 2, 1], [3, 2, 2, 1]) == pytest.approx(2.5 / 3)
 
 
 class TestRankingAgreement:

@@ -173,7 +173,7 @@ class TestOptionsAndClasses:
         """A misspelt option was a TypeError from inside the method."""
         vp = np.full((4, 3), 1 / 3)
         with pytest.raises(
-            InvalidParameterError, match=r"method='mlls' must be among \['max_iter', 'tol'\].*'maxiter'"
+            InvalidParameterError, match=r"method='mlls' must be among \['max_iter', 'tol', 'source_prior'\].*'maxiter'"
         ):
             estimate_priors(vp, [0, 1, 2, 0], vp, maxiter=5)
 

@@ -18,6 +18,7 @@ from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.row_alignment import show_keys
 from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidProbabilitiesError, ShapeMismatchError
+from ._multilabel_softmax import scale_hint
 
 __all__ = ["check_tag_probs", "frame_matrix", "probs_in_tag_order"]
 
@@ -75,7 +76,8 @@ def check_tag_probs(probs: Any, labels: Any) -> np.ndarray:
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise InvalidProbabilitiesError(
-            f"probs must hold per-class probabilities in [0, 1] (rows need not sum to 1), row {r} column {c} is {show(arr[r, c])}"
+            f"probs must hold per-class probabilities in [0, 1] (rows need not sum to 1), row {r} column {c} is "
+            f"{show(arr[r, c])}{scale_hint(arr)}"
         )
     return arr
 

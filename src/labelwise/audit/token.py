@@ -21,6 +21,7 @@ from .._validate.arguments import check_choice, check_fraction, show
 from .._validate.probabilities import check_probs
 from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseError, ShapeMismatchError
+from ._sentence_ids import sentence_runs
 from .find import find_label_issues as _find_flat
 from .result import LabelIssues
 
@@ -113,12 +114,15 @@ class TokenIssues:
         Worst-token (``min``) or ``softmin`` score of each sentence; low = likely has an error.
     words : ndarray or None
         The token strings, when given.
+    sentence_ids : ndarray or None
+        The id of each sentence as given (``sentence_ids=``), or None: the sentences are then named by position.
     """
 
     tokens: LabelIssues
     sentence_lengths: np.ndarray
     sentence_quality: np.ndarray
     words: np.ndarray | None = field(default=None, repr=False)
+    sentence_ids: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def sentence_index(self) -> np.ndarray:
@@ -190,13 +194,15 @@ class TokenIssues:
         if self.words is not None:
             base.insert(3, "token", self.words[rows])
         base["sentence_quality"] = self.sentence_quality[self.sentence_index[rows]]
+        if self.sentence_ids is not None:
+            base.insert(2, "sentence_id", self.sentence_ids[self.sentence_index[rows]])
         return base.rename(columns={"row": "token_index"})
 
     def sentence_frame(self) -> pd.DataFrame:
         """One row per sentence, worst first: quality, number of tokens and of flagged tokens."""
         n_flagged = np.add.reduceat(self.tokens.is_issue.astype(np.int64), self._starts)
         order = np.argsort(self.sentence_quality, kind="stable")
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "sentence": order,
                 "n_tokens": self.sentence_lengths[order],
@@ -204,6 +210,9 @@ class TokenIssues:
                 "sentence_quality": self.sentence_quality[order],
             }
         )
+        if self.sentence_ids is not None:
+            frame.insert(1, "sentence_id", self.sentence_ids[order])
+        return frame
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready dictionary: counts, the token-level summary and the common confusions."""
@@ -223,6 +232,7 @@ def find_label_issues(
     probs: Any,
     *,
     sentence_lengths: Sequence[int] | np.ndarray | None = None,
+    sentence_ids: Any = None,
     tokens: Any = None,
     classes: Any = None,
     filter_by: str = "prune_by_noise_rate",
@@ -239,6 +249,11 @@ def find_label_issues(
         Out-of-fold per-token probabilities; rows sum to 1.
     sentence_lengths : array of int, optional
         Number of tokens of each sentence, when ``labels`` and ``probs`` are flat.
+    sentence_ids : array-like of shape (n_tokens,), optional
+        Instead of ``sentence_lengths``, with flat ``labels``, ``probs`` (and ``tokens``): the sentence of each
+        token, as a long table's sentence column gives it (``007``, text, any hashable). A sentence's tokens
+        must be consecutive rows; one that comes back after another sentence is refused, naming it and the
+        rows. ``to_frame()`` and ``sentence_frame()`` then carry a ``sentence_id`` column.
     tokens : same shape as ``labels``, optional
         The words, for the per-token summaries and ``to_frame``.
     classes : array-like of shape (K,), optional
@@ -280,6 +295,11 @@ def find_label_issues(
     """
     check_choice("sentence_score", sentence_score, SENTENCE_SCORES)
     check_fraction("temperature", temperature, low=1e-9, high=np.inf)
+    ids = None
+    if sentence_ids is not None:
+        if sentence_lengths is not None:
+            raise InvalidParameterError("pass sentence_ids or sentence_lengths, not both (the ids give the lengths)")
+        sentence_lengths, ids = sentence_runs(sentence_ids, len(labels))
     flat_labels, arr, lens, words = _flatten_inputs(labels, probs, sentence_lengths, tokens)
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
     try:
@@ -294,7 +314,7 @@ def find_label_issues(
         sentence_quality = np.minimum.reduceat(quality, starts)
     else:
         sentence_quality = _softmin(quality, starts, temperature)
-    return TokenIssues(result, lens, sentence_quality, words)
+    return TokenIssues(result, lens, sentence_quality, words, ids)
 
 
 def _token_named(row: int, starts: np.ndarray) -> str:

@@ -185,6 +185,31 @@ def chosen_estimator(
     return estimator, info
 
 
+def ids_written_as_text(info: dict[str, Any], frame: pd.DataFrame, path: Any) -> None:
+    """Reword, in place, the reason of each row-id column of ``info`` (``column_roles`` and ``notices``) that
+    the file ``path`` writes as text (``"003"``): the table reader made integers of it, so the roles call
+    it "distinct integers", which is not what the user wrote (:mod:`labelwise.report._data_as_written`)."""
+    from .._column_order import ROW_ID_REASON
+    from ..report._data_as_written import columns_as_written
+
+    roles = info.get("column_roles") or {}
+    named = [c for c in frame.columns if roles.get(str(c), {}).get("reason") == ROW_ID_REASON]
+    if not named or path is None:
+        return
+    written = columns_as_written(frame[named], path)
+    for col in named:
+        cells = written[col]
+        if cells.dtype != object:
+            continue  # integers as the file writes them: the reason is right
+        shown = ", ".join(repr(str(v)) for v in cells.iloc[:2])
+        reason = f"all {len(cells)} values are distinct ids written as text ({shown}, ...), in order (a row id)"
+        old, new = (f"dropped column {str(col)!r}: {why}" for why in (ROW_ID_REASON, reason))
+        roles[str(col)]["reason"] = reason
+        for holder in (info, info.get("model_choice") or {}):  # auto: the chooser's notices hold the roles'
+            if "notices" in holder:
+                holder["notices"] = [new if n == old else n for n in holder["notices"]]
+
+
 def print_column_roles(roles: dict[str, dict[str, str]]) -> None:
     """One screen line: each role, its number of columns and their first names (``ColumnRoles.to_dict()``)."""
     if not roles:

@@ -25,18 +25,19 @@ from ..errors import (
     ShapeMismatchError,
     TooFewExamplesError,
 )
-from ..io import files_together, read_conll, read_masks, write_csv
+from ..io import files_together, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
 from ._audit_detection import run_detection
-from ._classes_option import check_class_count, check_labels_named, parse_classes
+from ._classes_option import check_class_count, parse_classes
 from ._column_hint import column_hint
 from ._common import console, load_npy, plain, print_frame, read_input, renaming
 from ._na_values import na_values_setting
 from ._tag_option import cell_tags, cell_text, check_tag_separator
 from ._task_probs_files import is_probs_table, predictions_table, tag_probs_table
 from ._task_screen import SCREEN_TITLE, screen_frame
+from ._task_tables import insert_ids, task_ids
 from ._wrote import print_wrote
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
@@ -44,11 +45,14 @@ PROBS_TASKS = ("multilabel", "token", "segmentation")
 PREDICTIONS_TASKS = ("regression", "detection")
 #: The options one task (or two) reads, and the tasks that read them (any other task refuses them).
 TASK_OPTIONS = {
-    "label": ("classification", "multilabel", "regression"),
+    "label": ("classification", "multilabel", "token", "regression"),
     "classes": ("classification", "multilabel", "token"),
     "tag_separator": ("multilabel",),
     "ignore_index": ("segmentation",),
     "mixture_prior": ("regression",),
+    "id_column": ("multilabel", "token", "regression"),
+    "sentence_column": ("token",),
+    "token_column": ("token",),
 }
 
 
@@ -103,13 +107,16 @@ def _multilabel(
     classes: list[str] | None,
     tag_separator: str,
     settings: dict | None = None,
+    id_column: str | None = None,
     **_: Any,
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
     from ._tag_cell_notices import tag_cell_notices
 
     separator = check_tag_separator(tag_separator)
-    tags = _column(read_input(data, "DATA", text_columns=[label] if label else ()), label)
+    frame = read_input(data, "DATA", text_columns=[c for c in (label, id_column) if c])
+    tags = _column(frame, label)
+    ids = task_ids(frame, id_column, Path(data), label=label)
     notices = tag_cell_notices(tags, separator, str(label), Path(data))
     for notice in notices:
         console().print(f"notice: {plain(notice)}")
@@ -117,7 +124,7 @@ def _multilabel(
         settings["notices"] = notices  # run_task_audit lifts them to summary.json's top
     if probs_path is not None and is_probs_table(Path(probs_path)):  # a header naming the tags: matched by name
         found = {t for cell in tags for t in cell_tags(cell, separator)}
-        probs, named = tag_probs_table(Path(probs_path), found, classes, numbered=True)
+        probs, named = tag_probs_table(Path(probs_path), found, classes, numbered=True, ids=ids)
         classes = classes if named is None else named
     else:
         probs = _load_array(probs_path, "--probs", task="multilabel")
@@ -135,7 +142,8 @@ def _multilabel(
         result = multilabel.find_label_issues(
             [cell_text(t) for t in tags], probs, classes=classes, tag_separator=separator
         )
-    return result, {"classes.csv": result.class_summary}
+    issues = {} if ids is None else {"issues.csv": insert_ids(result.to_frame(), ids, str(id_column), at="row")}
+    return result, {**issues, "classes.csv": result.class_summary}
 
 
 def _probs_columns(probs: Any) -> int:
@@ -144,64 +152,14 @@ def _probs_columns(probs: Any) -> int:
     return int(np.shape(first)[-1]) if np.ndim(first) >= 1 else 0
 
 
-def _token(
-    data: Path, probs_path: Path | None, classes: list[str] | None, **_: Any
-) -> tuple[Any, dict[str, pd.DataFrame]]:
-    from ..audit import token
+def _token(data: Path, probs_path: Path | None, classes: list[str] | None, **given: Any) -> tuple[Any, dict]:
+    """The token audit (:mod:`._audit_token`): DATA as a CoNLL file, or with ``--sentence-column`` a token table."""
+    from ._audit_token import run_token
 
-    corpus = read_conll(data)
-    found = sorted({t for s in corpus.tags for t in s})
-    if classes is not None:
-        check_labels_named(found, classes, source="DATA", what="tag")
-    if probs_path is not None and is_probs_table(Path(probs_path)):  # one row per token, a column per tag
-        probs, named = tag_probs_table(Path(probs_path), found, classes, sums_to_one=True)
-        classes = classes if named is None else named
-    else:
-        probs = _load_array(probs_path, "--probs", task="token")
-    check_class_count(classes, _probs_columns(probs))
-    if classes is None and len(found) < _probs_columns(probs):
-        raise InvalidParameterError(
-            f"DATA has {len(found)} distinct tags but --probs has {_probs_columns(probs)} columns: name the tag "
-            "of each column, in column order, with --classes (e.g. --classes O,B-PER,I-PER)"
-        )
-    if classes is None and len(found) > _probs_columns(probs):  # was the API's "classes must have one entry..."
-        raise ShapeMismatchError(
-            f"--probs must have one column per tag of DATA ({len(found)}: {', '.join(found[:20])}), "
-            f"got {_probs_columns(probs)}"
-        )
-    classes = found if classes is None else classes
-    with renaming({"probs": "--probs"}, within=["probs"]):
-        if isinstance(probs, np.ndarray):
-            lengths = [len(s) for s in corpus.tags]
-            if len(probs) != sum(lengths):
-                raise ShapeMismatchError(
-                    f"--probs must have one row per token of DATA ({sum(lengths)} tokens in {len(lengths)} "
-                    f"sentences), got {len(probs)}"
-                )
-            flat = np.concatenate([np.asarray(s, dtype=object) for s in corpus.tags])
-            result = token.find_label_issues(
-                flat,
-                probs,
-                sentence_lengths=lengths,
-                tokens=np.concatenate([np.asarray(s, dtype=object) for s in corpus.tokens]),
-                classes=classes,
-            )
-        else:  # an .npz: one (tokens, classes) array per sentence
-            _check_sentences(probs, [len(s) for s in corpus.tags])
-            result = token.find_label_issues(corpus.tags, probs, tokens=corpus.tokens, classes=classes)
-    return result, {"sentences.csv": result.sentence_frame()}
-
-
-def _check_sentences(probs: list, lengths: list[int]) -> None:
-    """One ``--probs`` array per sentence of DATA, with a row per token (the library says ``labels`` / ``probs``)."""
-    if len(probs) != len(lengths):
-        raise ShapeMismatchError(f"--probs must hold one array per sentence of DATA ({len(lengths)}), got {len(probs)}")
-    rows = [len(p) if np.ndim(p) else 0 for p in probs]
-    if rows != lengths:
-        s = next(i for i, (r, n) in enumerate(zip(rows, lengths, strict=True)) if r != n)
-        raise ShapeMismatchError(
-            f"--probs array of sentence {s} must have {lengths[s]} rows (its tokens), got {rows[s]}"
-        )
+    names = ("label", "sentence_column", "token_column", "id_column")
+    result, tables = run_token(data, probs_path, classes, _load_array, **{k: given.get(k) for k in names})
+    issues = {} if tables.issues is None else {"issues.csv": tables.issues}  # a token table's ids beside the rows
+    return result, {**issues, "sentences.csv": tables.sentences}
 
 
 #: The segmentation audit's way of naming an image: ``image 3 has 255``, ``image 3 does not`` (its position).
@@ -244,6 +202,7 @@ def _regression(
     random_state: int,
     mixture_prior: str = "auto",
     settings: dict | None = None,
+    id_column: str | None = None,
     **_: Any,
 ) -> tuple[Any, dict]:
     """The regression audit; ``settings`` receives what the fit read (for summary.json).
@@ -256,9 +215,10 @@ def _regression(
     from ..columns import infer_column_roles
     from ..models._finite import check_no_infinity
 
-    frame = read_input(data, "DATA")
+    frame = read_input(data, "DATA", text_columns=[id_column] if id_column else ())
     y = _column(frame, label)
-    features = frame.drop(columns=[label])
+    ids = task_ids(frame, id_column, Path(data), label=label)
+    features = frame.drop(columns=[label] if ids is None else [label, id_column])  # the ids are no feature
     pred = None if predictions_path is None else _predictions(predictions_path, len(frame), label)
     roles = infer_column_roles(features)
     read, notices = roles.used, roles.notices
@@ -286,7 +246,7 @@ def _regression(
     if settings is not None:  # the columns read, their roles (as classification), the folds' and halves' seed
         settings.update(feature_columns=list(map(str, read)), random_state=random_state)
         settings.update(column_roles=roles.to_dict(), notices=notices)  # run_task_audit lifts these two to the top
-    return result, {}
+    return result, {} if ids is None else {"issues.csv": insert_ids(result.to_frame(), ids, str(id_column), at="row")}
 
 
 def _described(roles: Any) -> str:
@@ -361,9 +321,10 @@ def run_task_audit(
     tag_separator: str = DEFAULT_SEPARATOR,
     report: bool = False,
     superseded: Iterable[Path] = (),
+    **tables: str | None,
 ) -> None:
     """Audit DATA for ``task`` and write the outputs to ``out``, replacing ``superseded`` (the earlier outputs);
-    with ``report``, ``report.html`` too (the task's view, as ``labelwise report`` writes it)."""
+    with ``report``, ``report.html`` too; ``tables``: ``id_column`` and the others of :mod:`._task_tables`."""
     if data is None:
         raise InvalidParameterError(f"DATA is required for --task {task}")
     # Each task reads one of the two; the other was silently ignored (and recorded in summary.json as used).
@@ -387,6 +348,7 @@ def run_task_audit(
         mixture_prior=mixture_prior,
         tag_separator=tag_separator,
         settings=ran,
+        **tables,
     )
     summary = result.summary()
     for key in ("column_roles", "notices"):  # top-level, where the classification audit writes them
@@ -405,11 +367,11 @@ def run_task_audit(
         **({"ignore_index": ignore_index} if task in TASK_OPTIONS["ignore_index"] else {}),
         **({"mixture_prior": mixture_prior} if task in TASK_OPTIONS["mixture_prior"] else {}),
         **({"tag_separator": tag_separator} if task in TASK_OPTIONS["tag_separator"] else {}),
+        **{k: v for k, v in tables.items() if task in TASK_OPTIONS[k]},  # id_column, sentence_column...
         **ran,
     }
-    frame = extra.pop("issues.csv", None)  # a task may add columns to issues.csv (detection: the COCO ids)
-    if frame is None:
-        frame = result.to_frame()
+    # a task may add columns to issues.csv (detection: the COCO ids; the --id-column values)
+    frame = extra.pop("issues.csv") if "issues.csv" in extra else result.to_frame()
     out = Path(out)
     with files_together(supersedes=superseded):
         write_csv(frame, out / "issues.csv")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -85,3 +86,14 @@ def _list_entries(tree: ast.Module | None, listed: str) -> list[tuple[int, int]]
             value = node.value
             entries = [(e.lineno, e.col_offset) for e in value.elts] if isinstance(value, (ast.List, ast.Tuple)) else []
     return entries
+
+
+def import_failure_line(exc: BaseException, path: Path) -> str:
+    """`` (line 7 of 'lfs.py')``: the last line of ``path`` in the traceback of ``exc``, raised while
+    importing it (the line that imports a missing module, or the call that raised); empty for a
+    ``SyntaxError``, whose message names its file and line, or when ``path`` is not in the traceback."""
+    if isinstance(exc, SyntaxError):
+        return ""
+    target = path.resolve()
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == target]
+    return f" (line {lines[-1]} of {path.name!r})" if lines and lines[-1] else ""

@@ -5,7 +5,8 @@ its suffix as ``audit --probs`` tells it (:func:`._probs_table.is_probs_table`),
 :func:`._common.read_input`. Probabilities have one column per tag, named by the tag, in any order,
 matched by name to the tags of DATA (or ``--classes``), as the API matches a DataFrame's header
 (:func:`labelwise._validate.class_columns.columns_in_class_order`); a header that names none of
-them (``p0, p1``) is read in column order, as an ``.npy`` is. Predictions are one numeric column,
+them (``p0, p1``) is read in column order, as an ``.npy`` is. With ``--id-column``, a column of that
+name matches the rows to DATA's by id. Predictions are one numeric column,
 or the column named as ``--label`` or ``prediction``. Every error names the option and the file,
 and a bad cell its column and line (:func:`._probs_table.row_in_file`).
 """
@@ -71,7 +72,13 @@ def _column_order(header: list[str], tags: list[str], classes: list[str] | None,
 
 
 def tag_probs_table(
-    path: Path, tags: Collection[str], classes: list[str] | None, *, numbered: bool = False, sums_to_one: bool = False
+    path: Path,
+    tags: Collection[str],
+    classes: list[str] | None,
+    *,
+    numbered: bool = False,
+    sums_to_one: bool = False,
+    ids: pd.Series | None = None,
 ) -> tuple[np.ndarray, list[str] | None]:
     """The probabilities of a ``--probs`` table, columns in tag order, and the tag of each column.
 
@@ -88,6 +95,10 @@ def tag_probs_table(
         digits is then ordered as numbers, and may name column numbers no row uses.
     sums_to_one : bool
         Whether each row must sum to one (token) rather than hold values in [0, 1] (multilabel).
+    ids : Series or None
+        ``--id-column``'s values (named as the column): a table with a column of that name has its rows matched
+        to DATA's by id (compared as text), as the classification audit's ``--probs`` table; without one, the
+        rows are DATA's, in order.
 
     Returns
     -------
@@ -95,7 +106,14 @@ def tag_probs_table(
     classes : list of str or None
         The tag of each column; None when the header names no tag (then read in column order, as an ``.npy``).
     """
-    table = read_input(path, "--probs", kind=".npy file or table")
+    key = None if ids is None else str(ids.name)
+    table = read_input(path, "--probs", kind=".npy file or table", text_columns=[key] if key else ())
+    rows = None
+    if key is not None and key in table.columns:  # the file's row of each of DATA's rows
+        from ._audit_probs import _rows_of_ids
+
+        rows = _rows_of_ids(table[key], ids)
+        table = table.drop(columns=[key])
     values = _numbers(table, path, "--probs", TAG_COLUMNS)
     header = [str(c) for c in values.columns]
     numbered = numbered and all(str(t).isdecimal() for t in tags)
@@ -116,17 +134,20 @@ def tag_probs_table(
         check_file_rows_probs(probs, path, name=f"--probs file {str(path)!r}")
     else:
         _check_unit_interval(probs, list(values.columns), path)
-    return probs, order
+    return (probs if rows is None else probs[rows]), order
 
 
 def _check_unit_interval(probs: np.ndarray, columns: list, path: Path) -> None:
     """Every value a probability in [0, 1] (rows of tag probabilities need not sum to one), else its line."""
     bad = ~np.isfinite(probs) | (probs < 0) | (probs > 1)
     if bad.any():
+        from ..audit._multilabel_softmax import scale_hint  # percentages, a softmax in percent: said
+
         row, col = (int(i) for i in np.argwhere(bad)[0])
         raise InvalidProbabilitiesError(
             f"--probs file {str(path)!r} must hold probabilities in [0, 1]; column {str(columns[col])!r} "
             f"{row_in_file(path, row)} is {show(probs[row, col])} ({int(bad.sum())} such cell(s))"
+            f"{scale_hint(probs, 'its values')}"
         )
 
 

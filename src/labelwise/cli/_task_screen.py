@@ -34,13 +34,11 @@ def _detection(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _regression(frame: pd.DataFrame) -> pd.DataFrame:
-    """The row, both labels, the standardised residual and (rule mixture) the error probability, the flag."""
-    columns = {
-        "row": frame["row"],
-        "given_label": frame["given_label"],
-        "suggested_label": frame["suggested_label"],
-        "score": frame["score"],
-    }
+    """The row (and its id), both labels, the standardised residual and (rule mixture) the error probability, the flag."""
+    columns = {"row": frame["row"]}
+    if frame.columns[1] != "given_label":  # --id-column's ids, after the row (cli/_task_tables.insert_ids)
+        columns[str(frame.columns[1])] = frame[frame.columns[1]]
+    columns.update(given_label=frame["given_label"], suggested_label=frame["suggested_label"], score=frame["score"])
     if "error_probability" in frame:
         columns["p_error"] = frame["error_probability"]
     columns["flagged"] = frame["is_issue"].map({True: "yes", False: "no"})

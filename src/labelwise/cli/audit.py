@@ -25,6 +25,7 @@ from ._audit_model import (
     audit_probabilities,
     check_label_not_continuous,
     check_two_classes,
+    ids_written_as_text,
     model_option,
     print_model_info,
     time_budget_option,
@@ -55,6 +56,7 @@ from ._out_folder import out_folder
 from ._scale import audit_at_scale
 from ._scheduler import SCHEDULERS_SAID
 from ._tag_option import tag_separator_option
+from ._task_tables import task_table_options
 from ._wrote import print_wrote
 
 
@@ -168,6 +170,7 @@ def run_audit(
     help="--task regression: how the residual mixture is fitted: maximum likelihood with a prior on the clean "
     "residuals' tails where that fit collapses (auto), maximum likelihood (none), or the prior always (tail).",
 )
+@task_table_options
 @tag_separator_option(
     "--task multilabel: the separator of the tags in a --label cell ('cat|dog'); issues.csv joins them with it."
 )
@@ -258,8 +261,7 @@ def audit(**options: Any) -> None:
     writes issues.csv, summary.json and the task's table (docs/tasks.md); --scheduler /
     --labels runs write issues.parquet and summary.json (docs/scale.md).
     """
-    o = SimpleNamespace(**options)
-    o.out = Path(o.out)
+    o = SimpleNamespace(**{**options, "out": Path(options["out"])})
     refuse_before_any_work(o)
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
@@ -280,6 +282,7 @@ def audit(**options: Any) -> None:
             tag_separator=o.tag_separator,
             report=bool(o.report),
             superseded=o.superseded,
+            **{k: getattr(o, k) for k in ("id_column", "sentence_column", "token_column")},
         )
         return
     scale_args = (o.data, o.label, o.probs_path, o.labels_path)
@@ -392,6 +395,7 @@ def _check_demo_may_write(path: Path) -> None:
 
 def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, model_info: dict) -> dict:
     """summary.json: the audit's counts and estimates, the model choice, the settings and the demo's scores."""
+    ids_written_as_text(model_info, frame, None if o.demo else o.data)  # "003" is no integer to the user
     summary = result.summary()
     summary.update(model_info)
     summary["settings"] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ import numpy as np
 from .._heavy import pandas as pd
 from .._validate.arguments import plain, show
 from .._validate.probabilities import ROUNDED_SUM_GAP
-from ..errors import DataFileError, InvalidParameterError, LabelwiseError, ShapeMismatchError
+from ..errors import DataFileError, InvalidParameterError, LabelwiseError, LabelwiseWarning, ShapeMismatchError
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_folder, require_path
@@ -254,7 +255,7 @@ def evaluate(
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)
     named = _named_classes(classes, preds, given)
-    fixes = _read_fixes(corrections, human_counts, given, named)
+    fixes = _read_fixes(corrections, human_counts, given, named, ids=_test_table(corrections, labels_path))
     with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds", "soft_labels": "--human-counts"}):
         ev = corrected_benchmark(
             preds,
@@ -276,8 +277,22 @@ def evaluate(
     _write_outputs(ev, preds, fixes, settings, Path(out), superseded)
 
 
-def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: list | None) -> Corrections:
-    """The corrected labels from ``--human-counts`` (plurality, vote shares) or from ``--corrections``."""
+def _test_table(corrections: Any, labels_path: Any) -> pd.DataFrame | None:
+    """The ``--labels`` table read as text, whose column named as the change log's id column gives the test
+    items' ids (a change log is then matched to them by id); None for an ``.npy`` or without ``--corrections``."""
+    if corrections is None or Path(labels_path).suffix.lower() == ".npy":
+        return None
+    try:  # read as labels already: a table that reads otherwise has no ids to give
+        return read_table(Path(labels_path), text_columns=lambda names: names, na_values=given_na_values())
+    except LabelwiseError:
+        return None
+
+
+def _read_fixes(
+    corrections: Any, human_counts: Any, given: np.ndarray, named: list | None, *, ids: Any = None
+) -> Corrections:
+    """The corrected labels from ``--human-counts`` (plurality, vote shares) or from ``--corrections`` (matched
+    to the test items by the data's id when the change log and the ``--labels`` table both have its column)."""
     from ..evaluate import corrections_from_counts, read_corrections
 
     if human_counts is not None:
@@ -288,10 +303,21 @@ def _read_fixes(corrections: Any, human_counts: Any, given: np.ndarray, named: l
             return corrections_from_counts(counts, given, classes=named)
     require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
     with _named("--corrections"), reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
-        fixes = read_corrections(corrections, given, na_values=given_na_values())
+        fixes = read_corrections(corrections, given, na_values=given_na_values(), ids=ids)
+    _warn_if_stale(fixes.source)
     if named is not None:
         check_labels_named(fixes.corrected, named, source="--corrections")
     return fixes
+
+
+def _warn_if_stale(log: str) -> None:
+    """A warning when the review went on after the export that wrote the change log ``log`` (its
+    ``review.sqlite`` beside it holds other decisions: :mod:`labelwise.review._log_state`)."""
+    from ..review._log_state import stale_log_line
+
+    line = stale_log_line(log)
+    if line is not None:
+        warnings.warn(f"--corrections: {line}", LabelwiseWarning, stacklevel=2)
 
 
 @contextlib.contextmanager

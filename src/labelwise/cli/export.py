@@ -49,14 +49,8 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     with the reviewed labels and without the excluded items."""
     from ..errors import InvalidParameterError
     from ..io.outputs import load_audit
-    from ..review._export_paths import refuse_audited_data
-    from ..review.export import (
-        cleaned_paths,
-        export_cleaned,
-        export_label_studio,
-        label_studio_paths,
-        refuse_audit_file,
-    )
+    from ..review._export_paths import cleaned_paths, label_studio_paths, refuse_audit_file, refuse_audited_data
+    from ..review.export import export_cleaned, export_label_studio
     from ..review.task_export import audit_task, refuse_label_studio
 
     if out is None and label_studio is None:
@@ -98,9 +92,17 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
                 + f", {res.n_kept} kept as given)"
             )
         click.echo(
-            f"wrote {res.log_path} (change log, {len(res.changes)} reviewed {'examples' if task is None else 'units'})"
+            f"wrote {res.log_path} (change log, {len(res.changes)} reviewed {'examples' if task is None else 'units'}"
+            f"{_named_by(res.id_column) if task is None else ''})"
         )
     if path is not None:
         click.echo(
             f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)"
         )
+
+
+def _named_by(id_column: str | None) -> str:
+    """What names each example of an audit's change log: the data's id column beside the row, or the row alone."""
+    if id_column is not None:
+        return f", each with its row and its id in the column {id_column!r}"
+    return ", named by row only: the data has no id column, so the row (from 0, in the data's order) is the id"

@@ -59,6 +59,25 @@ def _names(text: str, allowed, option: str) -> list[str]:
     return names
 
 
+def _row_number_notice(features: pd.DataFrame) -> str | None:
+    """A notice naming the feature columns that look like row ids: at least 10 distinct whole numbers in
+    increasing order (a row number, or ids given in order). Read as a feature, such a column can give
+    the class away (rows sorted by class), so the command says so and names --id-column."""
+    names = []
+    for name in features.columns:
+        values = features[name].to_numpy(dtype=float, na_value=np.nan)
+        if values.size >= 10 and np.isfinite(values).all() and (values == np.round(values)).all():
+            if (np.diff(values) > 0).all():
+                names.append(str(name))
+    if not names:
+        return None
+    return (
+        f"column(s) {', '.join(map(repr, names))} hold distinct whole numbers in increasing order, like row ids, "
+        f"and are read as features (on rows sorted by class a row number gives the class away); if "
+        f"{names[0]!r} is an id, pass --id-column {names[0]}"
+    )
+
+
 def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: str) -> None:
     """Refuse, naming ``--attacks``, binary-only attacks on labels of more than two classes."""
     binary = [name for name in attacks if name in BINARY_ONLY_ATTACKS]
@@ -74,6 +93,11 @@ def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: 
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", required=True, help="Name of the label column; the other (numeric) columns are features.")
+@click.option(
+    "--id-column",
+    default=None,
+    help="Column of row ids (text or numbers), never read as a feature (default: none; every other column is one).",
+)
 @na_values_option
 @click.option(
     "--attacks", default="random,alfa", show_default=True, help=f"Comma-separated, from {list(ATTACK_NAMES)}."
@@ -113,7 +137,9 @@ def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: 
 )
 @out_folder("robustness", Path("labelwise-robustness"))
 @quiet_option
-def robustness(data, label, attacks, budgets, models, seeds, test_size, standardize, C, gamma, out, quiet, superseded):
+def robustness(
+    data, label, id_column, attacks, budgets, models, seeds, test_size, standardize, C, gamma, out, quiet, superseded
+):
     """Attack the training labels of DATA at several budgets and measure each defence.
 
     Writes robustness.csv (one row per model, attack, budget and seed: clean test accuracy),
@@ -127,24 +153,29 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     model_names = _names(models, MODELS, "--models")
     budget_list = _parse_budgets(budgets)
     gamma_value = _parse_gamma(gamma)
-    frame = read_input(data, "DATA", text_columns=[label] if label else ())
-    if label not in frame.columns:
-        raise MissingColumnError(
-            f"--label column {label!r} is not in the data{column_hint(label, frame.columns)}; columns are "
-            f"{list(frame.columns)}"
-        )
-    features = frame.drop(columns=[label])
+    if id_column is not None and id_column == label:
+        raise InvalidParameterError(f"--id-column must name another column than --label, got {id_column!r} for both")
+    frame = read_input(data, "DATA", text_columns=[c for c in (label, id_column) if c])
+    for option, column in (("--label", label), ("--id-column", id_column)):
+        if column is not None and column not in frame.columns:
+            raise MissingColumnError(
+                f"{option} column {column!r} is not in the data{column_hint(column, frame.columns)}; columns are "
+                f"{list(frame.columns)}"
+            )
+    features = frame.drop(columns=[c for c in (label, id_column) if c is not None])
     non_numeric = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     if non_numeric:
         more = f", and {len(non_numeric) - 1} more column(s) are not numeric" if len(non_numeric) > 1 else ""
         raise InvalidParameterError(
             f"features must be numeric; column {non_numeric[0]!r} has dtype {features[non_numeric[0]].dtype}{more} "
-            "(every column of DATA but --label is a feature: drop the others from DATA)"
+            "(every column of DATA but --label and --id-column is a feature: name a column of row ids with "
+            "--id-column, drop the others from DATA)"
         )
     if features.shape[1] == 0:
-        raise InvalidParameterError("the data has no feature columns besides --label")
+        raise InvalidParameterError("the data has no feature columns besides --label and --id-column")
     # checked before scaling: one NaN would make its whole column NaN and the error point at row 0
     X = check_X(features, name="DATA features")
+    say_notice(_row_number_notice(features))
     if standardize:
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
@@ -175,6 +206,8 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
             {
                 "data": str(Path(data).resolve()),
                 "label": label,
+                "id_column": id_column,
+                "feature_columns": [str(c) for c in features.columns],
                 "n_examples": int(len(frame)),
                 "attacks": attack_names,
                 "budgets": budget_list,

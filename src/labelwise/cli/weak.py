@@ -33,9 +33,10 @@ from ._common import (
     renaming,
     split_csv_option,
 )
-from ._lf_places import refuse_repeated_names
+from ._lf_places import import_failure_line, refuse_repeated_names
 from ._na_values import na_values_option
 from ._out_folder import out_folder
+from ._weak_baseline import gold_line, majority_vote_accuracy
 from ._weak_dependence import dependence_fields
 from ._weak_lines import naming_data_lines
 from ._wrote import print_wrote
@@ -77,7 +78,9 @@ def load_functions(
         spec.loader.exec_module(module)  # type: ignore[union-attr]
     except (Exception, SystemExit) as exc:  # SystemExit: e.g. an argparse call at module level
         sys.modules.pop(name, None)
-        raise DataFileError(f"{parameter} file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
+        raise DataFileError(
+            f"{parameter} file {str(path)!r} failed to import: {type(exc).__name__}: {exc}{import_failure_line(exc, path)}"
+        ) from exc
     finally:
         sys.path.remove(folder)
     found = getattr(module, listed, None)
@@ -349,6 +352,7 @@ def _summary(
     }
     if gold is not None:
         summary.update(_gold_accuracy(gold, labels, covered & ~abstained))
+        summary.update(majority_vote_accuracy(votes, gold, covered & ~abstained))
     return summary
 
 
@@ -428,11 +432,8 @@ def _model_settings(model: Any) -> dict[str, Any]:
 def _print_notes(con: Any, summary: dict[str, Any], classes: Any, report: pd.DataFrame) -> None:
     """The lines under the functions' table: the accuracy against gold, classes written two ways,
     functions that never voted (each only when it applies)."""
-    if summary.get("accuracy_on_covered_gold") is not None:  # as aggregate's "accuracy vs gold"
-        con.print(
-            f"accuracy vs gold: [bold]{summary['accuracy_on_covered_gold']:.4f}[/] on the "
-            f"{summary['n_covered_gold']} items with a gold label that a function voted on"
-        )
+    if (line := gold_line(summary)) is not None:  # as aggregate's "accuracy vs gold"
+        con.print(line)
     alike = look_alike_classes(classes, "the functions' votes")
     if alike is not None:
         con.print(f"notice: {plain(alike)}")

@@ -28,6 +28,7 @@ from ._inputs import (
     rows_named_by_index,
 )
 from ._proba_metrics import PROBA_METRICS
+from ._undefined_metric import UndefinedScores
 from .prevalence import (
     PrevalenceCurve,
     crossover_table,
@@ -137,7 +138,21 @@ class CorrectedBenchmark:
         keep = keep_counts(len(c_idx), len(clean_idx), grid)
         if prevalences is None:  # on a small test set grid points round to one keep count: each once
             keep = np.unique(keep)[::-1]
-        scores = np.stack(
+        notes = UndefinedScores(self.metric_name)
+        with notes.watch("", "of the prevalence curve (corrected labels, clean items removed)", [], []):
+            scores = self._curve_scores(idx, c_idx, clean_idx, keep, seeds, rs)
+        notes.say()
+        prevalence = len(c_idx) / np.maximum(len(c_idx) + keep, 1)
+        return PrevalenceCurve(
+            tuple(self.models[i] for i in idx),
+            prevalence,
+            len(clean_idx) - keep,
+            scores,
+            band,
+        )
+
+    def _curve_scores(self, idx, c_idx, clean_idx, keep, seeds, rs) -> np.ndarray:
+        return np.stack(
             [
                 scores_after_removal(
                     self.predicted[idx],
@@ -149,14 +164,6 @@ class CorrectedBenchmark:
                 )
                 for s in range(seeds)
             ]
-        )
-        prevalence = len(c_idx) / np.maximum(len(c_idx) + keep, 1)
-        return PrevalenceCurve(
-            tuple(self.models[i] for i in idx),
-            prevalence,
-            len(clean_idx) - keep,
-            scores,
-            band,
         )
 
     @cached_property
@@ -183,7 +190,11 @@ class CorrectedBenchmark:
             return keep, scores_after_removal(self.predicted, self.corrected, c_idx, order, keep, self._fast())
 
         base, ties = (self.table[c].to_numpy(dtype=float) for c in ("corrected", "original"))
-        return crossover_table(self.models, base, per_seed, len(c_idx), n_clean, self.seeds, tie_scores=ties)
+        notes = UndefinedScores(self.metric_name)
+        with notes.watch("", "of the crossovers (corrected labels, clean items removed)", [], []):
+            table = crossover_table(self.models, base, per_seed, len(c_idx), n_clean, self.seeds, tie_scores=ties)
+        notes.say()
+        return table
 
     def _model_index(self, models: Sequence[str] | None) -> list[int]:
         if models is None:
@@ -213,17 +224,27 @@ def _score(metric: Callable, y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 
 def _score_table(
-    name: str, fn: Callable, models: list[str], pred: np.ndarray, g: np.ndarray, c: np.ndarray
+    name: str, fn: Callable, models: list[str], pred: np.ndarray, g: np.ndarray, c: np.ndarray, classes: np.ndarray
 ) -> pd.DataFrame:
     """Each model's score on the original labels, the corrected ones and the correctable subset;
     a metric that cannot score these labels (``f1_score`` on more than two classes...) is an
-    :class:`InvalidParameterError` naming it and the model, not the metric's own traceback."""
+    :class:`InvalidParameterError` naming it and the model, not the metric's own traceback.
+    scikit-learn's undefined-metric warnings (a class never predicted) are said once, naming the
+    class, the model and the labels (:mod:`._undefined_metric`)."""
     kept, fixable = c >= 0, (c >= 0) & (c != g)
+    notes = UndefinedScores(name, classes)
+    positive = getattr(fn, "keywords", {}).get("pos_label")
+
+    def score(model: str, where: str, rows: Any, p: np.ndarray) -> float:
+        truth = g if where == "original labels" else c[rows]
+        with notes.watch(f"model {model!r}", where, truth, p[rows], positive):
+            return _score(fn, truth, p[rows])
+
     try:
         columns = {
-            "original": [_score(fn, g, p) for p in pred],
-            "corrected": [_score(fn, c[kept], p[kept]) for p in pred],
-            "correctable": [_score(fn, c[fixable], p[fixable]) for p in pred],
+            "original": [score(m, "original labels", slice(None), p) for m, p in zip(models, pred, strict=True)],
+            "corrected": [score(m, "corrected labels", kept, p) for m, p in zip(models, pred, strict=True)],
+            "correctable": [score(m, "correctable subset", fixable, p) for m, p in zip(models, pred, strict=True)],
         }
     except (ValueError, TypeError) as exc:
         why = " ".join(str(exc).split())
@@ -231,6 +252,7 @@ def _score_table(
             f"metric {name!r} must score (y_true, y_pred) label arrays; it failed on these labels: "
             f"{type(exc).__name__}: {why}"
         ) from None
+    notes.say(stacklevel=4)
     return pd.DataFrame(columns, index=pd.Index(models, name="model"))
 
 
@@ -392,7 +414,7 @@ def corrected_benchmark(
     g = encode_against(given_arr, cls, name="given", row_name=row_name)
     c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True, row_name=row_name)
     models, pred = predictions_to_codes(predictions, cls, len(g), row_name=row_name)
-    table = _score_table(name, fn, models, pred, g, c)
+    table = _score_table(name, fn, models, pred, g, c, cls)
     if soft_labels is not None:
         table["expected_corrected"] = _expected_accuracy(soft_labels, pred, cls, row_name)
     for col in list(table.columns):

@@ -26,6 +26,7 @@ from ..io.arrays import load_npy
 from ..io.na_values import NaValues
 from ..io.paths import require_file
 from ..io.tables import read_table
+from ._corrections_ids import log_id_column, rows_by_id, test_ids
 from ._corrections_lines import file_rows, frame_rows
 from ._inputs import align_rows
 
@@ -78,33 +79,49 @@ class Corrections:
         return pd.DataFrame({"corrected": self.corrected})
 
 
-def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str = "changes") -> Corrections:
+def corrections_from_changes(
+    changes: pd.DataFrame, given: Any, *, source: str = "changes", ids: Any = None
+) -> Corrections:
     """Apply a review change log (``row``, ``action``, ``new_label``) to the given labels.
 
     ``relabel`` sets the new label, ``exclude`` drops the item from the corrected test set and
     ``keep`` leaves the given label. This is the log that ``labelwise export`` writes beside the
     cleaned table (``cleaned.changes.csv``). Errors name a log entry by the line it would have in
     such a CSV file (entry 0 on line 2); :func:`read_corrections` names the file's own lines.
+
+    ``ids`` (the test items' ids: one per item of ``given``, or a table whose column named as the log's
+    id column holds them) matches the entries to the items by the data's id, when the log has an id
+    column (the one between ``row`` and ``action``: :mod:`labelwise.evaluate._corrections_ids`);
+    otherwise ``row`` is the item's position in ``given``.
     """
     if not isinstance(changes, pd.DataFrame):  # a dict of columns raised AttributeError: no 'columns'
         raise InvalidParameterError(
             f"changes must be a DataFrame with columns row, action and new_label, got {type(changes).__name__}"
         )
-    return _from_changes(changes, given, source, lambda: frame_rows(len(changes)))
+    return _from_changes(changes, given, source, lambda: frame_rows(len(changes)), ids)
 
 
-def _from_changes(changes: pd.DataFrame, given: Any, source: str, lines: Callable[[], list[str]]) -> Corrections:
+def _from_changes(
+    changes: pd.DataFrame, given: Any, source: str, lines: Callable[[], list[str]], ids: Any = None
+) -> Corrections:
     """:func:`corrections_from_changes`, its errors naming entry ``i`` as ``lines()[i]`` (computed on error only)."""
     g = _as_1d(given, "given").astype(object)
     for col in ("row", "action", "new_label"):
         if col not in changes.columns:
             raise MissingColumnError(f"{source} must have a {col!r} column (columns: {list(changes.columns)[:20]})")
-    rows = _rows_in_test_set(changes["row"], len(g), source, lines)
+    column = log_id_column(changes.columns)
+    by_id = test_ids(ids, column, len(g), source)
+    if by_id is not None and column is not None:  # the log's rows are the audited table's: the ids say which item
+        rows, keep = rows_by_id(changes[column], by_id, column, source, lines)
+    else:
+        rows, keep = _rows_in_test_set(changes["row"], len(g), source, lines), np.ones(len(changes), dtype=bool)
     corrected = g.copy()
     done: dict[int, tuple[int, Any]] = {}  # row -> (entry of the log, what the row was set to)
     for entry, (r, action, new) in enumerate(
         zip(rows, changes["action"].astype(str), changes["new_label"], strict=False)
     ):
+        if not keep[entry]:
+            continue
         if action == "relabel":
             value = _like(new, g)
         elif action == "exclude":
@@ -265,7 +282,14 @@ def _count_classes(given: np.ndarray, k: int) -> np.ndarray:
     return found
 
 
-def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues = None) -> Corrections:
+def _text_columns(names: list[str]) -> list[str]:
+    """The columns of a corrections file read as text: the labels, and a change log's id column (``007``)."""
+    return [n for n in names if n in ("label", "new_label") or n == log_id_column(names)]
+
+
+def read_corrections(
+    path: str | os.PathLike, given: Any, *, na_values: NaValues = None, ids: Any = None
+) -> Corrections:
     """Corrections from a review export or a file of fixed labels.
 
     ``path`` may be a folder holding ``cleaned.changes.csv`` (``labelwise export``; else the folder's one
@@ -274,6 +298,13 @@ def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues
     an empty label excludes the item). ``na_values`` says which texts of a CSV table are missing
     labels, as :func:`labelwise.io.read_table` takes it: None for pandas' markers (a label written
     ``NA`` is missing, so a relabel to ``NA`` would read as an exclusion), ``""`` for only empty cells.
+
+    ``ids`` gives the test items' ids (one per item of ``given``, or a table such as the ``--labels``
+    file, whose column named as the change log's id column holds them): a change log written by
+    ``labelwise export`` from data with an id column is then matched to the items by id (compared as
+    text: ``007`` is not ``7``), whatever the order and extent of the audited table; its entries of ids
+    outside the test set are left out with a warning, and a log with no id of the test set is refused
+    (:mod:`labelwise.evaluate._corrections_ids`). Without ``ids``, ``row`` is the item's position.
     """
     if not isinstance(path, (str, os.PathLike)):  # None raised TypeError from pathlib
         raise InvalidParameterError(
@@ -291,10 +322,10 @@ def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues
                 f"corrections {p.name} must hold one label per test item ({len(g)}), got shape {arr.shape}"
             )
         return Corrections(arr.astype(object), None, str(p))
-    table = read_table(p, text_columns=("label", "new_label"), na_values=na_values)
+    table = read_table(p, text_columns=_text_columns, na_values=na_values)
     lines = functools.cache(lambda: file_rows(p, len(table)))  # the file's lines, read again on error only
     if "action" in table.columns:
-        return _from_changes(table, g, str(p), lines)
+        return _from_changes(table, g, str(p), lines, ids)
     if "row" not in table.columns or "label" not in table.columns:
         raise MissingColumnError(
             f"corrections {p} must have 'row' and 'label' columns (columns: {list(table.columns)[:20]})"

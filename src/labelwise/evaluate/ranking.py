@@ -100,11 +100,17 @@ def tau_ap(truth: Any, estimate: Any) -> float:
     ``C(i)`` counts the items above rank ``i`` that the true ranking also puts above the item at
     rank ``i``. Swaps near the top cost more than swaps near the bottom.
 
-    Yilmaz et al. define the measure for rankings without ties. Here tied scores are ordered by
-    their position in the input (the value then depends on that order); a list whose scores are
-    all equal orders nothing, and tau-AP is NaN with a :class:`~labelwise.errors.LabelwiseWarning`
-    naming it (as Kendall's tau-b and Spearman's rho are 0/0 there). Urbano & Marrero [2]_ extend
-    tau-AP to ties (their tau_AP,a and tau_AP,b); labelwise does not implement them.
+    Yilmaz et al. define the measure for rankings without ties. With ties, tau-AP is the average
+    of the untied measure over every order of the tied systems (each order equally likely, in
+    either list), as Urbano & Marrero [2]_ treat ties that stand for an order nobody resolved; so the
+    value never depends on the order of the input. In closed form, writing the untied measure as
+    ``1/(N-1) * sum_i sum_{j above i} s_ij / (i-1)`` with ``s_ij = ±1`` for a pair the truth orders
+    the same / the other way: a pair tied in the truth counts 0, a pair tied in the estimate counts 0
+    (its two orders cancel), and ``1/(i-1)`` becomes its mean over the positions of ``i``'s tie
+    group. Their tau_AP,b (ties as true ties, with a normalisation) is not implemented. A list
+    whose scores are all equal orders nothing, and tau-AP is NaN with a
+    :class:`~labelwise.errors.LabelwiseWarning` naming it (as Kendall's tau-b and Spearman's rho
+    are 0/0 there).
 
     References
     ----------
@@ -121,17 +127,21 @@ def tau_ap(truth: Any, estimate: Any) -> float:
 
 
 def _tau_ap(t: np.ndarray, e: np.ndarray) -> float:
-    """:func:`tau_ap` of checked arrays; NaN when either gives every system the same score."""
+    """:func:`tau_ap` of checked arrays (averaged over the orders of tied systems); NaN when either
+    gives every system the same score."""
     n = len(t)
     if _all_tied(t) or _all_tied(e):
         return np.nan
     order = np.argsort(-e, kind="stable")
-    true_rank = np.empty(n, np.int64)
-    true_rank[np.argsort(-t, kind="stable")] = np.arange(n)
-    r = true_rank[order]  # true position of the item at each estimated position
-    above = r[None, :] < r[:, None]  # above[i, j]: item at est. position j is truly above item at i
-    c = np.tril(above, -1).sum(axis=1)[1:]
-    return float(2.0 / (n - 1) * np.sum(c / np.arange(1, n)) - 1.0)
+    neg, true = -e[order], t[order]
+    start = np.searchsorted(neg, neg, side="left")  # first 0-based position of each system's tie group
+    stop = np.searchsorted(neg, neg, side="right")
+    harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, n + 1))])
+    # mean of 1/(position - 1) over the group's positions; the first group has nothing above it
+    weight = np.where(start > 0, (harmonic[stop - 1] - harmonic[np.maximum(start - 1, 0)]) / (stop - start), 0.0)
+    above = np.arange(n)[None, :] < start[:, None]  # above[i, j]: j is in a group above i's
+    agree = np.sign(true[None, :] - true[:, None])  # +1: the truth also puts j above i, 0: tied
+    return float(np.sum(weight * np.sum(agree * above, axis=1)) / (n - 1))
 
 
 def _all_tied(scores: np.ndarray) -> bool:
@@ -387,8 +397,8 @@ def ranking_agreement(
 
     Notes
     -----
-    Permuting the systems (or topics) changes no value and no interval, except that tau-AP and
-    RBO order tied scores by the systems' position in ``scores_a`` (as :func:`tau_ap` does). The
+    Permuting the systems (or topics) changes no value and no interval, except that RBO orders
+    tied scores by the systems' position in ``scores_a`` (tau-AP averages over the tie orders). The
     same ``random_state`` gives the same intervals. Scores equal for every system order none: every
     measure is NaN, with a :class:`~labelwise.errors.LabelwiseWarning` naming the table.
 

@@ -38,6 +38,7 @@ from ._averaged import averaged_metric, with_default_average
 from ._confusion_metrics import batch_metric
 from ._inputs import align_rows, encode_against, is_accuracy, resolve_metric
 from ._proba_metrics import PROBA_METRICS, proba_columns
+from ._undefined_metric import UndefinedScores
 
 __all__ = ["SliceScores", "slice_scores", "wilson_interval"]
 
@@ -188,12 +189,23 @@ def _cell_counts(pair: np.ndarray, matrix: np.ndarray, cells: int) -> np.ndarray
     return out
 
 
-def _weighted_call(metric: Callable[..., float], name: str, cells: np.ndarray, counts: np.ndarray, classes: np.ndarray):
-    """``metric`` on the rows the confusion ``counts`` describe (cells with no row left out)."""
+def _weighted_call(
+    metric: Callable[..., float],
+    name: str,
+    cells: np.ndarray,
+    counts: np.ndarray,
+    classes: np.ndarray,
+    notes: tuple[UndefinedScores, str] | None = None,
+):
+    """``metric`` on the rows the confusion ``counts`` describe (cells with no row left out); scikit-learn's
+    undefined-metric warnings go to ``notes`` (collector, who), else are not repeated (bootstrap resamples)."""
     k = len(classes)
     keep = counts > 0
     true, pred = classes[cells[keep] // k], classes[cells[keep] % k]
     try:
+        if notes is not None:
+            with notes[0].watch(notes[1], "", true, pred, getattr(metric, "keywords", {}).get("pos_label")):
+                return _call(metric, true, pred, counts[keep])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # scikit-learn's notes on an ill-defined value (one class in a slice)
             return _call(metric, true, pred, counts[keep])
@@ -315,13 +327,14 @@ def slice_scores(
     if pred is not None and resolved:
         seed = seed_from(random_state)
         seed = int(rng.integers(0, 2**31 - 1)) if seed is None else seed
+        draws = (n_bootstrap, seed, confidence)
         counts = _cell_counts(true * len(classes) + pred, matrix, len(classes) ** 2)
         for (name, fn), given in zip(resolved, metrics, strict=True):
             name, fn = (name, fn) if fn is None else with_default_average(name, fn, given, classes)
             value, low, high, intervals[name] = (
                 proba_columns(name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence)
                 if fn is None  # a metric of the probabilities (given: checked by _resolve)
-                else _label_metric(fn, name, given, counts, classes, sizes, n_bootstrap, seed, confidence)
+                else _label_metric(fn, name, given, counts, classes, sizes, draws, table.index)
             )
             table[name], table[f"{name}_low"], table[f"{name}_high"] = value, low, high
     _label_columns(table, matrix, issues, label_quality, confidence, intervals)
@@ -350,18 +363,19 @@ def _label_metric(
     counts: np.ndarray,
     classes: np.ndarray,
     sizes: np.ndarray,
-    n_bootstrap: int,
-    seed: int,
-    confidence: float,
+    draws: tuple[int, int, float],
+    rows: Sequence[str],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    """A metric of the predicted labels on each slice, its interval and how it was made (Wilson for
-    accuracy, else a bootstrap of the confusion cells)."""
+    """A metric of the predicted labels on each slice (``rows``: overall, then the slices), its interval and
+    how it was made (Wilson for accuracy, else a bootstrap of the confusion cells; ``draws``: n_bootstrap,
+    seed, confidence)."""
+    n_bootstrap, seed, confidence = draws
     if isinstance(given, str) and is_accuracy(given):
-        value, _, _ = _metric_columns(fn, name, counts, classes, 0, seed, confidence)
+        value, _, _ = _metric_columns(fn, name, counts, classes, 0, seed, confidence, rows)
         correct = counts[:, np.arange(len(classes)) * (len(classes) + 1)].sum(axis=1)
         low, high = wilson_interval(correct, sizes, confidence)
         return value, low, high, "wilson"
-    return (*_metric_columns(fn, name, counts, classes, n_bootstrap, seed, confidence), "bootstrap")
+    return (*_metric_columns(fn, name, counts, classes, n_bootstrap, seed, confidence, rows), "bootstrap")
 
 
 def _label_columns(
@@ -398,19 +412,23 @@ def _metric_columns(
     n_bootstrap: int,
     seed: int,
     confidence: float,
+    rows: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One metric's value and bootstrap interval (NaN without resamples) on each row of ``counts``
     (overall, then each slice); slice ``s`` resamples from the stream seeded ``[seed, s]``."""
     k = len(classes)
     value, low, high = (np.full(len(counts), np.nan) for _ in range(3))
+    notes = UndefinedScores(name)
     for s, c in enumerate(counts):
         if c.sum() == 0:
             continue
-        value[s] = _weighted_call(fn, name, np.arange(k * k), c, classes)
+        who = "all rows" if s == 0 else f"slice {rows[s]!r}" if rows is not None else f"slice {s}"
+        value[s] = _weighted_call(fn, name, np.arange(k * k), c, classes, (notes, who))
         if n_bootstrap > 0:
             low[s], high[s] = _bootstrap(
                 fn, name, c, classes, n_bootstrap, np.random.default_rng([seed, s]), confidence
             )
+    notes.say(stacklevel=5)
     return value, low, high
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .._validate.labels import check_same_length, encode_labels
 from .._validate.row_order import check_row_order
-from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from ..noise._flip import raw_labels
 from ._names import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS
 
@@ -91,8 +93,21 @@ def budget_count(budget: Any, n: int, *, name: str = "budget") -> int:
     raise InvalidParameterError(f"{name} must be a fraction in [0, 1) or an integer count, got {type(budget).__name__}")
 
 
+DENSE_KERNELS = "the poison attacks and defences work on dense RBF kernels (n x n)"
+
+
+def refuse_sparse(X: Any, name: str = "X", why: str = DENSE_KERNELS) -> None:
+    """Refuse a scipy sparse matrix by name, saying ``why`` dense rows are needed and how to get them."""
+    if sp.issparse(X):
+        raise InvalidParameterError(
+            f"{name} must be a dense array, got a sparse {type(X).__name__} of shape {X.shape}: {why}; pass "
+            f"{name}.toarray(), or reduce it first (e.g. sklearn.decomposition.TruncatedSVD)"
+        )
+
+
 def check_X(X: Any, n: int | None = None, *, name: str = "X") -> np.ndarray:
     """2-D finite float array; its length must be ``n`` when given."""
+    refuse_sparse(X, name)
     columns = list(X.columns) if isinstance(X, pd.DataFrame) else None
     if isinstance(X, pd.DataFrame):
         X = X.to_numpy()
@@ -143,8 +158,29 @@ def first_appearance_codes(codes: np.ndarray) -> np.ndarray:
     return rank[codes]
 
 
+def warn_budget_over_bound(budget: int, n: int, k: int, attack: str) -> None:
+    """Warn when a budget flips more than ``(K - 1) / K`` of the labels (half of two classes).
+
+    The bound is the noise matrices' (:func:`labelwise.noise.noise_matrix` refuses a rate above it):
+    beyond it the attacked labels are wrong more often than a uniform guess, and for two classes a
+    budget ``b`` above half is the attack of ``n - b`` flips on the classes' names swapped.
+    """
+    if budget * k <= n * (k - 1):
+        return
+    warnings.warn(
+        f"the {attack!r} attack's budget flips {budget} of {n} labels ({budget / n:.0%}), more than "
+        f"(K-1)/K = {(k - 1) / k:.4g} of them for K={k} classes: the attacked labels are wrong more often "
+        "than a uniform guess"
+        + (", and a model trained on them learns the two classes swapped" if k == 2 else "")
+        + " (labelwise.noise refuses such a rate)",
+        LabelwiseWarning,
+        stacklevel=4,
+    )
+
+
 def make_result(arr, classes, codes, new_codes, attack: str, budget: int, info: dict | None = None) -> PoisonedLabels:
     """Build :class:`PoisonedLabels` keeping the input's dtype and label values."""
+    warn_budget_over_bound(int(budget), int(codes.size), int(classes.size), attack)
     flipped = new_codes != codes
     out = arr.copy()
     out[flipped] = classes[new_codes[flipped]]

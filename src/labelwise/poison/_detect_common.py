@@ -15,10 +15,12 @@ import numpy as np
 
 from .._chunks import row_blocks
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
+from ._common import refuse_sparse
 
 
 def as_array(features: Any, name: str) -> np.ndarray:
-    """``features`` as a numpy array (a ``np.memmap`` stays one), refusing ragged rows."""
+    """``features`` as a numpy array (a ``np.memmap`` stays one), refusing ragged rows and sparse matrices."""
+    refuse_sparse(features, name, "the detectors read dense rows, by blocks (a np.memmap or a .npy path stays on disk)")
     try:
         return features if isinstance(features, np.ndarray) else np.asarray(features)
     except ValueError:  # rows of different lengths

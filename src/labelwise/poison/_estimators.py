@@ -14,7 +14,7 @@ from .._validate.arguments import check_positive, show
 from .._validate.nan_features import nan_refusal
 from .._validate.row_order import RowOrderScore, check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
-from ._common import resolve_gamma
+from ._common import refuse_sparse, resolve_gamma
 
 
 def _raise_nan_refusal(X: Any, estimator: Any, exc: ValueError) -> None:
@@ -57,6 +57,7 @@ class _DefenceClassifier(RowOrderScore, ClassifierMixin, BaseEstimator):
 
     def _validate_fit(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         check_row_order(X, "X", "the poison defences", y=y)
+        refuse_sparse(X)
         X_given = X
         try:
             X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
@@ -74,6 +75,7 @@ class _DefenceClassifier(RowOrderScore, ClassifierMixin, BaseEstimator):
 
     def _validate_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
+        refuse_sparse(X)
         try:
             return validate_data(self, X, dtype=np.float64, reset=False)
         except ValueError as exc:

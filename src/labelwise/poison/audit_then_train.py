@@ -9,13 +9,27 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.svm import SVC
+from sklearn.utils.metaestimators import available_if
 
 from .._validate.arguments import check_choice, check_positive, check_positive_int, show
+from .._validate.estimators import sample_weight_fit_params
 from ..errors import LabelwiseWarning, TooFewExamplesError
 from ._common import resolve_gamma
 from ._estimators import _DefenceClassifier, _SVCMixin
 
 __all__ = ["AuditThenTrain"]
+
+
+def _final_has(method: str):
+    """Whether the final model has ``method`` (the fitted one once fitted, else the one to fit)."""
+
+    def check(self: AuditThenTrain) -> bool:
+        final = getattr(self, "estimator_", None)
+        if final is None:
+            final = self.estimator if self.estimator is not None else SVC()
+        return hasattr(final, method)
+
+    return check
 
 
 class AuditThenTrain(_SVCMixin, _DefenceClassifier):
@@ -30,7 +44,8 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
     ----------
     estimator : scikit-learn classifier, optional
         The final model (default: RBF SVC with ``C``, ``gamma``); ``mode="weight"`` needs
-        ``sample_weight`` support.
+        ``sample_weight`` support. ``decision_function`` and ``predict_proba`` are the final
+        model's, present when it has them (``predict_proba`` with one column per class of ``y``).
     probe : scikit-learn classifier with ``predict_proba``, optional
         Model for the out-of-fold probabilities (default: the RBF SVC with Platt scaling,
         ``CalibratedClassifierCV(SVC(C, gamma), ensemble=False, cv=3)``). Its probabilities are
@@ -94,6 +109,8 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
         )
         cv = check_positive_int("cv", self.cv, minimum=2)
         final = clone(self.estimator) if self.estimator is not None else self._svc()
+        if self.mode == "weight":  # before the audit's fits: the final fit is the one that needs weights
+            sample_weight_fit_params(final, np.ones(1), name="estimator (mode='weight' passes sample weights)")
         labels = self.classes_[codes]
         # Out-of-fold probabilities need cv folds per class, and the default probe calibrates on
         # 3 inner folds; on data too small for that, train without the audit (and say so).
@@ -124,18 +141,41 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
                 )
             self.estimator_ = final.fit(X[self.kept_], labels[self.kept_])
         elif self.mode == "weight":
-            self.estimator_ = final.fit(X, labels, sample_weight=np.asarray(self.issues_.label_quality))
+            weights = np.asarray(self.issues_.label_quality)
+            self.estimator_ = final.fit(X, labels, **sample_weight_fit_params(final, weights))
         else:
             sugg = np.asarray(self.issues_.suggested_label).astype(np.int64)
             new = np.where(self.kept_, codes, sugg)
             self.estimator_ = final.fit(X, self.classes_[new])
+        unseen = np.setdiff1d(self.classes_, getattr(self.estimator_, "classes_", self.classes_))
+        if unseen.size:
+            warnings.warn(
+                f"AuditThenTrain: the final model saw no example of class {', '.join(show(c) for c in unseen)} "
+                f"(mode={self.mode!r} left none): it never predicts it, predict_proba gives it 0 and "
+                "decision_function has columns for the other classes only",
+                LabelwiseWarning,
+                stacklevel=2,
+            )
         self.svc_ = self.estimator_
         return self
 
+    @available_if(_final_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        """Decision scores of the final model."""
+        """Decision scores of the final model (present when it has ``decision_function``)."""
         X = self._validate_predict(X)
         return self.estimator_.decision_function(X)
+
+    @available_if(_final_has("predict_proba"))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities of the final model, one column per class of ``y`` (``classes_``).
+
+        A class the final model never saw (every example of it dropped) gets probability 0.
+        """
+        X = self._validate_predict(X)
+        proba = self.estimator_.predict_proba(X)
+        out = np.zeros((proba.shape[0], self.classes_.size))
+        out[:, np.searchsorted(self.classes_, self.estimator_.classes_)] = proba
+        return out
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions of the final model."""

@@ -47,7 +47,7 @@ class ReviewState:
         self.resolve = units.resolve if units is not None else None  # the folder's own check
         self.data_found = a.data is not None if units is None else units.data_found
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
-        self.store.bind_audit(a.issues)
+        self.store.bind_audit(a.issues, what=_bound_to(self.task))
         self.reviewer = reviewer or _default_reviewer()
         issues = a.issues
         self.rows = issues["row"].to_numpy(dtype=np.int64)
@@ -127,6 +127,11 @@ class ReviewState:
 def _version(decisions: dict, row: int) -> int:
     d = decisions.get(row)
     return d.version if d is not None else 0
+
+
+def _bound_to(task: str | None) -> str:
+    """The folder's kind in a store's "belongs to another ..." error: an aggregation's folder, else an audit."""
+    return "aggregation" if task is not None and task.startswith("aggregate") else "audit"
 
 
 def _default_reviewer() -> str:

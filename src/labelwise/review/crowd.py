@@ -340,7 +340,7 @@ def bound_decisions(audit: AuditOutput) -> list[Decision]:
     if not path.is_file():
         return []
     store = DecisionStore(path, n_examples=len(audit.issues))
-    store.bind_audit(audit.issues)
+    store.bind_audit(audit.issues, what="aggregation")
     return sorted((d for d in store.current().values() if d.action != "clear"), key=lambda d: d.row)
 
 

@@ -66,4 +66,5 @@ def export_folder(
         n_kept=res.n_kept,
         changes=res.changes,
         n_removed=res.n_removed,
+        id_column="item" if "item" in res.changes.columns else None,  # the aggregation's item ids
     )

@@ -154,11 +154,12 @@ class DecisionStore:
         except sqlite3.Error as exc:
             raise _storage_error(exc, self.path, "nothing", self.timeout) from None
 
-    def bind(self, key: str, value: str) -> None:
+    def bind(self, key: str, value: str, *, what: str = "audit") -> None:
         """Remember ``value`` under ``key`` on first use; later, refuse a different value.
 
         The review app binds the number of audited examples, so a database left over from an
-        audit of other data is not silently applied to this one.
+        audit of other data is not silently applied to this one. ``what`` names the folder's kind in
+        the error (``"audit"``, ``"aggregation"``).
 
         Raises
         ------
@@ -173,24 +174,25 @@ class DecisionStore:
             raise _storage_error(exc, self.path, "nothing", self.timeout) from None
         if stored != str(value):
             raise StorageError(
-                f"review database {str(self.path)!r} belongs to another audit ({key} {stored}, this audit has "
+                f"review database {str(self.path)!r} belongs to another {what} ({key} {stored}, this {what} has "
                 f"{value}); move it aside to start a new review"
             )
 
-    def bind_audit(self, issues: pd.DataFrame) -> None:
+    def bind_audit(self, issues: pd.DataFrame, *, what: str = "audit") -> None:
         """Bind this database to the audit whose ``issues`` table it reviews: its number of rows and a
         fingerprint of its given labels in row order (:func:`labels_fingerprint`), so that decisions
         made on one audit are never applied by row number to an audit of other data, even one of the
-        same length. A database from before the fingerprint takes it on first use.
+        same length. A database from before the fingerprint takes it on first use. ``what`` names the
+        folder's kind in the error: ``"aggregation"`` for a ``labelwise aggregate`` folder.
 
         Raises
         ------
         StorageError
             If the database was bound to another audit.
         """
-        self.bind("n_examples", str(len(issues)))
+        self.bind("n_examples", str(len(issues)), what=what)
         if "given_label" in issues.columns and "row" in issues.columns:
-            self.bind("given_labels", labels_fingerprint(issues))
+            self.bind("given_labels", labels_fingerprint(issues), what=what)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

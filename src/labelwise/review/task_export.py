@@ -43,6 +43,7 @@ from ..io.atomic import atomic_write
 from ..io.outputs import check_out_dir
 from ..report._data_as_written import columns_as_written
 from ..report._tasks import TaskRun, task_of
+from ._data_ids import id_key, table_ids
 from ._label_dtype import labels_as_written
 from ._task_formats import cleaned_coco, cleaned_conll, cleaned_rows, coco_bytes, mask_manifest
 from .store import DB_NAME, Decision, DecisionStore
@@ -186,7 +187,7 @@ def _data_path(run: TaskRun) -> Path:
 
 def _table(
     run: TaskRun, task: str, excluded: list[int], mark: bool, column: str
-) -> tuple[pd.DataFrame, dict, None, int]:
+) -> tuple[pd.DataFrame, dict, pd.DataFrame | None, int]:
     path = _data_path(run)
     na_values = run.settings.get("na_values")  # the audit's `--na-values`: a tag written NA stays NA
     data = read_table(path, na_values=na_values)
@@ -226,7 +227,9 @@ def _table(
                 "audit: rerun the audit before exporting"
             )
     given = dict(enumerate(data[label].tolist()))
-    return cleaned_rows(data, excluded, mark_excluded=mark, column=column), given, None, len(excluded)
+    name, ids = table_ids(data, run.summary, label)  # the data's id beside each logged row (review._data_ids)
+    where = None if name is None or ids is None else pd.DataFrame({id_key(name, LOG_COLUMNS): ids})
+    return cleaned_rows(data, excluded, mark_excluded=mark, column=column), given, where, len(excluded)
 
 
 def _tag_set(cell: Any, separator: str) -> set[str]:

@@ -18,6 +18,7 @@ from .._validate.nan_features import nan_refusal
 from .._validate.row_order import RowOrderScore, check_row_order
 from ..errors import InvalidParameterError
 from . import _corrected_loss as loss
+from ._backward_runaway import check_backward_runaway
 from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
 
 __all__ = ["CORRECTIONS", "ForwardCorrection"]
@@ -35,7 +36,10 @@ class ForwardCorrection(RowOrderScore, ClassifierMixin, BaseEstimator):
     minimiser of the ordinary log loss over clean data. The *backward* correction
     (``correction="backward"``, their Theorem 1) instead weights the log losses of every class by
     ``T⁻¹``: ``Σ_j T⁻¹[ỹ, j] (-log q_j(x))``, an unbiased estimate of the clean loss (it needs an
-    invertible ``T`` and, having negative weights, is less stable).
+    invertible ``T`` and, having negative weights, is less stable). That loss is not bounded below:
+    when ``T`` overstates the noise (or is near-singular) it falls without end along the fitted
+    weights, only ``C`` stops them, and the accuracy can fall to chance; such a fit warns
+    (:mod:`~labelwise.robust._backward_runaway`) naming the numbers and ``correction="forward"``.
 
     The objective ``C Σ_n s_n ℓ_n + ||W||² / 2`` (intercept not penalised) is minimised with
     L-BFGS-B and its analytic gradient, over row blocks of ``X`` (dense or sparse). It is
@@ -199,6 +203,8 @@ class ForwardCorrection(RowOrderScore, ClassifierMixin, BaseEstimator):
         self.coef_ = W.T.copy()
         self.intercept_ = b.copy()
         self.n_iter_ = int(result.nit)
+        if self.correction == "backward":
+            check_backward_runaway(X, codes, weights / total, W, b, T, C)
         return self
 
     def decision_function(self, X):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["em_priors", "estimate"]
+__all__ = ["SOURCE_PRIORS", "em_priors", "estimate"]
 
 
 def em_priors(
@@ -31,6 +31,9 @@ def em_priors(
     return q, max_iter
 
 
+SOURCE_PRIORS = ("posterior", "labels")
+
+
 def estimate(
     val_probs: np.ndarray,
     val_codes: np.ndarray,
@@ -38,12 +41,19 @@ def estimate(
     *,
     max_iter: int = 1000,
     tol: float = 1e-8,
+    source_prior: str = "posterior",
 ) -> dict:
-    """MLLS: EM on (calibrated) target posteriors; source priors are the mean calibrated validation posterior.
+    """MLLS: EM on (calibrated) target posteriors, from the source priors the posteriors were made under.
 
-    With bias-corrected calibration (BCTS, the default of :func:`~labelwise.shift.estimate_priors`
-    for this method) the mean calibrated posterior equals the validation label frequencies at the
-    optimum, so the EM starts from the priors the calibrated model actually encodes.
+    ``source_prior="posterior"`` (the default, Alexandari et al. [2]_): the mean (calibrated) validation
+    posterior, the prior the model's posteriors actually encode. ``"labels"``: the validation label
+    frequencies, Saerens et al.'s [1]_ formula as written (the training priors). The two agree when the
+    posteriors are calibrated: with bias-corrected calibration (BCTS, the default of
+    :func:`~labelwise.shift.estimate_priors` for this method) the mean calibrated posterior equals
+    the label frequencies at the optimum. With ``calibration="none"`` and a miscalibrated model
+    they differ, and so do the estimates; E-step priors that the posteriors do not encode make the EM
+    start from a shift that is not there. ``source_priors`` (and ``weights``) of the result are the
+    ones the EM used.
 
     References
     ----------
@@ -52,7 +62,10 @@ def estimate(
     .. [2] A. Alexandari, A. Kundaje and A. Shrikumar, "Maximum Likelihood with Bias-Corrected
        Calibration is Hard-To-Beat at Label Shift Adaptation", ICML 2020.
     """
-    p_source = val_probs.mean(axis=0)
+    if source_prior == "labels":
+        p_source = np.bincount(val_codes, minlength=val_probs.shape[1]) / len(val_codes)
+    else:
+        p_source = val_probs.mean(axis=0)
     q, it = em_priors(target_probs, p_source, max_iter=max_iter, tol=tol)
     return {
         "priors": q,

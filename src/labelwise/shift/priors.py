@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
 from .._validate.row_alignment import align_rows
-from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
 from . import bbse, mlls, rlls
 from ._names import CALIBRATIONS
 from .calibration import Calibrator, fit_calibrator
@@ -46,6 +47,7 @@ OPTION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "delta": lambda name, v: check_fraction(name, v, closed_low=False),
     "lam": check_positive,
     "rcond": lambda name, v: check_fraction(name, v, high=np.inf),
+    "source_prior": lambda name, v: check_choice(name, v, mlls.SOURCE_PRIORS),
 }
 
 
@@ -150,7 +152,9 @@ class PriorShiftEstimate:
     raw_weights : ndarray of shape (K,)
         The method's weights before clipping negative priors (BBSE, RLLS).
     ci_low, ci_high : ndarray of shape (K,) or None
-        Percentile bootstrap interval of ``priors`` (source and target rows resampled).
+        Percentile bootstrap interval of ``priors`` (source and target rows resampled); NaN for a
+        class that every resample gave the same prior (a zero-width "interval", as a few target rows
+        give: see :func:`estimate_priors`).
     calibrator : Calibrator
     n_iter : int
     """
@@ -236,10 +240,11 @@ def estimate_priors(
         temperature scaling, or none. ``"auto"``: BCTS for MLLS (Alexandari et al. 2020), none for
         BBSE and RLLS (which only use argmax predictions).
     n_boot : int
-        Bootstrap replicates for the confidence interval of the priors (0: none).
+        Bootstrap replicates for the confidence interval of the priors (0: none); a zero-width
+        interval (a few target rows) is NaN, with a warning (:func:`_no_flat_intervals`).
     **options
-        Passed to the method (``max_iter``, ``tol`` for MLLS; ``alpha``, ``delta``, ``lam`` for RLLS;
-        ``rcond`` for BBSE); a name the method does not take, or an out-of-range value, is an error.
+        Passed to the method (``max_iter``, ``tol``, ``source_prior`` for MLLS: :func:`.mlls.estimate`;
+        ``alpha``, ``delta``, ``lam`` for RLLS; ``rcond`` for BBSE); unknown or out of range: an error.
 
     Raises
     ------
@@ -285,7 +290,7 @@ def estimate_priors(
     ci = check_fraction("ci", ci, closed_low=False)
     check_random_state(random_state)  # checked even when n_boot=0 leaves it unused
     out, cal = _run(method, calibration, vp, vc, tp, options)
-    low, high = _bootstrap_interval(method, calibration, vp, vc, tp, options, n_boot, ci, random_state)
+    low, high = _bootstrap_interval(method, calibration, vp, vc, tp, options, n_boot, ci, random_state, cls)
     src = out["source_priors"]
     weights = np.divide(out["priors"], src, out=np.zeros_like(src), where=src > 0)
     return PriorShiftEstimate(
@@ -303,8 +308,10 @@ def _bootstrap_interval(
     n_boot: int,
     ci: float,
     random_state: Any,
+    classes: np.ndarray,
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Percentile bootstrap interval of the target priors (validation and target rows resampled)."""
+    """Percentile bootstrap interval of the target priors (validation and target rows resampled); NaN
+    where it has zero width (:func:`_no_flat_intervals`)."""
     if not n_boot:
         return None, None
     rng = check_random_state(random_state)
@@ -318,4 +325,34 @@ def _bootstrap_interval(
     if not boots:
         return None, None
     low, high = np.percentile(np.array(boots), [50 * (1 - ci), 50 * (1 + ci)], axis=0)
+    return _no_flat_intervals(low, high, classes, len(tp))
+
+
+def _no_flat_intervals(
+    low: np.ndarray | None, high: np.ndarray | None, classes: np.ndarray, n_target: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """NaN for each class whose bootstrap interval has zero width, with one warning naming them.
+
+    Every resample gave the class the same prior, so the percentile "interval" is a point; the
+    bootstrap cannot show the uncertainty there (a class that none of a few target rows points to
+    stays 0 in every resample), and ``[0, 0]`` would read as a certain 0.
+    """
+    if low is None or high is None:
+        return low, high
+    flat = np.flatnonzero(high - low < 1e-6)  # EM reaches 0 only in the limit
+    if not flat.size:
+        return low, high
+    low, high = low.copy(), high.copy()
+    shown = ", ".join(f"{show(plain(classes[i]))} ({low[i]:.3g})" for i in flat[:10])
+    more = f" and {flat.size - 10} more" if flat.size > 10 else ""
+    low[flat] = high[flat] = np.nan
+    warnings.warn(
+        f"the bootstrap interval (n_boot) of the target prior is not an interval for {flat.size} "
+        f"class{'es' if flat.size > 1 else ''}: every resample gave {shown}{more} the same prior, so "
+        f"it says nothing about the uncertainty ({n_target} target row{'s' if n_target != 1 else ''}: "
+        "too few to resample from, or a prior clipped at 0 in every resample); their ci_low and ci_high "
+        "are NaN. More target rows give an interval",
+        LabelwiseWarning,
+        stacklevel=4,
+    )
     return low, high

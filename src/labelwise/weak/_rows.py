@@ -14,6 +14,40 @@ from typing import Any
 
 import pandas as pd
 
+#: Attributes of a pandas Series or DataFrame that a row's values lack: a row function reading one was
+#: written for the whole frame (``df.text.str.contains(...)``) and needs ``vectorized=True``.
+FRAME_ATTRIBUTES = frozenset(
+    {
+        "str",
+        "dt",
+        "map",
+        "apply",
+        "isin",
+        "loc",
+        "iloc",
+        "to_numpy",
+        "values",
+        "where",
+        "mask",
+        "between",
+        "fillna",
+        "astype",
+        "any",
+        "all",
+        "shape",
+        "columns",
+        "index",
+        "notna",
+        "isna",
+        "eq",
+        "ne",
+        "lt",
+        "gt",
+        "le",
+        "ge",
+    }
+)
+
 
 def row_type(columns: pd.Index) -> Any:
     """A named tuple class over ``columns`` whose ``row[name]`` reads the column ``name`` (integers and
@@ -39,3 +73,20 @@ def row_type(columns: pd.Index) -> Any:
 def iter_rows(frame: pd.DataFrame) -> Iterator[Any]:
     """The rows of ``frame`` as :func:`row_type` tuples, in order."""
     return map(row_type(frame.columns)._make, frame.itertuples(index=False, name=None))
+
+
+def attribute_hint(exc: AttributeError, row: Any, columns: pd.Index) -> str:
+    """What a row function can read, for the AttributeError ``exc`` it raised on ``row``: the row's fields,
+    the columns that :meth:`pandas.DataFrame.itertuples` gave by position (names that are not Python
+    identifiers), and ``vectorized=True`` when the attribute is one of a pandas frame's or column's
+    (:data:`FRAME_ATTRIBUTES`) that the row lacks."""
+    fields = list(getattr(row, "_fields", ()))
+    renamed = [f"{str(c)!r} is row.{f}" for c, f in zip(columns, fields, strict=False) if str(c) != f]
+    where = f"; columns that are not Python names come by position: {', '.join(renamed)}" if renamed else ""
+    name = getattr(exc, "name", None)
+    frame = (
+        f"; .{name} is a pandas frame's or column's: a function of the whole DataFrame needs vectorized=True"
+        if name in FRAME_ATTRIBUTES and name not in fields
+        else ""
+    )
+    return f" (a row's fields are {fields}{where}{frame})"

@@ -17,10 +17,12 @@ from ..errors import (
     LabelwiseError,
     ShapeMismatchError,
 )
+from ._abstain_hint import warn_minus_one_class
 from ._apply_groups import labeler_major
+from ._float_votes import integral_float_votes
 from ._mixed_types import mixed_types_error
 from ._per_row import per_row
-from ._rows import iter_rows
+from ._rows import attribute_hint, iter_rows
 from ._votes import Votes, as_votes, ordered_classes
 from .labeling_function import LabelingFunction, labeling_function
 from .preprocessor import check_unique, prepared
@@ -93,22 +95,13 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         try:
             out[position] = lf.run(row)
         except Exception as exc:
-            hint = _fields_hint(row, frame.columns) if isinstance(exc, AttributeError) else ""
+            hint = attribute_hint(exc, row, frame.columns) if isinstance(exc, AttributeError) else ""
             raise LabelingFunctionError(
                 f"{lf.kind} {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}",
                 row=index[position],
                 position=position,
             ) from exc
     return out
-
-
-def _fields_hint(row: Any, columns: pd.Index) -> str:
-    """What a row function can read, for an AttributeError: the row's fields, and the columns that
-    :meth:`pandas.DataFrame.itertuples` gave by position (names that are not Python identifiers)."""
-    fields = list(getattr(row, "_fields", ()))
-    renamed = [f"{str(c)!r} is row.{f}" for c, f in zip(columns, fields, strict=False) if str(c) != f]
-    where = f"; columns that are not Python names come by position: {', '.join(renamed)}" if renamed else ""
-    return f" (a row's fields are {fields}{where})"
 
 
 def call_vectorized(fn: Any, frame: pd.DataFrame, kind: str) -> Any:
@@ -411,6 +404,12 @@ def apply(
         Every function abstained on every row.
     InvalidLabelsError
         Without ``classes``, labels of several types (each type named with a function and a row).
+
+    Warns
+    -----
+    LabelwiseWarning
+        Without ``classes``, a function whose abstain value is not ``-1`` returned ``-1`` (Snorkel's
+        abstain value), which is then a class.
     """
     checked = _check_lfs(lfs)
     declared = _check_declared(classes)
@@ -432,10 +431,12 @@ def apply(
             f"every labeling function abstained on every row ({len(checked)} functions, {len(items)} rows): "
             f"no votes to analyse or aggregate"
         )
+    answers = integral_float_votes(answers, declared)
     if declared is None:
         try:
             declared = np.sort(pd.unique(answers["label"]))
         except TypeError:
             raise _label_type_error(answers, pd.Index(items)) from None
+        warn_minus_one_class(answers, checked, declared)
     votes = Votes(answers, pd.Index(items), tuple(lf.name for lf in checked), declared)
     return as_votes(votes)

@@ -150,6 +150,12 @@ def labeling_function(
     -------
     LabelingFunction, or a decorator that makes one.
 
+    Raises
+    ------
+    InvalidParameterError
+        A bad option (``name``, ``vectorized``, ``pre``, ``resources``), or a function that cannot
+        take the applier's call ``func(row, **resources)``, naming its signature.
+
     Examples
     --------
     >>> from labelwise import weak
@@ -169,8 +175,30 @@ def labeling_function(
         vectorized,
         "labeling_function",
         "lf",
-        lambda n, f: LabelingFunction(n, f, abstain, vectorized, before, check_resources(resources, f)),
+        lambda n, f: LabelingFunction(
+            n, f, abstain, vectorized, before, check_call_shape(n, f, vectorized, check_resources(resources, f))
+        ),
     )
+
+
+def check_call_shape(name: str, func: Callable[..., Any], vectorized: Any, resources: dict[str, Any]) -> dict[str, Any]:
+    """``resources`` once ``func`` is known to take the call the applier makes, ``func(row, **resources)``
+    (the DataFrame for a vectorised one); a function that cannot is refused when it is decorated,
+    naming its signature, rather than on the first row. A callable without a signature is let through."""
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return resources
+    try:
+        signature.bind(None, **resources)
+    except TypeError:
+        what = "the DataFrame (vectorized=True)" if vectorized else "the row"
+        keywords = f", and the resources {list(resources)} by keyword" if resources else ""
+        raise InvalidParameterError(
+            f"labeling function {name!r} must take one positional argument, {what}{keywords}; its signature is "
+            f"{getattr(func, '__name__', name)}{signature}"
+        ) from None
+    return resources
 
 
 def check_resources(resources: Any, func: Callable[..., Any]) -> dict[str, Any]:

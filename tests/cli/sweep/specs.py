@@ -633,6 +633,13 @@ SPECS: dict[str, Spec] = {
             ("--gamma", "-1"),
         ),
     ),
+    "robustness/ids": Spec(
+        ("robustness", "{binary}", "--label", "y", "--id-column", "a", "--attacks", "random", "--budgets", "0.1"),
+        {"DATA": ("binary", TABLE)},
+        ("robustness.csv", "robustness.png", "summary.json"),
+        columns={"--label": "binary", "--id-column": "binary"},
+        bad_values=(("--id-column", "y"),),
+    ),
     "detect-poison": Spec(
         ("detect-poison", "{data}", "--label", "y"),
         {"DATA": ("data", TABLE)},
@@ -818,4 +825,22 @@ NOT_COVERED: dict[str, str] = {}
 FREE_OPTIONS[("aggregate-masks", "--ignore-value")] = (
     "any integer that is no class may mark unlabelled pixels (0 and 1 are refused with em and rasa: the "
     "aggregate-masks/em-ignore spec): tests/cli/test_walk39_mask_ignore_cli.py, test_aggregate_masks_ignore_cli.py"
+)
+
+# The task audits' ids and token tables (session 48): --id-column of a multilabel table, and --task token reading
+# DATA as a long token table (here one token per sentence: the sweep's table has distinct b values).
+SPECS["audit/multilabel_ids"] = Spec(
+    ("audit", "{data}", "--task", "multilabel", "--label", "y", "--probs", "{probs}", "--id-column", "a"),
+    {},
+    ("issues.csv", "classes.csv", "summary.json"),
+    columns={"--id-column": "data"},
+    label_cases=(),
+)
+SPECS["audit/token_table"] = Spec(
+    ("audit", "{data}", "--task", "token", "--label", "y", "--sentence-column", "b", "--token-column", "a")
+    + ("--probs", "{probs}"),
+    {"DATA": ("data", TABLE)},
+    ("issues.csv", "sentences.csv", "summary.json"),
+    columns={"--sentence-column": "data", "--token-column": "data"},
+    label_cases=(),
 )

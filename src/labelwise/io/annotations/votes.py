@@ -14,6 +14,7 @@ table of the same answers give the same outputs.
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 from typing import Any
@@ -70,12 +71,34 @@ def annotators_are_samples(path: str | os.PathLike, annotator_column: str | None
     return bool(keys) and "sample" in keys and not keys & set(SOURCES[:2])  # type: ignore[operator]
 
 
-def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The table, the file line of each row, and whether each row has the answer key at all."""
+def _csv_rows(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The line each row of a CSV starts on (quoted line breaks and blank lines counted, as an editor
+    shows them) and its number of cells, read with the csv module; None if it cannot be read so."""
+    try:
+        text = plain_text(path)  # a compressed or UTF-16 file: its decoded copy
+        with open(text, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=csv_delimiter(text))
+            starts, widths, end, header = [], [], 0, True
+            for record in reader:
+                start, end = end + 1, reader.line_num
+                if not record:  # a blank line holds no row
+                    continue
+                if not header:
+                    starts.append(start)
+                    widths.append(len(record))
+                header = False
+    except (OSError, csv.Error, DataFileError):
+        return None
+    return np.array(starts, dtype=np.int64), np.array(widths, dtype=np.int64)
+
+
+def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The table, the file line of each row, whether each row has the answer key at all, and (CSV) each
+    row's number of cells."""
     if path.suffix.lower() in _JSONL:  # numbers as the file writes them: a CSV's cells are text
         numbers, records = json_records(path, kind="votes file", numbers_as_text=True)
         has_answer = np.array([label in r for r in records], dtype=bool)
-        return pd.DataFrame(records), np.array(numbers, dtype=np.int64), has_answer
+        return pd.DataFrame(records), np.array(numbers, dtype=np.int64), has_answer, None
     try:
         table = read_csv_frame(
             path, csv_delimiter(path), {"dtype": object, "keep_default_na": False, "na_values": [""]}
@@ -85,7 +108,25 @@ def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"votes file {str(path)!r} is not a readable CSV ({exc})") from None
     has_answer = np.full(len(table), label in table.columns)
-    return table, np.arange(2, len(table) + 2), has_answer
+    rows = _csv_rows(path)
+    if rows is None or len(rows[0]) != len(table):  # not the rows pandas read: count them as lines
+        return table, np.arange(2, len(table) + 2), has_answer, None
+    return table, rows[0], has_answer, rows[1]
+
+
+def _short_row(table: pd.DataFrame, widths: np.ndarray | None, needed: tuple[str, ...]) -> tuple[int, int, str] | None:
+    """``(row, cells, column)`` of the first CSV row cut short before a needed column (a cell missing, not
+    empty): its number of cells and the first needed column it lacks."""
+    if widths is None:
+        return None
+    at = [table.columns.get_loc(c) for c in needed if c in table.columns]
+    if not at:
+        return None
+    short = np.flatnonzero(widths <= max(at))
+    if short.size == 0:
+        return None
+    row = int(short[0])
+    return row, int(widths[row]), next(str(table.columns[i]) for i in sorted(at) if i >= widths[row])
 
 
 def read(
@@ -108,12 +149,18 @@ def read(
     """
     p = require_file(path, parameter="path", kind="votes file")
     item, label = item_column or "item", label_column or "answer"
-    table, lines, has_answer = _records(p, label)
+    table, lines, has_answer, widths = _records(p, label)
     if annotator_column:
         sources = [annotator_column]
     else:
         sources = [c for c in SOURCES[:2] if c in table.columns] or ["sample"]
     need = f"{item!r}, {label!r} and {' and '.join(repr(s) for s in sources)}"
+    if (cut := _short_row(table, widths, (item, *sources, label))) is not None:
+        row, cells, column = cut
+        raise DataFileError(
+            f"votes file {str(p)!r}: line {lines[row]} has {cells} cell(s) where the header names "
+            f"{len(table.columns)}, so no {column!r} field (each record needs {need}; an empty answer is an empty cell)"
+        )
     if not has_answer.all():
         row = int(np.flatnonzero(~has_answer)[0])
         raise DataFileError(
