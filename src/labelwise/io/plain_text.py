@@ -65,7 +65,7 @@ _BLOCK = 1 << 20
 #: How much of a file's start is looked at for its encoding (a BOM, or UTF-16 without one).
 _SNIFF = 1024
 #: A write refused for want of room (a full disk, a quota, a file size limit).
-_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_NO_ROOM = {getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG") if hasattr(errno, name)}  # EDQUOT: POSIX
 #: The copies made: (file, size, modification time) -> the copy.
 _COPIES: dict[tuple[str, int, int], Path] = {}
 _FOLDER: list[Path] = []
