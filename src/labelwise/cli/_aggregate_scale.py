@@ -16,6 +16,7 @@ from .._stage_progress import stage, stages
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.annotations.long import missing_columns_error
+from ..io.file_kind import parquet_fix
 from ..io.paths import require_path
 from ._scale import _PARQUET_PARTS, read_parquet_rows, scheduler
 from ._wrote import wrote_text
@@ -73,8 +74,8 @@ def aggregate_at_scale(
     require_path(path, parameter="PATH", kind="Parquet file or folder of answers")
     if Path(path).is_file() and Path(path).suffix.lower() not in _PARQUET_PARTS:
         raise InvalidParameterError(
-            f"--scheduler needs PATH as Parquet (a file or a folder of parts), got {str(path)!r}: write it "
-            "as Parquet, or leave out --scheduler to aggregate it in memory"
+            f"--scheduler needs PATH as Parquet (a file or a folder of parts), got {str(path)!r}: "
+            f"{parquet_fix(path)}, or leave out --scheduler to aggregate it in memory"
         )
     from ..aggregate import METHODS, distributed
     from ._aggregate_outputs import (

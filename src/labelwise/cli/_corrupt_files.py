@@ -127,9 +127,10 @@ Cells = dict[str, "pa.ChunkedArray | np.ndarray"]
 _BLOCK_CELLS = 1 << 19
 
 
-def raw_cells(data: Path, n_rows: int) -> Cells:
+def raw_cells(data: Path, n_rows: int, *, typed: pd.DataFrame | None = None, out: Path | None = None) -> Cells:
     """DATA's cells as written, as many rows as the typed read (Arrow's parser; pandas' where Arrow
-    cannot parse the file)."""
+    cannot parse the file); with ``typed`` (DATA as the commands read it) and ``out``, the numbers
+    written with commas as ``out``'s delimiter reads them (:func:`numbers_for`)."""
     shown, data = data, plain_text(data)  # a compressed or UTF-16 file: its decoded copy
     with shown_as(data, shown):
         sep = csv_delimiter(data)  # .txt: the delimiter read_table guessed
@@ -158,7 +159,33 @@ def raw_cells(data: Path, n_rows: int) -> Cells:
         raise InvalidParameterError(
             f"DATA {str(shown)!r} read as {n_rows} rows but as text {found}: write it with --out .parquet instead"
         )
-    return cells
+    return cells if typed is None or out is None else numbers_for(cells, typed, sep, _TEXT[_format(out)])
+
+
+def numbers_for(cells: Cells, typed: pd.DataFrame, sep: str, out_sep: str) -> Cells:
+    """``cells`` (read at ``sep``) to be written at ``out_sep``, the numbers that the commands read from
+    cells with a comma (``typed``'s float columns) written as a file at ``out_sep`` reads them.
+
+    A table read at a delimiter other than ``,`` has its decimal commas read as decimal marks (``1,5``
+    is 1.5), and one read at ``,`` its commas between thousands (``"1,234.5"``):
+    :func:`labelwise.io.csv_grid.read_decimal_commas`. Copied as written into a file at the other kind
+    of delimiter, the cell is read otherwise (``1,5`` in a ``,`` file is the text ``"1,5"``; ``0,758``
+    is 758): so it is written ``1.5`` (or ``1234.5``), the number read from DATA. Text and integer
+    columns, and copies to a delimiter of the same kind (``;`` to tab), are left as written.
+    """
+    if (sep == ",") == (out_sep == ","):
+        return cells
+    from .._heavy import pyarrow_compute as pc
+
+    mark = "" if sep == "," else "."
+    fixed = dict(cells)
+    for name, column in cells.items():
+        if name not in typed.columns or typed[name].dtype.kind != "f":
+            continue
+        as_arrow = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([pa.array(column, pa.string())])
+        if pc.any(pc.match_substring(as_arrow, ",")).as_py():
+            fixed[name] = pc.replace_substring(as_arrow, ",", mark)
+    return fixed
 
 
 def texts(column: pa.ChunkedArray | np.ndarray) -> np.ndarray:

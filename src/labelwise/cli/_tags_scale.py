@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidParameterError
+from ..io.file_kind import parquet_fix
 from ..io.paths import require_path
 from ._scale import _PARQUET_PARTS, read_parquet_rows
 from ._scheduler import SCHEDULERS_SAID
@@ -34,8 +35,8 @@ def read_parquet_answers(path: Path, spec: str | None, what: str = "ANSWERS", ro
     require_path(path, parameter=what, kind=f"Parquet file or folder of {rows}")
     if Path(path).is_file() and Path(path).suffix.lower() not in _PARQUET_PARTS:
         raise InvalidParameterError(
-            f"--scheduler needs {what} as Parquet (a file or a folder of parts), got {str(path)!r}: write it "
-            "as Parquet, or leave out --scheduler to aggregate it in memory"
+            f"--scheduler needs {what} as Parquet (a file or a folder of parts), got {str(path)!r}: "
+            f"{parquet_fix(path)}, or leave out --scheduler to aggregate it in memory"
         )
     return read_parquet_rows(Path(path), what)
 

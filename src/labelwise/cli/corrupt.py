@@ -229,7 +229,7 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
         "matrix_file": None if matrix is None else str(Path(matrix).resolve()),
         "random_state": options["random_state"],
     }
-    raw = files.raw_cells(data, len(frame)) if files.copies_cells(data, out) else None
+    raw = files.raw_cells(data, len(frame), typed=frame, out=out) if files.copies_cells(data, out) else None
     if task == "multilabel":
         settings |= _tag_settings(noise, rate, options)
         scalars = {k: options[k] for k in ("drop_rate", "add_rate")} | {"rate": rate}

@@ -33,7 +33,10 @@ def _listed(names: list[str]) -> str:
 def _say_skipped(skipped: list[str]) -> None:
     """Print RUN_DIR's files not read as runs: those left out by suffix, then the suffix-less ones whose
     first line is not a run line (a README)."""
-    by_suffix, by_line = [n for n in skipped if Path(n).suffix], [n for n in skipped if not Path(n).suffix]
+    from ..evaluate.trec import run_suffix
+
+    by_line = [n for n in skipped if not run_suffix(Path(n))]
+    by_suffix = [n for n in skipped if n not in by_line]
     if by_suffix:
         console().print(
             f"RUN_DIR: {len(by_suffix)} file(s) not read as runs (by suffix): {_listed(by_suffix)}", markup=False
@@ -100,7 +103,8 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.
 
     RUN_DIR's runs are its files ending .run, .txt, .trec or without a suffix (one system each, named by
-    the file's stem), a file without a suffix only when its first line is a run line; other files
+    the file's stem), a file without a suffix only when its first line is a run line; each may be
+    compressed as TREC hands runs out (s1.run.gz, s2.gz; also .bz2, .xz, .zip); other files
     (README.md, notes.csv, a README) and folders are not read, and the other files are listed on screen.
 
     Writes systems.csv (score and rank per system under each qrels), topics_a.csv/topics_b.csv

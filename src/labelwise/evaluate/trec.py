@@ -19,6 +19,8 @@ import pandas as pd
 from .._extras import require
 from ..errors import DataFileError, InvalidParameterError
 from ..io.paths import require_file, require_folder
+from ..io.plain_text import COMPRESSIONS, plain_text, table_stem
+from ..io.tables import first_non_utf8
 
 __all__ = ["read_qrels", "read_run", "read_run_dir", "system_scores", "topic_order"]
 
@@ -27,15 +29,23 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _lines(path: Path, kind: str):
-    """Numbered, split non-blank, non-comment lines; a UTF-8 byte-order mark (Windows editors) is dropped."""
+    """Numbered, split non-blank, non-comment lines; a UTF-8 byte-order mark (Windows editors) is dropped.
+    A compressed file (``run.gz``, as TREC hands out runs) or UTF-16 text is read from its plain copy
+    (:func:`labelwise.io.plain_text.plain_text`)."""
     require_file(path, parameter="path", kind=f"{kind} file")
+    plain = plain_text(path)
     try:
-        with path.open(encoding="utf-8-sig") as fh:
+        with plain.open(encoding="utf-8-sig") as fh:
             for number, line in enumerate(fh, start=1):
                 if line.strip() and not line.lstrip().startswith("#"):
                     yield number, line.split()
     except UnicodeDecodeError as exc:
-        raise DataFileError(f"{kind} file {str(path)!r} is not UTF-8 text ({exc.reason})") from None
+        where = first_non_utf8(plain)
+        at = f" at line {where[0]}, byte {where[1]}" if where else ""
+        raise DataFileError(
+            f"{kind} file {str(path)!r} is not UTF-8 text{at} ({exc.reason}): save it as UTF-8 "
+            "(iconv -f latin1 -t utf-8 IN > OUT)"
+        ) from None
 
 
 def _field(text: str, convert: type, p: Path, kind: str, number: int, what: str) -> float | int:
@@ -115,13 +125,23 @@ def topic_order(topics: Iterable[str]) -> list[str]:
     return ids
 
 
+def run_suffix(path: Path) -> str:
+    """The suffix that says whether ``path`` is a run: its own, or under a compression suffix
+    (:data:`labelwise.io.plain_text.COMPRESSIONS`) the one before it (``s1.run.gz`` -> ``.run``;
+    ``s1.gz`` -> ``""``, a run when its first line is a run line, as ``s1`` is)."""
+    if path.suffix.lower() in COMPRESSIONS:
+        return Path(path.stem).suffix.lower()
+    return path.suffix.lower()
+
+
 def run_files(path: str | os.PathLike) -> tuple[list[Path], list[str]]:
     """The run files of a folder and the names of its other files.
 
-    A run file is a non-hidden file whose suffix is one of ``RUN_SUFFIXES`` (``.run``, ``.txt``,
-    ``.trec`` or none, as TREC names its runs); any other file (``README.md``, ``scores.csv``, a
-    ``.gz``) is not a run and is left out, its name in the second list. A file without a suffix is a
-    run only when its first line (blank and ``#`` lines skipped) is a run line
+    A run file is a non-hidden file whose suffix (:func:`run_suffix`: under a ``.gz``, ``.bz2``, ``.xz``,
+    ``.zst`` or ``.zip``, as TREC hands out runs compressed) is one of ``RUN_SUFFIXES`` (``.run``,
+    ``.txt``, ``.trec`` or none, as TREC names its runs); any other file (``README.md``, ``scores.csv``,
+    ``scores.csv.gz``) is not a run and is left out, its name in the second list. A file without a
+    suffix is a run only when its first line (blank and ``#`` lines skipped) is a run line
     (:func:`starts_as_run`): a ``README`` or ``NOTES`` file is left out too. Folders are not read.
     """
     p = require_folder(path, parameter="path", kind="run folder")
@@ -129,7 +149,8 @@ def run_files(path: str | os.PathLike) -> tuple[list[Path], list[str]]:
     other: list[Path] = []
     for f in sorted(p.iterdir()):
         if f.is_file() and not f.name.startswith("."):
-            is_run = f.suffix.lower() in RUN_SUFFIXES and (f.suffix != "" or starts_as_run(f))
+            suffix = run_suffix(f)
+            is_run = suffix in RUN_SUFFIXES and (suffix != "" or starts_as_run(f))
             (found if is_run else other).append(f)
     return found, [f.name for f in other]
 
@@ -141,7 +162,7 @@ def starts_as_run(path: Path) -> bool:
     lines = _lines(path, "run")
     try:
         number, fields = next(lines)
-    except (StopIteration, DataFileError, OSError):
+    except (StopIteration, DataFileError, OSError, EOFError):
         return False
     finally:
         lines.close()
@@ -155,14 +176,15 @@ def starts_as_run(path: Path) -> bool:
 
 def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Every run file of a folder (:func:`run_files`: by suffix; other files are not read), keyed by file
-    name without suffix."""
+    name without its suffixes (``s1.run.gz`` is ``s1``)."""
     p = require_folder(path, parameter="path", kind="run folder")
     runs: dict[str, pd.DataFrame] = {}
     for f in run_files(p)[0]:
-        if f.stem in runs:
-            raise InvalidParameterError(f"run folder {str(p)!r} holds two runs named {f.stem!r}; rename one file")
+        name = table_stem(f)
+        if name in runs:
+            raise InvalidParameterError(f"run folder {str(p)!r} holds two runs named {name!r}; rename one file")
         try:
-            runs[f.stem] = read_run(f)
+            runs[name] = read_run(f)
         except DataFileError as exc:
             raise DataFileError(
                 f"{exc}; a run folder's files ending {', '.join(s for s in RUN_SUFFIXES if s)}, or without a suffix "

@@ -1,8 +1,8 @@
 """What a data file that labelwise cannot read as text is, and what to do: the words of the messages.
 
-A compressed table whose name says so (``data.csv.gz``) and UTF-16 text with a byte order mark are
-read (:mod:`labelwise.io.plain_text`). Other files come from spreadsheets and tools in forms a text
-table reader cannot take: UTF-16 without its mark, a workbook (``.xlsx``, a ZIP archive; ``.xls``,
+A compressed table whose name says so (``data.csv.gz``) and UTF-16 text, with a byte order mark or
+without, are read (:mod:`labelwise.io.plain_text`). Other files come from spreadsheets and tools in forms
+a text table reader cannot take: a workbook (``.xlsx``, a ZIP archive; ``.xls``,
 an OLE file), compressed bytes under a plain name (gzip in ``data.csv``), a ``.7z`` archive, or a
 Parquet file under a ``.csv`` name. Their first bytes tell them apart (:func:`content_hint`), and so
 does their suffix (:func:`suffix_hint`); the readers add the hint to their refusal, so the user
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .plain_text import COMPRESSIONS
 
-__all__ = ["content_hint", "suffix_hint"]
+__all__ = ["content_hint", "parquet_fix", "suffix_hint"]
 
 #: The first bytes of the files a text reader is handed by mistake, and what to say of each.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -71,3 +71,16 @@ def suffix_hint(path: str | Path) -> str:
     if suffix in _WORKBOOKS:
         return "; a spreadsheet workbook is not read: save the sheet as 'CSV UTF-8' (.csv)"
     return ""
+
+
+def parquet_fix(path: str | Path) -> str:
+    """How to make ``path`` the Parquet file a reader by partitions needs: ``"write it as Parquet"``, or
+    for Parquet under an outer compression (``answers.parquet.gz``), to remove that: Parquet compresses
+    its columns inside, and a reader by partitions reads the file where it lies."""
+    p = Path(path)
+    if p.suffix.lower() in COMPRESSIONS and Path(p.stem).suffix.lower() in (".parquet", ".pq"):
+        return (
+            f"it is Parquet already, which compresses its columns inside: remove the outer {p.suffix} "
+            f"(decompress it and give {Path(p.stem).name})"
+        )
+    return "write it as Parquet"

@@ -16,8 +16,12 @@ Rules:
   ``zstandard`` package, and a file is refused naming it when it is missing;
 * a ``.zip`` must hold exactly one file (folders aside); its name gives the format;
 * text is decoded by its byte order mark: UTF-16 (LE or BE) and UTF-32 become UTF-8; a UTF-8 BOM is
-  left for the readers, which skip it; text without a BOM is UTF-8 (the readers refuse it otherwise,
-  naming the line and byte).
+  left for the readers, which skip it;
+* text without a BOM is UTF-16 when its first KB looks so (:func:`bomless_utf16`: NUL bytes at every
+  other position, as some Windows tools write it), else UTF-8 (the readers refuse it otherwise,
+  naming the line and byte);
+* text that does not decode is refused naming the file, the byte offset and the fix; a copy that does
+  not fit in the temporary folder is refused naming the file, the space and ``TMPDIR``.
 
 Messages name the user's file, never the copy: :func:`shown_as` rewrites them.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import codecs
+import errno
 import os
 import shutil
 import tempfile
@@ -36,7 +41,16 @@ from typing import IO, Any
 
 from ..errors import DataFileError, LabelwiseError
 
-__all__ = ["COMPRESSIONS", "compressed_writer", "format_suffix", "plain_text", "shown_as", "table_stem", "table_suffix"]
+__all__ = [
+    "COMPRESSIONS",
+    "bomless_utf16",
+    "compressed_writer",
+    "format_suffix",
+    "plain_text",
+    "shown_as",
+    "table_stem",
+    "table_suffix",
+]
 
 #: The compression suffixes read, and the codec each names (pandas' names).
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zip": "zip"}
@@ -48,6 +62,10 @@ _BOMS = (
     (b"\xfe\xff", "utf-16"),
 )
 _BLOCK = 1 << 20
+#: How much of a file's start is looked at for its encoding (a BOM, or UTF-16 without one).
+_SNIFF = 1024
+#: A write refused for want of room (a full disk, a quota, a file size limit).
+_NO_ROOM = {getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG") if hasattr(errno, name)}  # EDQUOT: POSIX
 #: The copies made: (file, size, modification time) -> the copy.
 _COPIES: dict[tuple[str, int, int], Path] = {}
 _FOLDER: list[Path] = []
@@ -177,8 +195,35 @@ def compressed_writer(raw: IO[bytes], codec: str, member: str) -> Iterator[IO[st
             archive.close()
 
 
+def bomless_utf16(head: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when the start of a file ``head`` (its first KB) is UTF-16 text
+    without a byte order mark, else None.
+
+    The usual test, NUL bytes at every other position, loosened for text that is not all ASCII: NUL at
+    half of the odd (LE) or even (BE) positions at least, where ASCII characters put their zero high
+    byte (other scripts, such as Cyrillic, write a high byte there), and at no more than one in 16 of the
+    others (a character such as U+4E00 has a zero low byte). UTF-8 text holds no NUL at all. The head
+    must then decode to text: no control character but tab, CR and LF (so a binary file is not taken).
+    """
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 4:
+        return None
+    low, high = head[0::2], head[1::2]
+    n = len(low)
+    order = None
+    if 16 * low.count(0) <= n and 2 * high.count(0) >= n:
+        order = "utf-16-le"
+    elif 16 * high.count(0) <= n and 2 * low.count(0) >= n:
+        order = "utf-16-be"
+    if order is None:
+        return None
+    text = codecs.getincrementaldecoder(order)(errors="surrogatepass").decode(head)  # a cut character waits
+    return order if not any(c < " " and c not in "\t\r\n" for c in text) else None
+
+
 def _encoding(head: bytes) -> str | None:
-    return next((name for bom, name in _BOMS if head.startswith(bom)), None)
+    bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
+    return bom or bomless_utf16(head)
 
 
 def _inner_name(path: Path, codec: str | None) -> str:
@@ -196,16 +241,42 @@ def _folder() -> Path:
     return _FOLDER[0]
 
 
+class _Undecodable(Exception):
+    """The byte offset (in the decompressed text) and reason where ``encoding`` text did not decode."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(offset, reason)
+        self.offset, self.reason = offset, reason
+
+
 def _copy(source: IO[bytes], head: bytes, encoding: str | None, target: Path) -> None:
-    """Write the bytes of ``source`` (``head`` read already) to ``target``, as UTF-8 if ``encoding``."""
+    """Write the bytes of ``source`` (``head`` read already) to ``target``, as UTF-8 if ``encoding``.
+
+    Raises
+    ------
+    _Undecodable
+        Where the text is not ``encoding`` text.
+    """
     decoder = codecs.getincrementaldecoder(encoding)() if encoding else None
     with open(target, "wb") as out:
-        chunk = head
+        chunk, offset = head, 0  # offset: the bytes of the text before ``chunk``
         while chunk:
-            out.write(decoder.decode(chunk).encode("utf-8") if decoder else chunk)
+            if decoder is None:
+                out.write(chunk)
+            else:
+                pending = len(decoder.getstate()[0])  # the start of a character cut by the previous chunk
+                try:
+                    out.write(decoder.decode(chunk).encode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise _Undecodable(offset - pending + exc.start, exc.reason) from None
+            offset += len(chunk)
             chunk = source.read(_BLOCK)
         if decoder:
-            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+            pending = len(decoder.getstate()[0])
+            try:
+                out.write(decoder.decode(b"", final=True).encode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise _Undecodable(offset - pending + exc.start, exc.reason) from None
 
 
 def plain_text(path: str | os.PathLike) -> Path:
@@ -222,39 +293,66 @@ def plain_text(path: str | os.PathLike) -> Path:
     codec = COMPRESSIONS.get(p.suffix.lower())
     if codec is None:
         with open(p, "rb") as fh:
-            if _encoding(fh.read(4)) is None:
+            if _encoding(fh.read(_SNIFF)) is None:
                 return p
     stat = p.stat()
     key = (str(p.resolve()), stat.st_size, stat.st_mtime_ns)
     if key in _COPIES and _COPIES[key].exists():
         return _COPIES[key]
-    folder = Path(tempfile.mkdtemp(dir=_folder()))
-    target = folder / _inner_name(p, codec)
-    part = folder / ".part"
+    part, encoding = None, None
     try:
+        folder = Path(tempfile.mkdtemp(dir=_folder()))
+        target, part = folder / _inner_name(p, codec), folder / ".part"
         with _open_compressed(p, codec) if codec else open(p, "rb") as source:
-            head = source.read(4)
+            head = source.read(_SNIFF)
             encoding = _encoding(head)
             _copy(source, head, encoding, part)
-    except LabelwiseError:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    except UnicodeDecodeError as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise DataFileError(
-            f"data file {str(p)!r} starts with a {encoding} byte order mark but is not {encoding} text "
-            f"({exc.reason}): save it as 'CSV UTF-8'"
-        ) from None
-    except (OSError, EOFError, ValueError) as exc:  # gzip.BadGzipFile, lzma.LZMAError, zlib.error, zstd's
-        shutil.rmtree(folder, ignore_errors=True)
-        what = COMPRESSIONS[p.suffix.lower()] if codec else "text"
-        raise DataFileError(
-            f"data file {str(p)!r} could not be decompressed as {what} ({type(exc).__name__}: {exc}): "
-            "is it cut short, or compressed otherwise than its suffix says?"
-        ) from None
-    part.replace(target)
+        part.replace(target)
+    except Exception as exc:
+        if part is not None:
+            shutil.rmtree(part.parent, ignore_errors=True)
+        raise _refusal(p, codec, encoding, exc, part) from None
     _COPIES[key] = target
     return target
+
+
+def _refusal(p: Path, codec: str | None, encoding: str | None, exc: Exception, part: Path | None) -> Exception:
+    """The error :func:`plain_text` raises when the copy of ``p`` failed with ``exc`` (``part``: the copy
+    being written, None before its folder was made): a labelwise error as it is, else one naming the file."""
+    if isinstance(exc, LabelwiseError) or not isinstance(exc, OSError | EOFError | ValueError | _Undecodable):
+        return exc
+    if isinstance(exc, _Undecodable):
+        if encoding in ("utf-16-le", "utf-16-be"):
+            order = encoding[-2:].upper()
+            return DataFileError(
+                f"data file {str(p)!r} looks like UTF-16 {order} text without a byte order mark (NUL bytes between "
+                f"its characters) but is not UTF-16 {order} at byte {exc.offset} ({exc.reason}): save it as UTF-8 "
+                f"(from a spreadsheet 'CSV UTF-8', or run: iconv -f UTF-16{order} -t UTF-8 IN > OUT)"
+            )
+        return DataFileError(
+            f"data file {str(p)!r} starts with a {encoding} byte order mark but is not {encoding} text at byte "
+            f"{exc.offset} ({exc.reason}): save it as 'CSV UTF-8'"
+        )
+    if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+        folder = Path(tempfile.gettempdir())
+        written = part.stat().st_size if part is not None and part.exists() else 0
+        free = shutil.disk_usage(folder).free
+        how = "decompressed" if codec else "decoded as UTF-8"
+        return DataFileError(
+            f"data file {str(p)!r} is read from a copy {how} in the temporary folder {str(folder)!r}, which ran out "
+            f"of room ({exc.strerror}) after {_mb(written)} of the copy ({_mb(free)} free, {_mb(p.stat().st_size)} "
+            "as stored): set TMPDIR to a folder on a disk with room for the whole "
+            + ("decompressed file, or decompress it yourself and give the plain file" if codec else "file as UTF-8")
+        )
+    what = COMPRESSIONS[p.suffix.lower()] if codec else "text"
+    return DataFileError(
+        f"data file {str(p)!r} could not be decompressed as {what} ({type(exc).__name__}: {exc}): "
+        "is it cut short, or compressed otherwise than its suffix says?"
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
 
 
 def _renamed(exc: LabelwiseError, copy: Path, shown: Path) -> None:

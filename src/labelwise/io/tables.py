@@ -134,11 +134,15 @@ def _csv_texts(p: Path, sep: str, names: list[str], na: tuple[str, ...] | None =
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
 
-def read_texts(path: str | os.PathLike, names: Collection[str], *, na_values: NaValues = None) -> pd.DataFrame:
+def read_texts(
+    path: str | os.PathLike, names: Collection[str], *, na_values: NaValues = None, arrow: bool = False
+) -> pd.DataFrame:
     """The columns ``names`` (those the file has) of a CSV, TSV or text table as the text the file
     writes, with no number made of any (``2`` is ``"2"``, ``007`` stays ``007``); a missing cell
     (``na_values`` as :func:`read_table` takes it) is None. Where a table's ids are shown as names,
-    not counted (a report's item column).
+    not counted (a report's item column). With ``arrow``, the columns are pandas' Arrow-backed
+    strings (``string[pyarrow]``, a missing cell NA), as Arrow's parser reads them, with no Python
+    string made per cell.
 
     Raises
     ------
@@ -154,6 +158,8 @@ def read_texts(path: str | os.PathLike, names: Collection[str], *, na_values: Na
     header = [str(c) for c in pd.read_csv(p, sep=sep, nrows=0).columns]
     present = [n for n in names if n in header]
     texts = _csv_texts(p, sep, present, check_na_values(na_values)) if present else pa.table({})
+    if arrow:
+        return pd.DataFrame({n: pd.Series(pd.arrays.ArrowStringArray(texts.column(n))) for n in present})
     return pd.DataFrame({n: pd.Series(texts.column(n).to_pylist(), dtype=object) for n in present})
 
 
@@ -180,8 +186,8 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     line into as many cells as the header, see :mod:`labelwise.io.delimiter`), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
     Each may be compressed (``data.csv.gz``, ``.bz2``, ``.xz``, ``.zst`` with ``zstandard`` installed, or
-    a ``.zip`` of that one file) and its text UTF-8 (a BOM is skipped) or UTF-16 with a BOM, as Excel's
-    "Unicode Text" is (see :mod:`labelwise.io.plain_text`). A ``.csv`` is read at ``,``, or at ``;``
+    a ``.zip`` of that one file) and its text UTF-8 (a BOM is skipped) or UTF-16 (with a BOM, as Excel's
+    "Unicode Text" is, or without one; see :mod:`labelwise.io.plain_text`). A ``.csv`` is read at ``,``, or at ``;``
     when its header has no ``,`` and every line is a ``;`` grid (Excel's CSV where the decimal mark
     is a comma). A CSV-family file is read as the grid its header draws (:mod:`labelwise.io.csv_grid`): empty
     cells past the header's last column (a delimiter ending each line) are dropped, never taken for

@@ -35,11 +35,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, LabelwiseWarning
-from ..io.delimiter import csv_delimiter
-from ..io.na_values import check_na_values, csv_na_options
 from ..io.outputs import AuditOutput
 from ..io.plain_text import format_suffix, plain_text
-from ..io.tables import iter_json_lines
+from ..io.tables import iter_json_lines, read_texts
 
 __all__ = ["CHANGED", "audit_as_written", "check_data_unchanged", "columns_as_written", "previewed_audit"]
 
@@ -109,14 +107,14 @@ def _as_written(cells: pd.Series, typed: pd.Series) -> pd.Series | None:
     if present.empty or (cells.dtype == object and not present.map(lambda v: isinstance(v, str)).all()):
         return None  # JSON numbers: the file types them itself
     texts = present.str.strip()
-    if typed.dtype.kind not in "iu" and not texts.str.fullmatch(_INT).all():
+    if typed.dtype.kind not in "iu" and not texts.str.fullmatch(_INT.pattern).all():
         return None  # integers typed as such were integer texts: only the float columns need the look
-    if not texts.str.fullmatch(_CANONICAL).all():
+    if not texts.str.fullmatch(_CANONICAL.pattern).all():
         texts = cells.str.strip().astype(object)
         return texts.where(cells.notna(), np.nan)  # missing cells as NaN, as read_table's text columns
     if typed.dtype.kind == "f" and typed.isna().any():
-        try:
-            return pd.Series(pd.array([None if pd.isna(v) else int(v) for v in cells.str.strip()], dtype="Int64"))
+        try:  # Arrow parses the texts (a number past int64 raises: the floats are kept)
+            return cells.astype("string[pyarrow]").str.strip().astype("Int64").reset_index(drop=True)
         except (OverflowError, TypeError, ValueError):
             return None
     return None
@@ -126,23 +124,14 @@ def _raw_columns(path: Path, suffix: str, columns: list[str], na_values: Any) ->
     """``columns`` of the plain file at ``path``, a ``suffix`` table, as its cells (CSV: text; JSON: the
     JSON values)."""
     try:
-        if suffix in (".csv", ".tsv", ".txt"):
-            na = csv_na_options(check_na_values(na_values))
-            return pd.read_csv(
-                path,
-                sep=csv_delimiter(path),
-                usecols=columns,
-                dtype="string[pyarrow]",
-                index_col=False,
-                encoding="utf-8-sig",
-                **na,
-            )
+        if suffix in (".csv", ".tsv", ".txt"):  # Arrow's parser, as read_table reads its text columns
+            return read_texts(path, columns, na_values=na_values, arrow=True)
         with open(path, encoding="utf-8-sig") as fh:
             text = fh.read()
         records = json.loads(text) if text.lstrip().startswith("[") else [obj for _, obj in iter_json_lines(path)]
         frame = pd.DataFrame({c: [r.get(c) if isinstance(r, dict) else None for r in records] for c in columns})
         return frame.astype(object).where(frame.notna(), np.nan)
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, UnicodeDecodeError, DataFileError):
         return None  # read by read_table already: a file that fails here is left as read
 
 

@@ -14,8 +14,9 @@ import numpy as np
 from ..._heavy import pandas as pd
 from ..._validate.labels import first_unhashable_row
 from ...errors import AnnotationError, DataFileError, MissingColumnError
+from ..json_records import json_records
 from ..paths import require_file
-from ..tables import iter_json_lines, not_utf8_error
+from ..tables import not_utf8_error
 
 __all__ = [
     "COLUMNS",
@@ -245,10 +246,9 @@ def first_nested(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[str, in
 
 
 def read_jsonl_records(p: Path) -> list[Any]:
-    records = []
-    for number, value in iter_json_lines(p, kind="annotation file"):
+    numbers, records = json_records(p, kind="annotation file")
+    for number, value in zip(numbers, records, strict=True):
         value["__line__"] = number
-        records.append(value)
     if not records:
         raise DataFileError(f"annotation file {str(p)!r} holds no records")
     return records

@@ -26,10 +26,11 @@ from ...errors import DataFileError
 from .._text_ids import csv_read_of_texts
 from ..csv_grid import read_csv_frame
 from ..delimiter import csv_delimiter
+from ..json_records import json_records
 from ..paths import require_file
 from ..plain_text import plain_text
 from ..tables import iter_json_lines, not_utf8_error
-from ._common import Annotations, first_nested, integer_labels, items_without_answers
+from ._common import Annotations, empty_label, first_nested, integer_labels, items_without_answers
 
 __all__ = ["NAME", "annotators_are_samples", "read", "recognise"]
 
@@ -95,10 +96,9 @@ def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
     """The table, the file line of each row, whether each row has the answer key at all, and (CSV) each
     row's number of cells."""
     if path.suffix.lower() in _JSONL:  # numbers as the file writes them: a CSV's cells are text
-        numbered = list(iter_json_lines(path, kind="votes file", numbers_as_text=True))
-        has_answer = np.array([label in r for _, r in numbered], dtype=bool)
-        lines = np.array([n for n, _ in numbered], dtype=np.int64)
-        return pd.DataFrame([r for _, r in numbered]), lines, has_answer, None
+        numbers, records = json_records(path, kind="votes file", numbers_as_text=True)
+        has_answer = np.array([label in r for r in records], dtype=bool)
+        return pd.DataFrame(records), np.array(numbers, dtype=np.int64), has_answer, None
     try:
         table = read_csv_frame(
             path, csv_delimiter(path), {"dtype": object, "keep_default_na": False, "na_values": [""]}
@@ -173,7 +173,8 @@ def read(
             raise DataFileError(
                 f"votes file {str(p)!r}: line {lines[row]} has no {column!r} field (each record needs {need})"
             )
-    found = first_nested(table, (item, label))  # nested JSON (answers as a list, an object as id)
+    # nested JSON (answers as a list, an object as id); a CSV's cells are texts
+    found = first_nested(table, (item, label)) if p.suffix.lower() in _JSONL else None
     if found is not None:
         column, row, value = found
         raise DataFileError(
@@ -184,12 +185,20 @@ def read(
     for column in sources[1:]:
         who = who + "/" + table[column].astype(str)
     answers = table[label]
-    empty = answers.isna().to_numpy() | answers.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy()
+    empty = _blank(answers)
     frame = csv_read_of_texts({"item": _texts(table[item]), "annotator": who.tolist(), "label": _texts(answers)})
     kept = integer_labels(frame.loc[~empty].reset_index(drop=True))
     dropped = {"empty": int(empty.sum())} if empty.any() else {}
     lost = items_without_answers(frame["item"], ~empty)
     return Annotations(kept, NAME, str(p), n_records=len(frame), dropped=dropped, items_without_answers=lost)
+
+
+def _blank(answers: pd.Series) -> np.ndarray:
+    """Null or blank answers: a string column's by pandas' string methods, an object column's cell by cell."""
+    if answers.dtype != object:
+        return empty_label(answers)
+    cells = answers.to_numpy(dtype=object)
+    return answers.isna().to_numpy() | np.array([isinstance(v, str) and not v.strip() for v in cells], dtype=bool)
 
 
 def _texts(values: pd.Series) -> list[str | None]:
