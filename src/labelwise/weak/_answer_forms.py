@@ -23,8 +23,8 @@ _TRAIL = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb)]}>*_.,;:!?"
 def normal_answer(answer: Any) -> Any:
     """The normal form of one answer: a text stripped of surrounding spaces, casefolded, without a
     leading ``Answer:`` / ``The answer is`` / ``Final answer:``, and stripped of surrounding quotes,
-    brackets, ``*``/``_`` emphasis and trailing sentence punctuation (repeatedly: ``"(B)."`` is
-    ``b``). A text that would become empty, and any value that is not a text, is returned as it is.
+    brackets, ``*``/``_`` emphasis and trailing sentence punctuation, repeatedly until nothing
+    changes (``"(B)."`` and ``Answer: "B"`` are ``b``). A text that would become empty, and any value that is not a text, is returned as it is.
 
     Examples
     --------
@@ -33,11 +33,10 @@ def normal_answer(answer: Any) -> Any:
     """
     if not isinstance(answer, str):
         return answer
-    text = _PREFIX.sub("", answer.strip().casefold(), count=1)
-    before = None
+    text, before = answer.casefold(), None
     while before != text:
         before = text
-        text = text.strip().lstrip(_LEAD).rstrip(_TRAIL)
+        text = _PREFIX.sub("", text.strip(), count=1).strip().lstrip(_LEAD).rstrip(_TRAIL)
     return text or answer
 
 
@@ -67,7 +66,7 @@ def answer_forms_notice(values: pd.Series, what: str, fix: str) -> str | None:
     shown = "; ".join(", ".join(f"{show(s)} ({n})" for s, n in g) for g in found[:5])
     n_answers = int(sum(n for g in found for _, n in g))
     return (
-        f"{what} hold {len(found)} answer(s) written two or more ways ({n_answers} answers in all): {shown}"
+        f"{what} hold {len(found)} answer(s) written in two or more ways ({n_answers} answers in all): {shown}"
         + ("; ..." if len(found) > 5 else "")
         + f". Each spelling is a class of its own, with its own votes; {fix} to vote on each answer's normal "
         "form (stripped, casefolded, without a leading 'Answer:' and surrounding quotes, brackets and punctuation)"
