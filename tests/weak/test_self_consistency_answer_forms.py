@@ -27,7 +27,9 @@ ANSWERS = pd.DataFrame(
 
 
 class TestNormalAnswer:
-    @pytest.mark.parametrize("form", FORMS + ["**B**", "The answer is B.", "final answer: (b)", "'B'", "[B]", "answer: answer: B"])
+    @pytest.mark.parametrize(
+        "form", FORMS + ["**B**", "The answer is B.", "final answer: (b)", "'B'", "[B]", "answer: answer: B"]
+    )
     def test_every_surface_form_of_b_is_b(self, form):
         """Spaces, case, quotes, brackets, emphasis, trailing punctuation and an answer prefix go."""
         assert normal_answer(form) == "b"

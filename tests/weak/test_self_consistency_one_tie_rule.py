@@ -68,7 +68,9 @@ class TestOneTieRule:
         first, second = folder / "a.jsonl", folder / "b.jsonl"
         _write(first, records)
         _write(second, [records[i] for i in rng.permutation(len(records))])
-        api = [self_consistency(read_annotations(p, format="votes").answers, random_state=seed) for p in (first, second)]
+        api = [
+            self_consistency(read_annotations(p, format="votes").answers, random_state=seed) for p in (first, second)
+        ]
         pd.testing.assert_frame_equal(api[0], api[1])
         assert _cli_labels(first, folder / "o1", seed).tolist() == _cli_labels(second, folder / "o2", seed).tolist()
 

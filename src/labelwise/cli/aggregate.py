@@ -28,6 +28,7 @@ from ._aggregate_active import (
     paths_setting,
     print_next,
 )
+from ._aggregate_answers import answer_forms, normalize_option, unsure_answers
 from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
 from ._aggregate_outputs import (
     annotators_frame,
@@ -41,7 +42,6 @@ from ._aggregate_outputs import (
     kos_order,
     labels_frame,
 )
-from ._aggregate_answers import answer_forms, normalize_option, unsure_answers
 from ._aggregate_params import (
     DEFAULT_METHOD,
     PROBS_METHOD,

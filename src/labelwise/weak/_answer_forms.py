@@ -71,4 +71,3 @@ def answer_forms_notice(values: pd.Series, what: str, fix: str) -> str | None:
         + f". Each spelling is a class of its own, with its own votes; {fix} to vote on each answer's normal "
         "form (stripped, casefolded, without a leading 'Answer:' and surrounding quotes, brackets and punctuation)"
     )
-

@@ -12,7 +12,8 @@ from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label, unhashable_value
 from ..aggregate.majority import MajorityVote
 from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning, MissingColumnError
-from ._answer_forms import answer_forms_notice, normalize_answers as _normalize
+from ._answer_forms import answer_forms_notice
+from ._answer_forms import normalize_answers as _normalize
 
 __all__ = ["self_consistency"]
 
@@ -78,6 +79,32 @@ def self_consistency(
     check_choice("duplicates", duplicates, ("keep", "last"))
     if not isinstance(normalize_answers, (bool, np.bool_)):
         raise InvalidParameterError(f"normalize_answers must be True or False, got {normalize_answers!r}")
+    kept = _answered(answers, item_col, sample_col, label_col, duplicates)
+    if normalize_answers:
+        kept = kept.assign(**{label_col: _normalize(kept[label_col])})
+    elif (notice := answer_forms_notice(kept[label_col], f"answers column {label_col!r}", _FIX)) is not None:
+        warnings.warn(notice, LabelwiseWarning, stacklevel=2)
+    # one tie rule with `aggregate --method majority-vote`: the draws of MajorityVote on the same answers
+    voters = pd.RangeIndex(len(kept))  # duplicates were settled above: each row is one vote
+    table = pd.DataFrame({"item": kept[item_col].to_numpy(), "voter": voters, "label": kept[label_col].to_numpy()})
+    vote = MajorityVote(annotator_col="voter", random_state=random_state).fit(table)
+    shares = vote.probas_.to_numpy()
+    out = pd.DataFrame(
+        {
+            "label": vote.labels_,
+            "confidence": shares[np.arange(len(shares)), vote.label_codes_],
+            "n_samples": vote.n_answers_per_item_.astype(np.int64),
+            "n_distinct": (shares > 0).sum(axis=1).astype(np.int64),
+        },
+        index=vote.labels_.index,
+    )
+    out.index.name = "item"
+    return out
+
+
+def _answered(answers: pd.DataFrame, item_col: str, sample_col: str, label_col: str, duplicates: str) -> pd.DataFrame:
+    """The (item, answer) rows that vote: an answer given, and under ``duplicates``; an item missing, no answer
+    at all, or a list or dict as an item or answer is refused naming the column and the row."""
     no_item = answers[item_col].isna().to_numpy()
     if no_item.any():  # groupby would drop the row without a word
         row = row_label(answers.index, int(np.flatnonzero(no_item)[0]))
@@ -101,26 +128,7 @@ def self_consistency(
         )
         if error is not None:
             raise error
-    if normalize_answers:
-        kept = kept.assign(**{label_col: _normalize(kept[label_col])})
-    elif (notice := answer_forms_notice(kept[label_col], f"answers column {label_col!r}", _FIX)) is not None:
-        warnings.warn(notice, LabelwiseWarning, stacklevel=2)
-    # one tie rule with `aggregate --method majority-vote`: the draws of MajorityVote on the same answers
-    voters = pd.RangeIndex(len(kept))  # duplicates were settled above: each row is one vote
-    table = pd.DataFrame({"item": kept[item_col].to_numpy(), "voter": voters, "label": kept[label_col].to_numpy()})
-    vote = MajorityVote(annotator_col="voter", random_state=random_state).fit(table)
-    shares = vote.probas_.to_numpy()
-    out = pd.DataFrame(
-        {
-            "label": vote.labels_,
-            "confidence": shares[np.arange(len(shares)), vote.label_codes_],
-            "n_samples": vote.n_answers_per_item_.astype(np.int64),
-            "n_distinct": (shares > 0).sum(axis=1).astype(np.int64),
-        },
-        index=vote.labels_.index,
-    )
-    out.index.name = "item"
-    return out
+    return kept
 
 
 def _not_repeated(
@@ -154,7 +162,7 @@ def _not_repeated(
         f"answers holds {n_rep} repeated answer(s) of one sample on one item (columns item_col={item_col!r}, "
         f"sample_col={sample_col!r}), e.g. item {show(item)} by sample {show(sample)} at {rows}; {action}",
         LabelwiseWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     if duplicates == "last":
         keep[positions[repeated]] = False

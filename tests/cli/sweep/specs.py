@@ -103,7 +103,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     p["votes"].write_text(
         "".join(
             json.dumps({"item": f"q{i}", "sample": j, "answer": str(a)}) + "\n"
-            for (i, j), a in zip(((i, j) for i in range(10) for j in range(3)), forms)
+            for (i, j), a in zip(((i, j) for i in range(10) for j in range(3)), forms, strict=True)
         )
     )
     # aggregate --next: items 100..109, apart from agg_unlabeled.npy's rows 0..3 (ids that clash are refused)
