@@ -42,6 +42,16 @@ class TestAnswerForms:
         assert {"prob_B", "prob_B.", "prob_(B)"} <= set(labels.columns)
         assert json.loads((tmp_path / "o" / "summary.json").read_text())["settings"]["normalize_answers"] is False
 
+    def test_spellings_apart_only_by_case_or_spaces_get_the_look_alike_notice_alone(self, tmp_path):
+        """'B' and ' b ' only: the case-and-spaces notice says it; the answer-forms notice is not said twice."""
+        path = tmp_path / "v.jsonl"
+        path.write_text(
+            "".join(json.dumps({"item": "q1", "sample": s, "answer": a}) + "\n" for s, a in enumerate("Bb"))
+        )
+        result = _run(path, "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        assert "but for case or spaces" in result.output and "written in two or more ways" not in result.output
+
     def test_normalize_answers_gives_the_api_s_normal_form_labels(self, tmp_path):
         """--normalize-answers: classes a, b, c; the labels and confidences of self_consistency(normalize_answers=True)."""
         path = _votes(tmp_path / "v.jsonl")

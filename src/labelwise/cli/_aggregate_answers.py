@@ -22,11 +22,12 @@ normalize_option = click.option(
 
 def answer_forms(answers: pd.DataFrame, normalize: bool) -> tuple[pd.DataFrame, str | None, int]:
     """The answers with each text label in its normal form when ``normalize``, else as read and a notice
-    naming the labels the rule would make one (None when none); and how many answers the rule changed."""
+    naming the labels the rule would make one where two differ by more than case and spaces (None when
+    none: the command's look-alike notice names those); and how many answers the rule changed."""
     from ..weak._answer_forms import answer_forms_notice, normalize_answers
 
     if not normalize:
-        notice = answer_forms_notice(answers["label"], "the answers", "pass --normalize-answers")
+        notice = answer_forms_notice(answers["label"], "the answers", "pass --normalize-answers", beyond_case=True)
         return answers, notice, 0
     normal = normalize_answers(answers["label"])
     texts = answers["label"].map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)

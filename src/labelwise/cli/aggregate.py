@@ -422,8 +422,8 @@ def aggregate(
     )
     if (dependence := dependence_line(summary)) is not None:
         con.print(plain(dependence))
-    alike = forms_notice or look_alike_classes(est.classes_, "the answers")  # the first names the second's groups
-    for notice in (probs_notice, alike, kos_order(est, method, labels)):
+    alike = look_alike_classes(est.classes_, "the answers")
+    for notice in (probs_notice, alike, forms_notice, kos_order(est, method, labels)):
         if notice is not None:
             con.print(f"notice: {plain(notice)}")
     if summary["auto"] is not None:

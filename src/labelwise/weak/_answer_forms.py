@@ -49,9 +49,11 @@ def normalize_answers(values: pd.Series) -> pd.Series:
     return values.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
 
 
-def answer_forms_notice(values: pd.Series, what: str, fix: str) -> str | None:
+def answer_forms_notice(values: pd.Series, what: str, fix: str, *, beyond_case: bool = False) -> str | None:
     """A notice naming the answers of ``values`` that :func:`normal_answer` makes one (each spelling
-    with its count, most frequent first), and ``fix``; ``None`` when no two spellings meet."""
+    with its count, most frequent first), and ``fix``; ``None`` when no two spellings meet.
+    ``beyond_case``: only when two spellings of one answer differ by more than case and surrounding
+    spaces (which :func:`labelwise._validate.labels.look_alike_classes` names already)."""
     texts = values[values.map(lambda v: isinstance(v, str))]
     if texts.empty:
         return None
@@ -60,6 +62,8 @@ def answer_forms_notice(values: pd.Series, what: str, fix: str) -> str | None:
     for spelling, n in counts.items():
         groups.setdefault(normal_answer(spelling), []).append((str(spelling), int(n)))
     found = [sorted(g, key=lambda sn: (-sn[1], sn[0])) for g in groups.values() if len(g) > 1]
+    if beyond_case and not any(len({s.strip().casefold() for s, _ in g}) > 1 for g in found):
+        return None
     if not found:
         return None
     found.sort(key=lambda g: -sum(n for _, n in g))
