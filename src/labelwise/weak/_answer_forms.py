@@ -54,13 +54,13 @@ def answer_forms_notice(values: pd.Series, what: str, fix: str, *, beyond_case: 
     with its count, most frequent first), and ``fix``; ``None`` when no two spellings meet.
     ``beyond_case``: only when two spellings of one answer differ by more than case and surrounding
     spaces (which :func:`labelwise._validate.labels.look_alike_classes` names already)."""
-    texts = values[values.map(lambda v: isinstance(v, str))]
-    if texts.empty:
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):  # no texts
         return None
-    counts = texts.value_counts(sort=False)
+    counts = values.value_counts(sort=False, dropna=True)  # one count per spelling, then the texts among them
     groups: dict[str, list[tuple[str, int]]] = {}
     for spelling, n in counts.items():
-        groups.setdefault(normal_answer(spelling), []).append((str(spelling), int(n)))
+        if isinstance(spelling, str):
+            groups.setdefault(normal_answer(spelling), []).append((spelling, int(n)))
     found = [sorted(g, key=lambda sn: (-sn[1], sn[0])) for g in groups.values() if len(g) > 1]
     if beyond_case and not any(len({s.strip().casefold() for s, _ in g}) > 1 for g in found):
         return None
