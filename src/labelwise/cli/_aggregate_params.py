@@ -12,7 +12,6 @@ from .._validate.arguments import plain
 from ..errors import InvalidParameterError, LabelwiseError
 from ..io.annotations import votes
 from ..io.annotations.registry import detect_format
-from ._look_alike import say_notice
 
 #: ``aggregate``'s method when none is given: Dawid-Skene (``auto`` is about as accurate on the simulated dev crowds,
 #: +0.7 points mean, but 7-10x slower on large sets: K-fold refits; ``--method auto`` chooses by held-out likelihood).
@@ -131,20 +130,21 @@ def probs_column_notice(probs: Any, classes: Any) -> str | None:
     )
 
 
-def default_method(path: Any, fmt: str, annotator_column: str | None, with_probs: bool) -> str:
+def default_method(path: Any, fmt: str, annotator_column: str | None, with_probs: bool) -> tuple[str, str | None]:
     """``aggregate``'s method when ``--method`` is not given: :data:`PROBS_METHOD` with ``--probs``;
-    :data:`SAMPLES_METHOD` (said in a notice) for a votes file whose annotators would be its ``sample``
-    numbers (:func:`~labelwise.io.annotations.votes.annotators_are_samples`); else :data:`DEFAULT_METHOD`."""
+    :data:`SAMPLES_METHOD` for a votes file whose annotators would be its ``sample`` numbers
+    (:func:`~labelwise.io.annotations.votes.annotators_are_samples`); else :data:`DEFAULT_METHOD`. With
+    the notice that says the choice of :data:`SAMPLES_METHOD` (None otherwise), for the command to print
+    once the file has been read: an error reading it comes first and alone."""
     if with_probs:
-        return PROBS_METHOD
+        return PROBS_METHOD, None
     try:
         is_votes = path is not None and (fmt == votes.NAME or (fmt == "auto" and detect_format(path) == votes.NAME))
     except (LabelwiseError, OSError):  # a missing or unreadable PATH is reported by the reader, with its own message
-        return DEFAULT_METHOD
+        return DEFAULT_METHOD, None
     if is_votes and votes.annotators_are_samples(path, annotator_column):
-        say_notice(
+        return SAMPLES_METHOD, (
             f"the annotators are the votes file's sample numbers, draws of one model rather than annotators with "
             f"skills of their own: --method {SAMPLES_METHOD} (self-consistency); give --method to choose another"
         )
-        return SAMPLES_METHOD
-    return DEFAULT_METHOD
+    return DEFAULT_METHOD, None

@@ -28,6 +28,7 @@ from ._aggregate_active import (
     paths_setting,
     print_next,
 )
+from ._aggregate_answers import answer_forms, normalize_option, unsure_answers
 from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
 from ._aggregate_outputs import (
     annotators_frame,
@@ -113,25 +114,6 @@ def write_outputs(
     return lab, ann
 
 
-def unsure_answers(answers: pd.DataFrame, value: Any, policy: str, unsure: str) -> Any:
-    """``apply_uncertain_policy`` with its errors about the class to map to told in the options' words.
-
-    The API names its ``negative`` / ``positive`` parameters, which the command line does not have:
-    ``zeros`` and ``ones`` map unsure answers to 0 and 1, so they need 0/1 labels besides ``--unsure``.
-    """
-    try:
-        return aggregate_api.apply_uncertain_policy(answers, value, policy)
-    except InvalidParameterError as exc:
-        if not str(exc).startswith(("negative ", "positive ")):
-            raise
-        others = pd.unique(answers["label"][answers["label"] != value])
-        target = 0 if policy == "zeros" else 1
-        raise InvalidParameterError(
-            f"--unsure-policy {policy} maps the --unsure answers ({unsure!r}) to {target}, so the other labels must "
-            f"be 0/1 and not {unsure!r}; got {sorted(map(str, others))[:10]} (use --unsure-policy ignore or class)"
-        ) from exc
-
-
 #: Options that give the command its inputs: --demo simulates its own, so they would be ignored.
 DEMO_IGNORES = {
     "gold": "--gold",
@@ -141,6 +123,7 @@ DEMO_IGNORES = {
     "annotator_column": "--annotator-column",
     "label_column": "--label-column",
     "scheduler": "--scheduler",
+    "normalize_answers": "--normalize-answers",
 }
 
 
@@ -193,6 +176,7 @@ def _refuse_demo_inputs() -> None:
     help="CheXpert policy for unsure answers: drop them, map to 0 / to 1, or keep as a class.",
 )
 @duplicates_option
+@normalize_option
 @click.option(
     "--classes",
     "--labels",
@@ -243,6 +227,7 @@ def aggregate(
     unsure,
     unsure_policy,
     duplicates,
+    normalize_answers,
     declared,
     item_column,
     annotator_column,
@@ -273,7 +258,9 @@ def aggregate(
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     if demo:
         _refuse_demo_inputs()
-    method = method or default_method(None if demo else path, fmt, annotator_column, bool(probs_path))
+    method, method_notice = method, None
+    if method is None:  # a notice about the file is said once it has been read: an error about it comes alone
+        method, method_notice = default_method(None if demo else path, fmt, annotator_column, bool(probs_path))
     if method == PROBS_METHOD and not probs_path and not demo:
         raise InvalidParameterError(
             f"--method {PROBS_METHOD} needs --probs: a model's predicted probabilities of every item "
@@ -289,7 +276,13 @@ def aggregate(
             f"--method {GOLD_METHOD} needs --gold: a table of true labels (item, label) for some items, "
             "by which each annotator's answers are weighted"
         )
-    demo_table = None
+    demo_table, forms_notice = None, None
+    if normalize_answers and not demo and (scheduler is not None or (path is not None and Path(path).is_dir())):
+        raise InvalidParameterError(
+            f"--normalize-answers rewrites the answers in memory and not a Parquet directory's (PATH {str(path)!r}"
+            + (f", --scheduler {scheduler}" if scheduler is not None else "")
+            + "): write the normal forms into the files, or aggregate a single file without --scheduler"
+        )
     # the estimator's errors about a --param value, and its warnings (``raise max_iter``)
     param_words = {name: f"--param {name}" for name in param_names(method)}
     code_words = [name for name in param_words if "_" in name or name in ("tol", "eps")]  # not English words
@@ -325,8 +318,9 @@ def aggregate(
         if path is None:
             raise InvalidParameterError("PATH is required (an annotation export), or use --demo")
         read = read_answers(path, fmt, item_column, annotator_column, label_column)
-        answers = read.answers
-        read_info = read.summary()
+        say_notice(method_notice)
+        answers, forms_notice, n_normalized = answer_forms(read.answers, normalize_answers)
+        read_info = {**read.summary(), "n_answers_normalized": n_normalized}
         probs = load_models(probs_path, "--probs")  # a .npy: rows in sorted item order; several: a list
 
     unsure_info = None
@@ -389,6 +383,7 @@ def aggregate(
             **na_values_setting(),
             "probs": paths_setting(probs_path),
             "labels": labels,
+            "normalize_answers": bool(normalize_answers),
             "params": extra,
             "random_state": random_state,
             "demo": bool(demo),
@@ -406,6 +401,7 @@ def aggregate(
         f"[bold]{summary['n_items']}[/] items, [bold]{summary['n_answers']}[/] answers from "
         f"[bold]{summary['n_annotators']}[/] annotators ({read_info['format']}"
         + (f"; {read_info['n_dropped']} dropped: {read_info['dropped']}" if read_info["n_dropped"] else "")
+        + (f"; {read_info['n_answers_normalized']} answer(s) normalized" if normalize_answers and not demo else "")
         + ")"
     )
     if read_info.get("n_items_without_answers"):
@@ -426,7 +422,8 @@ def aggregate(
     )
     if (dependence := dependence_line(summary)) is not None:
         con.print(plain(dependence))
-    for notice in (probs_notice, look_alike_classes(est.classes_, "the answers"), kos_order(est, method, labels)):
+    alike = look_alike_classes(est.classes_, "the answers")
+    for notice in (probs_notice, alike, forms_notice, kos_order(est, method, labels)):
         if notice is not None:
             con.print(f"notice: {plain(notice)}")
     if summary["auto"] is not None:

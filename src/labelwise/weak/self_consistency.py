@@ -8,11 +8,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_random_state, show
+from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label, unhashable_value
-from ..errors import AnnotationError, LabelwiseWarning, MissingColumnError
+from ..aggregate.majority import MajorityVote
+from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning, MissingColumnError
+from ._answer_forms import answer_forms_notice
+from ._answer_forms import normalize_answers as _normalize
 
 __all__ = ["self_consistency"]
+
+_FIX = "pass normalize_answers=True (labelwise aggregate: --normalize-answers)"
 
 
 def self_consistency(
@@ -23,6 +28,7 @@ def self_consistency(
     label_col: str = "label",
     random_state: Any = 0,
     duplicates: str = "keep",
+    normalize_answers: bool = False,
 ) -> pd.DataFrame:
     """Majority answer per item over repeated samples of a model, with per-item confidence.
 
@@ -33,13 +39,23 @@ def self_consistency(
         :func:`labelwise.io.read_annotations` returns for ``format="votes"``.
     item_col, sample_col, label_col : str
     random_state : int or Generator
-        Breaks ties between equally frequent answers.
+        Breaks ties between equally frequent answers, by the rule of
+        :class:`labelwise.aggregate.MajorityVote` (so ``labelwise aggregate --format votes
+        --method majority-vote`` gives the same labels for the same seed, in any row order).
     duplicates : {"keep", "last"}
         Several answers of one sample on one item (as ``duplicates`` of :mod:`labelwise.aggregate`):
         ``"keep"`` counts each (right when ``sample_col`` names prompts or models, each sampled
         several times), with a :class:`~labelwise.errors.LabelwiseWarning` naming the first
         repeated rows; ``"last"`` keeps only the last in row order (right when ``sample_col``
         names single draws, so that a repeated record, e.g. a line written twice, is one vote).
+    normalize_answers : bool, default False
+        Vote on each text answer's normal form: stripped of surrounding spaces, casefolded, without a
+        leading ``Answer:`` / ``The answer is`` / ``Final answer:``, and stripped of surrounding
+        quotes, brackets, ``*``/``_`` emphasis and trailing sentence punctuation, so that ``B``,
+        ``B.``, ``"B"``, `` b ``, ``(B)`` and ``Answer: B`` are the one answer ``b`` (the labels are
+        the normal forms). Self-consistency parses each sampled answer before the vote [1]_; with
+        ``False`` (the default) answers are the classes as written, and answers that this rule would
+        make one are named in a :class:`~labelwise.errors.LabelwiseWarning`.
 
     Returns
     -------
@@ -61,6 +77,34 @@ def self_consistency(
             f"answers is missing columns {', '.join(missing)}; found {[str(c) for c in answers.columns]}"
         )
     check_choice("duplicates", duplicates, ("keep", "last"))
+    if not isinstance(normalize_answers, (bool, np.bool_)):
+        raise InvalidParameterError(f"normalize_answers must be True or False, got {normalize_answers!r}")
+    kept = _answered(answers, item_col, sample_col, label_col, duplicates)
+    if normalize_answers:
+        kept = kept.assign(**{label_col: _normalize(kept[label_col])})
+    elif (notice := answer_forms_notice(kept[label_col], f"answers column {label_col!r}", _FIX)) is not None:
+        warnings.warn(notice, LabelwiseWarning, stacklevel=2)
+    # one tie rule with `aggregate --method majority-vote`: the draws of MajorityVote on the same answers
+    voters = pd.RangeIndex(len(kept))  # duplicates were settled above: each row is one vote
+    table = pd.DataFrame({"item": kept[item_col].to_numpy(), "voter": voters, "label": kept[label_col].to_numpy()})
+    vote = MajorityVote(annotator_col="voter", random_state=random_state).fit(table)
+    shares = vote.probas_.to_numpy()
+    out = pd.DataFrame(
+        {
+            "label": vote.labels_,
+            "confidence": shares[np.arange(len(shares)), vote.label_codes_],
+            "n_samples": vote.n_answers_per_item_.astype(np.int64),
+            "n_distinct": (shares > 0).sum(axis=1).astype(np.int64),
+        },
+        index=vote.labels_.index,
+    )
+    out.index.name = "item"
+    return out
+
+
+def _answered(answers: pd.DataFrame, item_col: str, sample_col: str, label_col: str, duplicates: str) -> pd.DataFrame:
+    """The (item, answer) rows that vote: an answer given, and under ``duplicates``; an item missing, no answer
+    at all, or a list or dict as an item or answer is refused naming the column and the row."""
     no_item = answers[item_col].isna().to_numpy()
     if no_item.any():  # groupby would drop the row without a word
         row = row_label(answers.index, int(np.flatnonzero(no_item)[0]))
@@ -84,22 +128,7 @@ def self_consistency(
         )
         if error is not None:
             raise error
-    counts = kept.groupby([item_col, label_col], sort=True).size().rename("count").reset_index()
-    rng = check_random_state(random_state)
-    counts["tie"] = rng.random(len(counts))
-    best = counts.sort_values([item_col, "count", "tie"], ascending=[True, False, False], kind="stable")
-    best = best.drop_duplicates(item_col).set_index(item_col)
-    per_item = counts.groupby(item_col, sort=True)["count"].agg(["sum", "size"])
-    out = pd.DataFrame(
-        {
-            "label": best[label_col],
-            "confidence": best["count"] / per_item["sum"],
-            "n_samples": per_item["sum"].astype(np.int64),
-            "n_distinct": per_item["size"].astype(np.int64),
-        }
-    )
-    out.index.name = "item"
-    return out
+    return kept
 
 
 def _not_repeated(
@@ -133,7 +162,7 @@ def _not_repeated(
         f"answers holds {n_rep} repeated answer(s) of one sample on one item (columns item_col={item_col!r}, "
         f"sample_col={sample_col!r}), e.g. item {show(item)} by sample {show(sample)} at {rows}; {action}",
         LabelwiseWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     if duplicates == "last":
         keep[positions[repeated]] = False

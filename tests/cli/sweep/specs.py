@@ -98,6 +98,14 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame({"item": np.arange(10), "label": np.array(["cat", "dog"])[np.arange(10) % 2]}).to_csv(
         p["gold"], index=False
     )
+    # aggregate/votes_normalize: LLM samples whose answers are written several ways ("B", "B.", "(B)")
+    forms = np.array(["B", "B.", "(B)", "A", " a "])[rng.integers(0, 5, 30)]
+    p["votes"].write_text(
+        "".join(
+            json.dumps({"item": f"q{i}", "sample": j, "answer": str(a)}) + "\n"
+            for (i, j), a in zip(((i, j) for i in range(10) for j in range(3)), forms, strict=True)
+        )
+    )
     # aggregate --next: items 100..109, apart from agg_unlabeled.npy's rows 0..3 (ids that clash are refused)
     pd.read_csv(p["answers"]).assign(item=items + 100).to_csv(p["next_answers"], index=False)
     left, right = np.array(list("abcdab")), np.array(list("bcdacd"))
@@ -211,6 +219,7 @@ INPUT_FILES = {
     "agg_unlabeled_b": "agg_unlabeled_b.npy",
     "counts": "counts.npy",
     "answers": "answers.csv",
+    "votes": "votes.jsonl",
     "next_answers": "next_answers.csv",
     "gold": "gold.csv",
     "pairs": "pairs.csv",
@@ -346,6 +355,12 @@ SPECS: dict[str, Spec] = {
     "aggregate/probs": Spec(
         ("aggregate", "{answers}", "--probs", "{agg_probs}"),
         {"--probs": ("agg_probs", NPY)},
+        ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
+        label_cases=(),
+    ),
+    "aggregate/votes_normalize": Spec(
+        ("aggregate", "{votes}", "--format", "votes", "--normalize-answers"),
+        {"PATH": ("votes", TABLE)},
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
         label_cases=(),
     ),
