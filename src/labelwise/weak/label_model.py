@@ -19,7 +19,7 @@ from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
-from ._fit_check import fitted_check, refit_best
+from ._fit_check import fitted_check, guard_missing, refit_best
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
@@ -367,7 +367,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             lam_c = lam if every else lam[cov]
             counts = vote_counts(lam_c, m, k)
             starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
-
             em = partial(
                 fit_abstain_models,
                 p=p,
@@ -392,6 +391,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                     starts[1] = starts[1] if start is None else start[cov]
                     lam_gc = lam_g if every else lam_g[cov]
                     run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
+            run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes.classes)
             post_cov, mu_g, p = run.post, run.mu, run.p
             history += run.history
             record_convergence(self, run, self.n_em_iter, self.tol)
