@@ -26,10 +26,39 @@ def keyword_rules(seed: int = 0, n: int = 3000) -> tuple[np.ndarray, np.ndarray]
     return np.stack([np.where(on, c, -1) for on, c in fires], axis=1), y
 
 
+def shared_trigger_rules(seed: int, k: int) -> np.ndarray:
+    """``benchmarks/dev_weak_shared_triggers.py``'s sets: rules firing on class-dependent features, copies, class rules."""
+    rng = np.random.default_rng([48, seed, k])
+    n = int(rng.choice([3000, 6000, 12000]))
+    minority = rng.uniform(0.2, 0.5)
+    shares = np.r_[minority, np.full(k - 1, (1 - minority) / (k - 1))][rng.permutation(k)]
+    y = rng.choice(k, size=n, p=shares)
+    n_feat = int(rng.integers(3, 6))
+    high = rng.integers(0, k, size=n_feat)
+    rate = rng.uniform(0.05, 0.35, size=(n_feat, k))
+    rate[np.arange(n_feat), high] = rng.uniform(0.45, 0.85, size=n_feat)
+    feats = rng.random((n, n_feat)) < rate[:, y].T
+    cols = []
+    for f in range(n_feat):
+        for _ in range(int(rng.integers(1, 3))):
+            fire, spurious = rng.uniform(0.7, 0.98), rng.uniform(0.0, 0.03)
+            on = np.where(feats[:, f], rng.random(n) < fire, rng.random(n) < spurious)
+            cols.append(np.where(on, high[f], -1))
+            if rng.random() < 0.4:
+                flip = rng.random(n) < 0.02
+                cols.append(np.where(flip, np.where(on, -1, high[f]), cols[-1]))
+    for c in range(k):
+        for _ in range(int(rng.integers(1, 3))):
+            cov = rng.uniform(0.02, 0.08)
+            cols.append(np.where(rng.random(n) < np.where(y == c, cov, cov * 0.1), c, -1))
+    return np.stack(cols, axis=1)
+
+
 def strict_majority(matrix: np.ndarray) -> np.ndarray:
     """Each item's strict majority class (-1: a tie or no vote)."""
-    counts = np.stack([(matrix == c).sum(axis=1) for c in (0, 1)], axis=1)
-    return np.where(counts[:, 0] == counts[:, 1], -1, counts.argmax(axis=1))
+    counts = np.stack([(matrix == c).sum(axis=1) for c in range(int(matrix.max()) + 1)], axis=1)
+    top = counts == counts.max(axis=1, keepdims=True)
+    return np.where(top.sum(axis=1) == 1, counts.argmax(axis=1), -1)
 
 
 def fit_missing(matrix: np.ndarray, **params) -> tuple[weak.LabelModel, list[warnings.WarningMessage]]:
@@ -47,6 +76,17 @@ def test_missing_abstains_on_one_class_rules_warn_and_fall_back_to_majority_vote
     labels = model.labels_.to_numpy(dtype=int)
     assert np.array_equal(labels[strict >= 0], strict[strict >= 0])
     assert np.allclose(model.class_balance_, 0.5)  # no class absorbs the other
+
+
+def test_auto_that_keeps_missing_abstains_on_shared_trigger_rules_falls_back_too() -> None:
+    matrix = shared_trigger_rules(206, 3)  # a set where "auto" keeps missing abstains
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = weak.LabelModel().fit(matrix)
+    assert model.abstains_ == "missing"
+    assert any("relabelled" in str(w.message) for w in caught)
+    strict = strict_majority(matrix)
+    assert np.array_equal(model.labels_.to_numpy(dtype=int)[strict >= 0], strict[strict >= 0])
 
 
 def test_missing_fallback_predicts_its_own_labels() -> None:
