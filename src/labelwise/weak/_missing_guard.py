@@ -18,12 +18,26 @@ from ..aggregate._guard import relabelled_classes
 from ..errors import LabelwiseWarning
 from ._em import EMRun, diagonal_pseudo_counts
 from ._posterior import VotedOutcomes, em_m_step_missing, outcome_patterns, posterior
+from ._votes import Votes
 
-__all__ = ["guard_missing"]
+__all__ = ["ONE_CLASS_VOTES", "guard_missing", "one_class_vote_share"]
+
+#: The share of the votes, cast by functions that vote one class only, above which a relabelling missing-abstain
+#: fit is taken for the non-identified case: "most votes" (a half), not tuned.
+ONE_CLASS_VOTES = 0.5
+
+
+def one_class_vote_share(votes: Votes) -> float:
+    """Share of the votes (rows of ``votes.answers``) cast by functions that vote one class only; 0 without votes."""
+    answers = votes.answers
+    if not len(answers):
+        return 0.0
+    n_classes = answers.groupby("labeler", sort=False, observed=True)["label"].transform("nunique")
+    return float((n_classes.to_numpy() == 1).mean())
 
 
 def guard_missing(
-    model: Any, em: Any, run: EMRun, rows: tuple[Any, np.ndarray, np.ndarray], groups: list[list[int]], classes: Any
+    model: Any, em: Any, run: EMRun, rows: tuple[Any, np.ndarray, np.ndarray], groups: list[list[int]], votes: Votes
 ) -> EMRun:
     """``run``, or majority vote's fit when the missing-abstain fit relabels a class.
 
@@ -31,10 +45,12 @@ def guard_missing(
     Dawid-Skene's model [1]_, in which a function that only ever votes one class (a keyword rule)
     says nothing: given that it votes, its vote is the same whatever the class. On a set of such
     rules the model is not identified, and EM can end with one class absorbing another (the class
-    balance near 1 on one class, every item labelled that class). The check is
+    balance near 1 on one class, every item labelled that class). The check is that case:
     :class:`labelwise.aggregate.DawidSkene`'s guard,
-    :func:`~labelwise.aggregate._guard.relabelled_classes`: a class most of whose items with a
-    strict majority vote get one other label. When it fires, the fit falls back, as Dawid-Skene's
+    :func:`~labelwise.aggregate._guard.relabelled_classes` (a class most of whose items with a
+    strict majority vote get one other label), where most votes (more than half) come from
+    functions that vote one class only (:data:`ONE_CLASS_VOTES`); on a crowd, a relabelled
+    small class can be the prior's fair correction of a noisy majority. When it fires, the fit falls back, as Dawid-Skene's
     does, to majority vote, with a :class:`~labelwise.errors.LabelwiseWarning`, here as majority
     vote's own model so that ``predict`` gives the same labels: every function (every clique
     member) of one accuracy, ``settings["accuracy"]`` (the crowd's mean accuracy from its
@@ -53,7 +69,7 @@ def guard_missing(
     lam_g, n_outcomes, vote = rows
     settings = em.keywords
     moved = relabelled_classes(vote, run.post, settings["w"]) if model.abstains_ == "missing" else []
-    if not len(moved):
+    if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
         return run
     k, p_fixed = vote.shape[1], settings["p_fixed"]
     free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
@@ -71,7 +87,7 @@ def guard_missing(
     warnings.warn(
         LabelwiseWarning(
             f"{type(model).__name__}'s missing-abstain fit (Dawid-Skene's model) relabelled {len(moved)} class(es) "
-            f"(e.g. {show(classes[moved[0]])}: most items whose majority vote it is got another single label); "
+            f"(e.g. {show(votes.classes[moved[0]])}: most items whose majority vote it is got another single label); "
             "falling back to majority vote. With functions that vote one class only the model is not identified: "
             "abstains='informative' may avoid it"
         ),

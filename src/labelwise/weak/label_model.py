@@ -391,7 +391,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                     starts[1] = starts[1] if start is None else start[cov]
                     lam_gc = lam_g if every else lam_g[cov]
                     run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
-            run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes.classes)
+            run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes)
             post_cov, mu_g, p = run.post, run.mu, run.p
             history += run.history
             record_convergence(self, run, self.n_em_iter, self.tol)
