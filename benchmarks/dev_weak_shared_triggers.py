@@ -23,6 +23,13 @@ chosen on seeds 200-215). It becomes the default only if all three hold:
 (3) ``bench_weak.py --no-snorkel --skip-apply``: none of the 19 accuracies below main's (RESULTS.md).
 The runs stop at the first part that fails.
 
+OUTCOME (judging seeds 216-247, 01:11-01:14 UTC by the sandbox clock, load 7-10): the candidate FAILS part (1): 21 of 64
+sets more than 0.5 points below ``MajorityVote`` (worst -6.36; main's default: 42 of 64, worst -18.73), though its
+mean rose 0.6657 -> 0.6994 (``MajorityVote`` 0.7002). Parts (2) and (3) were not run; the candidate is not adopted
+and ``src`` does not hold it (its code: commit 2f40a3b9, ``weak/_trigger_check.py``). Even ``DawidSkeneLabelModel``
+(majority vote after its fallback, ties broken by one draw per vote row) is more than 0.5 below ``MajorityVote`` on
+21 of the 64 sets: see ``benchmarks/RESULTS.md``, session 48 (lfguard48).
+
 Run: ``PYTHONPATH=src OMP_NUM_THREADS=1 python benchmarks/dev_weak_shared_triggers.py --seeds 200-215``
 (``--variant NAME`` adds a variant, see ``VARIANTS``). Prints, per set, the accuracy on the covered items of
 majority vote (ties split: the expected accuracy of a uniform tie break), the default ``LabelModel()``,

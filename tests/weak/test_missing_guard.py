@@ -130,3 +130,11 @@ def test_missing_fallback_is_deterministic(seed: int) -> None:
     first, _ = fit_missing(matrix)
     again, _ = fit_missing(matrix)
     assert np.array_equal(first.probas_.to_numpy(), again.probas_.to_numpy())
+
+
+def test_one_class_vote_share_counts_the_votes_of_functions_that_vote_one_class() -> None:
+    from labelwise.weak._missing_guard import one_class_vote_share
+
+    matrix = np.array([[0, 1, -1], [0, 0, 1], [-1, 1, 1], [0, -1, -1]])  # column 0 and 2 vote one class each
+    assert one_class_vote_share(weak.as_votes(matrix)) == pytest.approx(5 / 8)
+    assert one_class_vote_share(weak.as_votes(np.array([[0, 1], [1, 0]]))) == 0.0
