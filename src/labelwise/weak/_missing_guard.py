@@ -68,7 +68,9 @@ def guard_missing(
     """
     lam_g, n_outcomes, vote = rows
     settings = em.keywords
-    moved = relabelled_classes(vote, run.post, settings["w"]) if model.abstains_ == "missing" else []
+    if model.abstains_ != "missing":
+        return run
+    moved = relabelled_classes(vote, run.post, settings["w"])
     if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
         return run
     k, p_fixed = vote.shape[1], settings["p_fixed"]
