@@ -16,11 +16,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._crowd_pairs import dependent_pairs
+from ._missing_guard import guard_missing
 from ._one_class import one_class_groups
 from ._posterior import posterior, voted_outcomes
 from ._votes import Votes
 
-__all__ = ["fitted_check", "refit_best"]
+__all__ = ["fitted_check", "guard_missing", "refit_best"]
 
 
 def fitted_check(

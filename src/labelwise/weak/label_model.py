@@ -19,7 +19,7 @@ from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
-from ._fit_check import fitted_check, refit_best
+from ._fit_check import fitted_check, guard_missing, refit_best
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
@@ -130,7 +130,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         fits both and keeps ``"informative"`` only when it has the lower BIC *and* its log-likelihood of the votes'
         values given which functions voted (``vote_log_likelihood_``) is not lower: a class spent on explaining who
         votes (workers assigned in batches) predicts what they vote worse. The rule was chosen on simulated data
-        (``benchmarks/dev_weak_abstains.py``).
+        (``benchmarks/dev_weak_abstains.py``). A missing fit relabelling a class warns, falls back to majority vote.
     tol : float, default 1e-6
     dependency_threshold : float or None, default 5.0
         z-score above which a pair of functions may be modelled jointly, if they also vote together more than chance by
@@ -367,7 +367,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             lam_c = lam if every else lam[cov]
             counts = vote_counts(lam_c, m, k)
             starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
-
             em = partial(
                 fit_abstain_models,
                 p=p,
@@ -392,6 +391,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                     starts[1] = starts[1] if start is None else start[cov]
                     lam_gc = lam_g if every else lam_g[cov]
                     run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
+            run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes)
             post_cov, mu_g, p = run.post, run.mu, run.p
             history += run.history
             record_convergence(self, run, self.n_em_iter, self.tol)

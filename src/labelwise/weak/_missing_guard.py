@@ -1,0 +1,98 @@
+"""The label model's guard on its missing-abstain fit: Dawid-Skene's relabelling check, and majority vote's fit.
+
+References
+----------
+.. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates Using
+   the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._validate.arguments import show
+from ..aggregate._guard import relabelled_classes
+from ..errors import LabelwiseWarning
+from ._em import EMRun, diagonal_pseudo_counts
+from ._posterior import VotedOutcomes, em_m_step_missing, outcome_patterns, posterior
+from ._votes import Votes
+
+__all__ = ["ONE_CLASS_VOTES", "guard_missing", "one_class_vote_share"]
+
+#: The share of the votes, cast by functions that vote one class only, above which a relabelling missing-abstain
+#: fit is taken for the non-identified case: "most votes" (a half), not tuned.
+ONE_CLASS_VOTES = 0.5
+
+
+def one_class_vote_share(votes: Votes) -> float:
+    """Share of the votes (rows of ``votes.answers``) cast by functions that vote one class only; 0 without votes."""
+    answers = votes.answers
+    if not len(answers):
+        return 0.0
+    n_classes = answers.groupby("labeler", sort=False, observed=True)["label"].transform("nunique")
+    return float((n_classes.to_numpy() == 1).mean())
+
+
+def guard_missing(
+    model: Any, em: Any, run: EMRun, rows: tuple[Any, np.ndarray, np.ndarray], groups: list[list[int]], votes: Votes
+) -> EMRun:
+    """``run``, or majority vote's fit when the missing-abstain fit relabels a class.
+
+    With missing abstains (``model.abstains_ == "missing"``, chosen or given) the label model is
+    Dawid-Skene's model [1]_, in which a function that only ever votes one class (a keyword rule)
+    says nothing: given that it votes, its vote is the same whatever the class. On a set of such
+    rules the model is not identified, and EM can end with one class absorbing another (the class
+    balance near 1 on one class, every item labelled that class). The check is that case:
+    :class:`labelwise.aggregate.DawidSkene`'s guard,
+    :func:`~labelwise.aggregate._guard.relabelled_classes` (a class most of whose items with a
+    strict majority vote get one other label), where most votes (more than half) come from
+    functions that vote one class only (:data:`ONE_CLASS_VOTES`); on a crowd, a relabelled
+    small class can be the prior's fair correction of a noisy majority. When it fires, the fit falls back, as Dawid-Skene's
+    does, to majority vote, with a :class:`~labelwise.errors.LabelwiseWarning`, here as majority
+    vote's own model so that ``predict`` gives the same labels: every function (every clique
+    member) of one accuracy, ``settings["accuracy"]`` (the crowd's mean accuracy from its
+    agreements, clipped as :func:`~labelwise.aggregate.priors.diagonal_confusion_prior` clips it),
+    its errors uniform over the other classes, which functions vote independent of the class (the
+    observed pattern shares), and a uniform class balance unless the fit's is fixed (then that
+    one, the vote reweighted by it as Dawid-Skene's fallback is). Its labels are majority vote's,
+    exact ties included. The run's convergence record stays (its EM converged; its result is what
+    was rejected).
+
+    ``em``: the label model's :func:`~._em.fit_abstain_models` with its settings (a
+    ``functools.partial``: its ``p_fixed``, ``w``, ``accuracy``, ``smoothing`` are read); ``rows``:
+    the groups' outcome indicator of the voted rows, their outcome counts and the rows' vote
+    shares (majority vote's posterior).
+    """
+    lam_g, n_outcomes, vote = rows
+    settings = em.keywords
+    if model.abstains_ != "missing":
+        return run
+    moved = relabelled_classes(vote, run.post, settings["w"])
+    if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
+        return run
+    k, p_fixed = vote.shape[1], settings["p_fixed"]
+    free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
+    p = np.full(k, 1.0 / k) if free else run.p
+    pattern_of, pattern_group = outcome_patterns(groups, k)
+    # the pattern shares of the data: the M-step's share, the same for every class
+    voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
+    smoothing = float(settings["smoothing"])
+    fitted = em_m_step_missing(voted.weighted(settings["w"]), vote, smoothing, pattern_of, pattern_group)[0]
+    share = np.bincount(pattern_of, weights=fitted[:, 0], minlength=len(pattern_group))[pattern_of]
+    cond = diagonal_pseudo_counts(groups, k, 0.0, settings["accuracy"], 1.0)  # one-coin votes given the pattern
+    cond[cond.sum(axis=1) == 0] = 1.0  # a group's all-abstain outcome, alone in its pattern
+    mu = cond * share[:, None]
+    post, log_votes = posterior(voted, mu, p)
+    warnings.warn(
+        LabelwiseWarning(
+            f"{type(model).__name__}'s missing-abstain fit (Dawid-Skene's model) relabelled {len(moved)} class(es) "
+            f"(e.g. {show(votes.classes[moved[0]])}: most items whose majority vote it is got another single label); "
+            "falling back to majority vote. With functions that vote one class only the model is not identified: "
+            "abstains='informative' may avoid it"
+        ),
+        stacklevel=4,
+    )
+    return run._replace(post=post, mu=mu, p=p, log_votes=log_votes, lure=None)
