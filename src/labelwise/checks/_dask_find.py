@@ -1,4 +1,5 @@
-"""``find_data_issues`` on features given as a row-chunked ``dask.array`` (or dask DataFrame).
+"""``find_data_issues`` on features given as a row-chunked ``dask.array`` (or dask DataFrame: one
+of numbers and booleans is read as floats, any other table encoded as in memory by :mod:`._dask_table`).
 
 The features stay on the workers: their missing-value counts, column ranges and column scaling are
 dask reductions; the neighbour graph is the sharded exact search (:mod:`._dask_graph`), held on

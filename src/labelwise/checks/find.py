@@ -82,7 +82,8 @@ def find_data_issues(
         seen once grouped, five numbers per date; free text refused, to pass as ``texts``) and
         ``info["feature_encoding"]`` says how (:mod:`labelwise.checks._table_features`;
         docs/checks.md, "A table with categories"); a DataFrame of numbers is read as before. A
-        row-chunked ``dask.array`` (or dask DataFrame, numbers only) stays on the workers, with the
+        row-chunked ``dask.array`` (or dask DataFrame, a table encoded as in memory partition by
+        partition: :mod:`labelwise.checks._dask_table`) stays on the workers, with the
         graph and the results: a sharded graph (exact: the same result as
         ``method="exact"`` in memory; approximate: one HNSW index per shard) held there, the
         per-example checks run per partition, ``issues`` a dask DataFrame
