@@ -237,17 +237,23 @@ def _best_date_format(strings: pd.Series, candidates: list[str] | None = None) -
     return best
 
 
-def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) -> tuple[str, str, str | None]:
-    """Role, reason and date format of a column of strings (or mixed objects). A date column that
-    does not parse (``DATE_LIKE_MIN`` date-shaped) is text, high-cardinality or categorical (never
-    dropped as an identifier), and its reason says which."""
-    strings = values.astype(str)
-    sample = strings.iloc[:DATE_SAMPLE]
+def date_shape(sample: pd.Series) -> tuple[float, list[str] | None]:
+    """The share of ``sample`` (a string column's first ``DATE_SAMPLE`` values) shaped like dates,
+    and the month-name formats to try when month names make the shape (else None)."""
     numeric_shaped = sample.str.match(_DATE_LIKE)
     date_shaped, candidates = float(numeric_shaped.mean()), None
     month_shaped = month_date_shaped(sample) if date_shaped < DATE_LIKE_MIN else None
     if month_shaped is not None and month_shaped.any():  # month names: numeric or month shapes count
         date_shaped, candidates = float((month_shaped | numeric_shaped).mean()), month_date_formats(sample)
+    return date_shaped, candidates
+
+
+def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) -> tuple[str, str, str | None]:
+    """Role, reason and date format of a column of strings (or mixed objects). A date column that
+    does not parse (``DATE_LIKE_MIN`` date-shaped) is text, high-cardinality or categorical (never
+    dropped as an identifier), and its reason says which."""
+    strings = values.astype(str)
+    date_shaped, candidates = date_shape(strings.iloc[:DATE_SAMPLE])
     words = strings.str.split().str.len()
     mean_words = float(words.mean())
     if date_shaped >= DATE_LIKE_MIN:

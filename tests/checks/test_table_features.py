@@ -83,6 +83,21 @@ class TestEncoding:
         )
         assert found.summary_dict()["feature_encoding"]["categorical"] == {"country": 4}
 
+    def test_objects_that_are_all_booleans_are_one_feature_as_a_boolean_column_is(self):
+        """True, False and None as objects (a CSV's booleans with a missing cell): one 0/1 feature,
+        the result of the same column as a nullable boolean (session 48: two one-hot indicators)."""
+        frame = _mixed(40).astype({"country": object})
+        member = frame["member"].astype(object)
+        member[[3, 17]] = None
+        as_objects = find_data_issues(frame.assign(member=member), checks=["outlier", "null"], impute=True)
+        as_booleans = find_data_issues(
+            frame.assign(member=member.astype("boolean")), checks=["outlier", "null"], impute=True
+        )
+        assert as_objects.info["feature_encoding"]["numeric"] == ["price", "member", "visits"]
+        assert "member" not in as_objects.info["feature_encoding"]["categorical"]
+        pd.testing.assert_frame_equal(as_objects.issues, as_booleans.issues)
+        assert table_features(frame.assign(member=member)).X.shape[1] == 3 + 4
+
     def test_many_categories_are_capped_with_the_rarest_grouped(self):
         """A column of 80 categories gives MAX_ONE_HOT indicators, the last one the infrequent group."""
         rng = np.random.default_rng(3)

@@ -323,3 +323,29 @@ def test_cli_and_api_refuse_the_same_scaling_combinations(runner, tmp_path, scal
     result = runner.invoke(main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "o"), *flag_args])
     assert result.exit_code == 2 and result.output.strip() == f"error: {cli}", result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_boolean_column_is_one_number_in_the_audit_as_in_the_api(runner, tmp_path):
+    """A CSV column of True/False with a missing cell: the audit's checks read it as one 0/1 number,
+    as find_data_issues does (main one-hot encoded it in the audit: two indicators), and the
+    check columns of issues.csv are the API's on the same table."""
+    from labelwise.checks import find_data_issues
+
+    frame = _table(150).drop(columns=["split"]).iloc[:150].reset_index(drop=True)
+    frame["member"] = np.where(np.arange(len(frame)) % 3 == 0, "True", "False")
+    frame.loc[5, "member"] = ""
+    data, probs_path, out = tmp_path / "data.csv", tmp_path / "probs.npy", tmp_path / "out"
+    frame.to_csv(data, index=False)
+    np.save(probs_path, np.random.default_rng(1).dirichlet([1.0, 1.0], len(frame)))
+    args = ["audit", str(data), "--label", "y", "--probs", str(probs_path), "--out", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "as numbers: a, b, member; one-hot: colour (2 indicators)" in " ".join(result.output.split())
+    summary = json.loads((out / "summary.json").read_text())["data_checks"]
+    assert summary["feature_encoding"]["numeric"] == ["a", "b", "member"]
+    read = pd.read_csv(data)
+    api = find_data_issues(read.drop(columns=["y"]), read["y"], np.load(probs_path), impute=True)
+    assert api.info["feature_encoding"]["numeric"] == ["a", "b", "member"]
+    issues = pd.read_csv(out / "issues.csv").sort_values("row").reset_index(drop=True)
+    checks = [c for c in api.issues.columns if c.startswith(("is_outlier", "outlier", "is_near", "near_duplicate_s"))]
+    pd.testing.assert_frame_equal(issues[checks], api.issues[checks], check_dtype=False)

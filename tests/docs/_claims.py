@@ -97,6 +97,11 @@ CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
                 == "features: as numbers: price, member; one-hot: country (3 indicators)"
             ),
         ),
+        ("[[0, 1]], as in memory", lambda ns: ns["by_dask"].info["exact_duplicate"]["sets"] == [[0, 1]]),
+        (
+            "equals(by_table...)  # True",
+            lambda ns: ns["by_dask"].issues["outlier_score"].compute().equals(ns["by_table"].issues["outlier_score"]),
+        ),
     ],
     "docs/weak.md": [
         (

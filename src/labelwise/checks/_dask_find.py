@@ -1,4 +1,5 @@
-"""``find_data_issues`` on features given as a row-chunked ``dask.array`` (or dask DataFrame).
+"""``find_data_issues`` on features given as a row-chunked ``dask.array`` (or dask DataFrame: one
+of numbers and booleans is read as floats, any other table encoded as in memory by :mod:`._dask_table`).
 
 The features stay on the workers: their missing-value counts, column ranges and column scaling are
 dask reductions; the neighbour graph is the sharded exact search (:mod:`._dask_graph`), held on
@@ -31,7 +32,6 @@ from .._chunk_floor import merge_small_row_chunks
 from .._chunks import align_dask_rows, is_dask
 from .._extras import require
 from .._stage_progress import compute, persist, step
-from ..errors import InvalidParameterError
 from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
 from ._dask_graph import column_fit, sharded_exact_graph
@@ -39,25 +39,30 @@ from ._index_extras import warn_fallback
 from ._inputs import missing_counts, neighbour_count, non_finite_features, numeric_matrix
 from ._partitioned import PartitionedGraph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
+from ._table_features import needs_encoding
 from .graph import AUTO_EXACT_MAX_ROWS, StandardizedRows, _ann_available
 
 
-def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, tuple[str, ...] | None]:
+def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, tuple[str, ...] | None, Any]:
     """The features as a float dask array of whole rows, the missing (NaN or infinite) values per
-    row (a dask array), whether any row differs from another, and the column names of a dask
-    DataFrame. Missing values are an error naming the first rows, or with ``impute`` replaced by
-    their column's median of finite values (an exact distributed median, 0 for a column without
-    one), as :func:`labelwise.checks._inputs.check_features` does."""
+    row (a dask array), whether any row differs from another, the column names of a dask
+    DataFrame, and for a DataFrame with columns other than numbers and booleans its encoding (a
+    :class:`~labelwise.checks._dask_table.DaskTable`, else None). Missing values are an error naming
+    the first rows, or with ``impute`` replaced by their column's median of finite values (an exact
+    distributed median, 0 for a column without one), as :func:`labelwise.checks._inputs.check_features`
+    does."""
     from ._partitioned import first_rows
 
     names = tuple(map(str, features.columns)) if hasattr(features, "columns") else None
-    if hasattr(features, "columns"):
-        bad = [c for c, t in features.dtypes.items() if t.kind not in "fiub"]
-        if bad:
-            raise InvalidParameterError(
-                f"features on dask must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or "
-                "embeddings; a pandas DataFrame's category and string columns are one-hot encoded in memory)"
-            )
+    table = None
+    if hasattr(features, "columns") and needs_encoding(features):  # encoded as in memory (:mod:`._dask_table`)
+        from ._dask_table import dask_table_features
+
+        table = dask_table_features(features)
+        if table.stats.missing_rows and not impute:
+            raise table.missing_error()
+        features, names = table.X, table.names
+    elif hasattr(features, "columns"):
         features = features.map_partitions(_float_frame, meta=_float_frame(features._meta))
     X = numeric_matrix(align_dask_rows([features], ["features"])[0])
     if 0 in X.chunks[0]:  # an empty chunk has no minimum and no partition: dropped
@@ -74,7 +79,7 @@ def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, 
         with step("features: column medians"):
             X = _imputed(X)
             low, high = compute(X.min(axis=0), X.max(axis=0))
-    return X, counts, bool((np.asarray(low) != np.asarray(high)).any()), names
+    return X, counts, bool((np.asarray(low) != np.asarray(high)).any()), names, table
 
 
 def _float_frame(frame: Any) -> Any:

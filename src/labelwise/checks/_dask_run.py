@@ -34,7 +34,7 @@ from ._dask_groups import dask_group_codes
 from ._dask_labels import dask_label_codes, dask_split
 from ._inputs import check_graph, check_groups, check_labels_probs, check_split
 from ._partitioned import PartitionedGraph, as_rows, issues_frame
-from .find import run_each
+from .find import run_each, table_options
 from .graph import NeighborGraph
 from .result import DataIssues
 
@@ -86,7 +86,7 @@ def dask_data_issues(
     ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``). Runs
     in :func:`_stable_keys`' context (a decorator: a new context each call)."""
     given_chunks = features.npartitions if hasattr(features, "columns") else len(features.chunks[0])
-    X, missing, vary, names = dask_features(features, impute)
+    X, missing, vary, names, table = dask_features(features, impute)
     n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
     codes, classes, probs = _labels_probs(given, n, chunks)  # codes: numpy, or dask when labels are
     split = given["split"]
@@ -112,8 +112,9 @@ def dask_data_issues(
         groups=groups,
         feature_names=names,
         texts=texts,
+        feature_keys=None if table is None or table.keys is None else as_rows(table.keys, chunks),
         random_state=build["random_state"],
-        options=options,
+        options=options if table is None else table_options(options, [c.name for c in selected], lambda: table.roles),
     )
     found, label_found, records = dask_graphs(
         selected, replace(inputs, labels=codes), vary, scaling, build, given["label_scaling"]
@@ -127,6 +128,10 @@ def dask_data_issues(
     cols, summary, info = run_each(selected, inputs, label_inputs, run, records)
     issues = issues_frame(cols, chunks) if cols else None
     ran = chunks_record(chunks, given=given_chunks)  # chunks under the floor merged: what ran, and what was given
+    if table is not None:  # as in memory: the encoding, and the table's missing cells
+        info["feature_encoding"] = {**table.encoding, "line": table.line()}
+        if "missing_values" in info.get("null", {}):
+            info["null"]["missing_values"] = table.stats.missing_cells
     return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=label_found, row_chunks=ran)
 
 

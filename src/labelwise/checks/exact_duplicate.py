@@ -200,11 +200,17 @@ def run(inputs: CheckInputs) -> CheckResult:
 
 def partitioned_groups(inputs: CheckInputs) -> Any:
     """The duplicate groups of dask features, found once per call (a
-    :class:`~labelwise.checks._dask_duplicates.DuplicateGroups`: per-row numbers on the workers)."""
+    :class:`~labelwise.checks._dask_duplicates.DuplicateGroups`: per-row numbers on the workers); a
+    table's categorical columns compared as written beside them, as in memory (:func:`cached_groups`)."""
     if "exact_duplicate_groups" not in inputs.cache:
         from ._dask_duplicates import partitioned_duplicate_groups
 
-        inputs.cache["exact_duplicate_groups"] = partitioned_duplicate_groups(inputs.features, inputs.texts)
+        X = inputs.features
+        if X is not None and inputs.feature_keys is not None:
+            import dask.array as da
+
+            X = da.concatenate([X, inputs.feature_keys.astype(np.float64)], axis=1).rechunk({1: -1})
+        inputs.cache["exact_duplicate_groups"] = partitioned_duplicate_groups(X, inputs.texts)
     return inputs.cache["exact_duplicate_groups"]
 
 

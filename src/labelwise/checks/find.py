@@ -82,7 +82,8 @@ def find_data_issues(
         seen once grouped, five numbers per date; free text refused, to pass as ``texts``) and
         ``info["feature_encoding"]`` says how (:mod:`labelwise.checks._table_features`;
         docs/checks.md, "A table with categories"); a DataFrame of numbers is read as before. A
-        row-chunked ``dask.array`` (or dask DataFrame, numbers only) stays on the workers, with the
+        row-chunked ``dask.array`` (or dask DataFrame, a table encoded as in memory partition by
+        partition: :mod:`labelwise.checks._dask_table`) stays on the workers, with the
         graph and the results: a sharded graph (exact: the same result as
         ``method="exact"`` in memory; approximate: one HNSW index per shard) held there, the
         per-example checks run per partition, ``issues`` a dask DataFrame
@@ -205,7 +206,7 @@ def find_data_issues(
     if table is not None:
         found.info["feature_encoding"] = {**table.encoding, "line": table.line()}
         if "missing_values" in found.info.get("null", {}):  # the table's cells, not its indicators
-            found.info["null"]["missing_values"] = int(table.missing.sum())
+            found.info["null"]["missing_values"] = table.stats.missing_cells
     return found
 
 
@@ -215,12 +216,20 @@ def _table_options(
     """For an encoded table, ``identifier_column`` reads the table's columns by their roles
     (:func:`labelwise.columns.infer_column_roles`; ``labelwise audit`` passes them too): a date's
     year or days since the first date, or a category's indicator, is no column of the user's."""
-    own = options.get("identifier_column", {})
-    if table is None or "identifier_column" not in names or "table_roles" in own:
+    if table is None:
         return options
     from ..columns import infer_column_roles
 
-    return {**options, "identifier_column": {**own, "table_roles": infer_column_roles(frame)}}
+    return table_options(options, names, lambda: infer_column_roles(frame))
+
+
+def table_options(options: dict[str, Any], names: list[str], roles: Callable[[], Any]) -> dict[str, Any]:
+    """``options`` with ``identifier_column``'s ``table_roles`` (``roles()``, made only when the check
+    runs and the user gave none): an encoded table's columns read by their roles, in memory and on dask."""
+    own = options.get("identifier_column", {})
+    if "identifier_column" not in names or "table_roles" in own:
+        return options
+    return {**options, "identifier_column": {**own, "table_roles": roles()}}
 
 
 def _features(features: Any, impute: bool) -> tuple[Any, Any, tuple[str, ...] | None, TableFeatures | None]:
@@ -234,8 +243,8 @@ def _features(features: Any, impute: bool) -> tuple[Any, Any, tuple[str, ...] | 
     if not needs_encoding(features):
         return (*check_features(features, impute=impute), tuple(map(str, features.columns)), None)
     table = table_features(features)
-    if table.missing.any() and not impute:
-        raise table.missing_error(features)
+    if table.stats.missing_rows and not impute:
+        raise table.missing_error()
     X, missing = check_features(table.X, impute=impute)  # null's score: the share of the row's features present
     return X, missing, table.names, table
 

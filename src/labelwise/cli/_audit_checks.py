@@ -201,21 +201,29 @@ def table_features(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, ColumnRole
     """The check features of a table, its column roles, and which columns each part of them uses.
 
     The table's numeric, date (parsed with the roles' formats) and categorical columns (at most
-    ``MAX_ONE_HOT`` values; as strings, so a boolean is one-hot too), as a DataFrame that
+    ``MAX_ONE_HOT`` values; as strings, but booleans as they are), as a DataFrame that
     ``find_data_issues`` encodes as it does the API's table (:mod:`labelwise.checks._table_features`:
-    numbers as they are, five numbers per date, one-hot categories, a missing cell missing); None
+    numbers as they are, a boolean one 0/1 number by the API's one rule, ``is_boolean``, five
+    numbers per date, one-hot categories, a missing cell missing); None
     when the table has none of these (e.g. text only): the checks that need features are then
     skipped. The third value maps ``numeric``, ``date``, ``categorical`` (one-hot) and ``text`` to
     column names: ``text``, the columns the model reads that are not made numbers here (free text,
     high-cardinality and many-valued categorical columns), which ``exact_duplicate`` compares as
     written (:func:`table_texts`).
     """
+    from ..checks._table_features import is_boolean
     from ..columns import infer_column_roles, to_datetime
 
     roles = infer_column_roles(frame)
     numeric, dates = roles.columns("numeric"), roles.columns("date")
     one_hot = [name for name in roles.columns("categorical") if frame[name].nunique() <= MAX_ONE_HOT]
-    parts = {name: pd.to_numeric(frame[name], errors="coerce").astype(float) for name in numeric}
+    booleans = [name for name in one_hot if is_boolean(frame[name])]  # one number, as in the API
+    one_hot = [name for name in one_hot if name not in booleans]
+    numeric = [name for name in frame.columns if name in numeric or name in booleans]  # in the table's order
+    parts = {
+        name: frame[name] if name in booleans else pd.to_numeric(frame[name], errors="coerce").astype(float)
+        for name in numeric
+    }
     parts |= {name: to_datetime(frame[name], roles.date_formats.get(name)) for name in dates}
     parts |= {name: frame[name].astype("string") for name in one_hot}
     used = {"numeric": numeric, "date": dates, "categorical": one_hot}
