@@ -130,7 +130,7 @@ def _moments_chunk(
     """One chunk's per-class moments of classes ``lo..hi-1``, and its first non-finite value.
 
     Each class's rows of the chunk are read in cache-sized pieces, each piece centred on its own
-    mean (one ``C^T C`` per piece) and merged into the class's running moments; a non-finite value
+    mean (one ``C^T C`` per piece; the mean taken from the piece's first row) and merged into the class's running moments; a non-finite value
     shows in a piece's mean, and only then is the chunk scanned for the first one in row order
     (every row when ``check_all``: other classes' rows too)."""
     d = block.shape[1]
@@ -142,13 +142,15 @@ def _moments_chunk(
     step = max(1, BLOCK_ELEMENTS // max(1, d))
     finite = True
     for k in range(hi - lo):
-        acc = [0.0, np.zeros(d), np.zeros((d, d))]
+        acc: list[Any] = [0.0, np.zeros(d), np.zeros((d, d))]
         for s in range(bounds[k], bounds[k + 1], step):
             rows = np.asarray(block[order[s : min(s + step, bounds[k + 1])]], dtype=np.float64)
-            mean = rows.mean(axis=0)
-            finite = finite and bool(np.isfinite(mean).all())
-            rows -= mean
-            _merge_one(acc, len(rows), mean, rows.T @ rows)
+            first = rows[0].copy()
+            rows -= first  # the mean of rows far from 0 summed from their first: no lost digits
+            shift = rows.mean(axis=0)
+            finite = finite and bool(np.isfinite(shift).all())
+            rows -= shift
+            _merge_one(acc, len(rows), first + shift, rows.T @ rows)
         counts[k], means[k], scatters[k] = acc
     bad = _first_non_finite(start, block) if check_all or not finite else None
     return (), (counts, means, scatters, bad)
