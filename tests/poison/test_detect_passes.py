@@ -54,7 +54,7 @@ def test_moments_in_any_chunks_and_pieces_are_the_in_memory_moments(seed, n, n_c
     codes = rng.integers(0, n_classes, size=n)
     features = rng.normal(size=(n, d)) * rng.uniform(0.1, 10.0, size=d) + rng.normal(scale=5.0, size=d)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(passes, "BLOCK_ELEMENTS", piece * d)
+        mp.setattr(passes, "PIECE_ELEMENTS", piece * d)
         found = run_moments(features, codes, n_classes, block_size)
     assert_moments(found, reference(features, codes, n_classes))
 

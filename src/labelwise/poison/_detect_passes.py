@@ -38,6 +38,8 @@ from ._detect_common import as_array, check_2d_numbers
 
 #: The scatter matrices of one pass at most (bytes); more classes take one pass per group.
 SCATTER_BYTES = 1 << 28
+#: Elements of one piece of a class's rows in the moments pass (a float64 copy per thread).
+PIECE_ELEMENTS = BLOCK_ELEMENTS
 
 
 def open_features(features: Any, *, name: str = "features") -> Any:
@@ -105,6 +107,9 @@ def merge(a: tuple, b: tuple) -> tuple:
 def _merge_one(acc: list, n: int, mean: np.ndarray, scatter: np.ndarray) -> None:
     """One class's running ``[count, mean, scatter]`` merged in place with a part's (Chan et al.)."""
     na = acc[0]
+    if na == 0:
+        acc[:] = [n, mean, scatter]
+        return
     total = na + n
     delta = mean - acc[1]
     acc[1] = acc[1] + delta * (n / total)
@@ -139,7 +144,7 @@ def _moments_chunk(
     order = np.flatnonzero((c >= lo) & (c < hi))
     order = order[np.argsort(c[order], kind="stable")]
     bounds = np.searchsorted(c[order], np.arange(lo, hi + 1))
-    step = max(1, BLOCK_ELEMENTS // max(1, d))
+    step = max(1, PIECE_ELEMENTS // max(1, d))
     finite = True
     for k in range(hi - lo):
         acc: list[Any] = [0.0, np.zeros(d), np.zeros((d, d))]
