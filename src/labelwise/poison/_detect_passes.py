@@ -7,7 +7,7 @@ than memory. Their statistics are gathered here in passes over row chunks
 partition of a Dask array on the user's scheduler), all classes in one pass:
 
 1. moments: per class, the row count, mean and scatter matrix (sum of centred outer products),
-   merged block by block and chunk by chunk with the pairwise update of Chan, Golub & LeVeque
+   merged piece by piece (a class's rows of a chunk) and chunk by chunk with the pairwise update of Chan, Golub & LeVeque
    (1979), which never forms ``X^T X - n m m^T`` (no cancellation); the same pass reports the first
    non-finite value;
 2. a per-row map with the class statistics (a score, a projection), and for activation clustering's
