@@ -25,6 +25,7 @@ BLAS runs on ``--blas-threads`` threads (default 1, both libraries): on a shared
 machine OpenBLAS's spinning threads made a 256 x 256 ``eigh`` 25 times slower with 2 threads than with 1.
 
     python benchmarks/bench_poison_detect.py [--seeds 5] [--repeat 1] [--part all|accuracy|speed] [--blas-threads 1]
+        [--only "spectral,clustering pca/smaller"]
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def accuracy(seeds: int) -> pd.DataFrame:
     return frame.groupby(["representation", "method", "library"], sort=False).mean().reset_index()
 
 
-def speed(repeat: int) -> pd.DataFrame:
+def speed(repeat: int, only: list[str] | None = None) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     n, d, k = 200_000, 256, 10
     labels = np.arange(n) % k
@@ -181,6 +182,8 @@ def speed(repeat: int) -> pd.DataFrame:
     }
     records = []
     for (method, library), run in runs.items():
+        if only and method not in only:
+            continue
         best, flagged = np.inf, None
         for _ in range(repeat):
             flagged, t = timed(run)
@@ -205,6 +208,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--part", choices=["all", "accuracy", "speed"], default="all")
     parser.add_argument("--blas-threads", type=int, default=1)
+    parser.add_argument("--only", default="", help="speed part: comma-separated methods, e.g. 'spectral'")
     args = parser.parse_args()
     threadpool_limits(args.blas_threads)
     print(
@@ -217,7 +221,7 @@ def main() -> None:
             print(accuracy(args.seeds).to_string(index=False))
         if args.part in ("all", "speed"):
             print("\nSPEED: 200,000 x 256 float32, 10 classes, 3% of class 0 shifted")
-            print(speed(args.repeat).to_string(index=False))
+            print(speed(args.repeat, [m for m in args.only.split(",") if m]).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ than memory. Their statistics are gathered here in passes over row chunks
 partition of a Dask array on the user's scheduler), all classes in one pass:
 
 1. moments: per class, the row count, mean and scatter matrix (sum of centred outer products),
-   merged block by block and chunk by chunk with the pairwise update of Chan, Golub & LeVeque
+   merged piece by piece (a class's rows of a chunk) and chunk by chunk with the pairwise update of Chan, Golub & LeVeque
    (1979), which never forms ``X^T X - n m m^T`` (no cancellation); the same pass reports the first
    non-finite value;
 2. a per-row map with the class statistics (a score, a projection), and for activation clustering's
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import SPLIT_EVERY, RowChunks, chunk_bounds, is_dask, row_blocks
+from .._chunks import BLOCK_ELEMENTS, SPLIT_EVERY, RowChunks, chunk_bounds, is_dask, row_blocks
 from .._validate.arguments import check_positive_int
 from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, ShapeMismatchError
@@ -38,6 +38,8 @@ from ._detect_common import as_array, check_2d_numbers
 
 #: The scatter matrices of one pass at most (bytes); more classes take one pass per group.
 SCATTER_BYTES = 1 << 28
+#: Elements of one piece of a class's rows in the moments pass (a float64 copy per thread).
+PIECE_ELEMENTS = BLOCK_ELEMENTS
 
 
 def open_features(features: Any, *, name: str = "features") -> Any:
@@ -102,33 +104,61 @@ def merge(a: tuple, b: tuple) -> tuple:
     return total, mean, scatter
 
 
-def _moments_chunk(start: int, block: Any, codes: Any, lo: int, hi: int) -> tuple[tuple, tuple]:
-    """One chunk's per-class moments of classes ``lo..hi-1``, and its first non-finite value."""
-    d = block.shape[1]
-    acc = (np.zeros(hi - lo), np.zeros((hi - lo, d)), np.zeros((hi - lo, d, d)))
-    bad = None
-    for part, rows, c in sub_blocks(block, codes):
+def _merge_one(acc: list, n: int, mean: np.ndarray, scatter: np.ndarray) -> None:
+    """One class's running ``[count, mean, scatter]`` merged in place with a part's (Chan et al.)."""
+    na = acc[0]
+    if na == 0:
+        acc[:] = [n, mean, scatter]
+        return
+    total = na + n
+    delta = mean - acc[1]
+    acc[1] = acc[1] + delta * (n / total)
+    scatter += (na * n / total) * np.outer(delta, delta)
+    acc[2] += scatter
+    acc[0] = total
+
+
+def _first_non_finite(start: int, block: Any) -> tuple | None:
+    """A chunk's first non-finite value in row order: ``(row, column, value)``, or None."""
+    for part in row_blocks(block.shape[0], block.shape[1]):
+        rows = np.asarray(block[part], dtype=np.float64)
         wrong = ~np.isfinite(rows)
-        if bad is None and wrong.any():
+        if wrong.any():
             r, col = np.argwhere(wrong)[0]
-            bad = (start + part.start + int(r), int(col), float(rows[r, col]))
-        keep = (c >= lo) & (c < hi)
-        order = np.argsort(c[keep], kind="stable")
-        rows, c = rows[keep][order], c[keep][order] - lo
-        present, first, sizes = np.unique(c, return_index=True, return_counts=True)
-        if present.size == 0:
-            continue
-        means = np.add.reduceat(rows, first, axis=0) / sizes[:, None]
-        scatter = np.zeros((present.size, d, d))
-        centred = rows - np.repeat(means, sizes, axis=0)
-        for j, (s, m) in enumerate(zip(first, sizes, strict=True)):
-            scatter[j] = centred[s : s + m].T @ centred[s : s + m]
-        counts = np.zeros(hi - lo)
-        counts[present] = sizes
-        full_means, full_scatter = np.zeros((hi - lo, d)), np.zeros((hi - lo, d, d))
-        full_means[present], full_scatter[present] = means, scatter
-        acc = merge(acc, (counts, full_means, full_scatter))
-    return (), (*acc, bad)
+            return start + part.start + int(r), int(col), float(rows[r, col])
+    return None
+
+
+def _moments_chunk(
+    start: int, block: Any, codes: Any, lo: int, hi: int, check_all: bool = False
+) -> tuple[tuple, tuple]:
+    """One chunk's per-class moments of classes ``lo..hi-1``, and its first non-finite value.
+
+    Each class's rows of the chunk are read in cache-sized pieces, each piece centred on its own
+    mean (one ``C^T C`` per piece; the mean taken from the piece's first row) and merged into the class's running moments; a non-finite value
+    shows in a piece's mean, and only then is the chunk scanned for the first one in row order
+    (every row when ``check_all``: other classes' rows too)."""
+    d = block.shape[1]
+    c = np.asarray(codes)
+    counts, means, scatters = np.zeros(hi - lo), np.zeros((hi - lo, d)), np.zeros((hi - lo, d, d))
+    order = np.flatnonzero((c >= lo) & (c < hi))
+    order = order[np.argsort(c[order], kind="stable")]
+    bounds = np.searchsorted(c[order], np.arange(lo, hi + 1))
+    step = max(1, PIECE_ELEMENTS // max(1, d))
+    finite = True
+    for k in range(hi - lo):
+        acc: list[Any] = [0.0, np.zeros(d), np.zeros((d, d))]
+        for s in range(bounds[k], bounds[k + 1], step):
+            rows = np.asarray(block[order[s : min(s + step, bounds[k + 1])]], dtype=np.float64)
+            first = rows[0].copy()
+            rows -= first  # the mean of rows far from 0 summed from their first: no lost digits
+            shift = rows.mean(axis=0)
+            finite = finite and bool(np.isfinite(shift).all())
+            rows -= shift
+            _merge_one(acc, len(rows), first + shift, rows.T @ rows)
+        counts[k], means[k], scatters[k] = acc
+    bad = _first_non_finite(start, block) if check_all or not finite else None
+    return (), (counts, means, scatters, bad)
 
 
 def _combine_moments(parts: list[tuple]) -> tuple:
@@ -167,7 +197,7 @@ def moments(chunks: RowChunks, arrays: list[Any], n_classes: int, *, name: str =
         hi = min(lo + group, n_classes)
 
         def fn(start: int, block: Any, codes: Any, lo: int = lo, hi: int = hi) -> tuple[tuple, tuple]:
-            return _moments_chunk(start, block, codes, lo, hi)
+            return _moments_chunk(start, block, codes, lo, hi, check_all=lo == 0 and hi < n_classes)
 
         result = run_bounded(chunks, fn, arrays)
         if result[3] is not None:
