@@ -46,11 +46,13 @@ from ..report._tasks import TaskRun, task_of
 from ._data_ids import id_key, table_ids
 from ._label_dtype import labels_as_written
 from ._task_formats import cleaned_coco, cleaned_conll, cleaned_rows, coco_bytes, mask_manifest
+from ._token_table import is_token_table, token_table_cleaned
 from .store import DB_NAME, Decision, DecisionStore
 from .tasks import load_task_audit
 
 __all__ = [
     "CLEANED_FORMATS",
+    "cleaned_format",
     "TaskCleaned",
     "audit_task",
     "cleaned_download",
@@ -67,6 +69,7 @@ CLEANED_FORMATS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "multilabel": ("table", "rows", _TABLES),
     "regression": ("table", "rows", _TABLES),
     "token": ("CoNLL file", "sentences", _CONLL),
+    "token table": ("token table", "sentences", _TABLES),  # audit --task token --sentence-column
     "detection": ("COCO JSON", "images", (".json",)),
     "segmentation": ("mask manifest", "images", _TABLES),
 }
@@ -115,12 +118,23 @@ class TaskCleaned:
     @property
     def suffix(self) -> str:
         """The file suffix of :meth:`to_bytes`' default format."""
+        if not isinstance(self.content, bytes):
+            return ".csv"  # a table (a token audit's too, when it read a token table)
         return {"token": ".conll", "detection": ".json"}.get(self.task, ".csv")
 
 
 def audit_task(out_dir: str | os.PathLike) -> str | None:
     """The task of the audit in ``out_dir`` (None for a classification audit)."""
     return task_of(check_out_dir(out_dir))
+
+
+def cleaned_format(out_dir: str | os.PathLike) -> str | None:
+    """The key of :data:`CLEANED_FORMATS` of the audit in ``out_dir``: its task, ``token table`` for a token
+    audit that read a long table (``--sentence-column``), None for a classification audit."""
+    task = audit_task(out_dir)
+    if task == "token" and is_token_table(TaskRun.load(check_out_dir(out_dir))):
+        return "token table"
+    return task
 
 
 def _decisions(run: TaskRun, units: pd.DataFrame, task: str) -> list[Decision]:
@@ -340,6 +354,10 @@ def task_cleaned(
     content: pd.DataFrame | bytes
     if task in ("multilabel", "regression"):
         content, given, where, removed = _table(run, task, excluded, mark_excluded, excluded_column)
+    elif task == "token" and is_token_table(run):
+        content, given, where, removed = token_table_cleaned(
+            run, _data_path(run), excluded, mark_excluded, excluded_column
+        )
     elif task == "token":
         content, given, where, removed = _token(run, excluded, mark_excluded)
     elif task == "detection":

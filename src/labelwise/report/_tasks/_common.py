@@ -146,14 +146,15 @@ class TaskView:
 
 def data_names(data: Any, own: Any) -> dict[Any, str]:
     """New names for the data columns ``data`` shown beside a report's ``own`` columns where a name is
-    taken (a data column ``row`` beside the row number): ``row (data)``, so no two columns share a name."""
+    taken (a data column ``row`` beside the row number): ``data_row``, as the review's change log names it,
+    so no two columns share a name."""
     taken = {str(c) for c in own}
     out: dict[Any, str] = {}
     for c in data:
         if str(c) in taken:
-            name = f"{c} (data)"
+            name = f"data_{c}"
             while name in taken:
-                name += "'"
+                name = f"data_{name}"
             out[c] = name
         taken.add(out.get(c, str(c)))
     return out
