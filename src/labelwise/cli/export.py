@@ -93,7 +93,7 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
             )
         click.echo(
             f"wrote {res.log_path} (change log, {len(res.changes)} reviewed {'examples' if task is None else 'units'}"
-            f"{_named_by(res.id_column) if task is None else ''})"
+            f"{_named_by(res.id_column) if task is None or res.id_column is not None else ''})"
         )
     if path is not None:
         click.echo(

@@ -309,6 +309,7 @@ def export_cleaned(
             task=task,
             unit=res.unit,
             n_removed=res.n_removed,
+            id_column=res.id_column,
         )
     cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
     # The log first: a cleaned table on disk always has its log beside it.

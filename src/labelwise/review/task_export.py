@@ -96,6 +96,9 @@ class TaskCleaned:
         Units in ``content`` and units dropped (0 with ``mark_excluded``).
     n_excluded, n_kept : int
         Reviewed units per decision.
+    id_column : str or None
+        The change log's column of the data's ids: a table's id column (``data_<name>`` where the log has a
+        column of that name), a token table's ``--id-column``; None without one.
     """
 
     task: str
@@ -106,6 +109,8 @@ class TaskCleaned:
     n_removed: int
     n_excluded: int
     n_kept: int
+    #: The change log's column of the data's ids (None when the log names units by row only).
+    id_column: str | None = None
 
     def to_bytes(self, suffix: str = ".csv") -> bytes:
         """The content as a file's bytes (a table as CSV, TSV for ``suffix`` ``.tsv``)."""
@@ -376,7 +381,18 @@ def task_cleaned(
         n_removed=removed,
         n_excluded=len(excluded),
         n_kept=sum(d.action == "keep" for d in decided),
+        id_column=_id_in(where, task, run),
     )
+
+
+def _id_in(where: pd.DataFrame | None, task: str, run: TaskRun) -> str | None:
+    """The column of ``where`` (the change log's locating columns) that holds the data's ids, if any."""
+    if where is None:
+        return None
+    if task in ("multilabel", "regression"):
+        return str(where.columns[0]) if len(where.columns) else None
+    ident = run.id_column if task == "token" else None
+    return ident if ident is not None and ident in where.columns else None
 
 
 def refuse_label_studio(out_dir: str | os.PathLike, *, name: str = "Label Studio export") -> None:
