@@ -50,9 +50,7 @@ def test_regression_report_shows_a_data_column_named_row_as_data_row(tmp_path):
 
 def test_regression_report_shows_the_id_column_as_written_beside_the_row(tmp_path):
     """--id-column row: issues.csv's ``id`` shown after ``row`` (004), the data's column not again."""
-    out = _audit(
-        tmp_path, _regression_data(tmp_path), "--task", "regression", "--label", "price", "--id-column", "row"
-    )
+    out = _audit(tmp_path, _regression_data(tmp_path), "--task", "regression", "--label", "price", "--id-column", "row")
     page = _report(out)
     head = _head(page, "regression-worst")
     assert head[:2] == ["row", "id"] and "data_row" not in head

@@ -10,6 +10,7 @@ multilabel     the data table               drops its row
 regression     the data table               drops its row
 token          the CoNLL file               (a token) drops its whole sentence, with the sentence's
                                             ``#`` comment lines and closing blank line
+token table    the token table              (a token) drops the rows of its sentence (``--sentence-column``)
 detection      the COCO labels JSON         (an image) drops the image and its annotations
 segmentation   a manifest of the masks      (an image) drops its row; columns ``image, file, path``
 =============  ===========================  ============================================================
