@@ -125,8 +125,10 @@ def _written_columns(summary: Any) -> dict[str, type]:
         return {}
     ids, sentences = settings.get("id_column"), settings.get("sentence_column")
     names = [ids, "sentence_id" if sentences == "sentence" else sentences]
-    out = {n: str for n in names if isinstance(n, str) and n and n not in _AUDIT_NUMBERS}
-    return {**out, "id": str} if ids else out
+    out: dict[str, type] = {n: str for n in names if isinstance(n, str) and n and n not in _AUDIT_NUMBERS}
+    if ids:
+        out["id"] = str
+    return out
 
 
 @dataclass(frozen=True)
