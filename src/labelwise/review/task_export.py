@@ -409,7 +409,7 @@ def refuse_label_studio(out_dir: str | os.PathLike, *, name: str = "Label Studio
             "folder: export its labels with --out (export_cleaned) instead"
         )
     if task is not None:
-        kind = CLEANED_FORMATS[task][0]
+        kind = CLEANED_FORMATS[cleaned_format(out_dir) or task][0]  # a token table's is a table, not CoNLL
         raise InvalidParameterError(
             f"{name} applies to classification audits only (one class per example); {str(out_dir)!r} is a {task} "
             f"audit: export its cleaned {kind} with --out (export_cleaned) instead"
