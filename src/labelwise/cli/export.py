@@ -51,7 +51,7 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     from ..io.outputs import load_audit
     from ..review._export_paths import cleaned_paths, label_studio_paths, refuse_audit_file, refuse_audited_data
     from ..review.export import export_cleaned, export_label_studio
-    from ..review.task_export import audit_task, refuse_label_studio
+    from ..review.task_export import audit_task, cleaned_format, refuse_label_studio
 
     if out is None and label_studio is None:
         raise InvalidParameterError(
@@ -63,7 +63,7 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     if label_studio is not None:
         refuse_label_studio(out_dir, name="--label-studio")
     if out is not None:
-        for target in cleaned_paths(out, force, name="--out", task=task):
+        for target in cleaned_paths(out, force, name="--out", task=cleaned_format(out_dir) if task else None):
             refuse_audit_file(out_dir, target, "--out" if target == Path(out) else "the change log of --out")
     if label_studio is not None:
         with reading("OUT_DIR"):  # a plain audit here: refuse_label_studio passed
@@ -93,7 +93,7 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
             )
         click.echo(
             f"wrote {res.log_path} (change log, {len(res.changes)} reviewed {'examples' if task is None else 'units'}"
-            f"{_named_by(res.id_column) if task is None else ''})"
+            f"{_named_by(res.id_column) if task is None or res.id_column is not None else ''})"
         )
     if path is not None:
         click.echo(

@@ -23,11 +23,15 @@ DUPLICATE_SECTIONS = (
 )
 
 
-def _rows(audit: Any, rows: list[int]) -> pd.DataFrame:
-    """The data rows (feature columns, label) of ``rows``, or just their row numbers."""
+def _rows(audit: Any, rows: list[int], own: tuple[str, ...] = ("row",)) -> pd.DataFrame:
+    """The data rows (feature columns, label) of ``rows``, or just their row numbers; a data column named
+    as one of the section's ``own`` columns is shown as ``data_<name>``."""
+    from ._tasks._common import data_names
+
     if audit.data is not None:
         cols = [c for c in [*audit.feature_columns, audit.label_column] if c in audit.data.columns][:12]
         frame = audit.data.iloc[rows][cols].copy()
+        frame = frame.rename(columns=data_names(frame.columns, own))
     else:
         frame = pd.DataFrame(index=rows)
     frame.insert(0, "row", rows)
@@ -131,7 +135,7 @@ def checks_sections(audit: Any) -> list[str]:
             )
     if "outlier_score" in audit.issues:
         worst = audit.issues.sort_values("outlier_score", kind="stable").head(MAX_ROWS)
-        frame = _rows(audit, worst["row"].astype(int).tolist())
+        frame = _rows(audit, worst["row"].astype(int).tolist(), own=("row", "outlier_score", "flagged"))
         frame.insert(1, "outlier_score", worst["outlier_score"].to_numpy())
         flagged = worst.get("is_outlier_issue")
         if flagged is not None:

@@ -7,7 +7,8 @@ them (``"007"``, text, unicode: the audit's data read by
 :func:`labelwise.report._data_as_written.audit_as_written`), so that each record carries it beside
 the row.
 
-The id column is the first, in table order, of the columns named ``id`` or ending in ``_id`` (any
+The id column is the audit's ``--id-column`` (``summary.json``'s ``settings``, a task audit's), else the first,
+in table order, of the columns named ``id`` or ending in ``_id`` (any
 case), else of the columns the audit dropped as identifiers (``summary.json``'s ``column_roles``:
 distinct strings, or integers in order; an audit given ``--probs`` records none). It must have a
 value on every row, all distinct: a column that repeats a value names no single row. A
@@ -38,7 +39,10 @@ def _candidates(data: pd.DataFrame, summary: Any, label: Any) -> list[Any]:
             and role.get("role") == "identifier"
             and not str(role.get("reason", "")).startswith("text in which")
         }
-    named = [c for c in data.columns if str(c).lower() == "id" or str(c).lower().endswith("_id")]
+    settings = summary.get("settings") if isinstance(summary, dict) else None
+    given = settings.get("id_column") if isinstance(settings, dict) else None  # a task audit's --id-column
+    named = [c for c in data.columns if given is not None and str(c) == str(given)]
+    named += [c for c in data.columns if str(c).lower() == "id" or str(c).lower().endswith("_id")]
     named += [c for c in data.columns if str(c) in dropped]
     return [c for c in dict.fromkeys(named) if c != label]
 

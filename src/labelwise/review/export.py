@@ -22,7 +22,7 @@ from ._export_paths import WRITERS, cleaned_paths, refuse_audit_file, refuse_aud
 from ._label_dtype import class_of, relabelled_column
 from ._label_studio import export_label_studio, label_studio_config, label_studio_tasks
 from .store import DB_NAME, DecisionStore
-from .task_export import CLEANED_FORMATS, audit_task, task_cleaned, write_task_cleaned
+from .task_export import CLEANED_FORMATS, audit_task, cleaned_format, task_cleaned, write_task_cleaned
 
 __all__ = [
     "ExportResult",
@@ -288,7 +288,7 @@ def export_cleaned(
         from .folder_export import export_folder
 
         return export_folder(kind, Path(out_dir), out, mark_excluded=mark_excluded, force=force, log=log)
-    path, log_path = cleaned_paths(out, force, log, task=task)
+    path, log_path = cleaned_paths(out, force, log, task=cleaned_format(out_dir) if task else None)
     audited = (
         load_audit(out_dir, with_data=False).data_path if task is None else TaskRun.load(Path(out_dir)).path("data")
     )
@@ -309,6 +309,7 @@ def export_cleaned(
             task=task,
             unit=res.unit,
             n_removed=res.n_removed,
+            id_column=res.id_column,
         )
     cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
     # The log first: a cleaned table on disk always has its log beside it.

@@ -10,6 +10,7 @@ multilabel     the data table               drops its row
 regression     the data table               drops its row
 token          the CoNLL file               (a token) drops its whole sentence, with the sentence's
                                             ``#`` comment lines and closing blank line
+token table    the token table              (a token) drops the rows of its sentence (``--sentence-column``)
 detection      the COCO labels JSON         (an image) drops the image and its annotations
 segmentation   a manifest of the masks      (an image) drops its row; columns ``image, file, path``
 =============  ===========================  ============================================================
@@ -46,11 +47,13 @@ from ..report._tasks import TaskRun, task_of
 from ._data_ids import id_key, table_ids
 from ._label_dtype import labels_as_written
 from ._task_formats import cleaned_coco, cleaned_conll, cleaned_rows, coco_bytes, mask_manifest
+from ._token_table import is_token_table, token_table_cleaned
 from .store import DB_NAME, Decision, DecisionStore
 from .tasks import load_task_audit
 
 __all__ = [
     "CLEANED_FORMATS",
+    "cleaned_format",
     "TaskCleaned",
     "audit_task",
     "cleaned_download",
@@ -67,6 +70,7 @@ CLEANED_FORMATS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "multilabel": ("table", "rows", _TABLES),
     "regression": ("table", "rows", _TABLES),
     "token": ("CoNLL file", "sentences", _CONLL),
+    "token table": ("token table", "sentences", _TABLES),  # audit --task token --sentence-column
     "detection": ("COCO JSON", "images", (".json",)),
     "segmentation": ("mask manifest", "images", _TABLES),
 }
@@ -93,6 +97,9 @@ class TaskCleaned:
         Units in ``content`` and units dropped (0 with ``mark_excluded``).
     n_excluded, n_kept : int
         Reviewed units per decision.
+    id_column : str or None
+        The change log's column of the data's ids: a table's id column (``data_<name>`` where the log has a
+        column of that name), a token table's ``--id-column``; None without one.
     """
 
     task: str
@@ -103,6 +110,8 @@ class TaskCleaned:
     n_removed: int
     n_excluded: int
     n_kept: int
+    #: The change log's column of the data's ids (None when the log names units by row only).
+    id_column: str | None = None
 
     def to_bytes(self, suffix: str = ".csv") -> bytes:
         """The content as a file's bytes (a table as CSV, TSV for ``suffix`` ``.tsv``)."""
@@ -115,12 +124,23 @@ class TaskCleaned:
     @property
     def suffix(self) -> str:
         """The file suffix of :meth:`to_bytes`' default format."""
+        if not isinstance(self.content, bytes):
+            return ".csv"  # a table (a token audit's too, when it read a token table)
         return {"token": ".conll", "detection": ".json"}.get(self.task, ".csv")
 
 
 def audit_task(out_dir: str | os.PathLike) -> str | None:
     """The task of the audit in ``out_dir`` (None for a classification audit)."""
     return task_of(check_out_dir(out_dir))
+
+
+def cleaned_format(out_dir: str | os.PathLike) -> str | None:
+    """The key of :data:`CLEANED_FORMATS` of the audit in ``out_dir``: its task, ``token table`` for a token
+    audit that read a long table (``--sentence-column``), None for a classification audit."""
+    task = audit_task(out_dir)
+    if task == "token" and is_token_table(TaskRun.load(check_out_dir(out_dir))):
+        return "token table"
+    return task
 
 
 def _decisions(run: TaskRun, units: pd.DataFrame, task: str) -> list[Decision]:
@@ -340,6 +360,10 @@ def task_cleaned(
     content: pd.DataFrame | bytes
     if task in ("multilabel", "regression"):
         content, given, where, removed = _table(run, task, excluded, mark_excluded, excluded_column)
+    elif task == "token" and is_token_table(run):
+        content, given, where, removed = token_table_cleaned(
+            run, _data_path(run), excluded, mark_excluded, excluded_column
+        )
     elif task == "token":
         content, given, where, removed = _token(run, excluded, mark_excluded)
     elif task == "detection":
@@ -358,7 +382,18 @@ def task_cleaned(
         n_removed=removed,
         n_excluded=len(excluded),
         n_kept=sum(d.action == "keep" for d in decided),
+        id_column=_id_in(where, task, run),
     )
+
+
+def _id_in(where: pd.DataFrame | None, task: str, run: TaskRun) -> str | None:
+    """The column of ``where`` (the change log's locating columns) that holds the data's ids, if any."""
+    if where is None:
+        return None
+    if task in ("multilabel", "regression"):
+        return str(where.columns[0]) if len(where.columns) else None
+    ident = run.id_column if task == "token" else None
+    return ident if ident is not None and ident in where.columns else None
 
 
 def refuse_label_studio(out_dir: str | os.PathLike, *, name: str = "Label Studio export") -> None:
@@ -374,7 +409,7 @@ def refuse_label_studio(out_dir: str | os.PathLike, *, name: str = "Label Studio
             "folder: export its labels with --out (export_cleaned) instead"
         )
     if task is not None:
-        kind = CLEANED_FORMATS[task][0]
+        kind = CLEANED_FORMATS[cleaned_format(out_dir) or task][0]  # a token table's is a table, not CoNLL
         raise InvalidParameterError(
             f"{name} applies to classification audits only (one class per example); {str(out_dir)!r} is a {task} "
             f"audit: export its cleaned {kind} with --out (export_cleaned) instead"

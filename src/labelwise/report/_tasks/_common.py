@@ -22,6 +22,14 @@ RED, BLUE, ORANGE = (220, 38, 38), (37, 99, 235), (234, 88, 12)
 _TEXT = {c: str for c in ("given_tags", "suggested_tags", "missing_tags", "spurious_tags", "token", "file")}
 
 
+#: Number columns a task audit writes itself: a data column of such a name is written as ``id`` (or
+#: ``sentence_id``), so these keep their types.
+_AUDIT_NUMBERS = frozenset(
+    "row token_index sentence position residual scale score label_quality error_probability sentence_quality"
+    " is_issue".split()
+)
+
+
 @dataclass(frozen=True, eq=False)
 class TaskRun:
     """A task audit's output folder: ``issues.csv``, ``summary.json`` and its task table.
@@ -45,7 +53,10 @@ class TaskRun:
         """Read the folder; :class:`DataFileError` when a file is unreadable."""
         try:
             summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-            issues = pd.read_csv(folder / "issues.csv", keep_default_na=False, na_values=[""], dtype=_TEXT)
+            written = _written_columns(summary)  # the data's ids and sentence ids: "007" stays "007"
+            issues = pd.read_csv(
+                folder / "issues.csv", keep_default_na=False, na_values=[""], dtype={**_TEXT, **written}
+            )
         except (OSError, ValueError, pd.errors.ParserError) as exc:
             raise DataFileError(f"task audit folder {str(folder)!r} could not be read: {exc}") from None
         if "is_issue" in issues:
@@ -56,6 +67,24 @@ class TaskRun:
     def settings(self) -> dict:
         """``summary["settings"]`` (empty when absent)."""
         return dict(self.summary.get("settings") or {})
+
+    @property
+    def id_column(self) -> str | None:
+        """``issues.csv``'s column of the data's ids (the audit's ``--id-column``, written after ``row``, or
+        after ``token_index`` for tokens, under its name or as ``id`` where the audit writes a column of that
+        name), or None when the audit had none."""
+        name = self.settings.get("id_column")
+        cols = list(self.issues.columns)
+        at = "token_index" if "token_index" in cols else "row"
+        if not name or at not in cols or cols.index(at) + 1 >= len(cols):
+            return None
+        after = cols[cols.index(at) + 1]
+        return after if after in (str(name), "id") else None
+
+    def id_of(self, unit: Any, *, key: str = "row") -> str | None:
+        """The data's id of ``unit`` as written (None without an id column)."""
+        col = self.id_column
+        return None if col is None else str(self.issue(int(unit), key=key)[col])
 
     @property
     def name(self) -> str:
@@ -88,6 +117,20 @@ class TaskRun:
         return pd.read_csv(path) if path.is_file() else None
 
 
+def _written_columns(summary: Any) -> dict[str, type]:
+    """The columns of ``issues.csv`` read as text: the ``--id-column`` (under its name or ``id``) and the
+    ``--sentence-column`` the audit recorded."""
+    settings = summary.get("settings") if isinstance(summary, dict) else None
+    if not isinstance(settings, dict):
+        return {}
+    ids, sentences = settings.get("id_column"), settings.get("sentence_column")
+    names = [ids, "sentence_id" if sentences == "sentence" else sentences]
+    out: dict[str, type] = {n: str for n in names if isinstance(n, str) and n and n not in _AUDIT_NUMBERS}
+    if ids:
+        out["id"] = str
+    return out
+
+
 @dataclass(frozen=True)
 class TaskView:
     """The report view of one task: its name, what its units are, and its sections."""
@@ -101,6 +144,22 @@ class TaskView:
     unit_png: Callable[[TaskRun, int], bytes | None] | None = None
     #: For the review page: a unit's text preview or None.
     unit_text: Callable[[TaskRun, int], str | None] | None = None
+
+
+def data_names(data: Any, own: Any) -> dict[Any, str]:
+    """New names for the data columns ``data`` shown beside a report's ``own`` columns where a name is
+    taken (a data column ``row`` beside the row number): ``data_row``, as the review's change log names it,
+    so no two columns share a name."""
+    taken = {str(c) for c in own}
+    out: dict[Any, str] = {}
+    for c in data:
+        if str(c) in taken:
+            name = f"data_{c}"
+            while name in taken:
+                name = f"data_{name}"
+            out[c] = name
+        taken.add(out.get(c, str(c)))
+    return out
 
 
 def task_header(run: TaskRun, view: TaskView) -> str:

@@ -39,7 +39,7 @@ def _tag_list(row: pd.Series, sep: str) -> str:
 
 def sections(run: TaskRun, top: int) -> list[str]:
     """Per-class table, confused pairs and the worst examples' tag lists."""
-    from .._build import _quality, _table
+    from .._build import _e, _quality, _table
 
     out = []
     classes = run.table("classes.csv")
@@ -66,13 +66,18 @@ def sections(run: TaskRun, top: int) -> list[str]:
             )
         )
     flagged = run.issues[run.issues["is_issue"]].head(top)
+    ident = run.id_column  # the data's id as written beside the row, as the classification report's cards
     rows = "".join(
-        f'<tr><td class="num">{int(r["row"])}</td><td class="tags">{_tag_list(r, _separator(run))}</td>'
+        f'<tr><td class="num">{int(r["row"])}</td>'
+        + (f"<td>{_e(r[ident])}</td>" if ident is not None else "")
+        + f'<td class="tags">{_tag_list(r, _separator(run))}</td>'
         f'<td class="num">{_quality(float(r["label_quality"]))}</td></tr>'
         for _, r in flagged.iterrows()
     )
+    id_head = f"<th>{_e(ident)}</th>" if ident is not None else ""
     body = (
-        '<table id="multilabel-examples"><thead><tr><th class="num">row</th><th>tags (<s>extra</s>, +missing)</th>'
+        f'<table id="multilabel-examples"><thead><tr><th class="num">row</th>{id_head}'
+        "<th>tags (<s>extra</s>, +missing)</th>"
         f'<th class="num">quality</th></tr></thead><tbody>{rows}</tbody></table>'
         if rows
         else '<p class="note">No example was flagged.</p>'

@@ -12,7 +12,8 @@ import pandas as pd
 
 from ...errors import LabelwiseError
 from ...io import read_table
-from ._common import TaskRun, TaskView, section
+from .._data_as_written import columns_as_written
+from ._common import TaskRun, TaskView, data_names, section
 
 #: Other columns of the data table shown beside each flagged row.
 MAX_FEATURES = 6
@@ -58,18 +59,21 @@ def sections(run: TaskRun, top: int) -> list[str]:
         )
     ]
     worst = issues[flagged].head(top)
-    cols = [c for c in ("row", "given_label", "suggested_label", "residual", "scale", "label_quality") if c in worst]
+    ident = run.id_column
+    own = ("row", ident, "given_label", "suggested_label", "residual", "scale", "label_quality")
+    cols = [c for c in own if c is not None and c in worst]
     shown = worst[cols].rename(columns={"given_label": "given", "suggested_label": "predicted"}).reset_index(drop=True)
     data_path = run.path("data")
     if data_path is not None and len(shown):
         try:
-            data = read_table(data_path)
+            data = columns_as_written(read_table(data_path), data_path, exclude=(run.settings.get("label"),))
         except (LabelwiseError, OSError, ValueError):  # the report still shows the audit's own columns
             data = None
         if data is not None and len(data) > int(shown["row"].max()):
-            extra = [c for c in data.columns if c != run.settings.get("label")][:MAX_FEATURES]
+            skip = (run.settings.get("label"), run.settings.get("id_column"))  # the id is shown as written
+            extra = [c for c in data.columns if c not in skip][:MAX_FEATURES]
             feats = data.iloc[shown["row"].to_numpy()][extra].reset_index(drop=True)
-            shown = pd.concat([shown, feats], axis=1)
+            shown = pd.concat([shown, feats.rename(columns=data_names(feats.columns, shown.columns))], axis=1)
     body = f'<div class="scroll">{_table(shown)}</div>' if len(shown) else '<p class="note">No row was flagged.</p>'
     out.append(
         section(

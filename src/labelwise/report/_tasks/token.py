@@ -13,8 +13,9 @@ import pandas as pd
 from ._common import TaskRun, TaskView, section
 
 
-def _sentence_html(tokens: pd.DataFrame) -> str:
-    """The sentence's tokens in order; a flagged token is marked with its given and suggested tag."""
+def _sentence_html(tokens: pd.DataFrame, ident: str | None = None) -> str:
+    """The sentence's tokens in order; a flagged token is marked with its given and suggested tag (and, with
+    the audit's ``--id-column`` as ``ident``, its id as written)."""
     from .._build import _e
 
     parts = []
@@ -23,9 +24,11 @@ def _sentence_html(tokens: pd.DataFrame) -> str:
         given = _e(t["given_label"])
         if t["is_issue"] or str(t["given_label"]) != str(t["suggested_label"]):
             title = f"given {t['given_label']}, suggested {t['suggested_label']}"
+            title += f", {ident} {t[ident]}" if ident is not None else ""
             kind = "flagged" if t["is_issue"] else "doubt"
+            data_id = f' data-id="{_e(t[ident])}"' if ident is not None else ""
             parts.append(
-                f'<mark class="tok {kind}" title="{_e(title)}">{word}<sub>{given} &rarr; '
+                f'<mark class="tok {kind}"{data_id} title="{_e(title)}">{word}<sub>{given} &rarr; '
                 f"{_e(t['suggested_label'])}</sub></mark>"
             )
         elif str(t["given_label"]) != "O":
@@ -37,7 +40,7 @@ def _sentence_html(tokens: pd.DataFrame) -> str:
 
 def sections(run: TaskRun, top: int) -> list[str]:
     """Confusions by tag and entity type, then the worst sentences."""
-    from .._build import _quality, _table
+    from .._build import _e, _quality, _table
 
     out = []
     for key, ident, title in (
@@ -61,16 +64,28 @@ def sections(run: TaskRun, top: int) -> list[str]:
         flagged = flagged[np.argsort(quality.reindex(flagged).to_numpy(), kind="stable")]
     shown = flagged[:top]
     by_sentence = {s: g for s, g in issues[issues["sentence"].isin(shown)].groupby("sentence")}
+    named = _sentence_names(run)
     items = "".join(
         f'<li class="sentence" data-sentence="{int(s)}"><span class="meta">sentence {int(s)}'
+        + (f" ({_e(named[s])})" if named is not None else "")
         + (f" &middot; quality {_quality(float(quality[s]))}" if quality is not None else "")
-        + f"</span> {_sentence_html(by_sentence[s])}</li>"
+        + f"</span> {_sentence_html(by_sentence[s], run.id_column)}</li>"
         for s in shown
     )
     body = f'<ol class="sentences">{items}</ol>' if items else '<p class="note">The corpus is empty.</p>'
     note += "; a marked token shows its given → suggested tag (red: flagged, amber: the model disagrees)."
     out.append(section("token-sentences", "Worst sentences", note, body))
     return out
+
+
+def _sentence_names(run: TaskRun) -> dict | None:
+    """Each sentence's id as the token table writes it (the audit's ``--sentence-column``, carried into
+    ``issues.csv`` under its name, or ``sentence_id``), or None for a CoNLL file."""
+    name = run.settings.get("sentence_column")
+    col = "sentence_id" if name == "sentence" else name
+    if not col or col not in run.issues:
+        return None
+    return dict(zip(run.issues["sentence"], run.issues[col].astype(str), strict=True))
 
 
 def units(run: TaskRun) -> pd.DataFrame:
