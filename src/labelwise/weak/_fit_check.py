@@ -19,10 +19,9 @@ from ._crowd_pairs import dependent_pairs
 from ._missing_guard import guard_missing
 from ._one_class import one_class_groups
 from ._posterior import posterior, voted_outcomes
-from ._trigger_check import checked_abstain_fit
 from ._votes import Votes
 
-__all__ = ["checked_abstain_fit", "fitted_check", "guard_missing", "refit_best"]
+__all__ = ["fitted_check", "guard_missing", "refit_best"]
 
 
 def fitted_check(

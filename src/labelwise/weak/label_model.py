@@ -19,7 +19,7 @@ from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
-from ._fit_check import checked_abstain_fit, fitted_check, guard_missing, refit_best
+from ._fit_check import fitted_check, guard_missing, refit_best
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
@@ -381,8 +381,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 tol=float(self.tol),
             )
             lam_gc = lam_g if every else lam_g[cov]
-            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = checked_abstain_fit(
-                self, em, lam_gc, n_outcomes, starts, groups
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
+                lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
                 changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)
