@@ -43,12 +43,12 @@ lfs_unipolar1_s101 81.863 -> 75.392). (c) was not run. Not adopted: ``src`` is m
 the rule, no choice made from it) prints the check's statistic per set: it does not separate the sets where the
 informative fit wins from those where it collapses (see ``benchmarks/RESULTS.md``, session 48, is15r).
 
-Run (at commit 59a70186, where ``src`` holds the candidate)::
+Run with the ``src`` of commit 59a70186, which holds the candidate (``git worktree add DIR 59a70186``, ``PYTHONPATH=DIR/src``)::
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_trigger_check.py --part a
-    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_trigger_check.py --part b --block 93
-    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_trigger_check.py --part b --block stress
-    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_trigger_check.py --part shares  # after --part a
+    OMP_NUM_THREADS=1 PYTHONPATH=DIR/src python benchmarks/dev_weak_trigger_check.py --part a
+    OMP_NUM_THREADS=1 PYTHONPATH=DIR/src python benchmarks/dev_weak_trigger_check.py --part b --block 93
+    OMP_NUM_THREADS=1 PYTHONPATH=DIR/src python benchmarks/dev_weak_trigger_check.py --part b --block stress
+    OMP_NUM_THREADS=1 PYTHONPATH=DIR/src python benchmarks/dev_weak_trigger_check.py --part shares  # after --part a
 """
 
 from __future__ import annotations
