@@ -1,10 +1,12 @@
-"""The sets the issue-15 dev scripts judge a label-model variant on, shared by ``dev_weak_mace_prior.py``
-(is15o) and ``dev_weak_spammer_score.py`` (is15p).
+"""The sets the issue-15 dev scripts judge a label-model variant on, and the rule's report, shared by
+``dev_weak_mace_prior.py`` (is15o), ``dev_weak_spammer_score.py`` (is15p) and ``dev_weak_max_margin.py`` (is15q).
 
 * :func:`explore_sets`: exploration on fresh seeds only (each script passes its own, never used before):
   is15n's biased crowds on the first four seeds, the 93's generators on every other seed, lure39's stress
   families on every seed;
-* :func:`rule_sets`: the rule's sets, the 93 dev sets (seed -1), then the stress sets of seeds 33-36 and 137-140.
+* :func:`rule_sets`: the rule's sets, the 93 dev sets (seed -1), then the stress sets of seeds 33-36 and 137-140;
+* :func:`collect`: each set's rows of every variant, printed as they come; :func:`judge_rule_blocks`: the rule's
+  report of one variant on the 93 and on the stress seeds.
 
 The generator modules patch labelwise when imported; what they patch is put back here, so importing them
 leaves the code under test as it is.
@@ -12,8 +14,9 @@ leaves the code under test as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
+import pandas as pd
 from dev_weak_lure_stress import stress_sets
 
 from labelwise.weak import _em, _lure, label_model
@@ -58,3 +61,35 @@ def rule_sets() -> Iterator[tuple]:
     for seed in (33, 34, 35, 36, 137, 138, 139, 140):
         for family, name, votes, truth in stress_sets(seed):
             yield seed, f"stress_{family}", name, votes, truth
+
+
+def collect(
+    source: Iterable[tuple], evaluate: Callable[..., list[dict]], variants: list[str], cols: list[str], only: str | None
+) -> pd.DataFrame:
+    """Every variant's row of each set of ``source`` (``evaluate(family, name, votes, truth, variants)``), its
+    seed added, printed as it comes (``cols``); sets whose name lacks ``only`` are skipped."""
+    rows: list[dict] = []
+    for seed, family, name, votes, truth in source:
+        if only and only not in name:
+            continue
+        for row in evaluate(family, name, votes, truth, variants):
+            row["seed"] = seed
+            rows.append(row)
+            print(
+                pd.DataFrame([row])[["variant", *cols]].round(3).to_string(index=False, header=len(rows) == 1),
+                flush=True,
+            )
+    return pd.DataFrame(rows)
+
+
+def judge_rule_blocks(part: pd.DataFrame, report: Callable[[pd.DataFrame], bool]) -> None:
+    """The rule's report of one variant's rows: the 93 dev sets (seed -1) by ``report``, then the stress seeds
+    ((4) is judged on the 93; the stress sets' CPU is stated), and whether the rule passes."""
+    the93, stress = part[part.seed == -1], part[part.seed != -1]
+    print("--- the 93 dev sets ---")
+    ok93 = report(the93)
+    print("--- stress seeds 33-36 and 137-140 ---")
+    ok_stress = report(stress.assign(cpu_after=stress.cpu_before))
+    cpu = stress.cpu_after.sum() / max(stress.cpu_before.sum(), 1e-12)
+    print(f"stress CPU s summed: before {stress.cpu_before.sum():.2f}, after {stress.cpu_after.sum():.2f} ({cpu:.2f}x)")
+    print("RULE:", "passes" if ok93 and ok_stress else "fails")

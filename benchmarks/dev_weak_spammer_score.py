@@ -133,8 +133,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _dev_weak_sets import collect, judge_rule_blocks, rule_sets  # noqa: E402
 from _dev_weak_sets import explore_sets as dev_explore_sets  # noqa: E402
-from _dev_weak_sets import rule_sets  # noqa: E402
 from dev_weak_labeler_strength import dev_set, score  # noqa: E402
 from dev_weak_lure_stress import report  # noqa: E402
 
@@ -282,16 +282,7 @@ def summarise(frame: pd.DataFrame, variants: list[str], rule: bool) -> None:
         if not rule:
             report(part)
             continue
-        the93, stress = part[part.seed == -1], part[part.seed != -1]
-        print("--- the 93 dev sets ---")
-        ok93 = report(the93)
-        print("--- stress seeds 33-36 and 137-140 ---")
-        ok_stress = report(stress.assign(cpu_after=stress.cpu_before))  # (4) judged on the 93; CPU stated below
-        cpu = stress.cpu_after.sum() / max(stress.cpu_before.sum(), 1e-12)
-        print(
-            f"stress CPU s summed: before {stress.cpu_before.sum():.2f}, after {stress.cpu_after.sum():.2f} ({cpu:.2f}x)"
-        )
-        print("RULE:", "passes" if ok93 and ok_stress else "fails")
+        judge_rule_blocks(part, report)
 
 
 def main() -> None:
@@ -318,18 +309,7 @@ def main() -> None:
 
     print("machine:", machine_line(), "load:", open("/proc/loadavg").read().split()[:3], flush=True)
     cols = ["set", "K", "per_item", "abstains", "mv", "before", "after", "gain", "moved", "dropped"]
-    rows: list[dict] = []
-    for seed, family, name, votes, truth in source:
-        if args.only and args.only not in name:
-            continue
-        for row in evaluate(family, name, votes, truth, variants):
-            row["seed"] = seed
-            rows.append(row)
-            print(
-                pd.DataFrame([row])[["variant", *cols]].round(3).to_string(index=False, header=len(rows) == 1),
-                flush=True,
-            )
-    frame = pd.DataFrame(rows)
+    frame = collect(source, evaluate, variants, cols, args.only)
     if args.out:
         frame.to_csv(args.out, index=False)
     summarise(frame, variants, bool(args.rule))
