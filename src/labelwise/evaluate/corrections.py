@@ -23,9 +23,10 @@ from ..errors import (
     ShapeMismatchError,
 )
 from ..io.arrays import load_npy
+from ..io.delimiter import is_csv
 from ..io.na_values import NaValues
 from ..io.paths import require_file
-from ..io.tables import read_table
+from ..io.tables import read_table, read_texts
 from ._corrections_ids import log_id_column, rows_by_id, test_ids
 from ._corrections_lines import file_rows, frame_rows
 from ._inputs import align_rows
@@ -287,6 +288,23 @@ def _text_columns(names: list[str]) -> list[str]:
     return [n for n in names if n in ("label", "new_label") or n == log_id_column(names)]
 
 
+def _labels_as_written(table: pd.DataFrame, path: Path, na_values: NaValues, given: np.ndarray) -> None:
+    """A CSV file's label cells that write one of the given text classes set to that text:
+    ``read_table`` makes a column holding only ``TRUE`` a boolean and ``1.0`` a number, which no text
+    class would match (``str(True)`` is ``True``). Other cells keep the reader's value (pandas writes
+    an integer column with an empty cell as ``5.0``: the class ``5``, see :func:`_like`)."""
+    classes = {v for v in given if isinstance(v, str)}
+    columns = [c for c in ("label", "new_label") if c in table.columns]
+    written = read_texts(path, columns, na_values=na_values)
+    for c in written.columns:
+        texts = written[c].to_numpy()
+        known = np.fromiter((t in classes for t in texts), dtype=bool, count=len(texts))
+        if known.any():
+            cells = table[c].to_numpy(dtype=object, copy=True)
+            cells[known] = texts[known]
+            table[c] = cells
+
+
 def read_corrections(
     path: str | os.PathLike, given: Any, *, na_values: NaValues = None, ids: Any = None
 ) -> Corrections:
@@ -323,6 +341,8 @@ def read_corrections(
             )
         return Corrections(arr.astype(object), None, str(p))
     table = read_table(p, text_columns=_text_columns, na_values=na_values)
+    if is_csv(p) and any(isinstance(v, str) for v in g):
+        _labels_as_written(table, p, na_values, g)
     lines = functools.cache(lambda: file_rows(p, len(table)))  # the file's lines, read again on error only
     if "action" in table.columns:
         return _from_changes(table, g, str(p), lines, ids)
