@@ -859,3 +859,13 @@ SPECS["audit/token_table"] = Spec(
     columns={"--sentence-column": "data", "--token-column": "data"},
     label_cases=(),
 )
+# The classification audit's --id-column (session 49): DATA's column a (distinct values) as the ids, the label
+# column refused as ids.
+SPECS["audit/ids"] = Spec(
+    ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--id-column", "a", "--checks", "label", "--no-report"),
+    {},
+    _AUDIT_OUT,
+    columns={"--label": "data", "--id-column": "data"},
+    label_cases=(),
+    bad_values=(("--id-column", "y"),),
+)
