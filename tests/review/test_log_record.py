@@ -46,8 +46,9 @@ class TestTheRecord:
         assert (tmp_path / "clean.changes.review.json").read_text() == "my notes"
 
     def test_an_earlier_record_is_replaced_with_force(self, tmp_path):
-        """Exporting again over an earlier export (``force``) rewrites its record too."""
+        """Exporting again over an earlier export (``force``) rewrites its record too, whatever it holds."""
         out, log = _exported_elsewhere(tmp_path)
+        (log.parent / "clean.changes.review.json").write_text("damaged")
         export_cleaned(out, tmp_path / "exports" / "clean.csv", force=True)
         assert (
             json.loads((log.parent / "clean.changes.review.json").read_text(encoding="utf-8"))["log"]

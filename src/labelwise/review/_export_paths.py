@@ -73,7 +73,7 @@ def cleaned_paths(
     )
     if log_path.resolve() == path.resolve():
         raise InvalidParameterError(f"log must differ from {name}, both are {str(path)!r}")
-    check_record_writable(log_path)  # <log>.review.json, written beside it (review._log_state)
+    check_record_writable(log_path, force)  # <log>.review.json, written beside it (review._log_state)
     return path, log_path
 
 

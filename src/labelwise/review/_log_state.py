@@ -55,13 +55,14 @@ def _read_record(path: Path) -> dict | None:
     return None
 
 
-def check_record_writable(log: str | os.PathLike) -> None:
-    """Refuse, before anything is written, an export whose record would replace a file that is not one."""
+def check_record_writable(log: str | os.PathLike, force: bool) -> None:
+    """Refuse, before anything is written, an export whose record would replace a file that is not one
+    (``force``, which replaces the log, replaces its record too)."""
     path = record_path(log)
-    if path.exists() and _read_record(path) is None:
+    if path.exists() and not force and _read_record(path) is None:
         raise InvalidParameterError(
             f"the export writes its change log's record to {str(path)!r}, which exists and is not one (a file of "
-            "yours?); move it, or give the change log another name"
+            "yours?); move it, give the change log another name, or overwrite it with --force (force=True in Python)"
         )
 
 
