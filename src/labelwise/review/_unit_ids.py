@@ -34,9 +34,9 @@ def unit_ids(audit: AuditOutput, previewer: Any) -> tuple[str | None, dict[int, 
         if column is None:
             return None, {}
         key = "token_index" if "token_index" in run.issues.columns else "row"
-        name = str(run.settings.get("id_column") or column)
-        return name, dict(zip(run.issues[key].astype(int), run.issues[column].astype(str), strict=True))
-    name, cells = data_ids(audit)
-    if name is None or cells is None:
+        shown = str(run.settings.get("id_column") or column)  # the user's column, also where issues.csv says id
+        return shown, dict(zip(run.issues[key].astype(int), run.issues[column].astype(str), strict=True))
+    found, cells = data_ids(audit)
+    if found is None or cells is None:
         return None, {}
-    return name, {int(i): str(v) for i, v in cells.items()}
+    return found, {int(i): str(v) for i, v in cells.items()}
