@@ -268,26 +268,7 @@ def audit(**options: Any) -> None:
     o = SimpleNamespace(**{**options, "out": Path(options["out"])})
     refuse_before_any_work(o)
     if o.task != "classification":
-        from ._audit_tasks import run_task_audit
-
-        refuse_classification_options(o.task)
-        run_task_audit(
-            o.task,
-            o.data,
-            label=o.label,
-            probs_path=o.probs_path,
-            predictions_path=o.predictions_path,
-            out=o.out,
-            random_state=o.random_state,
-            top=o.top,
-            classes=o.classes,
-            ignore_index=o.ignore_index,
-            mixture_prior=o.mixture_prior,
-            tag_separator=o.tag_separator,
-            report=bool(o.report),
-            superseded=o.superseded,
-            **{k: getattr(o, k) for k in ("id_column", "sentence_column", "token_column")},
-        )
+        _run_task(o)
         return
     scale_args = (o.data, o.label, o.probs_path, o.labels_path)
     scale_opts = {
@@ -351,6 +332,30 @@ def audit(**options: Any) -> None:
         write_npy(probs, o.out / "probs.npy")
         write_audit_summary(summary, o.out)
     _print_results(o, result, summary, model_info)
+
+
+def _run_task(o: SimpleNamespace) -> None:
+    """``--task multilabel`` and the other label shapes (:func:`._audit_tasks.run_task_audit`)."""
+    from ._audit_tasks import run_task_audit
+
+    refuse_classification_options(o.task)
+    run_task_audit(
+        o.task,
+        o.data,
+        label=o.label,
+        probs_path=o.probs_path,
+        predictions_path=o.predictions_path,
+        out=o.out,
+        random_state=o.random_state,
+        top=o.top,
+        classes=o.classes,
+        ignore_index=o.ignore_index,
+        mixture_prior=o.mixture_prior,
+        tag_separator=o.tag_separator,
+        report=bool(o.report),
+        superseded=o.superseded,
+        **{k: getattr(o, k) for k in ("id_column", "sentence_column", "token_column")},
+    )
 
 
 def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
