@@ -39,4 +39,4 @@ def unit_ids(audit: AuditOutput, previewer: Any) -> tuple[str | None, dict[int, 
     found, cells = data_ids(audit)
     if found is None or cells is None:
         return None, {}
-    return found, {int(i): str(v) for i, v in cells.items()}
+    return found, dict(zip(range(len(cells)), cells.astype(str).tolist(), strict=True))  # cells: rows 0..n-1
