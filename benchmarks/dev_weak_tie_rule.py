@@ -73,7 +73,11 @@ def worker(out: str) -> None:
             matrix, truth, _ = shared_trigger_set(seed, k)
             covered = (matrix >= 0).any(axis=1)
             mv = bench_majority(matrix)
-            row = {"set": f"trig{seed}_K{k}", "n": int(covered.sum()), "mv": float(np.mean(mv[covered] == truth[covered]))}
+            row = {
+                "set": f"trig{seed}_K{k}",
+                "n": int(covered.sum()),
+                "mv": float(np.mean(mv[covered] == truth[covered])),
+            }
             for name, model in (("lm", weak.LabelModel()), ("ds", weak.DawidSkeneLabelModel())):
                 fitted = _fit(model, matrix)
                 row |= {f"{name}_{key}": value for key, value in _scores(fitted, truth, covered).items()}
