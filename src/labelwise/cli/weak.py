@@ -232,7 +232,7 @@ def _classes(value: str | None) -> list[Any] | None:
     type=click.Choice(list(TIE_BREAK_POLICIES)),
     default=None,
     help="Snorkel's policy for items whose top classes are within 1e-5: abstain (empty label), random (a hash "
-    "of the row), true-random (drawn from --random-state). Default: one seeded draw per distinct vote row.",
+    "of the row), true-random (drawn from --random-state). Default: one seeded draw per tied item.",
 )
 @click.option(
     "--lured-items/--no-lured-items",
@@ -344,7 +344,7 @@ def _summary(
         "coverage": float(covered.mean()),
         "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
         "class_balance": [float(x) for x in model.class_balance_],
-        "tie_break": tie or "seeded draw per distinct vote row",
+        "tie_break": tie or "seeded draw per tied item",
         "n_abstained": int(abstained.sum()),
         "apply_seconds": round(applied, 3),
         **_model_settings(model),
