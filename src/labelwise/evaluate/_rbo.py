@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,9 +23,9 @@ def _group(name: str, entry: Any, at: int) -> list[Any]:
     return [entry]
 
 
-def ranking_groups(name: str, ranking: Any) -> list[list[Any]]:
-    """``ranking`` as a list of tie groups of distinct hashable items, or an error naming ``name`` and the
-    first bad position."""
+def ranking_groups(name: str, ranking: Any) -> tuple[list[Any], np.ndarray]:
+    """``ranking``'s items in order and the size of each tie group (distinct hashable items), or an error naming
+    ``name`` and the first bad position."""
     if isinstance(ranking, (str, bytes)) or not isinstance(ranking, (Sequence, np.ndarray, pd.Series, pd.Index)):
         raise InvalidParameterError(
             f"{name} must be a list of item ids (best first), got {type(ranking).__name__} {show(ranking)}"
@@ -37,101 +37,110 @@ def ranking_groups(name: str, ranking: Any) -> list[list[Any]]:
             f"scores by item ({show(ranking.index[0])}: {show(ranking.iloc[0])}); rank the items first: "
             f"{name}.sort_values(ascending=False).index"
         )
-    groups = [_group(name, entry, i) for i, entry in enumerate(ranking)]
+    entries = list(ranking)
+    if any(isinstance(entry, (set, frozenset)) for entry in entries):
+        groups = [_group(name, entry, i) for i, entry in enumerate(entries)]
+        items, sizes = [item for group in groups for item in group], np.array([len(g) for g in groups], dtype=int)
+    else:
+        items, sizes = entries, np.ones(len(entries), dtype=int)
+    at = np.repeat(np.arange(len(sizes)), sizes)  # the position of each item's group
     first: dict[Any, int] = {}
-    for i, group in enumerate(groups):
-        for item in group:
-            try:
-                seen = first.setdefault(item, i)
-            except TypeError:
-                raise InvalidParameterError(
-                    f"{name} must hold hashable item ids (str, int, tuple, ...) or sets of them (a tie), "
-                    f"position {i} is {type(item).__name__} {show(item)}"
-                ) from None
-            if seen != i or group.count(item) > 1:
-                raise InvalidParameterError(
-                    f"rbo_ext needs rankings without repeated items, {name} has {show(item)} at positions {seen} and {i}"
-                )
-    return groups
+    for k, item in enumerate(items):
+        try:
+            seen = first.setdefault(item, k)
+        except TypeError:
+            raise InvalidParameterError(
+                f"{name} must hold hashable item ids (str, int, tuple, ...) or sets of them (a tie), "
+                f"position {at[k]} is {type(item).__name__} {show(item)}"
+            ) from None
+        if seen != k:
+            raise InvalidParameterError(
+                f"rbo_ext needs rankings without repeated items, {name} has {show(item)} at positions {at[seen]} "
+                f"and {at[k]}"
+            )
+    return items, sizes
 
 
-def _depths(groups: list[list[Any]], flat: bool) -> dict[Any, tuple[int, int]]:
-    """Each item's first and last 0-based depth of its tie group (``flat``: both the first, as RBO^w has it)."""
-    out: dict[Any, tuple[int, int]] = {}
-    depth = 0
-    for group in groups:
-        last = depth if flat else depth + len(group) - 1
-        out.update((item, (depth, last)) for item in group)
-        depth += len(group)
-    return out
+def _depths(ranking: tuple[list[Any], np.ndarray], flat: bool) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """The items in order with the first and last 0-based depth of their tie group (``flat``: both the first, as
+    RBO^w has it)."""
+    items, sizes = ranking
+    top = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return items, top, top if flat else top + np.repeat(sizes, sizes) - 1
 
 
-def _share(depth: np.ndarray, top: int, bottom: int) -> np.ndarray:
+def _share(depth: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
     """The chance that an item of the tie group at depths ``top..bottom`` lies in the prefix of each 0-based
     ``depth`` when the group's order is drawn at random (1 below the group, 0 above it)."""
     return np.clip((depth - top + 1) / (bottom - top + 1), 0.0, 1.0)
 
 
-class _Sums:
-    """Per-depth sums of functions that are 0, then a ramp over a short window, then 1 (a difference array for
-    the constant tail, the ramps added where they are)."""
+def _per_depth(length: int, start: np.ndarray, stop: np.ndarray, value: Callable[[np.ndarray, np.ndarray], np.ndarray]):
+    """``sum_i f_i(d)`` for each 0-based depth ``d < length``, where ``f_i`` is 0 before ``start[i]``, ``value(i, d)``
+    from ``start[i]`` up to ``stop[i]`` (a tie group's span) and 1 from ``stop[i]`` on."""
+    tail = np.bincount(stop, minlength=length + 1)[: length + 1]
+    out = np.cumsum(tail)[:length].astype(float)
+    width = stop - start
+    inside = np.flatnonzero(width > 0)
+    if inside.size:
+        w = width[inside]
+        item = np.repeat(inside, w)
+        depth = start[item] + np.arange(w.sum()) - np.repeat(np.cumsum(w) - w, w)
+        out += np.bincount(depth, weights=value(item, depth), minlength=length)
+    return out
 
-    def __init__(self, length: int) -> None:
-        self.tail = np.zeros(length + 1)
-        self.ramp = np.zeros(length)
 
-    def add(self, start: int, stop: int, values: np.ndarray) -> None:
-        self.ramp[start:stop] += values
-        self.tail[stop] += 1.0
+def rbo_ext_groups(
+    short: tuple[list[Any], np.ndarray], long: tuple[list[Any], np.ndarray], p: float, ties: str
+) -> float:
+    """RBO_ext of two checked rankings, each its items and the sizes of its tie groups (``short`` holds no more
+    items than ``long``)."""
+    s_items, s_top, s_bottom = _depths(short, ties == "w")
+    l_items, l_top, l_bottom = _depths(long, ties == "w")
+    ns, nl = len(s_items), len(l_items)
+    position = {item: i for i, item in enumerate(s_items)}
+    in_s = np.fromiter((position.get(item, -1) for item in l_items), dtype=np.int64, count=nl)
+    both, only_l = np.flatnonzero(in_s >= 0), np.flatnonzero(in_s < 0)
+    j = in_s[both]  # the short list's index of each shared item
 
-    def total(self) -> np.ndarray:
-        return self.ramp + np.cumsum(self.tail)[:-1]
+    def shares(top: np.ndarray, bottom: np.ndarray, power: int = 1):
+        return lambda i, d: _share(d, top[i], bottom[i]) ** power
 
-
-def rbo_ext_groups(short: list[list[Any]], long: list[list[Any]], p: float, ties: str) -> float:
-    """RBO_ext of two checked rankings of tie groups (``short`` holds no more items than ``long``)."""
-    S, L = _depths(short, ties == "w"), _depths(long, ties == "w")
-    ns, nl = len(S), len(L)
-    depth = np.arange(nl, dtype=float)
-    overlap, s_sum, s_sq, l_sum, l_sq, unseen = (_Sums(nl) for _ in range(6))
-    for sums, sq, ranks in ((s_sum, s_sq, S), (l_sum, l_sq, L)):
-        for top, bottom in ranks.values():
-            share = _share(depth[top:bottom], top, bottom)
-            sums.add(top, bottom, share)
-            sq.add(top, bottom, share**2)
-    n_unseen = np.zeros(nl + 1)
-    for item, (top, bottom) in L.items():
-        if item in S:
-            s_top, s_bottom = S[item]
-            start, stop = max(top, s_top), max(bottom, s_bottom)
-            d = depth[start:stop]
-            overlap.add(start, stop, _share(d, top, bottom) * _share(d, s_top, s_bottom))
-        else:
-            unseen.add(top, bottom, _share(depth[top:bottom], top, bottom))
-            n_unseen[top] += 1
-    x = overlap.total()
-    d1 = depth + 1.0
+    s_sum = _per_depth(nl, s_top, s_bottom, shares(s_top, s_bottom))
+    s_sq = _per_depth(nl, s_top, s_bottom, shares(s_top, s_bottom, 2))
+    l_sum = _per_depth(nl, l_top, l_bottom, shares(l_top, l_bottom))
+    l_sq = _per_depth(nl, l_top, l_bottom, shares(l_top, l_bottom, 2))
+    lt, lb, st, sb = l_top[both], l_bottom[both], s_top[j], s_bottom[j]
+    x = _per_depth(
+        nl,
+        np.maximum(lt, st),
+        np.maximum(lb, sb),
+        lambda i, d: _share(d, lt[i], lb[i]) * _share(d, st[i], sb[i]),
+    )
+    d1 = np.arange(1, nl + 1, dtype=float)
     if ties == "w":  # the prefixes' sizes count whole tie groups: the mean of the two
-        agree = 2.0 * x / (s_sum.total() + l_sum.total())
+        agree = 2.0 * x / (s_sum + l_sum)
     elif ties == "a":
         agree = x / d1
     else:
-        agree = x / np.sqrt(s_sq.total() * l_sq.total())
+        agree = x / np.sqrt(s_sq * l_sq)
     if nl > ns:
         # beyond the short list, its unseen items agree as it did at depth s, spread over the long list's
         # unseen items by their mean share of the prefix
+        ut, ub = l_top[only_l], l_bottom[only_l]
+        unseen = _per_depth(nl, ut, ub, shares(ut, ub))
+        n_unseen = np.cumsum(np.bincount(ut, minlength=nl))
         rest = slice(ns, nl)
-        mean_unseen = unseen.total()[rest] / np.cumsum(n_unseen)[:-1][rest]
-        x_ext = x[rest] + (d1[rest] - ns) * agree[ns - 1] * mean_unseen
+        x_ext = x[rest] + (d1[rest] - ns) * agree[ns - 1] * unseen[rest] / n_unseen[rest]
         if ties == "w":
-            agree[rest] = 2.0 * x_ext / (d1[rest] + l_sum.total()[rest])
+            agree[rest] = 2.0 * x_ext / (d1[rest] + l_sum[rest])
         elif ties == "a":
             agree[rest] = x_ext / d1[rest]
         else:
-            agree[rest] = x_ext / np.sqrt(d1[rest] * l_sq.total()[rest])
+            agree[rest] = x_ext / np.sqrt(d1[rest] * l_sq[rest])
     # (1-p)/p * p**d written as (1-p) * p**(d-1): for a tiny p, 1/p overflows to inf while p**d
     # underflows to 0, and inf * 0 was NaN
-    head = (1 - p) * np.sum(agree * p**depth)
+    head = (1 - p) * np.sum(agree * p ** (d1 - 1))
     return float(head + (x[-1] + (nl - ns) * agree[ns - 1]) / nl * p**nl)
 
 
@@ -190,7 +199,7 @@ def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9, *, ties: str = "
             f"ties must be 'a' (mean over tie orders), 'b' (corrected for ties) or 'w' (ties are equal), got {show(ties)}"
         )
     s_groups, t_groups = ranking_groups("s", s), ranking_groups("t", t)
-    n_s, n_t = (sum(len(g) for g in x) for x in (s_groups, t_groups))
+    n_s, n_t = len(s_groups[0]), len(t_groups[0])
     if min(n_s, n_t) == 0:
         raise TooFewExamplesError("rbo_ext needs non-empty rankings")
     return rbo_ext_groups(*((s_groups, t_groups) if n_s <= n_t else (t_groups, s_groups)), p, ties)

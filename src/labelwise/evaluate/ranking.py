@@ -168,10 +168,10 @@ def _warn_unordered_tables(sa: np.ndarray, sb: np.ndarray, per_topic: bool) -> N
     )
 
 
-def _tie_groups(scores: np.ndarray, names: np.ndarray) -> list[list[Any]]:
-    """The systems best first, those of equal score in one group (for RBO with ties)."""
-    values, inverse = np.unique(-scores, return_inverse=True)
-    return [list(names[inverse == g]) for g in range(len(values))]
+def _tie_groups(scores: np.ndarray, names: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """The systems best first and the sizes of the groups of equal score (a ranking with ties, for RBO)."""
+    order = np.argsort(-scores, kind="stable")
+    return list(names[order]), np.unique(-scores[order], return_counts=True)[1]
 
 
 def _measures(a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float) -> dict[str, float]:
