@@ -75,7 +75,9 @@ def _share(depth: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> np.ndarray
     return np.clip((depth - top + 1) / (bottom - top + 1), 0.0, 1.0)
 
 
-def _per_depth(length: int, start: np.ndarray, stop: np.ndarray, value: Callable[[np.ndarray, np.ndarray], np.ndarray]):
+def _per_depth(
+    length: int, start: np.ndarray, stop: np.ndarray, value: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> np.ndarray:
     """``sum_i f_i(d)`` for each 0-based depth ``d < length``, where ``f_i`` is 0 before ``start[i]``, ``value(i, d)``
     from ``start[i]`` up to ``stop[i]`` (a tie group's span) and 1 from ``stop[i]`` on."""
     tail = np.bincount(stop, minlength=length + 1)[: length + 1]
@@ -103,7 +105,7 @@ def rbo_ext_groups(
     both, only_l = np.flatnonzero(in_s >= 0), np.flatnonzero(in_s < 0)
     j = in_s[both]  # the short list's index of each shared item
 
-    def shares(top: np.ndarray, bottom: np.ndarray, power: int = 1):
+    def shares(top: np.ndarray, bottom: np.ndarray, power: int = 1) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         return lambda i, d: _share(d, top[i], bottom[i]) ** power
 
     s_sum = _per_depth(nl, s_top, s_bottom, shares(s_top, s_bottom))
