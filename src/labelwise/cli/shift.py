@@ -186,34 +186,19 @@ def shift(
     with files_together(supersedes=superseded):
         write_csv(est.to_frame().reset_index(), out / "priors.csv")
         write_npy(adapted, out / "adapted_probs.npy")
-        write_json(
-            {
-                "method": method,
-                "calibration": est.calibration,
-                **({"source_prior": source_prior or "posterior"} if method == "mlls" else {}),
-                "n_source": len(vp),
-                "n_target": len(tp),
-                "classes": [plain(c) for c in est.classes],
-                "priors": est.priors.tolist(),
-                "source_priors": est.source_priors.tolist(),
-                "n_boot": n_boot,
-                "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
-                "raw_priors": (est.raw_weights * est.source_priors).tolist(),
-                "settings": {  # what ran, as the other commands record it (absolute paths)
-                    "train_probs": str(Path(train_probs).resolve()),
-                    "train_labels": str(Path(train_labels).resolve()),
-                    "train_label_column": train_label_column,
-                    "target_probs": str(Path(target_probs).resolve()),
-                    "method": method,
-                    "calibration": calibration,
-                    "source_prior": source_prior,
-                    "n_boot": n_boot,
-                    "random_state": random_state,
-                    **na_values_setting(),
-                },
-            },
-            out / "summary.json",
-        )
+        settings = {  # what ran, as the other commands record it (absolute paths)
+            "train_probs": str(Path(train_probs).resolve()),
+            "train_labels": str(Path(train_labels).resolve()),
+            "train_label_column": train_label_column,
+            "target_probs": str(Path(target_probs).resolve()),
+            "method": method,
+            "calibration": calibration,
+            "source_prior": source_prior,
+            "n_boot": n_boot,
+            "random_state": random_state,
+            **na_values_setting(),
+        }
+        write_json(_summary(est, len(vp), len(tp), settings), out / "summary.json")
     print_frame(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
@@ -226,6 +211,25 @@ def shift(
         if line:
             console().print(line, markup=False)
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
+
+
+def _summary(est: PriorShiftEstimate, n_source: int, n_target: int, settings: dict) -> dict:
+    """summary.json: the estimate, its sizes and the ``settings`` the command ran with (MLLS: the source prior used)."""
+    mlls = {"source_prior": settings["source_prior"] or "posterior"} if est.method == "mlls" else {}
+    return {
+        "method": est.method,
+        "calibration": est.calibration,
+        **mlls,
+        "n_source": n_source,
+        "n_target": n_target,
+        "classes": [plain(c) for c in est.classes],
+        "priors": est.priors.tolist(),
+        "source_priors": est.source_priors.tolist(),
+        "n_boot": settings["n_boot"],
+        "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
+        "raw_priors": (est.raw_weights * est.source_priors).tolist(),
+        "settings": settings,
+    }
 
 
 def _clipped_line(est: PriorShiftEstimate, n_target: int) -> str | None:
