@@ -103,3 +103,39 @@ class TestDetectionIndex:
         found = lw.poison.spectral_signatures(rng.normal(size=(60, 3)), np.repeat([0, 1], 30))
         frame = found.to_frame()
         assert frame.index.name == "row" and sorted(frame.index) == list(range(60))
+
+
+def test_detection_ids_are_arts_flagged_positions_through_the_index():
+    """ART 1.20.1's SpectralSignatureDefense flags positions; labelwise's to_frame on a DataFrame (index
+    in another order than its rows) flags the ids at those positions, with the same scores."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ART warns that PyTorch is absent
+        poison_art = pytest.importorskip("art.defences.detector.poison")
+
+    class FixedActivations:
+        layer_names = ["features"]
+        nb_classes = 2
+
+        def get_activations(self, x, layer, batch_size=128):
+            return values[np.asarray(x)]
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 100)
+    values = rng.normal(size=(200, 8)) + 3.0 * np.eye(2, 8)[labels]
+    values[:10] += 4.0 * np.eye(8)[5]
+    for k in (0, 1):  # centred per class, where ART's projection is the paper's (test_detect_peer.py)
+        values[labels == k] -= values[labels == k].mean(axis=0)
+    ids = pd.Index(rng.permutation(np.arange(200) * 10 + 7), name="id")
+    found = lw.poison.spectral_signatures(pd.DataFrame(values, index=ids), labels, eps=0.1)
+    report, is_clean = poison_art.SpectralSignatureDefense(
+        FixedActivations(), np.arange(200), labels, expected_pp_poison=0.1
+    ).detect_poison()
+    art_flagged = np.flatnonzero(np.asarray(is_clean) == 0)
+    frame = found.to_frame()
+    assert set(frame.index[frame["is_flagged"]]) == set(ids[art_flagged])
+    rows = np.array(sorted(report))
+    np.testing.assert_allclose(
+        frame.loc[ids[rows], "score"].to_numpy(), np.array([report[r] for r in rows]) ** 2, rtol=1e-9
+    )

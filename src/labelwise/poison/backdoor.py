@@ -8,7 +8,7 @@ measures what the attack bought on a test set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -214,27 +214,31 @@ def backdoor(
         )
     rows = np.sort(rng.choice(np.flatnonzero(eligible), size=b, replace=False))
     info = {"source": classes[source_codes], "candidates": n_eligible}
-    out = _poisoned(Xa, arr, rows, classes, classes[t], trig, info)
-    return replace(
-        out,
-        labels=in_input_kind(labels, out.labels),
-        true_labels=in_input_kind(labels, out.true_labels),
-        index=row_index(X, labels),
-    )
+    return _poisoned(Xa, arr, rows, classes, classes[t], trig, info, like=labels, index=row_index(X, labels))
 
 
 def _poisoned(
-    X: np.ndarray, labels: np.ndarray, rows: np.ndarray, classes: np.ndarray, target: Any, trigger: Trigger, info: dict
+    X: np.ndarray,
+    labels: np.ndarray,
+    rows: np.ndarray,
+    classes: np.ndarray,
+    target: Any,
+    trigger: Trigger,
+    info: dict,
+    *,
+    like: Any = None,
+    index: pd.Index | None = None,
 ) -> BackdoorPoisoning:
-    """The result: the trigger stamped on a copy of ``X`` at ``rows``, those rows labelled ``target``."""
+    """The result: the trigger stamped on a copy of ``X`` at ``rows``, those rows labelled ``target``;
+    the labels in the kind of ``like`` (the input labels: a Series keeps its index and name)."""
     new_labels = labels.copy()
     new_labels[rows] = target
     is_flipped = np.zeros(labels.size, dtype=bool)
     is_flipped[rows] = True
     return BackdoorPoisoning(
         X=trigger.stamp(X, rows),
-        labels=new_labels,
-        true_labels=labels.copy(),
+        labels=in_input_kind(like, new_labels),
+        true_labels=in_input_kind(like, labels.copy()),
         is_flipped=is_flipped,
         attack="backdoor",
         budget=int(rows.size),
@@ -242,6 +246,7 @@ def _poisoned(
         target=target,
         trigger=trigger,
         info=info,
+        index=index,
     )
 
 
