@@ -107,10 +107,9 @@ class FeatureChecksAtScale:
 
             self.on_dask = True
             return read_parquet_rows(path, "DATA")
-        from ..io.tables import read_table
-        from ._na_values import given_na_values
+        from ._common import read_input
 
-        return read_table(path, text_columns=[self.label] if self.label else (), na_values=given_na_values())
+        return read_input(path, "DATA", text_columns=[self.label] if self.label else [])
 
     def _memory_table(self, table: Any) -> None:
         """The in-memory audit's features, roles and texts (:func:`._audit_checks.table_features`)."""
