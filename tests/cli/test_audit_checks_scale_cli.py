@@ -168,8 +168,11 @@ def test_features_npy_on_dask_flag_the_in_memory_audits_rows(tmp_path):
     ("extra", "message"),
     [
         (("--checks", "outlier", "--texts-must-match"), "does not use --texts-must-match: it audits"),
-        (("--features", "{emb}"), "does not use --features: it audits the given probabilities without a model, "
-                                  "reads the data checks' options without --checks"),  # fmt: skip
+        (
+            ("--features", "{emb}"),
+            "does not use --features: it audits the given probabilities without a model, "
+            "reads the data checks' options without --checks",
+        ),
         (("--checks", "outlyer"), "got ['outlyer']"),
         (("--checks", "outlier", "--features", "{short}"), "--features must have shape (n_rows, d) = (300, d)"),
         (("--checks", "outlier", "--split-column", "nope"), "--split-column 'nope' is not in the data"),

@@ -45,7 +45,9 @@ def feature_checks_at_scale(checks: str | None) -> list[str] | None:
     names = split_csv_option(checks)
     unknown = [c for c in names if c not in CHECKS]
     if unknown:
-        raise InvalidParameterError(f"--checks must be names among {list(CHECKS)}, got {unknown}{did_you_mean(unknown[0], CHECKS)}")
+        raise InvalidParameterError(
+            f"--checks must be names among {list(CHECKS)}, got {unknown}{did_you_mean(unknown[0], CHECKS)}"
+        )
     names = [c for c in names if c != "label"]
     images = [c for c in names if "images" in CHECKS[c].requires[0]]
     if images:
@@ -75,7 +77,7 @@ class FeatureChecksAtScale:
         """Read DATA (a dask DataFrame when ``lazy`` and it is Parquet) and make the checks' inputs;
         ``probs``: the audit's, whose rows (and chunks) ``--features`` must match."""
         split_column, features_path = self.options.get("split_column"), self.options.get("features_path")
-        frame = self._read(lazy) if features_path is None or split_column is not None else None
+        frame: Any = self._read(lazy) if features_path is None or split_column is not None else None
         if frame is not None and split_column is not None:
             if split_column not in frame.columns:
                 raise MissingColumnError(

@@ -137,8 +137,7 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool, option: str = 
         if arr.ndim != 2:
             what = "one column per class" if option == "--probs" else "one column per feature"
             raise ShapeMismatchError(
-                f"{option} must be a 2-D array (one row per example, {what}), got shape "
-                f"{arr.shape} in {str(path)!r}"
+                f"{option} must be a 2-D array (one row per example, {what}), got shape {arr.shape} in {str(path)!r}"
             )
         if arr.ndim == 2 and len(arr.chunks[1]) > 1:
             warnings.warn(
