@@ -78,15 +78,19 @@ def test_strings_true_and_false_are_one_boolean_feature():
 
 def test_many_valued_and_free_text_columns_are_compared_as_written():
     """Over 50 distinct categories, or strings of 3 words and more, are not features: exact_duplicate
-    compares them as written, as in memory."""
+    compares them as written, as in memory; text in which no word repeats, and strings all distinct where
+    present, are identifiers, as in memory."""
     rng = np.random.default_rng(1)
     frame = pd.DataFrame(
         {
             "x": rng.normal(size=120),
             "city": [f"town{i % 60}" for i in range(120)],
             "note": [f"a short note {i % 7}" for i in range(120)],
+            "code": [f"k{i}a k{i}b k{i}c" for i in range(120)],  # no word in 2 rows: an identifier
+            "tag": [f"t{i}" if i % 3 else None for i in range(120)],  # distinct where present: an identifier
         }
     )
     plan, _ = _plan_of(frame, [50])
     assert plan.roles.roles == infer_column_roles(frame).roles
+    assert plan.roles.roles["code"] == plan.roles.roles["tag"] == "identifier"
     assert plan.texts == ["city", "note"] and plan.feature_columns() == table_features(frame)[2]

@@ -151,12 +151,26 @@ def _string_role(stats: Any, name: Any, n_distinct: int) -> tuple[str, str, str 
         fallback = "text" if mean_words >= TEXT_MIN_WORDS else many
         return fallback, f"looks like dates but does not parse with one format; treated as {fallback}", None
     if mean_words >= TEXT_MIN_WORDS:
+        if not _words_repeat(counts):  # TF-IDF (min_df=2) would raise in every model family
+            return "identifier", "text in which no word occurs in 2 rows: TF-IDF would give no features", None
         return "text", f"strings average {mean_words:.1f} words (>= {TEXT_MIN_WORDS:g})", None
-    if n_distinct == stats.present[name] == stats.rows and n_distinct >= IDENTIFIER_MIN_ROWS:
+    if n_distinct == stats.present[name] and n_distinct >= IDENTIFIER_MIN_ROWS:
         return "identifier", f"all {n_distinct} values are distinct strings", None
     if many == "high_cardinality":
         return many, f"{n_distinct} distinct values (> {HIGH_CARDINALITY}): target-encoded", None
     return "categorical", f"{n_distinct} distinct values", None
+
+
+def _words_repeat(counts: Any) -> bool:
+    """Whether some word (TF-IDF's tokens) occurs in at least 2 rows, from the count of each distinct value:
+    ``infer_column_roles``' test (a ``CountVectorizer`` with ``min_df=2`` fits), without the rows."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    try:
+        words = CountVectorizer(binary=True).fit_transform([str(v) for v in counts.index])
+    except ValueError:  # no word at all
+        return False
+    return bool((words.T @ counts.to_numpy(dtype=np.int64) >= 2).any())
 
 
 def prepared(part: Any, plan: ColumnPlan) -> Any:
