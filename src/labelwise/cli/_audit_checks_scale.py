@@ -220,9 +220,11 @@ class FeatureChecksAtScale:
         if self.roles is not None:
             summary["column_roles"] = self.roles.to_dict()
             print_column_roles(summary["column_roles"])
-        encoding = found.info.get("feature_encoding", {}).get("line")
-        if encoding:
-            con.print(f"data checks use the table's columns: {plain(encoding.removeprefix('features: '))}")
+        if self.feature_columns is not None:  # one line: which columns were encoded how (the in-memory line)
+            encoded = found.info.get("feature_encoding", {}).get("line", "").removeprefix("features: ")
+            texts = self.feature_columns.get("text") or []
+            parts = ([encoded] if encoded else []) + ([f"texts, as written: {', '.join(texts[:10])}"] if texts else [])
+            con.print(f"data checks use the table's columns: {plain('; '.join(parts) or 'none')}", soft_wrap=True)
         sections = summary["data_checks"]
         for row in found.summary.itertuples(index=False):
             line = f"{row.n_issues} flagged" if row.status == "ran" else f"skipped: {row.reason}"
