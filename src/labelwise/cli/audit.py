@@ -31,6 +31,7 @@ from ._audit_model import (
     time_budget_option,
 )
 from ._audit_options import (
+    DATA_CHECK_OPTIONS,
     at_scale,
     refuse_before_any_work,
     refuse_classes_without_probs,
@@ -293,7 +294,7 @@ def audit(**options: Any) -> None:
         "filter_by": o.filter_by,
         "quiet": o.quiet,
         "superseded": o.superseded,
-        "text_checks": (o.checks, o.split_column),  # --checks of text checks at scale (cli/_audit_text_scale.py)
+        "data_checks": {k: getattr(o, k) for k in DATA_CHECK_OPTIONS},  # --checks at scale (_audit_checks_scale)
     }
     named = parse_classes(o.classes, what="class")
     if not o.demo and at_scale(o):

@@ -159,6 +159,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame({"annotator": ["a", "b", "c"], "weight": [0.5, 1.5, 1.0]}).to_csv(p["mask_weights"], index=False)
     _write_boxes(p["boxes"], p["box_labeled"])
     _write_coco_boxes(p["boxes"], p["coco_a"], p["coco_b"])
+    np.save(p["emb"], np.random.default_rng(49).normal(size=(30, 4)))  # audit --features at scale (session 49)
     return p
 
 
@@ -207,6 +208,7 @@ def _write_masks(table: Path, rng: np.random.Generator) -> None:
 
 
 INPUT_FILES = {
+    "emb": "emb.npy",
     "data": "data.csv",
     "binary": "binary.csv",
     "partial": "partial.csv",
@@ -882,4 +884,23 @@ SPECS["audit/token_table"] = Spec(
     ("issues.csv", "sentences.csv", "summary.json"),
     columns={"--sentence-column": "data", "--token-column": "data"},
     label_cases=(),
+)
+
+# The data checks at scale (session 49): --checks with --scheduler runs them on DATA's columns (a CSV read in
+# memory here; Parquet parts on Dask: tests/cli/test_audit_checks_scale_cli.py) or on --features.
+SPECS["audit/scale_checks"] = Spec(
+    ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--scheduler", "synchronous")
+    + ("--checks", "outlier,null", "--k", "3", "--no-report"),
+    {"DATA": ("data", TABLE)},
+    ("issues.parquet", "summary.json"),
+    label_cases=(),
+    bad_values=(("--checks", "no_such_check"), ("--checks", "dark")),
+)
+SPECS["audit/scale_features"] = Spec(
+    ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--scheduler", "synchronous")
+    + ("--features", "{emb}", "--checks", "outlier", "--no-report"),
+    {"--features": ("emb", NPY)},
+    ("issues.parquet", "summary.json"),
+    label_cases=(),
+    bad_values=(("--checks", "label"),),
 )
