@@ -19,6 +19,7 @@ import pandas as pd
 from .._validate.arguments import check_choice, show
 from ..errors import InvalidParameterError
 from ._answer_choice import parse_choice
+from ._answer_names import ANSWER_PARSER_NAMES, UNPARSED_POLICIES
 from ._answer_last_line import parse_last_line
 from ._answer_number import parse_number
 
@@ -26,13 +27,9 @@ __all__ = ["ANSWER_PARSERS", "UNPARSED_POLICIES", "ParsedAnswers", "parse_answer
 
 #: The parsers by name: ``multiple-choice`` (the option letter, upper case), ``number`` (one
 #: spelling per number) and ``last-line`` (the last line's normal form).
-ANSWER_PARSERS: Mapping[str, Callable[[Any], Any]] = {
-    "multiple-choice": parse_choice,
-    "number": parse_number,
-    "last-line": parse_last_line,
-}
-#: What becomes of an answer the parser cannot read: kept as written (a class of its own), or dropped.
-UNPARSED_POLICIES = ("keep", "drop")
+ANSWER_PARSERS: Mapping[str, Callable[[Any], Any]] = dict(
+    zip(ANSWER_PARSER_NAMES, (parse_choice, parse_number, parse_last_line), strict=True)
+)
 #: Unparsed answers named in a notice, at most; each shown to this many characters.
 _SHOWN, _WIDTH = 3, 60
 
