@@ -38,8 +38,8 @@ from ._na_values import na_values_option
 from ._out_folder import out_folder
 from ._weak_baseline import gold_line, majority_vote_accuracy
 from ._weak_dependence import dependence_fields
-from ._weak_report_left import earlier_report, removed_report_line
 from ._weak_lines import naming_data_lines
+from ._weak_report_left import earlier_report, removed_report_line
 from ._wrote import print_wrote
 
 if TYPE_CHECKING:

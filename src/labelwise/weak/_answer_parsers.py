@@ -19,8 +19,8 @@ import pandas as pd
 from .._validate.arguments import check_choice, show
 from ..errors import InvalidParameterError
 from ._answer_choice import parse_choice
-from ._answer_names import ANSWER_PARSER_NAMES, UNPARSED_POLICIES
 from ._answer_last_line import parse_last_line
+from ._answer_names import ANSWER_PARSER_NAMES, UNPARSED_POLICIES
 from ._answer_number import parse_number
 
 __all__ = ["ANSWER_PARSERS", "UNPARSED_POLICIES", "ParsedAnswers", "parse_answer_values"]

@@ -14,6 +14,7 @@ model's check found, read by :mod:`labelwise.report._dependence`). A folder writ
 from __future__ import annotations
 
 import json
+from typing import TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ def _share(value: object) -> str:
     return "" if not isinstance(value, (int, float)) or isinstance(value, bool) else f"{float(value):.1%}"
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
