@@ -40,10 +40,21 @@ class TestMultipleChoice:
         assert choice(answer) == "B"
 
     @pytest.mark.parametrize(
-        "answer", ["I am not sure", "I think B", "the answer is a cat", "Paris", "\\boxed{42}", "", 2, None]
+        "answer",
+        [
+            "I am not sure",
+            "I think B",
+            "the answer is a cat",
+            "There are several possible answers.",
+            "Paris",
+            "\\boxed{42}",
+            "",
+            2,
+            None,
+        ],
     )
     def test_an_answer_naming_no_option_is_not_parsed(self, answer):
-        """A letter inside a sentence, an article 'a', a word, a boxed number and a non-text: None, not a guess."""
+        """A letter inside a sentence, an article 'a', the s of 'answers', a word, a boxed number, a non-text: None."""
         assert choice(answer) is None
 
 

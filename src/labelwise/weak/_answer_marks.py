@@ -12,11 +12,11 @@ import re
 __all__ = ["ANSWER_MARK", "last_boxed", "unwrap_latex"]
 
 #: A phrase announcing the answer, case-insensitive: ``Answer:``, ``The answer is``, ``Final answer:``,
-#: ``The correct option is``, ``choice is``; then an optional colon.
+#: ``The correct option is``, ``choice is`` (whole words: not ``answers``); then an optional colon.
 ANSWER_MARK = (
     r"(?i:\b(?:(?:final|correct|best)\s+)?answer(?:\s+is)?"
     r"|\b(?:correct|right|best)\s+(?:option|choice)(?:\s+is)?"
-    r"|\b(?:option|choice)\s+is)\s*[:\uff1a]?"
+    r"|\b(?:option|choice)\s+is)\b\s*[:\uff1a]?"
 )
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
