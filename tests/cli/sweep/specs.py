@@ -366,6 +366,13 @@ SPECS: dict[str, Spec] = {
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
         label_cases=(),
     ),
+    # the same LLM samples parsed to their option letters ("(B)" and "B." are B), unparsed answers dropped
+    "aggregate/votes_parse": Spec(
+        ("aggregate", "{votes}", "--format", "votes", "--parse-answers", "multiple-choice", "--unparsed", "drop"),
+        {"PATH": ("votes", TABLE)},
+        ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
+        label_cases=(),
+    ),
     "aggregate-pairs": Spec(
         ("aggregate-pairs", "{pairs}", "--method", "noisy-bt", "--winner-column", "winner"),
         {"PAIRS": ("pairs", TABLE)},
