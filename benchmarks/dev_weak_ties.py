@@ -50,9 +50,15 @@ from dev_weak_pair_check import sets  # noqa: E402
 
 from labelwise.aggregate import MajorityVote  # noqa: E402
 from labelwise.weak import LabelModel  # noqa: E402
-from labelwise.weak._posterior import random_argmax  # noqa: E402
 
 VARIANTS = ("before", "after")
+
+
+def random_argmax(post: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Session 11's ``before`` rule (a draw per item position), kept here since session 49 replaced the
+    package's ``weak._posterior.random_argmax`` with ``item_argmax`` (a draw per tied item, sorted names)."""
+    is_max = post >= post.max(axis=1, keepdims=True) - 1e-12
+    return np.argmax(is_max * (1.0 + rng.random(post.shape)), axis=1)
 
 
 def labels(matrix: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, LabelModel]:

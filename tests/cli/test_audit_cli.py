@@ -469,22 +469,22 @@ class TestAuditAtScaleOptions:
         ]
 
     def test_options_it_does_not_read_are_refused_not_ignored(self, runner, tmp_path):
-        """--features, --checks, --split-column and --top with --labels were left out without a word (no data
-        check ran, no table printed); now exit 2 naming them, before any output is written."""
+        """--top and --random-state with --labels were left out without a word (no table printed); now exit 2
+        naming them, before any output is written. --features, --checks and --split-column are read since
+        session 49 (the data checks at scale: tests/cli/test_audit_checks_scale_cli.py), so not named."""
         args = [*self._inputs(tmp_path), "--out", str(tmp_path / "o")]
-        extra = [
-            "--features",
-            str(tmp_path / "oof.npy"),
-            "--checks",
-            "outlier",
-            "--split-column",
-            "colour",
-            "--top",
-            "3",
-        ]
-        result = runner.invoke(main, [*args, *extra])
+        extra = ["--features", str(tmp_path / "oof.npy"), "--checks", "outlier", "--split-column", "colour"]
+        result = runner.invoke(main, [*args, *extra, "--top", "3", "--random-state", "1"])
         assert result.exit_code == 2, result.output
-        assert "does not use --top, --features, --split-column, --checks" in result.output
+        assert "does not use --random-state, --top:" in result.output
+        assert not (tmp_path / "o").exists()
+
+    def test_data_checks_options_without_checks_are_refused(self, runner, tmp_path):
+        """--features and --k without --checks: no data check runs at scale, so they would be ignored: exit 2."""
+        args = [*self._inputs(tmp_path), "--out", str(tmp_path / "o")]
+        result = runner.invoke(main, [*args, "--features", str(tmp_path / "oof.npy"), "--k", "3"])
+        assert result.exit_code == 2, result.output
+        assert "does not use --features, --k:" in result.output
         assert not (tmp_path / "o").exists()
 
     def test_report_is_written(self, runner, tmp_path):

@@ -95,17 +95,16 @@ def test_with_labels_file_and_csv_data_the_texts_are_read_in_memory(tmp_path):
     ("extra", "message"),
     [
         (
-            ("--checks", "near_duplicate_text,outlier"),
-            "does not use --checks: it audits the given probabilities "
-            "without a model or data checks (but --checks near_duplicate_text and leakage with --split-column",
+            ("--checks", "near_duplicate_text", "--k", "3"),
+            "does not use --k: it audits the given probabilities without a model, reads its data checks' options",
         ),
         (("--checks", "leakage"), "--split-column and --checks leakage go together"),
         (("--checks", "near_duplicate_text", "--split-column", "part"), "--split-column and --checks leakage go"),
     ],
 )
 def test_checks_the_audit_at_scale_cannot_run_are_refused_before_any_output(tmp_path, extra, message):
-    """A feature check (the message says which checks do run), and leakage without a split (or a split
-    without leakage): exit 2 naming the problem, nothing written."""
+    """--k beside the text checks alone (they build no graph; the message says what is read), and leakage without
+    a split (or a split without leakage): exit 2 naming the problem, nothing written."""
     _inputs(tmp_path)
     result = _run([tmp_path / "parts", "--label", "y", "--probs", tmp_path / "p.zarr", *extra, "--out", tmp_path / "s"])
     assert result.exit_code == 2, result.output

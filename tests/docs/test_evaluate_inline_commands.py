@@ -55,6 +55,8 @@ STANDINS: dict[str, Callable[[Path], None]] = {
     "labelwise rank-agreement runs/ --qrels human.qrels --qrels synth.qrels --measure nDCG@10": _trec,
     "labelwise shift --train-probs val_probs.npy --train-labels val_labels.npy --target-probs target_probs.npy "
     "--out sh/": _shift,
+    "labelwise shift --train-probs val_probs.npy --train-labels val_labels.npy --target-probs target_probs.npy "
+    "--source-prior labels --out sh/": _shift,
     "labelwise label-shift --train-labels train_types.txt --eval-labels eval_types.txt --k 1000": _types,
 }
 

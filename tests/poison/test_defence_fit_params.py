@@ -1,4 +1,8 @@
-"""The poison defences refuse sample_weight (and other fit parameters) with a labelwise error naming it."""
+"""The poison defences refuse sample_weight (and other fit parameters) with a labelwise error naming it.
+
+FloralSVC takes ``sample_weight`` (a per-row box on its dual; tests/poison/test_floral_sample_weight.py)
+and refuses only other fit parameters.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ DEFENCES = [
     CurieSVC(),
     LabelSanitizedSVC(),
     GraphSanitizedSVC(),
-    FloralSVC(n_rounds=5),
     AuditThenTrain(cv=2),
 ]
 
@@ -54,3 +57,10 @@ def test_bagging_over_a_defence_still_fits():
     X, y = _data()
     model = BaggingClassifier(LabelSanitizedSVC(), n_estimators=3, random_state=0).fit(X, y)
     assert model.score(X, y) > 0.8
+
+
+def test_floral_refuses_other_fit_parameters_by_name():
+    """FloralSVC.fit(X, y, groups=...) raises a labelwise error naming the parameter."""
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match=r"FloralSVC\.fit takes no groups"):
+        FloralSVC(n_rounds=5).fit(X, y, groups=np.ones(60))

@@ -65,7 +65,7 @@ class TestFloralSVC:
         """Step on the current labels, attack relative to the given labels, step again, predict with the last labels."""
         X, y, X_test, _ = moons
         lr, k, C, gamma, rounds = 1e-3, 10, 10.0, 0.5, 4
-        clf = FloralSVC(n_rounds=rounds, lr=lr, budget=k, random_state=7).fit(X, y)
+        clf = FloralSVC(gamma=gamma, n_rounds=rounds, lr=lr, budget=k, random_state=7).fit(X, y)
         ys = np.where(y == 1, 1.0, -1.0)
         K = rbf_kernel(X, X, gamma)
         rng = np.random.default_rng(7)
@@ -122,16 +122,25 @@ class TestFloralSVC:
 
     @pytest.mark.slow
     def test_passes_sklearn_estimator_checks(self):
-        """FloralSVC follows the scikit-learn estimator conventions."""
-        check_estimator(FloralSVC(n_rounds=100, lr=1e-3))
+        """FloralSVC follows the scikit-learn estimator conventions.
+
+        A weight of 2 is two copies of a row only at the SVM's optimum: 100 steps from zero stop
+        short of it (and a fractional attacker budget counts rows), so that one check is expected
+        to fail; at convergence the weighted fit is SVC's (test_floral_sample_weight.py).
+        """
+        early_stop = "early-stopped dual ascent from zero: weight 2 equals two copies only at the optimum"
+        check_estimator(
+            FloralSVC(n_rounds=100, lr=1e-3),
+            expected_failed_checks={"check_sample_weight_equivalence_on_dense_data": early_stop},
+        )
 
     @pytest.mark.slow
     def test_paper_defaults_beat_plain_svc_on_adv_20(self, floral_sheet):
-        """With the paper's defaults, FLORAL beats a plain RBF SVC on the 20% poisoned Moon sheet."""
+        """With the paper's settings (gamma=0.5 on its Moon sheets), FLORAL beats a plain RBF SVC on the 20% sheet."""
         X, y = floral_sheet("train_adv_20")
         X_test, y_test = floral_sheet("test")
         svc = SVC(C=10, gamma=0.5).fit(X, y).score(X_test, y_test)
-        floral = np.mean([FloralSVC(random_state=s).fit(X, y).score(X_test, y_test) for s in range(3)])
+        floral = np.mean([FloralSVC(gamma=0.5, random_state=s).fit(X, y).score(X_test, y_test) for s in range(3)])
         assert floral > svc + 0.05
 
     @pytest.mark.slow
@@ -140,5 +149,7 @@ class TestFloralSVC:
         X, y = floral_sheet("train_adv_25")
         X_test, y_test = floral_sheet("test")
         svc = SVC(C=10, gamma=0.5).fit(X, y).score(X_test, y_test)
-        tuned = np.mean([FloralSVC(budget=0.1, random_state=s).fit(X, y).score(X_test, y_test) for s in range(3)])
+        tuned = np.mean(
+            [FloralSVC(gamma=0.5, budget=0.1, random_state=s).fit(X, y).score(X_test, y_test) for s in range(3)]
+        )
         assert tuned > svc + 0.03

@@ -56,12 +56,16 @@ def refuse_classification_options(task: str) -> None:
 
 
 #: The options the audit at scale (--scheduler, --labels, a .zarr --probs) does not read: it audits given
-#: probabilities (no model), runs no data check but the text ones (--checks near_duplicate_text, leakage with
-#: --split-column: cli/_audit_text_scale.py) and prints no table of examples (issues.parquet is in row order).
+#: probabilities (no model) and prints no table of examples (issues.parquet is in row order). The data checks'
+#: options are read when --checks names checks to run (cli/_audit_checks_scale.py; the text ones alone:
+#: cli/_audit_text_scale.py), but --texts-must-match (refused beside dask features) and --image-column.
 NOT_READ_AT_SCALE = (
     "cv", "model", "time_budget", "n_jobs", "random_state", "top", "image_column", "features_path", "split_column",
     "checks", "n_neighbors", "metric", "label_scaling", "scaling", "texts_must_match",
 )  # fmt: skip
+
+#: What ``audit_at_scale`` is handed for its data checks (``cli._audit_checks_scale.checks_at_scale``).
+DATA_CHECK_OPTIONS = ("checks", "split_column", "features_path", "n_neighbors", "metric", "label_scaling", "scaling")
 
 
 def at_scale(o: SimpleNamespace) -> bool:
@@ -72,20 +76,22 @@ def at_scale(o: SimpleNamespace) -> bool:
 
 def refuse_options_not_read_at_scale() -> None:
     """``--features emb.npy`` or ``--top 5`` with ``--labels`` were left out without a word: an error."""
-    from ._audit_text_scale import text_checks_at_scale
+    from ._audit_checks_scale import read_at_scale
 
     ctx = click.get_current_context()
-    read = ("checks", "split_column") if text_checks_at_scale(ctx.params.get("checks")) else ()  # text checks run
+    read = read_at_scale(ctx.params.get("checks"))  # --checks names checks: their options are read
     given = [
         _as_given(p)
         for p in ctx.command.params
         if p.name in NOT_READ_AT_SCALE and p.name not in read and option_given(p.name)
     ]
     if given:
+        checks = "its data checks' options" if read else "the data checks' options without --checks"
         raise InvalidParameterError(
             f"the audit at scale (--scheduler, --labels or a .zarr --probs) does not use {', '.join(given)}: it "
-            "audits the given probabilities without a model or data checks (but --checks near_duplicate_text and "
-            "leakage with --split-column, on DATA's text columns) and writes issues.parquet in row order; leave "
+            f"audits the given probabilities without a model, reads {checks} (--checks outlier,... runs them on "
+            "DATA's columns or --features, with --k, --metric, --scaling, --label-scaling and --split-column; "
+            "not --texts-must-match nor --image-column) and writes issues.parquet in row order; leave "
             f"{'it' if len(given) == 1 else 'them'} out (docs/scale.md)"
         )
 

@@ -219,7 +219,7 @@ def _regression(
     y = _column(frame, label)
     ids = task_ids(frame, id_column, Path(data), label=label)
     features = frame.drop(columns=[label] if ids is None else [label, id_column])  # the ids are no feature
-    pred = None if predictions_path is None else _predictions(predictions_path, len(frame), label)
+    pred = None if predictions_path is None else _predictions(predictions_path, len(frame), label, ids)
     roles = infer_column_roles(features)
     read, notices = roles.used, roles.notices
     if pred is None and not read:
@@ -263,12 +263,13 @@ def _print_roles(roles: Any, notices: list[str]) -> None:
         console().print(f"notice: {plain(notice)}")
 
 
-def _predictions(path: Path, n_rows: int, label: str | None = None) -> np.ndarray:
+def _predictions(path: Path, n_rows: int, label: str | None = None, ids: Any = None) -> np.ndarray:
     """``--predictions`` for --task regression: one finite number per row of DATA, or an error naming the option
     (the library's message names ``predictions`` and ``y``, which the command line has not); from an ``.npy``
-    or a table (its one column, or the one named as ``label`` or ``prediction``)."""
+    or a table (its one column, or the one named as ``label`` or ``prediction``; with ``--id-column``, a column
+    of that name matches its rows to DATA's by id)."""
     if is_probs_table(Path(path)):
-        return predictions_table(Path(path), n_rows, label)
+        return predictions_table(Path(path), n_rows, label, ids)
     pred = load_npy(Path(path), "--predictions")
     if pred.shape != (n_rows,):
         raise ShapeMismatchError(

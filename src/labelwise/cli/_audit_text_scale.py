@@ -49,9 +49,10 @@ class TextChecksAtScale:
         self.text_columns: list[str] = []
         self.on_dask = False
 
-    def prepare(self, lazy: bool) -> None:
+    def prepare(self, lazy: bool, probs: Any = None) -> None:
         """Read the text columns (a dask DataFrame when ``lazy`` and DATA is Parquet) and the split; refuse
-        a run without texts, and ``leakage`` without ``--split-column`` (or the other way round)."""
+        a run without texts, and ``leakage`` without ``--split-column`` (or the other way round). ``probs``
+        is not read (the feature checks' :meth:`._audit_checks_scale.FeatureChecksAtScale.prepare` reads it)."""
         checks = ",".join(self.names)
         if self.data is None or not (Path(self.data).is_dir() or Path(self.data).is_file()):
             raise InvalidParameterError(
@@ -99,9 +100,9 @@ class TextChecksAtScale:
 
         return read_table(path, text_columns=[self.label] if self.label else (), na_values=given_na_values())
 
-    def run(self, summary: dict) -> dict[str, np.ndarray]:
+    def run(self, summary: dict, *_: Any) -> dict[str, np.ndarray]:
         """Run the checks on the texts; add ``summary["data_checks"]``, print a line per check, and return
-        the per-row columns for issues.parquet."""
+        the per-row columns for issues.parquet (the labels, probs and classes the feature checks read aside)."""
         from ..checks import find_data_issues
         from ..report._checks_section import check_finding
 

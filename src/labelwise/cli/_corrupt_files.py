@@ -204,9 +204,10 @@ def text_labels(raw: pa.ChunkedArray | np.ndarray, codes: np.ndarray, new_codes:
     return out
 
 
-def typed_labels(column: pd.Series, noisy: np.ndarray) -> pd.Series:
-    """The corrupted labels in the column's own dtype (a category stays a category, ``Int64`` stays ``Int64``)."""
-    series = pd.Series(noisy, index=column.index, name=column.name)
+def typed_labels(column: pd.Series, noisy: Any) -> pd.Series:
+    """The corrupted labels (one per row, in order) in the column's own dtype (a category stays a category,
+    ``Int64`` stays ``Int64``)."""
+    series = pd.Series(np.asarray(noisy), index=column.index, name=column.name)
     try:
         return series.astype(column.dtype)
     except (TypeError, ValueError):

@@ -90,6 +90,29 @@ def check_options(task: str, noise: str, rate: float | None, matrix: Path | None
     return 0.0 if rate is None else check_fraction("--rate", rate)
 
 
+def check_rate_bound(rate: float, n_classes: int, noise: str) -> None:
+    """One rule for every ``--noise`` kind of ``--task classification``: ``--rate`` below ``(K-1)/K``.
+
+    The noise matrices refuse a rate at or above the bound (:func:`labelwise.noise.noise_matrix`); the
+    attacks of :mod:`labelwise.poison` run such a budget with a warning, for a robustness curve that
+    wants it. A table written by ``corrupt`` is for training on, so every kind is refused alike here,
+    before any model is fitted. (A kind with a tighter bound, ``pair``'s 0.5, is refused by its own.)
+    """
+    bound = (n_classes - 1) / n_classes
+    if rate < bound:
+        return
+    swapped = (
+        "; for two classes a rate r is the rate 1 - r with the class names swapped, and a model learns them swapped"
+        if n_classes == 2
+        else ""
+    )
+    raise InvalidParameterError(
+        f"--rate must be < {bound:.4g}, (K-1)/K for the K={n_classes} classes of --label, for every --noise kind, "
+        f"got {rate:g} (--noise {noise}): at or above it the written labels are wrong at least as often as a "
+        f"uniform guess{swapped}"
+    )
+
+
 def read_matrix(path: Path, classes: np.ndarray) -> np.ndarray:
     """``--matrix``: a table whose first column names the given class and whose other columns are the
     true classes, ``P(given = row | true = column)``; rows and columns in any order, every class of

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._heavy import pandas as pd
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io.delimiter import is_csv
 from ..io.paths import require_file
@@ -43,6 +44,17 @@ def read_label_file(path: Path, option: str, column: str | None, *, column_optio
     numpy.ndarray
         The labels; a table's label column keeps texts such as ``"01"`` and ``"1"`` apart.
     """
+    return read_label_table(path, option, column, column_option=column_option, per=per)[0]
+
+
+def read_label_table(
+    path: Path, option: str, column: str | None, *, column_option: str, per: str = "row", all_text: bool = False
+) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """:func:`read_label_file`'s labels and the table they came from (None for an ``.npy``), read once.
+
+    ``all_text``: every column of the table is read as text (ids such as ``007`` kept as written), not only the
+    label column; the labels are the same either way.
+    """
     require_file(path, parameter=option, kind=".npy file or table")
     if path.suffix.lower() == ".npy":
         if column is not None:  # an array has no columns: the option would be ignored
@@ -53,8 +65,14 @@ def read_label_file(path: Path, option: str, column: str | None, *, column_optio
         labels = load_npy(path, option)
         if labels.ndim != 1:
             raise ShapeMismatchError(f"{option} must hold one label per {per} (1-D), got shape {labels.shape}")
-        return labels
-    table = read_input(path, option, text_columns=lambda names: [column] if column else lone_column(names) or ["label"])
+        return labels, None
+    table = read_input(
+        path,
+        option,
+        text_columns=(lambda names: names)
+        if all_text
+        else (lambda names: [column] if column else lone_column(names) or ["label"]),
+    )
     chosen = column if column is not None else (table.columns[0] if table.shape[1] == 1 else "label")
     if chosen not in table.columns:
         given = f"{column_option} {chosen!r}" if column is not None else "a column named 'label' (or a lone column)"
@@ -64,7 +82,7 @@ def read_label_file(path: Path, option: str, column: str | None, *, column_optio
         )
     if table.shape[1] == 1 and is_csv(path):
         _refuse_blank_lines(path, option)
-    return table[chosen].to_numpy()
+    return table[chosen].to_numpy(), table
 
 
 def _refuse_blank_lines(path: Path, option: str) -> None:

@@ -21,7 +21,8 @@ right after its files are moved into place, as part of the same group. So a run 
 interrupted) before its files are in place removes nothing of the earlier run.
 
 ``review.sqlite`` (the review's decisions) and ``report.html`` (also written by ``labelwise
-report``) are not outputs of these commands: they are kept.
+report``) are not outputs of these commands: they are kept, except that ``weak --force`` removes
+an earlier labelwise ``report.html`` with the run it describes (:mod:`labelwise.cli._weak_report_left`).
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ _MAPS_LOCK = threading.Lock()
 
 
 @inlined  # a view: each reader reads it itself, in its own task
-def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
+def _npy_rows(path: str, start: int, stop: int, option: str = "--probs") -> np.ndarray:
     """Rows ``start:stop`` of a ``.npy`` file: a read-only view of one memory map per file and process.
 
     Each pass of an audit reads every chunk again (a Dask task that slices the file). A new memory
@@ -120,7 +120,7 @@ def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
     with _MAPS_LOCK:
         found = _MAPS.get(key)
         if found is None:
-            found = _MAPS[key] = read_npy(path, parameter="--probs", mmap=True)
+            found = _MAPS[key] = read_npy(path, parameter=option, mmap=True)
             while len(_MAPS) > _MAX_MAPS:
                 _MAPS.popitem(last=False)
         else:
@@ -128,27 +128,29 @@ def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
     return np.asarray(found[start:stop])
 
 
-def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
-    """``--probs`` as a memory map (``lazy=False``) or a dask array read chunk by chunk by the workers."""
-    require_path(path, parameter="--probs", kind=".npy file or Zarr store")
+def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool, option: str = "--probs") -> Any:
+    """``--probs`` (or ``option``: ``--features``) as a memory map (``lazy=False``) or a dask array read
+    chunk by chunk by the workers."""
+    require_path(path, parameter=option, kind=".npy file or Zarr store")
     if path.suffix == ".zarr" or path.is_dir():
-        arr = load_zarr(path, parameter="--probs")
+        arr = load_zarr(path, parameter=option)
         if arr.ndim != 2:
+            what = "one column per class" if option == "--probs" else "one column per feature"
             raise ShapeMismatchError(
-                f"--probs must be a 2-D array (one row per example, one column per class), got shape "
-                f"{arr.shape} in {str(path)!r}"
+                f"{option} must be a 2-D array (one row per example, {what}), got shape {arr.shape} in {str(path)!r}"
             )
         if arr.ndim == 2 and len(arr.chunks[1]) > 1:
             warnings.warn(
-                f"--probs {str(path)!r} is chunked along its columns ({len(arr.chunks[1])} column chunks); "
+                f"{option} {str(path)!r} is chunked along its columns ({len(arr.chunks[1])} column chunks); "
                 "each task reads whole rows, so the chunks are merged per row block (more memory per task: "
                 "store it with chunks=(rows, n_classes) to avoid this)",
                 LabelwiseWarning,
                 stacklevel=2,
             )
         return arr.rechunk({0: chunk_rows or "auto", 1: -1}) if chunk_rows or len(arr.chunks[1]) > 1 else arr
-    _refuse_probs_table(path)
-    mm = load_npy(path, "--probs", mmap=True)
+    if option == "--probs":
+        _refuse_probs_table(path)
+    mm = load_npy(path, option, mmap=True)
     if not lazy:
         return mm
     import dask
@@ -167,7 +169,7 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
         bounds,
         mm.dtype,
         tuple(mm.shape[1:]),
-        lambda i, key: task(resolved, bounds[i][0], bounds[i][1], dask_key_name=key),
+        lambda i, key: task(resolved, bounds[i][0], bounds[i][1], option, dask_key_name=key),
     )
 
 
@@ -246,14 +248,14 @@ def audit_at_scale(
     quiet: bool = False,
     classes: list[str] | None = None,
     superseded: Iterable[Path] = (),
-    text_checks: tuple[str | None, str | None] = (None, None),
+    data_checks: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler; one
     progress bar per pass and one for the writing on a terminal, none with ``quiet``. ``classes``:
     ``--classes`` (parsed), the class of each column of ``--probs``, read as in memory; ``superseded``: the
     earlier outputs the files replace (an earlier in-memory audit's issues.csv would be read first);
-    ``text_checks``: ``--checks`` (run when it names text checks only) and ``--split-column``
-    (:mod:`._audit_text_scale`)."""
+    ``data_checks``: ``--checks``, ``--split-column``, ``--features``, ``--k``, ``--metric`` and the scalings
+    (:mod:`._audit_checks_scale`; the text checks alone: :mod:`._audit_text_scale`)."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
         if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
             raise InvalidParameterError(
@@ -268,15 +270,14 @@ def audit_at_scale(
             "the cluster with labelwise.probs.out_of_fold_probs_on_cluster (docs/scale.md)"
         )
     from ..audit import find_label_issues
-    from ._audit_text_scale import TextChecksAtScale, text_checks_at_scale
+    from ._audit_checks_scale import checks_at_scale
 
-    names = text_checks_at_scale(text_checks[0])
-    texts = None if names is None else TextChecksAtScale(names, data, label, text_checks[1])
+    checks = checks_at_scale(data, label, data_checks)
     with scheduler(spec), stages(False if quiet else None):
         lazy = spec not in (None, "threads") or probs_path.suffix == ".zarr"
-        if texts is not None:  # DATA's texts read and checked before the audit's passes
-            texts.prepare(lazy)
         probs = load_probs(Path(probs_path), chunk_rows, lazy=lazy)
+        if checks is not None:  # DATA read and checked before the audit's passes
+            checks.prepare(lazy, probs)
         labels = load_labels(labels_path, data, label, probs)
         if not lazy and hasattr(labels, "compute"):
             labels = labels.compute()
@@ -288,7 +289,7 @@ def audit_at_scale(
             )
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = add_health(result.summary(), result)
-        extra = None if texts is None else texts.run(summary)
+        extra = None if checks is None else checks.run(summary, labels, probs, result.classes)
         labels_file = labels_path or data
         summary["settings"] = {
             "probs": str(Path(probs_path).resolve()),  # absolute, as data: which files ran, from any folder

@@ -21,7 +21,7 @@ import numpy as np
 from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import DataFileError, InvalidProbabilitiesError, ShapeMismatchError
-from ._common import console, plain, read_input
+from ._common import check_unique_ids, console, plain, read_input
 from ._probs_table import check_file_rows_probs, is_probs_table, position_lines, probability_frame, row_in_file
 
 __all__ = ["is_probs_table", "predictions_table", "tag_probs_table"]
@@ -151,16 +151,25 @@ def _check_unit_interval(probs: np.ndarray, columns: list, path: Path) -> None:
         )
 
 
-def predictions_table(path: Path, n_rows: int, label: str | None) -> np.ndarray:
+def predictions_table(path: Path, n_rows: int, label: str | None, ids: pd.Series | None = None) -> np.ndarray:
     """``--predictions`` from a table: its one column, or the column named as ``label`` or ``prediction``;
-    one finite number per row of DATA, a bad cell named by its line."""
+    one finite number per row of DATA, a bad cell named by its line. ``ids``: ``--id-column``'s values (named as
+    the column); a table with a column of that name has its rows matched to DATA's by id (compared as text), as
+    the classification audit's ``--probs`` table; without one, the rows are DATA's, in order."""
     expected = f"numbers (the predicted value of each row of DATA, in a column named {PREDICTION_COLUMN!r})"
-    table = read_input(path, "--predictions", kind=".npy file or table")
+    key = None if ids is None else str(ids.name)
+    table = read_input(path, "--predictions", kind=".npy file or table", text_columns=[key] if key else ())
+    rows = None
+    if key is not None and key in table.columns:  # the file's row of each of DATA's rows
+        rows = _rows_of_ids(table[key], ids, path)
+        table = table.drop(columns=[key])
     named = [c for c in table.columns if str(c) in (str(label), PREDICTION_COLUMN)]
     if table.shape[1] != 1 and len(named) != 1:
         raise ShapeMismatchError(
             f"--predictions file {str(path)!r} must have one column, or one named {PREDICTION_COLUMN!r} or as the "
-            f"--label column {label!r}; got columns {[str(c) for c in table.columns][:20]}"
+            f"--label column {label!r}"
+            + (f" (beside the id column {key!r})" if rows is not None else "")
+            + f"; got columns {[str(c) for c in table.columns][:20]}"
         )
     column = table.columns[0] if table.shape[1] == 1 else named[0]
     values = _numbers(table[[column]], path, "--predictions", expected).to_numpy(dtype=np.float64)[:, 0]
@@ -175,4 +184,31 @@ def predictions_table(path: Path, n_rows: int, label: str | None) -> np.ndarray:
             f"--predictions file {str(path)!r} must hold finite numbers; column {str(column)!r} "
             f"{row_in_file(path, row)} is {show(table[column].iloc[row])} ({int(bad.sum())} such row(s))"
         )
-    return values
+    return values if rows is None else values[rows]
+
+
+def _rows_of_ids(theirs: pd.Series, ours: pd.Series, path: Path) -> np.ndarray:
+    """For each of DATA's ids ``ours``, the row of the ``--predictions`` table with that id ``theirs`` (compared
+    as text); ids of the table that DATA lacks are refused, a few named with their lines."""
+    column = str(ours.name)
+    check_unique_ids(theirs, f"--predictions file {str(path)!r}'s id column (named as DATA's column {column!r}):")
+    check_unique_ids(ours, "DATA's column")
+    theirs_text, ours_text = theirs.astype(str), ours.astype(str)
+    foreign = np.flatnonzero(~theirs_text.isin(set(ours_text)).to_numpy())
+    if foreign.size:
+        named = ", ".join(f"{show(theirs.iloc[r])} ({row_in_file(path, int(r))})" for r in foreign[:5])
+        more = f" and {foreign.size - 5} more" if foreign.size > 5 else ""
+        raise ShapeMismatchError(
+            f"--predictions file {str(path)!r} must hold only rows of DATA's ids (its column {column!r}, compared as "
+            f"written), got {foreign.size} id(s) DATA does not have: {named}{more}"
+        )
+    where = pd.Index(theirs_text).get_indexer(ours_text)
+    missing = np.flatnonzero(where < 0)
+    if missing.size:
+        named = ", ".join(show(ours.iloc[r]) for r in missing[:5])
+        more = f" and {missing.size - 5} more" if missing.size > 5 else ""
+        raise ShapeMismatchError(
+            f"--predictions file {str(path)!r} must have a row for every id of DATA's column {column!r}, got none "
+            f"for {missing.size}: {named}{more} (DATA's row {int(missing[0])} is the first)"
+        )
+    return where

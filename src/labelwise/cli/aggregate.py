@@ -28,7 +28,7 @@ from ._aggregate_active import (
     paths_setting,
     print_next,
 )
-from ._aggregate_answers import answer_forms, normalize_option, unsure_answers
+from ._aggregate_answers import answer_forms, answer_options, check_reading, reading_said, unsure_answers
 from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
 from ._aggregate_outputs import (
     annotators_frame,
@@ -124,6 +124,8 @@ DEMO_IGNORES = {
     "label_column": "--label-column",
     "scheduler": "--scheduler",
     "normalize_answers": "--normalize-answers",
+    "parse_answers": "--parse-answers",
+    "unparsed": "--unparsed",
 }
 
 
@@ -176,7 +178,7 @@ def _refuse_demo_inputs() -> None:
     help="CheXpert policy for unsure answers: drop them, map to 0 / to 1, or keep as a class.",
 )
 @duplicates_option
-@normalize_option
+@answer_options
 @click.option(
     "--classes",
     "--labels",
@@ -228,6 +230,8 @@ def aggregate(
     unsure_policy,
     duplicates,
     normalize_answers,
+    parse_answers,
+    unparsed,
     declared,
     item_column,
     annotator_column,
@@ -277,12 +281,8 @@ def aggregate(
             "by which each annotator's answers are weighted"
         )
     demo_table, forms_notice = None, None
-    if normalize_answers and not demo and (scheduler is not None or (path is not None and Path(path).is_dir())):
-        raise InvalidParameterError(
-            f"--normalize-answers rewrites the answers in memory and not a Parquet directory's (PATH {str(path)!r}"
-            + (f", --scheduler {scheduler}" if scheduler is not None else "")
-            + "): write the normal forms into the files, or aggregate a single file without --scheduler"
-        )
+    if not demo:
+        check_reading(normalize_answers, parse_answers, unparsed, path, scheduler)
     # the estimator's errors about a --param value, and its warnings (``raise max_iter``)
     param_words = {name: f"--param {name}" for name in param_names(method)}
     code_words = [name for name in param_words if "_" in name or name in ("tol", "eps")]  # not English words
@@ -319,8 +319,8 @@ def aggregate(
             raise InvalidParameterError("PATH is required (an annotation export), or use --demo")
         read = read_answers(path, fmt, item_column, annotator_column, label_column)
         say_notice(method_notice)
-        answers, forms_notice, n_normalized = answer_forms(read.answers, normalize_answers)
-        read_info = {**read.summary(), "n_answers_normalized": n_normalized}
+        answers, forms_notice, reading = answer_forms(read.answers, normalize_answers, parse_answers, unparsed)
+        read_info = {**read.summary(), **reading}
         probs = load_models(probs_path, "--probs")  # a .npy: rows in sorted item order; several: a list
 
     unsure_info = None
@@ -383,7 +383,7 @@ def aggregate(
             **na_values_setting(),
             "probs": paths_setting(probs_path),
             "labels": labels,
-            "normalize_answers": bool(normalize_answers),
+            **{"normalize_answers": bool(normalize_answers), "parse_answers": parse_answers, "unparsed": unparsed},
             "params": extra,
             "random_state": random_state,
             "demo": bool(demo),
@@ -401,7 +401,7 @@ def aggregate(
         f"[bold]{summary['n_items']}[/] items, [bold]{summary['n_answers']}[/] answers from "
         f"[bold]{summary['n_annotators']}[/] annotators ({read_info['format']}"
         + (f"; {read_info['n_dropped']} dropped: {read_info['dropped']}" if read_info["n_dropped"] else "")
-        + (f"; {read_info['n_answers_normalized']} answer(s) normalized" if normalize_answers and not demo else "")
+        + reading_said(read_info, normalize_answers)
         + ")"
     )
     if read_info.get("n_items_without_answers"):

@@ -32,6 +32,7 @@ from ._audit_model import (
     time_budget_option,
 )
 from ._audit_options import (
+    DATA_CHECK_OPTIONS,
     at_scale,
     refuse_before_any_work,
     refuse_classes_without_probs,
@@ -278,7 +279,7 @@ def audit(**options: Any) -> None:
         "filter_by": o.filter_by,
         "quiet": o.quiet,
         "superseded": o.superseded,
-        "text_checks": (o.checks, o.split_column),  # --checks of text checks at scale (cli/_audit_text_scale.py)
+        "data_checks": {k: getattr(o, k) for k in DATA_CHECK_OPTIONS},  # --checks at scale (_audit_checks_scale)
     }
     named = parse_classes(o.classes, what="class")
     refuse_ids_unread(o, scale=not o.demo and at_scale(o))

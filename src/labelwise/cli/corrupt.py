@@ -36,7 +36,14 @@ from ._common import (
 from ._corrupt_backdoor import corrupt_backdoor
 from ._corrupt_kinds import KINDS, Corruption, Request
 from ._corrupt_notice import unchanged_notice
-from ._corrupt_options import NOISE_CHOICES, TASK_KINDS, check_options, new_kind_options, read_matrix
+from ._corrupt_options import (
+    NOISE_CHOICES,
+    TASK_KINDS,
+    check_options,
+    check_rate_bound,
+    new_kind_options,
+    read_matrix,
+)
 from ._corrupt_regression import corrupt_regression
 from ._corrupt_tags import corrupt_tags
 from ._na_values import na_values_option
@@ -297,6 +304,8 @@ def _classification(
     codes, classes = encode_labels(frame[label], name=f"--label column {label!r}")
     if classes.size < 2:
         raise InvalidLabelsError(f"--label column {label!r} must hold at least 2 classes to flip, got {classes.size}")
+    if matrix is None:
+        check_rate_bound(rate, classes.size, noise)
     kind_options = {k: options[k] for k in ("probs", "model", "cv", "time_budget")}
     kind_options |= {
         "frac_zero": options["frac_zero"] or 0.0,

@@ -11,7 +11,7 @@ import click
 import numpy as np
 
 from .._heavy import pandas as pd
-from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..poison._names import ANALYSES, CENTERS, ORDERS, REDUCTIONS
 from ._column_hint import column_hint
@@ -20,13 +20,13 @@ from ._common import (
     check_unique_ids,
     console,
     finite,
-    load_npy,
     option_given,
     print_frame,
     quiet_option,
     read_input,
     renaming,
 )
+from ._detect_poison_features import data_features, unread_columns, unread_notice
 from ._detect_poison_runs import model_of, run_provenance, run_roni
 from ._detect_poison_sources import unjudged_sources_note
 from ._look_alike import label_look_alike, say_notice
@@ -61,34 +61,6 @@ DETECTOR_OPTIONS = {
     "roni": ("trusted", "model", "n_base", "n_calibration", "k", "center", "draws"),
     "provenance": ("source_column", "trusted", "model", "threshold", "order"),
 }
-
-
-def _features(
-    frame: pd.DataFrame, label: str, path: Path | None, *others: str | None
-) -> tuple[object, list[str] | None]:
-    """``--features`` memory-mapped (one row per row of DATA), else DATA's numeric columns (not
-    ``--label``, not ``--id-column`` nor ``--source-column``)."""
-    if path is not None:
-        arr = load_npy(Path(path), "--features", mmap=True)
-        if arr.ndim != 2 or arr.shape[0] != len(frame):
-            raise ShapeMismatchError(
-                f"--features must have shape (n_rows, d) = ({len(frame)}, d) to match the data, got {arr.shape}"
-            )
-        return arr, None
-    numeric = frame.drop(columns=[c for c in (label, *others) if c is not None]).select_dtypes("number")
-    if numeric.shape[1] == 0:
-        raise InvalidParameterError(
-            f"DATA has no numeric feature columns besides --label {label!r}; pass --features emb.npy "
-            "(one row of representation values per row of DATA)"
-        )
-    missing = numeric.isna().to_numpy()
-    if missing.any():
-        row, col = np.argwhere(missing)[0]
-        raise InvalidParameterError(
-            f"DATA feature columns must have no missing values, got {numeric.iat[row, col]} in column "
-            f"{str(numeric.columns[col])!r} at row {int(row)}; drop or fill such rows, or pass --features emb.npy"
-        )
-    return numeric.to_numpy(dtype=float), [str(c) for c in numeric.columns]
 
 
 @click.command("detect-poison")
@@ -324,9 +296,12 @@ def detect_poison(
             )
     if id_column is not None:
         check_unique_ids(frame[id_column])
-    features, columns = _features(frame, label, features_path, id_column, source_column)
+    features, columns = data_features(frame, label, features_path, id_column, source_column)
+    reads_data = columns is not None or reclassify
+    unread = unread_columns(frame, label, id_column, source_column) if reads_data else {}
     labels = frame[label].to_numpy()
     say_notice(label_look_alike(frame[label], label))
+    say_notice(unread_notice(unread))
     with renaming(
         {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
     ):
@@ -392,6 +367,7 @@ def detect_poison(
                 "source_column": source_column,
                 "features": str(Path(features_path).resolve()) if columns is None else "DATA columns",
                 "feature_columns": columns,
+                "unread_columns": list(unread) if reads_data else None,
                 "detector": detector,
                 "random_state": random_state,
                 "block_size": _block_rows(detector, features, block_size),
@@ -422,7 +398,7 @@ def _block_rows(detector: str, features: Any, block_size: int | None) -> int | N
 
 def _data_columns(frame: pd.DataFrame, label: str, id_column: str | None) -> np.ndarray:
     """DATA's numeric columns (the model's inputs when --features gives the representation)."""
-    return _features(frame, label, None, id_column)[0]  # type: ignore[return-value]
+    return data_features(frame, label, None, id_column)[0]  # type: ignore[return-value]
 
 
 def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_rows: int, out: Path) -> None:

@@ -32,7 +32,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
-from ._label_file import read_label_file
+from ._label_file import read_label_table
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._npy_columns import sorted_text_columns_line
 from ._out_folder import out_folder
@@ -118,10 +118,14 @@ def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     return frame
 
 
-def read_labels(path: Path, column: str | None) -> np.ndarray:
-    """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label'
-    column): :func:`~labelwise.cli._label_file.read_label_file`, as ``shift`` reads its labels."""
-    return read_label_file(path, "--labels", column, column_option="--label-column", per="test item")
+def _labels_and_ids(path: Path, column: str | None, corrections: Any) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """The test labels and, with ``--corrections``, the ``--labels`` table read as text (its column named as the
+    change log's id column gives the test items' ids, and a change log is matched to them by id), from one read
+    of the file; None for an ``.npy`` or without ``--corrections``."""
+    labels, table = read_label_table(
+        path, "--labels", column, column_option="--label-column", per="test item", all_text=corrections is not None
+    )
+    return labels, table if corrections is not None else None
 
 
 def _not_continuous(given: np.ndarray) -> np.ndarray:
@@ -251,11 +255,12 @@ def evaluate(
             f"--out {str(out)!r} is the PREDICTIONS folder: its tables would be read as models by the next evaluate "
             "on it; write to another folder (a folder inside PREDICTIONS is not read)"
         )
-    given = _not_continuous(read_labels(Path(labels_path), label_column))
+    given, test_table = _labels_and_ids(Path(labels_path), label_column, corrections)
+    given = _not_continuous(given)
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)
     named = _named_classes(classes, preds, given)
-    fixes = _read_fixes(corrections, human_counts, given, named, ids=_test_table(corrections, labels_path))
+    fixes = _read_fixes(corrections, human_counts, given, named, ids=test_table)
     with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds", "soft_labels": "--human-counts"}):
         ev = corrected_benchmark(
             preds,
@@ -275,17 +280,6 @@ def evaluate(
         **({"classes": split_csv_option(classes)} if named is not None else {}),
     }
     _write_outputs(ev, preds, fixes, settings, Path(out), superseded)
-
-
-def _test_table(corrections: Any, labels_path: Any) -> pd.DataFrame | None:
-    """The ``--labels`` table read as text, whose column named as the change log's id column gives the test
-    items' ids (a change log is then matched to them by id); None for an ``.npy`` or without ``--corrections``."""
-    if corrections is None or Path(labels_path).suffix.lower() == ".npy":
-        return None
-    try:  # read as labels already: a table that reads otherwise has no ids to give
-        return read_table(Path(labels_path), text_columns=lambda names: names, na_values=given_na_values())
-    except LabelwiseError:
-        return None
 
 
 def _read_fixes(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,13 +14,13 @@ from .._validate.arguments import plain
 from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import missing_label
 from .._validate.probabilities import check_probs
-from ..errors import InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
 from ..io.paths import require_file
 from ..io.plain_text import format_suffix
 from ..io.tables import read_table
-from ..shift._names import CALIBRATIONS, METHOD_NAMES
+from ..shift._names import CALIBRATIONS, METHOD_NAMES, SOURCE_PRIORS
 from ._common import SEED, console, load_npy, print_frame, quiet_option, reading, renaming
 from ._label_file import read_label_file
 from ._na_values import given_na_values, na_values_option, na_values_setting
@@ -112,6 +113,14 @@ def _checked(vp: np.ndarray | pd.DataFrame, vl: np.ndarray, tp: np.ndarray | pd.
     default="auto",
     show_default=True,
 )
+@click.option(
+    "--source-prior",
+    type=click.Choice(list(SOURCE_PRIORS)),
+    default=None,
+    help="MLLS only: the source priors of the EM's E-step. posterior (the default): the mean calibrated "
+    "--train-probs row (Alexandari et al.); labels: the --train-labels frequencies (Saerens et al. as written; "
+    "the two agree after bcts calibration).",
+)
 @click.option("--n-boot", type=click.IntRange(min=0), default=200, show_default=True)
 @out_folder("shift", Path("labelwise-shift"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
@@ -124,6 +133,7 @@ def shift(
     target_probs,
     method,
     calibration,
+    source_prior,
     n_boot,
     out,
     random_state,
@@ -137,6 +147,11 @@ def shift(
     """
     from ..shift import estimate_priors
 
+    if source_prior is not None and method != "mlls":
+        raise InvalidParameterError(
+            f"--source-prior applies to --method mlls only (the EM's source priors), got --method {method}, "
+            "which has no E-step: leave --source-prior out, or use --method mlls"
+        )
     vp, vl, tp = (
         _load(train_probs, "--train-probs"),
         read_label_file(Path(train_labels), "--train-labels", train_label_column, column_option="--train-label-column"),
@@ -146,7 +161,14 @@ def shift(
     shown = {"--train-probs": vp, "--target-probs": tp}  # as read, for position_lines
     vp, tp = (_by_position(t, vl) for t in (vp, tp))
     # the library's checks of the labels (a value that is no column, a class no label has) name val_labels
-    with renaming({"val_labels": "--train-labels", "val_probs": "--train-probs", "target_probs": "--target-probs"}):
+    with (
+        renaming({"val_labels": "--train-labels", "val_probs": "--train-probs", "target_probs": "--target-probs"}),
+        warnings.catch_warnings(),
+    ):
+        # the clipped priors are said below in the command's words (priors.csv, summary.json's raw_priors)
+        warnings.filterwarnings(
+            "ignore", message=r".*'s solution has negative target priors", category=LabelwiseWarning
+        )
         est = estimate_priors(
             vp,
             vl,
@@ -155,6 +177,7 @@ def shift(
             calibration=calibration,
             n_boot=n_boot,
             random_state=random_state,
+            **({"source_prior": source_prior} if source_prior else {}),
         )
     in_order = np.asarray(columns_in_class_order(tp, est.classes, name="--target-probs"), dtype=float)
     adapted = est.calibrator(in_order) * est.weights[None, :]
@@ -163,32 +186,19 @@ def shift(
     with files_together(supersedes=superseded):
         write_csv(est.to_frame().reset_index(), out / "priors.csv")
         write_npy(adapted, out / "adapted_probs.npy")
-        write_json(
-            {
-                "method": method,
-                "calibration": est.calibration,
-                "n_source": len(vp),
-                "n_target": len(tp),
-                "classes": [plain(c) for c in est.classes],
-                "priors": est.priors.tolist(),
-                "source_priors": est.source_priors.tolist(),
-                "n_boot": n_boot,
-                "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
-                "raw_priors": (est.raw_weights * est.source_priors).tolist(),
-                "settings": {  # what ran, as the other commands record it (absolute paths)
-                    "train_probs": str(Path(train_probs).resolve()),
-                    "train_labels": str(Path(train_labels).resolve()),
-                    "train_label_column": train_label_column,
-                    "target_probs": str(Path(target_probs).resolve()),
-                    "method": method,
-                    "calibration": calibration,
-                    "n_boot": n_boot,
-                    "random_state": random_state,
-                    **na_values_setting(),
-                },
-            },
-            out / "summary.json",
-        )
+        settings = {  # what ran, as the other commands record it (absolute paths)
+            "train_probs": str(Path(train_probs).resolve()),
+            "train_labels": str(Path(train_labels).resolve()),
+            "train_label_column": train_label_column,
+            "target_probs": str(Path(target_probs).resolve()),
+            "method": method,
+            "calibration": calibration,
+            "source_prior": source_prior,
+            "n_boot": n_boot,
+            "random_state": random_state,
+            **na_values_setting(),
+        }
+        write_json(_summary(est, len(vp), len(tp), settings), out / "summary.json")
     print_frame(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
@@ -201,6 +211,25 @@ def shift(
         if line:
             console().print(line, markup=False)
     print_wrote(out / n for n in ("priors.csv", "adapted_probs.npy", "summary.json"))
+
+
+def _summary(est: PriorShiftEstimate, n_source: int, n_target: int, settings: dict) -> dict:
+    """summary.json: the estimate, its sizes and the ``settings`` the command ran with (MLLS: the source prior used)."""
+    mlls = {"source_prior": settings["source_prior"] or "posterior"} if est.method == "mlls" else {}
+    return {
+        "method": est.method,
+        "calibration": est.calibration,
+        **mlls,
+        "n_source": n_source,
+        "n_target": n_target,
+        "classes": [plain(c) for c in est.classes],
+        "priors": est.priors.tolist(),
+        "source_priors": est.source_priors.tolist(),
+        "n_boot": settings["n_boot"],
+        "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
+        "raw_priors": (est.raw_weights * est.source_priors).tolist(),
+        "settings": settings,
+    }
 
 
 def _clipped_line(est: PriorShiftEstimate, n_target: int) -> str | None:

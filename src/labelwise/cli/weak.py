@@ -39,6 +39,7 @@ from ._out_folder import out_folder
 from ._weak_baseline import gold_line, majority_vote_accuracy
 from ._weak_dependence import dependence_fields
 from ._weak_lines import naming_data_lines
+from ._weak_report_left import earlier_report, removed_report_line
 from ._wrote import print_wrote
 
 if TYPE_CHECKING:
@@ -232,7 +233,7 @@ def _classes(value: str | None) -> list[Any] | None:
     type=click.Choice(list(TIE_BREAK_POLICIES)),
     default=None,
     help="Snorkel's policy for items whose top classes are within 1e-5: abstain (empty label), random (a hash "
-    "of the row), true-random (drawn from --random-state). Default: one seeded draw per distinct vote row.",
+    "of the row), true-random (drawn from --random-state). Default: one seeded draw per tied item.",
 )
 @click.option(
     "--lured-items/--no-lured-items",
@@ -309,7 +310,8 @@ def weak(
     labels, abstained = labels_frame(model, votes, tie)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    with files_together(supersedes=superseded):
+    stale = earlier_report(out, superseded)  # it describes the run these files replace
+    with files_together(supersedes=[*superseded, *stale]):
         write_csv(labels.reset_index(), out / "labels.csv")
         write_csv(votes.to_frame(), out / "votes.csv")
         write_csv(
@@ -329,6 +331,8 @@ def weak(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
     _print_notes(con, summary, votes.classes, report)
+    if stale:
+        con.print(plain(removed_report_line(out)))
     print_wrote(out / n for n in ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"))
 
 
@@ -344,7 +348,7 @@ def _summary(
         "coverage": float(covered.mean()),
         "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
         "class_balance": [float(x) for x in model.class_balance_],
-        "tie_break": tie or "seeded draw per distinct vote row",
+        "tie_break": tie or "seeded draw per tied item",
         "n_abstained": int(abstained.sum()),
         "apply_seconds": round(applied, 3),
         **_model_settings(model),

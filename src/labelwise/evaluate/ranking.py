@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,9 @@ import pandas as pd
 from .._validate.arguments import check_fraction, check_positive_int, check_random_state, show
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
 from ._inputs import align_rows
+from ._rbo import rbo_ext, rbo_ext_groups
+from ._tau_ap_ties import TIES, tau_ap_a, tau_ap_b
+from ._tau_ap_ties import all_tied as _all_tied
 
 __all__ = [
     "RankingAgreement",
@@ -93,24 +95,41 @@ def spearman_rho(a: Any, b: Any) -> float:
     return float(np.sum(rx * ry) / denom) if denom else np.nan
 
 
-def tau_ap(truth: Any, estimate: Any) -> float:
+def tau_ap(truth: Any, estimate: Any, *, ties: str = "a") -> float:
     """AP rank correlation of the ``estimate`` ranking against the ``truth`` ranking (higher score = better).
 
     ``tau_AP = 2/(N-1) * sum_{i=2..N} C(i)/(i-1) - 1`` where, walking down the estimated ranking,
     ``C(i)`` counts the items above rank ``i`` that the true ranking also puts above the item at
     rank ``i``. Swaps near the top cost more than swaps near the bottom.
 
-    Yilmaz et al. define the measure for rankings without ties. With ties, tau-AP is the average
-    of the untied measure over every order of the tied systems (each order equally likely, in
-    either list), as Urbano & Marrero [2]_ treat ties that stand for an order nobody resolved; so the
-    value never depends on the order of the input. In closed form, writing the untied measure as
-    ``1/(N-1) * sum_i sum_{j above i} s_ij / (i-1)`` with ``s_ij = ±1`` for a pair the truth orders
-    the same / the other way: a pair tied in the truth counts 0, a pair tied in the estimate counts 0
-    (its two orders cancel), and ``1/(i-1)`` becomes its mean over the positions of ``i``'s tie
-    group. Their tau_AP,b (ties as true ties, with a normalisation) is not implemented. A list
-    whose scores are all equal orders nothing, and tau-AP is NaN with a
-    :class:`~labelwise.errors.LabelwiseWarning` naming it (as Kendall's tau-b and Spearman's rho
-    are 0/0 there).
+    Yilmaz et al. define the measure for rankings without ties. Urbano & Marrero [2]_ give two
+    versions for ties, chosen with ``ties``:
+
+    - ``"a"`` (tau_AP,a, accuracy): ties stand for an order nobody resolved. tau-AP is the mean of
+      the untied measure over every order of the tied systems (each equally likely, in either
+      list; the paper has ties in ``estimate`` only, and a pair tied in ``truth`` counts 0 here).
+      In closed form, writing the untied measure as ``1/(N-1) * sum_i sum_{j above i} s_ij / (i-1)``
+      with ``s_ij = ±1`` for a pair the truth orders the same / the other way: a pair tied in
+      either list counts 0 and ``1/(i-1)`` becomes its mean over the positions of ``i``'s tie
+      group. Identical lists with a tie give less than 1, as Kendall's tau-a does.
+    - ``"b"`` (tau_AP,b, agreement): both lists are observers who may truly tie systems, neither
+      the truth. Walking down one list, each system ``i`` below its top tie group scores
+      ``c_i / p_i``, the share of the ``p_i`` systems in groups above it that the other list also
+      scores strictly above it; one way is ``2/(N - t_1) * sum_i c_i/p_i - 1`` (``t_1`` the size of
+      the top group) and tau_AP,b is the mean of both ways. It is symmetric, 1 for identical lists
+      with ties, and without ties equals the mean of ``tau_ap(truth, estimate)`` and
+      ``tau_ap(estimate, truth)`` (``ranking_agreement``'s ``tau_ap_symmetric``).
+
+    Either way the value never depends on the order of the input. A list whose scores are all
+    equal orders nothing, and tau-AP is NaN with a :class:`~labelwise.errors.LabelwiseWarning`
+    naming it (as Kendall's tau-b and Spearman's rho are 0/0 there).
+
+    Parameters
+    ----------
+    truth, estimate : array-like or pandas Series of numbers
+        Scores by system (higher = better); two Series are matched by system name.
+    ties : {"a", "b"}
+        Urbano & Marrero's version for tied scores (without ties ``"a"`` is Yilmaz et al.'s tau-AP).
 
     References
     ----------
@@ -122,30 +141,10 @@ def tau_ap(truth: Any, estimate: Any) -> float:
     n = len(t)
     if n < 2:
         raise TooFewExamplesError(f"tau_ap needs at least 2 systems, got {n}")
+    if ties not in TIES:
+        raise InvalidParameterError(f"ties must be 'a' (tau_AP,a) or 'b' (tau_AP,b), got {show(ties)}")
     _warn_unordered({"truth": t, "estimate": e}, "tau-AP is undefined (NaN)")
-    return _tau_ap(t, e)
-
-
-def _tau_ap(t: np.ndarray, e: np.ndarray) -> float:
-    """:func:`tau_ap` of checked arrays (averaged over the orders of tied systems); NaN when either
-    gives every system the same score."""
-    n = len(t)
-    if _all_tied(t) or _all_tied(e):
-        return np.nan
-    order = np.argsort(-e, kind="stable")
-    neg, true = -e[order], t[order]
-    start = np.searchsorted(neg, neg, side="left")  # first 0-based position of each system's tie group
-    stop = np.searchsorted(neg, neg, side="right")
-    harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, n + 1))])
-    # mean of 1/(position - 1) over the group's positions; the first group has nothing above it
-    weight = np.where(start > 0, (harmonic[stop - 1] - harmonic[np.maximum(start - 1, 0)]) / (stop - start), 0.0)
-    above = np.arange(n)[None, :] < start[:, None]  # above[i, j]: j is in a group above i's
-    agree = np.sign(true[None, :] - true[:, None])  # +1: the truth also puts j above i, 0: tied
-    return float(np.sum(weight * np.sum(agree * above, axis=1)) / (n - 1))
-
-
-def _all_tied(scores: np.ndarray) -> bool:
-    return len(scores) > 0 and bool((scores == scores[0]).all())
+    return tau_ap_a(t, e) if ties == "a" else tau_ap_b(t, e)
 
 
 def _warn_unordered(lists: dict[str, np.ndarray], what: str) -> None:
@@ -169,92 +168,10 @@ def _warn_unordered_tables(sa: np.ndarray, sb: np.ndarray, per_topic: bool) -> N
     )
 
 
-def _ranking_items(name: str, ranking: Any) -> list[Any]:
-    """``ranking`` as a list of distinct hashable items, or an error naming ``name`` and the first bad position."""
-    if isinstance(ranking, (str, bytes)) or not isinstance(ranking, (Sequence, np.ndarray, pd.Series, pd.Index)):
-        raise InvalidParameterError(
-            f"{name} must be a list of item ids (best first), got {type(ranking).__name__} {show(ranking)}"
-        )
-    if isinstance(ranking, pd.Series) and ranking.dtype.kind == "f" and len(ranking):
-        # the shape kendall_tau and tau_ap take (scores by system): read as ids, its scores never overlap
-        raise InvalidParameterError(
-            f"{name} must be a ranking of item ids (best first), got a Series of numbers, which reads as "
-            f"scores by item ({show(ranking.index[0])}: {show(ranking.iloc[0])}); rank the items first: "
-            f"{name}.sort_values(ascending=False).index"
-        )
-    items = list(ranking)
-    first: dict[Any, int] = {}
-    for i, item in enumerate(items):
-        try:
-            seen = first.setdefault(item, i)
-        except TypeError:
-            raise InvalidParameterError(
-                f"{name} must hold hashable item ids (str, int, tuple, ...), position {i} is "
-                f"{type(item).__name__} {show(item)}"
-            ) from None
-        if seen != i:
-            raise InvalidParameterError(
-                f"rbo_ext needs rankings without repeated items, {name} has {show(item)} at positions {seen} and {i}"
-            )
-    return items
-
-
-def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
-    """Extrapolated rank-biased overlap of two ranked lists (item ids, best first; no ties).
-
-    Implements eq. (32) of Webber et al. for lists of lengths ``s <= l``:
-    ``RBO_ext = (1-p)/p * (sum_{d=1..l} X_d/d p^d + sum_{d=s+1..l} X_s (d-s)/(s d) p^d)
-    + ((X_l - X_s)/l + X_s/s) p^l``, where ``X_d`` is the size of the overlap of the two prefixes
-    of depth ``d`` (the shorter list's prefix stops growing at ``s``). For two lists of the same
-    items this is 1 when they are equal.
-
-    Parameters
-    ----------
-    s, t : sequence of hashable
-        The two rankings, best first (a list, tuple, numpy array or pandas Series of item ids;
-        no item twice; a bare string is refused rather than read letter by letter). A Series of
-        floats is refused: it is scores by item (what :func:`kendall_tau` takes), whose values
-        read as ids would never overlap; rank it with ``scores.sort_values(ascending=False).index``.
-    p : float
-        Persistence in (0, 1): the weight of depth ``d`` falls as ``p**d``.
-
-    Raises
-    ------
-    InvalidParameterError
-        If an item is unhashable (a list, say) or repeated: the message names the ranking and the
-        position; or if ``p`` is out of range.
-
-    References
-    ----------
-    .. [1] W. Webber, A. Moffat and J. Zobel, "A similarity measure for indefinite rankings",
-       ACM Transactions on Information Systems 28(4), 2010.
-    """
-    p = check_fraction("p", p, closed_low=False)
-    s_items, t_items = _ranking_items("s", s), _ranking_items("t", t)
-    S, L = (s_items, t_items) if len(s_items) <= len(t_items) else (t_items, s_items)
-    ns, nl = len(S), len(L)
-    if ns == 0:
-        raise TooFewExamplesError("rbo_ext needs non-empty rankings")
-    pos_s = {item: i for i, item in enumerate(S)}
-    pos_l = {item: i for i, item in enumerate(L)}
-    # item enters the overlap at depth max(pos in S, pos in L) + 1 (for d <= s; the short list stops at s)
-    gain = np.zeros(nl + 1)
-    for item, i in pos_s.items():
-        if item in pos_l:
-            gain[max(i, pos_l[item]) + 1] += 1
-    x = np.cumsum(gain)[1:]  # X_d for d = 1..l (S padded with nothing beyond s)
-    d = np.arange(1, nl + 1, dtype=float)
-    xs = x[ns - 1]
-    # (1-p)/p * p**d written as (1-p) * p**(d-1): for a tiny p, 1/p overflows to inf while p**d
-    # underflows to 0, and inf * 0 was NaN (and p**2 underflowing before the 1/p lost the depth-1 term)
-    weight = p ** (d - 1)
-    total = np.sum(x / d * weight)
-    extra = np.sum(xs * (d[ns:] - ns) / (ns * d[ns:]) * weight[ns:])
-    return float((1 - p) * (total + extra) + ((x[-1] - xs) / nl + xs / ns) * p**nl)
-
-
-def _ranked(scores: np.ndarray, names: np.ndarray) -> list[Any]:
-    return list(names[np.argsort(-scores, kind="stable")])
+def _tie_groups(scores: np.ndarray, names: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """The systems best first and the sizes of the groups of equal score (a ranking with ties, for RBO)."""
+    order = np.argsort(-scores, kind="stable")
+    return list(names[order]), np.unique(-scores[order], return_counts=True)[1]
 
 
 def _measures(a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float) -> dict[str, float]:
@@ -262,10 +179,10 @@ def _measures(a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float) -> dict
     unordered = _all_tied(a) or _all_tied(b)
     return {
         "kendall_tau": kendall_tau(a, b),
-        "tau_ap": _tau_ap(a, b),
-        "tau_ap_symmetric": np.nan if unordered else 0.5 * (_tau_ap(a, b) + _tau_ap(b, a)),
+        "tau_ap": tau_ap_a(a, b),
+        "tau_ap_symmetric": np.nan if unordered else 0.5 * (tau_ap_a(a, b) + tau_ap_a(b, a)),
         "spearman": spearman_rho(a, b),
-        "rbo_ext": np.nan if unordered else rbo_ext(_ranked(a, names), _ranked(b, names), p),
+        "rbo_ext": np.nan if unordered else rbo_ext_groups(_tie_groups(a, names), _tie_groups(b, names), p, "a"),
     }
 
 
@@ -397,9 +314,10 @@ def ranking_agreement(
 
     Notes
     -----
-    Permuting the systems (or topics) changes no value and no interval, except that RBO orders
-    tied scores by the systems' position in ``scores_a`` (tau-AP averages over the tie orders). The
-    same ``random_state`` gives the same intervals. Scores equal for every system order none: every
+    Permuting the systems (or topics) changes no value and no interval: tied scores are an order
+    nobody resolved, so tau-AP is tau_AP,a and RBO is Corsi & Urbano's RBO^a, each the mean over
+    every order of the tied systems (see :func:`tau_ap` and :func:`rbo_ext` for the ``"b"``
+    versions). The same ``random_state`` gives the same intervals. Scores equal for every system order none: every
     measure is NaN, with a :class:`~labelwise.errors.LabelwiseWarning` naming the table.
 
     References
@@ -409,7 +327,8 @@ def ranking_agreement(
        information retrieval", SIGIR 2008.
     .. [3] W. Webber, A. Moffat and J. Zobel, "A similarity measure for indefinite rankings",
        ACM TOIS 28(4), 2010.
-    .. [4] B. Efron and R. Tibshirani, "An Introduction to the Bootstrap", 1993.
+    .. [4] M. Corsi and J. Urbano, "The treatment of ties in rank-biased overlap", SIGIR 2024.
+    .. [5] B. Efron and R. Tibshirani, "An Introduction to the Bootstrap", 1993.
     """
     a, b = _align(scores_a, scores_b)
     n_boot = check_positive_int("n_boot", n_boot, minimum=0)

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from .._validate.labels import check_same_length, encode_labels
 from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning, ShapeMismatchError
-from ..noise._flip import raw_labels
+from ..noise._flip import in_input_kind, raw_labels
 from ._names import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS
 
 READER = "the poison attacks and detectors"  # who pairs X and labels by position, for messages
@@ -23,9 +23,10 @@ READER = "the poison attacks and detectors"  # who pairs X and labels by positio
 class FlippedRows:
     """What every attack's result says of its rows, from ``labels``, ``true_labels`` and ``is_flipped``."""
 
-    labels: np.ndarray
-    true_labels: np.ndarray
+    labels: Any
+    true_labels: Any
     is_flipped: np.ndarray
+    index: pd.Index | None
 
     @property
     def n_flipped(self) -> int:
@@ -38,8 +39,25 @@ class FlippedRows:
         return np.flatnonzero(self.is_flipped)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per example: ``true_label``, ``label`` (poisoned) and ``is_flipped``."""
-        return pd.DataFrame({"true_label": self.true_labels, "label": self.labels, "is_flipped": self.is_flipped})
+        """One row per example: ``true_label``, ``label`` (poisoned) and ``is_flipped``, indexed by the
+        input's pandas index (``index``) where it had one, else by row number."""
+        columns = {"true_label": self.true_labels, "label": self.labels, "is_flipped": self.is_flipped}
+        return pd.DataFrame(
+            {k: v.array if isinstance(v, (pd.Series, pd.Index)) else v for k, v in columns.items()}, index=self.index
+        )
+
+
+def row_index(X: Any, labels: Any) -> pd.Index | None:
+    """The rows' pandas index: the labels' (a ``Series``), else ``X``'s (a ``DataFrame``), else None.
+
+    :func:`~labelwise._validate.row_order.check_row_order` has refused a pair that lists the rows
+    in different orders, so where both have one they agree.
+    """
+    if isinstance(labels, pd.Series):
+        return labels.index
+    if isinstance(X, pd.DataFrame):
+        return X.index
+    return None
 
 
 @dataclass(frozen=True)
@@ -48,9 +66,10 @@ class PoisonedLabels(FlippedRows):
 
     Attributes
     ----------
-    labels : ndarray of shape (n,)
-        The poisoned labels (same dtype and label values as the input).
-    true_labels : ndarray of shape (n,)
+    labels : ndarray, Series, Index or Categorical of shape (n,)
+        The poisoned labels, in the input's kind, dtype and label values, as
+        :func:`labelwise.noise.flip_labels` gives them: a ``Series`` keeps its index and name.
+    true_labels : same kind as ``labels``
         The labels before the attack.
     is_flipped : ndarray of bool, shape (n,)
     attack : str
@@ -60,15 +79,19 @@ class PoisonedLabels(FlippedRows):
     classes : ndarray of shape (K,)
     info : dict
         Attack-specific diagnostics (e.g. ALFA's LP iterations).
+    index : pandas Index or None
+        The rows' index: the labels' where they were a ``Series``, else ``X``'s where it was a
+        ``DataFrame``; :meth:`to_frame` is indexed by it. None for arrays.
     """
 
-    labels: np.ndarray
-    true_labels: np.ndarray
+    labels: Any
+    true_labels: Any
     is_flipped: np.ndarray
     attack: str
     budget: int
     classes: np.ndarray
     info: dict = field(default_factory=dict)
+    index: pd.Index | None = None
 
 
 def budget_count(budget: Any, n: int, *, name: str = "budget") -> int:
@@ -178,20 +201,24 @@ def warn_budget_over_bound(budget: int, n: int, k: int, attack: str) -> None:
     )
 
 
-def make_result(arr, classes, codes, new_codes, attack: str, budget: int, info: dict | None = None) -> PoisonedLabels:
-    """Build :class:`PoisonedLabels` keeping the input's dtype and label values."""
+def make_result(
+    arr, classes, codes, new_codes, attack: str, budget: int, info: dict | None = None, *, X: Any = None, labels=None
+) -> PoisonedLabels:
+    """Build :class:`PoisonedLabels` keeping the input's kind (``labels``: a Series its index and
+    name), dtype and label values, and the rows' index (:func:`row_index` of ``X`` and ``labels``)."""
     warn_budget_over_bound(int(budget), int(codes.size), int(classes.size), attack)
     flipped = new_codes != codes
     out = arr.copy()
     out[flipped] = classes[new_codes[flipped]]
     return PoisonedLabels(
-        labels=out,
-        true_labels=arr.copy(),
+        labels=in_input_kind(labels, out),
+        true_labels=in_input_kind(labels, arr.copy()),
         is_flipped=flipped,
         attack=attack,
         budget=int(budget),
         classes=classes,
         info=dict(info or {}),
+        index=row_index(X, labels),
     )
 
 

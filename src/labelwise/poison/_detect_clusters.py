@@ -18,6 +18,7 @@ from .._validate.arguments import (
 )
 from .._validate.labels import check_same_length
 from ..errors import InvalidParameterError
+from ._common import row_index
 from ._detect_cluster_checks import distance_verdicts, reclassify
 from ._detect_common import check_features, skip_small_classes, top_directions
 from ._detect_lloyd import RowReduced, reduce_rows
@@ -391,5 +392,13 @@ def activation_clustering(
     if estimator is not None:  # class names as given, not floats beside None
         per_class["source_class"] = pd.Series([r["source_class"] for r in records], dtype=object)
     return PoisonDetection(
-        "activation_clustering", scores, flagged, groups.classes, groups.codes, per_class, params, clusters
+        "activation_clustering",
+        scores,
+        flagged,
+        groups.classes,
+        groups.codes,
+        per_class,
+        params,
+        clusters,
+        index=row_index(features, labels),
     )

@@ -15,7 +15,7 @@ from .._validate.arguments import check_choice, check_fraction, seed_from, show
 from .._validate.labels import check_same_length, encode_labels
 from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
-from ._common import READER
+from ._common import READER, row_index
 from ._detect_common import check_features
 from ._detect_result import PoisonDetection
 from ._names import ORDERS
@@ -215,6 +215,7 @@ def provenance(
     ['c']
     """
     check_row_order(X, "X", READER, labels=labels, sources=sources)
+    index = row_index(X, labels)
     X = check_features(X, name="X")
     n = X.shape[0]
     if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
@@ -316,4 +317,5 @@ def provenance(
         params,
         sources=source_names[source_codes],
         per_source=per_source,
+        index=index,
     )

@@ -36,6 +36,9 @@ class PoisonDetection:
         Provenance: each row's data source. None for the other detectors.
     per_source : DataFrame or None
         Provenance: one row per source (``source``, ``rows``, ``step``, ``effect``, ``flagged``).
+    index : pandas Index or None
+        The rows' index where the input had one (the labels' ``Series``, else the features'
+        ``DataFrame``): :meth:`to_frame` is indexed by it. None for arrays.
     """
 
     detector: str
@@ -48,6 +51,7 @@ class PoisonDetection:
     clusters: np.ndarray | None = None
     sources: np.ndarray | None = None
     per_source: pd.DataFrame | None = None
+    index: pd.Index | None = None
 
     @property
     def labels(self) -> np.ndarray:
@@ -65,14 +69,17 @@ class PoisonDetection:
         return np.flatnonzero(self.is_flagged)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per example (index: row number), most suspicious first: ``label``, ``score``,
-        ``is_flagged`` (and ``cluster`` for activation clustering, ``source`` for provenance). Ties keep
-        row order."""
+        """One row per example, most suspicious first: ``label``, ``score``, ``is_flagged`` (and
+        ``cluster`` for activation clustering, ``source`` for provenance). Ties keep row order. The
+        index is the input's (``index``) where it had one, else the row number (named ``row``)."""
         frame = pd.DataFrame({"label": self.labels, "score": self.scores, "is_flagged": self.is_flagged})
         if self.clusters is not None:
             frame["cluster"] = self.clusters
         if self.sources is not None:
             frame["source"] = self.sources
-        frame.index.name = "row"
+        if self.index is not None:
+            frame.index = self.index
+        else:
+            frame.index.name = "row"
         order = np.lexsort((np.arange(len(frame)), -np.nan_to_num(self.scores, nan=-np.inf), ~self.is_flagged))
         return frame.iloc[order]

@@ -18,7 +18,7 @@ from .._validate.arguments import check_choice, check_positive_int, check_random
 from .._validate.labels import check_same_length, encode_labels
 from .._validate.row_order import check_row_order
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
-from ._common import READER
+from ._common import READER, row_index
 from ._detect_common import check_features
 from ._detect_result import PoisonDetection
 from ._names import CENTERS
@@ -237,6 +237,7 @@ def roni(
     """
     check_row_order(X, "X", READER, labels=labels)
     check_row_order(X_valid, "X_valid", READER, y_valid=y_valid)
+    index = row_index(X, labels)
     X = check_features(X, name="X")
     Xv = check_features(X_valid, name="X_valid")
     if Xv.shape[1] != X.shape[1]:
@@ -312,4 +313,4 @@ def roni(
             {"base_rows": b.tolist(), "quiz_rows": q.tolist(), "base_accuracy": setup[4]}
             for (b, q), setup in zip(draws, setups, strict=True)
         ]
-    return PoisonDetection("roni", scores, flagged, classes, codes, per_class, params)
+    return PoisonDetection("roni", scores, flagged, classes, codes, per_class, params, index=index)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._validate.arguments import check_fraction, check_positive
 from ..errors import InvalidParameterError
+from ._common import row_index
 from ._detect_common import skip_small_classes, top_directions
 from ._detect_passes import prepare, project
 from ._detect_result import PoisonDetection
@@ -145,4 +146,13 @@ def spectral_signatures(
         records.append(record)
     per_class = pd.DataFrame.from_records(records)
     params = {"eps": eps, "multiplier": multiplier}
-    return PoisonDetection("spectral_signatures", scores, flagged, groups.classes, groups.codes, per_class, params)
+    return PoisonDetection(
+        "spectral_signatures",
+        scores,
+        flagged,
+        groups.classes,
+        groups.codes,
+        per_class,
+        params,
+        index=row_index(features, labels),
+    )

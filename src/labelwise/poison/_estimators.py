@@ -34,10 +34,10 @@ class _DefenceClassifier(RowOrderScore, ClassifierMixin, BaseEstimator):
     def _refuse_fit_params(self, fit_params: dict[str, Any]) -> None:
         """Refuse what ``fit`` takes besides ``X`` and ``y`` (``sample_weight`` from a Pipeline) by name.
 
-        The defences take no ``sample_weight``: each decides by its own rule how much a row counts (a
-        filter, a relabelling, a corrected kernel or FLORAL's game sees every row alike), so a weight
-        could reach the final fit only and would not mean what it means to scikit-learn (a repeated
-        row). ``fit`` takes ``**fit_params`` rather than a ``sample_weight`` argument so that
+        The filtering defences take no ``sample_weight``: each decides by its own rule how much a row
+        counts (a filter, a relabelling or a corrected kernel), so a weight could reach the final fit
+        only and would not mean what it means to scikit-learn (a repeated row). ``FloralSVC`` takes
+        one (a per-row box on its dual) and refuses only other parameters here. ``fit`` takes ``**fit_params`` rather than a ``sample_weight`` argument so that
         :func:`sklearn.utils.validation.has_fit_parameter` stays False: ``BaggingClassifier`` then
         draws rows instead of passing weights, as before.
         """

@@ -79,7 +79,7 @@ def random_flips(X: Any, labels: Any, budget: Any, random_state: Any = None) -> 
     to_code = np.empty(k_classes, dtype=codes.dtype)
     to_code[canon] = codes
     new[idx] = to_code[(canon[idx] + rng.integers(1, k_classes, size=b)) % k_classes]
-    return make_result(arr, classes, codes, new, "random", b)
+    return make_result(arr, classes, codes, new, "random", b, X=X, labels=labels)
 
 
 def farthest_first(
@@ -114,7 +114,7 @@ def farthest_first(
         margin = own - others[np.arange(codes.size), target]
     chosen = np.argsort(-margin, kind="stable")[:b]
     new[chosen] = target[chosen]
-    return make_result(arr, classes, codes, new, "farthest", b)
+    return make_result(arr, classes, codes, new, "farthest", b, X=X, labels=labels)
 
 
 def topk_sv(
@@ -153,7 +153,7 @@ def topk_sv(
     idx = randomized_topk_flips(score, b, rng, pool_factor=pool_factor, sv_tol=0.0)
     new = codes.copy()
     new[idx] = 1 - codes[idx]
-    return make_result(arr, classes, codes, new, "topk_sv", b)
+    return make_result(arr, classes, codes, new, "topk_sv", b, X=X, labels=labels)
 
 
 def _hinge(scores: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -263,7 +263,7 @@ def alfa(
     chosen = order[np.cumsum(c[order]) <= b + 1e-9] if costs is not None else order[:b]
     new = codes.copy()
     new[chosen] = 1 - codes[chosen]
-    return make_result(arr, classes, codes, new, "alfa", b, {"n_iter": n_iter, "q": v})
+    return make_result(arr, classes, codes, new, "alfa", b, {"n_iter": n_iter, "q": v}, X=X, labels=labels)
 
 
 def lfa(
@@ -349,7 +349,7 @@ def lfa(
         y_cur[pick] = -y_cur[pick]
         flipped[pick] = True
     new = np.where(flipped, 1 - codes, codes)
-    return make_result(arr, classes, codes, new, "lfa", b)
+    return make_result(arr, classes, codes, new, "lfa", b, X=X, labels=labels)
 
 
 ATTACKS = {

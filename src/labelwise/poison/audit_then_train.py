@@ -81,7 +81,7 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
         cv: int = 5,
         filter_by: str = "prune_by_noise_rate",
         C: float = 10.0,
-        gamma: Any = 0.5,
+        gamma: Any = "scale",
         random_state: Any = None,
     ):
         self.estimator = estimator

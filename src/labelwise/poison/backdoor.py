@@ -18,8 +18,8 @@ from .._validate.arguments import check_positive_int, check_random_state
 from .._validate.labels import _as_1d, check_same_length, encode_labels
 from .._validate.row_order import check_row_order
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError
-from ..noise._flip import raw_labels
-from ._common import READER, FlippedRows, budget_count
+from ..noise._flip import in_input_kind, raw_labels
+from ._common import READER, FlippedRows, budget_count, row_index
 from ._triggers import TRIGGERS, Trigger, check_images, make_trigger
 
 __all__ = ["BackdoorPoisoning", "BackdoorScore", "TRIGGERS", "Trigger", "attack_success_rate", "backdoor"]
@@ -33,9 +33,10 @@ class BackdoorPoisoning(FlippedRows):
     ----------
     X : ndarray
         The poisoned rows: a copy of the input, the trigger stamped on the poisoned rows.
-    labels : ndarray of shape (n,)
-        The poisoned labels (same dtype and values as the input): ``target`` on the poisoned rows.
-    true_labels : ndarray of shape (n,)
+    labels : ndarray, Series, Index or Categorical of shape (n,)
+        The poisoned labels in the input's kind, dtype and values (a ``Series`` keeps its index and
+        name): ``target`` on the poisoned rows.
+    true_labels : same kind as ``labels``
         The labels before the attack.
     is_flipped : ndarray of bool, shape (n,)
         The poisoned rows (each had a class other than ``target``, so its label changed).
@@ -49,11 +50,13 @@ class BackdoorPoisoning(FlippedRows):
         Where the trigger is stamped and what it writes; pass it to :func:`attack_success_rate`.
     info : dict
         ``source`` (the classes rows were drawn from) and ``candidates`` (how many rows were eligible).
+    index : pandas Index or None
+        The rows' index (the labels' Series, else ``X``'s DataFrame); :meth:`to_frame` is indexed by it.
     """
 
     X: np.ndarray
-    labels: np.ndarray
-    true_labels: np.ndarray
+    labels: Any
+    true_labels: Any
     is_flipped: np.ndarray
     attack: str
     budget: int
@@ -61,6 +64,7 @@ class BackdoorPoisoning(FlippedRows):
     target: Any
     trigger: Trigger
     info: dict = field(default_factory=dict)
+    index: pd.Index | None = None
 
 
 @dataclass(frozen=True)
@@ -210,21 +214,31 @@ def backdoor(
         )
     rows = np.sort(rng.choice(np.flatnonzero(eligible), size=b, replace=False))
     info = {"source": classes[source_codes], "candidates": n_eligible}
-    return _poisoned(Xa, arr, rows, classes, classes[t], trig, info)
+    return _poisoned(Xa, arr, rows, classes, classes[t], trig, info, like=labels, index=row_index(X, labels))
 
 
 def _poisoned(
-    X: np.ndarray, labels: np.ndarray, rows: np.ndarray, classes: np.ndarray, target: Any, trigger: Trigger, info: dict
+    X: np.ndarray,
+    labels: np.ndarray,
+    rows: np.ndarray,
+    classes: np.ndarray,
+    target: Any,
+    trigger: Trigger,
+    info: dict,
+    *,
+    like: Any = None,
+    index: pd.Index | None = None,
 ) -> BackdoorPoisoning:
-    """The result: the trigger stamped on a copy of ``X`` at ``rows``, those rows labelled ``target``."""
+    """The result: the trigger stamped on a copy of ``X`` at ``rows``, those rows labelled ``target``;
+    the labels in the kind of ``like`` (the input labels: a Series keeps its index and name)."""
     new_labels = labels.copy()
     new_labels[rows] = target
     is_flipped = np.zeros(labels.size, dtype=bool)
     is_flipped[rows] = True
     return BackdoorPoisoning(
         X=trigger.stamp(X, rows),
-        labels=new_labels,
-        true_labels=labels.copy(),
+        labels=in_input_kind(like, new_labels),
+        true_labels=in_input_kind(like, labels.copy()),
         is_flipped=is_flipped,
         attack="backdoor",
         budget=int(rows.size),
@@ -232,6 +246,7 @@ def _poisoned(
         target=target,
         trigger=trigger,
         info=info,
+        index=index,
     )
 
 

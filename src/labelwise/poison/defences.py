@@ -2,8 +2,10 @@
 
 ``AuditThenTrain`` lives in :mod:`labelwise.poison.audit_then_train` and is re-exported here.
 
-All are scikit-learn classifiers around an RBF SVC (``C=10``, ``gamma=0.5`` by default, the
-FLORAL paper's Moon settings, so that the defences are compared on the same model).
+All are scikit-learn classifiers around an RBF SVC (``C=10``, the FLORAL paper's Moon setting, and
+``gamma="scale"``, scikit-learn's and the attacks' default, by default), so that the defences are
+compared on the same model. The paper's Moon runs pass ``gamma=0.5``, about what ``"scale"`` gives
+on those two standardised features.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ class LNSVC(_SVCMixin, _DefenceClassifier):
     Parameters
     ----------
     C : float, default=10
-    gamma : float or {"scale", "auto"}, default=0.5
+    gamma : float or {"scale", "auto"}, default="scale"
+        RBF kernel width; ``"scale"`` is ``1 / (n_features * X.var())``, as scikit-learn's SVC.
     mu : float in [0, 0.5), default=0.1
         The assumed label-flip probability.
 
@@ -82,7 +85,7 @@ class LNSVC(_SVCMixin, _DefenceClassifier):
        Noise", ACML 2011, JMLR W&CP 20, pp. 97-112.
     """
 
-    def __init__(self, C: float = 10.0, gamma: Any = 0.5, mu: float = 0.1):
+    def __init__(self, C: float = 10.0, gamma: Any = "scale", mu: float = 0.1):
         self.C = C
         self.gamma = gamma
         self.mu = mu
@@ -201,7 +204,7 @@ class CurieSVC(_SVCMixin, _DefenceClassifier):
     def __init__(
         self,
         C: float = 10.0,
-        gamma: Any = 0.5,
+        gamma: Any = "scale",
         eps: float = 0.5,
         min_samples: int = 5,
         label_weight: float = 0.5,
@@ -277,7 +280,7 @@ class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
        Flipping Poisoning Attacks", ECML PKDD Workshops 2018, LNCS 11329, pp. 5-15.
     """
 
-    def __init__(self, C: float = 10.0, gamma: Any = 0.5, n_neighbors: int = 10, eta: float = 0.5):
+    def __init__(self, C: float = 10.0, gamma: Any = "scale", n_neighbors: int = 10, eta: float = 0.5):
         self.C = C
         self.gamma = gamma
         self.n_neighbors = n_neighbors
@@ -397,7 +400,7 @@ class GraphSanitizedSVC(_SVCMixin, _DefenceClassifier):
     def __init__(
         self,
         C: float = 10.0,
-        gamma: Any = 0.5,
+        gamma: Any = "scale",
         n_neighbors: int = 5,
         max_island: float = 0.5,
         min_island: int = 3,

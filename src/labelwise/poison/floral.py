@@ -9,6 +9,7 @@ import numpy as np
 
 from .._progress import track
 from .._validate.arguments import check_positive, check_positive_int, check_random_state
+from .._validate.estimators import check_sample_weight
 from ..errors import InvalidParameterError
 from ._common import budget_count, rbf_kernel, resolve_gamma
 from ._dual import project_dual
@@ -42,23 +43,28 @@ class FloralSVC(_DefenceClassifier):
     1. the model takes a projected gradient step on the SVM dual under the current (attacked)
        labels ``y~``: ``alpha <- P(alpha - lr * (Q~ alpha - 1))`` with ``Q~ = (y~ y~') * K``, where
        ``P`` is the Euclidean projection onto ``{0 <= alpha <= C, y~'alpha = 0}`` (computed
-       exactly, :func:`labelwise.poison.project_dual`);
+       exactly, :func:`labelwise.poison.project_dual`), with ``C_i = C * sample_weight_i`` when
+       weights are given (the dual of the weighted hinge loss ``sum_i C w_i xi_i``, as
+       scikit-learn's ``SVC(sample_weight=...)``);
     2. the attacker flips, relative to the given labels, ``k`` labels drawn at random from the
        ``2k`` support vectors with the largest ``alpha`` (the most influential points): the
        *randomized top-k* attack.
 
     The first round trains on the given labels. The fitted model is
     ``f(x) = sum_i alpha_i y~_i K(x_i, x) + b`` with ``b`` the mean of ``y~_i - sum_j alpha_j y~_j
-    K_ij`` over the support vectors, exactly as the authors evaluate it. Multi-class problems are
-    trained one-vs-rest.
+    K_ij`` over the margin support vectors (``sv_tol < alpha_i < C_i - sv_tol``, where the SVM's
+    conditions give ``y~_i f(x_i) = 1``, as libsvm), or over all support vectors when none is
+    inside its box: the authors' rule, and the same value whenever no ``alpha_i`` reaches its
+    bound, as in the paper's runs. Multi-class problems are trained one-vs-rest.
 
     Parameters
     ----------
     C : float, default=10
         Box bound of the dual (the paper's Moon setting).
-    gamma : float or {"scale", "auto"}, default=0.5
-        RBF kernel width ``K(a, b) = exp(-gamma ||a - b||^2)`` (the paper's Moon setting; for
-        standardised 2-D data "scale" gives the same value).
+    gamma : float or {"scale", "auto"}, default="scale"
+        RBF kernel width ``K(a, b) = exp(-gamma ||a - b||^2)``; ``"scale"`` is ``1 / (n_features *
+        X.var())``, as scikit-learn's SVC and the attacks. The paper's Moon setting is ``gamma=0.5``
+        (about what "scale" gives on its two standardised features): pass it to reproduce the paper.
     lr : float, default=1e-4
         Step size of projected gradient descent on the dual (the authors' default).
     n_rounds : int, default=500
@@ -105,7 +111,16 @@ class FloralSVC(_DefenceClassifier):
     - they sort support vectors stably (ties by index) before sampling; here ties break at random;
     - they project with a QP solver (or, for large data, a fixed-point iteration); here the
       projection is exact (:func:`labelwise.poison.project_dual`);
-    - they compute in float32 features; here float64.
+    - they compute in float32 features; here float64;
+    - they average the bias over every support vector; here over those inside the box when there
+      are any (the same on the paper's Moon runs, where no ``alpha`` comes near ``C``).
+
+    The paper's game has no per-row weights; ``sample_weight`` scales each row's box, so a row of
+    weight 2 counts as two copies of it in the hinge loss and a row of weight 0 never becomes a
+    support vector (its ``alpha`` stays 0, so the attacker never draws it). With ``budget=0``
+    and enough steps (``lr`` near ``1 / max eigenvalue of Q``) the game is projected gradient
+    descent on the weighted SVM dual and converges to ``SVC(C, gamma).fit(X, y, sample_weight)``
+    (binary; scikit-learn's multi-class SVC is one-vs-one).
 
     With the defaults (500 steps of size 1e-4) the dual stays far from the box (max ``alpha``
     about 0.06 against ``C = 10``): the model is an early-stopped, smooth kernel classifier, and
@@ -130,7 +145,7 @@ class FloralSVC(_DefenceClassifier):
     def __init__(
         self,
         C: float = 10.0,
-        gamma: Any = 0.5,
+        gamma: Any = "scale",
         lr: float = 1e-4,
         n_rounds: int = 500,
         budget: Any = 0.05,
@@ -162,7 +177,7 @@ class FloralSVC(_DefenceClassifier):
         if not (isinstance(self.sv_tol, numbers.Real) and self.sv_tol >= 0):
             raise InvalidParameterError(f"sv_tol must be a number >= 0, got {self.sv_tol!r}")
 
-    def _game(self, K: np.ndarray, y: np.ndarray, k: int, C: float, rng: np.random.Generator, ticks) -> tuple:
+    def _game(self, K: np.ndarray, y: np.ndarray, k: int, C: Any, rng: np.random.Generator, ticks) -> tuple:
         n = y.size
         alpha = np.zeros(n)
         y_adv = y.copy()
@@ -179,22 +194,26 @@ class FloralSVC(_DefenceClassifier):
                 y_adv = y.copy()
                 y_adv[idx] = -y[idx]
                 flips[idx] += 1
-        sv = alpha > self.sv_tol
         coef = alpha * labels_of_alpha
-        if sv.any():
-            b = float(np.mean(labels_of_alpha[sv] - K[sv] @ coef))
-        else:
-            b = 0.0
+        sv = alpha > self.sv_tol
+        free = sv & (alpha < C - self.sv_tol)
+        on = free if free.any() else sv
+        b = float(np.mean(labels_of_alpha[on] - K[on] @ coef)) if on.any() else 0.0
         return alpha, labels_of_alpha, b, flips, objective
 
-    def fit(self, X: Any, y: Any, **fit_params: Any) -> FloralSVC:
-        """Play the FLORAL game on ``(X, y)`` and keep the final dual solution."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any) -> FloralSVC:
+        """Play the FLORAL game on ``(X, y)`` and keep the final dual solution.
+
+        ``sample_weight`` (finite, not negative, some positive) scales each row's box bound
+        ``C_i = C * sample_weight_i``; ``None`` is weight 1 for every row.
+        """
         self._refuse_fit_params(fit_params)
         self._check_params()
         X, codes = self._validate_fit(X, y)
         n = X.shape[0]
         k = budget_count(self.budget, n)
-        C = float(self.C)
+        weight = check_sample_weight(sample_weight, n)
+        C: float | np.ndarray = float(self.C) if weight is None else float(self.C) * weight
         self.gamma_ = resolve_gamma(self.gamma, X)
         rng = check_random_state(self.random_state)
         K = rbf_kernel(X, X, self.gamma_)

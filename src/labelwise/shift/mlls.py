@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._names import SOURCE_PRIORS
+
 __all__ = ["SOURCE_PRIORS", "em_priors", "estimate"]
 
 
@@ -29,9 +31,6 @@ def em_priors(
             return new, it
         q = new
     return q, max_iter
-
-
-SOURCE_PRIORS = ("posterior", "labels")
 
 
 def estimate(

@@ -193,9 +193,15 @@ def _run(
     vc: np.ndarray,
     tp: np.ndarray,
     options: dict,
+    classes: np.ndarray | None = None,
 ) -> tuple[dict, Calibrator]:
+    """The method on calibrated probabilities; with ``classes`` (the estimate itself, not a bootstrap replicate),
+    a warning when its solution put priors below 0 (:func:`_warn_clipped`)."""
     cal = fit_calibrator(vp, vc, calibration)
-    return METHODS[method](cal(vp), vc, cal(tp), **options), cal
+    out = METHODS[method](cal(vp), vc, cal(tp), **options)
+    if classes is not None:
+        _warn_clipped(method, out, classes, len(tp))
+    return out, cal
 
 
 def _ndim(values: Any) -> int:
@@ -289,12 +295,32 @@ def estimate_priors(
     n_boot = check_positive_int("n_boot", n_boot, minimum=0)
     ci = check_fraction("ci", ci, closed_low=False)
     check_random_state(random_state)  # checked even when n_boot=0 leaves it unused
-    out, cal = _run(method, calibration, vp, vc, tp, options)
+    out, cal = _run(method, calibration, vp, vc, tp, options, classes=cls)
     low, high = _bootstrap_interval(method, calibration, vp, vc, tp, options, n_boot, ci, random_state, cls)
     src = out["source_priors"]
     weights = np.divide(out["priors"], src, out=np.zeros_like(src), where=src > 0)
     return PriorShiftEstimate(
         method, calibration, cls, src, out["priors"], weights, out["raw_weights"], low, high, cal, out["n_iter"]
+    )
+
+
+def _warn_clipped(method: str, out: dict, classes: np.ndarray, n_target: int) -> None:
+    """One warning naming the classes whose target prior the method's solution put below 0 (BBSE solves a linear
+    system; the priors hold them clipped to 0 and the others renormalised, which reads as a confident "absent")."""
+    raw = out["raw_weights"] * out["source_priors"]
+    low = np.flatnonzero(raw < 0)
+    if not low.size:
+        return
+    shown = ", ".join(f"{show(plain(classes[i]))} ({raw[i]:.3g})" for i in low[:10])
+    more = f" and {low.size - 10} more" if low.size > 10 else ""
+    warnings.warn(
+        f"{method}'s solution has negative target priors for {low.size} class{'es' if low.size > 1 else ''}: "
+        f"{shown}{more}; the priors hold them clipped to 0 and the other priors renormalised (raw_weights keeps "
+        f"the solution). Negative priors mean the estimate is noisy: {n_target} target "
+        f"row{'s' if n_target != 1 else ''}, or a confusion matrix close to singular; the bootstrap interval "
+        "(n_boot) shows how much, and method='rlls' or 'mlls' never go below 0",
+        LabelwiseWarning,
+        stacklevel=4,
     )
 
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from .._lazy import attach
 
 if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
+    from ._answer_parsers import ANSWER_PARSERS
     from ._augment_points import AugmentedPoints
     from ._votes import Votes, as_votes
     from .analysis import analysis, lf_empirical_probs, lf_statistics
@@ -32,6 +33,7 @@ if not TYPE_CHECKING:  # mypy sees only the block above: a misspelt name stays a
 
 
 __all__ = [
+    "ANSWER_PARSERS",
     "LABEL_MODELS",
     "ApplyAllPolicy",
     "ApplyEachPolicy",

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._validate.arguments import show
 
-__all__ = ["answer_forms_notice", "normal_answer", "normalize_answers"]
+__all__ = ["answer_forms_notice", "normal_answer", "normal_text", "normalize_answers"]
 
 #: A leading ``Answer:``, ``The answer is``, ``Final answer:`` (after casefolding).
 _PREFIX = re.compile(r"^(?:the\s+)?(?:final\s+)?answer\s*(?::|is\s*:?)\s*")
@@ -33,11 +33,16 @@ def normal_answer(answer: Any) -> Any:
     """
     if not isinstance(answer, str):
         return answer
+    return normal_text(answer) or answer
+
+
+def normal_text(answer: str) -> str:
+    """:func:`normal_answer` of a text, empty where the rule empties it (``...``, ``Answer:``)."""
     text, before = answer.casefold(), None
     while before != text:
         before = text
         text = _PREFIX.sub("", text.strip(), count=1).strip().lstrip(_LEAD).rstrip(_TRAIL)
-    return text or answer
+    return text
 
 
 def normalize_answers(values: pd.Series) -> pd.Series:

@@ -140,8 +140,8 @@ class VoterAPI:
         return_probs : bool, default False
             Also return :meth:`predict_proba`'s frame.
         tie_break_policy : None or {"abstain", "random", "true-random"}
-            ``None`` (default): exact ties (within ``1e-12``) broken by the model's seeded draw per
-            distinct vote row (``labels_``'s rule). Otherwise classes within ``tol`` of the maximum
+            ``None`` (default): exact ties (within ``1e-9``) broken by the model's seeded draw per
+            tied item, the items in sorted order (``labels_``'s rule, ``MajorityVote``'s). Otherwise classes within ``tol`` of the maximum
             are tied and broken as :func:`labelwise.weak.probs_to_preds` does (``"true-random"``
             draws from ``random_state``); an abstained item gets -1 (integer classes) or None.
 

@@ -102,8 +102,8 @@ def labeler_pairs(dependencies: Sequence[Any], labelers: tuple[str, ...]) -> lis
 def fit_votes(votes: Any, classes: Any) -> Votes:
     """:func:`~labelwise.weak._votes.as_votes` for a label model's fit: a vote table's labelers sorted
     (by ``str`` when they do not compare) rather than in their order of first appearance, so that the
-    fit (the order of its sums, the sorted distinct vote rows whose draws break ties) is the same for
-    any row order of the table; a matrix's or a :class:`Votes`' labelers stay in their order."""
+    fit (the order of its sums over the sorted distinct vote rows) is the same for any row order of
+    the table; a matrix's or a :class:`Votes`' labelers stay in their order."""
     v = as_votes(votes, classes=classes)
     if not isinstance(votes, pd.DataFrame):
         return v

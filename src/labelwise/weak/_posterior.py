@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
-from ..aggregate._base import log_normalize
+from .._validate.arguments import check_random_state
+from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, log_normalize
 
 __all__ = [
     "FLOOR",
@@ -26,9 +29,10 @@ __all__ = [
     "em_m_step",
     "group_indicator",
     "group_mu_from_lf_mu",
+    "item_argmax",
     "lf_mu_from_posterior",
     "posterior",
-    "random_argmax",
+    "sorted_positions",
     "vote_counts",
     "vote_shares",
     "voted_outcomes",
@@ -248,10 +252,42 @@ def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int, counts: np.ndarr
     return np.where(total > 0, counts / np.maximum(total, 1), 1.0 / n_classes)
 
 
-def random_argmax(post: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Row argmax with exact ties broken at random (seeded)."""
-    is_max = post >= post.max(axis=1, keepdims=True) - 1e-12
-    return np.argmax(is_max * (1.0 + rng.random(post.shape)), axis=1)
+def item_argmax(post: np.ndarray, random_state: Any, items: pd.Index, row_of: np.ndarray | None = None) -> np.ndarray:
+    """Each item's most probable class, ties broken as :class:`labelwise.aggregate.MajorityVote` breaks them.
+
+    ``post`` has one row per item, or one per distinct vote row with ``row_of`` the row of each item.
+    Classes within :func:`~labelwise.aggregate._base.argmax_random_ties`' tolerance of the row's
+    maximum tie, and every tied *item* gets its own seeded draw, the items taken in sorted order of
+    their names: the labels depend on ``random_state`` and on which items tie, never on the order of
+    the votes' rows nor on which items share a vote row (a tied row of hundreds of items is split,
+    not sent to one class together). With the same posterior rows, the same tied items and the same
+    seed, the codes are ``MajorityVote``'s. Only the tied items' names are sorted (the untied take no
+    draw), so a million string ids cost no sort when few items tie.
+    """
+    rng = check_random_state(random_state)
+    post = np.asarray(post, dtype=np.float64)
+    tied, n_tied = _tied_cells(post, TIE_RTOL)
+    codes = tied.argmax(axis=1)
+    if row_of is not None:
+        codes, n_tied = codes[row_of], n_tied[row_of]
+    multi = np.flatnonzero(n_tied > 1)
+    if multi.size:
+        order = sorted_positions(items[multi])
+        multi = multi if order is None else multi[order]
+        codes[multi] = argmax_random_ties(post, rng, row_group=multi if row_of is None else row_of[multi])
+    return codes
+
+
+def sorted_positions(items: pd.Index) -> np.ndarray | None:
+    """Positions of ``items`` in their sorted order (``None``: already sorted); names of mutually
+    unorderable types are sorted by type name, then text."""
+    if items.is_monotonic_increasing:
+        return None
+    try:
+        return np.asarray(items.argsort(), dtype=np.intp)
+    except TypeError:
+        keys = [(type(x).__name__, str(x)) for x in items]
+        return np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.intp)
 
 
 def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ from .._validate.arguments import check_random_state
 from ..errors import EstimatorError
 from ._model_api import VoterAPI, balance_from_dev
 from ._params import check_class_balance, fit_votes, n_classes
-from ._posterior import random_argmax
+from ._posterior import item_argmax
 from ._votes import Votes, as_votes
 
 __all__ = ["MajorityClassVoter", "MajorityLabelVoter", "RandomVoter"]
@@ -25,15 +25,6 @@ def _class_counts(matrix: np.ndarray, k: int) -> np.ndarray:
     return (
         np.stack([(matrix == c).sum(axis=1) for c in range(k)], axis=1) if matrix.size else np.zeros((len(matrix), k))
     )
-
-
-def _draw_per_distinct_row(key: np.ndarray, probs: np.ndarray, random_state: Any) -> np.ndarray:
-    """Most probable class per row, exact ties broken by one seeded draw per distinct ``key`` row, so
-    that rows with the same key get the same class whatever the rows' order."""
-    if not len(key):
-        return np.zeros(0, dtype=np.int64)
-    distinct, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    return random_argmax(probs[first], check_random_state(random_state))[inverse.ravel()]
 
 
 class _Baseline(VoterAPI, BaseEstimator):
@@ -80,8 +71,9 @@ class MajorityLabelVoter(_Baseline):
     labels : sequence, optional
         The classes (default: those voted in ``fit``, sorted).
     random_state : int or Generator, default 0
-        Breaks ties in :meth:`predict` without a ``tie_break_policy``: one seeded draw per distinct
-        count of votes per class, so that items with the same counts get the same label.
+        Breaks ties in :meth:`predict` without a ``tie_break_policy`` as
+        :class:`~labelwise.aggregate.MajorityVote` does: one seeded draw per tied item, the items in
+        sorted order, so the labels are ``MajorityVote``'s with the same seed on a table of votes.
 
     Attributes
     ----------
@@ -102,7 +94,7 @@ class MajorityLabelVoter(_Baseline):
         counts = _class_counts(v.matrix(), len(self.classes_))
         top = (counts == counts.max(axis=1, keepdims=True)).astype(float)
         probs = top / top.sum(axis=1, keepdims=True)
-        return v.items, probs, _draw_per_distinct_row(counts, probs, self.random_state)
+        return v.items, probs, item_argmax(probs, self.random_state, v.items)
 
 
 class MajorityClassVoter(_Baseline):
@@ -116,7 +108,7 @@ class MajorityClassVoter(_Baseline):
         ``fit(votes, y_dev=...)`` takes them from gold dev labels instead (Snorkel's ``balance``).
     labels : sequence, optional
     random_state : int or Generator, default 0
-        Breaks a tie for the largest share in :meth:`predict` (one draw: every item the same class).
+        Breaks a tie for the largest share in :meth:`predict`: one seeded draw per item (sorted order).
 
     Attributes
     ----------
@@ -160,7 +152,7 @@ class MajorityClassVoter(_Baseline):
         v = self._votes(votes)
         top = (self.class_balance_ == self.class_balance_.max()).astype(float)
         probs = np.tile(top / top.sum(), (v.n_items, 1))
-        return v.items, probs, _draw_per_distinct_row(np.zeros((v.n_items, 1)), probs, self.random_state)
+        return v.items, probs, item_argmax(probs[:1], self.random_state, v.items, np.zeros(v.n_items, dtype=np.intp))
 
 
 class RandomVoter(_Baseline):

@@ -9,18 +9,16 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate.arguments import check_random_state
 from ..aggregate import DawidSkene
 from ..aggregate._answers import encode_answers
 from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_weights
 from ..aggregate._pair_check import group_answer_weights
 from ..aggregate.dawid_skene import DEFAULT_DEPENDENCY_TRIAD
 from ..errors import EstimatorError, InvalidParameterError
-from ._compress import compress_rows
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedDawidSkene
 from ._params import fit_votes
-from ._posterior import FLOOR
+from ._posterior import FLOOR, item_argmax
 from ._votes import Votes, as_votes
 from .label_model import check_class_balance
 
@@ -47,6 +45,10 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         vote shares of the items with a vote).
     labels : sequence, optional
     random_state : int or Generator, default 0
+        Seeds the aggregate's fit and breaks exact ties in ``labels_`` and ``predict`` as
+        :class:`~labelwise.aggregate.MajorityVote` does: one draw per tied item, the items in sorted
+        order (after a fallback to majority vote, ``labels_`` are ``MajorityVote``'s with the same seed
+        on a table of votes).
     dependency_triad : bool, default True
         Keep a dependent pair of labelers only if its excess agreement is not shared with a third
         labeler (the triad gate of :class:`~labelwise.aggregate.DawidSkene`'s dependent-pair check,
@@ -60,8 +62,8 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
     Attributes
     ----------
     classes_, labelers_, labels_, probas_, class_balance_, accuracies_, n_votes_
-        As :class:`LabelModel` (``accuracies_`` NaN for a labeler that never voted; an exact tie in ``probas_`` is broken by a seeded draw per distinct
-        vote row, whatever the order of the items).
+        As :class:`LabelModel` (``accuracies_`` NaN for a labeler that never voted; an exact tie in ``probas_`` is
+        broken by a seeded draw per tied item, whatever the order of the votes' rows).
     confusion_ : ndarray (m, K, K)
         ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``.
     coverage_ : ndarray of shape (m,)
@@ -157,7 +159,7 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
             np.where(order >= 0, accuracy, np.nan), index=pd.Index(v.labelers, name="labeler"), name="accuracy"
         )
         self.probas_ = pd.DataFrame(self._posterior(v), index=v.items, columns=pd.Index(v.classes))
-        codes = _tie_broken_labels(v, self.probas_.to_numpy(), check_random_state(self.random_state))
+        codes = item_argmax(self.probas_.to_numpy(), self.random_state, v.items)
         self.labels_ = pd.Series(pd.Index(v.classes).take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=v.items, name="n_votes")
         self.coverage_ = (v.matrix() >= 0).mean(axis=0) if v.n_items else np.zeros(v.n_labelers)
@@ -201,10 +203,10 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         """Items, posterior and class codes, exact ties broken as in ``labels_`` (one seeded draw per
-        distinct vote row), so that on the fit's own votes :meth:`predict` is ``labels_``."""
+        tied item, in sorted order), so that on the fit's own votes :meth:`predict` is ``labels_``."""
         v = self._new_votes(votes)
         post = self._posterior(v)
-        return v.items, post, _tie_broken_labels(v, post, check_random_state(self.random_state))
+        return v.items, post, item_argmax(post, self.random_state, v.items)
 
     def _lf_conditionals(self) -> np.ndarray:
         """``[j, a, y] = P(λ_j = a | y)``: the share of items ``j`` voted on (independent of the class:
@@ -264,17 +266,6 @@ def _check_passed(names: Any) -> None:
             f"DawidSkeneLabelModel got unknown parameter(s) {unknown}; it takes class_balance, labels, "
             f"random_state, dependency_triad and DawidSkene's {_passed()}"
         )
-
-
-def _tie_broken_labels(v: Votes, post: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Each item's most probable class, exact ties broken by seeded draws made once per distinct
-    vote row (as :class:`LabelModel` does), the rows taken in the order of the labelers' names, so
-    that the labels do not depend on the order of the items or of the table's rows."""
-    matrix = v.matrix()[:, np.argsort([str(x) for x in v.labelers], kind="stable")]
-    rows = compress_rows(matrix, len(v.classes))
-    draws = rng.random((len(rows.weights), post.shape[1]))[rows.inverse]
-    is_max = post >= post.max(axis=1, keepdims=True) - 1e-12  # random_argmax's rule
-    return np.argmax(is_max * (1.0 + draws), axis=1)
 
 
 def _vote_balance(matrix: np.ndarray, k: int) -> np.ndarray:

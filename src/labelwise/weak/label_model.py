@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate.arguments import check_random_state
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
@@ -29,9 +28,9 @@ from ._posterior import (
     FLOOR,
     confusion_from_mu,
     group_mu_from_lf_mu,
+    item_argmax,
     lf_mu_from_posterior,
     posterior,
-    random_argmax,
     vote_counts,
     vote_shares,
     voted_outcomes,
@@ -175,8 +174,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
-        Breaks exact ties between classes in ``labels_`` and ``predict`` (within ``1e-12``): one seeded draw per
-        distinct vote row of the votes given, so items with the same votes get the same label whatever the items' order.
+        Breaks exact ties between classes in ``labels_`` and ``predict`` (within ``1e-9``), as ``MajorityVote``: one
+        seeded draw per tied item, the items in sorted order of their names, whatever the order of the votes' rows.
 
     Attributes
     ----------
@@ -436,13 +435,13 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             name="accuracy",
         )
         classes = pd.Index(v.classes)
-        codes = random_argmax(post, check_random_state(self.random_state))[inverse]  # a tie: one draw per row
+        codes = item_argmax(post, self.random_state, v.items, inverse)  # a tie: one draw per tied item
         self.probas_ = pd.DataFrame(post[inverse], index=v.items, columns=classes)
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1), index=v.items, name="n_votes")
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
-        """Items, posterior and class codes (exact ties: one seeded draw per distinct vote row of ``votes``)."""
+        """Items, posterior and class codes (exact ties: one seeded draw per tied item of ``votes``, as ``labels_``)."""
         v = as_votes(votes, classes=self.classes_)
         unknown = sorted(set(v.labelers) - set(self.labelers_), key=str)
         if unknown:
@@ -453,7 +452,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         lure = getattr(self, "lure_params_", None)
         if lure is not None:
             post = lured_posterior(lure, lam_g, len(self.classes_), post)
-        return v.items, post[rows.inverse], random_argmax(post, check_random_state(self.random_state))[rows.inverse]
+        return v.items, post[rows.inverse], item_argmax(post, self.random_state, v.items, rows.inverse)
 
     def _lf_conditionals(self) -> np.ndarray:
         """``[j, a, y] = P(λ_j = a | y)``: ``mu_`` by function (:meth:`get_weights`, :meth:`get_conditional_probs`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from ..aggregate.majority import MajorityVote
 from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._answer_forms import answer_forms_notice
 from ._answer_forms import normalize_answers as _normalize
+from ._answer_parsers import UNPARSED_POLICIES, parse_answer_values
 
 __all__ = ["self_consistency"]
 
@@ -29,6 +31,8 @@ def self_consistency(
     random_state: Any = 0,
     duplicates: str = "keep",
     normalize_answers: bool = False,
+    parse_answers: str | Callable[[Any], Any] | None = None,
+    unparsed: str = "keep",
 ) -> pd.DataFrame:
     """Majority answer per item over repeated samples of a model, with per-item confidence.
 
@@ -56,6 +60,18 @@ def self_consistency(
         the normal forms). Self-consistency parses each sampled answer before the vote [1]_; with
         ``False`` (the default) answers are the classes as written, and answers that this rule would
         make one are named in a :class:`~labelwise.errors.LabelwiseWarning`.
+    parse_answers : {"multiple-choice", "number", "last-line"}, callable or None, default None
+        Vote on the final answer each sample gives, parsed out of its text [1]_ by a rule of
+        :data:`labelwise.weak.ANSWER_PARSERS`: ``"multiple-choice"`` the option letter (``The answer
+        is B because ...``, ``**B**``, ``Final answer: (B)``, ``B) Paris`` are ``B``), ``"number"``
+        the number in one spelling (``\\boxed{42}``, ``#### 42``, ``The answer is 42.`` are ``42``;
+        ``1,234.50`` is ``1234.5``), ``"last-line"`` the last line's normal form (see
+        ``normalize_answers``); or a function of one answer returning its parsed form or None. An
+        answer the rule cannot read is never guessed: a warning counts them and names the most
+        frequent, and ``unparsed`` says what becomes of them. Not with ``normalize_answers``.
+    unparsed : {"keep", "drop"}, default "keep"
+        With ``parse_answers``: an answer it cannot parse is kept as written (a class of its own)
+        or dropped from the vote (an item left without answers gets no row).
 
     Returns
     -------
@@ -68,19 +84,12 @@ def self_consistency(
     .. [1] X. Wang, J. Wei, D. Schuurmans, Q. Le, E. Chi, S. Narang, A. Chowdhery and D. Zhou,
        "Self-Consistency Improves Chain of Thought Reasoning in Language Models", ICLR 2023.
     """
-    if not isinstance(answers, pd.DataFrame):
-        raise AnnotationError(f"answers must be a DataFrame (item, sample, answer), got {type(answers).__name__}")
-    named = {"item_col": item_col, "sample_col": sample_col, "label_col": label_col}
-    missing = [f"{param}={col!r}" for param, col in named.items() if col not in answers.columns]
-    if missing:
-        raise MissingColumnError(
-            f"answers is missing columns {', '.join(missing)}; found {[str(c) for c in answers.columns]}"
-        )
-    check_choice("duplicates", duplicates, ("keep", "last"))
-    if not isinstance(normalize_answers, (bool, np.bool_)):
-        raise InvalidParameterError(f"normalize_answers must be True or False, got {normalize_answers!r}")
+    _check(answers, {"item_col": item_col, "sample_col": sample_col, "label_col": label_col}, duplicates)
+    _check_readings(normalize_answers, parse_answers, unparsed)
     kept = _answered(answers, item_col, sample_col, label_col, duplicates)
-    if normalize_answers:
+    if parse_answers is not None:
+        kept = _parsed(kept, label_col, parse_answers, unparsed)
+    elif normalize_answers:
         kept = kept.assign(**{label_col: _normalize(kept[label_col])})
     elif (notice := answer_forms_notice(kept[label_col], f"answers column {label_col!r}", _FIX)) is not None:
         warnings.warn(notice, LabelwiseWarning, stacklevel=2)
@@ -88,6 +97,35 @@ def self_consistency(
     voters = pd.RangeIndex(len(kept))  # duplicates were settled above: each row is one vote
     table = pd.DataFrame({"item": kept[item_col].to_numpy(), "voter": voters, "label": kept[label_col].to_numpy()})
     vote = MajorityVote(annotator_col="voter", random_state=random_state).fit(table)
+    return _result(vote)
+
+
+def _check(answers: Any, named: dict[str, str], duplicates: str) -> None:
+    """``answers`` is a DataFrame holding the named columns; ``duplicates`` is a policy."""
+    if not isinstance(answers, pd.DataFrame):
+        raise AnnotationError(f"answers must be a DataFrame (item, sample, answer), got {type(answers).__name__}")
+    missing = [f"{param}={col!r}" for param, col in named.items() if col not in answers.columns]
+    if missing:
+        raise MissingColumnError(
+            f"answers is missing columns {', '.join(missing)}; found {[str(c) for c in answers.columns]}"
+        )
+    check_choice("duplicates", duplicates, ("keep", "last"))
+
+
+def _check_readings(normalize_answers: Any, parse_answers: Any, unparsed: str) -> None:
+    """``normalize_answers`` a bool, ``unparsed`` a policy, and not both readings of the answers at once."""
+    if not isinstance(normalize_answers, (bool, np.bool_)):
+        raise InvalidParameterError(f"normalize_answers must be True or False, got {normalize_answers!r}")
+    check_choice("unparsed", unparsed, UNPARSED_POLICIES)
+    if parse_answers is not None and normalize_answers:
+        raise InvalidParameterError(
+            "parse_answers and normalize_answers are two readings of the answers: pass one, got "
+            f"parse_answers={show(parse_answers)} and normalize_answers=True (last-line parsing ends in the normal form)"
+        )
+
+
+def _result(vote: MajorityVote) -> pd.DataFrame:
+    """label, confidence (the label's vote share), n_samples and n_distinct per item, from the fitted vote."""
     shares = vote.probas_.to_numpy()
     out = pd.DataFrame(
         {
@@ -100,6 +138,23 @@ def self_consistency(
     )
     out.index.name = "item"
     return out
+
+
+def _parsed(kept: pd.DataFrame, label_col: str, parser: Any, unparsed: str) -> pd.DataFrame:
+    """The answers parsed by ``parser``; those it cannot read named in a warning, kept or dropped."""
+    parsed = parse_answer_values(kept[label_col], parser)
+    other = "pass unparsed='drop' to leave them out of the vote" if unparsed == "keep" else "unparsed='keep' keeps them"
+    notice = parsed.notice(f"answers (column {label_col!r})", unparsed, other)
+    if notice is not None:
+        warnings.warn(notice, LabelwiseWarning, stacklevel=3)
+    kept = kept.assign(**{label_col: parsed.values})
+    if unparsed == "drop":
+        kept = kept[~parsed.unparsed]
+        if kept.empty:
+            raise AnnotationError(
+                f"answers has no answer that parse_answers={show(parser)} can parse (unparsed='drop')"
+            )
+    return kept
 
 
 def _answered(answers: pd.DataFrame, item_col: str, sample_col: str, label_col: str, duplicates: str) -> pd.DataFrame:

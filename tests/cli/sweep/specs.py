@@ -159,6 +159,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame({"annotator": ["a", "b", "c"], "weight": [0.5, 1.5, 1.0]}).to_csv(p["mask_weights"], index=False)
     _write_boxes(p["boxes"], p["box_labeled"])
     _write_coco_boxes(p["boxes"], p["coco_a"], p["coco_b"])
+    np.save(p["emb"], np.random.default_rng(49).normal(size=(30, 4)))  # audit --features at scale (session 49)
     return p
 
 
@@ -207,6 +208,7 @@ def _write_masks(table: Path, rng: np.random.Generator) -> None:
 
 
 INPUT_FILES = {
+    "emb": "emb.npy",
     "data": "data.csv",
     "binary": "binary.csv",
     "partial": "partial.csv",
@@ -360,6 +362,13 @@ SPECS: dict[str, Spec] = {
     ),
     "aggregate/votes_normalize": Spec(
         ("aggregate", "{votes}", "--format", "votes", "--normalize-answers"),
+        {"PATH": ("votes", TABLE)},
+        ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
+        label_cases=(),
+    ),
+    # the same LLM samples parsed to their option letters ("(B)" and "B." are B), unparsed answers dropped
+    "aggregate/votes_parse": Spec(
+        ("aggregate", "{votes}", "--format", "votes", "--parse-answers", "multiple-choice", "--unparsed", "drop"),
         {"PATH": ("votes", TABLE)},
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
         label_cases=(),
@@ -627,6 +636,30 @@ SPECS: dict[str, Spec] = {
         ("priors.csv", "adapted_probs.npy", "summary.json"),
         label_cases=(),
     ),
+    "shift/source-prior": Spec(
+        (
+            "shift",
+            "--train-probs",
+            "{train_probs}",
+            "--train-labels",
+            "{train_labels}",
+            "--target-probs",
+            "{target_probs}",
+            "--n-boot",
+            "0",
+            "--calibration",
+            "none",
+            "--source-prior",
+            "labels",
+        ),
+        {
+            "--train-probs": ("train_probs", NPY),
+            "--train-labels": ("train_labels", NPY),
+            "--target-probs": ("target_probs", NPY),
+        },
+        ("priors.csv", "adapted_probs.npy", "summary.json"),
+        label_cases=(),
+    ),
     "label-shift": Spec(
         ("label-shift", "--train-labels", "{train_txt}", "--eval-labels", "{eval_txt}"),
         {"--train-labels": ("train_txt", TEXT), "--eval-labels": ("eval_txt", TEXT)},
@@ -859,6 +892,26 @@ SPECS["audit/token_table"] = Spec(
     columns={"--sentence-column": "data", "--token-column": "data"},
     label_cases=(),
 )
+
+# The data checks at scale (session 49): --checks with --scheduler runs them on DATA's columns (a CSV read in
+# memory here; Parquet parts on Dask: tests/cli/test_audit_checks_scale_cli.py) or on --features.
+SPECS["audit/scale_checks"] = Spec(
+    ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--scheduler", "synchronous")
+    + ("--checks", "outlier,null", "--k", "3", "--no-report"),
+    {"DATA": ("data", TABLE)},
+    ("issues.parquet", "summary.json"),
+    label_cases=(),
+    bad_values=(("--checks", "no_such_check"), ("--checks", "dark")),
+)
+SPECS["audit/scale_features"] = Spec(
+    ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--scheduler", "synchronous")
+    + ("--features", "{emb}", "--checks", "outlier", "--no-report"),
+    {"--features": ("emb", NPY)},
+    ("issues.parquet", "summary.json"),
+    label_cases=(),
+    bad_values=(("--checks", "label"),),
+)
+
 # The classification audit's --id-column (session 49): DATA's column a (distinct values) as the ids, the label
 # column refused as ids.
 SPECS["audit/ids"] = Spec(

@@ -5,7 +5,8 @@ Reads ``analysis.csv`` (per function: polarity, coverage, overlaps, conflicts an
 correct, incorrect and empirical accuracy; the model's estimated accuracy), ``labelers.json`` (the label
 model's estimated accuracy and confusion matrix of each function), ``labels.csv`` (label, confidence,
 n_votes and ``prob_<class>`` per item), ``votes.csv`` (item, labeler, label) and ``summary.json`` (counts,
-coverage, classes, class balance, accuracy against gold, and the dependent pairs of functions the label
+coverage, classes, class balance, accuracy against gold beside the functions' majority vote's (ties split and
+every tie lost, as the command prints them), and the dependent pairs of functions the label
 model's check found, read by :mod:`labelwise.report._dependence`). A folder written before
 ``labelers.json`` or the dependence fields shows the rest.
 """
@@ -13,6 +14,7 @@ model's check found, read by :mod:`labelwise.report._dependence`). A folder writ
 from __future__ import annotations
 
 import json
+from typing import TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -32,6 +34,17 @@ def _share(value: object) -> str:
     return "" if not isinstance(value, (int, float)) or isinstance(value, bool) else f"{float(value):.1%}"
 
 
+def _number(value: object) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _below_majority(summary: dict) -> bool:
+    """Whether the label model's accuracy against gold is below the functions' majority vote with every tie
+    lost (below any way of breaking its ties), as the command's notice says."""
+    accuracy, lost = summary.get("accuracy_on_covered_gold"), summary.get("majority_vote_accuracy_ties_lost")
+    return _number(accuracy) and _number(lost) and float(accuracy) < float(lost)
+
+
 def _tiles(folder: Folder) -> list[tuple[str, str, bool]]:
     s = folder.summary
     tiles = [
@@ -43,10 +56,23 @@ def _tiles(folder: Folder) -> list[tuple[str, str, bool]]:
     ]
     accuracy = s.get("accuracy_on_covered_gold")
     if isinstance(accuracy, (int, float)):
-        tiles.append((f"{float(accuracy):.3f}", f"accuracy vs gold ({count(s.get('n_covered_gold'))} items)", False))
+        below = _below_majority(s)
+        tiles.append((f"{float(accuracy):.3f}", f"accuracy vs gold ({count(s.get('n_covered_gold'))} items)", below))
+        split, lost = s.get("majority_vote_accuracy_on_covered_gold"), s.get("majority_vote_accuracy_ties_lost")
+        if _number(split) and _number(lost):  # a folder written before session 48 has neither
+            tiles.append((f"{float(split):.3f}", "functions' majority vote, ties split (same items)", False))
+            tiles.append((f"{float(lost):.3f}", "functions' majority vote, every tie lost", False))
     if s.get("n_abstained"):
         tiles.append((count(s.get("n_abstained")), "items abstained (tie)", True))
     return tiles
+
+
+#: Said under the functions' table when the label model is below the majority vote with every tie lost.
+_BELOW = (
+    " The label model's labels are less accurate against the gold labels than the functions' majority vote, "
+    "however its ties are broken (the header's tiles): compare each function's empirical_accuracy with its "
+    "estimated_accuracy (docs/weak.md, label models)."
+)
 
 
 def _analysis(folder: Folder) -> str:
@@ -80,6 +106,7 @@ def _analysis(folder: Folder) -> str:
         "another function votes too (overlaps) and votes another class (conflicts)"
         + (", its votes against the gold labels" if gold else "")
         + f" and the label model's estimated accuracy; {order}{more}."
+        + (_BELOW if _below_majority(folder.summary) else "")
     )
     body = f'<div class="row2">{_img(bar, alt="bar chart of the functions coverage")}<div class="scroll">{_table(shown)}</div></div>'
     return section("weak-functions", "Labeling functions", note, body)
