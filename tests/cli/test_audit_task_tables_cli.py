@@ -130,10 +130,9 @@ class TestIdColumn:
         assert res.exit_code != 0 and "--id-column must differ from --label, both are 'tags'" in _text(res)
 
     def test_the_tasks_that_read_no_table_of_rows_refuse_it(self, tmp_path):
-        """Classification (which names rows by position) and a CoNLL token file refuse --id-column, unread."""
+        """A CoNLL token file refuses --id-column, unread (classification reads it since session 49:
+        tests/cli/test_audit_classification_ids_cli.py)."""
         args = _multilabel(tmp_path)
-        res = _run(tmp_path / "d.csv", "--label", "tags", "--id-column", "sample", "--out", tmp_path / "c")
-        assert res.exit_code != 0 and "--id-column is for --task multilabel / token / regression" in _text(res)
         (tmp_path / "c.conll").write_text("EU B-ORG\nrejects O\n\nPeter B-PER\n")
         res = _run(tmp_path / "c.conll", "--task", "token", "--probs", args[5], "--id-column", "sample")
         assert res.exit_code != 0 and "without --sentence-column" in _text(res)

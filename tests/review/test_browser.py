@@ -328,3 +328,15 @@ def test_an_aggregation_s_copy_ring_is_shown_above_the_cards_as_text(browser, tm
         page = _open(browser, url)
         expect(page.locator("#dependence")).to_be_hidden()
         page.close()
+
+
+def test_the_card_on_the_page_names_the_id_before_the_row(browser, tmp_path):
+    """In headless Chromium, the worst card's meta line reads ``sample ünï · row 2 · rank 1``."""
+    from tests.review.test_card_ids import _classification
+
+    out = _classification(tmp_path, "sample", "--id-column", "sample")
+    with serving(out, reviewer="e2e") as url:
+        page = _open(browser, url)
+        meta = page.locator(".card").nth(0).locator(".meta").text_content()
+        page.close()
+    assert meta.startswith("sample ünï \u00b7 row 2 \u00b7 rank 1")

@@ -53,8 +53,8 @@ class TestStaleLogLine:
         assert "(1 new, 1 changed, 1 undone, the latest at 20" in line
         assert f"labelwise export {out} --out {out / 'cleaned.csv'} --force" in line
 
-    def test_a_log_without_a_database_beside_it_is_not_judged(self, tmp_path):
-        """A log exported elsewhere has no database beside it: nothing to compare, no line."""
+    def test_a_log_exported_elsewhere_and_current_gives_no_line(self, tmp_path):
+        """A log exported to another folder, nothing decided since: its record finds the database, no line."""
         from labelwise.review._log_state import stale_log_line
 
         out = audit_with_decisions(tmp_path)

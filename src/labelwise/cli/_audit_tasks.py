@@ -50,7 +50,7 @@ TASK_OPTIONS = {
     "tag_separator": ("multilabel",),
     "ignore_index": ("segmentation",),
     "mixture_prior": ("regression",),
-    "id_column": ("multilabel", "token", "regression"),
+    "id_column": ("classification", "multilabel", "token", "regression"),
     "sentence_column": ("token",),
     "token_column": ("token",),
 }

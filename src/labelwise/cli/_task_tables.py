@@ -43,8 +43,9 @@ def task_table_options(function: Any) -> Any:
         click.option(
             "--id-column",
             default=None,
-            help="--task multilabel / regression / token (a token table): DATA's column of row ids, unique, read "
-            "as written (007 stays 007) and carried into issues.csv beside the row number.",
+            help="DATA's column of row ids (classification, multilabel, regression, a token table): unique, read "
+            "as written (007 stays 007), no feature, and carried into issues.csv beside the row number, the "
+            "report, the review page and the exports.",
         ),
     ]
     for option in options:

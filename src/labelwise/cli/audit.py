@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,7 +19,9 @@ from ..errors import (
 from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
 from ._audit_checks import checks_named, prepare_data_checks
+from ._audit_demo import check_demo_may_write, write_demo_table
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
+from ._audit_ids import drop_ids, refuse_ids_unread, with_ids
 from ._audit_model import (
     audit_probabilities,
     check_label_not_continuous,
@@ -75,15 +76,18 @@ def run_audit(
     time_budget: float = 30.0,
     model_info: dict | None = None,
     named: list[str] | None = None,
+    ids: pd.Series | None = None,
 ) -> tuple[Any, np.ndarray]:
-    """Out-of-fold probabilities (unless given) and label issues for one table; ``named``: ``--classes``."""
+    """Out-of-fold probabilities (unless given) and label issues for one table; ``named``: ``--classes``;
+    ``ids``: ``--id-column``'s values (not in ``frame``: no feature), which a ``--probs`` table's rows may match."""
     from ..audit import find_label_issues
 
     features, labels = split_label(frame, label)
     check_label_not_continuous(labels, label, folds=cv if probs_path is None else None)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     if probs_path is not None:
-        probs, classes = audit_probs(probs_path, frame, label, labels, classes, named)
+        with_id = frame if ids is None else frame.assign(**{str(ids.name): ids.to_numpy()})
+        probs, classes = audit_probs(probs_path, with_id, label, labels, classes, named)
     else:
         refuse_classes_without_probs(named)
         check_two_classes(classes, label)
@@ -265,26 +269,7 @@ def audit(**options: Any) -> None:
     o = SimpleNamespace(**{**options, "out": Path(options["out"])})
     refuse_before_any_work(o)
     if o.task != "classification":
-        from ._audit_tasks import run_task_audit
-
-        refuse_classification_options(o.task)
-        run_task_audit(
-            o.task,
-            o.data,
-            label=o.label,
-            probs_path=o.probs_path,
-            predictions_path=o.predictions_path,
-            out=o.out,
-            random_state=o.random_state,
-            top=o.top,
-            classes=o.classes,
-            ignore_index=o.ignore_index,
-            mixture_prior=o.mixture_prior,
-            tag_separator=o.tag_separator,
-            report=bool(o.report),
-            superseded=o.superseded,
-            **{k: getattr(o, k) for k in ("id_column", "sentence_column", "token_column")},
-        )
+        _run_task(o)
         return
     scale_args = (o.data, o.label, o.probs_path, o.labels_path)
     scale_opts = {
@@ -297,6 +282,7 @@ def audit(**options: Any) -> None:
         "data_checks": {k: getattr(o, k) for k in DATA_CHECK_OPTIONS},  # --checks at scale (_audit_checks_scale)
     }
     named = parse_classes(o.classes, what="class")
+    refuse_ids_unread(o, scale=not o.demo and at_scale(o))
     if not o.demo and at_scale(o):
         refuse_options_not_read_at_scale()
     if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by, classes=named) is not None:
@@ -306,6 +292,7 @@ def audit(**options: Any) -> None:
             console().print(f"report: {write_report(o.out)}")
         return
     frame, truth = _read_frame(o)
+    frame, o.ids = drop_ids(o, frame)  # --id-column: no feature; carried into issues.csv
     frame, data_checks = prepare_data_checks(
         frame,
         o.label,
@@ -335,15 +322,41 @@ def audit(**options: Any) -> None:
         time_budget=o.time_budget,
         model_info=model_info,
         named=named,
+        ids=o.ids,
     )
     summary = add_health(_summary(o, result, frame, truth, model_info), result)
     with files_together(supersedes=o.superseded):
-        _write_demo_table(o)
-        write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
+        write_demo_table(o)
+        issues = data_checks.apply(result, probs, summary, o.random_state)
+        write_csv(with_ids(issues, o.ids, o.id_column), o.out / "issues.csv")
         write_overlap(result, o.out)
         write_npy(probs, o.out / "probs.npy")
         write_audit_summary(summary, o.out)
     _print_results(o, result, summary, model_info)
+
+
+def _run_task(o: SimpleNamespace) -> None:
+    """``--task multilabel`` and the other label shapes (:func:`._audit_tasks.run_task_audit`)."""
+    from ._audit_tasks import run_task_audit
+
+    refuse_classification_options(o.task)
+    run_task_audit(
+        o.task,
+        o.data,
+        label=o.label,
+        probs_path=o.probs_path,
+        predictions_path=o.predictions_path,
+        out=o.out,
+        random_state=o.random_state,
+        top=o.top,
+        classes=o.classes,
+        ignore_index=o.ignore_index,
+        mixture_prior=o.mixture_prior,
+        tag_separator=o.tag_separator,
+        report=bool(o.report),
+        superseded=o.superseded,
+        **{k: getattr(o, k) for k in ("id_column", "sentence_column", "token_column")},
+    )
 
 
 def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
@@ -354,7 +367,7 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
 
         digits = load_demo_digits(o.noise_rate, random_state=o.random_state)
         o.data = o.out / "data.csv"
-        _check_demo_may_write(o.data)
+        check_demo_may_write(o.data)
         o.demo_table = frame = digits.frame  # written with the outputs: never beside another run's issues
         o.label, truth = "label", digits.is_flipped
         o.report = True if o.report is None else o.report
@@ -363,35 +376,12 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             raise InvalidParameterError(
                 "DATA is required (a CSV, Parquet or JSON Lines file), or --probs with --labels, or --demo"
             )
-        frame = read_input(o.data, "DATA", text_columns=[o.label] if o.label else [])
+        frame = read_input(o.data, "DATA", text_columns=[c for c in (o.label, o.id_column) if c])
     if o.image_column is not None and o.image_column not in frame.columns:
         raise MissingColumnError(
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"
         )
     return frame, truth
-
-
-def _write_demo_table(o: SimpleNamespace) -> None:
-    """--demo's digits to OUT/data.csv, in the block of the outputs that describe them: an interrupted or
-    failed ``--demo --force`` run leaves the earlier run's table beside the earlier run's issues."""
-    if getattr(o, "demo_table", None) is not None:
-        write_csv(o.demo_table, o.data)
-
-
-def _check_demo_may_write(path: Path) -> None:
-    """--demo writes the digits to OUT/data.csv: refuse when that file is not an earlier demo's (the user's own data)."""
-    if not path.exists():
-        return
-    try:
-        earlier = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
-        from_demo = "demo" in earlier and Path(earlier["settings"]["data"]) == path.resolve()
-    except (OSError, ValueError, KeyError, TypeError):
-        from_demo = False
-    if not from_demo:
-        raise InvalidParameterError(
-            f"--demo writes the digits to {str(path)!r}, which exists and was not written by an earlier --demo; "
-            "choose another --out (nothing was changed)"
-        )
 
 
 def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, model_info: dict) -> dict:
@@ -402,6 +392,7 @@ def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, m
     summary["settings"] = {
         "data": str(Path(o.data).resolve()),
         "label": o.label,
+        "id_column": o.id_column,
         **na_values_setting(),
         "probs": str(Path(o.probs_path).resolve()) if o.probs_path else None,  # absolute, as data and the tasks'
         "filter_by": o.filter_by,
@@ -441,7 +432,7 @@ def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: d
     )
     print_health(con, summary["health"])
     if o.top:
-        worst = result.to_frame().head(min(o.top, max(result.n_issues, 1)))
+        worst = with_ids(result.to_frame(), o.ids, o.id_column).head(min(o.top, max(result.n_issues, 1)))
         print_frame(worst, title="Worst examples")
     if "demo" in summary:
         d = summary["demo"]

@@ -50,6 +50,7 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     from ..errors import InvalidParameterError
     from ..io.outputs import load_audit
     from ..review._export_paths import cleaned_paths, label_studio_paths, refuse_audit_file, refuse_audited_data
+    from ..review._log_state import record_path
     from ..review.export import export_cleaned, export_label_studio
     from ..review.task_export import audit_task, cleaned_format, refuse_label_studio
 
@@ -95,6 +96,8 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
             f"wrote {res.log_path} (change log, {len(res.changes)} reviewed {'examples' if task is None else 'units'}"
             f"{_named_by(res.id_column) if task is None or res.id_column is not None else ''})"
         )
+        record = record_path(res.log_path)  # where the review is: evaluate checks the log is current from anywhere
+        click.echo(f"wrote {record} (where its review.sqlite is, for `labelwise evaluate --corrections`)")
     if path is not None:
         click.echo(
             f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)"

@@ -32,6 +32,7 @@ from ..io.outputs import (
 )
 from . import _plots
 from ._annotators import Quality, annotator_section
+from ._cards import audit_ids, example_card
 from ._checks_section import checks_sections
 from ._data_as_written import previewed_audit
 from ._dependence import dependence_section, with_marks
@@ -133,35 +134,6 @@ def _section_id(section: str) -> str:
 
 
 # --------------------------------------------------------------------------------------- audit
-
-
-def _example_card(audit: AuditOutput, previewer: Previewer, rec: Any) -> str:
-    row = int(rec.row)
-    parts = [f'<div class="example" data-row="{row}">']
-    if previewer.shows_image:
-        png = previewer.thumbnail_png(row, max_side=128)
-        if png is not None:
-            parts.append(f'<div class="thumbbox">{_img(png, alt=f"example {row}", cls="thumb")}</div>')
-        else:
-            where = previewer.describe(row).get("path", "")
-            parts.append(f'<div class="thumbbox"><span class="missing">image not readable: {_e(where)}</span></div>')
-    elif previewer.text_column is not None:
-        parts.append(f'<div class="text">{_e(previewer.text(row) or "")}</div>')
-    if previewer.shows_features:
-        feats = [(k, v) for k, v in previewer.features(row, limit=6) if k != previewer.text_column]
-        if feats:
-            rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(_fmt(v))}</td></tr>" for k, v in feats)
-            parts.append(f'<table class="feats">{rows}</table>')
-    if previewer.placeholder is not None:
-        parts.append(f'<div class="thumbbox"><span class="missing">{_e(previewer.placeholder)}</span></div>')
-    parts.append(
-        '<div class="labels">'
-        f'<span>given <span class="given">{_e(rec.given_label)}</span></span>'
-        f'<span>suggested <span class="suggested">{_e(rec.suggested_label)}</span></span></div>'
-        f'<div class="meta">row {row} &middot; rank {int(rec.rank)} &middot; quality {_quality(float(rec.label_quality))}</div>'
-    )
-    parts.append("</div>")
-    return "".join(parts)
 
 
 def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
@@ -296,7 +268,8 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
     elif worst.empty:
         worst = issues.head(min(top, 12))
         note = "No example was flagged; these are the examples with the lowest label quality"
-    cards = "".join(_example_card(audit, previewer, rec) for rec in worst.itertuples(index=False))
+    ids = audit_ids(audit)  # --id-column's cells as written, named on each card
+    cards = "".join(example_card(audit, previewer, rec, ids) for rec in worst.itertuples(index=False))
     sections.append(
         f'<section id="worst"><h2>Worst examples</h2><p class="note">{_e(note)}. '
         f"Review them with <code>labelwise review {_e(audit.out_dir)}</code>.</p>"

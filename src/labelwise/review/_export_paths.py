@@ -10,6 +10,7 @@ from ..errors import InvalidParameterError
 from ..io.atomic import written_suffix
 from ..io.output_sets import AUDIT_OUTPUTS
 from ..io.plain_text import COMPRESSIONS
+from ._log_state import check_record_writable
 from .store import DB_NAME
 from .task_export import CLEANED_FORMATS
 
@@ -72,6 +73,7 @@ def cleaned_paths(
     )
     if log_path.resolve() == path.resolve():
         raise InvalidParameterError(f"log must differ from {name}, both are {str(path)!r}")
+    check_record_writable(log_path, force)  # <log>.review.json, written beside it (review._log_state)
     return path, log_path
 
 

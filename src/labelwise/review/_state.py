@@ -18,6 +18,7 @@ from ..io.outputs import AuditOutput
 from ..report._previews import Previewer
 from ._audited_data import load_reviewed_audit
 from ._label_dtype import class_of
+from ._unit_ids import unit_ids
 from .crowd import dependence
 from .duplicates import CheckIndex
 from .folders import load_units
@@ -57,6 +58,7 @@ class ReviewState:
         self.class_index = {str(c): i for i, c in enumerate(a.classes)}
         self.flagged_rows = frozenset(a.flagged["row"].tolist())
         self.checks = CheckIndex.from_audit(a)
+        self.id_name, self.ids = unit_ids(a, self.previewer)  # the data's id of each card, beside its row
         # an aggregation's copying annotators (summary.json), shown above its cards
         self.dependence = dependence(a.summary) if self.task == "aggregate" else None
 
@@ -82,6 +84,8 @@ class ReviewState:
             preview["image_url"] = f"/api/examples/{row}/image"
         return {
             "row": row,
+            "id": self.ids.get(row),
+            "id_column": self.id_name,
             "rank": int(rec["rank"]),
             "given": jsonable(rec["given_label"]),
             "suggested": jsonable(rec["suggested_label"]),

@@ -21,6 +21,7 @@ from ._data_ids import data_ids, id_key
 from ._export_paths import WRITERS, cleaned_paths, refuse_audit_file, refuse_audited_data
 from ._label_dtype import class_of, relabelled_column
 from ._label_studio import export_label_studio, label_studio_config, label_studio_tasks
+from ._log_state import write_record
 from .store import DB_NAME, DecisionStore
 from .task_export import CLEANED_FORMATS, audit_task, cleaned_format, task_cleaned, write_task_cleaned
 
@@ -297,7 +298,7 @@ def export_cleaned(
         refuse_audit_file(out_dir, target, name)
     if task is not None:
         res = task_cleaned(out_dir, mark_excluded=mark_excluded)
-        write_task_cleaned(res, path, log_path)
+        write_task_cleaned(res, path, log_path, Path(out_dir) / DB_NAME)
         return ExportResult(
             path=path,
             log_path=log_path,
@@ -315,6 +316,7 @@ def export_cleaned(
     # The log first: a cleaned table on disk always has its log beside it.
     with atomic_write(log_path, "w") as fh:
         changes.to_csv(fh, index=False)
+    write_record(log_path, Path(out_dir) / DB_NAME)  # where the review is (review._log_state)
     _write_table(cleaned, path)
     acts = changes["action"]
     return ExportResult(

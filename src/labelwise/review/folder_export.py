@@ -15,6 +15,7 @@ from ..errors import InvalidParameterError
 from ._export_paths import cleaned_paths
 from .export import ExportResult
 from .folders import FolderKind, refuse_own_file
+from .store import DB_NAME
 from .task_export import write_task_cleaned
 
 __all__ = ["export_folder"]
@@ -55,7 +56,7 @@ def export_folder(
                 f"{kind.command} read; write outside it: a file there would be read as answers by the next run"
             )
     res = kind.cleaned(out_dir, mark_excluded, "excluded")
-    write_task_cleaned(res, path, log_path)
+    write_task_cleaned(res, path, log_path, out_dir / DB_NAME)
     acts = res.changes["action"]
     return ExportResult(
         path=path,

@@ -46,6 +46,7 @@ from ..report._data_as_written import columns_as_written
 from ..report._tasks import TaskRun, task_of
 from ._data_ids import id_key, table_ids
 from ._label_dtype import labels_as_written
+from ._log_state import write_record
 from ._task_formats import cleaned_coco, cleaned_conll, cleaned_rows, coco_bytes, mask_manifest
 from ._token_table import is_token_table, token_table_cleaned
 from .store import DB_NAME, Decision, DecisionStore
@@ -416,14 +417,16 @@ def refuse_label_studio(out_dir: str | os.PathLike, *, name: str = "Label Studio
         )
 
 
-def write_task_cleaned(cleaned: TaskCleaned, path: Path, log_path: Path) -> None:
+def write_task_cleaned(cleaned: TaskCleaned, path: Path, log_path: Path, db: Path) -> None:
     """Write ``cleaned`` to ``path`` (its format from the suffix for a table) and its change log to
-    ``log_path``, both atomically and together (an interrupted export leaves neither or both)."""
+    ``log_path`` with the record of the review database ``db`` beside it, atomically and together (an
+    interrupted export leaves none or all)."""
     from .export import _write_table
 
     with files_together():
         with atomic_write(log_path, "w") as fh:
             cleaned.changes.to_csv(fh, index=False)
+        write_record(log_path, db)  # where the review is, for evaluate's check that the log is current
         if isinstance(cleaned.content, bytes):
             with atomic_write(path, "wb") as fh:
                 fh.write(cleaned.content)

@@ -911,3 +911,14 @@ SPECS["audit/scale_features"] = Spec(
     label_cases=(),
     bad_values=(("--checks", "label"),),
 )
+
+# The classification audit's --id-column (session 49): DATA's column a (distinct values) as the ids, the label
+# column refused as ids.
+SPECS["audit/ids"] = Spec(
+    ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--id-column", "a", "--checks", "label", "--no-report"),
+    {},
+    _AUDIT_OUT,
+    columns={"--label": "data", "--id-column": "data"},
+    label_cases=(),
+    bad_values=(("--id-column", "y"),),
+)

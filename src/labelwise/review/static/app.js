@@ -160,7 +160,8 @@ function renderCard(item, index) {
     el("div", { class: "labels" },
       el("span", {}, "given ", el("span", { class: "given", text: labelText(item.given) })),
       state.tags ? null : el("span", {}, "suggested ", el("span", { class: "suggested", text: labelText(item.suggested) }))),
-    el("div", { class: "meta", text: "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + quality(item.quality) +
+    el("div", { class: "meta", text: (item.id !== null && item.id !== undefined ? item.id_column + " " + item.id + " \u00b7 " : "") +
+      "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + quality(item.quality) +
       (item.prob_suggested !== null ? " \u00b7 p(suggested) " + fmt(item.prob_suggested, 2) : "") }),
     el("div", { class: "actions" }, keep, exclude),
     state.classes.length ? el("div", { class: "actions" }, select, relabel) : null,
