@@ -44,7 +44,11 @@ LEFT_OFF = 0.01
 #: The largest share of the rows searched again exactly (above it: a warning instead).
 MAX_EXACT_SHARE = 0.25
 #: Rows standardised at a time as one block of the rows searched (a "shard" of the exact search).
-SHARD_ROWS = 16384
+SHARD_ROWS = 1024
+#: Elements of one query block x shard slab of the exact search (256 kB of float32).
+SLAB_ELEMENTS = 1 << 16
+#: Rows searched again exactly per pass over the shards.
+QUERY_ROWS = 1024
 
 
 def audit_sample(n: int, random_state: Any) -> np.ndarray:
@@ -58,23 +62,29 @@ def audit_sample(n: int, random_state: Any) -> np.ndarray:
 def exact_rows(Z: Any, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The exact ``k`` nearest other rows of ``rows`` among all rows of ``Z`` (a float32 matrix or a
     :class:`~labelwise.checks.graph.StandardizedRows` view), by (float64 distance, row number), as
-    :func:`~labelwise.checks.graph.exact_knn` finds them; squared distances."""
+    :func:`~labelwise.checks.graph.exact_knn` finds them; squared distances.
+
+    Each block of ``SHARD_ROWS`` rows is standardised once and searched by the sharded exact
+    search's own code, a few query rows at a time (a slab of at most ``SLAB_ELEMENTS``), so the
+    memory held is a few blocks, never a copy of the features."""
     from ._dask_graph import _merge_best, _pair_best
     from ._exact_select import sq_norms32
 
     n = Z.shape[0]
     Q = np.asarray(Z[rows], dtype=np.float32)
-    blocks = [(s, min(n, s + SHARD_ROWS)) for s in range(0, n, SHARD_ROWS)]
-    top_norm = max(float(sq_norms32(np.asarray(Z[s:e], dtype=np.float32)).max()) for s, e in blocks)
-    best: tuple[np.ndarray, np.ndarray] | None = None
+    spans = [(s, min(n, s + SHARD_ROWS)) for s in range(0, n, SHARD_ROWS)]
+    top_norm = max(float(sq_norms32(np.asarray(Z[s:e], dtype=np.float32)).max()) for s, e in spans)
     want = min(n, k + 1)  # the row itself among them, or k others before it
-    for s, e in blocks:
-        part = _pair_best(Q, np.asarray(Z[s:e], dtype=np.float32), -1, s, want, min(n, 2 * want), top_norm)
-        best = part if best is None else _merge_best([best, part])
-    assert best is not None
-    idx, d2 = best
+    idx = np.full((rows.size, want), -1, dtype=np.int64)
+    d2 = np.full((rows.size, want), np.inf)
+    step = max(1, SLAB_ELEMENTS // SHARD_ROWS)
+    for s, e in spans:
+        S = np.asarray(Z[s:e], dtype=np.float32)
+        for a in range(0, rows.size, step):
+            part = _pair_best(Q[a : a + step], S, -1, s, want, min(n, 2 * want), top_norm)
+            idx[a : a + step], d2[a : a + step] = _merge_best([(idx[a : a + step], d2[a : a + step]), part])
     own = idx == rows[:, None]
-    d2 = np.where(own, np.inf, d2)
+    d2[own] = np.inf
     key = np.where(own, np.iinfo(np.int64).max, idx)
     order = np.lexsort((key, d2), axis=1)[:, :k]
     return np.take_along_axis(idx, order, 1), np.take_along_axis(d2, order, 1)
@@ -96,8 +106,8 @@ def repair_share(approx_mean: np.ndarray, sample: np.ndarray, off: np.ndarray) -
 def audited(
     Z: Any, indices: np.ndarray, sqdist: np.ndarray, k: int, *, random_state: Any = 0
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """The approximate graph (``indices``, squared distances ``sqdist``) of the rows of ``Z`` with its
-    sample and its far rows searched exactly (see the module's docstring), and the audit's record:
+    """The approximate graph (``indices``, squared distances ``sqdist``, changed in place) of the rows
+    of ``Z`` with its sample and its far rows searched exactly (see the module's docstring), and the audit's record:
     ``audit_rows``, ``audit_off`` (off sampled rows), ``exact_rows`` (rows searched again)."""
     n = Z.shape[0]
     sample = audit_sample(n, random_state)
@@ -106,14 +116,13 @@ def audited(
     off = approx_mean[sample] > _mean_distance(ex_d2) * (1.0 + OFF_TOLERANCE)
     share = repair_share(approx_mean, sample, off)
     record: dict[str, Any] = {"audit_rows": int(sample.size), "audit_off": int(off.sum()), "exact_rows": 0}
-    indices, sqdist = indices.copy(), sqdist.copy()
     indices[sample], sqdist[sample] = ex_idx, ex_d2
     if share > 0:
         count = int(np.ceil(min(share, MAX_EXACT_SHARE) * n))
         order = np.lexsort((np.arange(n), -approx_mean))
         redo = np.setdiff1d(np.sort(order[:count]), sample)
-        for s in range(0, redo.size, SHARD_ROWS):
-            rows = redo[s : s + SHARD_ROWS]
+        for s in range(0, redo.size, QUERY_ROWS):
+            rows = redo[s : s + QUERY_ROWS]
             indices[rows], sqdist[rows] = exact_rows(Z, rows, k)
         record["exact_rows"] = int(redo.size + sample.size)
         if share > MAX_EXACT_SHARE:
