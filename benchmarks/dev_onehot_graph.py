@@ -74,7 +74,7 @@ def main() -> None:
             ga = NeighborGraph.build(X, k=10, method="approximate", index=args.index)
             ta = time.perf_counter() - t
             fe, fa = flags(ge.distances, ge.indices), flags(ga.distances, ga.indices)
-            audit = {key: ga.search.settings.get(key) for key in ("audit_rows", "audit_off", "exact_rows")}
+            audit = ga.search.audit
             line = (
                 f"{kind} seed {seed} n {args.rows} d {X.shape[1]}: exact {te:.1f} s {int(fe.sum())} flags; "
                 f"approximate {ta:.1f} s {int(fa.sum())} flags, xor {int((fe ^ fa).sum())}, "

@@ -210,7 +210,7 @@ class NeighborGraph(GraphShape):
             index, fallback = _auto_choice(n, method == "approximate" or (method == "auto" and n > AUTO_EXACT_MAX_ROWS))
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
-        audit: dict[str, Any] = {}
+        audit: dict[str, Any] | None = None
         if method == "exact":
             idx, sq = exact_knn(view.materialize(), k, block_size=block_size)
         else:
@@ -225,8 +225,8 @@ class NeighborGraph(GraphShape):
         idx = idx.astype(np.int64, copy=False)
         ran = index if method == "approximate" else "exact"
         record = searched(ran, n, k, random_state=random_state, requested=asked, fallback=fallback)
-        if audit:
-            record = replace(record, settings={**record.settings, **audit})
+        if audit is not None:
+            record = replace(record, audit=audit)
         return cls(idx, dist, metric, standardized, method, scaling, record)
 
     def save(self, path: str | os.PathLike) -> Path:
