@@ -215,7 +215,6 @@ class NeighborGraph(GraphShape):
             idx, sq = exact_knn(view.materialize(), k, block_size=block_size)
         else:
             from ._ann import approximate_knn
-
             from ._graph_audit import audited
 
             idx, sq = approximate_knn(view, k, random_state=random_state, index=index)  # no standardised copy
