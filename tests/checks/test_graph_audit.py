@@ -138,3 +138,13 @@ class TestRedoCut:
         """Ten off rows of 1,000 may stay: no cut; eleven: the cut leaves out the ten smallest."""
         assert redo_cut(np.arange(10.0), 1000) is None
         assert redo_cut(np.arange(11.0), 1000) == 10.0
+
+
+class TestRecord:
+    def test_the_audit_is_saved_and_loaded_with_the_graph(self, tmp_path):
+        """graph.save keeps the audit in the search record; the exact search's record has no audit key."""
+        X = np.random.default_rng(1).normal(size=(1500, 4))
+        graph = NeighborGraph.build(X, method="approximate", index="cells")
+        loaded = NeighborGraph.load(graph.save(tmp_path / "g.npz"))
+        assert loaded.search == graph.search and loaded.search.audit["audit_rows"] == 1000
+        assert "audit" not in NeighborGraph.build(X, method="exact").search.to_dict()

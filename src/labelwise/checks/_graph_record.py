@@ -71,8 +71,11 @@ class GraphSearch:
     audit: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields."""
-        return asdict(self)
+        """JSON-ready fields (``audit`` only where there is one, so an exact search's record is as before)."""
+        fields = asdict(self)
+        if self.audit is None:
+            del fields["audit"]
+        return fields
 
     @classmethod
     def from_dict(cls, fields: dict[str, Any]) -> GraphSearch:
