@@ -123,7 +123,7 @@ def audited(
             cut = max(cut, float(np.quantile(approx_mean, 1.0 - MAX_EXACT_SHARE)))
             _warn_left(n, sample.size, int(off.sum()), wanted / n)
         redo = np.setdiff1d(np.flatnonzero(approx_mean >= cut), sample)
-        step = 8 * _row_step(Z.shape[1])  # query rows held standardised per pass over the shards
+        step = _row_step(Z.shape[1])  # query rows held standardised per pass over the shards
         for s in range(0, redo.size, step):
             rows = redo[s : s + step]
             indices[rows], sqdist[rows] = exact_rows(Z, rows, k)
