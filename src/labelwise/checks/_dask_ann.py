@@ -11,7 +11,10 @@ search (:mod:`._dask_graph`) merges its shards'. Only the ``n x k`` graph reache
 A row's true neighbours that lie in a shard are found as well as that shard's index finds them, so
 the recall is about the recall of an HNSW index of one shard's size (higher than one index over
 every row, whose graph is larger); it is not guaranteed: ``benchmarks/bench_checks_scale.py``
-records it against the exact graph on a sample of rows.
+records it against the exact graph on a sample of rows. Rows far from every other row are where a
+shard's index misses most (a table of one-hot columns: :mod:`._graph_audit`): the graph is checked
+against the exact search on a seeded sample and its far rows are searched exactly
+(:mod:`._dask_graph_audit`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 from .._stage_progress import persist, step
 from ._ann import EF_SEARCH, build_index
 from ._dask_graph import merged_graph, shard_blocks
+from ._dask_graph_audit import audited_sharded
 from ._exact_select import sq_distances_between
 from ._graph_record import sharded
 from ._partitioned import PartitionedGraph
@@ -48,7 +52,7 @@ def sharded_approximate_graph(
     """
     import dask
 
-    _, blocks, starts, m = shard_blocks(X, mean, scale, metric, k)
+    Z, blocks, starts, m = shard_blocks(X, mean, scale, metric, k)
     shard = dask.delayed(_shard_index, pure=True)
     with step("neighbour graph: shard indexes"):
         indexes = persist(*(shard(zs, m, random_state + s) for s, zs in enumerate(blocks)))
@@ -61,7 +65,8 @@ def sharded_approximate_graph(
     rows = tuple(X.chunks[0])
     search = sharded(False, int(X.shape[0]), k, len(rows), random_state=random_state, requested=requested)
     with step("neighbour graph: searches"):
-        return merged_graph(parts, rows, k, metric=metric, standardized=standardized, scaling=scaling, search=search)
+        graph = merged_graph(parts, rows, k, metric=metric, standardized=standardized, scaling=scaling, search=search)
+    return audited_sharded(Z, blocks, starts, graph, random_state=random_state)
 
 
 def _shard_index(Zs: np.ndarray, m: int, seed: int) -> Any:

@@ -54,6 +54,12 @@ class GraphSearch:
         Every shard gets the same index and settings (shard ``s``'s hnswlib index is seeded
         ``random_state + s``), so one record holds for all of them; the approximate graph depends
         on the chunking. None in memory.
+    audit : dict or None
+        The approximate graph checked against the exact search (:mod:`._graph_audit`):
+        ``audit_rows`` (the seeded sample searched exactly), ``audit_off`` (sampled rows whose
+        approximate mean neighbour distance was above the exact one by more than 1%),
+        ``exact_rows`` (rows whose neighbours are the exact search's: the sample and the far rows
+        searched again). None for the exact search and for records of an earlier labelwise.
     """
 
     index: str
@@ -62,10 +68,14 @@ class GraphSearch:
     settings: dict[str, Any] = field(default_factory=dict)
     fallback: str | None = None
     partitions: int | None = None
+    audit: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields."""
-        return asdict(self)
+        """JSON-ready fields (``audit`` only where there is one, so an exact search's record is as before)."""
+        fields = asdict(self)
+        if self.audit is None:
+            del fields["audit"]
+        return fields
 
     @classmethod
     def from_dict(cls, fields: dict[str, Any]) -> GraphSearch:
@@ -83,6 +93,11 @@ class GraphSearch:
         if self.fallback is not None:
             asked = ", ".join(f"{key}={value!r}" for key, value in self.requested.items() if value == "auto")
             words.append(f"instead of the first choice of {asked or 'auto'} (its package is not installed)")
+        if self.audit is not None:
+            words.append(
+                f"checked against the exact search on {self.audit['audit_rows']} rows ({self.audit['audit_off']} off), "
+                f"{self.audit['exact_rows']} rows searched exactly"
+            )
         return ", ".join(words)
 
 

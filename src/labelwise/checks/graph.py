@@ -14,7 +14,7 @@ index.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -210,17 +210,22 @@ class NeighborGraph(GraphShape):
             index, fallback = _auto_choice(n, method == "approximate" or (method == "auto" and n > AUTO_EXACT_MAX_ROWS))
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
+        audit: dict[str, Any] | None = None
         if method == "exact":
             idx, sq = exact_knn(view.materialize(), k, block_size=block_size)
         else:
             from ._ann import approximate_knn
+            from ._graph_audit import audited
 
             idx, sq = approximate_knn(view, k, random_state=random_state, index=index)  # no standardised copy
+            idx, sq, audit = audited(view, idx, sq, k, random_state=random_state)
         dist = _to_metric(sq, metric)
         del sq
         idx = idx.astype(np.int64, copy=False)
         ran = index if method == "approximate" else "exact"
         record = searched(ran, n, k, random_state=random_state, requested=asked, fallback=fallback)
+        if audit is not None:
+            record = replace(record, audit=audit)
         return cls(idx, dist, metric, standardized, method, scaling, record)
 
     def save(self, path: str | os.PathLike) -> Path:
