@@ -40,7 +40,17 @@ at the first that fails:
     --skip-apply`` with the candidate in ``src``: none of the 19 accuracies below main's (RESULTS.md).
 If a part fails, ``src`` goes back to main's.
 
-OUTCOME: (filled in after the judging run.)
+OUTCOME (judging seeds 328-359, 04:06 UTC by the sandbox clock, load 4.7-5.0, commit 91351fe5): the candidate
+FAILS part (a), by one set. Mean 66.45 -> 70.34 points (``MajorityVote`` 67.72); sets more than 0.5 below
+``MajorityVote`` 30 -> 5 (worst gap -15.73 -> -5.61); 5 sets more than 0.5 below main (largest fall -2.83), and
+ONE set both more than 0.5 below ``MajorityVote`` and more than 0.5 below main: seed 341 K=2 (MV 82.15, main 82.08,
+candidate 81.29). Not adopted: ``src`` is main's again. The ``lfs_unipolar*`` smoke check (run first, 04:05) passed:
+the four sets unchanged (mean 85.09), so the failure of is15s's candidate there (94.26 -> 75.25) is gone.
+After the rule, reported and not used (diagnosis of 341 K=2 by fitting each variant): the screen joins the true
+copy pair (feat1_rule0 and its copy) and BIC keeps it; with the class balance fixed at the vote shares that fit is
+81.29, the unscreened 82.08; with a free balance both are above MV (screened 82.32, unscreened 82.27). On this set
+the dropped free balance would have helped, on exploration set 282 K=2 and 291 K=3 it hurt. Part (b) (both blocks)
+was run after the rule as a diagnosis from an archive of the registration commit: see ``benchmarks/RESULTS.md``.
 
 Run (``PYTHONPATH=/work/wt-is15u/src OMP_NUM_THREADS=1``)::
 
@@ -63,6 +73,13 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+try:
+    from labelwise.weak import _one_class_screen
+
+    _one_class_screen.SCREEN  # noqa: B018  (the candidate's switch: only at the registration commit)
+except (ImportError, AttributeError):  # not adopted: ``src`` holds the candidate only at the registration commit
+    sys.exit("the candidate is not in src (not adopted): run this at commit 91351fe5 (git archive 91351fe5 src)")
 
 import dev_weak_one_class_cliques as first  # noqa: E402  (is15s: MainLabelModel, the tables, part (a)'s judge)
 import dev_weak_shared_triggers as triggers  # noqa: E402
