@@ -46,14 +46,16 @@ FAILS part (a), by one set. Mean 66.45 -> 70.34 points (``MajorityVote`` 67.72);
 ONE set both more than 0.5 below ``MajorityVote`` and more than 0.5 below main: seed 341 K=2 (MV 82.15, main 82.08,
 candidate 81.29). Not adopted: ``src`` is main's again. The ``lfs_unipolar*`` smoke check (run first, 04:05) passed:
 the four sets unchanged (mean 85.09), so the failure of is15s's candidate there (94.26 -> 75.25) is gone.
-After the rule, reported and not used (diagnosis of 341 K=2 by fitting each variant): the screen joins the true
-copy pair (feat1_rule0 and its copy) and BIC keeps it; with the class balance fixed at the vote shares that fit is
-81.29, the unscreened 82.08; with a free balance both are above MV (screened 82.32, unscreened 82.27). On this set
-the dropped free balance would have helped, on exploration set 282 K=2 and 291 K=3 it hurt. Part (b), run after the rule as a
-diagnosis from an archive of the registration commit: the 93 would FAIL (``sim100_K2_m10+0_cov0.6`` 78.83 -> 76.76,
-MV 72.31; mean 86.782 -> 86.755), the stress block passes (192 sets unchanged). See ``benchmarks/RESULTS.md``.
+After the rule, reported and not used (diagnosis of 341 K=2 by fitting each variant): the screen joins the true copy
+pair (feat1_rule0 and its copy) and BIC keeps it; with the class balance fixed at the vote shares that fit is 81.29,
+the unscreened 82.08; with a free balance both are above MV (screened 82.32, unscreened 82.27). On this set the
+dropped free balance would have helped, on exploration sets 282 K=2 and 291 K=3 it hurt. Part (b), run after the
+rule as a diagnosis from an archive of the registration commit: the 93 would FAIL (``sim100_K2_m10+0_cov0.6`` 78.83
+-> 76.76, MV 72.31; mean 86.782 -> 86.755), the stress block passes (192 sets unchanged). See
+``benchmarks/RESULTS.md``.
 
-Run (``PYTHONPATH=/work/wt-is15u/src OMP_NUM_THREADS=1``)::
+Run at the registration commit (``git archive 91351fe5 src benchmarks | tar -x -C DIR``, then in ``DIR`` with
+``PYTHONPATH=DIR/src OMP_NUM_THREADS=1``)::
 
     python benchmarks/dev_weak_one_class_cliques2.py --explore 200-215
     python benchmarks/dev_weak_one_class_cliques2.py --part smoke
