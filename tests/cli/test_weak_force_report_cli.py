@@ -34,7 +34,7 @@ def test_force_removes_the_earlier_runs_report_and_says_so(tmp_path):
     assert result.exit_code == 0, result.output
     assert not report.exists()
     said = " ".join(result.output.split()).replace(" ", "")
-    assert "report.htmldescribedthatrun" in said and f"labelwisereport{tmp_path/'out'}".replace(" ", "") in said
+    assert "report.htmldescribedthatrun" in said and f"labelwisereport{tmp_path / 'out'}".replace(" ", "") in said
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
         "labels.csv",
         "votes.csv",
