@@ -138,6 +138,16 @@ def test_audit_report_with_force_writes_this_runs_report_and_names_no_removal(tm
     assert "report.htmldescribedthatrun" not in _said(result)
 
 
+def test_quiet_removes_the_report_and_prints_nothing(tmp_path):
+    """--quiet: the stale report goes all the same, and the notice (stdout) is not printed."""
+    first, again = _runs("audit", tmp_path)
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, [*first, "--report"]).exit_code == 0
+    result = CliRunner().invoke(main, [*again, "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "report.html").exists() and "removed" not in result.output
+
+
 class TestHelpers:
     def test_no_earlier_run_no_report_superseded(self, tmp_path):
         """Without an earlier run's outputs (no summary.json) a labelwise report.html is not the run's: kept."""
