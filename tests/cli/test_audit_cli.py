@@ -79,8 +79,9 @@ class TestAuditCommand:
         assert all(r[2].strip() in {"0.0", "1.0", "2.0"} and r[3].strip() in {"0.0", "1.0", "2.0"} for r in rows)
         assert all(re.fullmatch(r"0\.\d{4}", r[4].strip()) for r in rows)  # label_quality keeps 4 decimals
 
-    def test_a_report_left_by_an_earlier_run_is_pointed_out(self, runner, tmp_path):
-        """Auditing again (--force) without --report says that OUT/report.html is from an earlier run (and keeps it)."""
+    def test_a_report_left_by_an_earlier_run_is_removed_and_said(self, runner, tmp_path):
+        """Auditing again (--force) without --report removes OUT/report.html, which described the earlier run
+        (main kept it and pointed it out), and says how to write this run's."""
         data = tmp_path / "iris.csv"
         _table().to_csv(data, index=False)
         out = tmp_path / "out"
@@ -90,8 +91,9 @@ class TestAuditCommand:
         assert "earlierrun" not in "".join(first.output.split())
         again = runner.invoke(main, [*args, "--force"])  # without it the earlier outputs are refused
         assert again.exit_code == 0, again.output
-        assert "report.htmlisfromanearlierrun" in "".join(again.output.split())  # rich wraps long paths anywhere
-        assert (out / "report.html").exists()
+        said = "".join(again.output.split())  # rich wraps long paths anywhere
+        assert "report.htmldescribedthatrun" in said and "labelwisereport" in said
+        assert not (out / "report.html").exists()
 
     def test_report_over_the_users_own_report_html_is_refused_before_any_work(self, runner, tmp_path):
         """--report with OUT/report.html being the user's page failed after the outputs were written, naming a

@@ -174,7 +174,8 @@ def test_regression_console_line_says_how_rows_were_flagged(runner, tmp_path):
 
 def test_task_audit_report_flag_writes_the_task_report(runner, tmp_path):
     """--report with --task regression writes report.html (the task's page, as `labelwise report` writes it;
-    the option was refused as classification-only); a later run without it says the page is stale."""
+    the option was refused as classification-only); a later --force run without it removes the stale page and
+    says how to write this run's."""
     rng = np.random.default_rng(1)
     y = rng.normal(size=100)
     pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
@@ -186,7 +187,8 @@ def test_task_audit_report_flag_writes_the_task_report(runner, tmp_path):
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert 'id="regression-scatter"' in page and "report:" in res.output
     res = runner.invoke(main, [*argv, "--force"])
-    assert res.exit_code == 0 and "is from an earlier run" in res.output, res.output
+    assert res.exit_code == 0 and "report.htmldescribedthatrun" in "".join(res.output.split()), res.output
+    assert not (tmp_path / "out" / "report.html").exists()
 
 
 def _mask_folder(tmp_path, boundary: bool = False):

@@ -34,7 +34,7 @@ def test_force_removes_the_earlier_runs_report_and_says_so(tmp_path):
     assert result.exit_code == 0, result.output
     assert not report.exists()
     said = " ".join(result.output.split()).replace(" ", "")
-    assert "thereportoftherunthisonereplaced" in said and "labelwisereport" in said
+    assert "report.htmldescribedthatrun" in said and f"labelwisereport{tmp_path / 'out'}".replace(" ", "") in said
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
         "labels.csv",
         "votes.csv",
@@ -61,4 +61,4 @@ def test_a_report_html_of_the_users_own_is_kept(tmp_path):
     result = _weak(tmp_path, "--force")
     assert result.exit_code == 0, result.output
     assert mine.read_text(encoding="utf-8") == "<html><title>my notes</title></html>"
-    assert "replaced" not in result.output
+    assert "report.html" not in result.output

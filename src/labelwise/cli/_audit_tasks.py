@@ -394,5 +394,3 @@ def run_task_audit(
         from ..report import write_report
 
         con.print(f"report: {write_report(out)}")
-    elif (out / "report.html").exists():  # left by an earlier run: it no longer describes these files
-        con.print(f"notice: {out / 'report.html'} is from an earlier run; `labelwise report {out}` rewrites it")

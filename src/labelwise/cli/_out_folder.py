@@ -20,9 +20,11 @@ decorator hands them to the command as ``superseded``; the command's writer pass
 right after its files are moved into place, as part of the same group. So a run that fails (or is
 interrupted) before its files are in place removes nothing of the earlier run.
 
-``review.sqlite`` (the review's decisions) and ``report.html`` (also written by ``labelwise
-report``) are not outputs of these commands: they are kept, except that ``weak --force`` removes
-an earlier labelwise ``report.html`` with the run it describes (:mod:`labelwise.cli._weak_report_left`).
+``report.html`` (written by ``labelwise report``) describes the files of one run: when the folder
+held an earlier run, a labelwise ``report.html`` is superseded with that run's outputs, and a user's
+file of that name is kept (:mod:`labelwise.cli._stale_report`). ``review.sqlite`` (a person's review
+decisions) is never removed. After a run that removed files, one notice names them and, when the
+report was one of them, says that ``labelwise report OUT`` writes this run's.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ import click
 
 from ..errors import InvalidParameterError
 from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
-from ._common import OutputFolder
+from ._common import OutputFolder, console, plain
+from ._stale_report import earlier_report, removed_notice
 
 #: The files ``aggregate --demo`` writes before aggregating them (its inputs), outside the outputs' group.
 AGGREGATE_DEMO_FILES = ("answers.csv", "gold.csv", "demo.csv")
@@ -84,7 +87,7 @@ OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str,
 
 FORCE_HELP = (
     "Write into an --out folder that holds earlier outputs: replace them, and remove the earlier run's "
-    "outputs this run does not write (without it such a folder is refused)."
+    "outputs this run does not write and its labelwise report.html (without it such a folder is refused)."
 )
 
 
@@ -115,8 +118,14 @@ def out_folder(
             force = options.pop("force")
             names = _names(command, options)
             refuse_overwritten_inputs(Path(options["out"]), names, options, rewrites or {})
-            superseded = claim(Path(options["out"]), names, force=force, inputs=_inputs(options))
-            return function(*args, superseded=superseded, **options)
+            out, inputs = Path(options["out"]), _inputs(options)
+            superseded = claim(out, names, force=force, inputs=inputs)
+            superseded += earlier_report(out, superseded, inputs)  # it describes the run these files replace
+            result = function(*args, superseded=superseded, **options)
+            notice = removed_notice(out, superseded)
+            if notice is not None and not options.get("quiet"):
+                console().print(plain(notice))
+            return result
 
         run = click.option("--force", is_flag=True, default=False, help=FORCE_HELP)(run)
         return click.option("--out", type=OutputFolder(), default=default, show_default=True, help=help_text)(run)

@@ -443,6 +443,4 @@ def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: d
         from ..report import write_report
 
         con.print(f"report: {write_report(o.out)}")
-    elif (o.out / "report.html").exists():  # left by an earlier run: it no longer describes these files
-        con.print(f"notice: {o.out / 'report.html'} is from an earlier run; `labelwise report {o.out}` rewrites it")
     print_wrote(o.out / n for n in ("issues.csv", OVERLAP_FILE, "summary.json", "probs.npy"))

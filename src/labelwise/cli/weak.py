@@ -39,7 +39,6 @@ from ._out_folder import out_folder
 from ._weak_baseline import gold_line, majority_vote_accuracy
 from ._weak_dependence import dependence_fields
 from ._weak_lines import naming_data_lines
-from ._weak_report_left import earlier_report, removed_report_line
 from ._wrote import print_wrote
 
 if TYPE_CHECKING:
@@ -310,8 +309,7 @@ def weak(
     labels, abstained = labels_frame(model, votes, tie)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    stale = earlier_report(out, superseded)  # it describes the run these files replace
-    with files_together(supersedes=[*superseded, *stale]):
+    with files_together(supersedes=superseded):
         write_csv(labels.reset_index(), out / "labels.csv")
         write_csv(votes.to_frame(), out / "votes.csv")
         write_csv(
@@ -331,8 +329,6 @@ def weak(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
     _print_notes(con, summary, votes.classes, report)
-    if stale:
-        con.print(plain(removed_report_line(out)))
     print_wrote(out / n for n in ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"))
 
 
