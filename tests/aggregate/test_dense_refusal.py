@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labelwise.aggregate import DawidSkene, MajorityVote, Wawa
-from labelwise.aggregate import _sparse_votes
+from labelwise.aggregate import DawidSkene, MajorityVote, Wawa, _sparse_votes
 from labelwise.errors import EstimatorError
 
 ANSWERS = pd.DataFrame({"item": np.arange(400) // 4, "annotator": np.arange(400) % 4, "label": np.arange(400) % 200})

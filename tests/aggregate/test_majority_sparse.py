@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.aggregate import MajorityVote
-from labelwise.aggregate import _sparse_votes
+from labelwise.aggregate import MajorityVote, _sparse_votes
 from labelwise.aggregate._answers import encode_answers
 from labelwise.aggregate._base import TIE_RTOL, argmax_random_ties
 from labelwise.aggregate._sparse_votes import (

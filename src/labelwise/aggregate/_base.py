@@ -24,8 +24,8 @@ from ..errors import InvalidParameterError, LabelwiseWarning
 from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
-from ._sparse_votes import check_dense_fits
 from ._converged import loss_settled
+from ._sparse_votes import check_dense_fits
 
 __all__ = [
     "BaseAggregator",

@@ -176,7 +176,7 @@ def _draw_ties(
     codes: np.ndarray,
 ) -> None:
     """Set ``codes`` of the tied rows ``multi`` as the dense rule's ``draws.argmax`` over tied cells."""
-    bitgen = rng.bit_generator
+    bitgen: Any = rng.bit_generator  # PCG64 and PCG64DXSM have ``advance``
     skip = type(bitgen) in (np.random.PCG64, np.random.PCG64DXSM)
     pos = 0  # uniforms drawn so far (in the dense rule's order: row m, cell c -> m * k + c)
     for m, row in enumerate(multi.tolist()):
