@@ -160,9 +160,43 @@ def sparse_argmax_random_ties(shares: sp.csr_matrix, rng: np.random.Generator, *
     first = np.flatnonzero(tied)
     codes = cols[first[np.searchsorted(first, indptr[:-1])]].astype(np.intp)
     multi = np.flatnonzero(n_tied > 1)
-    if multi.size:
+    if not multi.size:
+        return codes
+    if type(rng.bit_generator) in (np.random.PCG64, np.random.PCG64DXSM) and not zeros_tie[multi].any():
+        _skip_to_tied_cells(rng, multi, k, indptr, cols, tied, codes)
+    else:
         _draw_ties(rng, multi, k, indptr, cols, tied, zeros_tie, codes)
     return codes
+
+
+def _skip_to_tied_cells(
+    rng: np.random.Generator,
+    multi: np.ndarray,
+    k: int,
+    indptr: np.ndarray,
+    cols: np.ndarray,
+    tied: np.ndarray,
+    codes: np.ndarray,
+) -> None:
+    """:func:`_draw_ties` when only stored cells tie and the generator advances: the positions of the tied
+    cells in the dense draws (row ``m`` of ``multi``, cell ``c``: ``m * k + c``, increasing) are computed at
+    once, and one loop advances to each and draws it."""
+    per_row = np.diff(indptr)
+    is_multi = np.zeros(per_row.size, dtype=bool)
+    is_multi[multi] = True
+    entries = np.flatnonzero(np.repeat(is_multi, per_row) & tied)  # in row order, columns sorted
+    row_of = np.repeat(np.cumsum(is_multi) - 1, per_row)[entries]  # m: the row's place among the tied rows
+    pos = row_of * k + cols[entries]
+    gaps = np.diff(pos, prepend=-1) - 1  # uniforms to skip before each tied cell's own
+    bitgen: Any = rng.bit_generator
+    advance, draw = bitgen.advance, rng.random
+    draws = np.array([(advance(gap), draw())[1] for gap in gaps.tolist()])
+    bitgen.advance(multi.size * k - int(pos[-1]) - 1)
+    group = np.flatnonzero(np.diff(row_of, prepend=-1))  # each tied row's first tied cell
+    best = np.repeat(np.maximum.reduceat(draws, group), np.diff(np.append(group, draws.size)))
+    first_best = np.flatnonzero(draws == best)
+    first_best = first_best[np.searchsorted(first_best, group)]  # the first of equal draws, as argmax
+    codes[multi] = cols[entries[first_best]]
 
 
 def _draw_ties(
