@@ -273,6 +273,9 @@ def labels_frame(
         from ..aggregate._sparse_votes import label_shares
 
         frame["confidence"] = label_shares(sparse, est.label_codes_)
+        if uncertainty is None:  # the entropy of the vote shares, from the answered cells alone
+            terms = -sparse.data * np.log(sparse.data)
+            uncertainty = pd.Series(np.add.reduceat(terms, sparse.indptr[:-1]), index=labels.index)
     else:
         probas = est.probas_
         codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
