@@ -21,9 +21,11 @@ from threadpoolctl import ThreadpoolController
 
 from .._validate.arguments import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, LabelwiseWarning
+from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
 from ._converged import loss_settled
+from ._sparse_votes import check_dense_fits
 
 __all__ = [
     "BaseAggregator",
@@ -183,6 +185,12 @@ class BaseAggregator(BaseEstimator):
     #: Whether the posterior ``_fit`` returns is a new array nothing else holds, that ``probas_`` may
     #: wrap without a copy.
     _owns_posterior = False
+    #: Whether ``_fit`` works on any number of classes (no dense ``n_items x K`` array when that would be
+    #: too large: majority vote); every other method is refused before fitting when its dense arrays
+    #: exceed the machine's memory (:func:`~labelwise.aggregate._sparse_votes.check_dense_fits`).
+    _any_k = False
+    #: Whether the model holds a K x K confusion matrix per annotator (counted in that check).
+    _confusion_per_annotator = False
 
     # Subclasses call this with their own parameters stored by their __init__.
     def _common_params(self) -> dict[str, Any]:
@@ -193,6 +201,14 @@ class BaseAggregator(BaseEstimator):
             "annotator_col": self.annotator_col,
             "label_col": self.label_col,
         }
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when ``name`` is not set: a fit that kept its shares sparse says why ``probas_`` is not
+        if name == "probas_" and "probas_sparse_" in self.__dict__:
+            from ._sparse_votes import too_large_probas
+
+            raise too_large_probas(*self.__dict__["probas_sparse_"].shape)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _encode(self, answers: Any) -> EncodedAnswers:
         return encode_answers(answers, **self._common_params())
@@ -246,6 +262,8 @@ class BaseAggregator(BaseEstimator):
             post, skill = np.ones((enc.n_items, 1)), np.ones(enc.n_annotators)
             self._fit_single_class(enc)
         else:
+            if not self._any_k:
+                check_dense_fits(type(self).__name__, enc, per_annotator_square=self._confusion_per_annotator)
             post, skill = self._fit(enc, probs, owned=owned)
             if self._fits_patterns and enc.patterns.grouped:
                 row_group = enc.patterns.item_pattern
@@ -347,8 +365,13 @@ class BaseAggregator(BaseEstimator):
             post = post[row_group]  # a new array: the frame below may own it without a copy
         self.classes_ = enc.classes
         self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label", copy=False)  # a fresh take
-        own_post = row_group is not None or self._owns_posterior
-        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if own_post else None)
+        if isinstance(post, np.ndarray):
+            own_post = row_group is not None or self._owns_posterior
+            self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if own_post else None)
+            self.__dict__.pop("probas_sparse_", None)
+        else:  # sparse shares (majority vote on a huge label set): ``probas_`` is not built
+            self.probas_sparse_ = post
+            self.__dict__.pop("probas_", None)
         self.annotator_skill_ = pd.Series(np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill")
         self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers", copy=not owned)
         self.n_answers_ = enc.n_answers
@@ -389,50 +412,6 @@ def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 18
     if n is None:  # exact integers: equal to the cached property's count of the codes
         n = enc.__dict__["answers_per_annotator"] = hits[0::2] + hits[1::2]
     return np.divide(hits[1::2], n, out=np.zeros(n_ann), where=n > 0)
-
-
-def _agreement_from_codes(enc: EncodedAnswers, table: np.ndarray, block: int) -> np.ndarray:
-    """Misses ``[2 j]`` and hits ``[2 j + 1]`` of each annotator ``j`` from the answers' codes.
-
-    Each block's item codes are copied into one ``intp`` buffer before the gather (numpy casts
-    int32 index arrays in small chunks inside the gather, about twice as slow).
-    """
-    n_ann = enc.n_annotators
-    hits = np.zeros(2 * n_ann, dtype=np.int64)
-    size = max(1, min(block, enc.n_answers))
-    rows, keys = np.empty(size, dtype=np.intp), np.empty(size, dtype=np.intp)
-    for start in range(0, enc.n_answers, block):
-        part = slice(start, start + block)
-        item = rows[: min(block, enc.n_answers - start)]
-        np.copyto(item, enc.item_idx[part], casting="safe")
-        key = keys[: item.shape[0]]
-        np.multiply(enc.annotator_idx[part], 2, out=key, dtype=np.intp)
-        key += enc.label_idx[part] == table[item]
-        hits += np.bincount(key, minlength=2 * n_ann)
-    return hits
-
-
-def _agreement_from_keys(sorted_keys: np.ndarray, table: np.ndarray, n_ann: int, k: int, block: int) -> np.ndarray:
-    """:func:`_agreement_from_codes` from the encoding's keys ``(item * n_ann + annotator) * k + label``
-    (any order), decoded a block at a time in three buffers: no item codes needed."""
-    hits = np.zeros(2 * n_ann, dtype=np.int64)
-    n = sorted_keys.shape[0]
-    size = max(1, min(block, n))
-    pairs, labels, items = (np.empty(size, dtype=np.int64) for _ in range(3))
-    for start in range(0, n, block):
-        part = sorted_keys[start : start + block]
-        pair, label, item = pairs[: part.shape[0]], labels[: part.shape[0]], items[: part.shape[0]]
-        np.floor_divide(part, k, out=pair)  # item * n_ann + annotator
-        np.multiply(pair, k, out=label)
-        np.subtract(part, label, out=label)
-        np.floor_divide(pair, n_ann, out=item)
-        hit = label == table[item]
-        np.multiply(item, n_ann, out=item)
-        np.subtract(pair, item, out=pair)  # the annotator
-        pair *= 2
-        pair += hit
-        hits += np.bincount(pair, minlength=2 * n_ann)
-    return hits
 
 
 def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:

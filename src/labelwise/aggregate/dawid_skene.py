@@ -221,6 +221,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
 
     _fits_patterns = True
     _owns_posterior = True  # EM's last E-step (or the vote shares) are made per fit
+    _confusion_per_annotator = True  # refused early when n_annotators x K x K does not fit in memory
 
     def _check_params(self) -> None:
         super()._check_params()

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, agreement_skill, row_sum
+from ._base import TIE_RTOL, BaseAggregator, agreement_skill, row_sum
+from ._sparse_votes import dense_too_large, sparse_argmax_random_ties, sparse_vote_shares
 
 __all__ = ["MajorityVote", "weighted_vote_shares"]
 
@@ -67,6 +68,12 @@ class MajorityVote(BaseAggregator):
     the same labels, and different seeds give a fair draw. ``annotator_skill_`` is each
     annotator's agreement with the majority label (share of their answers equal to it).
 
+    When a dense ``n_items x K`` float64 table would exceed
+    :data:`~labelwise.aggregate._sparse_votes.DENSE_BYTES_LIMIT` (2 GiB; e.g. free-text answers,
+    nearly every one a class of its own), the votes are counted on the answered (item, label) cells
+    alone: ``labels_`` are the same (same ties, same draws), the shares are in ``probas_sparse_``
+    (a scipy.sparse CSR matrix) and reading ``probas_`` raises an error naming its size.
+
     Parameters
     ----------
     labels : sequence, optional
@@ -105,18 +112,24 @@ class MajorityVote(BaseAggregator):
         self.random_state = random_state
 
     _owns_posterior = True  # the vote shares are made per fit
+    _any_k = True  # sparse shares above DENSE_BYTES_LIMIT
 
-    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        post = _vote_shares_in_place(enc)
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[Any, np.ndarray]:
+        if dense_too_large(enc.n_items, enc.n_classes):
+            post: Any = sparse_vote_shares(enc)
+        else:
+            post = _vote_shares_in_place(enc)
         codes = self._hard_labels(post)
         self._fit_codes = (post, codes)  # the results reuse these labels (see _hard_labels)
         return post, agreement_skill(enc, codes)
 
-    def _hard_labels(self, post: np.ndarray, row_group: np.ndarray | None = None) -> np.ndarray:
+    def _hard_labels(self, post: Any, row_group: np.ndarray | None = None) -> np.ndarray:
         """The labels ``_fit`` drew for this posterior (one argmax, and ``labels_`` are the labels
         that ``annotator_skill_`` was measured against, whatever the ``random_state``), else a
         fresh draw."""
         fitted = self.__dict__.pop("_fit_codes", None)
         if fitted is not None and fitted[0] is post and row_group is None:
             return fitted[1]
+        if not isinstance(post, np.ndarray):  # the sparse shares (one row per item)
+            return sparse_argmax_random_ties(post, self._rng(), rtol=TIE_RTOL)
         return super()._hard_labels(post, row_group)

@@ -256,6 +256,9 @@ def labels_frame(
 ) -> pd.DataFrame:
     """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality], uncertainty.
 
+    A fit that kept its shares sparse (``probas_sparse_``: majority vote over more classes than a dense
+    table holds) writes no ``prob_<class>`` columns.
+
     ``agreement``, ``uncertainty``: each item's agreement with its label and the entropy of its
     answers' label shares (:func:`labelwise.aggregate.uncertainty` by item, every skill 1: 0 when
     all answers agree), indexed by item, where they were computed elsewhere (on the cluster); else
@@ -263,14 +266,23 @@ def labels_frame(
     from ..aggregate.agreement import item_agreement
     from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
 
-    probas = est.probas_
     labels = est.labels_
-    codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
-    values = probas.to_numpy()
     frame = pd.DataFrame({"item": labels.index.to_numpy(), "label": labels.to_numpy()})
-    frame["confidence"] = values[np.arange(len(codes)), codes]
-    for j, name in enumerate(prob_columns(probas.columns)):
-        frame[name] = values[:, j]
+    sparse = est.__dict__.get("probas_sparse_")
+    if sparse is not None:  # too many classes for a dense table (majority vote): no prob_<class> columns
+        from ..aggregate._sparse_votes import label_shares
+
+        frame["confidence"] = label_shares(sparse, est.label_codes_)
+        if uncertainty is None:  # the entropy of the vote shares, from the answered cells alone
+            terms = -sparse.data * np.log(sparse.data)
+            uncertainty = pd.Series(np.add.reduceat(terms, sparse.indptr[:-1]), index=labels.index)
+    else:
+        probas = est.probas_
+        codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
+        values = probas.to_numpy()
+        frame["confidence"] = values[np.arange(len(codes)), codes]
+        for j, name in enumerate(prob_columns(probas.columns)):
+            frame[name] = values[:, j]
     frame["n_answers"] = est.n_answers_per_item_.to_numpy()
     if agreement is None:
         agreement = item_agreement(answers, labels).reindex(labels.index)

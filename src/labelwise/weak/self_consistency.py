@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label, unhashable_value
+from ..aggregate._sparse_votes import label_shares
 from ..aggregate.majority import MajorityVote
 from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._answer_forms import answer_forms_notice
@@ -126,13 +127,18 @@ def _check_readings(normalize_answers: Any, parse_answers: Any, unparsed: str) -
 
 def _result(vote: MajorityVote) -> pd.DataFrame:
     """label, confidence (the label's vote share), n_samples and n_distinct per item, from the fitted vote."""
-    shares = vote.probas_.to_numpy()
+    sparse = vote.__dict__.get("probas_sparse_")  # every answer its own class: no dense shares table
+    if sparse is not None:
+        confidence, distinct = label_shares(sparse, vote.label_codes_), np.diff(sparse.indptr)
+    else:
+        shares = vote.probas_.to_numpy()
+        confidence, distinct = shares[np.arange(len(shares)), vote.label_codes_], (shares > 0).sum(axis=1)
     out = pd.DataFrame(
         {
             "label": vote.labels_,
-            "confidence": shares[np.arange(len(shares)), vote.label_codes_],
+            "confidence": confidence,
             "n_samples": vote.n_answers_per_item_.astype(np.int64),
-            "n_distinct": (shares > 0).sum(axis=1).astype(np.int64),
+            "n_distinct": distinct.astype(np.int64),
         },
         index=vote.labels_.index,
     )

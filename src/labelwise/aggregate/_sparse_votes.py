@@ -1,0 +1,237 @@
+"""Vote shares and the tie rule on sparse (item, class) cells, for label sets too large for a dense table.
+
+A million free-text answers (chains of thought, open-vocabulary tags, entity ids) have about as many
+distinct classes as answers: a dense ``n_items x K`` float64 table would need terabytes, while the
+cells that hold a vote are at most one per answer. Above :data:`DENSE_BYTES_LIMIT` the plain votes
+(:class:`~labelwise.aggregate.MajorityVote`) are counted on those cells alone, in a CSR matrix, and
+:func:`sparse_argmax_random_ties` draws the same labels as
+:func:`~labelwise.aggregate._base.argmax_random_ties` on the dense table, bit for bit.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import EstimatorError
+from ._answers import EncodedAnswers
+
+__all__ = [
+    "DENSE_BYTES_LIMIT",
+    "DenseTooLargeError",
+    "check_dense_fits",
+    "dense_bytes",
+    "dense_too_large",
+    "label_shares",
+    "physical_memory",
+    "sparse_argmax_random_ties",
+    "sparse_vote_shares",
+]
+
+#: Bytes of a dense ``n_items x K`` float64 table above which majority vote counts the sparse cells
+#: instead (2 GiB: 270 million cells). Below it the dense path (faster per cell on few classes) runs as
+#: before; above it ``probas_`` is not built (``probas_sparse_`` holds the same shares).
+DENSE_BYTES_LIMIT = 1 << 31
+
+
+class DenseTooLargeError(EstimatorError, AttributeError):
+    """A dense ``items x classes`` attribute that was not built because it would exceed
+    :data:`DENSE_BYTES_LIMIT` (an ``AttributeError`` too: ``getattr(est, "probas_", None)`` is ``None``)."""
+
+
+def too_large_probas(n_items: int, k: int) -> DenseTooLargeError:
+    """The error for reading ``probas_`` of a fit that kept its shares sparse."""
+    return DenseTooLargeError(
+        f"probas_ would be a dense {n_items:,} items x {k:,} classes table ({_gib(dense_bytes(n_items, k))}), "
+        f"above labelwise.aggregate._sparse_votes.DENSE_BYTES_LIMIT ({_gib(DENSE_BYTES_LIMIT)}), so it was not "
+        "built: the same vote shares are in probas_sparse_ (a scipy.sparse CSR matrix, rows in the order of "
+        "labels_.index, columns in the order of classes_); labels_ and label_codes_ are set as usual"
+    )
+
+
+def dense_bytes(*shape: int) -> int:
+    """Bytes of a float64 array of ``shape`` (a Python int: no overflow)."""
+    n = 8
+    for d in shape:
+        n *= int(d)
+    return n
+
+
+def dense_too_large(n_items: int, k: int) -> bool:
+    """Whether a dense ``n_items x k`` float64 table exceeds :data:`DENSE_BYTES_LIMIT`."""
+    return dense_bytes(n_items, k) > DENSE_BYTES_LIMIT
+
+
+def physical_memory() -> int:
+    """This machine's physical memory in bytes (0 when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return 0
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB"
+
+
+def check_dense_fits(method: str, enc: Any, *, per_annotator_square: bool = False) -> None:
+    """Refuse, before allocating, a method whose dense per-class arrays exceed this machine's memory.
+
+    The arrays are the ``n_items x K`` posterior and, with ``per_annotator_square`` (a confusion
+    matrix per annotator, as Dawid-Skene's), ``n_annotators x K x K`` parameters.
+
+    Raises
+    ------
+    EstimatorError
+        Naming ``K``, the bytes needed and majority vote as the method that works on any ``K``.
+    """
+    k = enc.n_classes
+    need = dense_bytes(enc.n_items, k)
+    what = f"a {enc.n_items:,} items x {k:,} classes posterior"
+    if per_annotator_square:
+        need += dense_bytes(enc.n_annotators, k, k)
+        what += f" and {enc.n_annotators:,} annotators x {k:,} x {k:,} confusion matrices"
+    memory = physical_memory()
+    if memory and need > memory:
+        raise EstimatorError(
+            f"{method} needs {what} ({_gib(need)}), more than this machine's memory ({_gib(memory)}): "
+            f"the answers have K={k:,} distinct labels. Use majority vote (MajorityVote, --method "
+            "majority-vote), which counts only the (item, label) pairs answered, or map the answers to "
+            "fewer labels first (e.g. --parse-answers / normalize_answers)"
+        )
+
+
+def sparse_vote_shares(enc: EncodedAnswers) -> sp.csr_matrix:
+    """Each item's vote share of each label it received: CSR ``(n_items, K)``, rows sum to 1.
+
+    The stored values equal, bit for bit, the nonzero cells of the dense
+    :func:`~labelwise.aggregate.majority.weighted_vote_shares` without weights: the counts and their
+    row sums are exact integers in float64, divided the same way. Every item has an answer, so no
+    row is empty.
+    """
+    k = enc.n_classes
+    keys = enc.item_idx.astype(np.int64) * k
+    keys += enc.label_idx
+    cells, counts = np.unique(keys, return_counts=True)
+    rows, cols = np.divmod(cells, k)
+    indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=enc.n_items), out=indptr[1:])
+    values = counts.astype(np.float64)
+    total = np.add.reduceat(values, indptr[:-1])
+    values /= np.repeat(total, np.diff(indptr))
+    return sp.csr_matrix((values, cols, indptr), shape=(enc.n_items, k))
+
+
+def label_shares(shares: sp.csr_matrix, codes: np.ndarray) -> np.ndarray:
+    """``shares[i, codes[i]]`` for every row (0 where the cell holds no vote)."""
+    per_row = np.diff(shares.indptr)
+    hit = shares.indices == np.repeat(codes, per_row)
+    out = np.zeros(shares.shape[0])
+    out[np.repeat(np.arange(shares.shape[0]), per_row)[hit]] = shares.data[hit]
+    return out
+
+
+def sparse_argmax_random_ties(shares: sp.csr_matrix, rng: np.random.Generator, *, rtol: float) -> np.ndarray:
+    """:func:`~labelwise.aggregate._base.argmax_random_ties` of ``shares.toarray()``, the same codes and
+    random draws, without the dense array.
+
+    ``shares`` holds positive values with no empty row and sorted column indices (as
+    :func:`sparse_vote_shares` makes). The tie threshold is computed with the dense rule's operations
+    in its order (the same bits). The dense rule draws one uniform per cell of each tied row, row
+    after row; here only the draws of the tied cells are read, by advancing the generator over the
+    others (PCG64 and PCG64DXSM, numpy's default, advance in O(log n)), and the generator ends where
+    the dense draws leave it. Another bit generator draws each tied row in full, one row at a time.
+    """
+    n, k = shares.shape
+    indptr, cols, data = shares.indptr, shares.indices, shares.data
+    per_row = np.diff(indptr)
+    top = np.maximum.reduceat(data, indptr[:-1])
+    margin = np.abs(top)
+    np.maximum(margin, 1.0, out=margin)
+    margin *= rtol
+    thresh = top - margin
+    tied = data >= np.repeat(thresh, per_row)
+    n_tied = np.add.reduceat(tied.astype(np.int64), indptr[:-1])
+    zeros_tie = (thresh <= 0.0) & (per_row < k)  # the empty cells reach the threshold too
+    n_tied[zeros_tie] += k - per_row[zeros_tie]
+    first = np.flatnonzero(tied)
+    codes = cols[first[np.searchsorted(first, indptr[:-1])]].astype(np.intp)
+    multi = np.flatnonzero(n_tied > 1)
+    if not multi.size:
+        return codes
+    if type(rng.bit_generator) in (np.random.PCG64, np.random.PCG64DXSM) and not zeros_tie[multi].any():
+        _skip_to_tied_cells(rng, multi, k, indptr, cols, tied, codes)
+    else:
+        _draw_ties(rng, multi, k, indptr, cols, tied, zeros_tie, codes)
+    return codes
+
+
+def _skip_to_tied_cells(
+    rng: np.random.Generator,
+    multi: np.ndarray,
+    k: int,
+    indptr: np.ndarray,
+    cols: np.ndarray,
+    tied: np.ndarray,
+    codes: np.ndarray,
+) -> None:
+    """:func:`_draw_ties` when only stored cells tie and the generator advances: the positions of the tied
+    cells in the dense draws (row ``m`` of ``multi``, cell ``c``: ``m * k + c``, increasing) are computed at
+    once, and one loop advances to each and draws it."""
+    per_row = np.diff(indptr)
+    is_multi = np.zeros(per_row.size, dtype=bool)
+    is_multi[multi] = True
+    entries = np.flatnonzero(np.repeat(is_multi, per_row) & tied)  # in row order, columns sorted
+    row_of = np.repeat(np.cumsum(is_multi) - 1, per_row)[entries]  # m: the row's place among the tied rows
+    pos = row_of * k + cols[entries]
+    gaps = np.diff(pos, prepend=-1) - 1  # uniforms to skip before each tied cell's own
+    bitgen: Any = rng.bit_generator
+    advance, draw = bitgen.advance, rng.random
+    draws = np.array([(advance(gap), draw())[1] for gap in gaps.tolist()])
+    bitgen.advance(multi.size * k - int(pos[-1]) - 1)
+    group = np.flatnonzero(np.diff(row_of, prepend=-1))  # each tied row's first tied cell
+    best = np.repeat(np.maximum.reduceat(draws, group), np.diff(np.append(group, draws.size)))
+    first_best = np.flatnonzero(draws == best)
+    first_best = first_best[np.searchsorted(first_best, group)]  # the first of equal draws, as argmax
+    codes[multi] = cols[entries[first_best]]
+
+
+def _draw_ties(
+    rng: np.random.Generator,
+    multi: np.ndarray,
+    k: int,
+    indptr: np.ndarray,
+    cols: np.ndarray,
+    tied: np.ndarray,
+    zeros_tie: np.ndarray,
+    codes: np.ndarray,
+) -> None:
+    """Set ``codes`` of the tied rows ``multi`` as the dense rule's ``draws.argmax`` over tied cells."""
+    bitgen: Any = rng.bit_generator  # PCG64 and PCG64DXSM have ``advance``
+    skip = type(bitgen) in (np.random.PCG64, np.random.PCG64DXSM)
+    pos = 0  # uniforms drawn so far (in the dense rule's order: row m, cell c -> m * k + c)
+    for m, row in enumerate(multi.tolist()):
+        lo, hi = int(indptr[row]), int(indptr[row + 1])
+        if not skip or zeros_tie[row]:
+            if skip:
+                bitgen.advance(m * k - pos)
+            draws = rng.random(k)
+            pos = (m + 1) * k
+            keep = np.ones(k, dtype=bool) if zeros_tie[row] else np.zeros(k, dtype=bool)
+            keep[cols[lo:hi]] = tied[lo:hi]
+            draws[~keep] = -1.0
+            codes[row] = int(draws.argmax())
+            continue
+        best, best_col = -1.0, -1
+        for c in cols[lo:hi][tied[lo:hi]].tolist():
+            bitgen.advance(m * k + c - pos)
+            u = rng.random()
+            pos = m * k + c + 1
+            if u > best:  # the first of equal draws wins, as argmax
+                best, best_col = u, c
+        codes[row] = best_col
+    if skip:
+        bitgen.advance(multi.size * k - pos)
