@@ -33,13 +33,22 @@ and ``src`` does not hold it (its code: commit 2f40a3b9, ``weak/_trigger_check.p
 Run: ``PYTHONPATH=src OMP_NUM_THREADS=1 python benchmarks/dev_weak_shared_triggers.py --seeds 200-215``
 (``--variant NAME`` adds a variant, see ``VARIANTS``). Prints, per set, the accuracy on the covered items of
 majority vote (ties split: the expected accuracy of a uniform tie break), the default ``LabelModel()``,
-``LabelModel(abstains="missing")`` and ``DawidSkeneLabelModel()``, and the abstain model the default chose.
+``LabelModel(abstains="missing")`` and ``DawidSkeneLabelModel()``, and the abstain model the default chose,
+with the fit seconds of ``MajorityVote`` (``mv_s``) and of the default (``default_s``).
+``--snorkel-python PATH`` adds Snorkel 0.10's ``LabelModel`` (column ``snorkel``, seconds ``snorkel_s``): the
+Python of the virtualenv that ``bench_weak.py``'s docstring builds; the fit is ``bench_weak.run_snorkel``'s
+(defaults, ``fit(L, seed=0)``, the argmax of ``predict_proba``, its ties to the first class), scored on the
+covered items as the others; its seconds are the fit and prediction inside the worker, without the subprocess.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
+import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -112,29 +121,60 @@ def fit_labels(model, matrix: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return model.labels_.to_numpy(dtype=int), [str(w.message)[:120] for w in caught]
 
 
+def snorkel_labels(python: str, matrix: np.ndarray, k: int, tmp: Path) -> tuple[np.ndarray, float]:
+    """Snorkel 0.10's ``LabelModel`` labels (``bench_weak.py``'s worker, in Snorkel's own Python) and its seconds;
+    NaN labels and seconds when the worker failed (its reason printed)."""
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:  # bench_weak imports its sibling _worker
+        sys.path.insert(0, here)
+    from bench_weak import run_snorkel
+
+    path = tmp / "L.npz"
+    np.savez(path, L=matrix, k=k)
+    res = run_snorkel(python, "label_model", path, SNORKEL_TIMEOUT)
+    if "error" in res:
+        print(f"snorkel failed: {res['error']}", flush=True)
+        return np.full(len(matrix), np.nan), float("nan")
+    return np.asarray(res["pred"], dtype=float), float(res["seconds"])
+
+
 VARIANTS: dict[str, object] = {}
+SNORKEL_TIMEOUT = 600.0  # seconds per Snorkel fit, as bench_weak.py's default
 
 
-def run(seeds: list[int], variants: list[str]) -> pd.DataFrame:
+def run(seeds: list[int], variants: list[str], snorkel_python: str | None = None) -> pd.DataFrame:
     rows = []
-    for seed in seeds:
-        for k in (2, 3):
-            matrix, truth, _ = shared_trigger_set(seed, k)
-            row = {"seed": seed, "K": k, "n": len(truth), "m": matrix.shape[1], "mv": mv_accuracy(matrix, truth, k)}
-            row["mv_bench"] = accuracy(bench_majority(matrix), matrix, truth)
-            default = weak.LabelModel()
-            labels, warned = fit_labels(default, matrix)
-            row |= {"default": accuracy(labels, matrix, truth), "chose": default.abstains_, "warn": len(warned)}
-            labels, warned = fit_labels(weak.LabelModel(abstains="missing"), matrix)
-            row |= {"missing": accuracy(labels, matrix, truth), "warn_missing": len(warned)}
-            labels, warned = fit_labels(weak.DawidSkeneLabelModel(), matrix)
-            row |= {"ds": accuracy(labels, matrix, truth), "warn_ds": len(warned)}
-            for name in variants:
-                labels, _ = fit_labels(VARIANTS[name](), matrix)  # type: ignore[operator]
-                row[name] = accuracy(labels, matrix, truth)
-            rows.append(row)
-            print(pd.DataFrame([row]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        for seed in seeds:
+            for k in (2, 3):
+                rows.append(one_set(seed, k, variants, snorkel_python, Path(folder)))
+                print(pd.DataFrame([rows[-1]]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
     return pd.DataFrame(rows)
+
+
+def one_set(seed: int, k: int, variants: list[str], snorkel_python: str | None, tmp: Path) -> dict:
+    matrix, truth, _ = shared_trigger_set(seed, k)
+    row = {"seed": seed, "K": k, "n": len(truth), "m": matrix.shape[1], "mv": mv_accuracy(matrix, truth, k)}
+    start = time.perf_counter()
+    labels = bench_majority(matrix)
+    seconds = time.perf_counter() - start
+    row |= {"mv_bench": accuracy(labels, matrix, truth), "mv_s": seconds}
+    default = weak.LabelModel()
+    start = time.perf_counter()
+    labels, warned = fit_labels(default, matrix)
+    row["default_s"] = time.perf_counter() - start
+    row |= {"default": accuracy(labels, matrix, truth), "chose": default.abstains_, "warn": len(warned)}
+    if snorkel_python is not None:
+        labels_s, row["snorkel_s"] = snorkel_labels(snorkel_python, matrix, k, tmp)
+        row["snorkel"] = accuracy(labels_s, matrix, truth) if np.isfinite(row["snorkel_s"]) else np.nan
+    labels, warned = fit_labels(weak.LabelModel(abstains="missing"), matrix)
+    row |= {"missing": accuracy(labels, matrix, truth), "warn_missing": len(warned)}
+    labels, warned = fit_labels(weak.DawidSkeneLabelModel(), matrix)
+    row |= {"ds": accuracy(labels, matrix, truth), "warn_ds": len(warned)}
+    for name in variants:
+        labels, _ = fit_labels(VARIANTS[name](), matrix)  # type: ignore[operator]
+        row[name] = accuracy(labels, matrix, truth)
+    return row
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -147,13 +187,28 @@ def main() -> None:
     parser.add_argument("--seeds", default="200-215")
     parser.add_argument("--variant", action="append", default=[], choices=sorted(VARIANTS))
     parser.add_argument("--csv", default=None, help="write the per-set table here")
+    parser.add_argument(
+        "--snorkel-python",
+        default=None,
+        metavar="PATH",
+        help="Snorkel 0.10's Python: adds its LabelModel (bench_weak.py)",
+    )
     args = parser.parse_args()
-    frame = run(parse_seeds(args.seeds), args.variant)
-    cols = ["mv", "mv_bench", "default", "missing", "ds", *args.variant]
-    print("\nmeans:", frame[cols].mean().round(4).to_dict())
-    for ref in ("mv", "mv_bench"):
-        gap = (frame["default"] - frame[ref]) * 100
-        print(f"default - {ref} (points): min {gap.min():.2f}, sets more than 0.5 below: {int((gap < -0.5).sum())}")
+    frame = run(parse_seeds(args.seeds), args.variant, args.snorkel_python)
+    models = ["default", "missing", "ds", *args.variant] + (["snorkel"] if args.snorkel_python else [])
+    print("\nmeans:", frame[["mv", "mv_bench", *models]].mean().round(4).to_dict())
+    times = [c for c in ("mv_s", "default_s", "snorkel_s") if c in frame]
+    print(
+        "seconds (sum, median):",
+        {c: (round(float(frame[c].sum()), 2), round(float(frame[c].median()), 4)) for c in times},
+    )
+    for model in ("default", "snorkel") if args.snorkel_python else ("default",):
+        for ref in ("mv", "mv_bench"):
+            gap = (frame[model] - frame[ref]) * 100
+            print(
+                f"{model} - {ref} (points): min {gap.min():.2f}, mean {gap.mean():.2f}, "
+                f"sets more than 0.5 below: {int((gap < -0.5).sum())}"
+            )
     if args.csv:
         frame.to_csv(args.csv, index=False)
 
