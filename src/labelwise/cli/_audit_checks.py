@@ -70,7 +70,6 @@ class DataChecksRun:
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
         from ..checks import find_data_issues
-        from ..report._checks_section import check_finding
 
         frame = result.to_frame()
         if not self.checks:
@@ -105,14 +104,7 @@ class DataChecksRun:
         self._report_roles(summary, found.info.get("feature_encoding"))
         extra = found.issues.drop(columns=[c for c in ("given_label", "predicted_label") if c in found.issues])
         extra.insert(0, "row", np.arange(len(extra)))
-        con = console()
-        for row in found.summary.itertuples(index=False):
-            line = f"{row.n_issues} flagged" if row.status == "ran" else f"skipped: {row.reason}"
-            finding = check_finding(row.check, sections.get(row.check, {}))
-            con.print(f"check [bold]{row.check}[/]: {line}" + (f"; {plain(finding)}" if finding else ""))
-        graph = found.graph if found.graph is not None else found.label_graph
-        if graph is not None:
-            con.print(f"neighbour graph: {plain(describe_graph(graph))}", soft_wrap=True)  # one line, even in a pipe
+        print_check_lines(found, sections)
         return frame.merge(extra, on="row", how="left")
 
     def _count_missing_cells(self, sections: dict) -> None:
@@ -171,6 +163,21 @@ class DataChecksRun:
             parts = [encoded] if encoded else []
             parts += [f"texts, as written: {', '.join(_few(texts))}"] if texts else []
             console().print(f"data checks use the table's columns: {'; '.join(parts) or 'none'}", soft_wrap=True)
+
+
+def print_check_lines(found: Any, sections: dict) -> None:
+    """One console line per data check (flagged or skipped, with its finding) and the neighbour graph's line,
+    for the audit in memory and at scale alike."""
+    from ..report._checks_section import check_finding
+
+    con = console()
+    for row in found.summary.itertuples(index=False):
+        line = f"{row.n_issues} flagged" if row.status == "ran" else f"skipped: {row.reason}"
+        finding = check_finding(row.check, sections.get(row.check, {}))
+        con.print(f"check [bold]{row.check}[/]: {line}" + (f"; {plain(finding)}" if finding else ""))
+    graph = found.graph if found.graph is not None else found.label_graph
+    if graph is not None:
+        con.print(f"neighbour graph: {plain(describe_graph(graph))}", soft_wrap=True)  # one line, even in a pipe
 
 
 def _few(names: list[str], most: int = 10) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
-from ._audit_checks import SCALING_FLAGS, _check_split_column
+from ._audit_checks import SCALING_FLAGS, _check_split_column, print_check_lines
 from ._common import console, plain, renaming, split_csv_option
 
 #: The seed of the checks' random steps: the in-memory audit's default ``--random-state``.
@@ -212,8 +212,6 @@ class FeatureChecksAtScale:
 
     def _print(self, found: Any, summary: dict) -> None:
         """The column roles (as in memory), one line per check, and the graph's."""
-        from ..checks._graph_record import describe_graph
-        from ..report._checks_section import check_finding
         from ._audit_model import print_column_roles
 
         con = console()
@@ -225,14 +223,7 @@ class FeatureChecksAtScale:
             texts = self.feature_columns.get("text") or []
             parts = ([encoded] if encoded else []) + ([f"texts, as written: {', '.join(texts[:10])}"] if texts else [])
             con.print(f"data checks use the table's columns: {plain('; '.join(parts) or 'none')}", soft_wrap=True)
-        sections = summary["data_checks"]
-        for row in found.summary.itertuples(index=False):
-            line = f"{row.n_issues} flagged" if row.status == "ran" else f"skipped: {row.reason}"
-            finding = check_finding(row.check, sections.get(row.check, {}))
-            con.print(f"check [bold]{row.check}[/]: {line}" + (f"; {plain(finding)}" if finding else ""))
-        graph = found.graph if found.graph is not None else found.label_graph
-        if graph is not None:
-            con.print(f"neighbour graph: {plain(describe_graph(graph))}", soft_wrap=True)
+        print_check_lines(found, summary["data_checks"])
 
 
 def _row_features(path: Path, probs: Any, lazy: bool) -> Any:
