@@ -47,6 +47,21 @@ at the first that fails:
     --skip-apply`` with the candidate in ``src``: none of the 19 accuracies below main's (RESULTS.md).
 If a part fails, ``src`` goes back to main's.
 
+OUTCOME (judging seeds 360-391, 04:30-04:31 UTC by the sandbox clock, load 4.5, commit 3c593694): the candidate
+FAILS part (a). Mean 68.35 -> 72.72 points (``MajorityVote`` 70.00); sets more than 0.5 below ``MajorityVote``
+36 -> 9 (worst gap -14.73 -> -5.06); 5 sets more than 0.5 below main (largest fall -3.57, 387 K=2), and TWO sets both
+more than 0.5 below ``MajorityVote`` and more than 0.5 below main: 379 K=3 (MV 60.62, main 60.10, candidate 59.44)
+and 384 K=3 (MV 66.25, main 66.43, candidate 65.34). Not adopted: ``src`` is main's again (322ff9fd). The
+``lfs_unipolar*`` smoke check (``--part smoke``, run before registering) passed, the four sets unchanged.
+After the rule, reported and not used: is15u's candidate (91351fe5, balance fixed) on the same 64 sets: mean 72.37,
+9 sets more than 0.5 below MV, 6 more than 0.5 below main (largest fall -5.20), and the SAME two sets below both
+(379 K=3: 59.59; 384 K=3: 64.83), so both failures come from the structure part, not the anchored balance (which
+adds +0.34 to the mean here). On both sets BIC keeps the screen's clique and one class's rules barely vote (vote
+shares 0.03 and 0.04 for a class whose true share is 0.37 and 0.32); on 379 K=3 the unscreened fit with the fixed
+balance gives main's 60.10 and every freed balance on it falls to 51. Part (b) from an archive of 3c593694:
+the 93 PASS (mean 86.782 -> 86.812, ``sim100_K2_m10+0_cov0.6`` 78.83 -> 79.07, ``sim106_K5`` +2.56, nothing else
+changed; CPU 10.4 -> 11.3 s, 1.08x); the stress block: see ``benchmarks/RESULTS.md``. Part (c) not run.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from ``benchmarks``)::
 
     python dev_weak_one_class_cliques3.py --explore 200-215
