@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import LabelwiseWarning
-from .graph import _row_step
+from . import graph as _graph  # its _row_step read at call time: the block size the graph uses now
 
 #: Rows of the seeded sample searched exactly (all rows when there are fewer).
 AUDIT_ROWS = 1000
@@ -67,7 +67,7 @@ def exact_rows(Z: Any, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
     from ._dask_graph import _merge_best, _pair_best
     from ._exact_select import sq_norms32
 
-    n, shard = Z.shape[0], _row_step(Z.shape[1])
+    n, shard = Z.shape[0], _graph._row_step(Z.shape[1])
     Q = np.asarray(Z[rows], dtype=np.float32)
     spans = [(s, min(n, s + shard)) for s in range(0, n, shard)]
     top_norm = max(float(sq_norms32(np.asarray(Z[s:e], dtype=np.float32)).max()) for s, e in spans)
@@ -123,7 +123,7 @@ def audited(
             cut = max(cut, float(np.quantile(approx_mean, 1.0 - MAX_EXACT_SHARE)))
             _warn_left(n, sample.size, int(off.sum()), wanted / n)
         redo = np.setdiff1d(np.flatnonzero(approx_mean >= cut), sample)
-        step = _row_step(Z.shape[1])  # query rows held standardised per pass over the shards
+        step = _graph._row_step(Z.shape[1])  # query rows held standardised per pass over the shards
         for s in range(0, redo.size, step):
             rows = redo[s : s + step]
             indices[rows], sqdist[rows] = exact_rows(Z, rows, k)
