@@ -127,8 +127,10 @@ def part_b(block: str, only: str | None = None) -> bool:
     return ok
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(seeds: str = SEEDS, name: str = "is15u", doc: str = __doc__ or "") -> None:
+    """The command line of this script, and of the later candidates' scripts (their ``seeds``, ``name`` for the
+    CSV of part (a), and docstring), which judge the candidate in ``src`` the same way."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--explore", default=None, help="exploration seeds (200-215 or 280-295), no rule")
     parser.add_argument("--part", choices=["a", "b", "smoke"], default=None)
     parser.add_argument("--block", choices=["93", "stress"], default="93")
@@ -138,9 +140,9 @@ def main() -> None:
         first.judge_a(frame, f"exploration seeds {args.explore} (no rule)")
         return
     if args.part == "a":
-        frame = first.shared_trigger_table(triggers.parse_seeds(SEEDS))
-        frame.to_csv("/tmp/is15u_part_a.csv", index=False)
-        sys.exit(0 if first.judge_a(frame, f"(a) shared-trigger seeds {SEEDS}") else 1)
+        frame = first.shared_trigger_table(triggers.parse_seeds(seeds))
+        frame.to_csv(f"/tmp/{name}_part_a.csv", index=False)
+        sys.exit(0 if first.judge_a(frame, f"(a) shared-trigger seeds {seeds}") else 1)
     if args.part == "smoke":
         sys.exit(0 if part_b("93", only="unipolar") else 1)
     if args.part == "b":

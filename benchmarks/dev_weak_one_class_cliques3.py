@@ -75,7 +75,6 @@ Data", ICML 2017. G. Schwarz, "Estimating the Dimension of a Model", Annals of S
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -88,32 +87,13 @@ try:
 except (ImportError, AttributeError):  # not adopted: ``src`` holds the candidate only at the registration commit
     sys.exit("the candidate is not in src (not adopted): run this at its registration commit (git log this file)")
 
-import dev_weak_one_class_cliques as first  # noqa: E402  (is15s: MainLabelModel, the tables, part (a)'s judge)
-import dev_weak_one_class_cliques2 as second  # noqa: E402  (is15u: part (b)'s judge)
-import dev_weak_shared_triggers as triggers  # noqa: E402
+import dev_weak_one_class_cliques2 as second  # noqa: E402  (is15u: its command line and part (b)'s judge)
 
 SEEDS = "360-391"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--explore", default=None, help="exploration seeds (200-215 or 280-295), no rule")
-    parser.add_argument("--part", choices=["a", "b", "smoke"], default=None)
-    parser.add_argument("--block", choices=["93", "stress"], default="93")
-    args = parser.parse_args()
-    if args.explore:
-        frame = first.shared_trigger_table(triggers.parse_seeds(args.explore))
-        first.judge_a(frame, f"exploration seeds {args.explore} (no rule)")
-        return
-    if args.part == "a":
-        frame = first.shared_trigger_table(triggers.parse_seeds(SEEDS))
-        frame.to_csv("/tmp/is15v_part_a.csv", index=False)
-        sys.exit(0 if first.judge_a(frame, f"(a) shared-trigger seeds {SEEDS}") else 1)
-    if args.part == "smoke":
-        sys.exit(0 if second.part_b("93", only="unipolar") else 1)
-    if args.part == "b":
-        sys.exit(0 if second.part_b(args.block) else 1)
-    parser.error("give --explore SEEDS or --part")
+    second.main(SEEDS, "is15v", __doc__ or "")
 
 
 if __name__ == "__main__":
