@@ -159,19 +159,21 @@ def fit_codes(matrix: np.ndarray, k: int, model: type[LabelModel]) -> tuple[np.n
     return fitted.labels_.to_numpy(dtype=int), time.process_time() - start
 
 
-def part_b(block: str) -> bool:
+def part_b(block: str, only: str | None = None, tag: str = "is15s") -> bool:
+    """Part (b) of the rule on one block of ``_dev_weak_sets.rule_sets()`` (``only``: sets whose name holds it;
+    ``tag``: the candidate's name in the CSV written to /tmp)."""
     from _dev_weak_sets import rule_sets
     from dev_weak_labeler_strength import dev_set, score
 
     rows = []
     for seed, family, name, votes, truth in rule_sets():
-        if (seed == -1) != (block == "93"):
+        if (seed == -1) != (block == "93") or (only and only not in name):
             continue
         matrix, k, g, scored, _, row = dev_set(family, name, votes, truth)
         before, cpu_main = fit_codes(matrix, k, MainLabelModel)
         after, cpu_cand = fit_codes(matrix, k, LabelModel)
-        row.update(seed=seed, main=score(before, g, scored), cand=score(after, g, scored), cpu_main=cpu_main)
-        row.update(cpu_cand=cpu_cand)
+        row.update(seed=seed, name=name, main=score(before, g, scored), cand=score(after, g, scored))
+        row.update(cpu_main=cpu_main, cpu_cand=cpu_cand)
         rows.append(row)
         if (before != after).any():
             print(
@@ -179,18 +181,21 @@ def part_b(block: str) -> bool:
                 flush=True,
             )
     frame = pd.DataFrame(rows)
-    frame.to_csv(f"/tmp/is15s_part_b_{block}.csv", index=False)
+    label = f"{block}{' ' + only if only else ''}"
+    frame.to_csv(f"/tmp/{tag}_part_b_{label.replace(' ', '_')}.csv", index=False)
     gain = frame.cand - frame.main
     worse_mv = frame.cand - frame.mv < np.minimum(frame.main - frame.mv, -0.5) - 1e-9
     ok = bool(frame.cand.mean() >= frame.main.mean() - 1e-9 and (gain >= -0.5).all() and not worse_mv.any())
     print(
-        f"(b) {block} ({len(frame)} sets): mean main {frame.main.mean():.4f} -> candidate {frame.cand.mean():.4f}; "
+        f"(b) {label} ({len(frame)} sets): mean main {frame.main.mean():.4f} -> candidate {frame.cand.mean():.4f}; "
         f"largest fall {gain.min():+.3f}, rise {gain.max():+.3f}; more than 0.5 below main: {int((gain < -0.5).sum())}; "
-        f"further below MV than main: {int(worse_mv.sum())} -> {'PASS' if ok else 'FAIL'}"
+        f"further below MV than main: {int(worse_mv.sum())} -> {'PASS' if ok else 'FAIL'}",
+        flush=True,
     )
     print(
         f"  CPU seconds: main {frame.cpu_main.sum():.1f}, candidate {frame.cpu_cand.sum():.1f} "
-        f"(ratio {frame.cpu_cand.sum() / frame.cpu_main.sum():.2f})"
+        f"(ratio {frame.cpu_cand.sum() / frame.cpu_main.sum():.2f})",
+        flush=True,
     )
     return ok
 

@@ -72,9 +72,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 sys.path.insert(0, str(Path(__file__).parent))
 
 try:
@@ -87,44 +84,13 @@ except (ImportError, AttributeError):  # not adopted: ``src`` holds the candidat
 import dev_weak_one_class_cliques as first  # noqa: E402  (is15s: MainLabelModel, the tables, part (a)'s judge)
 import dev_weak_shared_triggers as triggers  # noqa: E402
 
-from labelwise.weak import LabelModel  # noqa: E402
-
 SEEDS = "328-359"
 
 
 def part_b(block: str, only: str | None = None) -> bool:
-    """Part (b) of the rule on one block of ``_dev_weak_sets.rule_sets()`` (``only``: sets whose name holds it)."""
-    from _dev_weak_sets import rule_sets
-    from dev_weak_labeler_strength import dev_set, score
-
-    rows = []
-    for seed, family, name, votes, truth in rule_sets():
-        if (seed == -1) != (block == "93") or (only and only not in name):
-            continue
-        matrix, k, g, scored, _, row = dev_set(family, name, votes, truth)
-        before, cpu_main = first.fit_codes(matrix, k, first.MainLabelModel)
-        after, cpu_cand = first.fit_codes(matrix, k, LabelModel)
-        row.update(seed=seed, name=name, main=score(before, g, scored), cand=score(after, g, scored))
-        row.update(cpu_main=cpu_main, cpu_cand=cpu_cand)
-        rows.append(row)
-        if (before != after).any():
-            print(f"changed: {seed} {family} {name}: {row['main']:.3f} -> {row['cand']:.3f} (MV {row['mv']:.3f})")
-    frame = pd.DataFrame(rows)
-    frame.to_csv(f"/tmp/is15u_part_b_{block}{'_' + only if only else ''}.csv", index=False)
-    gain = frame.cand - frame.main
-    worse_mv = frame.cand - frame.mv < np.minimum(frame.main - frame.mv, -0.5) - 1e-9
-    ok = bool(frame.cand.mean() >= frame.main.mean() - 1e-9 and (gain >= -0.5).all() and not worse_mv.any())
-    print(
-        f"(b) {block}{' ' + only if only else ''} ({len(frame)} sets): mean main {frame.main.mean():.4f} -> candidate "
-        f"{frame.cand.mean():.4f}; largest fall {gain.min():+.3f}, rise {gain.max():+.3f}; more than 0.5 below main: "
-        f"{int((gain < -0.5).sum())}; further below MV than main: {int(worse_mv.sum())} -> {'PASS' if ok else 'FAIL'}"
-    )
-    print(
-        f"  CPU seconds: main {frame.cpu_main.sum():.1f}, candidate {frame.cpu_cand.sum():.1f} "
-        f"(ratio {frame.cpu_cand.sum() / frame.cpu_main.sum():.2f})",
-        flush=True,
-    )
-    return ok
+    """Part (b) of the rule on one block of ``_dev_weak_sets.rule_sets()`` (is15s's run; ``only``: sets whose name
+    holds it)."""
+    return first.part_b(block, only, tag="is15u")
 
 
 def main(seeds: str = SEEDS, name: str = "is15u", doc: str = __doc__ or "") -> None:
