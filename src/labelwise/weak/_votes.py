@@ -211,14 +211,9 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Ca
             known = np.asarray(pd.unique(answers["label"]), dtype=object)
     else:
         known = np.asarray(classes)
-    unknown = ~answers["label"].isin(known).to_numpy()
-    if unknown.any():
-        pos = int(np.flatnonzero(unknown)[0])
-        raise InvalidLabelsError(
-            f"votes label must be one of the classes {known.tolist()}; {row(pos)} "
-            f"(item {show(answers['item'].iloc[pos])}, labeler {show(answers['labeler'].iloc[pos])}) has "
-            f"{show(answers['label'].iloc[pos])}"
-        )
+    unknown = np.flatnonzero(class_codes(known, answers["label"]) < 0)
+    if unknown.size:
+        raise _unknown_label(known, answers, int(unknown[0]), row(int(unknown[0])))
     item_codes, items_seen = pd.factorize(answers["item"])
     labeler_codes, labelers_seen = pd.factorize(answers["labeler"])
     pair = item_codes * max(len(labelers_seen), 1) + labeler_codes
@@ -226,6 +221,40 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Ca
     if repeated.any():
         answers = answers.loc[_one_vote_per_pair(answers, pair, repeated, row)].reset_index(drop=True)
     return Votes(answers, pd.Index(items_seen), tuple(labelers_seen.tolist()), known)
+
+
+def class_codes(classes: Any, labels: Any) -> np.ndarray:
+    """Each label's position in ``classes`` (-1 where it is none of them), the codes :meth:`Votes.matrix`
+    gives: a label is a class only where the matrix can place it (``True`` is not the class ``1``, though
+    ``True == 1``: pandas' ``isin`` would take it, and the matrix would then hold an abstain)."""
+    return _positions(pd.Index(np.asarray(classes)), pd.Series(labels))
+
+
+def bool_hint(value: Any, classes: Any) -> str:
+    """Why a bool is not a class of integer ``classes`` (``""`` for any other case)."""
+    if not isinstance(value, (bool, np.bool_)) or any(isinstance(c, (bool, np.bool_)) for c in classes):
+        return ""
+    return f" (a bool is not the class {int(value)}: return {int(value)}, or declare the classes [False, True])"
+
+
+def _unknown_label(known: np.ndarray, answers: pd.DataFrame, pos: int, where: str = "") -> InvalidLabelsError:
+    """The error for the vote at ``pos`` of ``answers``, whose label is none of ``known``."""
+    label = answers["label"].iloc[pos]
+    vote = f"item {show(answers['item'].iloc[pos])}, labeler {show(answers['labeler'].iloc[pos])}"
+    return InvalidLabelsError(
+        f"votes label must be one of the classes {known.tolist()}; {f'{where} ({vote})' if where else vote} "
+        f"has {show(label)}{bool_hint(label, known)}"
+    )
+
+
+def _with_classes(votes: Votes, classes: Any) -> Votes:
+    """``votes`` coded over ``classes`` (a label model's ``labels=``, or the fitted ``classes_`` for new votes)
+    instead of the classes it was made with: every vote must be one of them."""
+    known = np.asarray(classes)
+    unknown = np.flatnonzero(class_codes(known, votes.answers["label"]) < 0)
+    if unknown.size:
+        raise _unknown_label(known, votes.answers, int(unknown[0]))
+    return Votes(votes.answers, votes.items, votes.labelers, known)
 
 
 def _one_vote_per_pair(
@@ -281,6 +310,10 @@ def ordered_classes(classes: Any) -> Any:
 def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     """Coerce a :class:`Votes`, a long DataFrame or a dense label matrix (-1 = abstain) to :class:`Votes`.
 
+    ``classes`` (a label model's ``labels=``, or its fitted ``classes_`` for new votes) are the classes of the
+    result whatever ``votes`` is, a :class:`Votes` made with other classes included (its votes coded over
+    them): a vote that is none of them is an error.
+
     A DataFrame without the long table's columns whose every column holds integers (no ``<NA>``) and
     none is named as a long table's (``item``, ``labeler``, ``annotator``, ``label``, ``task``,
     ``worker``, ``answer``, ``annotation``) is a wide label matrix: each column a labeler named by
@@ -295,7 +328,7 @@ def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     """
     classes = ordered_classes(classes)
     if isinstance(votes, Votes):
-        out = votes
+        out = votes if classes is None else _with_classes(votes, classes)
     elif isinstance(votes, pd.DataFrame):
         out = _from_frame(votes, classes)
     else:

@@ -23,7 +23,7 @@ from ._float_votes import integral_float_votes
 from ._mixed_types import mixed_types_error
 from ._per_row import per_row
 from ._rows import attribute_hint, iter_rows
-from ._votes import Votes, as_votes, ordered_classes
+from ._votes import Votes, as_votes, bool_hint, class_codes, ordered_classes
 from .labeling_function import LabelingFunction, labeling_function
 from .preprocessor import check_unique, prepared
 
@@ -179,12 +179,13 @@ def _check_classes(
         )
     if classes is None or len(values) == 0:
         return
-    bad = ~pd.Series(values).isin(classes).to_numpy()
+    bad = class_codes(classes, values) < 0  # what the label matrix can place: True is not the class 1
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise LabelingFunctionError(
             f"{lf.kind} {lf.name!r} returned {show(values[row])} on row {show(index[row])}, "
-            f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}",
+            f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}"
+            f"{bool_hint(values[row], classes)}",
             row=index[row],
             position=int(positions[row]),
         )
