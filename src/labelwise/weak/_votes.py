@@ -295,6 +295,23 @@ def _one_vote_per_pair(
     return keep
 
 
+def with_items(votes: Votes, items: Any) -> Votes:
+    """``votes`` over ``items``, every item of the data (``df.index``): those without a vote are rows nobody
+    voted on, which a long table cannot hold. Each voted item must be one of them, and each given once."""
+    index = pd.Index(items)
+    if not index.is_unique:
+        raise ShapeMismatchError(
+            f"items must name each item once, got {show(index[index.duplicated()][0])} more than once"
+        )
+    absent = votes.items[index.get_indexer(votes.items) < 0]
+    if len(absent):
+        raise ShapeMismatchError(
+            f"items must hold every voted item, got none for {len(absent)} of them (e.g. {show(absent[0])}); "
+            f"items are e.g. {index[:3].tolist()}"
+        )
+    return Votes(votes.answers, index, votes.labelers, votes.classes)
+
+
 def ordered_classes(classes: Any) -> Any:
     """``classes`` given as a set: sorted (by text where the values do not compare), so that the class codes,
     the columns of ``probas_`` and the seeded tie-breaks do not follow the set's order, which for strings
