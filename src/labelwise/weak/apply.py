@@ -22,7 +22,7 @@ from ._apply_groups import labeler_major
 from ._float_votes import integral_float_votes
 from ._mixed_types import mixed_types_error
 from ._per_row import per_row
-from ._rows import attribute_hint, iter_rows
+from ._rows import attribute_hint, iter_rows, missing_hint
 from ._votes import Votes, as_votes, bool_hint, class_codes, ordered_classes
 from .labeling_function import LabelingFunction, labeling_function
 from .preprocessor import check_unique, prepared
@@ -95,7 +95,9 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         try:
             out[position] = lf.run(row)
         except Exception as exc:
-            hint = attribute_hint(exc, row, frame.columns) if isinstance(exc, AttributeError) else ""
+            hint = missing_hint(exc, row) or (
+                attribute_hint(exc, row, frame.columns) if isinstance(exc, AttributeError) else ""
+            )
             raise LabelingFunctionError(
                 f"{lf.kind} {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}",
                 row=index[position],
