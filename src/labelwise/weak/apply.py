@@ -352,6 +352,10 @@ def _row_offsets(items: pd.Index, lengths: np.ndarray) -> np.ndarray | None:
     return starts if np.array_equal(items.to_numpy(), expected) else None
 
 
+def _no_rows() -> InvalidParameterError:
+    return InvalidParameterError("df must have at least one row to label, got none")
+
+
 def _is_dask(frame: Any) -> bool:
     return hasattr(frame, "map_partitions") and hasattr(frame, "npartitions") and not isinstance(frame, pd.DataFrame)
 
@@ -423,12 +427,14 @@ def apply(
         answers = labeler_major(answers, [lf.name for lf in checked])  # pandas' order, not partition-major
     elif isinstance(df, pd.DataFrame):
         _check_unique(df.index)
+        if len(df) == 0:  # before any function runs: one reading a column of no rows may fail otherwise
+            raise _no_rows()
         answers = _apply_frame(df, checked, declared, verbose)
         items = df.index
     else:
         raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
     if len(items) == 0:
-        raise InvalidParameterError("df must have at least one row to label, got none")
+        raise _no_rows()
     if len(answers) == 0:
         raise AnnotationError(
             f"every labeling function abstained on every row ({len(checked)} functions, {len(items)} rows): "
