@@ -312,6 +312,24 @@ def with_items(votes: Votes, items: Any) -> Votes:
     return Votes(votes.answers, index, votes.labelers, votes.classes)
 
 
+def gold_by_item(votes: Any, items: pd.Index, gold: Any, name: str) -> Any:
+    """Gold labels given by position (``name``: the parameter), as ``votes`` can read them. A :class:`Votes`
+    or a matrix has an item order: ``gold`` unchanged. A long table's items come in the order its rows
+    first name them, which an export sorted by annotator changes (``q0, q1, q10, ...``), so an array in the
+    data's order would go to other items in silence: it is read as ``gold[item]`` (a Series indexed
+    ``0..n-1``, matched by item) where every item is an integer position of it, and refused otherwise."""
+    if not isinstance(votes, pd.DataFrame) or is_wide_matrix(votes) or np.ndim(gold) != 1:
+        return gold
+    values = np.asarray(gold, dtype=object)
+    if items.dtype.kind in "iu" and len(items) and items.min() >= 0 and items.max() < len(values):
+        return pd.Series(values)
+    raise ShapeMismatchError(
+        f"{name} must be a Series indexed by item when votes is a long table: its {len(items)} items have no "
+        f"order of their own (here they first appear as {items[:3].tolist()}..., in the order of the table's "
+        "rows), so labels by position could go to other items; pass pd.Series(labels, index=item_ids)"
+    )
+
+
 def ordered_classes(classes: Any) -> Any:
     """``classes`` given as a set: sorted (by text where the values do not compare), so that the class codes,
     the columns of ``probas_`` and the seeded tie-breaks do not follow the set's order, which for strings

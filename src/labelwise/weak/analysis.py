@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._validate.arguments import check_positive_int, show
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
-from ._votes import ABSTAIN, Votes, as_votes, with_items
+from ._votes import ABSTAIN, Votes, as_votes, gold_by_item, with_items
 
 __all__ = ["analysis", "lf_empirical_probs", "lf_statistics"]
 
@@ -66,8 +66,11 @@ def lf_statistics(matrix: np.ndarray, n_classes: int, *, block_size: int = _BLOC
     return {"coverage": covered / denom, "overlaps": overlapped / denom, "conflicts": conflicted / denom}
 
 
-def _gold_codes(gold: Any, votes: Votes) -> np.ndarray:
-    """Gold class codes aligned with ``votes.items`` (-1 where there is no gold label)."""
+def _gold_codes(gold: Any, votes: Votes, given: Any = None) -> np.ndarray:
+    """Gold class codes aligned with ``votes.items`` (-1 where there is no gold label); ``given``: the votes as
+    passed (labels by position beside a long table: :func:`~labelwise.weak._votes.gold_by_item`)."""
+    if not isinstance(gold, pd.Series):
+        gold = gold_by_item(given, votes.items, gold, "gold")
     if isinstance(gold, pd.Series):
         if not gold.index.is_unique:  # pandas' reindex names no parameter
             raise ShapeMismatchError(
@@ -119,7 +122,8 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None, items: Any = No
     votes : Votes, DataFrame (item, labeler, label) or int matrix (-1 = abstain)
     gold : Series indexed by item, or array with one label per item, optional
         True labels; items without one (NaN, or absent from the Series) are skipped for the
-        accuracy columns. A gold class that no labeler voted (for integer votes: above the largest
+        accuracy columns. Beside a long table (whose items come in the order its rows first name
+        them) an array is read ``gold[item]`` for integer items, and refused for others. A gold class that no labeler voted (for integer votes: above the largest
         code) is accepted with a warning, and every vote on its items counts as incorrect; gold
         that names none of the votes' classes is an error.
     model : fitted LabelModel or DawidSkeneLabelModel, optional
@@ -158,7 +162,7 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None, items: Any = No
     ]
     frame = pd.DataFrame({"polarity": polarity, **stats}, index=pd.Index(v.labelers, name="labeler"))
     if gold is not None:
-        codes = _gold_codes(gold, v)
+        codes = _gold_codes(gold, v, None if items is not None else votes)
         has = codes >= 0
         voted = (matrix != ABSTAIN) & has[:, None]
         correct = (voted & (matrix == codes[:, None])).sum(axis=0)
@@ -248,7 +252,7 @@ def lf_empirical_probs(votes: Any, gold: Any, *, classes: Any = None) -> np.ndar
     v = as_votes(votes, classes=classes)
     if gold is None:
         raise InvalidParameterError("gold must hold the true labels (one per item), got None")
-    codes = _gold_codes(_minus_one_is_no_gold(gold), v)
+    codes = _gold_codes(_minus_one_is_no_gold(gold), v, votes)
     matrix = v.matrix()
     k = len(v.classes)
     m = matrix.shape[1]
