@@ -133,3 +133,14 @@ class TestBoolVotesUnderIntegerClasses:
 
         votes = weak.apply([mixed], frame, classes=[0, 1])
         assert (votes.matrix()[:, 0] >= 0).sum() == len(votes.answers) == 6
+
+    def test_a_bool_under_text_classes_gets_no_integer_hint(self):
+        """Under classes ['false', 'true'] the error names the value and classes, without the 0/1 hint."""
+        frame = pd.DataFrame({"x": range(3)})
+
+        @weak.labeling_function()
+        def big(row):
+            return row.x > 1
+
+        with pytest.raises(LabelingFunctionError, match=r"\['false', 'true'\] or its abstain value None$"):
+            weak.apply([big], frame, classes=["false", "true"])

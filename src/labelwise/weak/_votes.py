@@ -232,7 +232,8 @@ def class_codes(classes: Any, labels: Any) -> np.ndarray:
 
 def bool_hint(value: Any, classes: Any) -> str:
     """Why a bool is not a class of integer ``classes`` (``""`` for any other case)."""
-    if not isinstance(value, (bool, np.bool_)) or any(isinstance(c, (bool, np.bool_)) for c in classes):
+    integers = all(isinstance(c, (int, np.integer)) and not isinstance(c, (bool, np.bool_)) for c in classes)
+    if not isinstance(value, (bool, np.bool_)) or not integers:
         return ""
     return f" (a bool is not the class {int(value)}: return {int(value)}, or declare the classes [False, True])"
 
