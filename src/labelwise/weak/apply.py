@@ -64,6 +64,11 @@ def _check_lfs(
     out: list[LabelingFunction] = [lf if isinstance(lf, cls) else make(lf) for lf in lfs]
     seen: dict[str, int] = {}
     for position, lf in enumerate(out):
+        if lf.name in seen and lfs[seen[lf.name]] is lfs[position]:
+            raise InvalidParameterError(
+                f"{name} must list each {cls.kind} once; {name}[{seen[lf.name]}] and {name}[{position}] are the same "
+                f"{cls.kind} {lf.name!r}{_defined_at(lf)}: remove one (renaming a copy would count its votes twice)"
+            )
         if lf.name in seen:
             raise InvalidParameterError(
                 f"{name} must have unique names; {lf.name!r} is the name of {name}[{seen[lf.name]}]"
