@@ -92,7 +92,7 @@ class TestBoolVotesUnderIntegerClasses:
         def big(row):
             return row.x > 2
 
-        with pytest.raises(LabelingFunctionError, match=r"'big' returned False on row 0.*\[False, True\]"):
+        with pytest.raises(LabelingFunctionError, match=r"'big' returned False on row 0.*classes=\[False, True\]"):
             weak.apply([big], frame, classes=[0, 1])
 
     def test_apply_refuses_a_vectorized_bool_column_under_integer_classes(self):

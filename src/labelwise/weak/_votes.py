@@ -235,7 +235,10 @@ def bool_hint(value: Any, classes: Any) -> str:
     integers = all(isinstance(c, (int, np.integer)) and not isinstance(c, (bool, np.bool_)) for c in classes)
     if not isinstance(value, (bool, np.bool_)) or not integers:
         return ""
-    return f" (a bool is not the class {int(value)}: return {int(value)}, or declare the classes [False, True])"
+    return (
+        f" (a bool is not the class {int(value)}: return {int(value)}, or take the classes False and True: "
+        "classes=[False, True], or no --classes on the command line)"
+    )
 
 
 def _unknown_label(known: np.ndarray, answers: pd.DataFrame, pos: int, where: str = "") -> InvalidLabelsError:
