@@ -28,6 +28,9 @@ def test_one_function_listed_twice_is_named_by_its_list_entries_and_told_to_be_r
     result = CliRunner().invoke(main, args, env={"COLUMNS": "1000"})
     assert result.exit_code == 2, result.output
     output = " ".join(result.output.split())
-    assert "listed once each: a (line 4; lfs[0] on line 11, column 8) and a (line 4; lfs[2] on line 11, column 14)" in output, output
+    assert (
+        "listed once each: a (line 4; lfs[0] on line 11, column 8) and a (line 4; lfs[2] on line 11, column 14)"
+        in output
+    ), output
     assert "are the same labeling function 'a'; remove one" in output and "another name" not in output
     assert not (tmp_path / "o").exists()

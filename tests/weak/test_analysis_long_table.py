@@ -30,7 +30,18 @@ def short(df):
 def applied():
     """Eight messages, two of which no function votes on, their gold labels and the Votes."""
     frame = pd.DataFrame(
-        {"text": ["win http://a", "hi there", "cheap http://b", "ok", "see you at noon", "see you", "lunch at one?", "x"]},
+        {
+            "text": [
+                "win http://a",
+                "hi there",
+                "cheap http://b",
+                "ok",
+                "see you at noon",
+                "see you",
+                "lunch at one?",
+                "x",
+            ]
+        },
         index=[f"m{i}" for i in range(8)],
     )
     gold = pd.Series(["spam", "ham", "spam", "ham", "ham", "ham", "ham", "ham"], index=frame.index)

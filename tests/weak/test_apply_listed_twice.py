@@ -29,7 +29,9 @@ FRAME = pd.DataFrame({"text": ["http://a", "ok", "hello there"]})
 class TestListedTwice:
     def test_the_same_function_twice_is_told_to_be_removed(self):
         """lfs[0] and lfs[2] being one function is said so, with no advice to rename it."""
-        with pytest.raises(InvalidParameterError, match=r"lfs\[0\] and lfs\[2\] are the same labeling function 'has_link'.*remove one") as info:
+        with pytest.raises(
+            InvalidParameterError, match=r"lfs\[0\] and lfs\[2\] are the same labeling function 'has_link'.*remove one"
+        ) as info:
             weak.apply([has_link, short, has_link], FRAME)
         assert "name=" not in str(info.value)
 

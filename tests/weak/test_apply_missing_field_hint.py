@@ -32,7 +32,10 @@ def blank_second() -> pd.DataFrame:
 class TestMissingValueHint:
     def test_type_error_on_a_nan_text_names_the_field_and_the_fix(self, blank_second):
         """`in` on a NaN text names row.text as missing and pd.isna."""
-        with pytest.raises(LabelingFunctionError, match=r"on row 1 \(row\.text is (nan|None): a missing value; test pd\.isna\(row\.text\)"):
+        with pytest.raises(
+            LabelingFunctionError,
+            match=r"on row 1 \(row\.text is (nan|None): a missing value; test pd\.isna\(row\.text\)",
+        ):
             weak.apply([has_link], blank_second)
 
     def test_attribute_error_of_the_missing_value_names_it_instead_of_the_fields(self, blank_second):
