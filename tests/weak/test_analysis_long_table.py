@@ -14,16 +14,7 @@ import pytest
 
 from labelwise import weak
 from labelwise.errors import LabelwiseWarning, ShapeMismatchError
-
-
-@weak.labeling_function()
-def has_link(row):
-    return "spam" if "http" in row.text else None
-
-
-@weak.labeling_function(vectorized=True)
-def short(df):
-    return df.text.str.len().lt(9).map({True: "ham", False: None})
+from tests.weak._spam_lfs import has_link, short
 
 
 @pytest.fixture

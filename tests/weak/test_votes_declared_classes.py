@@ -14,6 +14,7 @@ import pytest
 from labelwise import weak
 from labelwise.errors import InvalidLabelsError
 from labelwise.weak.apply import LabelingFunctionError
+from tests.weak._spam_lfs import has_link, short
 
 
 @pytest.fixture
@@ -21,16 +22,6 @@ def messages() -> pd.DataFrame:
     return pd.DataFrame(
         {"text": ["win http://a", "hi there", "cheap http://b", "ok", "free $$$", "see you", "lunch?", "http://c"]}
     )
-
-
-@weak.labeling_function()
-def has_link(row):
-    return "spam" if "http" in row.text else None
-
-
-@weak.labeling_function(vectorized=True)
-def short(df):
-    return df.text.str.len().lt(9).map({True: "ham", False: None})
 
 
 MODELS = [weak.LabelModel, weak.DawidSkeneLabelModel, weak.MajorityLabelVoter]
@@ -83,38 +74,33 @@ class TestPredictOnNewAppliedVotes:
             fitted.predict(weak.apply([has_link, other], messages))
 
 
+SIX = pd.DataFrame({"x": range(6)})
+
+
+@weak.labeling_function()
+def big(row):
+    return row.x > 2
+
+
 class TestBoolVotesUnderIntegerClasses:
     def test_apply_refuses_a_bool_under_integer_classes_naming_function_row_and_fix(self):
         """A function returning True/False with classes=[0, 1] is refused (its votes were all abstains)."""
-        frame = pd.DataFrame({"x": range(6)})
-
-        @weak.labeling_function()
-        def big(row):
-            return row.x > 2
-
         with pytest.raises(LabelingFunctionError, match=r"'big' returned False on row 0.*classes=\[False, True\]"):
-            weak.apply([big], frame, classes=[0, 1])
+            weak.apply([big], SIX, classes=[0, 1])
 
     def test_apply_refuses_a_vectorized_bool_column_under_integer_classes(self):
         """The same for a vectorised function returning a bool Series."""
-        frame = pd.DataFrame({"x": range(6)})
 
         @weak.labeling_function(vectorized=True)
         def small(df):
             return df.x < 3
 
         with pytest.raises(LabelingFunctionError, match=r"'small' \(vectorized\)|'small' returned True on row 0"):
-            weak.apply([small], frame, classes=[0, 1])
+            weak.apply([small], SIX, classes=[0, 1])
 
     def test_declared_bool_classes_keep_every_vote(self):
         """classes=[False, True] places each bool vote in the matrix."""
-        frame = pd.DataFrame({"x": range(6)})
-
-        @weak.labeling_function()
-        def big(row):
-            return row.x > 2
-
-        matrix = weak.apply([big], frame, classes=[False, True]).matrix()
+        matrix = weak.apply([big], SIX, classes=[False, True]).matrix()
         assert matrix[:, 0].tolist() == [0, 0, 0, 1, 1, 1]
 
     def test_a_table_of_bool_labels_under_integer_classes_is_an_error(self):
@@ -136,11 +122,5 @@ class TestBoolVotesUnderIntegerClasses:
 
     def test_a_bool_under_text_classes_gets_no_integer_hint(self):
         """Under classes ['false', 'true'] the error names the value and classes, without the 0/1 hint."""
-        frame = pd.DataFrame({"x": range(3)})
-
-        @weak.labeling_function()
-        def big(row):
-            return row.x > 1
-
         with pytest.raises(LabelingFunctionError, match=r"\['false', 'true'\] or its abstain value None$"):
-            weak.apply([big], frame, classes=["false", "true"])
+            weak.apply([big], SIX, classes=["false", "true"])
