@@ -1,0 +1,139 @@
+"""The label model on rule sets whose votes come mostly from one-class functions (keyword rules).
+
+A function that only ever votes one class says something by *when* it votes, not by *what*. Where more than half
+the votes come from such functions (:data:`~._missing_guard.ONE_CLASS_VOTES`, the threshold of the missing-abstain
+guard), three of the label model's defaults read the votes as a crowd's and are replaced:
+
+* **The abstain model.** With missing abstains (Dawid-Skene's model) a one-class function's vote is the same in
+  every class: the model is not identified and its likelihood cannot be compared with the informative model's, so
+  ``abstains="auto"`` keeps informative abstains (:func:`abstain_mode`).
+* **The relabelling guard.** The missing-abstain fit's guard (:func:`~._missing_guard.guard_missing`: a class most of
+  whose strict-majority items get one other label falls back to majority vote) also checks the informative fit:
+  one-class functions name the class they vote, and a fit giving most of a class's unanimous-or-majority items
+  another label is a latent class that follows a trigger, not the class.
+* **The clique structure.** The clique search's one-class screen (:mod:`._one_class_screen`) proposes cliques of
+  one-class functions of one class under vote shares, which also joins independent ones; the model is fitted with
+  the screen off and on and the fit with the lower Bayesian information criterion (Schwarz 1978) is kept
+  (:func:`fit_rows`); both fits hold the class balance at the vote shares (``class_balance="votes"``).
+* **The class balance.** The vote shares of one-class rules are their coverage, not the classes' prevalence. Where
+  the kept fit holds the screen's cliques, it is refitted with the balance's MAP estimate under a Dirichlet prior
+  centred on the vote shares (:mod:`._one_class_balance`), and the refit is kept when EM reached a MAP objective at
+  least the fixed fit's (at the fixed fit the prior is at its mode). Without the cliques the balance stays at the
+  vote shares: there a freed balance absorbs the co-votes the structure misses (exploration sets 282 K=2 and
+  204 K=2 of ``benchmarks/dev_weak_one_class_cliques3.py``).
+
+Chosen on simulated keyword rules that share triggers (``benchmarks/dev_weak_one_class_cliques.py``,
+``dev_weak_one_class_cliques2.py`` and ``dev_weak_one_class_cliques3.py``, exploration seeds 200-215 and 280-295);
+:data:`ONE_CLASS_RULES` switches this module and the clique search's one-class screen (:mod:`._one_class_screen`) off
+together (the label model before session 49).
+
+References
+----------
+G. Schwarz, "Estimating the Dimension of a Model", Annals of Statistics 6(2), 1978.
+A. Ratner, B. Hancock, J. Dunnmon, F. Sala, S. Pandey and C. Ré, "Training Complex Models with Multi-Task Weak
+Supervision", AAAI 2019.
+S. H. Bach, B. He, A. Ratner and C. Ré, "Learning the Structure of Generative Models without Labeled Data",
+ICML 2017.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ._missing_guard import ONE_CLASS_VOTES
+from ._one_class import one_class_functions
+from ._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote_share_balance
+from ._votes import ABSTAIN
+
+__all__ = ["ONE_CLASS_RULES", "abstain_mode", "fit_rows", "mostly_one_class", "one_class_share", "used_parameters"]
+
+#: Whether the label model treats sets of mostly one-class votes as this module says (False: main before session 49).
+ONE_CLASS_RULES = True
+
+
+def one_class_share(matrix: np.ndarray, weights: np.ndarray) -> float:
+    """Share of the votes of the vote rows ``matrix`` (``-1`` = abstain; row ``i`` standing for ``weights[i]``
+    items) cast by one-class functions (:func:`~._one_class.one_class_functions`); 0 without votes."""
+    voted = (np.asarray(matrix) != ABSTAIN).astype(np.float64)
+    per_function = np.asarray(weights, dtype=np.float64) @ voted
+    total = float(per_function.sum())
+    return float(per_function[one_class_functions(matrix)].sum()) / total if total > 0 else 0.0
+
+
+def mostly_one_class(matrix: np.ndarray, weights: np.ndarray) -> bool:
+    """Whether :data:`ONE_CLASS_RULES` is on and more than :data:`~._missing_guard.ONE_CLASS_VOTES` of the votes
+    come from one-class functions."""
+    return ONE_CLASS_RULES and one_class_share(matrix, weights) > ONE_CLASS_VOTES
+
+
+def abstain_mode(abstains: str, matrix: np.ndarray, weights: np.ndarray) -> str:
+    """The abstain model EM fits: ``abstains``, except that ``"auto"`` is ``"informative"`` on mostly one-class votes."""
+    return "informative" if abstains == "auto" and mostly_one_class(matrix, weights) else abstains
+
+
+def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], n_classes: int) -> int:
+    """Free outcome parameters of the group model on the vote rows ``matrix`` with a vote (weight > 0): ``K`` per
+    outcome a group shows beyond its first, counting only the outcomes seen (an unseen one is fitted at 0); a clique
+    of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``."""
+    rows = np.asarray(matrix)[((np.asarray(matrix) != ABSTAIN).any(axis=1)) & (np.asarray(w) > 0)]
+    used = sum(len(np.unique(rows[:, g], axis=0)) - 1 for g in groups) if len(rows) else 0
+    return int(used * n_classes)
+
+
+def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: Any, votes: Any) -> tuple:
+    """``model._fit_rows``, and on mostly one-class votes with EM the clique structure chosen by BIC.
+
+    On mostly one-class votes (:func:`mostly_one_class`) with ``n_em_iter > 0`` the model is fitted with the clique
+    search's one-class screen (:mod:`._one_class_screen`) off and on, and the fit kept has the lower Bayesian
+    information criterion (Schwarz 1978) ``−2 log L + d log n`` on the ``n`` items with a vote, ``d`` the outcome
+    parameters its groups use (:func:`used_parameters`); a tie keeps the fit without the screen. The screen proposes
+    cliques under vote shares, which also join independent one-class functions of one class (their co-votes exceed
+    what a noisy proxy of the class predicts); the likelihood of the fitted model that holds the proposed cliques is
+    what tells cliques the data pay for from ones they do not (Bach et al. 2017 choose the structure by a penalised
+    likelihood as well). A kept fit with the screen's cliques is refitted with the anchored balance
+    (:mod:`._one_class_balance`, default ``class_balance="votes"`` only) and the refit kept unless its MAP objective
+    is below the fixed fit's. The kept fit's warnings are the ones shown; the model's fitted attributes are the kept
+    fit's."""
+    if not (model.n_em_iter and mostly_one_class(matrix, w)):
+        return model._fit_rows(matrix, w, p_fixed, deps, votes)
+    n = float(w[(np.asarray(matrix) != ABSTAIN).any(axis=1)].sum())
+    k = len(votes.classes)
+    best: tuple | None = None
+    for screen in (False, True):  # the structure is chosen under the balance as given (the vote shares)
+        out, state, caught = _fit_once(model, (matrix, w, p_fixed, deps, votes), screen, None)
+        d = used_parameters(matrix, w, model._groups, k)
+        bic = -2.0 * n * float(model.log_likelihood_history_[-1]) + d * float(np.log(max(n, 2.0)))
+        if best is None or bic < best[0]:
+            best = (bic, screen, out, state, caught)
+    assert best is not None  # two fits ran
+    _, screen, out, state, caught = best
+    if screen and isinstance(p_fixed, str) and p_fixed == "votes":  # cliques kept: the balance anchored, not fixed
+        anchor = (vote_share_balance(matrix, w, k), anchor_strength(matrix, w))
+        fixed_objective = float(model.log_likelihood_history_[-1]) + balance_log_prior(anchor[0], anchor) / n
+        model.__dict__.update(state)
+        refit = _fit_once(model, (matrix, w, p_fixed, deps, votes), screen, anchor)
+        if float(model.log_likelihood_history_[-1]) >= fixed_objective:  # else EM's MAP run stopped lower
+            out, state, caught = refit
+    model.__dict__.update(state)
+    for w_ in caught:
+        warnings.warn_explicit(w_.message, w_.category, w_.filename, w_.lineno)
+    return out
+
+
+def _fit_once(model: Any, args: tuple, screen: bool, anchor: Any) -> tuple[tuple, dict, list]:
+    """``model._fit_rows(*args)`` with the one-class screen on or off and the balance's ``anchor``
+    (:data:`~._one_class_balance.ANCHOR`): its output, the model's state after it and the warnings it raised."""
+    from ._one_class_screen import SCREEN
+
+    token, held = SCREEN.set(screen), ANCHOR.set(anchor)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = model._fit_rows(*args)
+    finally:
+        SCREEN.reset(token)
+        ANCHOR.reset(held)
+    return out, dict(model.__dict__), list(caught)
