@@ -71,11 +71,14 @@ def guard_missing(
     settings = em.keywords
     from . import _one_class_fit
 
-    if model.abstains_ != "missing" and not _one_class_fit.ONE_CLASS_RULES:
+    informative = model.abstains_ != "missing"
+    if informative and not _one_class_fit.ONE_CLASS_RULES:
         return run  # the informative fit is checked too, on mostly one-class votes (:mod:`._one_class_fit`)
     moved = relabelled_classes(vote, run.post, settings["w"])
     if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
         return run
+    if informative and _one_class_fit.invisible_class(settings["w"] @ vote / float(settings["w"].sum())):
+        return run  # a class the votes barely name: the label model before session 49 (:mod:`._one_class_fit`)
     k, p_fixed = vote.shape[1], settings["p_fixed"]
     free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
     p = np.full(k, 1.0 / k) if free else run.p

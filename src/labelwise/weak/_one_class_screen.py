@@ -140,7 +140,7 @@ def screen_and_grow(
 
     weights = np.asarray(tables.weights, dtype=np.float64)
     cls = one_class_classes(matrix)
-    if not SCREEN.get() or not mostly_one_class(matrix, weights) or int((cls >= 0).sum()) < 2:
+    if not SCREEN.get() or not mostly_one_class(matrix, weights, n_classes) or int((cls >= 0).sum()) < 2:
         return z, lambda a, b: None, None
     same = (cls[:, None] >= 0) & (cls[:, None] == cls[None, :])  # one-class pairs of one class
     np.fill_diagonal(same, False)

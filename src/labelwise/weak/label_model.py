@@ -381,7 +381,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             )
             lam_gc = lam_g if every else lam_g[cov]
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
-                lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self.abstains, matrix, w)
+                lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self.abstains, matrix, w, k)
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
                 changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)
