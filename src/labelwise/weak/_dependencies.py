@@ -103,14 +103,12 @@ def group_dependent(
     max_size: int,
     forced: Sequence[tuple[int, int]] = (),
     accept: Callable[[int, int], bool] | None = None,
-    grow: Callable[[list[int], list[int]], bool] | None = None,
 ) -> list[list[int]]:
     """Cliques of functions: given pairs first, then pairs with ``z > threshold``, strongest first, joined
     while a clique stays within ``max_size`` functions. Every function is in exactly one group.
 
     ``accept(a, b)``, if given, is asked only about a pair over the threshold that would join two
-    groups (so a costly test runs on few pairs); ``False`` leaves the pair apart. ``grow(left, right)``, if given,
-    is asked about a join past ``max_size`` (the two groups' members); ``True`` lets it go ahead."""
+    groups (so a costly test runs on few pairs); ``False`` leaves the pair apart."""
     m = z.shape[0]
     group = list(range(m))
     members: dict[int, list[int]] = {j: [j] for j in range(m)}
@@ -121,12 +119,9 @@ def group_dependent(
     n_forced = len(forced)
     for t, (a, b) in enumerate(list(forced) + tested):
         ga, gb = group[a], group[b]
-        over = len(members[ga]) + len(members[gb]) > max_size
-        if ga == gb or (over and grow is None):
+        if ga == gb or len(members[ga]) + len(members[gb]) > max_size:
             continue
         if t >= n_forced and accept is not None and not accept(a, b):
-            continue
-        if over and not grow(members[ga], members[gb]):  # type: ignore[misc]
             continue
         for j in members[gb]:
             group[j] = ga
@@ -301,9 +296,7 @@ def clique_search(
     that also vote together more than coverages independent given the class explain
     (:meth:`PairTables.covote_z`, the same threshold) and whose joint table pays for itself by
     BIC (:meth:`PairTables.bic_gain`). ``lam``: the one-hot vote indicator of ``matrix``;
-    ``gram``: its weighted gram ``λᵀWλ``. On mostly one-class votes, pairs of one-class functions of one class
-    are screened and accepted by their co-votes instead (:mod:`._one_class_screen`)."""
-    from ._one_class_screen import screen_and_grow
+    ``gram``: its weighted gram ``λᵀWλ``."""
     from ._posterior import confusion_from_mu, lf_mu_from_posterior, vote_shares
 
     m = matrix.shape[1]
@@ -312,15 +305,10 @@ def clique_search(
     sums = shared_counts(lam, shares, weights, m)  # for the agreement and the co-vote tests alike
     z, shared = agreement_excess(lam, shares, confusion_from_mu(lf_mu, m, n_classes), weights, gram, sums)
     tables = PairTables(matrix, shares, weights, n_classes, sums)
-    # one-class pairs of one class: co-votes, not agreements (weak._one_class_screen)
-    z, one_class_test, grow = screen_and_grow(matrix, z, tables, n_classes, threshold)
 
     def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
         # a copy or a shared trigger makes two functions vote together; workers lured on the
         # same hard items do not (who answers is assignment): the pair must co-vote too
-        own = one_class_test(a, b)
-        if own is not None:
-            return own
         return bool(tables.covote_z(a, b) > threshold and tables.bic_gain([(a, b)])[0] > 0)
 
     return group_dependent(
@@ -331,5 +319,4 @@ def clique_search(
         max_size=max_size,
         forced=forced,
         accept=pays_for_its_table,
-        grow=grow,
     )

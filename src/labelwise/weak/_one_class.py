@@ -62,9 +62,8 @@ def one_class_groups(
     (:func:`one_class_functions`) is dependent when its co-vote z under ``post`` is over
     ``threshold``, it shares at least ``min_shared`` items and its joint table pays for itself by
     BIC under ``post`` (:meth:`~labelwise.weak._dependencies.PairTables.bic_gain`, as in the
-    search). Such pairs are joined strongest first, the existing groups kept (a clique the search grew past
-    ``max_size`` too), every new join within ``max_size`` functions
-    (:func:`~labelwise.weak._dependencies.group_dependent`).
+    search). Such pairs are joined strongest first, the existing groups kept, every group within
+    ``max_size`` functions (:func:`~labelwise.weak._dependencies.group_dependent`).
     """
     m = matrix.shape[1]
     one = one_class_functions(matrix)
@@ -87,7 +86,6 @@ def one_class_groups(
         max_size=max_size,
         forced=[(g[0], j) for g in groups for j in g[1:]],
         accept=lambda a, b: bool(tables.bic_gain([(a, b)])[0] > 0),
-        grow=lambda left, right: bool(owner[left[0]] == owner[right[0]]),  # the search's grown cliques kept whole
     )
     same = sorted(map(tuple, new)) == sorted(map(tuple, groups))
     return None if same else new

@@ -23,7 +23,6 @@ from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._one_class_fit import abstain_mode, fit_rows
 from ._params import check_class_balance, fit_votes, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
@@ -323,8 +322,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         balance = self.class_balance
         p_fixed = check_class_balance(balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         rows = compress_rows(full, k)
-        deps = labeler_pairs(self.dependencies, v.labelers)
-        mu, p, post = fit_rows(self, rows.matrix, rows.weights, p_fixed, deps, v)
+        mu, p, post = self._fit_rows(
+            rows.matrix, rows.weights, p_fixed, labeler_pairs(self.dependencies, v.labelers), v
+        )
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
@@ -381,7 +381,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             )
             lam_gc = lam_g if every else lam_g[cov]
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
-                lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self.abstains, matrix, w, k)
+                lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
                 changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)
