@@ -68,7 +68,12 @@ at the first that fails:
     --skip-apply`` with the candidate in ``src``: none of the 19 accuracies below main's (RESULTS.md).
 If a part fails, ``src`` goes back to main's.
 
-OUTCOME: not judged yet.
+OUTCOME (judging seeds 424-455, 06:45 UTC by the sandbox clock, load 8.0, commit cb21ae81): the candidate FAILS
+part (a). Mean 64.51 -> 70.29 points (``MajorityVote`` 67.56); sets more than 0.5 below ``MajorityVote`` 32 -> 9
+(worst gap -18.90 -> -12.09); 5 sets more than 0.5 below main (largest fall -12.30, 440 K=3), and FOUR sets both
+more than 0.5 below ``MajorityVote`` and more than 0.5 below main: 433 K=2 (MV 90.15, main 88.26, candidate
+87.39), 434 K=3 (51.19, 51.23, 50.11), 439 K=3 (44.52, 44.34, 43.39), 440 K=3 (64.23, 64.44, 52.13). Not
+adopted: ``src`` is main's again (the commit after cb21ae81).
 
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from ``benchmarks``)::
 
@@ -102,8 +107,10 @@ from labelwise.weak import LabelModel  # noqa: E402
 
 try:
     from labelwise.weak import _structure_learning as learner
-except ImportError:  # not adopted: ``src`` holds the candidate only at the registration commit
-    sys.exit("weak/_structure_learning.py is not in src: run this at the registration commit (git log this file)")
+
+    learner.LEARN  # noqa: B018  (the candidate's switch: only at the registration commit)
+except (ImportError, AttributeError):  # not adopted: ``src`` holds the candidate only at the registration commit
+    sys.exit("the candidate is not in src (not adopted): run this at commit cb21ae81 (git archive cb21ae81 src)")
 
 SEEDS = "424-455"
 VARIANTS: dict[str, dict[str, float]] = {  # exploration only: module constants of ``_structure_learning`` set

@@ -51,8 +51,6 @@ def fitted_check(
         strength, triad = float(model.prior_strength), bool(model.pair_check_triad)
         model._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength, triad=triad)
         return model._model_pairs(matrix, k, groups, model._pairs)
-    if getattr(model, "_structure_learned", False):  # the learned structure holds the one-class pairs
-        return None
     fitted = posterior(lam_g, run.mu, run.p)[0]
     new = one_class_groups(
         matrix,

@@ -35,7 +35,6 @@ from ._posterior import (
     vote_shares,
     voted_outcomes,
 )
-from ._structure_learning import abstain_mode, search_plan
 from ._votes import Votes, as_votes
 
 __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
@@ -341,7 +340,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         rows come from) are checked for dependent pairs when EM keeps missing abstains.
         """
         k, m = len(votes.classes), matrix.shape[1]
-        deps, thr, size = search_plan(self, matrix, w, k, deps)  # with the learned pairs (Varma et al. 2019)
         lam = indicator(matrix, k)
         p = initial_balance(p_fixed, lam, m, k, w)
         gram = weighted_gram(lam, w)  # the overlap matrix's and the agreement test's counts
@@ -353,8 +351,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
+            thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
             groups = clique_search(
-                matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=size
+                matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique
             )
             lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
         self._pairs = np.empty((0, 6))
@@ -382,7 +381,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             )
             lam_gc = lam_g if every else lam_g[cov]
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
-                lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self)
+                lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
                 changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)
