@@ -5,12 +5,15 @@ distinct classes as answers: a dense ``n_items x K`` float64 table would need te
 cells that hold a vote are at most one per answer. Above :data:`DENSE_BYTES_LIMIT` the plain votes
 (:class:`~labelwise.aggregate.MajorityVote`) are counted on those cells alone, in a CSR matrix, and
 :func:`sparse_argmax_random_ties` draws the same labels as
-:func:`~labelwise.aggregate._base.argmax_random_ties` on the dense table, bit for bit.
+:func:`~labelwise.aggregate._base.argmax_random_ties` on the dense table, bit for bit. The weighted votes
+of :class:`~labelwise.aggregate.Wawa` and :class:`~labelwise.aggregate.ZeroBasedSkill` are summed on
+the same cells (:func:`answer_cells`, :func:`sparse_weighted_shares`), again bit for bit.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +24,9 @@ from ._answers import EncodedAnswers
 
 __all__ = [
     "DENSE_BYTES_LIMIT",
+    "AnswerCells",
     "DenseTooLargeError",
+    "answer_cells",
     "check_dense_fits",
     "dense_bytes",
     "dense_too_large",
@@ -29,6 +34,7 @@ __all__ = [
     "physical_memory",
     "sparse_argmax_random_ties",
     "sparse_vote_shares",
+    "sparse_weighted_shares",
 ]
 
 #: Bytes of a dense ``n_items x K`` float64 table above which majority vote counts the sparse cells
@@ -112,17 +118,102 @@ def sparse_vote_shares(enc: EncodedAnswers) -> sp.csr_matrix:
     row sums are exact integers in float64, divided the same way. Every item has an answer, so no
     row is empty.
     """
-    k = enc.n_classes
-    keys = enc.item_idx.astype(np.int64) * k
-    keys += enc.label_idx
-    cells, counts = np.unique(keys, return_counts=True)
-    rows, cols = np.divmod(cells, k)
-    indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=enc.n_items), out=indptr[1:])
+    cells, counts = np.unique(_cell_keys(enc), return_counts=True)
+    indptr, cols = _csr_structure(cells, enc.n_classes, enc.n_items)
     values = counts.astype(np.float64)
     total = np.add.reduceat(values, indptr[:-1])
     values /= np.repeat(total, np.diff(indptr))
-    return sp.csr_matrix((values, cols, indptr), shape=(enc.n_items, k))
+    return sp.csr_matrix((values, cols, indptr), shape=(enc.n_items, enc.n_classes))
+
+
+def _cell_keys(enc: EncodedAnswers) -> np.ndarray:
+    """Each answer's (item, label) cell as the int64 key ``item * K + label``."""
+    keys = enc.item_idx.astype(np.int64) * enc.n_classes
+    keys += enc.label_idx
+    return keys
+
+
+def _csr_structure(cells: np.ndarray, k: int, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """``indptr`` and column indices of the sorted cell keys ``item * k + label``."""
+    rows, cols = np.divmod(cells, k)
+    indptr = np.zeros(n_items + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_items), out=indptr[1:])
+    return indptr, cols
+
+
+@dataclass(frozen=True, eq=False)
+class AnswerCells:
+    """The answered (item, label) cells of an encoded table, in CSR order (by item, then label).
+
+    Attributes
+    ----------
+    indptr, cols : ndarray
+        The CSR structure of an ``n_items x K`` matrix with one stored entry per answered cell
+        (sorted columns; every item has at least one cell).
+    of_answer : ndarray of intp, shape (n_answers,)
+        The cell (index into ``cols``) of each answer, in the encoding's answer order.
+    shape : tuple of int
+        ``(n_items, K)``.
+    """
+
+    indptr: np.ndarray
+    cols: np.ndarray
+    of_answer: np.ndarray
+    shape: tuple[int, int]
+
+    def counts(self) -> np.ndarray:
+        """Answers per cell, float64 (exact integers)."""
+        return np.bincount(self.of_answer, minlength=self.cols.size).astype(np.float64)
+
+
+def answer_cells(enc: EncodedAnswers) -> AnswerCells:
+    """The answered cells of ``enc`` and each answer's cell (one sort of the answers' cell keys)."""
+    cells, of_answer = np.unique(_cell_keys(enc), return_inverse=True)
+    indptr, cols = _csr_structure(cells, enc.n_classes, enc.n_items)
+    return AnswerCells(indptr, cols, of_answer.reshape(-1), (enc.n_items, enc.n_classes))
+
+
+def sparse_weighted_shares(
+    enc: EncodedAnswers, cells: AnswerCells, annotator_weights: np.ndarray | None = None
+) -> sp.csr_matrix:
+    """:func:`~labelwise.aggregate.majority.weighted_vote_shares` on the answered cells: CSR ``(n_items, K)``.
+
+    The stored values equal, bit for bit, the dense shares' cells (the cells whose weights are all 0
+    are not stored). Both add each answer's weight into its cell in the answers' order starting from
+    0 (``np.add.at`` there, ``np.bincount`` here), and both divide by the same per-item total, the
+    item's answer weights summed in that order (:meth:`EncodedAnswers.item_sum`); an item whose
+    weights are all 0 takes its plain vote counts, whose totals are exact integers.
+
+    Parameters
+    ----------
+    enc : EncodedAnswers
+    cells : AnswerCells
+        ``answer_cells(enc)`` (made once per fit: iterative methods vote many times).
+    annotator_weights : ndarray of shape (n_annotators,), optional
+        Non-negative weight of each annotator's answers (``None``: every answer 1).
+    """
+    per_row = np.diff(cells.indptr)
+    if annotator_weights is None:
+        values = cells.counts()
+        total = np.add.reduceat(values, cells.indptr[:-1])  # exact integers, in any order
+    else:
+        w = np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx]
+        values = np.bincount(cells.of_answer, weights=w, minlength=cells.cols.size)
+        total = enc.item_sum(w)
+        dead = total <= 0
+        if dead.any():  # every weight 0: the plain vote shares
+            counts = cells.counts()
+            in_dead = np.repeat(dead, per_row)
+            values[in_dead] = counts[in_dead]
+            total[dead] = np.add.reduceat(counts, cells.indptr[:-1])[dead]
+    values /= np.repeat(total, per_row)
+    cols, indptr = cells.cols, cells.indptr
+    kept = values != 0.0
+    if not kept.all():  # new arrays: ``cells`` is voted on again
+        cols, values = cols[kept], values[kept]
+        indptr = np.zeros_like(indptr)
+        np.cumsum(np.add.reduceat(kept.astype(np.int64), cells.indptr[:-1]), out=indptr[1:])
+    return sp.csr_matrix((values, cols, indptr), shape=cells.shape)
 
 
 def label_shares(shares: sp.csr_matrix, codes: np.ndarray) -> np.ndarray:
