@@ -1,0 +1,110 @@
+"""Wawa and zero-based skill over more classes than a dense items x classes table holds: their weighted votes
+are summed on the answered (item, label) cells, and every result is the dense path's, bit for bit (the same
+shares, ties, draws, skills and iterations)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.aggregate import Wawa, ZeroBasedSkill, _sparse_votes
+from labelwise.aggregate._answers import encode_answers
+from labelwise.aggregate._sparse_votes import DenseTooLargeError, answer_cells, sparse_weighted_shares
+from labelwise.aggregate.majority import weighted_vote_shares
+
+
+def _table(seed: int, n: int, n_items: int, k: int, n_annotators: int) -> pd.DataFrame:
+    g = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "item": g.integers(0, n_items, n),
+            "annotator": g.integers(0, n_annotators, n),
+            "label": g.integers(0, k, n),
+        }
+    )
+
+
+tables = st.builds(
+    _table,
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 80),
+    n_items=st.integers(1, 20),
+    k=st.integers(2, 9),
+    n_annotators=st.integers(1, 7),
+)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+class TestSparseWeightedShares:
+    @settings(max_examples=80, deadline=None)
+    @given(table=tables, weights=st.lists(st.sampled_from([0.0, 0.1, 0.2, 1 / 3, 0.7, 1.0, 2.5]), min_size=7))
+    def test_equal_the_dense_weighted_shares_bit_for_bit(self, table, weights):
+        """Any non-negative weights, zeros included (items whose weights are all 0 take their plain votes)."""
+        enc = encode_answers(table)
+        w = np.asarray(weights[: enc.n_annotators])
+        cells = answer_cells(enc)
+        shares = sparse_weighted_shares(enc, cells, w)
+        np.testing.assert_array_equal(shares.toarray(), weighted_vote_shares(enc, w))
+        assert (shares.data > 0).all() and shares.has_sorted_indices
+        np.testing.assert_array_equal(sparse_weighted_shares(enc, cells).toarray(), weighted_vote_shares(enc))
+        np.testing.assert_array_equal(shares.toarray(), sparse_weighted_shares(enc, cells, w).toarray())
+
+    def test_each_answer_is_in_its_own_cell(self):
+        """``of_answer`` points every answer at the stored (item, label) cell it votes for."""
+        table = pd.DataFrame({"item": [2, 0, 2, 2, 0], "annotator": list("abcab"), "label": ["y", "x", "z", "y", "x"]})
+        enc = encode_answers(table)
+        cells = answer_cells(enc)
+        rows = np.repeat(np.arange(enc.n_items), np.diff(cells.indptr))
+        np.testing.assert_array_equal(rows[cells.of_answer], enc.item_idx)
+        np.testing.assert_array_equal(cells.cols[cells.of_answer], enc.label_idx)
+        assert cells.cols.size == 3 and cells.shape == (2, 3)
+
+
+class TestWeightedVotesAboveTheBudget:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        table=tables,
+        seed=st.integers(0, 1000),
+        method=st.sampled_from([Wawa, ZeroBasedSkill]),
+        shared_generator=st.booleans(),
+    )
+    def test_fit_equals_the_dense_fit(self, table, seed, method, shared_generator, monkeypatch_module):
+        """With the budget at 0 bytes every fit is sparse: shares, labels, codes, skills, iterations and the
+        generator's next draw (a Generator passed as random_state) are the dense fit's."""
+        state = (lambda: np.random.default_rng(seed)) if shared_generator else (lambda: seed)
+        dense_state, sparse_state = state(), state()
+        dense = method(random_state=dense_state).fit(table)
+        with monkeypatch_module.context() as patch:
+            patch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 0)
+            sparse = method(random_state=sparse_state).fit(table)
+        if len(dense.classes_) > 1:  # (one class is answered without a fit)
+            assert "probas_" not in vars(sparse)
+            np.testing.assert_array_equal(sparse.probas_sparse_.toarray(), dense.probas_.to_numpy())
+            np.testing.assert_array_equal(sparse.skills_, dense.skills_)
+        pd.testing.assert_series_equal(sparse.labels_, dense.labels_)
+        np.testing.assert_array_equal(sparse.label_codes_, dense.label_codes_)
+        pd.testing.assert_series_equal(sparse.annotator_skill_, dense.annotator_skill_)
+        assert (sparse.n_iter_, sparse.converged_) == (dense.n_iter_, dense.converged_)
+        if shared_generator:
+            assert sparse_state.random() == dense_state.random()
+
+    @pytest.mark.parametrize("method", [Wawa, ZeroBasedSkill])
+    def test_probas_is_refused_with_its_size(self, method, monkeypatch):
+        """Reading probas_ of a sparse fit names the dense table and probas_sparse_, as for majority vote."""
+        monkeypatch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 1000)
+        answers = pd.DataFrame(
+            {"item": np.arange(300) // 3, "annotator": np.arange(300) % 3, "label": np.arange(300) % 150}
+        )
+        est = method().fit(answers)
+        with pytest.raises(DenseTooLargeError, match=r"100 items x 150 classes.*probas_sparse_"):
+            _ = est.probas_
+        assert est.probas_sparse_.shape == (100, 150)
+        np.testing.assert_allclose(np.asarray(est.probas_sparse_.sum(axis=1)).ravel(), 1.0)
