@@ -269,9 +269,8 @@ def labels_frame(
     labels = est.labels_
     frame = pd.DataFrame({"item": labels.index.to_numpy(), "label": labels.to_numpy()})
     sparse = est.__dict__.get("probas_sparse_")
-    if sparse is not None:  # too many classes for a dense table (majority vote): no prob_<class> columns
+    if sparse is not None:  # too many classes for a dense table: no prob_<class> columns
         from ..aggregate._sparse_votes import label_shares
-
         from ..aggregate.majority import MajorityVote
 
         frame["confidence"] = label_shares(sparse, est.label_codes_)
