@@ -4,7 +4,8 @@ DataFrame, and ``labelwise aggregate FILE --format votes --method wawa|zero-base
 written as a votes CSV (item, sample, answer).
 
 Usage: ``python benchmarks/bench_weighted_votes_many_classes.py OTHER_SRC [n_answers] [--what api,cli]
-[--cap-gib 6]``; each run's address space is capped (``--cap-gib``); prints one JSON line per run: seconds,
+[--methods wawa,zero-based-skill] [--cap-gib 6]`` (``--what api --methods gold-majority-vote``: gold majority
+vote with the first answer of every 10th item as gold); each run's address space is capped (``--cap-gib``); prints one JSON line per run: seconds,
 peak RSS, the outcome (an error is reported, not raised), a checksum of
 the labels (API) and the iterations of zero-based skill. The answers are those of
 ``bench_majority_many_classes.py`` (200k items, 50 annotators; 80% of the answers a text of their own, 20%
@@ -44,10 +45,13 @@ result = {}
 t = time.perf_counter()
 try:
     if what == "api":
-        from labelwise.aggregate import Wawa, ZeroBasedSkill
+        from labelwise.aggregate import GoldMajorityVote, Wawa, ZeroBasedSkill
         df = answers(n, case)
         t = time.perf_counter()
-        est = (Wawa if method == "wawa" else ZeroBasedSkill)(random_state=0).fit(df)
+        if method == "gold-majority-vote":  # gold: the first answer of every 10th item
+            est = GoldMajorityVote(gold=df.groupby("item")["label"].first().iloc[::10], random_state=0).fit(df)
+        else:
+            est = (Wawa if method == "wawa" else ZeroBasedSkill)(random_state=0).fit(df)
         result = {"checksum": int(pd.util.hash_pandas_object(est.labels_).sum() % 10**9), "n_iter": est.n_iter_}
     else:
         from labelwise.cli import main

@@ -1,6 +1,6 @@
-"""Wawa and zero-based skill over more classes than a dense items x classes table holds: their weighted votes
-are summed on the answered (item, label) cells, and every result is the dense path's, bit for bit (the same
-shares, ties, draws, skills and iterations)."""
+"""Wawa, zero-based skill and gold majority vote over more classes than a dense items x classes table holds:
+their weighted votes are summed on the answered (item, label) cells, and every result is the dense path's, bit
+for bit (the same shares, ties, draws, skills and iterations)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.aggregate import Wawa, ZeroBasedSkill, _sparse_votes
+from labelwise.aggregate import GoldMajorityVote, Wawa, ZeroBasedSkill, _sparse_votes
 from labelwise.aggregate._answers import encode_answers
 from labelwise.aggregate._sparse_votes import DenseTooLargeError, answer_cells, sparse_weighted_shares
 from labelwise.aggregate.majority import weighted_vote_shares
+from labelwise.errors import AnnotationError
 
 
 def _table(seed: int, n: int, n_items: int, k: int, n_annotators: int) -> pd.DataFrame:
@@ -108,3 +109,41 @@ class TestWeightedVotesAboveTheBudget:
             _ = est.probas_
         assert est.probas_sparse_.shape == (100, 150)
         np.testing.assert_allclose(np.asarray(est.probas_sparse_.sum(axis=1)).ravel(), 1.0)
+
+
+class TestGoldMajorityVoteAboveTheBudget:
+    @pytest.mark.filterwarnings("ignore::labelwise.errors.LabelwiseWarning")  # gold labels no answer uses
+    @settings(max_examples=60, deadline=None)
+    @given(
+        table=tables,
+        seed=st.integers(0, 1000),
+        gold_share=st.sampled_from([0.2, 0.5, 1.0]),
+        missing=st.sampled_from([("ignore", None), ("value", 0.0), ("value", 0.5)]),
+    )
+    def test_fit_equals_the_dense_fit(self, table, seed, gold_share, missing, monkeypatch_module):
+        """Gold-weighted votes on the answered cells: shares bit for bit, labels, codes and skills as the dense
+        fit's, zero-skill items (plain vote of the answers kept) included; the same error where the dense fit
+        refuses."""
+        g = np.random.default_rng(seed)
+        items = np.unique(table["item"])
+        gold = pd.Series(g.integers(0, 4, items.size), index=items)[g.random(items.size) < gold_share]
+        if gold.empty:
+            gold = pd.Series([0], index=items[:1])
+        params = {"gold": gold, "on_missing_skill": missing[0], "default_skill": missing[1], "random_state": seed}
+        fits = []
+        for limit in (1 << 31, 0):
+            with monkeypatch_module.context() as patch:
+                patch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", limit)
+                try:
+                    fits.append(GoldMajorityVote(**params).fit(table))
+                except AnnotationError as err:
+                    fits.append(str(err))
+        dense, sparse = fits
+        if isinstance(dense, str):
+            assert sparse == dense
+            return
+        if len(dense.classes_) > 1:
+            np.testing.assert_array_equal(sparse.probas_sparse_.toarray(), dense.probas_.to_numpy())
+        pd.testing.assert_series_equal(sparse.labels_, dense.labels_)
+        np.testing.assert_array_equal(sparse.label_codes_, dense.label_codes_)
+        pd.testing.assert_series_equal(sparse.annotator_skill_, dense.annotator_skill_)

@@ -174,7 +174,10 @@ def answer_cells(enc: EncodedAnswers) -> AnswerCells:
 
 
 def sparse_weighted_shares(
-    enc: EncodedAnswers, cells: AnswerCells, annotator_weights: np.ndarray | None = None
+    enc: EncodedAnswers,
+    cells: AnswerCells,
+    annotator_weights: np.ndarray | None = None,
+    fallback_weights: np.ndarray | None = None,
 ) -> sp.csr_matrix:
     """:func:`~labelwise.aggregate.majority.weighted_vote_shares` on the answered cells: CSR ``(n_items, K)``.
 
@@ -182,7 +185,7 @@ def sparse_weighted_shares(
     are not stored). Both add each answer's weight into its cell in the answers' order starting from
     0 (``np.add.at`` there, ``np.bincount`` here), and both divide by the same per-item total, the
     item's answer weights summed in that order (:meth:`EncodedAnswers.item_sum`); an item whose
-    weights are all 0 takes its plain vote counts, whose totals are exact integers.
+    weights are all 0 takes its votes weighted by ``fallback_weights`` instead (plain counts without).
 
     Parameters
     ----------
@@ -191,6 +194,8 @@ def sparse_weighted_shares(
         ``answer_cells(enc)`` (made once per fit: iterative methods vote many times).
     annotator_weights : ndarray of shape (n_annotators,), optional
         Non-negative weight of each annotator's answers (``None``: every answer 1).
+    fallback_weights : ndarray of shape (n_annotators,), optional
+        The weights of the items whose ``annotator_weights`` are all 0 (``None``: every answer 1).
     """
     per_row = np.diff(cells.indptr)
     if annotator_weights is None:
@@ -201,11 +206,16 @@ def sparse_weighted_shares(
         values = np.bincount(cells.of_answer, weights=w, minlength=cells.cols.size)
         total = enc.item_sum(w)
         dead = total <= 0
-        if dead.any():  # every weight 0: the plain vote shares
-            counts = cells.counts()
+        if dead.any():  # every weight 0: the fallback's vote shares
+            if fallback_weights is None:
+                counts = cells.counts()
+                total[dead] = np.add.reduceat(counts, cells.indptr[:-1])[dead]  # exact integers
+            else:
+                w = np.asarray(fallback_weights, dtype=np.float64)[enc.annotator_idx]
+                counts = np.bincount(cells.of_answer, weights=w, minlength=cells.cols.size)
+                total[dead] = enc.item_sum(w)[dead]
             in_dead = np.repeat(dead, per_row)
             values[in_dead] = counts[in_dead]
-            total[dead] = np.add.reduceat(counts, cells.indptr[:-1])[dead]
     values /= np.repeat(total, per_row)
     cols, indptr = cells.cols, cells.indptr
     kept = values != 0.0

@@ -14,11 +14,14 @@ from ._sparse_votes import AnswerCells, dense_too_large, sparse_vote_shares, spa
 __all__ = ["MajorityVote", "vote_shares", "weighted_vote_shares"]
 
 
-def weighted_vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | None = None) -> np.ndarray:
+def weighted_vote_shares(
+    enc: EncodedAnswers, annotator_weights: np.ndarray | None = None, fallback_weights: np.ndarray | None = None
+) -> np.ndarray:
     """Per item, each label's share of the (weighted) votes: shape (n_items, K), rows sum to 1.
 
     ``annotator_weights[j]`` (non-negative) weighs every answer of annotator ``j`` (``None``: all 1).
-    An item whose annotators all have weight 0 falls back to plain vote shares. A weighted row is
+    An item whose annotators all have weight 0 falls back to the votes weighted by
+    ``fallback_weights`` (``None``: plain vote shares). A weighted row is
     divided by the item's answer weights summed in the answers' order (not by the row's sum, whose
     order the BLAS product picks), so that the shares on the answered cells alone
     (:func:`~labelwise.aggregate._sparse_votes.sparse_weighted_shares`) are the same bits.
@@ -30,18 +33,27 @@ def weighted_vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | No
     scores = enc.item_class_sum(weights)
     total = enc.item_sum(weights)
     dead = total <= 0
-    if dead.any():
+    if dead.any() and fallback_weights is None:
         scores[dead] = counts[dead]
         total[dead] = row_sum(counts[dead])  # exact integers
+    elif dead.any():
+        weights = np.asarray(fallback_weights, dtype=np.float64)[enc.annotator_idx]
+        scores[dead] = enc.item_class_sum(weights)[dead]
+        total[dead] = enc.item_sum(weights)[dead]
     return scores / total[:, None]
 
 
-def vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | None, cells: AnswerCells | None) -> Any:
+def vote_shares(
+    enc: EncodedAnswers,
+    annotator_weights: np.ndarray | None,
+    cells: AnswerCells | None,
+    fallback_weights: np.ndarray | None = None,
+) -> Any:
     """:func:`weighted_vote_shares`, or with ``cells`` (:func:`~labelwise.aggregate._sparse_votes.answer_cells`,
     for a label set too large for a dense table) the same shares on the answered cells, a CSR matrix."""
     if cells is None:
-        return weighted_vote_shares(enc, annotator_weights)
-    return sparse_weighted_shares(enc, cells, annotator_weights)
+        return weighted_vote_shares(enc, annotator_weights, fallback_weights)
+    return sparse_weighted_shares(enc, cells, annotator_weights, fallback_weights)
 
 
 def _vote_shares_in_place(enc: EncodedAnswers, *, consume: bool = False) -> np.ndarray:
