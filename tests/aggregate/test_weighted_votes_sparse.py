@@ -15,27 +15,7 @@ from labelwise.aggregate._answers import encode_answers
 from labelwise.aggregate._sparse_votes import DenseTooLargeError, answer_cells, sparse_weighted_shares
 from labelwise.aggregate.majority import weighted_vote_shares
 from labelwise.errors import AnnotationError
-
-
-def _table(seed: int, n: int, n_items: int, k: int, n_annotators: int) -> pd.DataFrame:
-    g = np.random.default_rng(seed)
-    return pd.DataFrame(
-        {
-            "item": g.integers(0, n_items, n),
-            "annotator": g.integers(0, n_annotators, n),
-            "label": g.integers(0, k, n),
-        }
-    )
-
-
-tables = st.builds(
-    _table,
-    seed=st.integers(0, 2**32 - 1),
-    n=st.integers(2, 80),
-    n_items=st.integers(1, 20),
-    k=st.integers(2, 9),
-    n_annotators=st.integers(1, 7),
-)
+from tests.aggregate.test_majority_sparse import assert_same_fit, tables  # random small answer tables
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +66,9 @@ class TestWeightedVotesAboveTheBudget:
         with monkeypatch_module.context() as patch:
             patch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 0)
             sparse = method(random_state=sparse_state).fit(table)
+        assert_same_fit(sparse, dense)
         if len(dense.classes_) > 1:  # (one class is answered without a fit)
-            assert "probas_" not in vars(sparse)
-            np.testing.assert_array_equal(sparse.probas_sparse_.toarray(), dense.probas_.to_numpy())
             np.testing.assert_array_equal(sparse.skills_, dense.skills_)
-        pd.testing.assert_series_equal(sparse.labels_, dense.labels_)
-        np.testing.assert_array_equal(sparse.label_codes_, dense.label_codes_)
-        pd.testing.assert_series_equal(sparse.annotator_skill_, dense.annotator_skill_)
         assert (sparse.n_iter_, sparse.converged_) == (dense.n_iter_, dense.converged_)
         if shared_generator:
             assert sparse_state.random() == dense_state.random()
@@ -142,8 +118,4 @@ class TestGoldMajorityVoteAboveTheBudget:
         if isinstance(dense, str):
             assert sparse == dense
             return
-        if len(dense.classes_) > 1:
-            np.testing.assert_array_equal(sparse.probas_sparse_.toarray(), dense.probas_.to_numpy())
-        pd.testing.assert_series_equal(sparse.labels_, dense.labels_)
-        np.testing.assert_array_equal(sparse.label_codes_, dense.label_codes_)
-        pd.testing.assert_series_equal(sparse.annotator_skill_, dense.annotator_skill_)
+        assert_same_fit(sparse, dense)
