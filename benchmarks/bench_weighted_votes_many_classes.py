@@ -86,7 +86,10 @@ def _run(src: Path, cap_gib: float, *args: str) -> dict:
         preexec_fn=cap,
     )
     line = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
-    return json.loads(line) if line.startswith("{") else {"ok": False, "error": run.stderr[-300:]}
+    got = json.loads(line) if line.startswith("{") else {"ok": False, "error": ""}
+    if not got["ok"] and run.stderr.strip():  # what the command printed (the CLI's error message)
+        got["stderr"] = run.stderr.strip()[-300:]
+    return got
 
 
 def main() -> None:
