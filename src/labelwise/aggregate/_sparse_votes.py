@@ -37,9 +37,10 @@ __all__ = [
     "sparse_weighted_shares",
 ]
 
-#: Bytes of a dense ``n_items x K`` float64 table above which majority vote counts the sparse cells
-#: instead (2 GiB: 270 million cells). Below it the dense path (faster per cell on few classes) runs as
-#: before; above it ``probas_`` is not built (``probas_sparse_`` holds the same shares).
+#: Bytes of a dense ``n_items x K`` float64 table above which majority vote (and Wawa, zero-based skill and
+#: gold majority vote) counts the sparse cells instead (2 GiB: 270 million cells). Below it the dense path
+#: (faster per cell on few classes) runs as before; above it ``probas_`` is not built (``probas_sparse_``
+#: holds the same shares).
 DENSE_BYTES_LIMIT = 1 << 31
 
 
@@ -105,7 +106,8 @@ def check_dense_fits(method: str, enc: Any, *, per_annotator_square: bool = Fals
         raise EstimatorError(
             f"{method} needs {what} ({_gib(need)}), more than this machine's memory ({_gib(memory)}): "
             f"the answers have K={k:,} distinct labels. Use majority vote (MajorityVote, --method "
-            "majority-vote), which counts only the (item, label) pairs answered, or map the answers to "
+            "majority-vote) or its weighted forms (wawa, zero-based-skill, gold-majority-vote), which count "
+            "only the (item, label) pairs answered, or map the answers to "
             "fewer labels first (e.g. --parse-answers / normalize_answers)"
         )
 
