@@ -4,6 +4,9 @@ for bit (the same shares, ties, draws, skills and iterations)."""
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +15,12 @@ from hypothesis import strategies as st
 
 from labelwise.aggregate import GoldMajorityVote, Wawa, ZeroBasedSkill, _sparse_votes
 from labelwise.aggregate._answers import encode_answers
-from labelwise.aggregate._sparse_votes import DenseTooLargeError, answer_cells, sparse_weighted_shares
+from labelwise.aggregate._sparse_votes import (
+    DenseTooLargeError,
+    answer_cells,
+    sparse_weighted_shares,
+    vote_totals,
+)
 from labelwise.aggregate.majority import weighted_vote_shares
 from labelwise.errors import AnnotationError
 from tests.aggregate.test_majority_sparse import assert_same_fit, tables  # random small answer tables
@@ -37,6 +45,33 @@ class TestSparseWeightedShares:
         assert (shares.data > 0).all() and shares.has_sorted_indices
         np.testing.assert_array_equal(sparse_weighted_shares(enc, cells).toarray(), weighted_vote_shares(enc))
         np.testing.assert_array_equal(shares.toarray(), sparse_weighted_shares(enc, cells, w).toarray())
+
+    @pytest.mark.parametrize("k", [3, 64, 65, 300])
+    def test_equal_the_dense_shares_with_many_classes(self, k):
+        """Past 64 classes the dense totals add the answers' weights: still the sparse cells' bits, zero-weight
+        items' fallback included."""
+        g = np.random.default_rng(k)
+        n = 4000
+        table = pd.DataFrame(
+            {"item": g.integers(0, 150, n), "annotator": g.integers(0, 40, n), "label": g.integers(0, k, n)}
+        )
+        enc = encode_answers(table)
+        w = g.random(enc.n_annotators) * (g.random(enc.n_annotators) < 0.8)
+        one = np.zeros(enc.n_annotators)
+        one[0] = 0.7  # items that annotator 0 did not answer take the fallback weights
+        fallback = g.random(enc.n_annotators) + 0.01
+        for weights, also in ((w, None), (one, None), (one, fallback)):
+            shares = sparse_weighted_shares(enc, answer_cells(enc), weights, also)
+            np.testing.assert_array_equal(shares.toarray(), weighted_vote_shares(enc, weights, also))
+
+    @pytest.mark.parametrize("k", [2, 5, 64])
+    def test_vote_totals_add_each_row_from_left_to_right(self, k):
+        """Up to 64 classes each row's total is ``((a0 + a1) + a2) + ...``, bit for bit."""
+        g = np.random.default_rng(k)
+        table = pd.DataFrame({"item": np.arange(50).repeat(k), "annotator": 0, "label": np.tile(np.arange(k), 50)})
+        a = g.random((50, k)) ** 3 * (g.random((50, k)) < 0.5) * 10.0 ** g.integers(-8, 8, (50, k))
+        expected = np.array([functools.reduce(operator.add, row.tolist()) for row in a])
+        np.testing.assert_array_equal(vote_totals(encode_answers(table), a, np.ones(50 * k)), expected)
 
     def test_each_answer_is_in_its_own_cell(self):
         """``of_answer`` points every answer at the stored (item, label) cell it votes for."""

@@ -35,6 +35,7 @@ __all__ = [
     "sparse_argmax_random_ties",
     "sparse_vote_shares",
     "sparse_weighted_shares",
+    "vote_totals",
 ]
 
 #: Bytes of a dense ``n_items x K`` float64 table above which majority vote (and Wawa, zero-based skill and
@@ -163,10 +164,6 @@ class AnswerCells:
     of_answer: np.ndarray
     shape: tuple[int, int]
 
-    def counts(self) -> np.ndarray:
-        """Answers per cell, float64 (exact integers)."""
-        return np.bincount(self.of_answer, minlength=self.cols.size).astype(np.float64)
-
 
 def answer_cells(enc: EncodedAnswers) -> AnswerCells:
     """The answered cells of ``enc`` and each answer's cell (one sort of the answers' cell keys)."""
@@ -185,9 +182,9 @@ def sparse_weighted_shares(
 
     The stored values equal, bit for bit, the dense shares' cells (the cells whose weights are all 0
     are not stored). Both add each answer's weight into its cell in the answers' order starting from
-    0 (``np.add.at`` there, ``np.bincount`` here), and both divide by the same per-item total, the
-    item's answer weights summed in that order (:meth:`EncodedAnswers.item_sum`); an item whose
-    weights are all 0 takes its votes weighted by ``fallback_weights`` instead (plain counts without).
+    0 (``np.add.at`` there, ``np.bincount`` here), and both divide by the same totals
+    (:func:`vote_totals`); an item whose weights are all 0 takes its votes weighted by
+    ``fallback_weights`` instead (plain counts without).
 
     Parameters
     ----------
@@ -199,33 +196,58 @@ def sparse_weighted_shares(
     fallback_weights : ndarray of shape (n_annotators,), optional
         The weights of the items whose ``annotator_weights`` are all 0 (``None``: every answer 1).
     """
-    per_row = np.diff(cells.indptr)
-    if annotator_weights is None:
-        values = cells.counts()
-        total = np.add.reduceat(values, cells.indptr[:-1])  # exact integers, in any order
-    else:
-        w = np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx]
-        values = np.bincount(cells.of_answer, weights=w, minlength=cells.cols.size)
-        total = enc.item_sum(w)
-        dead = total <= 0
-        if dead.any():  # every weight 0: the fallback's vote shares
-            if fallback_weights is None:
-                counts = cells.counts()
-                total[dead] = np.add.reduceat(counts, cells.indptr[:-1])[dead]  # exact integers
-            else:
-                w = np.asarray(fallback_weights, dtype=np.float64)[enc.annotator_idx]
-                counts = np.bincount(cells.of_answer, weights=w, minlength=cells.cols.size)
-                total[dead] = enc.item_sum(w)[dead]
-            in_dead = np.repeat(dead, per_row)
-            values[in_dead] = counts[in_dead]
-    values /= np.repeat(total, per_row)
+    rows = np.repeat(np.arange(cells.shape[0]), np.diff(cells.indptr))
+    values, total = _cell_sums(enc, cells, rows, annotator_weights)
+    dead = total <= 0
+    if annotator_weights is not None and dead.any():  # every weight 0: the fallback's vote shares
+        fallback, fallback_total = _cell_sums(enc, cells, rows, fallback_weights)
+        in_dead = dead[rows]
+        values[in_dead] = fallback[in_dead]
+        total[dead] = fallback_total[dead]
+    values /= total[rows]
     cols, indptr = cells.cols, cells.indptr
     kept = values != 0.0
     if not kept.all():  # new arrays: ``cells`` is voted on again
         cols, values = cols[kept], values[kept]
         indptr = np.zeros_like(indptr)
-        np.cumsum(np.add.reduceat(kept.astype(np.int64), cells.indptr[:-1]), out=indptr[1:])
+        np.cumsum(np.bincount(rows[kept], minlength=cells.shape[0]), out=indptr[1:])
     return sp.csr_matrix((values, cols, indptr), shape=cells.shape)
+
+
+def _cell_sums(
+    enc: EncodedAnswers, cells: AnswerCells, rows: np.ndarray, annotator_weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The answers' weights summed per stored cell (in the answers' order) and per item (as :func:`vote_totals`
+    sums the dense table: the stored cells from left to right, in CSR order, since the empty ones are zeros
+    and add nothing; or the answers in their order)."""
+    n, k = cells.shape
+    if annotator_weights is None:
+        values = np.bincount(cells.of_answer, minlength=cells.cols.size).astype(np.float64)
+        return values, np.bincount(rows, weights=values, minlength=n)  # exact integers, in any order
+    weights = np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx]
+    values = np.bincount(cells.of_answer, weights=weights, minlength=cells.cols.size)
+    if k <= ORDERED_COLUMNS:
+        return values, np.bincount(rows, weights=values, minlength=n)
+    return values, enc.item_sum(weights)
+
+
+#: Classes up to which :func:`vote_totals` adds a dense table's cells (one pass per column); past it the
+#: answers' weights (one pass over the answers).
+ORDERED_COLUMNS = 64
+
+
+def vote_totals(enc: EncodedAnswers, scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each item's total weight in a dense vote table ``scores`` (``weights``: each answer's), in a fixed
+    order that :func:`sparse_weighted_shares` reproduces on the stored cells (``scores @ ones`` leaves the
+    order to the BLAS kernel): up to :data:`ORDERED_COLUMNS` classes each row's cells added from left to
+    right, starting from the first; past it the item's answer weights added in the answers' order
+    (:meth:`EncodedAnswers.item_sum`, one pass over the answers instead of one per class)."""
+    if scores.shape[1] > ORDERED_COLUMNS:
+        return enc.item_sum(weights)
+    total = scores[:, 0].copy()
+    for j in range(1, scores.shape[1]):
+        total += scores[:, j]
+    return total
 
 
 def label_shares(shares: sp.csr_matrix, codes: np.ndarray) -> np.ndarray:

@@ -9,7 +9,13 @@ import numpy as np
 
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill, row_sum
-from ._sparse_votes import AnswerCells, dense_too_large, sparse_vote_shares, sparse_weighted_shares
+from ._sparse_votes import (
+    AnswerCells,
+    dense_too_large,
+    sparse_vote_shares,
+    sparse_weighted_shares,
+    vote_totals,
+)
 
 __all__ = ["MajorityVote", "vote_shares", "weighted_vote_shares"]
 
@@ -21,9 +27,9 @@ def weighted_vote_shares(
 
     ``annotator_weights[j]`` (non-negative) weighs every answer of annotator ``j`` (``None``: all 1).
     An item whose annotators all have weight 0 falls back to the votes weighted by
-    ``fallback_weights`` (``None``: plain vote shares). A weighted row is
-    divided by the item's answer weights summed in the answers' order (not by the row's sum, whose
-    order the BLAS product picks), so that the shares on the answered cells alone
+    ``fallback_weights`` (``None``: plain vote shares). A weighted row is divided by totals summed in
+    a fixed order (:func:`~labelwise.aggregate._sparse_votes.vote_totals`, not the BLAS product's),
+    so that the shares on the answered cells alone
     (:func:`~labelwise.aggregate._sparse_votes.sparse_weighted_shares`) are the same bits.
     """
     counts = enc.item_label_counts  # cached on ``enc``: never written to below
@@ -31,15 +37,16 @@ def weighted_vote_shares(
         return counts / row_sum(counts)[:, None]
     weights = np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx]
     scores = enc.item_class_sum(weights)
-    total = enc.item_sum(weights)
+    total = vote_totals(enc, scores, weights)
     dead = total <= 0
     if dead.any() and fallback_weights is None:
         scores[dead] = counts[dead]
         total[dead] = row_sum(counts[dead])  # exact integers
     elif dead.any():
         weights = np.asarray(fallback_weights, dtype=np.float64)[enc.annotator_idx]
-        scores[dead] = enc.item_class_sum(weights)[dead]
-        total[dead] = enc.item_sum(weights)[dead]
+        fallback = enc.item_class_sum(weights)
+        scores[dead] = fallback[dead]
+        total[dead] = vote_totals(enc, fallback, weights)[dead]
     return scores / total[:, None]
 
 
