@@ -222,8 +222,8 @@ def _cell_sums(
     and add nothing; or the answers in their order)."""
     n, k = cells.shape
     if annotator_weights is None:
-        values = np.bincount(cells.of_answer, minlength=cells.cols.size).astype(np.float64)
-        return values, np.bincount(rows, weights=values, minlength=n)  # exact integers, in any order
+        counts = np.bincount(cells.of_answer, minlength=cells.cols.size).astype(np.float64)
+        return counts, np.bincount(rows, weights=counts, minlength=n)  # exact integers, in any order
     weights = np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx]
     values = np.bincount(cells.of_answer, weights=weights, minlength=cells.cols.size)
     if k <= ORDERED_COLUMNS:
