@@ -193,3 +193,13 @@ class TestIWMVLabelModel:
         new = pd.DataFrame({"item": [3], "labeler": ["zed"], "label": [0]})
         with pytest.raises(InvalidParameterError, match="zed"):
             model.predict(new)
+
+
+def test_docstring_example_prints_what_it_claims():
+    """The module's doctest example gives its documented labels and weights."""
+    import doctest
+
+    from labelwise.weak import iwmv
+
+    result = doctest.testmod(iwmv, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
