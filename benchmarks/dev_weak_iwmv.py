@@ -28,7 +28,7 @@ Exploration (disclosed; fresh seeds 710-713 only, ``_dev_weak_sets.explore_sets`
    data): (S1) IWMV's labels (one-hot) replace majority vote's shares as that refit's start; (S2) the refit is
    also run from IWMV's labels and the run of higher MAP objective kept (the rule of the spectral start,
    ``weak._spectral.keep_higher_map``: higher by more than ``tol``, and not relabelling majority vote's classes
-   unless the usual run does). This script's ``--explore`` (06:31-06:49 UTC, load 7.8-11; 270 sets, the 20 LF
+   unless the usual run does). This script's ``--explore`` (06:31-06:43 UTC, load 7.8-11; 270 sets, the 20 LF
    sets left out: their fits keep informative abstains, which the start does not touch):
 
    =======  ==================  =========  ====================  =====  =====================================
@@ -49,7 +49,11 @@ and the pair check's refits), it is also run from IWMV's labels on the same rows
 kept as above; the lured-item refinement then starts from the kept fit, as from main's. IWMV runs on the fit's
 distinct vote rows weighted by their items (its accuracies count each row that often), over the model's
 groups: a clique the model joined is one labeler of IWMV, its weight multiplying its members' votes per class
-(``column_votes`` of ``dev_weak_max_margin.py`` reads them); IWMV's ties are drawn per row (seed 0).
+(the rule ran with ``column_votes`` of ``dev_weak_max_margin.py`` reading them; since the adoption,
+``weak._iwmv_start.group_vote_counts``, the same counts); IWMV's ties are drawn per row (seed 0). Since the
+adoption the script runs ``src``: before = ``LabelModel(iwmv_start=False)``, S2 = ``LabelModel()``, S1 by
+patching ``_em.keep_iwmv_start``; the rule run below was made at commit 4a66219c, where the script patched
+main's spectral-start hook instead.
 Informative-abstain fits and the maximum-likelihood fits that choose the abstain model are main's.
 
 Registration
@@ -76,6 +80,21 @@ DS's accuracies on record) reported. Adopted only if (b) and (c) pass: then ``sr
 ``LabelModel`` option and default, with tests. If it fails: ``src``'s defaults stay main's; ``IWMVLabelModel``
 stays as an opt-in label model (tested against the paper's steps). After a failed (b), as a diagnosis only (not
 a rule, no choice made from it), ``--bench`` says whether S2 moves the four misses at all.
+
+OUTCOME (the rule run once, ``--rule``, commit 4a66219c, 06:44:50-06:50:39 UTC 2026-12-07, load 7.9-11.6):
+**(b) passes.** The 93: every label as main's (0 sets moved; mean 86.782 -> 86.782, main's mean as in sessions
+38-49), CPU 7.48 -> 8.56 s (1.14x); the IWMV start's refit reached the higher MAP objective on 1 of the 93
+(pair7_s2) with the same labels. Stress seeds 33-36 and 137-140 (192): 93.633 -> 93.635, 5 up / 0 down
+(minimax3_n3000_K6_m150_s36 +0.23, glad1_n800_K4_m109_s34 +0.13, glad3_n3000_K6_m150_s138 +0.10,
+blur3_n3000_K6_m150_s33 +0.03, minimax3_n3000_K6_m150_s137 +0.03), worst against majority vote +0.17 as main's,
+CPU 40.54 -> 43.76 s (1.08x); the start kept on 9 of 192. **(c) passes** (``--bench --no-snorkel --skip-apply``,
+06:50:45-06:51:01 UTC, load 10.3): all 19 labelwise accuracies equal main's on record, so none below; the count
+against the better peer on record stays **15 of 19** (misses SP_amt 0.944 vs Snorkel 0.948, cifar10n_slots 0.9195
+vs crowd-kit DS 0.9196, Dog 0.8228 vs DS 0.8426, Face 0.6421 vs Snorkel 0.6558). After the rule (a diagnosis, no
+choice made from it): on each of the 9 real crowds the start ran (3 times on ZenCrowd_us: the pair check's refits)
+and was never kept: IWMV's start reaches no higher MAP optimum on any real crowd. Adopted as registered:
+``LabelModel(iwmv_start=True)`` is the default (``weak._iwmv_start``; the same labels as this script's S2 on the
+seven rule sets checked, among them the five that moved).
 
 Sets. Exploration ONLY on fresh seeds 710-713 (never used by an earlier script or section). The rule: the 93
 dev sets and the stress sets of seeds 33-36 and 137-140 (``_dev_weak_sets.rule_sets``). None of the 19
@@ -105,120 +124,44 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _dev_weak_sets import collect, judge_rule_blocks, rule_sets  # noqa: E402
+from _dev_weak_sets import collect, judge_rule_blocks, rule_sets, variant_rows  # noqa: E402
 from _dev_weak_sets import explore_sets as dev_explore_sets  # noqa: E402
-from dev_weak_labeler_strength import dev_set, score  # noqa: E402
 from dev_weak_lure_stress import report  # noqa: E402
 
-from labelwise.aggregate.dawid_skene import relabelled_classes  # noqa: E402
-from labelwise.weak import LabelModel, _em, label_model  # noqa: E402
-from labelwise.weak.iwmv import iterative_weighted_vote  # noqa: E402
+from labelwise.weak import LabelModel, _em  # noqa: E402
+from labelwise.weak._iwmv_start import iwmv_start  # noqa: E402
 
-
-def _column_votes():
-    """is15q's ``column_votes`` (importing its module patches ``_em.run_em`` with a pass-through: undone)."""
-    saved = _em.run_em
-    from dev_weak_max_margin import column_votes
-
-    _em.run_em = saved
-    return column_votes
-
-
-column_votes = _column_votes()
 VARIANTS = ("S1", "S2")  # S1: IWMV's start replaces majority vote's; S2: a second start, the higher MAP kept
+_keep_iwmv_start = _em.keep_iwmv_start
 
 
-class Candidate:
-    """The variant in force (``None``: main's fit) and the fits where the IWMV start was kept (a diagnosis)."""
-
-    variant: str | None = None
-    kept: list[bool] = []
-
-
-def group_counts(voted, k: int) -> sp.csr_matrix:
-    """Vote counts (rows, groups·K) of the model's groups: ``[r, g·K + c]`` = members of group ``g`` voting ``c``."""
-    counts, col_group = column_votes(voted, k)
-    cols, classes = np.nonzero(counts)
-    spread = sp.csr_matrix(
-        (counts[cols, classes], (cols, col_group[cols] * k + classes)),
-        shape=(counts.shape[0], len(voted.starts) * k),
-    )
-    return sp.csr_matrix(voted.lam @ spread)
-
-
-def iwmv_start(voted, w: np.ndarray, k: int) -> np.ndarray:
-    """IWMV's labels (one-hot, rows x K) on the fit's weighted distinct rows."""
-    run = iterative_weighted_vote(group_counts(voted, k), k, row_weights=w, random_state=0)
-    return np.eye(k)[run.labels]
-
-
-_keep_spectral = _em.keep_higher_map
-_fit_abstain_models = label_model.fit_abstain_models
-
-
-def keep_iwmv(run, voted, w, k, groups, majority, refit, tol):
-    """The MAP refit ``run`` (from majority vote) against the same refit from IWMV's labels (see the docstring)."""
-    alt = refit(iwmv_start(voted, w, k))
-    if Candidate.variant == "S1":
-        Candidate.kept.append(True)
-        return alt
-    relabels = [len(relabelled_classes(majority, r.post, w)) > 0 for r in (run, alt)]
-    keep = alt.objective[-1] - run.objective[-1] > tol and (not relabels[1] or relabels[0])
-    Candidate.kept.append(bool(keep))
-    return alt if keep else run
-
-
-def fit_abstain_models_variant(*args, spectral_start=False, **kwargs):
-    """Main's ``fit_abstain_models``; with a variant in force its start hook runs IWMV's start instead."""
-    if Candidate.variant is None:
-        _em.keep_higher_map = _keep_spectral
-        return _fit_abstain_models(*args, spectral_start=spectral_start, **kwargs)
-    _em.keep_higher_map = keep_iwmv
-    try:
-        return _fit_abstain_models(*args, spectral_start=True, **kwargs)
-    finally:
-        _em.keep_higher_map = _keep_spectral
-
-
-label_model.fit_abstain_models = fit_abstain_models_variant
+def replace_start(run, voted, w, k, groups, majority, refit, tol):
+    """S1: the MAP refit from IWMV's labels in place of the one from majority vote's shares."""
+    return refit(iwmv_start(voted, w, k, groups))._replace(iwmv="kept")
 
 
 def fit(matrix: np.ndarray, k: int, variant: str | None) -> tuple[np.ndarray, float, int]:
-    """Class codes, CPU seconds and how many MAP refits kept IWMV's start, of one ``LabelModel()`` fit."""
-    Candidate.variant, Candidate.kept = variant, []
+    """Class codes, CPU seconds and whether the kept fit came from IWMV's start, of one ``LabelModel`` fit:
+    ``iwmv_start=False`` (main's before the adoption) for ``None``, the default (S2) or S1."""
+    _em.keep_iwmv_start = replace_start if variant == "S1" else _keep_iwmv_start
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             start = time.process_time()
-            model = LabelModel(labels=list(range(k))).fit(matrix)
+            model = LabelModel(labels=list(range(k)), iwmv_start=variant is not None).fit(matrix)
             cpu = time.process_time() - start
     finally:
-        Candidate.variant = None
-    return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, sum(Candidate.kept)
+        _em.keep_iwmv_start = _keep_iwmv_start
+    return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, int(model.iwmv_start_ == "kept")
 
 
 def evaluate(family: str, name: str, votes, truth, variants: list[str]) -> list[dict]:
     """One set: main's ``LabelModel()`` (before) and each variant (after)."""
-    matrix, k, g, scored, _, base = dev_set(family, name, votes, truth)
-    per_item = (matrix >= 0).sum(axis=1)
-    base["per_item"] = float(per_item[per_item > 0].mean())
-    base["K"] = k
-    codes0, cpu0, _ = fit(matrix, k, None)
-    base.update(before=score(codes0, g, scored), cpu_before=cpu0)
-    rows = []
-    for v in variants:
-        codes, cpu, kept = fit(matrix, k, v)
-        row = dict(base, variant=v, after=score(codes, g, scored), cpu_after=cpu, kept=kept)
-        row["gain"] = row["after"] - row["before"]
-        row["moved"] = int((codes != codes0)[scored].sum())
-        row["rho"] = np.nan
-        rows.append(row)
-    return rows
+    return variant_rows(fit, family, name, votes, truth, variants, "kept")
 
 
 def explore_sets():
@@ -229,19 +172,9 @@ def explore_sets():
 
 
 def bench(argv: list[str]) -> None:
-    """(c), or after a failed (b) a diagnosis: ``bench_weak.py`` with ``argv`` under S2."""
+    """(c), or a diagnosis: ``bench_weak.py`` with ``argv`` (S2 is ``LabelModel()``'s default since its adoption)."""
     import bench_weak
 
-    original = LabelModel.fit
-
-    def fit_s2(self, *args, **kwargs):
-        Candidate.variant = "S2"
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            Candidate.variant = None
-
-    LabelModel.fit = fit_s2
     sys.argv = ["bench_weak.py", *argv]
     bench_weak.main()
 

@@ -203,3 +203,21 @@ def test_docstring_example_prints_what_it_claims():
 
     result = doctest.testmod(iwmv, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+class TestNamesWithoutTies:
+    def test_renaming_items_and_permuting_classes_without_ties(self):
+        """Without a tie in any round (five labelers, every one voting, two classes), renaming the items to
+        another order and swapping the classes give the same labels, renamed, and the same weights."""
+        votes, _ = homogeneous_crowd([0.8, 0.6, 0.55, 0.7, 0.65], 80, 2, seed=5)
+        table = pd.DataFrame(
+            [(i, f"w{j}", int(votes[i, j])) for i in range(80) for j in range(5)], columns=["item", "labeler", "label"]
+        )
+        base = IWMVLabelModel().fit(table)
+        renamed = IWMVLabelModel().fit(table.assign(item=table.item.map(lambda i: f"x{79 - i:02d}")))
+        swapped = IWMVLabelModel(labels=[1, 0]).fit(table.assign(label=1 - table.label))
+        by_name = renamed.labels_.loc[[f"x{79 - i:02d}" for i in base.labels_.index]]
+        np.testing.assert_array_equal(by_name.to_numpy(), base.labels_.to_numpy())
+        np.testing.assert_allclose(renamed.weights_.to_numpy(), base.weights_.to_numpy())
+        np.testing.assert_array_equal(1 - swapped.labels_.to_numpy(), base.labels_.to_numpy())
+        np.testing.assert_allclose(swapped.weights_.to_numpy(), base.weights_.to_numpy())

@@ -22,9 +22,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_choice, check_positive_int, check_random_state
-from ..errors import EstimatorError, InvalidParameterError
+from ..errors import EstimatorError
 from ._crowd_pairs import pairs_frame
-from ._model_api import VoterAPI
+from ._model_api import VoterAPI, known_labelers
 from ._moments import indicator
 from ._params import fit_votes, n_classes
 from ._posterior import item_argmax
@@ -272,8 +272,4 @@ class IWMVLabelModel(VoterAPI, BaseEstimator):
         """``votes`` with the fitted classes and labelers (in the fitted order); other labelers are an error."""
         if not hasattr(self, "weights_"):
             raise EstimatorError("IWMVLabelModel must be fitted before predict_proba, predict or score; call fit first")
-        v = as_votes(votes, classes=self.classes_)
-        unknown = sorted(set(v.labelers) - set(self.labelers_), key=str)
-        if unknown:
-            raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
-        return Votes(v.answers, v.items, self.labelers_, self.classes_)
+        return known_labelers(as_votes(votes, classes=self.classes_), self.labelers_)
