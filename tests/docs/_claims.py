@@ -114,6 +114,13 @@ CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
             "estimates short_message's accuracy at 0.846",
             lambda ns: round(ns["model"].accuracies_["short_message"], 3) == 0.846,
         ),
+        (
+            "finds the two copies (partial correlations 0.83 and 0.77) and one weak pair ... (`lf_9`, `lf_11`: 0.06)",
+            lambda ns: (
+                ns["learned"].pairs == (("lf_0", "lf_13"), ("lf_8", "lf_12"), ("lf_9", "lf_11"))
+                and [round(v, 2) for v in ns["learned"].partial_correlation] == [0.83, 0.77, 0.06]
+            ),
+        ),
     ],
     "docs/robust-semi.md": [
         ("one of eight selection rules", lambda ns: len(ns["RULES"]) == 8),

@@ -173,7 +173,7 @@ class TestAugmentErrors:
         ("kwargs", "message"),
         [
             ({"tfs": []}, "tfs must be a non-empty list of transformation functions"),
-            ({"tfs": [upper, upper]}, "tfs must have unique names"),
+            ({"tfs": [upper, upper]}, "tfs must list each transformation function once"),
             ({"policy": "random"}, "policy must be an augmentation policy"),
             ({"policy": ApplyAllPolicy(5)}, r"made for n_tfs=5 transformation functions, but tfs has 2"),
             ({"policy": ApplyOnePolicy()}, "ApplyOnePolicy applies one transformation function, but tfs has 2"),

@@ -7,6 +7,7 @@ from .._lazy import attach
 if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on first use at run time
     from ._answer_parsers import ANSWER_PARSERS
     from ._augment_points import AugmentedPoints
+    from ._structure_learning import LearnedDependencies, learn_dependencies
     from ._votes import Votes, as_votes
     from .analysis import analysis, lf_empirical_probs, lf_statistics
     from .apply import LabelingFunctionError, apply
@@ -48,6 +49,7 @@ __all__ = [
     "Labeled",
     "LabelingFunction",
     "LabelingFunctionError",
+    "LearnedDependencies",
     "MajorityClassVoter",
     "MajorityLabelVoter",
     "MeanFieldPolicy",
@@ -71,6 +73,7 @@ __all__ = [
     "filter_labels",
     "filter_unlabeled",
     "label_buckets",
+    "learn_dependencies",
     "labeling_function",
     "lf_empirical_probs",
     "lf_statistics",
