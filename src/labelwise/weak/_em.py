@@ -22,6 +22,7 @@ from ._posterior import (
     posterior,
     vote_value_log_likelihood,
 )
+from ._multispa import multispa_confusions
 from ._spectral import keep_higher_map
 from ._squarem import squarem
 
@@ -244,7 +245,7 @@ def fit_abstain_models(
     abstains: str,
     prior_strength: float,
     lured_items: bool = False,
-    spectral_start: bool = False,
+    spectral_start: bool | str = False,
     **em: Any,
 ) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
@@ -265,7 +266,8 @@ def fit_abstain_models(
     :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
     (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
     per item on average). With ``spectral_start``, before that refinement, the MAP fit is also run from
-    Zhang et al.'s spectral estimate and the fit of higher MAP objective kept (:mod:`._spectral`).
+    Zhang et al.'s spectral estimate (``"multispa"``: Ibrahim et al.'s, :mod:`._multispa`) and the fit of higher MAP
+    objective kept (:mod:`._spectral`).
 
     Returns
     -------
@@ -315,7 +317,10 @@ def fit_abstain_models(
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
         if spectral_start:
             refit = partial(fit, p=p, pats=patterns, fixed=not free, prior=prior)
-            fits[chosen] = keep_higher_map(fits[chosen], voted, w, k, groups, starts[-1], refit, float(em["tol"]))
+            estimate = multispa_confusions if spectral_start == "multispa" else None
+            fits[chosen] = keep_higher_map(
+                fits[chosen], voted, w, k, groups, starts[-1], refit, float(em["tol"]), estimate=estimate
+            )
         else:
             fits[chosen] = fits[chosen]._replace(spectral="not run: spectral_start=False")
         if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement

@@ -236,6 +236,7 @@ def keep_higher_map(
     majority: np.ndarray,
     refit: Callable[[np.ndarray], Any],
     tol: float,
+    estimate: Callable[..., Spectral] | None = None,
 ) -> Any:
     """Zhang et al.'s Stage 2 beside the usual start: the MAP fit ``run`` (an ``_em.EMRun`` started from
     majority vote's shares ``majority``) or the same fit started from the spectral estimate, whichever
@@ -247,9 +248,10 @@ def keep_higher_map(
     when it is higher by more than ``tol`` (each run is known to within ``tol``: its last SQUAREM cycle
     gained less) and does not relabel majority vote's classes (``relabelled_classes``) unless ``run``
     does too, as the label model's informative runs. ``spectral`` of the returned run says which:
-    ``"kept"``, ``"not kept"``, or ``"not run: <why>"`` (:func:`spectral_confusions`' reason).
+    ``"kept"``, ``"not kept"``, or ``"not run: <why>"`` (:func:`spectral_confusions`' reason). ``estimate``: another
+    start's estimator, called with ``majority`` too (``_multispa.multispa_confusions``); None: Stage 1.
     """
-    spec = spectral_confusions(voted, w, k, groups)
+    spec = spectral_confusions(voted, w, k, groups) if estimate is None else estimate(voted, w, k, groups, majority)
     if spec.post is None:
         return run._replace(spectral=f"not run: {spec.reason}")
     alt = refit(spec.post)

@@ -167,10 +167,11 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average, refine it by a
         mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler answers one look-alike wrong
         class, shared by the item, with its own probability. False: the MAP fit only (``dev_weak_lure.py``).
-    spectral_start : bool, default False
+    spectral_start : bool or "multispa", default False
         Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
         of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
         vote's start only. Off: it passed ``benchmarks/dev_weak_spectral.py``'s rule but changed no dev label.
+        ``"multispa"``: the start is Ibrahim et al.'s MultiSPA-KL estimate from pairwise co-occurrences (``_multispa``).
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -266,7 +267,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         smoothing: float = 0.01,
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         lured_items: bool = True,
-        spectral_start: bool = False,
+        spectral_start: bool | str = False,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -374,7 +375,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 accuracy=agreement_accuracy(counts, w[cov]),
                 prior_strength=float(self.prior_strength),
                 lured_items=bool(self.lured_items),
-                spectral_start=bool(self.spectral_start),
+                spectral_start=self.spectral_start,
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),

@@ -1,0 +1,171 @@
+"""Dev runs: MultiSPA-KL as a second start of the label model's Dawid-Skene MAP fit (issue 15, session 50, is15y).
+
+REGISTRATION: see "Registration" below (written and committed before the rule run).
+
+Question. Issue 15's label model misses four of the 19 benchmark sets (SP_amt, cifar10n_slots, Dog, Face). Zhang
+et al.'s spectral start (third-order moments, session 39, is15k) reached the same MAP optimum as majority vote's
+start on every set. Ibrahim, Fu, Kargas and Huang (NeurIPS 2019) identify the Dawid-Skene confusions from
+*pairwise* co-occurrences only, ``R_{m,l} = A_m D A_lᵀ``, by the successive projection algorithm on each labeler's
+concatenated, column-normalised co-occurrence matrices (MultiSPA), then fit ``min Σ KL(R̂_{m,l} ‖ A_m D A_lᵀ)`` from
+there (MultiSPA-KL) and run Dawid-Skene EM from it. Pairwise statistics need far fewer shared items than the third
+moments, so the start exists on crowds where the spectral one cannot run. Does EM from it reach a better optimum?
+
+What is implemented (``src/labelwise/weak/_multispa.py``; the module docstring gives the model, the algorithm, the
+KL fit's EM steps and the three departures): ``LabelModel(spectral_start="multispa")`` runs, where the label model
+keeps missing abstains (Dawid-Skene's model, the MAP refit whose labels ``LabelModel()`` returns on crowds),
+its MAP EM also from the E-step at the MultiSPA-KL estimate and keeps the fit of higher MAP objective, as the
+spectral start does (``_spectral.keep_higher_map``: higher by more than ``tol``, and not a relabelling of majority
+vote's classes unless majority vote's run is one too). The lured-item refinement, where it runs, starts from the
+kept fit. Labeling-function fits (informative abstains) are untouched. Constants (not tuned; fixed before any run):
+a column of ``Z_m`` and a pair of the KL criterion need ``MIN_COLUMN = 20`` co-occurrences (the label model's
+``min_shared`` default); the KL fit runs at most 200 EM steps, to a gain below ``1e-7``.
+
+Variants explored (the only choice): ``S``, MultiSPA alone as the start (``_multispa.KL_ITER = 0``); ``K``,
+MultiSPA then the KL fit (MultiSPA-KL, the paper's identifiability-enhanced estimate).
+
+Sets. Exploration ONLY on fresh seeds 600-607 (never used by an earlier dev script or section):
+``_dev_weak_sets.explore_sets`` (is15n's biased crowds on 600-603, the 93's generators on 600, 602, 604, 606,
+lure39's stress families on all eight). The rule: the 93 dev sets and the stress sets of seeds 33-36 and 137-140
+(``_dev_weak_sets.rule_sets``). None of the 19 benchmark sets' votes or gold is looked at before the rule::
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --explore --out explore.csv
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --rule K --out rule.csv  # once
+    # (c), only after (b) passes (LABELWISE_CROWD_DATA=/work/shared/data/crowd); main's default, then the variant:
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --bench main --no-snorkel --skip-apply
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --bench K --no-snorkel --skip-apply
+
+Exploration: (filled in before the registration commit)
+
+Registration
+------------
+(filled in before the registration commit)
+
+Reference: S. Ibrahim, X. Fu, N. Kargas and K. Huang, "Crowdsourcing via Pairwise Co-occurrences: Identifiability
+and Algorithms", NeurIPS 2019, 7847-7857 (arXiv:1909.12325); N. Gillis and S. A. Vavasis, "Fast and Robust Recursive
+Algorithms for Separable Nonnegative Matrix Factorization", IEEE TPAMI 36(4), 2014.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _dev_weak_sets import collect, judge_rule_blocks, rule_sets  # noqa: E402
+from _dev_weak_sets import explore_sets as dev_explore_sets  # noqa: E402
+from dev_weak_labeler_strength import dev_set, score  # noqa: E402
+from dev_weak_lure_stress import report  # noqa: E402
+
+from labelwise.weak import LabelModel, _multispa  # noqa: E402
+
+#: The variants: the KL fit's step budget (0: MultiSPA alone).
+VARIANTS = {"S": 0, "K": _multispa.KL_ITER}
+SEEDS = (600, 601, 602, 603, 604, 605, 606, 607)
+
+
+def fit(matrix: np.ndarray, k: int, variant: str | None) -> tuple[np.ndarray, float, str]:
+    """Class codes, CPU seconds and ``spectral_start_`` of one ``LabelModel()`` fit (``None``: main's default)."""
+    saved = _multispa.KL_ITER
+    params = {} if variant is None else {"spectral_start": "multispa"}
+    if variant is not None:
+        _multispa.KL_ITER = VARIANTS[variant]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.process_time()
+            model = LabelModel(labels=list(range(k)), **params).fit(matrix)
+            cpu = time.process_time() - start
+    finally:
+        _multispa.KL_ITER = saved
+    return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, str(model.spectral_start_)
+
+
+def evaluate(family: str, name: str, votes, truth, variants: list[str]) -> list[dict]:
+    """One set: main's ``LabelModel()`` (before) and each variant (after)."""
+    matrix, k, g, scored, _, base = dev_set(family, name, votes, truth)
+    per_item = (matrix >= 0).sum(axis=1)
+    base["per_item"] = float(per_item[per_item > 0].mean())
+    base["K"] = k
+    codes0, cpu0, _ = fit(matrix, k, None)
+    base.update(before=score(codes0, g, scored), cpu_before=cpu0)
+    rows = []
+    for v in variants:
+        codes, cpu, start = fit(matrix, k, v)
+        row = dict(base, variant=v, after=score(codes, g, scored), cpu_after=cpu, start=start[:24])
+        row["gain"] = row["after"] - row["before"]
+        row["moved"] = int((codes != codes0)[scored].sum())
+        row["rho"] = np.nan
+        rows.append(row)
+    return rows
+
+
+def bench(variant: str, argv: list[str]) -> None:
+    """(c): ``bench_weak.py`` with ``argv``, ``LabelModel()``'s default start being main's or the variant's."""
+    import bench_weak
+
+    if variant != "main":
+        _multispa.KL_ITER = VARIANTS[variant]
+        LabelModel.__init__.__kwdefaults__["spectral_start"] = "multispa"
+    sys.argv = ["bench_weak.py", *argv]
+    bench_weak.main()
+
+
+def summarise(frame: pd.DataFrame, variants: list[str], rule: bool) -> None:
+    """Per variant: the report of each block (the explore sets; or the 93 and the stress seeds)."""
+    for v in variants:
+        part = frame[frame.variant == v]
+        kept = int(part.start.eq("kept").sum())
+        print(f"\n=== variant {v} ===  (moved a label: {int((part.moved > 0).sum())} of {len(part)}; start kept: {kept})")
+        print(part.start.str.slice(0, 24).value_counts().to_string())
+        if not rule:
+            report(part)
+            continue
+        judge_rule_blocks(part, report)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--explore", action="store_true", help="fresh seeds 600-607, both variants")
+    ap.add_argument("--rule", default=None, choices=list(VARIANTS), help="the registered rule run of one variant")
+    ap.add_argument("--only", default=None, help="substring of the set names to run (smoke runs)")
+    ap.add_argument("--out", default=None, help="CSV of the per-set table")
+    ap.add_argument("--bench", default=None, choices=["main", *VARIANTS], help="(c): bench_weak.py under it")
+    args, rest = ap.parse_known_args()
+    if args.bench:
+        bench(args.bench, rest)
+        return
+    if rest:
+        ap.error(f"unrecognized arguments: {rest}")
+    pd.set_option("display.width", 250)
+    if args.explore:
+        variants, source = list(VARIANTS), dev_explore_sets(SEEDS)
+    else:
+        if args.rule is None:
+            ap.error("give --explore or --rule V")
+        variants, source = [args.rule], rule_sets()
+    from _machine import machine_line
+
+    print("machine:", machine_line(), "load:", open("/proc/loadavg").read().split()[:3], flush=True)
+    cols = ["set", "K", "per_item", "mv", "before", "after", "gain", "moved", "start"]
+    frame = collect(source, evaluate, variants, cols, args.only)
+    if args.out:
+        frame.to_csv(args.out, index=False)
+    summarise(frame, variants, bool(args.rule))
+    print("load:", open("/proc/loadavg").read().split()[:3])
+
+
+if __name__ == "__main__":
+    main()
