@@ -128,7 +128,9 @@ def summarise(frame: pd.DataFrame, variants: list[str], rule: bool) -> None:
     for v in variants:
         part = frame[frame.variant == v]
         kept = int(part.start.eq("kept").sum())
-        print(f"\n=== variant {v} ===  (moved a label: {int((part.moved > 0).sum())} of {len(part)}; start kept: {kept})")
+        print(
+            f"\n=== variant {v} ===  (moved a label: {int((part.moved > 0).sum())} of {len(part)}; start kept: {kept})"
+        )
         print(part.start.str.slice(0, 24).value_counts().to_string())
         if not rule:
             report(part)

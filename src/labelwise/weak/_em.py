@@ -22,7 +22,6 @@ from ._posterior import (
     posterior,
     vote_value_log_likelihood,
 )
-from ._multispa import multispa_confusions
 from ._spectral import keep_higher_map
 from ._squarem import squarem
 
@@ -266,8 +265,8 @@ def fit_abstain_models(
     :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
     (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
     per item on average). With ``spectral_start``, before that refinement, the MAP fit is also run from
-    Zhang et al.'s spectral estimate (``"multispa"``: Ibrahim et al.'s, :mod:`._multispa`) and the fit of higher MAP
-    objective kept (:mod:`._spectral`).
+    Zhang et al.'s spectral estimate (``"multispa"``: Ibrahim et al.'s) and the fit of higher MAP objective kept
+    (:func:`._spectral.keep_higher_map`).
 
     Returns
     -------
@@ -315,14 +314,8 @@ def fit_abstain_models(
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
-        if spectral_start:
-            refit = partial(fit, p=p, pats=patterns, fixed=not free, prior=prior)
-            estimate = multispa_confusions if spectral_start == "multispa" else None
-            fits[chosen] = keep_higher_map(
-                fits[chosen], voted, w, k, groups, starts[-1], refit, float(em["tol"]), estimate=estimate
-            )
-        else:
-            fits[chosen] = fits[chosen]._replace(spectral="not run: spectral_start=False")
+        refit = partial(fit, p=p, pats=patterns, fixed=not free, prior=prior)
+        fits[chosen] = keep_higher_map(fits[chosen], voted, w, k, groups, starts[-1], refit, em["tol"], spectral_start)
         if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
             fits[chosen] = refit_lured(voted, fits[chosen], groups, k, prior, free=free, **em)
     return fits[chosen], chosen, bic, vote_ll

@@ -93,7 +93,7 @@ def _decode(voted: VotedOutcomes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def cooccurrences(
     row: np.ndarray, labeler: np.ndarray, vote: np.ndarray, w: np.ndarray, m: int, k: int
 ) -> sp.csr_matrix:
-    """``N[(m, a), (l, b)]``: the items (rows weighted by ``w``) on which labeler ``m`` said ``a`` and ``l`` said ``b``."""
+    """``N[(m, a), (l, b)]``: the items (rows weighted by ``w``) on which labeler ``m`` said ``a``, ``l`` said ``b``."""
     x = sp.csr_matrix((w[row], (row, labeler * k + vote)), shape=(len(w), m * k))
     ones = sp.csr_matrix((np.ones(len(row)), (row, labeler * k + vote)), shape=(len(w), m * k))
     return sp.csr_matrix(ones.T @ x)

@@ -236,7 +236,7 @@ def keep_higher_map(
     majority: np.ndarray,
     refit: Callable[[np.ndarray], Any],
     tol: float,
-    estimate: Callable[..., Spectral] | None = None,
+    start: bool | str = True,
 ) -> Any:
     """Zhang et al.'s Stage 2 beside the usual start: the MAP fit ``run`` (an ``_em.EMRun`` started from
     majority vote's shares ``majority``) or the same fit started from the spectral estimate, whichever
@@ -248,10 +248,18 @@ def keep_higher_map(
     when it is higher by more than ``tol`` (each run is known to within ``tol``: its last SQUAREM cycle
     gained less) and does not relabel majority vote's classes (``relabelled_classes``) unless ``run``
     does too, as the label model's informative runs. ``spectral`` of the returned run says which:
-    ``"kept"``, ``"not kept"``, or ``"not run: <why>"`` (:func:`spectral_confusions`' reason). ``estimate``: another
-    start's estimator, called with ``majority`` too (``_multispa.multispa_confusions``); None: Stage 1.
+    ``"kept"``, ``"not kept"``, or ``"not run: <why>"`` (:func:`spectral_confusions`' reason).
+    ``start``: the label model's ``spectral_start``; False returns ``run`` (``"not run: spectral_start=False"``),
+    ``"multispa"`` starts from Ibrahim et al.'s MultiSPA-KL estimate (``_multispa.multispa_confusions``).
     """
-    spec = spectral_confusions(voted, w, k, groups) if estimate is None else estimate(voted, w, k, groups, majority)
+    if not start:
+        return run._replace(spectral="not run: spectral_start=False")
+    if start == "multispa":
+        from ._multispa import multispa_confusions  # it imports this module's ``Spectral``: here, not at the top
+
+        spec = multispa_confusions(voted, w, k, groups, majority)
+    else:
+        spec = spectral_confusions(voted, w, k, groups)
     if spec.post is None:
         return run._replace(spectral=f"not run: {spec.reason}")
     alt = refit(spec.post)
