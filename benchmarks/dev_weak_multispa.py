@@ -20,8 +20,9 @@ kept fit. Labeling-function fits (informative abstains) are untouched. Constants
 a column of ``Z_m`` and a pair of the KL criterion need ``MIN_COLUMN = 20`` co-occurrences (the label model's
 ``min_shared`` default); the KL fit runs at most 200 EM steps, to a gain below ``1e-7``.
 
-Variants explored (the only choice): ``S``, MultiSPA alone as the start (``_multispa.KL_ITER = 0``); ``K``,
-MultiSPA then the KL fit (MultiSPA-KL, the paper's identifiability-enhanced estimate).
+Variants explored (the only choice): ``S``, MultiSPA alone as the start (``spectral_start="multispa"``; the paper's
+MultiSPA followed by EM); ``K``, MultiSPA then the KL fit (``spectral_start="multispa-kl"``; MultiSPA-KL, the paper's
+identifiability-enhanced estimate, followed by EM).
 
 Sets. Exploration ONLY on fresh seeds 600-607 (never used by an earlier dev script or section):
 ``_dev_weak_sets.explore_sets`` (is15n's biased crowds on 600-603, the 93's generators on 600, 602, 604, 606,
@@ -29,16 +30,56 @@ lure39's stress families on all eight). The rule: the 93 dev sets and the stress
 (``_dev_weak_sets.rule_sets``). None of the 19 benchmark sets' votes or gold is looked at before the rule::
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --explore --out explore.csv
-    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --rule K --out rule.csv  # once
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --rule S --out rule.csv  # once
     # (c), only after (b) passes (LABELWISE_CROWD_DATA=/work/shared/data/crowd); main's default, then the variant:
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --bench main --no-snorkel --skip-apply
-    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --bench K --no-snorkel --skip-apply
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_weak_multispa.py --bench S --no-snorkel --skip-apply
 
-Exploration: (filled in before the registration commit)
+Exploration (disclosed; fresh seeds 600-607 only, 06:22-06:45 UTC 2026-12-07, load 3.5-14, ``--explore``, at
+commit 8cd8e69d, where the two variants were ``_multispa.KL_ITER = 0`` and ``200`` under
+``spectral_start="multispa"``: the same computations as ``kl=False`` / ``kl=True`` now): 472 sets (108 biased
+crowds of 600-603; the 93's generators on 600/602/604/606: 40 LF, 24 crowds, 56 dense, 36 pair, 16 look-alike; 192
+stress sets of 600-607), before = main's ``LabelModel()``. Before it, one smoke run on the 77 seed-600 sets (a bug
+fixed after it: ``LabelModel`` passed ``bool(spectral_start)``, so the spectral start ran instead; and the KL fit
+made faster, the same steps).
+
+=========  ==================  =========  ====================  =====  =========================================
+variant    mean (472 sets)     up / down  sets > 0.5 below (2)  CPU    start kept / moved a label / not run
+=========  ==================  =========  ====================  =====  =========================================
+S          92.632 -> 92.634    8 / 5      0 (worst -0.13)       1.14x  20 / 13 / 85
+K          92.632 -> 92.632    8 / 8      0 (worst -0.50)       1.48x  26 / 19 / 85
+=========  ==================  =========  ====================  =====  =========================================
+
+"Not run": 40 LF sets (informative abstains: no Dawid-Skene MAP fit), 29 with cliques, 16 crowds where fewer than
+two labelers have ``K`` columns of 20 co-occurrences (sparse crowds). The start is kept on 20 (S) / 26 (K) sets and
+moves labels on 13 / 19: 2-vote sparse crowds (S: sparse_K2_r2_s602 -0.13; K: three sparse crowds, -0.23 to +0.10),
+the 150-worker K=6 stress crowds (minimax: S +0.13 to +0.30, K -0.50 to +0.50; blur, glad, mixlure within 0.23),
+one biased crowd (+0.18 both). The 93's dense, pair and look-alike generators: no label moves under either.
 
 Registration
 ------------
-(filled in before the registration commit)
+Written and committed after the exploration above and before the rule run. The candidate judged is **variant S**:
+``LabelModel()``'s default becomes ``spectral_start="multispa"`` (MultiSPA alone as a second start of the
+missing-abstain MAP fit, the higher MAP objective kept; constants as above, no gate). Chosen by the two criteria
+is15q used, which agree: the higher mean (92.634; K 92.632) and the fewer sets more than 0.5 below main (0 each;
+S's worst -0.13, K's -0.50), and S costs less CPU. The exploration PREDICTS that almost no label of the rule's sets
+moves (the 93's dense, pair and look-alike crowds did not move at all) and that the sparse crowds and the large
+minimax stress crowds decide (1)-(3); and that none of SP_amt, Dog, Face moves by more than a few items. No second
+variant is registered.
+
+The rule, run ONCE with ``OMP_NUM_THREADS=1`` (``--rule S``; before = main's ``LabelModel()``, after = variant S,
+majority vote from ``aggregate.MajorityVote``): (b) on the 93 dev sets (``dev_weak_pair_check.sets``): (1) mean
+accuracy not lower than main's; (2) no set more than 0.5 point below it; (3) every set ``after − MV >= min(before −
+MV, −0.5)``; (4) summed CPU at most 3x. AND on the 192 stress sets of seeds 33-36 and 137-140 (pooled): (1), (2)
+and (3); their CPU ratio stated. Only if (b) passes, (c): ``--bench main`` and ``--bench S`` (``bench_weak.py
+--no-snorkel --skip-apply``, ``LABELWISE_CROWD_DATA=/work/shared/data/crowd``) side by side: none of the 19
+labelwise accuracies below main's (main's also on record in RESULTS.md, sessions 38-49), and the count against
+the better peer (Snorkel's on record, crowd-kit's from the run) reported. Adopted only if (b) and (c) pass: the
+default flipped in ``src`` with tests and docs. If either fails: ``src``'s default stays main's (False);
+``spectral_start="multispa"`` / ``"multispa-kl"`` stay as opt-in values, tested and documented; the outcome is
+written here and in RESULTS.md.
+
+Result: (filled in after the rule run)
 
 Reference: S. Ibrahim, X. Fu, N. Kargas and K. Huang, "Crowdsourcing via Pairwise Co-occurrences: Identifiability
 and Algorithms", NeurIPS 2019, 7847-7857 (arXiv:1909.12325); N. Gillis and S. A. Vavasis, "Fast and Robust Recursive
@@ -69,27 +110,21 @@ from _dev_weak_sets import explore_sets as dev_explore_sets  # noqa: E402
 from dev_weak_labeler_strength import dev_set, score  # noqa: E402
 from dev_weak_lure_stress import report  # noqa: E402
 
-from labelwise.weak import LabelModel, _multispa  # noqa: E402
+from labelwise.weak import LabelModel  # noqa: E402
 
-#: The variants: the KL fit's step budget (0: MultiSPA alone).
-VARIANTS = {"S": 0, "K": _multispa.KL_ITER}
+#: The variants: ``spectral_start``'s value.
+VARIANTS = {"S": "multispa", "K": "multispa-kl"}
 SEEDS = (600, 601, 602, 603, 604, 605, 606, 607)
 
 
 def fit(matrix: np.ndarray, k: int, variant: str | None) -> tuple[np.ndarray, float, str]:
     """Class codes, CPU seconds and ``spectral_start_`` of one ``LabelModel()`` fit (``None``: main's default)."""
-    saved = _multispa.KL_ITER
-    params = {} if variant is None else {"spectral_start": "multispa"}
-    if variant is not None:
-        _multispa.KL_ITER = VARIANTS[variant]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            start = time.process_time()
-            model = LabelModel(labels=list(range(k)), **params).fit(matrix)
-            cpu = time.process_time() - start
-    finally:
-        _multispa.KL_ITER = saved
+    params = {} if variant is None else {"spectral_start": VARIANTS[variant]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.process_time()
+        model = LabelModel(labels=list(range(k)), **params).fit(matrix)
+        cpu = time.process_time() - start
     return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, str(model.spectral_start_)
 
 
@@ -117,8 +152,7 @@ def bench(variant: str, argv: list[str]) -> None:
     import bench_weak
 
     if variant != "main":
-        _multispa.KL_ITER = VARIANTS[variant]
-        LabelModel.__init__.__kwdefaults__["spectral_start"] = "multispa"
+        LabelModel.__init__.__kwdefaults__["spectral_start"] = VARIANTS[variant]
     sys.argv = ["bench_weak.py", *argv]
     bench_weak.main()
 

@@ -21,9 +21,9 @@ EM steps of that model (the multiplicative updates of KL nonnegative factorisati
 lower the criterion at every step; they run until a step lowers it by less than :data:`KL_TOL` or :data:`KL_ITER`
 steps. The paper's criterion weighs each pair's ``R̂`` equally, which is kept.
 
-MultiSPA-EM (the paper's Dawid-Skene EM initialised by MultiSPA-KL): :func:`multispa_confusions` returns the
-E-step at the estimate; ``_spectral.keep_higher_map`` runs the label model's MAP EM from it beside majority vote's
-start and keeps the fit of higher MAP objective.
+MultiSPA-EM (the paper's Dawid-Skene EM initialised by MultiSPA, or by MultiSPA-KL): :func:`multispa_confusions`
+returns the E-step at the estimate (``kl=True``: after the KL fit); ``_spectral.keep_higher_map`` runs the label
+model's MAP EM from it beside majority vote's start and keeps the fit of higher MAP objective.
 
 Departures, each forced by what the paper leaves open or by finite samples:
 
@@ -167,9 +167,9 @@ def kl_refine(
 
 
 def multispa_confusions(
-    voted: VotedOutcomes, w: np.ndarray, k: int, groups: list[list[int]], majority: np.ndarray
+    voted: VotedOutcomes, w: np.ndarray, k: int, groups: list[list[int]], majority: np.ndarray, *, kl: bool = False
 ) -> Spectral:
-    """MultiSPA, then MultiSPA-KL (module docstring), on the label model's distinct vote rows.
+    """MultiSPA, then (``kl``) MultiSPA-KL's fit (module docstring), on the label model's distinct vote rows.
 
     Parameters
     ----------
@@ -182,6 +182,9 @@ def multispa_confusions(
         The label model's labeler groups; every labeler must be on its own.
     majority : ndarray of shape (n_rows, K)
         Majority vote's shares per row: they name the classes and start ``d``.
+    kl : bool, default False
+        Refine MultiSPA's estimate by the KL fit (at most :data:`KL_ITER` steps); False: MultiSPA alone, ``d`` at
+        majority vote's mean shares.
 
     Returns
     -------
@@ -203,7 +206,7 @@ def multispa_confusions(
     d = np.maximum(w @ majority, DELTA)
     d /= d.sum()
     shared = _pair_blocks(n, keys, k)
-    if shared is not None and KL_ITER:
+    if shared is not None and kl and KL_ITER:
         a, d, _ = kl_refine(*shared, a, d)
     confusion = np.full((m, k, k), 1.0 / k)
     confusion[keys] = np.transpose(a, (0, 2, 1))  # [labeler, class, answer]

@@ -125,9 +125,9 @@ def check_label_model_params(model: Any) -> None:
     check_positive_int("min_shared", model.min_shared, minimum=0)
     for name in ("pair_check", "pair_check_warm_start", "pair_check_triad", "lured_items", "spectral_start"):
         value = getattr(model, name)
-        multispa = name == "spectral_start" and isinstance(value, str) and value == "multispa"
+        multispa = name == "spectral_start" and isinstance(value, str) and value in ("multispa", "multispa-kl")
         if not isinstance(value, (bool, np.bool_)) and not multispa:
-            extra = ' (or "multispa", Ibrahim et al.\'s start)' if name == "spectral_start" else ""
+            extra = ' (or "multispa" or "multispa-kl", Ibrahim et al.\'s start)' if name == "spectral_start" else ""
             raise InvalidParameterError(f"{name} must be True or False, got {value!r}{extra}")
     for name in ("tol", "l2", "smoothing", "prior_strength"):
         value = getattr(model, name)

@@ -250,14 +250,15 @@ def keep_higher_map(
     does too, as the label model's informative runs. ``spectral`` of the returned run says which:
     ``"kept"``, ``"not kept"``, or ``"not run: <why>"`` (:func:`spectral_confusions`' reason).
     ``start``: the label model's ``spectral_start``; False returns ``run`` (``"not run: spectral_start=False"``),
-    ``"multispa"`` starts from Ibrahim et al.'s MultiSPA-KL estimate (``_multispa.multispa_confusions``).
+    ``"multispa"`` (``"multispa-kl"``) starts from Ibrahim et al.'s MultiSPA (MultiSPA-KL) estimate
+    (``_multispa.multispa_confusions``).
     """
     if not start:
         return run._replace(spectral="not run: spectral_start=False")
-    if start == "multispa":
+    if start in ("multispa", "multispa-kl"):
         from ._multispa import multispa_confusions  # it imports this module's ``Spectral``: here, not at the top
 
-        spec = multispa_confusions(voted, w, k, groups, majority)
+        spec = multispa_confusions(voted, w, k, groups, majority, kl=start == "multispa-kl")
     else:
         spec = spectral_confusions(voted, w, k, groups)
     if spec.post is None:

@@ -167,11 +167,11 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average, refine it by a
         mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler answers one look-alike wrong
         class, shared by the item, with its own probability. False: the MAP fit only (``dev_weak_lure.py``).
-    spectral_start : bool or "multispa", default False
+    spectral_start : bool, "multispa" or "multispa-kl", default False
         Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
         of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
         vote's start only. Off: it passed ``benchmarks/dev_weak_spectral.py``'s rule but changed no dev label.
-        ``"multispa"``: the start is Ibrahim et al.'s MultiSPA-KL estimate from pairwise co-occurrences (``_multispa``).
+        ``"multispa"`` (``"multispa-kl"``): from Ibrahim et al.'s MultiSPA (then KL-fitted) estimate (``_multispa``).
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
