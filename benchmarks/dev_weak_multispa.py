@@ -93,7 +93,6 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse
 import sys
 import time
 import warnings
@@ -105,9 +104,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _dev_weak_sets import collect, judge_rule_blocks, rule_sets  # noqa: E402
 from _dev_weak_sets import explore_sets as dev_explore_sets  # noqa: E402
-from dev_weak_labeler_strength import dev_set, score  # noqa: E402
+from _dev_weak_sets import judge_rule_blocks, main_cli, variant_rows  # noqa: E402
 from dev_weak_lure_stress import report  # noqa: E402
 
 from labelwise.weak import LabelModel  # noqa: E402
@@ -125,26 +123,12 @@ def fit(matrix: np.ndarray, k: int, variant: str | None) -> tuple[np.ndarray, fl
         start = time.process_time()
         model = LabelModel(labels=list(range(k)), **params).fit(matrix)
         cpu = time.process_time() - start
-    return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, str(model.spectral_start_)
+    return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, str(model.spectral_start_)[:24]
 
 
 def evaluate(family: str, name: str, votes, truth, variants: list[str]) -> list[dict]:
-    """One set: main's ``LabelModel()`` (before) and each variant (after)."""
-    matrix, k, g, scored, _, base = dev_set(family, name, votes, truth)
-    per_item = (matrix >= 0).sum(axis=1)
-    base["per_item"] = float(per_item[per_item > 0].mean())
-    base["K"] = k
-    codes0, cpu0, _ = fit(matrix, k, None)
-    base.update(before=score(codes0, g, scored), cpu_before=cpu0)
-    rows = []
-    for v in variants:
-        codes, cpu, start = fit(matrix, k, v)
-        row = dict(base, variant=v, after=score(codes, g, scored), cpu_after=cpu, start=start[:24])
-        row["gain"] = row["after"] - row["before"]
-        row["moved"] = int((codes != codes0)[scored].sum())
-        row["rho"] = np.nan
-        rows.append(row)
-    return rows
+    """One set: main's ``LabelModel()`` (before) and each variant (after), ``spectral_start_`` in ``start``."""
+    return variant_rows(family, name, votes, truth, variants, fit, "start")
 
 
 def bench(variant: str, argv: list[str]) -> None:
@@ -173,34 +157,8 @@ def summarise(frame: pd.DataFrame, variants: list[str], rule: bool) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--explore", action="store_true", help="fresh seeds 600-607, both variants")
-    ap.add_argument("--rule", default=None, choices=list(VARIANTS), help="the registered rule run of one variant")
-    ap.add_argument("--only", default=None, help="substring of the set names to run (smoke runs)")
-    ap.add_argument("--out", default=None, help="CSV of the per-set table")
-    ap.add_argument("--bench", default=None, choices=["main", *VARIANTS], help="(c): bench_weak.py under it")
-    args, rest = ap.parse_known_args()
-    if args.bench:
-        bench(args.bench, rest)
-        return
-    if rest:
-        ap.error(f"unrecognized arguments: {rest}")
-    pd.set_option("display.width", 250)
-    if args.explore:
-        variants, source = list(VARIANTS), dev_explore_sets(SEEDS)
-    else:
-        if args.rule is None:
-            ap.error("give --explore or --rule V")
-        variants, source = [args.rule], rule_sets()
-    from _machine import machine_line
-
-    print("machine:", machine_line(), "load:", open("/proc/loadavg").read().split()[:3], flush=True)
     cols = ["set", "K", "per_item", "mv", "before", "after", "gain", "moved", "start"]
-    frame = collect(source, evaluate, variants, cols, args.only)
-    if args.out:
-        frame.to_csv(args.out, index=False)
-    summarise(frame, variants, bool(args.rule))
-    print("load:", open("/proc/loadavg").read().split()[:3])
+    main_cli(__doc__, list(VARIANTS), lambda: dev_explore_sets(SEEDS), evaluate, summarise, bench, cols)
 
 
 if __name__ == "__main__":
