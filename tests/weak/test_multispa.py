@@ -149,9 +149,20 @@ class TestLabelModelMultiSPAStart:
         """``spectral_start="multispa"`` (or ``"multispa-kl"``) runs the MultiSPA start on a crowd; on a plain
         Dawid-Skene crowd both starts reach one optimum and the usual fit is kept, bit for bit."""
         matrix, _, _ = ds_crowd(n=1500)
-        on, off = fit(matrix, 3, spectral_start=start), fit(matrix, 3)
+        on, off = fit(matrix, 3, spectral_start=start), fit(matrix, 3, spectral_start=False)
         assert on.spectral_start_ == "not kept"
         np.testing.assert_array_equal(on.probas_.to_numpy(), off.probas_.to_numpy())
+
+    def test_multispa_start_is_the_default_and_wins_where_majority_vote_stops_lower(self):
+        """``LabelModel()`` runs the MultiSPA start; on ``test_spectral``'s crowd of permutation-confused workers,
+        EM from it ends at a MAP fit whose objective is higher, by far more than ``tol``, than majority vote's start
+        reaches, and the model keeps it."""
+        from tests.weak.test_spectral import search_crowd
+
+        matrix, _, k = search_crowd(292)
+        on, off = fit(matrix, k, lured_items=False), fit(matrix, k, lured_items=False, spectral_start=False)
+        assert LabelModel().spectral_start == "multispa" and on.spectral_start_ == "kept"
+        assert on.em_objective_history_[-1] > off.em_objective_history_[-1] + 1e-4
 
     def test_reason_reaches_the_model(self):
         """A sparse crowd's fit says why the MultiSPA start did not run."""

@@ -247,8 +247,9 @@ def _classes(value: str | None) -> list[Any] | None:
     "spectral",
     default=None,
     help="--model label-model: also run its Dawid-Skene MAP fit from Zhang et al.'s spectral estimate and keep the "
-    "fit of higher objective, where the crowd allows it [default: off]. summary.json: spectral_start (asked) and "
-    "spectral_start_result (kept, not kept, or not run: why).",
+    "fit of higher objective, where the crowd allows it (--no-spectral-start: no second start) [default: neither, "
+    "the model's own second start from Ibrahim et al.'s MultiSPA estimate]. summary.json: spectral_start (asked: "
+    "true, false or multispa) and spectral_start_result (kept, not kept, or not run: why).",
 )
 @out_folder("weak", Path("labelwise-weak"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
@@ -424,7 +425,7 @@ def _model_settings(model: Any) -> dict[str, Any]:
     return {
         "lured_items": bool(model.lured_items),
         "lured_items_applied": bool(model.lured_items_),
-        "spectral_start": bool(model.spectral_start),
+        "spectral_start": model.spectral_start if isinstance(model.spectral_start, str) else bool(model.spectral_start),
         "spectral_start_result": str(model.spectral_start_),
     }
 

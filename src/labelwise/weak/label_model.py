@@ -167,11 +167,11 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average, refine it by a
         mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler answers one look-alike wrong
         class, shared by the item, with its own probability. False: the MAP fit only (``dev_weak_lure.py``).
-    spectral_start : bool, "multispa" or "multispa-kl", default False
-        Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
-        of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
-        vote's start only. Off: it passed ``benchmarks/dev_weak_spectral.py``'s rule but changed no dev label.
-        ``"multispa"`` (``"multispa-kl"``): from Ibrahim et al.'s MultiSPA (then KL-fitted) estimate (``_multispa``).
+    spectral_start : bool, "multispa" or "multispa-kl", default "multispa"
+        Where that MAP fit is kept, also run it from a moment estimate and keep the fit of higher MAP objective:
+        ``"multispa"`` (``"multispa-kl"``), Ibrahim et al.'s MultiSPA (then KL-fitted) estimate from pairwise
+        co-occurrences (``weak._multispa``; default by ``benchmarks/dev_weak_multispa.py``'s rule); True, Zhang et al.'s
+        spectral estimate [2]_ (``weak._spectral``: three labeler groups, a tensor decomposition); False: none.
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -267,7 +267,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         smoothing: float = 0.01,
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         lured_items: bool = True,
-        spectral_start: bool | str = False,
+        spectral_start: bool | str = "multispa",
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
