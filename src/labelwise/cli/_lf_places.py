@@ -26,6 +26,11 @@ def refuse_repeated_names(path: Path, module: ModuleType, found: list[Any], list
             continue
         if name in seen:
             places = _places(path, module, found, listed, getattr(module, listed, None) is not None)
+            if found[seen[name]] is found[position]:  # giving the copy another name would count its votes twice
+                raise DataFileError(
+                    f"{kind}s must be listed once each: {places[seen[name]]} and {places[position]} in {str(path)!r} "
+                    f"are the same {kind} {name!r}; remove one"
+                )
             raise DataFileError(
                 f"{kind}s must have unique names: {name!r} is the name of {places[seen[name]]} and {places[position]} "
                 f"in {str(path)!r}; give one another name (name=... of the decorator or of the {kind})"

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._validate.arguments import check_random_state
 from ..errors import EstimatorError, InvalidLabelsError, ShapeMismatchError
-from ._votes import Votes, as_votes
+from ._votes import Votes, as_votes, gold_by_item
 from .predictions import TIE_BREAK_POLICIES, MetricFunction, check_metrics, score_predictions, tie_break
 
 __all__ = ["LabelModelAPI", "VoterAPI", "abstain_value", "balance_from_dev", "gold_codes"]
@@ -27,14 +27,18 @@ def _missing(values: pd.Series) -> np.ndarray:
     return values.isna().to_numpy() | values.map(lambda x: isinstance(x, (int, np.integer)) and x == -1).to_numpy()
 
 
-def gold_codes(y: Any, items: pd.Index, classes: np.ndarray, *, name: str = "y") -> np.ndarray:
+def gold_codes(y: Any, items: pd.Index, classes: np.ndarray, *, name: str = "y", votes: Any = None) -> np.ndarray:
     """Class codes of gold labels ``y`` (a Series matched by item, else by position), -1 = unknown
     (-1, None or NaN). A label not among ``classes`` is an error naming ``name``.
 
     A Series indexed ``0..n-1`` is matched by item too when its index holds every item (integer items
     in another order, or a subset of its rows), and read by position only when it does not (items that
-    are not its keys: a Series made from a list)."""
+    are not its keys: a Series made from a list), which ``votes`` given as a long table replaces by ``y[item]``
+    for integer items, and refuses otherwise (:func:`~labelwise.weak._votes.gold_by_item`)."""
     by_item = isinstance(y, pd.Series) and (not isinstance(y.index, pd.RangeIndex) or bool(items.isin(y.index).all()))
+    if not by_item and votes is not None:
+        y = gold_by_item(votes, items, y, name)  # a long table's items have no order: y[item], or an error
+        by_item = isinstance(y, pd.Series) and bool(items.isin(y.index).all())
     if by_item:
         missing = items.difference(y.index)
         if len(missing):
@@ -203,7 +207,7 @@ class VoterAPI:
         items, probs, _ = self._rows(votes)
         rng = check_random_state(getattr(self, "random_state", None))
         codes = tie_break(probs, tie_break_policy, random_state=rng)
-        golds = gold_codes(y, items, self.classes_)
+        golds = gold_codes(y, items, self.classes_, votes=votes)
         return score_predictions(golds, codes, probs, metrics=metrics)
 
 

@@ -90,3 +90,29 @@ def attribute_hint(exc: AttributeError, row: Any, columns: pd.Index) -> str:
         else ""
     )
     return f" (a row's fields are {fields}{where}{frame})"
+
+
+def _is_missing(value: Any) -> bool:
+    """A scalar missing value: None, NaN, ``pd.NA`` (Dask's text) or ``NaT``."""
+    try:
+        return bool(pd.api.types.is_scalar(value) and pd.isna(value)) or value is None
+    except (TypeError, ValueError):
+        return False
+
+
+def missing_hint(exc: Exception, row: Any) -> str:
+    """For a TypeError or AttributeError that a row function raised on a row with missing values (a blank
+    cell read as NaN: ``"http" in row.text`` raises ``argument of type 'float' is not iterable``,
+    ``row.text.lower()`` ``'float' object has no attribute 'lower'``): which fields are missing and the fix.
+    ``""`` for another error, a row without missing values, or an AttributeError of a value that is there."""
+    if not isinstance(exc, (TypeError, AttributeError)):
+        return ""
+    fields = list(getattr(row, "_fields", ()))
+    missing = [(name, value) for name, value in zip(fields, row, strict=False) if _is_missing(value)]
+    if not missing or (isinstance(exc, AttributeError) and not _is_missing(getattr(exc, "obj", None))):
+        return ""
+    shown = ", ".join(f"row.{name} is {value!r}" for name, value in missing[:5])
+    return (
+        f" ({shown}: a missing value; test pd.isna(row.{missing[0][0]}) first, or fill the column, "
+        "e.g. df.fillna({'" + missing[0][0] + "': ''}))"
+    )

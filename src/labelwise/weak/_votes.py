@@ -211,14 +211,9 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Ca
             known = np.asarray(pd.unique(answers["label"]), dtype=object)
     else:
         known = np.asarray(classes)
-    unknown = ~answers["label"].isin(known).to_numpy()
-    if unknown.any():
-        pos = int(np.flatnonzero(unknown)[0])
-        raise InvalidLabelsError(
-            f"votes label must be one of the classes {known.tolist()}; {row(pos)} "
-            f"(item {show(answers['item'].iloc[pos])}, labeler {show(answers['labeler'].iloc[pos])}) has "
-            f"{show(answers['label'].iloc[pos])}"
-        )
+    unknown = np.flatnonzero(class_codes(known, answers["label"]) < 0)
+    if unknown.size:
+        raise _unknown_label(known, answers, int(unknown[0]), row(int(unknown[0])))
     item_codes, items_seen = pd.factorize(answers["item"])
     labeler_codes, labelers_seen = pd.factorize(answers["labeler"])
     pair = item_codes * max(len(labelers_seen), 1) + labeler_codes
@@ -226,6 +221,44 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Ca
     if repeated.any():
         answers = answers.loc[_one_vote_per_pair(answers, pair, repeated, row)].reset_index(drop=True)
     return Votes(answers, pd.Index(items_seen), tuple(labelers_seen.tolist()), known)
+
+
+def class_codes(classes: Any, labels: Any) -> np.ndarray:
+    """Each label's position in ``classes`` (-1 where it is none of them), the codes :meth:`Votes.matrix`
+    gives: a label is a class only where the matrix can place it (``True`` is not the class ``1``, though
+    ``True == 1``: pandas' ``isin`` would take it, and the matrix would then hold an abstain)."""
+    return _positions(pd.Index(np.asarray(classes)), pd.Series(labels))
+
+
+def bool_hint(value: Any, classes: Any) -> str:
+    """Why a bool is not a class of integer ``classes`` (``""`` for any other case)."""
+    integers = all(isinstance(c, (int, np.integer)) and not isinstance(c, (bool, np.bool_)) for c in classes)
+    if not isinstance(value, (bool, np.bool_)) or not integers:
+        return ""
+    return (
+        f" (a bool is not the class {int(value)}: return {int(value)}, or take the classes False and True: "
+        "classes=[False, True], or no --classes on the command line)"
+    )
+
+
+def _unknown_label(known: np.ndarray, answers: pd.DataFrame, pos: int, where: str = "") -> InvalidLabelsError:
+    """The error for the vote at ``pos`` of ``answers``, whose label is none of ``known``."""
+    label = answers["label"].iloc[pos]
+    vote = f"item {show(answers['item'].iloc[pos])}, labeler {show(answers['labeler'].iloc[pos])}"
+    return InvalidLabelsError(
+        f"votes label must be one of the classes {known.tolist()}; {f'{where} ({vote})' if where else vote} "
+        f"has {show(label)}{bool_hint(label, known)}"
+    )
+
+
+def _with_classes(votes: Votes, classes: Any) -> Votes:
+    """``votes`` coded over ``classes`` (a label model's ``labels=``, or the fitted ``classes_`` for new votes)
+    instead of the classes it was made with: every vote must be one of them."""
+    known = np.asarray(classes)
+    unknown = np.flatnonzero(class_codes(known, votes.answers["label"]) < 0)
+    if unknown.size:
+        raise _unknown_label(known, votes.answers, int(unknown[0]))
+    return Votes(votes.answers, votes.items, votes.labelers, known)
 
 
 def _one_vote_per_pair(
@@ -266,6 +299,41 @@ def _one_vote_per_pair(
     return keep
 
 
+def with_items(votes: Votes, items: Any) -> Votes:
+    """``votes`` over ``items``, every item of the data (``df.index``): those without a vote are rows nobody
+    voted on, which a long table cannot hold. Each voted item must be one of them, and each given once."""
+    index = pd.Index(items)
+    if not index.is_unique:
+        raise ShapeMismatchError(
+            f"items must name each item once, got {show(index[index.duplicated()][0])} more than once"
+        )
+    absent = votes.items[index.get_indexer(votes.items) < 0]
+    if len(absent):
+        raise ShapeMismatchError(
+            f"items must hold every voted item, got none for {len(absent)} of them (e.g. {show(absent[0])}); "
+            f"items are e.g. {index[:3].tolist()}"
+        )
+    return Votes(votes.answers, index, votes.labelers, votes.classes)
+
+
+def gold_by_item(votes: Any, items: pd.Index, gold: Any, name: str) -> Any:
+    """Gold labels given by position (``name``: the parameter), as ``votes`` can read them. A :class:`Votes`
+    or a matrix has an item order: ``gold`` unchanged. A long table's items come in the order its rows
+    first name them, which an export sorted by annotator changes (``q0, q1, q10, ...``), so an array in the
+    data's order would go to other items in silence: it is read as ``gold[item]`` (a Series indexed
+    ``0..n-1``, matched by item) where every item is an integer position of it, and refused otherwise."""
+    if not isinstance(votes, pd.DataFrame) or is_wide_matrix(votes) or np.ndim(gold) != 1:
+        return gold
+    values = np.asarray(gold, dtype=object)
+    if items.dtype.kind in "iu" and len(items) and items.min() >= 0 and items.max() < len(values):
+        return pd.Series(values)
+    raise ShapeMismatchError(
+        f"{name} must be a Series indexed by item when votes is a long table: its {len(items)} items have no "
+        f"order of their own (here they first appear as {items[:3].tolist()}..., in the order of the table's "
+        "rows), so labels by position could go to other items; pass pd.Series(labels, index=item_ids)"
+    )
+
+
 def ordered_classes(classes: Any) -> Any:
     """``classes`` given as a set: sorted (by text where the values do not compare), so that the class codes,
     the columns of ``probas_`` and the seeded tie-breaks do not follow the set's order, which for strings
@@ -281,6 +349,10 @@ def ordered_classes(classes: Any) -> Any:
 def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     """Coerce a :class:`Votes`, a long DataFrame or a dense label matrix (-1 = abstain) to :class:`Votes`.
 
+    ``classes`` (a label model's ``labels=``, or its fitted ``classes_`` for new votes) are the classes of the
+    result whatever ``votes`` is, a :class:`Votes` made with other classes included (its votes coded over
+    them): a vote that is none of them is an error.
+
     A DataFrame without the long table's columns whose every column holds integers (no ``<NA>``) and
     none is named as a long table's (``item``, ``labeler``, ``annotator``, ``label``, ``task``,
     ``worker``, ``answer``, ``annotation``) is a wide label matrix: each column a labeler named by
@@ -295,7 +367,7 @@ def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     """
     classes = ordered_classes(classes)
     if isinstance(votes, Votes):
-        out = votes
+        out = votes if classes is None else _with_classes(votes, classes)
     elif isinstance(votes, pd.DataFrame):
         out = _from_frame(votes, classes)
     else:

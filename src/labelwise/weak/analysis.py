@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._validate.arguments import check_positive_int, show
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
-from ._votes import ABSTAIN, Votes, as_votes
+from ._votes import ABSTAIN, Votes, as_votes, gold_by_item, with_items
 
 __all__ = ["analysis", "lf_empirical_probs", "lf_statistics"]
 
@@ -66,9 +66,17 @@ def lf_statistics(matrix: np.ndarray, n_classes: int, *, block_size: int = _BLOC
     return {"coverage": covered / denom, "overlaps": overlapped / denom, "conflicts": conflicted / denom}
 
 
-def _gold_codes(gold: Any, votes: Votes) -> np.ndarray:
-    """Gold class codes aligned with ``votes.items`` (-1 where there is no gold label)."""
+def _gold_codes(gold: Any, votes: Votes, given: Any = None) -> np.ndarray:
+    """Gold class codes aligned with ``votes.items`` (-1 where there is no gold label); ``given``: the votes as
+    passed (labels by position beside a long table: :func:`~labelwise.weak._votes.gold_by_item`)."""
+    if not isinstance(gold, pd.Series):
+        gold = gold_by_item(given, votes.items, gold, "gold")
     if isinstance(gold, pd.Series):
+        if not gold.index.is_unique:  # pandas' reindex names no parameter
+            raise ShapeMismatchError(
+                f"gold must give each item one label, its index holds {show(gold.index[gold.index.duplicated()][0])} "
+                f"more than once ({int(gold.index.duplicated().sum())} repeated index value(s) in all)"
+            )
         aligned = gold.reindex(votes.items)
         if aligned.notna().sum() == 0:
             raise ShapeMismatchError(
@@ -106,7 +114,7 @@ def _gold_codes(gold: Any, votes: Votes) -> np.ndarray:
     return codes
 
 
-def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame:
+def analysis(votes: Any, gold: Any = None, *, model: Any = None, items: Any = None) -> pd.DataFrame:
     """One row per labeling function: polarity, coverage, overlaps, conflicts (and accuracy with gold).
 
     Parameters
@@ -114,12 +122,19 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
     votes : Votes, DataFrame (item, labeler, label) or int matrix (-1 = abstain)
     gold : Series indexed by item, or array with one label per item, optional
         True labels; items without one (NaN, or absent from the Series) are skipped for the
-        accuracy columns. A gold class that no labeler voted (for integer votes: above the largest
+        accuracy columns. Beside a long table (whose items come in the order its rows first name
+        them) an array is read ``gold[item]`` for integer items, and refused for others. A gold class that no labeler voted (for integer votes: above the largest
         code) is accepted with a warning, and every vote on its items counts as incorrect; gold
         that names none of the votes' classes is an error.
     model : fitted LabelModel or DawidSkeneLabelModel, optional
         Adds the label model's view: ``estimated_accuracy`` (P(vote correct | vote) as the model believes it, no
         gold: a rule the model reads as one class's detector gets near 1 whatever gold says).
+    items : sequence, optional
+        Every item of the data (``df.index``, or the ``item`` column of ``labelwise weak``'s ``labels.csv``):
+        items without a vote count as rows nobody voted on, as in Snorkel's label matrix. A long table
+        (``votes.csv`` read back) holds only the items some function voted on, so without ``items`` its
+        coverage, overlaps and conflicts are shares of those; a warning says so when ``gold`` (a Series)
+        names items the table lacks. Each voted item must be one of ``items``.
 
     Returns
     -------
@@ -135,6 +150,10 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
        Data Creation with Weak Supervision", PVLDB 11(3), 269-282, 2017 (``LFAnalysis``).
     """
     v = as_votes(votes)
+    if items is not None:
+        v = with_items(v, items)
+    elif isinstance(votes, pd.DataFrame) and isinstance(gold, pd.Series):
+        _warn_unvoted_gold(gold, v)
     matrix = v.matrix()
     stats = lf_statistics(matrix, len(v.classes))
     polarity = [
@@ -143,7 +162,7 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
     ]
     frame = pd.DataFrame({"polarity": polarity, **stats}, index=pd.Index(v.labelers, name="labeler"))
     if gold is not None:
-        codes = _gold_codes(gold, v)
+        codes = _gold_codes(gold, v, None if items is not None else votes)
         has = codes >= 0
         voted = (matrix != ABSTAIN) & has[:, None]
         correct = (voted & (matrix == codes[:, None])).sum(axis=0)
@@ -162,6 +181,23 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
             )
         frame["estimated_accuracy"] = pd.Series(acc).reindex(frame.index).to_numpy()
     return frame
+
+
+def _warn_unvoted_gold(gold: pd.Series, votes: Votes) -> None:
+    """Warn when ``gold`` names items that a long table of votes lacks: items no function voted on, left out
+    of every share (Snorkel's label matrix holds them)."""
+    in_votes = pd.Index(gold.index).unique().isin(votes.items)
+    unvoted = int((~in_votes).sum())
+    if in_votes.any() and unvoted:  # (none in the votes: gold's index names other items, an error below)
+        warnings.warn(
+            LabelwiseWarning(
+                f"gold names {unvoted} item(s) that have no vote in votes, a long table, which holds only the "
+                f"{votes.n_items} items some function voted on: coverage, overlaps and conflicts are shares of "
+                "those; pass items= (every item of the data, e.g. df.index) or the Votes of weak.apply to count "
+                "the items nobody voted on, as Snorkel's label matrix does"
+            ),
+            stacklevel=3,
+        )
 
 
 def _minus_one_is_no_gold(gold: Any) -> Any:
@@ -216,7 +252,7 @@ def lf_empirical_probs(votes: Any, gold: Any, *, classes: Any = None) -> np.ndar
     v = as_votes(votes, classes=classes)
     if gold is None:
         raise InvalidParameterError("gold must hold the true labels (one per item), got None")
-    codes = _gold_codes(_minus_one_is_no_gold(gold), v)
+    codes = _gold_codes(_minus_one_is_no_gold(gold), v, votes)
     matrix = v.matrix()
     k = len(v.classes)
     m = matrix.shape[1]

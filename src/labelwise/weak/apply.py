@@ -22,8 +22,8 @@ from ._apply_groups import labeler_major
 from ._float_votes import integral_float_votes
 from ._mixed_types import mixed_types_error
 from ._per_row import per_row
-from ._rows import attribute_hint, iter_rows
-from ._votes import Votes, as_votes, ordered_classes
+from ._rows import attribute_hint, iter_rows, missing_hint
+from ._votes import Votes, as_votes, bool_hint, class_codes, ordered_classes
 from .labeling_function import LabelingFunction, labeling_function
 from .preprocessor import check_unique, prepared
 
@@ -64,6 +64,11 @@ def _check_lfs(
     out: list[LabelingFunction] = [lf if isinstance(lf, cls) else make(lf) for lf in lfs]
     seen: dict[str, int] = {}
     for position, lf in enumerate(out):
+        if lf.name in seen and lfs[seen[lf.name]] is lfs[position]:
+            raise InvalidParameterError(
+                f"{name} must list each {cls.kind} once; {name}[{seen[lf.name]}] and {name}[{position}] are the same "
+                f"{cls.kind} {lf.name!r}{_defined_at(lf)}: remove one (renaming a copy would count its votes twice)"
+            )
         if lf.name in seen:
             raise InvalidParameterError(
                 f"{name} must have unique names; {lf.name!r} is the name of {name}[{seen[lf.name]}]"
@@ -95,7 +100,9 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         try:
             out[position] = lf.run(row)
         except Exception as exc:
-            hint = attribute_hint(exc, row, frame.columns) if isinstance(exc, AttributeError) else ""
+            hint = missing_hint(exc, row) or (
+                attribute_hint(exc, row, frame.columns) if isinstance(exc, AttributeError) else ""
+            )
             raise LabelingFunctionError(
                 f"{lf.kind} {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}",
                 row=index[position],
@@ -179,12 +186,13 @@ def _check_classes(
         )
     if classes is None or len(values) == 0:
         return
-    bad = ~pd.Series(values).isin(classes).to_numpy()
+    bad = class_codes(classes, values) < 0  # what the label matrix can place: True is not the class 1
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise LabelingFunctionError(
             f"{lf.kind} {lf.name!r} returned {show(values[row])} on row {show(index[row])}, "
-            f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}",
+            f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}"
+            f"{bool_hint(values[row], classes)}",
             row=index[row],
             position=int(positions[row]),
         )
@@ -349,6 +357,10 @@ def _row_offsets(items: pd.Index, lengths: np.ndarray) -> np.ndarray | None:
     return starts if np.array_equal(items.to_numpy(), expected) else None
 
 
+def _no_rows() -> InvalidParameterError:
+    return InvalidParameterError("df must have at least one row to label, got none")
+
+
 def _is_dask(frame: Any) -> bool:
     return hasattr(frame, "map_partitions") and hasattr(frame, "npartitions") and not isinstance(frame, pd.DataFrame)
 
@@ -420,12 +432,14 @@ def apply(
         answers = labeler_major(answers, [lf.name for lf in checked])  # pandas' order, not partition-major
     elif isinstance(df, pd.DataFrame):
         _check_unique(df.index)
+        if len(df) == 0:  # before any function runs: one reading a column of no rows may fail otherwise
+            raise _no_rows()
         answers = _apply_frame(df, checked, declared, verbose)
         items = df.index
     else:
         raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
     if len(items) == 0:
-        raise InvalidParameterError("df must have at least one row to label, got none")
+        raise _no_rows()
     if len(answers) == 0:
         raise AnnotationError(
             f"every labeling function abstained on every row ({len(checked)} functions, {len(items)} rows): "
