@@ -660,7 +660,11 @@ def main() -> None:
         run_speed(args.speed, parts=args.speed_parts)
     if args.audit_scale:
         run_audit_scale(
-            args.audit_scale, args.audit_tables.split(","), args.audit_modes.split(","), args.audit_exact_rows
+            args.audit_scale,
+            args.audit_tables.split(","),
+            args.audit_modes.split(","),
+            args.audit_exact_rows,
+            args.audit_index,
         )
     if args.scale:
         for index in args.scale_index.split(","):
