@@ -159,46 +159,30 @@ class TestNumbers:
 
 
 class TestExactRows:
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=40, deadline=None)
     @given(
         n=st.integers(12, 80),
         d=st.integers(1, 4),
         levels=st.integers(1, 3),
         seed=st.integers(0, 2**16),
         k=st.integers(1, 10),
+        step=st.integers(1, 90),
+        query_block=st.integers(1, 40),
     )
-    def test_equal_the_exact_search_with_ties_and_copies(self, n, d, levels, seed, k):
-        """Rows of few distinct values (many ties, many copies): the exact rows of any subset are the
-        exact search's, by (distance, row number)."""
+    def test_equal_the_exact_search_for_any_block_size(self, n, d, levels, seed, k, step, query_block):
+        """Rows of few distinct values (many ties, many copies), searched in blocks of 1 to 90 rows
+        and 1 to 40 query rows: the exact rows of any subset are the exact search's, by (distance, row
+        number), bit for bit."""
         rng = np.random.default_rng(seed)
         X = rng.integers(0, levels + 1, size=(n, d)).astype(float)
         k = min(k, n - 1)
         Z = StandardizedRows.fit(X, metric="euclidean", standardize=True)
         rows = np.sort(rng.choice(n, max(1, n // 3), replace=False))
         want_idx, want_d2 = exact_knn(Z.materialize(), k)
-        got_idx, got_d2 = exact_rows(Z, rows, k)
-        np.testing.assert_array_equal(got_idx, want_idx[rows])
-        np.testing.assert_array_equal(got_d2, want_d2[rows])
-
-    @settings(max_examples=25, deadline=None)
-    @given(
-        n=st.integers(12, 90),
-        step=st.integers(1, 90),
-        query_block=st.integers(1, 40),
-        seed=st.integers(0, 2**16),
-    )
-    def test_the_same_for_any_block_size(self, n, step, query_block, seed):
-        """Rows of few distinct values, searched with blocks of 1 to 90 rows and 1 to 40 query rows:
-        the same neighbours and distances, bit for bit, as the exact search."""
-        rng = np.random.default_rng(seed)
-        X = rng.integers(0, 3, size=(n, 3)).astype(float)
-        Z = StandardizedRows.fit(X, metric="euclidean", standardize=True)
-        rows = np.sort(rng.choice(n, max(1, n // 2), replace=False))
-        want_idx, want_d2 = exact_knn(Z.materialize(), 5)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(graph_module, "_row_step", lambda d: step)
             patch.setattr(_graph_audit, "QUERY_BLOCK", query_block)
-            got_idx, got_d2 = exact_rows(Z, rows, 5)
+            got_idx, got_d2 = exact_rows(Z, rows, k)
         np.testing.assert_array_equal(got_idx, want_idx[rows])
         np.testing.assert_array_equal(got_d2, want_d2[rows])
 
