@@ -9,6 +9,7 @@ Usage (from the repository root)::
     python benchmarks/bench_checks.py --scale 1000000        # every default check, time and peak memory
     python benchmarks/bench_checks.py --scale 1000000 --scale-index cells,hnswlib,faiss-sq8   # per approximate index
     python benchmarks/bench_checks.py --scale 1000000 --label-choice   # + after it, the label scaling's costs
+    python benchmarks/bench_checks.py --audit-scale 30000 200000   # approximate graph with/without its exact audit
 
 Every section runs both sides on the same features in the same run and prints the ratio.
 """
@@ -491,6 +492,125 @@ def run_scale(n: int, index: str = "auto", label_choice: bool = False) -> dict:
     return row
 
 
+# --------------------------------------------------------------------------- graph audit at scale
+
+
+def _audit_table(n: int, kind: str) -> np.ndarray:
+    """The features the checks see of :func:`bench_table_features.table` (``kind`` "onehot": every
+    column, categories one-hot; "numbers": its numbers, boolean and nullable int; "categories": its
+    boolean and two categories alone), gaps filled."""
+    from bench_table_features import table
+
+    from labelwise.checks._inputs import check_features
+    from labelwise.checks._table_features import table_features
+
+    frame = table(n)
+    if kind == "numbers":
+        frame = frame[["x0", "x1", "x2", "x3", "member", "visits"]]
+    elif kind == "categories":
+        frame = frame[["member", "country", "product"]]
+    return check_features(table_features(frame).X, impute=True)[0]
+
+
+def _outlier_flags(graph: Any) -> int:
+    from labelwise.checks.outlier import _fence, distance_ratios
+
+    m = distance_ratios(graph.distances, graph.indices)
+    q1, q3 = np.quantile(m, [0.25, 0.75])
+    return int((m > _fence(float(q1), float(q3), 3.0)).sum())
+
+
+def _exact_seconds(view: Any, k: int, rows: int) -> tuple[float, float, bool]:
+    """Wall and CPU seconds of the exact graph's search: run whole when ``rows`` >= n, else its first
+    ``rows`` query rows (``exact_knn``'s own blocks) timed and scaled by n / rows; and whether it was
+    extrapolated."""
+    from labelwise.checks._exact_select import block_best, search_shift, shifted_rows, sq_norms32
+    from labelwise.checks.graph import BLOCK_ELEMENTS, exact_knn
+
+    Z = view.materialize()
+    n = Z.shape[0]
+    t, cpu = time.perf_counter(), time.process_time()
+    if rows >= n:
+        exact_knn(Z, k)
+        return time.perf_counter() - t, time.process_time() - cpu, False
+    shift = search_shift(Z)
+    Y = shifted_rows(Z, shift)
+    sq = sq_norms32(Y)
+    step = int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
+    for s in range(0, rows, step):
+        e = min(rows, s + step)
+        norms = (sq[s:e], sq, float(sq.max()))
+        block_best(Y[s:e], Y, Z[s:e], Z, norms, k, min(n - 1, 2 * k), np.arange(s, e), shifted=shift is not None)
+    return (time.perf_counter() - t) * n / rows, (time.process_time() - cpu) * n / rows, True
+
+
+def _audit_child(n: int, kind: str, mode: str, exact_rows: int, index: str = "auto") -> dict:
+    """One run of ``--audit-scale``: ``mode`` "index" (the approximate index alone, main before
+    session 49), "audited" (``method="approximate"``: index, sample and far rows searched exactly,
+    each timed) or "exact" (the exact graph, extrapolated from ``exact_rows`` query rows)."""
+    from labelwise.checks import _graph_audit
+    from labelwise.checks._ann import approximate_knn
+    from labelwise.checks.graph import NeighborGraph, StandardizedRows, auto_index
+
+    X = _audit_table(n, kind)
+    _reset_peak()
+    base = _rss_mb()
+    row: dict = {
+        "n": n,
+        "table": kind,
+        "d": X.shape[1],
+        "mode": mode,
+        "index": auto_index(n) if index == "auto" else index,
+    }
+    t, cpu = time.perf_counter(), time.process_time()
+    if mode == "index":
+        approximate_knn(StandardizedRows.fit(X, metric="euclidean", standardize=True), 10, index=row["index"])
+    elif mode == "exact":
+        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        row["exact_s"], row["exact_cpu_s"], row["extrapolated"] = _exact_seconds(view, 10, exact_rows)
+        if not row["extrapolated"]:
+            row["outliers"] = _outlier_flags(NeighborGraph.build(X, k=10, method="exact"))
+    else:
+        parts: dict = {}
+        real = _graph_audit.exact_rows
+
+        def timed(Z, rows, k):
+            c, p = time.perf_counter(), time.process_time()
+            out = real(Z, rows, k)
+            part = parts.setdefault("sample" if not parts else "far_rows", [0.0, 0.0])
+            part[0] += time.perf_counter() - c
+            part[1] += time.process_time() - p
+            return out
+
+        _graph_audit.exact_rows = timed
+        graph = NeighborGraph.build(X, k=10, method="approximate", index=row["index"])
+        row.update({f"{k}_s": round(v[0], 2) for k, v in parts.items()}, **graph.search.audit)
+        row.update({f"{k}_cpu_s": round(v[1], 2) for k, v in parts.items()}, outliers=_outlier_flags(graph))
+    row["seconds"], row["cpu_s"] = round(time.perf_counter() - t, 2), round(time.process_time() - cpu, 2)
+    peak = _phase_peak_mb()
+    row["peak_above_features_mb"] = None if peak is None else round(peak - base, 1)
+    return row
+
+
+def run_audit_scale(sizes: list[int], kinds: list[str], modes: list[str], exact_rows: int, index: str) -> None:
+    """Each (size, table, mode) of ``--audit-scale`` in a fresh subprocess (its own peak memory)."""
+    for n in sizes:
+        for kind in kinds:
+            for mode in modes:
+                code = (
+                    f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import bench_checks as b; "
+                    f"print(json.dumps(b._audit_child({n}, {kind!r}, {mode!r}, {exact_rows}, {index!r})))"
+                )
+                proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+                out = proc.stdout.strip().splitlines()
+                print(
+                    out[-1]
+                    if proc.returncode == 0 and out
+                    else {"n": n, "table": kind, "mode": mode, "error": proc.stderr[-500:]},
+                    flush=True,
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ann", action="store_true", help="Compare approximate-index libraries.")
@@ -510,6 +630,26 @@ def main() -> None:
         action="store_true",
         help="After each --scale run, time the label scaling's passes, choice and second graph (not in its seconds).",
     )
+    parser.add_argument(
+        "--audit-scale", type=int, nargs="*", help="Sizes: the approximate graph with and without its exact audit."
+    )
+    parser.add_argument(
+        "--audit-tables",
+        default="onehot,numbers",
+        help="For --audit-scale: onehot (the mixed bench table), numbers, categories.",
+    )
+    parser.add_argument(
+        "--audit-modes", default="index,audited,exact", help="For --audit-scale: index, audited, exact."
+    )
+    parser.add_argument(
+        "--audit-exact-rows",
+        type=int,
+        default=30_000,
+        help="For --audit-scale: query rows of the exact graph timed (more rows: extrapolated).",
+    )
+    parser.add_argument(
+        "--audit-index", default="auto", help="For --audit-scale: the approximate index (auto, hnswlib, spill...)."
+    )
     args = parser.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, threads={THREADS}")
     if args.ann:
@@ -518,6 +658,14 @@ def main() -> None:
         run_detect()
     if args.speed:
         run_speed(args.speed, parts=args.speed_parts)
+    if args.audit_scale:
+        run_audit_scale(
+            args.audit_scale,
+            args.audit_tables.split(","),
+            args.audit_modes.split(","),
+            args.audit_exact_rows,
+            args.audit_index,
+        )
     if args.scale:
         for index in args.scale_index.split(","):
             run_scale(args.scale, index, args.label_choice)

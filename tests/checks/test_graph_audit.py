@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -12,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.checks import _graph_audit
-from labelwise.checks._graph_audit import audit_sample, exact_rows, redo_cut
+from labelwise.checks import graph as graph_module
+from labelwise.checks._graph_audit import audit_sample, exact_budget, exact_rows, redo_cut
 from labelwise.checks._table_features import table_features
 from labelwise.checks.graph import NeighborGraph, StandardizedRows, exact_knn
 from labelwise.checks.outlier import _fence, distance_ratios
@@ -81,6 +83,55 @@ class TestOneHotTables:
         assert graph.search.audit["exact_rows"] <= 1000 + 0.01 * 2000 + 1
 
 
+class TestExactBudget:
+    def test_a_quarter_of_the_rows_up_to_a_count_where_one_is_set(self, monkeypatch):
+        """The rows searched again: a quarter of them by default (no count: the far rows' outliers stay exact);
+        with MAX_EXACT_ROWS set, never more than it, so their exact search (rows x n pairs) grows as n."""
+        assert _graph_audit.MAX_EXACT_ROWS is None
+        assert exact_budget(30_000) == 7_500 and exact_budget(1_000_000) == 250_000
+        monkeypatch.setattr(_graph_audit, "MAX_EXACT_ROWS", 8_000)
+        assert exact_budget(30_000) == 7_500
+        assert exact_budget(1_000_000) == 8_000
+        assert exact_budget(3) == 0
+
+    def test_past_the_count_the_warning_names_the_rows_left_approximate(self, monkeypatch):
+        """With MAX_EXACT_ROWS at 40, at most 40 rows besides the sample are searched again, and the
+        warning says how many rows keep approximate neighbours and names method='exact'."""
+        monkeypatch.setattr(_graph_audit, "MAX_EXACT_ROWS", 40, raising=False)  # main: no cap, 25% searched
+        X = onehot_table(3000, 5)
+        with pytest.warns(
+            LabelwiseWarning, match=r"at most 40 are searched again.*about (\d+) rows keep approximate"
+        ) as got:
+            graph = NeighborGraph.build(X, method="approximate", index="hnswlib", random_state=0)
+        audit = graph.search.audit
+        assert 1000 < audit["exact_rows"] <= 1000 + 40
+        left = int(re.search(r"about (\d+) rows keep", str(got[0].message)).group(1))
+        assert left > 100 and "method='exact'" in str(got[0].message)
+
+
+class TestAuditBlocks:
+    def test_the_same_graph_for_any_block_size(self):
+        """The audit of one approximate graph, its rows standardised and searched 7, 100 or the
+        graph's number of rows at a time: the same graph and record."""
+        from labelwise.checks._ann import approximate_knn
+        from labelwise.checks._graph_audit import audited
+
+        Z = StandardizedRows.fit(onehot_table(2500, 9), metric="euclidean", standardize=True)
+        idx, sq = approximate_knn(Z, 10, index="hnswlib", random_state=0)
+        runs = []
+        for step in (7, 100, None):
+            with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+                warnings.simplefilter("ignore", LabelwiseWarning)
+                if step is not None:
+                    patch.setattr(graph_module, "_row_step", lambda d, step=step: step)
+                runs.append(audited(Z, idx.astype(np.int64), sq.astype(np.float64), 10, random_state=0))
+        for other in runs[1:]:
+            np.testing.assert_array_equal(other[0], runs[0][0])
+            np.testing.assert_array_equal(other[1], runs[0][1])
+            assert other[2] == runs[0][2]
+        assert runs[0][2]["exact_rows"] > 1000
+
+
 class TestDeterminism:
     def test_the_same_seed_gives_the_same_graph_and_record(self):
         """A deterministic index (the k-means cells) with its audit: two builds are identical."""
@@ -111,24 +162,30 @@ class TestNumbers:
 
 
 class TestExactRows:
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=40, deadline=None)
     @given(
         n=st.integers(12, 80),
         d=st.integers(1, 4),
         levels=st.integers(1, 3),
         seed=st.integers(0, 2**16),
         k=st.integers(1, 10),
+        step=st.integers(1, 90),
+        query_block=st.integers(1, 40),
     )
-    def test_equal_the_exact_search_with_ties_and_copies(self, n, d, levels, seed, k):
-        """Rows of few distinct values (many ties, many copies): the exact rows of any subset are the
-        exact search's, by (distance, row number)."""
+    def test_equal_the_exact_search_for_any_block_size(self, n, d, levels, seed, k, step, query_block):
+        """Rows of few distinct values (many ties, many copies), searched in blocks of 1 to 90 rows
+        and 1 to 40 query rows: the exact rows of any subset are the exact search's, by (distance, row
+        number), bit for bit."""
         rng = np.random.default_rng(seed)
         X = rng.integers(0, levels + 1, size=(n, d)).astype(float)
         k = min(k, n - 1)
         Z = StandardizedRows.fit(X, metric="euclidean", standardize=True)
         rows = np.sort(rng.choice(n, max(1, n // 3), replace=False))
         want_idx, want_d2 = exact_knn(Z.materialize(), k)
-        got_idx, got_d2 = exact_rows(Z, rows, k)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(graph_module, "_row_step", lambda d: step)
+            patch.setattr(_graph_audit, "QUERY_BLOCK", query_block)
+            got_idx, got_d2 = exact_rows(Z, rows, k)
         np.testing.assert_array_equal(got_idx, want_idx[rows])
         np.testing.assert_array_equal(got_d2, want_d2[rows])
 

@@ -44,20 +44,11 @@ def test_the_sampled_rows_have_the_exact_neighbours_and_the_record_says_so(parti
     X = onehot_table(2000, 6)
     exact = NeighborGraph.build(X, method="exact")
     chunks = (-(-2000 // partitions), X.shape[1])
-    mean, scale = column_fit(da.from_array(X, chunks=chunks), standardize=True)
 
     def build():
         with dask.config.set(scheduler="sync"), warnings.catch_warnings():
             warnings.simplefilter("ignore", LabelwiseWarning)
-            return sharded_approximate_graph(
-                da.from_array(X, chunks=chunks),
-                mean,
-                scale,
-                k=10,
-                metric="euclidean",
-                standardized=True,
-                random_state=2,
-            ).compute()
+            return sharded(X, chunks, random_state=2)
 
     got, again = build(), build()
     sample = audit_sample(2000, 2)
@@ -68,3 +59,25 @@ def test_the_sampled_rows_have_the_exact_neighbours_and_the_record_says_so(parti
     assert (got.indices == exact.indices).all(axis=1).sum() >= got.search.audit["exact_rows"]
     np.testing.assert_array_equal(got.indices, again.indices)
     np.testing.assert_array_equal(got.distances, again.distances)
+
+
+def test_past_the_row_count_the_warning_names_the_rows_left_approximate(monkeypatch):
+    """With MAX_EXACT_ROWS at 40, 3 partitions search at most 40 rows again besides the sample, and
+    the warning says how many keep approximate neighbours, as in memory."""
+    from labelwise.checks import _graph_audit
+
+    monkeypatch.setattr(_graph_audit, "MAX_EXACT_ROWS", 40, raising=False)  # main: no cap, 25% searched
+    X = onehot_table(3000, 5)
+    with dask.config.set(scheduler="sync"):
+        with pytest.warns(LabelwiseWarning, match=r"at most 40 are searched again.*about \d+ rows keep approximate"):
+            graph = sharded(X, (1000, X.shape[1]), random_state=0)
+    assert 1000 < graph.search.audit["exact_rows"] <= 1000 + 40
+
+
+def sharded(X: np.ndarray, chunks: tuple[int, int], *, random_state: int):
+    """The sharded approximate graph of ``X`` in row chunks ``chunks``, audited, computed."""
+    mean, scale = column_fit(da.from_array(X, chunks=chunks), standardize=True)
+    features = da.from_array(X, chunks=chunks)
+    return sharded_approximate_graph(
+        features, mean, scale, k=10, metric="euclidean", standardized=True, random_state=random_state
+    ).compute()

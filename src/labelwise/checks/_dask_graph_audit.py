@@ -3,8 +3,9 @@ rows, and its far rows searched exactly, as :mod:`._graph_audit` does in memory.
 
 The same seeded sample of rows is searched exactly against every shard (the sharded exact search's
 own :func:`~labelwise.checks._dask_graph._pair_best` and merge); its rows' exact and approximate
-mean neighbour distances give the cut (:func:`~labelwise.checks._graph_audit.redo_cut`), at most
-the ``MAX_EXACT_SHARE`` quantile of the approximate mean distances (an exact distributed quantile).
+mean neighbour distances give the cut (:func:`~labelwise.checks._graph_audit.redo_cut`), raised
+to leave at most :func:`~labelwise.checks._graph_audit.exact_budget` rows above it (an exact
+distributed quantile of the approximate mean distances).
 Each partition's rows at or above the cut, and its sampled rows, are then searched exactly against
 every shard, one task per (partition, shard) pair, merged by a tree of tasks and written into the
 partition's graph by a last task. Only the sample's rows, their neighbours and the row numbers
@@ -22,7 +23,7 @@ from .._chunks import tree_reduce_delayed
 from .._stage_progress import compute, persist, step
 from ._dask_graph import _merge_best, _pair_best
 from ._exact_select import sq_norms32
-from ._graph_audit import MAX_EXACT_SHARE, OFF_TOLERANCE, _warn_left, audit_record, audit_sample, drop_self, redo_cut
+from ._graph_audit import OFF_TOLERANCE, _warn_left, audit_record, audit_sample, drop_self, exact_budget, redo_cut
 from ._partitioned import PartitionedGraph
 from .graph import _to_metric
 
@@ -53,11 +54,11 @@ def audited_sharded(
         cut = redo_cut(np.asarray(a_sample)[off], sample.size)
         if cut is not None:
             (wanted,) = compute((a >= cut).sum())
-            if int(wanted) > MAX_EXACT_SHARE * n:
+            if int(wanted) > exact_budget(n):
                 from .._dask_select import exact_quantiles
 
-                cut = max(cut, float(exact_quantiles(a, 1.0 - MAX_EXACT_SHARE)))
-                _warn_left(n, sample.size, int(off.sum()), int(wanted) / n, stacklevel=6)
+                cut = max(cut, float(exact_quantiles(a, 1.0 - exact_budget(n) / n)))
+                _warn_left(n, sample.size, int(off.sum()), int(wanted), exact_budget(n), stacklevel=6)
         redo = _redo_rows(a, starts, sample, cut)
     with step("neighbour graph: exact search of the far rows"):
         indices, distances = _patched(Z, blocks, starts, graph, redo, want, top_norm)

@@ -15,10 +15,14 @@ exactly (the exact search's own code, :func:`~labelwise.checks._dask_graph._pair
 blocks of rows). A sampled row is *off* when its approximate mean neighbour distance (what the
 outlier check scores) exceeds the exact one by more than ``OFF_TOLERANCE``. Every row whose
 approximate mean distance is at least the cut that leaves out no more than ``LEFT_OFF`` of the
-sample's off rows (:func:`redo_cut`) is searched exactly, at most ``MAX_EXACT_SHARE`` of the rows
-(the cut is raised to that quantile, and a :class:`~labelwise.errors.LabelwiseWarning` says how
-many rows were estimated off and that ``method="exact"`` gives the exact graph). On
-numbers, where the index finds nearly every neighbour, no row or few is searched again.
+sample's off rows (:func:`redo_cut`) is searched exactly, at most :func:`exact_budget` rows:
+``MAX_EXACT_SHARE`` of them and, where it is set, never more than ``MAX_EXACT_ROWS`` (the cut is raised to that
+quantile, and a :class:`~labelwise.errors.LabelwiseWarning` says how many rows were estimated off,
+how many keep approximate neighbours and that ``method="exact"`` gives the exact graph). The
+exact search of R rows compares R x n row pairs: a share of the rows grows as n squared (at a
+million rows a quarter of them cost a quarter of the exact graph), a fixed count as n, as the
+index's own work does; but a count leaves far rows approximate, so none is set by default. On numbers, where the index finds nearly every neighbour, no row or few
+is searched again.
 
 References
 ----------
@@ -44,6 +48,12 @@ OFF_TOLERANCE = 0.01
 LEFT_OFF = 0.01
 #: The largest share of the rows searched again exactly (above it: a warning instead).
 MAX_EXACT_SHARE = 0.25
+#: The most rows searched again exactly whatever n, or None (the default): no cap but ``MAX_EXACT_SHARE``.
+#: A count caps the search's cost near the index's own (8,000 did on four dev tables,
+#: ``benchmarks/dev_onehot_budget.py``) but leaves the rest of the far rows approximate, and their
+#: outliers false: hnswlib's one-hot 200,000 rows flagged 21,524 instead of 5,341 (RESULTS.md, session
+#: 50), so the default pays the exact search instead and sets no count.
+MAX_EXACT_ROWS: int | None = None
 #: Query rows searched in one block against a block of rows (a slab of ``QUERY_BLOCK`` x block rows).
 QUERY_BLOCK = 64
 
@@ -83,6 +93,13 @@ def exact_rows(Z: Any, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
     return drop_self(idx, d2, rows, k)
 
 
+def exact_budget(n: int) -> int:
+    """The most of ``n`` rows searched again exactly: ``MAX_EXACT_SHARE`` of them, at most ``MAX_EXACT_ROWS``
+    where that is set."""
+    share = int(MAX_EXACT_SHARE * n)
+    return share if MAX_EXACT_ROWS is None else min(share, MAX_EXACT_ROWS)
+
+
 def redo_cut(approx_mean_off: np.ndarray, sampled: int) -> float | None:
     """The least approximate mean distance of the rows to search again: all off sampled rows
     (their approximate mean distances ``approx_mean_off``) but ``LEFT_OFF`` of the ``sampled``
@@ -118,10 +135,10 @@ def audited(
     cut = redo_cut(approx_mean[sample][off], sample.size)
     redo = np.empty(0, dtype=np.int64)
     if cut is not None:
-        wanted = int((approx_mean >= cut).sum())
-        if wanted > MAX_EXACT_SHARE * n:
-            cut = max(cut, float(np.quantile(approx_mean, 1.0 - MAX_EXACT_SHARE)))
-            _warn_left(n, sample.size, int(off.sum()), wanted / n)
+        wanted, budget = int((approx_mean >= cut).sum()), exact_budget(n)
+        if wanted > budget:
+            cut = max(cut, float(np.quantile(approx_mean, 1.0 - budget / n)))
+            _warn_left(n, sample.size, int(off.sum()), wanted, budget)
         redo = np.setdiff1d(np.flatnonzero(approx_mean >= cut), sample)
         step = _graph._row_step(Z.shape[1])  # query rows held standardised per pass over the shards
         for s in range(0, redo.size, step):
@@ -139,11 +156,13 @@ def _mean_distance(sqdist: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(np.asarray(sqdist, dtype=np.float64), 0.0)).mean(axis=1)
 
 
-def _warn_left(n: int, sampled: int, off: int, share: float, stacklevel: int = 5) -> None:
+def _warn_left(n: int, sampled: int, off: int, wanted: int, budget: int, stacklevel: int = 5) -> None:
+    cap = "" if MAX_EXACT_ROWS is None else f", at most {MAX_EXACT_ROWS}"
     message = (
         f"the approximate neighbour search missed neighbours of {off} of {sampled} rows checked against the "
-        f"exact search (estimated {share:.0%} of the {n} rows to search again, above the "
-        f"{MAX_EXACT_SHARE:.0%} searched exactly): distances and the outliers they flag may be too large; "
-        "method='exact' gives the exact graph"
+        f"exact search: an estimated {wanted} of the {n} rows need the exact search, at most {budget} are "
+        f"searched again ({MAX_EXACT_SHARE:.0%} of the rows{cap}), so about "
+        f"{wanted - budget} rows keep approximate neighbours whose distances, and the outliers they flag, "
+        "may be too large; method='exact' gives the exact graph"
     )
     warnings.warn(message, LabelwiseWarning, stacklevel=stacklevel)
