@@ -64,11 +64,12 @@ class _Baseline(VoterAPI, BaseEstimator):
 
     def _set_results(self, v: Votes) -> None:
         """``probas_`` and ``labels_`` of the fit's votes ``v``, as :meth:`predict_proba` and :meth:`predict` give
-        them (one seeded draw per tied item)."""
+        them (one seeded draw per tied item), and ``n_votes_``."""
         items, probs, codes = self._predict_rows(v)
         classes = pd.Index(self.classes_)
         self.probas_ = pd.DataFrame(probs, index=items, columns=classes)
         self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
+        self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=items, name="n_votes")
 
     def _votes(self, votes: Any) -> Votes:
         if not hasattr(self, "classes_"):
@@ -102,6 +103,7 @@ class MajorityLabelVoter(_Baseline):
         each for an item nobody voted on), for :func:`~labelwise.weak.training_labels` as the other models'.
     labels_ : pandas.Series indexed by item
         :meth:`predict` of the fit's votes.
+    n_votes_ : pandas.Series indexed by item
 
     Examples
     --------
@@ -138,7 +140,7 @@ class MajorityClassVoter(_Baseline):
     classes_ : ndarray of shape (K,)
     labelers_ : tuple of str
     class_balance_ : ndarray of shape (K,)
-    probas_, labels_ : :meth:`predict_proba` and :meth:`predict` of the fit's votes
+    probas_, labels_, n_votes_ : :meth:`predict_proba`, :meth:`predict` and the vote count of the fit's items
 
     Examples
     --------
@@ -194,7 +196,7 @@ class RandomVoter(_Baseline):
     ----------
     classes_ : ndarray of shape (K,)
     labelers_ : tuple of str
-    probas_, labels_ : :meth:`predict_proba` and :meth:`predict` of the fit's votes
+    probas_, labels_, n_votes_ : :meth:`predict_proba`, :meth:`predict` and the vote count of the fit's items
 
     Examples
     --------
