@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from labelwise import weak
-from labelwise.weak._posterior import confusion_from_mu, confusion_given_votes
 from tests.weak._spam_lfs import has_link, short
 
 TEXTS = ["win http://x", "hi", "see http://y now", "ok mate", "free money http://z", "lunch?", "call me later", "yo"]
@@ -42,6 +41,8 @@ class TestConfusionGivenVotes:
     def test_each_row_is_a_distribution_or_undefined(self, m, k, data):
         """For any μ ≥ 0: rows sum to 1 where P(vote | y) > 0 and are NaN where it is 0; the agreement test's
         floored form is unchanged where P(vote | y) ≥ 1e-6."""
+        from labelwise.weak._posterior import confusion_from_mu, confusion_given_votes
+
         tiny = st.sampled_from([0.0, 1e-300, 1e-9, 1e-7])
         mu = data.draw(arrays(np.float64, (m * k, k), elements=st.one_of(tiny, st.floats(0, 1.0 / k))))
         conf = confusion_given_votes(mu, m, k)
