@@ -29,7 +29,9 @@ MODELS = {
 def applied():
     """Sixteen messages (two of which no function votes on), in a shuffled index order, and their Votes."""
     texts = ["win http://a", "hi there", "cheap http://b", "ok", "see you at noon", "see you", "lunch?", "x"] * 2
-    frame = pd.DataFrame({"text": texts}, index=[f"m{i}" for i in (5, 3, 11, 0, 14, 8, 1, 9, 2, 15, 7, 4, 12, 6, 13, 10)])
+    frame = pd.DataFrame(
+        {"text": texts}, index=[f"m{i}" for i in (5, 3, 11, 0, 14, 8, 1, 9, 2, 15, 7, 4, 12, 6, 13, 10)]
+    )
     votes = weak.apply([has_link, short], frame)
     assert (votes.matrix() < 0).all(axis=1).sum() == 2
     return frame, votes

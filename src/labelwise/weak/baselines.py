@@ -12,8 +12,8 @@ from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_random_state
 from ..errors import EstimatorError
-from ._model_api import VoterAPI, balance_from_dev
 from ._fit_items import fit_votes_over
+from ._model_api import VoterAPI, balance_from_dev
 from ._params import check_class_balance, n_classes
 from ._posterior import item_argmax
 from ._votes import Votes, as_votes

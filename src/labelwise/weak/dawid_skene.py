@@ -15,9 +15,9 @@ from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_
 from ..aggregate._pair_check import group_answer_weights
 from ..aggregate.dawid_skene import DEFAULT_DEPENDENCY_TRIAD
 from ..errors import EstimatorError, InvalidParameterError
+from ._fit_items import fit_votes_over
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedDawidSkene
-from ._fit_items import fit_votes_over
 from ._posterior import FLOOR, item_argmax
 from ._votes import Votes, as_votes
 from .label_model import check_class_balance

@@ -19,11 +19,11 @@ from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
 from ._fit_check import fitted_check, guard_missing, refit_best
+from ._fit_items import fit_votes_over
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._fit_items import fit_votes_over
 from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
