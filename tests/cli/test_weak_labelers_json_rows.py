@@ -15,17 +15,7 @@ from click.testing import CliRunner
 
 from labelwise.cli import main
 
-LFS = """
-from labelwise.weak import labeling_function
-
-@labeling_function()
-def has_link(row):
-    return "spam" if "http" in row.text else None
-
-@labeling_function(vectorized=True)
-def short(df):
-    return df.text.str.len().lt(9).map({True: "ham", False: None})
-"""
+LFS = "from tests.weak._spam_lfs import has_link, short  # spam on a link; ham under 9 characters\n"
 
 TEXTS = ["win http://x", "hi", "see http://y now", "ok mate", "free money http://z", "lunch?", "call me later", "yo"]
 
