@@ -20,7 +20,7 @@ LFS = "from tests.weak._spam_lfs import has_link, short  # spam on a link; ham u
 TEXTS = ["win http://x", "hi", "see http://y now", "ok mate", "free money http://z", "lunch?", "call me later", "yo"]
 
 
-@pytest.mark.parametrize("model", ["label-model", "dawid-skene"])
+@pytest.mark.parametrize("model", ["label-model", "dawid-skene", "iwmv"])
 def test_every_row_of_labelers_json_is_a_distribution(tmp_path, model):
     """confusion rows (given a vote) and votes rows (with the abstain) each sum to 1; votes is the confusion
     weighed by the chance of a vote."""
@@ -31,11 +31,17 @@ def test_every_row_of_labelers_json_is_a_distribution(tmp_path, model):
     result = CliRunner().invoke(main, [*args, "--quiet"])
     assert result.exit_code == 0, result.output
     view = json.loads((out / "labelers.json").read_text())
-    assert view["classes"] == ["ham", "spam"] and "abstain then the classes" in view["votes_layout"]
+    assert view["classes"] == ["ham", "spam"]
     for record in view["labelers"]:
-        confusion, votes = np.array(record["confusion"], dtype=float), np.array(record["votes"], dtype=float)
-        assert confusion.shape == (2, 2) and votes.shape == (2, 3)
+        confusion = np.array(record["confusion"], dtype=float)
+        assert confusion.shape == (2, 2)
         np.testing.assert_allclose(confusion.sum(axis=1), 1.0, rtol=0, atol=1e-9)
+        if model == "iwmv":  # one accuracy per function, no model of its abstains: no votes matrix
+            assert "votes" not in record and view["votes_layout"] is None
+            continue
+        assert "abstain then the classes" in view["votes_layout"]
+        votes = np.array(record["votes"], dtype=float)
+        assert votes.shape == (2, 3)
         np.testing.assert_allclose(votes.sum(axis=1), 1.0, rtol=0, atol=1e-9)
         assert (votes >= 0).all()
         np.testing.assert_allclose(votes[:, 1:], (1 - votes[:, :1]) * confusion, atol=1e-9)

@@ -22,6 +22,7 @@ MODELS = {
     "dawid-skene": lambda: weak.DawidSkeneLabelModel(),
     "majority-vote": lambda: weak.MajorityLabelVoter(),
     "majority-class": lambda: weak.MajorityClassVoter(),
+    "iwmv": lambda: weak.IWMVLabelModel(),
 }
 
 
