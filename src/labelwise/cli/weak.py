@@ -148,17 +148,27 @@ def gold_as_classes(gold: pd.Series, classes: Any) -> pd.Series:
 
 
 def labelers_json(model: Any, model_name: str) -> dict[str, Any]:
-    """``labelers.json``: the label model's view of each function, its estimated accuracy and confusion matrix."""
+    """``labelers.json``: the label model's view of each function, its estimated accuracy, its confusion matrix
+    given that it votes (``confusion_``) and its vote distribution with the abstain (``get_conditional_probs``, for
+    a model of the abstains: not IWMV's)."""
     confusion = np.asarray(model.confusion_)
+    conditional = getattr(model, "get_conditional_probs", None)
+    with_abstain = None if conditional is None else np.transpose(conditional(), (0, 2, 1))  # [j, y, abstain, a...]
     return {
         "model": model_name,
         "classes": [finite(c) for c in model.classes_],
-        "confusion_layout": "rows = true class, columns = the function's vote, rows sum to 1 (given that it votes)",
+        "confusion_layout": "rows = true class, columns = the function's vote, given that it votes: each row sums "
+        "to 1 (a row of nulls where the model gives the function no vote on that class)",
+        "votes_layout": None
+        if with_abstain is None
+        else "rows = true class, columns = abstain then the classes: P(the function's output | class), each row "
+        "sums to 1",
         "labelers": [
             {
                 "labeler": str(name),
                 "estimated_accuracy": finite(float(model.accuracies_.iloc[j])),
                 "confusion": [[finite(float(x)) for x in row] for row in confusion[j]],
+                **({} if with_abstain is None else {"votes": finite(with_abstain[j])}),
             }
             for j, name in enumerate(model.labelers_)
         ],

@@ -26,6 +26,7 @@ __all__ = [
     "FLOOR",
     "VotedOutcomes",
     "confusion_from_mu",
+    "confusion_given_votes",
     "em_m_step",
     "group_indicator",
     "group_mu_from_lf_mu",
@@ -399,6 +400,19 @@ def vote_value_log_likelihood(
 
 
 def confusion_from_mu(mu: np.ndarray, m: int, k: int) -> np.ndarray:
-    """``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)`` from ``μ[(j,a),y]``."""
+    """``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)`` from ``μ[(j,a),y]``, the total floored at
+    :data:`FLOOR` (the agreement test's form: a row whose ``P(λ_j votes | y)`` is below it sums to
+    less than 1); a model's ``confusion_`` is :func:`confusion_given_votes`."""
     cond = mu.reshape(m, k, k)
     return np.transpose(cond, (0, 2, 1)) / np.maximum(cond.sum(axis=1), FLOOR)[:, :, None]
+
+
+def confusion_given_votes(mu: np.ndarray, m: int, k: int) -> np.ndarray:
+    """``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)`` from ``μ[(j,a),y]``: each row a distribution over
+    the votes (sum 1) wherever ``P(λ_j votes | y) = Σ_a μ[(j,a),y] > 0``, however small, and NaN where
+    it is 0 (the function never votes given ``y``: no distribution to give). Output only: the fit and
+    the posterior read ``μ``."""
+    cond = np.transpose(mu.reshape(m, k, k), (0, 2, 1))  # [j, y, a]
+    total = cond.sum(axis=2, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, cond / np.where(total > 0, total, 1.0), np.nan)

@@ -174,13 +174,32 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None, items: Any = No
                 correct + incorrect > 0, correct / np.maximum(correct + incorrect, 1), np.nan
             )
     if model is not None:
-        acc = getattr(model, "accuracies_", None)
-        if acc is None:
-            raise InvalidParameterError(
-                f"model must be a fitted label model with accuracies_, got {type(model).__name__}"
-            )
-        frame["estimated_accuracy"] = pd.Series(acc).reindex(frame.index).to_numpy()
+        frame["estimated_accuracy"] = _model_accuracies(model, frame.index)
     return frame
+
+
+def _model_accuracies(model: Any, labelers: pd.Index) -> np.ndarray:
+    """``model.accuracies_`` of ``labelers``: an error when the model knows none of them (fitted on other
+    votes), a warning naming those it lacks (a function written after the fit: NaN until a refit)."""
+    acc = getattr(model, "accuracies_", None)
+    if acc is None:
+        raise InvalidParameterError(f"model must be a fitted label model with accuracies_, got {type(model).__name__}")
+    acc = pd.Series(acc)
+    missing = labelers[~labelers.isin(acc.index)]
+    if len(missing) and len(missing) == len(labelers):
+        raise InvalidParameterError(
+            f"model must be fitted on the votes' labeling functions, got a model of {show(acc.index.tolist()[:5])} "
+            f"and none of the votes' {len(missing)} ({show(missing.tolist()[:5])}): fit it on these votes"
+        )
+    if len(missing):
+        warnings.warn(
+            LabelwiseWarning(
+                f"model was not fitted on {len(missing)} of the votes' labeling functions "
+                f"({show(missing.tolist()[:5])}): their estimated_accuracy is NaN; refit the model on these votes"
+            ),
+            stacklevel=3,
+        )
+    return acc.reindex(labelers).to_numpy()
 
 
 def _warn_unvoted_gold(gold: pd.Series, votes: Votes) -> None:

@@ -12,8 +12,9 @@ from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_random_state
 from ..errors import EstimatorError
+from ._fit_items import fit_votes_over
 from ._model_api import VoterAPI, balance_from_dev
-from ._params import check_class_balance, fit_votes, n_classes
+from ._params import check_class_balance, n_classes
 from ._posterior import item_argmax
 from ._votes import Votes, as_votes
 
@@ -34,23 +35,41 @@ class _Baseline(VoterAPI, BaseEstimator):
         self.labels = labels
         self.random_state = random_state
 
-    def fit(self, votes: Any, y: Any = None) -> Any:
-        """Record the classes (``labels``, else those voted, sorted) and labelers of ``votes``.
+    def fit(self, votes: Any, y: Any = None, *, items: Any = None) -> Any:
+        """Record the classes (``labels``, else those voted, sorted) and labelers of ``votes``, and
+        ``probas_`` / ``labels_``: :meth:`predict_proba` and :meth:`predict` of ``votes``.
 
         Parameters
         ----------
         votes : Votes, DataFrame (item, labeler, label) or matrix (n_items, n_labelers), -1 = abstain
         y : ignored
+        items : sequence, optional
+            Every item of the data beside a long table, which holds only the voted ones
+            (:mod:`._fit_items`): ``probas_`` has a row for each, in this order.
 
         Returns
         -------
         self
         """
+        self._set_results(self._fit_votes(votes, items))
+        return self
+
+    def _fit_votes(self, votes: Any, items: Any) -> Votes:
+        """The votes of ``fit`` (over ``items``), their classes and labelers recorded."""
         check_random_state(self.random_state)
-        v = fit_votes(votes, self.labels)
+        v = fit_votes_over(votes, self.labels, items)
         n_classes(v.classes, self.labels)  # at least two classes
         self.classes_, self.labelers_ = v.classes, v.labelers
-        return self
+        return v
+
+    def _set_results(self, v: Votes) -> None:
+        """``probas_`` and ``labels_`` of the fit's votes ``v``, as :meth:`predict_proba` and :meth:`predict` give
+        them (one seeded draw per tied item), and ``n_votes_``."""
+        items, probs, codes = self._predict_rows(v)
+        classes = pd.Index(self.classes_)
+        self.probas_ = pd.DataFrame(probs, index=items, columns=classes)
+        self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
+        self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=items, name="n_votes")
 
     def _votes(self, votes: Any) -> Votes:
         if not hasattr(self, "classes_"):
@@ -79,6 +98,12 @@ class MajorityLabelVoter(_Baseline):
     ----------
     classes_ : ndarray of shape (K,)
     labelers_ : tuple of str
+    probas_ : pandas.DataFrame indexed by item, one column per class
+        :meth:`predict_proba` of the fit's votes (``1/t`` on each of the ``t`` most voted classes; ``1/K``
+        each for an item nobody voted on), for :func:`~labelwise.weak.training_labels` as the other models'.
+    labels_ : pandas.Series indexed by item
+        :meth:`predict` of the fit's votes.
+    n_votes_ : pandas.Series indexed by item
 
     Examples
     --------
@@ -115,6 +140,7 @@ class MajorityClassVoter(_Baseline):
     classes_ : ndarray of shape (K,)
     labelers_ : tuple of str
     class_balance_ : ndarray of shape (K,)
+    probas_, labels_, n_votes_ : :meth:`predict_proba`, :meth:`predict` and the vote count of the fit's items
 
     Examples
     --------
@@ -129,16 +155,16 @@ class MajorityClassVoter(_Baseline):
         super().__init__(labels=labels, random_state=random_state)
         self.class_balance = class_balance
 
-    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None) -> MajorityClassVoter:
-        """Record the classes and the class balance (see ``class_balance``); ``y_dev``: gold dev labels."""
-        super().fit(votes)
+    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None, items: Any = None) -> MajorityClassVoter:
+        """Record the classes and the class balance (see ``class_balance``); ``y_dev``: gold dev labels; ``items``:
+        every item beside a long table (as :meth:`MajorityLabelVoter.fit`)."""
+        v = self._fit_votes(votes, items)
         k = len(self.classes_)
+        fixed = None if y_dev is not None else check_class_balance(self.class_balance, self.classes_)
         if y_dev is not None:
             self.class_balance_ = balance_from_dev(y_dev, self.classes_)
-            return self
-        fixed = check_class_balance(self.class_balance, self.classes_)
-        if fixed is None or isinstance(fixed, str) and fixed == "votes":
-            counts = _class_counts(fit_votes(votes, self.labels).matrix(), k).astype(float)
+        elif fixed is None or isinstance(fixed, str) and fixed == "votes":
+            counts = _class_counts(v.matrix(), k).astype(float)
             voted = counts.sum(axis=1) > 0
             shares = counts[voted] / counts[voted].sum(axis=1, keepdims=True)
             self.class_balance_ = shares.mean(axis=0) if voted.any() else np.full(k, 1.0 / k)
@@ -146,6 +172,7 @@ class MajorityClassVoter(_Baseline):
             self.class_balance_ = np.full(k, 1.0 / k)
         else:
             self.class_balance_ = fixed
+        self._set_results(v)
         return self
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
@@ -169,6 +196,7 @@ class RandomVoter(_Baseline):
     ----------
     classes_ : ndarray of shape (K,)
     labelers_ : tuple of str
+    probas_, labels_, n_votes_ : :meth:`predict_proba`, :meth:`predict` and the vote count of the fit's items
 
     Examples
     --------

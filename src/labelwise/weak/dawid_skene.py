@@ -15,9 +15,9 @@ from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_
 from ..aggregate._pair_check import group_answer_weights
 from ..aggregate.dawid_skene import DEFAULT_DEPENDENCY_TRIAD
 from ..errors import EstimatorError, InvalidParameterError
+from ._fit_items import fit_votes_over
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedDawidSkene
-from ._params import fit_votes
 from ._posterior import FLOOR, item_argmax
 from ._votes import Votes, as_votes
 from .label_model import check_class_balance
@@ -112,11 +112,13 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
                 self.params = {**self.params, key: value}
         return self
 
-    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None) -> DawidSkeneLabelModel:
+    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None, items: Any = None) -> DawidSkeneLabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
-        ``y_dev``: gold labels of a dev set, whose class shares fix the class balance (Snorkel's ``Y_dev``)."""
+        ``y_dev``: gold labels of a dev set, whose class shares fix the class balance (Snorkel's ``Y_dev``). ``items``:
+        every item of the data beside a long table, which holds only the voted ones (:mod:`._fit_items`): the
+        unvoted items get the class balance."""
         _check_passed(self.params)
-        v = fit_votes(votes, self.labels)  # a table's labelers sorted, as LabelModel's
+        v = fit_votes_over(votes, self.labels, items)  # a table's labelers sorted, as LabelModel's
         k = len(v.classes)
         fixed = (
             check_class_balance(self.class_balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)

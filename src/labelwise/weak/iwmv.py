@@ -24,9 +24,10 @@ from sklearn.base import BaseEstimator
 from .._validate.arguments import check_choice, check_positive_int, check_random_state
 from ..errors import EstimatorError
 from ._crowd_pairs import pairs_frame
+from ._fit_items import fit_votes_over
 from ._model_api import VoterAPI, known_labelers
 from ._moments import indicator
-from ._params import fit_votes, n_classes
+from ._params import n_classes
 from ._posterior import item_argmax
 from ._votes import Votes, as_votes
 
@@ -220,13 +221,16 @@ class IWMVLabelModel(VoterAPI, BaseEstimator):
         self.labels = labels
         self.random_state = random_state
 
-    def fit(self, votes: Any, y: Any = None) -> IWMVLabelModel:
+    def fit(self, votes: Any, y: Any = None, *, items: Any = None) -> IWMVLabelModel:
         """Run Algorithm 1 on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
 
         Parameters
         ----------
         votes : Votes, DataFrame (item, labeler, label) or array (n_items, n_labelers)
         y : ignored
+        items : sequence, optional
+            Every item of the data beside a long table, which holds only the voted ones (:mod:`._fit_items`): a
+            row of ``probas_`` / ``labels_`` per item, in this order.
 
         Returns
         -------
@@ -235,7 +239,7 @@ class IWMVLabelModel(VoterAPI, BaseEstimator):
         check_choice("weights", self.weights, WEIGHT_RULES)
         check_positive_int("max_iter", self.max_iter)
         check_random_state(self.random_state)
-        v = fit_votes(votes, self.labels)
+        v = fit_votes_over(votes, self.labels, items)
         k = n_classes(v.classes, self.labels)
         matrix = v.matrix()
         counts = indicator(matrix, k)

@@ -18,14 +18,15 @@ from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
 from ._fit_check import fitted_check, guard_missing, refit_best
+from ._fit_items import fit_votes_over
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._params import check_class_balance, fit_votes, initial_balance, labeler_pairs, n_classes
+from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
-    confusion_from_mu,
+    confusion_given_votes,
     group_mu_from_lf_mu,
     item_argmax,
     lf_mu_from_posterior,
@@ -191,7 +192,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Per labeler, ``P(λ_j = Y | λ_j votes)`` under the fit's ``μ`` and ``class_balance_`` (no gold: a rule fitted
         as one class's detector gets near 1 whatever gold says); NaN for a labeler that never voted.
     confusion_ : ndarray of shape (m, K, K)
-        ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``.
+        ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``, rows summing to 1 (NaN: ``j`` never votes given ``y``).
     labels_ : pandas.Series indexed by item
     probas_ : pandas.DataFrame indexed by item, one column per class
     n_votes_ : pandas.Series indexed by item
@@ -314,15 +315,15 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         )
         return mu[:, align_classes(mu, m, k)]
 
-    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None) -> LabelModel:
+    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None, items: Any = None) -> LabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
-        ``y_dev``: gold labels of a dev set, whose class shares fix the class balance (Snorkel's ``Y_dev``).
+        ``y_dev``: gold labels of a dev set, whose class shares fix the class balance (Snorkel's ``Y_dev``). ``items``:
+        every item of the data beside a long table, which holds only the voted ones (:mod:`._fit_items`).
 
         It runs on the distinct vote rows, each weighted by its number of items (``_compress.compress_rows``): the
-        result of the fit over every item, at the cost of the distinct rows (see "Speed").
-        """
+        result of the fit over every item, at the cost of the distinct rows (see "Speed")."""
         self._check_params()
-        v = fit_votes(votes, self.labels)  # a table's labelers sorted: the fit does not depend on its row order
+        v = fit_votes_over(votes, self.labels, items)  # a table's labelers sorted: the fit ignores its row order
         k, full = n_classes(v.classes, self.labels), v.matrix()
         balance = self.class_balance
         p_fixed = check_class_balance(balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
@@ -433,7 +434,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.class_balance_ = p
         cond = mu.reshape(m, k, k)  # [j, a, y]
         votes_given_y = np.maximum(cond.sum(axis=1), FLOOR)  # (m, K): P(vote | y)
-        self.confusion_ = confusion_from_mu(mu, m, k)
+        self.confusion_ = confusion_given_votes(mu, m, k)
         accuracy = np.clip(np.einsum("jyy,y->j", cond, p) / np.maximum(votes_given_y @ p, FLOOR), 0, 1)
         accuracy[~(matrix >= 0).any(axis=0)] = np.nan  # a labeler that never voted: none
         self.accuracies_ = pd.Series(accuracy, index=pd.Index(v.labelers, name="labeler"), name="accuracy")
