@@ -55,7 +55,19 @@ from ..errors import InvalidParameterError
 from ._compress import compress_rows
 from ._params import fit_votes, n_classes
 
-__all__ = ["LearnedDependencies", "SparseLowRank", "indicator_correlation", "learn_dependencies", "sparse_low_rank"]
+__all__ = [
+    "LearnedDependencies",
+    "SparseLowRank",
+    "indicator_correlation",
+    "learn_dependencies",
+    "learned_pairs",
+    "sparse_low_rank",
+]
+
+#: The label model's use of the learner (:func:`learned_pairs`, on mostly one-class votes: :mod:`._one_class_fit`):
+#: the defaults of :func:`learn_dependencies` (``λ_n``'s scale, ``γ``, the partial-correlation threshold ``T``), and at
+#: most this many indicators (each step decomposes a d x d matrix).
+LAM_SCALE, GAMMA, THRESHOLD, LABEL_MODEL_MAX_INDICATORS = 5.0, 0.6, 0.05, 100
 
 
 @dataclass(frozen=True)
@@ -189,9 +201,9 @@ class LearnedDependencies:
 def learn_dependencies(
     votes: Any,
     *,
-    lam_scale: float = 5.0,
-    gamma: float = 0.6,
-    threshold: float = 0.05,
+    lam_scale: float = LAM_SCALE,
+    gamma: float = GAMMA,
+    threshold: float = THRESHOLD,
     max_indicators: int = 200,
     labels: Any = None,
 ) -> LearnedDependencies:
@@ -257,6 +269,21 @@ def learn_dependencies(
     pairs = tuple((v.labelers[j], v.labelers[jj]) for j, jj, _ in found)
     strength = tuple(value for _, _, value in found)
     return LearnedDependencies(pairs, strength, tuple(v.labelers), d, rank, fit.converged, fit.positive_definite)
+
+
+def learned_pairs(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> list[tuple[int, int]] | None:
+    """The dependent pairs of the vote rows ``matrix`` (row ``i`` standing for ``weights[i]`` items) by
+    :func:`learn_dependencies`'s defaults, strongest first; ``None`` with more than
+    :data:`LABEL_MODEL_MAX_INDICATORS` indicators (the learner does not run)."""
+    corr, owner = indicator_correlation(matrix, n_classes, weights)
+    d = len(owner)
+    if d > LABEL_MODEL_MAX_INDICATORS:
+        return None
+    if d < 2:
+        return []
+    lam = LAM_SCALE * float(np.sqrt(np.log(d) / float(np.asarray(weights, dtype=np.float64).sum())))
+    fit = sparse_low_rank(corr, lam, GAMMA)
+    return [(j, jj) for j, jj, _ in _pairs(fit, owner, THRESHOLD)] if fit.positive_definite else []
 
 
 def _pairs(fit: SparseLowRank, owner: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
