@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from labelwise.aggregate import MajorityVote
 from labelwise.weak import LabelModel, simulate_lfs
+from labelwise.weak import _one_class_fit as one_class_fit
 from labelwise.weak._moments import indicator
 from labelwise.weak._one_class import one_class_functions, one_class_groups
 from labelwise.weak._posterior import vote_shares
@@ -65,11 +66,13 @@ class TestCheckOnTheFit:
         mv = MajorityVote().fit(sim.votes.to_annotations()).labels_
         assert _accuracy(checked.labels_, sim.truth, scored) >= _accuracy(mv, sim.truth, scored)
 
-    def test_independent_keyword_rules_that_fire_on_one_class_stay_apart(self):
+    def test_independent_keyword_rules_that_fire_on_one_class_stay_apart(self, monkeypatch):
         """Five classes, ten rules without copies, high coverage: under the vote shares (the search's
         rough class posterior) independent one-class rules look dependent; under the fitted model's
-        posterior they do not, and the fit keeps every rule on its own."""
+        posterior they do not, and the fit keeps every rule on its own. The check runs where the structure is not
+        learned (``ONE_CLASS_RULES`` off here; the default on these votes: ``test_one_class_fit``)."""
         sim = simulate_lfs(10_000, 10, 5, coverage=(0.05, 0.6), random_state=306)
+        monkeypatch.setattr(one_class_fit, "ONE_CLASS_RULES", False)
         model = _fit(sim.votes)
         assert model.abstains_ == "informative" and not _joined(model)
         matrix = sim.votes.matrix()
@@ -81,16 +84,20 @@ class TestCheckOnTheFit:
         )
         assert found is not None and any(len(g) > 1 for g in found)  # why the fitted posterior is used
 
-    def test_pair_check_false_leaves_the_groups_of_the_search(self):
-        """``pair_check=False``: no check after the fit, with either abstain model."""
+    def test_pair_check_false_leaves_the_groups_of_the_search(self, monkeypatch):
+        """``pair_check=False``: no check after the fit, with either abstain model. By default the learned structure
+        holds the true clique of the rule and its two copies with or without the check; the check itself runs where
+        the structure is not learned (``ONE_CLASS_RULES`` off)."""
         sim = simulate_lfs(2000, 8, 2, n_correlated=2, unipolar=1.0, coverage=(0.05, 0.3), random_state=1)
-        assert sim.parent[8] == 5
+        assert sim.parent[8] == sim.parent[9] == 5
+        assert _joined(_fit(sim.votes)) == _joined(_fit(sim.votes, pair_check=False)) == [{"lf_5", "lf_8", "lf_9"}]
+        monkeypatch.setattr(one_class_fit, "ONE_CLASS_RULES", False)
         assert {"lf_5", "lf_8"} in _joined(_fit(sim.votes))
         assert not _joined(_fit(sim.votes, pair_check=False))
 
 
 def _copy_table() -> tuple[pd.DataFrame, list[str]]:
-    """A long table (item, labeler, label) with a copy of a one-class rule that only the check finds."""
+    """A long table (item, labeler, label) with two copies of a one-class rule (the clique ``lf_5, lf_8, lf_9``)."""
     sim = simulate_lfs(2000, 8, 2, n_correlated=2, unipolar=1.0, coverage=(0.05, 0.3), random_state=1)
     table = sim.votes.to_annotations().rename(columns={"annotator": "labeler"})
     return table, sorted(table["labeler"].unique())
@@ -108,7 +115,7 @@ class TestOrderProperties:
         """Shuffled votes: the same groups, labels and posteriors per item, bit for bit."""
         a = _fit(TABLE, **FIXED)
         b = _fit(TABLE.sample(frac=1.0, random_state=seed).reset_index(drop=True), **FIXED)
-        assert a.groups_ == b.groups_ and {"lf_5", "lf_8"} in _joined(a)
+        assert a.groups_ == b.groups_ and {"lf_5", "lf_8", "lf_9"} in _joined(a)
         pd.testing.assert_series_equal(a.labels_.sort_index(), b.labels_.sort_index())
         pd.testing.assert_frame_equal(a.probas_.sort_index(), b.probas_.sort_index(), check_exact=True)
 
@@ -121,7 +128,7 @@ class TestOrderProperties:
         names = {old: f"r{order[i]:02d}" for i, old in enumerate(LABELERS)}
         a = _fit(TABLE, **FIXED)
         b = _fit(TABLE.assign(labeler=TABLE["labeler"].map(names)), **FIXED)
-        assert {"lf_5", "lf_8"} in _joined(a)
+        assert {"lf_5", "lf_8", "lf_9"} in _joined(a)
         assert sorted(sorted(names[x] for x in g) for g in a.groups_) == sorted(sorted(g) for g in b.groups_)
         pd.testing.assert_series_equal(a.labels_.sort_index(), b.labels_.sort_index())
         np.testing.assert_allclose(a.probas_.sort_index().to_numpy(), b.probas_.sort_index().to_numpy(), atol=1e-4)
@@ -132,7 +139,7 @@ class TestOrderProperties:
         renamed = TABLE.assign(label=TABLE["label"].map({0: "yes", 1: "no"}))
         a = _fit(TABLE, labels=[0, 1], **FIXED)
         b = _fit(renamed, labels=["no", "yes"], **FIXED)
-        assert a.groups_ == b.groups_ and {"lf_5", "lf_8"} in _joined(a)
+        assert a.groups_ == b.groups_ and {"lf_5", "lf_8", "lf_9"} in _joined(a)
         pd.testing.assert_series_equal(
             a.labels_.map({0: "yes", 1: "no"}).sort_index(), b.labels_.sort_index(), check_dtype=False
         )
