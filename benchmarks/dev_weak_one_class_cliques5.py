@@ -48,7 +48,21 @@ at the first that fails:
     --skip-apply`` with the candidate in ``src``: none of the 19 accuracies below main's (RESULTS.md).
 If a part fails, ``src`` goes back to main's.
 
-OUTCOME: not judged yet.
+OUTCOME (registration commit c937dd2d; (a) 07:12-07:15 UTC by the sandbox clock, load 5.1; (b) 07:15-07:17, load
+4.2-4.7; (c) 07:17-07:18, load 3.7): the candidate PASSES all three parts and is adopted.
+(a): mean 66.30 -> 71.40 points (``MajorityVote`` 68.34); sets more than 0.5 below ``MajorityVote`` 37 -> 9 (worst
+gap -17.30 -> -10.91); one set more than 0.5 below main (482 K=2, 68.14 -> 67.47, MV 62.45), none below both. 37
+of the 64 sets change; the 9 sets still below MV are all unchanged (main's model: a nearly invisible class).
+(b): the 93 PASS (86.7823 -> 86.8310; ``sim102_K2_m20+6_cov0.1`` 77.67 -> 77.33, ``sim106_K5_m10+0_cov0.6`` 83.28 ->
+85.84, ``sim108_K5_m20+6_cov0.6`` 98.39 -> 98.41, ``lfs_unipolar1_s101`` 81.86 -> 84.15; CPU 6.3 -> 8.0 s, 1.27x); the
+stress block PASS (192 sets, no label changed, 93.6327; CPU 33.8 -> 34.4 s, 1.02x).
+(c), run side by side with main's ``src`` (main's run gives the 19 on record): 18 of 19 equal,
+``sim1004_K3_m15+4_cov0.6`` 0.9982 -> 0.9983; ``sim1003_K3_m10+0_cov0.3`` 0.8086 (= main; the learner pairs none of
+its ten independent rules).
+After the rule, reported and not used: on ``simulate_lfs(10_000, 10, 5, coverage=(0.05, 0.6), random_state=306)``
+(``tests/weak/test_one_class.py``'s five-class independent rules) the learner pairs (lf_1, lf_3) and (lf_4, lf_8)
+and BIC keeps them: accuracy 0.8131 (main 0.7926, MV 0.6819), but not the true structure (a strict xfail in
+``tests/weak/test_one_class_fit.py``).
 
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from ``benchmarks``)::
 
