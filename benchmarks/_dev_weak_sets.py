@@ -5,8 +5,9 @@
   is15n's biased crowds on the first four seeds, the 93's generators on every other seed, lure39's stress
   families on every seed;
 * :func:`rule_sets`: the rule's sets, the 93 dev sets (seed -1), then the stress sets of seeds 33-36 and 137-140;
-* :func:`collect`: each set's rows of every variant, printed as they come; :func:`judge_rule_blocks`: the rule's
-  report of one variant on the 93 and on the stress seeds.
+* :func:`collect`: each set's rows of every variant, printed as they come; :func:`variant_rows`: one set's rows
+  (main's fit and each variant's); :func:`judge_rule_blocks`: the rule's report of one variant on the 93 and on
+  the stress seeds.
 
 The generator modules patch labelwise when imported; what they patch is put back here, so importing them
 leaves the code under test as it is.
@@ -80,6 +81,31 @@ def collect(
                 flush=True,
             )
     return pd.DataFrame(rows)
+
+
+def variant_rows(
+    fit: Callable[..., tuple], family: str, name: str, votes, truth, variants: list[str], extra: str
+) -> list[dict]:
+    """One set's rows: ``fit(matrix, K, None)`` (before: main's ``LabelModel()``) and ``fit(matrix, K, v)`` for each
+    variant ``v`` (after). ``fit`` returns class codes, CPU seconds and one more number, kept as column ``extra``."""
+    import numpy as np
+    from dev_weak_labeler_strength import dev_set, score
+
+    matrix, k, g, scored, _, base = dev_set(family, name, votes, truth)
+    per_item = (matrix >= 0).sum(axis=1)
+    base["per_item"] = float(per_item[per_item > 0].mean())
+    base["K"] = k
+    codes0, cpu0, _ = fit(matrix, k, None)
+    base.update(before=score(codes0, g, scored), cpu_before=cpu0)
+    rows = []
+    for v in variants:
+        codes, cpu, more = fit(matrix, k, v)
+        row = dict(base, variant=v, after=score(codes, g, scored), cpu_after=cpu, **{extra: more})
+        row["gain"] = row["after"] - row["before"]
+        row["moved"] = int((codes != codes0)[scored].sum())
+        row["rho"] = np.nan
+        rows.append(row)
+    return rows
 
 
 def judge_rule_blocks(part: pd.DataFrame, report: Callable[[pd.DataFrame], bool]) -> None:

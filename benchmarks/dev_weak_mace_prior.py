@@ -131,8 +131,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _dev_weak_sets import explore_sets as dev_explore_sets  # noqa: E402
-from _dev_weak_sets import rule_sets  # noqa: E402
-from dev_weak_labeler_strength import dev_set, score  # noqa: E402
+from _dev_weak_sets import rule_sets, variant_rows  # noqa: E402
 from dev_weak_lure_stress import report  # noqa: E402
 
 from labelwise.aggregate import MACE  # noqa: E402
@@ -240,21 +239,7 @@ def explore_sets(seeds: tuple[int, ...] = (173, 174, 175, 176, 177, 178, 179, 18
 
 def evaluate(family: str, name: str, votes, truth, variants: list[str]) -> list[dict]:
     """One set: main's ``LabelModel()`` (before) and each variant (after)."""
-    matrix, k, g, scored, _, base = dev_set(family, name, votes, truth)
-    per_item = (matrix >= 0).sum(axis=1)
-    base["per_item"] = float(per_item[per_item > 0].mean())
-    base["K"] = k
-    codes0, cpu0, _ = fit(matrix, k, None)
-    base.update(before=score(codes0, g, scored), cpu_before=cpu0)
-    rows = []
-    for v in variants:
-        codes, cpu, used = fit(matrix, k, v)
-        row = dict(base, variant=v, after=score(codes, g, scored), cpu_after=cpu, used=used)
-        row["gain"] = row["after"] - row["before"]
-        row["moved"] = int((codes != codes0)[scored].sum())
-        row["rho"] = np.nan
-        rows.append(row)
-    return rows
+    return variant_rows(fit, family, name, votes, truth, variants, "used")
 
 
 def summarise(frame: pd.DataFrame, variants: list[str], rule: bool) -> None:

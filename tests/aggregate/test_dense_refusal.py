@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labelwise.aggregate import DawidSkene, MajorityVote, Wawa, _sparse_votes
+from labelwise.aggregate import GLAD, DawidSkene, MajorityVote, Wawa, ZeroBasedSkill, _sparse_votes
 from labelwise.errors import EstimatorError
 
 ANSWERS = pd.DataFrame({"item": np.arange(400) // 4, "annotator": np.arange(400) % 4, "label": np.arange(400) % 200})
@@ -23,12 +23,14 @@ def test_dawid_skene_refuses_k_squared_confusions_larger_than_memory(monkeypatch
     assert "MajorityVote" in message and "majority-vote" in message
 
 
-def test_other_dense_methods_refuse_and_majority_vote_does_not(monkeypatch):
-    """Wawa's posterior alone is over the (patched) memory: refused; MajorityVote fits the same answers."""
+def test_other_dense_methods_refuse_and_the_votes_do_not(monkeypatch):
+    """GLAD's posterior alone is over the (patched) memory: refused; majority vote, Wawa and zero-based
+    skill (votes on the answered cells) fit the same answers."""
     monkeypatch.setattr(_sparse_votes, "physical_memory", lambda: 1000)
-    with pytest.raises(EstimatorError, match=r"Wawa needs a 100 items x 200 classes posterior"):
-        Wawa().fit(ANSWERS)
-    assert MajorityVote().fit(ANSWERS).labels_.shape == (100,)
+    with pytest.raises(EstimatorError, match=r"GLAD needs a 100 items x 200 classes posterior"):
+        GLAD().fit(ANSWERS)
+    for est in (MajorityVote(), Wawa(), ZeroBasedSkill()):
+        assert est.fit(ANSWERS).labels_.shape == (100,)
 
 
 def test_a_table_that_fits_in_memory_is_not_refused():

@@ -57,8 +57,11 @@ def test_pair_check_refit_no_longer_collapses_below_majority_vote(crowd):
     assert any(len(g) > 1 for g in model.groups_)  # the pair check fired: the case is exercised
     mv = accuracy(MajorityVote().fit(answers.rename(columns={"labeler": "annotator"})).labels_, y)
     assert accuracy(model.labels_, y) >= mv - 0.5
-    off = LabelModel(pair_check_warm_start=False, pair_check_triad=False).fit(answers)
-    assert accuracy(off.labels_, y) < mv - 0.5  # the switch gives main's refit back
+    off = LabelModel(pair_check_warm_start=False, pair_check_triad=False, iwmv_start=False).fit(answers)
+    assert accuracy(off.labels_, y) < mv - 0.5  # the switches give main's refit back
+    # is15z: the IWMV start alone (weak._iwmv_start) also keeps the refit from the collapse
+    alone = LabelModel(pair_check_warm_start=False, pair_check_triad=False).fit(answers)
+    assert alone.iwmv_start_ == "kept" and accuracy(alone.labels_, y) >= mv - 0.5
 
 
 def test_kept_refit_has_the_higher_objective(crowd):

@@ -24,6 +24,10 @@ What holds (found by these tests, stated here once):
   bit; a permutation of the classes' positions permutes the posteriors (``DawidSkeneLabelModel``:
   to ``1e-12``; ``LabelModel``: to ``FIT_ATOL``, largest seen 2.3e-6, found by hypothesis) and the
   untied labels.
+* ``IWMVLabelModel`` (``iwmv``, session 50) keeps the row-order, labeler and seed properties, but not the
+  two renamings above with ties: its rounds give each tied item a seeded draw (items in sorted order, classes
+  in their positions), and the draws set the next round's weights, so another item order or class order can move
+  its weights and labels. ``tests/weak/test_iwmv.py`` checks the renamings on votes without ties.
 * Seed and dtypes. A refit with the same ``random_state`` is bit-identical; int32 and
   categorical columns, and the dense vote matrix, give the int64 table's result bit for bit.
 """
@@ -123,6 +127,8 @@ class TestNames:
         bijection to text: the same posteriors (LabelModel: bit for bit; DawidSkeneLabelModel: to
         1e-12, the aggregate sums over its sorted items), the same untied labels, a tied item one
         of its tied classes."""
+        if name == "iwmv":
+            pytest.skip("IWMV's rounds draw tied items' labels by the items' and classes' order (module docstring)")
         table, k = data
         items = np.unique(table.item)
         sorted_names = [f"i{j:02d}" for j in range(items.size)]
@@ -186,6 +192,8 @@ class TestNames:
         """The class codes permuted (``labels`` in sorted order): the posteriors' columns are
         permuted (DawidSkeneLabelModel: to 1e-12; LabelModel: to ``FIT_ATOL``), the untied labels
         renamed."""
+        if name == "iwmv":
+            pytest.skip("IWMV's rounds draw tied items' labels by the items' and classes' order (module docstring)")
         table, k = data
         to = _bijection(np.arange(k), perm.draw(st.permutations(list(range(k)))))
         a = _fit(name, table, range(k))

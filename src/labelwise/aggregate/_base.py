@@ -25,7 +25,7 @@ from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
 from ._converged import loss_settled
-from ._sparse_votes import check_dense_fits
+from ._sparse_votes import check_dense_fits, sparse_argmax_random_ties
 
 __all__ = [
     "BaseAggregator",
@@ -186,7 +186,7 @@ class BaseAggregator(BaseEstimator):
     #: wrap without a copy.
     _owns_posterior = False
     #: Whether ``_fit`` works on any number of classes (no dense ``n_items x K`` array when that would be
-    #: too large: majority vote); every other method is refused before fitting when its dense arrays
+    #: too large: majority vote, Wawa, zero-based skill); every other method is refused before fitting when its dense arrays
     #: exceed the machine's memory (:func:`~labelwise.aggregate._sparse_votes.check_dense_fits`).
     _any_k = False
     #: Whether the model holds a K x K confusion matrix per annotator (counted in that check).
@@ -344,7 +344,10 @@ class BaseAggregator(BaseEstimator):
 
     def _hard_labels(self, post: np.ndarray, row_group: np.ndarray | None = None) -> np.ndarray:
         """Codes of the aggregated labels: argmax of the posterior, seeded random tie-breaking
-        (``row_group``: ``post`` has one row per group, see :func:`argmax_random_ties`)."""
+        (``row_group``: ``post`` has one row per group, see :func:`argmax_random_ties`; sparse shares,
+        one row per item: :func:`~labelwise.aggregate._sparse_votes.sparse_argmax_random_ties`)."""
+        if not isinstance(post, np.ndarray):
+            return sparse_argmax_random_ties(post, self._rng(), rtol=TIE_RTOL)
         return argmax_random_ties(post, self._rng(), row_group=row_group)
 
     def _set_results(

@@ -5,12 +5,15 @@ distinct classes as answers: a dense ``n_items x K`` float64 table would need te
 cells that hold a vote are at most one per answer. Above :data:`DENSE_BYTES_LIMIT` the plain votes
 (:class:`~labelwise.aggregate.MajorityVote`) are counted on those cells alone, in a CSR matrix, and
 :func:`sparse_argmax_random_ties` draws the same labels as
-:func:`~labelwise.aggregate._base.argmax_random_ties` on the dense table, bit for bit.
+:func:`~labelwise.aggregate._base.argmax_random_ties` on the dense table, bit for bit. The weighted votes
+of :class:`~labelwise.aggregate.Wawa` and :class:`~labelwise.aggregate.ZeroBasedSkill` are summed on
+the same cells (:func:`answer_cells`, :func:`sparse_weighted_shares`), again bit for bit.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +24,9 @@ from ._answers import EncodedAnswers
 
 __all__ = [
     "DENSE_BYTES_LIMIT",
+    "AnswerCells",
     "DenseTooLargeError",
+    "answer_cells",
     "check_dense_fits",
     "dense_bytes",
     "dense_too_large",
@@ -29,11 +34,14 @@ __all__ = [
     "physical_memory",
     "sparse_argmax_random_ties",
     "sparse_vote_shares",
+    "sparse_weighted_shares",
+    "vote_totals",
 ]
 
-#: Bytes of a dense ``n_items x K`` float64 table above which majority vote counts the sparse cells
-#: instead (2 GiB: 270 million cells). Below it the dense path (faster per cell on few classes) runs as
-#: before; above it ``probas_`` is not built (``probas_sparse_`` holds the same shares).
+#: Bytes of a dense ``n_items x K`` float64 table above which majority vote (and Wawa, zero-based skill and
+#: gold majority vote) counts the sparse cells instead (2 GiB: 270 million cells). Below it the dense path
+#: (faster per cell on few classes) runs as before; above it ``probas_`` is not built (``probas_sparse_``
+#: holds the same shares).
 DENSE_BYTES_LIMIT = 1 << 31
 
 
@@ -99,7 +107,8 @@ def check_dense_fits(method: str, enc: Any, *, per_annotator_square: bool = Fals
         raise EstimatorError(
             f"{method} needs {what} ({_gib(need)}), more than this machine's memory ({_gib(memory)}): "
             f"the answers have K={k:,} distinct labels. Use majority vote (MajorityVote, --method "
-            "majority-vote), which counts only the (item, label) pairs answered, or map the answers to "
+            "majority-vote) or its weighted forms (wawa, zero-based-skill, gold-majority-vote), which count "
+            "only the (item, label) pairs answered, or map the answers to "
             "fewer labels first (e.g. --parse-answers / normalize_answers)"
         )
 
@@ -112,17 +121,133 @@ def sparse_vote_shares(enc: EncodedAnswers) -> sp.csr_matrix:
     row sums are exact integers in float64, divided the same way. Every item has an answer, so no
     row is empty.
     """
-    k = enc.n_classes
-    keys = enc.item_idx.astype(np.int64) * k
-    keys += enc.label_idx
-    cells, counts = np.unique(keys, return_counts=True)
-    rows, cols = np.divmod(cells, k)
-    indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=enc.n_items), out=indptr[1:])
+    cells, counts = np.unique(_cell_keys(enc), return_counts=True)
+    indptr, cols = _csr_structure(cells, enc.n_classes, enc.n_items)
     values = counts.astype(np.float64)
     total = np.add.reduceat(values, indptr[:-1])
     values /= np.repeat(total, np.diff(indptr))
-    return sp.csr_matrix((values, cols, indptr), shape=(enc.n_items, k))
+    return sp.csr_matrix((values, cols, indptr), shape=(enc.n_items, enc.n_classes))
+
+
+def _cell_keys(enc: EncodedAnswers) -> np.ndarray:
+    """Each answer's (item, label) cell as the int64 key ``item * K + label``."""
+    keys = enc.item_idx.astype(np.int64) * enc.n_classes
+    keys += enc.label_idx
+    return keys
+
+
+def _csr_structure(cells: np.ndarray, k: int, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """``indptr`` and column indices of the sorted cell keys ``item * k + label``."""
+    rows, cols = np.divmod(cells, k)
+    indptr = np.zeros(n_items + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_items), out=indptr[1:])
+    return indptr, cols
+
+
+@dataclass(frozen=True, eq=False)
+class AnswerCells:
+    """The answered (item, label) cells of an encoded table, in CSR order (by item, then label).
+
+    Attributes
+    ----------
+    indptr, cols : ndarray
+        The CSR structure of an ``n_items x K`` matrix with one stored entry per answered cell
+        (sorted columns; every item has at least one cell).
+    of_answer : ndarray of intp, shape (n_answers,)
+        The cell (index into ``cols``) of each answer, in the encoding's answer order.
+    shape : tuple of int
+        ``(n_items, K)``.
+    """
+
+    indptr: np.ndarray
+    cols: np.ndarray
+    of_answer: np.ndarray
+    shape: tuple[int, int]
+
+
+def answer_cells(enc: EncodedAnswers) -> AnswerCells:
+    """The answered cells of ``enc`` and each answer's cell (one sort of the answers' cell keys)."""
+    cells, of_answer = np.unique(_cell_keys(enc), return_inverse=True)
+    indptr, cols = _csr_structure(cells, enc.n_classes, enc.n_items)
+    return AnswerCells(indptr, cols, of_answer.reshape(-1), (enc.n_items, enc.n_classes))
+
+
+def sparse_weighted_shares(
+    enc: EncodedAnswers,
+    cells: AnswerCells,
+    annotator_weights: np.ndarray | None = None,
+    fallback_weights: np.ndarray | None = None,
+) -> sp.csr_matrix:
+    """:func:`~labelwise.aggregate.majority.weighted_vote_shares` on the answered cells: CSR ``(n_items, K)``.
+
+    The stored values equal, bit for bit, the dense shares' cells (the cells whose weights are all 0
+    are not stored). Both add each answer's weight into its cell in the answers' order starting from
+    0 (``np.add.at`` there, ``np.bincount`` here), and both divide by the same totals
+    (:func:`vote_totals`); an item whose weights are all 0 takes its votes weighted by
+    ``fallback_weights`` instead (plain counts without).
+
+    Parameters
+    ----------
+    enc : EncodedAnswers
+    cells : AnswerCells
+        ``answer_cells(enc)`` (made once per fit: iterative methods vote many times).
+    annotator_weights : ndarray of shape (n_annotators,), optional
+        Non-negative weight of each annotator's answers (``None``: every answer 1).
+    fallback_weights : ndarray of shape (n_annotators,), optional
+        The weights of the items whose ``annotator_weights`` are all 0 (``None``: every answer 1).
+    """
+    rows = np.repeat(np.arange(cells.shape[0]), np.diff(cells.indptr))
+    values, total = _cell_sums(enc, cells, rows, annotator_weights)
+    dead = total <= 0
+    if annotator_weights is not None and dead.any():  # every weight 0: the fallback's vote shares
+        fallback, fallback_total = _cell_sums(enc, cells, rows, fallback_weights)
+        in_dead = dead[rows]
+        values[in_dead] = fallback[in_dead]
+        total[dead] = fallback_total[dead]
+    values /= total[rows]
+    cols, indptr = cells.cols, cells.indptr
+    kept = values != 0.0
+    if not kept.all():  # new arrays: ``cells`` is voted on again
+        cols, values = cols[kept], values[kept]
+        indptr = np.zeros_like(indptr)
+        np.cumsum(np.bincount(rows[kept], minlength=cells.shape[0]), out=indptr[1:])
+    return sp.csr_matrix((values, cols, indptr), shape=cells.shape)
+
+
+def _cell_sums(
+    enc: EncodedAnswers, cells: AnswerCells, rows: np.ndarray, annotator_weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The answers' weights summed per stored cell (in the answers' order) and per item (as :func:`vote_totals`
+    sums the dense table: the stored cells from left to right, in CSR order, since the empty ones are zeros
+    and add nothing; or the answers in their order)."""
+    n, k = cells.shape
+    if annotator_weights is None:
+        counts = np.bincount(cells.of_answer, minlength=cells.cols.size).astype(np.float64)
+        return counts, np.bincount(rows, weights=counts, minlength=n)  # exact integers, in any order
+    weights = np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx]
+    values = np.bincount(cells.of_answer, weights=weights, minlength=cells.cols.size)
+    if k <= ORDERED_COLUMNS:
+        return values, np.bincount(rows, weights=values, minlength=n)
+    return values, enc.item_sum(weights)
+
+
+#: Classes up to which :func:`vote_totals` adds a dense table's cells (one pass per column); past it the
+#: answers' weights (one pass over the answers).
+ORDERED_COLUMNS = 64
+
+
+def vote_totals(enc: EncodedAnswers, scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each item's total weight in a dense vote table ``scores`` (``weights``: each answer's), in a fixed
+    order that :func:`sparse_weighted_shares` reproduces on the stored cells (``scores @ ones`` leaves the
+    order to the BLAS kernel): up to :data:`ORDERED_COLUMNS` classes each row's cells added from left to
+    right, starting from the first; past it the item's answer weights added in the answers' order
+    (:meth:`EncodedAnswers.item_sum`, one pass over the answers instead of one per class)."""
+    if scores.shape[1] > ORDERED_COLUMNS:
+        return enc.item_sum(weights)
+    total = scores[:, 0].copy()
+    for j in range(1, scores.shape[1]):
+        total += scores[:, j]
+    return total
 
 
 def label_shares(shares: sp.csr_matrix, codes: np.ndarray) -> np.ndarray:

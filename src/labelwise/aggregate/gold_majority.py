@@ -12,7 +12,9 @@ import pandas as pd
 from .._validate.arguments import check_choice, show
 from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, row_sum
+from ._base import BaseAggregator
+from ._sparse_votes import answer_cells, dense_too_large
+from .majority import vote_shares
 
 __all__ = ["GoldMajorityVote", "MISSING_SKILL", "gold_series"]
 
@@ -75,7 +77,9 @@ class GoldMajorityVote(BaseAggregator):
 
     ``gold_accuracy_`` is each annotator's accuracy on gold (NaN without gold answers),
     ``n_gold_answers_`` their answers on gold items, and ``annotator_skill_`` the weight used
-    (0 for ignored annotators).
+    (0 for ignored annotators). Above a dense table's byte budget (free-text answers) the votes are
+    counted on the answered (item, label) cells alone, with the same results, as in
+    :class:`~labelwise.aggregate.MajorityVote` (``probas_sparse_``).
 
     Parameters
     ----------
@@ -146,7 +150,9 @@ class GoldMajorityVote(BaseAggregator):
             )
         gold_series(self.gold)
 
-    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    _any_k = True  # sparse shares above DENSE_BYTES_LIMIT
+
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[Any, np.ndarray]:
         gold = gold_series(self.gold)
         items = enc.item_index().get_indexer(gold.index)
         known = items >= 0
@@ -178,12 +184,10 @@ class GoldMajorityVote(BaseAggregator):
         weight = np.where(missing, 0.0, accuracy)
         if missing.any():
             self._missing(enc, missing, weight)
-        scores = enc.item_class_sum(weight[enc.annotator_idx])
-        dead = row_sum(scores) <= 0
-        if dead.any():  # every weight 0: the plain vote of the answers kept
-            ignored = missing if self.on_missing_skill == "ignore" else np.zeros_like(missing)
-            scores[dead] = enc.item_class_sum((~ignored[enc.annotator_idx]).astype(np.float64))[dead]
-        return scores / row_sum(scores)[:, None], weight
+        cells = answer_cells(enc) if dense_too_large(enc.n_items, enc.n_classes) else None
+        ignored = missing if self.on_missing_skill == "ignore" else np.zeros_like(missing)
+        # an item whose weights are all 0: the plain vote of the answers kept
+        return vote_shares(enc, weight, cells, (~ignored).astype(np.float64)), weight
 
     def _missing(self, enc: EncodedAnswers, missing: np.ndarray, weight: np.ndarray) -> None:
         """Apply ``on_missing_skill`` to the annotators without gold answers (``weight`` in place)."""

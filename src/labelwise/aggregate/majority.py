@@ -8,27 +8,59 @@ from typing import Any
 import numpy as np
 
 from ._answers import EncodedAnswers
-from ._base import TIE_RTOL, BaseAggregator, agreement_skill, row_sum
-from ._sparse_votes import dense_too_large, sparse_argmax_random_ties, sparse_vote_shares
+from ._base import BaseAggregator, agreement_skill, row_sum
+from ._sparse_votes import (
+    AnswerCells,
+    dense_too_large,
+    sparse_vote_shares,
+    sparse_weighted_shares,
+    vote_totals,
+)
 
-__all__ = ["MajorityVote", "weighted_vote_shares"]
+__all__ = ["MajorityVote", "vote_shares", "weighted_vote_shares"]
 
 
-def weighted_vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | None = None) -> np.ndarray:
+def weighted_vote_shares(
+    enc: EncodedAnswers, annotator_weights: np.ndarray | None = None, fallback_weights: np.ndarray | None = None
+) -> np.ndarray:
     """Per item, each label's share of the (weighted) votes: shape (n_items, K), rows sum to 1.
 
-    ``annotator_weights[j]`` weighs every answer of annotator ``j`` (``None``: all 1). An item whose
-    annotators all have weight 0 falls back to plain vote shares.
+    ``annotator_weights[j]`` (non-negative) weighs every answer of annotator ``j`` (``None``: all 1).
+    An item whose annotators all have weight 0 falls back to the votes weighted by
+    ``fallback_weights`` (``None``: plain vote shares). A weighted row is divided by totals summed in
+    a fixed order (:func:`~labelwise.aggregate._sparse_votes.vote_totals`, not the BLAS product's),
+    so that the shares on the answered cells alone
+    (:func:`~labelwise.aggregate._sparse_votes.sparse_weighted_shares`) are the same bits.
     """
     counts = enc.item_label_counts  # cached on ``enc``: never written to below
     if annotator_weights is None:
-        scores = counts
-    else:
-        scores = enc.item_class_sum(np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx])
-        dead = row_sum(scores) <= 0
-        if dead.any():
-            scores[dead] = counts[dead]
-    return scores / row_sum(scores)[:, None]
+        return counts / row_sum(counts)[:, None]
+    weights = np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx]
+    scores = enc.item_class_sum(weights)
+    total = vote_totals(enc, scores, weights)
+    dead = total <= 0
+    if dead.any() and fallback_weights is None:
+        scores[dead] = counts[dead]
+        total[dead] = row_sum(counts[dead])  # exact integers
+    elif dead.any():
+        weights = np.asarray(fallback_weights, dtype=np.float64)[enc.annotator_idx]
+        fallback = enc.item_class_sum(weights)
+        scores[dead] = fallback[dead]
+        total[dead] = vote_totals(enc, fallback, weights)[dead]
+    return scores / total[:, None]
+
+
+def vote_shares(
+    enc: EncodedAnswers,
+    annotator_weights: np.ndarray | None,
+    cells: AnswerCells | None,
+    fallback_weights: np.ndarray | None = None,
+) -> Any:
+    """:func:`weighted_vote_shares`, or with ``cells`` (:func:`~labelwise.aggregate._sparse_votes.answer_cells`,
+    for a label set too large for a dense table) the same shares on the answered cells, a CSR matrix."""
+    if cells is None:
+        return weighted_vote_shares(enc, annotator_weights, fallback_weights)
+    return sparse_weighted_shares(enc, cells, annotator_weights, fallback_weights)
 
 
 def _vote_shares_in_place(enc: EncodedAnswers, *, consume: bool = False) -> np.ndarray:
@@ -130,6 +162,4 @@ class MajorityVote(BaseAggregator):
         fitted = self.__dict__.pop("_fit_codes", None)
         if fitted is not None and fitted[0] is post and row_group is None:
             return fitted[1]
-        if not isinstance(post, np.ndarray):  # the sparse shares (one row per item)
-            return sparse_argmax_random_ties(post, self._rng(), rtol=TIE_RTOL)
         return super()._hard_labels(post, row_group)

@@ -9,7 +9,8 @@ import numpy as np
 
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill
-from .majority import weighted_vote_shares
+from ._sparse_votes import answer_cells, dense_too_large
+from .majority import vote_shares
 
 __all__ = ["Wawa"]
 
@@ -27,6 +28,11 @@ class Wawa(BaseAggregator):
 
     An item whose annotators all have skill 0 keeps its plain vote shares.
     ``annotator_skill_`` is ``s`` (step 2).
+
+    Both votes are counted on the answered (item, label) cells alone when a dense ``n_items x K``
+    table would exceed :data:`~labelwise.aggregate._sparse_votes.DENSE_BYTES_LIMIT` (free-text
+    answers), as :class:`~labelwise.aggregate.MajorityVote` does: the same labels, skills and shares
+    (``probas_sparse_``, and ``probas_`` raises an error naming its size).
 
     Parameters
     ----------
@@ -60,9 +66,10 @@ class Wawa(BaseAggregator):
         self.label_col = label_col
         self.random_state = random_state
 
-    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        mv = weighted_vote_shares(enc)
-        skill = agreement_skill(enc, self._hard_labels(mv))
+    _any_k = True  # sparse shares above DENSE_BYTES_LIMIT
+
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[Any, np.ndarray]:
+        cells = answer_cells(enc) if dense_too_large(enc.n_items, enc.n_classes) else None
+        skill = agreement_skill(enc, self._hard_labels(vote_shares(enc, None, cells)))
         self.skills_ = skill
-        post = weighted_vote_shares(enc, skill)
-        return post, skill
+        return vote_shares(enc, skill, cells), skill

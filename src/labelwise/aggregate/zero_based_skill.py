@@ -10,7 +10,8 @@ import numpy as np
 from .._validate.arguments import check_fraction, check_positive_int
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill
-from .majority import weighted_vote_shares
+from ._sparse_votes import answer_cells, dense_too_large
+from .majority import vote_shares
 
 __all__ = ["ZeroBasedSkill"]
 
@@ -28,7 +29,9 @@ class ZeroBasedSkill(BaseAggregator):
 
     Stops after ``max_iter`` iterations or when no skill moves by more than ``tol``. The result is
     the vote weighted by the final skills (``probas_`` = weighted vote shares);
-    ``annotator_skill_`` is ``s``.
+    ``annotator_skill_`` is ``s``. Above a dense table's byte budget (free-text answers) the votes
+    are counted on the answered (item, label) cells alone, with the same results, as in
+    :class:`~labelwise.aggregate.Wawa`.
 
     Parameters
     ----------
@@ -85,7 +88,10 @@ class ZeroBasedSkill(BaseAggregator):
         check_fraction("lr_reduce_factor", self.lr_reduce_factor, low=0.0, high=1.0, closed_high=True)
         check_fraction("eps", self.eps, low=0.0, high=1.0)
 
-    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    _any_k = True  # sparse shares above DENSE_BYTES_LIMIT
+
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[Any, np.ndarray]:
+        cells = answer_cells(enc) if dense_too_large(enc.n_items, enc.n_classes) else None
         state: dict[str, Any] = {
             "skill": np.full(enc.n_annotators, 1.0 / enc.n_classes + self.eps),
             "lr": float(self.lr_init),
@@ -94,7 +100,7 @@ class ZeroBasedSkill(BaseAggregator):
         def step(it: int) -> float:
             if it % self.lr_steps_to_reduce == 0:
                 state["lr"] *= self.lr_reduce_factor
-            codes = self._hard_labels(weighted_vote_shares(enc, state["skill"]))
+            codes = self._hard_labels(vote_shares(enc, state["skill"], cells))
             move = state["lr"] * (agreement_skill(enc, codes) - state["skill"])
             state["skill"] = state["skill"] + move
             return float(np.abs(move).max())
@@ -102,4 +108,4 @@ class ZeroBasedSkill(BaseAggregator):
         self._iterate(step, monitor="change")
         skill = state["skill"]
         self.skills_ = skill
-        return weighted_vote_shares(enc, skill), skill
+        return vote_shares(enc, skill, cells), skill

@@ -256,8 +256,8 @@ def labels_frame(
 ) -> pd.DataFrame:
     """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality], uncertainty.
 
-    A fit that kept its shares sparse (``probas_sparse_``: majority vote over more classes than a dense
-    table holds) writes no ``prob_<class>`` columns.
+    A fit that kept its shares sparse (``probas_sparse_``: majority vote, Wawa or zero-based skill over more
+    classes than a dense table holds) writes no ``prob_<class>`` columns.
 
     ``agreement``, ``uncertainty``: each item's agreement with its label and the entropy of its
     answers' label shares (:func:`labelwise.aggregate.uncertainty` by item, every skill 1: 0 when
@@ -269,13 +269,17 @@ def labels_frame(
     labels = est.labels_
     frame = pd.DataFrame({"item": labels.index.to_numpy(), "label": labels.to_numpy()})
     sparse = est.__dict__.get("probas_sparse_")
-    if sparse is not None:  # too many classes for a dense table (majority vote): no prob_<class> columns
+    if sparse is not None:  # too many classes for a dense table: no prob_<class> columns
         from ..aggregate._sparse_votes import label_shares
+        from ..aggregate.majority import MajorityVote
 
         frame["confidence"] = label_shares(sparse, est.label_codes_)
-        if uncertainty is None:  # the entropy of the vote shares, from the answered cells alone
+        if uncertainty is None and isinstance(est, MajorityVote):  # the plain vote shares, answered cells alone
             terms = -sparse.data * np.log(sparse.data)
             uncertainty = pd.Series(np.add.reduceat(terms, sparse.indptr[:-1]), index=labels.index)
+        elif uncertainty is None:  # weighted shares (Wawa, ZBS): the plain ones from the answers
+            assert answers is not None
+            uncertainty = vote_entropy(answers.groupby(["item", "label"], sort=False).size())
     else:
         probas = est.probas_
         codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the re-exports: read by mypy and the docs, imported on firs
     from .baselines import MajorityClassVoter, MajorityLabelVoter, RandomVoter
     from .buckets import Labeled, filter_unlabeled, label_buckets
     from .dawid_skene import DawidSkeneLabelModel
+    from .iwmv import IWMVLabelModel
     from .label_model import LabelModel
     from .labeling_function import LabelingFunction, labeling_function
     from .policies import ApplyAllPolicy, ApplyEachPolicy, ApplyOnePolicy, MeanFieldPolicy, Policy, RandomPolicy
@@ -43,6 +44,7 @@ __all__ = [
     "Augmented",
     "AugmentedPoints",
     "DawidSkeneLabelModel",
+    "IWMVLabelModel",
     "LabelModel",
     "Labeled",
     "LabelingFunction",

@@ -11,6 +11,7 @@ import numpy as np
 from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
+from ._iwmv_start import keep_iwmv_start
 from ._lure import lure_applies, refit_lured
 from ._one_class_balance import ANCHOR, anchored_balance, balance_log_prior
 from ._posterior import (
@@ -35,6 +36,7 @@ __all__ = [
     "log_prior",
     "record_convergence",
     "run_em",
+    "second_starts",
 ]
 
 #: Stopping tolerance (mean objective gain per item over a SQUAREM cycle) of the
@@ -67,6 +69,7 @@ class EMRun(NamedTuple):
     converged: bool
     lure: np.ndarray | None = None  # the lured-item model's parameters when it replaced the fit (``_lure``)
     spectral: str | None = None  # the MAP fit's spectral start (``_spectral.keep_higher_map``), else None
+    iwmv: str | None = None  # the MAP fit's IWMV start (``_iwmv_start.keep_iwmv_start``), else None
 
 
 def log_prior(
@@ -171,9 +174,10 @@ def record_convergence(model: Any, run: EMRun | None, n_iter: int, tol: float) -
     when the run stopped at its budget of ``n_iter`` EM steps."""
     if run is None:
         model.em_converged_, model.n_em_evals_, model.em_objective_history_ = True, 0, []
-        model.spectral_start_ = "not run: no EM"
+        model.spectral_start_ = model.iwmv_start_ = "not run: no EM"
         return
     model.spectral_start_ = run.spectral or "not run: no Dawid-Skene MAP fit"
+    model.iwmv_start_ = run.iwmv or "not run: no Dawid-Skene MAP fit"
     model.em_converged_, model.n_em_evals_, model.em_objective_history_ = run.converged, run.n_evals, run.objective
     if run.converged:
         return
@@ -251,6 +255,7 @@ def fit_abstain_models(
     prior_strength: float,
     lured_items: bool = False,
     spectral_start: bool = False,
+    iwmv_start: bool = False,
     **em: Any,
 ) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
@@ -270,8 +275,9 @@ def fit_abstain_models(
     once EM has slowed down; the dev sets' margins were much wider). ``em``: ``smoothing``, ``n_iter``, ``tol`` of
     :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
     (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
-    per item on average). With ``spectral_start``, before that refinement, the MAP fit is also run from
-    Zhang et al.'s spectral estimate and the fit of higher MAP objective kept (:mod:`._spectral`).
+    per item on average). Before that refinement, :func:`second_starts` runs the MAP fit also from IWMV's labels
+    (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate (``spectral_start``), keeping
+    the fit of higher MAP objective.
 
     Returns
     -------
@@ -318,12 +324,31 @@ def fit_abstain_models(
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
-        fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
-        if spectral_start:
-            refit = partial(fit, p=p, pats=patterns, fixed=not free, prior=prior)
-            fits[chosen] = keep_higher_map(fits[chosen], voted, w, k, groups, starts[-1], refit, float(em["tol"]))
-        else:
-            fits[chosen] = fits[chosen]._replace(spectral="not run: spectral_start=False")
+        refit = partial(fit, p=p, pats=patterns, fixed=not free, prior=prior)
+        fits[chosen] = second_starts(
+            refit(starts[-1]), refit, (voted, w, k, groups, starts[-1]), float(em["tol"]), iwmv_start, spectral_start
+        )
         if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
             fits[chosen] = refit_lured(voted, fits[chosen], groups, k, prior, free=free, **em)
     return fits[chosen], chosen, bic, vote_ll
+
+
+def second_starts(
+    run: EMRun,
+    refit: Any,
+    rows: tuple[VotedOutcomes, np.ndarray, int, list[list[int]], np.ndarray],
+    tol: float,
+    iwmv_start: bool,
+    spectral_start: bool,
+) -> EMRun:
+    """The MAP fit ``run`` (from majority vote), or the same fit from IWMV's labels (``iwmv_start``,
+    :func:`._iwmv_start.keep_iwmv_start`), then from the spectral estimate (``spectral_start``,
+    :func:`._spectral.keep_higher_map`), whichever has the higher MAP objective. ``rows``: the fit's
+    ``VotedOutcomes``, row weights, K, groups and majority vote's shares."""
+    if iwmv_start:
+        run = keep_iwmv_start(run, *rows, refit, tol)
+    else:
+        run = run._replace(iwmv="not run: iwmv_start=False")
+    if spectral_start:
+        return keep_higher_map(run, *rows, refit, tol)
+    return run._replace(spectral="not run: spectral_start=False")

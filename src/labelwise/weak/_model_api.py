@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_random_state
-from ..errors import EstimatorError, InvalidLabelsError, ShapeMismatchError
+from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ._votes import Votes, as_votes, gold_by_item
 from .predictions import TIE_BREAK_POLICIES, MetricFunction, check_metrics, score_predictions, tie_break
 
-__all__ = ["LabelModelAPI", "VoterAPI", "abstain_value", "balance_from_dev", "gold_codes"]
+__all__ = ["LabelModelAPI", "VoterAPI", "abstain_value", "balance_from_dev", "gold_codes", "known_labelers"]
 
 
 def abstain_value(classes: np.ndarray) -> Any:
@@ -74,6 +74,14 @@ def balance_from_dev(y_dev: Any, classes: np.ndarray) -> np.ndarray:
             f"y_dev must hold every class {np.asarray(classes).tolist()} at least once, got none of {absent}"
         )
     return counts / counts.sum()
+
+
+def known_labelers(votes: Votes, labelers: tuple[Any, ...]) -> Votes:
+    """``votes`` over a fitted model's ``labelers`` (in the fitted order); labelers it was not fitted on are an error."""
+    unknown = sorted(set(votes.labelers) - set(labelers), key=str)
+    if unknown:
+        raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
+    return Votes(votes.answers, votes.items, labelers, votes.classes)
 
 
 def _list_shape(votes: list | tuple) -> tuple[int, ...]:

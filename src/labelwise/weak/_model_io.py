@@ -36,6 +36,7 @@ _SCALARS = (
     "n_em_evals_",
     "lured_items_",
     "spectral_start_",
+    "iwmv_start_",
     "lure_params_",  # the lured-item model's parameters (``weak._lure``), for predict
 )
 

@@ -123,7 +123,14 @@ def check_label_model_params(model: Any) -> None:
     check_positive_int("max_iter", model.max_iter)
     check_positive_int("max_clique", model.max_clique)
     check_positive_int("min_shared", model.min_shared, minimum=0)
-    for name in ("pair_check", "pair_check_warm_start", "pair_check_triad", "lured_items", "spectral_start"):
+    for name in (
+        "pair_check",
+        "pair_check_warm_start",
+        "pair_check_triad",
+        "lured_items",
+        "spectral_start",
+        "iwmv_start",
+    ):
         if not isinstance(getattr(model, name), (bool, np.bool_)):
             raise InvalidParameterError(f"{name} must be True or False, got {getattr(model, name)!r}")
     for name in ("tol", "l2", "smoothing", "prior_strength"):

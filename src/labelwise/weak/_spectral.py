@@ -49,7 +49,15 @@ import numpy as np
 from ..aggregate.dawid_skene import relabelled_classes
 from ._posterior import VotedOutcomes
 
-__all__ = ["MAX_COND", "MIN_SHARED_PER_CELL", "Spectral", "keep_higher_map", "power_method", "spectral_confusions"]
+__all__ = [
+    "MAX_COND",
+    "MIN_SHARED_PER_CELL",
+    "Spectral",
+    "higher_map",
+    "keep_higher_map",
+    "power_method",
+    "spectral_confusions",
+]
 
 #: Items voted on by all three groups must number at least this times K² (the third moment's cells).
 MIN_SHARED_PER_CELL = 10
@@ -253,7 +261,13 @@ def keep_higher_map(
     if spec.post is None:
         return run._replace(spectral=f"not run: {spec.reason}")
     alt = refit(spec.post)
-    relabels = [len(relabelled_classes(majority, r.post, w)) > 0 for r in (run, alt)]
-    if alt.objective[-1] - run.objective[-1] > tol and (not relabels[1] or relabels[0]):
+    if higher_map(run, alt, majority, w, tol):
         return alt._replace(spectral="kept")
     return run._replace(spectral="not kept")
+
+
+def higher_map(run: Any, alt: Any, majority: np.ndarray, w: np.ndarray, tol: float) -> bool:
+    """Whether the second start's MAP fit ``alt`` replaces ``run``: its objective higher by more than ``tol``, and it
+    does not relabel majority vote's classes (``majority``: its shares) unless ``run`` does too."""
+    relabels = [len(relabelled_classes(majority, r.post, w)) > 0 for r in (run, alt)]
+    return bool(alt.objective[-1] - run.objective[-1] > tol and (not relabels[1] or relabels[0]))

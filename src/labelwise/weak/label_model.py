@@ -12,7 +12,6 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from ..errors import InvalidParameterError
 from . import _params
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
@@ -20,7 +19,7 @@ from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
 from ._fit_check import fitted_check, guard_missing, refit_best
 from ._lure import lured_posterior
-from ._model_api import LabelModelAPI, balance_from_dev
+from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
 from ._one_class_fit import abstain_mode, fit_rows, structure_plan
@@ -172,6 +171,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
         of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
         vote's start only. Off: it passed ``benchmarks/dev_weak_spectral.py``'s rule but changed no dev label.
+    iwmv_start : bool, default True
+        The same from Li and Yu's IWMV labels (``weak._iwmv_start``; rule of ``benchmarks/dev_weak_iwmv.py``).
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -221,8 +222,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     lured_items_ : bool, lure_params_ : ndarray or None
         Whether the lured-item mixture refined the fit (``lured_items`` and its gate), and its parameters
         (``weak._lure.LureFit.unpack``), which ``predict`` uses.
-    spectral_start_ : str
-        ``"kept"`` (the spectral start's MAP fit had the higher objective), ``"not kept"`` or ``"not run: <why>"``.
+    spectral_start_, iwmv_start_ : str
+        ``"kept"`` (that start's MAP fit had the higher objective), ``"not kept"`` or ``"not run: <why>"``.
     em_converged_ : bool, n_em_evals_ : int
         Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a
         :class:`~labelwise.errors.LabelwiseWarning`), and its EM steps (True and 0 without EM).
@@ -268,6 +269,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         lured_items: bool = True,
         spectral_start: bool = False,
+        iwmv_start: bool = True,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -289,6 +291,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.prior_strength = prior_strength
         self.lured_items = lured_items
         self.spectral_start = spectral_start
+        self.iwmv_start = iwmv_start
         self.labels = labels
         self.random_state = random_state
 
@@ -375,6 +378,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 prior_strength=float(self.prior_strength),
                 lured_items=bool(self.lured_items),
                 spectral_start=bool(self.spectral_start),
+                iwmv_start=bool(self.iwmv_start),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
@@ -429,11 +433,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         votes_given_y = np.maximum(cond.sum(axis=1), FLOOR)  # (m, K): P(vote | y)
         self.confusion_ = confusion_from_mu(mu, m, k)
         accuracy = np.clip(np.einsum("jyy,y->j", cond, p) / np.maximum(votes_given_y @ p, FLOOR), 0, 1)
-        self.accuracies_ = pd.Series(
-            np.where((matrix >= 0).any(axis=0), accuracy, np.nan),  # a labeler that never voted: none
-            index=pd.Index(v.labelers, name="labeler"),
-            name="accuracy",
-        )
+        accuracy[~(matrix >= 0).any(axis=0)] = np.nan  # a labeler that never voted: none
+        self.accuracies_ = pd.Series(accuracy, index=pd.Index(v.labelers, name="labeler"), name="accuracy")
         classes = pd.Index(v.classes)
         codes = item_argmax(post, self.random_state, v.items, inverse)  # a tie: one draw per tied item
         self.probas_ = pd.DataFrame(post[inverse], index=v.items, columns=classes)
@@ -442,10 +443,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         """Items, posterior and class codes (exact ties: one seeded draw per tied item of ``votes``, as ``labels_``)."""
-        v = as_votes(votes, classes=self.classes_)
-        unknown = sorted(set(v.labelers) - set(self.labelers_), key=str)
-        if unknown:
-            raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
+        v = known_labelers(as_votes(votes, classes=self.classes_), self.labelers_)
         rows = compress_rows(Votes(v.answers, v.items, self.labelers_, self.classes_).matrix(), len(self.classes_))
         lam_g = voted_outcomes(rows.matrix, len(self.classes_), self._groups)[0]
         post = posterior(lam_g, self.group_mu_, self.class_balance_)[0]
