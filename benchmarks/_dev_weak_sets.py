@@ -5,9 +5,11 @@
   is15n's biased crowds on the first four seeds, the 93's generators on every other seed, lure39's stress
   families on every seed;
 * :func:`rule_sets`: the rule's sets, the 93 dev sets (seed -1), then the stress sets of seeds 33-36 and 137-140;
-* :func:`collect`: each set's rows of every variant, printed as they come; :func:`variant_rows`: one set's rows
-  (main's fit and each variant's); :func:`judge_rule_blocks`: the rule's report of one variant on the 93 and on
-  the stress seeds.
+* :func:`collect`: each set's rows of every variant, printed as they come; :func:`judge_rule_blocks`: the rule's
+  report of one variant on the 93 and on the stress seeds;
+* :func:`variant_rows`: one set's rows, main's fit against each variant's (``fit`` first);
+* :func:`main_cli`: the scripts' command line (``--explore``, ``--rule V``, ``--only``, ``--out``, ``--bench V``),
+  first used by ``dev_weak_multispa.py``.
 
 The generator modules patch labelwise when imported; what they patch is put back here, so importing them
 leaves the code under test as it is.
@@ -15,8 +17,11 @@ leaves the code under test as it is.
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 from dev_weak_lure_stress import stress_sets
 
@@ -88,7 +93,6 @@ def variant_rows(
 ) -> list[dict]:
     """One set's rows: ``fit(matrix, K, None)`` (before: main's ``LabelModel()``) and ``fit(matrix, K, v)`` for each
     variant ``v`` (after). ``fit`` returns class codes, CPU seconds and one more number, kept as column ``extra``."""
-    import numpy as np
     from dev_weak_labeler_strength import dev_set, score
 
     matrix, k, g, scored, _, base = dev_set(family, name, votes, truth)
@@ -119,3 +123,44 @@ def judge_rule_blocks(part: pd.DataFrame, report: Callable[[pd.DataFrame], bool]
     cpu = stress.cpu_after.sum() / max(stress.cpu_before.sum(), 1e-12)
     print(f"stress CPU s summed: before {stress.cpu_before.sum():.2f}, after {stress.cpu_after.sum():.2f} ({cpu:.2f}x)")
     print("RULE:", "passes" if ok93 and ok_stress else "fails")
+
+
+def main_cli(
+    doc: str,
+    variants: list[str],
+    explore: Callable[[], Iterable[tuple]],
+    evaluate: Callable[..., list[dict]],
+    summarise: Callable[[pd.DataFrame, list[str], bool], None],
+    bench: Callable[[str, list[str]], None],
+    cols: list[str],
+) -> None:
+    """The command line: ``--explore`` (every variant on ``explore()``'s sets), ``--rule V`` (the rule's sets),
+    ``--only``, ``--out``, and ``--bench V`` (``main`` or a variant; the other arguments go to ``bench``)."""
+    from _machine import machine_line
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--explore", action="store_true", help="the exploration's fresh seeds, every variant")
+    ap.add_argument("--rule", default=None, choices=variants, help="the registered rule run of one variant")
+    ap.add_argument("--only", default=None, help="substring of the set names to run (smoke runs)")
+    ap.add_argument("--out", default=None, help="CSV of the per-set table")
+    ap.add_argument("--bench", default=None, choices=["main", *variants], help="bench_weak.py under it")
+    args, rest = ap.parse_known_args()
+    if args.bench:
+        bench(args.bench, rest)
+        return
+    if rest:
+        ap.error(f"unrecognized arguments: {rest}")
+    pd.set_option("display.width", 250)
+    if args.explore:
+        chosen, source = list(variants), explore()
+    elif args.rule is None:
+        ap.error("give --explore or --rule V")
+    else:
+        chosen, source = [args.rule], rule_sets()
+    print("machine:", machine_line(), "load:", open("/proc/loadavg").read().split()[:3], flush=True)
+    frame = collect(source, evaluate, chosen, cols, args.only)
+    if args.out:
+        frame.to_csv(args.out, index=False)
+    summarise(frame, chosen, bool(args.rule))
+    print("load:", open("/proc/loadavg").read().split()[:3])
+    sys.stdout.flush()

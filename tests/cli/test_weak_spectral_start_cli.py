@@ -63,7 +63,7 @@ def test_spectral_start_fits_what_the_api_fits_and_says_so(crowd, tmp_path):
     on, off = tmp_path / "on", tmp_path / "off"
     result = _run(crowd, on, "--no-lured-items", "--spectral-start")
     assert result.exit_code == 0, result.output
-    assert _run(crowd, off, "--no-lured-items").exit_code == 0
+    assert _run(crowd, off, "--no-lured-items", "--no-spectral-start").exit_code == 0
     said_on, said_off = (json.loads((o / "summary.json").read_text()) for o in (on, off))
     assert (said_on["spectral_start"], said_on["spectral_start_result"]) == (True, "kept")
     assert (said_off["spectral_start"], said_off["spectral_start_result"]) == (False, "not run: spectral_start=False")
@@ -76,12 +76,14 @@ def test_spectral_start_fits_what_the_api_fits_and_says_so(crowd, tmp_path):
 
 
 def test_no_spectral_start_is_the_default(crowd, tmp_path):
-    """--no-spectral-start gives the same labels.csv as no flag, and records the flag as off."""
+    """--no-spectral-start gives the same labels.csv as no flag, and records the flag as off (the MultiSPA start,
+    ``spectral_start="multispa"``, is the API's opt-in)."""
     assert _run(crowd, tmp_path / "a").exit_code == 0
     assert _run(crowd, tmp_path / "b", "--no-spectral-start").exit_code == 0
     pd.testing.assert_frame_equal(
         pd.read_csv(tmp_path / "a" / "labels.csv"), pd.read_csv(tmp_path / "b" / "labels.csv")
     )
+    assert json.loads((tmp_path / "a" / "summary.json").read_text())["spectral_start"] is False
     assert json.loads((tmp_path / "b" / "summary.json").read_text())["spectral_start"] is False
 
 

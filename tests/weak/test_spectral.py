@@ -141,7 +141,8 @@ class TestLabelModelSpectralStart:
         """On a crowd with permutation-confused workers, EM from the spectral start ends at a MAP fit whose
         objective is higher (by far more than ``tol``) than majority vote's start reaches; the model keeps it."""
         matrix, _, k = search_crowd(292)
-        on, off = fit(matrix, k, lured_items=False, spectral_start=True), fit(matrix, k, lured_items=False)
+        on = fit(matrix, k, lured_items=False, spectral_start=True)
+        off = fit(matrix, k, lured_items=False, spectral_start=False)
         assert on.spectral_start_ == "kept" and off.spectral_start_ == "not run: spectral_start=False"
         assert on.em_objective_history_[-1] > off.em_objective_history_[-1] + 1e-4
 

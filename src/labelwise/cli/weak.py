@@ -424,7 +424,7 @@ def _model_settings(model: Any) -> dict[str, Any]:
     return {
         "lured_items": bool(model.lured_items),
         "lured_items_applied": bool(model.lured_items_),
-        "spectral_start": bool(model.spectral_start),
+        "spectral_start": model.spectral_start if isinstance(model.spectral_start, str) else bool(model.spectral_start),
         "spectral_start_result": str(model.spectral_start_),
     }
 

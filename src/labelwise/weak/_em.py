@@ -254,7 +254,7 @@ def fit_abstain_models(
     abstains: str,
     prior_strength: float,
     lured_items: bool = False,
-    spectral_start: bool = False,
+    spectral_start: bool | str = False,
     iwmv_start: bool = False,
     **em: Any,
 ) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
@@ -276,7 +276,7 @@ def fit_abstain_models(
     :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
     (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
     per item on average). Before that refinement, :func:`second_starts` runs the MAP fit also from IWMV's labels
-    (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate (``spectral_start``), keeping
+    (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate or Ibrahim et al.'s MultiSPA (``spectral_start``), keeping
     the fit of higher MAP objective.
 
     Returns
@@ -339,7 +339,7 @@ def second_starts(
     rows: tuple[VotedOutcomes, np.ndarray, int, list[list[int]], np.ndarray],
     tol: float,
     iwmv_start: bool,
-    spectral_start: bool,
+    spectral_start: bool | str,
 ) -> EMRun:
     """The MAP fit ``run`` (from majority vote), or the same fit from IWMV's labels (``iwmv_start``,
     :func:`._iwmv_start.keep_iwmv_start`), then from the spectral estimate (``spectral_start``,
@@ -350,5 +350,5 @@ def second_starts(
     else:
         run = run._replace(iwmv="not run: iwmv_start=False")
     if spectral_start:
-        return keep_higher_map(run, *rows, refit, tol)
+        return keep_higher_map(run, *rows, refit, tol, spectral_start)
     return run._replace(spectral="not run: spectral_start=False")

@@ -131,8 +131,11 @@ def check_label_model_params(model: Any) -> None:
         "spectral_start",
         "iwmv_start",
     ):
-        if not isinstance(getattr(model, name), (bool, np.bool_)):
-            raise InvalidParameterError(f"{name} must be True or False, got {getattr(model, name)!r}")
+        value = getattr(model, name)
+        multispa = name == "spectral_start" and isinstance(value, str) and value in ("multispa", "multispa-kl")
+        if not isinstance(value, (bool, np.bool_)) and not multispa:
+            extra = ' (or "multispa" or "multispa-kl", Ibrahim et al.\'s start)' if name == "spectral_start" else ""
+            raise InvalidParameterError(f"{name} must be True or False, got {value!r}{extra}")
     for name in ("tol", "l2", "smoothing", "prior_strength"):
         value = getattr(model, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:

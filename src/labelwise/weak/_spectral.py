@@ -244,6 +244,7 @@ def keep_higher_map(
     majority: np.ndarray,
     refit: Callable[[np.ndarray], Any],
     tol: float,
+    start: bool | str = True,
 ) -> Any:
     """Zhang et al.'s Stage 2 beside the usual start: the MAP fit ``run`` (an ``_em.EMRun`` started from
     majority vote's shares ``majority``) or the same fit started from the spectral estimate, whichever
@@ -256,8 +257,18 @@ def keep_higher_map(
     gained less) and does not relabel majority vote's classes (``relabelled_classes``) unless ``run``
     does too, as the label model's informative runs. ``spectral`` of the returned run says which:
     ``"kept"``, ``"not kept"``, or ``"not run: <why>"`` (:func:`spectral_confusions`' reason).
+    ``start``: the label model's ``spectral_start``; False returns ``run`` (``"not run: spectral_start=False"``),
+    ``"multispa"`` (``"multispa-kl"``) starts from Ibrahim et al.'s MultiSPA (MultiSPA-KL) estimate
+    (``_multispa.multispa_confusions``).
     """
-    spec = spectral_confusions(voted, w, k, groups)
+    if not start:
+        return run._replace(spectral="not run: spectral_start=False")
+    if start in ("multispa", "multispa-kl"):
+        from ._multispa import multispa_confusions  # it imports this module's ``Spectral``: here, not at the top
+
+        spec = multispa_confusions(voted, w, k, groups, majority, kl=start == "multispa-kl")
+    else:
+        spec = spectral_confusions(voted, w, k, groups)
     if spec.post is None:
         return run._replace(spectral=f"not run: {spec.reason}")
     alt = refit(spec.post)

@@ -167,10 +167,12 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average, refine it by a
         mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler answers one look-alike wrong
         class, shared by the item, with its own probability. False: the MAP fit only (``dev_weak_lure.py``).
-    spectral_start : bool, default False
-        Where that MAP fit is kept, also run it from Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: moments
-        of three labeler groups, a tensor decomposition) and keep the fit of higher MAP objective. False: majority
-        vote's start only. Off: it passed ``benchmarks/dev_weak_spectral.py``'s rule but changed no dev label.
+    spectral_start : bool, "multispa" or "multispa-kl", default False
+        Where that MAP fit is kept, also run it from a moment estimate and keep the fit of higher MAP objective: True,
+        Zhang et al.'s spectral estimate [2]_ (``weak._spectral``: three labeler groups, a tensor decomposition);
+        ``"multispa"`` (``"multispa-kl"``), Ibrahim et al.'s MultiSPA (then KL-fitted) estimate from pairwise
+        co-occurrences (``weak._multispa``). False: none. Off: both passed their dev rules
+        (``benchmarks/dev_weak_spectral.py``, ``dev_weak_multispa.py``) but changed no label of the benchmark's sets.
     iwmv_start : bool, default True
         The same from Li and Yu's IWMV labels (``weak._iwmv_start``; rule of ``benchmarks/dev_weak_iwmv.py``).
     labels : sequence, optional
@@ -268,7 +270,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         smoothing: float = 0.01,
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         lured_items: bool = True,
-        spectral_start: bool = False,
+        spectral_start: bool | str = False,
         iwmv_start: bool = True,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
@@ -377,7 +379,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 accuracy=agreement_accuracy(counts, w[cov]),
                 prior_strength=float(self.prior_strength),
                 lured_items=bool(self.lured_items),
-                spectral_start=bool(self.spectral_start),
+                spectral_start=self.spectral_start,
                 iwmv_start=bool(self.iwmv_start),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
