@@ -13,6 +13,7 @@ from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
 from ._iwmv_start import keep_iwmv_start
 from ._lure import lure_applies, refit_lured
+from ._one_class_balance import ANCHOR, anchored_balance, balance_log_prior
 from ._posterior import (
     FLOOR,
     VotedOutcomes,
@@ -136,20 +137,25 @@ def run_em(
         voted = voted.weighted(w)
     total = float(w.sum())
     k = post.shape[1]
+    anchor = ANCHOR.get()  # mostly one-class votes: the balance's MAP under a prior on the vote shares
 
     def m_step(post: np.ndarray, p: np.ndarray) -> np.ndarray:
         if patterns is None:
             mu_g, p_new = em_m_step(voted, post, smoothing, n_outcomes)
         else:
             mu_g, p_new = em_m_step_missing(voted, post, smoothing, *patterns, prior=prior)
-        if not fixed:
+        if anchor is not None:
+            p = anchored_balance(p_new, total, anchor)
+        elif not fixed:
             p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
         return np.concatenate([mu_g.ravel(), p])
 
     def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
         post, log_z = posterior(voted, mu_g, p)
-        objective = (float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior)) / total
+        objective = (
+            float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior) + balance_log_prior(p, anchor)
+        ) / total
         return objective, m_step(post, p), (post, log_z)
 
     if not n_iter:

@@ -51,6 +51,8 @@ def fitted_check(
         strength, triad = float(model.prior_strength), bool(model.pair_check_triad)
         model._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength, triad=triad)
         return model._model_pairs(matrix, k, groups, model._pairs)
+    if getattr(model, "_structure_learned", False):  # the learned pairs hold the one-class dependencies
+        return None
     fitted = posterior(lam_g, run.mu, run.p)[0]
     new = one_class_groups(
         matrix,

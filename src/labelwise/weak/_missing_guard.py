@@ -39,7 +39,8 @@ def one_class_vote_share(votes: Votes) -> float:
 def guard_missing(
     model: Any, em: Any, run: EMRun, rows: tuple[Any, np.ndarray, np.ndarray], groups: list[list[int]], votes: Votes
 ) -> EMRun:
-    """``run``, or majority vote's fit when the missing-abstain fit relabels a class.
+    """``run``, or majority vote's fit when the missing-abstain fit relabels a class (the informative-abstain fit
+    too, on mostly one-class votes: :mod:`._one_class_fit`).
 
     With missing abstains (``model.abstains_ == "missing"``, chosen or given) the label model is
     Dawid-Skene's model [1]_, in which a function that only ever votes one class (a keyword rule)
@@ -68,11 +69,16 @@ def guard_missing(
     """
     lam_g, n_outcomes, vote = rows
     settings = em.keywords
-    if model.abstains_ != "missing":
-        return run
+    from . import _one_class_fit
+
+    informative = model.abstains_ != "missing"
+    if informative and not _one_class_fit.ONE_CLASS_RULES:
+        return run  # the informative fit is checked too, on mostly one-class votes (:mod:`._one_class_fit`)
     moved = relabelled_classes(vote, run.post, settings["w"])
     if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
         return run
+    if informative and _one_class_fit.invisible_class(settings["w"] @ vote / float(settings["w"].sum())):
+        return run  # a class the votes barely name: the label model before session 49 (:mod:`._one_class_fit`)
     k, p_fixed = vote.shape[1], settings["p_fixed"]
     free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
     p = np.full(k, 1.0 / k) if free else run.p
@@ -86,12 +92,19 @@ def guard_missing(
     cond[cond.sum(axis=1) == 0] = 1.0  # a group's all-abstain outcome, alone in its pattern
     mu = cond * share[:, None]
     post, log_votes = posterior(voted, mu, p)
+    if model.abstains_ == "missing":
+        fit_name = "missing-abstain fit (Dawid-Skene's model)"
+        advice = (
+            "With functions that vote one class only the model is not identified: abstains='informative' may avoid it"
+        )
+    else:
+        fit_name = "informative-abstain fit"
+        advice = "Functions that vote one class only name their class: a fit that moves a whole class follows a trigger"
     warnings.warn(
         LabelwiseWarning(
-            f"{type(model).__name__}'s missing-abstain fit (Dawid-Skene's model) relabelled {len(moved)} class(es) "
+            f"{type(model).__name__}'s {fit_name} relabelled {len(moved)} class(es) "
             f"(e.g. {show(votes.classes[moved[0]])}: most items whose majority vote it is got another single label); "
-            "falling back to majority vote. With functions that vote one class only the model is not identified: "
-            "abstains='informative' may avoid it"
+            f"falling back to majority vote. {advice}"
         ),
         stacklevel=4,
     )

@@ -28,9 +28,10 @@ What labelwise implements (and where it chooses):
   and two functions are dependent when any pair of their indicators is (a function's own indicators, which
   exclude each other, are not a dependency).
 
-Not the label model's default: as its structure (replacing the clique search on mostly one-class votes) it failed
-its judging rule in session 50 (``benchmarks/dev_weak_structure_learner.py``). The defaults of
-:func:`learn_dependencies` are that candidate's, chosen on simulated keyword rules that share triggers.
+The label model uses it on mostly one-class votes (:func:`learned_pairs`, :mod:`._one_class_fit`: the learned
+pairs kept where BIC pays for them; ``benchmarks/dev_weak_one_class_cliques5.py``); alone as that structure it had
+failed its judging rule (``benchmarks/dev_weak_structure_learner.py``). The defaults of :func:`learn_dependencies`
+are that candidate's, chosen on simulated keyword rules that share triggers.
 
 References
 ----------
@@ -55,7 +56,19 @@ from ..errors import InvalidParameterError
 from ._compress import compress_rows
 from ._params import fit_votes, n_classes
 
-__all__ = ["LearnedDependencies", "SparseLowRank", "indicator_correlation", "learn_dependencies", "sparse_low_rank"]
+__all__ = [
+    "LearnedDependencies",
+    "SparseLowRank",
+    "indicator_correlation",
+    "learn_dependencies",
+    "learned_pairs",
+    "sparse_low_rank",
+]
+
+#: The label model's use of the learner (:func:`learned_pairs`, on mostly one-class votes: :mod:`._one_class_fit`):
+#: the defaults of :func:`learn_dependencies` (``λ_n``'s scale, ``γ``, the partial-correlation threshold ``T``), and at
+#: most this many indicators (each step decomposes a d x d matrix).
+LAM_SCALE, GAMMA, THRESHOLD, LABEL_MODEL_MAX_INDICATORS = 5.0, 0.6, 0.05, 100
 
 
 @dataclass(frozen=True)
@@ -189,9 +202,9 @@ class LearnedDependencies:
 def learn_dependencies(
     votes: Any,
     *,
-    lam_scale: float = 5.0,
-    gamma: float = 0.6,
-    threshold: float = 0.05,
+    lam_scale: float = LAM_SCALE,
+    gamma: float = GAMMA,
+    threshold: float = THRESHOLD,
     max_indicators: int = 200,
     labels: Any = None,
 ) -> LearnedDependencies:
@@ -257,6 +270,21 @@ def learn_dependencies(
     pairs = tuple((v.labelers[j], v.labelers[jj]) for j, jj, _ in found)
     strength = tuple(value for _, _, value in found)
     return LearnedDependencies(pairs, strength, tuple(v.labelers), d, rank, fit.converged, fit.positive_definite)
+
+
+def learned_pairs(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> list[tuple[int, int]] | None:
+    """The dependent pairs of the vote rows ``matrix`` (row ``i`` standing for ``weights[i]`` items) by
+    :func:`learn_dependencies`'s defaults, strongest first; ``None`` with more than
+    :data:`LABEL_MODEL_MAX_INDICATORS` indicators (the learner does not run)."""
+    corr, owner = indicator_correlation(matrix, n_classes, weights)
+    d = len(owner)
+    if d > LABEL_MODEL_MAX_INDICATORS:
+        return None
+    if d < 2:
+        return []
+    lam = LAM_SCALE * float(np.sqrt(np.log(d) / float(np.asarray(weights, dtype=np.float64).sum())))
+    fit = sparse_low_rank(corr, lam, GAMMA)
+    return [(j, jj) for j, jj, _ in _pairs(fit, owner, THRESHOLD)] if fit.positive_definite else []
 
 
 def _pairs(fit: SparseLowRank, owner: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:

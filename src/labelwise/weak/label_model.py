@@ -23,6 +23,7 @@ from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
+from ._one_class_fit import abstain_mode, fit_rows, structure_plan
 from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
@@ -328,9 +329,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         balance = self.class_balance
         p_fixed = check_class_balance(balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         rows = compress_rows(full, k)
-        mu, p, post = self._fit_rows(
-            rows.matrix, rows.weights, p_fixed, labeler_pairs(self.dependencies, v.labelers), v
-        )
+        deps = labeler_pairs(self.dependencies, v.labelers)
+        mu, p, post = fit_rows(self, rows.matrix, rows.weights, p_fixed, deps, v)
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
@@ -346,6 +346,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         rows come from) are checked for dependent pairs when EM keeps missing abstains.
         """
         k, m = len(votes.classes), matrix.shape[1]
+        deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
         lam = indicator(matrix, k)
         p = initial_balance(p_fixed, lam, m, k, w)
         gram = weighted_gram(lam, w)  # the overlap matrix's and the agreement test's counts
@@ -357,9 +358,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
-            thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
             groups = clique_search(
-                matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique
+                matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=size
             )
             lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
         self._pairs = np.empty((0, 6))
@@ -388,7 +388,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             )
             lam_gc = lam_g if every else lam_g[cov]
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
-                lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
+                lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self.abstains, matrix, w, k)
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
                 changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)

@@ -1,0 +1,220 @@
+"""The label model on rule sets whose votes come mostly from one-class functions (keyword rules).
+
+A function that only ever votes one class says something by *when* it votes, not by *what*. Where more than half
+the votes come from such functions (:data:`~._missing_guard.ONE_CLASS_VOTES`, the threshold of the missing-abstain
+guard), four of the label model's defaults read the votes as a crowd's and are replaced:
+
+* **The abstain model.** With missing abstains (Dawid-Skene's model) a one-class function's vote is the same in
+  every class: the model is not identified and its likelihood cannot be compared with the informative model's, so
+  ``abstains="auto"`` keeps informative abstains (:func:`abstain_mode`).
+* **The relabelling guard.** The missing-abstain fit's guard (:func:`~._missing_guard.guard_missing`: a class most of
+  whose strict-majority items get one other label falls back to majority vote) also checks the informative fit:
+  one-class functions name the class they vote, and a fit giving most of a class's unanimous-or-majority items
+  another label is a latent class that follows a trigger, not the class.
+* **The clique structure.** The clique search reads pairs by their agreement, which is 0 for two one-class functions
+  of one class whatever their dependence, so rules reading one trigger are never joined. Here the dependent pairs
+  are learned from the votes by Varma et al.'s (2019) sparse plus low-rank structure learner
+  (:func:`~._structure_learning.learned_pairs`), which separates the latent class (low rank) from the dependencies
+  given it (sparse) and so does not pair independent rules of one class; the model is fitted without them (the
+  search and check as elsewhere) and with them (:func:`structure_plan`: they replace the search and the fitted
+  model's one-class check, cliques of up to :data:`LEARNED_MAX_CLIQUE`), and the fit with the lower Bayesian
+  information criterion (Schwarz 1978) is kept (:func:`fit_rows`); both fits hold the class balance at the vote
+  shares (``class_balance="votes"``).
+* **The class balance.** The vote shares of one-class rules are their coverage, not the classes' prevalence. Where
+  the kept fit holds learned cliques, it is refitted with the balance's MAP estimate under a Dirichlet prior
+  centred on the vote shares (:mod:`._one_class_balance`), and the refit is kept when EM reached a MAP objective at
+  least the fixed fit's (at the fixed fit the prior is at its mode). Without the cliques the balance stays at the
+  vote shares: there a freed balance absorbs the co-votes the structure misses (exploration sets 282 K=2 and
+  204 K=2 of ``benchmarks/dev_weak_one_class_cliques3.py``).
+
+None of this applies where a class is nearly invisible in the votes (:func:`invisible_class`: its vote share below
+:data:`INVISIBLE_SHARE` of ``1 / K``; a class with no rule of its own): its items are told apart only by what does
+not vote on them, the vote shares say nothing of its prevalence, and the latent classes that absorb its items make
+one-class functions of one class co-vote whether or not they share a trigger, so neither cliques judged by the fit nor a
+balance anchored on the vote shares can be judged there (``benchmarks/dev_weak_one_class_cliques4.py``). The label
+model is then the one before session 49, as on votes not mostly from one-class functions.
+
+Chosen on simulated keyword rules that share triggers (``benchmarks/dev_weak_one_class_cliques.py``,
+``dev_weak_one_class_cliques2.py`` ... ``dev_weak_one_class_cliques5.py``, exploration seeds 200-215 and 280-295, and
+``bench_weak.py --dev``'s simulated sets); :data:`ONE_CLASS_RULES` switches this module on. It is OFF by default
+(the label model before session 49) until its cost is brought down: see :data:`ONE_CLASS_RULES`.
+
+References
+----------
+P. Varma, F. Sala, A. He, A. Ratner and C. Ré, "Learning Dependency Structures for Weak Supervision Models",
+ICML 2019.
+G. Schwarz, "Estimating the Dimension of a Model", Annals of Statistics 6(2), 1978.
+A. Ratner, B. Hancock, J. Dunnmon, F. Sala, S. Pandey and C. Ré, "Training Complex Models with Multi-Task Weak
+Supervision", AAAI 2019.
+S. H. Bach, B. He, A. Ratner and C. Ré, "Learning the Structure of Generative Models without Labeled Data",
+ICML 2017.
+"""
+
+from __future__ import annotations
+
+import warnings
+from contextvars import ContextVar
+from typing import Any
+
+import numpy as np
+
+from ._missing_guard import ONE_CLASS_VOTES
+from ._one_class import one_class_functions
+from ._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote_share_balance
+from ._votes import ABSTAIN
+
+__all__ = [
+    "INVISIBLE_SHARE",
+    "LEARNED",
+    "LEARNED_MAX_CLIQUE",
+    "ONE_CLASS_RULES",
+    "abstain_mode",
+    "fit_rows",
+    "invisible_class",
+    "mostly_one_class",
+    "one_class_share",
+    "structure_plan",
+    "used_parameters",
+]
+
+#: Whether the label model treats sets of mostly one-class votes as this module says. Off by default: it passed its
+#: accuracy rule (``benchmarks/dev_weak_one_class_cliques5.py``) but the structure learner and the second fit cost up to
+#: 9x the fit's CPU on ``bench_weak.py``'s simulated rule sets (sim1004: 0.04 -> 0.39 s), which breaks issue 15's goal
+#: of a label model 10x faster than Snorkel's there (RESULTS.md, "Lead, session 50"). True: the module as described.
+ONE_CLASS_RULES = False
+
+#: A class whose vote share is below this fraction of the uniform share ``1 / K`` is nearly invisible in the votes:
+#: its items are told apart only by what does not vote on them, the vote shares are no estimate of its prevalence
+#: and the latent classes absorb its items; there the label model is the one before session 49 (module docstring).
+INVISIBLE_SHARE = 0.25
+
+#: The largest clique the learned pairs may form (Varma et al.'s singleton separators: a trigger's readers are one
+#: clique, however many).
+LEARNED_MAX_CLIQUE = 6
+
+#: Exploration switch (``benchmarks/dev_weak_one_class_cliques5.py``): ``"bic"`` or ``"learned"`` (:func:`fit_rows`).
+VARIANT = "bic"
+
+#: The learned pairs the fit in this context joins (``None``: main's structure finders): set by :func:`fit_rows`.
+LEARNED: ContextVar[list[tuple[int, int]] | None] = ContextVar("one_class_learned", default=None)
+
+
+def one_class_share(matrix: np.ndarray, weights: np.ndarray) -> float:
+    """Share of the votes of the vote rows ``matrix`` (``-1`` = abstain; row ``i`` standing for ``weights[i]``
+    items) cast by one-class functions (:func:`~._one_class.one_class_functions`); 0 without votes."""
+    voted = (np.asarray(matrix) != ABSTAIN).astype(np.float64)
+    per_function = np.asarray(weights, dtype=np.float64) @ voted
+    total = float(per_function.sum())
+    return float(per_function[one_class_functions(matrix)].sum()) / total if total > 0 else 0.0
+
+
+def invisible_class(shares: np.ndarray) -> bool:
+    """Whether a class's vote share (``shares``: the K classes' mean vote shares over the items with a vote) is
+    below :data:`INVISIBLE_SHARE` of the uniform share ``1 / K``: a class the votes barely name."""
+    shares = np.asarray(shares, dtype=np.float64)
+    return bool(shares.min() * len(shares) < INVISIBLE_SHARE)
+
+
+def mostly_one_class(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> bool:
+    """Whether :data:`ONE_CLASS_RULES` is on, more than :data:`~._missing_guard.ONE_CLASS_VOTES` of the votes
+    come from one-class functions and no class of the ``n_classes`` is nearly invisible in the votes
+    (:func:`invisible_class`)."""
+    if not (ONE_CLASS_RULES and one_class_share(matrix, weights) > ONE_CLASS_VOTES):
+        return False
+    return not invisible_class(vote_share_balance(matrix, weights, n_classes))
+
+
+def abstain_mode(abstains: str, matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> str:
+    """The abstain model EM fits: ``abstains``, except that ``"auto"`` is ``"informative"`` on mostly one-class votes
+    (:func:`mostly_one_class`)."""
+    return "informative" if abstains == "auto" and mostly_one_class(matrix, weights, n_classes) else abstains
+
+
+def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], n_classes: int) -> int:
+    """Free outcome parameters of the group model on the vote rows ``matrix`` with a vote (weight > 0): ``K`` per
+    outcome a group shows beyond its first, counting only the outcomes seen (an unseen one is fitted at 0); a clique
+    of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``."""
+    rows = np.asarray(matrix)[((np.asarray(matrix) != ABSTAIN).any(axis=1)) & (np.asarray(w) > 0)]
+    used = sum(len(np.unique(rows[:, g], axis=0)) - 1 for g in groups) if len(rows) else 0
+    return int(used * n_classes)
+
+
+def structure_plan(model: Any, deps: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], float, int]:
+    """The pairs the label model joins (``deps`` and, where :data:`LEARNED` holds some, the learned ones), its clique
+    search's z threshold and the largest clique. With learned pairs they replace the search (threshold ``inf``) and
+    the fitted model's one-class check (``model._structure_learned``), and cliques hold up to
+    :data:`LEARNED_MAX_CLIQUE` functions."""
+    learned = LEARNED.get()
+    model._structure_learned = learned is not None
+    thr = np.inf if model.dependency_threshold is None else float(model.dependency_threshold)
+    if learned is None:
+        return deps, thr, int(model.max_clique)
+    return deps + [p for p in learned if p not in deps], np.inf, max(int(model.max_clique), LEARNED_MAX_CLIQUE)
+
+
+def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: Any, votes: Any) -> tuple:
+    """``model._fit_rows``, and on mostly one-class votes with EM the structure of the learned pairs.
+
+    On mostly one-class votes (:func:`mostly_one_class`) with ``n_em_iter > 0`` and at most
+    :data:`~._structure_learning.LABEL_MODEL_MAX_INDICATORS` vote indicators, the dependent pairs are learned from
+    the votes (Varma et al. 2019, :func:`~._structure_learning.learned_pairs`). :data:`VARIANT` ``"bic"``: the model
+    is fitted without them (the clique search and check as elsewhere) and with them (:func:`structure_plan`), and the
+    fit kept has the lower Bayesian information criterion (Schwarz 1978) ``−2 log L + d log n`` on the ``n`` items
+    with a vote, ``d`` the outcome parameters its groups use (:func:`used_parameters`); a tie keeps the fit without
+    them. A kept fit with learned pairs is refitted with the anchored balance (:mod:`._one_class_balance`, default
+    ``class_balance="votes"`` only) and the refit kept unless its MAP objective is below the fixed fit's.
+    ``"learned"``: the fit with them only. The kept fit's warnings are the ones shown; the model's fitted
+    attributes are the kept fit's."""
+    from ._structure_learning import learned_pairs
+
+    k = len(votes.classes)
+    if not (model.n_em_iter and mostly_one_class(matrix, w, k)):
+        return model._fit_rows(matrix, w, p_fixed, deps, votes)
+    learned = learned_pairs(matrix, w, k)
+    if learned is None:
+        return model._fit_rows(matrix, w, p_fixed, deps, votes)
+    args = (matrix, w, p_fixed, deps, votes)
+    if VARIANT == "learned":
+        out, state, caught = _fit_once(model, args, learned, None)
+        return _keep(model, out, state, caught)
+    n = float(w[(np.asarray(matrix) != ABSTAIN).any(axis=1)].sum())
+    best: tuple | None = None
+    for pairs in (None, learned):  # the structure is chosen under the balance as given (the vote shares)
+        out, state, caught = _fit_once(model, args, pairs, None)
+        d = used_parameters(matrix, w, model._groups, k)
+        bic = -2.0 * n * float(model.log_likelihood_history_[-1]) + d * float(np.log(max(n, 2.0)))
+        if best is None or bic < best[0]:
+            best = (bic, pairs, out, state, caught)
+    assert best is not None  # two fits ran
+    _, pairs, out, state, caught = best
+    if pairs and isinstance(p_fixed, str) and p_fixed == "votes":  # learned cliques kept: the balance anchored
+        anchor = (vote_share_balance(matrix, w, k), anchor_strength(matrix, w))
+        fixed_objective = float(model.log_likelihood_history_[-1]) + balance_log_prior(anchor[0], anchor) / n
+        model.__dict__.update(state)
+        refit = _fit_once(model, args, pairs, anchor)
+        if float(model.log_likelihood_history_[-1]) >= fixed_objective:  # else EM's MAP run stopped lower
+            out, state, caught = refit
+    return _keep(model, out, state, caught)
+
+
+def _keep(model: Any, out: tuple, state: dict, caught: list) -> tuple:
+    """The kept fit: ``model``'s state set to ``state``, its warnings ``caught`` shown; returns ``out``."""
+    model.__dict__.update(state)
+    for w_ in caught:
+        warnings.warn_explicit(w_.message, w_.category, w_.filename, w_.lineno)
+    return out
+
+
+def _fit_once(model: Any, args: tuple, pairs: Any, anchor: Any) -> tuple[tuple, dict, list]:
+    """``model._fit_rows(*args)`` with the learned ``pairs`` (:data:`LEARNED`; ``None``: main's structure finders)
+    and the balance's ``anchor`` (:data:`~._one_class_balance.ANCHOR`): its output, the model's state after it and
+    the warnings it raised."""
+    token, held = LEARNED.set(pairs), ANCHOR.set(anchor)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = model._fit_rows(*args)
+    finally:
+        LEARNED.reset(token)
+        ANCHOR.reset(held)
+    return out, dict(model.__dict__), list(caught)
