@@ -24,8 +24,9 @@ snorkel)::
     python benchmarks/bench_weak.py --snorkel-python /work/venvs/weak-snorkel/bin/python
 
 Options: ``--apply-rows`` (default 1,000,000), ``--no-snorkel``, ``--skip-apply`` (label models
-only), ``--apply-only``, ``--dev`` (the default-choosing runs on dev seeds, no Snorkel; the
-abstain-model rule was chosen with ``benchmarks/dev_weak_abstains.py``).
+only), ``--sets NAME,...`` (only these label-model sets), ``--apply-only``, ``--dev`` (the
+default-choosing runs on dev seeds, no Snorkel; the abstain-model rule was chosen with
+``benchmarks/dev_weak_abstains.py``).
 """
 
 from __future__ import annotations
@@ -270,14 +271,23 @@ def label_model_section(args, tmp: Path) -> pd.DataFrame:
     from labelwise.weak import as_votes
 
     rows = []
-    for name, answers, gold in crowd_sets():
-        votes = as_votes(answers.astype({"annotator": str}))
+    sets = [(n, as_votes(a.astype({"annotator": str})), g) for n, a, g in crowd_sets()]
+    for name, votes, gold in pick_sets(sets + simulated_sets(args.first_seed), args.sets):
         rows.append(evaluate(name, votes, gold, args, tmp))
         print(pd.DataFrame([rows[-1]]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
-    for name, votes, truth in simulated_sets(args.first_seed):
-        rows.append(evaluate(name, votes, truth, args, tmp))
-        print(pd.DataFrame([rows[-1]]).round(4).to_string(index=False, header=False), flush=True)
     return pd.DataFrame(rows)
+
+
+def pick_sets(sets: list, wanted: str | None) -> list:
+    """The sets named in ``--sets`` (comma-separated), in the benchmark's order; all of them without it."""
+    if not wanted:
+        return sets
+    names = [n.strip() for n in wanted.split(",") if n.strip()]
+    known = [s[0] for s in sets]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise SystemExit(f"--sets: expected names among {', '.join(known)}; got {', '.join(unknown) or repr(wanted)}")
+    return [s for s in sets if s[0] in names]
 
 
 def apply_section(args, tmp: Path) -> dict:
@@ -313,6 +323,7 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=1000)
     ap.add_argument("--apply-only", action="store_true", help="only the applier comparison")
     ap.add_argument("--skip-apply", action="store_true", help="only the label-model comparison")
+    ap.add_argument("--sets", help="comma-separated set names: only these label-model sets (a rerun of a few)")
     ap.add_argument("--dev", action="store_true", help="simulated dev seeds 100-109 only, no Snorkel, no applier")
     args = ap.parse_args()
     if args.snorkel_worker:
