@@ -187,7 +187,7 @@ class BaseAggregator(BaseEstimator):
     _owns_posterior = False
     #: Whether ``_fit`` works on any number of classes (no dense ``n_items x K`` array when that would be
     #: too large: majority vote, Wawa, zero-based skill); every other method is refused before fitting when its dense arrays
-    #: exceed the machine's memory (:func:`~labelwise.aggregate._sparse_votes.check_dense_fits`).
+    #: exceed the memory available (:func:`~labelwise.aggregate._sparse_votes.check_dense_fits`).
     _any_k = False
     #: Whether the model holds a K x K confusion matrix per annotator (counted in that check).
     _confusion_per_annotator = False
