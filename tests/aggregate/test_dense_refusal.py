@@ -75,3 +75,16 @@ def test_not_refused_when_the_need_is_available(monkeypatch, est, need):
 def test_a_table_that_fits_in_memory_is_not_refused():
     """The real machine's available memory holds these arrays: Dawid-Skene fits as before."""
     assert DawidSkene(max_iter=3).fit(ANSWERS).labels_.shape == (100,)
+
+
+def test_auto_aggregator_refuses_before_scoring_its_candidates(monkeypatch):
+    """AutoAggregator refuses under its own name before the held-out scoring allocates its dense vote counts
+    (main: the scoring ran, and Dawid-Skene's refit refused); a lone majority-vote candidate still fits."""
+    from labelwise.aggregate import AutoAggregator
+
+    _memory_of(monkeypatch, DS_NEED - 1)
+    with pytest.raises(
+        EstimatorError, match=r"^AutoAggregator needs a 100 items x 200 classes posterior and 4 annotators"
+    ):
+        AutoAggregator().fit(ANSWERS)
+    assert AutoAggregator(candidates=["majority-vote"]).fit(ANSWERS).labels_.shape == (100,)
