@@ -15,7 +15,6 @@ posterior's bytes, on a simulated crowd: ``n_items``, ``K`` classes, each item a
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
