@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from labelwise import _memory
-from labelwise.aggregate import GLAD, DawidSkene, MajorityVote, Wawa, ZeroBasedSkill, _sparse_votes
+from labelwise.aggregate import GLAD, MMSR, DawidSkene, MajorityVote, Wawa, ZeroBasedSkill, _sparse_votes
 from labelwise.errors import EstimatorError
 
 ANSWERS = pd.DataFrame({"item": np.arange(400) // 4, "annotator": np.arange(400) % 4, "label": np.arange(400) % 200})
@@ -61,10 +61,14 @@ def test_refused_when_available_memory_is_below_the_need_though_the_total_is_abo
         assert way_out in message
 
 
-@pytest.mark.parametrize(("est", "need"), [(GLAD(max_iter=3), GLAD_NEED), (DawidSkene(max_iter=3), DS_NEED)])
+@pytest.mark.parametrize(
+    ("est", "need"),
+    [(GLAD(max_iter=3), GLAD_NEED), (DawidSkene(max_iter=3), DS_NEED), (MMSR(), 100 * 200 * 8)],
+    ids=["glad", "dawid-skene", "mmsr-one-posterior"],
+)
 def test_not_refused_when_the_need_is_available(monkeypatch, est, need):
-    """Exactly the need available (the posterior twice, with Dawid-Skene's confusions): the fit runs; a byte
-    less, on a machine whose total holds it, is refused."""
+    """Exactly the need available (the posterior twice, with Dawid-Skene's confusions; once for MMSR, which
+    normalises its scores in place): the fit runs; a byte less, on a machine whose total holds it, is refused."""
     _memory_of(monkeypatch, need)
     assert est.fit(ANSWERS).labels_.shape == (100,)
     _memory_of(monkeypatch, need - 1)

@@ -78,16 +78,19 @@ def _gib(n: int) -> str:
 
 
 #: Arrays of the posterior's size that a dense fit holds at its peak, at the least: the posterior it returns and
-#: one more (the E-step's new posterior while the last one is read, or the scores it normalises). Every dense
-#: method holds more (2.1-21 times the posterior, measured: benchmarks/RESULTS.md, session 50 memguard50), so
-#: the refusal fires only for a fit that cannot fit.
+#: one more (the E-step's new posterior while the last one is read, or the scores it normalises). Measured, the
+#: dense methods hold 2.1-80 times the posterior (benchmarks/RESULTS.md, session 50 memguard50), MMSR 1.8 (its
+#: scores are normalised in place: ``MMSR._posterior_copies = 1``), so the refusal fires only for a fit that
+#: cannot fit.
 POSTERIOR_COPIES = 2
 
 
-def check_dense_fits(method: str, enc: Any, *, per_annotator_square: bool = False) -> None:
+def check_dense_fits(
+    method: str, enc: Any, *, per_annotator_square: bool = False, copies: int = POSTERIOR_COPIES
+) -> None:
     """Refuse, before allocating, a method whose dense per-class arrays exceed the memory available now.
 
-    The need counted is :data:`POSTERIOR_COPIES` arrays of the ``n_items x K`` posterior and, with
+    The need counted is ``copies`` (default :data:`POSTERIOR_COPIES`) arrays of the ``n_items x K`` posterior and, with
     ``per_annotator_square`` (a confusion matrix per annotator, as Dawid-Skene's), the ``n_annotators x K x
     K`` parameters: a floor of what the fit holds. It is compared with
     :func:`labelwise._memory.available_memory` (Linux's ``MemAvailable``; the total elsewhere), not the
@@ -99,7 +102,7 @@ def check_dense_fits(method: str, enc: Any, *, per_annotator_square: bool = Fals
         Naming the method, ``K``, the bytes needed and available, and the methods that work on any ``K``.
     """
     k = enc.n_classes
-    need = POSTERIOR_COPIES * dense_bytes(enc.n_items, k)
+    need = copies * dense_bytes(enc.n_items, k)
     what = f"a {enc.n_items:,} items x {k:,} classes posterior"
     if per_annotator_square:
         need += dense_bytes(enc.n_annotators, k, k)
@@ -107,8 +110,8 @@ def check_dense_fits(method: str, enc: Any, *, per_annotator_square: bool = Fals
     available = _memory.available_memory()
     if available and need > available:
         raise EstimatorError(
-            f"{method} needs {what}, {_gib(need)} at the least ({POSTERIOR_COPIES} arrays of the posterior's "
-            f"size while it fits), more than the memory available now ({_gib(available)} of this machine's "
+            f"{method} needs {what}, {_gib(need)} at the least ({copies} array{'s' * (copies > 1)} of the "
+            f"posterior's size while it fits), more than the memory available now ({_gib(available)} of this machine's "
             f"{_gib(_memory.total_memory())}): the answers have K={k:,} distinct labels. Use majority vote "
             "(MajorityVote, --method majority-vote) or its weighted forms (Wawa, ZeroBasedSkill, GoldMajorityVote; "
             "--method wawa, zero-based-skill, gold-majority-vote), which count only the (item, label) pairs "
