@@ -25,7 +25,7 @@ from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
 from ._converged import loss_settled
-from ._sparse_votes import check_dense_fits, sparse_argmax_random_ties
+from ._sparse_votes import POSTERIOR_COPIES, check_dense_fits, sparse_argmax_random_ties
 
 __all__ = [
     "BaseAggregator",
@@ -187,10 +187,12 @@ class BaseAggregator(BaseEstimator):
     _owns_posterior = False
     #: Whether ``_fit`` works on any number of classes (no dense ``n_items x K`` array when that would be
     #: too large: majority vote, Wawa, zero-based skill); every other method is refused before fitting when its dense arrays
-    #: exceed the machine's memory (:func:`~labelwise.aggregate._sparse_votes.check_dense_fits`).
+    #: exceed the memory available (:func:`~labelwise.aggregate._sparse_votes.check_dense_fits`).
     _any_k = False
     #: Whether the model holds a K x K confusion matrix per annotator (counted in that check).
     _confusion_per_annotator = False
+    #: Arrays of the posterior's size the fit holds at least (counted in that check).
+    _posterior_copies = POSTERIOR_COPIES
 
     # Subclasses call this with their own parameters stored by their __init__.
     def _common_params(self) -> dict[str, Any]:
@@ -263,7 +265,12 @@ class BaseAggregator(BaseEstimator):
             self._fit_single_class(enc)
         else:
             if not self._any_k:
-                check_dense_fits(type(self).__name__, enc, per_annotator_square=self._confusion_per_annotator)
+                check_dense_fits(
+                    type(self).__name__,
+                    enc,
+                    per_annotator_square=self._confusion_per_annotator,
+                    copies=self._posterior_copies,
+                )
             post, skill = self._fit(enc, probs, owned=owned)
             if self._fits_patterns and enc.patterns.grouped:
                 row_group = enc.patterns.item_pattern

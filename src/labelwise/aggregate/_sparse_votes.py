@@ -12,18 +12,19 @@ the same cells (:func:`answer_cells`, :func:`sparse_weighted_shares`), again bit
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from .. import _memory
 from ..errors import EstimatorError
 from ._answers import EncodedAnswers
 
 __all__ = [
     "DENSE_BYTES_LIMIT",
+    "POSTERIOR_COPIES",
     "AnswerCells",
     "DenseTooLargeError",
     "answer_cells",
@@ -31,7 +32,6 @@ __all__ = [
     "dense_bytes",
     "dense_too_large",
     "label_shares",
-    "physical_memory",
     "sparse_argmax_random_ties",
     "sparse_vote_shares",
     "sparse_weighted_shares",
@@ -73,43 +73,50 @@ def dense_too_large(n_items: int, k: int) -> bool:
     return dense_bytes(n_items, k) > DENSE_BYTES_LIMIT
 
 
-def physical_memory() -> int:
-    """This machine's physical memory in bytes (0 when the system does not say)."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
-    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
-        return 0
-
-
 def _gib(n: int) -> str:
     return f"{n / 2**30:,.1f} GiB"
 
 
-def check_dense_fits(method: str, enc: Any, *, per_annotator_square: bool = False) -> None:
-    """Refuse, before allocating, a method whose dense per-class arrays exceed this machine's memory.
+#: Arrays of the posterior's size that a dense fit holds at its peak, at the least: the posterior it returns and
+#: one more (the E-step's new posterior while the last one is read, or the scores it normalises). Measured, the
+#: dense methods hold 2.1-80 times the posterior (benchmarks/RESULTS.md, session 50 memguard50), MMSR 1.8 (its
+#: scores are normalised in place: ``MMSR._posterior_copies = 1``), so the refusal fires only for a fit that
+#: cannot fit.
+POSTERIOR_COPIES = 2
 
-    The arrays are the ``n_items x K`` posterior and, with ``per_annotator_square`` (a confusion
-    matrix per annotator, as Dawid-Skene's), ``n_annotators x K x K`` parameters.
+
+def check_dense_fits(
+    method: str, enc: Any, *, per_annotator_square: bool = False, copies: int = POSTERIOR_COPIES
+) -> None:
+    """Refuse, before allocating, a method whose dense per-class arrays exceed the memory available now.
+
+    The need counted is ``copies`` (default :data:`POSTERIOR_COPIES`) arrays of the ``n_items x K`` posterior and, with
+    ``per_annotator_square`` (a confusion matrix per annotator, as Dawid-Skene's), the ``n_annotators x K x
+    K`` parameters: a floor of what the fit holds. It is compared with
+    :func:`labelwise._memory.available_memory` (Linux's ``MemAvailable``; the total elsewhere), not the
+    machine's total, which other processes share.
 
     Raises
     ------
     EstimatorError
-        Naming ``K``, the bytes needed and majority vote as the method that works on any ``K``.
+        Naming the method, ``K``, the bytes needed and available, and the methods that work on any ``K``.
     """
     k = enc.n_classes
-    need = dense_bytes(enc.n_items, k)
+    need = copies * dense_bytes(enc.n_items, k)
     what = f"a {enc.n_items:,} items x {k:,} classes posterior"
     if per_annotator_square:
         need += dense_bytes(enc.n_annotators, k, k)
         what += f" and {enc.n_annotators:,} annotators x {k:,} x {k:,} confusion matrices"
-    memory = physical_memory()
-    if memory and need > memory:
+    available = _memory.available_memory()
+    if available and need > available:
         raise EstimatorError(
-            f"{method} needs {what} ({_gib(need)}), more than this machine's memory ({_gib(memory)}): "
-            f"the answers have K={k:,} distinct labels. Use majority vote (MajorityVote, --method "
-            "majority-vote) or its weighted forms (wawa, zero-based-skill, gold-majority-vote), which count "
-            "only the (item, label) pairs answered, or map the answers to "
-            "fewer labels first (e.g. --parse-answers / normalize_answers)"
+            f"{method} needs {what}, {_gib(need)} at the least ({copies} array{'s' * (copies > 1)} of the "
+            f"posterior's size while it fits), more than the memory available now ({_gib(available)} of this machine's "
+            f"{_gib(_memory.total_memory())}): the answers have K={k:,} distinct labels. Use majority vote "
+            "(MajorityVote, --method majority-vote) or its weighted forms (Wawa, ZeroBasedSkill, GoldMajorityVote; "
+            "--method wawa, zero-based-skill, gold-majority-vote), which count only the (item, label) pairs "
+            "answered, or map the answers to fewer labels first (labelwise aggregate --parse-answers or "
+            "--normalize-answers; in Python a parser of labelwise.weak.ANSWER_PARSERS)"
         )
 
 

@@ -22,6 +22,7 @@ from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
+from ._sparse_votes import check_dense_fits
 from .dawid_skene import DawidSkene, relabelled_classes
 from .glad import GLAD
 from .majority import MajorityVote
@@ -289,6 +290,11 @@ class AutoAggregator(BaseAggregator):
         cands = list(self.candidates)
         scores = np.full(len(cands), np.nan)
         n_scored = 0
+        kinds = [CANDIDATES[c][0] for c in cands]
+        if enc.n_classes >= 2 and (len(cands) > 1 or not kinds[0]._any_k):  # the scoring's vote counts are dense
+            square = any(kind._confusion_per_annotator for kind in kinds)
+            copies = min(kind._posterior_copies for kind in kinds)
+            check_dense_fits(type(self).__name__, enc, per_annotator_square=square, copies=copies)
         eligible = int((enc.answers_per_item >= 2).sum())
         if enc.n_classes >= 2 and eligible >= self.min_items and len(cands) > 1:
             folds = answer_folds(enc, int(self.n_folds), self._rng())

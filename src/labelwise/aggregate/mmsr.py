@@ -276,6 +276,7 @@ class MMSR(BaseAggregator):
         self.random_state = random_state
 
     _owns_posterior = True
+    _posterior_copies = 1  # the scores are normalised in place (log_normalize(overwrite=True))
 
     def _check_params(self) -> None:
         super()._check_params()
