@@ -72,7 +72,7 @@ def _dask_ids(path: Path, id_column: str) -> Any:
         n_missing, n_repeated, first = compute(
             column.isna().sum(), (repeated - 1).sum(), repeated.head(1, npartitions=-1, compute=False)
         )
-    ids = column.to_dask_array(lengths=True)
+    ids = _numpy_typed(column).to_dask_array(lengths=True)
     where = f"row(s) of DATA {str(path)!r}"
     if int(n_missing):
         rows = _rows_where(column.isna().optimize().to_dask_array(lengths=True), 1)
@@ -88,6 +88,18 @@ def _dask_ids(path: Path, id_column: str) -> Any:
             f"row {rows[0]} and row {rows[1]} ({int(n_repeated)} repeated {where})"
         )
     return ids
+
+
+def _numpy_typed(column: Any) -> Any:
+    """``column`` with a numpy dtype, for ``to_dask_array``: Parquet strings as objects (written back as
+    strings), a nullable integer column (no id missing) as its numpy integers; else as it is."""
+    from .._heavy import pandas as pd
+
+    dtype = column.dtype
+    if pd.api.types.is_string_dtype(dtype):
+        return column.astype(object)
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    return column.astype(numpy_dtype) if isinstance(dtype, pd.api.extensions.ExtensionDtype) and numpy_dtype else column
 
 
 def _rows_where(mask: Any, n: int) -> list[int]:
