@@ -43,7 +43,12 @@ class TextChecksAtScale:
     the audit's passes (:meth:`prepare`), run after them (:meth:`run`)."""
 
     def __init__(
-        self, names: list[str], data: Path | None, label: str | None, split_column: str | None, id_column: str | None = None
+        self,
+        names: list[str],
+        data: Path | None,
+        label: str | None,
+        split_column: str | None,
+        id_column: str | None = None,
     ) -> None:
         self.names, self.data, self.label, self.split_column = names, data, label, split_column
         self.id_column = id_column  # --id-column: no text to check, as in memory

@@ -68,6 +68,7 @@ def write_issues(
 #: The audit's per-example columns, after ``row`` and before ``extra``'s.
 _COLUMNS = ("given_label", "suggested_label", "label_quality", "is_issue")
 
+
 def _ids_named(ids: tuple[str, Any] | None, extra: dict[str, np.ndarray] | None) -> tuple[str, Any] | None:
     """``ids`` under the name it is written with: ``id`` where the table has a column of its name already."""
     if ids is None:

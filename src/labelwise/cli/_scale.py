@@ -273,7 +273,6 @@ def audit_at_scale(
         )
     from ..audit import find_label_issues
     from ._audit_checks_scale import checks_at_scale
-
     from ._scale_ids import ids_at_scale
 
     checks = checks_at_scale(data, label, {**(data_checks or {}), "id_column": id_column})
@@ -307,7 +306,7 @@ def audit_at_scale(
             **({} if id_column is None else {"id_column": id_column}),
         }
         with files_together(supersedes=superseded), stage("writing issues.parquet"):
-            path = write_issues(result, Path(out), extra, None if ids is None else (id_column, ids))
+            path = write_issues(result, Path(out), extra, None if ids is None else (str(id_column), ids))
             write_overlap(result, Path(out))
             write_audit_summary(summary, Path(out))
     from ._common import console
