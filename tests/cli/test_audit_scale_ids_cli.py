@@ -184,3 +184,19 @@ class TestBadIdsAreRefused:
         res = _run("--probs", tmp_path / "p.npy", "--labels", tmp_path / "labels.npy", "--id-column", "sample",
                    "--out", tmp_path / "o")  # fmt: skip
         assert res.exit_code != 0 and "--id-column 'sample' names a column of DATA, got no DATA table" in _text(res)
+
+    def test_ids_whose_hashes_collide_are_compared_as_written(self, tmp_path, monkeypatch):
+        """The partitions count 64-bit hashes; where hashes repeat the ids themselves are compared: distinct ids
+        of one hash pass, a real repeat among them is still named."""
+        from labelwise.cli import _scale_ids
+
+        monkeypatch.setattr(_scale_ids, "_hashed", lambda part: pd.Series(np.zeros(len(part), np.uint64), part.index))
+        _inputs(tmp_path)
+        res = _scale(tmp_path, tmp_path / "p3", "--id-column", "sample")
+        assert res.exit_code == 0, res.output
+        ids = list(IDS)
+        ids[70] = "007"
+        (tmp_path / "again").mkdir()
+        _inputs(tmp_path / "again", ids=ids)
+        res = _scale(tmp_path / "again", tmp_path / "again" / "p3", "--id-column", "sample")
+        assert res.exit_code != 0 and "'007' is on row 0 and row 70 (1 repeated row(s)" in _text(res)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ._column_hint import column_hint
@@ -66,13 +67,13 @@ def _dask_ids(path: Path, id_column: str) -> Any:
         raise MissingColumnError(f"--id-column {id_column!r} is not in DATA{hint}; columns are {columns}")
     # optimised first, as _scale.load_labels: small parts of one column are read as fewer partitions
     column = frame[id_column].optimize()
-    counts = column.value_counts(split_out=max(1, column.npartitions))
-    repeated = counts[counts > 1]
+    hashes = column.map_partitions(_hashed, meta=(id_column, "uint64"))
+    counts = hashes.value_counts(split_out=max(1, column.npartitions))
     with stage("--id-column: ids checked"):
-        n_missing, n_repeated, first = compute(
-            column.isna().sum(), (repeated - 1).sum(), repeated.head(1, npartitions=-1, compute=False)
+        n_missing, repeated, lengths = compute(
+            column.isna().sum(), counts[counts > 1], column.map_partitions(len, meta=(None, "int64"))
         )
-    ids = _numpy_typed(column).to_dask_array(lengths=True)
+    ids = _numpy_typed(column).to_dask_array(lengths=tuple(int(n) for n in lengths))
     where = f"row(s) of DATA {str(path)!r}"
     if int(n_missing):
         rows = _rows_where(column.isna().optimize().to_dask_array(lengths=True), 1)
@@ -80,21 +81,34 @@ def _dask_ids(path: Path, id_column: str) -> Any:
             f"--id-column {id_column!r} must hold an id on every row of DATA; row {rows[0]} has none "
             f"({int(n_missing)} such {where})"
         )
-    if int(n_repeated):
-        value = first.index[0]
-        rows = _rows_where(ids == value, 2)
-        raise InvalidParameterError(
-            f"--id-column {id_column!r} must hold a unique id on every row of DATA; {show(value)} is on "
-            f"row {rows[0]} and row {rows[1]} ({int(n_repeated)} repeated {where})"
-        )
+    if len(repeated):  # the ids whose hashes repeat, compared as written (a collision of hashes is no repeat)
+        rows = _rows_where(_hashed_in(hashes, repeated.index.to_numpy()), None)
+        (values,) = compute(ids[np.asarray(rows)])
+        again = pd.Series(values).duplicated(keep=False).to_numpy()
+        if again.any():
+            value = values[again][0]
+            both = [r for r, v in zip(rows, values, strict=True) if v == value][:2]
+            n_repeated = int(again.sum()) - int(pd.Series(values[again]).nunique())
+            raise InvalidParameterError(
+                f"--id-column {id_column!r} must hold a unique id on every row of DATA; {show(value)} is on "
+                f"row {both[0]} and row {both[1]} ({n_repeated} repeated {where})"
+            )
     return ids
+
+
+def _hashed(part: Any) -> Any:
+    """One partition's ids as 64-bit hashes (pandas' own, by value): what the distributed count moves."""
+    return pd.util.hash_pandas_object(part, index=False)
+
+
+def _hashed_in(hashes: Any, wanted: np.ndarray) -> Any:
+    """The dask boolean array of the rows whose hash is among ``wanted``."""
+    return hashes.isin(list(wanted)).optimize().to_dask_array(lengths=True)
 
 
 def _numpy_typed(column: Any) -> Any:
     """``column`` with a numpy dtype, for ``to_dask_array``: Parquet strings as objects (written back as
     strings), a nullable integer column (no id missing) as its numpy integers; else as it is."""
-    from .._heavy import pandas as pd
-
     dtype = column.dtype
     if pd.api.types.is_string_dtype(dtype):
         return column.astype(object)
@@ -102,8 +116,8 @@ def _numpy_typed(column: Any) -> Any:
     return column.astype(numpy_dtype) if isinstance(dtype, pd.api.extensions.ExtensionDtype) and numpy_dtype else column
 
 
-def _rows_where(mask: Any, n: int) -> list[int]:
-    """The first ``n`` rows (positions in DATA) where the dask boolean array ``mask`` is true."""
+def _rows_where(mask: Any, n: int | None) -> list[int]:
+    """The first ``n`` rows (all: None) of DATA where the dask boolean array ``mask`` is true."""
     from .._stage_progress import compute
 
     (found,) = compute(mask.nonzero()[0])
