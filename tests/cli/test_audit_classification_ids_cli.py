@@ -136,14 +136,14 @@ class TestBadIdsAreRefused:
         assert res.exit_code != 0 and "--id-column must differ from --label, both are 'y'" in _text(res)
 
     def test_the_runs_that_would_not_read_it_refuse_it(self, tmp_path):
-        """--demo (no ids), the audit at scale (issues.parquet in row order) and a column --split-column names
-        too refuse --id-column before any work."""
+        """--demo (no ids), the audit at scale without DATA (--labels and --probs only) and a column
+        --split-column names too refuse --id-column before any work."""
         _data(tmp_path)
         res = _run("--demo", "--id-column", "sample", "--out", tmp_path / "demo")
         assert res.exit_code != 0 and "--demo audits scikit-learn's digits, which have no id column" in _text(res)
         np.save(tmp_path / "labels.npy", np.arange(N) % 3)
         res = _run("--probs", tmp_path / "p.npy", "--labels", tmp_path / "labels.npy", "--id-column", "sample")
-        assert res.exit_code != 0 and "the audit at scale" in _text(res) and "--id-column" in _text(res)
+        assert res.exit_code != 0 and "--id-column 'sample' names a column of DATA, got no DATA table" in _text(res)
         res = _audit(tmp_path, "--id-column", "sample", "--split-column", "sample")
         assert res.exit_code != 0 and "--id-column and --split-column must name different columns" in _text(res)
 

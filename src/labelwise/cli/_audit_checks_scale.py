@@ -89,7 +89,8 @@ class FeatureChecksAtScale:
         if features_path is not None:
             self.features, self.features_from = _row_features(Path(features_path), probs, lazy), str(features_path)
             return
-        table = frame.drop(columns=[c for c in (self.label, split_column) if c is not None and c in frame.columns])
+        skipped = (self.label, split_column, self.options.get("id_column"))  # --id-column: no feature, as in memory
+        table = _without(frame, [c for c in skipped if c is not None and c in frame.columns])
         self.features_from = "table columns"
         if self.on_dask:
             self._dask_table(table)
@@ -226,6 +227,19 @@ class FeatureChecksAtScale:
         print_check_lines(found, summary["data_checks"])
 
 
+def _without(frame: Any, columns: list[str]) -> Any:
+    """``frame`` without ``columns``; a dask frame's dropped in each partition: a projection of the read would
+    let Dask read small parts as fewer partitions than it counts rows of (a ValueError in ``to_dask_array``)."""
+    if not hasattr(frame, "map_partitions"):
+        return frame.drop(columns=columns)
+    return frame.map_partitions(_dropped, columns, meta=_dropped(frame._meta, columns))
+
+
+def _dropped(part: Any, columns: list[str]) -> Any:
+    """One partition without ``columns``."""
+    return part.drop(columns=columns)
+
+
 def _row_features(path: Path, probs: Any, lazy: bool) -> Any:
     """``--features``: a ``.npy`` (memory-mapped; on Dask read in ``probs``' row chunks by the workers) or a
     ``.zarr`` store, with one row per row of ``--probs``."""
@@ -242,8 +256,8 @@ def _row_features(path: Path, probs: Any, lazy: bool) -> Any:
 
 
 def checks_at_scale(data: Path | None, label: str | None, options: dict[str, Any] | None) -> Any:
-    """The data checks an audit at scale runs (``options``: ``--checks``, ``--split-column`` and
-    :data:`FEATURE_OPTIONS`): :class:`FeatureChecksAtScale`, the text checks alone
+    """The data checks an audit at scale runs (``options``: ``--checks``, ``--split-column``, ``--id-column``
+    (never checked) and :data:`FEATURE_OPTIONS`): :class:`FeatureChecksAtScale`, the text checks alone
     (:class:`._audit_text_scale.TextChecksAtScale`), or None."""
     from ._audit_text_scale import TextChecksAtScale, text_checks_at_scale
 
@@ -252,7 +266,9 @@ def checks_at_scale(data: Path | None, label: str | None, options: dict[str, Any
     if names is not None:
         return FeatureChecksAtScale(names, data, label, options)
     texts = text_checks_at_scale(options.get("checks"))
-    return None if texts is None else TextChecksAtScale(texts, data, label, options.get("split_column"))
+    if texts is None:
+        return None
+    return TextChecksAtScale(texts, data, label, options.get("split_column"), options.get("id_column"))
 
 
 def read_at_scale(checks: str | None) -> tuple[str, ...]:

@@ -5,7 +5,8 @@ rule), must hold a distinct id on every row (a missing or repeated one is refuse
 the file's lines), and is no feature: the model and the data checks never see it. ``issues.csv`` gets it
 after ``row``, under the column's own name (``id`` where that is ``row``); ``summary.json``'s settings
 record it, so the report, the review page and ``labelwise export`` name each row by it. A ``--probs``
-table with a column of that name has its rows matched to DATA's by id, as any id column of DATA.
+table with a column of that name has its rows matched to DATA's by id, as any id column of DATA. The
+audit at scale writes the ids into ``issues.parquet`` the same way (:mod:`._scale_ids`).
 """
 
 from __future__ import annotations
@@ -24,20 +25,15 @@ __all__ = ["drop_ids", "refuse_ids_unread", "with_ids"]
 _OTHER_COLUMNS = {"--image-column": "image_column", "--split-column": "split_column"}
 
 
-def refuse_ids_unread(o: SimpleNamespace, *, scale: bool) -> None:
-    """``--id-column`` where nothing would read it: with ``--demo`` (the digits have no ids) and at scale
-    (``issues.parquet`` is in row order); and a column another option names too."""
+def refuse_ids_unread(o: SimpleNamespace) -> None:
+    """``--id-column`` where nothing would read it: with ``--demo`` (the digits have no ids); and a column
+    another option names too. At scale the ids are read by :mod:`._scale_ids`."""
     if o.id_column is None:
         return
     if o.demo:
         raise InvalidParameterError(
             "--id-column names a column of DATA, and --demo audits scikit-learn's digits, which have no id "
             "column; leave --id-column out, or drop --demo to audit your data"
-        )
-    if scale:
-        raise InvalidParameterError(
-            "the audit at scale (--scheduler, --labels or a .zarr --probs) does not use --id-column: it writes "
-            "issues.parquet in row order (join it back to DATA by position); leave --id-column out (docs/scale.md)"
         )
     for option, key in _OTHER_COLUMNS.items():
         if getattr(o, key, None) == o.id_column:

@@ -42,8 +42,16 @@ class TextChecksAtScale:
     """The text checks of an audit at scale: DATA's text columns (and split) read and checked before
     the audit's passes (:meth:`prepare`), run after them (:meth:`run`)."""
 
-    def __init__(self, names: list[str], data: Path | None, label: str | None, split_column: str | None) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        data: Path | None,
+        label: str | None,
+        split_column: str | None,
+        id_column: str | None = None,
+    ) -> None:
         self.names, self.data, self.label, self.split_column = names, data, label, split_column
+        self.id_column = id_column  # --id-column: no text to check, as in memory
         self.texts: Any = None
         self.split: np.ndarray | None = None
         self.text_columns: list[str] = []
@@ -69,7 +77,7 @@ class TextChecksAtScale:
         strings = [
             str(c)
             for c, dtype in frame.dtypes.items()
-            if c not in (self.label, self.split_column)
+            if c not in (self.label, self.split_column, self.id_column)
             and (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype))
         ]
         if not strings:

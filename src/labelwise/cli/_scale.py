@@ -249,13 +249,15 @@ def audit_at_scale(
     classes: list[str] | None = None,
     superseded: Iterable[Path] = (),
     data_checks: dict[str, Any] | None = None,
+    id_column: str | None = None,
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler; one
     progress bar per pass and one for the writing on a terminal, none with ``quiet``. ``classes``:
     ``--classes`` (parsed), the class of each column of ``--probs``, read as in memory; ``superseded``: the
     earlier outputs the files replace (an earlier in-memory audit's issues.csv would be read first);
     ``data_checks``: ``--checks``, ``--split-column``, ``--features``, ``--k``, ``--metric`` and the scalings
-    (:mod:`._audit_checks_scale`; the text checks alone: :mod:`._audit_text_scale`)."""
+    (:mod:`._audit_checks_scale`; the text checks alone: :mod:`._audit_text_scale`); ``id_column``:
+    ``--id-column``, DATA's ids, checked and written after ``row`` (:mod:`._scale_ids`)."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
         if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
             raise InvalidParameterError(
@@ -271,11 +273,13 @@ def audit_at_scale(
         )
     from ..audit import find_label_issues
     from ._audit_checks_scale import checks_at_scale
+    from ._scale_ids import ids_at_scale
 
-    checks = checks_at_scale(data, label, data_checks)
+    checks = checks_at_scale(data, label, {**(data_checks or {}), "id_column": id_column})
     with scheduler(spec), stages(False if quiet else None):
         lazy = spec not in (None, "threads") or probs_path.suffix == ".zarr"
         probs = load_probs(Path(probs_path), chunk_rows, lazy=lazy)
+        ids = ids_at_scale(data, id_column, label, lazy=lazy, n_rows=int(probs.shape[0]))
         if checks is not None:  # DATA read and checked before the audit's passes
             checks.prepare(lazy, probs)
         labels = load_labels(labels_path, data, label, probs)
@@ -290,22 +294,19 @@ def audit_at_scale(
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = add_health(result.summary(), result)
         extra = None if checks is None else checks.run(summary, labels, probs, result.classes)
-        labels_file = labels_path or data
         summary["settings"] = {
             "probs": str(Path(probs_path).resolve()),  # absolute, as data: which files ran, from any folder
-            "labels": None if labels_file is None else str(Path(labels_file).resolve()),
+            **_inputs_setting(labels_path or data, data, label),
             **na_values_setting(),
             "scheduler": spec or "threads",
             **chunks_that_ran(result, probs, chunk_rows),
             "filter_by": filter_by,
             "rank_by": rank_by,
+            **({} if classes is None else {"classes": classes}),
+            **({} if id_column is None else {"id_column": id_column}),
         }
-        if classes is not None:
-            summary["settings"]["classes"] = classes
-        if data is not None and Path(data).exists() and label is not None:  # what export cleans (a file or parts)
-            summary["settings"].update(data=str(Path(data).resolve()), label=label)
         with files_together(supersedes=superseded), stage("writing issues.parquet"):
-            path = write_issues(result, Path(out), extra)
+            path = write_issues(result, Path(out), extra, None if ids is None else (str(id_column), ids))
             write_overlap(result, Path(out))
             write_audit_summary(summary, Path(out))
     from ._common import console
@@ -318,6 +319,14 @@ def audit_at_scale(
     print_health(console(), summary["health"])
     print_wrote([path, Path(out) / OVERLAP_FILE, Path(out) / "summary.json"])
     return summary
+
+
+def _inputs_setting(labels_file: Path | None, data: Path | None, label: str | None) -> dict[str, Any]:
+    """``settings``' ``labels`` (absolute), and ``data`` and ``label``: what export cleans (a file or parts)."""
+    setting: dict[str, Any] = {"labels": None if labels_file is None else str(Path(labels_file).resolve())}
+    if data is not None and Path(data).exists() and label is not None:
+        setting.update(data=str(Path(data).resolve()), label=label)
+    return setting
 
 
 def chunks_that_ran(result: Any, probs: Any, requested: int | None) -> dict[str, Any]:

@@ -280,9 +280,10 @@ def audit(**options: Any) -> None:
         "quiet": o.quiet,
         "superseded": o.superseded,
         "data_checks": {k: getattr(o, k) for k in DATA_CHECK_OPTIONS},  # --checks at scale (_audit_checks_scale)
+        "id_column": o.id_column,
     }
     named = parse_classes(o.classes, what="class")
-    refuse_ids_unread(o, scale=not o.demo and at_scale(o))
+    refuse_ids_unread(o)
     if not o.demo and at_scale(o):
         refuse_options_not_read_at_scale()
     if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by, classes=named) is not None:

@@ -922,3 +922,14 @@ SPECS["audit/ids"] = Spec(
     label_cases=(),
     bad_values=(("--id-column", "y"),),
 )
+# --id-column at scale (session 50): the ids written into issues.parquet after row; DATA is a CSV read in memory
+# here (Parquet parts on Dask: tests/cli/test_audit_scale_ids_cli.py).
+SPECS["audit/scale_ids"] = Spec(
+    ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--scheduler", "synchronous", "--id-column", "a")
+    + ("--no-report",),
+    {},
+    ("issues.parquet", "summary.json"),
+    columns={"--label": "data", "--id-column": "data"},
+    label_cases=(),
+    bad_values=(("--id-column", "y"),),
+)

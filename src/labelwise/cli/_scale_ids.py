@@ -1,0 +1,124 @@
+"""``labelwise audit --id-column`` at scale: DATA's row ids, checked across partitions and carried into
+``issues.parquet``.
+
+When DATA is Parquet and the audit runs on Dask (:func:`._scale.audit_at_scale`'s ``lazy``), the column
+is read as a dask Series, partition by partition, and checked there: no missing id, and no id on two
+rows of any parts (Dask's ``value_counts``, a tree reduction with its output split over partitions,
+so no single task holds every id). Its values stay on the workers and are written into each part of
+``issues.parquet`` with the part's rows. Otherwise (a CSV DATA, or labelwise's threads) DATA is read in
+memory and the in-memory audit's own check names the rows (:func:`._task_tables.task_ids`). Either way
+the ids are written as DATA holds them: a Parquet column of strings stays strings (``007``), of integers
+integers; a CSV's column is read as text, as the in-memory audit reads it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._heavy import pandas as pd
+from .._validate.arguments import show
+from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ._column_hint import column_hint
+
+__all__ = ["ids_at_scale"]
+
+
+def ids_at_scale(data: Path | None, id_column: str | None, label: str | None, *, lazy: bool, n_rows: int) -> Any:
+    """``--id-column``'s values for an audit of ``n_rows`` rows (None without it): a dask array (Parquet on
+    Dask) or a numpy one, each row's id in DATA's row order, none missing or repeated."""
+    if id_column is None:
+        return None
+    if data is None or not (Path(data).is_dir() or Path(data).is_file()):
+        raise InvalidParameterError(
+            f"--id-column {id_column!r} names a column of DATA, got no DATA table (--labels and --probs only); "
+            "give DATA, or leave --id-column out"
+        )
+    if id_column == label:
+        raise InvalidParameterError(f"--id-column must differ from --label, both are {label!r}")
+    path = Path(data)
+    if lazy and (path.is_dir() or path.suffix.lower() in (".parquet", ".pq")):
+        ids = _dask_ids(path, id_column)
+    else:
+        from ._common import read_input
+        from ._task_tables import task_ids
+
+        frame = read_input(path, "DATA", text_columns=[c for c in (label, id_column) if c])
+        ids = np.asarray(task_ids(frame, id_column, path, label=label))
+    if ids.shape[0] != n_rows:
+        raise ShapeMismatchError(
+            f"--id-column {id_column!r} must name every row of --probs ({n_rows} rows), got {ids.shape[0]} rows "
+            f"in DATA {str(path)!r}"
+        )
+    return ids
+
+
+def _dask_ids(path: Path, id_column: str) -> Any:
+    """The column of a Parquet DATA as a dask array, checked on the workers: no id missing or repeated."""
+    from .._stage_progress import compute, stage
+    from ._scale import read_parquet_rows
+
+    frame = read_parquet_rows(path, "DATA")
+    if id_column not in frame.columns:
+        columns = [str(c) for c in frame.columns]
+        hint = column_hint(id_column, columns)
+        raise MissingColumnError(f"--id-column {id_column!r} is not in DATA{hint}; columns are {columns}")
+    # optimised first, as _scale.load_labels: small parts of one column are read as fewer partitions
+    column = frame[id_column].optimize()
+    hashes = column.map_partitions(_hashed, meta=(id_column, "uint64"))
+    counts = hashes.value_counts(split_out=max(1, column.npartitions))
+    with stage("--id-column: ids checked"):
+        n_missing, repeated, lengths = compute(
+            column.isna().sum(), counts[counts > 1], column.map_partitions(len, meta=(None, "int64"))
+        )
+    ids = _numpy_typed(column).to_dask_array(lengths=tuple(int(n) for n in lengths))
+    where = f"row(s) of DATA {str(path)!r}"
+    if int(n_missing):
+        rows = _rows_where(column.isna().optimize().to_dask_array(lengths=True), 1)
+        raise InvalidParameterError(
+            f"--id-column {id_column!r} must hold an id on every row of DATA; row {rows[0]} has none "
+            f"({int(n_missing)} such {where})"
+        )
+    if len(repeated):  # the ids whose hashes repeat, compared as written (a collision of hashes is no repeat)
+        rows = _rows_where(_hashed_in(hashes, repeated.index.to_numpy()), None)
+        (values,) = compute(ids[np.asarray(rows)])
+        again = pd.Series(values).duplicated(keep=False).to_numpy()
+        if again.any():
+            value = values[again][0]
+            both = [r for r, v in zip(rows, values, strict=True) if v == value][:2]
+            n_repeated = int(again.sum()) - int(pd.Series(values[again]).nunique())
+            raise InvalidParameterError(
+                f"--id-column {id_column!r} must hold a unique id on every row of DATA; {show(value)} is on "
+                f"row {both[0]} and row {both[1]} ({n_repeated} repeated {where})"
+            )
+    return ids
+
+
+def _hashed(part: Any) -> Any:
+    """One partition's ids as 64-bit hashes (pandas' own, by value): what the distributed count moves."""
+    return pd.util.hash_pandas_object(part, index=False)
+
+
+def _hashed_in(hashes: Any, wanted: np.ndarray) -> Any:
+    """The dask boolean array of the rows whose hash is among ``wanted``."""
+    return hashes.isin(list(wanted)).optimize().to_dask_array(lengths=True)
+
+
+def _numpy_typed(column: Any) -> Any:
+    """``column`` with a numpy dtype, for ``to_dask_array``: Parquet strings as objects (written back as
+    strings), a nullable integer column (no id missing) as its numpy integers; else as it is."""
+    dtype = column.dtype
+    if pd.api.types.is_string_dtype(dtype):
+        return column.astype(object)
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    return column.astype(numpy_dtype) if isinstance(dtype, pd.api.extensions.ExtensionDtype) and numpy_dtype else column
+
+
+def _rows_where(mask: Any, n: int | None) -> list[int]:
+    """The first ``n`` rows (all: None) of DATA where the dask boolean array ``mask`` is true."""
+    from .._stage_progress import compute
+
+    (found,) = compute(mask.nonzero()[0])
+    return [int(r) for r in np.asarray(found)[:n]]
