@@ -97,6 +97,9 @@ and was never kept: IWMV's start reaches no higher MAP optimum on any real crowd
 seven rule sets checked, among them the five that moved). A rerun of ``--rule`` on the adopted ``src``
 (07:03-07:09 UTC, load 6.5-8.5) gives the same before and after on all 285 sets, and ``bench_weak.py --no-snorkel
 --skip-apply`` the 19 accuracies on record.
+Then turned OFF by default by the lead at the merge (session 50): speed50 measured that the start's CPU (1.33x on
+ZenCrowd_us, where it is never kept) takes the label model below issue 15's 10x-Snorkel goal there (8.5-9.3x in CPU
+against 10.7-12.0x without it); ``iwmv_start=True`` is opt-in.
 
 Sets. Exploration ONLY on fresh seeds 710-713 (never used by an earlier script or section). The rule: the 93
 dev sets and the stress sets of seeds 33-36 and 137-140 (``_dev_weak_sets.rule_sets``). None of the 19

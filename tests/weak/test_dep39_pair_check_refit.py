@@ -59,8 +59,8 @@ def test_pair_check_refit_no_longer_collapses_below_majority_vote(crowd):
     assert accuracy(model.labels_, y) >= mv - 0.5
     off = LabelModel(pair_check_warm_start=False, pair_check_triad=False, iwmv_start=False).fit(answers)
     assert accuracy(off.labels_, y) < mv - 0.5  # the switches give main's refit back
-    # is15z: the IWMV start alone (weak._iwmv_start) also keeps the refit from the collapse
-    alone = LabelModel(pair_check_warm_start=False, pair_check_triad=False).fit(answers)
+    # is15z: the IWMV start alone (weak._iwmv_start, opt-in) also keeps the refit from the collapse
+    alone = LabelModel(pair_check_warm_start=False, pair_check_triad=False, iwmv_start=True).fit(answers)
     assert alone.iwmv_start_ == "kept" and accuracy(alone.labels_, y) >= mv - 0.5
 
 

@@ -1,4 +1,4 @@
-"""The label model's second MAP start from IWMV's labels (``weak._iwmv_start``; Li and Yu 2014), on by default."""
+"""The label model's second MAP start from IWMV's labels (``weak._iwmv_start``; Li and Yu 2014), opt-in."""
 
 from __future__ import annotations
 
@@ -96,14 +96,15 @@ class TestKeepIWMVStart:
 
 
 class TestLabelModelIWMVStart:
-    def test_on_by_default_and_reported(self):
-        """``LabelModel()`` runs the IWMV start on a crowd and says whether it kept it; off, it says so."""
+    def test_off_by_default_and_reported(self):
+        """``LabelModel(iwmv_start=True)`` runs the IWMV start on a crowd and says whether it kept it; by default
+        (off: its CPU cost the speed goal against Snorkel on ZenCrowd_us) it says it did not run."""
         answers = _crowd()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            on = LabelModel().fit(answers)
-            off = LabelModel(iwmv_start=False).fit(answers)
-        assert LabelModel().iwmv_start is True
+            on = LabelModel(iwmv_start=True).fit(answers)
+            off = LabelModel().fit(answers)
+        assert LabelModel().iwmv_start is False
         assert on.iwmv_start_ in ("kept", "not kept") and off.iwmv_start_ == "not run: iwmv_start=False"
         assert on.em_objective_history_[-1] >= off.em_objective_history_[-1] - 1e-6
 
@@ -111,7 +112,7 @@ class TestLabelModelIWMVStart:
         """``save`` / ``load`` keep ``iwmv_start_``."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = LabelModel().fit(_crowd(1))
+            model = LabelModel(iwmv_start=True).fit(_crowd(1))
         loaded = LabelModel().load(model.save(tmp_path / "model.npz"))
         assert loaded.iwmv_start_ == model.iwmv_start_
 

@@ -276,8 +276,8 @@ def fit_abstain_models(
     :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
     (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
     per item on average). Before that refinement, :func:`second_starts` runs the MAP fit also from IWMV's labels
-    (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate or Ibrahim et al.'s MultiSPA (``spectral_start``), keeping
-    the fit of higher MAP objective.
+    (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate or Ibrahim et al.'s MultiSPA
+    (``spectral_start``), keeping the fit of higher MAP objective.
 
     Returns
     -------

@@ -174,8 +174,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         ``"multispa"`` (``"multispa-kl"``), Ibrahim et al.'s MultiSPA (then KL-fitted) estimate from pairwise
         co-occurrences (``weak._multispa``). False: none. Off: both passed their dev rules
         (``benchmarks/dev_weak_spectral.py``, ``dev_weak_multispa.py``) but changed no label of the benchmark's sets.
-    iwmv_start : bool, default True
-        The same from Li and Yu's IWMV labels (``weak._iwmv_start``; rule of ``benchmarks/dev_weak_iwmv.py``).
+    iwmv_start : bool, default False
+        The same from Li and Yu's IWMV labels (``weak._iwmv_start``). Off: it passed its rule but cost a Snorkel speed goal.
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -272,7 +272,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         lured_items: bool = True,
         spectral_start: bool | str = False,
-        iwmv_start: bool = True,
+        iwmv_start: bool = False,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
