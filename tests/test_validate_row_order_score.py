@@ -27,7 +27,14 @@ from labelwise.models._knn import CappedNeighbors
 
 N = 60
 #: Scored by item id, not by row position (``gold_codes``): the weak label models' own rule.
-BY_ITEM_ID = {"LabelModel", "DawidSkeneLabelModel", "MajorityLabelVoter", "MajorityClassVoter", "RandomVoter"}
+BY_ITEM_ID = {
+    "LabelModel",
+    "DawidSkeneLabelModel",
+    "IWMVLabelModel",
+    "MajorityLabelVoter",
+    "MajorityClassVoter",
+    "RandomVoter",
+}
 
 
 def _frame() -> pd.DataFrame:
