@@ -7,7 +7,8 @@ missing-abstain MAP refit runs (from majority vote's shares), it is also run fro
 same rows, and the run of higher MAP objective is kept by the rule of the spectral start
 (:func:`._spectral.higher_map`). IWMV runs on the fit's distinct vote rows, each counted for the items it stands
 for, over the model's groups: a clique the model joined is one labeler of IWMV, its weight multiplying its members'
-votes for each class. Adopted by the registered rule of ``benchmarks/dev_weak_iwmv.py`` (session 50, is15z).
+votes for each class. It passed the registered rule of ``benchmarks/dev_weak_iwmv.py`` (session 50, is15z)
+but moved no label of the benchmark's sets and costs CPU, so it is opt-in (``LabelModel(iwmv_start=True)``).
 
 References
 ----------

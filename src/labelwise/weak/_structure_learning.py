@@ -28,8 +28,8 @@ What labelwise implements (and where it chooses):
   and two functions are dependent when any pair of their indicators is (a function's own indicators, which
   exclude each other, are not a dependency).
 
-The label model uses it on mostly one-class votes (:func:`learned_pairs`, :mod:`._one_class_fit`: the learned
-pairs kept where BIC pays for them; ``benchmarks/dev_weak_one_class_cliques5.py``); alone as that structure it had
+The label model can use it on mostly one-class votes (:func:`learned_pairs`, :mod:`._one_class_fit`, switched off
+by default for its cost: the learned pairs kept where BIC pays for them; ``benchmarks/dev_weak_one_class_cliques5.py``); alone as that structure it had
 failed its judging rule (``benchmarks/dev_weak_structure_learner.py``). The defaults of :func:`learn_dependencies`
 are that candidate's, chosen on simulated keyword rules that share triggers.
 
