@@ -216,3 +216,18 @@ def test_random_policy_draws_are_reproducible():
     policy = RandomPolicy(sequence_length=2, n_per_original=3, random_state=5)
     first = augment([upper, bump], frame(), policy=policy)
     pd.testing.assert_frame_equal(first.frame, augment([upper, bump], frame(), policy=policy).frame)
+
+
+def test_the_size_check_reads_the_memory_available_now_not_free_pages(tmp_path, monkeypatch):
+    """The copies are refused against MemAvailable (memguard50's reader), not MemFree: a machine whose page cache
+    fills its memory has little free but much available, and one with 1 kB available refuses even a small table."""
+    import labelwise._memory as memory
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:  1048576 kB\nMemFree:   1048000 kB\nMemAvailable:    1 kB\n")
+    monkeypatch.setattr(memory, "MEMINFO", str(meminfo))
+    rows = frame(200)  # 200 rows x (1 + 2 + 1) cells x 8 bytes: 6.4 kB of copies
+    with pytest.raises(InvalidParameterError, match=r"of memory free; lower them, or augment the rows in parts"):
+        augment([upper], rows, policy=ApplyAllPolicy())
+    meminfo.write_text("MemTotal:  1048576 kB\nMemFree:   1 kB\nMemAvailable:    1048000 kB\n")
+    assert len(augment([upper], rows, policy=ApplyAllPolicy())) > len(rows)

@@ -21,7 +21,6 @@ References
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -420,11 +419,12 @@ def check_columns(columns: Any, name: str) -> None:
 
 
 def free_memory() -> int:
-    """Bytes of memory free now (Linux and macOS; a huge number where the platform does not say)."""
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, OSError, ValueError):
-        return 2**62
+    """Bytes a new allocation can take now (:func:`labelwise._memory.available_memory`: Linux's MemAvailable, which
+    counts the page cache the kernel can drop, not MemFree; elsewhere the total; a huge number where neither is known).
+    """
+    from .._memory import available_memory
+
+    return available_memory() or 2**62
 
 
 def check_size(n_rows: int, n_columns: int, policy: Policy, n_tfs: int) -> None:
