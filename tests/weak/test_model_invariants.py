@@ -185,7 +185,7 @@ class TestKnownViolations:
         """DawidSkeneLabelModel on votes naming one class raises as the other models do (it fitted a 1-class
         model whose predict then failed on a (n, 1) posterior)."""
         table = pd.DataFrame({"item": ["a", "b"], "labeler": ["x", "x"], "label": [True, True]})
-        with pytest.raises(InvalidParameterError, match=r"labels must hold at least 2 classes.*\[True\]"):
+        with pytest.raises(InvalidParameterError, match=r"labels must hold at least 2 classes.*True"):
             weak.DawidSkeneLabelModel().fit(table)
         model = weak.DawidSkeneLabelModel(labels=[False, True]).fit(table)
         assert model.probas_.shape == (2, 2)
