@@ -57,7 +57,9 @@ def test_sub_stochastic_projects_each_function_and_class_column_of_mu():
     sums = out.reshape(3, 4, 4).sum(axis=1)
     assert (sums <= 1 + 1e-12).all() and (out >= 0).all()
     fine = mu.reshape(3, 4, 4).sum(axis=1) <= 1
-    np.testing.assert_array_equal(out.reshape(3, 4, 4).transpose(0, 2, 1)[fine], mu.reshape(3, 4, 4).transpose(0, 2, 1)[fine])
+    np.testing.assert_array_equal(
+        out.reshape(3, 4, 4).transpose(0, 2, 1)[fine], mu.reshape(3, 4, 4).transpose(0, 2, 1)[fine]
+    )
 
 
 def test_the_simplex_fit_of_mu_keeps_every_abstain_probability_non_negative():
