@@ -198,6 +198,14 @@ class TestKnownViolations:
         assert model.class_balance_.sum() == pytest.approx(1.0, abs=1e-12)
         assert model.probas_.loc["c"].sum() == pytest.approx(1.0, abs=1e-12)
 
+    @pytest.mark.parametrize("name", ["majority-vote", "majority-class"])
+    def test_predict_abstains_on_ties_with_classes_of_mixed_types(self, name):
+        """predict(tie_break_policy="abstain") with classes 1 and "b" (an object Index) gives None on a tie (item a
+        here, both models): it raised "assignment destination is read-only" (pandas' read-only view of the Index)."""
+        table = pd.DataFrame({"item": ["a", "a", "b", "c"], "labeler": ["x", "y", "x", "x"], "label": [1, "b", "b", 1]})
+        predicted = fitted(name, table, None, None).predict(table, tie_break_policy="abstain")
+        assert predicted.index.tolist() == ["a", "b", "c"] and predicted["a"] is None
+
     def test_majority_class_balance_averages_the_voted_items_as_the_other_models(self):
         """MajorityClassVoter's "votes" balance with items= is the mean vote share over the voted items, the
         balance LabelModel's and DawidSkeneLabelModel's "votes" give: items without a vote do not dilute it."""
