@@ -206,6 +206,14 @@ class TestKnownViolations:
         predicted = fitted(name, table, None, None).predict(table, tie_break_policy="abstain")
         assert predicted.index.tolist() == ["a", "b", "c"] and predicted["a"] is None
 
+    def test_dawid_skene_fits_votes_whose_classes_are_of_mixed_types(self):
+        """DawidSkeneLabelModel on labels 7 and "b" fits as LabelModel does (it passed them to the aggregate as a
+        list, which made the text "7" the declared class and refused the vote 7)."""
+        table = pd.DataFrame({"item": ["a", "a", "b", "c"], "labeler": ["x", "y", "x", "y"], "label": [7, 7, "b", "b"]})
+        model = weak.DawidSkeneLabelModel().fit(table)
+        assert model.classes_.tolist() == [7, "b"]
+        assert model.labels_["a"] == 7 and model.predict(table).tolist() == model.labels_.tolist()
+
     def test_majority_class_balance_averages_the_voted_items_as_the_other_models(self):
         """MajorityClassVoter's "votes" balance with items= is the mean vote share over the voted items, the
         balance LabelModel's and DawidSkeneLabelModel's "votes" give: items without a vote do not dilute it."""

@@ -125,14 +125,14 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
             check_class_balance(self.class_balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         )
         est = DawidSkene(
-            labels=list(v.classes),
+            labels=v.classes,  # the array: a list of 1 and "b" would become the text "1" and "b"
             random_state=self.random_state,
             dependency_triad=self.dependency_triad,
             **self.params,
         )
         est.fit(v.to_annotations())
-        fitted_p = np.maximum(est.priors_.reindex(v.classes).to_numpy(dtype=float), FLOOR)
-        fitted_p /= fitted_p.sum()  # a class nobody voted has prior 0: floored, the balance still sums to 1
+        prior = est.priors_.reindex(v.classes).to_numpy(dtype=float)  # a declared class nobody voted: 0, floored
+        fitted_p = prior if prior.min() >= FLOOR else np.maximum(prior, FLOOR) / np.maximum(prior, FLOOR).sum()
         if fixed is None:
             p = fitted_p
         elif isinstance(fixed, str):
@@ -233,7 +233,7 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         out = np.tile(p, (v.n_items, 1))
         if not len(v.answers):
             return out
-        enc = encode_answers(v.to_annotations(), labels=list(self.classes_))
+        enc = encode_answers(v.to_annotations(), labels=self.classes_)
         pat = enc.patterns  # items with the same votes: one posterior
         obs = _Observed.build(pat)
         names = pd.Index(self.labelers_)
