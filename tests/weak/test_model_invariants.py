@@ -214,6 +214,21 @@ class TestKnownViolations:
         assert model.classes_.tolist() == [7, "b"]
         assert model.labels_["a"] == 7 and model.predict(table).tolist() == model.labels_.tolist()
 
+    @pytest.mark.parametrize("classes", [[False, True], [1.5, 2.5], [0, 1], ["ham", "spam"]])
+    @pytest.mark.parametrize("name", ["label-model", "dawid-skene"])
+    def test_a_saved_and_loaded_model_predicts_the_fitted_models_series(self, tmp_path, name, classes):
+        """load(save(model)).predict gives model.predict's Series, dtype included (bool and float classes came
+        back as an object array: an object Series of the same values)."""
+        first, second = classes
+        table = pd.DataFrame(
+            {"item": [*"aabbcd"], "labeler": [*"xyxyxy"], "label": [first, first, second, second, first, second]}
+        )
+        model = fitted(name, table, None, None)
+        path = model.save(tmp_path / "model.npz")
+        loaded = type(model)().load(path)
+        pd.testing.assert_series_equal(loaded.predict(table), model.predict(table))
+        assert loaded.classes_.dtype == model.classes_.dtype or model.classes_.dtype == object
+
     def test_majority_class_balance_averages_the_voted_items_as_the_other_models(self):
         """MajorityClassVoter's "votes" balance with items= is the mean vote share over the voted items, the
         balance LabelModel's and DawidSkeneLabelModel's "votes" give: items without a vote do not dilute it."""
