@@ -2,7 +2,7 @@
 
 The models of ``labelwise.weak.__all__`` (``LabelModel``, ``DawidSkeneLabelModel``, ``IWMVLabelModel``
 and the three baselines) are fitted on small random long tables: one to four functions, two to five
-classes named by ints, strings or bools, abstains everywhere, items nobody voted on (``items=`` with
+classes named by ints, strings, bools, floats or a mix of ints and strings, abstains everywhere, items nobody voted on (``items=`` with
 extra items) and declared classes nobody voted (``labels=``). What a user relies on: ``probas_`` rows
 are distributions, ``labels_`` a most probable class and ``predict``'s answer, ``get_conditional_probs``
 a distribution over each function's outcomes per class, accuracies and weights in ``[0, 1]``,
@@ -41,9 +41,15 @@ SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[Healt
 def vote_tables(draw):
     """A long table of votes (item, labeler, label) with at least two voted classes, every item of the
     data (some with no vote), the model's ``labels`` (None or with an undeclared-by-votes class) and gold."""
-    kind = draw(st.sampled_from(["int", "str", "bool"]))
+    kind = draw(st.sampled_from(["int", "str", "bool", "float", "mixed"]))
     k = 2 if kind == "bool" else draw(st.integers(2, 5))
-    classes = {"int": list(range(k)), "str": [f"c{i}" for i in range(k)], "bool": [False, True]}[kind]
+    classes = {
+        "int": list(range(k)),
+        "str": [f"c{i}" for i in range(k)],
+        "bool": [False, True],
+        "float": [i + 0.5 for i in range(k)],
+        "mixed": [i if i % 2 else f"c{i}" for i in range(k)],
+    }[kind]
     n, m = draw(st.integers(2, 14)), draw(st.integers(1, 4))
     seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
@@ -53,7 +59,7 @@ def vote_tables(draw):
     rows = [(f"i{i:02d}", f"lf{j}", classes[c]) for i in range(n) for j in range(m) if (c := codes[i, j]) >= 0]
     table = pd.DataFrame(rows, columns=["item", "labeler", "label"])
     items = [f"i{i:02d}" for i in range(n + draw(st.integers(0, 2)))]
-    unseen = {"int": [k + 3], "str": ["unseen"], "bool": []}[kind]
+    unseen = {"int": [k + 3], "str": ["unseen"], "bool": [], "float": [-2.5], "mixed": ["unseen"]}[kind]
     labels = classes + unseen if draw(st.booleans()) else None
     voted = np.unique(codes[codes >= 0])  # gold of a class nobody voted nor declared is an error, not a score
     gold = pd.Series([classes[c] for c in rng.choice(voted, size=len(items))], index=items, dtype=object)
@@ -211,8 +217,18 @@ class TestKnownViolations:
         list, which made the text "7" the declared class and refused the vote 7)."""
         table = pd.DataFrame({"item": ["a", "a", "b", "c"], "labeler": ["x", "y", "x", "y"], "label": [7, 7, "b", "b"]})
         model = weak.DawidSkeneLabelModel().fit(table)
-        assert model.classes_.tolist() == [7, "b"]
+        assert sorted(model.classes_.tolist(), key=str) == [7, "b"]
         assert model.labels_["a"] == 7 and model.predict(table).tolist() == model.labels_.tolist()
+
+    @pytest.mark.parametrize("name", ["label-model", "majority-vote", "dawid-skene"])
+    def test_classes_of_mixed_types_declared_or_not_are_fitted_in_one_order(self, name):
+        """Labels 7 and "b": declared in labels= they were turned into the text "7" (the vote 7 refused), and found
+        in the votes their order (the columns of probas_) followed the table's rows."""
+        table = pd.DataFrame({"item": ["a", "a", "b", "c"], "labeler": ["x", "y", "x", "y"], "label": [7, 7, "b", "b"]})
+        declared = fitted(name, table, None, [7, "b"])
+        assert declared.classes_.tolist() == [7, "b"] and declared.labels_["a"] == 7
+        found = fitted(name, table, None, None).classes_.tolist()
+        assert fitted(name, table.iloc[::-1], None, None).classes_.tolist() == found
 
     @pytest.mark.parametrize("classes", [[False, True], [1.5, 2.5], [0, 1], ["ham", "spam"]])
     @pytest.mark.parametrize("name", ["label-model", "dawid-skene"])
