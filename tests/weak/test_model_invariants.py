@@ -34,7 +34,7 @@ MODELS = {
     "random": lambda labels: weak.RandomVoter(labels=labels),
 }
 WITH_CONDITIONALS = ["label-model", "label-model-moments-only", "label-model-missing", "dawid-skene"]
-SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
