@@ -220,6 +220,13 @@ class TestKnownViolations:
         assert sorted(model.classes_.tolist(), key=str) == [7, "b"]
         assert model.labels_["a"] == 7 and model.predict(table).tolist() == model.labels_.tolist()
 
+    def test_the_aggregates_declared_labels_of_mixed_types_stay_themselves(self):
+        """aggregate.DawidSkene(labels=[7, "b"]) (the label models' dependence check runs it) takes the vote 7."""
+        from labelwise import aggregate
+
+        answers = pd.DataFrame({"item": ["a", "a", "b"], "annotator": ["x", "y", "x"], "label": [7, 7, "b"]})
+        assert aggregate.DawidSkene(labels=[7, "b"]).fit(answers).labels_["a"] == 7
+
     @pytest.mark.parametrize("name", ["label-model", "majority-vote", "dawid-skene"])
     def test_classes_of_mixed_types_declared_or_not_are_fitted_in_one_order(self, name):
         """Labels 7 and "b": declared in labels= they were turned into the text "7" (the vote 7 refused), and found

@@ -125,7 +125,7 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
             check_class_balance(self.class_balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         )
         est = DawidSkene(
-            labels=v.classes,  # the array: a list of 1 and "b" would become the text "1" and "b"
+            labels=list(v.classes),
             random_state=self.random_state,
             dependency_triad=self.dependency_triad,
             **self.params,
@@ -233,7 +233,7 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         out = np.tile(p, (v.n_items, 1))
         if not len(v.answers):
             return out
-        enc = encode_answers(v.to_annotations(), labels=self.classes_)
+        enc = encode_answers(v.to_annotations(), labels=list(self.classes_))
         pat = enc.patterns  # items with the same votes: one posterior
         obs = _Observed.build(pat)
         names = pd.Index(self.labelers_)
