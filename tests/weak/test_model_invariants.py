@@ -252,6 +252,16 @@ class TestKnownViolations:
         pd.testing.assert_series_equal(loaded.predict(table), model.predict(table))
         assert loaded.classes_.dtype == model.classes_.dtype or model.classes_.dtype == object
 
+    def test_majority_class_ties_do_not_depend_on_the_order_of_the_rows(self):
+        """MajorityClassVoter on a matrix and on its rows reversed: the same probas_ rows. The "votes" balance is a
+        mean of vote shares (here [0.5, 0.5], [1/3, 2/3], [2/3, 1/3]: 1/2 each), whose last bits follow the order of
+        the items; an exact == on it gave [1, 0] one way and [0.5, 0.5] the other."""
+        matrix = np.array([[1, 0, -1], [1, 0, 1], [1, 0, 0]])
+        forward = weak.MajorityClassVoter().fit(matrix).probas_.to_numpy()
+        backward = weak.MajorityClassVoter().fit(matrix[::-1]).probas_.to_numpy()
+        np.testing.assert_array_equal(forward, backward)
+        np.testing.assert_array_equal(forward, np.full((3, 2), 0.5))
+
     def test_majority_class_balance_averages_the_voted_items_as_the_other_models(self):
         """MajorityClassVoter's "votes" balance with items= is the mean vote share over the voted items, the
         balance LabelModel's and DawidSkeneLabelModel's "votes" give: items without a vote do not dilute it."""
