@@ -81,16 +81,23 @@ def _read_cgroup(tmp_path, text: str):
     return _memory.cgroup_memory(_proc(tmp_path, text), str(tmp_path / "v2"), str(tmp_path / "v1"))
 
 
-def test_cgroup_v2_limit_gives_headroom_with_inactive_file_reclaimable(tmp_path):
-    """v2: memory.max 4 GiB, memory.current 3 GiB of which 1 GiB inactive file cache: 2 GiB headroom."""
-    _cgroup(
-        tmp_path / "v2",
-        "/job/step",
-        memory_max=4 * GIB,
-        memory_current=3 * GIB,
-        memory_stat=f"anon 123\ninactive_file {GIB}\nactive_file 7",
-    )
-    assert _read_cgroup(tmp_path, "0::/job/step\n") == (2 * GIB, 4 * GIB)
+@pytest.mark.parametrize(
+    ("root", "text", "files", "reclaimable"),
+    [
+        ("v2", "0::/job/step\n", ("memory.max", "memory.current"), "inactive_file"),
+        ("v1", "9:name=systemd:/\n4:cpu,memory:/job/step\n0::/\n", _memory._V1_FILES[:2], "total_inactive_file"),
+    ],
+    ids=["v2", "v1"],
+)
+def test_cgroup_limit_gives_headroom_with_inactive_file_reclaimable(tmp_path, root, text, files, reclaimable):
+    """A 4 GiB limit, 3 GiB used of which 1 GiB inactive file cache: 2 GiB headroom. v2 reads the ``0::``
+    line and ``inactive_file``; v1 the memory controller's line and ``total_inactive_file`` (its
+    ``inactive_file`` is the cgroup's own, without its children)."""
+    own, total = (GIB, 5) if root == "v2" else (5, GIB)
+    stat = f"anon 123\ninactive_file {own}\ntotal_inactive_file {total}\nactive_file 7"
+    limit, usage = (name.replace(".", "_", 1) for name in files)
+    _cgroup(tmp_path / root, "/job/step", **{limit: 4 * GIB, usage: 3 * GIB, "memory_stat": stat})
+    assert _read_cgroup(tmp_path, text) == (2 * GIB, 4 * GIB)
 
 
 def test_cgroup_v2_max_everywhere_is_no_limit(tmp_path):
@@ -108,19 +115,6 @@ def test_cgroup_limit_on_a_parent_binds_the_child(tmp_path):
     _cgroup(v2, "/slurm/job", memory_max=2 * GIB, memory_current=3 * GIB // 2, memory_stat="inactive_file 0")
     _cgroup(v2, "/slurm/job/task", memory_max=8 * GIB, memory_current=GIB)
     assert _read_cgroup(tmp_path, "0::/slurm/job/task\n") == (GIB // 2, 2 * GIB)
-
-
-def test_cgroup_v1_limit_read_from_the_memory_controller_line(tmp_path):
-    """v1: the memory controller's line gives the path; total_inactive_file (not inactive_file) is reclaimable."""
-    _cgroup(
-        tmp_path / "v1",
-        "/docker/abc",
-        memory_limit_in_bytes=4 * GIB,
-        memory_usage_in_bytes=4 * GIB,
-        memory_stat=f"inactive_file 5\ntotal_inactive_file {GIB}",
-    )
-    text = "9:name=systemd:/\n4:cpu,memory:/docker/abc\n1:cpu:/\n0::/\n"
-    assert _read_cgroup(tmp_path, text) == (GIB, 4 * GIB)
 
 
 def test_cgroup_v1_without_namespace_reads_the_mounts_root(tmp_path):
