@@ -85,7 +85,12 @@ def _read_cgroup(tmp_path, text: str):
     ("root", "text", "files", "reclaimable"),
     [
         ("v2", "0::/job/step\n", ("memory.max", "memory.current"), "inactive_file"),
-        ("v1", "9:name=systemd:/\n4:cpu,memory:/job/step\n0::/\n", _memory._V1_FILES[:2], "total_inactive_file"),
+        (
+            "v1",
+            "9:name=systemd:/\n4:cpu,memory:/job/step\n0::/\n",
+            ("memory.limit_in_bytes", "memory.usage_in_bytes"),
+            "total_inactive_file",
+        ),
     ],
     ids=["v2", "v1"],
 )
@@ -231,8 +236,6 @@ def test_the_real_cgroup_reads_without_error():
 def test_dense_refusal_reads_a_container_limit_the_host_does_not_show(monkeypatch, tmp_path):
     """A 1 MiB v2 container limit (0.9 MiB used) on a host with 22 GiB MemAvailable: GLAD's 0.3 MiB posterior
     pair is refused, and the message names the cgroup memory limit (main read only MemAvailable and fitted)."""
-    import functools
-
     import numpy as np
     import pandas as pd
 
@@ -243,8 +246,9 @@ def test_dense_refusal_reads_a_container_limit_the_host_does_not_show(monkeypatc
     meminfo.write_text(SAMPLE)
     monkeypatch.setattr(_memory, "MEMINFO", str(meminfo))
     _cgroup(tmp_path / "v2", "/pod", memory_max=1 << 20, memory_current=900 << 10, memory_stat="inactive_file 0")
-    roots = (_proc(tmp_path, "0::/pod\n"), str(tmp_path / "v2"), str(tmp_path / "v1"))
-    monkeypatch.setattr(_memory, "cgroup_memory", functools.partial(_memory.cgroup_memory, *roots))
+    monkeypatch.setattr(_memory, "PROC_CGROUP", _proc(tmp_path, "0::/pod\n"), raising=False)
+    monkeypatch.setattr(_memory, "CGROUP_V2_ROOT", str(tmp_path / "v2"), raising=False)
+    monkeypatch.setattr(_memory, "CGROUP_V1_ROOT", str(tmp_path / "v1"), raising=False)
     answers = pd.DataFrame(
         {"item": np.arange(400) // 4, "annotator": np.arange(400) % 4, "label": np.arange(400) % 200}
     )

@@ -154,7 +154,7 @@ def _level_memory(directory: str, files: tuple[str, str, str]) -> CgroupMemory |
 
 
 def cgroup_memory(
-    proc_cgroup: str = PROC_CGROUP, v2_root: str = CGROUP_V2_ROOT, v1_root: str = CGROUP_V1_ROOT
+    proc_cgroup: str | None = None, v2_root: str | None = None, v1_root: str | None = None
 ) -> CgroupMemory | None:
     """The cgroup memory limit with the least headroom over the process's cgroups (v2 and v1) and
     their parents; None where no level has a limit or nothing can be read (not Linux, no cgroup).
@@ -163,13 +163,15 @@ def cgroup_memory(
     ----------
     proc_cgroup, v2_root, v1_root
         The process's ``/proc/self/cgroup`` and where the v2 hierarchy and the v1 memory controller are
-        mounted (given by tests).
+        mounted; None for :data:`PROC_CGROUP`, :data:`CGROUP_V2_ROOT` and :data:`CGROUP_V1_ROOT` as they
+        are when called.
     """
-    text = _read(proc_cgroup)
+    text = _read(proc_cgroup or PROC_CGROUP)
     if text is None:
         return None
     found = []
-    for root, path, files in zip((v2_root, v1_root), _cgroup_paths(text), (_V2_FILES, _V1_FILES), strict=True):
+    roots = (v2_root or CGROUP_V2_ROOT, v1_root or CGROUP_V1_ROOT)
+    for root, path, files in zip(roots, _cgroup_paths(text), (_V2_FILES, _V1_FILES), strict=True):
         if path is not None:
             found += [m for m in (_level_memory(d, files) for d in _levels(root, path)) if m is not None]
     return min(found, default=None)
