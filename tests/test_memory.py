@@ -256,3 +256,11 @@ def test_dense_refusal_reads_a_container_limit_the_host_does_not_show(monkeypatc
         EstimatorError, match=r"memory available now \(0\.0 GiB under this process's cgroup memory limit"
     ):
         GLAD().fit(answers)
+
+
+def test_a_cgroup_at_its_limit_is_not_read_as_unknown(monkeypatch, tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemAvailable: 20000000 kB\n")
+    monkeypatch.setattr(_memory, "MEMINFO", str(meminfo))
+    monkeypatch.setattr(_memory, "cgroup_memory", lambda: _memory.CgroupMemory(0, 4 * GIB))
+    assert _memory.available_memory() == 1  # callers refuse anything; 0 would mean "unknown" to them

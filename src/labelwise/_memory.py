@@ -179,7 +179,8 @@ def cgroup_memory(
 
 def available_memory() -> int:
     """Bytes a new allocation can take now: Linux's ``MemAvailable``, or the process's cgroup headroom
-    (:func:`cgroup_memory`) where that is smaller; elsewhere :func:`total_memory` (0 when neither is known)."""
+    (:func:`cgroup_memory`) where that is smaller; elsewhere :func:`total_memory` (0 when neither is known). A
+    cgroup at its limit gives 1, not 0, so that callers reading 0 as "unknown" still refuse."""
     try:
         with open(MEMINFO, encoding="ascii", errors="replace") as f:
             available = parse_meminfo(f.read()).get("MemAvailable")
@@ -188,7 +189,7 @@ def available_memory() -> int:
     known = [total_memory() if available is None else available]
     cgroup = cgroup_memory()
     if cgroup is not None:
-        known = [cgroup.headroom, *filter(None, known)]
+        known = [max(cgroup.headroom, 1), *filter(None, known)]
     return min(known)
 
 
