@@ -3,9 +3,12 @@
 
 When DATA is Parquet and the audit runs on Dask (:func:`._scale.audit_at_scale`'s ``lazy``), the column
 is read as a dask Series, partition by partition, and checked there: no missing id, and no id on two
-rows of any parts (Dask's ``value_counts``, a tree reduction with its output split over partitions,
-so no single task holds every id). Its values stay on the workers and are written into each part of
-``issues.parquet`` with the part's rows. Otherwise (a CSV DATA, or labelwise's threads) DATA is read in
+rows of any parts. Each partition is read, hashed (64 bits) and counted in one task, so no id text
+leaves it; the hashes are counted by Dask's ``value_counts`` on ``distributed`` (a tree reduction with
+its output split over partitions: no task holds every id), and in the command's process on Dask's local
+schedulers, where the audit's per-example outputs are gathered anyway. The ids themselves are read again
+where ``issues.parquet`` is written, with each part's rows (the workers on ``distributed``; this process,
+one part at a time, otherwise). Otherwise (a CSV DATA, or labelwise's threads) DATA is read in
 memory and the in-memory audit's own check names the rows (:func:`._task_tables.task_ids`). Either way
 the ids are written as DATA holds them: a Parquet column of strings stays strings (``007``), of integers
 integers; a CSV's column is read as text, as the in-memory audit reads it.
