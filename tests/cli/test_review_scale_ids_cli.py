@@ -170,6 +170,16 @@ class TestDataChangedSinceTheAudit:
         res = _export(tmp / "A", tmp / "clean.parquet")
         assert res.exit_code != 0 and "has no column 'sample', the audit's --id-column" in _text(res)
 
+    def test_an_id_emptied_since_the_audit_is_refused(self, walk):
+        """A row whose id was emptied (labels unchanged): refused, naming the row."""
+        tmp, _, _ = walk
+        last = tmp / "in" / "data" / "part.2.parquet"
+        part = pd.read_parquet(last)
+        part.loc[part.index[1], "sample"] = None
+        part.to_parquet(last, index=False)
+        res = _export(tmp / "A", tmp / "clean.parquet")
+        assert res.exit_code != 0 and f"at row {N - len(part) + 1} " in _text(res)
+
     def test_an_existing_out_is_never_overwritten(self, walk):
         """An --out that exists is refused without --force, and left as it was."""
         tmp, _, _ = walk

@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import DataFileError
 from ..io.outputs import AuditOutput, load_audit
@@ -59,7 +60,9 @@ def check_ids_unchanged(audit: AuditOutput) -> None:
     audited = audit.issues.set_index("row")[column].sort_index()
     now = data[given].to_numpy(dtype=object)[audited.index.to_numpy(dtype=np.int64)]
     read = audited.to_numpy(dtype=object)
-    for i in np.flatnonzero(now.astype(str) != read.astype(str)):
+    # as read first (pandas' comparison: a missing id differs), then the texts of the rows that differ
+    differ = np.flatnonzero((pd.Series(now, dtype=object) != pd.Series(read, dtype=object)).to_numpy(dtype=bool))
+    for i in differ[now[differ].astype(str) != read[differ].astype(str)]:
         if not _same_integer(now[i], read[i]):
             raise DataFileError(
                 f"id column {given!r} of the data table {where!r} holds {now[i]!r} at row {int(audited.index[i])} "

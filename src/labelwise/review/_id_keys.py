@@ -40,19 +40,17 @@ def issues_id_column(issues: pd.DataFrame, settings: Any) -> str | None:
 
 
 class IdKeys:
-    """The id and given label of each row of an audit's ``issues`` table, as text, by row."""
+    """The id and given label of each row of an audit's ``issues`` table, as text, by row; the whole
+    column is turned to text only when decisions move (another audit's database), else only decided rows."""
 
     def __init__(self, issues: pd.DataFrame, column: str) -> None:
-        ordered = issues.sort_values("row", kind="stable")
-        self.rows = ordered["row"].to_numpy(dtype=np.int64)
-        self.ids = ordered[column].astype(str).to_numpy(dtype=object)
-        self.given = ordered["given_label"].astype(str).to_numpy(dtype=object)
-        self._at = pd.Series(np.arange(len(self.rows)), index=self.rows)
+        self._by_row = issues.set_index("row")[[column, "given_label"]]
 
     def of(self, rows: list[int]) -> list[tuple[int, str, str]]:
         """``(row, id, given label)`` of each of ``rows``."""
-        at = self._at.reindex(rows).to_numpy()
-        return [(int(r), str(self.ids[i]), str(self.given[i])) for r, i in zip(rows, at, strict=True)]
+        picked = self._by_row.loc[rows]
+        cells = zip(picked.iloc[:, 0].astype(str), picked.iloc[:, 1].astype(str), strict=True)
+        return [(int(r), i, g) for r, (i, g) in zip(rows, cells, strict=True)]
 
     def note(self, conn: sqlite3.Connection, rows: list[int]) -> None:
         """Record the id and given label of ``rows`` (decided rows), inside the caller's transaction."""
@@ -72,10 +70,15 @@ class IdKeys:
         kept = conn.execute("SELECT row, item, given FROM decided_ids").fetchall()
         if not kept:
             return {}
-        where = pd.Index(self.ids).get_indexer([k[1] for k in kept])
-        if (where < 0).any() or any(self.given[i] != k[2] for i, k in zip(where, kept, strict=True)):
+        ids = pd.Index(self._by_row.iloc[:, 0].astype(str))
+        where = ids.get_indexer([k[1] for k in kept])
+        if (where < 0).any():
             return None
-        return {int(k[0]): int(self.rows[i]) for k, i in zip(kept, where, strict=True)}
+        rows = self._by_row.index.to_numpy(dtype=np.int64)[where]
+        given = self._by_row.iloc[where, 1].astype(str).to_numpy()
+        if any(g != k[2] for g, k in zip(given, kept, strict=True)):
+            return None
+        return {int(k[0]): int(r) for k, r in zip(kept, rows, strict=True)}
 
 
 #: The decided rows whose ids are not recorded.
