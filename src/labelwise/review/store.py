@@ -199,12 +199,14 @@ class DecisionStore:
             not follow their ids into this one).
         """
         keys = None
-        if id_column is not None and id_column in issues.columns and "given_label" in issues.columns:
+        labelled = "given_label" in issues.columns and "row" in issues.columns
+        fingerprint = labels_fingerprint(issues) if labelled else None
+        if id_column is not None and id_column in issues.columns and fingerprint is not None:
             keys = IdKeys(issues, id_column)
-            self._follow_ids(keys, str(len(issues)), labels_fingerprint(issues))
+            self._follow_ids(keys, str(len(issues)), fingerprint)
         self.bind("n_examples", str(len(issues)), what=what)
-        if "given_label" in issues.columns and "row" in issues.columns:
-            self.bind("given_labels", labels_fingerprint(issues), what=what)
+        if fingerprint is not None:
+            self.bind("given_labels", fingerprint, what=what)
         if keys is not None:
             self._in_transaction(keys.note_missing, "the ids of the decided rows")
             self._keys = keys
