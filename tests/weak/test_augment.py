@@ -227,7 +227,21 @@ def test_the_size_check_reads_the_memory_available_now_not_free_pages(tmp_path, 
     meminfo.write_text("MemTotal:  1048576 kB\nMemFree:   1048000 kB\nMemAvailable:    1 kB\n")
     monkeypatch.setattr(memory, "MEMINFO", str(meminfo))
     rows = frame(200)  # 200 rows x (1 + 2 + 1) cells x 8 bytes: 6.4 kB of copies
-    with pytest.raises(InvalidParameterError, match=r"of memory free; lower them, or augment the rows in parts"):
+    with pytest.raises(
+        InvalidParameterError, match=r"memory available now .*; lower them, or augment the rows in parts"
+    ):
         augment([upper], rows, policy=ApplyAllPolicy())
     meminfo.write_text("MemTotal:  1048576 kB\nMemFree:   1 kB\nMemAvailable:    1048000 kB\n")
     assert len(augment([upper], rows, policy=ApplyAllPolicy())) > len(rows)
+
+
+def test_the_size_check_names_a_cgroup_memory_limit_that_decides(tmp_path, monkeypatch):
+    """A container's limit the host's meminfo does not show refuses the copies, and the message says it is the limit."""
+    import labelwise._memory as memory
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:  1048576 kB\nMemFree:   1048000 kB\nMemAvailable:    1048000 kB\n")
+    monkeypatch.setattr(memory, "MEMINFO", str(meminfo))
+    monkeypatch.setattr(memory, "cgroup_memory", lambda: memory.CgroupMemory(1024, 4096))
+    with pytest.raises(InvalidParameterError, match=r"cgroup memory limit"):
+        augment([upper], frame(200), policy=ApplyAllPolicy())

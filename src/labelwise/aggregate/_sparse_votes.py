@@ -93,8 +93,8 @@ def check_dense_fits(
     The need counted is ``copies`` (default :data:`POSTERIOR_COPIES`) arrays of the ``n_items x K`` posterior and, with
     ``per_annotator_square`` (a confusion matrix per annotator, as Dawid-Skene's), the ``n_annotators x K x
     K`` parameters: a floor of what the fit holds. It is compared with
-    :func:`labelwise._memory.available_memory` (Linux's ``MemAvailable``; the total elsewhere), not the
-    machine's total, which other processes share.
+    :func:`labelwise._memory.available_memory` (Linux's ``MemAvailable``, or the cgroup memory limit's headroom
+    where smaller; the total elsewhere), not the machine's total, which other processes share.
 
     Raises
     ------
@@ -111,8 +111,8 @@ def check_dense_fits(
     if available and need > available:
         raise EstimatorError(
             f"{method} needs {what}, {_gib(need)} at the least ({copies} array{'s' * (copies > 1)} of the "
-            f"posterior's size while it fits), more than the memory available now ({_gib(available)} of this machine's "
-            f"{_gib(_memory.total_memory())}): the answers have K={k:,} distinct labels. Use majority vote "
+            f"posterior's size while it fits), more than the memory available now "
+            f"({_memory.describe_available(available)}): the answers have K={k:,} distinct labels. Use majority vote "
             "(MajorityVote, --method majority-vote) or its weighted forms (Wawa, ZeroBasedSkill, GoldMajorityVote; "
             "--method wawa, zero-based-skill, gold-majority-vote), which count only the (item, label) pairs "
             "answered, or map the answers to fewer labels first (labelwise aggregate --parse-answers or "

@@ -190,8 +190,9 @@ def _refuse_probs_table(path: Path) -> None:
         )
 
 
-def load_labels(labels_path: Path | None, data: Path | None, label: str | None, like: Any) -> Any:
-    """Labels from ``--labels`` (.npy, or a table with one column / the ``--label`` column) or DATA."""
+def load_labels(labels_path: Path | None, data: Path | None, label: str | None, like: Any, frame: Any = None) -> Any:
+    """Labels from ``--labels`` (.npy, or a table with one column / the ``--label`` column) or DATA;
+    ``frame``: DATA's Parquet as :func:`read_parquet_rows` read it already (DATA's labels only)."""
     path = labels_path or data
     if path is None:
         raise InvalidParameterError("--labels (a .npy file or a table) or DATA with --label is required with --probs")
@@ -209,7 +210,8 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
         return require("dask.array", "--labels").from_array(values, chunks=(chunks,))
     # a folder of Parquet parts, or any Parquet file read for a dask input, is read partition by partition
     is_parquet = Path(path).is_dir() or (Path(path).suffix == ".parquet" and hasattr(like, "chunks"))
-    frame = read_parquet_rows(Path(path), "--labels") if is_parquet else None
+    if frame is None or labels_path is not None:
+        frame = read_parquet_rows(Path(path), "--labels") if is_parquet else None
     if frame is None:
         from ..io.tables import lone_column, read_table
 
@@ -279,10 +281,11 @@ def audit_at_scale(
     with scheduler(spec), stages(False if quiet else None):
         lazy = spec not in (None, "threads") or probs_path.suffix == ".zarr"
         probs = load_probs(Path(probs_path), chunk_rows, lazy=lazy)
-        ids = ids_at_scale(data, id_column, label, lazy=lazy, n_rows=int(probs.shape[0]))
+        frame = _parquet_data(data, lazy, id_column)  # read once for the ids and the labels
+        ids = ids_at_scale(data, id_column, label, lazy=lazy, n_rows=int(probs.shape[0]), frame=frame)
         if checks is not None:  # DATA read and checked before the audit's passes
             checks.prepare(lazy, probs)
-        labels = load_labels(labels_path, data, label, probs)
+        labels = load_labels(labels_path, data, label, probs, frame=frame)
         if not lazy and hasattr(labels, "compute"):
             labels = labels.compute()
         source = "--labels" if labels_path is not None else f"--label column {label!r}"
@@ -319,6 +322,20 @@ def audit_at_scale(
     print_health(console(), summary["health"])
     print_wrote([path, Path(out) / OVERLAP_FILE, Path(out) / "summary.json"])
     return summary
+
+
+def _parquet_data(data: Path | None, lazy: bool, id_column: str | None) -> Any:
+    """DATA's Parquet read by :func:`read_parquet_rows` when ``--id-column`` and the labels both read it on
+    Dask, so its parts' schemas are read once; else None (each reader reads what it needs)."""
+    path = None if data is None else Path(data)
+    if (
+        id_column is None
+        or path is None
+        or not lazy
+        or not (path.is_dir() or (path.is_file() and path.suffix == ".parquet"))
+    ):
+        return None
+    return read_parquet_rows(path, "DATA")
 
 
 def _inputs_setting(labels_file: Path | None, data: Path | None, label: str | None) -> dict[str, Any]:

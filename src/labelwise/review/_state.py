@@ -17,6 +17,7 @@ from ..errors import InvalidParameterError
 from ..io.outputs import AuditOutput
 from ..report._previews import Previewer
 from ._audited_data import load_reviewed_audit
+from ._id_keys import issues_id_column
 from ._label_dtype import class_of
 from ._unit_ids import unit_ids
 from .crowd import dependence
@@ -48,7 +49,8 @@ class ReviewState:
         self.resolve = units.resolve if units is not None else None  # the folder's own check
         self.data_found = a.data is not None if units is None else units.data_found
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
-        self.store.bind_audit(a.issues, what=_bound_to(self.task))
+        keyed = issues_id_column(a.issues, a.settings) if units is None else None  # decisions follow the ids
+        self.store.bind_audit(a.issues, what=_bound_to(self.task), id_column=keyed)
         self.reviewer = reviewer or _default_reviewer()
         issues = a.issues
         self.rows = issues["row"].to_numpy(dtype=np.int64)

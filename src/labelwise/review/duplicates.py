@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import InvalidParameterError
 from ..io.outputs import AuditOutput, load_audit
+from ._id_keys import issues_id_column
 from .store import DB_NAME, Decision, DecisionStore
 
 __all__ = ["DUPLICATE_CHECKS", "CheckIndex", "keep_one", "keep_one_of_duplicates"]
@@ -173,7 +174,7 @@ def keep_one_of_duplicates(
     audit = load_audit(out_dir, with_data=False)
     index = CheckIndex.from_audit(audit)
     store = DecisionStore(audit.out_dir / DB_NAME, n_examples=int(audit.issues["row"].max()) + 1)
-    store.bind_audit(audit.issues)
+    store.bind_audit(audit.issues, id_column=issues_id_column(audit.issues, audit.settings))
     current = store.current()
     members = index.set_of(check, row) or []
     versions = {r: (current[r].version if r in current else 0) for r in members}

@@ -19,6 +19,7 @@ from ..report._tasks import TaskRun
 from ._audited_data import load_reviewed_audit
 from ._data_ids import data_ids, id_key
 from ._export_paths import WRITERS, cleaned_paths, refuse_audit_file, refuse_audited_data
+from ._id_keys import issues_id_column
 from ._label_dtype import class_of, relabelled_column
 from ._label_studio import export_label_studio, label_studio_config, label_studio_tasks
 from ._log_state import write_record
@@ -87,7 +88,7 @@ def _open_store(audit: AuditOutput) -> DecisionStore | None:
     store = DecisionStore(path, n_examples=len(audit.issues))
     # As the review app does: a database left by an audit of other data (another length or other given
     # labels) is refused, not applied by row number.
-    store.bind_audit(audit.issues)
+    store.bind_audit(audit.issues, id_column=issues_id_column(audit.issues, audit.settings))
     return store
 
 

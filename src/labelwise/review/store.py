@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConflictError, InvalidParameterError, StorageError
+from ._id_keys import IDS_SCHEMA, IdKeys, move_rows
 
 __all__ = ["ACTIONS", "DB_NAME", "Decision", "DecisionStore"]
 
@@ -140,6 +141,7 @@ class DecisionStore:
         self.path = Path(path)
         self.timeout = float(timeout)
         self.n_examples = n_examples
+        self._keys: IdKeys | None = None  # the bound audit's ids, recorded with each decision (review._id_keys)
         if not self.path.parent.is_dir():
             raise StorageError(f"review database folder {str(self.path.parent)!r} does not exist")
         try:
@@ -150,7 +152,7 @@ class DecisionStore:
                         f"review database {str(self.path)!r} could not switch to WAL mode (got {mode!r}); "
                         "is its folder writable?"
                     )
-                conn.executescript(_SCHEMA)
+                conn.executescript(_SCHEMA + IDS_SCHEMA)
         except sqlite3.Error as exc:
             raise _storage_error(exc, self.path, "nothing", self.timeout) from None
 
@@ -178,21 +180,70 @@ class DecisionStore:
                 f"{value}); move it aside to start a new review"
             )
 
-    def bind_audit(self, issues: pd.DataFrame, *, what: str = "audit") -> None:
+    def bind_audit(self, issues: pd.DataFrame, *, what: str = "audit", id_column: str | None = None) -> None:
         """Bind this database to the audit whose ``issues`` table it reviews: its number of rows and a
         fingerprint of its given labels in row order (:func:`labels_fingerprint`), so that decisions
         made on one audit are never applied by row number to an audit of other data, even one of the
         same length. A database from before the fingerprint takes it on first use. ``what`` names the
         folder's kind in the error: ``"aggregation"`` for a ``labelwise aggregate`` folder.
 
+        ``id_column``: the column of ``issues`` holding the data's ids (the audit's ``--id-column``). The
+        id and given label of each decided row are then kept with the decisions, and an audit of the same
+        examples in another row order takes the decisions over, each at its id's new row
+        (:mod:`labelwise.review._id_keys`).
+
         Raises
         ------
         StorageError
-            If the database was bound to another audit.
+            If the database was bound to another audit (and, with ``id_column``, its decisions could
+            not follow their ids into this one).
         """
+        keys = None
+        labelled = "given_label" in issues.columns and "row" in issues.columns
+        fingerprint = labels_fingerprint(issues) if labelled else None
+        if id_column is not None and id_column in issues.columns and fingerprint is not None:
+            keys = IdKeys(issues, id_column)
+            self._follow_ids(keys, str(len(issues)), fingerprint)
         self.bind("n_examples", str(len(issues)), what=what)
-        if "given_label" in issues.columns and "row" in issues.columns:
-            self.bind("given_labels", labels_fingerprint(issues), what=what)
+        if fingerprint is not None:
+            self.bind("given_labels", fingerprint, what=what)
+        if keys is not None:
+            self._in_transaction(keys.note_missing, "the ids of the decided rows")
+            self._keys = keys
+
+    def _follow_ids(self, keys: IdKeys, n_examples: str, fingerprint: str) -> None:
+        """Move the decisions of an earlier audit of the same examples (in another row order) to their
+        ids' rows in this one, and bind the database to it; nothing when it is this audit, or cannot be."""
+
+        def follow(conn: sqlite3.Connection) -> None:
+            stored = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if stored.get("n_examples") in (None, n_examples) and stored.get("given_labels") in (None, fingerprint):
+                return
+            moves = keys.moved(conn)
+            if moves is None:
+                return  # bind() refuses it, as any other audit's database
+            move_rows(conn, moves)
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [("n_examples", n_examples), ("given_labels", fingerprint)],
+            )
+
+        self._in_transaction(follow, "the decisions moved to their ids' rows")
+
+    def _in_transaction(self, work: Any, doing: str) -> None:
+        """``work(conn)`` in one write transaction: all of it or none."""
+        try:
+            with self._connect() as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    work(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, doing, self.timeout) from None
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -297,19 +348,12 @@ class DecisionStore:
         doing = (
             f"the decision {checked[0][1]!r} on row {rows[0]}" if len(rows) == 1 else f"the decisions on rows {rows}"
         )
-        try:
-            with self._connect() as conn:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for row, action, version, encoded, _ in checked:
-                        self._insert(conn, row, action, version, encoded, reviewer.strip(), now)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-        except sqlite3.Error as exc:
-            raise _storage_error(exc, self.path, doing, self.timeout) from None
+
+        def insert(conn: sqlite3.Connection) -> None:
+            for row, action, version, encoded, _ in checked:
+                self._insert(conn, row, action, version, encoded, reviewer.strip(), now)
+
+        self._in_transaction(insert, doing)
         return [Decision(r, v + 1, a, lab, reviewer.strip(), now) for r, a, v, _, lab in checked]
 
     def _checked(self, row: Any, action: Any, version: Any, label: Any = None) -> tuple[int, str, int, Any, Any]:
@@ -354,6 +398,8 @@ class DecisionStore:
                 "INSERT INTO decisions (row, version, action, label, reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (row, version + 1, action, encoded, who, now),
             )
+            if self._keys is not None:
+                self._keys.note(conn, [row])
         except sqlite3.IntegrityError:
             raise ConflictError(
                 f"row {row} changed since you loaded it (version {version} is taken); reload it and decide again"

@@ -433,9 +433,12 @@ def check_size(n_rows: int, n_columns: int, policy: Policy, n_tfs: int) -> None:
     MemoryError."""
     length = getattr(policy, "sequence_length", n_tfs)
     cells = n_rows * policy.n_per_original * (length + n_columns + 1)
-    if cells * 8 > free_memory():
+    free = free_memory()
+    if cells * 8 > free:
+        from .._memory import describe_available
+
         raise InvalidParameterError(
             f"n_per_original ({policy.n_per_original}) and sequence_length ({length}) ask for "
             f"{n_rows * policy.n_per_original:,} copies of the {n_rows:,} rows, about {cells * 8 / 2**30:,.1f} GiB, "
-            f"more than the {free_memory() / 2**30:,.1f} GiB of memory free; lower them, or augment the rows in parts"
+            f"more than the memory available now ({describe_available(free)}); lower them, or augment the rows in parts"
         )
