@@ -43,6 +43,16 @@ def label_values(values: pd.Series | pd.Index | Any) -> np.ndarray:
     return values.to_numpy()
 
 
+def class_array(classes: Any) -> np.ndarray:
+    """Declared ``classes`` as an array; a sequence mixing text with other values (``[7, "b"]``) or booleans with
+    numbers in an object array, where ``np.asarray`` would make ``7`` the text ``"7"`` (or ``True`` the number 1)."""
+    arr = np.asarray(classes)
+    if isinstance(classes, np.ndarray) or arr.dtype == object:
+        return arr
+    kinds = {str if isinstance(c, str) else bool if isinstance(c, (bool, np.bool_)) else "other" for c in classes}
+    return np.asarray(list(classes), dtype=object) if len(kinds) > 1 else arr
+
+
 def _as_1d(values: Any, name: str) -> np.ndarray:
     if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
         arr = label_values(values)

@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._validate.arguments import check_choice, show
-from .._validate.labels import row_label, same_text_classes
+from .._validate.labels import class_array, row_label, same_text_classes
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._column_params import check_has_columns
@@ -383,7 +383,7 @@ def encode_answers(
     else:
         check_not_null("label", label_col, series["label"].isna().to_numpy())
         class_values = None
-        classes = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
+        classes = class_array(list(labels) if not isinstance(labels, np.ndarray) else labels)  # [7, "b"]: not text
         if classes.ndim != 1 or classes.size == 0:
             raise InvalidParameterError(f"labels must be a non-empty 1-D sequence of labels, got {labels!r}")
         index = pd.Index(classes)

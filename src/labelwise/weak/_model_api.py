@@ -170,7 +170,9 @@ class VoterAPI:
         if (codes >= 0).all():
             out = pd.Series(classes.take(codes).array, index=items, name="label")
         else:
-            labels = classes.take(np.maximum(codes, 0)).to_numpy(dtype=object)
+            labels = np.array(
+                classes.take(np.maximum(codes, 0)), dtype=object
+            )  # a copy: an object Index's is read-only
             labels[codes < 0] = fill
             out = pd.Series(labels, index=items, name="label", dtype=object)
             out = out.astype(np.int64) if fill == -1 else out

@@ -59,9 +59,11 @@ def _plain(value: Any, name: str) -> Any:
 
 
 def _values(values: list[Any]) -> np.ndarray:
-    """Saved classes back as an array: integers stay integers, anything else an object array."""
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        return np.asarray(values, dtype=np.int64)
+    """Saved classes back as the array the fit had: integers, booleans or floats of one type keep their dtype (so a
+    loaded model's ``predict`` gives the fitted one's Series, dtype included), anything else an object array."""
+    for kind, dtype in ((bool, np.bool_), (int, np.int64), (float, np.float64)):
+        if values and all(type(v) is kind for v in values):
+            return np.asarray(values, dtype=dtype)
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out

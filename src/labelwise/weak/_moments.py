@@ -10,7 +10,7 @@ the functions given the label, every block of ``O`` off the block diagonal satis
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
+from ._simplex import sub_stochastic
 from ._votes import ABSTAIN
 
 __all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask", "weighted_gram"]
@@ -154,18 +155,25 @@ def _loss_grad(
     return loss, grad.ravel()
 
 
-def _projected_bb(fun, x0: np.ndarray, *, max_iter: int, tol: float) -> tuple[np.ndarray, float, int, bool]:
-    """Minimise ``fun`` (returning loss, gradient) over the box ``[0, 1]``: projected gradient with
+def _box(x: np.ndarray) -> np.ndarray:
+    return np.clip(x, 0.0, 1.0)
+
+
+def _projected_bb(
+    fun, x0: np.ndarray, *, max_iter: int, tol: float, project: Callable[[np.ndarray], np.ndarray] = _box
+) -> tuple[np.ndarray, float, int, bool]:
+    """Minimise ``fun`` (returning loss, gradient) over a convex set, by default the box ``[0, 1]`` (``project``:
+    the Euclidean projection onto it): projected gradient with
     Barzilai-Borwein steps and a non-monotone line search (the spectral projected gradient of
     Birgin, Martínez and Raydan, 2000). Each iteration costs one loss/gradient evaluation and no
     quasi-Newton bookkeeping, which matters with tens of thousands of parameters."""
-    x = np.clip(x0, 0.0, 1.0)
+    x = project(x0)
     f, g = fun(x)
     recent = [f]
     step = 1.0 / max(float(np.abs(g).max()), 1e-12)
     for it in range(1, max_iter + 1):
         while True:
-            x_new = np.clip(x - step * g, 0.0, 1.0)
+            x_new = project(x - step * g)
             move = x_new - x
             f_new, g_new = fun(x_new)
             if f_new <= max(recent) + 1e-4 * float(g @ move) or step < 1e-20:
@@ -182,9 +190,17 @@ def _projected_bb(fun, x0: np.ndarray, *, max_iter: int, tol: float) -> tuple[np
 
 
 def fit_mu(
-    ov: Overlaps, p: np.ndarray, mu0: np.ndarray, *, l2: float = 0.0, max_iter: int = 500, tol: float = 1e-9
+    ov: Overlaps,
+    p: np.ndarray,
+    mu0: np.ndarray,
+    *,
+    l2: float = 0.0,
+    max_iter: int = 500,
+    tol: float = 1e-9,
+    simplex: bool = False,
 ) -> tuple[np.ndarray, float, int, bool]:
-    """Minimise ``‖Ω ⊙ (O − μPμᵀ)‖² + ‖μp − diag(O)‖² + l2‖μ − μ₀‖²`` over ``0 ≤ μ ≤ 1``.
+    """Minimise ``‖Ω ⊙ (O − μPμᵀ)‖² + ‖μp − diag(O)‖² + l2‖μ − μ₀‖²`` over ``0 ≤ μ ≤ 1``; with ``simplex``, over
+    the ``μ`` whose ``μ[(j, ·), y]`` are sub-probability vectors (:mod:`._simplex`: the abstain ``1 − Σ_a μ ≥ 0``).
 
     The gradient is analytic (``−4(Ω⊙O)μP + 4(Ω⊙μPμᵀ)μP + 2 r pᵀ``, ``r`` the diagonal residual);
     the box is handled by projected Barzilai-Borwein steps (Snorkel runs Adam for a fixed number
@@ -201,7 +217,11 @@ def fit_mu(
         if ov.fitted.shape[0] <= DENSE_MAX:  # small: dense products cost less than the sparse overheads
             ov = replace(ov, fitted=ov.fitted.toarray())
     x, f, it, ok = _projected_bb(
-        lambda z: _loss_grad(z, ov, p, mu0, l2, const), mu0.ravel(), max_iter=max_iter, tol=tol
+        lambda z: _loss_grad(z, ov, p, mu0, l2, const),
+        mu0.ravel(),
+        max_iter=max_iter,
+        tol=tol,
+        project=sub_stochastic(ov.n_lfs, ov.n_classes) if simplex else _box,
     )
     return x.reshape(mu0.shape), float(f), it, ok
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from .._validate.labels import row_label, unhashable_value
+from .._validate.labels import class_array, row_label, unhashable_value
 from ..errors import (
     AnnotationError,
     InvalidLabelsError,
@@ -117,7 +117,7 @@ def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:
             f"holds {matrix[bad[0], bad[1]]}"
         )
     k = int(matrix.max()) + 1 if matrix.size else 0
-    known = np.arange(max(k, 2)) if classes is None else np.asarray(classes)
+    known = np.arange(max(k, 2)) if classes is None else class_array(classes)
     if k > len(known):
         raise InvalidLabelsError(f"votes matrix holds code {k - 1} but only {len(known)} classes were declared")
     r, c = np.nonzero(matrix != ABSTAIN)
@@ -207,10 +207,10 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Ca
     if classes is None:
         try:
             known = np.sort(pd.unique(answers["label"]))
-        except TypeError:
-            known = np.asarray(pd.unique(answers["label"]), dtype=object)
+        except TypeError:  # labels of several types (7 and "b"): ordered by repr, as a set of classes is, not by row
+            known = np.asarray(ordered_classes(set(pd.unique(answers["label"]))), dtype=object)
     else:
-        known = np.asarray(classes)
+        known = class_array(classes)
     unknown = np.flatnonzero(class_codes(known, answers["label"]) < 0)
     if unknown.size:
         raise _unknown_label(known, answers, int(unknown[0]), row(int(unknown[0])))
@@ -254,7 +254,7 @@ def _unknown_label(known: np.ndarray, answers: pd.DataFrame, pos: int, where: st
 def _with_classes(votes: Votes, classes: Any) -> Votes:
     """``votes`` coded over ``classes`` (a label model's ``labels=``, or the fitted ``classes_`` for new votes)
     instead of the classes it was made with: every vote must be one of them."""
-    known = np.asarray(classes)
+    known = class_array(classes)
     unknown = np.flatnonzero(class_codes(known, votes.answers["label"]) < 0)
     if unknown.size:
         raise _unknown_label(known, votes.answers, int(unknown[0]))

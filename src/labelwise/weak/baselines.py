@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_random_state
+from ..aggregate._base import TIE_RTOL, _tied_cells
 from ..errors import EstimatorError
 from ._fit_items import fit_votes_over
 from ._model_api import VoterAPI, balance_from_dev
@@ -124,7 +125,7 @@ class MajorityLabelVoter(_Baseline):
 
 class MajorityClassVoter(_Baseline):
     """Every item gets the most frequent class (Snorkel's ``MajorityClassVoter``); classes tied for
-    the largest share split the probability equally.
+    the largest share (within a relative ``1e-9``, the label models' tie rule) split the probability equally.
 
     Parameters
     ----------
@@ -177,7 +178,9 @@ class MajorityClassVoter(_Baseline):
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         v = self._votes(votes)
-        top = (self.class_balance_ == self.class_balance_.max()).astype(float)
+        # classes within TIE_RTOL of the largest share tie (labels_' rule): a mean of vote shares differs in its last bits
+        # with the order of the items, and an exact == made the tie depend on the order of the votes' rows
+        top = _tied_cells(np.asarray(self.class_balance_, dtype=np.float64)[None, :], TIE_RTOL)[0][0].astype(float)
         probs = np.tile(top / top.sum(), (v.n_items, 1))
         return v.items, probs, item_argmax(probs[:1], self.random_state, v.items, np.zeros(v.n_items, dtype=np.intp))
 

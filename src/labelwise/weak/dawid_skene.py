@@ -18,6 +18,7 @@ from ..errors import EstimatorError, InvalidParameterError
 from ._fit_items import fit_votes_over
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedDawidSkene
+from ._params import n_classes
 from ._posterior import FLOOR, item_argmax
 from ._votes import Votes, as_votes
 from .label_model import check_class_balance
@@ -119,7 +120,7 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         unvoted items get the class balance."""
         _check_passed(self.params)
         v = fit_votes_over(votes, self.labels, items)  # a table's labelers sorted, as LabelModel's
-        k = len(v.classes)
+        k = n_classes(v.classes, self.labels)  # one class voted and none declared: the others' error
         fixed = (
             check_class_balance(self.class_balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         )
@@ -130,7 +131,8 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
             **self.params,
         )
         est.fit(v.to_annotations())
-        fitted_p = np.maximum(est.priors_.reindex(v.classes).to_numpy(dtype=float), FLOOR)
+        prior = est.priors_.reindex(v.classes).to_numpy(dtype=float)  # a declared class nobody voted: 0, floored
+        fitted_p = prior if prior.min() >= FLOOR else np.maximum(prior, FLOOR) / np.maximum(prior, FLOOR).sum()
         if fixed is None:
             p = fitted_p
         elif isinstance(fixed, str):

@@ -121,8 +121,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     dependencies : sequence of (labeler, labeler) pairs, optional
         Pairs known to be correlated; their overlap entries are left out of the fit.
     n_em_iter : int, default 100
-        Maximum EM steps after the moment fit (0: none), per EM run. Stops when EM's objective
-        (``em_objective_history_``) rises by less than ``tol`` over a SQUAREM cycle.
+        Maximum EM steps after the moment fit (0: none, the moment fit over ``μ[(j, ·), y]`` summing to <= 1, the
+        abstain's share), per EM run. Stops when EM's objective (``em_objective_history_``) rises by < ``tol`` a cycle.
     abstains : {"auto", "informative", "missing"}, default "auto"
         How EM treats an abstain: ``"informative"``, as an outcome whose probability depends on the class (keyword
         rules that fire on one class); ``"missing"``, as carrying no information (which functions vote is independent
@@ -312,7 +312,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         mu0[rows, np.arange(k)[None, :]] = np.clip(self.prec_init * d / p[None, :], 0.0, 1.0)
         tol = MOMENT_TOL_BEFORE_EM if self.n_em_iter else MOMENT_TOL
         mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(
-            ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter, tol=tol
+            ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter, tol=tol, simplex=not self.n_em_iter
         )
         return mu[:, align_classes(mu, m, k)]
 
