@@ -31,6 +31,7 @@ __all__ = [
     "check_dense_fits",
     "dense_bytes",
     "dense_too_large",
+    "draw_tied",
     "label_shares",
     "sparse_argmax_random_ties",
     "sparse_vote_shares",
@@ -50,13 +51,21 @@ class DenseTooLargeError(EstimatorError, AttributeError):
     :data:`DENSE_BYTES_LIMIT` (an ``AttributeError`` too: ``getattr(est, "probas_", None)`` is ``None``)."""
 
 
-def too_large_probas(n_items: int, k: int) -> DenseTooLargeError:
-    """The error for reading ``probas_`` of a fit that kept its shares sparse."""
+def too_large_probas(n_items: int, k: int, *, rest: bool = False) -> DenseTooLargeError:
+    """The error for reading ``probas_`` of a fit that kept its shares sparse (``rest``: a posterior of the
+    answered cells plus each item's rest, :class:`~labelwise.aggregate._sparse_rest.RestPosterior`)."""
+    held = (
+        "the posterior of each answered (item, label) cell is in probas_sparse_ (a scipy.sparse CSR matrix, rows "
+        "in the order of labels_.index, columns in the order of classes_) and each item's remaining mass, spread "
+        "over the classes nobody gave it in proportion to the class prior, in probas_rest_"
+        if rest
+        else "the same vote shares are in probas_sparse_ (a scipy.sparse CSR matrix, rows in the order of "
+        "labels_.index, columns in the order of classes_)"
+    )
     return DenseTooLargeError(
         f"probas_ would be a dense {n_items:,} items x {k:,} classes table ({_gib(dense_bytes(n_items, k))}), "
         f"above labelwise.aggregate._sparse_votes.DENSE_BYTES_LIMIT ({_gib(DENSE_BYTES_LIMIT)}), so it was not "
-        "built: the same vote shares are in probas_sparse_ (a scipy.sparse CSR matrix, rows in the order of "
-        "labels_.index, columns in the order of classes_); labels_ and label_codes_ are set as usual"
+        f"built: {held}; labels_ and label_codes_ are set as usual"
     )
 
 
@@ -291,14 +300,32 @@ def sparse_argmax_random_ties(shares: sp.csr_matrix, rng: np.random.Generator, *
     n_tied[zeros_tie] += k - per_row[zeros_tie]
     first = np.flatnonzero(tied)
     codes = cols[first[np.searchsorted(first, indptr[:-1])]].astype(np.intp)
-    multi = np.flatnonzero(n_tied > 1)
+    draw_tied(rng, np.flatnonzero(n_tied > 1), k, indptr, cols, tied, codes, zeros_tie)
+    return codes
+
+
+def draw_tied(
+    rng: np.random.Generator,
+    multi: np.ndarray,
+    k: int,
+    indptr: np.ndarray,
+    cols: np.ndarray,
+    tied: np.ndarray,
+    codes: np.ndarray,
+    zeros_tie: np.ndarray | None = None,
+) -> None:
+    """Set ``codes[multi]`` (the rows with more than one tied cell, increasing) as the dense rule draws them:
+    one uniform per cell of each of those rows, row after row, the tied cell with the largest draw (the first
+    of equal draws). The tied cells of row ``r`` are its stored cells ``cols[indptr[r]:indptr[r + 1]]`` where
+    ``tied`` holds, and every cell not stored where ``zeros_tie[r]``."""
     if not multi.size:
-        return codes
+        return
+    if zeros_tie is None:
+        zeros_tie = np.zeros(indptr.size - 1, dtype=bool)
     if type(rng.bit_generator) in (np.random.PCG64, np.random.PCG64DXSM) and not zeros_tie[multi].any():
         _skip_to_tied_cells(rng, multi, k, indptr, cols, tied, codes)
     else:
         _draw_ties(rng, multi, k, indptr, cols, tied, zeros_tie, codes)
-    return codes
 
 
 def _skip_to_tied_cells(
