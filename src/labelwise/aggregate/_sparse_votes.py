@@ -40,9 +40,10 @@ __all__ = [
 ]
 
 #: Bytes of a dense ``n_items x K`` float64 table above which majority vote (and Wawa, zero-based skill and
-#: gold majority vote) counts the sparse cells instead (2 GiB: 270 million cells). Below it the dense path
-#: (faster per cell on few classes) runs as before; above it ``probas_`` is not built (``probas_sparse_``
-#: holds the same shares).
+#: gold majority vote) counts the sparse cells instead (2 GiB: 270 million cells), and the one-coin model and
+#: GLAD fit on them (:mod:`._sparse_rest`). Below it the dense path (faster per cell on few classes) runs as
+#: before; above it ``probas_`` is not built (``probas_sparse_`` holds the same shares, or the answered cells'
+#: posteriors beside ``probas_rest_``).
 DENSE_BYTES_LIMIT = 1 << 31
 
 
@@ -124,7 +125,8 @@ def check_dense_fits(
             f"{_gib(_memory.total_memory())}): the answers have K={k:,} distinct labels. Use majority vote "
             "(MajorityVote, --method majority-vote) or its weighted forms (Wawa, ZeroBasedSkill, GoldMajorityVote; "
             "--method wawa, zero-based-skill, gold-majority-vote), which count only the (item, label) pairs "
-            "answered, or map the answers to fewer labels first (labelwise aggregate --parse-answers or "
+            "answered, or the one-coin model or GLAD (OneCoinDawidSkene, GLAD; --method one-coin, glad), which fit "
+            "on those pairs alone above DENSE_BYTES_LIMIT, or map the answers to fewer labels first (labelwise aggregate --parse-answers or "
             "--normalize-answers; in Python a parser of labelwise.weak.ANSWER_PARSERS)"
         )
 
