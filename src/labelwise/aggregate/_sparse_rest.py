@@ -227,8 +227,8 @@ def rest_argmax_random_ties(post: RestPosterior, rng: np.random.Generator, *, rt
     n_tied = np.add.reduceat(tied.astype(np.int64), rc.indptr[:-1])
     free_rows, free_cols = _free_tied(post, rc, order, np.flatnonzero(free & (rest_top >= thresh)), thresh)
     n_tied += np.bincount(free_rows, minlength=n)
-    first = np.flatnonzero(tied)
-    first_col = rc.cols[first[np.minimum(np.searchsorted(first, rc.indptr[:-1]), max(first.size - 1, 0))]]
+    first = np.append(np.flatnonzero(tied), 0)  # (a row with no tied cell reads a stand-in it does not use)
+    first_col = rc.cols[first[np.searchsorted(first[:-1], rc.indptr[:-1])]]
     codes = np.where(rest_top >= thresh, best, first_col).astype(np.intp)  # a single tie: the one tied cell
     multi = np.flatnonzero(n_tied > 1)
     if multi.size:
