@@ -330,6 +330,11 @@ def draw_tied(
         _draw_ties(rng, multi, k, indptr, cols, tied, zeros_tie, codes)
 
 
+#: Uniforms between two tied cells up to which :func:`_skip_to_tied_cells` draws the ones between instead of
+#: advancing the generator past them (an ``advance`` call costs about as much as drawing a few dozen).
+RUN_GAP = 32
+
+
 def _skip_to_tied_cells(
     rng: np.random.Generator,
     multi: np.ndarray,
@@ -341,17 +346,24 @@ def _skip_to_tied_cells(
 ) -> None:
     """:func:`_draw_ties` when only stored cells tie and the generator advances: the positions of the tied
     cells in the dense draws (row ``m`` of ``multi``, cell ``c``: ``m * k + c``, increasing) are computed at
-    once, and one loop advances to each and draws it."""
+    once, and one loop advances to each run of them (tied cells at most :data:`RUN_GAP` uniforms apart) and
+    draws the run's uniforms in one call (the same numbers as one call per uniform)."""
     per_row = np.diff(indptr)
     is_multi = np.zeros(per_row.size, dtype=bool)
     is_multi[multi] = True
     entries = np.flatnonzero(np.repeat(is_multi, per_row) & tied)  # in row order, columns sorted
     row_of = np.repeat(np.cumsum(is_multi) - 1, per_row)[entries]  # m: the row's place among the tied rows
     pos = row_of * k + cols[entries]
-    gaps = np.diff(pos, prepend=-1) - 1  # uniforms to skip before each tied cell's own
+    starts = np.flatnonzero(np.diff(pos, prepend=-RUN_GAP - 2) > RUN_GAP)  # each run's first tied cell
+    first, last = pos[starts], pos[np.append(starts[1:], pos.size) - 1]
+    skips = first - np.append(-1, last[:-1]) - 1  # uniforms to skip before each run
+    lengths = last - first + 1
     bitgen: Any = rng.bit_generator
     advance, draw = bitgen.advance, rng.random
-    draws = np.array([(advance(gap), draw())[1] for gap in gaps.tolist()])
+    runs = np.concatenate(
+        [(advance(skip), draw(n))[1] for skip, n in zip(skips.tolist(), lengths.tolist(), strict=True)]
+    )
+    draws = runs[pos + np.repeat(np.cumsum(lengths) - lengths - first, np.diff(np.append(starts, pos.size)))]
     bitgen.advance(multi.size * k - int(pos[-1]) - 1)
     group = np.flatnonzero(np.diff(row_of, prepend=-1))  # each tied row's first tied cell
     best = np.repeat(np.maximum.reduceat(draws, group), np.diff(np.append(group, draws.size)))
