@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.aggregate import GLAD, OneCoinDawidSkene, _sparse_votes
+from labelwise.aggregate import GLAD, OneCoinDawidSkene, _sparse_rest, _sparse_votes
 from labelwise.aggregate._base import TIE_RTOL, argmax_random_ties
 from labelwise.aggregate._sparse_rest import (
     RestCells,
@@ -40,6 +40,18 @@ def dense_of(post: RestPosterior) -> np.ndarray:
     return np.where(answered, cells, post.rest[:, None] * post.prior[None, :])
 
 
+def implied_probas(est) -> np.ndarray:
+    """The dense posterior a sparse fit stands for (items x classes): each item's rest (``probas_rest_``) spread
+    over the classes it was not given in proportion to ``rest_prior_``."""
+    prior = est.rest_prior_.to_numpy()
+    cells = est.probas_sparse_
+    answered = np.zeros(cells.shape, dtype=bool)
+    answered[np.repeat(np.arange(cells.shape[0]), np.diff(cells.indptr)), cells.indices] = True
+    free_prior = np.where(answered, 0.0, prior).sum(axis=1)
+    rest = np.divide(est.probas_rest_.to_numpy(), free_prior, out=np.zeros(cells.shape[0]), where=free_prior > 0)
+    return dense_of(RestPosterior(cells, rest, prior, free_prior))
+
+
 @st.composite
 def rest_posteriors(draw):
     """Random posteriors with many exact ties: cell values, rests and priors drawn from a few values."""
@@ -58,15 +70,25 @@ def rest_posteriors(draw):
 
 class TestRestTieRule:
     @settings(max_examples=150, deadline=None)
-    @given(post=rest_posteriors(), seed=st.integers(0, 2**32 - 1), pcg=st.booleans())
-    def test_draws_the_dense_rules_codes_and_leaves_the_generator_where_it_does(self, post, seed, pcg):
+    @given(
+        post=rest_posteriors(),
+        seed=st.integers(0, 2**32 - 1),
+        pcg=st.booleans(),
+        block=st.sampled_from([1, 5, _sparse_rest.TIE_LIST_BLOCK]),
+    )
+    def test_draws_the_dense_rules_codes_and_leaves_the_generator_where_it_does(
+        self, post, seed, pcg, block, monkeypatch_module
+    ):
         """Ties among answered cells, among unanswered classes of equal prior, and between the two: the codes
         and the generator's next draw are argmax_random_ties' on the dense table (PCG64 skips, MT19937 draws
-        whole rows)."""
+        whole rows), whether the tied cells are listed for all rows at once or a few at a time."""
         make = np.random.default_rng if pcg else (lambda s: np.random.Generator(np.random.MT19937(s)))
         r_dense, r_sparse = make(seed), make(seed)
         expect = argmax_random_ties(dense_of(post), r_dense)
-        np.testing.assert_array_equal(rest_argmax_random_ties(post, r_sparse, rtol=TIE_RTOL), expect)
+        with monkeypatch_module.context() as patch:
+            patch.setattr(_sparse_rest, "TIE_LIST_BLOCK", block)
+            got = rest_argmax_random_ties(post, r_sparse, rtol=TIE_RTOL)
+        np.testing.assert_array_equal(got, expect)
         assert r_sparse.random() == r_dense.random()
 
 
@@ -144,6 +166,8 @@ def assert_same_answer(sparse, dense) -> None:
     unanswered = probas.sum(axis=1) - np.add.reduceat(probas[rows, cells.indices], cells.indptr[:-1])
     np.testing.assert_allclose(sparse.probas_rest_.to_numpy(), unanswered, atol=CLOSE, rtol=0)
     pd.testing.assert_index_equal(sparse.probas_rest_.index, dense.probas_.index)
+    pd.testing.assert_index_equal(sparse.rest_prior_.index, dense.probas_.columns)
+    np.testing.assert_allclose(implied_probas(sparse), probas, atol=CLOSE, rtol=0)  # every cell
 
 
 def _renamed(table: pd.DataFrame, rename: str, order: st.DataObject) -> pd.DataFrame:
@@ -262,7 +286,7 @@ class TestProbasAboveTheBudget:
         est = method()
         monkeypatch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 0)
         est.fit(answers)
-        assert {"probas_sparse_", "probas_rest_"} <= set(vars(est))
+        assert {"probas_sparse_", "probas_rest_", "rest_prior_"} <= set(vars(est))
         monkeypatch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 1 << 31)
         est.fit(answers)
-        assert not {"probas_sparse_", "probas_rest_"} & set(vars(est)) and est.probas_.shape == (2, 3)
+        assert not {"probas_sparse_", "probas_rest_", "rest_prior_"} & set(vars(est)) and est.probas_.shape == (2, 3)

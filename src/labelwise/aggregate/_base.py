@@ -384,13 +384,14 @@ class BaseAggregator(BaseEstimator):
         if isinstance(post, np.ndarray):
             own_post = row_group is not None or self._owns_posterior
             self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if own_post else None)
-            self.__dict__.pop("probas_sparse_", None)
-            self.__dict__.pop("probas_rest_", None)
+            for name in ("probas_sparse_", "probas_rest_", "rest_prior_"):
+                self.__dict__.pop(name, None)
         else:  # sparse shares (majority vote on a huge label set): ``probas_`` is not built
-            self.__dict__.pop("probas_", None)
-            self.__dict__.pop("probas_rest_", None)
+            for name in ("probas_", "probas_rest_", "rest_prior_"):
+                self.__dict__.pop(name, None)
             if isinstance(post, RestPosterior):  # one-coin or GLAD: the answered cells and each item's rest
                 self.probas_rest_ = pd.Series(post.rest_mass(), index=items, name="rest", copy=False)
+                self.rest_prior_ = pd.Series(post.prior, index=classes, name="prior")
                 post = post.cells
             self.probas_sparse_ = post
         self.annotator_skill_ = pd.Series(np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill")

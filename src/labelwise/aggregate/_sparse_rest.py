@@ -129,6 +129,15 @@ def _unanswered_prior(rc: RestCells, prior: np.ndarray) -> np.ndarray:
     return u
 
 
+def _top_classes(prior: np.ndarray, m: int) -> np.ndarray:
+    """``m`` classes of the largest prior, by decreasing prior (among equal priors at the cut, any): an item
+    with fewer than ``m`` answers has its best unanswered class's prior among them."""
+    if m >= prior.size:
+        return np.argsort(-prior, kind="stable")
+    top = np.argpartition(-prior, m - 1)[:m]
+    return top[np.argsort(-prior[top], kind="stable")]
+
+
 def rest_normalize(
     rc: RestCells, cell_log: np.ndarray, base: np.ndarray, prior: np.ndarray
 ) -> tuple[RestPosterior, np.ndarray]:
@@ -141,7 +150,7 @@ def rest_normalize(
     log_prior = np.log(prior)
     x = base[rc.rows] + cell_log
     x += log_prior[rc.cols]
-    best = rc.best_unanswered(np.argsort(-prior, kind="stable"))
+    best = rc.best_unanswered(_top_classes(prior, int(np.diff(rc.indptr).max()) + 1))
     free = best >= 0
     shift = np.full(base.size, -np.inf)
     shift[free] = base[free] + log_prior[best[free]]
@@ -189,16 +198,19 @@ def _count_at_least(scale: np.ndarray, values: np.ndarray, thresh: np.ndarray) -
         count = count + up - down
 
 
-def _free_tied(
-    post: RestPosterior, rc: RestCells, order: np.ndarray, rows: np.ndarray, thresh: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The unanswered classes of ``rows`` within the tie threshold: (row of each, class of each), by row."""
-    count = _count_at_least(post.rest[rows], post.prior[order], thresh[rows])
+def _free_tied(rc: RestCells, order: np.ndarray, rows: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unanswered classes among the first ``count[e]`` of ``order`` for each row ``rows[e]``: (row of each,
+    class of each), by row."""
     row_of = np.repeat(rows, count)
     starts = np.repeat(np.cumsum(count) - count, count)
     classes = order[np.arange(row_of.size) - starts]
     keep = ~rc.answered(row_of, classes)
     return row_of[keep], classes[keep]
+
+
+#: Tied cells listed at a time by :func:`rest_argmax_random_ties` (rows whose tied unanswered classes are many
+#: are drawn a block of rows at a time: the generator's stream is the same).
+TIE_LIST_BLOCK = 1 << 22
 
 
 def rest_argmax_random_ties(post: RestPosterior, rng: np.random.Generator, *, rtol: float) -> np.ndarray:
@@ -208,7 +220,8 @@ def rest_argmax_random_ties(post: RestPosterior, rng: np.random.Generator, *, rt
     A cell ties with its row's maximum ``top`` when it is at least ``top - rtol * max(|top|, 1)`` (the dense
     rule's operations in its order); the unanswered classes ``k`` of a row tie where ``rest * p_k`` does, found
     among the classes by decreasing prior. Rows with more than one tied cell draw as
-    :func:`~labelwise.aggregate._sparse_votes.draw_tied` does, from the explicit list of their tied cells.
+    :func:`~labelwise.aggregate._sparse_votes.draw_tied` does, from the explicit list of their tied cells
+    (made for a block of rows at a time, :data:`TIE_LIST_BLOCK`).
     """
     n, k = post.shape
     rc = RestCells.of(post.cells)
@@ -225,21 +238,48 @@ def rest_argmax_random_ties(post: RestPosterior, rng: np.random.Generator, *, rt
     thresh = top - margin
     tied = data >= thresh[rc.rows]
     n_tied = np.add.reduceat(tied.astype(np.int64), rc.indptr[:-1])
-    free_rows, free_cols = _free_tied(post, rc, order, np.flatnonzero(free & (rest_top >= thresh)), thresh)
-    n_tied += np.bincount(free_rows, minlength=n)
+    rest_rows = np.flatnonzero(free & (rest_top >= thresh))
+    count = np.zeros(n, dtype=np.int64)  # classes by decreasing prior whose rest ties, answered ones included
+    count[rest_rows] = _count_at_least(post.rest[rest_rows], post.prior[order], thresh[rest_rows])
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    n_tied += count - np.bincount(rc.rows[rank[rc.cols] < count[rc.rows]], minlength=n)
     first = np.append(np.flatnonzero(tied), 0)  # (a row with no tied cell reads a stand-in it does not use)
     first_col = rc.cols[first[np.searchsorted(first[:-1], rc.indptr[:-1])]]
     codes = np.where(rest_top >= thresh, best, first_col).astype(np.intp)  # a single tie: the one tied cell
     multi = np.flatnonzero(n_tied > 1)
-    if multi.size:
-        in_multi = np.zeros(n, dtype=bool)
-        in_multi[multi] = True
-        stored = np.flatnonzero(tied & in_multi[rc.rows])
-        pick = in_multi[free_rows]
-        keys = np.concatenate([rc.keys[stored], free_rows[pick] * k + free_cols[pick]])
-        keys.sort()
-        tie_rows, tie_cols = np.divmod(keys, k)
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(tie_rows, minlength=n), out=indptr[1:])
-        draw_tied(rng, multi, k, indptr, tie_cols, np.ones(tie_cols.size, dtype=bool), codes)
+    cum = np.cumsum(n_tied[multi])
+    start = 0
+    while start < multi.size:
+        done = int(cum[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(cum, done + TIE_LIST_BLOCK, side="right")))
+        _draw_block(rng, rc, tied, order, multi[start:stop], count, codes)
+        start = stop
     return codes
+
+
+def _draw_block(
+    rng: np.random.Generator,
+    rc: RestCells,
+    tied: np.ndarray,
+    order: np.ndarray,
+    rows: np.ndarray,
+    count: np.ndarray,
+    codes: np.ndarray,
+) -> None:
+    """Draw the labels of ``rows`` (increasing, each with more than one tied cell) among their tied cells: the
+    stored ones where ``tied``, and the unanswered classes among the first ``count`` of ``order``."""
+    n, k = rc.shape
+    in_block = np.zeros(n, dtype=bool)
+    in_block[rows] = True
+    stored = np.flatnonzero(tied & in_block[rc.rows])
+    free_rows, free_cols = _free_tied(rc, order, rows, count[rows])
+    local = np.cumsum(in_block) - 1  # each row's place in the block
+    keys = np.concatenate([local[rc.rows[stored]] * k + rc.cols[stored], local[free_rows] * k + free_cols])
+    keys.sort()
+    tie_rows, tie_cols = np.divmod(keys, k)
+    indptr = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tie_rows, minlength=rows.size), out=indptr[1:])
+    block_codes = np.zeros(rows.size, dtype=np.intp)
+    draw_tied(rng, np.arange(rows.size), k, indptr, tie_cols, np.ones(tie_cols.size, dtype=bool), block_codes)
+    codes[rows] = block_codes

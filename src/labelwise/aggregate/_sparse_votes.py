@@ -58,7 +58,8 @@ def too_large_probas(n_items: int, k: int, *, rest: bool = False) -> DenseTooLar
     held = (
         "the posterior of each answered (item, label) cell is in probas_sparse_ (a scipy.sparse CSR matrix, rows "
         "in the order of labels_.index, columns in the order of classes_) and each item's remaining mass, spread "
-        "over the classes nobody gave it in proportion to the class prior, in probas_rest_"
+        "over the classes nobody gave it in proportion to rest_prior_ (the class prior it was computed with), in "
+        "probas_rest_"
         if rest
         else "the same vote shares are in probas_sparse_ (a scipy.sparse CSR matrix, rows in the order of "
         "labels_.index, columns in the order of classes_)"

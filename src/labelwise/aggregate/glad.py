@@ -66,7 +66,7 @@ class GLAD(BaseAggregator):
     reads only ``T[i, l]`` of the answers. The result is the dense path's up to rounding (labels by
     the same tie rule and draws); ``probas_`` is then not built: ``probas_sparse_`` holds the
     answered cells' posteriors and ``probas_rest_`` each item's mass on its unanswered classes,
-    spread over them in proportion to the class prior (evenly by default).
+    spread over them in proportion to ``rest_prior_``, the class prior (even by default).
 
     Parameters
     ----------

@@ -45,7 +45,8 @@ class OneCoinDawidSkene(BaseAggregator):
     items that did not answer ``k`` (:mod:`~labelwise.aggregate._sparse_rest`). The result is the
     dense path's up to rounding (labels by the same tie rule and draws); ``probas_`` is then not
     built: ``probas_sparse_`` holds the answered cells' posteriors and ``probas_rest_`` each item's
-    mass on its unanswered classes, spread over them in proportion to ``priors_``.
+    mass on its unanswered classes, spread over them in proportion to ``rest_prior_`` (the prior the
+    last E-step used; ``priors_`` is re-estimated from that posterior, as on the dense path).
 
     Parameters
     ----------
