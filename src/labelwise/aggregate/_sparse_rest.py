@@ -99,7 +99,7 @@ class RestPosterior:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.cells.shape  # type: ignore[no-any-return]
+        return self.cells.shape
 
     def __getitem__(self, rows: np.ndarray) -> RestPosterior:
         """The rows ``rows`` (e.g. each item's answer pattern)."""
