@@ -181,53 +181,43 @@ def _renamed(table: pd.DataFrame, rename: str, order: st.DataObject) -> pd.DataF
     return out.iloc[list(rows)]
 
 
-class TestOneCoinAboveTheBudget:
-    @settings(max_examples=80, deadline=None)
+class TestFitAboveTheBudget:
+    @settings(max_examples=120, deadline=None)
     @given(
         table=tables,
         seed=st.integers(0, 1000),
+        method=st.sampled_from([OneCoinDawidSkene, GLAD]),
         rename=st.sampled_from(["none", "text", "reversed"]),
         order=st.data(),
         shared_generator=st.booleans(),
-    )
-    def test_fit_equals_the_dense_fit(self, table, seed, rename, order, shared_generator, monkeypatch_module):
-        """With the budget at 0 bytes every fit is sparse and gives the dense fit's answer, whatever the class
-        names and the row order; priors and skills within 1e-9, and the generator's next draw equal."""
-        table = _renamed(table, rename, order)
-        state = (lambda: np.random.default_rng(seed)) if shared_generator else (lambda: seed)
-        dense_state, sparse_state = state(), state()
-        dense = OneCoinDawidSkene(random_state=dense_state).fit(table)
-        with monkeypatch_module.context() as patch:
-            patch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 0)
-            sparse = OneCoinDawidSkene(random_state=sparse_state).fit(table)
-        assert_same_answer(sparse, dense)
-        np.testing.assert_allclose(sparse.priors_.to_numpy(), dense.priors_.to_numpy(), atol=CLOSE, rtol=0)
-        np.testing.assert_allclose(sparse.skills_, dense.skills_, atol=CLOSE, rtol=0)
-        if shared_generator:
-            assert sparse_state.random() == dense_state.random()
-
-
-class TestGLADAboveTheBudget:
-    @settings(max_examples=60, deadline=None)
-    @given(
-        table=tables,
-        seed=st.integers(0, 1000),
-        rename=st.sampled_from(["none", "text", "reversed"]),
-        order=st.data(),
         uniform=st.booleans(),
     )
-    def test_fit_equals_the_dense_fit(self, table, seed, rename, order, uniform, monkeypatch_module):
+    def test_fit_equals_the_dense_fit(
+        self, table, seed, method, rename, order, shared_generator, uniform, monkeypatch_module
+    ):
         """With the budget at 0 bytes every fit is sparse and gives the dense fit's answer, whatever the class
-        names and the row order, with the uniform or a given class prior; abilities and difficulties within
-        1e-9."""
+        names and the row order: one-coin's priors and skills, GLAD's abilities and difficulties (with the
+        uniform or a given class prior) within 1e-9, and the generator's next draw equal."""
         table = _renamed(table, rename, order)
         k = table["label"].nunique()
-        prior = None if uniform else np.arange(1.0, k + 1) / (k * (k + 1) / 2)
-        params = {"random_state": seed, "class_prior": prior if k > 1 else None}
-        dense, sparse = _fit_both(GLAD, params, table, monkeypatch_module)
+        params = {}
+        if method is GLAD and not uniform and k > 1:
+            params["class_prior"] = np.arange(1.0, k + 1) / (k * (k + 1) / 2)
+        state = (lambda: np.random.default_rng(seed)) if shared_generator else (lambda: seed)
+        dense_state, sparse_state = state(), state()
+        dense = method(random_state=dense_state, **params).fit(table)
+        with monkeypatch_module.context() as patch:
+            patch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 0)
+            sparse = method(random_state=sparse_state, **params).fit(table)
         assert_same_answer(sparse, dense)
-        pd.testing.assert_series_equal(sparse.alphas_, dense.alphas_, atol=CLOSE, rtol=0)
-        pd.testing.assert_series_equal(sparse.betas_, dense.betas_, atol=CLOSE, rtol=0)
+        if shared_generator:
+            assert sparse_state.random() == dense_state.random()
+        if method is GLAD:
+            pd.testing.assert_series_equal(sparse.alphas_, dense.alphas_, atol=CLOSE, rtol=0)
+            pd.testing.assert_series_equal(sparse.betas_, dense.betas_, atol=CLOSE, rtol=0)
+        else:
+            np.testing.assert_allclose(sparse.priors_.to_numpy(), dense.priors_.to_numpy(), atol=CLOSE, rtol=0)
+            np.testing.assert_allclose(sparse.skills_, dense.skills_, atol=CLOSE, rtol=0)
 
 
 def _adversary_table() -> pd.DataFrame:

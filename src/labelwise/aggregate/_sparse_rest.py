@@ -210,7 +210,7 @@ def _free_tied(rc: RestCells, order: np.ndarray, rows: np.ndarray, count: np.nda
 
 #: Tied cells listed at a time by :func:`rest_argmax_random_ties` (rows whose tied unanswered classes are many
 #: are drawn a block of rows at a time: the generator's stream is the same).
-TIE_LIST_BLOCK = 1 << 22
+TIE_LIST_BLOCK = 1 << 20
 
 
 def rest_argmax_random_ties(post: RestPosterior, rng: np.random.Generator, *, rtol: float) -> np.ndarray:

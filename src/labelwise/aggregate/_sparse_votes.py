@@ -361,10 +361,12 @@ def _skip_to_tied_cells(
     lengths = last - first + 1
     bitgen: Any = rng.bit_generator
     advance, draw = bitgen.advance, rng.random
-    runs = np.concatenate(
-        [(advance(skip), draw(n))[1] for skip, n in zip(skips.tolist(), lengths.tolist(), strict=True)]
-    )
-    draws = runs[pos + np.repeat(np.cumsum(lengths) - lengths - first, np.diff(np.append(starts, pos.size)))]
+    ends = np.cumsum(lengths)
+    runs = np.empty(int(ends[-1]))  # each run's uniforms, one after the other
+    for skip, lo, hi in zip(skips.tolist(), (ends - lengths).tolist(), ends.tolist(), strict=True):
+        advance(skip)
+        draw(out=runs[lo:hi])
+    draws = runs[pos + np.repeat(ends - lengths - first, np.diff(np.append(starts, pos.size)))]
     bitgen.advance(multi.size * k - int(pos[-1]) - 1)
     group = np.flatnonzero(np.diff(row_of, prepend=-1))  # each tied row's first tied cell
     best = np.repeat(np.maximum.reduceat(draws, group), np.diff(np.append(group, draws.size)))
