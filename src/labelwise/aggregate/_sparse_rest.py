@@ -25,7 +25,14 @@ import scipy.sparse as sp
 
 from ._sparse_votes import AnswerCells, draw_tied
 
-__all__ = ["RestCells", "RestPosterior", "class_mass", "rest_argmax_random_ties", "rest_normalize"]
+__all__ = [
+    "RestCells",
+    "RestPosterior",
+    "class_mass",
+    "label_probas",
+    "rest_argmax_random_ties",
+    "rest_normalize",
+]
 
 #: Below this fraction of its minuend a difference of two sums is summed again directly (the unanswered
 #: classes' prior of an item, the rest mass of the items that did not answer a class): a subtraction that
@@ -164,6 +171,19 @@ def rest_normalize(
     x /= total[rc.rows]
     cells = sp.csr_matrix((x, rc.cols, rc.indptr), shape=rc.shape)
     return RestPosterior(cells, shift / total, prior, u), np.log(total) + top
+
+
+def label_probas(cells: sp.csr_matrix, rest_mass: np.ndarray, prior: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``T[i, codes[i]]`` of a fit's ``probas_sparse_``, ``probas_rest_`` and ``rest_prior_``: the cell's value
+    where item ``i`` was given the class, else its share of the item's rest (in proportion to the prior)."""
+    rc = RestCells.of(cells)
+    hit = rc.answered(np.arange(rc.shape[0], dtype=np.int64), np.asarray(codes, dtype=np.int64))
+    out = np.zeros(rc.shape[0])
+    stored = rc.keys == np.repeat(np.arange(rc.shape[0]) * rc.shape[1] + codes, np.diff(rc.indptr))
+    out[rc.rows[stored]] = cells.data[stored]
+    free = np.flatnonzero(~hit)
+    out[free] = rest_mass[free] * prior[codes[free]] / _unanswered_prior(rc, prior)[free]
+    return out
 
 
 def class_mass(post: RestPosterior, rc: RestCells, weights: np.ndarray | None = None) -> np.ndarray:
