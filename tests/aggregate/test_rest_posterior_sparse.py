@@ -17,6 +17,7 @@ from labelwise.aggregate._sparse_rest import (
     RestCells,
     RestPosterior,
     class_mass,
+    label_probas,
     rest_argmax_random_ties,
     rest_normalize,
 )
@@ -280,3 +281,32 @@ class TestProbasAboveTheBudget:
         monkeypatch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 1 << 31)
         est.fit(answers)
         assert not {"probas_sparse_", "probas_rest_", "rest_prior_"} & set(vars(est)) and est.probas_.shape == (2, 3)
+
+
+@pytest.mark.parametrize("method", [OneCoinDawidSkene, GLAD])
+def test_the_dense_path_is_still_refused_and_the_sparse_one_is_not(method, monkeypatch):
+    """Below the byte budget a fit whose dense posterior exceeds the (patched) memory available is refused by
+    name, before fitting, as on main; above the budget the same answers fit on their answered cells."""
+    from labelwise import _memory
+    from labelwise.errors import EstimatorError
+
+    answers = pd.DataFrame(
+        {"item": np.arange(400) // 4, "annotator": np.arange(400) % 4, "label": np.arange(400) % 200}
+    )
+    monkeypatch.setattr(_memory, "available_memory", lambda: 1000)
+    with pytest.raises(EstimatorError, match=rf"{method.__name__} needs a 100 items x 200 classes posterior"):
+        method().fit(answers)
+    monkeypatch.setattr(_sparse_votes, "DENSE_BYTES_LIMIT", 1000)
+    assert method().fit(answers).probas_sparse_.shape == (100, 200)
+
+
+@settings(max_examples=60, deadline=None)
+@given(post=rest_posteriors(), seed=st.integers(0, 1000))
+def test_label_probas_reads_the_implied_table_at_each_code(post, seed):
+    """A code on an answered cell reads the cell; one on a class nobody gave the item reads its share of the
+    rest (``rest_mass * p_k / unanswered prior``), as the dense table holds it."""
+    rc = RestCells.of(post.cells)
+    full = RestPosterior(post.cells, post.rest, post.prior, _sparse_rest._unanswered_prior(rc, post.prior))
+    codes = np.random.default_rng(seed).integers(0, post.shape[1], post.shape[0])
+    got = label_probas(full.cells, full.rest_mass(), full.prior, codes)
+    np.testing.assert_allclose(got, dense_of(full)[np.arange(post.shape[0]), codes], rtol=1e-12, atol=0)
