@@ -70,24 +70,27 @@ def rest_posteriors(draw):
 
 
 class TestRestTieRule:
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=250, deadline=None)
     @given(
         post=rest_posteriors(),
         seed=st.integers(0, 2**32 - 1),
         pcg=st.booleans(),
         block=st.sampled_from([1, 5, _sparse_rest.TIE_LIST_BLOCK]),
+        run_gap=st.sampled_from([-1, 0, 3, _sparse_votes.RUN_GAP]),
     )
     def test_draws_the_dense_rules_codes_and_leaves_the_generator_where_it_does(
-        self, post, seed, pcg, block, monkeypatch_module
+        self, post, seed, pcg, block, run_gap, monkeypatch_module
     ):
         """Ties among answered cells, among unanswered classes of equal prior, and between the two: the codes
-        and the generator's next draw are argmax_random_ties' on the dense table (PCG64 skips, MT19937 draws
-        whole rows), whether the tied cells are listed for all rows at once or a few at a time."""
+        and the generator's next draw are argmax_random_ties' on the dense table (PCG64 skips, one cell or one
+        run of close cells at a time; MT19937 draws whole rows), whether the tied cells are listed for all rows
+        at once or a few at a time."""
         make = np.random.default_rng if pcg else (lambda s: np.random.Generator(np.random.MT19937(s)))
         r_dense, r_sparse = make(seed), make(seed)
         expect = argmax_random_ties(dense_of(post), r_dense)
         with monkeypatch_module.context() as patch:
             patch.setattr(_sparse_rest, "TIE_LIST_BLOCK", block)
+            patch.setattr(_sparse_votes, "RUN_GAP", run_gap)
             got = rest_argmax_random_ties(post, r_sparse, rtol=TIE_RTOL)
         np.testing.assert_array_equal(got, expect)
         assert r_sparse.random() == r_dense.random()

@@ -347,32 +347,47 @@ def _skip_to_tied_cells(
 ) -> None:
     """:func:`_draw_ties` when only stored cells tie and the generator advances: the positions of the tied
     cells in the dense draws (row ``m`` of ``multi``, cell ``c``: ``m * k + c``, increasing) are computed at
-    once, and one loop advances to each run of them (tied cells at most :data:`RUN_GAP` uniforms apart) and
-    draws the run's uniforms in one call (the same numbers as one call per uniform)."""
+    once, and one loop advances to each and draws it, or, where many are close, to each run of them
+    (:func:`_draw_runs`)."""
     per_row = np.diff(indptr)
     is_multi = np.zeros(per_row.size, dtype=bool)
     is_multi[multi] = True
     entries = np.flatnonzero(np.repeat(is_multi, per_row) & tied)  # in row order, columns sorted
     row_of = np.repeat(np.cumsum(is_multi) - 1, per_row)[entries]  # m: the row's place among the tied rows
     pos = row_of * k + cols[entries]
-    starts = np.flatnonzero(np.diff(pos, prepend=-RUN_GAP - 2) > RUN_GAP)  # each run's first tied cell
-    first, last = pos[starts], pos[np.append(starts[1:], pos.size) - 1]
-    skips = first - np.append(-1, last[:-1]) - 1  # uniforms to skip before each run
-    lengths = last - first + 1
     bitgen: Any = rng.bit_generator
-    advance, draw = bitgen.advance, rng.random
-    ends = np.cumsum(lengths)
-    runs = np.empty(int(ends[-1]))  # each run's uniforms, one after the other
-    for skip, lo, hi in zip(skips.tolist(), (ends - lengths).tolist(), ends.tolist(), strict=True):
-        advance(skip)
-        draw(out=runs[lo:hi])
-    draws = runs[pos + np.repeat(ends - lengths - first, np.diff(np.append(starts, pos.size)))]
+    gaps = np.diff(pos, prepend=-1) - 1  # uniforms to skip before each tied cell's own
+    if np.count_nonzero(gaps <= RUN_GAP) * 4 < gaps.size:  # few close cells: one advance and one draw each
+        advance, draw = bitgen.advance, rng.random
+        draws = np.array([(advance(gap), draw())[1] for gap in gaps.tolist()])
+    else:
+        draws = _draw_runs(rng, pos)
     bitgen.advance(multi.size * k - int(pos[-1]) - 1)
     group = np.flatnonzero(np.diff(row_of, prepend=-1))  # each tied row's first tied cell
     best = np.repeat(np.maximum.reduceat(draws, group), np.diff(np.append(group, draws.size)))
     first_best = np.flatnonzero(draws == best)
     first_best = first_best[np.searchsorted(first_best, group)]  # the first of equal draws, as argmax
     codes[multi] = cols[entries[first_best]]
+
+
+def _draw_runs(rng: np.random.Generator, pos: np.ndarray) -> np.ndarray:
+    """The uniforms at positions ``pos`` (increasing) of the generator's stream from here: one ``advance`` to
+    each run of positions at most :data:`RUN_GAP` apart and one draw of the run's uniforms (the same numbers
+    as one call per uniform); the generator is left after the last position."""
+    starts = np.flatnonzero(np.diff(pos, prepend=-RUN_GAP - 2) > RUN_GAP)  # each run's first position
+    first, last = pos[starts], pos[np.append(starts[1:], pos.size) - 1]
+    skips = first - np.append(-1, last[:-1]) - 1  # uniforms to skip before each run
+    lengths = last - first + 1
+    ends = np.cumsum(lengths)
+    runs = np.empty(int(ends[-1]))  # each run's uniforms, one after the other
+    advance, draw = rng.bit_generator.advance, rng.random  # type: ignore[attr-defined]
+    for skip, lo, n in zip(skips.tolist(), (ends - lengths).tolist(), lengths.tolist(), strict=True):
+        advance(skip)
+        if n == 1:
+            runs[lo] = draw()
+        else:
+            draw(out=runs[lo : lo + n])
+    return runs[pos + np.repeat(ends - lengths - first, np.diff(np.append(starts, pos.size)))]
 
 
 def _draw_ties(
