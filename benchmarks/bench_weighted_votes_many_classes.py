@@ -1,4 +1,4 @@
-"""Wawa and zero-based skill on 1M answers with ~1M distinct labels (free text) and with K = 10, this checkout
+"""Wawa and zero-based skill (and one-coin Dawid-Skene and GLAD: ``--methods one-coin,glad``) on 1M answers with ~1M distinct labels (free text) and with K = 10, this checkout
 against another source tree, side by side (each run in its own process): the estimators' ``fit`` on a
 DataFrame, and ``labelwise aggregate FILE --format votes --method wawa|zero-based-skill`` on the same answers
 written as a votes CSV (item, sample, answer).
@@ -45,13 +45,14 @@ result = {}
 t = time.perf_counter()
 try:
     if what == "api":
-        from labelwise.aggregate import GoldMajorityVote, Wawa, ZeroBasedSkill
+        from labelwise.aggregate import GoldMajorityVote
+        from labelwise.aggregate.methods import METHODS
         df = answers(n, case)
         t = time.perf_counter()
         if method == "gold-majority-vote":  # gold: the first answer of every 10th item
             est = GoldMajorityVote(gold=df.groupby("item")["label"].first().iloc[::10], random_state=0).fit(df)
         else:
-            est = (Wawa if method == "wawa" else ZeroBasedSkill)(random_state=0).fit(df)
+            est = METHODS[method](random_state=0).fit(df)
         result = {"checksum": int(pd.util.hash_pandas_object(est.labels_).sum() % 10**9), "n_iter": est.n_iter_}
     else:
         from labelwise.cli import main

@@ -71,7 +71,7 @@ class TestGLAD:
             d[j] = eps
             assert abs((q(alpha + d, b) - q(alpha - d, b)) / (2 * eps) - grad_a[j]) < 1e-4
         # and the M-step itself increases Q
-        a2, b2 = g._m_step(enc, post, alpha, b)
+        a2, b2 = g._m_step(enc, p, alpha, b)  # each answer's T[i, l]
         assert q(a2, b2) > q(alpha, b)
 
     def test_class_prior_must_be_a_distribution(self):

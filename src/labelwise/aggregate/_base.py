@@ -25,6 +25,7 @@ from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
 from ._converged import loss_settled
+from ._sparse_rest import RestPosterior, rest_argmax_random_ties
 from ._sparse_votes import POSTERIOR_COPIES, check_dense_fits, sparse_argmax_random_ties
 
 __all__ = [
@@ -209,7 +210,7 @@ class BaseAggregator(BaseEstimator):
         if name == "probas_" and "probas_sparse_" in self.__dict__:
             from ._sparse_votes import too_large_probas
 
-            raise too_large_probas(*self.__dict__["probas_sparse_"].shape)
+            raise too_large_probas(*self.__dict__["probas_sparse_"].shape, rest="probas_rest_" in self.__dict__)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _encode(self, answers: Any) -> EncodedAnswers:
@@ -352,7 +353,10 @@ class BaseAggregator(BaseEstimator):
     def _hard_labels(self, post: np.ndarray, row_group: np.ndarray | None = None) -> np.ndarray:
         """Codes of the aggregated labels: argmax of the posterior, seeded random tie-breaking
         (``row_group``: ``post`` has one row per group, see :func:`argmax_random_ties`; sparse shares,
-        one row per item: :func:`~labelwise.aggregate._sparse_votes.sparse_argmax_random_ties`)."""
+        one row per item: :func:`~labelwise.aggregate._sparse_votes.sparse_argmax_random_ties`; answered cells
+        and a rest: :func:`~labelwise.aggregate._sparse_rest.rest_argmax_random_ties`)."""
+        if isinstance(post, RestPosterior):
+            return rest_argmax_random_ties(post, self._rng(), rtol=TIE_RTOL)
         if not isinstance(post, np.ndarray):
             return sparse_argmax_random_ties(post, self._rng(), rtol=TIE_RTOL)
         return argmax_random_ties(post, self._rng(), row_group=row_group)
@@ -370,6 +374,8 @@ class BaseAggregator(BaseEstimator):
         answer counts it caches become ``n_answers_per_item_`` without a copy."""
         items = enc.item_index()
         classes = enc.class_index()
+        if row_group is not None and not isinstance(post, np.ndarray):  # sparse rows: one per item first
+            post, row_group = post[row_group], None
         codes = self._hard_labels(post, row_group)
         if row_group is not None:
             post = post[row_group]  # a new array: the frame below may own it without a copy
@@ -378,10 +384,16 @@ class BaseAggregator(BaseEstimator):
         if isinstance(post, np.ndarray):
             own_post = row_group is not None or self._owns_posterior
             self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if own_post else None)
-            self.__dict__.pop("probas_sparse_", None)
+            for name in ("probas_sparse_", "probas_rest_", "rest_prior_"):
+                self.__dict__.pop(name, None)
         else:  # sparse shares (majority vote on a huge label set): ``probas_`` is not built
+            for name in ("probas_", "probas_rest_", "rest_prior_"):
+                self.__dict__.pop(name, None)
+            if isinstance(post, RestPosterior):  # one-coin or GLAD: the answered cells and each item's rest
+                self.probas_rest_ = pd.Series(post.rest_mass(), index=items, name="rest", copy=False)
+                self.rest_prior_ = pd.Series(post.prior, index=classes, name="prior")
+                post = post.cells
             self.probas_sparse_ = post
-            self.__dict__.pop("probas_", None)
         self.annotator_skill_ = pd.Series(np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill")
         self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers", copy=not owned)
         self.n_answers_ = enc.n_answers

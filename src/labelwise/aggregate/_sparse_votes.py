@@ -31,6 +31,7 @@ __all__ = [
     "check_dense_fits",
     "dense_bytes",
     "dense_too_large",
+    "draw_tied",
     "label_shares",
     "sparse_argmax_random_ties",
     "sparse_vote_shares",
@@ -39,9 +40,10 @@ __all__ = [
 ]
 
 #: Bytes of a dense ``n_items x K`` float64 table above which majority vote (and Wawa, zero-based skill and
-#: gold majority vote) counts the sparse cells instead (2 GiB: 270 million cells). Below it the dense path
-#: (faster per cell on few classes) runs as before; above it ``probas_`` is not built (``probas_sparse_``
-#: holds the same shares).
+#: gold majority vote) counts the sparse cells instead (2 GiB: 270 million cells), and the one-coin model and
+#: GLAD fit on them (:mod:`._sparse_rest`). Below it the dense path (faster per cell on few classes) runs as
+#: before; above it ``probas_`` is not built (``probas_sparse_`` holds the same shares, or the answered cells'
+#: posteriors beside ``probas_rest_``).
 DENSE_BYTES_LIMIT = 1 << 31
 
 
@@ -50,13 +52,22 @@ class DenseTooLargeError(EstimatorError, AttributeError):
     :data:`DENSE_BYTES_LIMIT` (an ``AttributeError`` too: ``getattr(est, "probas_", None)`` is ``None``)."""
 
 
-def too_large_probas(n_items: int, k: int) -> DenseTooLargeError:
-    """The error for reading ``probas_`` of a fit that kept its shares sparse."""
+def too_large_probas(n_items: int, k: int, *, rest: bool = False) -> DenseTooLargeError:
+    """The error for reading ``probas_`` of a fit that kept its shares sparse (``rest``: a posterior of the
+    answered cells plus each item's rest, :class:`~labelwise.aggregate._sparse_rest.RestPosterior`)."""
+    held = (
+        "the posterior of each answered (item, label) cell is in probas_sparse_ (a scipy.sparse CSR matrix, rows "
+        "in the order of labels_.index, columns in the order of classes_) and each item's remaining mass, spread "
+        "over the classes nobody gave it in proportion to rest_prior_ (the class prior it was computed with), in "
+        "probas_rest_"
+        if rest
+        else "the same vote shares are in probas_sparse_ (a scipy.sparse CSR matrix, rows in the order of "
+        "labels_.index, columns in the order of classes_)"
+    )
     return DenseTooLargeError(
         f"probas_ would be a dense {n_items:,} items x {k:,} classes table ({_gib(dense_bytes(n_items, k))}), "
         f"above labelwise.aggregate._sparse_votes.DENSE_BYTES_LIMIT ({_gib(DENSE_BYTES_LIMIT)}), so it was not "
-        "built: the same vote shares are in probas_sparse_ (a scipy.sparse CSR matrix, rows in the order of "
-        "labels_.index, columns in the order of classes_); labels_ and label_codes_ are set as usual"
+        f"built: {held}; labels_ and label_codes_ are set as usual"
     )
 
 
@@ -115,7 +126,8 @@ def check_dense_fits(
             f"({_memory.describe_available(available)}): the answers have K={k:,} distinct labels. Use majority vote "
             "(MajorityVote, --method majority-vote) or its weighted forms (Wawa, ZeroBasedSkill, GoldMajorityVote; "
             "--method wawa, zero-based-skill, gold-majority-vote), which count only the (item, label) pairs "
-            "answered, or map the answers to fewer labels first (labelwise aggregate --parse-answers or "
+            "answered, or the one-coin model or GLAD (OneCoinDawidSkene, GLAD; --method one-coin, glad), which fit "
+            "on those pairs alone above DENSE_BYTES_LIMIT, or map the answers to fewer labels first (labelwise aggregate --parse-answers or "
             "--normalize-answers; in Python a parser of labelwise.weak.ANSWER_PARSERS)"
         )
 
@@ -291,14 +303,37 @@ def sparse_argmax_random_ties(shares: sp.csr_matrix, rng: np.random.Generator, *
     n_tied[zeros_tie] += k - per_row[zeros_tie]
     first = np.flatnonzero(tied)
     codes = cols[first[np.searchsorted(first, indptr[:-1])]].astype(np.intp)
-    multi = np.flatnonzero(n_tied > 1)
+    draw_tied(rng, np.flatnonzero(n_tied > 1), k, indptr, cols, tied, codes, zeros_tie)
+    return codes
+
+
+def draw_tied(
+    rng: np.random.Generator,
+    multi: np.ndarray,
+    k: int,
+    indptr: np.ndarray,
+    cols: np.ndarray,
+    tied: np.ndarray,
+    codes: np.ndarray,
+    zeros_tie: np.ndarray | None = None,
+) -> None:
+    """Set ``codes[multi]`` (the rows with more than one tied cell, increasing) as the dense rule draws them:
+    one uniform per cell of each of those rows, row after row, the tied cell with the largest draw (the first
+    of equal draws). The tied cells of row ``r`` are its stored cells ``cols[indptr[r]:indptr[r + 1]]`` where
+    ``tied`` holds, and every cell not stored where ``zeros_tie[r]``."""
     if not multi.size:
-        return codes
+        return
+    if zeros_tie is None:
+        zeros_tie = np.zeros(indptr.size - 1, dtype=bool)
     if type(rng.bit_generator) in (np.random.PCG64, np.random.PCG64DXSM) and not zeros_tie[multi].any():
         _skip_to_tied_cells(rng, multi, k, indptr, cols, tied, codes)
     else:
         _draw_ties(rng, multi, k, indptr, cols, tied, zeros_tie, codes)
-    return codes
+
+
+#: Uniforms between two tied cells up to which :func:`_skip_to_tied_cells` draws the ones between instead of
+#: advancing the generator past them (an ``advance`` call costs about as much as drawing a few dozen).
+RUN_GAP = 32
 
 
 def _skip_to_tied_cells(
@@ -312,23 +347,47 @@ def _skip_to_tied_cells(
 ) -> None:
     """:func:`_draw_ties` when only stored cells tie and the generator advances: the positions of the tied
     cells in the dense draws (row ``m`` of ``multi``, cell ``c``: ``m * k + c``, increasing) are computed at
-    once, and one loop advances to each and draws it."""
+    once, and one loop advances to each and draws it, or, where many are close, to each run of them
+    (:func:`_draw_runs`)."""
     per_row = np.diff(indptr)
     is_multi = np.zeros(per_row.size, dtype=bool)
     is_multi[multi] = True
     entries = np.flatnonzero(np.repeat(is_multi, per_row) & tied)  # in row order, columns sorted
     row_of = np.repeat(np.cumsum(is_multi) - 1, per_row)[entries]  # m: the row's place among the tied rows
     pos = row_of * k + cols[entries]
-    gaps = np.diff(pos, prepend=-1) - 1  # uniforms to skip before each tied cell's own
     bitgen: Any = rng.bit_generator
-    advance, draw = bitgen.advance, rng.random
-    draws = np.array([(advance(gap), draw())[1] for gap in gaps.tolist()])
+    gaps = np.diff(pos, prepend=-1) - 1  # uniforms to skip before each tied cell's own
+    if np.count_nonzero(gaps <= RUN_GAP) * 4 < gaps.size:  # few close cells: one advance and one draw each
+        advance, draw = bitgen.advance, rng.random
+        draws = np.array([(advance(gap), draw())[1] for gap in gaps.tolist()])
+    else:
+        draws = _draw_runs(rng, pos)
     bitgen.advance(multi.size * k - int(pos[-1]) - 1)
     group = np.flatnonzero(np.diff(row_of, prepend=-1))  # each tied row's first tied cell
     best = np.repeat(np.maximum.reduceat(draws, group), np.diff(np.append(group, draws.size)))
     first_best = np.flatnonzero(draws == best)
     first_best = first_best[np.searchsorted(first_best, group)]  # the first of equal draws, as argmax
     codes[multi] = cols[entries[first_best]]
+
+
+def _draw_runs(rng: np.random.Generator, pos: np.ndarray) -> np.ndarray:
+    """The uniforms at positions ``pos`` (increasing) of the generator's stream from here: one ``advance`` to
+    each run of positions at most :data:`RUN_GAP` apart and one draw of the run's uniforms (the same numbers
+    as one call per uniform); the generator is left after the last position."""
+    starts = np.flatnonzero(np.diff(pos, prepend=-RUN_GAP - 2) > RUN_GAP)  # each run's first position
+    first, last = pos[starts], pos[np.append(starts[1:], pos.size) - 1]
+    skips = first - np.append(-1, last[:-1]) - 1  # uniforms to skip before each run
+    lengths = last - first + 1
+    ends = np.cumsum(lengths)
+    runs = np.empty(int(ends[-1]))  # each run's uniforms, one after the other
+    advance, draw = rng.bit_generator.advance, rng.random  # type: ignore[attr-defined]
+    for skip, lo, n in zip(skips.tolist(), (ends - lengths).tolist(), lengths.tolist(), strict=True):
+        advance(skip)
+        if n == 1:
+            runs[lo] = draw()
+        else:
+            draw(out=runs[lo : lo + n])
+    return runs[pos + np.repeat(ends - lengths - first, np.diff(np.append(starts, pos.size)))]
 
 
 def _draw_ties(

@@ -15,6 +15,8 @@ from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
 from ._canonical import canonical_answers
+from ._sparse_rest import RestCells, RestPosterior, rest_normalize
+from ._sparse_votes import answer_cells, check_dense_fits, dense_too_large
 
 __all__ = ["GLAD"]
 
@@ -56,6 +58,15 @@ class GLAD(BaseAggregator):
     ``σ(α_j β_i)`` over annotator ``j``'s answers. Every sum runs over the answers sorted by
     (item, annotator, label), so the line searches and the stopping test, and the result, are the
     same bits for any row order of the answers.
+
+    Free-text answers (about as many classes as answers): where a dense ``n_items x K`` table would
+    exceed :data:`~labelwise.aggregate._sparse_votes.DENSE_BYTES_LIMIT`, the E-step runs on the
+    answered (item, label) cells alone: every class nobody gave item ``i`` has the posterior
+    ``r_i p_k``, one rest factor per item (:mod:`~labelwise.aggregate._sparse_rest`), and the M-step
+    reads only ``T[i, l]`` of the answers. The result is the dense path's up to rounding (labels by
+    the same tie rule and draws); ``probas_`` is then not built: ``probas_sparse_`` holds the
+    answered cells' posteriors and ``probas_rest_`` each item's mass on its unanswered classes,
+    spread over them in proportion to ``rest_prior_``, the class prior (even by default).
 
     Parameters
     ----------
@@ -139,25 +150,44 @@ class GLAD(BaseAggregator):
     def _answer_logits(enc: EncodedAnswers, alpha: np.ndarray, b: np.ndarray) -> np.ndarray:
         return alpha[enc.annotator_idx] * np.exp(b)[enc.item_idx]
 
-    def _e_step(self, enc: EncodedAnswers, alpha: np.ndarray, b: np.ndarray, log_prior: np.ndarray):
+    _any_k = True  # the answered cells alone above DENSE_BYTES_LIMIT (the dense fit's memory checked in _fit)
+
+    def _answer_logs(self, enc: EncodedAnswers, alpha: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each answer's log likelihood if its label is the true class, and if another class is."""
         x = self._answer_logits(enc, alpha, b)
-        log_right = -_softplus(-x)
-        log_wrong = -_softplus(x) - np.log(enc.n_classes - 1)
+        return -_softplus(-x), -_softplus(x) - np.log(enc.n_classes - 1)
+
+    def _e_step(self, enc: EncodedAnswers, alpha: np.ndarray, b: np.ndarray, log_prior: np.ndarray):
+        log_right, log_wrong = self._answer_logs(enc, alpha, b)
         log_joint = enc.item_sum(log_wrong)[:, None] + enc.item_class_sum(log_right - log_wrong) + log_prior
         return log_normalize(log_joint)
+
+    def _sparse_e_step(
+        self,
+        enc: EncodedAnswers,
+        rc: RestCells,
+        of_answer: np.ndarray,
+        alpha: np.ndarray,
+        b: np.ndarray,
+        prior: np.ndarray,
+    ) -> tuple[RestPosterior, np.ndarray]:
+        """:meth:`_e_step` on the answered cells ``rc`` (``of_answer``: each answer's cell) and one rest per item."""
+        log_right, log_wrong = self._answer_logs(enc, alpha, b)
+        cell_log = np.bincount(of_answer, weights=log_right - log_wrong, minlength=rc.cols.size)
+        return rest_normalize(rc, cell_log, enc.item_sum(log_wrong), prior)
 
     def _prior_penalty(self, alpha: np.ndarray, b: np.ndarray) -> float:
         return 0.5 * (np.sum((alpha - self.alpha_prior_mean) ** 2) + np.sum((b - self.beta_prior_mean) ** 2))
 
-    def _m_step(self, enc: EncodedAnswers, post: np.ndarray, alpha: np.ndarray, b: np.ndarray):
-        """Maximise Q over (α, b) by alternating preconditioned gradient-ascent steps.
+    def _m_step(self, enc: EncodedAnswers, p_right: np.ndarray, alpha: np.ndarray, b: np.ndarray):
+        """Maximise Q over (α, b) by alternating preconditioned gradient-ascent steps (``p_right``: each
+        answer's ``T[i, l]``).
 
         Each step moves one block by its gradient divided by a positive curvature estimate
         (``Σ σ(1-σ) β² + 1`` for ``α_j``; the Gauss-Newton ``Σ σ(1-σ) (α β)² + 1`` for ``b_i``),
         halving the step until Q does not decrease. All sums are bincounts over the answers.
         """
         n_ann, n_items = enc.n_annotators, enc.n_items
-        p_right = post[enc.item_idx, enc.label_idx]
         log_km1 = np.log(enc.n_classes - 1)
         ai, ii = enc.annotator_idx, enc.item_idx
         mu_a, mu_b = float(self.alpha_prior_mean), float(self.beta_prior_mean)
@@ -200,17 +230,38 @@ class GLAD(BaseAggregator):
                 break
         return alpha, b
 
-    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        log_prior = np.log(self._class_prior(enc.n_classes))
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[Any, np.ndarray]:
+        prior = self._class_prior(enc.n_classes)
+        sparse = dense_too_large(enc.n_items, enc.n_classes)
+        if not sparse:
+            check_dense_fits(type(self).__name__, enc, copies=self._posterior_copies)
         enc = canonical_answers(enc)  # every sum in one order: line searches and convergence do not depend on row order
         alpha = np.full(enc.n_annotators, float(self.alpha_prior_mean))
         b = np.full(enc.n_items, float(self.beta_prior_mean))
-        post, _ = self._e_step(enc, alpha, b, log_prior)
+        if sparse:  # free text: the answered cells and one rest per item
+            cells = answer_cells(enc)
+            rc = RestCells.of(cells)
+
+            def e_step(a: np.ndarray, bb: np.ndarray) -> tuple[Any, np.ndarray]:
+                return self._sparse_e_step(enc, rc, cells.of_answer, a, bb, prior)
+
+            def answered(post: Any) -> np.ndarray:
+                return post.cells.data[cells.of_answer]
+        else:
+            log_prior = np.log(prior)
+
+            def e_step(a: np.ndarray, bb: np.ndarray) -> tuple[Any, np.ndarray]:
+                return self._e_step(enc, a, bb, log_prior)
+
+            def answered(post: Any) -> np.ndarray:
+                return post[enc.item_idx, enc.label_idx]
+
+        post, _ = e_step(alpha, b)
         state = {"post": post, "alpha": alpha, "b": b}
 
         def step(_it: int) -> float:
-            state["alpha"], state["b"] = self._m_step(enc, state["post"], state["alpha"], state["b"])
-            state["post"], log_z = self._e_step(enc, state["alpha"], state["b"], log_prior)
+            state["alpha"], state["b"] = self._m_step(enc, answered(state["post"]), state["alpha"], state["b"])
+            state["post"], log_z = e_step(state["alpha"], state["b"])
             return float((-log_z.sum() + self._prior_penalty(state["alpha"], state["b"])) / enc.n_answers)
 
         steps = track(range(1, self.max_iter + 1), total=self.max_iter, description="GLAD EM", verbose=self.verbose)

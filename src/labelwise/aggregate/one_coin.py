@@ -7,10 +7,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
 from ._observed import _FLOOR, _Observed, csr_times_dense
+from ._sparse_rest import RestCells, RestPosterior, class_mass, rest_normalize
+from ._sparse_votes import answer_cells, check_dense_fits, dense_too_large
 from .majority import _vote_shares_in_place
 
 __all__ = ["OneCoinDawidSkene"]
@@ -33,6 +36,17 @@ class OneCoinDawidSkene(BaseAggregator):
 
     Stops as :class:`DawidSkene`, and like it iterates over distinct answer patterns (items with
     the same answers, weighted by their number). ``annotator_skill_`` is ``s``.
+
+    Free-text answers (about as many classes as answers): where a dense ``n_items x K`` table would
+    exceed :data:`~labelwise.aggregate._sparse_votes.DENSE_BYTES_LIMIT`, both steps run on the
+    answered (item, label) cells alone. Every class nobody gave item ``i`` has the posterior
+    ``r_i p_k`` (its answers are all "wrong" for it), so the E-step needs only the answered cells and
+    one rest factor ``r_i`` per item, and the M-step's ``p_k`` adds ``p_k`` times the rest of the
+    items that did not answer ``k`` (:mod:`~labelwise.aggregate._sparse_rest`). The result is the
+    dense path's up to rounding (labels by the same tie rule and draws); ``probas_`` is then not
+    built: ``probas_sparse_`` holds the answered cells' posteriors and ``probas_rest_`` each item's
+    mass on its unanswered classes, spread over them in proportion to ``rest_prior_`` (the prior the
+    last E-step used; ``priors_`` is re-estimated from that posterior, as on the dense path).
 
     Parameters
     ----------
@@ -77,6 +91,7 @@ class OneCoinDawidSkene(BaseAggregator):
 
     _fits_patterns = True
     _owns_posterior = True  # EM's last E-step (or the vote shares) are made per fit
+    _any_k = True  # the answered cells alone above DENSE_BYTES_LIMIT (the dense fit's memory checked in _fit)
 
     # Both steps use Dawid-Skene's item x (annotator, label) count matrix: the E-step is the same
     # sparse product with the one-coin confusion entries, and the M-step reads each used column's
@@ -105,7 +120,72 @@ class OneCoinDawidSkene(BaseAggregator):
         post, log_z = log_normalize(log_joint, overwrite=True)
         return post, float(-(obs.weights @ log_z) / n_answers)
 
-    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    @staticmethod
+    def _sparse_m_step(
+        pat_enc: EncodedAnswers,
+        rc: RestCells,
+        of_answer: np.ndarray,
+        post: RestPosterior,
+        weights: np.ndarray | None,
+        n_answered: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_m_step` on the answered cells and the rests (``weights``: the patterns', None for all 1)."""
+        prior = np.maximum(class_mass(post, rc, weights), _FLOOR)
+        prior /= prior.sum()
+        right = post.cells.data[of_answer]  # T[i, l] of each answer's own label
+        if weights is not None:
+            right = right * weights[pat_enc.item_idx]
+        skill = pat_enc.annotator_sum(right) / np.maximum(n_answered, 1)
+        return prior, np.clip(skill, _FLOOR, 1 - _FLOOR)
+
+    @staticmethod
+    def _sparse_e_step(
+        pat_enc: EncodedAnswers,
+        rc: RestCells,
+        of_answer: np.ndarray,
+        prior: np.ndarray,
+        skill: np.ndarray,
+    ) -> tuple[RestPosterior, np.ndarray]:
+        """:meth:`_e_step` on the answered cells: each item's wrong-answer log likelihoods summed, and the
+        right-minus-wrong terms summed into the cells of their labels; the log normalisers per row."""
+        k = len(prior)
+        log_wrong = (np.log1p(-skill) - np.log(k - 1))[pat_enc.annotator_idx]
+        bonus = np.log(skill)[pat_enc.annotator_idx] - log_wrong
+        cell_log = np.bincount(of_answer, weights=bonus, minlength=rc.cols.size)
+        return rest_normalize(rc, cell_log, pat_enc.item_sum(log_wrong), prior)
+
+    def _fit_sparse(self, enc: EncodedAnswers) -> tuple[RestPosterior, np.ndarray]:
+        """EM on the answered cells of each answer pattern (see the class docstring), from the vote shares."""
+        pat = enc.patterns
+        sub, n_answered = pat.answers, pat.answers_per_annotator
+        weights = pat.weights if pat.grouped else None
+        cells = answer_cells(sub)
+        rc = RestCells.of(cells)
+        votes = np.bincount(cells.of_answer, minlength=rc.cols.size).astype(np.float64)
+        votes /= np.add.reduceat(votes, rc.indptr[:-1])[rc.rows]
+        zeros = np.zeros(sub.n_items)
+        state: dict[str, Any] = {
+            "post": RestPosterior(
+                sp.csr_matrix((votes, rc.cols, rc.indptr), shape=rc.shape), zeros, np.ones(enc.n_classes), zeros
+            )
+        }
+
+        def step(_it: int) -> float:
+            prior, skill = self._sparse_m_step(sub, rc, cells.of_answer, state["post"], weights, n_answered)
+            state["post"], log_z = self._sparse_e_step(sub, rc, cells.of_answer, prior, skill)
+            return float(-(pat.weights @ log_z) / enc.n_answers)
+
+        self._iterate(step)
+        post = state["post"]
+        prior, skill = self._sparse_m_step(sub, rc, cells.of_answer, post, weights, n_answered)
+        self.skills_ = skill
+        self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
+        return post, skill
+
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[Any, np.ndarray]:
+        if dense_too_large(enc.n_items, enc.n_classes):
+            return self._fit_sparse(enc)
+        check_dense_fits(type(self).__name__, enc, copies=self._posterior_copies)
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
         n_answered = pat.answers_per_annotator
         state = {"post": _vote_shares_in_place(pat.answers, consume=owned)}

@@ -274,6 +274,11 @@ def labels_frame(
         from ..aggregate.majority import MajorityVote
 
         frame["confidence"] = label_shares(sparse, est.label_codes_)
+        if "probas_rest_" in est.__dict__:  # one-coin, GLAD: a label nobody gave the item has its rest's share
+            from ..aggregate._sparse_rest import label_probas
+
+            rest = (est.probas_rest_.to_numpy(), est.rest_prior_.to_numpy())
+            frame["confidence"] = label_probas(sparse, *rest, est.label_codes_)
         if uncertainty is None and isinstance(est, MajorityVote):  # the plain vote shares, answered cells alone
             terms = -sparse.data * np.log(sparse.data)
             uncertainty = pd.Series(np.add.reduceat(terms, sparse.indptr[:-1]), index=labels.index)
