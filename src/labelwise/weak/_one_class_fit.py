@@ -135,8 +135,25 @@ def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], 
     outcome a group shows beyond its first, counting only the outcomes seen (an unseen one is fitted at 0); a clique
     of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``."""
     rows = np.asarray(matrix)[((np.asarray(matrix) != ABSTAIN).any(axis=1)) & (np.asarray(w) > 0)]
-    used = sum(len(np.unique(rows[:, g], axis=0)) - 1 for g in groups) if len(rows) else 0
+    used = sum(_n_outcomes(rows[:, g] - ABSTAIN, n_classes + 1) - 1 for g in groups) if len(rows) else 0
     return int(used * n_classes)
+
+
+def _n_outcomes(codes: np.ndarray, base: int) -> int:
+    """The distinct rows of ``codes`` (rows x members, integers in ``[0, base)``): each row read as one integer in
+    base ``base`` (renumbered densely before it could overflow), then counted (``np.unique(codes, axis=0)``'s
+    length at a fraction of its sort)."""
+    joint = codes[:, 0].astype(np.int64)
+    size = base
+    for col in codes.T[1:]:
+        if size * base >= 2**62:  # renumber the outcomes seen so far: 0 .. size - 1
+            joint = np.unique(joint, return_inverse=True)[1].astype(np.int64)
+            size = int(joint.max()) + 1
+        joint = joint * base + col
+        size *= base
+    if size <= 4 * len(joint) + 1024:
+        return int(np.count_nonzero(np.bincount(joint, minlength=size)))
+    return len(np.unique(joint))
 
 
 def structure_plan(model: Any, deps: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], float, int]:
@@ -181,6 +198,8 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
     best: tuple | None = None
     for pairs in (None, learned):  # the structure is chosen under the balance as given (the vote shares)
         out, state, caught = _fit_once(model, args, pairs, None)
+        if pairs is None and not learned and all(len(g) == 1 for g in model._groups):
+            return _keep(model, out, state, caught)  # no pair learned, none found: the fit with [] is this one
         d = used_parameters(matrix, w, model._groups, k)
         bic = -2.0 * n * float(model.log_likelihood_history_[-1]) + d * float(np.log(max(n, 2.0)))
         if best is None or bic < best[0]:
