@@ -14,6 +14,7 @@ Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from ``benchmarks``)::
 
     python dev_weak_one_class_fast.py --record /tmp/fast51/main.pkl            # with main's src
     python dev_weak_one_class_fast.py --record /tmp/fast51/new.pkl --against /tmp/fast51/main.pkl
+    python dev_weak_one_class_fast.py --record /tmp/fast51/main_off.pkl --switch off          # and with the switch off
     python dev_weak_one_class_fast.py --cpu on|off [--cold]                     # the 19 sets' fit CPU
 """
 
@@ -81,12 +82,12 @@ def judged_sets() -> Iterator[tuple[str, Any, dict]]:
             yield f"c_{name}", as_votes(votes), {}
 
 
-def fit_record(votes: Any, params: dict) -> dict:
-    """One fit with the switch on: learned pairs, groups, labels and ``probas_``."""
+def fit_record(votes: Any, params: dict, on: bool = True) -> dict:
+    """One fit with the switch ``on``: learned pairs, groups, labels and ``probas_``."""
     start = len(CALLS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fitted = model(True, **params).fit(votes)
+        fitted = model(on, **params).fit(votes)
     return {
         "learned": CALLS[start:],
         "groups": [tuple(g) for g in fitted.groups_],
@@ -142,7 +143,9 @@ def cpu_table(on: bool, cold: bool, sets: str | None) -> None:
                 start = time.process_time()
                 model(on).fit(votes)
                 times.append(time.process_time() - start)
-        print(f"{name} warm {'on' if on else 'off'} {np.median(times[1:]):.4f} s (min {min(times[1:]):.4f})", flush=True)
+        print(
+            f"{name} warm {'on' if on else 'off'} {np.median(times[1:]):.4f} s (min {min(times[1:]):.4f})", flush=True
+        )
 
 
 def cold_one(name: str, on: bool) -> None:
@@ -169,6 +172,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--record", help="write every judged set's fit (switch on) to this pickle")
     parser.add_argument("--against", help="compare the record with this earlier one")
+    parser.add_argument("--switch", choices=["on", "off"], default="on", help="with --record: the switch (default on)")
     parser.add_argument("--cpu", choices=["on", "off"], help="the 19 bench sets' fit CPU with the switch on / off")
     parser.add_argument("--cold", action="store_true", help="with --cpu: the first fit in a fresh process per set")
     parser.add_argument("--sets", help="with --cpu: comma-separated set names only")
@@ -180,7 +184,8 @@ def main() -> None:
         cpu_table(args.cpu == "on", args.cold, args.sets)
     elif args.record:
         start = time.process_time()
-        record = {name: fit_record(votes, params) for name, votes, params in judged_sets()}
+        on = args.switch == "on"
+        record = {name: fit_record(votes, params, on) for name, votes, params in judged_sets()}
         print(f"{len(record)} sets fitted in {time.process_time() - start:.1f} s CPU")
         Path(args.record).parent.mkdir(parents=True, exist_ok=True)
         Path(args.record).write_bytes(pickle.dumps(record))
