@@ -91,7 +91,7 @@ from _dev_weak_judge import judge_a  # noqa: E402,F401  (is15u's, is15v's and is
 from labelwise.weak import LabelModel  # noqa: E402
 
 try:
-    from labelwise.weak import _one_class_fit
+    from labelwise.weak import _one_class_fit  # noqa: F401  (the guard: the candidate is in src)
 except ImportError:  # not adopted: ``src`` holds the candidate only at the registration commit
     sys.exit("weak/_one_class_fit.py is not in src (the candidate was not adopted): run this at commit 95e4113f")
 
@@ -99,14 +99,20 @@ SEEDS = "296-327"
 
 
 class MainLabelModel(LabelModel):
-    """``LabelModel()`` with ``ONE_CLASS_RULES`` off: main's default."""
+    """``LabelModel()`` with the one-class fit off (``one_class_rules=False``): main's default."""
 
     def fit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        _one_class_fit.ONE_CLASS_RULES = False
-        try:
-            return super().fit(*args, **kwargs)
-        finally:
-            _one_class_fit.ONE_CLASS_RULES = True
+        self.one_class_rules = False
+        return super().fit(*args, **kwargs)
+
+
+class CandidateLabelModel(LabelModel):
+    """``LabelModel()`` with the one-class fit on (``one_class_rules=True``; the module constant
+    ``_one_class_fit.ONE_CLASS_RULES`` until session 51)."""
+
+    def fit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.one_class_rules = True
+        return super().fit(*args, **kwargs)
 
 
 def shared_trigger_table(seeds: list[int]) -> pd.DataFrame:
@@ -120,7 +126,7 @@ def shared_trigger_table(seeds: list[int]) -> pd.DataFrame:
                 "K": k,
                 "mv_bench": triggers.accuracy(triggers.bench_majority(matrix), matrix, truth),
             }
-            for name, model in (("main", MainLabelModel()), ("cand", LabelModel())):
+            for name, model in (("main", MainLabelModel()), ("cand", CandidateLabelModel())):
                 labels, _ = triggers.fit_labels(model, matrix)
                 row[name] = triggers.accuracy(labels, matrix, truth)
                 row[f"groups_{name}"] = max(len(g) for g in model.groups_)
@@ -145,7 +151,7 @@ def part_b(block: str, only: str | None = None, tag: str = "is15s") -> bool:
     """Part (b) of the rule on one block of ``_dev_weak_sets.rule_sets()`` (``only``: sets whose name holds it;
     ``tag``: the candidate's name in the CSV written to /tmp)."""
     return judge.part_b(
-        block, only, tag, lambda matrix, k, cand: fit_codes(matrix, k, LabelModel if cand else MainLabelModel)
+        block, only, tag, lambda matrix, k, cand: fit_codes(matrix, k, CandidateLabelModel if cand else MainLabelModel)
     )
 
 

@@ -20,8 +20,8 @@ more than half of the votes come from one-class functions and no class is nearly
 model's one-class check; cliques of up to 6, ``_one_class_fit.structure_plan``), both with the balance at the vote
 shares and informative abstains; the fit with the lower BIC is kept (a tie: without); a kept fit with learned pairs
 is refitted with the anchored balance (is15v's, kept if its MAP objective is not below the fixed fit's). The guard on
-the informative fit and the invisible-class caution are is15w's. (``_one_class_fit.VARIANT = "learned"``, exploration
-only: is15x's structure with is15w's caution, no BIC choice and no anchored balance.)
+the informative fit and the invisible-class caution are is15w's. (``--variant learned``, exploration only: is15x's
+structure with is15w's caution, no BIC choice and no anchored balance; ``_one_class_fit.VARIANT`` until session 51.)
 Explored ONLY on shared-trigger seeds 200-215 and 280-295 (32 sets each; MajorityVote 70.39 / 68.06; main 66.25 /
 64.10, 21 / 23 sets more than 0.5 below MV) and ``bench_weak.py --dev``'s simulated sets (seeds 100-109: MV 77.55,
 main 83.31), 07:09-07:12 UTC by the sandbox clock, in this order (both variants run once each, nothing tuned):
@@ -99,8 +99,6 @@ import dev_weak_one_class_cliques as first  # noqa: E402  (is15s: MainLabelModel
 import dev_weak_shared_triggers as triggers  # noqa: E402
 from _dev_weak_judge import judge_a  # noqa: E402
 
-from labelwise.weak import LabelModel  # noqa: E402
-
 SEEDS = "456-487"
 
 
@@ -121,7 +119,7 @@ def bench_dev_table() -> pd.DataFrame:
         row: dict = {"set": name}
         mv = MajorityVote().fit(v.to_annotations()).labels_.reindex(v.items).to_numpy()
         row["mv"] = 100 * float(np.mean(mv[scored] == truth))
-        for col, model in (("main", first.MainLabelModel()), ("cand", LabelModel())):
+        for col, model in (("main", first.MainLabelModel()), ("cand", first.CandidateLabelModel())):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model.fit(v)
@@ -140,6 +138,12 @@ def bench_dev_table() -> pd.DataFrame:
     return frame
 
 
+def learned_only(model, args: tuple, learned: list) -> tuple:  # type: ignore[no-untyped-def]
+    """The exploration variant "learned" in place of ``_one_class_fit.choose_structure``: the fit with the learned
+    pairs only."""
+    return _one_class_fit._keep(model, *_one_class_fit._fit_once(model, args, learned, None))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--explore", default=None, help="exploration seeds (200-215 or 280-295), no rule")
@@ -147,15 +151,16 @@ def main() -> None:
     parser.add_argument("--part", choices=["a", "b", "smoke", "dev"], default=None)
     parser.add_argument("--block", choices=["93", "stress"], default="93")
     args = parser.parse_args()
-    if args.variant:
-        _one_class_fit.VARIANT = args.variant
+    variant = args.variant or "bic"
+    if variant == "learned":
+        _one_class_fit.choose_structure = learned_only
     if args.explore:
         frame = first.shared_trigger_table(triggers.parse_seeds(args.explore))
-        frame.to_csv(f"/tmp/is15t/explore_{args.explore}_{_one_class_fit.VARIANT}.csv", index=False)
+        frame.to_csv(f"/tmp/is15t/explore_{args.explore}_{variant}.csv", index=False)
         judge_a(frame, f"exploration seeds {args.explore} (no rule)")
         return
     if args.part == "dev":
-        bench_dev_table().to_csv(f"/tmp/is15t/dev_{_one_class_fit.VARIANT}.csv", index=False)
+        bench_dev_table().to_csv(f"/tmp/is15t/dev_{variant}.csv", index=False)
         return
     if args.part == "a":
         frame = first.shared_trigger_table(triggers.parse_seeds(SEEDS))

@@ -12,8 +12,9 @@ under a Dirichlet prior centred on the vote shares ``s``,
 log density ``A Σ_y s_y log p_y`` (per item, as the rest of the objective). The strength ``A`` is stated by a
 principle, not tuned: :func:`anchor_strength`.
 
-Applies only where :func:`~._one_class_fit.fit_rows` sets :data:`ANCHOR` (mostly one-class votes, the default
-``class_balance="votes"``, EM on, the one-class cliques kept by BIC); elsewhere the balance is as before.
+Applies only where :func:`~._one_class_fit.choose_structure` sets :data:`ANCHOR` (``one_class_rules=True``, mostly
+one-class votes, the default ``class_balance="votes"``, EM on, the one-class cliques kept by BIC); elsewhere the
+balance is as before.
 
 References
 ----------

@@ -36,8 +36,10 @@ model is then the one before session 49, as on votes not mostly from one-class f
 
 Chosen on simulated keyword rules that share triggers (``benchmarks/dev_weak_one_class_cliques.py``,
 ``dev_weak_one_class_cliques2.py`` ... ``dev_weak_one_class_cliques5.py``, exploration seeds 200-215 and 280-295, and
-``bench_weak.py --dev``'s simulated sets); :data:`ONE_CLASS_RULES` switches this module on. It is OFF by default
-(the label model before session 49) until its cost is brought down: see :data:`ONE_CLASS_RULES`.
+``bench_weak.py --dev``'s simulated sets). ``LabelModel(one_class_rules=True)`` switches this module on (:data:`ENABLED`
+during its fit). It is OFF by default (the label model before session 49): its cost on ``bench_weak.py``'s simulated
+rule sets, cut in session 51 with its answers unchanged (``benchmarks/dev_weak_one_class_fast.py``), still takes the
+label model below issue 15's goal of 10x Snorkel's speed on one of them (``benchmarks/RESULTS.md``, session 51).
 
 References
 ----------
@@ -64,11 +66,12 @@ from ._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote
 from ._votes import ABSTAIN
 
 __all__ = [
+    "ENABLED",
     "INVISIBLE_SHARE",
     "LEARNED",
     "LEARNED_MAX_CLIQUE",
-    "ONE_CLASS_RULES",
     "abstain_mode",
+    "choose_structure",
     "fit_rows",
     "invisible_class",
     "mostly_one_class",
@@ -77,11 +80,9 @@ __all__ = [
     "used_parameters",
 ]
 
-#: Whether the label model treats sets of mostly one-class votes as this module says. Off by default: it passed its
-#: accuracy rule (``benchmarks/dev_weak_one_class_cliques5.py``) but the structure learner and the second fit cost up to
-#: 9x the fit's CPU on ``bench_weak.py``'s simulated rule sets (sim1004: 0.04 -> 0.39 s), which breaks issue 15's goal
-#: of a label model 10x faster than Snorkel's there (RESULTS.md, "Lead, session 50"). True: the module as described.
-ONE_CLASS_RULES = False
+#: Whether the label model fitting in this context treats sets of mostly one-class votes as this module says: its
+#: ``one_class_rules`` parameter, set by :func:`fit_rows` for the fit (read by :func:`abstain_mode`).
+ENABLED: ContextVar[bool] = ContextVar("one_class_rules", default=False)
 
 #: A class whose vote share is below this fraction of the uniform share ``1 / K`` is nearly invisible in the votes:
 #: its items are told apart only by what does not vote on them, the vote shares are no estimate of its prevalence
@@ -91,9 +92,6 @@ INVISIBLE_SHARE = 0.25
 #: The largest clique the learned pairs may form (Varma et al.'s singleton separators: a trigger's readers are one
 #: clique, however many).
 LEARNED_MAX_CLIQUE = 6
-
-#: Exploration switch (``benchmarks/dev_weak_one_class_cliques5.py``): ``"bic"`` or ``"learned"`` (:func:`fit_rows`).
-VARIANT = "bic"
 
 #: The learned pairs the fit in this context joins (``None``: main's structure finders): set by :func:`fit_rows`.
 LEARNED: ContextVar[list[tuple[int, int]] | None] = ContextVar("one_class_learned", default=None)
@@ -116,18 +114,18 @@ def invisible_class(shares: np.ndarray) -> bool:
 
 
 def mostly_one_class(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> bool:
-    """Whether :data:`ONE_CLASS_RULES` is on, more than :data:`~._missing_guard.ONE_CLASS_VOTES` of the votes
-    come from one-class functions and no class of the ``n_classes`` is nearly invisible in the votes
-    (:func:`invisible_class`)."""
-    if not (ONE_CLASS_RULES and one_class_share(matrix, weights) > ONE_CLASS_VOTES):
+    """Whether more than :data:`~._missing_guard.ONE_CLASS_VOTES` of the votes come from one-class functions and no
+    class of the ``n_classes`` is nearly invisible in the votes (:func:`invisible_class`)."""
+    if not one_class_share(matrix, weights) > ONE_CLASS_VOTES:
         return False
     return not invisible_class(vote_share_balance(matrix, weights, n_classes))
 
 
 def abstain_mode(abstains: str, matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> str:
     """The abstain model EM fits: ``abstains``, except that ``"auto"`` is ``"informative"`` on mostly one-class votes
-    (:func:`mostly_one_class`)."""
-    return "informative" if abstains == "auto" and mostly_one_class(matrix, weights, n_classes) else abstains
+    (:func:`mostly_one_class`) where this module is on (:data:`ENABLED`)."""
+    on = abstains == "auto" and ENABLED.get()
+    return "informative" if on and mostly_one_class(matrix, weights, n_classes) else abstains
 
 
 def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], n_classes: int) -> int:
@@ -135,8 +133,25 @@ def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], 
     outcome a group shows beyond its first, counting only the outcomes seen (an unseen one is fitted at 0); a clique
     of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``."""
     rows = np.asarray(matrix)[((np.asarray(matrix) != ABSTAIN).any(axis=1)) & (np.asarray(w) > 0)]
-    used = sum(len(np.unique(rows[:, g], axis=0)) - 1 for g in groups) if len(rows) else 0
+    used = sum(_n_outcomes(rows[:, g] - ABSTAIN, n_classes + 1) - 1 for g in groups) if len(rows) else 0
     return int(used * n_classes)
+
+
+def _n_outcomes(codes: np.ndarray, base: int) -> int:
+    """The distinct rows of ``codes`` (rows x members, integers in ``[0, base)``): each row read as one integer in
+    base ``base`` (renumbered densely before it could overflow), then counted (``np.unique(codes, axis=0)``'s
+    length at a fraction of its sort)."""
+    joint = codes[:, 0].astype(np.int64)
+    size = base
+    for col in codes.T[1:]:
+        if size * base >= 2**62:  # renumber the outcomes seen so far: 0 .. size - 1
+            joint = np.unique(joint, return_inverse=True)[1].astype(np.int64)
+            size = int(joint.max()) + 1
+        joint = joint * base + col
+        size *= base
+    if size <= 4 * len(joint) + 1024:
+        return int(np.count_nonzero(np.bincount(joint, minlength=size)))
+    return len(np.unique(joint))
 
 
 def structure_plan(model: Any, deps: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], float, int]:
@@ -153,34 +168,48 @@ def structure_plan(model: Any, deps: list[tuple[int, int]]) -> tuple[list[tuple[
 
 
 def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: Any, votes: Any) -> tuple:
-    """``model._fit_rows``, and on mostly one-class votes with EM the structure of the learned pairs.
+    """``model._fit_rows``, and with ``model.one_class_rules`` on mostly one-class votes with EM the structure of the
+    learned pairs.
 
     On mostly one-class votes (:func:`mostly_one_class`) with ``n_em_iter > 0`` and at most
     :data:`~._structure_learning.LABEL_MODEL_MAX_INDICATORS` vote indicators, the dependent pairs are learned from
-    the votes (Varma et al. 2019, :func:`~._structure_learning.learned_pairs`). :data:`VARIANT` ``"bic"``: the model
-    is fitted without them (the clique search and check as elsewhere) and with them (:func:`structure_plan`), and the
-    fit kept has the lower Bayesian information criterion (Schwarz 1978) ``−2 log L + d log n`` on the ``n`` items
-    with a vote, ``d`` the outcome parameters its groups use (:func:`used_parameters`); a tie keeps the fit without
-    them. A kept fit with learned pairs is refitted with the anchored balance (:mod:`._one_class_balance`, default
-    ``class_balance="votes"`` only) and the refit kept unless its MAP objective is below the fixed fit's.
-    ``"learned"``: the fit with them only. The kept fit's warnings are the ones shown; the model's fitted
-    attributes are the kept fit's."""
-    from ._structure_learning import learned_pairs
+    the votes (Varma et al. 2019, :func:`~._structure_learning.learned_pairs`) and the structure is chosen by
+    :func:`choose_structure`. The kept fit's warnings are the ones shown; the model's fitted attributes are the kept
+    fit's."""
+    token = ENABLED.set(bool(model.one_class_rules))
+    try:
+        from ._structure_learning import learned_pairs
 
-    k = len(votes.classes)
-    if not (model.n_em_iter and mostly_one_class(matrix, w, k)):
-        return model._fit_rows(matrix, w, p_fixed, deps, votes)
-    learned = learned_pairs(matrix, w, k)
-    if learned is None:
-        return model._fit_rows(matrix, w, p_fixed, deps, votes)
-    args = (matrix, w, p_fixed, deps, votes)
-    if VARIANT == "learned":
-        out, state, caught = _fit_once(model, args, learned, None)
-        return _keep(model, out, state, caught)
+        k = len(votes.classes)
+        if not (ENABLED.get() and model.n_em_iter and mostly_one_class(matrix, w, k)):
+            return model._fit_rows(matrix, w, p_fixed, deps, votes)
+        learned = learned_pairs(matrix, w, k)
+        if learned is None:
+            return model._fit_rows(matrix, w, p_fixed, deps, votes)
+        return choose_structure(model, (matrix, w, p_fixed, deps, votes), learned)
+    finally:
+        ENABLED.reset(token)
+
+
+def choose_structure(model: Any, args: tuple, learned: list[tuple[int, int]]) -> tuple:
+    """``model._fit_rows(*args)`` (``args``: the vote rows, their weights, the fixed balance, the given pairs and the
+    votes) with or without the ``learned`` pairs, by BIC.
+
+    The model is fitted without them (the clique search and check as elsewhere) and with them
+    (:func:`structure_plan`), and the fit kept has the lower Bayesian information criterion (Schwarz 1978) ``−2 log L
+    + d log n`` on the ``n`` items with a vote, ``d`` the outcome parameters its groups use (:func:`used_parameters`);
+    a tie keeps the fit without them. Where no pair is learned and the fit without them has no clique, the fit with
+    none would be the same fit (no search, no check, nothing to join) and is not run. A kept fit with learned pairs is
+    refitted with the anchored balance (:mod:`._one_class_balance`, default ``class_balance="votes"`` only) and the
+    refit kept unless its MAP objective is below the fixed fit's."""
+    matrix, w, p_fixed = args[:3]
+    k = len(args[4].classes)
     n = float(w[(np.asarray(matrix) != ABSTAIN).any(axis=1)].sum())
     best: tuple | None = None
     for pairs in (None, learned):  # the structure is chosen under the balance as given (the vote shares)
         out, state, caught = _fit_once(model, args, pairs, None)
+        if pairs is None and not learned and all(len(g) == 1 for g in model._groups):
+            return _keep(model, out, state, caught)
         d = used_parameters(matrix, w, model._groups, k)
         bic = -2.0 * n * float(model.log_likelihood_history_[-1]) + d * float(np.log(max(n, 2.0)))
         if best is None or bic < best[0]:

@@ -130,6 +130,7 @@ def check_label_model_params(model: Any) -> None:
         "lured_items",
         "spectral_start",
         "iwmv_start",
+        "one_class_rules",
     ):
         value = getattr(model, name)
         multispa = name == "spectral_start" and isinstance(value, str) and value in ("multispa", "multispa-kl")

@@ -176,6 +176,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         (``benchmarks/dev_weak_spectral.py``, ``dev_weak_multispa.py``) but changed no label of the benchmark's sets.
     iwmv_start : bool, default False
         The same from Li and Yu's IWMV labels (``weak._iwmv_start``). Off: it passed its rule but cost a Snorkel speed goal.
+    one_class_rules : bool, default False
+        On votes mostly from one-class functions (keyword rules), the fit of ``weak._one_class_fit`` (learned cliques).
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -244,9 +246,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from labelwise import weak
-    >>> L = np.array([[0, 0, -1], [1, 1, 1], [0, -1, 0], [1, 0, 1], [-1, 1, 1], [0, 0, 0]])
+    >>> L = [[0, 0, -1], [1, 1, 1], [0, -1, 0], [1, 0, 1], [-1, 1, 1], [0, 0, 0]]
     >>> weak.LabelModel().fit(L).labels_.tolist()
     [0, 1, 0, 1, 1, 0]
     """
@@ -273,6 +274,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         lured_items: bool = True,
         spectral_start: bool | str = False,
         iwmv_start: bool = False,
+        one_class_rules: bool = False,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -295,6 +297,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.lured_items = lured_items
         self.spectral_start = spectral_start
         self.iwmv_start = iwmv_start
+        self.one_class_rules = one_class_rules
         self.labels = labels
         self.random_state = random_state
 
@@ -319,10 +322,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None, items: Any = None) -> LabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
         ``y_dev``: gold labels of a dev set, whose class shares fix the class balance (Snorkel's ``Y_dev``). ``items``:
-        every item of the data beside a long table, which holds only the voted ones (:mod:`._fit_items`).
-
-        It runs on the distinct vote rows, each weighted by its number of items (``_compress.compress_rows``): the
-        result of the fit over every item, at the cost of the distinct rows (see "Speed")."""
+        every item of the data beside a long table, which holds only the voted ones (:mod:`._fit_items`)."""
         self._check_params()
         v = fit_votes_over(votes, self.labels, items)  # a table's labelers sorted: the fit ignores its row order
         k, full = n_classes(v.classes, self.labels), v.matrix()
