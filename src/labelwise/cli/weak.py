@@ -21,6 +21,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak._names import LABEL_MODEL_NAMES, TIE_BREAK_POLICIES
+from . import _weak_model_flags as model_flags
 from ._aggregate_outputs import finite
 from ._common import (
     SEED,
@@ -260,6 +261,14 @@ def _classes(value: str | None) -> list[Any] | None:
     "fit of higher objective, where the crowd allows it [default: off]. summary.json: spectral_start (asked) and "
     "spectral_start_result (kept, not kept, or not run: why).",
 )
+@click.option(
+    "--one-class-rules/--no-one-class-rules",
+    "one_class",
+    default=None,
+    help="--model label-model: on rules whose votes come mostly from one-class functions (keyword rules), learn "
+    "their dependencies (Varma et al. 2019) and anchor the class balance on the vote shares [default: off]. "
+    "summary.json: one_class_rules.",
+)
 @out_folder("weak", Path("labelwise-weak"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @quiet_option
@@ -274,6 +283,7 @@ def weak(
     tie,
     lured,
     spectral,
+    one_class,
     out,
     random_state,
     quiet,
@@ -286,7 +296,8 @@ def weak(
     votes.csv (item, labeler, label), analysis.csv, labelers.json (each function's estimated
     accuracy and confusion matrix) and summary.json to --out, all or none of them.
     """
-    model_options = _model_options(model_name, {"lured_items": lured, "spectral_start": spectral})
+    flags = {"lured_items": lured, "spectral_start": spectral, "one_class_rules": one_class}
+    model_options = model_flags.model_options(model_name, flags)
     lfs = load_lfs(Path(lfs_path))
     # ids and gold labels as written where a number parser would merge two (007 and 7, 01 and 1)
     table = read_input(data, "DATA", text_columns=[c for c in (id_column, gold_column) if c is not None])
@@ -357,7 +368,7 @@ def _summary(
         "tie_break": tie or "seeded draw per tied item",
         "n_abstained": int(abstained.sum()),
         "apply_seconds": round(applied, 3),
-        **_model_settings(model),
+        **model_flags.model_settings(model),
         **dependence_fields(model),
     }
     if gold is not None:
@@ -372,13 +383,6 @@ def _gold_accuracy(gold: pd.Series, labels: pd.DataFrame, counted: np.ndarray) -
     has = g.notna().to_numpy() & counted
     accuracy = float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
     return {"accuracy_on_covered_gold": accuracy, "n_covered_gold": int(has.sum())}
-
-
-#: The label model's own options: keyword of ``LabelModel`` -> the flag on and the flag off.
-_MODEL_FLAGS = {
-    "lured_items": ("--lured-items", "--no-lured-items"),
-    "spectral_start": ("--spectral-start", "--no-spectral-start"),
-}
 
 
 @contextmanager
@@ -403,40 +407,6 @@ def _held_back(id_column: str | None, gold_column: str | None, text_column: str 
         if name not in why:
             raise
         raise LabelingFunctionError(f"{exc}; {why[name]}", row=exc.row, position=exc.position) from cause
-
-
-def _model_options(model_name: str, flags: dict[str, bool | None]) -> dict[str, Any]:
-    """The label model's options given on the command line, by ``LabelModel`` keyword (none given:
-    the model's defaults).
-
-    Raises
-    ------
-    InvalidParameterError
-        A flag of :data:`_MODEL_FLAGS` with a ``--model`` other than ``label-model`` (Dawid-Skene's
-        model has neither the lured-item mixture nor the spectral start).
-    """
-    given = {key: value for key, value in flags.items() if value is not None}
-    if given and model_name != "label-model":
-        key, value = next(iter(given.items()))
-        flag = _MODEL_FLAGS[key][0 if value else 1]
-        what = "its lured-item mixture" if key == "lured_items" else "its spectral start"
-        raise InvalidParameterError(f"{flag} is an option of --model label-model ({what}), got --model {model_name}")
-    return given
-
-
-def _model_settings(model: Any) -> dict[str, Any]:
-    """summary.json's record of the label model's lured-item mixture and spectral start: each asked
-    (``lured_items``, ``spectral_start``: the model's default when no flag was given) and what came of it
-    (``lured_items_applied``: whether its gate let it run; ``spectral_start_result``: ``kept``, ``not
-    kept`` or ``not run: <why>``)."""
-    if not hasattr(model, "lured_items_"):
-        return {}
-    return {
-        "lured_items": bool(model.lured_items),
-        "lured_items_applied": bool(model.lured_items_),
-        "spectral_start": model.spectral_start if isinstance(model.spectral_start, str) else bool(model.spectral_start),
-        "spectral_start_result": str(model.spectral_start_),
-    }
 
 
 def _print_notes(con: Any, summary: dict[str, Any], classes: Any, report: pd.DataFrame) -> None:
