@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["PairTables", "agreement_excess", "clique_search", "group_dependent", "joint_bic_gain", "shared_counts"]
+__all__ = [
+    "PairTables",
+    "agreement_excess",
+    "clique_search",
+    "group_dependent",
+    "joint_bic_gain",
+    "same_vote_counts",
+    "shared_counts",
+]
 
 
 #: Smallest share of (item, function) cells with a vote at which :func:`agreement_excess` sums its
@@ -55,7 +63,7 @@ def agreement_excess(
     w = np.ones(lam.shape[0]) if weights is None else weights
     lam = sp.csr_matrix(lam)
     pairs = sp.csr_matrix(lam.T @ (sp.diags(w) @ lam)) if gram is None else gram
-    agree = np.einsum("iaja->ij", pairs.toarray().reshape(m, k, m, k))
+    agree = same_vote_counts(pairs, m, k)
     shared, *mix = shared_counts(lam, post, w, m) if sums is None else sums
     expected = np.zeros((m, m))
     for y in range(k):
@@ -64,6 +72,22 @@ def agreement_excess(
     z = (agree - expected) / np.sqrt(np.maximum(shared, 1) * rate * (1 - rate))
     np.fill_diagonal(z, 0.0)
     return z, shared
+
+
+def same_vote_counts(pairs: sp.spmatrix, n_lfs: int, n_classes: int) -> np.ndarray:
+    """``out[j, j'] = Σ_a pairs[(j, a), (j', a)]``: of the (m·K, m·K) gram of the vote indicator,
+    the items each pair votes the same class on; each K×K block's diagonal summed in class order, as
+    ``einsum("iaja->ij")`` of the dense gram, from the stored entries only (the dense gram of a crowd
+    of hundreds of workers is tens of megabytes)."""
+    coo = sp.coo_matrix(pairs)
+    same = coo.row % n_classes == coo.col % n_classes
+    rows, cols, vals = coo.row[same], coo.col[same], coo.data[same]
+    vote = rows % n_classes
+    out = np.zeros((n_lfs, n_lfs))
+    for a in range(n_classes):  # one class at a time: no (j, j') cell twice in one addition
+        pick = vote == a
+        out[rows[pick] // n_classes, cols[pick] // n_classes] += vals[pick]
+    return out
 
 
 def shared_counts(lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int) -> np.ndarray:

@@ -228,8 +228,13 @@ def diagonal_pseudo_counts(
     base = k + 1
     sizes = [base ** len(g) for g in groups]
     out = np.full((int(sum(sizes)), k), smoothing)
-    offset = 0
-    for g, size in zip(groups, sizes, strict=True):
+    starts = np.cumsum([0, *sizes], dtype=np.int64)[:-1]  # each group's first outcome column
+    single = np.flatnonzero(np.asarray([len(g) == 1 for g in groups], dtype=bool))
+    # a single function's outcome 1 + a given y gets strength · mean[y, a]: all of them in one assignment
+    out[(starts[single, None] + np.arange(1, base)[None, :]).ravel()] = np.tile(strength * mean.T, (len(single), 1))
+    for g, size, offset in zip(groups, sizes, starts.tolist(), strict=True):
+        if len(g) == 1:
+            continue
         codes = np.arange(size)
         joint = np.ones((size, k))
         for t in range(len(g)):
@@ -237,7 +242,6 @@ def diagonal_pseudo_counts(
             joint[digit > 0] *= mean.T[digit[digit > 0] - 1]
         voted = codes > 0
         out[offset + np.flatnonzero(voted)] = strength * joint[voted]
-        offset += size
     return out
 
 

@@ -295,17 +295,20 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
     """For each outcome column, the id of its *voting pattern* (which members of its group voted),
     and for each pattern, its group. Columns are in :func:`group_indicator` order."""
     base = n_classes + 1
-    pattern_of, group_of = [], []
-    next_id = 0
-    for g, members in enumerate(groups):
-        codes = np.arange(base ** len(members))
+    size = np.array([len(g) for g in groups], dtype=np.int64)
+    col_start = np.cumsum(np.concatenate([[0], base**size]))[:-1]
+    pat_start = np.cumsum(np.concatenate([[0], 2**size]))[:-1]
+    pattern_of = np.empty(int((base**size).sum()), dtype=np.int64)
+    single = np.flatnonzero(size == 1)  # most groups: pattern "abstains", then "votes" for each of the K votes
+    pattern_of[col_start[single]] = pat_start[single]
+    pattern_of[(col_start[single, None] + np.arange(1, base)[None, :]).ravel()] = np.repeat(pat_start[single] + 1, base - 1)
+    for g in np.flatnonzero(size != 1).tolist():
+        codes = np.arange(base ** len(groups[g]))
         bits = np.zeros(len(codes), dtype=np.int64)
-        for t in range(len(members)):
+        for t in range(len(groups[g])):
             bits += ((codes // base**t) % base > 0).astype(np.int64) << t
-        pattern_of.append(next_id + bits)
-        group_of.append(np.full(2 ** len(members), g))
-        next_id += 2 ** len(members)
-    return np.concatenate(pattern_of), np.concatenate(group_of)
+        pattern_of[col_start[g] : col_start[g] + len(codes)] = pat_start[g] + bits
+    return pattern_of, np.repeat(np.arange(len(groups)), 2**size)
 
 
 def em_m_step_missing(
