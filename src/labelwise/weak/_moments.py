@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
-from ._votes import ABSTAIN
+from ._votes import ABSTAIN, kept_entries
 
 __all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask", "weighted_gram"]
 
@@ -30,10 +30,8 @@ DENSE_MAX = 400
 def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
     """The sparse (n, m·K) one-hot vote indicator of a label matrix (-1 = abstain)."""
     n, m = matrix.shape
-    voted = matrix != ABSTAIN
     codes = (np.arange(m) * n_classes)[None, :] + matrix  # row-major: each row's columns in order
-    indices = codes[voted]
-    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(voted, axis=1))])
+    indices, indptr = kept_entries(codes, matrix != ABSTAIN)
     return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, m * n_classes))
 
 

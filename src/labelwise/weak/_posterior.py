@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from .._validate.arguments import check_random_state
 from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, log_normalize
+from ._votes import kept_entries
 
 __all__ = [
     "FLOOR",
@@ -82,9 +83,8 @@ def voted_outcomes(
     without forming the full indicator (whose ``n_groups`` entries per row are mostly abstains)."""
     codes, sizes = _group_codes(matrix, n_classes, groups)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    keep = codes != starts[None, :]  # a group's first column is its all-abstain outcome
-    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(keep, axis=1))])
-    indices = codes[keep]  # row by row, groups in order: the order of the full indicator's entries
+    # a group's first column is its all-abstain outcome; the rest row by row, groups in order (the full indicator's)
+    indices, indptr = kept_entries(codes, codes != starts[None, :])
     total = int(sizes.sum())
     lam = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(matrix.shape[0], total))
     n_outcomes = np.repeat(sizes, sizes)
