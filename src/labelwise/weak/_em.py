@@ -21,6 +21,7 @@ from ._posterior import (
     em_m_step_missing,
     n_parameters,
     outcome_patterns,
+    pattern_sums,
     posterior,
     vote_value_log_likelihood,
 )
@@ -94,10 +95,7 @@ def log_prior(
     if patterns is None:
         return float(smoothing * log_mu.sum()) if smoothing else 0.0
     pattern_of, pattern_group = patterns
-    share = np.stack(
-        [np.bincount(pattern_of, weights=mu_g[:, y], minlength=len(pattern_group)) for y in range(mu_g.shape[1])],
-        axis=1,
-    )[pattern_of]
+    share = pattern_sums(mu_g, pattern_of, len(pattern_group))[pattern_of]
     log_share = np.log(np.maximum(share, FLOOR))
     log_cond = log_mu - log_share
     votes = smoothing if prior is None else prior

@@ -33,6 +33,7 @@ __all__ = [
     "group_mu_from_lf_mu",
     "item_argmax",
     "lf_mu_from_posterior",
+    "pattern_sums",
     "posterior",
     "sorted_positions",
     "vote_counts",
@@ -311,6 +312,15 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
     return pattern_of, np.repeat(np.arange(len(groups)), 2**size)
 
 
+def pattern_sums(values: np.ndarray, patterns: np.ndarray, n_patterns: int) -> np.ndarray:
+    """(n_patterns, K): per voting pattern and class, the sum of ``values``' (outcome columns x K) rows of
+    that pattern, in column order: the ``K`` weighted :func:`numpy.bincount` of each class's column in one
+    (each cell's sum is added up in the same order, so the sums are those of the per-class counts)."""
+    k = values.shape[1]
+    keys = (patterns[:, None] * k + np.arange(k)[None, :]).ravel()
+    return np.bincount(keys, weights=values.ravel(), minlength=n_patterns * k).reshape(n_patterns, k)
+
+
 def em_m_step_missing(
     lam_t: sp.csr_matrix | VotedOutcomes,
     post: np.ndarray,
@@ -335,7 +345,7 @@ def em_m_step_missing(
     n_pat = len(pattern_group)
 
     def per_pattern(c: np.ndarray) -> np.ndarray:
-        return np.stack([np.bincount(patterns, weights=c[:, y], minlength=n_pat) for y in range(c.shape[1])], axis=1)
+        return pattern_sums(c, patterns, n_pat)
 
     # a pattern never seen with class y (possible with smoothing=0, e.g. the all-abstain pattern of
     # a worker who answered every item) leaves its votes' distribution undefined: take it uniform
