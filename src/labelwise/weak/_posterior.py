@@ -302,7 +302,9 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
     pattern_of = np.empty(int((base**size).sum()), dtype=np.int64)
     single = np.flatnonzero(size == 1)  # most groups: pattern "abstains", then "votes" for each of the K votes
     pattern_of[col_start[single]] = pat_start[single]
-    pattern_of[(col_start[single, None] + np.arange(1, base)[None, :]).ravel()] = np.repeat(pat_start[single] + 1, base - 1)
+    pattern_of[(col_start[single, None] + np.arange(1, base)[None, :]).ravel()] = np.repeat(
+        pat_start[single] + 1, base - 1
+    )
     for g in np.flatnonzero(size != 1).tolist():
         codes = np.arange(base ** len(groups[g]))
         bits = np.zeros(len(codes), dtype=np.int64)
