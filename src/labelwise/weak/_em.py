@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..aggregate.dawid_skene import relabelled_classes
+from ..aggregate._guard import relabelled_given, strict_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
 from ._iwmv_start import keep_iwmv_start
@@ -302,6 +302,7 @@ def fit_abstain_models(
     comparison_only = prior_strength > 0
 
     fits, bic, relabels = {}, {}, set()
+    reference = strict_classes(starts[-1])  # majority vote's strict classes, for every run's relabelling test
     for mode in ("informative", "missing") if abstains == "auto" else (abstains,):
         informative = mode == "informative"
         free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")
@@ -310,7 +311,7 @@ def fit_abstain_models(
         runs = [fit(start, p, pats, fixed=not free, tol=loose) for start in (starts if informative else starts[-1:])]
         # a run that relabels classes against majority vote (a mirror optimum of weak functions,
         # often of the same likelihood) is kept only when every run does
-        sound = [run for run in runs if not len(relabelled_classes(starts[-1], run.post, w))]
+        sound = [run for run in runs if not len(relabelled_given(reference, run.post, w))]
         fits[mode] = max(sound or runs, key=lambda run: run.history[-1] if run.history else -np.inf)
         if not sound:
             relabels.add(mode)
