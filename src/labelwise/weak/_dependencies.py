@@ -28,6 +28,10 @@ DENSE_SHARE = 0.1
 #: Cells (rows x functions) of one dense row block.
 BLOCK_CELLS = 1 << 20
 
+#: Largest m·K (rows of the vote indicator's gram) for which :func:`same_vote_counts` reads the dense gram
+#: (there a dense copy costs less than sorting out the stored entries).
+DENSE_GRAM = 1024
+
 
 def agreement_excess(
     lam: sp.csr_matrix,
@@ -77,17 +81,16 @@ def agreement_excess(
 def same_vote_counts(pairs: sp.spmatrix, n_lfs: int, n_classes: int) -> np.ndarray:
     """``out[j, j'] = Σ_a pairs[(j, a), (j', a)]``: of the (m·K, m·K) gram of the vote indicator,
     the items each pair votes the same class on; each K×K block's diagonal summed in class order, as
-    ``einsum("iaja->ij")`` of the dense gram, from the stored entries only (the dense gram of a crowd
-    of hundreds of workers is tens of megabytes)."""
-    coo = sp.coo_matrix(pairs)
-    same = coo.row % n_classes == coo.col % n_classes
-    rows, cols, vals = coo.row[same], coo.col[same], coo.data[same]
-    vote = rows % n_classes
-    out = np.zeros((n_lfs, n_lfs))
-    for a in range(n_classes):  # one class at a time: no (j, j') cell twice in one addition
-        pick = vote == a
-        out[rows[pick] // n_classes, cols[pick] // n_classes] += vals[pick]
-    return out
+    ``einsum("iaja->ij")`` of the dense gram. Above :data:`DENSE_GRAM` rows, from the stored entries
+    only (the dense gram of a crowd of hundreds of workers is tens of megabytes): one weighted
+    ``bincount`` over the row-sorted entries, which adds a pair's classes in the same order."""
+    m, k = n_lfs, n_classes
+    if m * k <= DENSE_GRAM:
+        return np.einsum("iaja->ij", sp.csr_matrix(pairs).toarray().reshape(m, k, m, k))
+    coo = sp.csr_matrix(pairs).tocoo()  # rows in order, so a pair's classes come in order
+    same = coo.row % k == coo.col % k
+    key = (coo.row[same] // k).astype(np.int64) * m + coo.col[same] // k
+    return np.bincount(key, weights=coo.data[same], minlength=m * m).reshape(m, m)
 
 
 def shared_counts(lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int) -> np.ndarray:
