@@ -13,7 +13,7 @@ from labelwise.weak import _dependencies
 from labelwise.weak._dependencies import same_vote_counts
 from labelwise.weak._em import diagonal_pseudo_counts
 from labelwise.weak._moments import Overlaps, fit_mu, indicator, weighted_gram
-from labelwise.weak._posterior import outcome_patterns, pattern_sums, voted_outcomes
+from labelwise.weak._posterior import outcome_patterns, voted_outcomes
 from labelwise.weak._votes import _positions, kept_entries
 
 FAST = settings(max_examples=60, deadline=None)
@@ -145,16 +145,6 @@ class TestPatterns:
         """The diagonal prior's pseudo-counts equal the loop's, to the bit."""
         got = diagonal_pseudo_counts(groups, k, smoothing, accuracy, strength)
         assert got.tobytes() == reference_pseudo_counts(groups, k, smoothing, accuracy, strength).tobytes()
-
-    @FAST
-    @given(st.integers(1, 20), st.integers(1, 5), st.integers(0, 60), st.integers(0, 2**31 - 1))
-    def test_pattern_sums_equal_one_bincount_per_class(self, n_patterns, k, n, seed):
-        """The per-pattern sums equal one weighted ``bincount`` per class, to the bit."""
-        rng = np.random.default_rng(seed)
-        patterns = rng.integers(0, n_patterns, n)
-        values = rng.random((n, k)) * 10.0 ** rng.uniform(-4, 4, (n, 1))
-        want = np.stack([np.bincount(patterns, weights=values[:, y], minlength=n_patterns) for y in range(k)], axis=1)
-        assert pattern_sums(values, patterns, n_patterns).tobytes() == want.tobytes()
 
 
 class TestPositions:

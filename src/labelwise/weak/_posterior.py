@@ -316,11 +316,10 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
 
 def pattern_sums(values: np.ndarray, patterns: np.ndarray, n_patterns: int) -> np.ndarray:
     """(n_patterns, K): per voting pattern and class, the sum of ``values``' (outcome columns x K) rows of
-    that pattern, in column order: the ``K`` weighted :func:`numpy.bincount` of each class's column in one
-    (each cell's sum is added up in the same order, so the sums are those of the per-class counts)."""
+    that pattern, in column order (one weighted :func:`numpy.bincount` per class: on these few columns
+    one bincount over (pattern, class) keys, the same sums, costs more to set up than it saves)."""
     k = values.shape[1]
-    keys = (patterns[:, None] * k + np.arange(k)[None, :]).ravel()
-    return np.bincount(keys, weights=values.ravel(), minlength=n_patterns * k).reshape(n_patterns, k)
+    return np.stack([np.bincount(patterns, weights=values[:, y], minlength=n_patterns) for y in range(k)], axis=1)
 
 
 def em_m_step_missing(
