@@ -301,8 +301,7 @@ def fit_abstain_models(
     # (and bic_): it stops at the looser COMPARISON_TOL
     comparison_only = prior_strength > 0
 
-    fits, bic, relabels = {}, {}, set()
-    reference = strict_classes(starts[-1])  # majority vote's strict classes, for every run's relabelling test
+    fits, bic, relabels, reference = {}, {}, set(), strict_classes(starts[-1])  # majority vote's classes, once
     for mode in ("informative", "missing") if abstains == "auto" else (abstains,):
         informative = mode == "informative"
         free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")
