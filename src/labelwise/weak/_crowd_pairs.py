@@ -19,6 +19,7 @@ References
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,15 +69,22 @@ def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float, tr
     with warnings.catch_warnings():  # only the pairs are used: the fit's own warnings are not the label model's
         warnings.simplefilter("ignore", LabelwiseWarning)
         found = est.fit(votes.to_annotations()).dependent_pairs_
-    position = pd.Series(np.arange(len(votes.labelers)), index=pd.Index(votes.labelers))
+    names = pd.Index(votes.labelers)
+
+    def position(labelers: Any) -> np.ndarray:  # each name's position in ``votes.labelers``
+        found_at = names.get_indexer(labelers)
+        if (found_at < 0).any():  # the fit's labelers are the votes' own: never
+            raise KeyError(f"labelers {list(np.asarray(labelers)[found_at < 0])} are not among the votes' labelers")
+        return found_at
+
     rows = np.empty((len(found), 6))
-    rows[:, 0] = position.loc[found.annotator_a.to_numpy()].to_numpy()
-    rows[:, 1] = position.loc[found.annotator_b.to_numpy()].to_numpy()
+    rows[:, 0] = position(found.annotator_a)
+    rows[:, 1] = position(found.annotator_b)
     rows[:, 2:] = found[list(PAIR_COLUMNS)].to_numpy(dtype=np.float64)
     if not triad or not len(rows):
         return rows
     conf = np.empty_like(est.annotator_confusion_)
-    conf[position.loc[est.annotators_.to_numpy()].to_numpy()] = est.annotator_confusion_  # votes.labelers' order
+    conf[position(est.annotators_)] = est.annotator_confusion_  # votes.labelers' order
     prior = est.priors_.reindex(votes.classes).to_numpy(dtype=np.float64)
     return rows[triad_keep(votes.matrix(), prior, conf, rows, threshold, MIN_SHARED_ITEMS)]
 

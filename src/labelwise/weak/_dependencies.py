@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["PairTables", "agreement_excess", "clique_search", "group_dependent", "joint_bic_gain", "shared_counts"]
+__all__ = [
+    "PairTables",
+    "agreement_excess",
+    "clique_search",
+    "group_dependent",
+    "joint_bic_gain",
+    "same_vote_counts",
+    "shared_counts",
+]
 
 
 #: Smallest share of (item, function) cells with a vote at which :func:`agreement_excess` sums its
@@ -19,6 +27,10 @@ DENSE_SHARE = 0.1
 
 #: Cells (rows x functions) of one dense row block.
 BLOCK_CELLS = 1 << 20
+
+#: Largest m·K (rows of the vote indicator's gram) for which :func:`same_vote_counts` reads the dense gram
+#: (there a dense copy costs less than sorting out the stored entries).
+DENSE_GRAM = 1024
 
 
 def agreement_excess(
@@ -55,7 +67,7 @@ def agreement_excess(
     w = np.ones(lam.shape[0]) if weights is None else weights
     lam = sp.csr_matrix(lam)
     pairs = sp.csr_matrix(lam.T @ (sp.diags(w) @ lam)) if gram is None else gram
-    agree = np.einsum("iaja->ij", pairs.toarray().reshape(m, k, m, k))
+    agree = same_vote_counts(pairs, m, k)
     shared, *mix = shared_counts(lam, post, w, m) if sums is None else sums
     expected = np.zeros((m, m))
     for y in range(k):
@@ -64,6 +76,21 @@ def agreement_excess(
     z = (agree - expected) / np.sqrt(np.maximum(shared, 1) * rate * (1 - rate))
     np.fill_diagonal(z, 0.0)
     return z, shared
+
+
+def same_vote_counts(pairs: sp.spmatrix, n_lfs: int, n_classes: int) -> np.ndarray:
+    """``out[j, j'] = Σ_a pairs[(j, a), (j', a)]``: of the (m·K, m·K) gram of the vote indicator,
+    the items each pair votes the same class on; each K×K block's diagonal summed in class order, as
+    ``einsum("iaja->ij")`` of the dense gram. Above :data:`DENSE_GRAM` rows, from the stored entries
+    only (the dense gram of a crowd of hundreds of workers is tens of megabytes): one weighted
+    ``bincount`` over the row-sorted entries, which adds a pair's classes in the same order."""
+    m, k = n_lfs, n_classes
+    if m * k <= DENSE_GRAM:
+        return np.einsum("iaja->ij", sp.csr_matrix(pairs).toarray().reshape(m, k, m, k))
+    coo = sp.csr_matrix(pairs).tocoo()  # rows in order, so a pair's classes come in order
+    same = coo.row % k == coo.col % k
+    key = (coo.row[same] // k).astype(np.int64) * m + coo.col[same] // k
+    return np.bincount(key, weights=coo.data[same], minlength=m * m).reshape(m, m)
 
 
 def shared_counts(lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int) -> np.ndarray:

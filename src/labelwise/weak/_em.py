@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..aggregate.dawid_skene import relabelled_classes
+from ..aggregate._guard import relabelled_given, strict_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
 from ._iwmv_start import keep_iwmv_start
@@ -21,6 +21,7 @@ from ._posterior import (
     em_m_step_missing,
     n_parameters,
     outcome_patterns,
+    pattern_sums,
     posterior,
     vote_value_log_likelihood,
 )
@@ -94,10 +95,7 @@ def log_prior(
     if patterns is None:
         return float(smoothing * log_mu.sum()) if smoothing else 0.0
     pattern_of, pattern_group = patterns
-    share = np.stack(
-        [np.bincount(pattern_of, weights=mu_g[:, y], minlength=len(pattern_group)) for y in range(mu_g.shape[1])],
-        axis=1,
-    )[pattern_of]
+    share = pattern_sums(mu_g, pattern_of, len(pattern_group))[pattern_of]
     log_share = np.log(np.maximum(share, FLOOR))
     log_cond = log_mu - log_share
     votes = smoothing if prior is None else prior
@@ -228,8 +226,13 @@ def diagonal_pseudo_counts(
     base = k + 1
     sizes = [base ** len(g) for g in groups]
     out = np.full((int(sum(sizes)), k), smoothing)
-    offset = 0
-    for g, size in zip(groups, sizes, strict=True):
+    starts = np.cumsum([0, *sizes], dtype=np.int64)[:-1]  # each group's first outcome column
+    single = np.flatnonzero(np.asarray([len(g) == 1 for g in groups], dtype=bool))
+    # a single function's outcome 1 + a given y gets strength · mean[y, a]: all of them in one assignment
+    out[(starts[single, None] + np.arange(1, base)[None, :]).ravel()] = np.tile(strength * mean.T, (len(single), 1))
+    for g, size, offset in zip(groups, sizes, starts.tolist(), strict=True):
+        if len(g) == 1:
+            continue
         codes = np.arange(size)
         joint = np.ones((size, k))
         for t in range(len(g)):
@@ -237,7 +240,6 @@ def diagonal_pseudo_counts(
             joint[digit > 0] *= mean.T[digit[digit > 0] - 1]
         voted = codes > 0
         out[offset + np.flatnonzero(voted)] = strength * joint[voted]
-        offset += size
     return out
 
 
@@ -299,7 +301,7 @@ def fit_abstain_models(
     # (and bic_): it stops at the looser COMPARISON_TOL
     comparison_only = prior_strength > 0
 
-    fits, bic, relabels = {}, {}, set()
+    fits, bic, relabels, reference = {}, {}, set(), strict_classes(starts[-1])  # majority vote's classes, once
     for mode in ("informative", "missing") if abstains == "auto" else (abstains,):
         informative = mode == "informative"
         free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")
@@ -308,7 +310,7 @@ def fit_abstain_models(
         runs = [fit(start, p, pats, fixed=not free, tol=loose) for start in (starts if informative else starts[-1:])]
         # a run that relabels classes against majority vote (a mirror optimum of weak functions,
         # often of the same likelihood) is kept only when every run does
-        sound = [run for run in runs if not len(relabelled_classes(starts[-1], run.post, w))]
+        sound = [run for run in runs if not len(relabelled_given(reference, run.post, w))]
         fits[mode] = max(sound or runs, key=lambda run: run.history[-1] if run.history else -np.inf)
         if not sound:
             relabels.add(mode)

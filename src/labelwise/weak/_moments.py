@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
 from ._simplex import sub_stochastic
-from ._votes import ABSTAIN
+from ._votes import ABSTAIN, kept_entries
 
 __all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask", "weighted_gram"]
 
@@ -31,10 +31,8 @@ DENSE_MAX = 400
 def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
     """The sparse (n, m·K) one-hot vote indicator of a label matrix (-1 = abstain)."""
     n, m = matrix.shape
-    voted = matrix != ABSTAIN
     codes = (np.arange(m) * n_classes)[None, :] + matrix  # row-major: each row's columns in order
-    indices = codes[voted]
-    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(voted, axis=1))])
+    indices, indptr = kept_entries(codes, matrix != ABSTAIN)
     return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, m * n_classes))
 
 
@@ -82,6 +80,11 @@ class Overlaps:
         cols = np.concatenate([np.asarray(ex, dtype=np.int64) for ex in self.excluded])
         out = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n_lfs, self.n_lfs))
         return out.toarray() if isinstance(self.fitted, np.ndarray) else out
+
+    @cached_property
+    def only_self(self) -> bool:
+        """Whether each function's only excluded block is its own (no declared dependency)."""
+        return all(len(ex) == 1 for ex in self.excluded)
 
     @classmethod
     def build(
@@ -144,7 +147,8 @@ def _loss_grad(
     qq = q.T @ q
     qb = q.reshape(m, k, k)
     gram = np.matmul(qb.transpose(0, 2, 1), qb)  # batched K×K products: faster than einsum here
-    near = np.asarray(ov.excluded_matrix @ gram.reshape(m, k * k)).reshape(m, k, k)  # Σ_{b excluded with j} G_b
+    # Σ_{b excluded with j} G_b: G_j itself when no dependency is declared (the identity's product, to the bit)
+    near = gram if ov.only_self else np.asarray(ov.excluded_matrix @ gram.reshape(m, k * k)).reshape(m, k, k)
     # inner products as dot products of the flattened arrays (numpy's sum costs more on arrays this small)
     loss1 = const - 2.0 * _dot(q, oq) + _dot(qq, qq) - _dot(gram, near)
     grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.matmul(qb, near).reshape(m * k, k)

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from .._validate.arguments import check_random_state
 from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, log_normalize
+from ._votes import kept_entries
 
 __all__ = [
     "FLOOR",
@@ -32,6 +33,7 @@ __all__ = [
     "group_mu_from_lf_mu",
     "item_argmax",
     "lf_mu_from_posterior",
+    "pattern_sums",
     "posterior",
     "sorted_positions",
     "vote_counts",
@@ -82,9 +84,8 @@ def voted_outcomes(
     without forming the full indicator (whose ``n_groups`` entries per row are mostly abstains)."""
     codes, sizes = _group_codes(matrix, n_classes, groups)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    keep = codes != starts[None, :]  # a group's first column is its all-abstain outcome
-    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(keep, axis=1))])
-    indices = codes[keep]  # row by row, groups in order: the order of the full indicator's entries
+    # a group's first column is its all-abstain outcome; the rest row by row, groups in order (the full indicator's)
+    indices, indptr = kept_entries(codes, codes != starts[None, :])
     total = int(sizes.sum())
     lam = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(matrix.shape[0], total))
     n_outcomes = np.repeat(sizes, sizes)
@@ -295,17 +296,30 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
     """For each outcome column, the id of its *voting pattern* (which members of its group voted),
     and for each pattern, its group. Columns are in :func:`group_indicator` order."""
     base = n_classes + 1
-    pattern_of, group_of = [], []
-    next_id = 0
-    for g, members in enumerate(groups):
-        codes = np.arange(base ** len(members))
+    size = np.array([len(g) for g in groups], dtype=np.int64)
+    col_start = np.cumsum(np.concatenate([[0], base**size]))[:-1]
+    pat_start = np.cumsum(np.concatenate([[0], 2**size]))[:-1]
+    pattern_of = np.empty(int((base**size).sum()), dtype=np.int64)
+    single = np.flatnonzero(size == 1)  # most groups: pattern "abstains", then "votes" for each of the K votes
+    pattern_of[col_start[single]] = pat_start[single]
+    pattern_of[(col_start[single, None] + np.arange(1, base)[None, :]).ravel()] = np.repeat(
+        pat_start[single] + 1, base - 1
+    )
+    for g in np.flatnonzero(size != 1).tolist():
+        codes = np.arange(base ** len(groups[g]))
         bits = np.zeros(len(codes), dtype=np.int64)
-        for t in range(len(members)):
+        for t in range(len(groups[g])):
             bits += ((codes // base**t) % base > 0).astype(np.int64) << t
-        pattern_of.append(next_id + bits)
-        group_of.append(np.full(2 ** len(members), g))
-        next_id += 2 ** len(members)
-    return np.concatenate(pattern_of), np.concatenate(group_of)
+        pattern_of[col_start[g] : col_start[g] + len(codes)] = pat_start[g] + bits
+    return pattern_of, np.repeat(np.arange(len(groups)), 2**size)
+
+
+def pattern_sums(values: np.ndarray, patterns: np.ndarray, n_patterns: int) -> np.ndarray:
+    """(n_patterns, K): per voting pattern and class, the sum of ``values``' (outcome columns x K) rows of
+    that pattern, in column order (one weighted :func:`numpy.bincount` per class: on these few columns
+    one bincount over (pattern, class) keys, the same sums, costs more to set up than it saves)."""
+    k = values.shape[1]
+    return np.stack([np.bincount(patterns, weights=values[:, y], minlength=n_patterns) for y in range(k)], axis=1)
 
 
 def em_m_step_missing(
@@ -332,7 +346,7 @@ def em_m_step_missing(
     n_pat = len(pattern_group)
 
     def per_pattern(c: np.ndarray) -> np.ndarray:
-        return np.stack([np.bincount(patterns, weights=c[:, y], minlength=n_pat) for y in range(c.shape[1])], axis=1)
+        return pattern_sums(c, patterns, n_pat)
 
     # a pattern never seen with class y (possible with smoothing=0, e.g. the all-abstain pattern of
     # a worker who answered every item) leaves its votes' distribution undefined: take it uniform

@@ -87,17 +87,49 @@ class Votes:
         return self.answers.rename(columns={"labeler": "annotator"})
 
 
+def kept_entries(columns: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR ``indices`` and ``indptr`` of the cells of (n, g) ``columns`` where ``keep`` holds, row by
+    row and in column order within a row: ``columns[keep]`` and the running count of kept cells per
+    row, from the kept cells' flat positions (numpy's per-row count of a tall, narrow boolean array
+    and its boolean gather cost several times more)."""
+    n, g = keep.shape
+    flat = np.flatnonzero(keep)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(flat // max(g, 1), minlength=n), out=indptr[1:])
+    return columns.ravel()[flat], indptr
+
+
 def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
     """``index.get_indexer(values)`` through the distinct values: a long column of a few labelers'
     names is hashed once by :func:`pandas.factorize` instead of looked up string by string. Integers
-    on a :class:`pandas.RangeIndex` (the items of a label matrix) are their own positions: no hashing."""
-    if isinstance(index, pd.RangeIndex) and values.dtype.kind in "iu":
-        offset = values.to_numpy().astype(np.int64, copy=False) - index.start
-        pos, rem = np.divmod(offset, index.step)
-        return np.where((rem == 0) & (pos >= 0) & (pos < len(index)), pos, -1)
+    on a :class:`pandas.RangeIndex` (the items of a label matrix) or on classes ``0, …, K - 1`` are their
+    own positions: no hashing."""
+    if values.dtype.kind in "iu" and _is_range(index):
+        start, step = (index.start, index.step) if isinstance(index, pd.RangeIndex) else (0, 1)
+        pos = values.to_numpy().astype(np.int64, copy=False) - start
+        found = (pos >= 0) & (pos < len(index))
+        if step != 1:
+            pos, rem = np.divmod(pos, step)
+            found = (rem == 0) & (pos >= 0) & (pos < len(index))
+        return np.where(found, pos, -1)
     codes, distinct = pd.factorize(values)
     found = np.append(index.get_indexer(distinct), -1)  # a missing value (code -1) is not found
     return found[codes]
+
+
+def _is_range(index: pd.Index) -> bool:
+    """Whether ``index`` is a :class:`pandas.RangeIndex`, or integers ``0, 1, …, n - 1`` (classes declared or
+    seen as class codes), whose positions are the values themselves."""
+    if isinstance(index, pd.RangeIndex):
+        return True
+    return (
+        index.dtype.kind in "iu"
+        and len(index) > 0
+        and index[0] == 0
+        and index[-1] == len(index) - 1
+        and index.is_monotonic_increasing
+        and index.is_unique
+    )
 
 
 def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:
