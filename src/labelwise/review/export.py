@@ -217,17 +217,25 @@ def export_cleaned(
             n_removed=res.n_removed,
             id_column=res.id_column,
         )
-    cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
+    from ._stream_export import stream_cleaned
+
+    streamed = stream_cleaned(out_dir, path, mark_excluded)  # Parquet to Parquet: part by part
+    if streamed is None:
+        cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
+    else:
+        changes = streamed[0].changes
     # The log first: a cleaned table on disk always has its log beside it.
     with atomic_write(log_path, "w") as fh:
         changes.to_csv(fh, index=False)
     write_record(log_path, Path(out_dir) / DB_NAME)  # where the review is (review._log_state)
-    _write_table(cleaned, path)
+    if streamed is None:
+        _write_table(cleaned, path)
+    n_rows = len(cleaned) if streamed is None else streamed[1]()
     acts = changes["action"]
     return ExportResult(
         path=path,
         log_path=log_path,
-        n_rows=len(cleaned),
+        n_rows=n_rows,
         n_relabelled=int((acts == "relabel").sum()),
         n_excluded=int((acts == "exclude").sum()),
         n_kept=int((acts == "keep").sum()),
