@@ -71,7 +71,9 @@ def stream_cleaned(
     dataset = _dataset(source)
     if _names_an_index(dataset.schema):
         return None
-    narrow = _read(source, lambda: index_as_columns(dataset.to_table(columns=_narrow(audit, dataset.schema)).to_pandas()))
+    narrow = _read(
+        source, lambda: index_as_columns(dataset.to_table(columns=_narrow(audit, dataset.schema)).to_pandas())
+    )
     if len(narrow) == 0:
         raise DataFileError(f"{_WHAT} {str(source)!r} is Parquet with no rows")
     audit = dataclasses.replace(audit, data=narrow)
