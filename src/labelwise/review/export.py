@@ -217,9 +217,14 @@ def export_cleaned(
             n_removed=res.n_removed,
             id_column=res.id_column,
         )
+    return _export_table(Path(out_dir), path, log_path, mark_excluded)
+
+
+def _export_table(out_dir: Path, path: Path, log_path: Path, mark_excluded: bool) -> ExportResult:
+    """:func:`export_cleaned` of an audit's table: streamed part by part from Parquet to Parquet, else in memory."""
     from ._stream_export import stream_cleaned
 
-    streamed = stream_cleaned(out_dir, path, mark_excluded)  # Parquet to Parquet: part by part
+    streamed = stream_cleaned(out_dir, path, mark_excluded)
     if streamed is None:
         cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
     else:
@@ -227,7 +232,7 @@ def export_cleaned(
     # The log first: a cleaned table on disk always has its log beside it.
     with atomic_write(log_path, "w") as fh:
         changes.to_csv(fh, index=False)
-    write_record(log_path, Path(out_dir) / DB_NAME)  # where the review is (review._log_state)
+    write_record(log_path, out_dir / DB_NAME)  # where the review is (review._log_state)
     if streamed is None:
         _write_table(cleaned, path)
     n_rows = len(cleaned) if streamed is None else streamed[1]()
