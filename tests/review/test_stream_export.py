@@ -95,14 +95,19 @@ def _streamed(out_dir: Path, target: Path, mark_excluded: bool, batch_rows: int)
 
 class TestStreamedEqualsInMemory:
     @settings(max_examples=12, deadline=None)
-    @given(batch_rows=st.integers(1, N + 5), mark_excluded=st.booleans())
-    def test_any_batch_size_writes_the_in_memory_file(self, audit, batch_rows, mark_excluded):
-        """Same rows, column types, categories and pandas metadata as the in-memory export, for any batch size."""
-        work = audit.parent / f"b{batch_rows}{mark_excluded}"
+    @given(batch_rows=st.integers(1, N + 5), group_rows=st.integers(1, N + 5), mark_excluded=st.booleans())
+    def test_any_batch_size_writes_the_in_memory_file(self, audit, batch_rows, group_rows, mark_excluded):
+        """Same rows, column types, categories and pandas metadata as the in-memory export, for any batch size
+        and row group size."""
+        work = audit.parent / f"b{batch_rows}g{group_rows}{mark_excluded}"
+        _stream_export.GROUP_ROWS, saved = group_rows, _stream_export.GROUP_ROWS
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir()
         expected = pq.read_table(_in_memory(audit, work / "m.parquet", mark_excluded))
-        n = _streamed(audit, work / "s.parquet", mark_excluded, batch_rows)
+        try:
+            n = _streamed(audit, work / "s.parquet", mark_excluded, batch_rows)
+        finally:
+            _stream_export.GROUP_ROWS = saved
         got = pq.read_table(work / "s.parquet")
         assert n == got.num_rows == expected.num_rows == (N if mark_excluded else N - 2)
         assert got.equals(expected)
@@ -159,13 +164,14 @@ class TestRefusalsLeaveNoFile:
         assert not (tmp_path / "clean.parquet.changes.csv").exists()
 
     def test_a_writer_failing_mid_way_leaves_no_file(self, three_parts, tmp_path, monkeypatch):
-        """The writer raises on its third batch: no cleaned file, no log, no temporary file beside them."""
+        """The writer raises on its second row group: no cleaned file, no log, no temporary file beside them."""
         monkeypatch.setattr(_stream_export, "BATCH_ROWS", 10)
+        monkeypatch.setattr(_stream_export, "GROUP_ROWS", 20)
         real, calls = pq.ParquetWriter.write_table, []
 
         def failing(self, table, *args, **kwargs):
             calls.append(len(table))
-            if len(calls) == 3:
+            if len(calls) == 2:
                 raise OSError("disk full")
             return real(self, table, *args, **kwargs)
 
@@ -173,5 +179,5 @@ class TestRefusalsLeaveNoFile:
         out = tmp_path / "out"
         out.mkdir()
         res = _invoke("export", three_parts, "--out", out / "clean.parquet")
-        assert res.exit_code != 0 and len(calls) == 3
+        assert res.exit_code != 0 and len(calls) == 2
         assert list(out.iterdir()) == []

@@ -137,7 +137,7 @@ def _write(dataset: Any, path: Path, plan: Decided, fixed: pd.DataFrame, flags: 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    start, written, writer = 0, 0, None
+    start, written, writer, group = 0, 0, None, _Group()
     with atomic_write(path, "wb") as fh:
         try:
             for fragment in dataset.get_fragments():
@@ -147,14 +147,51 @@ def _write(dataset: Any, path: Path, plan: Decided, fixed: pd.DataFrame, flags: 
                     for column in fixed.columns:
                         part[column] = fixed[column].iloc[start:stop].set_axis(part.index)
                     part = plan.finished(part, flags[start:stop])
-                    try:
-                        table = pa.Table.from_pandas(part, preserve_index=False, schema=writer and writer.schema)
-                        writer = writer or pq.ParquetWriter(fh, table.schema)
-                        writer.write_table(table)
-                    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
-                        raise DataFileError(f"cannot write {str(path)!r} as Parquet: {exc}") from exc
+                    table = _as_arrow(part, path, writer and writer.schema)
+                    writer = writer or pq.ParquetWriter(fh, table.schema)
+                    group.add(table, writer, path)
                     start, written = stop, written + len(part)
+            if writer is not None:
+                group.flush(writer, path)
         finally:
             if writer is not None:
                 writer.close()
     return written
+
+
+def _as_arrow(part: pd.DataFrame, path: Path, schema: Any) -> Any:
+    """``part`` as an Arrow table (of ``schema``, the first part's, when given), as pandas' ``to_parquet`` makes it."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(part, preserve_index=False, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise DataFileError(f"cannot write {str(path)!r} as Parquet: {exc}") from exc
+
+
+#: A row group is written once it holds this many rows (pyarrow's own largest) or bytes of Arrow data.
+GROUP_ROWS = 1024 * 1024
+GROUP_BYTES = 64 * 1024 * 1024
+
+
+class _Group:
+    """The batches of the row group being gathered: one row group per batch would make the file larger than
+    the in-memory export's (Parquet compresses and encodes a column chunk at a time)."""
+
+    def __init__(self) -> None:
+        self.tables: list[Any] = []
+
+    def add(self, table: Any, writer: Any, path: Path) -> None:
+        self.tables.append(table)
+        if sum(t.num_rows for t in self.tables) >= GROUP_ROWS or sum(t.nbytes for t in self.tables) >= GROUP_BYTES:
+            self.flush(writer, path)
+
+    def flush(self, writer: Any, path: Path) -> None:
+        import pyarrow as pa
+
+        if self.tables:
+            try:
+                writer.write_table(pa.concat_tables(self.tables), row_group_size=GROUP_ROWS)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+                raise DataFileError(f"cannot write {str(path)!r} as Parquet: {exc}") from exc
+            self.tables = []
