@@ -18,10 +18,9 @@ from ._data_ids import data_ids, id_key
 from ._id_keys import issues_id_column
 from ._label_dtype import class_of, relabelled_column
 from .store import DB_NAME, DecisionStore
+from .task_export import LOG_COLUMNS  # one change log's columns for every kind of audit
 
 __all__ = ["LOG_COLUMNS", "Decided", "decided"]
-
-LOG_COLUMNS = ["row", "action", "given_label", "new_label", "changed", "reviewer", "decided_at", "version"]
 
 
 @dataclass(frozen=True)
