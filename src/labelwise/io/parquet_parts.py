@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from .._heavy import pandas as pd
 from .._heavy import pyarrow as pa
@@ -27,6 +28,7 @@ __all__ = [
     "PARQUET_PARTS",
     "arrow_kind",
     "check_parquet_parts",
+    "parquet_dataset",
     "parquet_part_files",
     "read_parquet_folder",
     "read_part_schema",
@@ -156,6 +158,29 @@ def _natural_key(path: Path) -> list:
     return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", path.as_posix())]
 
 
+def parquet_dataset(folder: Path, what: str) -> Any:
+    """The ``pyarrow.dataset`` of a folder of Parquet parts, its parts in their names' natural order and
+    checked to agree (:func:`check_parquet_parts`), as :func:`read_parquet_folder` reads it; a reader that
+    goes part by part (``labelwise export``'s) reads the same rows in the same order.
+
+    Raises
+    ------
+    DataFileError
+        The folder holds no Parquet part, or its parts disagree.
+    """
+    import pyarrow.dataset as ds
+
+    parts = sorted(parquet_part_files(folder), key=lambda p: _natural_key(p.relative_to(folder)))
+    if not parts:
+        raise DataFileError(
+            f"{what} {str(folder)!r} is a folder without Parquet files ({', '.join(PARQUET_PARTS)}); give a table "
+            "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
+        )
+    columns = [c for c in read_part_schema(parts[0], folder, what).names if not c.startswith("__")]  # not pandas' index
+    check_parquet_parts(folder, what, columns)
+    return ds.dataset([str(p) for p in parts], format="parquet", partitioning="hive", partition_base_dir=str(folder))
+
+
 def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
     """A folder of Parquet parts (as pandas, pyarrow or Dask write one) as one in-memory table.
 
@@ -179,23 +204,8 @@ def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
         The folder holds no Parquet part, its parts disagree (see :func:`check_parquet_parts`), a
         part cannot be read, or the parts hold no rows.
     """
-    import pyarrow.dataset as ds
-
-    parts = sorted(parquet_part_files(folder), key=lambda p: _natural_key(p.relative_to(folder)))
-    if not parts:
-        raise DataFileError(
-            f"{what} {str(folder)!r} is a folder without Parquet files ({', '.join(PARQUET_PARTS)}); give a table "
-            "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
-        )
     try:
-        columns = [
-            c for c in read_part_schema(parts[0], folder, what).names if not c.startswith("__")
-        ]  # not pandas' index
-        check_parquet_parts(folder, what, columns)
-        dataset = ds.dataset(
-            [str(p) for p in parts], format="parquet", partitioning="hive", partition_base_dir=str(folder)
-        )
-        frame = index_as_columns(dataset.to_table().to_pandas())
+        frame = index_as_columns(parquet_dataset(folder, what).to_table().to_pandas())
     except DataFileError:
         raise
     except Exception as exc:  # pyarrow's own error types for a corrupt or unreadable part

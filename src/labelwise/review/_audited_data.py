@@ -25,6 +25,8 @@ from ._id_keys import issues_id_column
 
 __all__ = ["check_ids_unchanged", "load_reviewed_audit"]
 
+_BLOCK = 131_072  # rows whose ids are compared at a time
+
 
 def load_reviewed_audit(out_dir: str | os.PathLike) -> AuditOutput:
     """``load_audit(out_dir)`` with the data's ids as written, refused when the data changed since the audit.
@@ -58,16 +60,19 @@ def check_ids_unchanged(audit: AuditOutput) -> None:
     if given not in data.columns:
         raise DataFileError(f"the data table {where!r} has no column {given!r}, the audit's --id-column; {CHANGED}")
     audited = audit.issues.set_index("row")[column].sort_index()
-    now = data[given].to_numpy(dtype=object)[audited.index.to_numpy(dtype=np.int64)]
-    read = audited.to_numpy(dtype=object)
-    # as read first (pandas' comparison: a missing id differs), then the texts of the rows that differ
-    differ = np.flatnonzero((pd.Series(now, dtype=object) != pd.Series(read, dtype=object)).to_numpy(dtype=bool))
-    for i in differ[now[differ].astype(str) != read[differ].astype(str)]:
-        if not _same_integer(now[i], read[i]):
-            raise DataFileError(
-                f"id column {given!r} of the data table {where!r} holds {now[i]!r} at row {int(audited.index[i])} "
-                f"(counting data rows from 0), where the audit read {read[i]!r}; {CHANGED}"
-            )
+    rows = audited.index.to_numpy(dtype=np.int64)
+    for start in range(0, len(rows), _BLOCK):  # a block at a time: each id a Python object only in its block
+        block = slice(start, start + _BLOCK)
+        now = data[given].iloc[rows[block]].to_numpy(dtype=object)
+        read = audited.iloc[block].to_numpy(dtype=object)
+        # as read first (pandas' comparison: a missing id differs), then the texts of the rows that differ
+        differ = np.flatnonzero((pd.Series(now, dtype=object) != pd.Series(read, dtype=object)).to_numpy(dtype=bool))
+        for i in differ[now[differ].astype(str) != read[differ].astype(str)]:
+            if not _same_integer(now[i], read[i]):
+                raise DataFileError(
+                    f"id column {given!r} of the data table {where!r} holds {now[i]!r} at row {int(rows[start + i])} "
+                    f"(counting data rows from 0), where the audit read {read[i]!r}; {CHANGED}"
+                )
 
 
 def _same_integer(a: Any, b: Any) -> bool:

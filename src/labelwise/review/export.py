@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError
 from ..io.atomic import atomic_write, write_table
-from ..io.outputs import AuditOutput, load_audit
+from ..io.outputs import load_audit
 from ..report._tasks import TaskRun
 from ._audited_data import load_reviewed_audit
-from ._data_ids import data_ids, id_key
+from ._decided import LOG_COLUMNS as LOG_COLUMNS  # the change log's columns, as before
+from ._decided import decided
 from ._export_paths import WRITERS, cleaned_paths, refuse_audit_file, refuse_audited_data
-from ._id_keys import issues_id_column
-from ._label_dtype import class_of, relabelled_column
 from ._label_studio import export_label_studio, label_studio_config, label_studio_tasks
 from ._log_state import write_record
-from .store import DB_NAME, DecisionStore
+from .store import DB_NAME
 from .task_export import CLEANED_FORMATS, audit_task, cleaned_format, task_cleaned, write_task_cleaned
 
 __all__ = [
@@ -36,7 +33,6 @@ __all__ = [
 ]
 
 _WRITERS = WRITERS
-LOG_COLUMNS = ["row", "action", "given_label", "new_label", "changed", "reviewer", "decided_at", "version"]
 
 
 @dataclass(frozen=True)
@@ -81,23 +77,10 @@ class ExportResult:
         return self.changes.copy()
 
 
-def _open_store(audit: AuditOutput) -> DecisionStore | None:
-    path = audit.out_dir / DB_NAME
-    if not path.is_file():
-        return None
-    store = DecisionStore(path, n_examples=len(audit.issues))
-    # As the review app does: a database left by an audit of other data (another length or other given
-    # labels) is refused, not applied by row number.
-    store.bind_audit(audit.issues, id_column=issues_id_column(audit.issues, audit.settings))
-    return store
-
-
 def cleaned_table(
     out_dir: str | os.PathLike, *, mark_excluded: bool = False, excluded_column: str = "excluded"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The original data with the review's decisions applied, and the change log.
-
-    Long because it applies the three decisions (keep, relabel, exclude) and writes the change log in one pass over the decisions.
 
     Relabelled rows get their new label in the label column; excluded rows are dropped, or kept
     with ``excluded_column`` set to True when ``mark_excluded``. Decisions undone with ``clear``
@@ -140,87 +123,8 @@ def cleaned_table(
             f"the original data table {audit.settings.get('data')!r} named in summary.json was not found; "
             "export needs it (run from the folder the audit ran in, or keep the data beside the output)"
         )
-    data = audit.data
-    label = audit.label_column
-    if label is None or label not in data.columns:
-        raise MissingColumnError(
-            f"label column {label!r} is not in the data table (columns: {list(data.columns)[:20]})"
-        )
-    if mark_excluded and excluded_column in data.columns:
-        raise InvalidParameterError(
-            f"excluded_column must be a new column name, got {excluded_column!r} which the data already has"
-        )
-    store = _open_store(audit)
-    decisions = store.current() if store is not None else {}
-    decided = [d for d in decisions.values() if d.action != "clear"]
-    decided.sort(key=lambda d: d.row)
-    rows = np.array([d.row for d in decided], dtype=np.int64)
-    actions = np.array([d.action for d in decided], dtype=object)
-    old = data[label].to_numpy(dtype=object)[rows] if len(rows) else np.array([], dtype=object)
-    new = np.array(
-        [
-            _as_class(audit.classes, d) if d.action == "relabel" else (None if d.action == "exclude" else old[i])
-            for i, d in enumerate(decided)
-        ],
-        dtype=object,
-    )
-    _warn_new_classes(audit.classes, rows[actions == "relabel"], new[actions == "relabel"])
-    changed = (actions == "exclude") | ((actions == "relabel") & (new.astype(str) != old.astype(str)))
-    changes = pd.DataFrame(
-        {
-            "row": rows,
-            "action": actions,
-            "given_label": old,
-            "new_label": new,
-            "changed": changed,
-            "reviewer": [d.reviewer for d in decided],
-            "decided_at": [d.decided_at for d in decided],
-            "version": np.array([d.version for d in decided], dtype=np.int64),
-        },
-        columns=LOG_COLUMNS,
-    )
-    name, ids = data_ids(audit)
-    if ids is not None and name is not None:  # beside the row: the user joins the log to the data by it
-        changes.insert(1, id_key(name, LOG_COLUMNS), ids.to_numpy(dtype=object)[rows])
-
-    cleaned = data.copy()
-    relabel = rows[actions == "relabel"]
-    if len(relabel):  # in the column's own dtype (a categorical stays one): the Parquet file reads back as given
-        cleaned[label] = relabelled_column(cleaned[label], relabel, new[actions == "relabel"])
-    excluded = rows[actions == "exclude"]
-    if mark_excluded:
-        flag = np.zeros(len(cleaned), dtype=bool)
-        flag[excluded] = True
-        cleaned[excluded_column] = flag
-    elif len(excluded):
-        keep = np.ones(len(cleaned), dtype=bool)
-        keep[excluded] = False
-        cleaned = cleaned[keep]
-    return cleaned, changes
-
-
-def _as_class(classes: list[Any], decision: Any) -> Any:
-    """A relabel's label as the audit's class it stands for (``2`` stored for the class ``2.0``); as
-    stored when it is no class (:func:`_warn_new_classes` says so)."""
-    found = class_of(classes, decision.label)
-    return decision.label if found is None else found
-
-
-def _warn_new_classes(classes: list[Any], rows: np.ndarray, labels: np.ndarray) -> None:
-    """Warn when relabels name labels that are not classes of the audit (recorded from Python, where
-    ``DecisionStore`` does not know the classes): they become new classes in the cleaned data, and a
-    near miss (``"Adelie"`` for the class ``"Adelie "``) would otherwise pass unseen."""
-    if not classes:
-        return
-    unknown = [(int(r), v) for r, v in zip(rows, labels, strict=True) if class_of(classes, v) is None]
-    if unknown:
-        shown = ", ".join(f"row {r} to {v!r}" for r, v in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
-        warnings.warn(
-            f"{len(unknown)} relabel(s) in review.sqlite name a label that is not a class of the audit "
-            f"({shown}; classes: {[str(c) for c in classes[:20]]}): the cleaned data holds them as new classes",
-            LabelwiseWarning,
-            stacklevel=3,
-        )
+    plan = decided(audit, audit.data, mark_excluded, excluded_column)
+    return plan.apply(audit.data), plan.changes
 
 
 def _folder_kind(out_dir: str | os.PathLike) -> Any:
@@ -313,17 +217,30 @@ def export_cleaned(
             n_removed=res.n_removed,
             id_column=res.id_column,
         )
-    cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
+    return _export_table(Path(out_dir), path, log_path, mark_excluded)
+
+
+def _export_table(out_dir: Path, path: Path, log_path: Path, mark_excluded: bool) -> ExportResult:
+    """:func:`export_cleaned` of an audit's table: streamed part by part from Parquet to Parquet, else in memory."""
+    from ._stream_export import stream_cleaned
+
+    streamed = stream_cleaned(out_dir, path, mark_excluded)
+    if streamed is None:
+        cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
+    else:
+        changes = streamed[0].changes
     # The log first: a cleaned table on disk always has its log beside it.
     with atomic_write(log_path, "w") as fh:
         changes.to_csv(fh, index=False)
-    write_record(log_path, Path(out_dir) / DB_NAME)  # where the review is (review._log_state)
-    _write_table(cleaned, path)
+    write_record(log_path, out_dir / DB_NAME)  # where the review is (review._log_state)
+    if streamed is None:
+        _write_table(cleaned, path)
+    n_rows = len(cleaned) if streamed is None else streamed[1]()
     acts = changes["action"]
     return ExportResult(
         path=path,
         log_path=log_path,
-        n_rows=len(cleaned),
+        n_rows=n_rows,
         n_relabelled=int((acts == "relabel").sum()),
         n_excluded=int((acts == "exclude").sum()),
         n_kept=int((acts == "keep").sum()),
