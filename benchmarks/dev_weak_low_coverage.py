@@ -39,7 +39,19 @@ candidate becomes the default only if all three hold; else ``src`` goes back to 
     label model's fit CPU seconds summed over those 19 sets (``--part c-cpu``, main and candidate in one process) at
     most 1.1x main's.
 
-OUTCOME: (to be filled after the judging run).
+OUTCOME (registration commit 4fb35830; (a) 10:00:29-10:00:34 UTC, load 2.2; (b) 10:00:36-10:00:53, load 1.9):
+the candidate FAILS part (b); (c) not run. ``src`` is back to main's (the next commit).
+(a) PASS: 80 sets, voted items: more than 0.5 below MV 23 -> 14, none newly; mean 72.88 -> 75.19 (MV 72.12); 10
+    sets changed, all to MV's labels: 8 up (5445 K5 10.37 -> 63.21, 5415 22.02 -> 57.58, 5443 25.90 -> 64.85, 5418
+    29.67 -> 57.71, 5452 45.94 -> 63.01, 5409, 5430, 5456, 5464 by 2-6), 1 down (5448 K2 65.82 -> 63.37). Every item:
+    18 -> 12, mean 71.08 -> 72.95.
+(b) FAIL: the 93 mean 86.7823 -> 86.2445; 8 sets more than 0.5 below main, all crowd-like (no one-class rules): crowd
+    ``sparse_K2_r2_s0`` 68.70 -> 61.30, ``sparse_K10_r2_s1`` 61.60 -> 46.03, ``pair6_s0`` 81.10 -> 76.15,
+    ``pair7_s0`` 82.25 -> 77.50, ``pair6_s1`` 83.90 -> 80.40, ``pair7_s1`` 80.95 -> 74.90, ``pair0_s2`` 84.90 ->
+    82.85, ``pair6_s2`` 82.55 -> 76.80 (each to MV's accuracy): there the missing fit's relabelled class is the
+    prior's fair correction of a noisy majority, the case the one-class gate was kept for. CPU 5.1 -> 5.0 s.
+Diagnosis kept: kind (3) is real and large on this family (main at 10.37 points on a K=5 set, MV 63.21), but "a
+class relabelled against majority vote" does not tell an emptied class from a corrected one.
 
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 

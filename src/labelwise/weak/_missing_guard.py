@@ -50,8 +50,7 @@ def guard_missing(
     :class:`labelwise.aggregate.DawidSkene`'s guard,
     :func:`~labelwise.aggregate._guard.relabelled_classes` (a class most of whose items with a
     strict majority vote get one other label), where most votes (more than half) come from
-    functions that vote one class only (:data:`ONE_CLASS_VOTES`; a missing-abstain fit always, with
-    :data:`._missing_relabel.EVERY_MISSING_FIT`); on a crowd, a relabelled
+    functions that vote one class only (:data:`ONE_CLASS_VOTES`); on a crowd, a relabelled
     small class can be the prior's fair correction of a noisy majority. When it fires, the fit falls back, as Dawid-Skene's
     does, to majority vote, with a :class:`~labelwise.errors.LabelwiseWarning`, here as majority
     vote's own model so that ``predict`` gives the same labels: every function (every clique
@@ -70,14 +69,13 @@ def guard_missing(
     """
     lam_g, n_outcomes, vote = rows
     settings = em.keywords
-    from . import _missing_relabel, _one_class_fit
+    from . import _one_class_fit
 
     informative = model.abstains_ != "missing"
-    if informative and not _one_class_fit.ONE_CLASS_RULES:
+    if informative and not model.one_class_rules:
         return run  # the informative fit is checked too, on mostly one-class votes (:mod:`._one_class_fit`)
     moved = relabelled_classes(vote, run.post, settings["w"])
-    one_class = one_class_vote_share(votes) if len(moved) else 0.0
-    if not len(moved) or not _missing_relabel.checked(model.abstains_, one_class, ONE_CLASS_VOTES):
+    if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
         return run
     if informative and _one_class_fit.invisible_class(settings["w"] @ vote / float(settings["w"].sum())):
         return run  # a class the votes barely name: the label model before session 49 (:mod:`._one_class_fit`)
@@ -96,7 +94,9 @@ def guard_missing(
     post, log_votes = posterior(voted, mu, p)
     if model.abstains_ == "missing":
         fit_name = "missing-abstain fit (Dawid-Skene's model)"
-        advice = _missing_relabel.advice(one_class, ONE_CLASS_VOTES)
+        advice = (
+            "With functions that vote one class only the model is not identified: abstains='informative' may avoid it"
+        )
     else:
         fit_name = "informative-abstain fit"
         advice = "Functions that vote one class only name their class: a fit that moves a whole class follows a trigger"
