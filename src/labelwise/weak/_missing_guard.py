@@ -72,7 +72,7 @@ def guard_missing(
     from . import _one_class_fit
 
     informative = model.abstains_ != "missing"
-    if informative and not model.one_class_rules:
+    if informative and not _one_class_fit.ONE_CLASS_RULES:
         return run  # the informative fit is checked too, on mostly one-class votes (:mod:`._one_class_fit`)
     moved = relabelled_classes(vote, run.post, settings["w"])
     if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
