@@ -72,6 +72,20 @@ JUDGING RULE (registered before any judging run; judged once, in order, stopping
 lowcov51's three parts above, with (a) on FRESH seeds 5480-5559 (``FRESH``), (b) and (c) unchanged (the record and
 the 1.1x CPU bound as listed above).
 
+OUTCOME (lowcov2; registration commit 1053e0a8 at 10:08:07 UTC; (a) 10:08:08-10:08:14 UTC, load 4.2): the second
+candidate FAILS part (a); (b) and (c) not run. ``src`` is back to main's (the next commit).
+(a) FAIL on the mean: 80 sets, voted items: more than 0.5 below MV 20 -> 19 (strictly fewer: holds), none newly
+    (holds), mean 77.835 -> 77.807 (MV 74.579; below main's: fails). Every item: 18 -> 17, mean 76.035 -> 75.802. Three
+    sets changed, all K = 2, all to MV's labels: 5486 55.36 -> 67.47 (truth 55/45), 5505 70.09 -> 59.05 (truth 70/30),
+    5538 69.23 -> 65.93 (truth 69/31). At the guard each fit put every voted row in class 0 (posterior mean [1, 0], no
+    tied rows) while MV's strict labels named both classes: the detector fired as written.
+Diagnosis: on K = 2 a one-class fit is "predict the larger class"; where that class holds about 70% of the voted items
+and the functions are noisy (1.8-2.4 votes per item), it beats majority vote, so "one class against MV's two or more"
+does not mark a degenerate fit on K = 2. No K >= 3 one-class collapse occurred in 5480-5559, 5100-5199 or 5600-5799
+(fixture search); the K = 5 case of lowcov51's note (seen seed 5445) stays a strict xfail in
+``tests/weak/test_missing_collapse.py``. A next candidate would need fresh (a) seeds and either K >= 3 only or a test
+of the one-class fit against MV's own likelihood; neither was explored here.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_low_coverage.py --explore 5100-5199

@@ -69,16 +69,13 @@ def guard_missing(
     """
     lam_g, n_outcomes, vote = rows
     settings = em.keywords
-    from . import _collapse_guard, _one_class_fit
+    from . import _one_class_fit
 
     informative = model.abstains_ != "missing"
     if informative and not model.one_class_rules:
         return run  # the informative fit is checked too, on mostly one-class votes (:mod:`._one_class_fit`)
     moved = relabelled_classes(vote, run.post, settings["w"])
-    if not len(moved) or (
-        one_class_vote_share(votes) <= ONE_CLASS_VOTES
-        and not _collapse_guard.collapsed(model.abstains_, vote, run.post, settings["w"])
-    ):
+    if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
         return run
     if informative and _one_class_fit.invisible_class(settings["w"] @ vote / float(settings["w"].sum())):
         return run  # a class the votes barely name: the label model before session 49 (:mod:`._one_class_fit`)
