@@ -17,6 +17,7 @@ __all__ = [
     "joint_bic_gain",
     "same_vote_counts",
     "shared_counts",
+    "shared_coverage",
 ]
 
 
@@ -101,6 +102,19 @@ def shared_counts(lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_l
     k = lam.shape[1] // max(n_lfs, 1)
     voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
     return _pair_sums(voted, np.column_stack([weights, post * weights[:, None]]))
+
+
+def shared_coverage(
+    lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """What :class:`PairTables`' coverage reads of :func:`shared_counts`: ``out[0]`` (the items each pair
+    votes on, weighted; the same product, so the same bits) and the diagonals of ``out[1:]`` as an (m, K)
+    array (function ``j``'s class-``y`` mass where it votes), ``votedᵀ (T·w)`` summed item by item, instead
+    of K products of which only the diagonal is read."""
+    lam = sp.csr_matrix(lam)
+    k = lam.shape[1] // max(n_lfs, 1)
+    voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
+    return _pair_sums(voted, weights[:, None])[0], np.asarray(voted.T @ (post * weights[:, None]))
 
 
 def _pair_sums(voted: sp.csr_matrix, mass: np.ndarray) -> np.ndarray:
@@ -213,7 +227,7 @@ class PairTables:
         post: np.ndarray,
         weights: np.ndarray,
         n_classes: int,
-        sums: np.ndarray | None = None,
+        sums: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.n_classes = n_classes
         self._matrix, self._post, self._sums = matrix, post, sums
@@ -236,6 +250,9 @@ class PairTables:
         items each pair votes on together (weighted): read from ``sums`` when given, else dense
         products over blocks of items when at least :data:`DENSE_SHARE` of the cells hold a vote,
         sparse ones otherwise."""
+        if isinstance(self._sums, tuple):  # shared_coverage's
+            n_y = self.weights @ self._post
+            return n_y, self._sums[1] / np.maximum(n_y, 1e-300)[None, :], self._sums[0]
         if self._sums is not None:
             n_y = self.weights @ self._post
             q = np.stack([np.diagonal(c) for c in self._sums[1:]], axis=1)  # (m, K)

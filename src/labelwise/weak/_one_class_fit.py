@@ -178,11 +178,11 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
     fit's."""
     token = ENABLED.set(bool(model.one_class_rules))
     try:
-        from ._structure_learning import learned_pairs
-
         k = len(votes.classes)
         if not (ENABLED.get() and model.n_em_iter and mostly_one_class(matrix, w, k)):
             return model._fit_rows(matrix, w, p_fixed, deps, votes)
+        from ._structure_learning import learned_pairs
+
         learned = learned_pairs(matrix, w, k)
         if learned is None:
             return model._fit_rows(matrix, w, p_fixed, deps, votes)
