@@ -62,6 +62,7 @@ def one_class_groups(
     threshold: float,
     min_shared: int,
     max_size: int,
+    gram: sp.spmatrix | None = None,
 ) -> list[list[int]] | None:
     """The groups with the dependent one-class pairs joined, or ``None`` when none is found.
 
@@ -72,7 +73,9 @@ def one_class_groups(
     ``threshold``, it shares at least ``min_shared`` items and its joint table pays for itself by
     BIC under ``post`` (:meth:`~labelwise.weak._dependencies.PairTables.bic_gain`, as in the
     search). Such pairs are joined strongest first, the existing groups kept, every group within
-    ``max_size`` functions (:func:`~labelwise.weak._dependencies.group_dependent`).
+    ``max_size`` functions (:func:`~labelwise.weak._dependencies.group_dependent`). ``gram`` (optional):
+    ``lamᵀ W lam``, whose blocks count the items each pair shares
+    (:func:`~labelwise.weak._dependencies.shared_from_gram`).
     """
     m = matrix.shape[1]
     one = one_class_functions(matrix)
@@ -82,7 +85,7 @@ def one_class_groups(
     for t, g in enumerate(groups):
         owner[g] = t
     either = (one[:, None] | one[None, :]) & (owner[:, None] != owner[None, :])
-    sums = shared_coverage(lam, post, weights, m)
+    sums = shared_coverage(lam, post, weights, m, gram)
     tables = PairTables(matrix, post, weights, n_classes, sums)
     z = np.where(either, tables.covote_z_all(), 0.0)
     if not (z > threshold).any():

@@ -391,7 +391,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self.abstains, matrix, w, k)
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
-                changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)
+                changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes, gram)
                 if changed is not None:
                     groups, lam_g, n_outcomes, start = changed
                     starts[1] = starts[1] if start is None else start[cov]
