@@ -138,11 +138,12 @@ def snorkel_worker(task: str, inp: str, out: str) -> None:
 
         data = np.load(inp)
         L, k = data["L"], int(data["k"])
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()  # this process's CPU: its own clock
         model = LabelModel(cardinality=k, verbose=False)
         model.fit(L, seed=0, progress_bar=False)
         probs = model.predict_proba(L)
-        result = {"seconds": time.perf_counter() - start, "pred": probs.argmax(axis=1).tolist()}
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+        result = {"seconds": seconds, "cpu_seconds": cpu_seconds, "pred": probs.argmax(axis=1).tolist()}
     elif task == "analysis":
         from snorkel.labeling import LFAnalysis
 
@@ -225,9 +226,9 @@ def evaluate(name: str, votes, gold: pd.Series, args, tmp: Path) -> dict:
         return float(np.mean(np.asarray(labels)[scored] == truth))
 
     row: dict = {"set": name, "items": int(v.n_items), "lfs": v.n_labelers, "K": len(v.classes)}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     model = LabelModel().fit(v)
-    row["lw_s"] = time.perf_counter() - start
+    row["lw_s"], row["lw_cpu_s"] = time.perf_counter() - start, time.process_time() - cpu
     row["labelwise"] = acc(model.labels_.to_numpy())
     row["abstains"] = model.abstains_
     row["pairs"] = len(model.dependent_pairs_)  # dependent pairs found by the pair check (session 9)
@@ -244,7 +245,7 @@ def evaluate(name: str, votes, gold: pd.Series, args, tmp: Path) -> dict:
             row["snorkel"], row["snorkel_s"], row["note"] = np.nan, np.nan, "snorkel " + res["error"]
         else:
             row["snorkel"] = acc(v.classes[np.asarray(res["pred"])])
-            row["snorkel_s"] = res["seconds"]
+            row["snorkel_s"], row["snorkel_cpu_s"] = res["seconds"], res.get("cpu_seconds", np.nan)
         if name.startswith("sim") or name == "CF":  # analysis check on a few matrices
             codes = pd.Index(v.classes).get_indexer(g.to_numpy())
             keep = codes >= 0
@@ -403,7 +404,23 @@ def label_model_goals(frame: pd.DataFrame, args) -> None:
             f"speed-up over Snorkel's LabelModel: min {speed.min():.1f}x, median {speed.median():.1f}x "
             f"(goal >= 10x on every set): {verdict}"
         )
+        print(cpu_speed_line(frame))
         print(f"analysis vs LFAnalysis, largest abs difference: {frame['analysis_maxdiff'].max():.2e}")
+
+
+def cpu_speed_line(frame: pd.DataFrame) -> str:
+    """The speed-up in CPU seconds (each side's ``time.process_time()``; Snorkel's measured in its worker process),
+    beside the wall-clock verdict and not a verdict: a shortfall on the wall clock only, with the CPU ratio over
+    10x, is the shared machine's load."""
+    cpu = frame["snorkel_cpu_s"] / frame["lw_cpu_s"] if "snorkel_cpu_s" in frame else pd.Series(dtype=float)
+    if cpu.dropna().empty:
+        return "CPU: no CPU times from Snorkel"
+    low = cpu.idxmin()
+    return (
+        f"CPU: min {cpu.min():.1f}x ({frame.loc[low, 'set']}: Snorkel {frame.loc[low, 'snorkel_cpu_s']:.3f} s, "
+        f"labelwise {frame.loc[low, 'lw_cpu_s']:.3f} s), median {cpu.median():.1f}x (process CPU seconds; "
+        "the verdict is the wall clock's)"
+    )
 
 
 def apply_goal(applied: dict) -> None:

@@ -6,8 +6,8 @@ messages; ``--compare`` fits again and compares with a saved file, attribute by 
 bit for bit (``probas_`` also by its largest absolute difference), everything else by ``==``.
 
 The sets: the 19 of ``bench_weak.py`` (first seed 1000), the 93 dev sets of ``_dev_weak_sets.rule_sets`` (seed
--1) and the shared-trigger sets of seeds 200-215 (K = 2 and 3) with ``weak._one_class_fit.ONE_CLASS_RULES``
-off and on. Run it once on the code before the change and once after, each with its own ``PYTHONPATH``:
+-1) and the shared-trigger sets of seeds 200-215 (K = 2 and 3) with ``LabelModel(one_class_rules=...)`` off
+and on; with it on also ``bench_weak.py``'s 10 simulated sets. Run it once on the code before the change and once after, each with its own ``PYTHONPATH``:
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=<before>/src python benchmarks/check_weak_fit_same.py \
         --save /tmp/before.pkl
@@ -61,32 +61,36 @@ def trigger_sets() -> Iterator[tuple[str, np.ndarray]]:
             yield f"trigger/{seed}_K{k}", triggers.shared_trigger_set(seed, k)[0]
 
 
-def fitted(votes: object) -> dict:
-    """The default label model's fitted attributes on ``votes`` and its warnings' messages."""
+def fitted(votes: object, one_class_rules: bool = False) -> dict:
+    """The default label model's fitted attributes on ``votes`` (``one_class_rules`` as given) and its warnings'
+    messages."""
     from labelwise.weak import LabelModel
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = LabelModel().fit(votes)
+        model = LabelModel(one_class_rules=one_class_rules).fit(votes)
     out = {k: v for k, v in vars(model).items() if k.endswith("_") and not k.startswith("_")}
     out["_warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
     return out
 
 
-def run_all(one_class_rules: bool) -> dict[str, dict]:
-    from labelwise.weak import _one_class_fit
+def simulated_bench_sets() -> Iterator[tuple[str, object]]:
+    """``bench_weak.py``'s 10 simulated sets (first seed 1000)."""
+    import bench_weak
 
+    for name, votes, _ in bench_weak.simulated_sets(1000):
+        yield f"bench/{name}", votes
+
+
+def run_all(one_class_rules: bool) -> dict[str, dict]:
     results = {}
-    sources = [bench_sets(), dev_sets(), trigger_sets()] if not one_class_rules else [trigger_sets()]
-    _one_class_fit.ONE_CLASS_RULES = one_class_rules
-    try:
-        for source in sources:
-            for name, votes in source:
-                key = f"{name}/one_class_rules={one_class_rules}"
-                results[key] = fitted(votes)
-                print(key, flush=True)
-    finally:
-        _one_class_fit.ONE_CLASS_RULES = False
+    on = [trigger_sets(), simulated_bench_sets()]
+    sources = [bench_sets(), dev_sets(), trigger_sets()] if not one_class_rules else on
+    for source in sources:
+        for name, votes in source:
+            key = f"{name}/one_class_rules={one_class_rules}"
+            results[key] = fitted(votes, one_class_rules)
+            print(key, flush=True)
     return results
 
 

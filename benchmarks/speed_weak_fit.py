@@ -3,7 +3,8 @@
 Each set is timed in fresh processes (``--repeats`` of them): the votes are built as ``bench_weak.py`` builds them,
 then the first ``LabelModel().fit`` in the process is timed (cold: what the benchmark's first set pays, imports made
 at the first fit included) and three more (warm: their median). CPU seconds by ``time.process_time``; a table of each
-set's median over the processes. ``--sets`` takes names as ``bench_weak.py --sets`` does (default: all 19).
+set's median over the processes. ``--sets`` takes names as ``bench_weak.py --sets`` does (default: all 19);
+``--one-class-rules`` fits ``LabelModel(one_class_rules=True)`` (speed2, session 51).
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd OMP_NUM_THREADS=1 PYTHONPATH=<worktree>/src \\
         python benchmarks/speed_weak_fit.py --repeats 3
@@ -21,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def one_process(name: str) -> None:
+def one_process(name: str, one_class_rules: bool = False) -> None:
     """In this process: the set's votes, then one cold and three warm fits; prints their CPU as JSON."""
     sys.path.insert(0, str(HERE))
     import bench_weak
@@ -42,7 +43,7 @@ def one_process(name: str) -> None:
     times = []
     for _ in range(4):
         start = time.process_time()
-        LabelModel().fit(votes)
+        LabelModel(one_class_rules=one_class_rules).fit(votes)
         times.append(time.process_time() - start)
     print(json.dumps({"cold": times[0], "warm": sorted(times[1:])[1]}))
 
@@ -63,10 +64,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="fresh processes per set")
     parser.add_argument("--sets", default=None, help="comma-separated set names (default: all 19)")
+    parser.add_argument("--one-class-rules", action="store_true", help="fit LabelModel(one_class_rules=True)")
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.one:
-        one_process(args.one)
+        one_process(args.one, args.one_class_rules)
         return
     import numpy as np
 
@@ -76,7 +78,10 @@ def main() -> None:
         runs = []
         for _ in range(args.repeats):
             out = subprocess.run(
-                [sys.executable, __file__, "--one", name], capture_output=True, text=True, check=True
+                [sys.executable, __file__, "--one", name, *(["--one-class-rules"] if args.one_class_rules else [])],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             runs.append(json.loads(out.strip().splitlines()[-1]))
         cold = [r["cold"] for r in runs]

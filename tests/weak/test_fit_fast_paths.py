@@ -1,18 +1,28 @@
-"""The label model fit's vectorised steps (speedfit51) equal the straightforward code they replaced, to the bit."""
+"""The label model fit's vectorised steps (speedfit51) and shared steps (speed2) equal the straightforward code they
+replaced, to the bit."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate.priors import diagonal_confusion_prior
-from labelwise.weak import _dependencies
-from labelwise.weak._dependencies import same_vote_counts
+from labelwise.weak import LabelModel, _dependencies, _one_class_fit, label_model
+from labelwise.weak._dependencies import (
+    PairTables,
+    _pair_sums,
+    same_vote_counts,
+    shared_counts,
+    shared_coverage,
+    shared_from_gram,
+)
 from labelwise.weak._em import diagonal_pseudo_counts
 from labelwise.weak._moments import Overlaps, fit_mu, indicator, weighted_gram
+from labelwise.weak._one_class import one_class_functions
 from labelwise.weak._posterior import outcome_patterns, voted_outcomes
 from labelwise.weak._votes import _positions, kept_entries
 
@@ -173,3 +183,135 @@ class TestMomentFit:
         mu0 = np.full((m * k, k), 0.3)
         a, b = fit_mu(ov, p, mu0, max_iter=20), fit_mu(ov_through, p, mu0, max_iter=20)
         assert a[0].tobytes() == b[0].tobytes() and a[1:] == b[1:]
+
+
+def reference_one_class(matrix: np.ndarray) -> np.ndarray:
+    """The masked minimum and maximum that ``one_class_functions`` replaced on integer votes."""
+    voted = matrix != -1
+    big = np.iinfo(np.int64).max
+    low = np.where(voted, matrix, big).min(axis=0, initial=big)
+    high = np.where(voted, matrix, -1).max(axis=0, initial=-1)
+    return voted.any(axis=0) & (low == high)
+
+
+def _voted(lam: sp.csr_matrix, m: int, k: int) -> sp.csr_matrix:
+    return sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], m))
+
+
+class TestOneClassShortcuts:
+    @FAST
+    @given(label_matrices(max_rows=30, max_lfs=6), st.sampled_from([np.int64, np.int32, np.int8]), st.booleans())
+    def test_one_class_functions_equal_the_masked_min_and_max(self, votes, dtype, one_class_column):
+        """Two reductions (the unsigned view's minimum) find the same one-class functions, all-abstain and
+        all-one-class columns included."""
+        matrix, k = votes
+        matrix = matrix.astype(dtype)
+        if one_class_column:
+            matrix[:, 0] = np.where(matrix[:, 0] >= 0, k - 1, -1)
+        np.testing.assert_array_equal(one_class_functions(matrix), reference_one_class(matrix.astype(np.int64)))
+
+    def test_one_class_functions_of_no_rows_are_none(self):
+        """Without rows no function votes, so none is one-class."""
+        assert not one_class_functions(np.empty((0, 3), dtype=np.int64)).any()
+
+    @FAST
+    @given(label_matrices(), st.integers(0, 2**31 - 1), st.sampled_from([0.1, 2.0]))
+    def test_shared_coverage_is_what_the_co_vote_test_reads_of_shared_counts(self, votes, seed, dense_share):
+        """``shared_coverage``'s shared items equal ``shared_counts``' ``out[0]`` to the bit and its class masses
+        the diagonals of ``out[1:]`` (to the bit on the sparse path, within 1e-12 on the dense one); the co-vote
+        z-scores from either agree likewise."""
+        matrix, k = votes
+        m = matrix.shape[1]
+        rng = np.random.default_rng(seed)
+        w = rng.integers(1, 30, len(matrix)).astype(float)
+        post = rng.dirichlet(np.ones(k), len(matrix))
+        lam = indicator(matrix, k)
+        saved = _dependencies.DENSE_SHARE
+        _dependencies.DENSE_SHARE = dense_share
+        try:
+            full = shared_counts(lam, post, w, m)
+            for gram in (None, weighted_gram(lam, w)):
+                shared, mass = shared_coverage(lam, post, w, m, gram)
+                assert shared.tobytes() == full[0].tobytes()
+                diag = np.stack([np.diagonal(c) for c in full[1:]], axis=1)
+                if dense_share > 1:  # the sparse products: the same additions in the same order
+                    assert mass.tobytes() == diag.tobytes()
+                np.testing.assert_allclose(mass, diag, rtol=1e-12, atol=1e-12)
+            z_full = PairTables(matrix, post, w, k, full).covote_z_all()
+            z_cov = PairTables(matrix, post, w, k, (shared, mass)).covote_z_all()
+            np.testing.assert_allclose(z_cov, z_full, rtol=1e-9, atol=1e-9)
+        finally:
+            _dependencies.DENSE_SHARE = saved
+
+    @FAST
+    @given(label_matrices(), st.integers(0, 2**31 - 1))
+    def test_shared_items_from_the_gram_equal_the_product_for_whole_weights(self, votes, seed):
+        """With whole-number weights the gram's block sums are the product's shared items to the bit, and
+        ``shared_counts`` with the gram equals it without; fractional weights are refused (``None``)."""
+        matrix, k = votes
+        m = matrix.shape[1]
+        rng = np.random.default_rng(seed)
+        w = rng.integers(1, 1000, len(matrix)).astype(float)
+        lam = indicator(matrix, k)
+        gram = weighted_gram(lam, w)
+        got = shared_from_gram(gram, m, k, w)
+        assert got is not None and got.tobytes() == _pair_sums(_voted(lam, m, k), w[:, None])[0].tobytes()
+        post = rng.dirichlet(np.ones(k), len(matrix))
+        assert shared_counts(lam, post, w, m, gram).tobytes() == shared_counts(lam, post, w, m).tobytes()
+        assert shared_from_gram(gram, m, k, w + 0.5) is None
+
+
+class TestSharedSteps:
+    def test_reused_outside_a_shared_context_makes_each_time(self):
+        """Without :data:`SHARED` every call makes its result."""
+        calls = []
+        for _ in range(2):
+            _one_class_fit.reused("key", lambda: calls.append(1) or len(calls))
+        assert calls == [1, 1]
+
+    def test_reused_gives_the_first_result_and_sets_its_attributes_again(self):
+        """In a shared context a key's step runs once; later calls get its result (a list copied) and the
+        model attributes it set then, whatever they hold now."""
+
+        class Model:
+            loss_ = 0.0
+
+        model, calls = Model(), []
+
+        def step():
+            calls.append(1)
+            model.loss_ = 1.5
+            return [[0, 1], [2]]
+
+        token = _one_class_fit.SHARED.set({})
+        try:
+            first = _one_class_fit.reused("cliques", step, model, ("loss_",))
+            model.loss_ = 9.0
+            first[0].append(7)
+            again = _one_class_fit.reused("cliques", step, model, ("loss_",))
+        finally:
+            _one_class_fit.SHARED.reset(token)
+        assert calls == [1] and again == [[0, 1], [2]] and model.loss_ == 1.5
+
+    @pytest.mark.parametrize("seed,k", [(213, 2), (204, 3)])
+    def test_one_class_fit_with_shared_steps_equals_the_fits_made_apart(self, monkeypatch, seed, k):
+        """``LabelModel(one_class_rules=True)``'s fits that share their steps give every fitted attribute as
+        fits that each make their own, to the bit."""
+        from tests.weak.test_one_class_fit import _triggers
+
+        matrix = _triggers().shared_trigger_set(seed, k)[0]
+        shared = LabelModel(one_class_rules=True).fit(matrix)
+        apart_steps = lambda key, make, model=None, attrs=(): make()  # noqa: E731
+        monkeypatch.setattr(_one_class_fit, "reused", apart_steps)
+        monkeypatch.setattr(label_model, "reused", apart_steps)
+        apart = LabelModel(one_class_rules=True).fit(matrix)
+        names = [a for a in vars(shared) if a.endswith("_") and not a.startswith("_")]
+        assert names
+        for a in names:
+            x, y = getattr(shared, a), getattr(apart, a)
+            if isinstance(x, np.ndarray):
+                assert x.tobytes() == y.tobytes(), a
+            elif isinstance(x, pd.DataFrame | pd.Series):
+                assert x.equals(y), a
+            else:
+                assert x == y, a

@@ -17,6 +17,8 @@ __all__ = [
     "joint_bic_gain",
     "same_vote_counts",
     "shared_counts",
+    "shared_coverage",
+    "shared_from_gram",
 ]
 
 
@@ -68,7 +70,7 @@ def agreement_excess(
     lam = sp.csr_matrix(lam)
     pairs = sp.csr_matrix(lam.T @ (sp.diags(w) @ lam)) if gram is None else gram
     agree = same_vote_counts(pairs, m, k)
-    shared, *mix = shared_counts(lam, post, w, m) if sums is None else sums
+    shared, *mix = shared_counts(lam, post, w, m, gram) if sums is None else sums
     expected = np.zeros((m, m))
     for y in range(k):
         expected += mix[y] * (confusion[:, y, :] @ confusion[:, y, :].T)
@@ -93,14 +95,51 @@ def same_vote_counts(pairs: sp.spmatrix, n_lfs: int, n_classes: int) -> np.ndarr
     return np.bincount(key, weights=coo.data[same], minlength=m * m).reshape(m, m)
 
 
-def shared_counts(lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int) -> np.ndarray:
+def shared_counts(
+    lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int, gram: sp.spmatrix | None = None
+) -> np.ndarray:
     """``out[0, j, j']``: the items functions ``j`` and ``j'`` both vote on (weighted), and
     ``out[1 + y, j, j']`` the same weighted by the class-``y`` posterior; ``lam`` is the one-hot vote
-    indicator (its diagonal ``out[1 + y, j, j]`` is function ``j``'s class-``y`` mass where it votes)."""
+    indicator (its diagonal ``out[1 + y, j, j]`` is function ``j``'s class-``y`` mass where it votes).
+    ``gram`` (optional): ``λᵀWλ`` of the same weights, whose blocks give ``out[0]`` (:func:`shared_from_gram`)."""
     lam = sp.csr_matrix(lam)
     k = lam.shape[1] // max(n_lfs, 1)
     voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
-    return _pair_sums(voted, np.column_stack([weights, post * weights[:, None]]))
+    shared = None if gram is None else shared_from_gram(gram, n_lfs, k, weights)
+    if shared is None:
+        return _pair_sums(voted, np.column_stack([weights, post * weights[:, None]]))
+    out = np.empty((post.shape[1] + 1, n_lfs, n_lfs))
+    out[0], out[1:] = shared, _pair_sums(voted, post * weights[:, None])
+    return out
+
+
+def shared_from_gram(gram: sp.spmatrix, n_lfs: int, n_classes: int, weights: np.ndarray) -> np.ndarray | None:
+    """The items each pair of functions votes on, weighted (:func:`shared_counts`' ``out[0]``), as the sums of
+    the K×K blocks of the vote indicator's gram ``λᵀWλ``; ``None`` unless every weight is a whole number and
+    their total below 2**53. Then every partial sum is a whole number held exactly, so any order of addition
+    (this one's or the products') gives the same bits."""
+    w = np.asarray(weights, dtype=np.float64)
+    if not (np.array_equal(w, np.floor(w)) and float(np.abs(w).sum()) < 2.0**53):
+        return None
+    coo = sp.coo_matrix(gram)
+    key = (coo.row // n_classes).astype(np.int64) * n_lfs + coo.col // n_classes
+    return np.bincount(key, weights=coo.data, minlength=n_lfs * n_lfs).reshape(n_lfs, n_lfs)
+
+
+def shared_coverage(
+    lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int, gram: sp.spmatrix | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """What :class:`PairTables`' coverage reads of :func:`shared_counts`: ``out[0]`` (the items each pair
+    votes on, weighted; the same product, so the same bits) and the diagonals of ``out[1:]`` as an (m, K)
+    array (function ``j``'s class-``y`` mass where it votes), ``votedᵀ (T·w)`` summed item by item, instead
+    of K products of which only the diagonal is read; ``gram`` as in :func:`shared_counts`."""
+    lam = sp.csr_matrix(lam)
+    k = lam.shape[1] // max(n_lfs, 1)
+    voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
+    shared = None if gram is None else shared_from_gram(gram, n_lfs, k, weights)
+    if shared is None:
+        shared = _pair_sums(voted, weights[:, None])[0]
+    return shared, np.asarray(voted.T @ (post * weights[:, None]))
 
 
 def _pair_sums(voted: sp.csr_matrix, mass: np.ndarray) -> np.ndarray:
@@ -213,7 +252,7 @@ class PairTables:
         post: np.ndarray,
         weights: np.ndarray,
         n_classes: int,
-        sums: np.ndarray | None = None,
+        sums: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.n_classes = n_classes
         self._matrix, self._post, self._sums = matrix, post, sums
@@ -236,6 +275,9 @@ class PairTables:
         items each pair votes on together (weighted): read from ``sums`` when given, else dense
         products over blocks of items when at least :data:`DENSE_SHARE` of the cells hold a vote,
         sparse ones otherwise."""
+        if isinstance(self._sums, tuple):  # shared_coverage's
+            n_y = self.weights @ self._post
+            return n_y, self._sums[1] / np.maximum(n_y, 1e-300)[None, :], self._sums[0]
         if self._sums is not None:
             n_y = self.weights @ self._post
             q = np.stack([np.diagonal(c) for c in self._sums[1:]], axis=1)  # (m, K)
@@ -329,7 +371,7 @@ def clique_search(
     m = matrix.shape[1]
     shares = vote_shares(lam, m, n_classes)
     lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * weights[:, None])
-    sums = shared_counts(lam, shares, weights, m)  # for the agreement and the co-vote tests alike
+    sums = shared_counts(lam, shares, weights, m, gram)  # for the agreement and the co-vote tests alike
     z, shared = agreement_excess(lam, shares, confusion_from_mu(lf_mu, m, n_classes), weights, gram, sums)
     tables = PairTables(matrix, shares, weights, n_classes, sums)
 

@@ -33,6 +33,7 @@ def fitted_check(
     lam_g: Any,
     run: Any,
     votes: Votes,
+    gram: Any = None,
 ) -> tuple[list[list[int]], Any, np.ndarray, np.ndarray | None] | None:
     """Pairs of functions the fitted model (``run``: its EM run, ``lam_g``: the groups' outcome
     indicator of every row) treats as independent but which are not, and the new groups.
@@ -44,7 +45,7 @@ def fitted_check(
     (:func:`._one_class.one_class_groups`) under the fitted posterior. Returns the new groups,
     their outcome indicator and outcome counts and EM's start (``None``: the same starts), or
     ``None`` when the groups do not change. ``matrix``, ``lam``, ``weights``: the vote rows, their
-    one-hot indicator and the items each row stands for.
+    one-hot indicator and the items each row stands for; ``gram`` (optional) its weighted gram ``λᵀWλ``.
     """
     threshold, k = float(model.dependency_threshold), len(votes.classes)
     if model.abstains_ == "missing":
@@ -64,6 +65,7 @@ def fitted_check(
         threshold=threshold,
         min_shared=model.min_shared,
         max_size=model.max_clique,
+        gram=gram,
     )
     return None if new is None else (new, *voted_outcomes(matrix, k, new), None)
 

@@ -26,15 +26,24 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._dependencies import PairTables, group_dependent, shared_counts
+from ._dependencies import PairTables, group_dependent, shared_coverage
 from ._votes import ABSTAIN
 
 __all__ = ["one_class_functions", "one_class_groups"]
 
 
 def one_class_functions(matrix: np.ndarray) -> np.ndarray:
-    """(m,) bool: the functions whose votes (``matrix``'s column, ``-1`` = abstain) are all one class."""
+    """(m,) bool: the functions whose votes (``matrix``'s column, ``-1`` = abstain) are all one class.
+
+    On signed integer votes, a column's highest vote is its maximum (the abstain ``-1`` is below every class)
+    and its lowest the minimum of the same bits read unsigned (``-1`` is then above every class): two
+    reductions, no masked copies."""
     matrix = np.asarray(matrix)
+    if matrix.dtype.kind == "i" and ABSTAIN == -1:
+        high = matrix.max(axis=0, initial=-1)
+        unsigned = np.dtype(matrix.dtype.str.replace("i", "u"))
+        low = matrix.view(unsigned).min(axis=0, initial=np.iinfo(unsigned).max)
+        return (high >= 0) & (low == high.astype(low.dtype))
     voted = matrix != ABSTAIN
     big = np.iinfo(np.int64).max
     low = np.where(voted, matrix, big).min(axis=0, initial=big)
@@ -53,6 +62,7 @@ def one_class_groups(
     threshold: float,
     min_shared: int,
     max_size: int,
+    gram: sp.spmatrix | None = None,
 ) -> list[list[int]] | None:
     """The groups with the dependent one-class pairs joined, or ``None`` when none is found.
 
@@ -63,7 +73,9 @@ def one_class_groups(
     ``threshold``, it shares at least ``min_shared`` items and its joint table pays for itself by
     BIC under ``post`` (:meth:`~labelwise.weak._dependencies.PairTables.bic_gain`, as in the
     search). Such pairs are joined strongest first, the existing groups kept, every group within
-    ``max_size`` functions (:func:`~labelwise.weak._dependencies.group_dependent`).
+    ``max_size`` functions (:func:`~labelwise.weak._dependencies.group_dependent`). ``gram`` (optional):
+    ``lamᵀ W lam``, whose blocks count the items each pair shares
+    (:func:`~labelwise.weak._dependencies.shared_from_gram`).
     """
     m = matrix.shape[1]
     one = one_class_functions(matrix)
@@ -73,7 +85,7 @@ def one_class_groups(
     for t, g in enumerate(groups):
         owner[g] = t
     either = (one[:, None] | one[None, :]) & (owner[:, None] != owner[None, :])
-    sums = shared_counts(lam, post, weights, m)
+    sums = shared_coverage(lam, post, weights, m, gram)
     tables = PairTables(matrix, post, weights, n_classes, sums)
     z = np.where(either, tables.covote_z_all(), 0.0)
     if not (z > threshold).any():

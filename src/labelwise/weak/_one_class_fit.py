@@ -76,6 +76,7 @@ __all__ = [
     "invisible_class",
     "mostly_one_class",
     "one_class_share",
+    "reused",
     "structure_plan",
     "used_parameters",
 ]
@@ -92,6 +93,11 @@ INVISIBLE_SHARE = 0.25
 #: The largest clique the learned pairs may form (Varma et al.'s singleton separators: a trigger's readers are one
 #: clique, however many).
 LEARNED_MAX_CLIQUE = 6
+
+#: What the label model's fits of one set of vote rows in this context share (:func:`fit_rows`' fits on mostly
+#: one-class votes): each step's result by its key, with the model attributes the step set (:func:`reused`);
+#: ``None``: each fit makes its own.
+SHARED: ContextVar[dict | None] = ContextVar("one_class_shared", default=None)
 
 #: The learned pairs the fit in this context joins (``None``: main's structure finders): set by :func:`fit_rows`.
 LEARNED: ContextVar[list[tuple[int, int]] | None] = ContextVar("one_class_learned", default=None)
@@ -125,7 +131,32 @@ def abstain_mode(abstains: str, matrix: np.ndarray, weights: np.ndarray, n_class
     """The abstain model EM fits: ``abstains``, except that ``"auto"`` is ``"informative"`` on mostly one-class votes
     (:func:`mostly_one_class`) where this module is on (:data:`ENABLED`)."""
     on = abstains == "auto" and ENABLED.get()
-    return "informative" if on and mostly_one_class(matrix, weights, n_classes) else abstains
+    return "informative" if on and _mostly(matrix, weights, n_classes) else abstains
+
+
+def _mostly(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> bool:
+    """:func:`mostly_one_class`, once for the fits that share their steps (:data:`SHARED`)."""
+    return bool(reused("mostly_one_class", lambda: mostly_one_class(matrix, weights, n_classes)))
+
+
+def reused(key: Any, make: Any, model: Any = None, attrs: tuple[str, ...] = ()) -> Any:
+    """``make()``, or where the fits in this context share their steps (:data:`SHARED`, one set of vote rows) the
+    result of an earlier fit's step of the same ``key``, with the attributes ``attrs`` of ``model`` that step set
+    set again.
+
+    :func:`choose_structure` fits the same rows two or three times: their vote indicator and its gram are the same,
+    and so are the moment fit and the clique search of the fits with the same pairs (the refit with the anchored
+    balance changes EM alone). A list result (the cliques) is copied."""
+    memo = SHARED.get()
+    if memo is None:
+        return make()
+    if key not in memo:
+        out = make()
+        memo[key] = (out, {a: getattr(model, a) for a in attrs})
+    out, saved = memo[key]
+    for a, v in saved.items():
+        setattr(model, a, v)
+    return [list(g) for g in out] if isinstance(out, list) else out
 
 
 def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], n_classes: int) -> int:
@@ -177,17 +208,19 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
     :func:`choose_structure`. The kept fit's warnings are the ones shown; the model's fitted attributes are the kept
     fit's."""
     token = ENABLED.set(bool(model.one_class_rules))
+    shared = SHARED.set({} if model.one_class_rules and model.n_em_iter else None)
     try:
+        k = len(votes.classes)
+        if not (ENABLED.get() and model.n_em_iter and _mostly(matrix, w, k)):
+            return model._fit_rows(matrix, w, p_fixed, deps, votes)
         from ._structure_learning import learned_pairs
 
-        k = len(votes.classes)
-        if not (ENABLED.get() and model.n_em_iter and mostly_one_class(matrix, w, k)):
-            return model._fit_rows(matrix, w, p_fixed, deps, votes)
         learned = learned_pairs(matrix, w, k)
         if learned is None:
             return model._fit_rows(matrix, w, p_fixed, deps, votes)
         return choose_structure(model, (matrix, w, p_fixed, deps, votes), learned)
     finally:
+        SHARED.reset(shared)
         ENABLED.reset(token)
 
 

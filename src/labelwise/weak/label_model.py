@@ -23,7 +23,7 @@ from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._one_class_fit import abstain_mode, fit_rows, structure_plan
+from ._one_class_fit import abstain_mode, fit_rows, reused, structure_plan
 from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
@@ -347,10 +347,11 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         """
         k, m = len(votes.classes), matrix.shape[1]
         deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
-        lam = indicator(matrix, k)
+        lam = reused("lam", lambda: indicator(matrix, k))  # the same in each fit of choose_structure
         p = initial_balance(p_fixed, lam, m, k, w)
-        gram = weighted_gram(lam, w)  # the overlap matrix's and the agreement test's counts
-        mu = self._moment_fit(lam, p, m, k, deps, w, gram)
+        gram = reused("gram", lambda: weighted_gram(lam, w))  # the overlaps' and the agreement test's counts
+        fit_mu_ = partial(self._moment_fit, lam, p, m, k, deps, w, gram)  # sets loss_, n_iter_, converged_
+        mu = reused(("mu", *deps), fit_mu_, self, ("loss_", "n_iter_", "converged_"))
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
         lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
@@ -358,9 +359,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
-            groups = clique_search(
-                matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=size
-            )
+            search = partial(clique_search, matrix, lam, w, k, gram, deps, min_shared=self.min_shared, max_size=size)
+            groups = reused(("cliques", thr, size, *deps), partial(search, threshold=thr))
             lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
         self._pairs = np.empty((0, 6))
         if self.n_em_iter:
@@ -391,7 +391,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self.abstains, matrix, w, k)
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
-                changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)
+                changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes, gram)
                 if changed is not None:
                     groups, lam_g, n_outcomes, start = changed
                     starts[1] = starts[1] if start is None else start[cov]
