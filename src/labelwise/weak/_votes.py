@@ -70,7 +70,13 @@ class Votes:
         return len(self.labelers)
 
     def matrix(self) -> np.ndarray:
-        """The dense label matrix (n_items, n_labelers) of class codes (positions in ``classes``), -1 = abstain."""
+        """The dense label matrix (n_items, n_labelers) of class codes (positions in ``classes``), -1 = abstain.
+
+        Votes made from a matrix of codes keep a copy of it (the same array this builds from the table), and
+        return a copy of that: a label model fitted on a matrix does not rebuild it from the long table."""
+        kept = self.__dict__.get("_codes")
+        if kept is not None:
+            return kept.copy()
         out = np.full((self.n_items, self.n_labelers), ABSTAIN, dtype=np.int64)
         if len(self.answers):
             rows = _positions(self.items, self.answers["item"])
@@ -155,7 +161,10 @@ def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:
     r, c = np.nonzero(matrix != ABSTAIN)
     labelers = tuple(f"lf_{j}" for j in range(matrix.shape[1]))
     answers = pd.DataFrame({"item": r, "labeler": np.asarray(labelers, dtype=object)[c], "label": known[matrix[r, c]]})
-    return Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, known)
+    votes = Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, known)
+    if pd.Index(known).is_unique:  # each code is then its label's position: matrix() would rebuild this array
+        object.__setattr__(votes, "_codes", matrix.astype(np.int64, copy=True))  # not the caller's array
+    return votes
 
 
 # Column names of a long table (here, crowd-kit's and common exports'): a frame with any of them is
