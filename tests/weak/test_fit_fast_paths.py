@@ -261,6 +261,31 @@ class TestOneClassShortcuts:
         assert shared_from_gram(gram, m, k, w + 0.5) is None
 
 
+class TestDenseVotedTable:
+    """The clique search's pair sums on dense votes read the vote rows' 0/1 table, not the sparse table made
+    dense (speed3)."""
+
+    @FAST
+    @given(label_matrices(), st.integers(0, 2**31 - 1), st.sampled_from([0.1, 2.0]), st.sampled_from([16, 1 << 20]))
+    def test_shared_counts_from_the_vote_rows_equal_them_from_the_indicator(self, votes, seed, dense_share, cells):
+        """``shared_counts(..., matrix)`` equals ``shared_counts(...)`` to the bit, on the dense products (one
+        block or several) and the sparse ones (where the rows are not read), with and without the gram."""
+        matrix, k = votes
+        m = matrix.shape[1]
+        rng = np.random.default_rng(seed)
+        w = rng.integers(1, 30, len(matrix)).astype(float)
+        post = rng.dirichlet(np.ones(k), len(matrix))
+        lam = indicator(matrix, k)
+        saved = _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS
+        _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = dense_share, cells
+        try:
+            for gram in (None, weighted_gram(lam, w)):
+                got = shared_counts(lam, post, w, m, gram, matrix)
+                assert got.tobytes() == shared_counts(lam, post, w, m, gram).tobytes()
+        finally:
+            _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = saved
+
+
 class TestSharedSteps:
     def test_reused_outside_a_shared_context_makes_each_time(self):
         """Without :data:`SHARED` every call makes its result."""
