@@ -286,6 +286,30 @@ class TestDenseVotedTable:
             _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = saved
 
 
+class TestVotedOutcomesFromTheIndicator:
+    """EM's first outcome table (every function its own group) read off the moment fit's one-hot indicator
+    (speed3)."""
+
+    @FAST
+    @given(label_matrices(), partitions())
+    def test_voted_outcomes_with_the_indicator_equal_them_from_the_matrix(self, votes, groups):
+        """With every function alone, in order, the table from the indicator has the same indices, row pointers,
+        index types, values, baselines and outcome counts as the one from the matrix; other groups ignore it."""
+        matrix, k = votes
+        m = matrix.shape[1]
+        groups = [g for g in groups if max(g) < m] or [[j] for j in range(m)]
+        assume(sorted(j for g in groups for j in g) == list(range(m)))
+        for grouping in (groups, [[j] for j in range(m)]):
+            got, got_n = voted_outcomes(matrix, k, grouping, indicator(matrix, k))
+            want, want_n = voted_outcomes(matrix, k, grouping)
+            for name in ("indices", "indptr", "data"):
+                a, b = getattr(got.lam, name), getattr(want.lam, name)
+                assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+            assert got.lam.shape == want.lam.shape
+            assert got.baseline.tobytes() == want.baseline.tobytes() and got.starts.tobytes() == want.starts.tobytes()
+            assert got_n.tobytes() == want_n.tobytes()
+
+
 class TestSharedSteps:
     def test_reused_outside_a_shared_context_makes_each_time(self):
         """Without :data:`SHARED` every call makes its result."""
