@@ -54,6 +54,15 @@ def partitions(draw, max_lfs: int = 8) -> list[list[int]]:
     return sorted(groups)
 
 
+def weighted_rows(votes: tuple[np.ndarray, int], seed: int) -> tuple:
+    """A label matrix's rows with whole weights 1-29, a random posterior and the one-hot indicator:
+    ``(matrix, K, m, weights, posterior, indicator)``."""
+    matrix, k = votes
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 30, len(matrix)).astype(float)
+    return matrix, k, matrix.shape[1], w, rng.dirichlet(np.ones(k), len(matrix)), indicator(matrix, k)
+
+
 def reference_patterns(groups: list[list[int]], k: int) -> tuple[np.ndarray, np.ndarray]:
     """The loop over groups that ``outcome_patterns`` replaced."""
     base = k + 1
@@ -220,12 +229,7 @@ class TestOneClassShortcuts:
         """``shared_coverage``'s shared items equal ``shared_counts``' ``out[0]`` to the bit and its class masses
         the diagonals of ``out[1:]`` (to the bit on the sparse path, within 1e-12 on the dense one); the co-vote
         z-scores from either agree likewise."""
-        matrix, k = votes
-        m = matrix.shape[1]
-        rng = np.random.default_rng(seed)
-        w = rng.integers(1, 30, len(matrix)).astype(float)
-        post = rng.dirichlet(np.ones(k), len(matrix))
-        lam = indicator(matrix, k)
+        matrix, k, m, w, post, lam = weighted_rows(votes, seed)
         saved = _dependencies.DENSE_SHARE
         _dependencies.DENSE_SHARE = dense_share
         try:
@@ -270,12 +274,7 @@ class TestDenseVotedTable:
     def test_shared_counts_from_the_vote_rows_equal_them_from_the_indicator(self, votes, seed, dense_share, cells):
         """``shared_counts(..., matrix)`` equals ``shared_counts(...)`` to the bit, on the dense products (one
         block or several) and the sparse ones (where the rows are not read), with and without the gram."""
-        matrix, k = votes
-        m = matrix.shape[1]
-        rng = np.random.default_rng(seed)
-        w = rng.integers(1, 30, len(matrix)).astype(float)
-        post = rng.dirichlet(np.ones(k), len(matrix))
-        lam = indicator(matrix, k)
+        matrix, k, m, w, post, lam = weighted_rows(votes, seed)
         saved = _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS
         _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = dense_share, cells
         try:

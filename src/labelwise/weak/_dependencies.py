@@ -157,22 +157,30 @@ def _pair_sums(voted: sp.csr_matrix | np.ndarray, mass: np.ndarray) -> np.ndarra
     """``out[c, j, j'] = Σ_i mass[i, c] voted[i, j] voted[i, j']`` for a 0/1 (n, m) ``voted`` (sparse, or dense:
     then by the dense products)."""
     n, m = voted.shape
+    if isinstance(voted, np.ndarray) or voted.nnz >= DENSE_SHARE * n * m:
+        return _dense_pair_sums(voted, mass)
     k = mass.shape[1]
     out = np.zeros((k, m, m))
-    dense = isinstance(voted, np.ndarray)
-    if dense or voted.nnz >= DENSE_SHARE * n * m:
-        step = max(1, BLOCK_CELLS // max(m, 1))
-        weighted = np.empty((min(step, n), m))  # each class's weighted block, one buffer for all
-        for start in range(0, n, step):
-            block = voted[start : start + step] if dense else voted[start : start + step].toarray()
-            part = weighted[: block.shape[0]]
-            for y in range(k):
-                np.multiply(block, mass[start : start + step, y, None], out=part)
-                out[y] += part.T @ block
-        return out
     voted_t = voted.T.tocsr()
     for y in range(k):
         out[y] = (voted_t @ sp.csr_matrix(voted.multiply(mass[:, [y]]))).toarray()
+    return out
+
+
+def _dense_pair_sums(voted: sp.csr_matrix | np.ndarray, mass: np.ndarray) -> np.ndarray:
+    """:func:`_pair_sums` by dense products on blocks of rows (a sparse ``voted`` made dense block by block)."""
+    n, m = voted.shape
+    k = mass.shape[1]
+    out = np.zeros((k, m, m))
+    step = max(1, BLOCK_CELLS // max(m, 1))
+    weighted = np.empty((min(step, n), m))  # each class's weighted block, one buffer for all
+    for start in range(0, n, step):
+        rows = voted[start : start + step]
+        block = rows if isinstance(rows, np.ndarray) else rows.toarray()
+        part = weighted[: block.shape[0]]
+        for y in range(k):
+            np.multiply(block, mass[start : start + step, y, None], out=part)
+            out[y] += part.T @ block
     return out
 
 
