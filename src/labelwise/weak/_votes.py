@@ -73,7 +73,7 @@ class Votes:
         """The dense label matrix (n_items, n_labelers) of class codes (positions in ``classes``), -1 = abstain.
 
         Built once per :class:`Votes` (a label model's fit reads it in its pair check too) and kept in the
-        narrowest signed integer type that holds the codes (one byte up to 127 classes); each call returns a
+        narrowest signed integer type that holds the codes (one byte up to 128 classes); each call returns a
         fresh int64 copy. Votes made from a matrix keep that matrix's codes from the start."""
         kept = self.__dict__.get("_codes")
         if kept is None:
