@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate.priors import diagonal_confusion_prior
-from labelwise.weak import LabelModel, _dependencies, _one_class_fit, label_model
+from labelwise.weak import LabelModel, _dependencies, _one_class_fit, as_votes, label_model, simulate_lfs
 from labelwise.weak._dependencies import (
     PairTables,
     _pair_sums,
@@ -24,7 +24,7 @@ from labelwise.weak._em import diagonal_pseudo_counts
 from labelwise.weak._moments import Overlaps, fit_mu, indicator, weighted_gram
 from labelwise.weak._one_class import one_class_functions
 from labelwise.weak._posterior import outcome_patterns, voted_outcomes
-from labelwise.weak._votes import _positions, kept_entries
+from labelwise.weak._votes import Votes, _positions, kept_entries
 
 FAST = settings(max_examples=60, deadline=None)
 
@@ -52,6 +52,15 @@ def partitions(draw, max_lfs: int = 8) -> list[list[int]]:
         groups.append(sorted(rest[:size]))
         rest = rest[size:]
     return sorted(groups)
+
+
+def weighted_rows(votes: tuple[np.ndarray, int], seed: int) -> tuple:
+    """A label matrix's rows with whole weights 1-29, a random posterior and the one-hot indicator:
+    ``(matrix, K, m, weights, posterior, indicator)``."""
+    matrix, k = votes
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 30, len(matrix)).astype(float)
+    return matrix, k, matrix.shape[1], w, rng.dirichlet(np.ones(k), len(matrix)), indicator(matrix, k)
 
 
 def reference_patterns(groups: list[list[int]], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -220,12 +229,7 @@ class TestOneClassShortcuts:
         """``shared_coverage``'s shared items equal ``shared_counts``' ``out[0]`` to the bit and its class masses
         the diagonals of ``out[1:]`` (to the bit on the sparse path, within 1e-12 on the dense one); the co-vote
         z-scores from either agree likewise."""
-        matrix, k = votes
-        m = matrix.shape[1]
-        rng = np.random.default_rng(seed)
-        w = rng.integers(1, 30, len(matrix)).astype(float)
-        post = rng.dirichlet(np.ones(k), len(matrix))
-        lam = indicator(matrix, k)
+        matrix, k, m, w, post, lam = weighted_rows(votes, seed)
         saved = _dependencies.DENSE_SHARE
         _dependencies.DENSE_SHARE = dense_share
         try:
@@ -259,6 +263,50 @@ class TestOneClassShortcuts:
         post = rng.dirichlet(np.ones(k), len(matrix))
         assert shared_counts(lam, post, w, m, gram).tobytes() == shared_counts(lam, post, w, m).tobytes()
         assert shared_from_gram(gram, m, k, w + 0.5) is None
+
+
+class TestDenseVotedTable:
+    """The clique search's pair sums on dense votes read the vote rows' 0/1 table, not the sparse table made
+    dense (speed3)."""
+
+    @FAST
+    @given(label_matrices(), st.integers(0, 2**31 - 1), st.sampled_from([0.1, 2.0]), st.sampled_from([16, 1 << 20]))
+    def test_shared_counts_from_the_vote_rows_equal_them_from_the_indicator(self, votes, seed, dense_share, cells):
+        """``shared_counts(..., matrix)`` equals ``shared_counts(...)`` to the bit, on the dense products (one
+        block or several) and the sparse ones (where the rows are not read), with and without the gram."""
+        matrix, k, m, w, post, lam = weighted_rows(votes, seed)
+        saved = _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS
+        _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = dense_share, cells
+        try:
+            for gram in (None, weighted_gram(lam, w)):
+                got = shared_counts(lam, post, w, m, gram, matrix)
+                assert got.tobytes() == shared_counts(lam, post, w, m, gram).tobytes()
+        finally:
+            _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = saved
+
+
+class TestVotedOutcomesFromTheIndicator:
+    """EM's first outcome table (every function its own group) read off the moment fit's one-hot indicator
+    (speed3)."""
+
+    @FAST
+    @given(label_matrices(), partitions())
+    def test_voted_outcomes_with_the_indicator_equal_them_from_the_matrix(self, votes, groups):
+        """With every function alone, in order, the table from the indicator has the same indices, row pointers,
+        index types, values, baselines and outcome counts as the one from the matrix; other groups ignore it."""
+        matrix, k = votes
+        m = matrix.shape[1]
+        groups = [g for g in groups if max(g) < m] or [[j] for j in range(m)]
+        assume(sorted(j for g in groups for j in g) == list(range(m)))
+        for grouping in (groups, [[j] for j in range(m)]):
+            got, got_n = voted_outcomes(matrix, k, grouping, indicator(matrix, k))
+            want, want_n = voted_outcomes(matrix, k, grouping)
+            for name in ("indices", "indptr", "data"):
+                a, b = getattr(got.lam, name), getattr(want.lam, name)
+                assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+            assert got.lam.shape == want.lam.shape
+            assert got.baseline.tobytes() == want.baseline.tobytes() and got.starts.tobytes() == want.starts.tobytes()
+            assert got_n.tobytes() == want_n.tobytes()
 
 
 class TestSharedSteps:
@@ -315,3 +363,68 @@ class TestSharedSteps:
                 assert x.equals(y), a
             else:
                 assert x == y, a
+
+
+class TestVotesMatrixKept:
+    """``Votes.matrix`` built once per votes and kept compact (speed3): the same int64 array as building it
+    from the long table, and never shared with the caller."""
+
+    @staticmethod
+    def rebuilt(votes: Votes) -> np.ndarray:
+        """The matrix built from the long table alone (a fresh :class:`Votes` of the same fields)."""
+        return Votes(votes.answers, votes.items, votes.labelers, votes.classes).matrix()
+
+    @FAST
+    @given(label_matrices(), st.sampled_from([np.int8, np.int32, np.int64, np.float64]))
+    def test_votes_from_a_matrix_give_the_table_s_matrix(self, votes, dtype):
+        """A matrix's codes, kept from the start, equal the matrix its long table builds, as int64."""
+        matrix, _ = votes
+        assume((matrix >= 0).any())
+        v = as_votes(matrix.astype(dtype))
+        got = v.matrix()
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, self.rebuilt(v))
+        np.testing.assert_array_equal(got, matrix)
+
+    @pytest.mark.parametrize("k", [3, 128, 129, 300])
+    def test_codes_of_many_classes_are_kept_exactly(self, k):
+        """The compact copy holds every code up to ``K - 1`` (one byte up to 128 classes, two beyond)."""
+        rng = np.random.default_rng(k)
+        matrix = rng.integers(-1, k, size=(50, 4))
+        matrix[0, 0] = k - 1
+        v = as_votes(matrix, classes=[f"c{j}" for j in range(k)])
+        np.testing.assert_array_equal(v.matrix(), matrix)
+        np.testing.assert_array_equal(v.matrix(), self.rebuilt(v))
+
+    def test_the_kept_matrix_is_neither_the_caller_s_array_nor_the_returned_one(self):
+        """Writing to the matrix given, or to one returned, leaves the votes' next matrix as it was."""
+        matrix = np.array([[0, 1, -1], [1, -1, 0]])
+        v = as_votes(matrix)
+        matrix[0, 0] = 1
+        first = v.matrix()
+        first[1, 1] = 0
+        np.testing.assert_array_equal(v.matrix(), [[0, 1, -1], [1, -1, 0]])
+
+    def test_a_table_s_matrix_is_built_once_and_copied(self, monkeypatch):
+        """A long table's matrix is built at the first call only; every call returns its own equal copy."""
+        table = pd.DataFrame({"item": ["a", "b", "b"], "labeler": ["x", "x", "y"], "label": ["p", "q", "p"]})
+        v = as_votes(table)
+        built = []
+        real = Votes._build_matrix
+        monkeypatch.setattr(Votes, "_build_matrix", lambda self: built.append(1) or real(self))
+        first, second = v.matrix(), v.matrix()
+        assert len(built) == 1
+        assert first is not second and first.dtype == second.dtype == np.int64
+        np.testing.assert_array_equal(first, second)
+        np.testing.assert_array_equal(first, self.rebuilt(v))
+
+    @pytest.mark.parametrize("seed", [3, 8])
+    def test_a_fit_on_a_matrix_equals_the_fit_on_its_long_table(self, seed):
+        """LabelModel fitted on votes that kept their matrix, and on the same votes without it: equal to the bit."""
+        sim = simulate_lfs(400, 8, 3, n_correlated=2, coverage=(0.2, 0.7), random_state=seed).votes
+        v = as_votes(sim.matrix())
+        kept = LabelModel().fit(v)
+        built = LabelModel().fit(Votes(v.answers, v.items, v.labelers, v.classes))
+        np.testing.assert_array_equal(kept.probas_.to_numpy(), built.probas_.to_numpy())
+        np.testing.assert_array_equal(kept.mu_, built.mu_)
+        assert kept.labels_.equals(built.labels_)

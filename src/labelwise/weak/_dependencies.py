@@ -96,15 +96,26 @@ def same_vote_counts(pairs: sp.spmatrix, n_lfs: int, n_classes: int) -> np.ndarr
 
 
 def shared_counts(
-    lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int, gram: sp.spmatrix | None = None
+    lam: sp.csr_matrix,
+    post: np.ndarray,
+    weights: np.ndarray,
+    n_lfs: int,
+    gram: sp.spmatrix | None = None,
+    matrix: np.ndarray | None = None,
 ) -> np.ndarray:
     """``out[0, j, j']``: the items functions ``j`` and ``j'`` both vote on (weighted), and
     ``out[1 + y, j, j']`` the same weighted by the class-``y`` posterior; ``lam`` is the one-hot vote
     indicator (its diagonal ``out[1 + y, j, j]`` is function ``j``'s class-``y`` mass where it votes).
-    ``gram`` (optional): ``λᵀWλ`` of the same weights, whose blocks give ``out[0]`` (:func:`shared_from_gram`)."""
+    ``gram`` (optional): ``λᵀWλ`` of the same weights, whose blocks give ``out[0]`` (:func:`shared_from_gram`).
+    ``matrix`` (optional): the vote rows ``lam`` indicates (-1 = abstain); on dense votes its cells ``>= 0`` are
+    the 0/1 voted table the products read (the same values as the sparse table made dense)."""
     lam = sp.csr_matrix(lam)
     k = lam.shape[1] // max(n_lfs, 1)
-    voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
+    voted: sp.csr_matrix | np.ndarray
+    if matrix is not None and lam.nnz >= DENSE_SHARE * lam.shape[0] * n_lfs:
+        voted = (matrix >= 0).astype(np.float64)
+    else:
+        voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
     shared = None if gram is None else shared_from_gram(gram, n_lfs, k, weights)
     if shared is None:
         return _pair_sums(voted, np.column_stack([weights, post * weights[:, None]]))
@@ -142,21 +153,34 @@ def shared_coverage(
     return shared, np.asarray(voted.T @ (post * weights[:, None]))
 
 
-def _pair_sums(voted: sp.csr_matrix, mass: np.ndarray) -> np.ndarray:
-    """``out[c, j, j'] = Σ_i mass[i, c] voted[i, j] voted[i, j']`` for a 0/1 (n, m) ``voted``."""
+def _pair_sums(voted: sp.csr_matrix | np.ndarray, mass: np.ndarray) -> np.ndarray:
+    """``out[c, j, j'] = Σ_i mass[i, c] voted[i, j] voted[i, j']`` for a 0/1 (n, m) ``voted`` (sparse, or dense:
+    then by the dense products)."""
     n, m = voted.shape
+    if isinstance(voted, np.ndarray) or voted.nnz >= DENSE_SHARE * n * m:
+        return _dense_pair_sums(voted, mass)
     k = mass.shape[1]
     out = np.zeros((k, m, m))
-    if voted.nnz >= DENSE_SHARE * n * m:
-        step = max(1, BLOCK_CELLS // max(m, 1))
-        for start in range(0, n, step):
-            block = voted[start : start + step].toarray()
-            for y in range(k):
-                out[y] += (block * mass[start : start + step, y, None]).T @ block
-        return out
     voted_t = voted.T.tocsr()
     for y in range(k):
         out[y] = (voted_t @ sp.csr_matrix(voted.multiply(mass[:, [y]]))).toarray()
+    return out
+
+
+def _dense_pair_sums(voted: sp.csr_matrix | np.ndarray, mass: np.ndarray) -> np.ndarray:
+    """:func:`_pair_sums` by dense products on blocks of rows (a sparse ``voted`` made dense block by block)."""
+    n, m = voted.shape
+    k = mass.shape[1]
+    out = np.zeros((k, m, m))
+    step = max(1, BLOCK_CELLS // max(m, 1))
+    weighted = np.empty((min(step, n), m))  # each class's weighted block, one buffer for all
+    for start in range(0, n, step):
+        rows = voted[start : start + step]
+        block = rows if isinstance(rows, np.ndarray) else rows.toarray()
+        part = weighted[: block.shape[0]]
+        for y in range(k):
+            np.multiply(block, mass[start : start + step, y, None], out=part)
+            out[y] += part.T @ block
     return out
 
 
@@ -371,7 +395,7 @@ def clique_search(
     m = matrix.shape[1]
     shares = vote_shares(lam, m, n_classes)
     lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * weights[:, None])
-    sums = shared_counts(lam, shares, weights, m, gram)  # for the agreement and the co-vote tests alike
+    sums = shared_counts(lam, shares, weights, m, gram, matrix)  # for the agreement and the co-vote tests alike
     z, shared = agreement_excess(lam, shares, confusion_from_mu(lf_mu, m, n_classes), weights, gram, sums)
     tables = PairTables(matrix, shares, weights, n_classes, sums)
 

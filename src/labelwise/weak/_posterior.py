@@ -77,19 +77,30 @@ def group_indicator(
 
 
 def voted_outcomes(
-    matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[int]]
+    matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[int]], lam: sp.csr_matrix | None = None
 ) -> tuple[VotedOutcomes, np.ndarray]:
     """:class:`VotedOutcomes` of the groups' outcomes, built from the votes directly, and each column's
     group size in outcomes: ``VotedOutcomes.build(*group_indicator(matrix, n_classes, groups))``
-    without forming the full indicator (whose ``n_groups`` entries per row are mostly abstains)."""
-    codes, sizes = _group_codes(matrix, n_classes, groups)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    # a group's first column is its all-abstain outcome; the rest row by row, groups in order (the full indicator's)
-    indices, indptr = kept_entries(codes, codes != starts[None, :])
+    without forming the full indicator (whose ``n_groups`` entries per row are mostly abstains).
+    ``lam`` (optional): the one-hot vote indicator of ``matrix`` (:func:`~labelwise.weak._moments.indicator`);
+    when every function is its own group, in order, its cells ``j·K + a`` are the outcomes ``j·(K+1) + 1 + a``,
+    in the same order (no pass over the matrix)."""
+    m = matrix.shape[1]
+    if lam is not None and len(groups) == m and all(len(g) == 1 and g[0] == j for j, g in enumerate(groups)):
+        sizes = np.full(m, n_classes + 1, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        cells = lam.indices.astype(np.int64)
+        indices, indptr = cells + cells // n_classes + 1, lam.indptr.astype(np.int64)
+    else:
+        codes, sizes = _group_codes(matrix, n_classes, groups)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        # a group's first column is its all-abstain outcome; the rest row by row, groups in order (the full
+        # indicator's)
+        indices, indptr = kept_entries(codes, codes != starts[None, :])
     total = int(sizes.sum())
-    lam = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(matrix.shape[0], total))
+    voted = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(matrix.shape[0], total))
     n_outcomes = np.repeat(sizes, sizes)
-    return VotedOutcomes(lam, np.repeat(starts, sizes), starts), n_outcomes
+    return VotedOutcomes(voted, np.repeat(starts, sizes), starts), n_outcomes
 
 
 @dataclass(frozen=True)

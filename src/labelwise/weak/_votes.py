@@ -70,7 +70,18 @@ class Votes:
         return len(self.labelers)
 
     def matrix(self) -> np.ndarray:
-        """The dense label matrix (n_items, n_labelers) of class codes (positions in ``classes``), -1 = abstain."""
+        """The dense label matrix (n_items, n_labelers) of class codes (positions in ``classes``), -1 = abstain.
+
+        Built once per :class:`Votes` (a label model's fit reads it in its pair check too) and kept in the
+        narrowest signed integer type that holds the codes (one byte up to 128 classes); each call returns a
+        fresh int64 copy. Votes made from a matrix keep that matrix's codes from the start."""
+        kept = self.__dict__.get("_codes")
+        if kept is None:
+            kept = _compact_codes(self._build_matrix(), len(self.classes))
+            object.__setattr__(self, "_codes", kept)  # a cache of the frozen fields: not a field itself
+        return kept.astype(np.int64)
+
+    def _build_matrix(self) -> np.ndarray:
         out = np.full((self.n_items, self.n_labelers), ABSTAIN, dtype=np.int64)
         if len(self.answers):
             rows = _positions(self.items, self.answers["item"])
@@ -155,7 +166,15 @@ def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:
     r, c = np.nonzero(matrix != ABSTAIN)
     labelers = tuple(f"lf_{j}" for j in range(matrix.shape[1]))
     answers = pd.DataFrame({"item": r, "labeler": np.asarray(labelers, dtype=object)[c], "label": known[matrix[r, c]]})
-    return Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, known)
+    votes = Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, known)
+    if pd.Index(known).is_unique:  # each code is then its label's position: matrix() would rebuild this array
+        object.__setattr__(votes, "_codes", _compact_codes(matrix, len(known)))  # a copy, not the caller's array
+    return votes
+
+
+def _compact_codes(matrix: np.ndarray, n_classes: int) -> np.ndarray:
+    """A copy of a matrix of codes ``-1 .. n_classes - 1`` in the narrowest signed integer type that holds them."""
+    return matrix.astype(np.min_scalar_type(-max(n_classes, 1)), copy=True)  # holds -n_classes .. n_classes - 1
 
 
 # Column names of a long table (here, crowd-kit's and common exports'): a frame with any of them is

@@ -354,14 +354,14 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         mu = reused(("mu", *deps), fit_mu_, self, ("loss_", "n_iter_", "converged_"))
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
-        lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
+        lam_g, n_outcomes = voted_outcomes(matrix, k, groups, lam)
         post, log_z = posterior(lam_g, mu_g, p)
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
             search = partial(clique_search, matrix, lam, w, k, gram, deps, min_shared=self.min_shared, max_size=size)
             groups = reused(("cliques", thr, size, *deps), partial(search, threshold=thr))
-            lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
+            lam_g, n_outcomes = voted_outcomes(matrix, k, groups, lam)
         self._pairs = np.empty((0, 6))
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
