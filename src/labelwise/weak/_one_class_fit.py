@@ -213,9 +213,11 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
         k = len(votes.classes)
         if not (ENABLED.get() and model.n_em_iter and _mostly(matrix, w, k)):
             return model._fit_rows(matrix, w, p_fixed, deps, votes)
+        from ._moments import indicator, weighted_gram
         from ._structure_learning import learned_pairs
 
-        learned = learned_pairs(matrix, w, k)
+        lam = reused("lam", lambda: indicator(matrix, k))  # the fits' own (``model._fit_rows``), made here first
+        learned = learned_pairs(matrix, w, k, reused("gram", lambda: weighted_gram(lam, w)))
         if learned is None:
             return model._fit_rows(matrix, w, p_fixed, deps, votes)
         return choose_structure(model, (matrix, w, p_fixed, deps, votes), learned)
