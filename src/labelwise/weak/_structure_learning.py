@@ -185,8 +185,8 @@ def sparse_low_rank_admm(
     the ``R`` step solves ``½(ΣR + RΣ) + ρR = I + ρ(S − L − U)`` in ``Σ``'s eigenbasis (one decomposition of ``Σ``
     for all steps), then ``S`` is soft thresholded (the diagonal is not penalised) and ``L`` shrunk on the PSD cone
     (one eigendecomposition a step), and the scaled dual ``U`` moves by the residual ``R − S + L``. ``ρ`` starts at
-    1 (``Σ`` is a correlation matrix: the ``R`` step's mean curvature) and is balanced every 10 steps (Boyd et al.
-    2011, section 3.4.1: doubled or halved when one residual is 10 times the other).
+    1 (``Σ`` is a correlation matrix: the ``R`` step's mean curvature) and is balanced at every step as Boyd et al.
+    (2011, section 3.4.1) do: doubled or halved when one residual is more than 10 times the other.
 
     Stops when the residual and ``ρ`` times the largest change of ``S`` or ``L`` are both below ``tol``; three-block
     ADMM has no general convergence proof, so the caller falls back to FISTA where it has not stopped.
@@ -218,7 +218,7 @@ def sparse_low_rank_admm(
         if primal < tol and dual < tol:
             converged = True
             break
-        if it % 10 == 0 and max(primal, dual) > 10.0 * min(primal, dual):  # residual balancing
+        if max(primal, dual) > 10.0 * min(primal, dual):  # residual balancing
             factor = 2.0 if primal > dual else 0.5
             rho, u = rho * factor, u / factor
     pd_ok = bool(np.linalg.eigvalsh(0.5 * ((s - low) + (s - low).T))[0] > 0) if d else True
