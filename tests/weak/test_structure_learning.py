@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.errors import InvalidParameterError
-from labelwise.weak import LabelModel, LearnedDependencies, learn_dependencies
-from labelwise.weak import _structure_learning
+from labelwise.weak import LabelModel, LearnedDependencies, _structure_learning, learn_dependencies
 from labelwise.weak._moments import indicator, weighted_gram
 from labelwise.weak._structure_learning import (
     gram_correlation,
@@ -77,7 +76,6 @@ class TestIndicatorCorrelation:
         weighted, _ = indicator_correlation(matrix, 2, np.array([3.0, 1.0, 1.0, 2.0]))
         repeated, _ = indicator_correlation(np.repeat(matrix, [3, 1, 1, 2], axis=0), 2)
         np.testing.assert_allclose(weighted, repeated)
-
 
     @settings(max_examples=40, deadline=None)
     @given(st.integers(0, 10_000), st.integers(2, 4), st.integers(2, 6))
