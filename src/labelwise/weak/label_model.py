@@ -354,14 +354,14 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         mu = reused(("mu", *deps), fit_mu_, self, ("loss_", "n_iter_", "converged_"))
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
-        lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
-        post, log_z = posterior(lam_g, mu_g, p)
+        lam_g, n_outcomes = reused(("outcomes",), lambda: voted_outcomes(matrix, k, groups))
+        post, log_z = reused(("post", *deps), lambda: posterior(lam_g, mu_g, p))  # p: the fits' (ANCHOR: EM's)
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
             search = partial(clique_search, matrix, lam, w, k, gram, deps, min_shared=self.min_shared, max_size=size)
             groups = reused(("cliques", thr, size, *deps), partial(search, threshold=thr))
-            lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
+            lam_g, n_outcomes = reused(("outcomes", *map(tuple, groups)), lambda: voted_outcomes(matrix, k, groups))
         self._pairs = np.empty((0, 6))
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
@@ -369,9 +369,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             voted = (matrix >= 0).any(axis=1)
             cov = np.flatnonzero(voted)
             every = bool(voted.all())  # then no row copies: the covered rows are all rows
-            lam_c = lam if every else lam[cov]
-            counts = vote_counts(lam_c, m, k)
-            starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
+            lam_c = reused(("lam_c",), lambda: lam if every else lam[cov])
+            counts = reused(("vote_counts",), lambda: vote_counts(lam_c, m, k))
+            starts = [post[cov], reused(("majority",), lambda: vote_shares(lam_c, m, k, counts))]  # moment fit's; MV
             em = partial(
                 fit_abstain_models,
                 p=p,
