@@ -9,8 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.errors import InvalidParameterError
-from labelwise.weak import LabelModel, LearnedDependencies, learn_dependencies
-from labelwise.weak._structure_learning import indicator_correlation, sparse_low_rank
+from labelwise.weak import LabelModel, LearnedDependencies, _structure_learning, learn_dependencies
+from labelwise.weak._moments import indicator, weighted_gram
+from labelwise.weak._structure_learning import (
+    gram_correlation,
+    indicator_correlation,
+    sparse_low_rank,
+    sparse_low_rank_admm,
+)
 
 
 def keyword_rules(seed: int, n: int = 6000, triggers: bool = True) -> np.ndarray:
@@ -70,6 +76,20 @@ class TestIndicatorCorrelation:
         weighted, _ = indicator_correlation(matrix, 2, np.array([3.0, 1.0, 1.0, 2.0]))
         repeated, _ = indicator_correlation(np.repeat(matrix, [3, 1, 1, 2], axis=0), 2)
         np.testing.assert_allclose(weighted, repeated)
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.integers(0, 10_000), st.integers(2, 4), st.integers(2, 6))
+    def test_the_gram_gives_the_correlation_of_the_rows(self, seed: int, k: int, m: int) -> None:
+        """From the indicators' weighted gram ``λᵀWλ``: the same indicators (constant ones left out, in order) and
+        the same correlation, to rounding, as from the weighted rows."""
+        rng = np.random.default_rng(seed)
+        matrix = rng.integers(-1, k, size=(rng.integers(3, 40), m))
+        matrix[:, 0] = -1  # a function that never votes: its indicators are constant
+        weights = rng.integers(1, 9, size=len(matrix)).astype(np.float64)
+        corr, owner = indicator_correlation(matrix, k, weights)
+        from_gram, owner_gram = gram_correlation(weighted_gram(indicator(matrix, k), weights), k, weights.sum())
+        assert owner_gram.tolist() == owner.tolist()
+        np.testing.assert_allclose(from_gram, corr, rtol=0, atol=1e-12)
 
 
 class TestLearnDependencies:
@@ -173,3 +193,27 @@ class TestLabelModelLearner:
         assert {frozenset(p) for p in expected} == {frozenset((c, int(sim.parent[c]))) for c in range(15, 19)} | {
             frozenset((8, 13))
         }
+
+    def test_admm_stops_near_fistas_tight_solution_on_sim1004(self) -> None:
+        """ADMM (residuals below 1e-6) stops in under 200 steps on sim1004, within 1e-4 of FISTA's solution at
+        1e-10, with ``Ŝ − L̂`` positive definite."""
+        corr, _, lam = self._sim1004()
+        fit = sparse_low_rank_admm(corr, lam, 0.6)
+        tight = sparse_low_rank(corr, lam, 0.6, tol=1e-10, max_iter=20_000)
+        assert fit.converged and fit.n_iter < 200 and fit.positive_definite
+        assert np.abs(fit.sparse - tight.sparse).max() < 1e-4
+        assert np.abs(fit.low_rank - tight.low_rank).max() < 1e-4
+
+    def test_the_learner_falls_back_to_fista_where_admm_does_not_stop(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With ADMM cut to one step (not converged) the label model's learner runs FISTA and gives sim1004's five
+        pairs all the same."""
+        from labelwise.weak import simulate_lfs
+        from labelwise.weak._compress import compress_rows
+
+        admm, fista, calls = _structure_learning.sparse_low_rank_admm, _structure_learning.sparse_low_rank, []
+        monkeypatch.setattr(_structure_learning, "sparse_low_rank_admm", lambda *a, **kw: admm(*a, max_iter=1, **kw))
+        monkeypatch.setattr(_structure_learning, "sparse_low_rank", lambda *a, **kw: calls.append(1) or fista(*a, **kw))
+        sim = simulate_lfs(10_000, 15, 3, n_correlated=4, coverage=(0.05, 0.6), imbalance=3.0, random_state=1004)
+        rows = compress_rows(sim.votes.matrix(), 3)
+        pairs = _structure_learning.learned_pairs(rows.matrix, rows.weights, 3)
+        assert calls == [1] and pairs == [(14, 17), (9, 18), (3, 15), (10, 16), (8, 13)]

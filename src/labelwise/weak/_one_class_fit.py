@@ -124,7 +124,12 @@ def mostly_one_class(matrix: np.ndarray, weights: np.ndarray, n_classes: int) ->
     class of the ``n_classes`` is nearly invisible in the votes (:func:`invisible_class`)."""
     if not one_class_share(matrix, weights) > ONE_CLASS_VOTES:
         return False
-    return not invisible_class(vote_share_balance(matrix, weights, n_classes))
+    return not invisible_class(_shares(matrix, weights, n_classes))
+
+
+def _shares(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> np.ndarray:
+    """:func:`~._one_class_balance.vote_share_balance`, once for the fits that share their steps (:data:`SHARED`)."""
+    return reused("vote_shares", lambda: vote_share_balance(matrix, weights, n_classes))
 
 
 def abstain_mode(abstains: str, matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> str:
@@ -213,9 +218,11 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
         k = len(votes.classes)
         if not (ENABLED.get() and model.n_em_iter and _mostly(matrix, w, k)):
             return model._fit_rows(matrix, w, p_fixed, deps, votes)
+        from ._moments import indicator, weighted_gram
         from ._structure_learning import learned_pairs
 
-        learned = learned_pairs(matrix, w, k)
+        lam = reused("lam", lambda: indicator(matrix, k))  # the fits' own (``model._fit_rows``), made here first
+        learned = learned_pairs(matrix, w, k, reused("gram", lambda: weighted_gram(lam, w)))
         if learned is None:
             return model._fit_rows(matrix, w, p_fixed, deps, votes)
         return choose_structure(model, (matrix, w, p_fixed, deps, votes), learned)
@@ -250,7 +257,7 @@ def choose_structure(model: Any, args: tuple, learned: list[tuple[int, int]]) ->
     assert best is not None  # two fits ran
     _, pairs, out, state, caught = best
     if pairs and isinstance(p_fixed, str) and p_fixed == "votes":  # learned cliques kept: the balance anchored
-        anchor = (vote_share_balance(matrix, w, k), anchor_strength(matrix, w))
+        anchor = (_shares(matrix, w, k), anchor_strength(matrix, w))
         fixed_objective = float(model.log_likelihood_history_[-1]) + balance_log_prior(anchor[0], anchor) / n
         model.__dict__.update(state)
         refit = _fit_once(model, args, pairs, anchor)

@@ -40,8 +40,7 @@ from ._votes import Votes, as_votes
 
 __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
 
-#: Stopping tolerance of the moment fit (relative change of the loss, or largest change of ``μ``)
-#: when it is the estimate (``n_em_iter=0``).
+#: Stopping tolerance of the moment fit (relative change of the loss, or largest change of ``μ``) when it is the estimate.
 MOMENT_TOL = 1e-9
 
 #: The same when the moment fit only starts EM (``n_em_iter > 0``, the default): EM moves the estimate much further
@@ -162,8 +161,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         Dirichlet prior of :class:`labelwise.aggregate.DawidSkene`: each function's vote distribution given a class gets
         this many pseudo-votes from a function of the crowd's mean accuracy, so a worker with a few answers keeps a
         diagonal confusion. A clique's joint votes get the same number of pseudo-votes, spread as the product of its
-        members' priors. The abstain-model choice compares ML fits. 0: no prior (smoothing only). Chosen on simulated
-        crowds (``benchmarks/dev_weak_abstains.py``).
+        members' priors. The abstain-model choice compares ML fits. 0: no prior. Chosen on ``dev_weak_abstains.py``.
     lured_items : bool, default True
         Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average, refine it by a
         mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler answers one look-alike wrong
@@ -354,14 +352,16 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         mu = reused(("mu", *deps), fit_mu_, self, ("loss_", "n_iter_", "converged_"))
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
-        lam_g, n_outcomes = voted_outcomes(matrix, k, groups, lam)
-        post, log_z = posterior(lam_g, mu_g, p)
+        lam_g, n_outcomes = reused(("outcomes",), lambda: voted_outcomes(matrix, k, groups, lam))
+        post, log_z = reused(("post", *deps), lambda: posterior(lam_g, mu_g, p))  # p: the fits' (ANCHOR: EM's)
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
             search = partial(clique_search, matrix, lam, w, k, gram, deps, min_shared=self.min_shared, max_size=size)
             groups = reused(("cliques", thr, size, *deps), partial(search, threshold=thr))
-            lam_g, n_outcomes = voted_outcomes(matrix, k, groups, lam)
+            lam_g, n_outcomes = reused(
+                ("outcomes", *map(tuple, groups)), partial(voted_outcomes, matrix, k, groups, lam)
+            )
         self._pairs = np.empty((0, 6))
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
@@ -369,9 +369,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             voted = (matrix >= 0).any(axis=1)
             cov = np.flatnonzero(voted)
             every = bool(voted.all())  # then no row copies: the covered rows are all rows
-            lam_c = lam if every else lam[cov]
-            counts = vote_counts(lam_c, m, k)
-            starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
+            lam_c = reused(("lam_c",), lambda: lam if every else lam[cov])
+            counts = reused(("vote_counts",), lambda: vote_counts(lam_c, m, k))
+            starts = [post[cov], reused(("majority",), lambda: vote_shares(lam_c, m, k, counts))]  # moment fit's; MV
             em = partial(
                 fit_abstain_models,
                 p=p,
