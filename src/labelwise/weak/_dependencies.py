@@ -115,7 +115,7 @@ def shared_counts(
     if matrix is not None and lam.nnz >= DENSE_SHARE * lam.shape[0] * n_lfs:
         voted = (matrix >= 0).astype(np.float64)
     else:
-        voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
+        voted = _voted_table(lam, n_lfs, k)
     shared = None if gram is None else shared_from_gram(gram, n_lfs, k, weights)
     if shared is None:
         return _pair_sums(voted, np.column_stack([weights, post * weights[:, None]]))
@@ -146,11 +146,16 @@ def shared_coverage(
     of K products of which only the diagonal is read; ``gram`` as in :func:`shared_counts`."""
     lam = sp.csr_matrix(lam)
     k = lam.shape[1] // max(n_lfs, 1)
-    voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
+    voted = _voted_table(lam, n_lfs, k)
     shared = None if gram is None else shared_from_gram(gram, n_lfs, k, weights)
     if shared is None:
         shared = _pair_sums(voted, weights[:, None])[0]
     return shared, np.asarray(voted.T @ (post * weights[:, None]))
+
+
+def _voted_table(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> sp.csr_matrix:
+    """The 0/1 (n, m) table of which function votes on which row, from the one-hot vote indicator ``lam``."""
+    return sp.csr_matrix((np.ones(lam.nnz), lam.indices // n_classes, lam.indptr), shape=(lam.shape[0], n_lfs))
 
 
 def _pair_sums(voted: sp.csr_matrix | np.ndarray, mass: np.ndarray) -> np.ndarray:

@@ -162,10 +162,7 @@ def sparse_low_rank(
         it += 1
         r = y_s - y_l
         grad = 0.5 * (sigma @ r + r @ sigma) - eye
-        s = y_s - step * grad
-        diag = s.diagonal().copy()  # not penalised
-        s = np.sign(s) * np.maximum(np.abs(s) - step * lam * gamma, 0.0)
-        np.fill_diagonal(s, diag)
+        s = _shrink_off_diagonal(y_s - step * grad, step * lam * gamma)
         vals, vecs = np.linalg.eigh(y_l + step * grad)
         low = (vecs * np.maximum(vals - step * lam, 0.0)) @ vecs.T
         low = 0.5 * (low + low.T)
@@ -183,6 +180,14 @@ def sparse_low_rank(
             break
     pd_ok = bool(np.linalg.eigvalsh(0.5 * ((s - low) + (s - low).T))[0] > 0) if d else True
     return SparseLowRank(s, low, it, converged, pd_ok)
+
+
+def _shrink_off_diagonal(s: np.ndarray, threshold: float) -> np.ndarray:
+    """``S``'s proximal step: its off-diagonal entries soft thresholded by ``threshold`` (the ℓ1 penalty), its
+    diagonal kept (not penalised)."""
+    out = np.sign(s) * np.maximum(np.abs(s) - threshold, 0.0)
+    np.fill_diagonal(out, s.diagonal())
+    return out
 
 
 def sparse_low_rank_admm(
@@ -212,10 +217,7 @@ def sparse_low_rank_admm(
         r = q @ ((q.T @ (eye + rho * (s - low - u)) @ q) / (curvature + rho)) @ q.T
         r = 0.5 * (r + r.T)
         s_prev, low_prev = s, low
-        s = r + low + u
-        diag = s.diagonal().copy()  # not penalised
-        s = np.sign(s) * np.maximum(np.abs(s) - lam * gamma / rho, 0.0)
-        np.fill_diagonal(s, diag)
+        s = _shrink_off_diagonal(r + low + u, lam * gamma / rho)
         vals, vecs = np.linalg.eigh(s - r - u)
         keep = vals > lam / rho
         low = (vecs[:, keep] * (vals[keep] - lam / rho)) @ vecs[:, keep].T
