@@ -413,7 +413,7 @@ def apply(
     ShapeMismatchError
         The index of ``df`` (pandas or Dask) is not unique.
     AnnotationError
-        Every function abstained on every row.
+        Every function abstained on every row, and ``classes`` is not given (with it: Votes without a vote).
     InvalidLabelsError
         Without ``classes``, labels of several types (each type named with a function and a row).
 
@@ -440,10 +440,10 @@ def apply(
         raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
     if len(items) == 0:
         raise _no_rows()
-    if len(answers) == 0:
+    if len(answers) == 0 and declared is None:  # with classes: Snorkel's all -1 matrix, to predict on
         raise AnnotationError(
             f"every labeling function abstained on every row ({len(checked)} functions, {len(items)} rows): "
-            f"no votes to analyse or aggregate"
+            f"no votes to analyse or aggregate (declare classes= to get the votes of such a batch all the same)"
         )
     answers = integral_float_votes(answers, declared)
     if declared is None:
