@@ -1,4 +1,4 @@
-"""Apply labeling functions to a pandas or Dask DataFrame -> :class:`~labelwise.weak.Votes`."""
+"""Apply labeling functions to a pandas or Dask DataFrame (or data points) -> :class:`~labelwise.weak.Votes`."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from ..errors import (
 )
 from ._abstain_hint import warn_minus_one_class
 from ._apply_groups import labeler_major
+from ._apply_points import apply_points, is_point_data
 from ._float_votes import integral_float_votes
-from ._mixed_types import mixed_types_error
+from ._mixed_types import label_type_error
 from ._per_row import per_row
 from ._rows import attribute_hint, iter_rows, missing_hint
 from ._votes import Votes, as_votes, bool_hint, class_codes, ordered_classes
@@ -209,34 +210,24 @@ def _apply_frame(
             continue
         view = prepared(frame, lf.pre, cache)
         values = lf.checked(_vectorized_values(lf, view) if lf.vectorized else _row_values(lf, view), frame.index)
-        keep = ~lf.abstains(values)
-        voted = values[keep]
-        where = frame.index[keep]
-        _check_classes(lf, voted, where, np.flatnonzero(keep), classes)
-        parts.append(pd.DataFrame({"item": where, "labeler": lf.name, "label": voted}))
+        parts.append(lf_answers(lf, values, frame.index, classes))
+    return joined_answers(parts, frame.index)
+
+
+def lf_answers(lf: LabelingFunction, values: np.ndarray, index: pd.Index, classes: np.ndarray | None) -> pd.DataFrame:
+    """The long table of ``lf``'s votes (``values``: what it returned on each row of ``index``), checked."""
+    keep = ~lf.abstains(values)
+    _check_classes(lf, values[keep], index[keep], np.flatnonzero(keep), classes)
+    return pd.DataFrame({"item": index[keep], "labeler": lf.name, "label": values[keep]})
+
+
+def joined_answers(parts: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
     if not parts:
-        parts.append(pd.DataFrame({"item": frame.index[:0], "labeler": pd.Series(dtype=object), "label": []}))
+        parts.append(pd.DataFrame({"item": index[:0], "labeler": pd.Series(dtype=object), "label": []}))
     out = pd.concat(parts, ignore_index=True)
     if out["label"].dtype == object:
         out["label"] = out["label"].infer_objects()
     return out
-
-
-def _label_type_error(answers: pd.DataFrame, items: pd.Index) -> LabelwiseError:
-    """Which function returned what, when the votes cannot be sorted into classes (unhashable or mixed types);
-    the error carries the position in ``items`` of each row it names (the command names their lines)."""
-    labels = answers["label"]
-    unhashable = np.flatnonzero(~labels.map(lambda v: isinstance(v, Hashable)).to_numpy(dtype=bool))
-    if unhashable.size:
-        first = answers.iloc[int(unhashable[0])]
-        found = items.get_indexer([first["item"]])[0]
-        return LabelingFunctionError(
-            f"labeling function {first['labeler']!r} returned {first['label']!r} (a {type(first['label']).__name__}) "
-            f"on row {show(first['item'])}, expected a single label (a string or a number) or its abstain value",
-            row=first["item"],
-            position=int(found) if found >= 0 else None,
-        )
-    return mixed_types_error(answers, items)
 
 
 def _check_declared(classes: Any) -> np.ndarray | None:
@@ -378,8 +369,10 @@ def apply(
     ----------
     lfs : list of LabelingFunction (or plain functions, taken as row functions)
         Names must be unique.
-    df : pandas.DataFrame or dask.dataframe.DataFrame
-        The data. Its index identifies the items (it must be unique). A Dask frame is labelled
+    df : pandas.DataFrame, dask.dataframe.DataFrame, list of data points or NumPy array
+        The data. Its index identifies the items (it must be unique); a list's points (``SimpleNamespace``
+        objects, dicts) or an array's rows are items ``0..n-1``, each given to the functions as it is
+        (Snorkel's ``LFApplier``; row functions only, :mod:`._apply_points`). A Dask frame is labelled
         partition by partition with ``map_partitions`` (install the ``dask`` extra), in one
         computation with its index; when each partition has its own ``0..len-1`` index (as
         ``dd.read_csv`` gives), the items are the row numbers through the whole frame. Tiny
@@ -436,8 +429,12 @@ def apply(
             raise _no_rows()
         answers = _apply_frame(df, checked, declared, verbose)
         items = df.index
+    elif is_point_data(df):  # Snorkel's LFApplier
+        answers, items = apply_points(df, checked, declared, verbose)
     else:
-        raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
+        raise InvalidParameterError(
+            f"df must be a pandas or dask DataFrame, a list of data points or a NumPy array, got {type(df).__name__}"
+        )
     if len(items) == 0:
         raise _no_rows()
     if len(answers) == 0 and declared is None:  # with classes: Snorkel's all -1 matrix, to predict on
@@ -450,7 +447,7 @@ def apply(
         try:
             declared = np.sort(pd.unique(answers["label"]))
         except TypeError:
-            raise _label_type_error(answers, pd.Index(items)) from None
+            raise label_type_error(answers, pd.Index(items)) from None
         warn_minus_one_class(answers, checked, declared)
     votes = Votes(answers, pd.Index(items), tuple(lf.name for lf in checked), declared)
     return as_votes(votes)
