@@ -370,19 +370,16 @@ def apply(
     lfs : list of LabelingFunction (or plain functions, taken as row functions)
         Names must be unique.
     df : pandas.DataFrame, dask.dataframe.DataFrame, list of data points or NumPy array
-        The data. Its index identifies the items (it must be unique); a list's points (``SimpleNamespace``
-        objects, dicts) or an array's rows are items ``0..n-1``, each given to the functions as it is
-        (Snorkel's ``LFApplier``; row functions only, :mod:`._apply_points`). A Dask frame is labelled
-        partition by partition with ``map_partitions`` (install the ``dask`` extra), in one
-        computation with its index; when each partition has its own ``0..len-1`` index (as
-        ``dd.read_csv`` gives), the items are the row numbers through the whole frame. Tiny
+        The data. Its index identifies the items (it must be unique); data points (Snorkel's ``LFApplier``:
+        :mod:`._apply_points`) are items ``0..n-1``. A Dask frame is labelled partition by partition with
+        ``map_partitions`` (the ``dask`` extra), in one computation with its index; when each partition has its
+        own ``0..len-1`` index (``dd.read_csv``), the items are the row numbers through the whole frame. Tiny
         partitions are labelled in groups of neighbours, with the same votes (docs/weak.md).
     classes : sequence, optional
         The allowed classes. Any other returned value (that is not the LF's abstain value) is an
         error naming the function, the row and the value. Default: the sorted values returned.
     verbose : bool, optional
-        Progress bar over the functions, or for a Dask frame over the tasks of the computation
-        (default: only on a terminal).
+        Progress bar over the functions, for a Dask frame over its tasks (default: only on a terminal).
 
     Returns
     -------
@@ -392,14 +389,13 @@ def apply(
     Raises
     ------
     LabelingFunctionError
-        A function raised (names it and the row), returned the wrong number of values, or a
-        value outside ``classes``, or a value that is not a single label (a list, a dict), or a
-        missing value (None, NaN) when its abstain value is another one. A
-        vectorised function that raised is called again on halves of the frame to find the first
-        row it raises on by itself (not named when it fails on any frame, e.g. a missing column).
-        On a Dask frame the row is named as the items are (through the files for ``dd.read_csv``);
-        when several partitions fail, the error is the first partition's to fail in time, so the
-        row named may not be the first one in the frame.
+        A function raised (names it and the row), returned the wrong number of values, or a value outside
+        ``classes``, or a value that is not a single label (a list, a dict), or a missing value (None, NaN) when
+        its abstain value is another one. A vectorised function that raised is called again on halves of the
+        frame to find the first row it raises on by itself (not named when it fails on any frame, e.g. a missing
+        column). On a Dask frame the row is named as the items are (through the files for ``dd.read_csv``);
+        when several partitions fail, the error is the first partition's to fail in time, so the row named may
+        not be the first one in the frame.
     InvalidParameterError
         Two functions share a name, ``lfs`` is empty, ``df`` has no rows, or ``classes`` is not a
         non-empty list of distinct labels.
@@ -413,8 +409,7 @@ def apply(
     Warns
     -----
     LabelwiseWarning
-        Without ``classes``, a function whose abstain value is not ``-1`` returned ``-1`` (Snorkel's
-        abstain value), which is then a class.
+        Without ``classes``, a function whose abstain value is not ``-1`` returned ``-1`` (Snorkel's abstain), a class.
     """
     checked = _check_lfs(lfs)
     declared = _check_declared(classes)
