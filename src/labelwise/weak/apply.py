@@ -17,7 +17,7 @@ from ..errors import (
     LabelwiseError,
     ShapeMismatchError,
 )
-from ._abstain_hint import warn_minus_one_class
+from ._abstain_hint import minus_one_hint, warn_minus_one_class
 from ._apply_groups import labeler_major
 from ._apply_points import apply_points, is_point_data
 from ._float_votes import integral_float_votes
@@ -193,7 +193,7 @@ def _check_classes(
         raise LabelingFunctionError(
             f"{lf.kind} {lf.name!r} returned {show(values[row])} on row {show(index[row])}, "
             f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}"
-            f"{bool_hint(values[row], classes)}",
+            f"{bool_hint(values[row], classes)}{minus_one_hint(lf, values[row])}",
             row=index[row],
             position=int(positions[row]),
         )
