@@ -108,7 +108,7 @@ def fit_votes(votes: Any, classes: Any) -> Votes:
     if len(v.answers) == 0:  # a Votes of a batch no function voted on: nothing to fit
         raise AnnotationError(
             f"votes has no votes: every labeler abstained on every one of the {v.n_items} items "
-            f"({v.n_labelers} labelers); a label model is fitted on votes"
+            f"({v.n_labelers} labelers): nothing to fit a model on"
         )
     if not isinstance(votes, pd.DataFrame):
         return v
