@@ -87,6 +87,11 @@ class TestPredictOnAllAbstainRows:
         assert model.predict(empty, tie_break_policy="abstain").tolist() == [-1, -1]
         assert model.score(empty, [0, 1], metrics=["coverage"]) == {"coverage": 0.0}
 
+    def test_a_uniform_missing_abstain_model_abstains_on_them_as_snorkel(self, sim):
+        """With a uniform balance and abstains as missing answers a no-vote row is a tie: -1, Snorkel's answer."""
+        model = weak.LabelModel(class_balance="uniform", abstains="missing").fit(sim.votes)
+        assert model.predict(np.full((2, 5), -1), tie_break_policy="abstain").tolist() == [-1, -1]
+
     @pytest.mark.parametrize("make", [*MODELS, weak.RandomVoter])
     def test_a_fit_on_votes_without_a_vote_is_an_error(self, sim, make):
         """Every model refuses to fit on a Votes without a vote, naming why."""
