@@ -48,9 +48,10 @@ SEEN = [*range(5100, 5200), *range(5400, 5560)]  # 5560+ stay fresh
 # ----------------------------------------------------------------------------- snorkel side (its own venv)
 
 
-def snorkel_batch(inp: str, out: str) -> None:
+def snorkel_batch(inp: str, out: str, epochs: int = 100) -> None:
     """Fit Snorkel's ``LabelModel`` on every set of ``inp`` (``bench_weak.py``'s call); save probs, μ, p, CPU (npz:
-    the two virtualenvs' numpy versions differ, so no pickle crosses between them)."""
+    the two virtualenvs' numpy versions differ, so no pickle crosses between them). ``epochs`` other than 100 (the
+    default, the benchmark's): the diagnosis of how far Snorkel's 100 SGD steps are from its optimum."""
     from snorkel.labeling.model import LabelModel
 
     data = np.load(inp)
@@ -60,7 +61,7 @@ def snorkel_batch(inp: str, out: str) -> None:
         L, k = data[key], int(data[f"k_{seed}"])
         cpu = time.process_time()
         model = LabelModel(cardinality=k, verbose=False)
-        model.fit(L, seed=0, progress_bar=False)
+        model.fit(L, seed=0, progress_bar=False, n_epochs=epochs)  # 100: Snorkel's default, as the bench runs it
         probs = model.predict_proba(L)
         result[f"probs_{seed}"] = probs
         result[f"mu_{seed}"] = model.mu.detach().numpy().astype(float)
@@ -105,22 +106,23 @@ def codes_matrix(votes, k: int) -> np.ndarray:
 
 def mu_posterior(L: np.ndarray, mu: np.ndarray, p: np.ndarray, abstain_factor: bool) -> np.ndarray:
     """``P(y | λ) ∝ p_y Π_{j votes} μ[(j, λ_j), y]`` (Snorkel's ``predict_proba``), times ``Π_{j abstains} (1 − Σ_a
-    μ[(j, a), y])`` with ``abstain_factor`` (labelwise's informative posterior)."""
+    μ[(j, a), y])`` with ``abstain_factor`` (labelwise's informative posterior). ``μ`` floored at 1e-6 as labelwise's
+    ``_posterior.FLOOR`` (Snorkel clamps its own ``μ`` at ``mu_eps`` >= 1e-4, so its posterior is unchanged)."""
     n, m = L.shape
     k = len(p)
     log = np.tile(np.log(np.clip(p, 1e-300, None)), (n, 1))
     for j in range(m):
-        block = np.clip(mu[j * k : (j + 1) * k], 1e-12, 1.0)  # rows: vote a, columns: class y
+        block = np.clip(mu[j * k : (j + 1) * k], 1e-6, 1.0)  # rows: vote a, columns: class y
         voted = L[:, j] >= 0
         log[voted] += np.log(block[L[voted, j]])
         if abstain_factor:
-            log[~voted] += np.log(np.clip(1.0 - block.sum(axis=0), 1e-12, None))
+            log[~voted] += np.log(np.clip(1.0 - block.sum(axis=0), 1e-6, 1.0))
     log -= log.max(axis=1, keepdims=True)
     post = np.exp(log)
     return post / post.sum(axis=1, keepdims=True)
 
 
-LABELWISE_FITS = {  # name -> LabelModel parameters (None: DawidSkeneLabelModel)
+LABELWISE_FITS = {  # name -> LabelModel parameters
     "lw_default": {},
     "lw_uniform": {"class_balance": "uniform"},
     "lw_missing": {"abstains": "missing"},
@@ -162,6 +164,13 @@ def labelwise_labels(meta: dict, sim) -> tuple[dict, dict]:
     return out, facts
 
 
+def snorkel_epochs(folder: Path, python: str, epochs: int) -> None:
+    """Snorkel refitted on a ``--collect`` folder's sets with ``epochs`` SGD steps (``snorkel_{epochs}.npz``)."""
+    out = folder / f"snorkel_{epochs}.npz"
+    cmd = [python, __file__, "--snorkel-batch", str(folder / "L.npz"), str(out), "--snorkel-epochs", str(epochs)]
+    subprocess.run(cmd, check=True)
+
+
 def collect(folder: Path, python: str, seeds: list[int]) -> None:
     """Every labelwise fit and the peers on ``seeds``; per-set labels and facts pickled under ``folder``."""
     assert all(s < 5560 for s in seeds), "seeds 5560+ are kept fresh"
@@ -192,6 +201,34 @@ def collect(folder: Path, python: str, seeds: list[int]) -> None:
 # ----------------------------------------------------------------------------- the tables
 
 
+def gold_fitted_labels(L: np.ndarray, k: int, truth: np.ndarray, parent: np.ndarray, seed: int) -> np.ndarray:
+    """The informative-abstain model with the TRUE cliques (each function with its copies: one joint outcome) fitted
+    on the gold labels, two-fold: each half labelled by ``p_y Π_groups P(outcome | y)`` counted (+0.5) on the other.
+
+    Not a label model (it reads the truth): the best a latent-class fit of the right structure could hope to estimate,
+    to tell a goal beyond the model from one beyond estimation without labels."""
+    n, m = L.shape
+    groups = [[j, *np.flatnonzero(parent == j).tolist()] for j in range(m) if parent[j] < 0]
+    codes = []
+    for g in groups:
+        joint = np.zeros(n, dtype=np.int64)
+        for j in g:
+            joint = joint * (k + 1) + (L[:, j] + 1)
+        codes.append(np.unique(joint, return_inverse=True)[1])
+    # not default_rng(seed): simulate_lfs drew the classes from that very stream, so the halves would split by class
+    half = np.random.default_rng([seed, 52]).random(n) < 0.5
+    out = np.empty(n, dtype=np.int64)
+    for fit in (half, ~half):
+        tf = truth[fit]
+        log = np.tile(np.log((np.bincount(tf, minlength=k) + 0.5) / (len(tf) + 0.5 * k)), ((~fit).sum(), 1))
+        for inv in codes:
+            count = np.zeros((inv.max() + 1, k))
+            np.add.at(count, (inv[fit], tf), 1)
+            log += np.log((count + 0.5) / (count.sum(axis=0) + 0.5 * len(count)))[inv[~fit]]
+        out[~fit] = log.argmax(axis=1)
+    return out
+
+
 def accuracy_frame(folder: Path):
     """One row per set: the drawn settings and every method's accuracy (points) on the items with a vote."""
     import pandas as pd
@@ -208,17 +245,32 @@ def accuracy_frame(folder: Path):
         mine = mu_posterior(L, mu, p, False)
         gaps.append(float(np.abs(mine - probs)[s["voted"]].max()))  # checks mu_posterior against Snorkel's own
         labels["snorkel_abspost"] = mu_posterior(L, mu, p, True).argmax(axis=1)
+        labels["gold_fitted"] = gold_fitted_labels(L, s["meta"]["K"], s["truth"].astype(int), s["parent"], seed)
+        for epochs in (1000, 10000):
+            if (folder / f"snorkel_{epochs}.npz").exists():
+                labels[f"snorkel_{epochs}ep"] = np.load(folder / f"snorkel_{epochs}.npz")[f"probs_{seed}"].argmax(
+                    axis=1
+                )
         voted, truth = s["voted"], s["truth"]
         row = dict(s["meta"], n_voted=int(voted.sum()), snorkel_cpu=float(snork[f"cpu_{seed}"]))
+        row["votes_per_item"] = float((L[voted] >= 0).sum(axis=1).mean())
+        counts = np.stack([(L == c).sum(axis=1) for c in range(s["meta"]["K"])], axis=1)
+        strict = voted & ((counts == counts.max(axis=1, keepdims=True)).sum(axis=1) == 1)
+        for name in ("mv", "lw_default", "lw_ds", "snorkel"):  # overriding a strict majority: how often, how well
+            lab = s["labels"][name] if name != "snorkel" else probs.argmax(axis=1)
+            row[f"{name}_overrides"] = 100.0 * float(np.mean(lab[strict] != counts.argmax(axis=1)[strict]))
+            row[f"{name}_strict"] = 100.0 * float(np.mean(lab[strict] == truth[strict]))
+            row[f"{name}_tied"] = 100.0 * float(np.mean(lab[voted & ~strict] == truth[voted & ~strict]))
+        row["strict_share"] = float(strict.sum() / voted.sum())
         row.update({k: v for k, v in s["facts"].items() if k.endswith("_abstains")})
-        for name, lab in labels.items():
+        for name, lab in sorted(labels.items()):
             row[name] = 100.0 * float(np.mean(np.asarray(lab)[voted] == truth[voted]))
         rows.append(row)
     print(f"Snorkel's predict_proba against mu_posterior(its μ, p, no abstain factor): largest gap {max(gaps):.1e}")
     return pd.DataFrame(rows).set_index("seed")
 
 
-METHODS = ["lw_default", "snorkel", "crowdkit_ds", "lw_ds", "lw_uniform"]
+METHODS = ["lw_default", "snorkel", "crowdkit_ds", "lw_ds", "lw_uniform", "gold_fitted"]
 
 
 def method_table(frame, names: list[str]):
@@ -246,13 +298,17 @@ def breakdown(frame, names: list[str]):
         "K": frame["K"],
         "functions (m, before copies)": pd.cut(frame["m"], [2, 5, 9, 14], labels=["3-5", "6-9", "10-14"]),
         "copies": frame["copies"],
+        "one-class share (unipolar)": pd.cut(frame["unipolar"], [0, 0.2, 0.4, 0.6, 0.8]),
         "imbalance": pd.cut(frame["imbalance"], [1, 2, 3, 4], labels=["1-2", "2-3", "3-4"], include_lowest=True),
         "block": np.where(frame.index < 5400, "5100-5199", "5400-5559"),
+        "votes per voted item": pd.cut(frame["votes_per_item"], [1, 2, 3, 4, 8]),
+        "the default's abstain model": frame["lw_default_abstains"],
     }
     below = pd.DataFrame({n: frame[n] - frame["mv"] < -0.5 for n in names})
     for title, key in keys.items():
         table = below.groupby(key, observed=True).sum().astype(int)
         table.insert(0, "sets", below.groupby(key, observed=True).size())
+        table["crowdkit_ds - MV"] = (frame["crowdkit_ds"] - frame["mv"]).groupby(key, observed=True).mean().round(2)
         print(f"\nsets more than 0.5 below MV, by {title}:\n{table.to_string()}")
 
 
@@ -263,18 +319,90 @@ def analyse(folder: Path) -> None:
     pd.set_option("display.width", 200)
     frame = accuracy_frame(folder)
     frame.to_csv(folder / "accuracy.csv")
-    names = [c for c in frame.columns if c.startswith(("lw_", "snorkel", "crowdkit")) and not c.endswith(("_abstains", "_cpu"))]
+    skip = ("_abstains", "_cpu", "_overrides", "_strict", "_tied")
+    names = [c for c in frame.columns if c.startswith(("lw_", "snorkel", "crowdkit", "gold")) and not c.endswith(skip)]
     print(f"{len(frame)} sets, voted items; MV mean {frame['mv'].mean():.2f}")
     print(method_table(frame, names).to_string(float_format=lambda x: f"{x:.2f}"))
     best_peer = frame[["snorkel", "crowdkit_ds"]].max(axis=1)
     for name in ("lw_default", "lw_uniform", "lw_ds"):
         wins = int((frame[name] >= best_peer - 1e-12).sum())
-        print(f"80% rule, {name} >= max(Snorkel, crowd-kit DS): {wins} of {len(frame)} ({100 * wins / len(frame):.1f}%)")
+        alone = [int((frame[name] >= frame[p] - 1e-12).sum()) for p in ("snorkel", "crowdkit_ds")]
+        print(
+            f"80% rule, {name} >= max(Snorkel, crowd-kit DS): {wins} of {len(frame)} ({100 * wins / len(frame):.1f}%); "
+            f">= Snorkel {alone[0]}, >= crowd-kit DS {alone[1]}"
+        )
     breakdown(frame, METHODS)
     below = {n: frame[n] - frame["mv"] < -0.5 for n in METHODS}
     both = pd.crosstab(below["lw_default"], below["snorkel"], rownames=["default below"], colnames=["Snorkel below"])
     print(f"\n{both.to_string()}")
-    print(f"below MV for all four peers/models at once: {int(pd.DataFrame(below).all(axis=1).sum())}")
+    print(f"below MV for all of {METHODS} at once: {int(pd.DataFrame(below).all(axis=1).sum())}")
+    strict = {
+        n: [f"{n}_{c}" for c in ("overrides", "strict", "tied")] for n in ("mv", "lw_default", "lw_ds", "snorkel")
+    }
+    bad = below["lw_default"]
+    for title, rows in (("every set", frame), ("the default's sets below MV", frame[bad])):
+        table = pd.DataFrame(
+            {n: rows[c].mean().to_numpy() for n, c in strict.items()}, index=["overrides", "strict", "tied"]
+        )
+        print(
+            f"\n{title} ({len(rows)}; strict-majority items {100 * rows['strict_share'].mean():.1f}%): mean % of strict "
+            f"majorities overridden, accuracy on strict-majority items, on tied items\n{table.round(2).to_string()}"
+        )
+    sel = (frame["snorkel"] - frame["mv"] >= -0.5) & bad
+    within = {n: int((frame.loc[sel, n] - frame.loc[sel, "mv"] >= -0.5).sum()) for n in names}
+    print(f"\nthe {int(sel.sum())} sets where Snorkel is within 0.5 of MV and the default is not: within 0.5 of MV")
+    print(pd.Series(within).to_string())
+
+
+# ----------------------------------------------------------------------------- an exploration, not a candidate
+
+
+def tie_break_only(matrix: np.ndarray, k: int, probas: np.ndarray) -> np.ndarray:
+    """Majority vote's class where it is strict; among the tied classes, the one of highest ``probas``; no vote: the
+    model's argmax. The label model left to break majority vote's ties only (what Snorkel's fit nearly does here)."""
+    counts = np.stack([(matrix == c).sum(axis=1) for c in range(k)], axis=1)
+    tied = counts == counts.max(axis=1, keepdims=True)
+    return np.where(tied, probas, -np.inf).argmax(axis=1)
+
+
+def explore_tie_break(folder: Path) -> None:
+    """The default's labels and ``tie_break_only``'s on the seen seeds (from ``--collect``'s matrices) and on the
+    93 dev sets (``_dev_weak_judge.part_b``'s printout, "candidate" = tie-break only; exploration, not a judging)."""
+    import pandas as pd
+
+    from labelwise import weak
+
+    def fit(matrix: np.ndarray, k: int, tie_break: bool) -> tuple[np.ndarray, float]:
+        cpu = time.process_time()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = weak.LabelModel(labels=list(range(k))).fit(matrix)
+        labels = model.labels_.to_numpy().astype(int)
+        if tie_break:
+            labels = tie_break_only(matrix, k, model.probas_.to_numpy())
+        return labels, time.process_time() - cpu
+
+    with open(folder / "labelwise.pkl", "rb") as f:
+        sets = pickle.load(f)
+    matrices = np.load(folder / "L.npz")
+    rows = []
+    for seed, s in sets.items():
+        L, k, voted, truth = matrices[f"L_{seed}"], s["meta"]["K"], s["voted"], s["truth"]
+        row = {"seed": seed, "mv": 100.0 * float(np.mean(s["labels"]["mv"][voted] == truth[voted]))}
+        for name, flag in (("default", False), ("tie_break_only", True)):
+            row[name] = 100.0 * float(np.mean(fit(L, k, flag)[0][voted] == truth[voted]))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for name in ("default", "tie_break_only"):
+        d = frame[name] - frame["mv"]
+        print(
+            f"seen seeds, {name}: more than 0.5 below MV {int((d < -0.5).sum())} of {len(frame)}, "
+            f"mean {frame[name].mean():.2f} (MV {frame['mv'].mean():.2f}), worst {d.min():+.2f}"
+        )
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _dev_weak_judge import part_b
+
+    part_b("93", None, "lowsnork52_tiebreak", fit)
 
 
 def main() -> None:
@@ -282,17 +410,23 @@ def main() -> None:
     parser.add_argument("--snorkel-batch", nargs=2, metavar=("IN", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--collect", type=Path, help="fit everything on the seen seeds, pickle under this folder")
     parser.add_argument("--analyse", type=Path, help="print the tables from a --collect folder")
+    parser.add_argument("--tie-break", type=Path, help="explore tie_break_only on a --collect folder and the 93")
     parser.add_argument("--snorkel-python", default=SNORKEL_PYTHON)
+    parser.add_argument("--snorkel-epochs", type=int, default=None, help="with --collect's folder: refit Snorkel")
     parser.add_argument("--seeds", default=None, help="FIRST-LAST for a trial (default: every seen seed)")
     args = parser.parse_args()
     if args.snorkel_batch:
-        snorkel_batch(*args.snorkel_batch)
+        snorkel_batch(*args.snorkel_batch, epochs=args.snorkel_epochs or 100)
+    elif args.collect and args.snorkel_epochs:
+        snorkel_epochs(args.collect, args.snorkel_python, args.snorkel_epochs)
     elif args.collect:
         seeds = SEEN
         if args.seeds:
             first, last = (int(x) for x in args.seeds.split("-"))
             seeds = list(range(first, last + 1))
         collect(args.collect, args.snorkel_python, seeds)
+    elif args.tie_break:
+        explore_tie_break(args.tie_break)
     elif args.analyse:
         analyse(args.analyse)
     else:
