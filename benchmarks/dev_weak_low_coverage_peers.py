@@ -48,10 +48,21 @@ SEEN = [*range(5100, 5200), *range(5400, 5560)]  # 5560+ stay fresh
 # ----------------------------------------------------------------------------- snorkel side (its own venv)
 
 
-def snorkel_batch(inp: str, out: str, epochs: int = 100) -> None:
+def vote_shares(L: np.ndarray, k: int) -> np.ndarray:
+    """The mean vote shares of the items with a vote (labelwise's ``class_balance="votes"``), floored at 1e-6 (Snorkel
+    refuses a zero class balance) and renormalised."""
+    counts = np.stack([(L == c).sum(axis=1) for c in range(k)], axis=1).astype(float)
+    voted = counts.sum(axis=1) > 0
+    shares = (counts[voted] / counts[voted].sum(axis=1, keepdims=True)).mean(axis=0)
+    shares = np.maximum(shares, 1e-6)
+    return shares / shares.sum()
+
+
+def snorkel_batch(inp: str, out: str, epochs: int = 100, votes_balance: bool = False) -> None:
     """Fit Snorkel's ``LabelModel`` on every set of ``inp`` (``bench_weak.py``'s call); save probs, μ, p, CPU (npz:
     the two virtualenvs' numpy versions differ, so no pickle crosses between them). ``epochs`` other than 100 (the
-    default, the benchmark's): the diagnosis of how far Snorkel's 100 SGD steps are from its optimum."""
+    default, the benchmark's): the diagnosis of how far Snorkel's 100 SGD steps are from its optimum; ``votes_balance``:
+    ``class_balance`` set to the vote shares (``vote_shares``), labelwise's default balance, in place of uniform."""
     from snorkel.labeling.model import LabelModel
 
     data = np.load(inp)
@@ -61,7 +72,8 @@ def snorkel_batch(inp: str, out: str, epochs: int = 100) -> None:
         L, k = data[key], int(data[f"k_{seed}"])
         cpu = time.process_time()
         model = LabelModel(cardinality=k, verbose=False)
-        model.fit(L, seed=0, progress_bar=False, n_epochs=epochs)  # 100: Snorkel's default, as the bench runs it
+        balance = vote_shares(L, k).tolist() if votes_balance else None  # None: Snorkel's uniform default
+        model.fit(L, seed=0, progress_bar=False, n_epochs=epochs, class_balance=balance)
         probs = model.predict_proba(L)
         result[f"probs_{seed}"] = probs
         result[f"mu_{seed}"] = model.mu.detach().numpy().astype(float)
@@ -164,10 +176,12 @@ def labelwise_labels(meta: dict, sim) -> tuple[dict, dict]:
     return out, facts
 
 
-def snorkel_epochs(folder: Path, python: str, epochs: int) -> None:
-    """Snorkel refitted on a ``--collect`` folder's sets with ``epochs`` SGD steps (``snorkel_{epochs}.npz``)."""
-    out = folder / f"snorkel_{epochs}.npz"
-    cmd = [python, __file__, "--snorkel-batch", str(folder / "L.npz"), str(out), "--snorkel-epochs", str(epochs)]
+def snorkel_variant(folder: Path, python: str, epochs: int | None, votes_balance: bool) -> None:
+    """Snorkel refitted on a ``--collect`` folder's sets with ``epochs`` SGD steps (``snorkel_{epochs}.npz``) or the
+    vote shares as its class balance (``snorkel_votes.npz``)."""
+    out = folder / (f"snorkel_{epochs}.npz" if epochs else "snorkel_votes.npz")
+    cmd = [python, __file__, "--snorkel-batch", str(folder / "L.npz"), str(out)]
+    cmd += ["--snorkel-epochs", str(epochs)] if epochs else ["--snorkel-votes-balance"]
     subprocess.run(cmd, check=True)
 
 
@@ -246,6 +260,8 @@ def accuracy_frame(folder: Path):
         gaps.append(float(np.abs(mine - probs)[s["voted"]].max()))  # checks mu_posterior against Snorkel's own
         labels["snorkel_abspost"] = mu_posterior(L, mu, p, True).argmax(axis=1)
         labels["gold_fitted"] = gold_fitted_labels(L, s["meta"]["K"], s["truth"].astype(int), s["parent"], seed)
+        if (folder / "snorkel_votes.npz").exists():
+            labels["snorkel_votesbalance"] = np.load(folder / "snorkel_votes.npz")[f"probs_{seed}"].argmax(axis=1)
         for epochs in (1000, 10000):
             if (folder / f"snorkel_{epochs}.npz").exists():
                 labels[f"snorkel_{epochs}ep"] = np.load(folder / f"snorkel_{epochs}.npz")[f"probs_{seed}"].argmax(
@@ -413,12 +429,13 @@ def main() -> None:
     parser.add_argument("--tie-break", type=Path, help="explore tie_break_only on a --collect folder and the 93")
     parser.add_argument("--snorkel-python", default=SNORKEL_PYTHON)
     parser.add_argument("--snorkel-epochs", type=int, default=None, help="with --collect's folder: refit Snorkel")
+    parser.add_argument("--snorkel-votes-balance", action="store_true", help="the same, class balance = vote shares")
     parser.add_argument("--seeds", default=None, help="FIRST-LAST for a trial (default: every seen seed)")
     args = parser.parse_args()
     if args.snorkel_batch:
-        snorkel_batch(*args.snorkel_batch, epochs=args.snorkel_epochs or 100)
-    elif args.collect and args.snorkel_epochs:
-        snorkel_epochs(args.collect, args.snorkel_python, args.snorkel_epochs)
+        snorkel_batch(*args.snorkel_batch, epochs=args.snorkel_epochs or 100, votes_balance=args.snorkel_votes_balance)
+    elif args.collect and (args.snorkel_epochs or args.snorkel_votes_balance):
+        snorkel_variant(args.collect, args.snorkel_python, args.snorkel_epochs, args.snorkel_votes_balance)
     elif args.collect:
         seeds = SEEN
         if args.seeds:
