@@ -7,7 +7,8 @@ switched at a time, scored as ``bench_weak.py`` scores (gold items with at least
 the abstain model kept, how many of the simulation's copy pairs (a function and the one it copies) end inside one
 fitted group, the class balance and the fit's CPU seconds (warm, the least of three). Then ``DawidSkeneLabelModel``,
 the default given the pairs ``weak.learn_dependencies`` (Varma et al. 2019) finds, and a supervised ceiling: the
-label model's own family (the true cliques, abstains informative) with its parameters counted from gold.
+label model's own family (the true cliques, abstains informative) with its parameters counted from gold (a
+reference, not a bound: an unsupervised fit can land a few items above it).
 
 ``--table FIRST ...`` instead prints one row per simulated set of those first seeds: the default and
 ``pair_check=False`` side by side (accuracy, CPU, abstain model, copy pairs inside groups).
