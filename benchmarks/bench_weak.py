@@ -24,7 +24,8 @@ snorkel)::
     python benchmarks/bench_weak.py --snorkel-python /work/venvs/weak-snorkel/bin/python
 
 Options: ``--apply-rows`` (default 1,000,000), ``--no-snorkel``, ``--skip-apply`` (label models
-only), ``--sets NAME,...`` (only these label-model sets), ``--apply-only``, ``--dev`` (the
+only), ``--sets NAME,...`` (only these label-model sets), ``--sims-only`` (only the simulated sets, e.g.
+at other ``--first-seed`` values), ``--apply-only``, ``--dev`` (the
 default-choosing runs on dev seeds, no Snorkel; the abstain-model rule was chosen with
 ``benchmarks/dev_weak_abstains.py``).
 """
@@ -272,7 +273,7 @@ def label_model_section(args, tmp: Path) -> pd.DataFrame:
     from labelwise.weak import as_votes
 
     rows = []
-    sets = [(n, as_votes(a.astype({"annotator": str})), g) for n, a, g in crowd_sets()]
+    sets = [] if args.sims_only else [(n, as_votes(a.astype({"annotator": str})), g) for n, a, g in crowd_sets()]
     for name, votes, gold in pick_sets(sets + simulated_sets(args.first_seed), args.sets):
         rows.append(evaluate(name, votes, gold, args, tmp))
         print(pd.DataFrame([rows[-1]]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
@@ -324,6 +325,7 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=1000)
     ap.add_argument("--apply-only", action="store_true", help="only the applier comparison")
     ap.add_argument("--skip-apply", action="store_true", help="only the label-model comparison")
+    ap.add_argument("--sims-only", action="store_true", help="only the simulated label-model sets, no crowd sets")
     ap.add_argument("--sets", help="comma-separated set names: only these label-model sets (a rerun of a few)")
     ap.add_argument("--dev", action="store_true", help="simulated dev seeds 100-109 only, no Snorkel, no applier")
     args = ap.parse_args()
