@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import LabelwiseWarning
 from .labeling_function import LabelingFunction
 
-__all__ = ["warn_minus_one_class"]
+__all__ = ["minus_one_hint", "warn_minus_one_class"]
 
 
 def _is_minus_one(value: Any) -> bool:
@@ -47,3 +47,11 @@ def warn_minus_one_class(answers: pd.DataFrame, lfs: Sequence[LabelingFunction],
         LabelwiseWarning,
         stacklevel=3,
     )
+
+
+def minus_one_hint(lf: LabelingFunction, value: Any) -> str:
+    """For ``value`` outside the declared classes: when it is ``-1`` and ``lf`` abstains otherwise, the likely
+    cause (a function written for Snorkel, whose abstain value is ``-1``) and its fix; else ``""``."""
+    if not _is_minus_one(value) or _is_minus_one(lf.abstain):
+        return ""
+    return f" (-1 is Snorkel's abstain value: if it means no vote here, give {lf.name!r} abstain=-1)"

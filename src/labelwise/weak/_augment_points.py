@@ -130,15 +130,16 @@ def check_points(points: Any, name: str = "df") -> list[Any]:
     return listed
 
 
-def check_point_tfs(tfs: list[TransformationFunction]) -> None:
-    """Refuse vectorised TFs and preprocessors: a list's points are transformed one by one."""
+def check_point_tfs(tfs: Any, name: str = "tfs", data: str = "a list of data points, transformed") -> None:
+    """Refuse vectorised functions and preprocessors (``name``: the parameter listing them, ``tfs`` or ``lfs``):
+    a list's points are transformed (labelled) one by one."""
     for i, tf in enumerate(tfs):
         frame_ones = [p.name for p in _in_order(tf.pre) if p.vectorized]
         if tf.vectorized or frame_ones:
             what = "is vectorized" if tf.vectorized else f"uses the vectorized preprocessor {frame_ones[0]!r}"
             raise InvalidParameterError(
-                f"tfs[{i}] ({tf.name!r}) {what} (it takes a DataFrame), but df is a list of data points, "
-                "transformed one by one: pass row functions, or the points as a DataFrame"
+                f"{name}[{i}] ({tf.name!r}) {what} (it takes a DataFrame), but df is {data} one by one: pass row "
+                "functions, or the points as a DataFrame"
             )
 
 

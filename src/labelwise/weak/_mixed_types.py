@@ -4,15 +4,16 @@ rows it names carried (with their positions) for the command to add DATA's lines
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from ..errors import InvalidLabelsError
+from ..errors import InvalidLabelsError, LabelwiseError
 
-__all__ = ["MixedLabelTypesError", "mixed_types_error"]
+__all__ = ["MixedLabelTypesError", "label_type_error", "mixed_types_error"]
 
 
 class MixedLabelTypesError(InvalidLabelsError):
@@ -42,3 +43,22 @@ def mixed_types_error(answers: pd.DataFrame, items: pd.Index) -> MixedLabelTypes
             (answers["item"].iloc[i], int(at) if at >= 0 else None) for (_, i), at in zip(firsts, found, strict=True)
         ),
     )
+
+
+def label_type_error(answers: pd.DataFrame, items: pd.Index) -> LabelwiseError:
+    """Which function returned what, when the votes cannot be sorted into classes (unhashable or mixed types);
+    the error carries the position in ``items`` of each row it names (the command names their lines)."""
+    labels = answers["label"]
+    unhashable = np.flatnonzero(~labels.map(lambda v: isinstance(v, Hashable)).to_numpy(dtype=bool))
+    if unhashable.size:
+        first = answers.iloc[int(unhashable[0])]
+        found = items.get_indexer([first["item"]])[0]
+        from .apply import LabelingFunctionError
+
+        return LabelingFunctionError(
+            f"labeling function {first['labeler']!r} returned {first['label']!r} (a {type(first['label']).__name__}) "
+            f"on row {show(first['item'])}, expected a single label (a string or a number) or its abstain value",
+            row=first["item"],
+            position=int(found) if found >= 0 else None,
+        )
+    return mixed_types_error(answers, items)

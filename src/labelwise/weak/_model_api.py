@@ -131,7 +131,8 @@ class VoterAPI:
                     f"({len(labelers)}), got {shape[1]} columns"
                 )
             if len(shape) == 2:  # column j is the j-th fitted labeler, whatever it was named at fit
-                votes = _named_columns(as_votes(votes, classes=self.classes_), tuple(labelers))
+                # a batch no function voted on is predicted too (Snorkel's rows of -1)
+                votes = _named_columns(as_votes(votes, classes=self.classes_, allow_empty=True), tuple(labelers))
         return self._predict_rows(votes)
 
     def predict_proba(self, votes: Any) -> pd.DataFrame:

@@ -116,3 +116,19 @@ def missing_hint(exc: Exception, row: Any) -> str:
         f" ({shown}: a missing value; test pd.isna(row.{missing[0][0]}) first, or fill the column, "
         "e.g. df.fillna({'" + missing[0][0] + "': ''}))"
     )
+
+
+def setting_hint(exc: Exception, row: Any) -> str:
+    """For a row preprocessor that set a field on its row, as Snorkel's do (``x.text = x.text.lower(); return
+    x``), which a row (a named tuple) refuses: what to return instead. ``""`` for any other error (reading a
+    field the row lacks sets ``exc.obj`` to the row; a value's own missing attribute names its type)."""
+    if not isinstance(exc, AttributeError) or not isinstance(row, tuple) or getattr(exc, "obj", None) is row:
+        return ""
+    message = str(exc)
+    said = ("can't set attribute", "has no setter", "for setting new attributes", f"'{type(row).__name__}' object")
+    if not any(words in message for words in said):
+        return ""
+    return (
+        "; a row is read-only (a named tuple): return a dict of the fields the preprocessor adds or replaces, "
+        "e.g. {'text': row.text.lower()}, instead of setting them on the row (Snorkel's x.text = ...; return x)"
+    )

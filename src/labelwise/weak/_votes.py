@@ -397,7 +397,7 @@ def ordered_classes(classes: Any) -> Any:
         return sorted(classes, key=repr)
 
 
-def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
+def as_votes(votes: Any, *, classes: Any = None, name: str = "votes", allow_empty: bool = False) -> Votes:
     """Coerce a :class:`Votes`, a long DataFrame or a dense label matrix (-1 = abstain) to :class:`Votes`.
 
     ``classes`` (a label model's ``labels=``, or its fitted ``classes_`` for new votes) are the classes of the
@@ -409,10 +409,14 @@ def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     ``worker``, ``answer``, ``annotation``) is a wide label matrix: each column a labeler named by
     the column (as text), each row an item named by the index, ``-1`` an abstain.
 
+    A table or matrix without a single vote is an error unless ``allow_empty`` (votes to predict on: Snorkel's
+    label matrix of a batch no function fired on); a :class:`Votes` is taken as it is (:func:`weak.apply` with
+    declared classes makes one of a batch without a vote), and a label model's fit refuses it.
+
     Raises
     ------
     AnnotationError
-        No labeler voted on any item.
+        No labeler voted on any item (a table or matrix, without ``allow_empty``).
     MissingColumnError, InvalidLabelsError, ShapeMismatchError
         The table or matrix is malformed.
     """
@@ -432,7 +436,7 @@ def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
                 f"got {type(votes).__name__}"
             )
         out = _from_matrix(arr, classes)
-    if len(out.answers) == 0:
+    if len(out.answers) == 0 and not allow_empty and not isinstance(votes, Votes):
         raise AnnotationError(
             f"{name} has no votes: every labeler abstained on every one of the {out.n_items} items "
             f"({out.n_labelers} labelers)"

@@ -114,7 +114,9 @@ def _gold_codes(gold: Any, votes: Votes, given: Any = None) -> np.ndarray:
     return codes
 
 
-def analysis(votes: Any, gold: Any = None, *, model: Any = None, items: Any = None) -> pd.DataFrame:
+def analysis(
+    votes: Any, gold: Any = None, *, model: Any = None, items: Any = None, est_weights: Any = None
+) -> pd.DataFrame:
     """One row per labeling function: polarity, coverage, overlaps, conflicts (and accuracy with gold).
 
     Parameters
@@ -129,6 +131,9 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None, items: Any = No
     model : fitted LabelModel or DawidSkeneLabelModel, optional
         Adds the label model's view: ``estimated_accuracy`` (P(vote correct | vote) as the model believes it, no
         gold: a rule the model reads as one class's detector gets near 1 whatever gold says).
+    est_weights : array-like of shape (n_labelers,) or Series indexed by labeler, optional
+        Weights to show beside the functions (Snorkel's ``lf_summary(est_weights=...)``, such as a label
+        model's ``get_weights()``): a ``learned_weight`` column, by position or by labeler name.
     items : sequence, optional
         Every item of the data (``df.index``, or the ``item`` column of ``labelwise weak``'s ``labels.csv``):
         items without a vote count as rows nobody voted on, as in Snorkel's label matrix. A long table
@@ -142,7 +147,7 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None, items: Any = No
         ``polarity`` (classes voted), ``coverage``, ``overlaps``, ``conflicts``; with gold also
         ``correct``, ``incorrect``, ``empirical_accuracy`` (correct / (correct + incorrect), NaN
         when the function never voted on a gold item); with ``model`` also ``estimated_accuracy``
-        (the model's ``accuracies_``: NaN for a function that never voted).
+        (the model's ``accuracies_``: NaN for a function that never voted); with ``est_weights``, ``learned_weight``.
 
     References
     ----------
@@ -175,7 +180,27 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None, items: Any = No
             )
     if model is not None:
         frame["estimated_accuracy"] = _model_accuracies(model, frame.index)
+    if est_weights is not None:
+        frame["learned_weight"] = _weights(est_weights, frame.index)
     return frame
+
+
+def _weights(est_weights: Any, labelers: pd.Index) -> np.ndarray:
+    """``est_weights`` as one number per labeler: a Series by name (each labeler named), else by position."""
+    if isinstance(est_weights, pd.Series):
+        missing = labelers[~labelers.isin(est_weights.index)]
+        if len(missing):
+            raise ShapeMismatchError(
+                f"est_weights as a Series must be indexed by the labelers, got none for {show(missing.tolist()[:5])}"
+            )
+        est_weights = est_weights.reindex(labelers)
+    values = np.asarray(est_weights)
+    if values.shape != (len(labelers),) or values.dtype.kind not in "iuf":
+        raise ShapeMismatchError(
+            f"est_weights must hold one number per labeling function ({len(labelers)}), got shape {values.shape} "
+            f"of dtype {values.dtype}"
+        )
+    return values.astype(float)
 
 
 def _model_accuracies(model: Any, labelers: pd.Index) -> np.ndarray:

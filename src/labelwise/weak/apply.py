@@ -1,4 +1,4 @@
-"""Apply labeling functions to a pandas or Dask DataFrame -> :class:`~labelwise.weak.Votes`."""
+"""Apply labeling functions to a pandas or Dask DataFrame (or data points) -> :class:`~labelwise.weak.Votes`."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from ..errors import (
     LabelwiseError,
     ShapeMismatchError,
 )
-from ._abstain_hint import warn_minus_one_class
+from ._abstain_hint import minus_one_hint, warn_minus_one_class
 from ._apply_groups import labeler_major
+from ._apply_points import apply_points, is_point_data
 from ._float_votes import integral_float_votes
-from ._mixed_types import mixed_types_error
+from ._mixed_types import label_type_error
 from ._per_row import per_row
 from ._rows import attribute_hint, iter_rows, missing_hint
 from ._votes import Votes, as_votes, bool_hint, class_codes, ordered_classes
@@ -192,7 +193,7 @@ def _check_classes(
         raise LabelingFunctionError(
             f"{lf.kind} {lf.name!r} returned {show(values[row])} on row {show(index[row])}, "
             f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}"
-            f"{bool_hint(values[row], classes)}",
+            f"{bool_hint(values[row], classes)}{minus_one_hint(lf, values[row])}",
             row=index[row],
             position=int(positions[row]),
         )
@@ -209,34 +210,24 @@ def _apply_frame(
             continue
         view = prepared(frame, lf.pre, cache)
         values = lf.checked(_vectorized_values(lf, view) if lf.vectorized else _row_values(lf, view), frame.index)
-        keep = ~lf.abstains(values)
-        voted = values[keep]
-        where = frame.index[keep]
-        _check_classes(lf, voted, where, np.flatnonzero(keep), classes)
-        parts.append(pd.DataFrame({"item": where, "labeler": lf.name, "label": voted}))
+        parts.append(lf_answers(lf, values, frame.index, classes))
+    return joined_answers(parts, frame.index)
+
+
+def lf_answers(lf: LabelingFunction, values: np.ndarray, index: pd.Index, classes: np.ndarray | None) -> pd.DataFrame:
+    """The long table of ``lf``'s votes (``values``: what it returned on each row of ``index``), checked."""
+    keep = ~lf.abstains(values)
+    _check_classes(lf, values[keep], index[keep], np.flatnonzero(keep), classes)
+    return pd.DataFrame({"item": index[keep], "labeler": lf.name, "label": values[keep]})
+
+
+def joined_answers(parts: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
     if not parts:
-        parts.append(pd.DataFrame({"item": frame.index[:0], "labeler": pd.Series(dtype=object), "label": []}))
+        parts.append(pd.DataFrame({"item": index[:0], "labeler": pd.Series(dtype=object), "label": []}))
     out = pd.concat(parts, ignore_index=True)
     if out["label"].dtype == object:
         out["label"] = out["label"].infer_objects()
     return out
-
-
-def _label_type_error(answers: pd.DataFrame, items: pd.Index) -> LabelwiseError:
-    """Which function returned what, when the votes cannot be sorted into classes (unhashable or mixed types);
-    the error carries the position in ``items`` of each row it names (the command names their lines)."""
-    labels = answers["label"]
-    unhashable = np.flatnonzero(~labels.map(lambda v: isinstance(v, Hashable)).to_numpy(dtype=bool))
-    if unhashable.size:
-        first = answers.iloc[int(unhashable[0])]
-        found = items.get_indexer([first["item"]])[0]
-        return LabelingFunctionError(
-            f"labeling function {first['labeler']!r} returned {first['label']!r} (a {type(first['label']).__name__}) "
-            f"on row {show(first['item'])}, expected a single label (a string or a number) or its abstain value",
-            row=first["item"],
-            position=int(found) if found >= 0 else None,
-        )
-    return mixed_types_error(answers, items)
 
 
 def _check_declared(classes: Any) -> np.ndarray | None:
@@ -378,18 +369,17 @@ def apply(
     ----------
     lfs : list of LabelingFunction (or plain functions, taken as row functions)
         Names must be unique.
-    df : pandas.DataFrame or dask.dataframe.DataFrame
-        The data. Its index identifies the items (it must be unique). A Dask frame is labelled
-        partition by partition with ``map_partitions`` (install the ``dask`` extra), in one
-        computation with its index; when each partition has its own ``0..len-1`` index (as
-        ``dd.read_csv`` gives), the items are the row numbers through the whole frame. Tiny
+    df : pandas.DataFrame, dask.dataframe.DataFrame, list of data points or NumPy array
+        The data. Its index identifies the items (it must be unique); data points (Snorkel's ``LFApplier``:
+        :mod:`._apply_points`) are items ``0..n-1``. A Dask frame is labelled partition by partition with
+        ``map_partitions`` (the ``dask`` extra), in one computation with its index; when each partition has its
+        own ``0..len-1`` index (``dd.read_csv``), the items are the row numbers through the whole frame. Tiny
         partitions are labelled in groups of neighbours, with the same votes (docs/weak.md).
     classes : sequence, optional
         The allowed classes. Any other returned value (that is not the LF's abstain value) is an
         error naming the function, the row and the value. Default: the sorted values returned.
     verbose : bool, optional
-        Progress bar over the functions, or for a Dask frame over the tasks of the computation
-        (default: only on a terminal).
+        Progress bar over the functions, for a Dask frame over its tasks (default: only on a terminal).
 
     Returns
     -------
@@ -399,29 +389,27 @@ def apply(
     Raises
     ------
     LabelingFunctionError
-        A function raised (names it and the row), returned the wrong number of values, or a
-        value outside ``classes``, or a value that is not a single label (a list, a dict), or a
-        missing value (None, NaN) when its abstain value is another one. A
-        vectorised function that raised is called again on halves of the frame to find the first
-        row it raises on by itself (not named when it fails on any frame, e.g. a missing column).
-        On a Dask frame the row is named as the items are (through the files for ``dd.read_csv``);
-        when several partitions fail, the error is the first partition's to fail in time, so the
-        row named may not be the first one in the frame.
+        A function raised (names it and the row), returned the wrong number of values, or a value outside
+        ``classes``, or a value that is not a single label (a list, a dict), or a missing value (None, NaN) when
+        its abstain value is another one. A vectorised function that raised is called again on halves of the
+        frame to find the first row it raises on by itself (not named when it fails on any frame, e.g. a missing
+        column). On a Dask frame the row is named as the items are (through the files for ``dd.read_csv``);
+        when several partitions fail, the error is the first partition's to fail in time, so the row named may
+        not be the first one in the frame.
     InvalidParameterError
         Two functions share a name, ``lfs`` is empty, ``df`` has no rows, or ``classes`` is not a
         non-empty list of distinct labels.
     ShapeMismatchError
         The index of ``df`` (pandas or Dask) is not unique.
     AnnotationError
-        Every function abstained on every row.
+        Every function abstained on every row, and ``classes`` is not given (with it: Votes without a vote).
     InvalidLabelsError
         Without ``classes``, labels of several types (each type named with a function and a row).
 
     Warns
     -----
     LabelwiseWarning
-        Without ``classes``, a function whose abstain value is not ``-1`` returned ``-1`` (Snorkel's
-        abstain value), which is then a class.
+        Without ``classes``, a function whose abstain value is not ``-1`` returned ``-1`` (Snorkel's abstain), a class.
     """
     checked = _check_lfs(lfs)
     declared = _check_declared(classes)
@@ -436,21 +424,25 @@ def apply(
             raise _no_rows()
         answers = _apply_frame(df, checked, declared, verbose)
         items = df.index
+    elif is_point_data(df):  # Snorkel's LFApplier
+        answers, items = apply_points(df, checked, declared, verbose)
     else:
-        raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
+        raise InvalidParameterError(
+            f"df must be a pandas or dask DataFrame, a list of data points or a NumPy array, got {type(df).__name__}"
+        )
     if len(items) == 0:
         raise _no_rows()
-    if len(answers) == 0:
+    if len(answers) == 0 and declared is None:  # with classes: Snorkel's all -1 matrix, to predict on
         raise AnnotationError(
             f"every labeling function abstained on every row ({len(checked)} functions, {len(items)} rows): "
-            f"no votes to analyse or aggregate"
+            f"no votes to analyse or aggregate (declare classes= to get the votes of such a batch all the same)"
         )
     answers = integral_float_votes(answers, declared)
     if declared is None:
         try:
             declared = np.sort(pd.unique(answers["label"]))
         except TypeError:
-            raise _label_type_error(answers, pd.Index(items)) from None
+            raise label_type_error(answers, pd.Index(items)) from None
         warn_minus_one_class(answers, checked, declared)
     votes = Votes(answers, pd.Index(items), tuple(lf.name for lf in checked), declared)
     return as_votes(votes)

@@ -39,7 +39,7 @@ from .._validate.arguments import show
 from ..errors import InvalidParameterError
 from ._augment_memo import KeyFailure, custom_key
 from ._per_row import per_row
-from ._rows import iter_rows
+from ._rows import iter_rows, setting_hint
 
 __all__ = ["Preprocessor", "check_function", "check_options", "check_pre", "prepared", "preprocessor"]
 
@@ -283,7 +283,8 @@ def _row_columns(p: Preprocessor, frame: pd.DataFrame, base: pd.DataFrame) -> di
             ) from exc.__cause__
         except Exception as exc:
             raise _error(
-                f"preprocessor {p.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}",
+                f"preprocessor {p.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}"
+                f"{setting_hint(exc, row)}",
                 row=index[position],
                 position=position,
             ) from exc
