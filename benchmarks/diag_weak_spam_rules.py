@@ -264,8 +264,14 @@ def likelihoods(matrix: np.ndarray, truth: np.ndarray, k: int, model) -> dict:
     post_gold, ll_gold = log_likelihood(lam, mu, p)
     ll_fit = log_likelihood(lam, model.group_mu_, model.class_balance_)[1]
     _, p_em, post_em, hist = em_from(lam, n_outcomes, np.eye(k)[y])
-    low, high = within_class_correlations(mat, y, groups)
+    low, high = within_class_correlations(matrix, truth, groups)  # every row: the rows with a vote push rules apart
+    seen = np.asarray(lam.sum(axis=0)).ravel() > 0  # outcomes that occur: a one-class rule has 2, not K + 1
+    n_groups = len(np.unique(_group_of(n_outcomes)[seen]))
     return {
+        # twice the log-likelihood ratio of EM's fit from gold's against gold's, and the parameters: on a model that
+        # holds, the ratio is about chi-squared with about that many degrees of freedom (mean ~ dof)
+        "lr_em_vs_gold": 2.0 * len(y) * (hist[-1] - ll_gold),
+        "dof": (int(seen.sum()) - n_groups) * k + k - 1,
         "ll_fit": ll_fit,
         "ll_gold": ll_gold,
         "ll_em_from_gold": hist[-1],
@@ -281,8 +287,6 @@ def trace(n: int = 2000, seed: int = 0) -> None:
     """The default's fit on one spam set, step by step (see the module docstring)."""
     from labelwise import weak
     from labelwise.aggregate._guard import relabelled_classes
-    from labelwise.weak._posterior import group_indicator
-
     matrix, truth, names = spam_set(n, seed)
     k, m = 2, matrix.shape[1]
     voted = (matrix >= 0).any(axis=1)
@@ -322,16 +326,23 @@ def trace(n: int = 2000, seed: int = 0) -> None:
     for j, name in enumerate(names):
         print(f"  {name}: fires {(post[fired[:, j], 1] > 0.5).mean():.3f}, abstains {(post[~fired[:, j], 1] > 0.5).mean():.3f}")
     for c in range(k):
-        print(f"within-class firing correlations, class {c}:")
-        print(pd.DataFrame(np.corrcoef(fired[truth[voted] == c].T), index=names, columns=names).round(2).to_string())
+        print(f"within-class firing correlations over every item, class {c}:")
+        print(pd.DataFrame(np.corrcoef((matrix[truth == c] >= 0).T), index=names, columns=names).round(2).to_string())
     for label, groups in (("the default's groups", default), ("the true cliques", None)):
         model = default if groups is not None else fitted(
             weak.LabelModel(dependencies=shared_trigger_pairs(phrase_firing())), matrix)
         res = likelihoods(matrix, truth, k, model)
         print(f"\n{label} {model.groups_}: fitted accuracy {(model.labels_.to_numpy() == truth)[voted].mean():.4f}; "
               + ", ".join(f"{key} {value:.4f}" for key, value in res.items()))
-    lam = group_indicator(matrix[voted], k, [list(range(m))])[0]
-    print(f"one joint table of all rules: {lam.shape[1]} outcomes")
+    for label, groups in (("the default's groups", [[j] for j in range(m)]), ("the true cliques", None)):
+        groups = groups or cliques(m, shared_trigger_pairs(phrase_firing()))
+        lam, n_outcomes, mu, p = gold_model(matrix, truth, k, groups)
+        post_gold, ll_gold = log_likelihood(lam, mu, p)
+        _, p_em, post_em, hist = em_from(lam, n_outcomes, np.eye(k)[truth])
+        print(f"EM from gold on EVERY item (no-vote rows too), {label if label[4] == 't' else 'singletons'} {groups}: "
+              f"ll_gold {ll_gold:.4f}, ll_em {hist[-1]:.4f}, accuracy gold {(post_gold.argmax(1) == truth).mean():.4f}, "
+              f"EM {(post_em.argmax(1) == truth).mean():.4f} (majority vote on every item "
+              f"{scores(majority(matrix), matrix, truth)[1]:.4f}), EM's balance {p_em.round(3)}")
 
 
 def fitted(model, matrix: np.ndarray):
@@ -361,8 +372,9 @@ def same_class_cofire_z(matrix: np.ndarray) -> float:
     return low
 
 
-def family_row(matrix: np.ndarray, truth: np.ndarray, k: int) -> dict:
-    """One set's accuracies (on the items with a vote) and the likelihood comparison of :func:`likelihoods`."""
+def family_row(matrix: np.ndarray, truth: np.ndarray, k: int, pairs: list[tuple[int, int]]) -> dict:
+    """One set's accuracies (on the items with a vote) and the likelihood comparison of :func:`likelihoods`, for the
+    default and for the label model given the true dependent ``pairs`` (cliques up to 4 rules: a trigger's rules)."""
     from labelwise import weak
 
     voted = (matrix >= 0).any(axis=1)
@@ -373,7 +385,17 @@ def family_row(matrix: np.ndarray, truth: np.ndarray, k: int) -> dict:
         "chose": model.abstains_,
         "cofire_z_min": same_class_cofire_z(matrix),
     }
-    return row | likelihoods(matrix, truth, k, model)
+    given = fitted(weak.LabelModel(dependencies=pairs, max_clique=4), matrix)
+    row["true_deps"] = float((given.labels_.to_numpy() == truth)[voted].mean())
+    true = {f"true_deps_{key}": value for key, value in likelihoods(matrix, truth, k, given).items()}
+    return row | likelihoods(matrix, truth, k, model) | true
+
+
+def trigger_pairs(names: list[str]) -> list[tuple[int, int]]:
+    """The pairs of a shared-trigger set's rules that read the same feature (``feat{f}_...`` names)."""
+    feature = [name.split("_")[0] if name.startswith("feat") else None for name in names]
+    m = len(names)
+    return [(a, b) for a in range(m) for b in range(a + 1, m) if feature[a] is not None and feature[a] == feature[b]]
 
 
 def family() -> pd.DataFrame:
@@ -382,11 +404,12 @@ def family() -> pd.DataFrame:
     rows = []
     for seed in SEEDS:
         matrix, truth, _ = spam_set(2000, seed)
-        rows.append({"family": "spam", "seed": seed, "K": 2} | family_row(matrix, truth, 2))
+        pairs = shared_trigger_pairs(phrase_firing())
+        rows.append({"family": "spam", "seed": seed, "K": 2} | family_row(matrix, truth, 2, pairs))
     for seed in FAMILY_SEEDS:
         for k in (2, 3):
-            matrix, truth, _ = shared_trigger_set(seed, k)
-            rows.append({"family": "shared_trigger", "seed": seed, "K": k} | family_row(matrix, truth, k))
+            matrix, truth, names = shared_trigger_set(seed, k)
+            rows.append({"family": "shared_trigger", "seed": seed, "K": k} | family_row(matrix, truth, k, trigger_pairs(names)))
     frame = pd.DataFrame(rows)
     frame["below_mv"] = frame.default < frame.mv_bench - 0.005
     frame["kind"] = np.select(
