@@ -68,7 +68,9 @@ def shared_trigger_pairs(fire: np.ndarray) -> list[tuple[int, int]]:
     fire = np.asarray(fire, dtype=bool)
     keyword = ~fire.all(axis=1)
     m = fire.shape[0]
-    return [(a, b) for a in range(m) for b in range(a + 1, m) if keyword[a] and keyword[b] and (fire[a] & fire[b]).any()]
+    return [
+        (a, b) for a in range(m) for b in range(a + 1, m) if keyword[a] and keyword[b] and (fire[a] & fire[b]).any()
+    ]
 
 
 def phrase_firing() -> np.ndarray:
@@ -224,16 +226,22 @@ def table(snorkel: str | None) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     mv = frame[frame.setting == "mv"].set_index(["n", "seed"])
     for col in ("voted", "every"):
-        frame[f"{col}_gap"] = 100 * (frame[col] - mv[col].reindex(pd.MultiIndex.from_frame(frame[["n", "seed"]])).to_numpy())
+        frame[f"{col}_gap"] = 100 * (
+            frame[col] - mv[col].reindex(pd.MultiIndex.from_frame(frame[["n", "seed"]])).to_numpy()
+        )
     order = list(dict.fromkeys(frame.setting))
     for n in SIZES:
         part = frame[frame.n == n]
-        print(f"\nn = {n}, 10 seeds: | setting | mean (voted) | sets >0.5 below MV (voted) | mean (every) "
-              "| sets >0.5 below MV (every) |\n|---|---|---|---|---|")
+        print(
+            f"\nn = {n}, 10 seeds: | setting | mean (voted) | sets >0.5 below MV (voted) | mean (every) "
+            "| sets >0.5 below MV (every) |\n|---|---|---|---|---|"
+        )
         for name in order:
             s = part[part.setting == name]
-            print(f"| {name} | {s.voted.mean():.4f} | {int((s.voted_gap < -0.5).sum())} | {s.every.mean():.4f} "
-                  f"| {int((s.every_gap < -0.5).sum())} |")
+            print(
+                f"| {name} | {s.voted.mean():.4f} | {int((s.voted_gap < -0.5).sum())} | {s.every.mean():.4f} "
+                f"| {int((s.every_gap < -0.5).sum())} |"
+            )
     return frame
 
 
@@ -287,33 +295,48 @@ def trace(n: int = 2000, seed: int = 0) -> None:
     """The default's fit on one spam set, step by step (see the module docstring)."""
     from labelwise import weak
     from labelwise.aggregate._guard import relabelled_classes
+
     matrix, truth, names = spam_set(n, seed)
     k, m = 2, matrix.shape[1]
     voted = (matrix >= 0).any(axis=1)
-    print(f"\n## trace: comments({n}, {seed}), {int(voted.sum())} items with a vote, truth shares "
-          f"{np.bincount(truth) / n}, vote shares {np.bincount(matrix[matrix >= 0]) / (matrix >= 0).sum()}")
+    print(
+        f"\n## trace: comments({n}, {seed}), {int(voted.sum())} items with a vote, truth shares "
+        f"{np.bincount(truth) / n}, vote shares {np.bincount(matrix[matrix >= 0]) / (matrix >= 0).sum()}"
+    )
     moment = weak.LabelModel(n_em_iter=0).fit(matrix)
     default = fitted(weak.LabelModel(), matrix)
     one_class = fitted(weak.LabelModel(one_class_rules=True), matrix)
-    print(f"moment fit: balance {moment.class_balance_.round(4)}, loss {moment.loss_:.3g}, accuracy on voted "
-          f"{(moment.labels_.to_numpy() == truth)[voted].mean():.4f}")
-    print(f"default: groups {default.groups_}, abstains {default.abstains_}, BIC {default.bic_}, "
-          f"vote log-likelihood {default.vote_log_likelihood_}, balance {default.class_balance_.round(4)}")
+    print(
+        f"moment fit: balance {moment.class_balance_.round(4)}, loss {moment.loss_:.3g}, accuracy on voted "
+        f"{(moment.labels_.to_numpy() == truth)[voted].mean():.4f}"
+    )
+    print(
+        f"default: groups {default.groups_}, abstains {default.abstains_}, BIC {default.bic_}, "
+        f"vote log-likelihood {default.vote_log_likelihood_}, balance {default.class_balance_.round(4)}"
+    )
     print(f"default EM path (mean log-likelihood): {np.round(default.log_likelihood_history_, 4).tolist()}")
-    print(f"one_class_rules=True: groups {one_class.groups_}, abstains {one_class.abstains_}, "
-          f"balance {one_class.class_balance_.round(4)}")
+    print(
+        f"one_class_rules=True: groups {one_class.groups_}, abstains {one_class.abstains_}, "
+        f"balance {one_class.class_balance_.round(4)}"
+    )
     counts = np.stack([(matrix[voted] == c).sum(axis=1) for c in range(k)], axis=1).astype(float)
     strict = counts.max(axis=1) > np.sort(counts, axis=1)[:, -2]
     for label, model in (("default", default), ("one_class_rules", one_class)):
         post = model.probas_.to_numpy()[voted]
         moved = relabelled_classes(counts, post)  # the guard's check, majority vote's counts as the reference
         table = pd.crosstab(counts.argmax(axis=1)[strict], post.argmax(axis=1)[strict])
-        print(f"relabelling check (the guard's) on {label}'s posterior: classes moved {moved.tolist()}; strict "
-              f"majority vote (rows) against the fit's class (columns): {table.to_numpy().tolist()}")
-    fires = {label: model.mu_.reshape(m, k, k).sum(axis=1) for label, model in
-             (("moment", moment), ("default", default), ("one_class_rules", one_class))}
-    print("\n| rule | empirical P(fires | ham, spam) | moment fit | default | one_class_rules=True | "
-          "default's accuracy_ | empirical accuracy |\n|---|---|---|---|---|---|---|")
+        print(
+            f"relabelling check (the guard's) on {label}'s posterior: classes moved {moved.tolist()}; strict "
+            f"majority vote (rows) against the fit's class (columns): {table.to_numpy().tolist()}"
+        )
+    fires = {
+        label: model.mu_.reshape(m, k, k).sum(axis=1)
+        for label, model in (("moment", moment), ("default", default), ("one_class_rules", one_class))
+    }
+    print(
+        "\n| rule | empirical P(fires | ham, spam) | moment fit | default | one_class_rules=True | "
+        "default's accuracy_ | empirical accuracy |\n|---|---|---|---|---|---|---|"
+    )
     for j, name in enumerate(names):
         emp = [(matrix[truth == c, j] >= 0).mean() for c in range(k)]
         fired = matrix[:, j] >= 0
@@ -324,25 +347,30 @@ def trace(n: int = 2000, seed: int = 0) -> None:
     fired = matrix[voted] >= 0
     print("\nthe default's latent class 1 against the rules' firing (share of voted items with P(class 1) > 0.5):")
     for j, name in enumerate(names):
-        print(f"  {name}: fires {(post[fired[:, j], 1] > 0.5).mean():.3f}, abstains {(post[~fired[:, j], 1] > 0.5).mean():.3f}")
+        print(
+            f"  {name}: fires {(post[fired[:, j], 1] > 0.5).mean():.3f}, abstains {(post[~fired[:, j], 1] > 0.5).mean():.3f}"
+        )
     for c in range(k):
         print(f"within-class firing correlations over every item, class {c}:")
         print(pd.DataFrame(np.corrcoef((matrix[truth == c] >= 0).T), index=names, columns=names).round(2).to_string())
-    for label, groups in (("the default's groups", default), ("the true cliques", None)):
-        model = default if groups is not None else fitted(
-            weak.LabelModel(dependencies=shared_trigger_pairs(phrase_firing())), matrix)
+    pairs = shared_trigger_pairs(phrase_firing())
+    for label, model in (("the default's groups", default), ("the true cliques", None)):
+        model = model or fitted(weak.LabelModel(dependencies=pairs), matrix)
         res = likelihoods(matrix, truth, k, model)
-        print(f"\n{label} {model.groups_}: fitted accuracy {(model.labels_.to_numpy() == truth)[voted].mean():.4f}; "
-              + ", ".join(f"{key} {value:.4f}" for key, value in res.items()))
-    for label, groups in (("the default's groups", [[j] for j in range(m)]), ("the true cliques", None)):
-        groups = groups or cliques(m, shared_trigger_pairs(phrase_firing()))
+        print(
+            f"\n{label} {model.groups_}: fitted accuracy {(model.labels_.to_numpy() == truth)[voted].mean():.4f}; "
+            + ", ".join(f"{key} {value:.4f}" for key, value in res.items())
+        )
+    for label, groups in (("singletons", [[j] for j in range(m)]), ("the true cliques", cliques(m, pairs))):
         lam, n_outcomes, mu, p = gold_model(matrix, truth, k, groups)
         post_gold, ll_gold = log_likelihood(lam, mu, p)
         _, p_em, post_em, hist = em_from(lam, n_outcomes, np.eye(k)[truth])
-        print(f"EM from gold on EVERY item (no-vote rows too), {label if label[4] == 't' else 'singletons'} {groups}: "
-              f"ll_gold {ll_gold:.4f}, ll_em {hist[-1]:.4f}, accuracy gold {(post_gold.argmax(1) == truth).mean():.4f}, "
-              f"EM {(post_em.argmax(1) == truth).mean():.4f} (majority vote on every item "
-              f"{scores(majority(matrix), matrix, truth)[1]:.4f}), EM's balance {p_em.round(3)}")
+        print(
+            f"EM from gold on EVERY item (no-vote rows too), {label} {groups}: "
+            f"ll_gold {ll_gold:.4f}, ll_em {hist[-1]:.4f}, accuracy gold {(post_gold.argmax(1) == truth).mean():.4f}, "
+            f"EM {(post_em.argmax(1) == truth).mean():.4f} (majority vote on every item "
+            f"{scores(majority(matrix), matrix, truth)[1]:.4f}), EM's balance {p_em.round(3)}"
+        )
 
 
 def fitted(model, matrix: np.ndarray):
@@ -409,7 +437,9 @@ def family() -> pd.DataFrame:
     for seed in FAMILY_SEEDS:
         for k in (2, 3):
             matrix, truth, names = shared_trigger_set(seed, k)
-            rows.append({"family": "shared_trigger", "seed": seed, "K": k} | family_row(matrix, truth, k, trigger_pairs(names)))
+            rows.append(
+                {"family": "shared_trigger", "seed": seed, "K": k} | family_row(matrix, truth, k, trigger_pairs(names))
+            )
     frame = pd.DataFrame(rows)
     frame["below_mv"] = frame.default < frame.mv_bench - 0.005
     frame["kind"] = np.select(
@@ -417,18 +447,26 @@ def family() -> pd.DataFrame:
         ["not below MV", "estimation (fit below gold's likelihood)", "misspecified (EM from gold leaves the class)"],
         "misspecified (EM from gold stays near the class)",
     )
-    print("\n| family | sets | below MV | kind | sets | mean default - MV | mean gold-param acc - MV | "
-          "mean ll_fit - ll_gold | mean min within-class corr | mean min same-class co-fire z |\n|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        "\n| family | sets | below MV | kind | sets | mean default - MV | mean gold-param acc - MV | "
+        "mean ll_fit - ll_gold | mean min within-class corr | mean min same-class co-fire z |\n|---|---|---|---|---|---|---|---|---|---|"
+    )
     for (fam, kind), part in frame.groupby(["family", "kind"]):
         whole = frame[frame.family == fam]
-        print(f"| {fam} | {len(whole)} | {int(whole.below_mv.sum())} | {kind} | {len(part)} "
-              f"| {100 * (part.default - part.mv_bench).mean():.2f} | {100 * (part.acc_gold - part.mv_bench).mean():.2f} "
-              f"| {(part.ll_fit - part.ll_gold).mean():.4f} | {part.corr_min.mean():.3f} | {part.cofire_z_min.mean():.1f} |")
+        print(
+            f"| {fam} | {len(whole)} | {int(whole.below_mv.sum())} | {kind} | {len(part)} "
+            f"| {100 * (part.default - part.mv_bench).mean():.2f} | {100 * (part.acc_gold - part.mv_bench).mean():.2f} "
+            f"| {(part.ll_fit - part.ll_gold).mean():.4f} | {part.corr_min.mean():.3f} | {part.cofire_z_min.mean():.1f} |"
+        )
     trig = frame.cofire_z_min < -5
-    print("\nsets with a same-class pair co-firing at z < -5: "
-          + ", ".join(f"{fam}: {int((trig & (frame.family == fam)).sum())} of {int((frame.family == fam).sum())} "
-                      f"({int((trig & frame.below_mv & (frame.family == fam)).sum())} of them below MV)"
-                      for fam in ("spam", "shared_trigger")))
+    print(
+        "\nsets with a same-class pair co-firing at z < -5: "
+        + ", ".join(
+            f"{fam}: {int((trig & (frame.family == fam)).sum())} of {int((frame.family == fam).sum())} "
+            f"({int((trig & frame.below_mv & (frame.family == fam)).sum())} of them below MV)"
+            for fam in ("spam", "shared_trigger")
+        )
+    )
     return frame
 
 
