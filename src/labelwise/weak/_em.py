@@ -25,6 +25,7 @@ from ._posterior import (
     posterior,
     vote_value_log_likelihood,
 )
+from ._rejected_refit import note_relabels
 from ._spectral import keep_higher_map
 from ._squarem import squarem
 
@@ -322,6 +323,7 @@ def fit_abstain_models(
         mode: vote_value_log_likelihood(voted, run.mu, run.p, patterns[0], w, log_votes=run.log_votes)
         for mode, run in fits.items()
     }
+    note_relabels(bic, relabels)  # read by the refit of a rejected informative fit (_rejected_refit)
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)

@@ -23,7 +23,7 @@ from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._one_class_fit import abstain_mode, fit_rows, reused, structure_plan
+from ._one_class_fit import abstain_mode, reused, structure_plan
 from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
@@ -36,6 +36,7 @@ from ._posterior import (
     vote_shares,
     voted_outcomes,
 )
+from ._rejected_refit import fit_rows
 from ._votes import Votes, as_votes
 
 __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
