@@ -323,8 +323,7 @@ def fit_abstain_models(
         mode: vote_value_log_likelihood(voted, run.mu, run.p, patterns[0], w, log_votes=run.log_votes)
         for mode, run in fits.items()
     }
-    note_relabels(bic, relabels)  # read by the refit of a rejected informative fit (_rejected_refit)
-    chosen = choose_abstain_model(bic, vote_ll, relabels)
+    chosen = choose_abstain_model(bic, vote_ll, note_relabels(bic, relabels))  # noted for _rejected_refit
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")

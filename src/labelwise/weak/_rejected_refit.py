@@ -8,20 +8,21 @@ three times, a latent class follows "the copies fire" and moves most of one of m
 The guard rejects it, and the label model falls to missing abstains (Dawid-Skene's model), whose fit on such votes
 can shrink or empty a class (``benchmarks/RESULTS.md``, session 52, gen52w: sim6005, sim6109, sim6201).
 
-Where exactly that happened, the informative fit winning the abstain choice but for the relabelling guard
-(:func:`rejected_for_relabelling`), the likely cause is dependencies the search missed: they are learned from the
-votes by Varma et al.'s (2019) sparse plus low-rank structure learner (:func:`~._structure_learning.learned_pairs`,
-as the one-class fit of :mod:`._one_class_fit` does), and the model is refitted with the learned pairs joined to the
-given ``dependencies`` (the clique search and the fitted check then run as usual); the refit's own ``"auto"`` choice
-is the result. Elsewhere, or where the learner adds no pair, the first fit is kept. Switched by
-:data:`REFIT_REJECTED` (False: the label model before session 52); registered and judged in
+Where that happened, ``"auto"`` keeping missing abstains because the informative fit, and only it, relabelled
+majority vote's classes (:func:`rejected_for_relabelling`), the likely cause is dependencies the search missed: they
+are learned from the votes by Varma et al.'s (2019) sparse plus low-rank structure learner
+(:func:`~._structure_learning.learned_pairs`, as the one-class fit of :mod:`._one_class_fit` does), and the model is
+refitted with the learned pairs joined to the given ``dependencies`` (the clique search, the fitted check and the
+``"auto"`` choice then run as usual). The refit is kept where it keeps informative abstains; where it keeps missing
+abstains the learned pairs did not explain the rejection and the first fit stands (on a seen low-coverage set the
+refit's missing fit with the learned cliques collapsed). Elsewhere, or where the learner adds no pair, the first fit
+is kept. Switched by :data:`REFIT_REJECTED` (False: the label model before session 52); registered and judged in
 ``benchmarks/dev_weak_rejected_refit.py``.
 
 References
 ----------
 P. Varma, F. Sala, A. He, A. Ratner and C. Ré, "Learning Dependency Structures for Weak Supervision Models",
 ICML 2019.
-G. Schwarz, "Estimating the Dimension of a Model", Annals of Statistics 6(2), 1978.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ REFIT_REJECTED = True
 RELABELLED: ContextVar[frozenset[str] | None] = ContextVar("relabelled_abstain_models", default=None)
 
 
-def note_relabels(bic: dict[str, float], relabels: set[str]) -> None:
-    """Record ``relabels`` (:func:`~._em.fit_abstain_models`' abstain models rejected for relabelling) in
+def note_relabels(bic: dict[str, float], relabels: set[str]) -> set[str]:
+    """``relabels`` (:func:`~._em.fit_abstain_models`' abstain models rejected for relabelling), recorded in
     :data:`RELABELLED` where both abstain models were fitted (``bic``: one entry per model fitted), i.e. in the
     ``"auto"`` choice and not in the refits after it."""
     if len(bic) == 2:
         RELABELLED.set(frozenset(relabels))
+    return relabels
 
 
 def rejected_for_relabelling(model: Any) -> bool:
@@ -60,7 +62,8 @@ def rejected_for_relabelling(model: Any) -> bool:
 def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: Any, votes: Any) -> tuple:
     """:func:`~._one_class_fit.fit_rows`, refitted with the learned pairs where the informative-abstain fit was
     rejected for relabelling (:func:`rejected_for_relabelling`; not where the one-class fit already chose its
-    structure with them). The kept fit's warnings are the ones shown; the model's fitted attributes are its own."""
+    structure with them), the refit kept where it keeps informative abstains. The kept fit's warnings are the ones
+    shown; the model's fitted attributes are its own."""
     from . import _one_class_fit
 
     if not REFIT_REJECTED:
@@ -76,7 +79,12 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
             given = {tuple(sorted(pair)) for pair in deps}
             new = [pair for pair in learned_pairs(matrix, w, k) or [] if pair not in given]
             if new:  # the search's cliques and the fitted check run on top of the given and learned pairs
-                out, caught = _recorded(model._fit_rows, matrix, w, p_fixed, [*deps, *new], votes)
+                first = dict(model.__dict__)
+                refit = _recorded(model._fit_rows, matrix, w, p_fixed, [*deps, *new], votes)
+                if model.abstains_ == "informative":  # else the pairs did not explain the rejection
+                    out, caught = refit
+                else:
+                    model.__dict__.update(first)
     finally:
         RELABELLED.reset(token)
     for w_ in caught:

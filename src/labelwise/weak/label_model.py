@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _params
+from . import _params, _rejected_refit
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
@@ -36,7 +36,6 @@ from ._posterior import (
     vote_shares,
     voted_outcomes,
 )
-from ._rejected_refit import fit_rows
 from ._votes import Votes, as_votes
 
 __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
@@ -329,7 +328,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         p_fixed = check_class_balance(balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         rows = compress_rows(full, k)
         deps = labeler_pairs(self.dependencies, v.labelers)
-        mu, p, post = fit_rows(self, rows.matrix, rows.weights, p_fixed, deps, v)
+        mu, p, post = _rejected_refit.fit_rows(self, rows.matrix, rows.weights, p_fixed, deps, v)
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
