@@ -58,6 +58,20 @@ candidate becomes the default only if all four hold; else ``src`` goes back to m
     shared-trigger seeds 488-551 (``dev_weak_shared_triggers.shared_trigger_set``, K = 2 and 3), scored the same
     way: on each family, the sets more than 0.5 points below MV not more than main's.
 
+OUTCOME (registration commit 853f8335 at 12:29:21 UTC; (a) 12:29:23-12:29:43 UTC, load 7.9): the candidate FAILS
+part (a); (b), (c) and (d) not run. ``src`` is back to main's (the next commit); the seeds 6400-7309 are now seen.
+(a) FAIL on the count: 100 sets, the gold items with a vote: more than 0.5 below MV 5 -> 5 (strictly fewer: fails),
+    none newly (holds), mean 84.098 -> 84.175 (MV 78.682; holds). The trigger fired on one set, sim7209 (K2,
+    m12+4), which the refit moved to informative abstains: 75.73 -> 83.47 (MV 75.77); every other set unchanged to
+    the bit (99 of 100 fits keep informative abstains on main). CPU 3.5 -> 3.6 s over the 100.
+Diagnosis (``benchmarks/diag_weak_fresh_sims.py`` on the five, after the run): all five sets more than 0.5 below MV
+are INFORMATIVE-abstain fits that nothing rejected, so the trigger cannot reach them: sim6503 (K3, no copies, 78%
+one-class votes: the balance fixed at the vote shares; ``one_class_rules=True`` 70.03, MV 70.15), sim6705 and
+sim7102 (m20+6, cov 0.1: 5/6 and 6/6 copy pairs inside groups, the learned pairs change nothing; estimation on
+sparse votes, as gen52w's sim6102/sim6302), sim6707 and sim6909 (one copy pair of four missed by the search: the
+learned pairs given as ``dependencies`` keep informative abstains and give 81.47 and 84.24, MV 78.38 and 78.94).
+The missing-abstain path gen52w traced at 6000-6300 (3 of 40 fits) is rare at 6400-7300 (1 of 100, fixed here).
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_rejected_refit.py --explore bench:6000-6300 --explore low:5100-5199   # etc.

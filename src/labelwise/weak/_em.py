@@ -25,7 +25,6 @@ from ._posterior import (
     posterior,
     vote_value_log_likelihood,
 )
-from ._rejected_refit import note_relabels
 from ._spectral import keep_higher_map
 from ._squarem import squarem
 
@@ -323,7 +322,7 @@ def fit_abstain_models(
         mode: vote_value_log_likelihood(voted, run.mu, run.p, patterns[0], w, log_votes=run.log_votes)
         for mode, run in fits.items()
     }
-    chosen = choose_abstain_model(bic, vote_ll, note_relabels(bic, relabels))  # noted for _rejected_refit
+    chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _params, _rejected_refit
+from . import _params
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
@@ -23,7 +23,7 @@ from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._one_class_fit import abstain_mode, reused, structure_plan
+from ._one_class_fit import abstain_mode, fit_rows, reused, structure_plan
 from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
@@ -328,7 +328,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         p_fixed = check_class_balance(balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         rows = compress_rows(full, k)
         deps = labeler_pairs(self.dependencies, v.labelers)
-        mu, p, post = _rejected_refit.fit_rows(self, rows.matrix, rows.weights, p_fixed, deps, v)
+        mu, p, post = fit_rows(self, rows.matrix, rows.weights, p_fixed, deps, v)
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
