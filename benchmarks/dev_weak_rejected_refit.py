@@ -102,7 +102,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 try:
     from labelwise.weak import _rejected_refit
 except ImportError:  # not adopted: ``src`` holds the candidate only at the registration commit
-    sys.exit("the candidate is not in src (not adopted): run this at its registration commit (git log this file)")
+    _rejected_refit = None  # ``--follow-up`` runs without it
 
 from labelwise import weak  # noqa: E402
 from labelwise.aggregate import MajorityVote  # noqa: E402
@@ -250,12 +250,72 @@ def part_d() -> bool:
     return ok
 
 
+def follow_up_labels(votes, k: int | None) -> tuple[np.ndarray, np.ndarray, str, str, float, float]:
+    """Not judged (the follow-up measurement, see RESULTS.md): main's ``LabelModel()`` and the same refitted with
+    Varma et al.'s learned pairs (``_structure_learning.learned_pairs`` on the distinct vote rows, as the label
+    model calls it) as ``dependencies`` wherever a learned pair is not inside one of the fit's groups, the refit kept
+    where it keeps informative abstains. Labels of both, abstain models, CPU seconds of both."""
+    from labelwise.weak._compress import compress_rows
+    from labelwise.weak._structure_learning import learned_pairs
+
+    params = {} if k is None else {"labels": list(range(k))}
+    start = time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = weak.LabelModel(**params).fit(votes)
+        cpu_first = time.process_time() - start
+        v = weak.as_votes(votes)
+        n_classes = len(first.classes_)
+        rows = compress_rows(v.matrix() if k is None else weak.as_votes(votes, classes=range(k)).matrix(), n_classes)
+        pairs = [(v.labelers[a], v.labelers[b]) for a, b in learned_pairs(rows.matrix, rows.weights, n_classes) or []]
+        outside = [p for p in pairs if not any(set(p) <= set(g) for g in first.groups_)]
+        kept = first
+        if outside:
+            refit = weak.LabelModel(dependencies=pairs, **params).fit(votes)
+            kept = refit if refit.abstains_ == "informative" else first
+    cpu = time.process_time() - start
+    return first.labels_.to_numpy(), kept.labels_.to_numpy(), first.abstains_, kept.abstains_, cpu_first, cpu
+
+
+def follow_up(spec: str) -> pd.DataFrame:
+    """The follow-up measurement on a family's seen seeds (``--follow-up family:FIRST-LAST``), printed."""
+    rows = []
+    for name, votes, truth, k in family_sets(*parse(spec)):
+        v = weak.as_votes(votes)
+        scored = (v.matrix() >= 0).any(axis=1) & pd.notna(truth)
+        row: dict = {"set": name, "trigger": False}
+        fits = {"mv": bench_majority(votes)}
+        fits["main"], fits["cand"], row["ab_main"], row["ab_cand"], row["cpu_main"], row["cpu_cand"] = follow_up_labels(
+            votes, k
+        )
+        for key, labels in fits.items():
+            row[key] = 100 * float(np.mean(np.asarray(labels)[scored] == truth[scored]))
+        if row["main"] != row["cand"]:
+            print(
+                f"{name}: {row['ab_main']} -> {row['ab_cand']}: {row['main']:.2f} -> {row['cand']:.2f} "
+                f"(MV {row['mv']:.2f})",
+                flush=True,
+            )
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    judge(frame, f"follow-up {spec} (not judged)")
+    return frame
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--explore", action="append", default=[], help="family:FIRST-LAST, no rule")
     parser.add_argument("--part", choices=["a", "b", "c-cpu", "d"], default=None)
+    parser.add_argument("--follow-up", action="append", default=[], help="family:FIRST-LAST, not judged")
     parser.add_argument("--csv", default=None)
     args = parser.parse_args()
+    if args.follow_up:
+        frame = pd.concat([follow_up(spec) for spec in args.follow_up])
+        if args.csv:
+            frame.to_csv(args.csv, index=False)
+        return
+    if _rejected_refit is None:
+        sys.exit("the candidate is not in src (not adopted): run this at its registration commit (git log this file)")
     if args.part == "a":
         frame = family_table("bench", list(range(6400, 7301, 100)))
         frame.to_csv("/tmp/misscopy52_part_a.csv", index=False)
