@@ -80,6 +80,11 @@ Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root):
     LABELWISE_CROWD_DATA=/work/shared/data/crowd python benchmarks/bench_weak.py --no-snorkel --skip-apply
     LABELWISE_CROWD_DATA=/work/shared/data/crowd python benchmarks/dev_weak_rejected_refit.py --part c-cpu
     python benchmarks/dev_weak_rejected_refit.py --part d
+    python benchmarks/dev_weak_rejected_refit.py --follow-up bench:6000-7300 --follow-up trig:200-215   # not judged
+
+``--follow-up`` (after the OUTCOME; runs with ``src`` at main's): learned pairs on every fit, the refit with them as
+``dependencies`` wherever one is not inside the fit's groups, kept where it keeps informative abstains; numbers in
+RESULTS.md (misscopy52), not a candidate.
 
 Reference: P. Varma, F. Sala, A. He, A. Ratner and C. Ré, "Learning Dependency Structures for Weak Supervision
 Models", ICML 2019.
