@@ -238,11 +238,12 @@ def _sum_instances(
     :data:`PAIR_BLOCK` of them), one ``bincount`` per sum: the pair's instances summed one after
     the other from 0, as ``check_pairs``' single block sums them. The answers' terms are made once
     per answer of the rows the instances touch or, when the instances name at least
-    :data:`WHOLE_SHARE` as many answers as ``obs`` holds, once per answer of ``obs`` (no sort of the
-    instances' rows; a term is the same operations on the same numbers either way)."""
+    :data:`WHOLE_SHARE` as many answers as ``obs`` holds (and it holds at most :data:`LIST_BLOCK`,
+    which bounds the temporaries), once per answer of ``obs`` (no sort of the instances' rows; a
+    term is the same operations on the same numbers either way)."""
     both = np.concatenate([first, second])
     n = len(first)
-    if len(both) >= WHOLE_SHARE * obs.m.nnz:
+    if len(both) >= WHOLE_SHARE * obs.m.nnz and obs.m.nnz <= LIST_BLOCK:
         # every row's log joint (a row of a sparse product is its own sum) and every entry's terms
         used, local, answers = np.arange(obs.m.shape[0]), ent.row_of, obs.m.indices
         pick_first, pick_second = first, second
