@@ -4,7 +4,9 @@ Each set is timed in fresh processes (``--repeats`` of them): the votes are buil
 then the first ``LabelModel().fit`` in the process is timed (cold: what the benchmark's first set pays, imports made
 at the first fit included) and three more (warm: their median). CPU seconds by ``time.process_time``; a table of each
 set's median over the processes. ``--sets`` takes names as ``bench_weak.py --sets`` does (default: all 19);
-``--one-class-rules`` fits ``LabelModel(one_class_rules=True)`` (speed2, session 51).
+``--one-class-rules`` fits ``LabelModel(one_class_rules=True)`` (speed2, session 51). A simulated set
+``simN_...`` is seed N of configuration N mod 10 (any first seed of ``bench_weak.py --first-seed`` ending in 0);
+``--srcs A,B`` alternates each set's processes between the ``src`` folders A and B (pairfast52, session 52).
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd OMP_NUM_THREADS=1 PYTHONPATH=<worktree>/src \\
         python benchmarks/speed_weak_fit.py --repeats 3
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -30,11 +33,12 @@ def one_process(name: str, one_class_rules: bool = False) -> None:
     from labelwise.weak import LabelModel, as_votes
 
     if name.startswith("sim"):
-        i = [f"sim{1000 + i}_" for i in range(len(bench_weak.SIM_CONFIGS))].index(name.split("_")[0] + "_")
-        n, m, k, corr, cov, imb = bench_weak.SIM_CONFIGS[i]
+        # ``simN_...``: seed N, configuration N mod 10 (``bench_weak.simulated_sets`` of a first seed ending in 0)
+        seed = int(name.split("_")[0][3:])
+        n, m, k, corr, cov, imb = bench_weak.SIM_CONFIGS[seed % len(bench_weak.SIM_CONFIGS)]
         from labelwise.weak import simulate_lfs
 
-        votes = simulate_lfs(n, m, k, n_correlated=corr, coverage=cov, imbalance=imb, random_state=1000 + i).votes
+        votes = simulate_lfs(n, m, k, n_correlated=corr, coverage=cov, imbalance=imb, random_state=seed).votes
     else:
         import pandas as pd
 
@@ -65,6 +69,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="fresh processes per set")
     parser.add_argument("--sets", default=None, help="comma-separated set names (default: all 19)")
     parser.add_argument("--one-class-rules", action="store_true", help="fit LabelModel(one_class_rules=True)")
+    parser.add_argument(
+        "--srcs", default=None, help="comma-separated src folders: each set's processes alternate between them"
+    )
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.one:
@@ -73,21 +80,27 @@ def main() -> None:
     import numpy as np
 
     names = set_names() if not args.sets else [s.strip() for s in args.sets.split(",")]
+    srcs = [None] if not args.srcs else [s.strip() for s in args.srcs.split(",")]
     print(f"{'set':36s} {'cold (s)':>9s} {'warm (s)':>9s}  cold, each process")
     for name in names:
-        runs = []
+        runs: dict = {src: [] for src in srcs}
         for _ in range(args.repeats):
-            out = subprocess.run(
-                [sys.executable, __file__, "--one", name, *(["--one-class-rules"] if args.one_class_rules else [])],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            runs.append(json.loads(out.strip().splitlines()[-1]))
-        cold = [r["cold"] for r in runs]
-        warm = [r["warm"] for r in runs]
-        each = ", ".join(f"{c:.4f}" for c in cold)
-        print(f"{name:36s} {np.median(cold):9.4f} {np.median(warm):9.4f}  {each}", flush=True)
+            for src in srcs:  # alternating, so that a change of load falls on every src alike
+                env = None if src is None else {**os.environ, "PYTHONPATH": src}
+                out = subprocess.run(
+                    [sys.executable, __file__, "--one", name, *(["--one-class-rules"] if args.one_class_rules else [])],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=env,
+                ).stdout
+                runs[src].append(json.loads(out.strip().splitlines()[-1]))
+        for src in srcs:
+            cold = [r["cold"] for r in runs[src]]
+            warm = [r["warm"] for r in runs[src]]
+            each = ", ".join(f"{c:.4f}" for c in cold)
+            label = name if src is None else f"{name} [{src}]"
+            print(f"{label:36s} {np.median(cold):9.4f} {np.median(warm):9.4f}  {each}", flush=True)
 
 
 if __name__ == "__main__":

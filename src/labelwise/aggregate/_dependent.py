@@ -232,10 +232,16 @@ class MemoryPairs:
     pat: AnswerPatterns
     obs: _Observed
     vote: np.ndarray
+    _group_weights: dict = dataclasses.field(default_factory=dict, repr=False)  # by the groups' pairs
 
     @cached_property
     def ent(self) -> Entries:
         return Entries.build(self.obs, self.enc.n_annotators)
+
+    @cached_property
+    def entry_annotator(self) -> np.ndarray:
+        """The annotator of each entry of ``obs.m`` (CSR order)."""
+        return self.obs.annotator_of[self.obs.m.indices]
 
     @cached_property
     def screened(self) -> _Observed:
@@ -290,8 +296,10 @@ class MemoryPairs:
         self, found: tuple[np.ndarray, np.ndarray], a: int, b: int, pseudo: np.ndarray, max_iter: int, tol: float
     ) -> tuple[np.ndarray, np.ndarray]:
         obs = self.obs
-        data = group_answer_weights(obs.m, obs.annotator_of, self.enc.n_annotators, *found)
-        held = _with_answer_weights(obs, np.where(np.isin(obs.annotator_of[obs.m.indices], (a, b)), 0.0, data))
+        key = (found[0].tobytes(), found[1].tobytes())  # the confirmations' fits share the groups found so far
+        if key not in self._group_weights:
+            self._group_weights[key] = group_answer_weights(obs.m, obs.annotator_of, self.enc.n_annotators, *found)
+        held = _with_answer_weights(obs, np.where(np.isin(self.entry_annotator, (a, b)), 0.0, self._group_weights[key]))
         n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)  # answers, not patterns
         post = _vote_shares(held, self.enc.n_classes)
         last = np.inf

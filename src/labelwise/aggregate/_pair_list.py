@@ -137,11 +137,14 @@ def _check_block(
     if not len(pid):
         return
     agree = np.concatenate([pair_agreement(c, int(x), int(y)) for c, x, y in zip(confs, a, b, strict=True)])
-    sums = _sum_instances(obs, log_given, log_prior, agree, first, second, pid)
+    sums = _sum_instances(obs, ent, log_given, log_prior, agree, first, second, pid)
     for t, name in enumerate(("observed", "expected", "variance")):
         out[name][block] += sums[t]
 
 
+#: :func:`_sum_instances` makes the terms of every answer when the instances name at least this share
+#: of the answers (twice the instances: their two answers each).
+WHOLE_SHARE = 0.5
 #: Largest (rows x listed annotators) table :func:`_dense_instances` makes.
 DENSE_CELLS = 1 << 22
 
@@ -176,10 +179,10 @@ def _instances(obs: CountRows, ent: Entries, a: np.ndarray, b: np.ndarray) -> tu
 def _table_instances(table: np.ndarray, la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, ...]:
     """:func:`_instances`' arrays from ``table[d, member, row]`` (the member's ``d``-th entry on the
     row, -1 when none), the pairs' members at ``la``, ``lb``."""
-    ta, tb = table[0, la], table[0, lb]
-    both = (ta >= 0) & (tb >= 0)  # [pair, row]: both answered
+    has = table[0] >= 0  # [member, row]: answered
+    both = has[la] & has[lb]  # [pair, row]: both answered
     shared_pair, shared_row = np.nonzero(both)  # by pair, then row
-    ea, eb = ta[shared_pair, shared_row], tb[shared_pair, shared_row]
+    ea, eb = table[0, la[shared_pair], shared_row], table[0, lb[shared_pair], shared_row]
     per_pair = np.bincount(shared_pair, minlength=len(la)).astype(np.float64)
     if table.shape[0] == 1:  # one instance per shared row
         return np.minimum(ea, eb), np.maximum(ea, eb), shared_pair, shared_row, shared_pair, per_pair
@@ -222,6 +225,7 @@ def _grouped_instances(
 
 def _sum_instances(
     obs: CountRows,
+    ent: Entries,
     log_given: np.ndarray,
     log_prior: np.ndarray,
     agree: np.ndarray,
@@ -232,16 +236,25 @@ def _sum_instances(
     """``check_pairs``' three sums per pair (rows: observed, expected, variance) over the instances
     ``(first, second)`` (CSR positions) of pair ``pid``, each pair's in its order (under
     :data:`PAIR_BLOCK` of them), one ``bincount`` per sum: the pair's instances summed one after
-    the other from 0, as ``check_pairs``' single block sums them."""
+    the other from 0, as ``check_pairs``' single block sums them. The answers' terms are made once
+    per answer of the rows the instances touch or, when the instances name at least
+    :data:`WHOLE_SHARE` as many answers as ``obs`` holds (and it holds at most :data:`LIST_BLOCK`,
+    which bounds the temporaries), once per answer of ``obs`` (no sort of the instances' rows; a
+    term is the same operations on the same numbers either way)."""
     both = np.concatenate([first, second])
-    rows = ent_rows(obs, both)
-    used, local = np.unique(rows, return_inverse=True)
-    # each row's log joint from those rows alone: a row of a sparse product is its own sum
+    n = len(first)
+    if len(both) >= WHOLE_SHARE * obs.m.nnz and obs.m.nnz <= LIST_BLOCK:
+        # every row's log joint (a row of a sparse product is its own sum) and every entry's terms
+        used, local, answers = np.arange(obs.m.shape[0]), ent.row_of, obs.m.indices
+        pick_first, pick_second = first, second
+    else:
+        rows = ent_rows(obs, both)
+        used, local = np.unique(rows, return_inverse=True)
+        answers, pick_first, pick_second = obs.m.indices[both], np.arange(n), np.arange(n, 2 * n)
     log_joint = rows_times_dense(obs.m, used, log_given) + log_prior
     w = np.asarray(obs.weights, dtype=np.float64)[used]
-    entry_terms = EntryTerms.build(obs.m.indices[both], local, w, obs.annotator_of, obs.label_of, log_given, log_joint)
-    n = len(first)
-    terms = instance_terms(entry_terms, agree, np.arange(n), np.arange(n, 2 * n), pid)
+    entry_terms = EntryTerms.build(answers, local, w, obs.annotator_of, obs.label_of, log_given, log_joint)
+    terms = instance_terms(entry_terms, agree, pick_first, pick_second, pid)
     return np.stack([np.bincount(pid, weights=terms[t], minlength=len(agree)) for t in range(3)])
 
 

@@ -40,10 +40,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._pair_check import CountRows, Entries, check_one_pair, log_given_of, shared_pairs
+from ._pair_check import CountRows, Entries, check_one_pair, log_given_of
 from ._pair_list import check_pair_list
 
-__all__ = ["MatrixRows", "matrix_triad_keep", "model_z", "triad_keep", "triad_pairs"]
+__all__ = ["MatrixRows", "matrix_shared_pairs", "matrix_triad_keep", "model_z", "triad_keep", "triad_pairs"]
 
 
 def _thirds(
@@ -166,9 +166,27 @@ class MatrixRows:
     def build(cls, matrix: np.ndarray, k: int) -> MatrixRows:
         """From ``matrix`` (items x labelers, class codes ``0 .. k - 1``, ``-1`` where no vote)."""
         n, m = matrix.shape
-        rows, cols = np.nonzero(matrix >= 0)
-        m_csr = sp.csr_matrix((np.ones(len(rows)), (rows, cols * k + matrix[rows, cols])), shape=(n, m * k))
+        flat = np.ascontiguousarray(matrix).ravel()
+        at = np.flatnonzero(flat >= 0)
+        # row-major: each row's columns ``labeler * k + class`` increase, the CSR that the COO triplets give
+        indptr = np.searchsorted(at, np.arange(n + 1) * m)
+        index = np.int32 if max(m * k, len(at)) < np.iinfo(np.int32).max else np.int64
+        indices = ((at % m) * k + flat[at]).astype(index)
+        m_csr = sp.csr_matrix((np.ones(len(at)), indices, indptr.astype(index)), shape=(n, m * k))
         return cls(m_csr, np.ones(n), np.repeat(np.arange(m), k), np.tile(np.arange(k), m))
+
+
+def matrix_shared_pairs(matrix: np.ndarray, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`._pair_check.shared_pairs` of :meth:`MatrixRows.build`'s rows of ``matrix`` (``-1``: no
+    vote): the pairs of labelers ``(a, b)``, ``a < b``, voting together on at least ``min_shared``
+    items (and on one), by ``a``, then ``b``, and those numbers of items. Counted as a dense product
+    of the vote indicator: sums of ones, exact, so the same numbers as the sparse gram's."""
+    voted = (matrix >= 0).astype(np.float64)
+    counts = voted.T @ voted
+    a, b = np.triu_indices(matrix.shape[1], k=1)
+    shared = counts[a, b]
+    keep = (shared >= min_shared) & (shared > 0)
+    return a[keep].astype(np.int64), b[keep].astype(np.int64), shared[keep]
 
 
 def matrix_triad_keep(
@@ -178,6 +196,6 @@ def matrix_triad_keep(
     ``prior``, ``conf[j, true, given]``: the gate of ``weak.LabelModel(pair_check_triad=True)``."""
     obs = MatrixRows.build(matrix, len(prior))
     n_lab = matrix.shape[1]
-    shared = shared_pairs(obs.m, obs.weights, obs.annotator_of, n_lab, float(min_shared))
+    shared = matrix_shared_pairs(matrix, float(min_shared))
     z_of = model_z(obs, Entries.build(obs, n_lab), prior, conf, triad_pairs(pairs, shared, min_shared))
     return triad_keep(pairs, z_of, shared, min_shared, threshold)
