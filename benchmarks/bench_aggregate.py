@@ -14,15 +14,17 @@ with an ``__sklearn_tags__`` error).
 It also checks the default method of ``labelwise aggregate`` (issue 15), and the Dawid-Skene
 default and ``auto`` side by side: on every real set and on
 simulated sparse crowds (1 and 2 answers per item, 2 to 100 classes, spammers and adversarial
-annotators; seeds 100 and 101, never used to choose the default's prior, which was chosen with
-``benchmarks/dev_aggregate_prior.py`` on seeds 0-2) it must be at most 0.5 points below majority
-vote, and its mean accuracy over the real sets at least that of the best single crowd-kit method.
+annotators; seeds 100 and 101 unless ``--sparse-seeds`` names others, never used to choose the
+default's prior, which was chosen with ``benchmarks/dev_aggregate_prior.py`` on seeds 0-2) it must
+be at most 0.5 points below majority vote, and its mean accuracy over the real sets at least that of
+the best single crowd-kit method. ``--sparse-crowdkit`` adds crowd-kit's DawidSkene to those rows.
 
 Usage::
 
     python benchmarks/bench_aggregate.py                 # all sets, 120 s limit per crowd-kit method
     python benchmarks/bench_aggregate.py --sets CF MS --timeout 30 --json out.json
     python benchmarks/bench_aggregate.py --sparse-only   # just the simulated sparse crowds
+    python benchmarks/bench_aggregate.py --sparse-only --sparse-seeds 7000 7001 --sparse-crowdkit  # fresh seeds
     python benchmarks/bench_aggregate.py --no-sparse --lw-methods dawid-skene --ck-methods dawid-skene  # DS rows
     python benchmarks/bench_aggregate.py --large         # 10M answers in memory, per stage (issue 12)
     python benchmarks/bench_aggregate.py --large --before /tmp/before/src   # ... next to an older tree
@@ -159,14 +161,19 @@ def run_crowdkit(cls_name: str, path: Path, timeout: float, repeats: int, python
 GOAL_METHODS = list(dict.fromkeys(["dawid-skene", "auto", DEFAULT_METHOD]))
 
 
-def run_sparse() -> bool:
-    """Each goal method vs majority vote on simulated sparse crowds; True when the default meets the goal."""
+def run_sparse(seeds: tuple[int, ...] = SPARSE_SEEDS, timeout: float | None = None) -> bool:
+    """Each goal method vs majority vote on simulated sparse crowds; True when the default meets the goal.
+
+    With ``timeout`` (seconds), crowd-kit's DawidSkene is run on each crowd too (a subprocess, as for
+    the real sets) and its accuracy printed beside the others.
+    """
+    import tempfile
     import warnings
 
     print(f"\n== simulated sparse crowds: {GOAL_METHODS} vs majority-vote (points; default {DEFAULT_METHOD!r})")
     ok_all = {m: True for m in GOAL_METHODS}
     for r, k, n, m, spam, adv in SPARSE:
-        for seed in SPARSE_SEEDS:
+        for seed in seeds:
             sim = simulate_sparse_crowd(
                 n, k, m, answers_per_item=r, spammer_share=spam, adversary_share=adv, random_state=seed
             )
@@ -191,6 +198,16 @@ def run_sparse() -> bool:
                 cells.append(
                     f"{name} {res[name][0]:.2f} ({gap:+.2f}) {res[name][1]:.1f} s [{res[name][2]}] {'ok' if gap >= -0.5 else 'MISS'}"
                 )
+            if timeout is not None:
+                with tempfile.TemporaryDirectory() as tmp:
+                    sim.answers.to_csv(Path(tmp) / "answers.csv", index=False)
+                    ck = run_crowdkit("DawidSkene", Path(tmp) / "answers.csv", timeout, 1)
+                if ck["status"] == "ok":
+                    ck_acc = 100 * accuracy(ck["labels"], truth.astype(str).set_axis(truth.index.astype(str)))
+                    gap = ck_acc - res["majority-vote"][0]
+                    cells.append(f"crowd-kit DS {ck_acc:.2f} ({gap:+.2f}) {ck['time']:.1f} s")
+                else:
+                    cells.append(f"crowd-kit DS {ck['status']}")
             print(
                 f"  {r} answer(s)/item K={k:<3} {n:>6} items {m:>3} annotators seed {seed}: "
                 f"majority {res['majority-vote'][0]:.2f}  " + "  ".join(cells),
@@ -246,6 +263,12 @@ def main() -> None:
     )
     ap.add_argument("--sparse-only", action="store_true", help="only the simulated sparse crowds")
     ap.add_argument("--no-sparse", action="store_true", help="skip the simulated sparse crowds")
+    ap.add_argument(
+        "--sparse-seeds", nargs="+", type=int, default=list(SPARSE_SEEDS), help="seeds of the simulated sparse crowds"
+    )
+    ap.add_argument(
+        "--sparse-crowdkit", action="store_true", help="also run crowd-kit's DawidSkene on the sparse crowds"
+    )
     ap.add_argument("--large", action="store_true", help="only time 10M answers in memory per stage (issue 12)")
     ap.add_argument(
         "--dask", action="store_true", help="only time Dawid-Skene's dependence checks on Dask (1e6 answers)"
@@ -275,7 +298,7 @@ def main() -> None:
         run_dask(args.before, args.large_answers or 1_000_000, args.scheduler, args.limit, modes)
         return
     if not args.no_sparse:
-        sparse_ok = run_sparse()
+        sparse_ok = run_sparse(tuple(args.sparse_seeds), args.timeout if args.sparse_crowdkit else None)
         print(
             f"  default never more than 0.5 points below majority vote on the sparse crowds: "
             f"{'met' if sparse_ok else 'NOT met'}"

@@ -290,8 +290,9 @@ def labels_frame(
         codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
         values = probas.to_numpy()
         frame["confidence"] = values[np.arange(len(codes)), codes]
-        for j, name in enumerate(prob_columns(probas.columns)):
-            frame[name] = values[:, j]
+        # one block for all classes: a column each made pandas warn "highly fragmented" over 100 classes
+        probs = pd.DataFrame(values, columns=prob_columns(probas.columns), index=frame.index, copy=False)
+        frame = pd.concat([frame, probs], axis=1)
     frame["n_answers"] = est.n_answers_per_item_.to_numpy()
     if agreement is None:
         agreement = item_agreement(answers, labels).reindex(labels.index)
