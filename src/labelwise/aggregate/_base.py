@@ -305,7 +305,7 @@ class BaseAggregator(BaseEstimator):
         tol: float | None = None,
         iterations: Iterable[int] | None = None,
         warn: bool = False,
-    ) -> None:
+    ) -> float:
         """Run ``step(it)`` for ``it = 1 .. max_iter`` and keep the convergence bookkeeping.
 
         ``monitor="loss"``: ``step`` returns the loss, appended to ``loss_history_``; iterations
@@ -314,7 +314,8 @@ class BaseAggregator(BaseEstimator):
         that is below ``tol``. Sets ``n_iter_`` and
         ``converged_``; ``warn`` issues a :class:`~labelwise.errors.LabelwiseWarning` when
         ``max_iter`` is reached first. ``tol`` defaults to ``self.tol``; ``iterations`` (e.g. a
-        progress bar over ``range(1, max_iter + 1)``) replaces the plain range.
+        progress bar over ``range(1, max_iter + 1)``) replaces the plain range. Returns the last
+        change (the loss's fall, or the parameters' move), for a warning the caller issues later.
         """
         tol = self.tol if tol is None else tol
         self.converged_ = False
@@ -331,13 +332,18 @@ class BaseAggregator(BaseEstimator):
                 self.converged_ = True
                 break
         if warn and not self.converged_:
-            warnings.warn(
-                LabelwiseWarning(
-                    f"{type(self).__name__} did not converge in max_iter={self.max_iter} iterations (last "
-                    f"{'loss decrease' if monitor == 'loss' else 'change'} {change:.3g} >= tol={tol}); raise max_iter"
-                ),
-                stacklevel=4,
-            )
+            self._warn_not_converged(change, tol, monitor, stacklevel=5)
+        return float(change)
+
+    def _warn_not_converged(self, change: float, tol: float, monitor: str = "loss", *, stacklevel: int = 4) -> None:
+        """The :class:`~labelwise.errors.LabelwiseWarning` of a run that reached ``max_iter`` first."""
+        warnings.warn(
+            LabelwiseWarning(
+                f"{type(self).__name__} did not converge in max_iter={self.max_iter} iterations (last "
+                f"{'loss decrease' if monitor == 'loss' else 'change'} {change:.3g} >= tol={tol}); raise max_iter"
+            ),
+            stacklevel=stacklevel,
+        )
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Return the posterior, shape (n_items, K) (or (n_patterns, K) when ``_fits_patterns``),

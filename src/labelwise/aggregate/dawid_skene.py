@@ -159,6 +159,9 @@ class DawidSkene(DependentPairs, BaseAggregator):
         The prior's pseudo-counts ``A`` that were added to each annotator's counts.
     fallback_ : str or None
         ``"majority-vote"`` when the guard rejected EM's labels as a relabelling, else ``None``.
+        ``converged_``, ``n_iter_`` and ``loss_history_`` then describe the EM run that was set
+        aside; the fallback's warning says whether it had converged (no separate "raise
+        max_iter" warning: a longer run does not undo a relabelling).
     dependent_pairs_ : pandas.DataFrame
         One row per confirmed dependent pair: ``annotator_a``, ``annotator_b``, ``n_shared``
         (items both answered), ``agreements`` (items where they gave the same label),
@@ -296,8 +299,10 @@ class DawidSkene(DependentPairs, BaseAggregator):
 
     def _run_em(
         self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int, *, overwrite_start: bool = False
-    ) -> np.ndarray:
-        # ``overwrite_start``: the start ``post`` is the fit's own and nobody reads it afterwards
+    ) -> tuple[np.ndarray, float]:
+        # ``overwrite_start``: the start ``post`` is the fit's own and nobody reads it afterwards; returns
+        # the last posterior and the loss's last fall (the fit warns of a run that did not converge, or
+        # says so in the fallback's warning: raising max_iter does not undo a relabelling)
         state: dict[str, np.ndarray | None] = {"post": post, "spare": post if overwrite_start else None}
 
         def step(_it: int) -> float:
@@ -308,8 +313,8 @@ class DawidSkene(DependentPairs, BaseAggregator):
             state["spare"] = state["post"]
             return nll
 
-        self._iterate(step, warn=True)
-        return state["post"]  # type: ignore[return-value]
+        change = self._iterate(step)
+        return state["post"], change  # type: ignore[return-value]
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
@@ -334,7 +339,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         # (the vote shares are made for this fit: no fresh items x K array for it)
         guarded = isinstance(self.smoothing, str)
         reference = strict_classes(start) if guarded else None
-        post = self._run_em(obs_em, start, pseudo, enc.n_answers, overwrite_start=True)
+        post, change = self._run_em(obs_em, start, pseudo, enc.n_answers, overwrite_start=True)
         moved = relabelled_given(reference, post, pat.weights) if reference is not None else np.empty(0, np.intp)
         if len(moved):
             self.fallback_ = "majority-vote"
@@ -348,9 +353,12 @@ class DawidSkene(DependentPairs, BaseAggregator):
                     "items whose majority vote it is got another single label), a permutation of the classes; "
                     "falling back to majority vote (fallback_='majority-vote'). With one answer per item the "
                     "model is not identified; otherwise a larger prior_strength may avoid it"
+                    + ("" if self.converged_ else f" (EM had stopped at max_iter={self.max_iter} unconverged)")
                 ),
-                stacklevel=3,
+                stacklevel=4,  # _fit, _fit_encoded, fit: the line that called fit
             )
+        elif not self.converged_:
+            self._warn_not_converged(change, self.tol, stacklevel=5)
         prior, given, total = self._m_step(obs_em, post, pseudo)
         conf = _full_confusion(enc, obs_em, pseudo, given, total)
         self.annotator_confusion_ = conf
