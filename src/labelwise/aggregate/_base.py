@@ -10,7 +10,6 @@ consumed, see :meth:`BaseAggregator._fit_encoded`).
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -20,11 +19,11 @@ from sklearn.base import BaseEstimator
 from threadpoolctl import ThreadpoolController
 
 from .._validate.arguments import check_choice, check_positive_int, check_random_state
-from ..errors import InvalidParameterError, LabelwiseWarning
+from ..errors import InvalidParameterError
 from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
-from ._converged import loss_settled
+from ._converged import loss_settled, warn_not_converged
 from ._sparse_rest import RestPosterior, rest_argmax_random_ties
 from ._sparse_votes import POSTERIOR_COPIES, check_dense_fits, sparse_argmax_random_ties
 
@@ -332,18 +331,8 @@ class BaseAggregator(BaseEstimator):
                 self.converged_ = True
                 break
         if warn and not self.converged_:
-            self._warn_not_converged(change, tol, monitor, stacklevel=5)
+            warn_not_converged(self, change, tol, monitor, stacklevel=5)
         return float(change)
-
-    def _warn_not_converged(self, change: float, tol: float, monitor: str = "loss", *, stacklevel: int = 4) -> None:
-        """The :class:`~labelwise.errors.LabelwiseWarning` of a run that reached ``max_iter`` first."""
-        warnings.warn(
-            LabelwiseWarning(
-                f"{type(self).__name__} did not converge in max_iter={self.max_iter} iterations (last "
-                f"{'loss decrease' if monitor == 'loss' else 'change'} {change:.3g} >= tol={tol}); raise max_iter"
-            ),
-            stacklevel=stacklevel,
-        )
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Return the posterior, shape (n_items, K) (or (n_patterns, K) when ``_fits_patterns``),

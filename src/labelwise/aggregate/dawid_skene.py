@@ -13,6 +13,7 @@ from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
+from ._converged import warn_not_converged
 from ._dependent import DependentPairs
 from ._guard import relabelled_classes, relabelled_given, strict_classes
 from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
@@ -358,7 +359,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
                 stacklevel=4,  # _fit, _fit_encoded, fit: the line that called fit
             )
         elif not self.converged_:
-            self._warn_not_converged(change, self.tol, stacklevel=5)
+            warn_not_converged(self, change, self.tol, stacklevel=4)  # _fit, _fit_encoded, fit
         prior, given, total = self._m_step(obs_em, post, pseudo)
         conf = _full_confusion(enc, obs_em, pseudo, given, total)
         self.annotator_confusion_ = conf
