@@ -288,8 +288,11 @@ def fit_abstain_models(
     k = starts[-1].shape[1]
     patterns = outcome_patterns(groups, k)
     n = max(float(w.sum()), 2.0)
-    # built once for every EM run below, with the rows' weights (its weighted transpose is then reused)
-    voted = (lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)).weighted(w)
+    # built once for every EM run below, with the rows' weights (its weighted transpose is then reused); outcomes
+    # already weighted by ``w`` are used as given (a caller's fits of the same groups share the transpose)
+    voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
+    if voted.weights is None or not np.array_equal(voted.weights, w):
+        voted = voted.weighted(w)
 
     def fit(
         start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0

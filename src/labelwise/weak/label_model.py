@@ -346,7 +346,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         k, m = len(votes.classes), matrix.shape[1]
         deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
         lam = reused("lam", lambda: indicator(matrix, k))  # the same in each fit of choose_structure
-        p = initial_balance(p_fixed, lam, m, k, w)
+        p = reused("balance", lambda: initial_balance(p_fixed, lam, m, k, w))
         gram = reused("gram", lambda: weighted_gram(lam, w))  # the overlaps' and the agreement test's counts
         fit_mu_ = partial(self._moment_fit, lam, p, m, k, deps, w, gram)  # sets loss_, n_iter_, converged_
         mu = reused(("mu", *deps), fit_mu_, self, ("loss_", "n_iter_", "converged_"))
@@ -377,7 +377,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 p=p,
                 p_fixed=p_fixed,
                 w=w[cov],
-                accuracy=agreement_accuracy(counts, w[cov]),
+                accuracy=reused(("accuracy",), lambda: agreement_accuracy(counts, w[cov])),
                 prior_strength=float(self.prior_strength),
                 lured_items=bool(self.lured_items),
                 spectral_start=self.spectral_start,
@@ -386,7 +386,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
             )
-            lam_gc = lam_g if every else lam_g[cov]
+            lam_gc = reused(("voted", *map(tuple, groups)), lambda: (lam_g if every else lam_g[cov]).weighted(w[cov]))
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
                 lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self.abstains, matrix, w, k)
             )
@@ -401,7 +401,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             post_cov, mu_g, p = run.post, run.mu, run.p
             history += run.history
             record_convergence(self, run, self.n_em_iter, self.tol)
-            mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
+            mu = lf_mu_from_posterior(reused(("lam_c_t",), lambda: lam_c.T.tocsr()), post_cov * w[cov, None])
             post = post_cov if every else posterior(lam_g, mu_g, p)[0]  # every row: the run's last E-step
             self.lure_params_ = run.lure
             if run.lure is not None and not every:
