@@ -48,10 +48,17 @@ def anchor_strength(matrix: np.ndarray, w: np.ndarray) -> float:
     the exploration seeds, ``benchmarks/dev_weak_one_class_cliques3.py``).
     """
     matrix = np.asarray(matrix)
-    voted = matrix != ABSTAIN
-    lo = np.where(voted, matrix, np.iinfo(np.int64).max).min(axis=1)
-    hi = np.where(voted, matrix, -1).max(axis=1)
-    return float(np.asarray(w, dtype=np.float64)[voted.any(axis=1) & (hi > lo)].sum())
+    if matrix.dtype.kind == "i" and ABSTAIN == -1:  # the abstain is below every class, and above it read unsigned
+        hi = matrix.max(axis=1, initial=-1)
+        unsigned = np.dtype(matrix.dtype.str.replace("i", "u"))
+        lo = matrix.view(unsigned).min(axis=1, initial=np.iinfo(unsigned).max)
+        named = (hi >= 0) & (hi.astype(unsigned) > lo)
+    else:
+        voted = matrix != ABSTAIN
+        lo = np.where(voted, matrix, np.iinfo(np.int64).max).min(axis=1)
+        hi = np.where(voted, matrix, -1).max(axis=1)
+        named = voted.any(axis=1) & (hi > lo)
+    return float(np.asarray(w, dtype=np.float64)[named].sum())
 
 
 def anchored_balance(p_new: np.ndarray, total: float, anchor: tuple[np.ndarray, float]) -> np.ndarray:

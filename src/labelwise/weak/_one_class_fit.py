@@ -167,10 +167,24 @@ def reused(key: Any, make: Any, model: Any = None, attrs: tuple[str, ...] = ()) 
 def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], n_classes: int) -> int:
     """Free outcome parameters of the group model on the vote rows ``matrix`` with a vote (weight > 0): ``K`` per
     outcome a group shows beyond its first, counting only the outcomes seen (an unseen one is fitted at 0); a clique
-    of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``."""
-    rows = np.asarray(matrix)[((np.asarray(matrix) != ABSTAIN).any(axis=1)) & (np.asarray(w) > 0)]
-    used = sum(_n_outcomes(rows[:, g] - ABSTAIN, n_classes + 1) - 1 for g in groups) if len(rows) else 0
+    of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``. A single function's outcomes are
+    counted for all functions at once (:func:`_outcomes_seen`, made once for the fits that share their steps)."""
+    rows, seen = reused("outcomes_seen", lambda: _outcomes_seen(matrix, w, n_classes))
+    if not len(rows):
+        return 0
+    used = sum(
+        int(seen[g[0]]) - 1 if len(g) == 1 else _n_outcomes(rows[:, g] - ABSTAIN, n_classes + 1) - 1 for g in groups
+    )
     return int(used * n_classes)
+
+
+def _outcomes_seen(matrix: np.ndarray, w: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The vote rows with a vote (weight > 0), and the number of distinct outcomes (abstain or a class) each
+    function shows on them: one count of the (function, outcome) cells."""
+    rows = np.asarray(matrix)[((np.asarray(matrix) != ABSTAIN).any(axis=1)) & (np.asarray(w) > 0)]
+    m, base = rows.shape[1], n_classes + 1
+    cells = (rows - ABSTAIN).astype(np.int64) + base * np.arange(m, dtype=np.int64)[None, :]
+    return rows, np.count_nonzero(np.bincount(cells.ravel(), minlength=m * base).reshape(m, base), axis=1)
 
 
 def _n_outcomes(codes: np.ndarray, base: int) -> int:
