@@ -81,7 +81,9 @@ def vote_share_balance(matrix: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
     """(K,) the prior's centre: the mean vote shares of the rows with a vote, rows weighted by ``w`` (the balance
     ``class_balance="votes"`` fixes)."""
     matrix = np.asarray(matrix)
-    counts = np.stack([(matrix == y).sum(axis=1) for y in range(k)], axis=1).astype(np.float64)
+    n = matrix.shape[0]  # each row's votes per class: one count of the (row, outcome) cells, the abstain's dropped
+    cells = (matrix - ABSTAIN).astype(np.int64) + (k + 1) * np.arange(n, dtype=np.int64)[:, None]
+    counts = np.bincount(cells.ravel(), minlength=n * (k + 1)).reshape(n, k + 1)[:, 1:].astype(np.float64)
     total = counts.sum(axis=1)
     covered = total > 0
     shares = counts[covered] / total[covered, None]

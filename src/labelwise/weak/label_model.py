@@ -332,7 +332,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
-        self._set_results(v, mu, p, post, rows.inverse, full)
+        self._set_results(v, mu, p, post, rows.inverse, rows.matrix)
         return self
 
     def _fit_rows(
@@ -426,7 +426,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     def _set_results(
         self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, inverse: np.ndarray, matrix: np.ndarray
     ) -> None:
-        """The fitted attributes; ``post``: each distinct vote row's posterior, ``inverse``: each item's row."""
+        """The fitted attributes from the distinct vote rows' posterior ``post`` and votes ``matrix`` (``inverse``)."""
         k, m = len(v.classes), v.n_labelers
         self.classes_ = v.classes
         self.labelers_ = v.labelers
@@ -442,7 +442,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         codes = item_argmax(post, self.random_state, v.items, inverse)  # a tie: one draw per tied item
         self.probas_ = pd.DataFrame(post[inverse], index=v.items, columns=classes)
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
-        self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1), index=v.items, name="n_votes")
+        self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1)[inverse], index=v.items, name="n_votes")
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         """Items, posterior and class codes (exact ties: one seeded draw per tied item of ``votes``, as ``labels_``)."""
