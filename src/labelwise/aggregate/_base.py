@@ -130,6 +130,23 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     return a @ np.ones(a.shape[1])
 
 
+#: Most columns for which :func:`columnwise` works column by column.
+FEW_COLUMNS = 5
+
+
+def columnwise(ufunc: np.ufunc, out: np.ndarray, operand: np.ndarray) -> None:
+    """``ufunc(out, operand, out=out)`` for an (n, K) ``out`` and an ``operand`` of shape (n, 1) (one value per row)
+    or (K,) (one per column): column by column when K is at most :data:`FEW_COLUMNS` (numpy's broadcast runs one
+    inner loop of K entries per row, several times slower on tall items x classes arrays), the same operations."""
+    k = out.shape[1]
+    if k > FEW_COLUMNS:
+        ufunc(out, operand, out=out)
+        return
+    for j in range(k):
+        column = out[:, j]
+        ufunc(column, operand[:, 0] if operand.ndim == 2 else operand[j], out=column)
+
+
 def csr_entry_rows(matrix: Any) -> np.ndarray:
     """The row of each stored entry of a CSR matrix, in storage order (int64)."""
     return np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
@@ -147,12 +164,12 @@ def log_normalize(log_scores: np.ndarray, *, overwrite: bool = False) -> tuple[n
         top[~np.isfinite(top)] = 0.0
     if overwrite and log_scores.dtype == np.float64:
         w = log_scores
-        w -= top[:, None]
+        columnwise(np.subtract, w, top[:, None])
     else:
         w = log_scores - top[:, None]
     np.exp(w, out=w)
     total = row_sum(w)
-    w /= total[:, None]
+    columnwise(np.divide, w, total[:, None])
     np.log(total, out=total)  # the log normaliser ``log(total) + top`` in the sums' memory
     total += top
     return w, total

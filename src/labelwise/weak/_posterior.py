@@ -20,13 +20,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._validate.arguments import check_random_state
-from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, log_normalize
+from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, columnwise, log_normalize
 from ._votes import kept_entries
 
 __all__ = [
     "FLOOR",
     "VotedOutcomes",
-    "add_to_rows",
     "confusion_from_mu",
     "confusion_given_votes",
     "em_m_step",
@@ -183,7 +182,7 @@ class VotedOutcomes:
         """``λ log μ`` of the full indicator, (n, K), plus ``offset`` (K,) if given (one pass)."""
         out = np.asarray(self.lam @ (log_mu - log_mu[self.baseline]))
         constant = log_mu[self.starts].sum(axis=0)
-        add_to_rows(out, constant if offset is None else constant + offset)
+        columnwise(np.add, out, constant if offset is None else constant + offset)  # out += ...
         return out
 
     def counts(self, post: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
@@ -194,22 +193,6 @@ class VotedOutcomes:
         total = self.mass(post) if mass is None else mass
         out[self.starts] = np.maximum(total[None, :] - voted, 0.0)
         return out
-
-
-#: Most columns for which :func:`add_to_rows` adds column by column.
-FEW_COLUMNS = 5
-
-
-def add_to_rows(out: np.ndarray, row: np.ndarray) -> None:
-    """``out += row`` for an (n, K) C-ordered ``out`` and a (K,) ``row``: column by column when K is at most
-    :data:`FEW_COLUMNS` (numpy's broadcast runs one inner loop of K entries per row: on items x classes it costs
-    several times the K column additions), the same additions either way."""
-    if out.shape[1] > FEW_COLUMNS:
-        out += row
-        return
-    for j in range(out.shape[1]):
-        column = out[:, j]
-        np.add(column, row[j], out=column)
 
 
 def group_mu_from_lf_mu(mu: np.ndarray, n_classes: int, n_lfs: int) -> np.ndarray:
@@ -232,7 +215,7 @@ def posterior(lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray)
         log_joint = lam.log_joint(log_mu, log_p)
     else:
         log_joint = np.asarray(lam @ log_mu)
-        add_to_rows(log_joint, log_p)
+        columnwise(np.add, log_joint, log_p)
     return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
 
 
