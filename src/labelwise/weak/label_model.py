@@ -16,7 +16,7 @@ from . import _params
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
-from ._em import fit_abstain_models, record_convergence
+from ._em import em_outputs, fit_abstain_models, record_convergence
 from ._fit_check import fitted_check, guard_missing, refit_best
 from ._fit_items import fit_votes_over
 from ._lure import lured_posterior
@@ -30,12 +30,12 @@ from ._posterior import (
     confusion_given_votes,
     group_mu_from_lf_mu,
     item_argmax,
-    lf_mu_from_posterior,
     posterior,
     vote_counts,
     vote_shares,
     voted_outcomes,
 )
+from ._shared_steps import deferred
 from ._votes import Votes, as_votes
 
 __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
@@ -398,22 +398,18 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                     lam_gc = lam_g if every else lam_g[cov]
                     run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
             run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes)
-            post_cov, mu_g, p = run.post, run.mu, run.p
-            history += run.history
+            mu_g, history, self.lure_params_ = run.mu, history + run.history, run.lure
             record_convergence(self, run, self.n_em_iter, self.tol)
-            mu = lf_mu_from_posterior(reused(("lam_c_t",), lambda: lam_c.T.tocsr()), post_cov * w[cov, None])
-            post = post_cov if every else posterior(lam_g, mu_g, p)[0]  # every row: the run's last E-step
-            self.lure_params_ = run.lure
-            if run.lure is not None and not every:
-                post[cov] = post_cov  # the lured-item model's posterior of the rows with a vote
+            out = deferred(partial(em_outputs, run, lam_c, w[cov], lam_g, cov, every))  # made for the kept fit only
         else:
             self.abstains_, self.bic_, self.lure_params_ = "informative", {}, None
             record_convergence(self, None, 0, self.tol)
+            out = mu, p, post
         self._groups = groups
         self.lured_items_ = self.lure_params_ is not None
         self.group_mu_ = mu_g
         self.n_em_iter_, self.log_likelihood_history_ = len(history) - 1, history
-        return mu, p, post
+        return out
 
     def _model_pairs(
         self, matrix: np.ndarray, k: int, groups: list[list[int]], pairs: np.ndarray
