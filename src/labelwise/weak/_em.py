@@ -26,7 +26,7 @@ from ._posterior import (
     posterior,
     vote_value_log_likelihood,
 )
-from ._shared_steps import deferred
+from ._shared_steps import deferred, reused, reused_for
 from ._spectral import keep_higher_map
 from ._squarem import squarem
 
@@ -303,7 +303,7 @@ def fit_abstain_models(
     the kept fit's :class:`EMRun`, the abstain model, BIC and vote-value log-likelihood per model fitted
     """
     k = starts[-1].shape[1]
-    patterns = outcome_patterns(groups, k)
+    patterns = reused(("patterns", k, *map(tuple, groups)), lambda: outcome_patterns(groups, k))
     n = max(float(w.sum()), 2.0)
     # built once for every EM run below, with the rows' weights (its weighted transpose is then reused); outcomes
     # already weighted by ``w`` are used as given (a caller's fits of the same groups share the transpose)
@@ -321,7 +321,8 @@ def fit_abstain_models(
     # (and bic_): it stops at the looser COMPARISON_TOL
     comparison_only = prior_strength > 0
 
-    fits, bic, relabels, reference = {}, {}, set(), strict_classes(starts[-1])  # majority vote's classes, once
+    reference = reused_for(starts[-1], "strict_classes", lambda: strict_classes(starts[-1]))  # majority vote's, once
+    fits, bic, relabels = {}, {}, set()
     for mode in ("informative", "missing") if abstains == "auto" else (abstains,):
         informative = mode == "informative"
         free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")

@@ -144,23 +144,32 @@ def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], 
     """Free outcome parameters of the group model on the vote rows ``matrix`` with a vote (weight > 0): ``K`` per
     outcome a group shows beyond its first, counting only the outcomes seen (an unseen one is fitted at 0); a clique
     of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``. A single function's outcomes are
-    counted for all functions at once (:func:`_outcomes_seen`, made once for the fits that share their steps)."""
-    rows, seen = reused("outcomes_seen", lambda: _outcomes_seen(matrix, w, n_classes))
-    if not len(rows):
+    counted from the vote indicator for all functions at once (:func:`_outcomes_seen`, made once for the fits that
+    share their steps)."""
+    kept, seen = reused("outcomes_seen", lambda: _outcomes_seen(matrix, w, n_classes))
+    if not kept.any():
         return 0
+    base = n_classes + 1
     used = sum(
-        int(seen[g[0]]) - 1 if len(g) == 1 else _n_outcomes(rows[:, g] - ABSTAIN, n_classes + 1) - 1 for g in groups
+        int(seen[g[0]]) - 1 if len(g) == 1 else _n_outcomes(np.asarray(matrix)[:, g][kept] - ABSTAIN, base) - 1
+        for g in groups
     )
     return int(used * n_classes)
 
 
 def _outcomes_seen(matrix: np.ndarray, w: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    """The vote rows with a vote (weight > 0), and the number of distinct outcomes (abstain or a class) each
-    function shows on them: one count of the (function, outcome) cells."""
-    rows = np.asarray(matrix)[((np.asarray(matrix) != ABSTAIN).any(axis=1)) & (np.asarray(w) > 0)]
-    m, base = rows.shape[1], n_classes + 1
-    cells = (rows - ABSTAIN).astype(np.int64) + base * np.arange(m, dtype=np.int64)[None, :]
-    return rows, np.count_nonzero(np.bincount(cells.ravel(), minlength=m * base).reshape(m, base), axis=1)
+    """Which vote rows have a vote and weight > 0, and the number of distinct outcomes (abstain or a class) each
+    function shows on them: the classes it votes there (the vote indicator's cells), plus the abstain where it
+    votes on fewer of those rows than all."""
+    from ._moments import indicator
+
+    lam = reused("lam", lambda: indicator(np.asarray(matrix), n_classes))  # the fits' own
+    per_row = np.diff(lam.indptr)
+    kept = (per_row > 0) & (np.asarray(w) > 0)
+    entries = lam.indices if kept.sum() == np.count_nonzero(per_row) else lam.indices[np.repeat(kept, per_row)]
+    m = np.asarray(matrix).shape[1]
+    cells = np.bincount(entries, minlength=m * n_classes).reshape(m, n_classes)  # rows voting (j, a)
+    return kept, np.count_nonzero(cells, axis=1) + (cells.sum(axis=1) < kept.sum())
 
 
 def _n_outcomes(codes: np.ndarray, base: int) -> int:

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from .._validate.arguments import check_random_state
 from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, columnwise, log_normalize
+from ._shared_steps import reused_for
 from ._votes import kept_entries
 
 __all__ = [
@@ -260,7 +261,14 @@ def vote_counts(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
 def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int, counts: np.ndarray | None = None) -> np.ndarray:
     """Per-item share of votes for each class (uniform where nobody voted), from the (n, m·K)
     indicator (or from its :func:`vote_counts`, if given)."""
-    counts = vote_counts(lam, n_lfs, n_classes) if counts is None else counts
+    if counts is None:  # the indicator's, once per indicator where the label model's fits share their steps
+        key = ("vote_shares", n_lfs, n_classes)
+        return reused_for(lam, key, lambda: _shares(vote_counts(lam, n_lfs, n_classes), n_classes))
+    return _shares(counts, n_classes)
+
+
+def _shares(counts: np.ndarray, n_classes: int) -> np.ndarray:
+    """:func:`vote_shares` from the vote counts."""
     total = counts.sum(axis=1, keepdims=True)
     return np.where(total > 0, counts / np.maximum(total, 1), 1.0 / n_classes)
 

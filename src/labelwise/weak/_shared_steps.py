@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["SHARED", "Deferred", "deferred", "resolve", "reused"]
+__all__ = ["SHARED", "Deferred", "deferred", "resolve", "reused", "reused_for"]
 
 #: What the label model's fits of one set of vote rows in this context share (:func:`~._one_class_fit.fit_rows`' fits
 #: on mostly one-class votes): each step's result by its key, with the model attributes the step set
@@ -40,6 +40,13 @@ def reused(key: Any, make: Any, model: Any = None, attrs: tuple[str, ...] = ()) 
     for a, v in saved.items():
         setattr(model, a, v)
     return [list(g) for g in out] if isinstance(out, list) else out
+
+
+def reused_for(obj: Any, key: Any, make: Any) -> Any:
+    """:func:`reused` for a step of the object ``obj`` (an array the fits share), keyed by ``obj`` itself: the memo
+    holds ``obj``, so no other object takes its identity while the memo lives."""
+    held, out = reused((key, id(obj)), lambda: (obj, make()))
+    return out if held is obj else make()
 
 
 class Deferred:
