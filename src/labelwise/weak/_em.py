@@ -300,10 +300,13 @@ def fit_abstain_models(
 
     Returns
     -------
-    the kept fit's :class:`EMRun`, the abstain model, BIC and vote-value log-likelihood per model fitted
+    the kept fit's :class:`EMRun`, the abstain model, BIC and vote-value log-likelihood per model fitted (with one
+    model, made only for the kept fit where the label model's fits share their steps: :mod:`._shared_steps`)
     """
     k = starts[-1].shape[1]
-    patterns = reused(("patterns", k, *map(tuple, groups)), lambda: outcome_patterns(groups, k))
+    patterns: tuple[np.ndarray, np.ndarray] = reused(
+        ("patterns", k, *map(tuple, groups)), lambda: outcome_patterns(groups, k)
+    )
     n = max(float(w.sum()), 2.0)
     # built once for every EM run below, with the rows' weights (its weighted transpose is then reused); outcomes
     # already weighted by ``w`` are used as given (a caller's fits of the same groups share the transpose)
