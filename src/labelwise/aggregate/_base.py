@@ -24,6 +24,7 @@ from ..errors import InvalidParameterError, LabelwiseWarning
 from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
+from ._columnwise import columnwise
 from ._converged import loss_settled
 from ._sparse_rest import RestPosterior, rest_argmax_random_ties
 from ._sparse_votes import POSTERIOR_COPIES, check_dense_fits, sparse_argmax_random_ties
@@ -130,23 +131,6 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     return a @ np.ones(a.shape[1])
 
 
-#: Most columns for which :func:`columnwise` works column by column.
-FEW_COLUMNS = 5
-
-
-def columnwise(ufunc: np.ufunc, out: np.ndarray, operand: np.ndarray) -> None:
-    """``ufunc(out, operand, out=out)`` for an (n, K) ``out`` and an ``operand`` of shape (n, 1) (one value per row)
-    or (K,) (one per column): column by column when K is at most :data:`FEW_COLUMNS` (numpy's broadcast runs one
-    inner loop of K entries per row, several times slower on tall items x classes arrays), the same operations."""
-    k = out.shape[1]
-    if k > FEW_COLUMNS:
-        ufunc(out, operand, out=out)
-        return
-    for j in range(k):
-        column = out[:, j]
-        ufunc(column, operand[:, 0] if operand.ndim == 2 else operand[j], out=column)
-
-
 def csr_entry_rows(matrix: Any) -> np.ndarray:
     """The row of each stored entry of a CSR matrix, in storage order (int64)."""
     return np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
@@ -170,8 +154,7 @@ def log_normalize(log_scores: np.ndarray, *, overwrite: bool = False) -> tuple[n
     np.exp(w, out=w)
     total = row_sum(w)
     columnwise(np.divide, w, total[:, None])
-    np.log(total, out=total)  # the log normaliser ``log(total) + top`` in the sums' memory
-    total += top
+    np.add(np.log(total, out=total), top, out=total)  # the log normaliser ``log(total) + top`` in the sums' memory
     return w, total
 
 

@@ -26,7 +26,7 @@ from ._posterior import (
     posterior,
     vote_value_log_likelihood,
 )
-from ._shared_steps import deferred, reused, reused_for
+from ._shared_steps import deferred, reused_for
 from ._spectral import keep_higher_map
 from ._squarem import squarem
 
@@ -300,19 +300,13 @@ def fit_abstain_models(
 
     Returns
     -------
-    the kept fit's :class:`EMRun`, the abstain model, BIC and vote-value log-likelihood per model fitted (with one
-    model, made only for the kept fit where the label model's fits share their steps: :mod:`._shared_steps`)
+    the kept fit's :class:`EMRun`, the abstain model, BIC and vote-value log-likelihood per model fitted
     """
     k = starts[-1].shape[1]
-    patterns: tuple[np.ndarray, np.ndarray] = reused(
-        ("patterns", k, *map(tuple, groups)), lambda: outcome_patterns(groups, k)
-    )
+    patterns = outcome_patterns(groups, k)
     n = max(float(w.sum()), 2.0)
-    # built once for every EM run below, with the rows' weights (its weighted transpose is then reused); outcomes
-    # already weighted by ``w`` are used as given (a caller's fits of the same groups share the transpose)
-    voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
-    if voted.weights is None or not np.array_equal(voted.weights, w):
-        voted = voted.weighted(w)
+    # built once for every EM run below, with the rows' weights (its weighted transpose is then reused)
+    voted = (lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)).weighted(w)
 
     def fit(
         start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0
@@ -341,17 +335,9 @@ def fit_abstain_models(
         log_lik = float(n * fits[mode].history[-1]) if fits[mode].history else -np.inf
         n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
         bic[mode] = -2.0 * log_lik + n_par * float(np.log(n))
-    # the votes' log-likelihood at each fit's parameters is its last E-step's (no E-step again); with one abstain
-    # model it is only reported, so made only if this fit is kept (:func:`~._shared_steps.deferred`)
-    fitted = dict(fits)
-
-    def vote_values() -> dict[str, float]:
-        return {
-            mode: vote_value_log_likelihood(voted, run.mu, run.p, patterns[0], w, log_votes=run.log_votes)
-            for mode, run in fitted.items()
-        }
-
-    vote_ll = vote_values() if len(fits) > 1 else deferred(vote_values)
+    # with one abstain model its vote-value log-likelihood is only reported: made only if this fit is kept
+    values = partial(_vote_values, voted, dict(fits), patterns[0], w)
+    vote_ll = values() if len(fits) > 1 else deferred(values)
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
@@ -363,6 +349,15 @@ def fit_abstain_models(
         if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
             fits[chosen] = refit_lured(voted, fits[chosen], groups, k, prior, free=free, **em)
     return fits[chosen], chosen, bic, vote_ll
+
+
+def _vote_values(voted: VotedOutcomes, fits: dict[str, EMRun], pattern_of: np.ndarray, w: np.ndarray) -> dict:
+    """Each fitted abstain model's :func:`~._posterior.vote_value_log_likelihood` at its parameters, from its last
+    E-step (no E-step again)."""
+    return {
+        mode: vote_value_log_likelihood(voted, run.mu, run.p, pattern_of, w, log_votes=run.log_votes)
+        for mode, run in fits.items()
+    }
 
 
 def second_starts(

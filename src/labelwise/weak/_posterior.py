@@ -20,7 +20,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._validate.arguments import check_random_state
-from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, columnwise, log_normalize
+from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, log_normalize
+from ..aggregate._columnwise import columnwise
 from ._shared_steps import reused_for
 from ._votes import kept_entries
 
@@ -147,8 +148,11 @@ class VotedOutcomes:
         return weighted.T.tocsr()
 
     def weighted(self, weights: np.ndarray) -> VotedOutcomes:
-        """The same outcomes with row ``i`` standing for ``weights[i]`` items."""
-        return VotedOutcomes(self.lam, self.baseline, self.starts, np.asarray(weights, dtype=np.float64))
+        """The same outcomes with row ``i`` standing for ``weights[i]`` items (these outcomes themselves when they
+        hold those weights already: their weighted transpose is then made once)."""
+        w = np.asarray(weights, dtype=np.float64)
+        same = self.weights is not None and np.array_equal(self.weights, w)
+        return self if same else VotedOutcomes(self.lam, self.baseline, self.starts, w)
 
     def mass(self, post: np.ndarray) -> np.ndarray:
         """Per class, the posterior mass ``Σ_i w_i T[i, y]`` (``w = 1`` without weights)."""
