@@ -366,9 +366,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
-            voted = (matrix >= 0).any(axis=1)
-            cov = np.flatnonzero(voted)
-            every = bool(voted.all())  # then no row copies: the covered rows are all rows
+            cov = reused(("covered",), lambda: np.flatnonzero((matrix >= 0).any(axis=1)))
+            every = len(cov) == len(matrix)  # then no row copies: the covered rows are all rows
             lam_c = reused(("lam_c",), lambda: lam if every else lam[cov])
             counts = reused(("vote_counts",), lambda: vote_counts(lam_c, m, k))
             starts = [post[cov], reused(("majority",), lambda: vote_shares(lam_c, m, k, counts))]  # moment fit's; MV
