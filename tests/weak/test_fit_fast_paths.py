@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate.priors import diagonal_confusion_prior
-from labelwise.weak import LabelModel, _dependencies, _one_class_fit, as_votes, label_model, simulate_lfs
+from labelwise.weak import LabelModel, _dependencies, _one_class_fit, as_votes, simulate_lfs
 from labelwise.weak._dependencies import (
     PairTables,
     _pair_sums,
@@ -341,29 +341,6 @@ class TestSharedSteps:
             _one_class_fit.SHARED.reset(token)
         assert calls == [1] and again == [[0, 1], [2]] and model.loss_ == 1.5
 
-    @pytest.mark.parametrize("seed,k", [(213, 2), (204, 3)])
-    def test_one_class_fit_with_shared_steps_equals_the_fits_made_apart(self, monkeypatch, seed, k):
-        """``LabelModel(one_class_rules=True)``'s fits that share their steps give every fitted attribute as
-        fits that each make their own, to the bit."""
-        from tests.weak.test_one_class_fit import _triggers
-
-        matrix = _triggers().shared_trigger_set(seed, k)[0]
-        shared = LabelModel(one_class_rules=True).fit(matrix)
-        apart_steps = lambda key, make, model=None, attrs=(): make()  # noqa: E731
-        monkeypatch.setattr(_one_class_fit, "reused", apart_steps)
-        monkeypatch.setattr(label_model, "reused", apart_steps)
-        apart = LabelModel(one_class_rules=True).fit(matrix)
-        names = [a for a in vars(shared) if a.endswith("_") and not a.startswith("_")]
-        assert names
-        for a in names:
-            x, y = getattr(shared, a), getattr(apart, a)
-            if isinstance(x, np.ndarray):
-                assert x.tobytes() == y.tobytes(), a
-            elif isinstance(x, pd.DataFrame | pd.Series):
-                assert x.equals(y), a
-            else:
-                assert x == y, a
-
 
 class TestVotesMatrixKept:
     """``Votes.matrix`` built once per votes and kept compact (speed3): the same int64 array as building it
@@ -428,3 +405,78 @@ class TestVotesMatrixKept:
         np.testing.assert_array_equal(kept.probas_.to_numpy(), built.probas_.to_numpy())
         np.testing.assert_array_equal(kept.mu_, built.mu_)
         assert kept.labels_.equals(built.labels_)
+
+
+class TestSession52Cuts:
+    """The one-class fit's cuts of session 52 (fast3) give what the code they replaced gave, to the bit."""
+
+    @FAST
+    @given(label_matrices(max_rows=60, max_lfs=6), st.integers(0, 2**31 - 1))
+    def test_the_clique_search_at_an_infinite_threshold_joins_what_the_full_search_joins(self, votes, seed):
+        """At threshold ``inf`` (learned pairs) the search skips its tests: the cliques of the forced pairs are those
+        of the full search at a threshold no z-score reaches."""
+        matrix, k, m, w, _, lam = weighted_rows(votes, seed)
+        rng = np.random.default_rng(seed)
+        forced = [tuple(sorted(rng.choice(m, 2, replace=False).tolist())) for _ in range(m // 2)] if m > 1 else []
+        gram = weighted_gram(lam, w)
+        args = (matrix, lam, w, k, gram, forced)
+        fast = _dependencies.clique_search(*args, threshold=np.inf, min_shared=0, max_size=3)
+        full = _dependencies.clique_search(*args, threshold=1e300, min_shared=0, max_size=3)
+        assert fast == full
+
+    @FAST
+    @given(label_matrices(max_lfs=5), st.sampled_from([0.0, 0.3]), st.booleans())
+    def test_the_moment_loss_and_gradient_equal_the_expression_with_its_l2_terms(self, votes, l2, dependent):
+        """``_loss_grad`` without the l2 terms at ``l2 = 0`` (and with them otherwise) equals session 51's
+        expression, which always added them."""
+        from labelwise.weak._moments import _dot, _loss_grad
+
+        matrix, k = votes
+        m = matrix.shape[1]
+        ov = Overlaps.build(indicator(matrix, k), m, k, [(0, m - 1)] if dependent and m > 1 else [])
+        ov = Overlaps(ov.fitted.toarray(), ov.diag, ov.excluded, m, k)
+        p = np.random.default_rng(m).dirichlet(np.ones(k))
+        mu0 = np.random.default_rng(k).random((m * k, k))
+        mu = np.clip(mu0 + 0.1, 0.0, 1.0)
+        const = float((ov.fitted * ov.fitted).sum())
+        loss, grad = _loss_grad(mu.ravel(), ov, p, mu0, l2, const)
+        root = np.sqrt(p)
+        q = mu * root
+        oq, qq, qb = ov.fitted @ q, q.T @ q, q.reshape(m, k, k)
+        gram = np.matmul(qb.transpose(0, 2, 1), qb)
+        near = gram if ov.only_self else np.asarray(ov.excluded_matrix @ gram.reshape(m, k * k)).reshape(m, k, k)
+        loss1 = const - 2.0 * _dot(q, oq) + _dot(qq, qq) - _dot(gram, near)
+        grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.matmul(qb, near).reshape(m * k, k)
+        r, diff = mu @ p - ov.diag, mu - mu0
+        assert loss == loss1 + float(r @ r) + l2 * _dot(diff, diff)
+        assert grad.tobytes() == (grad_q * root + 2.0 * np.outer(r, p) + 2.0 * l2 * diff).ravel().tobytes()
+
+    @FAST
+    @given(label_matrices(max_rows=60), st.sampled_from([np.int8, np.int16, np.int32, np.int64]), st.integers(0, 99))
+    def test_anchor_strength_counts_the_rows_naming_two_classes(self, votes, dtype, seed):
+        """The items whose votes name more than one class, weighted: as the masked minimum and maximum counted them
+        on int64 votes, and as the distinct classes of each row on every integer type."""
+        from labelwise.weak._one_class_balance import anchor_strength
+
+        matrix, _ = votes
+        w = np.random.default_rng(seed).integers(0, 9, len(matrix)).astype(float)
+        voted = matrix != -1
+        lo = np.where(voted, matrix, np.iinfo(np.int64).max).min(axis=1)
+        hi = np.where(voted, matrix, -1).max(axis=1)
+        assert anchor_strength(matrix.astype(np.int64), w) == float(w[voted.any(axis=1) & (hi > lo)].sum())
+        named = np.array([len(set(row[row >= 0].tolist())) > 1 for row in matrix], dtype=bool)
+        assert anchor_strength(matrix.astype(dtype), w) == float(w[named].sum())
+
+    @FAST
+    @given(label_matrices(max_rows=60), st.integers(0, 99))
+    def test_vote_share_balance_counts_each_row_s_class_votes_as_the_class_by_class_sums(self, votes, seed):
+        """One bincount of the (row, vote) cells gives the balance of the per-class sums, to the bit."""
+        from labelwise.weak._one_class_balance import vote_share_balance
+
+        matrix, k = votes
+        w = np.random.default_rng(seed).integers(1, 9, len(matrix)).astype(float)
+        counts = np.stack([(matrix == y).sum(axis=1) for y in range(k)], axis=1).astype(np.float64)
+        total = counts.sum(axis=1)
+        covered = total > 0
+        p = np.maximum(w[covered] @ (counts[covered] / total[covered, None]) / max(float(w[covered].sum()), 1e-6), 1e-6)
+        assert vote_share_balance(matrix, w, k).tobytes() == (p / p.sum()).tobytes()

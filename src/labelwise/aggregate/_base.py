@@ -23,6 +23,7 @@ from ..errors import InvalidParameterError
 from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
+from ._columnwise import columnwise
 from ._converged import loss_settled, warn_not_converged
 from ._sparse_rest import RestPosterior, rest_argmax_random_ties
 from ._sparse_votes import POSTERIOR_COPIES, check_dense_fits, sparse_argmax_random_ties
@@ -146,14 +147,13 @@ def log_normalize(log_scores: np.ndarray, *, overwrite: bool = False) -> tuple[n
         top[~np.isfinite(top)] = 0.0
     if overwrite and log_scores.dtype == np.float64:
         w = log_scores
-        w -= top[:, None]
+        columnwise(np.subtract, w, top[:, None])
     else:
         w = log_scores - top[:, None]
     np.exp(w, out=w)
     total = row_sum(w)
-    w /= total[:, None]
-    np.log(total, out=total)  # the log normaliser ``log(total) + top`` in the sums' memory
-    total += top
+    columnwise(np.divide, w, total[:, None])
+    np.add(np.log(total, out=total), top, out=total)  # the log normaliser ``log(total) + top`` in the sums' memory
     return w, total
 
 

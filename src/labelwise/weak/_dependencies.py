@@ -394,10 +394,14 @@ def clique_search(
     that also vote together more than coverages independent given the class explain
     (:meth:`PairTables.covote_z`, the same threshold) and whose joint table pays for itself by
     BIC (:meth:`PairTables.bic_gain`). ``lam``: the one-hot vote indicator of ``matrix``;
-    ``gram``: its weighted gram ``λᵀWλ``."""
+    ``gram``: its weighted gram ``λᵀWλ``. At an infinite ``threshold`` no pair is over it: the cliques are the
+    ``forced`` pairs' alone, and no test is computed."""
     from ._posterior import confusion_from_mu, lf_mu_from_posterior, vote_shares
 
     m = matrix.shape[1]
+    if threshold == np.inf:  # every z-score is finite: group_dependent would test no pair
+        none = np.zeros((m, m))
+        return group_dependent(none, none, threshold=threshold, min_shared=min_shared, max_size=max_size, forced=forced)
     shares = vote_shares(lam, m, n_classes)
     lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * weights[:, None])
     sums = shared_counts(lam, shares, weights, m, gram, matrix)  # for the agreement and the co-vote tests alike

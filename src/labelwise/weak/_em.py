@@ -19,12 +19,14 @@ from ._posterior import (
     VotedOutcomes,
     em_m_step,
     em_m_step_missing,
+    lf_mu_from_posterior,
     n_parameters,
     outcome_patterns,
     pattern_sums,
     posterior,
     vote_value_log_likelihood,
 )
+from ._shared_steps import deferred, reused_for
 from ._spectral import keep_higher_map
 from ._squarem import squarem
 
@@ -33,6 +35,7 @@ __all__ = [
     "EMRun",
     "choose_abstain_model",
     "diagonal_pseudo_counts",
+    "em_outputs",
     "fit_abstain_models",
     "log_prior",
     "record_convergence",
@@ -164,6 +167,20 @@ def run_em(
     return EMRun(
         post, theta[:-k].reshape(-1, k), theta[-k:], run.tracked, log_z, run.history, run.n_evals, run.converged
     )
+
+
+def em_outputs(
+    run: EMRun, lam_c: Any, weights: np.ndarray, lam_g: Any, cov: np.ndarray, every: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The label model's ``μ``, class balance and posterior of every vote row from its kept EM ``run`` on the rows
+    ``cov`` (``lam_c``: their one-hot vote indicator, ``weights``: their items): ``μ`` per function from the run's
+    posterior, and every row's posterior from ``lam_g`` (every row's group outcomes; the run's own where ``every``
+    row is covered, and the lured-item model's on the covered rows)."""
+    mu = lf_mu_from_posterior(lam_c.T.tocsr(), run.post * weights[:, None])
+    post = run.post if every else posterior(lam_g, run.mu, run.p)[0]  # every row: the run's last E-step
+    if run.lure is not None and not every:
+        post[cov] = run.post  # the lured-item model's posterior of the rows with a vote
+    return mu, run.p, post
 
 
 def record_convergence(model: Any, run: EMRun | None, n_iter: int, tol: float) -> None:
@@ -301,7 +318,8 @@ def fit_abstain_models(
     # (and bic_): it stops at the looser COMPARISON_TOL
     comparison_only = prior_strength > 0
 
-    fits, bic, relabels, reference = {}, {}, set(), strict_classes(starts[-1])  # majority vote's classes, once
+    reference = reused_for(starts[-1], "strict_classes", lambda: strict_classes(starts[-1]))  # majority vote's, once
+    fits, bic, relabels = {}, {}, set()
     for mode in ("informative", "missing") if abstains == "auto" else (abstains,):
         informative = mode == "informative"
         free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")
@@ -317,11 +335,9 @@ def fit_abstain_models(
         log_lik = float(n * fits[mode].history[-1]) if fits[mode].history else -np.inf
         n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
         bic[mode] = -2.0 * log_lik + n_par * float(np.log(n))
-    # the votes' log-likelihood at each fit's parameters is its last E-step's (no E-step again)
-    vote_ll = {
-        mode: vote_value_log_likelihood(voted, run.mu, run.p, patterns[0], w, log_votes=run.log_votes)
-        for mode, run in fits.items()
-    }
+    # with one abstain model its vote-value log-likelihood is only reported: made only if this fit is kept
+    values = partial(_vote_values, voted, dict(fits), patterns[0], w)
+    vote_ll = values() if len(fits) > 1 else deferred(values)
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
@@ -333,6 +349,15 @@ def fit_abstain_models(
         if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
             fits[chosen] = refit_lured(voted, fits[chosen], groups, k, prior, free=free, **em)
     return fits[chosen], chosen, bic, vote_ll
+
+
+def _vote_values(voted: VotedOutcomes, fits: dict[str, EMRun], pattern_of: np.ndarray, w: np.ndarray) -> dict:
+    """Each fitted abstain model's :func:`~._posterior.vote_value_log_likelihood` at its parameters, from its last
+    E-step (no E-step again)."""
+    return {
+        mode: vote_value_log_likelihood(voted, run.mu, run.p, pattern_of, w, log_votes=run.log_votes)
+        for mode, run in fits.items()
+    }
 
 
 def second_starts(

@@ -153,9 +153,12 @@ def _loss_grad(
     loss1 = const - 2.0 * _dot(q, oq) + _dot(qq, qq) - _dot(gram, near)
     grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.matmul(qb, near).reshape(m * k, k)
     r = mu @ p - ov.diag
-    diff = mu - mu0
-    loss = loss1 + float(r @ r) + l2 * _dot(diff, diff)
-    grad = grad_q * root + 2.0 * np.outer(r, p) + 2.0 * l2 * diff
+    loss = loss1 + float(r @ r)
+    grad = grad_q * root + 2.0 * (r[:, None] * p)  # np.outer's product
+    if l2:  # else its terms are zeros, whose sum leaves every (nonzero-signed) entry as it is
+        diff = mu - mu0
+        loss += l2 * _dot(diff, diff)
+        grad += 2.0 * l2 * diff
     return loss, grad.ravel()
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._dependencies import PairTables, group_dependent, shared_coverage
+from ._shared_steps import reused_for
 from ._votes import ABSTAIN
 
 __all__ = ["one_class_functions", "one_class_groups"]
@@ -37,8 +38,12 @@ def one_class_functions(matrix: np.ndarray) -> np.ndarray:
 
     On signed integer votes, a column's highest vote is its maximum (the abstain ``-1`` is below every class)
     and its lowest the minimum of the same bits read unsigned (``-1`` is then above every class): two
-    reductions, no masked copies."""
-    matrix = np.asarray(matrix)
+    reductions, no masked copies; once per vote rows where the label model's fits share their steps."""
+    return reused_for(matrix, "one_class_functions", lambda: _one_class_columns(np.asarray(matrix)))
+
+
+def _one_class_columns(matrix: np.ndarray) -> np.ndarray:
+    """:func:`one_class_functions`."""
     if matrix.dtype.kind == "i" and ABSTAIN == -1:
         high = matrix.max(axis=0, initial=-1)
         unsigned = np.dtype(matrix.dtype.str.replace("i", "u"))

@@ -48,10 +48,17 @@ def anchor_strength(matrix: np.ndarray, w: np.ndarray) -> float:
     the exploration seeds, ``benchmarks/dev_weak_one_class_cliques3.py``).
     """
     matrix = np.asarray(matrix)
-    voted = matrix != ABSTAIN
-    lo = np.where(voted, matrix, np.iinfo(np.int64).max).min(axis=1)
-    hi = np.where(voted, matrix, -1).max(axis=1)
-    return float(np.asarray(w, dtype=np.float64)[voted.any(axis=1) & (hi > lo)].sum())
+    if matrix.dtype.kind == "i" and ABSTAIN == -1:  # the abstain is below every class, and above it read unsigned
+        hi = matrix.max(axis=1, initial=-1)
+        unsigned = np.dtype(matrix.dtype.str.replace("i", "u"))
+        lo = matrix.view(unsigned).min(axis=1, initial=np.iinfo(unsigned).max)
+        named = (hi >= 0) & (hi.astype(unsigned) > lo)
+    else:
+        voted = matrix != ABSTAIN
+        lo = np.where(voted, matrix, np.iinfo(np.int64).max).min(axis=1)
+        hi = np.where(voted, matrix, -1).max(axis=1)
+        named = voted.any(axis=1) & (hi > lo)
+    return float(np.asarray(w, dtype=np.float64)[named].sum())
 
 
 def anchored_balance(p_new: np.ndarray, total: float, anchor: tuple[np.ndarray, float]) -> np.ndarray:
@@ -74,7 +81,9 @@ def vote_share_balance(matrix: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
     """(K,) the prior's centre: the mean vote shares of the rows with a vote, rows weighted by ``w`` (the balance
     ``class_balance="votes"`` fixes)."""
     matrix = np.asarray(matrix)
-    counts = np.stack([(matrix == y).sum(axis=1) for y in range(k)], axis=1).astype(np.float64)
+    n = matrix.shape[0]  # each row's votes per class: one count of the (row, outcome) cells, the abstain's dropped
+    cells = (matrix - ABSTAIN).astype(np.int64) + (k + 1) * np.arange(n, dtype=np.int64)[:, None]
+    counts = np.bincount(cells.ravel(), minlength=n * (k + 1)).reshape(n, k + 1)[:, 1:].astype(np.float64)
     total = counts.sum(axis=1)
     covered = total > 0
     shares = counts[covered] / total[covered, None]

@@ -63,6 +63,7 @@ import numpy as np
 from ._missing_guard import ONE_CLASS_VOTES
 from ._one_class import one_class_functions
 from ._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote_share_balance
+from ._shared_steps import SHARED, resolve, reused
 from ._votes import ABSTAIN
 
 __all__ = [
@@ -93,11 +94,6 @@ INVISIBLE_SHARE = 0.25
 #: The largest clique the learned pairs may form (Varma et al.'s singleton separators: a trigger's readers are one
 #: clique, however many).
 LEARNED_MAX_CLIQUE = 6
-
-#: What the label model's fits of one set of vote rows in this context share (:func:`fit_rows`' fits on mostly
-#: one-class votes): each step's result by its key, with the model attributes the step set (:func:`reused`);
-#: ``None``: each fit makes its own.
-SHARED: ContextVar[dict | None] = ContextVar("one_class_shared", default=None)
 
 #: The learned pairs the fit in this context joins (``None``: main's structure finders): set by :func:`fit_rows`.
 LEARNED: ContextVar[list[tuple[int, int]] | None] = ContextVar("one_class_learned", default=None)
@@ -144,33 +140,36 @@ def _mostly(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> bool:
     return bool(reused("mostly_one_class", lambda: mostly_one_class(matrix, weights, n_classes)))
 
 
-def reused(key: Any, make: Any, model: Any = None, attrs: tuple[str, ...] = ()) -> Any:
-    """``make()``, or where the fits in this context share their steps (:data:`SHARED`, one set of vote rows) the
-    result of an earlier fit's step of the same ``key``, with the attributes ``attrs`` of ``model`` that step set
-    set again.
-
-    :func:`choose_structure` fits the same rows two or three times: their vote indicator and its gram are the same,
-    and so are the moment fit and the clique search of the fits with the same pairs (the refit with the anchored
-    balance changes EM alone). A list result (the cliques) is copied."""
-    memo = SHARED.get()
-    if memo is None:
-        return make()
-    if key not in memo:
-        out = make()
-        memo[key] = (out, {a: getattr(model, a) for a in attrs})
-    out, saved = memo[key]
-    for a, v in saved.items():
-        setattr(model, a, v)
-    return [list(g) for g in out] if isinstance(out, list) else out
-
-
 def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], n_classes: int) -> int:
     """Free outcome parameters of the group model on the vote rows ``matrix`` with a vote (weight > 0): ``K`` per
     outcome a group shows beyond its first, counting only the outcomes seen (an unseen one is fitted at 0); a clique
-    of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``."""
-    rows = np.asarray(matrix)[((np.asarray(matrix) != ABSTAIN).any(axis=1)) & (np.asarray(w) > 0)]
-    used = sum(_n_outcomes(rows[:, g] - ABSTAIN, n_classes + 1) - 1 for g in groups) if len(rows) else 0
+    of ``s`` one-class functions shows at most ``2^s`` of its ``(K + 1)^s``. A single function's outcomes are
+    counted from the vote indicator for all functions at once (:func:`_outcomes_seen`, made once for the fits that
+    share their steps)."""
+    kept, seen = reused("outcomes_seen", lambda: _outcomes_seen(matrix, w, n_classes))
+    if not kept.any():
+        return 0
+    base = n_classes + 1
+    used = sum(
+        int(seen[g[0]]) - 1 if len(g) == 1 else _n_outcomes(np.asarray(matrix)[:, g][kept] - ABSTAIN, base) - 1
+        for g in groups
+    )
     return int(used * n_classes)
+
+
+def _outcomes_seen(matrix: np.ndarray, w: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which vote rows have a vote and weight > 0, and the number of distinct outcomes (abstain or a class) each
+    function shows on them: the classes it votes there (the vote indicator's cells), plus the abstain where it
+    votes on fewer of those rows than all."""
+    from ._moments import indicator
+
+    lam = reused("lam", lambda: indicator(np.asarray(matrix), n_classes))  # the fits' own
+    per_row = np.diff(lam.indptr)
+    kept = (per_row > 0) & (np.asarray(w) > 0)
+    entries = lam.indices if kept.sum() == np.count_nonzero(per_row) else lam.indices[np.repeat(kept, per_row)]
+    m = np.asarray(matrix).shape[1]
+    cells = np.bincount(entries, minlength=m * n_classes).reshape(m, n_classes)  # rows voting (j, a)
+    return kept, np.count_nonzero(cells, axis=1) + (cells.sum(axis=1) < kept.sum())
 
 
 def _n_outcomes(codes: np.ndarray, base: int) -> int:
@@ -217,14 +216,14 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
     try:
         k = len(votes.classes)
         if not (ENABLED.get() and model.n_em_iter and _mostly(matrix, w, k)):
-            return model._fit_rows(matrix, w, p_fixed, deps, votes)
+            return resolve(model, model._fit_rows(matrix, w, p_fixed, deps, votes))
         from ._moments import indicator, weighted_gram
         from ._structure_learning import learned_pairs
 
         lam = reused("lam", lambda: indicator(matrix, k))  # the fits' own (``model._fit_rows``), made here first
         learned = learned_pairs(matrix, w, k, reused("gram", lambda: weighted_gram(lam, w)))
         if learned is None:
-            return model._fit_rows(matrix, w, p_fixed, deps, votes)
+            return resolve(model, model._fit_rows(matrix, w, p_fixed, deps, votes))
         return choose_structure(model, (matrix, w, p_fixed, deps, votes), learned)
     finally:
         SHARED.reset(shared)
@@ -266,12 +265,13 @@ def choose_structure(model: Any, args: tuple, learned: list[tuple[int, int]]) ->
     return _keep(model, out, state, caught)
 
 
-def _keep(model: Any, out: tuple, state: dict, caught: list) -> tuple:
-    """The kept fit: ``model``'s state set to ``state``, its warnings ``caught`` shown; returns ``out``."""
+def _keep(model: Any, out: Any, state: dict, caught: list) -> tuple:
+    """The kept fit: ``model``'s state set to ``state``, its warnings ``caught`` shown; returns ``out``, with the
+    results deferred to the kept fit made (:func:`~._shared_steps.resolve`)."""
     model.__dict__.update(state)
     for w_ in caught:
         warnings.warn_explicit(w_.message, w_.category, w_.filename, w_.lineno)
-    return out
+    return resolve(model, out)
 
 
 def _fit_once(model: Any, args: tuple, pairs: Any, anchor: Any) -> tuple[tuple, dict, list]:

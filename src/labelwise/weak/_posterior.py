@@ -21,6 +21,8 @@ import scipy.sparse as sp
 
 from .._validate.arguments import check_random_state
 from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, log_normalize
+from ..aggregate._columnwise import columnwise
+from ._shared_steps import reused_for
 from ._votes import kept_entries
 
 __all__ = [
@@ -146,8 +148,11 @@ class VotedOutcomes:
         return weighted.T.tocsr()
 
     def weighted(self, weights: np.ndarray) -> VotedOutcomes:
-        """The same outcomes with row ``i`` standing for ``weights[i]`` items."""
-        return VotedOutcomes(self.lam, self.baseline, self.starts, np.asarray(weights, dtype=np.float64))
+        """The same outcomes with row ``i`` standing for ``weights[i]`` items (these outcomes themselves when they
+        hold those weights already: their weighted transpose is then made once)."""
+        w = np.asarray(weights, dtype=np.float64)
+        same = self.weights is not None and np.array_equal(self.weights, w)
+        return self if same else VotedOutcomes(self.lam, self.baseline, self.starts, w)
 
     def mass(self, post: np.ndarray) -> np.ndarray:
         """Per class, the posterior mass ``Σ_i w_i T[i, y]`` (``w = 1`` without weights)."""
@@ -182,7 +187,7 @@ class VotedOutcomes:
         """``λ log μ`` of the full indicator, (n, K), plus ``offset`` (K,) if given (one pass)."""
         out = np.asarray(self.lam @ (log_mu - log_mu[self.baseline]))
         constant = log_mu[self.starts].sum(axis=0)
-        out += constant if offset is None else constant + offset
+        columnwise(np.add, out, constant if offset is None else constant + offset)  # out += ...
         return out
 
     def counts(self, post: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
@@ -215,7 +220,7 @@ def posterior(lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray)
         log_joint = lam.log_joint(log_mu, log_p)
     else:
         log_joint = np.asarray(lam @ log_mu)
-        log_joint += log_p
+        columnwise(np.add, log_joint, log_p)
     return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
 
 
@@ -260,7 +265,14 @@ def vote_counts(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
 def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int, counts: np.ndarray | None = None) -> np.ndarray:
     """Per-item share of votes for each class (uniform where nobody voted), from the (n, m·K)
     indicator (or from its :func:`vote_counts`, if given)."""
-    counts = vote_counts(lam, n_lfs, n_classes) if counts is None else counts
+    if counts is None:  # the indicator's, once per indicator where the label model's fits share their steps
+        key = ("vote_shares", n_lfs, n_classes)
+        return reused_for(lam, key, lambda: _shares(vote_counts(lam, n_lfs, n_classes), n_classes))
+    return _shares(counts, n_classes)
+
+
+def _shares(counts: np.ndarray, n_classes: int) -> np.ndarray:
+    """:func:`vote_shares` from the vote counts."""
     total = counts.sum(axis=1, keepdims=True)
     return np.where(total > 0, counts / np.maximum(total, 1), 1.0 / n_classes)
 

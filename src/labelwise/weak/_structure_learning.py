@@ -211,16 +211,17 @@ def sparse_low_rank_admm(
     curvature = 0.5 * (ev[:, None] + ev[None, :])
     eye = np.eye(d)
     s, low, u = np.diag(1.0 / np.maximum(np.diag(sigma), 1e-12)), np.zeros((d, d)), np.zeros((d, d))
-    converged, it = False, 0
+    converged, it, shifted = False, 0, curvature + rho  # the R step's denominator, made again when ρ changes
     while it < max_iter:
         it += 1
-        r = q @ ((q.T @ (eye + rho * (s - low - u)) @ q) / (curvature + rho)) @ q.T
+        r = q @ ((q.T @ (eye + rho * (s - low - u)) @ q) / shifted) @ q.T
         r = 0.5 * (r + r.T)
         s_prev, low_prev = s, low
         s = _shrink_off_diagonal(r + low + u, lam * gamma / rho)
         vals, vecs = np.linalg.eigh(s - r - u)
         keep = vals > lam / rho
-        low = (vecs[:, keep] * (vals[keep] - lam / rho)) @ vecs[:, keep].T
+        kept = vecs[:, keep]
+        low = (kept * (vals[keep] - lam / rho)) @ kept.T
         low = 0.5 * (low + low.T)
         residual = r - s + low
         u = u + residual
@@ -232,6 +233,7 @@ def sparse_low_rank_admm(
         if max(primal, dual) > 10.0 * min(primal, dual):  # residual balancing
             factor = 2.0 if primal > dual else 0.5
             rho, u = rho * factor, u / factor
+            shifted = curvature + rho
     pd_ok = bool(np.linalg.eigvalsh(0.5 * ((s - low) + (s - low).T))[0] > 0) if d else True
     return SparseLowRank(s, low, it, converged, pd_ok)
 

@@ -16,7 +16,7 @@ from . import _params
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
-from ._em import fit_abstain_models, record_convergence
+from ._em import em_outputs, fit_abstain_models, record_convergence
 from ._fit_check import fitted_check, guard_missing, refit_best
 from ._fit_items import fit_votes_over
 from ._lure import lured_posterior
@@ -30,12 +30,12 @@ from ._posterior import (
     confusion_given_votes,
     group_mu_from_lf_mu,
     item_argmax,
-    lf_mu_from_posterior,
     posterior,
     vote_counts,
     vote_shares,
     voted_outcomes,
 )
+from ._shared_steps import deferred
 from ._votes import Votes, as_votes
 
 __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
@@ -332,7 +332,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
-        self._set_results(v, mu, p, post, rows.inverse, full)
+        self._set_results(v, mu, p, post, rows.inverse, rows.matrix)
         return self
 
     def _fit_rows(
@@ -346,7 +346,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         k, m = len(votes.classes), matrix.shape[1]
         deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
         lam = reused("lam", lambda: indicator(matrix, k))  # the same in each fit of choose_structure
-        p = initial_balance(p_fixed, lam, m, k, w)
+        p = reused("balance", lambda: initial_balance(p_fixed, lam, m, k, w))
         gram = reused("gram", lambda: weighted_gram(lam, w))  # the overlaps' and the agreement test's counts
         fit_mu_ = partial(self._moment_fit, lam, p, m, k, deps, w, gram)  # sets loss_, n_iter_, converged_
         mu = reused(("mu", *deps), fit_mu_, self, ("loss_", "n_iter_", "converged_"))
@@ -366,9 +366,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
-            voted = (matrix >= 0).any(axis=1)
-            cov = np.flatnonzero(voted)
-            every = bool(voted.all())  # then no row copies: the covered rows are all rows
+            cov = reused(("covered",), lambda: np.flatnonzero((matrix >= 0).any(axis=1)))
+            every = len(cov) == len(matrix)  # then no row copies: the covered rows are all rows
             lam_c = reused(("lam_c",), lambda: lam if every else lam[cov])
             counts = reused(("vote_counts",), lambda: vote_counts(lam_c, m, k))
             starts = [post[cov], reused(("majority",), lambda: vote_shares(lam_c, m, k, counts))]  # moment fit's; MV
@@ -377,7 +376,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 p=p,
                 p_fixed=p_fixed,
                 w=w[cov],
-                accuracy=agreement_accuracy(counts, w[cov]),
+                accuracy=reused(("accuracy",), lambda: agreement_accuracy(counts, w[cov])),
                 prior_strength=float(self.prior_strength),
                 lured_items=bool(self.lured_items),
                 spectral_start=self.spectral_start,
@@ -386,7 +385,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
             )
-            lam_gc = lam_g if every else lam_g[cov]
+            lam_gc = reused(("voted", *map(tuple, groups)), lambda: (lam_g if every else lam_g[cov]).weighted(w[cov]))
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
                 lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self.abstains, matrix, w, k)
             )
@@ -398,22 +397,18 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                     lam_gc = lam_g if every else lam_g[cov]
                     run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
             run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes)
-            post_cov, mu_g, p = run.post, run.mu, run.p
-            history += run.history
+            mu_g, history, self.lure_params_ = run.mu, history + run.history, run.lure
             record_convergence(self, run, self.n_em_iter, self.tol)
-            mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
-            post = post_cov if every else posterior(lam_g, mu_g, p)[0]  # every row: the run's last E-step
-            self.lure_params_ = run.lure
-            if run.lure is not None and not every:
-                post[cov] = post_cov  # the lured-item model's posterior of the rows with a vote
+            out = deferred(partial(em_outputs, run, lam_c, w[cov], lam_g, cov, every))  # made for the kept fit only
         else:
             self.abstains_, self.bic_, self.lure_params_ = "informative", {}, None
             record_convergence(self, None, 0, self.tol)
+            out = mu, p, post
         self._groups = groups
         self.lured_items_ = self.lure_params_ is not None
         self.group_mu_ = mu_g
         self.n_em_iter_, self.log_likelihood_history_ = len(history) - 1, history
-        return mu, p, post
+        return out
 
     def _model_pairs(
         self, matrix: np.ndarray, k: int, groups: list[list[int]], pairs: np.ndarray
@@ -426,7 +421,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     def _set_results(
         self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, inverse: np.ndarray, matrix: np.ndarray
     ) -> None:
-        """The fitted attributes; ``post``: each distinct vote row's posterior, ``inverse``: each item's row."""
+        """The fitted attributes from the distinct vote rows' posterior ``post`` and votes ``matrix`` (``inverse``)."""
         k, m = len(v.classes), v.n_labelers
         self.classes_ = v.classes
         self.labelers_ = v.labelers
@@ -442,7 +437,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         codes = item_argmax(post, self.random_state, v.items, inverse)  # a tie: one draw per tied item
         self.probas_ = pd.DataFrame(post[inverse], index=v.items, columns=classes)
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
-        self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1), index=v.items, name="n_votes")
+        self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1)[inverse], index=v.items, name="n_votes")
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         """Items, posterior and class codes (exact ties: one seeded draw per tied item of ``votes``, as ``labels_``)."""
