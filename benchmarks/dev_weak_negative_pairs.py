@@ -76,9 +76,9 @@ RECORD = {
     "SP_amt": 0.944,
     "ZenCrowd_us": 0.8686,
     "cifar10n_slots": 0.9195,
-    "Duck": 0.8889,
-    "Dog": 0.8228,
-    "Face": 0.6421,
+    "d_Duck_Identification": 0.8889,
+    "s4_Dog_data": 0.8228,
+    "s4_Face_Sentiment_Identification": 0.6421,
     "smem_rte": 0.9288,
 }
 RECORD_SIMS = [0.7733, 0.9522, 0.8012, 0.8086, 0.9982, 0.8131, 0.8387, 0.8759, 0.9813, 0.9219]
@@ -305,6 +305,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--explore", action="store_true", help="seen data only")
     ap.add_argument("--judge", action="store_true", help="the registered rule, parts (a), (b), (c) in order")
+    ap.add_argument("--part-c", action="store_true", help="part (c) alone (its first run stopped on a name: OUTCOME)")
     args = ap.parse_args()
     pd.set_option("display.width", 250)
     if args.explore:
@@ -315,6 +316,8 @@ def main() -> None:
                 print("RULE: FAILS at", part.__name__)
                 return
         print("RULE: PASSES")
+    if args.part_c:
+        print("RULE (c):", "PASSES" if judge_c() else "FAILS")
 
 
 if __name__ == "__main__":
