@@ -47,9 +47,17 @@ Run::
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 \\
         python benchmarks/dev_weak_negative_pairs.py --judge      # or --explore
 
-OUTCOME: not judged yet. (c)'s first two runs were stopped by this script's bugs, not the candidate: a KeyError on
-the crowd folders' names, then Python's ``round`` (0.92875 -> 0.9287) where ``bench_weak.py``'s record is numpy's
-(0.9288; smem_rte, 743 of 800 with the switch off and on); both fixed, (c) rerun with the rule unchanged.
+OUTCOME (session 52, negdep52, judged on the registration commit's code, the switch flipped in this process):
+PASSES all three parts; ``ENABLED = True`` in ``src``.
+(a) 25 fresh spam sets: fired on 25; no set below MV (cand equals MV's expected accuracy on all 25, as majority
+    vote's model with ties split); means MV 76.755, main 63.450, cand 76.755 (+13.3; realised labels 63.418 ->
+    76.098, ``MajorityVote`` realised 76.070).
+(b) fired on 0 of 543 sets (shared 552-615: 128, rule_sets: 285, bench sims 7400-7800: 50, low-coverage 5640-5719:
+    80); every label equal to main's.
+(c) all 19 accuracies equal the record; fit CPU summed 0.970 s main, 0.964 s candidate (0.994x). The first two runs
+    of (c) were stopped by this script's bugs, not the candidate: a KeyError on the crowd folders' names after 5 sets
+    (all 5 equal), then Python's ``round`` (0.92875 -> 0.9287) where ``bench_weak.py``'s record is numpy's (0.9288;
+    smem_rte, 743 of 800 with the switch off and on; 1.015x CPU); both fixed, (c) rerun once with the rule unchanged.
 """
 
 from __future__ import annotations

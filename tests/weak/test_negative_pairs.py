@@ -56,10 +56,12 @@ def independent_votes(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.where(fire, np.array([1, 1, 1, 0, 0]), -1), y
 
 
-def fitted(matrix: np.ndarray, on: bool, monkeypatch: pytest.MonkeyPatch, **params) -> tuple:
-    """``LabelModel(**params)`` fitted with the module switched ``on`` on ``matrix`` as a long table of the functions
-    :data:`NAMES` with every item given (``items=``, the no-vote ones too), and its warnings' messages."""
-    monkeypatch.setattr(_negative_pairs, "ENABLED", on)
+def fitted(matrix: np.ndarray, on: bool | None, monkeypatch: pytest.MonkeyPatch, **params) -> tuple:
+    """``LabelModel(**params)`` fitted with the module switched ``on`` (``None``: as it is) on ``matrix`` as a long
+    table of the functions :data:`NAMES` with every item given (``items=``, the no-vote ones too), and its warnings'
+    messages."""
+    if on is not None:
+        monkeypatch.setattr(_negative_pairs, "ENABLED", on)
     items, cols = np.nonzero(matrix >= 0)
     table = pd.DataFrame({"item": items, "labeler": np.array(NAMES)[cols], "label": matrix[items, cols]})
     with warnings.catch_warnings(record=True) as caught:
@@ -76,9 +78,9 @@ def strict_majority(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 class TestAbstainMode:
     def test_negatively_dependent_rules_warn_and_get_majority_vote_labels(self, monkeypatch):
-        """On phrase-budget keyword rules the fit warns, names a pair and labels every strict-majority item as MV."""
+        """On phrase-budget keyword rules the default fit warns, names a pair and labels strict-majority items as MV."""
         matrix, truth = phrase_votes(4000, 0)
-        model, messages = fitted(matrix, True, monkeypatch)
+        model, messages = fitted(matrix, None, monkeypatch)
         pair = [m for m in messages if "fire together less often than independence" in m]
         assert len(pair) == 1 and "'short'" in pair[0] and "z = -" in pair[0]
         assert model.abstains_ == "missing"
