@@ -82,10 +82,11 @@ class TestInvisibleClass:
 
 
 class TestSwitch:
-    def test_the_switch_is_off_by_default_and_a_parameter(self):
-        """``one_class_rules`` is a parameter of ``LabelModel`` (``get_params``), False by default."""
-        assert LabelModel().get_params()["one_class_rules"] is False
-        assert LabelModel(one_class_rules=True).get_params()["one_class_rules"] is True
+    def test_the_switch_is_on_by_default_and_a_parameter(self):
+        """``one_class_rules`` is a parameter of ``LabelModel`` (``get_params``), True by default since session 52
+        (its cost met the registered 10x-Snorkel condition)."""
+        assert LabelModel().get_params()["one_class_rules"] is True
+        assert LabelModel(one_class_rules=False).get_params()["one_class_rules"] is False
 
     @pytest.mark.parametrize("value", ["yes", 1, None])
     def test_a_switch_that_is_not_a_bool_is_refused_by_name(self, value):

@@ -266,7 +266,7 @@ def _classes(value: str | None) -> list[Any] | None:
     "one_class",
     default=None,
     help="--model label-model: on rules whose votes come mostly from one-class functions (keyword rules), learn "
-    "their dependencies (Varma et al. 2019) and anchor the class balance on the vote shares [default: off]. "
+    "their dependencies (Varma et al. 2019) and anchor the class balance on the vote shares [default: on]. "
     "summary.json: one_class_rules.",
 )
 @out_folder("weak", Path("labelwise-weak"))

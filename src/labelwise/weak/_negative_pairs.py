@@ -87,7 +87,7 @@ def abstain_mode(model: Any, matrix: np.ndarray, weights: np.ndarray, votes: Any
     k = len(votes.classes)
     abstains = one_class_abstain_mode(model.abstains, matrix, weights, k)
     threshold = model.dependency_threshold
-    if not ENABLED or abstains != "auto" or threshold is None:
+    if not ENABLED or model.abstains != "auto" or threshold is None:  # the one-class fit's "informative" too
         return abstains
     matrix = np.asarray(matrix)
     w = np.asarray(weights, dtype=np.float64)

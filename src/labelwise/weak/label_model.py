@@ -174,8 +174,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         (``benchmarks/dev_weak_spectral.py``, ``dev_weak_multispa.py``) but changed no label of the benchmark's sets.
     iwmv_start : bool, default False
         The same from Li and Yu's IWMV labels (``weak._iwmv_start``). Off: it passed its rule but cost a Snorkel speed goal.
-    one_class_rules : bool, default False
+    one_class_rules : bool, default True
         On votes mostly from one-class functions (keyword rules), the fit of ``weak._one_class_fit`` (learned cliques).
+        On since session 52, when its cost met the registered 10x-Snorkel rule (``benchmarks/RESULTS.md``).
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -272,7 +273,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         lured_items: bool = True,
         spectral_start: bool | str = False,
         iwmv_start: bool = False,
-        one_class_rules: bool = False,
+        one_class_rules: bool = True,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
