@@ -18,6 +18,15 @@ FRESH seeds:
 (c) ``bench_weak``'s 19 sets with both on: no accuracy below the record (the switch on gives sim1004 0.9983, one item
     above the record's 0.9982: fast3), fit CPU summed at most 1.1x main's (switch on, trigger off).
 Pass: both on in ``src``. Fail: the switch back off in a commit (negdep52's judged default stays).
+
+OUTCOME (registration commit 5d65d797; run 13:03-13:05 UTC, load ~3; log kept by the lead): PASSES all three parts,
+both on in ``src``.
+(a) 25 fresh spam sets, the trigger fired on all 25: mean main (switch on, trigger off) 62.18, candidate 76.68, majority
+    vote's expected accuracy 76.68; none more than 0.5 below it.
+(b) shared-trigger 616-679 (128 sets), ``rule_sets()`` (285), bench sims 7900-8300 (50), low-coverage 5720-5799 (80):
+    the trigger fired on none, no label changed.
+(c) the 19 sets equal the record but sim1004 0.9983 (one item above 0.9982, the switch's own gain); fit CPU summed
+    1.014x main's (the trigger's test).
 """
 
 from __future__ import annotations

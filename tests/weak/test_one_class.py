@@ -18,6 +18,7 @@ from labelwise.weak._posterior import vote_shares
 
 
 def _fit(votes, **kw) -> LabelModel:
+    kw.setdefault("one_class_rules", False)  # the co-vote check's path (the one-class fit: test_one_class_fit.py)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return LabelModel(**kw).fit(votes)

@@ -22,7 +22,9 @@ abstains (Dawid-Skene's model, Dawid and Skene 1979), whose relabelling guard
 
 Designed in session 52 (spam52) from the spam rule set's diagnosis, nothing tuned; registered, judged on fresh seeds
 and adopted by ``benchmarks/dev_weak_negative_pairs.py`` (its docstring holds the rule and the outcome; the numbers
-are in ``benchmarks/RESULTS.md``, session 52). :data:`ENABLED` switches it.
+are in ``benchmarks/RESULTS.md``, session 52). :data:`ENABLED` switches it. It reads ``abstains="auto"`` before
+the one-class fit (``one_class_rules``) picks informative abstains, so it holds with that fit on, the default since
+``benchmarks/dev_weak_one_class_default.py`` judged the two together.
 
 References
 ----------
