@@ -149,3 +149,22 @@ class TestLowestSameClassZ:
             assert compressed is None
         else:
             assert compressed[:2] == expanded[:2] and compressed[2] == pytest.approx(expanded[2])
+
+
+def test_the_fallback_after_the_trigger_does_not_advise_informative_abstains(monkeypatch):
+    """Where the trigger kept missing abstains because the informative model does not fit, the missing fit's fallback
+    warning does not advise ``abstains='informative'`` (it did, right after the trigger's warning said why not)."""
+    matrix, _ = phrase_votes(3000, 3)
+    model, said = fitted(matrix, None, monkeypatch)
+    assert model.abstains_ == "missing" and any("fire together less often" in s for s in said)
+    fallback = [s for s in said if "falling back to majority vote" in s]
+    assert fallback and not any("abstains='informative' may avoid it" in s for s in fallback)
+    assert "does not fit these functions either" in fallback[0]
+
+
+def test_a_fallback_without_the_trigger_keeps_its_advice(monkeypatch):
+    """With the trigger off, a missing-abstain fit (asked for) that moves a class still gives the old advice."""
+    matrix, _ = phrase_votes(3000, 3)
+    _, said = fitted(matrix, False, monkeypatch, abstains="missing")
+    fallback = [s for s in said if "falling back to majority vote" in s]
+    assert fallback and "abstains='informative' may avoid it" in fallback[0]

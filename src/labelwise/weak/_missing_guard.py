@@ -96,6 +96,8 @@ def guard_missing(
         fit_name = "missing-abstain fit (Dawid-Skene's model)"
         advice = (
             "With functions that vote one class only the model is not identified: abstains='informative' may avoid it"
+            if getattr(model, "_negative_pair", None) is None  # else informative abstains were ruled out (warned)
+            else "The informative-abstain model does not fit these functions either (their co-firing, warned above)"
         )
     else:
         fit_name = "informative-abstain fit"

@@ -89,6 +89,7 @@ def abstain_mode(model: Any, matrix: np.ndarray, weights: np.ndarray, votes: Any
     k = len(votes.classes)
     abstains = one_class_abstain_mode(model.abstains, matrix, weights, k)
     threshold = model.dependency_threshold
+    model._negative_pair = None  # the pair that decided, for the missing fit's guard's advice
     if not ENABLED or model.abstains != "auto" or threshold is None:  # the one-class fit's "informative" too
         return abstains
     matrix = np.asarray(matrix)
@@ -99,6 +100,7 @@ def abstain_mode(model: Any, matrix: np.ndarray, weights: np.ndarray, votes: Any
     if low is None or not low[2] < -float(threshold):
         return abstains
     a, b, z = low
+    model._negative_pair = (votes.labelers[a], votes.labelers[b], z)
     warnings.warn(
         LabelwiseWarning(
             f"{type(model).__name__}: the one-class functions {show(votes.labelers[a])} and {show(votes.labelers[b])} "
