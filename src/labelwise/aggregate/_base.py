@@ -24,7 +24,7 @@ from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._column_params import check_column_name
 from ._columnwise import columnwise
-from ._converged import loss_settled, warn_not_converged
+from ._converged import loss_settled
 from ._sparse_rest import RestPosterior, rest_argmax_random_ties
 from ._sparse_votes import POSTERIOR_COPIES, check_dense_fits, sparse_argmax_random_ties
 
@@ -303,18 +303,16 @@ class BaseAggregator(BaseEstimator):
         monitor: str = "loss",
         tol: float | None = None,
         iterations: Iterable[int] | None = None,
-        warn: bool = False,
     ) -> float:
         """Run ``step(it)`` for ``it = 1 .. max_iter`` and keep the convergence bookkeeping.
 
         ``monitor="loss"``: ``step`` returns the loss, appended to ``loss_history_``; iterations
         stop when it falls by less than ``tol`` or by its rounding (:func:`._converged.loss_settled`).
         ``monitor="change"``: ``step`` returns how much the parameters moved; iterations stop when
-        that is below ``tol``. Sets ``n_iter_`` and
-        ``converged_``; ``warn`` issues a :class:`~labelwise.errors.LabelwiseWarning` when
-        ``max_iter`` is reached first. ``tol`` defaults to ``self.tol``; ``iterations`` (e.g. a
-        progress bar over ``range(1, max_iter + 1)``) replaces the plain range. Returns the last
-        change (the loss's fall, or the parameters' move), for a warning the caller issues later.
+        that is below ``tol``. Sets ``n_iter_`` and ``converged_``. ``tol`` defaults to
+        ``self.tol``; ``iterations`` (e.g. a progress bar over ``range(1, max_iter + 1)``) replaces
+        the plain range. Returns the last change (the loss's fall, or the parameters' move), for
+        the caller's warning when ``max_iter`` came first (:func:`._converged.warn_not_converged`).
         """
         tol = self.tol if tol is None else tol
         self.converged_ = False
@@ -330,8 +328,6 @@ class BaseAggregator(BaseEstimator):
             if loss_settled(change, value, tol) if monitor == "loss" else change < tol:
                 self.converged_ = True
                 break
-        if warn and not self.converged_:
-            warn_not_converged(self, change, tol, monitor, stacklevel=5)
         return float(change)
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:

@@ -36,6 +36,7 @@ from .._stage_progress import compute, persist, stage, stages
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator, loss_settled
+from ._converged import warn_not_converged
 from ._dask_em_batches import MStep, batch_size, em_chain
 from ._dask_pairs import DaskPairs, dependent_parts
 from ._dependent import pairs_frame
@@ -394,13 +395,7 @@ def _run_em(est: BaseAggregator, em: _EM, parts: tuple, batch: int | None = None
             shown.set_total(est.n_iter_)
     assert stats is not None and params is not None  # max_iter >= 1, as the estimator's checks say
     if not est.converged_ and em.is_ds:  # as the in-memory Dawid-Skene warns (one-coin does not)
-        warnings.warn(
-            LabelwiseWarning(
-                f"{type(est).__name__} did not converge in max_iter={est.max_iter} iterations (last loss "
-                f"decrease {change:.3g} >= tol={est.tol}); raise max_iter"
-            ),
-            stacklevel=3,
-        )
+        warn_not_converged(est, change, est.tol, stacklevel=3)
     return em.m_step(stats), params
 
 
