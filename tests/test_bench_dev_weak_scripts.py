@@ -59,17 +59,12 @@ def test_every_labelwise_import_of_a_dev_script_resolves(path):
     assert not broken, f"{path.name} imports what is not in src: {broken}"
 
 
-def test_the_specific_gate_script_patches_the_clique_searchs_agreement_test():
+def test_the_specific_gate_script_patches_the_clique_searchs_agreement_test(monkeypatch):
     """``dev_weak_specific_gate.py`` imports, and wraps ``agreement_excess`` where the clique search calls it."""
     from labelwise.weak import _dependencies
 
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location("dev_weak_specific_gate", BENCH / "dev_weak_specific_gate.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
+    monkeypatch.syspath_prepend(str(BENCH))  # the script imports its sibling scripts
+    module = importlib.import_module("dev_weak_specific_gate")
     assert module._ORIGINAL["excess"] is _dependencies.agreement_excess
 
 
