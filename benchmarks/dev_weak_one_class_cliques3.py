@@ -81,7 +81,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 try:
-    from labelwise.weak import _one_class_balance
+    from labelwise.weak import _one_class_balance, _one_class_screen  # noqa: F401  (is15u's screen, under it)
 
     _one_class_balance.ANCHOR  # noqa: B018  (the candidate's anchor: only where it is in src)
 except (ImportError, AttributeError):  # not adopted: ``src`` holds the candidate only at the registration commit

@@ -112,7 +112,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 try:
-    from labelwise.weak import _one_class_fit
+    from labelwise.weak import _one_class_fit, _one_class_screen  # noqa: F401  (is15u's screen, under it)
 
     _one_class_fit.INVISIBLE_SHARE  # noqa: B018  (the candidate's rule: only where it is in src)
 except (ImportError, AttributeError):  # not adopted: ``src`` holds the candidate only at the registration commit

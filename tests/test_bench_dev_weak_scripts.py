@@ -68,11 +68,20 @@ def test_the_specific_gate_script_patches_the_clique_searchs_agreement_test(monk
     assert module._ORIGINAL["excess"] is _dependencies.agreement_excess
 
 
-def test_is15s_script_exits_saying_where_its_result_is_not_with_a_traceback():
-    """``dev_weak_one_class_cliques.py --part ablation``: its candidate left src; one line names session 49 (is15s)."""
+@pytest.mark.parametrize(
+    ("script", "where"),
+    [
+        ("dev_weak_one_class_cliques.py", "session 49 (is15s)"),
+        ("dev_weak_one_class_cliques3.py", "session 49 (is15v)"),
+        ("dev_weak_one_class_cliques4.py", "session 50 (is15w)"),
+    ],
+)
+def test_a_script_whose_candidate_left_src_exits_saying_where_its_own_result_is(script, where):
+    """A one-class clique script whose candidate left src exits with one line naming its own session and tag (not a
+    traceback, nor an earlier candidate's script's line, nor a run of today's fit in the candidate's place)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "OMP_NUM_THREADS": "1"}
     run = subprocess.run(
-        [sys.executable, str(BENCH / "dev_weak_one_class_cliques.py"), "--part", "ablation"],
+        [sys.executable, str(BENCH / script), "--part", "ablation" if script.endswith("cliques.py") else "a"],
         capture_output=True,
         text=True,
         env=env,
@@ -80,4 +89,4 @@ def test_is15s_script_exits_saying_where_its_result_is_not_with_a_traceback():
     )
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
-    assert "benchmarks/RESULTS.md, session 49 (is15s)" in run.stderr
+    assert f"benchmarks/RESULTS.md, {where}" in run.stderr
