@@ -65,10 +65,25 @@ JUDGING RULE (registered before any judging run; judged once, in order, stopping
     shared-trigger seeds 680-743 (``dev_weak_shared_triggers.shared_trigger_set``, K = 2 and 3), scored the same
     way: on each family, the sets more than 0.5 points below MV not more than main's.
 
+OUTCOME (registration commit f672f38d at 14:50:57 UTC; (a) 14:50:59-14:51:11 UTC, load 3.1): the candidate FAILS
+part (a); (b), (c) and (d) not run. ``src`` is back to main's (the next commit); seeds 8400-9309 are now seen.
+(a) FAIL on the count and on the mean: 100 sets, more than 0.5 below MV **1 -> 1** (strictly fewer: fails), none
+    newly (holds), mean 85.6371 -> 85.6368 (MV 79.794; lower: fails). The candidate changed one set, sim9007 (K5,
+    m15+4) 87.68 -> 87.65 (MV 82.77): the learner paired two independent one-class rules of class 2 (lf_6, lf_8) at
+    partial correlation 0.306, just over STRONG (seen false pairs: <= 0.221). CPU 4.3 -> 4.5 s over the 100.
+Diagnosis (after the run): the one set below MV, sim8602 (K2, m20+6, cov 0.1: -2.54, missing abstains), is not a
+missed one-class copy: lf_10 has three copies (lf_22, lf_23, lf_25), none of them one-class, and ``max_clique`` = 3
+leaves lf_23 out; the learned pairs given keep missing abstains (68.69, main 69.40, MV 71.93), so no refit of this
+family (kept only where it keeps informative abstains) reaches it; ``max_clique=4`` alone collapses the missing fit
+(51.91), ``max_clique=4, abstains="informative"`` gives 72.74. No set of the candidate's kind (a one-class copy
+missed inside a kept informative fit) is below MV at these seeds (2 of 100 at 6400-7300: sim6707, sim6909).
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_copy_screen.py --explore bench:6000-7300 --explore low:5100-5199   # seen seeds
     python benchmarks/dev_weak_copy_screen.py --part a      # then b, c (LABELWISE_CROWD_DATA set), d
+
+The candidate is in ``src`` only at its registration commit: ``git checkout f672f38d -- src/labelwise/weak`` first.
 
 Reference: P. Varma, F. Sala, A. He, A. Ratner and C. Ré, "Learning Dependency Structures for Weak Supervision
 Models", ICML 2019.
@@ -92,7 +107,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from dev_weak_rejected_refit import bench_majority, family_sets, parse  # noqa: E402
 
 from labelwise import weak  # noqa: E402
-from labelwise.weak import _copy_refit  # noqa: E402
+
+try:
+    from labelwise.weak import _copy_refit
+except ImportError:  # not adopted: ``src`` holds the candidate only at its registration commit
+    _copy_refit = None
 
 RECORD = {
     "CF": 0.8867,
@@ -262,6 +281,8 @@ def main() -> None:
     parser.add_argument("--part", choices=["a", "b", "c", "d"], default=None)
     parser.add_argument("--csv", default=None)
     args = parser.parse_args()
+    if _copy_refit is None:
+        sys.exit("the candidate is not in src (not adopted): git checkout f672f38d -- src/labelwise/weak, then rerun")
     if args.part:
         ok = {"a": part_a, "b": part_b, "c": part_c, "d": part_d}[args.part]()
         print(f"({args.part}):", "PASS" if ok else "FAIL")

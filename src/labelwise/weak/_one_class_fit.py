@@ -212,7 +212,7 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
     :func:`choose_structure`. The kept fit's warnings are the ones shown; the model's fitted attributes are the kept
     fit's."""
     token = ENABLED.set(bool(model.one_class_rules))
-    shared = SHARED.set(SHARED.get() or ({} if model.one_class_rules and model.n_em_iter else None))  # outer: kept
+    shared = SHARED.set({} if model.one_class_rules and model.n_em_iter else None)
     try:
         k = len(votes.classes)
         if not (ENABLED.get() and model.n_em_iter and _mostly(matrix, w, k)):

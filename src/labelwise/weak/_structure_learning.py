@@ -76,7 +76,6 @@ __all__ = [
     "indicator_correlation",
     "learn_dependencies",
     "gram_correlation",
-    "learned_pair_strengths",
     "learned_pairs",
     "sparse_low_rank",
     "sparse_low_rank_admm",
@@ -373,14 +372,6 @@ def learned_pairs(
 
     The program is solved by ADMM (:func:`sparse_low_rank_admm`), and by FISTA (:func:`sparse_low_rank`, at
     :data:`LABEL_MODEL_TOL`) where ADMM has not stopped within its steps."""
-    found = learned_pair_strengths(matrix, weights, n_classes, gram)
-    return None if found is None else [(j, jj) for j, jj, _ in found]
-
-
-def learned_pair_strengths(
-    matrix: np.ndarray, weights: np.ndarray, n_classes: int, gram: Any = None
-) -> list[tuple[int, int, float]] | None:
-    """:func:`learned_pairs` with each pair's partial correlation: ``(j, j', |Ŝ_ij| / sqrt(Ŝ_ii Ŝ_jj))``."""
     total = float(np.asarray(weights, dtype=np.float64).sum())
     if gram is None:
         corr, owner = indicator_correlation(matrix, n_classes, weights)
@@ -395,7 +386,7 @@ def learned_pair_strengths(
     fit = sparse_low_rank_admm(corr, lam, GAMMA)
     if not fit.converged:
         fit = sparse_low_rank(corr, lam, GAMMA, tol=LABEL_MODEL_TOL)
-    return _pairs(fit, owner, THRESHOLD) if fit.positive_definite else []
+    return [(j, jj) for j, jj, _ in _pairs(fit, owner, THRESHOLD)] if fit.positive_definite else []
 
 
 def _pairs(fit: SparseLowRank, owner: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:

@@ -14,7 +14,6 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from . import _negative_pairs, _params
 from ._compress import compress_rows
-from ._copy_refit import fit_rows  # the one-class fit's, with the missed-copy refit (off)
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import em_outputs, fit_abstain_models, record_convergence
@@ -24,7 +23,7 @@ from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._one_class_fit import reused, structure_plan
+from ._one_class_fit import fit_rows, reused, structure_plan
 from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
