@@ -45,6 +45,18 @@ THE RULE (registered before the judging run; judged once, stopping at the first 
     more than main's, in each block.
 Adopted (``ENABLED = True``) only if all four pass; otherwise ``src`` goes back to main's behaviour.
 
+OUTCOME (``--judge`` at 871370a8, 14:46-14:47 UTC; log /work/notes/s53/lowcov53_judge.log): FAILED (b).
+(a) PASSED: 160 sets, fired on 4 (5913 38.91 -> 78.38, 5963 45.24 -> 77.60, 6000 34.45 -> 70.47, 6029 59.22 ->
+    71.04, each to MV's labels); more than 0.5 below MV 29 -> 25, more than 5 below 15 -> 11, none newly below;
+    means main 77.202, candidate 77.950 (MV 73.590).
+(b) FAILED: one set changed, ``sparse_K10_r2_s1`` 61.60 -> 46.03 (MV's 46.03); mean 86.8310 -> 86.6636. There the
+    missing fit empties classes 6, 8 and 9 (their MV-strict items are right 22/26, 15/20, 14/17 by MV) and the check
+    sees it (z = -15.7), but 75% of the items are ties of two disagreeing votes, where the fit's class balance is
+    right on 55.2% against MV's draws' 32.3%: the fit is worse than MV on the strict items (80.85 against 86.97)
+    and far better overall. The fallback to MV throws that away.
+(c) and (d) were not run. ``src`` went back to main's (the module, its hook and its tests removed); this script
+    needs commit 871370a8 to run.
+
 Run (from the repository root)::
 
     PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 python benchmarks/dev_weak_low_coverage_guard.py --explore
@@ -76,8 +88,17 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from labelwise import weak  # noqa: E402
-from labelwise.weak import _vote_check  # noqa: E402
 from labelwise.weak.baselines import MajorityLabelVoter  # noqa: E402
+
+
+def switch(on: bool) -> None:
+    """Set the candidate's switch; its module was removed after the judging (run from commit 871370a8)."""
+    try:
+        from labelwise.weak import _vote_check
+    except ImportError:
+        sys.exit("the candidate's module labelwise.weak._vote_check is not in src: run from commit 871370a8")
+    _vote_check.ENABLED = on
+
 
 FIRED = "predicts each function's votes"  # the module's warning
 SEEN = [*range(5100, 5200), *range(5400, 5800)]
@@ -86,7 +107,7 @@ FRESH_A = list(range(5880, 6040))
 
 def fit_codes(votes, k: int, on: bool) -> tuple[np.ndarray, float, bool]:
     """``LabelModel(labels=range(k))``'s class codes, CPU seconds and whether the check fired, the switch at ``on``."""
-    _vote_check.ENABLED = on
+    switch(on)
     try:
         start = time.process_time()
         with warnings.catch_warnings(record=True) as caught:
@@ -94,7 +115,7 @@ def fit_codes(votes, k: int, on: bool) -> tuple[np.ndarray, float, bool]:
             model = weak.LabelModel(labels=list(range(k))).fit(votes)
         seconds = time.process_time() - start
     finally:
-        _vote_check.ENABLED = False
+        switch(False)
     return model.labels_.to_numpy(dtype=int), seconds, any(FIRED in str(c.message) for c in caught)
 
 
@@ -191,7 +212,7 @@ def judge_c() -> bool:
 
 def fit_bench(v, on: bool) -> tuple[np.ndarray, float]:
     """``bench_weak.py``'s fit, ``LabelModel().fit(v)``: labels and CPU seconds, the switch at ``on``."""
-    _vote_check.ENABLED = on
+    switch(on)
     try:
         start = time.process_time()
         with warnings.catch_warnings():
@@ -199,7 +220,7 @@ def fit_bench(v, on: bool) -> tuple[np.ndarray, float]:
             model = weak.LabelModel().fit(v)
         return model.labels_.to_numpy(), time.process_time() - start
     finally:
-        _vote_check.ENABLED = False
+        switch(False)
 
 
 def matrix_row(name: str, matrix: np.ndarray, truth: np.ndarray, k: int) -> dict:

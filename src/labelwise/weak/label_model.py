@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _negative_pairs, _params, _vote_check
+from . import _negative_pairs, _params
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
@@ -398,7 +398,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                     lam_gc = lam_g if every else lam_g[cov]
                     run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
             run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes)
-            run = _vote_check.check_votes(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, matrix, cov)
             mu_g, history, self.lure_params_ = run.mu, history + run.history, run.lure
             record_convergence(self, run, self.n_em_iter, self.tol)
             out = deferred(partial(em_outputs, run, lam_c, w[cov], lam_g, cov, every))  # made for the kept fit only
