@@ -33,7 +33,7 @@ from ..errors import (
     ShapeMismatchError,
 )
 
-__all__ = ["Votes", "as_votes"]
+__all__ = ["Votes", "as_votes", "refuse_no_votes"]
 
 ABSTAIN = -1
 
@@ -436,9 +436,16 @@ def as_votes(votes: Any, *, classes: Any = None, name: str = "votes", allow_empt
                 f"got {type(votes).__name__}"
             )
         out = _from_matrix(arr, classes)
-    if len(out.answers) == 0 and not allow_empty and not isinstance(votes, Votes):
-        raise AnnotationError(
-            f"{name} has no votes: every labeler abstained on every one of the {out.n_items} items "
-            f"({out.n_labelers} labelers)"
-        )
+    if not allow_empty and not isinstance(votes, Votes):
+        refuse_no_votes(out, name)
     return out
+
+
+def refuse_no_votes(votes: Votes, name: str = "votes") -> None:
+    """The one error for ``votes`` without a single vote (:func:`as_votes`, a label model's fit): it names the
+    parameter ``name``, what it must hold and what it got."""
+    if len(votes.answers) == 0:
+        raise AnnotationError(
+            f"{name} must hold at least one vote, got none: every labeler abstained on every one of the "
+            f"{votes.n_items} items ({votes.n_labelers} labelers)"
+        )
