@@ -12,13 +12,14 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _negative_pairs, _params
+from . import _params
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import em_outputs, fit_abstain_models, record_convergence
 from ._fit_check import fitted_check, guard_missing, refit_best
 from ._fit_items import fit_votes_over
+from ._invisible_missing import abstain_mode
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
@@ -388,7 +389,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             )
             lam_gc = reused(("voted", *map(tuple, groups)), lambda: (lam_g if every else lam_g[cov]).weighted(w[cov]))
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
-                lam_gc, n_outcomes, starts, groups=groups, abstains=_negative_pairs.abstain_mode(self, matrix, w, votes)
+                lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self, matrix, w, votes)
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
                 changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes, gram)
