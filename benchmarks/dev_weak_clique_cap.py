@@ -54,6 +54,19 @@ JUDGING RULE (registered before any judging run; judged once, in order, stopping
 (d) ``--part d``: fresh bench-generator first seeds 9900, 10000, ..., 10800 (100 sets) and fresh shared-trigger seeds
     808-871 (K = 2 and 3, 128 sets): on each, the sets more than 0.5 below MV not more than main's and none newly.
 
+OUTCOME (registration commit 673e57ba at 15:11:35 UTC; (a) 15:11:37-15:12:00 UTC, load 4.5-4.7): the candidate FAILS
+part (a) on "none newly"; (b), (c) and (d) not run; ``GROW_CLIQUES`` stays False (main's behaviour); seeds 1000-1079
+of the copy family are now seen.
+(a) 80 sets, more than 0.5 below MV **10 -> 2** (strictly fewer: holds), newly **1** (fails: copy1030, K5 m8+5, main
+    81.86 -> 81.19, MV 81.99), mean 86.061 -> 89.310 (MV 80.388; holds); 67 changed, largest fall -10.68 (copy1013,
+    K3 m8+5, main's missing fit 74.37 -> 63.69, MV 63.92, not below by more than 0.5). CPU 6.9 -> 5.1 s.
+Diagnosis (after the run, seen seeds now): both falls are a rule with FIVE copies (6 functions) that the outcome bound
+cuts: at K=5 the cap is 4 (copy1030: cliques [lf_2, lf_5, lf_8] and [lf_9 ... lf_12], an independent lf_5 joined at
+main's cap 3), at K=3 it is 5 (copy1013: [lf_1, lf_8, lf_10, lf_11, lf_12], lf_9 out, informative 63.69). The whole
+clique of 6 with informative abstains gives 90.27 (copy1030) and 73.94 (copy1013); copy1029 (K3, two rules with 5
+copies, cap 5) 69.82 under the candidate, 79.51 with both 6-cliques whole (MV 72.47). A partial clique of copies
+counts the left-out copies as independent evidence, as the cap of 3 did.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_clique_cap.py --explore copy:0-59 --explore bench:6000-7300   # seen seeds
