@@ -5,7 +5,7 @@ Finding (copy53, this session): the one fresh bench-generator set more than 0.5 
 so one copy is counted as independent evidence. ``simulate_lfs`` draws each copy's parent uniformly among the
 ``n_lfs`` originals, so a rule gets 3+ copies only by chance.
 
-THE CANDIDATE (``src/labelwise/weak/_clique_cap.py``, switch ``GROW_CLIQUES``, False in ``src`` at registration;
+THE FIRST CANDIDATE (``src/labelwise/weak/_clique_cap.py``, switch ``GROW_CLIQUES``, False in ``src`` at registration;
 hooks: three lines of ``label_model.py``'s ``_fit_rows``, a keyword of ``_dependencies.group_dependent`` and
 ``clique_search`` (``full_past``), and one line of ``_fit_check.fitted_check``). Where the model runs its own clique
 search (no learned pairs of the one-class fit, which already allows 6):
@@ -66,6 +66,20 @@ main's cap 3), at K=3 it is 5 (copy1013: [lf_1, lf_8, lf_10, lf_11, lf_12], lf_9
 clique of 6 with informative abstains gives 90.27 (copy1030) and 73.94 (copy1013); copy1029 (K3, two rules with 5
 copies, cap 5) 69.82 under the candidate, 79.51 with both 6-cliques whole (MV 72.47). A partial clique of copies
 counts the left-out copies as independent evidence, as the cap of 3 did.
+
+THE SECOND CANDIDATE (registered after the first's failure, before any judging run of it): the first's steps 2-4
+unchanged (``NEAR_COPY`` = 4, informative abstains where a clique is grown, the check keeping groups whole) and step 1
+replaced: past ``max_clique`` the search may grow a clique up to ``GROWN_CAP`` = 6 functions at every K, the largest
+clique the one-class fit's learned structure already allows (``_one_class_fit.LEARNED_MAX_CLIQUE``), so that a rule
+with up to five copies is one clique; the complete linkage of step 2 is what keeps chains of independent functions
+out. Cost: a 6-clique at K=5 carries 6^6 = 46,656 outcomes per class; it forms only where six functions all co-vote
+as copies. Exploration (seen seeds: copy 0-59, copy 1000-1079 (seen since the first's part (a)), the seen bench sets):
+copy 0-59: below MV 9 -> 0, mean 85.666 -> 90.144, CPU 5.4 -> 6.2 s; copy 1000-1079: 10 -> 0, 86.061 -> 90.371, CPU
+6.9 -> 6.1 s, largest fall -6.57; the bench generator's seen sets as under the first candidate (6000-7300: 7 -> 6,
+84.494 -> 84.514; 8400-9300: 1 -> 0, 85.637 -> 85.666; 1000 and 100: no set changed).
+JUDGING RULE of the second candidate: the first's, in order, stopping at the first failure, with part (a) on FRESH
+copy-family seeds 2000-2079 (80 sets; ``--part a`` runs :data:`A_SEEDS`), (b), (c), (d) as written above (parts (b),
+(c), (d) were never run for the first candidate). Adopted (``GROW_CLIQUES = True``) only if all four hold.
 
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
@@ -166,11 +180,15 @@ def family_table(spec: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Part (a)'s fresh copy-family seeds: the second candidate's (the first was judged on copy:1000-1079).
+A_SEEDS = "copy:2000-2079"
+
+
 def part_a() -> bool:
-    """(a): fresh copy-family seeds 1000-1079."""
-    frame = family_table("copy:1000-1079")
+    """(a): fresh copy-family seeds (:data:`A_SEEDS`)."""
+    frame = family_table(A_SEEDS)
     frame.to_csv("/tmp/clique53_part_a.csv", index=False)
-    s = summary(frame, "(a) copy family, seeds 1000-1079")
+    s = summary(frame, f"(a) copy family, {A_SEEDS}")
     return s["below_cand"] < s["below_main"] and s["newly"] == 0 and s["mean_cand"] >= s["mean_main"] - 1e-9
 
 
@@ -237,7 +255,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--explore", action="append", default=[], help="family:FIRST-LAST (seen seeds), no rule")
     parser.add_argument("--part", choices=["a", "b", "c", "d"], default=None)
-    parser.add_argument("--outcomes", type=int, default=None, help="exploration only: another MAX_OUTCOMES")
     parser.add_argument("--csv", default=None)
     args = parser.parse_args()
     if args.part:
@@ -246,8 +263,6 @@ def main() -> None:
         sys.exit(0 if ok else 1)
     if not args.explore:
         parser.error("give --explore SPEC or --part")
-    if args.outcomes:
-        _clique_cap.MAX_OUTCOMES = args.outcomes
     frames = []
     for spec in args.explore:
         frame = family_table(spec)

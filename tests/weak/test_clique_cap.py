@@ -41,19 +41,27 @@ def _points(labels: pd.Series, votes) -> tuple[float, float]:
 
 
 class TestCliqueLimits:
-    def test_the_cap_is_the_largest_size_whose_joint_outcome_fits_the_bound(self, grown):
-        """With the switch on, K = 2, 3, 4, 5 give 6, 5, 4, 4 members ((K + 1)^s <= 1296), never below the plan."""
+    def test_the_switch_grows_the_cap_to_the_learned_structures_past_the_plan(self, grown):
+        """With the switch on the search may reach GROWN_CAP (6) functions, by complete linkage past the plan's size;
+        a plan already larger is kept."""
         model = SimpleNamespace(_structure_learned=False)
-        caps = [_clique_cap.clique_limits(model, 3, k)["max_size"] for k in (2, 3, 4, 5)]
-        assert caps == [6, 5, 4, 4]
-        assert _clique_cap.clique_limits(model, 7, 2)["max_size"] == 7
+        assert _clique_cap.clique_limits(model, 3) == {"max_size": 6, "full_past": 3}
+        assert _clique_cap.clique_limits(model, 7) == {"max_size": 7, "full_past": 7}
 
     def test_learned_pairs_and_the_switch_off_keep_the_plan(self, monkeypatch):
         """The one-class fit's learned structure, or the switch off, leave the model's own cap."""
         monkeypatch.setattr(_clique_cap, "GROW_CLIQUES", True)
-        assert _clique_cap.clique_limits(SimpleNamespace(_structure_learned=True), 6, 2) == {"max_size": 6}
+        assert _clique_cap.clique_limits(SimpleNamespace(_structure_learned=True), 6) == {"max_size": 6}
         monkeypatch.setattr(_clique_cap, "GROW_CLIQUES", False)
-        assert _clique_cap.clique_limits(SimpleNamespace(_structure_learned=False), 3, 2) == {"max_size": 3}
+        assert _clique_cap.clique_limits(SimpleNamespace(_structure_learned=False), 3) == {"max_size": 3}
+
+    def test_groups_join_past_the_plan_only_when_every_cross_pair_co_votes_as_copies(self):
+        """``all_covote``: two groups are linked only when every pair across them has co-vote z >= 4 x threshold."""
+        z = np.full((4, 4), 30.0)
+        z[0, 3] = z[3, 0] = 19.0
+        linked = _clique_cap.all_covote(SimpleNamespace(covote_z_all=lambda: z), 5.0)
+        assert linked([0, 1], [2])
+        assert not linked([0, 1], [2, 3])
 
     def test_a_grown_clique_keeps_informative_abstains_only_under_auto(self, grown):
         """``grown_abstains`` turns ``"auto"`` into ``"informative"`` only where a group has more than max_clique."""

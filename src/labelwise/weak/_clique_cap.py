@@ -1,4 +1,4 @@
-"""Cliques of copies larger than ``max_clique``: a cap by the joint outcome's size and the abstain model they imply.
+"""Cliques of copies larger than ``max_clique``: near-copies grown to the learned structure's cap, informative abstains.
 
 The clique search (:func:`~._dependencies.clique_search`) joins functions whose agreement, co-votes and joint table all
 say they are dependent, but never into a clique of more than ``max_clique`` (3) functions. A rule with three copies is
@@ -8,11 +8,11 @@ session 53, clique53).
 
 The cap of 3 bounds the joint outcome of a clique, ``(K + 1)^size`` values per class, which EM's M-step and prior
 (:func:`~._em.clique_vote_prior`) carry in full, each a free parameter per class. Where :data:`GROW_CLIQUES` is on,
-the search's cap is instead the largest size whose joint outcome stays within :data:`MAX_OUTCOMES` values
-(:func:`clique_limits`; at least ``max_clique``): the same bound on the table's size at every ``K``, not the same
-number of members. Past ``max_clique`` two groups join only by complete linkage (:func:`all_covote`: every pair across
-them co-votes with z at least :data:`NEAR_COPY` times the search's threshold), so a clique does not grow by a chain of
-single pairs through independent functions. The moment fit and the search's pair tests are unchanged; the
+the search may grow a clique past ``max_clique`` up to :data:`GROWN_CAP` functions, but only by complete linkage
+(:func:`all_covote`: every pair across the two joining groups co-votes with z at least :data:`NEAR_COPY` times the
+search's threshold), so a clique does not grow by a chain of single pairs through independent functions; a cap by
+the outcome table's size (``(K + 1)^s <= 1296``) cut rules with five copies into parts at K = 3 and 5 and failed its
+judging (``benchmarks/dev_weak_clique_cap.py``). The moment fit and the search's pair tests are unchanged; the
 informative fit's one-class check (:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size.
 
 A clique grown past ``max_clique`` is a group of functions that vote on the same items far more than chance (the
@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GROW_CLIQUES", "MAX_OUTCOMES", "NEAR_COPY", "all_covote", "clique_limits", "grown_abstains"]
+__all__ = ["GROWN_CAP", "GROW_CLIQUES", "NEAR_COPY", "all_covote", "clique_limits", "grown_abstains"]
 
 #: Whether the clique search's cap follows :func:`clique_cap` and a grown clique keeps informative abstains
 #: (``benchmarks/dev_weak_clique_cap.py`` registers and judges it).
@@ -45,22 +45,19 @@ GROW_CLIQUES = False
 #: search's threshold (:func:`all_covote`; chosen on exploration seeds, ``benchmarks/dev_weak_clique_cap.py``).
 NEAR_COPY = 4.0
 
-#: The most joint outcomes ``(K + 1)^size`` a clique grown past ``max_clique`` may have (chosen on exploration seeds
-#: of ``benchmarks/dev_weak_clique_cap.py``'s copy family; its docstring gives the reason).
-MAX_OUTCOMES = 1296
+#: The largest clique the search may grow past ``max_clique`` by near-copies: the learned structure's
+#: (:data:`~._one_class_fit.LEARNED_MAX_CLIQUE`, Varma et al.'s singleton separators: a trigger's readers are one
+#: clique), so a rule with up to five copies is one clique at every ``K``.
+GROWN_CAP = 6
 
 
-def clique_limits(model: Any, size: int, n_classes: int) -> dict[str, Any]:
+def clique_limits(model: Any, size: int) -> dict[str, Any]:
     """The clique search's keyword limits (:func:`~._dependencies.clique_search`'s ``max_size`` and ``full_past``):
-    ``size`` (the model's plan), or with :data:`GROW_CLIQUES` on and the model's own search (no learned pairs), the
-    largest ``s`` with ``(n_classes + 1)^s <= MAX_OUTCOMES`` where that is more, past ``size`` by complete linkage
-    (:func:`all_covote`)."""
+    ``size`` (the model's plan), or with :data:`GROW_CLIQUES` on and the model's own search (no learned pairs),
+    :data:`GROWN_CAP` where that is more, past ``size`` by complete linkage (:func:`all_covote`)."""
     if not GROW_CLIQUES or getattr(model, "_structure_learned", False):
         return {"max_size": size}
-    s = size
-    while (n_classes + 1) ** (s + 1) <= MAX_OUTCOMES:
-        s += 1
-    return {"max_size": s, "full_past": size}
+    return {"max_size": max(size, GROWN_CAP), "full_past": size}
 
 
 def all_covote(tables: Any, threshold: float) -> Callable[[list[int], list[int]], bool]:

@@ -347,7 +347,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         """
         k, m = len(votes.classes), matrix.shape[1]
         deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
-        limits = clique_limits(self, size, k)  # main's, or a cap by the joint outcome's size (_clique_cap)
+        limits = clique_limits(self, size)  # main's, or near-copies' cliques grown past it (_clique_cap)
         lam = reused("lam", lambda: indicator(matrix, k))  # the same in each fit of choose_structure
         p = reused("balance", lambda: initial_balance(p_fixed, lam, m, k, w))
         gram = reused("gram", lambda: weighted_gram(lam, w))  # the overlaps' and the agreement test's counts
