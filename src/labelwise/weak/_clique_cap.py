@@ -37,9 +37,9 @@ import numpy as np
 
 __all__ = ["GROWN_CAP", "GROW_CLIQUES", "NEAR_COPY", "all_covote", "clique_limits", "grown_abstains"]
 
-#: Whether the clique search's cap follows :func:`clique_cap` and a grown clique keeps informative abstains
-#: (``benchmarks/dev_weak_clique_cap.py`` registers and judges it).
-GROW_CLIQUES = False
+#: Whether the clique search may grow cliques of near-copies to :data:`GROWN_CAP` (:func:`clique_limits`) and a grown
+#: clique keeps informative abstains: on, adopted by the rule of ``benchmarks/dev_weak_clique_cap.py`` (session 53).
+GROW_CLIQUES = True
 
 #: Past ``max_clique``, every pair across two joining groups must co-vote with a z-score at least this many times the
 #: search's threshold (:func:`all_covote`; chosen on exploration seeds, ``benchmarks/dev_weak_clique_cap.py``).
