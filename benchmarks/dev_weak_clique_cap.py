@@ -81,6 +81,19 @@ JUDGING RULE of the second candidate: the first's, in order, stopping at the fir
 copy-family seeds 2000-2079 (80 sets; ``--part a`` runs :data:`A_SEEDS`), (b), (c), (d) as written above (parts (b),
 (c), (d) were never run for the first candidate). Adopted (``GROW_CLIQUES = True``) only if all four hold.
 
+OUTCOME of the second candidate (registration commit b724a9a8 at 15:15:08 UTC; load 3.7-4.6 throughout): ADOPTED,
+all four parts pass (``GROW_CLIQUES = True`` since commit 432c124a).
+(a) 15:15:09-15:15:35: 80 fresh sets, more than 0.5 below MV **17 -> 0**, none newly, mean 86.158 -> 90.658 (MV
+    81.317); 76 changed, largest fall -1.90; CPU 6.5 -> 7.3 s. PASS.
+(b) 15:15:36-15:16:09: the 93 unchanged (mean 86.8310 -> 86.8310, no set changed), CPU 7.1 -> 7.0 s. PASS.
+(c) 15:16:11-15:16:44: the script printed FAIL on smem_rte 0.9287 < 0.9288: its check rounded with Python's
+    ``round`` (743/800 -> 0.9287) where ``bench_weak.py`` prints pandas' round (0.9288, the record's form); the
+    candidate's smem_rte fit equals main's (accuracy 0.92875 both, no clique, missing abstains). Fixed in commit
+    eae51b72 (after the run, the check only) and rerun 15:17:21-15:18:04: 19 of 19 at or above the record, CPU total
+    1.268 -> 1.265 s (0.997x), sim1004 0.996x, sim1008 1.017x (first run: 0.982x, 0.989x, 1.002x). PASS.
+(d) 15:18:06-15:18:48: bench generator 9900-10800: 4 -> 4 below MV, no set changed; shared triggers 808-871 (128
+    sets): 36 -> 36, no set changed. PASS.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_clique_cap.py --explore copy:0-59 --explore bench:6000-7300   # seen seeds
