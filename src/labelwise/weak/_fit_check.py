@@ -81,10 +81,12 @@ def refit_best(
     is kept, majority vote's on a tie. Several starts and the highest objective kept are the
     usual guard against EM's local optima [1]_: on a crowd whose look-alike classes are near coin
     flips for the vote (``benchmarks/dev_weak_dep_collapse.py``), EM of a clique from majority vote
-    swapped two classes at a lower objective than from the fit it checked. Returns ``em``'s result.
+    swapped two classes at a lower objective than from the fit it checked. Returns ``em``'s result, whose
+    run alone is read: with ``compare=False`` (the model's BIC and vote-value log-likelihood describe its first
+    choice, not this refit) the missing model's maximum-likelihood fit that would only feed them is skipped.
     """
-    first = em(lam_g, n_outcomes, starts, groups=groups, abstains=model.abstains_)
+    first = em(lam_g, n_outcomes, starts, groups=groups, abstains=model.abstains_, compare=False)
     if not model.pair_check_warm_start or model.abstains_ != "missing":
         return first
-    other = em(lam_g, n_outcomes, [*starts[:-1], run.post], groups=groups, abstains=model.abstains_)
+    other = em(lam_g, n_outcomes, [*starts[:-1], run.post], groups=groups, abstains=model.abstains_, compare=False)
     return other if other[0].objective[-1] > first[0].objective[-1] else first
