@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from ._crowd_pairs import dependent_pairs
 from ._missing_guard import guard_missing
 from ._one_class import one_class_groups
-from ._posterior import posterior, voted_outcomes
+from ._posterior import VotedOutcomes, posterior, voted_outcomes
 from ._votes import Votes
 
 __all__ = ["fitted_check", "guard_missing", "refit_best"]
@@ -85,6 +85,8 @@ def refit_best(
     run alone is read: with ``compare=False`` (the model's BIC and vote-value log-likelihood describe its first
     choice, not this refit) the missing model's maximum-likelihood fit that would only feed them is skipped.
     """
+    if isinstance(lam_g, VotedOutcomes):  # weighted once: both refits then share its weighted transpose
+        lam_g = lam_g.weighted(em.keywords["w"])
     first = em(lam_g, n_outcomes, starts, groups=groups, abstains=model.abstains_, compare=False)
     if not model.pair_check_warm_start or model.abstains_ != "missing":
         return first
