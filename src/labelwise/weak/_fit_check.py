@@ -50,7 +50,10 @@ def fitted_check(
     threshold, k = float(model.dependency_threshold), len(votes.classes)
     if model.abstains_ == "missing":
         strength, triad = float(model.prior_strength), bool(model.pair_check_triad)
-        model._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength, triad=triad)
+        distinct = (matrix, weights)  # the triad gate's sums over the distinct vote rows
+        model._pairs = dependent_pairs(
+            votes, threshold=threshold, prior_strength=strength, triad=triad, distinct=distinct
+        )
         return model._model_pairs(matrix, k, groups, model._pairs)
     if getattr(model, "_structure_learned", False):  # the learned pairs hold the one-class dependencies
         return None
