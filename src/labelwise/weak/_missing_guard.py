@@ -28,12 +28,18 @@ ONE_CLASS_VOTES = 0.5
 
 
 def one_class_vote_share(votes: Votes) -> float:
-    """Share of the votes (rows of ``votes.answers``) cast by functions that vote one class only; 0 without votes."""
-    answers = votes.answers
-    if not len(answers):
+    """Share of the votes (rows of ``votes.answers``, one per item and function: the label matrix's entries) cast
+    by functions that vote one class only; 0 without votes."""
+    matrix = votes.matrix()
+    voted = matrix >= 0
+    n_votes = int(np.count_nonzero(voted))
+    if not n_votes:
         return 0.0
-    n_classes = answers.groupby("labeler", sort=False, observed=True)["label"].transform("nunique")
-    return float((n_classes.to_numpy() == 1).mean())
+    k = len(votes.classes)
+    column = np.broadcast_to(np.arange(matrix.shape[1]), matrix.shape)[voted]
+    per_class = np.bincount(column * k + matrix[voted], minlength=matrix.shape[1] * k).reshape(-1, k)
+    one_class = np.count_nonzero(per_class, axis=1) == 1
+    return int(per_class.sum(axis=1)[one_class].sum()) / n_votes  # exact counts: the mean of the votes' flags
 
 
 def guard_missing(
