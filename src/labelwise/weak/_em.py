@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from ..aggregate._guard import relabelled_given, strict_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
@@ -197,12 +197,11 @@ def record_convergence(model: Any, run: EMRun | None, n_iter: int, tol: float) -
     if run.converged:
         return
     gain = run.objective[-1] - run.objective[-2] if len(run.objective) > 1 else float("nan")
-    warnings.warn(
+    warn_at_caller(
         LabelwiseWarning(
             f"{type(model).__name__}'s EM did not converge in n_em_iter={n_iter} EM steps (last objective gain "
             f"per item {gain:.3g} >= tol={tol}); raise n_em_iter"
-        ),
-        stacklevel=4,
+        )
     )
 
 

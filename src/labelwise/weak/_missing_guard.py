@@ -8,11 +8,11 @@ References
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._validate.arguments import show
 from ..aggregate._guard import relabelled_classes
 from ..errors import LabelwiseWarning
@@ -108,12 +108,11 @@ def guard_missing(
     else:
         fit_name = "informative-abstain fit"
         advice = "Functions that vote one class only name their class: a fit that moves a whole class follows a trigger"
-    warnings.warn(
+    warn_at_caller(
         LabelwiseWarning(
             f"{type(model).__name__}'s {fit_name} relabelled {len(moved)} class(es) "
             f"(e.g. {show(votes.classes[moved[0]])}: most items whose majority vote it is got another single label); "
             f"falling back to majority vote. {advice}"
-        ),
-        stacklevel=4,
+        )
     )
     return run._replace(post=post, mu=mu, p=p, log_votes=log_votes, lure=None)
