@@ -42,7 +42,11 @@ from labelwise.weak import LabelModel  # noqa: E402
 try:
     import labelwise.weak._communities as cm  # noqa: E402
 except ImportError:
-    sys.exit("the community prior left src: run this script at commit 84817da (branch weak14)")
+    sys.exit(
+        "the community prior left src (not adopted): its result is in benchmarks/RESULTS.md, session 12 (weak), "
+        '"a mixture of worker communities as the crowd prior (CBCC)"; to rerun it, run this script at commit '
+        "84817da (branch weak14)"
+    )
 
 
 def own_one_coin(right, wrong, crowd, strength, n_communities, k):

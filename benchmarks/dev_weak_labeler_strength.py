@@ -113,7 +113,11 @@ def main() -> None:
     ap.add_argument("--hyper-sigma", type=float, default=None, help="exploratory only: the hyperprior's sd of log s_j")
     args = ap.parse_args()
     if not hasattr(_em, "LABELER_STRENGTH"):
-        sys.exit("the per-labeler strength left src: run it on src/labelwise/weak of commit 53f2284 (branch weak23)")
+        sys.exit(
+            "the per-labeler strength left src (not adopted): its result is in benchmarks/RESULTS.md, session 23 (weak23), "
+            '"each labeler\'s own prior strength"; to rerun it, run it on src/labelwise/weak of commit 53f2284 '
+            "(branch weak23)"
+        )
     if args.hyper_sigma is not None:
         from labelwise.weak import _worker_strength
 

@@ -114,7 +114,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 try:
     from labelwise.weak import _collapse_guard
 except ImportError:  # not adopted: ``src`` holds the candidate only at the registration commit
-    sys.exit("the candidate is not in src (not adopted): run this at its registration commit (git log this file)")
+    sys.exit(
+        "the candidate is not in src (not adopted): its result is in benchmarks/RESULTS.md, session 51 (lowcov51), "
+        '"The label model below majority vote on few low-coverage functions diagnosed"; to rerun it, run this at its '
+        "registration commit (git log this file)"
+    )
 
 from labelwise import weak  # noqa: E402
 from labelwise.weak.baselines import MajorityLabelVoter  # noqa: E402

@@ -90,10 +90,20 @@ from _dev_weak_judge import judge_a  # noqa: E402,F401  (is15u's, is15v's and is
 
 from labelwise.weak import LabelModel  # noqa: E402
 
-try:
-    from labelwise.weak import _one_class_fit  # noqa: F401  (the guard: the candidate is in src)
-except ImportError:  # not adopted: ``src`` holds the candidate only at the registration commit
-    sys.exit("weak/_one_class_fit.py is not in src (the candidate was not adopted): run this at commit 95e4113f")
+
+def require_candidate() -> None:
+    """Exit with where the result is when is15s's candidate (``weak/_one_class_screen.py``) is not in ``src``: it was not
+    adopted, and since session 50 ``weak/_one_class_fit.py`` is is15t's fit, not this candidate's. The models and
+    tables above stay importable (``dev_weak_one_class_cliques2.py`` and ``5.py`` read them)."""
+    import importlib.util
+
+    if importlib.util.find_spec("labelwise.weak._one_class_screen") is None:
+        sys.exit(
+            "is15s's candidate (weak/_one_class_screen.py) is not in src (not adopted): its result is in "
+            'benchmarks/RESULTS.md, session 49 (is15s), "One-class rules sharing triggers joined as cliques"; to rerun '
+            "it, check out commit 95e4113f (src and this script: git worktree add DIR 95e4113f) and run DIR's copy"
+        )
+
 
 SEEDS = "296-327"
 
@@ -186,6 +196,7 @@ def main() -> None:
     parser.add_argument("--part", choices=["a", "b", "ablation"], default=None)
     parser.add_argument("--block", choices=["93", "stress"], default="93")
     args = parser.parse_args()
+    require_candidate()
     if args.explore:
         frame = shared_trigger_table(triggers.parse_seeds(args.explore))
         judge_a(frame, f"exploration seeds {args.explore} (no rule)")

@@ -79,7 +79,10 @@ try:
 
     _one_class_screen.SCREEN  # noqa: B018  (the candidate's switch: only at the registration commit)
 except (ImportError, AttributeError):  # not adopted: ``src`` holds the candidate only at the registration commit
-    sys.exit("the candidate is not in src (not adopted): run this at commit 91351fe5 (git archive 91351fe5 src)")
+    sys.exit(
+        "the candidate is not in src (not adopted): its result is in benchmarks/RESULTS.md, session 49 (is15u), "
+        '"One-class cliques, second candidate"; to rerun it, run this at commit 91351fe5 (git archive 91351fe5 src)'
+    )
 
 import dev_weak_one_class_cliques as first  # noqa: E402  (is15s: MainLabelModel, the tables, part (a)'s judge)
 import dev_weak_shared_triggers as triggers  # noqa: E402

@@ -41,15 +41,16 @@ from dev_aggregate_pair_crowds import PAIR, pair_crowd
 from dev_weak_dense_crowds import dev_sets
 
 from labelwise.aggregate import MajorityVote
-from labelwise.weak import LabelModel, as_votes, label_model
+from labelwise.weak import LabelModel, _dependencies, as_votes
 from labelwise.weak._dependencies import PairTables
 
 _STATE: dict = {}
-_ORIGINAL = {"excess": label_model.agreement_excess, "covote": PairTables.covote_z}
+# the clique search calls agreement_excess in weak._dependencies (it left label_model): patched there
+_ORIGINAL = {"excess": _dependencies.agreement_excess, "covote": PairTables.covote_z}
 
 
-def _capturing_excess(lam, post, confusion, weights=None, gram=None):
-    z, shared = _ORIGINAL["excess"](lam, post, confusion, weights, gram)
+def _capturing_excess(*args):
+    z, shared = _ORIGINAL["excess"](*args)
     iu = np.triu_indices(z.shape[0], 1)
     enough = shared[iu] >= 20
     _STATE["z"] = z
@@ -65,14 +66,14 @@ def _either(self, a, b):
 
 
 def fit(votes, variant: str):
-    label_model.agreement_excess = _capturing_excess if variant == "either" else _ORIGINAL["excess"]
+    _dependencies.agreement_excess = _capturing_excess if variant == "either" else _ORIGINAL["excess"]
     PairTables.covote_z = {"either": _either, "bic_only": lambda self, a, b: np.inf}.get(variant, _ORIGINAL["covote"])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return LabelModel().fit(votes)
     finally:
-        label_model.agreement_excess = _ORIGINAL["excess"]
+        _dependencies.agreement_excess = _ORIGINAL["excess"]
         PairTables.covote_z = _ORIGINAL["covote"]
 
 

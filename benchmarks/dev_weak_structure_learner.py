@@ -119,7 +119,10 @@ try:
 
     learner.LEARN  # noqa: B018  (the candidate's switch: only at the registration commit)
 except (ImportError, AttributeError):  # not adopted: ``src`` holds the candidate only at the registration commit
-    sys.exit("the candidate is not in src (not adopted): run this at commit cb21ae81 (git archive cb21ae81 src)")
+    sys.exit(
+        "the candidate is not in src (not adopted): its result is in benchmarks/RESULTS.md, session 50 (is15x), "
+        '"One-class cliques, fifth candidate"; to rerun it, run this at commit cb21ae81 (git archive cb21ae81 src)'
+    )
 
 SEEDS = "424-455"
 VARIANTS: dict[str, dict[str, float]] = {  # exploration only: module constants of ``_structure_learning`` set

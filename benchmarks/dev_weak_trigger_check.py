@@ -71,7 +71,11 @@ from labelwise.weak import LabelModel  # noqa: E402
 try:
     from labelwise.weak import _trigger_check
 except ImportError:  # not adopted: ``src`` holds the candidate only at the registration commit
-    sys.exit("weak/_trigger_check.py is not in src (the candidate was not adopted): run this at commit 59a70186")
+    sys.exit(
+        "weak/_trigger_check.py is not in src (the candidate was not adopted): its result is in benchmarks/RESULTS.md, "
+        "session 48 (is15r), \"lfguard48's trigger check judged by the project's standard rule\"; to rerun it, run "
+        "this at commit 59a70186"
+    )
 
 SEEDS = "248-279"
 CANDIDATE = _trigger_check.UNANIMOUS_OVERTURNED

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import show
-from ..errors import InvalidParameterError, LabelwiseWarning
+from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
-from ._converged import warn_not_converged
+from ._converged import warn_after_guard
 from ._dependent import DependentPairs
 from ._guard import relabelled_classes, relabelled_given, strict_classes
 from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
@@ -348,18 +346,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
             # given up; its rows count every answer once: the same counts and shares, bit for bit)
             post = vote if start is not vote else _vote_shares(obs, enc.n_classes)
             obs_em = obs  # majority vote's confusion matrices count every answer once
-            warnings.warn(
-                LabelwiseWarning(
-                    f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {show(enc.classes[moved[0]])}: most "
-                    "items whose majority vote it is got another single label), a permutation of the classes; "
-                    "falling back to majority vote (fallback_='majority-vote'). With one answer per item the "
-                    "model is not identified; otherwise a larger prior_strength may avoid it"
-                    + ("" if self.converged_ else f" (EM had stopped at max_iter={self.max_iter} unconverged)")
-                ),
-                stacklevel=4,  # _fit, _fit_encoded, fit: the line that called fit
-            )
-        elif not self.converged_:
-            warn_not_converged(self, change, self.tol, stacklevel=4)  # _fit, _fit_encoded, fit
+        warn_after_guard(self, moved, enc.classes, change)  # the fallback said, else an unconverged run
         prior, given, total = self._m_step(obs_em, post, pseudo)
         conf = _full_confusion(enc, obs_em, pseudo, given, total)
         self.annotator_confusion_ = conf

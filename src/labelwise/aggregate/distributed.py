@@ -21,7 +21,6 @@ dependent annotators, each partition weighs their answers as the in-memory fit d
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +33,9 @@ from .._chunks import tree_reduce_delayed
 from .._extras import require
 from .._stage_progress import compute, persist, stage, stages
 from .._validate.arguments import show
-from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
+from ..errors import InvalidParameterError, MissingColumnError
 from ._base import BaseAggregator, loss_settled
-from ._converged import warn_not_converged
+from ._converged import warn_after_guard
 from ._dask_em_batches import MStep, batch_size, em_chain
 from ._dask_pairs import DaskPairs, dependent_parts
 from ._dependent import pairs_frame
@@ -120,10 +119,11 @@ def _guard(
     post: np.ndarray,
     params: tuple | None,
     classes: np.ndarray,
-) -> tuple[np.ndarray, tuple | None]:
+) -> tuple[np.ndarray, tuple | None, np.ndarray]:
     """``DawidSkene``'s prior and relabelling guard: majority vote (and its M-step) when EM permuted
     classes. ``vote``: the (weighted) vote shares EM started from, gathered from ``fitted``; the
-    fallback is the plain vote of ``parts``, gathered into ``vote``'s array."""
+    fallback is the plain vote of ``parts``, gathered into ``vote``'s array. Returns the posterior,
+    the parameters and the relabelled class codes (the caller warns: :func:`._converged.warn_after_guard`)."""
     import dask
 
     k = len(classes)
@@ -133,21 +133,14 @@ def _guard(
         relabelled_classes(vote, post) if em is not None and isinstance(est.smoothing, str) else np.empty(0, np.intp)
     )
     if not len(moved):
-        return post, params
+        return post, params, moved
     assert em is not None  # moved is empty without em
     est.fallback_ = "majority-vote"
-    warnings.warn(
-        LabelwiseWarning(
-            f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {show(classes[moved[0]])}); falling back to "
-            "majority vote (fallback_='majority-vote')"
-        ),
-        stacklevel=3,
-    )
     if fitted is not parts:  # the dependent groups' weights made the shares EM started from
         for items, _, shares in compute(*[dask.delayed(final)(p, em.k, None, None) for p in parts]):
             vote[items] = shares
     (stats,) = compute(tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, None) for p in parts], sum_stats))
-    return vote, em.m_step(stats)
+    return vote, em.m_step(stats), moved
 
 
 def _check_inputs(estimator: Any, answers: Any) -> tuple[str, str, str]:
@@ -287,7 +280,7 @@ def _fit(
         ((per_annotator, n_answers, n_dups, pairs, agree),) = compute(setup)
     lap("encode_shuffle")
     estimator.loss_history_, estimator.n_iter_, estimator.converged_ = [], 0, True
-    posterior, params, em, fitted = None, None, None, parts
+    posterior, params, em, fitted, change = None, None, None, parts, 0.0
     if isinstance(estimator, DawidSkene):
         estimator.dependent_pairs_ = pairs_frame(None, cats[1].rename(cols[1]))
         estimator.dependent_rings_ = []
@@ -297,7 +290,7 @@ def _fit(
             data = DaskPairs(parts, k, len(cats[0]), n_ann, pairs, estimator)
             fitted = dependent_parts(estimator, data, em.pseudo, cats[1].rename(cols[1]))
         lap("pair_check")
-        params, last = _run_em(estimator, em, fitted)
+        params, last, change = _run_em(estimator, em, fitted)
         posterior = em.posterior
     lap("em")
     summary = _Summary(
@@ -312,7 +305,8 @@ def _fit(
     with stage("gathering labels"):
         post, vote = _gather_posteriors(fitted, len(cats[0]), k, posterior, last if posterior else None)
         if isinstance(estimator, DawidSkene):
-            post, params = _guard(estimator, em, parts, fitted, vote, post, params, np.asarray(cats[2]))
+            post, params, moved = _guard(estimator, em, parts, fitted, vote, post, params, np.asarray(cats[2]))
+            warn_after_guard(estimator, moved, np.asarray(cats[2]), change)  # in-memory DawidSkene's order and words
         per_item, agree, total = _answer_counts(estimator._hard_labels(post), parts, summary, agreement)
     skill = (
         agree / np.maximum(total, 1) if isinstance(estimator, MajorityVote) else _finish(estimator, summary, params, k)
@@ -361,14 +355,15 @@ def _shuffle_method() -> str:
     return "tasks" if active_client() is None else "p2p"
 
 
-def _run_em(est: BaseAggregator, em: _EM, parts: tuple, batch: int | None = None) -> tuple[tuple, tuple]:
+def _run_em(est: BaseAggregator, em: _EM, parts: tuple, batch: int | None = None) -> tuple[tuple, tuple, float]:
     """Iterate as the in-memory ``_fit``: M-step from the current posterior, E-step, stop on ``tol``.
 
     Several iterations go in one graph on a ``distributed`` cluster (:mod:`._dask_em_batches`;
     ``batch``: that many in every graph instead of :func:`~._dask_em_batches.batch_size`'s count);
     their results are read in order and the first settled one ends the fit, as one graph each would.
-    Returns the final parameters (M-step of the last posterior) and those of the last E-step
-    (which gave the posterior the estimator reports).
+    Returns the final parameters (M-step of the last posterior), those of the last E-step
+    (which gave the posterior the estimator reports) and the loss's last decrease (Dawid-Skene
+    warns after its guard, as in memory: :func:`._converged.warn_after_guard`).
     """
     import dask
 
@@ -394,9 +389,7 @@ def _run_em(est: BaseAggregator, em: _EM, parts: tuple, batch: int | None = None
         if shown is not None:  # converged: the bar ends at the iterations run
             shown.set_total(est.n_iter_)
     assert stats is not None and params is not None  # max_iter >= 1, as the estimator's checks say
-    if not est.converged_ and em.is_ds:  # as the in-memory Dawid-Skene warns (one-coin does not)
-        warn_not_converged(est, change, est.tol, stacklevel=3)
-    return em.m_step(stats), params
+    return em.m_step(stats), params, float(change)
 
 
 def _finish(est: Any, summary: Any, params: Any, k: int) -> np.ndarray:

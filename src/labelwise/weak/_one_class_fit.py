@@ -60,6 +60,8 @@ from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
+from ..errors import LabelwiseWarning
 from ._missing_guard import ONE_CLASS_VOTES
 from ._one_class import one_class_functions
 from ._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote_share_balance
@@ -267,10 +269,17 @@ def choose_structure(model: Any, args: tuple, learned: list[tuple[int, int]]) ->
 
 def _keep(model: Any, out: Any, state: dict, caught: list) -> tuple:
     """The kept fit: ``model``'s state set to ``state``, its warnings ``caught`` shown; returns ``out``, with the
-    results deferred to the kept fit made (:func:`~._shared_steps.resolve`)."""
+    results deferred to the kept fit made (:func:`~._shared_steps.resolve`).
+
+    labelwise's own warnings are shown at the line that called labelwise (:func:`~labelwise._caller.warn_at_caller`):
+    their ``stacklevel`` counted the frames of a fit without this module's three, so as recorded they point here.
+    Other warnings (numpy's, say) keep the line that raised them."""
     model.__dict__.update(state)
     for w_ in caught:
-        warnings.warn_explicit(w_.message, w_.category, w_.filename, w_.lineno)
+        if issubclass(w_.category, LabelwiseWarning):
+            warn_at_caller(w_.message)
+        else:
+            warnings.warn_explicit(w_.message, w_.category, w_.filename, w_.lineno)
     return resolve(model, out)
 
 

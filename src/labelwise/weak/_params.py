@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_choice, check_positive_int, plain
-from ..errors import AnnotationError, InvalidParameterError
+from ..errors import InvalidParameterError
 from ._posterior import FLOOR, vote_shares
-from ._votes import Votes, as_votes
+from ._votes import Votes, as_votes, refuse_no_votes
 
 __all__ = [
     "check_class_balance",
@@ -105,11 +105,7 @@ def fit_votes(votes: Any, classes: Any) -> Votes:
     fit (the order of its sums over the sorted distinct vote rows) is the same for any row order of
     the table; a matrix's or a :class:`Votes`' labelers stay in their order."""
     v = as_votes(votes, classes=classes)
-    if len(v.answers) == 0:  # a Votes of a batch no function voted on: nothing to fit
-        raise AnnotationError(
-            f"votes has no votes: every labeler abstained on every one of the {v.n_items} items "
-            f"({v.n_labelers} labelers): nothing to fit a model on"
-        )
+    refuse_no_votes(v)  # as_votes takes a Votes of a batch no function voted on: nothing to fit on it
     if not isinstance(votes, pd.DataFrame):
         return v
     names = list(v.labelers)

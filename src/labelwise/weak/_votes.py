@@ -14,7 +14,6 @@ and as an abstain where labels tie (``a`` then ``b``), whatever the row order, w
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import show
 from .._validate.labels import class_array, row_label, unhashable_value
 from ..errors import (
@@ -33,7 +33,7 @@ from ..errors import (
     ShapeMismatchError,
 )
 
-__all__ = ["Votes", "as_votes"]
+__all__ = ["Votes", "as_votes", "refuse_no_votes"]
 
 ABSTAIN = -1
 
@@ -334,7 +334,7 @@ def _one_vote_per_pair(
     other = shown[(shown["pair"] == first["pair"]) & (shown["label"] != first["label"])]
     second = int(other["row"].iloc[0]) if len(other) else int(shown[shown["pair"] == first["pair"]]["row"].iloc[1])
     at = int(first["row"])
-    warnings.warn(
+    warn_at_caller(
         LabelwiseWarning(
             f"votes holds {len(rows) - len(n_labels)} repeated vote(s) of a labeler on an item ({len(n_labels)} "
             f"pair(s), {len(conflicts)} with different labels): each pair counts once, as its most frequent label, "
@@ -344,8 +344,7 @@ def _one_vote_per_pair(
             f"({row(second)}); to keep the last vote of each pair, drop the earlier rows first (pandas' "
             "drop_duplicates(keep='last') on the item and labeler columns); give repeated answers (samples of one "
             "model) each their own labeler to count them all"
-        ),
-        stacklevel=4,
+        )
     )
     return keep
 
@@ -436,9 +435,16 @@ def as_votes(votes: Any, *, classes: Any = None, name: str = "votes", allow_empt
                 f"got {type(votes).__name__}"
             )
         out = _from_matrix(arr, classes)
-    if len(out.answers) == 0 and not allow_empty and not isinstance(votes, Votes):
-        raise AnnotationError(
-            f"{name} has no votes: every labeler abstained on every one of the {out.n_items} items "
-            f"({out.n_labelers} labelers)"
-        )
+    if not allow_empty and not isinstance(votes, Votes):
+        refuse_no_votes(out, name)
     return out
+
+
+def refuse_no_votes(votes: Votes, name: str = "votes") -> None:
+    """The one error for ``votes`` without a single vote (:func:`as_votes`, a label model's fit): it names the
+    parameter ``name``, what it must hold and what it got."""
+    if len(votes.answers) == 0:
+        raise AnnotationError(
+            f"{name} must hold at least one vote, got none: every labeler abstained on every one of the "
+            f"{votes.n_items} items ({votes.n_labelers} labelers)"
+        )
