@@ -67,7 +67,7 @@ def fitted_check(
         fitted,
         threshold=threshold,
         min_shared=model.min_shared,
-        max_size=model.max_clique,
+        max_size=max(int(model.max_clique), *map(len, groups)),  # the groups it checks kept whole
         gram=gram,
     )
     return None if new is None else (new, *voted_outcomes(matrix, k, new), None)
