@@ -45,11 +45,11 @@ from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from .._validate.arguments import check_positive_int
 from ._base import csr_entry_rows, log_normalize
 from ._observed import _FLOOR
+from ._pair_groups import group_answer_weights
 from ._pair_rows import rows_times_dense
 from ._pair_terms import EntryTerms, instance_terms, pair_ids, pair_instances, pair_table
 
@@ -322,31 +322,6 @@ def check_pairs(
         expected += np.bincount(pid, weights=terms[1], minlength=n)
         variance += np.bincount(pid, weights=terms[2], minlength=n)
     return PairCheck(a, b, n_shared, observed, expected, variance)
-
-
-def group_answer_weights(
-    m: sp.csr_matrix, annotator_of: np.ndarray, n_annotators: int, a: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """Weight of each entry of ``m`` (in CSR order): ``1 / m`` for the answers of a group of
-    annotators joined by the pairs ``(a, b)`` when ``m`` of its members answered the item, 1 for
-    every other answer."""
-    data = np.ones(m.nnz)
-    if len(a) == 0:
-        return data
-    graph = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n_annotators, n_annotators))
-    _, comp = connected_components(graph, directed=False)
-    size = np.bincount(comp, minlength=n_annotators)
-    group = np.where(size[comp] > 1, comp, -1)  # -1: an annotator in no flagged pair
-    entry_group = group[annotator_of[m.indices]]
-    member = entry_group >= 0
-    if not member.any():
-        return data
-    row = csr_entry_rows(m)
-    n_groups = int(comp.max()) + 1
-    key = row[member] * n_groups + entry_group[member]
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    data[member] = 1.0 / counts[inverse]
-    return data
 
 
 @dataclass(frozen=True, eq=False)

@@ -163,8 +163,9 @@ class MatrixRows:
     label_of: np.ndarray
 
     @classmethod
-    def build(cls, matrix: np.ndarray, k: int) -> MatrixRows:
-        """From ``matrix`` (items x labelers, class codes ``0 .. k - 1``, ``-1`` where no vote)."""
+    def build(cls, matrix: np.ndarray, k: int, weights: np.ndarray | None = None) -> MatrixRows:
+        """From ``matrix`` (items x labelers, class codes ``0 .. k - 1``, ``-1`` where no vote); ``weights``: the
+        items each row stands for (distinct vote rows), 1 each when not given."""
         n, m = matrix.shape
         flat = np.ascontiguousarray(matrix).ravel()
         at = np.flatnonzero(flat >= 0)
@@ -173,16 +174,20 @@ class MatrixRows:
         index = np.int32 if max(m * k, len(at)) < np.iinfo(np.int32).max else np.int64
         indices = ((at % m) * k + flat[at]).astype(index)
         m_csr = sp.csr_matrix((np.ones(len(at)), indices, indptr.astype(index)), shape=(n, m * k))
-        return cls(m_csr, np.ones(n), np.repeat(np.arange(m), k), np.tile(np.arange(k), m))
+        w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+        return cls(m_csr, w, np.repeat(np.arange(m), k), np.tile(np.arange(k), m))
 
 
-def matrix_shared_pairs(matrix: np.ndarray, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def matrix_shared_pairs(
+    matrix: np.ndarray, min_shared: float, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`._pair_check.shared_pairs` of :meth:`MatrixRows.build`'s rows of ``matrix`` (``-1``: no
-    vote): the pairs of labelers ``(a, b)``, ``a < b``, voting together on at least ``min_shared``
-    items (and on one), by ``a``, then ``b``, and those numbers of items. Counted as a dense product
-    of the vote indicator: sums of ones, exact, so the same numbers as the sparse gram's."""
+    vote; ``weights``: the items each row stands for): the pairs of labelers ``(a, b)``, ``a < b``,
+    voting together on at least ``min_shared`` items (and on one), by ``a``, then ``b``, and those
+    numbers of items. Counted as a dense product of the vote indicator: sums of ones (of whole
+    weights), exact, so the same numbers as the sparse gram's, and as the items' own."""
     voted = (matrix >= 0).astype(np.float64)
-    counts = voted.T @ voted
+    counts = voted.T @ (voted if weights is None else voted * np.asarray(weights, dtype=np.float64)[:, None])
     a, b = np.triu_indices(matrix.shape[1], k=1)
     shared = counts[a, b]
     keep = (shared >= min_shared) & (shared > 0)
@@ -190,12 +195,19 @@ def matrix_shared_pairs(matrix: np.ndarray, min_shared: float) -> tuple[np.ndarr
 
 
 def matrix_triad_keep(
-    matrix: np.ndarray, prior: np.ndarray, conf: np.ndarray, pairs: np.ndarray, threshold: float, min_shared: int
+    matrix: np.ndarray,
+    prior: np.ndarray,
+    conf: np.ndarray,
+    pairs: np.ndarray,
+    threshold: float,
+    min_shared: int,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """:func:`triad_keep` of ``pairs`` for a dense label matrix (``-1``: no vote) under the model
-    ``prior``, ``conf[j, true, given]``: the gate of ``weak.LabelModel(pair_check_triad=True)``."""
-    obs = MatrixRows.build(matrix, len(prior))
+    """:func:`triad_keep` of ``pairs`` for a dense label matrix (``-1``: no vote; ``weights``: the items
+    each row stands for, its distinct rows counted once each) under the model ``prior``,
+    ``conf[j, true, given]``: the gate of ``weak.LabelModel(pair_check_triad=True)``."""
+    obs = MatrixRows.build(matrix, len(prior), weights)
     n_lab = matrix.shape[1]
-    shared = matrix_shared_pairs(matrix, float(min_shared))
+    shared = matrix_shared_pairs(matrix, float(min_shared), weights)
     z_of = model_z(obs, Entries.build(obs, n_lab), prior, conf, triad_pairs(pairs, shared, min_shared))
     return triad_keep(pairs, z_of, shared, min_shared, threshold)

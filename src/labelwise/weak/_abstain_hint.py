@@ -10,7 +10,6 @@ votes are well formed and only a warning can say so. ``-1`` can be a real class 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from numbers import Number
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from ..errors import LabelwiseWarning
 from .labeling_function import LabelingFunction
 
@@ -39,13 +39,13 @@ def warn_minus_one_class(answers: pd.DataFrame, lfs: Sequence[LabelingFunction],
     named = [f"{name!r} ({int(n)} rows)" for name, n in counts.items() if not _is_minus_one(abstains.get(name))]
     if not named:
         return
-    warnings.warn(
-        f"labeling function(s) {', '.join(named)} returned -1, taken as a class: the classes are "
-        f"{classes.tolist()}. If -1 means no vote (Snorkel's abstain value), give the "
-        "function abstain=-1 (@labeling_function(abstain=-1)); if -1 is a class, pass classes= "
-        "(--classes on the command line) to say so",
-        LabelwiseWarning,
-        stacklevel=3,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"labeling function(s) {', '.join(named)} returned -1, taken as a class: the classes are "
+            f"{classes.tolist()}. If -1 means no vote (Snorkel's abstain value), give the "
+            "function abstain=-1 (@labeling_function(abstain=-1)); if -1 is a class, pass classes= "
+            "(--classes on the command line) to say so"
+        )
     )
 
 

@@ -36,7 +36,14 @@ __all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
 PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
 
 
-def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float, triad: bool = False) -> np.ndarray:
+def dependent_pairs(
+    votes: Votes,
+    *,
+    threshold: float,
+    prior_strength: float,
+    triad: bool = False,
+    distinct: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Pairs of functions whose votes agree more than Dawid-Skene's model fitted without them predicts.
 
     The pairs that ``aggregate.DawidSkene(dependency_threshold=threshold,
@@ -53,6 +60,9 @@ def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float, tr
     triad : bool, default False
         Keep only the pairs whose excess agreement stands out, by ``threshold``, over the excess both
         share with a third labeler under the check's fitted model (:func:`._pair_triad.triad_keep`).
+    distinct : (ndarray, ndarray), optional
+        The distinct rows of ``votes.matrix()`` and the items each stands for: the triad gate's ``z`` are
+        then sums over them, weighted, not over every item (the same sums up to rounding).
 
     Returns
     -------
@@ -86,7 +96,8 @@ def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float, tr
     conf = np.empty_like(est.annotator_confusion_)
     conf[position(est.annotators_)] = est.annotator_confusion_  # votes.labelers' order
     prior = est.priors_.reindex(votes.classes).to_numpy(dtype=np.float64)
-    return rows[triad_keep(votes.matrix(), prior, conf, rows, threshold, MIN_SHARED_ITEMS)]
+    matrix, weights = (votes.matrix(), None) if distinct is None else distinct
+    return rows[triad_keep(matrix, prior, conf, rows, threshold, MIN_SHARED_ITEMS, weights)]
 
 
 def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._clique_cap import all_covote
+
 __all__ = [
     "PairTables",
     "agreement_excess",
@@ -198,12 +200,14 @@ def group_dependent(
     max_size: int,
     forced: Sequence[tuple[int, int]] = (),
     accept: Callable[[int, int], bool] | None = None,
+    full_past: tuple[int, Callable[[list[int], list[int]], bool]] | None = None,
 ) -> list[list[int]]:
     """Cliques of functions: given pairs first, then pairs with ``z > threshold``, strongest first, joined
     while a clique stays within ``max_size`` functions. Every function is in exactly one group.
 
     ``accept(a, b)``, if given, is asked only about a pair over the threshold that would join two
-    groups (so a costly test runs on few pairs); ``False`` leaves the pair apart."""
+    groups (so a costly test runs on few pairs); ``False`` leaves the pair apart. ``full_past = (s, linked)``:
+    a tested pair joins two groups into more than ``s`` functions only where ``linked(group, group)``."""
     m = z.shape[0]
     group = list(range(m))
     members: dict[int, list[int]] = {j: [j] for j in range(m)}
@@ -216,6 +220,9 @@ def group_dependent(
         ga, gb = group[a], group[b]
         if ga == gb or len(members[ga]) + len(members[gb]) > max_size:
             continue
+        if full_past and t >= n_forced and len(members[ga]) + len(members[gb]) > full_past[0]:
+            if not full_past[1](members[ga], members[gb]):  # _clique_cap's complete linkage
+                continue
         if t >= n_forced and accept is not None and not accept(a, b):
             continue
         for j in members[gb]:
@@ -388,6 +395,7 @@ def clique_search(
     threshold: float,
     min_shared: int,
     max_size: int,
+    full_past: int | None = None,
 ) -> list[list[int]]:
     """The label model's cliques, chosen on the vote shares (:func:`group_dependent`): the ``forced``
     pairs first, then pairs whose agreement z-score (:func:`agreement_excess`) is over ``threshold``,
@@ -421,4 +429,5 @@ def clique_search(
         max_size=max_size,
         forced=forced,
         accept=pays_for_its_table,
+        full_past=None if full_past is None else (full_past, all_covote(tables, threshold)),
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from ..aggregate._guard import relabelled_given, strict_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
@@ -197,12 +197,11 @@ def record_convergence(model: Any, run: EMRun | None, n_iter: int, tol: float) -
     if run.converged:
         return
     gain = run.objective[-1] - run.objective[-2] if len(run.objective) > 1 else float("nan")
-    warnings.warn(
+    warn_at_caller(
         LabelwiseWarning(
             f"{type(model).__name__}'s EM did not converge in n_em_iter={n_iter} EM steps (last objective gain "
             f"per item {gain:.3g} >= tol={tol}); raise n_em_iter"
-        ),
-        stacklevel=4,
+        )
     )
 
 
@@ -275,6 +274,7 @@ def fit_abstain_models(
     lured_items: bool = False,
     spectral_start: bool | str = False,
     iwmv_start: bool = False,
+    compare: bool = True,
     **em: Any,
 ) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
@@ -292,11 +292,11 @@ def fit_abstain_models(
     compared, never returned, and stops at the looser of ``tol`` and :data:`COMPARISON_TOL`
     (EM's likelihood only grows, so the stopped fit's BIC is above the converged one's, by little
     once EM has slowed down; the dev sets' margins were much wider). ``em``: ``smoothing``, ``n_iter``, ``tol`` of
-    :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
-    (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
-    per item on average). Before that refinement, :func:`second_starts` runs the MAP fit also from IWMV's labels
-    (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate or Ibrahim et al.'s MultiSPA
-    (``spectral_start``), keeping the fit of higher MAP objective.
+    :func:`run_em`. The MAP refit, its further starts (``iwmv_start``, ``spectral_start``) and lured-item
+    refinement (``lured_items``): :func:`_missing_map`. ``compare=False`` (a caller that reads the run alone:
+    :func:`~._fit_check.refit_best`): with ``abstains="missing"`` and ``prior_strength > 0`` the
+    maximum-likelihood fit, which would only feed the BIC and vote-value log-likelihood, is skipped and both come
+    back empty; the run is the same.
 
     Returns
     -------
@@ -317,6 +317,13 @@ def fit_abstain_models(
     # with a MAP refit to follow, the missing model's maximum-likelihood fit only feeds the choice
     # (and bic_): it stops at the looser COMPARISON_TOL
     comparison_only = prior_strength > 0
+    options = (spectral_start, iwmv_start, lured_items)
+    rows = (voted, w, k, groups, starts[-1])
+    map_fit = partial(
+        _missing_map, partial(fit, p=p, pats=patterns), rows, p_fixed, accuracy, prior_strength, options, em
+    )
+    if not compare and abstains == "missing" and comparison_only:  # its maximum-likelihood fit would feed bic alone
+        return map_fit(), "missing", {}, {}
 
     reference = reused_for(starts[-1], "strict_classes", lambda: strict_classes(starts[-1]))  # majority vote's, once
     fits, bic, relabels = {}, {}, set()
@@ -339,16 +346,36 @@ def fit_abstain_models(
     values = partial(_vote_values, voted, dict(fits), patterns[0], w)
     vote_ll = values() if len(fits) > 1 else deferred(values)
     chosen = choose_abstain_model(bic, vote_ll, relabels)
-    if chosen == "missing" and prior_strength > 0:
-        prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
-        free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
-        refit = partial(fit, p=p, pats=patterns, fixed=not free, prior=prior)
-        fits[chosen] = second_starts(
-            refit(starts[-1]), refit, (voted, w, k, groups, starts[-1]), float(em["tol"]), iwmv_start, spectral_start
-        )
-        if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
-            fits[chosen] = refit_lured(voted, fits[chosen], groups, k, prior, free=free, **em)
+    if chosen == "missing" and comparison_only:
+        fits[chosen] = map_fit()
     return fits[chosen], chosen, bic, vote_ll
+
+
+def _missing_map(
+    fit: Any,
+    rows: tuple[VotedOutcomes, np.ndarray, int, list[list[int]], np.ndarray],
+    p_fixed: Any,
+    accuracy: float | None,
+    prior_strength: float,
+    options: tuple[bool | str, bool, bool],
+    em: dict[str, Any],
+) -> EMRun:
+    """The missing-abstain MAP fit of :func:`fit_abstain_models`: EM (``fit``: its ``run_em`` with the missing
+    model's patterns) under :func:`diagonal_pseudo_counts` from majority vote. :func:`second_starts` runs it also
+    from IWMV's labels (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate or Ibrahim
+    et al.'s MultiSPA (``spectral_start``), keeping the fit of higher MAP objective; with ``lured_items`` that fit
+    is refined by the lured-item mixture (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at
+    least 3 classes, 10 votes per item on average). ``rows``: the fit's ``VotedOutcomes``, row weights, K, groups
+    and majority vote's shares; ``options``: ``spectral_start``, ``iwmv_start``, ``lured_items``."""
+    voted, w, k, groups, vote = rows
+    spectral_start, iwmv_start, lured_items = options
+    prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
+    free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
+    refit = partial(fit, fixed=not free, prior=prior)
+    run = second_starts(refit(vote), refit, rows, float(em["tol"]), iwmv_start, spectral_start)
+    if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
+        run = refit_lured(voted, run, groups, k, prior, free=free, **em)
+    return run
 
 
 def _vote_values(voted: VotedOutcomes, fits: dict[str, EMRun], pattern_of: np.ndarray, w: np.ndarray) -> dict:

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from ._crowd_pairs import dependent_pairs
 from ._missing_guard import guard_missing
 from ._one_class import one_class_groups
-from ._posterior import posterior, voted_outcomes
+from ._posterior import VotedOutcomes, posterior, voted_outcomes
 from ._votes import Votes
 
 __all__ = ["fitted_check", "guard_missing", "refit_best"]
@@ -50,7 +50,10 @@ def fitted_check(
     threshold, k = float(model.dependency_threshold), len(votes.classes)
     if model.abstains_ == "missing":
         strength, triad = float(model.prior_strength), bool(model.pair_check_triad)
-        model._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength, triad=triad)
+        distinct = (matrix, weights)  # the triad gate's sums over the distinct vote rows
+        model._pairs = dependent_pairs(
+            votes, threshold=threshold, prior_strength=strength, triad=triad, distinct=distinct
+        )
         return model._model_pairs(matrix, k, groups, model._pairs)
     if getattr(model, "_structure_learned", False):  # the learned pairs hold the one-class dependencies
         return None
@@ -64,7 +67,7 @@ def fitted_check(
         fitted,
         threshold=threshold,
         min_shared=model.min_shared,
-        max_size=model.max_clique,
+        max_size=max(int(model.max_clique), *map(len, groups)),  # the groups it checks kept whole
         gram=gram,
     )
     return None if new is None else (new, *voted_outcomes(matrix, k, new), None)
@@ -81,10 +84,14 @@ def refit_best(
     is kept, majority vote's on a tie. Several starts and the highest objective kept are the
     usual guard against EM's local optima [1]_: on a crowd whose look-alike classes are near coin
     flips for the vote (``benchmarks/dev_weak_dep_collapse.py``), EM of a clique from majority vote
-    swapped two classes at a lower objective than from the fit it checked. Returns ``em``'s result.
+    swapped two classes at a lower objective than from the fit it checked. Returns ``em``'s result, whose
+    run alone is read: with ``compare=False`` (the model's BIC and vote-value log-likelihood describe its first
+    choice, not this refit) the missing model's maximum-likelihood fit that would only feed them is skipped.
     """
-    first = em(lam_g, n_outcomes, starts, groups=groups, abstains=model.abstains_)
+    if isinstance(lam_g, VotedOutcomes):  # weighted once: both refits then share its weighted transpose
+        lam_g = lam_g.weighted(em.keywords["w"])
+    first = em(lam_g, n_outcomes, starts, groups=groups, abstains=model.abstains_, compare=False)
     if not model.pair_check_warm_start or model.abstains_ != "missing":
         return first
-    other = em(lam_g, n_outcomes, [*starts[:-1], run.post], groups=groups, abstains=model.abstains_)
+    other = em(lam_g, n_outcomes, [*starts[:-1], run.post], groups=groups, abstains=model.abstains_, compare=False)
     return other if other[0].objective[-1] > first[0].objective[-1] else first

@@ -8,11 +8,11 @@ References
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._validate.arguments import show
 from ..aggregate._guard import relabelled_classes
 from ..errors import LabelwiseWarning
@@ -28,12 +28,18 @@ ONE_CLASS_VOTES = 0.5
 
 
 def one_class_vote_share(votes: Votes) -> float:
-    """Share of the votes (rows of ``votes.answers``) cast by functions that vote one class only; 0 without votes."""
-    answers = votes.answers
-    if not len(answers):
+    """Share of the votes (rows of ``votes.answers``, one per item and function: the label matrix's entries) cast
+    by functions that vote one class only; 0 without votes."""
+    matrix = votes.matrix()
+    voted = matrix >= 0
+    n_votes = int(np.count_nonzero(voted))
+    if not n_votes:
         return 0.0
-    n_classes = answers.groupby("labeler", sort=False, observed=True)["label"].transform("nunique")
-    return float((n_classes.to_numpy() == 1).mean())
+    k = len(votes.classes)
+    column = np.broadcast_to(np.arange(matrix.shape[1]), matrix.shape)[voted]
+    per_class = np.bincount(column * k + matrix[voted], minlength=matrix.shape[1] * k).reshape(-1, k)
+    one_class = np.count_nonzero(per_class, axis=1) == 1
+    return int(per_class.sum(axis=1)[one_class].sum()) / n_votes  # exact counts: the mean of the votes' flags
 
 
 def guard_missing(
@@ -102,12 +108,11 @@ def guard_missing(
     else:
         fit_name = "informative-abstain fit"
         advice = "Functions that vote one class only name their class: a fit that moves a whole class follows a trigger"
-    warnings.warn(
+    warn_at_caller(
         LabelwiseWarning(
             f"{type(model).__name__}'s {fit_name} relabelled {len(moved)} class(es) "
             f"(e.g. {show(votes.classes[moved[0]])}: most items whose majority vote it is got another single label); "
             f"falling back to majority vote. {advice}"
-        ),
-        stacklevel=4,
+        )
     )
     return run._replace(post=post, mu=mu, p=p, log_votes=log_votes, lure=None)

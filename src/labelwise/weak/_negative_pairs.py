@@ -36,11 +36,11 @@ Applied Statistics 28(1), 20-28, 1979.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._validate.arguments import show
 from ..errors import LabelwiseWarning
 from ._one_class import one_class_functions
@@ -101,13 +101,12 @@ def abstain_mode(model: Any, matrix: np.ndarray, weights: np.ndarray, votes: Any
         return abstains
     a, b, z = low
     model._negative_pair = (votes.labelers[a], votes.labelers[b], z)
-    warnings.warn(
+    warn_at_caller(
         LabelwiseWarning(
             f"{type(model).__name__}: the one-class functions {show(votes.labelers[a])} and {show(votes.labelers[b])} "
             f"vote the same class but fire together less often than independence (z = {z:.1f} < -{float(threshold):g}),"
             " which functions independent given the class cannot do: the informative-abstain model does not fit them, "
             "so abstains='auto' keeps missing abstains (Dawid-Skene's model; majority vote's where it moves a class)"
-        ),
-        stacklevel=4,
+        )
     )
     return "missing"

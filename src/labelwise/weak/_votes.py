@@ -14,7 +14,6 @@ and as an abstain where labels tie (``a`` then ``b``), whatever the row order, w
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import show
 from .._validate.labels import class_array, row_label, unhashable_value
 from ..errors import (
@@ -334,7 +334,7 @@ def _one_vote_per_pair(
     other = shown[(shown["pair"] == first["pair"]) & (shown["label"] != first["label"])]
     second = int(other["row"].iloc[0]) if len(other) else int(shown[shown["pair"] == first["pair"]]["row"].iloc[1])
     at = int(first["row"])
-    warnings.warn(
+    warn_at_caller(
         LabelwiseWarning(
             f"votes holds {len(rows) - len(n_labels)} repeated vote(s) of a labeler on an item ({len(n_labels)} "
             f"pair(s), {len(conflicts)} with different labels): each pair counts once, as its most frequent label, "
@@ -344,8 +344,7 @@ def _one_vote_per_pair(
             f"({row(second)}); to keep the last vote of each pair, drop the earlier rows first (pandas' "
             "drop_duplicates(keep='last') on the item and labeler columns); give repeated answers (samples of one "
             "model) each their own labeler to count them all"
-        ),
-        stacklevel=4,
+        )
     )
     return keep
 

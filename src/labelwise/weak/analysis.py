@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_positive_int, show
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from ._votes import ABSTAIN, Votes, as_votes, gold_by_item, with_items
@@ -103,12 +103,11 @@ def _gold_codes(gold: Any, votes: Votes, given: Any = None) -> np.ndarray:
             )
         # a class no labeler voted: every vote on such an item is incorrect
         unvoted = pd.unique(values[unknown])
-        warnings.warn(
+        warn_at_caller(
             LabelwiseWarning(
                 f"gold holds {len(unvoted)} class(es) that no labeler voted ({show(unvoted[:5].tolist())}); "
                 f"votes on those {int(unknown.sum())} items count as incorrect"
-            ),
-            stacklevel=3,
+            )
         )
         codes[unknown] = len(votes.classes)
     return codes
@@ -217,12 +216,11 @@ def _model_accuracies(model: Any, labelers: pd.Index) -> np.ndarray:
             f"and none of the votes' {len(missing)} ({show(missing.tolist()[:5])}): fit it on these votes"
         )
     if len(missing):
-        warnings.warn(
+        warn_at_caller(
             LabelwiseWarning(
                 f"model was not fitted on {len(missing)} of the votes' labeling functions "
                 f"({show(missing.tolist()[:5])}): their estimated_accuracy is NaN; refit the model on these votes"
-            ),
-            stacklevel=3,
+            )
         )
     return acc.reindex(labelers).to_numpy()
 
@@ -233,14 +231,13 @@ def _warn_unvoted_gold(gold: pd.Series, votes: Votes) -> None:
     in_votes = pd.Index(gold.index).unique().isin(votes.items)
     unvoted = int((~in_votes).sum())
     if in_votes.any() and unvoted:  # (none in the votes: gold's index names other items, an error below)
-        warnings.warn(
+        warn_at_caller(
             LabelwiseWarning(
                 f"gold names {unvoted} item(s) that have no vote in votes, a long table, which holds only the "
                 f"{votes.n_items} items some function voted on: coverage, overlaps and conflicts are shares of "
                 "those; pass items= (every item of the data, e.g. df.index) or the Votes of weak.apply to count "
                 "the items nobody voted on, as Snorkel's label matrix does"
-            ),
-            stacklevel=3,
+            )
         )
 
 

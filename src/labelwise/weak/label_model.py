@@ -12,14 +12,14 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _params
+from . import _invisible_missing, _params
+from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import em_outputs, fit_abstain_models, record_convergence
 from ._fit_check import fitted_check, guard_missing, refit_best
 from ._fit_items import fit_votes_over
-from ._invisible_missing import abstain_mode
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
@@ -136,6 +136,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         z-score above which a pair of functions may be modelled jointly, if they also vote together more than chance by
         the same z-score and the BIC test prefers it (None: only the given ``dependencies``). Needs ``n_em_iter > 0``.
     max_clique : int, default 3
+        Largest clique of the search; copies (pairs co-voting at z >= 4x the threshold) grow to 6 (:mod:`._clique_cap`).
     min_shared : int, default 20
         Pairs voting together on fewer items are never joined by the clique search.
     pair_check : bool, default True
@@ -347,6 +348,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         """
         k, m = len(votes.classes), matrix.shape[1]
         deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
+        limits = clique_limits(self, size)  # main's, or near-copies' cliques grown past it (_clique_cap)
         lam = reused("lam", lambda: indicator(matrix, k))  # the same in each fit of choose_structure
         p = reused("balance", lambda: initial_balance(p_fixed, lam, m, k, w))
         gram = reused("gram", lambda: weighted_gram(lam, w))  # the overlaps' and the agreement test's counts
@@ -359,8 +361,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
-            search = partial(clique_search, matrix, lam, w, k, gram, deps, min_shared=self.min_shared, max_size=size)
-            groups = reused(("cliques", thr, size, *deps), partial(search, threshold=thr))
+            search = partial(clique_search, matrix, lam, w, k, gram, deps, min_shared=self.min_shared, **limits)
+            groups = reused(("cliques", thr, *limits.values(), *deps), partial(search, threshold=thr))
             lam_g, n_outcomes = reused(
                 ("outcomes", *map(tuple, groups)), partial(voted_outcomes, matrix, k, groups, lam)
             )
@@ -388,8 +390,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 tol=float(self.tol),
             )
             lam_gc = reused(("voted", *map(tuple, groups)), lambda: (lam_g if every else lam_g[cov]).weighted(w[cov]))
+            abstains = grown_abstains(self, groups, _invisible_missing.abstain_mode(self, matrix, w, votes))
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
-                lam_gc, n_outcomes, starts, groups=groups, abstains=abstain_mode(self, matrix, w, votes)
+                lam_gc, n_outcomes, starts, groups=groups, abstains=abstains
             )
             if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
                 changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes, gram)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label, unhashable_value
 from ..aggregate._sparse_votes import label_shares
@@ -93,7 +93,7 @@ def self_consistency(
     elif normalize_answers:
         kept = kept.assign(**{label_col: _normalize(kept[label_col])})
     elif (notice := answer_forms_notice(kept[label_col], f"answers column {label_col!r}", _FIX)) is not None:
-        warnings.warn(notice, LabelwiseWarning, stacklevel=2)
+        warn_at_caller(LabelwiseWarning(notice))
     # one tie rule with `aggregate --method majority-vote`: the draws of MajorityVote on the same answers
     voters = pd.RangeIndex(len(kept))  # duplicates were settled above: each row is one vote
     table = pd.DataFrame({"item": kept[item_col].to_numpy(), "voter": voters, "label": kept[label_col].to_numpy()})
@@ -152,7 +152,7 @@ def _parsed(kept: pd.DataFrame, label_col: str, parser: Any, unparsed: str) -> p
     other = "pass unparsed='drop' to leave them out of the vote" if unparsed == "keep" else "unparsed='keep' keeps them"
     notice = parsed.notice(f"answers (column {label_col!r})", unparsed, other)
     if notice is not None:
-        warnings.warn(notice, LabelwiseWarning, stacklevel=3)
+        warn_at_caller(LabelwiseWarning(notice))
     kept = kept.assign(**{label_col: parsed.values})
     if unparsed == "drop":
         kept = kept[~parsed.unparsed]
@@ -219,11 +219,11 @@ def _not_repeated(
             "each counts as a vote (duplicates='keep'); pass duplicates='last' if they are repeated "
             "records of one sample (e.g. a line written twice)"
         )
-    warnings.warn(
-        f"answers holds {n_rep} repeated answer(s) of one sample on one item (columns item_col={item_col!r}, "
-        f"sample_col={sample_col!r}), e.g. item {show(item)} by sample {show(sample)} at {rows}; {action}",
-        LabelwiseWarning,
-        stacklevel=4,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"answers holds {n_rep} repeated answer(s) of one sample on one item (columns item_col={item_col!r}, "
+            f"sample_col={sample_col!r}), e.g. item {show(item)} by sample {show(sample)} at {rows}; {action}"
+        )
     )
     if duplicates == "last":
         keep[positions[repeated]] = False

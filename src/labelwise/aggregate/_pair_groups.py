@@ -1,0 +1,70 @@
+"""The weights that make a group of dependent annotators' answers on an item count as one answer.
+
+Dependent pairs of annotators (:mod:`._dependent`) are joined into groups, the connected components of the
+graph of the pairs; on an item that ``m`` members of a group answered, each of their answers weighs ``1 / m``,
+so that the group counts once in the M-step, as Dawid and Skene's model counts one annotator [1]_.
+
+References
+----------
+.. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates Using
+   the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._base import csr_entry_rows
+
+__all__ = ["DENSE_KEYS", "group_answer_weights"]
+
+#: :func:`group_answer_weights` counts the members per (row, group) in a table of up to 4 cells per answer plus this
+#: many; beyond, by sorting the keys (the same counts).
+DENSE_KEYS = 1 << 16
+
+
+def group_answer_weights(
+    m: sp.csr_matrix, annotator_of: np.ndarray, n_annotators: int, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """Weight of each entry of ``m`` (in CSR order): ``1 / m`` for the answers of a group of
+    annotators joined by the pairs ``(a, b)`` when ``m`` of its members answered the item, 1 for
+    every other answer."""
+    data = np.ones(m.nnz)
+    if len(a) == 0:
+        return data
+    group, n_groups = _pair_groups(n_annotators, a, b)
+    entry_group = group[annotator_of[m.indices]]
+    member = entry_group >= 0
+    if not member.any():
+        return data
+    row = csr_entry_rows(m)
+    key = row[member] * n_groups + entry_group[member]
+    if m.shape[0] * n_groups <= 4 * len(key) + DENSE_KEYS:  # members per (row, group): counted in place
+        data[member] = 1.0 / np.bincount(key)[key]
+    else:  # the same counts, by sorting the keys
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        data[member] = 1.0 / counts[inverse]
+    return data
+
+
+def _pair_groups(n_annotators: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
+    """The groups the pairs ``(a, b)`` join (the connected components of two or more annotators, by union-find
+    on the pairs' members alone): each annotator's group, numbered from 0 in the order of their smallest
+    members (-1: in no pair of two annotators), and their number."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = x = parent[parent[x]]  # path halving
+        return x
+
+    for x, y in zip(np.asarray(a, dtype=np.int64).tolist(), np.asarray(b, dtype=np.int64).tolist(), strict=True):
+        if x != y:
+            rx, ry = root(x), root(y)
+            parent[max(rx, ry)] = min(rx, ry)  # a root is its component's smallest member
+    roots = [root(x) for x in parent]
+    number = {r: t for t, r in enumerate(sorted(set(roots)))}
+    group = np.full(n_annotators, -1, dtype=np.int64)
+    group[list(parent)] = [number[r] for r in roots]
+    return group, len(number)

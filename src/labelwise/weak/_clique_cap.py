@@ -1,0 +1,86 @@
+"""Cliques of copies larger than ``max_clique``: near-copies grown to the learned structure's cap, informative abstains.
+
+The clique search (:func:`~._dependencies.clique_search`) joins functions whose agreement, co-votes and joint table all
+say they are dependent, but never into a clique of more than ``max_clique`` (3) functions. A rule with three copies is
+four functions that vote together; with the cap one copy is left out and counted as independent evidence, and on
+simulated rule sets with such groups the label model falls below majority vote (issue 15; ``benchmarks/RESULTS.md``,
+session 53, clique53).
+
+The cap of 3 bounds the joint outcome of a clique, ``(K + 1)^size`` values per class, which EM's M-step and prior
+(:func:`~._em.clique_vote_prior`) carry in full, each a free parameter per class. Where :data:`GROW_CLIQUES` is on,
+the search may grow a clique past ``max_clique`` up to :data:`GROWN_CAP` functions, but only by complete linkage
+(:func:`all_covote`: every pair across the two joining groups co-votes with z at least :data:`NEAR_COPY` times the
+search's threshold), so a clique does not grow by a chain of single pairs through independent functions; a cap by
+the outcome table's size (``(K + 1)^s <= 1296``) cut rules with five copies into parts at K = 3 and 5 and failed its
+judging (``benchmarks/dev_weak_clique_cap.py``). The moment fit and the search's pair tests are unchanged; the
+informative fit's one-class check (:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size.
+
+A clique grown past ``max_clique`` is a group of functions that vote on the same items far more than chance (the
+search's co-vote test): copies of a rule share its abstains, so *who votes* carries the rule's trigger, which
+Dawid-Skene's missing-abstain model (who votes is assignment) assumes away; with such a clique the missing fit can
+follow the clique's vote pattern instead of the class (simulated sets sim7302, sim8602 of ``bench_weak.py``'s
+generator). There ``abstains="auto"`` keeps informative abstains (:func:`grown_abstains`).
+
+References
+----------
+A. Ratner, B. Hancock, J. Dunnmon, F. Sala, S. Pandey and C. Ré, "Training Complex Models with Multi-Task Weak
+Supervision", AAAI 2019 (cliques of dependent functions as one joint outcome).
+S. H. Bach, B. He, A. Ratner and C. Ré, "Learning the Structure of Generative Models without Labeled Data", ICML 2017.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["GROWN_CAP", "GROW_CLIQUES", "NEAR_COPY", "all_covote", "clique_limits", "grown_abstains"]
+
+#: Whether the clique search may grow cliques of near-copies to :data:`GROWN_CAP` (:func:`clique_limits`) and a grown
+#: clique keeps informative abstains: on, adopted by the rule of ``benchmarks/dev_weak_clique_cap.py`` (session 53).
+GROW_CLIQUES = True
+
+#: Past ``max_clique``, every pair across two joining groups must co-vote with a z-score at least this many times the
+#: search's threshold (:func:`all_covote`; chosen on exploration seeds, ``benchmarks/dev_weak_clique_cap.py``).
+NEAR_COPY = 4.0
+
+#: The largest clique the search may grow past ``max_clique`` by near-copies: the learned structure's
+#: (:data:`~._one_class_fit.LEARNED_MAX_CLIQUE`, Varma et al.'s singleton separators: a trigger's readers are one
+#: clique), so a rule with up to five copies is one clique at every ``K``.
+GROWN_CAP = 6
+
+
+def clique_limits(model: Any, size: int) -> dict[str, Any]:
+    """The clique search's keyword limits (:func:`~._dependencies.clique_search`'s ``max_size`` and ``full_past``):
+    ``size`` (the model's plan), or with :data:`GROW_CLIQUES` on and the model's own search (no learned pairs),
+    :data:`GROWN_CAP` where that is more, past ``size`` by complete linkage (:func:`all_covote`)."""
+    if not GROW_CLIQUES or getattr(model, "_structure_learned", False):
+        return {"max_size": size}
+    return {"max_size": max(size, GROWN_CAP), "full_past": size}
+
+
+def all_covote(tables: Any, threshold: float) -> Callable[[list[int], list[int]], bool]:
+    """Whether two groups may join past the plan's size: every pair across them votes together far more than
+    coverages independent given the class explain (``tables``' :meth:`~._dependencies.PairTables.covote_z_all`
+    at least :data:`NEAR_COPY` times ``threshold``): each member a near-copy of each, not a chain of pairs (two
+    independent rules joined through a third). Co-votes, not agreement: a one-class rule and its copy agree with
+    z = 0."""
+    held: list[np.ndarray] = []
+
+    def linked(a: list[int], b: list[int]) -> bool:
+        if not held:
+            held.append(tables.covote_z_all())
+        return bool((held[0][np.ix_(a, b)] >= NEAR_COPY * threshold).all())
+
+    return linked
+
+
+def grown_abstains(model: Any, groups: Sequence[Sequence[int]], abstains: str) -> str:
+    """The abstain model EM fits: ``abstains``, or ``"informative"`` where :data:`GROW_CLIQUES` is on, the model's
+    ``abstains`` is ``"auto"`` and one of ``groups`` has more than ``model.max_clique`` functions without learned
+    pairs (a clique the grown cap made: functions that share their abstains)."""
+    if not GROW_CLIQUES or model.abstains != "auto" or getattr(model, "_structure_learned", False):
+        return abstains
+    grown = any(len(g) > int(model.max_clique) for g in groups)
+    return "informative" if grown and abstains == "auto" else abstains
