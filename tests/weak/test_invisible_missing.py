@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from labelwise.errors import LabelwiseWarning
 from labelwise.weak import LabelModel
 from labelwise.weak import _invisible_missing as invisible
 
@@ -117,3 +118,13 @@ class TestWhereItFires:
         matrix, _, _ = triggers.shared_trigger_set(447, 3)
         assert _fit(matrix, 3, abstains="informative").abstains_ == "informative"
         assert _fit(matrix, 3, one_class_rules=False).abstains_ == "informative"
+
+
+def test_the_missing_fits_fallback_says_auto_chose_it_instead_of_advising_informative_abstains(triggers):
+    """Where the gate chose missing abstains and the missing fit falls back to majority vote's model, its warning says
+    why ``"auto"`` chose that model, not "abstains='informative' may avoid it" (the fit the gate ruled out)."""
+    matrix, _, _ = triggers.shared_trigger_set(447, 3)
+    with pytest.warns(LabelwiseWarning, match="falling back to majority vote") as record:
+        LabelModel(labels=[0, 1, 2]).fit(matrix)
+    said = " ".join(str(w.message) for w in record if "falling back" in str(w.message))
+    assert "abstains='auto' chose this model" in said and "may avoid it" not in said

@@ -68,8 +68,10 @@ def abstain_mode(model: Any, matrix: np.ndarray, weights: np.ndarray, votes: Any
     it is ``"auto"`` (neither the one-class fit nor the negative-pair check chose), ``model.one_class_rules`` is on
     and :func:`invisible_one_class_votes` holds."""
     abstains = _negative_pairs.abstain_mode(model, matrix, weights, votes)
+    model._invisible_missing = False  # whether this gate chose, for the missing fit's guard's advice
     if not ENABLED or abstains != "auto" or not model.one_class_rules:
         return abstains
     matrix = np.asarray(matrix)
     w = np.asarray(weights, dtype=np.float64)
-    return "missing" if invisible_one_class_votes(matrix, w, len(votes.classes)) else abstains
+    model._invisible_missing = invisible_one_class_votes(matrix, w, len(votes.classes))
+    return "missing" if model._invisible_missing else abstains
