@@ -13,6 +13,7 @@ import itertools
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +47,12 @@ def reference_e_step(model, x):
     return t0, t1, log_z, v
 
 
+def labeler_sums(model):
+    """The (labelers x answers) 0/1 matrix the merged fit kept as ``by_labeler`` (fast53 sums by ``bincount``)."""
+    n = len(model.row)
+    return sp.csr_matrix((np.ones(n), (model.labeler, np.arange(n))), shape=(model.m, n)).tocsr()
+
+
 def reference_step(model, x):
     log_pi, s, rho, log_lam, log_p, mu = model.unpack(x)
     t0, t1, log_z, v = reference_e_step(model, x)
@@ -54,8 +61,9 @@ def reference_step(model, x):
     p_lured = t1.sum(axis=(1, 2))
     value = model.log_posterior(float(w @ log_z), log_pi, s, rho, log_lam, mu)
     resp = t1[model.row, :, model.vote] * np.exp(np.log(s)[model.labeler][:, None] - v)
-    lure_votes = model.by_labeler @ (wn * resp.sum(axis=1))
-    trials = model.by_labeler @ (wn * p_lured[model.row])
+    by_labeler = labeler_sums(model)
+    lure_votes = by_labeler @ (wn * resp.sum(axis=1))
+    trials = by_labeler @ (wn * p_lured[model.row])
     if model.shared:
         s_new = np.full(m, (lure_votes.sum() + S_PRIOR[0] - 1) / (trials.sum() + S_PRIOR[0] + S_PRIOR[1] - 2))
     else:

@@ -54,6 +54,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
+from ..aggregate._columnwise import columnwise
 from ._posterior import FLOOR, VotedOutcomes
 from ._squarem import SquaremRun, squarem
 
@@ -111,6 +112,16 @@ def _last_max(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def _row_max(a: np.ndarray) -> np.ndarray:
+    """``a.max(axis=1)`` of a 2-D array (exact in any order): column by column up to :data:`_FEW` columns, where that
+    is faster (K <= 6 classes squared), numpy's reduction beyond."""
+    return _last_max(a) if a.shape[1] <= _FEW else a.max(axis=1)
+
+
+#: Widest rows :func:`_row_max` takes column by column.
+_FEW = 36
+
+
 def _logit(x: Any) -> Any:
     return np.log(x) - np.log1p(-x)
 
@@ -133,7 +144,6 @@ class LureFit:
         self.row_vote = self.row * k + self.vote  # ... and of a (row, vote) table
         n = len(self.row)
         self.by_row = sp.csr_matrix((np.ones(n), np.arange(n), lam.indptr), shape=(self.r, n))
-        self.by_labeler = sp.csr_matrix((np.ones(n), (self.labeler, np.arange(n))), shape=(self.m, n)).tocsr()
         self.by_vote = sp.csr_matrix((np.ones(n), (self.row * k + self.vote, np.arange(n))), shape=(self.r * k, n))
         self.by_labeler_vote = sp.csr_matrix(
             (np.ones(n), (self.labeler * k + self.vote, np.arange(n))), shape=(self.m * k, n)
@@ -182,6 +192,11 @@ class LureFit:
         t0, t1, log_z, tables = self._e_step(self.unpack(x))
         return t0, t1, log_z, tables[1][self.answer]
 
+    def _per_labeler(self, values: np.ndarray) -> np.ndarray:
+        """Per labeler, the sum of ``values`` (one per answer) over its answers, in answer order (a sparse product's
+        sums, from 0)."""
+        return np.bincount(self.labeler, weights=values, minlength=self.m)
+
     def _tables(self, log_pi: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per (labeler ``j``, vote ``a``) (rows ``j K + a``) and class ``z``: ``log π_j[z, a]``, ``u = log((1 − s_j)
         π_j[z, a])`` and ``v = log((1 − s_j) π_j[z, a] + s_j)``; an answer's values are its row's (``m K`` rows, not ``n``)."""
@@ -196,20 +211,22 @@ class LureFit:
         log_pi, s, rho, log_lam, log_p, _ = params
         r, k = self.r, self.k
         own_t, u_t, v_t = self._tables(log_pi, s)
-        normal = np.asarray(self.by_row @ np.take(own_t, self.answer, axis=0))  # (r, z): Σ_j log π_j[z, a]
+        # (r, 2z): Σ_j log π_j[z, a] and Σ_j u; one product of both tables (each column's sums are its own)
+        sums = np.asarray(self.by_row @ np.take(np.hstack([own_t, u_t]), self.answer, axis=0))
+        normal = sums[:, :k]
         normal += np.log1p(-rho)
         normal += log_p
         # [row, z, l], added in the order of B + C + log λ + log ρ + log p (the same bits as one expression)
         lured = np.empty((r, k, k))
         np.add(
-            np.asarray(self.by_row @ np.take(u_t, self.answer, axis=0))[:, :, None],
+            sums[:, k:, None],
             np.asarray(self.by_vote @ np.take(v_t - u_t, self.answer, axis=0)).reshape(r, k, k).transpose(0, 2, 1),
             out=lured,
         )
         lured += log_lam[None]
         lured += np.log(rho)
         lured += log_p[None, :, None]
-        top = np.maximum(_last_max(normal), lured.reshape(r, k * k).max(axis=1))
+        top = np.maximum(_last_max(normal), _row_max(lured.reshape(r, k * k)))
         t0 = np.exp(normal - top[:, None])
         t1 = np.exp(lured - top[:, None, None])
         total_row = _last_sum(t0) + t1.sum(axis=(1, 2))
@@ -249,15 +266,15 @@ class LureFit:
         t1_vote = np.ascontiguousarray(t1.transpose(0, 2, 1)).reshape(self.r * k, k)  # [row l, z]
         resp = np.take(t1_vote, self.row_vote, axis=0)
         resp *= np.take(lure_share, self.answer, axis=0)  # (n, z): lure votes
-        lure_votes = self.by_labeler @ (wn * _last_sum(resp))
-        trials = self.by_labeler @ (wn * np.take(p_lured, self.row))
+        lure_votes = self._per_labeler(wn * _last_sum(resp))
+        trials = self._per_labeler(wn * np.take(p_lured, self.row))
         if self.shared:
             s_new = np.full(m, (lure_votes.sum() + S_PRIOR[0] - 1) / (trials.sum() + S_PRIOR[0] + S_PRIOR[1] - 2))
         else:
             s_new = (lure_votes + KAPPA * mu) / (trials + KAPPA)
         weight = np.take(pz, self.row, axis=0)
         weight -= resp
-        weight *= wn[:, None]  # (n, z): the answers' ordinary votes
+        columnwise(np.multiply, weight, wn[:, None])  # (n, z): the answers' ordinary votes
         counts = np.asarray(self.by_labeler_vote @ weight).reshape(m, k, k).transpose(0, 2, 1)  # [j, z, a]
         votes = counts + self.a_prior
         row_votes = _last_sum(votes)[:, :, None]
