@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._moments import transposed
+
 __all__ = [
     "PairTables",
     "agreement_excess",
@@ -403,7 +405,7 @@ def clique_search(
         none = np.zeros((m, m))
         return group_dependent(none, none, threshold=threshold, min_shared=min_shared, max_size=max_size, forced=forced)
     shares = vote_shares(lam, m, n_classes)
-    lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * weights[:, None])
+    lf_mu = lf_mu_from_posterior(transposed(lam), shares * weights[:, None])
     sums = shared_counts(lam, shares, weights, m, gram, matrix)  # for the agreement and the co-vote tests alike
     z, shared = agreement_excess(lam, shares, confusion_from_mu(lf_mu, m, n_classes), weights, gram, sums)
     tables = PairTables(matrix, shares, weights, n_classes, sums)
