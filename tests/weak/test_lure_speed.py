@@ -167,3 +167,23 @@ def test_logsumexp_gives_the_merged_bits(shape):
             ref = np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True)) + top
             np.testing.assert_array_equal(_lure._logsumexp(a, axis, keepdims=True), ref)
             np.testing.assert_array_equal(_lure._logsumexp(a, axis), np.squeeze(ref, axis=axis))
+
+
+@pytest.mark.parametrize("width", [1, 4, 9, 16, 25, 36, 37, 49, 100])
+def test_row_maximum_is_numpys_on_narrow_and_wide_rows(width):
+    """``_row_max`` (column by column up to 36 columns, numpy's reduction beyond) equals ``a.max(axis=1)``, NaN and
+    ``-inf`` entries included (fast53)."""
+    rng = np.random.default_rng(width)
+    a = 5 * rng.standard_normal((300, width))
+    a.flat[::11] = -np.inf
+    a.flat[::17] = np.nan
+    np.testing.assert_array_equal(_lure._row_max(a), a.max(axis=1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=st.floats(allow_nan=True, allow_infinity=True), low=st.floats(-1.0, 0.5), span=st.floats(0.0, 1.0))
+def test_clip_of_one_float_is_numpys(x, low, span):
+    """``_clip`` of one float equals ``float(np.clip(x, low, high))``, NaN staying NaN (fast53)."""
+    high = low + span
+    got, ref = _lure._clip(x, low, high), float(np.clip(x, low, high))
+    assert (np.isnan(got) and np.isnan(ref)) or got == ref

@@ -86,10 +86,10 @@ def lure_applies(voted: VotedOutcomes, w: np.ndarray, k: int, groups: list[list[
 def _logsumexp(a: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
     """``log Σ exp`` along ``axis``, ``-inf`` entries allowed (scipy's is slow on small arrays)."""
     last = axis in (-1, a.ndim - 1)  # then column by column (the same bits, see _last_sum)
-    top = np.expand_dims(_last_max(a), -1) if last else np.max(a, axis=axis, keepdims=True)
+    top = _last_max(a)[..., None] if last else np.max(a, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     e = np.exp(a - top)
-    out = np.log(np.expand_dims(_last_sum(e), -1) if last else np.sum(e, axis=axis, keepdims=True)) + top
+    out = np.log(_last_sum(e)[..., None] if last else np.sum(e, axis=axis, keepdims=True)) + top
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
@@ -120,6 +120,11 @@ def _row_max(a: np.ndarray) -> np.ndarray:
 
 #: Widest rows :func:`_row_max` takes column by column.
 _FEW = 36
+
+
+def _clip(x: float, low: float, high: float) -> float:
+    """``float(np.clip(x, low, high))`` of one float, without numpy's dispatch (NaN stays NaN)."""
+    return min(max(x, low), high)
 
 
 def _logit(x: Any) -> Any:
@@ -161,12 +166,12 @@ class LureFit:
         log_pi = x[: sizes[0]].reshape(m, k, k)
         log_pi = log_pi - _logsumexp(log_pi, axis=2, keepdims=True)
         s = np.clip(expit(x[sizes[0] : sizes[1]]), 1e-9, 1 - 1e-9)
-        rho = float(np.clip(expit(x[sizes[1]]), 1e-12, 1 - 1e-12))
+        rho = _clip(float(expit(x[sizes[1]])), 1e-12, 1 - 1e-12)
         log_lam = np.full((k, k), -np.inf)
         log_lam[off] = x[sizes[2] : sizes[3]]
         log_lam[off] = (log_lam - _logsumexp(log_lam, axis=1, keepdims=True))[off]
         log_p = x[sizes[3] : -1] - _logsumexp(x[sizes[3] : -1], axis=0)
-        mu = float(np.clip(expit(x[-1]), 1e-9, 1 - 1e-9))
+        mu = _clip(float(expit(x[-1])), 1e-9, 1 - 1e-9)
         return log_pi, s, rho, log_lam, log_p, mu
 
     def pack(self, log_pi: np.ndarray, s: np.ndarray, rho: float, log_lam: np.ndarray, log_p: np.ndarray, mu: float):
@@ -212,7 +217,7 @@ class LureFit:
         r, k = self.r, self.k
         own_t, u_t, v_t = self._tables(log_pi, s)
         # (r, 2z): Σ_j log π_j[z, a] and Σ_j u; one product of both tables (each column's sums are its own)
-        sums = np.asarray(self.by_row @ np.take(np.hstack([own_t, u_t]), self.answer, axis=0))
+        sums = np.asarray(self.by_row @ np.take(np.concatenate([own_t, u_t], axis=1), self.answer, axis=0))
         normal = sums[:, :k]
         normal += np.log1p(-rho)
         normal += log_p
@@ -281,13 +286,13 @@ class LureFit:
         pi = votes / np.maximum(row_votes, FLOOR)
         pi = np.where(row_votes > 0, np.maximum(pi, FLOOR), np.exp(log_pi))
         rho_new = (float(w @ p_lured) + RHO_PRIOR[0] - 1) / (float(w.sum()) + RHO_PRIOR[0] + RHO_PRIOR[1] - 2)
-        lam = np.tensordot(w, t1, axes=1) + (LAMBDA_PRIOR - 1)
+        lam = np.dot(w.reshape(1, -1), t1.reshape(len(w), -1)).reshape(k, k) + (LAMBDA_PRIOR - 1)  # tensordot's
         lam[~self.off] = 0.0
         log_lam_new = np.log(np.maximum(lam, FLOOR) / lam.sum(axis=1, keepdims=True))
         if self.free:
             log_p = np.log(np.maximum(w @ pz, FLOOR) / max(float(w @ pz.sum(axis=1)), FLOOR))
         s_new = np.clip(s_new, 1e-6, 1 - 1e-6)
-        rho_new = float(np.clip(rho_new, 1e-9, 1 - 1e-9))
+        rho_new = _clip(rho_new, 1e-9, 1 - 1e-9)
         new = self.pack(np.log(pi / pi.sum(axis=2, keepdims=True)), s_new, rho_new, log_lam_new, log_p, mu)
         return value / float(w.sum()), new, (pz, log_z)
 
