@@ -7,25 +7,19 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.weak._compress import _row_order, _words, compress_rows
+from labelwise.weak._compress import _grouped, _row_order, _words, compress_rows
 
 
 def reference(matrix: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Session 52's ``compress_rows``: a stable sort of the one word, numpy's ``lexsort`` of several."""
+    """Session 52's ``compress_rows``: a stable sort of the one word, numpy's ``lexsort`` of several (the same
+    grouping of the sorted rows)."""
     n = matrix.shape[0]
     words = _words(matrix, n_classes + 1)
     if n == 0 or not words:
         return matrix[:1], np.full(min(n, 1), float(n)), np.zeros(n, dtype=np.int64)
     order = np.argsort(words[0], kind="stable") if len(words) == 1 else np.lexsort(words[::-1])
-    starts = np.zeros(n, dtype=bool)
-    starts[0] = True
-    for word in words:
-        ordered = word[order]
-        starts[1:] |= ordered[1:] != ordered[:-1]
-    group = np.cumsum(starts) - 1
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = group
-    return np.ascontiguousarray(matrix[order[starts]]), np.bincount(group).astype(np.float64), inverse
+    out = _grouped(matrix, words, order)
+    return out.matrix, out.weights, out.inverse
 
 
 def assert_same(matrix: np.ndarray, k: int) -> None:

@@ -21,14 +21,20 @@ def one_class_votes(seed: int, n: int = 60, m: int = 6, k: int = 3) -> tuple[np.
     return matrix, rng.integers(1, 5, n).astype(np.float64)
 
 
+@pytest.fixture
+def calls(monkeypatch) -> list:
+    """One entry per computation of the one-class share (``one_class_share`` counted)."""
+    made: list = []
+    real = _one_class_fit.one_class_share
+    monkeypatch.setattr(_one_class_fit, "one_class_share", lambda *a: made.append(1) or real(*a))
+    return made
+
+
 class TestMostlyOneClassOnce:
-    def test_in_a_shared_context_the_same_rows_and_weights_are_judged_once(self, monkeypatch):
+    def test_in_a_shared_context_the_same_rows_and_weights_are_judged_once(self, calls):
         """Asked twice on the same matrix and weights objects in one shared context, the share is computed once;
         the answer is the first call's."""
         matrix, w = one_class_votes(0)
-        calls = []
-        real = _one_class_fit.one_class_share
-        monkeypatch.setattr(_one_class_fit, "one_class_share", lambda *a: calls.append(1) or real(*a))
         token = _shared_steps.SHARED.set({})
         try:
             first = _one_class_fit.mostly_one_class(matrix, w, 3)
@@ -38,13 +44,10 @@ class TestMostlyOneClassOnce:
         assert first == again and len(calls) == 1
 
     @pytest.mark.parametrize("other", ["matrix", "weights"])
-    def test_other_rows_or_weights_are_judged_again(self, other, monkeypatch):
+    def test_other_rows_or_weights_are_judged_again(self, other, calls):
         """An equal copy of the matrix or of the weights (another object) is judged on its own, and so are
         different weights that change the answer."""
         matrix, w = one_class_votes(1)
-        calls = []
-        real = _one_class_fit.one_class_share
-        monkeypatch.setattr(_one_class_fit, "one_class_share", lambda *a: calls.append(1) or real(*a))
         token = _shared_steps.SHARED.set({})
         try:
             _one_class_fit.mostly_one_class(matrix, w, 3)

@@ -62,7 +62,7 @@ def _words(matrix: np.ndarray, base: int) -> list[np.ndarray]:
 
 def _row_order(words: list[np.ndarray]) -> np.ndarray:
     """An order of the rows that sorts their words (:func:`_words`) lexicographically. Rows of equal words are one
-    row (the words hold every column), so their order among themselves changes none of :func:`compress_rows`'
+    row (the words hold every column, votes -1..K-1), so their order among themselves changes none of :func:`compress_rows`'
     outputs, and an unstable sort serves (numpy's quicksort, ~3x its stable sort on int64). Several words are
     folded into one key, the dense rank of the words so far times the next word's range plus that word
     (both words ranked where that product could exceed 62 bits), then sorted once."""
@@ -87,7 +87,12 @@ def compress_rows(matrix: np.ndarray, n_classes: int) -> CompressedRows:
     words = _words(matrix, n_classes + 1)
     if n == 0 or not words:
         return CompressedRows(matrix[:1], np.full(min(n, 1), float(n)), np.zeros(n, dtype=np.int64))
-    order = _row_order(words)
+    return _grouped(matrix, words, _row_order(words))
+
+
+def _grouped(matrix: np.ndarray, words: list[np.ndarray], order: np.ndarray) -> CompressedRows:
+    """:func:`compress_rows`' outputs from the rows' words and an ``order`` that sorts them."""
+    n = matrix.shape[0]
     starts = np.zeros(n, dtype=bool)
     starts[0] = True
     for word in words:
