@@ -9,8 +9,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._moments import transposed
-
 __all__ = [
     "PairTables",
     "agreement_excess",
@@ -398,6 +396,7 @@ def clique_search(
     BIC (:meth:`PairTables.bic_gain`). ``lam``: the one-hot vote indicator of ``matrix``;
     ``gram``: its weighted gram ``λᵀWλ``. At an infinite ``threshold`` no pair is over it: the cliques are the
     ``forced`` pairs' alone, and no test is computed."""
+    from ._moments import transposed
     from ._posterior import confusion_from_mu, lf_mu_from_posterior, vote_shares
 
     m = matrix.shape[1]
