@@ -4,7 +4,8 @@ Each set is timed in fresh processes (``--repeats`` of them): the votes are buil
 then the first ``LabelModel().fit`` in the process is timed (cold: what the benchmark's first set pays, imports made
 at the first fit included) and three more (warm: their median). CPU seconds by ``time.process_time``; a table of each
 set's median over the processes. ``--sets`` takes names as ``bench_weak.py --sets`` does (default: all 19);
-``--one-class-rules`` fits ``LabelModel(one_class_rules=True)`` (speed2, session 51). A simulated set
+``--one-class-rules`` / ``--no-one-class-rules`` fit ``LabelModel(one_class_rules=True / False)`` (speed2, session
+51); without either, ``LabelModel()``'s own default (on since session 52; fast53). A simulated set
 ``simN_...`` is seed N of configuration N mod 10 (any first seed of ``bench_weak.py --first-seed`` ending in 0);
 ``--srcs A,B`` alternates each set's processes between the ``src`` folders A and B (pairfast52, session 52).
 
@@ -25,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def one_process(name: str, one_class_rules: bool = False) -> None:
+def one_process(name: str, one_class_rules: bool | None = None) -> None:
     """In this process: the set's votes, then one cold and three warm fits; prints their CPU as JSON."""
     sys.path.insert(0, str(HERE))
     import bench_weak
@@ -44,10 +45,11 @@ def one_process(name: str, one_class_rules: bool = False) -> None:
 
         answers = pd.read_csv(bench_weak.DATA / name / "annotations.csv")
         votes = as_votes(answers.astype({"annotator": str}))
+    params = {} if one_class_rules is None else {"one_class_rules": one_class_rules}  # None: the model's default
     times = []
     for _ in range(4):
         start = time.process_time()
-        LabelModel(one_class_rules=one_class_rules).fit(votes)
+        LabelModel(**params).fit(votes)
         times.append(time.process_time() - start)
     print(json.dumps({"cold": times[0], "warm": sorted(times[1:])[1]}))
 
@@ -68,7 +70,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="fresh processes per set")
     parser.add_argument("--sets", default=None, help="comma-separated set names (default: all 19)")
-    parser.add_argument("--one-class-rules", action="store_true", help="fit LabelModel(one_class_rules=True)")
+    parser.add_argument(
+        "--one-class-rules",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="fit LabelModel(one_class_rules=True / False) (default: LabelModel()'s own)",
+    )
     parser.add_argument(
         "--srcs", default=None, help="comma-separated src folders: each set's processes alternate between them"
     )
@@ -87,8 +94,13 @@ def main() -> None:
         for _ in range(args.repeats):
             for src in srcs:  # alternating, so that a change of load falls on every src alike
                 env = None if src is None else {**os.environ, "PYTHONPATH": src}
+                switch = (
+                    []
+                    if args.one_class_rules is None
+                    else [f"--{'' if args.one_class_rules else 'no-'}one-class-rules"]
+                )
                 out = subprocess.run(
-                    [sys.executable, __file__, "--one", name, *(["--one-class-rules"] if args.one_class_rules else [])],
+                    [sys.executable, __file__, "--one", name, *switch],
                     capture_output=True,
                     text=True,
                     check=True,

@@ -13,6 +13,7 @@ import itertools
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +47,12 @@ def reference_e_step(model, x):
     return t0, t1, log_z, v
 
 
+def labeler_sums(model):
+    """The (labelers x answers) 0/1 matrix the merged fit kept as ``by_labeler`` (fast53 sums by ``bincount``)."""
+    n = len(model.row)
+    return sp.csr_matrix((np.ones(n), (model.labeler, np.arange(n))), shape=(model.m, n)).tocsr()
+
+
 def reference_step(model, x):
     log_pi, s, rho, log_lam, log_p, mu = model.unpack(x)
     t0, t1, log_z, v = reference_e_step(model, x)
@@ -54,8 +61,9 @@ def reference_step(model, x):
     p_lured = t1.sum(axis=(1, 2))
     value = model.log_posterior(float(w @ log_z), log_pi, s, rho, log_lam, mu)
     resp = t1[model.row, :, model.vote] * np.exp(np.log(s)[model.labeler][:, None] - v)
-    lure_votes = model.by_labeler @ (wn * resp.sum(axis=1))
-    trials = model.by_labeler @ (wn * p_lured[model.row])
+    by_labeler = labeler_sums(model)
+    lure_votes = by_labeler @ (wn * resp.sum(axis=1))
+    trials = by_labeler @ (wn * p_lured[model.row])
     if model.shared:
         s_new = np.full(m, (lure_votes.sum() + S_PRIOR[0] - 1) / (trials.sum() + S_PRIOR[0] + S_PRIOR[1] - 2))
     else:
@@ -159,3 +167,23 @@ def test_logsumexp_gives_the_merged_bits(shape):
             ref = np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True)) + top
             np.testing.assert_array_equal(_lure._logsumexp(a, axis, keepdims=True), ref)
             np.testing.assert_array_equal(_lure._logsumexp(a, axis), np.squeeze(ref, axis=axis))
+
+
+@pytest.mark.parametrize("width", [1, 4, 9, 16, 25, 36, 37, 49, 100])
+def test_row_maximum_is_numpys_on_narrow_and_wide_rows(width):
+    """``_row_max`` (column by column up to 36 columns, numpy's reduction beyond) equals ``a.max(axis=1)``, NaN and
+    ``-inf`` entries included (fast53)."""
+    rng = np.random.default_rng(width)
+    a = 5 * rng.standard_normal((300, width))
+    a.flat[::11] = -np.inf
+    a.flat[::17] = np.nan
+    np.testing.assert_array_equal(_lure._row_max(a), a.max(axis=1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=st.floats(allow_nan=True, allow_infinity=True), low=st.floats(-1.0, 0.5), span=st.floats(0.0, 1.0))
+def test_clip_of_one_float_is_numpys(x, low, span):
+    """``_clip`` of one float equals ``float(np.clip(x, low, high))``, NaN staying NaN (fast53)."""
+    high = low + span
+    got, ref = _lure._clip(x, low, high), float(np.clip(x, low, high))
+    assert (np.isnan(got) and np.isnan(ref)) or got == ref

@@ -60,15 +60,39 @@ def _words(matrix: np.ndarray, base: int) -> list[np.ndarray]:
     return words
 
 
+def _row_order(words: list[np.ndarray]) -> np.ndarray:
+    """An order of the rows that sorts their words (:func:`_words`) lexicographically. Rows of equal words are one
+    row (the words hold every column, votes -1..K-1), so their order among themselves changes none of :func:`compress_rows`'
+    outputs, and an unstable sort serves (numpy's quicksort, ~3x its stable sort on int64). Several words are
+    folded into one key, the dense rank of the words so far times the next word's range plus that word
+    (both words ranked where that product could exceed 62 bits), then sorted once."""
+    key = words[0]
+    for word in words[1:]:
+        rank = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        size = int(word.max()) + 1
+        if size * (int(rank.max()) + 1) >= 2**62:
+            word = np.unique(word, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            size = int(word.max()) + 1
+        if size * (int(rank.max()) + 1) >= 2**62:  # over 2**31 distinct words: numpy's lexicographic sort
+            return np.lexsort(words[::-1])
+        key = rank * size + word
+    return np.argsort(key, kind="quicksort")
+
+
 def compress_rows(matrix: np.ndarray, n_classes: int) -> CompressedRows:
     """The distinct rows of a (n, m) label matrix (-1 = abstain, classes ``0..K-1``), their counts
     and the inverse index: the rows packed into a few integers (:func:`_words`) and sorted by
-    them, one key per 62 bits (a 1-D sort when ``(K+1)^m`` fits in one)."""
+    them (:func:`_row_order`)."""
     n = matrix.shape[0]
     words = _words(matrix, n_classes + 1)
     if n == 0 or not words:
         return CompressedRows(matrix[:1], np.full(min(n, 1), float(n)), np.zeros(n, dtype=np.int64))
-    order = np.argsort(words[0], kind="stable") if len(words) == 1 else np.lexsort(words[::-1])
+    return _grouped(matrix, words, _row_order(words))
+
+
+def _grouped(matrix: np.ndarray, words: list[np.ndarray], order: np.ndarray) -> CompressedRows:
+    """:func:`compress_rows`' outputs from the rows' words and an ``order`` that sorts them."""
+    n = matrix.shape[0]
     starts = np.zeros(n, dtype=bool)
     starts[0] = True
     for word in words:

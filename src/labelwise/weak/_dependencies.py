@@ -404,6 +404,7 @@ def clique_search(
     BIC (:meth:`PairTables.bic_gain`). ``lam``: the one-hot vote indicator of ``matrix``;
     ``gram``: its weighted gram ``λᵀWλ``. At an infinite ``threshold`` no pair is over it: the cliques are the
     ``forced`` pairs' alone, and no test is computed."""
+    from ._moments import transposed
     from ._posterior import confusion_from_mu, lf_mu_from_posterior, vote_shares
 
     m = matrix.shape[1]
@@ -411,7 +412,7 @@ def clique_search(
         none = np.zeros((m, m))
         return group_dependent(none, none, threshold=threshold, min_shared=min_shared, max_size=max_size, forced=forced)
     shares = vote_shares(lam, m, n_classes)
-    lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * weights[:, None])
+    lf_mu = lf_mu_from_posterior(transposed(lam), shares * weights[:, None])
     sums = shared_counts(lam, shares, weights, m, gram, matrix)  # for the agreement and the co-vote tests alike
     z, shared = agreement_excess(lam, shares, confusion_from_mu(lf_mu, m, n_classes), weights, gram, sums)
     tables = PairTables(matrix, shares, weights, n_classes, sums)

@@ -54,6 +54,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
+from ..aggregate._columnwise import columnwise
 from ._posterior import FLOOR, VotedOutcomes
 from ._squarem import SquaremRun, squarem
 
@@ -85,10 +86,10 @@ def lure_applies(voted: VotedOutcomes, w: np.ndarray, k: int, groups: list[list[
 def _logsumexp(a: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
     """``log Σ exp`` along ``axis``, ``-inf`` entries allowed (scipy's is slow on small arrays)."""
     last = axis in (-1, a.ndim - 1)  # then column by column (the same bits, see _last_sum)
-    top = np.expand_dims(_last_max(a), -1) if last else np.max(a, axis=axis, keepdims=True)
+    top = _last_max(a)[..., None] if last else np.max(a, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     e = np.exp(a - top)
-    out = np.log(np.expand_dims(_last_sum(e), -1) if last else np.sum(e, axis=axis, keepdims=True)) + top
+    out = np.log(_last_sum(e)[..., None] if last else np.sum(e, axis=axis, keepdims=True)) + top
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
@@ -109,6 +110,21 @@ def _last_max(a: np.ndarray) -> np.ndarray:
     for i in range(1, a.shape[-1]):
         np.maximum(out, a[..., i], out=out)
     return out
+
+
+def _row_max(a: np.ndarray) -> np.ndarray:
+    """``a.max(axis=1)`` of a 2-D array (exact in any order): column by column up to :data:`_FEW` columns, where that
+    is faster (K <= 6 classes squared), numpy's reduction beyond."""
+    return _last_max(a) if a.shape[1] <= _FEW else a.max(axis=1)
+
+
+#: Widest rows :func:`_row_max` takes column by column.
+_FEW = 36
+
+
+def _clip(x: float, low: float, high: float) -> float:
+    """``float(np.clip(x, low, high))`` of one float, without numpy's dispatch (NaN stays NaN)."""
+    return min(max(x, low), high)
 
 
 def _logit(x: Any) -> Any:
@@ -133,7 +149,6 @@ class LureFit:
         self.row_vote = self.row * k + self.vote  # ... and of a (row, vote) table
         n = len(self.row)
         self.by_row = sp.csr_matrix((np.ones(n), np.arange(n), lam.indptr), shape=(self.r, n))
-        self.by_labeler = sp.csr_matrix((np.ones(n), (self.labeler, np.arange(n))), shape=(self.m, n)).tocsr()
         self.by_vote = sp.csr_matrix((np.ones(n), (self.row * k + self.vote, np.arange(n))), shape=(self.r * k, n))
         self.by_labeler_vote = sp.csr_matrix(
             (np.ones(n), (self.labeler * k + self.vote, np.arange(n))), shape=(self.m * k, n)
@@ -151,12 +166,12 @@ class LureFit:
         log_pi = x[: sizes[0]].reshape(m, k, k)
         log_pi = log_pi - _logsumexp(log_pi, axis=2, keepdims=True)
         s = np.clip(expit(x[sizes[0] : sizes[1]]), 1e-9, 1 - 1e-9)
-        rho = float(np.clip(expit(x[sizes[1]]), 1e-12, 1 - 1e-12))
+        rho = _clip(float(expit(x[sizes[1]])), 1e-12, 1 - 1e-12)
         log_lam = np.full((k, k), -np.inf)
         log_lam[off] = x[sizes[2] : sizes[3]]
         log_lam[off] = (log_lam - _logsumexp(log_lam, axis=1, keepdims=True))[off]
         log_p = x[sizes[3] : -1] - _logsumexp(x[sizes[3] : -1], axis=0)
-        mu = float(np.clip(expit(x[-1]), 1e-9, 1 - 1e-9))
+        mu = _clip(float(expit(x[-1])), 1e-9, 1 - 1e-9)
         return log_pi, s, rho, log_lam, log_p, mu
 
     def pack(self, log_pi: np.ndarray, s: np.ndarray, rho: float, log_lam: np.ndarray, log_p: np.ndarray, mu: float):
@@ -182,6 +197,11 @@ class LureFit:
         t0, t1, log_z, tables = self._e_step(self.unpack(x))
         return t0, t1, log_z, tables[1][self.answer]
 
+    def _per_labeler(self, values: np.ndarray) -> np.ndarray:
+        """Per labeler, the sum of ``values`` (one per answer) over its answers, in answer order (a sparse product's
+        sums, from 0)."""
+        return np.bincount(self.labeler, weights=values, minlength=self.m)
+
     def _tables(self, log_pi: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per (labeler ``j``, vote ``a``) (rows ``j K + a``) and class ``z``: ``log π_j[z, a]``, ``u = log((1 − s_j)
         π_j[z, a])`` and ``v = log((1 − s_j) π_j[z, a] + s_j)``; an answer's values are its row's (``m K`` rows, not ``n``)."""
@@ -196,20 +216,22 @@ class LureFit:
         log_pi, s, rho, log_lam, log_p, _ = params
         r, k = self.r, self.k
         own_t, u_t, v_t = self._tables(log_pi, s)
-        normal = np.asarray(self.by_row @ np.take(own_t, self.answer, axis=0))  # (r, z): Σ_j log π_j[z, a]
+        # (r, 2z): Σ_j log π_j[z, a] and Σ_j u; one product of both tables (each column's sums are its own)
+        sums = np.asarray(self.by_row @ np.take(np.concatenate([own_t, u_t], axis=1), self.answer, axis=0))
+        normal = sums[:, :k]
         normal += np.log1p(-rho)
         normal += log_p
         # [row, z, l], added in the order of B + C + log λ + log ρ + log p (the same bits as one expression)
         lured = np.empty((r, k, k))
         np.add(
-            np.asarray(self.by_row @ np.take(u_t, self.answer, axis=0))[:, :, None],
+            sums[:, k:, None],
             np.asarray(self.by_vote @ np.take(v_t - u_t, self.answer, axis=0)).reshape(r, k, k).transpose(0, 2, 1),
             out=lured,
         )
         lured += log_lam[None]
         lured += np.log(rho)
         lured += log_p[None, :, None]
-        top = np.maximum(_last_max(normal), lured.reshape(r, k * k).max(axis=1))
+        top = np.maximum(_last_max(normal), _row_max(lured.reshape(r, k * k)))
         t0 = np.exp(normal - top[:, None])
         t1 = np.exp(lured - top[:, None, None])
         total_row = _last_sum(t0) + t1.sum(axis=(1, 2))
@@ -249,28 +271,28 @@ class LureFit:
         t1_vote = np.ascontiguousarray(t1.transpose(0, 2, 1)).reshape(self.r * k, k)  # [row l, z]
         resp = np.take(t1_vote, self.row_vote, axis=0)
         resp *= np.take(lure_share, self.answer, axis=0)  # (n, z): lure votes
-        lure_votes = self.by_labeler @ (wn * _last_sum(resp))
-        trials = self.by_labeler @ (wn * np.take(p_lured, self.row))
+        lure_votes = self._per_labeler(wn * _last_sum(resp))
+        trials = self._per_labeler(wn * np.take(p_lured, self.row))
         if self.shared:
             s_new = np.full(m, (lure_votes.sum() + S_PRIOR[0] - 1) / (trials.sum() + S_PRIOR[0] + S_PRIOR[1] - 2))
         else:
             s_new = (lure_votes + KAPPA * mu) / (trials + KAPPA)
         weight = np.take(pz, self.row, axis=0)
         weight -= resp
-        weight *= wn[:, None]  # (n, z): the answers' ordinary votes
+        columnwise(np.multiply, weight, wn[:, None])  # (n, z): the answers' ordinary votes
         counts = np.asarray(self.by_labeler_vote @ weight).reshape(m, k, k).transpose(0, 2, 1)  # [j, z, a]
         votes = counts + self.a_prior
         row_votes = _last_sum(votes)[:, :, None]
         pi = votes / np.maximum(row_votes, FLOOR)
         pi = np.where(row_votes > 0, np.maximum(pi, FLOOR), np.exp(log_pi))
         rho_new = (float(w @ p_lured) + RHO_PRIOR[0] - 1) / (float(w.sum()) + RHO_PRIOR[0] + RHO_PRIOR[1] - 2)
-        lam = np.tensordot(w, t1, axes=1) + (LAMBDA_PRIOR - 1)
+        lam = np.dot(w.reshape(1, -1), t1.reshape(len(w), -1)).reshape(k, k) + (LAMBDA_PRIOR - 1)  # tensordot's
         lam[~self.off] = 0.0
         log_lam_new = np.log(np.maximum(lam, FLOOR) / lam.sum(axis=1, keepdims=True))
         if self.free:
             log_p = np.log(np.maximum(w @ pz, FLOOR) / max(float(w @ pz.sum(axis=1)), FLOOR))
         s_new = np.clip(s_new, 1e-6, 1 - 1e-6)
-        rho_new = float(np.clip(rho_new, 1e-9, 1 - 1e-9))
+        rho_new = _clip(rho_new, 1e-9, 1 - 1e-9)
         new = self.pack(np.log(pi / pi.sum(axis=2, keepdims=True)), s_new, rho_new, log_lam_new, log_p, mu)
         return value / float(w.sum()), new, (pz, log_z)
 

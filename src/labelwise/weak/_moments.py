@@ -18,10 +18,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
+from ._shared_steps import reused_for
 from ._simplex import sub_stochastic
 from ._votes import ABSTAIN, kept_entries
 
-__all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask", "weighted_gram"]
+__all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask", "transposed", "weighted_gram"]
 
 #: Largest m·K for which the moment fit uses a dense overlap matrix (small problems, where sparse
 #: products cost more in overhead than in arithmetic).
@@ -36,14 +37,25 @@ def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, m * n_classes))
 
 
+def transposed(lam: sp.csr_matrix) -> sp.csr_matrix:
+    """``lam.T.tocsr()``, once per indicator where the label model's fits share their steps (:func:`reused_for`)."""
+    return reused_for(lam, "transposed", lambda: lam.T.tocsr())
+
+
 def weighted_gram(lam: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:
     """``λᵀ W λ`` (sparse), ``W = diag(weights)``: per pair of (function, vote), the items where both hold.
-    ``W λ`` is formed by scaling ``λ``'s entries by their rows' weights (no diagonal-matrix product)."""
-    lam = sp.csr_matrix(lam)
+    ``W λ`` is formed by scaling ``λ``'s entries by their rows' weights (no diagonal-matrix product). With whole
+    weights (row counts) every sum is a whole number held exactly, and the product is taken from ``λ``'s CSR
+    transpose (:func:`transposed`, shared), without scipy's conversions of the scaled copy to CSC and of the CSC
+    product back."""
+    lam = lam if isinstance(lam, sp.csr_matrix) else sp.csr_matrix(lam)
     rows = np.repeat(np.arange(lam.shape[0]), np.diff(lam.indptr))
-    scaled = sp.csr_matrix(
-        (lam.data * np.asarray(weights, dtype=np.float64)[rows], lam.indices, lam.indptr), shape=lam.shape
-    )
+    w = np.asarray(weights, dtype=np.float64)
+    scaled = sp.csr_matrix((lam.data * w[rows], lam.indices, lam.indptr), shape=lam.shape)
+    if np.array_equal(w, np.floor(w)) and float(np.abs(w).sum()) < 2.0**53 and lam.data.dtype == np.float64:
+        product = transposed(lam) @ scaled
+        product.sort_indices()  # (already sorted by scipy's product of CSR matrices; canonical as before)
+        return sp.csr_matrix(product)
     return sp.csr_matrix(lam.T @ scaled)
 
 

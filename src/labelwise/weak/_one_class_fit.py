@@ -119,7 +119,15 @@ def invisible_class(shares: np.ndarray) -> bool:
 
 def mostly_one_class(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> bool:
     """Whether more than :data:`~._missing_guard.ONE_CLASS_VOTES` of the votes come from one-class functions and no
-    class of the ``n_classes`` is nearly invisible in the votes (:func:`invisible_class`)."""
+    class of the ``n_classes`` is nearly invisible in the votes (:func:`invisible_class`); once per ``matrix`` and
+    ``weights`` (these objects) where the label model's fits share their steps (:data:`SHARED`)."""
+    key = ("mostly_one_class", id(matrix), id(weights), n_classes)
+    held, out = reused(key, lambda: ((matrix, weights), _mostly_one_class(matrix, weights, n_classes)))
+    return out if held[0] is matrix and held[1] is weights else _mostly_one_class(matrix, weights, n_classes)
+
+
+def _mostly_one_class(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> bool:
+    """:func:`mostly_one_class`."""
     if not one_class_share(matrix, weights) > ONE_CLASS_VOTES:
         return False
     return not invisible_class(_shares(matrix, weights, n_classes))
@@ -138,8 +146,8 @@ def abstain_mode(abstains: str, matrix: np.ndarray, weights: np.ndarray, n_class
 
 
 def _mostly(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> bool:
-    """:func:`mostly_one_class`, once for the fits that share their steps (:data:`SHARED`)."""
-    return bool(reused("mostly_one_class", lambda: mostly_one_class(matrix, weights, n_classes)))
+    """:func:`mostly_one_class`, once for the fits that share their steps (:data:`SHARED`), whoever asks."""
+    return bool(mostly_one_class(matrix, weights, n_classes))
 
 
 def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], n_classes: int) -> int:

@@ -54,15 +54,14 @@ def _group_codes(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[i
     single = np.array([len(g) == 1 for g in groups], dtype=bool)
     if single.all() and [g[0] for g in groups] == list(range(matrix.shape[1])):
         return matrix + (offsets + 1)[None, :], sizes  # every function alone, in order: no column gather
-    codes = np.empty((matrix.shape[0], len(groups)), dtype=np.int64)
-    if single.any():  # one vectorised step for all single functions (most groups)
-        own = np.array([g[0] for g, one in zip(groups, single, strict=True) if one], dtype=np.int64)
-        codes[:, single] = matrix[:, own] + 1 + offsets[single]
+    # every group's first member (a single function's whole code) in one gather, the others' digits added after:
+    # integers, so the order of the additions leaves every code as it is
+    codes = np.take(matrix, [g[0] for g in groups], axis=1).astype(np.int64, copy=False)
+    codes += offsets + 1
     for g in np.flatnonzero(~single).tolist():
-        code = np.zeros(matrix.shape[0], dtype=np.int64)
-        for t, j in enumerate(groups[g]):
+        code = codes[:, g]
+        for t, j in enumerate(groups[g][1:], start=1):
             code += (matrix[:, j] + 1) * base**t
-        codes[:, g] = code + offsets[g]
     return codes, sizes
 
 
