@@ -68,8 +68,9 @@ def copy_sets(seeds: tuple[int, ...], n: int) -> Iterator[tuple[str, object, np.
 
 def pair_effects(matrix: np.ndarray, k: int) -> dict[str, np.ndarray]:
     """(m, m) co-vote statistics on the vote shares (as the clique search computes them, unit weights): ``z``
-    (``PairTables.covote_z_all``), ``excess`` = (co-votes - expected) / the smaller function's votes, and ``phi``,
-    the correlation of the two vote indicators."""
+    (``PairTables.covote_z_all``), ``excess`` = (co-votes - expected) / the smaller function's votes, ``phi``,
+    the correlation of the two vote indicators, and ``cphi``, their correlation given the class: the co-vote excess
+    over the square root of the product of each indicator's variance within the classes, ``Σ_y n_y q_jy (1 - q_jy)``."""
     votes = matrix >= 0
     counts = np.stack([(matrix == y).sum(axis=1) for y in range(k)], axis=1).astype(float)
     total = counts.sum(axis=1, keepdims=True)
@@ -82,7 +83,9 @@ def pair_effects(matrix: np.ndarray, k: int) -> dict[str, np.ndarray]:
     excess = (both - expected) / np.maximum(np.minimum.outer(cover, cover), 1.0)
     p = cover / len(matrix)
     phi = (both / len(matrix) - np.outer(p, p)) / np.sqrt(np.maximum(np.outer(p * (1 - p), p * (1 - p)), 1e-300))
-    return {"z": z, "excess": excess, "phi": phi}
+    spread = (q * (1 - q)) @ n_y  # each function's vote-indicator variance within the classes, summed
+    cphi = (both - expected) / np.sqrt(np.maximum(np.outer(spread, spread), 1e-300))
+    return {"z": z, "excess": excess, "phi": phi, "cphi": cphi}
 
 
 def fit(votes, k: int | None, grow: bool) -> tuple[np.ndarray, float, list[list[int]], bool]:
