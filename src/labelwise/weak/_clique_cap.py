@@ -35,7 +35,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GROWN_CAP", "GROW_CLIQUES", "NEAR_COPY", "all_covote", "clique_limits", "grown_abstains"]
+__all__ = [
+    "EFFECT_LINK",
+    "GROWN_CAP",
+    "GROW_CLIQUES",
+    "NEAR_COPY",
+    "NEAR_COPY_CORR",
+    "all_covote",
+    "check_keeps_cap",
+    "clique_limits",
+    "grown_abstains",
+]
 
 #: Whether the clique search may grow cliques of near-copies to :data:`GROWN_CAP` (:func:`clique_limits`) and a grown
 #: clique keeps informative abstains: on, adopted by the rule of ``benchmarks/dev_weak_clique_cap.py`` (session 53).
@@ -44,6 +54,17 @@ GROW_CLIQUES = True
 #: Past ``max_clique``, every pair across two joining groups must co-vote with a z-score at least this many times the
 #: search's threshold (:func:`all_covote`; chosen on exploration seeds, ``benchmarks/dev_weak_clique_cap.py``).
 NEAR_COPY = 4.0
+
+#: Candidate (cliquen53, ``benchmarks/dev_weak_clique_cap_n.py``; off at registration): the complete linkage asks
+#: every cross pair for an effect size, not a z-score, whose bar drifts with the items: co-vote z over the
+#: search's threshold (significance) and co-vote correlation given the class
+#: (:meth:`~._dependencies.PairTables.covote_corr_all`) at least :data:`NEAR_COPY_CORR`; and the informative fit's
+#: one-class check may not grow a group past ``max_clique`` (:func:`check_keeps_cap`).
+EFFECT_LINK = False
+
+#: The co-vote correlation bar of :data:`EFFECT_LINK`: on the seen 10,000-item sets the value that decides the
+#: fewest pairs over the threshold differently from ``z >= NEAR_COPY x threshold`` (79 of 3,616).
+NEAR_COPY_CORR = 0.42
 
 #: The largest clique the search may grow past ``max_clique`` by near-copies: the learned structure's
 #: (:data:`~._one_class_fit.LEARNED_MAX_CLIQUE`, Varma et al.'s singleton separators: a trigger's readers are one
@@ -71,9 +92,25 @@ def all_covote(tables: Any, threshold: float) -> Callable[[list[int], list[int]]
     def linked(a: list[int], b: list[int]) -> bool:
         if not held:
             held.append(tables.covote_z_all())
-        return bool((held[0][np.ix_(a, b)] >= NEAR_COPY * threshold).all())
+            if EFFECT_LINK:
+                held.append(tables.covote_corr_all())
+        cross = np.ix_(a, b)
+        if EFFECT_LINK:
+            return bool((held[0][cross] > threshold).all() and (held[1][cross] >= NEAR_COPY_CORR).all())
+        return bool((held[0][cross] >= NEAR_COPY * threshold).all())
 
     return linked
+
+
+def check_keeps_cap(model: Any, groups: Sequence[Sequence[int]], new: list[list[int]] | None) -> list[list[int]] | None:
+    """The one-class check's new groups (:func:`~._fit_check.fitted_check`), or ``None`` (the fit kept) where
+    :data:`EFFECT_LINK` is on and one of them has more than ``model.max_clique`` functions without being one of the
+    given ``groups``: the check joins by its own pair test, without complete linkage, so past the cap it grew
+    cliques of independent one-class functions."""
+    if not EFFECT_LINK or new is None:
+        return new
+    given = {tuple(g) for g in groups}
+    return None if any(len(g) > int(model.max_clique) and tuple(g) not in given for g in new) else new
 
 
 def grown_abstains(model: Any, groups: Sequence[Sequence[int]], abstains: str) -> str:
