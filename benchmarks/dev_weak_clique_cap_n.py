@@ -50,6 +50,15 @@ JUDGING RULE (registered before any judging run; judged once, in order, stopping
     prints them, pandas' round to 4 places); fit CPU of the 19 (medians of 3 alternating fits, summed) at most
     1.05x main's.
 
+OUTCOME (registration commit c0437a17 at 15:38:05 UTC; judged 15:38:07-15:41:17 UTC, load 1.1-2.3): ADOPTED, all
+three parts pass (``EFFECT_LINK = True`` since the commit after).
+(a) below MV main -> candidate: n=1,000 20 -> 18 (mean 82.974 -> 83.376, MV 80.344); n=10,000 0 -> 0 (1 set changed,
+    90.443 -> 90.453); n=100,000 0 -> 0 (91.203 -> 91.281); total 20 -> 18; false joins main 0, 0, 6, candidate 0,
+    0, 0. PASS.
+(b) 60 sets at 100,000: below MV 2 -> 2, false joins main 6, candidate 0; mean 84.814 -> 84.806. PASS.
+(c) the 93: 93 of 93 equal (mean 86.8310); the 19: 19 of 19 equal; fit CPU of the 19 1.193 -> 1.178 s (0.987x).
+    PASS.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_clique_cap_n.py --measure 1000 --out /tmp/cliquen53_n1000

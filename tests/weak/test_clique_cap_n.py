@@ -79,6 +79,19 @@ class TestEffectLink:
         off_small, off_big = decisions(False)
         assert off_small != off_big
 
+    def test_groups_join_only_when_every_cross_pair_is_significant_and_correlated(self, monkeypatch):
+        """``all_covote`` with ``EFFECT_LINK`` on: every cross pair needs z over the threshold and a correlation of
+        at least ``NEAR_COPY_CORR``; a pair at z 6 and correlation 0.8 links, one at z 90 and 0.3 does not."""
+        monkeypatch.setattr(_clique_cap, "EFFECT_LINK", True)
+        z, corr = np.full((4, 4), 6.0), np.full((4, 4), 0.8)
+        z[0, 3] = z[3, 0] = 90.0
+        corr[0, 3] = corr[3, 0] = 0.3
+        z[1, 2] = z[2, 1] = 4.0
+        linked = _clique_cap.all_covote(SimpleNamespace(covote_z_all=lambda: z, covote_corr_all=lambda: corr), 5.0)
+        assert linked([0], [2])
+        assert not linked([0], [2, 3])
+        assert not linked([1], [2])
+
 
 class TestCheckKeepsCap:
     @pytest.mark.parametrize("effect", [False, True])

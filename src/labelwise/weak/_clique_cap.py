@@ -10,8 +10,9 @@ The cap of 3 bounds the joint outcome of a clique, ``(K + 1)^size`` values per c
 (:func:`~._em.clique_vote_prior`) carry in full, each a free parameter per class. Where :data:`GROW_CLIQUES` is on,
 the search may grow a clique past ``max_clique`` up to :data:`GROWN_CAP` functions, but only by complete linkage
 (:func:`all_covote`: every pair across the two joining groups co-votes with z at least :data:`NEAR_COPY` times the
-search's threshold), so a clique does not grow by a chain of single pairs through independent functions; a cap by
-the outcome table's size (``(K + 1)^s <= 1296``) cut rules with five copies into parts at K = 3 and 5 and failed its
+search's threshold; with :data:`EFFECT_LINK`, z over the threshold and a co-vote correlation given the class of at
+least :data:`NEAR_COPY_CORR`, which does not grow with the items as a z-score does), so a clique does not grow by a
+chain of single pairs through independent functions; a cap by the outcome table's size (``(K + 1)^s <= 1296``) cut rules with five copies into parts at K = 3 and 5 and failed its
 judging (``benchmarks/dev_weak_clique_cap.py``). The moment fit and the search's pair tests are unchanged; the
 informative fit's one-class check (:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size.
 
@@ -55,12 +56,12 @@ GROW_CLIQUES = True
 #: search's threshold (:func:`all_covote`; chosen on exploration seeds, ``benchmarks/dev_weak_clique_cap.py``).
 NEAR_COPY = 4.0
 
-#: Candidate (cliquen53, ``benchmarks/dev_weak_clique_cap_n.py``; off at registration): the complete linkage asks
-#: every cross pair for an effect size, not a z-score, whose bar drifts with the items: co-vote z over the
-#: search's threshold (significance) and co-vote correlation given the class
-#: (:meth:`~._dependencies.PairTables.covote_corr_all`) at least :data:`NEAR_COPY_CORR`; and the informative fit's
-#: one-class check may not grow a group past ``max_clique`` (:func:`check_keeps_cap`).
-EFFECT_LINK = False
+#: Whether the complete linkage asks every cross pair for an effect size instead of ``z >= NEAR_COPY x threshold``,
+#: whose bar drifts with the items (false joins at 30,000-100,000 items): co-vote z over the search's threshold
+#: (significance) and co-vote correlation given the class (:meth:`~._dependencies.PairTables.covote_corr_all`) at
+#: least :data:`NEAR_COPY_CORR`; and the informative fit's one-class check may not grow a group past ``max_clique``
+#: (:func:`check_keeps_cap`). On: adopted by the rule of ``benchmarks/dev_weak_clique_cap_n.py`` (session 53).
+EFFECT_LINK = True
 
 #: The co-vote correlation bar of :data:`EFFECT_LINK`: on the seen 10,000-item sets the value that decides the
 #: fewest pairs over the threshold differently from ``z >= NEAR_COPY x threshold`` (79 of 3,616).
@@ -84,7 +85,9 @@ def clique_limits(model: Any, size: int) -> dict[str, Any]:
 def all_covote(tables: Any, threshold: float) -> Callable[[list[int], list[int]], bool]:
     """Whether two groups may join past the plan's size: every pair across them votes together far more than
     coverages independent given the class explain (``tables``' :meth:`~._dependencies.PairTables.covote_z_all`
-    at least :data:`NEAR_COPY` times ``threshold``): each member a near-copy of each, not a chain of pairs (two
+    at least :data:`NEAR_COPY` times ``threshold``; with :data:`EFFECT_LINK`, over ``threshold`` and
+    :meth:`~._dependencies.PairTables.covote_corr_all` at least :data:`NEAR_COPY_CORR`): each member a near-copy of
+    each, not a chain of pairs (two
     independent rules joined through a third). Co-votes, not agreement: a one-class rule and its copy agree with
     z = 0."""
     held: list[np.ndarray] = []
