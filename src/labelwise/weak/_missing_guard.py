@@ -101,9 +101,12 @@ def guard_missing(
     if model.abstains_ == "missing":
         fit_name = "missing-abstain fit (Dawid-Skene's model)"
         advice = (
-            "With functions that vote one class only the model is not identified: abstains='informative' may avoid it"
-            if getattr(model, "_negative_pair", None) is None  # else informative abstains were ruled out (warned)
-            else "The informative-abstain model does not fit these functions either (their co-firing, warned above)"
+            "The informative-abstain model does not fit these functions either (their co-firing, warned above)"
+            if getattr(model, "_negative_pair", None) is not None  # informative abstains ruled out (warned)
+            else "abstains='auto' chose this model: every function votes one class only and a class is nearly "
+            "invisible in the votes, where the informative-abstain fit follows the rules' triggers, not the classes"
+            if getattr(model, "_invisible_missing", False)
+            else "With functions that vote one class only the model is not identified: abstains='informative' may avoid it"
         )
     else:
         fit_name = "informative-abstain fit"

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _negative_pairs, _params
+from . import _invisible_missing, _params
 from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
@@ -390,7 +390,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 tol=float(self.tol),
             )
             lam_gc = reused(("voted", *map(tuple, groups)), lambda: (lam_g if every else lam_g[cov]).weighted(w[cov]))
-            abstains = grown_abstains(self, groups, _negative_pairs.abstain_mode(self, matrix, w, votes))
+            abstains = grown_abstains(self, groups, _invisible_missing.abstain_mode(self, matrix, w, votes))
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
                 lam_gc, n_outcomes, starts, groups=groups, abstains=abstains
             )
