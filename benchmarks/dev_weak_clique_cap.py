@@ -123,14 +123,15 @@ from labelwise import weak  # noqa: E402
 from labelwise.weak import _clique_cap  # noqa: E402
 
 
-def copy_set(seed: int) -> tuple[str, object, np.ndarray, int]:
-    """One set of the copy family (module docstring): name, votes, truth in the votes' item order, K."""
+def copy_set(seed: int, n_items: int = 10_000) -> tuple[str, object, np.ndarray, int]:
+    """One set of the copy family (module docstring): name, votes, truth in the votes' item order, K. ``n_items``
+    (cliquen53): the items (10,000 as judged here); the plan (K, functions, coverages, copies) does not depend on it."""
     rng = np.random.default_rng([53, seed])
     k, base = int(rng.integers(2, 6)), int(rng.integers(8, 16))
     lo = float(rng.uniform(0.1, 0.3))
     hi = float(rng.uniform(max(lo, 0.3), 0.6))
     n_copies = [int(rng.integers(3, 6)) for _ in range(int(rng.integers(1, 3)))]
-    sim = weak.simulate_lfs(10_000, base + sum(n_copies), k, coverage=(lo, hi), random_state=int(rng.integers(2**31)))
+    sim = weak.simulate_lfs(n_items, base + sum(n_copies), k, coverage=(lo, hi), random_state=int(rng.integers(2**31)))
     matrix = sim.votes.matrix().copy()
     j = base
     for parent, count in zip(rng.choice(base, size=len(n_copies), replace=False), n_copies, strict=True):
@@ -140,6 +141,19 @@ def copy_set(seed: int) -> tuple[str, object, np.ndarray, int]:
     votes = weak.as_votes(matrix, classes=np.arange(k))
     name = f"copy{seed}_K{k}_m{base}+{'+'.join(map(str, n_copies))}_cov{lo:.2f}-{hi:.2f}"
     return name, votes, sim.truth.reindex(votes.items).to_numpy(), k
+
+
+def copy_roots(seed: int) -> np.ndarray:
+    """Each function's rule in :func:`copy_set`'s set ``seed`` (cliquen53): its own index, or its parent's for a copy;
+    the same draws as :func:`copy_set`'s plan, replayed (they come before any draw of the items)."""
+    rng = np.random.default_rng([53, seed])
+    _, base = int(rng.integers(2, 6)), int(rng.integers(8, 16))
+    lo = float(rng.uniform(0.1, 0.3))
+    rng.uniform(max(lo, 0.3), 0.6)
+    n_copies = [int(rng.integers(3, 6)) for _ in range(int(rng.integers(1, 3)))]
+    rng.integers(2**31)
+    parents = rng.choice(base, size=len(n_copies), replace=False)
+    return np.concatenate([np.arange(base), *[np.full(c, p) for p, c in zip(parents, n_copies, strict=True)]])
 
 
 def sets_of(spec: str) -> Iterator[tuple[str, object, np.ndarray, int | None]]:

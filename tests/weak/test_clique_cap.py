@@ -55,8 +55,10 @@ class TestCliqueLimits:
         monkeypatch.setattr(_clique_cap, "GROW_CLIQUES", False)
         assert _clique_cap.clique_limits(SimpleNamespace(_structure_learned=False), 3) == {"max_size": 3}
 
-    def test_groups_join_past_the_plan_only_when_every_cross_pair_co_votes_as_copies(self):
-        """``all_covote``: two groups are linked only when every pair across them has co-vote z >= 4 x threshold."""
+    def test_groups_join_past_the_plan_only_when_every_cross_pair_co_votes_as_copies(self, monkeypatch):
+        """``all_covote`` by z (``EFFECT_LINK`` off, clique53's rule): two groups are linked only when every pair
+        across them has co-vote z >= 4 x threshold."""
+        monkeypatch.setattr(_clique_cap, "EFFECT_LINK", False)
         z = np.full((4, 4), 30.0)
         z[0, 3] = z[3, 0] = 19.0
         linked = _clique_cap.all_covote(SimpleNamespace(covote_z_all=lambda: z), 5.0)

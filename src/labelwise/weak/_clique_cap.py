@@ -10,8 +10,9 @@ The cap of 3 bounds the joint outcome of a clique, ``(K + 1)^size`` values per c
 (:func:`~._em.clique_vote_prior`) carry in full, each a free parameter per class. Where :data:`GROW_CLIQUES` is on,
 the search may grow a clique past ``max_clique`` up to :data:`GROWN_CAP` functions, but only by complete linkage
 (:func:`all_covote`: every pair across the two joining groups co-votes with z at least :data:`NEAR_COPY` times the
-search's threshold), so a clique does not grow by a chain of single pairs through independent functions; a cap by
-the outcome table's size (``(K + 1)^s <= 1296``) cut rules with five copies into parts at K = 3 and 5 and failed its
+search's threshold; with :data:`EFFECT_LINK`, z over the threshold and a co-vote correlation given the class of at
+least :data:`NEAR_COPY_CORR`, which does not grow with the items as a z-score does), so a clique does not grow by a
+chain of single pairs through independent functions; a cap by the outcome table's size (``(K + 1)^s <= 1296``) cut rules with five copies into parts at K = 3 and 5 and failed its
 judging (``benchmarks/dev_weak_clique_cap.py``). The moment fit and the search's pair tests are unchanged; the
 informative fit's one-class check (:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size.
 
@@ -35,7 +36,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GROWN_CAP", "GROW_CLIQUES", "NEAR_COPY", "all_covote", "clique_limits", "grown_abstains"]
+__all__ = [
+    "EFFECT_LINK",
+    "GROWN_CAP",
+    "GROW_CLIQUES",
+    "NEAR_COPY",
+    "NEAR_COPY_CORR",
+    "all_covote",
+    "check_keeps_cap",
+    "clique_limits",
+    "grown_abstains",
+]
 
 #: Whether the clique search may grow cliques of near-copies to :data:`GROWN_CAP` (:func:`clique_limits`) and a grown
 #: clique keeps informative abstains: on, adopted by the rule of ``benchmarks/dev_weak_clique_cap.py`` (session 53).
@@ -44,6 +55,17 @@ GROW_CLIQUES = True
 #: Past ``max_clique``, every pair across two joining groups must co-vote with a z-score at least this many times the
 #: search's threshold (:func:`all_covote`; chosen on exploration seeds, ``benchmarks/dev_weak_clique_cap.py``).
 NEAR_COPY = 4.0
+
+#: Whether the complete linkage asks every cross pair for an effect size instead of ``z >= NEAR_COPY x threshold``,
+#: whose bar drifts with the items (false joins at 30,000-100,000 items): co-vote z over the search's threshold
+#: (significance) and co-vote correlation given the class (:meth:`~._dependencies.PairTables.covote_corr_all`) at
+#: least :data:`NEAR_COPY_CORR`; and the informative fit's one-class check may not grow a group past ``max_clique``
+#: (:func:`check_keeps_cap`). On: adopted by the rule of ``benchmarks/dev_weak_clique_cap_n.py`` (session 53).
+EFFECT_LINK = True
+
+#: The co-vote correlation bar of :data:`EFFECT_LINK`: on the seen 10,000-item sets the value that decides the
+#: fewest pairs over the threshold differently from ``z >= NEAR_COPY x threshold`` (79 of 3,616).
+NEAR_COPY_CORR = 0.42
 
 #: The largest clique the search may grow past ``max_clique`` by near-copies: the learned structure's
 #: (:data:`~._one_class_fit.LEARNED_MAX_CLIQUE`, Varma et al.'s singleton separators: a trigger's readers are one
@@ -63,7 +85,9 @@ def clique_limits(model: Any, size: int) -> dict[str, Any]:
 def all_covote(tables: Any, threshold: float) -> Callable[[list[int], list[int]], bool]:
     """Whether two groups may join past the plan's size: every pair across them votes together far more than
     coverages independent given the class explain (``tables``' :meth:`~._dependencies.PairTables.covote_z_all`
-    at least :data:`NEAR_COPY` times ``threshold``): each member a near-copy of each, not a chain of pairs (two
+    at least :data:`NEAR_COPY` times ``threshold``; with :data:`EFFECT_LINK`, over ``threshold`` and
+    :meth:`~._dependencies.PairTables.covote_corr_all` at least :data:`NEAR_COPY_CORR`): each member a near-copy of
+    each, not a chain of pairs (two
     independent rules joined through a third). Co-votes, not agreement: a one-class rule and its copy agree with
     z = 0."""
     held: list[np.ndarray] = []
@@ -71,9 +95,25 @@ def all_covote(tables: Any, threshold: float) -> Callable[[list[int], list[int]]
     def linked(a: list[int], b: list[int]) -> bool:
         if not held:
             held.append(tables.covote_z_all())
-        return bool((held[0][np.ix_(a, b)] >= NEAR_COPY * threshold).all())
+            if EFFECT_LINK:
+                held.append(tables.covote_corr_all())
+        cross = np.ix_(a, b)
+        if EFFECT_LINK:
+            return bool((held[0][cross] > threshold).all() and (held[1][cross] >= NEAR_COPY_CORR).all())
+        return bool((held[0][cross] >= NEAR_COPY * threshold).all())
 
     return linked
+
+
+def check_keeps_cap(model: Any, groups: Sequence[Sequence[int]], new: list[list[int]] | None) -> list[list[int]] | None:
+    """The one-class check's new groups (:func:`~._fit_check.fitted_check`), or ``None`` (the fit kept) where
+    :data:`EFFECT_LINK` is on and one of them has more than ``model.max_clique`` functions without being one of the
+    given ``groups``: the check joins by its own pair test, without complete linkage, so past the cap it grew
+    cliques of independent one-class functions."""
+    if not EFFECT_LINK or new is None:
+        return new
+    given = {tuple(g) for g in groups}
+    return None if any(len(g) > int(model.max_clique) and tuple(g) not in given for g in new) else new
 
 
 def grown_abstains(model: Any, groups: Sequence[Sequence[int]], abstains: str) -> str:

@@ -357,6 +357,16 @@ class PairTables:
         np.fill_diagonal(z, 0.0)
         return z
 
+    def covote_corr_all(self) -> np.ndarray:
+        """(m, m): the co-vote excess of :meth:`covote_z_all` over ``sqrt(s_a s_b)``, ``s_j = Σ_y n_y q_jy (1 − q_jy)``:
+        the correlation of two functions' vote indicators given the class, an effect size that does not grow with
+        the items (0 on the diagonal)."""
+        n_y, q, both = self._coverage
+        spread = (q * (1.0 - q)) @ n_y
+        corr = (both - (q * n_y[None, :]) @ q.T) / np.sqrt(np.maximum(np.outer(spread, spread), 1e-300))
+        np.fill_diagonal(corr, 0.0)
+        return corr
+
     def joint(self, a: int, b: int) -> np.ndarray:
         """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""
         base = self.n_classes + 1

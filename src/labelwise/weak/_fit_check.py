@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._clique_cap import check_keeps_cap
 from ._crowd_pairs import dependent_pairs
 from ._missing_guard import guard_missing
 from ._one_class import one_class_groups
@@ -70,6 +71,7 @@ def fitted_check(
         max_size=max(int(model.max_clique), *map(len, groups)),  # the groups it checks kept whole
         gram=gram,
     )
+    new = check_keeps_cap(model, groups, new)  # cliquen53's candidate: no clique past the cap without linkage
     return None if new is None else (new, *voted_outcomes(matrix, k, new), None)
 
 
