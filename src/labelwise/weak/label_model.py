@@ -136,7 +136,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         z-score above which a pair of functions may be modelled jointly, if they also vote together more than chance by
         the same z-score and the BIC test prefers it (None: only the given ``dependencies``). Needs ``n_em_iter > 0``.
     max_clique : int, default 3
-        Largest clique of the search; copies (pairs co-voting at z >= 4x the threshold) grow to 6 (:mod:`._clique_cap`).
+        Largest clique of the search; near-copies (co-vote correlation >= 0.42) grow past it to 6 (:mod:`._clique_cap`).
     min_shared : int, default 20
         Pairs voting together on fewer items are never joined by the clique search.
     pair_check : bool, default True
