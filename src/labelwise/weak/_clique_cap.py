@@ -12,9 +12,11 @@ the search may grow a clique past ``max_clique`` up to :data:`GROWN_CAP` functio
 (:func:`all_covote`: every pair across the two joining groups co-votes with z at least :data:`NEAR_COPY` times the
 search's threshold; with :data:`EFFECT_LINK`, z over the threshold and a co-vote correlation given the class of at
 least :data:`NEAR_COPY_CORR`, which does not grow with the items as a z-score does), so a clique does not grow by a
-chain of single pairs through independent functions; a cap by the outcome table's size (``(K + 1)^s <= 1296``) cut rules with five copies into parts at K = 3 and 5 and failed its
-judging (``benchmarks/dev_weak_clique_cap.py``). The moment fit and the search's pair tests are unchanged; the
-informative fit's one-class check (:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size.
+chain of single pairs through independent functions; a cap by the outcome table's size (``(K + 1)^s <= 1296``) cut
+rules with five copies into parts at K = 3 and 5 and failed its judging (``benchmarks/dev_weak_clique_cap.py``). The
+moment fit and the search's pair tests are unchanged; the informative fit's one-class check
+(:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size, and grows none past
+``max_clique`` itself (:func:`check_keeps_cap`).
 
 A clique grown past ``max_clique`` is a group of functions that vote on the same items far more than chance (the
 search's co-vote test): copies of a rule share its abstains, so *who votes* carries the rule's trigger, which
@@ -87,9 +89,8 @@ def all_covote(tables: Any, threshold: float) -> Callable[[list[int], list[int]]
     coverages independent given the class explain (``tables``' :meth:`~._dependencies.PairTables.covote_z_all`
     at least :data:`NEAR_COPY` times ``threshold``; with :data:`EFFECT_LINK`, over ``threshold`` and
     :meth:`~._dependencies.PairTables.covote_corr_all` at least :data:`NEAR_COPY_CORR`): each member a near-copy of
-    each, not a chain of pairs (two
-    independent rules joined through a third). Co-votes, not agreement: a one-class rule and its copy agree with
-    z = 0."""
+    each, not a chain of pairs (two independent rules joined through a third). Co-votes, not agreement: a one-class
+    rule and its copy agree with z = 0."""
     held: list[np.ndarray] = []
 
     def linked(a: list[int], b: list[int]) -> bool:

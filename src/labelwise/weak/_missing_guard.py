@@ -106,7 +106,8 @@ def guard_missing(
             else "abstains='auto' chose this model: every function votes one class only and a class is nearly "
             "invisible in the votes, where the informative-abstain fit follows the rules' triggers, not the classes"
             if getattr(model, "_invisible_missing", False)
-            else "With functions that vote one class only the model is not identified: abstains='informative' may avoid it"
+            else "With functions that vote one class only the model is not identified: "
+            "abstains='informative' may avoid it"
         )
     else:
         fit_name = "informative-abstain fit"
