@@ -1,5 +1,5 @@
-"""A dependent group's answer weights (missfast53): union-find groups and counts per (row, group) give the
-weights of the connected components and sorted keys, bit for bit."""
+"""A dependent group's answer weights (missfast53): counts per (row, group) by ``bincount`` give the weights of
+the sorted keys (``np.unique``), bit for bit."""
 
 from __future__ import annotations
 

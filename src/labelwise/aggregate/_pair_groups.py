@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from ._base import csr_entry_rows
 
@@ -49,22 +50,9 @@ def group_answer_weights(
 
 
 def _pair_groups(n_annotators: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
-    """The groups the pairs ``(a, b)`` join (the connected components of two or more annotators, by union-find
-    on the pairs' members alone): each annotator's group, numbered from 0 in the order of their smallest
-    members (-1: in no pair of two annotators), and their number."""
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = x = parent[parent[x]]  # path halving
-        return x
-
-    for x, y in zip(np.asarray(a, dtype=np.int64).tolist(), np.asarray(b, dtype=np.int64).tolist(), strict=True):
-        if x != y:
-            rx, ry = root(x), root(y)
-            parent[max(rx, ry)] = min(rx, ry)  # a root is its component's smallest member
-    roots = [root(x) for x in parent]
-    number = {r: t for t, r in enumerate(sorted(set(roots)))}
-    group = np.full(n_annotators, -1, dtype=np.int64)
-    group[list(parent)] = [number[r] for r in roots]
-    return group, len(number)
+    """The groups the pairs ``(a, b)`` join (scipy's connected components of two or more annotators): each
+    annotator's group (-1: in no pair of two annotators) and the number of component labels."""
+    graph = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n_annotators, n_annotators))
+    n_comp, comp = connected_components(graph, directed=False)
+    size = np.bincount(comp, minlength=n_annotators)
+    return np.where(size[comp] > 1, comp, -1).astype(np.int64), int(n_comp)
