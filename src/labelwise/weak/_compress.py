@@ -62,8 +62,8 @@ def _words(matrix: np.ndarray, base: int) -> list[np.ndarray]:
 
 def _row_order(words: list[np.ndarray]) -> np.ndarray:
     """An order of the rows that sorts their words (:func:`_words`) lexicographically. Rows of equal words are one
-    row (the words hold every column, votes -1..K-1), so their order among themselves changes none of :func:`compress_rows`'
-    outputs, and an unstable sort serves (numpy's quicksort, ~3x its stable sort on int64). Several words are
+    row (the words hold every column, votes -1..K-1), so their order among themselves changes none of
+    :func:`compress_rows`' outputs, and an unstable sort serves (numpy's quicksort, ~3x its stable sort on int64). Several words are
     folded into one key, the dense rank of the words so far times the next word's range plus that word
     (both words ranked where that product could exceed 62 bits), then sorted once."""
     key = words[0]

@@ -44,8 +44,8 @@ from ._votes import ABSTAIN
 
 __all__ = ["ENABLED", "abstain_mode", "invisible_one_class_votes"]
 
-#: Whether ``abstains="auto"`` keeps missing abstains on mostly one-class votes of ``K >= 3`` classes with a nearly
-#: invisible class (module docstring). On since session 53, when it passed the rule of
+#: Whether ``abstains="auto"`` keeps missing abstains on votes of one-class functions only, of ``K >= 3`` classes
+#: with a nearly invisible class (module docstring). On since session 53, when it passed the rule of
 #: ``benchmarks/dev_weak_trigger_fix.py``; False gives the fit before.
 ENABLED = True
 
