@@ -15,8 +15,8 @@ least :data:`NEAR_COPY_CORR`, which does not grow with the items as a z-score do
 chain of single pairs through independent functions; a cap by the outcome table's size (``(K + 1)^s <= 1296``) cut
 rules with five copies into parts at K = 3 and 5 and failed its judging (``benchmarks/dev_weak_clique_cap.py``). The
 moment fit and the search's pair tests are unchanged; the informative fit's one-class check
-(:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size, and grows none past
-``max_clique`` itself (:func:`check_keeps_cap`).
+(:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size, and grows one past
+``max_clique`` itself only where the search's linkage joins its parts (:func:`check_keeps_cap`, :func:`linked_parts`).
 
 A clique grown past ``max_clique`` is a group of functions that vote on the same items far more than chance (the
 search's co-vote test): copies of a rule share its abstains, so *who votes* carries the rule's trigger, which
@@ -69,8 +69,8 @@ EFFECT_LINK = True
 
 #: Whether the one-class check's new group past ``max_clique`` (:func:`check_keeps_cap`) is kept where every pair
 #: across the groups it joins passes the search's complete linkage (:func:`all_covote` on the vote shares), instead of
-#: the check's result being dropped: bars54's candidate (``benchmarks/dev_weak_clique_bars.py``), off at registration.
-CHECK_LINK = False
+#: the check's result being dropped. On: adopted by the rule of ``benchmarks/dev_weak_clique_bars.py`` (session 54).
+CHECK_LINK = True
 
 #: The co-vote correlation bar of :data:`EFFECT_LINK`: on the seen 10,000-item sets the value that decides the
 #: fewest pairs over the threshold differently from ``z >= NEAR_COPY x threshold`` (79 of 3,616).
