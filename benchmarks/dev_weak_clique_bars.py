@@ -71,7 +71,7 @@ from dev_weak_clique_cap_n import bench_sets, copy_sets, false_joins, pair_effec
 from dev_weak_rejected_refit import bench_majority  # noqa: E402
 
 from labelwise import weak  # noqa: E402
-from labelwise.weak import _clique_cap, _dependencies  # noqa: E402
+from labelwise.weak import _clique_cap, _dependencies, label_model  # noqa: E402
 
 #: The seen seeds of the measurement.
 COPY_SEEN = "0-59,1000-1079,2000-2079,3000-3059"
@@ -103,11 +103,33 @@ VARIANTS = {
 }
 
 
+def screened_search(matrix: np.ndarray, *args, **kwargs) -> list[list[int]]:
+    """``clique_search`` of the ``screen`` variant (exploration, not registered): a pair enters the search where its
+    agreement z is over the threshold (main) OR its co-vote z is over it with co-vote correlation given the class at
+    least ``NEAR_COPY_CORR`` (a one-class rule's copies agree with z near 0 given the class); its co-vote z then
+    orders it."""
+    agreement = _dependencies.agreement_excess
+
+    def either(lam, shares, confusion, weights, gram, sums):
+        z, shared = agreement(lam, shares, confusion, weights, gram, sums)
+        tables = _dependencies.PairTables(matrix, shares, weights, lam.shape[1] // z.shape[0], sums)
+        covote, corr = tables.covote_z_all(), tables.covote_corr_all()
+        near = (corr >= _clique_cap.NEAR_COPY_CORR) & (covote > kwargs["threshold"])
+        return np.where(near, np.maximum(z, covote), z), shared
+
+    _dependencies.agreement_excess = either
+    try:
+        return _dependencies.clique_search(matrix, *args, **kwargs)
+    finally:
+        _dependencies.agreement_excess = agreement
+
+
 def fit(votes, k: int | None, variant: str) -> tuple[np.ndarray, float, list[list[int]], str]:
     """``LabelModel()`` under ``variant`` (:data:`VARIANTS`): labels, CPU seconds, groups (indices), abstain model."""
     model = weak.LabelModel() if k is None else weak.LabelModel(labels=list(range(k)))
     held = _clique_cap.GROW_CLIQUES, _clique_cap.EFFECT_LINK, _clique_cap.CHECK_LINK, _dependencies.all_covote
-    switches = VARIANTS[variant]
+    switches = VARIANTS["main" if variant == "screen" else variant]
+    label_model.clique_search = screened_search if variant == "screen" else _dependencies.clique_search
     _clique_cap.GROW_CLIQUES, _clique_cap.EFFECT_LINK, _clique_cap.CHECK_LINK, _dependencies.all_covote = switches
     start = time.process_time()
     try:
@@ -117,6 +139,7 @@ def fit(votes, k: int | None, variant: str) -> tuple[np.ndarray, float, list[lis
         cpu = time.process_time() - start
     finally:
         _clique_cap.GROW_CLIQUES, _clique_cap.EFFECT_LINK, _clique_cap.CHECK_LINK, _dependencies.all_covote = held
+        label_model.clique_search = _dependencies.clique_search
     names = list(weak.as_votes(votes).labelers)
     groups = [[names.index(f) for f in g] for g in model.groups_]
     return model.labels_.to_numpy(), cpu, groups, str(model.abstains_)
