@@ -47,6 +47,19 @@ with ``CHECK_LINK`` off; points on gold items with a vote; MV is ``labelwise.agg
     accuracy equal to main's (4 places, pandas' round, as ``bench_weak`` prints them); fit CPU of the 19 (medians of 3
     alternating fits, summed) at most 1.05x main's.
 
+OUTCOME (registration commit 0bfaf8de at 17:40:32 UTC; judged 17:40:38-17:52:28 UTC, load 11.0 falling to 2.3):
+ADOPTED, all three parts pass (``CHECK_LINK = True`` since commit 4d40b44a).
+(a) below MV main -> candidate: n=1,000 13 -> 13 (2 sets up: copy4001 89.39 -> 92.89, copy4055 94.19 -> 94.89; none
+    down; mean 83.990 -> 84.060, MV 80.761); n=10,000 0 -> 0 and n=100,000 0 -> 0, no set changed; no false join,
+    none newly below. PASS.
+(b) n=1,000 6 -> 6, n=100,000 1 -> 1; no set changed, no false join. PASS.
+(c) the 93: 93 of 93 equal (86.8310); the 19: 19 of 19 equal; fit CPU of the 19 1.231 -> 1.234 s (1.002x). PASS.
+
+The ``screen`` variant (after the judging; exploration on seen seeds, not registered): a pair enters the clique
+search where its co-vote z is over the threshold and its co-vote correlation given the class at least 0.42, even
+where its agreement z is not. 1,000 items: copy sets below MV 68 -> 3 of 280, but bench sets' mean 82.346 -> 81.409
+and false joins on 5 copy sets; 10,000 items: the benchmark's sim1007 moves. Not ready: see RESULTS.md.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_clique_bars.py --measure 1000 --variants off,zbar,main,both --out /tmp/bars54/m1000.csv
