@@ -5,7 +5,7 @@ main's ``LabelModel()`` and its variants (no lured fit, maximum likelihood, no p
 crowd-kit's ``DawidSkene`` as ``bench_weak.py`` runs it and to ``tol=0``, plain EM from majority vote step by step,
 the one-shared-confusion model, Snorkel 0.10 and majority vote. Results: ``benchmarks/RESULTS.md``, session 54.
 
-The candidate (``weak._exchangeable``, switch ``ENABLED``): where every labeler is single, has at least 5 votes per
+The candidate (``weak._exchangeable``, switch ``ENABLED``; adopted: it passed all four parts, see RESULTS.md): where every labeler is single, has at least 5 votes per
 confusion cell (``5 K²``) and the missing-abstain fit was kept without the lured-item mixture, a likelihood-ratio
 test of one confusion shared by all labelers against one each (χ², ``(m − 1) K (K − 1)`` degrees of freedom); where it
 does not reject at 5%, the labels come from the shared confusion's MAP fit. Aimed at crowds stored by *slot*, whose
@@ -101,7 +101,7 @@ def slot_sets(seeds) -> list[tuple]:
 def fit(matrix: np.ndarray, k: int, candidate: bool) -> tuple[np.ndarray, float, object]:
     """Class codes, CPU seconds and the test (``shared_confusion_``) of one ``LabelModel()`` fit, switch at
     ``candidate``."""
-    _exchangeable.ENABLED = candidate
+    saved, _exchangeable.ENABLED = _exchangeable.ENABLED, candidate
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -109,7 +109,7 @@ def fit(matrix: np.ndarray, k: int, candidate: bool) -> tuple[np.ndarray, float,
             model = LabelModel(labels=list(range(k))).fit(matrix)
             cpu = time.process_time() - start
     finally:
-        _exchangeable.ENABLED = False
+        _exchangeable.ENABLED = saved
     codes = pd.Index(model.classes_).get_indexer(model.labels_.to_numpy())
     return codes, cpu, getattr(model, "shared_confusion_", None)
 
@@ -233,13 +233,13 @@ def bench_part() -> pd.DataFrame:
 
         row: dict = {"set": name}
         for key, flag in (("main", False), ("cand", True)):
-            _exchangeable.ENABLED = flag
+            saved, _exchangeable.ENABLED = _exchangeable.ENABLED, flag
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     model = LabelModel().fit(v)
             finally:
-                _exchangeable.ENABLED = False
+                _exchangeable.ENABLED = saved
             row[key] = acc(model.labels_.to_numpy())
             if flag:
                 test = getattr(model, "shared_confusion_", None)

@@ -225,13 +225,13 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         EM's objective at the same points, from the first M-step: the log posterior per item
         (log-likelihood plus :func:`labelwise.weak._em.log_prior`), never decreasing.
     lured_items_ : bool, lure_params_ : ndarray or None
-        Whether the lured-item mixture refined the fit (``lured_items`` and its gate), and its parameters
-        (``weak._lure.LureFit.unpack``), which ``predict`` uses.
+        Whether the lured-item mixture refined the fit, and its parameters (``_lure.LureFit.unpack``, for ``predict``).
     spectral_start_, iwmv_start_ : str
         ``"kept"`` (that start's MAP fit had the higher objective), ``"not kept"`` or ``"not run: <why>"``.
     em_converged_ : bool, n_em_evals_ : int
-        Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a
-        :class:`~labelwise.errors.LabelwiseWarning`), and its EM steps (True and 0 without EM).
+        Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a warning), its EM steps (True, 0 without EM).
+    shared_confusion_ : SharedTest or None
+        Exchangeable labelers' test (``weak._exchangeable``: p >= 0.05 keeps one shared confusion); None: not run.
 
     References
     ----------
