@@ -1,7 +1,7 @@
 """``dev_weak_misses.py --diagnose``: issue 15's four missed benchmark sets, fit by fit and item by item.
 
 For SP_amt, cifar10n_slots, s4_Dog_data and s4_Face_Sentiment_Identification (``LABELWISE_CROWD_DATA``): items right
-under main's ``LabelModel()`` and its variants, crowd-kit's ``DawidSkene`` (the benchmark's ``n_iter=100`` and
+under main's ``LabelModel()`` as before session 54 (``_exchangeable.ENABLED = False``) and its variants, today's default, crowd-kit's ``DawidSkene`` (the benchmark's ``n_iter=100`` and
 ``n_iter=2000, tol=0``), Snorkel 0.10 (its own virtualenv, as ``bench_weak.py`` runs it), majority vote, plain
 maximum-likelihood EM from majority vote after each step, and the one-shared-confusion model; then the items on which
 main and the winning peer differ (votes, gold, both posteriors). Diagnosis only: no default is chosen from it.
@@ -53,7 +53,7 @@ def fits(name: str, answers: pd.DataFrame) -> tuple:
     import crowdkit.aggregation as ca
 
     from labelwise.aggregate import MajorityVote
-    from labelwise.weak import LabelModel, as_votes
+    from labelwise.weak import LabelModel, _exchangeable, as_votes
 
     v = as_votes(answers.astype({"annotator": str}))
     matrix, k, classes = v.matrix(), len(v.classes), pd.Index(v.classes)
@@ -62,11 +62,18 @@ def fits(name: str, answers: pd.DataFrame) -> tuple:
                 "no_pair_check": {"pair_check": False}}  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for key, params in variants.items():
-            model = LabelModel(**params).fit(v)
-            res[key] = classes.get_indexer(model.labels_.to_numpy())
-            if key == "main":
-                probas = model.probas_.to_numpy()
+        _exchangeable.ENABLED = False  # main before session 54
+        try:
+            for key, params in variants.items():
+                model = LabelModel(**params).fit(v)
+                res[key] = classes.get_indexer(model.labels_.to_numpy())
+                if key == "main":
+                    probas = model.probas_.to_numpy()
+        finally:
+            _exchangeable.ENABLED = True
+        model = LabelModel().fit(v)
+        res["default_54"] = classes.get_indexer(model.labels_.to_numpy())
+        print(f"  {name}: exchangeable labelers' test {model.shared_confusion_}")
     long = v.to_annotations().rename(columns={"item": "task", "annotator": "worker"})
     for key, params in {"ck": {"n_iter": 100}, "ck_tol0": {"n_iter": 2000, "tol": 0.0}}.items():
         ds = ca.DawidSkene(**params)

@@ -98,18 +98,24 @@ def slot_sets(seeds) -> list[tuple]:
     return out
 
 
-def fit(matrix: np.ndarray, k: int, candidate: bool) -> tuple[np.ndarray, float, object]:
-    """Class codes, CPU seconds and the test (``shared_confusion_``) of one ``LabelModel()`` fit, switch at
-    ``candidate``."""
+def switched_fit(candidate: bool, votes, **params) -> tuple[LabelModel, float]:
+    """``LabelModel(**params).fit(votes)`` with the switch at ``candidate`` (then put back), warnings silenced; the
+    model and its CPU seconds."""
     saved, _exchangeable.ENABLED = _exchangeable.ENABLED, candidate
+    start = time.process_time()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            start = time.process_time()
-            model = LabelModel(labels=list(range(k))).fit(matrix)
-            cpu = time.process_time() - start
+            model = LabelModel(**params).fit(votes)
     finally:
         _exchangeable.ENABLED = saved
+    return model, time.process_time() - start
+
+
+def fit(matrix: np.ndarray, k: int, candidate: bool) -> tuple[np.ndarray, float, object]:
+    """Class codes, CPU seconds and the test (``shared_confusion_``) of one ``LabelModel()`` fit, switch at
+    ``candidate``."""
+    model, cpu = switched_fit(candidate, matrix, labels=list(range(k)))
     codes = pd.Index(model.classes_).get_indexer(model.labels_.to_numpy())
     return codes, cpu, getattr(model, "shared_confusion_", None)
 
@@ -233,13 +239,7 @@ def bench_part() -> pd.DataFrame:
 
         row: dict = {"set": name}
         for key, flag in (("main", False), ("cand", True)):
-            saved, _exchangeable.ENABLED = _exchangeable.ENABLED, flag
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    model = LabelModel().fit(v)
-            finally:
-                _exchangeable.ENABLED = saved
+            model = switched_fit(flag, v)[0]
             row[key] = acc(model.labels_.to_numpy())
             if flag:
                 test = getattr(model, "shared_confusion_", None)
