@@ -27,8 +27,11 @@ the same from MV (77.183, 10 down); the prior's strength halved until nothing re
 refit from the ML posterior with the balance free ends in the same collapse (= main on all 44). At K >= 3 (618 sets,
 27 fired) the held balance: more than 0.5 below MV 144 -> 133, more than 5 below 77 -> 63, none down > 0.5. The 93
 dev sets (every K): 12 fired, 2 changed (``sparse_K2_r2_s0`` 68.70 -> 64.43, K = 2; ``sparse_K10_r2_s1`` 61.60 ->
-64.37). ``--explore`` at registration prints the candidate as registered on these and on the bench generator's first
-seeds 1000, 6000-6300 and shared triggers 552-615.
+64.37). ``--explore`` at registration (eb570855, the candidate as registered, 17:10-17:18 UTC): low coverage 820
+sets, replaced a refit on 26, 22 changed, none down more than 0.5 (one down 0.08, 5647), more than 0.5 below MV 162
+-> 151, more than 5 below 86 -> 72, none newly, mean 76.661 -> 77.204 (MV 73.335); the 93: one changed
+(``sparse_K10_r2_s1`` 61.60 -> 64.37), mean 86.8310 -> 86.8607; bench generator 1000, 6000-6300 (50): one changed
+(sim6005_K3_m20+6_cov0.1 65.01 -> 68.00, MV 75.97), below MV 2 -> 2; shared triggers 552-615 (128): none replaced.
 
 THE RULE (registered before the judging run; judged once, stopping at the first failed part):
 (a) fresh low-coverage seeds 6120-6279 (160 sets; voted items; MV = ``MajorityLabelVoter(labels=range(K))``): the
