@@ -48,6 +48,13 @@ THE RULE (registered before the judging run; judged once, stopping at the first 
     main's, none newly.
 Adopted (``ENABLED = True``) only if all four pass; otherwise ``src`` goes back to main's.
 
+OUTCOME (``--judge`` at c3acf5a8, 17:18-17:23 UTC, load 9.5-13; log /work/notes/s54/lowmap54_judge.log): PASSES,
+adopted. (a) 160 sets, replaced a refit on 8, all 8 changed: more than 0.5 below MV 34 -> 32, more than 5 below
+24 -> 18, none newly, mean 78.389 -> 79.163 (MV 74.808). (b) one set changed (``sparse_K10_r2_s1`` 61.60 ->
+64.37), mean 86.8310 -> 86.8607. (c) 19 of 19 accuracies equal to the record; replaced a refit on CF only (its
+accuracy unchanged); fit CPU summed 1.000 s -> 1.028 s (1.028x; CF 0.219 -> 0.241 s). (d) bench generator
+12800-13000 (30): none replaced, below MV 1 -> 1; shared triggers 1000-1063 (128): none replaced, 8 -> 8.
+
 Run (from the repository root)::
 
     PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 python benchmarks/dev_weak_low_coverage_map.py --explore

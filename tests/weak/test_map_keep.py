@@ -74,6 +74,18 @@ class TestKeepClasses:
         assert voted_accuracy(off, sim) < voted_accuracy(mv, sim) - 0.05
         assert voted_accuracy(on, sim) >= voted_accuracy(mv, sim)
 
+    def test_the_default_fit_is_not_below_majority_vote_where_main_s_refit_emptied_a_class(self) -> None:
+        """Seed 5127 with the label model's defaults: every class keeps a share, and the voted items are labelled no
+        worse than by majority vote (main: class 2 empty, 14 points below it)."""
+        k, sim = seen_5127()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = weak.LabelModel(labels=list(range(k))).fit(sim.votes)
+        labels = model.labels_.to_numpy(dtype=int)
+        mv = weak.MajorityLabelVoter(labels=list(range(k))).fit(sim.votes).labels_.to_numpy(dtype=int)
+        assert (np.bincount(labels, minlength=k) / len(labels)).min() > 0.15
+        assert voted_accuracy(labels, sim) >= voted_accuracy(mv, sim)
+
     def test_a_given_class_balance_is_untouched(self) -> None:
         """With ``class_balance="uniform"`` the balance is not estimated: the switch changes nothing."""
         k, sim = seen_5127()
