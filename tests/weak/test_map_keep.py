@@ -11,29 +11,12 @@ from hypothesis import strategies as st
 
 from labelwise import weak
 from labelwise.weak import _map_keep
-
-
-def sparse_set(seed: int, n_items: int, n_lfs: int, k: int, unipolar: float, copies: int, imbalance: float):
-    """A set of ``benchmarks/dev_weak_low_coverage_peers.sparse_set``'s family, its draws given."""
-    return weak.simulate_lfs(
-        n_items=n_items,
-        n_lfs=n_lfs,
-        n_classes=k,
-        coverage=(0.05, 0.6),
-        accuracy=(0.3 + 0.5 / k, 0.9),
-        unipolar=unipolar,
-        n_correlated=copies,
-        imbalance=imbalance,
-        random_state=seed,
-    )
+from tests.weak._low_coverage_sets import family_set
 
 
 def seen_5127():
     """The family's seed 5127 (seen): K 3, five functions, where main's MAP refit empties class 2."""
-    rng = np.random.default_rng(5127)
-    k, m, n = int(rng.integers(2, 6)), int(rng.integers(3, 15)), int(rng.integers(300, 2000))
-    unipolar, copies, imbalance = float(rng.uniform(0, 0.8)), int(rng.integers(0, 3)), float(rng.uniform(1, 4))
-    return k, sparse_set(5127, n, m, k, unipolar, copies, imbalance)
+    return family_set(5127)
 
 
 def fit(votes, k: int, on: bool, **params) -> weak.LabelModel:
@@ -96,20 +79,14 @@ class TestKeepClasses:
     @pytest.mark.parametrize("seed", [5100, 5103])
     def test_a_refit_that_relabels_nothing_is_returned_as_it_is(self, seed: int) -> None:
         """Where the MAP refit relabels no class the switch changes no bit (seen seeds where it does not fire)."""
-        rng = np.random.default_rng(seed)
-        k, m, n = int(rng.integers(2, 6)), int(rng.integers(3, 15)), int(rng.integers(300, 2000))
-        unipolar, copies, imbalance = float(rng.uniform(0, 0.8)), int(rng.integers(0, 3)), float(rng.uniform(1, 4))
-        sim = sparse_set(seed, n, m, k, unipolar, copies, imbalance)
+        k, sim = family_set(seed)
         off, on = fit(sim.votes, k, False), fit(sim.votes, k, True)
         np.testing.assert_array_equal(on.probas_.to_numpy(), off.probas_.to_numpy())
 
     def test_two_classes_are_left_to_the_refit(self) -> None:
         """K = 2 (seen seed 5197, where main's refit relabels the smaller class and beats majority vote): no change."""
-        rng = np.random.default_rng(5197)
-        k, m, n = int(rng.integers(2, 6)), int(rng.integers(3, 15)), int(rng.integers(300, 2000))
-        unipolar, copies, imbalance = float(rng.uniform(0, 0.8)), int(rng.integers(0, 3)), float(rng.uniform(1, 4))
+        k, sim = family_set(5197)
         assert k == 2
-        sim = sparse_set(5197, n, m, k, unipolar, copies, imbalance)
         off, on = fit(sim.votes, k, False), fit(sim.votes, k, True)
         np.testing.assert_array_equal(on.probas_.to_numpy(), off.probas_.to_numpy())
 
