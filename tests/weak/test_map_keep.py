@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +13,19 @@ from hypothesis import strategies as st
 
 from labelwise import weak
 from labelwise.weak import _map_keep
-from tests.weak._low_coverage_sets import family_set
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def family_set(seed: int):
+    """K and ``benchmarks/dev_weak_low_coverage_peers.sparse_set(seed)``'s simulation."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from dev_weak_low_coverage_peers import sparse_set
+    finally:
+        sys.path.remove(str(BENCH))
+    meta, sim = sparse_set(seed)
+    return meta["K"], sim
 
 
 def seen_5127():
