@@ -48,7 +48,16 @@ only if all four pass, otherwise ``src`` goes back to main's in a commit):
 (d) ``--part d``: fresh bench-generator first seeds 13100, 13200, 13300 (30 sets) and fresh low-coverage seeds
     6300-6379 (80 sets), each family: the sets more than 0.5 below MV not more than main's, none newly below.
 
-OUTCOME: not judged yet.
+OUTCOME (judged once at commit 20e1d38a, 17:35-17:39 UTC by the sandbox clock, load 11.7-12.4): FAILS part (c);
+not adopted, ``src`` back to main's. (a) PASSES: 256 fits, more than 0.5 below MV 34 -> 31, newly 0, mean 70.968 ->
+71.145 (MV 69.023), 5 sets changed, all up (trig1125_K2 69.18 -> 91.09, trig1205_K2 81.37 -> 92.95, trig1215_K2
+80.12 -> 88.26, trig1135_K2 85.31 -> 88.67, trig1108_K2 86.63 -> 86.91). (b) PASSES: the 93 dev sets unchanged
+(86.8310). (c) FAILS: 18 of 19 equal to the record; ``sim1004_K3_m15+4_cov0.6`` 0.9983 -> 0.9981 (2 items of 10,000):
+there the candidate joined ``lf_11``, a one-class rule of ``simulate_lfs`` independent given the class, to the copy
+pair ``[lf_8, lf_13]`` of its class (``Ŝ``'s entry ``lf_11``-``lf_13`` 0.0044, nonzero; the contracted learner's
+partial correlation 0.064, over the threshold 0.05); its fit CPU 0.102 -> 0.139 s (two more solves of the program),
+the 19 together 1.251 -> 1.284 s (1.027x, within the rule's 1.05x). (d) was not run. The numbers are in
+``benchmarks/RESULTS.md``, session 54 (trig54).
 
 Run (from the repository root; ``LABELWISE_CROWD_DATA`` set for (c))::
 
@@ -73,7 +82,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 import dev_weak_copy_screen as screen  # noqa: E402  (its per-set table and summary, with this fit)
 
 from labelwise import weak  # noqa: E402
-from labelwise.weak import _contracted_pairs  # noqa: E402
+
+try:
+    from labelwise.weak import _contracted_pairs
+except ImportError:  # not adopted: ``src`` holds the candidate only at its registration commit, 20e1d38a
+    _contracted_pairs = None  # type: ignore[assignment]
 
 
 def fit_labels(votes, k: int | None, candidate: bool) -> tuple[np.ndarray, float, str]:
@@ -154,6 +167,11 @@ def main() -> None:
     parser.add_argument("--explore", action="append", default=[], help="family:FIRST-LAST (seen seeds), no rule")
     parser.add_argument("--part", choices=sorted(PARTS), default=None)
     args = parser.parse_args()
+    if _contracted_pairs is None:
+        sys.exit(
+            "the candidate is not in src (not adopted; its code is at commit 20e1d38a): its result is in "
+            "benchmarks/RESULTS.md, session 54 (trig54), and in this script's docstring"
+        )
     if args.part:
         ok = PARTS[args.part]()
         print(f"({args.part}):", "PASS" if ok else "FAIL")

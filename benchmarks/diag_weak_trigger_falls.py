@@ -115,14 +115,19 @@ STRUCTURE = False  # --structure: the learned structure against the true cliques
 def learned_structure(matrix: np.ndarray, k: int, names: list[str]) -> str:
     """``exact``, ``split``, ``false pair`` or ``none``: the learned pairs' groups against the true cliques (module
     docstring)."""
-    from labelwise.weak._contracted_pairs import learned_groups
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     from labelwise.weak._one_class_fit import mostly_one_class
     from labelwise.weak._structure_learning import learned_pairs
 
     w = np.ones(len(matrix))
     if not mostly_one_class(matrix, w, k):
         return "none"
-    learned = [set(g) for g in learned_groups(matrix.shape[1], learned_pairs(matrix, w, k) or [])]
+    pairs = np.asarray(learned_pairs(matrix, w, k) or [], dtype=int).reshape(-1, 2)
+    m = matrix.shape[1]
+    _, label = connected_components(coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(m, m)))
+    learned = [set(np.flatnonzero(label == c).tolist()) for c in np.unique(label)]
     true = [set(g) for g in true_groups(names)]
     if any(not any(g <= t for t in true) for g in learned):
         return "false pair"

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _contracted_pairs, _invisible_missing, _params
+from . import _invisible_missing, _params
 from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
@@ -24,7 +24,7 @@ from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._one_class_fit import fit_rows, reused
+from ._one_class_fit import fit_rows, reused, structure_plan
 from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
@@ -347,7 +347,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         rows come from) are checked for dependent pairs when EM keeps missing abstains.
         """
         k, m = len(votes.classes), matrix.shape[1]
-        deps, thr, size = _contracted_pairs.structure_plan(self, deps, matrix, w, k)  # learned pairs too
+        deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
         limits = clique_limits(self, size)  # main's, or near-copies' cliques grown past it (_clique_cap)
         lam = reused("lam", lambda: indicator(matrix, k))  # the same in each fit of choose_structure
         p = reused("balance", lambda: initial_balance(p_fixed, lam, m, k, w))
