@@ -77,10 +77,10 @@ def test_kos_unsettled_labels_warn_at_the_callers_line_from_kos_and_from_the_mul
     at_line(_record(lambda: KOS(random_state=0).fit(OWL)), __file__, "KOS labelled")
 
 
-def test_min_tags_of_every_tag_warns_at_the_callers_line():
-    for entry in ("fit", "fit_predict"):
-        record = _record(lambda: getattr(MultiLabelAggregator("majority-vote", min_tags=2), entry)(TAGS))
-        at_line(record, __file__, "every item gets every tag", category=UserWarning)
+@pytest.mark.parametrize("entry", ["fit", "fit_predict"])
+def test_min_tags_of_every_tag_warns_at_the_callers_line(entry):
+    record = _record(lambda: getattr(MultiLabelAggregator("majority-vote", min_tags=2), entry)(TAGS))
+    at_line(record, __file__, "every item gets every tag", category=UserWarning)
 
 
 def _pairs(rows):
