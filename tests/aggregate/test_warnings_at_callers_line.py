@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -105,3 +106,13 @@ BOXES = pd.DataFrame(
 def test_box_consensus_warnings_are_at_the_line_that_called_fit():
     """``fit`` is the one public path (its copies' warning is one function deeper than its min_votes warning)."""
     at_line(_record(lambda: BoxConsensus(min_votes=3).fit(BOXES)), __file__, "exact copies of a box", "min_votes 3")
+
+
+def test_mmsr_on_a_sparse_crowd_warns_at_the_callers_line():
+    """Pairs of annotators sharing one item each: the sparse-crowd warning, from ``fit`` and ``fit_predict``."""
+    rng = np.random.default_rng(0)
+    rows = [(i, f"w{(i + j) % 40}", "xy"[(i + j) % 3 == 0]) for i in range(40) for j in range(2)]
+    answers = pd.DataFrame(rows, columns=["item", "annotator", "label"])
+    answers["label"] = np.where(rng.random(len(answers)) < 0.8, answers["label"], "z")
+    for entry in ("fit", "fit_predict"):
+        at_line(_record(lambda e=entry: getattr(MMSR(), e)(answers)), __file__, "MMSR on a sparse crowd")

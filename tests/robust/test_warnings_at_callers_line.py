@@ -37,3 +37,16 @@ def test_forward_correction_not_converging_is_said_at_the_line_that_called_fit()
     T = np.array([[0.9, 0.1], [0.1, 0.9]])  # given: no transition estimate (whose own model would warn too)
     record = _record(lambda: ForwardCorrection(transition=T, max_iter=1).fit(X, y))
     at_line(record, __file__, "ForwardCorrection did not converge", category=ConvergenceWarning)
+
+
+def test_a_rare_tag_skipped_by_the_multilabel_classifier_is_said_at_the_line_that_called_fit():
+    from sklearn.datasets import make_multilabel_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from labelwise.robust import CleanMultilabelClassifier
+
+    X, Y = make_multilabel_classification(240, n_features=8, n_classes=4, n_labels=2, random_state=3)
+    y = np.column_stack([Y, np.zeros(len(Y), dtype=np.int64)])
+    y[:2, -1] = 1
+    model = CleanMultilabelClassifier(LogisticRegression(max_iter=300), cv=3, random_state=0)
+    at_line(_record(lambda: model.fit(X, y)), __file__, "fewer than cv=3 present")
