@@ -84,31 +84,6 @@ def part_b(block: str, only: str | None, tag: str, fit: Fit) -> bool:
 
 
 # ----------------------------------------------------------------------------- a module switch, and part (c)
-#: The 19 accuracies on record, as ``bench_weak.py --no-snorkel --skip-apply`` prints them (pandas' round to 4 places),
-#: in its order: the lead's final run of session 53 (RESULTS.md, "Lead, session 53"; sim1004 0.9983).
-RECORD = {
-    "CF": 0.8867,
-    "MS": 0.7886,
-    "SP_amt": 0.944,
-    "ZenCrowd_us": 0.8686,
-    "cifar10n_slots": 0.9195,
-    "d_Duck_Identification": 0.8889,
-    "s4_Dog_data": 0.8228,
-    "s4_Face_Sentiment_Identification": 0.6421,
-    "smem_rte": 0.9288,
-    "sim1000_K2_m10+0_cov0.6": 0.7733,
-    "sim1001_K2_m10+3_cov0.6": 0.9522,
-    "sim1002_K2_m20+6_cov0.1": 0.8012,
-    "sim1003_K3_m10+0_cov0.3": 0.8086,
-    "sim1004_K3_m15+4_cov0.6": 0.9983,
-    "sim1005_K3_m20+6_cov0.1": 0.8131,
-    "sim1006_K5_m10+0_cov0.6": 0.8387,
-    "sim1007_K5_m15+4_cov0.3": 0.8759,
-    "sim1008_K5_m20+6_cov0.6": 0.9813,
-    "sim1009_K2_m12+4_cov0.3": 0.9219,
-}
-
-
 class Fitted(NamedTuple):
     """One fit of :func:`fits_with_switch`: its labels (``labels_``' values), CPU seconds and the fitted model."""
 
@@ -154,7 +129,11 @@ def fits_with_switch(
 
 
 def record_accuracies() -> pd.Series:
-    """The 19 accuracies on record (:data:`RECORD`), indexed by set name in ``bench_weak.py``'s order."""
+    """The 19 accuracies on record as ``bench_weak.py --no-snorkel --skip-apply`` prints them (pandas' round to 4
+    places), indexed by set name in its order: ``dev_weak_copy_screen.RECORD``, the record since session 52 (sim1004
+    0.9983), which the lead's final run of session 53 equals set for set."""
+    from dev_weak_copy_screen import RECORD
+
     return pd.Series(RECORD, name="record").rename_axis("set")
 
 

@@ -1,10 +1,21 @@
 """``at_line(record, file, *phrases)``: every labelwise warning recorded is at ``file`` (the test's own line, the first
-frame outside labelwise), and each phrase is in one of them. The ``tests/<package>/test_warnings_at_callers_line.py``
+frame outside labelwise), and each phrase is in one of them; ``recorded(call)``: every warning ``call()`` issues. The ``tests/<package>/test_warnings_at_callers_line.py``
 files use it; ``tests/weak/test_warnings_at_callers_line.py`` is their model."""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
+
 from labelwise.errors import LabelwiseWarning
+
+
+def recorded(call: Callable[[], object]) -> list:
+    """The warnings ``call()`` issues, each one recorded (the ``always`` filter)."""
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        call()
+    return record
 
 
 def at_line(record, file: str, *phrases: str, category: type[Warning] = LabelwiseWarning) -> None:

@@ -3,26 +3,17 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 import labelwise as lw
-from tests._at_line import at_line
+from tests._at_line import at_line, recorded
 from tests.scale._data import noisy_probs, sync_scheduler  # noqa: F401 (an autouse fixture)
 
 da = pytest.importorskip("dask.array")
 
 
-def _record(call) -> list:
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        call()
-    return record
-
-
 def test_labels_chunked_unlike_probs_are_said_at_the_callers_line_from_the_audit_and_the_scores():
     labels, probs = noisy_probs(500, 4)
     lazy_labels, lazy_probs = da.from_array(labels, chunks=70), da.from_array(probs, chunks=(100, -1))
-    at_line(_record(lambda: lw.find_label_issues(lazy_labels, lazy_probs)), __file__, "rechunking labels")
-    at_line(_record(lambda: lw.label_quality_scores(lazy_labels, lazy_probs)), __file__, "rechunking labels")
+    at_line(recorded(lambda: lw.find_label_issues(lazy_labels, lazy_probs)), __file__, "rechunking labels")
+    at_line(recorded(lambda: lw.label_quality_scores(lazy_labels, lazy_probs)), __file__, "rechunking labels")

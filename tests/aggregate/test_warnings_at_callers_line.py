@@ -4,8 +4,6 @@ fits, ``NoisyBradleyTerry``): a fixed ``stacklevel`` is right for one call depth
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,15 +20,7 @@ from labelwise.aggregate import (
     NoisyBradleyTerry,
     encode_answers,
 )
-from tests._at_line import at_line
-
-
-def _record(call) -> list:
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        call()
-    return record
-
+from tests._at_line import at_line, recorded
 
 ANSWERS = pd.DataFrame({"item": list("aaabbbccc"), "annotator": ["w1", "w2", "w3"] * 3, "label": list("xxyyyxxyy")})
 
@@ -38,7 +28,7 @@ ANSWERS = pd.DataFrame({"item": list("aaabbbccc"), "annotator": ["w1", "w2", "w3
 @pytest.mark.parametrize("entry", ["fit", "fit_predict"])
 def test_gold_naming_no_class_warns_at_the_callers_line(entry):
     est = GoldMajorityVote(gold=pd.Series({"a": "X", "b": "Y"}))
-    at_line(_record(lambda: getattr(est, entry)(ANSWERS)), __file__, "gold labels name none of the answers' classes")
+    at_line(recorded(lambda: getattr(est, entry)(ANSWERS)), __file__, "gold labels name none of the answers' classes")
 
 
 ALIKE = pd.DataFrame({"item": [0, 0, 1, 1], "annotator": ["a", "b", "a", "b"], "label": [1, "1", 1, 1]})
@@ -50,12 +40,12 @@ def test_classes_written_alike_warn_at_the_callers_line_from_encode_answers_fit_
         lambda: MajorityVote().fit(ALIKE),
         lambda: MajorityVote().fit_predict(ALIKE),
     ):
-        at_line(_record(call), __file__, "written alike")
+        at_line(recorded(call), __file__, "written alike")
 
 
 @pytest.mark.parametrize("entry", ["fit", "fit_predict"])
 def test_bwa_not_converging_warns_at_the_callers_line(entry):
-    at_line(_record(lambda: getattr(BWA(max_iter=1), entry)(ANSWERS)), __file__, "BWA did not converge")
+    at_line(recorded(lambda: getattr(BWA(max_iter=1), entry)(ANSWERS)), __file__, "BWA did not converge")
 
 
 ALONE = pd.DataFrame({"item": [1, 2, 3], "annotator": ["a", "b", "c"], "label": ["x", "y", "x"]})
@@ -63,7 +53,7 @@ ALONE = pd.DataFrame({"item": [1, 2, 3], "annotator": ["a", "b", "c"], "label": 
 
 @pytest.mark.parametrize("entry", ["fit", "fit_predict"])
 def test_mmsr_without_shared_items_warns_at_the_callers_line(entry):
-    at_line(_record(lambda: getattr(MMSR(), entry)(ALONE)), __file__, "no two of the 3 annotators sharing an item")
+    at_line(recorded(lambda: getattr(MMSR(), entry)(ALONE)), __file__, "no two of the 3 annotators sharing an item")
 
 
 #: kos.py's TINY crowd as the tag 'owl' (tests/aggregate/test_multilabel_kos_unsettled.py): item 1 is labelled
@@ -74,13 +64,13 @@ OWL = pd.DataFrame([(i, a, "owl" if t else "no") for i, a, t in ROWS], columns=[
 
 
 def test_kos_unsettled_labels_warn_at_the_callers_line_from_kos_and_from_the_multilabel_aggregator():
-    at_line(_record(lambda: MultiLabelAggregator(method="kos", random_state=0).fit(TAGS)), __file__, "KOS labelled")
-    at_line(_record(lambda: KOS(random_state=0).fit(OWL)), __file__, "KOS labelled")
+    at_line(recorded(lambda: MultiLabelAggregator(method="kos", random_state=0).fit(TAGS)), __file__, "KOS labelled")
+    at_line(recorded(lambda: KOS(random_state=0).fit(OWL)), __file__, "KOS labelled")
 
 
 @pytest.mark.parametrize("entry", ["fit", "fit_predict"])
 def test_min_tags_of_every_tag_warns_at_the_callers_line(entry):
-    record = _record(lambda: getattr(MultiLabelAggregator("majority-vote", min_tags=2), entry)(TAGS))
+    record = recorded(lambda: getattr(MultiLabelAggregator("majority-vote", min_tags=2), entry)(TAGS))
     at_line(record, __file__, "every item gets every tag", category=UserWarning)
 
 
@@ -93,8 +83,8 @@ GROUPS = _pairs([("a", "b", "a"), ("b", "a", "b"), ("a", "b", "a"), ("x", "y", "
 
 @pytest.mark.parametrize("make", [BradleyTerry, NoisyBradleyTerry])
 def test_separate_groups_of_compared_items_warn_at_the_callers_line(make):
-    at_line(_record(lambda: make().fit(GROUPS)), __file__, "separate groups of items")
-    at_line(_record(lambda: make().fit_predict(GROUPS)), __file__, "separate groups of items")
+    at_line(recorded(lambda: make().fit(GROUPS)), __file__, "separate groups of items")
+    at_line(recorded(lambda: make().fit_predict(GROUPS)), __file__, "separate groups of items")
 
 
 BOXES = pd.DataFrame(
@@ -105,7 +95,7 @@ BOXES = pd.DataFrame(
 
 def test_box_consensus_warnings_are_at_the_line_that_called_fit():
     """``fit`` is the one public path (its copies' warning is one function deeper than its min_votes warning)."""
-    at_line(_record(lambda: BoxConsensus(min_votes=3).fit(BOXES)), __file__, "exact copies of a box", "min_votes 3")
+    at_line(recorded(lambda: BoxConsensus(min_votes=3).fit(BOXES)), __file__, "exact copies of a box", "min_votes 3")
 
 
 def test_mmsr_on_a_sparse_crowd_warns_at_the_callers_line():
@@ -115,4 +105,4 @@ def test_mmsr_on_a_sparse_crowd_warns_at_the_callers_line():
     answers = pd.DataFrame(rows, columns=["item", "annotator", "label"])
     answers["label"] = np.where(rng.random(len(answers)) < 0.8, answers["label"], "z")
     for entry in ("fit", "fit_predict"):
-        at_line(_record(lambda e=entry: getattr(MMSR(), e)(answers)), __file__, "MMSR on a sparse crowd")
+        at_line(recorded(lambda e=entry: getattr(MMSR(), e)(answers)), __file__, "MMSR on a sparse crowd")

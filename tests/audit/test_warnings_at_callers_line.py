@@ -4,33 +4,24 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 import labelwise as lw
-from tests._at_line import at_line
-
-
-def _record(call) -> list:
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        call()
-    return record
+from tests._at_line import at_line, recorded
 
 
 def test_a_class_of_probs_no_label_has_is_said_at_the_callers_line():
     rng = np.random.default_rng(0)
     labels = np.arange(30) % 2
     probs = rng.dirichlet([1, 1, 1], size=30)
-    at_line(_record(lambda: lw.find_label_issues(labels, probs)), __file__, "class(es) of probs have no examples")
+    at_line(recorded(lambda: lw.find_label_issues(labels, probs)), __file__, "class(es) of probs have no examples")
 
 
 def test_a_label_column_among_the_features_is_said_at_the_callers_line_with_a_model_and_with_auto():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60), "target": np.arange(60) % 2})
     for model in (LogisticRegression(), "auto"):
-        record = _record(lambda m=model: lw.out_of_fold_probs(m, frame, frame["target"], cv=3, random_state=0))
+        record = recorded(lambda m=model: lw.out_of_fold_probs(m, frame, frame["target"], cv=3, random_state=0))
         at_line(record, __file__, "column 'target' equals labels in every row")

@@ -4,21 +4,11 @@ scores that order no system; ``read_corrections``): a fixed ``stacklevel`` is ri
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from labelwise.evaluate import corrected_benchmark, ranking_agreement, read_corrections, slice_scores, tau_ap
-from tests._at_line import at_line
-
-
-def _record(call) -> list:
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        call()
-    return record
-
+from tests._at_line import at_line, recorded
 
 GIVEN = np.array(["cat", "cat", "dog", "dog", "eel", "eel", "cat", "dog", "eel", "cat"])
 NEVER_EEL = np.array(["cat", "cat", "dog", "dog", "cat", "cat", "cat", "dog", "cat", "cat"])
@@ -29,23 +19,23 @@ def test_an_undefined_metric_warns_at_the_callers_line_from_the_benchmark_and_fr
     fixed = GIVEN.copy()
     fixed[0] = "dog"
     at_line(
-        _record(lambda: corrected_benchmark({"a": NEVER_EEL}, GIVEN, fixed, metric="precision_macro")),
+        recorded(lambda: corrected_benchmark({"a": NEVER_EEL}, GIVEN, fixed, metric="precision_macro")),
         __file__,
         "is undefined (0/0)",
     )
     slices = {"first_half": np.arange(10) < 5}
     at_line(
-        _record(lambda: slice_scores(GIVEN, NEVER_EEL, slices, metrics=["precision_macro"], n_bootstrap=5)),
+        recorded(lambda: slice_scores(GIVEN, NEVER_EEL, slices, metrics=["precision_macro"], n_bootstrap=5)),
         __file__,
         "is undefined (0/0)",
     )
 
 
 def test_scores_that_order_no_system_warn_at_the_callers_line_from_tau_ap_and_ranking_agreement():
-    at_line(_record(lambda: tau_ap([1.0, 2.0, 3.0, 4.0], [0.5] * 4)), __file__, "estimate gives every system")
+    at_line(recorded(lambda: tau_ap([1.0, 2.0, 3.0, 4.0], [0.5] * 4)), __file__, "estimate gives every system")
     a = pd.Series({"bm25": 0.41, "dense": 0.52, "hybrid": 0.55, "splade": 0.50})
     b = pd.Series(0.3, index=a.index)
-    at_line(_record(lambda: ranking_agreement(a, b, n_boot=5)), __file__, "scores_b gives every system")
+    at_line(recorded(lambda: ranking_agreement(a, b, n_boot=5)), __file__, "scores_b gives every system")
 
 
 def test_corrections_of_rows_outside_the_test_set_warn_at_the_line_that_read_them(tmp_path):
@@ -54,5 +44,5 @@ def test_corrections_of_rows_outside_the_test_set_warn_at_the_line_that_read_the
     pd.DataFrame(
         {"row": [0, 6], "id": ["000", "006"], "action": ["relabel", "relabel"], "new_label": ["b", "b"]}
     ).to_csv(tmp_path / "cleaned.changes.csv", index=False)
-    record = _record(lambda: read_corrections(tmp_path, test["label"].to_numpy(), ids=test))
+    record = recorded(lambda: read_corrections(tmp_path, test["label"].to_numpy(), ids=test))
     at_line(record, __file__, "corrections name ids that are not test items")

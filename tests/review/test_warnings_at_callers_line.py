@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,14 +10,7 @@ from click.testing import CliRunner
 
 from labelwise.cli import main
 from labelwise.review import DecisionStore, cleaned_table, export_cleaned
-from tests._at_line import at_line
-
-
-def _record(call) -> list:
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        call()
-    return record
+from tests._at_line import at_line, recorded
 
 
 def _audited(folder, y, label):
@@ -44,5 +35,5 @@ CODES = np.random.default_rng(0).integers(0, 2, 40)
 )
 def test_a_relabel_outside_the_columns_type_is_said_at_the_callers_line(tmp_path, y, said):
     out = _audited(tmp_path, y, "owl")
-    at_line(_record(lambda: cleaned_table(out)), __file__, *said)
-    at_line(_record(lambda: export_cleaned(out, tmp_path / "c.csv")), __file__, *said)
+    at_line(recorded(lambda: cleaned_table(out)), __file__, *said)
+    at_line(recorded(lambda: export_cleaned(out, tmp_path / "c.csv")), __file__, *said)
