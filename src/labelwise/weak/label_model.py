@@ -406,7 +406,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             record_convergence(self, run, self.n_em_iter, self.tol)
             out = deferred(partial(em_outputs, run, lam_c, w[cov], lam_g, cov, every))  # made for the kept fit only
         else:
-            self.abstains_, self.bic_, self.lure_params_ = "informative", {}, None
+            self.abstains_, self.bic_, self.lure_params_, self.shared_confusion_ = "informative", {}, None, None
             record_convergence(self, None, 0, self.tol)
             out = mu, p, post
         self._groups = groups
