@@ -20,7 +20,6 @@ from ._posterior import (
     em_m_step,
     em_m_step_missing,
     lf_mu_from_posterior,
-    log_floored,
     n_parameters,
     outcome_patterns,
     pattern_sums,
@@ -85,7 +84,7 @@ def log_prior(
     log_mu: np.ndarray | None = None,
 ) -> float:
     """The log density, up to a constant, of the Dirichlet prior whose mode the M-step returns (``log_mu``:
-    :func:`~._posterior.log_floored` of ``mu_g`` where the caller has it).
+    ``log(max(mu_g, FLOOR))`` where the caller has it).
 
     Informative abstains (:func:`~labelwise.weak._posterior.em_m_step`): each group's outcome
     distribution given a class has a Dirichlet prior of ``smoothing`` pseudo-counts per outcome,
@@ -97,7 +96,7 @@ def log_prior(
     ``prior`` it is 0: EM is then maximum likelihood. At an M-step's output, this plus the
     log-likelihood is the log posterior that MAP-EM raises (Dempster, Laird and Rubin 1977, §3).
     """
-    log_mu = log_floored(mu_g) if log_mu is None else log_mu
+    log_mu = np.log(np.maximum(mu_g, FLOOR)) if log_mu is None else log_mu
     if patterns is None:
         return float(smoothing * log_mu.sum()) if smoothing else 0.0
     pattern_of, pattern_group = patterns
@@ -156,7 +155,7 @@ def run_em(
 
     def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
-        log_mu = log_floored(mu_g)  # read by the E-step and the prior
+        log_mu = np.log(np.maximum(mu_g, FLOOR))  # read by the E-step and the prior
         post, log_z = posterior(voted, mu_g, p, log_mu)
         objective = (
             float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior, log_mu) + balance_log_prior(p, anchor)

@@ -160,16 +160,24 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _loss_grad(
-    flat: np.ndarray, ov: Overlaps, p: np.ndarray, mu0: np.ndarray, l2: float, const: float, root: np.ndarray
+    flat: np.ndarray,
+    ov: Overlaps,
+    p: np.ndarray,
+    mu0: np.ndarray,
+    l2: float,
+    const: float,
+    root: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """Loss and gradient without forming the dense ``μPμᵀ``: with ``Q = μ P^½`` (so ``μPμᵀ = QQᵀ``),
 
     ``‖Ω⊙(O − QQᵀ)‖² = ‖Ω⊙O‖² − 2 tr(Qᵀ (Ω⊙O) Q) + ‖QᵀQ‖² − Σ_{(a,b) excluded} ⟨G_a, G_b⟩``,
     ``G_j = Q_jᵀQ_j`` the K×K Gram matrix of function ``j``'s rows; all K×K work plus one sparse
-    product, so thousands of functions (crowd sets: one per annotator) stay cheap. ``root``: ``√p``, made once per fit.
+    product, so thousands of functions (crowd sets: one per annotator) stay cheap. ``root``: ``√p`` where the caller
+    made it once for the fit (:func:`fit_mu`).
     """
     m, k = ov.n_lfs, ov.n_classes
     mu = flat.reshape(mu0.shape)
+    root = np.sqrt(p) if root is None else root
     q = mu * root
     oq = np.asarray(ov.fitted @ q)
     qq = q.T @ q

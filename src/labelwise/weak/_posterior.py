@@ -36,7 +36,6 @@ __all__ = [
     "group_mu_from_lf_mu",
     "item_argmax",
     "lf_mu_from_posterior",
-    "log_floored",
     "pattern_sums",
     "posterior",
     "sorted_positions",
@@ -218,9 +217,9 @@ def posterior(
 
     Computed in log space with the row maximum subtracted: a product of hundreds of probabilities
     underflows in linear space. ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form. ``log_mu``:
-    :func:`log_floored` of ``mu`` where the caller has it (EM's step, which reads it for its prior too).
+    ``log(max(mu, FLOOR))`` where the caller has it (EM's step, which reads it for its prior too).
     """
-    log_mu = log_floored(mu) if log_mu is None else log_mu
+    log_mu = np.log(np.maximum(mu, FLOOR)) if log_mu is None else log_mu
     log_p = np.log(np.maximum(p, FLOOR))
     if isinstance(lam, VotedOutcomes):
         log_joint = lam.log_joint(log_mu, log_p)
@@ -228,11 +227,6 @@ def posterior(
         log_joint = np.asarray(lam @ log_mu)
         columnwise(np.add, log_joint, log_p)
     return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
-
-
-def log_floored(mu: np.ndarray) -> np.ndarray:
-    """``log(max(μ, FLOOR))``: the log probabilities the E-step adds (and EM's prior reads)."""
-    return np.log(np.maximum(mu, FLOOR))
 
 
 def column_sums(a: np.ndarray) -> np.ndarray:
