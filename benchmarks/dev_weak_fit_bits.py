@@ -25,8 +25,6 @@ comma-separated list of name prefixes, e.g. ``bench/sim125``):
 
 from __future__ import annotations
 
-import argparse
-import pickle
 import sys
 import warnings
 from collections.abc import Iterator
@@ -34,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from check_weak_fit_same import compare  # noqa: E402  (the comparison of pairfast52 and speedfit51)
+from check_weak_fit_same import save_or_compare, save_or_compare_parser  # noqa: E402  (speedfit51's check)
 
 BENCH_FIRST_SEEDS = (1000, 6000, 6100, 6200, 6300, 12500)
 TRIGGER_SEEDS = range(200, 220)
@@ -81,27 +79,13 @@ def fitted(votes: object) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--save", type=Path, help="fit every set and save the results here")
-    group.add_argument("--compare", type=Path, help="fit every set and compare with the results saved here")
+    parser = save_or_compare_parser(__doc__.splitlines()[0])
     parser.add_argument("--only", default=None, help="comma-separated name prefixes: only these sets")
     args = parser.parse_args()
     prefixes = None if args.only is None else tuple(s.strip() for s in args.only.split(","))
-    results = {}
-    for name, votes in all_sets():
-        if prefixes is None or name.startswith(prefixes):
-            results[name] = fitted(votes)
-    if args.save:
-        with open(args.save, "wb") as fh:
-            pickle.dump(results, fh)
-        print(f"saved {len(results)} fits to {args.save}")
-        return
-    with open(args.compare, "rb") as fh:
-        before = pickle.load(fh)
-    if prefixes is not None:
-        before = {k: v for k, v in before.items() if k.startswith(prefixes)}
-    raise SystemExit(1 if compare(before, results) else 0)
+    keep = None if prefixes is None else (lambda name: name.startswith(prefixes))
+    results = {name: fitted(votes) for name, votes in all_sets() if keep is None or keep(name)}
+    save_or_compare(results, args.save, args.compare, keep)
 
 
 if __name__ == "__main__":
