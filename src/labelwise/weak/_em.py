@@ -82,8 +82,10 @@ def log_prior(
     smoothing: float,
     patterns: tuple[np.ndarray, np.ndarray] | None,
     prior: np.ndarray | None = None,
+    log_mu: np.ndarray | None = None,
 ) -> float:
-    """The log density, up to a constant, of the Dirichlet prior whose mode the M-step returns.
+    """The log density, up to a constant, of the Dirichlet prior whose mode the M-step returns (``log_mu``:
+    ``log(max(mu_g, FLOOR))`` where the caller has it).
 
     Informative abstains (:func:`~labelwise.weak._posterior.em_m_step`): each group's outcome
     distribution given a class has a Dirichlet prior of ``smoothing`` pseudo-counts per outcome,
@@ -95,7 +97,7 @@ def log_prior(
     ``prior`` it is 0: EM is then maximum likelihood. At an M-step's output, this plus the
     log-likelihood is the log posterior that MAP-EM raises (Dempster, Laird and Rubin 1977, §3).
     """
-    log_mu = np.log(np.maximum(mu_g, FLOOR))
+    log_mu = np.log(np.maximum(mu_g, FLOOR)) if log_mu is None else log_mu
     if patterns is None:
         return float(smoothing * log_mu.sum()) if smoothing else 0.0
     pattern_of, pattern_group = patterns
@@ -154,9 +156,10 @@ def run_em(
 
     def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
-        post, log_z = posterior(voted, mu_g, p)
+        log_mu = np.log(np.maximum(mu_g, FLOOR))  # read by the E-step and the prior
+        post, log_z = posterior(voted, mu_g, p, log_mu)
         objective = (
-            float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior) + balance_log_prior(p, anchor)
+            float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior, log_mu) + balance_log_prior(p, anchor)
         ) / total
         return objective, m_step(post, p), (post, log_z)
 
