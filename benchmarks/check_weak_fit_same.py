@@ -23,6 +23,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,21 +141,32 @@ def compare(before: dict[str, dict], after: dict[str, dict]) -> int:
     return bad
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def save_or_compare_parser(description: str) -> argparse.ArgumentParser:
+    """The command line of a check like this one: ``--save PATH`` or ``--compare PATH`` (``dev_weak_fit_bits.py``)."""
+    parser = argparse.ArgumentParser(description=description)
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--save", type=Path, help="fit every set and save the results here")
     group.add_argument("--compare", type=Path, help="fit every set and compare with the results saved here")
-    args = parser.parse_args()
-    results = {**run_all(False), **run_all(True)}
-    if args.save:
-        with open(args.save, "wb") as fh:
+    return parser
+
+
+def save_or_compare(results: dict[str, dict], save: Path | None, against: Path | None, keep: Any = None) -> None:
+    """Save ``results`` to ``save``, or compare them with the results saved at ``against`` (those whose name
+    ``keep`` accepts, all without it) and exit 1 when one differs."""
+    if save:
+        with open(save, "wb") as fh:
             pickle.dump(results, fh)
-        print(f"saved {len(results)} fits to {args.save}")
+        print(f"saved {len(results)} fits to {save}")
         return
-    with open(args.compare, "rb") as fh:
+    with open(against, "rb") as fh:  # type: ignore[arg-type]
         before = pickle.load(fh)
+    before = before if keep is None else {k: v for k, v in before.items() if keep(k)}
     raise SystemExit(1 if compare(before, results) else 0)
+
+
+def main() -> None:
+    args = save_or_compare_parser(__doc__.splitlines()[0]).parse_args()
+    save_or_compare({**run_all(False), **run_all(True)}, args.save, args.compare)
 
 
 if __name__ == "__main__":

@@ -45,8 +45,8 @@ def model_options(model_name: str, flags: dict[str, bool | None]) -> dict[str, A
 
 def model_settings(model: Any) -> dict[str, Any]:
     """summary.json's record of the label model's lured-item mixture, spectral start and one-class-rule fit: each
-    asked (``lured_items``, ``spectral_start``, ``one_class_rules``: the model's default when no flag was given) and
-    what came of the first two
+    asked (``lured_items``, ``spectral_start``, ``one_class_rules``: the model's default when no flag was given),
+    what came of the first two and the exchangeable labelers' test (``shared_confusion``)
     (``lured_items_applied``: whether its gate let it run; ``spectral_start_result``: ``kept``, ``not
     kept`` or ``not run: <why>``)."""
     if not hasattr(model, "lured_items_"):
@@ -57,4 +57,16 @@ def model_settings(model: Any) -> dict[str, Any]:
         "spectral_start": model.spectral_start if isinstance(model.spectral_start, str) else bool(model.spectral_start),
         "spectral_start_result": str(model.spectral_start_),
         "one_class_rules": bool(model.one_class_rules),
+        "shared_confusion": _shared_confusion(getattr(model, "shared_confusion_", None)),
     }
+
+
+def _shared_confusion(test: Any) -> dict[str, Any] | None:
+    """summary.json's record of the exchangeable labelers' test (``weak._exchangeable``): None where it did not run,
+    else its statistic, degrees of freedom, p-value and whether the one shared confusion was kept."""
+    if test is None:
+        return None
+    from ..weak._exchangeable import ALPHA
+
+    kept = bool(test.p_value >= ALPHA)
+    return {"statistic": float(test.statistic), "df": int(test.df), "p_value": float(test.p_value), "kept": kept}

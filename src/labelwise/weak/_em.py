@@ -11,6 +11,7 @@ from .._caller import warn_at_caller
 from ..aggregate._guard import relabelled_given, strict_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
+from . import _map_keep
 from ._iwmv_start import keep_iwmv_start
 from ._lure import lure_applies, refit_lured
 from ._one_class_balance import ANCHOR, anchored_balance, balance_log_prior
@@ -81,8 +82,10 @@ def log_prior(
     smoothing: float,
     patterns: tuple[np.ndarray, np.ndarray] | None,
     prior: np.ndarray | None = None,
+    log_mu: np.ndarray | None = None,
 ) -> float:
-    """The log density, up to a constant, of the Dirichlet prior whose mode the M-step returns.
+    """The log density, up to a constant, of the Dirichlet prior whose mode the M-step returns (``log_mu``:
+    ``log(max(mu_g, FLOOR))`` where the caller has it).
 
     Informative abstains (:func:`~labelwise.weak._posterior.em_m_step`): each group's outcome
     distribution given a class has a Dirichlet prior of ``smoothing`` pseudo-counts per outcome,
@@ -94,7 +97,7 @@ def log_prior(
     ``prior`` it is 0: EM is then maximum likelihood. At an M-step's output, this plus the
     log-likelihood is the log posterior that MAP-EM raises (Dempster, Laird and Rubin 1977, §3).
     """
-    log_mu = np.log(np.maximum(mu_g, FLOOR))
+    log_mu = np.log(np.maximum(mu_g, FLOOR)) if log_mu is None else log_mu
     if patterns is None:
         return float(smoothing * log_mu.sum()) if smoothing else 0.0
     pattern_of, pattern_group = patterns
@@ -153,9 +156,10 @@ def run_em(
 
     def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
-        post, log_z = posterior(voted, mu_g, p)
+        log_mu = np.log(np.maximum(mu_g, FLOOR))  # read by the E-step and the prior
+        post, log_z = posterior(voted, mu_g, p, log_mu)
         objective = (
-            float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior) + balance_log_prior(p, anchor)
+            float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior, log_mu) + balance_log_prior(p, anchor)
         ) / total
         return objective, m_step(post, p), (post, log_z)
 
@@ -365,7 +369,8 @@ def _missing_map(
     from IWMV's labels (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate or Ibrahim
     et al.'s MultiSPA (``spectral_start``), keeping the fit of higher MAP objective; with ``lured_items`` that fit
     is refined by the lured-item mixture (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at
-    least 3 classes, 10 votes per item on average). ``rows``: the fit's ``VotedOutcomes``, row weights, K, groups
+    least 3 classes, 10 votes per item on average). Before that, :func:`._map_keep.keep_classes` may refit it with
+    the class balance of the maximum-likelihood fit where it relabels a class that fit keeps. ``rows``: the fit's ``VotedOutcomes``, row weights, K, groups
     and majority vote's shares; ``options``: ``spectral_start``, ``iwmv_start``, ``lured_items``."""
     voted, w, k, groups, vote = rows
     spectral_start, iwmv_start, lured_items = options
@@ -373,6 +378,7 @@ def _missing_map(
     free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
     refit = partial(fit, fixed=not free, prior=prior)
     run = second_starts(refit(vote), refit, rows, float(em["tol"]), iwmv_start, spectral_start)
+    run = _map_keep.keep_classes(run, fit, rows, free, prior, max(float(em["tol"]), COMPARISON_TOL))
     if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
         run = refit_lured(voted, run, groups, k, prior, free=free, **em)
     return run

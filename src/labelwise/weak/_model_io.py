@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, EstimatorError, InvalidParameterError
+from ._exchangeable import SharedTest
 
 __all__ = ["DS_FORMAT", "FORMAT", "SavedDawidSkene", "SavedLabelModel", "read_npz", "write_npz"]
 
@@ -38,6 +39,7 @@ _SCALARS = (
     "spectral_start_",
     "iwmv_start_",
     "lure_params_",  # the lured-item model's parameters (``weak._lure``), for predict
+    "shared_confusion_",  # exchangeable labelers' test (``weak._exchangeable.SharedTest``) or None
 )
 
 
@@ -230,6 +232,8 @@ class SavedLabelModel:
         for name in _SCALARS:
             if name in header:
                 setattr(state, name, header[name])
+        if getattr(state, "shared_confusion_", None) is not None:
+            state.shared_confusion_ = SharedTest(*state.shared_confusion_)
         for name, value in arrays.items():
             setattr(state, name, value)
         return self

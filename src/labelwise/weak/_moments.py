@@ -10,6 +10,7 @@ the functions given the label, every block of ``O`` off the block diagonal satis
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -23,6 +24,21 @@ from ._simplex import sub_stochastic
 from ._votes import ABSTAIN, kept_entries
 
 __all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask", "transposed", "weighted_gram"]
+
+
+def _clip_ufunc() -> Callable[..., np.ndarray]:
+    """The ufunc ``np.clip`` ends in on a float array with two bounds (numpy 2's ``_core``, 1.26's ``core``), or
+    ``np.clip`` itself where neither module has it."""
+    for name in ("numpy._core.umath", "numpy.core.umath"):
+        try:
+            return importlib.import_module(name).clip
+        except (ImportError, AttributeError):  # pragma: no cover - another numpy
+            continue
+    return np.clip  # pragma: no cover
+
+
+_CLIP = _clip_ufunc()
+_MAX = np.maximum.reduce  # ``ndarray.max``'s reduction, without its Python layer
 
 #: Largest m·K for which the moment fit uses a dense overlap matrix (small problems, where sparse
 #: products cost more in overhead than in arithmetic).
@@ -138,22 +154,30 @@ class Overlaps:
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """``Σ a ⊙ b`` over every entry (C-contiguous arrays of one shape)."""
-    return float(a.ravel() @ b.ravel())
+    """``Σ a ⊙ b`` over every entry (C-contiguous arrays of one shape): ``np.vdot``, the flattened arrays' BLAS dot
+    product that ``a.ravel() @ b.ravel()`` also calls, without the two views."""
+    return float(np.vdot(a, b))
 
 
 def _loss_grad(
-    flat: np.ndarray, ov: Overlaps, p: np.ndarray, mu0: np.ndarray, l2: float, const: float
+    flat: np.ndarray,
+    ov: Overlaps,
+    p: np.ndarray,
+    mu0: np.ndarray,
+    l2: float,
+    const: float,
+    root: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """Loss and gradient without forming the dense ``μPμᵀ``: with ``Q = μ P^½`` (so ``μPμᵀ = QQᵀ``),
 
     ``‖Ω⊙(O − QQᵀ)‖² = ‖Ω⊙O‖² − 2 tr(Qᵀ (Ω⊙O) Q) + ‖QᵀQ‖² − Σ_{(a,b) excluded} ⟨G_a, G_b⟩``,
     ``G_j = Q_jᵀQ_j`` the K×K Gram matrix of function ``j``'s rows; all K×K work plus one sparse
-    product, so thousands of functions (crowd sets: one per annotator) stay cheap.
+    product, so thousands of functions (crowd sets: one per annotator) stay cheap. ``root``: ``√p`` where the caller
+    made it once for the fit (:func:`fit_mu`).
     """
     m, k = ov.n_lfs, ov.n_classes
     mu = flat.reshape(mu0.shape)
-    root = np.sqrt(p)
+    root = np.sqrt(p) if root is None else root
     q = mu * root
     oq = np.asarray(ov.fitted @ q)
     qq = q.T @ q
@@ -175,7 +199,8 @@ def _loss_grad(
 
 
 def _box(x: np.ndarray) -> np.ndarray:
-    return np.clip(x, 0.0, 1.0)
+    """``np.clip(x, 0.0, 1.0)``: the ufunc it calls on a float array, without its Python layers (one call per step)."""
+    return _CLIP(x, 0.0, 1.0)
 
 
 def _projected_bb(
@@ -198,7 +223,7 @@ def _projected_bb(
             if f_new <= max(recent) + 1e-4 * float(g @ move) or step < 1e-20:
                 break
             step *= 0.5
-        if float(np.abs(move).max()) < tol or abs(f - f_new) <= tol * max(abs(f), 1e-12):
+        if float(_MAX(np.abs(move), axis=None)) < tol or abs(f - f_new) <= tol * max(abs(f), 1e-12):
             return x_new, f_new, it, True
         dy = g_new - g
         curv = float(move @ dy)
@@ -235,8 +260,9 @@ def fit_mu(
         const = float(ov.fitted.multiply(ov.fitted).sum())
         if ov.fitted.shape[0] <= DENSE_MAX:  # small: dense products cost less than the sparse overheads
             ov = replace(ov, fitted=ov.fitted.toarray())
+    root = np.sqrt(p)
     x, f, it, ok = _projected_bb(
-        lambda z: _loss_grad(z, ov, p, mu0, l2, const),
+        lambda z: _loss_grad(z, ov, p, mu0, l2, const, root),
         mu0.ravel(),
         max_iter=max_iter,
         tol=tol,

@@ -46,6 +46,7 @@ from ..errors import LabelwiseWarning
 from ._one_class import one_class_functions
 from ._one_class_fit import abstain_mode as one_class_abstain_mode
 from ._one_class_fit import mostly_one_class
+from ._shared_steps import reused_for_all
 from ._votes import ABSTAIN
 
 __all__ = ["ENABLED", "abstain_mode", "lowest_same_class_z"]
@@ -96,7 +97,7 @@ def abstain_mode(model: Any, matrix: np.ndarray, weights: np.ndarray, votes: Any
     w = np.asarray(weights, dtype=np.float64)
     if not ((matrix == ABSTAIN).all(axis=1) & (w > 0)).any() or not mostly_one_class(matrix, w, k):
         return abstains
-    low = lowest_same_class_z(matrix, w)
+    low = reused_for_all((matrix, w), "lowest_same_class_z", lambda: lowest_same_class_z(matrix, w))  # once a set
     if low is None or not low[2] < -float(threshold):
         return abstains
     a, b, z = low

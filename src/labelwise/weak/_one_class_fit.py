@@ -67,7 +67,7 @@ from ..errors import LabelwiseWarning
 from ._missing_guard import ONE_CLASS_VOTES
 from ._one_class import one_class_functions
 from ._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote_share_balance
-from ._shared_steps import SHARED, resolve, reused
+from ._shared_steps import SHARED, resolve, reused, reused_for_all
 from ._votes import ABSTAIN
 
 __all__ = [
@@ -123,9 +123,8 @@ def mostly_one_class(matrix: np.ndarray, weights: np.ndarray, n_classes: int) ->
     """Whether more than :data:`~._missing_guard.ONE_CLASS_VOTES` of the votes come from one-class functions and no
     class of the ``n_classes`` is nearly invisible in the votes (:func:`invisible_class`); once per ``matrix`` and
     ``weights`` (these objects) where the label model's fits share their steps (:data:`SHARED`)."""
-    key = ("mostly_one_class", id(matrix), id(weights), n_classes)
-    held, out = reused(key, lambda: ((matrix, weights), _mostly_one_class(matrix, weights, n_classes)))
-    return out if held[0] is matrix and held[1] is weights else _mostly_one_class(matrix, weights, n_classes)
+    key = ("mostly_one_class", n_classes)
+    return reused_for_all((matrix, weights), key, lambda: _mostly_one_class(matrix, weights, n_classes))
 
 
 def _mostly_one_class(matrix: np.ndarray, weights: np.ndarray, n_classes: int) -> bool:
@@ -162,11 +161,14 @@ def used_parameters(matrix: np.ndarray, w: np.ndarray, groups: list[list[int]], 
     if not kept.any():
         return 0
     base = n_classes + 1
-    used = sum(
-        int(seen[g[0]]) - 1 if len(g) == 1 else _n_outcomes(np.asarray(matrix)[:, g][kept] - ABSTAIN, base) - 1
-        for g in groups
-    )
+    used = sum(int(seen[g[0]]) - 1 if len(g) == 1 else _clique_outcomes(matrix, kept, g, base) - 1 for g in groups)
     return int(used * n_classes)
+
+
+def _clique_outcomes(matrix: np.ndarray, kept: np.ndarray, group: list[int], base: int) -> int:
+    """The distinct joint outcomes of the clique ``group`` on the vote rows ``kept`` (:func:`_n_outcomes`), once per
+    clique for the fits that share their steps (:data:`SHARED`: the same rows)."""
+    return reused(("clique_outcomes", *group), lambda: _n_outcomes(np.asarray(matrix)[:, group][kept] - ABSTAIN, base))
 
 
 def _outcomes_seen(matrix: np.ndarray, w: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from .._validate.arguments import check_random_state
 from ..aggregate._base import TIE_RTOL, _tied_cells, argmax_random_ties, log_normalize
 from ..aggregate._columnwise import columnwise
+from ..aggregate._observed import csr_times_dense
 from ._shared_steps import reused_for
 from ._votes import kept_entries
 
@@ -184,15 +185,17 @@ class VotedOutcomes:
 
     def log_joint(self, log_mu: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
         """``λ log μ`` of the full indicator, (n, K), plus ``offset`` (K,) if given (one pass)."""
-        out = np.asarray(self.lam @ (log_mu - log_mu[self.baseline]))
-        constant = log_mu[self.starts].sum(axis=0)
+        # scipy's kernel of ``lam @ x`` called directly (``csr_times_dense``): the same sums, without the dispatch
+        out = csr_times_dense(self.lam, log_mu - log_mu[self.baseline], np.empty((self.lam.shape[0], log_mu.shape[1])))
+        constant = np.add.reduce(log_mu[self.starts], axis=0)  # ``.sum(axis=0)``'s reduction
         columnwise(np.add, out, constant if offset is None else constant + offset)  # out += ...
         return out
 
     def counts(self, post: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
         """``λᵀ T`` of the full indicator (``λᵀ W T`` with weights), (n_columns, K): per outcome and
         class, the posterior mass (``mass``: :meth:`mass` of ``T``, if already computed)."""
-        out = np.asarray(self.lam_t @ post)
+        lam_t = self.lam_t
+        out = csr_times_dense(lam_t, post, np.empty((lam_t.shape[0], post.shape[1])))  # ``lam_t @ post``'s sums
         voted = np.add.reduceat(out, self.starts, axis=0)  # the starts' rows are still zero
         total = self.mass(post) if mass is None else mass
         out[self.starts] = np.maximum(total[None, :] - voted, 0.0)
@@ -207,13 +210,16 @@ def group_mu_from_lf_mu(mu: np.ndarray, n_classes: int, n_lfs: int) -> np.ndarra
     return np.concatenate([absent, cond], axis=1).reshape(n_lfs * (k + 1), k)
 
 
-def posterior(lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def posterior(
+    lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray, log_mu: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``P(Y | votes)`` and per-item ``log P(votes)``: ``log p_y + Σ_groups log μ[outcome, y]``, normalised.
 
     Computed in log space with the row maximum subtracted: a product of hundreds of probabilities
-    underflows in linear space. ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form.
+    underflows in linear space. ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form. ``log_mu``:
+    ``log(max(mu, FLOOR))`` where the caller has it (EM's step, which reads it for its prior too).
     """
-    log_mu = np.log(np.maximum(mu, FLOOR))
+    log_mu = np.log(np.maximum(mu, FLOOR)) if log_mu is None else log_mu
     log_p = np.log(np.maximum(p, FLOOR))
     if isinstance(lam, VotedOutcomes):
         log_joint = lam.log_joint(log_mu, log_p)

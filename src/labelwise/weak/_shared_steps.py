@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["SHARED", "Deferred", "deferred", "resolve", "reused", "reused_for"]
+__all__ = ["SHARED", "Deferred", "deferred", "resolve", "reused", "reused_for", "reused_for_all"]
 
 #: What the label model's fits of one set of vote rows in this context share (:func:`~._one_class_fit.fit_rows`' fits
 #: on mostly one-class votes): each step's result by its key, with the model attributes the step set
@@ -45,8 +45,14 @@ def reused(key: Any, make: Any, model: Any = None, attrs: tuple[str, ...] = ()) 
 def reused_for(obj: Any, key: Any, make: Any) -> Any:
     """:func:`reused` for a step of the object ``obj`` (an array the fits share), keyed by ``obj`` itself: the memo
     holds ``obj``, so no other object takes its identity while the memo lives."""
-    held, out = reused((key, id(obj)), lambda: (obj, make()))
-    return out if held is obj else make()
+    return reused_for_all((obj,), key, make)
+
+
+def reused_for_all(objs: tuple[Any, ...], key: Any, make: Any) -> Any:
+    """:func:`reused_for` for a step of several objects ``objs`` (the vote rows and their weights, say), keyed by
+    them all: the memo holds each, and an object that is not the one held makes the step again."""
+    held, out = reused((key, *map(id, objs)), lambda: (objs, make()))
+    return out if all(a is b for a, b in zip(held, objs, strict=True)) else make()
 
 
 class Deferred:
