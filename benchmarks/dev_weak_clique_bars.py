@@ -70,9 +70,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-import warnings
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -138,24 +137,23 @@ def screened_search(matrix: np.ndarray, *args, **kwargs) -> list[list[int]]:
 
 
 def fit(votes, k: int | None, variant: str) -> tuple[np.ndarray, float, list[list[int]], str]:
-    """``LabelModel()`` under ``variant`` (:data:`VARIANTS`): labels, CPU seconds, groups (indices), abstain model."""
-    model = weak.LabelModel() if k is None else weak.LabelModel(labels=list(range(k)))
-    held = _clique_cap.GROW_CLIQUES, _clique_cap.EFFECT_LINK, _clique_cap.CHECK_LINK, _dependencies.all_covote
-    switches = VARIANTS["main" if variant == "screen" else variant]
-    label_model.clique_search = screened_search if variant == "screen" else _dependencies.clique_search
-    _clique_cap.GROW_CLIQUES, _clique_cap.EFFECT_LINK, _clique_cap.CHECK_LINK, _dependencies.all_covote = switches
-    start = time.process_time()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(votes)
-        cpu = time.process_time() - start
-    finally:
-        _clique_cap.GROW_CLIQUES, _clique_cap.EFFECT_LINK, _clique_cap.CHECK_LINK, _dependencies.all_covote = held
-        label_model.clique_search = _dependencies.clique_search
-    names = list(weak.as_votes(votes).labelers)
-    groups = [[names.index(f) for f in g] for g in model.groups_]
-    return model.labels_.to_numpy(), cpu, groups, str(model.abstains_)
+    """``LabelModel()`` under ``variant`` (:data:`VARIANTS`; the switches set with ``_dev_weak_judge.switched``, put
+    back after): labels, CPU seconds, groups (indices), abstain model."""
+    from _dev_weak_judge import fits_with_switch, switched
+
+    names = ("GROW_CLIQUES", "EFFECT_LINK", "CHECK_LINK")
+    *values, linkage = VARIANTS["main" if variant == "screen" else variant]
+    search = screened_search if variant == "screen" else _dependencies.clique_search
+    with ExitStack() as stack:
+        for name, value in zip(names, values, strict=True):
+            stack.enter_context(switched(_clique_cap, name, value))
+        stack.enter_context(switched(_dependencies, "all_covote", linkage))
+        stack.enter_context(switched(label_model, "clique_search", search))
+        kw = {} if k is None else {"labels": list(range(k))}
+        done = fits_with_switch(_clique_cap, "GROW_CLIQUES", votes, values=(values[0],), **kw)[values[0]]
+    labelers = list(weak.as_votes(votes).labelers)
+    groups = [[labelers.index(f) for f in g] for g in done.model.groups_]
+    return done.labels, done.cpu, groups, str(done.model.abstains_)
 
 
 def spans(text: str) -> tuple[int, ...]:
