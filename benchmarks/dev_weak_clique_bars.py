@@ -248,9 +248,8 @@ def part_b() -> bool:
 def part_c() -> bool:
     """(c): the 93 dev sets and ``bench_weak.py``'s 19: every accuracy equal to main's (4 places, pandas' round); fit
     CPU of the 19 (medians of 3 alternating fits) at most 1.05x."""
-    import tempfile
-
     import bench_weak
+    from _dev_weak_judge import bench_accuracies
     from _dev_weak_judge import part_b as judge_93
 
     def fit93(matrix: np.ndarray, k: int, candidate: bool) -> tuple[np.ndarray, float]:
@@ -260,16 +259,10 @@ def part_c() -> bool:
     judge_93("93", None, "bars54", fit93)
     frame = pd.read_csv("/tmp/bars54_part_b_93.csv")
     same93 = frame.main.round(4) == frame.cand.round(4)
-    args = argparse.Namespace(no_snorkel=True, sims_only=False, first_seed=1000, sets=None)
-    printed = {}
-    for on in (False, True):
-        held, _clique_cap.CHECK_LINK = _clique_cap.CHECK_LINK, on
-        try:
-            with tempfile.TemporaryDirectory() as folder:
-                printed[on] = bench_weak.label_model_section(args, Path(folder)).set_index("set").labelwise.round(4)
-        finally:
-            _clique_cap.CHECK_LINK = held
-    same19 = printed[False] == printed[True]
+    printed = [
+        bench_accuracies(_clique_cap, "CHECK_LINK", on).set_index("set").labelwise.round(4) for on in (False, True)
+    ]
+    same19 = printed[0] == printed[1]
     print(f"(c) the 93: {int(same93.sum())} of {len(frame)} equal; the 19: {int(same19.sum())} of {len(same19)} equal")
     sets = [weak.as_votes(a.astype({"annotator": str})) for _, a, _ in bench_weak.crowd_sets()]
     sets += [weak.as_votes(v) for _, v, _ in bench_weak.simulated_sets(1000)]
