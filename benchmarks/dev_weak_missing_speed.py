@@ -53,6 +53,16 @@ JUDGING RULE (registered before any judging run; judged once, in this order, sto
     ratio to Snorkel's first fit (``bench_weak.py``'s worker under ``/work/venvs/weak-snorkel/bin/python``, its own
     CPU of fit and ``predict_proba``, 5 processes, median).
 
+OUTCOME (registration commit 8ee5bcb7 at 17:28:09 UTC): ADOPTED, both parts pass (``LEAN_MISSING = True`` since the
+commit after it); seeds 13500-13900 are now seen.
+(a) 17:28:11-17:29:58 UTC, load 13.0-13.2: (a1) the 93: mean 86.8310 -> 86.8386, 7 sets changed, all up (largest
+    +0.467, sparse_K2_r2_s1), none down; (a2) 19 of 19 accuracies equal; (a3) 50 fresh sets, 1 on the missing path
+    (sim13702_K2_m20+6_cov0.1, 66.79 -> 67.11, MV 69.63; the one set changed), more than 0.5 below MV 1 -> 1, newly 0,
+    mean 85.566 -> 85.572. PASS.
+(b) 17:30:01-17:36:47 UTC, load 12.0-13.3: cold CPU, medians of 5 processes, main -> candidate: sim6201 0.2071 ->
+    0.1398 s (1.481x), sim6109 0.1894 -> 0.1400 s (1.353x), sim13702 0.1040 -> 0.0689 s (1.509x). Snorkel's first fit
+    (median of 5): 1.097, 1.122, 1.224 s: main 5.3x, 5.9x, 11.8x; candidate 7.8x, 8.0x, 17.8x. PASS.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root; (a2) needs ``LABELWISE_CROWD_DATA``)::
 
     python benchmarks/dev_weak_missing_speed.py --explore bench:6000-6300   # seen seeds, no rule

@@ -43,11 +43,11 @@ __all__ = [
     "second_starts",
 ]
 
-#: missalg54's candidate (session 54, ``benchmarks/dev_weak_missing_speed.py``); False: main's behaviour. True: on
-#: the missing-abstain path the first MAP fit stops at :data:`COMPARISON_TOL` (``EMRun.loose``) and is taken on to
+#: missalg54's candidate (session 54, ``benchmarks/dev_weak_missing_speed.py``), adopted by its rule; False: the
+#: behaviour before it. True: on the missing-abstain path the first MAP fit stops at :data:`COMPARISON_TOL` (``EMRun.loose``) and is taken on to
 #: ``tol`` only where no refit replaces it (:func:`labelwise.weak._fit_check.guard_missing`), the check is told the
 #: model's cliques, and the refit's two starts run short, the better one on (:func:`._fit_check.refit_best`).
-LEAN_MISSING = False
+LEAN_MISSING = True
 
 #: Stopping tolerance (mean objective gain per item over a SQUAREM cycle) of the
 #: missing-abstain maximum-likelihood fit when it serves only the abstain-model choice and the
