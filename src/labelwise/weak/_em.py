@@ -360,11 +360,10 @@ def fit_abstain_models(
 
 def _first_map(map_fit: partial) -> EMRun:
     """The first MAP fit of :func:`fit_abstain_models` (``map_fit``: :func:`_missing_map` with its arguments); under
-    :data:`LEAN_MISSING`, where no further start or lured-item refinement reads its end, stopped at the looser of
-    ``tol`` and :data:`COMPARISON_TOL` and marked ``loose`` when that is looser."""
+    :data:`LEAN_MISSING`, unless the lured-item refinement reads its end, stopped at the looser of ``tol`` and
+    :data:`COMPARISON_TOL` (its further starts too, compared there) and marked ``loose`` when that is looser."""
     fit, rows, p_fixed, accuracy, prior_strength, options, em = map_fit.args
-    spectral_start, iwmv_start, lured_items = options
-    if not LEAN_MISSING or spectral_start or iwmv_start or (lured_items and lure_applies(*rows[:4])):
+    if not LEAN_MISSING or (options[2] and lure_applies(*rows[:4])):
         return map_fit()
     loose = max(float(em["tol"]), COMPARISON_TOL)
     run = _missing_map(partial(fit, tol=loose), rows, p_fixed, accuracy, prior_strength, options, {**em, "tol": loose})

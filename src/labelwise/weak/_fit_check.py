@@ -130,15 +130,19 @@ def _short_runs(fit: Any, starts: list[np.ndarray], run: Any, settings: dict[str
 
 def _taken_on(fit: Any, starts: list[np.ndarray], short: Any, n_iter: int) -> Any:
     """The missing-abstain MAP run ``short``, stopped at a looser tolerance, taken on by ``fit`` (the label model's
-    ``fit_abstain_models`` on the run's rows and groups) from its last posterior to ``tol`` within the rest of its
-    budget of ``n_iter`` EM steps; its history, objective and steps are the two runs' together."""
+    ``fit_abstain_models`` on the run's rows and groups, without further starts or refinement: EM alone) from its
+    last posterior to ``tol`` within the rest of its budget of ``n_iter`` EM steps; its history, objective and steps
+    are the two runs' together, its record of further starts ``short``'s."""
     if not short.converged or short.n_evals >= n_iter:  # at its budget: nothing left to take it on
         return short._replace(loose=False)
-    more = fit([*starts[:-1], short.post], n_iter=n_iter - short.n_evals)[0]
+    alone = {"spectral_start": False, "iwmv_start": False, "lured_items": False}
+    more = fit([*starts[:-1], short.post], n_iter=n_iter - short.n_evals, **alone)[0]
     return more._replace(
         history=short.history + more.history,
         objective=short.objective + more.objective,
         n_evals=short.n_evals + more.n_evals,
+        spectral=short.spectral,
+        iwmv=short.iwmv,
     )
 
 
