@@ -14,21 +14,13 @@ from labelwise.aggregate import DawidSkene
 from labelwise.weak import LabelModel, _em, simulate_lfs
 from labelwise.weak._em import COMPARISON_TOL, EMRun
 from labelwise.weak._fit_check import refit_best
+from tests.aggregate.test_dependent_triad import _independent_crowd
 
 
-def _crowd(seed: int, n_items: int = 800, n_ann: int = 8, k: int = 3) -> pd.DataFrame:
-    """Independent annotators of accuracy 0.55-0.9, each answering 60% of the items, and copied accounts of a0 and
-    a1 (the same answers under another name)."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, k, n_items)
-    acc = rng.uniform(0.55, 0.9, n_ann)
-    rows = []
-    for j in range(n_ann):
-        items = np.flatnonzero(rng.random(n_items) < 0.6)
-        right = rng.random(len(items)) < acc[j]
-        labels = np.where(right, y[items], (y[items] + rng.integers(1, k, len(items))) % k)
-        rows.append(pd.DataFrame({"item": items, "annotator": f"a{j}", "label": labels}))
-    answers = pd.concat(rows, ignore_index=True)
+def _crowd(seed: int) -> pd.DataFrame:
+    """aggregate's independent test crowd (8 annotators, K = 3) with copied accounts of a0 and a1 (the same answers
+    under another name)."""
+    answers = _independent_crowd(seed)
     copies = [answers[answers.annotator == a].assign(annotator=f"{a}_copy") for a in ("a0", "a1")]
     return pd.concat([answers, *copies], ignore_index=True)
 
