@@ -1,10 +1,19 @@
 """The three-part judging rule's reports of parts (a) and (b), shared by the issue-15 clique candidates' scripts
 (``dev_weak_one_class_cliques.py`` (is15s) and the scripts that reuse it; ``dev_weak_structure_learner.py``
-(is15x)). Each script gives its own fit: main's default and the candidate's, switched in one process."""
+(is15x)). Each script gives its own fit: main's default and the candidate's, switched in one process.
+
+For the scripts after them: :func:`fits_with_switch` (a label model fitted with a module switch off and on, the
+switch always restored) and part (c)'s record (:func:`record_accuracies`, :func:`compare_with_record` with
+bench_weak's own rounding, :func:`bench_accuracies`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -72,3 +81,87 @@ def part_b(block: str, only: str | None, tag: str, fit: Fit) -> bool:
         flush=True,
     )
     return ok
+
+
+# ----------------------------------------------------------------------------- a module switch, and part (c)
+class Fitted(NamedTuple):
+    """One fit of :func:`fits_with_switch`: its labels (``labels_``' values), CPU seconds and the fitted model."""
+
+    labels: np.ndarray
+    cpu: float
+    model: Any
+
+
+@contextmanager
+def switched(module: ModuleType, name: str, value: Any) -> Iterator[None]:
+    """``module.name`` set to ``value`` inside the block and restored after it, whatever the block raised.
+
+    Raises
+    ------
+    AttributeError
+        ``module`` has no ``name`` (a misspelt switch would otherwise be set beside the one the code reads).
+    """
+    held = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, held)
+
+
+def fits_with_switch(
+    module: ModuleType, name: str, votes: Any, *, values: tuple = (False, True), **kw: Any
+) -> dict[Any, Fitted]:
+    """``weak.LabelModel(**kw).fit(votes)`` once with ``module.name`` at each of ``values`` (main's default, then the
+    candidate's), warnings silenced and the switch restored after each: ``{value: Fitted}``."""
+    from labelwise import weak
+
+    out = {}
+    for value in values:
+        model = weak.LabelModel(**kw)
+        with switched(module, name, value), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.process_time()
+            model.fit(votes)
+            cpu = time.process_time() - start
+        out[value] = Fitted(model.labels_.to_numpy(), cpu, model)
+    return out
+
+
+def record_accuracies() -> pd.Series:
+    """The 19 accuracies on record as ``bench_weak.py --no-snorkel --skip-apply`` prints them (pandas' round to 4
+    places), indexed by set name in its order: ``dev_weak_copy_screen.RECORD``, the record since session 52 (sim1004
+    0.9983), which the lead's final run of session 53 equals set for set."""
+    from dev_weak_copy_screen import RECORD
+
+    return pd.Series(RECORD, name="record").rename_axis("set")
+
+
+def compare_with_record(frame: pd.DataFrame, record: pd.Series | None = None) -> pd.DataFrame:
+    """``frame`` (``bench_weak.label_model_section``'s rows: ``set``, ``labelwise``) against the record, one row per
+    set of the record: ``printed`` (``labelwise`` rounded to 4 places by pandas, as bench_weak prints it: 743/800 =
+    0.92875 is 0.9288, where Python's ``round`` gives 0.9287), ``record``, ``change`` (printed - record, NaN for a
+    set ``frame`` lacks), ``equal`` and ``at_or_above``."""
+    record = record_accuracies() if record is None else record
+    printed = frame.set_index("set")["labelwise"].astype(float).round(4).reindex(record.index)
+    out = pd.DataFrame({"printed": printed, "record": record})
+    out["change"] = (out.printed - out.record).round(4)
+    out["equal"] = out.printed == out.record
+    out["at_or_above"] = out.printed >= out.record
+    return out.reset_index()
+
+
+def bench_accuracies(module: ModuleType | None = None, name: str = "", value: Any = True, sets: str | None = None):
+    """``bench_weak.py``'s label-model section with ``--no-snorkel --skip-apply`` (``sets``: its ``--sets``), with
+    ``module.name`` = ``value`` when a module is given (restored after): its frame, for :func:`compare_with_record`."""
+    import argparse
+    import tempfile
+    from contextlib import nullcontext
+    from pathlib import Path
+
+    import bench_weak
+
+    sims_only = bool(sets) and all(s.strip().startswith("sim") for s in str(sets).split(","))
+    args = argparse.Namespace(no_snorkel=True, sims_only=sims_only, first_seed=1000, sets=sets)
+    with switched(module, name, value) if module is not None else nullcontext(), tempfile.TemporaryDirectory() as tmp:
+        return bench_weak.label_model_section(args, Path(tmp))

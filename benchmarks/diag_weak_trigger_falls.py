@@ -17,6 +17,13 @@ else learned structure or the clique search) and prints what each reference give
 Run: ``PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 python benchmarks/diag_weak_trigger_falls.py --seeds 200-215 --csv T.csv``
 then ``... --summary T.csv``. RESULTS.md's table is main's before trig53's change (``weak._invisible_missing``
 off); with it on, the ``default`` column has missing abstains on the K = 3 invisible-class sets. The numbers: ``benchmarks/RESULTS.md``, session 53 (trig53).
+
+Session 54 (trig54): ``--structure`` adds, per set, the pairs Varma et al.'s learner finds on the votes
+(``_structure_learning.learned_pairs``, as the one-class fit calls it) against the true cliques: ``structure``
+is ``exact`` (every learned group inside a true clique and every true clique a learned group), ``split`` (every
+learned group inside a true clique, but some true clique split into parts or missing a member), ``false pair`` (a
+learned group across true cliques) or ``none`` (the learner does not run: a nearly invisible class, not mostly
+one-class votes); ``--summary`` then also groups the falls by it.
 """
 
 from __future__ import annotations
@@ -97,7 +104,34 @@ def one_set(seed: int, k: int) -> dict:
         row[name] = 100 * accuracy(_fit(other, matrix).labels_.to_numpy(dtype=int), matrix, y)
     row["gold"] = 100 * gold_reference(matrix, y, k, groups)
     row["gold_indep"] = 100 * gold_reference(matrix, y, k, [[j] for j in range(matrix.shape[1])])
+    if STRUCTURE:
+        row["structure"] = learned_structure(matrix, k, names)
     return row
+
+
+STRUCTURE = False  # --structure: the learned structure against the true cliques (learned_structure)
+
+
+def learned_structure(matrix: np.ndarray, k: int, names: list[str]) -> str:
+    """``exact``, ``split``, ``false pair`` or ``none``: the learned pairs' groups against the true cliques (module
+    docstring)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from labelwise.weak._one_class_fit import mostly_one_class
+    from labelwise.weak._structure_learning import learned_pairs
+
+    w = np.ones(len(matrix))
+    if not mostly_one_class(matrix, w, k):
+        return "none"
+    pairs = np.asarray(learned_pairs(matrix, w, k) or [], dtype=int).reshape(-1, 2)
+    m = matrix.shape[1]
+    _, label = connected_components(coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(m, m)))
+    learned = [set(np.flatnonzero(label == c).tolist()) for c in np.unique(label)]
+    true = [set(g) for g in true_groups(names)]
+    if any(not any(g <= t for t in true) for g in learned):
+        return "false pair"
+    return "exact" if all(t in learned for t in true) else "split"
 
 
 def mechanism(row) -> str:
@@ -126,6 +160,20 @@ def summary(frame: pd.DataFrame) -> None:
     )
     print(out.round(2).to_string())
     print(frame.groupby("mech").agg(sets=("gap", "size"), below=("gap", lambda s: int((s < -0.5).sum()))).to_string())
+    if "structure" in frame:
+        print(
+            frame.groupby("structure")
+            .agg(
+                sets=("gap", "size"),
+                below=("gap", lambda s: int((s < -0.5).sum())),
+                over_5=("gap", lambda s: int((s < -5).sum())),
+                deps_rescues=(
+                    "deps",
+                    lambda s: int(((s - frame.mv[s.index] >= -0.5) & (frame.gap[s.index] < -0.5)).sum()),
+                ),
+            )
+            .to_string()
+        )
 
 
 def main() -> None:
@@ -133,7 +181,10 @@ def main() -> None:
     parser.add_argument("--seeds", default=None, help="FIRST-LAST[,FIRST-LAST...]")
     parser.add_argument("--csv", default=None, help="write (with --seeds) or read (with --summary) the table")
     parser.add_argument("--summary", default=None, metavar="CSV")
+    parser.add_argument("--structure", action="store_true", help="add the learned structure's kind (trig54)")
     args = parser.parse_args()
+    global STRUCTURE
+    STRUCTURE = args.structure
     if args.summary:
         summary(pd.read_csv(args.summary))
         return

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -103,3 +105,67 @@ def test_a_script_whose_candidate_left_src_exits_saying_where_its_own_result_is(
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert f"benchmarks/RESULTS.md, {where}" in run.stderr
+
+
+@pytest.fixture
+def judge(monkeypatch):
+    """``benchmarks/_dev_weak_judge.py``, imported as the judging scripts import it (their folder on the path)."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    return importlib.import_module("_dev_weak_judge")
+
+
+class TestFitsWithSwitch:
+    def test_it_fits_with_the_switch_off_then_on_and_puts_it_back(self, judge):
+        """On phrase rules with a negatively dependent pair, negdep52's switch gives the informative fit off and the
+        missing-abstain fit on; the switch holds its own value after."""
+        from labelwise.weak import _negative_pairs
+        from tests.weak.test_negative_pairs import phrase_votes
+
+        held = _negative_pairs.ENABLED
+        fits = judge.fits_with_switch(_negative_pairs, "ENABLED", phrase_votes(4000, 0)[0])
+        assert list(fits) == [False, True]
+        assert (fits[False].model.abstains_, fits[True].model.abstains_) == ("informative", "missing")
+        assert all(len(f.labels) == 4000 and f.cpu > 0 for f in fits.values())
+        assert _negative_pairs.ENABLED is held
+
+    def test_a_fit_that_raises_still_puts_the_switch_back(self, judge):
+        from labelwise.errors import LabelwiseError
+        from labelwise.weak import _invisible_missing
+
+        held = _invisible_missing.ENABLED
+        with pytest.raises(LabelwiseError):
+            judge.fits_with_switch(_invisible_missing, "ENABLED", np.full((3, 2), -1), values=(not held,))
+        assert _invisible_missing.ENABLED is held
+
+    def test_a_misspelt_switch_is_refused_not_set(self, judge):
+        from labelwise.weak import _invisible_missing
+
+        with pytest.raises(AttributeError), judge.switched(_invisible_missing, "ENABLE", True):
+            pass
+        assert not hasattr(_invisible_missing, "ENABLE")
+
+
+class TestCompareWithRecord:
+    def test_the_record_holds_the_19_sets_in_bench_weaks_order(self, judge):
+        record = judge.record_accuracies()
+        assert len(record) == 19 and record.index[0] == "CF" and record.index[-1] == "sim1009_K2_m12+4_cov0.3"
+        assert record["sim1004_K3_m15+4_cov0.6"] == 0.9983
+
+    def test_accuracies_are_rounded_as_bench_weak_prints_them_not_by_pythons_round(self, judge):
+        """743/800 = 0.92875 prints 0.9288 (pandas), the record's smem_rte; Python's round gives 0.9287."""
+        assert round(743 / 800, 4) == 0.9287  # the premise: the rounding that once failed a set on record
+        frame = pd.DataFrame({"set": ["smem_rte", "CF"], "labelwise": [743 / 800, 0.88664]})
+        out = judge.compare_with_record(frame).set_index("set")
+        assert out.loc["smem_rte", "printed"] == 0.9288 and out.loc["smem_rte", "equal"]
+        assert out.loc["CF", "change"] == -0.0001 and not out.loc["CF", "at_or_above"]
+        assert len(out) == 19 and int(out.equal.sum()) == 1 and out.printed.isna().sum() == 17
+
+    def test_a_benchmark_set_run_with_a_switch_matches_its_record_and_the_switch_is_back(self, judge):
+        """bench_weak's own section on one simulated set (``--sets``), the clique switch turned off for the run."""
+        from labelwise.weak import _clique_cap
+
+        held = _clique_cap.GROW_CLIQUES
+        frame = judge.bench_accuracies(_clique_cap, "GROW_CLIQUES", not held, sets="sim1000_K2_m10+0_cov0.6")
+        out = judge.compare_with_record(frame).set_index("set")
+        assert out.loc["sim1000_K2_m10+0_cov0.6", "equal"], out.loc["sim1000_K2_m10+0_cov0.6"]
+        assert _clique_cap.GROW_CLIQUES is held

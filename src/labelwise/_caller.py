@@ -4,11 +4,14 @@ A fixed ``stacklevel`` is right for one call path only: the same fit is reached 
 from a wrapper (a Dask frame's ``fit`` goes through ``fit_dask_frame``) or from another package's
 fit, each a different number of frames deep. Python 3.12's ``skip_file_prefixes`` does this walk;
 this module does it on the versions before it. The command line's own modules (``labelwise/cli``)
-count as callers: they call the API as a user's script does.
+count as callers: they call the API as a user's script does. The standard library's ``contextlib`` frames are
+passed over: a labelwise function decorated by a context manager (``dask_data_issues``) or a ``@contextmanager``'s
+``__enter__`` puts one between two of labelwise's frames, and the user's line is further out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import warnings
@@ -28,10 +31,11 @@ def caller_stacklevel() -> int:
     here = sys._getframe(0)
     root = os.path.dirname(here.f_code.co_filename) + os.sep  # the package's path as its modules were compiled
     cli = root + "cli" + os.sep
+    glue = contextlib.__file__  # a context decorator's ``inner``, a context manager's ``__enter__``
     frame, level = here.f_back, 1  # level 1: the caller of this function, as warnings.warn counts from it
     while frame is not None and frame.f_back is not None:
         name = frame.f_code.co_filename
-        if not name.startswith(root) or name.startswith(cli):
+        if (not name.startswith(root) or name.startswith(cli)) and name != glue:
             break
         frame, level = frame.f_back, level + 1
     return level

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ._caller import warn_at_caller
 from ._stage_progress import compute as tracked_compute
 from ._stage_progress import current_stage
 from ._stage_progress import persist as tracked_persist
@@ -109,7 +110,6 @@ def align_dask_rows(arrays: Sequence[Any], names: Sequence[str]) -> list[Any]:
     The first array's row chunks are authoritative; another array with different row chunks is
     rechunked to them with a :class:`~labelwise.errors.LabelwiseWarning`.
     """
-    import warnings
 
     from .errors import LabelwiseWarning
 
@@ -131,11 +131,11 @@ def align_dask_rows(arrays: Sequence[Any], names: Sequence[str]) -> list[Any]:
                 f"{names[i]} and {first_name} must have the same length, got {out[i].shape[0]} and {first.shape[0]}"
             )
         if out[i].chunks[0] != first.chunks[0]:
-            warnings.warn(
-                f"{names[i]} has row chunks {out[i].chunks[0][:5]}... unlike {first_name} {first.chunks[0][:5]}...; "
-                f"rechunking {names[i]} to match",
-                LabelwiseWarning,
-                stacklevel=3,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"{names[i]} has row chunks {out[i].chunks[0][:5]}... unlike {first_name} {first.chunks[0][:5]}...; "
+                    f"rechunking {names[i]} to match"
+                )
             )
             out[i] = out[i].rechunk({0: first.chunks[0]})
     return out

@@ -1,13 +1,12 @@
-"""Known failure (session 51, lowcov51): on few multi-class functions of low coverage the default label model's
-missing-abstain fit can empty a class, or every class but one; Dawid-Skene's relabelling guard on every such fit
-(lowcov51) and a fallback on every one-class fit (lowcov2) failed their rules."""
+"""On few multi-class functions of low coverage the default label model's missing-abstain MAP refit emptied a class,
+or every class but one (session 51, lowcov51; known failures then); since session 54 (lowmap54, ``weak._map_keep``)
+such a refit is redone with the maximum-likelihood fit's class balance held."""
 
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
-import pytest
 
 from labelwise import weak
 
@@ -28,11 +27,6 @@ def sparse_set(seed: int, n_items: int, n_lfs: int, k: int, unipolar: float, imb
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the missing-abstain fit empties a class (p = [0.80, 0.20, 0.00]); the guard on every missing fit "
-    "failed part (b) of benchmarks/dev_weak_low_coverage.py (RESULTS.md, session 51, lowcov51)",
-)
 def test_default_fit_on_few_low_coverage_multi_class_rules_keeps_every_class() -> None:
     """Every class keeps a share of the labels near the one majority vote gives it (each about a third here)."""
     sim = sparse_set(5127, 882, 5, 3, 0.25545, 1.21085)  # the script's seed 5127: K 3, five functions
@@ -44,12 +38,6 @@ def test_default_fit_on_few_low_coverage_multi_class_rules_keeps_every_class() -
     assert shares.min() > 0.1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the missing-abstain fit labels every voted item one class (p = [0, 0, 0, 0, 1], 10.37 points against "
-    "MV's 63.21); the fallback on every one-class fit failed part (a) of benchmarks/dev_weak_low_coverage.py on "
-    "K = 2 sets (RESULTS.md, session 51, lowcov2)",
-)
 def test_default_fit_on_few_low_coverage_five_class_rules_names_more_than_one_class() -> None:
     """Majority vote names all five classes on the voted items; the label model should name more than one."""
     sim = sparse_set(5445, 305, 14, 5, 0.5869075256991368, 3.79630034452405)  # seed 5445: K 5, 14 functions

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._heavy import pandas as pd
 from ..errors import (
     InvalidLabelsError,
@@ -303,12 +303,12 @@ def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels
         raise InvalidLabelsError(f"{name} must contain at least 2 classes, got {present}")
     absent = np.flatnonzero(counts == 0)
     if absent.size:
-        warnings.warn(
-            f"{name}: {absent.size} class(es) of probs have no examples (column(s) {absent[:10].tolist()}); "
-            "no row is counted toward them by confident counting, so none is flagged for them "
-            "(a suggested label, the model's top class, may still name them)",
-            LabelwiseWarning,
-            stacklevel=3,
+        warn_at_caller(
+            LabelwiseWarning(
+                f"{name}: {absent.size} class(es) of probs have no examples (column(s) {absent[:10].tolist()}); "
+                "no row is counted toward them by confident counting, so none is flagged for them "
+                "(a suggested label, the model's top class, may still name them)"
+            )
         )
     return counts
 

@@ -9,7 +9,6 @@ Dawid-Skene's count matrix over the used (annotator, label) columns in ``dawid_s
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_choice, show
 from .._validate.labels import class_array, row_label, same_text_classes
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, LabelwiseWarning, MissingColumnError
@@ -379,7 +379,7 @@ def encode_answers(
         check_codes("label", label_col, label_idx)
         classes = class_values.to_numpy()
         if classes.dtype == object and (alike := same_text_classes(classes, f"{name} column {label_col!r}")):
-            warnings.warn(alike, LabelwiseWarning, stacklevel=3)  # 1 beside '1': votes split between two classes
+            warn_at_caller(LabelwiseWarning(alike))  # 1 beside '1': votes split between two classes
     else:
         check_not_null("label", label_col, series["label"].isna().to_numpy())
         class_values = None

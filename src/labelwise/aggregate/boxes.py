@@ -18,7 +18,6 @@ y_max, label`` and an optional ``score``):
 from __future__ import annotations
 
 import numbers
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_choice, check_positive_int, show
 from .._validate.labels import row_label
 from ..errors import InvalidParameterError, LabelwiseWarning
@@ -410,11 +410,11 @@ class BoxConsensus(_BoxAggregator):
         pair_image, pair_annotator = pairs[:, 0], pairs[:, 1]
         labelers = np.bincount(pair_image, minlength=len(table.images))
         if self.min_votes is not None and self.min_votes > labelers.max():
-            warnings.warn(
-                f"min_votes {self.min_votes} is more than the annotators of any image ({labelers.max()} at most): no "
-                "box can get that many votes, so none is kept",
-                LabelwiseWarning,
-                stacklevel=2,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"min_votes {self.min_votes} is more than the annotators of any image ({labelers.max()} at most): no "
+                    "box can get that many votes, so none is kept"
+                )
             )
         order, cluster, coords, votes = cluster_consensus(
             table.coords, table.annotator, table.group(), iou_thr, self.fuse
@@ -444,14 +444,14 @@ class BoxConsensus(_BoxAggregator):
         """Say that exact copies of an annotator's box are read once, with the first copy's rows."""
         copy = int(np.flatnonzero(kept[to_kept] != np.arange(len(to_kept)))[0])
         first = int(kept[to_kept[copy]])
-        warnings.warn(
-            f"boxes has {self.n_repeated_boxes_} exact copies of a box of the same annotator (same image, class and "
-            f"coordinates; e.g. {row_label(boxes.index, copy)} repeats {row_label(boxes.index, first)}: annotator "
-            f"{show(table.annotators[table.annotator[copy]])} on image {show(table.images[table.image[copy]])}): each "
-            "is read once, as one box (a copy cannot join its first's cluster, so it would make a second consensus "
-            "box); counted in n_repeated_boxes_ (summary.json: n_repeated_boxes)",
-            LabelwiseWarning,
-            stacklevel=3,
+        warn_at_caller(
+            LabelwiseWarning(
+                f"boxes has {self.n_repeated_boxes_} exact copies of a box of the same annotator (same image, class and "
+                f"coordinates; e.g. {row_label(boxes.index, copy)} repeats {row_label(boxes.index, first)}: annotator "
+                f"{show(table.annotators[table.annotator[copy]])} on image {show(table.images[table.image[copy]])}): each "
+                "is read once, as one box (a copy cannot join its first's cluster, so it would make a second consensus "
+                "box); counted in n_repeated_boxes_ (summary.json: n_repeated_boxes)"
+            )
         )
 
 

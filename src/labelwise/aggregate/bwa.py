@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_positive
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
@@ -168,11 +168,10 @@ class BWA(BaseAggregator):
                 z[:, c] = new
         self.converged_ = not active.any()
         if not self.converged_:
-            warnings.warn(
+            warn_at_caller(
                 LabelwiseWarning(
                     f"BWA did not converge in max_iter={self.max_iter} rounds "
                     f"({int(active.sum())} of {k} classes still moving); raise max_iter"
-                ),
-                stacklevel=5,
+                )
             )
         return z, v, mu

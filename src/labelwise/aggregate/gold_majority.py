@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_choice, show
 from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
@@ -165,13 +165,12 @@ class GoldMajorityVote(BaseAggregator):
         truth[items[known]] = enc.class_index().get_indexer(gold.to_numpy()[known])
         if (truth[items[known]] < 0).all():  # every weight 0: the plain vote, which gold did not weigh
             first = int(np.flatnonzero(known)[0])
-            warnings.warn(
+            warn_at_caller(
                 LabelwiseWarning(
                     f"gold labels name none of the answers' classes {enc.class_index().tolist()} (item "
                     f"{show(gold.index[first])} has {show(gold.iloc[first])}): every annotator's skill is 0 and "
                     "the labels are the plain vote; check the spelling, case and spaces of gold"
-                ),
-                stacklevel=4,
+                )
             )
         answer_truth = truth[enc.item_idx]
         on_gold = answer_truth > -2

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_positive_int, show
 from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
@@ -346,7 +346,7 @@ class KOS(BaseAggregator):
         classes, items = enc.class_index(), enc.item_index()
         said = classes[int(label[np.flatnonzero(item == i)[0]])]
         details = (unsettled.size, items[i], int((item == i).sum()), said, classes[code])
-        warnings.warn(UnsettledLabelsWarning(unsettled_message(*details), details), stacklevel=5)
+        warn_at_caller(UnsettledLabelsWarning(unsettled_message(*details), details))
 
     def _set_scores(self, enc: EncodedAnswers, scores: np.ndarray, reliabilities: np.ndarray) -> None:
         """``item_scores_`` and ``annotator_reliability_``: Series for two classes, else one column

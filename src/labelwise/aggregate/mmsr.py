@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
@@ -314,7 +314,7 @@ class MMSR(BaseAggregator):
             _, other = _accuracy_weight(self._signed_skill(signs.signs, u, v, k, n), k)
             note = self._sign_note(enc, pairs, weight, other, signs, turned, k)
         if not self._warn_if_sparse(pairs, weight, note) and note:
-            warnings.warn(LabelwiseWarning(note), stacklevel=4)
+            warn_at_caller(LabelwiseWarning(note))
         scores = enc.item_class_sum(weight[enc.annotator_idx])
         silent = ~(scores != 0).any(axis=1)  # every weight 0 (no annotator of the item shares items with others)
         post, _ = log_normalize(scores, overwrite=True)
@@ -372,13 +372,13 @@ class MMSR(BaseAggregator):
                 f"MMSR found no two of the {n} annotators sharing an item: it has no agreement to learn from, so "
                 "every weight is 0 and each item keeps its plain vote shares"
             )
-            warnings.warn(LabelwiseWarning(message), stacklevel=5)
+            warn_at_caller(LabelwiseWarning(message))
             return True
         median = float(np.median(shared))
         if median >= SPARSE_PAIR_ITEMS:
             return False
         n_neg = int((weight < 0).sum())
-        warnings.warn(
+        warn_at_caller(
             LabelwiseWarning(
                 f"MMSR on a sparse crowd: annotator pairs who share items share a median of {median:g} item(s) "
                 f"(under {SPARSE_PAIR_ITEMS}) and {1.0 - shared.size / n_pairs:.0%} of the {n_pairs} pairs share "
@@ -386,8 +386,7 @@ class MMSR(BaseAggregator):
                 f"({n_neg / n:.0%}) got a negative weight (taken for adversaries: their answers count against "
                 "the labels they give); on such crowds prefer dawid-skene, one-coin or majority-vote"
                 + (f". {note}" if note else "")
-            ),
-            stacklevel=5,
+            )
         )
         return True
 

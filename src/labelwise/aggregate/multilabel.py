@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_choice, check_fraction, check_positive_int, show
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
@@ -322,10 +323,11 @@ class MultiLabelAggregator(BaseEstimator):
         items, tag_index = base.item_index(), tags.tags
         chosen = select_tags(probas, float(self.threshold), int(self.min_tags))
         if 0 < len(tag_index) <= int(self.min_tags):
-            warnings.warn(
-                f"every item gets every tag: min_tags={int(self.min_tags)} asks for at least as many tags "
-                f"as the answers hold ({len(tag_index)})",
-                stacklevel=2,
+            warn_at_caller(
+                UserWarning(
+                    f"every item gets every tag: min_tags={int(self.min_tags)} asks for at least as many tags "
+                    f"as the answers hold ({len(tag_index)})"
+                )
             )
         self.tags_ = tag_index
         self.tag_models_ = models

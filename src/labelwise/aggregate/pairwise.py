@@ -15,13 +15,13 @@ several.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._base import check_tol
@@ -117,12 +117,12 @@ class _PairwiseAggregator(BaseEstimator):
         self.loss_history_ = [float(v) for v in losses]
         if enc.n_components > 1:
             sizes = np.bincount(enc.component)
-            warnings.warn(
-                f"the comparisons form {enc.n_components} separate groups of items (connected components of sizes "
-                f"{sizes[:5].tolist()}{'...' if len(sizes) > 5 else ''}): no comparison links two groups, so scores "
-                "are comparable only within one group (components_ says which item is in which)",
-                LabelwiseWarning,
-                stacklevel=3,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"the comparisons form {enc.n_components} separate groups of items (connected components of sizes "
+                    f"{sizes[:5].tolist()}{'...' if len(sizes) > 5 else ''}): no comparison links two groups, so scores "
+                    "are comparable only within one group (components_ says which item is in which)"
+                )
             )
 
     def fit_predict(self, pairs: pd.DataFrame) -> pd.Series:

@@ -20,10 +20,9 @@ audit's range check, whose message names the percentages (:func:`scale_hint`).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
+from .._caller import warn_at_caller
 from ..errors import LabelwiseWarning
 from ._blocks import row_blocks
 
@@ -117,25 +116,25 @@ def warn_if_softmax(probs: np.ndarray, given: np.ndarray) -> bool:
     if multi.size == 0 or not (near_one or softmax_rows(probs)):  # identical rows (one row) checked here
         return False
     row = int(multi[0])
-    warnings.warn(
-        f"probs sum to 1 in every row (a softmax?) while {multi.size} of {len(per_row)} examples have more than one "
-        f"tag (row {row} has {int(per_row[row])}): the multi-label audit reads each column as that tag's own "
-        "probability, so a softmax, which splits one unit among an example's tags, makes the flags unreliable; "
-        "pass one sigmoid per tag (a one-vs-rest model's probabilities, or the sigmoid of each logit)",
-        SoftmaxProbsWarning,
-        stacklevel=3,
+    warn_at_caller(
+        SoftmaxProbsWarning(
+            f"probs sum to 1 in every row (a softmax?) while {multi.size} of {len(per_row)} examples have more than one "
+            f"tag (row {row} has {int(per_row[row])}): the multi-label audit reads each column as that tag's own "
+            "probability, so a softmax, which splits one unit among an example's tags, makes the flags unreliable; "
+            "pass one sigmoid per tag (a one-vs-rest model's probabilities, or the sigmoid of each logit)"
+        )
     )
     return True
 
 
 def _warn_scaled(total: float) -> bool:
     """Warn that every row sums to ``total``, a constant other than 1 (a scaled softmax): the module's rule."""
-    warnings.warn(
-        f"probs sum to {total:.6g} in every row, not to 1 (a softmax scaled by {total:.6g}?): the multi-label "
-        f"audit reads each column as that tag's own probability in [0, 1]; dividing by {total:.6g} would give "
-        "a softmax, which splits one unit among an example's tags, so pass one sigmoid per tag (a one-vs-rest "
-        "model's probabilities, or the sigmoid of each logit)",
-        SoftmaxProbsWarning,
-        stacklevel=4,
+    warn_at_caller(
+        SoftmaxProbsWarning(
+            f"probs sum to {total:.6g} in every row, not to 1 (a softmax scaled by {total:.6g}?): the multi-label "
+            f"audit reads each column as that tag's own probability in [0, 1]; dividing by {total:.6g} would give "
+            "a softmax, which splits one unit among an example's tags, so pass one sigmoid per tag (a one-vs-rest "
+            "model's probabilities, or the sigmoid of each logit)"
+        )
     )
     return True

@@ -9,7 +9,6 @@ not depend on how images are batched (cleanlab issue #1301).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_fraction, show
 from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning, ShapeMismatchError
@@ -188,12 +188,12 @@ def _warn_clipped(past: list[tuple[int, int, list, Any]]) -> None:
         return
     i, j, box, (w, h) = past[0]
     many = len(past) > 1
-    warnings.warn(
-        f"{len(past)} given box{'es' if many else ''} past the edge of {'their' if many else 'its'} image "
-        f"{'were' if many else 'was'} clipped to it and scored so (the first: image {i} box {j} {box}, width "
-        f"{w:g}, height {h:g}); the issues list the clipped boxes",
-        LabelwiseWarning,
-        stacklevel=4,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"{len(past)} given box{'es' if many else ''} past the edge of {'their' if many else 'its'} image "
+            f"{'were' if many else 'was'} clipped to it and scored so (the first: image {i} box {j} {box}, width "
+            f"{w:g}, height {h:g}); the issues list the clipped boxes"
+        )
     )
 
 

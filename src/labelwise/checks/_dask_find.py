@@ -137,7 +137,7 @@ def dask_graphs(
         refuse_constant_features([c.name for c in selected if c.needs_graph(inputs)])
     build = {
         **build,
-        "k": neighbour_count(build["k"], n, stacklevel=5),
+        "k": neighbour_count(build["k"], n),
     }  # a small table: fewer neighbours, with a warning
     k, metric = build["k"], build["metric"]
     search = _search_for(build["method"], n, build["random_state"])

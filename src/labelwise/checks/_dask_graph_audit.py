@@ -58,7 +58,7 @@ def audited_sharded(
                 from .._dask_select import exact_quantiles
 
                 cut = max(cut, float(exact_quantiles(a, 1.0 - exact_budget(n) / n)))
-                _warn_left(n, sample.size, int(off.sum()), int(wanted), exact_budget(n), stacklevel=6)
+                _warn_left(n, sample.size, int(off.sum()), int(wanted), exact_budget(n))
         redo = _redo_rows(a, starts, sample, cut)
     with step("neighbour graph: exact search of the far rows"):
         indices, distances = _patched(Z, blocks, starts, graph, redo, want, top_norm)

@@ -32,11 +32,11 @@ using hierarchical navigable small world graphs. IEEE TPAMI, 42(4), 824-836.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from ..errors import LabelwiseWarning
 from . import graph as _graph  # its _row_step read at call time: the block size the graph uses now
 
@@ -156,7 +156,7 @@ def _mean_distance(sqdist: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(np.asarray(sqdist, dtype=np.float64), 0.0)).mean(axis=1)
 
 
-def _warn_left(n: int, sampled: int, off: int, wanted: int, budget: int, stacklevel: int = 5) -> None:
+def _warn_left(n: int, sampled: int, off: int, wanted: int, budget: int) -> None:
     cap = "" if MAX_EXACT_ROWS is None else f", at most {MAX_EXACT_ROWS}"
     message = (
         f"the approximate neighbour search missed neighbours of {off} of {sampled} rows checked against the "
@@ -165,4 +165,4 @@ def _warn_left(n: int, sampled: int, off: int, wanted: int, budget: int, stackle
         f"{wanted - budget} rows keep approximate neighbours whose distances, and the outliers they flag, "
         "may be too large; method='exact' gives the exact graph"
     )
-    warnings.warn(message, LabelwiseWarning, stacklevel=stacklevel)
+    warn_at_caller(LabelwiseWarning(message))

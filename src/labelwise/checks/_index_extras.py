@@ -5,8 +5,7 @@ index)."""
 
 from __future__ import annotations
 
-import warnings
-
+from .._caller import warn_at_caller
 from .._extras import available, not_installed, require
 from ..errors import LabelwiseWarning
 
@@ -37,5 +36,5 @@ def warn_fallback(wanted: str, used: str, n: int, parameter: str = "index") -> s
         f"{not_installed(INDEX_MODULES[wanted])}: the search used {used} instead, whose neighbours can "
         f"differ from {wanted}'s"
     )
-    warnings.warn(message, LabelwiseWarning, stacklevel=4)
+    warn_at_caller(LabelwiseWarning(message))
     return message

@@ -7,13 +7,13 @@ what was expected and what was received.
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import issparse
 
+from .._caller import warn_at_caller
 from .._validate.arguments import show
 from .._validate.labels import encode_labels, encode_labels_for_probs
 from .._validate.probabilities import check_probs
@@ -117,19 +117,15 @@ def features_vary(X: np.ndarray) -> bool:
     return any(bool((X[s : s + step] != first).any()) for s in range(0, X.shape[0], step))
 
 
-def neighbour_count(k: int, n: int, stacklevel: int = 4) -> int:
+def neighbour_count(k: int, n: int) -> int:
     """The neighbours per row a graph over ``n`` rows can have: ``k``, or ``n - 1`` when ``k`` is not
     below ``n`` (a small table), with a :class:`~labelwise.errors.LabelwiseWarning` naming the value
-    used (``stacklevel``: the user's call). ``find_data_issues`` (in memory and on dask) and
+    used (at the user's call). ``find_data_issues`` (in memory and on dask) and
     ``labelwise audit --k`` both lower it here."""
     if k < n:
         return k
     used = n - 1
-    warnings.warn(
-        f"k {k} is not below the number of rows ({n}); the data checks use k={used}",
-        LabelwiseWarning,
-        stacklevel=stacklevel,
-    )
+    warn_at_caller(LabelwiseWarning(f"k {k} is not below the number of rows ({n}); the data checks use k={used}"))
     return used
 
 

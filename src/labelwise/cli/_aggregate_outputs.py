@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import AnnotationError, InvalidLabelsError, LabelwiseWarning, MissingColumnError
@@ -126,13 +126,12 @@ def _check_gold_classes(path: Path, gold: pd.Series, classes: Any, *, warn: bool
     if not warn:
         return
     odd = pd.unique(gold[unknown])
-    warnings.warn(
+    warn_at_caller(
         LabelwiseWarning(
             f"--gold file {str(path)!r} has {len(odd)} label(s) that are no class of the answers "
             f"({[str(v) for v in odd[:5]]}; classes {shown[:10]}): its {int(unknown.sum())} item(s) with them "
             "count as wrong"
-        ),
-        stacklevel=2,
+        )
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError, InvalidParameterError
@@ -41,7 +42,7 @@ def _renamed_warning(message: warnings.WarningMessage, image_ids: list) -> None:
     found = _CLIPPED_AT.search(text)
     if found is not None:
         text = text[: found.start()] + f"(the first: {_image_named(image_ids, int(found[1]))} " + text[found.end() :]
-    warnings.warn(text, message.category, stacklevel=2)
+    warn_at_caller(message.category(text))
 
 
 def run_detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._chunk_floor import chunks_record
 from .._dask_rows import inlined
 from .._extras import require
@@ -140,12 +141,12 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool, option: str = 
                 f"{option} must be a 2-D array (one row per example, {what}), got shape {arr.shape} in {str(path)!r}"
             )
         if arr.ndim == 2 and len(arr.chunks[1]) > 1:
-            warnings.warn(
-                f"{option} {str(path)!r} is chunked along its columns ({len(arr.chunks[1])} column chunks); "
-                "each task reads whole rows, so the chunks are merged per row block (more memory per task: "
-                "store it with chunks=(rows, n_classes) to avoid this)",
-                LabelwiseWarning,
-                stacklevel=2,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"{option} {str(path)!r} is chunked along its columns ({len(arr.chunks[1])} column chunks); "
+                    "each task reads whole rows, so the chunks are merged per row block (more memory per task: "
+                    "store it with chunks=(rows, n_classes) to avoid this)"
+                )
             )
         return arr.rechunk({0: chunk_rows or "auto", 1: -1}) if chunk_rows or len(arr.chunks[1]) > 1 else arr
     if option == "--probs":

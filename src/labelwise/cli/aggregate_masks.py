@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ import click
 import numpy as np
 
 from .. import aggregate as aggregate_api
+from .._caller import warn_at_caller
 from .._heavy import pandas as pd
 from .._validate.arguments import show
 from ..errors import AnnotationError, DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError
@@ -216,11 +216,11 @@ def _warn_unfinished(method: str, model: Any, summary: dict, max_iter: int | Non
         return
     steps = int(summary["n_iter"]) if method != "staple" else max_iter or 200
     name = {"staple": "STAPLE", "em": "SegmentationEM", "rasa": "SegmentationRASA"}[method]
-    warnings.warn(
-        f"{name} did not converge in {show(steps)} EM steps: the masks are those of the last step; "
-        "a larger --max-iter lets it finish",
-        LabelwiseWarning,
-        stacklevel=1,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"{name} did not converge in {show(steps)} EM steps: the masks are those of the last step; "
+            "a larger --max-iter lets it finish"
+        )
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import click
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import row_label
@@ -249,7 +249,5 @@ def aggregate_numbers(
             "(summary.json: n_components)"
         )
     if not est.converged_:
-        warnings.warn(
-            f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
-        )
+        warn_at_caller(LabelwiseWarning(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol"))
     print_wrote(out / name for name in ("values.csv", "annotators.csv", "summary.json"))

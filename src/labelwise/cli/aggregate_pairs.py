@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import click
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._heavy import pandas as pd
 from .._stage_progress import stages
 from ..aggregate._names import PAIRWISE_METHOD_NAMES
@@ -202,7 +202,5 @@ def aggregate_pairs(
             "(scores.csv: component)"
         )
     if not est.converged_:
-        warnings.warn(
-            f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
-        )
+        warn_at_caller(LabelwiseWarning(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol"))
     print_wrote(out / n for n in ("scores.csv", *(["annotators.csv"] if noisy else []), "summary.json"))

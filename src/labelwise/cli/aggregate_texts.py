@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import click
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._heavy import pandas as pd
 from ..aggregate._names import TEXT_METHOD_NAMES
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
@@ -231,7 +231,5 @@ def aggregate_texts(
             f"cap ({est.skill_floor} floor of the summed distance), not a measured reliability"
         )
     if hasattr(est, "max_iter") and not getattr(est, "converged_", True):
-        warnings.warn(
-            f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
-        )
+        warn_at_caller(LabelwiseWarning(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol"))
     print_wrote(out / n for n in ("texts.csv", *(["annotators.csv"] if annotators is not None else []), "summary.json"))

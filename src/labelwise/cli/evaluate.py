@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._heavy import pandas as pd
 from .._validate.arguments import plain, show
 from .._validate.probabilities import ROUNDED_SUM_GAP
@@ -311,7 +311,7 @@ def _warn_if_stale(log: str) -> None:
 
     line = stale_log_line(log)
     if line is not None:
-        warnings.warn(f"--corrections: {line}", LabelwiseWarning, stacklevel=2)
+        warn_at_caller(LabelwiseWarning(f"--corrections: {line}"))
 
 
 @contextlib.contextmanager

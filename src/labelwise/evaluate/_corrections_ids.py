@@ -14,13 +14,13 @@ other data: it is refused, naming a few of its ids and of the test set's.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError, LabelwiseWarning
 
@@ -84,11 +84,11 @@ def rows_by_id(log_ids: pd.Series, ids: pd.Series, column: str, source: str, lin
     if not known.all():
         out = np.flatnonzero(~known)
         listed = ", ".join(f"{_text(log_ids.iloc[i])!r} ({lines()[i]})" for i in out[:5])
-        warnings.warn(
-            f"{source}: {len(out)} of {len(where)} corrections name ids that are not test items ({listed}"
-            f"{', ...' if len(out) > 5 else ''}): left out (corrections of audited rows outside the test set)",
-            LabelwiseWarning,
-            stacklevel=4,
+        warn_at_caller(
+            LabelwiseWarning(
+                f"{source}: {len(out)} of {len(where)} corrections name ids that are not test items ({listed}"
+                f"{', ...' if len(out) > 5 else ''}): left out (corrections of audited rows outside the test set)"
+            )
         )
     return where, known
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 
+from .._caller import warn_at_caller
 from .._validate.arguments import plain, show
 from ..errors import LabelwiseWarning
 
@@ -88,7 +89,7 @@ class UndefinedScores:
             if where not in seen:
                 seen.append(where)
 
-    def say(self, stacklevel: int = 3) -> None:
+    def say(self) -> None:
         """One :class:`~labelwise.errors.LabelwiseWarning` with everything collected (none when nothing was)."""
         if not self.notes and not self.unnamed:
             return
@@ -100,11 +101,11 @@ class UndefinedScores:
         shown = "; ".join(parts[:10]) + (f"; and {len(parts) - 10} more" if len(parts) > 10 else "")
         if self.unnamed:
             shown += ("; " if shown else "") + f"{self.unnamed} score(s) {self.unnamed_where or 'on subsets'}"
-        warnings.warn(
-            f"metric {self.metric!r} is undefined (0/0) for a class without predicted or true rows, and "
-            f"scikit-learn used {self.value or '0.0'} for it: {shown}. The scores count that class as "
-            f"{self.value or '0.0'}; to leave it out of an average, pass a callable with zero_division=np.nan "
-            "(e.g. functools.partial(sklearn.metrics.precision_score, average='macro', zero_division=np.nan))",
-            LabelwiseWarning,
-            stacklevel=stacklevel,
+        warn_at_caller(
+            LabelwiseWarning(
+                f"metric {self.metric!r} is undefined (0/0) for a class without predicted or true rows, and "
+                f"scikit-learn used {self.value or '0.0'} for it: {shown}. The scores count that class as "
+                f"{self.value or '0.0'}; to leave it out of an average, pass a callable with zero_division=np.nan "
+                "(e.g. functools.partial(sklearn.metrics.precision_score, average='macro', zero_division=np.nan))"
+            )
         )

@@ -252,7 +252,7 @@ def _score_table(
             f"metric {name!r} must score (y_true, y_pred) label arrays; it failed on these labels: "
             f"{type(exc).__name__}: {why}"
         ) from None
-    notes.say(stacklevel=4)
+    notes.say()
     return pd.DataFrame(columns, index=pd.Index(models, name="model"))
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_fraction, check_positive_int, check_random_state, show
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
 from ._inputs import align_rows
@@ -151,11 +151,11 @@ def _warn_unordered(lists: dict[str, np.ndarray], what: str) -> None:
     """A warning for each score list that gives every system the same score (it orders none of them)."""
     for name, scores in lists.items():
         if _all_tied(scores):
-            warnings.warn(
-                f"{name} gives every system the same score ({float(scores[0]):g}), so it orders none of the "
-                f"{len(scores)} systems: {what}",
-                LabelwiseWarning,
-                stacklevel=3,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"{name} gives every system the same score ({float(scores[0]):g}), so it orders none of the "
+                    f"{len(scores)} systems: {what}"
+                )
             )
 
 

@@ -428,7 +428,7 @@ def _metric_columns(
             low[s], high[s] = _bootstrap(
                 fn, name, c, classes, n_bootstrap, np.random.default_rng([seed, s]), confidence
             )
-    notes.say(stacklevel=5)
+    notes.say()
     return value, low, high
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._extras import require
 from ..errors import DataFileError, LabelwiseWarning
 from .paths import require_folder
@@ -69,11 +69,11 @@ def _warn_unpadded(names: list[str]) -> None:
         return
     i = next(i for i, (a, b) in enumerate(zip(names, by_number, strict=True)) if a != b)
     later = names[i]
-    warnings.warn(
-        f"the {len(names)} mask files are read in name order, in which {later!r} comes before {by_number[i]!r} "
-        "(their numbers are not zero-padded); the masks, and the probabilities given for them (--probs), "
-        "are in that order, not the numbers' (issues.csv's file column lists it; zero-padded names, "
-        "img002.png, sort the same both ways)",
-        LabelwiseWarning,
-        stacklevel=3,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"the {len(names)} mask files are read in name order, in which {later!r} comes before {by_number[i]!r} "
+            "(their numbers are not zero-padded); the masks, and the probabilities given for them (--probs), "
+            "are in that order, not the numbers' (issues.csv's file column lists it; zero-padded names, "
+            "img002.png, sort the same both ways)"
+        )
     )

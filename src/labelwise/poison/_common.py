@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._caller import warn_at_caller
 from .._validate.labels import check_same_length, encode_labels
 from .._validate.row_order import check_row_order
 from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning, ShapeMismatchError
@@ -190,14 +190,14 @@ def warn_budget_over_bound(budget: int, n: int, k: int, attack: str) -> None:
     """
     if budget * k <= n * (k - 1):
         return
-    warnings.warn(
-        f"the {attack!r} attack's budget flips {budget} of {n} labels ({budget / n:.0%}), more than "
-        f"(K-1)/K = {(k - 1) / k:.4g} of them for K={k} classes: the attacked labels are wrong more often "
-        "than a uniform guess"
-        + (", and a model trained on them learns the two classes swapped" if k == 2 else "")
-        + " (labelwise.noise refuses such a rate)",
-        LabelwiseWarning,
-        stacklevel=4,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"the {attack!r} attack's budget flips {budget} of {n} labels ({budget / n:.0%}), more than "
+            f"(K-1)/K = {(k - 1) / k:.4g} of them for K={k} classes: the attacked labels are wrong more often "
+            "than a uniform guess"
+            + (", and a model trained on them learns the two classes swapped" if k == 2 else "")
+            + " (labelwise.noise refuses such a rate)"
+        )
     )
 
 

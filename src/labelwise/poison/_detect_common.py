@@ -7,12 +7,12 @@ numpy, memory maps and Dask arrays) are in :mod:`labelwise.poison._detect_passes
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._caller import warn_at_caller
 from .._chunks import row_blocks
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
 from ._common import refuse_sparse
@@ -78,11 +78,11 @@ def skip_small_classes(groups: ClassRows, minimum: int, detector: str, why: str 
     if small.size:
         names = [str(groups.classes[k]) for k in small[:10]]
         reason = f" ({why})" if why else ""
-        warnings.warn(
-            f"labels: {small.size} class(es) have fewer than {minimum} rows ({', '.join(names)}); {detector} "
-            f"skips them: their rows are not flagged and their score is NaN{reason}",
-            LabelwiseWarning,
-            stacklevel=3,
+        warn_at_caller(
+            LabelwiseWarning(
+                f"labels: {small.size} class(es) have fewer than {minimum} rows ({', '.join(names)}); {detector} "
+                f"skips them: their rows are not flagged and their score is NaN{reason}"
+            )
         )
     return sizes >= minimum
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.svm import SVC
 from sklearn.utils.metaestimators import available_if
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_choice, check_positive, check_positive_int, show
 from .._validate.estimators import sample_weight_fit_params
 from ..errors import LabelwiseWarning, TooFewExamplesError
@@ -116,11 +116,11 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
         # 3 inner folds; on data too small for that, train without the audit (and say so).
         need = cv * (3 if self.probe is None else 1) + 1
         if np.bincount(codes).min() < need:
-            warnings.warn(
-                f"AuditThenTrain: a class has fewer than {need} examples, too few to audit with cv={cv}; "
-                "training on all labels",
-                LabelwiseWarning,
-                stacklevel=2,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"AuditThenTrain: a class has fewer than {need} examples, too few to audit with cv={cv}; "
+                    "training on all labels"
+                )
             )
             self.issues_ = None
             self.kept_ = np.ones(codes.size, dtype=bool)
@@ -149,12 +149,12 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
             self.estimator_ = final.fit(X, self.classes_[new])
         unseen = np.setdiff1d(self.classes_, getattr(self.estimator_, "classes_", self.classes_))
         if unseen.size:
-            warnings.warn(
-                f"AuditThenTrain: the final model saw no example of class {', '.join(show(c) for c in unseen)} "
-                f"(mode={self.mode!r} left none): it never predicts it, predict_proba gives it 0 and "
-                "decision_function has columns for the other classes only",
-                LabelwiseWarning,
-                stacklevel=2,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"AuditThenTrain: the final model saw no example of class {', '.join(show(c) for c in unseen)} "
+                    f"(mode={self.mode!r} left none): it never predicts it, predict_proba gives it 0 and "
+                    "decision_function has columns for the other classes only"
+                )
             )
         self.svc_ = self.estimator_
         return self

@@ -11,7 +11,6 @@ on those two standardised features.
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from sklearn.cluster import DBSCAN
 from sklearn.neighbors import NearestNeighbors
 from sklearn.svm import SVC
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_fraction, check_positive, check_positive_int
 from .._validate.labels import _as_1d, check_same_length
 from ..errors import InvalidParameterError, LabelwiseWarning
@@ -47,10 +47,8 @@ def _fit_sanitised(est: Any, X: np.ndarray, codes: np.ndarray, new: np.ndarray) 
     SVC is then trained on the labels as given.
     """
     if np.unique(new).size < 2 <= np.unique(codes).size:
-        warnings.warn(
-            "label sanitisation would leave a single class; training on the labels as given",
-            LabelwiseWarning,
-            stacklevel=3,
+        warn_at_caller(
+            LabelwiseWarning("label sanitisation would leave a single class; training on the labels as given")
         )
         new = codes
     est.labels_ = est.classes_[new]

@@ -27,13 +27,13 @@ import dataclasses
 import json
 import numbers
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from ..errors import DataFileError, LabelwiseWarning
 from ..io.outputs import AuditOutput
 from ..io.plain_text import format_suffix, plain_text
@@ -177,7 +177,7 @@ def previewed_audit(audit: AuditOutput) -> AuditOutput:
     try:
         check_data_unchanged(audit)
     except DataFileError as exc:
-        warnings.warn(f"report: previews left out: {exc}", LabelwiseWarning, stacklevel=2)
+        warn_at_caller(LabelwiseWarning(f"report: previews left out: {exc}"))
         return dataclasses.replace(audit, data=None)
     return audit
 

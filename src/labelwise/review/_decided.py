@@ -5,13 +5,13 @@ or to the table part by part (:mod:`labelwise.review._stream_export`).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io.outputs import AuditOutput
 from ._data_ids import data_ids, id_key
@@ -167,9 +167,9 @@ def _warn_new_classes(classes: list[Any], rows: np.ndarray, labels: np.ndarray) 
     unknown = [(int(r), v) for r, v in zip(rows, labels, strict=True) if class_of(classes, v) is None]
     if unknown:
         shown = ", ".join(f"row {r} to {v!r}" for r, v in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
-        warnings.warn(
-            f"{len(unknown)} relabel(s) in review.sqlite name a label that is not a class of the audit "
-            f"({shown}; classes: {[str(c) for c in classes[:20]]}): the cleaned data holds them as new classes",
-            LabelwiseWarning,
-            stacklevel=4,
+        warn_at_caller(
+            LabelwiseWarning(
+                f"{len(unknown)} relabel(s) in review.sqlite name a label that is not a class of the audit "
+                f"({shown}; classes: {[str(c) for c in classes[:20]]}): the cleaned data holds them as new classes"
+            )
         )

@@ -33,13 +33,13 @@ import json
 import numbers
 import os
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import is_number
 from ..errors import LabelwiseWarning
 from ..io._text_ids import numbers_unless_merged
@@ -85,11 +85,11 @@ def _inferred(column: pd.Series, plain: pd.Series, first: Any) -> pd.Series:
     """``plain`` (the relabelled values as objects) in the type pandas infers, with the warning that
     ``column``'s dtype could not hold the label ``first``."""
     changed = plain.infer_objects()
-    warnings.warn(
-        f"the label column {column.name!r} was {column.dtype} and the review relabelled a row to {first!r}, "
-        f"which is not a value of that type: the cleaned column is {changed.dtype}",
-        LabelwiseWarning,
-        stacklevel=4,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"the label column {column.name!r} was {column.dtype} and the review relabelled a row to {first!r}, "
+            f"which is not a value of that type: the cleaned column is {changed.dtype}"
+        )
     )
     return changed
 
@@ -125,12 +125,12 @@ def _categorical(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.
         values[rows] = labels
         return _inferred(column, pd.Series(values, index=column.index, name=column.name), new[0])
     if new:
-        warnings.warn(
-            f"the review relabelled rows of the categorical label column {column.name!r} to "
-            f"{new[:5]!r}, which {'is' if len(new) == 1 else 'are'} not among its categories: added as new "
-            "categories after the others",
-            LabelwiseWarning,
-            stacklevel=3,
+        warn_at_caller(
+            LabelwiseWarning(
+                f"the review relabelled rows of the categorical label column {column.name!r} to "
+                f"{new[:5]!r}, which {'is' if len(new) == 1 else 'are'} not among its categories: added as new "
+                "categories after the others"
+            )
         )
     values = result.to_numpy(dtype=object).copy()
     values[rows] = matched

@@ -11,11 +11,10 @@ allows (``T`` overstates the noise, or is near-singular) and its accuracy can fa
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.special import logsumexp
 
+from .._caller import warn_at_caller
 from ..errors import LabelwiseWarning
 from . import _corrected_loss as loss
 
@@ -59,15 +58,15 @@ def check_backward_runaway(X, codes, weights, coef, intercept, T, C: float) -> d
     signals = {"relative_slope": relative, "corrected_loss": data, "max_logit": largest, "condition": condition}
     if not (relative < RUNAWAY_SLOPE or not np.isfinite(largest) or largest > OVERFLOWED_LOGIT):
         return signals
-    warnings.warn(
-        f"ForwardCorrection(correction='backward') ran away: its corrected training loss falls without bound "
-        f"along the fitted weights (slope {relative:.3g} per unit of logit range, below {RUNAWAY_SLOPE:g}; "
-        f"mean corrected loss {data:.3g}, an estimate of a log loss, which cannot be below 0; largest "
-        f"|logit| {largest:.3g}), so only the penalty C={C:g} stopped the weights. The model fits the noisy "
-        f"labels more closely than transition allows: T overstates the noise or is near-singular (condition "
-        f"number {condition:.3g}), and the accuracy can fall to chance. Use correction='forward' (bounded, the "
-        "default), or a T that matches the noise",
-        LabelwiseWarning,
-        stacklevel=3,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"ForwardCorrection(correction='backward') ran away: its corrected training loss falls without bound "
+            f"along the fitted weights (slope {relative:.3g} per unit of logit range, below {RUNAWAY_SLOPE:g}; "
+            f"mean corrected loss {data:.3g}, an estimate of a log loss, which cannot be below 0; largest "
+            f"|logit| {largest:.3g}), so only the penalty C={C:g} stopped the weights. The model fits the noisy "
+            f"labels more closely than transition allows: T overstates the noise or is near-singular (condition "
+            f"number {condition:.3g}), and the accuracy can fall to chance. Use correction='forward' (bounded, the "
+            "default), or a T that matches the noise"
+        )
     )
     return signals

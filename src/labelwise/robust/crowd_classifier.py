@@ -3,7 +3,6 @@ answers by EM (Raykar et al. 2010, "Learning From Crowds")."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
+from .._caller import warn_at_caller
 from .._meta import PredictWithFittedEstimator, base_estimator
 from .._progress import track
 from .._soft_labels import expand_soft_labels
@@ -359,12 +359,11 @@ class CrowdClassifier(PredictWithFittedEstimator, RowOrderScore, ClassifierMixin
                 self.converged_ = True
                 break
         if not self.converged_:
-            warnings.warn(
+            warn_at_caller(
                 LabelwiseWarning(
                     f"CrowdClassifier did not converge in max_iter={self.max_iter} iterations (last change of the "
                     f"log-likelihood per answer {change:.3g} >= tol={self.tol}); raise max_iter"
-                ),
-                stacklevel=2,
+                )
             )
         self.estimator_ = self._fit_soft(template, X, rows, soft)
         self._set_results(X, crowd, soft, pseudo, n)

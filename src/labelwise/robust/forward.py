@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -11,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._caller import warn_at_caller
 from .._validate.arguments import check_choice, check_positive, check_positive_int, seed_from
 from .._validate.estimators import check_sample_weight
 from .._validate.labels import check_same_length
@@ -194,10 +193,10 @@ class ForwardCorrection(RowOrderScore, ClassifierMixin, BaseEstimator):
             options={"maxiter": self.max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
         )
         if not result.success and result.nit >= self.max_iter:
-            warnings.warn(
-                f"ForwardCorrection did not converge in max_iter={self.max_iter} iterations; raise max_iter",
-                ConvergenceWarning,
-                stacklevel=2,
+            warn_at_caller(
+                ConvergenceWarning(
+                    f"ForwardCorrection did not converge in max_iter={self.max_iter} iterations; raise max_iter"
+                )
             )
         W, b = loss.unpack(result.x, X.shape[1], n_out, bool(self.fit_intercept))
         self.coef_ = W.T.copy()

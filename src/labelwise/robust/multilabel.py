@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -10,6 +9,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
+from .._caller import warn_at_caller
 from .._chunks import check_n_jobs
 from .._meta import base_estimator, fit_clone, inherit_input_tags
 from .._tag_cells import DEFAULT_SEPARATOR, check_separator
@@ -263,12 +263,12 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, RowOrderScore, ClassifierMix
                 f"{show(t)} ({int(p)} of {n} rows)"
                 for t, p in zip(self.classes_[~trainable], n_pos[~trainable], strict=True)
             )
-            warnings.warn(
-                f"y has tags with fewer than cv={n_splits} present (or absent) rows, or with one value only in "
-                f"some fold's training rows: {few}; they are not audited nor fitted, and are predicted with their "
-                "share of rows",
-                LabelwiseWarning,
-                stacklevel=3,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"y has tags with fewer than cv={n_splits} present (or absent) rows, or with one value only in "
+                    f"some fold's training rows: {few}; they are not audited nor fitted, and are predicted with their "
+                    "share of rows"
+                )
             )
 
     def _cleaned(self, given: np.ndarray, issues: MultilabelIssues, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -306,10 +306,10 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, RowOrderScore, ClassifierMix
         for (j, _, _), model in zip(todo, models, strict=True):
             self.estimators_[j] = model
         if single:
-            warnings.warn(
-                f"after cleaning, the tags {[show(t) for t in single]} hold one value only: predicted with their prior",
-                LabelwiseWarning,
-                stacklevel=3,
+            warn_at_caller(
+                LabelwiseWarning(
+                    f"after cleaning, the tags {[show(t) for t in single]} hold one value only: predicted with their prior"
+                )
             )
 
     def predict_proba(self, X):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import DataConversionWarning
 
+from .._caller import warn_at_caller
 from .._validate.labels import label_values
 from ..errors import InvalidLabelsError
 
@@ -26,11 +26,11 @@ def split_unlabeled(y: Any, unlabeled_value: Any, *, name: str = "y") -> tuple[n
     else:
         arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected. Please change the shape of y "
-            "to (n_samples,), for example using ravel().",
-            DataConversionWarning,
-            stacklevel=3,
+        warn_at_caller(
+            DataConversionWarning(
+                "A column-vector y was passed when a 1d array was expected. Please change the shape of y "
+                "to (n_samples,), for example using ravel()."
+            )
         )
         arr = arr.ravel()
     if arr.ndim != 1:

@@ -18,6 +18,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
 
+from .._caller import warn_at_caller
 from .._meta import checked_proba, fit_clone
 from .._validate.arguments import seed_from
 from ..errors import LabelwiseWarning
@@ -86,12 +87,12 @@ def cv_safeguard(
     given = codes[labeled_rows]
     n_splits = min(params["cv"], int(np.bincount(given, minlength=n_classes).min()))
     if n_splits < 2:
-        warnings.warn(
-            f"safeguard='cv' needs at least 2 labeled examples in every class, got "
-            f"{int(np.bincount(given, minlength=n_classes).min())} in the smallest; self-training "
-            "is kept without the check",
-            LabelwiseWarning,
-            stacklevel=3,
+        warn_at_caller(
+            LabelwiseWarning(
+                f"safeguard='cv' needs at least 2 labeled examples in every class, got "
+                f"{int(np.bincount(given, minlength=n_classes).min())} in the smallest; self-training "
+                "is kept without the check"
+            )
         )
         return SafeguardResult("unchecked", 0, np.nan, np.nan, np.nan, np.nan)
     seed = seed_from(trainer.random_state)

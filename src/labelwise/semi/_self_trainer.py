@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import warnings
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.utils import _safe_indexing
 
+from .._caller import warn_at_caller
 from .._meta import PredictWithFittedEstimator, accepts_sample_weight, checked_proba, fit_clone
 from .._progress import track
 from .._validate.estimators import fit_sample_weight, sample_weight_fit_params
@@ -290,11 +290,11 @@ class SelfTrainer(LabeledRowsScore, PredictWithFittedEstimator, ClassifierMixin,
                     if marker
                     else ""
                 )
-                warnings.warn(
-                    f"y has no unlabeled examples (none equal unlabeled_value={self.unlabeled_value!r} or are "
-                    f"missing); fitting the estimator on all labels (plain supervised fit){hint}",
-                    LabelwiseWarning,
-                    stacklevel=2,
+                warn_at_caller(
+                    LabelwiseWarning(
+                        f"y has no unlabeled examples (none equal unlabeled_value={self.unlabeled_value!r} or are "
+                        f"missing); fitting the estimator on all labels (plain supervised fit){hint}"
+                    )
                 )
                 self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows, given)
                 self.termination_condition_ = "all_labeled"

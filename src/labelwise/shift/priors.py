@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import warn_at_caller
 from .._validate.arguments import (
     check_choice,
     check_fraction,
@@ -313,14 +313,14 @@ def _warn_clipped(method: str, out: dict, classes: np.ndarray, n_target: int) ->
         return
     shown = ", ".join(f"{show(plain(classes[i]))} ({raw[i]:.3g})" for i in low[:10])
     more = f" and {low.size - 10} more" if low.size > 10 else ""
-    warnings.warn(
-        f"{method}'s solution has negative target priors for {low.size} class{'es' if low.size > 1 else ''}: "
-        f"{shown}{more}; the priors hold them clipped to 0 and the other priors renormalised (raw_weights keeps "
-        f"the solution). Negative priors mean the estimate is noisy: {n_target} target "
-        f"row{'s' if n_target != 1 else ''}, or a confusion matrix close to singular; the bootstrap interval "
-        "(n_boot) shows how much, and method='rlls' or 'mlls' never go below 0",
-        LabelwiseWarning,
-        stacklevel=4,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"{method}'s solution has negative target priors for {low.size} class{'es' if low.size > 1 else ''}: "
+            f"{shown}{more}; the priors hold them clipped to 0 and the other priors renormalised (raw_weights keeps "
+            f"the solution). Negative priors mean the estimate is noisy: {n_target} target "
+            f"row{'s' if n_target != 1 else ''}, or a confusion matrix close to singular; the bootstrap interval "
+            "(n_boot) shows how much, and method='rlls' or 'mlls' never go below 0"
+        )
     )
 
 
@@ -372,13 +372,13 @@ def _no_flat_intervals(
     shown = ", ".join(f"{show(plain(classes[i]))} ({low[i]:.3g})" for i in flat[:10])
     more = f" and {flat.size - 10} more" if flat.size > 10 else ""
     low[flat] = high[flat] = np.nan
-    warnings.warn(
-        f"the bootstrap interval (n_boot) of the target prior is not an interval for {flat.size} "
-        f"class{'es' if flat.size > 1 else ''}: every resample gave {shown}{more} the same prior, so "
-        f"it says nothing about the uncertainty ({n_target} target row{'s' if n_target != 1 else ''}: "
-        "too few to resample from, or a prior clipped at 0 in every resample); their ci_low and ci_high "
-        "are NaN. More target rows give an interval",
-        LabelwiseWarning,
-        stacklevel=4,
+    warn_at_caller(
+        LabelwiseWarning(
+            f"the bootstrap interval (n_boot) of the target prior is not an interval for {flat.size} "
+            f"class{'es' if flat.size > 1 else ''}: every resample gave {shown}{more} the same prior, so "
+            f"it says nothing about the uncertainty ({n_target} target row{'s' if n_target != 1 else ''}: "
+            "too few to resample from, or a prior clipped at 0 in every resample); their ci_low and ci_high "
+            "are NaN. More target rows give an interval"
+        )
     )
     return low, high

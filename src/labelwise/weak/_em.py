@@ -11,6 +11,7 @@ from .._caller import warn_at_caller
 from ..aggregate._guard import relabelled_given, strict_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
+from . import _map_keep
 from ._iwmv_start import keep_iwmv_start
 from ._lure import lure_applies, refit_lured
 from ._one_class_balance import ANCHOR, anchored_balance, balance_log_prior
@@ -384,7 +385,8 @@ def _missing_map(
     from IWMV's labels (``iwmv_start``, :mod:`._iwmv_start`) and from Zhang et al.'s spectral estimate or Ibrahim
     et al.'s MultiSPA (``spectral_start``), keeping the fit of higher MAP objective; with ``lured_items`` that fit
     is refined by the lured-item mixture (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at
-    least 3 classes, 10 votes per item on average). ``rows``: the fit's ``VotedOutcomes``, row weights, K, groups
+    least 3 classes, 10 votes per item on average). Before that, :func:`._map_keep.keep_classes` may refit it with
+    the class balance of the maximum-likelihood fit where it relabels a class that fit keeps. ``rows``: the fit's ``VotedOutcomes``, row weights, K, groups
     and majority vote's shares; ``options``: ``spectral_start``, ``iwmv_start``, ``lured_items``."""
     voted, w, k, groups, vote = rows
     spectral_start, iwmv_start, lured_items = options
@@ -392,6 +394,7 @@ def _missing_map(
     free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
     refit = partial(fit, fixed=not free, prior=prior)
     run = second_starts(refit(vote), refit, rows, float(em["tol"]), iwmv_start, spectral_start)
+    run = _map_keep.keep_classes(run, fit, rows, free, prior, max(float(em["tol"]), COMPARISON_TOL))
     if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
         run = refit_lured(voted, run, groups, k, prior, free=free, **em)
     return run

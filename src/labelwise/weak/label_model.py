@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _invisible_missing, _params
+from . import _exchangeable, _invisible_missing, _params
 from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
@@ -44,9 +44,8 @@ __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_bala
 #: Stopping tolerance of the moment fit (relative change of the loss, or largest change of ``μ``) when it is the estimate.
 MOMENT_TOL = 1e-9
 
-#: The same when the moment fit only starts EM (``n_em_iter > 0``, the default): EM moves the estimate much further
-#: than the last digits of the loss. Chosen on simulated dev sets (``benchmarks/dev_weak_speed.py --moment-tol``): the
-#: same labels, abstain model and cliques as with ``MOMENT_TOL`` on all of them, in a fraction of the iterations.
+#: The same when the moment fit only starts EM (``n_em_iter > 0``): EM moves the estimate far more than the loss's last
+#: digits. Same labels, abstain model and cliques as ``MOMENT_TOL`` on dev sets (``dev_weak_speed.py --moment-tol``).
 MOMENT_TOL_BEFORE_EM = 1e-6
 
 
@@ -226,13 +225,13 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         EM's objective at the same points, from the first M-step: the log posterior per item
         (log-likelihood plus :func:`labelwise.weak._em.log_prior`), never decreasing.
     lured_items_ : bool, lure_params_ : ndarray or None
-        Whether the lured-item mixture refined the fit (``lured_items`` and its gate), and its parameters
-        (``weak._lure.LureFit.unpack``), which ``predict`` uses.
+        Whether the lured-item mixture refined the fit, and its parameters (``_lure.LureFit.unpack``, for ``predict``).
     spectral_start_, iwmv_start_ : str
         ``"kept"`` (that start's MAP fit had the higher objective), ``"not kept"`` or ``"not run: <why>"``.
     em_converged_ : bool, n_em_evals_ : int
-        Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a
-        :class:`~labelwise.errors.LabelwiseWarning`), and its EM steps (True and 0 without EM).
+        Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a warning), its EM steps (True, 0 without EM).
+    shared_confusion_ : SharedTest or None
+        Exchangeable labelers' test (``weak._exchangeable``: p >= 0.05 keeps one shared confusion); None: not run.
 
     References
     ----------
@@ -402,6 +401,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                     lam_gc = lam_g if every else lam_g[cov]
                     run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
             run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes)
+            run = _exchangeable.shared_confusion_run(self, em, run, matrix if every else matrix[cov], groups, k)
             mu_g, history, self.lure_params_ = run.mu, history + run.history, run.lure
             record_convergence(self, run, self.n_em_iter, self.tol)
             out = deferred(partial(em_outputs, run, lam_c, w[cov], lam_g, cov, every))  # made for the kept fit only
