@@ -359,12 +359,18 @@ def fit_abstain_models(
     return fits[chosen], chosen, bic, vote_ll
 
 
+def lean_applies(k: int) -> bool:
+    """Whether :data:`LEAN_MISSING`'s loose runs apply to a fit of ``k`` classes: at K = 2 only, as at K >= 3
+    :mod:`._map_keep` may refit a run with its class balance held (lowmap54), which a free continuation would undo."""
+    return LEAN_MISSING and k < 3
+
+
 def _first_map(map_fit: partial) -> EMRun:
-    """The first MAP fit of :func:`fit_abstain_models` (``map_fit``: :func:`_missing_map` with its arguments); under
-    :data:`LEAN_MISSING`, unless the lured-item refinement reads its end, stopped at the looser of ``tol`` and
+    """The first MAP fit of :func:`fit_abstain_models` (``map_fit``: :func:`_missing_map` with its arguments); where
+    :func:`lean_applies`, unless the lured-item refinement reads its end, stopped at the looser of ``tol`` and
     :data:`COMPARISON_TOL` (its further starts too, compared there) and marked ``loose`` when that is looser."""
     fit, rows, p_fixed, accuracy, prior_strength, options, em = map_fit.args
-    if not LEAN_MISSING or (options[2] and lure_applies(*rows[:4])):
+    if not lean_applies(rows[2]) or (options[2] and lure_applies(*rows[:4])):
         return map_fit()
     loose = max(float(em["tol"]), COMPARISON_TOL)
     run = _missing_map(partial(fit, tol=loose), rows, p_fixed, accuracy, prior_strength, options, {**em, "tol": loose})

@@ -106,7 +106,7 @@ def refit_best(
         lam_g = lam_g.weighted(em.keywords["w"])
     fit = partial(em, lam_g, n_outcomes, groups=groups, abstains=model.abstains_, compare=False)
     both = model.pair_check_warm_start and model.abstains_ == "missing"
-    if _em.LEAN_MISSING and both:
+    if both and _em.lean_applies(starts[-1].shape[1]):
         return _short_runs(fit, starts, run, em.keywords)
     first = fit(starts)
     if not both:
