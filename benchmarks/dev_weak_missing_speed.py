@@ -63,6 +63,14 @@ commit after it); seeds 13500-13900 are now seen.
     0.1398 s (1.481x), sim6109 0.1894 -> 0.1400 s (1.353x), sim13702 0.1040 -> 0.0689 s (1.509x). Snorkel's first fit
     (median of 5): 1.097, 1.122, 1.224 s: main 5.3x, 5.9x, 11.8x; candidate 7.8x, 8.0x, 17.8x. PASS.
 
+AFTER MERGING MAIN (17:47 UTC: lowmap54's ``_map_keep``, misses54's exchangeable labelers): the loose runs (steps 2 and
+3) now apply at K = 2 only (``_em.lean_applies``): at K >= 3 ``_map_keep.keep_classes`` may hold a run's class balance,
+which a free continuation would undo; step 1 stays on at every K. Both parts rerun on the merged branch (a recheck,
+not a second judging): (a) 17:49:43-17:50:28 (load 3.0-3.8) PASS: the 93 86.8596 -> 86.8666 (5 sets changed, all
+up), 19 of 19 equal, (a3) as before. (b) 17:50:30-17:52:45 (load 2.2-3.0) FAILS on sim6109: 0.1771 -> 0.1392 s
+(1.272x; the candidate's processes 0.1392, 0.1148, 0.1420, 0.1119, 0.1502), sim6201 1.407x, sim13702 1.427x; warm,
+8 fits a side alternating in one process right after: sim6109 1.374x, sim6201 1.511x.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root; (a2) needs ``LABELWISE_CROWD_DATA``)::
 
     python benchmarks/dev_weak_missing_speed.py --explore bench:6000-6300   # seen seeds, no rule
