@@ -10,7 +10,7 @@ import pytest
 
 from labelwise.aggregate import MajorityVote
 from labelwise.errors import InvalidParameterError
-from labelwise.weak import LabelModel
+from labelwise.weak import LabelModel, _em
 from labelwise.weak._fit_check import refit_best
 
 
@@ -72,7 +72,8 @@ def test_kept_refit_has_the_higher_objective(crowd):
     assert on.em_objective_history_[-1] > off.em_objective_history_[-1]
 
 
-def test_refit_best_keeps_majority_votes_run_on_a_tie_and_only_refits_missing_abstains():
+def test_refit_best_keeps_majority_votes_run_on_a_tie_and_only_refits_missing_abstains(monkeypatch):
+    monkeypatch.setattr(_em, "LEAN_MISSING", False)  # both refits to tol (the short runs: test_lean_missing.py)
     calls: list[np.ndarray] = []
 
     def em(lam, n_outcomes, starts, **kw):

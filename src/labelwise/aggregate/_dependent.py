@@ -130,7 +130,14 @@ def _pairs_fitted(
 
 
 def find_dependent_pairs(
-    data: PairData, pseudo: np.ndarray, threshold: float, max_iter: int, tol: float, *, triad: bool = True
+    data: PairData,
+    pseudo: np.ndarray,
+    threshold: float,
+    max_iter: int,
+    tol: float,
+    *,
+    triad: bool = True,
+    known: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Dependent pairs of annotators; rows ``(a, b, n_shared, agreements, expected, z)``, or None.
 
@@ -146,6 +153,10 @@ def find_dependent_pairs(
     screen ``z`` are then each confirmed against an EM fit without their answers, strongest first,
     each fit weighing the groups found so far. With ``triad``, the pairs found then pass the triad
     gate (:func:`_triad_gate`).
+
+    ``known`` (rows ``a, b``; in memory only): pairs already modelled as dependent (the weak label model's cliques).
+    Their groups are weighed in every fit from the start, no pair with a member in them is confirmed (the
+    :data:`MAX_CONFIRMED_PAIRS` go to the others), and the rows returned are the other pairs found.
     """
     candidates = data.shared(MIN_SHARED_ITEMS)
     if not len(candidates[0]):
@@ -154,6 +165,9 @@ def find_dependent_pairs(
     screen = data.screen(prior, conf, candidates)
     z = screen.z
     flagged = np.flatnonzero(_over(screen, threshold))
+    known = np.empty((0, 2)) if known is None else np.asarray(known, dtype=np.float64).reshape(-1, 2)
+    if len(known):  # a pair touching a known group is not confirmed
+        flagged = flagged[~(np.isin(screen.a[flagged], known) | np.isin(screen.b[flagged], known))]
     flagged = flagged[np.argsort(-z[flagged], kind="stable")][:MAX_CONFIRMED_PAIRS]
     pairs = [(int(screen.a[p]), int(screen.b[p])) for p in flagged]
     over = _over(_pairs_fitted(data, prior, conf, pseudo, pairs, max_iter, tol), threshold)
@@ -167,15 +181,21 @@ def find_dependent_pairs(
         suspects = []
     for a, b in suspects:  # strongest first; the fits without a pair weigh the groups found so far
         found = np.array(rows).reshape(-1, 6)
-        groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
+        groups = _with_known(found, known)
         held_prior, held_conf = data.fit_without(groups, a, b, pseudo, max_iter, max(tol, CONFIRM_TOL))
         check = _pairs_fitted(data, held_prior, held_conf, pseudo, [(a, b)], max_iter, tol)
         if _over(check, threshold)[0]:
             rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
     found = np.array(rows).reshape(-1, 6)
     if triad and len(found):
-        found = _triad_gate(data, found, candidates, pseudo, threshold, max_iter, tol, gate)
+        found = _triad_gate(data, found, candidates, pseudo, threshold, max_iter, tol, gate, known)
     return found if len(found) else None
+
+
+def _with_known(found: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(a, b)`` whose groups a fit weighs: the ``found`` rows' and the ``known`` ones."""
+    pairs = found[:, :2] if known is None or not len(known) else np.concatenate([known, found[:, :2]])
+    return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
 
 
 def _triad_gate(
@@ -187,15 +207,17 @@ def _triad_gate(
     max_iter: int,
     tol: float,
     fitted: tuple | None = None,
+    known: np.ndarray | None = None,
 ) -> np.ndarray:
     """The rows of ``found`` that pass :func:`._pair_triad.triad_keep` under the check's fit of every
     answer with the groups of ``found`` weighted (``fit_without`` holding no annotator out), third
     annotators among the screen's ``candidates``: a pair's excess must not be one that both members
     share with a third annotator (a group-wide misfit, not a dependent pair). An in-memory fit's
     ``z`` are computed in one pass (:func:`._pair_triad.triad_pairs`, :func:`._pair_list.check_pair_list`).
-    ``fitted``: that fit and its ``z`` table, already computed (:func:`._pair_confirm.confirm_in_lock_step`)."""
+    ``fitted``: that fit and its ``z`` table, already computed (:func:`._pair_confirm.confirm_in_lock_step`);
+    ``known``: pairs whose groups the fit weighs too (:func:`find_dependent_pairs`)."""
     if fitted is None:
-        groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
+        groups = _with_known(found, known)
         prior, conf = data.fit_without(groups, -1, -1, pseudo, max_iter, tol)
         listed = triad_pairs(found, candidates, MIN_SHARED_ITEMS)
         a, b = np.array(listed, dtype=np.int64).reshape(-1, 2).T
@@ -332,9 +354,25 @@ class DependentPairs:
         data = MemoryPairs(self, enc, pat, obs, vote)
         threshold = float(self.dependency_threshold)  # type: ignore[arg-type]  # None skips the check
         triad = bool(self.dependency_triad)
-        found = find_dependent_pairs(data, pseudo, threshold, int(self.max_iter), float(self.tol), triad=triad)
-        if found is None:
+        known = _known_codes(self, enc)
+        found = find_dependent_pairs(
+            data, pseudo, threshold, int(self.max_iter), float(self.tol), triad=triad, known=known
+        )
+        if found is None and known is None:
             return None
+        found = np.empty((0, 6)) if found is None else found
         self.dependent_pairs_ = pairs_frame(found, enc.annotator_index())
-        pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
+        pa, pb = _with_known(found, known)
         return _with_answer_weights(obs, group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb))
+
+
+def _known_codes(est: Any, enc: EncodedAnswers) -> np.ndarray | None:
+    """The annotator codes of ``est._known_pairs`` (pairs of annotator names already modelled as dependent, set by
+    the weak label model's check, :func:`labelwise.weak._crowd_pairs.dependent_pairs`), or None when none."""
+    pairs = getattr(est, "_known_pairs", None)
+    if pairs is None or not len(pairs):
+        return None
+    codes = enc.annotator_index().get_indexer(np.asarray(pairs, dtype=object).ravel())
+    codes = codes.reshape(-1, 2)
+    codes = codes[(codes >= 0).all(axis=1)]  # a name without answers has no pair to weigh
+    return codes.astype(np.float64) if len(codes) else None

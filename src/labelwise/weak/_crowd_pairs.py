@@ -43,6 +43,7 @@ def dependent_pairs(
     prior_strength: float,
     triad: bool = False,
     distinct: tuple[np.ndarray, np.ndarray] | None = None,
+    known: list[tuple[int, int]] | None = None,
 ) -> np.ndarray:
     """Pairs of functions whose votes agree more than Dawid-Skene's model fitted without them predicts.
 
@@ -63,6 +64,10 @@ def dependent_pairs(
     distinct : (ndarray, ndarray), optional
         The distinct rows of ``votes.matrix()`` and the items each stands for: the triad gate's ``z`` are
         then sums over them, weighted, not over every item (the same sums up to rounding).
+    known : list of (int, int), optional
+        Pairs (positions in ``votes.labelers``) the label model already models as dependent: the check weighs their
+        groups from the start and confirms no pair touching them (``find_dependent_pairs(known=...)``); the rows
+        returned are the other pairs.
 
     Returns
     -------
@@ -76,6 +81,8 @@ def dependent_pairs(
         dependency_triad=False,
         labels=list(votes.classes),
     )
+    if known:  # read by the check (aggregate._dependent._known_codes), by name
+        est._known_pairs = [(votes.labelers[a], votes.labelers[b]) for a, b in known]
     with warnings.catch_warnings():  # only the pairs are used: the fit's own warnings are not the label model's
         warnings.simplefilter("ignore", LabelwiseWarning)
         found = est.fit(votes.to_annotations()).dependent_pairs_

@@ -44,6 +44,12 @@ __all__ = [
     "second_starts",
 ]
 
+#: missalg54's candidate (session 54, ``benchmarks/dev_weak_missing_speed.py``), adopted by its rule; False: the
+#: behaviour before it. True: on the missing-abstain path the first MAP fit stops at :data:`COMPARISON_TOL` (``EMRun.loose``) and is taken on to
+#: ``tol`` only where no refit replaces it (:func:`labelwise.weak._fit_check.guard_missing`), the check is told the
+#: model's cliques, and the refit's two starts run short, the better one on (:func:`._fit_check.refit_best`).
+LEAN_MISSING = True
+
 #: Stopping tolerance (mean objective gain per item over a SQUAREM cycle) of the
 #: missing-abstain maximum-likelihood fit when it serves only the abstain-model choice and the
 #: reported BIC (with a prior, the labels come from the informative fit or the MAP refit, never
@@ -75,6 +81,7 @@ class EMRun(NamedTuple):
     lure: np.ndarray | None = None  # the lured-item model's parameters when it replaced the fit (``_lure``)
     spectral: str | None = None  # the MAP fit's spectral start (``_spectral.keep_higher_map``), else None
     iwmv: str | None = None  # the MAP fit's IWMV start (``_iwmv_start.keep_iwmv_start``), else None
+    loose: bool = False  # stopped at COMPARISON_TOL, to be taken on to ``tol`` if kept (LEAN_MISSING)
 
 
 def log_prior(
@@ -351,8 +358,26 @@ def fit_abstain_models(
     vote_ll = values() if len(fits) > 1 else deferred(values)
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and comparison_only:
-        fits[chosen] = map_fit()
+        fits[chosen] = _first_map(map_fit)
     return fits[chosen], chosen, bic, vote_ll
+
+
+def lean_applies(k: int) -> bool:
+    """Whether :data:`LEAN_MISSING`'s loose runs apply to a fit of ``k`` classes: at K = 2 only, as at K >= 3
+    :mod:`._map_keep` may refit a run with its class balance held (lowmap54), which a free continuation would undo."""
+    return LEAN_MISSING and k < 3
+
+
+def _first_map(map_fit: partial) -> EMRun:
+    """The first MAP fit of :func:`fit_abstain_models` (``map_fit``: :func:`_missing_map` with its arguments); where
+    :func:`lean_applies`, unless the lured-item refinement reads its end, stopped at the looser of ``tol`` and
+    :data:`COMPARISON_TOL` (its further starts too, compared there) and marked ``loose`` when that is looser."""
+    fit, rows, p_fixed, accuracy, prior_strength, options, em = map_fit.args
+    if not lean_applies(rows[2]) or (options[2] and lure_applies(*rows[:4])):
+        return map_fit()
+    loose = max(float(em["tol"]), COMPARISON_TOL)
+    run = _missing_map(partial(fit, tol=loose), rows, p_fixed, accuracy, prior_strength, options, {**em, "tol": loose})
+    return run._replace(loose=loose > float(em["tol"]))
 
 
 def _missing_map(

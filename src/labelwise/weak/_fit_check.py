@@ -6,18 +6,24 @@ References
    the EM Algorithm", Journal of the Royal Statistical Society B 39(1), 1-38, 1977.
 .. [2] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates Using
    the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
+.. [3] C. Biernacki, G. Celeux and G. Govaert, "Choosing starting values for the EM algorithm for
+   getting the highest likelihood in multivariate Gaussian mixture models", Computational
+   Statistics & Data Analysis 41(3-4), 561-575, 2003.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from . import _em
 from ._clique_cap import check_keeps_cap
 from ._crowd_pairs import dependent_pairs
-from ._missing_guard import guard_missing
+from ._em import COMPARISON_TOL
+from ._missing_guard import guard_missing as guard_relabelling
 from ._one_class import one_class_groups
 from ._posterior import VotedOutcomes, posterior, voted_outcomes
 from ._votes import Votes
@@ -52,8 +58,14 @@ def fitted_check(
     if model.abstains_ == "missing":
         strength, triad = float(model.prior_strength), bool(model.pair_check_triad)
         distinct = (matrix, weights)  # the triad gate's sums over the distinct vote rows
+        known = [(g[i], g[j]) for g in groups for i in range(len(g)) for j in range(i + 1, len(g))]
         model._pairs = dependent_pairs(
-            votes, threshold=threshold, prior_strength=strength, triad=triad, distinct=distinct
+            votes,
+            threshold=threshold,
+            prior_strength=strength,
+            triad=triad,
+            distinct=distinct,
+            known=known if _em.LEAN_MISSING else None,
         )
         return model._model_pairs(matrix, k, groups, model._pairs)
     if getattr(model, "_structure_learned", False):  # the learned pairs hold the one-class dependencies
@@ -92,8 +104,56 @@ def refit_best(
     """
     if isinstance(lam_g, VotedOutcomes):  # weighted once: both refits then share its weighted transpose
         lam_g = lam_g.weighted(em.keywords["w"])
-    first = em(lam_g, n_outcomes, starts, groups=groups, abstains=model.abstains_, compare=False)
-    if not model.pair_check_warm_start or model.abstains_ != "missing":
+    fit = partial(em, lam_g, n_outcomes, groups=groups, abstains=model.abstains_, compare=False)
+    both = model.pair_check_warm_start and model.abstains_ == "missing"
+    if both and _em.lean_applies(starts[-1].shape[1]):
+        return _short_runs(fit, starts, run, em.keywords)
+    first = fit(starts)
+    if not both:
         return first
-    other = em(lam_g, n_outcomes, [*starts[:-1], run.post], groups=groups, abstains=model.abstains_, compare=False)
+    other = fit([*starts[:-1], run.post])
     return other if other[0].objective[-1] > first[0].objective[-1] else first
+
+
+def _short_runs(fit: Any, starts: list[np.ndarray], run: Any, settings: dict[str, Any]) -> Any:
+    """:func:`refit_best`'s two refits under :data:`~._em.LEAN_MISSING`: both stopped at the looser of ``tol`` and
+    :data:`~._em.COMPARISON_TOL`, the one of higher objective (majority vote's on a tie) taken on to ``tol``
+    (:func:`_taken_on`): the short-run strategy of Biernacki et al. [3]_."""
+    loose = max(float(settings["tol"]), COMPARISON_TOL)
+    first = fit(starts, tol=loose)
+    other = fit([*starts[:-1], run.post], tol=loose)
+    best = other if other[0].objective[-1] > first[0].objective[-1] else first
+    if loose <= float(settings["tol"]):
+        return best
+    return (_taken_on(fit, starts, best[0], int(settings["n_iter"])), *best[1:])
+
+
+def _taken_on(fit: Any, starts: list[np.ndarray], short: Any, n_iter: int) -> Any:
+    """The missing-abstain MAP run ``short``, stopped at a looser tolerance, taken on by ``fit`` (the label model's
+    ``fit_abstain_models`` on the run's rows and groups, without further starts or refinement: EM alone) from its
+    last posterior to ``tol`` within the rest of its budget of ``n_iter`` EM steps; its history, objective and steps
+    are the two runs' together, its record of further starts ``short``'s."""
+    if not short.converged or short.n_evals >= n_iter:  # at its budget: nothing left to take it on
+        return short._replace(loose=False)
+    alone = {"spectral_start": False, "iwmv_start": False, "lured_items": False}
+    more = fit([*starts[:-1], short.post], n_iter=n_iter - short.n_evals, **alone)[0]
+    return more._replace(
+        history=short.history + more.history,
+        objective=short.objective + more.objective,
+        n_evals=short.n_evals + more.n_evals,
+        spectral=short.spectral,
+        iwmv=short.iwmv,
+    )
+
+
+def guard_missing(
+    model: Any, em: Any, run: Any, rows: tuple[Any, np.ndarray, np.ndarray], groups: list[list[int]], votes: Votes
+) -> Any:
+    """:func:`._missing_guard.guard_missing` (the relabelling guard, same arguments) of ``run``, first taken on to
+    ``tol`` (:func:`_taken_on`) when it is the first MAP fit stopped loose (``EMRun.loose``,
+    :data:`~._em.LEAN_MISSING`) and no refit replaced it."""
+    if run.loose:
+        lam_g, n_outcomes, vote = rows
+        fit = partial(em, lam_g, n_outcomes, groups=groups, abstains="missing", compare=False)
+        run = _taken_on(fit, [vote], run, int(em.keywords["n_iter"]))
+    return guard_relabelling(model, em, run, rows, groups, votes)

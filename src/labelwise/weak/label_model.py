@@ -202,8 +202,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     groups_ : list of tuple of str
         The functions modelled jointly (singletons for independent ones).
     dependent_pairs_ : pandas.DataFrame
-        The pairs the dependent-pair check found: ``labeler_a``, ``labeler_b``, ``n_shared`` (items both voted on),
-        ``agreements``, ``expected`` (the number the fit without them predicts) and ``z``; empty when none or not run.
+        Pairs the dependent-pair check found beside the model's own cliques: ``labeler_a``, ``labeler_b``, ``n_shared``,
+        ``agreements``, ``expected`` (the number the fit without them predicts), ``z``; empty when none or not run.
     group_mu_ : ndarray
         ``P(group outcome | y)``, the parameters the posterior uses.
     loss_ : float, n_iter_ : int, converged_ : bool
