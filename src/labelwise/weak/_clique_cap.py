@@ -15,8 +15,8 @@ least :data:`NEAR_COPY_CORR`, which does not grow with the items as a z-score do
 chain of single pairs through independent functions; a cap by the outcome table's size (``(K + 1)^s <= 1296``) cut
 rules with five copies into parts at K = 3 and 5 and failed its judging (``benchmarks/dev_weak_clique_cap.py``). The
 moment fit and the search's pair tests are unchanged; the informative fit's one-class check
-(:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size, and grows none past
-``max_clique`` itself (:func:`check_keeps_cap`).
+(:func:`~._fit_check.fitted_check`) keeps the groups it is given whole, at any size, and grows one past
+``max_clique`` itself only where the search's linkage joins its parts (:func:`check_keeps_cap`, :func:`linked_parts`).
 
 A clique grown past ``max_clique`` is a group of functions that vote on the same items far more than chance (the
 search's co-vote test): copies of a rule share its abstains, so *who votes* carries the rule's trigger, which
@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "CHECK_LINK",
     "EFFECT_LINK",
     "GROWN_CAP",
     "GROW_CLIQUES",
@@ -48,6 +49,7 @@ __all__ = [
     "check_keeps_cap",
     "clique_limits",
     "grown_abstains",
+    "linked_parts",
 ]
 
 #: Whether the clique search may grow cliques of near-copies to :data:`GROWN_CAP` (:func:`clique_limits`) and a grown
@@ -64,6 +66,11 @@ NEAR_COPY = 4.0
 #: least :data:`NEAR_COPY_CORR`; and the informative fit's one-class check may not grow a group past ``max_clique``
 #: (:func:`check_keeps_cap`). On: adopted by the rule of ``benchmarks/dev_weak_clique_cap_n.py`` (session 53).
 EFFECT_LINK = True
+
+#: Whether the one-class check's new group past ``max_clique`` (:func:`check_keeps_cap`) is kept where every pair
+#: across the groups it joins passes the search's complete linkage (:func:`all_covote` on the vote shares), instead of
+#: the check's result being dropped. On: adopted by the rule of ``benchmarks/dev_weak_clique_bars.py`` (session 54).
+CHECK_LINK = True
 
 #: The co-vote correlation bar of :data:`EFFECT_LINK`: on the seen 10,000-item sets the value that decides the
 #: fewest pairs over the threshold differently from ``z >= NEAR_COPY x threshold`` (79 of 3,616).
@@ -106,15 +113,52 @@ def all_covote(tables: Any, threshold: float) -> Callable[[list[int], list[int]]
     return linked
 
 
-def check_keeps_cap(model: Any, groups: Sequence[Sequence[int]], new: list[list[int]] | None) -> list[list[int]] | None:
+def check_keeps_cap(
+    model: Any, groups: Sequence[Sequence[int]], new: list[list[int]] | None, rows: tuple[Any, ...] | None = None
+) -> list[list[int]] | None:
     """The one-class check's new groups (:func:`~._fit_check.fitted_check`), or ``None`` (the fit kept) where
     :data:`EFFECT_LINK` is on and one of them has more than ``model.max_clique`` functions without being one of the
     given ``groups``: the check joins by its own pair test, without complete linkage, so past the cap it grew
-    cliques of independent one-class functions."""
+    cliques of independent one-class functions. With :data:`CHECK_LINK` and ``rows`` (the check's vote rows, their
+    indicator, weights, ``K``, gram and threshold), such a group is kept where the parts it joins are linked
+    (:func:`linked_parts`)."""
     if not EFFECT_LINK or new is None:
         return new
     given = {tuple(g) for g in groups}
-    return None if any(len(g) > int(model.max_clique) and tuple(g) not in given for g in new) else new
+    grown = [g for g in new if len(g) > int(model.max_clique) and tuple(g) not in given]
+    if not grown:
+        return new
+    if CHECK_LINK and rows is not None and linked_parts(grown, groups, *rows):
+        return new
+    return None
+
+
+def linked_parts(
+    grown: Sequence[Sequence[int]],
+    groups: Sequence[Sequence[int]],
+    matrix: np.ndarray,
+    lam: Any,
+    weights: np.ndarray,
+    n_classes: int,
+    gram: Any,
+    threshold: float,
+) -> bool:
+    """Whether every group of ``grown`` passes the clique search's complete linkage (:func:`all_covote`, on the vote
+    shares as the search computes it) between each two of its parts, a part being its functions of one of
+    ``groups``: the check then joined near-copies, as the search would have."""
+    from ._dependencies import PairTables, shared_counts
+    from ._posterior import vote_shares
+
+    m = matrix.shape[1]
+    shares = vote_shares(lam, m, n_classes)
+    sums = shared_counts(lam, shares, weights, m, gram, matrix)
+    linked = all_covote(PairTables(matrix, shares, weights, n_classes, sums), threshold)
+    owner = {j: t for t, g in enumerate(groups) for j in g}
+    for g in grown:
+        parts = [[j for j in g if owner[j] == t] for t in sorted({owner[j] for j in g})]
+        if not all(linked(a, b) for i, a in enumerate(parts) for b in parts[i + 1 :]):
+            return False
+    return True
 
 
 def grown_abstains(model: Any, groups: Sequence[Sequence[int]], abstains: str) -> str:

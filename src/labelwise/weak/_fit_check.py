@@ -83,7 +83,7 @@ def fitted_check(
         max_size=max(int(model.max_clique), *map(len, groups)),  # the groups it checks kept whole
         gram=gram,
     )
-    new = check_keeps_cap(model, groups, new)  # cliquen53's candidate: no clique past the cap without linkage
+    new = check_keeps_cap(model, groups, new, (matrix, lam, weights, k, gram, threshold))  # past the cap: linked only
     return None if new is None else (new, *voted_outcomes(matrix, k, new), None)
 
 
