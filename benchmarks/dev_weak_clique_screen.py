@@ -62,6 +62,17 @@ adopted (``SCREEN_ONE_CLASS = True``) only if all three hold, else ``src`` goes 
     pandas' round, as ``bench_weak`` prints them); fit CPU of the 19 (medians of 3 alternating fits, summed) at most
     1.05x main's.
 
+OUTCOME (registration commit 60986099 at 18:21:15 UTC; part (a) judged 18:21:17-18:21:33 UTC, load 0.5-0.6): NOT
+ADOPTED, (a) fails on its last clause; (b) and (c) not run. ``src`` back to main's (the candidate's code: 60986099).
+(a) n=1,000: below MV main 18 -> candidate 9, none newly below, 13 sets up and 1 down by more than 0.5 (copy4136
+    93.58 -> 92.78: the candidate's first search finds lf_9's copies, which main's one-class check adds later; the
+    same final groups), no false join; mean 81.786 -> 84.770 (MV 80.244). n=10,000: below MV 1 -> 1, none newly
+    below, no set changed, and ONE FALSE JOIN: copy4145 groups lf_0 (an independent one-class rule) with lf_11 and its
+    three copies (co-vote z 19.3-26.1, correlation given the class 0.42-0.67). It is main's: the candidate's fit of
+    copy4145 has main's groups and points (90.94; main's search already held that clique). Over both n below MV
+    19 -> 10 (strictly fewer, and not more at either n). As registered, "no false join in the candidate's fits"
+    fails.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_clique_screen.py --measure 1000 --out /tmp/screen54_m1000.csv
@@ -83,11 +94,20 @@ import dev_weak_clique_bars as bars  # noqa: E402
 from dev_weak_clique_cap_n import bench_sets, copy_sets  # noqa: E402
 
 from labelwise import weak  # noqa: E402
-from labelwise.weak import _one_class_screen  # noqa: E402
 
 COPY_SEEN = "0-59,1000-1079,2000-2079,3000-3059,4000-4059"
 BENCH_SEEN = "1000,6000,6100,6200,6300,12600,12700"
-SWITCH = (_one_class_screen, "SCREEN_ONE_CLASS")
+#: The candidate's code (not adopted: ``src`` went back to main's) is at the registration commit.
+REGISTERED = "60986099"
+
+
+def switch() -> tuple:
+    """The candidate's module and switch name; a clear error where ``src`` lacks them (main's, since the verdict)."""
+    try:
+        from labelwise.weak import _one_class_screen
+    except ImportError as err:
+        raise SystemExit(f"the candidate is not in this src: run with the src of commit {REGISTERED}") from err
+    return _one_class_screen, "SCREEN_ONE_CLASS"
 
 
 def fit(votes, k: int | None, variant: str) -> tuple[np.ndarray, float, list[list[int]], str]:
@@ -96,7 +116,7 @@ def fit(votes, k: int | None, variant: str) -> tuple[np.ndarray, float, list[lis
 
     on = variant == "cand"
     kw = {} if k is None else {"labels": list(range(k))}
-    done = fits_with_switch(*SWITCH, votes, values=(on,), **kw)[on]
+    done = fits_with_switch(*switch(), votes, values=(on,), **kw)[on]
     labelers = list(weak.as_votes(votes).labelers)
     groups = [[labelers.index(f) for f in g] for g in done.model.groups_]
     return done.labels, done.cpu, groups, str(done.model.abstains_)
@@ -141,8 +161,8 @@ def part_c() -> bool:
     judge_93("93", None, "screen54", fit93)
     frame = pd.read_csv("/tmp/screen54_part_b_93.csv")
     same93 = frame.main.round(4) == frame.cand.round(4)
-    main19 = bench_accuracies(*SWITCH, False).set_index("set").labelwise.round(4).rename("record")
-    compared = compare_with_record(bench_accuracies(*SWITCH, True), main19)
+    main19 = bench_accuracies(*switch(), False).set_index("set").labelwise.round(4).rename("record")
+    compared = compare_with_record(bench_accuracies(*switch(), True), main19)
     print(compared.to_string())
     print(f"(c) the 93: {int(same93.sum())} of {len(frame)} equal; the 19: {int(compared.equal.sum())} of 19 equal")
     sets = [weak.as_votes(a.astype({"annotator": str})) for _, a, _ in bench_weak.crowd_sets()]
