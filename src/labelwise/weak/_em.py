@@ -45,9 +45,10 @@ __all__ = [
 ]
 
 #: missalg54's candidate (session 54, ``benchmarks/dev_weak_missing_speed.py``), adopted by its rule; False: the
-#: behaviour before it. True: on the missing-abstain path the first MAP fit stops at :data:`COMPARISON_TOL` (``EMRun.loose``) and is taken on to
-#: ``tol`` only where no refit replaces it (:func:`labelwise.weak._fit_check.guard_missing`), the check is told the
-#: model's cliques, and the refit's two starts run short, the better one on (:func:`._fit_check.refit_best`).
+#: behaviour before it. True: on the missing-abstain path the first MAP fit stops at :data:`COMPARISON_TOL`
+#: (``EMRun.loose``) and is taken on to ``tol`` only where no refit replaces it
+#: (:func:`labelwise.weak._fit_check.guard_missing`), the check is told the model's cliques, and the refit's two
+#: starts run short, the better one on (:func:`._fit_check.refit_best`).
 LEAN_MISSING = True
 
 #: Stopping tolerance (mean objective gain per item over a SQUAREM cycle) of the
@@ -395,8 +396,9 @@ def _missing_map(
     et al.'s MultiSPA (``spectral_start``), keeping the fit of higher MAP objective; with ``lured_items`` that fit
     is refined by the lured-item mixture (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at
     least 3 classes, 10 votes per item on average). Before that, :func:`._map_keep.keep_classes` may refit it with
-    the class balance of the maximum-likelihood fit where it relabels a class that fit keeps. ``rows``: the fit's ``VotedOutcomes``, row weights, K, groups
-    and majority vote's shares; ``options``: ``spectral_start``, ``iwmv_start``, ``lured_items``."""
+    the class balance of the maximum-likelihood fit where it relabels a class that fit keeps. ``rows``: the fit's
+    ``VotedOutcomes``, row weights, K, groups and majority vote's shares; ``options``: ``spectral_start``,
+    ``iwmv_start``, ``lured_items``."""
     voted, w, k, groups, vote = rows
     spectral_start, iwmv_start, lured_items = options
     prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
