@@ -150,7 +150,6 @@ def part_b() -> bool:
 def part_c() -> bool:
     """(c): the 93 dev sets and ``bench_weak.py``'s 19 against today's main (the switch off, same process): every
     accuracy equal (4 places, pandas' round); fit CPU of the 19 (medians of 3 alternating fits) at most 1.05x."""
-    import bench_weak
     from _dev_weak_judge import bench_accuracies, compare_with_record
     from _dev_weak_judge import part_b as judge_93
 
@@ -165,17 +164,7 @@ def part_c() -> bool:
     compared = compare_with_record(bench_accuracies(*switch(), True), main19)
     print(compared.to_string())
     print(f"(c) the 93: {int(same93.sum())} of {len(frame)} equal; the 19: {int(compared.equal.sum())} of 19 equal")
-    sets = [weak.as_votes(a.astype({"annotator": str})) for _, a, _ in bench_weak.crowd_sets()]
-    sets += [weak.as_votes(v) for _, v, _ in bench_weak.simulated_sets(1000)]
-    total = {"main": 0.0, "cand": 0.0}
-    for votes in sets:
-        cpu: dict[str, list[float]] = {"main": [], "cand": []}
-        for _ in range(3):
-            for var in cpu:
-                cpu[var].append(fit(votes, None, var)[1])
-        total = {var: total[var] + float(np.median(cpu[var])) for var in total}
-    ratio = total["cand"] / total["main"]
-    print(f"(c) CPU of the 19: main {total['main']:.3f} s, candidate {total['cand']:.3f} s ({ratio:.3f}x)")
+    ratio = bars.cpu_ratio_19()  # through bars.fit, which is this module's fit
     return bool(same93.all() and compared.equal.all() and ratio <= 1.05)
 
 
@@ -187,13 +176,14 @@ def main() -> None:
     parser.add_argument("--out", default="/tmp/screen54_measure.csv")
     parser.add_argument("--part", choices=["a", "b", "c"], default=None)
     args = parser.parse_args()
-    if args.part:
-        ok = {"a": part_a, "b": part_b, "c": part_c}[args.part]()
-        print(f"({args.part}):", "PASS" if ok else "FAIL")
-        sys.exit(0 if ok else 1)
-    if args.measure is None:
+    if args.part is None and args.measure is None:
         parser.error("give --measure N or --part")
-    bars.measure(argparse.Namespace(**vars(args), variants="main,cand"))
+    if args.part is None:
+        bars.measure(argparse.Namespace(**vars(args), variants="main,cand"))
+        return
+    verdict = {"a": part_a, "b": part_b, "c": part_c}[args.part]()
+    print(f"({args.part}):", "PASS" if verdict else "FAIL")
+    sys.exit(0 if verdict else 1)
 
 
 if __name__ == "__main__":
