@@ -28,6 +28,15 @@ MV is ``labelwise.aggregate.MajorityVote``; "below MV": more than 0.5 points bel
     pandas' round, as ``bench_weak`` prints them); fit CPU of the 19 (medians of 3 alternating fits, summed) at most
     1.05x main's.
 
+OUTCOME (registration commit 7ac59cd1 at 18:27:55 UTC; judged 18:28-18:30:34 UTC, load 0.4-1.3): ADOPTED, all three
+parts pass (``SCREEN_ONE_CLASS = True``). A second judging of one candidate under a corrected clause, on new seeds.
+(a) n=1,000: below MV main 13 -> candidate 6, none newly below, 10 sets up by more than 0.5 and none down, mean
+    84.190 -> 86.746 (MV 80.385); n=10,000: no set changed (below MV 0 -> 0, mean 90.498). Over both n 13 -> 6. No
+    false join in either fit at either n (so the corrected clause had nothing to tell apart).
+(b) no set changed at 1,000 or 10,000 items (means 82.427 and 86.228; below MV 4 -> 4 and 0 -> 0); no false join.
+(c) the 93: all equal (mean 86.8666); the 19: all equal to today's main (cifar10n_slots 0.9204); fit CPU of the 19
+    1.245 s against main's 1.276 s (0.975x).
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 
     python benchmarks/dev_weak_clique_screen2.py --part a    # then b, c (LABELWISE_CROWD_DATA set)
@@ -48,8 +57,8 @@ import dev_weak_clique_bars as bars  # noqa: E402
 import dev_weak_clique_screen as screen  # noqa: E402
 from dev_weak_clique_cap_n import bench_sets, copy_sets  # noqa: E402
 
-#: The registration commit of this judging (filled in the commit after it; empty before).
-REGISTERED = ""
+#: The registration commit of this judging (the switch off there: main's fit is the switch off either way).
+REGISTERED = "7ac59cd1"
 
 
 def switch() -> tuple:

@@ -29,10 +29,9 @@ import numpy as np
 
 __all__ = ["SCREEN_ONE_CLASS", "one_class_screen"]
 
-#: Whether :func:`one_class_screen` offers the search pairs of a one-class function by their co-votes (off: main's
-#: agreement screen alone). The candidate of ``benchmarks/dev_weak_clique_screen.py`` (session 54), re-registered in
-#: ``benchmarks/dev_weak_clique_screen2.py``.
-SCREEN_ONE_CLASS = False
+#: Whether :func:`one_class_screen` offers the search pairs of a one-class function by their co-votes (off: the
+#: agreement screen alone). On since session 54 (``benchmarks/dev_weak_clique_screen2.py``'s judging).
+SCREEN_ONE_CLASS = True
 
 
 def one_class_screen(
