@@ -48,7 +48,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -57,16 +56,11 @@ import dev_weak_clique_bars as bars  # noqa: E402
 import dev_weak_clique_screen as screen  # noqa: E402
 from dev_weak_clique_cap_n import bench_sets, copy_sets  # noqa: E402
 
-#: The registration commit of this judging (the switch off there: main's fit is the switch off either way).
-REGISTERED = "7ac59cd1"
-
 
 def switch() -> tuple:
-    """The candidate's module and switch name; a clear error where ``src`` lacks them."""
-    try:
-        from labelwise.weak import _one_class_covote
-    except ImportError as err:
-        raise SystemExit(f"the candidate is not in this src: run with the src of commit {REGISTERED}") from err
+    """The candidate's module and switch name (registered at 7ac59cd1 with the switch off; adopted: on in ``src``)."""
+    from labelwise.weak import _one_class_covote
+
     return _one_class_covote, "SCREEN_ONE_CLASS"
 
 
@@ -121,25 +115,9 @@ def part_b() -> bool:
     return True
 
 
-def part_c() -> bool:
-    """(c): the 93 dev sets and ``bench_weak.py``'s 19 against today's main (the switch off, same process): every
-    accuracy equal (4 places, pandas' round); fit CPU of the 19 (medians of 3 alternating fits) at most 1.05x."""
-    from _dev_weak_judge import bench_accuracies, compare_with_record
-    from _dev_weak_judge import part_b as judge_93
-
-    def fit93(matrix: np.ndarray, k: int, candidate: bool) -> tuple[np.ndarray, float]:
-        labels, cpu, _, _ = screen.fit(matrix, k, "cand" if candidate else "main")
-        return labels.astype(int), cpu
-
-    judge_93("93", None, "screen2", fit93)
-    frame = pd.read_csv("/tmp/screen2_part_b_93.csv")
-    same93 = frame.main.round(4) == frame.cand.round(4)
-    main19 = bench_accuracies(*switch(), False).set_index("set").labelwise.round(4).rename("record")
-    compared = compare_with_record(bench_accuracies(*switch(), True), main19)
-    print(compared.to_string())
-    print(f"(c) the 93: {int(same93.sum())} of {len(frame)} equal; the 19: {int(compared.equal.sum())} of 19 equal")
-    ratio = bars.cpu_ratio_19()  # through bars.fit, which is screen.fit under this module's switch
-    return bool(same93.all() and compared.equal.all() and ratio <= 1.05)
+#: (c): screen54's part (c) (the 93 and the 19 against today's main, CPU of the 19), through ``screen.switch``, which is
+#: this module's ``switch`` (its CSV of the 93: /tmp/screen54_part_b_93.csv).
+part_c = screen.part_c
 
 
 def main() -> None:
