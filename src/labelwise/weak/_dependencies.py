@@ -413,8 +413,10 @@ def clique_search(
     (:meth:`PairTables.covote_z`, the same threshold) and whose joint table pays for itself by
     BIC (:meth:`PairTables.bic_gain`). ``lam``: the one-hot vote indicator of ``matrix``;
     ``gram``: its weighted gram ``λᵀWλ``. At an infinite ``threshold`` no pair is over it: the cliques are the
-    ``forced`` pairs' alone, and no test is computed."""
+    ``forced`` pairs' alone, and no test is computed. With :data:`~._one_class_covote.SCREEN_ONE_CLASS`, pairs of a
+    one-class function are then offered by their co-votes (:func:`~._one_class_covote.one_class_screen`)."""
     from ._moments import transposed
+    from ._one_class_covote import one_class_screen
     from ._posterior import confusion_from_mu, lf_mu_from_posterior, vote_shares
 
     m = matrix.shape[1]
@@ -432,13 +434,16 @@ def clique_search(
         # same hard items do not (who answers is assignment): the pair must co-vote too
         return bool(tables.covote_z(a, b) > threshold and tables.bic_gain([(a, b)])[0] > 0)
 
-    return group_dependent(
-        z,
-        shared,
-        threshold=threshold,
-        min_shared=min_shared,
-        max_size=max_size,
-        forced=forced,
-        accept=pays_for_its_table,
-        full_past=None if full_past is None else (full_past, all_covote(tables, threshold)),
-    )
+    past = None if full_past is None else (full_past, all_covote(tables, threshold))
+    kw: dict[str, Any] = {
+        "threshold": threshold,
+        "min_shared": min_shared,
+        "max_size": max_size,
+        "accept": pays_for_its_table,
+    }
+    groups = group_dependent(z, shared, forced=forced, full_past=past, **kw)
+    later = one_class_screen(z, matrix, tables, threshold, groups, full_past)  # where switched on
+    if later is None:
+        return groups
+    kept = [(g[i], g[i + 1]) for g in groups for i in range(len(g) - 1)]  # the groups above, then those pairs
+    return group_dependent(later, shared, forced=kept, full_past=past, **kw)
