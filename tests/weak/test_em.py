@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from labelwise.weak import LabelModel, as_votes
+from labelwise.weak import LabelModel, _em, as_votes
 from labelwise.weak._em import choose_abstain_model
 
 BIC_INF_BETTER = {"informative": 100.0, "missing": 120.0}
@@ -115,8 +115,6 @@ class TestDiagonalPrior:
 def _missing_fits(monkeypatch, votes, tol: float | None = None, **params) -> tuple[LabelModel, list[int]]:
     """Fit ``LabelModel(**params)`` (with ``COMPARISON_TOL = tol`` unless None); also the history
     lengths of its maximum-likelihood missing-abstain fits."""
-    from labelwise.weak import _em
-
     lengths: list[int] = []
     original = _em.run_em
 
@@ -170,10 +168,24 @@ class TestComparisonOnlyFit:
         assert auto.bic_["missing"] == strict.bic_["missing"]
 
     def test_map_refit_does_not_depend_on_the_comparison_tolerance(self, monkeypatch):
-        """abstains='missing' with a prior: the labels come from the MAP refit from majority vote."""
+        """abstains='missing' with a prior: the labels come from the MAP refit from majority vote (without
+        ``LEAN_MISSING``'s short runs, which stop that refit at the comparison tolerance first: next test)."""
+        monkeypatch.setattr(_em, "LEAN_MISSING", False)
         votes = _sparse_crowd_votes(4)
         loose, loose_steps = _missing_fits(monkeypatch, votes, abstains="missing")
         strict, strict_steps = _missing_fits(monkeypatch, votes, tol=0.0, abstains="missing")
         assert loose_steps[0] < strict_steps[0]
         pd.testing.assert_frame_equal(loose.probas_, strict.probas_)
         assert loose.log_likelihood_history_ == strict.log_likelihood_history_
+
+    def test_lean_short_runs_move_the_map_refit_within_its_tolerance_only(self, monkeypatch):
+        """``LEAN_MISSING`` (on, missalg54): at K = 2 the MAP refit stops at the comparison tolerance and is taken on
+        to ``tol``, so it ends near, not at, the refit run to ``tol`` at once; both converged, the same steps' order of
+        magnitude, and the labels of all but a few near-even items the same."""
+        monkeypatch.setattr(_em, "LEAN_MISSING", True)
+        votes = _sparse_crowd_votes(4)
+        lean, _ = _missing_fits(monkeypatch, votes, abstains="missing")
+        whole, _ = _missing_fits(monkeypatch, votes, tol=0.0, abstains="missing")
+        assert lean.em_converged_ and whole.em_converged_
+        assert (lean.labels_ == whole.labels_).mean() >= 0.99
+        assert np.abs(lean.probas_.to_numpy() - whole.probas_.to_numpy()).max() < 0.01
