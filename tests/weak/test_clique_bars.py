@@ -3,6 +3,8 @@ bars54: ``_clique_cap.CHECK_LINK``, ``linked_parts``)."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,24 +14,19 @@ from labelwise import weak
 from labelwise.weak import _clique_cap
 from labelwise.weak._moments import indicator
 
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
 
 def _copy_family(seed: int, n_items: int) -> tuple[np.ndarray, int, np.ndarray]:
-    """``benchmarks/dev_weak_clique_cap.copy_set``'s votes (the copy family): K 2-5, 8-15 simulated functions, one or
-    two of them with 3-5 copies each, a copy taking its parent's output (abstains included) with probability 0.8;
-    the votes, ``K`` and the true class of each item."""
-    rng = np.random.default_rng([53, seed])
-    k, base = int(rng.integers(2, 6)), int(rng.integers(8, 16))
-    lo = float(rng.uniform(0.1, 0.3))
-    hi = float(rng.uniform(max(lo, 0.3), 0.6))
-    n_copies = [int(rng.integers(3, 6)) for _ in range(int(rng.integers(1, 3)))]
-    sim = weak.simulate_lfs(n_items, base + sum(n_copies), k, coverage=(lo, hi), random_state=int(rng.integers(2**31)))
-    matrix = sim.votes.matrix().copy()
-    j = base
-    for parent, count in zip(rng.choice(base, size=len(n_copies), replace=False), n_copies, strict=True):
-        for _ in range(count):
-            matrix[:, j] = np.where(rng.random(len(matrix)) < 0.8, matrix[:, parent], matrix[:, j])
-            j += 1
-    return matrix, k, sim.truth.reindex(sim.votes.items).to_numpy()
+    """``benchmarks/dev_weak_clique_cap.copy_set``'s set (the copy family: K 2-5, 8-15 simulated functions, one or two
+    of them with 3-5 copies each): its votes as a matrix, ``K`` and the true class of each item."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from dev_weak_clique_cap import copy_set
+    finally:
+        sys.path.remove(str(BENCH))
+    _, votes, truth, k = copy_set(seed, n_items)
+    return votes.matrix(), k, truth
 
 
 def _rows(matrix: np.ndarray, k: int) -> tuple:
