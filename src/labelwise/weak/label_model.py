@@ -343,9 +343,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moment fit, the cliques and EM on vote rows ``matrix``, row ``i`` standing for ``w[i]`` items.
 
-        Returns ``μ``, the class balance and the posterior of each row. ``votes`` (the votes the
-        rows come from) are checked for dependent pairs when EM keeps missing abstains. After EM, the checks and refits
-        of :func:`._fit_tail.checked_run`, one call.
+        Returns ``μ``, the class balance and the posterior of each row. ``votes``: the votes the rows come from. The
+        checks and refits after EM (the dependent-pair check among them) are :func:`._fit_tail.checked_run`, one call.
         """
         k, m = len(votes.classes), matrix.shape[1]
         deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
