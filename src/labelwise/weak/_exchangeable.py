@@ -1,23 +1,19 @@
 """Exchangeable labelers: one confusion matrix shared by every labeler where the votes cannot tell them apart.
 
-A crowd set is often stored by *slot* (the first, second, third answer of each item), each slot filled by whichever
-worker took the item (CIFAR-10N's three annotations, a table with columns ``annotator_1..3``). Its "labelers" are then
-exchangeable: each slot's confusion is the same mixture of the workers' confusions, and Dawid and Skene's model [1]_
-with one confusion per slot spends ``m`` times the parameters the data identify. The homogeneous model (one confusion
-``π[y, a]`` for all labelers, each answer independent given the class; the class-conditional model of [1]_ with the
-labelers' parameters tied) is then the right one and is estimated from ``m`` times the votes.
+A crowd set stored by *slot* (CIFAR-10N's three annotations, a table with columns ``annotator_1..3``) has
+exchangeable "labelers": each slot's confusion is the same mixture of the workers' confusions, and Dawid and Skene's
+model with one confusion per slot spends ``m`` times the parameters the data identify. The model with the labelers'
+parameters tied, its EM (the aggregate layer's Dawid-Skene EM with a tied M-step) and the likelihood-ratio test of it
+against one confusion per labeler (Wilks' χ² with ``(m − 1) K (K − 1)`` degrees of freedom at :data:`ALPHA`, run only
+where every labeler has :data:`MIN_PER_CELL` votes per confusion cell, Cochran's rule) live in
+:mod:`labelwise.aggregate._shared_confusion`, with their references; ``aggregate.DawidSkene(shared_confusion="auto")``
+runs the same test.
 
-Test (:func:`labelwise.aggregate._shared_confusion.shared_test`, which ``aggregate.DawidSkene(shared_confusion=
-"auto")`` runs too; its EM is the aggregate layer's Dawid-Skene EM with a tied M-step). Both models are fitted by
-maximum likelihood (EM from majority vote, missing abstains) on the voted rows, and the likelihood-ratio statistic ``2 (ℓ_separate − ℓ_shared)`` is compared with a χ² distribution of ``(m − 1) K (K −
-1)`` degrees of freedom (the tied model is nested: Wilks [2]_). The shared confusion is kept where the test does not
-reject at :data:`ALPHA`, and only where the χ² approximation is sound: every labeler has at least
-:data:`MIN_PER_CELL` votes per cell of its ``K x K`` confusion on average (Cochran's [3]_ rule of thumb of 5 expected
-counts per cell; without it a sparse crowd, whose workers have a few votes each, never rejects: the test has no
-power there). Only single labelers (no cliques) on the missing-abstain fit, which the lured-item mixture did not
-replace, are tested. The kept fit is the shared model's MAP fit under the label model's diagonal Dirichlet prior
-(``prior_strength`` pseudo-votes per confusion row, once for the shared matrix) with the class balance estimated
-unless it is fixed.
+Here: only single labelers (no cliques) on the missing-abstain fit, which the lured-item mixture did not replace,
+are tested, on the voted rows (EM from majority vote, the label model's floor on the counts, its stopping rule: the
+objective per item rising by less than ``tol``). Where the test does not reject, the kept fit is the shared model's
+MAP fit under the label model's diagonal Dirichlet prior (``prior_strength`` pseudo-votes per confusion row, once for
+the shared matrix) with the class balance estimated unless it is fixed.
 
 On by default (:data:`ENABLED`) since session 54, when it passed the rule registered in
 ``benchmarks/dev_weak_misses.py`` (the 93 dev sets, fresh stress crowds, fresh benchmark simulations, then the
@@ -26,10 +22,8 @@ benchmark: cifar10n_slots 0.9195 -> 0.9204; ``benchmarks/RESULTS.md``). False gi
 References
 ----------
 .. [1] A. P. Dawid and A. M. Skene, "Maximum likelihood estimation of observer error-rates using the EM
-   algorithm", Applied Statistics 28(1), 20-28, 1979.
-.. [2] S. S. Wilks, "The large-sample distribution of the likelihood ratio for testing composite hypotheses",
-   Annals of Mathematical Statistics 9(1), 60-62, 1938.
-.. [3] W. G. Cochran, "Some methods for strengthening the common χ² tests", Biometrics 10(4), 417-451, 1954.
+   algorithm", Applied Statistics 28(1), 20-28, 1979 (with Wilks 1938 and Cochran 1954 for the test: see
+   :mod:`labelwise.aggregate._shared_confusion`).
 """
 
 from __future__ import annotations
