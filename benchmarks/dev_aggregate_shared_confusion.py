@@ -28,6 +28,10 @@ line's default method) and ``AutoAggregator()`` are judged:
 
 Adopted (``DEFAULT_SHARED_CONFUSION = "auto"``) only if all three pass; otherwise the parameter stays, off by default.
 
+RESULT (judged once, commit a6eda398): part (a) FAILED on its last clause, one crowd ``xslots0_n2000_K3_s3_w50_s43``
+84.40 -> 83.35 under both methods (means +0.139 and +0.160); (b) and (c) not run; the default stays False
+(``benchmarks/RESULTS.md``, session 55, aggex55, with the diagnosis).
+
 Usage (``LABELWISE_CROWD_DATA=/work/shared/data/crowd`` for part c)::
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/dev_aggregate_shared_confusion.py --part a   # then b, c

@@ -31,8 +31,8 @@ DEFAULT_DEPENDENCY_THRESHOLD = 5.0
 #: Whether the dependent-pair check keeps only pairs whose excess is not shared with a third annotator
 #: by default (the triad gate; ``benchmarks/dev_aggregate_triad.py``).
 DEFAULT_DEPENDENCY_TRIAD = True
-#: ``shared_confusion``'s default: False (one confusion per annotator, as before session 55); the candidate "auto"
-#: (the likelihood-ratio test decides) is judged by ``benchmarks/dev_aggregate_shared_confusion.py``.
+#: ``shared_confusion``'s default: False (one confusion per annotator). "auto" as the default failed its registered rule
+#: in session 55 (``benchmarks/dev_aggregate_shared_confusion.py``: one slot crowd -1.05 points; benchmarks/RESULTS.md).
 DEFAULT_SHARED_CONFUSION: bool | str = False
 
 
