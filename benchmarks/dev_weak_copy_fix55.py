@@ -42,7 +42,20 @@ than one rule (``dev_weak_clique_cap_n.false_joins``), compared per set.
     (``_dev_weak_judge.bench_accuracies`` / ``compare_with_record``): every accuracy equal to the record (4 places);
     fit CPU of the 19 (medians of 3 alternating fits, summed; ``dev_weak_clique_bars.cpu_ratio_19``) at most 1.05x.
 
-Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
+OUTCOME (registration commit be5f34ba at 20:16:33 UTC; judged 20:16:36-20:19:09 UTC, load 5.7-8.6): NOT ADOPTED,
+part (c) fails on one of the 19; ``src`` went back to main's (``SCREEN_UNGROWN`` removed).
+(a) PASS. n = 1,000: below MV main 14 -> candidate 4, none newly, 26 up and 3 down by more than 0.5, mean 85.263 ->
+    88.470 (MV 80.524), one false join in both fits and none the candidate's alone; n = 10,000: no set changed (0 -> 0,
+    mean 90.810).
+(b) PASS. No set changed: bench first seeds 14900-15100 at 1,000 items (below MV 8 -> 8, mean 84.970) and 10,000
+    (1 -> 1, 83.604); low-coverage seeds 6340-6379 (8 -> 8, 74.639).
+(c) FAIL. The 93 unchanged (mean 86.8666); of the 19, smem_rte 0.9288 -> 0.8400 (18 of 19 equal); CPU 0.980x.
+    smem_rte (a crowd: 164 workers, 20 answers each on 800 items): workers 85-88 answered the same 20 items, 88 all
+    one class; their co-votes are the crowd's assignment, the screen joins 88 to 85-87 and the linkage passes, a
+    clique of 4 past the plan, so ``grown_abstains`` keeps informative abstains where main's auto chose missing.
+
+Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root; ``--part`` and ``--measure`` need the
+registered ``src`` of be5f34ba)::
 
     python benchmarks/dev_weak_copy_fix55.py --diagnose 4200-4259             # seen copy seeds, main's falls
     python benchmarks/dev_weak_copy_fix55.py --measure 1000 --copy 0-59 --bench 1000,6000   # seen seeds, no rule
@@ -71,11 +84,16 @@ from dev_weak_rejected_refit import bench_majority  # noqa: E402
 
 from labelwise import weak  # noqa: E402
 
+#: The registration commit: the candidate's ``src`` (``src`` went back to main's after part (c) failed).
+REGISTERED = "be5f34ba"
+
 
 def switch() -> tuple:
-    """The candidate's module and switch name."""
+    """The candidate's module and switch name; a clear error where ``src`` lacks them (main's, since the verdict)."""
     from labelwise.weak import _one_class_covote
 
+    if not hasattr(_one_class_covote, "SCREEN_UNGROWN"):
+        raise SystemExit(f"the candidate is not in this src: run with the src of commit {REGISTERED}")
     return _one_class_covote, "SCREEN_UNGROWN"
 
 
