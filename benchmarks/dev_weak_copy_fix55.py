@@ -149,7 +149,7 @@ def diagnosis(seed: int, n: int = 1_000) -> dict | None:
     row |= {"ab": str(model.abstains_), "groups": str([g for g in groups if len(g) > 1])}
     if row["main"] - row["mv"] >= -0.5:
         return row
-    true = [list(np.flatnonzero(roots == r)) for r in np.unique(roots)]
+    true = [np.flatnonzero(roots == r).tolist() for r in np.unique(roots)]
     copied = [g for g in true if len(g) > 1]
     one, owner = one_class_functions(matrix), {j: t for t, g in enumerate(groups) for j in g}
     split = [
