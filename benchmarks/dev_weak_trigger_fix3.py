@@ -61,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from dev_weak_shared_triggers import accuracy, bench_majority, shared_trigger_set  # noqa: E402
 
 from labelwise import weak  # noqa: E402
-from labelwise.weak import _exchangeable, label_model  # noqa: E402
+from labelwise.weak import _exchangeable, _fit_tail  # noqa: E402
 
 
 def _em_again(em: Any, run: Any, matrix: np.ndarray, groups: list[list[int]], k: int, start, anchored: bool):
@@ -109,8 +109,8 @@ VARIANTS = {"free": free_balance, "majority": majority_start}
 
 def variant_fit(matrix: np.ndarray, k: int, variant: str | None) -> np.ndarray:
     """``LabelModel(labels=range(k))``'s labels on ``matrix``, with ``variant``'s step after EM where the kept fit has
-    informative abstains under the balance's anchor (``label_model`` reads ``_exchangeable.shared_confusion_run`` at
-    call time: it is wrapped for the fit and restored after it)."""
+    informative abstains under the balance's anchor (the label model's steps after EM, ``_fit_tail.checked_run``,
+    read ``_exchangeable.shared_confusion_run`` at call time: it is wrapped for the fit and restored after it)."""
     from _dev_weak_judge import switched
 
     from labelwise.weak._one_class_balance import ANCHOR
@@ -122,7 +122,7 @@ def variant_fit(matrix: np.ndarray, k: int, variant: str | None) -> np.ndarray:
         return VARIANTS[variant](em, run, np.asarray(rows), groups, k_)
 
     shim = SimpleNamespace(shared_confusion_run=after)
-    with switched(label_model, "_exchangeable", shim), warnings.catch_warnings():
+    with switched(_fit_tail, "_exchangeable", shim), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = weak.LabelModel(labels=list(range(k))).fit(matrix)
     return model.labels_.to_numpy(dtype=int)

@@ -1,5 +1,5 @@
 """``benchmarks/dev_weak_trigger_fix3.py``'s explored fits (trig55): without a variant the script's fit is the default
-label model's, with one the label model's module is put back after the fit, and a variant changes a seen set it was
+label model's, with one the wrapped step after EM is put back after the fit, and a variant changes a seen set it was
 recorded to change."""
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ def test_without_a_variant_the_scripts_fit_is_the_default_label_models(fix3):
 
 
 @pytest.mark.parametrize("variant", ["free", "majority"])
-def test_a_variant_changes_its_recorded_seen_set_and_the_label_models_module_is_put_back(fix3, variant):
-    from labelwise.weak import _exchangeable, label_model
+def test_a_variant_changes_its_recorded_seen_set_and_the_wrapped_step_is_put_back(fix3, variant):
+    from labelwise.weak import _exchangeable, _fit_tail
 
     matrix, _, _ = fix3.shared_trigger_set(401, 3)  # both variants move it below majority vote (docstring)
     changed = fix3.variant_fit(matrix, 3, variant)
-    assert label_model._exchangeable is _exchangeable
+    assert _fit_tail._exchangeable is _exchangeable
     assert (changed != fix3.variant_fit(matrix, 3, None)).any()
