@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -37,6 +38,13 @@ def fit_labels(matrix: np.ndarray, k: int, enabled: bool) -> np.ndarray:
     finally:
         _pooled_prior.ENABLED = before
     return model.labels_.to_numpy(dtype=int)
+
+
+def timed_fit(matrix: np.ndarray, k: int, enabled: bool) -> tuple[np.ndarray, float]:
+    """:func:`fit_labels` and its CPU seconds (``_dev_weak_judge.part_b``'s fit)."""
+    start = time.process_time()
+    labels = fit_labels(matrix, k, enabled)
+    return labels, time.process_time() - start
 
 
 def parse_sets(text: str) -> list[tuple[int, int]]:
@@ -80,7 +88,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seeds", default="200-215", help="FIRST-LAST[,...] or SEED:K[,...] (seen seeds only)")
     parser.add_argument("--csv", default=None)
+    parser.add_argument("--dev", action="store_true", help="the 93 dev sets (``_dev_weak_judge.part_b``) instead")
     args = parser.parse_args()
+    if args.dev:
+        from _dev_weak_judge import part_b
+
+        part_b("93", None, "trig2", timed_fit)
+        return
     frame = explore(parse_sets(args.seeds))
     print(summarise(frame))
     if args.csv:

@@ -37,7 +37,7 @@ from ._one_class_balance import ANCHOR, anchored_balance, balance_log_prior
 from ._posterior import FLOOR, _mass, _outcome_counts, posterior, voted_outcomes
 from ._squarem import squarem
 
-__all__ = ["ENABLED", "pooled_run", "prior_mean", "type2_estimate", "votes_for"]
+__all__ = ["ENABLED", "pooled_run", "prior_mean", "type2_estimate", "outcome_features"]
 
 #: Off: the label model's fit as before this module.
 ENABLED = False
@@ -46,26 +46,29 @@ ENABLED = False
 ROUNDS = 1
 
 
-def votes_for(groups: list[list[int]], k: int) -> np.ndarray:
-    """(outcome columns, K): per outcome column (:func:`~._outcomes.group_indicator` order), the votes for each
-    class it holds (member ``t``'s digit in base ``K + 1`` is its vote plus one, 0 an abstain)."""
+def outcome_features(groups: list[list[int]], k: int) -> np.ndarray:
+    """(outcome columns, K, 1): per outcome column (:func:`~._outcomes.group_indicator` order) and class ``y``, the
+    votes for ``y`` it holds (member ``t``'s digit in base ``K + 1`` is its vote plus one, 0 an abstain). (A shared
+    abstain weight for one-class functions would add nothing: for a one-class function only the difference of its
+    vote's and its abstain's weights is identified, and the strength estimated was the same to 3 digits.)"""
     base = k + 1
     out = []
     for g in groups:
         codes = np.arange(base ** len(g))
-        count = np.zeros((len(codes), k))
+        count = np.zeros((len(codes), k, 1))
         for t in range(len(g)):
             digit = (codes // base**t) % base
             voted = digit > 0
-            count[np.flatnonzero(voted), digit[voted] - 1] += 1.0
+            count[np.flatnonzero(voted), digit[voted] - 1, 0] += 1.0
         out.append(count)
     return np.concatenate(out, axis=0)
 
 
-def prior_mean(shares: np.ndarray, votes: np.ndarray, starts: np.ndarray, theta: float) -> np.ndarray:
-    """(outcome columns, K): ``m_g(o | y) ∝ q_g(o) exp(θ v_y(o))``, normalised within each group (``starts``: each
-    group's first column; ``shares``: ``q_g``, each group's summing to 1)."""
-    tilt = shares[:, None] * np.exp(theta * (votes - votes.max(axis=1, keepdims=True).max()))
+def prior_mean(shares: np.ndarray, features: np.ndarray, starts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(outcome columns, K): ``m_g(o | y) ∝ q_g(o) exp(Σ_f weights_f features[o, y, f])``, normalised within each
+    group and class (``starts``: each group's first column; ``shares``: ``q_g``, each group's summing to 1)."""
+    score = features @ np.asarray(weights, dtype=np.float64)
+    tilt = shares[:, None] * np.exp(score - score.max())
     z = np.add.reduceat(tilt, starts, axis=0)
     sizes = np.diff(np.append(starts, len(shares)))
     return tilt / np.maximum(np.repeat(z, sizes, axis=0), 1e-300)
@@ -84,21 +87,24 @@ def _evidence(counts: np.ndarray, mean: np.ndarray, strength: float, starts: np.
     return float((per_group + gammaln(strength) - gammaln(strength + n)).sum())
 
 
-def type2_estimate(counts: np.ndarray, votes: np.ndarray, starts: np.ndarray) -> tuple[float, float]:
-    """``(θ, S)`` maximising :func:`_evidence` at the posterior outcome ``counts`` (type-II maximum likelihood)."""
+def type2_estimate(counts: np.ndarray, features: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, float]:
+    """``(weights, S)`` maximising :func:`_evidence` at the posterior outcome ``counts`` (type-II maximum likelihood)."""
     from scipy.optimize import minimize
 
     shares = _group_shares(counts, starts)
 
-    def loss(x: np.ndarray) -> float:
-        return -_evidence(counts, prior_mean(shares, votes, starts, float(x[0])), float(np.exp(x[1])), starts)
+    n_f = features.shape[2]
 
+    def loss(x: np.ndarray) -> float:
+        return -_evidence(counts, prior_mean(shares, features, starts, x[:-1]), float(np.exp(x[-1])), starts)
+
+    bounds = [(-12.0, 12.0)] * n_f + [(-4.0, 16.0)]
     best = min(
-        (minimize(loss, np.array([t0, s0]), method="L-BFGS-B", bounds=[(-2.0, 12.0), (-4.0, 16.0)])
+        (minimize(loss, np.array([t0] + [0.0] * (n_f - 1) + [s0]), method="L-BFGS-B", bounds=bounds)
          for t0 in (1.0, 3.0) for s0 in (2.0, 6.0)),
         key=lambda r: r.fun,
     )  # fmt: skip
-    return float(best.x[0]), float(np.exp(best.x[1]))
+    return best.x[:-1], float(np.exp(best.x[-1]))
 
 
 def _group_shares(counts: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -145,14 +151,15 @@ def pooled_run(model: Any, em: Any, run: EMRun, data: Any, groups: list[list[int
     s = em.keywords
     w = np.asarray(s["w"], dtype=np.float64)
     smoothing = float(s["smoothing"])
-    voted = voted_outcomes(np.asarray(data.matrix)[data.cov], k, groups)[0].weighted(w)
+    matrix = np.asarray(data.matrix)[data.cov]
+    voted = voted_outcomes(matrix, k, groups)[0].weighted(w)
     starts = np.asarray(voted.starts, dtype=np.int64)
-    votes = votes_for(groups, k)
+    features = outcome_features(groups, k)
     fitted, post = None, run.post
     for _ in range(ROUNDS):  # empirical Bayes: the hyperparameters at the posterior, then the MAP fit under them
         counts = _outcome_counts(voted, post, _mass(voted, post))
-        theta, strength = type2_estimate(counts, votes, starts)
-        alpha = strength * prior_mean(_group_shares(counts, starts), votes, starts, theta) + smoothing
+        weights, strength = type2_estimate(counts, features, starts)
+        alpha = strength * prior_mean(_group_shares(counts, starts), features, starts, weights) + smoothing
         fitted = _map_em(voted, w, alpha, starts, run, anchor, s)
         post = fitted.extra[0]
     assert fitted is not None
