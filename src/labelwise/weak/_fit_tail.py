@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import _exchangeable, _pooled_prior
+from . import _exchangeable
 from ._em import EMRun
 from ._fit_check import fitted_check, guard_missing, refit_best
 from ._posterior import FLOOR, confusion_given_votes
@@ -57,7 +57,6 @@ def checked_run(
 
     ``em``: :func:`~._em.fit_abstain_models` with the model's settings; ``votes``: the votes the rows come from."""
     run, groups, lam_g, voted = pair_checked(model, em, run, data, groups, lam_g, votes)
-    run = _pooled_prior.pooled_run(model, em, run, data, groups, len(votes.classes))  # off unless ENABLED
     run = guard_missing(model, em, run, voted, groups, votes)
     matrix = data.matrix if data.every else data.matrix[data.cov]
     run = _exchangeable.shared_confusion_run(model, em, run, matrix, groups, len(votes.classes))
