@@ -27,18 +27,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SCREEN_ONE_CLASS", "SCREEN_UNGROWN", "one_class_screen", "screened_groups"]
+__all__ = ["SCREEN_ONE_CLASS", "one_class_screen"]
 
 #: Whether :func:`one_class_screen` offers the search pairs of a one-class function by their co-votes (off: the
 #: agreement screen alone). On since session 54 (``benchmarks/dev_weak_clique_screen2.py``'s judging).
 SCREEN_ONE_CLASS = True
-
-#: Whether the screen is also offered where the search grew no clique past its plan, its joins then kept only in the
-#: new groups they grow past the plan (:func:`screened_groups`): a one-class rule with three or more copies missed at
-#: small n. A new group with two members that voted on exactly the same items is refused (a crowd's shared
-#: assignment, not copies). Off (main's): ``benchmarks/dev_weak_copy_fix55.py`` judged it without the refusal (session
-#: 55, failed on a crowd's shared batch); registered with it in ``benchmarks/dev_weak_copy_fix2.py`` before its judging.
-SCREEN_UNGROWN = False
 
 
 def one_class_screen(
@@ -64,13 +57,12 @@ def one_class_screen(
     Returns
     -------
     numpy.ndarray or None
-        ``None`` when :data:`SCREEN_ONE_CLASS` is off, no group is past ``full_past`` (without
-        :data:`SCREEN_UNGROWN`) or no pair passes.
+        ``None`` when :data:`SCREEN_ONE_CLASS` is off, no group is past ``full_past`` or no pair passes.
     """
     from ._clique_cap import NEAR_COPY_CORR
     from ._one_class import one_class_functions
 
-    grown = full_past is not None and (SCREEN_UNGROWN or any(len(g) > full_past for g in groups))
+    grown = full_past is not None and any(len(g) > full_past for g in groups)
     one = one_class_functions(matrix) if SCREEN_ONE_CLASS and grown else None
     if one is None or one.all() or not one.any():
         return None
@@ -78,29 +70,3 @@ def one_class_screen(
     pairs = (one[:, None] != one[None, :]) & ~(z > threshold) & (covote > threshold)
     near = pairs & (tables.covote_corr_all() >= NEAR_COPY_CORR)
     return np.where(near, covote, 0.0) if near.any() else None
-
-
-def screened_groups(
-    groups: list[list[int]], new: list[list[int]], full_past: int | None, matrix: np.ndarray
-) -> list[list[int]]:
-    """The search's groups after the screen's pairs: ``new`` where ``groups`` (before them) already hold a clique
-    past ``full_past``; otherwise (:data:`SCREEN_UNGROWN`) only the groups of ``new`` past ``full_past`` that
-    ``groups`` lack and in which no two members voted on exactly the same items of ``matrix`` (-1: abstain), each of
-    ``groups`` kept less their members. A pair or a triple the screen joins stays apart, as without the screen (joins
-    that small moved ``abstains="auto"``'s choice on seen sets; a clique past the plan keeps informative abstains,
-    :func:`~._clique_cap.grown_abstains`). A rule's copy votes on its own where the rule abstains; workers given the
-    same batch of items (a crowd's assignment) vote on exactly the same ones, and their co-votes are the assignment's.
-    """
-    if full_past is None or any(len(g) > full_past for g in groups):
-        return new
-    old = {tuple(g) for g in groups}
-    voted = matrix >= 0
-    grown = [g for g in new if len(g) > full_past and tuple(g) not in old and not _same_items(voted[:, g])]
-    taken = {j for g in grown for j in g}
-    rest = [[j for j in g if j not in taken] for g in groups]
-    return sorted(grown + [g for g in rest if g], key=min)
-
-
-def _same_items(voted: np.ndarray) -> bool:
-    """Whether two columns of the (items, members) vote indicator ``voted`` are equal."""
-    return len({col.tobytes() for col in np.packbits(voted, axis=0).T}) < voted.shape[1]
