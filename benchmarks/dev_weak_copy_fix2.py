@@ -52,10 +52,24 @@ false join: a clique of more than 3 functions of more than one rule (``dev_weak_
     (``_dev_weak_judge.bench_accuracies`` / ``compare_with_record``): every accuracy equal to the record (4 places);
     fit CPU of the 19 (medians of 3 alternating fits, summed; ``dev_weak_clique_bars.cpu_ratio_19``) at most 1.05x.
 
+OUTCOME (registration commit 214bc038 at 20:37:52 UTC; judged 20:37:54-20:38:38 UTC, load 4.1-4.4): NOT ADOPTED, part (a)
+fails; parts (b)-(d) not run; ``src`` went back to main's (e6066d1f).
+(a) FAIL on one clause. n = 1,000: below MV main 8 -> candidate 0 (none newly), 19 up and 1 down by more than 0.5 (copy4345
+    84.38 -> 83.45, MV 76.73), mean 86.906 -> 89.163 (MV 80.158); n = 10,000: no set changed (0 -> 0, mean 91.679). But
+    copy4349 (K3, 23 functions) holds a false join in the candidate's fit that main's lacks: [0, 3, 20, 21, 22], rules
+    [0, 3, 3, 3, 3]: lf_0, an independent one-class rule (class 1), in one-class rule 3's grown clique (co-vote z 9.2
+    with lf_3, co-vote correlation given the class 0.65; 6.9-7.4 with 20-22). Main joins lf_0 with lf_7 (a pair). That
+    set rose 88.30 -> 97.20 (MV 83.90); the clause counts joins, not points.
+After the verdict (dev seeds 0-59 of the block family, ``/tmp/copy2/dev.py``, nothing registered): below MV main 2,
+candidate 18 (16 down by more than 0.5), without the refusal 44; the candidate's screen-made cliques of teammates have a
+largest pairwise Jaccard of 0.5-0.875 where a seat churned; once one is kept, its forced informative abstains bring
+more cliques in later steps of the fit, identical supports among them, which the refusal (asked only of the screen's
+groups) never sees: on block43 the screen keeps one clique (no two supports equal) and the fit ends with seven.
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root; ``LABELWISE_CROWD_DATA`` for (d))::
 
     python benchmarks/dev_weak_copy_fix2.py --blocks 0-19      # dev seeds of the block family, main and candidate
-    python benchmarks/dev_weak_copy_fix2.py --part a           # then b, c, d
+    python benchmarks/dev_weak_copy_fix2.py --part a           # then b, c, d (the src of 214bc038)
 """
 
 from __future__ import annotations
@@ -78,8 +92,8 @@ from dev_weak_copy_fix55 import low_sets  # noqa: E402  (sets screen.switch: rep
 
 from labelwise import weak  # noqa: E402
 
-#: The registration commit's message names this script; the candidate's ``src`` is that commit's.
-REGISTERED = "copy2's REGISTER commit"
+#: The registration commit: the candidate's ``src`` (``src`` went back to main's after part (a) failed).
+REGISTERED = "214bc038"
 
 
 def switch() -> tuple:
@@ -87,7 +101,7 @@ def switch() -> tuple:
     from labelwise.weak import _one_class_covote
 
     if not hasattr(_one_class_covote, "SCREEN_UNGROWN"):
-        raise SystemExit(f"the candidate is not in this src: run with the src of {REGISTERED}")
+        raise SystemExit(f"the candidate is not in this src: run with the src of commit {REGISTERED}")
     return _one_class_covote, "SCREEN_UNGROWN"
 
 
