@@ -85,27 +85,14 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 
 import dev_weak_clique_bars as bars  # noqa: E402
-import dev_weak_clique_screen as screen  # noqa: E402
-from dev_weak_clique_cap_n import bench_sets, copy_sets  # noqa: E402
+import dev_weak_copy_fix55 as fix55  # noqa: E402  (sets screen.switch to its switch: SCREEN_UNGROWN, the same switch)
 from dev_weak_clique_screen2 import judged  # noqa: E402
-from dev_weak_copy_fix55 import low_sets  # noqa: E402  (sets screen.switch: replaced below)
 
 from labelwise import weak  # noqa: E402
 
-#: The registration commit: the candidate's ``src`` (``src`` went back to main's after part (a) failed).
-REGISTERED = "214bc038"
-
-
-def switch() -> tuple:
-    """The candidate's module and switch name; a clear error where ``src`` lacks them."""
-    from labelwise.weak import _one_class_covote
-
-    if not hasattr(_one_class_covote, "SCREEN_UNGROWN"):
-        raise SystemExit(f"the candidate is not in this src: run with the src of commit {REGISTERED}")
-    return _one_class_covote, "SCREEN_UNGROWN"
-
-
-screen.switch = switch  # screen.fit (bars.fit) switches this module's candidate
+#: The registration commit: the candidate's ``src`` (``src`` went back to main's after part (a) failed). copy55's
+#: ``switch`` names it where ``src`` lacks the switch.
+fix55.REGISTERED = REGISTERED = "214bc038"
 
 
 def block_set(seed: int) -> tuple[str, object, np.ndarray, int, np.ndarray]:
@@ -148,15 +135,8 @@ def block_sets(seeds: tuple[int, ...] | range) -> Iterator[tuple[str, object, np
 
 
 def part_a() -> bool:
-    """(a): fresh copy-family seeds 4340-4419 at 1,000 and 10,000 items."""
-    ok = True
-    for n in (1_000, 10_000):
-        frame, got = judged(copy_sets(tuple(range(4340, 4420)), n), n, f"(a) n={n}")
-        frame.to_csv(f"/tmp/copy2_part_a_{n}.csv", index=False)
-        fewer = got["below"] < got["below_main"] if n == 1_000 else True
-        ok = ok and fewer and not got["newly"] and not got["new_false"] and frame.cand.mean() >= frame.main.mean()
-        print(f"(a) n={n}: mean main {frame.main.mean():.3f}, candidate {frame.cand.mean():.3f}", flush=True)
-    return ok
+    """(a): fresh copy-family seeds 4340-4419 at 1,000 and 10,000 items (copy55's part (a) on them)."""
+    return fix55.part_a(range(4340, 4420), "copy2")
 
 
 def part_b() -> bool:
@@ -168,37 +148,13 @@ def part_b() -> bool:
 
 def part_c() -> bool:
     """(c): fresh bench-generator first seeds 15700-15900 at 1,000 and 10,000 items, fresh low-coverage seeds
-    6540-6579."""
-    sources = [(bench_sets((15700, 15800, 15900), n), n, f"(c) bench n={n}") for n in (1_000, 10_000)]
-    sources.append((low_sets(range(6540, 6580)), 0, "(c) low"))
-    for source, n, label in sources:
-        frame, got = judged(source, n, label)
-        frame.to_csv(f"/tmp/copy2_part_c_{label.split()[1]}_{n}.csv", index=False)
-        if got["below"] > got["below_main"] or got["newly"]:
-            return False
-    return True
+    6540-6579 (copy55's part (b) on them)."""
+    return fix55.part_b((15700, 15800, 15900), range(6540, 6580), "copy2/c")
 
 
-def part_d() -> bool:
-    """(d): the 93 dev sets (mean not lower by more than 0.01, none down more than 0.5) and the 19 (equal to the
-    record; fit CPU at most 1.05x)."""
-    from _dev_weak_judge import bench_accuracies, compare_with_record
-    from _dev_weak_judge import part_b as judge_93
-
-    def fit93(matrix: np.ndarray, k: int, candidate: bool) -> tuple[np.ndarray, float]:
-        labels, cpu, _, _ = screen.fit(matrix, k, "cand" if candidate else "main")
-        return labels.astype(int), cpu
-
-    judge_93("93", None, "copy2", fit93)
-    frame = pd.read_csv("/tmp/copy2_part_b_93.csv")
-    ok93 = bool(frame.cand.mean() >= frame.main.mean() - 0.01 and (frame.cand - frame.main >= -0.5).all())
-    falls = int((frame.cand - frame.main < -0.5).sum())
-    print(f"(d) the 93: mean {frame.main.mean():.4f} -> {frame.cand.mean():.4f}, falls > 0.5: {falls}")
-    compared = compare_with_record(bench_accuracies(*switch(), True))
-    print(compared.to_string())
-    ratio = bars.cpu_ratio_19()
-    print(f"(d) the 19: {int(compared.equal.sum())} of 19 equal to the record; CPU ratio {ratio:.3f}")
-    return ok93 and bool(compared.equal.all()) and ratio <= 1.05
+#: (d): copy55's part (c), the same rule on the same 93 and 19 (its lines say "(c)"; its CSV of the 93:
+#: /tmp/copy55_part_b_93.csv), switching ``SCREEN_UNGROWN`` by copy55's ``switch``.
+part_d = fix55.part_c
 
 
 def main() -> None:
