@@ -61,8 +61,8 @@ fails; parts (b)-(d) not run; ``src`` went back to main's (e6066d1f).
     with lf_3, co-vote correlation given the class 0.65; 6.9-7.4 with 20-22). Main joins lf_0 with lf_7 (a pair). That
     set rose 88.30 -> 97.20 (MV 83.90); the clause counts joins, not points.
 After the verdict (dev seeds 0-59 of the block family, ``/tmp/copy2/dev.py``, nothing registered): below MV main 2,
-candidate 18 (16 down by more than 0.5), without the refusal 44; the candidate's screen-made cliques of teammates have a
-largest pairwise Jaccard of 0.5-0.875 where a seat churned; once one is kept, its forced informative abstains bring
+candidate 18 (16 down by more than 0.5), without the refusal 44; in the three falls of seeds 0-19 the teammate cliques
+have a largest pairwise Jaccard of 0.5-0.875 (a churned seat); once one is kept, its forced informative abstains bring
 more cliques in later steps of the fit, identical supports among them, which the refusal (asked only of the screen's
 groups) never sees: on block43 the screen keeps one clique (no two supports equal) and the fit ends with seven.
 
