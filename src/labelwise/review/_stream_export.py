@@ -65,7 +65,7 @@ def stream_cleaned(
     """
     if COMPRESSIONS.get(path.suffix.lower()) or path.suffix.lower() not in (".parquet", ".pq"):
         return None
-    audit = load_audit(out_dir, with_data=False)
+    audit = load_audit(out_dir, with_data=False, scores=False)  # row, given_label and ids: what the export uses
     source = audit.data_path
     if source is None or not (source.is_dir() or (source.is_file() and source.suffix.lower() in PARQUET_PARTS)):
         return None

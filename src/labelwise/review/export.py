@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError
 from ..io.atomic import atomic_write, files_together, write_table, written_suffix
-from ..io.outputs import load_audit
+from ..io.outputs import audit_data_path
 from ..report._tasks import TaskRun
 from ._audited_data import load_reviewed_audit
 from ._decided import LOG_COLUMNS as LOG_COLUMNS  # the change log's columns, as before
@@ -121,7 +121,8 @@ def _audit_cleaned(
     out_dir: str | os.PathLike, mark_excluded: bool, excluded_column: str
 ) -> tuple[pd.DataFrame, Decided]:
     """:func:`cleaned_table` of an audit's folder, with the decisions it applied."""
-    audit = load_reviewed_audit(out_dir)  # refused when the data changed since the audit
+    # refused when the data changed since the audit; the scores (suggested labels, ranks) are not used here
+    audit = load_reviewed_audit(out_dir, scores=False)
     if audit.data is None and not audit.settings.get("data"):
         raise DataFileError(
             "export needs the audit's data table, and this audit ran without one (probabilities and labels "
@@ -204,29 +205,37 @@ def export_cleaned(
 
         return export_folder(kind, Path(out_dir), out, mark_excluded=mark_excluded, force=force, log=log)
     path, log_path = cleaned_paths(out, force, log, task=cleaned_format(out_dir) if task else None)
-    audited = (
-        load_audit(out_dir, with_data=False).data_path if task is None else TaskRun.load(Path(out_dir)).path("data")
-    )
+    if task is not None:
+        return _export_task(Path(out_dir), task, path, log_path, mark_excluded)
+    _refuse_targets(Path(out_dir), audit_data_path(out_dir), path, log_path)
+    return _export_table(Path(out_dir), path, log_path, mark_excluded)
+
+
+def _refuse_targets(out_dir: Path, audited: Path | None, path: Path, log_path: Path) -> None:
+    """Refuse ``path`` and ``log_path`` when either is the audited data (or inside its folder), or a file of the audit."""
     for name, target in (("out", path), ("log", log_path)):
         refuse_audited_data(audited, target, name)
         refuse_audit_file(out_dir, target, name)
-    if task is not None:
-        res = task_cleaned(out_dir, mark_excluded=mark_excluded)
-        write_task_cleaned(res, path, log_path, Path(out_dir) / DB_NAME)
-        return ExportResult(
-            path=path,
-            log_path=log_path,
-            n_rows=res.n_written,
-            n_relabelled=0,
-            n_excluded=res.n_excluded,
-            n_kept=res.n_kept,
-            changes=res.changes,
-            task=task,
-            unit=res.unit,
-            n_removed=res.n_removed,
-            id_column=res.id_column,
-        )
-    return _export_table(Path(out_dir), path, log_path, mark_excluded)
+
+
+def _export_task(out_dir: Path, task: str, path: Path, log_path: Path, mark_excluded: bool) -> ExportResult:
+    """:func:`export_cleaned` of a task audit's data (:mod:`labelwise.review.task_export`)."""
+    _refuse_targets(out_dir, TaskRun.load(out_dir).path("data"), path, log_path)
+    res = task_cleaned(out_dir, mark_excluded=mark_excluded)
+    write_task_cleaned(res, path, log_path, out_dir / DB_NAME)
+    return ExportResult(
+        path=path,
+        log_path=log_path,
+        n_rows=res.n_written,
+        n_relabelled=0,
+        n_excluded=res.n_excluded,
+        n_kept=res.n_kept,
+        changes=res.changes,
+        task=task,
+        unit=res.unit,
+        n_removed=res.n_removed,
+        id_column=res.id_column,
+    )
 
 
 def _export_table(out_dir: Path, path: Path, log_path: Path, mark_excluded: bool) -> ExportResult:
