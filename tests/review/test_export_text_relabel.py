@@ -20,7 +20,6 @@ from labelwise import _chunk_floor
 from labelwise.cli import main
 from labelwise.errors import DataFileError, LabelwiseWarning
 from labelwise.review import DecisionStore, cleaned_table, export, export_cleaned
-from labelwise.review._label_text import label_as_one_type
 
 N = 40
 CLASSES = (0, 1, 2)
@@ -107,6 +106,16 @@ class TestATextRelabelOfIntegers:
         from_csv = pd.read_csv(tmp_path / "clean.csv", dtype=str)
         assert list(pd.read_parquet(tmp_path / "clean.parquet")["y"].astype(str)) == list(from_csv["y"])
 
+    def test_the_command_writes_the_file_and_says_why_the_column_is_text(self, audit, tmp_path):
+        """``labelwise export A --out clean.parquet`` exits 0 (it failed naming pyarrow's conversion error), prints
+        the warning, and writes the file and its log."""
+        _decide(audit, [(5, "relabel", "owl")])
+        res = CliRunner().invoke(main, ["export", str(audit), "--out", str(tmp_path / "clean.parquet")])
+        assert res.exit_code == 0, res.output
+        assert "'clean.parquet' has it as text" in res.output
+        assert pd.read_parquet(tmp_path / "clean.parquet")["y"].iloc[5] == "owl"
+        assert (tmp_path / "clean.parquet.changes.csv").is_file()
+
     def test_integer_relabels_stay_integers_without_a_warning(self, audit, tmp_path):
         """Relabels to classes (2, and "1" which names the class 1) keep the integer column, and nothing warns
         about text."""
@@ -125,24 +134,6 @@ class TestATextRelabelOfIntegers:
             warnings.simplefilter("ignore")
             cleaned, _ = cleaned_table(audit)
         assert (tmp_path / "clean.csv").read_bytes() == cleaned.to_csv(index=False).encode()
-
-
-class TestLabelAsOneType:
-    def test_every_value_becomes_its_text_and_a_missing_cell_stays_missing(self):
-        """Integers, a float, a boolean and a text beside a missing cell: each value's ``str``, the gap kept."""
-        frame = pd.DataFrame({"y": pd.Series([3, None, "owl", 2.5, True], dtype=object), "x": range(5)})
-        with pytest.warns(LabelwiseWarning, match=r"'y' holds values of 4 types .*'out.parquet' has it as text"):
-            got = label_as_one_type(frame, "y", Path("out.parquet"))
-        assert list(got["y"].iloc[[0, 2, 3, 4]]) == ["3", "owl", "2.5", "True"] and pd.isna(got["y"].iloc[1])
-        assert list(got["x"]) == list(range(5)) and frame["y"].iloc[0] == 3  # the given frame is left as it was
-
-    @pytest.mark.parametrize("values", [[1, 2, None], ["a", "b", None], [1, 2.5, None], [True, False, None]], ids=str)
-    def test_a_column_of_one_type_is_left_alone(self, values):
-        """One type (or integers beside floats, which Parquet writes as floats), even as objects: no change."""
-        frame = pd.DataFrame({"y": pd.Series(values, dtype=object)})
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            assert label_as_one_type(frame, "y", Path("out.parquet")) is frame
 
 
 class TestAFailedWriteLeavesNothing:
