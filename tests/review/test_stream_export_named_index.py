@@ -13,8 +13,7 @@ import pytest
 
 from labelwise import _chunk_floor
 from labelwise.review import _stream_export
-from labelwise.review.store import DecisionStore
-from tests.review.test_stream_export import DECISIONS, N, _frame, _in_memory, _invoke
+from tests.review.test_stream_export import N, _frame, _in_memory, audit_and_decide
 
 
 def _audited(folder: Path, parts: int) -> Path:
@@ -25,17 +24,7 @@ def _audited(folder: Path, parts: int) -> Path:
     for i, block in enumerate(np.array_split(np.arange(N), max(parts, 1))):
         name = folder / "data.parquet" if parts == 0 else folder / "data" / f"part.{i}.parquet"
         frame.iloc[block].to_parquet(name)
-    probs = np.full((N, 3), 0.1)
-    probs[np.arange(N), np.arange(N) % 3] = 0.8
-    np.save(folder / "p.npy", probs)
-    data = folder / "data.parquet" if parts == 0 else folder / "data"
-    args = ["--label", "y", "--probs", folder / "p.npy", "--id-column", "sample", "--out", folder / "A", "--no-report"]
-    res = _invoke("audit", data, *args, "--scheduler", "synchronous", "--chunk-rows", 25)
-    assert res.exit_code == 0, res.output
-    store = DecisionStore(folder / "A" / "review.sqlite")
-    for row, action, label in DECISIONS:
-        store.record(row, action, version=0, reviewer="me", label=label)
-    return folder / "A"
+    return audit_and_decide(folder, folder / "data.parquet" if parts == 0 else folder / "data")
 
 
 @pytest.fixture
