@@ -95,9 +95,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from dev_weak_labeler_strength import dev_set, score  # noqa: E402
 from dev_weak_lure_stress import stress_sets  # noqa: E402
 
-from labelwise.weak import LabelModel, label_model  # noqa: E402
+from labelwise.weak import LabelModel, _fit_tail, label_model  # noqa: E402
 
-_CHECK = label_model.fitted_check
+_CHECK = _fit_tail.fitted_check
 _EM = label_model.fit_abstain_models
 
 
@@ -132,7 +132,7 @@ def fit(matrix: np.ndarray, k: int, variant: str) -> tuple[np.ndarray, float, La
     # main's refit (from majority vote) is now LabelModel(pair_check_warm_start=False); the fix patches it
     kw: dict = {"dependency_threshold": None} if variant == "nodep" else {"pair_check_warm_start": False}
     if variant == "fix":
-        label_model.fitted_check, label_model.fit_abstain_models = Patch.check, Patch.em
+        _fit_tail.fitted_check, label_model.fit_abstain_models = Patch.check, Patch.em
     Patch.checked = None
     try:
         with warnings.catch_warnings():
@@ -141,7 +141,7 @@ def fit(matrix: np.ndarray, k: int, variant: str) -> tuple[np.ndarray, float, La
             model = LabelModel(labels=list(range(k)), **kw).fit(matrix)
             cpu = time.process_time() - start
     finally:
-        label_model.fitted_check, label_model.fit_abstain_models = _CHECK, _EM
+        _fit_tail.fitted_check, label_model.fit_abstain_models = _CHECK, _EM
     return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, model
 
 

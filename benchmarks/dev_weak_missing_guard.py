@@ -1,6 +1,6 @@
 """The missing-abstain guard (``weak._missing_guard``, session 48, lfguard48) on the issue-15 rule sets.
 
-``LabelModel()`` with the guard and without it (``label_model.guard_missing`` patched to return the fit as it
+``LabelModel()`` with the guard and without it (``_fit_tail.guard_missing`` patched to return the fit as it
 is: main's code), on ``_dev_weak_sets.rule_sets()`` (the 93 dev sets, seed -1, and the stress sets of seeds
 33-36 and 137-140). Prints each set the guard changed, then per block the mean, the largest fall and rise and
 the sets more than 0.5 points below main or further below majority vote than main.
@@ -23,20 +23,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _dev_weak_sets import rule_sets  # noqa: E402
 from dev_weak_labeler_strength import dev_set, score  # noqa: E402
 
-from labelwise.weak import LabelModel, label_model  # noqa: E402
+from labelwise.weak import LabelModel, _fit_tail  # noqa: E402
 
-GUARD = label_model.guard_missing
+GUARD = _fit_tail.guard_missing
 
 
 def fit_codes(matrix: np.ndarray, k: int, guard: bool) -> tuple[np.ndarray, str, bool]:
     """Class codes, the abstain model kept and whether the guard fell back."""
-    label_model.guard_missing = GUARD if guard else (lambda model, em, run, *args: run)
+    _fit_tail.guard_missing = GUARD if guard else (lambda model, em, run, *args: run)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             model = LabelModel(labels=list(range(k))).fit(matrix)
     finally:
-        label_model.guard_missing = GUARD
+        _fit_tail.guard_missing = GUARD
     fell = any("missing-abstain fit" in str(w.message) for w in caught)
     return model.labels_.to_numpy(dtype=int), model.abstains_, fell
 

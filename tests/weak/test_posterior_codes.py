@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.weak._posterior import _group_codes
+from labelwise.weak._outcomes import _group_codes
 
 
 def reference(matrix: np.ndarray, n_classes: int, groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -24,10 +24,7 @@ no better).
 
 References
 ----------
-A. Ratner, C. De Sa, S. Wu, D. Selsam and C. Ré, "Data Programming: Creating Large Training Sets, Quickly",
-NeurIPS 2016.
-A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates Using the EM Algorithm",
-Applied Statistics 28(1), 20-28, 1979.
+Ratner et al. (2016) and Dawid and Skene (1979): as listed in :mod:`._negative_pairs`, whose abstain model this wraps.
 """
 
 from __future__ import annotations

@@ -12,31 +12,24 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _exchangeable, _invisible_missing, _params
+from . import _invisible_missing, _params
 from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import em_outputs, fit_abstain_models, record_convergence
-from ._fit_check import fitted_check, guard_missing, refit_best
 from ._fit_items import fit_votes_over
+from ._fit_tail import EMData, checked_run, set_results
 from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev, known_labelers
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
 from ._one_class_fit import fit_rows, reused, structure_plan
+from ._outcomes import voted_outcomes
 from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
-from ._posterior import (
-    FLOOR,
-    confusion_given_votes,
-    group_mu_from_lf_mu,
-    item_argmax,
-    posterior,
-    vote_counts,
-    vote_shares,
-    voted_outcomes,
-)
+from ._posterior import group_mu_from_lf_mu, posterior, vote_counts, vote_shares
 from ._shared_steps import deferred
+from ._ties import item_argmax
 from ._votes import Votes, as_votes
 
 __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
@@ -131,6 +124,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         votes (workers assigned in batches) predicts what they vote worse. The rule was chosen on simulated data
         (``benchmarks/dev_weak_abstains.py``). A missing fit relabelling a class warns, falls back to majority vote.
     tol : float, default 1e-6
+        EM stops when a SQUAREM cycle raises its objective (``em_objective_history_``, per item) by less than this.
     dependency_threshold : float or None, default 5.0
         z-score above which a pair of functions may be modelled jointly, if they also vote together more than chance by
         the same z-score and the BIC test prefers it (None: only the given ``dependencies``). Needs ``n_em_iter > 0``.
@@ -202,8 +196,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     groups_ : list of tuple of str
         The functions modelled jointly (singletons for independent ones).
     dependent_pairs_ : pandas.DataFrame
-        Pairs the dependent-pair check found beside the model's own cliques: ``labeler_a``, ``labeler_b``, ``n_shared``,
-        ``agreements``, ``expected`` (the number the fit without them predicts), ``z``; empty when none or not run.
+        Pairs the dependent-pair check found beside the model's own cliques: ``labeler_a``, ``labeler_b``, ``n_shared``
+        (items both voted on), ``agreements``, ``expected`` (the number the fit without them predicts) and ``z``; empty
+        when none or not run.
     group_mu_ : ndarray
         ``P(group outcome | y)``, the parameters the posterior uses.
     loss_ : float, n_iter_ : int, converged_ : bool
@@ -225,11 +220,13 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         EM's objective at the same points, from the first M-step: the log posterior per item
         (log-likelihood plus :func:`labelwise.weak._em.log_prior`), never decreasing.
     lured_items_ : bool, lure_params_ : ndarray or None
-        Whether the lured-item mixture refined the fit, and its parameters (``_lure.LureFit.unpack``, for ``predict``).
+        Whether the lured-item mixture refined the fit (``lured_items`` and its gate), and its parameters
+        (``weak._lure.LureFit.unpack``), which ``predict`` uses.
     spectral_start_, iwmv_start_ : str
         ``"kept"`` (that start's MAP fit had the higher objective), ``"not kept"`` or ``"not run: <why>"``.
     em_converged_ : bool, n_em_evals_ : int
-        Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a warning), its EM steps (True, 0 without EM).
+        Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a
+        :class:`~labelwise.errors.LabelwiseWarning`), and its EM steps (True and 0 without EM).
     shared_confusion_ : SharedTest or None
         Exchangeable labelers' test (``weak._exchangeable``: p >= 0.05 keeps one shared confusion); None: not run.
 
@@ -321,8 +318,12 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
 
     def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None, items: Any = None) -> LabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
+
         ``y_dev``: gold labels of a dev set, whose class shares fix the class balance (Snorkel's ``Y_dev``). ``items``:
-        every item of the data beside a long table, which holds only the voted ones (:mod:`._fit_items`)."""
+        every item of the data beside a long table, which holds only the voted ones (:mod:`._fit_items`).
+        It runs on the distinct vote rows, each weighted by its number of items (``_compress.compress_rows``): the
+        result of the fit over every item, at the cost of the distinct rows (see "Speed").
+        """
         self._check_params()
         v = fit_votes_over(votes, self.labels, items)  # a table's labelers sorted: the fit ignores its row order
         k, full = n_classes(v.classes, self.labels), v.matrix()
@@ -334,7 +335,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
-        self._set_results(v, mu, p, post, rows.inverse, rows.matrix)
+        set_results(self, v, mu, p, post, rows.inverse, rows.matrix)
         return self
 
     def _fit_rows(
@@ -342,8 +343,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moment fit, the cliques and EM on vote rows ``matrix``, row ``i`` standing for ``w[i]`` items.
 
-        Returns ``μ``, the class balance and the posterior of each row. ``votes`` (the votes the
-        rows come from) are checked for dependent pairs when EM keeps missing abstains.
+        Returns ``μ``, the class balance and the posterior of each row. ``votes``: the votes the rows come from. The
+        checks and refits after EM (the dependent-pair check among them) are :func:`._fit_tail.checked_run`, one call.
         """
         k, m = len(votes.classes), matrix.shape[1]
         deps, thr, size = structure_plan(self, deps)  # with learned pairs on mostly one-class votes
@@ -393,15 +394,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
                 lam_gc, n_outcomes, starts, groups=groups, abstains=abstains
             )
-            if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
-                changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes, gram)
-                if changed is not None:
-                    groups, lam_g, n_outcomes, start = changed
-                    starts[1] = starts[1] if start is None else start[cov]
-                    lam_gc = lam_g if every else lam_g[cov]
-                    run = refit_best(self, em, lam_gc, n_outcomes, starts, run, groups)[0]
-            run = guard_missing(self, em, run, (lam_gc, n_outcomes, starts[-1]), groups, votes)
-            run = _exchangeable.shared_confusion_run(self, em, run, matrix if every else matrix[cov], groups, k)
+            data = EMData(matrix, lam, w, gram, cov, every, lam_gc, n_outcomes, starts)
+            run, groups, lam_g = checked_run(self, em, run, data, groups, lam_g, votes)  # checks and refits (_fit_tail)
             mu_g, history, self.lure_params_ = run.mu, history + run.history, run.lure
             record_convergence(self, run, self.n_em_iter, self.tol)
             out = deferred(partial(em_outputs, run, lam_c, w[cov], lam_g, cov, every))  # made for the kept fit only
@@ -422,27 +416,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         indicator and counts and EM's start (``None``: the vote shares), or ``None`` when the groups do not change."""
         new = join_free_pairs(groups, pairs, self.max_clique)
         return None if new == groups else (new, *voted_outcomes(matrix, k, new), None)
-
-    def _set_results(
-        self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, inverse: np.ndarray, matrix: np.ndarray
-    ) -> None:
-        """The fitted attributes from the distinct vote rows' posterior ``post`` and votes ``matrix`` (``inverse``)."""
-        k, m = len(v.classes), v.n_labelers
-        self.classes_ = v.classes
-        self.labelers_ = v.labelers
-        self.mu_ = mu
-        self.class_balance_ = p
-        cond = mu.reshape(m, k, k)  # [j, a, y]
-        votes_given_y = np.maximum(cond.sum(axis=1), FLOOR)  # (m, K): P(vote | y)
-        self.confusion_ = confusion_given_votes(mu, m, k)
-        accuracy = np.clip(np.einsum("jyy,y->j", cond, p) / np.maximum(votes_given_y @ p, FLOOR), 0, 1)
-        accuracy[~(matrix >= 0).any(axis=0)] = np.nan  # a labeler that never voted: none
-        self.accuracies_ = pd.Series(accuracy, index=pd.Index(v.labelers, name="labeler"), name="accuracy")
-        classes = pd.Index(v.classes)
-        codes = item_argmax(post, self.random_state, v.items, inverse)  # a tie: one draw per tied item
-        self.probas_ = pd.DataFrame(post[inverse], index=v.items, columns=classes)
-        self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
-        self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1)[inverse], index=v.items, name="n_votes")
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         """Items, posterior and class codes (exact ties: one seeded draw per tied item of ``votes``, as ``labels_``)."""
