@@ -45,7 +45,7 @@ def blas_controller() -> threadpoolctl.ThreadpoolController:
             maps = f.read()
     except OSError:
         return controller()
-    paths = {p.decode("utf-8") for p in controller._PATH_RE.findall(maps)}
+    paths = {p.decode("utf-8") for p in set(controller._PATH_RE.findall(maps))}  # one line per mapped segment
     found = controller._from_controllers([])
     for path in sorted(paths):  # the order is threadpoolctl's set order there: no limit depends on it
         if _extension_module(path):
