@@ -28,12 +28,13 @@ WINNER = {
 def plain_em(matrix: np.ndarray, k: int, steps: list[int], shared: bool = False) -> dict[int, np.ndarray]:
     """Dawid and Skene's maximum-likelihood EM from majority vote (crowd-kit's order: M-step, E-step; confusions
     clipped at 1e-10), the labels after each step in ``steps``; ``shared``: one confusion for all labelers."""
-    from labelwise.weak._exchangeable import _fit, _rows
+    from labelwise.aggregate._shared_confusion import em_fit, observed_rows
+    from labelwise.weak._posterior import FLOOR
 
     out = {}
-    rows = _rows(matrix, np.ones(len(matrix)), k)
+    obs = observed_rows(matrix, np.ones(len(matrix)), k)
     for n in steps:
-        post = _fit(rows, shared, None, None, n, -np.inf)[0]  # tol -inf: exactly n steps
+        post = em_fit(obs, k, shared=shared, n_iter=n, tol=-np.inf, floor=FLOOR).post  # tol -inf: exactly n steps
         out[n] = post.argmax(axis=1)
     return out
 

@@ -24,6 +24,15 @@ is ``exact`` (every learned group inside a true clique and every true clique a l
 learned group inside a true clique, but some true clique split into parts or missing a member), ``false pair`` (a
 learned group across true cliques) or ``none`` (the learner does not run: a nearly invisible class, not mostly
 one-class votes); ``--summary`` then also groups the falls by it.
+
+Session 55 (trig55): ``--gold-em`` adds, on each set more than 0.5 below MV whose fitted groups equal the true cliques
+(``exact_fit``), the default's fit against the gold-counted parameters of the same groups (every outcome table and
+the balance counted from gold on the voted items, the default's smoothing: ``gold_same``) and EM started at them
+(``run_em`` from the one-hot truth, budget 3,000, ``tol`` 1e-9): under the default's own objective (``em_m``: the
+balance anchored on the vote shares, or fixed at them where the default kept the fixed fit), with the balance free
+(``em_free``), held at the truth (``em_truep``) or held at the vote shares (``em_votesp``); and the default's own
+point continued with the balance free (``free_from_def``). ``--summary`` then counts the falls by
+:func:`gold_mechanism`.
 """
 
 from __future__ import annotations
@@ -106,7 +115,77 @@ def one_set(seed: int, k: int) -> dict:
     row["gold_indep"] = 100 * gold_reference(matrix, y, k, [[j] for j in range(matrix.shape[1])])
     if STRUCTURE:
         row["structure"] = learned_structure(matrix, k, names)
+    if GOLD_EM:
+        row["exact_fit"] = sorted(map(sorted, model._groups)) == sorted(map(sorted, groups))
+        if row["exact_fit"] and row["default"] - row["mv"] < -0.5:
+            row |= gold_em(matrix, y, k, model)
     return row
+
+
+GOLD_EM = False  # --gold-em: the gold-counted parameters and EM from them on exact-structure falls (trig55)
+
+
+def gold_em(matrix: np.ndarray, y: np.ndarray, k: int, model) -> dict:
+    """The default's fit against the gold-counted parameters of its own groups and EM from them (module docstring),
+    points on the voted items; objectives per item."""
+    from labelwise.weak._em import log_prior, run_em
+    from labelwise.weak._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote_share_balance
+    from labelwise.weak._posterior import em_m_step, posterior, voted_outcomes
+
+    cov = (matrix >= 0).any(axis=1)
+    votes, t = matrix[cov], y[cov]
+    n, ones, sm = len(t), np.ones(int(cov.sum())), float(model.smoothing)
+    voted, n_out = voted_outcomes(votes, k, [list(g) for g in model._groups])
+    voted = voted.weighted(ones)
+    shares = vote_share_balance(votes, ones, k)
+    true_p, p_def = np.bincount(t, minlength=k) / n, np.asarray(model.class_balance_)
+    fixed = bool(np.allclose(p_def, shares, atol=1e-9))  # the default kept the fit with the balance at the shares
+    anchor = None if fixed else (shares, anchor_strength(votes, ones))
+
+    def score(mu, p, a):
+        post, log_z = posterior(voted, mu, p)
+        ll = float(log_z.sum()) / n
+        return post, ll, ll + (log_prior(mu, sm, None) + balance_log_prior(p, a)) / n
+
+    def em(start, p, a, held):
+        token = ANCHOR.set(a)
+        try:
+            run = run_em(voted, n_out, start, p, None, w=ones, fixed=held, smoothing=sm, n_iter=3000, tol=1e-9)
+        finally:
+            ANCHOR.reset(token)
+        return score(run.mu, run.p, a)
+
+    post_def, ll_def, obj_def = score(model.group_mu_, p_def, anchor)
+    onehot = np.eye(k)[t]
+    mu_gold = em_m_step(voted, onehot, sm, n_out)[0]
+    out = {"mode": "fixed" if fixed else "anchored", "ll_def": ll_def, "obj_def": obj_def, "p_true": str(true_p)}
+    post, out["ll_gold"], _ = score(mu_gold, true_p, anchor)
+    out["gold_same"] = 100 * float((post.argmax(1) == t).mean())
+    runs = {
+        "em_m": (onehot, shares, anchor, fixed),
+        "em_free": (onehot, true_p, None, False),
+        "em_truep": (onehot, true_p, None, True),
+        "em_votesp": (onehot, shares, None, True),
+        "free_from_def": (post_def, p_def, None, False),
+    }
+    for name, args in runs.items():
+        post, out[f"{name}_ll"], out[f"{name}_obj"] = em(*args)
+        out[name] = 100 * float((post.argmax(1) == t).mean())
+    return out
+
+
+def gold_mechanism(row) -> str:
+    """The mechanism of an exact-structure fall (``--gold-em``'s columns), the first that holds: EM from gold under the
+    default's objective stays within 0.5 of MV at a higher objective (``local optimum``) or at a lower one
+    (``objective``); else with the balance free it stays (``prior``: the anchor or the fixed vote shares); else with
+    the balance held at the truth it stays (``class balance``); else ``identifiability`` (the likelihood's best
+    near gold, any balance, is below MV)."""
+    near = {c: row[c] - row.mv >= -0.5 for c in ("em_m", "em_free", "em_truep")}
+    if near["em_m"]:
+        return "local optimum" if row.em_m_obj > row.obj_def + 1e-7 else "objective"
+    if near["em_free"]:
+        return "prior"
+    return "class balance" if near["em_truep"] else "identifiability"
 
 
 STRUCTURE = False  # --structure: the learned structure against the true cliques (learned_structure)
@@ -174,6 +253,23 @@ def summary(frame: pd.DataFrame) -> None:
             )
             .to_string()
         )
+    if "em_m" in frame:
+        exact = frame[(frame.gap < -0.5) & frame.em_m.notna()]
+        exact = exact.assign(mechanism=exact.apply(gold_mechanism, axis=1))
+        refs = {c: exact[c] - exact.mv for c in ("gold_same", "em_m", "em_free", "em_truep", "free_from_def")}
+        print(
+            exact.assign(**{f"{c}_gap": g for c, g in refs.items()})
+            .groupby("mechanism")
+            .agg(
+                falls=("gap", "size"),
+                k2=("K", lambda s: int((s == 2).sum())),
+                over_5=("gap", lambda s: int((s < -5).sum())),
+                mean_gap=("gap", "mean"),
+                **{f"{c}_gap": (f"{c}_gap", "mean") for c in refs},
+            )
+            .round(2)
+            .to_string()
+        )
 
 
 def main() -> None:
@@ -182,9 +278,14 @@ def main() -> None:
     parser.add_argument("--csv", default=None, help="write (with --seeds) or read (with --summary) the table")
     parser.add_argument("--summary", default=None, metavar="CSV")
     parser.add_argument("--structure", action="store_true", help="add the learned structure's kind (trig54)")
+    parser.add_argument(
+        "--gold-em", action="store_true", help="gold-counted fit and EM from it on exact falls (trig55)"
+    )
     args = parser.parse_args()
     global STRUCTURE
     STRUCTURE = args.structure
+    global GOLD_EM
+    GOLD_EM = args.gold_em
     if args.summary:
         summary(pd.read_csv(args.summary))
         return

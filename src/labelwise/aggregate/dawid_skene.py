@@ -17,6 +17,7 @@ from ._guard import relabelled_classes, relabelled_given, strict_classes
 from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
 from ._patterns import AnswerPatterns
 from ._ring_check import weigh_rings
+from ._shared_confusion import ALPHA, SharedTest, shared_test, tied_log_prior, tied_m_step
 from .majority import _vote_shares_in_place
 from .priors import agreement_accuracy, diagonal_confusion_prior
 
@@ -30,6 +31,9 @@ DEFAULT_DEPENDENCY_THRESHOLD = 5.0
 #: Whether the dependent-pair check keeps only pairs whose excess is not shared with a third annotator
 #: by default (the triad gate; ``benchmarks/dev_aggregate_triad.py``).
 DEFAULT_DEPENDENCY_TRIAD = True
+#: ``shared_confusion``'s default: False (one confusion per annotator). "auto" as the default failed its registered rule
+#: in session 55 (``benchmarks/dev_aggregate_shared_confusion.py``: one slot crowd -1.05 points; benchmarks/RESULTS.md).
+DEFAULT_SHARED_CONFUSION: bool | str = False
 
 
 def _check_smoothing(smoothing: Any) -> None:
@@ -114,6 +118,15 @@ class DawidSkene(DependentPairs, BaseAggregator):
     of annotators agreeing on >= 80% of shared items are held out whole, and a ring is the largest
     set whose every pair passes (:mod:`labelwise.aggregate._ring_check`), weighted as a group.
 
+    One shared confusion (``shared_confusion``). A table stored by slot (``annotator_1..3`` columns, each filled by
+    whichever worker took the item) has exchangeable "annotators", whose confusions are the same mixture of the
+    workers'. With ``shared_confusion=True`` the M-step ties them (Dawid and Skene's model with one ``π`` for every
+    annotator: the expected counts pooled before normalising, the prior's pseudo-counts ``A`` added once). With
+    ``"auto"`` a likelihood-ratio test decides (Wilks [9]_; :mod:`labelwise.aggregate._shared_confusion`): where no
+    dependent group was found and every annotator has at least 5 answers per confusion cell, both models are fitted
+    by maximum likelihood and the tied one is kept unless ``2 Δℓ`` rejects it at 5% against χ² with
+    ``(m - 1) K (K - 1)`` degrees of freedom. In memory only (on Dask ``"auto"`` fits one per annotator).
+
     Guard (``smoothing="auto"`` only). If the fitted labels relabel a class, i.e. most items on which majority vote has a
     strict winner ``k`` get one other label (:func:`relabelled_classes`), EM has ended in a
     permutation; the fit then falls back to the majority-vote posterior (confusion matrices
@@ -141,6 +154,9 @@ class DawidSkene(DependentPairs, BaseAggregator):
     dependency_rings : bool, default False
         Run the ring check above after the pair check. Off by default: it can group a few heavy
         honest annotators of a real crowd (ZenCrowd_us; benchmarks/RESULTS.md, session 41).
+    shared_confusion : "auto", True or False, default False
+        One confusion matrix for every annotator (see above): always (True), never (False) or where the
+        likelihood-ratio test does not reject it ("auto").
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote` (``random_state`` breaks exact ties).
 
@@ -166,6 +182,10 @@ class DawidSkene(DependentPairs, BaseAggregator):
         (items both answered), ``agreements`` (items where they gave the same label),
         ``expected`` (the number the fit without them predicts) and ``z``; empty when none (also
         on Dask, :mod:`labelwise.aggregate.distributed`, which runs the same check).
+    shared_confusion_ : bool
+        Whether EM fitted one confusion shared by every annotator (``annotator_confusion_``'s matrices are then equal).
+    shared_test_ : SharedTest or None
+        ``shared_confusion="auto"``'s test (``statistic``, ``df``, ``p_value``); None where it did not run.
     dependent_rings_ : list of list
         The members (annotator names) of each ring the ring check found; its pairs are in
         ``dependent_pairs_``; empty when none (also on Dask, which runs the same check).
@@ -188,6 +208,8 @@ class DawidSkene(DependentPairs, BaseAggregator):
        Sociological Methods and Research 16(3), 379-405, 1988.
     .. [8] W.-H. Chen and D. Thissen, "Local dependence indexes for item pairs using item response
        theory", Journal of Educational and Behavioral Statistics 22(3), 265-289, 1997.
+    .. [9] S. S. Wilks, "The large-sample distribution of the likelihood ratio for testing composite hypotheses",
+       Annals of Mathematical Statistics 9(1), 60-62, 1938.
     """
 
     def __init__(
@@ -200,6 +222,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         dependency_threshold: float | None = DEFAULT_DEPENDENCY_THRESHOLD,
         dependency_triad: bool = DEFAULT_DEPENDENCY_TRIAD,
         dependency_rings: bool = False,
+        shared_confusion: bool | str = DEFAULT_SHARED_CONFUSION,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -214,6 +237,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         self.dependency_threshold = dependency_threshold
         self.dependency_triad = dependency_triad
         self.dependency_rings = dependency_rings
+        self.shared_confusion = shared_confusion
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
@@ -240,6 +264,9 @@ class DawidSkene(DependentPairs, BaseAggregator):
             raise InvalidParameterError(f"dependency_triad must be True or False, got {self.dependency_triad!r}")
         if not isinstance(self.dependency_rings, (bool, np.bool_)):
             raise InvalidParameterError(f"dependency_rings must be True or False, got {self.dependency_rings!r}")
+        c = self.shared_confusion
+        if not (isinstance(c, (bool, np.bool_)) or (isinstance(c, str) and c == "auto")):
+            raise InvalidParameterError(f"shared_confusion must be 'auto', True or False, got {c!r}")
 
     def _pseudo_counts(self, pat: AnswerPatterns) -> np.ndarray:
         """The prior's (K x K) pseudo-count array ``A`` for these answers."""
@@ -255,18 +282,33 @@ class DawidSkene(DependentPairs, BaseAggregator):
     # instead of O(annotators · K²), which matters when many annotators give a few answers each.
     # The full matrices are built once, at the end.
     @staticmethod
-    def _m_step(obs: _Observed, post: np.ndarray, pseudo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _m_step(
+        obs: _Observed,
+        post: np.ndarray,
+        pseudo: np.ndarray,
+        *,
+        shared: bool = False,
+        floor: float = _FLOOR,
+        balance: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # ``shared``: one confusion for every annotator (tied_m_step; the third value is then that [l, k] matrix, not
+        # the row totals); ``floor``: each count's floor; ``balance``: a fixed class prior instead of the estimate
         w = obs.weights
-        prior = np.maximum(w @ post, _FLOOR)
-        prior /= prior.sum()
+        if balance is None:
+            prior = np.maximum(w @ post, floor)
+            prior /= prior.sum()
+        else:
+            prior = balance
         # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k] + A[k, l]
         counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
+        if shared:
+            return prior, *tied_m_step(obs, counts, pseudo, floor)
         counts += pseudo.T.take(obs.label_of, axis=0)
-        if pseudo.min() < _FLOOR:  # counts are >= 0, so only then can a cell fall below the floor
-            np.maximum(counts, _FLOOR, out=counts)
+        if pseudo.min() < floor:  # counts are >= 0, so only then can a cell fall below the floor
+            np.maximum(counts, floor, out=counts)
         # total[j, k] = Σ_l counts over all K labels of j, the unused ones holding max(A[k, l], floor)
         total = np.asarray(obs.by_annotator @ counts)
-        total += obs.unused @ np.maximum(pseudo, _FLOOR).T
+        total += obs.unused @ np.maximum(pseudo, floor).T
         counts /= total.take(obs.annotator_of, axis=0)
         return prior, counts, total
 
@@ -279,36 +321,54 @@ class DawidSkene(DependentPairs, BaseAggregator):
         n_answers: int,
         pseudo: np.ndarray | None = None,
         out: np.ndarray | None = None,
+        shared: bool = False,
     ) -> tuple[np.ndarray, float]:
-        # ``out``: a posterior nobody needs any more, whose memory the new one may take
+        # ``out``: a posterior nobody needs any more, whose memory the new one may take; ``shared``: ``total`` is the
+        # shared confusion [l, k] of a tied M-step
         log_given = np.log(given)
         log_joint = csr_times_dense(obs.m, log_given, out)
         log_joint += np.log(prior)
         post, log_z = log_normalize(log_joint, overwrite=True)
         nll = -(obs.weights @ log_z)
         if pseudo is not None and pseudo.any() and total is not None:
-            # MAP: the Dirichlet prior's log density Σ_j Σ_{k,l} A[k, l] log π_j[k, l] joins the
-            # objective: the used rows, plus per annotator j its unused rows l, where
-            # π_j[k, l] = max(A[k, l], floor) / total[j, k]
-            used = (pseudo.T.take(obs.label_of, axis=0) * log_given).sum()
-            a_log_a = pseudo * np.log(np.maximum(pseudo, _FLOOR))
-            unused = (obs.unused @ a_log_a.T).sum() - ((obs.unused @ pseudo.T) * np.log(total)).sum()
-            nll -= used + unused
+            nll -= DawidSkene._log_prior(obs, pseudo, log_given, total, shared)
         return post, float(nll / n_answers)
 
+    @staticmethod
+    def _log_prior(obs: _Observed, pseudo: np.ndarray, log_given: np.ndarray, total: np.ndarray, shared: bool) -> Any:
+        """MAP: the Dirichlet prior's log density Σ_j Σ_{k,l} A[k, l] log π_j[k, l] that joins the objective: the used
+        rows, plus per annotator j its unused rows l, where π_j[k, l] = max(A[k, l], floor) / total[j, k]; with one
+        ``shared`` confusion (``total``, [l, k]) counted once (:func:`tied_log_prior`)."""
+        if shared:
+            return tied_log_prior(pseudo, total)
+        used = (pseudo.T.take(obs.label_of, axis=0) * log_given).sum()
+        a_log_a = pseudo * np.log(np.maximum(pseudo, _FLOOR))
+        unused = (obs.unused @ a_log_a.T).sum() - ((obs.unused @ pseudo.T) * np.log(total)).sum()
+        return used + unused
+
     def _run_em(
-        self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int, *, overwrite_start: bool = False
+        self,
+        obs: _Observed,
+        post: np.ndarray,
+        pseudo: np.ndarray,
+        n_answers: int,
+        *,
+        overwrite_start: bool = False,
+        shared: bool = False,
     ) -> tuple[np.ndarray, float]:
         # ``overwrite_start``: the start ``post`` is the fit's own and nobody reads it afterwards; returns
         # the last posterior and the loss's last fall (the fit warns of a run that did not converge, or
-        # says so in the fallback's warning: raising max_iter does not undo a relabelling)
+        # says so in the fallback's warning: raising max_iter does not undo a relabelling); ``shared``: one
+        # confusion for every annotator (the tied M-step)
         state: dict[str, np.ndarray | None] = {"post": post, "spare": post if overwrite_start else None}
 
         def step(_it: int) -> float:
-            prior, given, total = self._m_step(obs, state["post"], pseudo)  # type: ignore[arg-type]
+            prior, given, total = self._m_step(obs, state["post"], pseudo, shared=shared)  # type: ignore[arg-type]
             # the M-step has read the last E-step's posterior: the next one is written in its memory
             # (also the start's, when the caller gave it up)
-            state["post"], nll = self._e_step(obs, prior, given, total, n_answers, pseudo, out=state["spare"])
+            state["post"], nll = self._e_step(
+                obs, prior, given, total, n_answers, pseudo, out=state["spare"], shared=shared
+            )
             state["spare"] = state["post"]
             return nll
 
@@ -338,17 +398,22 @@ class DawidSkene(DependentPairs, BaseAggregator):
         # (the vote shares are made for this fit: no fresh items x K array for it)
         guarded = isinstance(self.smoothing, str)
         reference = strict_classes(start) if guarded else None
-        post, change = self._run_em(obs_em, start, pseudo, enc.n_answers, overwrite_start=True)
+        shared = self._use_shared(obs, enc.n_classes, weighted=obs_em is not obs)
+        post, change = self._run_em(obs_em, start, pseudo, enc.n_answers, overwrite_start=True, shared=shared)
         moved = relabelled_given(reference, post, pat.weights) if reference is not None else np.empty(0, np.intp)
         if len(moved):
             self.fallback_ = "majority-vote"
             # the vote shares again when EM wrote in them, from the count matrix (the item codes may be
             # given up; its rows count every answer once: the same counts and shares, bit for bit)
             post = vote if start is not vote else _vote_shares(obs, enc.n_classes)
-            obs_em = obs  # majority vote's confusion matrices count every answer once
+            obs_em, shared = obs, False  # majority vote's confusion matrices count every answer once
         warn_after_guard(self, moved, enc.classes, change)  # the fallback said, else an unconverged run
-        prior, given, total = self._m_step(obs_em, post, pseudo)
-        conf = _full_confusion(enc, obs_em, pseudo, given, total)
+        self.shared_confusion_ = shared
+        prior, given, total = self._m_step(obs_em, post, pseudo, shared=shared)
+        if shared:  # every annotator's matrix is the shared one ([l, k] -> [k, l])
+            conf = np.broadcast_to(total.T, (enc.n_annotators, enc.n_classes, enc.n_classes)).copy()
+        else:
+            conf = _full_confusion(enc, obs_em, pseudo, given, total)
         self.annotator_confusion_ = conf
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
@@ -356,7 +421,18 @@ class DawidSkene(DependentPairs, BaseAggregator):
         skill = np.einsum("k,jkk->j", prior, conf)
         return post, skill
 
+    def _use_shared(self, obs: _Observed, k: int, *, weighted: bool) -> bool:
+        """Whether EM fits one confusion for every annotator: ``shared_confusion`` True, or "auto" where the test runs
+        on the unweighted answers (no dependent group found) and does not reject (sets ``shared_test_``)."""
+        self.shared_test_: SharedTest | None = None
+        if isinstance(self.shared_confusion, str):  # "auto"
+            if not weighted:
+                self.shared_test_ = shared_test(obs, k)
+            return self.shared_test_ is not None and self.shared_test_.p_value >= ALPHA
+        return bool(self.shared_confusion)
+
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
+        self.shared_confusion_, self.shared_test_ = False, None
         self.annotator_confusion_ = np.ones((enc.n_annotators, 1, 1))
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series([1.0], index=enc.class_index(), name="prior")

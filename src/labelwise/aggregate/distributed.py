@@ -152,6 +152,11 @@ def _check_inputs(estimator: Any, answers: Any) -> tuple[str, str, str]:
     estimator._check_params()
     if estimator.duplicates != "keep":
         raise InvalidParameterError(f"duplicates must be 'keep' on a dask DataFrame, got {estimator.duplicates!r}")
+    if isinstance(estimator, DawidSkene) and estimator.shared_confusion is True:  # "auto": not tested on Dask
+        raise InvalidParameterError(
+            "shared_confusion must be 'auto' or False on a dask DataFrame (one confusion shared by every annotator is "
+            "fitted in memory only), got True: compute it to a pandas DataFrame first"
+        )
     cols = (estimator.item_col, estimator.annotator_col, estimator.label_col)
     missing = [c for c in cols if c not in answers.columns]
     if missing:
@@ -403,6 +408,7 @@ def _finish(est: Any, summary: Any, params: Any, k: int) -> np.ndarray:
         conf = params[1].transpose(0, 2, 1).copy()  # [j, true k, given l]
         est.annotator_confusion_ = conf
         est.annotators_ = summary.annotator_index()
+        est.shared_confusion_, est.shared_test_ = False, None
         return np.einsum("k,jkk->j", prior, conf)
     est.skills_ = params[1]
     return params[1]

@@ -192,7 +192,7 @@ def dependence_line(summary: dict[str, Any]) -> str | None:
 
 def fit_summary(est: Any, method: str) -> dict[str, Any]:
     """``summary.json``'s fields on the fit: method, iterations, converged, fallback, dependent_pairs,
-    dependent_rings."""
+    dependent_rings, shared_confusion."""
     return {
         "method": method,
         "iterations": int(est.n_iter_),
@@ -200,7 +200,18 @@ def fit_summary(est: Any, method: str) -> dict[str, Any]:
         "fallback": getattr(est, "fallback_", None),
         "dependent_pairs": dependent_pairs(est),
         "dependent_rings": dependent_rings(est),
+        "shared_confusion": _shared_confusion(est),
     }
+
+
+def _shared_confusion(est: Any) -> dict[str, Any] | None:
+    """Dawid-Skene's one shared confusion: whether it was fitted and ``shared_confusion="auto"``'s test (None for
+    other methods)."""
+    if not hasattr(est, "shared_confusion_"):
+        return None
+    test = est.shared_test_
+    said = None if test is None else {"statistic": finite(test.statistic), "df": test.df, "p_value": test.p_value}
+    return {"fitted": bool(est.shared_confusion_), "test": said}
 
 
 def input_record(path: Path, fmt: str, item: str | None, annotator: str | None, label: str | None) -> dict[str, Any]:

@@ -38,6 +38,31 @@ duplicates_option = click.option(
     help="Several answers of one annotator on one item: keep all, or the last.",
 )
 
+#: ``--shared-confusion``'s choices -> ``DawidSkene(shared_confusion=...)``.
+SHARED_CONFUSION = {"auto": "auto", "on": True, "off": False}
+#: ``--shared-confusion``, read by ``--method dawid-skene`` (:func:`with_shared_confusion`).
+shared_confusion_option = click.option(
+    "--shared-confusion",
+    type=click.Choice(list(SHARED_CONFUSION)),
+    default=None,
+    help="--method dawid-skene: one confusion matrix for every annotator (on), one each (off), or one shared where a "
+    "likelihood-ratio test does not reject it (auto; for tables stored by slot, columns annotator_1..3) "
+    "[default: off].",
+)
+
+
+def with_shared_confusion(method: str, params: dict[str, Any], choice: str | None) -> dict[str, Any]:
+    """``params`` with ``--shared-confusion``'s ``shared_confusion`` (unchanged when it was not given); an error for a
+    method other than dawid-skene, or beside ``--param shared_confusion``."""
+    if choice is None:
+        return params
+    if method != "dawid-skene":
+        raise InvalidParameterError(f"--shared-confusion is read by --method dawid-skene only, got --method {method}")
+    if "shared_confusion" in params:
+        raise InvalidParameterError("give --shared-confusion or --param shared_confusion, not both")
+    return {**params, "shared_confusion": SHARED_CONFUSION[choice]}
+
+
 #: Parameters every method shares, and gold-majority-vote's gold (``--gold``): they have their own
 #: command-line options, not ``--param``.
 SHARED_PARAMS = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state", "gold")

@@ -54,6 +54,8 @@ from ._aggregate_params import (
     param_option,
     probs_column_notice,
     run_method,
+    shared_confusion_option,
+    with_shared_confusion,
 )
 from ._aggregate_read import read_answers
 from ._aggregate_scale import aggregate_at_scale
@@ -217,6 +219,7 @@ def _refuse_demo_inputs() -> None:
     default=None,
     help=f"Dask scheduler for a Parquet directory of answers: {SCHEDULERS_SAID} (majority-vote, dawid-skene, one-coin).",
 )
+@shared_confusion_option
 @quiet_option
 @active_options
 def aggregate(
@@ -243,6 +246,7 @@ def aggregate(
     demo_items,
     superseded,
     scheduler=None,
+    shared_confusion=None,
     quiet=False,
     next_n=None,
     unlabeled_path=None,
@@ -272,7 +276,7 @@ def aggregate(
             "and one column per class)"
         )
     check_next(next_n, unlabeled_path, method, bool(probs_path) or demo, next_temperature, len(probs_path))
-    extra = method_params(method, params)
+    extra = with_shared_confusion(method, method_params(method, params), shared_confusion)
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
     if method == GOLD_METHOD and gold is None and not demo:
