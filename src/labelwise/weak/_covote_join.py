@@ -12,7 +12,8 @@ model, not the search, that is wrong.
 
 Here, after a fit that keeps informative abstains, the pairs not in one clique whose co-vote z-score
 (:meth:`~._dependencies.PairTables.covote_z_all`, under majority vote's shares: the clique search's own statistic
-and threshold ``dependency_threshold``) is over the threshold and whose joint table pays for itself
+and threshold ``dependency_threshold``) is over the threshold, whose co-vote correlation given those shares is at
+least :data:`NEAR_COVOTE_CORR` (a near-copy by who votes) and whose joint table pays for itself
 (:meth:`~._dependencies.PairTables.bic_gain` > 0) are given to a second fit as dependencies; the second fit is kept
 where its Bayesian information criterion (Schwarz [1]_; ``bic_`` of its kept abstain model) is lower than the first
 fit's, else the first fit stands. The model is Ratner et al.'s informative-abstain label model [2]_ with the clique
@@ -38,19 +39,25 @@ import numpy as np
 from .._caller import warn_at_caller
 from ..errors import LabelwiseWarning
 
-__all__ = ["ENABLED", "covoting_pairs", "fit_joined"]
+__all__ = ["ENABLED", "NEAR_COVOTE_CORR", "covoting_pairs", "fit_joined"]
 
 #: Whether a fit with informative abstains is tried again with its co-voting pairs joined (session 55, lowcov55:
 #: the candidate of ``benchmarks/dev_weak_low_coverage_fix55.py``; off until its registered rule is passed).
 ENABLED = False
+
+#: The least co-vote correlation given the class (:meth:`~._dependencies.PairTables.covote_corr_all`, an effect size
+#: that does not grow with the items) of a pair joined here: a near-copy by who votes. Chosen on seen sets (session
+#: 55): the joins kept by BIC on seen low-coverage sets below it (0.31-0.47) all moved the labels down.
+NEAR_COVOTE_CORR = 0.5
 
 
 def covoting_pairs(
     matrix: np.ndarray, w: np.ndarray, k: int, groups: list[list[int]], threshold: float
 ) -> list[tuple[int, int]]:
     """Pairs of functions (column indices of ``matrix``, -1 = abstain; rows weighted by ``w``) in different
-    ``groups`` whose co-vote z-score under majority vote's shares is over ``threshold`` and whose joint outcome
-    table has a positive BIC gain, both as the clique search computes them."""
+    ``groups`` whose co-vote z-score under majority vote's shares is over ``threshold``, whose co-vote correlation
+    given those shares is at least :data:`NEAR_COVOTE_CORR` and whose joint outcome table has a positive BIC gain,
+    the tests computed as the clique search computes them."""
     from ._dependencies import PairTables
 
     voted = (matrix >= 0).any(axis=1)
@@ -58,11 +65,13 @@ def covoting_pairs(
     counts = np.stack([(rows == c).sum(axis=1) for c in range(k)], axis=1).astype(np.float64)
     shares = counts / counts.sum(axis=1, keepdims=True)
     tables = PairTables(rows, shares, np.asarray(w, dtype=np.float64)[voted], k)
-    z = tables.covote_z_all()
+    z, corr = tables.covote_z_all(), tables.covote_corr_all()
     group_of = np.empty(matrix.shape[1], dtype=np.int64)
     for i, g in enumerate(groups):
         group_of[g] = i
-    a, b = np.nonzero(np.triu(z > threshold, 1) & (group_of[:, None] != group_of[None, :]))
+    a, b = np.nonzero(
+        np.triu((z > threshold) & (corr >= NEAR_COVOTE_CORR), 1) & (group_of[:, None] != group_of[None, :])
+    )
     pairs = list(zip(a.tolist(), b.tolist(), strict=True))
     if not pairs:
         return []
