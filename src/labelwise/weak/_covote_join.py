@@ -36,14 +36,13 @@ from typing import Any
 
 import numpy as np
 
-from .._caller import warn_at_caller
-from ..errors import LabelwiseWarning
+from ._one_class_fit import _keep
 
 __all__ = ["ENABLED", "NEAR_COVOTE_CORR", "covoting_pairs", "fit_joined"]
 
 #: Whether a fit with informative abstains is tried again with its co-voting pairs joined (session 55, lowcov55:
-#: the candidate of ``benchmarks/dev_weak_low_coverage_fix55.py``; off until its registered rule is passed).
-ENABLED = False
+#: adopted by the registered rule of ``benchmarks/dev_weak_low_coverage_fix55.py``, which it passed).
+ENABLED = True
 
 #: The least co-vote correlation given the class (:meth:`~._dependencies.PairTables.covote_corr_all`, an effect size
 #: that does not grow with the items) of a pair joined here: a near-copy by who votes. Chosen on seen sets (session
@@ -102,9 +101,4 @@ def fit_joined(model: Any, fit: Callable[..., tuple], args: tuple) -> tuple:
             else:
                 model.__dict__.clear()
                 model.__dict__.update(state)
-    for w_ in caught:
-        if issubclass(w_.category, LabelwiseWarning):
-            warn_at_caller(w_.message)
-        else:
-            warnings.warn_explicit(w_.message, w_.category, w_.filename, w_.lineno)
-    return out
+    return _keep(model, out, dict(model.__dict__), caught)  # its warnings shown as the one-class fit shows them
