@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,19 +11,7 @@ from hypothesis import strategies as st
 
 from labelwise import weak
 from labelwise.weak import _covote_join
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def family_set(seed: int):
-    """K and ``benchmarks/dev_weak_low_coverage_peers.sparse_set(seed)``'s simulation (a seen seed)."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        from dev_weak_low_coverage_peers import sparse_set
-    finally:
-        sys.path.remove(str(BENCH))
-    meta, sim = sparse_set(seed)
-    return meta["K"], sim
+from tests.weak.test_map_keep import family_set, voted_accuracy  # the family's seen sets, scored as there
 
 
 def fit(votes, k: int, on: bool, **params) -> weak.LabelModel:
@@ -37,11 +23,6 @@ def fit(votes, k: int, on: bool, **params) -> weak.LabelModel:
             return weak.LabelModel(labels=list(range(k)), **params).fit(votes)
     finally:
         _covote_join.ENABLED = held
-
-
-def voted_accuracy(labels, sim) -> float:
-    voted = (sim.votes.matrix() >= 0).any(axis=1)
-    return float(np.mean(np.asarray(labels)[voted] == np.asarray(sim.truth)[voted]))
 
 
 def mv_labels(votes, k: int) -> np.ndarray:
