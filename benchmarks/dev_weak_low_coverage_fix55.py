@@ -59,6 +59,12 @@ THE RULE (registered before the judging run; judged once, stopping at the first 
     none newly.
 Adopted (``ENABLED = True``) only if all four pass; otherwise ``src`` goes back to main's.
 
+OUTCOME (``--judge`` at 6802b92d, 20:29-20:33 UTC, load 5.1-5.6; log /work/notes/s55/lowcov55_judge.log): PASSES,
+adopted. (a) 160 sets, joined fit kept on 5, 4 changed, all up: more than 0.5 below MV 32 -> 30, none newly, mean
+77.527 -> 77.973 (MV 73.557; more than 5 below 17 -> 15). (b) none changed (86.8666). (c) 19 of 19 accuracies equal
+to the record; fit CPU summed 0.993 s -> 1.007 s (1.014x). (d) bench generator 14600-14800 (30): below MV 0 -> 0, one
+changed (sim14708 94.64 -> 94.89); shared triggers 1356-1419 (128): 12 -> 12, 5 changed, none newly.
+
 Run (from the repository root)::
 
     PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 python benchmarks/dev_weak_low_coverage_fix55.py --explore
