@@ -184,26 +184,27 @@ def diagnose(spec: str, out: str) -> None:
     print(f"below MV: {int((frame.main - frame.mv < -0.5).sum())} of {len(frame)}")
 
 
-def part_a() -> bool:
-    """(a): fresh copy-family seeds 4260-4339 at 1,000 and 10,000 items."""
+def part_a(seeds: range = range(4260, 4340), tag: str = "copy55") -> bool:
+    """(a): fresh copy-family seeds 4260-4339 at 1,000 and 10,000 items (``seeds``: copy2's, ``dev_weak_copy_fix2``)."""
     ok = True
     for n in (1_000, 10_000):
-        frame, got = judged(copy_sets(tuple(range(4260, 4340)), n), n, f"(a) n={n}")
-        frame.to_csv(f"/tmp/copy55_part_a_{n}.csv", index=False)
+        frame, got = judged(copy_sets(tuple(seeds), n), n, f"(a) n={n}")
+        frame.to_csv(f"/tmp/{tag}_part_a_{n}.csv", index=False)
         fewer = got["below"] < got["below_main"] if n == 1_000 else True
         ok = ok and fewer and not got["newly"] and not got["new_false"] and frame.cand.mean() >= frame.main.mean()
         print(f"(a) n={n}: mean main {frame.main.mean():.3f}, candidate {frame.cand.mean():.3f}", flush=True)
     return ok
 
 
-def part_b() -> bool:
+def part_b(firsts: tuple = (14900, 15000, 15100), low: range = range(6340, 6380), tag: str = "copy55/b") -> bool:
     """(b): fresh bench-generator first seeds 14900-15100 at 1,000 and 10,000 items, fresh low-coverage seeds
-    6340-6379."""
-    sources = [(bench_sets((14900, 15000, 15100), n), n, f"(b) bench n={n}") for n in (1_000, 10_000)]
-    sources.append((low_sets(range(6340, 6380)), 0, "(b) low"))
+    6340-6379 (``firsts``, ``low`` and ``tag``, "name/part": copy2's part (c), ``dev_weak_copy_fix2``)."""
+    name, part = tag.split("/")
+    sources = [(bench_sets(firsts, n), n, f"({part}) bench n={n}") for n in (1_000, 10_000)]
+    sources.append((low_sets(low), 0, f"({part}) low"))
     for source, n, label in sources:
         frame, got = judged(source, n, label)
-        frame.to_csv(f"/tmp/copy55_part_b_{label.split()[1]}_{n}.csv", index=False)
+        frame.to_csv(f"/tmp/{name}_part_{part}_{label.split()[1]}_{n}.csv", index=False)
         if got["below"] > got["below_main"] or got["newly"]:
             return False
     return True

@@ -56,10 +56,14 @@ def _audited(folder: Path, parts: int) -> Path:
         part["kind"] = pd.Categorical(part["kind"], categories=own)
         name = folder / "data.parquet" if parts == 0 else folder / "data" / f"part.{i}.parquet"
         part.to_parquet(name, index=False)
+    return audit_and_decide(folder, folder / "data.parquet" if parts == 0 else folder / "data")
+
+
+def audit_and_decide(folder: Path, data: Path) -> Path:
+    """``data`` (``_frame``'s rows) audited into ``folder / "A"`` with ``--id-column sample``; DECISIONS recorded."""
     probs = np.full((N, 3), 0.1)
     probs[np.arange(N), np.arange(N) % 3] = 0.8
     np.save(folder / "p.npy", probs)
-    data = folder / "data.parquet" if parts == 0 else folder / "data"
     args = ["--label", "y", "--probs", folder / "p.npy", "--id-column", "sample", "--out", folder / "A", "--no-report"]
     res = _invoke("audit", data, *args, "--scheduler", "synchronous", "--chunk-rows", 25)
     assert res.exit_code == 0, res.output

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from labelwise.errors import LabelwiseWarning
-from labelwise.weak import LabelModel
+from labelwise.weak import LabelModel, _covote_join
 from labelwise.weak import _invisible_missing as invisible
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -51,8 +51,10 @@ class TestSharedTriggers:
 
     def test_the_switch_off_keeps_the_informative_fit_that_follows_triggers(self, triggers, monkeypatch):
         """The same set with :data:`ENABLED` off: ``"auto"`` keeps informative abstains, more than 5 points below
-        majority vote (what the module changes)."""
+        majority vote (what the module changes); lowcov55's co-vote join off too, as then (on, it lifts this fit to
+        0.9 points below)."""
         monkeypatch.setattr(invisible, "ENABLED", False)
+        monkeypatch.setattr(_covote_join, "ENABLED", False)
         matrix, truth, _ = triggers.shared_trigger_set(447, 3)
         model = _fit(matrix, 3)
         mv = triggers.accuracy(triggers.bench_majority(matrix), matrix, truth)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate import MajorityVote
-from labelwise.weak import LabelModel, simulate_lfs
+from labelwise.weak import LabelModel, _covote_join, simulate_lfs
 from labelwise.weak._moments import indicator
 from labelwise.weak._one_class import one_class_functions, one_class_groups
 from labelwise.weak._posterior import vote_shares
@@ -52,11 +52,14 @@ class TestOneClassFunctions:
 
 
 class TestCheckOnTheFit:
-    def test_a_copy_of_a_keyword_rule_that_the_screen_misses_is_joined(self):
+    def test_a_copy_of_a_keyword_rule_that_the_screen_misses_is_joined(self, monkeypatch):
         """The benchmark's sim1005 configuration at a fresh seed: the copy ``lf_22`` of the one-class
         rule ``lf_11`` agrees with it only a little more than expected (agreement z 4.9, under the
         search's threshold) but votes with it far more often (co-vote z 54). Before the check the fit
         counted the rule twice and fell 14 points below majority vote."""
+        monkeypatch.setattr(
+            _covote_join, "ENABLED", False
+        )  # lowcov55's co-vote join would join the copy without the check
         sim = simulate_lfs(10_000, 20, 3, n_correlated=6, coverage=(0.01, 0.1), imbalance=2.0, random_state=305)
         assert sim.parent[22] == 11
         checked, plain = _fit(sim.votes), _fit(sim.votes, pair_check=False)
@@ -82,8 +85,10 @@ class TestCheckOnTheFit:
         )
         assert found is not None and any(len(g) > 1 for g in found)  # why the fitted posterior is used
 
-    def test_pair_check_false_leaves_the_groups_of_the_search(self):
-        """``pair_check=False``: no check after the fit, with either abstain model."""
+    def test_pair_check_false_leaves_the_groups_of_the_search(self, monkeypatch):
+        """``pair_check=False``: no check after the fit, with either abstain model (lowcov55's co-vote join, which
+        would join the copies too, off)."""
+        monkeypatch.setattr(_covote_join, "ENABLED", False)
         sim = simulate_lfs(2000, 8, 2, n_correlated=2, unipolar=1.0, coverage=(0.05, 0.3), random_state=1)
         assert sim.parent[8] == 5
         assert {"lf_5", "lf_8"} in _joined(_fit(sim.votes))
@@ -109,7 +114,7 @@ class TestOrderProperties:
         """Shuffled votes: the same groups, labels and posteriors per item, bit for bit."""
         a = _fit(TABLE, **FIXED)
         b = _fit(TABLE.sample(frac=1.0, random_state=seed).reset_index(drop=True), **FIXED)
-        assert a.groups_ == b.groups_ and {"lf_5", "lf_8"} in _joined(a)
+        assert a.groups_ == b.groups_ and any({"lf_5", "lf_8"} <= g for g in _joined(a))
         pd.testing.assert_series_equal(a.labels_.sort_index(), b.labels_.sort_index())
         pd.testing.assert_frame_equal(a.probas_.sort_index(), b.probas_.sort_index(), check_exact=True)
 
@@ -122,7 +127,7 @@ class TestOrderProperties:
         names = {old: f"r{order[i]:02d}" for i, old in enumerate(LABELERS)}
         a = _fit(TABLE, **FIXED)
         b = _fit(TABLE.assign(labeler=TABLE["labeler"].map(names)), **FIXED)
-        assert {"lf_5", "lf_8"} in _joined(a)
+        assert any({"lf_5", "lf_8"} <= g for g in _joined(a))
         assert sorted(sorted(names[x] for x in g) for g in a.groups_) == sorted(sorted(g) for g in b.groups_)
         pd.testing.assert_series_equal(a.labels_.sort_index(), b.labels_.sort_index())
         np.testing.assert_allclose(a.probas_.sort_index().to_numpy(), b.probas_.sort_index().to_numpy(), atol=1e-4)
@@ -133,7 +138,7 @@ class TestOrderProperties:
         renamed = TABLE.assign(label=TABLE["label"].map({0: "yes", 1: "no"}))
         a = _fit(TABLE, labels=[0, 1], **FIXED)
         b = _fit(renamed, labels=["no", "yes"], **FIXED)
-        assert a.groups_ == b.groups_ and {"lf_5", "lf_8"} in _joined(a)
+        assert a.groups_ == b.groups_ and any({"lf_5", "lf_8"} <= g for g in _joined(a))
         pd.testing.assert_series_equal(
             a.labels_.map({0: "yes", 1: "no"}).sort_index(), b.labels_.sort_index(), check_dtype=False
         )

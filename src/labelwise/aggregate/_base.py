@@ -22,6 +22,7 @@ from .._validate.arguments import check_choice, check_positive_int, check_random
 from ..errors import InvalidParameterError
 from ._agreement_hits import _agreement_from_codes, _agreement_from_keys
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
+from ._blas_libs import blas_controller
 from ._column_params import check_column_name
 from ._columnwise import columnwise
 from ._converged import loss_settled
@@ -397,8 +398,9 @@ class BaseAggregator(BaseEstimator):
 
 @functools.cache
 def _blas_controller() -> ThreadpoolController:
-    """The BLAS libraries loaded when first needed, found once (a limit then costs microseconds)."""
-    return ThreadpoolController()
+    """The BLAS libraries loaded when first needed, found once (a limit then costs microseconds), without resolving
+    the paths of Python extension modules (:func:`._blas_libs.blas_controller`)."""
+    return blas_controller()
 
 
 def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 18) -> np.ndarray:

@@ -311,7 +311,11 @@ class MemoryPairs:
         self, prior: np.ndarray, conf: np.ndarray, pair_conf: Any, a: np.ndarray, b: np.ndarray
     ) -> PairCheck:
         """:meth:`check_pair` of every pair ``(a[p], b[p])`` in one pass (``pair_conf``: one array or
-        one per pair; :func:`._pair_list.check_pair_list`, the same bits)."""
+        one per pair; :func:`._pair_list.check_pair_list`, the same bits). One pair (each confirmation's) by
+        :meth:`check_pair` itself: the same numbers, with less set-up."""
+        if len(a) == 1:
+            one = pair_conf if isinstance(pair_conf, np.ndarray) else pair_conf[0]
+            return self.check_pair(prior, conf, one, int(a[0]), int(b[0]))
         return check_pair_list(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), pair_conf, a, b)
 
     def fit_without(

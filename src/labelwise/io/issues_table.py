@@ -9,6 +9,7 @@ defines it (flagged rows first, each group by label quality, ties by row).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -30,21 +31,30 @@ def issues_file(out_dir: Path) -> Path | None:
     return parquet if parquet.exists() else None
 
 
-def read_issues(path: Path) -> pd.DataFrame:
+def read_issues(path: Path, leave_out: Collection[str] = ()) -> pd.DataFrame:
     """Read an audit's per-example table; a Parquet table without ``rank`` gets it computed.
+
+    ``leave_out``: columns not read (a reader of a million-row table that never uses them, ``labelwise
+    export``, leaves the audit's scores unread); a rank is computed only from columns read.
 
     Raises
     ------
     DataFileError
         If the file cannot be read as its kind.
     """
+    skip = set(leave_out)
     if path.suffix != ".parquet":
         try:
-            return pd.read_csv(path, dtype={"given_label": str, "suggested_label": str}, keep_default_na=False)
+            return pd.read_csv(
+                path,
+                dtype={"given_label": str, "suggested_label": str},
+                keep_default_na=False,
+                usecols=(lambda name: name not in skip) if skip else None,
+            )
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise DataFileError(f"{str(path)!r} could not be read: {exc}") from None
     try:
-        frame = pd.read_parquet(path)
+        frame = pd.read_parquet(path, columns=[n for n in _parquet_names(path) if n not in skip] if skip else None)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise DataFileError(f"{str(path)!r} could not be read as Parquet: {exc}") from None
     if "rank" not in frame.columns and {"row", "label_quality", "is_issue"} <= set(frame.columns):
@@ -53,6 +63,13 @@ def read_issues(path: Path) -> pd.DataFrame:
             frame["row"].to_numpy(np.int64), frame["label_quality"].to_numpy(float), frame["is_issue"].to_numpy(bool)
         )
     return frame
+
+
+def _parquet_names(path: Path) -> list[str]:
+    """The column names of the Parquet file (or folder of parts) ``path``, read from its schema alone."""
+    import pyarrow.dataset as ds
+
+    return list(ds.dataset(str(path), format="parquet").schema.names)
 
 
 def worst_first_ranks(row: np.ndarray, quality: np.ndarray, is_issue: np.ndarray) -> np.ndarray:

@@ -31,8 +31,10 @@ __all__ = [
     "AGGREGATE_FILES",
     "AUDIT_FILES",
     "ISSUE_COLUMNS",
+    "SCORE_COLUMNS",
     "AggregateOutput",
     "AuditOutput",
+    "audit_data_path",
     "check_out_dir",
     "is_aggregate_dir",
     "is_audit_dir",
@@ -43,6 +45,8 @@ __all__ = [
 #: The columns of an audit's ``issues.csv``, in order: what :meth:`labelwise.audit.LabelIssues.to_frame`
 #: writes and the report and review read.
 ISSUE_COLUMNS = ("row", "given_label", "suggested_label", "label_quality", "is_issue", "rank")
+#: The columns of ``issues.csv`` that score the labels, left unread by ``load_audit(scores=False)``.
+SCORE_COLUMNS = ("suggested_label", "label_quality", "is_issue", "rank")
 AUDIT_FILES = ("issues.csv", "summary.json")
 AGGREGATE_FILES = ("labels.csv", "annotators.csv")
 
@@ -87,7 +91,11 @@ def _class_lookup(classes: list[Any]) -> dict[str, Any]:
 def to_classes(values: pd.Series, classes: list[Any]) -> np.ndarray:
     """Turn a column read as text into the matching class values (unknown text is kept as is)."""
     lookup = _class_lookup(classes)
-    codes, uniques = pd.factorize(values.astype(str).to_numpy(), use_na_sentinel=False)
+    if pd.api.types.is_string_dtype(values):  # texts already: factorized as they are, no text per row made
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        uniques = np.asarray(uniques, dtype=object)
+    else:
+        codes, uniques = pd.factorize(values.astype(str).to_numpy(), use_na_sentinel=False)
     mapped = np.empty(len(uniques), dtype=object)
     mapped[:] = [lookup.get(u, u) for u in uniques]  # one lookup per distinct value, not per row
     return mapped[codes]
@@ -171,16 +179,8 @@ class AuditOutput:
         return arr
 
 
-def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOutput:
-    """Load an audit's output folder.
-
-    Raises
-    ------
-    DataFileError
-        If the folder, ``issues.csv`` or ``summary.json`` is missing or malformed.
-    MissingColumnError
-        If ``issues.csv`` lacks one of its columns.
-    """
+def _audit_files(out_dir: str | os.PathLike) -> tuple[Path, Path, dict]:
+    """The audit folder ``out_dir`` resolved, its issues table's path and its ``summary.json``, checked."""
     out = check_out_dir(out_dir)
     table = issues_file(out)
     if table is None or not (out / "summary.json").is_file():
@@ -191,8 +191,47 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
     summary = _read_json(out / "summary.json")
     if not isinstance(summary, dict):
         raise DataFileError(f"{str(out / 'summary.json')!r} must hold a JSON object, got {type(summary).__name__}")
-    issues = read_issues(table)
-    missing_cols = [c for c in ISSUE_COLUMNS if c not in issues.columns]
+    return out, table, summary
+
+
+def audit_data_path(out_dir: str | os.PathLike) -> Path | None:
+    """The audit's data table (``settings.data``) as :func:`load_audit` finds it (its ``data_path``), from
+    ``summary.json`` alone: the issues table is not read.
+
+    Raises
+    ------
+    DataFileError
+        If the folder, its issues table or ``summary.json`` is missing, or ``summary.json`` is malformed.
+    """
+    out, _, summary = _audit_files(out_dir)
+    return _resolve_data_path(dict(summary.get("settings") or {}).get("data"), out)
+
+
+def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True, scores: bool = True) -> AuditOutput:
+    """Load an audit's output folder.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        The folder.
+    with_data : bool, default True
+        Read the data table too (``data``); else only find it (``data_path``).
+    scores : bool, default True
+        Read the issues table's scores (:data:`SCORE_COLUMNS`). False leaves them unread and the table
+        in the file's order, not by rank: ``row``, ``given_label`` and any id column are what
+        ``labelwise export`` uses of a million-row audit.
+
+    Raises
+    ------
+    DataFileError
+        If the folder, ``issues.csv`` or ``summary.json`` is missing or malformed.
+    MissingColumnError
+        If ``issues.csv`` lacks one of its columns.
+    """
+    out, table, summary = _audit_files(out_dir)
+    needed = ISSUE_COLUMNS if scores else tuple(c for c in ISSUE_COLUMNS if c not in SCORE_COLUMNS)
+    issues = read_issues(table, leave_out=() if scores else SCORE_COLUMNS)
+    missing_cols = [c for c in needed if c not in issues.columns]
     if missing_cols:
         raise MissingColumnError(
             f"{table.name} must have columns {list(ISSUE_COLUMNS)}, missing {missing_cols} (has {list(issues.columns)})"
@@ -204,19 +243,11 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
             f"{table.name} was edited or comes from another run; rerun `labelwise audit`"
         )
     classes = list(summary.get("classes") or [])
-    if not classes:
-        classes = sorted(set(issues["given_label"]) | set(issues["suggested_label"]))
-    issues = issues.copy()
-    issues["given_label"] = to_classes(issues["given_label"], classes)
-    issues["suggested_label"] = to_classes(issues["suggested_label"], classes)
-    flags = issues["is_issue"]
-    if flags.dtype != bool:
-        flags = flags.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
-    issues["is_issue"] = flags.to_numpy(dtype=bool)
-    issues["row"] = issues["row"].astype(np.int64)
-    issues["rank"] = issues["rank"].astype(np.int64)
-    issues["label_quality"] = issues["label_quality"].astype(float)
-    issues = issues.sort_values("rank", kind="stable").reset_index(drop=True)
+    if not classes:  # the given and suggested labels
+        classes = _classes_of(issues if scores else read_issues(table))
+    issues = _issue_types(issues, classes)
+    if scores:
+        issues = issues.sort_values("rank", kind="stable").reset_index(drop=True)
 
     probs = None
     if (out / "probs.npy").is_file():
@@ -257,6 +288,29 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
         image_column=str(image_column) if image_column is not None else None,
         feature_columns=feature_columns,
     )
+
+
+def _classes_of(issues: pd.DataFrame) -> list[Any]:
+    """The classes of an audit whose summary lists none: its given and suggested labels, sorted."""
+    return sorted(set(issues["given_label"]) | set(issues["suggested_label"]))
+
+
+def _issue_types(issues: pd.DataFrame, classes: list[Any]) -> pd.DataFrame:
+    """``issues`` with each of :data:`ISSUE_COLUMNS` it has in its type: labels as ``classes``' values,
+    ``is_issue`` boolean, ``row`` and ``rank`` integers, ``label_quality`` float."""
+    issues = issues.copy()
+    for name in ("given_label", "suggested_label"):
+        if name in issues.columns:
+            issues[name] = to_classes(issues[name], classes)
+    if "is_issue" in issues.columns:
+        flags = issues["is_issue"]
+        if flags.dtype != bool:
+            flags = flags.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+        issues["is_issue"] = flags.to_numpy(dtype=bool)
+    for name, kind in (("row", np.int64), ("rank", np.int64), ("label_quality", float)):
+        if name in issues.columns:
+            issues[name] = issues[name].astype(kind)
+    return issues
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ __all__ = ["check_ids_unchanged", "load_reviewed_audit"]
 _BLOCK = 131_072  # rows whose ids are compared at a time
 
 
-def load_reviewed_audit(out_dir: str | os.PathLike) -> AuditOutput:
-    """``load_audit(out_dir)`` with the data's ids as written, refused when the data changed since the audit.
+def load_reviewed_audit(out_dir: str | os.PathLike, *, scores: bool = True) -> AuditOutput:
+    """``load_audit(out_dir, scores=scores)`` with the data's ids as written, refused when the data changed
+    since the audit.
 
     Raises
     ------
@@ -37,7 +38,7 @@ def load_reviewed_audit(out_dir: str | os.PathLike) -> AuditOutput:
         If the data table has another number of rows than the audit, or another label at some row, or
         (with the audit's ``--id-column``) another id at some row, or no longer that column.
     """
-    audit = audit_as_written(load_audit(out_dir))
+    audit = audit_as_written(load_audit(out_dir, scores=scores))
     check_data_unchanged(audit)
     check_ids_unchanged(audit)
     return audit

@@ -114,7 +114,7 @@ def decided(audit: AuditOutput, data: pd.DataFrame, mark_excluded: bool, exclude
     chosen = sorted((d for d in decisions.values() if d.action != "clear"), key=lambda d: d.row)
     rows = np.array([d.row for d in chosen], dtype=np.int64)
     actions = np.array([d.action for d in chosen], dtype=object)
-    old = data[label].to_numpy(dtype=object)[rows] if len(rows) else np.array([], dtype=object)
+    old = data[label].iloc[rows].to_numpy(dtype=object)  # the decided rows' labels only, not a million objects
     new = np.array(
         [
             _as_class(audit.classes, d) if d.action == "relabel" else (None if d.action == "exclude" else old[i])
@@ -139,7 +139,7 @@ def decided(audit: AuditOutput, data: pd.DataFrame, mark_excluded: bool, exclude
     )
     name, ids = data_ids(audit)
     if ids is not None and name is not None:  # beside the row: the user joins the log to the data by it
-        changes.insert(1, id_key(name, LOG_COLUMNS), ids.to_numpy(dtype=object)[rows])
+        changes.insert(1, id_key(name, LOG_COLUMNS), ids.iloc[rows].to_numpy(dtype=object))
     return Decided(
         label=label,
         changes=changes,

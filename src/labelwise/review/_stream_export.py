@@ -19,8 +19,10 @@ once. Here, when the data is Parquet and the cleaned copy is a ``.parquet`` (or 
 
 The file equals the in-memory export's: the same rows, column types, categories and pandas metadata
 (``tests/review/test_stream_export.py``). Other data (CSV, JSON) and other output formats go through
-the in-memory export, and so does Parquet data whose pandas metadata names an index (its levels become
-columns only when the whole table is read).
+the in-memory export, and so does Parquet data whose pandas metadata names a ``RangeIndex`` (metadata only, no
+column: each batch would number its rows anew). A named index held as a column (``df.set_index("id")``) is
+restored in each batch as in the whole table, and made a column (:func:`labelwise.io.index_as_columns`)
+(``tests/review/test_stream_export_named_index.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from ..report._data_as_written import check_data_unchanged
 from ._audited_data import check_ids_unchanged
 from ._data_ids import _candidates
 from ._decided import Decided, decided
+from ._label_text import label_as_one_type
 
 __all__ = ["BATCH_ROWS", "stream_cleaned"]
 
@@ -64,7 +67,7 @@ def stream_cleaned(
     """
     if COMPRESSIONS.get(path.suffix.lower()) or path.suffix.lower() not in (".parquet", ".pq"):
         return None
-    audit = load_audit(out_dir, with_data=False)
+    audit = load_audit(out_dir, with_data=False, scores=False)  # row, given_label and ids: what the export uses
     source = audit.data_path
     if source is None or not (source.is_dir() or (source.is_file() and source.suffix.lower() in PARQUET_PARTS)):
         return None
@@ -80,7 +83,7 @@ def stream_cleaned(
     check_data_unchanged(audit)  # as load_reviewed_audit: refused before anything is written
     check_ids_unchanged(audit)
     plan = decided(audit, narrow, mark_excluded, "excluded")
-    fixed, flags = plan.relabelled(narrow), plan.is_excluded(len(narrow))
+    fixed, flags = label_as_one_type(plan.relabelled(narrow), plan.label, path), plan.is_excluded(len(narrow))
 
     def write() -> int:
         return _read(source, lambda: _write(dataset, path, plan, fixed, flags, batch_rows or BATCH_ROWS))
@@ -108,15 +111,16 @@ def _read(source: Path, work: Any) -> Any:
 
 
 def _names_an_index(schema: Any) -> bool:
-    """Whether pandas' metadata of ``schema`` names an index (a column of its own, or a named range)."""
+    """Whether pandas' metadata of ``schema`` names a ``RangeIndex`` (held as metadata only, no column: each batch
+    would number its rows anew). A named index held as a column is restored batch by batch as the whole table
+    restores it, and streamed."""
     import json
 
     meta = (schema.metadata or {}).get(b"pandas")
     if not meta:
         return False
     for entry in json.loads(meta).get("index_columns", []):
-        name = entry.get("name") if isinstance(entry, dict) else entry
-        if name is not None and not str(name).startswith("__index_level_"):
+        if isinstance(entry, dict) and entry.get("name") is not None:
             return True
     return False
 

@@ -11,14 +11,15 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError
-from ..io.atomic import atomic_write, write_table
-from ..io.outputs import load_audit
+from ..io.atomic import atomic_write, files_together, write_table, written_suffix
+from ..io.outputs import audit_data_path
 from ..report._tasks import TaskRun
 from ._audited_data import load_reviewed_audit
 from ._decided import LOG_COLUMNS as LOG_COLUMNS  # the change log's columns, as before
-from ._decided import decided
+from ._decided import Decided, decided
 from ._export_paths import WRITERS, cleaned_paths, refuse_audit_file, refuse_audited_data
 from ._label_studio import export_label_studio, label_studio_config, label_studio_tasks
+from ._label_text import label_as_one_type
 from ._log_state import write_record
 from .store import DB_NAME
 from .task_export import CLEANED_FORMATS, audit_task, cleaned_format, task_cleaned, write_task_cleaned
@@ -112,7 +113,16 @@ def cleaned_table(
     if (kind := _folder_kind(out_dir)) is not None:  # an aggregation's folder: its labels.csv
         res = kind.cleaned(Path(out_dir), mark_excluded, excluded_column)
         return res.content, res.changes
-    audit = load_reviewed_audit(out_dir)  # refused when the data changed since the audit
+    cleaned, plan = _audit_cleaned(out_dir, mark_excluded, excluded_column)
+    return cleaned, plan.changes
+
+
+def _audit_cleaned(
+    out_dir: str | os.PathLike, mark_excluded: bool, excluded_column: str
+) -> tuple[pd.DataFrame, Decided]:
+    """:func:`cleaned_table` of an audit's folder, with the decisions it applied."""
+    # refused when the data changed since the audit; the scores (suggested labels, ranks) are not used here
+    audit = load_reviewed_audit(out_dir, scores=False)
     if audit.data is None and not audit.settings.get("data"):
         raise DataFileError(
             "export needs the audit's data table, and this audit ran without one (probabilities and labels "
@@ -124,7 +134,7 @@ def cleaned_table(
             "export needs it (run from the folder the audit ran in, or keep the data beside the output)"
         )
     plan = decided(audit, audit.data, mark_excluded, excluded_column)
-    return plan.apply(audit.data), plan.changes
+    return plan.apply(audit.data), plan
 
 
 def _folder_kind(out_dir: str | os.PathLike) -> Any:
@@ -195,47 +205,60 @@ def export_cleaned(
 
         return export_folder(kind, Path(out_dir), out, mark_excluded=mark_excluded, force=force, log=log)
     path, log_path = cleaned_paths(out, force, log, task=cleaned_format(out_dir) if task else None)
-    audited = (
-        load_audit(out_dir, with_data=False).data_path if task is None else TaskRun.load(Path(out_dir)).path("data")
-    )
-    for name, target in (("out", path), ("log", log_path)):
-        refuse_audited_data(audited, target, name)
-        refuse_audit_file(out_dir, target, name)
     if task is not None:
-        res = task_cleaned(out_dir, mark_excluded=mark_excluded)
-        write_task_cleaned(res, path, log_path, Path(out_dir) / DB_NAME)
-        return ExportResult(
-            path=path,
-            log_path=log_path,
-            n_rows=res.n_written,
-            n_relabelled=0,
-            n_excluded=res.n_excluded,
-            n_kept=res.n_kept,
-            changes=res.changes,
-            task=task,
-            unit=res.unit,
-            n_removed=res.n_removed,
-            id_column=res.id_column,
-        )
+        return _export_task(Path(out_dir), task, path, log_path, mark_excluded)
+    _refuse_targets(Path(out_dir), audit_data_path(out_dir), path, log_path)
     return _export_table(Path(out_dir), path, log_path, mark_excluded)
 
 
+def _refuse_targets(out_dir: Path, audited: Path | None, path: Path, log_path: Path) -> None:
+    """Refuse ``path`` and ``log_path`` when either is the audited data (or inside its folder), or a file of the audit."""
+    for name, target in (("out", path), ("log", log_path)):
+        refuse_audited_data(audited, target, name)
+        refuse_audit_file(out_dir, target, name)
+
+
+def _export_task(out_dir: Path, task: str, path: Path, log_path: Path, mark_excluded: bool) -> ExportResult:
+    """:func:`export_cleaned` of a task audit's data (:mod:`labelwise.review.task_export`)."""
+    _refuse_targets(out_dir, TaskRun.load(out_dir).path("data"), path, log_path)
+    res = task_cleaned(out_dir, mark_excluded=mark_excluded)
+    write_task_cleaned(res, path, log_path, out_dir / DB_NAME)
+    return ExportResult(
+        path=path,
+        log_path=log_path,
+        n_rows=res.n_written,
+        n_relabelled=0,
+        n_excluded=res.n_excluded,
+        n_kept=res.n_kept,
+        changes=res.changes,
+        task=task,
+        unit=res.unit,
+        n_removed=res.n_removed,
+        id_column=res.id_column,
+    )
+
+
 def _export_table(out_dir: Path, path: Path, log_path: Path, mark_excluded: bool) -> ExportResult:
-    """:func:`export_cleaned` of an audit's table: streamed part by part from Parquet to Parquet, else in memory."""
+    """:func:`export_cleaned` of an audit's table: streamed part by part from Parquet to Parquet, else in memory.
+
+    The table, its log and the log's record are moved into place together (:func:`labelwise.io.files_together`):
+    a write that fails leaves none of them (before, a refused Parquet copy left its log behind).
+    """
     from ._stream_export import stream_cleaned
 
-    streamed = stream_cleaned(out_dir, path, mark_excluded)
-    if streamed is None:
-        cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
-    else:
-        changes = streamed[0].changes
-    # The log first: a cleaned table on disk always has its log beside it.
-    with atomic_write(log_path, "w") as fh:
-        changes.to_csv(fh, index=False)
-    write_record(log_path, out_dir / DB_NAME)  # where the review is (review._log_state)
-    if streamed is None:
-        _write_table(cleaned, path)
-    n_rows = len(cleaned) if streamed is None else streamed[1]()
+    with files_together():
+        streamed = stream_cleaned(out_dir, path, mark_excluded)
+        if streamed is None:
+            cleaned, plan = _audit_cleaned(out_dir, mark_excluded, "excluded")
+        else:
+            plan = streamed[0]
+        changes = plan.changes
+        with atomic_write(log_path, "w") as fh:
+            changes.to_csv(fh, index=False)
+        write_record(log_path, out_dir / DB_NAME)  # where the review is (review._log_state)
+        if streamed is None:
+            _write_table(_one_type(cleaned, plan.label, path), path)
+        n_rows = len(cleaned) if streamed is None else streamed[1]()
     acts = changes["action"]
     return ExportResult(
         path=path,
@@ -248,6 +271,12 @@ def _export_table(out_dir: Path, path: Path, log_path: Path, mark_excluded: bool
         n_removed=0 if mark_excluded else int((acts == "exclude").sum()),
         id_column=str(changes.columns[1]) if changes.columns[1] != "action" else None,
     )
+
+
+def _one_type(cleaned: pd.DataFrame, label: str, path: Path) -> pd.DataFrame:
+    """``cleaned`` with its ``label`` column as text when it mixes numbers and texts and ``path`` is Parquet
+    (:mod:`labelwise.review._label_text`); as it is otherwise (a CSV or JSON Lines copy writes each value)."""
+    return label_as_one_type(cleaned, label, path) if written_suffix(path) in (".parquet", ".pq") else cleaned
 
 
 def cleaned_csv_bytes(out_dir: str | os.PathLike, *, mark_excluded: bool = False) -> bytes:

@@ -407,8 +407,18 @@ class DecisionStore:
 
 
 def labels_fingerprint(issues: pd.DataFrame) -> str:
-    """The first 16 hex digits of the SHA-256 of ``issues``' given labels as text, in row order."""
+    """The first 16 hex digits of the SHA-256 of ``issues``' given labels as text, in row order, each after
+    the first preceded by ``\x1f``; hashed a block of rows at a time (each label a text only in its block)."""
     import hashlib
 
-    labels = issues.sort_values("row", kind="stable")["given_label"].astype(str)
-    return hashlib.sha256("\x1f".join(labels).encode("utf-8")).hexdigest()[:16]
+    rows = issues["row"]
+    order = None if rows.is_monotonic_increasing else np.argsort(rows.to_numpy(), kind="stable")
+    labels, digest = issues["given_label"], hashlib.sha256()
+    for start in range(0, len(labels), _BLOCK):
+        block = labels.iloc[slice(start, start + _BLOCK) if order is None else order[start : start + _BLOCK]]
+        digest.update(("\x1f" * (start > 0) + "\x1f".join(block.astype(str))).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+#: Rows of given labels hashed at a time by :func:`labels_fingerprint`.
+_BLOCK = 131_072

@@ -80,12 +80,13 @@ def dependent_pairs(
         dependency_threshold=threshold,
         dependency_triad=False,
         labels=list(votes.classes),
+        annotator_col="labeler",  # the votes' own long table, not a renamed copy (Votes.to_annotations)
     )
     if known:  # read by the check (aggregate._dependent._known_codes), by name
         est._known_pairs = [(votes.labelers[a], votes.labelers[b]) for a, b in known]
     with warnings.catch_warnings():  # only the pairs are used: the fit's own warnings are not the label model's
         warnings.simplefilter("ignore", LabelwiseWarning)
-        found = est.fit(votes.to_annotations()).dependent_pairs_
+        found = est.fit(votes.answers).dependent_pairs_
     names = pd.Index(votes.labelers)
 
     def position(labelers: Any) -> np.ndarray:  # each name's position in ``votes.labelers``
