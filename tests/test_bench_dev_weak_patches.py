@@ -45,16 +45,20 @@ def _source_module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    """The module ``node`` imports from, a relative import resolved from ``package``."""
+    if not node.level:
+        return node.module or ""
+    kept = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join([*kept, *filter(None, [node.module])])
+
+
 def _imported_modules(tree: ast.AST, package: str) -> dict[str, str]:
     """Alias -> full name of every labelwise module the code imports (relative imports resolved from ``package``)."""
     aliases: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = ".".join(
-                    [*package.split(".")[: len(package.split(".")) - node.level + 1], *filter(None, [base])]
-                )
+            base = _absolute(node, package)
             if not base.startswith("labelwise"):
                 continue
             for alias in node.names:
@@ -96,11 +100,8 @@ def _reads() -> frozenset[tuple[str, str]]:
         aliases = _imported_modules(tree, package)
         lazy = [n for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) for n in ast.walk(f)]
         for node in lazy:  # ``from ..checks import find_data_issues`` in a function looks the name up at each call
-            if isinstance(node, ast.ImportFrom) and node.level:
-                base = ".".join(
-                    [*package.split(".")[: len(package.split(".")) - node.level + 1], *filter(None, [node.module])]
-                )
-                reads.update((base, alias.name) for alias in node.names)
+            if isinstance(node, ast.ImportFrom):
+                reads.update((_absolute(node, package), alias.name) for alias in node.names)
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 reads.add((name, node.id))
