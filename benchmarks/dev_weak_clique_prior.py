@@ -20,6 +20,9 @@ cliques formed (``cl_*``); then mean accuracy, worst points below majority vote,
 where each is at least Dawid-Skene's accuracy. Usage::
 
     python benchmarks/dev_weak_clique_prior.py
+
+``bic_gain`` is patched at ``weak._dependencies.PairTables`` since session 55 (``label_model`` no longer imports
+``PairTables``; the class is the same one the clique search uses).
 """
 
 from __future__ import annotations
@@ -96,18 +99,18 @@ VARIANTS = ("before", "prior", "bic", "independent")
 
 
 def _fit(votes, variant: str):
-    from labelwise.weak import LabelModel, _em, label_model
+    from labelwise.weak import LabelModel, _dependencies, _em
 
-    saved = (_em.diagonal_pseudo_counts, label_model.PairTables.bic_gain)
+    saved = (_em.diagonal_pseudo_counts, _dependencies.PairTables.bic_gain)
     if variant == "before":
         _em.diagonal_pseudo_counts = _without_clique_prior
     if variant in ("before", "prior"):
-        label_model.PairTables.bic_gain = _no_gate
+        _dependencies.PairTables.bic_gain = _no_gate
     try:
         model = LabelModel(dependency_threshold=None if variant == "independent" else 5.0)
         return model.fit(votes)
     finally:
-        _em.diagonal_pseudo_counts, label_model.PairTables.bic_gain = saved
+        _em.diagonal_pseudo_counts, _dependencies.PairTables.bic_gain = saved
 
 
 def evaluate(name: str, votes, truth: pd.Series) -> dict:

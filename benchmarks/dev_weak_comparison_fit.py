@@ -15,6 +15,9 @@ or labels differ and the total CPU time of the comparison fits::
 
 Timings are CPU seconds of one process (BLAS limited to one thread) and only as good as the
 machine's load; the choice and labels do not depend on it.
+
+The relabelling guard is patched at ``weak._em.relabelled_given`` since session 55 (ca1ff9d7 replaced ``_em``'s
+``relabelled_classes`` by it: majority vote's strict classes found once per choice, the same verdicts).
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def _fit(votes, tol: float) -> tuple:
         return out
 
     verdicts: list[int] = []
-    guard = _em.relabelled_classes
+    guard = _em.relabelled_given
 
     def recording_guard(*args, **kwargs):
         out = guard(*args, **kwargs)
@@ -72,13 +75,13 @@ def _fit(votes, tol: float) -> tuple:
         return out
 
     saved = _em.COMPARISON_TOL
-    _em.COMPARISON_TOL, _em.run_em, _em.relabelled_classes = tol, timed, recording_guard
+    _em.COMPARISON_TOL, _em.run_em, _em.relabelled_given = tol, timed, recording_guard
     try:
         start = time.process_time()
         model = LabelModel().fit(votes)
         total = time.process_time() - start
     finally:
-        _em.COMPARISON_TOL, _em.run_em, _em.relabelled_classes = saved, original, guard
+        _em.COMPARISON_TOL, _em.run_em, _em.relabelled_given = saved, original, guard
     evals, seconds = calls[0] if calls else (0, 0.0)
     # the guard runs on the informative runs (one per start), then on the missing fit
     return model, evals, seconds, total, verdicts[-1] > 0

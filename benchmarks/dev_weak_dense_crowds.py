@@ -33,6 +33,10 @@ these crowds is higher *and* its largest shortfall below majority vote is no lar
 sets at least as accurate as aggregate's Dawid-Skene and as crowd-kit-like maximum likelihood::
 
     python benchmarks/dev_weak_dense_crowds.py [--seeds 0 1] [--quick]
+
+``--pair-specific`` patches ``agreement_excess`` at ``weak._dependencies`` since session 55 (the clique search moved
+there and ``label_model`` no longer imports it: the option raised AttributeError), passing on the ``sums`` argument
+the search now gives.
 """
 
 from __future__ import annotations
@@ -138,13 +142,12 @@ def variational_m_step(lam_t, post, smoothing, patterns, pattern_group, prior=No
     return cond * share[patterns][:, None], mass / mass.sum()
 
 
-def pair_specific_excess(lam, post, confusion, weights=None, gram=None):
+def pair_specific_excess(lam, post, confusion, weights=None, gram=None, sums=None):
     """:func:`labelwise.weak._dependencies.agreement_excess` minus the median z of the pairs that share
     at least 20 items: a pair is dependent only beyond the excess every pair shows (a lure shared by
-    the whole crowd on hard items raises them all; a copy raises one pair)."""
-    from labelwise.weak import _dependencies
-
-    z, shared = _dependencies.agreement_excess(lam, post, confusion, weights, gram)
+    the whole crowd on hard items raises them all; a copy raises one pair). ``sums``: passed on (the clique search
+    gives the shared counts it computed once; the same z)."""
+    z, shared = _PAIR["original"](lam, post, confusion, weights, gram, sums)
     iu = np.triu_indices(z.shape[0], 1)
     enough = shared[iu] >= 20
     if enough.any():
@@ -216,13 +219,13 @@ def main() -> None:
         VARIANTS.clear()
         VARIANTS.update({"default": {}, "bic_only": {"_no_covote": True}, "indep": {"dependency_threshold": None}})
     if args.pair_specific:
-        from labelwise.weak import label_model
+        from labelwise.weak import _dependencies  # the clique search calls agreement_excess there (session 55)
 
-        original = label_model.agreement_excess
+        original = _dependencies.agreement_excess
 
         VARIANTS.clear()
         VARIANTS.update({"default": {}, "pair": {"_pair": True}, "indep": {"dependency_threshold": None}})
-        _PAIR["original"], _PAIR["module"] = original, label_model
+        _PAIR["original"], _PAIR["module"] = original, _dependencies
     if args.variational:
         from labelwise.weak import _em
 

@@ -12,15 +12,12 @@ from .. import aggregate as aggregate_api
 from .._heavy import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import look_alike_classes
-from ..aggregate._names import METHOD_NAMES, POLICIES
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_csv, write_json
-from ..io.annotations import FORMATS
 from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_active import (
     NEXT_FILE,
-    active_options,
     check_next,
     load_models,
     next_summary,
@@ -28,8 +25,9 @@ from ._aggregate_active import (
     paths_setting,
     print_next,
 )
-from ._aggregate_answers import answer_forms, answer_options, check_reading, reading_said, unsure_answers
+from ._aggregate_answers import answer_forms, check_reading, reading_said, unsure_answers
 from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
+from ._aggregate_options import aggregate_options, refuse_demo_inputs
 from ._aggregate_outputs import (
     annotators_frame,
     annotators_json,
@@ -42,38 +40,31 @@ from ._aggregate_outputs import (
     kos_order,
     labels_frame,
 )
+from ._aggregate_params import DEFAULT_METHOD as DEFAULT_METHOD  # re-exported: tests and benchmarks import it here
 from ._aggregate_params import (
-    DEFAULT_METHOD,
     PROBS_METHOD,
-    SAMPLES_METHOD,
     build_method,
     default_method,
-    duplicates_option,
     method_params,
     param_names,
-    param_option,
     probs_column_notice,
     run_method,
-    shared_confusion_option,
     with_shared_confusion,
 )
 from ._aggregate_read import read_answers
 from ._aggregate_scale import aggregate_at_scale
 from ._common import (
-    SEED,
     coerce_like,
     console,
     option_given,
     plain,
     print_frame,
-    quiet_option,
     renaming,
     split_csv_option,
 )
 from ._look_alike import say_notice
-from ._na_values import na_values_option, na_values_setting
-from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
-from ._scheduler import SCHEDULERS_SAID
+from ._na_values import na_values_setting
+from ._out_folder import AGGREGATE_DEMO_FILES
 from ._wrote import print_wrote
 
 # ------------------------------------------------------------------------------------ inputs
@@ -116,112 +107,11 @@ def write_outputs(
     return lab, ann
 
 
-#: Options that give the command its inputs: --demo simulates its own, so they would be ignored.
-DEMO_IGNORES = {
-    "gold": "--gold",
-    "probs_path": "--probs",
-    "fmt": "--format",
-    "item_column": "--item-column",
-    "annotator_column": "--annotator-column",
-    "label_column": "--label-column",
-    "scheduler": "--scheduler",
-    "normalize_answers": "--normalize-answers",
-    "parse_answers": "--parse-answers",
-    "unparsed": "--unparsed",
-}
-
-
-def _refuse_demo_inputs() -> None:
-    """--demo with an option about the user's own answers: refused (the simulated ones were used instead)."""
-    given = [option for name, option in DEMO_IGNORES.items() if option_given(name)]
-    if given:
-        raise InvalidParameterError(
-            f"--demo simulates its own answers, gold labels and probabilities, so it takes none of {', '.join(given)}; "
-            "leave them out, or aggregate your own answers without --demo"
-        )
-
-
 # ------------------------------------------------------------------------------------ command
 
 
 @click.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(FORMATS)),
-    default="auto",
-    show_default=True,
-    help="Export format of PATH.",
-)
-@click.option(
-    "--method",
-    type=click.Choice(list(METHOD_NAMES)),
-    default=None,
-    help=f"Aggregation method [default: {DEFAULT_METHOD}; {PROBS_METHOD} when --probs is given; {SAMPLES_METHOD} "
-    "for a votes file whose annotators are sample numbers].",
-)
-@param_option
-@click.option("--gold", type=click.Path(path_type=Path), help="Table of true labels (item, label) to measure accuracy.")
-@na_values_option
-@click.option(
-    "--probs",
-    "probs_path",
-    type=click.Path(path_type=Path),
-    multiple=True,
-    help="A model's out-of-fold probabilities: .npy (n_items x K, sorted items and classes) or a table with an item column and one column per class. Repeat for an ensemble of models (same items and classes).",
-)
-@click.option("--unsure", default=None, help="Label value that means 'unsure' (e.g. -1 or uncertain).")
-@click.option(
-    "--unsure-policy",
-    type=click.Choice(list(POLICIES)),
-    default="ignore",
-    show_default=True,
-    help="CheXpert policy for unsure answers: drop them, map to 0 / to 1, or keep as a class.",
-)
-@duplicates_option
-@answer_options
-@click.option(
-    "--classes",
-    "--labels",
-    "declared",
-    default=None,
-    help="The classes, comma-separated, in their order (an answer outside them is an error; a class holding a "
-    "comma in double quotes: '\"sports, outdoor\",tech'); --labels is the same option, its older name.",
-)
-@click.option("--item-column", default=None, help="Item column / field (default depends on the format).")
-@click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")
-@click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
-@out_folder("aggregate", Path("labelwise-agg"))
-@click.option(
-    "--random-state",
-    type=SEED,
-    default=0,
-    show_default=True,
-    help="Seed of the random draws: tied votes broken at random, a method's random start, --method auto's held-out "
-    "answers and --demo's simulated annotators.",
-)
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows shown per table; 0: none.")
-@click.option(
-    "--demo",
-    is_flag=True,
-    help="Simulate 20 annotators of known skill over scikit-learn digits and compare every method.",
-)
-@click.option(
-    "--demo-items",
-    type=click.IntRange(min=50, max=1797),
-    default=1797,
-    show_default=True,
-    help="Digits used by --demo.",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    help=f"Dask scheduler for a Parquet directory of answers: {SCHEDULERS_SAID} (majority-vote, dawid-skene, one-coin).",
-)
-@shared_confusion_option
-@quiet_option
-@active_options
+@aggregate_options
 def aggregate(
     path,
     fmt,
@@ -265,7 +155,7 @@ def aggregate(
     if unsure is None and option_given("unsure_policy"):  # it was silently a no-op
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     if demo:
-        _refuse_demo_inputs()
+        refuse_demo_inputs()
     method, method_notice = method, None
     if method is None:  # a notice about the file is said once it has been read: an error about it comes alone
         method, method_notice = default_method(None if demo else path, fmt, annotator_column, bool(probs_path))
