@@ -56,7 +56,11 @@ def _run(*args) -> None:
 
 def _audit(data: Path, probs: Path, out: Path, *extra) -> pd.DataFrame:
     _run("audit", data, "--label", "y", "--id-column", "sample", "--probs", probs, "--out", out, "--quiet", *extra)
-    return pd.read_parquet(out / "issues.parquet") if (out / "issues.parquet").exists() else pd.read_csv(out / "issues.csv")
+    return (
+        pd.read_parquet(out / "issues.parquet")
+        if (out / "issues.parquet").exists()
+        else pd.read_csv(out / "issues.csv")
+    )
 
 
 @pytest.mark.parametrize("parts", [1, 3])
