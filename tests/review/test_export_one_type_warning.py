@@ -11,24 +11,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from labelwise import _chunk_floor
 from labelwise.cli import main
 from labelwise.errors import LabelwiseWarning
 from labelwise.review import export_cleaned
 from labelwise.review._label_dtype import LabelTypeWarning
 from labelwise.review._label_text import holding, label_as_one_type
-from tests.review.test_export_text_relabel import _audit, _decide
-
-
-@pytest.fixture(scope="module", params=["csv", "one-file", "parts"])
-def audit(request, tmp_path_factory):
-    """An audit of integer labels read from CSV (exported in memory) or Parquet (streamed)."""
-    saved = (_chunk_floor.ROW_CHUNK_FLOOR_BYTES, _chunk_floor.MIN_CHUNK_BYTES)
-    _chunk_floor.ROW_CHUNK_FLOOR_BYTES = _chunk_floor.MIN_CHUNK_BYTES = 0  # 2 parts stay 2 partitions
-    try:
-        yield _audit(tmp_path_factory.mktemp(request.param) / "w", request.param)
-    finally:
-        _chunk_floor.ROW_CHUNK_FLOOR_BYTES, _chunk_floor.MIN_CHUNK_BYTES = saved
+from tests.review.test_export_text_relabel import _decide, audit  # noqa: F401 (a fixture)
 
 
 def _caught(out: Path, target: Path) -> list[warnings.WarningMessage]:
@@ -43,7 +31,7 @@ def _about_the_type(caught: list[warnings.WarningMessage]) -> list[str]:
 
 
 class TestOneWarning:
-    def test_a_text_relabel_to_parquet_warns_once_saying_both(self, audit, tmp_path):
+    def test_a_text_relabel_to_parquet_warns_once_saying_both(self, audit, tmp_path):  # noqa: F811 (the fixture)
         """ "owl" in an integer column, to Parquet: one warning names the old type, the label, the file and the text."""
         _decide(audit, [(5, "relabel", "owl"), (7, "relabel", 2)])
         caught = _caught(audit, tmp_path / "clean.parquet")
@@ -54,20 +42,20 @@ class TestOneWarning:
         assert Path(warning.filename) == Path(__file__)  # the user's line, not labelwise's
         assert any("not a class of the audit" in str(w.message) for w in caught)  # the new class: said as before
 
-    def test_a_relabel_parquet_writes_as_it_is_keeps_its_type_warning(self, audit, tmp_path):
+    def test_a_relabel_parquet_writes_as_it_is_keeps_its_type_warning(self, audit, tmp_path):  # noqa: F811 (the fixture)
         """2.5 in an integer column makes it floats, which Parquet holds: the type warning only, no text."""
         _decide(audit, [(5, "relabel", 2.5)])
         (said,) = _about_the_type(_caught(audit, tmp_path / "clean.parquet"))
         assert "was int64" in said and "float64" in said and "as text" not in said
         assert pd.read_parquet(tmp_path / "clean.parquet")["y"].iloc[5] == 2.5
 
-    def test_a_csv_copy_warns_of_the_type_alone(self, audit, tmp_path):
+    def test_a_csv_copy_warns_of_the_type_alone(self, audit, tmp_path):  # noqa: F811 (the fixture)
         """The CSV copy holds 3 beside "owl" as written: the relabel's type warning, nothing about text."""
         _decide(audit, [(5, "relabel", "owl")])
         (said,) = _about_the_type(_caught(audit, tmp_path / "clean.csv"))
         assert "was int64" in said and "as text" not in said
 
-    def test_the_command_prints_the_one_warning(self, audit, tmp_path):
+    def test_the_command_prints_the_one_warning(self, audit, tmp_path):  # noqa: F811 (the fixture)
         """``labelwise export --out clean.parquet`` prints the type and the text in one message."""
         _decide(audit, [(5, "relabel", "owl")])
         res = CliRunner().invoke(main, ["export", str(audit), "--out", str(tmp_path / "clean.parquet")])
