@@ -111,7 +111,9 @@ def test_audit_rows_are_the_same_with_the_table_stored_by_index_or_by_columns(tm
     indexed = _store(frame, tmp / "indexed", levels, parts)
     in_order = frame[levels + [c for c in frame.columns if c not in levels]]
     flat = _store(in_order, tmp / "flat", None, parts)
-    read = read_parquet_rows(indexed, "DATA").compute().reset_index(drop=True)
+    lazy = read_parquet_rows(indexed, "DATA")
+    read = lazy.compute().reset_index(drop=True)
+    assert dict(lazy.dtypes) == dict(read.dtypes)  # Dask's meta is what the partitions hold
     pd.testing.assert_frame_equal(read, read_parquet_rows(flat, "DATA").compute().reset_index(drop=True))
     pd.testing.assert_frame_equal(_in_memory(indexed), _in_memory(flat))
     pd.testing.assert_frame_equal(read, _in_memory(flat), check_dtype=False)  # Dask's texts are string[pyarrow]

@@ -66,7 +66,7 @@ def read_parquet_rows(path: Path, what: str) -> Any:
             schema = _schema(p, what)
             frame = dd.read_parquet(str(p))
             if schema is not None and holds_levels(schema.pandas_metadata):  # each partition has the levels
-                frame = frame.map_partitions(index_as_columns, meta=index_as_columns(schema.empty_table().to_pandas()))
+                frame = frame.map_partitions(index_as_columns, meta=_levels_meta(schema, frame._meta))
             elif frame.index.name is not None and frame.index.name not in frame.columns:
                 frame = frame.reset_index()  # a named index is a column, as io.index_columns reads it
     except (OSError, ValueError) as exc:
@@ -93,6 +93,19 @@ def _refuse_named_range_index(path: Path, what: str) -> None:
             "cannot read; write it again with the index as a column (df.reset_index().to_parquet(...)) or "
             "without it (index=False), or read a single file without --scheduler"
         )
+
+
+def _levels_meta(schema: Any, meta: pd.DataFrame) -> pd.DataFrame:
+    """Dask's empty frame ``meta`` (without the index levels of ``schema``, a part's) with the named levels as
+    its first columns, as :func:`labelwise.io.index_columns.index_as_columns` makes each partition."""
+    from dask.dataframe._pyarrow import to_pyarrow_string
+    from dask.dataframe.utils import pyarrow_strings_enabled
+
+    levels = index_as_columns(schema.empty_table().to_pandas())
+    levels = levels.drop(columns=[c for c in levels.columns if c in meta.columns])
+    if pyarrow_strings_enabled():  # Dask's reader makes the partitions' texts (their index too) these
+        levels = to_pyarrow_string(levels)
+    return pd.concat([levels, meta.reset_index(drop=True)], axis=1)
 
 
 def _first_part(path: Path) -> Path | None:
