@@ -30,6 +30,7 @@ from ..io import files_together
 from ..io.arrays import load_npy as read_npy
 from ..io.arrays import load_zarr
 from ..io.audit_summary import write_audit_summary
+from ..io.index_columns import holds_levels, index_as_columns
 from ..io.parquet_parts import PARQUET_PARTS as _PARQUET_PARTS
 from ..io.parquet_parts import check_parquet_parts, parquet_part_files, read_part_schema
 from ..io.paths import require_path
@@ -62,8 +63,11 @@ def read_parquet_rows(path: Path, what: str) -> Any:
     try:
         with warnings.catch_warnings():  # Dask's own reading of a pandas index uses pandas 3.1's deprecated inplace=
             warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame")
+            schema = _schema(p, what)
             frame = dd.read_parquet(str(p))
-            if frame.index.name is not None and frame.index.name not in frame.columns:
+            if schema is not None and holds_levels(schema.pandas_metadata):  # each partition has the levels
+                frame = frame.map_partitions(index_as_columns, meta=_levels_meta(schema, frame._meta))
+            elif frame.index.name is not None and frame.index.name not in frame.columns:
                 frame = frame.reset_index()  # a named index is a column, as io.index_columns reads it
     except (OSError, ValueError) as exc:
         for part in parquet_part_files(p) if p.is_dir() else ():
@@ -80,25 +84,49 @@ def _refuse_named_range_index(path: Path, what: str) -> None:
     """A :class:`DataFileError` for a Parquet file (or a folder's first part) whose index is a named
     ``RangeIndex`` (``df.rename_axis("row").to_parquet(...)``): pandas keeps it in the metadata only,
     and Dask's reader fails on it when the rows are read (``KeyError: '[nan] not in index'``)."""
-    first = next(iter(parquet_part_files(path)), None) if path.is_dir() else path
-    if first is None:
-        return
-    if path.is_dir():
-        meta = read_part_schema(first, path, what).pandas_metadata or {}
-    else:
-        import pyarrow.parquet as pq
-
-        try:
-            meta = pq.read_schema(first).pandas_metadata or {}
-        except (OSError, ValueError):
-            return  # Dask read the schema; the rows' own errors are Dask's
+    schema = _schema(path, what)
+    meta = (schema.pandas_metadata if schema is not None else None) or {}
     named = [i["name"] for i in meta.get("index_columns", []) if isinstance(i, dict) and i.get("name") is not None]
     if named:
         raise DataFileError(
-            f"{what} {str(first)!r} has a named RangeIndex {named[0]!r} kept in its metadata only, which Dask "
+            f"{what} {str(_first_part(path))!r} has a named RangeIndex {named[0]!r} kept in its metadata only, which Dask "
             "cannot read; write it again with the index as a column (df.reset_index().to_parquet(...)) or "
             "without it (index=False), or read a single file without --scheduler"
         )
+
+
+def _levels_meta(schema: Any, meta: pd.DataFrame) -> pd.DataFrame:
+    """Dask's empty frame ``meta`` (without the index levels of ``schema``, a part's) with the named levels as
+    its first columns, as :func:`labelwise.io.index_columns.index_as_columns` makes each partition."""
+    from dask.dataframe._pyarrow import to_pyarrow_string
+    from dask.dataframe.utils import pyarrow_strings_enabled
+
+    levels = index_as_columns(schema.empty_table().to_pandas())
+    levels = levels.drop(columns=[c for c in levels.columns if c in meta.columns])
+    if pyarrow_strings_enabled():  # Dask's reader makes the partitions' texts (their index too) these
+        levels = to_pyarrow_string(levels)
+    return pd.concat([levels, meta.reset_index(drop=True)], axis=1)
+
+
+def _first_part(path: Path) -> Path | None:
+    """``path``, or the first of its Parquet parts when it is a folder (``None`` for a folder without)."""
+    return next(iter(parquet_part_files(path)), None) if path.is_dir() else path
+
+
+def _schema(path: Path, what: str) -> Any:
+    """The Arrow schema of the Parquet file ``path`` (of a folder's first part); ``None`` for a folder without
+    parts, or a file whose schema does not read (Dask's own reading then says why)."""
+    first = _first_part(path)
+    if first is None:
+        return None
+    if path.is_dir():
+        return read_part_schema(first, path, what)
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_schema(first)
+    except (OSError, ValueError):
+        return None
 
 
 #: Memory maps of the ``.npy`` files this process's tasks read, by file identity (at most ``_MAX_MAPS``).

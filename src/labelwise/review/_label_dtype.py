@@ -49,6 +49,11 @@ from ..io.plain_text import plain_text, table_suffix
 from ..io.tables import iter_json_lines
 
 
+class LabelTypeWarning(LabelwiseWarning):
+    """The warning that a relabel changed the label column's type (a :class:`LabelwiseWarning`), told apart so
+    that a Parquet export can say it in one warning with what it writes (:mod:`labelwise.review._label_text`)."""
+
+
 def relabelled_column(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.Series:
     """``column`` with the values at positions ``rows`` replaced by ``labels``, in ``column``'s dtype
     when every label is a value of it (see the module's docstring for the two cases that warn)."""
@@ -86,7 +91,7 @@ def _inferred(column: pd.Series, plain: pd.Series, first: Any) -> pd.Series:
     ``column``'s dtype could not hold the label ``first``."""
     changed = plain.infer_objects()
     warn_at_caller(
-        LabelwiseWarning(
+        LabelTypeWarning(
             f"the label column {column.name!r} was {column.dtype} and the review relabelled a row to {first!r}, "
             f"which is not a value of that type: the cleaned column is {changed.dtype}"
         )

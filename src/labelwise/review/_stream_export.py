@@ -44,7 +44,7 @@ from ..report._data_as_written import check_data_unchanged
 from ._audited_data import check_ids_unchanged
 from ._data_ids import _candidates
 from ._decided import Decided, decided
-from ._label_text import label_as_one_type
+from ._label_text import holding, label_as_one_type
 
 __all__ = ["BATCH_ROWS", "stream_cleaned"]
 
@@ -83,7 +83,9 @@ def stream_cleaned(
     check_data_unchanged(audit)  # as load_reviewed_audit: refused before anything is written
     check_ids_unchanged(audit)
     plan = decided(audit, narrow, mark_excluded, "excluded")
-    fixed, flags = label_as_one_type(plan.relabelled(narrow), plan.label, path), plan.is_excluded(len(narrow))
+    with holding() as held:  # a type change and the Parquet copy's text column: one warning
+        relabelled = plan.relabelled(narrow)
+    fixed, flags = label_as_one_type(relabelled, plan.label, path, held), plan.is_excluded(len(narrow))
 
     def write() -> int:
         return _read(source, lambda: _write(dataset, path, plan, fixed, flags, batch_rows or BATCH_ROWS))

@@ -19,7 +19,7 @@ from ._decided import LOG_COLUMNS as LOG_COLUMNS  # the change log's columns, as
 from ._decided import Decided, decided
 from ._export_paths import WRITERS, cleaned_paths, refuse_audit_file, refuse_audited_data
 from ._label_studio import export_label_studio, label_studio_config, label_studio_tasks
-from ._label_text import label_as_one_type
+from ._label_text import holding, label_as_one_type
 from ._log_state import write_record
 from .store import DB_NAME
 from .task_export import CLEANED_FORMATS, audit_task, cleaned_format, task_cleaned, write_task_cleaned
@@ -249,7 +249,10 @@ def _export_table(out_dir: Path, path: Path, log_path: Path, mark_excluded: bool
     with files_together():
         streamed = stream_cleaned(out_dir, path, mark_excluded)
         if streamed is None:
-            cleaned, plan = _audit_cleaned(out_dir, mark_excluded, "excluded")
+            parquet = written_suffix(path) in (".parquet", ".pq")
+            with holding(parquet) as held:  # a type change and the Parquet copy's text column: one warning
+                cleaned, plan = _audit_cleaned(out_dir, mark_excluded, "excluded")
+            cleaned = label_as_one_type(cleaned, plan.label, path, held) if parquet else cleaned
         else:
             plan = streamed[0]
         changes = plan.changes
@@ -257,7 +260,7 @@ def _export_table(out_dir: Path, path: Path, log_path: Path, mark_excluded: bool
             changes.to_csv(fh, index=False)
         write_record(log_path, out_dir / DB_NAME)  # where the review is (review._log_state)
         if streamed is None:
-            _write_table(_one_type(cleaned, plan.label, path), path)
+            _write_table(cleaned, path)
         n_rows = len(cleaned) if streamed is None else streamed[1]()
     acts = changes["action"]
     return ExportResult(
@@ -271,12 +274,6 @@ def _export_table(out_dir: Path, path: Path, log_path: Path, mark_excluded: bool
         n_removed=0 if mark_excluded else int((acts == "exclude").sum()),
         id_column=str(changes.columns[1]) if changes.columns[1] != "action" else None,
     )
-
-
-def _one_type(cleaned: pd.DataFrame, label: str, path: Path) -> pd.DataFrame:
-    """``cleaned`` with its ``label`` column as text when it mixes numbers and texts and ``path`` is Parquet
-    (:mod:`labelwise.review._label_text`); as it is otherwise (a CSV or JSON Lines copy writes each value)."""
-    return label_as_one_type(cleaned, label, path) if written_suffix(path) in (".parquet", ".pq") else cleaned
 
 
 def cleaned_csv_bytes(out_dir: str | os.PathLike, *, mark_excluded: bool = False) -> bytes:
