@@ -60,8 +60,8 @@ def _fresh_start(monkeypatch):
     """EM's first posterior in a fresh array, as before it took the vote shares' memory."""
     real_run_em = DawidSkene._run_em
 
-    def fresh_start(self, *args, overwrite_start=False):  # type: ignore[no-untyped-def]
-        return real_run_em(self, *args, overwrite_start=False)
+    def fresh_start(self, *args, overwrite_start=False, **kwargs):  # type: ignore[no-untyped-def]
+        return real_run_em(self, *args, overwrite_start=False, **kwargs)
 
     monkeypatch.setattr(DawidSkene, "_run_em", fresh_start)
 
