@@ -11,18 +11,12 @@ from hypothesis import strategies as st
 
 from labelwise import weak
 from labelwise.weak import _covote_join
-from tests.weak.test_map_keep import family_set, voted_accuracy  # the family's seen sets, scored as there
+from tests.weak.test_map_keep import family_set, fit_switched, voted_accuracy  # the family's seen sets, scored as there
 
 
 def fit(votes, k: int, on: bool, **params) -> weak.LabelModel:
-    """``LabelModel(labels=range(k))`` with the switch at ``on`` (warnings silenced)."""
-    held, _covote_join.ENABLED = _covote_join.ENABLED, on
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return weak.LabelModel(labels=list(range(k)), **params).fit(votes)
-    finally:
-        _covote_join.ENABLED = held
+    """``LabelModel(labels=range(k))`` with ``_covote_join``'s switch at ``on`` (warnings silenced)."""
+    return fit_switched(_covote_join, votes, k, on, **params)
 
 
 def mv_labels(votes, k: int) -> np.ndarray:

@@ -33,15 +33,20 @@ def seen_5127():
     return family_set(5127)
 
 
-def fit(votes, k: int, on: bool, **params) -> weak.LabelModel:
-    """``LabelModel(labels=range(k))`` with the switch at ``on`` (warnings silenced)."""
-    held, _map_keep.ENABLED = _map_keep.ENABLED, on
+def fit_switched(module, votes, k: int, on: bool, **params) -> weak.LabelModel:
+    """``LabelModel(labels=range(k))`` with ``module.ENABLED`` at ``on`` (warnings silenced; the switch put back)."""
+    held, module.ENABLED = module.ENABLED, on
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return weak.LabelModel(labels=list(range(k)), **params).fit(votes)
     finally:
-        _map_keep.ENABLED = held
+        module.ENABLED = held
+
+
+def fit(votes, k: int, on: bool, **params) -> weak.LabelModel:
+    """``LabelModel(labels=range(k))`` with ``_map_keep``'s switch at ``on`` (warnings silenced)."""
+    return fit_switched(_map_keep, votes, k, on, **params)
 
 
 def voted_accuracy(labels, sim) -> float:
