@@ -11,7 +11,7 @@ from .._caller import warn_at_caller
 from ..aggregate._guard import relabelled_given, strict_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
-from . import _emptied_class, _map_keep
+from . import _map_keep
 from ._iwmv_start import keep_iwmv_start
 from ._lure import lure_applies, refit_lured
 from ._one_class_balance import ANCHOR, anchored_balance, balance_log_prior
@@ -406,7 +406,6 @@ def _missing_map(
     refit = partial(fit, fixed=not free, prior=prior)
     run = second_starts(refit(vote), refit, rows, float(em["tol"]), iwmv_start, spectral_start)
     run = _map_keep.keep_classes(run, fit, rows, free, prior, max(float(em["tol"]), COMPARISON_TOL))
-    run = _emptied_class.keep_every_class(run, fit, rows, free, prior)
     if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
         run = refit_lured(voted, run, groups, k, prior, free=free, **em)
     return run

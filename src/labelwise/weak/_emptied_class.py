@@ -1,23 +1,20 @@
-"""The label model's missing-abstain MAP refit where it empties a class: refitted with majority vote's class balance.
+"""The label model's missing-abstain fit that empties a class of three or more: majority vote's fit, as Dawid-Skene's.
 
-Where the label model keeps missing abstains (Dawid and Skene's model [1]_) it returns the MAP fit under a
+Where the label model keeps missing abstains it fits Dawid and Skene's model [1]_ as the MAP estimate under a
 diagonal-favouring Dirichlet prior on each function's votes given the class (:func:`~._em.diagonal_pseudo_counts`,
 after Kim and Ghahramani [2]_ and Paun et al. [3]_), with the class balance estimated. On a few low-coverage
 functions that fit can end with a class *emptied*: no vote row keeps it as its most probable class although majority
-vote gives it a strict majority on some (the balance near 0 there, every such item moved to the classes left).
-Plain Dawid-Skene (:class:`labelwise.aggregate.DawidSkene`) falls back to majority vote on any relabelled class;
-that fallback on every missing fit moved crowd-like sets down (session 51), where the relabelled class is a small
-one kept at part of its size, the prior's fair correction of a noisy majority, not an emptied one.
+vote gives it a strict majority on some rows (the class's items absorbed by another class, whose votes-given-class
+then spread over every class). Plain Dawid-Skene (:class:`labelwise.aggregate.DawidSkene`) falls back to majority
+vote whenever its fit relabels a class; the label model's guard (:func:`~._missing_guard.guard_missing`) does so only
+on mostly one-class votes, because on crowd-like data a relabelled class is often a small class the prior corrects
+fairly, kept at part of its size (the guard on every missing fit moved such sets down, session 51). An emptied class
+is not such a correction: no item is left in it.
 
-So where the returned MAP fit empties a class (the test above; a fit that keeps every class is never touched), the
-MAP estimate is refitted from majority vote's shares with the class balance held at majority vote's (the mean vote
-shares of the voted items): the prior and the votes then set each function's votes given the class, and the fit
-cannot empty a class by shrinking it to nothing. That refit is returned where it empties no class; otherwise the fit
-stands. It applies only with an estimated class balance (not a given one, nor the one-class path's anchored balance) and
-at K >= 3: at K = 2 an emptied class is "predict the larger class", which beats majority vote on skewed sets of weak
-functions (sessions 51 and 54, lowcov2 and lowmap54).
-It runs after :func:`._map_keep.keep_classes` (the balance of the maximum-likelihood fit, K >= 3), which it leaves as
-it is where that refit keeps every class.
+So where :data:`ENABLED`, the fit keeps missing abstains with the class balance estimated (not given), ``K >= 3`` and
+:func:`emptied_classes` finds a class, the guard falls back to majority vote's fit as it does on one-class votes. At
+``K = 2`` an emptied class is "predict the larger class", which beats majority vote on skewed sets of weak functions
+(sessions 51 and 54), so two classes are left to the fit.
 
 References
 ----------
@@ -35,13 +32,11 @@ from typing import Any
 import numpy as np
 
 from ..aggregate._guard import strict_classes
-from ._one_class_balance import ANCHOR
-from ._shared_steps import reused_for
 
-__all__ = ["ENABLED", "emptied_classes", "keep_every_class"]
+__all__ = ["ENABLED", "emptied_classes", "emptied_fit"]
 
-#: Whether the missing-abstain MAP fit that empties a class is refitted with majority vote's class balance (session
-#: 56, lowmiss56: registered with the rule of ``benchmarks/dev_weak_low_coverage_fix56m.py``; off until it passes).
+#: Whether the missing-abstain fit that empties a class of ``K >= 3`` falls back to majority vote's fit (session 56,
+#: lowmiss56: registered with the rule of ``benchmarks/dev_weak_low_coverage_fix56m.py``; off until it passes).
 ENABLED = False
 
 
@@ -53,23 +48,10 @@ def emptied_classes(classes: np.ndarray, post: np.ndarray) -> np.ndarray:
     return np.setdiff1d(named, kept)
 
 
-def keep_every_class(run: Any, fit: Any, rows: tuple, free: bool, prior: np.ndarray) -> Any:
-    """``run`` (the missing-abstain MAP fit), or the MAP refit from majority vote with its class balance held at
-    majority vote's where ``run`` empties a class (see the module's docstring).
-
-    ``fit``: the refit's :func:`~._em.run_em` (start posterior; ``p``, ``fixed``, ``prior`` by keyword); ``rows``:
-    its ``VotedOutcomes``, row weights, K, groups and reference shares (majority vote's; the checked fit's posterior
-    in :func:`~._fit_check.refit_best`'s warm start); ``free``: whether the class balance is estimated; ``prior``:
-    the refit's pseudo-counts.
-    """
-    _, w, k, _, vote = rows
-    if not ENABLED or k < 3 or not free or ANCHOR.get() is not None:
-        return run
-    classes = reused_for(vote, "strict_classes", lambda: strict_classes(vote))
-    if not len(emptied_classes(classes, run.post)):
-        return run
-    shares = w @ vote / float(w.sum())
-    held = fit(vote, p=shares, fixed=True, prior=prior)
-    if len(emptied_classes(classes, held.post)):
-        return run
-    return held._replace(spectral=run.spectral, iwmv=run.iwmv)
+def emptied_fit(model: Any, vote: np.ndarray, post: np.ndarray, p_fixed: Any) -> np.ndarray:
+    """The classes the label ``model``'s missing-abstain fit (posterior ``post`` of the rows whose majority vote
+    shares are ``vote``) empties, where the module's condition holds (module docstring); else none."""
+    free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
+    if not ENABLED or model.abstains_ != "missing" or vote.shape[1] < 3 or not free:
+        return np.empty(0, dtype=np.intp)
+    return emptied_classes(strict_classes(vote), post)
