@@ -1,5 +1,9 @@
 """Issue 15, session 56 (covote56): lowcov55's co-vote join, gated by how much the first fit overrides majority vote.
 
+JUDGED ONCE: FAILED part (a) (no set changed; see OUTCOME); ``src`` is main's again (the join off). The candidate's
+code is commit 8e44db39 (``_covote_join.GATED``, ``OVERRIDE_SHARE``, ``overridden_share``); with main's ``src`` this
+script's parts judge main's module, whose ``ENABLED = True`` is lowcov55's join without the gate.
+
 THE PROBLEM. ``weak._covote_join`` (lowcov55) passed its rule (fresh low coverage 6380-6539: more than 0.5 points
 below majority vote (MV) 32 -> 30, none newly) and was switched off by the lead: after every fit that keeps
 informative abstains it looks for co-voting pairs (5-8 ms on the benchmark generator's 20-function sets), and where it
@@ -12,7 +16,8 @@ does (0.65-1.17x of it on those 19 bench sets; ``covoting_pairs`` 0.3-8.3 ms on 
 and not taken: EM of the informative model with the pairs joined, started from the first fit's posterior (the
 joined block initialised by one M-step from the first fit's), costs 0.16-0.47x of the first fit on the bench sets
 where pairs are found (its tables, a run at tolerance 1e-4 and one at 1e-6; 4-37 EM steps), the 1e-4 run alone
-0.04-0.16x, so it would fail a per-set 1.10x by itself; it also keeps fewer of the gains (seen low coverage 5100-5199, 5400-6539, 1,140 sets: more than 0.5 below
+0.04-0.16x, so it would fail a per-set 1.10x by itself; it also keeps fewer of the gains (seen low coverage
+5100-5199, 5400-6279 and 6380-6539, 1,140 sets: more than 0.5 below
 MV 216 main, 203 lowcov55, 211 warm, 207 from MV's shares, with 1 newly below for both). The one-step bound on the
 warm start's gain (the pair's BIC gain under the first fit's posterior) is positive on 11 of the 33 seen
 low-coverage sets whose labels lowcov55's join changes, and on 1 of the 6 such bench sets: no gate either. So the second fit is left as lowcov55's, and a gate decides where it may run.
@@ -66,6 +71,18 @@ sets, stopping at the first failed part):
     more than main's, none newly.
 Adopted (``ENABLED = True``, ``GATED = True`` kept) only if all five pass; otherwise ``src`` goes back to main's.
 
+OUTCOME (``--judge`` at 8e44db39, 23:13-23:15 UTC, load 10-12; log /work/notes/s56/covote56_judge.log): FAILS (a),
+parts (b)-(e) not run. On fresh 6580-6739 the gate passed on 4 of the 119 informative fits (overrides 0.337-0.454),
+one of them with a co-voting pair (6600, K 3, 0.411), whose joined fit BIC rejected: no set changed, more than 0.5
+below MV 25 -> 25, mean 77.051 -> 77.051 (MV 72.797). Diagnosis (after the judging run, so these seeds are now
+seen): lowcov55's join WITHOUT the gate fails (a) on the same sets too (``dev_weak_low_coverage_fix55.judge_a`` with
+main's ``src``): kept on 5, more than 0.5 below MV 25 -> 26, newly 6703 (K 2, 74.74 -> 44.79, MV 72.01), 6665 (K 3)
+55.34 -> 48.34 (MV 73.20), up 6675 87.83 -> 91.74 and 6685 87.22 -> 91.34, mean 77.051 -> 76.868. The two falls sit
+under the gate (overrides 0.254 and 0.265), so the gate kept the block at main's; its own lifts, all on seen sets,
+were too rare (4 of 1,140 seen sets, 216 -> 212) to show in 160 fresh ones. Of main's 17 informative falls here, 13
+override at most 1/3 (median 0.186): the gate shuts out most of the fits the join was made for; the 4 above it
+(6596, 6600, 6643, 6691) have no co-voting pair but 6600, whose joined fit BIC rejects.
+
 Run (from the repository root)::
 
     PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 python benchmarks/dev_weak_low_coverage_fix56.py --explore
@@ -103,7 +120,7 @@ import dev_weak_low_coverage_guard as guard  # noqa: E402
 
 from labelwise.weak import _covote_join  # noqa: E402
 
-SEEN_LOW = [*range(5100, 5200), *range(5400, 6540)]
+SEEN_LOW = [*range(5100, 5200), *range(5400, 6280), *range(6380, 6540)]
 SEEN_BENCH = list(range(14300, 15900, 100))
 FRESH_A = list(range(6580, 6740))
 FRESH_D = list(range(16400, 17200, 100))

@@ -16,16 +16,8 @@ and threshold ``dependency_threshold``) is over the threshold, whose co-vote cor
 least :data:`NEAR_COVOTE_CORR` (a near-copy by who votes) and whose joint table pays for itself
 (:meth:`~._dependencies.PairTables.bic_gain` > 0) are given to a second fit as dependencies; the second fit is kept
 where its Bayesian information criterion (Schwarz [1]_; ``bic_`` of its kept abstain model) is lower than the first
-fit's, else the first fit stands. The model is Ratner et al.'s informative-abstain label model [2]_ with the clique
+fit's, else the first fit stands. Off by default (:data:`ENABLED`). The model is Ratner et al.'s informative-abstain label model [2]_ with the clique
 structure of Varma et al. [3]_'s kind (joint outcome tables of dependent functions).
-
-The gate (:data:`GATED`, session 56). The second fit is a whole fit again (moment fit, clique search, EM from two
-starts and both abstain models, the checks): it doubles the fit's cost wherever pairs are found, also where BIC then
-keeps the first fit. It runs only where the first fit overrides more than :data:`OVERRIDE_SHARE` of majority vote's
-strict majorities (:func:`overridden_share`: the items, weighted, whose votes have one most-voted class that the
-fit's posterior does not pick): a fit whose latent class follows which functions fire overrides many of them
-(lowcov55's seen falls 25.6% on average, the informative fits not falling 11.3%). The share is read off the
-first fit's posterior and the vote counts, before the pairs are looked for, so a fit it stops pays for it alone.
 
 References
 ----------
@@ -46,25 +38,14 @@ import numpy as np
 
 from ._one_class_fit import _keep
 
-__all__ = ["ENABLED", "GATED", "NEAR_COVOTE_CORR", "OVERRIDE_SHARE", "covoting_pairs", "fit_joined", "overridden_share"]
+__all__ = ["ENABLED", "NEAR_COVOTE_CORR", "covoting_pairs", "fit_joined"]
 
-#: Whether a fit with informative abstains is tried again with its co-voting pairs joined. It passed the registered
-#: rule of ``benchmarks/dev_weak_low_coverage_fix55.py`` (session 55, lowcov55) and was switched off by the lead: that
-#: rule's CPU clause read only the benchmark's 19 sets, and on the benchmark generator's fresh seeds the second fit ran
-#: on 19 of 160 sets, doubling their fit (13 of them with no label changed). On again with the gate (:data:`GATED`),
-#: the candidate of ``benchmarks/dev_weak_low_coverage_fix56.py`` (session 56, covote56).
-ENABLED = True
-
-#: Whether the co-voting pairs are looked for, and the second fit run, only where the first fit overrides more than
-#: :data:`OVERRIDE_SHARE` of majority vote's strict majorities (module docstring). False: lowcov55's join, on every
-#: fit that keeps informative abstains.
-GATED = True
-
-#: The least share of majority vote's strict majorities (weighted by items) the first fit labels otherwise for the
-#: join to be tried: more than one in three. Chosen on seen sets (session 56): the benchmark generator's first seeds
-#: 14300-15800 (160 sets, where lowcov55's second fit ran on 19) reach at most 0.309, and on the seen low-coverage
-#: sets (5100-5199, 5400-6539) the fits the join lifts past majority vote mostly lie above it.
-OVERRIDE_SHARE = 1.0 / 3.0
+#: Whether a fit with informative abstains is tried again with its co-voting pairs joined. Off by default: it passed
+#: the registered rule of ``benchmarks/dev_weak_low_coverage_fix55.py`` (session 55, lowcov55), whose CPU clause read
+#: only the benchmark's 19 sets, the very sets :data:`NEAR_COVOTE_CORR` was partly chosen to keep it off; on the
+#: benchmark generator's fresh seeds the second fit runs on 19 of 160 sets, doubling their fit (13 of them with no
+#: label changed), against 2 of 160 fresh low-coverage sets lifted (the lead, session 55; ``benchmarks/RESULTS.md``).
+ENABLED = False
 
 #: The least co-vote correlation given the class (:meth:`~._dependencies.PairTables.covote_corr_all`, an effect size
 #: that does not grow with the items) of a pair joined here: a near-copy by who votes. Chosen on seen sets (session
@@ -99,29 +80,11 @@ def covoting_pairs(
     return [pair for pair, gain in zip(pairs, tables.bic_gain(pairs), strict=True) if gain > 0]
 
 
-def overridden_share(matrix: np.ndarray, w: np.ndarray, post: np.ndarray, k: int) -> float:
-    """Share of the vote rows ``matrix`` (-1 = abstain; row ``i`` standing for ``w[i]`` items) with a strict majority
-    (one class voted more often than every other) whose posterior ``post`` puts its largest mass on another class; 0
-    where no row has one."""
-    rows, cols = np.nonzero(matrix >= 0)
-    counts = np.bincount(rows * k + matrix[rows, cols], minlength=len(matrix) * k).reshape(len(matrix), k)
-    top = counts.max(axis=1)
-    strict = (top > 0) & ((counts == top[:, None]).sum(axis=1) == 1)
-    weights = np.asarray(w, dtype=np.float64)[strict]
-    total = float(weights.sum())
-    if total <= 0:
-        return 0.0
-    other = np.asarray(post)[strict].argmax(axis=1) != counts[strict].argmax(axis=1)
-    return float(weights[other].sum()) / total
-
-
 def fit_joined(model: Any, fit: Callable[..., tuple], args: tuple) -> tuple:
     """``fit(model, *args)`` (the label model's :func:`~._one_class_fit.fit_rows` on ``args``: vote rows, weights,
     fixed balance, given pairs, votes), and where :data:`ENABLED`, the kept abstain model is informative and
     :func:`covoting_pairs` finds pairs, the same fit with those pairs added to the given ones, kept if its BIC is
-    lower (see the module's docstring); with :data:`GATED`, only where the first fit overrides more than
-    :data:`OVERRIDE_SHARE` of majority vote's strict majorities (:func:`overridden_share`). The kept fit's warnings
-    are the ones shown."""
+    lower (see the module's docstring). The kept fit's warnings are the ones shown."""
     if not ENABLED:
         return fit(model, *args)
     with warnings.catch_warnings(record=True) as caught:
@@ -129,9 +92,8 @@ def fit_joined(model: Any, fit: Callable[..., tuple], args: tuple) -> tuple:
         out = fit(model, *args)
     matrix, w, p_fixed, deps, votes = args
     thr = model.dependency_threshold
-    k = len(votes.classes)
-    if model.abstains_ == "informative" and thr is not None and model.n_em_iter and _past_gate(matrix, w, out[2], k):
-        pairs = covoting_pairs(matrix, w, k, model._groups, float(thr))
+    if model.abstains_ == "informative" and thr is not None and model.n_em_iter:
+        pairs = covoting_pairs(matrix, w, len(votes.classes), model._groups, float(thr))
         if pairs:
             state, first = dict(model.__dict__), model.bic_[model.abstains_]
             with warnings.catch_warnings(record=True) as again:
@@ -143,9 +105,3 @@ def fit_joined(model: Any, fit: Callable[..., tuple], args: tuple) -> tuple:
                 model.__dict__.clear()
                 model.__dict__.update(state)
     return _keep(model, out, dict(model.__dict__), caught)  # its warnings shown as the one-class fit shows them
-
-
-def _past_gate(matrix: np.ndarray, w: np.ndarray, post: np.ndarray, k: int) -> bool:
-    """Whether the join is tried on a fit of row posterior ``post``: always without :data:`GATED`, else where
-    :func:`overridden_share` is over :data:`OVERRIDE_SHARE`."""
-    return not GATED or overridden_share(matrix, w, post, k) > OVERRIDE_SHARE
