@@ -12,7 +12,7 @@ included, and its own votes elsewhere; a co-assigned worker's answers are indepe
 item, given the class.
 
 THE CANDIDATE (switch ``SCREEN_GIVEN_CLASS`` in ``src/labelwise/weak/_one_class_covote.py``, False in ``src`` at
-registration; the hook: one line of ``_dependencies.clique_search`` through ``_one_class_covote.screened_groups``).
+registration, True since the verdict; the hook: one line of ``_dependencies.clique_search`` through ``_one_class_covote.screened_groups``).
 Where the model runs its own clique search with the grown cap and the search grew no clique past its plan, screen2's
 screen is offered all the same (pairs of exactly one one-class function, co-vote z over the search's threshold and
 co-vote correlation given the class at least ``NEAR_COPY_CORR``), but each of its pairs ``(r, c)`` is kept only where
@@ -75,6 +75,18 @@ MV": more than 0.5 points below it; a false join: a clique of more than 3 functi
     low-coverage seeds 6540-6579 (``dev_weak_low_coverage_peers.sparse_set``, 40 sets): on each, the sets below MV not
     more than main's and none newly below MV. The candidate adds no fit (no EM run; only the test's sums inside the
     search), so the brief's cold-CPU clause for added fits does not apply.
+
+OUTCOME (registration commit db080a31 at 23:15:13 UTC; judged 23:15:15-23:18:55 UTC, load 9.5-12.0): ADOPTED, all four
+parts pass (``SCREEN_GIVEN_CLASS = True``).
+(a) PASS. n = 1,000: below MV main 15 -> candidate 0 of 80 (none newly), 23 up and none down by more than 0.5, mean
+    85.735 -> 89.477 (MV 80.093), no false join in either fit; n = 10,000: no set changed (below 0 -> 0, mean 89.883;
+    one false join, main's own, in both fits).
+(b) PASS. The 40 block crowds: no set changed (below MV 1 -> 1, mean 85.998).
+(c) PASS. The 19: 19 of 19 equal to the record (smem_rte 0.9288); CPU 1.045 -> 1.055 s (1.010x). The 93: 93 of 93
+    equal (mean 86.8666).
+(d) PASS. Bench first seeds 17800-18000 at 1,000 items: below MV 11 -> 11, none newly; one set changed, sim17808
+    95.59 -> 95.29 (MV 83.65; a grown clique [5, 20, 22, 25] of one rule); at 10,000 items and on low-coverage seeds
+    6540-6579 no set changed (3 -> 3, 12 -> 12).
 
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root)::
 

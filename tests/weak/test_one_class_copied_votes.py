@@ -114,6 +114,7 @@ def copy1051() -> tuple[np.ndarray, int, np.ndarray]:
 
 @pytest.fixture
 def switched_on(monkeypatch):
+    """The switch on (the default since session 56), so that these tests judge the screen whatever the default."""
     monkeypatch.setattr(_one_class_covote, "SCREEN_GIVEN_CLASS", True)
 
 
@@ -129,6 +130,11 @@ class TestScreenGivenClass:
         mv = MajorityVote().fit(votes.to_annotations()).labels_.reindex(votes.items).to_numpy()
         labels = model.labels_.reindex(votes.items).to_numpy()
         assert _points(labels, matrix, truth) >= _points(mv, matrix, truth) - 0.5
+
+    def test_the_switch_off_leaves_main_s_groups(self, copy1051, monkeypatch):
+        """Off, no clique past 3: lf_8's copies stay apart, as in main's fit."""
+        monkeypatch.setattr(_one_class_covote, "SCREEN_GIVEN_CLASS", False)
+        assert all(len(g) <= 3 for g in _fit(copy1051[0], copy1051[1]).groups_)
 
     def test_a_shared_assignment_is_not_joined(self, switched_on):
         """Assignment-block crowd 46 (seen dev seed): the screen offers one-class workers with teammates, the test
