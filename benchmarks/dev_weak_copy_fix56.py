@@ -259,16 +259,13 @@ def main() -> None:
     parser.add_argument("--copy", default="0-59,1000-1079,2000-2079,3000-3059,4000-4419")
     parser.add_argument("--bench", default="1000,6000,6100,6200,6300,12600,12700,14100,14200,14900,15000,15100")
     args = parser.parse_args()
-    if args.pairs:
-        pairs(args.pairs, args.n, args.out)
-    elif args.measure:
-        bars.measure(args)
-    elif args.part:
+    if not (args.pairs or args.measure or args.part):
+        parser.error("give --pairs, --measure or --part")
+    if args.part:
         verdict = {"a": part_a, "b": part_b, "c": part_c, "d": part_d}[args.part]()
         print(f"({args.part}):", "PASS" if verdict else "FAIL")
         sys.exit(0 if verdict else 1)
-    else:
-        parser.error("give --pairs, --measure or --part")
+    pairs(args.pairs, args.n, args.out) if args.pairs else bars.measure(args)
 
 
 if __name__ == "__main__":
