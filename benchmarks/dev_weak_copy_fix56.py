@@ -39,7 +39,7 @@ brief's suggestion) and under the vote shares of the other functions ("lpo"); co
 
 (copy family seeds 0-59, 1000-1079, 2000-2079, 3000-3059, 4000-4419, 700 sets, pairs offered in 238; smem_rte's four,
 worker 87 with 44, 84, 85 and 86: z -0.50, 0, 0.30, 0.) Main's fitted posterior does NOT serve: the fit that counts a
-rule's copies as independent absorbs their dependence (copy4202's lf_2 with its five copies: z 0.0-0.1 under it,
+rule's copies as independent absorbs their dependence (copy4202's lf_2 with its five copies: z -0.01 to 0.10 under it,
 7.1-9.1 under the shares), so the candidate reads the search's own posterior, the vote shares, and no fit is added.
 The threshold is the search's ``dependency_threshold`` (5). The six independent pairs confirmed are accurate one-class
 rules with another rule's copies (copy1037, 4207, 4349, 4367): under a posterior read from the votes, an accurate rule's
