@@ -13,7 +13,8 @@ MV (the structure is not its miss), 0 of 29 of the BIC-dropped group (BIC drops 
 structure fixes.
 
 THE CANDIDATE (one, registered here; ``src/labelwise/weak/_contracted_pairs.py``, switch ``ENABLED``, False in
-``src``; hook: ``_structure_learning.learned_pairs`` adds its ``joins`` after the learned pairs). trig54's candidate
+``src`` at registration, True since it passed; hook: ``_structure_learning.learned_pairs`` adds its ``joins``
+after the learned pairs). trig54's candidate
 (``dev_weak_trigger_fix2.py``: two learned groups may join where both vote one and the same class, at least one has
 two or more functions and the learner's sparse estimate ``Ŝ`` has a nonzero entry between them; each group is
 contracted to one column, the vote of its first member that votes, and the learner runs again on the contracted
@@ -53,7 +54,15 @@ process, stopping at the first failed part):
 Adopted (``ENABLED = True``) only if all four pass, with a test on a small seen set that fails on main and renaming
 invariance tests; otherwise ``src`` goes back to main's in a commit.
 
-OUTCOME: not judged yet.
+OUTCOME (``--judge`` at 7b2d7bc4, 23:08:30-23:12:05 UTC by the sandbox clock, load 11.4-11.6; log
+/tmp/trig56/judge.log): PASSES all four parts, adopted (``ENABLED = True``).
+(a) 128 sets: more than 0.5 below MV 15 -> 9, newly 0, mean 71.705 -> 72.068 (MV 69.224); 7 changed, all up
+    (trig1580_K2 82.22 -> 92.67, MV 89.27; trig1559_K3 62.10 -> 71.92, MV 65.68; trig1576_K2 77.02 -> 86.01).
+(b) the 93: none changed (86.8666).
+(c) 19 of 19 accuracies equal to the record; fit CPU summed 0.976 s -> 0.983 s (1.007x; sim1004, where the
+    contracted solve runs and its one join stays under the bar, 0.0778 -> 0.0883 s).
+(d) 30 sets: none changed, more than 0.5 below MV 1 -> 1, newly 0; the contracted solve ran on none, so no cold
+    CPU run was due.
 
 Run (from the repository root; ``LABELWISE_CROWD_DATA`` set for (c))::
 

@@ -20,7 +20,8 @@ without learned pairs by BIC (:func:`~._one_class_fit.choose_structure`).
 This is trig54's candidate (``benchmarks/dev_weak_trigger_fix2.py``; it failed on one benchmark set, a one-class rule
 joined to a copy pair at a contracted partial correlation of 0.064) with two changes: the bar :data:`JOIN_STRENGTH`
 on the contracted learner's partial correlation, and ``Ŝ`` read from the learner's own solve (no second solve of
-the full program). Registered by ``benchmarks/dev_weak_trigger_fix56.py`` (its docstring: the rule and the outcome).
+the full program). Registered by ``benchmarks/dev_weak_trigger_fix56.py`` (its docstring: the rule and the outcome)
+and on by default since it passed that rule (session 56).
 
 References
 ----------
@@ -40,9 +41,9 @@ from ._votes import ABSTAIN
 
 __all__ = ["ENABLED", "JOIN_STRENGTH", "contracted_joins", "joins", "learned_groups"]
 
-#: Whether :func:`~._structure_learning.learned_pairs` adds :func:`joins` to its pairs (module docstring). False: the
-#: candidate of ``benchmarks/dev_weak_trigger_fix56.py`` (session 56), registered before its judging.
-ENABLED = False
+#: Whether :func:`~._structure_learning.learned_pairs` adds :func:`joins` to its pairs (module docstring). True since
+#: session 56: the candidate of ``benchmarks/dev_weak_trigger_fix56.py`` passed its registered rule.
+ENABLED = True
 
 #: The least partial correlation the contracted learner must give a join: four times its own threshold (0.05), between
 #: the joins of true split cliques (0.32-0.55) and the false joins (0.055-0.108) seen by trig54 on seen seeds.
