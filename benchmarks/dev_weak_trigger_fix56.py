@@ -85,8 +85,6 @@ import json
 import statistics
 import subprocess
 import sys
-import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -139,18 +137,13 @@ if _contracted_pairs is not None:
 
 def fit_labels(votes, k: int | None, candidate: bool) -> tuple[np.ndarray, float, str]:
     """``LabelModel()`` (``labels=range(k)`` where ``k`` is given) on ``votes`` with the candidate on or off
-    (warnings silenced; the switch restored after): labels, CPU seconds, abstain model."""
-    model = weak.LabelModel() if k is None else weak.LabelModel(labels=list(range(k)))
-    default, _contracted_pairs.ENABLED = _contracted_pairs.ENABLED, candidate
-    start = time.process_time()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(votes)
-        cpu = time.process_time() - start
-    finally:
-        _contracted_pairs.ENABLED = default
-    return model.labels_.to_numpy(), cpu, str(model.abstains_)
+    (``_dev_weak_judge.fits_with_switch``: warnings silenced, the switch restored after): labels, CPU seconds,
+    abstain model."""
+    from _dev_weak_judge import fits_with_switch
+
+    kw = {} if k is None else {"labels": list(range(k))}
+    fitted = fits_with_switch(_contracted_pairs, "ENABLED", votes, values=(candidate,), **kw)[candidate]
+    return fitted.labels, fitted.cpu, str(fitted.model.abstains_)
 
 
 screen.fit_labels = fit_labels  # ``screen.family_table`` and ``screen.part_b`` fit with this candidate
