@@ -202,6 +202,29 @@ class TestHiveFolder:
         want = _audit(flat, probs, tmp_path / "b", "--scheduler", "synchronous")
         pd.testing.assert_frame_equal(got, want, check_dtype=False)  # a partition label is read as int32
 
+    def test_aggregate_of_a_crowd_partitioned_by_annotator_equals_the_flat_file(self, tmp_path):
+        """``labelwise aggregate`` of answers written with ``partition_cols=["annotator"]`` writes the flat
+        file's labels and annotators (the flat file holds the folder's rows in its order)."""
+        rng = np.random.default_rng(3)
+        items = np.repeat(np.arange(30), 3)
+        truth = rng.integers(0, 3, 30)
+        answers = pd.DataFrame(
+            {
+                "item": items,
+                "annotator": np.tile(["a1", "a2", "a3"], 30),
+                "label": np.where(rng.random(90) < 0.8, truth[items], rng.integers(0, 3, 90)),
+            }
+        )
+        answers.to_parquet(tmp_path / "crowd", partition_cols=["annotator"])
+        _store(_in_memory(tmp_path / "crowd"), tmp_path / "flat", 1, index=False)
+        for data, out in [("crowd", "by_folder"), ("flat.parquet", "by_file")]:
+            args = ["aggregate", str(tmp_path / data), "--out", str(tmp_path / out), "--quiet"]
+            result = CliRunner().invoke(main, [*args, "--scheduler", "synchronous"])
+            assert result.exit_code == 0, result.output
+        for name in ["labels.csv", "annotators.csv"]:  # the EM's sums run per partition: equal to rounding
+            got, want = (pd.read_csv(tmp_path / out / name) for out in ["by_folder", "by_file"])
+            pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+
     def test_a_part_outside_the_partition_folders_is_still_refused(self, tmp_path):
         """A part whose path names no partition column lacks it, and the message names that part."""
         data = tmp_path / "data"
