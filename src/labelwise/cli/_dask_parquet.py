@@ -39,8 +39,8 @@ class IndexAsColumns(ArrowDatasetEngine):
         """Dask's conversion (its string types, pandas' metadata applied), then the index as columns."""
         return index_as_columns(super()._arrow_table_to_pandas(arrow_table, categories, *args, **kwargs))
 
-    @classmethod
-    def read_partition(cls, fs: Any, pieces: Any, columns: Any, index: Any, **kwargs: Any) -> Any:
+    @classmethod  # Dask's ArrowDatasetEngine.read_partition already differs from its base Engine's signature
+    def read_partition(cls, fs: Any, pieces: Any, columns: Any, index: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Dask's read of one partition, told that its index is the default one the conversion left (Dask's
         ``index`` is ``None`` for a file that stores no index, and it would reset that in place)."""
         return super().read_partition(fs, pieces, columns, index or [None], **kwargs)
