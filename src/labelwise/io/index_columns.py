@@ -32,4 +32,3 @@ def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if named:
         frame = frame.reset_index(level=named)
     return frame.reset_index(drop=True)
-
