@@ -202,6 +202,17 @@ class TestHiveFolder:
         want = _audit(flat, probs, tmp_path / "b", "--scheduler", "synchronous")
         pd.testing.assert_frame_equal(got, want, check_dtype=False)  # a partition label is read as int32
 
+    def test_a_null_partition_reads_as_missing_values_as_in_memory(self, tmp_path):
+        """A partition of missing values (``kind=__HIVE_DEFAULT_PARTITION__/``, listed first), which Dask's own
+        type discovery refused, reads as the in-memory reader's missing values, and the audit is the in-memory one."""
+        frame = _table()
+        frame.loc[::3, "kind"] = None
+        frame.to_parquet(tmp_path / "data", partition_cols=["kind"])
+        read, in_memory = _at_scale(tmp_path / "data"), _in_memory(tmp_path / "data")
+        pd.testing.assert_frame_equal(read, in_memory, check_dtype=False)
+        assert read["kind"].isna().sum() == in_memory["kind"].isna().sum() == 8
+        _equal_audits(tmp_path / "data", _probs(len(frame), tmp_path / "probs.npy"), tmp_path)
+
     def test_aggregate_of_a_crowd_partitioned_by_annotator_equals_the_flat_file(self, tmp_path):
         """``labelwise aggregate`` of answers written with ``partition_cols=["annotator"]`` writes the flat
         file's labels and annotators (the flat file holds the folder's rows in its order)."""

@@ -52,7 +52,8 @@ def read_parquet_rows(path: Path, what: str) -> Any:
     :func:`labelwise.io.parquet_parts.read_parquet_folder`): the index pandas stored is read as columns
     by :func:`labelwise.io.index_columns.index_as_columns` in each partition (:mod:`._dask_parquet`:
     any ``MultiIndex``, unnamed levels and levels a column holds dropped), and the hive partition columns
-    of a folder (``df.to_parquet(folder, partition_cols=[...])``) have the in-memory types, not Dask's
+    of a folder (``df.to_parquet(folder, partition_cols=[...])``) have the in-memory types
+    (:func:`labelwise.io.parquet_parts.hive_columns`, given to Dask as the partitioning), not Dask's
     categories: the same file gives the same columns with and without ``--scheduler``."""
     dd = require("dask.dataframe", f"{what} {str(path)!r} (Parquet parts read one by one)")
     from ._dask_parquet import IndexAsColumns
@@ -64,7 +65,11 @@ def read_parquet_rows(path: Path, what: str) -> Any:
             "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
         )
     try:
-        frame = dd.read_parquet(str(p), engine=IndexAsColumns)
+        # a hive folder's partition columns typed as in memory (Dask's own discovery makes categories, and
+        # fails on a folder whose first partition is null: __HIVE_DEFAULT_PARTITION__)
+        hive = hive_columns(p) if p.is_dir() else None
+        given = {"dataset": {"partitioning": _hive_partitioning(hive)}} if hive is not None and len(hive) else {}
+        frame = dd.read_parquet(str(p), engine=IndexAsColumns, **given)
     except (OSError, ValueError) as exc:
         for part in parquet_part_files(p) if p.is_dir() else ():
             read_part_schema(part, p, what)  # names the unreadable part in the parts' own words
@@ -72,23 +77,15 @@ def read_parquet_rows(path: Path, what: str) -> Any:
         raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None
     if p.is_dir():
         check_parquet_parts(p, what, [str(c) for c in frame.columns])
-        frame = _hive_types(frame, hive_columns(p))
     _refuse_named_range_index(p, what)
     return frame
 
 
-def _hive_types(frame: Any, hive: Any) -> Any:
-    """``frame`` (Dask's, whose hive partition columns are categories) with the Arrow schema ``hive``'s types
-    for them, as the in-memory reader has them (texts as Dask's other texts)."""
-    if not len(hive):
-        return frame
-    from dask.dataframe._pyarrow import to_pyarrow_string
-    from dask.dataframe.utils import pyarrow_strings_enabled
+def _hive_partitioning(hive: Any) -> Any:
+    """pyarrow's hive partitioning of the Arrow schema ``hive`` (the folder's partition columns and types)."""
+    import pyarrow.dataset as ds
 
-    types = hive.empty_table().to_pandas()
-    if pyarrow_strings_enabled():
-        types = to_pyarrow_string(types)
-    return frame.astype({name: types[name].dtype for name in types.columns if name in frame.columns})
+    return ds.partitioning(hive, flavor="hive")
 
 
 def _refuse_named_range_index(path: Path, what: str) -> None:
