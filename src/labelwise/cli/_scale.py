@@ -65,10 +65,10 @@ def read_parquet_rows(path: Path, what: str) -> Any:
             "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
         )
     try:
-        # a hive folder's partition columns typed as in memory (Dask's own discovery makes categories, and
-        # fails on a folder whose first partition is null: __HIVE_DEFAULT_PARTITION__)
+        # a hive folder's partition columns typed as in memory (Dask's own discovery makes categories, and fails
+        # on a null first partition); pyarrow.dataset.partitioning's keywords, as Dask's docs ask (no pickling)
         hive = hive_columns(p) if p.is_dir() else None
-        given = {"dataset": {"partitioning": _hive_partitioning(hive)}} if hive is not None and len(hive) else {}
+        given = {"dataset": {"partitioning": {"flavor": "hive", "schema": hive}}} if hive else {}
         frame = dd.read_parquet(str(p), engine=IndexAsColumns, **given)
     except (OSError, ValueError) as exc:
         for part in parquet_part_files(p) if p.is_dir() else ():
@@ -79,13 +79,6 @@ def read_parquet_rows(path: Path, what: str) -> Any:
         check_parquet_parts(p, what, [str(c) for c in frame.columns])
     _refuse_named_range_index(p, what)
     return frame
-
-
-def _hive_partitioning(hive: Any) -> Any:
-    """pyarrow's hive partitioning of the Arrow schema ``hive`` (the folder's partition columns and types)."""
-    import pyarrow.dataset as ds
-
-    return ds.partitioning(hive, flavor="hive")
 
 
 def _refuse_named_range_index(path: Path, what: str) -> None:
