@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,9 +29,8 @@ from ..io import files_together
 from ..io.arrays import load_npy as read_npy
 from ..io.arrays import load_zarr
 from ..io.audit_summary import write_audit_summary
-from ..io.index_columns import holds_levels, index_as_columns
 from ..io.parquet_parts import PARQUET_PARTS as _PARQUET_PARTS
-from ..io.parquet_parts import check_parquet_parts, parquet_part_files, read_part_schema
+from ..io.parquet_parts import check_parquet_parts, hive_columns, parquet_part_files, read_part_schema
 from ..io.paths import require_path
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
@@ -50,10 +48,16 @@ def read_parquet_rows(path: Path, what: str) -> Any:
     """``dask.dataframe.read_parquet(path)``; a folder without Parquet parts, or parts that do not
     read, is a :class:`DataFileError` naming ``what`` and the path, not Dask's traceback.
 
-    A named index of the files (pandas' ``df.set_index("item")``) is read as a column, as
-    :func:`labelwise.io.index_columns.index_as_columns` does for the in-memory readers: the same file
-    gives the same columns with and without ``--scheduler``."""
+    The columns are those of the in-memory readers (:func:`labelwise.io.read_table`,
+    :func:`labelwise.io.parquet_parts.read_parquet_folder`): the index pandas stored is read as columns
+    by :func:`labelwise.io.index_columns.index_as_columns` in each partition (:mod:`._dask_parquet`:
+    any ``MultiIndex``, unnamed levels and levels a column holds dropped), and the hive partition columns
+    of a folder (``df.to_parquet(folder, partition_cols=[...])``) have the in-memory types
+    (:func:`labelwise.io.parquet_parts.hive_columns`, given to Dask as the partitioning), not Dask's
+    categories: the same file gives the same columns with and without ``--scheduler``."""
     dd = require("dask.dataframe", f"{what} {str(path)!r} (Parquet parts read one by one)")
+    from ._dask_parquet import IndexAsColumns
+
     p = Path(path)
     if p.is_dir() and not any(f.suffix.lower() in _PARQUET_PARTS and f.is_file() for f in p.rglob("*")):
         raise DataFileError(
@@ -61,14 +65,11 @@ def read_parquet_rows(path: Path, what: str) -> Any:
             "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
         )
     try:
-        with warnings.catch_warnings():  # Dask's own reading of a pandas index uses pandas 3.1's deprecated inplace=
-            warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame")
-            schema = _schema(p, what)
-            frame = dd.read_parquet(str(p))
-            if schema is not None and holds_levels(schema.pandas_metadata):  # each partition has the levels
-                frame = frame.map_partitions(index_as_columns, meta=_levels_meta(schema, frame._meta))
-            elif frame.index.name is not None and frame.index.name not in frame.columns:
-                frame = frame.reset_index()  # a named index is a column, as io.index_columns reads it
+        # a hive folder's partition columns typed as in memory (Dask's own discovery makes categories, and fails
+        # on a null first partition); pyarrow.dataset.partitioning's keywords, as Dask's docs ask (no pickling)
+        hive = hive_columns(p) if p.is_dir() else None
+        given = {"dataset": {"partitioning": {"flavor": "hive", "schema": hive}}} if hive else {}
+        frame = dd.read_parquet(str(p), engine=IndexAsColumns, **given)
     except (OSError, ValueError) as exc:
         for part in parquet_part_files(p) if p.is_dir() else ():
             read_part_schema(part, p, what)  # names the unreadable part in the parts' own words
@@ -93,19 +94,6 @@ def _refuse_named_range_index(path: Path, what: str) -> None:
             "cannot read; write it again with the index as a column (df.reset_index().to_parquet(...)) or "
             "without it (index=False), or read a single file without --scheduler"
         )
-
-
-def _levels_meta(schema: Any, meta: pd.DataFrame) -> pd.DataFrame:
-    """Dask's empty frame ``meta`` (without the index levels of ``schema``, a part's) with the named levels as
-    its first columns, as :func:`labelwise.io.index_columns.index_as_columns` makes each partition."""
-    from dask.dataframe._pyarrow import to_pyarrow_string
-    from dask.dataframe.utils import pyarrow_strings_enabled
-
-    levels = index_as_columns(schema.empty_table().to_pandas())
-    levels = levels.drop(columns=[c for c in levels.columns if c in meta.columns])
-    if pyarrow_strings_enabled():  # Dask's reader makes the partitions' texts (their index too) these
-        levels = to_pyarrow_string(levels)
-    return pd.concat([levels, meta.reset_index(drop=True)], axis=1)
 
 
 def _first_part(path: Path) -> Path | None:

@@ -6,18 +6,15 @@ pandas' metadata only, not as a column). Every reader of a data table
 batches) turns it back into a column, so that a user's ``item_id`` is a column for every command,
 as it is in the CSV file written from the same frame: named by ``--id-column`` or ``--label``, copied
 to the outputs, and never taken for row numbers. Every named level of a two-level index
-(``df.set_index(["sample", "kind"])``) is a column too, for the Dask reader as well
-(:func:`holds_levels`): Dask holds no ``MultiIndex`` and would drop both.
+(``df.set_index(["sample", "kind"])``) is a column too; Dask's reader (``--scheduler``) runs this
+function on each partition it reads (``cli._dask_parquet``), so it gives the same columns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from .._heavy import pandas as pd
 
-__all__ = ["holds_levels", "index_as_columns"]
+__all__ = ["index_as_columns"]
 
 
 def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,12 +32,3 @@ def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if named:
         frame = frame.reset_index(level=named)
     return frame.reset_index(drop=True)
-
-
-def holds_levels(meta: Mapping[str, Any] | None) -> bool:
-    """Whether pandas' metadata ``meta`` (a Parquet schema's ``pandas_metadata``) holds an index of two or more
-    levels, each stored as a column: what ``df.set_index(["sample", "kind"]).to_parquet(...)`` writes. Dask's
-    reader holds no ``MultiIndex`` and drops such levels; :func:`index_as_columns`, run on each of its
-    partitions, keeps them."""
-    entries = (meta or {}).get("index_columns") or []
-    return len(entries) > 1 and all(isinstance(e, str) for e in entries)

@@ -28,6 +28,7 @@ __all__ = [
     "PARQUET_PARTS",
     "arrow_kind",
     "check_parquet_parts",
+    "hive_columns",
     "parquet_dataset",
     "parquet_part_files",
     "read_parquet_folder",
@@ -118,14 +119,15 @@ def check_parquet_parts(folder: Path, what: str, columns: list[str]) -> None:
     first: dict[str, tuple[str, pa.DataType, Path]] = {}  # column -> its kind, type and part, where first not null
     for part in parquet_part_files(folder):
         schema = read_part_schema(part, folder, what)
-        missing = [c for c in columns if c not in schema.names]
+        keys = _path_keys(part, folder)  # a hive partition column is in the part's path, not in the part
+        missing = [c for c in columns if c not in schema.names and c not in keys]
         if missing:
             raise DataFileError(
                 f"{what} {str(folder)!r} must be a folder of Parquet parts with the same columns {_few(columns)}; "
                 f"its part {str(part.relative_to(folder))!r} has no {_few(missing)} (it holds "
                 f"{_few(sorted(schema.names))}): move other tables out of the folder"
             )
-        for column in columns:
+        for column in (c for c in columns if c in schema.names):
             kind_type = schema.field(column).type
             kind = arrow_kind(kind_type)
             if kind is None:
@@ -139,6 +141,28 @@ def check_parquet_parts(folder: Path, what: str, columns: list[str]) -> None:
                     f"{str(seen[2].relative_to(folder))!r} (read together, {_example(seen[0], kind)}): write the "
                     "column with one type in every part (e.g. cast it before saving each part)"
                 )
+
+
+def _path_keys(part: Path, folder: Path) -> set[str]:
+    """The hive partition columns that the folders between ``folder`` and its ``part`` name
+    (``kind=a/year=2024/part.0.parquet``: ``kind`` and ``year``), as pyarrow, pandas and Dask read them."""
+    return {name.split("=", 1)[0] for name in part.relative_to(folder).parent.parts if "=" in name}
+
+
+def hive_columns(folder: Path) -> pa.Schema:
+    """The hive partition columns of a folder of Parquet parts (``df.to_parquet(folder, partition_cols=[...])``)
+    with the Arrow types :func:`read_parquet_folder` reads them as (pyarrow's hive discovery: ``int32`` where
+    every value is an integer, else ``string``); an empty schema for a folder without them. Reads the first
+    part's footer only."""
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    parts = parquet_part_files(folder)
+    if not any(_path_keys(part, folder) for part in parts):
+        return pa.schema([])
+    dataset = ds.dataset([str(p) for p in parts], format="parquet", partitioning="hive", partition_base_dir=str(folder))
+    stored = set(pq.read_schema(parts[0]).names)
+    return pa.schema([f for f in dataset.schema if f.name not in stored])
 
 
 def _example(a: str, b: str) -> str:
