@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _all_rows, _covote_join, _invisible_missing, _params
+from . import _covote_join, _invisible_missing, _params
 from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
@@ -331,9 +331,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         p_fixed = check_class_balance(balance, v.classes) if y_dev is None else balance_from_dev(y_dev, v.classes)
         rows = compress_rows(full, k)
         deps = labeler_pairs(self.dependencies, v.labelers)
-        mu, p, post = _covote_join.fit_joined(
-            self, _all_rows.fit_rows_anchored(fit_rows), (rows.matrix, rows.weights, p_fixed, deps, v)
-        )
+        mu, p, post = _covote_join.fit_joined(self, fit_rows, (rows.matrix, rows.weights, p_fixed, deps, v))
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
@@ -372,7 +370,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
-            cov = reused(("covered",), lambda: _all_rows.em_rows(matrix))  # main: the rows with a vote
+            cov = reused(("covered",), lambda: np.flatnonzero((matrix >= 0).any(axis=1)))
             every = len(cov) == len(matrix)  # then no row copies: the covered rows are all rows
             lam_c = reused(("lam_c",), lambda: lam if every else lam[cov])
             counts = reused(("vote_counts",), lambda: vote_counts(lam_c, m, k))
