@@ -14,7 +14,7 @@ EM of that model from it, over every item (``em_gold_all``) and over the voted i
 prototypes: ``all`` (EM on every row, the items nobody voted on included: ``weak._all_rows.ENABLED``), ``all_free``
 (that with ``class_balance=None``), ``all_anchor`` (that with the balance anchored on the vote shares,
 ``weak._all_rows.ANCHORED``) and ``no_negpair`` (``weak._negative_pairs.ENABLED = False``). The ``_all_rows``
-prototype module was removed from ``src`` after this exploration: run ``--variants`` from commit PROTO56 (the
+prototype module was removed from ``src`` after this exploration: run ``--variants`` from commit 8ef782d7 (the
 module's commit; RESULTS.md, session 56, peer56).
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd OMP_NUM_THREADS=1 python benchmarks/dev_weak_peer_seen56.py \\
@@ -116,7 +116,15 @@ def variant_row(name: str, v, truth: np.ndarray, peers: tuple[np.ndarray, np.nda
     import warnings
 
     from labelwise.aggregate import MajorityVote
-    from labelwise.weak import LabelModel, _all_rows, _negative_pairs
+    from labelwise.weak import LabelModel, _negative_pairs
+
+    try:
+        from labelwise.weak import _all_rows
+    except ImportError:
+        sys.exit(
+            "--variants needs the prototype module labelwise.weak._all_rows, removed from src after the exploration: "
+            "run it from commit 8ef782d7 (benchmarks/RESULTS.md, session 56, peer56)"
+        )
 
     matrix, k = v.matrix(), len(v.classes)
     scored = (matrix >= 0).any(axis=1)
@@ -124,7 +132,7 @@ def variant_row(name: str, v, truth: np.ndarray, peers: tuple[np.ndarray, np.nda
     def acc(codes: np.ndarray) -> float:
         return float(np.mean(np.asarray(codes)[scored] == truth[scored]))
 
-    mv = MajorityVote().fit(v.to_annotations()).labels_.reindex(v.items).to_numpy().astype(int)
+    mv = pd.Index(v.classes).get_indexer(MajorityVote().fit(v.to_annotations()).labels_.reindex(v.items).to_numpy())
     row = {"set": name, "K": k, "snorkel": acc(peers[0]), "ds": acc(peers[1]), "mv": acc(mv)}
     row["uncovered"] = 1 - float(scored.mean())
     for tag, (every, anchored, balance, negative) in VARIANTS.items():
