@@ -17,6 +17,9 @@ prototypes: ``all`` (EM on every row, the items nobody voted on included: ``weak
 prototype module was removed from ``src`` after this exploration: run ``--variants`` from commit 8ef782d7 (the
 module's commit; RESULTS.md, session 56, peer56).
 
+``--join`` refits each cached set with main's default and with lowcov55's co-vote join switched on
+(``weak._covote_join.ENABLED``, off on main since session 55 for its cost): accuracies and fit CPU seconds.
+
     LABELWISE_CROWD_DATA=/work/shared/data/crowd OMP_NUM_THREADS=1 python benchmarks/dev_weak_peer_seen56.py \\
         --first-seeds 14300:15900:100 --out /tmp/peer56/seen.csv
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_peer_seen56.py --variants --first-seeds 14300:15900:100 \\
@@ -173,9 +176,12 @@ def main() -> None:
     ap.add_argument("--out", default="/tmp/peer56/seen.csv")
     ap.add_argument("--snorkel-python", default="/work/venvs/weak-snorkel/bin/python")
     ap.add_argument("--variants", action="store_true", help="main and the prototypes on the cached sets")
+    ap.add_argument("--join", action="store_true", help="main and lowcov55's co-vote join on the cached sets")
     args = ap.parse_args()
     if args.variants:
         return variants(args)
+    if args.join:
+        return join(args)
     from bench_weak import simulated_sets
 
     from labelwise.aggregate import MajorityVote
@@ -228,6 +234,46 @@ def variants(args: argparse.Namespace) -> None:
             rows.append(variant_row(name, v, truth, (got["snorkel"], got["ds"])))
             print(pd.DataFrame([rows[-1]]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
     pd.DataFrame(rows).to_csv(args.out, index=False)
+
+
+def join(args: argparse.Namespace) -> None:
+    """``--join``: main's default and the same with ``weak._covote_join.ENABLED`` (lowcov55's co-vote join, off on
+    main) on every set of the first seeds (their peers cached): accuracies and fit CPU seconds, to ``--out``."""
+    import time
+    import warnings
+
+    from bench_weak import simulated_sets
+
+    from labelwise.weak import LabelModel, _covote_join, as_votes
+
+    start, stop, step = (int(x) for x in args.first_seeds.split(":"))
+    rows = []
+    for first in range(start, stop, step):
+        for name, raw, gold in simulated_sets(first):
+            v = as_votes(raw)
+            truth = pd.Index(v.classes).get_indexer(gold.reindex(v.items).to_numpy())
+            scored = (v.matrix() >= 0).any(axis=1)
+            got = np.load(Path(args.cache) / f"{name}.npz")
+            row = {"set": name, **{p: float(np.mean(got[p][scored] == truth[scored])) for p in ("snorkel", "ds")}}
+            for tag, on in (("main", False), ("join", True)):
+                _covote_join.ENABLED = on
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        begin = time.process_time()
+                        model = LabelModel().fit(v)
+                        row["cpu_" + tag] = time.process_time() - begin
+                finally:
+                    _covote_join.ENABLED = False
+                codes = pd.Index(v.classes).get_indexer(model.labels_.to_numpy())
+                row[tag] = float(np.mean(codes[scored] == truth[scored]))
+            rows.append(row)
+            print(pd.DataFrame([row]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
+    frame = pd.DataFrame(rows)
+    frame.to_csv(args.out, index=False)
+    best = frame[["snorkel", "ds"]].max(axis=1)
+    for tag in ("main", "join"):
+        print(f"{tag}: at least the better peer on {int((frame[tag] >= best - 1e-12).sum())} of {len(frame)}")
 
 
 if __name__ == "__main__":
