@@ -60,6 +60,20 @@ scores them: the gold items with a vote, percent; MV is ``labelwise.aggregate.Ma
     ``/work/venvs/weak-snorkel/bin/python``, its own CPU of fit and ``predict_proba``, 5 processes, median, the
     rounds interleaved with labelwise's).
 
+OUTCOME (registration commit d0854701 at 23:01:58 UTC): FAILED (a1), so (a2), (a3) and (b) were not run and ``src``
+is main's again (the commit after it; the candidate's code is d0854701's ``src``, which this script needs to run).
+(a) 23:02:01-23:04:46 UTC, load 13.3-12.9: (a1) the 93: mean 86.8666 -> 85.8929, 7 sets changed, all down, all of the
+    ``pair`` family (one heavily dependent pair among 70-75 labelers): pair5_s0 81.15 -> 71.50, pair6_s0 81.10 ->
+    67.15, pair7_s0 82.25 -> 68.35, pair8_s0 88.05 -> 72.90, pair6_s2 82.55 -> 69.40, pair7_s2 83.50 -> 72.45,
+    pair8_s2 88.30 -> 74.60 (largest fall -15.15): FAIL.
+Diagnosis (the dev sets, after the judging run): the check on the rows finds the dependent pair as main's does
+(pair5_s0: lf_0/lf_6, z 12.15 against main's 12.26), but item 3 drops it: the triad gate's model made from the label
+model's own missing-abstain fit, which was fitted before the pair was known and has followed it (class balance 0.705
+against 0.801 in main's gate model, the Dawid-Skene fit with the pair weighted from the weighted vote shares), reads
+the pair's excess as shared with third labelers. EM with the pair weighted started from that posterior stays there
+(0.705), so the gate needs its own fit from the vote shares (and, on pair6_s0, main's relabelling fallback to
+majority vote's model, which main's gate model is there).
+
 Run (``PYTHONPATH=<worktree>/src OMP_NUM_THREADS=1``, from the repository root; (a2) needs ``LABELWISE_CROWD_DATA``)::
 
     python benchmarks/dev_weak_missing_speed3.py --explore bench:15200-15700   # seen seeds, no rule
