@@ -331,26 +331,31 @@ def missing_path_sets(spec: str) -> list[str]:
     return out
 
 
-def snorkel_ratio(names: list[str], repeats: int) -> None:
-    """Today's ``src`` against Snorkel's first fit, cold CPU, ``repeats`` rounds interleaved (one labelwise process,
-    ``speed_weak_fit.py --one``, then one Snorkel worker, ``dev_weak_missing_speed.snorkel_cpu``, per round)."""
+def snorkel_ratio(names: list[str], repeats: int, srcs: list[str | None]) -> None:
+    """``src`` folders (``None``: this process's) against Snorkel's first fit, cold CPU, ``repeats`` rounds
+    interleaved (per round one labelwise process of each ``src``, ``speed_weak_fit.py --one``, then one Snorkel
+    worker, ``dev_weak_missing_speed.snorkel_cpu``)."""
     from dev_weak_missing_speed import snorkel_cpu
 
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
     for name in names:
         print(f"load {open('/proc/loadavg').read().split()[:3]}", flush=True)
-        ours, theirs = [], []
+        ours: dict[str | None, list[float]] = {src: [] for src in srcs}
+        theirs: list[float] = []
         for _ in range(repeats):
-            cmd = [sys.executable, str(HERE / "speed_weak_fit.py"), "--one", name]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
-            ours.append(json.loads(out.strip().splitlines()[-1])["cold"])
+            for src in srcs:
+                env = {**os.environ, "OMP_NUM_THREADS": "1", **({} if src is None else {"PYTHONPATH": src})}
+                cmd = [sys.executable, str(HERE / "speed_weak_fit.py"), "--one", name]
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
+                ours[src].append(json.loads(out.strip().splitlines()[-1])["cold"])
             theirs += snorkel_cpu(name, 1)
-        a, b = statistics.median(ours), statistics.median(theirs)
-        print(
-            f"{name}: labelwise {a:.4f} s, Snorkel {b:.3f} s, {b / a:.1f}x (10x needs {b / 10:.4f} s); labelwise "
-            f"{[round(x, 4) for x in ours]}, Snorkel {[round(x, 3) for x in theirs]}",
-            flush=True,
-        )
+        b = statistics.median(theirs)
+        for src, cpu in ours.items():
+            a = statistics.median(cpu)
+            print(
+                f"{name} [{src or 'this src'}]: labelwise {a:.4f} s, Snorkel {b:.3f} s, {b / a:.1f}x (10x needs "
+                f"{b / 10:.4f} s); labelwise {[round(x, 4) for x in cpu]}, Snorkel {[round(x, 3) for x in theirs]}",
+                flush=True,
+            )
 
 
 def main() -> None:
@@ -360,6 +365,7 @@ def main() -> None:
     parser.add_argument("--find-missing", default=None, help="family:FIRST-LAST: list its missing-path sets")
     parser.add_argument("--snorkel-ratio", default=None, help="comma-separated sim names: cold CPU against Snorkel's")
     parser.add_argument("--repeats", type=int, default=5, help="rounds of --snorkel-ratio")
+    parser.add_argument("--srcs", default=None, help="comma-separated src folders --snorkel-ratio alternates")
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # the child process of part (b)
     parser.add_argument("--candidate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -369,7 +375,7 @@ def main() -> None:
     if args.find_missing or args.snorkel_ratio:  # reports on today's src, no switch
         names = missing_path_sets(args.find_missing) if args.find_missing else []
         names += [n.strip() for n in (args.snorkel_ratio or "").split(",") if n.strip()]
-        snorkel_ratio(names, args.repeats)
+        snorkel_ratio(names, args.repeats, [None] if not args.srcs else [x.strip() for x in args.srcs.split(",")])
         return
     if args.part == "a":
         for part in (part_a1, part_a2, part_a3):  # in order, stopping at the first failure
