@@ -416,7 +416,7 @@ def clique_search(
     ``forced`` pairs' alone, and no test is computed. With :data:`~._one_class_covote.SCREEN_ONE_CLASS`, pairs of a
     one-class function are then offered by their co-votes (:func:`~._one_class_covote.one_class_screen`)."""
     from ._moments import transposed
-    from ._one_class_covote import one_class_screen
+    from ._one_class_covote import one_class_screen, screened_groups
     from ._posterior import confusion_from_mu, lf_mu_from_posterior, vote_shares
 
     m = matrix.shape[1]
@@ -446,4 +446,4 @@ def clique_search(
     if later is None:
         return groups
     kept = [(g[i], g[i + 1]) for g in groups for i in range(len(g) - 1)]  # the groups above, then those pairs
-    return group_dependent(later, shared, forced=kept, full_past=past, **kw)
+    return screened_groups(groups, group_dependent(later, shared, forced=kept, full_past=past, **kw), full_past)
