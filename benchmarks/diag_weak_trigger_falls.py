@@ -33,6 +33,12 @@ balance anchored on the vote shares, or fixed at them where the default kept the
 (``em_free``), held at the truth (``em_truep``) or held at the vote shares (``em_votesp``); and the default's own
 point continued with the balance free (``free_from_def``). ``--summary`` then counts the falls by
 :func:`gold_mechanism`.
+
+Session 56 (trig56): ``--not-exact`` adds, on each set more than 0.5 below MV whose fitted groups are NOT the true
+cliques, the learned structure's kind (``structure``, as ``--structure``) and the true cliques fitted the default's
+way (:func:`true_structure_fits`): the true pairs in place of the learned ones, BIC choosing (``true_bic``) or the
+learned fit forced (``true_forced``), where the learner runs; ``--summary`` then counts these falls by
+:func:`not_exact_group` (missing abstains, BIC dropped the exact learned structure, split, false pair, no learner).
 """
 
 from __future__ import annotations
@@ -115,6 +121,11 @@ def one_set(seed: int, k: int) -> dict:
     row["gold_indep"] = 100 * gold_reference(matrix, y, k, [[j] for j in range(matrix.shape[1])])
     if STRUCTURE:
         row["structure"] = learned_structure(matrix, k, names)
+    if NOT_EXACT:
+        row["exact_fit"] = sorted(map(sorted, model._groups)) == sorted(map(sorted, groups))
+        if not row["exact_fit"] and row["default"] - row["mv"] < -0.5:
+            row["structure"] = learned_structure(matrix, k, names)
+            row |= true_structure_fits(matrix, y, k, deps, row["structure"])
     if GOLD_EM:
         row["exact_fit"] = sorted(map(sorted, model._groups)) == sorted(map(sorted, groups))
         if row["exact_fit"] and row["default"] - row["mv"] < -0.5:
@@ -188,6 +199,57 @@ def gold_mechanism(row) -> str:
     return "class balance" if near["em_truep"] else "identifiability"
 
 
+NOT_EXACT = (
+    False  # --not-exact: falls whose fitted groups are not the true cliques, and the true cliques fitted (trig56)
+)
+
+
+def true_structure_fits(matrix: np.ndarray, y: np.ndarray, k: int, deps: list, structure: str) -> dict:
+    """Points of the default with the true pairs ``deps`` in place of the learned pairs (``true_bic``: BIC chooses
+    as in the default; ``true_forced``: the fit with them kept, its balance anchored as the default's), where the
+    learner runs (``structure`` not ``none``)."""
+    from unittest import mock
+
+    from labelwise.weak import _one_class_fit as ocf
+    from labelwise.weak import _structure_learning as sl
+
+    def forced(model, args, learned):  # choose_structure without the fit without learned pairs
+        matrix_, w, p_fixed = args[:3]
+        n = float(w[(np.asarray(matrix_) != -1).any(axis=1)].sum())
+        out, state, caught = ocf._fit_once(model, args, learned, None)
+        if isinstance(p_fixed, str) and p_fixed == "votes":
+            anchor = (ocf._shares(matrix_, w, k), ocf.anchor_strength(matrix_, w))
+            fixed_objective = float(model.log_likelihood_history_[-1]) + ocf.balance_log_prior(anchor[0], anchor) / n
+            model.__dict__.update(state)
+            refit = ocf._fit_once(model, args, learned, anchor)
+            if float(model.log_likelihood_history_[-1]) >= fixed_objective:
+                out, state, caught = refit
+        return ocf._keep(model, out, state, caught)
+
+    if structure == "none":
+        return {}
+    out = {}
+    with mock.patch.object(sl, "learned_pairs", lambda *a, **kw: list(deps)):
+        bic = _fit(weak.LabelModel(labels=list(range(k))), matrix)
+        out["true_bic"] = 100 * accuracy(bic.labels_.to_numpy(dtype=int), matrix, y)
+        out["true_bic_kept"] = bool(getattr(bic, "_structure_learned", False))
+        with mock.patch.object(ocf, "choose_structure", forced):
+            held = _fit(weak.LabelModel(labels=list(range(k))), matrix)
+        out["true_forced"] = 100 * accuracy(held.labels_.to_numpy(dtype=int), matrix, y)
+    return out
+
+
+def not_exact_group(row) -> str:
+    """The group of a fall without the exact true structure (``--not-exact``'s columns), the first that holds."""
+    if row.ab == "missing":
+        return "missing abstains (MV's model)"
+    if row.structure == "none":
+        return "no learner, informative"
+    if row.structure == "exact":
+        return "exact learned, BIC dropped" if not row.learned else "exact learned, fit differs"
+    return f"{row.structure}, {'kept' if row.learned else 'dropped'} by BIC"
+
+
 STRUCTURE = False  # --structure: the learned structure against the true cliques (learned_structure)
 
 
@@ -253,6 +315,25 @@ def summary(frame: pd.DataFrame) -> None:
             )
             .to_string()
         )
+    if "true_bic" in frame:
+        falls = frame[(frame.gap < -0.5) & ~frame.exact_fit.astype(bool)]
+        falls = falls.assign(group=falls.apply(not_exact_group, axis=1))
+        gaps = {c: falls[c] - falls.mv for c in ("deps", "true_bic", "true_forced")}
+        print(
+            falls.assign(**{f"{c}_gap": g for c, g in gaps.items()}, **{f"{c}_ok": g >= -0.5 for c, g in gaps.items()})
+            .groupby("group")
+            .agg(
+                falls=("gap", "size"),
+                k2=("K", lambda s: int((s == 2).sum())),
+                over_5=("gap", lambda s: int((s < -5).sum())),
+                mean_gap=("gap", "mean"),
+                worst=("gap", "min"),
+                **{f"{c}_gap": (f"{c}_gap", "mean") for c in gaps},
+                **{f"{c}_ok": (f"{c}_ok", "sum") for c in gaps},
+            )
+            .round(2)
+            .to_string()
+        )
     if "em_m" in frame:
         exact = frame[(frame.gap < -0.5) & frame.em_m.notna()]
         exact = exact.assign(mechanism=exact.apply(gold_mechanism, axis=1))
@@ -281,7 +362,10 @@ def main() -> None:
     parser.add_argument(
         "--gold-em", action="store_true", help="gold-counted fit and EM from it on exact falls (trig55)"
     )
+    parser.add_argument("--not-exact", action="store_true", help="falls without the true structure (trig56)")
     args = parser.parse_args()
+    global NOT_EXACT
+    NOT_EXACT = args.not_exact
     global STRUCTURE
     STRUCTURE = args.structure
     global GOLD_EM

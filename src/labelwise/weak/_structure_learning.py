@@ -67,6 +67,7 @@ import pandas as pd
 
 from .._validate.arguments import check_fraction, check_positive, check_positive_int
 from ..errors import InvalidParameterError
+from . import _contracted_pairs
 from ._compress import compress_rows
 from ._params import fit_votes, n_classes
 
@@ -77,6 +78,8 @@ __all__ = [
     "learn_dependencies",
     "gram_correlation",
     "learned_pairs",
+    "learner_pairs",
+    "solve_learner",
     "sparse_low_rank",
     "sparse_low_rank_admm",
 ]
@@ -368,10 +371,26 @@ def learned_pairs(
     """The dependent pairs of the vote rows ``matrix`` (row ``i`` standing for ``weights[i]`` items) by
     :func:`learn_dependencies`'s defaults, strongest first; ``None`` with more than
     :data:`LABEL_MODEL_MAX_INDICATORS` indicators (the learner does not run). ``gram``: the vote indicators'
-    weighted gram where the caller has it (:func:`gram_correlation`).
+    weighted gram where the caller has it (:func:`gram_correlation`). Where :data:`._contracted_pairs.ENABLED`, the
+    joins of :func:`~._contracted_pairs.joins` follow the pairs.
 
     The program is solved by ADMM (:func:`sparse_low_rank_admm`), and by FISTA (:func:`sparse_low_rank`, at
-    :data:`LABEL_MODEL_TOL`) where ADMM has not stopped within its steps."""
+    :data:`LABEL_MODEL_TOL`) where ADMM has not stopped within its steps (:func:`solve_learner`)."""
+    solved = solve_learner(matrix, weights, n_classes, gram)
+    if solved is None:
+        return None
+    pairs = [(j, jj) for j, jj, _ in learner_pairs(solved, THRESHOLD)]
+    if _contracted_pairs.ENABLED and pairs:
+        pairs += _contracted_pairs.joins(matrix, weights, n_classes, pairs, solved)
+    return pairs
+
+
+def solve_learner(
+    matrix: np.ndarray, weights: np.ndarray, n_classes: int, gram: Any = None
+) -> tuple[SparseLowRank | None, np.ndarray] | None:
+    """The program of :func:`learned_pairs` solved on the vote rows ``matrix``: the solution (``None`` with fewer
+    than two indicators) and each indicator's function; ``None`` with more than :data:`LABEL_MODEL_MAX_INDICATORS`
+    indicators."""
     total = float(np.asarray(weights, dtype=np.float64).sum())
     if gram is None:
         corr, owner = indicator_correlation(matrix, n_classes, weights)
@@ -381,12 +400,22 @@ def learned_pairs(
     if d > LABEL_MODEL_MAX_INDICATORS:
         return None
     if d < 2:
-        return []
+        return None, owner
     lam = LAM_SCALE * float(np.sqrt(np.log(d) / total))
     fit = sparse_low_rank_admm(corr, lam, GAMMA)
     if not fit.converged:
         fit = sparse_low_rank(corr, lam, GAMMA, tol=LABEL_MODEL_TOL)
-    return [(j, jj) for j, jj, _ in _pairs(fit, owner, THRESHOLD)] if fit.positive_definite else []
+    return fit, owner
+
+
+def learner_pairs(
+    solved: tuple[SparseLowRank | None, np.ndarray] | None, threshold: float
+) -> list[tuple[int, int, float]]:
+    """The pairs of functions of a solve of :func:`solve_learner` above ``threshold`` with their partial correlation,
+    strongest first (:func:`_pairs`); none without a positive definite solution."""
+    if solved is None or solved[0] is None or not solved[0].positive_definite:
+        return []
+    return _pairs(solved[0], solved[1], threshold)
 
 
 def _pairs(fit: SparseLowRank, owner: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:

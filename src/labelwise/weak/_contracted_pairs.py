@@ -1,0 +1,116 @@
+"""Learned cliques contracted and the structure learned again: a trigger's readers joined across their copies.
+
+On mostly one-class votes the label model's cliques are the dependent pairs Varma et al.'s (2019) sparse plus low-rank
+learner finds (:func:`~._structure_learning.learned_pairs`, :mod:`._one_class_fit`). Its ``ℓ1`` penalty keeps one of
+several nearly equal variables, or spreads a dependence thinly over them (the lasso's behaviour with correlated
+regressors; Zou and Hastie 2005): where two rules read one trigger and one of them has a copy (a regex of the same
+keyword), the second rule's dependence on the first is shared between the rule and its copy, each partial correlation
+can fall below the learner's threshold, and the trigger's readers come out as two cliques, each counted as independent
+evidence of its class (``benchmarks/RESULTS.md``, sessions 54 (trig54) and 56 (trig56)).
+
+Where :data:`ENABLED`, the learned pairs' connected groups may join (:func:`joins`) where both vote one and the same
+class (readers of one trigger vote its class), at least one has two or more functions, and the learner's sparse
+estimate ``Ŝ`` (the solve that found the pairs) has a nonzero entry between them (some dependence kept, too weak on
+any one pair to pass the threshold). Each group is then contracted to one variable (the vote of its first member that
+votes) and the learner runs again on the contracted votes (its program and defaults); a pair it finds between two
+groups that may join, with a partial correlation of at least :data:`JOIN_STRENGTH`, joins them. The joins come after
+the learned pairs, within the learned structure's clique cap, and the fit with them is still chosen against the fit
+without learned pairs by BIC (:func:`~._one_class_fit.choose_structure`).
+
+This is trig54's candidate (``benchmarks/dev_weak_trigger_fix2.py``; it failed on one benchmark set, a one-class rule
+joined to a copy pair at a contracted partial correlation of 0.064) with two changes: the bar :data:`JOIN_STRENGTH`
+on the contracted learner's partial correlation, and ``Ŝ`` read from the learner's own solve (no second solve of
+the full program). Registered by ``benchmarks/dev_weak_trigger_fix56.py`` (its docstring: the rule and the outcome)
+and on by default since it passed that rule (session 56).
+
+References
+----------
+P. Varma, F. Sala, A. He, A. Ratner and C. Ré, "Learning Dependency Structures for Weak Supervision Models",
+ICML 2019.
+H. Zou and T. Hastie, "Regularization and Variable Selection via the Elastic Net", Journal of the Royal Statistical
+Society B 67(2), 2005.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._votes import ABSTAIN
+
+__all__ = ["ENABLED", "JOIN_STRENGTH", "contracted_joins", "joins", "learned_groups"]
+
+#: Whether :func:`~._structure_learning.learned_pairs` adds :func:`joins` to its pairs (module docstring). True since
+#: session 56: the candidate of ``benchmarks/dev_weak_trigger_fix56.py`` passed its registered rule.
+ENABLED = True
+
+#: The least partial correlation the contracted learner must give a join: four times its own threshold (0.05), between
+#: the joins of true split cliques (0.32-0.55) and the false joins (0.055-0.108) seen by trig54 on seen seeds.
+JOIN_STRENGTH = 0.2
+
+
+def learned_groups(n_functions: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """The connected groups of ``n_functions`` functions under ``pairs``, each sorted, ordered by first member."""
+    parent = list(range(n_functions))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for j in range(n_functions):
+        groups.setdefault(root(j), []).append(j)
+    return [groups[r] for r in sorted(groups)]
+
+
+def contracted_joins(
+    matrix: np.ndarray, weights: np.ndarray, n_classes: int, pairs: list[tuple[int, int]], solved: Any
+) -> list[tuple[int, int, float]]:
+    """The joins the contracted learner finds between the groups of ``pairs`` that may join, each as the pair of the
+    groups' first members and its partial correlation, strongest first, before :data:`JOIN_STRENGTH`.
+
+    ``matrix``: vote rows (``-1`` = abstain), row ``i`` standing for ``weights[i]`` items; ``solved``: the learner's
+    solve on them (:class:`~._structure_learning.SparseLowRank`) and each indicator's function."""
+    from ._structure_learning import learner_pairs, solve_learner
+
+    matrix = np.asarray(matrix)
+    groups = learned_groups(matrix.shape[1], pairs)
+    classes = [set(np.unique(matrix[:, g][matrix[:, g] != ABSTAIN]).tolist()) for g in groups]
+    same = [
+        (a, b)
+        for a in range(len(groups))
+        for b in range(a + 1, len(groups))
+        if len(classes[a]) == 1 and classes[a] == classes[b] and max(len(groups[a]), len(groups[b])) > 1
+    ]
+    if not same:
+        return []
+    fit, owner = solved
+    m = matrix.shape[1]
+    support = np.zeros((m, m), dtype=bool)
+    rows, cols = np.nonzero((fit.sparse != 0) & (owner[:, None] != owner[None, :]))
+    support[owner[rows], owner[cols]] = True
+    may_join = {(a, b) for a, b in same if support[np.ix_(groups[a], groups[b])].any()}
+    if not may_join:
+        return []
+    columns = []
+    for g in groups:
+        sub = matrix[:, g]
+        fired = sub != ABSTAIN
+        columns.append(np.where(fired.any(axis=1), sub[np.arange(len(sub)), fired.argmax(axis=1)], ABSTAIN))
+    found = learner_pairs(solve_learner(np.stack(columns, axis=1), weights, n_classes), 0.0)
+    return [(groups[a][0], groups[b][0], value) for a, b, value in found if (a, b) in may_join]
+
+
+def joins(
+    matrix: np.ndarray, weights: np.ndarray, n_classes: int, pairs: list[tuple[int, int]], solved: Any
+) -> list[tuple[int, int]]:
+    """:func:`contracted_joins` with a partial correlation of at least :data:`JOIN_STRENGTH`, those not in ``pairs``."""
+    found = contracted_joins(matrix, weights, n_classes, pairs, solved)
+    return [(a, b) for a, b, value in found if value >= JOIN_STRENGTH and (a, b) not in pairs]
