@@ -24,10 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..aggregate._base import _blas_controller
 from ..aggregate._dependent import MIN_SHARED_ITEMS
 from ..aggregate.dawid_skene import DawidSkene
 from ..errors import LabelwiseWarning
 from ._pair_triad import triad_keep
+from ._shared_steps import SHARED, reused_for
 from ._votes import Votes
 
 __all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
@@ -86,7 +88,7 @@ def dependent_pairs(
         est._known_pairs = [(votes.labelers[a], votes.labelers[b]) for a, b in known]
     with warnings.catch_warnings():  # only the pairs are used: the fit's own warnings are not the label model's
         warnings.simplefilter("ignore", LabelwiseWarning)
-        found = est.fit(votes.answers).dependent_pairs_
+        found = _fitted(est, votes).dependent_pairs_
     names = pd.Index(votes.labelers)
 
     def position(labelers: Any) -> np.ndarray:  # each name's position in ``votes.labelers``
@@ -106,6 +108,20 @@ def dependent_pairs(
     prior = est.priors_.reindex(votes.classes).to_numpy(dtype=np.float64)
     matrix, weights = (votes.matrix(), None) if distinct is None else distinct
     return rows[triad_keep(matrix, prior, conf, rows, threshold, MIN_SHARED_ITEMS, weights)]
+
+
+def _fitted(est: DawidSkene, votes: Votes) -> Any:
+    """``est.fit(votes.answers)``; where the label model's fits of one set of vote rows share their steps
+    (:data:`~._shared_steps.SHARED`: the one-class fit's structures, each with this check), the long table is encoded
+    once for them all and each fit runs on that encoding, as ``fit`` runs on its own (``_fit_encoded``, under the same
+    one-thread BLAS limit; an encoding shared by fits, as :class:`~labelwise.aggregate.AutoAggregator` shares one)."""
+    if SHARED.get() is None:
+        return est.fit(votes.answers)
+    est._check_params()
+    enc = reused_for(votes.answers, ("crowd_pairs_encoding", *votes.classes), lambda: est._encode(votes.answers))
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        est._fit_encoded(enc)
+    return est
 
 
 def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:
