@@ -1,5 +1,8 @@
 """Issue 15, session 56 (ident56): the label model's structure never left with fewer than three groups.
 
+JUDGED ONCE: FAILED part (a) (no set changed; see OUTCOME); ``src`` is main's again. The candidate's code is commit
+b6e02b0e (``src/labelwise/weak/_identified.py`` and its two hooks); run this script from that commit.
+
 THE PROBLEM (covote56). On fresh low-coverage set 6703 (K 2, four functions, lf_3 a copy of the one-class lf_2)
 lowcov55's co-vote join forced the true pair (2, 3), and the refit's clique search then added lf_0: groups
 {lf_0, lf_2, lf_3} and {lf_1}. Two conditionally independent groups do not identify a latent class model (Allman,
@@ -34,6 +37,24 @@ did not fire has the candidate's labels equal to main's by construction.
     comparison of the brief's part (d) does not apply.
 Adopted (``ENABLED = True``) only if all four pass; otherwise ``src`` goes back to main's.
 
+SURVEY (seen sets, main's fit with the spy; the candidate where it fired; ``--survey``, 23:24-23:32 UTC). Fits that
+met fewer than three groups of at least three functions: low coverage 5100-5199 and 5400-6739, 12 of 1,440 (9 of them
+in the kept fit; 9 at the fitted check, 3 at the clique search); bench generator first seeds 14300-15800 (160), shared
+triggers 200-1419 (2,440), copies 4000-4419 at 1,000 items (420) and the 93 dev sets: none. On the 12: 8 changed, 7
+up (5180 51.09 -> 63.32, 5601 82.78 -> 85.42, 5963 45.24 -> 69.84, 5970 75.54 -> 85.76, 6049 52.06 -> 68.31, 6107
+52.15 -> 58.56, 6677 62.13 -> 68.93) and 6536 69.42 -> 69.01 (MV 69.01); more than 0.5 below MV 264 -> 261, none
+newly, mean 77.423 -> 77.478.
+
+OUTCOME (``--judge`` at b6e02b0e, 23:32-23:34 UTC; log /tmp/id56/judge.log): FAILS (a), parts (b)-(d) not run. On
+fresh 6940-7099 the spy fired on one fit of 160 (7062, K 4, three voting functions: the clique search's {lf_1, lf_2}
+in a fit the model did not keep; main's kept fit had three groups), and no set changed: more than 0.5 below MV 36 ->
+36, mean 77.503 -> 77.503 (MV 73.899), none of main's kept fits with fewer than three groups. The candidate reaches
+about 0.8% of low-coverage fits (12 of 1,440 seen, 8 changed) and no other family, so a 160-set block shows no
+change with probability about (1 - 8/1440)^160 = 0.41. Diagnosis (after the run): on 6703 with lowcov55's co-vote
+join on (main's ``_covote_join.ENABLED`` off), the two-group structure comes from the fitted check of the joined fit
+({lf_0}, {lf_1}, {lf_2, lf_3} -> {lf_0, lf_2, lf_3}, {lf_1}); the candidate refuses it: 44.79 -> 68.88 (MV 72.01;
+join off 74.74). On 6665 it does nothing (48.34 either way; four groups).
+
 Run (from the repository root)::
 
     PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 python benchmarks/dev_weak_identified_groups56.py --survey low
@@ -65,8 +86,15 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from labelwise import weak  # noqa: E402
-from labelwise.weak import _identified  # noqa: E402
 from labelwise.weak.baselines import MajorityLabelVoter  # noqa: E402
+
+try:
+    from labelwise.weak import _identified
+except ImportError:
+    sys.exit(
+        "labelwise.weak._identified is not in src: judged once and FAILED, see benchmarks/RESULTS.md, "
+        "session 56 (ident56); run from commit b6e02b0e"
+    )
 
 SEEN = {
     "low": [*range(5100, 5200), *range(5400, 6740)],
