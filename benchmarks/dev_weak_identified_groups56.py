@@ -39,8 +39,9 @@ Adopted (``ENABLED = True``) only if all four pass; otherwise ``src`` goes back 
 
 SURVEY (seen sets, main's fit with the spy; the candidate where it fired; ``--survey``, 23:24-23:32 UTC). Fits that
 met fewer than three groups of at least three functions: low coverage 5100-5199 and 5400-6739, 12 of 1,440 (9 of them
-in the kept fit; 9 at the fitted check, 3 at the clique search); bench generator first seeds 14300-15800 (160), shared
-triggers 200-1419 (2,440), copies 4000-4419 at 1,000 items (420) and the 93 dev sets: none. On the 12: 8 changed, 7
+in the kept fit; 9 at the fitted check, 4 at the clique search, 6536 at both); bench generator first seeds
+14300-15800 (160), shared triggers 200-1419 (2,440), copies 4000-4419 at 1,000 items (420) and the 93 dev sets:
+none. On the 12: 8 changed, 7
 up (5180 51.09 -> 63.32, 5601 82.78 -> 85.42, 5963 45.24 -> 69.84, 5970 75.54 -> 85.76, 6049 52.06 -> 68.31, 6107
 52.15 -> 58.56, 6677 62.13 -> 68.93) and 6536 69.42 -> 69.01 (MV 69.01); more than 0.5 below MV 264 -> 261, none
 newly, mean 77.423 -> 77.478.
