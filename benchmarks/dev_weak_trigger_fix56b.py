@@ -13,7 +13,7 @@ with ``ρ < 0`` are all across cliques (the other 43 across-clique pairs are pos
 0.050-0.134).
 
 THE CANDIDATE (one, registered here; ``src/labelwise/weak/_signed_pairs.py``, switch ``ENABLED``, False in ``src``
-at registration; hook: ``_structure_learning.learned_pairs``, 2 lines, before the contracted joins): a learned pair
+at registration, True since it passed; hook: ``_structure_learning.learned_pairs``, 2 lines, before the contracted joins): a learned pair
 is kept only if some pair of the two functions' indicators has ``ρ`` above the learner's threshold (0.05); a pair
 whose every indicator pair above it has ``ρ < 0`` is refused. No bar chosen, no solve or fit added (``Ŝ`` is the
 learner's own).
@@ -38,7 +38,13 @@ process, stopping at the first failed part):
 Adopted (``ENABLED = True``) only if all four pass, with a test on a small seen set that fails on main and renaming
 invariance tests; otherwise ``src`` goes back to main's in a commit.
 
-OUTCOME: not yet judged.
+OUTCOME (``--judge`` at d4c28f10, 00:00:26-00:01:57 UTC by the sandbox clock, load 5.8-7.5; log
+/tmp/trigfp56/judge.log): PASSES all four parts, adopted (``ENABLED = True``).
+(a) 128 sets: more than 0.5 below MV 13 -> 12, newly 0, mean 71.124 -> 71.418 (MV 69.422); one set changed,
+    trig1727_K2 52.46 -> 90.14 (MV 88.30).
+(b) the 93: none changed (86.8666).
+(c) 19 of 19 accuracies equal to the record.
+(d) 30 sets: none changed, more than 0.5 below MV 0 -> 0.
 
 Run (from the repository root; ``LABELWISE_CROWD_DATA`` set for (c))::
 

@@ -15,7 +15,9 @@ clique (11,052) has ``ρ > 0``; the 22 with ``ρ < 0`` all join two one-class ru
 different classes, 10 of them the false pairs of 10 of the 11 sets where a learned group across true cliques puts
 the default more than 0.5 points below majority vote.
 
-:data:`ENABLED` switches it (the hook: :func:`._structure_learning.learned_pairs`, before the contracted joins).
+:data:`ENABLED` switches it (the hook: :func:`._structure_learning.learned_pairs`, before the contracted joins);
+registered, judged on fresh seeds and adopted by ``benchmarks/dev_weak_trigger_fix56b.py`` (its docstring holds the
+rule and the outcome).
 
 References
 ----------
@@ -31,8 +33,9 @@ from typing import Any
 import numpy as np
 
 #: Whether :func:`._structure_learning.learned_pairs` keeps only the positively dependent pairs
-#: (:func:`positive_pairs`). False: every pair above the threshold, whatever its sign (main's learner).
-ENABLED = False
+#: (:func:`positive_pairs`): True since session 56, when it passed its judging rule
+#: (``benchmarks/dev_weak_trigger_fix56b.py``); False gives every pair above the threshold, whatever its sign.
+ENABLED = True
 
 
 def positive_pairs(
