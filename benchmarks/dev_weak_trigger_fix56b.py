@@ -13,10 +13,10 @@ with ``ρ < 0`` are all across cliques (the other 43 across-clique pairs are pos
 0.050-0.134).
 
 THE CANDIDATE (one, registered here; ``src/labelwise/weak/_signed_pairs.py``, switch ``ENABLED``, False in ``src``
-at registration, True since it passed; hook: ``_structure_learning.learned_pairs``, 2 lines, before the contracted joins): a learned pair
-is kept only if some pair of the two functions' indicators has ``ρ`` above the learner's threshold (0.05); a pair
-whose every indicator pair above it has ``ρ < 0`` is refused. No bar chosen, no solve or fit added (``Ŝ`` is the
-learner's own).
+at registration, True since it passed; hook: ``_structure_learning.learned_pairs``, 2 lines, before the contracted
+joins): a learned pair is kept only if some pair of the two functions' indicators has ``ρ`` above the learner's
+threshold (0.05); a pair whose every indicator pair above it has ``ρ < 0`` is refused. No bar chosen, no solve or
+fit added (``Ŝ`` is the learner's own).
 
 EXPLORATION (seen seeds only; the full sweep of 392-1611 was stopped part way for the machine's load, 16 changed sets
 printed before it stopped, all among the 22; then the 22 sets with a negative pair and 1198 K=2, main and the
