@@ -47,17 +47,13 @@ def test_a_pair_across_two_triggers_is_not_fitted_and_the_default_is_within_half
     assert triggers.accuracy(_codes(model), matrix, truth) >= mv - 0.005
 
 
-def test_only_the_negatively_dependent_pair_is_refused_and_the_order_is_kept(false_pair_set):
+def test_only_the_negatively_dependent_pair_is_refused_and_the_order_is_kept(false_pair_set, monkeypatch):
     matrix, _, names = false_pair_set
     w = np.ones(len(matrix))
-    held = _signed_pairs.ENABLED
-    try:
-        _signed_pairs.ENABLED = False
-        plain = learned_pairs(matrix, w, 2)
-        _signed_pairs.ENABLED = True
-        kept = learned_pairs(matrix, w, 2)
-    finally:
-        _signed_pairs.ENABLED = held
+    monkeypatch.setattr(_signed_pairs, "ENABLED", False)
+    plain = learned_pairs(matrix, w, 2)
+    monkeypatch.setattr(_signed_pairs, "ENABLED", True)
+    kept = learned_pairs(matrix, w, 2)
     assert plain is not None and kept is not None
     refused = [p for p in plain if p not in kept]
     assert [(names[a], names[b]) for a, b in refused] == [("feat0_rule0", "feat2_rule0")]
