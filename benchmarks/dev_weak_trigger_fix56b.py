@@ -38,8 +38,8 @@ process, stopping at the first failed part):
 Adopted (``ENABLED = True``) only if all four pass, with a test on a small seen set that fails on main and renaming
 invariance tests; otherwise ``src`` goes back to main's in a commit.
 
-OUTCOME (``--judge`` at d4c28f10, 00:00:26-00:01:57 UTC by the sandbox clock, load 9.0 at the start, 7.4 at the end; log
-/tmp/trigfp56/judge.log): PASSES all four parts, adopted (``ENABLED = True``).
+OUTCOME (``--judge`` at d4c28f10, 00:00:26-00:01:57 UTC by the sandbox clock, load 9.0 at the start, 7.4 at the
+end; log /tmp/trigfp56/judge.log): PASSES all four parts, adopted (``ENABLED = True``).
 (a) 128 sets: more than 0.5 below MV 13 -> 12, newly 0, mean 71.124 -> 71.418 (MV 69.422); one set changed,
     trig1727_K2 52.46 -> 90.14 (MV 88.30).
 (b) the 93: none changed (86.8666).
