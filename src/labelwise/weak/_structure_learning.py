@@ -67,7 +67,7 @@ import pandas as pd
 
 from .._validate.arguments import check_fraction, check_positive, check_positive_int
 from ..errors import InvalidParameterError
-from . import _contracted_pairs
+from . import _contracted_pairs, _signed_pairs
 from ._compress import compress_rows
 from ._params import fit_votes, n_classes
 
@@ -380,6 +380,8 @@ def learned_pairs(
     if solved is None:
         return None
     pairs = [(j, jj) for j, jj, _ in learner_pairs(solved, THRESHOLD)]
+    if _signed_pairs.ENABLED:  # only positively dependent pairs (:mod:`._signed_pairs`)
+        pairs = _signed_pairs.positive_pairs(pairs, solved, THRESHOLD)
     if _contracted_pairs.ENABLED and pairs:
         pairs += _contracted_pairs.joins(matrix, weights, n_classes, pairs, solved)
     return pairs
