@@ -36,8 +36,8 @@ from ..aggregate._guard import strict_classes
 __all__ = ["ENABLED", "emptied_classes", "emptied_fit"]
 
 #: Whether the missing-abstain fit that empties a class of ``K >= 3`` falls back to majority vote's fit (session 56,
-#: lowmiss56; judged again by the rule of ``benchmarks/dev_weak_narrow56.py``; off until it passes).
-ENABLED = False
+#: lowmiss56; adopted at its second judging, session 56 narrow56: the rule of ``benchmarks/dev_weak_narrow56.py``).
+ENABLED = True
 
 
 def emptied_classes(classes: np.ndarray, post: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ fitted model's dependence check (:func:`._fit_check.fitted_check`) may join func
 are left. Where the functions were at least three (so the independent structure had three groups), this module keeps
 the structure that was there before the join instead: each function its own group in place of the search's cliques
 (:func:`searched`), and the groups before the check in place of the check's (:func:`checked`). With :data:`ENABLED`
-off (the default, main's behaviour) both return their input.
+off (the behaviour before session 56) both return their input.
 
 References
 ----------
@@ -27,9 +27,9 @@ from typing import Any
 
 __all__ = ["ENABLED", "MIN_GROUPS", "checked", "searched", "too_few"]
 
-#: Whether the label model keeps its structure identified (session 56, ident56; judged again by the rule of
-#: ``benchmarks/dev_weak_narrow56.py``; off: main's structure).
-ENABLED = False
+#: Whether the label model keeps its structure identified (session 56, ident56; adopted at its second judging,
+#: session 56 narrow56: the rule of ``benchmarks/dev_weak_narrow56.py``).
+ENABLED = True
 #: The fewest conditionally independent groups that identify the latent class model (three views, Kruskal).
 MIN_GROUPS = 3
 
