@@ -76,26 +76,15 @@ class TestFallback:
         mv = weak.MajorityLabelVoter(labels=list(range(k))).fit(sim.votes).labels_.to_numpy(dtype=int)
         assert voted_accuracy(model.labels_.to_numpy(dtype=int), sim) >= voted_accuracy(mv, sim)
 
-    def test_a_given_class_balance_is_untouched(self) -> None:
-        """With ``class_balance="uniform"`` the balance is not estimated: the switch changes nothing."""
-        k, sim = seen_6061()
-        off = fit(sim.votes, k, False, class_balance="uniform")
-        on = fit(sim.votes, k, True, class_balance="uniform")
-        np.testing.assert_array_equal(on.probas_.to_numpy(), off.probas_.to_numpy())
-
-    @pytest.mark.parametrize("seed", [5107, 5115])
-    def test_a_fit_that_keeps_every_class_is_returned_as_it_is(self, seed: int) -> None:
-        """Seen missing-abstain sets of K = 5 where no class is emptied: the switch changes no bit."""
+    @pytest.mark.parametrize(
+        ("seed", "params"), [(6061, {"class_balance": "uniform"}), (5107, {}), (5115, {}), (6029, {})]
+    )
+    def test_the_switch_changes_no_bit_where_its_condition_fails(self, seed: int, params: dict) -> None:
+        """A given class balance (6061 with ``class_balance="uniform"``), fits of K = 5 that keep every class (5107,
+        5115) and two classes (6029, where main's fit labels every item one class): the switch changes no bit."""
         k, sim = family_set(seed)
-        off, on = fit(sim.votes, k, False), fit(sim.votes, k, True)
-        assert off.abstains_ == "missing"
-        np.testing.assert_array_equal(on.probas_.to_numpy(), off.probas_.to_numpy())
-
-    def test_two_classes_are_left_to_the_fit(self) -> None:
-        """K = 2 (seen seed 6029, where main's fit labels every item one class): no change."""
-        k, sim = family_set(6029)
-        assert k == 2
-        off, on = fit(sim.votes, k, False), fit(sim.votes, k, True)
+        assert (k == 2) == (seed == 6029)
+        off, on = fit(sim.votes, k, False, **params), fit(sim.votes, k, True, **params)
         np.testing.assert_array_equal(on.probas_.to_numpy(), off.probas_.to_numpy())
 
 
