@@ -83,10 +83,12 @@ def guard_missing(
     if informative and not model.one_class_rules:
         return run  # the informative fit is checked too, on mostly one-class votes (:mod:`._one_class_fit`)
     moved = relabelled_classes(vote, run.post, settings["w"])
-    emptied = _emptied_class.emptied_fit(model, vote, run.post, settings["p_fixed"])  # K >= 3: no item left in it
-    if not len(emptied) and (not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES):
-        return run
-    moved = emptied if len(emptied) else moved
+    emptied = np.empty(0, dtype=np.intp)
+    if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:  # not mostly one-class votes
+        emptied = _emptied_class.emptied_fit(model, vote, run.post, settings["p_fixed"])  # K >= 3: no item left in it
+        if not len(emptied):
+            return run
+        moved = emptied
     if informative and _one_class_fit.invisible_class(settings["w"] @ vote / float(settings["w"].sum())):
         return run  # a class the votes barely name: the label model before session 49 (:mod:`._one_class_fit`)
     k, p_fixed = vote.shape[1], settings["p_fixed"]
