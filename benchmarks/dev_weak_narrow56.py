@@ -44,7 +44,9 @@ changed (5 up 0.21-16.14, 7269 down 0.50 and 8148 down 1.36, both already below 
 14 changed (the two sets of 7), 234 -> 225, mean 77.352; none newly below MV. (b) the 93: no spy fired, 86.8666
 each. (c) the 19: 19 of 19 equal to the record, each. (d) bench 17200-17400 (30): no spy fired; shared 1644-1675
 (64): A's spy fired on 12 K 3 sets, none changed (already majority vote's fit); none newly below MV. After adoption
-the script's "main" switches both modules off, so it still compares against the behaviour before them.
+the script's "main" switches both modules off, so it still compares against the behaviour before them. After the
+run (00009421), A's hook tests for an emptied class only where the one-class guard does not fire (that guard's
+warning keeps its own advice); the fallback fires on the same fits, so no label changes.
 
 Run (from the repository root)::
 
