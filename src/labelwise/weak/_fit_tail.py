@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import _exchangeable
+from . import _exchangeable, _identified
 from ._em import EMRun
 from ._fit_check import fitted_check, guard_missing, refit_best
 from ._posterior import FLOOR, confusion_given_votes
@@ -74,6 +74,7 @@ def pair_checked(
     lam_gc, n_outcomes, starts = data.lam_gc, data.n_outcomes, data.starts
     if model.dependency_threshold is not None and model.pair_check:  # the fitted model's dependence check
         changed = fitted_check(model, data.matrix, data.lam, data.w, groups, lam_g, run, votes, data.gram)
+        changed = _identified.checked(changed, groups)  # refused where too few groups would be left (_identified)
         if changed is not None:
             groups, lam_g, n_outcomes, start = changed
             starts[1] = starts[1] if start is None else start[data.cov]

@@ -16,6 +16,7 @@ from .._caller import warn_at_caller
 from .._validate.arguments import show
 from ..aggregate._guard import relabelled_classes
 from ..errors import LabelwiseWarning
+from . import _emptied_class
 from ._em import EMRun, diagonal_pseudo_counts
 from ._posterior import VotedOutcomes, em_m_step_missing, outcome_patterns, posterior
 from ._votes import Votes
@@ -57,7 +58,8 @@ def guard_missing(
     :func:`~labelwise.aggregate._guard.relabelled_classes` (a class most of whose items with a
     strict majority vote get one other label), where most votes (more than half) come from
     functions that vote one class only (:data:`ONE_CLASS_VOTES`); on a crowd, a relabelled
-    small class can be the prior's fair correction of a noisy majority. When it fires, the fit falls back, as Dawid-Skene's
+    small class can be the prior's fair correction of a noisy majority. It also fires where the missing fit empties a
+    class of three or more (:mod:`._emptied_class`), whatever the votes. When it fires, the fit falls back, as Dawid-Skene's
     does, to majority vote, with a :class:`~labelwise.errors.LabelwiseWarning`, here as majority
     vote's own model so that ``predict`` gives the same labels: every function (every clique
     member) of one accuracy, ``settings["accuracy"]`` (the crowd's mean accuracy from its
@@ -81,8 +83,12 @@ def guard_missing(
     if informative and not model.one_class_rules:
         return run  # the informative fit is checked too, on mostly one-class votes (:mod:`._one_class_fit`)
     moved = relabelled_classes(vote, run.post, settings["w"])
-    if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:
-        return run
+    emptied = np.empty(0, dtype=np.intp)
+    if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:  # not mostly one-class votes
+        emptied = _emptied_class.emptied_fit(model, vote, run.post, settings["p_fixed"])  # K >= 3: no item left in it
+        if not len(emptied):
+            return run
+        moved = emptied
     if informative and _one_class_fit.invisible_class(settings["w"] @ vote / float(settings["w"].sum())):
         return run  # a class the votes barely name: the label model before session 49 (:mod:`._one_class_fit`)
     k, p_fixed = vote.shape[1], settings["p_fixed"]
@@ -103,6 +109,8 @@ def guard_missing(
         advice = (
             "The informative-abstain model does not fit these functions either (their co-firing, warned above)"
             if getattr(model, "_negative_pair", None) is not None  # informative abstains ruled out (warned)
+            else "The fit left that class no item: a collapse, not the correction of a noisy majority"
+            if len(emptied)
             else "abstains='auto' chose this model: every function votes one class only and a class is nearly "
             "invisible in the votes, where the informative-abstain fit follows the rules' triggers, not the classes"
             if getattr(model, "_invisible_missing", False)

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _covote_join, _invisible_missing, _params
+from . import _covote_join, _identified, _invisible_missing, _params
 from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
@@ -363,6 +363,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
             search = partial(clique_search, matrix, lam, w, k, gram, deps, min_shared=self.min_shared, **limits)
             groups = reused(("cliques", thr, *limits.values(), *deps), partial(search, threshold=thr))
+            groups = _identified.searched(groups, m)  # three groups or more: identified (_identified)
             lam_g, n_outcomes = reused(
                 ("outcomes", *map(tuple, groups)), partial(voted_outcomes, matrix, k, groups, lam)
             )
