@@ -64,6 +64,10 @@ Run (from the repository root)::
 
 References: E. S. Allman, C. Matias and J. A. Rhodes, Annals of Statistics 37(6A), 2009; J. B. Kruskal, Linear
 Algebra and its Applications 18(2), 1977; A. Ratner et al., AAAI 2019.
+
+SECOND JUDGING (session 56, narrow56, ``benchmarks/dev_weak_narrow56.py``): the same candidate on 1,200 fresh
+sets (7100-8299) passed its rule and is on (``weak._identified.ENABLED``); this script now runs with the module in
+``src``, and its "main" side is main's with lowmiss56's emptied-class fallback on.
 """
 
 from __future__ import annotations

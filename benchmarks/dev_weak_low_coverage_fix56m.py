@@ -63,6 +63,10 @@ already held (main's labels are MV's there): no set changed; more than 0.5 below
 (the module and its tests deleted, ``_missing_guard.py`` main's); run without the module this script exits with a line
 pointing to benchmarks/RESULTS.md.
 
+SECOND JUDGING (session 56, narrow56, ``benchmarks/dev_weak_narrow56.py``): the same candidate on 1,200 fresh sets
+(7100-8299) passed its rule and is on (``weak._emptied_class.ENABLED``); this script now runs with the module in
+``src``, and its "main" side is main's with ident56's guard on.
+
 Run (from the repository root)::
 
     PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 python benchmarks/dev_weak_low_coverage_fix56m.py --explore
