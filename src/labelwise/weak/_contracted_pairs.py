@@ -105,19 +105,23 @@ def contracted_joins(
 
 def _one_class_groups(matrix: np.ndarray, groups: list[list[int]]) -> list[int | None]:
     """Each group's one class where all its votes are of one class, else ``None`` (no vote, or votes of several):
-    one pass over the columns for the classes each function votes."""
+    the values each function votes found column by column at once (by value where they span a few values, else by a
+    count of each column's values)."""
     if not matrix.size:
         return [None] * len(groups)
-    low = int(matrix.min())
-    width = int(matrix.max()) - low + 1
-    codes = (matrix - low).astype(np.int64) + width * np.arange(matrix.shape[1])
-    votes = np.bincount(codes.ravel(), minlength=width * matrix.shape[1]).reshape(matrix.shape[1], width) > 0
-    if ABSTAIN - low in range(width):
-        votes[:, ABSTAIN - low] = False
+    low, high = int(matrix.min()), int(matrix.max())
+    values = np.arange(low, high + 1)
+    if len(values) <= 16:
+        votes = np.stack([(matrix == v).any(axis=0) for v in values.tolist()], axis=1)
+    else:
+        codes = (matrix - low).astype(np.int64) + len(values) * np.arange(matrix.shape[1])
+        votes = np.bincount(codes.ravel(), minlength=len(values) * matrix.shape[1]) > 0
+        votes = votes.reshape(matrix.shape[1], len(values))
+    votes[:, values == ABSTAIN] = False
     out: list[int | None] = []
     for g in groups:
-        voted = np.flatnonzero(votes[g].any(axis=0))
-        out.append(int(voted[0]) + low if len(voted) == 1 else None)
+        voted = values[votes[g].any(axis=0)]
+        out.append(int(voted[0]) if len(voted) == 1 else None)
     return out
 
 
