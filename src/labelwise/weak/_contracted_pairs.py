@@ -39,7 +39,7 @@ import numpy as np
 
 from ._votes import ABSTAIN
 
-__all__ = ["ENABLED", "JOIN_STRENGTH", "contracted_joins", "joins", "learned_groups"]
+__all__ = ["ENABLED", "JOIN_STRENGTH", "contracted", "contracted_joins", "joins", "learned_groups"]
 
 #: Whether :func:`~._structure_learning.learned_pairs` adds :func:`joins` to its pairs (module docstring). True since
 #: session 56: the candidate of ``benchmarks/dev_weak_trigger_fix56.py`` passed its registered rule.
@@ -82,12 +82,12 @@ def contracted_joins(
 
     matrix = np.asarray(matrix)
     groups = learned_groups(matrix.shape[1], pairs)
-    classes = [set(np.unique(matrix[:, g][matrix[:, g] != ABSTAIN]).tolist()) for g in groups]
+    one_class = _one_class_groups(matrix, groups)
     same = [
         (a, b)
         for a in range(len(groups))
         for b in range(a + 1, len(groups))
-        if len(classes[a]) == 1 and classes[a] == classes[b] and max(len(groups[a]), len(groups[b])) > 1
+        if one_class[a] is not None and one_class[a] == one_class[b] and max(len(groups[a]), len(groups[b])) > 1
     ]
     if not same:
         return []
@@ -99,13 +99,41 @@ def contracted_joins(
     may_join = {(a, b) for a, b in same if support[np.ix_(groups[a], groups[b])].any()}
     if not may_join:
         return []
-    columns = []
-    for g in groups:
-        sub = matrix[:, g]
-        fired = sub != ABSTAIN
-        columns.append(np.where(fired.any(axis=1), sub[np.arange(len(sub)), fired.argmax(axis=1)], ABSTAIN))
-    found = learner_pairs(solve_learner(np.stack(columns, axis=1), weights, n_classes), 0.0)
+    found = learner_pairs(solve_learner(contracted(matrix, groups), weights, n_classes), 0.0)
     return [(groups[a][0], groups[b][0], value) for a, b, value in found if (a, b) in may_join]
+
+
+def _one_class_groups(matrix: np.ndarray, groups: list[list[int]]) -> list[int | None]:
+    """Each group's one class where all its votes are of one class, else ``None`` (no vote, or votes of several):
+    the values each function votes found column by column at once (by value where they span a few values, else by a
+    count of each column's values)."""
+    if not matrix.size:
+        return [None] * len(groups)
+    low, high = int(matrix.min()), int(matrix.max())
+    values = np.arange(low, high + 1)
+    if len(values) <= 16:
+        votes = np.stack([(matrix == v).any(axis=0) for v in values.tolist()], axis=1)
+    else:
+        codes = (matrix - low).astype(np.int64) + len(values) * np.arange(matrix.shape[1])
+        votes = np.bincount(codes.ravel(), minlength=len(values) * matrix.shape[1]) > 0
+        votes = votes.reshape(matrix.shape[1], len(values))
+    votes[:, values == ABSTAIN] = False
+    out: list[int | None] = []
+    for g in groups:
+        voted = values[votes[g].any(axis=0)]
+        out.append(int(voted[0]) if len(voted) == 1 else None)
+    return out
+
+
+def contracted(matrix: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """``matrix`` with each group contracted to one column, in the groups' order: on each row the vote of the group's
+    first member that votes (``ABSTAIN`` where none does)."""
+    out = matrix[:, [g[0] for g in groups]]
+    for place in range(1, max(len(g) for g in groups)):
+        at = [i for i, g in enumerate(groups) if len(g) > place]
+        now = out[:, at]
+        out[:, at] = np.where(now == ABSTAIN, matrix[:, [groups[i][place] for i in at]], now)
+    return out
 
 
 def joins(

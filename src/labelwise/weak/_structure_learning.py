@@ -117,22 +117,37 @@ def indicator_correlation(
     """
     matrix = np.asarray(matrix)
     w = np.ones(len(matrix)) if weights is None else np.asarray(weights, dtype=np.float64)
-    cols, owner = [], []
-    for j in range(matrix.shape[1]):
-        for a in range(n_classes):
-            col = (matrix[:, j] == a).astype(np.float64)
-            mean = float(w @ col) / float(w.sum())
-            if 0.0 < mean < 1.0:
-                cols.append(col)
-                owner.append(j)
-    if not cols:
+    owner, cls = _kept_indicators(matrix, n_classes, w)
+    if not len(owner):
         return np.zeros((0, 0)), np.zeros(0, dtype=int)
-    x = np.stack(cols, axis=1)
+    x = (matrix[:, owner] == cls).astype(np.float64, order="C")  # C order: the BLAS products of the stacked columns
     mean = w @ x / w.sum()
     centred = x - mean
     cov = (centred * w[:, None]).T @ centred / w.sum()
     sd = np.sqrt(np.diag(cov))
-    return cov / np.outer(sd, sd), np.asarray(owner, dtype=int)
+    return cov / np.outer(sd, sd), owner
+
+
+def _kept_indicators(matrix: np.ndarray, n_classes: int, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The function and class of each indicator of :func:`indicator_correlation` that is kept, function by function:
+    those whose weighted mean ``float(w @ col) / float(w.sum())`` lies strictly between 0 and 1.
+
+    With weights that are whole numbers of at least 1 summing to at most ``2**52`` (row counts), every sum of them is
+    exact in any order, so that mean is in ``(0, 1)`` exactly where the indicator is 1 on some row and 0 on another:
+    counted for all indicators at once. Other weights take that expression column by column."""
+    total = float(w.sum())
+    exact = bool(np.all(w >= 1.0)) and bool(np.all(w == np.floor(w))) and total <= 2.0**52
+    if exact:
+        ones = np.stack([(matrix == a).sum(axis=0) for a in range(n_classes)], axis=1)
+        kept = (ones > 0) & (ones < len(matrix))
+    else:
+        kept = np.zeros((matrix.shape[1], n_classes), dtype=bool)
+        for j in range(matrix.shape[1]):
+            for a in range(n_classes):
+                mean = float(w @ (matrix[:, j] == a).astype(np.float64)) / total
+                kept[j, a] = 0.0 < mean < 1.0
+    owner, cls = np.nonzero(kept)
+    return owner.astype(int), cls
 
 
 def sparse_low_rank(
