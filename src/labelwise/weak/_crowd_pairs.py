@@ -41,11 +41,10 @@ __all__ = ["OWN_FIT", "PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "own
 #: The columns of a dependent pair (``dependent_pairs_``), the functions as ``a`` and ``b``.
 PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
 
-#: own56's candidate (session 56, ``benchmarks/dev_weak_missing_speed4.py``: speed56's d0854701 with its triad gate's
-#: model an EM fit from the label model's posterior); False: main's check, a Dawid-Skene
-#: fit of the votes' long table (:func:`dependent_pairs`). True: the same check on the label model's own distinct vote
-#: rows and its own missing-abstain fit (:func:`own_fit_pairs`).
-OWN_FIT = False
+#: True (own56, session 56, judged by ``benchmarks/dev_weak_missing_speed4.py``): the missing-abstain check runs on the
+#: label model's own distinct vote rows and its own missing-abstain fit (:func:`own_fit_pairs`). False: a Dawid-Skene
+#: fit of the votes' long table (:func:`dependent_pairs`), the check before.
+OWN_FIT = True
 
 
 def dependent_pairs(
