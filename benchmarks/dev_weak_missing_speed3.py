@@ -183,16 +183,17 @@ def family_table(spec: str, peers: bool = False) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def part_a1() -> bool:
-    """(a1): the 93 dev sets (``_dev_weak_judge.part_b``'s table), judged by this script's rule."""
+def part_a1(tag: str = "speed56") -> bool:
+    """(a1): the 93 dev sets (``_dev_weak_judge.part_b``'s table, ``/tmp/<tag>_part_b_93.csv``), judged by this
+    script's rule (own56's ``dev_weak_missing_speed4.py`` registered the same)."""
     from _dev_weak_judge import part_b as judge_b
 
     def fit(matrix: np.ndarray, k: int, candidate: bool) -> tuple[np.ndarray, float]:
         codes, cpu, _, _ = fit_labels(matrix, k, candidate)
         return codes.astype(int), cpu
 
-    judge_b("93", None, "speed56", fit)  # prints its own (stricter) verdict; this rule reads its table
-    frame = pd.read_csv("/tmp/speed56_part_b_93.csv")
+    judge_b("93", None, tag, fit)  # prints its own (stricter) verdict; this rule reads its table
+    frame = pd.read_csv(f"/tmp/{tag}_part_b_93.csv")
     gain = frame.cand - frame.main
     ok = bool(frame.cand.mean() >= frame.main.mean() - 0.01 and (gain >= -0.5).all())
     print(

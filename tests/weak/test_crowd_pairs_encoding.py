@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 from labelwise.aggregate import dawid_skene
-from labelwise.weak import LabelModel, simulate_lfs
+from labelwise.weak import LabelModel, _crowd_pairs, simulate_lfs
 from labelwise.weak._crowd_pairs import dependent_pairs
 from labelwise.weak._shared_steps import SHARED
 
@@ -21,7 +21,9 @@ def _encodings(monkeypatch) -> list[int]:
 
 def test_both_structures_of_the_one_class_fit_share_one_encoding_of_the_votes(monkeypatch):
     """The benchmark generator's sim15701 (first seed 15700): the one-class fit fits two structures, each with the
-    missing-abstain check; the votes' long table is encoded once, not once a structure."""
+    missing-abstain check; with main's check on the long table (``OWN_FIT`` off; the default check fits no
+    Dawid-Skene) the votes' long table is encoded once, not once a structure."""
+    monkeypatch.setattr(_crowd_pairs, "OWN_FIT", False)
     votes = simulate_lfs(10_000, 10, 2, n_correlated=3, coverage=(0.05, 0.6), imbalance=2.0, random_state=15701).votes
     calls = _encodings(monkeypatch)
     checks: list[int] = []

@@ -10,7 +10,7 @@ import pytest
 
 from labelwise.aggregate import MajorityVote
 from labelwise.errors import InvalidParameterError
-from labelwise.weak import LabelModel, _em
+from labelwise.weak import LabelModel, _crowd_pairs, _em
 from labelwise.weak._fit_check import refit_best
 
 
@@ -47,6 +47,13 @@ def crowd() -> tuple[pd.DataFrame, np.ndarray]:
 
 def accuracy(labels: pd.Series, y: np.ndarray) -> float:
     return 100.0 * float(np.mean(labels.sort_index().to_numpy() == y))
+
+
+@pytest.fixture(autouse=True)
+def _long_table_check(monkeypatch):
+    """This crowd's refit follows the ungated check on the long table (``_crowd_pairs.OWN_FIT`` off): the own-fit
+    check, started from the fitted posterior, finds no pair here (tests/weak/test_crowd_pairs_own.py)."""
+    monkeypatch.setattr(_crowd_pairs, "OWN_FIT", False)
 
 
 def test_pair_check_refit_no_longer_collapses_below_majority_vote(crowd):

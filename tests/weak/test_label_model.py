@@ -324,8 +324,8 @@ class TestPairCheck:
 
     def test_dependent_pair_is_the_one_aggregate_finds(self):
         """On crowds with a heavy dependent pair, the label model reports the pair that
-        aggregate.DawidSkene's check finds, with its counts, under the labelers' names, and models
-        it as a clique."""
+        aggregate.DawidSkene's check finds, with its counts (its expected agreements and z within 2%),
+        under the labelers' names, and models it as a clique."""
         from labelwise.aggregate import DawidSkene
 
         for seed in range(2):
@@ -336,8 +336,13 @@ class TestPairCheck:
             ours = model.dependent_pairs_
             assert len(ours) == len(theirs) == 1
             assert {ours.labeler_a.iloc[0], ours.labeler_b.iloc[0]} == {"p0", "p1"}
-            cols = ["n_shared", "agreements", "expected", "z"]
-            np.testing.assert_allclose(ours[cols].to_numpy(), theirs[cols].to_numpy(), rtol=1e-6)
+            counts = ["n_shared", "agreements"]
+            np.testing.assert_array_equal(ours[counts].to_numpy(), theirs[counts].to_numpy())
+            # the check runs on the label model's own fit (weak._crowd_pairs.OWN_FIT): its confirmation fits start
+            # from that fit's posterior, so the expected agreements and z are close to aggregate's, not equal
+            np.testing.assert_allclose(
+                ours[["expected", "z"]].to_numpy(), theirs[["expected", "z"]].to_numpy(), rtol=0.02
+            )
             assert ("p0", "p1") in model.groups_
 
     def test_modelling_the_pair_helps(self):

@@ -254,6 +254,8 @@ class MemoryPairs:
     pat: AnswerPatterns
     obs: _Observed
     vote: np.ndarray
+    #: The confirmation fits' start posterior of each row of ``obs`` (None: the vote shares without the pair).
+    start: np.ndarray | None = None
     _group_weights: dict = dataclasses.field(default_factory=dict, repr=False)  # by the groups' pairs
 
     @cached_property
@@ -327,7 +329,7 @@ class MemoryPairs:
             self._group_weights[key] = group_answer_weights(obs.m, obs.annotator_of, self.enc.n_annotators, *found)
         held = _with_answer_weights(obs, np.where(np.isin(self.entry_annotator, (a, b)), 0.0, self._group_weights[key]))
         n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)  # answers, not patterns
-        post = _vote_shares(held, self.enc.n_classes)
+        post = _vote_shares(held, self.enc.n_classes) if self.start is None else self.start
         last = np.inf
         for _ in range(max_iter):  # EM as _run_em, without the fit's bookkeeping
             prior, given, total = self.est._m_step(held, post, pseudo)

@@ -24,18 +24,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..aggregate._answers import EncodedAnswers
 from ..aggregate._base import _blas_controller
-from ..aggregate._dependent import MIN_SHARED_ITEMS
+from ..aggregate._dependent import MIN_SHARED_ITEMS, MemoryPairs, find_dependent_pairs
+from ..aggregate._observed import _Observed, _vote_shares
+from ..aggregate._pair_check import SAMPLE_ROWS
+from ..aggregate._patterns import AnswerPatterns
 from ..aggregate.dawid_skene import DawidSkene
 from ..errors import LabelwiseWarning
 from ._pair_triad import triad_keep
 from ._shared_steps import SHARED, reused_for
 from ._votes import Votes
 
-__all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
+__all__ = ["OWN_FIT", "PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "own_fit_pairs", "pairs_frame"]
 
 #: The columns of a dependent pair (``dependent_pairs_``), the functions as ``a`` and ``b``.
 PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
+
+#: True (own56, session 56, judged by ``benchmarks/dev_weak_missing_speed4.py``): the missing-abstain check runs on the
+#: label model's own distinct vote rows and its own missing-abstain fit (:func:`own_fit_pairs`). False: a Dawid-Skene
+#: fit of the votes' long table (:func:`dependent_pairs`), the check before.
+OWN_FIT = True
 
 
 def dependent_pairs(
@@ -122,6 +131,59 @@ def _fitted(est: DawidSkene, votes: Votes) -> Any:
     with _blas_controller().limit(limits=1, user_api="blas"):
         est._fit_encoded(enc)
     return est
+
+
+def own_fit_pairs(
+    matrix: np.ndarray,
+    weights: np.ndarray,
+    post: np.ndarray,
+    k: int,
+    *,
+    threshold: float,
+    prior_strength: float,
+    triad: bool = False,
+    known: list[tuple[int, int]] | None = None,
+) -> np.ndarray | None:
+    """:func:`dependent_pairs`' check run on the label model's own fit: no second Dawid-Skene fit.
+
+    Aggregate's check (:func:`labelwise.aggregate._dependent.find_dependent_pairs`: the screen against majority vote's
+    model, each screened pair's own confusion, the confirmations by EM without the pair) runs on the label model's
+    distinct vote rows with a vote (``matrix``, ``-1`` = abstain; ``weights``: the items each stands for) as answer
+    patterns, not on a long answer table encoded again. Its confirmation fits start from ``post``, the posterior of
+    those rows under the label model's missing-abstain fit (Dawid-Skene's model with the cliques as groups), not from
+    the vote shares; with ``triad`` the gate's model is an EM fit of every answer from ``post`` with the found and
+    ``known`` pairs' groups weighted (``MemoryPairs.fit_without`` holding no function out), not a second fit of the
+    long table with its relabelling fallback. ``prior_strength``: the check's diagonal prior
+    (``DawidSkene(prior_strength=...)``). Returns the rows of :func:`dependent_pairs`, or None where the rows are more
+    than the screen's item sample (:data:`~labelwise.aggregate._pair_check.SAMPLE_ROWS`): there the screen samples
+    items, which the rows do not hold, and the caller runs :func:`dependent_pairs`.
+    """
+    if len(matrix) > SAMPLE_ROWS:
+        return None
+    n_rows, m = matrix.shape
+    row, col = np.nonzero(matrix >= 0)  # row-major: the answers sorted by (row, labeler), the CSR order
+    enc = EncodedAnswers(
+        item_idx=row,
+        annotator_idx=col,
+        label_idx=matrix[row, col].astype(np.int64),
+        item_values=pd.RangeIndex(n_rows),
+        annotator_values=pd.RangeIndex(m),
+        classes=np.arange(k),
+    )
+    pat = AnswerPatterns(answers=enc, item_pattern=np.arange(n_rows, dtype=np.int64), weights=weights)
+    obs = _Observed.build(pat)
+    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold, dependency_triad=False)
+    pseudo = est._pseudo_counts(pat)
+    data = MemoryPairs(est, enc, pat, obs, _vote_shares(obs, k), start=post)
+    codes = None if not known else np.asarray(known, dtype=np.float64)
+    found = find_dependent_pairs(data, pseudo, threshold, int(est.max_iter), float(est.tol), triad=False, known=codes)
+    rows = np.empty((0, 6)) if found is None else found
+    if not triad or not len(rows):
+        return rows
+    pairs = rows[:, :2] if codes is None else np.concatenate([codes, rows[:, :2]])
+    a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    prior, conf = data.fit_without((a, b), -1, -1, pseudo, int(est.max_iter), float(est.tol))
+    return rows[triad_keep(matrix, prior, conf, rows, threshold, MIN_SHARED_ITEMS, weights)]
 
 
 def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:

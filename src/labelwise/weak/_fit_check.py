@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from . import _em
+from . import _crowd_pairs, _em
 from ._clique_cap import check_keeps_cap
-from ._crowd_pairs import dependent_pairs
+from ._crowd_pairs import dependent_pairs, own_fit_pairs
 from ._em import COMPARISON_TOL
 from ._missing_guard import guard_missing as guard_relabelling
 from ._one_class import one_class_groups
@@ -47,7 +47,8 @@ def fitted_check(
 
     Missing abstains (Dawid-Skene's model): :class:`labelwise.aggregate.DawidSkene`'s dependent-pair
     check on ``votes`` (with ``model.pair_check_triad``, its pairs through the triad gate of
-    :mod:`._pair_triad`), recorded in ``model._pairs`` and modelled by ``model._model_pairs``.
+    :mod:`._pair_triad`), recorded in ``model._pairs`` and modelled by ``model._model_pairs``; with
+    :data:`._crowd_pairs.OWN_FIT` the same check on the rows and the fit ``run`` (:func:`._crowd_pairs.own_fit_pairs`).
     Informative abstains: the co-vote check of one-class functions
     (:func:`._one_class.one_class_groups`) under the fitted posterior. Returns the new groups,
     their outcome indicator and outcome counts and EM's start (``None``: the same starts), or
@@ -58,14 +59,17 @@ def fitted_check(
     if model.abstains_ == "missing":
         strength, triad = float(model.prior_strength), bool(model.pair_check_triad)
         distinct = (matrix, weights)  # the triad gate's sums over the distinct vote rows
-        known = [(g[i], g[j]) for g in groups for i in range(len(g)) for j in range(i + 1, len(g))]
-        model._pairs = dependent_pairs(
-            votes,
-            threshold=threshold,
-            prior_strength=strength,
-            triad=triad,
-            distinct=distinct,
-            known=known if _em.LEAN_MISSING else None,
+        pairs_of = [(g[i], g[j]) for g in groups for i in range(len(g)) for j in range(i + 1, len(g))]
+        known = pairs_of if _em.LEAN_MISSING else None
+        own = (
+            _own_fit_pairs(matrix, weights, run, k, threshold, strength, triad, known) if _crowd_pairs.OWN_FIT else None
+        )
+        model._pairs = (
+            own
+            if own is not None
+            else dependent_pairs(
+                votes, threshold=threshold, prior_strength=strength, triad=triad, distinct=distinct, known=known
+            )
         )
         return model._model_pairs(matrix, k, groups, model._pairs)
     if getattr(model, "_structure_learned", False):  # the learned pairs hold the one-class dependencies
@@ -85,6 +89,24 @@ def fitted_check(
     )
     new = check_keeps_cap(model, groups, new, (matrix, lam, weights, k, gram, threshold))  # past the cap: linked only
     return None if new is None else (new, *voted_outcomes(matrix, k, new), None)
+
+
+def _own_fit_pairs(
+    matrix: np.ndarray,
+    weights: np.ndarray,
+    run: Any,
+    k: int,
+    threshold: float,
+    strength: float,
+    triad: bool,
+    known: list[tuple[int, int]] | None,
+) -> np.ndarray | None:
+    """:func:`._crowd_pairs.own_fit_pairs` on the rows with a vote, which the missing-abstain EM ``run`` ran on."""
+    cov = (matrix >= 0).any(axis=1)
+    rows, w = (matrix, weights) if cov.all() else (matrix[cov], weights[cov])
+    return own_fit_pairs(
+        rows, w, run.post, k, threshold=threshold, prior_strength=strength, triad=triad, known=known or None
+    )
 
 
 def refit_best(
