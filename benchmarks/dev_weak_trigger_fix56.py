@@ -64,6 +64,11 @@ OUTCOME (``--judge`` at 7b2d7bc4, 23:08:30-23:12:05 UTC by the sandbox clock, lo
 (d) 30 sets: none changed, more than 0.5 below MV 1 -> 1, newly 0; the contracted solve ran on none, so no cold
     CPU run was due.
 
+SWITCHED OFF by the lead (session 56): the rule's CPU clause read the 19's total, not each set; on sim1004,
+the benchmark's slimmest margin over Snorkel, the second solve put the cold fit 0.0929 -> 0.1128 s (a757887e ->
+8da0126d, 7 processes a side) and the benchmark's CPU minimum at 9.7x in one run. ``ENABLED = False``; with the
+module's switch on, this script's ``--judge`` still judges the candidate as registered.
+
 Run (from the repository root; ``LABELWISE_CROWD_DATA`` set for (c))::
 
     PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 python benchmarks/dev_weak_trigger_fix56.py --explore trig:200-215
