@@ -85,36 +85,25 @@ def _refuse_named_range_index(path: Path, what: str) -> None:
     """A :class:`DataFileError` for a Parquet file (or a folder's first part) whose index is a named
     ``RangeIndex`` (``df.rename_axis("row").to_parquet(...)``): pandas keeps it in the metadata only,
     and Dask's reader fails on it when the rows are read (``KeyError: '[nan] not in index'``)."""
-    schema = _schema(path, what)
-    meta = (schema.pandas_metadata if schema is not None else None) or {}
+    first = next(iter(parquet_part_files(path)), None) if path.is_dir() else path
+    if first is None:
+        return
+    if path.is_dir():
+        meta = read_part_schema(first, path, what).pandas_metadata or {}
+    else:
+        import pyarrow.parquet as pq
+
+        try:
+            meta = pq.read_schema(first).pandas_metadata or {}
+        except (OSError, ValueError):
+            return  # Dask read the schema; the rows' own errors are Dask's
     named = [i["name"] for i in meta.get("index_columns", []) if isinstance(i, dict) and i.get("name") is not None]
     if named:
         raise DataFileError(
-            f"{what} {str(_first_part(path))!r} has a named RangeIndex {named[0]!r} kept in its metadata only, which Dask "
+            f"{what} {str(first)!r} has a named RangeIndex {named[0]!r} kept in its metadata only, which Dask "
             "cannot read; write it again with the index as a column (df.reset_index().to_parquet(...)) or "
             "without it (index=False), or read a single file without --scheduler"
         )
-
-
-def _first_part(path: Path) -> Path | None:
-    """``path``, or the first of its Parquet parts when it is a folder (``None`` for a folder without)."""
-    return next(iter(parquet_part_files(path)), None) if path.is_dir() else path
-
-
-def _schema(path: Path, what: str) -> Any:
-    """The Arrow schema of the Parquet file ``path`` (of a folder's first part); ``None`` for a folder without
-    parts, or a file whose schema does not read (Dask's own reading then says why)."""
-    first = _first_part(path)
-    if first is None:
-        return None
-    if path.is_dir():
-        return read_part_schema(first, path, what)
-    import pyarrow.parquet as pq
-
-    try:
-        return pq.read_schema(first)
-    except (OSError, ValueError):
-        return None
 
 
 #: Memory maps of the ``.npy`` files this process's tasks read, by file identity (at most ``_MAX_MAPS``).
