@@ -345,6 +345,20 @@ class TestPairCheck:
             )
             assert ("p0", "p1") in model.groups_
 
+    def test_the_long_table_check_reports_aggregates_numbers_exactly(self, monkeypatch):
+        """With ``OWN_FIT`` off the label model runs aggregate's check on the votes' long table: the pair's counts,
+        expected agreements and z are aggregate.DawidSkene's (the check the own-fit one is measured against)."""
+        from labelwise.aggregate import DawidSkene
+        from labelwise.weak import _crowd_pairs
+
+        monkeypatch.setattr(_crowd_pairs, "OWN_FIT", False)
+        for seed in range(2):
+            answers, _ = _pair_crowd(seed=seed)
+            ours = _fit_quietly(LabelModel(), _crowd_votes(answers)).dependent_pairs_
+            theirs = _fit_quietly(DawidSkene(), answers).dependent_pairs_
+            cols = ["n_shared", "agreements", "expected", "z"]
+            np.testing.assert_allclose(ours[cols].to_numpy(), theirs[cols].to_numpy(), rtol=1e-6)
+
     def test_modelling_the_pair_helps(self):
         """With the pair modelled, the labels are more accurate than without the check (mean over
         seeds) and never below majority vote's."""
