@@ -129,6 +129,17 @@ class TestPartsThatDisagree:
             with pytest.raises(Exception, match=r"'row'.*'part\.1\.parquet'.*'part\.0\.parquet'"):
                 read(data)
 
+    def test_parts_written_with_partition_cols_keep_another_tables_range_and_are_refused(self, tmp_path):
+        """``df.to_parquet(folder, partition_cols=["kind"])`` keeps the whole frame's range (24 values) in each part
+        of fewer rows: it numbers no part's rows, and both readers say so (main: in memory, pandas' numbering of
+        the rows in partition order, which moves each row's value; at scale, refused)."""
+        _ranged(_table(), 0, 1).to_parquet(tmp_path / "data", partition_cols=["kind"])
+        for read in (_in_memory, _at_scale):
+            with pytest.raises(
+                Exception, match=r"RangeIndex 'row' of 24 values in its pandas metadata for its \d+ rows"
+            ):
+                read(tmp_path / "data")
+
 
 class TestCommandsAtScale:
     def _audit(self, data: Path, probs: Path, out: Path, *extra: object) -> pd.DataFrame:
@@ -169,7 +180,7 @@ class TestCommandsAtScale:
             _invoke("export", tmp_path / out, "--out", tmp_path / f"{out}{suffix}")
             written.append((tmp_path / f"{out}{suffix}").read_bytes())
         assert written[0] == written[1]
-        read = pd.read_parquet(tmp_path / f"scale{suffix}") if suffix == ".parquet" else pd.read_csv(tmp_path / "scale.csv")
+        read = (pd.read_parquet if suffix == ".parquet" else pd.read_csv)(tmp_path / f"scale{suffix}")
         assert read["row"].tolist() == [v for i, v in enumerate(_expected(_table())["row"]) if i != 3]
 
     def test_aggregate_of_answers_on_a_named_range_equals_the_flat_file(self, tmp_path):

@@ -83,5 +83,5 @@ def _range_of(fs: Any, pieces: Any, name: str) -> np.ndarray:
         path = getattr(path, "path", path)  # a pyarrow fragment
         with fs.open(path, "rb") as file:
             footer = pq.ParquetFile(file).metadata
-        values.append(range_values(footer, name, None if groups == [None] else groups, str(path)))
+        values.append(range_values(footer, name, None if groups == [None] else groups, f"Parquet part {str(path)!r}"))
     return np.concatenate(values)

@@ -38,6 +38,7 @@ __all__ = [
     "hive_columns",
     "parquet_dataset",
     "parquet_part_files",
+    "check_range_rows",
     "range_index",
     "range_values",
     "read_parquet_folder",
@@ -140,6 +141,11 @@ def check_parquet_parts(folder: Path, what: str, columns: list[str]) -> None:
                 f"{_few(sorted(schema.names))}): move other tables out of the folder"
             )
         name = None if index is None else index["name"]
+        if index is not None and name in columns:
+            import pyarrow.parquet as pq
+
+            where = f"{what} {str(folder)!r}: its part {str(part.relative_to(folder))!r}"
+            check_range_rows(index, pq.read_metadata(part).num_rows, where)
         for column in (c for c in columns if c == name or c in schema.names):
             seen_range = ranged.setdefault(column, (column == name, part))
             if seen_range[0] != (column == name):
@@ -194,16 +200,18 @@ def range_values(metadata: Any, name: str, row_groups: list[int] | None, where: 
     row_groups : list of int or None
         The row groups read (a Dask partition of some of the file's row groups), or None for the whole file.
     where : str
-        The file, for the message.
+        The file, as the message names it (``"Parquet part 'data/part.0.parquet'"``).
 
     Raises
     ------
     DataFileError
-        The file's pandas metadata names no such range (a part changed since its folder was checked).
+        The file's pandas metadata names no such range (a part changed since its folder was checked), or a range
+        of another length than the file's rows (:func:`check_range_rows`).
     """
     index = range_index(metadata.schema.to_arrow_schema())
     if index is None or index["name"] != name:
-        raise DataFileError(f"Parquet part {where!r} keeps no RangeIndex {name!r} in its pandas metadata")
+        raise DataFileError(f"{where} keeps no RangeIndex {name!r} in its pandas metadata")
+    check_range_rows(index, metadata.num_rows, where)
     start, step = int(index["start"]), int(index["step"])
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     if row_groups is None:
@@ -211,6 +219,19 @@ def range_values(metadata: Any, name: str, row_groups: list[int] | None, where: 
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     rows = [np.arange(offsets[g], offsets[g + 1], dtype=np.int64) for g in row_groups]
     return (np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)) * step + start
+
+
+def check_range_rows(index: dict[str, Any], rows: int, where: str) -> None:
+    """A :class:`DataFileError` when the named range ``index`` (:func:`range_index`) of a Parquet part has
+    another length than the part's ``rows``: it numbers another table's rows (``df.to_parquet(folder,
+    partition_cols=[...])`` keeps the whole frame's range in every part), not this part's."""
+    length = len(range(int(index["start"]), int(index["stop"]), int(index["step"])))
+    if length != rows:
+        raise DataFileError(
+            f"{where} keeps a RangeIndex {index['name']!r} of {length} values in its pandas metadata "
+            f"for its {rows} rows (a range written for another table, as partition_cols writes one), so it does "
+            "not number the part's rows: write the index as a column (df.reset_index().to_parquet(...))"
+        )
 
 
 def _path_keys(part: Path, folder: Path) -> set[str]:
@@ -306,8 +327,8 @@ def read_parquet_folder(folder: Path, what: str) -> pd.DataFrame:
         dataset = parquet_dataset(folder, what)
         frame = index_as_columns(dataset.to_table().to_pandas())
         index = range_index(dataset.schema)
-        # pyarrow restores the first part's range only where its length is the table's (the others empty)
-        if index is not None and index["name"] not in frame.columns:
+        if index is not None:  # pyarrow restored the first part's range where its length was the table's
+            frame = frame.drop(columns=index["name"], errors="ignore")
             frame.insert(0, index["name"], _folder_range(dataset.files, index["name"]))
     except DataFileError:
         raise
@@ -322,4 +343,4 @@ def _folder_range(files: list[str], name: str) -> np.ndarray:
     """The named range ``name`` of each of ``files``, in order, over all their rows (each from its own footer)."""
     import pyarrow.parquet as pq
 
-    return np.concatenate([range_values(pq.read_metadata(f), name, None, f) for f in files])
+    return np.concatenate([range_values(pq.read_metadata(f), name, None, f"Parquet part {f!r}") for f in files])
