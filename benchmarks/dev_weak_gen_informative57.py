@@ -41,6 +41,13 @@ same sets, stopped at the first failed part):
     changed set of (d) that ``speed_weak_fit.py`` can name (the generator's sets).
 Adopted (``ENABLED = True``) only if all pass; otherwise ``src`` goes back to main's.
 
+OUTCOME (``--judge`` at cc40cd1e, the registering commit, 04:42-04:47 UTC; log /tmp/g57/judge.log, not committed):
+it FAILS (c). (a) passes: 387 of 1,200 changed (all K3_m10+0_cov0.3; 243 up and 3 down by more than 0.5, the
+largest fall 1.50), more than 0.5 below MV 66 -> 41, none newly, mean 79.302 -> 79.745. (b) passes: 3 of the 93
+changed (sim100 +6.83, sim106 +0.89, sim103 -0.33), mean 86.8666 -> 86.9460. (c) fails: 16 of 19 equal to the
+record; sim1000 0.7733 -> 0.8191, sim1003 0.8086 -> 0.8420, sim1006 0.8387 -> 0.8635 (each up). (d) and (e) were not
+run. ``src`` went back to main's (the module and its hook removed); this script exits unless run from cc40cd1e.
+
 Run (from the repository root)::
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 \\
@@ -76,7 +83,11 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from labelwise import weak  # noqa: E402
-from labelwise.weak import _every_row  # noqa: E402
+
+try:  # the candidate left src after its judging (module docstring, OUTCOME): run this script from cc40cd1e
+    from labelwise.weak import _every_row
+except ImportError:
+    _every_row = None
 
 FOCUSED = {"K3_m10+0_cov0.3": 3, "K3_m20+6_cov0.1": 5, "K2_m12+4_cov0.3": 9}  # index in bench_weak.SIM_CONFIGS
 FRESH_A = range(41000, 41400)
@@ -253,6 +264,11 @@ def main() -> None:
     ap.add_argument("--judge", action="store_true", help="the registered rule, once, to its first failure")
     ap.add_argument("--dev", default=None, help="part (a)'s report on dev seeds LO:HI (below 19300)")
     args = ap.parse_args()
+    if _every_row is None:
+        sys.exit(
+            "labelwise.weak._every_row left src after its judging (RESULTS.md, session 57, geninf57): "
+            "run this script from commit cc40cd1e"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     if args.dev:
         lo, hi = map(int, args.dev.split(":"))
