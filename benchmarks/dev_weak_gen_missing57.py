@@ -50,6 +50,16 @@ failed part):
 (e) not applicable: the candidate adds no fit and no solve.
 Adopted only if all pass (``ENABLED = True``); otherwise ``src`` goes back to main's in a commit.
 
+OUTCOME (``--judge`` at 30abed95, the registering commit, 04:55-04:59 UTC; log /tmp/genmiss57/judge.log, not
+committed): PASSES, adopted (``ENABLED = True``). (a) 800 focused sets: the gate held on 31 (all K = 2), 31 changed,
+every one up (+0.72 to +23.86, mean +9.88); more than 0.5 below MV 65 -> 39 (more than 5 below 31 -> 16), none
+newly, mean 74.732 -> 75.115 (MV 73.768); at K = 3 nothing changed (19 below MV either way). (b) the 93: no set
+changed, 86.8666 both. (c) 19 of 19 equal to the record. (d) bench 19300-20200 (100): 3 changed, all up
+(sim19302 50.56 -> 71.12, sim20002 70.01 -> 76.10, sim19509 81.42 -> 81.62), below MV 6 -> 4; low coverage
+8300-8699 (400): 4 changed (8432 72.94 -> 75.09, 8365 84.99 -> 83.42, 8414 88.68 -> 88.54, 8498 88.49 -> 88.27),
+below MV 83 -> 82, none newly; shared 1740-1771 (64): none changed. After adoption the script's "main" switches the
+module off, so it still compares against the behaviour before it.
+
 Run (from the repository root)::
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 \\
