@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -11,7 +12,7 @@ from .._caller import warn_at_caller
 from ..aggregate._guard import relabelled_given, strict_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
-from . import _map_keep
+from . import _map_keep, _unread_votes
 from ._iwmv_start import keep_iwmv_start
 from ._lure import lure_applies, refit_lured
 from ._one_class_balance import ANCHOR, anchored_balance, balance_log_prior
@@ -217,16 +218,25 @@ def record_convergence(model: Any, run: EMRun | None, n_iter: int, tol: float) -
     )
 
 
-def choose_abstain_model(bic: dict[str, float], vote_ll: dict[str, float], relabels: set[str]) -> str:
+def choose_abstain_model(
+    bic: dict[str, float],
+    vote_ll: dict[str, float],
+    relabels: set[str],
+    unread: Callable[[], tuple[float, float]] | None = None,
+) -> str:
     """``"informative"`` when it has the lower BIC *and* predicts the votes' values no worse (within
     ``1e-9`` relative, a tie when every function is unipolar), else ``"missing"``; the one fitted
     when only one was, and the other when only one relabels the classes against majority vote.
     The second condition stops a model whose class is spent on explaining *who* votes (crowd
-    workers assigned in batches) at the expense of *what* they vote."""
+    workers assigned in batches) at the expense of *what* they vote. ``unread``: the fitted rows'
+    :func:`._unread_votes.gate_votes`, for :func:`._unread_votes.informative_instead` (where
+    many votes come from one-class functions, which the missing-abstain model cannot read)."""
     if len(bic) == 1:
         return next(iter(bic))
     if len(relabels) == 1:
         return next(iter(set(bic) - relabels))
+    if _unread_votes.informative_instead(bic, vote_ll, relabels, unread):
+        return "informative"
     gain = vote_ll["informative"] - vote_ll["missing"]
     tie = 1e-9 * max(abs(vote_ll["missing"]), 1.0)
     return "informative" if bic["informative"] < bic["missing"] and gain >= -tie else "missing"
@@ -287,28 +297,27 @@ def fit_abstain_models(
     spectral_start: bool | str = False,
     iwmv_start: bool = False,
     compare: bool = True,
+    unread: Callable[[], tuple[float, float]] | None = None,
     **em: Any,
 ) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
 
-    Informative abstains: EM from each start posterior, the run with the higher likelihood kept
-    (the moment fit can mislead EM on crowd-like data, where who answers is assignment, not
-    signal), among the runs whose labels are not a relabelling of majority vote's (the last
-    start), as :func:`~labelwise.aggregate.dawid_skene.relabelled_classes` tells. Missing
-    abstains: Dawid-Skene's model, fitted as Dawid and Skene do, from majority vote and with the
-    class balance estimated (unless one is given: ``"uniform"`` or probabilities; the moment fit
-    is a fit of the informative model). :func:`choose_abstain_model` then compares the
-    maximum-likelihood fits; when it keeps missing abstains and ``prior_strength > 0``, the
-    result is refitted as the MAP estimate under :func:`diagonal_pseudo_counts`, from majority
-    vote. With ``prior_strength > 0`` the missing model's maximum-likelihood fit is therefore only
-    compared, never returned, and stops at the looser of ``tol`` and :data:`COMPARISON_TOL`
-    (EM's likelihood only grows, so the stopped fit's BIC is above the converged one's, by little
-    once EM has slowed down; the dev sets' margins were much wider). ``em``: ``smoothing``, ``n_iter``, ``tol`` of
-    :func:`run_em`. The MAP refit, its further starts (``iwmv_start``, ``spectral_start``) and lured-item
-    refinement (``lured_items``): :func:`_missing_map`. ``compare=False`` (a caller that reads the run alone:
-    :func:`~._fit_check.refit_best`): with ``abstains="missing"`` and ``prior_strength > 0`` the
-    maximum-likelihood fit, which would only feed the BIC and vote-value log-likelihood, is skipped and both come
-    back empty; the run is the same.
+    Informative abstains: EM from each start posterior, the run with the higher likelihood kept (the moment fit can
+    mislead EM on crowd-like data, where who answers is assignment, not signal), among the runs whose labels are not
+    a relabelling of majority vote's (the last start), as
+    :func:`~labelwise.aggregate.dawid_skene.relabelled_classes` tells. Missing abstains: Dawid-Skene's model, fitted
+    as Dawid and Skene do, from majority vote and with the class balance estimated (unless one is given:
+    ``"uniform"`` or probabilities; the moment fit is a fit of the informative model). :func:`choose_abstain_model`
+    then compares the maximum-likelihood fits; when it keeps missing abstains and ``prior_strength > 0``, the result
+    is refitted as the MAP estimate under :func:`diagonal_pseudo_counts`, from majority vote. With ``prior_strength
+    > 0`` the missing model's maximum-likelihood fit is therefore only compared, never returned, and stops at the
+    looser of ``tol`` and :data:`COMPARISON_TOL` (EM's likelihood only grows, so the stopped fit's BIC is above the
+    converged one's, by little once EM has slowed down; the dev sets' margins were much wider). ``em``:
+    ``smoothing``, ``n_iter``, ``tol`` of :func:`run_em`. The MAP refit, its further starts (``iwmv_start``,
+    ``spectral_start``) and lured-item refinement (``lured_items``): :func:`_missing_map`. ``compare=False`` (a
+    caller that reads the run alone: :func:`~._fit_check.refit_best`): with ``abstains="missing"`` and
+    ``prior_strength > 0`` the maximum-likelihood fit, which would only feed the BIC and vote-value log-likelihood,
+    is skipped and both come back empty; the run is the same. ``unread``: :func:`choose_abstain_model`'s.
 
     Returns
     -------
@@ -357,7 +366,7 @@ def fit_abstain_models(
     # with one abstain model its vote-value log-likelihood is only reported: made only if this fit is kept
     values = partial(_vote_values, voted, dict(fits), patterns[0], w)
     vote_ll = values() if len(fits) > 1 else deferred(values)
-    chosen = choose_abstain_model(bic, vote_ll, relabels)
+    chosen = choose_abstain_model(bic, vote_ll, relabels, unread)
     if chosen == "missing" and comparison_only:
         fits[chosen] = _first_map(map_fit)
     return fits[chosen], chosen, bic, vote_ll

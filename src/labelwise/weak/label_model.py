@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _covote_join, _identified, _invisible_missing, _params
+from . import _covote_join, _identified, _invisible_missing, _params, _unread_votes
 from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
@@ -389,6 +389,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
+                unread=partial(_unread_votes.gate_votes, matrix, w, k),  # read where BIC and the vote values disagree
             )
             lam_gc = reused(("voted", *map(tuple, groups)), lambda: (lam_g if every else lam_g[cov]).weighted(w[cov]))
             abstains = grown_abstains(self, groups, _invisible_missing.abstain_mode(self, matrix, w, votes))
