@@ -24,8 +24,8 @@ dependence over its copies. Two estimates from the first solve do:
   estimate leaves out what the copies add to a contracted column), refused trigger pairs up to 0.213, the
   generator's 9 pairs 0.061-0.153 (sim1004 0.135).
 
-THE CANDIDATE (one, registered here; ``_contracted_pairs.contracted_joins(..., gated=True)``, the default of
-``joins``; switch ``_contracted_pairs.ENABLED``, False at registration; hook: ``_structure_learning.learned_pairs``
+THE CANDIDATE (one, registered here at d78a1de3; ``_contracted_pairs.contracted_joins(..., gated=True)``, the default
+of ``joins``; switch ``_contracted_pairs.ENABLED``, False at registration; hook: ``_structure_learning.learned_pairs``
 now passes its ``gram`` to ``joins``). trig56's joins unchanged, except that a pair of groups may join only where
 ``estimated_strength`` reaches ``JOIN_STRENGTH`` (0.2, trig56's bar itself: no new number), and the contracted
 learner runs only where some pair does. Where no pair passes, the fit is the fit with the joins off, bit for bit.
@@ -50,6 +50,23 @@ off) on the same sets, stopping at the first failed part):
     informative (``abstains_``).
 Adopted (``ENABLED = True``, the off-by-default test turned into an on-by-default one, ``docs/weak.md``) only if all
 four pass; otherwise ``ENABLED`` stays False (the gate may stay: with the joins off it is never reached).
+
+OUTCOME (``--judge`` at d78a1de3, 04:52:29-05:01:37 UTC by the sandbox clock, load 7.5 at the start, 4.8 at the end;
+log /tmp/trig57/judge.log): FAILS part (c) on its CPU clause; (d) was not run.
+(a) 128 sets: more than 0.5 below MV 16 -> 14, newly 0, mean 70.705 -> 70.897 (MV 68.201); 4 changed (trig1815_K2
+    69.53 -> 81.11, MV 83.18; trig1817_K3 60.92 -> 68.77; trig1843_K2 76.97 -> 82.85; trig1805_K3 56.56 -> 55.88,
+    MV 59.84, below MV on both): PASS.
+(b) the 93: none changed (86.8666): PASS.
+(c) 19 of 19 accuracies equal to the record; cold CPU (median of 7 processes a side) joins on over main: sim1000
+    1.041x, sim1001 1.023x, sim1002 1.007x, sim1003 1.018x, sim1004 1.046x, sim1005 0.968x, sim1006 1.010x, sim1007
+    0.942x, sim1008 1.002x, sim1009 0.939x: FAIL (sim1000 and sim1004 over 1.03x).
+Diagnosis (after the run, ``/tmp/trig57/diag.py``): with the switch on, ``contracted_joins`` is called on sim1001 and
+sim1004 only; on the other eight the fit runs main's code, so their ratios (0.939-1.041) are the clause's noise at 7
+processes a side. On sim1004 the gated call costs 0.7 ms warm (``_one_class_groups`` 0.48 ms, the estimate 0.14 ms;
+ungated 7.1 ms), under 1% of its fit; its 1.046x is within that noise too, but the rule reads the measured ratio.
+Not adopted: ``ENABLED`` stays False and ``src`` is main's again (the gate is an estimate, not bit-identical to
+trig56's joins on every input); the candidate is at d78a1de3 (``git checkout d78a1de3 -- src/labelwise/weak
+tests/weak/test_contracted_pairs.py tests/weak/test_contracted_pairs_gate.py``).
 
 Run (from the repository root; ``LABELWISE_CROWD_DATA`` set for (c))::
 
@@ -154,6 +171,11 @@ def main() -> None:
     args = parser.parse_args()
     if not args.judge:
         parser.error("give --judge")
+    if not hasattr(_contracted_pairs, "estimated_strength"):
+        sys.exit(
+            "the gate is not in src (not adopted): its result is in benchmarks/RESULTS.md, session 57 (trig57); "
+            "git checkout d78a1de3 -- src/labelwise/weak, then rerun"
+        )
     parts = (
         ("a", lambda: fix56.part_a("trig:1804-1867")),
         ("b", screen.part_b),
