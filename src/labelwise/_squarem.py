@@ -222,7 +222,7 @@ def _cycle_one(
     obj1: np.ndarray,
     extra1: Any,
     *,
-    group: None,
+    group: np.ndarray | None,
     step_max: np.ndarray,
     evals: int,
     max_evals: int,
