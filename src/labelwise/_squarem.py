@@ -188,7 +188,7 @@ def squarem(
             evals += 1
         else:
             obj1, theta2, extra1 = step(theta1)
-            cycle = (_cycle if group is not None else _cycle_one)(
+            cycle = _cycle(
                 step, theta0, theta1, theta2, np.atleast_1d(np.asarray(obj1, dtype=np.float64)), extra1,
                 group=group, step_max=step_max, evals=evals + 1, max_evals=max_evals, low=low, high=high,
                 stabilise=stabilise, backtrack=backtrack, cap=cap, rounding=rounding,
@@ -212,80 +212,6 @@ def _steplength(r: np.ndarray, v: np.ndarray, group: np.ndarray | None, step_max
     vv = np.bincount(group, v * v, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(vv > 0, np.minimum(step_max, np.maximum(1.0, np.sqrt(rr) / np.sqrt(vv))), 1.0)
-
-
-def _cycle_one(
-    step: Step,
-    theta0: np.ndarray,
-    theta1: np.ndarray,
-    theta2: np.ndarray,
-    obj1: np.ndarray,
-    extra1: Any,
-    *,
-    group: np.ndarray | None,
-    step_max: np.ndarray,
-    evals: int,
-    max_evals: int,
-    low: float | None,
-    high: float | None,
-    stabilise: bool,
-    backtrack: bool,
-    cap: bool,
-    rounding: float,
-) -> _Cycle:
-    """:func:`_cycle` for one problem (no ``groups``): the same steplengths, jumps, tests and accepted point, with the
-    one steplength, objective and flag held as Python numbers instead of one-element arrays (the same IEEE
-    operations on the same values); a kept retry's point is the try's own array (``_cycle``'s ``np.where`` copies
-    it)."""
-    r = theta1 - theta0
-    v = theta2 - theta1 - r
-    first = a = float(_steplength(r, v, group, step_max, cap)[0])
-    o1 = float(obj1[0])
-    ref = o1 if not rounding else o1 - rounding * float(np.maximum(1.0, abs(o1)))
-    attempt, plain = (2, 1) if stabilise else (1, 0)  # evaluations of a try, of the plain path
-    pending, fallback, found = True, False, False
-    theta_new: Any = None
-    theta_next: Any = None
-    extra_new: Any = None
-    obj_new = 0.0
-    while pending:
-        jump = theta0 + 2.0 * a * r + a * a * v
-        if low is not None or high is not None:
-            jump = np.clip(jump, low, high)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a wild jump: a NaN objective
-            obj, after, extra = step(jump)
-        point, evals = jump, evals + 1
-        if stabilise:
-            point = after
-            obj, after, extra = step(point)
-            evals += 1
-        value = _one_value(obj)
-        kept = value >= ref and value < np.inf
-        if not found or kept:  # the first try's point, then a kept retry's
-            theta_new, theta_next, obj_new, extra_new, found = point, after, value, extra, True
-        pending = not kept and not (
-            (not backtrack) or (a < 1.0 + BACKTRACK_END) or (evals + attempt + plain > max_evals)
-        )
-        fallback = not kept and not pending
-        if pending:
-            a = (a + 1.0) / 2.0  # the jump overshot: halve its distance to the plain step
-    if fallback:  # the plain EM path: θ₂ and F(θ₂) (stabilised), or θ₁ and θ₂
-        if stabilise:
-            obj2, after2, extra2 = step(theta2)
-            evals += 1
-            theta_new, theta_next, obj_new, extra_new = theta2, after2, _one_value(obj2), extra2
-        else:
-            theta_new, theta_next, obj_new, extra_new = theta1, theta2, o1, extra1
-    if cap:
-        first_arr, fell = np.array([first]), np.array([fallback])
-        grown = np.where(first_arr == step_max, step_max * STEP_FACTOR, step_max)
-        step_max = np.where(fell, np.maximum(1.0, first_arr / STEP_FACTOR), grown)
-    return _Cycle(theta_new, theta_next, np.array([obj_new]), extra_new, evals, step_max)
-
-
-def _one_value(obj: Any) -> float:
-    """A one-problem objective as a Python float (``np.atleast_1d(np.asarray(obj, dtype=np.float64))``'s one value)."""
-    return obj if type(obj) is float else float(np.asarray(obj, dtype=np.float64).reshape(-1)[0])
 
 
 def _cycle(

@@ -162,20 +162,19 @@ def run_em(
             p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
         return np.concatenate([mu_g.ravel(), p])
 
-    def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray, float]]:
+    def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
         log_mu = np.log(np.maximum(mu_g, FLOOR))  # read by the E-step and the prior
         post, log_z = posterior(voted, mu_g, p, log_mu)
-        log_lik = float(w @ log_z)  # the objective's and the tracked likelihood's (``track``) product, made once
         objective = (
-            log_lik + log_prior(mu_g, smoothing, patterns, prior, log_mu) + balance_log_prior(p, anchor)
+            float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior, log_mu) + balance_log_prior(p, anchor)
         ) / total
-        return objective, m_step(post, p), (post, log_z, log_lik)
+        return objective, m_step(post, p), (post, log_z)
 
     if not n_iter:
         return EMRun(post, np.empty((0, k)), p, [], None, [], 0, False)
-    run = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR, track=lambda e: e[2] / total)
-    post, log_z, _ = run.extra
+    run = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR, track=lambda e: float(w @ e[1]) / total)
+    post, log_z = run.extra
     theta = run.theta
     return EMRun(
         post, theta[:-k].reshape(-1, k), theta[-k:], run.tracked, log_z, run.history, run.n_evals, run.converged

@@ -187,20 +187,10 @@ def _loss_grad(
     near = gram if ov.only_self else np.asarray(ov.excluded_matrix @ gram.reshape(m, k * k)).reshape(m, k, k)
     # inner products as dot products of the flattened arrays (numpy's sum costs more on arrays this small)
     loss1 = const - 2.0 * _dot(q, oq) + _dot(qq, qq) - _dot(gram, near)
-    # grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.matmul(qb, near).reshape(m * k, k), then
-    # grad = grad_q * root + 2.0 * (r[:, None] * p) (np.outer's product): the same operations, in place on new arrays
-    grad = -4.0 * oq
-    grad += 4.0 * q @ qq
-    far = np.matmul(qb, near).reshape(m * k, k)
-    far *= 4.0
-    grad -= far
-    r = mu @ p
-    r -= ov.diag
+    grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.matmul(qb, near).reshape(m * k, k)
+    r = mu @ p - ov.diag
     loss = loss1 + float(r @ r)
-    grad *= root
-    outer = r[:, None] * p
-    outer *= 2.0
-    grad += outer
+    grad = grad_q * root + 2.0 * (r[:, None] * p)  # np.outer's product
     if l2:  # else its terms are zeros, whose sum leaves every (nonzero-signed) entry as it is
         diff = mu - mu0
         loss += l2 * _dot(diff, diff)

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..aggregate._columnwise import columnwise
-from ..aggregate._observed import _CSR_MATVECS, csr_times_dense
+from ..aggregate._observed import csr_times_dense
 from ._votes import kept_entries
 
 __all__ = ["VotedOutcomes", "column_sums", "group_indicator", "outcome_patterns", "voted_outcomes"]
@@ -164,7 +164,7 @@ class VotedOutcomes:
     def log_joint(self, log_mu: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
         """``λ log μ`` of the full indicator, (n, K), plus ``offset`` (K,) if given (one pass)."""
         # scipy's kernel of ``lam @ x`` called directly (``csr_times_dense``): the same sums, without the dispatch
-        out = _product(self.lam, log_mu - log_mu[self.baseline])
+        out = csr_times_dense(self.lam, log_mu - log_mu[self.baseline], np.empty((self.lam.shape[0], log_mu.shape[1])))
         constant = np.add.reduce(log_mu[self.starts], axis=0)  # ``.sum(axis=0)``'s reduction
         columnwise(np.add, out, constant if offset is None else constant + offset)  # out += ...
         return out
@@ -172,31 +172,12 @@ class VotedOutcomes:
     def counts(self, post: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
         """``λᵀ T`` of the full indicator (``λᵀ W T`` with weights), (n_columns, K): per outcome and
         class, the posterior mass (``mass``: :meth:`mass` of ``T``, if already computed)."""
-        out = _product(self.lam_t, post)  # ``lam_t @ post``'s sums
+        lam_t = self.lam_t
+        out = csr_times_dense(lam_t, post, np.empty((lam_t.shape[0], post.shape[1])))  # ``lam_t @ post``'s sums
         voted = np.add.reduceat(out, self.starts, axis=0)  # the starts' rows are still zero
         total = self.mass(post) if mass is None else mass
         out[self.starts] = np.maximum(total[None, :] - voted, 0.0)
         return out
-
-
-def _product(m: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
-    """``m @ x`` for the outcome indicator (or its transpose, float64 CSR) and a dense float64 ``x``: scipy's kernel
-    on a zeroed result, as :func:`~labelwise.aggregate._observed.csr_times_dense` calls it (the same sums, bit for
-    bit), without its checks where the operands are the EM step's own (a fresh C-contiguous ``x``); any other case
-    goes through it."""
-    n_rows, n_cols = m.shape
-    if (
-        _CSR_MATVECS is None
-        or m.format != "csr"
-        or m.data.dtype != np.float64
-        or x.dtype != np.float64
-        or x.shape[0] != n_cols
-        or not x.flags.c_contiguous
-    ):
-        return csr_times_dense(m, x, np.empty((n_rows, x.shape[1])))
-    out = np.zeros((n_rows, x.shape[1]))
-    _CSR_MATVECS(n_rows, n_cols, x.shape[1], m.indptr, m.indices, m.data, x.ravel(), out.ravel())
-    return out
 
 
 def column_sums(a: np.ndarray) -> np.ndarray:

@@ -85,10 +85,9 @@ def em_m_step(
     ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form (with weights,
     each row of ``post`` counts ``weights[i]`` times)."""
     mass = _mass(lam_t, post)
-    mu = _outcome_counts(lam_t, post, mass)  # a new array: the same operations below in its memory
-    mu += smoothing
-    mu /= mass[None, :] + smoothing * n_outcomes[:, None]
-    return mu, mass / np.add.reduce(mass)  # ``mass.sum()``'s reduction
+    counts = _outcome_counts(lam_t, post, mass)
+    mu = (counts + smoothing) / (mass[None, :] + smoothing * n_outcomes[:, None])
+    return mu, mass / mass.sum()
 
 
 def lf_mu_from_posterior(lf_lam_t: sp.csr_matrix, post: np.ndarray) -> np.ndarray:

@@ -93,8 +93,6 @@ LAM_SCALE, GAMMA, THRESHOLD, LABEL_MODEL_MAX_INDICATORS = 5.0, 0.6, 0.05, 100
 #: same pairs in the same order on every set the one-class fit was judged on (``benchmarks/dev_weak_one_class_fast.py``).
 LABEL_MODEL_TOL = 1e-5
 
-_MAX = np.maximum.reduce  # ``ndarray.max``'s reduction, without its Python layer
-
 
 @dataclass(frozen=True)
 class SparseLowRank:
@@ -205,12 +203,8 @@ def sparse_low_rank(
 def _shrink_off_diagonal(s: np.ndarray, threshold: float) -> np.ndarray:
     """``S``'s proximal step: its off-diagonal entries soft thresholded by ``threshold`` (the ℓ1 penalty), its
     diagonal kept (not penalised)."""
-    out = np.abs(s)  # in place below: the same operations on the same operands, without the temporaries
-    out -= threshold
-    np.maximum(out, 0.0, out=out)
-    np.multiply(np.sign(s), out, out=out)
-    d = s.shape[0]
-    out.reshape(-1)[:: d + 1] = s.reshape(-1)[:: d + 1]  # ``np.fill_diagonal(out, s.diagonal())``'s assignment
+    out = np.sign(s) * np.maximum(np.abs(s) - threshold, 0.0)
+    np.fill_diagonal(out, s.diagonal())
     return out
 
 
@@ -236,30 +230,21 @@ def sparse_low_rank_admm(
     eye = np.eye(d)
     s, low, u = np.diag(1.0 / np.maximum(np.diag(sigma), 1e-12)), np.zeros((d, d)), np.zeros((d, d))
     converged, it, shifted = False, 0, curvature + rho  # the R step's denominator, made again when ρ changes
-    qt = q.T
-    # each step's operations as written in the comments, on the same operands in the same order: in place where the
-    # result is new (``x = a + b; x *= 0.5`` is ``0.5 * (a + b)``), maxima by ``ndarray.max``'s reduction
     while it < max_iter:
         it += 1
-        r = q @ ((qt @ (eye + rho * (s - low - u)) @ q) / shifted) @ qt
-        r += r.T  # r = 0.5 * (r + r.T)
-        r *= 0.5
+        r = q @ ((q.T @ (eye + rho * (s - low - u)) @ q) / shifted) @ q.T
+        r = 0.5 * (r + r.T)
         s_prev, low_prev = s, low
-        s = r + low
-        s += u
-        s = _shrink_off_diagonal(s, lam * gamma / rho)
-        shrink = lam / rho
+        s = _shrink_off_diagonal(r + low + u, lam * gamma / rho)
         vals, vecs = np.linalg.eigh(s - r - u)
-        keep = vals > shrink
+        keep = vals > lam / rho
         kept = vecs[:, keep]
-        low = (kept * (vals[keep] - shrink)) @ kept.T
-        low += low.T  # low = 0.5 * (low + low.T)
-        low *= 0.5
-        residual = r - s
-        residual += low  # residual = r - s + low
+        low = (kept * (vals[keep] - lam / rho)) @ kept.T
+        low = 0.5 * (low + low.T)
+        residual = r - s + low
         u = u + residual
-        primal = float(_MAX(np.abs(residual), axis=None))
-        dual = rho * max(float(_MAX(np.abs(s - s_prev), axis=None)), float(_MAX(np.abs(low - low_prev), axis=None)))
+        primal = float(np.abs(residual).max())
+        dual = rho * max(float(np.abs(s - s_prev).max()), float(np.abs(low - low_prev).max()))
         if primal < tol and dual < tol:
             converged = True
             break
