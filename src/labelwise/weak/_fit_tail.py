@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import _every_row, _exchangeable, _identified
+from . import _exchangeable, _identified
 from ._em import EMRun
 from ._fit_check import fitted_check, guard_missing, refit_best
 from ._posterior import FLOOR, confusion_given_votes
@@ -60,7 +60,6 @@ def checked_run(
     run = guard_missing(model, em, run, voted, groups, votes)
     matrix = data.matrix if data.every else data.matrix[data.cov]
     run = _exchangeable.shared_confusion_run(model, em, run, matrix, groups, len(votes.classes))
-    run = _every_row.every_row_run(model, em, run, data, groups, lam_g)  # off by default (geninf57; every57)
     return run, groups, lam_g
 
 
