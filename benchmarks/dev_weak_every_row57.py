@@ -36,6 +36,19 @@ functions this script calls with its seeds and configurations replaced by these)
     Snorkel's fit CPU (``snorkel_cpu_s``) at least 15x labelwise's (``lw_cpu_s``).
 Adopted (``ENABLED = True``) only if all pass; otherwise ``src`` goes back to main's.
 
+OUTCOME (``--judge`` at b760c89c, the registering commit, 05:05-05:12 UTC; log /tmp/every57/judge.log, not
+committed): it FAILS (d). (a) passes: 1,174 of 1,200 changed (684 up and 2 down by more than 0.5, the largest fall
+0.58), more than 0.5 below MV 35 -> 11, none newly, mean 83.148 -> 84.364. (b) passes: 3 of the 93 changed (sim100
++6.83, sim106 +0.89, sim103 -0.33), mean 86.8666 -> 86.9460. (c) passes: 19 of 19 at or above the record; moved
+sim1000 0.7733 -> 0.8191, sim1003 0.8086 -> 0.8420, sim1006 0.8387 -> 0.8635. (d) fails: generator sets 1 -> 1
+below MV, none newly; low-coverage sets 73 -> 71 below MV but 3 newly (9271 84.88 -> 68.81, 9375 61.80 -> 55.98,
+9484 85.29 -> 67.70). (e) was not run. The cause of the three (and of the shared-trigger sets shared1884_K2 and
+shared1886_K2, computed in the same step, 6 -> 8 below MV): ``_one_class_fit.choose_structure`` compares by BIC the
+fit without the learned pairs with the fit with them, reading each fit's ``log_likelihood_history_[-1]`` as the
+voted items' mean log-likelihood; the refit replaced the first fit's by its mean over every vote row (the no-vote
+items included, the balance free), higher, so the learned copy cliques were dropped. ``src`` went back to main's;
+this script exits unless run from b760c89c.
+
 Run (from the repository root)::
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 \\
@@ -176,7 +189,10 @@ def main() -> None:
     ap.add_argument("--judge", action="store_true", help="the registered rule, once, to its first failure")
     args = ap.parse_args()
     if _every_row is None:
-        sys.exit("labelwise.weak._every_row is not in src: see benchmarks/RESULTS.md, session 57 (every57)")
+        sys.exit(
+            "labelwise.weak._every_row left src after its second judging (benchmarks/RESULTS.md, session 57, every57): "
+            "run this script from commit b760c89c"
+        )
     gi.OUT.mkdir(parents=True, exist_ok=True)
     if args.judge:
         print("RULE:", judge(), flush=True)
