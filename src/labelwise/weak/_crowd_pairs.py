@@ -18,6 +18,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Any
 
@@ -29,6 +30,7 @@ from ..aggregate._base import _blas_controller
 from ..aggregate._dependent import MIN_SHARED_ITEMS, MemoryPairs, find_dependent_pairs
 from ..aggregate._observed import _Observed, _vote_shares
 from ..aggregate._pair_check import SAMPLE_ROWS
+from ..aggregate._pair_triad import matrix_shared_pairs
 from ..aggregate._patterns import AnswerPatterns
 from ..aggregate.dawid_skene import DawidSkene
 from ..errors import LabelwiseWarning
@@ -36,7 +38,15 @@ from ._pair_triad import triad_keep
 from ._shared_steps import SHARED, reused_for
 from ._votes import Votes
 
-__all__ = ["OWN_FIT", "PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "own_fit_pairs", "pairs_frame"]
+__all__ = [
+    "OWN_FIT",
+    "PAIR_COLUMNS",
+    "dependent_pairs",
+    "join_free_pairs",
+    "own_fit_pairs",
+    "pairs_frame",
+    "row_pairs",
+]
 
 #: The columns of a dependent pair (``dependent_pairs_``), the functions as ``a`` and ``b``.
 PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
@@ -160,6 +170,24 @@ def own_fit_pairs(
     """
     if len(matrix) > SAMPLE_ROWS:
         return None
+    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold, dependency_triad=False)
+    data = row_pairs(est, matrix, weights, k, post)
+    pseudo = est._pseudo_counts(data.pat)
+    codes = None if not known else np.asarray(known, dtype=np.float64)
+    found = find_dependent_pairs(data, pseudo, threshold, int(est.max_iter), float(est.tol), triad=False, known=codes)
+    rows = np.empty((0, 6)) if found is None else found
+    if not triad or not len(rows):
+        return rows
+    pairs = rows[:, :2] if codes is None else np.concatenate([codes, rows[:, :2]])
+    a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    prior, conf = data.fit_without((a, b), -1, -1, pseudo, int(est.max_iter), float(est.tol))
+    return rows[triad_keep(matrix, prior, conf, rows, threshold, MIN_SHARED_ITEMS, weights)]
+
+
+def row_pairs(est: DawidSkene, matrix: np.ndarray, weights: np.ndarray, k: int, post: np.ndarray | None) -> MemoryPairs:
+    """The pair check's data (:class:`_RowPairs`) of the vote rows ``matrix`` (``-1`` = abstain, each row with a
+    vote; ``weights``: the items each stands for) as weighted answer patterns of ``k`` classes, ``est``'s EM steps,
+    the confirmation fits started from ``post`` (:func:`own_fit_pairs`)."""
     n_rows, m = matrix.shape
     row, col = np.nonzero(matrix >= 0)  # row-major: the answers sorted by (row, labeler), the CSR order
     enc = EncodedAnswers(
@@ -172,18 +200,27 @@ def own_fit_pairs(
     )
     pat = AnswerPatterns(answers=enc, item_pattern=np.arange(n_rows, dtype=np.int64), weights=weights)
     obs = _Observed.build(pat)
-    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold, dependency_triad=False)
-    pseudo = est._pseudo_counts(pat)
-    data = MemoryPairs(est, enc, pat, obs, _vote_shares(obs, k), start=post)
-    codes = None if not known else np.asarray(known, dtype=np.float64)
-    found = find_dependent_pairs(data, pseudo, threshold, int(est.max_iter), float(est.tol), triad=False, known=codes)
-    rows = np.empty((0, 6)) if found is None else found
-    if not triad or not len(rows):
-        return rows
-    pairs = rows[:, :2] if codes is None else np.concatenate([codes, rows[:, :2]])
-    a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
-    prior, conf = data.fit_without((a, b), -1, -1, pseudo, int(est.max_iter), float(est.tol))
-    return rows[triad_keep(matrix, prior, conf, rows, threshold, MIN_SHARED_ITEMS, weights)]
+    return _RowPairs(est, enc, pat, obs, _vote_shares(obs, k), start=post, rows=matrix)
+
+
+@dataclasses.dataclass(eq=False)
+class _RowPairs(MemoryPairs):
+    """:class:`~labelwise.aggregate._dependent.MemoryPairs` of the label model's distinct vote ``rows`` (one answer
+    pattern each, weighted by ``pat.weights``): the pairs sharing items counted from the dense vote indicator."""
+
+    rows: np.ndarray | None = None
+
+    def shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``MemoryPairs.shared``: its pairs, in its order, and their shared items, from
+        :func:`~labelwise.aggregate._pair_triad.matrix_shared_pairs` (a dense product of the vote indicator) where the
+        rows' weights are whole numbers whose sum is exact in float64, as the items' counts are: then both sum ones
+        of whole weights exactly, so the numbers are the sparse gram's bit for bit. Else (and where the screen
+        samples items) the sparse gram's own."""
+        w = self.pat.weights
+        exact = w is not None and bool(np.all(w == np.floor(w))) and float(np.sum(w)) < 2.0**53
+        if self.rows is None or not exact or self.screened is not self.obs:
+            return super().shared(min_shared)
+        return matrix_shared_pairs(self.rows, min_shared, w)
 
 
 def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:
