@@ -117,3 +117,51 @@ def test_shared_items_equal_the_sparse_grams_for_any_rows(n, m, k, seed, min_sha
     weights = rng.integers(1, 6, n).astype(np.float64) if whole else rng.random(n) * 3 + 0.1
     dense, sparse = _shared_both(matrix, weights, k, min_shared)
     assert _same(dense, sparse)
+
+
+def _z_both(matrix: np.ndarray, weights: np.ndarray, k: int, post: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair's agreement ``z`` under the check's gate model, on the check's count rows and on the rows' own."""
+    from labelwise.aggregate._pair_check import Entries
+    from labelwise.aggregate._pair_triad import MatrixRows, model_z
+
+    est = DawidSkene(prior_strength=8.0)
+    data = row_pairs(est, matrix, weights, k, post)
+    pseudo = est._pseudo_counts(data.pat)
+    a, b = np.array([0]), np.array([1])
+    prior, conf = data.fit_without((a, b), -1, -1, pseudo, int(est.max_iter), float(est.tol))
+    rows = MatrixRows.build(matrix, k, weights)
+    own = model_z(data.obs, data.ent, prior, conf)
+    rebuilt = model_z(rows, Entries.build(rows, matrix.shape[1]), prior, conf)
+    m = matrix.shape[1]
+    pairs = [(x, y) for x in range(m) for y in range(x + 1, m)]
+    return np.array([own(*p) for p in pairs]), np.array([rebuilt(*p) for p in pairs])
+
+
+def test_the_triad_gate_on_the_checks_count_rows_is_the_rows_gate_bit_for_bit():
+    """The gate's ``z`` on the check's own count rows equal those on the rows' count rows built again, and so do
+    the pairs it keeps."""
+    from labelwise.aggregate._pair_triad import matrix_triad_keep
+
+    matrix, weights, post = _check_inputs()
+    own, rebuilt = _z_both(matrix, weights, 2, post)
+    assert own.tobytes() == rebuilt.tobytes() and np.isfinite(own).any()
+    est = DawidSkene(prior_strength=8.0)
+    data = row_pairs(est, matrix, weights, 2, post)
+    pseudo = est._pseudo_counts(data.pat)
+    found = np.array([[0.0, 1.0, 500.0, 480.0, 300.0, 20.0], [2.0, 3.0, 500.0, 400.0, 380.0, 6.0]])
+    prior, conf = data.fit_without((np.array([0, 2]), np.array([1, 3])), -1, -1, pseudo, 50, 1e-6)
+    keep = data.triad_keep(prior, conf, found, 5.0)
+    assert keep.tolist() == matrix_triad_keep(matrix, prior, conf, found, 5.0, MIN_SHARED_ITEMS, weights).tolist()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(5, 40), st.integers(3, 6), st.integers(2, 3), st.integers(0, 2**31 - 1))
+def test_agreement_z_on_the_checks_count_rows_equal_the_rows_own_for_any_rows(n, m, k, seed):
+    """For any vote rows and weights, each pair's ``z`` is the same float on both count rows (unused columns of
+    the rows' own hold no entry)."""
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(-1, k, (n, m))
+    matrix[:, 0] = np.where((matrix == -1).all(axis=1), rng.integers(0, k, n), matrix[:, 0])
+    weights = rng.integers(1, 6, n).astype(np.float64)
+    own, rebuilt = _z_both(matrix, weights, k, None)
+    assert own.tobytes() == rebuilt.tobytes()
