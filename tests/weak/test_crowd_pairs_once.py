@@ -87,7 +87,9 @@ def _shared_both(matrix: np.ndarray, weights: np.ndarray, k: int, min_shared: fl
 
 
 def _same(x: tuple, y: tuple) -> bool:
-    return all(a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes() for a, b in zip(x, y))
+    return all(
+        a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes() for a, b in zip(x, y, strict=True)
+    )
 
 
 def test_shared_items_of_the_rows_are_the_sparse_grams_bit_for_bit():

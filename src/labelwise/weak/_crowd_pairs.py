@@ -185,7 +185,7 @@ def own_fit_pairs(
     return rows[data.triad_keep(prior, conf, rows, threshold)]
 
 
-def row_pairs(est: DawidSkene, matrix: np.ndarray, weights: np.ndarray, k: int, post: np.ndarray | None) -> MemoryPairs:
+def row_pairs(est: DawidSkene, matrix: np.ndarray, weights: np.ndarray, k: int, post: np.ndarray | None) -> _RowPairs:
     """The pair check's data (:class:`_RowPairs`) of the vote rows ``matrix`` (``-1`` = abstain, each row with a
     vote; ``weights``: the items each stands for) as weighted answer patterns of ``k`` classes, ``est``'s EM steps,
     the confirmation fits started from ``post`` (:func:`own_fit_pairs`)."""
@@ -209,7 +209,7 @@ class _RowPairs(MemoryPairs):
     """:class:`~labelwise.aggregate._dependent.MemoryPairs` of the label model's distinct vote ``rows`` (one answer
     pattern each, weighted by ``pat.weights``): the pairs sharing items counted from the dense vote indicator."""
 
-    rows: np.ndarray | None = None
+    rows: np.ndarray = dataclasses.field(kw_only=True)
     _matrix_shared: dict = dataclasses.field(default_factory=dict, repr=False)  # by ``min_shared``
 
     def matrix_shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -226,7 +226,7 @@ class _RowPairs(MemoryPairs):
         samples items) the sparse gram's own."""
         w = self.pat.weights
         exact = w is not None and bool(np.all(w == np.floor(w))) and float(np.sum(w)) < 2.0**53
-        if self.rows is None or not exact or self.screened is not self.obs:
+        if not exact or self.screened is not self.obs:
             return super().shared(min_shared)
         return self.matrix_shared(min_shared)
 
