@@ -66,6 +66,21 @@ class TestNamedIndexBecomesAColumn:
         assert read["item_id"].tolist() == frame.index.tolist()
         pd.testing.assert_frame_equal(read, frame.reset_index())
 
+    def test_a_folder_of_parts_on_named_ranges_numbers_each_part_by_its_own_range(self, tmp_path):
+        """Parts written in a loop, each on its own ``RangeIndex`` named ``item_id`` (metadata only): each part's
+        rows hold its range, as each part read alone holds it (main dropped the column: pyarrow restores a range
+        only when its length is the whole table's)."""
+        frame = _frame(pd.RangeIndex(6))
+        folder = tmp_path / "parts"
+        folder.mkdir()
+        frame.iloc[:4].set_index(pd.RangeIndex(11, 19, 2, name="item_id")).to_parquet(folder / "part.0.parquet")
+        frame.iloc[4:4].set_index(pd.RangeIndex(0, 0, name="item_id")).to_parquet(folder / "part.1.parquet")
+        frame.iloc[4:].set_index(pd.RangeIndex(3, 1, -1, name="item_id")).to_parquet(folder / "part.2.parquet")
+        read = read_parquet_folder(folder, "DATA")
+        assert list(read.columns) == ["item_id", "x", "label"]
+        assert read["item_id"].tolist() == [11, 13, 15, 17, 3, 2]
+        pd.testing.assert_frame_equal(read.drop(columns="item_id"), frame)
+
 
 class TestUnnamedIndex:
     def test_a_default_range_index_adds_no_column(self, tmp_path):

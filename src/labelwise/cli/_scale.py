@@ -51,7 +51,8 @@ def read_parquet_rows(path: Path, what: str) -> Any:
     The columns are those of the in-memory readers (:func:`labelwise.io.read_table`,
     :func:`labelwise.io.parquet_parts.read_parquet_folder`): the index pandas stored is read as columns
     by :func:`labelwise.io.index_columns.index_as_columns` in each partition (:mod:`._dask_parquet`:
-    any ``MultiIndex``, unnamed levels and levels a column holds dropped), and the hive partition columns
+    any ``MultiIndex``, unnamed levels and levels a column holds dropped; a named ``RangeIndex`` kept in
+    pandas' metadata only, each part's own range), and the hive partition columns
     of a folder (``df.to_parquet(folder, partition_cols=[...])``) have the in-memory types
     (:func:`labelwise.io.parquet_parts.hive_columns`, given to Dask as the partitioning), not Dask's
     categories: the same file gives the same columns with and without ``--scheduler``."""
@@ -77,33 +78,7 @@ def read_parquet_rows(path: Path, what: str) -> Any:
         raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None
     if p.is_dir():
         check_parquet_parts(p, what, [str(c) for c in frame.columns])
-    _refuse_named_range_index(p, what)
     return frame
-
-
-def _refuse_named_range_index(path: Path, what: str) -> None:
-    """A :class:`DataFileError` for a Parquet file (or a folder's first part) whose index is a named
-    ``RangeIndex`` (``df.rename_axis("row").to_parquet(...)``): pandas keeps it in the metadata only,
-    and Dask's reader fails on it when the rows are read (``KeyError: '[nan] not in index'``)."""
-    first = next(iter(parquet_part_files(path)), None) if path.is_dir() else path
-    if first is None:
-        return
-    if path.is_dir():
-        meta = read_part_schema(first, path, what).pandas_metadata or {}
-    else:
-        import pyarrow.parquet as pq
-
-        try:
-            meta = pq.read_schema(first).pandas_metadata or {}
-        except (OSError, ValueError):
-            return  # Dask read the schema; the rows' own errors are Dask's
-    named = [i["name"] for i in meta.get("index_columns", []) if isinstance(i, dict) and i.get("name") is not None]
-    if named:
-        raise DataFileError(
-            f"{what} {str(first)!r} has a named RangeIndex {named[0]!r} kept in its metadata only, which Dask "
-            "cannot read; write it again with the index as a column (df.reset_index().to_parquet(...)) or "
-            "without it (index=False), or read a single file without --scheduler"
-        )
 
 
 #: Memory maps of the ``.npy`` files this process's tasks read, by file identity (at most ``_MAX_MAPS``).
