@@ -22,6 +22,15 @@ THE RULE (registered in this docstring, committed before the final timing run; n
 3. Reported, not judged: Snorkel's first fit over labelwise's on the five missing-path sets
    (``dev_weak_missing_speed3.py --snorkel-ratio``, ``/work/venvs/weak-snorkel/bin/python``).
 
+OUTCOME (rule committed in 5238b4af at 04:30 UTC; cuts 684648e5, 2fb9dd2c, 583f41d0, 98022ec7; code timed at 270cad65):
+1. 242 fits and 20 fits: 0 differ, largest ``probas_`` difference 0, after each cut: PASS.
+2. Final timing 04:54:25-05:05:55 UTC, load 5.4-5.7: main / branch cold sim15701 1.441, sim6201 1.045, sim6109 1.071,
+   sim16001 1.062, sim16101 1.062 (all cheaper: PASS); sim1000-sim1009 branch / main 0.780-1.015 except sim1002
+   1.032 (main 0.0285 s, branch 0.0294 s; warm 0.0246 both; its fit calls none of the changed code): that clause
+   FAILS on sim1002, by the processes' spread; not rerun. Numbers: ``benchmarks/RESULTS.md``, session 57 (speed57).
+3. Snorkel's first fit over the branch's: sim15701 11.9x, sim6201 11.6x, sim6109 10.9x, sim16001 14.3x, sim16101
+   14.9x (main 8.7x, 10.3x, 9.6x, 13.1x, 14.0x in the same run).
+
 Run (from the repository root)::
 
     PYTHONPATH=<main>/src python benchmarks/dev_weak_missing_speed57.py --save /tmp/speed57_missing.pkl
