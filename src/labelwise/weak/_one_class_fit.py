@@ -65,11 +65,9 @@ import numpy as np
 from .._caller import warn_at_caller
 from ..errors import LabelwiseWarning
 from ._missing_guard import ONE_CLASS_VOTES
-from ._moments import indicator, weighted_gram
 from ._one_class import one_class_functions
 from ._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote_share_balance
 from ._shared_steps import SHARED, resolve, reused, reused_for_all
-from ._structure_learning import learned_pairs  # at import, not at the first fit on one-class votes
 from ._votes import ABSTAIN
 
 __all__ = [
@@ -177,6 +175,8 @@ def _outcomes_seen(matrix: np.ndarray, w: np.ndarray, n_classes: int) -> tuple[n
     """Which vote rows have a vote and weight > 0, and the number of distinct outcomes (abstain or a class) each
     function shows on them: the classes it votes there (the vote indicator's cells), plus the abstain where it
     votes on fewer of those rows than all."""
+    from ._moments import indicator
+
     lam = reused("lam", lambda: indicator(np.asarray(matrix), n_classes))  # the fits' own
     per_row = np.diff(lam.indptr)
     kept = (per_row > 0) & (np.asarray(w) > 0)
@@ -231,6 +231,9 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
         k = len(votes.classes)
         if not (ENABLED.get() and model.n_em_iter and _mostly(matrix, w, k)):
             return resolve(model, model._fit_rows(matrix, w, p_fixed, deps, votes))
+        from ._moments import indicator, weighted_gram
+        from ._structure_learning import learned_pairs
+
         lam = reused("lam", lambda: indicator(matrix, k))  # the fits' own (``model._fit_rows``), made here first
         learned = learned_pairs(matrix, w, k, reused("gram", lambda: weighted_gram(lam, w)))
         if learned is None:
