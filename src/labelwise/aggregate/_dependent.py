@@ -327,7 +327,8 @@ class MemoryPairs:
         key = (found[0].tobytes(), found[1].tobytes())  # the confirmations' fits share the groups found so far
         if key not in self._group_weights:
             self._group_weights[key] = group_answer_weights(obs.m, obs.annotator_of, self.enc.n_annotators, *found)
-        held = _with_answer_weights(obs, np.where(np.isin(self.entry_annotator, (a, b)), 0.0, self._group_weights[key]))
+        out = (self.entry_annotator == a) | (self.entry_annotator == b)  # np.isin's mask, without its table
+        held = _with_answer_weights(obs, np.where(out, 0.0, self._group_weights[key]))
         n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)  # answers, not patterns
         post = _vote_shares(held, self.enc.n_classes) if self.start is None else self.start
         last = np.inf

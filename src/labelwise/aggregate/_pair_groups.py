@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from ._base import csr_entry_rows
 
@@ -50,9 +49,24 @@ def group_answer_weights(
 
 
 def _pair_groups(n_annotators: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
-    """The groups the pairs ``(a, b)`` join (scipy's connected components of two or more annotators): each
-    annotator's group (-1: in no pair of two annotators) and the number of component labels."""
-    graph = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n_annotators, n_annotators))
-    n_comp, comp = connected_components(graph, directed=False)
-    size = np.bincount(comp, minlength=n_annotators)
-    return np.where(size[comp] > 1, comp, -1).astype(np.int64), int(n_comp)
+    """The groups the pairs ``(a, b)`` join (the connected components of two or more annotators): each annotator's
+    group (-1: in no pair of two annotators) and the number of component labels.
+
+    Each component is labelled by the rank of its smallest annotator, as scipy's ``connected_components`` labels
+    them (in the order it first meets their annotators), found by label propagation with pointer jumping (each
+    pair's two annotators take the smaller of their labels, then each label its own label's, until nothing moves;
+    Shiloach and Vishkin's hooking and shortcutting): a few array passes over a few pairs, not a sparse graph."""
+    a, b = np.asarray(a, dtype=np.intp).ravel(), np.asarray(b, dtype=np.intp).ravel()
+    comp = np.arange(n_annotators)
+    while True:
+        low = np.minimum(comp[a], comp[b])
+        new = comp.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if np.array_equal(new, comp):
+            break
+        comp = new
+    roots, label = np.unique(comp, return_inverse=True)  # comp: each component's smallest annotator
+    size = np.bincount(label, minlength=len(roots))
+    return np.where(size[label] > 1, label, -1).astype(np.int64), len(roots)

@@ -18,6 +18,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Any
 
@@ -29,6 +30,8 @@ from ..aggregate._base import _blas_controller
 from ..aggregate._dependent import MIN_SHARED_ITEMS, MemoryPairs, find_dependent_pairs
 from ..aggregate._observed import _Observed, _vote_shares
 from ..aggregate._pair_check import SAMPLE_ROWS
+from ..aggregate._pair_triad import matrix_shared_pairs, model_z, triad_pairs
+from ..aggregate._pair_triad import triad_keep as gate_by_z
 from ..aggregate._patterns import AnswerPatterns
 from ..aggregate.dawid_skene import DawidSkene
 from ..errors import LabelwiseWarning
@@ -36,7 +39,15 @@ from ._pair_triad import triad_keep
 from ._shared_steps import SHARED, reused_for
 from ._votes import Votes
 
-__all__ = ["OWN_FIT", "PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "own_fit_pairs", "pairs_frame"]
+__all__ = [
+    "OWN_FIT",
+    "PAIR_COLUMNS",
+    "dependent_pairs",
+    "join_free_pairs",
+    "own_fit_pairs",
+    "pairs_frame",
+    "row_pairs",
+]
 
 #: The columns of a dependent pair (``dependent_pairs_``), the functions as ``a`` and ``b``.
 PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
@@ -160,6 +171,24 @@ def own_fit_pairs(
     """
     if len(matrix) > SAMPLE_ROWS:
         return None
+    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold, dependency_triad=False)
+    data = row_pairs(est, matrix, weights, k, post)
+    pseudo = est._pseudo_counts(data.pat)
+    codes = None if not known else np.asarray(known, dtype=np.float64)
+    found = find_dependent_pairs(data, pseudo, threshold, int(est.max_iter), float(est.tol), triad=False, known=codes)
+    rows = np.empty((0, 6)) if found is None else found
+    if not triad or not len(rows):
+        return rows
+    pairs = rows[:, :2] if codes is None else np.concatenate([codes, rows[:, :2]])
+    a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    prior, conf = data.fit_without((a, b), -1, -1, pseudo, int(est.max_iter), float(est.tol))
+    return rows[data.triad_keep(prior, conf, rows, threshold)]
+
+
+def row_pairs(est: DawidSkene, matrix: np.ndarray, weights: np.ndarray, k: int, post: np.ndarray | None) -> _RowPairs:
+    """The pair check's data (:class:`_RowPairs`) of the vote rows ``matrix`` (``-1`` = abstain, each row with a
+    vote; ``weights``: the items each stands for) as weighted answer patterns of ``k`` classes, ``est``'s EM steps,
+    the confirmation fits started from ``post`` (:func:`own_fit_pairs`)."""
     n_rows, m = matrix.shape
     row, col = np.nonzero(matrix >= 0)  # row-major: the answers sorted by (row, labeler), the CSR order
     enc = EncodedAnswers(
@@ -172,18 +201,44 @@ def own_fit_pairs(
     )
     pat = AnswerPatterns(answers=enc, item_pattern=np.arange(n_rows, dtype=np.int64), weights=weights)
     obs = _Observed.build(pat)
-    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold, dependency_triad=False)
-    pseudo = est._pseudo_counts(pat)
-    data = MemoryPairs(est, enc, pat, obs, _vote_shares(obs, k), start=post)
-    codes = None if not known else np.asarray(known, dtype=np.float64)
-    found = find_dependent_pairs(data, pseudo, threshold, int(est.max_iter), float(est.tol), triad=False, known=codes)
-    rows = np.empty((0, 6)) if found is None else found
-    if not triad or not len(rows):
-        return rows
-    pairs = rows[:, :2] if codes is None else np.concatenate([codes, rows[:, :2]])
-    a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
-    prior, conf = data.fit_without((a, b), -1, -1, pseudo, int(est.max_iter), float(est.tol))
-    return rows[triad_keep(matrix, prior, conf, rows, threshold, MIN_SHARED_ITEMS, weights)]
+    return _RowPairs(est, enc, pat, obs, _vote_shares(obs, k), start=post, rows=matrix)
+
+
+@dataclasses.dataclass(eq=False)
+class _RowPairs(MemoryPairs):
+    """:class:`~labelwise.aggregate._dependent.MemoryPairs` of the label model's distinct vote ``rows`` (one answer
+    pattern each, weighted by ``pat.weights``): the pairs sharing items counted from the dense vote indicator."""
+
+    rows: np.ndarray = dataclasses.field(kw_only=True)
+    _matrix_shared: dict = dataclasses.field(default_factory=dict, repr=False)  # by ``min_shared``
+
+    def matrix_shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`~labelwise.aggregate._pair_triad.matrix_shared_pairs` of the rows (a dense product of the vote
+        indicator), once per ``min_shared``."""
+        if min_shared not in self._matrix_shared:
+            self._matrix_shared[min_shared] = matrix_shared_pairs(self.rows, min_shared, self.pat.weights)
+        return self._matrix_shared[min_shared]
+
+    def shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``MemoryPairs.shared``: its pairs, in its order, and their shared items, from :meth:`matrix_shared` where
+        the rows' weights are whole numbers whose sum is exact in float64, as the items' counts are: then both sum
+        ones of whole weights exactly, so the numbers are the sparse gram's bit for bit. Else (and where the screen
+        samples items) the sparse gram's own."""
+        w = self.pat.weights
+        exact = w is not None and bool(np.all(w == np.floor(w))) and float(np.sum(w)) < 2.0**53
+        if not exact or self.screened is not self.obs:
+            return super().shared(min_shared)
+        return self.matrix_shared(min_shared)
+
+    def triad_keep(self, prior: np.ndarray, conf: np.ndarray, found: np.ndarray, threshold: float) -> np.ndarray:
+        """:func:`~labelwise.aggregate._pair_triad.matrix_triad_keep` of the ``found`` rows under the model ``prior``,
+        ``conf``, on the check's own count rows and entry index (``obs``, ``ent``) instead of the rows' count rows
+        built again (:class:`~labelwise.aggregate._pair_triad.MatrixRows`): the same entries in the same order, only
+        the unused (labeler, class) columns left out, so the same ``z`` bit for bit."""
+        shared = self.matrix_shared(float(MIN_SHARED_ITEMS))
+        listed = triad_pairs(found, shared, MIN_SHARED_ITEMS)
+        z_of = model_z(self.obs, self.ent, prior, conf, listed)
+        return gate_by_z(found, z_of, shared, MIN_SHARED_ITEMS, threshold)
 
 
 def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:

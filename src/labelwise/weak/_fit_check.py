@@ -26,6 +26,7 @@ from ._em import COMPARISON_TOL
 from ._missing_guard import guard_missing as guard_relabelling
 from ._one_class import one_class_groups
 from ._posterior import VotedOutcomes, posterior, voted_outcomes
+from ._shared_steps import reused_for_all
 from ._votes import Votes
 
 __all__ = ["fitted_check", "guard_missing", "refit_best"]
@@ -101,12 +102,25 @@ def _own_fit_pairs(
     triad: bool,
     known: list[tuple[int, int]] | None,
 ) -> np.ndarray | None:
-    """:func:`._crowd_pairs.own_fit_pairs` on the rows with a vote, which the missing-abstain EM ``run`` ran on."""
-    cov = (matrix >= 0).any(axis=1)
-    rows, w = (matrix, weights) if cov.all() else (matrix[cov], weights[cov])
-    return own_fit_pairs(
-        rows, w, run.post, k, threshold=threshold, prior_strength=strength, triad=triad, known=known or None
-    )
+    """:func:`._crowd_pairs.own_fit_pairs` on the rows with a vote, which the missing-abstain EM ``run`` ran on.
+
+    Where the label model's fits of one set of vote rows share their steps (:data:`~._shared_steps.SHARED`: the
+    one-class fit's structures), a check with the same inputs as an earlier fit's (the same ``matrix`` and
+    ``weights``, a posterior ``run.post`` equal to the bit, the same settings and ``known`` pairs) is that check's
+    rows, not run again: the check reads nothing else, so they are its rows (sim15701's two structures reach the same
+    missing-abstain fit and cliques)."""
+
+    def check() -> np.ndarray | None:
+        cov = (matrix >= 0).any(axis=1)
+        rows, w = (matrix, weights) if cov.all() else (matrix[cov], weights[cov])
+        return own_fit_pairs(
+            rows, w, run.post, k, threshold=threshold, prior_strength=strength, triad=triad, known=known or None
+        )
+
+    post = np.ascontiguousarray(run.post)
+    key = ("own_fit_pairs", post.shape, post.dtype.str, post.tobytes(), k, threshold, strength, triad, str(known))
+    found = reused_for_all((matrix, weights), key, check)
+    return None if found is None else found.copy()  # the caller's own array
 
 
 def refit_best(
