@@ -83,16 +83,12 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-import dev_weak_every_row57 as er  # noqa: E402
+import dev_weak_every_row57 as er  # noqa: E402  (it sets gi.FOCUSED to this rule's three configurations)
 import dev_weak_gen_informative57 as gi  # noqa: E402
 
-try:  # the candidate's module; absent where it left src after a failed judging
-    from labelwise.weak import _every_row
-except ImportError:
-    _every_row = None
+_every_row = er._every_row  # the candidate's module; None where it left src after a failed judging
 
-# The earlier judgings' functions with this judging's configurations and fresh seeds (module docstring, THE RULE).
-gi.FOCUSED = {"K3_m10+0_cov0.3": 3, "K2_m10+0_cov0.6": 0, "K5_m10+0_cov0.6": 6}  # index in bench_weak.SIM_CONFIGS
+# The earlier judgings' functions with this judging's fresh seeds (module docstring, THE RULE).
 gi.FRESH_A = range(45000, 45400)
 gi.FRESH_D_BENCH = list(range(25300, 26201, 100))
 gi.FRESH_D_LOW = range(9900, 10500)
