@@ -45,6 +45,18 @@ Adopted (``ENABLED = True``, the off-by-default test turned into an on-by-defaul
 ``docs/weak.md``) only if all four pass; otherwise ``ENABLED`` stays False (the gate may stay in ``src`` if the
 joins-off fit is bit-identical to main's: ``dev_weak_fit_bits.py``'s 242 fits).
 
+OUTCOME (``--judge`` at 0da9af67, 05:16:57-05:21:31 UTC by the sandbox clock, load 3.2 at the start, 5.0 at the end;
+log /tmp/trig57b/judge.log): PASSES all four parts; ADOPTED (``ENABLED = True``).
+(a) 128 sets: more than 0.5 below MV 12 -> 12, newly 0, mean 71.515 -> 71.556 (MV 69.090); 3 changed, all up
+    (trig1933_K2 80.96 -> 82.31, trig1941_K2 85.24 -> 87.05, trig1962_K3 69.44 -> 71.43, MV 69.84): PASS.
+(b) the 93: none changed (86.8666): PASS.
+(c) 19 of 19 accuracies equal to the record; ``contracted_joins`` is called on sim1001 and sim1004 only (never a
+    solve): median 0.079 ms of a 27.6 ms fit (0.276%) and 0.458 ms of an 80.9 ms fit (0.574%), 0 on the other 17;
+    sim1004 cold, median of 11 processes a side: main 0.0898 s, joins on 0.0883 s (0.983x): PASS.
+(d) 50 sets: more than 0.5 below MV 2 -> 2, newly 0, none changed; the solve runs on 0 of 50: PASS.
+From the adopting commit on, ``--judge`` exits (the switch is on; ``dev_weak_trigger_fix57.on_src`` copies ``src``
+with the switch turned on from off); to rerun, ``git checkout 0da9af67 -- src/labelwise/weak``.
+
 Run (from the repository root)::
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 \\
@@ -228,8 +240,11 @@ def main() -> None:
         parser.error("give --judge")
     from labelwise.weak import _contracted_pairs
 
-    if not hasattr(_contracted_pairs, "_may_join"):
-        sys.exit("the gate is not in src: its result is in benchmarks/RESULTS.md, session 57 (trig57b)")
+    if not hasattr(_contracted_pairs, "_may_join") or _contracted_pairs.ENABLED:
+        sys.exit(
+            "judged once and adopted (the switch is on): the result is in this script's docstring and "
+            "benchmarks/RESULTS.md, session 57 (trig57b); git checkout 0da9af67 -- src/labelwise/weak, then rerun"
+        )
     for label, part in (("a", part_a), ("b", part_b), ("c", part_c), ("d", part_d)):
         ok = part()
         print(f"({label}):", "PASS" if ok else "FAIL", flush=True)

@@ -64,12 +64,12 @@ __all__ = [
     "learned_groups",
 ]
 
-#: Whether :func:`~._structure_learning.learned_pairs` adds :func:`joins` to its pairs (module docstring). Off: the
-#: candidate of ``benchmarks/dev_weak_trigger_fix56.py`` passed its registered rule, but the second solve costs a
-#: tenth of the fit where it runs (sim1004 of ``bench_weak.py``, the benchmark's slimmest margin over Snorkel); with
-#: trig57's gate (``gated``) it is registered again by ``benchmarks/dev_weak_trigger_fix57.py`` (failed on a CPU
-#: clause at the timing noise) and judged a second time by ``benchmarks/dev_weak_trigger_fix57b.py``.
-ENABLED = False
+#: Whether :func:`~._structure_learning.learned_pairs` adds :func:`joins` to its pairs (module docstring). On since
+#: session 57 (trig57b): the candidate of ``benchmarks/dev_weak_trigger_fix56.py`` passed its registered rule but was
+#: switched off for its second solve's cost (a tenth of sim1004's fit); with trig57's gate (``gated``) it failed a
+#: per-set CPU clause at the timing noise (``dev_weak_trigger_fix57.py``) and passed its second judging
+#: (``dev_weak_trigger_fix57b.py``: the gated call at most 0.6% of any of the 19's fits, no solve on them).
+ENABLED = True
 
 #: The least partial correlation the contracted learner must give a join: four times its own threshold (0.05), between
 #: the joins of true split cliques (0.32-0.55) and the false joins (0.055-0.108) seen by trig54 on seen seeds.
