@@ -60,12 +60,13 @@ def test_switched_on_a_trigger_clique_the_learner_splits_is_fitted_whole_and_wit
     assert triggers.accuracy(_codes(model), matrix, truth) >= mv - 0.005
 
 
-def test_the_joins_are_off_by_default_and_the_default_fit_keeps_the_split_clique(split_set):
-    """Off for the second solve's cost on ``bench_weak.py``'s sim1004 (module docstring)."""
+def test_the_joins_are_on_by_default_and_the_default_fit_holds_the_split_clique_whole(split_set):
+    """On since trig57b's second judging of the gate (module docstring): the default fit of set 551 K=2 holds
+    ``feat1``'s readers in one clique (main, joins off, keeps them split)."""
     matrix, _, names = split_set
-    assert _contracted_pairs.ENABLED is False
+    assert _contracted_pairs.ENABLED is True
     feat1 = {j for j, name in enumerate(names) if name.startswith("feat1_")}
-    assert not any(feat1 <= set(g) for g in _fit(matrix, 2)._groups)
+    assert any(feat1 <= set(g) for g in _fit(matrix, 2)._groups)
 
 
 def test_the_join_follows_the_learned_pairs_and_names_the_groups_first_members(split_set):
@@ -93,14 +94,15 @@ def test_the_join_follows_the_learned_pairs_and_names_the_groups_first_members(s
 def test_a_weak_contracted_dependence_does_not_join_a_class_rule_to_a_copy_pair():
     """``bench_weak.py``'s sim1004 (15 independent functions, 4 copies): the contracted learner links the one-class
     ``lf_11`` to the copy pair ``[lf_8, lf_13]`` at a partial correlation under :data:`JOIN_STRENGTH` (trig54's
-    candidate joined them and moved 2 of 10,000 items from right to wrong)."""
+    candidate joined them and moved 2 of 10,000 items from right to wrong); ungated, as trig56 judged it (the gate keeps
+    the solve off here: ``test_contracted_pairs_gate.py``)."""
     sim = simulate_lfs(10_000, 15, 3, n_correlated=4, coverage=(0.05, 0.6), imbalance=3.0, random_state=1004)
     matrix = sim.votes.matrix()
     w = np.ones(len(matrix))
     solved = solve_learner(matrix, w, 3)
     pairs = learned_pairs(matrix, w, 3)
     assert pairs is not None
-    found = _contracted_pairs.contracted_joins(matrix, w, 3, pairs, solved)
+    found = _contracted_pairs.contracted_joins(matrix, w, 3, pairs, solved, gated=False)
     assert found and all(value < _contracted_pairs.JOIN_STRENGTH for *_, value in found)
     assert _contracted_pairs.joins(matrix, w, 3, pairs, solved) == []
 

@@ -398,7 +398,7 @@ def learned_pairs(
     if _signed_pairs.ENABLED:  # only positively dependent pairs (:mod:`._signed_pairs`)
         pairs = _signed_pairs.positive_pairs(pairs, solved, THRESHOLD)
     if _contracted_pairs.ENABLED and pairs:
-        pairs += _contracted_pairs.joins(matrix, weights, n_classes, pairs, solved)
+        pairs += _contracted_pairs.joins(matrix, weights, n_classes, pairs, solved, gram)
     return pairs
 
 
