@@ -171,10 +171,11 @@ def main() -> None:
     args = parser.parse_args()
     if not args.judge:
         parser.error("give --judge")
-    if not hasattr(_contracted_pairs, "estimated_strength"):
+    if not hasattr(_contracted_pairs, "estimated_strength") or _contracted_pairs.ENABLED:
         sys.exit(
-            "the gate is not in src (not adopted): its result is in benchmarks/RESULTS.md, session 57 (trig57); "
-            "git checkout d78a1de3 -- src/labelwise/weak, then rerun"
+            "this judging compares the joins on against main's joins off: it runs only from d78a1de3's src "
+            "(git checkout d78a1de3 -- src/labelwise/weak); the gate is on since trig57b's second judging "
+            "(benchmarks/RESULTS.md, session 57, trig57 and trig57b)"
         )
     parts = (
         ("a", lambda: fix56.part_a("trig:1804-1867")),
