@@ -75,15 +75,16 @@ def fit_rows(model: Any, args: tuple) -> tuple:
     votes), refitted with the learned pairs where :func:`left_out_pairs` finds a pair and kept by BIC (module
     docstring)."""
     from . import _one_class_fit as one_class
-    from ._moments import indicator, weighted_gram
-    from ._shared_steps import reused
-    from ._structure_learning import learned_pairs
 
     matrix, w = args[:2]
     k = len(args[4].classes)
     first = one_class._fit_once(model, args, None, None)
     if not left_out_pairs(matrix, w, k, model._groups):
         return one_class._keep(model, *first)
+    from ._moments import indicator, weighted_gram  # past the gate: a cold fit where it stays shut imports no more
+    from ._shared_steps import reused
+    from ._structure_learning import learned_pairs
+
     lam = reused("lam", lambda: indicator(matrix, k))
     learned = learned_pairs(matrix, w, k, reused("gram", lambda: weighted_gram(lam, w)))
     if not learned:
