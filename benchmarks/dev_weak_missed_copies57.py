@@ -91,6 +91,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from labelwise import weak  # noqa: E402
+
 try:  # the candidate left src after its judging (module docstring, OUTCOME): run this script from badd20d9
     from labelwise.weak import _missed_copies
 except ImportError:
