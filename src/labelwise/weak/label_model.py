@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
-from . import _covote_join, _every_row, _identified, _invisible_missing, _params, _unread_votes
+from . import _covote_join, _identified, _invisible_missing, _params, _unread_votes
 from ._clique_cap import clique_limits, grown_abstains
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
@@ -332,7 +332,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         rows = compress_rows(full, k)
         deps = labeler_pairs(self.dependencies, v.labelers)
         mu, p, post = _covote_join.fit_joined(self, fit_rows, (rows.matrix, rows.weights, p_fixed, deps, v))
-        mu, p, post = _every_row.kept_refit(self, rows.matrix, rows.weights, p_fixed, (mu, p, post))  # off (every57c)
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
