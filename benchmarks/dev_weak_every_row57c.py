@@ -48,6 +48,16 @@ that of ``dev_weak_every_row57b.py``, whose functions this script calls with its
     /work/venvs/weak-snorkel/bin/python --skip-apply``, the candidate's src).
 Adopted (``ENABLED = True``) only if all pass; otherwise ``src`` goes back to main's.
 
+OUTCOME (``--judge`` at 3c3a0bd3, the registering commit, 05:36-05:40 UTC; log /tmp/every57c/judge.log, not
+committed): it FAILS (d). (a) passes: 1,114 of 1,200 changed (672 up by more than 0.5, none down by more than 0.5,
+the largest fall 0.41), more than 0.5 below MV 28 -> 7, none newly, mean 83.406 -> 84.520. (b) passes: 2 of the 93
+changed, mean 86.8666 -> 86.9365, largest fall 0.333. (c) passes: 19 of 19 at or above the record; moved sim1000
+0.7733 -> 0.8191, sim1003 0.8086 -> 0.8420, sim1006 0.8387 -> 0.8635. (d) fails: low-coverage sets more than 0.5
+below MV 126 -> 114 (14 lifted), mean 77.896 -> 78.342, but 2 newly: 11805 (K 3, 15 functions, 337 items, 99.4%
+voted) 88.06 -> 80.00 against MV 83.58, and 11615 (K 4, six functions, two of them copies the kept fit has no clique
+for) 52.54 -> 51.68 against MV 52.28; shared triggers 9 -> 9, none newly; generator sets 2 -> 2, none newly. (e)
+was not run. ``src`` went back to main's; this script exits unless run from 3c3a0bd3.
+
 Run (from the repository root)::
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 \\
@@ -92,7 +102,10 @@ def main() -> None:
     ap.add_argument("--judge", action="store_true", help="the registered rule, once, to its first failure")
     args = ap.parse_args()
     if _every_row is None or not hasattr(_every_row, "MIN_VOTING"):
-        sys.exit("labelwise.weak._every_row has no MIN_VOTING gate here: run this script from its registering commit")
+        sys.exit(
+            "labelwise.weak._every_row left src after its judging (benchmarks/RESULTS.md, session 57, every57c): "
+            "run this script from commit 3c3a0bd3"
+        )
     gi.OUT.mkdir(parents=True, exist_ok=True)
     if args.judge:
         print("RULE:", eb.judge(), flush=True)
