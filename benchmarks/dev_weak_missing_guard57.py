@@ -44,6 +44,15 @@ failed part):
     scoring): none newly more than 0.5 below MV; on low coverage, sets more than 0.5 below MV not more than main's.
 Adopted only if all pass (``UNREAD_VOTES = True``); otherwise ``src`` goes back to main's in a commit.
 
+OUTCOME (``--judge`` at 404cdf21, the registering commit, 05:26-05:30 UTC; log /tmp/guard57/judge.log, not
+committed): PASSES, adopted (``UNREAD_VOTES = True``). (a) 1,200 focused sets: the gate held on 13, 11 changed, all
+up (+3.28 to +26.50); more than 0.5 below MV 57 -> 46 (more than 5 below 22 -> 12), none newly, mean 79.892 ->
+80.037 (MV 75.572); by config K2_m20+6_cov0.1 31 -> 24, K2_m10+3_cov0.6 13 -> 10, K3_m20+6_cov0.1 13 -> 12. (b) the
+93: none changed, 86.8666 both. (c) 19 of 19 equal to the record. (d) low coverage 10500-11099 (600): 2 changed
+(10699 79.23 -> 68.17, MV's level: the cost; 10879 57.69 -> 58.84), below MV 101 -> 100, none newly, mean 77.3924 ->
+77.3759; shared triggers 2124-2187 (128) and bench first seeds 26300-27200 (100): none changed. After adoption the
+script's "main" switches the module off, so it still compares against the behaviour before it.
+
 Run (from the repository root)::
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 \\

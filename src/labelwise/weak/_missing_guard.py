@@ -28,9 +28,9 @@ __all__ = ["ONE_CLASS_VOTES", "UNREAD_VOTES", "guard_missing", "one_class_vote_s
 ONE_CLASS_VOTES = 0.5
 
 #: Whether the check also holds on a missing-abstain fit where fewer, but many, votes come from one-class functions
-#: (:func:`unread_votes`; session 57, guard57: the rule of ``benchmarks/dev_weak_missing_guard57.py``). False gives
-#: the guard before it.
-UNREAD_VOTES = False
+#: (:func:`unread_votes`): on since session 57 (guard57), when it passed the rule of
+#: ``benchmarks/dev_weak_missing_guard57.py``; False gives the guard before it.
+UNREAD_VOTES = True
 
 
 def one_class_vote_share(votes: Votes) -> float:
@@ -81,7 +81,9 @@ def guard_missing(
     :class:`labelwise.aggregate.DawidSkene`'s guard,
     :func:`~labelwise.aggregate._guard.relabelled_classes` (a class most of whose items with a
     strict majority vote get one other label), where most votes (more than half) come from
-    functions that vote one class only (:data:`ONE_CLASS_VOTES`); on a crowd, a relabelled
+    functions that vote one class only (:data:`ONE_CLASS_VOTES`), or, on a missing-abstain fit, at
+    least a tenth come from such functions of 20 votes or more (:func:`unread_votes`: votes that
+    model cannot read; a fit of K = 2 then often puts every item in one class); on a crowd, a relabelled
     small class can be the prior's fair correction of a noisy majority. It also fires where the missing fit empties a
     class of three or more (:mod:`._emptied_class`), whatever the votes. When it fires, the fit falls back, as Dawid-Skene's
     does, to majority vote, with a :class:`~labelwise.errors.LabelwiseWarning`, here as majority
