@@ -15,6 +15,7 @@ from labelwise.aggregate import MajorityVote
 from labelwise.errors import LabelwiseWarning
 from labelwise.weak import _missing_guard
 from labelwise.weak._unread_votes import MIN_SHARE, MIN_VOTES
+from tests.weak.test_unread_votes import voted_accuracy  # bench_weak's scoring
 
 
 def seen_20902():
@@ -33,14 +34,6 @@ def fit(votes, on: bool | None = None, **fit_params) -> weak.LabelModel:
             return weak.LabelModel().fit(votes, **fit_params)
     finally:
         _missing_guard.UNREAD_VOTES = held
-
-
-def voted_accuracy(votes, truth, labels) -> float:
-    """Points on the gold items with a vote (``bench_weak``'s scoring)."""
-    v = weak.as_votes(votes)
-    scored = (v.matrix() >= 0).any(axis=1)
-    predicted = labels.reindex(v.items).to_numpy()
-    return 100.0 * float(np.mean(predicted[scored] == truth.reindex(v.items).to_numpy()[scored]))
 
 
 def one_class_votes(n_one: int, n_two: int) -> weak.Votes:
