@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from labelwise import weak
 from labelwise.aggregate import MajorityVote
-from labelwise.weak import _unread_votes
+from labelwise.weak import _missing_guard, _unread_votes
 from labelwise.weak._em import choose_abstain_model
 from labelwise.weak._unread_votes import MIN_SHARE, MIN_VOTES, gate_votes, informative_instead, one_class_share
 
@@ -135,9 +135,13 @@ class TestInformativeInstead:
 
 
 class TestSeenGeneratorSet:
-    def test_sim13002_keeps_informative_abstains_and_is_no_longer_below_majority_vote(self) -> None:
+    def test_sim13002_keeps_informative_abstains_and_is_no_longer_below_majority_vote(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """Seen sim13002: switched off, missing abstains and 25 points below majority vote; switched on, informative
-        abstains and within 0.5 of majority vote (above it)."""
+        abstains and within 0.5 of majority vote (above it). The relabelling guard on many one-class votes
+        (``_missing_guard.UNREAD_VOTES``, which gives majority vote's model where this is off) is off."""
+        monkeypatch.setattr(_missing_guard, "UNREAD_VOTES", False)
         votes, truth = seen_13002()
         mv = voted_accuracy(votes, truth, MajorityVote().fit(weak.as_votes(votes).to_annotations()).labels_)
         off, on = fit(votes, False), fit(votes, True)

@@ -16,16 +16,21 @@ from .._caller import warn_at_caller
 from .._validate.arguments import show
 from ..aggregate._guard import relabelled_classes
 from ..errors import LabelwiseWarning
-from . import _emptied_class
+from . import _emptied_class, _unread_votes
 from ._em import EMRun, diagonal_pseudo_counts
 from ._posterior import VotedOutcomes, em_m_step_missing, outcome_patterns, posterior
 from ._votes import Votes
 
-__all__ = ["ONE_CLASS_VOTES", "guard_missing", "one_class_vote_share"]
+__all__ = ["ONE_CLASS_VOTES", "UNREAD_VOTES", "guard_missing", "one_class_vote_share", "unread_votes"]
 
 #: The share of the votes, cast by functions that vote one class only, above which a relabelling missing-abstain
 #: fit is taken for the non-identified case: "most votes" (a half), not tuned.
 ONE_CLASS_VOTES = 0.5
+
+#: Whether the check also holds on a missing-abstain fit where fewer, but many, votes come from one-class functions
+#: (:func:`unread_votes`): on since session 57 (guard57), when it passed the rule of
+#: ``benchmarks/dev_weak_missing_guard57.py``; False gives the guard before it.
+UNREAD_VOTES = True
 
 
 def one_class_vote_share(votes: Votes) -> float:
@@ -43,6 +48,25 @@ def one_class_vote_share(votes: Votes) -> float:
     return int(per_class.sum(axis=1)[one_class].sum()) / n_votes  # exact counts: the mean of the votes' flags
 
 
+def unread_votes(votes: Votes) -> bool:
+    """Whether, where :data:`UNREAD_VOTES`, at least :data:`._unread_votes.MIN_SHARE` of the votes come from functions
+    that vote one class only and have cast at least :data:`._unread_votes.MIN_VOTES` votes
+    (:func:`._unread_votes.one_class_share`): votes the missing-abstain model cannot read, as
+    :func:`._em.choose_abstain_model` measures them."""
+    if not UNREAD_VOTES:
+        return False
+    matrix = votes.matrix()
+    return _unread_votes.one_class_share(matrix, np.ones(len(matrix))) >= _unread_votes.MIN_SHARE
+
+
+def _one_class_votes(model: Any, votes: Votes) -> bool:
+    """Whether ``votes`` are one-class enough for the relabelling check: most of them (:data:`ONE_CLASS_VOTES`), or
+    on a missing-abstain fit :func:`unread_votes`."""
+    if one_class_vote_share(votes) > ONE_CLASS_VOTES:
+        return True
+    return model.abstains_ == "missing" and unread_votes(votes)
+
+
 def guard_missing(
     model: Any, em: Any, run: EMRun, rows: tuple[Any, np.ndarray, np.ndarray], groups: list[list[int]], votes: Votes
 ) -> EMRun:
@@ -57,7 +81,9 @@ def guard_missing(
     :class:`labelwise.aggregate.DawidSkene`'s guard,
     :func:`~labelwise.aggregate._guard.relabelled_classes` (a class most of whose items with a
     strict majority vote get one other label), where most votes (more than half) come from
-    functions that vote one class only (:data:`ONE_CLASS_VOTES`); on a crowd, a relabelled
+    functions that vote one class only (:data:`ONE_CLASS_VOTES`), or, on a missing-abstain fit, at
+    least a tenth come from such functions of 20 votes or more (:func:`unread_votes`: votes that
+    model cannot read; a fit of K = 2 then often puts every item in one class); on a crowd, a relabelled
     small class can be the prior's fair correction of a noisy majority. It also fires where the missing fit empties a
     class of three or more (:mod:`._emptied_class`), whatever the votes. When it fires, the fit falls back, as Dawid-Skene's
     does, to majority vote, with a :class:`~labelwise.errors.LabelwiseWarning`, here as majority
@@ -84,7 +110,7 @@ def guard_missing(
         return run  # the informative fit is checked too, on mostly one-class votes (:mod:`._one_class_fit`)
     moved = relabelled_classes(vote, run.post, settings["w"])
     emptied = np.empty(0, dtype=np.intp)
-    if not len(moved) or one_class_vote_share(votes) <= ONE_CLASS_VOTES:  # not mostly one-class votes
+    if not len(moved) or not _one_class_votes(model, votes):  # not mostly one-class votes
         emptied = _emptied_class.emptied_fit(model, vote, run.post, settings["p_fixed"])  # K >= 3: no item left in it
         if not len(emptied):
             return run
