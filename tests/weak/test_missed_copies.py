@@ -8,11 +8,16 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelwise.aggregate import MajorityVote
 from labelwise.weak import LabelModel, simulate_lfs
 from labelwise.weak import _missed_copies as missed_copies
-from labelwise.weak._missed_copies import left_out_pairs
+from labelwise.weak._dependencies import PairTables
+from labelwise.weak._missed_copies import GATE_CORR, GATE_Z, left_out_pairs
+from labelwise.weak._moments import indicator
+from labelwise.weak._posterior import vote_shares
 from labelwise.weak._votes import Votes
 
 
@@ -62,6 +67,41 @@ class TestLeftOutPairs:
         """Rules without copies co-vote no more than their coverages explain: the gate stays shut."""
         matrix = _copies(1084, n_correlated=0).votes.matrix()
         assert left_out_pairs(matrix, np.ones(len(matrix)), 2, [[j] for j in range(matrix.shape[1])]) == []
+
+
+def _reference_pairs(matrix: np.ndarray, w: np.ndarray, k: int, groups: list[list[int]]) -> list[tuple[int, int]]:
+    """The gate's pairs by the clique search's own tables (:class:`PairTables` counting its co-votes itself)."""
+    m = matrix.shape[1]
+    tables = PairTables(matrix, vote_shares(indicator(matrix, k), m, k), w, k)
+    strong = (tables.covote_z_all() > GATE_Z) & (tables.covote_corr_all() >= GATE_CORR)
+    group = {j: i for i, g in enumerate(groups) for j in g}
+    return [(a, b) for a in range(m) for b in range(a + 1, m) if strong[a, b] and group[a] != group[b]]
+
+
+@st.composite
+def _voted_rows(draw):
+    """Vote rows of 3-6 functions over K = 2 or 3 classes, a few near-copies among them, whole-number weights and
+    groups of neighbouring functions."""
+    k, m, n = draw(st.integers(2, 3)), draw(st.integers(3, 6)), draw(st.integers(200, 600))
+    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
+    matrix = np.where(rng.random((n, m)) < rng.uniform(0.1, 0.8, m), rng.integers(0, k, (n, m)), -1)
+    for j in range(1, m):
+        if rng.random() < 0.4:  # a near-copy of the function before it
+            keep = rng.random(n) < 0.9
+            matrix[keep, j] = matrix[keep, j - 1]
+    cut = sorted(set(rng.integers(1, m, draw(st.integers(0, m - 1))).tolist()))
+    groups = [list(g) for g in np.split(np.arange(m), cut) if len(g)]
+    return matrix, rng.integers(1, 5, n).astype(np.float64), k, groups
+
+
+class TestLeftOutPairsAgainstTheCliqueSearchTables:
+    @settings(max_examples=60, deadline=None)
+    @given(_voted_rows())
+    def test_the_gate_from_the_fits_counts_equals_the_clique_searchs_tables(self, case):
+        """The co-vote table read from the gram, the transposed indicator and the vote shares names the same pairs
+        as :class:`PairTables` counting everything itself."""
+        matrix, w, k, groups = case
+        assert left_out_pairs(matrix, w, k, groups) == _reference_pairs(matrix, w, k, groups)
 
 
 class TestLabelModel:
