@@ -64,7 +64,6 @@ import numpy as np
 
 from .._caller import warn_at_caller
 from ..errors import LabelwiseWarning
-from . import _missed_copies  # elsewhere, the learned structure where the clique search leaves a near-copy out
 from ._missing_guard import ONE_CLASS_VOTES
 from ._one_class import one_class_functions
 from ._one_class_balance import ANCHOR, anchor_strength, balance_log_prior, vote_share_balance
@@ -230,8 +229,6 @@ def fit_rows(model: Any, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: 
     shared = SHARED.set({} if model.one_class_rules and model.n_em_iter else None)
     try:
         k = len(votes.classes)
-        if _missed_copies.ENABLED and ENABLED.get() and model.n_em_iter and not _mostly(matrix, w, k):
-            return _missed_copies.fit_rows(model, (matrix, w, p_fixed, deps, votes))
         if not (ENABLED.get() and model.n_em_iter and _mostly(matrix, w, k)):
             return resolve(model, model._fit_rows(matrix, w, p_fixed, deps, votes))
         from ._moments import indicator, weighted_gram
