@@ -38,6 +38,17 @@ same sets, stopped at the first failed part):
     Snorkel's CPU at least 15 times labelwise's.
 Adopted (``ENABLED = True``) only if all pass; otherwise ``src`` goes back to main's.
 
+OUTCOME (``--judge`` at a0be8827, the registering commit, 05:39-05:44 UTC; log /tmp/copies57b/judge.log, not
+committed): it FAILS (d). (a) passes: fired on 79 of 1,200, 71 changed, more than 0.5 below MV 28 -> 5, none newly,
+mean 85.2856 -> 85.6093. (b) passes: none of the 93 changed. (c) passes: 19 of 19 equal to the record; the gate's
+warm share 0.62-1.19% on the six sims where it is reached (not fired), 0 on the four mostly one-class ones;
+sim1000 cold 1.000x, sim1004 1.021x. (d): generator 28300-29200 fired 4, changed 3 (all up), below MV 2 -> 2;
+low coverage 11900-12299 fired 62, changed 43, below MV 71 -> 65 but 12060 (MV 73.66, main 77.01, candidate 71.21)
+and 12226 (74.76, 76.97, 63.56) NEWLY more than 0.5 below MV. In both (and in the largest fall, 12246: 77.03 ->
+61.32) the gate named the set's one true copy pair and BIC kept it as a clique: on these small K = 4 or K = 2 sets
+(467-1,389 items) the joint table fits worse than counting the copy twice. ``src`` went back to main's; this
+script exits unless run from a0be8827 (or 384cea6c).
+
 Run (from the repository root; ``git worktree add --detach /work/ab-main-copies57b main`` first)::
 
     LABELWISE_CROWD_DATA=/work/shared/data/crowd PYTHONPATH=$PWD/src OMP_NUM_THREADS=1 \\
@@ -195,7 +206,10 @@ def main() -> None:
     ap.add_argument("--gate-cost", default=None, help=argparse.SUPPRESS)  # the child process of part (c)
     args = ap.parse_args()
     if base._missed_copies is None:
-        sys.exit("labelwise.weak._missed_copies is not in this src (RESULTS.md, session 57, copies57b)")
+        sys.exit(
+            "labelwise.weak._missed_copies left src after its second judging (benchmarks/RESULTS.md, session 57, "
+            "copies57b): run this script from commit a0be8827 (the registered candidate)"
+        )
     if args.gate_cost:
         gate_cost(args.gate_cost)
         return
