@@ -47,7 +47,7 @@ low coverage 11900-12299 fired 62, changed 43, below MV 71 -> 65 but 12060 (MV 7
 and 12226 (74.76, 76.97, 63.56) NEWLY more than 0.5 below MV. In both (and in the largest fall, 12246: 77.03 ->
 61.32) the gate named the set's one true copy pair and BIC kept it as a clique: on these small K = 4 or K = 2 sets
 (467-1,389 items) the joint table fits worse than counting the copy twice. ``src`` went back to main's; this
-script exits unless run from a0be8827 (or 384cea6c).
+script exits unless run from a0be8827 or c9feca23.
 
 Run (from the repository root; ``git worktree add --detach /work/ab-main-copies57b main`` first)::
 
